@@ -1,0 +1,142 @@
+#' Fit latent class models over a range of numbers of classes
+#'
+#' Fits [lca()] for each number of classes in `k` on one pattern table (built
+#' once) and collects the fit statistics into a table: log-likelihood,
+#' parameters, AIC, BIC, sample-size adjusted BIC, CAIC, relative entropy,
+#' smallest class and start replication. `print()` shows the table, `plot()`
+#' the elbow plot of the information criteria.
+#'
+#' @inheritParams lca
+#' @param k Numbers of classes to fit (default 1 to 10).
+#' @param ... Further arguments passed to [lca()] for every model.
+#' @return An object of class `cscdemand_lca_enum`: a list with `fits` (the
+#'   models, named `"k=1"`, ...), `table` (the fit table) and `seed`.
+#' @family latent class models
+#' @export
+#' @examples
+#' d <- simulate_lca(n = 2000, seed = 1)
+#' en <- lca_enumerate(d, k = 1:4, starts = 10, seed = 1)
+#' en
+#' plot(en)
+lca_enumerate <- function(data, k = 1:10, items = NULL, weights = NULL, starts = 20,
+                          seed = NULL, threads = NULL, control = lca_control(),
+                          verbose = TRUE) {
+  check_counts(k)
+  check_flag(verbose)
+  k <- sort(unique(as.integer(k)))
+  seed <- resolve_seed(seed)
+  threads <- resolve_threads(threads)
+  pt <- lca_patterns_for_fit(data, items, weights)
+  P <- length(pt$n)
+  if (any(k > P)) {
+    abort_input(c("{max(k)} classes cannot be fitted to {P} unique response patterns.",
+                  i = "Use {.code k <= {P}}."), class = "cscdemand_error_k")
+  }
+  fits <- vector("list", length(k))
+  names(fits) <- paste0("k=", k)
+  warns <- list()
+  if (verbose) {
+    cli::cli_progress_bar("Fitting K = {k[i]} classes", total = length(k), clear = TRUE,
+                          .envir = environment())
+  }
+  for (i in seq_along(k)) {
+    if (verbose) cli::cli_progress_update(set = i - 1L, .envir = environment())
+    fits[[i]] <- withCallingHandlers(
+      lca(pt, k = k[i], starts = starts, seed = seed, threads = threads, control = control,
+          verbose = FALSE),
+      cscdemand_warning = function(w) {
+        warns[[length(warns) + 1L]] <<- paste0("K = ", k[i], ": ", conditionMessage(w))
+        invokeRestart("muffleWarning")
+      }
+    )
+  }
+  if (verbose) cli::cli_progress_done(.envir = environment())
+  tab <- do.call(rbind, lapply(fits, function(f) f$fit))
+  rownames(tab) <- NULL
+  if (length(warns)) {
+    warn_cscdemand(c("Some models raised warnings:", stats::setNames(unlist(warns), rep("!", length(warns)))),
+                   class = "cscdemand_warning_enumerate")
+  }
+  structure(list(fits = fits, table = tab, seed = seed, call = match.call()),
+            class = "cscdemand_lca_enum")
+}
+
+#' @export
+print.cscdemand_lca_enum <- function(x, ...) {
+  tb <- x$table
+  out <- data.frame(
+    K = tb$k, LL = fmt_num(tb$loglik, 2), npar = tb$npar,
+    AIC = fmt_num(tb$AIC, 1), BIC = fmt_num(tb$BIC, 1), SABIC = fmt_num(tb$SABIC, 1),
+    CAIC = fmt_num(tb$CAIC, 1),
+    entropy = ifelse(is.na(tb$entropy), "-", fmt_num(tb$entropy, 3)),
+    `smallest %` = fmt_num(tb$smallest_pct, 1),
+    `best LL reached` = paste0(tb$n_best, "/", tb$n_finished),
+    check.names = FALSE
+  )
+  cli::cli_text("{.strong Latent class models} for K = {min(tb$k)} to {max(tb$k)} ",
+                "({fmt_num(tb$nobs[1], 0)} episodes)")
+  print(out, row.names = FALSE)
+  best <- vapply(c("AIC", "BIC", "SABIC", "CAIC"), function(s) tb$k[which.min(tb[[s]])], numeric(1))
+  cat("Lowest:", paste0(names(best), " at K = ", best, collapse = "; "), "\n")
+  invisible(x)
+}
+
+#' @rdname lca_enumerate
+#' @param x An object from `lca_enumerate()`.
+#' @param criteria Information criteria to plot.
+#' @export
+plot.cscdemand_lca_enum <- function(x, criteria = c("BIC", "AIC", "SABIC"), ...) {
+  tb <- x$table
+  criteria <- rlang::arg_match(criteria, c("AIC", "BIC", "SABIC", "CAIC"), multiple = TRUE)
+  long <- do.call(rbind, lapply(criteria, function(s) {
+    data.frame(k = tb$k, criterion = s, value = tb[[s]], stringsAsFactors = FALSE)
+  }))
+  ggplot2::ggplot(long, ggplot2::aes(x = .data$k, y = .data$value, colour = .data$criterion)) +
+    ggplot2::geom_line() +
+    ggplot2::geom_point() +
+    ggplot2::scale_x_continuous(breaks = tb$k) +
+    ggplot2::labs(x = "Number of classes (K)", y = "Information criterion (lower is better)",
+                  colour = NULL, title = "Elbow plot") +
+    ggplot2::theme_minimal()
+}
+
+#' Profile plot of a latent class model
+#'
+#' For binary items, the probability of each factor in each class (one line
+#' per class); for polytomous items, stacked bars of category probabilities
+#' per class.
+#'
+#' @param x A model from [lca()].
+#' @param ... Unused.
+#' @return A ggplot object.
+#' @export
+#' @examples
+#' d <- simulate_lca(n = 1000, seed = 3)
+#' plot(lca(d, k = 3, seed = 1))
+plot.cscdemand_lca <- function(x, ...) {
+  pr <- lca_probs_table(x)
+  pr$item <- factor(pr$item, levels = x$items)
+  sizes <- paste0(names(x$class_size), " (", round(100 * x$class_size), "%)")
+  pr$class <- factor(sizes[match(pr$class, names(x$class_size))], levels = sizes)
+  binary <- all(vapply(x$levels, identical, logical(1), c("0", "1")))
+  if (binary) {
+    pr <- pr[pr$category == "1", ]
+    ggplot2::ggplot(pr, ggplot2::aes(x = .data$item, y = .data$estimate, colour = .data$class,
+                                     group = .data$class)) +
+      ggplot2::geom_line() +
+      ggplot2::geom_point() +
+      ggplot2::scale_y_continuous(limits = c(0, 1)) +
+      ggplot2::labs(x = NULL, y = "Probability of the factor", colour = NULL,
+                    title = "Item-response probabilities by class") +
+      ggplot2::theme_minimal() +
+      ggplot2::theme(axis.text.x = ggplot2::element_text(angle = 45, hjust = 1))
+  } else {
+    ggplot2::ggplot(pr, ggplot2::aes(x = .data$item, y = .data$estimate, fill = .data$category)) +
+      ggplot2::geom_col() +
+      ggplot2::facet_wrap(~class) +
+      ggplot2::labs(x = NULL, y = "Probability", fill = "Category",
+                    title = "Item-response probabilities by class") +
+      ggplot2::theme_minimal() +
+      ggplot2::theme(axis.text.x = ggplot2::element_text(angle = 45, hjust = 1))
+  }
+}

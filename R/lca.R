@@ -1,0 +1,266 @@
+#' Fit a latent class model
+#'
+#' Fits a K-class latent class model by maximum likelihood with the EM
+#' algorithm, run in C++ on the table of unique response patterns. All random
+#' starts run in one call, in parallel; each start draws from its own random
+#' stream derived from `seed` and the start number, so the result is identical
+#' for any number of threads.
+#'
+#' Random starts follow a two-stage scheme (as Mplus `STARTS`): every start is
+#' run for `control$init_iter` iterations, then the best `control$final_starts`
+#' of them are run to convergence. The fit keeps every start's log-likelihood
+#' and reports how many of the starts run to convergence reached the best
+#' value; if only one did, it warns, because the maximum may be local.
+#'
+#' Classes are returned largest first, so refits are comparable.
+#'
+#' @inheritParams lca_patterns
+#' @param data A data frame with one row per episode, or an `lca_patterns`
+#'   table from [lca_patterns()].
+#' @param k Number of latent classes (a whole number, at least 1).
+#' @param starts Number of random starts (default 20).
+#' @param seed Seed for the random starts. `NULL` draws one from R's random
+#'   number generator (so `set.seed()` governs it); the seed used is stored in
+#'   the fit.
+#' @param threads Number of threads. `NULL` uses `getOption("cscdemand.threads")`,
+#'   else at most 2.
+#' @param control Fine settings from [lca_control()].
+#' @param verbose Show progress and messages.
+#' @return An object of class `cscdemand_lca`, a list with components, in this
+#'   order: `call`, `k`, `items`, `levels`, `class_size` (overall class
+#'   proportions), `class_size_group` (per group), `probs` (one K x C matrix of
+#'   item-response probabilities per item), `loglik`, `npar`, `nobs`,
+#'   `fit` (one-row data frame of fit statistics), `posterior` (pattern by class),
+#'   `patterns` (the [lca_patterns()] table), `starts` (one row per start),
+#'   `converged`, `iterations`, `trace`, `seed`, `threads`, `control`, `par`
+#'   (log-scale parameters used by `predict()`), `boundary` (item-response
+#'   probabilities at 0 or 1).
+#' @seealso [lca_enumerate()] to compare numbers of classes; [lca_control()].
+#' @family latent class models
+#' @export
+#' @examples
+#' d <- simulate_lca(n = 2000, seed = 1)
+#' fit <- lca(d, k = 3, seed = 42)
+#' fit
+#' summary(fit)
+#' head(predict(fit, d))
+lca <- function(data, k, items = NULL, weights = NULL, starts = 20, seed = NULL,
+                threads = NULL, control = lca_control(), verbose = TRUE) {
+  call <- match.call()
+  check_count(k, min = 1)
+  check_count(starts, min = 1)
+  check_flag(verbose)
+  if (!inherits(control, "lca_control")) {
+    abort_input(c("{.arg control} must come from {.fn lca_control}.",
+                  i = "For example {.code control = lca_control(maxiter = 10000)}."))
+  }
+  threads <- resolve_threads(threads)
+  seed <- resolve_seed(seed)
+  pt <- lca_patterns_for_fit(data, items, weights)
+  fit <- fit_lca_patterns(pt, k = as.integer(k), starts = as.integer(starts), seed = seed,
+                          threads = threads, control = control, verbose = verbose)
+  fit$call <- call
+  fit
+}
+
+#' Fine settings for latent class models
+#'
+#' @param maxiter Maximum EM iterations for a start run to convergence.
+#' @param tol Convergence: EM stops when an iteration raises the log-likelihood
+#'   by less than `tol * (1 + |LL|)`.
+#' @param init_iter Iterations of the first stage, run for every random start.
+#'   0 runs every start to convergence.
+#' @param final_starts Number of best first-stage starts run to convergence.
+#'   `NULL` (default) uses `max(4, ceiling(starts / 4))`.
+#' @param same_ll Two starts reached the same maximum when their
+#'   log-likelihoods differ by less than `same_ll * (1 + |LL|)`.
+#' @param empty_class A class smaller than this fraction of the data is empty
+#'   (the start is recorded as degenerate and not used if any other start works).
+#' @param boundary Item-response probabilities within this distance of 0 or 1
+#'   are flagged as boundary estimates.
+#' @return An object of class `lca_control`.
+#' @family latent class models
+#' @export
+#' @examples
+#' lca_control(maxiter = 10000, init_iter = 0)
+lca_control <- function(maxiter = 5000, tol = 1e-10, init_iter = 20, final_starts = NULL,
+                        same_ll = 1e-7, empty_class = 1e-8, boundary = 1e-6) {
+  check_count(maxiter, min = 1)
+  check_number(tol, min = 0)
+  check_count(init_iter, min = 0)
+  check_count(final_starts, min = 1, allow_null = TRUE)
+  check_number(same_ll, min = 0)
+  check_number(empty_class, min = 0, max = 1)
+  check_number(boundary, min = 0, max = 0.5)
+  structure(list(maxiter = as.integer(maxiter), tol = tol, init_iter = as.integer(init_iter),
+                 final_starts = final_starts, same_ll = same_ll, empty_class = empty_class,
+                 boundary = boundary), class = "lca_control")
+}
+
+lca_patterns_for_fit <- function(data, items, weights, group = NULL, call = rlang::caller_env()) {
+  if (inherits(data, "lca_patterns")) {
+    if (!is.null(items) && !setequal(items, data$items)) {
+      abort_input(c("{.arg items} does not match the items of the pattern table.",
+                    i = "The table has {.field {data$items}}."), call = call)
+    }
+    return(data)
+  }
+  build_patterns(data, items = items, weights = weights, group = group, call = call)
+}
+
+# Parameter-set map (J x G, 0-based): which item-probability set each item
+# uses in each group. Single-group and invariant models share set 0.
+set_map <- function(J, G, free_items = integer()) {
+  m <- matrix(0L, J, G)
+  if (length(free_items)) m[free_items, ] <- rep(seq_len(G) - 1L, each = length(free_items))
+  m
+}
+
+fit_lca_patterns <- function(pt, k, starts, seed, threads, control, verbose,
+                             set_of = NULL, init = list(), call = rlang::caller_env()) {
+  P <- length(pt$n)
+  G <- length(pt$group_levels)
+  J <- length(pt$items)
+  if (k > P) {
+    abort_input(c("{k} classes cannot be fitted to {P} unique response pattern{?s}.",
+                  i = "Use {.code k <= {P}}, or more items."), class = "cscdemand_error_k",
+                call = call)
+  }
+  if (is.null(set_of)) set_of <- set_map(J, G)
+  if (k == 1L) starts <- 1L
+  final <- control$final_starts %||% max(4L, ceiling(starts / 4))
+  two_stage <- control$init_iter > 0 && final < starts
+  ctl <- list(maxiter = control$maxiter, tol = control$tol,
+              init_iter = if (two_stage) control$init_iter else 0L,
+              final_starts = if (two_stage) as.integer(final) else 0L,
+              empty_class = control$empty_class)
+  res <- cpp_lca_fit(pt$y, pt$ncat, pt$n, pt$group, G, k, set_of, starts, seed, ctl, init,
+                     threads, verbose && interactive())
+  if (res$best < 1L) {
+    cli::cli_abort(c("Every one of the {starts} random start{?s} failed.",
+                     i = "Try fewer classes, or check the items for near-empty categories."),
+                   class = c("cscdemand_error_fit", "cscdemand_error"), call = call)
+  }
+  new_lca_fit(pt, res, k = k, set_of = set_of, starts = starts, seed = seed, threads = threads,
+              control = control, two_stage = two_stage, verbose = verbose, call = call)
+}
+
+status_labels <- c("converged", "maxiter", "failed", "empty class", "stage 1 only")
+
+new_lca_fit <- function(pt, res, k, set_of, starts, seed, threads, control, two_stage, verbose,
+                        call = rlang::caller_env()) {
+  G <- length(pt$group_levels)
+  J <- length(pt$items)
+  N <- sum(pt$n)
+  gN <- as.numeric(tapply(pt$n, factor(pt$group, levels = seq_len(G)), sum))
+  gN[is.na(gN)] <- 0
+  # Canonical order: largest class first (overall size).
+  pi_g <- exp(res$logpi)
+  size <- colSums(pi_g * gN) / N
+  ord <- order(-size, seq_len(k))
+  logpi <- res$logpi[, ord, drop = FALSE]
+  logrho <- res$logrho[, ord, drop = FALSE]
+  post <- res$posterior[, ord, drop = FALSE]
+  size <- size[ord]
+  classes <- paste("Class", seq_len(k))
+  names(size) <- classes
+  colnames(logpi) <- colnames(logrho) <- colnames(post) <- classes
+  rownames(logpi) <- pt$group_levels
+
+  blocks <- param_blocks(pt$ncat, set_of)
+  probs_all <- lapply(seq_len(max(set_of) + 1L), function(s) {
+    out <- lapply(seq_len(J), function(j) {
+      b <- blocks[blocks$item == j & blocks$set == s - 1L, ]
+      if (nrow(b) == 0L) b <- blocks[blocks$item == j & blocks$set == 0L, ]
+      rows <- b$start + seq_len(pt$ncat[j])
+      m <- t(exp(logrho[rows, , drop = FALSE]))
+      dimnames(m) <- list(classes, pt$levels[[j]])
+      m
+    })
+    names(out) <- pt$items
+    out
+  })
+  probs <- probs_all[[1]]
+
+  npar <- G * (k - 1L) + k * sum(vapply(seq_len(J), function(j) {
+    (max(set_of[j, ]) + 1L) * (pt$ncat[j] - 1L)
+  }, numeric(1)))
+
+  # Start table.
+  st <- data.frame(
+    start = seq_len(starts),
+    loglik_stage1 = if (two_stage) res$stage1_ll else NA_real_,
+    iter_stage1 = if (two_stage) res$stage1_iter else NA_integer_,
+    loglik = res$final_ll,
+    iterations = ifelse(is.na(res$final_ll), NA_integer_, res$final_iter),
+    status = status_labels[res$start_status + 1L],
+    stringsAsFactors = FALSE
+  )
+  best_ll <- res$loglik
+  finished <- st$status %in% c("converged", "maxiter", "empty class")
+  st$best <- finished & !is.na(st$loglik) &
+    (best_ll - st$loglik) <= control$same_ll * (1 + abs(best_ll))
+  n_best <- sum(st$best)
+  n_finished <- sum(finished)
+  converged <- status_labels[res$status + 1L] == "converged"
+
+  bound <- boundary_table(probs, control$boundary)
+  fit <- structure(list(
+    call = NULL, k = k, items = pt$items, levels = pt$levels,
+    class_size = size, class_size_group = exp(logpi),
+    probs = probs, loglik = best_ll, npar = npar, nobs = N,
+    fit = NULL, posterior = post, patterns = pt, starts = st,
+    converged = converged, iterations = res$iter, trace = res$trace,
+    seed = seed, threads = threads, control = control,
+    par = list(logpi = logpi, logrho = logrho, set_of = set_of, probs_group = probs_all,
+               ll_pattern = res$ll_pattern),
+    boundary = bound, n_best = n_best, n_finished = n_finished,
+    status = status_labels[res$status + 1L]
+  ), class = "cscdemand_lca")
+  fit$fit <- fit_statistics(fit)
+  if (!converged) {
+    warn_cscdemand(c("The best start did not converge in {control$maxiter} EM iterations.",
+                     i = "Raise {.code control = lca_control(maxiter = )} or loosen {.arg tol}."),
+                   class = "cscdemand_warning_convergence")
+  }
+  if (k > 1L && n_best < 2L && n_finished > 1L) {
+    warn_cscdemand(c("The best log-likelihood ({fmt_num(best_ll, 3)}) was reached by only 1 of {n_finished} starts run to convergence.",
+                     i = "It may be a local maximum. Refit with more starts, e.g. {.code starts = {max(100, 5 * starts)}}, or a larger {.code lca_control(final_starts = )}."),
+                   class = "cscdemand_warning_starts")
+  }
+  if (npar > G * (prod(pt$ncat) - 1)) {
+    warn_cscdemand(c("The model has {npar} parameters but the data have only {G * (prod(pt$ncat) - 1)} free cell probabilities: it is not identified.",
+                     i = "Use fewer classes or more items."), class = "cscdemand_warning_identification")
+  }
+  fit
+}
+
+# Layout of the C++ parameter table: one block per (item, set), items in order.
+param_blocks <- function(ncat, set_of) {
+  J <- length(ncat)
+  out <- list()
+  start <- 0L
+  for (j in seq_len(J)) {
+    for (s in seq_len(max(set_of[j, ]) + 1L) - 1L) {
+      out[[length(out) + 1L]] <- data.frame(item = j, set = s, start = start)
+      start <- start + ncat[j]
+    }
+  }
+  do.call(rbind, out)
+}
+
+boundary_table <- function(probs, eps) {
+  rows <- lapply(names(probs), function(it) {
+    m <- probs[[it]]
+    idx <- which(m < eps | m > 1 - eps, arr.ind = TRUE)
+    if (!length(idx)) return(NULL)
+    data.frame(item = it, class = rownames(m)[idx[, 1]], category = colnames(m)[idx[, 2]],
+               estimate = m[idx], stringsAsFactors = FALSE)
+  })
+  out <- do.call(rbind, rows)
+  if (is.null(out)) {
+    out <- data.frame(item = character(), class = character(), category = character(),
+                      estimate = numeric(), stringsAsFactors = FALSE)
+  }
+  out
+}

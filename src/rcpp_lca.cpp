@@ -1,0 +1,178 @@
+// Rcpp glue for the latent class core: type conversion only.
+#include <Rcpp.h>
+#include <cli/progress.h>
+
+#include <cscdemand/lca.h>
+#include <cscdemand/patterns.h>
+
+#include "parallel_adaptor.h"
+
+using namespace Rcpp;
+
+namespace {
+
+// Row-major 0-based copy of an R integer matrix of 1-based categories (NA = missing).
+std::vector<int> to_row_major(const IntegerMatrix& y) {
+  const int P = y.nrow(), J = y.ncol();
+  std::vector<int> out(static_cast<std::size_t>(P) * J);
+  for (int j = 0; j < J; ++j) {
+    for (int p = 0; p < P; ++p) {
+      const int v = y(p, j);
+      out[static_cast<std::size_t>(p) * J + j] = (v == NA_INTEGER) ? -1 : v - 1;
+    }
+  }
+  return out;
+}
+
+cscdemand::Design design_from_r(const IntegerMatrix& y, const IntegerVector& ncat,
+                                const NumericVector& n, const IntegerVector& group, int G, int K,
+                                const IntegerMatrix& set_of) {
+  const int P = y.nrow(), J = y.ncol();
+  std::vector<int> yy = to_row_major(y);
+  std::vector<int> g0(P);
+  for (int p = 0; p < P; ++p) g0[p] = group[p] - 1;
+  // set_of is J x G (column-major in R); the core wants set_of[j * G + g].
+  std::vector<int> so(static_cast<std::size_t>(J) * G);
+  for (int j = 0; j < J; ++j)
+    for (int g = 0; g < G; ++g) so[static_cast<std::size_t>(j) * G + g] = set_of(j, g);
+  return cscdemand::make_design(yy.data(), P, J, ncat.begin(), n.begin(), g0.data(), G, K,
+                                so.data());
+}
+
+NumericMatrix as_matrix(const std::vector<double>& v, int nrow, int ncol) {
+  // v is row-major nrow x ncol
+  NumericMatrix m(nrow, ncol);
+  for (int i = 0; i < nrow; ++i)
+    for (int k = 0; k < ncol; ++k) m(i, k) = v[static_cast<std::size_t>(i) * ncol + k];
+  return m;
+}
+
+std::vector<double> from_matrix(const NumericMatrix& m) {
+  const int nr = m.nrow(), nc = m.ncol();
+  std::vector<double> v(static_cast<std::size_t>(nr) * nc);
+  for (int i = 0; i < nr; ++i)
+    for (int k = 0; k < nc; ++k) v[static_cast<std::size_t>(i) * nc + k] = m(i, k);
+  return v;
+}
+
+}  // namespace
+
+// [[Rcpp::export]]
+List cpp_patterns(List cols, IntegerVector offset, IntegerVector ncat, SEXP group, int G,
+                  SEXP weights) {
+  const int J = cols.size();
+  std::vector<const int*> ptrs(J);
+  std::size_t N = 0;
+  for (int j = 0; j < J; ++j) {
+    IntegerVector v = cols[j];
+    ptrs[j] = v.begin();
+    N = static_cast<std::size_t>(v.size());
+  }
+  const int* gp = Rf_isNull(group) ? nullptr : INTEGER(group);
+  std::vector<int> g0;
+  if (gp) {
+    g0.resize(N);
+    for (std::size_t i = 0; i < N; ++i) g0[i] = gp[i] - 1;
+  }
+  const double* wp = Rf_isNull(weights) ? nullptr : REAL(weights);
+  std::vector<int> off(offset.begin(), offset.end()), nc(ncat.begin(), ncat.end());
+  cscdemand::PatternTable pt = cscdemand::collapse_patterns(
+      ptrs, off, nc, NA_INTEGER, N, gp ? g0.data() : nullptr, G, wp);
+  IntegerMatrix y(pt.P, J);
+  for (int p = 0; p < pt.P; ++p)
+    for (int j = 0; j < J; ++j) {
+      const int v = pt.y[static_cast<std::size_t>(p) * J + j];
+      y(p, j) = v < 0 ? NA_INTEGER : v + 1;
+    }
+  IntegerVector row_index(N);
+  for (std::size_t i = 0; i < N; ++i)
+    row_index[i] = pt.row_index[i] < 0 ? NA_INTEGER : pt.row_index[i] + 1;
+  IntegerVector grp(pt.P);
+  for (int p = 0; p < pt.P; ++p) grp[p] = pt.group[p] + 1;
+  return List::create(_["y"] = y, _["n"] = wrap(pt.n), _["group"] = grp,
+                      _["row_index"] = row_index,
+                      _["n_all_missing"] = static_cast<double>(pt.n_all_missing));
+}
+
+// [[Rcpp::export]]
+List cpp_lca_fit(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVector group, int G,
+                 int K, IntegerMatrix set_of, int starts, double seed, List control, List init,
+                 int threads, bool progress) {
+  cscdemand::Design d = design_from_r(y, ncat, n, group, G, K, set_of);
+  cscdemand::Control ctl;
+  ctl.maxiter = as<int>(control["maxiter"]);
+  ctl.tol = as<double>(control["tol"]);
+  ctl.init_iter = as<int>(control["init_iter"]);
+  ctl.final_starts = as<int>(control["final_starts"]);
+  ctl.empty_class = as<double>(control["empty_class"]);
+
+  std::vector<cscdemand::Params> init_par;
+  for (int i = 0; i < init.size(); ++i) {
+    List one = init[i];
+    cscdemand::Params th;
+    th.logpi = from_matrix(as<NumericMatrix>(one["logpi"]));
+    th.logrho = from_matrix(as<NumericMatrix>(one["logrho"]));
+    init_par.push_back(th);
+  }
+
+  const bool two_stage = ctl.init_iter > 0 && ctl.final_starts > 0 && ctl.final_starts < starts;
+  const double total = static_cast<double>(two_stage ? starts + ctl.final_starts : starts);
+  SEXP bar = R_NilValue;
+  if (progress) {
+    List cfg = List::create(_["name"] = "Fitting latent class models", _["clear"] = true);
+    bar = cli_progress_bar(total, cfg);
+  }
+  PROTECT(bar);
+  // Called on this (the main) thread between chunks of starts.
+  auto on_chunk = [&](int done, int) {
+    if (progress) cli_progress_set(bar, static_cast<double>(done));
+    Rcpp::checkUserInterrupt();
+  };
+  const std::size_t chunk = static_cast<std::size_t>(std::max(1, threads)) * 2;
+  cscdemand::MultiStartResult res;
+  try {
+    res = cscdemand::multi_start(d, starts, static_cast<std::uint64_t>(seed), ctl, init_par,
+                                 cscdemand_parallel_for(threads), chunk, on_chunk);
+  } catch (...) {
+    if (progress) cli_progress_done(bar);
+    UNPROTECT(1);
+    throw;
+  }
+  if (progress) cli_progress_done(bar);
+  UNPROTECT(1);
+
+  const cscdemand::RunResult& best = res.best_run;
+  NumericMatrix post(d.P, K);
+  NumericVector llp(d.P);
+  double ll = NA_REAL;
+  NumericMatrix logpi, logrho;
+  if (res.best >= 0) {
+    std::vector<double> pp(static_cast<std::size_t>(d.P) * K), lp(d.P);
+    ll = cscdemand::loglik(d, best.par, pp.data(), lp.data());
+    post = as_matrix(pp, d.P, K);
+    std::copy(lp.begin(), lp.end(), llp.begin());
+    logpi = as_matrix(best.par.logpi, G, K);
+    logrho = as_matrix(best.par.logrho, d.R, K);
+  }
+  return List::create(
+      _["logpi"] = logpi, _["logrho"] = logrho, _["loglik"] = ll,
+      _["best"] = res.best + 1, _["iter"] = best.iter, _["status"] = best.status,
+      _["trace"] = wrap(best.trace), _["stage1_ll"] = wrap(res.stage1_ll),
+      _["stage1_iter"] = wrap(res.stage1_iter), _["final_ll"] = wrap(res.final_ll),
+      _["final_iter"] = wrap(res.final_iter), _["start_status"] = wrap(res.status),
+      _["posterior"] = post, _["ll_pattern"] = llp);
+}
+
+// [[Rcpp::export]]
+List cpp_lca_posterior(IntegerMatrix y, IntegerVector ncat, IntegerVector group, int G,
+                       IntegerMatrix set_of, NumericMatrix logpi, NumericMatrix logrho) {
+  const int K = logpi.ncol();
+  NumericVector n(y.nrow(), 1.0);
+  cscdemand::Design d = design_from_r(y, ncat, n, group, G, K, set_of);
+  cscdemand::Params th;
+  th.logpi = from_matrix(logpi);
+  th.logrho = from_matrix(logrho);
+  std::vector<double> pp(static_cast<std::size_t>(d.P) * K), lp(d.P);
+  cscdemand::loglik(d, th, pp.data(), lp.data());
+  return List::create(_["posterior"] = as_matrix(pp, d.P, K), _["ll_pattern"] = wrap(lp));
+}

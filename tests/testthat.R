@@ -1,0 +1,4 @@
+library(testthat)
+library(cscdemand)
+
+test_check("cscdemand")
