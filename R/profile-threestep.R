@@ -126,7 +126,7 @@ three_step <- function(post, z, method, level = 0.95) {
   L <- nlevels(z)
   zq <- stats::qnorm(1 - (1 - level) / 2)
   W <- max.col(post, ties.method = "first")
-  Y <- stats::model.matrix(~ z - 1)
+  Y <- indicator_matrix(z)
   D <- error_matrix(post, W)
   out <- list()
   wmean <- function(w, m) {

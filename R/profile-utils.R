@@ -172,9 +172,9 @@ check_column <- function(episodes, col, arg = rlang::caller_arg(col), call = rla
   miss <- setdiff(col, names(episodes))
   if (length(miss)) {
     near <- utils::head(names(episodes), 12)
-    abort_input(c("Column{?s} {.field {miss}} named in {.arg {arg}} {?is/are} not in the data.",
+    abort_input(c("{cli::qty(length(miss))}Column{?s} {.field {miss}} named in {.arg {arg}} {?is/are} not in the data.",
                   i = "The data have {.field {near}}{if (ncol(episodes) > 12) ' and more' else ''}.",
-                  i = "Check the spelling, or add the column{?s} (e.g. the modal class from {.fn class_assign})."),
+                  i = "Check the spelling, or add the missing column (e.g. the modal class from {.fn class_assign})."),
                 class = "cscdemand_error_column", call = call)
   }
   invisible(col)
@@ -231,3 +231,11 @@ is_binary_var <- function(x) {
 
 # A percentage/count for print: suppressed cells show as "c".
 fmt_cell <- function(x, digits = 1) ifelse(is.na(x), "c", fmt_num(x, digits))
+
+# 0/1 matrix of factor levels (one column per level, empty levels kept).
+indicator_matrix <- function(f) {
+  m <- 1 * outer(as.integer(f), seq_len(nlevels(f)), `==`)
+  m[is.na(m)] <- 0
+  colnames(m) <- levels(f)
+  m
+}

@@ -106,8 +106,7 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
     kept <- drop_missing_class(episodes, cls, class)
     episodes <- kept$episodes
     cls <- kept$class
-    W <- stats::model.matrix(~ cls - 1)
-    colnames(W) <- levels(cls)
+    W <- indicator_matrix(cls)
     method <- "modal"
   } else {
     W <- check_posterior(posterior, nrow(episodes))
@@ -217,7 +216,8 @@ check_posterior <- function(posterior, n, arg = rlang::caller_arg(posterior),
 #' @export
 print.cscdemand_profile <- function(x, ...) {
   cli::cli_text("{.strong Class profile}: {attr(x, 'n_episodes')} episode{?s}, {nlevels(x$class)} classes, {attr(x, 'method')} assignment.")
-  cli::cli_text("Ratio of the % in the class to the % in the other classes; small numbers suppressed below {attr(x, 'threshold')}.")
+  thr <- attr(x, "threshold")
+  cli::cli_text("Ratio of the % in the class to the % in the other classes; {if (thr > 0) paste('counts below', thr, 'suppressed') else 'no small-number suppression (not for publication)'}.")
   lab <- paste0(x$variable, ": ", x$level)
   cell <- paste0(x$display, ifelse(x$flag %in% names(flag_marks), paste0(" ", flag_marks[x$flag]), ""))
   rows <- unique(lab)
