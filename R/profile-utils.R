@@ -9,8 +9,10 @@
 # * secondary: the counts of one table are read as a matrix whose row sums and
 #   column sums are treated as published (they usually are, or can be derived
 #   from other columns such as class totals). Whenever a row or column holds
-#   exactly one suppressed cell, the smallest unsuppressed positive cell of
-#   that line is suppressed too (a zero only if nothing else is left). Then
+#   exactly one suppressed cell, another cell of that line is suppressed too:
+#   preferably one whose crossing line also needs a complement, else one that
+#   creates no new exposed line, else the smallest positive cell (a zero only
+#   if nothing else is left). Then
 #   the linear system "suppressed cells add up to the published totals" is
 #   solved: any suppressed cell whose value is fixed by it (a bridge between
 #   otherwise protected blocks) triggers one more complementary suppression.
@@ -65,22 +67,29 @@ suppress_matrix <- function(x, threshold, primary = NULL) {
   s <- x > 0 & x < threshold
   if (!is.null(primary)) s <- s | primary
   reason <- ifelse(s, "primary", NA_character_)
-  pick <- function(vals, free) {
+  # Complement choice: prefer a cell whose crossing line already has exactly
+  # one suppressed cell (it protects two lines at once), then one whose
+  # crossing line needs nothing (already >= 2, or a single-cell line), then
+  # the rest; within that, positive before zero, then the smallest.
+  pick <- function(vals, free, cross_supp, cross_len) {
     cand <- which(free)
-    pos <- cand[vals[cand] > 0]
-    if (length(pos)) pos[which.min(vals[pos])] else cand[which.min(vals[cand])]
+    grp <- ifelse(cross_supp[cand] == 1L, 1L,
+                  ifelse(cross_supp[cand] >= 2L | cross_len == 1L, 2L, 3L))
+    cand[order(grp, vals[cand] <= 0, vals[cand])[1L]]
   }
+  pick_in_row <- function(i) pick(x[i, ], !s[i, ], colSums(s), nrow(x))
+  pick_in_col <- function(j) pick(x[, j], !s[, j], rowSums(s), ncol(x))
   for (iter in seq_len(length(x) + 1L)) {
     changed <- FALSE
     if (ncol(x) > 1L) for (i in seq_len(nrow(x))) {
       if (sum(s[i, ]) == 1L) {
-        j <- pick(x[i, ], !s[i, ])
+        j <- pick_in_row(i)
         s[i, j] <- TRUE; reason[i, j] <- "secondary"; changed <- TRUE
       }
     }
     if (nrow(x) > 1L) for (j in seq_len(ncol(x))) {
       if (sum(s[, j]) == 1L) {
-        i <- pick(x[, j], !s[, j])
+        i <- pick_in_col(j)
         s[i, j] <- TRUE; reason[i, j] <- "secondary"; changed <- TRUE
       }
     }
@@ -90,10 +99,10 @@ suppress_matrix <- function(x, threshold, primary = NULL) {
         k <- which(det)[1L]
         i <- row(s)[k]; j <- col(s)[k]
         if (any(!s[i, ]) && ncol(x) > 1L) {
-          jj <- pick(x[i, ], !s[i, ])
+          jj <- pick_in_row(i)
           s[i, jj] <- TRUE; reason[i, jj] <- "secondary"; changed <- TRUE
         } else if (any(!s[, j]) && nrow(x) > 1L) {
-          ii <- pick(x[, j], !s[, j])
+          ii <- pick_in_col(j)
           s[ii, j] <- TRUE; reason[ii, j] <- "secondary"; changed <- TRUE
         }
       }
