@@ -125,6 +125,11 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
                     i = "Drop {.field {v}} from {.arg vars}."),
                   class = "cscdemand_error_one_level")
     }
+    if (nlevels(f) > 50L) {
+      warn_cscdemand(c("Characteristic {.field {v}} has {nlevels(f)} levels; each is profiled separately.",
+                       i = "Group it first (e.g. age in years into age groups)."),
+                     class = "cscdemand_warning_levels")
+    }
     bin <- is_binary_var(x)
     if (bin) levels(f)[levels(f) == "0"] <- "no"
     if (bin) levels(f)[levels(f) == "1"] <- "yes"
