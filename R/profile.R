@@ -264,3 +264,48 @@ plot.cscdemand_profile <- function(x, ...) {
     ggplot2::theme_minimal() +
     ggplot2::theme(legend.position = "bottom")
 }
+
+#' @rdname class_profile
+#' @param object A profile from `class_profile()`.
+#' @return `summary()`: a data frame of class `summary.cscdemand_profile`, one
+#'   row per flagged characteristic (class, `direction` "higher"/"lower",
+#'   `strength` "very significantly"/"significantly", `characteristic`,
+#'   `ratio`, `display`), strongest first within each class; its print method
+#'   lists them per class, as in the Leicestershire report.
+#' @export
+summary.cscdemand_profile <- function(object, ...) {
+  x <- as.data.frame(unclass(object), stringsAsFactors = FALSE)
+  x <- x[x$flag %in% names(flag_marks), , drop = FALSE]
+  out <- data.frame(
+    class = factor(as.character(x$class), levels = levels(object$class)),
+    direction = ifelse(grepl("higher", x$flag), "higher", "lower"),
+    strength = sub(" (higher|lower)$", "", x$flag),
+    characteristic = paste0(x$variable, ": ", x$level),
+    ratio = x$ratio, display = x$display, stringsAsFactors = FALSE
+  )
+  out <- out[order(out$class, out$direction, -abs(log(out$ratio))), , drop = FALSE]
+  rownames(out) <- NULL
+  structure(out, class = c("summary.cscdemand_profile", "data.frame"),
+            classes = levels(object$class))
+}
+
+#' @export
+print.summary.cscdemand_profile <- function(x, ...) {
+  for (k in attr(x, "classes")) {
+    cli::cli_text("{.strong {k}}")
+    rows <- x[as.character(x$class) == k, , drop = FALSE]
+    if (!nrow(rows)) {
+      cli::cli_bullets(c(" " = "No characteristic flagged."))
+      next
+    }
+    for (dir in c("higher", "lower")) {
+      r <- rows[rows$direction == dir, , drop = FALSE]
+      if (!nrow(r)) next
+      items <- paste0(r$characteristic, " (", r$display,
+                      ifelse(r$strength == "very significantly", ", very significantly", ""), ")")
+      cli::cli_bullets(c("*" = paste0("More likely: " [dir == "higher"], "Less likely: " [dir == "lower"],
+                                       paste(items, collapse = "; "))))
+    }
+  }
+  invisible(x)
+}

@@ -145,3 +145,15 @@ test_that("plot is a log-scale dot chart of the unsuppressed ratios", {
   pub <- plot(class_profile(ep, "class", "flag"))
   expect_equal(nrow(pub$data), 1)
 })
+
+test_that("summary lists the flagged characteristics per class", {
+  ep <- hand_episodes()
+  s <- summary(class_profile(ep, "class", c("kind", "flag"), threshold = 0))
+  expect_s3_class(s, "summary.cscdemand_profile")
+  a <- s[s$class == "A", ]
+  expect_equal(a$characteristic, c("kind: x", "flag: yes", "kind: y"))
+  expect_equal(a$direction, c("higher", "higher", "lower"))
+  expect_equal(a$strength, rep("very significantly", 3))
+  expect_equal(a$ratio, c(3, (15 / 20) / (25 / 80), (8 / 20) / (64 / 80)))
+  expect_snapshot(print(s))
+})
