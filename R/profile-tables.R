@@ -293,3 +293,64 @@ plot.cscdemand_trends <- function(x, ...) {
                   title = "Class prevalence and re-referrals over time") +
     ggplot2::theme_minimal()
 }
+
+#' Flag re-referrals within 12 months
+#'
+#' Adds a 0/1 column saying whether each episode's referral came within 12
+#' months of the same child's previous referral (the CIN census definition of
+#' a re-referral), for [class_trends()] and [class_profile()]. A child's first
+#' referral in the data is 0, although an earlier referral before the
+#' extract's start may exist: use an extract that starts at least a year
+#' before the period reported, or set those episodes to `NA`. Episodes with a
+#' missing child or date get `NA`. The child identifier is only used here;
+#' the profiling tables never carry it.
+#'
+#' @param episodes A data frame, one row per episode (referral).
+#' @param child Name of the child identifier column.
+#' @param date Name of the referral date column (`Date`, or text `"YYYY-MM-DD"`).
+#' @param months Window in months (default 12).
+#' @param column Name of the new column (default `"rereferral"`).
+#' @return `episodes` with the new 0/1 column, rows in their original order.
+#' @family profiling
+#' @export
+#' @examples
+#' ep <- data.frame(child = c("a", "a", "a", "b"),
+#'                  referral_date = as.Date(c("2021-01-10", "2021-06-01", "2023-01-01", "2021-03-03")))
+#' flag_rereferral(ep, "child", "referral_date")
+flag_rereferral <- function(episodes, child, date, months = 12, column = "rereferral") {
+  check_episodes(episodes)
+  check_column(episodes, child)
+  check_column(episodes, date)
+  check_count(months)
+  d <- episodes[[date]]
+  if (!inherits(d, "Date")) {
+    d2 <- suppressWarnings(as.Date(as.character(d), optional = TRUE))
+    bad <- which(!is.na(d) & is.na(d2))
+    if (length(bad) || (!is.character(d) && !is.factor(d) && !all(is.na(d)))) {
+      abort_input(c("Column {.field {date}} must hold dates ({.cls Date}, or text like {.val 2021-04-01}).",
+                    x = if (length(bad)) "Rows {format_rows(bad)} are not dates." else
+                      "It is {.cls {class(d)[1]}}."),
+                  class = "cscdemand_error_date")
+    }
+    d <- d2
+  }
+  id <- as.character(episodes[[child]])
+  ord <- order(id, d, na.last = TRUE, method = "radix")
+  # Sorted by child then date (missing dates last within a child), each
+  # episode is compared with the one before it.
+  n <- length(d)
+  ids <- id[ord]
+  ds <- d[ord]
+  prev_same <- c(FALSE, ids[-1] == ids[-n])
+  prev_same[is.na(prev_same)] <- FALSE
+  prev_date <- c(as.Date(NA), ds[-n])
+  lt <- as.POSIXlt(prev_date)
+  lt$mon <- lt$mon + months
+  within <- !is.na(prev_date) & ds <= as.Date(lt)
+  flag <- ifelse(prev_same, as.integer(within), 0L)
+  flag[is.na(ids) | is.na(ds)] <- NA_integer_
+  out <- integer(n)
+  out[ord] <- flag
+  episodes[[column]] <- out
+  episodes
+}

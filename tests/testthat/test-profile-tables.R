@@ -120,3 +120,20 @@ test_that("class_trends suppression: counts, complements and denominators", {
   expect_warning(class_trends(ep, "class", "year", rereferral = "rereferral"),
                  class = "cscdemand_warning_missing")
 })
+
+test_that("flag_rereferral: within 12 months of the same child's previous referral", {
+  ep <- data.frame(child = c("a", "b", "a", "a", "a", "c", NA),
+                   referral_date = as.Date(c("2021-01-10", "2021-03-03", "2021-06-01", "2022-06-01",
+                                             "2023-06-02", NA, "2021-01-01")))
+  out <- flag_rereferral(ep, "child", "referral_date")
+  # a: first (0), 2021-06-01 within a year of 2021-01-10 (1), 2022-06-01 exactly
+  # 12 months after 2021-06-01 (1), 2023-06-02 a year and a day later (0)
+  expect_equal(out$rereferral, c(0L, 0L, 1L, 1L, 0L, NA, NA))
+  expect_equal(out[names(ep)], ep)
+  txt <- ep
+  txt$referral_date <- as.character(txt$referral_date)
+  expect_equal(flag_rereferral(txt, "child", "referral_date")$rereferral, out$rereferral)
+  txt$referral_date[2] <- "not a date"
+  expect_error(flag_rereferral(txt, "child", "referral_date"), class = "cscdemand_error_date")
+  expect_equal(flag_rereferral(ep, "child", "referral_date", months = 6)$rereferral[3], 1L)
+})
