@@ -70,9 +70,14 @@ class_assign <- function(fit, data, column = "class", posterior = FALSE) {
 #' is low: in `bench/validate-threestep.R`, 95% intervals of the BCH and ML
 #' estimates covered the truth in 90% to 100% of replicates at entropy 0.83 but
 #' in 46% to 94% at entropy 0.44. Missing outcomes are a level of their own,
-#' `"(missing)"`. These are estimates of population proportions, not counts
-#' for publication, so no suppression is applied; for published counts use
-#' [class_profile()].
+#' `"(missing)"`.
+#'
+#' Small numbers: the modal estimates times the class sizes give counts, so
+#' for every method the estimates of a class and outcome level whose modal
+#' count (episodes with that modal class and level) is from 1 to
+#' `threshold - 1` are suppressed (set to `NA`), with secondary suppression
+#' on the table of modal class by outcome, whose rows add up to the class
+#' sizes and columns to the outcome totals, as in [class_profile()].
 #'
 #' @inheritParams class_assign
 #' @param outcome Name of the outcome column in `data` (categorical: a factor,
@@ -80,9 +85,11 @@ class_assign <- function(fit, data, column = "class", posterior = FALSE) {
 #' @param method One or more of `"bch"`, `"ml"`, `"proportional"`, `"modal"`
 #'   (default: all four).
 #' @param level Confidence level (default 0.95).
+#' @param threshold Small-number threshold (default 10; 0 turns suppression
+#'   off).
 #' @return A data frame of class `cscdemand_class_outcome` with columns
 #'   `method`, `class`, `outcome` (the level), `estimate`, `se`, `lower`,
-#'   `upper`; attribute `D` holds the classification error matrix. `plot()`
+#'   `upper`, `suppressed`; attribute `D` holds the classification error matrix. `plot()`
 #'   draws the estimates with their intervals, one colour per method.
 #' @references
 #' Bolck A, Croon M, Hagenaars J (2004). Estimating latent structure models
@@ -101,12 +108,13 @@ class_assign <- function(fit, data, column = "class", posterior = FALSE) {
 #' est[est$outcome == "1", ]
 #' plot(est)
 class_outcome <- function(fit, data, outcome, method = c("bch", "ml", "proportional", "modal"),
-                          level = 0.95) {
+                          level = 0.95, threshold = 10) {
   check_lca_fit(fit)
   check_episodes(data, arg = "data")
   check_column(data, outcome)
   method <- rlang::arg_match(method, multiple = TRUE)
   check_number(level, min = 0.5, max = 0.9999)
+  check_threshold(threshold)
   if (fit$k < 2L) {
     abort_input("A class-outcome relation needs a model with at least 2 classes.",
                 class = "cscdemand_error_class")
@@ -119,6 +127,11 @@ class_outcome <- function(fit, data, outcome, method = c("bch", "ml", "proportio
   }
   post <- stats::predict(fit, newdata = data, type = "posterior")
   res <- three_step(post, z, method, level)
+  W <- factor(max.col(post, ties.method = "first"), levels = seq_len(fit$k))
+  modal_n <- as.data.frame.matrix(table(W, z))
+  mask <- attr(publish_table(modal_n, names(modal_n), threshold), "suppressed")
+  res$suppressed <- mask[cbind(res$class, match(res$outcome, levels(z)))]
+  res[res$suppressed, c("estimate", "se", "lower", "upper")] <- NA
   lab <- class_labels(fit)
   res$class <- factor(unname(lab)[res$class], levels = unname(lab))
   structure(res, class = c("cscdemand_class_outcome", "data.frame"), D = attr(res, "D"))

@@ -18,7 +18,7 @@
 #'   \eqn{\log r \pm z \sqrt{1/a - 1/A + 1/b - 1/B}};
 #' * `p_value`: two-sided two-proportion z test with pooled variance (the
 #'   Pearson chi-squared test of the 2 x 2 table without continuity
-#'   correction, as `prop.test(correct = FALSE)`);
+#'   correction, as `prop.test(correct = FALSE)`), adjusted by `p_adjust`;
 #' * `flag`: `"very significantly higher"` when `p_value < alpha` and
 #'   `ratio >= flags[2]`, `"significantly higher"` when `p_value < alpha` and
 #'   `ratio >= flags[1]`, and the mirror images (`ratio <= 1/flags[1]`,
@@ -62,6 +62,10 @@
 #' @param alpha Significance level of the flags (default 0.05).
 #' @param flags The two ratio cut-offs for "significantly" and "very
 #'   significantly" (default `c(1.5, 2)`).
+#' @param p_adjust Adjustment of the p-values for the many comparisons, one of
+#'   [stats::p.adjust.methods] (default `"none"`, as in the seed reports;
+#'   `"holm"` or `"BH"` are safer with many characteristics), applied over all
+#'   rows of the profile before flagging.
 #' @param threshold Small-number threshold (default 10): counts from 1 to
 #'   `threshold - 1` are suppressed, with secondary suppression; 0 turns it off.
 #' @return A data frame of class `cscdemand_profile`, one row per
@@ -85,9 +89,11 @@
 #' prof
 #' plot(prof)
 class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("one", "both"),
-                          level = 0.95, alpha = 0.05, flags = c(1.5, 2), threshold = 10) {
+                          level = 0.95, alpha = 0.05, flags = c(1.5, 2), p_adjust = "none",
+                          threshold = 10) {
   check_episodes(episodes)
   binary <- rlang::arg_match(binary)
+  p_adjust <- rlang::arg_match(p_adjust, stats::p.adjust.methods)
   check_number(level, min = 0.5, max = 0.9999)
   check_number(alpha, min = 0, max = 1)
   check_threshold(threshold)
@@ -159,13 +165,15 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
     pp <- (a + b) / (Ac + B)
     zz <- (p1 - p0) / sqrt(pp * (1 - pp) * (1 / Ac + 1 / B))
     out$p_value <- ifelse(pp > 0 & pp < 1, 2 * stats::pnorm(-abs(zz)), NA_real_)
-    out$flag <- profile_flag(out$ratio, out$p_value, a, alpha, flags)
     out$display <- profile_display(out$ratio, a, b)
     out$suppressed <- as.vector(supp)
     if (bin && binary == "one") out <- out[out$level != "no", , drop = FALSE]
     out
   })
   out <- do.call(rbind, rows)
+  out$p_value <- stats::p.adjust(out$p_value, p_adjust)
+  out$flag <- profile_flag(out$ratio, out$p_value, out$n, alpha, flags)
+  out <- out[c(setdiff(names(out), c("display", "suppressed")), "display", "suppressed")]
   s <- out$suppressed
   out[s, c("n", "pct", "n_other", "pct_other", "ratio", "lower", "upper", "p_value")] <- NA
   out$flag[s] <- "suppressed"

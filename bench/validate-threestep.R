@@ -34,7 +34,7 @@ for (sc in names(scenarios)) {
     # fitted class f corresponds to true class map[f]
     tab <- table(factor(predict(fit, d), levels = 1:3), factor(d$.class, levels = 1:3))
     map <- as.integer(clue::solve_LSAP(unclass(tab), maximum = TRUE))
-    est <- class_outcome(fit, d, "outcome", method = methods)
+    est <- class_outcome(fit, d, "outcome", method = methods, threshold = 0)
     est <- est[est$outcome == "1", ]
     est$true_class <- map[as.integer(est$class)]
     est$truth <- truth[est$true_class]

@@ -82,3 +82,24 @@ test_that("class_assign labels the modal class with the class names", {
   d$const <- 1
   expect_error(class_outcome(fit, d, "const"), class = "cscdemand_error_one_level")
 })
+
+test_that("class_outcome suppresses estimates resting on small modal counts", {
+  d <- simulate_lca(n = 400, seed = 3)
+  fit <- lca(d[1:8], 3, starts = 5, seed = 1, verbose = FALSE)
+  W <- predict(fit, d[1:8])
+  d$rare <- 0
+  d$rare[which(W == 3)[1:4]] <- 1
+  d$rare[which(W == 1)[1:30]] <- 1
+  d$rare[which(W == 2)[1:30]] <- 1
+  raw <- class_outcome(fit, d, "rare", threshold = 0)
+  pub <- class_outcome(fit, d, "rare")
+  expect_false(any(raw$suppressed))
+  # modal counts (rare = 1): 30, 30, 4 -> class 3 suppressed in both levels
+  # (rows add to 1) and one complement in each column
+  mask <- matrix(pub$suppressed[pub$method == "modal"], 3)
+  expect_true(all(mask[3, ]))
+  expect_equal(sum(mask), 4)
+  expect_true(all(is.na(pub$estimate[pub$suppressed])))
+  expect_equal(pub$estimate[!pub$suppressed], raw$estimate[!pub$suppressed])
+  expect_safe_suppression(unclass(table(W, d$rare)), mask, 10)
+})

@@ -157,3 +157,12 @@ test_that("summary lists the flagged characteristics per class", {
   expect_equal(a$ratio, c(3, (15 / 20) / (25 / 80), (8 / 20) / (64 / 80)))
   expect_snapshot(print(s))
 })
+
+test_that("p-values can be adjusted for multiple comparisons before flagging", {
+  ep <- hand_episodes()
+  raw <- class_profile(ep, "class", c("kind", "flag"), threshold = 0)
+  holm <- class_profile(ep, "class", c("kind", "flag"), threshold = 0, p_adjust = "holm")
+  expect_equal(holm$p_value, p.adjust(raw$p_value, "holm"))
+  expect_equal(holm$flag, profile_flag(holm$ratio, holm$p_value, holm$n, 0.05, c(1.5, 2)))
+  expect_error(class_profile(ep, "class", "kind", p_adjust = "nope"))
+})
