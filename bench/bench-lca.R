@@ -56,7 +56,7 @@ add("enumerate K = 1..10, 50 starts, 15k", "cscdemand", r$time, 500,
 
 # 3. 1.5 million episodes, K = 12, 20 starts.
 d15m <- sim_factors(1500000, K = 12)
-gc(reset = TRUE)
+invisible(gc(reset = TRUE))
 r <- tm({
   pt <- lca_patterns(d15m)
   lca(pt, k = 12, starts = 20, seed = 1, threads = threads, verbose = FALSE)
