@@ -60,7 +60,10 @@ class_assign <- function(fit, data, column = "class", posterior = FALSE) {
 #'   model for the modal class and the outcome in which the modal class is an
 #'   indicator with error probabilities fixed at \eqn{D}, fitted by EM on the
 #'   modal class by outcome table. Standard errors from the observed
-#'   information (numerical Hessian) and the delta method.
+#'   information (numerical Hessian) and the delta method. The model for the
+#'   modal class and one categorical outcome is saturated, so the ML and BCH
+#'   estimates coincide whenever the BCH estimates lie inside 0..1; ML keeps
+#'   them in range when BCH would not (weak separation, small classes).
 #'
 #' Standard errors of the modal, proportional and BCH estimates are
 #' linearisation (sandwich) errors of a weighted proportion, treating the
