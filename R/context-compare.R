@@ -59,9 +59,9 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
     context_abort(c("{.arg episodes} must be a data frame with one row per episode.",
                     x = "You supplied an object of class {.cls {class(episodes)}}."))
   }
-  check_number(tolerance, min = 0)
-  check_number(min_difference, min = 0)
-  check_flag(verbose)
+  context_check_number(tolerance, min = 0)
+  context_check_number(min_difference, min = 0)
+  context_check_flag(verbose)
   if (!is.character(year_col) || length(year_col) != 1L || !year_col %in% names(episodes)) {
     context_abort(c("{.arg year_col} must name the column of {.arg episodes} holding the year.",
                     x = "{.arg episodes} has no column {.field {format(year_col)}}.",

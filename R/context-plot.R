@@ -135,7 +135,7 @@ context_rank <- function(measure, year = NULL, la = NULL, neighbours = TRUE, ver
     context_abort("{.arg measure} must be one measure, not {.val factors}.",
                   class = "cscdemand_error_measure")
   }
-  check_flag(neighbours)
+  context_check_flag(neighbours)
   data <- context_data(measure)
   has <- data$year[data$level == "Local authority" & !is.na(data$count)]
   if (is.null(year)) year <- max(has)

@@ -59,7 +59,7 @@ context_table <- function(data, vars, by = NULL, threshold = 10, unknown = "Don'
   if (!is.null(by) && (!is.character(by) || length(by) != 1L)) {
     context_abort("{.arg by} must be the name of one column of {.arg data}, or {.code NULL}.")
   }
-  check_number(threshold, min = 1)
+  context_check_number(threshold, min = 1)
   if (!is.character(unknown)) context_abort("{.arg unknown} must be a character vector of levels.")
   groups <- if (is.null(by)) list(all = seq_len(nrow(data))) else {
     g <- data[[by]]

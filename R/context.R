@@ -65,8 +65,8 @@
 #' attr(council_context("West Northamptonshire", measures = "referrals"), "notes")
 council_context <- function(la, years = NULL, measures = NULL, history = TRUE,
                             verbose = TRUE) {
-  check_flag(history)
-  check_flag(verbose)
+  context_check_flag(history)
+  context_check_flag(verbose)
   council <- find_council(la, verbose = verbose)
   measures <- context_check_measures(measures)
   data <- context_data(measures)
@@ -122,7 +122,8 @@ council_context <- function(la, years = NULL, measures = NULL, history = TRUE,
   rownames(out) <- NULL
   notes <- unique(notes)
   structure(out, class = c("cscdemand_context", "data.frame"),
-            council = council, neighbours = attr(nb, "names"), notes = notes)
+            council = council, neighbours = stats::setNames(as.integer(nb), names(nb)),
+            notes = notes)
 }
 
 #' Find a council by DfE number, ONS code or name
@@ -214,7 +215,7 @@ find_council <- function(la, verbose = TRUE) {
 print.cscdemand_context <- function(x, ..., digits = 1) {
   council <- attr(x, "council")
   cli::cli_text("{.strong Council context: {council$name}} (DfE {council$la_number}, {council$code}, {council$region_name})")
-  nb <- attr(x, "neighbours")
+  nb <- names(attr(x, "neighbours"))
   if (length(nb)) cli::cli_text("Statistical neighbours: {nb}")
   for (m in unique(x$measure)) {
     xm <- x[x$measure == m, ]
@@ -411,4 +412,22 @@ context_closest <- function(norm, councils, districts, n = 5L) {
 context_abort <- function(message, ..., class = NULL, call = rlang::caller_env(),
                           .envir = parent.frame()) {
   abort_input(message, ..., class = class, call = call, .envir = .envir)
+}
+
+# Local versions of check_flag() and check_number() (R/utils.R), whose messages cannot
+# be built until abort_input() passes the caller's frame to cli.
+context_check_flag <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
+  if (!is.logical(x) || length(x) != 1L || is.na(x)) {
+    context_abort("{.arg {arg}} must be {.code TRUE} or {.code FALSE}.", call = call)
+  }
+  invisible(x)
+}
+
+context_check_number <- function(x, min = -Inf, max = Inf, arg = rlang::caller_arg(x),
+                                 call = rlang::caller_env()) {
+  if (!is.numeric(x) || length(x) != 1L || is.na(x) || x < min || x > max) {
+    context_abort(c("{.arg {arg}} must be a single number between {min} and {max}.",
+                    x = "You supplied {.val {format(x)}}."), call = call)
+  }
+  invisible(x)
 }

@@ -31,31 +31,15 @@ read_text_csv <- function(f) {
 }
 
 # ---- marks --------------------------------------------------------------------
-context_marks <- data.frame(
-  mark = c("c", "x", "z", "u", "low", "k", ":", ".."),
-  meaning = c(
-    "Suppressed to protect confidentiality (small numbers or disclosive).",
-    "Not available: not collected, not returned or not reliable enough to publish.",
-    "Not applicable: the measure does not apply to this geography or year.",
-    "Low reliability: withheld because of data quality.",
-    "Rounds to zero but is not zero.",
-    "Rounds to zero but is not zero (older DfE mark, same as 'low').",
-    "Not available (older DfE mark, same as 'x').",
-    "Not available (older DfE mark, same as 'x')."
-  ),
-  stringsAsFactors = FALSE
-)
+# The mark definitions and the parser live in the package (R/context-marks.R) so that the
+# package's tests exercise exactly the code that built the data.
+source(file.path("R", "context-marks.R"))
+context_marks <- context_mark_table()
 
-# Split a character column into a number and a mark. Brackets ("[c]") are accepted.
-# Anything that is neither a number nor a known mark stops the build.
 parse_marked <- function(v, what) {
-  v <- trimws(v)
-  bare <- gsub("^\\[|\\]$", "", v)
-  num <- suppressWarnings(as.numeric(gsub(",", "", bare)))
-  is_mark <- is.na(num)
-  unknown <- setdiff(unique(bare[is_mark]), context_marks$mark)
-  if (length(unknown)) stop("Unknown mark(s) in ", what, ": ", paste(unknown, collapse = ", "))
-  list(value = num, mark = ifelse(is_mark, bare, NA_character_))
+  p <- context_parse_marked(v)
+  if (length(p$unknown)) stop("Unknown mark(s) in ", what, ": ", paste(p$unknown, collapse = ", "))
+  p
 }
 
 level_of <- function(d) {
