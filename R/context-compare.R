@@ -56,14 +56,14 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
                               la = NULL, tolerance = 0.05, min_difference = 10,
                               verbose = TRUE) {
   if (!is.data.frame(episodes)) {
-    context_abort(c("{.arg episodes} must be a data frame with one row per episode.",
+    abort_input(c("{.arg episodes} must be a data frame with one row per episode.",
                     x = "You supplied an object of class {.cls {class(episodes)}}."))
   }
-  context_check_number(tolerance, min = 0)
-  context_check_number(min_difference, min = 0)
-  context_check_flag(verbose)
+  check_number(tolerance, min = 0)
+  check_number(min_difference, min = 0)
+  check_flag(verbose)
   if (!is.character(year_col) || length(year_col) != 1L || !year_col %in% names(episodes)) {
-    context_abort(c("{.arg year_col} must name the column of {.arg episodes} holding the year.",
+    abort_input(c("{.arg year_col} must name the column of {.arg episodes} holding the year.",
                     x = "{.arg episodes} has no column {.field {format(year_col)}}.",
                     i = "Columns: {.field {names(episodes)}}."),
                   class = "cscdemand_error_column")
@@ -72,14 +72,14 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
   if (!is.numeric(yr) || anyNA(yr) || any(yr != round(yr))) {
     num <- suppressWarnings(as.numeric(as.character(yr)))
     bad <- utils::head(unique(yr[is.na(num) | num != round(num)]), 5)
-    context_abort(c("Column {.field {year_col}} must hold whole years (the year ending 31 March).",
+    abort_input(c("Column {.field {year_col}} must hold whole years (the year ending 31 March).",
                     x = "Found {.val {format(bad)}}."),
                   class = "cscdemand_error_column")
   }
   # Council of each row
   if (is.null(la_col) || !la_col %in% names(episodes)) {
     if (is.null(la)) {
-      context_abort(c("Give the council: {.arg episodes} has no column {.field {format(la_col)}}.",
+      abort_input(c("Give the council: {.arg episodes} has no column {.field {format(la_col)}}.",
                       i = "Set {.arg la_col} to the council column, or {.arg la} to the council."),
                     class = "cscdemand_error_column")
     }
@@ -87,7 +87,7 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
   } else {
     la_value <- as.character(episodes[[la_col]])
     if (anyNA(la_value)) {
-      context_abort(c("Column {.field {la_col}} has missing councils.",
+      abort_input(c("Column {.field {la_col}} has missing councils.",
                       x = "Rows {format_rows(which(is.na(la_value)))}."),
                     class = "cscdemand_error_column")
     }
@@ -184,7 +184,7 @@ context_factor_map <- function(episodes, factors, call = rlang::caller_env()) {
     code <- toupper(sub("^(f_|factor_|X)", "", nm, ignore.case = TRUE))
     hit <- code %in% codes
     if (!any(hit)) {
-      context_abort(c("{.arg episodes} has no factor columns named by CIN code.",
+      abort_input(c("{.arg episodes} has no factor columns named by CIN code.",
                       i = "Name them {.field 3A}, {.field f_3A}, ..., or map them with {.arg factors}, e.g. {.code factors = c(dv_child = \"3A\")}."),
                     class = "cscdemand_error_column", call = call)
     }
@@ -192,20 +192,20 @@ context_factor_map <- function(episodes, factors, call = rlang::caller_env()) {
   }
   if (!is.character(factors) || is.null(names(factors)) || anyNA(factors) ||
       any(names(factors) == "")) {
-    context_abort(c("{.arg factors} must be a named character vector: column name = CIN code.",
+    abort_input(c("{.arg factors} must be a named character vector: column name = CIN code.",
                     i = "For example {.code factors = c(dv_child = \"3A\", neglect = \"16A\")}."),
                   class = "cscdemand_error_input", call = call)
   }
   miss <- setdiff(names(factors), names(episodes))
   if (length(miss)) {
-    context_abort(c("{.arg factors} names column{?s} not in {.arg episodes}: {.field {miss}}.",
+    abort_input(c("{.arg factors} names column{?s} not in {.arg episodes}: {.field {miss}}.",
                     i = "Columns of {.arg episodes}: {.field {names(episodes)}}."),
                   class = "cscdemand_error_column", call = call)
   }
   code <- toupper(trimws(factors))
   bad <- setdiff(code, codes)
   if (length(bad)) {
-    context_abort(c("{.arg factors} maps to code{?s} DfE does not publish: {.val {bad}}.",
+    abort_input(c("{.arg factors} maps to code{?s} DfE does not publish: {.val {bad}}.",
                     i = "Published codes: {.val {codes}} (21, no factors, is not published)."),
                   class = "cscdemand_error_input", call = call)
   }
@@ -221,7 +221,7 @@ context_factor_flags <- function(episodes, map, call = rlang::caller_env()) {
     ok <- is.numeric(v) && all(is.na(v) | v %in% c(0, 1))
     if (!ok) {
       bad <- utils::head(unique(episodes[[col]][!(episodes[[col]] %in% c(0, 1, TRUE, FALSE, NA))]), 5)
-      context_abort(c("Factor column {.field {col}} must hold 0/1 (or TRUE/FALSE, or NA).",
+      abort_input(c("Factor column {.field {col}} must hold 0/1 (or TRUE/FALSE, or NA).",
                       x = "Found {.val {format(bad)}}."),
                     class = "cscdemand_error_column", call = call)
     }

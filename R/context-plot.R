@@ -24,7 +24,7 @@ plot_council_trend <- function(x, measures = NULL, ncol = NULL) {
   if (!is.null(measures)) {
     bad <- setdiff(measures, x$measure)
     if (length(bad)) {
-      context_abort(c("{.arg measures} has measure{?s} not in {.arg x}: {.val {bad}}.",
+      abort_input(c("{.arg measures} has measure{?s} not in {.arg x}: {.val {bad}}.",
                       i = "{.arg x} has {.val {unique(x$measure)}}."),
                     class = "cscdemand_error_measure")
     }
@@ -126,21 +126,21 @@ plot_council_rank <- function(measure, year = NULL, la = NULL, neighbours = TRUE
 #' @export
 context_rank <- function(measure, year = NULL, la = NULL, neighbours = TRUE, verbose = TRUE) {
   if (!is.character(measure) || length(measure) != 1L) {
-    context_abort(c("{.arg measure} must be one measure name.",
+    abort_input(c("{.arg measure} must be one measure name.",
                     i = "See {.code context_dictionary$measure}."),
                   class = "cscdemand_error_measure")
   }
   measure <- context_check_measures(measure)
   if (length(measure) != 1L) {
-    context_abort("{.arg measure} must be one measure, not {.val factors}.",
+    abort_input("{.arg measure} must be one measure, not {.val factors}.",
                   class = "cscdemand_error_measure")
   }
-  context_check_flag(neighbours)
+  check_flag(neighbours)
   data <- context_data(measure)
   has <- data$year[data$level == "Local authority" & !is.na(data$count)]
   if (is.null(year)) year <- max(has)
   year <- context_check_years(year, data)
-  if (length(year) != 1L) context_abort("{.arg year} must be one year.")
+  if (length(year) != 1L) abort_input("{.arg year} must be one year.")
   dict <- cscdemand::context_dictionary
   pct <- !is.na(dict$base_measure[dict$measure == measure])
   x <- data[data$level == "Local authority" & data$year == year, ]
@@ -160,7 +160,7 @@ context_rank <- function(measure, year = NULL, la = NULL, neighbours = TRUE, ver
     x$highlight[x$la_number == council$la_number] <- "Council"
     if (!any(x$la_number == council$la_number)) {
       warn_cscdemand("{council$name} has no row in {year}; it is not highlighted.",
-                     class = "cscdemand_warning_context", .envir = environment())
+                     class = "cscdemand_warning_context")
     }
   }
   x <- x[order(is.na(x$rank), x$rank, x$name),
@@ -173,7 +173,7 @@ context_rank <- function(measure, year = NULL, la = NULL, neighbours = TRUE, ver
 
 check_context <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
   if (!inherits(x, "cscdemand_context")) {
-    context_abort(c("{.arg {arg}} must be a council context from {.fn council_context}.",
+    abort_input(c("{.arg {arg}} must be a council context from {.fn council_context}.",
                     x = "You supplied an object of class {.cls {class(x)}}."),
                   class = "cscdemand_error_context", call = call)
   }

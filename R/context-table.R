@@ -44,23 +44,23 @@
 #' context_table(episodes, c("gender", "source"))
 context_table <- function(data, vars, by = NULL, threshold = 10, unknown = "Don't know") {
   if (!is.data.frame(data)) {
-    context_abort(c("{.arg data} must be a data frame with one row per episode.",
+    abort_input(c("{.arg data} must be a data frame with one row per episode.",
                     x = "You supplied an object of class {.cls {class(data)}}."))
   }
   if (!is.character(vars) || !length(vars) || anyNA(vars)) {
-    context_abort("{.arg vars} must be a character vector of column names of {.arg data}.")
+    abort_input("{.arg vars} must be a character vector of column names of {.arg data}.")
   }
   miss <- setdiff(c(vars, by), names(data))
   if (length(miss)) {
-    context_abort(c("{.arg data} has no column{?s} {.field {miss}}.",
+    abort_input(c("{.arg data} has no column{?s} {.field {miss}}.",
                     i = "Columns of {.arg data}: {.field {names(data)}}."),
                   class = "cscdemand_error_column")
   }
   if (!is.null(by) && (!is.character(by) || length(by) != 1L)) {
-    context_abort("{.arg by} must be the name of one column of {.arg data}, or {.code NULL}.")
+    abort_input("{.arg by} must be the name of one column of {.arg data}, or {.code NULL}.")
   }
-  context_check_number(threshold, min = 1)
-  if (!is.character(unknown)) context_abort("{.arg unknown} must be a character vector of levels.")
+  check_number(threshold, min = 1)
+  if (!is.character(unknown)) abort_input("{.arg unknown} must be a character vector of levels.")
   groups <- if (is.null(by)) list(all = seq_len(nrow(data))) else {
     g <- data[[by]]
     g <- ifelse(is.na(g) | trimws(as.character(g)) == "", "Missing", as.character(g))

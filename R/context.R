@@ -65,8 +65,8 @@
 #' attr(council_context("West Northamptonshire", measures = "referrals"), "notes")
 council_context <- function(la, years = NULL, measures = NULL, history = TRUE,
                             verbose = TRUE) {
-  context_check_flag(history)
-  context_check_flag(verbose)
+  check_flag(history)
+  check_flag(verbose)
   council <- find_council(la, verbose = verbose)
   measures <- context_check_measures(measures)
   data <- context_data(measures)
@@ -147,7 +147,7 @@ find_council <- function(la, verbose = TRUE) {
   councils <- cscdemand::context_councils
   if (length(la) != 1L || is.na(la) || !(is.character(la) || is.numeric(la)) ||
       !nzchar(trimws(as.character(la)))) {
-    context_abort(c("{.arg la} must be one council: a DfE number, an ONS code or a name.",
+    abort_input(c("{.arg la} must be one council: a DfE number, an ONS code or a name.",
                   x = "You supplied {.val {format(la)}} (length {length(la)})."),
                 class = "cscdemand_error_council")
   }
@@ -160,7 +160,7 @@ find_council <- function(la, verbose = TRUE) {
   if (grepl("^[0-9]+$", key)) {
     i <- which(councils$la_number == as.integer(key))
     if (length(i)) return(pick(i))
-    context_abort(c("{.arg la} = {.val {key}} is not a DfE local authority number.",
+    abort_input(c("{.arg la} = {.val {key}} is not a DfE local authority number.",
                   i = "DfE numbers run from 201 (City of London) to 943; see {.code context_councils$la_number}."),
                 class = "cscdemand_error_council", la = key, closest = character())
   }
@@ -176,7 +176,7 @@ find_council <- function(la, verbose = TRUE) {
       return(pick(which(councils$la_number == d$la_number[j[1]]),
                   "{.val {key}} is the district {d$district_name[j[1]]}; using its children's services authority, {d$name[j[1]]}."))
     }
-    context_abort(c("{.arg la} = {.val {key}} is not the ONS code of an English children's services authority.",
+    abort_input(c("{.arg la} = {.val {key}} is not the ONS code of an English children's services authority.",
                   i = "See {.code context_councils$code}; district codes (E07...) are accepted too."),
                 class = "cscdemand_error_council", la = key, closest = character())
   }
@@ -203,7 +203,7 @@ find_council <- function(la, verbose = TRUE) {
     return(pick(hit, "Matched {.val {key}} to {.val {councils$name[hit]}}."))
   }
   closest <- if (length(hit) > 1L) councils$name[hit] else context_closest(norm, councils, d)
-  context_abort(c("{.arg la} does not name one council.",
+  abort_input(c("{.arg la} does not name one council.",
                 x = if (length(hit) > 1L) "{.val {key}} matches more than one council."
                     else "No council is called {.val {key}}.",
                 i = "Closest names: {.val {closest}}.",
@@ -256,7 +256,7 @@ context_check_measures <- function(measures, arg = "measures", call = rlang::cal
   dict <- cscdemand::context_dictionary
   if (is.null(measures)) return(context_default_measures)
   if (!is.character(measures) || length(measures) < 1L || anyNA(measures)) {
-    context_abort(c("{.arg {arg}} must be a character vector of measure names.",
+    abort_input(c("{.arg {arg}} must be a character vector of measure names.",
                   i = "See {.code context_dictionary$measure}."), call = call)
   }
   factors <- dict$measure[dict$source == "C3" & !is.na(dict$factor_code)]
@@ -269,7 +269,7 @@ context_check_measures <- function(measures, arg = "measures", call = rlang::cal
       d <- utils::adist(tolower(b), tolower(dict$measure))
       dict$measure[order(d)[1:3]]
     })))
-    context_abort(c("{.arg {arg}} has unknown measure{?s} {.val {bad}}.",
+    abort_input(c("{.arg {arg}} has unknown measure{?s} {.val {bad}}.",
                   i = "Did you mean {.val {near}}?",
                   i = "Known measures are in {.code context_dictionary$measure}; {.val factors} picks every factor."),
                 class = "cscdemand_error_measure", call = call)
@@ -289,12 +289,12 @@ context_check_years <- function(years, data, arg = "years", call = rlang::caller
   have <- sort(unique(data$year))
   if (is.null(years)) return(have)
   if (!is.numeric(years) || length(years) < 1L || anyNA(years) || any(years != round(years))) {
-    context_abort(c("{.arg {arg}} must be whole years (the year ending 31 March).",
+    abort_input(c("{.arg {arg}} must be whole years (the year ending 31 March).",
                   x = "You supplied {.val {format(years)}}."), call = call)
   }
   bad <- setdiff(years, have)
   if (length(bad)) {
-    context_abort(c("{.arg {arg}} has year{?s} without published figures for these measures: {.val {bad}}.",
+    abort_input(c("{.arg {arg}} has year{?s} without published figures for these measures: {.val {bad}}.",
                   i = "Published years: {min(have)} to {max(have)} (the year ending 31 March)."),
                 class = "cscdemand_error_years", call = call)
   }
@@ -404,30 +404,4 @@ context_closest <- function(norm, councils, districts, n = 5L) {
   pre <- startsWith(context_normalise(cand), norm)
   d[pre] <- pmin(d[pre], 1)
   cand[order(d, nchar(cand))][seq_len(min(n, length(cand)))]
-}
-
-# abort_input() (R/utils.R) interpolates cli expressions in its own frame, so variables of
-# the function raising the error are not found; this wrapper passes the caller's frame.
-# (Reported to the lead: abort_input() should take `.envir = parent.frame()`.)
-context_abort <- function(message, ..., class = NULL, call = rlang::caller_env(),
-                          .envir = parent.frame()) {
-  abort_input(message, ..., class = class, call = call, .envir = .envir)
-}
-
-# Local versions of check_flag() and check_number() (R/utils.R), whose messages cannot
-# be built until abort_input() passes the caller's frame to cli.
-context_check_flag <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
-  if (!is.logical(x) || length(x) != 1L || is.na(x)) {
-    context_abort("{.arg {arg}} must be {.code TRUE} or {.code FALSE}.", call = call)
-  }
-  invisible(x)
-}
-
-context_check_number <- function(x, min = -Inf, max = Inf, arg = rlang::caller_arg(x),
-                                 call = rlang::caller_env()) {
-  if (!is.numeric(x) || length(x) != 1L || is.na(x) || x < min || x > max) {
-    context_abort(c("{.arg {arg}} must be a single number between {min} and {max}.",
-                    x = "You supplied {.val {format(x)}}."), call = call)
-  }
-  invisible(x)
 }
