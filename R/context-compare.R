@@ -93,7 +93,19 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
     }
   }
   keys <- unique(la_value)
-  found <- lapply(keys, find_council, verbose = verbose)
+  where <- if (is.null(la_col) || !la_col %in% names(episodes)) "{.arg la}" else "Column {.field {la_col}}"
+  here <- rlang::current_env()
+  found <- lapply(keys, function(k) {
+    tryCatch(context_resolve(k, verbose = verbose),
+             cscdemand_error_council = function(e) {
+               closest <- e$closest
+               abort_input(c(paste(where, "has a value that is not a council: {.val {k}}."),
+                             i = if (length(closest)) "Closest names: {.val {closest}}.",
+                             i = "Use DfE numbers, ONS codes or names (see {.code context_councils})."),
+                           class = "cscdemand_error_council", closest = closest,
+                           call = here)
+             })
+  })
   la_number <- vapply(found, function(r) r$la_number, integer(1))[match(la_value, keys)]
 
   map <- context_factor_map(episodes, factors)

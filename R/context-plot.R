@@ -152,7 +152,7 @@ context_rank <- function(measure, year = NULL, la = NULL, neighbours = TRUE, ver
   x$rank[ok] <- rank(-x$value[ok], ties.method = "min")
   x$highlight <- "Other"
   if (!is.null(la)) {
-    council <- find_council(la, verbose = verbose)
+    council <- context_resolve(la, verbose = verbose, call = rlang::current_env())
     if (neighbours) {
       nb <- context_neighbour_numbers(council)
       x$highlight[x$la_number %in% nb] <- "Statistical neighbour"
@@ -172,9 +172,11 @@ context_rank <- function(measure, year = NULL, la = NULL, neighbours = TRUE, ver
 }
 
 check_context <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
-  if (!inherits(x, "cscdemand_context")) {
+  needed <- c("year", "measure", "label", "unit", "comparator", "area", "value")
+  if (!inherits(x, "cscdemand_context") || is.null(attr(x, "council")) ||
+      !all(needed %in% names(x))) {
     abort_input(c("{.arg {arg}} must be a council context from {.fn council_context}.",
-                    x = "You supplied an object of class {.cls {class(x)}}."),
+                    x = "You supplied an object of class {.cls {class(x)}} with column{?s} {.field {names(x)}}."),
                   class = "cscdemand_error_context", call = call)
   }
   invisible(x)

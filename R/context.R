@@ -67,7 +67,7 @@ council_context <- function(la, years = NULL, measures = NULL, history = TRUE,
                             verbose = TRUE) {
   check_flag(history)
   check_flag(verbose)
-  council <- find_council(la, verbose = verbose)
+  council <- context_resolve(la, verbose = verbose, call = rlang::current_env())
   measures <- context_check_measures(measures)
   data <- context_data(measures)
   years <- context_check_years(years, data)
@@ -144,12 +144,18 @@ council_context <- function(la, years = NULL, measures = NULL, history = TRUE,
 #' # A misspelling is a classed error suggesting the closest names
 #' try(find_council("Warwickshre"))
 find_council <- function(la, verbose = TRUE) {
+  context_resolve(la, verbose = verbose, call = rlang::current_env())
+}
+
+# The work of find_council(); `call` is the user's function, named in errors.
+context_resolve <- function(la, verbose = TRUE, call = rlang::caller_env()) {
+  check_flag(verbose, call = call)
   councils <- cscdemand::context_councils
   if (length(la) != 1L || is.na(la) || !(is.character(la) || is.numeric(la)) ||
       !nzchar(trimws(as.character(la)))) {
     abort_input(c("{.arg la} must be one council: a DfE number, an ONS code or a name.",
                   x = "You supplied {.val {format(la)}} (length {length(la)})."),
-                class = "cscdemand_error_council")
+                class = "cscdemand_error_council", call = call)
   }
   key <- trimws(as.character(la))
   pick <- function(rows, how = NULL) {
@@ -162,7 +168,7 @@ find_council <- function(la, verbose = TRUE) {
     if (length(i)) return(pick(i))
     abort_input(c("{.arg la} = {.val {key}} is not a DfE local authority number.",
                   i = "DfE numbers run from 201 (City of London) to 943; see {.code context_councils$la_number}."),
-                class = "cscdemand_error_council", la = key, closest = character())
+                class = "cscdemand_error_council", la = key, closest = character(), call = call)
   }
   # ONS code (current or former), or a district's code
   if (grepl("^[EeWwSsNn][0-9]{8}$", key)) {
@@ -178,7 +184,7 @@ find_council <- function(la, verbose = TRUE) {
     }
     abort_input(c("{.arg la} = {.val {key}} is not the ONS code of an English children's services authority.",
                   i = "See {.code context_councils$code}; district codes (E07...) are accepted too."),
-                class = "cscdemand_error_council", la = key, closest = character())
+                class = "cscdemand_error_council", la = key, closest = character(), call = call)
   }
   # Names (and the one abbreviation in common use)
   norm <- context_normalise(key)
@@ -208,12 +214,18 @@ find_council <- function(la, verbose = TRUE) {
                     else "No council is called {.val {key}}.",
                 i = "Closest names: {.val {closest}}.",
                 i = "Give the full name, the DfE number or the ONS code (see {.code context_councils})."),
-              class = "cscdemand_error_council", la = key, closest = closest)
+              class = "cscdemand_error_council", la = key, closest = closest, call = call)
 }
 
 #' @export
 print.cscdemand_context <- function(x, ..., digits = 1) {
   council <- attr(x, "council")
+  needed <- c("year", "measure", "label", "unit", "comparator", "area", "value", "mark")
+  if (is.null(council) || !all(needed %in% names(x))) {
+    # Columns were dropped: print as the data frame it now is.
+    print(as.data.frame(unclass(x)[names(x)], stringsAsFactors = FALSE), ...)
+    return(invisible(x))
+  }
   cli::cli_text("{.strong Council context: {council$name}} (DfE {council$la_number}, {council$code}, {council$region_name})")
   nb <- names(attr(x, "neighbours"))
   if (length(nb)) cli::cli_text("Statistical neighbours: {nb}")
