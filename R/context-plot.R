@@ -70,6 +70,76 @@ plot.cscdemand_context <- function(x, ...) {
   invisible(p)
 }
 
+#' Plot a council's profile of factors at assessment against its comparators
+#'
+#' A dot chart for one year: each factor identified at the end of assessment (as % of
+#' episodes with factors) for the council, its region, the mean of its statistical
+#' neighbours and England, factors ordered by the council's percentage. Factors DfE
+#' withheld for the council are listed at the bottom without a council dot.
+#'
+#' @param x A council context from [council_context()] with factor measures, for
+#'   example `council_context(la, measures = "factors")`.
+#' @param year The year to show; `NULL` (the default) for the latest year in `x` with a
+#'   published figure for the council.
+#' @param top Show only the `top` factors with the highest council percentages; `NULL`
+#'   (the default) shows all.
+#' @return A ggplot object.
+#' @family council context
+#' @export
+#' @examples
+#' ctx <- council_context("Warwickshire", years = 2025, measures = "factors")
+#' plot_council_profile(ctx, top = 15)
+plot_council_profile <- function(x, year = NULL, top = NULL) {
+  check_context(x)
+  dict <- cscdemand::context_dictionary
+  factors <- dict$measure[!is.na(dict$factor_code)]
+  x <- x[x$measure %in% factors, ]
+  if (!nrow(x)) {
+    abort_input(c("{.arg x} has no factors at assessment.",
+                  i = "Use {.code council_context(la, measures = \"factors\")}."),
+                class = "cscdemand_error_measure")
+  }
+  council <- attr(x, "council")
+  own <- x$comparator == "Council"
+  if (is.null(year)) {
+    year <- if (any(own & !is.na(x$value))) max(x$year[own & !is.na(x$value)]) else max(x$year)
+  }
+  if (!is.numeric(year) || length(year) != 1L || !year %in% x$year) {
+    abort_input(c("{.arg year} must be one of the years in {.arg x}.",
+                  x = "You supplied {.val {format(year)}}; {.arg x} has {.val {sort(unique(x$year))}}."),
+                class = "cscdemand_error_years")
+  }
+  if (!is.null(top)) check_count(top)
+  x <- x[x$year == year, ]
+  # Order factors by the council's percentage (withheld ones last, at the bottom).
+  cv <- x[x$comparator == "Council", ]
+  cv <- stats::aggregate(list(v = cv$value), cv["label"], function(v) sum(v, na.rm = TRUE))
+  shown_any <- unique(x$label[!is.na(x$value)])
+  cv <- cv[cv$label %in% shown_any, ]
+  cv <- cv[order(cv$v), ]
+  if (!is.null(top)) cv <- utils::tail(cv, top)
+  x <- x[x$label %in% cv$label & !is.na(x$value), ]
+  x$label <- factor(x$label, levels = cv$label)
+  x$series <- as.character(x$comparator)
+  x$series[x$series == "Council"] <- council$name
+  x$series[x$series == "Region"] <- council$region_name
+  lev <- c(council$name, council$region_name, "Statistical neighbours", "England")
+  x$series <- factor(x$series, levels = lev)
+  cols <- stats::setNames(c("#B2182B", "#2166AC", "#4DAC26", "grey35"), lev)
+  sizes <- stats::setNames(c(3, 1.8, 1.8, 1.8), lev)
+  x <- x[order(x$comparator == "Council"), ] # the council's dots on top
+  ggplot2::ggplot(x, ggplot2::aes(x = .data$value, y = .data$label, colour = .data$series)) +
+    ggplot2::geom_point(ggplot2::aes(size = .data$series)) +
+    ggplot2::scale_colour_manual(values = cols, name = NULL, drop = FALSE) +
+    ggplot2::scale_size_manual(values = sizes, guide = "none") +
+    ggplot2::labs(x = "% of episodes with factors", y = NULL,
+                  title = paste0("Factors at the end of assessment: ", council$name),
+                  subtitle = paste0("Year ending 31 March ", year),
+                  caption = "Source: DfE Characteristics of children in need, table C3.") +
+    ggplot2::theme_minimal() +
+    ggplot2::theme(legend.position = "bottom")
+}
+
 #' Rank all councils on one measure
 #'
 #' A ranked dot chart of every council with a published figure for `measure` in `year`,

@@ -35,3 +35,24 @@ test_that("the ranked dot chart ranks every council and highlights the council",
   expect_error(context_rank("factors"), class = "cscdemand_error_measure")
   expect_warning(context_rank("referrals", 2025, la = "Cumbria"), class = "cscdemand_warning_context")
 })
+
+test_that("the factor profile shows each factor's percentage for the council and comparators", {
+  x <- council_context("Warwickshire", years = 2024:2025, measures = c("factors", "referrals"))
+  p <- plot_council_profile(x)
+  expect_s3_class(p, "ggplot")
+  d <- p$data
+  expect_true(all(d$year == 2025))
+  expect_false("referrals" %in% d$measure)
+  own <- d[d$comparator == "Council", ]
+  # Ordered by the council's percentage, highest at the top.
+  expect_equal(levels(d$label)[nlevels(d$label)], as.character(own$label[which.max(own$value)]))
+  fac <- context_factors[context_factors$la_number %in% 937 & context_factors$year == 2025, ]
+  expect_equal(own$value[own$measure == "4B"], fac$percent[fac$measure == "4B"])
+  expect_silent(ggplot2::ggplot_build(p))
+  p5 <- plot_council_profile(x, year = 2024, top = 5)
+  expect_equal(nlevels(p5$data$label), 5)
+  expect_true(all(p5$data$year == 2024))
+  expect_error(plot_council_profile(x, year = 2019), class = "cscdemand_error_years")
+  expect_error(plot_council_profile(council_context(937, years = 2025, measures = "referrals")),
+               class = "cscdemand_error_measure")
+})
