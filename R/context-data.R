@@ -31,12 +31,12 @@
 #'   \item{source}{DfE table: `"B1"`, `"C1"` or `"D3"`.}
 #'   \item{population_year}{Year of the ONS mid-year estimate used for the rate.}
 #'   \item{population}{Children aged 0-17 in `population_year`.}
-#'   \item{rate_10k}{`count / population * 10000`.}
+#'   \item{rate_10k}{`count / population * 10000`, to three decimal places.}
 #'   \item{rate_mark}{Why `rate_10k` is missing: the count's mark, or the population's
 #'     (`"x"` where ONS gives no estimate for the council's boundaries).}
 #'   \item{base_measure}{The measure a percentage is of (for example `"referrals"` for
 #'     re-referrals), else `NA`.}
-#'   \item{percent}{`100 * count / count of base_measure`.}
+#'   \item{percent}{`100 * count / count of base_measure`, to three decimal places.}
 #'   \item{percent_mark}{Why `percent` is missing: the mark of the count or of its base.}
 #'   \item{percent_published}{DfE's published percentage (one decimal place).}
 #'   \item{percent_published_mark}{DfE's mark for the published percentage.}

@@ -11,9 +11,9 @@
 #' ([context_published], [context_factors]); nothing is downloaded.
 #'
 #' Values that DfE withheld are `NA` with the DfE mark in `mark` (see [context_marks]);
-#' they are never treated as zero. The neighbour mean is the simple mean of the
-#' neighbours' rates (or percentages), as in DfE's local authority interactive tool, over
-#' the neighbours with a published value that year (`n_neighbours`).
+#' they are never treated as zero. The neighbour figure is the unweighted mean of the
+#' neighbours' rates (and percentages) over the neighbours with a published value that
+#' year (`n_neighbours`); it has no count.
 #'
 #' Councils created by local government reorganisation keep their history: for the years
 #' before a council existed its rows are those of its predecessor(s) (for example
@@ -49,7 +49,8 @@
 #'   `value` (the headline figure: `percent` for percentage measures, otherwise
 #'   `rate_10k`), `mark` (why `value` is missing: a DfE mark, or `"z"` for a year the
 #'   council did not exist), `n_neighbours` and `note`. Attributes `council` (its row of
-#'   [context_councils]), `neighbours` (their names) and `notes` (the notes that apply).
+#'   [context_councils]), `neighbours` (the neighbours' DfE numbers, named) and `notes`
+#'   (the notes that apply).
 #'
 #' @family council context
 #' @export

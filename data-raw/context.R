@@ -169,6 +169,10 @@ add_rates <- function(x, base_of, published = NULL) {
                                   ifelse(!is.na(base_mark), base_mark,
                                          ifelse(!is.na(base_count) & base_count == 0, "z",
                                                 NA_character_))))
+  # Three decimal places: far beyond what is published (one), and it keeps the shipped
+  # data small (full doubles triple the size of the compressed tables).
+  x$rate_10k <- round(x$rate_10k, 3)
+  x$percent <- round(x$percent, 3)
   x$percent_published <- NA_real_
   x$percent_published_mark <- NA_character_
   if (!is.null(published)) {

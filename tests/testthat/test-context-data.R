@@ -66,7 +66,7 @@ test_that("rates per 10,000 use the ONS estimate for 30 June inside the reportin
                              context_published$measure == "cin_children_any_point", ]
   expect_equal(eng$count, 704430)
   expect_equal(eng$population, 12183016)
-  expect_equal(eng$rate_10k, 704430 / 12183016 * 1e4)
+  expect_rounded(eng$rate_10k, 704430 / 12183016 * 1e4)
 
   # Every council row, joined independently to the population table by year - 1.
   x <- rbind(context_published[, c("year", "level", "code", "la_number", "count", "rate_10k", "population_year")],
@@ -76,7 +76,7 @@ test_that("rates per 10,000 use the ONS estimate for 30 June inside the reportin
   m <- merge(x, data.frame(year = p$year + 1L, code = p$code, pop = p$population), all.x = TRUE)
   ok <- !is.na(m$count) & !is.na(m$pop)
   expect_gt(sum(ok), 60000)
-  expect_equal(m$rate_10k[ok], m$count[ok] / m$pop[ok] * 1e4)
+  expect_rounded(m$rate_10k[ok], m$count[ok] / m$pop[ok] * 1e4)
   # The same year's estimate would give different rates.
   m2 <- merge(x, data.frame(year = p$year, code = p$code, pop = p$population))
   ok2 <- !is.na(m2$count) & !is.na(m2$pop) & m2$count > 0
@@ -131,7 +131,7 @@ test_that("published values copied by hand from the DfE files are in the tables"
   expect_equal(get(context_factors, "National", 2025, "24A")$count, 16250)
   expect_equal(get(context_factors, "National", 2025, "20")$count, 83770)
   expect_equal(get(context_factors, "National", 2025, "8B-8F")$count, 1950)
-  expect_equal(get(context_factors, "National", 2025, "1A")$percent, 100 * 10620 / 513250)
+  expect_rounded(get(context_factors, "National", 2025, "1A")$percent, 100 * 10620 / 513250)
 })
 
 test_that("every DfE mark is parsed to NA with the mark kept, never to zero", {
@@ -179,7 +179,7 @@ test_that("factors not yet collected carry DfE's 'x', and percentages are of epi
   base <- context_factors[context_factors$measure == "episodes_with_factors", ]
   m <- merge(f, base[, c("year", "code", "level", "count")], by = c("year", "code", "level"))
   ok <- !is.na(m$count.y) & m$count.y > 0
-  expect_equal(m$percent[ok], 100 * m$count.x[ok] / m$count.y[ok])
+  expect_rounded(m$percent[ok], 100 * m$count.x[ok] / m$count.y[ok])
 })
 
 test_that("councils, districts and neighbours are consistent", {
