@@ -32,10 +32,14 @@
 #' @param la The council, when `episodes` has no council column (`la_col = NULL`).
 #' @param tolerance Relative difference to flag (default `0.05`, 5%).
 #' @param min_difference Smallest absolute difference, in episodes, to flag (default 10).
+#' @param referrals `TRUE` if `episodes` has one row for every referral in the year
+#'   (assessed or not): the number of rows is then also compared with the published
+#'   number of referrals (DfE table C1). `FALSE` (the default) when the extract holds
+#'   only assessed episodes.
 #' @inheritParams council_context
-#' @return A data frame of class `cscdemand_context_comparison`, one row per council, year
-#'   and measure (`episodes_with_factors` first, then each factor), with columns
-#'   `la_number`, `name`, `year`, `measure`, `label`, `extract`, `published`,
+#' @return A data frame of class `cscdemand_context_comparison`, one row per council,
+#'   year and measure (`referrals` if asked for, `episodes_with_factors`, then each
+#'   factor), with columns `la_number`, `name`, `year`, `measure`, `label`, `extract`, `published`,
 #'   `published_mark`, `difference` (extract minus published), `relative_difference`,
 #'   `extract_percent`, `published_percent` (of episodes with factors), `flag` and
 #'   `status` (`"agrees"`, `"differs"`, `"not published (mark)"` or
@@ -54,7 +58,7 @@
 #' cmp
 compare_published <- function(episodes, factors = NULL, la_col = "la", year_col = "year",
                               la = NULL, tolerance = 0.05, min_difference = 10,
-                              verbose = TRUE) {
+                              referrals = FALSE, verbose = TRUE) {
   if (!is.data.frame(episodes)) {
     abort_input(c("{.arg episodes} must be a data frame with one row per episode.",
                     x = "You supplied an object of class {.cls {class(episodes)}}."))
@@ -62,6 +66,7 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
   check_number(tolerance, min = 0)
   check_number(min_difference, min = 0)
   check_flag(verbose)
+  check_flag(referrals)
   if (!is.character(year_col) || length(year_col) != 1L || !year_col %in% names(episodes)) {
     abort_input(c("{.arg year_col} must name the column of {.arg episodes} holding the year.",
                     x = "{.arg episodes} has no column {.field {format(year_col)}}.",
@@ -113,6 +118,8 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
 
   dict <- cscdemand::context_dictionary
   pub <- cscdemand::context_factors
+  ref <- cscdemand::context_published
+  ref <- ref[ref$level == "Local authority" & ref$measure == "referrals", ]
   groups <- split(seq_len(nrow(episodes)), list(la_number, yr), drop = TRUE)
   out <- lapply(groups, function(i) {
     n_la <- la_number[i[1]]
@@ -122,10 +129,19 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
     extract <- c(sum(any_factor), colSums(flags[i, , drop = FALSE] == 1L))
     p <- pub[pub$level == "Local authority" & pub$la_number == n_la & pub$year == y, ]
     j <- match(measures, p$measure)
-    data.frame(la_number = n_la, year = as.integer(y), measure = measures,
-               extract = unname(extract), published = p$count[j],
-               published_mark = if (nrow(p)) p$count_mark[j] else "z",
-               published_percent = p$percent[j], stringsAsFactors = FALSE)
+    res <- data.frame(la_number = n_la, year = as.integer(y), measure = measures,
+                      extract = unname(extract), published = p$count[j],
+                      published_mark = if (nrow(p)) p$count_mark[j] else "z",
+                      published_percent = p$percent[j], stringsAsFactors = FALSE)
+    if (referrals) {
+      r <- ref[ref$la_number %in% n_la & ref$year == y, ]
+      res <- rbind(data.frame(la_number = n_la, year = as.integer(y), measure = "referrals",
+                              extract = length(i),
+                              published = if (nrow(r)) r$count else NA_real_,
+                              published_mark = if (nrow(r)) r$count_mark else "z",
+                              published_percent = NA_real_, stringsAsFactors = FALSE), res)
+    }
+    res
   })
   out <- do.call(rbind, out)
   councils <- cscdemand::context_councils

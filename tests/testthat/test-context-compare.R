@@ -101,3 +101,18 @@ test_that("bad input is a classed error naming the column and values", {
                class = "cscdemand_error_column")
   expect_error(compare_published(1:3), class = "cscdemand_error_input")
 })
+
+test_that("with referrals = TRUE the number of rows is compared with published referrals", {
+  ref <- context_published$count[context_published$la_number %in% 937 &
+                                   context_published$year == 2024 &
+                                   context_published$measure == "referrals"]
+  e <- data.frame(la = 937, year = 2024, f_3A = rep(0:1, length.out = ref))
+  cmp <- compare_published(e, referrals = TRUE, verbose = FALSE)
+  expect_equal(cmp$measure[1], "referrals")
+  expect_equal(cmp$extract[1], ref)
+  expect_equal(cmp$status[1], "agrees")
+  short <- compare_published(e[-(1:500), ], referrals = TRUE, verbose = FALSE)
+  expect_equal(short$difference[1], -500)
+  expect_true(short$flag[1])
+  expect_false("referrals" %in% compare_published(e, verbose = FALSE)$measure)
+})
