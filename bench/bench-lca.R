@@ -7,6 +7,7 @@ suppressPackageStartupMessages({
 })
 source("bench/sim-factors.R")
 have_glca <- requireNamespace("glca", quietly = TRUE)
+if (have_glca) suppressPackageStartupMessages(library(glca))
 threads <- min(2L, RcppParallel::defaultNumThreads())
 peak_mb <- function() {
   x <- readLines("/proc/self/status")
@@ -43,7 +44,7 @@ add("15k x 24, K = 7", sprintf("cscdemand (%d threads)", threads), r$time, 20, r
 if (have_glca) {
   gd <- d15p
   gf <- as.formula(paste0("item(", paste(items, collapse = ","), ") ~ 1"))
-  r <- tm(capture.output(gl <- glca::glca(gf, data = gd, nclass = 7, n.init = 1,
+  r <- tm(capture.output(gl <- glca(gf, data = gd, nclass = 7, n.init = 1, testiter = 1, std.err = FALSE,
                                           verbose = FALSE, seed = 1)))
   add("15k x 24, K = 7", "glca", r$time, 1, gl$gof$loglik, "n.init = 1")
 }
@@ -55,7 +56,7 @@ add("enumerate K = 1..10, 50 starts, 15k", "cscdemand", r$time, 500,
 
 # 3. 1.5 million episodes, K = 12, 20 starts.
 d15m <- sim_factors(1500000, K = 12)
-gc(reset = TRUE)
+invisible(gc(reset = TRUE))
 r <- tm({
   pt <- lca_patterns(d15m)
   lca(pt, k = 12, starts = 20, seed = 1, threads = threads, verbose = FALSE)
