@@ -113,7 +113,7 @@ finish_db_patterns <- function(agg, items, group) {
 #' if (requireNamespace("RSQLite", quietly = TRUE)) {
 #'   con <- DBI::dbConnect(RSQLite::SQLite(), ":memory:")
 #'   long <- data.frame(episode = c(1, 1, 2, 3, 3, 3),
-#'                      factor = c("3A", "4b", "3A", "4B", " 3a", "6A"))
+#'                      factor = c("3A", "4b", "6A", "4B", " 3a", "6A"))
 #'   DBI::dbWriteTable(con, "factors", long)
 #'   lca_patterns_db_long(con, "factors", codes = c("3A", "4B", "6A"),
 #'                        episode = "episode", code = "factor")

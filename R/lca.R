@@ -168,12 +168,8 @@ fit_lca_patterns <- function(pt, k, starts, seed, threads, control, verbose,
   }
   if (is.null(set_of)) set_of <- set_map(J, G)
   if (k == 1L) starts <- 1L
-  final <- control$final_starts %||% max(4L, ceiling(starts / 4))
-  two_stage <- control$init_iter > 0 && final < starts
-  ctl <- list(maxiter = control$maxiter, tol = control$tol,
-              init_iter = if (two_stage) control$init_iter else 0L,
-              final_starts = if (two_stage) as.integer(final) else 0L,
-              empty_class = control$empty_class)
+  ctl <- core_control(control, starts)
+  two_stage <- ctl$final_starts > 0L
   res <- cpp_lca_fit(pt$y, pt$ncat, pt$n, pt$group, G, k, set_of, starts, seed, ctl, init,
                      threads, verbose && interactive())
   if (res$best < 1L) {
@@ -183,6 +179,16 @@ fit_lca_patterns <- function(pt, k, starts, seed, threads, control, verbose,
   }
   new_lca_fit(pt, res, k = k, set_of = set_of, starts = starts, seed = seed, threads = threads,
               control = control, two_stage = two_stage, verbose = verbose, call = call)
+}
+
+# The settings the C++ core reads, with the two-stage scheme resolved.
+core_control <- function(control, starts) {
+  final <- control$final_starts %||% max(4L, ceiling(starts / 4))
+  two_stage <- control$init_iter > 0 && final < starts
+  list(maxiter = control$maxiter, tol = control$tol,
+       init_iter = if (two_stage) control$init_iter else 0L,
+       final_starts = if (two_stage) as.integer(final) else 0L,
+       empty_class = control$empty_class)
 }
 
 status_labels <- c("converged", "maxiter", "failed", "empty class", "stage 1 only")

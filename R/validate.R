@@ -86,14 +86,8 @@ permute_classes <- function(fit, perm) {
 # A light fit on new counts for the patterns of `pt`: log-likelihood and
 # log-parameters only (used inside resampling loops).
 refit_counts <- function(pt, n, k, starts, seed, threads, control, set_of, init = list()) {
-  final <- control$final_starts %||% max(4L, ceiling(starts / 4))
-  two <- control$init_iter > 0 && final < starts
-  ctl <- list(maxiter = control$maxiter, tol = control$tol,
-              init_iter = if (two) control$init_iter else 0L,
-              final_starts = if (two) as.integer(final) else 0L,
-              empty_class = control$empty_class)
   cpp_lca_fit(pt$y, pt$ncat, n, pt$group, length(pt$group_levels), k, set_of, starts, seed,
-              ctl, init, threads, FALSE)
+              core_control(control, starts), init, threads, FALSE)
 }
 
 init_from_fit <- function(fit) list(list(logpi = fit$par$logpi, logrho = fit$par$logrho))

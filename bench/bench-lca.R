@@ -8,20 +8,10 @@ suppressPackageStartupMessages({
 source("bench/sim-factors.R")
 have_glca <- requireNamespace("glca", quietly = TRUE)
 if (have_glca) suppressPackageStartupMessages(library(glca))
-threads <- min(2L, RcppParallel::defaultNumThreads())
+source("bench/bench-utils.R")
 peak_mb <- function() {
   x <- readLines("/proc/self/status")
   as.numeric(sub("\\D*(\\d+).*", "\\1", grep("^VmHWM", x, value = TRUE))) / 1024
-}
-tm <- function(expr) {
-  t <- system.time(val <- force(expr))[["elapsed"]]
-  list(time = t, value = val)
-}
-rows <- list()
-add <- function(task, impl, time, starts, ll, note = "") {
-  rows[[length(rows) + 1L]] <<- data.frame(task = task, implementation = impl,
-    seconds = round(time, 2), starts = starts, sec_per_start = round(time / starts, 4),
-    loglik = round(ll, 3), note = note, stringsAsFactors = FALSE)
 }
 
 # 1. 15,000 episodes, 24 binary items, 7 classes: per start.

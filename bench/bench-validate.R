@@ -2,17 +2,7 @@
 # Rscript bench/bench-validate.R (package installed). Prints a table.
 suppressPackageStartupMessages(library(cscdemand))
 source("bench/sim-factors.R")
-threads <- min(2L, RcppParallel::defaultNumThreads())
-tm <- function(expr) {
-  t <- system.time(val <- force(expr))[["elapsed"]]
-  list(time = t, value = val)
-}
-rows <- list()
-add <- function(task, impl, time, starts, ll, note = "") {
-  rows[[length(rows) + 1L]] <<- data.frame(task = task, implementation = impl,
-    seconds = round(time, 2), starts = starts, sec_per_start = round(time / starts, 3),
-    loglik = round(ll, 2), note = note, stringsAsFactors = FALSE)
-}
+source("bench/bench-utils.R")
 # Six councils, 15,000 episodes, shared 7-class solution.
 d <- sim_factors(15000, K = 7)
 d$.class <- NULL
