@@ -32,7 +32,14 @@ print.cscdemand_lca <- function(x, digits = 3, ...) {
   cat(sprintf("Best log-likelihood reached by %d of %d starts run to convergence; %s after %d iterations\n",
               x$n_best, x$n_finished, x$status, x$iterations))
   cat("\nClass sizes:\n")
-  print(round(x$class_size, digits))
+  sz <- round(x$class_size, digits)
+  if (!is.null(x$class_names)) {
+    sz <- data.frame(class = names(sz), name = unname(x$class_names[names(sz)]),
+                     size = unname(sz))
+    print(sz, row.names = FALSE)
+  } else {
+    print(sz)
+  }
   invisible(x)
 }
 

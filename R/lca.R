@@ -41,7 +41,8 @@
 #'   `patterns` (the [lca_patterns()] table), `starts` (one row per start),
 #'   `converged`, `iterations`, `trace`, `seed`, `threads`, `control`, `par`
 #'   (log-scale parameters used by `predict()`), `boundary` (item-response
-#'   probabilities at 0 or 1).
+#'   probabilities at 0 or 1), `n_best`, `n_finished`, `status`, then
+#'   `invariance` and `free`; [name_classes()] adds `class_names`.
 #' @seealso [lca_enumerate()] to compare numbers of classes; [lca_control()].
 #' @family latent class models
 #' @export
