@@ -2,14 +2,14 @@
 # Generator token: 10BE3573-1514-4C36-9D1C-5A225CD40393
 
 cpp_patterns <- function(cols, offset, ncat, group, G, weights) {
-    .Call('_cscdemand_cpp_patterns', PACKAGE = 'cscdemand', cols, offset, ncat, group, G, weights)
+    .Call(`_cscdemand_cpp_patterns`, cols, offset, ncat, group, G, weights)
 }
 
 cpp_lca_fit <- function(y, ncat, n, group, G, K, set_of, starts, seed, control, init, threads, progress) {
-    .Call('_cscdemand_cpp_lca_fit', PACKAGE = 'cscdemand', y, ncat, n, group, G, K, set_of, starts, seed, control, init, threads, progress)
+    .Call(`_cscdemand_cpp_lca_fit`, y, ncat, n, group, G, K, set_of, starts, seed, control, init, threads, progress)
 }
 
 cpp_lca_posterior <- function(y, ncat, group, G, set_of, logpi, logrho) {
-    .Call('_cscdemand_cpp_lca_posterior', PACKAGE = 'cscdemand', y, ncat, group, G, set_of, logpi, logrho)
+    .Call(`_cscdemand_cpp_lca_posterior`, y, ncat, group, G, set_of, logpi, logrho)
 }
 
