@@ -123,9 +123,9 @@ summary.cscdemand_glmm <- function(object, level = 0.95, ...) {
   se <- sqrt(diag(object$vcov))
   z <- cf / se
   ci <- confint(object, level = level)
-  tab <- cbind(Estimate = cf, `Std. Error` = se, `z value` = z,
-               `Pr(>|z|)` = 2 * stats::pnorm(-abs(z)), Ratio = exp(cf),
-               Lower = exp(ci[, 1]), Upper = exp(ci[, 2]))
+  tab <- cbind(Estimate = cf, `Std. Error` = se, Ratio = exp(cf),
+               Lower = exp(ci[, 1]), Upper = exp(ci[, 2]), `z value` = z,
+               `Pr(>|z|)` = 2 * stats::pnorm(-abs(z)))
   structure(list(coefficients = tab, fit = object, level = level),
             class = "summary.cscdemand_glmm")
 }
@@ -138,7 +138,7 @@ print.summary.cscdemand_glmm <- function(x, digits = 4, ...) {
   cat("\nCoefficients (Ratio = ", if (f$family == "binomial") "odds" else "rate",
       " ratio with ", 100 * x$level, "% Wald interval):\n", sep = "")
   stats::printCoefmat(x$coefficients, digits = digits, has.Pvalue = TRUE,
-                      P.values = TRUE, cs.ind = 1:2, tst.ind = 3)
+                      P.values = TRUE, cs.ind = 1:2, tst.ind = 6)
   invisible(x)
 }
 

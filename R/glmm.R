@@ -125,7 +125,7 @@ glmm_prepare <- function(data, outcome, predictors, exposure, trials, family, ra
   if (!all(cc)) {
     bad <- which(!cc)
     warn_imd(c("Dropped {length(bad)} row{?s} with missing values in {.field {cols}}.",
-               i = "Row{?s} {format_rows(bad)}."), class = "cscdemand_warning_missing")
+               i = "{rows_label(bad)}."), class = "cscdemand_warning_missing")
     data <- data[cc, , drop = FALSE]
   }
   if (nrow(data) == 0L) {
@@ -142,7 +142,7 @@ glmm_prepare <- function(data, outcome, predictors, exposure, trials, family, ra
   bad <- which(y < 0 | y != round(y))
   if (length(bad)) {
     abort_imd(c("Outcome column {.field {outcome}} must hold whole numbers of at least 0.",
-                x = "Row{?s} {format_rows(rows[bad])} {?has/have} {.val {utils::head(y[bad], 5)}}."),
+                x = "{rows_label(rows[bad])}: {.val {utils::head(y[bad], 5)}}."),
               call = call, class = "cscdemand_error_outcome")
   }
   if (family == "binomial") {
@@ -151,12 +151,12 @@ glmm_prepare <- function(data, outcome, predictors, exposure, trials, family, ra
     if (length(bad)) {
       if (is.null(trials)) {
         abort_imd(c("Outcome column {.field {outcome}} must be 0/1 for a binomial model.",
-                    x = "Row{?s} {format_rows(rows[bad])} {?is/are} greater than 1.",
+                    x = "{rows_label(rows[bad])}: greater than 1.",
                     i = "For counts of successes, give the number of trials in {.arg trials}."),
                   call = call, class = "cscdemand_error_outcome")
       }
       abort_imd(c("Column {.field {trials}} must be whole numbers of at least 1 and at least the outcome.",
-                  x = "Problem row{?s}: {format_rows(rows[bad])}."),
+                  x = "Problem {tolower(rows_label(rows[bad]))}."),
                 call = call, class = "cscdemand_error_outcome")
     }
     if (sum(y) == 0 || sum(y) == sum(n_tr)) {
@@ -178,7 +178,7 @@ glmm_prepare <- function(data, outcome, predictors, exposure, trials, family, ra
     bad <- which(!is.numeric(e) | !is.finite(e) | e <= 0)
     if (!is.numeric(e) || length(bad)) {
       abort_imd(c("Exposure column {.field {exposure}} must be positive numbers.",
-                  x = "Row{?s} {format_rows(rows[bad])} {?has/have} zero, negative or non-finite exposure{?s}.",
+                  x = "{rows_label(rows[bad])}: zero, negative or not finite.",
                   i = "Drop rows with no children (e.g. {.code subset(data, {exposure} > 0)}), or fix the denominators."),
                 call = call, class = "cscdemand_error_exposure")
     }
@@ -270,7 +270,7 @@ glmm_design <- function(data, predictors, spec, levels = NULL, call = rlang::cal
         bad <- which(!is.na(x) & !as.character(x) %in% lv)
         if (length(bad)) {
           abort_imd(c("Column {.field {v}} of {.arg newdata} has level{?s} not in the fitted model: {.val {unique(as.character(x[bad]))}}.",
-                      x = "Row{?s} {format_rows(bad)}."),
+                      x = "{rows_label(bad)}."),
                     call = call, class = "cscdemand_error_newdata")
         }
       }
@@ -359,17 +359,20 @@ glmm_run <- function(prep, family, nagq, control, threads) {
   names(psi) <- pnames
   H <- r$hessian
   dimnames(H) <- list(pnames, pnames)
-  V <- tryCatch(solve(-H), error = function(e) NULL)
-  info_ok <- !is.null(V) && all(is.finite(V)) && all(diag(V) > 0)
-  if (!info_ok) {
-    V <- matrix(NA_real_, length(psi), length(psi), dimnames = list(pnames, pnames))
-  }
+  # parameters on a bound (log sigma or log theta) are left out of the
+  # information matrix; their variances are NA
+  bound <- glmm_at_bound(psi, random, family)
+  free <- !bound
+  V <- matrix(NA_real_, length(psi), length(psi), dimnames = list(pnames, pnames))
+  Vf <- tryCatch(solve(-H[free, free, drop = FALSE]), error = function(e) NULL)
+  info_ok <- !is.null(Vf) && all(is.finite(Vf)) && all(diag(Vf) > 0)
+  if (info_ok) V[free, free] <- Vf
   loglik <- r$loglik + prep$lchoose
   code <- r$status
   msg <- switch(as.character(code), `0` = "converged",
                 `1` = "iteration limit reached", `2` = "line search failed",
                 `3` = "non-finite log-likelihood")
-  if (code == 2L && is.finite(r$decrement) && r$decrement < 1e-6) {
+  if (code == 2L && (any(bound) || (is.finite(r$decrement) && r$decrement < 1e-6))) {
     code <- 0L
     msg <- "converged (at the limit of numerical precision)"
   }
@@ -402,6 +405,20 @@ glmm_run <- function(prep, family, nagq, control, threads) {
   ), class = "cscdemand_glmm")
   glmm_diagnose(fit, info_ok)
   fit
+}
+
+# Bounds of the kernel (glmm.h Control): log sigma in [-9, 4], log theta in [-7, 14].
+glmm_at_bound <- function(psi, random, family) {
+  b <- rep(FALSE, length(psi))
+  if (random) {
+    k <- which(names(psi) == "log_sigma")
+    b[k] <- psi[k] <= -9 + 1e-8 || psi[k] >= 4 - 1e-8
+  }
+  if (family == "negbin") {
+    k <- which(names(psi) == "log_theta")
+    b[k] <- psi[k] <= -7 + 1e-8 || psi[k] >= 14 - 1e-8
+  }
+  b
 }
 
 # Classed warnings for fits that need a second look; the state is stored too.

@@ -67,7 +67,7 @@ imd_gradient <- function(data, outcome, exposure = NULL,
     bad <- which(!is.na(x) & !(x %in% 1:10))
     if (!is.numeric(x) || length(bad)) {
       abort_imd(c("Decile column {.field {v}} must hold whole numbers from 1 to 10.",
-                  x = "Row{?s} {format_rows(bad)}.", i = "Use {.fn link_imd} to add deciles."),
+                  x = "{rows_label(bad)}.", i = "Use {.fn link_imd} to add deciles."),
                 class = "cscdemand_error_decile")
     }
   }

@@ -67,7 +67,7 @@ link_imd <- function(episodes, lsoa = "lsoa11", edition = 2019, la = NULL,
     n21 <- sum(is_lsoa21_code(bad))
     abort_imd(c(
       "{length(bad)} LSOA code{?s} {?is/are} not LSOA 2011 code{?s} in England (column {.field {lsoa}}).",
-      x = "Unknown: {.val {utils::head(bad, 8)}}{if (length(bad) > 8) ' ...' else ''} (row{?s} {format_rows(rows)}).",
+      x = "Unknown: {.val {utils::head(bad, 8)}}{if (length(bad) > 8) ' ...' else ''} ({tolower(rows_label(rows))}).",
       if (n21 > 0) c(i = paste0("{n21} code{?s} look{?s/} like 2021 LSOA code{?s}: map {?it/them} ",
                                 "to 2011 codes with the ONS LSOA 2011 to LSOA 2021 lookup first.")),
       i = "Correct the codes, or use {.code on_unknown = \"keep\"} to keep these rows with {.code NA} deprivation."
@@ -235,7 +235,7 @@ resolve_la_codes <- function(x, col, call = rlang::caller_env()) {
   bad <- which(!is.na(x) & x != "" & is.na(code))
   if (length(bad)) {
     abort_imd(c("Column {.field {col}} has council{?s} that {?is/are} not children's services authorities in England.",
-                  x = "Unknown: {.val {utils::head(unique(x[bad]), 8)}} (row{?s} {format_rows(bad)}).",
+                  x = "Unknown: {.val {utils::head(unique(x[bad]), 8)}} ({tolower(rows_label(bad))}).",
                   i = "Use April 2023 codes (e.g. {.val E10000016}) or names as in {.code imd_la$la_name}."),
                 class = "cscdemand_error_la", call = call)
   }
@@ -282,4 +282,9 @@ abort_imd <- function(message, ..., class = NULL, call = rlang::caller_env(),
 
 warn_imd <- function(message, ..., class = NULL, .envir = parent.frame()) {
   warn_cscdemand(message, ..., class = class, .envir = .envir)
+}
+
+# "Row 3" or "Rows 3, 9 and 12 more", for messages.
+rows_label <- function(rows) {
+  paste0(if (length(rows) == 1L) "Row " else "Rows ", format_rows(rows))
 }

@@ -440,13 +440,23 @@ inline Result fit(const Data& d, const Eigen::VectorXd& psi0, const Control& c,
   int it = 0;
   res.status = kMaxIter;
   double dec = NAN;
+  // Coordinates held at a bound by a gradient pointing outwards are fixed.
+  auto projected = [&](const Eigen::VectorXd& xx, const Eigen::VectorXd& gg) {
+    Eigen::VectorXd gp = gg;
+    for (int k = 0; k < q; ++k) {
+      if ((xx(k) <= lo(k) && gg(k) > 0) || (xx(k) >= hi(k) && gg(k) < 0)) gp(k) = 0.0;
+    }
+    return gp;
+  };
   for (; it < c.maxit; ++it) {
-    Eigen::VectorXd dir = -Hinv * g;
-    dec = -g.dot(dir);
+    const Eigen::VectorXd gp = projected(x, g);
+    Eigen::VectorXd dir = -Hinv * gp;
+    for (int k = 0; k < q; ++k) if (gp(k) == 0.0 && g(k) != 0.0) dir(k) = 0.0;
+    dec = -gp.dot(dir);
     if (dec < 0 || !std::isfinite(dec)) {  // reset a non-descent direction
       Hinv = Eigen::MatrixXd::Identity(q, q) * std::min(1.0, 1.0 / std::max(1e-12, g.cwiseAbs().maxCoeff()));
-      dir = -Hinv * g;
-      dec = -g.dot(dir);
+      dir = -Hinv * gp;
+      dec = -gp.dot(dir);
     }
     if (dec < c.tol) {
       res.status = kConverged;
@@ -461,7 +471,7 @@ inline Result fit(const Data& d, const Eigen::VectorXd& psi0, const Control& c,
     for (int ls = 0; ls < 40; ++ls) {
       xn = (x + step * dir).cwiseMax(lo).cwiseMin(hi);
       fn = -m.eval(xn, &gn);
-      if (std::isfinite(fn) && gn.allFinite() && fn <= f + 1e-4 * g.dot(xn - x)) {
+      if (std::isfinite(fn) && gn.allFinite() && fn <= f + 1e-4 * gp.dot(xn - x)) {
         ok = true;
         break;
       }
@@ -487,7 +497,9 @@ inline Result fit(const Data& d, const Eigen::VectorXd& psi0, const Control& c,
   }
   // Newton polish with the finite-difference Hessian (also used for SEs).
   Eigen::MatrixXd Hs = fd_hessian(m, x);  // Hessian of loglik
-  for (int k = 0; k < c.polish; ++k) {
+  bool at_bound = false;
+  for (int k = 0; k < q; ++k) at_bound = at_bound || x(k) <= lo(k) || x(k) >= hi(k);
+  for (int k = 0; k < (at_bound ? 0 : c.polish); ++k) {
     Eigen::VectorXd gl(q);
     const double fl = m.eval(x, &gl);
     Eigen::LDLT<Eigen::MatrixXd> ldlt(-Hs);
