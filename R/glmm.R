@@ -190,15 +190,6 @@ glmm_prepare <- function(data, outcome, predictors, exposure, trials, family, ra
                trials = trials, random = random, levels = list())
   X <- glmm_design(data, predictors, spec, call = call)
   spec$levels <- attr(X, "levels")
-  p <- ncol(X)
-  qrX <- qr(X)
-  if (qrX$rank < p) {
-    alias <- colnames(X)[qrX$pivot[(qrX$rank + 1):p]]
-    abort_imd(c("The predictors are collinear: {.field {alias}} {?is/are} a combination of the others.",
-                i = "Drop one of the columns, or check that each predictor varies in the data."),
-              call = call, class = "cscdemand_error_collinear")
-  }
-  if (family == "binomial") check_separation(X, y, n_tr, call = call)
 
   # groups
   if (!is.null(random)) {
@@ -225,17 +216,25 @@ glmm_prepare <- function(data, outcome, predictors, exposure, trials, family, ra
   w <- rep(1, length(y))
   aggregated <- FALSE
   if (family == "binomial" && is.null(trials) && aggregate) {
-    key <- do.call(paste, c(list(gi), as.data.frame(X), list(offset), sep = "\r"))
-    u <- !duplicated(key)
-    k <- match(key, key[u])
-    y <- as.numeric(rowsum(y, k, reorder = FALSE))
-    n_tr <- as.numeric(rowsum(n_tr, k, reorder = FALSE))
+    k <- row_groups(cbind(gi, X, offset))
+    y <- as.numeric(rowsum(y, k, reorder = TRUE))
+    n_tr <- as.numeric(rowsum(n_tr, k, reorder = TRUE))
+    u <- match(seq_len(max(k)), k)
     X <- X[u, , drop = FALSE]
     gi <- gi[u]
     offset <- offset[u]
     w <- rep(1, length(y))
     aggregated <- TRUE
   }
+  p <- ncol(X)
+  qrX <- qr(X)
+  if (qrX$rank < p) {
+    alias <- colnames(X)[qrX$pivot[(qrX$rank + 1):p]]
+    abort_imd(c("The predictors are collinear: {.field {alias}} {?is/are} a combination of the others.",
+                i = "Drop one of the columns, or check that each predictor varies in the data."),
+              call = call, class = "cscdemand_error_collinear")
+  }
+  if (family == "binomial") check_separation(X, y, n_tr, call = call)
   o <- order(gi)
   ng <- if (is.null(random)) max(1L, min(64L, length(y) %/% 2048L)) else nlevels(gf)
   if (is.null(random)) {
@@ -252,6 +251,25 @@ glmm_prepare <- function(data, outcome, predictors, exposure, trials, family, ra
        aggregated = aggregated, n_rows_fit = length(y), lchoose = lchoose_const,
        group_size = if (is.null(gf)) NULL else tabulate(gf, nlevels(gf)),
        spec = spec, random = random)
+}
+
+# Group ids (1..G, in order of first appearance) of identical rows of a numeric
+# matrix: mixed-radix codes of the per-column value ids while they fit in a
+# double exactly, else pasted keys.
+row_groups <- function(M) {
+  key <- rep(0, nrow(M))
+  radix <- 1
+  for (k in seq_len(ncol(M))) {
+    ux <- unique(M[, k])
+    if (length(ux) == 1L) next
+    if (radix * length(ux) > 2^52) {
+      key <- do.call(paste, c(as.data.frame(M), sep = "\r"))
+      break
+    }
+    key <- key + radix * (match(M[, k], ux) - 1)
+    radix <- radix * length(ux)
+  }
+  match(key, unique(key))
 }
 
 # Model matrix: intercept, numeric columns as they are, categorical columns as

@@ -68,7 +68,7 @@ link_imd <- function(episodes, lsoa = "lsoa11", edition = 2019, la = NULL,
     abort_imd(c(
       "{length(bad)} LSOA code{?s} {?is/are} not LSOA 2011 code{?s} in England (column {.field {lsoa}}).",
       x = "Unknown: {.val {utils::head(bad, 8)}}{if (length(bad) > 8) ' ...' else ''} ({tolower(rows_label(rows))}).",
-      if (n21 > 0) c(i = paste0("{n21} of them look{?s/} like 2021 LSOA codes: map {?it/them} ",
+      if (n21 > 0) c(i = paste0("{n21} of them look{?s/} like {?a 2021 LSOA code/2021 LSOA codes}: map {?it/them} ",
                                 "to 2011 codes with the ONS LSOA 2011 to LSOA 2021 lookup first.")),
       i = "Correct the codes, or use {.code on_unknown = \"keep\"} to keep these rows with {.code NA} deprivation."
     ), class = "cscdemand_error_lsoa")
