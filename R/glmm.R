@@ -81,7 +81,8 @@ glmm_ri <- function(data, outcome, predictors = NULL, exposure = NULL, trials = 
 
 #' Fine settings for the GLMM kernel
 #'
-#' @param maxit Maximum number of quasi-Newton iterations. Default 200.
+#' @param maxit Maximum number of quasi-Newton (BFGS) plus final Newton
+#'   iterations. Default 200.
 #' @param tol Convergence tolerance on the Newton decrement (the predicted
 #'   gain in log-likelihood from one more Newton step). Default `1e-10`.
 #' @param aggregate For binomial 0/1 outcomes, aggregate rows with identical

@@ -76,6 +76,7 @@ inline void gauss_hermite(int n, std::vector<double>& z, std::vector<double>& lo
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(J);
   for (int k = 0; k < n; ++k) {
     z[k] = es.eigenvalues()(k);
+    if (n % 2 == 1 && k == n / 2) z[k] = 0.0;
     const double v = es.eigenvectors()(0, k);
     logw[k] = 0.5 * std::log(M_PI) + std::log(v * v) + z[k] * z[k];
   }
@@ -291,26 +292,33 @@ class Model {
       b = nb_;
       if (std::fabs(delta) < 1e-11 * (1.0 + std::fabs(b))) break;
     }
-    // curvature and its derivatives at the mode
-    double s2 = 0.0, s3 = 0.0, s1t = 0.0, s2t = 0.0;
+    // curvature and its derivatives at the mode; the node at the mode itself
+    // (z = 0: Laplace, or odd nagq) is evaluated in the same pass
+    double s2 = 0.0, s3 = 0.0, s1t = 0.0, s2t = 0.0, hc = -0.5 * b * b * prec, s1c = 0.0;
     Eigen::VectorXd sx2 = Eigen::VectorXd::Zero(p), sx3 = Eigen::VectorXd::Zero(p);
+    Eigen::VectorXd dhc = Eigen::VectorXd::Zero(q_);
     for (int i = 0; i < m; ++i) {
       terms(r0 + i, eta0[i] + b, theta, true, t);
       const double w = d_.w[r0 + i];
       s2 += w * t.d2;
       s3 += w * t.d3;
+      hc += w * t.lb;
+      s1c += w * t.d1;
       if (g) {
         const double* x = d_.X + static_cast<std::size_t>(r0 + i) * p;
         for (int k = 0; k < p; ++k) {
           sx2(k) += w * t.d2 * x[k];
           sx3(k) += w * t.d3 * x[k];
+          dhc(k) += w * t.d1 * x[k];
         }
         if (nb) {
           s1t += w * t.d1t;
           s2t += w * t.d2t;
+          dhc(q_ - 1) += w * t.lt;
         }
       }
     }
+    dhc(p) = b * b * prec;
     H = -s2 + prec;
     bhat_[j] = b;
     bsd_[j] = 1.0 / std::sqrt(H);
@@ -322,6 +330,12 @@ class Model {
     Eigen::MatrixXd dh;  // q x K: partial derivatives of h at node k
     if (g) dh.setZero(q_, K);
     for (int k = 0; k < K; ++k) {
+      if (z_[k] == 0.0) {
+        hk[k] = hc;
+        hpk[k] = s1c - b * prec;
+        if (g) dh.col(k) = dhc;
+        continue;
+      }
       const double bk = b + s * z_[k];
       double h = -0.5 * bk * bk * prec, s1 = 0.0;
       for (int i = 0; i < m; ++i) {
@@ -433,10 +447,20 @@ inline Result fit(const Data& d, const Eigen::VectorXd& psi0, const Control& c,
     res.loglik = -f;
     return res;
   }
+  // initial inverse Hessian: from finite differences at the start (a few
+  // gradient evaluations buy a much shorter BFGS run), else a scaled identity
   Eigen::MatrixXd Hinv = Eigen::MatrixXd::Identity(q, q);
-  // initial scaling: a Newton-like step on the diagonal is unknown; use 1/|g|
   const double g0 = g.cwiseAbs().maxCoeff();
   if (g0 > 0) Hinv *= std::min(1.0, 1.0 / g0);
+  bool hinv_set = false;
+  {
+    Eigen::MatrixXd H0 = -fd_hessian(m, x);  // Hessian of f = -loglik
+    Eigen::LLT<Eigen::MatrixXd> llt(H0);
+    if (H0.allFinite() && llt.info() == Eigen::Success) {
+      Hinv = llt.solve(Eigen::MatrixXd::Identity(q, q));
+      hinv_set = true;
+    }
+  }
   int it = 0;
   res.status = kMaxIter;
   double dec = NAN;
@@ -485,7 +509,7 @@ inline Result fit(const Data& d, const Eigen::VectorXd& psi0, const Control& c,
     const Eigen::VectorXd s = xn - x, yv = gn - g;
     const double sy = s.dot(yv);
     if (sy > 1e-12 * s.norm() * yv.norm()) {
-      if (it == 0) Hinv *= sy / yv.dot(yv) / Hinv(0, 0);
+      if (it == 0 && !hinv_set) Hinv *= sy / yv.dot(yv) / Hinv(0, 0);
       const double rho = 1.0 / sy;
       const Eigen::MatrixXd I = Eigen::MatrixXd::Identity(q, q);
       Hinv = (I - rho * s * yv.transpose()) * Hinv * (I - rho * yv * s.transpose()) +
@@ -499,7 +523,8 @@ inline Result fit(const Data& d, const Eigen::VectorXd& psi0, const Control& c,
   Eigen::MatrixXd Hs = fd_hessian(m, x);  // Hessian of loglik
   bool at_bound = false;
   for (int k = 0; k < q; ++k) at_bound = at_bound || x(k) <= lo(k) || x(k) >= hi(k);
-  for (int k = 0; k < (at_bound ? 0 : c.polish); ++k) {
+  const int npolish = at_bound ? 0 : std::min(c.polish, c.maxit - it);
+  for (int k = 0; k < npolish; ++k) {
     Eigen::VectorXd gl(q);
     const double fl = m.eval(x, &gl);
     Eigen::LDLT<Eigen::MatrixXd> ldlt(-Hs);
@@ -531,7 +556,7 @@ inline Result fit(const Data& d, const Eigen::VectorXd& psi0, const Control& c,
   res.psi = x;
   res.grad.resize(q);
   res.loglik = m.eval(x, &res.grad);
-  res.hessian = fd_hessian(m, x);
+  res.hessian = Hs;  // computed at x (the last accepted point)
   m.eval(x, nullptr);  // leave the modes at the optimum
   res.bhat = m.bhat();
   res.bsd = m.bsd();
