@@ -418,3 +418,101 @@ plot.cscdemand_imd_gradient <- function(x, models = NULL, ...) {
                   title = paste("Deprivation and", x$outcome)) +
     ggplot2::theme_minimal()
 }
+
+#' Odds of reaching each threshold after referral, by deprivation
+#'
+#' Episode-level multilevel logistic models (random intercept per council) of
+#' the chance of reaching each threshold after referral (for example a section
+#' 47 enquiry, a child protection plan, becoming looked after), with LSOA and
+#' council deprivation deciles and covariates such as demand class, age band,
+#' gender and ethnicity, as in the Kingston odds-ratio figures. Each outcome
+#' column is fitted by [imd_gradient()] with `family = "binomial"`; the results
+#' are stacked.
+#'
+#' @inheritParams imd_gradient
+#' @param data A data frame, one row per episode, with 0/1 (or logical)
+#'   outcome columns.
+#' @param outcomes Character vector of outcome columns.
+#' @param ... Further arguments to [imd_gradient()] (`child_decile`,
+#'   `la_decile`, `strata`, `nagq`, `decile_as`, `control`, `threads`).
+#' @return An object of class `cscdemand_imd_thresholds`: a list with `ratios`
+#'   (the stacked odds-ratio tables, with an `outcome` column first, covering
+#'   deprivation and covariate terms of the adjusted models) and `fits` (the
+#'   [imd_gradient()] result per outcome). `print()` shows the table, `plot()`
+#'   a forest plot with one panel per outcome, `tidy()` the table.
+#' @family deprivation models
+#' @export
+#' @examples
+#' set.seed(1)
+#' n <- 3000
+#' ep <- data.frame(la_code = sample(sprintf("LA%02d", 1:20), n, TRUE),
+#'                  imd_decile = sample(1:10, n, TRUE),
+#'                  class = sample(c("Domestic abuse", "Neglect", "Other"), n, TRUE))
+#' ep$la_imd_decile <- match(ep$la_code, sprintf("LA%02d", 1:20)) %% 10 + 1
+#' ep$s47 <- rbinom(n, 1, plogis(-1 - 0.05 * ep$imd_decile))
+#' ep$cp_plan <- rbinom(n, 1, plogis(-2 - 0.08 * ep$imd_decile))
+#' th <- imd_thresholds(ep, c("s47", "cp_plan"), covariates = "class")
+#' th
+#' plot(th)
+imd_thresholds <- function(data, outcomes, covariates = NULL, random = "la_code", ...) {
+  check_data_frame(data)
+  if (!is.character(outcomes) || length(outcomes) < 1L) {
+    abort_imd("{.arg outcomes} must be a character vector of outcome columns.",
+              class = "cscdemand_error_column")
+  }
+  for (v in outcomes) check_column_name(v, data, arg = "outcomes")
+  fits <- list()
+  ratios <- list()
+  for (v in outcomes) {
+    g <- imd_gradient(data, v, family = "binomial", covariates = covariates, random = random,
+                      ...)
+    fits[[v]] <- g
+    td <- tidy.cscdemand_imd_gradient(g)
+    td <- td[td$effect == "fixed" & td$term != "(Intercept)" &
+               td$model == (if ("adjusted" %in% td$model) "adjusted" else td$model[1]), ]
+    ratios[[v]] <- data.frame(outcome = v, stratum = td$stratum, term = td$term,
+                              ratio = td$estimate, lower = td$conf.low, upper = td$conf.high,
+                              p.value = td$p.value, stringsAsFactors = FALSE)
+  }
+  ratios <- do.call(rbind, ratios)
+  rownames(ratios) <- NULL
+  structure(list(ratios = ratios, fits = fits, call = match.call()),
+            class = "cscdemand_imd_thresholds")
+}
+
+#' @rdname imd_thresholds
+#' @param x An `imd_thresholds()` result.
+#' @param digits Digits to print.
+#' @export
+print.cscdemand_imd_thresholds <- function(x, digits = 3, ...) {
+  cat("Odds ratios (95% CI) of reaching each threshold, adjusted models with a council random intercept\n")
+  r <- x$ratios
+  show <- data.frame(outcome = r$outcome, stratum = r$stratum, term = r$term,
+                     OR = formatC(r$ratio, digits = digits, format = "f"),
+                     `95% CI` = paste0(formatC(r$lower, digits = digits, format = "f"), " - ",
+                                       formatC(r$upper, digits = digits, format = "f")),
+                     p = format.pval(r$p.value, digits = 2), check.names = FALSE)
+  if (all(show$stratum == "all")) show$stratum <- NULL
+  print(show, row.names = FALSE, right = FALSE)
+  invisible(x)
+}
+
+#' @rdname imd_thresholds
+#' @export
+tidy.cscdemand_imd_thresholds <- function(x, ...) x$ratios
+
+#' @rdname imd_thresholds
+#' @export
+plot.cscdemand_imd_thresholds <- function(x, ...) {
+  r <- x$ratios
+  r$label <- factor(r$term, levels = rev(unique(r$term)))
+  r$outcome <- factor(r$outcome, levels = unique(r$outcome))
+  ggplot2::ggplot(r, ggplot2::aes(x = .data$ratio, y = .data$label)) +
+    ggplot2::geom_vline(xintercept = 1, linetype = 2, colour = "grey40") +
+    ggplot2::geom_errorbarh(ggplot2::aes(xmin = .data$lower, xmax = .data$upper), height = 0.2) +
+    ggplot2::geom_point(size = 2) +
+    ggplot2::scale_x_log10() +
+    ggplot2::facet_wrap(~outcome) +
+    ggplot2::labs(x = "Odds ratio (log scale, 95% CI)", y = NULL) +
+    ggplot2::theme_minimal()
+}

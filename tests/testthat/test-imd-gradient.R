@@ -83,3 +83,20 @@ test_that("simulate_imd_rates uses real LSOAs and keeps the caller's random stat
   expect_named(attr(d, "truth"), c("(Intercept)", "imd_decile", "la_imd_decile", "log_sigma",
                                    "log_theta"))
 })
+
+test_that("imd_thresholds stacks adjusted logistic models per outcome", {
+  b <- sim_binary()
+  b$la_imd_decile <- as.integer(factor(b$la)) %% 10 + 1
+  b$cp <- with_seed_glmm(3, stats::rbinom(nrow(b), 1, 0.3))
+  th <- imd_thresholds(b, c("y", "cp"), covariates = "sex", random = "la")
+  expect_s3_class(th, "cscdemand_imd_thresholds")
+  expect_equal(unique(th$ratios$outcome), c("y", "cp"))
+  ref <- glmm_ri(b, "cp", c("imd_decile", "la_imd_decile", "sex"), family = "binomial",
+                 random = "la")
+  r <- th$ratios[th$ratios$outcome == "cp", ]
+  expect_equal(r$ratio, unname(exp(coef(ref)[-1])))
+  expect_output(print(th), "Odds ratios")
+  expect_s3_class(plot(th), "ggplot")
+  expect_equal(tidy(th), th$ratios)
+  expect_error(imd_thresholds(b, "nope", random = "la"), class = "cscdemand_error_column")
+})

@@ -34,6 +34,8 @@ using ParallelFor =
 
 namespace glmm {
 
+constexpr double kPi = 3.14159265358979323846;
+
 enum Family { kPoisson = 0, kNegbin = 1, kBinomial = 2 };
 
 enum Status {
@@ -68,7 +70,7 @@ inline void gauss_hermite(int n, std::vector<double>& z, std::vector<double>& lo
   z.assign(n, 0.0);
   logw.assign(n, 0.0);
   if (n == 1) {
-    logw[0] = 0.5 * std::log(M_PI);
+    logw[0] = 0.5 * std::log(kPi);
     return;
   }
   Eigen::MatrixXd J = Eigen::MatrixXd::Zero(n, n);
@@ -78,7 +80,7 @@ inline void gauss_hermite(int n, std::vector<double>& z, std::vector<double>& lo
     z[k] = es.eigenvalues()(k);
     if (n % 2 == 1 && k == n / 2) z[k] = 0.0;
     const double v = es.eigenvectors()(0, k);
-    logw[k] = 0.5 * std::log(M_PI) + std::log(v * v) + z[k] * z[k];
+    logw[k] = 0.5 * std::log(kPi) + std::log(v * v) + z[k] * z[k];
   }
 }
 
@@ -361,7 +363,7 @@ class Model {
       pik[k] = std::exp(logw_[k] + hk[k] - mx);
       sum += pik[k];
     }
-    const double f = mx + std::log(sum) + std::log(s) - lsig - 0.5 * std::log(2.0 * M_PI);
+    const double f = mx + std::log(sum) + std::log(s) - lsig - 0.5 * std::log(2.0 * kPi);
     if (!g) return f;
     for (int k = 0; k < K; ++k) pik[k] /= sum;
 
