@@ -273,15 +273,17 @@ check_edition <- function(edition, call = rlang::caller_env()) {
   as.integer(edition)
 }
 
-# abort_input()/warn_cscdemand() interpolate cli `{}` in their own frame; these
-# wrappers pass the caller's environment so messages can use local variables.
+# Same classes as abort_input()/warn_cscdemand() in utils.R, with the cli
+# `{}` environment given explicitly so these can also be called from helpers
+# (check_*()) on behalf of their caller.
 abort_imd <- function(message, ..., class = NULL, call = rlang::caller_env(),
                       .envir = parent.frame()) {
-  abort_input(message, ..., class = class, call = call, .envir = .envir)
+  cli::cli_abort(message, ..., class = c(class, "cscdemand_error_input", "cscdemand_error"),
+                 call = call, .envir = .envir)
 }
 
 warn_imd <- function(message, ..., class = NULL, .envir = parent.frame()) {
-  warn_cscdemand(message, ..., class = class, .envir = .envir)
+  cli::cli_warn(message, ..., class = c(class, "cscdemand_warning"), .envir = .envir)
 }
 
 # "Row 3" or "Rows 3, 9 and 12 more", for messages.
