@@ -63,6 +63,11 @@ glmm_ri <- function(data, outcome, predictors = NULL, exposure = NULL, trials = 
   call <- match.call()
   family <- rlang::arg_match(family)
   check_count(nagq, min = 1)
+  if (nagq > 25) {
+    abort_imd(c("{.arg nagq} must be at most 25.",
+                i = "Adaptive quadrature is exact to high precision with far fewer points."),
+              class = "cscdemand_error_nagq")
+  }
   if (!inherits(control, "cscdemand_glmm_control")) {
     abort_imd(c("{.arg control} must come from {.fn glmm_control}.",
                 i = "For example {.code control = glmm_control(maxit = 500)}."))
@@ -71,9 +76,6 @@ glmm_ri <- function(data, outcome, predictors = NULL, exposure = NULL, trials = 
   prep <- glmm_prepare(data, outcome, predictors, exposure, trials, family, random,
                        aggregate = control$aggregate)
   if (is.null(random) && nagq > 1) nagq <- 1
-  if (family == "binomial" && nagq > 1 && prep$ngroups > 0 && nagq > 25) {
-    abort_imd("{.arg nagq} must be at most 25.", class = "cscdemand_error_nagq")
-  }
   out <- glmm_run(prep, family, nagq, control, threads)
   out$call <- call
   out

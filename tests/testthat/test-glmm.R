@@ -213,6 +213,8 @@ test_that("bad input gives classed errors that name the column and rows", {
   z$y[2] <- 1.5
   expect_error(glmm_ri(z, "y", "imd_decile", random = "la"), class = "cscdemand_error_outcome")
   expect_error(glmm_ri(d, "nope", "imd_decile", random = "la"), class = "cscdemand_error_column")
+  expect_error(glmm_ri(d, "y", "imd_decile", random = "la", nagq = 30), class = "cscdemand_error_nagq")
+  expect_error(glmm_ri(d, "y", "imd_decile", random = "la", nagq = 0), class = "cscdemand_error_input")
   expect_error(glmm_ri(d, "y", "imd_decile", random = "la", control = list()),
                class = "cscdemand_error_input")
   z <- d[d$la %in% c("LA01", "LA02"), ]
