@@ -76,7 +76,7 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
   if (!is.null(merge)) {
     if (!is.list(merge) || is.null(names(merge)) || any(names(merge) == "") ||
         anyDuplicated(names(merge))) {
-      abort_input(c("{.arg merge} must be a named list of code vectors.",
+      cin_abort(c("{.arg merge} must be a named list of code vectors.",
                     i = "For example {.code merge = list(physical_abuse = c(\"18A\", \"18B\", \"18C\"))}."))
     }
     merge_names <- names(merge)
@@ -84,7 +84,7 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
     names(merge) <- merge_names
     mm <- unlist(merge)
     if (anyDuplicated(mm)) {
-      abort_input(c("A code appears in more than one {.arg merge} group.",
+      cin_abort(c("A code appears in more than one {.arg merge} group.",
                     x = "Repeated: {.val {unique(mm[duplicated(mm)])}}."))
     }
   }
@@ -218,7 +218,7 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
 factor_columns <- function(episodes) {
   f <- attr(episodes, "factors")
   if (is.null(f)) {
-    abort_input(c("{.arg episodes} must come from {.fn episode_factors}.",
+    cin_abort(c("{.arg episodes} must come from {.fn episode_factors}.",
                   x = "It has no {.code factors} attribute."))
   }
   f
@@ -237,6 +237,10 @@ print.cin_episodes <- function(x, ...) {
         "\n", sep = "")
   }
   cat("See audit() for what was read, combined and dropped.\n")
+  d <- x
+  class(d) <- "data.frame"
+  print(utils::head(d, 6L))
+  if (nrow(x) > 6L) cat("... ", format(nrow(x) - 6L, big.mark = ","), " more rows\n", sep = "")
   invisible(x)
 }
 
@@ -285,7 +289,7 @@ audit.cin_episodes <- function(x, ...) attr(x, "audit")
 audit.default <- function(x, ...) {
   a <- attr(x, "audit")
   if (is.null(a)) {
-    abort_input(c("No audit found for an object of class {.cls {class(x)}}.",
+    cin_abort(c("No audit found for an object of class {.cls {class(x)}}.",
                   i = "Use {.fn read_cin_assessments} or {.fn episode_factors} first."))
   }
   a
@@ -294,10 +298,12 @@ audit.default <- function(x, ...) {
 #' @export
 print.cin_audit <- function(x, ...) {
   cat("<cin_audit> ", nrow(x), " steps\n", sep = "")
-  d <- data.frame(stage = x$stage, step = x$step, n = format(x$n, big.mark = ","),
-                  detail = ifelse(nchar(x$detail) > 70, paste0(substr(x$detail, 1, 67), "..."),
-                                  x$detail))
-  print.data.frame(d, right = FALSE, row.names = FALSE)
+  n <- format(x$n, big.mark = ",", scientific = FALSE)
+  w_step <- max(nchar(x$step), 4L)
+  w_n <- max(nchar(n), 1L)
+  lines <- sprintf(paste0("%-8s %-", w_step, "s %", w_n, "s  %s"), x$stage, x$step, n,
+                   ifelse(nchar(x$detail) > 90, paste0(substr(x$detail, 1, 87), "..."), x$detail))
+  cat(trimws(lines, "right"), sep = "\n")
   invisible(x)
 }
 
@@ -318,11 +324,11 @@ cin_audit_add <- function(audit, stage, step, n, detail = "") {
 
 cin_check_codes <- function(x, arg, call = rlang::caller_env()) {
   if (!is.character(x)) {
-    abort_input("{.arg {arg}} must be a character vector of CIN factor codes.", call = call)
+    cin_abort("{.arg {arg}} must be a character vector of CIN factor codes.", call = call)
   }
   code <- normalise_cin_codes(x)
   if (anyNA(code)) {
-    abort_input(c("{.arg {arg}} has value{?s} that {?is/are} not CIN factor code{?s}: {.val {x[is.na(code)]}}.",
+    cin_abort(c("{.arg {arg}} has value{?s} that {?is/are} not CIN factor code{?s}: {.val {x[is.na(code)]}}.",
                   i = "Valid codes are in {.code cin_factors$code}."),
                 class = "cscdemand_error_unknown_code", call = call)
   }
@@ -350,18 +356,18 @@ cin_check_codes <- function(x, arg, call = rlang::caller_env()) {
 #' table(s$la)
 sample_episodes <- function(episodes, per_group = 2500, group = "la", seed = NULL) {
   if (!is.data.frame(episodes)) {
-    abort_input(c("{.arg episodes} must be a data frame of episodes.",
+    cin_abort(c("{.arg episodes} must be a data frame of episodes.",
                   x = "You supplied an object of class {.cls {class(episodes)}}."))
   }
   check_count(per_group, min = 1)
   if (!is.character(group) || length(group) != 1L || !group %in% names(episodes)) {
-    abort_input(c("{.arg group} must name one column of {.arg episodes}.",
+    cin_abort(c("{.arg group} must name one column of {.arg episodes}.",
                   x = "{.val {format(group)}} is not a column.",
                   i = "Columns: {.field {names(episodes)}}."))
   }
   g <- episodes[[group]]
   if (anyNA(g)) {
-    abort_input(c("Grouping column {.field {group}} has missing values.",
+    cin_abort(c("Grouping column {.field {group}} has missing values.",
                   x = "Rows {format_rows(which(is.na(g)))}.",
                   i = "Give every episode a group or remove those rows."))
   }
