@@ -71,7 +71,7 @@ normalise_cin_codes <- function(x, legacy = TRUE, on_unknown = c("na", "error"))
   check_flag(legacy)
   if (is.factor(x)) x <- as.character(x)
   if (!is.character(x) && !(is.logical(x) && all(is.na(x)))) {
-    cin_abort(c("{.arg x} must be a character vector of factor codes.",
+    abort_input(c("{.arg x} must be a character vector of factor codes.",
                   x = "You supplied an object of class {.cls {class(x)}}."))
   }
   x <- as.character(x)
@@ -81,7 +81,7 @@ normalise_cin_codes <- function(x, legacy = TRUE, on_unknown = c("na", "error"))
   out <- m$code[i]
   if (on_unknown == "error" && any(m$rule == "unknown")) {
     bad <- which(m$rule[i] == "unknown")
-    cin_abort(c("{length(bad)} value{?s} {?is/are} not CIN factor code{?s}.",
+    abort_input(c("{length(bad)} value{?s} {?is/are} not CIN factor code{?s}.",
                   x = "Unknown: {.val {unique(x[bad])}} (element{?s} {format_rows(bad)}).",
                   i = "Valid codes are listed in {.code cin_factors$code}."),
                 class = "cscdemand_error_unknown_code")
@@ -234,9 +234,3 @@ cin_tokenise <- function(u, legacy = TRUE) {
   list(codes = codes, unknown = unknown, rules = rules)
 }
 
-# abort_input() with the message evaluated in the caller's frame, so that
-# cli `{}` expressions can use the caller's local variables.
-cin_abort <- function(message, ..., class = NULL, call = rlang::caller_env(),
-                      .envir = parent.frame()) {
-  abort_input(message, ..., class = class, call = call, .envir = .envir)
-}

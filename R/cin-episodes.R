@@ -76,7 +76,7 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
   if (!is.null(merge)) {
     if (!is.list(merge) || is.null(names(merge)) || any(names(merge) == "") ||
         anyDuplicated(names(merge))) {
-      cin_abort(c("{.arg merge} must be a named list of code vectors.",
+      abort_input(c("{.arg merge} must be a named list of code vectors.",
                     i = "For example {.code merge = list(physical_abuse = c(\"18A\", \"18B\", \"18C\"))}."))
     }
     merge_names <- names(merge)
@@ -84,7 +84,7 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
     names(merge) <- merge_names
     mm <- unlist(merge)
     if (anyDuplicated(mm)) {
-      cin_abort(c("A code appears in more than one {.arg merge} group.",
+      abort_input(c("A code appears in more than one {.arg merge} group.",
                     x = "Repeated: {.val {unique(mm[duplicated(mm)])}}."))
     }
   }
@@ -218,7 +218,7 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
 factor_columns <- function(episodes) {
   f <- attr(episodes, "factors")
   if (is.null(f)) {
-    cin_abort(c("{.arg episodes} must come from {.fn episode_factors}.",
+    abort_input(c("{.arg episodes} must come from {.fn episode_factors}.",
                   x = "It has no {.code factors} attribute."))
   }
   f
@@ -289,7 +289,7 @@ audit.cin_episodes <- function(x, ...) attr(x, "audit")
 audit.default <- function(x, ...) {
   a <- attr(x, "audit")
   if (is.null(a)) {
-    cin_abort(c("No audit found for an object of class {.cls {class(x)}}.",
+    abort_input(c("No audit found for an object of class {.cls {class(x)}}.",
                   i = "Use {.fn read_cin_assessments} or {.fn episode_factors} first."))
   }
   a
@@ -324,11 +324,11 @@ cin_audit_add <- function(audit, stage, step, n, detail = "") {
 
 cin_check_codes <- function(x, arg, call = rlang::caller_env()) {
   if (!is.character(x)) {
-    cin_abort("{.arg {arg}} must be a character vector of CIN factor codes.", call = call)
+    abort_input("{.arg {arg}} must be a character vector of CIN factor codes.", call = call)
   }
   code <- normalise_cin_codes(x)
   if (anyNA(code)) {
-    cin_abort(c("{.arg {arg}} has value{?s} that {?is/are} not CIN factor code{?s}: {.val {x[is.na(code)]}}.",
+    abort_input(c("{.arg {arg}} has value{?s} that {?is/are} not CIN factor code{?s}: {.val {x[is.na(code)]}}.",
                   i = "Valid codes are in {.code cin_factors$code}."),
                 class = "cscdemand_error_unknown_code", call = call)
   }
@@ -356,18 +356,18 @@ cin_check_codes <- function(x, arg, call = rlang::caller_env()) {
 #' table(s$la)
 sample_episodes <- function(episodes, per_group = 2500, group = "la", seed = NULL) {
   if (!is.data.frame(episodes)) {
-    cin_abort(c("{.arg episodes} must be a data frame of episodes.",
+    abort_input(c("{.arg episodes} must be a data frame of episodes.",
                   x = "You supplied an object of class {.cls {class(episodes)}}."))
   }
   check_count(per_group, min = 1)
   if (!is.character(group) || length(group) != 1L || !group %in% names(episodes)) {
-    cin_abort(c("{.arg group} must name one column of {.arg episodes}.",
+    abort_input(c("{.arg group} must name one column of {.arg episodes}.",
                   x = "{.val {format(group)}} is not a column.",
                   i = "Columns: {.field {names(episodes)}}."))
   }
   g <- episodes[[group]]
   if (anyNA(g)) {
-    cin_abort(c("Grouping column {.field {group}} has missing values.",
+    abort_input(c("Grouping column {.field {group}} has missing values.",
                   x = "Rows {format_rows(which(is.na(g)))}.",
                   i = "Give every episode a group or remove those rows."))
   }

@@ -78,7 +78,7 @@ compare_to_national <- function(episodes, la = NULL, year = NULL, national_year 
     fc <- factor_columns(episodes)
     codes <- intersect(fc, cin_codes_all())
     if (!length(codes)) {
-      cin_abort(c("{.arg episodes} has no factor columns named by code.",
+      abort_input(c("{.arg episodes} has no factor columns named by code.",
                     i = "Build it with {.code episode_factors(x, exclude = NULL, min_count = 0)}, or pass the {.fn read_cin_assessments} result."))
     }
     ep_tab <- data.frame(.episode = seq_len(nrow(episodes)), la = episodes$la,
@@ -87,23 +87,23 @@ compare_to_national <- function(episodes, la = NULL, year = NULL, national_year 
     w <- which(as.matrix(episodes[codes]) == 1L, arr.ind = TRUE)
     pairs <- data.frame(e = w[, 1], code = codes[w[, 2]], stringsAsFactors = FALSE)
   } else {
-    cin_abort(c("{.arg episodes} must come from {.fn read_cin_assessments} or {.fn episode_factors}.",
+    abort_input(c("{.arg episodes} must come from {.fn read_cin_assessments} or {.fn episode_factors}.",
                   x = "You supplied an object of class {.cls {class(episodes)}}."))
   }
   las <- unique(ep_tab$la)
   if (is.null(la)) {
     if (length(las) != 1L) {
-      cin_abort(c("The data holds {length(las)} councils; choose one with {.arg la}.",
+      abort_input(c("The data holds {length(las)} councils; choose one with {.arg la}.",
                     i = "Councils: {.val {utils::head(las, 10)}}."))
     }
     la <- las
   }
   if (!la %in% las) {
-    cin_abort(c("Council {.val {la}} is not in the data.",
+    abort_input(c("Council {.val {la}} is not in the data.",
                   i = "Councils in the data: {.val {utils::head(las, 10)}}."))
   }
   if (!"year" %in% names(ep_tab) || all(is.na(ep_tab$year))) {
-    cin_abort(c("The data has no census year.",
+    abort_input(c("The data has no census year.",
                   i = "Add a {.field year} or date column when reading."))
   }
   in_la <- ep_tab$la == la
@@ -111,7 +111,7 @@ compare_to_national <- function(episodes, la = NULL, year = NULL, national_year 
   check_number(year, min = 1990, max = 2100)
   sel <- in_la & !is.na(ep_tab$year) & ep_tab$year == year
   if (!any(sel)) {
-    cin_abort(c("Council {.val {la}} has no episodes in census year {year}.",
+    abort_input(c("Council {.val {la}} has no episodes in census year {year}.",
                   i = "Years in the data: {.val {sort(unique(ep_tab$year[in_la]))}}."))
   }
   nfr <- cscdemand::national_factor_rates
@@ -120,7 +120,7 @@ compare_to_national <- function(episodes, la = NULL, year = NULL, national_year 
     national_year <- if (year %in% avail) year else max(c(avail[avail <= year], min(avail)))
   }
   if (!national_year %in% avail) {
-    cin_abort(c("{.arg national_year} must be a year of {.code national_factor_rates}.",
+    abort_input(c("{.arg national_year} must be a year of {.code national_factor_rates}.",
                   i = "Available: {.val {avail}}."))
   }
   n_ep <- sum(sel)

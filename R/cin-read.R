@@ -85,11 +85,11 @@ read_cin_assessments <- function(x, layout = c("auto", "long", "codes", "wide"),
   check_flag(legacy)
   check_flag(verbose)
   if (!is.character(la) || length(la) != 1L || is.na(la)) {
-    cin_abort("{.arg la} must be a single council code or name.")
+    abort_input("{.arg la} must be a single council code or name.")
   }
   if (!is.null(columns) && (!is.character(columns) || is.null(names(columns)) ||
                             any(names(columns) == ""))) {
-    cin_abort(c("{.arg columns} must be a named character vector.",
+    abort_input(c("{.arg columns} must be a named character vector.",
                   i = "For example {.code columns = c(child_id = \"PersonRef\")}."))
   }
   tab <- cin_read_table(x, sheet = sheet)
@@ -190,23 +190,23 @@ cin_read_table <- function(x, sheet = NULL, call = rlang::caller_env()) {
       df[[i]] <- v
     }
     if (nrow(df) == 0L) {
-      cin_abort(c("The data frame has no rows.",
+      abort_input(c("The data frame has no rows.",
                     i = "Check the query or filter that made it."),
                   class = "cscdemand_error_empty", call = call)
     }
     return(list(data = df, offset = 0L, source = "a data frame", skipped = 0L))
   }
   if (!is.character(x) || length(x) != 1L || is.na(x)) {
-    cin_abort(c("{.arg x} must be a file path or a data frame.",
+    abort_input(c("{.arg x} must be a file path or a data frame.",
                   x = "You supplied an object of class {.cls {class(x)}}."), call = call)
   }
   if (!file.exists(x)) {
-    cin_abort(c("File {.file {x}} does not exist.",
+    abort_input(c("File {.file {x}} does not exist.",
                   i = "Check the path and the working directory ({.path {getwd()}})."),
                 class = "cscdemand_error_file", call = call)
   }
   if (isTRUE(file.info(x)$size == 0)) {
-    cin_abort(c("File {.file {basename(x)}} is empty.",
+    abort_input(c("File {.file {basename(x)}} is empty.",
                   i = "Export the extract again, with a header row and at least one assessment."),
                 class = "cscdemand_error_empty", call = call)
   }
@@ -215,7 +215,7 @@ cin_read_table <- function(x, sheet = NULL, call = rlang::caller_env()) {
     return(cin_read_excel(x, sheet = sheet, call = call))
   }
   df <- tryCatch(cin_read_csv(x), error = function(e) {
-    cin_abort(c("Could not read {.file {basename(x)}} as a CSV file.",
+    abort_input(c("Could not read {.file {basename(x)}} as a CSV file.",
                   x = conditionMessage(e),
                   i = "Save the extract as CSV (comma separated, UTF-8) or Excel."),
                 class = "cscdemand_error_file", call = call)
@@ -223,7 +223,7 @@ cin_read_table <- function(x, sheet = NULL, call = rlang::caller_env()) {
   names(df) <- sub("^\ufeff", "", names(df))
   names(df) <- sub("^\u00ef\u00bb\u00bf", "", names(df))
   if (nrow(df) == 0L) {
-    cin_abort(c("File {.file {basename(x)}} has a header but no data rows.",
+    abort_input(c("File {.file {basename(x)}} has a header but no data rows.",
                   i = "Export the extract again with at least one assessment."),
                 class = "cscdemand_error_empty", call = call)
   }
@@ -246,7 +246,7 @@ cin_read_csv <- function(path) {
 
 cin_read_excel <- function(path, sheet = NULL, call = rlang::caller_env()) {
   if (!requireNamespace("readxl", quietly = TRUE)) {
-    cin_abort(c("Reading Excel files needs the {.pkg readxl} package.",
+    abort_input(c("Reading Excel files needs the {.pkg readxl} package.",
                   i = "Install it with {.code install.packages(\"readxl\")}, or save the sheet as CSV."),
                 class = "cscdemand_error_dependency", call = call)
   }
@@ -254,14 +254,14 @@ cin_read_excel <- function(path, sheet = NULL, call = rlang::caller_env()) {
     readxl::read_excel(path, sheet = sheet %||% 1L, col_names = FALSE, col_types = "text",
                        .name_repair = "minimal"),
     error = function(e) {
-      cin_abort(c("Could not read sheet {.val {sheet %||% 1}} of {.file {basename(path)}}.",
+      abort_input(c("Could not read sheet {.val {sheet %||% 1}} of {.file {basename(path)}}.",
                     x = conditionMessage(e),
                     i = "Check the sheet name with {.code readxl::excel_sheets()}."),
                   class = "cscdemand_error_file", call = call)
     })
   raw <- as.data.frame(raw, stringsAsFactors = FALSE)
   if (nrow(raw) == 0L) {
-    cin_abort(c("Sheet {.val {sheet %||% 1}} of {.file {basename(path)}} is empty.",
+    abort_input(c("Sheet {.val {sheet %||% 1}} of {.file {basename(path)}} is empty.",
                   i = "Choose the sheet holding the extract with {.arg sheet}."),
                 class = "cscdemand_error_empty", call = call)
   }
@@ -274,7 +274,7 @@ cin_read_excel <- function(path, sheet = NULL, call = rlang::caller_env()) {
   }, numeric(1))
   h <- which(score >= 2)[1]
   if (is.na(h)) {
-    cin_abort(c("No header row found in the first 30 rows of {.file {basename(path)}}.",
+    abort_input(c("No header row found in the first 30 rows of {.file {basename(path)}}.",
                   i = "The header needs at least two recognised column names, such as {.field child_id} and {.field factor}.",
                   i = "See the templates in {.code system.file(\"templates\", package = \"cscdemand\")}."),
                 class = "cscdemand_error_columns", call = call)
@@ -286,7 +286,7 @@ cin_read_excel <- function(path, sheet = NULL, call = rlang::caller_env()) {
   # Drop wholly empty trailing rows (Excel often has them), counting them.
   empty <- rowSums(!is.na(df) & df != "") == 0
   if (nrow(df) == 0L || all(empty)) {
-    cin_abort(c("Sheet {.val {sheet %||% 1}} of {.file {basename(path)}} has a header but no data rows.",
+    abort_input(c("Sheet {.val {sheet %||% 1}} of {.file {basename(path)}} has a header but no data rows.",
                   i = "Check the sheet holds the extract."),
                 class = "cscdemand_error_empty", call = call)
   }
@@ -324,7 +324,7 @@ cin_parse_dates <- function(v, col, rows, format = NULL, call = rlang::caller_en
   bad_u <- u[is.na(out_u)]
   if (length(bad_u)) {
     bad <- which(v %in% bad_u)
-    cin_abort(c("Column {.field {col}} has {length(bad)} date{?s} that cannot be read.",
+    abort_input(c("Column {.field {col}} has {length(bad)} date{?s} that cannot be read.",
                   x = "{cli::qty(length(bad))}Row{?s} {format_rows(rows[bad])}: {.val {utils::head(unique(v[bad]), 5)}}.",
                   i = "Write dates as YYYY-MM-DD or DD/MM/YYYY, or give {.arg date_format} (e.g. {.code \"%d %b %Y\"})."),
                 class = "cscdemand_error_date", call = call)
@@ -341,7 +341,7 @@ cin_parse_flags <- function(v, col, rows, call = rlang::caller_env()) {
   bad_u <- u[is.na(val)]
   if (length(bad_u)) {
     bad <- which(v %in% bad_u)
-    cin_abort(c("Column {.field {col}} must hold 0/1 flags.",
+    abort_input(c("Column {.field {col}} must hold 0/1 flags.",
                   x = "{cli::qty(length(bad))}Row{?s} {format_rows(rows[bad])}: {.val {utils::head(unique(v[bad]), 5)}}.",
                   i = "Use 1 (or Y, yes, TRUE) for yes and 0 (or N, no, FALSE, blank) for no."),
                 class = "cscdemand_error_flag", call = call)
@@ -355,7 +355,7 @@ cin_parse_int <- function(v, col, rows, min = 0, max = Inf, call = rlang::caller
   n <- suppressWarnings(as.numeric(s))
   bad <- which((!is.na(s) & is.na(n)) | (!is.na(n) & (n != round(n) | n < min | n > max)))
   if (length(bad)) {
-    cin_abort(c("Column {.field {col}} must hold whole numbers between {min} and {max}.",
+    abort_input(c("Column {.field {col}} must hold whole numbers between {min} and {max}.",
                   x = "{cli::qty(length(bad))}Row{?s} {format_rows(rows[bad])}: {.val {utils::head(unique(v[bad]), 5)}}.",
                   i = "Correct those cells or leave them blank."),
                 class = "cscdemand_error_number", call = call)
@@ -401,7 +401,7 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
   nms <- names(df)
   if (anyDuplicated(nms[nms != ""])) {
     dup <- unique(nms[duplicated(nms) & nms != ""])
-    cin_abort(c("Column name{?s} {.field {dup}} appear{?s/} more than once.",
+    abort_input(c("Column name{?s} {.field {dup}} appear{?s/} more than once.",
                   i = "Rename or remove the repeated columns."),
                 class = "cscdemand_error_columns", call = call)
   }
@@ -418,7 +418,7 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
       layout <- if (any(grepl("[[:alnum:]][[:space:]]*[,;|/+&][[:space:]]*[[:alnum:]]",
                               utils::head(fv[!is.na(fv)], 10000L)))) "codes" else "long"
     } else {
-      cin_abort(c("Cannot tell the layout: no factor column and fewer than three factor-code columns.",
+      abort_input(c("Cannot tell the layout: no factor column and fewer than three factor-code columns.",
                     x = "Columns found: {.field {nms}}.",
                     i = "Name the factor column {.field factor} (long or codes layout), or name one column per code such as {.field 1B}, {.field 3B} (wide layout).",
                     i = "Or map your names with {.arg columns}, e.g. {.code columns = c(factor = \"Code\")}."),
@@ -426,13 +426,13 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
     }
   }
   if (layout %in% c("long", "codes") && !"factor" %in% names(std)) {
-    cin_abort(c("The {layout} layout needs a factor column.",
+    abort_input(c("The {layout} layout needs a factor column.",
                   x = "None of the columns {.field {nms}} is a factor column.",
                   i = "Name it {.field factor}, or map it with {.code columns = c(factor = \"YourName\")}."),
                 class = "cscdemand_error_columns", call = call)
   }
   if (layout == "wide" && !any(is_code_col)) {
-    cin_abort(c("The wide layout needs one column per factor code.",
+    abort_input(c("The wide layout needs one column per factor code.",
                   x = "No column is named by a factor code.",
                   i = "Name the columns by code ({.field 1B}, {.field 3B}) or DfE name ({.field Domestic_Abuse_parent})."),
                 class = "cscdemand_error_columns", call = call)
@@ -440,7 +440,7 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
   # Identifiers.
   has <- function(s) s %in% names(std)
   if (!has("episode_id") && !(has("child_id") && has("referral_date"))) {
-    cin_abort(c("Cannot identify episodes.",
+    abort_input(c("Cannot identify episodes.",
                   x = "Need an {.field episode_id} column, or both {.field child_id} and {.field referral_date}.",
                   i = "Columns found: {.field {nms}}.",
                   i = "Map your names with {.arg columns}, e.g. {.code columns = c(child_id = \"LAchildID\", referral_date = \"CINreferralDate\")}."),
@@ -490,7 +490,7 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
   }
   keep <- which(!drop_rows)
   if (!length(keep)) {
-    cin_abort(c("No rows left after dropping rows with missing identifiers.",
+    abort_input(c("No rows left after dropping rows with missing identifiers.",
                   x = "Every row lacks {.field {if (is.null(episode)) c('child_id', 'referral_date') else 'episode_id'}} or {.field la}.",
                   i = "Check the identifier columns are filled in."),
                 class = "cscdemand_error_empty", call = call)
@@ -545,7 +545,7 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
       bad_vals <- unique(unlist(tk$unknown[iu[unk_rows]]))
       if (on_unknown == "error") {
         fcol <- std[["factor"]]
-        cin_abort(c("Column {.field {fcol}} has {length(unk_rows)} row{?s} with values that are not CIN factor codes.",
+        abort_input(c("Column {.field {fcol}} has {length(unk_rows)} row{?s} with values that are not CIN factor codes.",
                       x = "{cli::qty(length(unk_rows))}Row{?s} {format_rows(rows_k[unk_rows])}: {.val {utils::head(bad_vals, 8)}}.",
                       i = "Correct them (valid codes are in {.code cin_factors$code}), or use {.code on_unknown = \"drop\"} to drop them and count them in the audit."),
                     class = "cscdemand_error_unknown_code", call = call)
@@ -711,13 +711,13 @@ cin_match_columns <- function(nms, columns, call = rlang::caller_env()) {
   if (!is.null(columns)) {
     bad_std <- setdiff(names(columns), names(al))
     if (length(bad_std)) {
-      cin_abort(c("{.arg columns} names {.val {bad_std}} {?is/are} not standard column names.",
+      abort_input(c("{.arg columns} names {.val {bad_std}} {?is/are} not standard column names.",
                     i = "Standard names: {.val {names(al)}}."),
                   class = "cscdemand_error_columns", call = call)
     }
     miss <- setdiff(columns, nms)
     if (length(miss)) {
-      cin_abort(c("Column{?s} {.field {miss}} given in {.arg columns} {?is/are} not in the data.",
+      abort_input(c("Column{?s} {.field {miss}} given in {.arg columns} {?is/are} not in the data.",
                     i = "Columns found: {.field {nms}}."),
                   class = "cscdemand_error_columns", call = call)
     }

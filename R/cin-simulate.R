@@ -70,17 +70,17 @@ simulate_cin <- function(las = "E09000021", years = 2024, n_episodes = NULL, sca
   layout <- rlang::arg_match(layout)
   councils <- cin_sim_councils()
   if (!is.character(las) || !length(las) || anyNA(las)) {
-    cin_abort("{.arg las} must be a character vector of council codes.")
+    abort_input("{.arg las} must be a character vector of council codes.")
   }
   li <- match(las, councils$la_code)
   li[is.na(li)] <- match(las[is.na(li)], councils$old_la_code)
   if (anyNA(li)) {
-    cin_abort(c("Council{?s} {.val {las[is.na(li)]}} cannot be simulated.",
+    abort_input(c("Council{?s} {.val {las[is.na(li)]}} cannot be simulated.",
                   i = "Available: {.val {paste(councils$la_code, councils$la_name)}}."))
   }
   if (!is.numeric(years) || !length(years) || anyNA(years) || any(years < 2018 | years > 2025) ||
       any(years != round(years))) {
-    cin_abort(c("{.arg years} must be census years between 2018 and 2025.",
+    abort_input(c("{.arg years} must be census years between 2018 and 2025.",
                   x = "You supplied {.val {format(years)}}."))
   }
   check_number(scale, min = 1e-6)
@@ -89,7 +89,7 @@ simulate_cin <- function(las = "E09000021", years = 2024, n_episodes = NULL, sca
   if (is.null(class_sizes)) class_sizes <- kc$size
   if (!is.numeric(class_sizes) || length(class_sizes) != nrow(kc) || anyNA(class_sizes) ||
       any(class_sizes < 0) || sum(class_sizes) <= 0) {
-    cin_abort("{.arg class_sizes} must be {nrow(kc)} non-negative numbers.")
+    abort_input("{.arg class_sizes} must be {nrow(kc)} non-negative numbers.")
   }
   class_sizes <- class_sizes / sum(class_sizes)
   if (!is.null(seed)) {

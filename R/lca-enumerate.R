@@ -73,8 +73,8 @@ print.cscdemand_lca_enum <- function(x, ...) {
     `best LL reached` = paste0(tb$n_best, "/", tb$n_finished),
     check.names = FALSE
   )
-  cli::cli_text("{.strong Latent class models} for K = {min(tb$k)} to {max(tb$k)} ",
-                "({fmt_num(tb$nobs[1], 0)} episodes)")
+  cat(sprintf("Latent class models for K = %d to %d (%s episodes)\n", min(tb$k), max(tb$k),
+              fmt_num(tb$nobs[1], 0)))
   print(out, row.names = FALSE)
   best <- vapply(c("AIC", "BIC", "SABIC", "CAIC"), function(s) tb$k[which.min(tb[[s]])], numeric(1))
   cat("Lowest:", paste0(names(best), " at K = ", best, collapse = "; "), "\n")

@@ -23,8 +23,9 @@ NULL
 #' @export
 print.cscdemand_lca <- function(x, digits = 3, ...) {
   f <- x$fit
-  cli::cli_text("{.strong Latent class model}: {x$k} class{?es}, {length(x$items)} item{?s}, ",
-                "{fmt_num(x$nobs, 0)} episode{?s} ({fmt_num(length(x$patterns$n), 0)} unique pattern{?s})")
+  cat(sprintf("Latent class model: %d %s, %d items, %s episodes (%s unique patterns)\n",
+              x$k, if (x$k == 1) "class" else "classes", length(x$items), fmt_num(x$nobs, 0),
+              fmt_num(length(x$patterns$n), 0)))
   cat(sprintf("Log-likelihood %s (df = %d)   AIC %s   BIC %s   entropy %s\n",
               fmt_num(x$loglik, 3), x$npar, fmt_num(f$AIC, 1), fmt_num(f$BIC, 1),
               if (is.na(f$entropy)) "-" else fmt_num(f$entropy, 3)))
@@ -57,7 +58,7 @@ summary.cscdemand_lca <- function(object, ...) {
 #' @export
 print.summary.cscdemand_lca <- function(x, digits = 3, ...) {
   f <- x$fit
-  cli::cli_h1("Latent class model: {x$k} class{?es}")
+  cat(sprintf("Latent class model: %d %s\n", x$k, if (x$k == 1) "class" else "classes"))
   cat("\nFit statistics\n")
   stats <- c(`Log-likelihood` = f$loglik, Parameters = f$npar, Episodes = f$nobs,
              AIC = f$AIC, BIC = f$BIC, SABIC = f$SABIC, CAIC = f$CAIC,

@@ -228,13 +228,14 @@ recode_item <- function(x, name, levels, call = rlang::caller_env()) {
 
 #' @export
 print.lca_patterns <- function(x, ...) {
-  cli::cli_text("{.cls lca_patterns}: {fmt_num(length(x$n), 0)} unique pattern{?s} of ",
-                "{length(x$items)} item{?s} from {fmt_num(sum(x$n), 0)} weighted row{?s}")
+  cat(sprintf("<lca_patterns> %s unique patterns of %d items from %s rows (weighted)\n",
+              fmt_num(length(x$n), 0), length(x$items), fmt_num(sum(x$n), 0)))
   if (!is.null(x$group_var)) {
-    cli::cli_text("Groups ({.field {x$group_var}}): {.val {x$group_levels}}")
+    cat(sprintf("Groups (%s): %s\n", x$group_var, paste(x$group_levels, collapse = ", ")))
   }
   if (x$n_all_missing > 0) {
-    cli::cli_text("{x$n_all_missing} row{?s} with every item missing dropped (see {.code $audit}).")
+    cat(sprintf("%s rows with every item missing dropped (see $audit)\n",
+                fmt_num(x$n_all_missing, 0)))
   }
   invisible(x)
 }

@@ -196,6 +196,8 @@ new_lca_fit <- function(pt, res, k, set_of, starts, seed, threads, control, two_
     status = status_labels[res$start_status + 1L],
     stringsAsFactors = FALSE
   )
+  res$final_ll[is.nan(res$final_ll)] <- NA_real_
+  res$stage1_ll[is.nan(res$stage1_ll)] <- NA_real_
   best_ll <- res$loglik
   finished <- st$status %in% c("converged", "maxiter", "empty class")
   st$best <- finished & !is.na(st$loglik) &

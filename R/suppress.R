@@ -26,13 +26,13 @@
 suppress_small <- function(table, threshold = 10, cols = NULL, linked = NULL, zero = FALSE,
                            replace = NA) {
   if (!is.data.frame(table)) {
-    cin_abort(c("{.arg table} must be a data frame.",
+    abort_input(c("{.arg table} must be a data frame.",
                   x = "You supplied an object of class {.cls {class(table)}}."))
   }
   check_number(threshold, min = 1)
   check_flag(zero)
   if (length(replace) != 1L || !(is.na(replace) || is.character(replace) || is.numeric(replace))) {
-    cin_abort("{.arg replace} must be a single value such as {.code NA} or {.val c}.")
+    abort_input("{.arg replace} must be a single value such as {.code NA} or {.val c}.")
   }
   is_count <- function(v) is.numeric(v) && all(is.na(v) | v == round(v))
   if (is.null(cols)) {
@@ -40,19 +40,19 @@ suppress_small <- function(table, threshold = 10, cols = NULL, linked = NULL, ze
   } else {
     miss <- setdiff(cols, names(table))
     if (length(miss)) {
-      cin_abort(c("Column{?s} {.field {miss}} {?is/are} not in {.arg table}.",
+      abort_input(c("Column{?s} {.field {miss}} {?is/are} not in {.arg table}.",
                     i = "Columns: {.field {names(table)}}."))
     }
     notnum <- cols[!vapply(table[cols], is.numeric, logical(1))]
     if (length(notnum)) {
-      cin_abort(c("Count column{?s} {.field {notnum}} must be numeric.",
+      abort_input(c("Count column{?s} {.field {notnum}} must be numeric.",
                     i = "Convert them with {.fn as.numeric} first."))
     }
   }
   if (!is.null(linked)) {
     if (!is.character(linked) || is.null(names(linked)) ||
         !all(c(names(linked), linked) %in% names(table))) {
-      cin_abort(c("{.arg linked} must be a named character vector of columns of {.arg table}.",
+      abort_input(c("{.arg linked} must be a named character vector of columns of {.arg table}.",
                     i = "For example {.code linked = c(rate = \"n\")}."))
     }
   }

@@ -4,11 +4,11 @@
 
 abort_input <- function(message, ..., class = NULL, call = rlang::caller_env()) {
   cli::cli_abort(message, ..., class = c(class, "cscdemand_error_input", "cscdemand_error"),
-                 call = call)
+                 call = call, .envir = parent.frame())
 }
 
 warn_cscdemand <- function(message, ..., class = NULL) {
-  cli::cli_warn(message, ..., class = c(class, "cscdemand_warning"))
+  cli::cli_warn(message, ..., class = c(class, "cscdemand_warning"), .envir = parent.frame())
 }
 
 check_count <- function(x, min = 1, arg = rlang::caller_arg(x), call = rlang::caller_env(),

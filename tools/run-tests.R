@@ -1,5 +1,6 @@
 # Runs the full testthat suite against the installed package and ends with
 # the totals line that CI reads: "N passed, N failed".
+Sys.setenv(NOT_CRAN = "true")
 library(testthat)
 library(cscdemand)
 res <- testthat::test_dir("tests/testthat", package = "cscdemand", load_package = "installed",

@@ -35,19 +35,33 @@ inline void serial_for(std::size_t n, const std::function<void(std::size_t, std:
 
 enum StartStatus { kConverged = 0, kMaxIter = 1, kFailed = 2, kEmptyClass = 3, kNotRun = 4 };
 
-// The pattern table in compressed form: for pattern p, the rows of the
-// parameter table that its observed items use are
-// rows[row_ptr[p] .. row_ptr[p + 1]).
+// Log-probabilities are floored here, so that a probability of exactly 0
+// (a boundary estimate) never produces -inf - (-inf). exp(-1000) is 0 in
+// double precision, so the likelihood is unchanged.
+constexpr double kLogFloor = -1000.0;
+
+inline double floor_log(double x) { return x > kLogFloor ? x : kLogFloor; }
+
+// The pattern table in sparse form. Category 0 of each item is the reference:
+// the log joint of pattern p and class k is
+//   base[g_p, k] - sum_{b in miss(p)} logrho[ref(b), k]
+//                + sum_{r in nz(p)} (logrho[r, k] - logrho[ref(r), k]),
+// where base[g, k] = logpi[g, k] + sum over the blocks group g uses of
+// logrho[ref(b), k]. Social care factors are sparse (most are 0), so a
+// pattern touches a handful of rows instead of all J items.
 struct Design {
   int P = 0, J = 0, G = 1, K = 1;
   int R = 0;                    // rows of the parameter table
-  std::vector<int> row_ptr;     // P + 1
-  std::vector<int> rows;        // observed (item, set, category) rows
+  std::vector<int> nz_ptr, nz;  // non-reference rows observed in each pattern
+  std::vector<int> miss_ptr, miss;  // blocks missing in each pattern
+  std::vector<int> ref_of_row;  // reference row of the block of each row
   std::vector<double> n;        // P pattern counts (frequency weights)
   std::vector<int> group;       // P, 0-based
   // Blocks: one per (item, set). Block b covers parameter rows
-  // [block_start[b], block_start[b] + block_ncat[b]).
+  // [block_start[b], block_start[b] + block_ncat[b]); its first row is the reference.
   std::vector<int> block_start, block_ncat;
+  std::vector<std::vector<int>> group_blocks;  // blocks used by each group
+  std::vector<std::vector<int>> block_groups;  // groups using each block
   std::vector<double> group_n;  // G, total count per group
 };
 
@@ -60,7 +74,6 @@ inline Design make_design(const int* y, int P, int J, const int* ncat, const dou
   d.J = J;
   d.G = G;
   d.K = K;
-  // block index of (j, s): block_of[j][s]
   std::vector<std::vector<int>> block_of(J);
   int R = 0;
   for (int j = 0; j < J; ++j) {
@@ -70,27 +83,40 @@ inline Design make_design(const int* y, int P, int J, const int* ncat, const dou
       block_of[j].push_back(static_cast<int>(d.block_start.size()));
       d.block_start.push_back(R);
       d.block_ncat.push_back(ncat[j]);
+      for (int c = 0; c < ncat[j]; ++c) d.ref_of_row.push_back(R);
       R += ncat[j];
     }
   }
   d.R = R;
+  const std::size_t nb = d.block_start.size();
+  d.group_blocks.assign(G, std::vector<int>());
+  d.block_groups.assign(nb, std::vector<int>());
+  for (int g = 0; g < G; ++g)
+    for (int j = 0; j < J; ++j) {
+      const int b = block_of[j][set_of[j * G + g]];
+      d.group_blocks[g].push_back(b);
+      d.block_groups[b].push_back(g);
+    }
   d.n.assign(n, n + P);
   d.group.resize(P);
   d.group_n.assign(G, 0.0);
-  d.row_ptr.resize(P + 1);
-  d.rows.reserve(static_cast<std::size_t>(P) * J);
-  d.row_ptr[0] = 0;
+  d.nz_ptr.assign(P + 1, 0);
+  d.miss_ptr.assign(P + 1, 0);
   for (int p = 0; p < P; ++p) {
     const int g = group ? group[p] : 0;
     d.group[p] = g;
     d.group_n[g] += n[p];
     for (int j = 0; j < J; ++j) {
       const int c = y[static_cast<std::size_t>(p) * J + j];
-      if (c < 0) continue;
       const int b = block_of[j][set_of[j * G + g]];
-      d.rows.push_back(d.block_start[b] + c);
+      if (c < 0) {
+        d.miss.push_back(b);
+      } else if (c > 0) {
+        d.nz.push_back(d.block_start[b] + c);
+      }
     }
-    d.row_ptr[p + 1] = static_cast<int>(d.rows.size());
+    d.nz_ptr[p + 1] = static_cast<int>(d.nz.size());
+    d.miss_ptr[p + 1] = static_cast<int>(d.miss.size());
   }
   return d;
 }
@@ -118,13 +144,44 @@ inline double log_sum_exp(const double* x, int K) {
   return m + std::log(s);
 }
 
-// Log joint log f(p, k) for one pattern into acc (length K).
-inline void pattern_log_joint(const Design& d, const Params& th, int p, double* acc) {
+// Per-iteration tables derived from the parameters: base (G x K) and the
+// log-ratios to the reference category (R x K; zero on reference rows).
+struct Derived {
+  std::vector<double> base, ratio;
+};
+
+inline void derive(const Design& d, const Params& th, Derived& dv) {
   const int K = d.K;
-  const double* lp = &th.logpi[static_cast<std::size_t>(d.group[p]) * K];
-  for (int k = 0; k < K; ++k) acc[k] = lp[k];
-  for (int i = d.row_ptr[p]; i < d.row_ptr[p + 1]; ++i) {
-    const double* lr = &th.logrho[static_cast<std::size_t>(d.rows[i]) * K];
+  dv.base.assign(static_cast<std::size_t>(d.G) * K, 0.0);
+  dv.ratio.resize(static_cast<std::size_t>(d.R) * K);
+  for (int r = 0; r < d.R; ++r) {
+    const double* lr = &th.logrho[static_cast<std::size_t>(r) * K];
+    const double* l0 = &th.logrho[static_cast<std::size_t>(d.ref_of_row[r]) * K];
+    double* out = &dv.ratio[static_cast<std::size_t>(r) * K];
+    for (int k = 0; k < K; ++k) out[k] = floor_log(lr[k]) - floor_log(l0[k]);
+  }
+  for (int g = 0; g < d.G; ++g) {
+    double* bg = &dv.base[static_cast<std::size_t>(g) * K];
+    for (int k = 0; k < K; ++k) bg[k] = floor_log(th.logpi[static_cast<std::size_t>(g) * K + k]);
+    for (int b : d.group_blocks[g]) {
+      const double* l0 = &th.logrho[static_cast<std::size_t>(d.block_start[b]) * K];
+      for (int k = 0; k < K; ++k) bg[k] += floor_log(l0[k]);
+    }
+  }
+}
+
+// Log joint log f(p, k) for one pattern into acc (length K).
+inline void pattern_log_joint(const Design& d, const Params& th, const Derived& dv, int p,
+                              double* acc) {
+  const int K = d.K;
+  const double* bg = &dv.base[static_cast<std::size_t>(d.group[p]) * K];
+  for (int k = 0; k < K; ++k) acc[k] = bg[k];
+  for (int i = d.miss_ptr[p]; i < d.miss_ptr[p + 1]; ++i) {
+    const double* l0 = &th.logrho[static_cast<std::size_t>(d.block_start[d.miss[i]]) * K];
+    for (int k = 0; k < K; ++k) acc[k] -= floor_log(l0[k]);
+  }
+  for (int i = d.nz_ptr[p]; i < d.nz_ptr[p + 1]; ++i) {
+    const double* lr = &dv.ratio[static_cast<std::size_t>(d.nz[i]) * K];
     for (int k = 0; k < K; ++k) acc[k] += lr[k];
   }
 }
@@ -134,10 +191,12 @@ inline void pattern_log_joint(const Design& d, const Params& th, int p, double* 
 inline double loglik(const Design& d, const Params& th, double* post = nullptr,
                      double* ll_pattern = nullptr) {
   const int K = d.K;
+  Derived dv;
+  derive(d, th, dv);
   std::vector<double> acc(K);
   double ll = 0.0;
   for (int p = 0; p < d.P; ++p) {
-    pattern_log_joint(d, th, p, acc.data());
+    pattern_log_joint(d, th, dv, p, acc.data());
     const double lse = log_sum_exp(acc.data(), K);
     if (ll_pattern) ll_pattern[p] = lse;
     if (d.n[p] > 0) ll += d.n[p] * lse;
@@ -151,31 +210,46 @@ inline double loglik(const Design& d, const Params& th, double* post = nullptr,
 
 // Workspace for one EM run; reused across iterations, never shared between threads.
 struct EmWork {
-  std::vector<double> acc, num, pisum;
+  std::vector<double> acc, num, pisum, missmass;
+  Derived dv;
   explicit EmWork(const Design& d)
-      : acc(d.K), num(static_cast<std::size_t>(d.R) * d.K), pisum(static_cast<std::size_t>(d.G) * d.K) {}
+      : acc(d.K),
+        num(static_cast<std::size_t>(d.R) * d.K),
+        pisum(static_cast<std::size_t>(d.G) * d.K),
+        missmass(d.block_start.size() * d.K) {}
 };
 
-// One E-step fused with the M-step accumulation: returns LL at th and fills
-// the expected counts. Then updates th in place. Returns NaN on failure.
+// One E-step fused with the M-step: returns the LL at th (NaN on failure)
+// and replaces th by the updated parameters.
 inline double em_step(const Design& d, Params& th, EmWork& w) {
   const int K = d.K;
+  derive(d, th, w.dv);
   std::fill(w.num.begin(), w.num.end(), 0.0);
   std::fill(w.pisum.begin(), w.pisum.end(), 0.0);
+  std::fill(w.missmass.begin(), w.missmass.end(), 0.0);
   double ll = 0.0;
   double* acc = w.acc.data();
   for (int p = 0; p < d.P; ++p) {
     const double np = d.n[p];
     if (np <= 0) continue;
-    pattern_log_joint(d, th, p, acc);
-    const double lse = log_sum_exp(acc, K);
-    if (!std::isfinite(lse)) return std::numeric_limits<double>::quiet_NaN();
-    ll += np * lse;
-    for (int k = 0; k < K; ++k) acc[k] = np * std::exp(acc[k] - lse);
+    pattern_log_joint(d, th, w.dv, p, acc);
+    // log-sum-exp with one exp per class: acc becomes n_p * posterior.
+    double m = acc[0];
+    for (int k = 1; k < K; ++k) m = acc[k] > m ? acc[k] : m;
+    if (!std::isfinite(m)) return std::numeric_limits<double>::quiet_NaN();
+    double s = 0.0;
+    for (int k = 0; k < K; ++k) s += (acc[k] = std::exp(acc[k] - m));
+    ll += np * (m + std::log(s));
+    const double scale = np / s;
+    for (int k = 0; k < K; ++k) acc[k] *= scale;
     double* ps = &w.pisum[static_cast<std::size_t>(d.group[p]) * K];
     for (int k = 0; k < K; ++k) ps[k] += acc[k];
-    for (int i = d.row_ptr[p]; i < d.row_ptr[p + 1]; ++i) {
-      double* nr = &w.num[static_cast<std::size_t>(d.rows[i]) * K];
+    for (int i = d.miss_ptr[p]; i < d.miss_ptr[p + 1]; ++i) {
+      double* mm = &w.missmass[static_cast<std::size_t>(d.miss[i]) * K];
+      for (int k = 0; k < K; ++k) mm[k] += acc[k];
+    }
+    for (int i = d.nz_ptr[p]; i < d.nz_ptr[p + 1]; ++i) {
+      double* nr = &w.num[static_cast<std::size_t>(d.nz[i]) * K];
       for (int k = 0; k < K; ++k) nr[k] += acc[k];
     }
   }
@@ -187,17 +261,25 @@ inline double em_step(const Design& d, Params& th, EmWork& w) {
       th.logpi[static_cast<std::size_t>(g) * K + k] = std::log(v);
     }
   }
-  // M-step: item-response probabilities; each block normalised over categories
-  // (only cases observed on the item contribute: MAR). A block with no
+  // M-step: item-response probabilities, each block normalised over the
+  // cases observed on the item (MAR). The reference category's expected
+  // count is the observed mass minus the other categories. A block with no
   // expected mass keeps its previous values.
   const std::size_t nb = d.block_start.size();
   for (std::size_t b = 0; b < nb; ++b) {
     const int r0 = d.block_start[b], C = d.block_ncat[b];
     for (int k = 0; k < K; ++k) {
       double tot = 0.0;
-      for (int c = 0; c < C; ++c) tot += w.num[static_cast<std::size_t>(r0 + c) * K + k];
-      if (!(tot > 0)) continue;
-      const double ltot = std::log(tot);
+      for (int g : d.block_groups[b]) tot += w.pisum[static_cast<std::size_t>(g) * K + k];
+      tot -= w.missmass[b * K + k];
+      double rest = 0.0;
+      for (int c = 1; c < C; ++c) rest += w.num[static_cast<std::size_t>(r0 + c) * K + k];
+      double ref = tot - rest;
+      if (ref < 0) ref = 0;
+      w.num[static_cast<std::size_t>(r0) * K + k] = ref;
+      const double all = ref + rest;
+      if (!(all > 0)) continue;
+      const double ltot = std::log(all);
       for (int c = 0; c < C; ++c) {
         const double v = w.num[static_cast<std::size_t>(r0 + c) * K + k];
         th.logrho[static_cast<std::size_t>(r0 + c) * K + k] =
@@ -238,41 +320,140 @@ struct RunResult {
   std::vector<double> trace;
 };
 
-// Runs EM from th for at most maxiter iterations. The returned LL is the
-// log-likelihood at the returned parameters.
+// Normalises log-parameters in place: class sizes per group and each
+// block's category probabilities per class (log-sum-exp), flooring -inf.
+inline void normalise(const Design& d, Params& th) {
+  const int K = d.K;
+  for (double& v : th.logpi) v = floor_log(v);
+  for (double& v : th.logrho) v = floor_log(v);
+  std::vector<double> tmp(std::max(K, 1));
+  for (int g = 0; g < d.G; ++g) {
+    double* lp = &th.logpi[static_cast<std::size_t>(g) * K];
+    const double l = log_sum_exp(lp, K);
+    for (int k = 0; k < K; ++k) lp[k] -= l;
+  }
+  for (std::size_t b = 0; b < d.block_start.size(); ++b) {
+    const int r0 = d.block_start[b], C = d.block_ncat[b];
+    tmp.resize(C);
+    for (int k = 0; k < K; ++k) {
+      for (int c = 0; c < C; ++c) tmp[c] = th.logrho[static_cast<std::size_t>(r0 + c) * K + k];
+      const double l = log_sum_exp(tmp.data(), C);
+      for (int c = 0; c < C; ++c) th.logrho[static_cast<std::size_t>(r0 + c) * K + k] -= l;
+    }
+  }
+}
+
+// SQUAREM extrapolation (Varadhan and Roland 2008, scheme S3) on the
+// probability scale: out = th0 - 2 a r + a^2 v with r = th1 - th0,
+// v = th2 - 2 th1 + th0 and a = -|r| / |v| (at most -1). A step that would
+// leave the parameter space is shrunk towards a = -1 (which gives th2), so a
+// probability is never pushed to exactly 0 (EM could not bring it back).
+inline bool squarem_point(const Design& d, const Params& th0, const Params& th1,
+                          const Params& th2, Params& out) {
+  double rr = 0.0, vv = 0.0;
+  auto acc = [&](const std::vector<double>& a0, const std::vector<double>& a1,
+                 const std::vector<double>& a2) {
+    for (std::size_t i = 0; i < a0.size(); ++i) {
+      const double x0 = std::exp(a0[i]), x1 = std::exp(a1[i]), x2 = std::exp(a2[i]);
+      const double r = x1 - x0, v = x2 - 2.0 * x1 + x0;
+      rr += r * r;
+      vv += v * v;
+    }
+  };
+  acc(th0.logpi, th1.logpi, th2.logpi);
+  acc(th0.logrho, th1.logrho, th2.logrho);
+  if (!(vv > 0) || !std::isfinite(rr) || !std::isfinite(vv)) return false;
+  double a = -std::sqrt(rr / vv);
+  if (a > -1.0) a = -1.0;
+  auto step = [&](const std::vector<double>& a0, const std::vector<double>& a1,
+                  const std::vector<double>& a2, std::vector<double>& o) {
+    o.resize(a0.size());
+    bool ok = true;
+    for (std::size_t i = 0; i < a0.size(); ++i) {
+      const double x0 = std::exp(a0[i]), x1 = std::exp(a1[i]), x2 = std::exp(a2[i]);
+      const double r = x1 - x0, v = x2 - 2.0 * x1 + x0;
+      const double x = x0 - 2.0 * a * r + a * a * v;
+      // Keep a positive probability positive: never more than 1000-fold down.
+      if (!(x > 1e-3 * x2) && x2 > 0) ok = false;
+      o[i] = x > 0 ? std::log(x) : kLogFloor;
+    }
+    return ok;
+  };
+  for (int tries = 0; tries < 8; ++tries) {
+    const bool ok1 = step(th0.logpi, th1.logpi, th2.logpi, out.logpi);
+    const bool ok2 = step(th0.logrho, th1.logrho, th2.logrho, out.logrho);
+    if (ok1 && ok2) {
+      normalise(d, out);
+      return true;
+    }
+    if (a >= -1.0) return false;
+    a = std::min(-1.0, (a - 1.0) / 2.0);
+  }
+  return false;
+}
+
+// Runs EM (SQUAREM-accelerated when `accelerate`) from th for at most
+// maxiter EM steps. The returned LL is the log-likelihood at the returned
+// parameters; the trace holds the LL at the start of each cycle.
 inline RunResult run_em(const Design& d, Params th, int maxiter, double tol, double empty_class,
-                        bool keep_trace, int iter0 = 0) {
+                        bool keep_trace, int iter0 = 0, bool accelerate = true) {
   RunResult r;
   EmWork w(d);
-  Params prev = th;
+  Params th0, th1, th2, thx;
   double ll_prev = -std::numeric_limits<double>::infinity();
   int it = 0;
+  bool first = true;
   r.status = kMaxIter;
-  for (; it <= maxiter; ++it) {
-    prev.logpi = th.logpi;
-    prev.logrho = th.logrho;
-    const double ll = em_step(d, th, w);  // ll is at `prev`; th now updated
-    if (!std::isfinite(ll)) {
-      r.status = kFailed;
-      r.par = prev;
-      r.ll = -std::numeric_limits<double>::infinity();
-      r.iter = iter0 + it;
+  auto fail = [&](const Params& at) {
+    r.status = kFailed;
+    r.par = at;
+    r.ll = -std::numeric_limits<double>::infinity();
+    r.iter = iter0 + it;
+  };
+  for (;;) {
+    th0 = th;
+    const double ll0 = em_step(d, th, w);  // LL at th0; th = F(th0)
+    ++it;
+    if (!std::isfinite(ll0)) {
+      fail(th0);
       return r;
     }
-    if (keep_trace) r.trace.push_back(ll);
-    if (it > 0 && ll - ll_prev < tol * (1.0 + std::fabs(ll))) {
+    if (keep_trace) r.trace.push_back(ll0);
+    if (!first && ll0 - ll_prev < tol * (1.0 + std::fabs(ll0))) {
       r.status = kConverged;
-      r.par = prev;
-      r.ll = ll;
+      r.par = th0;
+      r.ll = ll0;
       r.iter = iter0 + it;
       break;
     }
-    ll_prev = ll;
-    if (it == maxiter) {
-      r.par = prev;
-      r.ll = ll;
+    first = false;
+    ll_prev = ll0;
+    if (it >= maxiter) {
+      r.par = th0;
+      r.ll = ll0;
       r.iter = iter0 + it;
+      break;
     }
+    if (!accelerate || it + 2 > maxiter) continue;
+    // SQUAREM cycle: th1 = F(th0) is in th; th2 = F(th1).
+    th1 = th;
+    const double ll1 = em_step(d, th, w);
+    ++it;
+    if (!std::isfinite(ll1)) {
+      fail(th1);
+      return r;
+    }
+    th2 = th;
+    if (squarem_point(d, th0, th1, th2, thx)) {
+      Params th3 = thx;
+      const double llx = em_step(d, th3, w);  // LL at the extrapolated point
+      ++it;
+      if (std::isfinite(llx) && llx >= ll1) {
+        th = th3;  // one stabilising EM step beyond the extrapolated point
+        continue;
+      }
+    }
+    th = th2;  // fall back to two plain EM steps
   }
   // Empty class: a class with (near) zero size in every group.
   for (int k = 0; k < d.K; ++k) {
