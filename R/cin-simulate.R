@@ -362,15 +362,25 @@ cin_sim_children <- function(ep) {
     hi <- findInterval(d - 14, d)
     ok <- want[idx] & hi >= lo
     pick <- ifelse(ok, lo + floor(stats::runif(length(d)) * (hi - lo + 1)), 0L)
+    last <- numeric(length(idx))  # last referral date per child (local ids)
+    local_n <- 0L
     for (m in seq_along(idx)) {
       if (ok[m]) {
-        ids[m] <- ids[pick[m]]
-        re[idx[m]] <- 1L
-      } else {
-        next_id <- next_id + 1L
-        ids[m] <- next_id
+        cid <- ids[pick[m]]
+        # The child's latest referral must be 14 to 365 days before.
+        if (d[m] - last[cid] >= 14) {
+          ids[m] <- cid
+          last[cid] <- d[m]
+          re[idx[m]] <- 1L
+          next
+        }
       }
+      local_n <- local_n + 1L
+      ids[m] <- local_n
+      last[local_n] <- d[m]
     }
+    ids <- ids + next_id
+    next_id <- next_id + local_n
     child[idx] <- ids
   }
   # Age of a re-referred child follows the earlier episode (age at first + gap).
