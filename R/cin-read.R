@@ -398,6 +398,14 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
                          paste0("from ", tab$source,
                                 if (tab$skipped > 0) paste0(" (", tab$skipped,
                                                             " rows above the header skipped)")))
+  # Text that is not valid UTF-8 (files saved by Excel as "CSV" on Windows)
+  # is read as Windows-1252, and counted.
+  enc <- cin_fix_encoding(df)
+  df <- enc$data
+  if (enc$n > 0L) {
+    audit <- cin_audit_add(audit, "read", "cells re-encoded from Windows-1252", enc$n,
+                           "not valid UTF-8; save the extract as CSV UTF-8 to avoid this")
+  }
   nms <- names(df)
   if (anyDuplicated(nms[nms != ""])) {
     dup <- unique(nms[duplicated(nms) & nms != ""])
@@ -702,6 +710,23 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
     cli::cli_inform("Read {n_as} assessment{?s} in {length(unique(assessments$.episode))} episode{?s} ({layout} layout).")
   }
   out
+}
+
+cin_fix_encoding <- function(df) {
+  n <- 0L
+  fix <- function(v) {
+    bad <- !is.na(v) & !validUTF8(v)
+    if (any(bad)) {
+      n <<- n + sum(bad)
+      v[bad] <- iconv(v[bad], from = "CP1252", to = "UTF-8", sub = "?")
+      still <- !is.na(v) & !validUTF8(v)
+      v[still] <- iconv(v[still], from = "latin1", to = "UTF-8", sub = "?")
+    }
+    v
+  }
+  names(df) <- fix(names(df))
+  for (i in seq_along(df)) if (is.character(df[[i]])) df[[i]] <- fix(df[[i]])
+  list(data = df, n = n)
 }
 
 cin_match_columns <- function(nms, columns, call = rlang::caller_env()) {
