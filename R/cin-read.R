@@ -369,6 +369,20 @@ census_year <- function(d) {
   as.integer(lt$year + 1900L + (lt$mon >= 3L))
 }
 
+# Identifiers as integer codes (first-seen order) with the trimmed values as
+# attribute "levels"; blank values are NA. Works on unique values, so it is
+# fast on millions of rows.
+cin_id <- function(v) {
+  if (is.null(v)) return(NULL)
+  u <- unique(v)
+  tu <- trimws(u)
+  tu[!is.na(tu) & tu == ""] <- NA
+  lv <- unique(tu[!is.na(tu)])
+  structure(match(tu, lv)[match(v, u)], levels = lv)
+}
+
+id_values <- function(x, i) attr(x, "levels")[x[i]]
+
 # Combine several vectors into one integer group id (first-seen order).
 group_id <- function(...) {
   vs <- list(...)
@@ -455,17 +469,11 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
                 class = "cscdemand_error_columns", call = call)
   }
   get <- function(s) if (has(s)) df[[std[[s]]]] else NULL
-  clean_id <- function(v) {
-    if (is.null(v)) return(NULL)
-    v <- trimws(v)
-    v[!is.na(v) & v == ""] <- NA
-    v
-  }
-  la_v <- clean_id(get("la"))
-  if (is.null(la_v)) la_v <- rep(la, n_rows)
-  child <- clean_id(get("child_id"))
-  episode <- clean_id(get("episode_id"))
-  assess <- clean_id(get("assessment_id"))
+  la_v <- cin_id(get("la"))
+  if (is.null(la_v)) la_v <- cin_id(rep(la, n_rows))
+  child <- cin_id(get("child_id"))
+  episode <- cin_id(get("episode_id"))
+  assess <- cin_id(get("assessment_id"))
   ref_date <- if (has("referral_date")) {
     cin_parse_dates(get("referral_date"), std[["referral_date"]], rows, date_format, call = call)
   }
@@ -503,8 +511,14 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
                   i = "Check the identifier columns are filled in."),
                 class = "cscdemand_error_empty", call = call)
   }
-  at_keep <- function(v) if (is.null(v)) NULL else v[keep]
-  la_k <- la_v[keep]
+  at_keep <- function(v) {
+    if (is.null(v)) return(NULL)
+    lv <- attr(v, "levels")
+    v <- v[keep]
+    if (!is.null(lv)) attr(v, "levels") <- lv
+    v
+  }
+  la_k <- at_keep(la_v)
   child_k <- at_keep(child)
   ep_k <- at_keep(episode)
   as_k <- at_keep(assess)
@@ -631,10 +645,10 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
   as_num <- match(as_id, as_id[fi])
   ep_num <- match(ep_id, unique(ep_id))
   assessments <- data.frame(.assessment = seq_len(n_as), .episode = ep_num[fi],
-                            .row = rows_k[fi], la = la_k[fi], stringsAsFactors = FALSE)
-  if (!is.null(child_k)) assessments$child_id <- child_k[fi]
-  if (!is.null(ep_k)) assessments$episode_id <- ep_k[fi]
-  if (!is.null(as_k)) assessments$assessment_id <- as_k[fi]
+                            .row = rows_k[fi], la = id_values(la_k, fi), stringsAsFactors = FALSE)
+  if (!is.null(child_k)) assessments$child_id <- id_values(child_k, fi)
+  if (!is.null(ep_k)) assessments$episode_id <- id_values(ep_k, fi)
+  if (!is.null(as_k)) assessments$assessment_id <- id_values(as_k, fi)
   if (!is.null(ref_k)) assessments$referral_date <- ref_k[fi]
   if (!is.null(ad_k)) assessments$assessment_date <- ad_k[fi]
   if (has("year")) {
@@ -715,8 +729,9 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
 cin_fix_encoding <- function(df) {
   n <- 0L
   fix <- function(v) {
-    bad <- !is.na(v) & !validUTF8(v)
+    bad <- !validUTF8(v)
     if (any(bad)) {
+      bad <- bad & !is.na(v)
       n <<- n + sum(bad)
       v[bad] <- iconv(v[bad], from = "CP1252", to = "UTF-8", sub = "?")
       still <- !is.na(v) & !validUTF8(v)
