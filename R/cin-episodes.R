@@ -373,14 +373,8 @@ sample_episodes <- function(episodes, per_group = 2500, group = "la", seed = NUL
   }
   if (!is.null(seed)) {
     check_count(seed, min = 0)
-    old <- if (exists(".Random.seed", envir = globalenv(), inherits = FALSE)) {
-      get(".Random.seed", envir = globalenv())
-    }
-    on.exit({
-      if (is.null(old)) rm(".Random.seed", envir = globalenv())
-      else assign(".Random.seed", old, envir = globalenv())
-    }, add = TRUE)
-    set.seed(seed)
+    restore_rng <- cin_local_seed(seed)
+    on.exit(restore_rng(), add = TRUE)
   }
   idx <- split(seq_len(nrow(episodes)), g)
   small <- names(idx)[lengths(idx) < per_group]

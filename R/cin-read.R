@@ -183,7 +183,7 @@ cin_read_table <- function(x, sheet = NULL, call = rlang::caller_env()) {
     df <- as.data.frame(x, stringsAsFactors = FALSE)
     for (i in seq_along(df)) {
       v <- df[[i]]
-      if (inherits(v, "Date")) v <- format(v, "%Y-%m-%d")
+      if (inherits(v, "Date")) next
       else if (inherits(v, "POSIXt")) v <- format(v, "%Y-%m-%d")
       else if (is.logical(v)) v <- ifelse(is.na(v), NA_character_, ifelse(v, "1", "0"))
       else if (!is.character(v)) v <- as.character(v)
@@ -194,7 +194,7 @@ cin_read_table <- function(x, sheet = NULL, call = rlang::caller_env()) {
                     i = "Check the query or filter that made it."),
                   class = "cscdemand_error_empty", call = call)
     }
-    return(list(data = df, offset = 0L, source = "a data frame", skipped = 0L))
+    return(list(data = df, offset = 0L, source = "a data frame", skipped = 0L, trimmed = FALSE))
   }
   if (!is.character(x) || length(x) != 1L || is.na(x)) {
     abort_input(c("{.arg x} must be a file path or a data frame.",
@@ -216,10 +216,12 @@ cin_read_table <- function(x, sheet = NULL, call = rlang::caller_env()) {
   }
   df <- tryCatch(cin_read_csv(x), error = function(e) {
     abort_input(c("Could not read {.file {basename(x)}} as a CSV file.",
-                  x = conditionMessage(e),
-                  i = "Save the extract as CSV (comma separated, UTF-8) or Excel."),
+                  x = "{conditionMessage(e)}",
+                  i = "Check the line named above (a stray quote, a comma inside a value, a footer), or save the extract again as CSV UTF-8."),
                 class = "cscdemand_error_file", call = call)
   })
+  notes <- attr(df, "notes")
+  attr(df, "notes") <- NULL
   names(df) <- sub("^\ufeff", "", names(df))
   names(df) <- sub("^\u00ef\u00bb\u00bf", "", names(df))
   if (nrow(df) == 0L) {
@@ -227,15 +229,39 @@ cin_read_table <- function(x, sheet = NULL, call = rlang::caller_env()) {
                   i = "Export the extract again with at least one assessment."),
                 class = "cscdemand_error_empty", call = call)
   }
-  list(data = df, offset = 1L, source = basename(x), skipped = 0L)
+  list(data = df, offset = 1L, source = basename(x), skipped = 0L, trimmed = TRUE,
+       notes = notes)
 }
 
 cin_read_csv <- function(path) {
   if (requireNamespace("data.table", quietly = TRUE)) {
-    df <- data.table::fread(path, colClasses = "character", encoding = "UTF-8",
-                            na.strings = c("", "NA"), showProgress = FALSE,
-                            data.table = FALSE, check.names = FALSE, strip.white = TRUE,
-                            fill = TRUE)
+    # Every column as text (codes such as 03B and identifiers keep their
+    # zeros), except date columns, which fread parses itself when they are
+    # ISO dates (much faster than in R); other date forms stay text.
+    hdr <- names(suppressWarnings(data.table::fread(path, nrows = 0L, encoding = "UTF-8",
+                                                    check.names = FALSE, showProgress = FALSE)))
+    al <- cin_column_aliases()
+    is_date <- cin_key(hdr) %in% c(al$referral_date, al$assessment_date, "referraldate",
+                                   "assessmentdate")
+    cc <- if (any(is_date) && !anyDuplicated(hdr)) {
+      list(character = hdr[!is_date])
+    } else {
+      "character"
+    }
+    notes <- character()
+    df <- withCallingHandlers(
+      data.table::fread(path, colClasses = cc, encoding = "UTF-8",
+                        na.strings = c("", "NA"), showProgress = FALSE,
+                        data.table = FALSE, check.names = FALSE, strip.white = TRUE,
+                        fill = TRUE),
+      warning = function(w) {
+        notes <<- c(notes, conditionMessage(w))
+        invokeRestart("muffleWarning")
+      })
+    # Lines fread could not read would be lost: refuse rather than drop them.
+    lost <- grep("Stopped early|[Dd]iscarded", notes, value = TRUE)
+    if (length(lost)) stop(lost[1], call. = FALSE)
+    attr(df, "notes") <- notes
   } else {
     df <- utils::read.csv(path, colClasses = "character", fileEncoding = "UTF-8-BOM",
                           na.strings = c("", "NA"), check.names = FALSE,
@@ -297,6 +323,18 @@ cin_read_excel <- function(path, sheet = NULL, call = rlang::caller_env()) {
 # Parsers for column types. Each works on unique values.
 
 cin_parse_dates <- function(v, col, rows, format = NULL, call = rlang::caller_env()) {
+  if (inherits(v, "Date")) return(as.numeric(unclass(v)))
+  if (is.numeric(v)) {
+    # Excel day numbers read as numbers.
+    bad <- which(!is.na(v) & (v <= 20000 | v >= 80000))
+    if (length(bad)) {
+      abort_input(c("Column {.field {col}} has {length(bad)} number{?s} that {?is/are} not a date.",
+                    x = "{cli::qty(length(bad))}Row{?s} {format_rows(rows[bad])}: {.val {utils::head(unique(v[bad]), 5)}}.",
+                    i = "Write dates as YYYY-MM-DD or DD/MM/YYYY."),
+                  class = "cscdemand_error_date", call = call)
+    }
+    return(floor(as.numeric(v)) - 25569)  # days since 1899-12-30 -> since 1970-01-01
+  }
   u <- unique(v)
   u <- u[!is.na(u) & trimws(u) != ""]
   out_u <- rep(as.Date(NA), length(u))
@@ -329,8 +367,10 @@ cin_parse_dates <- function(v, col, rows, format = NULL, call = rlang::caller_en
                   i = "Write dates as YYYY-MM-DD or DD/MM/YYYY, or give {.arg date_format} (e.g. {.code \"%d %b %Y\"})."),
                 class = "cscdemand_error_date", call = call)
   }
-  out_u[match(v, u)]
+  as.numeric(unclass(out_u))[match(v, u)]
 }
+
+as_date <- function(x) structure(as.numeric(x), class = "Date")
 
 cin_parse_flags <- function(v, col, rows, call = rlang::caller_env()) {
   u <- unique(v)
@@ -369,19 +409,28 @@ census_year <- function(d) {
   as.integer(lt$year + 1900L + (lt$mon >= 3L))
 }
 
-# Identifiers as integer codes (first-seen order) with the trimmed values as
-# attribute "levels"; blank values are NA. Works on unique values, so it is
-# fast on millions of rows.
-cin_id <- function(v) {
+# Identifiers: trimmed only when some value has surrounding white space
+# (cheap checks first, as the vectors can have millions of rows); blank
+# values become NA.
+cin_id <- function(v, trim = TRUE) {
   if (is.null(v)) return(NULL)
-  u <- unique(v)
-  tu <- trimws(u)
-  tu[!is.na(tu) & tu == ""] <- NA
-  lv <- unique(tu[!is.na(tu)])
-  structure(match(tu, lv)[match(v, u)], levels = lv)
+  if (!is.character(v)) v <- as.character(v)
+  pad <- function(f) any(f(v, " ") | f(v, "\t"), na.rm = TRUE)
+  if (trim && (pad(startsWith) || pad(endsWith))) v <- trimws(v)
+  blank <- which(v == "")
+  if (length(blank)) v[blank] <- NA
+  v
 }
 
-id_values <- function(x, i) attr(x, "levels")[x[i]]
+# One integer id per distinct combination of the vectors in `parts`. Uses
+# data.table's radix grouping when available (fast on millions of strings),
+# else base R hashing.
+cin_group <- function(parts) {
+  if (requireNamespace("data.table", quietly = TRUE)) {
+    return(as.integer(data.table::frankv(parts, ties.method = "dense")))
+  }
+  do.call(group_id, parts)
+}
 
 # Combine several vectors into one integer group id (first-seen order).
 group_id <- function(...) {
@@ -412,6 +461,9 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
                          paste0("from ", tab$source,
                                 if (tab$skipped > 0) paste0(" (", tab$skipped,
                                                             " rows above the header skipped)")))
+  for (nt in tab$notes) {
+    audit <- cin_audit_add(audit, "read", "CSV reader note", 0, nt)
+  }
   # Text that is not valid UTF-8 (files saved by Excel as "CSV" on Windows)
   # is read as Windows-1252, and counted.
   enc <- cin_fix_encoding(df)
@@ -469,11 +521,12 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
                 class = "cscdemand_error_columns", call = call)
   }
   get <- function(s) if (has(s)) df[[std[[s]]]] else NULL
-  la_v <- cin_id(get("la"))
-  if (is.null(la_v)) la_v <- cin_id(rep(la, n_rows))
-  child <- cin_id(get("child_id"))
-  episode <- cin_id(get("episode_id"))
-  assess <- cin_id(get("assessment_id"))
+  trim <- !isTRUE(tab$trimmed)
+  la_v <- cin_id(get("la"), trim)
+  if (is.null(la_v)) la_v <- rep(la, n_rows)
+  child <- cin_id(get("child_id"), trim)
+  episode <- cin_id(get("episode_id"), trim)
+  assess <- cin_id(get("assessment_id"), trim)
   ref_date <- if (has("referral_date")) {
     cin_parse_dates(get("referral_date"), std[["referral_date"]], rows, date_format, call = call)
   }
@@ -511,13 +564,7 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
                   i = "Check the identifier columns are filled in."),
                 class = "cscdemand_error_empty", call = call)
   }
-  at_keep <- function(v) {
-    if (is.null(v)) return(NULL)
-    lv <- attr(v, "levels")
-    v <- v[keep]
-    if (!is.null(lv)) attr(v, "levels") <- lv
-    v
-  }
+  at_keep <- function(v) if (is.null(v)) NULL else v[keep]
   la_k <- at_keep(la_v)
   child_k <- at_keep(child)
   ep_k <- at_keep(episode)
@@ -533,16 +580,16 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
   } else {
     ep_parts <- c(ep_parts, list(child_k, as.numeric(ref_k)))
   }
-  ep_id <- do.call(group_id, ep_parts)
+  ep_id <- cin_group(ep_parts)
   if (!is.null(as_k)) {
-    as_id <- group_id(ep_id, as_k)
+    as_id <- cin_group(list(ep_id, as_k))
   } else if (!is.null(ad_k) && layout == "long") {
-    as_id <- group_id(ep_id, ifelse(is.na(ad_k), -1, as.numeric(ad_k)))
+    as_id <- cin_group(list(ep_id, ifelse(is.na(ad_k), -1, as.numeric(ad_k))))
   } else if (layout == "long") {
     as_id <- ep_id
   } else {
     # codes/wide: one row per assessment
-    as_id <- if (!is.null(ad_k)) group_id(ep_id, ifelse(is.na(ad_k), -1, as.numeric(ad_k)))
+    as_id <- if (!is.null(ad_k)) cin_group(list(ep_id, ifelse(is.na(ad_k), -1, as.numeric(ad_k))))
              else seq_along(ep_id)
   }
   # Factor pairs (row index within keep, code).
@@ -645,12 +692,12 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
   as_num <- match(as_id, as_id[fi])
   ep_num <- match(ep_id, unique(ep_id))
   assessments <- data.frame(.assessment = seq_len(n_as), .episode = ep_num[fi],
-                            .row = rows_k[fi], la = id_values(la_k, fi), stringsAsFactors = FALSE)
-  if (!is.null(child_k)) assessments$child_id <- id_values(child_k, fi)
-  if (!is.null(ep_k)) assessments$episode_id <- id_values(ep_k, fi)
-  if (!is.null(as_k)) assessments$assessment_id <- id_values(as_k, fi)
-  if (!is.null(ref_k)) assessments$referral_date <- ref_k[fi]
-  if (!is.null(ad_k)) assessments$assessment_date <- ad_k[fi]
+                            .row = rows_k[fi], la = la_k[fi], stringsAsFactors = FALSE)
+  if (!is.null(child_k)) assessments$child_id <- child_k[fi]
+  if (!is.null(ep_k)) assessments$episode_id <- ep_k[fi]
+  if (!is.null(as_k)) assessments$assessment_id <- as_k[fi]
+  if (!is.null(ref_k)) assessments$referral_date <- as_date(ref_k[fi])
+  if (!is.null(ad_k)) assessments$assessment_date <- as_date(ad_k[fi])
   if (has("year")) {
     yv <- gsub("^([0-9]{4})[-/]([0-9]{2})$", "20\\2", trimws(get("year")[keep]))
     y <- cin_parse_int(yv, std[["year"]], rows_k,
@@ -659,9 +706,9 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
   } else {
     d <- if (!is.null(ad_k)) ad_k[fi] else if (!is.null(ref_k)) ref_k[fi] else NULL
     if (!is.null(d)) {
-      yy <- census_year(d)
+      yy <- census_year(as_date(d))
       if (!is.null(ad_k) && !is.null(ref_k)) {
-        yy[is.na(yy)] <- census_year(ref_k[fi][is.na(yy)])
+        yy[is.na(yy)] <- census_year(as_date(ref_k[fi][is.na(yy)]))
       }
       assessments$year <- yy
     }
