@@ -390,17 +390,20 @@ cin_parse_flags <- function(v, col, rows, call = rlang::caller_env()) {
 }
 
 cin_parse_int <- function(v, col, rows, min = 0, max = Inf, call = rlang::caller_env()) {
-  s <- trimws(v)
-  s[!is.na(s) & s == ""] <- NA
-  n <- suppressWarnings(as.numeric(s))
-  bad <- which((!is.na(s) & is.na(n)) | (!is.na(n) & (n != round(n) | n < min | n > max)))
-  if (length(bad)) {
+  u <- unique(v)
+  su <- trimws(u)
+  su[!is.na(su) & su == ""] <- NA
+  nu <- suppressWarnings(as.numeric(su))
+  bad_u <- (!is.na(su) & is.na(nu)) | (!is.na(nu) & (nu != round(nu) | nu < min | nu > max))
+  iu <- match(v, u)
+  if (any(bad_u)) {
+    bad <- which(bad_u[iu])
     abort_input(c("Column {.field {col}} must hold whole numbers between {min} and {max}.",
                   x = "{cli::qty(length(bad))}Row{?s} {format_rows(rows[bad])}: {.val {utils::head(unique(v[bad]), 5)}}.",
                   i = "Correct those cells or leave them blank."),
                 class = "cscdemand_error_number", call = call)
   }
-  as.integer(n)
+  as.integer(nu)[iu]
 }
 
 # Census year (ending year) of a date: April to March.
@@ -564,14 +567,15 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
                   i = "Check the identifier columns are filled in."),
                 class = "cscdemand_error_empty", call = call)
   }
-  at_keep <- function(v) if (is.null(v)) NULL else v[keep]
+  all_kept <- length(keep) == n_rows
+  at_keep <- function(v) if (is.null(v) || all_kept) v else v[keep]
   la_k <- at_keep(la_v)
   child_k <- at_keep(child)
   ep_k <- at_keep(episode)
   as_k <- at_keep(assess)
   ref_k <- at_keep(ref_date)
   ad_k <- at_keep(ass_date)
-  rows_k <- rows[keep]
+  rows_k <- at_keep(rows)
   # Episode and assessment keys.
   ep_parts <- list(la_k)
   if (!is.null(ep_k)) {
@@ -594,7 +598,7 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
   }
   # Factor pairs (row index within keep, code).
   if (layout %in% c("long", "codes")) {
-    fv <- df[[std[["factor"]]]][keep]
+    fv <- at_keep(df[[std[["factor"]]]])
     u <- unique(fv)
     iu <- match(fv, u)
     tk <- cin_tokenise(u, legacy = legacy)
@@ -644,7 +648,7 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
     codes <- col_codes$code[is_code_col]
     pr <- vector("list", length(code_cols))
     for (j in seq_along(code_cols)) {
-      fl <- cin_parse_flags(df[[code_cols[j]]][keep], code_cols[j], rows_k, call = call)
+      fl <- cin_parse_flags(at_keep(df[[code_cols[j]]]), code_cols[j], rows_k, call = call)
       pr[[j]] <- which(fl == 1L)
     }
     pair_row <- unlist(pr, use.names = FALSE)
@@ -699,7 +703,9 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
   if (!is.null(ref_k)) assessments$referral_date <- as_date(ref_k[fi])
   if (!is.null(ad_k)) assessments$assessment_date <- as_date(ad_k[fi])
   if (has("year")) {
-    yv <- gsub("^([0-9]{4})[-/]([0-9]{2})$", "20\\2", trimws(get("year")[keep]))
+    yv <- at_keep(get("year"))
+    yu <- unique(yv)
+    yv <- gsub("^([0-9]{4})[-/]([0-9]{2})$", "20\\2", trimws(yu))[match(yv, yu)]
     y <- cin_parse_int(yv, std[["year"]], rows_k,
                        min = 1990, max = 2100, call = call)
     assessments$year <- y[fi]
@@ -723,7 +729,7 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
   }
   # Characteristics.
   for (s in intersect(cin_characteristics(), names(std))) {
-    v <- df[[std[[s]]]][keep]
+    v <- at_keep(df[[std[[s]]]])
     if (s == "age") {
       v <- cin_parse_int(v, std[[s]], rows_k, min = 0, max = 25, call = call)
     } else if (s %in% c(cin_outcomes(), "rereferral")) {
