@@ -93,9 +93,12 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
   audit <- assessments$audit
   n_ep <- max(a$.episode)
   ep_of <- a$.episode
-  # 1. Episode x code matrix.
-  M <- matrix(0L, n_ep, length(codes_all), dimnames = list(NULL, codes_all))
-  M[cbind(ep_of[f$assessment], match(f$code, codes_all))] <- 1L
+  # 1. Episode-code pairs (sparse: one row per episode and code present).
+  pe <- ep_of[f$assessment]
+  pc <- match(f$code, codes_all)
+  dup <- duplicated(pe * 64 + pc)
+  pe <- pe[!dup]
+  pc <- pc[!dup]
   first <- match(seq_len(n_ep), ep_of)
   ep <- a[first, setdiff(names(a), c(".assessment", ".row", "assessment_id",
                                      "assessment_date")), drop = FALSE]
@@ -107,25 +110,33 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
   }
   audit <- cin_audit_add(audit, "episodes", "episodes built", n_ep,
                          paste0("from ", nrow(a), " assessments"))
+  i21 <- match("21", codes_all)
+  i20 <- match("20", codes_all)
   # 2. 21 with other codes.
-  others <- rowSums(M[, codes_all != "21", drop = FALSE])
-  viol <- M[, "21"] == 1L & others > 0L
+  others <- tabulate(pe[pc != i21], n_ep)
+  has21 <- logical(n_ep)
+  has21[pe[pc == i21]] <- TRUE
+  viol <- has21 & others > 0L
   if (any(viol)) {
-    M[viol, "21"] <- 0L
+    rm21 <- pc == i21 & viol[pe]
+    pe <- pe[!rm21]
+    pc <- pc[!rm21]
     audit <- cin_audit_add(audit, "episodes", "code 21 removed: combined with other codes", sum(viol),
                            "episodes with 21 and other factors (rule 8869); the other factors are kept")
   }
   ep$n_factors <- as.integer(others)
   # 3. No factors / Other only.
+  has20 <- logical(n_ep)
+  has20[pe[pc == i20]] <- TRUE
   none <- others == 0L
-  other1 <- others == 1L & M[, "20"] == 1L
+  other1 <- others == 1L & has20
   drop <- rep(FALSE, n_ep)
   if (any(none)) {
+    n21 <- sum(has21 & none)
     audit <- cin_audit_add(audit, "episodes",
                            paste0("episodes with no factors or only 21: ",
                                   if (no_factors == "drop") "dropped" else "kept"),
-                           sum(none), paste0(sum(M[none, "21"]), " coded 21, ",
-                                             sum(none) - sum(M[none, "21"]), " with no code"))
+                           sum(none), paste0(n21, " coded 21, ", sum(none) - n21, " with no code"))
     if (no_factors == "drop") drop <- drop | none
   }
   if (any(other1)) {
@@ -135,73 +146,108 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
                            sum(other1), "")
     if (other_only == "drop") drop <- drop | other1
   }
-  M <- M[!drop, , drop = FALSE]
-  ep <- ep[!drop, , drop = FALSE]
-  # 4. Merges.
+  # 4. Merges: map codes to columns.
   cols <- codes_all
+  col_of <- seq_along(codes_all)
   if (length(merge)) {
     for (nm in names(merge)) {
       g <- merge[[nm]]
-      v <- as.integer(rowSums(M[, g, drop = FALSE]) > 0L)
-      pos <- min(which(colnames(M) %in% g))
-      before <- setdiff(colnames(M)[seq_len(pos - 1L)], g)
-      after <- setdiff(colnames(M)[pos:ncol(M)], g)
-      M <- cbind(M[, before, drop = FALSE], matrix(v, ncol = 1L, dimnames = list(NULL, nm)),
-                 M[, after, drop = FALSE])
-      audit <- cin_audit_add(audit, "factors", paste0("codes merged into ", nm), sum(v),
-                             paste0(paste(g, collapse = " + "), " (episodes with any)"))
+      pos <- min(which(cols %in% g))
+      before <- setdiff(cols[seq_len(pos - 1L)], g)
+      after <- setdiff(cols[pos:length(cols)], g)
+      new_cols <- c(before, nm, after)
+      # recode existing column indices to the new order
+      old_name <- cols[col_of]
+      old_name[old_name %in% g] <- nm
+      col_of <- match(old_name, new_cols)
+      cols <- new_cols
     }
   }
+  pk <- col_of[pc]
+  keep_p <- !drop[pe]
+  pe <- pe[keep_p]
+  pk <- pk[keep_p]
+  dupk <- duplicated(pe * 64 + pk)
+  pe <- pe[!dupk]
+  pk <- pk[!dupk]
+  for (nm in names(merge)) {
+    k <- match(nm, cols)
+    audit <- cin_audit_add(audit, "factors", paste0("codes merged into ", nm), sum(pk == k),
+                           paste0(paste(merge[[nm]], collapse = " + "), " (episodes with any)"))
+  }
+  alive <- !drop
   # 5. Exclusions.
   if (length(exclude)) {
-    ex <- intersect(colnames(M), exclude)
-    ex_merged <- setdiff(exclude, colnames(M))
+    ex <- intersect(cols, exclude)
+    ex_merged <- setdiff(exclude, cols)
     if (length(ex)) {
-      cnt <- colSums(M[, ex, drop = FALSE])
+      exk <- match(ex, cols)
+      cnt <- tabulate(pk, length(cols))[exk]
       present <- ex[cnt > 0]
       audit <- cin_audit_add(audit, "factors", "factors excluded", length(ex),
                              paste0(if (length(present)) paste0(present, " (", cnt[cnt > 0], ")", collapse = ", ")
                                     else "none present in the data",
                                     if (length(setdiff(ex, present))) paste0("; not present: ", length(setdiff(ex, present))) else ""))
-      M <- M[, !colnames(M) %in% ex, drop = FALSE]
+      rmx <- pk %in% exk
+      pe <- pe[!rmx]
+      pk <- pk[!rmx]
     }
     if (length(ex_merged)) {
       audit <- cin_audit_add(audit, "factors", "excluded codes already merged (kept in merge)",
                              length(ex_merged), paste(ex_merged, collapse = ", "))
     }
+    kept_cols <- setdiff(seq_along(cols), match(ex, cols))
     if (drop_empty) {
-      empty <- rowSums(M) == 0L & ep$n_factors > 0L
+      empty <- alive & tabulate(pe, n_ep) == 0L & ep$n_factors > 0L
       if (any(empty)) {
         audit <- cin_audit_add(audit, "episodes", "episodes dropped: only excluded factors", sum(empty),
                                "no factor left after exclusions")
-        M <- M[!empty, , drop = FALSE]
-        ep <- ep[!empty, , drop = FALSE]
+        alive <- alive & !empty
       }
     }
+  } else {
+    kept_cols <- seq_along(cols)
   }
   # 6. Rare factors.
-  cnt <- colSums(M)
+  cnt <- tabulate(pk, length(cols))[kept_cols]
   rare <- cnt < min_count
   if (any(rare)) {
     audit <- cin_audit_add(audit, "factors",
                            paste0("factors dropped: fewer than ", min_count, " episodes"),
-                           sum(rare), paste0(colnames(M)[rare], " (", cnt[rare], ")", collapse = ", "))
-    M <- M[, !rare, drop = FALSE]
+                           sum(rare), paste0(cols[kept_cols][rare], " (", cnt[rare], ")", collapse = ", "))
+    rmr <- pk %in% kept_cols[rare]
+    pe <- pe[!rmr]
+    pk <- pk[!rmr]
+    kept_cols <- kept_cols[!rare]
     if (drop_empty) {
-      empty <- rowSums(M) == 0L & ep$n_factors > 0L
+      empty <- alive & tabulate(pe, n_ep) == 0L & ep$n_factors > 0L
       if (any(empty)) {
         audit <- cin_audit_add(audit, "episodes", "episodes dropped: only rare factors", sum(empty),
                                "no factor left after removing rare factors")
-        M <- M[!empty, , drop = FALSE]
-        ep <- ep[!empty, , drop = FALSE]
+        alive <- alive & !empty
       }
     }
   }
-  audit <- cin_audit_add(audit, "episodes", "episodes kept", nrow(ep),
-                         paste0(ncol(M), " factor columns: ", paste(colnames(M), collapse = ", ")))
-  out <- cbind(ep, as.data.frame(M, check.names = FALSE))
-  rownames(out) <- NULL
-  structure(out, factors = colnames(M), audit = audit,
+  # Build the 0/1 columns for the episodes kept.
+  new_idx <- cumsum(alive)
+  n_keep <- sum(alive)
+  ok <- alive[pe]
+  pe <- new_idx[pe[ok]]
+  pk <- pk[ok]
+  flags <- lapply(kept_cols, function(k) {
+    v <- integer(n_keep)
+    v[pe[pk == k]] <- 1L
+    v
+  })
+  names(flags) <- cols[kept_cols]
+  ep <- ep[alive, , drop = FALSE]
+  audit <- cin_audit_add(audit, "episodes", "episodes kept", n_keep,
+                         paste0(length(kept_cols), " factor columns: ",
+                                paste(cols[kept_cols], collapse = ", ")))
+  out <- c(as.list(ep), flags)
+  out <- structure(out, names = c(names(ep), names(flags)), row.names = c(NA, -n_keep),
+                   class = "data.frame")
+  structure(out, factors = cols[kept_cols], audit = audit,
             class = c("cin_episodes", "data.frame"))
 }
 
