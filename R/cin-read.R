@@ -408,8 +408,9 @@ cin_parse_int <- function(v, col, rows, min = 0, max = Inf, call = rlang::caller
 
 # Census year (ending year) of a date: April to March.
 census_year <- function(d) {
-  lt <- as.POSIXlt(d)
-  as.integer(lt$year + 1900L + (lt$mon >= 3L))
+  u <- unique(d)
+  lt <- as.POSIXlt(u)
+  as.integer(lt$year + 1900L + (lt$mon >= 3L))[match(d, u)]
 }
 
 # Identifiers: trimmed only when some value has surrounding white space
@@ -420,8 +421,8 @@ cin_id <- function(v, trim = TRUE) {
   if (!is.character(v)) v <- as.character(v)
   pad <- function(f) any(f(v, " ") | f(v, "\t"), na.rm = TRUE)
   if (trim && (pad(startsWith) || pad(endsWith))) v <- trimws(v)
-  blank <- which(v == "")
-  if (length(blank)) v[blank] <- NA
+  nz <- nzchar(v)  # TRUE for NA
+  if (!all(nz)) v[!nz] <- NA
   v
 }
 
@@ -686,7 +687,7 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
     audit <- cin_audit_add(audit, "codes", "codes dropped: duplicate within an assessment",
                            sum(dupf), paste0("rows ", format_rows(rows_k[pair_row[dupf]], 10L)))
   }
-  pa <- pa[!dupf]
+  pr <- pair_row[!dupf]
   pc <- pc[!dupf]
   # Assessment table: first row of each assessment.
   first <- !duplicated(as_id)
@@ -751,11 +752,10 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
     audit <- cin_audit_add(audit, "read", "columns not used", length(ignored),
                            paste(utils::head(ignored, 20), collapse = ", "))
   }
-  factors <- data.frame(assessment = as_num[match(pa, as_id)],
-                        code = cin_codes_all()[pc], stringsAsFactors = FALSE)
-  ord <- order(factors$assessment, pc)
-  factors <- factors[ord, , drop = FALSE]
-  rownames(factors) <- NULL
+  f_as <- as_num[pr]
+  ord <- order(f_as, pc, method = "radix")
+  factors <- data.frame(assessment = f_as[ord], code = cin_codes_all()[pc[ord]],
+                        stringsAsFactors = FALSE)
   # Rule 8869: 21 must stand alone.
   has21 <- factors$assessment[factors$code == "21"]
   n_codes <- tabulate(factors$assessment, n_as)

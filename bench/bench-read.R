@@ -69,8 +69,11 @@ generate <- function() {
 run <- function() {
   load_pkg()
   gc(reset = TRUE)
-  t_read <- system.time(a <- read_cin_assessments(path, layout = "long"))[["elapsed"]]
-  t_ep <- system.time(ep <- episode_factors(a))[["elapsed"]]
+  st_read <- system.time(a <- read_cin_assessments(path, layout = "long"))
+  st_ep <- system.time(ep <- episode_factors(a))
+  t_read <- st_read[["elapsed"]]
+  t_ep <- st_ep[["elapsed"]]
+  cpu <- sum(st_read[c("user.self", "sys.self")]) + sum(st_ep[c("user.self", "sys.self")])
   g <- gc()
   cat(sprintf("rows read:      %s\n", format(audit(a)$n[1], big.mark = ",")))
   cat(sprintf("assessments:    %s\n", format(nrow(a$assessments), big.mark = ",")))
@@ -78,7 +81,10 @@ run <- function() {
               length(factor_columns(ep))))
   cat(sprintf("read:           %.1f s\n", t_read))
   cat(sprintf("episode flags:  %.1f s\n", t_ep))
-  cat(sprintf("total:          %.1f s (target < 60 s)\n", t_read + t_ep))
+  cat(sprintf("total:          %.1f s elapsed (target < 60 s); %.1f s CPU\n", t_read + t_ep, cpu))
+  cat(sprintf("load average:   %s\n", paste(tryCatch(scan("/proc/loadavg", what = "", n = 3,
+                                                           quiet = TRUE),
+                                                      error = function(e) "NA"), collapse = " ")))
   cat(sprintf("peak memory:    %.2f GB resident (VmHWM); R heap max %.2f GB (target < 4 GB)\n",
               peak_rss_gb(), sum(g[, ncol(g)]) / 1024))
   cat(sprintf("data.table used for reading: %s\n", requireNamespace("data.table", quietly = TRUE)))
