@@ -238,8 +238,10 @@ cin_read_csv <- function(path) {
     # Every column as text (codes such as 03B and identifiers keep their
     # zeros), except date columns, which fread parses itself when they are
     # ISO dates (much faster than in R); other date forms stay text.
-    hdr <- names(suppressWarnings(data.table::fread(path, nrows = 0L, encoding = "UTF-8",
-                                                    check.names = FALSE, showProgress = FALSE)))
+    first <- readLines(path, n = 1L, warn = FALSE, encoding = "UTF-8")
+    first <- sub("^\ufeff", "", sub("^\u00ef\u00bb\u00bf", "", first))
+    hdr <- tryCatch(names(utils::read.csv(text = first, nrows = 0L, check.names = FALSE)),
+                    error = function(e) character())
     al <- cin_column_aliases()
     is_date <- cin_key(hdr) %in% c(al$referral_date, al$assessment_date, "referraldate",
                                    "assessmentdate")
@@ -430,6 +432,14 @@ cin_id <- function(v, trim = TRUE) {
 # data.table's radix grouping when available (fast on millions of strings),
 # else base R hashing.
 cin_group <- function(parts) {
+  n <- length(parts[[1]])
+  # Extracts are usually sorted, so each key is one run of rows: find the
+  # runs in one pass, and use them if the last part differs between runs
+  # (then no key can come back in a later run).
+  if (n > 1L) {
+    r <- cpp_run_ids(parts)
+    if (!anyDuplicated(parts[[length(parts)]][r$starts])) return(r$id)
+  }
   if (requireNamespace("data.table", quietly = TRUE)) {
     return(as.integer(data.table::frankv(parts, ties.method = "dense")))
   }
@@ -690,12 +700,18 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
   pr <- pair_row[!dupf]
   pc <- pc[!dupf]
   # Assessment table: first row of each assessment.
+  # Ids from runs are already 1, 2, ... in order of first appearance.
+  # (sorted, from 1 to the number of distinct values).
+  in_order <- function(g, n_distinct) {
+    g[1L] == 1L && g[length(g)] == n_distinct && !is.unsorted(g)
+  }
   first <- !duplicated(as_id)
   fi <- which(first)
   n_as <- length(fi)
-  # Renumber assessments 1..n in first-seen order.
-  as_num <- match(as_id, as_id[fi])
-  ep_num <- match(ep_id, unique(ep_id))
+  n_ep_d <- sum(!duplicated(ep_id[fi]))
+  # Renumber assessments and episodes 1..n in first-seen order.
+  as_num <- if (in_order(as_id, n_as)) as_id else match(as_id, as_id[fi])
+  ep_num <- if (in_order(ep_id, n_ep_d)) ep_id else match(ep_id, unique(ep_id))
   assessments <- data.frame(.assessment = seq_len(n_as), .episode = ep_num[fi],
                             .row = rows_k[fi], la = la_k[fi], stringsAsFactors = FALSE)
   if (!is.null(child_k)) assessments$child_id <- child_k[fi]

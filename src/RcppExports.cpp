@@ -11,6 +11,17 @@ Rcpp::Rostream<true>&  Rcpp::Rcout = Rcpp::Rcpp_cout_get();
 Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
+// cpp_run_ids
+List cpp_run_ids(List parts);
+RcppExport SEXP _cscdemand_cpp_run_ids(SEXP partsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< List >::type parts(partsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_run_ids(parts));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_patterns
 List cpp_patterns(List cols, IntegerVector offset, IntegerVector ncat, SEXP group, int G, SEXP weights);
 RcppExport SEXP _cscdemand_cpp_patterns(SEXP colsSEXP, SEXP offsetSEXP, SEXP ncatSEXP, SEXP groupSEXP, SEXP GSEXP, SEXP weightsSEXP) {
@@ -69,6 +80,7 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
+    {"_cscdemand_cpp_run_ids", (DL_FUNC) &_cscdemand_cpp_run_ids, 1},
     {"_cscdemand_cpp_patterns", (DL_FUNC) &_cscdemand_cpp_patterns, 6},
     {"_cscdemand_cpp_lca_fit", (DL_FUNC) &_cscdemand_cpp_lca_fit, 13},
     {"_cscdemand_cpp_lca_posterior", (DL_FUNC) &_cscdemand_cpp_lca_posterior, 7},
