@@ -95,7 +95,11 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
   ep_of <- a$.episode
   # 1. Episode-code pairs (sparse: one row per episode and code present).
   pe <- ep_of[f$assessment]
-  pc <- match(f$code, codes_all)
+  pc <- if (is.factor(f$code) && identical(levels(f$code), codes_all)) {
+    as.integer(f$code)
+  } else {
+    match(as.character(f$code), codes_all)
+  }
   dup <- duplicated(pe * 64 + pc)
   pe <- pe[!dup]
   pc <- pc[!dup]
@@ -234,9 +238,13 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
   ok <- alive[pe]
   pe <- new_idx[pe[ok]]
   pk <- pk[ok]
+  o <- order(pk, method = "radix")
+  pe_o <- pe[o]
+  cnt_k <- tabulate(pk, length(cols))
+  end_k <- cumsum(cnt_k)
   flags <- lapply(kept_cols, function(k) {
     v <- integer(n_keep)
-    v[pe[pk == k]] <- 1L
+    if (cnt_k[k] > 0L) v[pe_o[(end_k[k] - cnt_k[k] + 1L):end_k[k]]] <- 1L
     v
   })
   names(flags) <- cols[kept_cols]

@@ -71,7 +71,7 @@ compare_to_national <- function(episodes, la = NULL, year = NULL, national_year 
     ep_la <- a$la
     ep_year <- a$year
     ep_id <- a$.episode
-    pairs <- unique(data.frame(e = ep_id[f$assessment], code = f$code,
+    pairs <- unique(data.frame(e = ep_id[f$assessment], code = as.character(f$code),
                                stringsAsFactors = FALSE))
     ep_tab <- a[!duplicated(ep_id), c(".episode", "la", intersect("year", names(a))), drop = FALSE]
   } else if (inherits(episodes, "cin_episodes")) {

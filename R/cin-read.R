@@ -62,7 +62,8 @@
 #' @return An object of class `cin_assessments`: a list with `assessments`
 #'   (one row per assessment: `.assessment`, `.episode`, `.row` (first row in
 #'   the file), identifiers, dates, `year` and the characteristics read),
-#'   `factors` (one row per assessment and code: `assessment`, `code`),
+#'   `factors` (one row per assessment and code: `assessment`, and `code`, a
+#'   factor with the levels of `cin_factors$code`),
 #'   `audit` (see [audit()]), `recodes` (each distinct value read, the code it
 #'   became, the rule and the number of rows), `layout` and `source`.
 #' @family CIN data
@@ -121,7 +122,7 @@ as.data.frame.cin_assessments <- function(x, row.names = NULL, optional = FALSE,
   a <- x$assessments
   f <- x$factors
   out <- a[f$assessment, , drop = FALSE]
-  out$factor <- f$code
+  out$factor <- as.character(f$code)
   rownames(out) <- NULL
   out
 }
@@ -770,8 +771,10 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
   }
   f_as <- as_num[pr]
   ord <- order(f_as, pc, method = "radix")
-  factors <- data.frame(assessment = f_as[ord], code = cin_codes_all()[pc[ord]],
-                        stringsAsFactors = FALSE)
+  # Codes as a factor (levels in cin_factors order): compact, and cheap for
+  # R's garbage collector on millions of rows.
+  factors <- data.frame(assessment = f_as[ord],
+                        code = structure(pc[ord], levels = cin_codes_all(), class = "factor"))
   # Rule 8869: 21 must stand alone.
   has21 <- factors$assessment[factors$code == "21"]
   n_codes <- tabulate(factors$assessment, n_as)

@@ -18,8 +18,11 @@ mode <- if (length(args)) args[1] else "all"
 n_assess <- as.numeric(Sys.getenv("CSCDEMAND_BENCH_N", "3600000"))
 path <- Sys.getenv("CSCDEMAND_BENCH_FILE", file.path(tempdir(), "cin-bench-long.csv"))
 
+# Set CSCDEMAND_BENCH_LOAD=installed to time the installed package (compiled
+# with the usual optimisation; pkgload::load_all() compiles without it).
 load_pkg <- function() {
-  if (file.exists("DESCRIPTION") && requireNamespace("pkgload", quietly = TRUE)) {
+  if (Sys.getenv("CSCDEMAND_BENCH_LOAD") != "installed" && file.exists("DESCRIPTION") &&
+      requireNamespace("pkgload", quietly = TRUE)) {
     pkgload::load_all(".", quiet = TRUE)
   } else {
     library(cscdemand)

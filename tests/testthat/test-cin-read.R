@@ -6,7 +6,7 @@ expected_codes <- list(E1 = c("16A", "3B", "4B"), E2 = "21", E3 = "20", E4 = c("
 
 episode_code_sets <- function(a) {
   ep <- a$assessments$episode_id[match(a$factors$assessment, a$assessments$.assessment)]
-  out <- lapply(split(a$factors$code, ep), function(z) sort(unique(z)))
+  out <- lapply(split(as.character(a$factors$code), ep), function(z) sort(unique(z)))
   out[order(names(out))]
 }
 
@@ -52,7 +52,8 @@ test_that("census column names, UK dates, 22B and the 18A/18C split are read", {
   a <- read_cin_assessments(fx("long_census_names.csv"))
   expect_equal(a$assessments$referral_date, as.Date(c("2023-05-02", "2023-06-10", "2023-07-01")))
   expect_equal(a$assessments$year, c(2024L, 2024L, 2024L))
-  expect_equal(a$factors$code, c("3B", "23A", "18A", "18C", "3B"))
+  expect_equal(as.character(a$factors$code), c("3B", "23A", "18A", "18C", "3B"))
+  expect_equal(levels(a$factors$code), cin_factors$code)
   au <- audit(a)
   expect_equal(au$n[au$step == "codes recoded: legacy 22B -> 23A"], 1)
   expect_equal(au$n[au$step == "codes recoded: DfE column name"], 1)
