@@ -93,8 +93,9 @@ read_cin_assessments <- function(x, layout = c("auto", "long", "codes", "wide"),
     abort_input(c("{.arg columns} must be a named character vector.",
                   i = "For example {.code columns = c(child_id = \"PersonRef\")}."))
   }
-  tab <- cin_read_table(x, sheet = sheet)
-  cin_assessments_from_table(tab, layout = layout, columns = columns, la = la,
+  # No binding here: the builder can release the raw table as it goes.
+  cin_assessments_from_table(cin_read_table(x, sheet = sheet), layout = layout,
+                             columns = columns, la = la,
                              on_unknown = on_unknown, legacy = legacy,
                              date_format = date_format, verbose = verbose)
 }
@@ -469,6 +470,11 @@ group_id <- function(...) {
 cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, legacy,
                                        date_format, verbose, call = rlang::caller_env()) {
   df <- tab$data
+  src <- tab$source
+  tab$data <- NULL
+  tab_info <- tab
+  rm(tab)  # the identifier columns are released once grouped (memory, GC time)
+  tab <- tab_info
   n_rows <- nrow(df)
   rows <- seq_len(n_rows) + tab$offset
   audit <- cin_audit_new()
@@ -608,6 +614,16 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
     as_id <- if (!is.null(ad_k)) cin_group(list(ep_id, ifelse(is.na(ad_k), -1, as.numeric(ad_k))))
              else seq_along(ep_id)
   }
+  # First row of each assessment; keep the identifiers there and release the
+  # full-length identifier vectors.
+  first <- !duplicated(as_id)
+  fi <- which(first)
+  id_first <- list(la = la_k[fi], child_id = child_k[fi], episode_id = ep_k[fi],
+                   assessment_id = as_k[fi])
+  rm(la_v, child, episode, assess, la_k, child_k, ep_k, as_k, ep_parts)
+  for (s_id in c("la", "child_id", "episode_id", "assessment_id")) {
+    if (has(s_id)) df[[std[[s_id]]]] <- NULL
+  }
   # Factor pairs (row index within keep, code).
   if (layout %in% c("long", "codes")) {
     fv <- at_keep(df[[std[["factor"]]]])
@@ -706,18 +722,16 @@ cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, leg
   in_order <- function(g, n_distinct) {
     g[1L] == 1L && g[length(g)] == n_distinct && !is.unsorted(g)
   }
-  first <- !duplicated(as_id)
-  fi <- which(first)
   n_as <- length(fi)
   n_ep_d <- sum(!duplicated(ep_id[fi]))
   # Renumber assessments and episodes 1..n in first-seen order.
   as_num <- if (in_order(as_id, n_as)) as_id else match(as_id, as_id[fi])
   ep_num <- if (in_order(ep_id, n_ep_d)) ep_id else match(ep_id, unique(ep_id))
   assessments <- data.frame(.assessment = seq_len(n_as), .episode = ep_num[fi],
-                            .row = rows_k[fi], la = la_k[fi], stringsAsFactors = FALSE)
-  if (!is.null(child_k)) assessments$child_id <- child_k[fi]
-  if (!is.null(ep_k)) assessments$episode_id <- ep_k[fi]
-  if (!is.null(as_k)) assessments$assessment_id <- as_k[fi]
+                            .row = rows_k[fi], la = id_first$la, stringsAsFactors = FALSE)
+  if (!is.null(id_first$child_id)) assessments$child_id <- id_first$child_id
+  if (!is.null(id_first$episode_id)) assessments$episode_id <- id_first$episode_id
+  if (!is.null(id_first$assessment_id)) assessments$assessment_id <- id_first$assessment_id
   if (!is.null(ref_k)) assessments$referral_date <- as_date(ref_k[fi])
   if (!is.null(ad_k)) assessments$assessment_date <- as_date(ad_k[fi])
   if (has("year")) {
