@@ -100,18 +100,25 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
   } else {
     match(as.character(f$code), codes_all)
   }
-  dup <- duplicated(pe * 64 + pc)
-  pe <- pe[!dup]
-  pc <- pc[!dup]
+  n_assessments <- tabulate(ep_of, n_ep)
+  # A code can repeat only in episodes with several assessments.
+  multi <- which(n_assessments[pe] > 1L)
+  if (length(multi)) {
+    dup <- multi[duplicated(pe[multi] * 64 + pc[multi])]
+    if (length(dup)) {
+      pe <- pe[-dup]
+      pc <- pc[-dup]
+    }
+  }
   first <- match(seq_len(n_ep), ep_of)
-  ep <- a[first, setdiff(names(a), c(".assessment", ".row", "assessment_id",
-                                     "assessment_date")), drop = FALSE]
-  ep$n_assessments <- tabulate(ep_of, n_ep)
-  for (s in intersect(c(cin_outcomes(), "rereferral"), names(a))) {
+  ep_cols <- setdiff(names(a), c(".assessment", ".row", "assessment_id", "assessment_date"))
+  outcome_cols <- intersect(c(cin_outcomes(), "rereferral"), names(a))
+  outcomes <- lapply(outcome_cols, function(s) {
     v <- integer(n_ep)
     v[unique(ep_of[a[[s]] == 1L])] <- 1L
-    ep[[s]] <- v
-  }
+    v
+  })
+  names(outcomes) <- outcome_cols
   audit <- cin_audit_add(audit, "episodes", "episodes built", n_ep,
                          paste0("from ", nrow(a), " assessments"))
   i21 <- match("21", codes_all)
@@ -128,7 +135,7 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
     audit <- cin_audit_add(audit, "episodes", "code 21 removed: combined with other codes", sum(viol),
                            "episodes with 21 and other factors (rule 8869); the other factors are kept")
   }
-  ep$n_factors <- as.integer(others)
+  n_factors <- as.integer(others)
   # 3. No factors / Other only.
   has20 <- logical(n_ep)
   has20[pe[pc == i20]] <- TRUE
@@ -171,9 +178,11 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
   keep_p <- !drop[pe]
   pe <- pe[keep_p]
   pk <- pk[keep_p]
-  dupk <- duplicated(pe * 64 + pk)
-  pe <- pe[!dupk]
-  pk <- pk[!dupk]
+  if (length(merge)) {
+    dupk <- duplicated(pe * 64 + pk)
+    pe <- pe[!dupk]
+    pk <- pk[!dupk]
+  }
   for (nm in names(merge)) {
     k <- match(nm, cols)
     audit <- cin_audit_add(audit, "factors", paste0("codes merged into ", nm), sum(pk == k),
@@ -202,7 +211,7 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
     }
     kept_cols <- setdiff(seq_along(cols), match(ex, cols))
     if (drop_empty) {
-      empty <- alive & tabulate(pe, n_ep) == 0L & ep$n_factors > 0L
+      empty <- alive & tabulate(pe, n_ep) == 0L & n_factors > 0L
       if (any(empty)) {
         audit <- cin_audit_add(audit, "episodes", "episodes dropped: only excluded factors", sum(empty),
                                "no factor left after exclusions")
@@ -224,7 +233,7 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
     pk <- pk[!rmr]
     kept_cols <- kept_cols[!rare]
     if (drop_empty) {
-      empty <- alive & tabulate(pe, n_ep) == 0L & ep$n_factors > 0L
+      empty <- alive & tabulate(pe, n_ep) == 0L & n_factors > 0L
       if (any(empty)) {
         audit <- cin_audit_add(audit, "episodes", "episodes dropped: only rare factors", sum(empty),
                                "no factor left after removing rare factors")
@@ -248,11 +257,17 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
     v
   })
   names(flags) <- cols[kept_cols]
-  ep <- ep[alive, , drop = FALSE]
+  # Episode columns: the first assessment's values, for the episodes kept.
+  rows <- first[alive]
+  ep <- lapply(ep_cols, function(cl) a[[cl]][rows])
+  names(ep) <- ep_cols
+  for (s in outcome_cols) ep[[s]] <- outcomes[[s]][alive]
+  ep$n_assessments <- n_assessments[alive]
+  ep$n_factors <- n_factors[alive]
   audit <- cin_audit_add(audit, "episodes", "episodes kept", n_keep,
                          paste0(length(kept_cols), " factor columns: ",
                                 paste(cols[kept_cols], collapse = ", ")))
-  out <- c(as.list(ep), flags)
+  out <- c(ep, flags)
   out <- structure(out, names = c(names(ep), names(flags)), row.names = c(NA, -n_keep),
                    class = "data.frame")
   structure(out, factors = cols[kept_cols], audit = audit,
