@@ -26,6 +26,7 @@ check: deps
 	$(R) tools/check-status.R check/$(PKG).Rcheck/00check.log
 
 unit: install
+	if bash tools/start-postgres.sh; then export CSCDEMAND_PG_HOST=localhost; fi; \
 	$(R) tools/run-tests.R
 
 test: check unit

@@ -32,7 +32,14 @@ print.cscdemand_lca <- function(x, digits = 3, ...) {
   cat(sprintf("Best log-likelihood reached by %d of %d starts run to convergence; %s after %d iterations\n",
               x$n_best, x$n_finished, x$status, x$iterations))
   cat("\nClass sizes:\n")
-  print(round(x$class_size, digits))
+  sz <- round(x$class_size, digits)
+  if (!is.null(x$class_names)) {
+    sz <- data.frame(class = names(sz), name = unname(x$class_names[names(sz)]),
+                     size = unname(sz))
+    print(sz, row.names = FALSE)
+  } else {
+    print(sz)
+  }
   invisible(x)
 }
 
@@ -240,34 +247,43 @@ predict.cscdemand_lca <- function(object, newdata = NULL, type = c("class", "pos
   max.col(post, ties.method = "first")
 }
 
-score_rows <- function(object, newdata, call = rlang::caller_env()) {
+# What scoring needs from a fitted or frozen model.
+scoring_spec <- function(object) {
+  if (inherits(object, "cscdemand_lca_frozen")) return(object)
   pt <- object$patterns
-  coding <- stats::setNames(object$levels, object$items)
-  grp <- pt$group_var
+  list(items = object$items, levels = object$levels, ncat = pt$ncat,
+       group_var = pt$group_var, group_levels = pt$group_levels,
+       set_of = object$par$set_of, logpi = object$par$logpi, logrho = object$par$logrho,
+       classes = names(object$class_size))
+}
+
+score_rows <- function(object, newdata, call = rlang::caller_env()) {
+  sp <- scoring_spec(object)
+  coding <- stats::setNames(sp$levels, sp$items)
+  grp <- sp$group_var
   if (!is.null(grp)) {
-    unknown <- setdiff(unique(as.character(newdata[[grp]])), pt$group_levels)
+    unknown <- setdiff(unique(as.character(newdata[[grp]])), sp$group_levels)
     if (length(unknown)) {
       abort_input(c("Groups {.val {unknown}} of {.field {grp}} were not in the fitted data.",
-                    i = "The model knows {.val {pt$group_levels}}."),
+                    i = "The model knows {.val {sp$group_levels}}."),
                   class = "cscdemand_error_coding", call = call)
     }
   }
-  cols <- lapply(object$items, function(it) recode_item(newdata[[it]], it, coding[[it]], call = call))
-  G <- length(pt$group_levels)
-  g <- if (is.null(grp)) NULL else match(as.character(newdata[[grp]]), pt$group_levels)
+  cols <- lapply(sp$items, function(it) recode_item(newdata[[it]], it, coding[[it]], call = call))
+  G <- length(sp$group_levels)
+  g <- if (is.null(grp)) NULL else match(as.character(newdata[[grp]]), sp$group_levels)
   np <- cpp_patterns(lapply(cols, `[[`, "codes"), vapply(cols, `[[`, integer(1), "offset"),
-                     pt$ncat, g, G, NULL)
-  k <- object$k
-  post <- matrix(NA_real_, nrow(newdata), k, dimnames = list(NULL, names(object$class_size)))
+                     sp$ncat, g, G, NULL)
+  k <- ncol(sp$logpi)
+  post <- matrix(NA_real_, nrow(newdata), k, dimnames = list(NULL, sp$classes))
   if (length(np$n)) {
-    sc <- cpp_lca_posterior(np$y, pt$ncat, np$group, G, object$par$set_of,
-                            object$par$logpi, object$par$logrho)
+    sc <- cpp_lca_posterior(np$y, sp$ncat, np$group, G, sp$set_of, sp$logpi, sp$logrho)
     ok <- !is.na(np$row_index)
     post[ok, ] <- sc$posterior[np$row_index[ok], , drop = FALSE]
   }
   allmiss <- is.na(np$row_index)
   if (any(allmiss)) {
-    prior <- exp(object$par$logpi)
+    prior <- exp(sp$logpi)
     gi <- if (is.null(g)) rep(1L, sum(allmiss)) else g[allmiss]
     post[allmiss, ] <- prior[gi, , drop = FALSE]
   }

@@ -26,6 +26,13 @@
 #'   else at most 2.
 #' @param control Fine settings from [lca_control()].
 #' @param verbose Show progress and messages.
+#' @param group Optional grouping column (councils or years) for a
+#'   multi-group model: class sizes are estimated per group.
+#' @param invariance With `group`: `"invariant"` (item-response probabilities
+#'   shared by all groups; the default), `"configural"` (free in every group)
+#'   or `"partial"` (free for the items named in `free`).
+#' @param free Items whose probabilities differ between groups when
+#'   `invariance = "partial"`.
 #' @return An object of class `cscdemand_lca`, a list with components, in this
 #'   order: `call`, `k`, `items`, `levels`, `class_size` (overall class
 #'   proportions), `class_size_group` (per group), `probs` (one K x C matrix of
@@ -34,7 +41,8 @@
 #'   `patterns` (the [lca_patterns()] table), `starts` (one row per start),
 #'   `converged`, `iterations`, `trace`, `seed`, `threads`, `control`, `par`
 #'   (log-scale parameters used by `predict()`), `boundary` (item-response
-#'   probabilities at 0 or 1).
+#'   probabilities at 0 or 1), `n_best`, `n_finished`, `status`, then
+#'   `invariance` and `free`; [name_classes()] adds `class_names`.
 #' @seealso [lca_enumerate()] to compare numbers of classes; [lca_control()].
 #' @family latent class models
 #' @export
@@ -44,9 +52,12 @@
 #' fit
 #' summary(fit)
 #' head(predict(fit, d))
-lca <- function(data, k, items = NULL, weights = NULL, starts = 20, seed = NULL,
-                threads = NULL, control = lca_control(), verbose = TRUE) {
+lca <- function(data, k, items = NULL, weights = NULL, group = NULL,
+                invariance = c("invariant", "configural", "partial"), free = NULL,
+                starts = 20, seed = NULL, threads = NULL, control = lca_control(),
+                verbose = TRUE) {
   call <- match.call()
+  invariance <- rlang::arg_match(invariance)
   check_count(k, min = 1)
   check_count(starts, min = 1)
   check_flag(verbose)
@@ -56,11 +67,36 @@ lca <- function(data, k, items = NULL, weights = NULL, starts = 20, seed = NULL,
   }
   threads <- resolve_threads(threads)
   seed <- resolve_seed(seed)
-  pt <- lca_patterns_for_fit(data, items, weights)
+  pt <- lca_patterns_for_fit(data, items, weights, group = group)
+  set_of <- invariance_map(pt, invariance, free)
   fit <- fit_lca_patterns(pt, k = as.integer(k), starts = as.integer(starts), seed = seed,
-                          threads = threads, control = control, verbose = verbose)
+                          threads = threads, control = control, verbose = verbose,
+                          set_of = set_of)
+  fit$invariance <- if (length(pt$group_levels) > 1L) invariance else "single group"
+  fit$free <- if (invariance == "partial") free else if (invariance == "configural") pt$items else character()
   fit$call <- call
   fit
+}
+
+# Which items have group-specific probabilities (J x G parameter-set map).
+invariance_map <- function(pt, invariance, free, call = rlang::caller_env()) {
+  J <- length(pt$items)
+  G <- length(pt$group_levels)
+  if (invariance != "invariant" && is.null(pt$group_var)) {
+    abort_input(c("{.code invariance = \"{invariance}\"} needs groups.",
+                  i = "Name the grouping column with {.arg group}, e.g. {.code group = \"la\"}."),
+                call = call)
+  }
+  if (invariance == "partial") {
+    if (is.null(free) || !is.character(free) || !all(free %in% pt$items)) {
+      abort_input(c("{.arg free} must name the items whose probabilities differ between groups.",
+                    x = "Not items: {.val {setdiff(free, pt$items)}}.",
+                    i = "Items: {.field {pt$items}}."), call = call)
+    }
+    return(set_map(J, G, match(free, pt$items)))
+  }
+  if (invariance == "configural") return(set_map(J, G, seq_len(J)))
+  set_map(J, G)
 }
 
 #' Fine settings for latent class models
@@ -99,6 +135,11 @@ lca_control <- function(maxiter = 5000, tol = 1e-10, init_iter = 20, final_start
 
 lca_patterns_for_fit <- function(data, items, weights, group = NULL, call = rlang::caller_env()) {
   if (inherits(data, "lca_patterns")) {
+    if (!is.null(group) && !identical(group, data$group_var)) {
+      abort_input(c("The pattern table was built without grouping column {.field {group}}.",
+                    i = "Rebuild it with {.code lca_patterns(data, group = \"{group}\")}."),
+                  call = call)
+    }
     if (!is.null(items) && !setequal(items, data$items)) {
       abort_input(c("{.arg items} does not match the items of the pattern table.",
                     i = "The table has {.field {data$items}}."), call = call)
@@ -128,12 +169,8 @@ fit_lca_patterns <- function(pt, k, starts, seed, threads, control, verbose,
   }
   if (is.null(set_of)) set_of <- set_map(J, G)
   if (k == 1L) starts <- 1L
-  final <- control$final_starts %||% max(4L, ceiling(starts / 4))
-  two_stage <- control$init_iter > 0 && final < starts
-  ctl <- list(maxiter = control$maxiter, tol = control$tol,
-              init_iter = if (two_stage) control$init_iter else 0L,
-              final_starts = if (two_stage) as.integer(final) else 0L,
-              empty_class = control$empty_class)
+  ctl <- core_control(control, starts)
+  two_stage <- ctl$final_starts > 0L
   res <- cpp_lca_fit(pt$y, pt$ncat, pt$n, pt$group, G, k, set_of, starts, seed, ctl, init,
                      threads, verbose && interactive())
   if (res$best < 1L) {
@@ -145,10 +182,22 @@ fit_lca_patterns <- function(pt, k, starts, seed, threads, control, verbose,
               control = control, two_stage = two_stage, verbose = verbose, call = call)
 }
 
+# The settings the C++ core reads, with the two-stage scheme resolved.
+core_control <- function(control, starts) {
+  final <- control$final_starts %||% max(4L, ceiling(starts / 4))
+  two_stage <- control$init_iter > 0 && final < starts
+  list(maxiter = control$maxiter, tol = control$tol,
+       init_iter = if (two_stage) control$init_iter else 0L,
+       final_starts = if (two_stage) as.integer(final) else 0L,
+       empty_class = control$empty_class)
+}
+
 status_labels <- c("converged", "maxiter", "failed", "empty class", "stage 1 only")
 
 new_lca_fit <- function(pt, res, k, set_of, starts, seed, threads, control, two_stage, verbose,
                         call = rlang::caller_env()) {
+  res$final_ll[is.nan(res$final_ll)] <- NA_real_
+  res$stage1_ll[is.nan(res$stage1_ll)] <- NA_real_
   G <- length(pt$group_levels)
   J <- length(pt$items)
   N <- sum(pt$n)
@@ -196,8 +245,6 @@ new_lca_fit <- function(pt, res, k, set_of, starts, seed, threads, control, two_
     status = status_labels[res$start_status + 1L],
     stringsAsFactors = FALSE
   )
-  res$final_ll[is.nan(res$final_ll)] <- NA_real_
-  res$stage1_ll[is.nan(res$stage1_ll)] <- NA_real_
   best_ll <- res$loglik
   finished <- st$status %in% c("converged", "maxiter", "empty class")
   st$best <- finished & !is.na(st$loglik) &

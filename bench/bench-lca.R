@@ -7,20 +7,11 @@ suppressPackageStartupMessages({
 })
 source("bench/sim-factors.R")
 have_glca <- requireNamespace("glca", quietly = TRUE)
-threads <- min(2L, RcppParallel::defaultNumThreads())
+if (have_glca) suppressPackageStartupMessages(library(glca))
+source("bench/bench-utils.R")
 peak_mb <- function() {
   x <- readLines("/proc/self/status")
   as.numeric(sub("\\D*(\\d+).*", "\\1", grep("^VmHWM", x, value = TRUE))) / 1024
-}
-tm <- function(expr) {
-  t <- system.time(val <- force(expr))[["elapsed"]]
-  list(time = t, value = val)
-}
-rows <- list()
-add <- function(task, impl, time, starts, ll, note = "") {
-  rows[[length(rows) + 1L]] <<- data.frame(task = task, implementation = impl,
-    seconds = round(time, 2), starts = starts, sec_per_start = round(time / starts, 4),
-    loglik = round(ll, 3), note = note, stringsAsFactors = FALSE)
 }
 
 # 1. 15,000 episodes, 24 binary items, 7 classes: per start.
@@ -43,7 +34,7 @@ add("15k x 24, K = 7", sprintf("cscdemand (%d threads)", threads), r$time, 20, r
 if (have_glca) {
   gd <- d15p
   gf <- as.formula(paste0("item(", paste(items, collapse = ","), ") ~ 1"))
-  r <- tm(capture.output(gl <- glca::glca(gf, data = gd, nclass = 7, n.init = 1,
+  r <- tm(capture.output(gl <- glca(gf, data = gd, nclass = 7, n.init = 1, testiter = 1, std.err = FALSE,
                                           verbose = FALSE, seed = 1)))
   add("15k x 24, K = 7", "glca", r$time, 1, gl$gof$loglik, "n.init = 1")
 }
@@ -55,7 +46,7 @@ add("enumerate K = 1..10, 50 starts, 15k", "cscdemand", r$time, 500,
 
 # 3. 1.5 million episodes, K = 12, 20 starts.
 d15m <- sim_factors(1500000, K = 12)
-gc(reset = TRUE)
+invisible(gc(reset = TRUE))
 r <- tm({
   pt <- lca_patterns(d15m)
   lca(pt, k = 12, starts = 20, seed = 1, threads = threads, verbose = FALSE)

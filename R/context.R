@@ -1,0 +1,420 @@
+# Council context: a council's published figures beside England, its region and the
+# mean of its statistical neighbours, from the DfE and ONS tables shipped as package data
+# (see data-raw/context.R and R/context-data.R).
+
+#' A council's published figures beside England, its region and its statistical neighbours
+#'
+#' For each year and measure, `council_context()` returns the council's published count,
+#' rate per 10,000 children aged 0-17 and percentage, beside the same figures for England,
+#' the council's region and the mean of its ten statistical neighbours (DfE groupings,
+#' April 2021). The figures come from the DfE tables shipped with the package
+#' ([context_published], [context_factors]); nothing is downloaded.
+#'
+#' Values that DfE withheld are `NA` with the DfE mark in `mark` (see [context_marks]);
+#' they are never treated as zero. The neighbour figure is the unweighted mean of the
+#' neighbours' rates (and percentages) over the neighbours with a published value that
+#' year (`n_neighbours`); it has no count.
+#'
+#' Councils created by local government reorganisation keep their history: for the years
+#' before a council existed its rows are those of its predecessor(s) (for example
+#' Northamptonshire before North and West Northamptonshire), with the `area` column naming
+#' the predecessor and a `note` saying what changed. Councils abolished by a
+#' reorganisation can still be named; their rows stop in their last year.
+#'
+#' @param la The council: a DfE local authority number (the "old LA code", for example
+#'   `937` or `"937"`), an ONS code (current or former, for example `"E10000031"`) or a
+#'   name. Names are matched ignoring case, punctuation, "City of" and "County"; a name
+#'   that matches one council by whole words (`"Hull"`) is accepted with a message; the
+#'   name of a lower-tier district resolves to its children's services authority. A
+#'   misspelt name is an error of class `cscdemand_error_council` that lists the closest
+#'   names.
+#' @param years DfE reporting years (the year ending 31 March; `2025` is 2024-25), or
+#'   `NULL` (the default) for every year with published figures for the measures chosen.
+#' @param measures Measures from [context_dictionary]`$measure`. `NULL` (the default)
+#'   gives the headline measures: referrals, re-referrals, referrals ending in no further
+#'   action, assessments finding the child not in need, children in need at 31 March and
+#'   at any point, child protection plans starting and second or subsequent plans, and
+#'   episodes with factors at assessment. `"factors"` stands for every factor at
+#'   assessment (CIN codes, as % of episodes with factors); a CIN code such as `"3B"`
+#'   picks one factor (codes 8B to 8F are published together as `"8B-8F"`).
+#' @param history `TRUE` (the default) to show predecessors' figures for years before a
+#'   council was created; `FALSE` to show only the council's own years.
+#' @param verbose `TRUE` (the default) to report, as a message, how a name was matched.
+#'
+#' @return A data frame of class `cscdemand_context`, one row per year, measure and
+#'   comparator, with columns `year`, `measure`, `label`, `unit`, `comparator` (a factor:
+#'   `"Council"`, `"Region"`, `"Statistical neighbours"`, `"England"`), `area` (the name
+#'   of the area the figures are for), `count`, `rate_10k` (per 10,000 children aged 0-17
+#'   in the matching year), `percent` (of the measure's base, see [context_dictionary]),
+#'   `value` (the headline figure: `percent` for percentage measures, otherwise
+#'   `rate_10k`), `mark` (why `value` is missing: a DfE mark, or `"z"` for a year the
+#'   council did not exist), `n_neighbours` and `note`. Attributes `council` (its row of
+#'   [context_councils]), `neighbours` (the neighbours' DfE numbers, named) and `notes`
+#'   (the notes that apply).
+#'
+#' @family council context
+#' @export
+#' @examples
+#' ctx <- council_context("Warwickshire", years = 2021:2025,
+#'                        measures = c("referrals", "cin_at_31_march"))
+#' ctx
+#' # The same council by DfE number or ONS code
+#' nrow(council_context(937, years = 2025))
+#' # Factors at assessment, as % of episodes with factors
+#' head(council_context("E10000031", years = 2025, measures = "factors"))
+#' # A council created in 2021 keeps Northamptonshire's history, with a note
+#' attr(council_context("West Northamptonshire", measures = "referrals"), "notes")
+council_context <- function(la, years = NULL, measures = NULL, history = TRUE,
+                            verbose = TRUE) {
+  check_flag(history)
+  check_flag(verbose)
+  council <- context_resolve(la, verbose = verbose, call = rlang::current_env())
+  measures <- context_check_measures(measures)
+  data <- context_data(measures)
+  years <- context_check_years(years, data)
+
+  # The council's own rows, with predecessors' rows for the years before it existed.
+  ids <- council$la_number
+  notes <- character()
+  if (!is.na(council$note)) notes <- council$note
+  pred <- context_predecessors(council$la_number)
+  if (history && length(pred)) ids <- c(ids, pred)
+  own <- data[data$level == "Local authority" & data$la_number %in% ids &
+                data$year %in% years, ]
+  # A predecessor only stands in for years before the council existed.
+  own <- own[own$la_number == council$la_number | own$year < council$first_year, ]
+  own <- context_pick_area(own, "Council")
+  own$note <- ifelse(own$la_number == council$la_number, NA_character_,
+                     paste0("Figures for ", own$area, ", a predecessor of ", council$name, "."))
+  own$n_neighbours <- NA_integer_
+  missing_years <- setdiff(years, own$year)
+  if (length(missing_years)) {
+    gap <- context_gap_rows(missing_years, measures, council$name,
+                            paste0(council$name, " did not exist in this year."))
+    own <- rbind(own[, names(gap)], gap)
+  }
+
+  region <- data[data$level == "Regional" & data$code %in% council$region_code &
+                   data$year %in% years, ]
+  region <- context_pick_area(region, "Region")
+  england <- data[data$level == "National" & data$year %in% years, ]
+  england <- context_pick_area(england, "England")
+  region$note <- england$note <- NA_character_
+  region$n_neighbours <- england$n_neighbours <- NA_integer_
+
+  nb <- context_neighbour_numbers(council)
+  if (!is.null(attr(nb, "note"))) notes <- c(notes, attr(nb, "note"))
+  sn <- context_neighbour_mean(data, nb, years)
+
+  out <- rbind(own[, names(sn)], region[, names(sn)], sn, england[, names(sn)])
+  dict <- cscdemand::context_dictionary
+  i <- match(out$measure, dict$measure)
+  out$label <- dict$label[i]
+  out$unit <- dict$unit[i]
+  pct <- !is.na(dict$base_measure[i])
+  out$value <- ifelse(pct, out$percent, out$rate_10k)
+  out$mark <- ifelse(is.na(out$value), ifelse(pct, out$percent_mark, out$rate_mark),
+                     NA_character_)
+  out$mark[is.na(out$value) & is.na(out$mark)] <- "x"
+  out$comparator <- factor(out$comparator, levels = context_comparators)
+  out <- out[order(match(out$measure, measures), out$year, out$comparator, out$area), ]
+  out <- out[, c("year", "measure", "label", "unit", "comparator", "area", "count",
+                 "rate_10k", "percent", "value", "mark", "n_neighbours", "note")]
+  rownames(out) <- NULL
+  notes <- unique(notes)
+  structure(out, class = c("cscdemand_context", "data.frame"),
+            council = council, neighbours = stats::setNames(as.integer(nb), names(nb)),
+            notes = notes)
+}
+
+#' Find a council by DfE number, ONS code or name
+#'
+#' Resolves the ways analysts name a council to one row of [context_councils]. Used by
+#' [council_context()] and [compare_published()]; call it directly to check a name.
+#'
+#' @inheritParams council_context
+#' @return One row of [context_councils] (a data frame) for the council.
+#' @family council context
+#' @export
+#' @examples
+#' find_council(937)$name
+#' find_council("E10000031")$name
+#' find_council("kingston upon hull")$name
+#' # A district resolves to its county
+#' find_council("Stratford-on-Avon")$name
+#' # A misspelling is a classed error suggesting the closest names
+#' try(find_council("Warwickshre"))
+find_council <- function(la, verbose = TRUE) {
+  context_resolve(la, verbose = verbose, call = rlang::current_env())
+}
+
+# The work of find_council(); `call` is the user's function, named in errors.
+context_resolve <- function(la, verbose = TRUE, call = rlang::caller_env()) {
+  check_flag(verbose, call = call)
+  councils <- cscdemand::context_councils
+  if (length(la) != 1L || is.na(la) || !(is.character(la) || is.numeric(la)) ||
+      !nzchar(trimws(as.character(la)))) {
+    abort_input(c("{.arg la} must be one council: a DfE number, an ONS code or a name.",
+                  x = "You supplied {.val {format(la)}} (length {length(la)})."),
+                class = "cscdemand_error_council", call = call)
+  }
+  key <- trimws(as.character(la))
+  pick <- function(rows, how = NULL) {
+    if (!is.null(how) && verbose) cli::cli_inform(how)
+    councils[rows[1L], , drop = FALSE]
+  }
+  # DfE number
+  if (grepl("^[0-9]+$", key)) {
+    i <- which(councils$la_number == as.integer(key))
+    if (length(i)) return(pick(i))
+    abort_input(c("{.arg la} = {.val {key}} is not a DfE local authority number.",
+                  i = "DfE numbers run from 201 (City of London) to 943; see {.code context_councils$la_number}."),
+                class = "cscdemand_error_council", la = key, closest = character(), call = call)
+  }
+  # ONS code (current or former), or a district's code
+  if (grepl("^[EeWwSsNn][0-9]{8}$", key)) {
+    key <- toupper(key)
+    former <- strsplit(ifelse(is.na(councils$former_codes), "", councils$former_codes), ";")
+    i <- which(councils$code == key | vapply(former, function(f) key %in% f, logical(1)))
+    if (length(i)) return(pick(i))
+    d <- cscdemand::context_districts
+    j <- which(d$district_code == key)
+    if (length(j)) {
+      return(pick(which(councils$la_number == d$la_number[j[1]]),
+                  "{.val {key}} is the district {d$district_name[j[1]]}; using its children's services authority, {d$name[j[1]]}."))
+    }
+    abort_input(c("{.arg la} = {.val {key}} is not the ONS code of an English children's services authority.",
+                  i = "See {.code context_councils$code}; district codes (E07...) are accepted too."),
+                class = "cscdemand_error_council", la = key, closest = character(), call = call)
+  }
+  # Names (and the one abbreviation in common use)
+  norm <- context_normalise(key)
+  if (norm == "bcp") norm <- context_normalise("Bournemouth, Christchurch and Poole")
+  cn <- context_normalise(councils$name)
+  i <- which(cn == norm)
+  if (length(i) > 1L) i <- context_prefer_current(i, councils)
+  if (length(i) == 1L) return(pick(i))
+  d <- cscdemand::context_districts
+  dn <- context_normalise(d$district_name)
+  j <- which(dn == norm & d$district_code != d$code)
+  if (length(j)) {
+    return(pick(which(councils$la_number == d$la_number[j[1]]),
+                "{.val {key}} is a district of {d$name[j[1]]}; using {d$name[j[1]]}."))
+  }
+  # Whole-word match: every word typed is a word of exactly one council's name.
+  words <- strsplit(norm, " ", fixed = TRUE)[[1]]
+  hit <- which(vapply(strsplit(cn, " ", fixed = TRUE), function(w) all(words %in% w),
+                      logical(1)))
+  if (length(hit) > 1L) hit <- context_prefer_current(hit, councils)
+  if (length(hit) == 1L) {
+    return(pick(hit, "Matched {.val {key}} to {.val {councils$name[hit]}}."))
+  }
+  closest <- if (length(hit) > 1L) councils$name[hit] else context_closest(norm, councils, d)
+  abort_input(c("{.arg la} does not name one council.",
+                x = if (length(hit) > 1L) "{.val {key}} matches more than one council."
+                    else "No council is called {.val {key}}.",
+                i = "Closest names: {.val {closest}}.",
+                i = "Give the full name, the DfE number or the ONS code (see {.code context_councils})."),
+              class = "cscdemand_error_council", la = key, closest = closest, call = call)
+}
+
+#' @export
+print.cscdemand_context <- function(x, ..., digits = 1) {
+  council <- attr(x, "council")
+  needed <- c("year", "measure", "label", "unit", "comparator", "area", "value", "mark")
+  if (is.null(council) || !all(needed %in% names(x))) {
+    # Columns were dropped: print as the data frame it now is.
+    print(as.data.frame(unclass(x)[names(x)], stringsAsFactors = FALSE), ...)
+    return(invisible(x))
+  }
+  cli::cli_text("{.strong Council context: {council$name}} (DfE {council$la_number}, {council$code}, {council$region_name})")
+  nb <- names(attr(x, "neighbours"))
+  if (length(nb)) cli::cli_text("Statistical neighbours: {nb}")
+  for (m in unique(x$measure)) {
+    xm <- x[x$measure == m, ]
+    cli::cli_text("")
+    cli::cli_text("{.emph {xm$label[1]}} ({xm$unit[1]})")
+    shown <- ifelse(is.na(xm$value), paste0("[", xm$mark, "]"),
+                    formatC(xm$value, format = "f", digits = digits, big.mark = ","))
+    col <- as.character(xm$comparator)
+    col[col == "Statistical neighbours"] <- "Neighbours"
+    col[col == "Council" & xm$area != council$name] <- "Council*"
+    tab <- tapply(shown, list(xm$year, factor(col, unique(c("Council", "Council*", col)))),
+                  function(v) paste(v, collapse = "; "))
+    tab[is.na(tab)] <- ""
+    tab <- tab[, colSums(tab != "") > 0, drop = FALSE]
+    print(noquote(tab), right = TRUE)
+  }
+  notes <- attr(x, "notes")
+  if (any(x$area != council$name & x$comparator == "Council")) {
+    notes <- c("Council*: figures of a predecessor council.", notes)
+  }
+  if (length(notes)) {
+    cli::cli_text("")
+    for (n in notes) cli::cli_text("{.emph Note:} {n}")
+  }
+  invisible(x)
+}
+
+# ---- helpers ------------------------------------------------------------------
+
+context_comparators <- c("Council", "Region", "Statistical neighbours", "England")
+
+context_default_measures <- c("referrals", "rereferrals", "referrals_nfa",
+                              "assessed_not_in_need", "cin_at_31_march",
+                              "cin_children_any_point", "cpp_started", "cpp_subsequent",
+                              "episodes_with_factors")
+
+context_check_measures <- function(measures, arg = "measures", call = rlang::caller_env()) {
+  dict <- cscdemand::context_dictionary
+  if (is.null(measures)) return(context_default_measures)
+  if (!is.character(measures) || length(measures) < 1L || anyNA(measures)) {
+    abort_input(c("{.arg {arg}} must be a character vector of measure names.",
+                  i = "See {.code context_dictionary$measure}."), call = call)
+  }
+  factors <- dict$measure[dict$source == "C3" & !is.na(dict$factor_code)]
+  measures <- unlist(lapply(measures, function(m) if (identical(m, "factors")) factors else m))
+  # CIN codes inside the pooled private fostering column
+  measures[measures %in% c("8B", "8C", "8D", "8E", "8F")] <- "8B-8F"
+  bad <- setdiff(measures, dict$measure)
+  if (length(bad)) {
+    near <- unique(unlist(lapply(bad, function(b) {
+      d <- utils::adist(tolower(b), tolower(dict$measure))
+      dict$measure[order(d)[1:3]]
+    })))
+    abort_input(c("{.arg {arg}} has unknown measure{?s} {.val {bad}}.",
+                  i = "Did you mean {.val {near}}?",
+                  i = "Known measures are in {.code context_dictionary$measure}; {.val factors} picks every factor."),
+                class = "cscdemand_error_measure", call = call)
+  }
+  unique(measures)
+}
+
+context_data <- function(measures) {
+  cols <- c("year", "level", "code", "la_number", "name", "region_code", "measure",
+            "count", "count_mark", "rate_10k", "rate_mark", "percent", "percent_mark")
+  pub <- cscdemand::context_published
+  fac <- cscdemand::context_factors
+  rbind(pub[pub$measure %in% measures, cols], fac[fac$measure %in% measures, cols])
+}
+
+context_check_years <- function(years, data, arg = "years", call = rlang::caller_env()) {
+  have <- sort(unique(data$year))
+  if (is.null(years)) return(have)
+  if (!is.numeric(years) || length(years) < 1L || anyNA(years) || any(years != round(years))) {
+    abort_input(c("{.arg {arg}} must be whole years (the year ending 31 March).",
+                  x = "You supplied {.val {format(years)}}."), call = call)
+  }
+  bad <- setdiff(years, have)
+  if (length(bad)) {
+    abort_input(c("{.arg {arg}} has year{?s} without published figures for these measures: {.val {bad}}.",
+                  i = "Published years: {min(have)} to {max(have)} (the year ending 31 March)."),
+                class = "cscdemand_error_years", call = call)
+  }
+  sort(unique(as.integer(years)))
+}
+
+context_pick_area <- function(x, comparator) {
+  x$comparator <- rep(comparator, nrow(x))
+  x$area <- x$name
+  x
+}
+
+context_gap_rows <- function(years, measures, area, note) {
+  g <- expand.grid(year = as.integer(years), measure = measures, stringsAsFactors = FALSE)
+  data.frame(year = g$year, measure = g$measure, comparator = "Council", area = area,
+             la_number = NA_integer_, count = NA_real_, count_mark = "z", rate_10k = NA_real_,
+             rate_mark = "z", percent = NA_real_, percent_mark = "z", n_neighbours = NA_integer_,
+             note = note, stringsAsFactors = FALSE)
+}
+
+context_predecessors <- function(la_number) {
+  councils <- cscdemand::context_councils
+  p <- councils$predecessors[councils$la_number == la_number]
+  if (!length(p) || is.na(p)) return(integer())
+  as.integer(strsplit(p, ";", fixed = TRUE)[[1]])
+}
+
+# Neighbour DfE numbers; councils created after April 2021 borrow their predecessor's.
+context_neighbour_numbers <- function(council) {
+  sn <- cscdemand::context_neighbours
+  councils <- cscdemand::context_councils
+  nb <- sn$neighbour_number[sn$la_number == council$la_number]
+  note <- NULL
+  if (!length(nb)) {
+    pred <- context_predecessors(council$la_number)
+    nb <- sn$neighbour_number[sn$la_number %in% pred]
+    nb <- unique(nb[nb != council$la_number])
+    if (length(nb)) {
+      note <- paste0(council$name, " has no DfE statistical neighbours of its own (groupings of April 2021); ",
+                     "the neighbours of ", paste(councils$name[match(pred, councils$la_number)], collapse = " and "),
+                     " are used.")
+    }
+  }
+  # Neighbours abolished since the groupings are followed by their successor councils
+  # in later years (a year's mean uses the councils that existed that year).
+  succ <- councils$successors[match(nb, councils$la_number)]
+  if (any(!is.na(succ))) {
+    later <- as.integer(unlist(strsplit(succ[!is.na(succ)], ";", fixed = TRUE)))
+    note <- c(note, paste0(
+      "Neighbours reorganised since the groupings (",
+      paste(councils$name[match(nb[!is.na(succ)], councils$la_number)], collapse = ", "),
+      ") are followed by their successor councils in later years."))
+    nb <- unique(c(nb, setdiff(later, council$la_number)))
+  }
+  structure(nb, names = councils$name[match(nb, councils$la_number)], note = note)
+}
+
+context_neighbour_mean <- function(data, nb, years) {
+  x <- data[data$level == "Local authority" & data$la_number %in% nb & data$year %in% years, ]
+  key <- paste(x$year, x$measure)
+  groups <- split(seq_len(nrow(x)), key)
+  res <- lapply(groups, function(i) {
+    xi <- x[i, ]
+    data.frame(year = xi$year[1], measure = xi$measure[1], comparator = "Statistical neighbours",
+               area = "Mean of statistical neighbours", la_number = NA_integer_,
+               count = NA_real_, count_mark = NA_character_,
+               rate_10k = context_mean(xi$rate_10k), rate_mark = context_mark(xi$rate_mark),
+               percent = context_mean(xi$percent), percent_mark = context_mark(xi$percent_mark),
+               n_neighbours = sum(!is.na(xi$rate_10k) | !is.na(xi$percent)),
+               note = NA_character_, stringsAsFactors = FALSE)
+  })
+  if (!length(res)) {
+    return(data.frame(year = integer(), measure = character(), comparator = character(),
+                      area = character(), la_number = integer(), count = numeric(),
+                      count_mark = character(), rate_10k = numeric(), rate_mark = character(),
+                      percent = numeric(), percent_mark = character(), n_neighbours = integer(),
+                      note = character()))
+  }
+  do.call(rbind, res)
+}
+
+context_mean <- function(v) if (all(is.na(v))) NA_real_ else mean(v, na.rm = TRUE)
+context_mark <- function(m) {
+  m <- m[!is.na(m)]
+  if (!length(m)) return(NA_character_)
+  names(sort(table(m), decreasing = TRUE))[1]
+}
+
+context_normalise <- function(x) {
+  x <- tolower(enc2utf8(x))
+  x <- gsub("&", " and ", x, fixed = TRUE)
+  x <- gsub("[^a-z0-9 ]", " ", x)
+  x <- gsub("\\b(city of|county of|county|council|borough of|the)\\b", " ", x)
+  x <- gsub("\\s+", " ", x)
+  trimws(x)
+}
+
+context_prefer_current <- function(i, councils) {
+  cur <- i[councils$current[i]]
+  if (length(cur) == 1L) cur else i
+}
+
+context_closest <- function(norm, councils, districts, n = 5L) {
+  cand <- unique(c(councils$name[councils$current], councils$name))
+  d <- utils::adist(norm, context_normalise(cand), partial = FALSE, ignore.case = TRUE)[1, ]
+  # A typed prefix ("Warw") is close to the name it begins.
+  pre <- startsWith(context_normalise(cand), norm)
+  d[pre] <- pmin(d[pre], 1)
+  cand[order(d, nchar(cand))][seq_len(min(n, length(cand)))]
+}

@@ -1,0 +1,109 @@
+#' Test whether one class solution holds across groups
+#'
+#' Fits, for each number of classes, the *invariant* model (item-response
+#' probabilities shared by all groups, class sizes per group) and the
+#' *configural* model (item-response probabilities free in every group), and
+#' compares them by log-likelihood ratio test, AIC and BIC, as in the
+#' Kingston 2020 report (Table 3). Groups may be councils or years.
+#'
+#' @inheritParams lca
+#' @param k Numbers of classes to compare (default 6 and 7).
+#' @param group Grouping column (e.g. `"la"` or `"year"`).
+#' @param ... Passed to [lca()].
+#' @return An object of class `cscdemand_invariance`: a list with `table`
+#'   (one row per model: K, model, log-likelihood, parameters, AIC, BIC, and
+#'   per K the likelihood-ratio statistic, df and p-value of invariant against
+#'   configural, and which model each criterion prefers) and `fits`.
+#' @family latent class models
+#' @export
+#' @examples
+#' d <- rbind(simulate_lca(n = 800, seed = 1), simulate_lca(n = 800, seed = 2))
+#' d$la <- rep(c("A", "B"), each = 800)
+#' inv <- lca_invariance(d, k = 2:3, group = "la", starts = 10, seed = 1)
+#' inv
+lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, starts = 20,
+                           seed = NULL, threads = NULL, control = lca_control(),
+                           verbose = TRUE, ...) {
+  check_counts(k)
+  if (missing(group) || !is.character(group) || length(group) != 1L) {
+    abort_input("{.arg group} must name the grouping column, e.g. {.code group = \"la\"}.")
+  }
+  seed <- resolve_seed(seed)
+  threads <- resolve_threads(threads)
+  pt <- lca_patterns_for_fit(data, items, weights, group = group)
+  if (length(pt$group_levels) < 2L) {
+    abort_input(c("Grouping column {.field {group}} has only one group.",
+                  i = "Invariance needs at least two councils or years."))
+  }
+  gN <- tapply(pt$n, pt$group, sum)
+  small <- pt$group_levels[gN < 10 * max(k)]
+  if (length(small)) {
+    warn_cscdemand(c("Group{?s} {.val {small}} {?has/have} fewer than {10 * max(k)} episodes (10 per class).",
+                     i = "Estimates for small groups are unstable; consider merging them."),
+                   class = "cscdemand_warning_small_group")
+  }
+  fits <- list()
+  rows <- list()
+  for (kk in sort(unique(as.integer(k)))) {
+    for (inv in c("invariant", "configural")) {
+      f <- lca(pt, k = kk, group = group, invariance = inv, starts = starts, seed = seed,
+               threads = threads, control = control, verbose = verbose, ...)
+      fits[[paste0(inv, " k=", kk)]] <- f
+      rows[[length(rows) + 1L]] <- data.frame(k = kk, model = inv, loglik = f$loglik,
+                                              npar = f$npar, AIC = AIC(f), BIC = BIC(f),
+                                              stringsAsFactors = FALSE)
+    }
+  }
+  tab <- do.call(rbind, rows)
+  tab$LR <- NA_real_
+  tab$df <- NA_real_
+  tab$p_value <- NA_real_
+  tab$preferred_AIC <- tab$preferred_BIC <- tab$preferred_LR <- NA_character_
+  for (kk in unique(tab$k)) {
+    i <- which(tab$k == kk & tab$model == "invariant")
+    c <- which(tab$k == kk & tab$model == "configural")
+    lr <- max(0, 2 * (tab$loglik[c] - tab$loglik[i]))
+    df <- tab$npar[c] - tab$npar[i]
+    p <- stats::pchisq(lr, df, lower.tail = FALSE)
+    tab$LR[c] <- lr
+    tab$df[c] <- df
+    tab$p_value[c] <- p
+    tab$preferred_AIC[c(i, c)] <- tab$model[c(i, c)][which.min(tab$AIC[c(i, c)])]
+    tab$preferred_BIC[c(i, c)] <- tab$model[c(i, c)][which.min(tab$BIC[c(i, c)])]
+    tab$preferred_LR[c(i, c)] <- if (p < 0.05) "configural" else "invariant"
+  }
+  structure(list(table = tab, fits = fits, group = group, groups = pt$group_levels,
+                 seed = seed), class = "cscdemand_invariance")
+}
+
+#' @export
+print.cscdemand_invariance <- function(x, ...) {
+  tb <- x$table
+  cat(sprintf("Measurement invariance across %d groups of %s\n", length(x$groups), x$group))
+  out <- data.frame(K = tb$k, model = tb$model, LL = fmt_num(tb$loglik, 2), npar = tb$npar,
+                    AIC = fmt_num(tb$AIC, 1), BIC = fmt_num(tb$BIC, 1),
+                    LR = ifelse(is.na(tb$LR), "", fmt_num(tb$LR, 2)),
+                    df = ifelse(is.na(tb$df), "", tb$df),
+                    p = ifelse(is.na(tb$p_value), "", format.pval(tb$p_value, digits = 3)))
+  print(out, row.names = FALSE)
+  best <- tb[which.min(tb$BIC), ]
+  cat(sprintf("Lowest BIC: %s model with K = %d\n", best$model, best$k))
+  invisible(x)
+}
+
+#' @rdname lca_invariance
+#' @param x An object from `lca_invariance()`.
+#' @export
+plot.cscdemand_invariance <- function(x, ...) {
+  tb <- x$table
+  long <- rbind(data.frame(k = tb$k, model = tb$model, criterion = "AIC", value = tb$AIC),
+                data.frame(k = tb$k, model = tb$model, criterion = "BIC", value = tb$BIC))
+  ggplot2::ggplot(long, ggplot2::aes(x = .data$k, y = .data$value, colour = .data$model)) +
+    ggplot2::geom_line() +
+    ggplot2::geom_point() +
+    ggplot2::facet_wrap(~criterion, scales = "free_y") +
+    ggplot2::scale_x_continuous(breaks = unique(tb$k)) +
+    ggplot2::labs(x = "Number of classes (K)", y = "Information criterion (lower is better)",
+                  colour = NULL) +
+    ggplot2::theme_minimal()
+}

@@ -1,0 +1,154 @@
+# Pattern tables computed inside a database. The latent class models need
+# only the counts of unique response patterns, which is one GROUP BY: the
+# database does it where the data live and only the pattern rows come to R.
+
+#' Pattern counts from a database table
+#'
+#' Computes the table of unique response patterns inside a database, with one
+#' `GROUP BY` query, and returns the same `lca_patterns` table that
+#' [lca_patterns()] builds from a data frame. Only the pattern counts (a few
+#' thousand rows) are collected into R, so millions of episodes never leave
+#' the database. Works with any DBI backend (SQLite, PostgreSQL, SQL Server,
+#' Spark SQL) or a dbplyr lazy table.
+#'
+#' Items must be stored as 0/1 (or `NULL` for missing); polytomous items as
+#' integer codes 1, 2, ..., C.
+#'
+#' @param x A DBI connection (then give `table`) or a dbplyr lazy table
+#'   (`dplyr::tbl(con, "episodes")`, possibly filtered).
+#' @param items Item columns.
+#' @param table Name of the table (or a `DBI::Id()`), when `x` is a connection.
+#' @param group Optional grouping column (council or year).
+#' @param where Optional SQL condition for the rows to use (connection only),
+#'   for example `"year = 2023"`.
+#' @return An `lca_patterns` table; `$sql` holds the query that was run.
+#' @family national scale
+#' @export
+#' @examples
+#' if (requireNamespace("RSQLite", quietly = TRUE)) {
+#'   con <- DBI::dbConnect(RSQLite::SQLite(), ":memory:")
+#'   d <- simulate_lca(n = 5000, seed = 1)
+#'   DBI::dbWriteTable(con, "episodes", d)
+#'   pt <- lca_patterns_db(con, items = names(d)[1:8], table = "episodes")
+#'   pt
+#'   fit <- lca(pt, k = 3, seed = 1)
+#'   DBI::dbDisconnect(con)
+#' }
+lca_patterns_db <- function(x, items, table = NULL, group = NULL, where = NULL) {
+  rlang::check_installed("DBI", reason = "to compute patterns in a database.")
+  if (!is.character(items) || length(items) < 1L) {
+    abort_input("{.arg items} must name the item columns of the table.")
+  }
+  cols <- c(items, group)
+  if (inherits(x, "tbl_lazy")) {
+    rlang::check_installed(c("dplyr", "dbplyr"), reason = "to use lazy tables.")
+    missing_cols <- setdiff(cols, colnames(x))
+    if (length(missing_cols)) {
+      abort_input(c("Columns missing from the table: {.field {missing_cols}}.",
+                    i = "Available: {.field {colnames(x)}}."))
+    }
+    q <- dplyr::count(x, dplyr::across(dplyr::all_of(cols)), name = "n_")
+    sql <- as.character(dbplyr::sql_render(q))
+    agg <- as.data.frame(dplyr::collect(q))
+  } else if (inherits(x, "DBIConnection")) {
+    if (is.null(table)) abort_input("Give the table name in {.arg table}.")
+    fields <- DBI::dbListFields(x, table)
+    missing_cols <- setdiff(cols, fields)
+    if (length(missing_cols)) {
+      abort_input(c("Columns missing from table {.val {format(table)}}: {.field {missing_cols}}.",
+                    i = "Available: {.field {fields}}."))
+    }
+    qc <- paste(DBI::dbQuoteIdentifier(x, cols), collapse = ", ")
+    sql <- paste0("SELECT ", qc, ", COUNT(*) AS n_ FROM ", DBI::dbQuoteIdentifier(x, table),
+                  if (!is.null(where)) paste0(" WHERE ", where), " GROUP BY ", qc)
+    agg <- DBI::dbGetQuery(x, sql)
+  } else {
+    abort_input(c("{.arg x} must be a DBI connection or a dbplyr lazy table.",
+                  i = "For a data frame use {.fn lca_patterns}."))
+  }
+  agg$n_ <- as.numeric(agg$n_)
+  for (it in items) {
+    x <- agg[[it]]
+    if (is.double(x) && all(x == round(x), na.rm = TRUE)) agg[[it]] <- as.integer(x)
+  }
+  pt <- finish_db_patterns(agg, items, group)
+  pt$sql <- sql
+  pt
+}
+
+# Pattern table from aggregated counts (column n_); the audit counts
+# episodes, not aggregated rows.
+finish_db_patterns <- function(agg, items, group) {
+  pt <- build_patterns(agg, items = items, weights = "n_", group = group)
+  allmiss <- rowSums(!is.na(agg[items])) == 0L
+  total <- sum(agg$n_)
+  dropped <- sum(agg$n_[allmiss])
+  pt$weights <- NULL
+  pt$row_index <- NULL
+  pt$n_rows <- total
+  pt$n_all_missing <- dropped
+  pt$audit$rows <- c(total, dropped, total - dropped)
+  pt
+}
+
+#' Episode factor patterns from a long table inside a database
+#'
+#' For a table in the CIN census long layout (one row per assessment and
+#' factor code), builds each episode's 0/1 factor flags by conditional
+#' aggregation and counts the unique patterns, all in one SQL query; only the
+#' pattern counts come back to R. Codes are compared after trimming spaces and
+#' upper-casing, so `" 3b"` counts as `3B`.
+#'
+#' @param con A DBI connection.
+#' @param table The long table.
+#' @param codes Factor codes to flag (the items), e.g. `c("1B", "2B", "3A")`.
+#' @param episode Column identifying the episode.
+#' @param code Column holding the factor code.
+#' @param group Optional grouping column (constant within an episode).
+#' @return An `lca_patterns` table with items named `f_<code>`; `$sql` holds
+#'   the query.
+#' @family national scale
+#' @export
+#' @examples
+#' if (requireNamespace("RSQLite", quietly = TRUE)) {
+#'   con <- DBI::dbConnect(RSQLite::SQLite(), ":memory:")
+#'   long <- data.frame(episode = c(1, 1, 2, 3, 3, 3),
+#'                      factor = c("3A", "4b", "6A", "4B", " 3a", "6A"))
+#'   DBI::dbWriteTable(con, "factors", long)
+#'   lca_patterns_db_long(con, "factors", codes = c("3A", "4B", "6A"),
+#'                        episode = "episode", code = "factor")
+#'   DBI::dbDisconnect(con)
+#' }
+lca_patterns_db_long <- function(con, table, codes, episode, code, group = NULL) {
+  rlang::check_installed("DBI", reason = "to compute patterns in a database.")
+  if (!inherits(con, "DBIConnection")) abort_input("{.arg con} must be a DBI connection.")
+  codes <- toupper(trimws(codes))
+  fields <- DBI::dbListFields(con, table)
+  need <- c(episode, code, group)
+  if (length(setdiff(need, fields))) {
+    abort_input(c("Columns missing from table {.val {format(table)}}: {.field {setdiff(need, fields)}}.",
+                  i = "Available: {.field {fields}}."))
+  }
+  q <- function(x) as.character(DBI::dbQuoteIdentifier(con, x))
+  items <- paste0("f_", codes)
+  flag <- vapply(seq_along(codes), function(i) {
+    paste0("MAX(CASE WHEN UPPER(TRIM(", q(code), ")) = ",
+           as.character(DBI::dbQuoteString(con, codes[i])), " THEN 1 ELSE 0 END) AS ", q(items[i]))
+  }, character(1))
+  gsel <- if (is.null(group)) "" else paste0(", MAX(", q(group), ") AS ", q(group))
+  inner <- paste0("SELECT ", q(episode), gsel, ", ", paste(flag, collapse = ", "),
+                  " FROM ", q(table), " GROUP BY ", q(episode))
+  cols <- paste(vapply(c(items, group), q, character(1)), collapse = ", ")
+  sql <- paste0("SELECT ", cols, ", COUNT(*) AS n_ FROM (", inner, ") ep GROUP BY ", cols)
+  agg <- DBI::dbGetQuery(con, sql)
+  agg$n_ <- as.numeric(agg$n_)
+  for (it in items) agg[[it]] <- as.integer(agg[[it]])
+  const <- items[vapply(items, function(it) length(unique(agg[[it]])) < 2L, logical(1))]
+  if (length(const)) {
+    abort_input(c("These factors are never (or always) present: {.val {sub('^f_', '', const)}}.",
+                  i = "Leave them out of {.arg codes}."), class = "cscdemand_error_item")
+  }
+  pt <- finish_db_patterns(agg, items, group)
+  pt$sql <- sql
+  pt
+}

@@ -1,0 +1,71 @@
+#' Item-probability heatmap and class-size chart
+#'
+#' `plot_item_probs()` draws the Kingston class descriptions: a heatmap of the
+#' probability that each factor is present in each class, with the
+#' percentage printed in each tile. `plot_class_sizes()` draws the estimated
+#' class sizes as a bar chart labelled with percentages. Both use the class
+#' names set by [name_classes()].
+#'
+#' These show model parameters (probabilities and proportions), not counts,
+#' so no small-number suppression applies; a class smaller than the
+#' suppression threshold should not be published by name.
+#'
+#' @inheritParams suggest_class_names
+#' @param order `"model"` keeps the items in model order; `"prevalence"`
+#'   sorts them by their overall probability.
+#' @return A ggplot object.
+#' @family profiling
+#' @export
+#' @examples
+#' d <- simulate_lca(n = 1000, seed = 3)
+#' fit <- lca(d, k = 3, seed = 1, verbose = FALSE)
+#' plot_item_probs(fit)
+#' plot_class_sizes(fit)
+plot_item_probs <- function(fit, labels = NULL, order = c("model", "prevalence")) {
+  check_lca_fit(fit)
+  order <- rlang::arg_match(order)
+  lab <- item_labels(fit$items, labels)
+  pres <- presence_probs(fit)
+  cl <- class_labels(fit)
+  d <- data.frame(class = factor(rep(unname(cl), ncol(pres)), levels = unname(cl)),
+                  item = rep(unname(lab), each = nrow(pres)),
+                  probability = as.vector(pres), stringsAsFactors = FALSE)
+  lev <- unname(lab)
+  if (order == "prevalence") lev <- lev[order(as.vector(fit$class_size %*% pres))]
+  else lev <- rev(lev)
+  d$item <- factor(d$item, levels = lev)
+  d$label <- paste0(round(100 * d$probability), "%")
+  ggplot2::ggplot(d, ggplot2::aes(x = .data$class, y = .data$item, fill = .data$probability)) +
+    ggplot2::geom_tile(colour = "white") +
+    ggplot2::geom_text(ggplot2::aes(label = .data$label), size = 3) +
+    ggplot2::scale_fill_gradient(low = "white", high = "#cb181d", limits = c(0, 1),
+                                 labels = function(v) paste0(100 * v, "%")) +
+    ggplot2::scale_x_discrete(position = "top", labels = wrap_labels) +
+    ggplot2::labs(x = NULL, y = NULL, fill = "P(factor | class)",
+                  title = "Probability of each factor by class") +
+    ggplot2::theme_minimal() +
+    ggplot2::theme(panel.grid = ggplot2::element_blank(),
+                   axis.text.x = ggplot2::element_text(vjust = 0))
+}
+
+#' @rdname plot_item_probs
+#' @export
+plot_class_sizes <- function(fit) {
+  check_lca_fit(fit)
+  cl <- class_labels(fit)
+  d <- data.frame(class = factor(unname(cl), levels = rev(unname(cl))),
+                  size = unname(fit$class_size), stringsAsFactors = FALSE)
+  d$label <- paste0(formatC(100 * d$size, format = "f", digits = 1), "%")
+  ggplot2::ggplot(d, ggplot2::aes(x = .data$size, y = .data$class)) +
+    ggplot2::geom_col(fill = "#3182bd", width = 0.7) +
+    ggplot2::geom_text(ggplot2::aes(label = .data$label), hjust = -0.1, size = 3.5) +
+    ggplot2::scale_y_discrete(labels = wrap_labels) +
+    ggplot2::scale_x_continuous(labels = function(v) paste0(100 * v, "%"),
+                                expand = ggplot2::expansion(mult = c(0, 0.15))) +
+    ggplot2::labs(x = "Estimated share of episodes", y = NULL, title = "Class sizes") +
+    ggplot2::theme_minimal()
+}
+
+wrap_labels <- function(x, width = 22) {
+  vapply(x, function(s) paste(strwrap(s, width), collapse = "\n"), character(1), USE.NAMES = FALSE)
+}

@@ -1,0 +1,319 @@
+#' Profile latent classes: characteristics more or less likely than in the other classes
+#'
+#' The Leicestershire-style profile: for every class and every level of every
+#' characteristic (age group, gender, referral source, number of factors,
+#' re-referral, outcomes, ...), the number and percentage of the class's
+#' episodes with that level, the percentage among the episodes of all the
+#' other classes, their ratio ("x N") with a confidence interval and a test,
+#' and a flag: about x1.5 "significantly" and about x2 "very significantly"
+#' higher or lower.
+#'
+#' @section Definitions:
+#' For class \eqn{c} and level \eqn{l}, with \eqn{a} episodes of the class at
+#' the level out of \eqn{A} in the class, and \eqn{b} of the \eqn{B} episodes
+#' of the other classes:
+#' * `pct` = \eqn{100 a/A}, `pct_other` = \eqn{100 b/B}, `ratio` =
+#'   \eqn{(a/A)/(b/B)} (a risk ratio);
+#' * confidence interval on the log scale (Katz):
+#'   \eqn{\log r \pm z \sqrt{1/a - 1/A + 1/b - 1/B}};
+#' * `p_value`: two-sided two-proportion z test with pooled variance (the
+#'   Pearson chi-squared test of the 2 x 2 table without continuity
+#'   correction, as `prop.test(correct = FALSE)`), adjusted by `p_adjust`;
+#' * `flag`: `"very significantly higher"` when `p_value < alpha` and
+#'   `ratio >= flags[2]`, `"significantly higher"` when `p_value < alpha` and
+#'   `ratio >= flags[1]`, and the mirror images (`ratio <= 1/flags[1]`,
+#'   `1/flags[2]`) for "lower"; `"n/a"` when the class has no episodes at the
+#'   level (`a = 0`); `""` otherwise.
+#'
+#' Missing values of a characteristic are a level of their own,
+#' `"(missing)"`, counted and profiled like any other. A 0/1 or logical
+#' characteristic (an outcome flag) is reported by its "yes" level (and
+#' `"(missing)"` if any) unless `binary = "both"`.
+#'
+#' With `posterior`, counts are posterior-weighted (proportional assignment):
+#' each episode counts towards every class with its posterior probability. The
+#' test and interval then treat the expected counts as counts, which is
+#' approximate; for bias-corrected estimates use [class_outcome()].
+#'
+#' @section Small numbers:
+#' Every count from 1 to `threshold - 1` is suppressed (primary suppression;
+#' true zeros are shown, as in DfE practice). Then, for each characteristic,
+#' the counts are read as a table of levels by classes whose row and column
+#' totals are taken as published, and more cells are suppressed (secondary
+#' suppression) until no suppressed cell can be recovered by subtraction from
+#' the totals: every row and column has either none or at least two
+#' suppressed cells, and no suppressed cell is fixed by the linear system of
+#' totals. A suppressed cell has `n`, percentages, ratio, interval and test
+#' set to `NA`, `flag` `"suppressed"` and `display` `"c"`. Set
+#' `threshold = 0` for unsuppressed figures (not for publication).
+#'
+#' @param episodes A data frame, one row per episode. No identifier columns
+#'   are carried into the result.
+#' @param class Name of the column holding each episode's class (for example
+#'   from [class_assign()]): a factor (levels kept in order), integers or text.
+#'   Ignored when `posterior` is given.
+#' @param vars Names of the characteristic columns to profile.
+#' @param posterior Optional matrix of posterior class probabilities, one row
+#'   per row of `episodes` (from `predict(fit, episodes, type = "posterior")`),
+#'   for posterior-weighted (proportional) profiles.
+#' @param binary `"one"` (the default): report 0/1 and logical characteristics
+#'   by their "yes" level; `"both"`: report "no" and "yes".
+#' @param level Confidence level of the intervals (default 0.95).
+#' @param alpha Significance level of the flags (default 0.05).
+#' @param flags The two ratio cut-offs for "significantly" and "very
+#'   significantly" (default `c(1.5, 2)`).
+#' @param p_adjust Adjustment of the p-values for the many comparisons, one of
+#'   [stats::p.adjust.methods] (default `"none"`, as in the seed reports;
+#'   `"holm"` or `"BH"` are safer with many characteristics), applied over all
+#'   rows of the profile before flagging.
+#' @param threshold Small-number threshold (default 10): counts from 1 to
+#'   `threshold - 1` are suppressed, with secondary suppression; 0 turns it off.
+#' @return A data frame of class `cscdemand_profile`, one row per
+#'   characteristic, level and class, with columns `variable`, `level`,
+#'   `class`, `n`, `n_class`, `pct`, `n_other`, `n_other_class`, `pct_other`,
+#'   `ratio`, `lower`, `upper`, `p_value`, `flag`, `display` (the ratio as
+#'   printed, e.g. `"x2.10"`, `"n/a"`, `"c"`) and `suppressed`. It has
+#'   `print()` (a grid of ratios) and `plot()` (a dot chart of ratios on a log
+#'   axis) methods.
+#' @family profiling
+#' @export
+#' @examples
+#' set.seed(1)
+#' ep <- data.frame(
+#'   class = sample(c("Low need", "Domestic abuse", "Complex"), 600, TRUE),
+#'   age_group = sample(c("0-4", "5-9", "10-15", "16+"), 600, TRUE),
+#'   cp_plan = rbinom(600, 1, 0.2)
+#' )
+#' ep$cp_plan[ep$class == "Complex"] <- rbinom(sum(ep$class == "Complex"), 1, 0.5)
+#' prof <- class_profile(ep, "class", c("age_group", "cp_plan"))
+#' prof
+#' plot(prof)
+class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("one", "both"),
+                          level = 0.95, alpha = 0.05, flags = c(1.5, 2), p_adjust = "none",
+                          threshold = 10) {
+  check_episodes(episodes)
+  binary <- rlang::arg_match(binary)
+  p_adjust <- rlang::arg_match(p_adjust, stats::p.adjust.methods)
+  check_number(level, min = 0.5, max = 0.9999)
+  check_number(alpha, min = 0, max = 1)
+  check_threshold(threshold)
+  if (!is.numeric(flags) || length(flags) != 2L || anyNA(flags) || flags[1] < 1 || flags[2] < flags[1]) {
+    abort_input(c("{.arg flags} must be two ratios, the second at least the first, both at least 1.",
+                  x = "You supplied {.val {format(flags)}}."))
+  }
+  check_column(episodes, vars, multiple = TRUE)
+  if (is.null(posterior)) {
+    check_column(episodes, class)
+    if (class %in% vars) {
+      abort_input(c("The class column {.field {class}} is also in {.arg vars}.",
+                    i = "Drop it from {.arg vars}."), class = "cscdemand_error_column")
+    }
+    cls <- class_factor(episodes, class)
+    kept <- drop_missing_class(episodes, cls, class)
+    episodes <- kept$episodes
+    cls <- kept$class
+    W <- indicator_matrix(cls)
+    method <- "modal"
+  } else {
+    W <- check_posterior(posterior, nrow(episodes))
+    method <- "proportional"
+  }
+  if (ncol(W) < 2L) {
+    abort_input(c("A profile compares each class with the others, but there is only one class ({.val {colnames(W)}}).",
+                  i = "Profile a model with at least 2 classes."), class = "cscdemand_error_class")
+  }
+  z <- stats::qnorm(1 - (1 - level) / 2)
+  rows <- lapply(vars, function(v) {
+    x <- episodes[[v]]
+    f <- characteristic_factor(x)
+    if (nlevels(f) < 2L) {
+      abort_input(c("Characteristic {.field {v}} has only one level ({.val {levels(f)}}), so it cannot differ between classes.",
+                    i = "Drop {.field {v}} from {.arg vars}."),
+                  class = "cscdemand_error_one_level")
+    }
+    if (nlevels(f) > 50L) {
+      warn_cscdemand(c("Characteristic {.field {v}} has {nlevels(f)} levels; each is profiled separately.",
+                       i = "Group it first (e.g. age in years into age groups)."),
+                     class = "cscdemand_warning_levels")
+    }
+    bin <- is_binary_var(x)
+    if (bin) levels(f)[levels(f) == "0"] <- "no"
+    if (bin) levels(f)[levels(f) == "1"] <- "yes"
+    cnt <- rowsum(W, f, reorder = FALSE)
+    cnt <- cnt[match(levels(f), rownames(cnt)), , drop = FALSE]
+    cnt[is.na(cnt)] <- 0
+    rownames(cnt) <- levels(f)
+    pub <- publish_table(as.data.frame(cnt, optional = TRUE), colnames(W), threshold)
+    supp <- attr(pub, "suppressed")
+    A <- colSums(cnt)
+    Tl <- rowSums(cnt)
+    N <- sum(A)
+    out <- expand.grid(level = rownames(cnt), class = colnames(W), stringsAsFactors = FALSE)
+    a <- as.vector(cnt)
+    Ac <- rep(A, each = nrow(cnt))
+    b <- rep(Tl, ncol(cnt)) - a
+    B <- N - Ac
+    out <- data.frame(variable = v, out, n = a, n_class = Ac, pct = 100 * a / Ac, n_other = b,
+                      n_other_class = B, pct_other = 100 * b / B, stringsAsFactors = FALSE)
+    p1 <- a / Ac
+    p0 <- b / B
+    out$ratio <- ifelse(a > 0, p1 / p0, NA_real_)
+    se <- sqrt(1 / a - 1 / Ac + 1 / b - 1 / B)
+    ok <- a > 0 & b > 0
+    out$lower <- ifelse(ok, exp(log(p1 / p0) - z * se), NA_real_)
+    out$upper <- ifelse(ok, exp(log(p1 / p0) + z * se), NA_real_)
+    pp <- (a + b) / (Ac + B)
+    zz <- (p1 - p0) / sqrt(pp * (1 - pp) * (1 / Ac + 1 / B))
+    out$p_value <- ifelse(pp > 0 & pp < 1, 2 * stats::pnorm(-abs(zz)), NA_real_)
+    out$display <- profile_display(out$ratio, a, b)
+    out$suppressed <- as.vector(supp)
+    if (bin && binary == "one") out <- out[out$level != "no", , drop = FALSE]
+    out
+  })
+  out <- do.call(rbind, rows)
+  out$p_value <- stats::p.adjust(out$p_value, p_adjust)
+  out$flag <- profile_flag(out$ratio, out$p_value, out$n, alpha, flags)
+  out <- out[c(setdiff(names(out), c("display", "suppressed")), "display", "suppressed")]
+  s <- out$suppressed
+  out[s, c("n", "pct", "n_other", "pct_other", "ratio", "lower", "upper", "p_value")] <- NA
+  out$flag[s] <- "suppressed"
+  out$display[s] <- "c"
+  out$class <- factor(out$class, levels = colnames(W))
+  rownames(out) <- NULL
+  structure(out, class = c("cscdemand_profile", "data.frame"),
+            method = method, level = level, alpha = alpha, flags = flags,
+            threshold = threshold, n_episodes = nrow(episodes))
+}
+
+profile_flag <- function(ratio, p, a, alpha, flags) {
+  sig <- !is.na(p) & p < alpha & !is.na(ratio)
+  out <- rep("", length(ratio))
+  out[sig & ratio >= flags[1]] <- "significantly higher"
+  out[sig & ratio >= flags[2]] <- "very significantly higher"
+  out[sig & ratio <= 1 / flags[1]] <- "significantly lower"
+  out[sig & ratio <= 1 / flags[2]] <- "very significantly lower"
+  out[a == 0] <- "n/a"
+  out
+}
+
+profile_display <- function(ratio, a, b) {
+  out <- paste0("x", formatC(ratio, format = "f", digits = 2))
+  out[a > 0 & b == 0] <- "only here"
+  out[a == 0] <- "n/a"
+  out
+}
+
+flag_marks <- c("very significantly higher" = "++", "significantly higher" = "+",
+                "significantly lower" = "-", "very significantly lower" = "--")
+
+check_posterior <- function(posterior, n, arg = rlang::caller_arg(posterior),
+                            call = rlang::caller_env()) {
+  if (!is.matrix(posterior) || !is.numeric(posterior) || nrow(posterior) != n) {
+    abort_input(c("{.arg {arg}} must be a numeric matrix with one row per episode ({n}).",
+                  i = "Use {.code predict(fit, episodes, type = \"posterior\")}."),
+                class = "cscdemand_error_posterior", call = call)
+  }
+  if (anyNA(posterior) || any(posterior < -1e-8) || any(abs(rowSums(posterior) - 1) > 1e-6)) {
+    bad <- which(rowSums(is.na(posterior)) > 0 | abs(rowSums(posterior) - 1) > 1e-6)
+    abort_input(c("{.arg {arg}} must hold probabilities that add up to 1 in every row.",
+                  x = "Rows {format_rows(bad)} do not."),
+                class = "cscdemand_error_posterior", call = call)
+  }
+  if (is.null(colnames(posterior))) colnames(posterior) <- paste("Class", seq_len(ncol(posterior)))
+  posterior
+}
+
+#' @rdname class_profile
+#' @param x A profile from `class_profile()`.
+#' @param ... Unused.
+#' @export
+print.cscdemand_profile <- function(x, ...) {
+  cli::cli_text("{.strong Class profile}: {attr(x, 'n_episodes')} episode{?s}, {nlevels(x$class)} classes, {attr(x, 'method')} assignment.")
+  thr <- attr(x, "threshold")
+  cli::cli_text("Ratio of the % in the class to the % in the other classes; {if (thr > 0) paste('counts below', thr, 'suppressed') else 'no small-number suppression (not for publication)'}.")
+  lab <- paste0(x$variable, ": ", x$level)
+  cell <- paste0(x$display, ifelse(x$flag %in% names(flag_marks), paste0(" ", flag_marks[x$flag]), ""))
+  rows <- unique(lab)
+  m <- matrix("", length(rows), nlevels(x$class), dimnames = list(rows, levels(x$class)))
+  m[cbind(match(lab, rows), as.integer(x$class))] <- cell
+  print(noquote(m), right = TRUE)
+  cli::cli_text("{.emph ++/+ very significantly/significantly higher (x{attr(x, 'flags')[2]}/x{attr(x, 'flags')[1]}), --/- lower; n/a: none in the class; c: suppressed.}")
+  invisible(x)
+}
+
+#' @rdname class_profile
+#' @export
+plot.cscdemand_profile <- function(x, ...) {
+  d <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
+  d <- d[!d$suppressed & is.finite(d$ratio), , drop = FALSE]
+  d$label <- factor(paste0(d$variable, ": ", d$level),
+                    levels = rev(unique(paste0(x$variable, ": ", x$level))))
+  d$flag[d$flag == ""] <- "not flagged"
+  d$flag <- factor(d$flag, levels = c("very significantly lower", "significantly lower",
+                                      "not flagged", "significantly higher",
+                                      "very significantly higher"))
+  fl <- attr(x, "flags")
+  ggplot2::ggplot(d, ggplot2::aes(x = .data$ratio, y = .data$label, colour = .data$flag)) +
+    ggplot2::geom_vline(xintercept = 1, colour = "grey40") +
+    ggplot2::geom_vline(xintercept = c(1 / fl, fl), colour = "grey80", linetype = "dashed") +
+    ggplot2::geom_errorbarh(ggplot2::aes(xmin = .data$lower, xmax = .data$upper), height = 0,
+                            na.rm = TRUE) +
+    ggplot2::geom_point() +
+    ggplot2::scale_x_log10() +
+    ggplot2::scale_colour_manual(values = c("very significantly lower" = "#08519c",
+                                            "significantly lower" = "#6baed6",
+                                            "not flagged" = "grey50",
+                                            "significantly higher" = "#fb6a4a",
+                                            "very significantly higher" = "#a50f15"),
+                                 drop = FALSE) +
+    ggplot2::facet_wrap(ggplot2::vars(.data$class)) +
+    ggplot2::labs(x = "Ratio to the other classes (log scale)", y = NULL, colour = NULL,
+                  title = "Characteristics by class") +
+    ggplot2::theme_minimal() +
+    ggplot2::theme(legend.position = "bottom")
+}
+
+#' @rdname class_profile
+#' @param object A profile from `class_profile()`.
+#' @return `summary()`: a data frame of class `summary.cscdemand_profile`, one
+#'   row per flagged characteristic (class, `direction` "higher"/"lower",
+#'   `strength` "very significantly"/"significantly", `characteristic`,
+#'   `ratio`, `display`), strongest first within each class; its print method
+#'   lists them per class, as in the Leicestershire report.
+#' @export
+summary.cscdemand_profile <- function(object, ...) {
+  x <- as.data.frame(unclass(object), stringsAsFactors = FALSE)
+  x <- x[x$flag %in% names(flag_marks), , drop = FALSE]
+  out <- data.frame(
+    class = factor(as.character(x$class), levels = levels(object$class)),
+    direction = ifelse(grepl("higher", x$flag), "higher", "lower"),
+    strength = sub(" (higher|lower)$", "", x$flag),
+    characteristic = paste0(x$variable, ": ", x$level),
+    ratio = x$ratio, display = x$display, stringsAsFactors = FALSE
+  )
+  out <- out[order(out$class, out$direction, -abs(log(out$ratio))), , drop = FALSE]
+  rownames(out) <- NULL
+  structure(out, class = c("summary.cscdemand_profile", "data.frame"),
+            classes = levels(object$class))
+}
+
+#' @export
+print.summary.cscdemand_profile <- function(x, ...) {
+  for (k in attr(x, "classes")) {
+    cli::cli_text("{.strong {k}}")
+    rows <- x[as.character(x$class) == k, , drop = FALSE]
+    if (!nrow(rows)) {
+      cli::cli_bullets(c(" " = "No characteristic flagged."))
+      next
+    }
+    for (dir in c("higher", "lower")) {
+      r <- rows[rows$direction == dir, , drop = FALSE]
+      if (!nrow(r)) next
+      items <- paste0(r$characteristic, " (", r$display,
+                      ifelse(r$strength == "very significantly", ", very significantly", ""), ")")
+      cli::cli_bullets(c("*" = paste0("More likely: " [dir == "higher"], "Less likely: " [dir == "lower"],
+                                       paste(items, collapse = "; "))))
+    }
+  }
+  invisible(x)
+}

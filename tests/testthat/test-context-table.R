@@ -1,0 +1,75 @@
+test_that("context_suppress() hides small counts and one more where one would be recoverable", {
+  expect_equal(context_suppress(c(40, 52, 5, 3)), c(NA, NA, "small", "small"))
+  expect_equal(context_suppress(c(40, 52, 5)), c("secondary", NA, "small"))
+  expect_equal(context_suppress(c(40, 52, 0)), rep(NA_character_, 3)) # zero is shown
+  expect_equal(context_suppress(c(9, 10), threshold = 10), c("small", "secondary"))
+  expect_equal(context_suppress(c(9, 10), threshold = 9), rep(NA_character_, 2))
+  expect_equal(context_suppress(c(1, 2, 3), threshold = 1), rep(NA_character_, 3))
+  expect_equal(context_suppress(c(5, NA, 20)), c("small", NA, "secondary"))
+  expect_equal(context_suppress(7), "small")
+})
+
+test_that("context_table() gives count, % and n with Missing and Don't know as levels", {
+  d <- data.frame(
+    gender = c(rep("Female", 40), rep("Male", 45), rep(NA, 12), rep("don't know", 3)),
+    source = factor(c(rep("Police", 60), rep("School", 30), rep("Health", 10)),
+                    levels = c("School", "Police", "Health")),
+    stringsAsFactors = FALSE)
+  t <- context_table(d, c("gender", "source"))
+  expect_s3_class(t, "cscdemand_context_table")
+  g <- t[t$variable == "gender", ]
+  expect_equal(g$level, c("Female", "Male", "Don't know", "Missing"))
+  # Don't know (3) is small; Missing (12) is withheld too, or it would give Don't know
+  # away as n - n_known - 12.
+  expect_equal(g$count, c(40, 45, NA, NA))
+  expect_equal(g$suppressed, c(NA, NA, "small", "secondary"))
+  expect_equal(g$n, rep(100, 4))
+  expect_equal(g$percent, c(40, 45, NA, NA))
+  # 15 unknown or missing: n_known can be shown (15 >= 10).
+  expect_equal(unique(g$n_known), 85)
+  expect_equal(g$percent_known[1:2], 100 * c(40, 45) / 85)
+  expect_true(all(is.na(g$percent_known[3:4])))
+  s <- t[t$variable == "source", ]
+  expect_equal(s$level, c("School", "Police", "Health")) # factor order kept
+  expect_equal(s$count, c(30, 60, 10))
+  expect_equal(sum(s$percent), 100)
+})
+
+test_that("a lone small unknown level forces its partner and n_known to be withheld", {
+  d <- data.frame(x = c(rep("a", 50), rep("b", 30), rep(NA, 15), rep("Don't know", 5)))
+  t <- context_table(d, "x")
+  expect_equal(t$suppressed, c(NA, NA, "small", "secondary"))
+  expect_true(all(is.na(t$count[3:4])))
+  # n - n_known = 20 >= 10, so n_known stays
+  expect_equal(unique(t$n_known), 80)
+  d2 <- data.frame(x = c(rep("a", 50), rep("b", 30), rep(NA, 4)))
+  t2 <- context_table(d2, "x")
+  expect_true(all(is.na(t2$n_known)))
+  expect_true(all(is.na(t2$percent_known)))
+  expect_equal(t2$count, c(50, 30, NA))
+  # Recovering the hidden cell from what is shown is impossible: n - shown counts
+  # equals the hidden count only if one cell is hidden and n_known is shown.
+  expect_false(any(!is.na(t2$n_known)))
+})
+
+test_that("context_table() works within groups and suppresses small groups", {
+  d <- data.frame(g = c(rep("A", 60), rep("B", 6)), x = c(rep(c("p", "q"), 30), rep("p", 6)))
+  t <- context_table(d, "x", by = "g")
+  a <- t[t$group == "A", ]
+  expect_equal(a$count, c(30, 30))
+  expect_equal(a$n, c(60, 60))
+  b <- t[t$group == "B", ]
+  expect_true(all(b$suppressed == "group"))
+  expect_true(all(is.na(b$n)))
+  expect_output(print(t), "<10*", fixed = TRUE) |> suppressMessages()
+})
+
+test_that("context_table() checks its input", {
+  d <- data.frame(x = 1:3)
+  expect_error(context_table(list(x = 1), "x"), class = "cscdemand_error_input")
+  expect_error(context_table(d, "y"), class = "cscdemand_error_column")
+  err <- expect_error(context_table(d, "y"))
+  expect_match(conditionMessage(err), "y")
+  expect_error(context_table(d, "x", threshold = 0), class = "cscdemand_error_input")
+  expect_error(context_table(d, "x", by = c("x", "x")), class = "cscdemand_error_input")
+})

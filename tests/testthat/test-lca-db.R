@@ -1,0 +1,101 @@
+pattern_key <- function(pt) {
+  k <- apply(pt$y, 1, paste, collapse = ",")
+  if (!is.null(pt$group_var)) k <- paste(pt$group_levels[pt$group], k)
+  stats::setNames(pt$n, k)[order(k)]
+}
+
+test_that("SQLite: pattern table equals the one built in R, and so do the fits", {
+  skip_if_not_installed("RSQLite")
+  d <- simulate_lca(n = 4000, seed = 1)
+  d$.class <- NULL
+  d$neglect[c(3, 8, 20)] <- NA
+  d[c(5, 9), 1:8] <- NA
+  d$la <- rep(c("A", "B"), 2000)
+  con <- DBI::dbConnect(RSQLite::SQLite(), ":memory:")
+  on.exit(DBI::dbDisconnect(con))
+  DBI::dbWriteTable(con, "episodes", d)
+  items <- names(d)[1:8]
+  pdb <- lca_patterns_db(con, items = items, table = "episodes")
+  pr <- lca_patterns(d, items = items)
+  expect_equal(pattern_key(pdb), pattern_key(pr))
+  expect_equal(pdb$n_all_missing, 2)
+  expect_equal(pdb$audit$rows, c(4000, 2, 3998))
+  f_db <- lca(pdb, 3, seed = 1, verbose = FALSE)
+  f_r <- lca(d, 3, items = items, seed = 1, verbose = FALSE)
+  expect_equal(f_db$loglik, f_r$loglik, tolerance = 1e-8)
+  expect_equal(f_db$probs, f_r$probs, tolerance = 1e-6)
+  # grouped, filtered
+  pg <- lca_patterns_db(con, items = items, table = "episodes", group = "la")
+  expect_equal(pattern_key(pg), pattern_key(lca_patterns(d, items = items, group = "la")))
+  pw <- lca_patterns_db(con, items = items, table = "episodes", where = "la = 'A'")
+  expect_equal(sum(pw$n), sum(d$la == "A" & rowSums(!is.na(d[items])) > 0))
+  # dbplyr lazy table
+  skip_if_not_installed("dbplyr")
+  lazy <- dplyr::tbl(con, "episodes")
+  pl <- lca_patterns_db(lazy, items = items)
+  expect_equal(pattern_key(pl), pattern_key(pr))
+  expect_error(lca_patterns_db(con, items = c(items, "nope"), table = "episodes"),
+               class = "cscdemand_error_input")
+})
+
+test_that("SQLite: episode flags from the long layout, built in the database", {
+  skip_if_not_installed("RSQLite")
+  long <- data.frame(episode = c(1, 1, 1, 2, 3, 3, 4, 5, 5),
+                     factor = c("3A", "4b", "3A", "3A", "4B", " 6a", "6A", "3a", "4B"),
+                     la = c(rep("X", 4), rep("Y", 5)))
+  con <- DBI::dbConnect(RSQLite::SQLite(), ":memory:")
+  on.exit(DBI::dbDisconnect(con))
+  DBI::dbWriteTable(con, "factors", long)
+  pt <- lca_patterns_db_long(con, "factors", codes = c("3A", "4B", "6A"), episode = "episode",
+                             code = "factor")
+  # episodes: 1 = {3A,4B}, 2 = {3A}, 3 = {4B,6A}, 4 = {6A}, 5 = {3A,4B}
+  expect_equal(sum(pt$n), 5)
+  key <- pattern_key(pt)
+  expect_equal(unname(key[c("1,1,2", "2,1,1", "1,2,2", "2,2,1")]), c(1, 1, 1, 2))
+  expect_equal(pt$items, c("f_3A", "f_4B", "f_6A"))
+  pg <- lca_patterns_db_long(con, "factors", codes = c("3A", "4B", "6A"), episode = "episode",
+                             code = "factor", group = "la")
+  expect_equal(pg$group_levels, c("X", "Y"))
+})
+
+test_that("PostgreSQL: patterns in the database equal patterns in R", {
+  skip_if_not_installed("RPostgreSQL")
+  host <- Sys.getenv("CSCDEMAND_PG_HOST")
+  skip_if(host == "", "no PostgreSQL server configured (CSCDEMAND_PG_HOST)")
+  con <- DBI::dbConnect(RPostgreSQL::PostgreSQL(), host = host,
+                        dbname = Sys.getenv("CSCDEMAND_PG_DB", "cscdemand"),
+                        user = Sys.getenv("CSCDEMAND_PG_USER", "cscdemand"),
+                        password = Sys.getenv("CSCDEMAND_PG_PASSWORD", "cscdemand"))
+  on.exit(DBI::dbDisconnect(con))
+  d <- simulate_lca(n = 3000, seed = 2)
+  d$.class <- NULL
+  d$neglect[c(3, 8)] <- NA
+  DBI::dbWriteTable(con, "lca_test_episodes", d, overwrite = TRUE, row.names = FALSE)
+  on.exit(DBI::dbRemoveTable(con, "lca_test_episodes"), add = TRUE, after = FALSE)
+  items <- names(d)
+  pdb <- lca_patterns_db(con, items = items, table = "lca_test_episodes")
+  expect_equal(pattern_key(pdb), pattern_key(lca_patterns(d)))
+  f_db <- lca(pdb, 3, seed = 1, verbose = FALSE)
+  f_r <- lca(d, 3, seed = 1, verbose = FALSE)
+  expect_equal(f_db$loglik, f_r$loglik, tolerance = 1e-8)
+})
+
+test_that("frozen models score new data identically, survive saveRDS, and check coding", {
+  d <- simulate_lca(n = 3000, seed = 3)
+  fit <- lca(d, 3, seed = 1, verbose = FALSE)
+  fz <- lca_freeze(fit, codes = c(domestic_abuse = "3A"))
+  nd <- simulate_lca(n = 1000, seed = 4)
+  nd$neglect[1:5] <- NA
+  f <- tempfile(fileext = ".rds")
+  saveRDS(fz, f)
+  fz2 <- readRDS(f)
+  expect_equal(predict(fz2, nd, type = "posterior"), predict(fit, nd, type = "posterior"))
+  expect_equal(predict(fz2, nd, batch_size = 77), predict(fit, nd))
+  expect_null(fz$posterior)
+  expect_null(fz$patterns)
+  expect_lt(as.numeric(object.size(fz)), 50000)
+  expect_error(predict(fz2, nd[, 1:3]), class = "cscdemand_error_coding")
+  nd$neglect[9] <- 5
+  expect_error(predict(fz2, nd), class = "cscdemand_error_coding")
+  expect_output(print(fz2), "Frozen latent class model")
+})

@@ -1,0 +1,168 @@
+test_that("class_profile reproduces a hand-computed 2 x 3 table", {
+  ep <- hand_episodes()
+  prof <- class_profile(ep, "class", "kind", threshold = 0)
+  expect_s3_class(prof, "cscdemand_profile")
+  expect_equal(nrow(prof), 6)
+  x <- prof[prof$level == "x", ]
+  expect_equal(as.character(x$class), c("A", "B", "C"))
+  expect_equal(x$n, c(12, 6, 10))
+  expect_equal(x$n_class, c(20, 30, 50))
+  expect_equal(x$n_other, c(16, 22, 18))
+  expect_equal(x$n_other_class, c(80, 70, 50))
+  expect_equal(x$pct, c(60, 20, 20))
+  expect_equal(x$pct_other, 100 * c(16 / 80, 22 / 70, 18 / 50))
+  expect_equal(x$ratio, c(3, (6 / 30) / (22 / 70), (10 / 50) / (18 / 50)))
+  # Katz interval for class A: log 3 +/- z sqrt(1/12 - 1/20 + 1/16 - 1/80)
+  se <- sqrt(1 / 12 - 1 / 20 + 1 / 16 - 1 / 80)
+  expect_equal(x$lower[1], exp(log(3) - qnorm(0.975) * se))
+  expect_equal(x$upper[1], exp(log(3) + qnorm(0.975) * se))
+  p_ref <- c(prop.test(c(12, 16), c(20, 80), correct = FALSE)$p.value,
+             prop.test(c(6, 22), c(30, 70), correct = FALSE)$p.value,
+             prop.test(c(10, 18), c(50, 50), correct = FALSE)$p.value)
+  expect_equal(x$p_value, p_ref)
+  expect_equal(x$flag, c("very significantly higher",
+                         if (p_ref[2] < 0.05) "significantly lower" else "",
+                         if (p_ref[3] < 0.05) "significantly lower" else ""))
+  expect_equal(x$display, c("x3.00", "x0.64", "x0.56"))
+  # The y level mirrors it: 8 of 20 against 64 of 80.
+  expect_equal(prof$ratio[prof$level == "y" & prof$class == "A"], (8 / 20) / (64 / 80))
+})
+
+test_that("flags follow the x1.5 / x2 cut-offs and alpha", {
+  fl <- profile_flag(c(2.5, 1.6, 1.2, 0.6, 0.4, 3, NA), c(rep(0.01, 5), 0.2, NA),
+                     c(5, 5, 5, 5, 5, 5, 0), 0.05, c(1.5, 2))
+  expect_equal(fl, c("very significantly higher", "significantly higher", "",
+                     "significantly lower", "very significantly lower", "", "n/a"))
+})
+
+test_that("n/a where the class has none; missing values are a counted level", {
+  ep <- data.frame(class = rep(c("A", "B"), each = 20),
+                   src = c(rep("police", 20), rep(c("school", "police"), 8), NA, NA, NA, NA))
+  prof <- class_profile(ep, "class", "src", threshold = 0)
+  s <- prof[prof$level == "school" & prof$class == "A", ]
+  expect_equal(s$n, 0)
+  expect_true(is.na(s$ratio))
+  expect_equal(s$display, "n/a")
+  expect_equal(s$flag, "n/a")
+  m <- prof[prof$level == "(missing)", ]
+  expect_equal(m$n, c(0, 4))
+  expect_equal(m$pct, c(0, 20))
+  # police is found only... in both classes; school only in B: "only here" is
+  # the display when the other classes have none.
+  expect_equal(prof$display[prof$level == "school" & prof$class == "B"], "only here")
+})
+
+test_that("binary characteristics report the yes level; suppression by hand", {
+  ep <- hand_episodes()
+  prof <- class_profile(ep, "class", "flag", threshold = 0)
+  expect_equal(prof$level, rep("yes", 3))
+  expect_equal(prof$n, c(15, 15, 10))
+  both <- class_profile(ep, "class", "flag", binary = "both", threshold = 0)
+  expect_equal(both$level, rep(c("no", "yes"), 3))
+  # Threshold 10 on (no, yes) x (A, B, C) = (5, 15, 40; 15, 15, 10):
+  # primary no-A (5); complements no-B (row), yes-A and yes-B (columns).
+  sup <- class_profile(ep, "class", "flag", threshold = 10)
+  expect_equal(sup$suppressed, c(TRUE, TRUE, FALSE))
+  expect_equal(sup$n, c(NA, NA, 10))
+  expect_equal(sup$display, c("c", "c", "x0.33")) # 10/50 against 30/50
+  expect_true(all(is.na(unlist(sup[1:2, c("pct", "n_other", "pct_other", "ratio", "lower",
+                                             "upper", "p_value")]))))
+  both <- class_profile(ep, "class", "flag", binary = "both")
+  expect_equal(both$suppressed, c(TRUE, TRUE, TRUE, TRUE, FALSE, FALSE))
+})
+
+test_that("published profiles leave no small or recoverable cell", {
+  set.seed(5)
+  ep <- data.frame(class = sample(c("A", "B", "C", "D"), 300, TRUE, prob = c(.5, .3, .15, .05)),
+                   age = sample(c("0-4", "5-9", "10-15", "16+", NA), 300, TRUE,
+                                prob = c(.3, .3, .3, .07, .03)))
+  raw <- class_profile(ep, "class", "age", threshold = 0)
+  pub <- class_profile(ep, "class", "age", threshold = 10)
+  expect_false(any(!is.na(pub$n) & pub$n > 0 & pub$n < 10))
+  x <- matrix(raw$n, ncol = 4)
+  mask <- matrix(pub$suppressed, ncol = 4)
+  expect_safe_suppression(x, mask, 10)
+  # n_other of a suppressed cell would give it away: it is hidden too
+  expect_true(all(is.na(pub$n_other[pub$suppressed])))
+})
+
+test_that("posterior-weighted profiles: hand-computed and equal to modal for 0/1 posteriors", {
+  ep <- data.frame(kind = c("x", "x", "y", "y"))
+  post <- rbind(c(0.5, 0.5), c(1, 0), c(0, 1), c(0.5, 0.5))
+  prof <- class_profile(ep, vars = "kind", posterior = post, threshold = 0)
+  r <- prof[prof$level == "x" & prof$class == "Class 1", ]
+  expect_equal(c(r$n, r$n_class, r$pct, r$pct_other, r$ratio), c(1.5, 2, 75, 25, 3))
+  expect_equal(attr(prof, "method"), "proportional")
+  ep <- hand_episodes()
+  onehot <- 1 * outer(ep$class, c("A", "B", "C"), `==`)
+  colnames(onehot) <- c("A", "B", "C")
+  a <- class_profile(ep, "class", c("kind", "flag"), threshold = 0)
+  b <- class_profile(ep, vars = c("kind", "flag"), posterior = onehot, threshold = 0)
+  expect_equal(as.data.frame(unclass(a))[, 1:15], as.data.frame(unclass(b))[, 1:15])
+})
+
+test_that("no identifiers reach the profile", {
+  ep <- hand_episodes()
+  prof <- class_profile(ep, "class", c("kind", "flag"))
+  expect_false("child_id" %in% names(prof))
+  chr <- unlist(lapply(prof, function(v) as.character(v)))
+  expect_false(any(chr %in% ep$child_id))
+})
+
+test_that("bad input gives classed errors naming the column and the fix", {
+  ep <- hand_episodes()
+  expect_snapshot(class_profile(ep, "cluster", "kind"), error = TRUE)
+  ep$one <- "same"
+  expect_snapshot(class_profile(ep, "class", c("kind", "one")), error = TRUE)
+  expect_error(class_profile(ep, "class", "nope"), class = "cscdemand_error_column")
+  expect_error(class_profile(ep, "class", c("kind", "class")), class = "cscdemand_error_column")
+  expect_error(class_profile(ep[ep$class == "A", ], "class", "kind"), class = "cscdemand_error_class")
+  expect_error(class_profile(ep, "class", "kind", flags = c(2, 1.5)), class = "cscdemand_error_input")
+  expect_error(class_profile(ep, vars = "kind", posterior = matrix(0.5, 3, 2)),
+               class = "cscdemand_error_posterior")
+  expect_error(class_profile(list(a = 1), "class", "kind"), class = "cscdemand_error_data")
+  ep$class[1:2] <- NA
+  expect_warning(class_profile(ep, "class", "kind"), class = "cscdemand_warning_missing_class")
+})
+
+test_that("print output", {
+  ep <- hand_episodes()
+  expect_snapshot(print(class_profile(ep, "class", c("kind", "flag"), threshold = 0)))
+  expect_snapshot(print(class_profile(ep, "class", c("kind", "flag"))))
+})
+
+test_that("plot is a log-scale dot chart of the unsuppressed ratios", {
+  ep <- hand_episodes()
+  prof <- class_profile(ep, "class", c("kind", "flag"), threshold = 0)
+  p <- plot(prof)
+  expect_s3_class(p, "ggplot")
+  expect_equal(p$scales$get_scales("x")$trans$name, "log-10")
+  geoms <- vapply(p$layers, function(l) class(l$geom)[1], "")
+  expect_true("GeomPoint" %in% geoms)
+  expect_equal(nrow(p$data), sum(is.finite(prof$ratio)))
+  expect_equal(sort(p$data$ratio), sort(prof$ratio[is.finite(prof$ratio)]))
+  expect_true(inherits(p$facet, "FacetWrap"))
+  pub <- plot(class_profile(ep, "class", "flag"))
+  expect_equal(nrow(pub$data), 1)
+})
+
+test_that("summary lists the flagged characteristics per class", {
+  ep <- hand_episodes()
+  s <- summary(class_profile(ep, "class", c("kind", "flag"), threshold = 0))
+  expect_s3_class(s, "summary.cscdemand_profile")
+  a <- s[s$class == "A", ]
+  expect_equal(a$characteristic, c("kind: x", "flag: yes", "kind: y"))
+  expect_equal(a$direction, c("higher", "higher", "lower"))
+  expect_equal(a$strength, rep("very significantly", 3))
+  expect_equal(a$ratio, c(3, (15 / 20) / (25 / 80), (8 / 20) / (64 / 80)))
+  expect_snapshot(print(s))
+})
+
+test_that("p-values can be adjusted for multiple comparisons before flagging", {
+  ep <- hand_episodes()
+  raw <- class_profile(ep, "class", c("kind", "flag"), threshold = 0)
+  holm <- class_profile(ep, "class", c("kind", "flag"), threshold = 0, p_adjust = "holm")
+  expect_equal(holm$p_value, p.adjust(raw$p_value, "holm"))
+  expect_equal(holm$flag, profile_flag(holm$ratio, holm$p_value, holm$n, 0.05, c(1.5, 2)))
+  expect_error(class_profile(ep, "class", "kind", p_adjust = "nope"))
+})
