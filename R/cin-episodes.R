@@ -112,6 +112,25 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
   }
   first <- match(seq_len(n_ep), ep_of)
   ep_cols <- setdiff(names(a), c(".assessment", ".row", "assessment_id", "assessment_date"))
+  # Characteristics that differ between the assessments of an episode: the
+  # first assessment's value is used, and the audit says how often.
+  if (any(n_assessments > 1L)) {
+    # (la and child_id are part of the episode key, so they cannot differ.)
+    for (cl in intersect(c("age", "gender", "ethnicity", "lsoa", "referral_source",
+                           "referral_date", "year"), ep_cols)) {
+      v <- a[[cl]]
+      vid <- match(v, unique(v))
+      vid[is.na(v)] <- 0L
+      key <- as.numeric(ep_of) * (max(vid) + 1) + vid
+      n_val <- tabulate(ep_of[!duplicated(key)], n_ep)
+      n_diff <- sum(n_val > 1L)
+      if (n_diff) {
+        audit <- cin_audit_add(audit, "episodes",
+                               paste0("episodes whose ", cl, " differs between assessments"),
+                               n_diff, "the first assessment's value is used")
+      }
+    }
+  }
   outcome_cols <- intersect(c(cin_outcomes(), "rereferral"), names(a))
   outcomes <- lapply(outcome_cols, function(s) {
     v <- integer(n_ep)

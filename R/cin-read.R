@@ -235,8 +235,9 @@ cin_read_table <- function(x, sheet = NULL, call = rlang::caller_env()) {
        notes = notes)
 }
 
-cin_read_csv <- function(path) {
-  if (requireNamespace("data.table", quietly = TRUE)) {
+cin_read_csv <- function(path, engine = c("auto", "base")) {
+  engine <- match.arg(engine)
+  if (engine == "auto" && requireNamespace("data.table", quietly = TRUE)) {
     # Every column as text (codes such as 03B and identifiers keep their
     # zeros), except date columns, which fread parses itself when they are
     # ISO dates (much faster than in R); other date forms stay text.
@@ -267,9 +268,18 @@ cin_read_csv <- function(path) {
     if (length(lost)) stop(lost[1], call. = FALSE)
     attr(df, "notes") <- notes
   } else {
+    # Base R: a line with the wrong number of fields would be wrapped or
+    # padded silently, so check the field counts first.
+    nf <- utils::count.fields(path, sep = ",", quote = "\"", comment.char = "",
+                              blank.lines.skip = TRUE)
+    bad <- which(is.na(nf) | nf != nf[1])
+    if (length(bad)) {
+      stop("Line ", bad[1], " has ", if (is.na(nf[bad[1]])) "an unclosed quote" else
+             paste(nf[bad[1]], "fields"), "; the header has ", nf[1], " fields.", call. = FALSE)
+    }
     df <- utils::read.csv(path, colClasses = "character", fileEncoding = "UTF-8-BOM",
                           na.strings = c("", "NA"), check.names = FALSE,
-                          strip.white = TRUE)
+                          strip.white = TRUE, comment.char = "")
   }
   df
 }

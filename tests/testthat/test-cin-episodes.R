@@ -112,3 +112,15 @@ test_that("print shows a header and rows", {
   expect_snapshot(print(ep))
   expect_snapshot(print(audit(ep)))
 })
+
+test_that("characteristics that differ within an episode are counted in the audit", {
+  d <- data.frame(child_id = "a", episode_id = "E1", assessment_id = c("A1", "A2", "B1"),
+                  referral_date = "2023-05-01", factor = c("1B", "3B", "16A"),
+                  age = c(4, 5, 7), gender = c("F", "F", "M"))
+  d$episode_id[3] <- "E2"
+  ep <- episode_factors(d, min_count = 0)
+  au <- audit(ep)
+  expect_equal(au$n[au$step == "episodes whose age differs between assessments"], 1)
+  expect_false(any(au$step == "episodes whose gender differs between assessments"))
+  expect_equal(ep$age, c(4L, 7L))
+})
