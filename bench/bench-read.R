@@ -1,0 +1,106 @@
+# Benchmark: read a long-layout extract of 3.6 million assessments (one row
+# per assessment and factor, as the CIN census AssessmentFactorsList) and build
+# the episode-by-factor table with the Kingston defaults.
+# Target: under 60 s and under 4 GB peak memory.
+#
+# Usage, from the package root (the package must be installed, or pkgload
+# available):
+#   Rscript bench/bench-read.R            # generate (once) and run
+#   Rscript bench/bench-read.R generate   # only write the file
+#   Rscript bench/bench-read.R run        # only time the read
+# The file is written to the path in CSCDEMAND_BENCH_FILE, by default
+# cin-bench-long.csv in the session's temporary folder (it is ~700 MB).
+# Generation and the timed read run in separate R processes, so the peak
+# memory reported (VmHWM, Linux) is that of the read alone.
+
+args <- commandArgs(trailingOnly = TRUE)
+mode <- if (length(args)) args[1] else "all"
+n_assess <- as.numeric(Sys.getenv("CSCDEMAND_BENCH_N", "3600000"))
+path <- Sys.getenv("CSCDEMAND_BENCH_FILE", file.path(tempdir(), "cin-bench-long.csv"))
+
+# Set CSCDEMAND_BENCH_LOAD=installed to time the installed package (compiled
+# with the usual optimisation; pkgload::load_all() compiles without it).
+load_pkg <- function() {
+  if (Sys.getenv("CSCDEMAND_BENCH_LOAD") != "installed" && file.exists("DESCRIPTION") &&
+      requireNamespace("pkgload", quietly = TRUE)) {
+    pkgload::load_all(".", quiet = TRUE)
+  } else {
+    library(cscdemand)
+  }
+}
+
+peak_rss_gb <- function() {
+  st <- tryCatch(readLines("/proc/self/status"), error = function(e) character())
+  hwm <- grep("^VmHWM", st, value = TRUE)
+  if (!length(hwm)) return(NA_real_)
+  as.numeric(gsub("[^0-9]", "", hwm)) / 1024^2
+}
+
+generate <- function() {
+  load_pkg()
+  if (!requireNamespace("data.table", quietly = TRUE)) stop("needs data.table to write the file")
+  councils <- cin_sim_councils()$la_code
+  years <- 2019:2024
+  per_chunk <- 200000
+  n_ep <- ceiling(n_assess / 1.14)
+  chunks <- ceiling(n_ep / per_chunk)
+  cols <- c("la", "child_id", "episode_id", "assessment_id", "referral_date",
+            "assessment_date", "factor")
+  if (file.exists(path)) unlink(path)
+  total <- 0
+  t0 <- Sys.time()
+  for (i in seq_len(chunks)) {
+    d <- simulate_cin(las = councils[(i - 1) %% length(councils) + 1],
+                      years = years[(i - 1) %% length(years) + 1],
+                      n_episodes = min(per_chunk, n_ep - (i - 1) * per_chunk),
+                      layout = "long", seed = i)
+    d <- d[cols]
+    # ids unique across chunks
+    d$child_id <- paste0(i, "-", d$child_id)
+    d$episode_id <- paste0(i, "-", d$episode_id)
+    d$assessment_id <- paste0(i, "-", d$assessment_id)
+    total <- total + length(unique(d$assessment_id))
+    data.table::fwrite(d, path, append = i > 1)
+    rm(d)
+    gc()
+  }
+  message(sprintf("wrote %s: %s assessments, %.0f MB, in %.0f s", path,
+                  format(total, big.mark = ","), file.size(path) / 1024^2,
+                  as.numeric(difftime(Sys.time(), t0, units = "secs"))))
+}
+
+run <- function() {
+  load_pkg()
+  gc(reset = TRUE)
+  st_read <- system.time(a <- read_cin_assessments(path, layout = "long"))
+  st_ep <- system.time(ep <- episode_factors(a))
+  t_read <- st_read[["elapsed"]]
+  t_ep <- st_ep[["elapsed"]]
+  cpu <- sum(st_read[c("user.self", "sys.self")]) + sum(st_ep[c("user.self", "sys.self")])
+  g <- gc()
+  cat(sprintf("rows read:      %s\n", format(audit(a)$n[1], big.mark = ",")))
+  cat(sprintf("assessments:    %s\n", format(nrow(a$assessments), big.mark = ",")))
+  cat(sprintf("episodes kept:  %s with %d factors\n", format(nrow(ep), big.mark = ","),
+              length(factor_columns(ep))))
+  cat(sprintf("read:           %.1f s\n", t_read))
+  cat(sprintf("episode flags:  %.1f s\n", t_ep))
+  cat(sprintf("total:          %.1f s elapsed (target < 60 s); %.1f s CPU\n", t_read + t_ep, cpu))
+  cat(sprintf("load average:   %s\n", paste(tryCatch(scan("/proc/loadavg", what = "", n = 3,
+                                                           quiet = TRUE),
+                                                      error = function(e) "NA"), collapse = " ")))
+  cat(sprintf("peak memory:    %.2f GB resident (VmHWM); R heap max %.2f GB (target < 4 GB)\n",
+              peak_rss_gb(), sum(g[, ncol(g)]) / 1024))
+  cat(sprintf("data.table used for reading: %s\n", requireNamespace("data.table", quietly = TRUE)))
+}
+
+if (mode == "generate") {
+  generate()
+} else if (mode == "run") {
+  run()
+} else {
+  rscript <- file.path(R.home("bin"), "Rscript")
+  script <- "bench/bench-read.R"
+  Sys.setenv(CSCDEMAND_BENCH_FILE = path)  # same file in both child processes
+  if (!file.exists(path)) system2(rscript, c(script, "generate"))
+  system2(rscript, c(script, "run"))
+}

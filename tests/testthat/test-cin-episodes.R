@@ -1,0 +1,126 @@
+fx <- function(f) test_path("fixtures", "cin", f)
+
+test_that("episodes from the hand-made fixture match the hand count (Kingston defaults)", {
+  # E1 3B 4B 16A; E2 21 only; E3 20 only; E4 1B 3C; E5 9A only; E6 21 + 16A
+  for (f in c("long_basic.csv", "codes_basic.csv", "wide_basic.csv", "wide_dfe_names.csv",
+              "codes_variants.csv")) {
+    ep <- episode_factors(read_cin_assessments(fx(f)), min_count = 0)
+    expect_s3_class(ep, "cin_episodes")
+    expect_equal(ep$episode_id, c("E1", "E4", "E6"), info = f)
+    fc <- factor_columns(ep)
+    expect_equal(length(fc), 29L, info = f)
+    expect_false(any(kingston_exclusions() %in% fc))
+    m <- as.matrix(ep[fc])
+    expect_equal(colSums(m)[c("1B", "3B", "4B", "16A")], c(`1B` = 1, `3B` = 1, `4B` = 1, `16A` = 2))
+    expect_equal(sum(m), 5)
+    expect_equal(ep$n_assessments, c(2L, 1L, 1L))
+    expect_equal(ep$n_factors, c(3L, 2L, 1L))   # 21 not counted; 3C counted before exclusion
+    au <- audit(ep)
+    n <- function(step) au$n[au$step == step]
+    expect_equal(n("episodes built"), 6)
+    expect_equal(n("code 21 removed: combined with other codes"), 1)
+    expect_equal(n("episodes with no factors or only 21: dropped"), 1)
+    expect_equal(n("episodes with only 20 (Other): dropped"), 1)
+    expect_equal(n("episodes dropped: only excluded factors"), 1)
+    expect_equal(n("episodes kept"), 3)
+  }
+})
+
+test_that("outcomes are combined over assessments and characteristics carried", {
+  ep <- episode_factors(read_cin_assessments(fx("long_basic.csv")), min_count = 0)
+  expect_equal(ep$cp_plan, c(1L, 0L, 0L))   # E1: only its second assessment has a plan
+  expect_equal(ep$age, c(4L, 4L, 2L))
+  expect_equal(ep$child_id, c("C1", "C1", "C5"))
+})
+
+test_that("min_count drops rare factors and then episodes left empty", {
+  ep <- episode_factors(fx("long_basic.csv"), min_count = 2)
+  expect_equal(factor_columns(ep), "16A")
+  expect_equal(ep$episode_id, c("E1", "E6"))
+  au <- audit(ep)
+  expect_equal(au$n[au$step == "factors dropped: fewer than 2 episodes"], 28)
+  expect_equal(au$n[au$step == "episodes dropped: only rare factors"], 1)
+})
+
+test_that("no-factor and Other-only episodes can be kept; exclusions can be switched off", {
+  ep <- episode_factors(fx("long_basic.csv"), exclude = NULL, min_count = 0,
+                        no_factors = "keep", other_only = "keep")
+  expect_equal(nrow(ep), 6L)
+  expect_equal(length(factor_columns(ep)), 44L)
+  expect_equal(ep[["21"]], c(0L, 1L, 0L, 0L, 0L, 0L))   # E6's 21 removed (rule 8869)
+  expect_equal(ep[["20"]], c(0L, 0L, 1L, 0L, 0L, 0L))
+  expect_equal(ep[["9A"]], c(0L, 0L, 0L, 0L, 1L, 0L))
+})
+
+test_that("merges combine codes into one column", {
+  d <- data.frame(child_id = c("a", "b", "c", "d"), referral_date = "2021-05-01",
+                  factors = c("18A", "18B,18C", "19B", "16A"))
+  ep <- episode_factors(d, exclude = NULL, min_count = 0, merge = legacy_abuse_merges())
+  fc <- factor_columns(ep)
+  expect_true(all(c("physical_abuse", "sexual_abuse") %in% fc))
+  expect_false(any(c("18A", "18B", "18C", "19A", "19B", "19C") %in% fc))
+  expect_equal(ep$physical_abuse, c(1L, 1L, 0L, 0L))
+  expect_equal(ep$sexual_abuse, c(0L, 0L, 1L, 0L))
+  expect_equal(which(fc == "physical_abuse"), which(cin_factors$code == "18A"))
+  expect_error(episode_factors(d, merge = list(x = c("18A", "99Z"))),
+               class = "cscdemand_error_unknown_code")
+  expect_error(episode_factors(d, merge = list(x = "18A", y = "18A")),
+               class = "cscdemand_error_input")
+  expect_error(episode_factors(d, merge = c("18A")), class = "cscdemand_error_input")
+})
+
+test_that("bad arguments give classed errors", {
+  a <- read_cin_assessments(fx("long_basic.csv"))
+  expect_error(episode_factors(a, min_count = -1), class = "cscdemand_error_input")
+  expect_error(episode_factors(a, exclude = "ZZ"), class = "cscdemand_error_unknown_code")
+  expect_error(factor_columns(data.frame(x = 1)), class = "cscdemand_error_input")
+  expect_error(audit(data.frame(x = 1)), class = "cscdemand_error_input")
+})
+
+test_that("episode counts on the example data agree with a direct count", {
+  a <- read_cin_assessments(cin_example)
+  ep <- episode_factors(a, exclude = NULL, min_count = 0, no_factors = "keep",
+                        other_only = "keep")
+  expect_equal(nrow(ep), length(unique(cin_example$episode_id)))
+  # direct count of episodes with neglect, from the raw strings
+  has16 <- tapply(grepl("(^|,)16A(,|$)", cin_example$factors), cin_example$episode_id, any)
+  expect_equal(sum(ep[["16A"]]), sum(has16))
+  kept <- episode_factors(a)
+  expect_true(all(colSums(as.matrix(kept[factor_columns(kept)])) >= 10))
+  expect_equal(audit(kept)$n[audit(kept)$step == "episodes kept"], nrow(kept))
+})
+
+test_that("sample_episodes draws balanced samples without touching the user's seed", {
+  ep <- episode_factors(cin_example)
+  set.seed(99)
+  before <- .Random.seed
+  s1 <- sample_episodes(ep, per_group = 1000, seed = 5)
+  expect_identical(.Random.seed, before)
+  s2 <- sample_episodes(ep, per_group = 1000, seed = 5)
+  expect_identical(s1, s2)
+  expect_equal(as.vector(table(s1$la)), c(1000L, 1000L, 1000L))
+  big <- sample_episodes(ep, per_group = 1e6, seed = 1)
+  expect_equal(nrow(big), nrow(ep))
+  expect_match(utils::tail(audit(big)$detail, 1), "kept whole")
+  expect_s3_class(s1, "cin_episodes")
+  expect_error(sample_episodes(ep, group = "nope"), class = "cscdemand_error_input")
+  expect_error(sample_episodes(ep, per_group = 0), class = "cscdemand_error_input")
+})
+
+test_that("print shows a header and rows", {
+  ep <- episode_factors(fx("long_basic.csv"), min_count = 2)
+  expect_snapshot(print(ep))
+  expect_snapshot(print(audit(ep)))
+})
+
+test_that("characteristics that differ within an episode are counted in the audit", {
+  d <- data.frame(child_id = "a", episode_id = "E1", assessment_id = c("A1", "A2", "B1"),
+                  referral_date = "2023-05-01", factor = c("1B", "3B", "16A"),
+                  age = c(4, 5, 7), gender = c("F", "F", "M"))
+  d$episode_id[3] <- "E2"
+  ep <- episode_factors(d, min_count = 0)
+  au <- audit(ep)
+  expect_equal(au$n[au$step == "episodes whose age differs between assessments"], 1)
+  expect_false(any(au$step == "episodes whose gender differs between assessments"))
+  expect_equal(ep$age, c(4L, 7L))
+})

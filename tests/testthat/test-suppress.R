@@ -1,0 +1,31 @@
+test_that("counts from 1 to threshold - 1 are suppressed, zeros kept", {
+  t <- data.frame(la = c("A", "B", "C", "D"), n = c(4, 25, 0, 10), pct = c(1.2, 7.5, 0, 3))
+  s <- suppress_small(t, linked = c(pct = "n"))
+  expect_equal(s$n, c(NA, 25, 0, 10))
+  expect_equal(s$pct, c(NA, 7.5, 0, 3))
+  expect_equal(attr(s, "suppressed")$row, c(1L, 1L))
+  s0 <- suppress_small(t, cols = "n", zero = TRUE)
+  expect_equal(s0$n, c(NA, 25, NA, 10))
+  expect_equal(s0$pct, t$pct)
+  sc <- suppress_small(t, cols = "n", replace = "c")
+  expect_equal(sc$n, c("c", "25", "0", "10"))
+  expect_equal(suppress_small(t, threshold = 5, cols = "n")$n, c(NA, 25, 0, 10))
+  expect_equal(suppress_small(t, threshold = 26, cols = "n")$n, c(NA, NA, 0, NA))
+})
+
+test_that("default columns are whole-number numeric columns", {
+  t <- data.frame(n = c(3L, 30L), rate = c(0.5, 0.25), k = c(2, 12))
+  s <- suppress_small(t)
+  expect_equal(s$n, c(NA, 30L))
+  expect_equal(s$k, c(NA, 12))
+  expect_equal(s$rate, t$rate)
+})
+
+test_that("bad arguments give classed errors", {
+  t <- data.frame(n = 1:3, g = c("a", "b", "c"))
+  expect_error(suppress_small(1:3), class = "cscdemand_error_input")
+  expect_error(suppress_small(t, cols = "nope"), class = "cscdemand_error_input")
+  expect_error(suppress_small(t, cols = "g"), class = "cscdemand_error_input")
+  expect_error(suppress_small(t, threshold = 0), class = "cscdemand_error_input")
+  expect_error(suppress_small(t, linked = c(x = "n")), class = "cscdemand_error_input")
+})
