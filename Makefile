@@ -18,6 +18,7 @@ install: deps
 
 demo: install
 	$(R) tools/demo.R
+	bash tools/screenshot-report.sh demand-report.html demand-report.png
 
 check: deps
 	rm -rf check && mkdir -p check
@@ -35,4 +36,4 @@ bench: install
 	$(R) bench/bench-lca.R
 
 clean:
-	rm -rf check src/*.o src/*.so
+	rm -rf check src/*.o src/*.so demand-report.html demand-report.png
