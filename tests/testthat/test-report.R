@@ -47,6 +47,14 @@ test_that("the report knits on the example data with every section, figure and r
   # no identifiers
   ids <- unique(c(cin_example$child_id[1:50], cin_example$episode_id[1:50]))
   for (id in ids) expect_no_match(html, id, fixed = TRUE)
+  # the page loads in headless Chromium (the script fails on a load error)
+  script <- test_path("..", "..", "tools", "screenshot-report.sh")
+  if (nzchar(Sys.which("chromium")) && file.exists(script)) {
+    png <- withr::local_tempfile(fileext = ".png")
+    status <- system2("bash", c(script, out, png), stdout = FALSE, stderr = FALSE)
+    expect_equal(status, 0)
+    expect_gt(file.size(png), 10000)
+  }
 })
 
 test_that("a malformed data file stops with the data layer's plain-English error", {
