@@ -5,6 +5,14 @@ cpp_run_ids <- function(parts) {
     .Call(`_cscdemand_cpp_run_ids`, parts)
 }
 
+cpp_glmm_fit <- function(X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads) {
+    .Call(`_cscdemand_cpp_glmm_fit`, X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads)
+}
+
+cpp_glmm_loglik <- function(X, y, trials, offset, weights, cstart, family, random, nagq, psi) {
+    .Call(`_cscdemand_cpp_glmm_loglik`, X, y, trials, offset, weights, cstart, family, random, nagq, psi)
+}
+
 cpp_patterns <- function(cols, offset, ncat, group, G, weights) {
     .Call(`_cscdemand_cpp_patterns`, cols, offset, ncat, group, G, weights)
 }

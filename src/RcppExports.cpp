@@ -22,6 +22,49 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_glmm_fit
+List cpp_glmm_fit(const Eigen::Map<Eigen::MatrixXd> X, const NumericVector& y, const NumericVector& trials, const NumericVector& offset, const NumericVector& weights, const IntegerVector& cstart, int family, bool random, int nagq, const NumericVector& start, int maxit, double tol, int threads);
+RcppExport SEXP _cscdemand_cpp_glmm_fit(SEXP XSEXP, SEXP ySEXP, SEXP trialsSEXP, SEXP offsetSEXP, SEXP weightsSEXP, SEXP cstartSEXP, SEXP familySEXP, SEXP randomSEXP, SEXP nagqSEXP, SEXP startSEXP, SEXP maxitSEXP, SEXP tolSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type X(XSEXP);
+    Rcpp::traits::input_parameter< const NumericVector& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< const NumericVector& >::type trials(trialsSEXP);
+    Rcpp::traits::input_parameter< const NumericVector& >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< const NumericVector& >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< const IntegerVector& >::type cstart(cstartSEXP);
+    Rcpp::traits::input_parameter< int >::type family(familySEXP);
+    Rcpp::traits::input_parameter< bool >::type random(randomSEXP);
+    Rcpp::traits::input_parameter< int >::type nagq(nagqSEXP);
+    Rcpp::traits::input_parameter< const NumericVector& >::type start(startSEXP);
+    Rcpp::traits::input_parameter< int >::type maxit(maxitSEXP);
+    Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_glmm_fit(X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_glmm_loglik
+List cpp_glmm_loglik(const Eigen::Map<Eigen::MatrixXd> X, const NumericVector& y, const NumericVector& trials, const NumericVector& offset, const NumericVector& weights, const IntegerVector& cstart, int family, bool random, int nagq, const NumericVector& psi);
+RcppExport SEXP _cscdemand_cpp_glmm_loglik(SEXP XSEXP, SEXP ySEXP, SEXP trialsSEXP, SEXP offsetSEXP, SEXP weightsSEXP, SEXP cstartSEXP, SEXP familySEXP, SEXP randomSEXP, SEXP nagqSEXP, SEXP psiSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type X(XSEXP);
+    Rcpp::traits::input_parameter< const NumericVector& >::type y(ySEXP);
+    Rcpp::traits::input_parameter< const NumericVector& >::type trials(trialsSEXP);
+    Rcpp::traits::input_parameter< const NumericVector& >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< const NumericVector& >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< const IntegerVector& >::type cstart(cstartSEXP);
+    Rcpp::traits::input_parameter< int >::type family(familySEXP);
+    Rcpp::traits::input_parameter< bool >::type random(randomSEXP);
+    Rcpp::traits::input_parameter< int >::type nagq(nagqSEXP);
+    Rcpp::traits::input_parameter< const NumericVector& >::type psi(psiSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_glmm_loglik(X, y, trials, offset, weights, cstart, family, random, nagq, psi));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_patterns
 List cpp_patterns(List cols, IntegerVector offset, IntegerVector ncat, SEXP group, int G, SEXP weights);
 RcppExport SEXP _cscdemand_cpp_patterns(SEXP colsSEXP, SEXP offsetSEXP, SEXP ncatSEXP, SEXP groupSEXP, SEXP GSEXP, SEXP weightsSEXP) {
@@ -81,6 +124,8 @@ END_RCPP
 
 static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_run_ids", (DL_FUNC) &_cscdemand_cpp_run_ids, 1},
+    {"_cscdemand_cpp_glmm_fit", (DL_FUNC) &_cscdemand_cpp_glmm_fit, 13},
+    {"_cscdemand_cpp_glmm_loglik", (DL_FUNC) &_cscdemand_cpp_glmm_loglik, 10},
     {"_cscdemand_cpp_patterns", (DL_FUNC) &_cscdemand_cpp_patterns, 6},
     {"_cscdemand_cpp_lca_fit", (DL_FUNC) &_cscdemand_cpp_lca_fit, 13},
     {"_cscdemand_cpp_lca_posterior", (DL_FUNC) &_cscdemand_cpp_lca_posterior, 7},
