@@ -20,9 +20,10 @@
 #'
 #' @param data A data frame with one row per episode (or an `lca_patterns`
 #'   table, returned unchanged).
-#' @param items Character vector of item columns. `NULL` (default) uses every
-#'   column except `weights`, `group` and columns whose names start with `.`
-#'   (such as the true class `.class` of simulated data).
+#' @param items Character vector of item columns. `NULL` (default) uses the
+#'   factor columns of an episode table from [episode_factors()], otherwise
+#'   every column except `weights`, `group` and columns whose names start with
+#'   `.` (such as the true class `.class` of simulated data).
 #' @param weights Optional frequency weights: the name of a column of `data`,
 #'   or a numeric vector with one non-negative value per row.
 #' @param group Optional grouping column (a council or a year), as a column
@@ -74,6 +75,9 @@ build_patterns <- function(data, items = NULL, weights = NULL, group = NULL, cod
     gf <- if (is.factor(gv)) droplevels(gv) else factor(gv)
     glevels <- levels(gf)
     g <- as.integer(gf)
+  }
+  if (is.null(items) && !is.null(attr(data, "factors"))) {
+    items <- intersect(attr(data, "factors"), names(data))  # an episode table
   }
   if (is.null(items)) {
     items <- setdiff(names(data), c(wname, gname))

@@ -9,7 +9,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 DEB_PKGS="r-cran-rcpp r-cran-rcppeigen r-cran-rcppparallel r-cran-cli r-cran-rlang
   r-cran-generics r-cran-ggplot2 r-cran-testthat r-cran-knitr r-cran-rmarkdown
   r-cran-roxygen2 r-cran-readxl r-cran-mass r-cran-lme4 r-cran-glmmtmb
-  r-cran-dbi r-cran-rsqlite r-cran-scatterplot3d r-cran-withr r-cran-clue r-cran-dplyr r-cran-dbplyr r-cran-rpostgresql
+  r-cran-data.table r-cran-dbi r-cran-rsqlite r-cran-scatterplot3d r-cran-withr r-cran-clue r-cran-dplyr r-cran-dbplyr r-cran-rpostgresql
   postgresql chromium pandoc"
 
 missing=""

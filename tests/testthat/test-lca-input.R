@@ -80,3 +80,10 @@ test_that("pattern collapsing counts each unique row once", {
   # the pattern of each row reproduces the row
   expect_equal(unname(pt$y[pt$row_index, ]) - 1L, unname(as.matrix(d)) * 1L)
 })
+
+test_that("an episode table's factor columns are the default items", {
+  ep <- episode_factors(read_cin_assessments(cin_example[cin_example$year == 2022, ]))
+  pt <- lca_patterns(ep)
+  expect_equal(pt$items, factor_columns(ep))
+  expect_equal(sum(pt$n), nrow(ep))
+})
