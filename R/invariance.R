@@ -9,11 +9,17 @@
 #' @inheritParams lca
 #' @param k Numbers of classes to compare (default 6 and 7).
 #' @param group Grouping column (e.g. `"la"` or `"year"`).
+#' @param search Also look for the items that differ most between groups:
+#'   for the largest K, refit with each item's probabilities free in every
+#'   group in turn (partial invariance) and rank the items by likelihood-ratio
+#'   gain (table `items`).
 #' @param ... Passed to [lca()].
 #' @return An object of class `cscdemand_invariance`: a list with `table`
 #'   (one row per model: K, model, log-likelihood, parameters, AIC, BIC, and
 #'   per K the likelihood-ratio statistic, df and p-value of invariant against
-#'   configural, and which model each criterion prefers) and `fits`.
+#'   configural, and which model each criterion prefers), `fits`, and with
+#'   `search = TRUE` `items` (per item: LR gain of freeing it, df, p-value,
+#'   change in BIC).
 #' @family latent class models
 #' @export
 #' @examples
@@ -23,7 +29,7 @@
 #' inv
 lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, starts = 20,
                            seed = NULL, threads = NULL, control = lca_control(),
-                           verbose = TRUE, ...) {
+                           search = FALSE, verbose = TRUE, ...) {
   check_counts(k)
   if (missing(group) || !is.character(group) || length(group) != 1L) {
     abort_input("{.arg group} must name the grouping column, e.g. {.code group = \"la\"}.")
@@ -42,6 +48,7 @@ lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, s
                      i = "Estimates for small groups are unstable; consider merging them."),
                    class = "cscdemand_warning_small_group")
   }
+  warn_constant_in_group(pt)
   fits <- list()
   rows <- list()
   for (kk in sort(unique(as.integer(k)))) {
@@ -72,8 +79,23 @@ lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, s
     tab$preferred_BIC[c(i, c)] <- tab$model[c(i, c)][which.min(tab$BIC[c(i, c)])]
     tab$preferred_LR[c(i, c)] <- if (p < 0.05) "configural" else "invariant"
   }
-  structure(list(table = tab, fits = fits, group = group, groups = pt$group_levels,
-                 seed = seed), class = "cscdemand_invariance")
+  items_tab <- NULL
+  if (search) {
+    kk <- max(k)
+    base <- fits[[paste0("invariant k=", kk)]]
+    items_tab <- do.call(rbind, lapply(pt$items, function(it) {
+      f <- lca(pt, k = kk, group = group, invariance = "partial", free = it, starts = starts,
+               seed = seed, threads = threads, control = control, verbose = FALSE, ...)
+      data.frame(item = it, loglik = f$loglik, npar = f$npar,
+                 LR = max(0, 2 * (f$loglik - base$loglik)), df = f$npar - base$npar,
+                 BIC_change = BIC(f) - BIC(base), stringsAsFactors = FALSE)
+    }))
+    items_tab$p_value <- stats::pchisq(items_tab$LR, items_tab$df, lower.tail = FALSE)
+    items_tab <- items_tab[order(-items_tab$LR), ]
+    rownames(items_tab) <- NULL
+  }
+  structure(list(table = tab, fits = fits, items = items_tab, group = group,
+                 groups = pt$group_levels, seed = seed), class = "cscdemand_invariance")
 }
 
 #' @export
@@ -88,6 +110,14 @@ print.cscdemand_invariance <- function(x, ...) {
   print(out, row.names = FALSE)
   best <- tb[which.min(tb$BIC), ]
   cat(sprintf("Lowest BIC: %s model with K = %d\n", best$model, best$k))
+  if (!is.null(x$items)) {
+    cat("\nItems that differ most between groups (partial invariance, one item free at a time):\n")
+    it <- utils::head(x$items, 10)
+    print(data.frame(item = it$item, LR = round(it$LR, 2), df = it$df,
+                     p = format.pval(it$p_value, digits = 3),
+                     `BIC change` = round(it$BIC_change, 1), check.names = FALSE),
+          row.names = FALSE)
+  }
   invisible(x)
 }
 
@@ -106,4 +136,24 @@ plot.cscdemand_invariance <- function(x, ...) {
     ggplot2::labs(x = "Number of classes (K)", y = "Information criterion (lower is better)",
                   colour = NULL) +
     ggplot2::theme_minimal()
+}
+
+# Warns when an item takes a single value within a group: its probabilities
+# cannot be estimated separately for that group (configural or partial).
+warn_constant_in_group <- function(pt) {
+  bad <- character()
+  for (g in seq_along(pt$group_levels)) {
+    sel <- pt$group == g
+    for (j in seq_along(pt$items)) {
+      v <- pt$y[sel, j]
+      v <- unique(v[!is.na(v) & pt$n[sel][!is.na(v)] > 0])
+      if (length(v) < 2L) bad <- c(bad, paste0(pt$items[j], " in ", pt$group_levels[g]))
+    }
+  }
+  if (length(bad)) {
+    warn_cscdemand(c("Some items take one value only within a group: {.val {bad}}.",
+                     i = "Their group-specific probabilities sit at 0 or 1 in the configural model; consider merging small groups or dropping the item."),
+                   class = "cscdemand_warning_group_item")
+  }
+  invisible(bad)
 }

@@ -34,9 +34,8 @@ print.cscdemand_lca <- function(x, digits = 3, ...) {
   cat("\nClass sizes:\n")
   sz <- round(x$class_size, digits)
   if (!is.null(x$class_names)) {
-    sz <- data.frame(class = names(sz), name = unname(x$class_names[names(sz)]),
-                     size = unname(sz))
-    print(sz, row.names = FALSE)
+    nm <- unname(x$class_names[names(sz)])
+    cat(sprintf("  %-9s %6.3f  %s\n", names(sz), unname(sz), nm), sep = "")
   } else {
     print(sz)
   }

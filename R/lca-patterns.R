@@ -18,8 +18,9 @@
 #' with every item missing carry no information; they are dropped and counted
 #' in the audit.
 #'
-#' @param data A data frame with one row per episode (or an `lca_patterns`
-#'   table, returned unchanged).
+#' @param data A data frame with one row per episode, a dbplyr lazy table
+#'   (the counts are computed inside the database by [lca_patterns_db()]), or
+#'   an `lca_patterns` table (returned unchanged).
 #' @param items Character vector of item columns. `NULL` (default) uses the
 #'   factor columns of an episode table from [episode_factors()], otherwise
 #'   every column except `weights`, `group` and columns whose names start with
@@ -40,6 +41,10 @@
 #' pt
 lca_patterns <- function(data, items = NULL, weights = NULL, group = NULL) {
   if (inherits(data, "lca_patterns")) return(data)
+  if (inherits(data, "tbl_lazy")) {
+    if (!is.null(weights)) abort_input("{.arg weights} is not supported for database tables.")
+    return(lca_patterns_db(data, items = items, group = group))
+  }
   build_patterns(data, items = items, weights = weights, group = group)
 }
 

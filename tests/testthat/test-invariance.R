@@ -1,3 +1,8 @@
+# Muffles the "best value reached once" warning where a test is about something else.
+quiet_starts <- function(expr) {
+  withCallingHandlers(expr, cscdemand_warning_starts = function(w) invokeRestart("muffleWarning"))
+}
+
 two_councils <- function(n = 1500, differ = FALSE, seed = 1) {
   p <- rbind(c(.9, .8, .1, .1, .2, .1), c(.1, .2, .9, .8, .1, .2), c(.1, .1, .2, .1, .9, .9))
   q <- p
@@ -74,4 +79,26 @@ test_that("invariant and configural log-likelihoods agree with glca", {
   expect_equal(con$npar, gc$model$npar)
   expect_equal(AIC(inv), gi$gof$AIC, tolerance = 1e-6)
   expect_equal(BIC(con), gc$gof$BIC, tolerance = 1e-6)
+})
+
+test_that("the item search finds the items that differ between groups", {
+  d <- two_councils(n = 1500)
+  # make item 5 differ between councils (swap its probabilities in the South)
+  south <- d$la == "South"
+  d$item5[south] <- 1L - d$item5[south]
+  inv <- quiet_starts(lca_invariance(d, k = 3, group = "la", starts = 8, seed = 1,
+                                     search = TRUE, verbose = FALSE))
+  expect_equal(inv$items$item[1], "item5")
+  expect_equal(nrow(inv$items), 6)
+  expect_true(all(inv$items$df == 3))
+  expect_lt(inv$items$BIC_change[1], 0)
+  expect_output(print(inv), "differ most")
+})
+
+test_that("an item constant within a group gives a classed warning", {
+  d <- two_councils(n = 500)
+  d$item6[d$la == "South"] <- 0L
+  expect_warning(quiet_starts(lca_invariance(d, k = 2, group = "la", starts = 4, seed = 1,
+                                             verbose = FALSE)),
+                 class = "cscdemand_warning_group_item")
 })
