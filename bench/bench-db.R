@@ -48,8 +48,8 @@ r <- peak({
 })
 add("PostgreSQL read all rows -> K = 12, 20 starts", r,
     sprintf("same LL: %s", isTRUE(all.equal(r$value$loglik, ll_db))))
-dbRemoveTable(con, "bench_episodes")
-dbDisconnect(con)
+invisible(dbRemoveTable(con, "bench_episodes"))
+invisible(dbDisconnect(con))
 d <- sim_factors(n, K = 12)
 d$.class <- NULL
 r <- peak(lca(d, k = 12, starts = 20, seed = 1, threads = threads, verbose = FALSE))

@@ -8,15 +8,16 @@
 
 using namespace Rcpp;
 
-// [[Rcpp::export]]
-List cpp_glmm_fit(const Eigen::Map<Eigen::MatrixXd> X, const NumericVector& y,
-                  const NumericVector& trials, const NumericVector& offset,
-                  const NumericVector& weights, const IntegerVector& cstart, int family,
-                  bool random, int nagq, const NumericVector& start, int maxit, double tol,
-                  int threads) {
+namespace {
+
+// The core's view of the data; Xr receives a row-major copy of X (the core
+// reads the design row by row) and must outlive the returned Data.
+cscdemand::glmm::Data glmm_data(const Eigen::Map<Eigen::MatrixXd>& X, std::vector<double>& Xr,
+                                const NumericVector& y, const NumericVector& trials,
+                                const NumericVector& offset, const NumericVector& weights,
+                                const IntegerVector& cstart, int family, bool random, int nagq) {
   const int n = X.rows(), p = X.cols();
-  // row-major copy of the design for row-wise access in the core
-  std::vector<double> Xr(static_cast<std::size_t>(n) * p);
+  Xr.assign(static_cast<std::size_t>(n) * p, 0.0);
   for (int k = 0; k < p; ++k)
     for (int i = 0; i < n; ++i) Xr[static_cast<std::size_t>(i) * p + k] = X(i, k);
   cscdemand::glmm::Data d;
@@ -32,6 +33,20 @@ List cpp_glmm_fit(const Eigen::Map<Eigen::MatrixXd> X, const NumericVector& y,
   d.offset = offset.begin();
   d.w = weights.begin();
   d.cstart = cstart.begin();
+  return d;
+}
+
+}  // namespace
+
+// [[Rcpp::export]]
+List cpp_glmm_fit(const Eigen::Map<Eigen::MatrixXd> X, const NumericVector& y,
+                  const NumericVector& trials, const NumericVector& offset,
+                  const NumericVector& weights, const IntegerVector& cstart, int family,
+                  bool random, int nagq, const NumericVector& start, int maxit, double tol,
+                  int threads) {
+  std::vector<double> Xr;
+  cscdemand::glmm::Data d =
+      glmm_data(X, Xr, y, trials, offset, weights, cstart, family, random, nagq);
   cscdemand::glmm::Control c;
   c.maxit = maxit;
   c.tol = tol;
@@ -51,23 +66,9 @@ List cpp_glmm_loglik(const Eigen::Map<Eigen::MatrixXd> X, const NumericVector& y
                      const NumericVector& trials, const NumericVector& offset,
                      const NumericVector& weights, const IntegerVector& cstart, int family,
                      bool random, int nagq, const NumericVector& psi) {
-  const int n = X.rows(), p = X.cols();
-  std::vector<double> Xr(static_cast<std::size_t>(n) * p);
-  for (int k = 0; k < p; ++k)
-    for (int i = 0; i < n; ++i) Xr[static_cast<std::size_t>(i) * p + k] = X(i, k);
-  cscdemand::glmm::Data d;
-  d.family = static_cast<cscdemand::glmm::Family>(family);
-  d.n = n;
-  d.p = p;
-  d.J = cstart.size() - 1;
-  d.random = random;
-  d.nagq = nagq;
-  d.X = Xr.data();
-  d.y = y.begin();
-  d.trials = trials.begin();
-  d.offset = offset.begin();
-  d.w = weights.begin();
-  d.cstart = cstart.begin();
+  std::vector<double> Xr;
+  cscdemand::glmm::Data d =
+      glmm_data(X, Xr, y, trials, offset, weights, cstart, family, random, nagq);
   cscdemand::glmm::Model m(d, cscdemand::glmm::serial_for);
   Eigen::VectorXd x = Rcpp::as<Eigen::VectorXd>(psi), g(m.q());
   // two passes so the conditional modes are converged from a warm start
