@@ -46,7 +46,14 @@ demand_report <- function(data = "example", output_file = "demand-report.html",
   params <- list(data = data, k_min = min(k), k_max = max(k), starts = starts, seed = seed,
                  group = group, threshold = threshold, ...)
   if (!is.null(council)) params$council <- council
-  output_file <- normalizePath(output_file, mustWork = FALSE)
+  out_dir <- dirname(output_file)
+  if (!dir.exists(out_dir)) {
+    abort_input(c("The folder {.file {out_dir}} for the report does not exist.",
+                  i = "Create it first, or give another {.arg output_file}."),
+                class = "cscdemand_error_file")
+  }
+  # absolute: rmarkdown resolves a relative output_file against the Rmd's folder
+  output_file <- file.path(normalizePath(out_dir), basename(output_file))
   work <- tempfile("cscdemand-report")
   dir.create(work)
   on.exit(unlink(work, recursive = TRUE), add = TRUE)

@@ -65,4 +65,16 @@ test_that("a malformed data file stops with the data layer's plain-English error
   expect_error(suppressMessages(demand_report(bad, out)), class = "cscdemand_error")
   expect_false(file.exists(out))
   expect_error(demand_report(tempfile(fileext = ".csv"), out), class = "cscdemand_error_file")
+  expect_error(demand_report("example", file.path(tempfile(), "no", "r.html")),
+               class = "cscdemand_error_file")
+})
+
+test_that("a relative output file lands in the working directory", {
+  skip_if_not(rmarkdown::pandoc_available(), "pandoc is needed to knit the report")
+  dir <- withr::local_tempdir()
+  withr::local_dir(dir)
+  res <- suppressMessages(demand_report("example", "r.html", k = 1:2, starts = 2, seed = 1,
+                                        blrt_reps = 2, boot_reps = 2, cv_folds = 2))
+  expect_true(file.exists(file.path(dir, "r.html")))
+  expect_equal(normalizePath(res), normalizePath(file.path(dir, "r.html")))
 })
