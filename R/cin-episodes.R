@@ -209,6 +209,15 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
   }
   alive <- !drop
   # 5. Exclusions.
+  # Episodes whose every factor has been removed: dropped and counted.
+  drop_emptied <- function(why, detail) {
+    empty <- alive & tabulate(pe, n_ep) == 0L & n_factors > 0L
+    if (any(empty)) {
+      audit <<- cin_audit_add(audit, "episodes", paste("episodes dropped:", why), sum(empty), detail)
+      alive <<- alive & !empty
+    }
+    invisible(sum(empty))
+  }
   if (length(exclude)) {
     ex <- intersect(cols, exclude)
     ex_merged <- setdiff(exclude, cols)
@@ -230,12 +239,7 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
     }
     kept_cols <- setdiff(seq_along(cols), match(ex, cols))
     if (drop_empty) {
-      empty <- alive & tabulate(pe, n_ep) == 0L & n_factors > 0L
-      if (any(empty)) {
-        audit <- cin_audit_add(audit, "episodes", "episodes dropped: only excluded factors", sum(empty),
-                               "no factor left after exclusions")
-        alive <- alive & !empty
-      }
+      drop_emptied("only excluded factors", "no factor left after exclusions")
     }
   } else {
     kept_cols <- seq_along(cols)
@@ -252,12 +256,7 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
     pk <- pk[!rmr]
     kept_cols <- kept_cols[!rare]
     if (drop_empty) {
-      empty <- alive & tabulate(pe, n_ep) == 0L & n_factors > 0L
-      if (any(empty)) {
-        audit <- cin_audit_add(audit, "episodes", "episodes dropped: only rare factors", sum(empty),
-                               "no factor left after removing rare factors")
-        alive <- alive & !empty
-      }
+      drop_emptied("only rare factors", "no factor left after removing rare factors")
     }
   }
   # Build the 0/1 columns for the episodes kept.
@@ -456,7 +455,7 @@ sample_episodes <- function(episodes, per_group = 2500, group = "la", seed = NUL
   g <- episodes[[group]]
   if (anyNA(g)) {
     abort_input(c("Grouping column {.field {group}} has missing values.",
-                  x = "Rows {format_rows(which(is.na(g)))}.",
+                  x = "{rows_label(which(is.na(g)))}.",
                   i = "Give every episode a group or remove those rows."))
   }
   if (!is.null(seed)) {

@@ -93,7 +93,7 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
     la_value <- as.character(episodes[[la_col]])
     if (anyNA(la_value)) {
       abort_input(c("Column {.field {la_col}} has missing councils.",
-                      x = "Rows {format_rows(which(is.na(la_value)))}."),
+                      x = "{rows_label(which(is.na(la_value)))}."),
                     class = "cscdemand_error_column")
     }
   }

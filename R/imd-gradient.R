@@ -276,11 +276,8 @@ print.cscdemand_imd_gradient <- function(x, digits = 3, ...) {
   cat(what, " ratios ", if (x$decile_as == "linear") "per decile step towards less deprivation" else
     "against the first decile", " (decile 1 = most deprived), 95% CI:\n", sep = "")
   r <- x$ratios
-  show <- data.frame(stratum = r$stratum, model = r$model, term = r$term,
-                     ratio = formatC(r$ratio, digits = digits, format = "f"),
-                     `95% CI` = paste0(formatC(r$lower, digits = digits, format = "f"), " - ",
-                                       formatC(r$upper, digits = digits, format = "f")),
-                     p = format.pval(r$p.value, digits = 2), check.names = FALSE)
+  show <- cbind(data.frame(stratum = r$stratum, model = r$model, term = r$term),
+                format_ratios(r, digits, "ratio"))
   if (is.null(x$strata)) show$stratum <- NULL
   print(show, row.names = FALSE, right = FALSE)
   invisible(x)
@@ -487,11 +484,8 @@ imd_thresholds <- function(data, outcomes, covariates = NULL, random = "la_code"
 print.cscdemand_imd_thresholds <- function(x, digits = 3, ...) {
   cat("Odds ratios (95% CI) of reaching each threshold, adjusted models with a council random intercept\n")
   r <- x$ratios
-  show <- data.frame(outcome = r$outcome, stratum = r$stratum, term = r$term,
-                     OR = formatC(r$ratio, digits = digits, format = "f"),
-                     `95% CI` = paste0(formatC(r$lower, digits = digits, format = "f"), " - ",
-                                       formatC(r$upper, digits = digits, format = "f")),
-                     p = format.pval(r$p.value, digits = 2), check.names = FALSE)
+  show <- cbind(data.frame(outcome = r$outcome, stratum = r$stratum, term = r$term),
+                format_ratios(r, digits, "OR"))
   if (all(show$stratum == "all")) show$stratum <- NULL
   print(show, row.names = FALSE, right = FALSE)
   invisible(x)
@@ -515,4 +509,13 @@ plot.cscdemand_imd_thresholds <- function(x, ...) {
     ggplot2::facet_wrap(~outcome) +
     ggplot2::labs(x = "Odds ratio (log scale, 95% CI)", y = NULL) +
     ggplot2::theme_minimal()
+}
+
+# Ratio, 95% interval and p-value columns of a ratios table, for printing.
+format_ratios <- function(r, digits, label) {
+  f <- function(x) formatC(x, digits = digits, format = "f")
+  out <- data.frame(f(r$ratio), paste0(f(r$lower), " - ", f(r$upper)),
+                    format.pval(r$p.value, digits = 2))
+  names(out) <- c(label, "95% CI", "p")
+  out
 }

@@ -286,7 +286,3 @@ warn_imd <- function(message, ..., class = NULL, .envir = parent.frame()) {
   cli::cli_warn(message, ..., class = c(class, "cscdemand_warning"), .envir = .envir)
 }
 
-# "Row 3" or "Rows 3, 9 and 12 more", for messages.
-rows_label <- function(rows) {
-  paste0(if (length(rows) == 1L) "Row " else "Rows ", format_rows(rows))
-}

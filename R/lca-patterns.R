@@ -74,7 +74,7 @@ build_patterns <- function(data, items = NULL, weights = NULL, group = NULL, cod
     gv <- data[[group]]
     if (anyNA(gv)) {
       abort_input(c("Grouping column {.field {group}} has missing values.",
-                    x = "Rows {format_rows(which(is.na(gv)))}.",
+                    x = "{rows_label(which(is.na(gv)))}.",
                     i = "Remove those rows or give them a group."), call = call)
     }
     gf <- if (is.factor(gv)) droplevels(gv) else factor(gv)
@@ -152,7 +152,7 @@ resolve_weights <- function(weights, data, call = rlang::caller_env()) {
   bad <- which(is.na(weights) | !is.finite(weights) | weights < 0)
   if (length(bad)) {
     abort_input(c("Weights ({what}) must be finite and non-negative.",
-                  x = "Rows {format_rows(bad)} have {.val {format(unique(weights[bad])[1:min(3, length(unique(weights[bad])))])}}.",
+                  x = "{rows_label(bad)}: {.val {format(utils::head(unique(weights[bad]), 3))}}.",
                   i = "Frequency weights count episodes: remove those rows or set a weight of 0 or more."),
                 class = "cscdemand_error_weights", call = call)
   }
@@ -184,7 +184,7 @@ code_item <- function(x, name, call = rlang::caller_env()) {
     } else {
       bad <- which(!is.na(x) & (x != floor(x) | x < 0 | x > 1))
       abort_input(c("Item {.field {name}} is binary but has values other than 0 and 1.",
-                    x = "Rows {format_rows(bad)} have {.val {format(utils::head(unique(x[bad]), 5))}}.",
+                    x = "{rows_label(bad)}: {.val {format(utils::head(unique(x[bad]), 5))}}.",
                     i = "Recode it to 0/1 (or TRUE/FALSE); for a polytomous item use a factor or the codes 1, 2, ..., C."),
                   class = "cscdemand_error_item", call = call)
     }
@@ -228,7 +228,7 @@ recode_item <- function(x, name, levels, call = rlang::caller_env()) {
   bad <- which(!is.na(x) & !x %in% allowed)
   if (length(bad)) {
     abort_input(c("Item {.field {name}} has values the model does not know.",
-                  x = "Rows {format_rows(bad)} have {.val {format(utils::head(unique(x[bad]), 5))}}.",
+                  x = "{rows_label(bad)}: {.val {format(utils::head(unique(x[bad]), 5))}}.",
                   i = "Allowed: {.val {allowed}}."), class = "cscdemand_error_coding", call = call)
   }
   list(codes = as.integer(x), offset = if (binary01) 0L else 1L, levels = levels,

@@ -71,6 +71,11 @@ format_rows <- function(rows, max = 5L) {
   paste0(paste(rows[seq_len(max)], collapse = ", "), " and ", length(rows) - max, " more")
 }
 
+# "Row 3" or "Rows 3, 9 and 12 more", for messages.
+rows_label <- function(rows) {
+  paste0(if (length(rows) == 1L) "Row " else "Rows ", format_rows(rows))
+}
+
 fmt_num <- function(x, digits = 2) formatC(x, format = "f", digits = digits, big.mark = ",")
 
 `%||%` <- function(x, y) if (is.null(x)) y else x
