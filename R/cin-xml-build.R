@@ -8,7 +8,7 @@ cin_census_build <- function(tabs, on_unknown, legacy, salt, source, verbose,
   st <- cin_census_stack(tabs, call = call)
   audit <- cin_audit_new()
   audit <- cin_audit_add(audit, "read", "census returns read", length(tabs), source)
-  audit <- cin_audit_add(audit, "read", "children read", nrow(st$children), "")
+  audit <- cin_audit_add(audit, "read", "child records read", nrow(st$children), "")
   audit <- cin_audit_add(audit, "read", "episodes read (CINdetails)", nrow(st$episodes), "")
   audit <- cin_audit_add(audit, "read", "assessments read", nrow(st$assessments), "")
   chk <- cin_census_check(st, legacy = legacy)
@@ -252,7 +252,13 @@ cin_census_merge <- function(st) {
   as <- st$assessments
   as$episode <- to[as$episode]
   as$rank <- ep$rank[st$assessments$episode]
-  akey <- cin_group(list(as$episode, ifelse(is.na(as$start), -as$as_pos, as.numeric(as$start))))
+  # an assessment is its episode, start date and rank among same-day starts
+  sk <- ifelse(is.na(as$start), -as$as_pos, as.numeric(as$start))
+  g0 <- cin_group(list(st$assessments$episode, sk))
+  og <- order(g0, method = "radix")
+  k <- integer(length(g0))
+  k[og] <- sequence(rle(g0[og])$lengths)
+  akey <- cin_group(list(as$episode, sk, k))
   oa <- order(akey, -as$rank, method = "radix")
   keep_as <- sort(oa[!duplicated(akey[oa])])
   merged_as <- nrow(as) - length(keep_as)
@@ -272,8 +278,6 @@ cin_census_merge <- function(st) {
     st[[k]] <- d
   }
   ep2 <- ep[keep_row, , drop = FALSE]
-  as$episode <- match(as$episode, keep_row)
-  for (k in c("s47", "cpp", "cinp")) st[[k]]$episode <- match(st[[k]]$episode, keep_row)
   rownames(ep2) <- NULL
   rownames(as) <- NULL
   st$episodes <- ep2
