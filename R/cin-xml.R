@@ -240,16 +240,26 @@ cin_xml_check_nesting <- function(path, s, st, kind, nid, un, call) {
   bad_open <- k == 1L & (!nxt_same | c(k[-1L], 0L) != -1L |
                          c(nid[o][-1L], 0L) != nid[o])
   prv_same <- c(FALSE, lo[-1L] == lo[-n])
-  bad_close <- k == -1L & (!prv_same | c(0L, k[-n]) != 1L)
-  if (any(bad_open) || any(bad_close)) {
-    pos <- min(c(o[bad_open], o[bad_close]))
-    what <- if (kind[pos] == 1L) {
-      paste0("element <", un[nid[pos]], "> is not closed",
-             if (depth[length(depth)] > 0L) " (or the file is cut off)" else "")
-    } else {
-      paste0("closing tag </", un[nid[pos]], "> does not match the element open there")
+  bad_close <- k == -1L & (!prv_same | c(0L, k[-n]) != 1L | c(0L, nid[o][-n]) != nid[o])
+  if (any(bad_close)) {
+    # the first closing tag (in file order) that does not close the element
+    # open at its level: that element is the one left unclosed
+    j <- which(bad_close)[which.min(o[bad_close])]
+    pos <- o[j]
+    if (j > 1L && prv_same[j] && k[j - 1L] == 1L) {
+      op <- o[j - 1L]
+      what <- paste0("element <", un[nid[op]], "> is not closed (its closing tag is missing)")
+      cin_xml_abort(path, cin_xml_line(s, st[op]), what, call = call)
     }
-    cin_xml_abort(path, cin_xml_line(s, st[pos]), what, call = call)
+    cin_xml_abort(path, cin_xml_line(s, st[pos]),
+                  paste0("closing tag </", un[nid[pos]], "> does not match the element open there"),
+                  call = call)
+  }
+  if (any(bad_open)) {
+    pos <- max(o[bad_open])
+    cin_xml_abort(path, cin_xml_line(s, st[pos]),
+                  paste0("the file ends before <", un[nid[pos]], "> is closed (the file looks cut off)"),
+                  call = call)
   }
   if (depth[length(depth)] != 0L) {
     cin_xml_abort(path, cin_xml_line(s, st[length(st)]), "the file ends before the last element is closed",
