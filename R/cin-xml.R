@@ -145,17 +145,17 @@ cin_xml_tokens <- function(path, call = rlang::caller_env()) {
   }
   raw <- readBin(path, "raw", size)
   if (size >= 3 && all(raw[1:3] == as.raw(c(0xef, 0xbb, 0xbf)))) raw <- raw[-(1:3)]
-  nul <- which(raw == as.raw(0L))
-  if (length(nul)) {
-    line <- sum(raw[seq_len(nul[1])] == as.raw(10L)) + 1L
+  s <- tryCatch(rawToChar(raw), error = function(e) NULL)
+  if (is.null(s)) {
+    nul <- match(as.raw(0L), raw)
+    line <- sum(raw[seq_len(nul)] == as.raw(10L)) + 1L
     cin_xml_abort(path, line, "the file holds NUL bytes (an incomplete download or a binary file)",
                   call = call)
   }
-  s <- rawToChar(raw)
   rm(raw)
   Encoding(s) <- "bytes"
   if (grepl("<!", s, fixed = TRUE, useBytes = TRUE)) s <- cin_xml_strip_specials(s)
-  m <- gregexpr("<[^<>]*>", s, useBytes = TRUE)[[1]]
+  m <- gregexpr("<[^<>]*>", s, useBytes = TRUE, perl = TRUE)[[1]]
   if (m[1] == -1L) {
     cin_xml_abort(path, 1L, "no XML elements found", call = call)
   }
@@ -230,11 +230,20 @@ cin_xml_check_nesting <- function(path, s, st, kind, nid, un, call) {
                   paste0("closing tag </", un[nid[neg[1]]], "> has no opening tag"), call = call)
   }
   oc <- which(kind == 1L | kind == -1L)
-  lvl <- ifelse(kind[oc] == 1L, depth[oc], depth[oc] + 1L)
-  o <- oc[order(lvl, oc, method = "radix")]
-  lo <- sort(lvl)
+  lvl <- depth[oc] + (kind[oc] == -1L)
+  ol <- order(lvl, method = "radix")
+  o <- oc[ol]
+  lo <- lvl[ol]
   k <- kind[o]
   n <- length(o)
+  # fast path: each open is followed, at its level, by its own closing tag
+  A <- which(k == 1L)
+  if (length(A) * 2L == n && all(A < n)) {
+    B <- A + 1L
+    if (all(k[B] == -1L) && all(lo[B] == lo[A]) && all(nid[o[B]] == nid[o[A]])) {
+      if (depth[length(depth)] == 0L) return(invisible(TRUE))
+    }
+  }
   nxt_same <- c(lo[-1L] == lo[-n], FALSE)
   # an open must be followed (at its level) by a close of the same name
   bad_open <- k == 1L & (!nxt_same | c(k[-1L], 0L) != -1L |
@@ -272,7 +281,7 @@ cin_xml_check_nesting <- function(path, s, st, kind, nid, un, call) {
 # From tokens to the census tables (one data frame per level).
 
 cin_xml_containers <- function() {
-  c("Header", "Child", "ChildIdentifiers", "ChildCharacteristics", "Disabilities", "CINdetails",
+  c("Header", "CollectionDetails", "Source", "Child", "ChildIdentifiers", "ChildCharacteristics", "Disabilities", "CINdetails",
     "Assessments", "FactorsIdentifiedAtAssessment", "CINPlanDates", "Section47",
     "ChildProtectionPlans", "Reviews", "PreProceedingsandFGDM")
 }
@@ -292,20 +301,21 @@ cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
     if (is.na(j)) return(integer(length(kind)))
     cumsum(is_open & nid == j)
   }
-  inside <- function(nm) {
-    j <- cid[match(nm, cont)]
-    if (is.na(j)) return(logical(length(kind)))
-    (cumsum(is_open & nid == j) - cumsum(kind == -1L & nid == j)) > 0L
-  }
+
   lf <- tk$leaf
-  ctx <- rep(NA_character_, length(lf))
-  for (nm in rev(cont)) {
-    if (is.na(cid[match(nm, cont)])) next
-    inn <- inside(nm)[lf]
-    ctx[is.na(ctx) & inn] <- nm
-  }
-  lname <- tk$names[nid[lf]]
-  text <- trimws(tk$text)
+  # parent of each leaf: the last element opened one level up before it
+  depth <- cumsum(c(-1L, 0L, 1L, 0L)[kind + 2L])
+  op <- which(kind == 1L)
+  okey <- depth[op] * 1e8 + op
+  oo <- order(okey, method = "radix")
+  pdepth <- ifelse(kind[lf] == 2L, depth[lf], depth[lf] - 1L)
+  par <- op[oo][findInterval(pdepth * 1e8 + lf, okey[oo])]
+  ctx <- match(nid[par], cid)
+  ctx[is.na(ctx)] <- 0L
+  lname <- nid[lf]
+  text <- tk$text
+  pad <- grepl("^[[:space:]]|[[:space:]]$", text, perl = TRUE)
+  if (any(pad)) text[pad] <- trimws(text[pad])
   if (any(grepl("&", text, fixed = TRUE))) text <- cin_xml_entities(text)
   Encoding(text) <- "UTF-8"
   ctr <- list(Child = count("Child"), CINdetails = count("CINdetails"),
@@ -313,9 +323,17 @@ cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
               ChildProtectionPlans = count("ChildProtectionPlans"),
               CINPlanDates = count("CINPlanDates"))
   n_of <- vapply(ctr, function(v) if (length(v)) v[length(v)] else 0L, integer(1))
+  # leaves grouped by (container, element name) in one pass
+  by_key <- split(seq_along(lf), ctx * 10000L + lname)
+  hits <- function(where, field) {
+    f_id <- stats::na.omit(match(field, tk$names))
+    if (!length(f_id)) return(integer())
+    keys <- as.character(outer(match(where, cont) * 10000L, f_id, `+`))
+    sort(unlist(by_key[keys], use.names = FALSE))
+  }
   pick <- function(where, field, owner) {
     out <- rep(NA_character_, n_of[[owner]])
-    hit <- which(ctx %in% where & lname == field)
+    hit <- hits(where, field)
     if (length(hit)) out[ctr[[owner]][lf[hit]]] <- text[hit]
     out
   }
@@ -325,7 +343,7 @@ cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
     ctr[[owner]][is_open & nid == j]
   }
   hdr_val <- function(field) {
-    hit <- which(ctx %in% "Header" & lname == field)
+    hit <- hits(c("Header", "CollectionDetails", "Source"), field)
     if (length(hit)) text[hit[1]] else NA_character_
   }
   header <- list(lea = hdr_val("LEA"), year = hdr_val("Year"),
@@ -339,7 +357,7 @@ cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
     expected_raw = pick(ci, "ExpectedPersonBirthDate", "Child"),
     gender_raw = pick(ci, "GenderCurrent", "Child"), sex_raw = pick(ci, "Sex", "Child"),
     ethnicity_raw = pick(cc, "Ethnicity", "Child"), stringsAsFactors = FALSE)
-  dis <- which(ctx %in% c("Disabilities", "ChildCharacteristics") & lname == "Disability")
+  dis <- hits(c("Disabilities", "ChildCharacteristics"), "Disability")
   d_v <- rep(NA_integer_, nrow(children))
   if (length(dis)) {
     own <- ctr$Child[lf[dis]]
@@ -365,8 +383,8 @@ cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
     auth_raw = pick("Assessments", "AssessmentAuthorisationDate", "Assessments"),
     stringsAsFactors = FALSE)
   assessments$as_pos <- sequence(tabulate(assessments$episode, nrow(episodes)))
-  fh <- which(ctx %in% c("FactorsIdentifiedAtAssessment", "Assessments") &
-                lname %in% c("AssessmentFactors", "FactorsIdentifiedAtAssessment"))
+  fh <- hits(c("FactorsIdentifiedAtAssessment", "Assessments"),
+              c("AssessmentFactors", "FactorsIdentifiedAtAssessment"))
   factors <- data.frame(assessment = ctr$Assessments[lf[fh]], value = text[fh],
                         stringsAsFactors = FALSE)
   factors <- factors[nzchar(factors$value), , drop = FALSE]
