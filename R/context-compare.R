@@ -19,12 +19,15 @@
 #'
 #' @param episodes A data frame with one row per episode (a referral whose assessment
 #'   ended in the year) and 0/1 (or logical) factor columns; `NA` counts as not
-#'   identified.
+#'   identified. A `cin_assessments` object ([read_cin_assessments()]) or a
+#'   `cin_episodes` table works too (counted as for [compare_to_national()]).
 #' @param factors How the factor columns map to CIN codes: a named character vector
 #'   `c(column = "code")`, for example `c(dv_child = "3A", neglect = "16A")`. `NULL` (the
 #'   default) finds the columns named by CIN code, with or without a prefix: `3A`,
-#'   `f_3A`, `factor_3A`, `X3A` (the name R gives `3A` in a data frame). Codes 8B to 8F
-#'   count together, as DfE publishes them.
+#'   `f_3A`, `factor_3A`, `X3A` (the name R gives `3A` in a data frame), or by DfE
+#'   column name (`Domestic_Abuse_child`), read by the package's one code mapper (the
+#'   one [read_cin_assessments()] uses). Codes 8B to 8F count together, as DfE publishes
+#'   them.
 #' @param la_col Name of the column holding the council (DfE number, ONS code or name; see
 #'   [find_council()]), or `NULL` when `la` is given.
 #' @param year_col Name of the column holding the DfE reporting year (the year ending 31
@@ -59,6 +62,15 @@
 compare_published <- function(episodes, factors = NULL, la_col = "la", year_col = "year",
                               la = NULL, tolerance = 0.05, min_difference = 10,
                               referrals = FALSE, verbose = TRUE) {
+  if (inherits(episodes, c("cin_assessments", "cin_episodes"))) {
+    # The package's own episode objects, counted as C3 counts (one reader, c3_extract()).
+    ex <- c3_extract(episodes)
+    colnames(ex$flags)[colnames(ex$flags) == "8B-8F"] <- "8F"
+    episodes <- data.frame(la = ex$la, year = ex$year %||% NA_integer_, ex$flags,
+                           check.names = FALSE, stringsAsFactors = FALSE)
+    la_col <- "la"
+    year_col <- "year"
+  }
   if (!is.data.frame(episodes)) {
     abort_input(c("{.arg episodes} must be a data frame with one row per episode.",
                     x = "You supplied an object of class {.cls {class(episodes)}}."))
@@ -201,22 +213,24 @@ print.cscdemand_context_comparison <- function(x, ...) {
 
 # ---- helpers ------------------------------------------------------------------
 
-# Named character vector: column -> published measure (CIN code; 8B-8F pooled).
+# Named character vector: column -> published measure (CIN code; 8B-8F pooled). Column
+# names and codes are read by the package's one mapper, cin_match_codes() (cin-codes.R):
+# codes in any case or with a prefix (`3A`, `f_3A`, `factor_3A`, `X3A`), DfE column names
+# (`Domestic_Abuse_child`) and labels.
 context_factor_map <- function(episodes, factors, call = rlang::caller_env()) {
   dict <- cscdemand::context_dictionary
-  measures <- dict$measure[!is.na(dict$factor_code)]
-  codes <- c(setdiff(measures, "8B-8F"), "8B", "8C", "8D", "8E", "8F")
+  published <- dict$measure[!is.na(dict$factor_code)]
   to_measure <- function(code) ifelse(code %in% c("8B", "8C", "8D", "8E", "8F"), "8B-8F", code)
   if (is.null(factors)) {
     nm <- names(episodes)
-    code <- toupper(sub("^(f_|factor_|X)", "", nm, ignore.case = TRUE))
-    hit <- code %in% codes
+    code <- to_measure(cin_match_codes(nm)$code)
+    hit <- !is.na(code) & code %in% published
     if (!any(hit)) {
       abort_input(c("{.arg episodes} has no factor columns named by CIN code.",
                       i = "Name them {.field 3A}, {.field f_3A}, ..., or map them with {.arg factors}, e.g. {.code factors = c(dv_child = \"3A\")}."),
                     class = "cscdemand_error_column", call = call)
     }
-    return(stats::setNames(to_measure(code[hit]), nm[hit]))
+    return(stats::setNames(code[hit], nm[hit]))
   }
   if (!is.character(factors) || is.null(names(factors)) || anyNA(factors) ||
       any(names(factors) == "")) {
@@ -230,14 +244,14 @@ context_factor_map <- function(episodes, factors, call = rlang::caller_env()) {
                     i = "Columns of {.arg episodes}: {.field {names(episodes)}}."),
                   class = "cscdemand_error_column", call = call)
   }
-  code <- toupper(trimws(factors))
-  bad <- setdiff(code, codes)
+  code <- to_measure(cin_match_codes(factors)$code)
+  bad <- unname(factors[is.na(code) | !code %in% published])
   if (length(bad)) {
     abort_input(c("{.arg factors} maps to code{?s} DfE does not publish: {.val {bad}}.",
-                    i = "Published codes: {.val {codes}} (21, no factors, is not published)."),
+                    i = "Published codes: {.val {published}} (21, no factors, is not published)."),
                   class = "cscdemand_error_input", call = call)
   }
-  stats::setNames(to_measure(code), names(factors))
+  stats::setNames(code, names(factors))
 }
 
 # Matrix of 0/1, one column per published measure (8B-8F pooled by "any").
