@@ -243,7 +243,8 @@ print.cscdemand_context <- function(x, ..., digits = 1) {
   }
   cli::cli_text("{.strong Council context: {council$name}} (DfE {council$la_number}, {council$code}, {council$region_name})")
   nb <- names(attr(x, "neighbours"))
-  if (length(nb)) cli::cli_text("Statistical neighbours: {nb}")
+  ed <- attr(x, "neighbour_edition") %||% 2021L
+  if (length(nb)) cli::cli_text("Statistical neighbours ({sn_label(ed)}): {nb}")
   for (m in unique(x$measure)) {
     xm <- x[x$measure == m, ]
     cli::cli_text("")
