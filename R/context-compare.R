@@ -93,12 +93,51 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
                     x = "Found {.val {format(bad)}}."),
                   class = "cscdemand_error_column")
   }
+  la_number <- compare_published_councils(episodes, la_col, la, verbose)
+
+  map <- context_factor_map(episodes, factors)
+  flags <- context_factor_flags(episodes, map)
+
+  out <- compare_published_counts(la_number, yr, flags, referrals)
+  out <- compare_published_status(out, map, tolerance, min_difference)
+  dict <- cscdemand::context_dictionary
+  out <- out[order(out$la_number, out$year, match(out$measure, dict$measure)),
+             c("la_number", "name", "year", "measure", "label", "extract", "published",
+               "published_mark", "difference", "relative_difference", "extract_percent",
+               "published_percent", "flag", "status")]
+  rownames(out) <- NULL
+  if (verbose && any(out$flag)) {
+    cli::cli_inform(c("!" = "{sum(out$flag)} count{?s} differ{?s/} from the published return by more than {100 * tolerance}% and {min_difference} episodes."),
+                    class = "cscdemand_message_context")
+  }
+  structure(out, class = c("cscdemand_context_comparison", "data.frame"),
+            factors = map, tolerance = tolerance, min_difference = min_difference)
+}
+
+#' @export
+print.cscdemand_context_comparison <- function(x, ...) {
+  cli::cli_text("{.strong Extract against published DfE table C3} ({nrow(x)} row{?s}; tolerance {100 * attr(x, 'tolerance')}% and {attr(x, 'min_difference')} episodes)")
+  y <- as.data.frame(unclass(x))[, c("name", "year", "measure", "extract", "published",
+                                     "difference", "status")]
+  y$published <- ifelse(is.na(x$published), paste0("[", x$published_mark, "]"),
+                        format(x$published, big.mark = ","))
+  y$difference <- ifelse(is.na(x$difference), "", sprintf("%+.0f (%+.1f%%)", x$difference,
+                                                         100 * x$relative_difference))
+  print(y, row.names = FALSE, right = FALSE)
+  if (any(x$flag)) cli::cli_text("{.strong {sum(x$flag)}} row{?s} differ{?s/} beyond the tolerance.")
+  invisible(x)
+}
+
+# ---- compare_published() stages -------------------------------------------------
+
+# DfE number of the council of each row (the package's one resolver, find_council()).
+compare_published_councils <- function(episodes, la_col, la, verbose, call = rlang::caller_env()) {
   # Council of each row
   if (is.null(la_col) || !la_col %in% names(episodes)) {
     if (is.null(la)) {
       abort_input(c("Give the council: {.arg episodes} has no column {.field {format(la_col)}}.",
                       i = "Set {.arg la_col} to the council column, or {.arg la} to the council."),
-                    class = "cscdemand_error_column")
+                    class = "cscdemand_error_column", call = call)
     }
     la_value <- rep(as.character(la), nrow(episodes))
   } else {
@@ -106,12 +145,12 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
     if (anyNA(la_value)) {
       abort_input(c("Column {.field {la_col}} has missing councils.",
                       x = "{rows_label(which(is.na(la_value)))}."),
-                    class = "cscdemand_error_column")
+                    class = "cscdemand_error_column", call = call)
     }
   }
   keys <- unique(la_value)
   where <- if (is.null(la_col) || !la_col %in% names(episodes)) "{.arg la}" else "Column {.field {la_col}}"
-  here <- rlang::current_env()
+  here <- call
   found <- lapply(keys, function(k) {
     tryCatch(context_resolve(k, verbose = verbose),
              cscdemand_error_council = function(e) {
@@ -123,16 +162,16 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
                            call = here)
              })
   })
-  la_number <- vapply(found, function(r) r$la_number, integer(1))[match(la_value, keys)]
+  vapply(found, function(r) r$la_number, integer(1))[match(la_value, keys)]
+}
 
-  map <- context_factor_map(episodes, factors)
-  flags <- context_factor_flags(episodes, map)
-
+# One row per council, year and measure: the extract's count beside the published one.
+compare_published_counts <- function(la_number, yr, flags, referrals) {
   dict <- cscdemand::context_dictionary
   pub <- cscdemand::context_factors
   ref <- cscdemand::context_published
   ref <- ref[ref$level == "Local authority" & ref$measure == "referrals", ]
-  groups <- split(seq_len(nrow(episodes)), list(la_number, yr), drop = TRUE)
+  groups <- split(seq_along(la_number), list(la_number, yr), drop = TRUE)
   out <- lapply(groups, function(i) {
     n_la <- la_number[i[1]]
     y <- yr[i[1]]
@@ -155,7 +194,13 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
     }
     res
   })
-  out <- do.call(rbind, out)
+  do.call(rbind, out)
+}
+
+# Differences, flags and the status of each row.
+compare_published_status <- function(out, map, tolerance, min_difference) {
+  dict <- cscdemand::context_dictionary
+  pub <- cscdemand::context_factors
   councils <- cscdemand::context_councils
   out$name <- councils$name[match(out$la_number, councils$la_number)]
   out$label <- dict$label[match(out$measure, dict$measure)]
@@ -184,31 +229,7 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
   out$status[partial & !is.na(out$published)] <- paste0(
     "not comparable (extract has ", length(unique(map)), " of ", k_pub[partial & !is.na(out$published)],
     " published factors)")
-  out <- out[order(out$la_number, out$year, match(out$measure, dict$measure)),
-             c("la_number", "name", "year", "measure", "label", "extract", "published",
-               "published_mark", "difference", "relative_difference", "extract_percent",
-               "published_percent", "flag", "status")]
-  rownames(out) <- NULL
-  if (verbose && any(out$flag)) {
-    cli::cli_inform(c("!" = "{sum(out$flag)} count{?s} differ{?s/} from the published return by more than {100 * tolerance}% and {min_difference} episodes."),
-                    class = "cscdemand_message_context")
-  }
-  structure(out, class = c("cscdemand_context_comparison", "data.frame"),
-            factors = map, tolerance = tolerance, min_difference = min_difference)
-}
-
-#' @export
-print.cscdemand_context_comparison <- function(x, ...) {
-  cli::cli_text("{.strong Extract against published DfE table C3} ({nrow(x)} row{?s}; tolerance {100 * attr(x, 'tolerance')}% and {attr(x, 'min_difference')} episodes)")
-  y <- as.data.frame(unclass(x))[, c("name", "year", "measure", "extract", "published",
-                                     "difference", "status")]
-  y$published <- ifelse(is.na(x$published), paste0("[", x$published_mark, "]"),
-                        format(x$published, big.mark = ","))
-  y$difference <- ifelse(is.na(x$difference), "", sprintf("%+.0f (%+.1f%%)", x$difference,
-                                                         100 * x$relative_difference))
-  print(y, row.names = FALSE, right = FALSE)
-  if (any(x$flag)) cli::cli_text("{.strong {sum(x$flag)}} row{?s} differ{?s/} beyond the tolerance.")
-  invisible(x)
+  out
 }
 
 # ---- helpers ------------------------------------------------------------------
