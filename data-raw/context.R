@@ -22,9 +22,8 @@
 # Every DfE mark ("c", "x", "z", "u", "low", ...) is kept in a `*_mark` column; the
 # numeric value is NA there. Nothing is turned into zero.
 
-shared <- Sys.getenv("CSCDEMAND_SHARED_DATA", file.path("..", "shared", "data"))
-if (!dir.exists(shared)) stop("Shared data folder not found: set CSCDEMAND_SHARED_DATA.")
-src <- function(f) file.path(shared, f)
+source(file.path("data-raw", "shared-data.R"))
+src <- function(f) shared_file(f)
 
 # UTF-8, with or without a byte-order mark; everything read as text so marks survive.
 read_text_csv <- function(f) {

@@ -11,13 +11,8 @@
 # The folder holding the shared files is taken from the environment variable
 # CSCDEMAND_SHARED_DATA (default: ../shared/data relative to the package root).
 
-shared <- Sys.getenv("CSCDEMAND_SHARED_DATA", file.path("..", "shared", "data"))
-src <- function(f) {
-  p <- file.path(shared, f)
-  if (!file.exists(p)) stop("Cannot find ", f, " in ", shared,
-                            "; set CSCDEMAND_SHARED_DATA.", call. = FALSE)
-  p
-}
+source(file.path("data-raw", "shared-data.R"))
+src <- function(f) shared_file(f)
 # The IoD files start with a UTF-8 byte-order mark and quote ranks with
 # thousands separators ("29,199").
 read_iod <- function(f) {
