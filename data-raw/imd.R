@@ -197,14 +197,19 @@ la_level <- function(edition) {
   d$la_code <- la_lookup$la_code[match(d$ltla21_code, la_lookup$district_code)]
   stopifnot(!anyNA(d$la_code))
   score <- tapply(d$Score * d$pop, d$la_code, sum) / tapply(d$pop, d$la_code, sum)
+  rank_authorities(edition, score, lsoa_la, lsoa_population$children_0_15)
+}
+# Authorities ranked by score (1 = most deprived), cut into deciles, with their LSOAs
+# and children (`lsoa_of`: the authority of each LSOA of `children`).
+rank_authorities <- function(edition, score, lsoa_of, children) {
   out <- data.frame(edition = as.integer(edition), la_code = names(score),
                     imd_score = as.numeric(score), stringsAsFactors = FALSE)
   out$la_name <- la_lookup$la_name[match(out$la_code, la_lookup$la_code)]
   out$imd_rank <- as.integer(rank(-out$imd_score, ties.method = "first"))
   out$imd_decile <- as.integer(ceiling(out$imd_rank * 10 / nrow(out)))
-  out$n_lsoa <- as.integer(table(factor(lsoa_la, levels = out$la_code)))
-  out$children_0_15 <- as.integer(tapply(lsoa_population$children_0_15,
-                                         factor(lsoa_la, levels = out$la_code), sum))
+  f <- factor(lsoa_of, levels = out$la_code)
+  out$n_lsoa <- as.integer(table(f))
+  out$children_0_15 <- as.integer(tapply(children, f, sum))
   out[order(out$imd_rank), c("edition", "la_code", "la_name", "imd_score", "imd_rank",
                              "imd_decile", "n_lsoa", "children_0_15")]
 }
@@ -215,16 +220,7 @@ la_level_2025 <- function() {
   la <- la_lookup$la_code[match(imd2025_lsoa$lad24_code, la_lookup$district_code)]
   w <- imd2025_lsoa$population
   score <- tapply(imd2025_lsoa$imd_score * w, la, sum) / tapply(w, la, sum)
-  out <- data.frame(edition = 2025L, la_code = names(score), imd_score = as.numeric(score),
-                    stringsAsFactors = FALSE)
-  out$la_name <- la_lookup$la_name[match(out$la_code, la_lookup$la_code)]
-  out$imd_rank <- as.integer(rank(-out$imd_score, ties.method = "first"))
-  out$imd_decile <- as.integer(ceiling(out$imd_rank * 10 / nrow(out)))
-  out$n_lsoa <- as.integer(table(factor(la, levels = out$la_code)))
-  out$children_0_15 <- as.integer(tapply(imd2025_lsoa$children_0_15,
-                                         factor(la, levels = out$la_code), sum))
-  out[order(out$imd_rank), c("edition", "la_code", "la_name", "imd_score", "imd_rank",
-                             "imd_decile", "n_lsoa", "children_0_15")]
+  rank_authorities(2025L, score, la, imd2025_lsoa$children_0_15)
 }
 imd_la <- rbind(la_level_2025(), la_level(2019), la_level(2015))
 rownames(imd_la) <- NULL
