@@ -143,8 +143,10 @@ council_context <- function(la, years = NULL, measures = NULL, history = TRUE,
 
 #' Find a council by DfE number, ONS code or name
 #'
-#' Resolves the ways analysts name a council to one row of [context_councils]. Used by
-#' [council_context()] and [compare_published()]; call it directly to check a name.
+#' Resolves the ways analysts name a council to one row of [context_councils]: the
+#' package's one council resolver, used by [council_context()], [compare_published()],
+#' [compare_to_national()], [plot_council_rank()] and the `la` column of [link_imd()];
+#' call it directly to check a name.
 #'
 #' @inheritParams council_context
 #' @return One row of [context_councils] (a data frame) for the council.
