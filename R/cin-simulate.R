@@ -54,7 +54,15 @@
 #'   `assessment_date`, `year`, the factor column(s), `age`, `gender`,
 #'   `ethnicity`, `lsoa`, `referral_source`, `rereferral`, `nfa`,
 #'   `not_in_need`, `cin_plan`, `s47`, `icpc`, `cp_plan`, `looked_after`,
-#'   `step_down` and `true_class`. Attribute `truth`: a list with the class
+#'   `step_down` and `true_class`, and the census fields with their known
+#'   truth: `ethnic_group`, `disability`, `birth_date`,
+#'   `referral_source_code` (`referral_source` is its DfE label),
+#'   `primary_need_code`, `primary_need`, `closure_date`,
+#'   `closure_reason_code`, `closure_reason`, `s47_date`, `icpc_date`,
+#'   `cpp_start`, `cp_category_code`, `cp_category`, `cin_plan_start` and
+#'   `threshold` (the highest reached, as [read_cin_census_xml()] derives it).
+#'   `ethnicity` is the DfE code (such as `WBRI`). [write_cin_census_xml()]
+#'   writes it as census returns. Attribute `truth`: a list with the class
 #'   sizes and, per year, the 44 x 7 matrix of item probabilities.
 #' @family CIN data
 #' @export
@@ -600,7 +608,9 @@ cin_sim_episode_dates <- function(ep, last_ass) {
 #'   `year`, `factors` (codes separated by commas), `age`, `gender`,
 #'   `ethnicity`, `lsoa`, `referral_source`, `rereferral`, `nfa`,
 #'   `not_in_need`, `cin_plan`, `s47`, `icpc`, `cp_plan`, `looked_after`,
-#'   `step_down`, `true_class` (the simulated class).
+#'   `step_down`, `true_class` (the simulated class), and the census fields
+#'   listed in [simulate_cin()] (codes, dates, closure reasons, CP categories,
+#'   `threshold`), so that [write_cin_census_xml()] can write it as returns.
 #' @source `data-raw/cin_example.R`. Factor rates from DfE table C3 and LSOAs
 #'   and deprivation deciles from the English Indices of Deprivation 2019.
 #'   Contains public sector information licensed under the Open Government
