@@ -143,16 +143,16 @@ cin_xml_tokens <- function(path, call = rlang::caller_env()) {
                   i = "Export the CIN census return again."),
                 class = c("cscdemand_error_xml", "cscdemand_error_empty"), call = call)
   }
-  raw <- readBin(path, "raw", size)
-  if (size >= 3 && all(raw[1:3] == as.raw(c(0xef, 0xbb, 0xbf)))) raw <- raw[-(1:3)]
-  s <- tryCatch(rawToChar(raw), error = function(e) NULL)
-  if (is.null(s)) {
+  s <- suppressWarnings(readChar(path, size, useBytes = TRUE))
+  if (nchar(s, type = "bytes") < size) {
+    # readChar stops at a NUL byte
+    raw <- readBin(path, "raw", size)
     nul <- match(as.raw(0L), raw)
     line <- sum(raw[seq_len(nul)] == as.raw(10L)) + 1L
     cin_xml_abort(path, line, "the file holds NUL bytes (an incomplete download or a binary file)",
                   call = call)
   }
-  rm(raw)
+  if (startsWith(s, "\xef\xbb\xbf")) s <- substring(s, 4L)
   Encoding(s) <- "bytes"
   if (grepl("<!", s, fixed = TRUE, useBytes = TRUE)) s <- cin_xml_strip_specials(s)
   m <- gregexpr("<[^<>]*>", s, useBytes = TRUE, perl = TRUE)[[1]]
@@ -296,11 +296,13 @@ cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
   cid <- match(cont, tk$names)
   is_open <- kind == 1L | kind == 2L
   # owner counters and innermost container at each token
-  count <- function(nm) {
+  op_all <- which(is_open)
+  opens <- split(op_all, nid[op_all])
+  open_pos <- function(nm) {
     j <- cid[match(nm, cont)]
-    if (is.na(j)) return(integer(length(kind)))
-    cumsum(is_open & nid == j)
+    if (is.na(j) || is.null(opens[[as.character(j)]])) integer() else opens[[as.character(j)]]
   }
+
 
   lf <- tk$leaf
   # parent of each leaf: the last element opened one level up before it
@@ -318,11 +320,12 @@ cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
   if (any(pad)) text[pad] <- trimws(text[pad])
   if (any(grepl("&", text, fixed = TRUE))) text <- cin_xml_entities(text)
   Encoding(text) <- "UTF-8"
-  ctr <- list(Child = count("Child"), CINdetails = count("CINdetails"),
-              Assessments = count("Assessments"), Section47 = count("Section47"),
-              ChildProtectionPlans = count("ChildProtectionPlans"),
-              CINPlanDates = count("CINPlanDates"))
-  n_of <- vapply(ctr, function(v) if (length(v)) v[length(v)] else 0L, integer(1))
+  owners <- c("Child", "CINdetails", "Assessments", "Section47", "ChildProtectionPlans",
+              "CINPlanDates")
+  pos <- stats::setNames(lapply(owners, open_pos), owners)
+  n_of <- lengths(pos)
+  # the owner (by number) of each token: the last owner opened before it
+  own <- function(owner, at) findInterval(at, pos[[owner]])
   # leaves grouped by (container, element name) in one pass
   by_key <- split(seq_along(lf), ctx * 10000L + lname)
   hits <- function(where, field) {
@@ -334,14 +337,11 @@ cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
   pick <- function(where, field, owner) {
     out <- rep(NA_character_, n_of[[owner]])
     hit <- hits(where, field)
-    if (length(hit)) out[ctr[[owner]][lf[hit]]] <- text[hit]
+    if (length(hit)) out[own(owner, lf[hit])] <- text[hit]
     out
   }
-  parent <- function(level, owner) {
-    j <- cid[match(level, cont)]
-    if (is.na(j)) return(integer())
-    ctr[[owner]][is_open & nid == j]
-  }
+  parent <- function(level, owner) own(owner, open_pos(level))
+
   hdr_val <- function(field) {
     hit <- hits(c("Header", "CollectionDetails", "Source"), field)
     if (length(hit)) text[hit[1]] else NA_character_
@@ -360,10 +360,10 @@ cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
   dis <- hits(c("Disabilities", "ChildCharacteristics"), "Disability")
   d_v <- rep(NA_integer_, nrow(children))
   if (length(dis)) {
-    own <- ctr$Child[lf[dis]]
+    who <- own("Child", lf[dis])
     real <- !toupper(text[dis]) %in% c("NONE", "")
-    d_v[unique(own)] <- 0L
-    d_v[unique(own[real])] <- 1L
+    d_v[unique(who)] <- 0L
+    d_v[unique(who[real])] <- 1L
   }
   children$disability_raw <- d_v
   ed <- "CINdetails"
@@ -385,7 +385,7 @@ cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
   assessments$as_pos <- sequence(tabulate(assessments$episode, nrow(episodes)))
   fh <- hits(c("FactorsIdentifiedAtAssessment", "Assessments"),
               c("AssessmentFactors", "FactorsIdentifiedAtAssessment"))
-  factors <- data.frame(assessment = ctr$Assessments[lf[fh]], value = text[fh],
+  factors <- data.frame(assessment = own("Assessments", lf[fh]), value = text[fh],
                         stringsAsFactors = FALSE)
   factors <- factors[nzchar(factors$value), , drop = FALSE]
   s47 <- data.frame(episode = parent("Section47", "CINdetails"),
