@@ -26,6 +26,8 @@ cin_census_build <- function(tabs, on_unknown, legacy, salt, source, verbose,
   if (mg$merged_as > 0) {
     audit <- cin_audit_add(audit, "census", "assessments merged: in two or more returns",
                            mg$merged_as, "")
+    audit <- cin_audit_add(audit, "census", "factor codes of merged assessments", mg$merged_codes,
+                           "the latest return's codes are used")
   }
   ep <- cin_census_episodes(st)
   ep <- cin_derive_episodes(ep, st$s47, st$cpp, st$cinp)
@@ -52,6 +54,11 @@ cin_census_build <- function(tabs, on_unknown, legacy, salt, source, verbose,
   }
   a <- read_cin_assessments(long, layout = "long", on_unknown = on_unknown, legacy = legacy)
   a <- cin_census_attach(a, ep)
+  n_keys <- length(unique(paste(st$children$la, st$children$child_id)))
+  n_kept <- length(unique(paste(a$assessments$la, a$assessments$child_id)))
+  audit <- cin_audit_add(audit, "census", "children kept (with an assessment)", n_kept,
+                         paste0(n_keys, " distinct children in the returns; ", n_keys - n_kept,
+                                " with no assessment read"))
   rr <- a$audit$step == "rows read"
   a$audit$detail[rr] <- "one row per assessment and factor code, built from the returns"
   a$audit <- rbind_audit(audit, a$audit)
@@ -139,12 +146,13 @@ cin_census_check <- function(st, legacy) {
   problems <- list()
   summ <- data.frame(step = character(), n = numeric(), detail = character(),
                      stringsAsFactors = FALSE)
-  add <- function(kind, step, idx, detail = "") {
+  add <- function(kind, step, idx, detail = "", n = length(idx)) {
     if (!length(idx)) return(invisible())
-    problems[[length(problems) + 1L]] <<- list(kind = kind, step = step, n = length(idx),
+    problems[[length(problems) + 1L]] <<- list(kind = kind, step = step, n = n,
                                                 where = cin_pos_label(ep, idx))
-    summ[nrow(summ) + 1L, ] <<- list(step, length(idx), paste0(detail, cin_pos_label(ep, idx)))
+    summ[nrow(summ) + 1L, ] <<- list(step, n, paste0(detail, cin_pos_label(ep, idx)))
   }
+  note <- function(step, n, detail = "") summ[nrow(summ) + 1L, ] <<- list(step, n, detail)
   ep$referral_date <- cin_census_date(ep$referral_raw)
   no_child <- which(is.na(ch$child_id[ep$child]) | !nzchar(trimws(ch$child_id[ep$child])))
   add("missing", "episodes dropped: child has no LAchildID", no_child)
@@ -172,13 +180,13 @@ cin_census_check <- function(st, legacy) {
     p <- raw_tok[[i]]
     p[!is.na(cin_match_codes(p, legacy = legacy)$code)]
   })
-  n_unk <- lengths(tk$unknown)[iu]
-  unk_as <- which(n_unk > 0L & !st$assessments$episode[f$assessment] %in% drop_ep)
+  n_tok <- lengths(raw_tok)[iu]
+  n_unk <- n_tok - lengths(ok_tok)[iu]
+  note("factor codes read", sum(n_tok), "AssessmentFactors values split at commas")
+  unk_as <- which(n_unk > 0L)
   if (length(unk_as)) {
-    vals <- unique(unlist(tk$unknown[iu[unk_as]]))
-    add("code", "factor values dropped: not a CIN factor code",
-        as$episode[f$assessment[unk_as]],
-        paste0(length(vals), " distinct; "))
+    add("code", "factor codes dropped: not a CIN factor code",
+        as$episode[f$assessment[unk_as]], "", n = sum(n_unk))
   }
   rows <- rep(seq_along(f$value), lengths(ok_tok)[iu])
   f2 <- data.frame(assessment = f$assessment[rows],
@@ -188,7 +196,13 @@ cin_census_check <- function(st, legacy) {
   st$episodes <- ep
   st$assessments <- as
   st$factors <- f2
+  n_as0 <- nrow(as)
+  n_f0 <- nrow(f2)
   st <- cin_census_subset(st, keep_ep)
+  if (any(!keep_ep)) {
+    note("assessments dropped with their episode", n_as0 - nrow(st$assessments))
+    note("factor codes dropped with their episode", n_f0 - nrow(st$factors))
+  }
   for (k in c("s47", "cpp", "cinp")) {
     d <- st[[k]]
     d$start <- cin_census_date(d$start_raw)
@@ -266,6 +280,7 @@ cin_census_merge <- function(st) {
   new_as[keep_as] <- seq_along(keep_as)
   f <- st$factors
   f$assessment <- new_as[f$assessment]
+  merged_codes <- sum(is.na(f$assessment))
   f <- f[!is.na(f$assessment), , drop = FALSE]
   as <- as[keep_as, , drop = FALSE]
   ord <- order(as$episode, cin_num(as$start), as$as_pos, method = "radix")
@@ -283,7 +298,7 @@ cin_census_merge <- function(st) {
   st$episodes <- ep2
   st$assessments <- as
   st$factors <- f
-  list(tables = st, merged = merged, merged_as = merged_as)
+  list(tables = st, merged = merged, merged_as = merged_as, merged_codes = merged_codes)
 }
 
 cin_num <- function(d) ifelse(is.na(d), Inf, as.numeric(d))

@@ -45,6 +45,11 @@ test_that("simulate -> write XML -> read recovers the simulated truth exactly", 
   expect_gt(merged, 0)
   # records read = distinct episodes + merged copies
   expect_equal(au$n[au$step == "episodes read (CINdetails)"], 1500 + merged)
+  n <- function(step) sum(au$n[au$step == step])
+  expect_equal(n("assessments read"), n("assessments") + n("assessments merged: in two or more returns"))
+  expect_equal(n("factor codes read"), n("factor codes kept") + n("factor codes of merged assessments") +
+                 n("codes dropped: duplicate within an assessment"))
+  expect_equal(n("children kept (with an assessment)"), length(unique(d$child_id)))
   ep <- episode_factors(a, exclude = NULL, min_count = 0, no_factors = "keep",
                         other_only = "keep")
   tr <- episode_factors(read_cin_assessments(d), exclude = NULL, min_count = 0,
@@ -120,7 +125,8 @@ test_that("junk codes and values are counted by position, or stop the read", {
   expect_no_match(conditionMessage(err), "SECRET")
   a <- read_cin_assessments(p, on_unknown = "drop")
   au <- audit(a)
-  expect_equal(au$n[au$step == "factor values dropped: not a CIN factor code"], 1)
+  expect_equal(au$n[au$step == "factor codes dropped: not a CIN factor code"], 1)
+  expect_equal(au$n[au$step == "factor codes read"], 2)
   expect_equal(au$n[au$step == "values not in the code list: ethnicity"], 1)
   expect_equal(as.character(a$factors$code), "3B")
   expect_true(is.na(a$assessments$ethnicity))
@@ -146,6 +152,8 @@ test_that("missing mandatory elements and impossible dates follow on_unknown", {
   expect_equal(au$n[dd], 2)
   expect_match(au$detail[dd], "child 4 episode 1; file 1 child 5 episode 1")
   expect_equal(nrow(a$assessments), 3L)
+  expect_equal(au$n[au$step == "assessments read"],
+               au$n[au$step == "assessments"] + au$n[au$step == "assessments dropped with their episode"])
   # episodes read = kept + dropped
   expect_equal(au$n[au$step == "episodes read (CINdetails)"],
                au$n[au$step == "episodes"] + 2)
