@@ -303,23 +303,11 @@ cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
     if (is.na(j) || is.null(opens[[as.character(j)]])) integer() else opens[[as.character(j)]]
   }
 
-
-  lf <- tk$leaf
-  # parent of each leaf: the last element opened one level up before it
-  depth <- cumsum(c(-1L, 0L, 1L, 0L)[kind + 2L])
-  op <- which(kind == 1L)
-  okey <- depth[op] * 1e8 + op
-  oo <- order(okey, method = "radix")
-  pdepth <- ifelse(kind[lf] == 2L, depth[lf], depth[lf] - 1L)
-  par <- op[oo][findInterval(pdepth * 1e8 + lf, okey[oo])]
-  ctx <- match(nid[par], cid)
-  ctx[is.na(ctx)] <- 0L
-  lname <- nid[lf]
-  text <- tk$text
-  pad <- grepl("^[[:space:]]|[[:space:]]$", text, perl = TRUE)
-  if (any(pad)) text[pad] <- trimws(text[pad])
-  if (any(grepl("&", text, fixed = TRUE))) text <- cin_xml_entities(text)
-  Encoding(text) <- "UTF-8"
+  lv <- cin_xml_leaves(tk, cid)
+  lf <- lv$lf
+  ctx <- lv$ctx
+  lname <- lv$lname
+  text <- lv$text
   owners <- c("Child", "CINdetails", "Assessments", "Section47", "ChildProtectionPlans",
               "CINPlanDates")
   pos <- stats::setNames(lapply(owners, open_pos), owners)
@@ -341,7 +329,6 @@ cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
     out
   }
   parent <- function(level, owner) own(owner, open_pos(level))
-
   hdr_val <- function(field) {
     hit <- hits(c("Header", "CollectionDetails", "Source"), field)
     if (length(hit)) text[hit[1]] else NA_character_
@@ -358,14 +345,10 @@ cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
     gender_raw = pick(ci, "GenderCurrent", "Child"), sex_raw = pick(ci, "Sex", "Child"),
     ethnicity_raw = pick(cc, "Ethnicity", "Child"), stringsAsFactors = FALSE)
   dis <- hits(c("Disabilities", "ChildCharacteristics"), "Disability")
-  d_v <- rep(NA_integer_, nrow(children))
-  if (length(dis)) {
-    who <- own("Child", lf[dis])
-    real <- !toupper(text[dis]) %in% c("NONE", "")
-    d_v[unique(who)] <- 0L
-    d_v[unique(who[real])] <- 1L
-  }
-  children$disability_raw <- d_v
+  who <- own("Child", lf[dis])
+  k <- seq_len(nrow(children))
+  children$disability_raw <- ifelse(k %in% who[!toupper(text[dis]) %in% c("NONE", "")], 1L,
+                                    ifelse(k %in% who, 0L, NA_integer_))
   ed <- "CINdetails"
   episodes <- data.frame(
     child = parent("CINdetails", "Child"),
@@ -388,21 +371,42 @@ cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
   factors <- data.frame(assessment = own("Assessments", lf[fh]), value = text[fh],
                         stringsAsFactors = FALSE)
   factors <- factors[nzchar(factors$value), , drop = FALSE]
-  s47 <- data.frame(episode = parent("Section47", "CINdetails"),
-                    start_raw = pick("Section47", "S47ActualStartDate", "Section47"),
-                    icpc_raw = pick("Section47", "DateOfInitialCPC", "Section47"),
-                    stringsAsFactors = FALSE)
-  cpp <- data.frame(episode = parent("ChildProtectionPlans", "CINdetails"),
-                    start_raw = pick("ChildProtectionPlans", "CPPstartDate", "ChildProtectionPlans"),
-                    initial_cat = pick("ChildProtectionPlans", "InitialCategoryOfAbuse", "ChildProtectionPlans"),
-                    latest_cat = pick("ChildProtectionPlans", "LatestCategoryOfAbuse", "ChildProtectionPlans"),
-                    stringsAsFactors = FALSE)
-  cinp <- data.frame(episode = parent("CINPlanDates", "CINdetails"),
-                     start_raw = pick("CINPlanDates", "CINPlanStartDate", "CINPlanDates"),
-                     stringsAsFactors = FALSE)
+  sub <- function(level, fields) {
+    d <- data.frame(episode = parent(level, "CINdetails"))
+    for (nm in names(fields)) d[[nm]] <- pick(level, fields[[nm]], level)
+    d
+  }
+  s47 <- sub("Section47", c(start_raw = "S47ActualStartDate", icpc_raw = "DateOfInitialCPC"))
+  cpp <- sub("ChildProtectionPlans", c(start_raw = "CPPstartDate", initial_cat = "InitialCategoryOfAbuse",
+                                       latest_cat = "LatestCategoryOfAbuse"))
+  cinp <- sub("CINPlanDates", c(start_raw = "CINPlanStartDate"))
   list(file = file_no, path = basename(path), header = header, children = children,
        episodes = episodes, assessments = assessments, factors = factors, s47 = s47,
        cpp = cpp, cinp = cinp)
+}
+
+# Leaves with their container (the parent element, as an index into `cid`,
+# 0 if not a container), element name id and trimmed, decoded text.
+cin_xml_leaves <- function(tk, cid) {
+  kind <- tk$kind
+  nid <- tk$nid
+  lf <- tk$leaf
+  # parent of each leaf: the last element opened one level up before it
+  depth <- cumsum(c(-1L, 0L, 1L, 0L)[kind + 2L])
+  op <- which(kind == 1L)
+  okey <- depth[op] * 1e8 + op
+  oo <- order(okey, method = "radix")
+  pdepth <- ifelse(kind[lf] == 2L, depth[lf], depth[lf] - 1L)
+  par <- op[oo][findInterval(pdepth * 1e8 + lf, okey[oo])]
+  ctx <- match(nid[par], cid)
+  ctx[is.na(ctx)] <- 0L
+  lname <- nid[lf]
+  text <- tk$text
+  pad <- grepl("^[[:space:]]|[[:space:]]$", text, perl = TRUE)
+  if (any(pad)) text[pad] <- trimws(text[pad])
+  if (any(grepl("&", text, fixed = TRUE))) text <- cin_xml_entities(text)
+  Encoding(text) <- "UTF-8"
+  list(lf = lf, ctx = ctx, lname = lname, text = text)
 }
 
 cin_xml_entities <- function(x) {
