@@ -419,7 +419,8 @@ glmm_run <- function(prep, family, nagq, control, threads) {
     nagq = as.integer(nagq),
     convergence = list(code = code, message = msg, iterations = r$iterations,
                        evaluations = r$evaluations, gradient = stats::setNames(r$grad, pnames),
-                       decrement = r$decrement, aggregated_rows = if (prep$aggregated) prep$n_rows_fit else NA_integer_),
+                       decrement = r$decrement, modes_unconverged = r$modes_unconverged,
+                       aggregated_rows = if (prep$aggregated) prep$n_rows_fit else NA_integer_),
     spec = prep$spec,
     call = NULL,
     threads = threads
@@ -447,6 +448,11 @@ glmm_diagnose <- function(fit, info_ok) {
   if (fit$convergence$code != 0L) {
     warn_imd(c("The GLMM did not converge: {fit$convergence$message}.",
                i = "Try {.code control = glmm_control(maxit = 1000)}, fewer predictors, or rescaled predictors."),
+             class = "cscdemand_warning_convergence")
+  }
+  if (fit$convergence$modes_unconverged > 0L) {
+    warn_imd(c("The conditional mode of {fit$convergence$modes_unconverged} group{?s} did not converge in 200 Newton steps.",
+               i = "The Laplace or quadrature approximation is unreliable there; check for groups with extreme counts."),
              class = "cscdemand_warning_convergence")
   }
   if (!info_ok) {

@@ -44,7 +44,8 @@ lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, s
   gN <- tapply(pt$n, pt$group, sum)
   small <- pt$group_levels[gN < 10 * max(k)]
   if (length(small)) {
-    warn_cscdemand(c("Group{?s} {.val {small}} {?has/have} fewer than {10 * max(k)} episodes (10 per class).",
+    limit <- 10 * max(k)
+    warn_cscdemand(c("{cli::qty(length(small))}Group{?s} {.val {small}} {?has/have} fewer than {limit} episodes (10 per class).",
                      i = "Estimates for small groups are unstable; consider merging them."),
                    class = "cscdemand_warning_small_group")
   }

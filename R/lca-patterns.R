@@ -124,6 +124,11 @@ build_patterns <- function(data, items = NULL, weights = NULL, group = NULL, cod
     abort_input(c("Every row of {.arg data} has every item missing.",
                   i = "Check that {.arg items} names the factor columns."), call = call)
   }
+  if (!(sum(pt$n) > 0)) {
+    abort_input(c("Every weight is zero, so there is nothing to fit.",
+                  i = "Frequency weights count episodes: give at least one row a positive weight."),
+                class = "cscdemand_error_weights", call = call)
+  }
   structure(list(
     y = pt$y, n = pt$n, group = pt$group, row_index = pt$row_index,
     items = items, levels = levels_list, ncat = ncat, type = type,

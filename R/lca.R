@@ -102,8 +102,14 @@ invariance_map <- function(pt, invariance, free, call = rlang::caller_env()) {
 #' Fine settings for latent class models
 #'
 #' @param maxiter Maximum EM iterations for a start run to convergence.
-#' @param tol Convergence: EM stops when an iteration raises the log-likelihood
-#'   by less than `tol * (1 + |LL|)`.
+#' @param tol,tol_par Convergence. Every EM cycle starts with two plain EM
+#'   steps; from them the rate at which EM closes in on the maximum is
+#'   estimated, and with it the log-likelihood still to be gained and the
+#'   distance (largest change of any probability) to the maximum. A start has
+#'   converged when the gain left is below `tol` (absolute, in log-likelihood
+#'   units, whatever the size of the data) and the distance is below
+#'   `tol_par`. Gains below the rounding level of the log-likelihood count as
+#'   zero.
 #' @param init_iter Iterations of the first stage, run for every random start.
 #'   0 runs every start to convergence.
 #' @param final_starts Number of best first-stage starts run to convergence.
@@ -119,16 +125,18 @@ invariance_map <- function(pt, invariance, free, call = rlang::caller_env()) {
 #' @export
 #' @examples
 #' lca_control(maxiter = 10000, init_iter = 0)
-lca_control <- function(maxiter = 5000, tol = 1e-10, init_iter = 20, final_starts = NULL,
-                        same_ll = 1e-7, empty_class = 1e-8, boundary = 1e-6) {
+lca_control <- function(maxiter = 5000, tol = 1e-9, tol_par = 1e-7, init_iter = 20,
+                        final_starts = NULL, same_ll = 1e-7, empty_class = 1e-8,
+                        boundary = 1e-6) {
   check_count(maxiter, min = 1)
   check_number(tol, min = 0)
+  check_number(tol_par, min = 0)
   check_count(init_iter, min = 0)
   check_count(final_starts, min = 1, allow_null = TRUE)
   check_number(same_ll, min = 0)
   check_number(empty_class, min = 0, max = 1)
   check_number(boundary, min = 0, max = 0.5)
-  structure(list(maxiter = as.integer(maxiter), tol = tol, init_iter = as.integer(init_iter),
+  structure(list(maxiter = as.integer(maxiter), tol = tol, tol_par = tol_par, init_iter = as.integer(init_iter),
                  final_starts = final_starts, same_ll = same_ll, empty_class = empty_class,
                  boundary = boundary), class = "lca_control")
 }
@@ -186,7 +194,7 @@ fit_lca_patterns <- function(pt, k, starts, seed, threads, control, verbose,
 core_control <- function(control, starts) {
   final <- control$final_starts %||% max(4L, ceiling(starts / 4))
   two_stage <- control$init_iter > 0 && final < starts
-  list(maxiter = control$maxiter, tol = control$tol,
+  list(maxiter = control$maxiter, tol = control$tol, tol_par = control$tol_par %||% 1e-7,
        init_iter = if (two_stage) control$init_iter else 0L,
        final_starts = if (two_stage) as.integer(final) else 0L,
        empty_class = control$empty_class)

@@ -39,6 +39,17 @@ cscdemand::Design design_from_r(const IntegerMatrix& y, const IntegerVector& nca
                                 so.data());
 }
 
+// A seed from R (a whole number, 0 <= seed < 2^53 after the R checks) as the
+// core's 64-bit seed. Values outside the range of uint64 are reduced modulo
+// 2^64 first, so the conversion is always defined.
+std::uint64_t seed_to_u64(double seed) {
+  if (!std::isfinite(seed) || seed < 0) Rcpp::stop("seed must be a finite, non-negative number");
+  const double two64 = 18446744073709551616.0;
+  double s = std::floor(seed);
+  if (s >= two64) s = std::fmod(s, two64);
+  return static_cast<std::uint64_t>(s);
+}
+
 NumericMatrix as_matrix(const std::vector<double>& v, int nrow, int ncol) {
   // v is row-major nrow x ncol
   NumericMatrix m(nrow, ncol);
@@ -61,12 +72,16 @@ std::vector<double> from_matrix(const NumericMatrix& m) {
 List cpp_patterns(List cols, IntegerVector offset, IntegerVector ncat, SEXP group, int G,
                   SEXP weights) {
   const int J = cols.size();
+  // The integer vectors are kept alive here: a column that is not already
+  // integer is converted to a new vector, which must outlive ptrs.
+  std::vector<IntegerVector> keep;
+  keep.reserve(J);
   std::vector<const int*> ptrs(J);
   std::size_t N = 0;
   for (int j = 0; j < J; ++j) {
-    IntegerVector v = cols[j];
-    ptrs[j] = v.begin();
-    N = static_cast<std::size_t>(v.size());
+    keep.push_back(as<IntegerVector>(cols[j]));
+    ptrs[j] = keep.back().begin();
+    N = static_cast<std::size_t>(keep.back().size());
   }
   const int* gp = Rf_isNull(group) ? nullptr : INTEGER(group);
   std::vector<int> g0;
@@ -102,6 +117,7 @@ List cpp_lca_fit(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVe
   cscdemand::Control ctl;
   ctl.maxiter = as<int>(control["maxiter"]);
   ctl.tol = as<double>(control["tol"]);
+  ctl.tol_par = as<double>(control["tol_par"]);
   ctl.init_iter = as<int>(control["init_iter"]);
   ctl.final_starts = as<int>(control["final_starts"]);
   ctl.empty_class = as<double>(control["empty_class"]);
@@ -131,7 +147,7 @@ List cpp_lca_fit(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVe
   const std::size_t chunk = static_cast<std::size_t>(std::max(1, threads)) * 2;
   cscdemand::MultiStartResult res;
   try {
-    res = cscdemand::multi_start(d, starts, static_cast<std::uint64_t>(seed), ctl, init_par,
+    res = cscdemand::multi_start(d, starts, seed_to_u64(seed), ctl, init_par,
                                  cscdemand_parallel_for(threads), chunk, on_chunk);
   } catch (...) {
     if (progress) cli_progress_done(bar);

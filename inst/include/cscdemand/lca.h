@@ -20,18 +20,10 @@
 #include <numeric>
 #include <vector>
 
+#include "parallel.h"
 #include "rng.h"
 
 namespace cscdemand {
-
-// Runs fn(begin, end) over [0, n), possibly in parallel. The R glue supplies
-// an RcppParallel implementation; the default runs serially.
-using ParallelFor =
-    std::function<void(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn)>;
-
-inline void serial_for(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn) {
-  fn(0, n);
-}
 
 enum StartStatus { kConverged = 0, kMaxIter = 1, kFailed = 2, kEmptyClass = 3, kNotRun = 4 };
 
@@ -129,7 +121,8 @@ struct Params {
 
 struct Control {
   int maxiter = 5000;      // EM iterations for a start run to convergence
-  double tol = 1e-10;      // stop when the log-likelihood gains less than tol * (1 + |LL|)
+  double tol = 1e-9;       // log-likelihood still to gain (absolute), see check_step
+  double tol_par = 1e-7;   // distance to the maximum (largest probability), see check_step
   int init_iter = 0;       // stage-one iterations for every start (0: no stage one)
   int final_starts = 0;    // starts carried to stage two (<= 0 or >= starts: all)
   double empty_class = 1e-8;  // a class whose size is below this fraction is empty
@@ -392,22 +385,64 @@ inline bool squarem_point(const Design& d, const Params& th0, const Params& th1,
   return false;
 }
 
-// Runs EM (SQUAREM-accelerated when `accelerate`) from th for at most
-// maxiter EM steps. The returned LL is the log-likelihood at the returned
-// parameters; the trace holds the LL at the start of each cycle.
-inline RunResult run_em(const Design& d, Params th, int maxiter, double tol, double empty_class,
+// The convergence rule, checked over two plain EM steps th0 -> th1 -> th2
+// with log-likelihoods ll0 (at th0) and ll1 (at th1). Near the maximum EM
+// contracts linearly at a rate r, estimated as |th2 - th1| / |th1 - th0| on
+// the probability scale, so the log-likelihood still to be gained from th1
+// is about (ll1 - ll0) r^2 / (1 - r^2), and the distance to the maximum about
+// max|th2 - th1| / (1 - r). The run has converged when both are below their
+// tolerances (absolute, whatever the size of the data). A gain below the
+// rounding level of the log-likelihood counts as no gain.
+struct StepCheck {
+  double gain_left = 0.0, dist_left = 0.0;
+};
+
+inline StepCheck check_step(const Params& th0, const Params& th1, const Params& th2, double ll0,
+                            double ll1) {
+  double n01 = 0.0, n12 = 0.0, m12 = 0.0;
+  auto acc = [&](const std::vector<double>& a0, const std::vector<double>& a1,
+                 const std::vector<double>& a2) {
+    for (std::size_t i = 0; i < a0.size(); ++i) {
+      const double x0 = std::exp(a0[i]), x1 = std::exp(a1[i]), x2 = std::exp(a2[i]);
+      n01 += (x1 - x0) * (x1 - x0);
+      n12 += (x2 - x1) * (x2 - x1);
+      m12 = std::max(m12, std::fabs(x2 - x1));
+    }
+  };
+  acc(th0.logpi, th1.logpi, th2.logpi);
+  acc(th0.logrho, th1.logrho, th2.logrho);
+  StepCheck c;
+  const double inf = std::numeric_limits<double>::infinity();
+  const double noise = 1e-13 * (1.0 + std::fabs(ll1));
+  double gain = ll1 - ll0;
+  if (gain < noise) gain = 0.0;
+  if (n12 == 0.0) return c;  // a fixed point
+  const double r = n01 > 0 ? std::sqrt(n12 / n01) : inf;
+  if (!(r < 1.0)) {
+    c.gain_left = c.dist_left = inf;
+    return c;
+  }
+  c.gain_left = gain * r * r / (1.0 - r * r);
+  c.dist_left = m12 / (1.0 - r);
+  return c;
+}
+
+// Runs EM (SQUAREM-accelerated when `accelerate`) from th for about maxiter
+// EM steps (a cycle may end one or two steps beyond). Every cycle starts with
+// two plain EM steps, on which the convergence rule (check_step) is tested.
+// The returned LL is the log-likelihood at the returned parameters; with
+// keep_trace, the trace holds the LL at the start of each cycle.
+inline RunResult run_em(const Design& d, Params th, int maxiter, const Control& ctl,
                         bool keep_trace, int iter0 = 0, bool accelerate = true) {
   RunResult r;
   EmWork w(d);
   Params th0, th1, th2, thx;
-  double ll_prev = -std::numeric_limits<double>::infinity();
   int it = 0;
-  bool first = true;
   r.status = kMaxIter;
-  auto fail = [&](const Params& at) {
-    r.status = kFailed;
+  auto finish = [&](int status, const Params& at, double ll) {
+    r.status = status;
     r.par = at;
-    r.ll = -std::numeric_limits<double>::infinity();
+    r.ll = status == kFailed ? -std::numeric_limits<double>::infinity() : ll;
     r.iter = iter0 + it;
   };
   for (;;) {
@@ -415,45 +450,39 @@ inline RunResult run_em(const Design& d, Params th, int maxiter, double tol, dou
     const double ll0 = em_step(d, th, w);  // LL at th0; th = F(th0)
     ++it;
     if (!std::isfinite(ll0)) {
-      fail(th0);
+      finish(kFailed, th0, ll0);
       return r;
     }
     if (keep_trace) r.trace.push_back(ll0);
-    if (!first && ll0 - ll_prev < tol * (1.0 + std::fabs(ll0))) {
-      r.status = kConverged;
-      r.par = th0;
-      r.ll = ll0;
-      r.iter = iter0 + it;
-      break;
-    }
-    first = false;
-    ll_prev = ll0;
-    if (it >= maxiter) {
-      r.par = th0;
-      r.ll = ll0;
-      r.iter = iter0 + it;
-      break;
-    }
-    if (!accelerate || it + 2 > maxiter) continue;
-    // SQUAREM cycle: th1 = F(th0) is in th; th2 = F(th1).
     th1 = th;
-    const double ll1 = em_step(d, th, w);
+    const double ll1 = em_step(d, th, w);  // LL at th1; th = F(th1)
     ++it;
     if (!std::isfinite(ll1)) {
-      fail(th1);
+      finish(kFailed, th1, ll1);
       return r;
     }
     th2 = th;
-    if (squarem_point(d, th0, th1, th2, thx)) {
-      Params th3 = thx;
-      const double llx = em_step(d, th3, w);  // LL at the extrapolated point
-      ++it;
-      if (std::isfinite(llx) && llx >= ll1) {
-        th = th3;  // one stabilising EM step beyond the extrapolated point
-        continue;
-      }
+    const StepCheck chk = check_step(th0, th1, th2, ll0, ll1);
+    if (chk.gain_left < ctl.tol && chk.dist_left < ctl.tol_par) {
+      finish(kConverged, th1, ll1);
+      break;
     }
-    th = th2;  // fall back to two plain EM steps
+    if (it >= maxiter) {
+      finish(kMaxIter, th1, ll1);
+      break;
+    }
+    if (!accelerate || !squarem_point(d, th0, th1, th2, thx)) continue;  // th = th2
+    Params th3 = thx;
+    const double llx = em_step(d, th3, w);  // LL at the extrapolated point
+    ++it;
+    if (std::isfinite(llx) && llx >= ll1) {
+      th = th3;  // one stabilising EM step beyond the extrapolated point
+    }  // else fall back to th2 (two plain EM steps)
+    if (it >= maxiter) {
+      if (std::isfinite(llx) && llx >= ll1) finish(kMaxIter, thx, llx);
+      else finish(kMaxIter, th1, ll1);
+      break;
+    }
   }
   // Empty class: a class with (near) zero size in every group.
   for (int k = 0; k < d.K; ++k) {
@@ -462,11 +491,22 @@ inline RunResult run_em(const Design& d, Params th, int maxiter, double tol, dou
       mass += d.group_n[g] * std::exp(r.par.logpi[static_cast<std::size_t>(g) * d.K + k]);
       tot += d.group_n[g];
     }
-    if (!(mass > empty_class * tot)) {
-      if (r.status != kFailed) r.status = kEmptyClass;
-    }
+    if (!(mass > ctl.empty_class * tot)) r.status = kEmptyClass;
   }
   return r;
+}
+
+// Re-runs one start with its trace kept (starts keep no trace while they
+// run). The computation is deterministic, so it ends where the start ended.
+inline RunResult replay(const Design& d, const Params& start, const Control& ctl,
+                        bool two_stage) {
+  if (!two_stage) return run_em(d, start, ctl.maxiter, ctl, true);
+  RunResult a = run_em(d, start, ctl.init_iter, ctl, true);
+  if (a.status == kFailed) return a;
+  RunResult b = run_em(d, a.par, ctl.maxiter, ctl, true, a.iter);
+  a.trace.insert(a.trace.end(), b.trace.begin(), b.trace.end());
+  b.trace.swap(a.trace);
+  return b;
 }
 
 struct MultiStartResult {
@@ -509,7 +549,7 @@ inline MultiStartResult multi_start(const Design& d, int starts, std::uint64_t s
     pfor(static_cast<std::size_t>(b - a), [&](std::size_t lo, std::size_t hi) {
       for (std::size_t i = lo; i < hi; ++i) {
         const int s = a + static_cast<int>(i);
-        runs[s] = run_em(d, start_values(s), iter1, ctl.tol, ctl.empty_class, !two_stage);
+        runs[s] = run_em(d, start_values(s), iter1, ctl, false);
       }
     });
     for (int s = a; s < b; ++s) {
@@ -543,8 +583,7 @@ inline MultiStartResult multi_start(const Design& d, int starts, std::uint64_t s
         for (std::size_t i = lo; i < hi; ++i) {
           const int s = carried[a + static_cast<int>(i)];
           if (runs[s].status == kFailed) continue;
-          runs[s] = run_em(d, runs[s].par, ctl.maxiter, ctl.tol, ctl.empty_class, true,
-                           runs[s].iter);
+          runs[s] = run_em(d, runs[s].par, ctl.maxiter, ctl, false, runs[s].iter);
         }
       });
       for (int i = a; i < b; ++i) {
@@ -571,7 +610,7 @@ inline MultiStartResult multi_start(const Design& d, int starts, std::uint64_t s
       if (out.best < 0 || out.final_ll[s] > out.final_ll[out.best]) out.best = s;
     }
   }
-  if (out.best >= 0) out.best_run = runs[out.best];
+  if (out.best >= 0) out.best_run = replay(d, start_values(out.best), ctl, two_stage);
   return out;
 }
 
