@@ -25,3 +25,7 @@ cpp_lca_posterior <- function(y, ncat, group, G, set_of, logpi, logrho) {
     .Call(`_cscdemand_cpp_lca_posterior`, y, ncat, group, G, set_of, logpi, logrho)
 }
 
+cpp_stream_seed <- function(seed, idx) {
+    .Call(`_cscdemand_cpp_stream_seed`, seed, idx)
+}
+

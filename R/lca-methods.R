@@ -298,10 +298,8 @@ score_rows <- function(object, newdata, call = rlang::caller_env()) {
 #' @export
 simulate.cscdemand_lca <- function(object, nsim = 1, seed = NULL, n = NULL, ...) {
   if (!is.null(seed)) {
-    if (!exists(".Random.seed", envir = globalenv())) stats::runif(1)
-    old <- get(".Random.seed", envir = globalenv())
-    on.exit(assign(".Random.seed", old, envir = globalenv()))
-    set.seed(seed)
+    restore_rng <- local_seed(seed)
+    on.exit(restore_rng(), add = TRUE)
   }
   n <- n %||% round(object$nobs)
   check_count(n)
@@ -367,10 +365,8 @@ simulate_lca <- function(n = 1000, probs = NULL, class_size = NULL, seed = NULL)
   }
   if (is.null(colnames(probs))) colnames(probs) <- paste0("item", seq_len(ncol(probs)))
   if (!is.null(seed)) {
-    if (!exists(".Random.seed", envir = globalenv())) stats::runif(1)
-    old <- get(".Random.seed", envir = globalenv())
-    on.exit(assign(".Random.seed", old, envir = globalenv()))
-    set.seed(seed)
+    restore_rng <- local_seed(seed)
+    on.exit(restore_rng(), add = TRUE)
   }
   pl <- lapply(seq_len(ncol(probs)), function(j) cbind(`0` = 1 - probs[, j], `1` = probs[, j]))
   names(pl) <- colnames(probs)

@@ -92,23 +92,6 @@ refit_counts <- function(pt, n, k, starts, seed, threads, control, set_of, init 
 
 init_from_fit <- function(fit) list(list(logpi = fit$par$logpi, logrho = fit$par$logrho))
 
-# Runs code with R's generator seeded by `seed`, then restores the user's
-# random-number state (the user's stream is never changed).
-with_local_seed <- function(seed, code) {
-  had <- exists(".Random.seed", envir = globalenv(), inherits = FALSE)
-  old <- if (had) get(".Random.seed", envir = globalenv()) else NULL
-  on.exit({
-    if (had) assign(".Random.seed", old, envir = globalenv())
-    else if (exists(".Random.seed", envir = globalenv(), inherits = FALSE))
-      rm(".Random.seed", envir = globalenv())
-  })
-  set.seed(seed)
-  code
-}
-
-# A derived seed for replicate i, kept in R's valid seed range.
-sub_seed <- function(seed, i) (seed + i * 7919) %% .Machine$integer.max
-
 check_reps <- function(reps, call = rlang::caller_env()) {
   check_count(reps, min = 1, arg = "reps", call = call)
   as.integer(reps)
@@ -161,7 +144,7 @@ lca_bootstrap <- function(fit, reps = 200, starts = 2, level = 0.95, recovery = 
   counts <- with_local_seed(seed, stats::rmultinom(reps, round(N), pt$n / N))
   if (verbose) cli::cli_progress_bar("Bootstrap", total = reps, clear = TRUE)
   for (r in seq_len(reps)) {
-    res <- refit_counts(pt, as.numeric(counts[, r]), fit$k, starts + 1L, sub_seed(seed, r), threads,
+    res <- refit_counts(pt, as.numeric(counts[, r]), fit$k, starts + 1L, stream_seed(seed, r), threads,
                         fit$control, fit$par$set_of, init_from_fit(fit))
     if (res$best < 1L) {
       status[r] <- "failed"
@@ -289,7 +272,7 @@ lca_blrt <- function(data, k = 2:10, reps = 100, starts = 4, fit_starts = 20, it
     lr_obs <- 2 * (f1$loglik - f0$loglik)
     lr <- rep(NA_real_, reps)
     for (r in seq_len(reps)) {
-      sim <- with_local_seed(sub_seed(seed, 1000L * kk + r), {
+      sim <- with_local_seed(stream_seed(seed, kk, r, 0), {
         s <- simulate_from_probs(N, f0$class_size, f0$probs, f0$levels)
         s$.class <- NULL
         if (miss) {
@@ -303,9 +286,9 @@ lca_blrt <- function(data, k = 2:10, reps = 100, starts = 4, fit_starts = 20, it
       spt <- build_patterns(sim, items = pt$items, coding = stats::setNames(pt$levels, pt$items))
       spt_f0 <- remap_init(f0, spt)
       spt_f1 <- remap_init(f1, spt)
-      r0 <- refit_counts(spt, spt$n, kk - 1L, 1L, sub_seed(seed, r), threads, control,
+      r0 <- refit_counts(spt, spt$n, kk - 1L, 1L, stream_seed(seed, kk, r, 1), threads, control,
                          set_map(length(pt$items), 1L), spt_f0)
-      r1 <- refit_counts(spt, spt$n, kk, starts + 1L, sub_seed(seed, r), threads, control,
+      r1 <- refit_counts(spt, spt$n, kk, starts + 1L, stream_seed(seed, kk, r, 2), threads, control,
                          set_map(length(pt$items), 1L), spt_f1)
       if (r0$best >= 1L && r1$best >= 1L) lr[r] <- 2 * (r1$loglik - r0$loglik)
       if (verbose) cli::cli_progress_update()
@@ -416,7 +399,7 @@ lca_cv <- function(data, k = 1:10, folds = 5, method = c("kfold", "bootstrap"), 
       train <- pt$n - fc
     }
     for (kk in sort(unique(as.integer(k)))) {
-      res <- refit_counts(pt, as.numeric(train), kk, if (kk == 1L) 1L else starts, sub_seed(seed, i),
+      res <- refit_counts(pt, as.numeric(train), kk, if (kk == 1L) 1L else starts, stream_seed(seed, kk, i),
                           threads, control, set_map(J, 1L))
       held <- NA_real_
       if (res$best >= 1L) {

@@ -121,6 +121,18 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_stream_seed
+double cpp_stream_seed(double seed, NumericVector idx);
+RcppExport SEXP _cscdemand_cpp_stream_seed(SEXP seedSEXP, SEXP idxSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< NumericVector >::type idx(idxSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_stream_seed(seed, idx));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_run_ids", (DL_FUNC) &_cscdemand_cpp_run_ids, 1},
@@ -129,6 +141,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_patterns", (DL_FUNC) &_cscdemand_cpp_patterns, 6},
     {"_cscdemand_cpp_lca_fit", (DL_FUNC) &_cscdemand_cpp_lca_fit, 13},
     {"_cscdemand_cpp_lca_posterior", (DL_FUNC) &_cscdemand_cpp_lca_posterior, 7},
+    {"_cscdemand_cpp_stream_seed", (DL_FUNC) &_cscdemand_cpp_stream_seed, 2},
     {NULL, NULL, 0}
 };
 

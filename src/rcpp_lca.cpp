@@ -192,3 +192,17 @@ List cpp_lca_posterior(IntegerMatrix y, IntegerVector ncat, IntegerVector group,
   cscdemand::loglik(d, th, pp.data(), lp.data());
   return List::create(_["posterior"] = as_matrix(pp, d.P, K), _["ll_pattern"] = wrap(lp));
 }
+
+// Seed of one random stream from a master seed and stream indices: the
+// indices are folded into the state one at a time through splitmix64, so
+// different index tuples give unrelated seeds (R/random.R).
+// [[Rcpp::export]]
+double cpp_stream_seed(double seed, NumericVector idx) {
+  std::uint64_t x = seed_to_u64(seed);
+  std::uint64_t h = cscdemand::splitmix64(x);
+  for (double v : idx) {
+    x = h ^ (seed_to_u64(v) * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL);
+    h = cscdemand::splitmix64(x);
+  }
+  return static_cast<double>(h % 2147483647ULL);
+}
