@@ -36,7 +36,7 @@ lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, s
   }
   seed <- resolve_seed(seed)
   threads <- resolve_threads(threads)
-  pt <- lca_patterns_for_fit(data, items, weights, group = group)
+  pt <- lca_patterns_for_fit(data, items, weights, group = group, verbose = verbose)
   if (length(pt$group_levels) < 2L) {
     abort_input(c("Grouping column {.field {group}} has only one group.",
                   i = "Invariance needs at least two councils or years."))

@@ -26,7 +26,7 @@ lca_enumerate <- function(data, k = 1:10, items = NULL, weights = NULL, starts =
   k <- sort(unique(as.integer(k)))
   seed <- resolve_seed(seed)
   threads <- resolve_threads(threads)
-  pt <- lca_patterns_for_fit(data, items, weights)
+  pt <- lca_patterns_for_fit(data, items, weights, verbose = verbose)
   P <- length(pt$n)
   if (any(k > P)) {
     abort_input(c("{max(k)} classes cannot be fitted to {P} unique response patterns.",

@@ -210,8 +210,10 @@ augment.cscdemand_lca <- function(x, data = NULL, ...) {
 #' class sizes as its posterior.
 #'
 #' @param object A model from [lca()].
-#' @param newdata A data frame with the model's item columns (default: the
-#'   fitted pattern table).
+#' @param newdata A data frame with the model's item columns. `NULL`
+#'   (default) scores the fitted data: one row per row of the data the model
+#'   was fitted to, in row order (as [stats::predict.lm()]); rows with every
+#'   item missing get the class sizes of their group.
 #' @param type `"class"` (modal class, an integer) or `"posterior"` (a matrix
 #'   of class probabilities, one row per row of `newdata`).
 #' @param ... Unused.
@@ -224,7 +226,7 @@ augment.cscdemand_lca <- function(x, data = NULL, ...) {
 predict.cscdemand_lca <- function(object, newdata = NULL, type = c("class", "posterior"), ...) {
   type <- rlang::arg_match(type)
   if (is.null(newdata)) {
-    post <- object$posterior
+    post <- fitted_row_posterior(object)
   } else {
     if (!is.data.frame(newdata)) {
       abort_input("{.arg newdata} must be a data frame with the model's item columns.")
@@ -244,6 +246,24 @@ predict.cscdemand_lca <- function(object, newdata = NULL, type = c("class", "pos
   }
   if (type == "posterior") return(post)
   max.col(post, ties.method = "first")
+}
+
+# Posterior of every fitted row, in row order, from the pattern posteriors.
+fitted_row_posterior <- function(object, call = rlang::caller_env()) {
+  pt <- object$patterns
+  if (is.null(pt$row_index)) {
+    abort_input(c("The model was fitted to a table of pattern counts, so its rows are not known.",
+                  i = "Give the episodes in {.arg newdata}, e.g. {.code predict(fit, episodes)}."),
+                class = "cscdemand_error_coding", call = call)
+  }
+  post <- object$posterior[pt$row_index, , drop = FALSE]
+  rownames(post) <- NULL
+  allmiss <- which(is.na(pt$row_index))
+  if (length(allmiss)) {
+    gi <- if (is.null(pt$row_group)) rep(1L, length(allmiss)) else pt$row_group[allmiss]
+    post[allmiss, ] <- exp(object$par$logpi)[gi, , drop = FALSE]
+  }
+  post
 }
 
 # What scoring needs from a fitted or frozen model.

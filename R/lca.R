@@ -67,7 +67,7 @@ lca <- function(data, k, items = NULL, weights = NULL, group = NULL,
   }
   threads <- resolve_threads(threads)
   seed <- resolve_seed(seed)
-  pt <- lca_patterns_for_fit(data, items, weights, group = group)
+  pt <- lca_patterns_for_fit(data, items, weights, group = group, verbose = verbose)
   set_of <- invariance_map(pt, invariance, free)
   fit <- fit_lca_patterns(pt, k = as.integer(k), starts = as.integer(starts), seed = seed,
                           threads = threads, control = control, verbose = verbose,
@@ -141,7 +141,8 @@ lca_control <- function(maxiter = 5000, tol = 1e-9, tol_par = 1e-7, init_iter = 
                  boundary = boundary), class = "lca_control")
 }
 
-lca_patterns_for_fit <- function(data, items, weights, group = NULL, call = rlang::caller_env()) {
+lca_patterns_for_fit <- function(data, items, weights, group = NULL, verbose = FALSE,
+                                 call = rlang::caller_env()) {
   if (inherits(data, "lca_patterns")) {
     if (!is.null(group) && !identical(group, data$group_var)) {
       abort_input(c("The pattern table was built without grouping column {.field {group}}.",
@@ -154,7 +155,8 @@ lca_patterns_for_fit <- function(data, items, weights, group = NULL, call = rlan
     }
     return(data)
   }
-  build_patterns(data, items = items, weights = weights, group = group, call = call)
+  build_patterns(data, items = items, weights = weights, group = group, verbose = verbose,
+                 call = call)
 }
 
 # Parameter-set map (J x G, 0-based): which item-probability set each item

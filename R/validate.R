@@ -252,7 +252,7 @@ lca_blrt <- function(data, k = 2:10, reps = 100, starts = 4, fit_starts = 20, it
   reps <- check_reps(reps)
   seed <- resolve_seed(seed)
   threads <- resolve_threads(threads)
-  pt <- if (inherits(data, "cscdemand_lca")) data$patterns else lca_patterns_for_fit(data, items, NULL)
+  pt <- if (inherits(data, "cscdemand_lca")) data$patterns else lca_patterns_for_fit(data, items, NULL, verbose = verbose)
   if (length(pt$group_levels) > 1L) {
     abort_input("{.fn lca_blrt} works on single-group models; fit without {.arg group}.")
   }
@@ -359,7 +359,7 @@ lca_cv <- function(data, k = 1:10, folds = 5, method = c("kfold", "bootstrap"), 
     gcol <- data[[group]]
     data <- data[setdiff(names(data), group)]
   }
-  pt <- lca_patterns_for_fit(data, items, NULL)
+  pt <- lca_patterns_for_fit(data, items, NULL, verbose = verbose)
   if (length(pt$group_levels) > 1L) abort_input("Use {.arg group} to hold out groups.")
   N <- sum(pt$n)
   if (any(pt$n != round(pt$n))) {
@@ -481,17 +481,15 @@ lca_replicate <- function(data, k, split = "half", items = NULL, seed = NULL, th
     half <- with_local_seed(seed, sample(rep(1:2, length.out = nrow(data))))
     parts <- split(seq_len(nrow(data)), half)
     names(parts) <- c("half 1", "half 2")
-    cols <- names(data)
   } else {
     if (!is.character(split) || length(split) != 1L || !split %in% names(data)) {
       abort_input(c("{.arg split} must be {.val half} or the name of a grouping column.",
                     x = "{.val {format(split)}} is neither."))
     }
     parts <- split(seq_len(nrow(data)), data[[split]])
-    cols <- setdiff(names(data), split)
   }
   if (is.null(items)) {
-    items <- cols[!startsWith(cols, ".")]
+    items <- default_items(data, exclude = if (!identical(split, "half")) split, verbose = verbose)
   }
   fits <- lapply(parts, function(rows) {
     lca(data[rows, , drop = FALSE], k = k, items = items, seed = seed, threads = threads,

@@ -68,3 +68,49 @@ test_that("items stored as doubles are read safely (converted copies outlive the
   expect_identical(pi$y, pd$y)
   expect_identical(pi$n, pd$n)
 })
+
+test_that("lca() without items says which it used, refuses identifiers, warns on many categories", {
+  d <- sim_sparse(300, K = 2, J = 5, seed = 6)
+  expect_message(quiet_starts(lca(d, 2, starts = 3, seed = 1)), class = "cscdemand_message_items")
+  msg <- tryCatch(quiet_starts(lca(d, 2, starts = 3, seed = 1)),
+                  cscdemand_message_items = function(m) conditionMessage(m))
+  expect_match(msg, "Using 5 items")
+  expect_false(grepl(".class", msg, fixed = TRUE))
+  # identifier-like columns: by name, and by a different value on every row
+  d_id <- cbind(child_id = seq_len(nrow(d)), d)
+  expect_error(lca(d_id, 2, verbose = FALSE), "identifiers", class = "cscdemand_error_item")
+  d_id2 <- cbind(serial = sample.int(1e6, nrow(d)), d)
+  expect_error(lca(d_id2, 2, verbose = FALSE), "serial", class = "cscdemand_error_item")
+  d_la <- cbind(LAchildID = seq_len(nrow(d)), d)
+  expect_error(lca(d_la, 2, verbose = FALSE), class = "cscdemand_error_item")
+  # naming the items is always allowed
+  items <- grep("^item", names(d), value = TRUE)
+  expect_silent(quiet_starts(lca(d_id, 2, items = items, starts = 3, seed = 1, verbose = FALSE)))
+  # an age-like item with many categories
+  d_age <- d
+  d_age$age <- rep_len(1:40, nrow(d))
+  expect_warning(quiet_starts(lca(d_age, 2, starts = 3, seed = 1, verbose = FALSE)),
+                 class = "cscdemand_warning_categories")
+})
+
+test_that("lca_replicate() uses an episode table's factor columns, not its identifiers", {
+  ep <- episode_factors(simulate_cin(las = c("E09000021", "E09000027"), years = 2024,
+                                     n_episodes = 800, seed = 1))
+  expect_true(length(attr(ep, "factors")) > 3)
+  rp <- suppressWarnings(lca_replicate(ep, 2, split = "la", seed = 1, starts = 3))
+  expect_identical(rp$fits[[1]]$items, attr(ep, "factors"))
+})
+
+test_that("predict() without newdata gives one row per fitted row, in row order", {
+  d <- sim_sparse(400, K = 2, J = 6, seed = 7)
+  d$item1[c(5, 9)] <- NA
+  d[12, grep("^item", names(d))] <- NA   # every item missing
+  d$la <- rep(c("A", "B"), length.out = nrow(d))
+  fit <- quiet_starts(lca(d, 2, group = "la", starts = 4, seed = 1, verbose = FALSE))
+  pp <- predict(fit, type = "posterior")
+  expect_equal(dim(pp), c(nrow(d), 2L))
+  expect_equal(pp, predict(fit, d, type = "posterior"), tolerance = 1e-12)
+  expect_equal(unname(pp[12, ]), unname(fit$class_size_group["B", ]))
+  expect_identical(predict(fit), max.col(pp, ties.method = "first"))
+  expect_identical(predict(fit, type = "class"), predict(fit, d))
+})
