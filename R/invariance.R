@@ -27,7 +27,7 @@
 #' d$la <- rep(c("A", "B"), each = 800)
 #' inv <- lca_invariance(d, k = 2:3, group = "la", starts = 10, seed = 1)
 #' inv
-lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, starts = 20,
+lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, starts = NULL,
                            seed = NULL, threads = NULL, control = lca_control(),
                            search = FALSE, verbose = TRUE, ...) {
   check_counts(k)

@@ -18,7 +18,7 @@
 #' en <- lca_enumerate(d, k = 1:4, starts = 10, seed = 1)
 #' en
 #' plot(en)
-lca_enumerate <- function(data, k = 1:10, items = NULL, weights = NULL, starts = 20,
+lca_enumerate <- function(data, k = 1:10, items = NULL, weights = NULL, starts = NULL,
                           seed = NULL, threads = NULL, control = lca_control(),
                           verbose = TRUE) {
   check_counts(k)

@@ -121,6 +121,13 @@ List cpp_lca_fit(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVe
   ctl.init_iter = as<int>(control["init_iter"]);
   ctl.final_starts = as<int>(control["final_starts"]);
   ctl.empty_class = as<double>(control["empty_class"]);
+  ctl.start_type = as<int>(control["start_type"]);
+  ctl.adaptive = as<bool>(control["adaptive"]);
+  ctl.batch = as<int>(control["batch"]);
+  ctl.max_starts = as<int>(control["max_starts"]);
+  ctl.min_best = as<int>(control["min_best"]);
+  ctl.same_ll = as<double>(control["same_ll"]);
+  ctl.same_par = as<double>(control["same_par"]);
 
   std::vector<cscdemand::Params> init_par;
   for (int i = 0; i < init.size(); ++i) {
@@ -132,7 +139,9 @@ List cpp_lca_fit(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVe
   }
 
   const bool two_stage = ctl.init_iter > 0 && ctl.final_starts > 0 && ctl.final_starts < starts;
-  const double total = static_cast<double>(two_stage ? starts + ctl.final_starts : starts);
+  const double total = ctl.adaptive ? NA_REAL
+                                    : static_cast<double>(two_stage ? starts + ctl.final_starts
+                                                                    : starts);
   SEXP bar = R_NilValue;
   if (progress) {
     List cfg = List::create(_["name"] = "Fitting latent class models", _["clear"] = true);
@@ -176,6 +185,7 @@ List cpp_lca_fit(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVe
       _["trace"] = wrap(best.trace), _["stage1_ll"] = wrap(res.stage1_ll),
       _["stage1_iter"] = wrap(res.stage1_iter), _["final_ll"] = wrap(res.final_ll),
       _["final_iter"] = wrap(res.final_iter), _["start_status"] = wrap(res.status),
+      _["same"] = wrap(res.same), _["batches"] = res.batches,
       _["posterior"] = post, _["ll_pattern"] = llp);
 }
 
