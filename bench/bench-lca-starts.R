@@ -21,7 +21,11 @@ run <- function(pt, best, starts, control) {
              worst_gap = round(max(gap), 4), mean_seconds = round(mean(res[2, ]), 2),
              mean_replications = mean(res[3, ]), mean_starts = mean(res[4, ]))
 }
-settings <- list(
+settings <- if (Sys.getenv("BENCH_VARIANTS") == "1") list(
+  "default, Dirichlet starts" = list(NULL, lca_control(start_values = "random")),
+  "default, mixed, init_iter = 50" = list(NULL, lca_control(init_iter = 50)),
+  "default, Dirichlet, init_iter = 50" = list(NULL, lca_control(init_iter = 50, start_values = "random"))
+) else list(
   "starts = 20, Dirichlet starts (before)" = list(20, lca_control(start_values = "random")),
   "starts = 20, mixed starts" = list(20, lca_control()),
   "default (adaptive, mixed)" = list(NULL, lca_control())
