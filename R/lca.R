@@ -121,7 +121,9 @@ invariance_map <- function(pt, invariance, free, call = rlang::caller_env()) {
 #'   units, whatever the size of the data) and the distance is below
 #'   `tol_par`. Gains below the rounding level of the log-likelihood count as
 #'   zero.
-#' @param init_iter Iterations of the first stage, run for every random start.
+#' @param init_iter Iterations of the first stage, run for every random start
+#'   (default 50, SQUAREM-accelerated: long enough for the stage-one
+#'   log-likelihood to predict which starts reach the best solution).
 #'   0 runs every start to convergence.
 #' @param final_starts Number of best first-stage starts run to convergence.
 #'   `NULL` (default) uses `max(4, ceiling(starts / 4))`.
@@ -146,7 +148,7 @@ invariance_map <- function(pt, invariance, free, call = rlang::caller_env()) {
 #' @export
 #' @examples
 #' lca_control(maxiter = 10000, init_iter = 0)
-lca_control <- function(maxiter = 5000, tol = 1e-9, tol_par = 1e-7, init_iter = 20,
+lca_control <- function(maxiter = 5000, tol = 1e-9, tol_par = 1e-7, init_iter = 50,
                         final_starts = NULL, same_ll = 1e-6, same_par = 1e-3,
                         empty_class = 1e-8, boundary = 1e-6,
                         start_values = c("mixed", "random", "seeded"), batch = 20,

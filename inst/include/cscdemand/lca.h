@@ -684,7 +684,8 @@ inline Params start_values(const Design& d, int s, std::uint64_t seed, const Con
 inline MultiStartResult multi_start(const Design& d, int starts, std::uint64_t seed,
                                     const Control& ctl, const std::vector<Params>& init,
                                     const ParallelFor& pfor, std::size_t chunk,
-                                    const std::function<void(int, int)>& on_chunk) {
+                                    const std::function<void(int, int)>& on_chunk,
+                                    bool keep_trace = true) {
   MultiStartResult out;
   const bool adaptive = ctl.adaptive && starts > 1;
   const int batch = adaptive ? std::max(1, ctl.batch) : starts;
@@ -774,7 +775,8 @@ inline MultiStartResult multi_start(const Design& d, int starts, std::uint64_t s
     if (!adaptive || n_best >= ctl.min_best) break;
   }
   if (out.best >= 0) {
-    out.best_run = replay(d, start_values(d, out.best, seed, ctl, init), ctl, two_stage);
+    out.best_run = keep_trace ? replay(d, start_values(d, out.best, seed, ctl, init), ctl, two_stage)
+                              : runs[out.best];
   }
   return out;
 }
