@@ -45,6 +45,8 @@ test_that("every stochastic function gives identical results with 1 and 2 thread
       d2$la <- rep(c("A", "B"), length.out = nrow(d))
       list(
         lca = fit[c("loglik", "class_size", "probs", "starts")],
+        adaptive = lca(d, 3, seed = 12, threads = threads, verbose = FALSE,
+                       control = lca_control(batch = 4))[c("loglik", "starts", "n_best")],
         enum = lca_enumerate(d, k = 1:2, starts = 4, seed = 2, threads = threads,
                              verbose = FALSE)$table,
         boot = lca_bootstrap(fit, reps = 5, seed = 4, threads = threads, verbose = FALSE)[
