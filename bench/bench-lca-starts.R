@@ -23,12 +23,12 @@ run <- function(pt, best, starts, control) {
 }
 settings <- if (Sys.getenv("BENCH_VARIANTS") == "1") list(
   "default, Dirichlet starts" = list(NULL, lca_control(start_values = "random")),
-  "default, mixed, init_iter = 50" = list(NULL, lca_control(init_iter = 50)),
+  "default, mixed, init_iter = 20" = list(NULL, lca_control(init_iter = 20)),
   "default, Dirichlet, init_iter = 50" = list(NULL, lca_control(init_iter = 50, start_values = "random"))
 ) else list(
-  "starts = 20, Dirichlet starts (before)" = list(20, lca_control(start_values = "random")),
-  "starts = 20, mixed starts" = list(20, lca_control()),
-  "default (adaptive, mixed)" = list(NULL, lca_control())
+  "starts = 20, Dirichlet, init_iter = 20 (the old scheme)" =
+    list(20, lca_control(start_values = "random", init_iter = 20)),
+  "default (adaptive, mixed, init_iter = 50)" = list(NULL, lca_control())
 )
 for (ds in data_seeds) {
   if (kind == "cin") {
