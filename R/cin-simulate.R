@@ -102,7 +102,7 @@ simulate_cin <- function(las = "E09000021", years = 2024, n_episodes = NULL, sca
   class_sizes <- class_sizes / sum(class_sizes)
   if (!is.null(seed)) {
     check_count(seed, min = 0)
-    restore_rng <- cin_local_seed(seed)
+    restore_rng <- local_seed(seed)
     on.exit(restore_rng(), add = TRUE)
   }
   cells <- expand.grid(year = as.integer(sort(unique(years))), li = unique(li))
@@ -195,23 +195,6 @@ cin_sim_councils <- function() {
 
 # ---------------------------------------------------------------------------
 # Helpers
-
-# Set the seed and return a function that restores the user's random-number
-# state (as withr::local_seed), so a `seed` argument has no side effect.
-cin_local_seed <- function(seed) {
-  genv <- globalenv()
-  old <- if (exists(".Random.seed", envir = genv, inherits = FALSE)) {
-    get(".Random.seed", envir = genv, inherits = FALSE)
-  }
-  set.seed(seed)
-  function() {
-    if (is.null(old)) {
-      if (exists(".Random.seed", envir = genv, inherits = FALSE)) rm(".Random.seed", envir = genv)
-    } else {
-      assign(".Random.seed", old, envir = genv)
-    }
-  }
-}
 
 cin_sim_lsoas <- function() {
   path <- system.file("extdata", "cin_sim_lsoas.csv", package = "cscdemand")
