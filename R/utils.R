@@ -79,3 +79,21 @@ rows_label <- function(rows) {
 fmt_num <- function(x, digits = 2) formatC(x, format = "f", digits = digits, big.mark = ",")
 
 `%||%` <- function(x, y) if (is.null(x)) y else x
+
+# Set the seed and return a function that restores the user's random-number
+# state (as withr::local_seed), so a `seed` argument has no side effect.
+# (To move into the package's one randomness module.)
+local_rng_seed <- function(seed) {
+  genv <- globalenv()
+  old <- if (exists(".Random.seed", envir = genv, inherits = FALSE)) {
+    get(".Random.seed", envir = genv, inherits = FALSE)
+  }
+  set.seed(seed)
+  function() {
+    if (is.null(old)) {
+      if (exists(".Random.seed", envir = genv, inherits = FALSE)) rm(".Random.seed", envir = genv)
+    } else {
+      assign(".Random.seed", old, envir = genv)
+    }
+  }
+}
