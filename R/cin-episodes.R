@@ -386,7 +386,10 @@ print.cin_episodes <- function(x, ...) {
         "\n", sep = "")
   }
   cat("See audit() for what was read, combined and dropped.\n")
-  d <- x
+  # Rows are shown by position; identifier values are never printed.
+  ids <- intersect(cin_identifier_columns(), names(x))
+  if (length(ids)) cat("Identifier columns (values not shown): ", paste(ids, collapse = ", "), "\n", sep = "")
+  d <- x[setdiff(names(x), ids)]
   class(d) <- "data.frame"
   print(utils::head(d, 6L))
   if (nrow(x) > 6L) cat("... ", format(nrow(x) - 6L, big.mark = ","), " more rows\n", sep = "")

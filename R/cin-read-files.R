@@ -77,7 +77,10 @@ cin_read_csv <- function(path, engine = c("auto", "base"), call = rlang::caller_
     on.exit(unlink(file), add = TRUE)
     writeLines(txt[-scan$blank[scan$blank <= length(txt)]], file, useBytes = TRUE)
   }
-  df <- if (engine == "auto" && requireNamespace("data.table", quietly = TRUE)) {
+  # fread guesses its quoting rule, and can guess wrong around values over
+  # several lines: those (rare) files go to the base reader.
+  fast <- engine == "auto" && !scan$multiline && requireNamespace("data.table", quietly = TRUE)
+  df <- if (fast) {
     data.table::fread(file, sep = ",", quote = "\"", header = TRUE, colClasses = "character",
                       encoding = "UTF-8", na.strings = "NA", showProgress = FALSE,
                       data.table = FALSE, check.names = FALSE, strip.white = TRUE,

@@ -197,5 +197,8 @@ cin_characteristics <- function() {
     "true_class")
 }
 
+# Columns whose values identify a child: never printed or put in a message.
+cin_identifier_columns <- function() c("child_id", "episode_id", "assessment_id")
+
 cin_key <- function(x) gsub("[^a-z0-9]", "", tolower(x))
 
