@@ -152,11 +152,11 @@ audit_public_text <- function(x, threshold) {
     tok <- regmatches(x[i], m[i])[[1]]
     if (!length(tok)) return(tok)
     pos <- m[[i]]
-    after <- substr(x[i], pos + attr(pos, "match.length"), pos + attr(pos, "match.length") + 1L)
-    before <- substr(x[i], pmax(1L, pos - 10L), pos - 1L)
+    after <- substring(x[i], pos + attr(pos, "match.length"), pos + attr(pos, "match.length") + 1L)
+    before <- substring(x[i], pmax(1L, pos - 10L), pos - 1L)
     code <- tok %in% c("20", "21") & (after == " (" | grepl("(coded|code|only) $", before))
     # Counts of columns or code types are not counts of children.
-    rest <- substr(x[i], pos + attr(pos, "match.length"), pos + attr(pos, "match.length") + 15L)
+    rest <- substring(x[i], pos + attr(pos, "match.length"), pos + attr(pos, "match.length") + 15L)
     code <- code | grepl("^ (factor column|distinct code)", rest) | grepl("present: $", before)
     v <- as.numeric(tok)
     ifelse(!code & v > 0 & v < threshold, "c", tok)
