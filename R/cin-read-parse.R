@@ -106,15 +106,14 @@ census_year <- function(d) {
 cin_id <- function(v, trim = TRUE) {
   if (is.null(v)) return(NULL)
   if (!is.character(v)) v <- as.character(v)
-  ws <- c(" ", "\t", "\u00a0", "\n", "\r")
-  pad <- function(f) any(vapply(ws, function(w) any(f(v, w), na.rm = TRUE), logical(1)))
-  if (trim && (pad(startsWith) || pad(endsWith))) {
-    v <- gsub("^[[:space:]\u00a0]+|[[:space:]\u00a0]+$", "", v, perl = TRUE)
+  if (!identical(Encoding(v[1]), "unknown") || !all(validUTF8(v[1]))) v <- enc2utf8(v)
+  st <- cpp_id_status(v)  # one pass in C++: 0 as is, 1 to trim, 2 missing
+  pad <- which(st == 1L)
+  if (trim && length(pad)) {
+    v[pad] <- gsub("^[[:space:]\u00a0]+|[[:space:]\u00a0]+$", "", v[pad], perl = TRUE)
   }
-  nz <- nzchar(v)  # TRUE for NA
-  if (!all(nz)) v[!nz] <- NA
-  na_txt <- v == "NA"
-  if (any(na_txt, na.rm = TRUE)) v[which(na_txt)] <- NA
+  miss <- which(st == 2L)
+  if (length(miss)) v[miss] <- NA
   v
 }
 

@@ -120,6 +120,32 @@ struct CsvScanner {
   }
 };
 
+// Status of an identifier's bytes: 0 = as is, 1 = white space around it
+// (space, tab, CR, LF, or the UTF-8 no-break space C2 A0), 2 = missing
+// (empty, all white space, or the text "NA").
+inline int id_status(const char* p, std::size_t len) {
+  auto ws_at = [&](std::size_t i) -> std::size_t {  // bytes of white space at i, or 0
+    const unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return 1;
+    if (c == 0xC2 && i + 1 < len && static_cast<unsigned char>(p[i + 1]) == 0xA0) return 2;
+    return 0;
+  };
+  if (len == 0) return 2;
+  if (len == 2 && p[0] == 'N' && p[1] == 'A') return 2;
+  std::size_t i = 0;
+  while (i < len) {
+    const std::size_t w = ws_at(i);
+    if (!w) break;
+    i += w;
+  }
+  if (i >= len) return 2;
+  if (i > 0) return 1;
+  const unsigned char last = static_cast<unsigned char>(p[len - 1]);
+  if (last == ' ' || last == '\t' || last == '\r' || last == '\n') return 1;
+  if (len >= 2 && last == 0xA0 && static_cast<unsigned char>(p[len - 2]) == 0xC2) return 1;
+  return 0;
+}
+
 }  // namespace cscdemand
 
 #endif
