@@ -84,7 +84,9 @@
 #'   `factors` (one row per assessment and code: `assessment`, and `code`, a
 #'   factor with the levels of `cin_factors$code`),
 #'   `audit` (see [audit()]), `recodes` (each distinct value read, the code it
-#'   became, the rule and the number of rows), `layout` and `source`.
+#'   became, the rule and the number of rows), `layout`, `source` and
+#'   `missing` (wide layout: one row per assessment and code whose flag was
+#'   missing, `NA`; empty otherwise).
 #' @family CIN data
 #' @export
 #' @examples
