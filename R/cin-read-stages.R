@@ -50,7 +50,7 @@ cin_stage_columns <- function(tab, layout, columns, legacy, call = rlang::caller
                            "not valid UTF-8; save the extract as CSV UTF-8 to avoid this")
   }
   nms <- names(df)
-  unnamed <- grepl("^\\.\\.[0-9]+$", nms) | is.na(nms) | nms == ""
+  unnamed <- grepl("^\\.{2,3}[0-9]+$", nms) | is.na(nms) | nms == ""
   nms[unnamed] <- paste0("..", which(unnamed))
   names(df) <- nms
   if (anyDuplicated(nms)) {

@@ -99,6 +99,10 @@ test_that("codes in header-less cells beside the factor column are all read (Exc
   a <- read_cin_assessments(p)
   expect_equal(a$layout, "codes")
   expect_equal(nrow(a$factors), 4L)
+  # and in a data frame read by the user with readxl (names ...4, ...5)
+  d <- data.frame(child_id = c("C1", "C2"), referral_date = "2023-05-01", factor = c("3B", "1B"),
+                  ...4 = c("4B", NA), ...5 = c("16A", NA), check.names = FALSE)
+  expect_equal(nrow(read_cin_assessments(d)$factors), 4L)
 })
 
 test_that("an Excel error names the sheet row when blank rows lead the sheet", {
