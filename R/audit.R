@@ -138,28 +138,20 @@ cin_audit_bind <- function(audit, more) {
 }
 
 # Detail text for publication: row positions left out, and every count under
-# the threshold replaced by "c". A number is a count unless it is part of a
-# code (18A) or a name; the single codes 20 and 21 are kept where they name a
-# code ("20 (4)", "coded 21").
+# the threshold replaced by "c" by the package's text suppression. A number
+# is a count unless it is part of a code (18A) or a name, a code label
+# ("20 (4)", "coded 21"), or a count of columns or code types. A lone small
+# count in a cell hides the next smallest too (the counts of a cell can add
+# up to its n).
 audit_public_text <- function(x, threshold) {
   x <- gsub("rows [0-9]+(, [0-9]+)*( and [0-9]+ more)?", "", x)
   x <- gsub("(; )+", "; ", x)
   x <- gsub("^[;, ]+|[;, ]+$", "", x)
-  x <- gsub("\\(\\s*;\\s*", "(", x)
-  pat <- "(?<![A-Za-z0-9_.])[0-9]+(?![0-9A-Za-z_])"
-  m <- gregexpr(pat, x, perl = TRUE)
-  regmatches(x, m) <- lapply(seq_along(x), function(i) {
-    tok <- regmatches(x[i], m[i])[[1]]
-    if (!length(tok)) return(tok)
-    pos <- m[[i]]
-    after <- substring(x[i], pos + attr(pos, "match.length"), pos + attr(pos, "match.length") + 1L)
-    before <- substring(x[i], pmax(1L, pos - 10L), pos - 1L)
-    code <- tok %in% c("20", "21") & (after == " (" | grepl("(coded|code|only) $", before))
-    # Counts of columns or code types are not counts of children.
-    rest <- substring(x[i], pos + attr(pos, "match.length"), pos + attr(pos, "match.length") + 15L)
-    code <- code | grepl("^ (factor column|distinct code)", rest) | grepl("present: $", before)
-    v <- as.numeric(tok)
-    ifelse(!code & v > 0 & v < threshold, "c", tok)
-  })
-  x
+  out <- suppress_text(x, threshold = threshold, pattern = audit_count_pattern, total = TRUE)
+  attr(out, "n_suppressed") <- NULL
+  out
 }
+
+audit_count_pattern <- paste0(
+  "(?<![A-Za-z0-9_.])(?<!coded )(?<!code )(?<!only )(?<!present: )[0-9]+",
+  "(?![0-9A-Za-z_])(?! \\()(?! factor column)(?! distinct code)")
