@@ -157,6 +157,12 @@ cin_stage_identifiers <- function(s, la, call = rlang::caller_env()) {
   ids <- lapply(c(la = "la", child_id = "child_id", episode_id = "episode_id",
                   assessment_id = "assessment_id"),
                 function(x) if (has(x)) cin_id(s$df[[std[[x]]]]) else NULL)
+  # Rows with no value at all (a blank sheet row, a line of commas).
+  cand <- which(Reduce(`&`, lapply(ids[!vapply(ids, is.null, logical(1))], is.na)))
+  s$blank <- if (length(cand)) {
+    cand[rowSums(!is.na(s$df[cand, , drop = FALSE]) &
+                   trimws(as.matrix(s$df[cand, , drop = FALSE])) != "") == 0]
+  } else integer()
   if (is.null(ids$la)) ids$la <- rep(la, s$n_rows)
   # Exact duplicate rows (codes and wide layouts; in the long layout a
   # duplicate row is a duplicate factor, counted with the codes).
@@ -202,9 +208,12 @@ cin_stage_rows <- function(s, implausible_dates, call = rlang::caller_env()) {
   miss <- miss | if (!is.null(ids$episode_id)) is.na(ids$episode_id) else
     is.na(ids$child_id) | is.na(s$ref)
   if (!is.null(ids$assessment_id)) miss <- miss | is.na(ids$assessment_id)
+  blank <- seq_len(s$n_rows) %in% s$blank
   dup <- s$dup & !miss
   drop <- miss | dup
-  s$audit <- cin_audit_rows_line(s$audit, "rows dropped: missing identifier", miss, s$rows)
+  s$audit <- cin_audit_rows_line(s$audit, "rows dropped: blank row", blank, s$rows)
+  s$audit <- cin_audit_rows_line(s$audit, "rows dropped: missing identifier", miss & !blank,
+                                 s$rows)
   s$audit <- cin_audit_rows_line(s$audit, "rows dropped: exact duplicate", dup, s$rows)
   for (why in names(s$implausible)) {
     bad <- s$implausible[[why]] & !drop
@@ -233,7 +242,7 @@ cin_stage_rows <- function(s, implausible_dates, call = rlang::caller_env()) {
   s$ids <- lapply(ids, s$at_keep)
   s$ref_k <- s$at_keep(s$ref)
   s$ass_k <- s$at_keep(s$ass)
-  s[c("ref", "ass", "dup", "implausible")] <- NULL
+  s[c("ref", "ass", "dup", "implausible", "blank")] <- NULL
   cin_stage_keys(s)
 }
 

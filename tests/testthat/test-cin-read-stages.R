@@ -109,3 +109,13 @@ test_that("pair keys do not collide for any code index", {
   expect_false(anyDuplicated(cin_pair_key(g$row, g$code)) > 0)
   expect_false(anyDuplicated(cin_pair_key(g$row, g$code, n_codes = n)) > 0)
 })
+
+test_that("rows with no value at all are dropped as blank rows, apart from missing identifiers", {
+  p <- tempfile(fileext = ".csv")
+  writeLines(c("child_id,referral_date,factor", "a,2023-05-01,1B", ",,", ",2023-05-01,3B", " , ,"), p)
+  au <- audit(read_cin_assessments(p))
+  expect_equal(au$n[au$step == "rows dropped: blank row"], 2)
+  expect_match(au$detail[au$step == "rows dropped: blank row"], "rows 3, 5")
+  expect_equal(au$n[au$step == "rows dropped: missing identifier"], 1)
+  expect_equal(attr(au, "rows"), c(read = 4, kept = 1, dropped = 3))
+})
