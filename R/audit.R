@@ -52,15 +52,17 @@ audit.default <- function(x, ...) {
 #' episodes or codes under `threshold` is replaced by `"c"` (the DfE symbol),
 #' in the `n` column and inside the `detail` text (such as `"8D (1), 9A (6)"`),
 #' and row positions are left out. Counts of columns or factor types are not
-#' counts of children, so they are shown. A line "rows kept" is added after
+#' counts of children: they are shown, at the start of the detail text (the
+#' `n` column holds counts of children only). A line "rows kept" is added after
 #' "rows read"; when a count of dropped rows or episodes is suppressed, the
 #' count kept is suppressed too, so it cannot be found by subtraction.
 #'
 #' @param x A `cin_assessments` or `cin_episodes` object, or an audit.
 #' @param threshold Counts from 1 to `threshold - 1` are suppressed (default
 #'   10).
-#' @return A data frame with columns `stage`, `step`, `n` (character) and
-#'   `detail`, ready for a report table.
+#' @return A data frame with columns `stage`, `step`, `n` (character: a
+#'   count, `"c"` if suppressed, or empty for a line that counts columns or
+#'   factor types) and `detail`, ready for a report table.
 #' @family CIN data
 #' @export
 #' @examples
@@ -89,8 +91,14 @@ audit_table <- function(x, threshold = 10) {
   if (any(hidden & d$stage == "episodes" & grepl("dropped", d$step))) {
     hidden <- hidden | d$step == "episodes kept"
   }
-  d$n <- ifelse(hidden, "c", format(d$n, big.mark = ",", scientific = FALSE, trim = TRUE))
+  n_txt <- format(d$n, big.mark = ",", scientific = FALSE, trim = TRUE)
+  d$n <- ifelse(hidden, "c", ifelse(is_count, n_txt, ""))
   d$detail <- audit_public_text(d$detail, threshold)
+  # Counts of columns or factor types go into the text, so the n column
+  # holds counts of children only.
+  d$detail[!is_count] <- paste0(n_txt[!is_count], " ", d$unit[!is_count],
+                                ifelse(d$detail[!is_count] == "", "", ": "),
+                                d$detail[!is_count])
   rownames(d) <- NULL
   d[c("stage", "step", "n", "detail")]
 }

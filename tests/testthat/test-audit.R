@@ -14,9 +14,10 @@ test_that("audit_table suppresses small counts in n and inside the detail text",
   t <- audit_table(d)
   expect_equal(names(t), c("stage", "step", "n", "detail"))
   # counts of factor types and columns are not counts of children
-  expect_equal(t$n, c("500", "7", "3", "12", "2", "400"))
-  expect_equal(t$detail[2], "8D (c), 8F (c), 9A (c), 12A (c), 20 (40), 21 (12); not present: 2")
-  expect_equal(t$detail[3], "18A (c), 22A (c), 23A (c)")
+  expect_equal(t$n, c("500", "", "", "12", "", "400"))
+  expect_equal(t$detail[2], "7 factors: 8D (c), 8F (c), 9A (c), 12A (c), 20 (40), 21 (12); not present: 2")
+  expect_equal(t$detail[3], "3 factors: 18A (c), 22A (c), 23A (c)")
+  expect_equal(t$detail[5], "2 columns: V6, notes")
   expect_equal(t$detail[4], "c coded 21, c with no code")
   expect_equal(t$detail[1], "from x.csv (c rows above the header skipped)")
   expect_equal(t$detail[6], "12 factor columns: 1B, 3B")

@@ -161,7 +161,7 @@ fz_check_published <- function(t, info) {
   types <- grepl("^(factors excluded|factors dropped|columns|excluded codes)", t$step)
   n <- suppressWarnings(as.numeric(gsub(",", "", t$n[!types])))
   expect_true(all(is.na(n) | n == 0 | n >= 10), info = info)
-  txt <- gsub("[0-9]+ (factor columns|distinct codes)|not present: [0-9]+|(20|21) \\(|coded 21", "", t$detail)
+  txt <- gsub("^[0-9]+ (factors|columns)(: |$)|[0-9]+ (factor columns|distinct codes)|not present: [0-9]+|(20|21) \\(|coded 21", "", t$detail)
   nums <- as.numeric(unlist(regmatches(txt, gregexpr("(?<![A-Za-z0-9_.])[0-9]+(?![0-9A-Za-z_])",
                                                      txt, perl = TRUE))))
   expect_true(all(nums == 0 | nums >= 10), info = info)
