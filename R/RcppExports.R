@@ -5,6 +5,14 @@ cpp_run_ids <- function(parts) {
     .Call(`_cscdemand_cpp_run_ids`, parts)
 }
 
+cpp_csv_scan <- function(next_chunk) {
+    .Call(`_cscdemand_cpp_csv_scan`, next_chunk)
+}
+
+cpp_id_status <- function(x) {
+    .Call(`_cscdemand_cpp_id_status`, x)
+}
+
 cpp_glmm_fit <- function(X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads) {
     .Call(`_cscdemand_cpp_glmm_fit`, X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads)
 }

@@ -128,6 +128,21 @@ legacy_abuse_merges <- function() {
 
 cin_codes_all <- function() cscdemand::cin_factors$code
 
+# One number per (row, code) pair, for finding repeated pairs: codes are
+# indices 1..length(cin_codes_all()).
+cin_pair_key <- function(row, code, n_codes = length(cin_codes_all())) {
+  as.numeric(row) * (n_codes + 1) + code
+}
+
+# The codes of each cell (one or several, separated by , ; | / + &).
+cin_split_cells <- function(u) {
+  parts <- strsplit(ifelse(is.na(u), "", u), "[,;|/+&]+")
+  lapply(parts, function(p) {
+    p <- trimws(p)
+    p[p != ""]
+  })
+}
+
 # Match unique raw strings to canonical codes. Returns list(code, rule).
 cin_match_codes <- function(u, legacy = TRUE) {
   cf <- cscdemand::cin_factors
@@ -147,8 +162,9 @@ cin_match_codes <- function(u, legacy = TRUE) {
     code[hit] <- cf$code[last][match(key[hit], dfe[last])]
     rule[hit] <- "DfE column name"
   }
-  # 2. Codes as written, in any case/spacing, with zeros or prefixes.
-  todo <- !blank & is.na(code)
+  # 2. Codes as written, in any case/spacing, with zeros or prefixes. A space
+  # between two digits ("2 1", "1 8B") is ambiguous: never guessed.
+  todo <- !blank & is.na(code) & !grepl("[0-9][[:space:]._-]+[0-9]", s)
   if (any(todo)) {
     t <- toupper(gsub("[[:space:]._-]+", "", s[todo]))
     as_written <- s[todo] %in% cf$code
@@ -184,11 +200,7 @@ cin_match_codes <- function(u, legacy = TRUE) {
 # Works on unique values; returns list(codes = list of character, unknown =
 # list of character, rules = data frame of raw token -> code, rule).
 cin_tokenise <- function(u, legacy = TRUE) {
-  parts <- strsplit(ifelse(is.na(u), "", u), "[,;|/+&]+")
-  parts <- lapply(parts, function(p) {
-    p <- trimws(p)
-    p[p != ""]
-  })
+  parts <- cin_split_cells(u)
   tok <- unique(unlist(parts, use.names = FALSE))
   m <- cin_match_codes(tok, legacy = legacy)
   # Tokens that fail as a whole but hold several space-separated codes.

@@ -69,220 +69,282 @@ episode_factors <- function(assessments, exclude = kingston_exclusions(), min_co
   if (!inherits(assessments, "cin_assessments")) {
     assessments <- read_cin_assessments(assessments, ...)
   }
+  if (!is.null(exclude)) exclude <- cin_check_codes(exclude, "exclude")
+  merge <- ep_check_merge(merge)
+  e <- ep_stage_pairs(assessments)
+  e <- ep_stage_characteristics(e, assessments$assessments)
+  e <- ep_stage_no_factors(e, no_factors, other_only)
+  e <- ep_stage_merge(e, merge)
+  e <- ep_stage_exclude(e, exclude, drop_empty)
+  e <- ep_stage_rare(e, min_count, drop_empty)
+  ep_stage_build(e, assessments$assessments)
+}
+
+# Stages of episode_factors(). Each takes the state `e` and returns it:
+# pairs (episode, code) -> characteristics -> no factors / Other only ->
+# merges -> exclusions -> rare factors -> the table. `e$pe`, `e$pk` are the
+# episode and column of each pair present; `e$alive` the episodes kept.
+
+ep_check_merge <- function(merge, call = rlang::caller_env()) {
+  if (is.null(merge)) return(NULL)
+  if (!is.list(merge) || is.null(names(merge)) || any(names(merge) == "") ||
+      anyDuplicated(names(merge))) {
+    abort_input(c("{.arg merge} must be a named list of code vectors.",
+                  i = "For example {.code merge = list(physical_abuse = c(\"18A\", \"18B\", \"18C\"))}."),
+                call = call)
+  }
+  merge_names <- names(merge)
+  merge <- lapply(merge_names, function(nm) cin_check_codes(merge[[nm]], paste0("merge$", nm),
+                                                             call = call))
+  names(merge) <- merge_names
+  mm <- unlist(merge)
+  if (anyDuplicated(mm)) {
+    abort_input(c("A code appears in more than one {.arg merge} group.",
+                  x = "Repeated: {.val {unique(mm[duplicated(mm)])}}."), call = call)
+  }
+  merge
+}
+
+# 1. Episode-code pairs (sparse: one row per episode and code present), and
+# the pairs whose flag is missing (wide files).
+ep_stage_pairs <- function(assessments) {
   codes_all <- cin_codes_all()
-  if (!is.null(exclude)) {
-    exclude <- cin_check_codes(exclude, "exclude")
-  }
-  if (!is.null(merge)) {
-    if (!is.list(merge) || is.null(names(merge)) || any(names(merge) == "") ||
-        anyDuplicated(names(merge))) {
-      abort_input(c("{.arg merge} must be a named list of code vectors.",
-                    i = "For example {.code merge = list(physical_abuse = c(\"18A\", \"18B\", \"18C\"))}."))
-    }
-    merge_names <- names(merge)
-    merge <- lapply(merge_names, function(nm) cin_check_codes(merge[[nm]], paste0("merge$", nm)))
-    names(merge) <- merge_names
-    mm <- unlist(merge)
-    if (anyDuplicated(mm)) {
-      abort_input(c("A code appears in more than one {.arg merge} group.",
-                    x = "Repeated: {.val {unique(mm[duplicated(mm)])}}."))
-    }
-  }
   a <- assessments$assessments
   f <- assessments$factors
-  audit <- assessments$audit
   n_ep <- max(a$.episode)
   ep_of <- a$.episode
-  # 1. Episode-code pairs (sparse: one row per episode and code present).
-  pe <- ep_of[f$assessment]
-  pc <- if (is.factor(f$code) && identical(levels(f$code), codes_all)) {
-    as.integer(f$code)
-  } else {
-    match(as.character(f$code), codes_all)
+  code_index <- function(code) {
+    if (is.factor(code) && identical(levels(code), codes_all)) as.integer(code)
+    else match(as.character(code), codes_all)
   }
+  pe <- ep_of[f$assessment]
+  pc <- code_index(f$code)
   n_assessments <- tabulate(ep_of, n_ep)
   # A code can repeat only in episodes with several assessments.
   multi <- which(n_assessments[pe] > 1L)
   if (length(multi)) {
-    dup <- multi[duplicated(pe[multi] * 64 + pc[multi])]
+    dup <- multi[duplicated(cin_pair_key(pe[multi], pc[multi]))]
     if (length(dup)) {
       pe <- pe[-dup]
       pc <- pc[-dup]
     }
   }
-  first <- match(seq_len(n_ep), ep_of)
-  ep_cols <- setdiff(names(a), c(".assessment", ".row", "assessment_id", "assessment_date"))
-  # Characteristics that differ between the assessments of an episode: the
-  # first assessment's value is used, and the audit says how often.
-  if (any(n_assessments > 1L)) {
+  m <- assessments$missing
+  me <- if (!is.null(m) && nrow(m)) ep_of[m$assessment] else integer()
+  mc <- if (!is.null(m) && nrow(m)) code_index(m$code) else integer()
+  audit <- cin_audit_add(assessments$audit, "episodes", "episodes built", n_ep,
+                         paste0("from ", nrow(a), " assessments"))
+  list(pe = pe, pc = pc, me = me, mc = mc, n_ep = n_ep, ep_of = ep_of,
+       n_assessments = n_assessments, audit = audit, alive = rep(TRUE, n_ep))
+}
+
+# Characteristics that differ between the assessments of an episode: the
+# first assessment's value is used, and the audit says how often. Outcomes
+# are 1 if any assessment has them.
+ep_stage_characteristics <- function(e, a) {
+  n_ep <- e$n_ep
+  ep_of <- e$ep_of
+  if (any(e$n_assessments > 1L)) {
     # (la and child_id are part of the episode key, so they cannot differ.)
     for (cl in intersect(c("age", "gender", "ethnicity", "lsoa", "referral_source",
-                           "referral_date", "year"), ep_cols)) {
+                           "referral_date", "year"), names(a))) {
       v <- a[[cl]]
       vid <- match(v, unique(v))
       vid[is.na(v)] <- 0L
       key <- as.numeric(ep_of) * (max(vid) + 1) + vid
-      n_val <- tabulate(ep_of[!duplicated(key)], n_ep)
-      n_diff <- sum(n_val > 1L)
+      n_diff <- sum(tabulate(ep_of[!duplicated(key)], n_ep) > 1L)
       if (n_diff) {
-        audit <- cin_audit_add(audit, "episodes",
-                               paste0("episodes whose ", cl, " differs between assessments"),
-                               n_diff, "the first assessment's value is used")
+        e$audit <- cin_audit_add(e$audit, "episodes",
+                                 paste0("episodes whose ", cl, " differs between assessments"),
+                                 n_diff, "the first assessment's value is used")
       }
     }
   }
   outcome_cols <- intersect(c(cin_outcomes(), "rereferral"), names(a))
-  outcomes <- lapply(outcome_cols, function(s) {
+  e$outcomes <- lapply(outcome_cols, function(s) {
     v <- integer(n_ep)
     v[unique(ep_of[a[[s]] == 1L])] <- 1L
     v
   })
-  names(outcomes) <- outcome_cols
-  audit <- cin_audit_add(audit, "episodes", "episodes built", n_ep,
-                         paste0("from ", nrow(a), " assessments"))
+  names(e$outcomes) <- outcome_cols
+  e
+}
+
+# 2. 21 with other codes; 3. no factors, Other only.
+ep_stage_no_factors <- function(e, no_factors, other_only) {
+  codes_all <- cin_codes_all()
   i21 <- match("21", codes_all)
   i20 <- match("20", codes_all)
-  # 2. 21 with other codes.
-  others <- tabulate(pe[pc != i21], n_ep)
+  n_ep <- e$n_ep
+  others <- tabulate(e$pe[e$pc != i21], n_ep)
   has21 <- logical(n_ep)
-  has21[pe[pc == i21]] <- TRUE
+  has21[e$pe[e$pc == i21]] <- TRUE
   viol <- has21 & others > 0L
   if (any(viol)) {
-    rm21 <- pc == i21 & viol[pe]
-    pe <- pe[!rm21]
-    pc <- pc[!rm21]
-    audit <- cin_audit_add(audit, "episodes", "code 21 removed: combined with other codes", sum(viol),
-                           "episodes with 21 and other factors (rule 8869); the other factors are kept")
+    rm21 <- e$pc == i21 & viol[e$pe]
+    e$pe <- e$pe[!rm21]
+    e$pc <- e$pc[!rm21]
+    e$audit <- cin_audit_add(e$audit, "episodes", "code 21 removed: combined with other codes",
+                             sum(viol), "episodes with 21 and other factors (rule 8869); the other factors are kept")
   }
-  n_factors <- as.integer(others)
-  # 3. No factors / Other only.
+  e$n_factors <- as.integer(others)
   has20 <- logical(n_ep)
-  has20[pe[pc == i20]] <- TRUE
+  has20[e$pe[e$pc == i20]] <- TRUE
   none <- others == 0L
   other1 <- others == 1L & has20
-  drop <- rep(FALSE, n_ep)
   if (any(none)) {
     n21 <- sum(has21 & none)
-    audit <- cin_audit_add(audit, "episodes",
-                           paste0("episodes with no factors or only 21: ",
-                                  if (no_factors == "drop") "dropped" else "kept"),
-                           sum(none), paste0(n21, " coded 21, ", sum(none) - n21, " with no code"))
-    if (no_factors == "drop") drop <- drop | none
+    e$audit <- cin_audit_add(e$audit, "episodes",
+                             paste0("episodes with no factors or only 21: ",
+                                    if (no_factors == "drop") "dropped" else "kept"),
+                             sum(none), paste0(n21, " coded 21, ", sum(none) - n21, " with no code"))
+    if (no_factors == "drop") e$alive <- e$alive & !none
   }
   if (any(other1)) {
-    audit <- cin_audit_add(audit, "episodes",
-                           paste0("episodes with only 20 (Other): ",
-                                  if (other_only == "drop") "dropped" else "kept"),
-                           sum(other1), "")
-    if (other_only == "drop") drop <- drop | other1
+    e$audit <- cin_audit_add(e$audit, "episodes",
+                             paste0("episodes with only 20 (Other): ",
+                                    if (other_only == "drop") "dropped" else "kept"),
+                             sum(other1), "")
+    if (other_only == "drop") e$alive <- e$alive & !other1
   }
-  # 4. Merges: map codes to columns.
-  cols <- codes_all
-  col_of <- seq_along(codes_all)
-  if (length(merge)) {
-    for (nm in names(merge)) {
-      g <- merge[[nm]]
-      pos <- min(which(cols %in% g))
-      before <- setdiff(cols[seq_len(pos - 1L)], g)
-      after <- setdiff(cols[pos:length(cols)], g)
-      new_cols <- c(before, nm, after)
-      # recode existing column indices to the new order
-      old_name <- cols[col_of]
-      old_name[old_name %in% g] <- nm
-      col_of <- match(old_name, new_cols)
-      cols <- new_cols
-    }
+  e
+}
+
+# 4. Merges: map codes to columns.
+ep_stage_merge <- function(e, merge) {
+  cols <- cin_codes_all()
+  col_of <- seq_along(cols)
+  for (nm in names(merge)) {
+    g <- merge[[nm]]
+    pos <- min(which(cols %in% g))
+    new_cols <- c(setdiff(cols[seq_len(pos - 1L)], g), nm, setdiff(cols[pos:length(cols)], g))
+    old_name <- cols[col_of]
+    old_name[old_name %in% g] <- nm
+    col_of <- match(old_name, new_cols)
+    cols <- new_cols
   }
-  pk <- col_of[pc]
-  keep_p <- !drop[pe]
-  pe <- pe[keep_p]
+  pk <- col_of[e$pc]
+  keep_p <- e$alive[e$pe]
+  pe <- e$pe[keep_p]
   pk <- pk[keep_p]
+  n_cols <- length(cols)
   if (length(merge)) {
-    dupk <- duplicated(pe * 64 + pk)
+    dupk <- duplicated(cin_pair_key(pe, pk, n_cols))
     pe <- pe[!dupk]
     pk <- pk[!dupk]
   }
   for (nm in names(merge)) {
-    k <- match(nm, cols)
-    audit <- cin_audit_add(audit, "factors", paste0("codes merged into ", nm), sum(pk == k),
-                           paste0(paste(merge[[nm]], collapse = " + "), " (episodes with any)"))
+    e$audit <- cin_audit_add(e$audit, "factors", paste0("codes merged into ", nm),
+                             sum(pk == match(nm, cols)),
+                             paste0(paste(merge[[nm]], collapse = " + "), " (episodes with any)"))
   }
-  alive <- !drop
-  # 5. Exclusions.
-  # Episodes whose every factor has been removed: dropped and counted.
-  drop_emptied <- function(why, detail) {
-    empty <- alive & tabulate(pe, n_ep) == 0L & n_factors > 0L
-    if (any(empty)) {
-      audit <<- cin_audit_add(audit, "episodes", paste("episodes dropped:", why), sum(empty), detail)
-      alive <<- alive & !empty
-    }
-    invisible(sum(empty))
+  e$mk <- col_of[e$mc]
+  e$pe <- pe
+  e$pk <- pk
+  e$cols <- cols
+  e$kept_cols <- seq_along(cols)
+  e$pc <- NULL
+  e
+}
+
+# Episodes whose every factor has been removed: dropped and counted.
+ep_drop_emptied <- function(e, why, detail) {
+  empty <- e$alive & tabulate(e$pe, e$n_ep) == 0L & e$n_factors > 0L
+  if (any(empty)) {
+    e$audit <- cin_audit_add(e$audit, "episodes", paste("episodes dropped:", why), sum(empty),
+                             detail)
+    e$alive <- e$alive & !empty
   }
-  if (length(exclude)) {
-    ex <- intersect(cols, exclude)
-    ex_merged <- setdiff(exclude, cols)
-    if (length(ex)) {
-      exk <- match(ex, cols)
-      cnt <- tabulate(pk, length(cols))[exk]
-      present <- ex[cnt > 0]
-      audit <- cin_audit_add(audit, "factors", "factors excluded", length(ex),
+  e
+}
+
+# 5. Exclusions.
+ep_stage_exclude <- function(e, exclude, drop_empty) {
+  if (!length(exclude)) return(e)
+  cols <- e$cols
+  ex <- intersect(cols, exclude)
+  ex_merged <- setdiff(exclude, cols)
+  if (length(ex)) {
+    exk <- match(ex, cols)
+    cnt <- tabulate(e$pk, length(cols))[exk]
+    present <- ex[cnt > 0]
+    absent <- setdiff(ex, present)
+    e$audit <- cin_audit_add(e$audit, "factors", "factors excluded", length(ex),
                              paste0(if (length(present)) paste0(present, " (", cnt[cnt > 0], ")", collapse = ", ")
                                     else "none present in the data",
-                                    if (length(setdiff(ex, present))) paste0("; not present: ", length(setdiff(ex, present))) else ""))
-      rmx <- pk %in% exk
-      pe <- pe[!rmx]
-      pk <- pk[!rmx]
-    }
-    if (length(ex_merged)) {
-      audit <- cin_audit_add(audit, "factors", "excluded codes already merged (kept in merge)",
-                             length(ex_merged), paste(ex_merged, collapse = ", "))
-    }
-    kept_cols <- setdiff(seq_along(cols), match(ex, cols))
-    if (drop_empty) {
-      drop_emptied("only excluded factors", "no factor left after exclusions")
-    }
-  } else {
-    kept_cols <- seq_along(cols)
+                                    if (length(absent)) paste0("; not present: ", length(absent)) else ""),
+                             unit = "factors")
+    rmx <- e$pk %in% exk
+    e$pe <- e$pe[!rmx]
+    e$pk <- e$pk[!rmx]
   }
-  # 6. Rare factors.
-  cnt <- tabulate(pk, length(cols))[kept_cols]
+  if (length(ex_merged)) {
+    e$audit <- cin_audit_add(e$audit, "factors", "excluded codes already merged (kept in merge)",
+                             length(ex_merged), paste(ex_merged, collapse = ", "), unit = "factors")
+  }
+  e$kept_cols <- setdiff(seq_along(cols), match(ex, cols))
+  if (drop_empty) e <- ep_drop_emptied(e, "only excluded factors", "no factor left after exclusions")
+  e
+}
+
+# 6. Rare factors.
+ep_stage_rare <- function(e, min_count, drop_empty) {
+  kept_cols <- e$kept_cols
+  cnt <- tabulate(e$pk, length(e$cols))[kept_cols]
   rare <- cnt < min_count
-  if (any(rare)) {
-    audit <- cin_audit_add(audit, "factors",
+  if (!any(rare)) return(e)
+  e$audit <- cin_audit_add(e$audit, "factors",
                            paste0("factors dropped: fewer than ", min_count, " episodes"),
-                           sum(rare), paste0(cols[kept_cols][rare], " (", cnt[rare], ")", collapse = ", "))
-    rmr <- pk %in% kept_cols[rare]
-    pe <- pe[!rmr]
-    pk <- pk[!rmr]
-    kept_cols <- kept_cols[!rare]
-    if (drop_empty) {
-      drop_emptied("only rare factors", "no factor left after removing rare factors")
-    }
+                           sum(rare), paste0(e$cols[kept_cols][rare], " (", cnt[rare], ")",
+                                             collapse = ", "), unit = "factors")
+  rmr <- e$pk %in% kept_cols[rare]
+  e$pe <- e$pe[!rmr]
+  e$pk <- e$pk[!rmr]
+  e$kept_cols <- kept_cols[!rare]
+  if (drop_empty) {
+    e <- ep_drop_emptied(e, "only rare factors", "no factor left after removing rare factors")
   }
-  # Build the 0/1 columns for the episodes kept.
+  e
+}
+
+# The 0/1 columns (NA where a flag is missing and no assessment has the
+# factor) and the episode columns, for the episodes kept.
+ep_stage_build <- function(e, a) {
+  alive <- e$alive
   new_idx <- cumsum(alive)
   n_keep <- sum(alive)
-  ok <- alive[pe]
-  pe <- new_idx[pe[ok]]
-  pk <- pk[ok]
-  o <- order(pk, method = "radix")
-  pe_o <- pe[o]
-  cnt_k <- tabulate(pk, length(cols))
-  end_k <- cumsum(cnt_k)
+  cols <- e$cols
+  kept_cols <- e$kept_cols
+  ok <- alive[e$pe]
+  pe <- new_idx[e$pe[ok]]
+  pk <- e$pk[ok]
+  mok <- alive[e$me] & e$mk %in% kept_cols
+  me <- new_idx[e$me[mok]]
+  mk <- e$mk[mok]
+  n_na <- 0L
+  by_col <- split(pe, factor(pk, levels = seq_along(cols)))
+  miss_by_col <- split(me, factor(mk, levels = seq_along(cols)))
   flags <- lapply(kept_cols, function(k) {
     v <- integer(n_keep)
-    if (cnt_k[k] > 0L) v[pe_o[(end_k[k] - cnt_k[k] + 1L):end_k[k]]] <- 1L
+    if (length(miss_by_col[[k]])) v[miss_by_col[[k]]] <- NA_integer_
+    v[by_col[[k]]] <- 1L
+    n_na <<- n_na + sum(is.na(v))
     v
   })
   names(flags) <- cols[kept_cols]
+  if (n_na > 0L) {
+    e$audit <- cin_audit_add(e$audit, "episodes", "factor flags missing (NA)", n_na,
+                             "episode and factor cells left missing: the flag was NA and no assessment identified the factor")
+  }
   # Episode columns: the first assessment's values, for the episodes kept.
-  rows <- first[alive]
+  ep_cols <- setdiff(names(a), c(".assessment", ".row", "assessment_id", "assessment_date"))
+  rows <- match(seq_len(e$n_ep), e$ep_of)[alive]
   ep <- lapply(ep_cols, function(cl) a[[cl]][rows])
   names(ep) <- ep_cols
-  for (s in outcome_cols) ep[[s]] <- outcomes[[s]][alive]
-  ep$n_assessments <- n_assessments[alive]
-  ep$n_factors <- n_factors[alive]
-  audit <- cin_audit_add(audit, "episodes", "episodes kept", n_keep,
+  for (s in names(e$outcomes)) ep[[s]] <- e$outcomes[[s]][alive]
+  ep$n_assessments <- e$n_assessments[alive]
+  ep$n_factors <- e$n_factors[alive]
+  audit <- cin_audit_add(e$audit, "episodes", "episodes kept", n_keep,
                          paste0(length(kept_cols), " factor columns: ",
                                 paste(cols[kept_cols], collapse = ", ")))
   out <- c(ep, flags)
@@ -324,7 +386,10 @@ print.cin_episodes <- function(x, ...) {
         "\n", sep = "")
   }
   cat("See audit() for what was read, combined and dropped.\n")
-  d <- x
+  # Rows are shown by position; identifier values are never printed.
+  ids <- intersect(cin_identifier_columns(), names(x))
+  if (length(ids)) cat("Identifier columns (values not shown): ", paste(ids, collapse = ", "), "\n", sep = "")
+  d <- x[setdiff(names(x), ids)]
   class(d) <- "data.frame"
   print(utils::head(d, 6L))
   if (nrow(x) > 6L) cat("... ", format(nrow(x) - 6L, big.mark = ","), " more rows\n", sep = "")
@@ -340,72 +405,6 @@ print.cin_episodes <- function(x, ...) {
     attr(out, "audit") <- attr(x, "audit")
     if (!length(f)) class(out) <- setdiff(class(out), "cin_episodes")
   }
-  out
-}
-
-#' What happened to the data: rows read, dropped, recoded
-#'
-#' Returns, and prints, the audit of a read ([read_cin_assessments()]) or an
-#' episode table ([episode_factors()], [sample_episodes()]): rows read,
-#' assessments, episodes, rows dropped and why (missing identifier, duplicate,
-#' unknown code), codes recoded (case, leading zeros, legacy numbering, DfE
-#' names), code 21 combined with other codes (rule 8869), episodes with no
-#' factors or only "Other", factors excluded, merged or dropped as rare.
-#' Nothing is dropped without a line here.
-#'
-#' @param x A `cin_assessments` or `cin_episodes` object.
-#' @param ... Unused.
-#' @return A data frame of class `cin_audit` with columns `stage` (read,
-#'   codes, episodes, factors, sample), `step`, `n` and `detail`; printing it
-#'   shows the table.
-#' @family CIN data
-#' @export
-#' @examples
-#' a <- read_cin_assessments(cin_example)
-#' audit(a)
-#' audit(episode_factors(a))
-audit <- function(x, ...) UseMethod("audit")
-
-#' @export
-audit.cin_assessments <- function(x, ...) x$audit
-
-#' @export
-audit.cin_episodes <- function(x, ...) attr(x, "audit")
-
-#' @export
-audit.default <- function(x, ...) {
-  a <- attr(x, "audit")
-  if (is.null(a)) {
-    abort_input(c("No audit found for an object of class {.cls {class(x)}}.",
-                  i = "Use {.fn read_cin_assessments} or {.fn episode_factors} first."))
-  }
-  a
-}
-
-#' @export
-print.cin_audit <- function(x, ...) {
-  cat("<cin_audit> ", nrow(x), " steps\n", sep = "")
-  n <- format(x$n, big.mark = ",", scientific = FALSE)
-  w_step <- max(nchar(x$step), 4L)
-  w_n <- max(nchar(n), 1L)
-  lines <- sprintf(paste0("%-8s %-", w_step, "s %", w_n, "s  %s"), x$stage, x$step, n,
-                   ifelse(nchar(x$detail) > 90, paste0(substr(x$detail, 1, 87), "..."), x$detail))
-  cat(trimws(lines, "right"), sep = "\n")
-  invisible(x)
-}
-
-# Audit helpers.
-cin_audit_new <- function() {
-  structure(data.frame(stage = character(), step = character(), n = numeric(),
-                       detail = character(), stringsAsFactors = FALSE),
-            class = c("cin_audit", "data.frame"))
-}
-
-cin_audit_add <- function(audit, stage, step, n, detail = "") {
-  row <- data.frame(stage = stage, step = step, n = as.numeric(n), detail = detail,
-                    stringsAsFactors = FALSE)
-  out <- rbind(as.data.frame(unclass(audit), stringsAsFactors = FALSE), row)
-  class(out) <- c("cin_audit", "data.frame")
   out
 }
 

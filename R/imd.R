@@ -363,28 +363,6 @@ resolve_la_codes <- function(x, col, call = rlang::caller_env()) {
   code[match(x, u)]
 }
 
-check_data_frame <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
-  if (!is.data.frame(x)) {
-    abort_imd(c("{.arg {arg}} must be a data frame.",
-                  x = "You supplied {.cls {class(x)[1]}}."), call = call)
-  }
-  invisible(x)
-}
-
-check_column_name <- function(col, data, arg = rlang::caller_arg(col),
-                              data_arg = rlang::caller_arg(data), call = rlang::caller_env()) {
-  if (!is.character(col) || length(col) != 1L || is.na(col)) {
-    abort_imd("{.arg {arg}} must be a single column name.", call = call,
-                class = "cscdemand_error_column")
-  }
-  if (!col %in% names(data)) {
-    abort_imd(c("Column {.field {col}} is not in {.arg {data_arg}}.",
-                  i = "Columns are: {.field {utils::head(names(data), 20)}}."),
-                call = call, class = "cscdemand_error_column")
-  }
-  invisible(col)
-}
-
 check_edition <- function(edition, allowed = c(2019L, 2015L), call = rlang::caller_env()) {
   if (!is.numeric(edition) || length(edition) != 1L || !edition %in% allowed) {
     abort_imd(c("{.arg edition} must be one of {.val {allowed}}.",
@@ -393,17 +371,3 @@ check_edition <- function(edition, allowed = c(2019L, 2015L), call = rlang::call
   }
   as.integer(edition)
 }
-
-# Same classes as abort_input()/warn_cscdemand() in utils.R, with the cli
-# `{}` environment given explicitly so these can also be called from helpers
-# (check_*()) on behalf of their caller.
-abort_imd <- function(message, ..., class = NULL, call = rlang::caller_env(),
-                      .envir = parent.frame()) {
-  cli::cli_abort(message, ..., class = c(class, "cscdemand_error_input", "cscdemand_error"),
-                 call = call, .envir = .envir)
-}
-
-warn_imd <- function(message, ..., class = NULL, .envir = parent.frame()) {
-  cli::cli_warn(message, ..., class = c(class, "cscdemand_warning"), .envir = .envir)
-}
-

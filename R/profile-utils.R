@@ -21,38 +21,6 @@ check_threshold <- function(threshold, arg = rlang::caller_arg(threshold),
   check_number(threshold, min = 0, arg = arg, call = call)
 }
 
-check_episodes <- function(episodes, arg = rlang::caller_arg(episodes),
-                           call = rlang::caller_env()) {
-  if (!is.data.frame(episodes)) {
-    abort_input(c("{.arg {arg}} must be a data frame with one row per episode.",
-                  x = "You supplied {.cls {class(episodes)[1]}}."),
-                class = "cscdemand_error_data", call = call)
-  }
-  if (!nrow(episodes)) {
-    abort_input("{.arg {arg}} has no rows.", class = "cscdemand_error_data", call = call)
-  }
-  invisible(episodes)
-}
-
-# A column (or several) named by a string must be in the data.
-check_column <- function(episodes, col, arg = rlang::caller_arg(col), call = rlang::caller_env(),
-                         multiple = FALSE) {
-  if (!is.character(col) || (!multiple && length(col) != 1L) || !length(col) || anyNA(col)) {
-    abort_input(c("{.arg {arg}} must be {if (multiple) 'column names' else 'one column name'} (a character {if (multiple) 'vector' else 'string'}).",
-                  x = "You supplied {.obj_type_friendly {col}}."),
-                class = "cscdemand_error_column", call = call)
-  }
-  miss <- setdiff(col, names(episodes))
-  if (length(miss)) {
-    near <- utils::head(names(episodes), 12)
-    abort_input(c("{cli::qty(length(miss))}Column{?s} {.field {miss}} named in {.arg {arg}} {?is/are} not in the data.",
-                  i = "The data have {.field {near}}{if (ncol(episodes) > 12) ' and more' else ''}.",
-                  i = "Check the spelling, or add the missing column (e.g. the modal class from {.fn class_assign})."),
-                class = "cscdemand_error_column", call = call)
-  }
-  invisible(col)
-}
-
 # The class column as a factor: factors keep their levels, numbers are sorted,
 # text in order of first appearance sorted. Rows with a missing class are
 # dropped with a warning (reported, never silently).

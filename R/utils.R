@@ -1,49 +1,5 @@
-# Small helpers shared by the whole package: conditions, argument checks,
-# threads and seeds. Every check takes `arg` and `call` so errors point at the
-# user's call and argument, as in vroom and rlang.
-
-abort_input <- function(message, ..., class = NULL, call = rlang::caller_env()) {
-  cli::cli_abort(message, ..., class = c(class, "cscdemand_error_input", "cscdemand_error"),
-                 call = call, .envir = parent.frame())
-}
-
-warn_cscdemand <- function(message, ..., class = NULL) {
-  cli::cli_warn(message, ..., class = c(class, "cscdemand_warning"), .envir = parent.frame())
-}
-
-check_count <- function(x, min = 1, arg = rlang::caller_arg(x), call = rlang::caller_env(),
-                        allow_null = FALSE) {
-  if (allow_null && is.null(x)) return(invisible(x))
-  if (!is.numeric(x) || length(x) != 1L || is.na(x) || x != round(x) || x < min) {
-    abort_input(c("{.arg {arg}} must be a whole number of at least {min}.",
-                  x = "You supplied {.val {format(x)}}."), call = call)
-  }
-  invisible(x)
-}
-
-check_counts <- function(x, min = 1, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
-  if (!is.numeric(x) || length(x) < 1L || anyNA(x) || any(x != round(x)) || any(x < min)) {
-    abort_input(c("{.arg {arg}} must be whole numbers of at least {min}.",
-                  x = "You supplied {.val {format(x)}}."), call = call)
-  }
-  invisible(x)
-}
-
-check_number <- function(x, min = -Inf, max = Inf, arg = rlang::caller_arg(x),
-                         call = rlang::caller_env()) {
-  if (!is.numeric(x) || length(x) != 1L || is.na(x) || x < min || x > max) {
-    abort_input(c("{.arg {arg}} must be a single number between {min} and {max}.",
-                  x = "You supplied {.val {format(x)}}."), call = call)
-  }
-  invisible(x)
-}
-
-check_flag <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
-  if (!is.logical(x) || length(x) != 1L || is.na(x)) {
-    abort_input("{.arg {arg}} must be {.code TRUE} or {.code FALSE}.", call = call)
-  }
-  invisible(x)
-}
+# Small helpers shared by the whole package: threads, seeds and formatting.
+# (Conditions and argument checks are in conditions.R.)
 
 # Threads: argument, else option `cscdemand.threads`, else at most 2
 # (a conservative default that also satisfies R CMD check).

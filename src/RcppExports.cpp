@@ -22,6 +22,28 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_csv_scan
+List cpp_csv_scan(SEXP next_chunk);
+RcppExport SEXP _cscdemand_cpp_csv_scan(SEXP next_chunkSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type next_chunk(next_chunkSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_csv_scan(next_chunk));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_id_status
+IntegerVector cpp_id_status(CharacterVector x);
+RcppExport SEXP _cscdemand_cpp_id_status(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< CharacterVector >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_id_status(x));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_glmm_fit
 List cpp_glmm_fit(const Eigen::Map<Eigen::MatrixXd> X, const NumericVector& y, const NumericVector& trials, const NumericVector& offset, const NumericVector& weights, const IntegerVector& cstart, int family, bool random, int nagq, const NumericVector& start, int maxit, double tol, int threads);
 RcppExport SEXP _cscdemand_cpp_glmm_fit(SEXP XSEXP, SEXP ySEXP, SEXP trialsSEXP, SEXP offsetSEXP, SEXP weightsSEXP, SEXP cstartSEXP, SEXP familySEXP, SEXP randomSEXP, SEXP nagqSEXP, SEXP startSEXP, SEXP maxitSEXP, SEXP tolSEXP, SEXP threadsSEXP) {
@@ -163,6 +185,8 @@ END_RCPP
 
 static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_run_ids", (DL_FUNC) &_cscdemand_cpp_run_ids, 1},
+    {"_cscdemand_cpp_csv_scan", (DL_FUNC) &_cscdemand_cpp_csv_scan, 1},
+    {"_cscdemand_cpp_id_status", (DL_FUNC) &_cscdemand_cpp_id_status, 1},
     {"_cscdemand_cpp_glmm_fit", (DL_FUNC) &_cscdemand_cpp_glmm_fit, 13},
     {"_cscdemand_cpp_glmm_loglik", (DL_FUNC) &_cscdemand_cpp_glmm_loglik, 10},
     {"_cscdemand_cpp_patterns", (DL_FUNC) &_cscdemand_cpp_patterns, 6},

@@ -124,3 +124,28 @@ test_that("characteristics that differ within an episode are counted in the audi
   expect_false(any(au$step == "episodes whose gender differs between assessments"))
   expect_equal(ep$age, c(4L, 7L))
 })
+
+test_that("episode stages on their own: pairs, 21 and Other, merges, exclusions, rare factors", {
+  d <- data.frame(episode_id = c("e1", "e1", "e2", "e3", "e4", "e4", "e5"),
+                  assessment_id = c("a1", "a2", "a3", "a4", "a5", "a5", "a6"),
+                  factor = c("18B", "18C", "21", "20", "21", "1B", "9A"))
+  a <- read_cin_assessments(d)
+  e <- ep_stage_pairs(a)
+  expect_equal(e$n_ep, 5L)
+  expect_equal(e$n_assessments, c(2L, 1L, 1L, 1L, 1L))
+  e <- ep_stage_characteristics(e, a$assessments)
+  e <- ep_stage_no_factors(e, "drop", "drop")
+  expect_equal(e$alive, c(TRUE, FALSE, FALSE, TRUE, TRUE))   # e2 only 21, e3 only 20
+  expect_equal(e$n_factors, c(2L, 0L, 1L, 1L, 1L))
+  expect_false(any(cin_codes_all()[e$pc[e$pe == 4L]] == "21"))  # 21 removed beside 1B
+  e <- ep_stage_merge(e, list(physical = c("18A", "18B", "18C")))
+  expect_equal(sum(e$pk == match("physical", e$cols)), 1L)  # e1 once, not twice
+  e <- ep_stage_exclude(e, "9A", drop_empty = TRUE)
+  expect_equal(e$alive, c(TRUE, FALSE, FALSE, TRUE, FALSE))  # e5 had only 9A
+  e <- ep_stage_rare(e, 2, drop_empty = TRUE)
+  expect_equal(e$alive, c(FALSE, FALSE, FALSE, FALSE, FALSE))
+  expect_equal(e$audit$n[e$audit$step == "factors dropped: fewer than 2 episodes"],
+               length(e$cols) - 1)
+  expect_equal(e$audit$unit[e$audit$step == "factors excluded"], "factors")
+  expect_error(ep_check_merge(list(a = "1B", b = "1B")))
+})

@@ -1,0 +1,165 @@
+#' What happened to the data: rows read, dropped, recoded
+#'
+#' Returns, and prints, the audit of a read ([read_cin_assessments()]) or an
+#' episode table ([episode_factors()], [sample_episodes()]): rows read,
+#' assessments, episodes, rows dropped and why (missing identifier, duplicate,
+#' implausible date), codes recoded (case, leading zeros, legacy numbering, DfE
+#' names) or unknown, missing flags, code 21 combined with other codes (rule
+#' 8869), episodes with no factors or only "Other", factors excluded, merged or
+#' dropped as rare. Nothing is dropped without a line here, and rows read equal
+#' rows kept plus rows dropped (the attribute `rows`).
+#'
+#' The audit is for the analyst: its details list row positions (file lines,
+#' sheet rows) and exact counts. For a report, use [audit_table()], which
+#' suppresses small counts.
+#'
+#' @param x A `cin_assessments` or `cin_episodes` object.
+#' @param ... Unused.
+#' @return A data frame of class `cin_audit` with columns `stage` (read,
+#'   codes, episodes, factors, sample), `step`, `n`, `detail` and `unit` (what
+#'   `n` counts: `"rows"` for rows, assessments, episodes or codes of
+#'   children; `"columns"` or `"factors"` for columns and factor types), and
+#'   an attribute `rows`: rows read, kept and dropped by the reader.
+#'   Printing it shows the table.
+#' @family CIN data
+#' @export
+#' @examples
+#' a <- read_cin_assessments(cin_example)
+#' audit(a)
+#' attr(audit(a), "rows")
+#' audit(episode_factors(a))
+audit <- function(x, ...) UseMethod("audit")
+
+#' @export
+audit.cin_assessments <- function(x, ...) x$audit
+
+#' @export
+audit.cin_episodes <- function(x, ...) attr(x, "audit")
+
+#' @export
+audit.default <- function(x, ...) {
+  a <- attr(x, "audit")
+  if (is.null(a)) {
+    abort_input(c("No audit found for an object of class {.cls {class(x)}}.",
+                  i = "Use {.fn read_cin_assessments} or {.fn episode_factors} first."))
+  }
+  a
+}
+
+#' The audit as a table for a report, small counts suppressed
+#'
+#' The published form of [audit()]: every count of rows, assessments,
+#' episodes or codes under `threshold` is replaced by `"c"` (the DfE symbol),
+#' in the `n` column and inside the `detail` text (such as `"8D (1), 9A (6)"`),
+#' and row positions are left out. Counts of columns or factor types are not
+#' counts of children: they are shown, at the start of the detail text (the
+#' `n` column holds counts of children only). A line "rows kept" is added after
+#' "rows read"; when a count of dropped rows or episodes is suppressed, the
+#' count kept is suppressed too, so it cannot be found by subtraction.
+#'
+#' @param x A `cin_assessments` or `cin_episodes` object, or an audit.
+#' @param threshold Counts from 1 to `threshold - 1` are suppressed (default
+#'   10).
+#' @return A data frame with columns `stage`, `step`, `n` (character: a
+#'   count, `"c"` if suppressed, or empty for a line that counts columns or
+#'   factor types) and `detail`, ready for a report table.
+#' @family CIN data
+#' @export
+#' @examples
+#' ep <- episode_factors(cin_example)
+#' audit_table(ep)
+#' audit_table(ep, threshold = 100)
+audit_table <- function(x, threshold = 10) {
+  a <- if (inherits(x, "cin_audit")) x else audit(x)
+  check_number(threshold, min = 1)
+  d <- data.frame(stage = a$stage, step = a$step, n = a$n, detail = a$detail,
+                  unit = a$unit %||% rep("rows", nrow(a)), stringsAsFactors = FALSE)
+  r <- attr(a, "rows")
+  at <- match("rows read", d$step)
+  if (!is.null(r) && !is.na(at)) {
+    kept <- data.frame(stage = "read", step = "rows kept", n = r[["kept"]], detail = "",
+                       unit = "rows", stringsAsFactors = FALSE)
+    d <- rbind(d[seq_len(at), ], kept, d[-seq_len(at), ])
+  }
+  # Primary suppression by the package's engine, on counts of children only.
+  is_count <- d$unit == "rows"
+  pub <- suppress_small(data.frame(n = ifelse(is_count, d$n, NA_real_)), threshold = threshold,
+                        cols = "n", replace = "c")
+  hidden <- pub$n %in% "c"
+  # Secondary suppression: a suppressed drop hides the count kept.
+  if (any(hidden & grepl("^rows dropped", d$step))) hidden <- hidden | d$step == "rows kept"
+  if (any(hidden & d$stage == "episodes" & grepl("dropped", d$step))) {
+    hidden <- hidden | d$step == "episodes kept"
+  }
+  n_txt <- format(d$n, big.mark = ",", scientific = FALSE, trim = TRUE)
+  d$n <- ifelse(hidden, "c", ifelse(is_count, n_txt, ""))
+  d$detail <- audit_public_text(d$detail, threshold)
+  # Counts of columns or factor types go into the text, so the n column
+  # holds counts of children only.
+  d$detail[!is_count] <- paste0(n_txt[!is_count], " ", d$unit[!is_count],
+                                ifelse(d$detail[!is_count] == "", "", ": "),
+                                d$detail[!is_count])
+  rownames(d) <- NULL
+  d[c("stage", "step", "n", "detail")]
+}
+
+#' @export
+print.cin_audit <- function(x, ...) {
+  cat("<cin_audit> ", nrow(x), " steps\n", sep = "")
+  n <- format(x$n, big.mark = ",", scientific = FALSE)
+  w_step <- max(nchar(x$step), 4L)
+  w_n <- max(nchar(n), 1L)
+  lines <- sprintf(paste0("%-8s %-", w_step, "s %", w_n, "s  %s"), x$stage, x$step, n,
+                   ifelse(nchar(x$detail) > 90, paste0(substr(x$detail, 1, 87), "..."), x$detail))
+  cat(trimws(lines, "right"), sep = "\n")
+  invisible(x)
+}
+
+# ---------------------------------------------------------------------------
+# Building an audit.
+
+cin_audit_new <- function() {
+  structure(data.frame(stage = character(), step = character(), n = numeric(),
+                       detail = character(), unit = character(), stringsAsFactors = FALSE),
+            class = c("cin_audit", "data.frame"))
+}
+
+# `unit`: what n counts ("rows" for rows, assessments, episodes, codes;
+# "columns" or "factors" for types, which are not counts of children).
+cin_audit_add <- function(audit, stage, step, n, detail = "", unit = "rows") {
+  row <- data.frame(stage = stage, step = step, n = as.numeric(n), detail = detail,
+                    unit = unit, stringsAsFactors = FALSE)
+  cin_audit_bind(audit, row)
+}
+
+cin_audit_bind <- function(audit, more) {
+  d <- as.data.frame(unclass(audit), stringsAsFactors = FALSE)
+  if (is.null(d$unit)) d$unit <- rep("rows", nrow(d))
+  more <- as.data.frame(unclass(more), stringsAsFactors = FALSE)
+  if (is.null(more$unit)) more$unit <- rep("rows", nrow(more))
+  out <- rbind(d[c("stage", "step", "n", "detail", "unit")],
+               more[c("stage", "step", "n", "detail", "unit")])
+  rownames(out) <- NULL
+  attr(out, "rows") <- attr(audit, "rows")
+  class(out) <- c("cin_audit", "data.frame")
+  out
+}
+
+# Detail text for publication: row positions left out, and every count under
+# the threshold replaced by "c" by the package's text suppression. A number
+# is a count unless it is part of a code (18A) or a name, a code label
+# ("20 (4)", "coded 21"), or a count of columns or code types. A lone small
+# count in a cell hides the next smallest too (the counts of a cell can add
+# up to its n).
+audit_public_text <- function(x, threshold) {
+  x <- gsub("rows [0-9]+(, [0-9]+)*( and [0-9]+ more)?", "", x)
+  x <- gsub("(; )+", "; ", x)
+  x <- gsub("^[;, ]+|[;, ]+$", "", x)
+  out <- suppress_text(x, threshold = threshold, pattern = audit_count_pattern, total = TRUE)
+  attr(out, "n_suppressed") <- NULL
+  out
+}
+
+audit_count_pattern <- paste0(
+  "(?<![A-Za-z0-9_.])(?<!coded )(?<!code )(?<!only )(?<!present: )[0-9]+",
+  "(?![0-9A-Za-z_])(?! \\()(?! factor column)(?! distinct code)")

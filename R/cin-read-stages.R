@@ -1,0 +1,289 @@
+# The reader in stages. Each stage takes the state `s` (a list) and returns it
+# with its own fields added; each adds its own lines to the audit.
+#   columns      -> names mapped, layout chosen, s$std, s$code_cols, s$extra
+#   identifiers  -> s$ids (trimmed, blank = missing), s$dup
+#   dates        -> s$ref, s$ass (days), s$implausible
+#   rows         -> rows kept and dropped (counted), s$keep, episode and
+#                   assessment keys
+#   codes        -> s$pair_row, s$pair_code, s$miss_row, s$miss_code, s$rules
+#   assessments  -> s$assessments (ids, dates, year)
+#   characteristics -> characteristic columns
+#   finish       -> the cin_assessments object and the final audit lines
+# Row positions (`s$rows`) are file lines, sheet rows or data frame rows.
+
+cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, legacy,
+                                       date_format, verbose, implausible_dates = "keep",
+                                       call = rlang::caller_env()) {
+  s <- cin_stage_columns(tab, layout, columns, legacy, call = call)
+  rm(tab)  # the raw table is released as the stages go (memory, GC time)
+  s <- cin_stage_identifiers(s, la, call = call)
+  s <- cin_stage_dates(s, date_format, call = call)
+  s <- cin_stage_rows(s, implausible_dates, call = call)
+  s <- cin_stage_codes(s, on_unknown, legacy, call = call)
+  s <- cin_stage_assessments(s, call = call)
+  s <- cin_stage_characteristics(s, call = call)
+  out <- cin_stage_finish(s)
+  if (verbose) {
+    n_as <- nrow(out$assessments)
+    n_ep <- length(unique(out$assessments$.episode))
+    cli::cli_inform("Read {n_as} assessment{?s} in {n_ep} episode{?s} ({out$layout} layout).")
+  }
+  out
+}
+
+# ---------------------------------------------------------------------------
+# Columns
+
+cin_stage_columns <- function(tab, layout, columns, legacy, call = rlang::caller_env()) {
+  df <- tab$data
+  audit <- cin_audit_new()
+  audit <- cin_audit_add(audit, "read", "rows read", nrow(df),
+                         paste0("from ", tab$source,
+                                if (tab$skipped > 0) paste0(" (", tab$skipped,
+                                                            " rows above the header skipped)")))
+  # Text that is not valid UTF-8 (files saved by Excel as "CSV" on Windows)
+  # is read as Windows-1252, and counted.
+  enc <- cin_fix_encoding(df)
+  df <- enc$data
+  if (enc$n > 0L) {
+    audit <- cin_audit_add(audit, "read", "cells re-encoded from Windows-1252", enc$n,
+                           "not valid UTF-8; save the extract as CSV UTF-8 to avoid this")
+  }
+  nms <- names(df)
+  unnamed <- grepl("^\\.{2,3}[0-9]+$", nms) | is.na(nms) | nms == ""
+  nms[unnamed] <- paste0("..", which(unnamed))
+  names(df) <- nms
+  if (anyDuplicated(nms)) {
+    dup <- unique(nms[duplicated(nms)])
+    abort_input(c("Column name{?s} {.field {dup}} appear{?s/} more than once.",
+                  i = "Rename or remove the repeated columns."),
+                class = "cscdemand_error_columns", call = call)
+  }
+  std <- cin_match_columns(nms[!unnamed], columns, call = call)
+  col_codes <- cin_match_codes(nms, legacy = legacy)
+  is_code_col <- !unnamed & !is.na(col_codes$code) & !nms %in% std &
+    !cin_key(nms) %in% c("la", "year")
+  extra <- cin_continuation_columns(nms, unnamed, std)
+  layout <- cin_choose_layout(layout, df, std, is_code_col, extra, nms[!unnamed], call = call)
+  s <- list(df = df, rows = tab$rows, unit = tab$unit, source = tab$source, audit = audit,
+            layout = layout, std = std, extra = extra, n_rows = nrow(df),
+            code_cols = data.frame(column = nms[is_code_col], code = col_codes$code[is_code_col],
+                                   rule = col_codes$rule[is_code_col], stringsAsFactors = FALSE),
+            unused = setdiff(nms, c(unname(std), nms[is_code_col], extra)))
+  if (isTRUE(tab$multiline)) cin_check_multiline(s, call = call)
+  s
+}
+
+# Header-less cells directly to the right of the factor column hold more
+# codes of the same row (3B | 4B | 16A): they are read as part of the cell.
+cin_continuation_columns <- function(nms, unnamed, std) {
+  if (!"factor" %in% names(std)) return(character())
+  j <- match(std[["factor"]], nms) + 1L
+  out <- character()
+  while (j <= length(nms) && unnamed[j]) {
+    out <- c(out, nms[j])
+    j <- j + 1L
+  }
+  out
+}
+
+cin_choose_layout <- function(layout, df, std, is_code_col, extra, nms,
+                              call = rlang::caller_env()) {
+  if (layout == "auto") {
+    if (sum(is_code_col) >= 3L) {
+      layout <- "wide"
+    } else if ("factor" %in% names(std)) {
+      fv <- df[[std[["factor"]]]]
+      several <- any(grepl("[[:alnum:]][[:space:]]*[,;|/+&][[:space:]]*[[:alnum:]]",
+                           utils::head(fv[!is.na(fv)], 10000L)))
+      filled <- length(extra) &&
+        any(vapply(df[extra], function(v) any(!is.na(v) & trimws(v) != ""), logical(1)))
+      layout <- if (several || filled) "codes" else "long"
+    } else {
+      abort_input(c("Cannot tell the layout: no factor column and fewer than three factor-code columns.",
+                    x = "Columns found: {.field {nms}}.",
+                    i = "Name the factor column {.field factor} (long or codes layout), or name one column per code such as {.field 1B}, {.field 3B} (wide layout).",
+                    i = "Or map your names with {.arg columns}, e.g. {.code columns = c(factor = \"Code\")}."),
+                  class = "cscdemand_error_columns", call = call)
+    }
+  }
+  if (layout %in% c("long", "codes") && !"factor" %in% names(std)) {
+    abort_input(c("The {layout} layout needs a factor column.",
+                  x = "None of the columns {.field {nms}} is a factor column.",
+                  i = "Name it {.field factor}, or map it with {.code columns = c(factor = \"YourName\")}."),
+                class = "cscdemand_error_columns", call = call)
+  }
+  if (layout == "wide" && !any(is_code_col)) {
+    abort_input(c("The wide layout needs one column per factor code.",
+                  x = "No column is named by a factor code.",
+                  i = "Name the columns by code ({.field 1B}, {.field 3B}) or DfE name ({.field Domestic_Abuse_parent})."),
+                class = "cscdemand_error_columns", call = call)
+  }
+  layout
+}
+
+# A quoted value over several lines in a column that is read (an identifier,
+# a date or a code) means a quote was opened by mistake: name the line.
+cin_check_multiline <- function(s, call = rlang::caller_env()) {
+  used <- intersect(c(unname(s$std), s$code_cols$column, s$extra), names(s$df))
+  for (cl in used) {
+    v <- s$df[[cl]]
+    bad <- which(grepl("[\r\n]", v))
+    if (length(bad)) {
+      abort_input(c("Column {.field {cl}} has a value over several lines, at line {s$rows[bad[1]]}.",
+                    i = "A double quote opens that value and another one, lines later, closes it: correct the quotes on that line."),
+                  class = c("cscdemand_error_csv", "cscdemand_error_file"), call = call)
+    }
+  }
+  invisible(s)
+}
+
+# ---------------------------------------------------------------------------
+# Identifiers: one rule for every route (trimmed; blank, all-space or "NA"
+# is missing). Exact duplicate rows are found here, before the identifier
+# columns are released.
+
+cin_stage_identifiers <- function(s, la, call = rlang::caller_env()) {
+  std <- s$std
+  has <- function(x) x %in% names(std)
+  if (!has("episode_id") && !(has("child_id") && has("referral_date"))) {
+    nms <- setdiff(names(s$df), grep("^\\.\\.", names(s$df), value = TRUE))
+    abort_input(c("Cannot identify episodes.",
+                  x = "Need an {.field episode_id} column, or both {.field child_id} and {.field referral_date}.",
+                  i = "Columns found: {.field {nms}}.",
+                  i = "Map your names with {.arg columns}, e.g. {.code columns = c(child_id = \"LAchildID\", referral_date = \"CINreferralDate\")}."),
+                class = "cscdemand_error_columns", call = call)
+  }
+  ids <- lapply(c(la = "la", child_id = "child_id", episode_id = "episode_id",
+                  assessment_id = "assessment_id"),
+                function(x) if (has(x)) cin_id(s$df[[std[[x]]]]) else NULL)
+  # Rows with no value at all (a blank sheet row, a line of commas).
+  cand <- which(Reduce(`&`, lapply(ids[!vapply(ids, is.null, logical(1))], is.na)))
+  s$blank <- if (length(cand)) {
+    cand[rowSums(!is.na(s$df[cand, , drop = FALSE]) &
+                   trimws(as.matrix(s$df[cand, , drop = FALSE])) != "") == 0]
+  } else integer()
+  if (is.null(ids$la)) ids$la <- rep(la, s$n_rows)
+  # Exact duplicate rows (codes and wide layouts; in the long layout a
+  # duplicate row is a duplicate factor, counted with the codes).
+  s$dup <- if (s$layout != "long") duplicated(s$df) else rep(FALSE, s$n_rows)
+  for (x in c("la", "child_id", "episode_id", "assessment_id")) {
+    if (has(x)) s$df[[std[[x]]]] <- NULL
+  }
+  s$ids <- ids
+  s
+}
+
+# ---------------------------------------------------------------------------
+# Dates: local dates as written (a time and an offset are ignored); dates
+# before 1990, in the future, or a referral after its assessment are flagged.
+
+cin_stage_dates <- function(s, date_format, call = rlang::caller_env()) {
+  std <- s$std
+  get <- function(x) {
+    if (x %in% names(std)) {
+      cin_parse_dates(s$df[[std[[x]]]], std[[x]], s$rows, date_format, call = call)
+    }
+  }
+  s$ref <- get("referral_date")
+  s$ass <- get("assessment_date")
+  today <- as.numeric(Sys.Date())
+  early <- as.numeric(as.Date("1990-01-01"))
+  out_of_range <- function(d) if (is.null(d)) FALSE else !is.na(d) & (d < early | d > today)
+  s$implausible <- list(
+    "date before 1990 or in the future" = out_of_range(s$ref) | out_of_range(s$ass),
+    "referral after its assessment" = if (!is.null(s$ref) && !is.null(s$ass)) {
+      !is.na(s$ref) & !is.na(s$ass) & s$ref > s$ass
+    } else FALSE)
+  s
+}
+
+# ---------------------------------------------------------------------------
+# Rows kept and dropped: rows read = rows kept + rows dropped, each drop
+# counted with its reason.
+
+cin_stage_rows <- function(s, implausible_dates, call = rlang::caller_env()) {
+  ids <- s$ids
+  miss <- is.na(ids$la)
+  miss <- miss | if (!is.null(ids$episode_id)) is.na(ids$episode_id) else
+    is.na(ids$child_id) | is.na(s$ref)
+  if (!is.null(ids$assessment_id)) miss <- miss | is.na(ids$assessment_id)
+  blank <- seq_len(s$n_rows) %in% s$blank
+  dup <- s$dup & !miss
+  drop <- miss | dup
+  s$audit <- cin_audit_rows_line(s$audit, "rows dropped: blank row", blank, s$rows)
+  s$audit <- cin_audit_rows_line(s$audit, "rows dropped: missing identifier", miss & !blank,
+                                 s$rows)
+  s$audit <- cin_audit_rows_line(s$audit, "rows dropped: exact duplicate", dup, s$rows)
+  for (why in names(s$implausible)) {
+    bad <- s$implausible[[why]] & !drop
+    if (!any(bad)) next
+    if (implausible_dates == "drop") {
+      s$audit <- cin_audit_rows_line(s$audit, paste0("rows dropped: ", why), bad, s$rows)
+      drop <- drop | bad
+    } else {
+      s$audit <- cin_audit_rows_line(s$audit, paste0("rows with a ", why, " (kept)"), bad,
+                                     s$rows, "; drop them with implausible_dates = \"drop\"")
+    }
+  }
+  keep <- which(!drop)
+  attr(s$audit, "rows") <- c(read = s$n_rows, kept = length(keep), dropped = sum(drop))
+  if (!length(keep)) {
+    need <- if (is.null(ids$episode_id)) c("child_id", "referral_date") else "episode_id"
+    abort_input(c("No rows left after dropping rows with missing identifiers, duplicates or implausible dates.",
+                  x = "Every row lacks {.field {need}} or {.field la}, or was dropped.",
+                  i = "Check the identifier columns are filled in, and see {.code audit()}."),
+                class = "cscdemand_error_empty", call = call)
+  }
+  all_kept <- length(keep) == s$n_rows
+  s$at_keep <- function(v) if (is.null(v) || all_kept) v else v[keep]
+  s$keep <- keep
+  s$rows_k <- s$at_keep(s$rows)
+  s$ids <- lapply(ids, s$at_keep)
+  s$ref_k <- s$at_keep(s$ref)
+  s$ass_k <- s$at_keep(s$ass)
+  s[c("ref", "ass", "dup", "implausible", "blank")] <- NULL
+  cin_stage_keys(s)
+}
+
+# Episode and assessment keys of the kept rows.
+cin_stage_keys <- function(s) {
+  ids <- s$ids
+  ep_parts <- list(ids$la)
+  if (!is.null(ids$episode_id)) {
+    if (!is.null(ids$child_id)) ep_parts <- c(ep_parts, list(ids$child_id))
+    ep_parts <- c(ep_parts, list(ids$episode_id))
+  } else {
+    ep_parts <- c(ep_parts, list(ids$child_id, as.numeric(s$ref_k)))
+  }
+  ep_id <- cin_group(ep_parts)
+  ad <- if (!is.null(s$ass_k)) ifelse(is.na(s$ass_k), -1, as.numeric(s$ass_k))
+  as_id <- if (!is.null(ids$assessment_id)) {
+    cin_group(list(ep_id, ids$assessment_id))
+  } else if (!is.null(ad)) {
+    cin_group(list(ep_id, ad))
+  } else if (s$layout == "long") {
+    ep_id
+  } else {
+    seq_along(ep_id)  # codes/wide: one row per assessment
+  }
+  s$first <- !duplicated(as_id)
+  s$fi <- which(s$first)
+  # Identifiers at the first row of each assessment; the full vectors go.
+  s$ids <- lapply(ids, function(v) v[s$fi])
+  in_order <- function(g, n_distinct) {
+    g[1L] == 1L && g[length(g)] == n_distinct && !is.unsorted(g)
+  }
+  n_as <- length(s$fi)
+  n_ep <- sum(!duplicated(ep_id[s$fi]))
+  # Assessments and episodes numbered 1..n in first-seen order.
+  s$as_num <- if (in_order(as_id, n_as)) as_id else match(as_id, as_id[s$fi])
+  s$ep_num <- if (in_order(ep_id, n_ep)) ep_id else match(ep_id, unique(ep_id))
+  s
+}
+
+cin_audit_rows_line <- function(audit, step, which_rows, rows, suffix = "") {
+  if (!any(which_rows)) return(audit)
+  cin_audit_add(audit, "read", step, sum(which_rows),
+                paste0("rows ", format_rows(rows[which_rows], 10L), suffix))
+}
