@@ -3,9 +3,9 @@
 #' `profile_ratio_table()` turns a [class_profile()] into the Leicestershire
 #' table: one row per characteristic and level, one column per class, each
 #' cell the ratio "x N" (how many times as likely in the class as in the other
-#' classes) with `++` (very significantly higher: about x2 or more), `+`
-#' (significantly higher: about x1.5), `-` and `--` for lower; suppressed
-#' cells show `"c"`.
+#' classes) with two up arrows (very significantly higher: about x2 or more),
+#' one up arrow (significantly higher: about x1.5), and down arrows for lower;
+#' suppressed cells show `"c"`.
 #'
 #' `profile_findings()` writes the flagged rows as short sentences, most
 #' marked first: "Episodes in *Neglect* were 2.3 times as likely to involve a
@@ -33,10 +33,10 @@
 #' profile_findings(prof)
 profile_ratio_table <- function(x, labels = NULL) {
   check_profile(x)
-  marks <- c(flag_marks, suppressed = "", "n/a" = "")
+  arrows <- c("very significantly higher" = "\u2191\u2191", "significantly higher" = "\u2191",
+              "significantly lower" = "\u2193", "very significantly lower" = "\u2193\u2193")
   cell <- ifelse(x$suppressed, "c",
-                 trimws(paste(x$display, ifelse(x$flag %in% names(flag_marks),
-                                                flag_marks[x$flag], ""))))
+                 trimws(paste(x$display, ifelse(x$flag %in% names(arrows), arrows[x$flag], ""))))
   key <- paste(profile_var_label(x$variable, labels), x$level, sep = ": ")
   key <- factor(key, levels = unique(key))
   w <- tapply(cell, list(key, x$class), function(v) v[1])

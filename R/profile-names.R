@@ -75,8 +75,9 @@ suggest_class_names <- function(fit, labels = NULL, lift = 1.5, min_presence = 0
   info <- lapply(seq_along(cls), function(k) {
     def <- which(st$p[k, ] >= min_presence & st$lift[k, ] >= lift)
     def <- def[order(-st$excess[k, def])]
-    th <- unique(theme_of[def])
-    ex <- vapply(th, function(t) max(st$excess[k, def[theme_of[def] == t]]), numeric(1))
+    tk <- merge_themes(theme_of[def])
+    th <- unique(tk)
+    ex <- vapply(th, function(t) max(st$excess[k, def[tk == t]]), numeric(1))
     list(defining = fit$items[def], themes = th, excess = ex, low = all(st$p[k, ] < min_presence))
   })
   nm <- vapply(info, function(x) theme_name(x, complex), character(1))
@@ -108,11 +109,12 @@ class_name_themes <- list(
   "Unaccompanied asylum seeker" = "9A"
 )
 
-# Joined theme names that read better as one phrase.
-theme_joins <- c("Parental mental health|Parental substance misuse" =
-                   "Parental mental health and substance misuse",
-                 "Parental substance misuse|Parental mental health" =
-                   "Parental mental health and substance misuse")
+# Themes that read as one phrase when both define a class.
+merge_themes <- function(th) {
+  pair <- c("Parental mental health", "Parental substance misuse")
+  if (all(pair %in% th)) th[th %in% pair] <- "Parental mental health and substance misuse"
+  th
+}
 
 theme_name <- function(x, complex) {
   th <- x$themes
@@ -123,8 +125,10 @@ theme_name <- function(x, complex) {
 }
 
 join_themes <- function(a, b, sep = " and ") {
-  j <- theme_joins[paste(a, b, sep = "|")]
-  if (!is.na(j) && sep == " and ") return(unname(j))
+  # never "A and B and C": a second "and" becomes "with"
+  if (sep == " and " && (grepl(" and ", a, fixed = TRUE) || grepl(" and ", b, fixed = TRUE))) {
+    sep <- " with "
+  }
   paste0(a, sep, lower_first(b))
 }
 
@@ -174,8 +178,9 @@ class_lift <- function(fit) {
   w <- as.vector(fit$class_size)
   overall <- as.vector(w %*% p)
   q <- matrix(overall, nrow(p), ncol(p), byrow = TRUE)
-  list(p = p, overall = stats::setNames(overall, colnames(p)),
-       lift = ifelse(q > 0, p / q, 0), excess = p - q)
+  lift <- p / q
+  lift[q <= 0] <- 0
+  list(p = p, overall = stats::setNames(overall, colnames(p)), lift = lift, excess = p - q)
 }
 
 #' Why each class has its name

@@ -45,7 +45,9 @@
 #'   episodes the filter dropped).
 #' @param ... Further report parameters: `k_use` (force the number of
 #'   classes), `blrt_reps` (default 99, so p-values go down to 0.01),
-#'   `blrt_starts` (2), `boot_reps` (50), `cv_folds` (5).
+#'   `blrt_starts` (2), `blrt_sample` (3000: the test runs on a systematic
+#'   sample of this many episodes, as the research fitted samples of 2,500
+#'   per council; it is the slowest step), `boot_reps` (50), `cv_folds` (5).
 #' @param quiet Suppress knitting progress output.
 #' @return The path of the report, invisibly.
 #' @family report
@@ -111,7 +113,7 @@ demand_report <- function(data = "example", council = NULL, output_file = NULL,
 }
 
 report_param_names <- c("data", "council", "k_min", "k_max", "k_use", "starts", "seed",
-                        "threshold", "class_names", "years", "blrt_reps", "blrt_starts",
+                        "threshold", "class_names", "years", "blrt_reps", "blrt_starts", "blrt_sample",
                         "boot_reps", "cv_folds")
 
 report_check_data <- function(data, call = rlang::caller_env()) {
