@@ -98,6 +98,7 @@ plot.cscdemand_crosstab <- function(x, ...) {
                   class = factor(rep(colnames(body), each = nrow(body)), levels = rev(colnames(body))),
                   pct = as.vector(100 * body / rep(tot, each = nrow(body))))
   d <- d[!is.na(d$pct), , drop = FALSE]
+  if (!nrow(d)) return(suppressed_plot())
   ggplot2::ggplot(d, ggplot2::aes(x = .data$pct, y = .data$class, fill = .data$level)) +
     ggplot2::geom_col(width = 0.7) +
     ggplot2::scale_y_discrete(labels = wrap_labels) +

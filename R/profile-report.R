@@ -125,10 +125,16 @@ report_audit <- function(au, threshold) {
   not_children <- grepl("columns|factors excluded", au$step)
   n <- ifelse(not_children | au$n == 0 | au$n >= threshold | threshold == 0,
               fmt_int(round(au$n)), "c")
-  data.frame(Stage = au$stage, Step = au$step,
-             Number = n, Of = ifelse(not_children, "columns or factors", "rows or episodes"),
-             Detail = suppress_text(au$detail, threshold, mark = "c"),
-             stringsAsFactors = FALSE)
+  # "not present: N" counts codes of the exclusion list absent from the data
+  absent <- regmatches(au$detail, regexpr("; not present: [0-9]+$", au$detail))
+  detail <- sub("; not present: [0-9]+$", "", au$detail)
+  detail <- suppress_text(detail, threshold, mark = "c")
+  has <- grepl("; not present: [0-9]+$", au$detail)
+  detail[has] <- paste0(detail[has], "; excluded codes absent from the data: ",
+                        sub("; not present: ", "", absent))
+  data.frame(Stage = au$stage, Step = au$step, Number = n,
+             Counts = ifelse(not_children, "columns or codes", "rows or episodes"),
+             Detail = detail, stringsAsFactors = FALSE)
 }
 
 #' Suppress small counts inside text

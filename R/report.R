@@ -145,8 +145,11 @@ report_format <- function(output_file, output_format, call = rlang::caller_env()
   }
   kind <- if (!is.null(output_format)) output_format else if (!is.na(from_ext)) from_ext else "html"
   suffix <- c(html = ".html", word = ".docx", pdf = ".pdf")[[kind]]
-  if (is.null(output_file)) output_file <- paste0("demand-report", suffix)
-  if (is.na(from_ext)) output_file <- paste0(output_file, suffix)
+  if (is.null(output_file)) {
+    output_file <- paste0("demand-report", suffix)
+  } else if (is.na(from_ext)) {
+    output_file <- paste0(output_file, suffix)
+  }
   if (kind == "pdf" && !nzchar(Sys.which("pdflatex")) && !nzchar(Sys.which("xelatex"))) {
     abort_input(c("A PDF report needs LaTeX, which is not installed.",
                   i = "Knit to Word ({.val word}) and save as PDF, or install LaTeX (for example {.code tinytex::install_tinytex()})."),

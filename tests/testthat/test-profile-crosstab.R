@@ -84,3 +84,13 @@ test_that("class_deprivation_effect matches glm by hand", {
   de2 <- class_deprivation_effect(ep, "class")
   expect_true(is.na(de2$odds_ratio[de2$class == "Tiny"]))
 })
+
+test_that("a fully suppressed table still plots (a one-year, two-council extract)", {
+  ep <- data.frame(class = rep(c("A", "B"), c(6, 5)), la = rep(c("X", "Y"), c(5, 6)))
+  tab <- class_crosstab(ep, "la", "class")
+  expect_true(all(attr(tab, "suppressed")[1:2, 1:2]))
+  expect_s3_class(ggplot2::ggplot_build(plot(tab)), "ggplot_built")
+  bg <- class_by_group(ep, "class", "la")
+  expect_true(all(bg$suppressed))
+  expect_s3_class(ggplot2::ggplot_build(plot(bg)), "ggplot_built")
+})

@@ -37,7 +37,7 @@ test_that("the audit publishes no small count, in numbers or in detail text", {
   au <- rd$audit
   detail_nums <- as.numeric(unlist(regmatches(au$Detail, gregexpr("(?<=\\()[0-9]+(?=\\))", au$Detail, perl = TRUE))))
   expect_true(all(detail_nums >= 10))
-  n <- suppressWarnings(as.numeric(gsub(",", "", au$Number[au$Of == "rows or episodes"])))
+  n <- suppressWarnings(as.numeric(gsub(",", "", au$Number[au$Counts == "rows or episodes"])))
   expect_true(all(is.na(n) | n == 0 | n >= 10))
   # a count of columns is not a count of children: shown as it is
   expect_equal(au$Number[au$Step == "columns not used"], "1")

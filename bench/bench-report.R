@@ -1,0 +1,53 @@
+# Benchmark: knit the demand report about one council from a 200,000-episode
+# extract (simulated: six councils, three years), with the report's default
+# settings, to HTML and to Word. Target: under 3 minutes each.
+# Also times the example report (target: under 60 s to either format).
+#
+# Usage, from the package root:
+#   Rscript bench/bench-report.R            # both benchmarks
+#   Rscript bench/bench-report.R example    # only the example report
+#   Rscript bench/bench-report.R large      # only the 200,000-episode report
+# Set CSCDEMAND_BENCH_LOAD=installed to time the installed package (compiled
+# with the usual optimisation; pkgload::load_all() compiles without it), and
+# CSCDEMAND_BENCH_N to change the number of episodes.
+#
+# Measured: see bench/RESULTS.md ("bench-report.R").
+
+args <- commandArgs(trailingOnly = TRUE)
+mode <- if (length(args)) args[1] else "all"
+n_episodes <- as.numeric(Sys.getenv("CSCDEMAND_BENCH_N", "200000"))
+
+if (Sys.getenv("CSCDEMAND_BENCH_LOAD") != "installed" && file.exists("DESCRIPTION") &&
+    requireNamespace("pkgload", quietly = TRUE)) {
+  pkgload::load_all(quiet = TRUE)
+} else {
+  library(cscdemand)
+}
+
+out_dir <- tempfile("bench-report")
+dir.create(out_dir)
+
+time_report <- function(label, ...) {
+  for (fmt in c("html", "docx")) {
+    out <- file.path(out_dir, paste0(label, ".", fmt))
+    t <- system.time(suppressMessages(demand_report(..., output_file = out)))
+    cat(sprintf("%-28s %-5s %7.1f s elapsed (%6.1f s CPU), %5.1f MB\n", label, fmt, t[["elapsed"]],
+                t[["user.self"]] + t[["sys.self"]] + t[["user.child"]] + t[["sys.child"]],
+                file.size(out) / 1e6))
+  }
+}
+
+cat(sprintf("load average at start: %s\n",
+            tryCatch(readLines("/proc/loadavg"), error = function(e) "n/a")))
+
+if (mode %in% c("all", "example")) {
+  time_report("example (18,682 episodes)", data = "example", council = "Leicestershire")
+}
+
+if (mode %in% c("all", "large")) {
+  las <- c("E10000018", "E10000031", "E08000024", "E09000021", "E06000023", "E10000015")
+  sim <- simulate_cin(las = las, years = 2022:2024, n_episodes = n_episodes, seed = 42)
+  cat(sprintf("simulated extract: %s rows\n", format(nrow(sim), big.mark = ",")))
+  time_report(sprintf("%s episodes", format(n_episodes, big.mark = ",")), data = sim,
+              council = "Leicestershire")
+}
