@@ -132,7 +132,7 @@ report_audit <- function(au, threshold) {
   has <- grepl("; not present: [0-9]+$", au$detail)
   detail[has] <- paste0(detail[has], "; excluded codes absent from the data: ",
                         sub("; not present: ", "", absent))
-  data.frame(Stage = au$stage, Step = au$step, Number = n,
+  data.frame(Step = au$step, Number = n,
              Counts = ifelse(not_children, "columns or codes", "rows or episodes"),
              Detail = detail, stringsAsFactors = FALSE)
 }
