@@ -75,7 +75,7 @@ test_that("the HTML report is about the council, with every section, table and r
   expect_gt(length(counts), 50)
   expect_true(all(counts == 0 | counts >= 10))
   said <- as.numeric(gsub(",", "", regmatches(text, gregexpr("[0-9][0-9,]*(?= episodes)", text, perl = TRUE))[[1]]))
-  expect_true(all(said == 0 | said >= 10))
+  expect_true(all(said == 0 | said >= 10), info = paste(said, collapse = " "))
   expect_no_match(text, "could not be computed")
   # no identifiers
   ids <- unique(c(cin_example$child_id, cin_example$episode_id))
@@ -155,4 +155,20 @@ test_that("the format comes from the extension or output_format", {
   if (!nzchar(Sys.which("pdflatex")) && !nzchar(Sys.which("xelatex"))) {
     expect_error(report_format("x.pdf", NULL), class = "cscdemand_error_format")
   }
+})
+
+test_that("a small one-year extract of two councils still gives a whole report", {
+  skip_if_not(rmarkdown::pandoc_available(), "pandoc is needed to knit the report")
+  small <- cin_example[cin_example$year == 2023 & cin_example$la %in% c("E09000021", "E08000024"), ]
+  small <- small[small$episode_id %in% unique(small$episode_id)[1:400], ]
+  out <- withr::local_tempfile(fileext = ".html")
+  suppressMessages(demand_report(small, council = "Sunderland", output_file = out, k = 1:3,
+                                 starts = 2, seed = 1, blrt_reps = 2, boot_reps = 2, cv_folds = 2))
+  text <- gsub("\\s+", " ", gsub("<[^>]+>", " ", strip_html(out)))
+  expect_match(text, "social care: Sunderland", fixed = TRUE)
+  expect_match(text, "This report uses K = [23] categories")
+  expect_match(text, "Methods and caveats", fixed = TRUE)
+  expect_no_match(text, "Simulated example data", fixed = TRUE)
+  counts <- unlist(lapply(html_tables(strip_html(out)), function(t) cell_counts(t$cells)))
+  expect_true(all(counts == 0 | counts >= 10))
 })
