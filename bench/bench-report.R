@@ -24,12 +24,12 @@ if (Sys.getenv("CSCDEMAND_BENCH_LOAD") != "installed" && file.exists("DESCRIPTIO
   library(cscdemand)
 }
 
-out_dir <- tempfile("bench-report")
-dir.create(out_dir)
+out_dir <- Sys.getenv("CSCDEMAND_BENCH_OUT", tempfile("bench-report"))
+dir.create(out_dir, showWarnings = FALSE)
 
 time_report <- function(label, ...) {
   for (fmt in c("html", "docx")) {
-    out <- file.path(out_dir, paste0(label, ".", fmt))
+    out <- file.path(out_dir, paste0(gsub("[^a-z0-9]+", "-", tolower(label)), ".", fmt))
     t <- system.time(suppressMessages(demand_report(..., output_file = out)))
     cat(sprintf("%-28s %-5s %7.1f s elapsed (%6.1f s CPU), %5.1f MB\n", label, fmt, t[["elapsed"]],
                 t[["user.self"]] + t[["sys.self"]] + t[["user.child"]] + t[["sys.child"]],
