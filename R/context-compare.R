@@ -19,12 +19,15 @@
 #'
 #' @param episodes A data frame with one row per episode (a referral whose assessment
 #'   ended in the year) and 0/1 (or logical) factor columns; `NA` counts as not
-#'   identified.
+#'   identified. A `cin_assessments` object ([read_cin_assessments()]) or a
+#'   `cin_episodes` table works too (counted as for [compare_to_national()]).
 #' @param factors How the factor columns map to CIN codes: a named character vector
 #'   `c(column = "code")`, for example `c(dv_child = "3A", neglect = "16A")`. `NULL` (the
 #'   default) finds the columns named by CIN code, with or without a prefix: `3A`,
-#'   `f_3A`, `factor_3A`, `X3A` (the name R gives `3A` in a data frame). Codes 8B to 8F
-#'   count together, as DfE publishes them.
+#'   `f_3A`, `factor_3A`, `X3A` (the name R gives `3A` in a data frame), or by DfE
+#'   column name (`Domestic_Abuse_child`), read by the package's one code mapper (the
+#'   one [read_cin_assessments()] uses). Codes 8B to 8F count together, as DfE publishes
+#'   them.
 #' @param la_col Name of the column holding the council (DfE number, ONS code or name; see
 #'   [find_council()]), or `NULL` when `la` is given.
 #' @param year_col Name of the column holding the DfE reporting year (the year ending 31
@@ -59,6 +62,15 @@
 compare_published <- function(episodes, factors = NULL, la_col = "la", year_col = "year",
                               la = NULL, tolerance = 0.05, min_difference = 10,
                               referrals = FALSE, verbose = TRUE) {
+  if (inherits(episodes, c("cin_assessments", "cin_episodes"))) {
+    # The package's own episode objects, counted as C3 counts (one reader, c3_extract()).
+    ex <- c3_extract(episodes)
+    colnames(ex$flags)[colnames(ex$flags) == "8B-8F"] <- "8F"
+    episodes <- data.frame(la = ex$la, year = ex$year %||% NA_integer_, ex$flags,
+                           check.names = FALSE, stringsAsFactors = FALSE)
+    la_col <- "la"
+    year_col <- "year"
+  }
   if (!is.data.frame(episodes)) {
     abort_input(c("{.arg episodes} must be a data frame with one row per episode.",
                     x = "You supplied an object of class {.cls {class(episodes)}}."))
@@ -81,12 +93,51 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
                     x = "Found {.val {format(bad)}}."),
                   class = "cscdemand_error_column")
   }
+  la_number <- compare_published_councils(episodes, la_col, la, verbose)
+
+  map <- context_factor_map(episodes, factors)
+  flags <- context_factor_flags(episodes, map)
+
+  out <- compare_published_counts(la_number, yr, flags, referrals)
+  out <- compare_published_status(out, map, tolerance, min_difference)
+  dict <- cscdemand::context_dictionary
+  out <- out[order(out$la_number, out$year, match(out$measure, dict$measure)),
+             c("la_number", "name", "year", "measure", "label", "extract", "published",
+               "published_mark", "difference", "relative_difference", "extract_percent",
+               "published_percent", "flag", "status")]
+  rownames(out) <- NULL
+  if (verbose && any(out$flag)) {
+    cli::cli_inform(c("!" = "{sum(out$flag)} count{?s} differ{?s/} from the published return by more than {100 * tolerance}% and {min_difference} episodes."),
+                    class = "cscdemand_message_context")
+  }
+  structure(out, class = c("cscdemand_context_comparison", "data.frame"),
+            factors = map, tolerance = tolerance, min_difference = min_difference)
+}
+
+#' @export
+print.cscdemand_context_comparison <- function(x, ...) {
+  cli::cli_text("{.strong Extract against published DfE table C3} ({nrow(x)} row{?s}; tolerance {100 * attr(x, 'tolerance')}% and {attr(x, 'min_difference')} episodes)")
+  y <- as.data.frame(unclass(x))[, c("name", "year", "measure", "extract", "published",
+                                     "difference", "status")]
+  y$published <- ifelse(is.na(x$published), paste0("[", x$published_mark, "]"),
+                        format(x$published, big.mark = ","))
+  y$difference <- ifelse(is.na(x$difference), "", sprintf("%+.0f (%+.1f%%)", x$difference,
+                                                         100 * x$relative_difference))
+  print(y, row.names = FALSE, right = FALSE)
+  if (any(x$flag)) cli::cli_text("{.strong {sum(x$flag)}} row{?s} differ{?s/} beyond the tolerance.")
+  invisible(x)
+}
+
+# ---- compare_published() stages -------------------------------------------------
+
+# DfE number of the council of each row (the package's one resolver, find_council()).
+compare_published_councils <- function(episodes, la_col, la, verbose, call = rlang::caller_env()) {
   # Council of each row
   if (is.null(la_col) || !la_col %in% names(episodes)) {
     if (is.null(la)) {
       abort_input(c("Give the council: {.arg episodes} has no column {.field {format(la_col)}}.",
                       i = "Set {.arg la_col} to the council column, or {.arg la} to the council."),
-                    class = "cscdemand_error_column")
+                    class = "cscdemand_error_column", call = call)
     }
     la_value <- rep(as.character(la), nrow(episodes))
   } else {
@@ -94,12 +145,12 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
     if (anyNA(la_value)) {
       abort_input(c("Column {.field {la_col}} has missing councils.",
                       x = "{rows_label(which(is.na(la_value)))}."),
-                    class = "cscdemand_error_column")
+                    class = "cscdemand_error_column", call = call)
     }
   }
   keys <- unique(la_value)
   where <- if (is.null(la_col) || !la_col %in% names(episodes)) "{.arg la}" else "Column {.field {la_col}}"
-  here <- rlang::current_env()
+  here <- call
   found <- lapply(keys, function(k) {
     tryCatch(context_resolve(k, verbose = verbose),
              cscdemand_error_council = function(e) {
@@ -111,16 +162,16 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
                            call = here)
              })
   })
-  la_number <- vapply(found, function(r) r$la_number, integer(1))[match(la_value, keys)]
+  vapply(found, function(r) r$la_number, integer(1))[match(la_value, keys)]
+}
 
-  map <- context_factor_map(episodes, factors)
-  flags <- context_factor_flags(episodes, map)
-
+# One row per council, year and measure: the extract's count beside the published one.
+compare_published_counts <- function(la_number, yr, flags, referrals) {
   dict <- cscdemand::context_dictionary
   pub <- cscdemand::context_factors
   ref <- cscdemand::context_published
   ref <- ref[ref$level == "Local authority" & ref$measure == "referrals", ]
-  groups <- split(seq_len(nrow(episodes)), list(la_number, yr), drop = TRUE)
+  groups <- split(seq_along(la_number), list(la_number, yr), drop = TRUE)
   out <- lapply(groups, function(i) {
     n_la <- la_number[i[1]]
     y <- yr[i[1]]
@@ -143,7 +194,13 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
     }
     res
   })
-  out <- do.call(rbind, out)
+  do.call(rbind, out)
+}
+
+# Differences, flags and the status of each row.
+compare_published_status <- function(out, map, tolerance, min_difference) {
+  dict <- cscdemand::context_dictionary
+  pub <- cscdemand::context_factors
   councils <- cscdemand::context_councils
   out$name <- councils$name[match(out$la_number, councils$la_number)]
   out$label <- dict$label[match(out$measure, dict$measure)]
@@ -172,51 +229,29 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
   out$status[partial & !is.na(out$published)] <- paste0(
     "not comparable (extract has ", length(unique(map)), " of ", k_pub[partial & !is.na(out$published)],
     " published factors)")
-  out <- out[order(out$la_number, out$year, match(out$measure, dict$measure)),
-             c("la_number", "name", "year", "measure", "label", "extract", "published",
-               "published_mark", "difference", "relative_difference", "extract_percent",
-               "published_percent", "flag", "status")]
-  rownames(out) <- NULL
-  if (verbose && any(out$flag)) {
-    cli::cli_inform(c("!" = "{sum(out$flag)} count{?s} differ{?s/} from the published return by more than {100 * tolerance}% and {min_difference} episodes."),
-                    class = "cscdemand_message_context")
-  }
-  structure(out, class = c("cscdemand_context_comparison", "data.frame"),
-            factors = map, tolerance = tolerance, min_difference = min_difference)
-}
-
-#' @export
-print.cscdemand_context_comparison <- function(x, ...) {
-  cli::cli_text("{.strong Extract against published DfE table C3} ({nrow(x)} row{?s}; tolerance {100 * attr(x, 'tolerance')}% and {attr(x, 'min_difference')} episodes)")
-  y <- as.data.frame(unclass(x))[, c("name", "year", "measure", "extract", "published",
-                                     "difference", "status")]
-  y$published <- ifelse(is.na(x$published), paste0("[", x$published_mark, "]"),
-                        format(x$published, big.mark = ","))
-  y$difference <- ifelse(is.na(x$difference), "", sprintf("%+.0f (%+.1f%%)", x$difference,
-                                                         100 * x$relative_difference))
-  print(y, row.names = FALSE, right = FALSE)
-  if (any(x$flag)) cli::cli_text("{.strong {sum(x$flag)}} row{?s} differ{?s/} beyond the tolerance.")
-  invisible(x)
+  out
 }
 
 # ---- helpers ------------------------------------------------------------------
 
-# Named character vector: column -> published measure (CIN code; 8B-8F pooled).
+# Named character vector: column -> published measure (CIN code; 8B-8F pooled). Column
+# names and codes are read by the package's one mapper, cin_match_codes() (cin-codes.R):
+# codes in any case or with a prefix (`3A`, `f_3A`, `factor_3A`, `X3A`), DfE column names
+# (`Domestic_Abuse_child`) and labels.
 context_factor_map <- function(episodes, factors, call = rlang::caller_env()) {
   dict <- cscdemand::context_dictionary
-  measures <- dict$measure[!is.na(dict$factor_code)]
-  codes <- c(setdiff(measures, "8B-8F"), "8B", "8C", "8D", "8E", "8F")
+  published <- dict$measure[!is.na(dict$factor_code)]
   to_measure <- function(code) ifelse(code %in% c("8B", "8C", "8D", "8E", "8F"), "8B-8F", code)
   if (is.null(factors)) {
     nm <- names(episodes)
-    code <- toupper(sub("^(f_|factor_|X)", "", nm, ignore.case = TRUE))
-    hit <- code %in% codes
+    code <- to_measure(cin_match_codes(nm)$code)
+    hit <- !is.na(code) & code %in% published
     if (!any(hit)) {
       abort_input(c("{.arg episodes} has no factor columns named by CIN code.",
                       i = "Name them {.field 3A}, {.field f_3A}, ..., or map them with {.arg factors}, e.g. {.code factors = c(dv_child = \"3A\")}."),
                     class = "cscdemand_error_column", call = call)
     }
-    return(stats::setNames(to_measure(code[hit]), nm[hit]))
+    return(stats::setNames(code[hit], nm[hit]))
   }
   if (!is.character(factors) || is.null(names(factors)) || anyNA(factors) ||
       any(names(factors) == "")) {
@@ -230,14 +265,14 @@ context_factor_map <- function(episodes, factors, call = rlang::caller_env()) {
                     i = "Columns of {.arg episodes}: {.field {names(episodes)}}."),
                   class = "cscdemand_error_column", call = call)
   }
-  code <- toupper(trimws(factors))
-  bad <- setdiff(code, codes)
+  code <- to_measure(cin_match_codes(factors)$code)
+  bad <- unname(factors[is.na(code) | !code %in% published])
   if (length(bad)) {
     abort_input(c("{.arg factors} maps to code{?s} DfE does not publish: {.val {bad}}.",
-                    i = "Published codes: {.val {codes}} (21, no factors, is not published)."),
+                    i = "Published codes: {.val {published}} (21, no factors, is not published)."),
                   class = "cscdemand_error_input", call = call)
   }
-  stats::setNames(to_measure(code), names(factors))
+  stats::setNames(code, names(factors))
 }
 
 # Matrix of 0/1, one column per published measure (8B-8F pooled by "any").

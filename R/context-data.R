@@ -2,8 +2,9 @@
 
 #' Published children in need, referral and child protection figures per council
 #'
-#' DfE tables B1 (children in need), C1 (referrals and re-referrals) and D3 (child
-#' protection plans, second or subsequent) from "Characteristics of children in need",
+#' DfE tables B1 (children in need), C1 (referrals and re-referrals), C4 (section 47
+#' enquiries and initial child protection conferences) and D3 (child protection plans,
+#' second or subsequent) from "Characteristics of children in need",
 #' for England, the nine regions, Inner and Outer London and every children's services
 #' authority, reporting years 2013 to 2025 (the year ending 31 March), as one long table.
 #'
@@ -28,7 +29,7 @@
 #'   \item{count}{Published count, `NA` where withheld.}
 #'   \item{count_mark}{DfE mark where the count was withheld (`"c"`, `"x"`, `"z"`, `"u"`,
 #'     `"low"`, ...), else `NA`.}
-#'   \item{source}{DfE table: `"B1"`, `"C1"` or `"D3"`.}
+#'   \item{source}{DfE table: `"B1"`, `"C1"`, `"C4"` or `"D3"`.}
 #'   \item{population_year}{Year of the ONS mid-year estimate used for the rate.}
 #'   \item{population}{Children aged 0-17 in `population_year`.}
 #'   \item{rate_10k}{`count / population * 10000`, to three decimal places.}
@@ -41,10 +42,17 @@
 #'   \item{percent_published}{DfE's published percentage (one decimal place).}
 #'   \item{percent_published_mark}{DfE's mark for the published percentage.}
 #' }
+#' C4 gives `section47` (enquiries), `section47_children`, `icpc` (initial child
+#' protection conferences), `icpc_children`, and the conferences by working days from the
+#' strategy discussion in DfE's bands (`icpc_0_10_days`, `icpc_11_15_days`,
+#' `icpc_16_20_days`, `icpc_21_days_plus`), as percentages of `icpc`; the first two add
+#' up to the conferences held within 15 working days.
+#'
 #' @source Department for Education, "Characteristics of children in need" (explore
-#'   education statistics), tables B1, C1 and D3, 2013 to 2025; Office for National
-#'   Statistics mid-year population estimates. Contains public sector information
-#'   licensed under the Open Government Licence v3.0.
+#'   education statistics), tables B1, C1, C4 and D3, reporting years 2013 to 2025
+#'   (edition published November 2025); Office for National Statistics mid-year
+#'   population estimates 2012 to 2024. Built by `data-raw/context.R`. Contains public
+#'   sector information licensed under the Open Government Licence v3.0.
 #' @family council context data
 #' @examples
 #' head(context_published[context_published$measure == "referrals", ])
@@ -60,15 +68,14 @@
 #' episodes with at least one factor, the base of `percent`. Factors not collected in a
 #' year (18B/18C and 19B/19C before 2021, 24A before 2022) carry DfE's mark `"x"`.
 #'
-#' The data layer ships `national_factor_rates`, the national rows of the same table
-#' tidied for simulating data; `context_factors` has every geography and keeps the DfE
-#' marks, for benchmarking a council. Their national counts are the same published
-#' figures.
+#' This is the package's one copy of table C3: [national_factor_rates] is a view of it
+#' in the layout used for simulating data, built when first used.
 #'
 #' @format A data frame; see [context_published] for the columns.
 #' @source Department for Education, "Characteristics of children in need", table C3,
-#'   2018 to 2025. Contains public sector information licensed under the Open Government
-#'   Licence v3.0.
+#'   reporting years 2018 to 2025 (edition published November 2025). Built by
+#'   `data-raw/context.R`. Contains public sector information licensed under the Open
+#'   Government Licence v3.0.
 #' @family council context data
 #' @examples
 #' x <- context_factors[context_factors$level == "National" & context_factors$year == 2025, ]
@@ -124,38 +131,28 @@
 #' context_councils[!is.na(context_councils$note), c("la_number", "name", "note")]
 "context_councils"
 
-#' Lower-tier districts and their children's services authority (April 2023)
+#' DfE statistical neighbours: the 2025 model and the April 2021 groupings
 #'
-#' The ONS lookup of lower-tier local authority districts to upper-tier authorities,
-#' April 2023, England only, with the DfE number of the upper-tier (children's services)
-#' authority. Used to resolve a district's name or code to its council.
+#' The ten statistical neighbours of each council, closest first, in two editions: DfE's
+#' statistical neighbours model 2025 (`edition` 2025, the default everywhere in the
+#' package), with DfE's closeness label for each neighbour (`"Extremely close"`, `"Very
+#' close"`, `"Close"`, `"Somewhat close"`, `"Not close"`); and DfE's groupings of April
+#' 2021 (`edition` 2021), including DfE's groupings for the councils before the 2019 and
+#' 2021 reorganisations (`grouping`). Councils created in 2023 (Cumberland, Westmorland
+#' and Furness) have neighbours of their own in the 2025 model only; with the 2021
+#' groupings [council_context()] uses their predecessor's.
 #'
-#' @format A data frame with columns `district_code`, `district_name`, `code` and `name`
-#'   (of the upper-tier authority) and `la_number`.
-#' @source Office for National Statistics, "Lower Tier Local Authority to Upper Tier Local
-#'   Authority (April 2023) Lookup in England and Wales". Contains public sector
-#'   information licensed under the Open Government Licence v3.0.
+#' @format A data frame with columns `edition` (2025 or 2021), `la_number`, `name`,
+#'   `rank` (1 = closest), `neighbour_number`, `neighbour_name`, `closeness` (DfE's band;
+#'   trailing spaces in the published file removed) and `grouping`.
+#' @source Department for Education, statistical neighbours model 2025 (published by
+#'   old three-digit local authority number), and "Children's services statistical
+#'   neighbour benchmarking tool", groupings of April 2021; built by `data-raw/context.R`.
+#'   Contains public sector information licensed under the Open Government Licence v3.0.
 #' @family council context data
 #' @examples
-#' context_districts[context_districts$name == "Warwickshire", ]
-"context_districts"
-
-#' DfE statistical neighbours (April 2021 groupings)
-#'
-#' The ten statistical neighbours of each council, closest first, from DfE's groupings of
-#' April 2021, including DfE's groupings for the councils before the 2019 and 2021
-#' reorganisations (`grouping`). Councils created in 2023 (Cumberland, Westmorland and
-#' Furness) have no groupings of their own; [council_context()] uses their predecessor's.
-#'
-#' @format A data frame with columns `la_number`, `name`, `rank` (1 = closest),
-#'   `neighbour_number`, `neighbour_name`, `closeness` (DfE's band, for example
-#'   `"Very Close"`) and `grouping`.
-#' @source Department for Education, "Children's services statistical neighbour
-#'   benchmarking tool", groupings of April 2021. Contains public sector information
-#'   licensed under the Open Government Licence v3.0.
-#' @family council context data
-#' @examples
-#' context_neighbours[context_neighbours$name == "Warwickshire", c("rank", "neighbour_name")]
+#' sn <- context_neighbours[context_neighbours$edition == 2025, ]
+#' sn[sn$name == "Warwickshire", c("rank", "neighbour_name", "closeness")]
 "context_neighbours"
 
 #' Marks DfE and ONS use in place of a number

@@ -155,17 +155,18 @@ context_levels <- function(v, lv, unknown) {
   unique(c(base, tail))
 }
 
-# Small-number suppression of one set of counts that add up to a published total.
-# Returns NA (shown), "small" (1 to threshold - 1) or "secondary" (the next smallest count,
-# suppressed so that a lone small cell cannot be recovered by subtraction).
-# Internal stand-in until the data layer's suppress_small() is on main.
+# Small-number suppression of one set of counts that add up to a published total, by
+# the package's one engine (R/suppress.R). Returns NA (shown), "small" (1 to
+# threshold - 1) or "secondary" (the next smallest count, suppressed so that a lone
+# small cell cannot be recovered by subtraction). Missing counts are left alone.
 context_suppress <- function(count, threshold = 10) {
   out <- rep(NA_character_, length(count))
-  small <- !is.na(count) & count > 0 & count < threshold
-  out[small] <- "small"
-  if (sum(small) == 1L) {
-    cand <- which(!small & !is.na(count) & count > 0)
-    if (length(cand)) out[cand[which.min(count[cand])]] <- "secondary"
-  }
+  ok <- !is.na(count)
+  if (!any(ok)) return(out)
+  m <- suppress_matrix(matrix(as.numeric(count[ok]), ncol = 1L), threshold,
+                       margins = c(rows = FALSE, cols = TRUE))
+  r <- m$reason[, 1L]
+  r[!is.na(r) & r == "primary"] <- "small"
+  out[ok] <- r
   out
 }

@@ -6,14 +6,21 @@
 #'
 #' For each year and measure, `council_context()` returns the council's published count,
 #' rate per 10,000 children aged 0-17 and percentage, beside the same figures for England,
-#' the council's region and the mean of its ten statistical neighbours (DfE groupings,
-#' April 2021). The figures come from the DfE tables shipped with the package
-#' ([context_published], [context_factors]); nothing is downloaded.
+#' the council's region and the mean of its ten statistical neighbours (DfE's 2025
+#' statistical neighbours model by default). The figures come from the DfE tables shipped
+#' with the package ([context_published], [context_factors]); nothing is downloaded.
+#'
+#' @section Comparators:
+#' The package uses one definition of each comparator everywhere (here,
+#' [compare_to_national()] and the report). *England* and *Region*: DfE's published
+#' figures for the whole area (a pooled rate: all the area's children or episodes).
+#' *Statistical neighbours*: the unweighted mean of the neighbours' published rates (and
+#' percentages), over the neighbours with a published value that year (`n_neighbours`),
+#' as in DfE's benchmarking tools; every neighbour counts the same whatever its size, and
+#' the figure has no count.
 #'
 #' Values that DfE withheld are `NA` with the DfE mark in `mark` (see [context_marks]);
-#' they are never treated as zero. The neighbour figure is the unweighted mean of the
-#' neighbours' rates (and percentages) over the neighbours with a published value that
-#' year (`n_neighbours`); it has no count.
+#' they are never treated as zero.
 #'
 #' Councils created by local government reorganisation keep their history: for the years
 #' before a council existed its rows are those of its predecessor(s) (for example
@@ -33,13 +40,17 @@
 #' @param measures Measures from [context_dictionary]`$measure`. `NULL` (the default)
 #'   gives the headline measures: referrals, re-referrals, referrals ending in no further
 #'   action, assessments finding the child not in need, children in need at 31 March and
-#'   at any point, child protection plans starting and second or subsequent plans, and
+#'   at any point, section 47 enquiries and initial child protection conferences (DfE
+#'   table C4), child protection plans starting and second or subsequent plans, and
 #'   episodes with factors at assessment. `"factors"` stands for every factor at
 #'   assessment (CIN codes, as % of episodes with factors); a CIN code such as `"3B"`
 #'   picks one factor (codes 8B to 8F are published together as `"8B-8F"`).
 #' @param history `TRUE` (the default) to show predecessors' figures for years before a
 #'   council was created; `FALSE` to show only the council's own years.
 #' @param verbose `TRUE` (the default) to report, as a message, how a name was matched.
+#' @param neighbour_edition Statistical neighbours: `2025` (the default; DfE's 2025
+#'   statistical neighbours model, with closeness labels) or `2021` (DfE's groupings of
+#'   April 2021). See [context_neighbours].
 #'
 #' @return A data frame of class `cscdemand_context`, one row per year, measure and
 #'   comparator, with columns `year`, `measure`, `label`, `unit`, `comparator` (a factor:
@@ -49,8 +60,9 @@
 #'   `value` (the headline figure: `percent` for percentage measures, otherwise
 #'   `rate_10k`), `mark` (why `value` is missing: a DfE mark, or `"z"` for a year the
 #'   council did not exist), `n_neighbours` and `note`. Attributes `council` (its row of
-#'   [context_councils]), `neighbours` (the neighbours' DfE numbers, named) and `notes`
-#'   (the notes that apply).
+#'   [context_councils]), `neighbours` (the neighbours' DfE numbers, named),
+#'   `closeness` (DfE's closeness label of each neighbour, 2025 model), `neighbour_edition`
+#'   and `notes` (the notes that apply).
 #'
 #' @family council context
 #' @export
@@ -65,9 +77,10 @@
 #' # A council created in 2021 keeps Northamptonshire's history, with a note
 #' attr(council_context("West Northamptonshire", measures = "referrals"), "notes")
 council_context <- function(la, years = NULL, measures = NULL, history = TRUE,
-                            verbose = TRUE) {
+                            verbose = TRUE, neighbour_edition = 2025) {
   check_flag(history)
   check_flag(verbose)
+  neighbour_edition <- check_neighbour_edition(neighbour_edition)
   council <- context_resolve(la, verbose = verbose, call = rlang::current_env())
   measures <- context_check_measures(measures)
   data <- context_data(measures)
@@ -102,7 +115,7 @@ council_context <- function(la, years = NULL, measures = NULL, history = TRUE,
   region$note <- england$note <- NA_character_
   region$n_neighbours <- england$n_neighbours <- NA_integer_
 
-  nb <- context_neighbour_numbers(council)
+  nb <- context_neighbour_numbers(council, neighbour_edition)
   if (!is.null(attr(nb, "note"))) notes <- c(notes, attr(nb, "note"))
   sn <- context_neighbour_mean(data, nb, years)
 
@@ -124,13 +137,16 @@ council_context <- function(la, years = NULL, measures = NULL, history = TRUE,
   notes <- unique(notes)
   structure(out, class = c("cscdemand_context", "data.frame"),
             council = council, neighbours = stats::setNames(as.integer(nb), names(nb)),
+            closeness = attr(nb, "closeness"), neighbour_edition = neighbour_edition,
             notes = notes)
 }
 
 #' Find a council by DfE number, ONS code or name
 #'
-#' Resolves the ways analysts name a council to one row of [context_councils]. Used by
-#' [council_context()] and [compare_published()]; call it directly to check a name.
+#' Resolves the ways analysts name a council to one row of [context_councils]: the
+#' package's one council resolver, used by [council_context()], [compare_published()],
+#' [compare_to_national()], [plot_council_rank()] and the `la` column of [link_imd()];
+#' call it directly to check a name.
 #'
 #' @inheritParams council_context
 #' @return One row of [context_councils] (a data frame) for the council.
@@ -229,7 +245,8 @@ print.cscdemand_context <- function(x, ..., digits = 1) {
   }
   cli::cli_text("{.strong Council context: {council$name}} (DfE {council$la_number}, {council$code}, {council$region_name})")
   nb <- names(attr(x, "neighbours"))
-  if (length(nb)) cli::cli_text("Statistical neighbours: {nb}")
+  ed <- attr(x, "neighbour_edition") %||% 2021L
+  if (length(nb)) cli::cli_text("Statistical neighbours ({sn_label(ed)}): {nb}")
   for (m in unique(x$measure)) {
     xm <- x[x$measure == m, ]
     cli::cli_text("")
@@ -262,8 +279,8 @@ context_comparators <- c("Council", "Region", "Statistical neighbours", "England
 
 context_default_measures <- c("referrals", "rereferrals", "referrals_nfa",
                               "assessed_not_in_need", "cin_at_31_march",
-                              "cin_children_any_point", "cpp_started", "cpp_subsequent",
-                              "episodes_with_factors")
+                              "cin_children_any_point", "section47", "icpc",
+                              "cpp_started", "cpp_subsequent", "episodes_with_factors")
 
 context_check_measures <- function(measures, arg = "measures", call = rlang::caller_env()) {
   dict <- cscdemand::context_dictionary
@@ -335,36 +352,6 @@ context_predecessors <- function(la_number) {
   as.integer(strsplit(p, ";", fixed = TRUE)[[1]])
 }
 
-# Neighbour DfE numbers; councils created after April 2021 borrow their predecessor's.
-context_neighbour_numbers <- function(council) {
-  sn <- cscdemand::context_neighbours
-  councils <- cscdemand::context_councils
-  nb <- sn$neighbour_number[sn$la_number == council$la_number]
-  note <- NULL
-  if (!length(nb)) {
-    pred <- context_predecessors(council$la_number)
-    nb <- sn$neighbour_number[sn$la_number %in% pred]
-    nb <- unique(nb[nb != council$la_number])
-    if (length(nb)) {
-      note <- paste0(council$name, " has no DfE statistical neighbours of its own (groupings of April 2021); ",
-                     "the neighbours of ", paste(councils$name[match(pred, councils$la_number)], collapse = " and "),
-                     " are used.")
-    }
-  }
-  # Neighbours abolished since the groupings are followed by their successor councils
-  # in later years (a year's mean uses the councils that existed that year).
-  succ <- councils$successors[match(nb, councils$la_number)]
-  if (any(!is.na(succ))) {
-    later <- as.integer(unlist(strsplit(succ[!is.na(succ)], ";", fixed = TRUE)))
-    note <- c(note, paste0(
-      "Neighbours reorganised since the groupings (",
-      paste(councils$name[match(nb[!is.na(succ)], councils$la_number)], collapse = ", "),
-      ") are followed by their successor councils in later years."))
-    nb <- unique(c(nb, setdiff(later, council$la_number)))
-  }
-  structure(nb, names = councils$name[match(nb, councils$la_number)], note = note)
-}
-
 context_neighbour_mean <- function(data, nb, years) {
   x <- data[data$level == "Local authority" & data$la_number %in% nb & data$year %in% years, ]
   key <- paste(x$year, x$measure)
@@ -374,8 +361,8 @@ context_neighbour_mean <- function(data, nb, years) {
     data.frame(year = xi$year[1], measure = xi$measure[1], comparator = "Statistical neighbours",
                area = "Mean of statistical neighbours", la_number = NA_integer_,
                count = NA_real_, count_mark = NA_character_,
-               rate_10k = context_mean(xi$rate_10k), rate_mark = context_mark(xi$rate_mark),
-               percent = context_mean(xi$percent), percent_mark = context_mark(xi$percent_mark),
+               rate_10k = neighbour_mean(xi$rate_10k), rate_mark = context_mark(xi$rate_mark),
+               percent = neighbour_mean(xi$percent), percent_mark = context_mark(xi$percent_mark),
                n_neighbours = sum(!is.na(xi$rate_10k) | !is.na(xi$percent)),
                note = NA_character_, stringsAsFactors = FALSE)
   })
@@ -389,7 +376,6 @@ context_neighbour_mean <- function(data, nb, years) {
   do.call(rbind, res)
 }
 
-context_mean <- function(v) if (all(is.na(v))) NA_real_ else mean(v, na.rm = TRUE)
 context_mark <- function(m) {
   m <- m[!is.na(m)]
   if (!length(m)) return(NA_character_)

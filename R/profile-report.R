@@ -125,43 +125,8 @@ report_audit <- function(au, threshold) {
   not_children <- grepl("columns|factors excluded", au$step)
   n <- ifelse(not_children | au$n == 0 | au$n >= threshold | threshold == 0,
               fmt_int(round(au$n)), "c")
-  # "not present: N" counts codes of the exclusion list absent from the data
-  absent <- regmatches(au$detail, regexpr("; not present: [0-9]+$", au$detail))
-  detail <- sub("; not present: [0-9]+$", "", au$detail)
-  detail <- suppress_text(detail, threshold, mark = "c")
-  has <- grepl("; not present: [0-9]+$", au$detail)
-  detail[has] <- paste0(detail[has], "; excluded codes absent from the data: ",
-                        sub("; not present: ", "", absent))
+  detail <- as.character(suppress_text(au$detail, threshold, replace = "c"))
   data.frame(Step = au$step, Number = n,
              Counts = ifelse(not_children, "columns or codes", "rows or episodes"),
              Detail = detail, stringsAsFactors = FALSE)
-}
-
-#' Suppress small counts inside text
-#'
-#' Replaces every whole number from 1 to `threshold - 1` in `x` (a number
-#' standing alone: not part of a code such as `8B`, a decimal or a
-#' percentage) by `mark`, so that a sentence or a table note cannot publish a
-#' small count.
-#'
-#' @param x Character vector.
-#' @param threshold Counts below this are replaced (default 10).
-#' @param mark Replacement (default `"fewer than 10"` for the default
-#'   threshold).
-#' @return `x` with small numbers replaced.
-#' @family report
-#' @export
-#' @examples
-#' suppress_text("8D (1), 9A (6), 12A (30)")
-suppress_text <- function(x, threshold = 10, mark = paste("fewer than", threshold)) {
-  if (threshold <= 1) return(x)
-  pat <- "(?<![[:alnum:].])([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?![[:alnum:]%]|[.,][0-9])"
-  vapply(x, function(s) {
-    if (is.na(s)) return(s)
-    m <- gregexpr(pat, s, perl = TRUE)
-    hits <- regmatches(s, m)[[1]]
-    v <- as.numeric(gsub(",", "", hits))
-    regmatches(s, m) <- list(ifelse(v > 0 & v < threshold, mark, hits))
-    s
-  }, character(1), USE.NAMES = FALSE)
 }

@@ -70,7 +70,7 @@ class_assign <- function(fit, data, column = "class", posterior = FALSE) {
 #' weights (and \eqn{D}) as fixed, as in Vermunt (2010); intervals are
 #' estimate \eqn{\pm z} SE. They treat the first step (the latent class
 #' model, and so \eqn{D}) as known, so they are too small when the entropy
-#' is low: in `bench/validate-threestep.R`, 95% intervals of the BCH and ML
+#' is low: in `bench/accuracy-threestep.R`, 95% intervals of the BCH and ML
 #' estimates covered the truth in 90% to 100% of replicates at entropy 0.83 but
 #' in 46% to 94% at entropy 0.44. Missing outcomes are a level of their own,
 #' `"(missing)"`.

@@ -1,9 +1,52 @@
+# Small-number suppression: the one engine behind every published table.
+#
+# Rules (also in ?suppress_small, "Rules"):
+# * primary: a count c with 0 < c < threshold is suppressed. True zeros are
+#   kept, as in DfE practice (a zero discloses nothing about an individual),
+#   unless the caller asks otherwise. Expected counts from posterior weights
+#   are treated the same way.
+# * secondary: the counts of one table are read as a matrix whose row sums
+#   and/or column sums are treated as published (they usually are, or can be
+#   derived from other columns such as class totals). Whenever a line with a
+#   published total holds exactly one suppressed cell, another cell of that
+#   line is suppressed too: preferably one whose crossing line also needs a
+#   complement, else one that creates no new exposed line, else the smallest
+#   positive cell (a zero only if nothing else is left). Then the linear system
+#   "suppressed cells add up to the published totals" is solved: any suppressed
+#   cell whose value is fixed by it (a bridge between otherwise protected
+#   blocks) triggers one more complementary suppression. This repeats until no
+#   suppressed cell is recoverable by subtraction from the totals. It does not
+#   protect against narrow intervals when all the suppressed cells of a line
+#   are small.
+#
+# Users: publish_table() (profile tables), suppress_small() (any data frame,
+# the report), suppress_text() (counts written inside text, such as the
+# audit's "8D (1), 9A (6)"), context_suppress() (context_table()).
+
 #' Small-number suppression for published tables
 #'
 #' Replaces counts from 1 to `threshold - 1` (and, optionally, columns derived
 #' from them, such as rates or percentages) so that small numbers are not
 #' published, as every table meant for publication should. Zeros are kept
-#' unless `zero = TRUE`.
+#' unless `zero = TRUE`. With `totals`, a further (secondary) count is
+#' suppressed wherever a published total would let a reader recover a
+#' suppressed count by subtraction.
+#'
+#' @section Rules:
+#' This is the package's one suppression engine (the profile tables,
+#' [context_table()] and [suppress_text()] use the same one). Primary: a count
+#' `c` with `0 < c < threshold`. Secondary (when `totals` is not `"none"`):
+#' the chosen count columns form a matrix whose column sums (`"columns"`), row
+#' sums (`"rows"`) or both are taken to be published; any line with a
+#' published total and exactly one suppressed cell gets a second one (the
+#' smallest positive cell, preferring cells that protect two lines at once),
+#' and cells whose value still follows from the totals are protected the same
+#' way. Cells that are already `NA` count as hidden.
+#'
+#' Choose `cols` to be counts of people or records only: a column counting
+#' something else (columns of a file, codes, years) is not a count of
+#' children and must not be suppressed; name the count columns explicitly
+#' whenever a table holds such numbers.
 #'
 #' @param table A data frame.
 #' @param threshold Counts below this are suppressed (default 10).
@@ -15,60 +58,58 @@
 #' @param replace Value put in suppressed cells: `NA` (default) keeps the
 #'   columns numeric; a string such as `"c"` (the DfE symbol) turns the
 #'   affected columns into character.
+#' @param totals Which totals of the `cols` matrix are published, so that
+#'   secondary suppression protects them: `"none"` (default; primary only),
+#'   `"columns"` (column totals, for example a table of counts with a total
+#'   row), `"rows"` or `"both"`.
 #' @return `table` with small counts replaced, and an attribute `suppressed`:
-#'   a data frame of the cells replaced (`row`, `column`).
-#' @family CIN data
+#'   a data frame of the cells replaced (`row`, `column`, `reason`:
+#'   `"primary"`, `"secondary"` or `"linked"`).
+#' @family suppression
 #' @export
 #' @examples
 #' t <- data.frame(la = c("A", "B", "C"), n = c(4, 25, 0), pct = c(1.2, 7.5, 0))
 #' suppress_small(t, linked = c(pct = "n"))
 #' suppress_small(t, replace = "c")
+#' # The column total is published: the 4 could be recovered from it and the 25,
+#' # so the 25 is suppressed too (the 0 is kept: it is smaller but discloses nothing).
+#' suppress_small(t, cols = "n", totals = "columns")
 suppress_small <- function(table, threshold = 10, cols = NULL, linked = NULL, zero = FALSE,
-                           replace = NA) {
+                           replace = NA, totals = c("none", "columns", "rows", "both")) {
   if (!is.data.frame(table)) {
     abort_input(c("{.arg table} must be a data frame.",
                   x = "You supplied an object of class {.cls {class(table)}}."))
   }
   check_number(threshold, min = 1)
   check_flag(zero)
+  totals <- rlang::arg_match(totals)
   if (length(replace) != 1L || !(is.na(replace) || is.character(replace) || is.numeric(replace))) {
     abort_input("{.arg replace} must be a single value such as {.code NA} or {.val c}.")
   }
-  is_count <- function(v) is.numeric(v) && all(is.na(v) | v == round(v))
-  if (is.null(cols)) {
-    cols <- names(table)[vapply(table, is_count, logical(1))]
-  } else {
-    miss <- setdiff(cols, names(table))
-    if (length(miss)) {
-      abort_input(c("Column{?s} {.field {miss}} {?is/are} not in {.arg table}.",
-                    i = "Columns: {.field {names(table)}}."))
-    }
-    notnum <- cols[!vapply(table[cols], is.numeric, logical(1))]
-    if (length(notnum)) {
-      abort_input(c("Count column{?s} {.field {notnum}} must be numeric.",
-                    i = "Convert them with {.fn as.numeric} first."))
-    }
-  }
-  if (!is.null(linked)) {
-    if (!is.character(linked) || is.null(names(linked)) ||
-        !all(c(names(linked), linked) %in% names(table))) {
-      abort_input(c("{.arg linked} must be a named character vector of columns of {.arg table}.",
-                    i = "For example {.code linked = c(rate = \"n\")}."))
-    }
-  }
-  cells <- list()
+  cols <- suppress_count_columns(table, cols)
+  suppress_check_linked(table, linked)
   hide <- list()
-  for (cl in cols) {
-    v <- table[[cl]]
-    h <- !is.na(v) & v < threshold & (v > 0 | (zero & v == 0))
-    hide[[cl]] <- h
+  reason <- list()
+  if (length(cols) && nrow(table)) {
+    x <- as.matrix(table[cols])
+    storage.mode(x) <- "double"
+    na <- is.na(x)
+    x[na] <- 0
+    margins <- c(rows = totals %in% c("rows", "both"), cols = totals %in% c("columns", "both"))
+    m <- suppress_matrix(x, threshold, primary = na | (zero & x == 0), margins = margins)
+    for (j in seq_along(cols)) {
+      hide[[cols[j]]] <- m$suppressed[, j] & !na[, j]
+      reason[[cols[j]]] <- m$reason[, j]
+    }
   }
   for (i in seq_along(linked)) {
     tgt <- names(linked)[i]
-    src <- linked[[i]]
-    h <- hide[[src]] %||% rep(FALSE, nrow(table))
-    hide[[tgt]] <- (hide[[tgt]] %||% rep(FALSE, nrow(table))) | h
+    h <- hide[[linked[[i]]]] %||% rep(FALSE, nrow(table))
+    old <- hide[[tgt]] %||% rep(FALSE, nrow(table))
+    reason[[tgt]] <- ifelse(old, reason[[tgt]] %||% NA_character_, ifelse(h, "linked", NA_character_))
+    hide[[tgt]] <- old | h
   }
+  cells <- list()
   for (cl in names(hide)) {
     h <- hide[[cl]]
     if (!any(h)) next
@@ -76,10 +117,235 @@ suppress_small <- function(table, threshold = 10, cols = NULL, linked = NULL, ze
     if (is.character(replace)) v <- as.character(v)
     v[h] <- replace
     table[[cl]] <- v
-    cells[[cl]] <- data.frame(row = which(h), column = cl, stringsAsFactors = FALSE)
+    cells[[cl]] <- data.frame(row = which(h), column = cl, reason = reason[[cl]][h],
+                              stringsAsFactors = FALSE)
   }
-  sup <- do.call(rbind, c(list(data.frame(row = integer(), column = character())), cells))
+  sup <- do.call(rbind, c(list(data.frame(row = integer(), column = character(),
+                                          reason = character())), cells))
   rownames(sup) <- NULL
   attr(table, "suppressed") <- sup
   table
+}
+
+#' Suppress small counts written inside text
+#'
+#' Some published cells hold counts inside text, such as an audit line
+#' `"8D (1), 9A (6)"` (codes with the number of episodes) or `"4 episodes had
+#' no date"`. `suppress_text()` finds those counts and replaces each from 1 to
+#' `threshold - 1` with `replace`, using the same engine as [suppress_small()].
+#'
+#' By default a count is a whole number in brackets, `"(6)"`, or a number
+#' followed by a word for people or records (`episodes`, `children`,
+#' `referrals`, `assessments`, `rows`, `records`, `people`). Other numbers are
+#' left alone: a count of columns, codes or years (`"3 columns unused"`) is not
+#' a count of children. Give your own `pattern` (a Perl regular expression
+#' whose whole match is the number) for other layouts.
+#'
+#' @param x A character vector (other types are turned into text).
+#' @param threshold Counts below this are suppressed (default 10).
+#' @param pattern Perl regular expression matching the counts, or `NULL` for
+#'   the default described above.
+#' @param replace Text put in place of a suppressed count (default `"c"`, the
+#'   DfE symbol).
+#' @param total `TRUE` if the counts of one cell add up to a total published
+#'   elsewhere: then a lone small count in a cell is protected by suppressing
+#'   the next smallest count of that cell too (secondary suppression). Default
+#'   `FALSE`.
+#' @return `x` with small counts replaced, and an attribute `n_suppressed`
+#'   (counts replaced in each element).
+#' @family suppression
+#' @export
+#' @examples
+#' suppress_text(c("8D (1), 9A (6), 3A (40)", "4 episodes had no date", "3 columns unused"))
+#' suppress_text("8D (1), 9A (26), 3A (40)", total = TRUE)
+suppress_text <- function(x, threshold = 10, pattern = NULL, replace = "c", total = FALSE) {
+  check_number(threshold, min = 1)
+  check_flag(total)
+  if (!is.character(replace) || length(replace) != 1L || is.na(replace)) {
+    abort_input("{.arg replace} must be one string, such as {.val c}.")
+  }
+  pattern <- pattern %||% suppress_text_pattern
+  if (!is.character(pattern) || length(pattern) != 1L || is.na(pattern)) {
+    abort_input("{.arg pattern} must be one regular expression.")
+  }
+  was_na <- is.na(x)
+  x <- as.character(x)
+  hits <- gregexpr(pattern, x, perl = TRUE)
+  n_sup <- integer(length(x))
+  for (i in which(!was_na)) {
+    at <- hits[[i]]
+    if (at[1] < 0) next
+    len <- attr(at, "match.length")
+    v <- as.numeric(gsub(",", "", substring(x[i], at, at + len - 1L), fixed = TRUE))
+    m <- suppress_matrix(matrix(v, ncol = 1L), threshold,
+                         margins = c(rows = FALSE, cols = total))
+    h <- which(m$suppressed[, 1])
+    for (k in rev(h)) {
+      x[i] <- paste0(substr(x[i], 1L, at[k] - 1L), replace,
+                     substr(x[i], at[k] + len[k], nchar(x[i])))
+    }
+    n_sup[i] <- length(h)
+  }
+  x[was_na] <- NA_character_
+  attr(x, "n_suppressed") <- n_sup
+  x
+}
+
+suppress_text_pattern <- paste0(
+  "(?<=\\()[0-9][0-9,]*(?=\\))",
+  "|\\b[0-9][0-9,]*(?= (?:episodes?|child(?:ren)?|referrals?|assessments?|rows?|records?|",
+  "people|persons?|young people|families)\\b)")
+
+#' Small-number suppression of a publication table (internal)
+#'
+#' @param df A data frame.
+#' @param count_cols Names of the count columns. Within each `by` group, the
+#'   cells `df[rows, count_cols]` form a matrix whose row and column totals are
+#'   taken to be published.
+#' @param threshold Counts `0 < c < threshold` are suppressed (0 turns
+#'   suppression off).
+#' @param by Columns splitting `df` into separate tables (for example one per
+#'   variable or per year).
+#' @param primary Optional logical matrix (rows of `df` by `count_cols`) of
+#'   further cells to suppress as primary (for example where a complementary
+#'   count that is not published is small).
+#' @return `df` with suppressed counts set to `NA`, and an attribute
+#'   `suppressed`: a logical matrix (rows of `df` by `count_cols`) with
+#'   attribute `reason` ("primary", "secondary" or `NA`).
+#' @noRd
+publish_table <- function(df, count_cols, threshold = 10, by = NULL, primary = NULL) {
+  check_threshold(threshold)
+  supp <- matrix(FALSE, nrow(df), length(count_cols), dimnames = list(NULL, count_cols))
+  reason <- matrix(NA_character_, nrow(df), length(count_cols), dimnames = list(NULL, count_cols))
+  if (nrow(df) && threshold > 0) {
+    groups <- if (is.null(by)) rep(1L, nrow(df)) else
+      as.integer(interaction(df[by], drop = TRUE, lex.order = TRUE))
+    for (g in unique(groups)) {
+      rows <- which(groups == g)
+      x <- as.matrix(df[rows, count_cols, drop = FALSE])
+      storage.mode(x) <- "double"
+      m <- suppress_matrix(x, threshold,
+                           if (is.null(primary)) NULL else primary[rows, , drop = FALSE])
+      supp[rows, ] <- m$suppressed
+      reason[rows, ] <- m$reason
+    }
+  }
+  for (j in seq_along(count_cols)) df[[count_cols[j]]][supp[, j]] <- NA
+  attr(supp, "reason") <- reason
+  attr(df, "suppressed") <- supp
+  df
+}
+
+# ---- helpers ------------------------------------------------------------------
+
+# Primary and secondary suppression of one matrix of counts. `margins` says
+# which totals are published (row sums, column sums). Rows and columns with a
+# single cell carry no constraint (their total is the cell itself).
+suppress_matrix <- function(x, threshold, primary = NULL,
+                            margins = c(rows = TRUE, cols = TRUE)) {
+  if (anyNA(x)) stop("internal: counts for suppression contain NA", call. = FALSE)
+  s <- x > 0 & x < threshold
+  if (!is.null(primary)) s <- s | primary
+  reason <- ifelse(s, "primary", NA_character_)
+  use_rows <- margins[[1]] && ncol(x) > 1L
+  use_cols <- margins[[2]] && nrow(x) > 1L
+  # Complement choice: prefer a cell whose crossing line already has exactly
+  # one suppressed cell (it protects two lines at once), then one whose
+  # crossing line needs nothing (already >= 2, or no published total), then
+  # the rest; within that, positive before zero, then the smallest.
+  pick <- function(vals, free, cross_supp, cross_free) {
+    cand <- which(free)
+    grp <- ifelse(!cross_free & cross_supp[cand] == 1L, 1L,
+                  ifelse(cross_free | cross_supp[cand] >= 2L, 2L, 3L))
+    cand[order(grp, vals[cand] <= 0, vals[cand])[1L]]
+  }
+  pick_in_row <- function(i) pick(x[i, ], !s[i, ], colSums(s), !use_cols)
+  pick_in_col <- function(j) pick(x[, j], !s[, j], rowSums(s), !use_rows)
+  for (iter in seq_len(length(x) + 1L)) {
+    changed <- FALSE
+    if (use_rows) for (i in seq_len(nrow(x))) {
+      if (sum(s[i, ]) == 1L && any(!s[i, ])) {
+        j <- pick_in_row(i)
+        s[i, j] <- TRUE; reason[i, j] <- "secondary"; changed <- TRUE
+      }
+    }
+    if (use_cols) for (j in seq_len(ncol(x))) {
+      if (sum(s[, j]) == 1L && any(!s[, j])) {
+        i <- pick_in_col(j)
+        s[i, j] <- TRUE; reason[i, j] <- "secondary"; changed <- TRUE
+      }
+    }
+    if (!changed) {
+      det <- recoverable_cells(s, c(use_rows, use_cols))
+      if (any(det)) {
+        k <- which(det)[1L]
+        i <- row(s)[k]; j <- col(s)[k]
+        if (any(!s[i, ]) && use_rows) {
+          jj <- pick_in_row(i)
+          s[i, jj] <- TRUE; reason[i, jj] <- "secondary"; changed <- TRUE
+        } else if (any(!s[, j]) && use_cols) {
+          ii <- pick_in_col(j)
+          s[ii, j] <- TRUE; reason[ii, j] <- "secondary"; changed <- TRUE
+        }
+      }
+    }
+    if (!changed) break
+  }
+  list(suppressed = s, reason = reason)
+}
+
+# Suppressed cells whose value follows exactly from the published row and
+# column totals and the unsuppressed cells: those constant over the null space
+# of the constraint matrix (one row per published line with more than one cell).
+recoverable_cells <- function(s, margins = c(TRUE, TRUE)) {
+  out <- matrix(FALSE, nrow(s), ncol(s))
+  u <- which(s)
+  if (!length(u)) return(out)
+  A <- NULL
+  if (margins[[1]] && ncol(s) > 1L) {
+    A <- rbind(A, t(vapply(seq_len(nrow(s)), function(i) as.numeric(row(s)[u] == i),
+                           numeric(length(u)))))
+  }
+  if (margins[[2]] && nrow(s) > 1L) {
+    A <- rbind(A, t(vapply(seq_len(ncol(s)), function(j) as.numeric(col(s)[u] == j),
+                           numeric(length(u)))))
+  }
+  if (is.null(A)) return(out)
+  A <- A[rowSums(A) > 0, , drop = FALSE]
+  if (!nrow(A)) return(out)
+  sv <- svd(A, nu = 0, nv = length(u))
+  rank <- sum(sv$d > 1e-9 * max(sv$d))
+  if (rank == length(u)) {
+    out[u] <- TRUE
+    return(out)
+  }
+  N <- sv$v[, (rank + 1L):length(u), drop = FALSE]
+  out[u] <- apply(abs(N), 1L, max) < 1e-9
+  out
+}
+
+suppress_count_columns <- function(table, cols, call = rlang::caller_env()) {
+  is_count <- function(v) is.numeric(v) && all(is.na(v) | v == round(v))
+  if (is.null(cols)) return(names(table)[vapply(table, is_count, logical(1))])
+  miss <- setdiff(cols, names(table))
+  if (length(miss)) {
+    abort_input(c("Column{?s} {.field {miss}} {?is/are} not in {.arg table}.",
+                  i = "Columns: {.field {names(table)}}."), call = call)
+  }
+  notnum <- cols[!vapply(table[cols], is.numeric, logical(1))]
+  if (length(notnum)) {
+    abort_input(c("Count column{?s} {.field {notnum}} must be numeric.",
+                  i = "Convert them with {.fn as.numeric} first."), call = call)
+  }
+  cols
+}
+
+suppress_check_linked <- function(table, linked, call = rlang::caller_env()) {
+  if (is.null(linked)) return(invisible())
+  if (!is.character(linked) || is.null(names(linked)) ||
+      !all(c(names(linked), linked) %in% names(table))) {
+    abort_input(c("{.arg linked} must be a named character vector of columns of {.arg table}.",
+                  i = "For example {.code linked = c(rate = \"n\")}."), call = call)
+  }
+  invisible()
 }

@@ -5,21 +5,25 @@
 # CSCDEMAND_SHARED_DATA (default: ../shared/data relative to the package root).
 #
 # Output (data/, xz-compressed):
-#   context_published   DfE B1 (children in need), C1 (referrals), D3 (CP plans), long
-#   context_factors     DfE C3 (factors identified at the end of assessment), long
+#   context_published   DfE B1 (children in need), C1 (referrals), C4 (section 47
+#                       enquiries and ICPCs), D3 (CP plans), long
+#   context_factors     DfE C3 (factors identified at the end of assessment), long: the
+#                       package's one copy of C3 (national_factor_rates is a view of it)
 #   context_population  ONS mid-year estimates of children aged 0-17
 #   context_councils    one row per children's services authority (DfE number), with history
-#   context_districts   lower-tier district -> children's services authority (April 2023)
-#   context_neighbours  DfE statistical neighbours (April 2021 groupings)
+#   context_neighbours  DfE statistical neighbours: the 2025 model (default) and the
+#                       April 2021 groupings, one row per council, neighbour and edition
 #   context_marks       DfE/GSS suppression and availability marks
 #   context_dictionary  one row per measure: label, source table, DfE column, base, unit
+#
+# The district -> authority lookup is built by data-raw/imd.R (la_lookup); the
+# package's context_districts is a view of it.
 #
 # Every DfE mark ("c", "x", "z", "u", "low", ...) is kept in a `*_mark` column; the
 # numeric value is NA there. Nothing is turned into zero.
 
-shared <- Sys.getenv("CSCDEMAND_SHARED_DATA", file.path("..", "shared", "data"))
-if (!dir.exists(shared)) stop("Shared data folder not found: set CSCDEMAND_SHARED_DATA.")
-src <- function(f) file.path(shared, f)
+source(file.path("data-raw", "shared-data.R"))
+src <- function(f) shared_file(f)
 
 # UTF-8, with or without a byte-order mark; everything read as text so marks survive.
 read_text_csv <- function(f) {
@@ -121,6 +125,17 @@ c1 <- tidy_dfe("c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv",
   not_in_need_count = "assessed_not_in_need",
   referral_child_count = "referrals_children",
   rereferral_child_count = "rereferrals_children"), "C1")
+c4_file <- "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv"
+c4 <- tidy_dfe(c4_file, c(
+  Section47 = "section47",
+  Section47_child = "section47_children",
+  ICPC = "icpc",
+  ICPC_child = "icpc_children",
+  # Working days from the strategy discussion to the conference, in DfE's bands.
+  `Duration_0-10_days` = "icpc_0_10_days",
+  `Duration_11-15_days` = "icpc_11_15_days",
+  `Duration_16-20_days` = "icpc_16_20_days",
+  `Duration_21+_days` = "icpc_21_days_plus"), "C4")
 d3 <- tidy_dfe("d3_cpps_subsequent_plan_2013_to_2025.csv", c(
   CPP_start = "cpp_started",
   CPP_subsequent = "cpp_subsequent"), "D3")
@@ -196,10 +211,11 @@ published_percent <- function(file, col) {
 c1_file <- "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
 d3_file <- "d3_cpps_subsequent_plan_2013_to_2025.csv"
 
-measures <- rbind(b1, c1, d3)
+measures <- rbind(b1, c1, c4, d3)
 base_of <- c(rereferrals = "referrals", referrals_nfa = "referrals",
              assessed_not_in_need = "referrals", rereferrals_children = "referrals_children",
-             cpp_subsequent = "cpp_started")
+             cpp_subsequent = "cpp_started", icpc_0_10_days = "icpc",
+             icpc_11_15_days = "icpc", icpc_16_20_days = "icpc", icpc_21_days_plus = "icpc")
 context_published <- add_rates(measures, base_of, list(
   rereferrals = published_percent(c1_file, "rereferral_percent"),
   referrals_nfa = published_percent(c1_file, "no_further_action_percent"),
@@ -236,14 +252,24 @@ lab_pub <- c(
   referrals_children = "Children referred",
   rereferrals_children = "Children re-referred within 12 months",
   cpp_started = "Child protection plans starting",
-  cpp_subsequent = "Child protection plans that are a second or subsequent plan")
+  cpp_subsequent = "Child protection plans that are a second or subsequent plan",
+  section47 = "Section 47 enquiries",
+  section47_children = "Children subject to a section 47 enquiry",
+  icpc = "Initial child protection conferences",
+  icpc_children = "Children subject to an initial child protection conference",
+  icpc_0_10_days = "Initial child protection conferences 0-10 working days after the strategy discussion",
+  icpc_11_15_days = "Initial child protection conferences 11-15 working days after the strategy discussion",
+  icpc_16_20_days = "Initial child protection conferences 16-20 working days after the strategy discussion",
+  icpc_21_days_plus = "Initial child protection conferences 21 or more working days after the strategy discussion")
 dfe_col <- c("Anypoint_child", "Anypoint_episodes", "Started_episodes", "Ended_episodes",
              "At31_episodes", "referral_count", "rereferral_count", "no_further_action_count",
              "not_in_need_count", "referral_child_count", "rereferral_child_count",
-             "CPP_start", "CPP_subsequent")
+             "CPP_start", "CPP_subsequent", "Section47", "Section47_child", "ICPC",
+             "ICPC_child", "Duration_0-10_days", "Duration_11-15_days", "Duration_16-20_days",
+             "Duration_21+_days")
 dict_pub <- data.frame(
   measure = names(lab_pub), label = unname(lab_pub),
-  source = c(rep("B1", 5), rep("C1", 6), rep("D3", 2)),
+  source = c(rep("B1", 5), rep("C1", 6), rep("D3", 2), rep("C4", 8)),
   dfe_column = dfe_col, factor_code = NA_character_,
   base_measure = unname(base_of[names(lab_pub)]),
   stringsAsFactors = FALSE)
@@ -266,6 +292,8 @@ context_dictionary$unit <- ifelse(is.na(context_dictionary$base_measure),
                                          "% of episodes with factors",
                                          paste0("% of ", gsub("_", " ", context_dictionary$base_measure))))
 context_dictionary$unit[context_dictionary$measure == "cpp_subsequent"] <- "% of child protection plans starting"
+context_dictionary$unit[startsWith(context_dictionary$measure, "icpc_") &
+                          context_dictionary$measure != "icpc_children"] <- "% of initial child protection conferences"
 context_dictionary$first_year <- vapply(context_dictionary$measure, function(m) {
   x <- rbind(context_published[, c("measure", "year", "count")],
              context_factors[, c("measure", "year", "count")])
@@ -332,18 +360,6 @@ context_councils <- councils[order(councils$name), c(
   "last_year", "current", "former_codes", "predecessors", "successors", "note")]
 rownames(context_councils) <- NULL
 
-# ---- districts ----------------------------------------------------------------
-lk <- read_text_csv("LTLA-UTLA_Apr23_Lookup_England-Wales.csv")
-lk <- lk[grepl("^E", lk$LTLA23CD), ]
-context_districts <- data.frame(
-  district_code = lk$LTLA23CD, district_name = lk$LTLA23NM,
-  code = lk$UTLA23CD, name = lk$UTLA23NM,
-  la_number = context_councils$la_number[match(lk$UTLA23CD, context_councils$code)],
-  stringsAsFactors = FALSE)
-stopifnot(!anyNA(context_districts$la_number))
-context_districts <- context_districts[order(context_districts$district_code), ]
-rownames(context_districts) <- NULL
-
 # ---- statistical neighbours ----------------------------------------------------
 sn_lines <- readLines(src("New_Statistical_Neighbour_Groupings_April_2021.csv"),
                       encoding = "UTF-8", warn = FALSE)
@@ -353,9 +369,8 @@ old_at <- grep("Old SNs", sn_lines)
 sn <- utils::read.csv(text = sn_lines, header = FALSE, skip = 1, colClasses = "character")
 sn$block <- ifelse(seq_len(nrow(sn)) + 1 > old_at, "pre-reorganisation", "current")
 sn <- sn[grepl("^[0-9]+$", sn$V1), ]
-context_neighbours <- do.call(rbind, lapply(seq_len(10), function(k) {
-  data.frame(la_number = as.integer(sn$V1),
-             name = context_councils$name[match(as.integer(sn$V1), context_councils$la_number)],
+sn21 <- do.call(rbind, lapply(seq_len(10), function(k) {
+  data.frame(edition = 2021L, la_number = as.integer(sn$V1),
              rank = k,
              neighbour_number = as.integer(sn[[paste0("V", 4 + 2 * k)]]),
              closeness = sn[[paste0("V", 5 + 2 * k)]],
@@ -363,12 +378,28 @@ context_neighbours <- do.call(rbind, lapply(seq_len(10), function(k) {
                                "April 2021 (councils before reorganisation)"),
              stringsAsFactors = FALSE)
 }))
+# The 2025 model: keyed by DfE number; closeness labels carry trailing spaces.
+sn25 <- read_text_csv("sn_model_2025_wide.csv")
+stopifnot(nrow(sn25) == 153L, setequal(as.integer(sn25$old_la_code),
+                                       context_councils$la_number[context_councils$current]))
+sn25 <- do.call(rbind, lapply(seq_len(10), function(k) {
+  data.frame(edition = 2025L, la_number = as.integer(sn25$old_la_code), rank = k,
+             neighbour_number = as.integer(sn25[[paste0("SN_", k)]]),
+             closeness = trimws(sn25[[paste0("SN_", k, "P")]]),
+             grouping = "2025 model", stringsAsFactors = FALSE)
+}))
+stopifnot(all(sn25$closeness %in% c("Extremely close", "Very close", "Close",
+                                     "Somewhat close", "Not close")))
+context_neighbours <- rbind(sn25, sn21)
+context_neighbours$name <- context_councils$name[match(context_neighbours$la_number,
+                                                       context_councils$la_number)]
 context_neighbours$neighbour_name <- context_councils$name[
   match(context_neighbours$neighbour_number, context_councils$la_number)]
 stopifnot(!anyNA(context_neighbours$neighbour_number), !anyNA(context_neighbours$name),
           !anyNA(context_neighbours$neighbour_name))
-context_neighbours <- context_neighbours[order(context_neighbours$la_number, context_neighbours$rank),
-                                         c("la_number", "name", "rank", "neighbour_number",
+context_neighbours <- context_neighbours[order(-context_neighbours$edition,
+                                               context_neighbours$la_number, context_neighbours$rank),
+                                         c("edition", "la_number", "name", "rank", "neighbour_number",
                                            "neighbour_name", "closeness", "grouping")]
 rownames(context_neighbours) <- NULL
 
@@ -384,4 +415,4 @@ save_xz <- function(...) {
                      compress = "xz", version = 2)
 }
 save_xz(context_published, context_factors, context_population, context_councils,
-        context_districts, context_neighbours, context_marks, context_dictionary)
+        context_neighbours, context_marks, context_dictionary)

@@ -1,21 +1,18 @@
-# Builds the deprivation reference data shipped in data/:
-#   imd2019_lsoa, imd2015_lsoa, lsoa_population, la_lookup, imd_la
+# Builds the deprivation and geography reference data shipped in data/:
+#   imd2025_lsoa, imd2019_lsoa, imd2015_lsoa, lsoa_population, la_lookup, imd_la
 # from the public files described in the shared data README (English Indices of
-# Deprivation 2015 and 2019, IoD 2019 File 6 denominators, ONS LTLA -> UTLA
-# lookup April 2023). Contains public sector information licensed under the
-# Open Government Licence v3.0.
+# Deprivation 2025 with IoD 2025 populations, 2019 and 2015, IoD 2019 File 6
+# denominators, ONS LTLA -> UTLA lookup April 2023, DfE table B1 for the DfE
+# local authority numbers). la_lookup is the package's one district ->
+# authority table (context_districts is a view of it). Contains public sector
+# information licensed under the Open Government Licence v3.0.
 #
 # Run from the package root:  Rscript data-raw/imd.R
 # The folder holding the shared files is taken from the environment variable
 # CSCDEMAND_SHARED_DATA (default: ../shared/data relative to the package root).
 
-shared <- Sys.getenv("CSCDEMAND_SHARED_DATA", file.path("..", "shared", "data"))
-src <- function(f) {
-  p <- file.path(shared, f)
-  if (!file.exists(p)) stop("Cannot find ", f, " in ", shared,
-                            "; set CSCDEMAND_SHARED_DATA.", call. = FALSE)
-  p
-}
+source(file.path("data-raw", "shared-data.R"))
+src <- function(f) shared_file(f)
 # The IoD files start with a UTF-8 byte-order mark and quote ranks with
 # thousands separators ("29,199").
 read_iod <- function(f) {
@@ -80,6 +77,29 @@ stopifnot(nrow(lsoa_population) == 32844L, !anyNA(lsoa_population),
           all(lsoa_population$children_0_15 >= 0),
           all(lsoa_population$population > lsoa_population$children_0_15))
 
+# ---- IMD 2025 (2021 LSOAs), with IoD 2025 population denominators ----------
+f25 <- read_iod("imd2025_lsoa21_england.csv.gz")
+imd2025_lsoa <- data.frame(
+  lsoa21 = f25$lsoa_code,
+  lad24_code = f25$lad_code,
+  imd_score = round(num(f25$imd_score), 3),
+  imd_rank = as.integer(num(f25$imd_rank)),
+  imd_decile = as.integer(num(f25$imd_decile)),
+  children_0_15 = as.integer(num(f25$pop_children_0_15)),
+  population = as.integer(num(f25$pop_total)),
+  stringsAsFactors = FALSE
+)
+imd2025_lsoa <- imd2025_lsoa[order(imd2025_lsoa$lsoa21), ]
+rownames(imd2025_lsoa) <- NULL
+stopifnot(nrow(imd2025_lsoa) == 33755L, !anyDuplicated(imd2025_lsoa$lsoa21),
+          !anyNA(imd2025_lsoa), setequal(imd2025_lsoa$imd_rank, 1:33755),
+          # decile 1 = most deprived: decile k ends at rank floor(33755 * k / 10)
+          all(imd2025_lsoa$imd_decile ==
+                findInterval(imd2025_lsoa$imd_rank - 0.5, floor(33755 * 1:9 / 10)) + 1L),
+          # rank 1 = highest score
+          all(diff(imd2025_lsoa$imd_score[order(imd2025_lsoa$imd_rank)]) <= 1e-9),
+          all(imd2025_lsoa$population > imd2025_lsoa$children_0_15))
+
 # ---- District -> children's services authority (upper tier, April 2023) -----
 lk <- read_iod("LTLA-UTLA_Apr23_Lookup_England-Wales.csv")
 lk <- lk[startsWith(lk$LTLA23CD, "E"), ]
@@ -138,12 +158,19 @@ la_lookup <- rbind(base, data.frame(district_code = merged$code, district_name =
                                     la_code = merged$la_code, change = merged$change,
                                     stringsAsFactors = FALSE))
 la_lookup$la_name <- utla$la_name[match(la_lookup$la_code, utla$la_code)]
-la_lookup <- la_lookup[c("district_code", "district_name", "la_code", "la_name", "change")]
+# DfE local authority number of each authority (DfE table B1, latest year).
+b1 <- read_iod("b1_children_in_need_2013_to_2025.csv")
+b1 <- b1[b1$geographic_level == "Local authority" & b1$time_period == max(b1$time_period), ]
+la_lookup$la_number <- as.integer(b1$old_la_code[match(la_lookup$la_code, b1$new_la_code)])
+stopifnot(!anyNA(la_lookup$la_number))
+la_lookup <- la_lookup[c("district_code", "district_name", "la_code", "la_name", "la_number",
+                         "change")]
 la_lookup <- la_lookup[order(la_lookup$district_code), ]
 rownames(la_lookup) <- NULL
 stopifnot(!anyDuplicated(la_lookup$district_code), !anyNA(la_lookup$la_name),
           all(imd2019_lsoa$lad19_code %in% la_lookup$district_code),
-          all(imd2015_lsoa$lad13_code %in% la_lookup$district_code))
+          all(imd2015_lsoa$lad13_code %in% la_lookup$district_code),
+          all(imd2025_lsoa$lad24_code %in% la_lookup$district_code))
 # Both editions put each LSOA in the same authority.
 stopifnot(identical(
   la_lookup$la_code[match(imd2019_lsoa$lad19_code, la_lookup$district_code)],
@@ -170,18 +197,32 @@ la_level <- function(edition) {
   d$la_code <- la_lookup$la_code[match(d$ltla21_code, la_lookup$district_code)]
   stopifnot(!anyNA(d$la_code))
   score <- tapply(d$Score * d$pop, d$la_code, sum) / tapply(d$pop, d$la_code, sum)
+  rank_authorities(edition, score, lsoa_la, lsoa_population$children_0_15)
+}
+# Authorities ranked by score (1 = most deprived), cut into deciles, with their LSOAs
+# and children (`lsoa_of`: the authority of each LSOA of `children`).
+rank_authorities <- function(edition, score, lsoa_of, children) {
   out <- data.frame(edition = as.integer(edition), la_code = names(score),
                     imd_score = as.numeric(score), stringsAsFactors = FALSE)
   out$la_name <- la_lookup$la_name[match(out$la_code, la_lookup$la_code)]
   out$imd_rank <- as.integer(rank(-out$imd_score, ties.method = "first"))
   out$imd_decile <- as.integer(ceiling(out$imd_rank * 10 / nrow(out)))
-  out$n_lsoa <- as.integer(table(factor(lsoa_la, levels = out$la_code)))
-  out$children_0_15 <- as.integer(tapply(lsoa_population$children_0_15,
-                                         factor(lsoa_la, levels = out$la_code), sum))
+  f <- factor(lsoa_of, levels = out$la_code)
+  out$n_lsoa <- as.integer(table(f))
+  out$children_0_15 <- as.integer(tapply(children, f, sum))
   out[order(out$imd_rank), c("edition", "la_code", "la_name", "imd_score", "imd_rank",
                              "imd_decile", "n_lsoa", "children_0_15")]
 }
-imd_la <- rbind(la_level(2019), la_level(2015))
+# IMD 2025: the same measure (population-weighted average LSOA score) computed
+# directly from the LSOA scores and IoD 2025 total populations; child counts are
+# IoD 2025 children aged 0-15.
+la_level_2025 <- function() {
+  la <- la_lookup$la_code[match(imd2025_lsoa$lad24_code, la_lookup$district_code)]
+  w <- imd2025_lsoa$population
+  score <- tapply(imd2025_lsoa$imd_score * w, la, sum) / tapply(w, la, sum)
+  rank_authorities(2025L, score, la, imd2025_lsoa$children_0_15)
+}
+imd_la <- rbind(la_level_2025(), la_level(2019), la_level(2015))
 rownames(imd_la) <- NULL
 stopifnot(!anyNA(imd_la), all(table(imd_la$edition) == length(unique(lsoa_la))))
 
@@ -204,4 +245,4 @@ usethis_save <- function(...) {
   }
   for (n in c(...)) save_one(n)
 }
-usethis_save("imd2019_lsoa", "imd2015_lsoa", "lsoa_population", "la_lookup", "imd_la")
+usethis_save("imd2025_lsoa", "imd2019_lsoa", "imd2015_lsoa", "lsoa_population", "la_lookup", "imd_la")

@@ -1,39 +1,83 @@
 #!/usr/bin/env bash
-# Installs everything cscdemand needs on a fresh Debian machine: R packages
-# from Debian (r-cran-*) where Debian has them, CRAN only for the rest, and
-# pandoc for knitting. Safe to run again: it skips what is installed.
+# Installs what cscdemand needs on a fresh Debian machine (R 4.2).
+#   bash tools/install-deps.sh system   Debian packages: r-cran-* for every R
+#                                       package Debian has, pandoc, chromium,
+#                                       postgresql (skips what is installed)
+#   bash tools/install-deps.sh cran     the R packages Debian lacks (poLCA and
+#                                       glca), from the CRAN repository this
+#                                       machine's R profiles configure, into
+#                                       .Rlib/ inside the clone
+# With no argument it does both. Safe to run again.
 set -euo pipefail
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+cd "$(dirname "$0")/.."
+what=${1:-all}
 
 DEB_PKGS="r-cran-rcpp r-cran-rcppeigen r-cran-rcppparallel r-cran-cli r-cran-rlang
   r-cran-generics r-cran-ggplot2 r-cran-testthat r-cran-knitr r-cran-rmarkdown
-  r-cran-roxygen2 r-cran-readxl r-cran-mass r-cran-lme4 r-cran-glmmtmb
-  r-cran-data.table r-cran-dbi r-cran-rsqlite r-cran-scatterplot3d r-cran-withr r-cran-clue r-cran-dplyr r-cran-dbplyr r-cran-rpostgresql
+  r-cran-roxygen2 r-cran-pkgload r-cran-readxl r-cran-mass r-cran-lme4 r-cran-glmmtmb
+  r-cran-data.table r-cran-dbi r-cran-rsqlite r-cran-scatterplot3d r-cran-withr
+  r-cran-clue r-cran-dplyr r-cran-dbplyr r-cran-rpostgresql r-cran-xml2
+  r-cran-digest r-cran-jsonlite
   postgresql chromium pandoc"
 
-missing=""
-for p in $DEB_PKGS; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
+system_packages() {
+  local missing="" p
+  for p in $DEB_PKGS; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+  done
+  if [ -z "$missing" ]; then
+    echo "All Debian packages are installed."
+    return 0
+  fi
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+      echo "These Debian packages are missing:$missing"
+      echo "Installing them needs administrator rights (root or sudo)."
+      echo "Without them, install the package from RStudio instead: see README.md."
+      return 1
+    fi
+  fi
   echo "Installing Debian packages:$missing"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
-fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
+}
 
-# CRAN-only packages (reference implementations used in tests and benchmarks),
-# from the repository the machine has configured.
-Rscript --vanilla -e '
+cran_packages() {
+  mkdir -p .Rlib
+  # Not --vanilla: the site and user profiles are where the repository is set.
+  Rscript -e '
+lib <- normalizePath(".Rlib")
+have <- function(p) length(find.package(p, lib.loc = lib, quiet = TRUE)) > 0L
 pkgs <- c("poLCA", "glca")
-need <- pkgs[!vapply(pkgs, requireNamespace, logical(1), quietly = TRUE)]
-if (length(need)) {
-  repos <- getOption("repos")
-  if (is.null(repos) || identical(unname(repos["CRAN"]), "@CRAN@")) {
-    stop("No CRAN repository is configured; set options(repos = ...) in Rprofile.site")
-  }
-  install.packages(need, Ncpus = 2L, quiet = TRUE)
-  ok <- vapply(need, requireNamespace, logical(1), quietly = TRUE)
-  if (!all(ok)) stop("Could not install: ", paste(need[!ok], collapse = ", "))
+need <- pkgs[!vapply(pkgs, have, logical(1))]
+if (!length(need)) {
+  message("Already in .Rlib: ", paste(pkgs, collapse = ", "))
+  quit(status = 0)
+}
+repos <- getOption("repos")
+repos <- repos[!is.na(repos) & nzchar(repos) & repos != "@CRAN@"]
+if (!length(repos)) {
+  message("No CRAN repository is configured for R on this machine, so ",
+          paste(need, collapse = " and "), " cannot be installed.\n",
+          "Set one in your R profile (for example options(repos = c(CRAN = \"<your mirror>\")) ",
+          "in ~/.Rprofile or the site Rprofile.site) and run this again.")
+  quit(status = 1)
+}
+message("Installing ", paste(need, collapse = ", "), " into .Rlib from ", paste(names(repos), collapse = ", "))
+.libPaths(c(lib, .libPaths()))
+install.packages(need, lib = lib, repos = repos, Ncpus = 2L)
+ok <- vapply(need, have, logical(1))
+if (!all(ok)) {
+  message("Could not install: ", paste(need[!ok], collapse = ", "))
+  quit(status = 1)
 }
 '
+}
+
+case "$what" in
+  system) system_packages ;;
+  cran) cran_packages ;;
+  all) system_packages && cran_packages ;;
+  *) echo "usage: bash tools/install-deps.sh [system|cran]"; exit 2 ;;
+esac

@@ -116,3 +116,21 @@ test_that("with referrals = TRUE the number of rows is compared with published r
   expect_true(short$flag[1])
   expect_false("referrals" %in% compare_published(e, verbose = FALSE)$measure)
 })
+
+test_that("compare_published() reads columns with the package's one code mapper and takes CIN objects", {
+  # DfE column names and codes in any case are read as cin_match_codes() reads them.
+  e <- data.frame(la = "Warwickshire", year = 2025, Domestic_Abuse_parent = c(1, 0, 1),
+                  f_16a = c(0, 1, 1))
+  cmp <- compare_published(e, verbose = FALSE)
+  expect_setequal(setdiff(cmp$measure, "episodes_with_factors"), c("3B", "16A"))
+  expect_equal(cmp$extract[cmp$measure == "3B"], 2)
+  expect_equal(unname(attr(cmp, "factors")), c("3B", "16A"))
+  # A cin_assessments object is counted as compare_to_national() counts it.
+  a <- read_cin_assessments(test_path("fixtures", "cin", "long_basic.csv"))
+  ctn <- compare_to_national(a, neighbours = FALSE)
+  cp <- compare_published(a, verbose = FALSE)
+  m <- match(cp$measure, ctn$code)
+  expect_equal(cp$extract[!is.na(m)], ctn$count[m[!is.na(m)]])
+  expect_equal(cp$extract[cp$measure == "16A"], 2)
+  expect_error(compare_published(e, factors = c(f_16a = "99Z")), class = "cscdemand_error_input")
+})

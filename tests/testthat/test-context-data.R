@@ -188,12 +188,20 @@ test_that("councils, districts and neighbours are consistent", {
   expect_equal(sum(cc$current), 153)
   expect_equal(sum(cc$london %in% c("Inner London", "Outer London")), 33)
   expect_true(all(cc$region_code %in% context_published$code[context_published$level == "Regional"]))
-  # Each current council has its ten neighbours, except the councils created in 2023.
-  nb <- table(context_neighbours$la_number)
+  # April 2021 groupings: each current council has its ten neighbours, except the
+  # councils created in 2023.
+  sn21 <- context_neighbours[context_neighbours$edition == 2021, ]
+  nb <- table(sn21$la_number)
   expect_true(all(nb == 10))
   missing_sn <- setdiff(cc$la_number[cc$current], as.integer(names(nb)))
   expect_setequal(missing_sn, c(942L, 943L))
   expect_true(all(context_neighbours$neighbour_number %in% cc$la_number))
+  # 2025 model: every current council, ten neighbours each, all current councils.
+  sn25 <- context_neighbours[context_neighbours$edition == 2025, ]
+  expect_true(all(table(sn25$la_number) == 10))
+  expect_setequal(sn25$la_number, cc$la_number[cc$current])
+  expect_true(all(sn25$neighbour_number %in% cc$la_number[cc$current]))
+  expect_setequal(unique(context_neighbours$edition), c(2021L, 2025L))
   # Districts map to current councils; Warwickshire has five districts.
   expect_true(all(context_districts$la_number %in% cc$la_number[cc$current]))
   expect_equal(sum(context_districts$name == "Warwickshire"), 5)
@@ -206,4 +214,79 @@ test_that("councils, districts and neighbours are consistent", {
   }
   expect_true(all(context_dictionary$measure %in%
                     c(context_published$measure, context_factors$measure)))
+})
+
+test_that("the 2025 statistical neighbours match DfE's published file", {
+  x <- utils::read.csv(shared_data_file("sn_model_2025_wide.csv"), colClasses = "character",
+                       fileEncoding = "UTF-8-BOM", check.names = FALSE)
+  long <- do.call(rbind, lapply(1:10, function(k) {
+    data.frame(la_number = as.integer(x$old_la_code), rank = k,
+               neighbour_number = as.integer(x[[paste0("SN_", k)]]),
+               closeness = trimws(x[[paste0("SN_", k, "P")]]), stringsAsFactors = FALSE)
+  }))
+  sn25 <- context_neighbours[context_neighbours$edition == 2025, ]
+  m <- merge(long, sn25, by = c("la_number", "rank"))
+  expect_equal(nrow(m), 1530L)
+  expect_equal(m$neighbour_number.x, m$neighbour_number.y)
+  expect_equal(m$closeness.x, m$closeness.y)
+  # Hand-checked: Barnsley's closest neighbour is Rotherham (372), "Very close".
+  b <- sn25[sn25$la_number == 370 & sn25$rank == 1, ]
+  expect_equal(c(b$neighbour_number, b$neighbour_name, b$closeness),
+               c("372", "Rotherham", "Very close"))
+})
+
+test_that("C4 counts are shipped as published, with rates and percentages recomputed", {
+  c4 <- utils::read.csv(shared_data_file("c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv"),
+                        colClasses = "character", check.names = FALSE)
+  p <- context_published[context_published$source == "C4", ]
+  cols <- c(section47 = "Section47", section47_children = "Section47_child", icpc = "ICPC",
+            icpc_children = "ICPC_child", icpc_0_10_days = "Duration_0-10_days",
+            icpc_11_15_days = "Duration_11-15_days", icpc_16_20_days = "Duration_16-20_days",
+            icpc_21_days_plus = "Duration_21+_days")
+  expect_setequal(unique(p$measure), names(cols))
+  la <- c4[c4$geographic_level == "Local authority", ]
+  for (m in names(cols)) {
+    pm <- p[p$measure == m & p$level == "Local authority", ]
+    i <- match(paste(la$time_period, la$old_la_code), paste(pm$year, pm$la_number))
+    expect_false(anyNA(i))
+    raw <- la[[cols[[m]]]]
+    num <- grepl("^[0-9]+$", raw)
+    expect_equal(pm$count[i][num], as.numeric(raw[num]))
+    expect_true(all(is.na(pm$count[i][!num])))
+    expect_equal(pm$count_mark[i][!num], raw[!num])
+  }
+  # Percentages of ICPCs, recomputed from the file's own columns.
+  k <- la[la$time_period == "2024" & la$old_la_code == "314", ]
+  x <- p[p$year == 2024 & p$la_number %in% 314 & p$measure == "icpc_11_15_days", ]
+  expect_rounded(x$percent, 100 * as.numeric(k[["Duration_11-15_days"]]) / as.numeric(k$ICPC))
+  # National 2025, copied by hand from the file: 230,590 enquiries, 72,100 ICPCs.
+  n <- p[p$level == "National" & p$year == 2025, ]
+  expect_equal(n$count[match(c("section47", "icpc"), n$measure)], c(230590, 72100))
+})
+
+test_that("one copy of C3: national_factor_rates is a view of context_factors", {
+  n <- national_factor_rates
+  f <- context_factors
+  expect_equal(nrow(n), sum(f$measure != "episodes_with_factors"))
+  c3 <- utils::read.csv(shared_data_file("c3_factors_identified_at_end_of_assessment_2018_to_2025.csv"),
+                        colClasses = "character", check.names = FALSE)
+  r <- c3[c3$time_period == "2023" & c3$old_la_code == "855", ]
+  v <- n[n$year == 2023 & n$old_la_code %in% "855", ]
+  expect_equal(v$episodes[1], as.integer(r$Episodes_with_assessment_factor))
+  expect_equal(v$count[v$code == "3B"], as.integer(r$Domestic_Abuse_parent))
+  expect_equal(v$rate[v$code == "3B"], as.numeric(r$Domestic_Abuse_parent) /
+                 as.numeric(r$Episodes_with_assessment_factor))
+  expect_equal(unique(v$region_code), r$region_code)
+  # London councils keep DfE's Inner/Outer London region, as in the file.
+  k <- n[n$old_la_code %in% "314", ]
+  expect_equal(unique(k$region_name), "Outer London")
+  # context_districts is a view of la_lookup.
+  d <- context_districts
+  expect_true(all(d$district_code %in% la_lookup$district_code))
+  expect_equal(d$la_number, la_lookup$la_number[match(d$district_code, la_lookup$district_code)])
+  lk <- utils::read.csv(shared_data_file("LTLA-UTLA_Apr23_Lookup_England-Wales.csv"),
+                        colClasses = "character", fileEncoding = "UTF-8-BOM")
+  lk <- lk[startsWith(lk$LTLA23CD, "E"), ]
+  expect_setequal(d$district_code, lk$LTLA23CD)
+  expect_equal(d$code, lk$UTLA23CD[match(d$district_code, lk$LTLA23CD)])
 })

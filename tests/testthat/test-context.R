@@ -63,8 +63,10 @@ test_that("a council that does not exist is a classed error listing the closest 
 })
 
 test_that("council_context() puts the council beside England, region and neighbours", {
+  # The April 2021 groupings (the 2025 model, the default, is tested below).
   x <- council_context("Warwickshire", years = 2024:2025,
-                       measures = c("referrals", "rereferrals", "16A"))
+                       measures = c("referrals", "rereferrals", "16A"), neighbour_edition = 2021)
+  context_neighbours <- context_neighbours[context_neighbours$edition == 2021, ]
   expect_s3_class(x, "cscdemand_context")
   expect_equal(nrow(x), 2 * 3 * 4)
   expect_equal(levels(x$comparator), c("Council", "Region", "Statistical neighbours", "England"))
@@ -128,9 +130,11 @@ test_that("withheld figures stay NA with DfE's mark, never zero", {
   m <- context_published[context_published$level == "Local authority" &
                            context_published$measure == "referrals_nfa" &
                            context_published$year == year, ]
+  context_neighbours <- context_neighbours[context_neighbours$edition == 2021, ]
   hit <- context_neighbours[context_neighbours$neighbour_number %in%
                               m$la_number[!is.na(m$count_mark)], ][1, ]
-  y <- council_context(hit$la_number, years = year, measures = "referrals_nfa", verbose = FALSE)
+  y <- council_context(hit$la_number, years = year, measures = "referrals_nfa", verbose = FALSE,
+                       neighbour_edition = 2021)
   sn <- y[y$comparator == "Statistical neighbours", ]
   nb <- context_neighbours$neighbour_number[context_neighbours$la_number == hit$la_number]
   vals <- m$percent[match(nb, m$la_number)]
@@ -167,9 +171,59 @@ test_that("merged and split councils keep their history with a note", {
   expect_match(attr(c, "notes")[1], "Cumberland")
 
   # A council created in 2023 borrows its predecessor's neighbours, with a note.
-  w <- council_context("Cumberland", years = 2025, measures = "referrals")
+  w <- council_context("Cumberland", years = 2025, measures = "referrals", neighbour_edition = 2021)
   expect_true(any(grepl("neighbours of Cumbria", attr(w, "notes"))))
   expect_equal(w$n_neighbours[w$comparator == "Statistical neighbours"], 10L)
+  # The 2025 model has Cumberland's own neighbours.
+  w25 <- council_context("Cumberland", years = 2025, measures = "referrals")
+  expect_false(any(grepl("neighbours of Cumbria", attr(w25, "notes"))))
+  expect_equal(unname(attr(w25, "neighbours")),
+               sn25_from_csv(942)$neighbour_number)
+})
+
+test_that("the default neighbours are DfE's 2025 model, read straight from the published file", {
+  x <- council_context("Warwickshire", years = 2025, measures = c("referrals", "rereferrals"))
+  expect_equal(attr(x, "neighbour_edition"), 2025L)
+  raw <- sn25_from_csv(937)
+  expect_equal(unname(attr(x, "neighbours")), raw$neighbour_number)
+  expect_equal(attr(x, "closeness"), raw$closeness)
+  # Neighbour mean of rates, recomputed from the DfE referral counts and ONS populations.
+  p <- context_published[context_published$level == "Local authority" &
+                           context_published$year == 2025 &
+                           context_published$measure == "referrals", ]
+  pop <- context_population[context_population$year == 2024 &
+                              context_population$level == "Local authority", ]
+  i <- match(raw$neighbour_number, p$la_number)
+  rates <- p$count[i] / pop$population[match(p$code[i], pop$code)] * 1e4
+  sn <- x[x$comparator == "Statistical neighbours" & x$measure == "referrals", ]
+  expect_rounded(sn$value, mean(rates))
+  expect_equal(sn$n_neighbours, 10L)
+  # Percentages: mean of the neighbours' percentages (not the pooled percentage).
+  rr <- context_published[context_published$level == "Local authority" &
+                            context_published$year == 2025 &
+                            context_published$measure == "rereferrals", ]
+  pct <- 100 * rr$count[match(raw$neighbour_number, rr$la_number)] / p$count[i]
+  sn <- x[x$comparator == "Statistical neighbours" & x$measure == "rereferrals", ]
+  expect_rounded(sn$value, mean(pct))
+  expect_error(council_context(937, neighbour_edition = 2019), class = "cscdemand_error_edition")
+})
+
+test_that("C4 section 47 enquiries and ICPCs are in the context, as published", {
+  x <- council_context("Warwickshire", years = 2025,
+                       measures = c("section47", "icpc", "icpc_0_10_days"))
+  c4 <- utils::read.csv(shared_data_file("c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv"),
+                        colClasses = "character", check.names = FALSE)
+  r <- c4[c4$time_period == "2025" & c4$old_la_code == "937", ]
+  e <- c4[c4$time_period == "2025" & c4$geographic_level == "National", ]
+  own <- x[x$comparator == "Council", ]
+  expect_equal(own$count[own$measure == "section47"], as.numeric(r$Section47))
+  expect_equal(own$count[own$measure == "icpc"], as.numeric(r$ICPC))
+  expect_rounded(own$value[own$measure == "icpc_0_10_days"],
+                 100 * as.numeric(r[["Duration_0-10_days"]]) / as.numeric(r$ICPC))
+  eng <- x[x$comparator == "England" & x$measure == "section47", ]
+  expect_equal(eng$count, 230590)
+  expect_equal(eng$count, as.numeric(e$Section47))
+  expect_true(all(c("section47", "icpc") %in% context_default_measures))
 })
 
 test_that("bad measures and years are classed errors naming the argument", {

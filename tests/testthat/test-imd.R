@@ -46,7 +46,7 @@ test_that("districts map to children's services authorities, mergers included", 
 test_that("link_imd adds LSOA and council deprivation and an audit", {
   eps <- data.frame(id = 1:5, lsoa11 = c("E01000001", " e01005565 ", "E01033768", NA, ""),
                     stringsAsFactors = FALSE)
-  out <- link_imd(eps)
+  out <- link_imd(eps, edition = 2019)
   expect_equal(out$imd_rank[1:3], imd2019_lsoa$imd_rank[match(c("E01000001", "E01005565",
                                                                  "E01033768"), imd2019_lsoa$lsoa11)])
   expect_equal(out$la_name[1:2], c("City of London", "Rochdale"))
@@ -59,16 +59,16 @@ test_that("link_imd adds LSOA and council deprivation and an audit", {
   expect_equal(out15$imd_decile[1], imd2015_lsoa$imd_decile[imd2015_lsoa$lsoa11 == "E01000001"])
   # the council of the episode can come from a column (code or name)
   eps$la <- c("Kent", "E08000005", NA, NA, NA)
-  out <- link_imd(eps, la = "la")
+  out <- link_imd(eps, la = "la", edition = 2019)
   expect_equal(out$la_code[1:2], c("E10000016", "E08000005"))
   expect_equal(out$la_code[3], "E08000012")  # from the LSOA when the column is NA
 })
 
 test_that("link_imd rejects unknown LSOA codes with a classed error, or keeps them", {
   eps <- data.frame(lsoa11 = c("E01000001", "E01035000", "W01000001", "E01000001"))
-  expect_error(link_imd(eps), class = "cscdemand_error_lsoa")
-  expect_snapshot(link_imd(eps), error = TRUE)
-  out <- link_imd(eps, on_unknown = "keep")
+  expect_error(link_imd(eps, edition = 2019), class = "cscdemand_error_lsoa")
+  expect_snapshot(link_imd(eps, edition = 2019), error = TRUE)
+  out <- link_imd(eps, on_unknown = "keep", edition = 2019)
   expect_equal(attr(out, "imd_audit")$n_unknown, 2L)
   expect_equal(attr(out, "imd_audit")$unknown, c("E01035000", "W01000001"))
   expect_true(all(is.na(out$imd_decile[2:3])))
@@ -85,7 +85,7 @@ test_that("link_imd rejects unknown LSOA codes with a classed error, or keeps th
 test_that("rates_by_decile gives counts, denominators and exact Poisson intervals", {
   lsoas <- imd2019_lsoa$lsoa11[imd2019_lsoa$lad19_code == "E08000005"]  # Rochdale
   eps <- data.frame(lsoa11 = rep(lsoas[1:40], 1:40), cls = rep(c("a", "b"), 410))
-  out <- rates_by_decile(link_imd(eps))
+  out <- rates_by_decile(link_imd(eps, edition = 2019))
   expect_equal(out$decile, 1:10)
   dec <- imd2019_lsoa$imd_decile[match(eps$lsoa11, imd2019_lsoa$lsoa11)]
   expect_equal(out$n, as.numeric(tabulate(dec, 10)))
@@ -97,15 +97,100 @@ test_that("rates_by_decile gives counts, denominators and exact Poisson interval
   pt <- stats::poisson.test(out$n[k], out$children[k] / 10000)
   expect_equal(out$rate[k], unname(pt$estimate))
   expect_equal(c(out$lower[k], out$upper[k]), as.numeric(pt$conf.int))
-  by <- rates_by_decile(link_imd(eps), by = "cls")
+  by <- rates_by_decile(link_imd(eps, edition = 2019), by = "cls")
   expect_equal(nrow(by), 20L)
   expect_equal(sum(by$n), nrow(eps))
-  own <- rates_by_decile(link_imd(eps), population = data.frame(lsoa11 = lsoas, children = 100))
+  own <- rates_by_decile(link_imd(eps, edition = 2019), population = data.frame(lsoa11 = lsoas, children = 100))
   expect_equal(own$children, as.numeric(tabulate(kdec, 10)) * 100)
   expect_error(rates_by_decile(data.frame(imd_decile = 11)), class = "cscdemand_error_decile")
-  expect_error(rates_by_decile(link_imd(eps), by = "nope"), class = "cscdemand_error_column")
-  expect_error(rates_by_decile(link_imd(eps), population = data.frame(lsoa11 = "X", children = 1)),
+  expect_error(rates_by_decile(link_imd(eps, edition = 2019), by = "nope"), class = "cscdemand_error_column")
+  expect_error(rates_by_decile(link_imd(eps, edition = 2019), population = data.frame(lsoa11 = "X", children = 1)),
                class = "cscdemand_error_lsoa")
-  expect_error(rates_by_decile(link_imd(eps), population = data.frame(lsoa11 = lsoas[1], children = -1)),
+  expect_error(rates_by_decile(link_imd(eps, edition = 2019), population = data.frame(lsoa11 = lsoas[1], children = -1)),
                class = "cscdemand_error_population")
+})
+
+test_that("IMD 2025 is shipped as published, with IoD 2025 child populations", {
+  raw <- utils::read.csv(gzfile(shared_data_file("imd2025_lsoa21_england.csv.gz")),
+                         colClasses = "character")
+  expect_equal(nrow(imd2025_lsoa), nrow(raw))
+  i <- match(raw$lsoa_code, imd2025_lsoa$lsoa21)
+  expect_false(anyNA(i))
+  expect_equal(imd2025_lsoa$imd_rank[i], as.integer(raw$imd_rank))
+  expect_equal(imd2025_lsoa$imd_decile[i], as.integer(raw$imd_decile))
+  expect_equal(imd2025_lsoa$children_0_15[i], as.integer(raw$pop_children_0_15))
+  expect_equal(imd2025_lsoa$lad24_code[i], raw$lad_code)
+  # Hand-checked: City of London 001A, rank 26,525, decile 8, 149 children.
+  k <- imd2025_lsoa[imd2025_lsoa$lsoa21 == "E01000001", ]
+  expect_equal(c(k$imd_rank, k$imd_decile, k$children_0_15), c(26525L, 8L, 149L))
+  # Council level: population-weighted mean of LSOA scores, recomputed from the file.
+  x <- imd_la[imd_la$edition == 2025, ]
+  expect_equal(nrow(x), 153L)
+  expect_equal(sort(x$imd_rank), 1:153)
+  la <- la_lookup$la_code[match(raw$lad_code, la_lookup$district_code)]
+  w <- as.numeric(raw$pop_total)
+  sc <- tapply(as.numeric(raw$imd_score) * w, la, sum) / tapply(w, la, sum)
+  expect_equal(x$imd_score, unname(as.numeric(sc[x$la_code])), tolerance = 1e-6)
+  expect_equal(x$la_code[x$imd_rank == 1], names(sc)[which.max(sc)])
+  expect_equal(sum(x$children_0_15), sum(as.numeric(raw$pop_children_0_15)))
+})
+
+test_that("link_imd chooses the edition by the codes present and records it per episode", {
+  t25 <- imd2025_lsoa
+  # 2021 codes (one only in 2021 boundaries): IMD 2025 for all.
+  eps <- data.frame(lsoa = c("E01000001", "E01035000", NA))
+  out <- link_imd(eps)
+  expect_equal(out$imd_edition, c(2025L, 2025L, NA))
+  expect_equal(out$imd_decile[1:2], t25$imd_decile[match(eps$lsoa[1:2], t25$lsoa21)])
+  expect_equal(out$la_name[1], "City of London")
+  i25 <- imd_la[imd_la$edition == 2025, ]
+  expect_equal(out$la_imd_decile[1], i25$imd_decile[i25$la_code == "E09000001"])
+  a <- attr(out, "imd_audit")
+  expect_equal(a$edition, 2025L)
+  expect_equal(a$n_by_edition[["2025"]], 2L)
+  # 2011 codes with one that no longer exists in 2021: IMD 2019 for all.
+  gone <- setdiff(imd2019_lsoa$lsoa11, t25$lsoa21)[1]
+  eps11 <- data.frame(lsoa11 = c("E01000001", gone))
+  out11 <- link_imd(eps11)
+  expect_equal(out11$imd_edition, c(2019L, 2019L))
+  expect_equal(out11$imd_rank[1], 29199L)
+  expect_equal(attr(out11, "imd_audit")$edition, 2019L)
+  # Both kinds: each episode gets the edition of its own code.
+  mix <- data.frame(lsoa = c("E01035000", gone, "E01000001"))
+  outm <- link_imd(mix)
+  expect_equal(outm$imd_edition, c(2025L, 2019L, 2025L))
+  expect_equal(outm$imd_rank[2], imd2019_lsoa$imd_rank[imd2019_lsoa$lsoa11 == gone])
+  expect_equal(attr(outm, "imd_audit")$n_by_edition[c("2025", "2019")], c(`2025` = 2L, `2019` = 1L))
+  # rates_by_decile on two editions warns and uses the 2025 denominators.
+  expect_warning(r <- rates_by_decile(outm), class = "cscdemand_warning_imd_edition")
+  expect_equal(attr(r, "edition"), 2025L)
+  # A given edition is used for every episode; a 2021-only code is then unknown.
+  expect_error(link_imd(mix, edition = 2019), class = "cscdemand_error_lsoa")
+  expect_error(link_imd(mix, edition = 2025), class = "cscdemand_error_lsoa")
+})
+
+test_that("rates_by_decile uses IoD 2025 denominators for IMD 2025 deciles", {
+  t25 <- imd2025_lsoa
+  lsoas <- t25$lsoa21[t25$lad24_code == "E08000005"]  # Rochdale
+  eps <- data.frame(lsoa21 = rep(lsoas[1:30], 1:30))
+  out <- rates_by_decile(link_imd(eps))
+  dec <- t25$imd_decile[match(eps$lsoa21, t25$lsoa21)]
+  expect_equal(out$n, as.numeric(tabulate(dec, 10)))
+  kids <- t25$children_0_15[match(lsoas, t25$lsoa21)]
+  kdec <- t25$imd_decile[match(lsoas, t25$lsoa21)]
+  expect_equal(out$children, as.numeric(tapply(kids, factor(kdec, levels = 1:10), sum,
+                                                default = 0)))
+  k <- which(out$n > 0)[1]
+  pt <- stats::poisson.test(out$n[k], out$children[k] / 10000)
+  expect_equal(out$rate[k], unname(pt$estimate))
+})
+
+test_that("council columns are resolved by the package's one council resolver", {
+  eps <- data.frame(lsoa11 = rep("E01000001", 4), la = c("Kent", "886", "kingston upon hull", "E07000035"))
+  out <- link_imd(eps, la = "la", edition = 2019)
+  expect_equal(out$la_code, c("E10000016", "E10000016", "E06000010", "E10000007"))
+  err <- tryCatch(link_imd(data.frame(lsoa11 = "E01000001", la = "Warwickshre"), la = "la"),
+                  error = function(e) e)
+  expect_s3_class(err, "cscdemand_error_la")
+  expect_match(conditionMessage(err), "Warwickshire")
 })

@@ -1,13 +1,4 @@
-# report_data() and suppress_text(): the data step of the report.
-
-test_that("suppress_text hides small whole numbers only", {
-  expect_equal(suppress_text("8D (1), 8F (1), 9A (6), 12A (30), 20 (3467)", mark = "c"),
-               "8D (c), 8F (c), 9A (c), 12A (30), 20 (3467)")
-  expect_equal(suppress_text("1,234 episodes, 5 children, 2.5 times, 7% and x1.5"),
-               "1,234 episodes, fewer than 10 children, 2.5 times, 7% and x1.5")
-  expect_equal(suppress_text("0 with no code; ended 3."), "0 with no code; ended fewer than 10.")
-  expect_equal(suppress_text("5 children", threshold = 1), "5 children")
-})
+# report_data(): the data step of the report.
 
 test_that("report_data names councils, picks one, and audits a year filter", {
   rd <- report_data("example", council = "leicestershire")

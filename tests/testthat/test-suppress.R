@@ -29,3 +29,62 @@ test_that("bad arguments give classed errors", {
   expect_error(suppress_small(t, threshold = 0), class = "cscdemand_error_input")
   expect_error(suppress_small(t, linked = c(x = "n")), class = "cscdemand_error_input")
 })
+
+test_that("totals = 'columns' adds the secondary suppression of the one engine", {
+  t <- data.frame(la = c("A", "B", "C", "D"), n = c(4, 25, 0, 10), pct = c(1.2, 7.5, 0, 3))
+  # Column total published: 4 alone could be recovered; the smallest positive
+  # other count (10) goes with it; the zero is kept.
+  s <- suppress_small(t, cols = "n", totals = "columns", linked = c(pct = "n"))
+  expect_equal(s$n, c(NA, 25, 0, NA))
+  expect_equal(s$pct, c(NA, 7.5, 0, NA))
+  sup <- attr(s, "suppressed")
+  expect_equal(sup$reason[sup$column == "n"], c("primary", "secondary"))
+  expect_equal(sup$reason[sup$column == "pct"], c("linked", "linked"))
+  # Same cells as the profile tables' publish_table() on the same matrix.
+  pt <- publish_table(t, "n", threshold = 10)
+  expect_equal(is.na(pt$n), is.na(s$n))
+  # Both margins on a hand-worked table (as in test-profile-utils.R).
+  x <- as.data.frame(rbind(c(50, 3, 20), c(40, 30, 25), c(60, 45, 0)))
+  sb <- suppress_small(x, totals = "both")
+  expect_equal(is.na(as.matrix(sb)), rbind(c(FALSE, TRUE, TRUE), c(FALSE, TRUE, TRUE),
+                                           c(FALSE, FALSE, FALSE)), ignore_attr = TRUE)
+  # Rows only: row 1 needs a complement (20), nothing else.
+  sr <- suppress_small(x, totals = "rows")
+  expect_equal(sum(is.na(as.matrix(sr))), 2)
+  expect_true(is.na(sr$V3[1]))
+  # Already-missing cells count as hidden: no complement needed beside them.
+  t2 <- data.frame(n = c(4, NA, 30))
+  expect_equal(suppress_small(t2, totals = "columns")$n, c(NA, NA, 30))
+  expect_error(suppress_small(t, totals = "diagonal"))
+})
+
+test_that("random tables with published margins leave nothing recoverable", {
+  set.seed(3)
+  for (i in 1:30) {
+    x <- matrix(rpois(12, sample(c(4, 12, 40), 1)), 4, 3)
+    s <- suppress_small(as.data.frame(x), totals = "both")
+    mask <- is.na(as.matrix(s))
+    expect_safe_suppression(x, mask, 10)
+  }
+})
+
+test_that("suppress_text() hides small counts of people written in text, not other numbers", {
+  x <- c("8D (1), 9A (6), 3A (40)", "4 episodes had no date", "3 columns unused",
+         "1,204 children; (12)", NA)
+  s <- suppress_text(x)
+  expect_equal(s[1:4], c("8D (c), 9A (c), 3A (40)", "c episodes had no date",
+                         "3 columns unused", "1,204 children; (12)"))
+  expect_true(is.na(s[5]))
+  expect_equal(attr(s, "n_suppressed"), c(2L, 1L, 0L, 0L, 0L))
+  # The codes themselves ("8D", "9A") are never read as counts.
+  expect_equal(suppress_text("Codes 8D and 9A"), "Codes 8D and 9A", ignore_attr = TRUE)
+  # With a published total, a lone small count takes the next smallest with it.
+  expect_equal(suppress_text("8D (1), 9A (26), 3A (40)", total = TRUE),
+               "8D (c), 9A (c), 3A (40)", ignore_attr = TRUE)
+  expect_equal(suppress_text("8D (1), 9A (26)", threshold = 2, replace = "[c]"),
+               "8D ([c]), 9A (26)", ignore_attr = TRUE)
+  # Own pattern: every number.
+  expect_equal(suppress_text("3 of 50", pattern = "[0-9]+"), "c of 50", ignore_attr = TRUE)
+  expect_error(suppress_text("a", replace = NA), class = "cscdemand_error_input")
+  expect_error(suppress_text("a", threshold = 0), class = "cscdemand_error_input")
+})

@@ -9,7 +9,7 @@
 # fitted classes to the true ones (Hungarian assignment on the cross-table of
 # modal and true class), and estimates P(outcome | class) by each method.
 #
-# Rscript bench/validate-threestep.R [replications]   (default 50)
+# Rscript bench/accuracy-threestep.R [replications]   (default 50)
 suppressPackageStartupMessages(library(cscdemand))
 args <- commandArgs(trailingOnly = TRUE)
 R <- if (length(args)) as.integer(args[1]) else 50L

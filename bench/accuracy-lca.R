@@ -1,7 +1,7 @@
 # Validation study (not a unit test): how often do BIC, the BLRT and
 # cross-validation pick the true number of classes, and how often does BIC
 # prefer the invariant model when groups truly share one solution (and not
-# when one group differs)? Rscript bench/validate-lca.R [replications]
+# when one group differs)? Rscript bench/accuracy-lca.R [replications]
 suppressPackageStartupMessages(library(cscdemand))
 source("bench/sim-factors.R")
 args <- commandArgs(trailingOnly = TRUE)

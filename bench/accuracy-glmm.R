@@ -4,7 +4,7 @@
 # truth at the nominal rate? Also for the episode-level logistic model.
 #
 # Run from the package root with the package installed:
-#   R CMD INSTALL . && Rscript bench/validate-glmm.R
+#   R CMD INSTALL . && Rscript bench/accuracy-glmm.R
 # Replicates: environment variable CSCDEMAND_VALIDATE_REPS (default 200).
 suppressPackageStartupMessages(library(cscdemand))
 reps <- as.integer(Sys.getenv("CSCDEMAND_VALIDATE_REPS", "200"))
