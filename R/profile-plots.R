@@ -41,7 +41,9 @@ plot_item_probs <- function(fit, labels = NULL, order = c("model", "prevalence")
     ggplot2::scale_fill_gradient(low = "white", high = "#cb181d", limits = c(0, 1),
                                  labels = function(v) paste0(100 * v, "%")) +
     ggplot2::scale_x_discrete(position = "top",
-                              labels = function(v) wrap_labels(v, max(10, 70 %/% length(cl)))) +
+                              labels = function(v) wrap_labels(v, max(12, 70 %/% length(cl))),
+                              # many categories: labels on two alternating rows
+                              guide = ggplot2::guide_axis(n.dodge = if (length(cl) > 4) 2 else 1)) +
     ggplot2::labs(x = NULL, y = NULL, fill = "Probability\nin the\ncategory",
                   title = "Probability of each factor by category") +
     ggplot2::theme_minimal() +
