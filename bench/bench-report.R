@@ -11,7 +11,18 @@
 # with the usual optimisation; pkgload::load_all() compiles without it), and
 # CSCDEMAND_BENCH_N to change the number of episodes.
 #
-# Measured: see bench/RESULTS.md ("bench-report.R").
+# Measured on the 2-core development machine, 2026-11-29, installed package
+# (report branch, before the engine speed-ups), load average about 8 (six
+# agents sharing two cores), default settings (K = 1..8, 20 starts, BLRT
+# with 99 replicates from K = 2 on a 3,000-episode sample, 50 bootstrap
+# replicates, 5-fold cross-validation):
+#   example, 18,682 episodes      html  245 s elapsed,  89 s CPU
+#   example, 18,682 episodes      docx  248 s elapsed,  97 s CPU
+#   200,000 episodes (4 councils) html  509 s elapsed, 210 s CPU
+# Neither target is met yet: the example needs about 90 s of CPU, the
+# 200,000-episode extract about 210 s. Most of it is the bootstrap
+# likelihood ratio test, cross-validation and the bootstrap (lca_blrt,
+# lca_cv, lca_bootstrap); the faster engine should bring them down.
 
 args <- commandArgs(trailingOnly = TRUE)
 mode <- if (length(args)) args[1] else "all"
@@ -48,6 +59,6 @@ if (mode %in% c("all", "large")) {
   las <- c("E10000018", "E08000024", "E09000021", "E09000027")
   sim <- simulate_cin(las = las, years = 2022:2024, n_episodes = n_episodes, seed = 42)
   cat(sprintf("simulated extract: %s rows\n", format(nrow(sim), big.mark = ",")))
-  time_report(sprintf("%s episodes", format(n_episodes, big.mark = ",")), data = sim,
+  time_report(sprintf("%s episodes", format(n_episodes, big.mark = ",", scientific = FALSE)), data = sim,
               council = "Leicestershire")
 }
