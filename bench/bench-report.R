@@ -19,6 +19,7 @@
 #   example, 18,682 episodes      html  245 s elapsed,  89 s CPU
 #   example, 18,682 episodes      docx  248 s elapsed,  97 s CPU
 #   200,000 episodes (4 councils) html  509 s elapsed, 210 s CPU
+#   200,000 episodes (4 councils) docx  372 s elapsed, 198 s CPU
 # Neither target is met yet: the example needs about 90 s of CPU, the
 # 200,000-episode extract about 210 s. Most of it is the bootstrap
 # likelihood ratio test, cross-validation and the bootstrap (lca_blrt,
