@@ -25,3 +25,11 @@ cpp_lca_posterior <- function(y, ncat, group, G, set_of, logpi, logrho) {
     .Call(`_cscdemand_cpp_lca_posterior`, y, ncat, group, G, set_of, logpi, logrho)
 }
 
+cpp_stream_seed <- function(seed, idx) {
+    .Call(`_cscdemand_cpp_stream_seed`, seed, idx)
+}
+
+cpp_lca_replicates <- function(y, ncat, set_of, G, R, rep, pattern, group, count, test_rep, test_pattern, test_group, test_count, models, seed, control, threads) {
+    .Call(`_cscdemand_cpp_lca_replicates`, y, ncat, set_of, G, R, rep, pattern, group, count, test_rep, test_pattern, test_group, test_count, models, seed, control, threads)
+}
+

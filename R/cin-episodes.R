@@ -460,7 +460,7 @@ sample_episodes <- function(episodes, per_group = 2500, group = "la", seed = NUL
   }
   if (!is.null(seed)) {
     check_count(seed, min = 0)
-    restore_rng <- cin_local_seed(seed)
+    restore_rng <- local_seed(seed)
     on.exit(restore_rng(), add = TRUE)
   }
   idx <- split(seq_len(nrow(episodes)), g)

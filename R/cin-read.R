@@ -43,7 +43,8 @@
 #' frame, the row index.
 #'
 #' @param x Path to a `.csv` (or `.txt`, `.csv.gz`) or `.xlsx`/`.xls` file, or
-#'   a data frame.
+#'   a data frame; or the path(s) of CIN census XML returns, read by
+#'   [read_cin_census_xml()].
 #' @param layout One of `"auto"` (default), `"long"`, `"codes"`, `"wide"`.
 #' @param columns Optional named character vector mapping the standard names
 #'   above to your column names, e.g. `c(child_id = "PersonRef", factor =
@@ -92,6 +93,9 @@ read_cin_assessments <- function(x, layout = c("auto", "long", "codes", "wide"),
                             any(names(columns) == ""))) {
     abort_input(c("{.arg columns} must be a named character vector.",
                   i = "For example {.code columns = c(child_id = \"PersonRef\")}."))
+  }
+  if (cin_is_xml(x)) {
+    return(read_cin_census_xml(x, on_unknown = on_unknown, legacy = legacy, verbose = verbose))
   }
   # No binding here: the builder can release the raw table as it goes.
   cin_assessments_from_table(cin_read_table(x, sheet = sheet), layout = layout,
@@ -162,7 +166,10 @@ cin_column_aliases <- function() {
     cp_plan = c("cpplan", "childprotectionplan", "cpp"),
     looked_after = c("lookedafter", "cla", "lac", "lookedafterchild"),
     step_down = c("stepdown", "stepdowntoearlyhelp", "earlyhelp"),
-    true_class = c("trueclass", "simulatedclass")
+    true_class = c("trueclass", "simulatedclass"),
+    ethnic_group = c("ethnicgroup", "majorethnicgroup"), disability = c("disability", "disabled"),
+    primary_need = c("primaryneed", "primaryneedcode"), closure_reason = c("closurereason", "reasonforclosure"),
+    threshold = c("threshold", "highestthreshold"), cp_category = c("cpcategory", "categoryofabuse")
   )
 }
 
@@ -172,7 +179,8 @@ cin_outcomes <- function() {
 
 cin_characteristics <- function() {
   c("age", "gender", "ethnicity", "lsoa", "referral_source", "rereferral", cin_outcomes(),
-    "true_class")
+    "true_class", "ethnic_group", "disability", "primary_need", "closure_reason", "threshold",
+    "cp_category")
 }
 
 cin_key <- function(x) gsub("[^a-z0-9]", "", tolower(x))

@@ -54,7 +54,15 @@
 #'   `assessment_date`, `year`, the factor column(s), `age`, `gender`,
 #'   `ethnicity`, `lsoa`, `referral_source`, `rereferral`, `nfa`,
 #'   `not_in_need`, `cin_plan`, `s47`, `icpc`, `cp_plan`, `looked_after`,
-#'   `step_down` and `true_class`. Attribute `truth`: a list with the class
+#'   `step_down` and `true_class`, and the census fields with their known
+#'   truth: `ethnic_group`, `disability`, `birth_date`,
+#'   `referral_source_code` (`referral_source` is its DfE label),
+#'   `primary_need_code`, `primary_need`, `closure_date`,
+#'   `closure_reason_code`, `closure_reason`, `s47_date`, `icpc_date`,
+#'   `cpp_start`, `cp_category_code`, `cp_category`, `cin_plan_start` and
+#'   `threshold` (the highest reached, as [read_cin_census_xml()] derives it).
+#'   `ethnicity` is the DfE code (such as `WBRI`). [write_cin_census_xml()]
+#'   writes it as census returns. Attribute `truth`: a list with the class
 #'   sizes and, per year, the 44 x 7 matrix of item probabilities.
 #' @family CIN data
 #' @export
@@ -94,7 +102,7 @@ simulate_cin <- function(las = "E09000021", years = 2024, n_episodes = NULL, sca
   class_sizes <- class_sizes / sum(class_sizes)
   if (!is.null(seed)) {
     check_count(seed, min = 0)
-    restore_rng <- cin_local_seed(seed)
+    restore_rng <- local_seed(seed)
     on.exit(restore_rng(), add = TRUE)
   }
   cells <- expand.grid(year = as.integer(sort(unique(years))), li = unique(li))
@@ -188,23 +196,6 @@ cin_sim_councils <- function() {
 # ---------------------------------------------------------------------------
 # Helpers
 
-# Set the seed and return a function that restores the user's random-number
-# state (as withr::local_seed), so a `seed` argument has no side effect.
-cin_local_seed <- function(seed) {
-  genv <- globalenv()
-  old <- if (exists(".Random.seed", envir = genv, inherits = FALSE)) {
-    get(".Random.seed", envir = genv, inherits = FALSE)
-  }
-  set.seed(seed)
-  function() {
-    if (is.null(old)) {
-      if (exists(".Random.seed", envir = genv, inherits = FALSE)) rm(".Random.seed", envir = genv)
-    } else {
-      assign(".Random.seed", old, envir = genv)
-    }
-  }
-}
-
 cin_sim_lsoas <- function() {
   path <- system.file("extdata", "cin_sim_lsoas.csv", package = "cscdemand")
   utils::read.csv(path, colClasses = c("character", "character", "character", "character",
@@ -296,9 +287,14 @@ cin_sim_cell <- function(n, P, sizes, la_row, year) {
   age <- as.integer(pmin(17, pmax(0, round(stats::rnorm(n, age_mean[cls], 4)))))
   p_female <- c(0.49, 0.49, 0.46, 0.56, 0.5, 0.5, 0.39)
   gender <- ifelse(stats::runif(n) < p_female[cls], "Female", "Male")
-  eth <- c("White", "Mixed", "Asian", "Black", "Other", "Unknown")
-  ethnicity <- sample(eth, n, replace = TRUE, prob = c(0.71, 0.09, 0.09, 0.07, 0.03, 0.01))
-  src <- c("Police", "Schools", "Health services", "LA services", "Individual", "Other")
+  eth <- cin_sim_draw_codes(n, list(
+    c("WBRI", "WIRI", "WOTH", "WROM"), c("MWBC", "MWBA", "MWAS", "MOTH"),
+    c("AIND", "APKN", "ABAN", "AOTH"), c("BCRB", "BAFR", "BOTH"), c("CHNE", "OOTH"),
+    c("REFU", "NOBT")), c(0.71, 0.09, 0.09, 0.07, 0.03, 0.01), within = c(0.85, 0.05, 0.08, 0.02))
+  ethnicity <- eth
+  src_codes <- list(c("6"), c("2A", "2B"), c("3A", "3B", "3C", "3D", "3E", "3F"),
+                    c("5A", "5B", "5C", "5D", "4"), c("1A", "1B", "1C", "1D"),
+                    c("7", "8", "9", "10"))
   src_p <- rbind(c(0.18, 0.30, 0.22, 0.12, 0.10, 0.08),
                  c(0.50, 0.13, 0.10, 0.12, 0.08, 0.07),
                  c(0.25, 0.30, 0.15, 0.12, 0.10, 0.08),
@@ -306,11 +302,19 @@ cin_sim_cell <- function(n, P, sizes, la_row, year) {
                  c(0.28, 0.20, 0.18, 0.16, 0.10, 0.08),
                  c(0.28, 0.18, 0.20, 0.18, 0.08, 0.08),
                  c(0.08, 0.22, 0.40, 0.14, 0.10, 0.06))
-  referral_source <- character(n)
+  need_p <- cin_sim_need_p()
+  referral_source_code <- character(n)
+  primary_need_code <- character(n)
   for (k in unique(cls)) {
     ik <- which(cls == k)
-    referral_source[ik] <- sample(src, length(ik), replace = TRUE, prob = src_p[k, ])
+    referral_source_code[ik] <- cin_sim_draw_codes(length(ik), src_codes, src_p[k, ])
+    primary_need_code[ik] <- paste0("N", sample.int(9L, length(ik), replace = TRUE, prob = need_p[k, ]))
   }
+  referral_source <- cin_label(referral_source_code, "referral_source")
+  attr(referral_source, "unknown") <- NULL
+  p_dis <- c(0.04, 0.03, 0.04, 0.08, 0.06, 0.07, 0.35)
+  disability <- as.integer(stats::runif(n) < p_dis[cls])
+  gender[stats::runif(n) < 0.005] <- "Unknown"
   # LSOA: children 0-15, more often in deprived deciles.
   l <- cin_sim_lsoas()
   l <- l[l$la_code == la_row$la_code, ]
@@ -337,6 +341,16 @@ cin_sim_cell <- function(n, P, sizes, la_row, year) {
   step_down <- not_in_need & u() < 0.35
   nfa <- not_in_need & !step_down
   cin_plan <- !not_in_need & !cp_plan & !looked_after & u() < 0.7
+  cat_p <- rbind(c(0.80, 0.03, 0.01, 0.08, 0.08), c(0.15, 0.05, 0.01, 0.72, 0.07),
+                 c(0.15, 0.45, 0.20, 0.12, 0.08), c(0.30, 0.15, 0.20, 0.30, 0.05),
+                 c(0.45, 0.08, 0.03, 0.34, 0.10), c(0.45, 0.08, 0.04, 0.18, 0.25),
+                 c(0.50, 0.08, 0.04, 0.30, 0.08))
+  cp_code <- rep(NA_character_, n)
+  for (k in unique(cls[cp_plan])) {
+    ik <- which(cp_plan & cls == k)
+    cp_code[ik] <- sample(c("NEG", "PHY", "SAB", "EMO", "MUL"), length(ik), replace = TRUE,
+                          prob = cat_p[k, ])
+  }
   # Dates within the census year (April to March).
   start <- as.Date(sprintf("%d-04-01", year - 1L))
   ref <- start + sample.int(365L, n, replace = TRUE) - 1L
@@ -348,6 +362,8 @@ cin_sim_cell <- function(n, P, sizes, la_row, year) {
     lsoa = lsoa, referral_source = referral_source, nfa = b(nfa), not_in_need = b(not_in_need),
     cin_plan = b(cin_plan), s47 = b(s47), icpc = b(icpc), cp_plan = b(cp_plan),
     looked_after = b(looked_after), step_down = b(step_down), true_class = kc[cls],
+    disability = disability, referral_source_code = referral_source_code,
+    primary_need_code = primary_need_code, cp_category_code = cp_code,
     stringsAsFactors = FALSE
   )
   list(ep = df, Y = Y)
@@ -398,9 +414,15 @@ cin_sim_children <- function(ep) {
   key <- paste(ep$la, child)
   first <- match(key, key)
   gap <- as.numeric(ep$referral_date - ep$referral_date[first]) / 365.25
-  ep$age <- as.integer(pmin(17, ep$age[first] + floor(gap)))
+  # Birth dates: age at the first referral plus a random day in that year of
+  # life; later ages follow from the birth date.
+  birth <- ep$referral_date[first] - round(ep$age[first] * 365.25) -
+    floor(stats::runif(n) * 365)[first]
+  ep$birth_date <- birth
+  ep$age <- cin_age_years(birth, ep$referral_date)
   ep$gender <- ep$gender[first]
   ep$ethnicity <- ep$ethnicity[first]
+  ep$disability <- ep$disability[first]
   same_area <- stats::runif(n) < 0.8
   ep$lsoa[same_area] <- ep$lsoa[first][same_area]
   ep$rereferral <- re
@@ -419,6 +441,7 @@ cin_sim_assessments <- function(ep, Y, layout) {
   gap <- pmax(5L, as.integer(round(stats::rgamma(m, shape = 3, scale = 8))))
   later <- (k - 1L) * as.integer(round(stats::runif(m, 30, 90)))
   ass_date <- ep$referral_date[ai] + gap + later
+  ep <- cin_sim_episode_dates(ep, ass_date[cumsum(ep$n_as)])
   # Spread factors over the assessments of an episode: each factor goes to a
   # random assessment, and to each other one with probability 0.5.
   pr <- which(Y, arr.ind = TRUE)
@@ -455,7 +478,7 @@ cin_sim_assessments <- function(ep, Y, layout) {
              "assessment_date", "year")
   chars <- c("age", "gender", "ethnicity", "lsoa", "referral_source", "rereferral", "nfa",
              "not_in_need", "cin_plan", "s47", "icpc", "cp_plan", "looked_after", "step_down",
-             "true_class")
+             "true_class", cin_sim_extra_columns())
   as_tab <- as_tab[, c(front, chars)]
   rownames(as_tab) <- NULL
   if (layout == "long") {
@@ -477,6 +500,88 @@ cin_sim_assessments <- function(ep, Y, layout) {
   out
 }
 
+# Primary need N1..N9 by class (rows in kingston_classes() order).
+cin_sim_need_p <- function() {
+  rbind(c(0.80, 0.02, 0.03, 0.05, 0.06, 0.01, 0.01, 0.01, 0.01),
+        c(0.60, 0.01, 0.04, 0.13, 0.19, 0.01, 0.01, 0.00, 0.01),
+        c(0.85, 0.01, 0.02, 0.04, 0.05, 0.01, 0.00, 0.01, 0.01),
+        c(0.25, 0.03, 0.02, 0.15, 0.20, 0.30, 0.01, 0.03, 0.01),
+        c(0.55, 0.02, 0.10, 0.15, 0.15, 0.01, 0.01, 0.00, 0.01),
+        c(0.75, 0.02, 0.05, 0.08, 0.08, 0.01, 0.00, 0.00, 0.01),
+        c(0.15, 0.55, 0.10, 0.08, 0.05, 0.03, 0.01, 0.01, 0.02))
+}
+
+# Columns added for the census fields (written to XML by
+# write_cin_census_xml()).
+cin_sim_extra_columns <- function() {
+  c("ethnic_group", "disability", "birth_date", "referral_source_code", "primary_need_code",
+    "primary_need", "closure_date", "closure_reason_code", "closure_reason", "s47_date",
+    "icpc_date", "cpp_start", "cp_category_code", "cp_category", "cin_plan_start", "threshold")
+}
+
+# Draw codes: a group by `prob`, then a code within the group (the first
+# code with probability within[1], ... when given, else uniformly).
+cin_sim_draw_codes <- function(n, groups, prob, within = NULL) {
+  g <- sample.int(length(groups), n, replace = TRUE, prob = prob)
+  out <- character(n)
+  for (j in unique(g)) {
+    ij <- which(g == j)
+    cc <- groups[[j]]
+    w <- if (!is.null(within) && length(cc) <= length(within)) within[seq_along(cc)] else NULL
+    out[ij] <- cc[sample.int(length(cc), length(ij), replace = TRUE, prob = w)]
+  }
+  out
+}
+
+# Episode dates and closure from the outcome flags: S47 start, ICPC, CP plan
+# start, CIN plan start, closure date and reason (RC8 assessed not in need
+# with no further action, RC9 referred to early help, else mostly RC7; 15%
+# of the other episodes still open).
+cin_sim_episode_dates <- function(ep, last_ass) {
+  n <- nrow(ep)
+  d <- function(lo, hi) lo + floor(stats::runif(n) * (hi - lo + 1))
+  na_date <- as.Date(rep(NA_real_, n))
+  s47_date <- ifelse(ep$s47 == 1L, ep$referral_date + d(1, 10), NA)
+  icpc_date <- ifelse(ep$icpc == 1L, s47_date + d(5, 15), NA)
+  cpp_start <- ifelse(ep$cp_plan == 1L, icpc_date, NA)
+  cin_start <- ifelse(ep$cin_plan == 1L, last_ass + d(1, 20), NA)
+  code <- sample(c("RC7", "RC5", "RC3", "RC4", "RC6"), n, replace = TRUE,
+                 prob = c(0.8, 0.08, 0.05, 0.04, 0.03))
+  close <- last_ass + d(60, 500)
+  open <- stats::runif(n) < 0.15
+  code[open] <- NA
+  close[open] <- NA
+  nin <- ep$not_in_need == 1L
+  code[nin] <- ifelse(ep$step_down[nin] == 1L, "RC9", "RC8")
+  close[nin] <- last_ass[nin]
+  as_d <- function(v) structure(as.numeric(v), class = "Date")
+  ep$s47_date <- as_d(s47_date)
+  ep$icpc_date <- as_d(icpc_date)
+  ep$cpp_start <- as_d(cpp_start)
+  ep$cin_plan_start <- as_d(cin_start)
+  ep$closure_date <- as_d(close)
+  ep$closure_reason_code <- code
+  lab <- function(v, f) {
+    x <- cin_label(v, f)
+    attr(x, "unknown") <- NULL
+    x
+  }
+  ep$closure_reason <- lab(code, "closure_reason")
+  ep$primary_need <- lab(ep$primary_need_code, "primary_need")
+  ep$cp_category <- lab(ep$cp_category_code, "cp_category")
+  et <- cin_code_labels("ethnicity")
+  ep$ethnic_group <- et$group[match(ep$ethnicity, et$code)]
+  th <- rep(NA_character_, n)
+  lev <- cin_thresholds()
+  th[ep$not_in_need == 1L] <- lev[1]
+  th[ep$cin_plan == 1L] <- lev[2]
+  th[ep$s47 == 1L] <- lev[3]
+  th[ep$icpc == 1L] <- lev[4]
+  th[ep$cp_plan == 1L] <- lev[5]
+  ep$threshold <- th
+  ep
+}
+
 #' Example CIN assessments (simulated)
 #'
 #' Simulated assessments for three councils (Kingston upon Thames,
@@ -491,7 +596,9 @@ cin_sim_assessments <- function(ep, Y, layout) {
 #'   `year`, `factors` (codes separated by commas), `age`, `gender`,
 #'   `ethnicity`, `lsoa`, `referral_source`, `rereferral`, `nfa`,
 #'   `not_in_need`, `cin_plan`, `s47`, `icpc`, `cp_plan`, `looked_after`,
-#'   `step_down`, `true_class` (the simulated class).
+#'   `step_down`, `true_class` (the simulated class), and the census fields
+#'   listed in [simulate_cin()] (codes, dates, closure reasons, CP categories,
+#'   `threshold`), so that [write_cin_census_xml()] can write it as returns.
 #' @source `data-raw/cin_example.R`. Factor rates from DfE table C3 and LSOAs
 #'   and deprivation deciles from the English Indices of Deprivation 2019.
 #'   Contains public sector information licensed under the Open Government

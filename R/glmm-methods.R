@@ -79,6 +79,9 @@ predict.cscdemand_glmm <- function(object, newdata, type = c("link", "response")
                 i = "Pass the data used to fit for fitted values."),
               class = "cscdemand_error_newdata")
   }
+  if (!is.null(object$formula)) {
+    newdata <- glmm_frame(object$formula, newdata, object$family, need_y = FALSE)$data
+  }
   spec <- object$spec
   for (v in c(spec$predictors, spec$exposure)) {
     check_column_name(v, newdata, arg = "newdata")

@@ -107,6 +107,28 @@ glmm_control <- function(maxit = 200, tol = 1e-10, aggregate = TRUE) {
 
 glmm_prepare <- function(data, outcome, predictors, exposure, trials, family, random,
                          aggregate = TRUE, call = rlang::caller_env()) {
+  glmm_check_columns(data, outcome, predictors, exposure, trials, family, random, call)
+  n_in <- nrow(data)
+  cc <- glmm_complete_rows(data, unique(c(outcome, predictors, exposure, trials, random)), call)
+  data <- data[cc, , drop = FALSE]
+  rows <- which(cc)
+  yt <- glmm_outcome(data, outcome, trials, family, rows, call)
+  offset <- glmm_offset(data, exposure, rows, call)
+  spec <- list(outcome = outcome, predictors = predictors, exposure = exposure,
+               trials = trials, random = random, levels = list())
+  X <- glmm_design(data, predictors, spec, call = call)
+  spec$levels <- attr(X, "levels")
+  gf <- glmm_groups(data, random, call)
+  gi <- if (is.null(gf)) rep(1L, length(yt$y)) else as.integer(gf)
+  m <- list(X = X, y = yt$y, n_tr = yt$n_tr, offset = offset, gi = gi, aggregated = FALSE)
+  if (family == "binomial" && is.null(trials) && aggregate) m <- glmm_aggregate(m)
+  out <- glmm_layout(m, gf, family, random, call)
+  c(out, list(nobs = nrow(data), n_dropped = n_in - nrow(data), spec = spec, random = random))
+}
+
+# Stage 1: the named columns exist and fit their roles.
+glmm_check_columns <- function(data, outcome, predictors, exposure, trials, family, random,
+                               call) {
   check_data_frame(data, call = call)
   check_column_name(outcome, data, call = call)
   if (!is.null(predictors) && (!is.character(predictors) || anyNA(predictors))) {
@@ -122,19 +144,26 @@ glmm_prepare <- function(data, outcome, predictors, exposure, trials, family, ra
     check_column_name(trials, data, call = call)
   }
   if (!is.null(random)) check_column_name(random, data, call = call)
-  cols <- unique(c(outcome, predictors, exposure, trials, random))
-  n_in <- nrow(data)
+  invisible()
+}
+
+# Stage 2: rows complete on the model's columns (dropped rows are counted in
+# a classed warning).
+glmm_complete_rows <- function(data, cols, call) {
   cc <- stats::complete.cases(data[cols])
   if (!all(cc)) {
     bad <- which(!cc)
     warn_imd(c("Dropped {length(bad)} row{?s} with missing values in {.field {cols}}.",
                i = "{rows_label(bad)}."), class = "cscdemand_warning_missing")
-    data <- data[cc, , drop = FALSE]
   }
-  if (nrow(data) == 0L) {
+  if (!any(cc)) {
     abort_imd("No complete rows to fit.", call = call, class = "cscdemand_error_outcome")
   }
-  rows <- which(cc)
+  cc
+}
+
+# Stage 3: the outcome (and binomial trials) checked.
+glmm_outcome <- function(data, outcome, trials, family, rows, call) {
   y <- data[[outcome]]
   if (is.logical(y)) y <- as.numeric(y)
   if (!is.numeric(y)) {
@@ -175,7 +204,12 @@ glmm_prepare <- function(data, outcome, predictors, exposure, trials, family, ra
                 class = "cscdemand_error_outcome")
     }
   }
-  offset <- rep(0, length(y))
+  list(y = y, n_tr = n_tr)
+}
+
+# Stage 4: the log exposure offset.
+glmm_offset <- function(data, exposure, rows, call) {
+  offset <- rep(0, nrow(data))
   if (!is.null(exposure)) {
     e <- data[[exposure]]
     bad <- which(!is.numeric(e) | !is.finite(e) | e <= 0)
@@ -187,48 +221,49 @@ glmm_prepare <- function(data, outcome, predictors, exposure, trials, family, ra
     }
     offset <- log(e)
   }
+  offset
+}
 
-  # design matrix with the data's column names
-  spec <- list(outcome = outcome, predictors = predictors, exposure = exposure,
-               trials = trials, random = random, levels = list())
-  X <- glmm_design(data, predictors, spec, call = call)
-  spec$levels <- attr(X, "levels")
-
-  # groups
-  if (!is.null(random)) {
-    g <- data[[random]]
-    gf <- factor(as.character(g))
-    if (nlevels(gf) < 3L) {
-      abort_imd(c("A random intercept needs at least 3 groups in {.field {random}}.",
-                  x = "There {?is/are} {nlevels(gf)} group{?s}.",
-                  i = "Use {.code random = NULL} for a model without random effects."),
-                call = call, class = "cscdemand_error_groups")
-    }
-    sizes <- tabulate(gf, nlevels(gf))
-    if (any(sizes == 1L)) {
-      one <- levels(gf)[sizes == 1L]
-      warn_imd(c("{length(one)} group{?s} of {.field {random}} {?has/have} a single row: {.val {utils::head(one, 5)}}.",
-                 i = "Their random intercepts rest on one observation; estimates are shrunk to the mean."),
-               class = "cscdemand_warning_small_group")
-    }
-    gi <- as.integer(gf)
-  } else {
-    gf <- NULL
-    gi <- rep(1L, length(y))
+# Stage 5: the random-effect groups (NULL without a random intercept).
+glmm_groups <- function(data, random, call) {
+  if (is.null(random)) return(NULL)
+  g <- data[[random]]
+  gf <- factor(as.character(g))
+  if (nlevels(gf) < 3L) {
+    abort_imd(c("A random intercept needs at least 3 groups in {.field {random}}.",
+                x = "There {?is/are} {nlevels(gf)} group{?s}.",
+                i = "Use {.code random = NULL} for a model without random effects."),
+              call = call, class = "cscdemand_error_groups")
   }
+  sizes <- tabulate(gf, nlevels(gf))
+  if (any(sizes == 1L)) {
+    one <- levels(gf)[sizes == 1L]
+    warn_imd(c("{length(one)} group{?s} of {.field {random}} {?has/have} a single row: {.val {utils::head(one, 5)}}.",
+               i = "Their random intercepts rest on one observation; estimates are shrunk to the mean."),
+             class = "cscdemand_warning_small_group")
+  }
+  gf
+}
+
+# Stage 6: 0/1 binomial rows with the same group, predictors and offset
+# become binomial counts (the same likelihood).
+glmm_aggregate <- function(m) {
+  k <- row_groups(cbind(m$gi, m$X, m$offset))
+  u <- match(seq_len(max(k)), k)
+  list(X = m$X[u, , drop = FALSE], y = as.numeric(rowsum(m$y, k, reorder = TRUE)),
+       n_tr = as.numeric(rowsum(m$n_tr, k, reorder = TRUE)), offset = m$offset[u],
+       gi = m$gi[u], aggregated = TRUE)
+}
+
+# Stage 7: identifiability checks and the kernel's layout (rows by group).
+glmm_layout <- function(m, gf, family, random, call) {
+  X <- m$X
+  y <- m$y
+  n_tr <- m$n_tr
+  gi <- m$gi
+  offset <- m$offset
+  aggregated <- m$aggregated
   w <- rep(1, length(y))
-  aggregated <- FALSE
-  if (family == "binomial" && is.null(trials) && aggregate) {
-    k <- row_groups(cbind(gi, X, offset))
-    y <- as.numeric(rowsum(y, k, reorder = TRUE))
-    n_tr <- as.numeric(rowsum(n_tr, k, reorder = TRUE))
-    u <- match(seq_len(max(k)), k)
-    X <- X[u, , drop = FALSE]
-    gi <- gi[u]
-    offset <- offset[u]
-    w <- rep(1, length(y))
-    aggregated <- TRUE
-  }
   p <- ncol(X)
   qrX <- qr(X)
   if (qrX$rank < p) {
@@ -250,10 +285,9 @@ glmm_prepare <- function(data, outcome, predictors, exposure, trials, family, ra
   lchoose_const <- if (family == "binomial" && !aggregated) sum(lchoose(n_tr, y)) else 0
   list(X = X[o, , drop = FALSE], y = y[o], trials = n_tr[o], offset = offset[o], w = w[o],
        cstart = as.integer(cstart), group_levels = if (is.null(gf)) NULL else levels(gf),
-       ngroups = if (is.null(gf)) 0L else nlevels(gf), nobs = nrow(data), n_dropped = n_in - nrow(data),
+       ngroups = if (is.null(gf)) 0L else nlevels(gf),
        aggregated = aggregated, n_rows_fit = length(y), lchoose = lchoose_const,
-       group_size = if (is.null(gf)) NULL else tabulate(gf, nlevels(gf)),
-       spec = spec, random = random)
+       group_size = if (is.null(gf)) NULL else tabulate(gf, nlevels(gf)))
 }
 
 # Group ids (1..G, in order of first appearance) of identical rows of a numeric
@@ -419,7 +453,8 @@ glmm_run <- function(prep, family, nagq, control, threads) {
     nagq = as.integer(nagq),
     convergence = list(code = code, message = msg, iterations = r$iterations,
                        evaluations = r$evaluations, gradient = stats::setNames(r$grad, pnames),
-                       decrement = r$decrement, aggregated_rows = if (prep$aggregated) prep$n_rows_fit else NA_integer_),
+                       decrement = r$decrement, modes_unconverged = r$modes_unconverged,
+                       aggregated_rows = if (prep$aggregated) prep$n_rows_fit else NA_integer_),
     spec = prep$spec,
     call = NULL,
     threads = threads
@@ -447,6 +482,11 @@ glmm_diagnose <- function(fit, info_ok) {
   if (fit$convergence$code != 0L) {
     warn_imd(c("The GLMM did not converge: {fit$convergence$message}.",
                i = "Try {.code control = glmm_control(maxit = 1000)}, fewer predictors, or rescaled predictors."),
+             class = "cscdemand_warning_convergence")
+  }
+  if (fit$convergence$modes_unconverged > 0L) {
+    warn_imd(c("The conditional mode of {fit$convergence$modes_unconverged} group{?s} did not converge in 200 Newton steps.",
+               i = "The Laplace or quadrature approximation is unreliable there; check for groups with extreme counts."),
              class = "cscdemand_warning_convergence")
   }
   if (!info_ok) {

@@ -189,9 +189,8 @@ simulate_imd_rates <- function(n_la = 150, edition = 2019, rate = 0.06, child_ra
   check_number(sigma, min = 0)
   check_number(theta, min = 1e-6)
   if (!is.null(seed)) {
-    old <- get0(".Random.seed", envir = globalenv(), inherits = FALSE)
-    on.exit(restore_seed(old), add = TRUE)
-    set.seed(seed)
+    restore_rng <- local_seed(seed)
+    on.exit(restore_rng(), add = TRUE)
   }
   ila <- cscdemand::imd_la[cscdemand::imd_la$edition == edition, ]
   las <- sort(sample(ila$la_code, min(n_la, nrow(ila))))
@@ -212,14 +211,6 @@ simulate_imd_rates <- function(n_la = 150, edition = 2019, rate = 0.06, child_ra
   d$referrals <- stats::rnbinom(nrow(d), mu = exp(eta), size = theta)
   attr(d, "truth") <- truth
   d
-}
-
-restore_seed <- function(old) {
-  if (is.null(old)) {
-    rm(".Random.seed", envir = globalenv())
-  } else {
-    assign(".Random.seed", old, envir = globalenv())
-  }
 }
 
 # ---- methods -----------------------------------------------------------------

@@ -27,7 +27,7 @@
 #' d$la <- rep(c("A", "B"), each = 800)
 #' inv <- lca_invariance(d, k = 2:3, group = "la", starts = 10, seed = 1)
 #' inv
-lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, starts = 20,
+lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, starts = NULL,
                            seed = NULL, threads = NULL, control = lca_control(),
                            search = FALSE, verbose = TRUE, ...) {
   check_counts(k)
@@ -36,7 +36,7 @@ lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, s
   }
   seed <- resolve_seed(seed)
   threads <- resolve_threads(threads)
-  pt <- lca_patterns_for_fit(data, items, weights, group = group)
+  pt <- lca_patterns_for_fit(data, items, weights, group = group, verbose = verbose)
   if (length(pt$group_levels) < 2L) {
     abort_input(c("Grouping column {.field {group}} has only one group.",
                   i = "Invariance needs at least two councils or years."))
@@ -44,7 +44,8 @@ lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, s
   gN <- tapply(pt$n, pt$group, sum)
   small <- pt$group_levels[gN < 10 * max(k)]
   if (length(small)) {
-    warn_cscdemand(c("Group{?s} {.val {small}} {?has/have} fewer than {10 * max(k)} episodes (10 per class).",
+    limit <- 10 * max(k)
+    warn_cscdemand(c("{cli::qty(length(small))}Group{?s} {.val {small}} {?has/have} fewer than {limit} episodes (10 per class).",
                      i = "Estimates for small groups are unstable; consider merging them."),
                    class = "cscdemand_warning_small_group")
   }

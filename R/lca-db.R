@@ -19,8 +19,15 @@
 #' @param items Item columns.
 #' @param table Name of the table (or a `DBI::Id()`), when `x` is a connection.
 #' @param group Optional grouping column (council or year).
-#' @param where Optional SQL condition for the rows to use (connection only),
-#'   for example `"year = 2023"`.
+#' @param where Optional filter for the rows to use (connection only). Either
+#'   a named list of values, `list(year = 2023, la = c("A", "B"))` (equality,
+#'   or `IN` for several values; conditions joined by `AND`), or a simple
+#'   condition as text: comparisons of a column with a number or a quoted
+#'   string, joined by `AND`, for example `"year >= 2022 AND la = 'A'"`. The
+#'   text is parsed, never pasted into SQL: column names are quoted and
+#'   values are sent as bound parameters, so a value cannot run a statement
+#'   of its own. Anything else (functions, `OR`, sub-queries) is refused; use
+#'   a dbplyr lazy table with `dplyr::filter()` for those.
 #' @return An `lca_patterns` table; `$sql` holds the query that was run.
 #' @family national scale
 #' @export
@@ -59,9 +66,14 @@ lca_patterns_db <- function(x, items, table = NULL, group = NULL, where = NULL) 
                     i = "Available: {.field {fields}}."))
     }
     qc <- paste(DBI::dbQuoteIdentifier(x, cols), collapse = ", ")
+    flt <- db_where(x, where, fields)
     sql <- paste0("SELECT ", qc, ", COUNT(*) AS n_ FROM ", DBI::dbQuoteIdentifier(x, table),
-                  if (!is.null(where)) paste0(" WHERE ", where), " GROUP BY ", qc)
-    agg <- DBI::dbGetQuery(x, sql)
+                  flt$sql, " GROUP BY ", qc)
+    agg <- if (length(flt$params)) {
+      DBI::dbGetQuery(x, sql, params = flt$params)
+    } else {
+      DBI::dbGetQuery(x, sql)
+    }
   } else {
     abort_input(c("{.arg x} must be a DBI connection or a dbplyr lazy table.",
                   i = "For a data frame use {.fn lca_patterns}."))
@@ -74,6 +86,71 @@ lca_patterns_db <- function(x, items, table = NULL, group = NULL, where = NULL) 
   pt <- finish_db_patterns(agg, items, group)
   pt$sql <- sql
   pt
+}
+
+# A WHERE clause with bound parameters from `where` (a named list of values,
+# or simple text conditions parsed by parse_where()). Column names must be
+# fields of the table; they are quoted as identifiers. Returns the SQL
+# fragment (with ? placeholders) and the list of parameters.
+db_where <- function(con, where, fields, call = rlang::caller_env()) {
+  if (is.null(where)) return(list(sql = "", params = list()))
+  conds <- if (is.character(where)) parse_where(where, call = call) else where_list(where, call)
+  bad <- setdiff(vapply(conds, `[[`, "", "col"), fields)
+  if (length(bad)) {
+    abort_input(c("{.arg where} names column{?s} {.field {bad}}, not in the table.",
+                  i = "Available: {.field {fields}}."), class = "cscdemand_error_where",
+                call = call)
+  }
+  parts <- vapply(conds, function(cd) {
+    id <- as.character(DBI::dbQuoteIdentifier(con, cd$col))
+    if (cd$op == "IN") {
+      paste0(id, " IN (", paste(rep("?", length(cd$value)), collapse = ", "), ")")
+    } else {
+      paste(id, cd$op, "?")
+    }
+  }, character(1))
+  params <- unlist(lapply(conds, function(cd) as.list(cd$value)), recursive = FALSE)
+  list(sql = paste0(" WHERE ", paste(parts, collapse = " AND ")), params = unname(params))
+}
+
+where_list <- function(where, call) {
+  ok <- is.list(where) && length(where) > 0L && !is.null(names(where)) && all(nzchar(names(where))) &&
+    all(vapply(where, function(v) (is.numeric(v) || is.character(v)) && length(v) > 0L && !anyNA(v),
+               logical(1)))
+  if (!ok) {
+    abort_input(c("{.arg where} must be a named list of values or a simple condition.",
+                  i = "For example {.code where = list(year = 2023, la = c(\"A\", \"B\"))}."),
+                class = "cscdemand_error_where", call = call)
+  }
+  Map(function(col, v) list(col = col, op = if (length(v) > 1L) "IN" else "=", value = v),
+      names(where), where)
+}
+
+# Parses "col op value [AND col op value ...]": op one of = <> != < <= > >=,
+# value a number or a single-quoted string ('' for a quote). Nothing else.
+parse_where <- function(text, call = rlang::caller_env()) {
+  if (length(text) != 1L || is.na(text)) text <- "<not one string>"
+  re <- paste0("^\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*(<=|>=|<>|!=|=|<|>)\\s*",
+               "('(?:[^']|'')*'|-?[0-9]+(?:\\.[0-9]+)?)\\s*(?:$|AND\\s+)")
+  rest <- text
+  out <- list()
+  while (nzchar(trimws(rest))) {
+    m <- regmatches(rest, regexec(re, rest, perl = TRUE, ignore.case = TRUE))[[1]]
+    if (!length(m)) {
+      abort_input(c("{.arg where} is not a simple condition, so it was not run.",
+                    x = "Could not read {.val {substr(rest, 1, 40)}}.",
+                    i = "Use comparisons such as {.code year >= 2022 AND la = 'A'}, a named list, or a dbplyr lazy table with {.fn dplyr::filter}."),
+                  class = "cscdemand_error_where", call = call)
+    }
+    v <- m[4]
+    value <- if (startsWith(v, "'")) gsub("''", "'", substr(v, 2, nchar(v) - 1)) else as.numeric(v)
+    out[[length(out) + 1L]] <- list(col = m[2], op = m[3], value = value)
+    rest <- substr(rest, nchar(m[1]) + 1L, nchar(rest))
+  }
+  if (!length(out)) {
+    abort_input("{.arg where} is empty.", class = "cscdemand_error_where", call = call)
+  }
+  out
 }
 
 # Pattern table from aggregated counts (column n_); the audit counts

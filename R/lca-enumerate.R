@@ -18,7 +18,7 @@
 #' en <- lca_enumerate(d, k = 1:4, starts = 10, seed = 1)
 #' en
 #' plot(en)
-lca_enumerate <- function(data, k = 1:10, items = NULL, weights = NULL, starts = 20,
+lca_enumerate <- function(data, k = 1:10, items = NULL, weights = NULL, starts = NULL,
                           seed = NULL, threads = NULL, control = lca_control(),
                           verbose = TRUE) {
   check_counts(k)
@@ -26,7 +26,7 @@ lca_enumerate <- function(data, k = 1:10, items = NULL, weights = NULL, starts =
   k <- sort(unique(as.integer(k)))
   seed <- resolve_seed(seed)
   threads <- resolve_threads(threads)
-  pt <- lca_patterns_for_fit(data, items, weights)
+  pt <- lca_patterns_for_fit(data, items, weights, verbose = verbose)
   P <- length(pt$n)
   if (any(k > P)) {
     abort_input(c("{max(k)} classes cannot be fitted to {P} unique response patterns.",
@@ -98,45 +98,4 @@ plot.cscdemand_lca_enum <- function(x, criteria = c("BIC", "AIC", "SABIC"), ...)
     ggplot2::labs(x = "Number of classes (K)", y = "Information criterion (lower is better)",
                   colour = NULL, title = "Elbow plot") +
     ggplot2::theme_minimal()
-}
-
-#' Profile plot of a latent class model
-#'
-#' For binary items, the probability of each factor in each class (one line
-#' per class); for polytomous items, stacked bars of category probabilities
-#' per class.
-#'
-#' @param x A model from [lca()].
-#' @param ... Unused.
-#' @return A ggplot object.
-#' @export
-#' @examples
-#' d <- simulate_lca(n = 1000, seed = 3)
-#' plot(lca(d, k = 3, seed = 1))
-plot.cscdemand_lca <- function(x, ...) {
-  pr <- lca_probs_table(x)
-  pr$item <- factor(pr$item, levels = x$items)
-  sizes <- paste0(names(x$class_size), " (", round(100 * x$class_size), "%)")
-  pr$class <- factor(sizes[match(pr$class, names(x$class_size))], levels = sizes)
-  binary <- all(vapply(x$levels, identical, logical(1), c("0", "1")))
-  if (binary) {
-    pr <- pr[pr$category == "1", ]
-    ggplot2::ggplot(pr, ggplot2::aes(x = .data$item, y = .data$estimate, colour = .data$class,
-                                     group = .data$class)) +
-      ggplot2::geom_line() +
-      ggplot2::geom_point() +
-      ggplot2::scale_y_continuous(limits = c(0, 1)) +
-      ggplot2::labs(x = NULL, y = "Probability of the factor", colour = NULL,
-                    title = "Item-response probabilities by class") +
-      ggplot2::theme_minimal() +
-      ggplot2::theme(axis.text.x = ggplot2::element_text(angle = 45, hjust = 1))
-  } else {
-    ggplot2::ggplot(pr, ggplot2::aes(x = .data$item, y = .data$estimate, fill = .data$category)) +
-      ggplot2::geom_col() +
-      ggplot2::facet_wrap(~class) +
-      ggplot2::labs(x = NULL, y = "Probability", fill = "Category",
-                    title = "Item-response probabilities by class") +
-      ggplot2::theme_minimal() +
-      ggplot2::theme(axis.text.x = ggplot2::element_text(angle = 45, hjust = 1))
-  }
 }

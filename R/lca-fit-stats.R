@@ -132,11 +132,3 @@ lca_bvr <- function(fit) {
   rownames(out) <- NULL
   out
 }
-
-check_lca_fit <- function(fit, arg = rlang::caller_arg(fit), call = rlang::caller_env()) {
-  if (!inherits(fit, "cscdemand_lca")) {
-    abort_input(c("{.arg {arg}} must be a latent class model from {.fn lca}.",
-                  x = "You supplied {.cls {class(fit)}}."), call = call)
-  }
-  invisible(fit)
-}

@@ -210,8 +210,10 @@ augment.cscdemand_lca <- function(x, data = NULL, ...) {
 #' class sizes as its posterior.
 #'
 #' @param object A model from [lca()].
-#' @param newdata A data frame with the model's item columns (default: the
-#'   fitted pattern table).
+#' @param newdata A data frame with the model's item columns. `NULL`
+#'   (default) scores the fitted data: one row per row of the data the model
+#'   was fitted to, in row order (as [stats::predict.lm()]); rows with every
+#'   item missing get the class sizes of their group.
 #' @param type `"class"` (modal class, an integer) or `"posterior"` (a matrix
 #'   of class probabilities, one row per row of `newdata`).
 #' @param ... Unused.
@@ -224,7 +226,7 @@ augment.cscdemand_lca <- function(x, data = NULL, ...) {
 predict.cscdemand_lca <- function(object, newdata = NULL, type = c("class", "posterior"), ...) {
   type <- rlang::arg_match(type)
   if (is.null(newdata)) {
-    post <- object$posterior
+    post <- fitted_row_posterior(object)
   } else {
     if (!is.data.frame(newdata)) {
       abort_input("{.arg newdata} must be a data frame with the model's item columns.")
@@ -244,6 +246,24 @@ predict.cscdemand_lca <- function(object, newdata = NULL, type = c("class", "pos
   }
   if (type == "posterior") return(post)
   max.col(post, ties.method = "first")
+}
+
+# Posterior of every fitted row, in row order, from the pattern posteriors.
+fitted_row_posterior <- function(object, call = rlang::caller_env()) {
+  pt <- object$patterns
+  if (is.null(pt$row_index)) {
+    abort_input(c("The model was fitted to a table of pattern counts, so its rows are not known.",
+                  i = "Give the episodes in {.arg newdata}, e.g. {.code predict(fit, episodes)}."),
+                class = "cscdemand_error_coding", call = call)
+  }
+  post <- object$posterior[pt$row_index, , drop = FALSE]
+  rownames(post) <- NULL
+  allmiss <- which(is.na(pt$row_index))
+  if (length(allmiss)) {
+    gi <- if (is.null(pt$row_group)) rep(1L, length(allmiss)) else pt$row_group[allmiss]
+    post[allmiss, ] <- exp(object$par$logpi)[gi, , drop = FALSE]
+  }
+  post
 }
 
 # What scoring needs from a fitted or frozen model.
@@ -298,10 +318,8 @@ score_rows <- function(object, newdata, call = rlang::caller_env()) {
 #' @export
 simulate.cscdemand_lca <- function(object, nsim = 1, seed = NULL, n = NULL, ...) {
   if (!is.null(seed)) {
-    if (!exists(".Random.seed", envir = globalenv())) stats::runif(1)
-    old <- get(".Random.seed", envir = globalenv())
-    on.exit(assign(".Random.seed", old, envir = globalenv()))
-    set.seed(seed)
+    restore_rng <- local_seed(seed)
+    on.exit(restore_rng(), add = TRUE)
   }
   n <- n %||% round(object$nobs)
   check_count(n)
@@ -311,70 +329,43 @@ simulate.cscdemand_lca <- function(object, nsim = 1, seed = NULL, n = NULL, ...)
   if (nsim == 1L) sims[[1]] else sims
 }
 
-# Draws n rows: class from `size`, then each item from its class's probabilities.
-simulate_from_probs <- function(n, size, probs, levels) {
-  k <- length(size)
-  cls <- sample.int(k, n, replace = TRUE, prob = size)
-  out <- lapply(names(probs), function(it) {
-    m <- probs[[it]]
-    cum <- t(apply(m, 1, cumsum))
-    if (ncol(m) == 1L) cum <- t(cum)
-    u <- stats::runif(n)
-    cat_idx <- 1L + rowSums(u > cum[cls, -ncol(m), drop = FALSE])
-    lv <- levels[[it]]
-    if (identical(lv, c("0", "1"))) cat_idx - 1L else cat_idx
-  })
-  names(out) <- names(probs)
-  out <- as.data.frame(out, optional = TRUE)
-  out$.class <- cls
-  out
-}
-
-#' Simulate data from a latent class model
+#' Profile plot of a latent class model
 #'
-#' Draws episodes from a latent class model with known parameters, for
-#' examples, tests and parameter-recovery checks. The default is three classes
-#' shaped like social care factors: a large low-need class, a domestic abuse
-#' and mental health class, and a complex-needs class.
+#' For binary items, the probability of each factor in each class (one line
+#' per class); for polytomous items, stacked bars of category probabilities
+#' per class.
 #'
-#' @param n Number of rows.
-#' @param probs A K x J matrix of probabilities P(item = 1 | class) for binary
-#'   items (rows classes, columns items), or `NULL` for the default.
-#' @param class_size Class proportions (length K), or `NULL` for the default.
-#' @param seed Seed for R's random number generator (restored afterwards), or
-#'   `NULL`.
-#' @return A data frame of 0/1 items with the true class in column `.class`.
-#' @family latent class models
+#' @param x A model from [lca()].
+#' @param ... Unused.
+#' @return A ggplot object.
 #' @export
 #' @examples
-#' d <- simulate_lca(n = 500, seed = 1)
-#' head(d)
-simulate_lca <- function(n = 1000, probs = NULL, class_size = NULL, seed = NULL) {
-  check_count(n)
-  if (is.null(probs)) {
-    probs <- rbind(
-      c(0.05, 0.10, 0.05, 0.10, 0.05, 0.20, 0.05, 0.10),
-      c(0.85, 0.60, 0.10, 0.15, 0.10, 0.30, 0.05, 0.20),
-      c(0.60, 0.70, 0.70, 0.60, 0.55, 0.65, 0.40, 0.50)
-    )
-    colnames(probs) <- c("domestic_abuse", "mental_health_parent", "drug_misuse_parent",
-                         "alcohol_misuse_parent", "neglect", "emotional_abuse",
-                         "physical_abuse", "mental_health_child")
+#' d <- simulate_lca(n = 1000, seed = 3)
+#' plot(lca(d, k = 3, seed = 1))
+plot.cscdemand_lca <- function(x, ...) {
+  pr <- lca_probs_table(x)
+  pr$item <- factor(pr$item, levels = x$items)
+  sizes <- paste0(names(x$class_size), " (", round(100 * x$class_size), "%)")
+  pr$class <- factor(sizes[match(pr$class, names(x$class_size))], levels = sizes)
+  binary <- all(vapply(x$levels, identical, logical(1), c("0", "1")))
+  if (binary) {
+    pr <- pr[pr$category == "1", ]
+    ggplot2::ggplot(pr, ggplot2::aes(x = .data$item, y = .data$estimate, colour = .data$class,
+                                     group = .data$class)) +
+      ggplot2::geom_line() +
+      ggplot2::geom_point() +
+      ggplot2::scale_y_continuous(limits = c(0, 1)) +
+      ggplot2::labs(x = NULL, y = "Probability of the factor", colour = NULL,
+                    title = "Item-response probabilities by class") +
+      ggplot2::theme_minimal() +
+      ggplot2::theme(axis.text.x = ggplot2::element_text(angle = 45, hjust = 1))
+  } else {
+    ggplot2::ggplot(pr, ggplot2::aes(x = .data$item, y = .data$estimate, fill = .data$category)) +
+      ggplot2::geom_col() +
+      ggplot2::facet_wrap(~class) +
+      ggplot2::labs(x = NULL, y = "Probability", fill = "Category",
+                    title = "Item-response probabilities by class") +
+      ggplot2::theme_minimal() +
+      ggplot2::theme(axis.text.x = ggplot2::element_text(angle = 45, hjust = 1))
   }
-  class_size <- class_size %||% c(0.5, 0.3, 0.2)
-  if (!is.matrix(probs) || any(probs < 0 | probs > 1) || nrow(probs) != length(class_size)) {
-    abort_input("{.arg probs} must be a K x J matrix of probabilities with one row per class in {.arg class_size}.")
-  }
-  if (is.null(colnames(probs))) colnames(probs) <- paste0("item", seq_len(ncol(probs)))
-  if (!is.null(seed)) {
-    if (!exists(".Random.seed", envir = globalenv())) stats::runif(1)
-    old <- get(".Random.seed", envir = globalenv())
-    on.exit(assign(".Random.seed", old, envir = globalenv()))
-    set.seed(seed)
-  }
-  pl <- lapply(seq_len(ncol(probs)), function(j) cbind(`0` = 1 - probs[, j], `1` = probs[, j]))
-  names(pl) <- colnames(probs)
-  lv <- rep(list(c("0", "1")), ncol(probs))
-  names(lv) <- colnames(probs)
-  simulate_from_probs(n, class_size / sum(class_size), pl, lv)
 }

@@ -8,9 +8,19 @@
 #'
 #' Random starts follow a two-stage scheme (as Mplus `STARTS`): every start is
 #' run for `control$init_iter` iterations, then the best `control$final_starts`
-#' of them are run to convergence. The fit keeps every start's log-likelihood
-#' and reports how many of the starts run to convergence reached the best
-#' value; if only one did, it warns, because the maximum may be local.
+#' of them are run to convergence. Half the starts are drawn at random
+#' (Dirichlet item probabilities) and half are seeded from the data (k-means++
+#' on the response patterns); see `lca_control(start_values = )`.
+#'
+#' By default (`starts = NULL`) the number of starts adapts: batches of
+#' `control$batch` starts run until the best solution has been reached by
+#' `control$min_best` starts (the same log-likelihood within
+#' `control$same_ll`, and the same probabilities within `control$same_par`
+#' after matching the classes), or `control$max_starts` starts have run. A
+#' number, `starts = N`, runs exactly N starts. The fit keeps every start's
+#' log-likelihood and reports how many starts reached the best solution
+#' (replications); if only one did, it warns, because the maximum may be
+#' local.
 #'
 #' Classes are returned largest first, so refits are comparable.
 #'
@@ -18,7 +28,8 @@
 #' @param data A data frame with one row per episode, or an `lca_patterns`
 #'   table from [lca_patterns()].
 #' @param k Number of latent classes (a whole number, at least 1).
-#' @param starts Number of random starts (default 20).
+#' @param starts Number of random starts. `NULL` (default) adapts: batches of
+#'   starts until the best solution is replicated (see Details).
 #' @param seed Seed for the random starts. `NULL` draws one from R's random
 #'   number generator (so `set.seed()` governs it); the seed used is stored in
 #'   the fit.
@@ -54,12 +65,12 @@
 #' head(predict(fit, d))
 lca <- function(data, k, items = NULL, weights = NULL, group = NULL,
                 invariance = c("invariant", "configural", "partial"), free = NULL,
-                starts = 20, seed = NULL, threads = NULL, control = lca_control(),
+                starts = NULL, seed = NULL, threads = NULL, control = lca_control(),
                 verbose = TRUE) {
   call <- match.call()
   invariance <- rlang::arg_match(invariance)
   check_count(k, min = 1)
-  check_count(starts, min = 1)
+  check_count(starts, min = 1, allow_null = TRUE)
   check_flag(verbose)
   if (!inherits(control, "lca_control")) {
     abort_input(c("{.arg control} must come from {.fn lca_control}.",
@@ -67,9 +78,9 @@ lca <- function(data, k, items = NULL, weights = NULL, group = NULL,
   }
   threads <- resolve_threads(threads)
   seed <- resolve_seed(seed)
-  pt <- lca_patterns_for_fit(data, items, weights, group = group)
+  pt <- lca_patterns_for_fit(data, items, weights, group = group, verbose = verbose)
   set_of <- invariance_map(pt, invariance, free)
-  fit <- fit_lca_patterns(pt, k = as.integer(k), starts = as.integer(starts), seed = seed,
+  fit <- fit_lca_patterns(pt, k = as.integer(k), starts = starts, seed = seed,
                           threads = threads, control = control, verbose = verbose,
                           set_of = set_of)
   fit$invariance <- if (length(pt$group_levels) > 1L) invariance else "single group"
@@ -102,14 +113,32 @@ invariance_map <- function(pt, invariance, free, call = rlang::caller_env()) {
 #' Fine settings for latent class models
 #'
 #' @param maxiter Maximum EM iterations for a start run to convergence.
-#' @param tol Convergence: EM stops when an iteration raises the log-likelihood
-#'   by less than `tol * (1 + |LL|)`.
-#' @param init_iter Iterations of the first stage, run for every random start.
+#' @param tol,tol_par Convergence. Every EM cycle starts with two plain EM
+#'   steps; from them the rate at which EM closes in on the maximum is
+#'   estimated, and with it the log-likelihood still to be gained and the
+#'   distance (largest change of any probability) to the maximum. A start has
+#'   converged when the gain left is below `tol` (absolute, in log-likelihood
+#'   units, whatever the size of the data) and the distance is below
+#'   `tol_par`. Gains below the rounding level of the log-likelihood count as
+#'   zero.
+#' @param init_iter Iterations of the first stage, run for every random start
+#'   (default 50, SQUAREM-accelerated: long enough for the stage-one
+#'   log-likelihood to predict which starts reach the best solution).
 #'   0 runs every start to convergence.
 #' @param final_starts Number of best first-stage starts run to convergence.
 #'   `NULL` (default) uses `max(4, ceiling(starts / 4))`.
-#' @param same_ll Two starts reached the same maximum when their
-#'   log-likelihoods differ by less than `same_ll * (1 + |LL|)`.
+#' @param same_ll,same_par Two starts reached the same solution when their
+#'   log-likelihoods differ by less than `same_ll` (absolute) and, after
+#'   matching their classes, every probability differs by less than
+#'   `same_par`.
+#' @param start_values How random starts are drawn: `"mixed"` (default;
+#'   Dirichlet and data-seeded starts in turn), `"random"` (item
+#'   probabilities from Dirichlet(1, ..., 1)) or `"seeded"` (k-means++ on the
+#'   response patterns: seed patterns far apart, every pattern given to its
+#'   nearest seed, one M-step).
+#' @param batch,max_starts,min_best The adaptive default (`starts = NULL`):
+#'   starts run in batches of `batch` until `min_best` starts reach the best
+#'   solution or `max_starts` starts have run.
 #' @param empty_class A class smaller than this fraction of the data is empty
 #'   (the start is recorded as degenerate and not used if any other start works).
 #' @param boundary Item-response probabilities within this distance of 0 or 1
@@ -119,21 +148,33 @@ invariance_map <- function(pt, invariance, free, call = rlang::caller_env()) {
 #' @export
 #' @examples
 #' lca_control(maxiter = 10000, init_iter = 0)
-lca_control <- function(maxiter = 5000, tol = 1e-10, init_iter = 20, final_starts = NULL,
-                        same_ll = 1e-7, empty_class = 1e-8, boundary = 1e-6) {
+lca_control <- function(maxiter = 5000, tol = 1e-9, tol_par = 1e-7, init_iter = 50,
+                        final_starts = NULL, same_ll = 1e-6, same_par = 1e-3,
+                        empty_class = 1e-8, boundary = 1e-6,
+                        start_values = c("mixed", "random", "seeded"), batch = 20,
+                        max_starts = 200, min_best = 3) {
+  start_values <- rlang::arg_match(start_values)
+  check_count(batch, min = 1)
+  check_count(max_starts, min = 1)
+  check_count(min_best, min = 1)
+  check_number(same_par, min = 0)
   check_count(maxiter, min = 1)
   check_number(tol, min = 0)
+  check_number(tol_par, min = 0)
   check_count(init_iter, min = 0)
   check_count(final_starts, min = 1, allow_null = TRUE)
   check_number(same_ll, min = 0)
   check_number(empty_class, min = 0, max = 1)
   check_number(boundary, min = 0, max = 0.5)
-  structure(list(maxiter = as.integer(maxiter), tol = tol, init_iter = as.integer(init_iter),
-                 final_starts = final_starts, same_ll = same_ll, empty_class = empty_class,
-                 boundary = boundary), class = "lca_control")
+  structure(list(maxiter = as.integer(maxiter), tol = tol, tol_par = tol_par, init_iter = as.integer(init_iter),
+                 final_starts = final_starts, same_ll = same_ll, same_par = same_par,
+                 empty_class = empty_class, boundary = boundary, start_values = start_values,
+                 batch = as.integer(batch), max_starts = as.integer(max_starts),
+                 min_best = as.integer(min_best)), class = "lca_control")
 }
 
-lca_patterns_for_fit <- function(data, items, weights, group = NULL, call = rlang::caller_env()) {
+lca_patterns_for_fit <- function(data, items, weights, group = NULL, verbose = FALSE,
+                                 call = rlang::caller_env()) {
   if (inherits(data, "lca_patterns")) {
     if (!is.null(group) && !identical(group, data$group_var)) {
       abort_input(c("The pattern table was built without grouping column {.field {group}}.",
@@ -146,7 +187,8 @@ lca_patterns_for_fit <- function(data, items, weights, group = NULL, call = rlan
     }
     return(data)
   }
-  build_patterns(data, items = items, weights = weights, group = group, call = call)
+  build_patterns(data, items = items, weights = weights, group = group, verbose = verbose,
+                 call = call)
 }
 
 # Parameter-set map (J x G, 0-based): which item-probability set each item
@@ -168,11 +210,13 @@ fit_lca_patterns <- function(pt, k, starts, seed, threads, control, verbose,
                 call = call)
   }
   if (is.null(set_of)) set_of <- set_map(J, G)
-  if (k == 1L) starts <- 1L
-  ctl <- core_control(control, starts)
+  adaptive <- is.null(starts) && k > 1L
+  starts <- if (k == 1L) 1L else as.integer(starts %||% control$batch %||% 20L)
+  ctl <- core_control(control, starts, adaptive)
   two_stage <- ctl$final_starts > 0L
   res <- cpp_lca_fit(pt$y, pt$ncat, pt$n, pt$group, G, k, set_of, starts, seed, ctl, init,
                      threads, verbose && interactive())
+  starts <- length(res$final_ll)
   if (res$best < 1L) {
     cli::cli_abort(c("Every one of the {starts} random start{?s} failed.",
                      i = "Try fewer classes, or check the items for near-empty categories."),
@@ -183,13 +227,19 @@ fit_lca_patterns <- function(pt, k, starts, seed, threads, control, verbose,
 }
 
 # The settings the C++ core reads, with the two-stage scheme resolved.
-core_control <- function(control, starts) {
+# `starts` is the number of starts, or the batch size when `adaptive`.
+core_control <- function(control, starts, adaptive = FALSE) {
   final <- control$final_starts %||% max(4L, ceiling(starts / 4))
   two_stage <- control$init_iter > 0 && final < starts
-  list(maxiter = control$maxiter, tol = control$tol,
+  list(maxiter = control$maxiter, tol = control$tol, tol_par = control$tol_par %||% 1e-7,
        init_iter = if (two_stage) control$init_iter else 0L,
        final_starts = if (two_stage) as.integer(final) else 0L,
-       empty_class = control$empty_class)
+       empty_class = control$empty_class,
+       start_type = match(control$start_values %||% "mixed", c("random", "seeded", "mixed")) - 1L,
+       adaptive = adaptive, batch = as.integer(starts),
+       max_starts = as.integer(control$max_starts %||% 200L),
+       min_best = as.integer(control$min_best %||% 3L),
+       same_ll = control$same_ll, same_par = control$same_par %||% 1e-3)
 }
 
 status_labels <- c("converged", "maxiter", "failed", "empty class", "stage 1 only")
@@ -247,8 +297,7 @@ new_lca_fit <- function(pt, res, k, set_of, starts, seed, threads, control, two_
   )
   best_ll <- res$loglik
   finished <- st$status %in% c("converged", "maxiter", "empty class")
-  st$best <- finished & !is.na(st$loglik) &
-    (best_ll - st$loglik) <= control$same_ll * (1 + abs(best_ll))
+  st$best <- res$same == 1L
   n_best <- sum(st$best)
   n_finished <- sum(finished)
   converged <- status_labels[res$status + 1L] == "converged"
@@ -312,4 +361,13 @@ boundary_table <- function(probs, eps) {
                       estimate = numeric(), stringsAsFactors = FALSE)
   }
   out
+}
+
+# The one check that an argument is a fitted latent class model.
+check_lca_fit <- function(fit, arg = rlang::caller_arg(fit), call = rlang::caller_env()) {
+  if (!inherits(fit, "cscdemand_lca")) {
+    abort_input(c("{.arg {arg}} must be a latent class model from {.fn lca}.",
+                  x = "You supplied {.cls {class(fit)}}."), call = call)
+  }
+  invisible(fit)
 }

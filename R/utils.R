@@ -53,6 +53,11 @@ resolve_threads <- function(threads, call = rlang::caller_env()) {
                          min(2L, RcppParallel::defaultNumThreads()))
   }
   check_count(threads, arg = "threads", call = call)
+  if (threads > 1024) {
+    abort_input(c("{.arg threads} must be at most 1024.",
+                  x = "You supplied {.val {format(threads)}}; this machine has {RcppParallel::defaultNumThreads()} core{?s}.",
+                  i = "Use {.code threads = NULL} for the default."), call = call)
+  }
   as.integer(threads)
 }
 
@@ -61,6 +66,7 @@ resolve_threads <- function(threads, call = rlang::caller_env()) {
 resolve_seed <- function(seed, call = rlang::caller_env()) {
   if (is.null(seed)) return(sample.int(.Machine$integer.max, 1L))
   check_count(seed, min = 0, arg = "seed", call = call)
+  if (!is.finite(seed)) abort_input("{.arg seed} must be a finite whole number.", call = call)
   as.numeric(seed)
 }
 

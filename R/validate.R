@@ -83,31 +83,47 @@ permute_classes <- function(fit, perm) {
   fit
 }
 
-# A light fit on new counts for the patterns of `pt`: log-likelihood and
-# log-parameters only (used inside resampling loops).
-refit_counts <- function(pt, n, k, starts, seed, threads, control, set_of, init = list()) {
-  cpp_lca_fit(pt$y, pt$ncat, n, pt$group, length(pt$group_levels), k, set_of, starts, seed,
-              core_control(control, starts), init, threads, FALSE)
-}
-
 init_from_fit <- function(fit) list(list(logpi = fit$par$logpi, logrho = fit$par$logrho))
 
-# Runs code with R's generator seeded by `seed`, then restores the user's
-# random-number state (the user's stream is never changed).
-with_local_seed <- function(seed, code) {
-  had <- exists(".Random.seed", envir = globalenv(), inherits = FALSE)
-  old <- if (had) get(".Random.seed", envir = globalenv()) else NULL
-  on.exit({
-    if (had) assign(".Random.seed", old, envir = globalenv())
-    else if (exists(".Random.seed", envir = globalenv(), inherits = FALSE))
-      rm(".Random.seed", envir = globalenv())
-  })
-  set.seed(seed)
-  code
+# Runs every replicate in one parallel C++ call. `counts` and `test` are P x R
+# matrices of pattern counts (one column per replicate) for the patterns of
+# `pt`, or data frames of entries (rep, pattern, count); each model is
+# list(K, starts, init). Returns log-likelihoods, held-out log-likelihoods,
+# statuses and replications (R x models), and model 1's parameters.
+# Within a replicate, every start runs the first stage (control$init_iter
+# iterations) and only the best `final_starts` run on to convergence: the
+# start from the full-sample solution is nearly converged already, and a
+# random start is carried only when its first stage beats it (bootstrap: 1,
+# BLRT: 2; NULL: the lca_control() default).
+run_replicates <- function(pt, counts, models, seed, control, threads, set_of = NULL,
+                           test = NULL, final_starts = NULL) {
+  G <- length(pt$group_levels)
+  if (is.null(set_of)) set_of <- set_map(length(pt$items), G)
+  ent <- replicate_entries(counts, pt$group)
+  te <- if (is.null(test)) replicate_entries(matrix(0, 0, 0), integer()) else
+    replicate_entries(test, pt$group)
+  starts <- max(vapply(models, function(m) m$starts + length(m$init), numeric(1)))
+  if (!is.null(final_starts)) control$final_starts <- as.integer(final_starts)
+  models <- lapply(models, function(m) list(K = as.integer(m$K), starts = as.integer(m$starts),
+                                            init = m$init))
+  cpp_lca_replicates(pt$y, pt$ncat, set_of, G, ent$R, ent$rep, ent$pattern, ent$group,
+                     ent$count, te$rep, te$pattern, te$group, te$count, models, seed,
+                     core_control(control, max(1L, starts)), threads)
 }
 
-# A derived seed for replicate i, kept in R's valid seed range.
-sub_seed <- function(seed, i) (seed + i * 7919) %% .Machine$integer.max
+replicate_entries <- function(counts, group) {
+  if (is.data.frame(counts)) {
+    o <- order(counts$rep)
+    e <- counts[o, ]
+    return(list(R = max(e$rep), rep = as.integer(e$rep) - 1L, pattern = as.integer(e$pattern),
+                group = as.integer(group[e$pattern]), count = as.numeric(e$count)))
+  }
+  counts <- as.matrix(counts)
+  nz <- which(counts > 0, arr.ind = TRUE)
+  nz <- nz[order(nz[, 2], nz[, 1]), , drop = FALSE]
+  list(R = ncol(counts), rep = as.integer(nz[, 2]) - 1L, pattern = as.integer(nz[, 1]),
+       group = as.integer(group[nz[, 1]]), count = as.numeric(counts[nz]))
+}
 
 check_reps <- function(reps, call = rlang::caller_env()) {
   check_count(reps, min = 1, arg = "reps", call = call)
@@ -125,7 +141,10 @@ check_reps <- function(reps, call = rlang::caller_env()) {
 #'
 #' @param fit A model from [lca()].
 #' @param reps Number of bootstrap replicates.
-#' @param starts Random starts per replicate, besides the full-sample solution.
+#' @param starts Random starts per replicate, besides the full-sample
+#'   solution (default 0: every replicate starts from the full-sample
+#'   solution, as mclust does, which keeps the labels aligned). Random starts
+#'   run a first stage and go on to convergence only if they beat it.
 #' @param level Confidence level of the percentile intervals.
 #' @param recovery Congruence (Tucker's coefficient of the item-response
 #'   profile) above which a replicate class counts as the same class.
@@ -142,7 +161,7 @@ check_reps <- function(reps, call = rlang::caller_env()) {
 #' fit <- lca(d, k = 3, seed = 1, verbose = FALSE)
 #' b <- lca_bootstrap(fit, reps = 20, seed = 1)
 #' b
-lca_bootstrap <- function(fit, reps = 200, starts = 2, level = 0.95, recovery = 0.95,
+lca_bootstrap <- function(fit, reps = 200, starts = 0, level = 0.95, recovery = 0.95,
                           seed = NULL, threads = NULL, verbose = TRUE) {
   check_lca_fit(fit)
   reps <- check_reps(reps)
@@ -159,24 +178,22 @@ lca_bootstrap <- function(fit, reps = 200, starts = 2, level = 0.95, recovery = 
   cong <- matrix(NA_real_, reps, fit$k, dimnames = list(NULL, names(fit$class_size)))
   status <- rep("ok", reps)
   counts <- with_local_seed(seed, stats::rmultinom(reps, round(N), pt$n / N))
-  if (verbose) cli::cli_progress_bar("Bootstrap", total = reps, clear = TRUE)
+  rr <- run_replicates(pt, counts, list(list(K = fit$k, starts = starts,
+                                            init = init_from_fit(fit))),
+                       seed, fit$control, threads, set_of = fit$par$set_of, final_starts = 1L)
   for (r in seq_len(reps)) {
-    res <- refit_counts(pt, as.numeric(counts[, r]), fit$k, starts + 1L, sub_seed(seed, r), threads,
-                        fit$control, fit$par$set_of, init_from_fit(fit))
-    if (res$best < 1L) {
+    if (is.na(rr$loglik[r, 1]) || rr$status[r, 1] == 2L) {
       status[r] <- "failed"
-    } else {
-      rb <- boot_probs(fit, res)
-      cost <- class_distance(rb$probs, ref)
-      assign <- as.integer(clue::solve_LSAP(cost))
-      perm <- order(assign)
-      draws[r, ] <- c(rb$size[perm], as.vector(rb$probs[perm, , drop = FALSE]))
-      cong[r, ] <- congruence(rb$probs[perm, , drop = FALSE], ref)
-      ll[r] <- res$loglik
+      next
     }
-    if (verbose) cli::cli_progress_update()
+    rb <- boot_probs(fit, list(logpi = rr$logpi[[r]], logrho = rr$logrho[[r]]))
+    cost <- class_distance(rb$probs, ref)
+    assign <- as.integer(clue::solve_LSAP(cost))
+    perm <- order(assign)
+    draws[r, ] <- c(rb$size[perm], as.vector(rb$probs[perm, , drop = FALSE]))
+    cong[r, ] <- congruence(rb$probs[perm, , drop = FALSE], ref)
+    ll[r] <- rr$loglik[r, 1]
   }
-  if (verbose) cli::cli_progress_done()
   failed <- sum(status == "failed")
   if (failed > 0) {
     warn_cscdemand("{failed} of {reps} bootstrap replicate{?s} failed and {?was/were} left out.",
@@ -252,79 +269,184 @@ print.cscdemand_lca_boot <- function(x, ...) {
 #'   (its pattern table is used).
 #' @param k The numbers of classes K to test against K-1 (each at least 2).
 #' @param reps Bootstrap replicates per K.
-#' @param starts Random starts for the K-class model in each replicate.
+#' @param starts Random starts for the K-class model in each replicate,
+#'   besides two fixed ones: the K-class solution and the (K-1)-class
+#'   solution with its largest class split.
+#' @param alpha Significance level for early stopping.
+#' @param early_stop Stop adding replicates (in batches of 20) once a 99%
+#'   binomial interval for the p-value lies wholly above or below `alpha`.
 #' @param fit_starts Random starts for the models fitted to the data.
 #' @inheritParams lca
 #' @return An object of class `cscdemand_lca_blrt`: a data frame-like list
 #'   with `table` (K, log-likelihoods, LR statistic, bootstrap p-value,
-#'   replicates used) and `lr` (the bootstrap statistics per K).
+#'   replicates used, `k_worse`: replicates whose K-class fit was worse than
+#'   their (K-1)-class fit, a local maximum, and `stopped_early`) and `lr`
+#'   (the bootstrap statistics per K). All replicates of a batch run in one
+#'   parallel C++ call; multi-group models (invariant) are simulated group by
+#'   group.
 #' @family validation
 #' @export
 #' @examples
 #' d <- simulate_lca(n = 1000, seed = 1)
 #' lca_blrt(d, k = 2:4, reps = 19, seed = 1)
 lca_blrt <- function(data, k = 2:10, reps = 100, starts = 4, fit_starts = 20, items = NULL,
-                     seed = NULL, threads = NULL, control = lca_control(), verbose = TRUE) {
+                     seed = NULL, threads = NULL, control = lca_control(), verbose = TRUE,
+                     alpha = 0.05, early_stop = TRUE) {
   check_counts(k, min = 2)
   reps <- check_reps(reps)
+  check_count(starts, min = 0)
+  check_number(alpha, min = 0, max = 1)
+  check_flag(early_stop)
   seed <- resolve_seed(seed)
   threads <- resolve_threads(threads)
-  pt <- if (inherits(data, "cscdemand_lca")) data$patterns else lca_patterns_for_fit(data, items, NULL)
-  if (length(pt$group_levels) > 1L) {
-    abort_input("{.fn lca_blrt} works on single-group models; fit without {.arg group}.")
+  if (inherits(data, "cscdemand_lca")) {
+    pt <- data$patterns
+    if (!identical(data$invariance, "single group") && !identical(data$invariance, "invariant")) {
+      abort_input("{.fn lca_blrt} tests single-group or invariant multi-group models.")
+    }
+  } else {
+    pt <- lca_patterns_for_fit(data, items, NULL, verbose = verbose)
   }
+  grp <- pt$group_var
   k <- sort(unique(as.integer(k)))
   ks <- sort(unique(c(k - 1L, k)))
-  fits <- lapply(ks, function(kk) lca(pt, k = kk, starts = fit_starts, seed = seed,
+  fits <- lapply(ks, function(kk) lca(pt, k = kk, group = grp, starts = fit_starts, seed = seed,
                                       threads = threads, control = control, verbose = FALSE))
   names(fits) <- ks
-  N <- round(sum(pt$n))
-  miss <- anyNA(pt$y)
   rows <- list()
   lrs <- list()
-  if (verbose) cli::cli_progress_bar("BLRT", total = length(k) * reps, clear = TRUE)
   for (kk in k) {
-    f0 <- fits[[as.character(kk - 1L)]]
-    f1 <- fits[[as.character(kk)]]
-    lr_obs <- 2 * (f1$loglik - f0$loglik)
-    lr <- rep(NA_real_, reps)
-    for (r in seq_len(reps)) {
-      sim <- with_local_seed(sub_seed(seed, 1000L * kk + r), {
-        s <- simulate_from_probs(N, f0$class_size, f0$probs, f0$levels)
-        s$.class <- NULL
-        if (miss) {
-          # the same missingness as the data: each simulated row takes the
-          # missing-item mask of a randomly drawn observed row
-          src <- sample.int(length(pt$n), N, replace = TRUE, prob = pt$n)
-          for (j in seq_along(pt$items)) s[[j]][is.na(pt$y[src, j])] <- NA
-        }
-        s
-      })
-      spt <- build_patterns(sim, items = pt$items, coding = stats::setNames(pt$levels, pt$items))
-      spt_f0 <- remap_init(f0, spt)
-      spt_f1 <- remap_init(f1, spt)
-      r0 <- refit_counts(spt, spt$n, kk - 1L, 1L, sub_seed(seed, r), threads, control,
-                         set_map(length(pt$items), 1L), spt_f0)
-      r1 <- refit_counts(spt, spt$n, kk, starts + 1L, sub_seed(seed, r), threads, control,
-                         set_map(length(pt$items), 1L), spt_f1)
-      if (r0$best >= 1L && r1$best >= 1L) lr[r] <- 2 * (r1$loglik - r0$loglik)
-      if (verbose) cli::cli_progress_update()
-    }
-    used <- sum(!is.na(lr))
-    rows[[length(rows) + 1L]] <- data.frame(
-      k = kk, loglik_k = f1$loglik, loglik_k_minus_1 = f0$loglik, LR = lr_obs,
-      p_value = (1 + sum(lr >= lr_obs, na.rm = TRUE)) / (1 + used), reps = used)
-    lrs[[as.character(kk)]] <- lr
+    out <- blrt_one(pt, fits[[as.character(kk - 1L)]], fits[[as.character(kk)]], reps, starts,
+                    seed, control, threads, alpha, early_stop)
+    rows[[length(rows) + 1L]] <- out$row
+    lrs[[as.character(kk)]] <- out$lr
   }
-  if (verbose) cli::cli_progress_done()
-  structure(list(table = do.call(rbind, rows), lr = lrs, seed = seed, fits = fits),
-            class = "cscdemand_lca_blrt")
+  structure(list(table = do.call(rbind, rows), lr = lrs, seed = seed, fits = fits,
+                 alpha = alpha), class = "cscdemand_lca_blrt")
 }
 
-# Starting values of a fitted model in the parameter layout of another
-# pattern table with the same items (the layout depends only on the items).
-remap_init <- function(fit, pt) list(list(logpi = fit$par$logpi[1, , drop = FALSE],
-                                          logrho = fit$par$logrho))
+# The test of K-1 (f0) against K (f1) classes: replicates simulated from f0
+# in batches of 20; each batch is one parallel C++ call that refits K-1 from
+# f0 and K from f1, from f0 with its largest class split, and from `starts`
+# random starts. Stops early once the p-value is clearly above or below
+# alpha (a 99% binomial interval for it excludes alpha).
+blrt_one <- function(pt, f0, f1, reps, starts, seed, control, threads, alpha, early_stop) {
+  kk <- f1$k
+  lr_obs <- 2 * (f1$loglik - f0$loglik)
+  m0 <- list(K = kk - 1L, starts = 0L, init = list(blrt_init(f0)))
+  m1 <- list(K = kk, starts = starts, init = list(blrt_init(f1), blrt_init(split_class(f0))))
+  lr <- numeric()
+  worse <- 0L
+  done <- 0L
+  stopped <- FALSE
+  while (done < reps) {
+    b <- seq.int(done + 1L, min(reps, done + 20L))
+    sim <- blrt_simulate(pt, f0, b, seed)
+    rr <- run_replicates(sim, sim$entries, list(m0, m1), stream_seed(seed, kk, b[1], 3),
+                         blrt_control(control), threads, final_starts = 2L)
+    l0 <- rr$loglik[, 1]
+    l1 <- rr$loglik[, 2]
+    worse <- worse + sum(l1 < l0 - 1e-6, na.rm = TRUE)
+    lr <- c(lr, ifelse(is.na(l0) | is.na(l1), NA_real_, 2 * pmax(0, l1 - l0)))
+    done <- max(b)
+    used <- sum(!is.na(lr))
+    if (early_stop && used >= 20L && done < reps) {
+      ci <- stats::binom.test(sum(lr >= lr_obs, na.rm = TRUE), used, conf.level = 0.99)$conf.int
+      if (ci[1] > alpha || ci[2] < alpha) {
+        stopped <- TRUE
+        break
+      }
+    }
+  }
+  used <- sum(!is.na(lr))
+  if (worse > 0) {
+    warn_cscdemand(c("In {worse} of {done} BLRT replicate{?s} the {kk}-class fit was worse than the {kk - 1}-class fit (a local maximum).",
+                     i = "Their statistic was set to 0. Raise {.arg starts} to reduce this."),
+                   class = "cscdemand_warning_blrt")
+  }
+  row <- data.frame(k = kk, loglik_k = f1$loglik, loglik_k_minus_1 = f0$loglik, LR = lr_obs,
+                    p_value = (1 + sum(lr >= lr_obs, na.rm = TRUE)) / (1 + used), reps = used,
+                    k_worse = worse, stopped_early = stopped)
+  list(row = row, lr = lr)
+}
+
+# The statistic needs the log-likelihoods to about 1e-6, not the
+# parameters to 1e-7: in the over-fitted K-class model EM creeps along flat
+# directions, so replicates stop at tol 1e-6 and tol_par 1e-3 (the
+# statistics agree with the strict rule to three decimals).
+blrt_control <- function(control) {
+  control$tol <- max(control$tol, 1e-6)
+  control$tol_par <- max(control$tol_par %||% 1e-7, 1e-3)
+  control
+}
+
+# Starting values of a fit in the core's layout (every group's class sizes).
+blrt_init <- function(fit) list(logpi = fit$par$logpi, logrho = fit$par$logrho)
+
+# A K-class start from a (K-1)-class fit: its largest class split in two,
+# with the item probabilities of the two halves nudged apart.
+split_class <- function(fit) {
+  lp <- fit$par$logpi
+  lr <- fit$par$logrho
+  big <- which.max(fit$class_size)
+  lp <- cbind(lp, lp[, big] - log(2))
+  lp[, big] <- lp[, big] - log(2)
+  p <- exp(lr[, big])
+  up <- stats::plogis(stats::qlogis(pmin(pmax(p, 1e-6), 1 - 1e-6)) + 0.5)
+  lr <- cbind(lr, log(up))
+  blocks <- param_blocks(fit$patterns$ncat, fit$par$set_of)
+  for (i in seq_len(nrow(blocks))) {  # renormalise each block of the new class
+    rows <- blocks$start[i] + seq_len(fit$patterns$ncat[blocks$item[i]])
+    lr[rows, ncol(lr)] <- log(up[rows] / sum(up[rows]))
+  }
+  list(par = list(logpi = lp, logrho = lr))
+}
+
+# Data for replicates `b` simulated from f0 (group by group, with each
+# group's class sizes, and the observed missing-item masks), as one pattern
+# table whose entries say which replicate each pattern belongs to. Rows are
+# drawn for all replicates at once, item by item (vectorised), and collapsed
+# to patterns in C++; each replicate's draws come from its own stream.
+blrt_simulate <- function(pt, f0, b, seed) {
+  G <- length(pt$group_levels)
+  J <- length(pt$items)
+  gN <- round(as.numeric(tapply(pt$n, factor(pt$group, levels = seq_len(G)), sum)))
+  gN[is.na(gN)] <- 0
+  miss <- anyNA(pt$y)
+  pis <- exp(f0$par$logpi)
+  one <- function(r) {
+    with_local_seed(stream_seed(seed, f0$k + 1L, r, 0), {
+      g <- rep(seq_len(G), gN)
+      cls <- unlist(lapply(seq_len(G), function(gg) {
+        sample.int(f0$k, gN[gg], replace = TRUE, prob = pis[gg, ])
+      }))
+      y <- vapply(seq_len(J), function(j) {
+        cp <- t(apply(f0$probs[[j]], 1, cumsum))  # K x C cumulative
+        u <- stats::runif(length(cls))
+        1L + as.integer(rowSums(u > cp[cls, -ncol(cp), drop = FALSE]))
+      }, integer(length(cls)))
+      if (miss) {
+        src <- unlist(lapply(seq_len(G), function(gg) {
+          rows <- which(pt$group == gg)
+          rows[sample.int(length(rows), gN[gg], replace = TRUE, prob = pt$n[rows])]
+        }))
+        y[is.na(pt$y[src, , drop = FALSE])] <- NA_integer_
+      }
+      list(y = matrix(y, ncol = J), g = g)
+    })
+  }
+  sims <- lapply(b, one)
+  y <- do.call(rbind, lapply(sims, `[[`, "y"))
+  key <- unlist(lapply(seq_along(sims), function(i) (i - 1L) * G + sims[[i]]$g))
+  cols <- lapply(seq_len(J), function(j) y[, j])
+  pp <- cpp_patterns(cols, rep(1L, J), pt$ncat, key, length(b) * G, NULL)
+  colnames(pp$y) <- pt$items
+  key_p <- pp$group
+  list(y = pp$y, n = pp$n, ncat = pt$ncat, items = pt$items, levels = pt$levels,
+       group = (key_p - 1L) %% G + 1L, group_levels = pt$group_levels,
+       entries = data.frame(rep = (key_p - 1L) %/% G + 1L, pattern = seq_along(pp$n),
+                            count = pp$n))
+}
 
 #' @export
 print.cscdemand_lca_blrt <- function(x, ...) {
@@ -376,8 +498,7 @@ lca_cv <- function(data, k = 1:10, folds = 5, method = c("kfold", "bootstrap"), 
     gcol <- data[[group]]
     data <- data[setdiff(names(data), group)]
   }
-  pt <- lca_patterns_for_fit(data, items, NULL)
-  if (length(pt$group_levels) > 1L) abort_input("Use {.arg group} to hold out groups.")
+  pt <- lca_patterns_for_fit(data, items, NULL, verbose = verbose)
   N <- sum(pt$n)
   if (any(pt$n != round(pt$n))) {
     abort_input("Cross-validation needs whole-number counts (no fractional weights).")
@@ -402,35 +523,20 @@ lca_cv <- function(data, k = 1:10, folds = 5, method = c("kfold", "bootstrap"), 
       })
     }
   })
-  J <- length(pt$items)
-  rows <- list()
-  if (verbose) cli::cli_progress_bar("Cross-validation", total = length(fold_counts) * length(k),
-                                     clear = TRUE)
-  for (i in seq_along(fold_counts)) {
-    fc <- fold_counts[[i]]
-    if (method == "bootstrap") {
-      train <- fc$train
-      test <- fc$test
-    } else {
-      test <- fc
-      train <- pt$n - fc
-    }
-    for (kk in sort(unique(as.integer(k)))) {
-      res <- refit_counts(pt, as.numeric(train), kk, if (kk == 1L) 1L else starts, sub_seed(seed, i),
-                          threads, control, set_map(J, 1L))
-      held <- NA_real_
-      if (res$best >= 1L) {
-        sc <- cpp_lca_posterior(pt$y, pt$ncat, pt$group, 1L, set_map(J, 1L), res$logpi,
-                                res$logrho)
-        held <- sum(test * sc$ll_pattern) / sum(test)
-      }
-      rows[[length(rows) + 1L]] <- data.frame(fold = i, k = kk, n_test = sum(test),
-                                              heldout_ll = held)
-      if (verbose) cli::cli_progress_update()
-    }
-  }
-  if (verbose) cli::cli_progress_done()
-  fr <- do.call(rbind, rows)
+  train <- sapply(fold_counts, function(fc) if (method == "bootstrap") fc$train else pt$n - fc)
+  test <- sapply(fold_counts, function(fc) if (method == "bootstrap") fc$test else fc)
+  train <- matrix(as.numeric(train), nrow = P)
+  test <- matrix(as.numeric(test), nrow = P)
+  ks <- sort(unique(as.integer(k)))
+  models <- lapply(ks, function(kk) list(K = kk, starts = if (kk == 1L) 1L else starts,
+                                         init = list()))
+  rr <- run_replicates(pt, train, models, stream_seed(seed, 1), control, threads, test = test)
+  n_test <- colSums(test)
+  fr <- data.frame(fold = rep(seq_len(ncol(test)), times = length(ks)),
+                   k = rep(ks, each = ncol(test)),
+                   n_test = rep(n_test, times = length(ks)),
+                   heldout_ll = as.vector(rr$heldout) / rep(n_test, times = length(ks)))
+  fr$heldout_ll[as.vector(rr$status) == 2L] <- NA_real_
   tab <- do.call(rbind, lapply(split(fr, fr$k), function(x) {
     data.frame(k = x$k[1], heldout_ll = mean(x$heldout_ll, na.rm = TRUE),
                se = stats::sd(x$heldout_ll, na.rm = TRUE) / sqrt(sum(!is.na(x$heldout_ll))))
@@ -498,17 +604,15 @@ lca_replicate <- function(data, k, split = "half", items = NULL, seed = NULL, th
     half <- with_local_seed(seed, sample(rep(1:2, length.out = nrow(data))))
     parts <- split(seq_len(nrow(data)), half)
     names(parts) <- c("half 1", "half 2")
-    cols <- names(data)
   } else {
     if (!is.character(split) || length(split) != 1L || !split %in% names(data)) {
       abort_input(c("{.arg split} must be {.val half} or the name of a grouping column.",
                     x = "{.val {format(split)}} is neither."))
     }
     parts <- split(seq_len(nrow(data)), data[[split]])
-    cols <- setdiff(names(data), split)
   }
   if (is.null(items)) {
-    items <- cols[!startsWith(cols, ".")]
+    items <- default_items(data, exclude = if (!identical(split, "half")) split, verbose = verbose)
   }
   fits <- lapply(parts, function(rows) {
     lca(data[rows, , drop = FALSE], k = k, items = items, seed = seed, threads = threads,

@@ -121,6 +121,45 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_stream_seed
+double cpp_stream_seed(double seed, NumericVector idx);
+RcppExport SEXP _cscdemand_cpp_stream_seed(SEXP seedSEXP, SEXP idxSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< NumericVector >::type idx(idxSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_stream_seed(seed, idx));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_lca_replicates
+List cpp_lca_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_of, int G, int R, IntegerVector rep, IntegerVector pattern, IntegerVector group, NumericVector count, IntegerVector test_rep, IntegerVector test_pattern, IntegerVector test_group, NumericVector test_count, List models, double seed, List control, int threads);
+RcppExport SEXP _cscdemand_cpp_lca_replicates(SEXP ySEXP, SEXP ncatSEXP, SEXP set_ofSEXP, SEXP GSEXP, SEXP RSEXP, SEXP repSEXP, SEXP patternSEXP, SEXP groupSEXP, SEXP countSEXP, SEXP test_repSEXP, SEXP test_patternSEXP, SEXP test_groupSEXP, SEXP test_countSEXP, SEXP modelsSEXP, SEXP seedSEXP, SEXP controlSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerMatrix >::type y(ySEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type ncat(ncatSEXP);
+    Rcpp::traits::input_parameter< IntegerMatrix >::type set_of(set_ofSEXP);
+    Rcpp::traits::input_parameter< int >::type G(GSEXP);
+    Rcpp::traits::input_parameter< int >::type R(RSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type rep(repSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type pattern(patternSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type group(groupSEXP);
+    Rcpp::traits::input_parameter< NumericVector >::type count(countSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type test_rep(test_repSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type test_pattern(test_patternSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type test_group(test_groupSEXP);
+    Rcpp::traits::input_parameter< NumericVector >::type test_count(test_countSEXP);
+    Rcpp::traits::input_parameter< List >::type models(modelsSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< List >::type control(controlSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_lca_replicates(y, ncat, set_of, G, R, rep, pattern, group, count, test_rep, test_pattern, test_group, test_count, models, seed, control, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_run_ids", (DL_FUNC) &_cscdemand_cpp_run_ids, 1},
@@ -129,6 +168,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_patterns", (DL_FUNC) &_cscdemand_cpp_patterns, 6},
     {"_cscdemand_cpp_lca_fit", (DL_FUNC) &_cscdemand_cpp_lca_fit, 13},
     {"_cscdemand_cpp_lca_posterior", (DL_FUNC) &_cscdemand_cpp_lca_posterior, 7},
+    {"_cscdemand_cpp_stream_seed", (DL_FUNC) &_cscdemand_cpp_stream_seed, 2},
+    {"_cscdemand_cpp_lca_replicates", (DL_FUNC) &_cscdemand_cpp_lca_replicates, 17},
     {NULL, NULL, 0}
 };
 

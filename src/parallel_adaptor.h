@@ -5,7 +5,7 @@
 
 #include <RcppParallel.h>
 
-#include <cscdemand/lca.h>
+#include <cscdemand/parallel.h>
 
 struct CscdemandWorker : public RcppParallel::Worker {
   const std::function<void(std::size_t, std::size_t)>& fn;

@@ -57,7 +57,8 @@ List cpp_glmm_fit(const Eigen::Map<Eigen::MatrixXd> X, const NumericVector& y,
       _["psi"] = wrap(r.psi), _["loglik"] = r.loglik, _["grad"] = wrap(r.grad),
       _["hessian"] = wrap(r.hessian), _["bhat"] = wrap(r.bhat), _["bsd"] = wrap(r.bsd),
       _["iterations"] = r.iterations, _["evaluations"] = r.evaluations,
-      _["status"] = r.status, _["decrement"] = r.decrement);
+      _["status"] = r.status, _["decrement"] = r.decrement,
+      _["modes_unconverged"] = r.modes_unconverged);
 }
 
 // Log-likelihood (and gradient) at fixed psi, for tests of the analytic gradient.
@@ -69,7 +70,7 @@ List cpp_glmm_loglik(const Eigen::Map<Eigen::MatrixXd> X, const NumericVector& y
   std::vector<double> Xr;
   cscdemand::glmm::Data d =
       glmm_data(X, Xr, y, trials, offset, weights, cstart, family, random, nagq);
-  cscdemand::glmm::Model m(d, cscdemand::glmm::serial_for);
+  cscdemand::glmm::Model m(d, cscdemand::serial_for);
   Eigen::VectorXd x = Rcpp::as<Eigen::VectorXd>(psi), g(m.q());
   // two passes so the conditional modes are converged from a warm start
   m.eval(x, nullptr);

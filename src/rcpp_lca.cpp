@@ -4,6 +4,7 @@
 
 #include <cscdemand/lca.h>
 #include <cscdemand/patterns.h>
+#include <cscdemand/replicates.h>
 
 #include "parallel_adaptor.h"
 
@@ -39,6 +40,17 @@ cscdemand::Design design_from_r(const IntegerMatrix& y, const IntegerVector& nca
                                 so.data());
 }
 
+// A seed from R (a whole number, 0 <= seed < 2^53 after the R checks) as the
+// core's 64-bit seed. Values outside the range of uint64 are reduced modulo
+// 2^64 first, so the conversion is always defined.
+std::uint64_t seed_to_u64(double seed) {
+  if (!std::isfinite(seed) || seed < 0) Rcpp::stop("seed must be a finite, non-negative number");
+  const double two64 = 18446744073709551616.0;
+  double s = std::floor(seed);
+  if (s >= two64) s = std::fmod(s, two64);
+  return static_cast<std::uint64_t>(s);
+}
+
 NumericMatrix as_matrix(const std::vector<double>& v, int nrow, int ncol) {
   // v is row-major nrow x ncol
   NumericMatrix m(nrow, ncol);
@@ -55,18 +67,70 @@ std::vector<double> from_matrix(const NumericMatrix& m) {
   return v;
 }
 
+cscdemand::Control control_from_r(const List& control) {
+  cscdemand::Control ctl;
+  ctl.maxiter = as<int>(control["maxiter"]);
+  ctl.tol = as<double>(control["tol"]);
+  ctl.tol_par = as<double>(control["tol_par"]);
+  ctl.init_iter = as<int>(control["init_iter"]);
+  ctl.final_starts = as<int>(control["final_starts"]);
+  ctl.empty_class = as<double>(control["empty_class"]);
+  ctl.start_type = as<int>(control["start_type"]);
+  ctl.adaptive = as<bool>(control["adaptive"]);
+  ctl.batch = as<int>(control["batch"]);
+  ctl.max_starts = as<int>(control["max_starts"]);
+  ctl.min_best = as<int>(control["min_best"]);
+  ctl.same_ll = as<double>(control["same_ll"]);
+  ctl.same_par = as<double>(control["same_par"]);
+  return ctl;
+}
+
+std::vector<cscdemand::Params> params_from_r(const List& init) {
+  std::vector<cscdemand::Params> out;
+  for (int i = 0; i < init.size(); ++i) {
+    List one = init[i];
+    cscdemand::Params th;
+    th.logpi = from_matrix(as<NumericMatrix>(one["logpi"]));
+    th.logrho = from_matrix(as<NumericMatrix>(one["logrho"]));
+    out.push_back(th);
+  }
+  return out;
+}
+
+// Sparse per-replicate counts from R (1-based replicate, pattern, group;
+// entries sorted by replicate) into the core's form.
+void entries_from_r(const IntegerVector& rep, const IntegerVector& pat, const IntegerVector& grp,
+                    const NumericVector& cnt, int R, std::vector<int>& ptr, std::vector<int>& p0,
+                    std::vector<int>& g0, std::vector<double>& c) {
+  const int n = rep.size();
+  ptr.assign(R + 1, 0);
+  for (int e = 0; e < n; ++e) ptr[rep[e] + 1] += 1;
+  for (int r = 0; r < R; ++r) ptr[r + 1] += ptr[r];
+  p0.resize(n);
+  g0.resize(n);
+  c.assign(cnt.begin(), cnt.end());
+  for (int e = 0; e < n; ++e) {
+    p0[e] = pat[e] - 1;
+    g0[e] = grp[e] - 1;
+  }
+}
+
 }  // namespace
 
 // [[Rcpp::export]]
 List cpp_patterns(List cols, IntegerVector offset, IntegerVector ncat, SEXP group, int G,
                   SEXP weights) {
   const int J = cols.size();
+  // The integer vectors are kept alive here: a column that is not already
+  // integer is converted to a new vector, which must outlive ptrs.
+  std::vector<IntegerVector> keep;
+  keep.reserve(J);
   std::vector<const int*> ptrs(J);
   std::size_t N = 0;
   for (int j = 0; j < J; ++j) {
-    IntegerVector v = cols[j];
-    ptrs[j] = v.begin();
-    N = static_cast<std::size_t>(v.size());
+    keep.push_back(as<IntegerVector>(cols[j]));
+    ptrs[j] = keep.back().begin();
+    N = static_cast<std::size_t>(keep.back().size());
   }
   const int* gp = Rf_isNull(group) ? nullptr : INTEGER(group);
   std::vector<int> g0;
@@ -99,24 +163,14 @@ List cpp_lca_fit(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVe
                  int K, IntegerMatrix set_of, int starts, double seed, List control, List init,
                  int threads, bool progress) {
   cscdemand::Design d = design_from_r(y, ncat, n, group, G, K, set_of);
-  cscdemand::Control ctl;
-  ctl.maxiter = as<int>(control["maxiter"]);
-  ctl.tol = as<double>(control["tol"]);
-  ctl.init_iter = as<int>(control["init_iter"]);
-  ctl.final_starts = as<int>(control["final_starts"]);
-  ctl.empty_class = as<double>(control["empty_class"]);
+  cscdemand::Control ctl = control_from_r(control);
 
-  std::vector<cscdemand::Params> init_par;
-  for (int i = 0; i < init.size(); ++i) {
-    List one = init[i];
-    cscdemand::Params th;
-    th.logpi = from_matrix(as<NumericMatrix>(one["logpi"]));
-    th.logrho = from_matrix(as<NumericMatrix>(one["logrho"]));
-    init_par.push_back(th);
-  }
+  std::vector<cscdemand::Params> init_par = params_from_r(init);
 
   const bool two_stage = ctl.init_iter > 0 && ctl.final_starts > 0 && ctl.final_starts < starts;
-  const double total = static_cast<double>(two_stage ? starts + ctl.final_starts : starts);
+  const double total = ctl.adaptive ? NA_REAL
+                                    : static_cast<double>(two_stage ? starts + ctl.final_starts
+                                                                    : starts);
   SEXP bar = R_NilValue;
   if (progress) {
     List cfg = List::create(_["name"] = "Fitting latent class models", _["clear"] = true);
@@ -131,7 +185,7 @@ List cpp_lca_fit(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVe
   const std::size_t chunk = static_cast<std::size_t>(std::max(1, threads)) * 2;
   cscdemand::MultiStartResult res;
   try {
-    res = cscdemand::multi_start(d, starts, static_cast<std::uint64_t>(seed), ctl, init_par,
+    res = cscdemand::multi_start(d, starts, seed_to_u64(seed), ctl, init_par,
                                  cscdemand_parallel_for(threads), chunk, on_chunk);
   } catch (...) {
     if (progress) cli_progress_done(bar);
@@ -160,6 +214,7 @@ List cpp_lca_fit(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVe
       _["trace"] = wrap(best.trace), _["stage1_ll"] = wrap(res.stage1_ll),
       _["stage1_iter"] = wrap(res.stage1_iter), _["final_ll"] = wrap(res.final_ll),
       _["final_iter"] = wrap(res.final_iter), _["start_status"] = wrap(res.status),
+      _["same"] = wrap(res.same), _["batches"] = res.batches,
       _["posterior"] = post, _["ll_pattern"] = llp);
 }
 
@@ -175,4 +230,86 @@ List cpp_lca_posterior(IntegerMatrix y, IntegerVector ncat, IntegerVector group,
   std::vector<double> pp(static_cast<std::size_t>(d.P) * K), lp(d.P);
   cscdemand::loglik(d, th, pp.data(), lp.data());
   return List::create(_["posterior"] = as_matrix(pp, d.P, K), _["ll_pattern"] = wrap(lp));
+}
+
+// Seed of one random stream from a master seed and stream indices: the
+// indices are folded into the state one at a time through splitmix64, so
+// different index tuples give unrelated seeds (R/random.R).
+// [[Rcpp::export]]
+double cpp_stream_seed(double seed, NumericVector idx) {
+  std::uint64_t x = seed_to_u64(seed);
+  std::uint64_t h = cscdemand::splitmix64(x);
+  for (double v : idx) {
+    x = h ^ (seed_to_u64(v) * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL);
+    h = cscdemand::splitmix64(x);
+  }
+  return static_cast<double>(h % 2147483647ULL);
+}
+
+// Every replicate of a resampling scheme in one parallel call (replicates.h).
+// Counts are sparse entries (replicate, pattern, group, count), sorted by
+// replicate; `test_*` (may be empty) are held-out counts to score. Each model
+// is list(K, starts, init).
+// [[Rcpp::export]]
+List cpp_lca_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_of, int G, int R,
+                        IntegerVector rep, IntegerVector pattern, IntegerVector group,
+                        NumericVector count, IntegerVector test_rep, IntegerVector test_pattern,
+                        IntegerVector test_group, NumericVector test_count, List models,
+                        double seed, List control, int threads) {
+  const int P = y.nrow(), J = y.ncol();
+  std::vector<int> yy = to_row_major(y);
+  std::vector<int> so(static_cast<std::size_t>(J) * G);
+  for (int j = 0; j < J; ++j)
+    for (int g = 0; g < G; ++g) so[static_cast<std::size_t>(j) * G + g] = set_of(j, g);
+  std::vector<int> nc(ncat.begin(), ncat.end());
+  cscdemand::ReplicateInput in;
+  in.y = yy.data();
+  in.P = P;
+  in.J = J;
+  in.G = G;
+  in.ncat = nc.data();
+  in.set_of = so.data();
+  in.R = R;
+  entries_from_r(rep, pattern, group, count, R, in.ptr, in.pattern, in.group, in.count);
+  if (test_rep.size() > 0)
+    entries_from_r(test_rep, test_pattern, test_group, test_count, R, in.test_ptr,
+                   in.test_pattern, in.test_group, in.test_count);
+  std::vector<cscdemand::ReplicateModel> mods;
+  for (int m = 0; m < models.size(); ++m) {
+    List one = models[m];
+    cscdemand::ReplicateModel mod;
+    mod.K = as<int>(one["K"]);
+    mod.starts = as<int>(one["starts"]);
+    mod.init = params_from_r(as<List>(one["init"]));
+    mods.push_back(mod);
+  }
+  cscdemand::Control ctl = control_from_r(control);
+  cscdemand::ReplicateOutput out =
+      cscdemand::run_replicates(in, mods, seed_to_u64(seed), ctl, cscdemand_parallel_for(threads));
+  const int M = static_cast<int>(mods.size());
+  NumericMatrix ll(R, M), held(R, M);
+  IntegerMatrix st(R, M), nb(R, M);
+  for (int r = 0; r < R; ++r)
+    for (int m = 0; m < M; ++m) {
+      const std::size_t i = static_cast<std::size_t>(r) * M + m;
+      ll(r, m) = out.loglik[i];
+      held(r, m) = out.heldout[i];
+      st(r, m) = out.status[i];
+      nb(r, m) = out.n_best[i];
+    }
+  const int K0 = M > 0 ? mods[0].K : 1;
+  int nrho = 0;
+  for (int j = 0; j < J; ++j) {
+    int nset = 0;
+    for (int g = 0; g < G; ++g) nset = std::max(nset, so[static_cast<std::size_t>(j) * G + g] + 1);
+    nrho += nset * nc[j];
+  }
+  List logpi(R), logrho(R);
+  for (int r = 0; r < R; ++r) {
+    if (out.par0[r].logpi.empty()) continue;
+    logpi[r] = as_matrix(out.par0[r].logpi, G, K0);
+    logrho[r] = as_matrix(out.par0[r].logrho, nrho, K0);
+  }
+  return List::create(_["loglik"] = ll, _["heldout"] = held, _["status"] = st,
+                      _["n_best"] = nb, _["logpi"] = logpi, _["logrho"] = logrho);
 }

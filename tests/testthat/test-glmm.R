@@ -259,3 +259,82 @@ test_that("problems in the fit give classed warnings and are stored", {
   expect_equal(unname(coef(fit)), unname(coef(ref)), tolerance = 1e-6)
   expect_true(is.finite(vcov(fit)[1, 1]))
 })
+
+glmm_ref_data <- function() {
+  d <- utils::read.csv(test_path("fixtures", "glmm", "glmm-data.csv"))
+  d
+}
+
+test_that("glmm() formulas match stored glmmTMB and lme4 fits (nbinom2, poisson, binomial)", {
+  d <- glmm_ref_data()
+  ref <- utils::read.csv(test_path("fixtures", "glmm", "glmm-reference.csv"))
+  f <- cases ~ decile + urban + offset(log(children)) + (1 | la)
+  fits <- list(
+    nbinom2 = glmm(f, d, family = "nbinom2"),
+    poisson = glmm(f, d, family = poisson()),
+    binomial = glmm(referred ~ decile + urban + (1 | la), d, family = "binomial"))
+  for (tool in c("glmmTMB", "lme4")) {
+    for (m in names(fits)) {
+      r <- ref[ref$tool == tool & ref$model == m, ]
+      if (!nrow(r)) next
+      fit <- fits[[m]]
+      fx <- r[!r$term %in% c("sd", "theta", "loglik"), ]
+      expect_equal(unname(fixef(fit)[fx$term]), fx$estimate, tolerance = 1e-4,
+                   label = paste(tool, m, "fixef"))
+      expect_equal(unname(sqrt(diag(vcov(fit)))[fx$term]), fx$std.error, tolerance = 2e-3,
+                   label = paste(tool, m, "SE"))
+      expect_equal(VarCorr(fit)$sd, r$estimate[r$term == "sd"], tolerance = 1e-3)
+      expect_equal(as.numeric(logLik(fit)), r$estimate[r$term == "loglik"], tolerance = 1e-6)
+      if (m == "nbinom2") expect_equal(sigma(fit), r$estimate[r$term == "theta"], tolerance = 1e-3)
+    }
+  }
+  expect_equal(sigma(fits$poisson), 1)
+  # the formula interface and the column interface give the same fit
+  ri <- glmm_ri(d, "cases", c("decile", "urban"), exposure = "children", random = "la")
+  expect_equal(unname(fixef(fits$nbinom2)), unname(coef(ri)), tolerance = 1e-8)
+})
+
+test_that("glmm() agrees with glmmTMB live, where installed", {
+  skip_if_not_installed("glmmTMB")
+  d <- glmm_ref_data()
+  d$rate_x <- log(d$children / 500)
+  f <- cases ~ decile + rate_x + offset(log(children)) + (1 | la)
+  m <- glmmTMB::glmmTMB(f, d, family = glmmTMB::nbinom2)
+  fit <- glmm(f, d, family = glmmTMB::nbinom2)
+  expect_equal(unname(fixef(fit)), unname(glmmTMB::fixef(m)$cond), tolerance = 1e-4)
+  expect_equal(sigma(fit), sigma(m), tolerance = 1e-3)
+  expect_equal(as.numeric(logLik(fit)), as.numeric(logLik(m)), tolerance = 1e-6)
+  # predictions, with and without the random intercept
+  pm <- stats::predict(m, newdata = d, type = "link")
+  expect_equal(unname(predict(fit, d)), unname(pm), tolerance = 1e-3)
+  p0 <- stats::predict(m, newdata = d, type = "link", re.form = NA)
+  expect_equal(unname(predict(fit, d, random = FALSE)), unname(p0), tolerance = 1e-4)
+  re <- glmmTMB::ranef(m)$cond$la
+  expect_equal(ranef(fit)$la[rownames(re), 1], re[, 1], tolerance = 1e-3)
+})
+
+test_that("glmm() methods: cbind binomial, confint, tidy/glance, simulate, bad formulas", {
+  d <- glmm_ref_data()
+  agg <- stats::aggregate(referred ~ la + urban, d, function(v) c(s = sum(v), n = length(v)))
+  agg <- data.frame(la = agg$la, urban = agg$urban, s = agg$referred[, "s"],
+                    f = agg$referred[, "n"] - agg$referred[, "s"])
+  fb <- glmm(cbind(s, f) ~ urban + (1 | la), agg, family = binomial)
+  f01 <- glmm(referred ~ urban + (1 | la), d, family = "binomial")
+  expect_equal(unname(fixef(fb)), unname(fixef(f01)), tolerance = 1e-6)
+  ci <- confint(f01)
+  expect_true(all(ci[, 1] < fixef(f01) & fixef(f01) < ci[, 2]))
+  expect_true(all(c("fixed", "ran_pars") %in% generics::tidy(f01)$effect))
+  expect_equal(generics::glance(f01)$logLik, as.numeric(logLik(f01)))
+  # simulate: reproducible, and the simulated mean matches the fitted mean
+  nb <- glmm(cases ~ decile + offset(log(children)) + (1 | la), d)
+  s1 <- simulate(nb, nsim = 200, seed = 1)
+  expect_identical(s1, simulate(nb, nsim = 200, seed = 1))
+  expect_equal(dim(s1), c(nrow(d), 200L))
+  mu_marg <- exp(predict(nb, d, random = FALSE) + nb$sigma^2 / 2)
+  expect_equal(mean(as.matrix(s1)), mean(mu_marg), tolerance = 0.05)
+  expect_error(glmm(cases ~ decile + (decile | la), d), class = "cscdemand_error_formula")
+  expect_error(glmm(cases ~ decile + (1 | la) + (1 | urban), d), class = "cscdemand_error_formula")
+  expect_error(glmm(cases ~ decile:urban + (1 | la), d), class = "cscdemand_error_formula")
+  expect_error(glmm(cases ~ decile, d, family = "gamma"), class = "cscdemand_error_family")
+  expect_error(glmm(cases ~ nope + (1 | la), d), class = "cscdemand_error_formula")
+})

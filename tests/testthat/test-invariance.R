@@ -102,3 +102,23 @@ test_that("an item constant within a group gives a classed warning", {
                                              verbose = FALSE)),
                  class = "cscdemand_warning_group_item")
 })
+
+test_that("a small group (3 episodes, or fewer than 10 x K) warns and still fits", {
+  d <- two_councils(n = 400, seed = 5)
+  tiny <- d[d$la == "South", ][1:3, ]
+  tiny$la <- "Tiny"
+  d3 <- rbind(d, tiny)
+  expect_warning(expect_warning(
+    inv <- quiet_starts(lca_invariance(d3, k = 2, group = "la", starts = 5, seed = 1,
+                                       verbose = FALSE)),
+    class = "cscdemand_warning_small_group"), class = "cscdemand_warning_group_item")
+  expect_equal(nrow(inv$table), 2L)
+  expect_true(all(is.finite(inv$table$loglik)))
+  # two small groups: the message names both, with a plural verb
+  tiny2 <- tiny
+  tiny2$la <- "Wee"
+  w <- tryCatch(lca_invariance(rbind(d3, tiny2), k = 2, group = "la", starts = 5, seed = 1,
+                               verbose = FALSE),
+                cscdemand_warning_small_group = function(w) w)
+  expect_match(conditionMessage(w), "Groups .*Tiny.*Wee.* have fewer than 20 episodes")
+})

@@ -99,3 +99,38 @@ test_that("frozen models score new data identically, survive saveRDS, and check 
   expect_error(predict(fz2, nd), class = "cscdemand_error_coding")
   expect_output(print(fz2), "Frozen latent class model")
 })
+
+test_that("SQLite: where = is parsed into bound parameters; a hostile string runs nothing", {
+  skip_if_not_installed("RSQLite")
+  d <- simulate_lca(n = 600, seed = 2)
+  d$.class <- NULL
+  d$la <- rep(c("A", "B", "C"), 200)
+  d$year <- rep(2022:2023, 300)
+  items <- names(d)[1:8]
+  con <- DBI::dbConnect(RSQLite::SQLite(), ":memory:")
+  on.exit(DBI::dbDisconnect(con))
+  DBI::dbWriteTable(con, "episodes", d)
+  n_of <- function(...) sum(lca_patterns_db(con, items = items, table = "episodes", ...)$n)
+  expect_equal(n_of(where = "la = 'A' AND year >= 2023"), sum(d$la == "A" & d$year >= 2023))
+  expect_equal(n_of(where = list(la = c("A", "B"), year = 2022)),
+               sum(d$la %in% c("A", "B") & d$year == 2022))
+  pw <- lca_patterns_db(con, items = items, table = "episodes", where = "la = 'B'")
+  expect_match(pw$sql, "WHERE .la. = \\?")
+  # hostile text: refused before any SQL runs
+  for (bad in c("la = 'A'; DROP TABLE episodes", "1 = 1; DELETE FROM episodes",
+                "la = 'A' OR 1 = 1", "la = (SELECT 1)", "la = 'A' --")) {
+    expect_error(lca_patterns_db(con, items = items, table = "episodes", where = bad),
+                 class = "cscdemand_error_where")
+  }
+  # hostile values: bound, so they match nothing and run nothing
+  hostile <- "A'; DROP TABLE episodes; --"
+  expect_error(lca_patterns_db(con, items = items, table = "episodes",
+                               where = list(la = hostile)), class = "cscdemand_error_input")
+  expect_error(lca_patterns_db(con, items = items, table = "episodes",
+                               where = "la = 'A''; DROP TABLE episodes; --'"),
+               class = "cscdemand_error_input")
+  expect_error(lca_patterns_db(con, items = items, table = "episodes",
+                               where = list(nope = 1)), class = "cscdemand_error_where")
+  expect_true(DBI::dbExistsTable(con, "episodes"))
+  expect_equal(DBI::dbGetQuery(con, "SELECT COUNT(*) AS n FROM episodes")$n, 600)
+})

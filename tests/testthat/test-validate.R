@@ -93,3 +93,77 @@ test_that("replication on random halves and on councils", {
   expect_output(print(r2), "Replication")
   expect_error(lca_replicate(d, 3, split = "nope"), class = "cscdemand_error_input")
 })
+
+test_that("replicate engine: one call fits every replicate like separate fits would", {
+  d <- simulate_lca(n = 800, probs = sep_probs, class_size = c(.5, .3, .2), seed = 6)
+  pt <- lca_patterns(d, items = grep("^item", names(d), value = TRUE))
+  counts <- withr::with_seed(1, stats::rmultinom(4, sum(pt$n), pt$n / sum(pt$n)))
+  ctl <- lca_control(tol = 1e-12)
+  fit <- lca(pt, 3, starts = 10, seed = 1, verbose = FALSE, control = ctl)
+  rr <- run_replicates(pt, counts, list(list(K = 1L, starts = 0L, init = list()),
+                                        list(K = 3L, starts = 0L, init = init_from_fit(fit))),
+                       seed = 5, control = ctl, threads = 2L,
+                       test = matrix(pt$n, nrow(counts), 4) - pmin(pt$n, counts))
+  for (r in 1:4) {
+    # K = 1 has a closed form: marginal proportions under replicate r's counts
+    y <- pt$y
+    ll1 <- sum(vapply(seq_len(ncol(y)), function(j) {
+      tab <- tapply(counts[, r], factor(y[, j], levels = 1:2), sum)
+      tab[is.na(tab)] <- 0
+      sum(ifelse(tab > 0, tab * log(tab / sum(tab)), 0))
+    }, numeric(1)))
+    expect_equal(rr$loglik[r, 1], ll1, tolerance = 1e-9)
+    # K = 3 from the full-sample solution: a separate lca() on the same counts agrees
+    pr <- pt
+    pr$n <- counts[, r]
+    one <- lca(pr, 3, starts = 1, seed = 1, verbose = FALSE, control = ctl)
+    expect_equal(rr$loglik[r, 2], one$loglik, tolerance = 1e-6)
+  }
+  # held-out scores: K = 1 held-out LL from the replicate's marginal proportions
+  te <- pt$n - pmin(pt$n, counts[, 1])
+  p1 <- sapply(seq_len(ncol(pt$y)), function(j) sum(counts[pt$y[, j] == 2, 1]) / sum(counts[, 1]))
+  held <- sum(te * rowSums(sapply(seq_len(ncol(pt$y)), function(j) {
+    ifelse(pt$y[, j] == 2, log(p1[j]), log(1 - p1[j]))
+  })))
+  expect_equal(rr$heldout[1, 1], held, tolerance = 1e-9)
+})
+
+test_that("BLRT: early stopping, local maxima counted, multi-group (invariant) models", {
+  d <- simulate_lca(n = 1200, probs = sep_probs, class_size = c(.5, .3, .2), seed = 8)
+  # 2 classes against 1 on 3-class data: no replicate reaches the observed
+  # statistic; a 99% interval for p excludes 0.05 only after 120 replicates
+  bl <- lca_blrt(d, k = 2, reps = 300, starts = 2, fit_starts = 10, seed = 1, verbose = FALSE)
+  expect_true(bl$table$stopped_early)
+  expect_equal(bl$table$reps, 120)
+  expect_equal(bl$table$p_value, 1 / 121)
+  # 4 against 3 classes: p clearly above 0.05 long before 300 replicates
+  b4 <- suppressWarnings(lca_blrt(d, k = 4, reps = 300, starts = 2, fit_starts = 10, seed = 1,
+                                  verbose = FALSE))
+  expect_true(b4$table$stopped_early)
+  expect_lt(b4$table$reps, 300)
+  expect_gt(b4$table$p_value, 0.05)
+  expect_true(all(c("k_worse", "stopped_early") %in% names(bl$table)))
+  full <- lca_blrt(d, k = 2, reps = 25, starts = 2, fit_starts = 10, seed = 1, verbose = FALSE,
+                   early_stop = FALSE)
+  expect_equal(full$table$reps, 25)
+  expect_identical(full$lr[["2"]][1:25], bl$lr[["2"]][1:25])
+  # two councils sharing the solution: the grouped test rejects 2 classes, not 3
+  d$la <- rep(c("A", "B"), 600)
+  fit3 <- lca(d, 3, group = "la", starts = 10, seed = 1, verbose = FALSE)
+  pg <- lca_patterns(d, items = grep("^item", names(d), value = TRUE), group = "la")
+  bg <- suppressWarnings(lca_blrt(pg, k = 3:4, reps = 19, starts = 2, fit_starts = 10, seed = 2,
+                                  verbose = FALSE, early_stop = FALSE))
+  expect_lt(bg$table$p_value[bg$table$k == 3], 0.06)
+  expect_gt(bg$table$p_value[bg$table$k == 4], 0.05)
+  expect_equal(bg$fits[["3"]]$loglik, fit3$loglik, tolerance = 1e-6)
+})
+
+test_that("cross-validation runs on a multi-group pattern table", {
+  d <- simulate_lca(n = 1200, probs = sep_probs, class_size = c(.5, .3, .2), seed = 9)
+  d$la <- rep(c("A", "B"), 600)
+  pg <- lca_patterns(d, items = grep("^item", names(d), value = TRUE), group = "la")
+  cv <- lca_cv(pg, k = 1:4, folds = 3, starts = 4, seed = 1, verbose = FALSE)
+  expect_equal(cv$table$k, 1:4)
+  expect_true(all(is.finite(cv$table$heldout_ll)))
+  expect_gt(cv$table$heldout_ll[3], cv$table$heldout_ll[2])
+})

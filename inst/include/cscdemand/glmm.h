@@ -26,11 +26,9 @@
 #include <limits>
 #include <vector>
 
-namespace cscdemand {
+#include "parallel.h"
 
-// Same type as in lca.h (a repeated alias declaration of the same type is legal).
-using ParallelFor =
-    std::function<void(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn)>;
+namespace cscdemand {
 
 namespace glmm {
 
@@ -45,9 +43,6 @@ enum Status {
   kNonFinite = 3
 };
 
-inline void serial_for(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn) {
-  fn(0, n);
-}
 
 inline double digamma(double x) {
   double r = 0.0;
@@ -120,6 +115,7 @@ struct Result {
   int evaluations = 0;
   int status = kConverged;
   double decrement = NAN;
+  int modes_unconverged = 0;  // clusters whose conditional mode did not converge
 };
 
 class Model {
@@ -128,6 +124,7 @@ class Model {
     q_ = d_.p + (d_.random ? 1 : 0) + (d_.family == kNegbin ? 1 : 0);
     bhat_.assign(d_.J, 0.0);
     bsd_.assign(d_.J, 0.0);
+    mode_ok_.assign(d_.J, 1);
     ll_.assign(d_.J, 0.0);
     g_.assign(static_cast<std::size_t>(d_.J) * q_, 0.0);
     gauss_hermite(std::max(1, d_.nagq), z_, logw_);
@@ -144,6 +141,13 @@ class Model {
   int evaluations() const { return evals_; }
   const std::vector<double>& bhat() const { return bhat_; }
   const std::vector<double>& bsd() const { return bsd_; }
+  // Clusters whose conditional mode (inner Newton loop) did not converge at
+  // the last evaluation.
+  int modes_unconverged() const {
+    int n = 0;
+    for (char ok : mode_ok_) n += ok ? 0 : 1;
+    return n;
+  }
 
   // Marginal log-likelihood at psi (and its gradient if g != nullptr).
   double eval(const Eigen::VectorXd& psi, Eigen::VectorXd* g) {
@@ -275,6 +279,7 @@ class Model {
     if (!std::isfinite(b)) b = 0.0;
     double lo = -std::numeric_limits<double>::infinity(), hi = -lo;
     double H = prec;
+    bool mode_ok = false;
     for (int it = 0; it < 200; ++it) {
       double s1 = 0.0, s2 = 0.0;
       for (int i = 0; i < m; ++i) {
@@ -292,8 +297,12 @@ class Model {
       if (!(nb_ > lo && nb_ < hi) && std::isfinite(lo) && std::isfinite(hi)) nb_ = 0.5 * (lo + hi);
       const double delta = nb_ - b;
       b = nb_;
-      if (std::fabs(delta) < 1e-11 * (1.0 + std::fabs(b))) break;
+      if (std::fabs(delta) < 1e-11 * (1.0 + std::fabs(b))) {
+        mode_ok = true;
+        break;
+      }
     }
+    mode_ok_[j] = mode_ok ? 1 : 0;
     // curvature and its derivatives at the mode; the node at the mode itself
     // (z = 0: Laplace, or odd nagq) is evaluated in the same pass
     double s2 = 0.0, s3 = 0.0, s1t = 0.0, s2t = 0.0, hc = -0.5 * b * b * prec, s1c = 0.0;
@@ -395,6 +404,7 @@ class Model {
   int evals_ = 0;
   std::vector<double> z_, logw_;
   std::vector<double> bhat_, bsd_, ll_, g_;
+  std::vector<char> mode_ok_;  // per cluster; each worker writes its own clusters
   std::vector<double> cst_, cstt_;
   double cached_theta_ = NAN;
 };
@@ -562,6 +572,7 @@ inline Result fit(const Data& d, const Eigen::VectorXd& psi0, const Control& c,
   m.eval(x, nullptr);  // leave the modes at the optimum
   res.bhat = m.bhat();
   res.bsd = m.bsd();
+  res.modes_unconverged = m.modes_unconverged();
   res.iterations = it;
   res.evaluations = m.evaluations();
   res.decrement = dec;

@@ -20,18 +20,10 @@
 #include <numeric>
 #include <vector>
 
+#include "parallel.h"
 #include "rng.h"
 
 namespace cscdemand {
-
-// Runs fn(begin, end) over [0, n), possibly in parallel. The R glue supplies
-// an RcppParallel implementation; the default runs serially.
-using ParallelFor =
-    std::function<void(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn)>;
-
-inline void serial_for(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn) {
-  fn(0, n);
-}
 
 enum StartStatus { kConverged = 0, kMaxIter = 1, kFailed = 2, kEmptyClass = 3, kNotRun = 4 };
 
@@ -129,10 +121,18 @@ struct Params {
 
 struct Control {
   int maxiter = 5000;      // EM iterations for a start run to convergence
-  double tol = 1e-10;      // stop when the log-likelihood gains less than tol * (1 + |LL|)
+  double tol = 1e-9;       // log-likelihood still to gain (absolute), see check_step
+  double tol_par = 1e-7;   // distance to the maximum (largest probability), see check_step
   int init_iter = 0;       // stage-one iterations for every start (0: no stage one)
   int final_starts = 0;    // starts carried to stage two (<= 0 or >= starts: all)
   double empty_class = 1e-8;  // a class whose size is below this fraction is empty
+  int start_type = 2;      // 0: Dirichlet, 1: data-seeded (k-means++), 2: the two in turn
+  bool adaptive = false;   // add batches of starts until the best is replicated
+  int batch = 20;          // starts per batch (adaptive)
+  int max_starts = 200;    // cap on starts (adaptive)
+  int min_best = 3;        // replications of the best solution wanted (adaptive)
+  double same_ll = 1e-6;   // same solution: LL within this (absolute) ...
+  double same_par = 1e-3;  // ... and every probability within this after matching
 };
 
 inline double log_sum_exp(const double* x, int K) {
@@ -217,42 +217,32 @@ struct EmWork {
         num(static_cast<std::size_t>(d.R) * d.K),
         pisum(static_cast<std::size_t>(d.G) * d.K),
         missmass(d.block_start.size() * d.K) {}
+  void clear() {
+    std::fill(num.begin(), num.end(), 0.0);
+    std::fill(pisum.begin(), pisum.end(), 0.0);
+    std::fill(missmass.begin(), missmass.end(), 0.0);
+  }
 };
 
-// One E-step fused with the M-step: returns the LL at th (NaN on failure)
-// and replaces th by the updated parameters.
-inline double em_step(const Design& d, Params& th, EmWork& w) {
+// Adds pattern p's class weights wk (length K, summing to n_p) to the
+// expected counts of the M-step.
+inline void accumulate(const Design& d, int p, const double* wk, EmWork& w) {
   const int K = d.K;
-  derive(d, th, w.dv);
-  std::fill(w.num.begin(), w.num.end(), 0.0);
-  std::fill(w.pisum.begin(), w.pisum.end(), 0.0);
-  std::fill(w.missmass.begin(), w.missmass.end(), 0.0);
-  double ll = 0.0;
-  double* acc = w.acc.data();
-  for (int p = 0; p < d.P; ++p) {
-    const double np = d.n[p];
-    if (np <= 0) continue;
-    pattern_log_joint(d, th, w.dv, p, acc);
-    // log-sum-exp with one exp per class: acc becomes n_p * posterior.
-    double m = acc[0];
-    for (int k = 1; k < K; ++k) m = acc[k] > m ? acc[k] : m;
-    if (!std::isfinite(m)) return std::numeric_limits<double>::quiet_NaN();
-    double s = 0.0;
-    for (int k = 0; k < K; ++k) s += (acc[k] = std::exp(acc[k] - m));
-    ll += np * (m + std::log(s));
-    const double scale = np / s;
-    for (int k = 0; k < K; ++k) acc[k] *= scale;
-    double* ps = &w.pisum[static_cast<std::size_t>(d.group[p]) * K];
-    for (int k = 0; k < K; ++k) ps[k] += acc[k];
-    for (int i = d.miss_ptr[p]; i < d.miss_ptr[p + 1]; ++i) {
-      double* mm = &w.missmass[static_cast<std::size_t>(d.miss[i]) * K];
-      for (int k = 0; k < K; ++k) mm[k] += acc[k];
-    }
-    for (int i = d.nz_ptr[p]; i < d.nz_ptr[p + 1]; ++i) {
-      double* nr = &w.num[static_cast<std::size_t>(d.nz[i]) * K];
-      for (int k = 0; k < K; ++k) nr[k] += acc[k];
-    }
+  double* ps = &w.pisum[static_cast<std::size_t>(d.group[p]) * K];
+  for (int k = 0; k < K; ++k) ps[k] += wk[k];
+  for (int i = d.miss_ptr[p]; i < d.miss_ptr[p + 1]; ++i) {
+    double* mm = &w.missmass[static_cast<std::size_t>(d.miss[i]) * K];
+    for (int k = 0; k < K; ++k) mm[k] += wk[k];
   }
+  for (int i = d.nz_ptr[p]; i < d.nz_ptr[p + 1]; ++i) {
+    double* nr = &w.num[static_cast<std::size_t>(d.nz[i]) * K];
+    for (int k = 0; k < K; ++k) nr[k] += wk[k];
+  }
+}
+
+// The M-step from the expected counts in w (pisum, num, missmass).
+inline void m_step(const Design& d, Params& th, EmWork& w) {
+  const int K = d.K;
   // M-step: class sizes per group.
   for (int g = 0; g < d.G; ++g) {
     if (d.group_n[g] <= 0) continue;
@@ -287,6 +277,32 @@ inline double em_step(const Design& d, Params& th, EmWork& w) {
       }
     }
   }
+}
+
+// One E-step fused with the M-step: returns the LL at th (NaN on failure)
+// and replaces th by the updated parameters.
+inline double em_step(const Design& d, Params& th, EmWork& w) {
+  const int K = d.K;
+  derive(d, th, w.dv);
+  w.clear();
+  double ll = 0.0;
+  double* acc = w.acc.data();
+  for (int p = 0; p < d.P; ++p) {
+    const double np = d.n[p];
+    if (np <= 0) continue;
+    pattern_log_joint(d, th, w.dv, p, acc);
+    // log-sum-exp with one exp per class: acc becomes n_p * posterior.
+    double m = acc[0];
+    for (int k = 1; k < K; ++k) m = acc[k] > m ? acc[k] : m;
+    if (!std::isfinite(m)) return std::numeric_limits<double>::quiet_NaN();
+    double s = 0.0;
+    for (int k = 0; k < K; ++k) s += (acc[k] = std::exp(acc[k] - m));
+    ll += np * (m + std::log(s));
+    const double scale = np / s;
+    for (int k = 0; k < K; ++k) acc[k] *= scale;
+    accumulate(d, p, acc, w);
+  }
+  m_step(d, th, w);
   return ll;
 }
 
@@ -309,6 +325,87 @@ inline Params random_start(const Design& d, Rng& rng) {
         th.logrho[static_cast<std::size_t>(r0 + c) * K + k] = std::log(e[c] / tot);
     }
   }
+  return th;
+}
+
+// Number of items on which two patterns differ, both observed (sparse form:
+// the sorted lists of non-reference rows; a missing item counts as agreeing).
+inline int pattern_distance(const Design& d, int p, int q) {
+  int i = d.nz_ptr[p], ie = d.nz_ptr[p + 1], j = d.nz_ptr[q], je = d.nz_ptr[q + 1], n = 0;
+  while (i < ie && j < je) {
+    if (d.nz[i] == d.nz[j]) {
+      ++i;
+      ++j;
+    } else if (d.nz[i] < d.nz[j]) {
+      ++i;
+      ++n;
+    } else {
+      ++j;
+      ++n;
+    }
+  }
+  return n + (ie - i) + (je - j);
+}
+
+inline void normalise(const Design& d, Params& th);
+
+// Data-seeded start (k-means++ on the patterns): K seed patterns, the first
+// drawn by count and each next one by count x squared distance to the
+// nearest seed so far; every pattern then goes to its nearest seed (weight
+// 1 - eps, eps spread over the other classes), and one M-step gives the
+// starting values. Seeds far apart in the data give classes that EM does
+// not have to pull apart from a near-uniform start.
+inline Params seeded_start(const Design& d, Rng& rng, double eps = 0.25) {
+  const int K = d.K, P = d.P;
+  std::vector<int> seeds;
+  std::vector<double> dist(P, std::numeric_limits<double>::infinity()), wt(P);
+  auto draw = [&](const std::vector<double>& w) {
+    double tot = 0.0;
+    for (double v : w) tot += v;
+    if (!(tot > 0)) return -1;
+    double u = rng.uniform() * tot;
+    for (int p = 0; p < P; ++p) {
+      u -= w[p];
+      if (u <= 0 && w[p] > 0) return p;
+    }
+    for (int p = P - 1; p >= 0; --p)
+      if (w[p] > 0) return p;
+    return -1;
+  };
+  for (int k = 0; k < K; ++k) {
+    for (int p = 0; p < P; ++p)
+      wt[p] = d.n[p] > 0 ? d.n[p] * (k == 0 ? 1.0 : dist[p] * dist[p]) : 0.0;
+    int s = draw(wt);
+    if (s < 0) {  // every pattern coincides with a seed: draw by count
+      for (int p = 0; p < P; ++p) wt[p] = std::max(d.n[p], 0.0);
+      s = draw(wt);
+    }
+    seeds.push_back(s);
+    for (int p = 0; p < P; ++p)
+      dist[p] = std::min(dist[p], static_cast<double>(pattern_distance(d, p, s)));
+  }
+  EmWork w(d);
+  w.clear();
+  std::vector<double> wk(K);
+  for (int p = 0; p < P; ++p) {
+    if (!(d.n[p] > 0)) continue;
+    int best = 0, bd = std::numeric_limits<int>::max();
+    for (int k = 0; k < K; ++k) {
+      const int dd = pattern_distance(d, p, seeds[k]);
+      if (dd < bd) {
+        bd = dd;
+        best = k;
+      }
+    }
+    for (int k = 0; k < K; ++k)
+      wk[k] = d.n[p] * (K == 1 ? 1.0 : (k == best ? 1.0 - eps : eps / (K - 1)));
+    accumulate(d, p, wk.data(), w);
+  }
+  Params th;
+  th.logpi.assign(static_cast<std::size_t>(d.G) * K, -std::log(static_cast<double>(K)));
+  th.logrho.assign(static_cast<std::size_t>(d.R) * K, -std::log(2.0));
+  m_step(d, th, w);
+  normalise(d, th);  // floors any zero probability, so EM can move it
   return th;
 }
 
@@ -392,22 +489,64 @@ inline bool squarem_point(const Design& d, const Params& th0, const Params& th1,
   return false;
 }
 
-// Runs EM (SQUAREM-accelerated when `accelerate`) from th for at most
-// maxiter EM steps. The returned LL is the log-likelihood at the returned
-// parameters; the trace holds the LL at the start of each cycle.
-inline RunResult run_em(const Design& d, Params th, int maxiter, double tol, double empty_class,
+// The convergence rule, checked over two plain EM steps th0 -> th1 -> th2
+// with log-likelihoods ll0 (at th0) and ll1 (at th1). Near the maximum EM
+// contracts linearly at a rate r, estimated as |th2 - th1| / |th1 - th0| on
+// the probability scale, so the log-likelihood still to be gained from th1
+// is about (ll1 - ll0) r^2 / (1 - r^2), and the distance to the maximum about
+// max|th2 - th1| / (1 - r). The run has converged when both are below their
+// tolerances (absolute, whatever the size of the data). A gain below the
+// rounding level of the log-likelihood counts as no gain.
+struct StepCheck {
+  double gain_left = 0.0, dist_left = 0.0;
+};
+
+inline StepCheck check_step(const Params& th0, const Params& th1, const Params& th2, double ll0,
+                            double ll1) {
+  double n01 = 0.0, n12 = 0.0, m12 = 0.0;
+  auto acc = [&](const std::vector<double>& a0, const std::vector<double>& a1,
+                 const std::vector<double>& a2) {
+    for (std::size_t i = 0; i < a0.size(); ++i) {
+      const double x0 = std::exp(a0[i]), x1 = std::exp(a1[i]), x2 = std::exp(a2[i]);
+      n01 += (x1 - x0) * (x1 - x0);
+      n12 += (x2 - x1) * (x2 - x1);
+      m12 = std::max(m12, std::fabs(x2 - x1));
+    }
+  };
+  acc(th0.logpi, th1.logpi, th2.logpi);
+  acc(th0.logrho, th1.logrho, th2.logrho);
+  StepCheck c;
+  const double inf = std::numeric_limits<double>::infinity();
+  const double noise = 1e-13 * (1.0 + std::fabs(ll1));
+  double gain = ll1 - ll0;
+  if (gain < noise) gain = 0.0;
+  if (n12 == 0.0) return c;  // a fixed point
+  const double r = n01 > 0 ? std::sqrt(n12 / n01) : inf;
+  if (!(r < 1.0)) {
+    c.gain_left = c.dist_left = inf;
+    return c;
+  }
+  c.gain_left = gain * r * r / (1.0 - r * r);
+  c.dist_left = m12 / (1.0 - r);
+  return c;
+}
+
+// Runs EM (SQUAREM-accelerated when `accelerate`) from th for about maxiter
+// EM steps (a cycle may end one or two steps beyond). Every cycle starts with
+// two plain EM steps, on which the convergence rule (check_step) is tested.
+// The returned LL is the log-likelihood at the returned parameters; with
+// keep_trace, the trace holds the LL at the start of each cycle.
+inline RunResult run_em(const Design& d, Params th, int maxiter, const Control& ctl,
                         bool keep_trace, int iter0 = 0, bool accelerate = true) {
   RunResult r;
   EmWork w(d);
   Params th0, th1, th2, thx;
-  double ll_prev = -std::numeric_limits<double>::infinity();
   int it = 0;
-  bool first = true;
   r.status = kMaxIter;
-  auto fail = [&](const Params& at) {
-    r.status = kFailed;
+  auto finish = [&](int status, const Params& at, double ll) {
+    r.status = status;
     r.par = at;
-    r.ll = -std::numeric_limits<double>::infinity();
+    r.ll = status == kFailed ? -std::numeric_limits<double>::infinity() : ll;
     r.iter = iter0 + it;
   };
   for (;;) {
@@ -415,45 +554,39 @@ inline RunResult run_em(const Design& d, Params th, int maxiter, double tol, dou
     const double ll0 = em_step(d, th, w);  // LL at th0; th = F(th0)
     ++it;
     if (!std::isfinite(ll0)) {
-      fail(th0);
+      finish(kFailed, th0, ll0);
       return r;
     }
     if (keep_trace) r.trace.push_back(ll0);
-    if (!first && ll0 - ll_prev < tol * (1.0 + std::fabs(ll0))) {
-      r.status = kConverged;
-      r.par = th0;
-      r.ll = ll0;
-      r.iter = iter0 + it;
-      break;
-    }
-    first = false;
-    ll_prev = ll0;
-    if (it >= maxiter) {
-      r.par = th0;
-      r.ll = ll0;
-      r.iter = iter0 + it;
-      break;
-    }
-    if (!accelerate || it + 2 > maxiter) continue;
-    // SQUAREM cycle: th1 = F(th0) is in th; th2 = F(th1).
     th1 = th;
-    const double ll1 = em_step(d, th, w);
+    const double ll1 = em_step(d, th, w);  // LL at th1; th = F(th1)
     ++it;
     if (!std::isfinite(ll1)) {
-      fail(th1);
+      finish(kFailed, th1, ll1);
       return r;
     }
     th2 = th;
-    if (squarem_point(d, th0, th1, th2, thx)) {
-      Params th3 = thx;
-      const double llx = em_step(d, th3, w);  // LL at the extrapolated point
-      ++it;
-      if (std::isfinite(llx) && llx >= ll1) {
-        th = th3;  // one stabilising EM step beyond the extrapolated point
-        continue;
-      }
+    const StepCheck chk = check_step(th0, th1, th2, ll0, ll1);
+    if (chk.gain_left < ctl.tol && chk.dist_left < ctl.tol_par) {
+      finish(kConverged, th1, ll1);
+      break;
     }
-    th = th2;  // fall back to two plain EM steps
+    if (it >= maxiter) {
+      finish(kMaxIter, th1, ll1);
+      break;
+    }
+    if (!accelerate || !squarem_point(d, th0, th1, th2, thx)) continue;  // th = th2
+    Params th3 = thx;
+    const double llx = em_step(d, th3, w);  // LL at the extrapolated point
+    ++it;
+    if (std::isfinite(llx) && llx >= ll1) {
+      th = th3;  // one stabilising EM step beyond the extrapolated point
+    }  // else fall back to th2 (two plain EM steps)
+    if (it >= maxiter) {
+      if (std::isfinite(llx) && llx >= ll1) finish(kMaxIter, thx, llx);
+      else finish(kMaxIter, th1, ll1);
+      break;
+    }
   }
   // Empty class: a class with (near) zero size in every group.
   for (int k = 0; k < d.K; ++k) {
@@ -462,116 +595,189 @@ inline RunResult run_em(const Design& d, Params th, int maxiter, double tol, dou
       mass += d.group_n[g] * std::exp(r.par.logpi[static_cast<std::size_t>(g) * d.K + k]);
       tot += d.group_n[g];
     }
-    if (!(mass > empty_class * tot)) {
-      if (r.status != kFailed) r.status = kEmptyClass;
-    }
+    if (!(mass > ctl.empty_class * tot)) r.status = kEmptyClass;
   }
   return r;
+}
+
+// Re-runs one start with its trace kept (starts keep no trace while they
+// run). The computation is deterministic, so it ends where the start ended.
+inline RunResult replay(const Design& d, const Params& start, const Control& ctl,
+                        bool two_stage) {
+  if (!two_stage) return run_em(d, start, ctl.maxiter, ctl, true);
+  RunResult a = run_em(d, start, ctl.init_iter, ctl, true);
+  if (a.status == kFailed) return a;
+  RunResult b = run_em(d, a.par, ctl.maxiter, ctl, true, a.iter);
+  a.trace.insert(a.trace.end(), b.trace.begin(), b.trace.end());
+  b.trace.swap(a.trace);
+  return b;
 }
 
 struct MultiStartResult {
   std::vector<double> stage1_ll, final_ll;
   std::vector<int> stage1_iter, final_iter, status;
+  std::vector<int> same;  // 1: the start reached the best solution (LL and parameters)
   int best = -1;
+  int batches = 0;
   RunResult best_run;
 };
 
-// All random starts and all iterations of one fit. `init` (optional) holds
-// user-supplied starting values used by the first starts. `on_chunk(done)` is
-// called on the calling thread between chunks of starts (progress and user
-// interrupts); it may throw to abort.
+// Whether two solutions are the same after matching their classes: group
+// by group (in a configural model each group may label its classes its own
+// way), classes matched greedily on the group's class size and the
+// probabilities of the blocks it uses; every probability within tol.
+inline bool same_solution(const Design& d, const Params& a, const Params& b, double tol) {
+  const int K = d.K;
+  auto diff = [&](int g, int k, int l) {
+    double m = std::fabs(std::exp(a.logpi[static_cast<std::size_t>(g) * K + k]) -
+                         std::exp(b.logpi[static_cast<std::size_t>(g) * K + l]));
+    for (int blk : d.group_blocks[g]) {
+      const int r0 = d.block_start[blk];
+      for (int r = r0; r < r0 + d.block_ncat[blk]; ++r)
+        m = std::max(m, std::fabs(std::exp(a.logrho[static_cast<std::size_t>(r) * K + k]) -
+                                  std::exp(b.logrho[static_cast<std::size_t>(r) * K + l])));
+    }
+    return m;
+  };
+  for (int g = 0; g < d.G; ++g) {
+    std::vector<int> used(K, 0);
+    for (int k = 0; k < K; ++k) {
+      int best = -1;
+      double bd = std::numeric_limits<double>::infinity();
+      for (int l = 0; l < K; ++l) {
+        if (used[l]) continue;
+        const double m = diff(g, k, l);
+        if (m < bd) {
+          bd = m;
+          best = l;
+        }
+      }
+      if (best < 0 || bd > tol) return false;
+      used[best] = 1;
+    }
+  }
+  return true;
+}
+
+// Starting values of start s: user-supplied values first, then random
+// starts from stream (seed, s): Dirichlet draws, data-seeded (k-means++)
+// ones, or the two in turn (Control::start_type 0, 1, 2).
+inline Params start_values(const Design& d, int s, std::uint64_t seed, const Control& ctl,
+                           const std::vector<Params>& init) {
+  if (s < static_cast<int>(init.size())) return init[s];
+  Rng rng(seed, static_cast<std::uint64_t>(s));
+  const bool seeded = ctl.start_type == 1 || (ctl.start_type == 2 && s % 2 == 1);
+  return seeded ? seeded_start(d, rng) : random_start(d, rng);
+}
+
+// All random starts and all iterations of one fit, in batches. Each batch
+// runs `batch` new starts for ctl.init_iter iterations (stage one; 0: to
+// convergence) and carries its best `carry` to convergence. With `adaptive`,
+// batches continue until the best log-likelihood has been reached by
+// ctl.min_best starts (same LL within ctl.same_ll, same parameters within
+// ctl.same_par after matching classes), or `max_starts` starts have run;
+// otherwise exactly one batch of `starts` runs. `on_chunk(done, total)` is
+// called on the calling thread between chunks (progress and user
+// interrupts); it may throw to abort. Every start's stream depends only on
+// (seed, start), and reductions run serially in start order, so the result
+// is the same for any number of threads.
 inline MultiStartResult multi_start(const Design& d, int starts, std::uint64_t seed,
                                     const Control& ctl, const std::vector<Params>& init,
                                     const ParallelFor& pfor, std::size_t chunk,
-                                    const std::function<void(int, int)>& on_chunk) {
+                                    const std::function<void(int, int)>& on_chunk,
+                                    bool keep_trace = true) {
   MultiStartResult out;
-  out.stage1_ll.assign(starts, std::numeric_limits<double>::quiet_NaN());
-  out.final_ll.assign(starts, std::numeric_limits<double>::quiet_NaN());
-  out.stage1_iter.assign(starts, 0);
-  out.final_iter.assign(starts, 0);
-  out.status.assign(starts, kNotRun);
-  const bool two_stage =
-      ctl.init_iter > 0 && ctl.final_starts > 0 && ctl.final_starts < starts;
-  std::vector<RunResult> runs(starts);
+  const bool adaptive = ctl.adaptive && starts > 1;
+  const int batch = adaptive ? std::max(1, ctl.batch) : starts;
+  const int cap = adaptive ? std::max(batch, ctl.max_starts) : starts;
+  const bool two_stage = ctl.init_iter > 0 && ctl.final_starts > 0 && ctl.final_starts < batch;
+  const int carry = two_stage ? ctl.final_starts : batch;
+  std::vector<RunResult> runs;
   if (chunk < 1) chunk = 1;
-  const int total_steps = two_stage ? starts + ctl.final_starts : starts;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  int done_steps = 0;
 
-  auto start_values = [&](int s) {
-    if (s < static_cast<int>(init.size())) return init[s];
-    Rng rng(seed, static_cast<std::uint64_t>(s));
-    return random_start(d, rng);
-  };
-
-  // Stage one (or the only stage).
-  const int iter1 = two_stage ? ctl.init_iter : ctl.maxiter;
-  for (int a = 0; a < starts; a += static_cast<int>(chunk)) {
-    const int b = std::min(starts, a + static_cast<int>(chunk));
-    pfor(static_cast<std::size_t>(b - a), [&](std::size_t lo, std::size_t hi) {
-      for (std::size_t i = lo; i < hi; ++i) {
-        const int s = a + static_cast<int>(i);
-        runs[s] = run_em(d, start_values(s), iter1, ctl.tol, ctl.empty_class, !two_stage);
-      }
-    });
-    for (int s = a; s < b; ++s) {
-      out.stage1_ll[s] = runs[s].ll;
-      out.stage1_iter[s] = runs[s].iter;
-      if (!two_stage) {
-        out.final_ll[s] = runs[s].ll;
-        out.final_iter[s] = runs[s].iter;
-        out.status[s] = runs[s].status;
-      }
-    }
-    if (on_chunk) on_chunk(b, total_steps);
-  }
-
-  std::vector<int> carried;
-  if (two_stage) {
-    // Best stage-one starts (failed ones last; ties by start index).
-    std::vector<int> ord(starts);
-    std::iota(ord.begin(), ord.end(), 0);
-    auto key = [&](int s) {
-      return runs[s].status == kFailed ? -std::numeric_limits<double>::infinity() : runs[s].ll;
-    };
-    std::stable_sort(ord.begin(), ord.end(), [&](int x, int y) { return key(x) > key(y); });
-    carried.assign(ord.begin(), ord.begin() + ctl.final_starts);
-    for (int s = 0; s < starts; ++s)
-      if (runs[s].status == kFailed) out.status[s] = kFailed;
-    const int nc = static_cast<int>(carried.size());
-    for (int a = 0; a < nc; a += static_cast<int>(chunk)) {
-      const int b = std::min(nc, a + static_cast<int>(chunk));
-      pfor(static_cast<std::size_t>(b - a), [&](std::size_t lo, std::size_t hi) {
+  auto run_range = [&](const std::vector<int>& which, int iters, bool from_start) {
+    for (std::size_t a = 0; a < which.size(); a += chunk) {
+      const std::size_t b = std::min(which.size(), a + chunk);
+      pfor(b - a, [&](std::size_t lo, std::size_t hi) {
         for (std::size_t i = lo; i < hi; ++i) {
-          const int s = carried[a + static_cast<int>(i)];
-          if (runs[s].status == kFailed) continue;
-          runs[s] = run_em(d, runs[s].par, ctl.maxiter, ctl.tol, ctl.empty_class, true,
-                           runs[s].iter);
+          const int s = which[a + i];
+          if (from_start) {
+            runs[s] = run_em(d, start_values(d, s, seed, ctl, init), iters, ctl, false);
+          } else if (runs[s].status != kFailed) {
+            runs[s] = run_em(d, runs[s].par, iters, ctl, false, runs[s].iter);
+          }
         }
       });
-      for (int i = a; i < b; ++i) {
-        const int s = carried[i];
-        out.final_ll[s] = runs[s].ll;
-        out.final_iter[s] = runs[s].iter;
-        out.status[s] = runs[s].status;
-      }
-      if (on_chunk) on_chunk(starts + b, total_steps);
+      done_steps += static_cast<int>(b - a);
+      if (on_chunk) on_chunk(done_steps, adaptive ? -1 : starts + (two_stage ? carry : 0));
     }
-  }
-
-  // Best start: highest final LL among usable starts; empty-class or failed
-  // starts only if nothing else exists. Serial, in start order: thread-free.
-  auto usable = [&](int s, bool strict) {
-    const int st = out.status[s];
-    if (st == kNotRun || st == kFailed) return false;
-    if (strict && st == kEmptyClass) return false;
-    return std::isfinite(out.final_ll[s]);
   };
-  for (int pass = 0; pass < 2 && out.best < 0; ++pass) {
-    for (int s = 0; s < starts; ++s) {
-      if (!usable(s, pass == 0)) continue;
-      if (out.best < 0 || out.final_ll[s] > out.final_ll[out.best]) out.best = s;
+
+  int n_best = 0;
+  for (int first = 0; first < cap; first += batch) {
+    const int last = std::min(cap, first + batch);
+    runs.resize(last);
+    out.stage1_ll.resize(last, nan);
+    out.final_ll.resize(last, nan);
+    out.stage1_iter.resize(last, 0);
+    out.final_iter.resize(last, 0);
+    out.status.resize(last, kNotRun);
+    std::vector<int> idx(last - first);
+    std::iota(idx.begin(), idx.end(), first);
+    run_range(idx, two_stage ? ctl.init_iter : ctl.maxiter, true);
+    for (int s = first; s < last; ++s) {
+      out.stage1_ll[s] = runs[s].ll;
+      out.stage1_iter[s] = runs[s].iter;
+      if (runs[s].status == kFailed) out.status[s] = kFailed;
     }
+    std::vector<int> carried = idx;
+    if (two_stage) {
+      // Best stage-one starts of the batch (failed ones last; ties by index).
+      auto key = [&](int s) {
+        return runs[s].status == kFailed ? -std::numeric_limits<double>::infinity() : runs[s].ll;
+      };
+      std::stable_sort(carried.begin(), carried.end(),
+                       [&](int x, int y) { return key(x) > key(y); });
+      carried.resize(std::min<std::size_t>(carried.size(), carry));
+      run_range(carried, ctl.maxiter, false);
+    }
+    for (int s : carried) {
+      out.final_ll[s] = runs[s].ll;
+      out.final_iter[s] = runs[s].iter;
+      out.status[s] = runs[s].status;
+    }
+    ++out.batches;
+    // Best start so far: highest final LL among usable starts; empty-class
+    // starts only if nothing else works. Serial, in start order.
+    out.best = -1;
+    for (int pass = 0; pass < 2 && out.best < 0; ++pass) {
+      for (int s = 0; s < last; ++s) {
+        const int st = out.status[s];
+        if (st == kNotRun || st == kFailed || !std::isfinite(out.final_ll[s])) continue;
+        if (pass == 0 && st == kEmptyClass) continue;
+        if (out.best < 0 || out.final_ll[s] > out.final_ll[out.best]) out.best = s;
+      }
+    }
+    out.same.assign(last, 0);
+    n_best = 0;
+    if (out.best >= 0) {
+      const double top = out.final_ll[out.best];
+      for (int s = 0; s < last; ++s) {
+        if (!std::isfinite(out.final_ll[s]) || top - out.final_ll[s] > ctl.same_ll) continue;
+        if (s == out.best || same_solution(d, runs[s].par, runs[out.best].par, ctl.same_par)) {
+          out.same[s] = 1;
+          ++n_best;
+        }
+      }
+    }
+    if (!adaptive || n_best >= ctl.min_best) break;
   }
-  if (out.best >= 0) out.best_run = runs[out.best];
+  if (out.best >= 0) {
+    out.best_run = keep_trace ? replay(d, start_values(d, out.best, seed, ctl, init), ctl, two_stage)
+                              : runs[out.best];
+  }
   return out;
 }
 

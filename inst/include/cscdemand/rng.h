@@ -43,25 +43,6 @@ class Rng {
   }
   // Standard exponential; used for Dirichlet(1, ..., 1) draws.
   double exponential() { return -std::log(uniform()); }
-  // Gamma(shape, 1) by Marsaglia and Tsang (shape >= 1) with the boost for shape < 1.
-  double gamma(double shape) {
-    if (shape < 1.0) return gamma(shape + 1.0) * std::pow(uniform(), 1.0 / shape);
-    const double d = shape - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
-    for (;;) {
-      double x, v;
-      do {
-        x = normal();
-        v = 1.0 + c * x;
-      } while (v <= 0.0);
-      v = v * v * v;
-      const double u = uniform();
-      if (std::log(u) < 0.5 * x * x + d - d * v + d * std::log(v)) return d * v;
-    }
-  }
-  double normal() {  // Box-Muller, one value per call (simple and exact)
-    const double u1 = uniform(), u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-  }
 
  private:
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }

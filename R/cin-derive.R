@@ -1,0 +1,260 @@
+#' DfE code lists used to label CIN census fields
+#'
+#' The code lists of the Children in Need census that [read_cin_assessments()]
+#' uses to derive labelled episode fields from a census return: referral
+#' source, primary need, reason for closure, category of abuse, ethnicity (with
+#' its major group) and sex.
+#'
+#' @param field One of `"referral_source"`, `"primary_need"`,
+#'   `"closure_reason"`, `"cp_category"`, `"ethnicity"`, `"gender"`.
+#' @return A data frame with `code` and `label` (and `group` for ethnicity).
+#' @family CIN data
+#' @export
+#' @examples
+#' cin_code_labels("referral_source")
+#' cin_code_labels("ethnicity")
+cin_code_labels <- function(field = c("referral_source", "primary_need", "closure_reason",
+                                      "cp_category", "ethnicity", "gender")) {
+  field <- rlang::arg_match(field)
+  d <- switch(field,
+    referral_source = list(
+      c("1A", "Individual: family member, relative or carer"),
+      c("1B", "Individual: acquaintance"), c("1C", "Individual: self"),
+      c("1D", "Individual: other"), c("2A", "Schools"), c("2B", "Education services"),
+      c("3A", "Health: GP"), c("3B", "Health: health visitor"), c("3C", "Health: school nurse"),
+      c("3D", "Health: other primary health services"), c("3E", "Health: A&E"),
+      c("3F", "Health: other"), c("4", "Housing"), c("5A", "LA services: social care"),
+      c("5B", "LA services: other internal"), c("5C", "LA services: external"),
+      c("5D", "LA services: early help"), c("6", "Police"), c("7", "Other legal agency"),
+      c("8", "Other"), c("9", "Anonymous"), c("10", "Unknown")),
+    primary_need = list(
+      c("N0", "Not stated"), c("N1", "Abuse or neglect"),
+      c("N2", "Child's disability or illness"), c("N3", "Parental disability or illness"),
+      c("N4", "Family in acute stress"), c("N5", "Family dysfunction"),
+      c("N6", "Socially unacceptable behaviour"), c("N7", "Low income"),
+      c("N8", "Absent parenting"), c("N9", "Cases other than children in need")),
+    closure_reason = list(
+      c("RC1", "Adopted"), c("RC2", "Died"), c("RC3", "Child arrangements order"),
+      c("RC4", "Special guardianship order"),
+      c("RC5", "Transferred to services of another local authority"),
+      c("RC6", "Transferred to adult social services"),
+      c("RC7", "Services ceased for any other reason"),
+      c("RC8", "Case closed after assessment, no further action"),
+      c("RC9", "Case closed after assessment, referred to early help")),
+    cp_category = list(
+      c("NEG", "Neglect"), c("PHY", "Physical abuse"), c("SAB", "Sexual abuse"),
+      c("EMO", "Emotional abuse"), c("MUL", "Multiple")),
+    gender = list(
+      c("1", "Male"), c("2", "Female"), c("0", "Unknown"), c("9", "Unknown"),
+      c("M", "Male"), c("F", "Female"), c("U", "Unknown")),
+    ethnicity = list(
+      c("WBRI", "White British"), c("WIRI", "White Irish"),
+      c("WIRT", "Traveller of Irish heritage"), c("WOTH", "Any other White background"),
+      c("WROM", "Gypsy/Roma"), c("MWBC", "White and Black Caribbean"),
+      c("MWBA", "White and Black African"), c("MWAS", "White and Asian"),
+      c("MOTH", "Any other Mixed background"), c("AIND", "Indian"), c("APKN", "Pakistani"),
+      c("ABAN", "Bangladeshi"), c("AOTH", "Any other Asian background"),
+      c("BCRB", "Black Caribbean"), c("BAFR", "Black African"),
+      c("BOTH", "Any other Black background"), c("CHNE", "Chinese"),
+      c("OOTH", "Any other ethnic group"), c("REFU", "Refused"),
+      c("NOBT", "Information not yet obtained")))
+  out <- data.frame(code = vapply(d, `[`, "", 1L), label = vapply(d, `[`, "", 2L),
+                    stringsAsFactors = FALSE)
+  if (field == "ethnicity") {
+    g <- substr(out$code, 1L, 1L)
+    out$group <- c(W = "White", M = "Mixed", A = "Asian", B = "Black", C = "Other",
+                   O = "Other", R = "Not known", N = "Not known")[g]
+    out$group <- unname(out$group)
+  }
+  out
+}
+
+#' Levels of the derived episode fields
+#'
+#' `cin_thresholds()` gives the levels of the ordered factor `threshold` (the
+#' highest point an episode reached); `cin_ethnic_groups()` the levels of
+#' `ethnic_group`; `cin_cp_categories()` the levels of `cp_category`.
+#'
+#' @return A character vector.
+#' @family CIN data
+#' @export
+#' @examples
+#' cin_thresholds()
+#' cin_ethnic_groups()
+cin_thresholds <- function() {
+  c("Assessed not in need", "CIN plan", "Section 47", "ICPC", "CP plan")
+}
+
+#' @rdname cin_thresholds
+#' @export
+cin_ethnic_groups <- function() c("White", "Mixed", "Asian", "Black", "Other", "Not known")
+
+#' @rdname cin_thresholds
+#' @export
+cin_cp_categories <- function() {
+  c("Neglect", "Physical abuse", "Sexual abuse", "Emotional abuse", "Multiple")
+}
+
+#' Re-referrals within 12 months, as DfE counts them
+#'
+#' A referral is a re-referral when the same child had an earlier referral
+#' within the 12 months before it: the earlier referral date is before the new
+#' one, and the new one is on or before the same calendar date one year after
+#' the earlier one (a referral on 29 February is followed by 28 February).
+#' Every referral given counts as an earlier referral, including those from
+#' earlier census returns and those with no assessment; two referrals of one
+#' child on the same day are one referral.
+#'
+#' @param child Child identifier (any type; within one council).
+#' @param referral_date Referral dates (`Date`).
+#' @param la Optional council, so that identifiers of different councils are
+#'   not confused.
+#' @return An integer 0/1 vector (`NA` where the referral date is missing).
+#' @family CIN data
+#' @export
+#' @examples
+#' cin_rereferral(c("a", "a", "a", "b"),
+#'                as.Date(c("2023-01-10", "2024-01-10", "2025-01-11", "2024-01-10")))
+cin_rereferral <- function(child, referral_date, la = NULL) {
+  if (!inherits(referral_date, "Date")) {
+    abort_input("{.arg referral_date} must be a {.cls Date} vector.")
+  }
+  n <- length(child)
+  if (length(referral_date) != n || (!is.null(la) && length(la) != n)) {
+    abort_input("{.arg child}, {.arg referral_date} and {.arg la} must have the same length.")
+  }
+  key <- if (is.null(la)) match(child, unique(child)) else cin_group(list(la, child))
+  d <- as.numeric(referral_date)
+  out <- rep(NA_integer_, n)
+  ok <- which(!is.na(d) & !is.na(child))
+  o <- ok[order(key[ok], d[ok], method = "radix")]
+  k <- key[o]
+  dd <- d[o]
+  # previous distinct referral date of the same child
+  same_prev <- c(FALSE, k[-1] == k[-length(k)])
+  prev <- c(NA, dd[-length(dd)])
+  prev[!same_prev] <- NA
+  # equal dates: carry back the last earlier distinct date
+  tie <- same_prev & !is.na(prev) & prev == dd
+  if (any(tie)) {
+    run_start <- !(same_prev & c(FALSE, dd[-1] == dd[-length(dd)]))
+    first_of_run <- cummax(ifelse(run_start, seq_along(dd), 0L))
+    prev <- prev[first_of_run]
+  }
+  limit <- as.numeric(cin_add_year(as_date(prev)))
+  out[o] <- as.integer(!is.na(prev) & dd > prev & dd <= limit)
+  out
+}
+
+# The same calendar date one year later (29 February -> 28 February).
+cin_add_year <- function(d) {
+  lt <- as.POSIXlt(d)
+  leap <- !is.na(lt$mon) & lt$mon == 1L & lt$mday == 29L
+  lt$year <- lt$year + 1L
+  lt$mday[leap] <- 28L
+  as.Date(lt)
+}
+
+# Whole years between birth and a date.
+cin_age_years <- function(birth, at) {
+  b <- as.POSIXlt(birth)
+  a <- as.POSIXlt(at)
+  age <- a$year - b$year - ((a$mon < b$mon) | (a$mon == b$mon & a$mday < b$mday))
+  as.integer(age)
+}
+
+# Look up codes in a code list: cleaned code -> label; unknown values are NA
+# and returned in attr "unknown" (logical).
+cin_label <- function(v, field) {
+  tab <- cin_code_labels(field)
+  u <- unique(v)
+  key <- toupper(gsub("[[:space:]]+", "", u))
+  if (field == "referral_source") key <- sub("^0+([1-9])", "\\1", key)
+  if (field == "gender") key <- sub("^(MALE)$", "M", sub("^(FEMALE)$", "F", key))
+  lab <- tab$label[match(key, tab$code)]
+  out <- lab[match(v, u)]
+  attr(out, "unknown") <- !is.na(v) & nzchar(trimws(v)) & is.na(out)
+  out
+}
+
+# Booleans as written in returns: true/false/TRUE/1/0/Y/N.
+cin_xml_bool <- function(v) {
+  k <- tolower(trimws(v))
+  out <- rep(NA_integer_, length(v))
+  out[k %in% c("true", "1", "y", "yes", "t")] <- 1L
+  out[k %in% c("false", "0", "n", "no", "f")] <- 0L
+  attr(out, "unknown") <- !is.na(k) & nzchar(k) & is.na(out)
+  out
+}
+
+# Derive the episode fields from the census tables (one row per episode).
+# `ep` has raw text columns from the return; `sub` are the episode's S47,
+# CP plan and CIN plan rows. Returns `ep` with the derived columns and attr
+# "unknown": named counts of values not in the code lists.
+cin_derive_episodes <- function(ep, s47, cpp, cinp) {
+  n <- nrow(ep)
+  unk <- list()
+  note <- function(nm, x) {
+    u <- attr(x, "unknown")
+    if (!is.null(u) && any(u)) unk[[nm]] <<- which(u)
+    attr(x, "unknown") <- NULL
+    x
+  }
+  ep$age <- cin_age_years(ep$birth_date, ep$referral_date)
+  ep$age[!is.na(ep$age) & (ep$age < 0L | ep$age > 25L)] <- NA_integer_
+  g <- ifelse(is.na(ep$sex_raw) | !nzchar(trimws(ep$sex_raw)), ep$gender_raw, ep$sex_raw)
+  ep$gender <- note("gender", cin_label(g, "gender"))
+  eth <- toupper(trimws(ep$ethnicity_raw))
+  et <- cin_code_labels("ethnicity")
+  ok_eth <- eth %in% et$code
+  if (any(!ok_eth & !is.na(eth) & nzchar(eth))) unk$ethnicity <- which(!ok_eth & !is.na(eth) & nzchar(eth))
+  ep$ethnicity <- ifelse(ok_eth, eth, NA_character_)
+  ep$ethnic_group <- factor(et$group[match(ep$ethnicity, et$code)], levels = cin_ethnic_groups())
+  ep$referral_source <- note("referral_source", cin_label(ep$source_raw, "referral_source"))
+  ep$primary_need <- note("primary_need", cin_label(ep$need_raw, "primary_need"))
+  ep$closure_reason <- note("closure_reason", cin_label(ep$closure_raw, "closure_reason"))
+  rc <- toupper(trimws(ep$closure_raw))
+  nfa <- note("nfa", cin_xml_bool(ep$nfa_raw))
+  ep$nfa <- as.integer(nfa %in% 1L | rc %in% "RC8")
+  ep$step_down <- as.integer(rc %in% "RC9")
+  ep$not_in_need <- as.integer(rc %in% c("RC8", "RC9"))
+  has <- function(tab, col) {
+    v <- integer(n)
+    if (!is.null(tab) && nrow(tab)) v[unique(tab$episode[!is.na(tab[[col]])])] <- 1L
+    v
+  }
+  ep$cin_plan <- has(cinp, "start")
+  ep$s47 <- has(s47, "start")
+  ep$icpc <- as.integer(has(s47, "icpc_date") == 1L | !is.na(ep$icpc_date))
+  ep$cp_plan <- has(cpp, "start")
+  lev <- cin_thresholds()
+  th <- rep(NA_integer_, n)
+  th[ep$not_in_need == 1L] <- 1L
+  th[ep$cin_plan == 1L] <- 2L
+  th[ep$s47 == 1L] <- 3L
+  th[ep$icpc == 1L] <- 4L
+  th[ep$cp_plan == 1L] <- 5L
+  ep$threshold <- factor(lev[th], levels = lev, ordered = TRUE)
+  ep$cp_category <- factor(rep(NA_character_, n), levels = cin_cp_categories())
+  if (!is.null(cpp) && nrow(cpp)) {
+    o <- order(cpp$episode, cpp$start, method = "radix")
+    first <- o[!duplicated(cpp$episode[o])]
+    cat_raw <- ifelse(is.na(cpp$initial_cat[first]) | !nzchar(trimws(cpp$initial_cat[first])),
+                      cpp$latest_cat[first], cpp$initial_cat[first])
+    lab <- cin_label(cat_raw, "cp_category")
+    if (any(attr(lab, "unknown"))) unk$cp_category <- cpp$episode[first][attr(lab, "unknown")]
+    ep$cp_category[cpp$episode[first]] <- factor(as.vector(lab), levels = cin_cp_categories())
+  }
+  dis <- ep$disability_raw
+  ep$disability <- ifelse(is.na(dis), NA_integer_, as.integer(dis))
+  ep$rereferral <- cin_rereferral(ep$child_key, ep$referral_date, la = ep$la)
+  attr(ep, "unknown") <- unk
+  ep
+}
+
+# Columns of the derived episode table handed on to the assessments.
+cin_derived_columns <- function() {
+  c("age", "gender", "ethnicity", "ethnic_group", "disability", "referral_source",
+    "primary_need", "nfa", "closure_reason", "threshold", "not_in_need", "cin_plan", "s47",
+    "icpc", "cp_plan", "cp_category", "step_down", "rereferral")
+}

@@ -1,0 +1,370 @@
+#' Read the sector's shared CIN tables
+#'
+#' Siblings of [read_cin_census_xml()] for the tables that the sector's open
+#' tools already make from the CIN census, returning the same
+#' `cin_assessments` object with the same derived fields, checks and audit:
+#'
+#' * `read_cin_d2i()`: the CSV tables of the Data to Insight CIN validator's
+#'   XML-to-CSV export: `Assessments` (one row per assessment factor, the
+#'   long `AssessmentFactors` list, with `LAchildID`, `CINdetailsID`,
+#'   `AssessmentActualStartDate`, `AssessmentAuthorisationDate`),
+#'   `CINdetails` (one row per episode: `LAchildID`, `CINdetailsID`,
+#'   `CINreferralDate`, `ReferralSource`, `PrimaryNeedCode`,
+#'   `CINclosureDate`, `ReasonForClosure`, `DateOfInitialCPC`,
+#'   `ReferralNFA`) and `ChildIdentifiers` (`LAchildID`, `PersonBirthDate`,
+#'   `GenderCurrent` or `Sex`); optionally `ChildCharacteristics`
+#'   (`Ethnicity`), `Disabilities`, `Section47`, `ChildProtectionPlans` and
+#'   `CINplanDates`.
+#' * `read_cin_liia()`: the Social Finance / LIIA CIN event-log CSV, one row
+#'   per event, with `LAchildID`, `CINreferralDate`,
+#'   `AssessmentAuthorisationDate`, the factors comma-joined in one
+#'   `Factors` column, and the episode and child fields (`ReferralSource`,
+#'   `PrimaryNeedCode`, `ReasonForClosure`, `ReferralNFA`,
+#'   `PersonBirthDate`, `GenderCurrent`, `Ethnicity`, `Disability`, `LA`); rows of `Type`
+#'   `S47ActualStartDate`, `DateOfInitialCPC`, `CPPstartDate` and
+#'   `CINPlanStartDate` (date in `Date`) give the thresholds reached.
+#' * `read_cin_ssd()`: the Standard Safeguarding Dataset tables in the
+#'   council's database, through a DBI connection: `ssd_cin_assessments`
+#'   and `ssd_assessment_factors` (the JSON array column
+#'   `cinf_assessment_factors_json`, such as `["1A","2B"]`), with
+#'   `ssd_cin_episodes`, `ssd_person`, `ssd_disability`, `ssd_s47_enquiry`,
+#'   `ssd_initial_cp_conference`, `ssd_cp_plans` and `ssd_cin_plans` when
+#'   present. Without `ssd_cin_episodes` only the factors are read (the
+#'   episode is `cina_referral_id`).
+#'
+#' @param tables A named list of data frames or CSV paths, named by the
+#'   validator's table names (`Assessments`, `CINdetails`, ...); or the
+#'   folder holding `Assessments.csv`, `CINdetails.csv`, ...
+#' @param la The council (these tables do not name it; `read_cin_liia()`
+#'   uses the `LA` column when present).
+#' @param x Path of the LIIA event-log CSV, or a data frame.
+#' @param con A DBI connection.
+#' @param schema Optional schema of the SSD tables.
+#' @inheritParams read_cin_census_xml
+#' @return A `cin_assessments` object, as [read_cin_census_xml()].
+#' @family CIN data
+#' @name read_cin_sector
+#' @examples
+#' # The Data to Insight tables, built here from a synthetic return
+#' ep <- data.frame(LAchildID = c("C1", "C2"), CINdetailsID = 1,
+#'                  CINreferralDate = c("2023-05-01", "2023-06-01"),
+#'                  ReferralSource = c("6", "2A"), ReasonForClosure = c("RC8", NA))
+#' as <- data.frame(LAchildID = c("C1", "C1", "C2"), CINdetailsID = 1,
+#'                  AssessmentActualStartDate = c("2023-05-02", "2023-05-02", "2023-06-02"),
+#'                  AssessmentAuthorisationDate = c("2023-05-20", "2023-05-20", "2023-06-20"),
+#'                  AssessmentFactors = c("3B", "4B", "16A"))
+#' a <- read_cin_d2i(list(CINdetails = ep, Assessments = as), la = "314")
+#' a$assessments[, c("referral_source", "threshold")]
+NULL
+
+#' @rdname read_cin_sector
+#' @export
+read_cin_d2i <- function(tables, la, on_unknown = c("error", "drop"), legacy = TRUE,
+                         hash_ids = FALSE, salt = getOption("cscdemand.salt"), verbose = FALSE) {
+  on_unknown <- rlang::arg_match(on_unknown)
+  salt <- cin_check_salt(hash_ids, salt)
+  cin_check_la(la)
+  if (is.character(tables) && length(tables) == 1L && dir.exists(tables)) {
+    f <- list.files(tables, "\\.csv$", full.names = TRUE)
+    tables <- stats::setNames(as.list(f), tools::file_path_sans_ext(basename(f)))
+  }
+  if (!is.list(tables) || is.null(names(tables))) {
+    abort_input("{.arg tables} must be a named list of data frames or CSV paths, or a folder.")
+  }
+  tb <- lapply(tables, function(t) if (is.data.frame(t)) cin_chr_frame(t) else cin_read_csv_chr(t))
+  names(tb) <- cin_key(names(tb))
+  for (req in c("assessments", "cindetails")) {
+    if (is.null(tb[[req]])) {
+      abort_input(c("The Data to Insight tables need {.field {c(Assessments = 'Assessments', CINdetails = 'CINdetails')[[match(req, c('assessments', 'cindetails'))]]}}.",
+                    i = "Give the {.file Assessments.csv} and {.file CINdetails.csv} made by the validator's XML-to-CSV export."),
+                  class = "cscdemand_error_columns")
+    }
+  }
+  ct <- cin_tables_from_frames(
+    cindetails = tb$cindetails, assessments = tb$assessments,
+    children = tb$childidentifiers, characteristics = tb$childcharacteristics,
+    disabilities = tb$disabilities, s47 = tb$section47, cpp = tb$childprotectionplans,
+    cinp = tb$cinplandates, la = la, source = "Data to Insight tables")
+  cin_census_build(list(ct), on_unknown = on_unknown, legacy = legacy, salt = salt,
+                   source = "Data to Insight CIN validator tables", verbose = verbose)
+}
+
+#' @rdname read_cin_sector
+#' @export
+read_cin_liia <- function(x, la = NULL, on_unknown = c("error", "drop"), legacy = TRUE,
+                          hash_ids = FALSE, salt = getOption("cscdemand.salt"), verbose = FALSE) {
+  on_unknown <- rlang::arg_match(on_unknown)
+  salt <- cin_check_salt(hash_ids, salt)
+  d <- if (is.data.frame(x)) cin_chr_frame(x) else cin_read_csv_chr(x)
+  names(d) <- cin_liia_names(names(d))
+  need <- c("LAchildID", "CINreferralDate", "Factors")
+  miss <- setdiff(need, names(d))
+  if (length(miss)) {
+    abort_input(c("The LIIA event log has no column{?s} {.field {miss}}.",
+                  i = "Give the CIN flat file made by the LIIA tools (one row per event)."),
+                class = "cscdemand_error_columns")
+  }
+  if (is.null(la)) la <- if ("LA" %in% names(d)) d$LA else NA_character_
+  la_v <- rep_len(la, nrow(d))
+  if (anyNA(la_v)) {
+    abort_input(c("The council is not known for {sum(is.na(la_v))} row{?s}.",
+                  i = "Give {.arg la}, or an {.field LA} column."), class = "cscdemand_error_missing")
+  }
+  ep_key <- paste(la_v, d$LAchildID, d$CINreferralDate, sep = "\r")
+  ev <- function(type) if ("Type" %in% names(d)) d$Type == type & !is.na(d$Type) else rep(FALSE, nrow(d))
+  auth <- if ("AssessmentAuthorisationDate" %in% names(d)) d$AssessmentAuthorisationDate else NA
+  is_as <- !is.na(d$Factors) | (!is.na(auth) & !ev("CINreferralDate"))
+  if ("Type" %in% names(d)) is_as <- is_as & d$Type %in% c("AssessmentAuthorisationDate", NA)
+  out <- lapply(split(seq_len(nrow(d)), la_v), function(r) {
+    dd <- d[r, , drop = FALSE]
+    asr <- dd[is_as[r], , drop = FALSE]
+    fac <- strsplit(ifelse(is.na(asr$Factors), "", asr$Factors), ",", fixed = TRUE)
+    long <- asr[rep(seq_len(nrow(asr)), pmax(1L, lengths(fac))), , drop = FALSE]
+    long$AssessmentFactors <- unlist(lapply(fac, function(z) if (length(z)) trimws(z) else NA_character_))
+    long$CINdetailsID <- ep_key[r][is_as[r]][rep(seq_len(nrow(asr)), pmax(1L, lengths(fac)))]
+    dd$CINdetailsID <- ep_key[r]
+    eps <- dd[!duplicated(dd$CINdetailsID), , drop = FALSE]
+    evt <- function(type, col) {
+      e <- dd[ev(type)[r], , drop = FALSE]
+      if (!nrow(e)) return(NULL)
+      e[[col]] <- e$Date
+      e
+    }
+    cin_tables_from_frames(
+      cindetails = eps, assessments = long, children = dd[!duplicated(dd$LAchildID), , drop = FALSE],
+      characteristics = dd[!duplicated(dd$LAchildID), , drop = FALSE],
+      disabilities = if ("Disability" %in% names(dd)) dd[!duplicated(dd$LAchildID), , drop = FALSE],
+      s47 = cin_rbind_fill(evt("S47ActualStartDate", "S47ActualStartDate"),
+                           evt("DateOfInitialCPC", "DateOfInitialCPC")),
+      cpp = evt("CPPstartDate", "CPPstartDate"), cinp = evt("CINPlanStartDate", "CINPlanStartDate"),
+      la = la_v[r][1], source = "LIIA event log")
+  })
+  for (i in seq_along(out)) out[[i]]$file <- i
+  cin_census_build(out, on_unknown = on_unknown, legacy = legacy, salt = salt,
+                   source = "LIIA CIN event log", verbose = verbose)
+}
+
+#' @rdname read_cin_sector
+#' @export
+read_cin_ssd <- function(con, la, schema = NULL, on_unknown = c("error", "drop"), legacy = TRUE,
+                         hash_ids = FALSE, salt = getOption("cscdemand.salt"), verbose = FALSE) {
+  rlang::check_installed("DBI", reason = "to read the Standard Safeguarding Dataset.")
+  on_unknown <- rlang::arg_match(on_unknown)
+  salt <- cin_check_salt(hash_ids, salt)
+  cin_check_la(la)
+  tabs <- tolower(DBI::dbListTables(con))
+  get <- function(t, cols) {
+    if (!t %in% tabs) return(NULL)
+    nm <- if (is.null(schema)) DBI::dbQuoteIdentifier(con, t) else
+      DBI::dbQuoteIdentifier(con, DBI::Id(schema = schema, table = t))
+    have <- tolower(DBI::dbListFields(con, if (is.null(schema)) t else DBI::Id(schema = schema, table = t)))
+    cols <- intersect(cols, have)
+    q <- paste0("SELECT ", paste(DBI::dbQuoteIdentifier(con, cols), collapse = ", "), " FROM ", nm)
+    cin_chr_frame(DBI::dbGetQuery(con, q))
+  }
+  for (t in c("ssd_cin_assessments", "ssd_assessment_factors")) {
+    if (!t %in% tabs) {
+      abort_input(c("The database has no table {.field {t}}.",
+                    i = "Connect to the database holding the Standard Safeguarding Dataset (or give {.arg schema})."),
+                  class = "cscdemand_error_columns")
+    }
+  }
+  as <- get("ssd_cin_assessments", c("cina_assessment_id", "cina_person_id", "cina_referral_id",
+                                     "cina_assessment_start_date", "cina_assessment_auth_date"))
+  fa <- get("ssd_assessment_factors", c("cinf_assessment_id", "cinf_assessment_factors_json"))
+  codes <- cin_json_codes(fa$cinf_assessment_factors_json)
+  fl <- data.frame(cinf_assessment_id = rep(fa$cinf_assessment_id, pmax(1L, lengths(codes))),
+                   AssessmentFactors = unlist(lapply(codes, function(z) if (length(z)) z else NA_character_)),
+                   stringsAsFactors = FALSE)
+  long <- merge(as, fl, by.x = "cina_assessment_id", by.y = "cinf_assessment_id", all.x = TRUE,
+                sort = FALSE)
+  names(long)[match(c("cina_person_id", "cina_referral_id", "cina_assessment_start_date",
+                      "cina_assessment_auth_date"), names(long))] <-
+    c("LAchildID", "CINdetailsID", "AssessmentActualStartDate", "AssessmentAuthorisationDate")
+  ep <- get("ssd_cin_episodes", c("cine_referral_id", "cine_person_id", "cine_referral_date",
+                                  "cine_cin_primary_need_code", "cine_referral_source_code",
+                                  "cine_referral_nfa", "cine_close_reason", "cine_close_date"))
+  if (is.null(ep)) {
+    d <- data.frame(la = la, child_id = long$LAchildID, episode_id = long$CINdetailsID,
+                    assessment_id = long$cina_assessment_id,
+                    assessment_date = substr(long$AssessmentAuthorisationDate, 1, 10),
+                    factor = long$AssessmentFactors, stringsAsFactors = FALSE)
+    if (!is.null(salt)) d$child_id <- cin_hash_ids(d$child_id, salt)
+    return(read_cin_assessments(d, layout = "long", on_unknown = on_unknown, legacy = legacy))
+  }
+  ren <- function(d, from, to) {
+    if (is.null(d)) return(NULL)
+    i <- match(from, names(d))
+    names(d)[i[!is.na(i)]] <- to[!is.na(i)]
+    d
+  }
+  ep <- ren(ep, c("cine_referral_id", "cine_person_id", "cine_referral_date",
+                  "cine_cin_primary_need_code", "cine_referral_source_code", "cine_referral_nfa",
+                  "cine_close_reason", "cine_close_date"),
+            c("CINdetailsID", "LAchildID", "CINreferralDate", "PrimaryNeedCode", "ReferralSource",
+              "ReferralNFA", "ReasonForClosure", "CINclosureDate"))
+  pe <- ren(get("ssd_person", c("pers_person_id", "pers_dob", "pers_sex", "pers_ethnicity")),
+            c("pers_person_id", "pers_dob", "pers_sex", "pers_ethnicity"),
+            c("LAchildID", "PersonBirthDate", "Sex", "Ethnicity"))
+  di <- ren(get("ssd_disability", c("disa_person_id", "disa_disability_code")),
+            c("disa_person_id", "disa_disability_code"), c("LAchildID", "Disability"))
+  s47 <- cin_rbind_fill(
+    ren(get("ssd_s47_enquiry", c("s47e_referral_id", "s47e_person_id", "s47e_s47_start_date")),
+        c("s47e_referral_id", "s47e_person_id", "s47e_s47_start_date"),
+        c("CINdetailsID", "LAchildID", "S47ActualStartDate")),
+    ren(get("ssd_initial_cp_conference", c("icpc_referral_id", "icpc_person_id", "icpc_icpc_date")),
+        c("icpc_referral_id", "icpc_person_id", "icpc_icpc_date"),
+        c("CINdetailsID", "LAchildID", "DateOfInitialCPC")))
+  cpp <- ren(get("ssd_cp_plans", c("cppl_referral_id", "cppl_person_id", "cppl_cp_plan_start_date",
+                                   "cppl_cp_plan_initial_category", "cppl_cp_plan_latest_category")),
+             c("cppl_referral_id", "cppl_person_id", "cppl_cp_plan_start_date",
+               "cppl_cp_plan_initial_category", "cppl_cp_plan_latest_category"),
+             c("CINdetailsID", "LAchildID", "CPPstartDate", "InitialCategoryOfAbuse",
+               "LatestCategoryOfAbuse"))
+  cinp <- ren(get("ssd_cin_plans", c("cinp_referral_id", "cinp_person_id", "cinp_cin_plan_start_date")),
+              c("cinp_referral_id", "cinp_person_id", "cinp_cin_plan_start_date"),
+              c("CINdetailsID", "LAchildID", "CINPlanStartDate"))
+  ct <- cin_tables_from_frames(cindetails = ep, assessments = long, children = pe,
+                               characteristics = pe, disabilities = di, s47 = s47, cpp = cpp,
+                               cinp = cinp, la = la, source = "SSD")
+  cin_census_build(list(ct), on_unknown = on_unknown, legacy = legacy, salt = salt,
+                   source = "Standard Safeguarding Dataset", verbose = verbose)
+}
+
+# ---------------------------------------------------------------------------
+# Helpers
+
+cin_check_la <- function(la, call = rlang::caller_env()) {
+  if (!is.character(la) || length(la) != 1L || is.na(la) || !nzchar(la)) {
+    abort_input(c("{.arg la} must be the council (LA number or code).",
+                  i = "These tables do not name the council."), call = call)
+  }
+}
+
+cin_chr_frame <- function(d) {
+  d <- as.data.frame(d, stringsAsFactors = FALSE)
+  for (i in seq_along(d)) {
+    v <- d[[i]]
+    if (inherits(v, "Date")) v <- format(v, "%Y-%m-%d")
+    else if (inherits(v, "POSIXt")) v <- format(v, "%Y-%m-%d")
+    else if (!is.character(v)) v <- as.character(v)
+    v[!is.na(v) & !nzchar(trimws(v))] <- NA
+    d[[i]] <- v
+  }
+  d
+}
+
+cin_read_csv_chr <- function(path) {
+  if (!is.character(path) || length(path) != 1L || !file.exists(path)) {
+    abort_input("File {.file {path}} does not exist.", class = "cscdemand_error_file")
+  }
+  cin_chr_frame(utils::read.csv(path, colClasses = "character", check.names = FALSE,
+                                na.strings = c("", "NA"), fileEncoding = "UTF-8-BOM"))
+}
+
+cin_rbind_fill <- function(a, b) {
+  if (is.null(a)) return(b)
+  if (is.null(b)) return(a)
+  cols <- union(names(a), names(b))
+  for (cl in setdiff(cols, names(a))) a[[cl]] <- NA_character_
+  for (cl in setdiff(cols, names(b))) b[[cl]] <- NA_character_
+  rbind(a[cols], b[cols])
+}
+
+# '["1A","2B"]' -> c("1A", "2B"); also 1A,2B and [1A, 2B].
+cin_json_codes <- function(x) {
+  u <- unique(x)
+  s <- gsub("[][\"' ]", "", ifelse(is.na(u), "", u))
+  p <- strsplit(s, ",", fixed = TRUE)
+  p <- lapply(p, function(z) z[nzchar(z) & z != "null"])
+  p[match(x, u)]
+}
+
+cin_liia_names <- function(n) {
+  k <- cin_key(n)
+  std <- c(lachildid = "LAchildID", cinreferraldate = "CINreferralDate", factors = "Factors",
+           assessmentauthorisationdate = "AssessmentAuthorisationDate",
+           assessmentactualstartdate = "AssessmentActualStartDate", type = "Type", date = "Date",
+           la = "LA", referralsource = "ReferralSource", primaryneedcode = "PrimaryNeedCode",
+           reasonforclosure = "ReasonForClosure", cinclosuredate = "CINclosureDate",
+           referralnfa = "ReferralNFA", personbirthdate = "PersonBirthDate",
+           gendercurrent = "GenderCurrent", sex = "Sex", ethnicity = "Ethnicity",
+           disability = "Disability",
+           initialcategoryofabuse = "InitialCategoryOfAbuse",
+           latestcategoryofabuse = "LatestCategoryOfAbuse")
+  hit <- k %in% names(std)
+  n[hit] <- std[k[hit]]
+  n
+}
+
+# Census tables (as cin_xml_tables() makes) from data frames keyed by
+# LAchildID and an episode id (CINdetailsID).
+cin_tables_from_frames <- function(cindetails, assessments, children = NULL,
+                                   characteristics = NULL, disabilities = NULL, s47 = NULL,
+                                   cpp = NULL, cinp = NULL, la, source) {
+  col <- function(d, nm) if (!is.null(d) && nm %in% names(d)) d[[nm]] else rep(NA_character_, NROW(d))
+  ids <- unique(c(col(children, "LAchildID"), col(cindetails, "LAchildID")))
+  ids <- ids[!is.na(ids)]
+  ch <- data.frame(file = 1L, child = seq_along(ids), child_id = ids, stringsAsFactors = FALSE)
+  ci <- match(ids, col(children, "LAchildID"))
+  ch$birth_raw <- col(children, "PersonBirthDate")[ci]
+  ch$birth_raw <- substr(ch$birth_raw, 1, 10)
+  ch$expected_raw <- NA_character_
+  ch$gender_raw <- col(children, "GenderCurrent")[ci]
+  ch$sex_raw <- col(children, "Sex")[ci]
+  ch$ethnicity_raw <- col(characteristics, "Ethnicity")[match(ids, col(characteristics, "LAchildID"))]
+  dis <- rep(NA_integer_, length(ids))
+  if (!is.null(disabilities) && nrow(disabilities)) {
+    own <- match(col(disabilities, "LAchildID"), ids)
+    real <- !toupper(col(disabilities, "Disability")) %in% c("NONE", NA)
+    dis[unique(stats::na.omit(own))] <- 0L
+    dis[unique(stats::na.omit(own[real]))] <- 1L
+  }
+  ch$disability_raw <- dis
+  ekey <- paste(col(cindetails, "LAchildID"), col(cindetails, "CINdetailsID"), sep = "\r")
+  d10 <- function(v) substr(v, 1, 10)
+  ep <- data.frame(child = match(col(cindetails, "LAchildID"), ids),
+                   referral_raw = d10(col(cindetails, "CINreferralDate")),
+                   source_raw = col(cindetails, "ReferralSource"),
+                   need_raw = col(cindetails, "PrimaryNeedCode"),
+                   closure_date_raw = d10(col(cindetails, "CINclosureDate")),
+                   closure_raw = col(cindetails, "ReasonForClosure"),
+                   nfa_raw = col(cindetails, "ReferralNFA"),
+                   icpc_raw = d10(col(cindetails, "DateOfInitialCPC")), stringsAsFactors = FALSE)
+  ok <- !is.na(ep$child)
+  ep <- ep[ok, , drop = FALSE]
+  ekey <- ekey[ok]
+  ep$ep_pos <- sequence(tabulate(ep$child, length(ids)))
+  of_ep <- function(d) match(paste(col(d, "LAchildID"), col(d, "CINdetailsID"), sep = "\r"), ekey)
+  a_ep <- of_ep(assessments)
+  st <- d10(col(assessments, "AssessmentActualStartDate"))
+  au <- d10(col(assessments, "AssessmentAuthorisationDate"))
+  akey <- paste(a_ep, st, au, col(assessments, "cina_assessment_id"), sep = "\r")
+  first <- !duplicated(akey) & !is.na(a_ep)
+  as <- data.frame(episode = a_ep[first], start_raw = st[first], auth_raw = au[first],
+                   stringsAsFactors = FALSE)
+  o <- order(as$episode, as$start_raw, method = "radix")
+  as <- as[o, , drop = FALSE]
+  as$as_pos <- sequence(tabulate(as$episode, nrow(ep)))
+  a_of <- match(akey, akey[first][o])
+  fv <- col(assessments, "AssessmentFactors")
+  keep_f <- !is.na(a_of) & !is.na(fv)
+  fa <- data.frame(assessment = a_of[keep_f], value = trimws(fv[keep_f]), stringsAsFactors = FALSE)
+  sub_tab <- function(d, start, extra = list()) {
+    if (is.null(d) || !nrow(d)) {
+      return(as.data.frame(c(list(episode = integer(), start_raw = character()),
+                             lapply(extra, function(e) character())), stringsAsFactors = FALSE))
+    }
+    e <- of_ep(d)
+    out <- data.frame(episode = e, start_raw = d10(col(d, start)), stringsAsFactors = FALSE)
+    for (nm in names(extra)) out[[nm]] <- col(d, extra[[nm]])
+    out[!is.na(e), , drop = FALSE]
+  }
+  s47t <- sub_tab(s47, "S47ActualStartDate", list(icpc_raw = "DateOfInitialCPC"))
+  s47t$icpc_raw <- d10(s47t$icpc_raw)
+  list(file = 1L, path = source, header = list(lea = la, year = NA_character_),
+       children = ch, episodes = ep, assessments = as, factors = fa, s47 = s47t,
+       cpp = sub_tab(cpp, "CPPstartDate", list(initial_cat = "InitialCategoryOfAbuse",
+                                               latest_cat = "LatestCategoryOfAbuse")),
+       cinp = sub_tab(cinp, "CINPlanStartDate"))
+}

@@ -1,0 +1,456 @@
+#' Read Children in Need census returns (XML)
+#'
+#' Reads one or several CIN census XML returns (the file each council sends
+#' DfE every year) into a `cin_assessments` object, with the episode fields
+#' the profiles and the report use derived from the return (see
+#' *Derived fields*). [read_cin_assessments()] calls this for paths ending in
+#' `.xml` (or files that start with an XML declaration), so
+#' `read_cin_assessments(c("cin2023.xml", "cin2024.xml"))` works too.
+#'
+#' @section What is read:
+#' The council is `Header/Source/LEA`; each `Child` gives `LAchildID`, birth
+#' date, `GenderCurrent` (to 2023-24) or `Sex` (from 2024-25), `Ethnicity`
+#' and `Disabilities`; each `CINdetails` is an episode, numbered by its
+#' position in the child; each `Assessments` element an assessment, numbered
+#' by position in the episode, with its `AssessmentFactors`. Files with or
+#' without an XML namespace, empty `FactorsIdentifiedAtAssessment`, several
+#' codes in one element (`"1B,3B"`), lower-case and legacy codes (22B is read
+#' as 23A), booleans written `true`/`false`/`1`/`0`, comments and stray text
+#' between elements are all read. Episodes with no assessment are used for
+#' re-referrals and counted in the audit, but are not assessments.
+#'
+#' @section Several returns:
+#' An episode open at 31 March appears in two consecutive returns. Episodes
+#' are matched on council, child and referral date and counted once (the
+#' latest return's values are used; assessments, section 47 enquiries and
+#' plans are combined by start date); the audit says how many were merged.
+#' The census `year` of an episode is the year (April to March) of its
+#' referral.
+#'
+#' @section Derived fields:
+#' `age` (whole years at referral), `gender` (`"Male"`, `"Female"`,
+#' `"Unknown"`), `ethnicity` (DfE code), `ethnic_group` (see
+#' [cin_ethnic_groups()]; refused and not obtained are `"Not known"`),
+#' `disability` (1 when any disability other than `NONE` is recorded),
+#' `referral_source` and `primary_need` and `closure_reason` (DfE labels, see
+#' [cin_code_labels()]), `nfa` (referral no further action, or closure reason
+#' RC8), `not_in_need` (closed after assessment, RC8 or RC9), `step_down`
+#' (RC9, referred to early help), `cin_plan`, `s47`, `icpc` (an initial child
+#' protection conference date), `cp_plan`, `threshold` (the highest reached,
+#' an ordered factor with levels [cin_thresholds()]), `cp_category` (initial
+#' category of the episode's first plan) and `rereferral` ([cin_rereferral()],
+#' using every return given).
+#'
+#' Looked-after status is not in the CIN census. To add it, read the
+#' council's SSDA903 episodes (child id, `DECOM` start and `DEC` end dates),
+#' and set `looked_after` to 1 for an episode when the same child was looked
+#' after between its referral and closure dates (or within a window you
+#' choose) before calling [episode_factors()]; the child identifiers must be
+#' the same (hash both with the same `salt`).
+#'
+#' @section Problems in the file:
+#' A file that is not well-formed XML stops with an error of class
+#' `cscdemand_error_xml` that gives the line. A file from another collection
+#' (SSDA903, School Census, Annex A) stops with an error naming it. Missing
+#' `LAchildID` or `CINreferralDate`, impossible dates (an assessment
+#' authorised before the referral, a date after today) and values that are
+#' not factor codes are listed by file, child and episode position (never by
+#' identifier): with `on_unknown = "error"` the read stops; with `"drop"`
+#' they are dropped (episodes without a child id or referral date, impossible
+#' dates set to missing, unknown codes removed) and counted in [audit()].
+#'
+#' @param x Path(s) of CIN census XML files.
+#' @inheritParams read_cin_assessments
+#' @param hash_ids Replace `LAchildID` with a salted SHA-256 hash on read
+#'   (default `FALSE`), so the episode table can be shared. UPNs are never
+#'   kept.
+#' @param salt A secret string for `hash_ids`; default
+#'   `getOption("cscdemand.salt")`. Use the same salt to link other extracts
+#'   (see [link_lsoa()]).
+#' @return A `cin_assessments` object (see [read_cin_assessments()]) whose
+#'   assessments carry the derived fields; `source` names the files.
+#' @family CIN data
+#' @export
+#' @examples
+#' path <- system.file("extdata", "cin_census_example.xml", package = "cscdemand")
+#' a <- read_cin_census_xml(path)
+#' a
+#' audit(a)
+#' ep <- episode_factors(a, min_count = 0)
+#' table(ep$threshold)
+read_cin_census_xml <- function(x, on_unknown = c("error", "drop"), legacy = TRUE,
+                                hash_ids = FALSE, salt = getOption("cscdemand.salt"),
+                                verbose = FALSE) {
+  on_unknown <- rlang::arg_match(on_unknown)
+  check_flag(legacy)
+  check_flag(hash_ids)
+  check_flag(verbose)
+  if (!is.character(x) || !length(x) || anyNA(x)) {
+    abort_input("{.arg x} must be the path(s) of CIN census XML files.")
+  }
+  miss <- x[!file.exists(x)]
+  if (length(miss)) {
+    abort_input(c("File{?s} {.file {basename(miss)}} do{?es/} not exist.",
+                  i = "Check the paths and the working directory."),
+                class = "cscdemand_error_file")
+  }
+  salt <- cin_check_salt(hash_ids, salt)
+  tabs <- lapply(seq_along(x), function(i) cin_xml_tables(x[i], i))
+  cin_census_build(tabs, on_unknown = on_unknown, legacy = legacy, salt = salt,
+                   source = paste(basename(x), collapse = ", "), verbose = verbose)
+}
+
+# Is `x` one or more XML files? (extension, else the first bytes)
+cin_is_xml <- function(x) {
+  if (!is.character(x) || !length(x) || anyNA(x)) return(FALSE)
+  ext <- tolower(tools::file_ext(x))
+  if (all(ext == "xml")) return(TRUE)
+  if (length(x) != 1L || !file.exists(x) || ext %in% c("xlsx", "xls", "xlsm")) return(FALSE)
+  con <- file(x, "rb")
+  on.exit(close(con))
+  head <- readBin(con, "raw", 200L)
+  txt <- trimws(rawToChar(head[head != as.raw(0)]))
+  startsWith(sub("^\ufeff|^\u00ef\u00bb\u00bf", "", txt), "<")
+}
+
+cin_check_salt <- function(hash_ids, salt, call = rlang::caller_env()) {
+  if (!hash_ids) return(NULL)
+  if (!is.character(salt) || length(salt) != 1L || is.na(salt) || nchar(salt) < 8L) {
+    abort_input(c("{.arg hash_ids = TRUE} needs a secret {.arg salt} of at least 8 characters.",
+                  i = "Give {.arg salt}, or set {.code options(cscdemand.salt = \"...\")}; keep it secret and use the same salt for every extract you link."),
+                call = call)
+  }
+  rlang::check_installed("openssl", reason = "to hash identifiers.")
+  salt
+}
+
+# Salted SHA-256 of identifiers (first 20 hex digits), on unique values.
+cin_hash_ids <- function(id, salt) {
+  u <- unique(id)
+  h <- substr(as.character(openssl::sha256(paste0(salt, "\u001f", u))), 1L, 20L)
+  h[is.na(u)] <- NA_character_
+  h[match(id, u)]
+}
+
+# ---------------------------------------------------------------------------
+# Tokeniser: one pass of a regular expression over the file finds every tag;
+# names, nesting, owners and leaf text are then computed on whole vectors.
+
+cin_xml_tokens <- function(path, call = rlang::caller_env()) {
+  size <- file.size(path)
+  if (is.na(size) || size == 0) {
+    abort_input(c("File {.file {basename(path)}} is empty.",
+                  i = "Export the CIN census return again."),
+                class = c("cscdemand_error_xml", "cscdemand_error_empty"), call = call)
+  }
+  s <- suppressWarnings(readChar(path, size, useBytes = TRUE))
+  if (nchar(s, type = "bytes") < size) {
+    # readChar stops at a NUL byte
+    raw <- readBin(path, "raw", size)
+    nul <- match(as.raw(0L), raw)
+    line <- sum(raw[seq_len(nul)] == as.raw(10L)) + 1L
+    cin_xml_abort(path, line, "the file holds NUL bytes (an incomplete download or a binary file)",
+                  call = call)
+  }
+  if (startsWith(s, "\xef\xbb\xbf")) s <- substring(s, 4L)
+  Encoding(s) <- "bytes"
+  if (grepl("<!", s, fixed = TRUE, useBytes = TRUE)) s <- cin_xml_strip_specials(s)
+  m <- gregexpr("<[^<>]*>", s, useBytes = TRUE, perl = TRUE)[[1]]
+  if (m[1] == -1L) {
+    cin_xml_abort(path, 1L, "no XML elements found", call = call)
+  }
+  st <- as.integer(m)
+  ln <- attr(m, "match.length")
+  rm(m)
+  tag <- substring(s, st + 1L, st + ln - 2L)
+  ut <- unique(tag)
+  it <- match(tag, ut)
+  rm(tag)
+  first <- substr(ut, 1L, 1L)
+  kind_u <- ifelse(first %in% c("?", "!"), 0L, ifelse(first == "/", -1L,
+                   ifelse(endsWith(ut, "/"), 2L, 1L)))
+  name_u <- sub("^/?([^[:space:]/]+).*$", "\\1", ut, useBytes = TRUE)
+  name_u <- sub("^[^:]*:", "", name_u, useBytes = TRUE)
+  un <- unique(name_u)
+  kind <- kind_u[it]
+  nid <- match(name_u, un)[it]
+  keep <- kind != 0L
+  if (!all(keep)) {
+    st <- st[keep]; ln <- ln[keep]; kind <- kind[keep]; nid <- nid[keep]
+  }
+  cin_xml_check_nesting(path, s, st, kind, nid, un, call = call)
+  # Text after the last tag must be blank (else the file is cut off).
+  tail_txt <- substring(s, st[length(st)] + ln[length(ln)], nchar(s, type = "bytes"))
+  if (grepl("<", tail_txt, fixed = TRUE, useBytes = TRUE)) {
+    cin_xml_abort(path, cin_xml_line(s, st[length(st)] + ln[length(ln)]),
+                  "the file ends inside a tag (the file looks cut off)", call = call)
+  }
+  # Leaves: an opening tag directly followed by its closing tag, or <x/>.
+  nt <- length(kind)
+  leaf <- which(kind == 1L & c(kind[-1L] == -1L, FALSE))
+  txt <- substring(s, st[leaf] + ln[leaf], st[leaf + 1L] - 1L)
+  bad <- grepl("<", txt, fixed = TRUE, useBytes = TRUE)
+  if (any(bad)) {
+    cin_xml_abort(path, cin_xml_line(s, st[leaf][which(bad)[1]]),
+                  "a '<' inside a value (an unclosed tag)", call = call)
+  }
+  empty <- which(kind == 2L)
+  list(kind = kind, nid = nid, names = un, n = nt,
+       leaf = c(leaf, empty), text = c(txt, character(length(empty))),
+       line_of = function(i) cin_xml_line(s, st[i]))
+}
+
+# Comments, CDATA and DOCTYPE (rare in returns) are removed before tokenising.
+cin_xml_strip_specials <- function(s) {
+  s <- gsub("<!--.*?-->", "", s, perl = TRUE, useBytes = TRUE)
+  s <- gsub("<!\\[CDATA\\[(.*?)\\]\\]>", "\\1", s, perl = TRUE, useBytes = TRUE)
+  gsub("<!DOCTYPE[^>]*>", "", s, perl = TRUE, useBytes = TRUE)
+}
+
+cin_xml_line <- function(s, pos) {
+  if (pos <= 1) return(1L)
+  pre <- substring(s, 1L, pos - 1L)
+  m <- gregexpr("\n", pre, fixed = TRUE, useBytes = TRUE)[[1]]
+  as.integer(sum(m > 0L) + 1L)
+}
+
+cin_xml_abort <- function(path, line, what, call = rlang::caller_env()) {
+  abort_input(c("{.file {basename(path)}} is not well-formed XML: line {line}: {what}.",
+                i = "Export the return again from the case management system; a download that stopped part-way gives this error."),
+              class = "cscdemand_error_xml", line = line, call = call)
+}
+
+# Every closing tag must close the element opened last at its level.
+cin_xml_check_nesting <- function(path, s, st, kind, nid, un, call) {
+  delta <- c(-1L, 0L, 1L, 0L)[kind + 2L]
+  depth <- cumsum(delta)
+  neg <- which(depth < 0L)
+  if (length(neg)) {
+    cin_xml_abort(path, cin_xml_line(s, st[neg[1]]),
+                  paste0("closing tag </", un[nid[neg[1]]], "> has no opening tag"), call = call)
+  }
+  oc <- which(kind == 1L | kind == -1L)
+  lvl <- depth[oc] + (kind[oc] == -1L)
+  ol <- order(lvl, method = "radix")
+  o <- oc[ol]
+  lo <- lvl[ol]
+  k <- kind[o]
+  n <- length(o)
+  # fast path: each open is followed, at its level, by its own closing tag
+  A <- which(k == 1L)
+  if (length(A) * 2L == n && all(A < n)) {
+    B <- A + 1L
+    if (all(k[B] == -1L) && all(lo[B] == lo[A]) && all(nid[o[B]] == nid[o[A]])) {
+      if (depth[length(depth)] == 0L) return(invisible(TRUE))
+    }
+  }
+  nxt_same <- c(lo[-1L] == lo[-n], FALSE)
+  # an open must be followed (at its level) by a close of the same name
+  bad_open <- k == 1L & (!nxt_same | c(k[-1L], 0L) != -1L |
+                         c(nid[o][-1L], 0L) != nid[o])
+  prv_same <- c(FALSE, lo[-1L] == lo[-n])
+  bad_close <- k == -1L & (!prv_same | c(0L, k[-n]) != 1L | c(0L, nid[o][-n]) != nid[o])
+  if (any(bad_close)) {
+    # the first closing tag (in file order) that does not close the element
+    # open at its level: that element is the one left unclosed
+    j <- which(bad_close)[which.min(o[bad_close])]
+    pos <- o[j]
+    if (j > 1L && prv_same[j] && k[j - 1L] == 1L) {
+      op <- o[j - 1L]
+      what <- paste0("element <", un[nid[op]], "> is not closed (its closing tag is missing)")
+      cin_xml_abort(path, cin_xml_line(s, st[op]), what, call = call)
+    }
+    cin_xml_abort(path, cin_xml_line(s, st[pos]),
+                  paste0("closing tag </", un[nid[pos]], "> does not match the element open there"),
+                  call = call)
+  }
+  if (any(bad_open)) {
+    pos <- max(o[bad_open])
+    cin_xml_abort(path, cin_xml_line(s, st[pos]),
+                  paste0("the file ends before <", un[nid[pos]], "> is closed (the file looks cut off)"),
+                  call = call)
+  }
+  if (depth[length(depth)] != 0L) {
+    cin_xml_abort(path, cin_xml_line(s, st[length(st)]), "the file ends before the last element is closed",
+                  call = call)
+  }
+  invisible(TRUE)
+}
+
+# ---------------------------------------------------------------------------
+# From tokens to the census tables (one data frame per level).
+
+cin_xml_containers <- function() {
+  c("Header", "CollectionDetails", "Source", "Child", "ChildIdentifiers", "ChildCharacteristics", "Disabilities", "CINdetails",
+    "Assessments", "FactorsIdentifiedAtAssessment", "CINPlanDates", "Section47",
+    "ChildProtectionPlans", "Reviews", "PreProceedingsandFGDM")
+}
+
+cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
+  tk <- cin_xml_tokens(path, call = call)
+  root <- tk$names[tk$nid[which(tk$kind != -1L)[1]]]
+  cin_xml_check_collection(path, tk, root, call = call)
+  cont <- cin_xml_containers()
+  kind <- tk$kind
+  nid <- tk$nid
+  cid <- match(cont, tk$names)
+  is_open <- kind == 1L | kind == 2L
+  # owner counters and innermost container at each token
+  op_all <- which(is_open)
+  opens <- split(op_all, nid[op_all])
+  open_pos <- function(nm) {
+    j <- cid[match(nm, cont)]
+    if (is.na(j) || is.null(opens[[as.character(j)]])) integer() else opens[[as.character(j)]]
+  }
+
+  lv <- cin_xml_leaves(tk, cid)
+  lf <- lv$lf
+  ctx <- lv$ctx
+  lname <- lv$lname
+  text <- lv$text
+  owners <- c("Child", "CINdetails", "Assessments", "Section47", "ChildProtectionPlans",
+              "CINPlanDates")
+  pos <- stats::setNames(lapply(owners, open_pos), owners)
+  n_of <- lengths(pos)
+  # the owner (by number) of each token: the last owner opened before it
+  own <- function(owner, at) findInterval(at, pos[[owner]])
+  # leaves grouped by (container, element name) in one pass
+  by_key <- split(seq_along(lf), ctx * 10000L + lname)
+  hits <- function(where, field) {
+    f_id <- stats::na.omit(match(field, tk$names))
+    if (!length(f_id)) return(integer())
+    keys <- as.character(outer(match(where, cont) * 10000L, f_id, `+`))
+    sort(unlist(by_key[keys], use.names = FALSE))
+  }
+  pick <- function(where, field, owner) {
+    out <- rep(NA_character_, n_of[[owner]])
+    hit <- hits(where, field)
+    if (length(hit)) out[own(owner, lf[hit])] <- text[hit]
+    out
+  }
+  parent <- function(level, owner) own(owner, open_pos(level))
+  hdr_val <- function(field) {
+    hit <- hits(c("Header", "CollectionDetails", "Source"), field)
+    if (length(hit)) text[hit[1]] else NA_character_
+  }
+  header <- list(lea = hdr_val("LEA"), year = hdr_val("Year"),
+                 reference_date = hdr_val("ReferenceDate"), collection = hdr_val("Collection"))
+  ci <- c("ChildIdentifiers", "Child")
+  cc <- c("ChildCharacteristics", "Child")
+  children <- data.frame(
+    file = rep(file_no, n_of[["Child"]]), child = seq_len(n_of[["Child"]]),
+    child_id = pick(ci, "LAchildID", "Child"),
+    birth_raw = pick(ci, "PersonBirthDate", "Child"),
+    expected_raw = pick(ci, "ExpectedPersonBirthDate", "Child"),
+    gender_raw = pick(ci, "GenderCurrent", "Child"), sex_raw = pick(ci, "Sex", "Child"),
+    ethnicity_raw = pick(cc, "Ethnicity", "Child"), stringsAsFactors = FALSE)
+  dis <- hits(c("Disabilities", "ChildCharacteristics"), "Disability")
+  who <- own("Child", lf[dis])
+  k <- seq_len(nrow(children))
+  children$disability_raw <- ifelse(k %in% who[!toupper(text[dis]) %in% c("NONE", "")], 1L,
+                                    ifelse(k %in% who, 0L, NA_integer_))
+  ed <- "CINdetails"
+  episodes <- data.frame(
+    child = parent("CINdetails", "Child"),
+    referral_raw = pick(ed, "CINreferralDate", "CINdetails"),
+    source_raw = pick(ed, "ReferralSource", "CINdetails"),
+    need_raw = pick(ed, "PrimaryNeedCode", "CINdetails"),
+    closure_date_raw = pick(ed, "CINclosureDate", "CINdetails"),
+    closure_raw = pick(ed, "ReasonForClosure", "CINdetails"),
+    nfa_raw = pick(ed, "ReferralNFA", "CINdetails"),
+    icpc_raw = pick(ed, "DateOfInitialCPC", "CINdetails"), stringsAsFactors = FALSE)
+  episodes$ep_pos <- sequence(tabulate(episodes$child, nrow(children)))
+  assessments <- data.frame(
+    episode = parent("Assessments", "CINdetails"),
+    start_raw = pick("Assessments", "AssessmentActualStartDate", "Assessments"),
+    auth_raw = pick("Assessments", "AssessmentAuthorisationDate", "Assessments"),
+    stringsAsFactors = FALSE)
+  assessments$as_pos <- sequence(tabulate(assessments$episode, nrow(episodes)))
+  fh <- hits(c("FactorsIdentifiedAtAssessment", "Assessments"),
+              c("AssessmentFactors", "FactorsIdentifiedAtAssessment"))
+  factors <- data.frame(assessment = own("Assessments", lf[fh]), value = text[fh],
+                        stringsAsFactors = FALSE)
+  factors <- factors[nzchar(factors$value), , drop = FALSE]
+  sub <- function(level, fields) {
+    d <- data.frame(episode = parent(level, "CINdetails"))
+    for (nm in names(fields)) d[[nm]] <- pick(level, fields[[nm]], level)
+    d
+  }
+  s47 <- sub("Section47", c(start_raw = "S47ActualStartDate", icpc_raw = "DateOfInitialCPC"))
+  cpp <- sub("ChildProtectionPlans", c(start_raw = "CPPstartDate", initial_cat = "InitialCategoryOfAbuse",
+                                       latest_cat = "LatestCategoryOfAbuse"))
+  cinp <- sub("CINPlanDates", c(start_raw = "CINPlanStartDate"))
+  list(file = file_no, path = basename(path), header = header, children = children,
+       episodes = episodes, assessments = assessments, factors = factors, s47 = s47,
+       cpp = cpp, cinp = cinp)
+}
+
+# Leaves with their container (the parent element, as an index into `cid`,
+# 0 if not a container), element name id and trimmed, decoded text.
+cin_xml_leaves <- function(tk, cid) {
+  kind <- tk$kind
+  nid <- tk$nid
+  lf <- tk$leaf
+  # parent of each leaf: the last element opened one level up before it
+  depth <- cumsum(c(-1L, 0L, 1L, 0L)[kind + 2L])
+  op <- which(kind == 1L)
+  okey <- depth[op] * 1e8 + op
+  oo <- order(okey, method = "radix")
+  pdepth <- ifelse(kind[lf] == 2L, depth[lf], depth[lf] - 1L)
+  par <- op[oo][findInterval(pdepth * 1e8 + lf, okey[oo])]
+  ctx <- match(nid[par], cid)
+  ctx[is.na(ctx)] <- 0L
+  lname <- nid[lf]
+  text <- tk$text
+  pad <- grepl("^[[:space:]]|[[:space:]]$", text, perl = TRUE)
+  if (any(pad)) text[pad] <- trimws(text[pad])
+  if (any(grepl("&", text, fixed = TRUE))) text <- cin_xml_entities(text)
+  Encoding(text) <- "UTF-8"
+  list(lf = lf, ctx = ctx, lname = lname, text = text)
+}
+
+cin_xml_entities <- function(x) {
+  u <- unique(x)
+  v <- u
+  has <- grepl("&", v, fixed = TRUE)
+  if (any(has)) {
+    w <- v[has]
+    w <- gsub("&lt;", "<", w, fixed = TRUE)
+    w <- gsub("&gt;", ">", w, fixed = TRUE)
+    w <- gsub("&quot;", "\"", w, fixed = TRUE)
+    w <- gsub("&apos;", "'", w, fixed = TRUE)
+    w <- gsub("&#0*44;", ",", w)
+    w <- gsub("&amp;", "&", w, fixed = TRUE)
+    v[has] <- w
+  }
+  v[match(x, u)]
+}
+
+# Which collection does the file belong to?
+cin_xml_check_collection <- function(path, tk, root, call) {
+  nm <- tk$names
+  hdr_coll <- NA_character_
+  coll_leaf <- tk$leaf[tk$names[tk$nid[tk$leaf]] == "Collection"]
+  if (length(coll_leaf)) hdr_coll <- trimws(tk$text[match(coll_leaf[1], tk$leaf)])
+  is_cin <- all(c("Children", "Child") %in% nm) &&
+    any(c("CINdetails", "ChildIdentifiers") %in% nm) &&
+    (is.na(hdr_coll) || grepl("^CIN", toupper(hdr_coll)))
+  if (is_cin) return(invisible(TRUE))
+  guess <- if (!is.na(hdr_coll) && grepl("903|SSDA", toupper(hdr_coll)) ||
+               any(c("Episodes", "Episode", "DECOM", "CLA", "LookedAfter", "PLACE", "RNE") %in% nm)) {
+    "an SSDA903 (children looked after) return"
+  } else if (!is.na(hdr_coll) && grepl("SCHOOL|CENSUS", toupper(hdr_coll)) &&
+             !grepl("CIN", toupper(hdr_coll)) ||
+             any(c("Pupils", "Pupil", "PupilOnRoll", "SchoolCensus", "School", "UPNs") %in% nm)) {
+    "a School Census return"
+  } else if (any(grepl("^(Workbook|worksheet|Worksheet|List)", nm))) {
+    "an Annex A workbook or another spreadsheet saved as XML"
+  } else if (!is.na(hdr_coll)) {
+    paste0("a return of another collection (", hdr_coll, ")")
+  } else {
+    paste0("not a CIN census return (its root element is <", root, ">)")
+  }
+  abort_input(c("{.file {basename(path)}} is not a Children in Need census return: it appears to be {guess}.",
+                i = "Give the CIN census XML file (root {.code <Message>}, with {.code <Children>} holding {.code <Child>} and {.code <CINdetails>})."),
+              class = "cscdemand_error_collection", call = call)
+}

@@ -1,0 +1,113 @@
+test_that("re-referral: within 12 months of the previous referral, boundary included", {
+  d <- as.Date(c("2023-01-10", "2024-01-10", "2025-01-11",   # a: 12 months exactly; 12 months + 1 day
+                 "2024-02-29", "2025-02-28", "2026-03-01",   # b: leap day -> 28 Feb next year
+                 "2024-05-01", "2024-05-01",                 # c: same day twice = one referral
+                 "2024-01-01", "2024-06-01",                 # a again in another council
+                 NA))
+  child <- c("a", "a", "a", "b", "b", "b", "c", "c", "a", "a", "d")
+  la <- c(rep("X", 8), "Y", "Y", "X")
+  got <- cin_rereferral(child, d, la = la)
+  expect_identical(got, c(0L, 1L, 0L, 0L, 1L, 0L, 0L, 0L, 0L, 1L, NA))
+  # order of the rows does not matter
+  o <- c(3, 1, 10, 2, 11, 5, 4, 7, 9, 8, 6)
+  expect_identical(cin_rereferral(child[o], d[o], la = la[o]), got[o])
+  # the rule on its own: gap within 1..365 days (366 across a 29 February)
+  expect_identical(cin_rereferral(c("e", "e"), as.Date(c("2023-03-01", "2024-03-01"))), c(0L, 1L))
+  expect_identical(cin_rereferral(c("e", "e"), as.Date(c("2023-03-01", "2024-03-02"))), c(0L, 0L))
+  expect_identical(cin_rereferral(c("e", "e", "e"), as.Date(c("2023-01-01", "2023-01-01", "2023-06-01"))),
+                   c(0L, 0L, 1L))
+  expect_error(cin_rereferral("a", "2024-01-01"), class = "cscdemand_error_input")
+})
+
+test_that("re-referrals match a slow pairwise computation on simulated data", {
+  set.seed(4)
+  n <- 400
+  child <- sample(sprintf("c%02d", 1:60), n, replace = TRUE)
+  d <- as.Date("2022-01-01") + sample(0:1200, n, replace = TRUE)
+  got <- cin_rereferral(child, d)
+  slow <- vapply(seq_len(n), function(i) {
+    prev <- d[child == child[i] & d < d[i]]
+    if (!length(prev)) return(0L)
+    p <- max(prev)
+    lim <- seq(p, by = "1 year", length.out = 2)[2]
+    if (format(p, "%m-%d") == "02-29") lim <- as.Date(paste0(as.integer(format(p, "%Y")) + 1, "-02-28"))
+    as.integer(d[i] <= lim)
+  }, integer(1))
+  expect_identical(got, slow)
+})
+
+test_that("age at referral in whole years", {
+  b <- as.Date(c("2015-06-01", "2015-06-01", "2016-02-29", "2016-02-29", NA))
+  at <- as.Date(c("2023-05-31", "2023-06-01", "2017-02-28", "2017-03-01", "2020-01-01"))
+  expect_identical(cin_age_years(b, at), c(7L, 8L, 0L, 1L, NA))
+})
+
+derive_fixture <- function() {
+  ep <- data.frame(
+    la = "314", child_key = c("a", "b", "c", "d", "e", "f"),
+    referral_date = as.Date(c("2023-05-01", "2023-06-01", "2023-07-01", "2023-08-01",
+                              "2023-09-01", "2023-10-01")),
+    birth_date = as.Date(c("2010-05-01", "2010-05-02", NA, "2020-01-01", "2022-12-31", "2001-01-01")),
+    gender_raw = c("1", "2", "0", "9", NA, "1"), sex_raw = c(NA, NA, NA, NA, "f", "U"),
+    ethnicity_raw = c("WBRI", "mwbc", "CHNE", "REFU", "NOBT", "ZZZZ"),
+    disability_raw = c(0L, 1L, NA, 0L, 0L, 1L),
+    source_raw = c("6", "2A", "05A", "10", "99", NA),
+    need_raw = c("N1", "n2", "N9", "N0", "X", NA),
+    closure_raw = c("RC8", "RC9", "rc1", NA, "RC7", "RC8"),
+    nfa_raw = c("false", "TRUE", "0", "1", "junk", NA),
+    icpc_date = as.Date(c(NA, NA, NA, NA, "2023-09-20", NA)),
+    stringsAsFactors = FALSE)
+  s47 <- data.frame(episode = c(3L, 4L, 4L), start = as.Date(c("2023-07-02", "2023-08-02", NA)),
+                    icpc_date = as.Date(c(NA, "2023-08-15", NA)))
+  cpp <- data.frame(episode = c(4L, 4L, 5L),
+                    start = as.Date(c("2023-10-01", "2023-08-15", "2023-09-20")),
+                    initial_cat = c("PHY", "", "mul"), latest_cat = c("PHY", "EMO", "MUL"),
+                    stringsAsFactors = FALSE)
+  cinp <- data.frame(episode = c(1L, 2L), start = as.Date(c(NA, "2023-06-20")))
+  cin_derive_episodes(ep, s47, cpp, cinp)
+}
+
+test_that("derived fields agree with a hand computation", {
+  ep <- derive_fixture()
+  expect_identical(ep$age, c(13L, 13L, NA, 3L, 0L, 22L))
+  expect_identical(ep$gender, c("Male", "Female", "Unknown", "Unknown", "Female", "Unknown"))
+  expect_identical(ep$ethnicity, c("WBRI", "MWBC", "CHNE", "REFU", "NOBT", NA))
+  expect_identical(as.character(ep$ethnic_group), c("White", "Mixed", "Other", "Not known", "Not known", NA))
+  expect_identical(levels(ep$ethnic_group), cin_ethnic_groups())
+  expect_identical(ep$disability, c(0L, 1L, NA, 0L, 0L, 1L))
+  expect_identical(ep$referral_source, c("Police", "Schools", "LA services: social care", "Unknown", NA, NA))
+  expect_identical(ep$primary_need, c("Abuse or neglect", "Child's disability or illness",
+                                      "Cases other than children in need", "Not stated", NA, NA))
+  expect_identical(ep$closure_reason[1:3], c("Case closed after assessment, no further action",
+                                             "Case closed after assessment, referred to early help",
+                                             "Adopted"))
+  expect_identical(ep$nfa, c(1L, 1L, 0L, 1L, 0L, 1L))
+  expect_identical(ep$not_in_need, c(1L, 1L, 0L, 0L, 0L, 1L))
+  expect_identical(ep$step_down, c(0L, 1L, 0L, 0L, 0L, 0L))
+  expect_identical(ep$cin_plan, c(0L, 1L, 0L, 0L, 0L, 0L))
+  expect_identical(ep$s47, c(0L, 0L, 1L, 1L, 0L, 0L))
+  expect_identical(ep$icpc, c(0L, 0L, 0L, 1L, 1L, 0L))
+  expect_identical(ep$cp_plan, c(0L, 0L, 0L, 1L, 1L, 0L))
+  expect_identical(as.character(ep$threshold),
+                   c("Assessed not in need", "CIN plan", "Section 47", "CP plan", "CP plan",
+                     "Assessed not in need"))
+  expect_true(ep$threshold[4] > ep$threshold[3])
+  # the first plan of episode 4 has no initial category: its latest is used
+  expect_identical(as.character(ep$cp_category), c(NA, NA, NA, "Emotional abuse", "Multiple", NA))
+  u <- attr(ep, "unknown")
+  expect_identical(u$ethnicity, 6L)
+  expect_identical(u$referral_source, 5L)
+  expect_identical(u$primary_need, 5L)
+  expect_identical(u$nfa, 5L)
+})
+
+test_that("code lists have the DfE codes", {
+  rs <- cin_code_labels("referral_source")
+  expect_true(all(c("1A", "2A", "3E", "4", "5D", "6", "10") %in% rs$code))
+  expect_identical(cin_code_labels("closure_reason")$code, paste0("RC", 1:9))
+  expect_identical(cin_code_labels("primary_need")$code, paste0("N", 0:9))
+  eth <- cin_code_labels("ethnicity")
+  expect_setequal(unique(eth$group), cin_ethnic_groups())
+  expect_identical(eth$group[eth$code %in% c("REFU", "NOBT")], c("Not known", "Not known"))
+  expect_identical(cin_thresholds()[5], "CP plan")
+})

@@ -1,0 +1,240 @@
+# Hand-written returns: a header and children blocks.
+cin_test_xml <- function(children, lea = "314", year = 2024, ns = "", root = "Message",
+                         collection = "CIN") {
+  paste0('<?xml version="1.0" encoding="UTF-8"?>\n<', root, ns, '>\n<Header><CollectionDetails>',
+         "<Collection>", collection, "</Collection><Year>", year, "</Year><ReferenceDate>", year,
+         "-03-31</ReferenceDate></CollectionDetails><Source><LEA>", lea,
+         "</LEA></Source></Header>\n<Children>\n", paste(children, collapse = "\n"),
+         "\n</Children>\n</", sub(" .*", "", root), ">\n")
+}
+
+cin_test_child <- function(id = "SECRET01", episodes = "", birth = "2015-06-01", gender = "1",
+                           eth = "WBRI", dis = "NONE") {
+  paste0("<Child><ChildIdentifiers><LAchildID>", id, "</LAchildID><PersonBirthDate>", birth,
+         "</PersonBirthDate><GenderCurrent>", gender, "</GenderCurrent></ChildIdentifiers>",
+         "<ChildCharacteristics><Ethnicity>", eth, "</Ethnicity><Disabilities><Disability>", dis,
+         "</Disability></Disabilities></ChildCharacteristics>\n", episodes, "</Child>")
+}
+
+cin_test_ep <- function(ref = "2023-05-10", factors = "<AssessmentFactors>3B</AssessmentFactors>",
+                        auth = "2023-06-01", extra = "", nfa = "false") {
+  paste0("<CINdetails><CINreferralDate>", ref, "</CINreferralDate><ReferralSource>6</ReferralSource>",
+         "<PrimaryNeedCode>N1</PrimaryNeedCode><ReferralNFA>", nfa, "</ReferralNFA>\n",
+         "<Assessments><AssessmentActualStartDate>", ref, "</AssessmentActualStartDate>",
+         "<AssessmentAuthorisationDate>", auth, "</AssessmentAuthorisationDate>",
+         "<FactorsIdentifiedAtAssessment>", factors, "</FactorsIdentifiedAtAssessment></Assessments>",
+         extra, "</CINdetails>\n")
+}
+
+write_xml_file <- function(txt, name = "return.xml") {
+  p <- file.path(withr::local_tempdir(.local_envir = parent.frame()), name)
+  writeLines(txt, p, useBytes = TRUE)
+  p
+}
+
+test_that("simulate -> write XML -> read recovers the simulated truth exactly", {
+  d <- simulate_cin(las = c("E09000021", "E08000024"), years = 2023:2024, n_episodes = 1500,
+                    layout = "long", seed = 5)
+  dir <- withr::local_tempdir()
+  paths <- write_cin_census_xml(d, dir)
+  expect_length(paths, 4L)
+  a <- read_cin_assessments(paths)
+  expect_s3_class(a, "cin_assessments")
+  au <- audit(a)
+  merged <- au$n[au$step == "episodes merged: in two or more returns"]
+  expect_gt(merged, 0)
+  # records read = distinct episodes + merged copies
+  expect_equal(au$n[au$step == "episodes read (CINdetails)"], 1500 + merged)
+  n <- function(step) sum(au$n[au$step == step])
+  expect_equal(n("assessments read"), n("assessments") + n("assessments merged: in two or more returns"))
+  expect_equal(n("factor codes read"), n("factor codes kept") + n("factor codes of merged assessments") +
+                 n("codes dropped: duplicate within an assessment"))
+  expect_equal(n("children kept (with an assessment)"), length(unique(d$child_id)))
+  ep <- episode_factors(a, exclude = NULL, min_count = 0, no_factors = "keep",
+                        other_only = "keep")
+  tr <- episode_factors(read_cin_assessments(d), exclude = NULL, min_count = 0,
+                        no_factors = "keep", other_only = "keep")
+  expect_equal(nrow(ep), 1500L)
+  m <- match(paste(tr$child_id, tr$referral_date), paste(ep$child_id, ep$referral_date))
+  expect_false(anyNA(m))
+  fc <- factor_columns(tr)
+  expect_identical(factor_columns(ep), fc)
+  expect_equal(unname(as.matrix(ep[m, fc])), unname(as.matrix(tr[fc])))
+  e1 <- d[!duplicated(d$episode_id), ]
+  me <- match(paste(e1$child_id, e1$referral_date), paste(ep$child_id, ep$referral_date))
+  for (cl in c("threshold", "cp_category", "rereferral", "nfa", "not_in_need", "cin_plan", "s47",
+               "icpc", "cp_plan", "step_down", "age", "gender", "ethnicity", "ethnic_group",
+               "disability", "referral_source", "primary_need", "closure_reason")) {
+    expect_identical(as.character(ep[[cl]][me]), as.character(e1[[cl]]), label = cl)
+  }
+  expect_true(is.ordered(ep$threshold))
+  expect_identical(levels(ep$threshold), cin_thresholds())
+  expect_gt(sum(ep$rereferral), 50)
+  # one file per council holds the same episodes
+  p2 <- write_cin_census_xml(d, withr::local_tempdir(), by = "council", namespace = TRUE)
+  ep2 <- episode_factors(read_cin_assessments(p2), exclude = NULL, min_count = 0,
+                         no_factors = "keep", other_only = "keep")
+  expect_equal(nrow(ep2), 1500L)
+  expect_equal(sort(paste(ep2$child_id, ep2$referral_date, ep2$threshold)),
+               sort(paste(ep$child_id, ep$referral_date, ep$threshold)))
+})
+
+test_that("each quirk of real returns is read", {
+  fac <- paste0("<AssessmentFactors>1b, 3B</AssessmentFactors>",          # comma-joined, lower case
+                "<AssessmentFactors>22B</AssessmentFactors>",             # legacy code
+                "<AssessmentFactors> 18A </AssessmentFactors>")           # pre-2021 code, spaces
+  ch1 <- cin_test_child("SECRET01", paste0(
+    cin_test_ep(factors = fac, nfa = "FALSE"),
+    "  stray text <!-- a comment -->\n",
+    cin_test_ep(ref = "2024-01-10", factors = "", auth = "2024-02-01", nfa = "0")))
+  ch2 <- cin_test_child("SECRET02", cin_test_ep(ref = "2023-07-01", auth = "2023-07-20",
+                                                factors = "<![CDATA[16A]]>", nfa = "TRUE"),
+                        gender = "2", eth = "refu", dis = "AUT")
+  ns <- ' xmlns="http://www.dcsf.gov.uk/schemas/cbds"'
+  for (form in c("plain", "default ns", "prefixed")) {
+    txt <- cin_test_xml(c(ch1, ch2), ns = if (form == "default ns") ns else "")
+    if (form == "prefixed") {
+      txt <- gsub("<(/?)([A-Za-z])", "<\\1cbds:\\2", sub("<\\?xml[^>]*>", "", txt))
+      txt <- sub("<cbds:Message>", "<cbds:Message xmlns:cbds=\"http://www.dcsf.gov.uk/schemas/cbds\">", txt)
+    }
+    a <- read_cin_assessments(write_xml_file(txt))
+    f <- split(as.character(a$factors$code), a$factors$assessment)
+    expect_equal(nrow(a$assessments), 3L, label = form)
+    expect_equal(f[["1"]], c("1B", "3B", "18A", "23A"), label = form)
+    expect_equal(f[["3"]], "16A", label = form)
+    expect_false("2" %in% names(f))                      # empty FactorsIdentifiedAtAssessment
+    as <- a$assessments
+    expect_equal(as$nfa, c(0L, 0L, 1L))
+    expect_equal(as$gender, c("Male", "Male", "Female"))
+    expect_equal(as.character(as$ethnic_group), c("White", "White", "Not known"))
+    expect_equal(as$disability, c(0L, 0L, 1L))
+    expect_equal(as$age, c(7L, 8L, 8L))
+    expect_equal(as$la, rep("314", 3))
+  }
+  au <- audit(a)
+  expect_true(any(au$step == "codes recoded: legacy 22B -> 23A"))
+})
+
+test_that("junk codes and values are counted by position, or stop the read", {
+  ch <- cin_test_child("SECRET01", cin_test_ep(
+    factors = "<AssessmentFactors>3B</AssessmentFactors><AssessmentFactors>ZZ9</AssessmentFactors>"),
+    eth = "XXXX")
+  p <- write_xml_file(cin_test_xml(ch))
+  err <- expect_error(read_cin_assessments(p), class = "cscdemand_error_unknown_code")
+  expect_match(conditionMessage(err), "file 1 child 1 episode 1")
+  expect_no_match(conditionMessage(err), "SECRET")
+  a <- read_cin_assessments(p, on_unknown = "drop")
+  au <- audit(a)
+  expect_equal(au$n[au$step == "factor codes dropped: not a CIN factor code"], 1)
+  expect_equal(au$n[au$step == "factor codes read"], 2)
+  expect_equal(au$n[au$step == "values not in the code list: ethnicity"], 1)
+  expect_equal(as.character(a$factors$code), "3B")
+  expect_true(is.na(a$assessments$ethnicity))
+  expect_no_match(paste(au$detail, collapse = " "), "SECRET")
+})
+
+test_that("missing mandatory elements and impossible dates follow on_unknown", {
+  no_id <- sub("<LAchildID>SECRET02</LAchildID>", "", cin_test_child("SECRET02", cin_test_ep()))
+  no_ref <- cin_test_child("SECRET03", sub("<CINreferralDate>2023-05-10</CINreferralDate>", "",
+                                            cin_test_ep()))
+  early <- cin_test_child("SECRET04", cin_test_ep(ref = "2023-05-10", auth = "2023-04-01"))
+  bad_d <- cin_test_child("SECRET05", cin_test_ep(ref = "2023-05-10", auth = "2023-13-45"))
+  ok <- cin_test_child("SECRET01", cin_test_ep())
+  p <- write_xml_file(cin_test_xml(c(ok, no_id, no_ref, early, bad_d)))
+  err <- expect_error(read_cin_assessments(p), class = "cscdemand_error_missing")
+  expect_match(conditionMessage(err), "child 2 episode 1")
+  expect_match(conditionMessage(err), "impossible")
+  a <- read_cin_assessments(p, on_unknown = "drop")
+  au <- audit(a)
+  expect_equal(au$n[au$step == "episodes dropped: child has no LAchildID"], 1)
+  expect_equal(au$n[au$step == "episodes dropped: no CINreferralDate (or not a date)"], 1)
+  dd <- au$step == "assessment dates set to missing: impossible (before the referral, in the future or not a date)"
+  expect_equal(au$n[dd], 2)
+  expect_match(au$detail[dd], "child 4 episode 1; file 1 child 5 episode 1")
+  expect_equal(nrow(a$assessments), 3L)
+  expect_equal(au$n[au$step == "assessments read"],
+               au$n[au$step == "assessments"] + au$n[au$step == "assessments dropped with their episode"])
+  # episodes read = kept + dropped
+  expect_equal(au$n[au$step == "episodes read (CINdetails)"],
+               au$n[au$step == "episodes"] + 2)
+  fut <- cin_test_child("SECRET06", cin_test_ep(ref = "2099-01-01", auth = "2099-02-01"))
+  expect_error(read_cin_assessments(write_xml_file(cin_test_xml(c(ok, fut)))),
+               class = "cscdemand_error_date")
+})
+
+test_that("malformed files stop with the line number", {
+  good <- cin_test_xml(cin_test_child("SECRET01", cin_test_ep()))
+  lines <- strsplit(good, "\n")[[1]]
+  # unclosed tag on the episode line
+  ep_line <- grep("<CINdetails>", lines)
+  bad <- lines
+  bad[ep_line] <- sub("</ReferralSource>", "", bad[ep_line])
+  err <- expect_error(read_cin_assessments(write_xml_file(paste(bad, collapse = "\n"))),
+                      class = "cscdemand_error_xml")
+  expect_match(conditionMessage(err), paste0("line ", ep_line))
+  expect_match(conditionMessage(err), "ReferralSource")
+  # truncated download
+  cut <- substr(good, 1, nchar(good) - 60)
+  err <- expect_error(read_cin_assessments(write_xml_file(cut)), class = "cscdemand_error_xml")
+  expect_match(conditionMessage(err), "line [0-9]+")
+  cut2 <- substr(good, 1, regexpr("<Assessments>", good) + 5)
+  err <- expect_error(read_cin_assessments(write_xml_file(cut2)), class = "cscdemand_error_xml")
+  expect_match(conditionMessage(err), "cut off")
+  expect_error(read_cin_assessments(write_xml_file("")), class = "cscdemand_error")
+})
+
+test_that("returns of other collections are named", {
+  s903 <- paste0('<?xml version="1.0"?><Message><Header><CollectionDetails><Collection>SSDA903',
+                 "</Collection></CollectionDetails></Header><Children><Child><Episodes><Episode>",
+                 "<DECOM>2023-01-01</DECOM><RNE>P</RNE></Episode></Episodes></Child></Children></Message>")
+  err <- expect_error(read_cin_assessments(write_xml_file(s903)), class = "cscdemand_error_collection")
+  expect_match(conditionMessage(err), "SSDA903")
+  sc <- paste0('<?xml version="1.0"?><Message><Header><CollectionDetails><Collection>School Census',
+               "</Collection></CollectionDetails></Header><Pupils><PupilOnRoll><UPN>A1</UPN>",
+               "</PupilOnRoll></Pupils></Message>")
+  err <- expect_error(read_cin_assessments(write_xml_file(sc)), class = "cscdemand_error_collection")
+  expect_match(conditionMessage(err), "School Census")
+  aa <- paste0('<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">',
+               '<Worksheet><Table><Row><Cell><Data>List 1</Data></Cell></Row></Table></Worksheet></Workbook>')
+  err <- expect_error(read_cin_assessments(write_xml_file(aa)), class = "cscdemand_error_collection")
+  expect_match(conditionMessage(err), "Annex A")
+})
+
+test_that("an episode in two consecutive returns is counted once", {
+  open_ep <- cin_test_ep(ref = "2024-02-10", auth = "2024-03-01")
+  closed <- sub("<ReferralNFA>", "<CINclosureDate>2024-06-01</CINclosureDate><ReasonForClosure>RC8</ReasonForClosure><ReferralNFA>",
+                open_ep)
+  p1 <- write_xml_file(cin_test_xml(cin_test_child("SECRET01", open_ep), year = 2024), "a.xml")
+  p2 <- write_xml_file(cin_test_xml(cin_test_child("SECRET01", paste0(
+    closed, cin_test_ep(ref = "2024-09-01", auth = "2024-09-20"))), year = 2025), "b.xml")
+  a <- read_cin_assessments(c(p2, p1))
+  au <- audit(a)
+  expect_equal(au$n[au$step == "episodes merged: in two or more returns"], 1)
+  expect_equal(au$n[au$step == "assessments merged: in two or more returns"], 1)
+  expect_equal(nrow(a$assessments), 2L)
+  # the later return's closure is used; the second referral is a re-referral
+  expect_equal(a$assessments$not_in_need, c(1L, 0L))
+  expect_equal(a$assessments$rereferral, c(0L, 1L))
+  expect_equal(a$assessments$year, c(2024L, 2025L))
+})
+
+test_that("identifiers can be replaced by a salted hash", {
+  p <- write_xml_file(cin_test_xml(cin_test_child("SECRET01", cin_test_ep())))
+  expect_error(read_cin_census_xml(p, hash_ids = TRUE, salt = NULL), class = "cscdemand_error_input")
+  a <- read_cin_census_xml(p, hash_ids = TRUE, salt = "pepper-and-salt")
+  b <- read_cin_census_xml(p, hash_ids = TRUE, salt = "pepper-and-salt")
+  c2 <- read_cin_census_xml(p, hash_ids = TRUE, salt = "another-salt!")
+  expect_false(any(grepl("SECRET", unlist(a$assessments))))
+  expect_identical(a$assessments$child_id, b$assessments$child_id)
+  expect_false(identical(a$assessments$child_id, c2$assessments$child_id))
+  expect_equal(a$assessments$child_id,
+               substr(as.character(openssl::sha256(paste0("pepper-and-salt\u001fSECRET01"))), 1, 20))
+  expect_no_match(paste(capture.output(print(a), print(audit(a))), collapse = " "), "SECRET")
+})
+
+test_that("the bundled example return reads", {
+  p <- system.file("extdata", "cin_census_example.xml", package = "cscdemand")
+  skip_if(!nzchar(p))
+  a <- read_cin_assessments(p)
+  expect_gt(nrow(a$assessments), 100)
+})

@@ -1,0 +1,116 @@
+# The engine's contracts: the convergence rule, reproducibility and bad input.
+
+quiet_starts <- function(expr) {
+  withCallingHandlers(expr, cscdemand_warning_starts = function(w) invokeRestart("muffleWarning"))
+}
+sim_sparse <- function(n, K = 4, J = 12, seed = 1) {
+  p <- withr::with_seed(seed, {
+    p <- matrix(stats::runif(K * J, 0.01, 0.1), K, J)
+    for (k in seq_len(K)) p[k, sample.int(J, 3)] <- stats::runif(3, 0.5, 0.9)
+    p
+  })
+  simulate_lca(n, probs = p, class_size = seq(K, 1) / sum(seq(K, 1)), seed = seed + 1)
+}
+
+test_that("the default stopping rule certifies the maximum: poLCA from the solution gains < 1e-6", {
+  skip_if_not_installed("poLCA")
+  d <- sim_sparse(3000)
+  fit <- quiet_starts(lca(d, 4, starts = 10, seed = 1, verbose = FALSE))
+  expect_true(fit$converged)
+  items <- fit$items
+  dd <- d[items]
+  for (it in items) dd[[it]] <- dd[[it]] + 1L
+  f <- stats::as.formula(paste0("cbind(", paste(items, collapse = ","), ") ~ 1"))
+  pl <- poLCA_quiet(f, dd, nclass = 4, probs.start = lapply(items, function(it) fit$probs[[it]]),
+                    maxiter = 100000, tol = 1e-13)
+  expect_lt(pl$llik - fit$loglik, 1e-6)
+  expect_gt(pl$llik - fit$loglik, -1e-6)
+})
+
+test_that("the stopping rule does not loosen with the size of the data", {
+  # 100 copies of the same rows (as weights): the gain poLCA finds must stay
+  # absolute-small, not 100 times larger.
+  d <- sim_sparse(600, K = 3, J = 8, seed = 3)
+  f1 <- quiet_starts(lca(d, 3, starts = 10, seed = 2, verbose = FALSE))
+  f100 <- quiet_starts(lca(d, 3, weights = rep(100, nrow(d)), starts = 10, seed = 2,
+                           verbose = FALSE))
+  expect_equal(f100$loglik, 100 * f1$loglik, tolerance = 1e-9)
+  # the plain-R EM step from the weighted solution barely moves the likelihood
+  y <- codes_of(f100, d)
+  st <- ref_em_step(y, f100$class_size, f100$probs, w = rep(100, nrow(d)))
+  gain <- ref_loglik(y, st$size, st$probs, w = rep(100, nrow(d))) -
+    ref_loglik(y, f100$class_size, f100$probs, w = rep(100, nrow(d)))
+  expect_lt(abs(gain), 1e-7)
+})
+
+test_that("all weights zero and absurd thread counts or seeds give classed errors", {
+  d <- sim_sparse(200, K = 2, J = 6)
+  expect_error(lca(d, 2, weights = rep(0, nrow(d)), verbose = FALSE),
+               class = "cscdemand_error_weights")
+  expect_error(lca(d, 2, threads = 1e10, verbose = FALSE), "at most 1024",
+               class = "cscdemand_error_input")
+  expect_error(lca(d, 2, seed = Inf, verbose = FALSE), class = "cscdemand_error_input")
+  # a seed beyond 2^64 is reduced, not undefined: two calls agree
+  a <- quiet_starts(lca(d, 2, seed = 2^70, starts = 3, verbose = FALSE))
+  b <- quiet_starts(lca(d, 2, seed = 2^70, starts = 3, verbose = FALSE))
+  expect_identical(a$starts$loglik, b$starts$loglik)
+})
+
+test_that("items stored as doubles are read safely (converted copies outlive the pointers)", {
+  d <- sim_sparse(500, K = 2, J = 6, seed = 4)
+  di <- d
+  for (j in grep("^item", names(d))) di[[j]] <- as.integer(d[[j]])
+  dd <- d
+  for (j in grep("^item", names(d))) dd[[j]] <- as.double(d[[j]])
+  gc()
+  pi <- lca_patterns(di)
+  pd <- lca_patterns(dd)
+  expect_identical(pi$y, pd$y)
+  expect_identical(pi$n, pd$n)
+})
+
+test_that("lca() without items says which it used, refuses identifiers, warns on many categories", {
+  d <- sim_sparse(300, K = 2, J = 5, seed = 6)
+  expect_message(quiet_starts(lca(d, 2, starts = 3, seed = 1)), class = "cscdemand_message_items")
+  msg <- tryCatch(quiet_starts(lca(d, 2, starts = 3, seed = 1)),
+                  cscdemand_message_items = function(m) conditionMessage(m))
+  expect_match(msg, "Using 5 items")
+  expect_false(grepl(".class", msg, fixed = TRUE))
+  # identifier-like columns: by name, and by a different value on every row
+  d_id <- cbind(child_id = seq_len(nrow(d)), d)
+  expect_error(lca(d_id, 2, verbose = FALSE), "identifiers", class = "cscdemand_error_item")
+  d_id2 <- cbind(serial = sample.int(1e6, nrow(d)), d)
+  expect_error(lca(d_id2, 2, verbose = FALSE), "serial", class = "cscdemand_error_item")
+  d_la <- cbind(LAchildID = seq_len(nrow(d)), d)
+  expect_error(lca(d_la, 2, verbose = FALSE), class = "cscdemand_error_item")
+  # naming the items is always allowed
+  items <- grep("^item", names(d), value = TRUE)
+  expect_silent(quiet_starts(lca(d_id, 2, items = items, starts = 3, seed = 1, verbose = FALSE)))
+  # an age-like item with many categories
+  d_age <- d
+  d_age$age <- rep_len(1:40, nrow(d))
+  expect_warning(quiet_starts(lca(d_age, 2, starts = 3, seed = 1, verbose = FALSE)),
+                 class = "cscdemand_warning_categories")
+})
+
+test_that("lca_replicate() uses an episode table's factor columns, not its identifiers", {
+  ep <- episode_factors(simulate_cin(las = c("E09000021", "E09000027"), years = 2024,
+                                     n_episodes = 800, seed = 1))
+  expect_true(length(attr(ep, "factors")) > 3)
+  rp <- suppressWarnings(lca_replicate(ep, 2, split = "la", seed = 1, starts = 3))
+  expect_identical(rp$fits[[1]]$items, attr(ep, "factors"))
+})
+
+test_that("predict() without newdata gives one row per fitted row, in row order", {
+  d <- sim_sparse(400, K = 2, J = 6, seed = 7)
+  d$item1[c(5, 9)] <- NA
+  d[12, grep("^item", names(d))] <- NA   # every item missing
+  d$la <- rep(c("A", "B"), length.out = nrow(d))
+  fit <- quiet_starts(lca(d, 2, group = "la", starts = 4, seed = 1, verbose = FALSE))
+  pp <- predict(fit, type = "posterior")
+  expect_equal(dim(pp), c(nrow(d), 2L))
+  expect_equal(pp, predict(fit, d, type = "posterior"), tolerance = 1e-12)
+  expect_equal(unname(pp[12, ]), unname(fit$class_size_group["B", ]))
+  expect_identical(predict(fit), max.col(pp, ties.method = "first"))
+  expect_identical(predict(fit, type = "class"), predict(fit, d))
+})
