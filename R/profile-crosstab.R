@@ -147,8 +147,8 @@ episode_threshold <- function(episodes) {
   lv <- c("Assessed not in need", "In need, no plan", "CIN plan", "Section 47", "ICPC", "CP plan")
   if ("threshold" %in% names(episodes)) {
     th <- as.character(episodes$threshold)
-    return(factor(th, levels = union(intersect(lv, c(levels(factor(th)), lv)), unique(th[!is.na(th)])),
-                  ordered = TRUE))
+    seen <- unique(th[!is.na(th)])
+    return(factor(th, levels = c(lv[lv %in% seen], setdiff(seen, lv)), ordered = TRUE))
   }
   flags <- c(not_in_need = 1, cin_plan = 3, s47 = 4, icpc = 5, cp_plan = 6)
   have <- intersect(names(flags), names(episodes))
