@@ -113,6 +113,11 @@ report_columns <- function(episodes) {
     episodes$age_group <- cut(episodes$age, c(-Inf, 4, 9, 15, Inf),
                               labels = c("0-4", "5-9", "10-15", "16 and over"))
   }
+  if ("disability" %in% names(episodes) && !is.numeric(episodes$disability)) {
+    d <- tolower(trimws(as.character(episodes$disability)))
+    episodes$disability <- ifelse(d %in% c("1", "true", "yes"), 1L,
+                                  ifelse(d %in% c("0", "false", "no"), 0L, NA_integer_))
+  }
   th <- tryCatch(episode_threshold(episodes), error = function(e) NULL)
   if (!is.null(th)) episodes$threshold_reached <- th
   episodes
