@@ -296,7 +296,8 @@ print.cscdemand_lca_boot <- function(x, ...) {
 #'   Clopper-Pearson interval for the bootstrap p-value lies wholly above or
 #'   below `alpha` (a sequential rule: the decision then agrees with the one
 #'   all `reps` replicates would give, with high probability). A p-value
-#'   clearly above `alpha` stops after 20 or 40 replicates; one below 0.05
+#'   clearly above `alpha` stops after 20 or 40 replicates, as does one that
+#'   all `reps` replicates could no longer bring to `alpha`; one below 0.05
 #'   needs about 100 replicates without exceedance, so it rarely stops early.
 #' @param fit_starts Random starts for the models fitted to the data.
 #' @inheritParams lca
@@ -353,7 +354,9 @@ lca_blrt <- function(data, k = 2:10, reps = 100, starts = 4, fit_starts = 20, it
 # Sequential rule: after each batch, once at least 20 replicates are in,
 # stop when a 99% Clopper-Pearson interval for the bootstrap p-value lies
 # wholly above or below alpha, so the decision agrees with the one all
-# `reps` replicates would give with high probability. An interval wholly
+# `reps` replicates would give with high probability; or when so many
+# replicates reach the observed statistic that the p-value of all `reps`
+# could no longer fall to alpha (exact curtailment). An interval wholly
 # below 0.05 needs about 100 replicates with no exceedance, so in practice
 # the rule saves time when the p-value is clearly large.
 blrt_one <- function(pt, f0, f1, reps, starts, seed, control, threads, alpha, early_stop) {
@@ -375,8 +378,10 @@ blrt_one <- function(pt, f0, f1, reps, starts, seed, control, threads, alpha, ea
     done <- max(b)
     used <- sum(!is.na(lr))
     if (early_stop && used >= 20L && done < reps) {
-      ci <- stats::binom.test(sum(lr >= lr_obs, na.rm = TRUE), used, conf.level = 0.99)$conf.int
-      if (ci[1] > alpha || ci[2] < alpha) {
+      h <- sum(lr >= lr_obs, na.rm = TRUE)
+      ci <- stats::binom.test(h, used, conf.level = 0.99)$conf.int
+      # exact curtailment: the p-value of all `reps` replicates can no longer reach alpha
+      if (ci[1] > alpha || ci[2] < alpha || (1 + h) / (1 + reps) > alpha) {
         stopped <- TRUE
         break
       }

@@ -142,6 +142,13 @@ test_that("BLRT: early stopping, local maxima counted, multi-group (invariant) m
   expect_true(b4$table$stopped_early)
   expect_lt(b4$table$reps, 300)
   expect_gt(b4$table$p_value, 0.05)
+  # exact curtailment: with reps = 40, two exceedances (p >= 3/41) settle it
+  # at the first check, whatever the remaining replicates give
+  b5 <- suppressWarnings(lca_blrt(d, k = 4, reps = 40, starts = 2, fit_starts = 10, seed = 1,
+                                  verbose = FALSE))
+  h20 <- sum(b4$lr[["4"]][1:20] >= b4$table$LR)
+  expect_equal(b5$table$reps, if (h20 >= 2) 20 else 40)
+  expect_identical(b5$lr[["4"]], b4$lr[["4"]][seq_len(b5$table$reps)])
   expect_true(all(c("k_worse", "stopped_early") %in% names(bl$table)))
   full <- lca_blrt(d, k = 2, reps = 25, starts = 2, fit_starts = 10, seed = 1, verbose = FALSE,
                    early_stop = FALSE)
