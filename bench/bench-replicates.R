@@ -8,7 +8,7 @@
 # the 2 cores; sampling the threads showed each getting about a third of a
 # core, so elapsed time is about CPU time). 15,000 x 24, 3,448 patterns.
 #                                   before (CPU / elapsed)   after (CPU / elapsed)
-#   bootstrap, 200 replicates       6.6-7.0 s / 7.4-12.8 s   5.6 s / 8.5 s
+#   bootstrap, 200 replicates       6.6-7.0 s / 7.4-12.8 s   4.8 s / 7.4 s (load 4.1)
 #   BLRT 7 vs 6, 100 replicates     ~31 s CPU (0.27 s C++    52.5 s / 51.0 s
 #                                   + 0.04 s simulation per  (0 of 100 K-fits worse
 #                                   replicate, from 20)      than K-1; p = 1/101)
@@ -18,7 +18,7 @@
 # a bootstrap replicate from the full-sample solution needs 95 iterations on
 # average (max 530) to the strict rule, 83 with parameters to 1e-5 (used);
 # the R side had spent 1.6 s rebuilding the parameter layout per replicate
-# (now once). A BLRT replicate now runs about 1,000 iterations: K-1 from the
+# (now once), and class matching used Vectorize() (now matrix algebra). A BLRT replicate now runs about 1,000 iterations: K-1 from the
 # generating model and 2 random starts (~100), K from 13 starts x 20
 # first-stage iterations and the best two to convergence (~600). The old
 # scheme (K from the full-sample solution, the largest class split and 4
