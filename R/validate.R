@@ -467,7 +467,9 @@ blrt_simulate <- function(pt, f0, b, seed) {
       y <- vapply(seq_len(J), function(j) {
         cp <- t(apply(f0$probs[[j]], 1, cumsum))  # K x C cumulative
         u <- stats::runif(length(cls))
-        1L + as.integer(rowSums(u > cp[cls, -ncol(cp), drop = FALSE]))
+        out <- rep(1L, length(cls))  # 1 + the number of cumulative bounds below u
+        for (cc in seq_len(ncol(cp) - 1L)) out <- out + (u > cp[cls, cc])
+        out
       }, integer(length(cls)))
       if (miss) {
         src <- unlist(lapply(seq_len(G), function(gg) {
