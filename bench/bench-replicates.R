@@ -4,15 +4,19 @@
 # optimisation (pkgbuild::compile_dll(debug = FALSE) or an installed package):
 #   Rscript bench/bench-replicates.R
 #
-# Measured 2026-11-29, -O2 build, 2 threads, load average 3.9 (other jobs on
-# the 2 cores; sampling the threads showed each getting about a third of a
-# core, so elapsed time is about CPU time). 15,000 x 24, 3,448 patterns.
+# Measured 2026-11-29, -O2 build, 2 threads, load average 4.0 rising to 4.9
+# (other jobs on the 2 cores; sampling the threads showed each getting about
+# a third of a core, so elapsed time is about CPU time). 15,000 x 24, 3,448
+# patterns. CPU is user + system of both threads.
 #                                   before (CPU / elapsed)   after (CPU / elapsed)
-#   bootstrap, 200 replicates       6.6-7.0 s / 7.4-12.8 s   4.8 s / 7.4 s (load 4.1)
-#   BLRT 7 vs 6, 100 replicates     ~31 s CPU (0.27 s C++    52.5 s / 51.0 s
+#   bootstrap, 200 replicates       6.6-7.0 s / 7.4-12.8 s   4.8 s / 5.1 s
+#   BLRT 7 vs 6, 100 replicates     ~31 s CPU (0.27 s C++    41.4 s / 40.7 s
 #                                   + 0.04 s simulation per  (0 of 100 K-fits worse
 #                                   replicate, from 20)      than K-1; p = 1/101)
-#   5-fold CV, K = 6..8             -                        4.7 s / 4.7 s
+#   BLRT, default early stopping    -                        41.4 s / 60.9 s (no stop)
+#   5-fold CV, K = 6..8             -                        4.7 s / 7.1 s
+# An earlier run of the same code at load 3.9 gave BLRT 52.5 s CPU: CPU time
+# itself varies by about 25% with the load.
 # Neither target is met on this loaded machine. Where the time goes: EM on
 # one replicate's ~2,600-3,500 patterns costs about 0.27 ms per iteration;
 # a bootstrap replicate from the full-sample solution needs 95 iterations on
