@@ -28,7 +28,8 @@
 # scheme (K from the full-sample solution, the largest class split and 4
 # random starts, 50 first-stage iterations) was cheaper but missed the
 # K-class maximum by 1 to 10 log-likelihood units in 8 of 20 replicates
-# against an 18-start fit. Unloaded, 2 cores should halve the elapsed times.
+# against an 18-start fit. With both threads on a free core each, elapsed
+# time would be about half the CPU time (not measured: the machine was busy).
 suppressMessages(pkgload::load_all(quiet = TRUE))
 source("bench/sim-factors.R")
 threads <- 2L
