@@ -101,48 +101,6 @@ compare_to_national <- function(episodes, la = NULL, year = NULL, national_year 
 
 # ---- helpers ------------------------------------------------------------------
 
-# The extract, summarised the way table C3 counts: council and year of each episode
-# and a 0/1 matrix of C3 measures (8B-8F pooled). One reader of episodes for
-# compare_to_national() and compare_published().
-c3_extract <- function(episodes, factors = NULL, call = rlang::caller_env()) {
-  to_measure <- function(code) ifelse(code %in% c("8B", "8C", "8D", "8E", "8F"), "8B-8F", code)
-  if (inherits(episodes, "cin_assessments")) {
-    a <- episodes$assessments
-    f <- episodes$factors
-    ep <- unique(a$.episode)
-    first <- match(ep, a$.episode)
-    pairs <- unique(data.frame(e = match(a$.episode[f$assessment], ep),
-                               code = to_measure(as.character(f$code)),
-                               stringsAsFactors = FALSE))
-    codes <- sort(unique(pairs$code))
-    flags <- matrix(0L, length(ep), length(codes), dimnames = list(NULL, codes))
-    flags[cbind(pairs$e, match(pairs$code, codes))] <- 1L
-    return(list(la = a$la[first], year = if ("year" %in% names(a)) a$year[first],
-                flags = flags))
-  }
-  if (!is.data.frame(episodes)) {
-    abort_input(c("{.arg episodes} must come from {.fn read_cin_assessments} or {.fn episode_factors}, or be a data frame of episodes.",
-                  x = "You supplied an object of class {.cls {class(episodes)}}."), call = call)
-  }
-  if (inherits(episodes, "cin_episodes")) {
-    cols <- intersect(factor_columns(episodes), cin_codes_all())
-    if (!length(cols)) {
-      abort_input(c("{.arg episodes} has no factor columns named by code.",
-                    i = "Build it with {.code episode_factors(x, exclude = NULL, min_count = 0)}, or pass the {.fn read_cin_assessments} result."),
-                  call = call)
-    }
-    factors <- stats::setNames(cols, cols)
-    factors <- factors[to_measure(cols) %in% cscdemand::context_dictionary$measure]
-  }
-  if (!"la" %in% names(episodes)) {
-    abort_input(c("{.arg episodes} has no council column {.field la}.",
-                  i = "Add one, or use {.fn compare_published} with {.arg la}."), call = call)
-  }
-  map <- context_factor_map(episodes, factors, call = call)
-  list(la = as.character(episodes$la), year = episodes$year,
-       flags = context_factor_flags(episodes, map, call = call))
-}
-
 # England, region, statistical neighbours and the council's own C3 rates for one year,
 # by the package's one definition of each comparator (see R/context-reference.R).
 c3_comparators <- function(council, year, neighbours = TRUE, edition = 2025L) {

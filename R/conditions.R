@@ -97,3 +97,12 @@ check_column_name <- function(col, data, arg = rlang::caller_arg(col),
   check_column(data, col, arg = arg, call = call,
                hint = paste0("Check the spelling of the column of {.arg ", data_arg, "}."))
 }
+
+# The one check that an argument is a fitted latent class model.
+check_lca_fit <- function(fit, arg = rlang::caller_arg(fit), call = rlang::caller_env()) {
+  if (!inherits(fit, "cscdemand_lca")) {
+    abort_input(c("{.arg {arg}} must be a latent class model from {.fn lca}.",
+                  x = "You supplied {.cls {class(fit)}}."), call = call)
+  }
+  invisible(fit)
+}

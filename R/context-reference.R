@@ -199,3 +199,10 @@ sn_label <- function(edition) {
 # The statistical neighbour comparator: the unweighted mean of the neighbours' values
 # (NA when none is published). The one definition, used everywhere.
 neighbour_mean <- function(v) if (all(is.na(v))) NA_real_ else mean(v, na.rm = TRUE)
+
+context_predecessors <- function(la_number) {
+  councils <- cscdemand::context_councils
+  p <- councils$predecessors[councils$la_number == la_number]
+  if (!length(p) || is.na(p)) return(integer())
+  as.integer(strsplit(p, ";", fixed = TRUE)[[1]])
+}

@@ -345,13 +345,6 @@ context_gap_rows <- function(years, measures, area, note) {
              note = note, stringsAsFactors = FALSE)
 }
 
-context_predecessors <- function(la_number) {
-  councils <- cscdemand::context_councils
-  p <- councils$predecessors[councils$la_number == la_number]
-  if (!length(p) || is.na(p)) return(integer())
-  as.integer(strsplit(p, ";", fixed = TRUE)[[1]])
-}
-
 context_neighbour_mean <- function(data, nb, years) {
   x <- data[data$level == "Local authority" & data$la_number %in% nb & data$year %in% years, ]
   key <- paste(x$year, x$measure)

@@ -218,3 +218,64 @@ glance.cscdemand_glmm <- function(x, ...) {
 
 #' @importFrom stats confint vcov
 NULL
+
+#' @rdname glmm-lme4-methods
+#' @method fixef cscdemand_glmm
+#' @export
+fixef.cscdemand_glmm <- function(object, ...) object$coefficients
+
+#' @rdname glmm-lme4-methods
+#' @method ranef cscdemand_glmm
+#' @export
+ranef.cscdemand_glmm <- function(object, ...) {
+  re <- object$ranef
+  if (is.null(re)) return(list())
+  df <- data.frame(`(Intercept)` = re$mode, row.names = re$group, check.names = FALSE)
+  attr(df, "condsd") <- stats::setNames(re$sd, re$group)
+  stats::setNames(list(df), object$spec$random)
+}
+
+#' @rdname glmm-lme4-methods
+#' @method VarCorr cscdemand_glmm
+#' @export
+VarCorr.cscdemand_glmm <- function(x, ...) {
+  if (is.na(x$sigma)) return(data.frame(grp = character(), var = numeric(), sd = numeric()))
+  data.frame(grp = x$spec$random, term = "(Intercept)", var = x$sigma^2, sd = x$sigma,
+             stringsAsFactors = FALSE)
+}
+
+#' @rdname glmm-lme4-methods
+#' @importFrom stats sigma
+#' @export
+sigma.cscdemand_glmm <- function(object, ...) {
+  if (object$family == "negbin") object$theta else 1
+}
+
+#' @rdname glmm-lme4-methods
+#' @importFrom stats simulate
+#' @export
+simulate.cscdemand_glmm <- function(object, nsim = 1, seed = NULL, ...) {
+  check_count(nsim)
+  d <- object$data
+  if (is.null(d)) {
+    abort_imd(c("{.fn simulate} needs a fit from {.fn glmm} (which keeps the model's columns).",
+                i = "Refit with the formula interface."), class = "cscdemand_error_newdata")
+  }
+  object$formula <- NULL  # d already holds the model's columns
+  eta <- predict.cscdemand_glmm(object, d, type = "link", random = FALSE)
+  sp <- object$spec
+  g <- if (is.null(sp$random)) NULL else as.integer(factor(d[[sp$random]]))
+  n_tr <- if (is.null(sp$trials)) rep(1, nrow(d)) else d[[sp$trials]]
+  draw <- function(i) {
+    e <- eta
+    if (!is.null(g)) e <- e + stats::rnorm(max(g), 0, object$sigma)[g]
+    switch(object$family,
+           negbin = stats::rnbinom(length(e), mu = exp(e), size = object$theta),
+           poisson = stats::rpois(length(e), exp(e)),
+           binomial = stats::rbinom(length(e), n_tr, stats::plogis(e)))
+  }
+  sims <- with_local_seed(seed, lapply(seq_len(nsim), draw))
+  out <- as.data.frame(sims)
+  names(out) <- paste0("sim_", seq_len(nsim))
+  out
+}

@@ -363,11 +363,3 @@ boundary_table <- function(probs, eps) {
   out
 }
 
-# The one check that an argument is a fitted latent class model.
-check_lca_fit <- function(fit, arg = rlang::caller_arg(fit), call = rlang::caller_env()) {
-  if (!inherits(fit, "cscdemand_lca")) {
-    abort_input(c("{.arg {arg}} must be a latent class model from {.fn lca}.",
-                  x = "You supplied {.cls {class(fit)}}."), call = call)
-  }
-  invisible(fit)
-}
