@@ -154,9 +154,12 @@ group_id <- function(...) {
 cin_fix_encoding <- function(df) {
   n <- 0L
   fix <- function(v) {
-    bad <- !validUTF8(v)
+    # Only values with a byte above 127 can be invalid (found in C++).
+    cand <- cpp_non_ascii(v)
+    if (!length(cand)) return(v)
+    bad <- logical(length(v))
+    bad[cand] <- !validUTF8(v[cand])
     if (any(bad)) {
-      bad <- bad & !is.na(v)
       n <<- n + sum(bad)
       v[bad] <- iconv(v[bad], from = "CP1252", to = "UTF-8", sub = "?")
       still <- !is.na(v) & !validUTF8(v)

@@ -109,8 +109,11 @@ cin_is_xml <- function(x) {
   con <- file(x, "rb")
   on.exit(close(con))
   head <- readBin(con, "raw", 200L)
-  txt <- trimws(rawToChar(head[head != as.raw(0)]))
-  startsWith(sub("^\ufeff|^\u00ef\u00bb\u00bf", "", txt), "<")
+  # Bytes, not text: a gzipped CSV starts with bytes that are not UTF-8.
+  head <- head[!head %in% as.raw(c(0, 9, 10, 13, 32))]
+  bom <- list(as.raw(c(0xef, 0xbb, 0xbf)), as.raw(c(0xc3, 0xaf, 0xc2, 0xbb, 0xc2, 0xbf)))
+  for (b in bom) if (identical(head[seq_along(b)], b)) head <- head[-seq_along(b)]
+  length(head) > 0L && head[1] == as.raw(0x3c)
 }
 
 cin_check_salt <- function(hash_ids, salt, call = rlang::caller_env()) {
