@@ -21,6 +21,10 @@ cpp_non_ascii <- function(x) {
     .Call(`_cscdemand_cpp_non_ascii`, x)
 }
 
+cpp_id_positions <- function(x) {
+    .Call(`_cscdemand_cpp_id_positions`, x)
+}
+
 cpp_glmm_fit <- function(X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads) {
     .Call(`_cscdemand_cpp_glmm_fit`, X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads)
 }

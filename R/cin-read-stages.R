@@ -189,7 +189,12 @@ cin_stage_dates <- function(s, date_format, call = rlang::caller_env()) {
   s$ass <- get("assessment_date")
   today <- as.numeric(Sys.Date())
   early <- as.numeric(as.Date("1990-01-01"))
-  out_of_range <- function(d) if (is.null(d)) FALSE else !is.na(d) & (d < early | d > today)
+  out_of_range <- function(d) {
+    if (is.null(d)) return(FALSE)
+    o <- logical(length(d))
+    o[which(d < early | d > today)] <- TRUE  # NA compares to NA: not flagged
+    o
+  }
   s$implausible <- list(
     "date before 1990 or in the future" = out_of_range(s$ref) | out_of_range(s$ass),
     "referral after its assessment" = if (!is.null(s$ref) && !is.null(s$ass)) {
@@ -208,7 +213,8 @@ cin_stage_rows <- function(s, implausible_dates, call = rlang::caller_env()) {
   miss <- miss | if (!is.null(ids$episode_id)) is.na(ids$episode_id) else
     is.na(ids$child_id) | is.na(s$ref)
   if (!is.null(ids$assessment_id)) miss <- miss | is.na(ids$assessment_id)
-  blank <- seq_len(s$n_rows) %in% s$blank
+  blank <- logical(s$n_rows)
+  blank[s$blank] <- TRUE
   dup <- s$dup & !miss
   drop <- miss | dup
   s$audit <- cin_audit_rows_line(s$audit, "rows dropped: blank row", blank, s$rows)

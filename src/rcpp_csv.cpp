@@ -103,3 +103,28 @@ IntegerVector cpp_non_ascii(CharacterVector x) {
   }
   return wrap(out);
 }
+
+// The same check, returning only the positions (1-based) of the values to
+// trim and of the missing values: no vector as long as the column is made.
+// [[Rcpp::export]]
+List cpp_id_positions(CharacterVector x) {
+  const R_xlen_t n = x.size();
+  std::vector<double> pad, miss;
+  SEXP last_ok = R_NilValue;  // sorted extracts repeat a value on consecutive rows
+  for (R_xlen_t i = 0; i < n; ++i) {
+    SEXP s = x[i];
+    if (s == last_ok) continue;
+    int st = 2;
+    if (s != NA_STRING) {
+      st = cscdemand::id_status(CHAR(s), static_cast<std::size_t>(LENGTH(s)));
+    }
+    if (st == 0) {
+      last_ok = s;
+    } else if (st == 1) {
+      pad.push_back(static_cast<double>(i + 1));
+    } else {
+      miss.push_back(static_cast<double>(i + 1));
+    }
+  }
+  return List::create(_["pad"] = wrap(pad), _["miss"] = wrap(miss));
+}
