@@ -187,6 +187,8 @@ cin_stage_dates <- function(s, date_format, call = rlang::caller_env()) {
   }
   s$ref <- get("referral_date")
   s$ass <- get("assessment_date")
+  # The text of the dates is not used again: release it.
+  for (x in intersect(c("referral_date", "assessment_date"), names(std))) s$df[[std[[x]]]] <- NULL
   today <- as.numeric(Sys.Date())
   early <- as.numeric(as.Date("1990-01-01"))
   out_of_range <- function(d) {
@@ -263,10 +265,11 @@ cin_stage_keys <- function(s) {
     ep_parts <- c(ep_parts, list(ids$child_id, as.numeric(s$ref_k)))
   }
   ep_id <- cin_group(ep_parts)
-  ad <- if (!is.null(s$ass_k)) ifelse(is.na(s$ass_k), -1, as.numeric(s$ass_k))
   as_id <- if (!is.null(ids$assessment_id)) {
     cin_group(list(ep_id, ids$assessment_id))
-  } else if (!is.null(ad)) {
+  } else if (!is.null(s$ass_k)) {
+    ad <- as.numeric(s$ass_k)
+    ad[is.na(ad)] <- -1
     cin_group(list(ep_id, ad))
   } else if (s$layout == "long") {
     ep_id
