@@ -108,12 +108,12 @@ cin_is_xml <- function(x) {
   if (length(x) != 1L || !file.exists(x) || ext %in% c("xlsx", "xls", "xlsm")) return(FALSE)
   con <- file(x, "rb")
   on.exit(close(con))
+  # Bytes, not text: the first bytes of a broken file need not be valid UTF-8.
   head <- readBin(con, "raw", 200L)
-  # Bytes, not text: a gzipped CSV starts with bytes that are not UTF-8.
-  head <- head[!head %in% as.raw(c(0, 9, 10, 13, 32))]
-  bom <- list(as.raw(c(0xef, 0xbb, 0xbf)), as.raw(c(0xc3, 0xaf, 0xc2, 0xbb, 0xc2, 0xbf)))
-  for (b in bom) if (identical(head[seq_along(b)], b)) head <- head[-seq_along(b)]
-  length(head) > 0L && head[1] == as.raw(0x3c)
+  head <- head[head != as.raw(0)]
+  if (length(head) >= 3L && identical(head[1:3], as.raw(c(0xef, 0xbb, 0xbf)))) head <- head[-(1:3)]
+  head <- head[!head %in% as.raw(c(0x20, 0x09, 0x0a, 0x0d))]
+  length(head) > 0L && head[1L] == as.raw(0x3c)
 }
 
 cin_check_salt <- function(hash_ids, salt, call = rlang::caller_env()) {

@@ -40,9 +40,12 @@ plot_item_probs <- function(fit, labels = NULL, order = c("model", "prevalence")
     ggplot2::geom_text(ggplot2::aes(label = .data$label), size = 3) +
     ggplot2::scale_fill_gradient(low = "white", high = "#cb181d", limits = c(0, 1),
                                  labels = function(v) paste0(100 * v, "%")) +
-    ggplot2::scale_x_discrete(position = "top", labels = wrap_labels) +
-    ggplot2::labs(x = NULL, y = NULL, fill = "P(factor | class)",
-                  title = "Probability of each factor by class") +
+    ggplot2::scale_x_discrete(position = "top",
+                              labels = function(v) wrap_labels(v, max(12, 70 %/% length(cl))),
+                              # many categories: labels on two alternating rows
+                              guide = ggplot2::guide_axis(n.dodge = if (length(cl) > 4) 2 else 1)) +
+    ggplot2::labs(x = NULL, y = NULL, fill = "Probability\nin the\ncategory",
+                  title = "Probability of each factor by category") +
     ggplot2::theme_minimal() +
     ggplot2::theme(panel.grid = ggplot2::element_blank(),
                    axis.text.x = ggplot2::element_text(vjust = 0))
@@ -62,7 +65,7 @@ plot_class_sizes <- function(fit) {
     ggplot2::scale_y_discrete(labels = wrap_labels) +
     ggplot2::scale_x_continuous(labels = function(v) paste0(100 * v, "%"),
                                 expand = ggplot2::expansion(mult = c(0, 0.15))) +
-    ggplot2::labs(x = "Estimated share of episodes", y = NULL, title = "Class sizes") +
+    ggplot2::labs(x = "Estimated share of episodes", y = NULL, title = "Category sizes") +
     ggplot2::theme_minimal()
 }
 

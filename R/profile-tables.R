@@ -248,11 +248,14 @@ share_table <- function(r, k, level, threshold) {
 plot.cscdemand_by_group <- function(x, ...) {
   d <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
   d <- d[!d$suppressed, , drop = FALSE]
+  if (!nrow(d)) return(suppressed_plot())
   ggplot2::ggplot(d, ggplot2::aes(x = .data$pct, y = .data$group)) +
     ggplot2::geom_col(fill = "#3182bd", width = 0.7) +
     ggplot2::geom_errorbarh(ggplot2::aes(xmin = .data$lower, xmax = .data$upper), height = 0.3) +
-    ggplot2::facet_wrap(ggplot2::vars(.data$class)) +
-    ggplot2::labs(x = "% of the group's episodes", y = attr(x, "group_var"),
+    ggplot2::facet_wrap(ggplot2::vars(.data$class),
+                        labeller = ggplot2::as_labeller(function(v) wrap_labels(v, 28))) +
+    ggplot2::scale_y_discrete(labels = wrap_labels) +
+    ggplot2::labs(x = "% of the group's episodes", y = NULL,
                   title = "Class proportions by group") +
     ggplot2::theme_minimal()
 }
@@ -264,10 +267,12 @@ plot.cscdemand_by_group <- function(x, ...) {
 plot.cscdemand_pathways <- function(x, ...) {
   d <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
   d <- d[!d$suppressed, , drop = FALSE]
+  if (!nrow(d)) return(suppressed_plot())
   ggplot2::ggplot(d, ggplot2::aes(x = .data$pathway, y = .data$pct)) +
     ggplot2::geom_col(ggplot2::aes(fill = .data$pathway), width = 0.7) +
     ggplot2::geom_errorbar(ggplot2::aes(ymin = .data$lower, ymax = .data$upper), width = 0.2) +
-    ggplot2::facet_wrap(ggplot2::vars(.data$class)) +
+    ggplot2::facet_wrap(ggplot2::vars(.data$class),
+                        labeller = ggplot2::as_labeller(function(v) wrap_labels(v, 28))) +
     ggplot2::scale_fill_brewer(palette = "YlOrRd") +
     ggplot2::labs(x = NULL, y = "% of the class's episodes", fill = "Highest threshold",
                   title = "Highest threshold reached by class") +
@@ -282,6 +287,7 @@ plot.cscdemand_pathways <- function(x, ...) {
 plot.cscdemand_trends <- function(x, ...) {
   d <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
   d <- d[!d$suppressed, , drop = FALSE]
+  if (!nrow(d)) return(suppressed_plot())
   ggplot2::ggplot(d, ggplot2::aes(x = .data$year, y = .data$pct, colour = .data$class,
                                   group = .data$class)) +
     ggplot2::geom_ribbon(ggplot2::aes(ymin = .data$lower, ymax = .data$upper, fill = .data$class),
@@ -292,6 +298,14 @@ plot.cscdemand_trends <- function(x, ...) {
     ggplot2::labs(x = "Year", y = "%", colour = "Class", fill = "Class",
                   title = "Class prevalence and re-referrals over time") +
     ggplot2::theme_minimal()
+}
+
+# A chart whose every cell is suppressed says so instead of failing.
+suppressed_plot <- function() {
+  ggplot2::ggplot() +
+    ggplot2::annotate("text", x = 0, y = 0, size = 5,
+                      label = "Every count is below the suppression threshold:\nnothing can be shown.") +
+    ggplot2::theme_void()
 }
 
 #' Flag re-referrals within 12 months

@@ -246,8 +246,8 @@ print.cscdemand_profile <- function(x, ...) {
 plot.cscdemand_profile <- function(x, ...) {
   d <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
   d <- d[!d$suppressed & is.finite(d$ratio), , drop = FALSE]
-  d$label <- factor(paste0(d$variable, ": ", d$level),
-                    levels = rev(unique(paste0(x$variable, ": ", x$level))))
+  key <- function(v, l) paste0(profile_var_label(v), ": ", l)
+  d$label <- factor(key(d$variable, d$level), levels = rev(unique(key(x$variable, x$level))))
   d$flag[d$flag == ""] <- "not flagged"
   d$flag <- factor(d$flag, levels = c("very significantly lower", "significantly lower",
                                       "not flagged", "significantly higher",
@@ -266,11 +266,13 @@ plot.cscdemand_profile <- function(x, ...) {
                                             "significantly higher" = "#fb6a4a",
                                             "very significantly higher" = "#a50f15"),
                                  drop = FALSE) +
-    ggplot2::facet_wrap(ggplot2::vars(.data$class)) +
+    ggplot2::facet_wrap(ggplot2::vars(.data$class),
+                        labeller = ggplot2::as_labeller(function(v) wrap_labels(v, 28))) +
+    ggplot2::guides(colour = ggplot2::guide_legend(nrow = 2, byrow = TRUE)) +
     ggplot2::labs(x = "Ratio to the other classes (log scale)", y = NULL, colour = NULL,
                   title = "Characteristics by class") +
     ggplot2::theme_minimal() +
-    ggplot2::theme(legend.position = "bottom")
+    ggplot2::theme(legend.position = "bottom", strip.text = ggplot2::element_text(lineheight = 0.9))
 }
 
 #' @rdname class_profile

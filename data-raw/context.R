@@ -2,7 +2,7 @@
 #
 # Run from the package root:  Rscript data-raw/context.R
 # The shared reference files are found through the environment variable
-# CSCDEMAND_SHARED_DATA (default: ../shared/data relative to the package root).
+# CSCDEMAND_SHARED_DATA (default: data-raw/sources, the files as published).
 #
 # Output (data/, xz-compressed):
 #   context_published   DfE B1 (children in need), C1 (referrals), C4 (section 47

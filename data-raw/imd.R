@@ -9,7 +9,7 @@
 #
 # Run from the package root:  Rscript data-raw/imd.R
 # The folder holding the shared files is taken from the environment variable
-# CSCDEMAND_SHARED_DATA (default: ../shared/data relative to the package root).
+# CSCDEMAND_SHARED_DATA (default: data-raw/sources, the files as published).
 
 source(file.path("data-raw", "shared-data.R"))
 src <- function(f) shared_file(f)

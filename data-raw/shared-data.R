@@ -1,8 +1,8 @@
 # Helper for the data-raw scripts: where the shared public reference files are.
-# Set the environment variable CSCDEMAND_SHARED_DATA, or pass `dir`, to point
-# at the folder; the default is ../shared/data relative to the package root.
+# They are kept, as published, in data-raw/sources/ (see its README.md); set the
+# environment variable CSCDEMAND_SHARED_DATA, or pass `dir`, to use another folder.
 shared_data_dir <- function(dir = Sys.getenv("CSCDEMAND_SHARED_DATA",
-                                              file.path("..", "shared", "data"))) {
+                                              file.path("data-raw", "sources"))) {
   if (!dir.exists(dir)) {
     stop("Shared reference data folder not found: ", dir,
          ". Set CSCDEMAND_SHARED_DATA to the folder holding the public files.",

@@ -281,6 +281,10 @@ List cpp_lca_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_o
     mod.K = as<int>(one["K"]);
     mod.starts = as<int>(one["starts"]);
     mod.init = params_from_r(as<List>(one["init"]));
+    if (one.containsElementNamed("init_iter")) mod.init_iter = as<int>(one["init_iter"]);
+    if (one.containsElementNamed("final_starts")) mod.final_starts = as<int>(one["final_starts"]);
+    if (one.containsElementNamed("tol")) mod.tol = as<double>(one["tol"]);
+    if (one.containsElementNamed("tol_par")) mod.tol_par = as<double>(one["tol_par"]);
     mods.push_back(mod);
   }
   cscdemand::Control ctl = control_from_r(control);
@@ -288,7 +292,7 @@ List cpp_lca_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_o
       cscdemand::run_replicates(in, mods, seed_to_u64(seed), ctl, cscdemand_parallel_for(threads));
   const int M = static_cast<int>(mods.size());
   NumericMatrix ll(R, M), held(R, M);
-  IntegerMatrix st(R, M), nb(R, M);
+  IntegerMatrix st(R, M), nb(R, M), iter(R, M);
   for (int r = 0; r < R; ++r)
     for (int m = 0; m < M; ++m) {
       const std::size_t i = static_cast<std::size_t>(r) * M + m;
@@ -296,6 +300,7 @@ List cpp_lca_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_o
       held(r, m) = out.heldout[i];
       st(r, m) = out.status[i];
       nb(r, m) = out.n_best[i];
+      iter(r, m) = out.iter[i];
     }
   const int K0 = M > 0 ? mods[0].K : 1;
   int nrho = 0;
@@ -311,5 +316,5 @@ List cpp_lca_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_o
     logrho[r] = as_matrix(out.par0[r].logrho, nrho, K0);
   }
   return List::create(_["loglik"] = ll, _["heldout"] = held, _["status"] = st,
-                      _["n_best"] = nb, _["logpi"] = logpi, _["logrho"] = logrho);
+                      _["n_best"] = nb, _["iter"] = iter, _["logpi"] = logpi, _["logrho"] = logrho);
 }

@@ -2,6 +2,7 @@
 # into an HTML report (demand-report.html in the current folder), going
 # through the councils' own route: the example is written as CIN census XML
 # returns (one per council and year), and the report reads those files.
+if (dir.exists(".Rlib")) .libPaths(c(normalizePath(".Rlib"), .libPaths()))
 library(cscdemand)
 dir <- file.path(tempdir(), "cin-returns")
 paths <- write_cin_census_xml(cin_example, dir)

@@ -10,7 +10,7 @@ expect_rounded <- function(shipped, exact, digits = 3) {
 # folder; by default it sits beside the package root. Tests skip where it is absent.
 shared_data_file <- function(name) {
   dir <- Sys.getenv("CSCDEMAND_SHARED_DATA",
-                    testthat::test_path("..", "..", "..", "shared", "data"))
+                    testthat::test_path("..", "..", "data-raw", "sources"))
   path <- file.path(dir, name)
   if (!file.exists(path)) testthat::skip(paste("source file not available:", name))
   path

@@ -238,3 +238,13 @@ test_that("the bundled example return reads", {
   a <- read_cin_assessments(p)
   expect_gt(nrow(a$assessments), 100)
 })
+
+test_that("a non-XML file whose first bytes are not valid UTF-8 is not sniffed as XML", {
+  f <- withr::local_tempfile(fileext = ".csv")
+  # a multibyte character cut by the 200-byte sniffing window, then bad bytes
+  writeBin(c(charToRaw(strrep("a", 199)), as.raw(c(0xc3, 0xa9, 0xff, 0xfe)), charToRaw(",b\n")), f)
+  expect_false(cin_is_xml(f))
+  g <- withr::local_tempfile(fileext = ".txt")
+  writeBin(c(as.raw(c(0xef, 0xbb, 0xbf)), charToRaw(" \r\n<Message/>")), g)
+  expect_true(cin_is_xml(g))
+})

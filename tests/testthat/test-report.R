@@ -1,52 +1,93 @@
-# Knits the report template on the example data (small settings) and checks
-# the HTML: every section and figure, no small counts, no identifiers.
+# Knits the report about one council in HTML and Word (small settings) and
+# reads both as a head of service would: sections and table titles, the
+# council and its neighbours by name, no codes as labels, distinct category
+# names, no count under the threshold, no identifiers, real Word tables.
 
-html_text <- function(path) paste(readLines(path, warn = FALSE), collapse = "\n")
+small_settings <- list(k = 1:3, starts = 2, seed = 1, blrt_reps = 2, blrt_sample = 600,
+                       boot_reps = 3, cv_folds = 2)
+
+knit_small <- function(out, ...) {
+  args <- c(list("example", council = "Leicestershire", output_file = out), small_settings,
+            list(...))
+  suppressMessages(do.call(demand_report, args))
+}
+
+strip_html <- function(path) {
+  h <- paste(readLines(path, warn = FALSE), collapse = " ")
+  h <- gsub("<img[^>]*>", " ", h)
+  h <- gsub("<script.*?</script>|<style.*?</style>", " ", h, perl = TRUE)
+  h
+}
 
 html_tables <- function(html) {
   tabs <- regmatches(html, gregexpr("<table.*?</table>", html))[[1]]
   lapply(tabs, function(t) {
-    head <- regmatches(t, gregexpr("<th[^>]*>(.*?)</th>", t))[[1]]
-    head <- trimws(gsub("<[^>]+>", "", head))
-    rows <- regmatches(t, gregexpr("<tr.*?</tr>", t))[[1]]
-    cells <- lapply(rows, function(r) {
-      td <- regmatches(r, gregexpr("<td[^>]*>(.*?)</td>", r))[[1]]
-      trimws(gsub("<[^>]+>", "", td))
-    })
-    cells <- cells[lengths(cells) == length(head)]
-    if (!length(cells)) return(NULL)
-    m <- do.call(rbind, cells)
-    colnames(m) <- head
-    m
+    cap <- trimws(gsub("<[^>]+>", "", regmatches(t, regexpr("<caption>.*?</caption>", t))))
+    cells <- regmatches(t, gregexpr("<t[dh][^>]*>(.*?)</t[dh]>", t))[[1]]
+    list(caption = if (length(cap)) cap else "", cells = trimws(gsub("<[^>]+>", "", cells)))
   })
 }
 
-test_that("the report knits on the example data with every section, figure and rule", {
+# counts in cells "1,234 (45.6%)" or a bare count in a count table
+cell_counts <- function(cells) {
+  cc <- cells[grepl("^[0-9][0-9,]* \\([0-9.]+%\\)$", cells)]
+  as.numeric(gsub(",", "", sub(" .*", "", cc)))
+}
+
+report_words <- c("Data and audit", "Context: Leicestershire", "Factors identified at assessment",
+                  "Choosing the number of categories", "How stable are the categories?",
+                  "The categories", "Categories across councils", "Who is in each category",
+                  "What happens next", "Deprivation", "Methods and caveats")
+table_titles <- c("Audit of the extract", "Fit of models with different numbers of categories (Kingston Table 3)",
+                  "Bootstrap stability", "why they have their names", "(Kingston Table 11)",
+                  "Leicestershire table", "(Kingston Table 14)", "(Kingston Table 15)",
+                  "(Kingston Table 16)", "(Kingston Table 12)", "(Kingston Table 13")
+
+test_that("the HTML report is about the council, with every section, table and rule", {
   skip_if_not(rmarkdown::pandoc_available(), "pandoc is needed to knit the report")
   out <- withr::local_tempfile(fileext = ".html")
-  suppressMessages(demand_report("example", out, k = 1:4, starts = 4, seed = 1,
-                                 blrt_reps = 4, boot_reps = 5, cv_folds = 3))
-  expect_true(file.exists(out))
-  html <- html_text(out)
-  sections <- c("Data and audit", "Factor prevalence", "Context",
-                "Choosing the number of classes", "Stability and invariance",
-                "The categories", "Who is in each category and what happens",
-                "Deprivation", "Methods and caveats")
-  for (s in sections) expect_match(html, paste0("<h1>", s, "</h1>"), fixed = TRUE)
-  n_fig <- lengths(regmatches(html, gregexpr("<img src=\"data:image/png", html)))
-  expect_gte(n_fig, 12)
-  expect_no_match(html, "could not be computed")
-  # no count cell below the threshold in any published table
-  for (m in html_tables(html)) {
-    for (col in intersect(colnames(m), c("episodes", "n", "count"))) {
-      v <- suppressWarnings(as.numeric(gsub(",", "", m[, col])))
-      v <- v[!is.na(v)]
-      expect_true(all(v == 0 | v >= 10), info = col)
-    }
+  knit_small(out)
+  html <- strip_html(out)
+  text <- gsub("\\s+", " ", gsub("<[^>]+>", " ", html))
+  for (s in report_words) expect_match(text, s, fixed = TRUE, info = s)
+  for (s in table_titles) expect_match(text, s, fixed = TRUE, info = s)
+  expect_match(text, "Categories of demand in children.s social care: Leicestershire")
+  # the census fields: category of abuse (CP plans) and disability
+  if ("cp_category" %in% names(cin_example)) {
+    expect_match(text, "category of abuse by category (Kingston Tables 17 and 18)", fixed = TRUE)
+  } else {
+    expect_match(text, "The data do not hold the category of abuse", fixed = TRUE)
   }
+  nb <- names(attr(council_context("Leicestershire", years = 2025, verbose = FALSE), "neighbours"))
+  for (n in nb) expect_match(text, n, fixed = TRUE)
+  # names, not codes
+  for (code in unique(cin_example$la)) expect_no_match(text, code, fixed = TRUE)
+  expect_no_match(text, "group(s)", fixed = TRUE)
+  # numbered tables and figures
+  expect_match(text, "Table 1. Audit", fixed = TRUE)
+  expect_match(text, "Figure 1. ", fixed = TRUE)
+  tabs <- html_tables(html)
+  caps <- vapply(tabs, `[[`, "", "caption")
+  expect_true(all(grepl("^Table [0-9]+\\. ", caps)))
+  # distinct category names
+  nt <- tabs[[grep("why they have their names", caps)]]$cells
+  k <- as.integer(sub(".*The ([0-9]+) categories.*", "\\1", caps[grep("why they have", caps)]))
+  nms <- nt[seq(4, by = 3, length.out = k)]
+  expect_equal(length(unique(nms)), k)
+  expect_false(any(grepl("Class [0-9]", nms)))
+  # no published count under the threshold: table cells and sentences
+  counts <- unlist(lapply(tabs, function(t) cell_counts(t$cells)))
+  expect_gt(length(counts), 50)
+  expect_true(all(counts == 0 | counts >= 10))
+  prose <- gsub("\\s+", " ", gsub("<[^>]+>", " ", gsub("<table.*?</table>", " ", html, perl = TRUE)))
+  said <- as.numeric(gsub(",", "", regmatches(prose, gregexpr("[0-9][0-9,]*(?= episodes)", prose, perl = TRUE))[[1]]))
+  expect_true(all(said == 0 | said >= 10), info = paste(said, collapse = " "))
+  expect_no_match(text, "could not be computed")
   # no identifiers
-  ids <- unique(c(cin_example$child_id[1:50], cin_example$episode_id[1:50]))
-  for (id in ids) expect_no_match(html, id, fixed = TRUE)
+  ids <- unique(c(cin_example$child_id, cin_example$episode_id))
+  expect_false(any(vapply(ids[seq(1, length(ids), length.out = 400)], grepl, logical(1),
+                          x = text, fixed = TRUE)))
+  expect_no_match(text, "SUN-|KIN-|LEI-")
   # the page loads in headless Chromium (the script fails on a load error)
   script <- test_path("..", "..", "tools", "screenshot-report.sh")
   if (nzchar(Sys.which("chromium")) && file.exists(script)) {
@@ -57,24 +98,83 @@ test_that("the report knits on the example data with every section, figure and r
   }
 })
 
-test_that("a malformed data file stops with the data layer's plain-English error", {
+test_that("the Word report has real tables, captions and the council's name", {
+  skip_if_not(rmarkdown::pandoc_available(), "pandoc is needed to knit the report")
+  out <- withr::local_tempfile(fileext = ".docx")
+  knit_small(out, class_names = c("First kind", "Second kind", "Third kind"), k_use = 3)
+  expect_true(file.exists(out))
+  dir <- withr::local_tempdir()
+  utils::unzip(out, files = "word/document.xml", exdir = dir)
+  xml <- paste(readLines(file.path(dir, "word", "document.xml"), warn = FALSE), collapse = "")
+  expect_gte(lengths(regmatches(xml, gregexpr("<w:tbl>", xml))), 12)
+  text <- gsub("\\s+", " ", gsub("<[^>]+>", "", gsub("</w:p>", " ", xml)))
+  for (s in c("Leicestershire", "Warwickshire", "Data and audit", "What happens next",
+              "Table 1. Audit", "(Kingston Table 14)", "Figure 1. ")) {
+    expect_match(text, s, fixed = TRUE, info = s)
+  }
+  # the analyst's class names replace the suggestion
+  expect_match(text, "Second kind", fixed = TRUE)
+  for (code in unique(cin_example$la)) expect_no_match(text, code, fixed = TRUE)
+  cells <- regmatches(text, gregexpr("[0-9][0-9,]* \\([0-9.]+%\\)", text))[[1]]
+  counts <- as.numeric(gsub(",", "", sub(" .*", "", cells)))
+  expect_gt(length(counts), 50)
+  expect_true(all(counts == 0 | counts >= 10))
+})
+
+test_that("bad input and failures: classed errors, nothing left behind", {
   skip_if_not(rmarkdown::pandoc_available(), "pandoc is needed to knit the report")
   bad <- withr::local_tempfile(fileext = ".csv")
   writeLines(c("ChildID,Factors", "A1,\"3A,99Z\"", "A2,4B"), bad)
   out <- withr::local_tempfile(fileext = ".html")
-  expect_error(suppressMessages(demand_report(bad, out)), class = "cscdemand_error")
+  expect_error(suppressMessages(demand_report(bad, output_file = out)), class = "cscdemand_error")
   expect_false(file.exists(out))
-  expect_error(demand_report(tempfile(fileext = ".csv"), out), class = "cscdemand_error_file")
-  expect_error(demand_report("example", file.path(tempfile(), "no", "r.html")),
+  expect_error(demand_report(tempfile(fileext = ".csv"), output_file = out), class = "cscdemand_error_file")
+  expect_error(demand_report("example", output_file = file.path(tempfile(), "no", "r.html")),
                class = "cscdemand_error_file")
+  expect_error(demand_report("example", council = "Leicestershre", output_file = out),
+               class = "cscdemand_error_council")
+  expect_error(demand_report("example", output_file = "r.html", output_format = "word"),
+               class = "cscdemand_error_format")
+  expect_error(demand_report("example", output_file = out, colour = "red"), class = "cscdemand_error")
+  # a failure while knitting leaves no *_files folder and no report
+  dir <- withr::local_tempdir()
+  target <- file.path(dir, "fails.html")
+  expect_error(suppressMessages(knit_small(target, k_use = 99)))
+  expect_false(file.exists(target))
+  expect_false(dir.exists(file.path(dir, "fails_files")))
+  # a read-only folder is refused before any work (root can write anywhere)
+  if (.Platform$OS.type == "unix" && Sys.info()[["user"]] != "root") {
+    ro <- withr::local_tempdir()
+    Sys.chmod(ro, "0555")
+    expect_error(demand_report("example", output_file = file.path(ro, "r.html")),
+                 class = "cscdemand_error_file")
+    Sys.chmod(ro, "0755")
+  }
 })
 
-test_that("a relative output file lands in the working directory", {
+test_that("the format comes from the extension or output_format", {
+  f <- report_format("a/b.docx", NULL)
+  expect_equal(f$kind, "word")
+  expect_equal(report_format(NULL, "docx")$file, "demand-report.docx")
+  expect_equal(report_format("x", "html")$file, "x.html")
+  expect_equal(report_format("x.htm", NULL)$kind, "html")
+  if (!nzchar(Sys.which("pdflatex")) && !nzchar(Sys.which("xelatex"))) {
+    expect_error(report_format("x.pdf", NULL), class = "cscdemand_error_format")
+  }
+})
+
+test_that("a small one-year extract of two councils still gives a whole report", {
   skip_if_not(rmarkdown::pandoc_available(), "pandoc is needed to knit the report")
-  dir <- withr::local_tempdir()
-  withr::local_dir(dir)
-  res <- suppressMessages(demand_report("example", "r.html", k = 1:2, starts = 2, seed = 1,
-                                        blrt_reps = 2, boot_reps = 2, cv_folds = 2))
-  expect_true(file.exists(file.path(dir, "r.html")))
-  expect_equal(normalizePath(res), normalizePath(file.path(dir, "r.html")))
+  small <- cin_example[cin_example$year == 2023 & cin_example$la %in% c("E09000021", "E08000024"), ]
+  small <- small[small$episode_id %in% unique(small$episode_id)[1:400], ]
+  out <- withr::local_tempfile(fileext = ".html")
+  suppressMessages(demand_report(small, council = "Sunderland", output_file = out, k = 1:3,
+                                 starts = 2, seed = 1, blrt_reps = 2, boot_reps = 2, cv_folds = 2))
+  text <- gsub("\\s+", " ", gsub("<[^>]+>", " ", strip_html(out)))
+  expect_match(text, "social care: Sunderland", fixed = TRUE)
+  expect_match(text, "This report uses K = [23] categories")
+  expect_match(text, "Methods and caveats", fixed = TRUE)
+  expect_no_match(text, "Simulated example data", fixed = TRUE)
+  counts <- unlist(lapply(html_tables(strip_html(out)), function(t) cell_counts(t$cells)))
+  expect_true(all(counts == 0 | counts >= 10))
 })

@@ -142,6 +142,13 @@ test_that("BLRT: early stopping, local maxima counted, multi-group (invariant) m
   expect_true(b4$table$stopped_early)
   expect_lt(b4$table$reps, 300)
   expect_gt(b4$table$p_value, 0.05)
+  # exact curtailment: with reps = 40, two exceedances (p >= 3/41) settle it
+  # at the first check, whatever the remaining replicates give
+  b5 <- suppressWarnings(lca_blrt(d, k = 4, reps = 40, starts = 2, fit_starts = 10, seed = 1,
+                                  verbose = FALSE))
+  h20 <- sum(b4$lr[["4"]][1:20] >= b4$table$LR)
+  expect_equal(b5$table$reps, if (h20 >= 2) 20 else 40)
+  expect_identical(b5$lr[["4"]], b4$lr[["4"]][seq_len(b5$table$reps)])
   expect_true(all(c("k_worse", "stopped_early") %in% names(bl$table)))
   full <- lca_blrt(d, k = 2, reps = 25, starts = 2, fit_starts = 10, seed = 1, verbose = FALSE,
                    early_stop = FALSE)
@@ -156,6 +163,56 @@ test_that("BLRT: early stopping, local maxima counted, multi-group (invariant) m
   expect_lt(bg$table$p_value[bg$table$k == 3], 0.06)
   expect_gt(bg$table$p_value[bg$table$k == 4], 0.05)
   expect_equal(bg$fits[["3"]]$loglik, fit3$loglik, tolerance = 1e-6)
+})
+
+test_that("replicate engine: per-model stage one and tolerances take effect", {
+  d <- simulate_lca(n = 1500, probs = sep_probs, class_size = c(.5, .3, .2), seed = 11)
+  pt <- lca_patterns(d, items = grep("^item", names(d), value = TRUE))
+  counts <- withr::with_seed(2, stats::rmultinom(3, sum(pt$n), pt$n / sum(pt$n)))
+  ctl <- lca_control()
+  strict <- list(K = 3L, starts = 6L, init = list(), init_iter = 0L)
+  loose <- c(strict[1:3], list(init_iter = 0L, tol = 1e-3, tol_par = 0.05))
+  staged <- c(strict[1:3], list(init_iter = 5L, final_starts = 1L))
+  rr <- run_replicates(pt, counts, list(strict, loose, staged), seed = 3, control = ctl,
+                       threads = 1L)
+  # the loose rule stops earlier, and no higher than the strict one
+  expect_true(all(rr$iter[, 2] < rr$iter[, 1]))
+  expect_true(all(rr$loglik[, 2] <= rr$loglik[, 1] + 1e-8))
+  # stage one: 6 starts x 5 iterations, then one start to convergence, which
+  # reaches the strict maximum (checked against a separate 20-start lca())
+  expect_true(all(rr$iter[, 3] < rr$iter[, 1]))
+  for (r in 1:3) {
+    pr <- pt
+    pr$n <- counts[, r]
+    one <- lca(pr, 3, starts = 20, seed = 1, verbose = FALSE)
+    expect_equal(rr$loglik[r, 3], one$loglik, tolerance = 1e-6)
+    expect_equal(rr$loglik[r, 1], one$loglik, tolerance = 1e-6)
+  }
+})
+
+test_that("BLRT replicates reach the K-class maximum of a many-start fit", {
+  d <- simulate_lca(n = 1500, probs = sep_probs, class_size = c(.5, .3, .2), seed = 12)
+  pt <- lca_patterns(d, items = grep("^item", names(d), value = TRUE))
+  f0 <- lca(pt, 3, starts = 20, seed = 1, verbose = FALSE)
+  f1 <- lca(pt, 4, starts = 20, seed = 1, verbose = FALSE)
+  sim <- blrt_simulate(pt, f0, 1:4, 7)
+  mods <- blrt_models(f0, f1, 2L, lca_control())
+  expect_length(mods[[2]]$init, 4)  # the K solution and each of the 3 classes split
+  rr <- run_replicates(sim, sim$entries, mods, 9, lca_control(), 2L)
+  for (r in 1:4) {
+    keep <- sim$entries$rep == r
+    pr <- pt  # replicate r's simulated patterns as a pattern table
+    pr$y <- sim$y[keep, , drop = FALSE]
+    pr$n <- sim$n[keep]
+    pr$group <- sim$group[keep]
+    pr$row_index <- NULL
+    pr$n_rows <- sum(pr$n)
+    best0 <- lca(pr, 3, starts = 30, seed = 2, verbose = FALSE)$loglik
+    best1 <- lca(pr, 4, starts = 30, seed = 2, verbose = FALSE)$loglik
+    expect_lt(abs(rr$loglik[r, 1] - best0), 1e-5)
+    expect_gt(rr$loglik[r, 2], best1 - 0.01)
+    expect_gte(rr$loglik[r, 2], rr$loglik[r, 1] - 1e-6)
+  }
 })
 
 test_that("cross-validation runs on a multi-group pattern table", {

@@ -26,7 +26,23 @@ struct ReplicateModel {
   int K = 1;
   int starts = 1;                // random starts besides `init`
   std::vector<Params> init;      // starting values tried first (may be empty)
+  // Per-model overrides of the control (negative: keep the shared value):
+  // stage-one iterations, starts carried to stage two, and the convergence
+  // tolerances (log-likelihood gain, parameter distance).
+  int init_iter = -1, final_starts = -1;
+  double tol = -1.0, tol_par = -1.0;
 };
+
+// The control of one model: the shared control with the model's overrides.
+inline Control model_control(const Control& ctl, const ReplicateModel& mod) {
+  Control c = ctl;
+  if (mod.init_iter >= 0) c.init_iter = mod.init_iter;
+  if (mod.final_starts >= 0) c.final_starts = mod.final_starts;
+  if (mod.tol >= 0) c.tol = mod.tol;
+  if (mod.tol_par >= 0) c.tol_par = mod.tol_par;
+  c.adaptive = false;
+  return c;
+}
 
 struct ReplicateInput {
   const int* y = nullptr;        // P x J, row-major
@@ -47,6 +63,7 @@ struct ReplicateOutput {
   // the held-out log-likelihood (NaN without held-out counts).
   std::vector<double> loglik, heldout;
   std::vector<int> status, n_best;
+  std::vector<int> iter;  // EM iterations of all starts of the replicate's fit (stage one and two)
   // Parameters of model 0 per replicate: logpi (G x K) and logrho (R x K), row-major.
   std::vector<Params> par0;
 };
@@ -78,6 +95,9 @@ inline ReplicateOutput run_replicates(const ReplicateInput& in,
   out.heldout.assign(static_cast<std::size_t>(R) * M, nan);
   out.status.assign(static_cast<std::size_t>(R) * M, kNotRun);
   out.n_best.assign(static_cast<std::size_t>(R) * M, 0);
+  out.iter.assign(static_cast<std::size_t>(R) * M, 0);
+  std::vector<Control> mctl;
+  for (const ReplicateModel& mod : models) mctl.push_back(model_control(ctl, mod));
   out.par0.resize(R);
   const bool scored = !in.test_ptr.empty();
   pfor(static_cast<std::size_t>(R), [&](std::size_t lo, std::size_t hi) {
@@ -90,8 +110,12 @@ inline ReplicateOutput run_replicates(const ReplicateInput& in,
         const std::uint64_t sr = splitmix64(x);  // this replicate's stream for model m
         const int starts = std::max(1, static_cast<int>(mod.init.size()) + mod.starts);
         MultiStartResult ms =
-            multi_start(d, starts, sr, ctl, mod.init, serial_for, 1, nullptr, false);
+            multi_start(d, starts, sr, mctl[m], mod.init, serial_for, 1, nullptr, false);
         const std::size_t slot = static_cast<std::size_t>(r) * M + m;
+        int it = 0;
+        for (std::size_t s = 0; s < ms.stage1_iter.size(); ++s)
+          it += std::max(ms.stage1_iter[s], ms.final_iter[s]);
+        out.iter[slot] = it;
         if (ms.best < 0) {
           out.status[slot] = kFailed;
           continue;

@@ -1,0 +1,230 @@
+#' Publishable table of a characteristic by class
+#'
+#' The Kingston tables of thresholds reached (Table 14), re-referrals (15),
+#' referral source (16) and category of abuse (17/18) by class, and of class
+#' shares by council (11) or deprivation tertile (12): for each level of `var`
+#' (rows) and each class (columns), the number of episodes and their
+#' percentage of the class's episodes, with an "All episodes" column and row.
+#'
+#' Missing values are never dropped (the SafeLives rule): `NA` and empty
+#' values form a row `"Missing"`, and levels meaning "not known" (`unknown`)
+#' keep their own rows; both come last.
+#'
+#' Every count passes through small-number suppression before it is
+#' formatted: counts from 1 to `threshold - 1` are suppressed, then more
+#' cells (secondary suppression) so that none can be recovered by subtraction
+#' from the row and column totals, which are published (see [class_profile()],
+#' "Small numbers"). A suppressed cell, and its percentage, shows `"c"`. A
+#' total under the threshold is suppressed too.
+#'
+#' @inheritParams class_profile
+#' @param var Name of the characteristic column (rows of the table).
+#' @param unknown Levels that mean "not known", kept as their own rows after
+#'   the known levels (matched ignoring case).
+#' @param label Heading of the first column (default: a plain-words name for
+#'   the report's columns, such as "Age" for `age_group`, else `var`).
+#' @return A data frame of character cells (`"1,234 (45.6%)"`, `"c"`), one row
+#'   per level plus `"All episodes"`, one column per class plus `"All
+#'   episodes"`, of class `cscdemand_crosstab`. Attribute `counts` holds the
+#'   published counts as a numeric matrix (suppressed cells `NA`, totals in
+#'   the last row and column) and `suppressed` the logical matrix of
+#'   suppressed cells.
+#'   `plot()` draws, for each class, the percentage of its episodes at each
+#'   level as stacked bars (suppressed cells left out, class names wrapped).
+#' @family profiling
+#' @export
+#' @examples
+#' set.seed(4)
+#' ep <- data.frame(class = sample(c("Neglect", "Domestic abuse"), 300, TRUE),
+#'                  source = sample(c("Police", "Schools", "Health", NA), 300, TRUE,
+#'                                  prob = c(.5, .3, .17, .03)))
+#' tab <- class_crosstab(ep, "class", "source")
+#' tab
+#' plot(tab)
+class_crosstab <- function(episodes, class, var, threshold = 10,
+                           unknown = c("Unknown", "Not known", "Don't know", "Not stated",
+                                       "Not recorded", "Refused"),
+                           label = NULL) {
+  check_episodes(episodes)
+  check_column(episodes, class)
+  check_column(episodes, var)
+  check_threshold(threshold)
+  if (is.null(label)) label <- profile_var_label(var)
+  kept <- drop_missing_class(episodes, class_factor(episodes, class), class)
+  v <- crosstab_levels(kept$episodes[[var]], unknown)
+  tab <- unclass(table(v, kept$class))
+  storage.mode(tab) <- "double"
+  body <- cbind(tab, `All episodes` = rowSums(tab))
+  full <- rbind(body, `All episodes` = colSums(body))
+  # the level rows with their totals column, then the row of class totals
+  # (which add up to the grand total), each with secondary suppression
+  s1 <- attr(publish_table(as.data.frame(body, optional = TRUE), colnames(body), threshold),
+             "suppressed")
+  s2 <- attr(publish_table(as.data.frame(t(full[nrow(full), -ncol(full)]), optional = TRUE),
+                           colnames(tab), threshold), "suppressed")
+  supp <- rbind(unclass(s1)[, , drop = FALSE], c(unclass(s2)[1, ], FALSE))
+  attributes(supp) <- list(dim = dim(full), dimnames = dimnames(full))
+  N <- full[nrow(full), ncol(full)]
+  supp[nrow(full), ncol(full)] <- threshold > 0 && N > 0 && N < threshold
+  counts <- full
+  counts[supp] <- NA
+  denom <- matrix(full[nrow(full), ], nrow(full), ncol(full), byrow = TRUE)
+  cells <- ifelse(supp, "c", paste0(fmt_int(full), " (",
+                                    formatC(ifelse(denom > 0, 100 * full / denom, 0),
+                                            format = "f", digits = 1), "%)"))
+  cells[nrow(full), ] <- ifelse(supp[nrow(full), ], "c", fmt_int(full[nrow(full), ]))
+  out <- data.frame(rownames(full), cells, check.names = FALSE, stringsAsFactors = FALSE)
+  names(out) <- c(label, colnames(full))
+  rownames(out) <- NULL
+  structure(out, class = c("cscdemand_crosstab", "data.frame"), counts = counts,
+            suppressed = supp, threshold = threshold)
+}
+
+#' @export
+print.cscdemand_crosstab <- function(x, ...) {
+  print(as.data.frame(unclass(x), stringsAsFactors = FALSE, check.names = FALSE), row.names = FALSE)
+  invisible(x)
+}
+
+#' @rdname class_crosstab
+#' @param x A table from `class_crosstab()`.
+#' @param ... Unused.
+#' @export
+plot.cscdemand_crosstab <- function(x, ...) {
+  cnt <- attr(x, "counts")
+  body <- cnt[-nrow(cnt), -ncol(cnt), drop = FALSE]
+  tot <- attr(x, "counts")[nrow(cnt), -ncol(cnt)]
+  d <- data.frame(level = factor(rep(rownames(body), ncol(body)), levels = rev(rownames(body))),
+                  class = factor(rep(colnames(body), each = nrow(body)), levels = rev(colnames(body))),
+                  pct = as.vector(100 * body / rep(tot, each = nrow(body))))
+  d <- d[!is.na(d$pct), , drop = FALSE]
+  if (!nrow(d)) return(suppressed_plot())
+  ggplot2::ggplot(d, ggplot2::aes(x = .data$pct, y = .data$class, fill = .data$level)) +
+    ggplot2::geom_col(width = 0.7) +
+    ggplot2::scale_y_discrete(labels = wrap_labels) +
+    ggplot2::scale_fill_brewer(palette = "YlOrRd", direction = -1,
+                               labels = function(v) wrap_labels(v, 30)) +
+    ggplot2::labs(x = "% of the episodes", y = NULL, fill = names(x)[1]) +
+    ggplot2::guides(fill = ggplot2::guide_legend(reverse = TRUE, ncol = 1)) +
+    ggplot2::theme_minimal(base_size = 12) +
+    ggplot2::theme(legend.position = "right")
+}
+
+fmt_int <- function(x) formatC(x, format = "d", big.mark = ",")
+
+# A characteristic as a factor with "not known" levels and "Missing" last.
+crosstab_levels <- function(x, unknown) {
+  if (is.factor(x)) lv <- levels(x) else lv <- sort(unique(as.character(x[!is.na(x)])))
+  x <- as.character(x)
+  x[is.na(x) | !nzchar(trimws(x))] <- "Missing"
+  lv <- setdiff(lv[nzchar(trimws(lv))], "Missing")
+  unk <- lv[tolower(lv) %in% tolower(unknown)]
+  lv <- c(setdiff(lv, unk), unk, if (any(x == "Missing")) "Missing")
+  lv <- c(lv, setdiff(unique(x), lv))
+  factor(x, levels = lv)
+}
+
+#' Thresholds of intervention reached by each episode
+#'
+#' The highest threshold reached, as an ordered factor: `"Assessed not in
+#' need"` < `"In need, no plan"` < `"CIN plan"` < `"Section 47"` < `"ICPC"` <
+#' `"CP plan"`. Taken from a `threshold` column when the episode table has
+#' one, else derived from the 0/1 flags `cp_plan`, `icpc`, `s47`, `cin_plan`
+#' and `not_in_need` (the highest flag set wins; an episode with every flag 0
+#' was assessed in need with no plan). An episode whose flags are all missing
+#' is `NA`.
+#'
+#' @param episodes A data frame, one row per episode.
+#' @return An ordered factor, one value per row.
+#' @family profiling
+#' @export
+#' @examples
+#' ep <- data.frame(not_in_need = c(1, 0, 0, 0), cin_plan = c(0, 1, 1, 0),
+#'                  s47 = c(0, 0, 1, 0), icpc = 0, cp_plan = 0)
+#' episode_threshold(ep)
+episode_threshold <- function(episodes) {
+  check_episodes(episodes)
+  lv <- c("Assessed not in need", "In need, no plan", "CIN plan", "Section 47", "ICPC", "CP plan")
+  if ("threshold" %in% names(episodes)) {
+    th <- as.character(episodes$threshold)
+    seen <- unique(th[!is.na(th)])
+    return(factor(th, levels = c(lv[lv %in% seen], setdiff(seen, lv)), ordered = TRUE))
+  }
+  flags <- c(not_in_need = 1, cin_plan = 3, s47 = 4, icpc = 5, cp_plan = 6)
+  have <- intersect(names(flags), names(episodes))
+  if (!length(have)) {
+    abort_input(c("The episodes hold no threshold information.",
+                  i = "Give a {.field threshold} column or 0/1 flags {.field {names(flags)}}."),
+                class = "cscdemand_error_column")
+  }
+  out <- rep(NA_integer_, nrow(episodes))
+  any_known <- rep(FALSE, nrow(episodes))
+  for (f in have) {
+    x <- check_flag_column(episodes[[f]], f)
+    any_known <- any_known | !is.na(x)
+    if (f == "not_in_need") next
+    hit <- !is.na(x) & x == 1
+    out[hit] <- pmax(out[hit], flags[[f]], na.rm = TRUE)
+  }
+  nin <- if ("not_in_need" %in% have) episodes$not_in_need else rep(NA, nrow(episodes))
+  none <- is.na(out) & any_known
+  out[none] <- ifelse(!is.na(nin[none]) & nin[none] == 1, 1L, 2L)
+  factor(lv[out], levels = lv, ordered = TRUE)
+}
+
+#' Effect of the child's neighbourhood deprivation on the chance of each class
+#'
+#' Kingston Table 13: for each class, a logistic regression of membership of
+#' the class (against every other class) on the IMD decile of the child's
+#' neighbourhood, as a number (1 = most deprived tenth), with the council as
+#' a fixed effect when there are several. The odds ratio is per decile step
+#' towards *less* deprivation: below 1, the class is more common in more
+#' deprived neighbourhoods.
+#'
+#' Model estimates, not counts; a class with fewer than `threshold` episodes
+#' with a known decile is not modelled (its row says so).
+#'
+#' @inheritParams class_profile
+#' @param decile Name of the IMD decile column (from [link_imd()]).
+#' @param group Optional council column, a fixed effect in every model.
+#' @return A data frame with columns `class`, `n` (episodes with a known
+#'   decile; `NA` when below the threshold), `odds_ratio`, `lower`, `upper`
+#'   and `p_value`.
+#' @family profiling
+#' @export
+#' @examples
+#' set.seed(5)
+#' ep <- data.frame(imd_decile = sample(1:10, 800, TRUE))
+#' ep$class <- ifelse(runif(800) < 0.5 - 0.03 * ep$imd_decile, "Neglect", "Other")
+#' class_deprivation_effect(ep, "class")
+class_deprivation_effect <- function(episodes, class, decile = "imd_decile", group = NULL,
+                                     level = 0.95, threshold = 10) {
+  check_episodes(episodes)
+  check_column(episodes, class)
+  check_column(episodes, decile)
+  if (!is.null(group)) check_column(episodes, group)
+  check_threshold(threshold)
+  kept <- drop_missing_class(episodes, class_factor(episodes, class), class)
+  ok <- !is.na(kept$episodes[[decile]])
+  d <- data.frame(decile = as.numeric(kept$episodes[[decile]][ok]))
+  cls <- kept$class[ok]
+  if (!is.null(group)) d$group <- factor(kept$episodes[[group]][ok])
+  fe <- !is.null(group) && nlevels(droplevels(d$group)) > 1L
+  z <- stats::qnorm(1 - (1 - level) / 2)
+  rows <- lapply(levels(cls), function(k) {
+    y <- as.integer(cls == k)
+    if (sum(y) < max(threshold, 1) || sum(1 - y) < max(threshold, 1) || length(unique(d$decile)) < 2L) {
+      return(data.frame(class = k, n = NA_real_, odds_ratio = NA_real_, lower = NA_real_,
+                        upper = NA_real_, p_value = NA_real_))
+    }
+    f <- if (fe) y ~ decile + group else y ~ decile
+    m <- suppressWarnings(stats::glm(f, family = stats::binomial(), data = cbind(d, y = y)))
+    co <- summary(m)$coefficients["decile", ]
+    data.frame(class = k, n = sum(y), odds_ratio = exp(co[[1]]),
+               lower = exp(co[[1]] - z * co[[2]]), upper = exp(co[[1]] + z * co[[2]]),
+               p_value = co[[4]])
+  })
+  out <- do.call(rbind, rows)
+  rownames(out) <- NULL
+  out
+}

@@ -1,0 +1,137 @@
+#' Read, audit and prepare a council's extract for the report
+#'
+#' The first step of [demand_report()], usable on its own: reads the extract
+#' ([read_cin_assessments()]), builds one row per episode
+#' ([episode_factors()]), keeps the years asked for, names every council in
+#' the data (names, never codes, in everything published) and picks the
+#' council the report is about. It also adds the columns the report tables
+#' use: `council` (name), `age_group` (0-4, 5-9, 10-15, 16+), `threshold_reached`
+#' ([episode_threshold()]) where the data allow.
+#'
+#' @inheritParams demand_report
+#' @return A list of class `cscdemand_report_data` (returned as it is when
+#'   `data` is one already): `title`, `subtitle`, `episodes` (every
+#'   council's episodes), `own` (logical: the chosen council's episodes),
+#'   `items` (factor columns), `council` (name), `council_row` (its row of
+#'   [context_councils], or `NULL` for a council not in England's list),
+#'   `councils` (names of the councils in the data, by number of episodes),
+#'   `years`, `example` (logical) and `audit` (a publishable audit table:
+#'   counts under `threshold` are shown as "c", also inside the detail text).
+#' @family report
+#' @export
+#' @examples
+#' rd <- report_data("example", council = "Leicestershire")
+#' rd$council
+#' rd$councils
+#' sum(rd$own)
+#' rd$audit
+report_data <- function(data = "example", council = NULL, years = NULL, threshold = 10) {
+  if (inherits(data, "cscdemand_report_data")) return(data)
+  check_count(threshold)
+  example <- identical(data, "example")
+  src <- if (example) cscdemand::cin_example else data
+  assessments <- read_cin_assessments(src)
+  episodes <- episode_factors(assessments)
+  items <- factor_columns(episodes)
+  if (!length(items) || !nrow(episodes)) {
+    abort_input(c("No factor is left to analyse: every factor was dropped by {.arg min_count} (fewer than 10 episodes each) or by the exclusions.",
+                  x = "The extract gives {nrow(episodes)} episode{?s} with factors.",
+                  i = "A latent class analysis needs a few hundred episodes at least; use a longer period or more councils."),
+                class = "cscdemand_error_data")
+  }
+  au <- as.data.frame(audit(episodes), stringsAsFactors = FALSE)
+  if (!is.null(years)) {
+    if (!"year" %in% names(episodes)) {
+      abort_input("{.arg years} needs a {.field year} column in the extract.",
+                  class = "cscdemand_error_column")
+    }
+    keep <- !is.na(episodes$year) & episodes$year %in% years
+    au <- rbind(au[c("stage", "step", "n", "detail")],
+                data.frame(stage = "report", step = "episodes outside the years chosen: dropped",
+                           n = sum(!keep), detail = paste("years kept:", paste(years, collapse = ", "))))
+    episodes <- episodes[keep, , drop = FALSE]
+    if (!nrow(episodes)) {
+      abort_input(c("No episode is in the years chosen ({.val {years}}).",
+                    i = "The extract has years {.val {sort(unique(audit_years(assessments)))}}."),
+                  class = "cscdemand_error_data")
+    }
+  }
+  au <- rbind(au[c("stage", "step", "n", "detail")],
+              data.frame(stage = "report", step = "episodes analysed", n = nrow(episodes),
+                         detail = ""))
+  who <- report_councils(episodes, council)
+  episodes$council <- who$names
+  episodes <- report_columns(episodes)
+  yrs <- if ("year" %in% names(episodes)) sort(unique(episodes$year)) else NULL
+  subtitle <- if (example) "Simulated example data" else
+    paste0("From the council's CIN census extract",
+           if (length(yrs)) paste0(", reporting years ", min(yrs), if (length(yrs) > 1) paste(" to", max(yrs))))
+  structure(list(title = paste0("Categories of demand in children's social care: ", who$council),
+                 subtitle = subtitle,
+                 episodes = episodes, own = episodes$council == who$council, items = items,
+                 council = who$council, council_row = who$row,
+                 councils = names(sort(table(episodes$council), decreasing = TRUE)),
+                 years = yrs,
+                 example = example, audit = report_audit(au, threshold)),
+            class = "cscdemand_report_data")
+}
+
+audit_years <- function(a) if ("year" %in% names(a)) a$year else NA
+
+# Council names for every episode and the council the report is about.
+report_councils <- function(episodes, council) {
+  n <- nrow(episodes)
+  la <- if ("la" %in% names(episodes)) as.character(episodes$la) else rep(NA_character_, n)
+  codes <- unique(la[!is.na(la)])
+  rows <- lapply(codes, function(x) tryCatch(find_council(x, verbose = FALSE), error = function(e) NULL))
+  nm <- vapply(seq_along(codes), function(i) if (is.null(rows[[i]])) codes[i] else rows[[i]]$name,
+               character(1))
+  names_all <- unname(stats::setNames(nm, codes)[la])
+  target <- if (is.null(council)) NULL else find_council(council, verbose = FALSE)
+  if (!length(codes)) {
+    # no council column: every episode is the council's
+    name <- if (is.null(target)) "The council" else target$name
+    return(list(names = rep(name, n), council = name, row = target))
+  }
+  if (is.null(target)) {
+    tab <- sort(table(names_all), decreasing = TRUE)
+    name <- names(tab)[1]
+    row <- rows[[match(name, nm)]]
+    return(list(names = names_all, council = name, row = row))
+  }
+  if (!target$name %in% nm) {
+    abort_input(c("{.val {target$name}} is not in the data.",
+                  i = "The data hold {.val {sort(unique(nm))}}; give one of them as {.arg council}."),
+                class = "cscdemand_error_council")
+  }
+  list(names = names_all, council = target$name, row = target)
+}
+
+# Columns the report tables use, derived where the data allow.
+report_columns <- function(episodes) {
+  if ("age" %in% names(episodes)) {
+    episodes$age_group <- cut(episodes$age, c(-Inf, 4, 9, 15, Inf),
+                              labels = c("0-4", "5-9", "10-15", "16 and over"))
+  }
+  if ("disability" %in% names(episodes) && !is.numeric(episodes$disability)) {
+    d <- tolower(trimws(as.character(episodes$disability)))
+    episodes$disability <- ifelse(d %in% c("1", "true", "yes"), 1L,
+                                  ifelse(d %in% c("0", "false", "no"), 0L, NA_integer_))
+  }
+  th <- tryCatch(episode_threshold(episodes), error = function(e) NULL)
+  if (!is.null(th)) episodes$threshold_reached <- th
+  episodes
+}
+
+# The audit as published: counts of rows or episodes under the threshold are
+# "c"; counts of columns and codes are not about children and are shown;
+# numbers inside the detail text are suppressed too.
+report_audit <- function(au, threshold) {
+  not_children <- grepl("columns|factors excluded", au$step)
+  n <- ifelse(not_children | au$n == 0 | au$n >= threshold | threshold == 0,
+              fmt_int(round(au$n)), "c")
+  detail <- as.character(suppress_text(au$detail, threshold, replace = "c"))
+  data.frame(Step = au$step, Number = n,
+             Counts = ifelse(not_children, "columns or codes", "rows or episodes"),
+             Detail = detail, stringsAsFactors = FALSE)
+}

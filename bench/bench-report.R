@@ -1,0 +1,65 @@
+# Benchmark: knit the demand report about one council from a 200,000-episode
+# extract (simulated: the four councils simulate_cin() knows, three years), with the report's default
+# settings, to HTML and to Word. Target: under 3 minutes each.
+# Also times the example report (target: under 60 s to either format).
+#
+# Usage, from the package root:
+#   Rscript bench/bench-report.R            # both benchmarks
+#   Rscript bench/bench-report.R example    # only the example report
+#   Rscript bench/bench-report.R large      # only the 200,000-episode report
+# Set CSCDEMAND_BENCH_LOAD=installed to time the installed package (compiled
+# with the usual optimisation; pkgload::load_all() compiles without it), and
+# CSCDEMAND_BENCH_N to change the number of episodes.
+#
+# Measured on the 2-core development machine, 2026-11-29, installed package
+# (report branch, before the engine speed-ups), load average about 8 (six
+# agents sharing two cores), default settings (K = 1..8, 20 starts, BLRT
+# with 99 replicates from K = 2 on a 3,000-episode sample, 50 bootstrap
+# replicates, 5-fold cross-validation):
+#   example, 18,682 episodes      html  245 s elapsed,  89 s CPU
+#   example, 18,682 episodes      docx  248 s elapsed,  97 s CPU
+#   200,000 episodes (4 councils) html  509 s elapsed, 210 s CPU
+#   200,000 episodes (4 councils) docx  372 s elapsed, 198 s CPU
+# Neither target is met yet: the example needs about 90 s of CPU, the
+# 200,000-episode extract about 210 s. Most of it is the bootstrap
+# likelihood ratio test, cross-validation and the bootstrap (lca_blrt,
+# lca_cv, lca_bootstrap); the faster engine should bring them down.
+
+args <- commandArgs(trailingOnly = TRUE)
+mode <- if (length(args)) args[1] else "all"
+n_episodes <- as.numeric(Sys.getenv("CSCDEMAND_BENCH_N", "200000"))
+
+if (Sys.getenv("CSCDEMAND_BENCH_LOAD") != "installed" && file.exists("DESCRIPTION") &&
+    requireNamespace("pkgload", quietly = TRUE)) {
+  pkgload::load_all(quiet = TRUE)
+} else {
+  library(cscdemand)
+}
+
+out_dir <- Sys.getenv("CSCDEMAND_BENCH_OUT", tempfile("bench-report"))
+dir.create(out_dir, showWarnings = FALSE)
+
+time_report <- function(label, ...) {
+  for (fmt in c("html", "docx")) {
+    out <- file.path(out_dir, paste0(gsub("[^a-z0-9]+", "-", tolower(label)), ".", fmt))
+    t <- system.time(suppressMessages(demand_report(..., output_file = out)))
+    cat(sprintf("%-28s %-5s %7.1f s elapsed (%6.1f s CPU), %5.1f MB\n", label, fmt, t[["elapsed"]],
+                t[["user.self"]] + t[["sys.self"]] + t[["user.child"]] + t[["sys.child"]],
+                file.size(out) / 1e6))
+  }
+}
+
+cat(sprintf("load average at start: %s\n",
+            tryCatch(readLines("/proc/loadavg"), error = function(e) "n/a")))
+
+if (mode %in% c("all", "example")) {
+  time_report("example (18,682 episodes)", data = "example", council = "Leicestershire")
+}
+
+if (mode %in% c("all", "large")) {
+  las <- c("E10000018", "E08000024", "E09000021", "E09000027")
+  sim <- simulate_cin(las = las, years = 2022:2024, n_episodes = n_episodes, seed = 42)
+  cat(sprintf("simulated extract: %s rows\n", format(nrow(sim), big.mark = ",")))
+  time_report(sprintf("%s episodes", format(n_episodes, big.mark = ",", scientific = FALSE)), data = sim,
+              council = "Leicestershire")
+}

@@ -1,0 +1,96 @@
+# class_crosstab(), episode_threshold() and class_deprivation_effect() against
+# hand computation.
+
+test_that("class_crosstab counts, percentages and totals match a hand count", {
+  ep <- data.frame(class = rep(c("A", "B"), c(60, 40)),
+                   src = c(rep("Police", 30), rep("Schools", 20), rep(NA, 10),
+                           rep("Police", 10), rep("Unknown", 15), rep("Schools", 15)))
+  tab <- class_crosstab(ep, "class", "src", label = "Source")
+  expect_s3_class(tab, "cscdemand_crosstab")
+  expect_equal(names(tab), c("Source", "A", "B", "All episodes"))
+  # known levels first, then "Unknown", then "Missing" (SafeLives: never dropped)
+  expect_equal(tab$Source, c("Police", "Schools", "Unknown", "Missing", "All episodes"))
+  cnt <- attr(tab, "counts")
+  expect_equal(unname(cnt[, "A"]), c(30, 20, 0, 10, 60))
+  expect_equal(unname(cnt[, "B"]), c(10, 15, 15, 0, 40))
+  expect_equal(unname(cnt[, "All episodes"]), c(40, 35, 15, 10, 100))
+  expect_equal(tab$A[1], "30 (50.0%)")
+  expect_equal(tab$B[3], "15 (37.5%)")
+  expect_equal(tab$`All episodes`[2], "35 (35.0%)")
+  expect_equal(tab$A[5], "60")
+  # the default label is a plain-words heading
+  expect_equal(names(class_crosstab(transform(ep, age_group = "0-4"), "class", "age_group"))[1], "Age")
+})
+
+test_that("class_crosstab suppresses small counts and any cell a total would reveal", {
+  ep <- data.frame(class = rep(c("A", "B", "C"), c(50, 50, 50)),
+                   v = c(rep("x", 47), rep("y", 3), rep("x", 30), rep("y", 20),
+                         rep("x", 25), rep("y", 25)))
+  tab <- class_crosstab(ep, "class", "v")
+  s <- attr(tab, "suppressed")
+  expect_true(s["y", "A"])
+  expect_equal(tab$A[2], "c")
+  # A's column total (50) is published, so x in A must be hidden too, and
+  # another class in row y (row total published)
+  expect_true(s["x", "A"])
+  expect_gte(sum(s["y", c("A", "B", "C")]), 2)
+  cnt <- attr(tab, "counts")
+  shown <- cnt[!is.na(cnt)]
+  expect_true(all(shown == 0 | shown >= 10))
+  # no hidden cell can be recovered: every row and column of the class
+  # cells has 0 or at least 2 hidden cells
+  body <- s[1:2, 1:3]
+  expect_true(all(rowSums(body) != 1))
+  expect_true(all(colSums(body) != 1))
+  # threshold 0: nothing hidden
+  expect_false(any(attr(class_crosstab(ep, "class", "v", threshold = 0), "suppressed")))
+})
+
+test_that("a small total is suppressed together with a complement", {
+  ep <- data.frame(class = rep(c("A", "B", "C"), c(5, 40, 40)), v = "x")
+  tab <- class_crosstab(ep, "class", "v")
+  s <- attr(tab, "suppressed")
+  expect_true(s["All episodes", "A"])
+  expect_equal(sum(s["All episodes", c("A", "B", "C")]), 2)
+  expect_false(s["All episodes", "All episodes"])
+})
+
+test_that("episode_threshold takes the highest flag, or the threshold column", {
+  ep <- data.frame(not_in_need = c(1, 0, 0, 0, 0, NA), cin_plan = c(0, 0, 1, 1, 0, NA),
+                   s47 = c(0, 0, 0, 1, 1, NA), icpc = c(0, 0, 0, 0, 1, NA),
+                   cp_plan = c(0, 0, 0, 0, 1, NA))
+  th <- episode_threshold(ep)
+  expect_true(is.ordered(th))
+  expect_equal(as.character(th), c("Assessed not in need", "In need, no plan", "CIN plan",
+                                   "Section 47", "CP plan", NA))
+  given <- data.frame(threshold = factor(c("ICPC", "CIN plan"),
+                                         levels = c("Assessed not in need", "CIN plan", "Section 47", "ICPC", "CP plan")))
+  expect_equal(as.character(episode_threshold(given)), c("ICPC", "CIN plan"))
+  expect_error(episode_threshold(data.frame(x = 1)), class = "cscdemand_error_column")
+})
+
+test_that("class_deprivation_effect matches glm by hand", {
+  set.seed(11)
+  ep <- data.frame(imd_decile = sample(1:10, 600, TRUE))
+  ep$class <- ifelse(runif(600) < 0.6 - 0.05 * ep$imd_decile, "Neglect", "Other")
+  de <- class_deprivation_effect(ep, "class")
+  m <- glm(I(class == "Neglect") ~ imd_decile, family = binomial(), data = ep)
+  expect_equal(de$odds_ratio[de$class == "Neglect"], exp(unname(coef(m)[2])))
+  ci <- exp(coef(m)[2] + c(-1, 1) * qnorm(0.975) * sqrt(vcov(m)[2, 2]))
+  expect_equal(c(de$lower[1], de$upper[1]), unname(ci))
+  expect_lt(de$odds_ratio[1], 1)
+  # a class under the threshold is not modelled
+  ep$class[1:5] <- "Tiny"
+  de2 <- class_deprivation_effect(ep, "class")
+  expect_true(is.na(de2$odds_ratio[de2$class == "Tiny"]))
+})
+
+test_that("a fully suppressed table still plots (a one-year, two-council extract)", {
+  ep <- data.frame(class = rep(c("A", "B"), c(6, 5)), la = rep(c("X", "Y"), c(5, 6)))
+  tab <- class_crosstab(ep, "la", "class")
+  expect_true(all(attr(tab, "suppressed")[1:2, 1:2]))
+  expect_s3_class(ggplot2::ggplot_build(plot(tab)), "ggplot_built")
+  bg <- class_by_group(ep, "class", "la")
+  expect_true(all(bg$suppressed))
+  expect_s3_class(ggplot2::ggplot_build(plot(bg)), "ggplot_built")
+})
