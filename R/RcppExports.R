@@ -13,6 +13,18 @@ cpp_id_status <- function(x) {
     .Call(`_cscdemand_cpp_id_status`, x)
 }
 
+cpp_csv_scan_file <- function(path) {
+    .Call(`_cscdemand_cpp_csv_scan_file`, path)
+}
+
+cpp_non_ascii <- function(x) {
+    .Call(`_cscdemand_cpp_non_ascii`, x)
+}
+
+cpp_id_positions <- function(x) {
+    .Call(`_cscdemand_cpp_id_positions`, x)
+}
+
 cpp_glmm_fit <- function(X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads) {
     .Call(`_cscdemand_cpp_glmm_fit`, X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads)
 }

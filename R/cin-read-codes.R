@@ -70,17 +70,17 @@ cin_codes_from_cells <- function(fv, rows, col, on_unknown, legacy, call = rlang
   iu <- match(fv, u)
   tk <- cin_tokenise(u, legacy = legacy)
   len <- lengths(tk$codes)
-  if (all(len[iu] <= 1L)) {
-    has_code <- len[iu] == 1L
-    pair_row <- which(has_code)
+  # Flags are worked out per distinct cell, then looked up once per row.
+  if (all(len <= 1L)) {
+    pair_row <- which((len == 1L)[iu])
     cu <- vapply(tk$codes, function(z) if (length(z)) z[1] else NA_character_, character(1))
-    pair_code <- cu[iu][has_code]
+    pair_code <- cu[iu[pair_row]]
   } else {
     pair_row <- rep(seq_along(fv), len[iu])
     pair_code <- unlist(tk$codes[iu], use.names = FALSE)
   }
   ulen <- lengths(tk$unknown)
-  unk_rows <- which(ulen[iu] > 0L)
+  unk_rows <- which((ulen > 0L)[iu])
   if (length(unk_rows)) {
     bad_vals <- unique(unlist(tk$unknown[iu[unk_rows]]))
     if (on_unknown == "error") {
@@ -94,7 +94,7 @@ cin_codes_from_cells <- function(fv, rows, col, on_unknown, legacy, call = rlang
                            paste0(paste(utils::head(bad_vals, 10), collapse = ", "),
                                   "; rows ", format_rows(rows[unk_rows], 10L)))
   }
-  blank <- which(len[iu] == 0L & ulen[iu] == 0L)
+  blank <- which((len == 0L & ulen == 0L)[iu])
   if (length(blank)) {
     audit <- cin_audit_add(audit, "codes", "rows with no factor code (blank)", length(blank),
                            paste0("rows ", format_rows(rows[blank], 10L),

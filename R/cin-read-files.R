@@ -117,6 +117,10 @@ cin_read_csv <- function(path, engine = c("auto", "base"), call = rlang::caller_
 cin_csv_source <- function(path) {
   magic <- readBin(path, raw(), 2L)
   gz <- length(magic) == 2L && magic[1] == as.raw(0x1f) && magic[2] == as.raw(0x8b)
+  if (!gz) {
+    # Read by the scanner itself: no copy of the file passes through R.
+    return(list(scan = cpp_csv_scan_file(enc2native(path.expand(path))), file = path))
+  }
   con <- if (gz) gzfile(path, "rb") else file(path, "rb")
   on.exit(close(con))
   out <- if (gz) tempfile(fileext = ".csv") else path

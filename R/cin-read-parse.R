@@ -107,12 +107,15 @@ cin_id <- function(v, trim = TRUE) {
   if (is.null(v)) return(NULL)
   if (!is.character(v)) v <- as.character(v)
   if (!identical(Encoding(v[1]), "unknown") || !all(validUTF8(v[1]))) v <- enc2utf8(v)
-  st <- cpp_id_status(v)  # one pass in C++: 0 as is, 1 to trim, 2 missing
-  pad <- which(st == 1L)
+  # One pass in C++: the positions of the values to trim and of the missing
+  # ones (no vector as long as the column: at millions of rows every such
+  # vector costs a garbage collection over all the identifiers).
+  st <- cpp_id_positions(v)
+  pad <- st$pad
   if (trim && length(pad)) {
     v[pad] <- gsub("^[[:space:]\u00a0]+|[[:space:]\u00a0]+$", "", v[pad], perl = TRUE)
   }
-  miss <- which(st == 2L)
+  miss <- st$miss
   if (length(miss)) v[miss] <- NA
   v
 }
@@ -154,9 +157,12 @@ group_id <- function(...) {
 cin_fix_encoding <- function(df) {
   n <- 0L
   fix <- function(v) {
-    bad <- !validUTF8(v)
+    # Only values with a byte above 127 can be invalid (found in C++).
+    cand <- cpp_non_ascii(v)
+    if (!length(cand)) return(v)
+    bad <- logical(length(v))
+    bad[cand] <- !validUTF8(v[cand])
     if (any(bad)) {
-      bad <- bad & !is.na(v)
       n <<- n + sum(bad)
       v[bad] <- iconv(v[bad], from = "CP1252", to = "UTF-8", sub = "?")
       still <- !is.na(v) & !validUTF8(v)

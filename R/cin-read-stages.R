@@ -187,9 +187,16 @@ cin_stage_dates <- function(s, date_format, call = rlang::caller_env()) {
   }
   s$ref <- get("referral_date")
   s$ass <- get("assessment_date")
+  # The text of the dates is not used again: release it.
+  for (x in intersect(c("referral_date", "assessment_date"), names(std))) s$df[[std[[x]]]] <- NULL
   today <- as.numeric(Sys.Date())
   early <- as.numeric(as.Date("1990-01-01"))
-  out_of_range <- function(d) if (is.null(d)) FALSE else !is.na(d) & (d < early | d > today)
+  out_of_range <- function(d) {
+    if (is.null(d)) return(FALSE)
+    o <- logical(length(d))
+    o[which(d < early | d > today)] <- TRUE  # NA compares to NA: not flagged
+    o
+  }
   s$implausible <- list(
     "date before 1990 or in the future" = out_of_range(s$ref) | out_of_range(s$ass),
     "referral after its assessment" = if (!is.null(s$ref) && !is.null(s$ass)) {
@@ -208,7 +215,8 @@ cin_stage_rows <- function(s, implausible_dates, call = rlang::caller_env()) {
   miss <- miss | if (!is.null(ids$episode_id)) is.na(ids$episode_id) else
     is.na(ids$child_id) | is.na(s$ref)
   if (!is.null(ids$assessment_id)) miss <- miss | is.na(ids$assessment_id)
-  blank <- seq_len(s$n_rows) %in% s$blank
+  blank <- logical(s$n_rows)
+  blank[s$blank] <- TRUE
   dup <- s$dup & !miss
   drop <- miss | dup
   s$audit <- cin_audit_rows_line(s$audit, "rows dropped: blank row", blank, s$rows)
@@ -257,17 +265,25 @@ cin_stage_keys <- function(s) {
     ep_parts <- c(ep_parts, list(ids$child_id, as.numeric(s$ref_k)))
   }
   ep_id <- cin_group(ep_parts)
-  ad <- if (!is.null(s$ass_k)) ifelse(is.na(s$ass_k), -1, as.numeric(s$ass_k))
   as_id <- if (!is.null(ids$assessment_id)) {
     cin_group(list(ep_id, ids$assessment_id))
-  } else if (!is.null(ad)) {
+  } else if (!is.null(s$ass_k)) {
+    ad <- as.numeric(s$ass_k)
+    ad[is.na(ad)] <- -1
     cin_group(list(ep_id, ad))
   } else if (s$layout == "long") {
     ep_id
   } else {
     seq_along(ep_id)  # codes/wide: one row per assessment
   }
-  s$first <- !duplicated(as_id)
+  # Ids in sorted order (the usual case: run ids of a sorted extract): a
+  # first occurrence is a change from the row before, found without hashing.
+  first_of <- function(g) {
+    if (is.unsorted(g)) return(!duplicated(g))
+    n <- length(g)
+    c(TRUE, g[-1L] != g[-n])
+  }
+  s$first <- first_of(as_id)
   s$fi <- which(s$first)
   # Identifiers at the first row of each assessment; the full vectors go.
   s$ids <- lapply(ids, function(v) v[s$fi])
@@ -275,7 +291,7 @@ cin_stage_keys <- function(s) {
     g[1L] == 1L && g[length(g)] == n_distinct && !is.unsorted(g)
   }
   n_as <- length(s$fi)
-  n_ep <- sum(!duplicated(ep_id[s$fi]))
+  n_ep <- sum(first_of(ep_id[s$fi]))
   # Assessments and episodes numbered 1..n in first-seen order.
   s$as_num <- if (in_order(as_id, n_as)) as_id else match(as_id, as_id[s$fi])
   s$ep_num <- if (in_order(ep_id, n_ep)) ep_id else match(ep_id, unique(ep_id))

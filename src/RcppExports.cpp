@@ -44,6 +44,39 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_csv_scan_file
+List cpp_csv_scan_file(std::string path);
+RcppExport SEXP _cscdemand_cpp_csv_scan_file(SEXP pathSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< std::string >::type path(pathSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_csv_scan_file(path));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_non_ascii
+IntegerVector cpp_non_ascii(CharacterVector x);
+RcppExport SEXP _cscdemand_cpp_non_ascii(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< CharacterVector >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_non_ascii(x));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_id_positions
+List cpp_id_positions(CharacterVector x);
+RcppExport SEXP _cscdemand_cpp_id_positions(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< CharacterVector >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_id_positions(x));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_glmm_fit
 List cpp_glmm_fit(const Eigen::Map<Eigen::MatrixXd> X, const NumericVector& y, const NumericVector& trials, const NumericVector& offset, const NumericVector& weights, const IntegerVector& cstart, int family, bool random, int nagq, const NumericVector& start, int maxit, double tol, int threads);
 RcppExport SEXP _cscdemand_cpp_glmm_fit(SEXP XSEXP, SEXP ySEXP, SEXP trialsSEXP, SEXP offsetSEXP, SEXP weightsSEXP, SEXP cstartSEXP, SEXP familySEXP, SEXP randomSEXP, SEXP nagqSEXP, SEXP startSEXP, SEXP maxitSEXP, SEXP tolSEXP, SEXP threadsSEXP) {
@@ -187,6 +220,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_run_ids", (DL_FUNC) &_cscdemand_cpp_run_ids, 1},
     {"_cscdemand_cpp_csv_scan", (DL_FUNC) &_cscdemand_cpp_csv_scan, 1},
     {"_cscdemand_cpp_id_status", (DL_FUNC) &_cscdemand_cpp_id_status, 1},
+    {"_cscdemand_cpp_csv_scan_file", (DL_FUNC) &_cscdemand_cpp_csv_scan_file, 1},
+    {"_cscdemand_cpp_non_ascii", (DL_FUNC) &_cscdemand_cpp_non_ascii, 1},
+    {"_cscdemand_cpp_id_positions", (DL_FUNC) &_cscdemand_cpp_id_positions, 1},
     {"_cscdemand_cpp_glmm_fit", (DL_FUNC) &_cscdemand_cpp_glmm_fit, 13},
     {"_cscdemand_cpp_glmm_loglik", (DL_FUNC) &_cscdemand_cpp_glmm_loglik, 10},
     {"_cscdemand_cpp_patterns", (DL_FUNC) &_cscdemand_cpp_patterns, 6},
