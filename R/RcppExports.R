@@ -9,10 +9,6 @@ cpp_csv_scan <- function(next_chunk) {
     .Call(`_cscdemand_cpp_csv_scan`, next_chunk)
 }
 
-cpp_id_status <- function(x) {
-    .Call(`_cscdemand_cpp_id_status`, x)
-}
-
 cpp_csv_scan_file <- function(path) {
     .Call(`_cscdemand_cpp_csv_scan_file`, path)
 }

@@ -52,7 +52,11 @@ cin_census_build <- function(tabs, on_unknown, legacy, salt, source, verbose,
                   i = "The returns hold no {.code <Assessments>} with an episode that could be read."),
                 class = "cscdemand_error_empty", call = call)
   }
-  a <- read_cin_assessments(long, layout = "long", on_unknown = on_unknown, legacy = legacy)
+  # the reader's table builder itself (not the public API, which dispatches XML here)
+  a <- cin_assessments_from_table(cin_read_table(long, call = call), layout = "long",
+                                  columns = NULL, la = "LA", on_unknown = on_unknown,
+                                  legacy = legacy, date_format = NULL, verbose = FALSE,
+                                  call = call)
   a <- cin_census_attach(a, ep)
   n_keys <- length(unique(paste(st$children$la, st$children$child_id)))
   n_kept <- length(unique(paste(a$assessments$la, a$assessments$child_id)))

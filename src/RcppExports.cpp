@@ -33,17 +33,6 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// cpp_id_status
-IntegerVector cpp_id_status(CharacterVector x);
-RcppExport SEXP _cscdemand_cpp_id_status(SEXP xSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< CharacterVector >::type x(xSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_id_status(x));
-    return rcpp_result_gen;
-END_RCPP
-}
 // cpp_csv_scan_file
 List cpp_csv_scan_file(std::string path);
 RcppExport SEXP _cscdemand_cpp_csv_scan_file(SEXP pathSEXP) {
@@ -219,7 +208,6 @@ END_RCPP
 static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_run_ids", (DL_FUNC) &_cscdemand_cpp_run_ids, 1},
     {"_cscdemand_cpp_csv_scan", (DL_FUNC) &_cscdemand_cpp_csv_scan, 1},
-    {"_cscdemand_cpp_id_status", (DL_FUNC) &_cscdemand_cpp_id_status, 1},
     {"_cscdemand_cpp_csv_scan_file", (DL_FUNC) &_cscdemand_cpp_csv_scan_file, 1},
     {"_cscdemand_cpp_non_ascii", (DL_FUNC) &_cscdemand_cpp_non_ascii, 1},
     {"_cscdemand_cpp_id_positions", (DL_FUNC) &_cscdemand_cpp_id_positions, 1},

@@ -29,26 +29,6 @@ List cpp_csv_scan(SEXP next_chunk) {
                       _["error_line"] = s.error_line);
 }
 
-// Identifier check in one pass: 0 = as is, 1 = has white space around it
-// (space, tab, CR, LF or a UTF-8 no-break space), 2 = missing (NA, empty,
-// all white space, or the text "NA").
-// [[Rcpp::export]]
-IntegerVector cpp_id_status(CharacterVector x) {
-  const R_xlen_t n = x.size();
-  IntegerVector out(n);
-  for (R_xlen_t i = 0; i < n; ++i) {
-    SEXP s = x[i];
-    if (s == NA_STRING) {
-      out[i] = 2;
-      continue;
-    }
-    const char* p = CHAR(s);
-    const std::size_t len = static_cast<std::size_t>(LENGTH(s));
-    out[i] = cscdemand::id_status(p, len);
-  }
-  return out;
-}
-
 // The same scan reading the file itself (an uncompressed file): no chunk is
 // copied into R. A UTF-8 byte-order mark at the start is skipped, as it is
 // not part of the first value.
