@@ -67,24 +67,7 @@ args <- commandArgs(trailingOnly = TRUE)
 mode <- if (length(args)) args[1] else "all"
 n_assess <- as.numeric(Sys.getenv("CSCDEMAND_BENCH_N", "3600000"))
 path <- Sys.getenv("CSCDEMAND_BENCH_FILE", file.path(tempdir(), "cin-bench-long.csv"))
-
-# Set CSCDEMAND_BENCH_LOAD=installed to time the installed package (compiled
-# with the usual optimisation; pkgload::load_all() compiles without it).
-load_pkg <- function() {
-  if (Sys.getenv("CSCDEMAND_BENCH_LOAD") != "installed" && file.exists("DESCRIPTION") &&
-      requireNamespace("pkgload", quietly = TRUE)) {
-    pkgload::load_all(".", quiet = TRUE)
-  } else {
-    library(cscdemand)
-  }
-}
-
-peak_rss_gb <- function() {
-  st <- tryCatch(readLines("/proc/self/status"), error = function(e) character())
-  hwm <- grep("^VmHWM", st, value = TRUE)
-  if (!length(hwm)) return(NA_real_)
-  as.numeric(gsub("[^0-9]", "", hwm)) / 1024^2
-}
+source("bench/bench-process.R")
 
 generate <- function() {
   load_pkg()

@@ -33,21 +33,7 @@ mode <- if (length(args)) args[1] else "all"
 n_ep <- as.numeric(Sys.getenv("CSCDEMAND_BENCH_N", "100000"))
 dir <- Sys.getenv("CSCDEMAND_BENCH_XML", file.path(tempdir(), "cin-bench-xml"))
 
-load_pkg <- function() {
-  if (Sys.getenv("CSCDEMAND_BENCH_LOAD") != "installed" && file.exists("DESCRIPTION") &&
-      requireNamespace("pkgload", quietly = TRUE)) {
-    pkgload::load_all(".", quiet = TRUE)
-  } else {
-    library(cscdemand)
-  }
-}
-
-peak_rss_gb <- function() {
-  st <- tryCatch(readLines("/proc/self/status"), error = function(e) character())
-  hwm <- grep("^VmHWM", st, value = TRUE)
-  if (!length(hwm)) return(NA_real_)
-  as.numeric(gsub("[^0-9]", "", hwm)) / 1024^2
-}
+source("bench/bench-process.R")
 
 if (mode %in% c("all", "generate") && !length(list.files(dir, "\\.xml$"))) {
   load_pkg()
