@@ -174,13 +174,7 @@ test_that("the Standard Safeguarding Dataset reads through DBI (SQLite)", {
 })
 
 test_that("the Standard Safeguarding Dataset reads from PostgreSQL", {
-  host <- Sys.getenv("CSCDEMAND_PG_HOST")
-  skip_if(host == "", "no PostgreSQL server configured (CSCDEMAND_PG_HOST)")
-  con <- DBI::dbConnect(RPostgreSQL::PostgreSQL(), host = host,
-                        dbname = Sys.getenv("CSCDEMAND_PG_DB", "cscdemand"),
-                        user = Sys.getenv("CSCDEMAND_PG_USER", "cscdemand"),
-                        password = Sys.getenv("CSCDEMAND_PG_PASSWORD", "cscdemand"))
-  on.exit(DBI::dbDisconnect(con))
+  con <- local_pg_connection()
   ssd_check(con)
 })
 

@@ -59,14 +59,7 @@ test_that("SQLite: episode flags from the long layout, built in the database", {
 })
 
 test_that("PostgreSQL: patterns in the database equal patterns in R", {
-  skip_if_not_installed("RPostgreSQL")
-  host <- Sys.getenv("CSCDEMAND_PG_HOST")
-  skip_if(host == "", "no PostgreSQL server configured (CSCDEMAND_PG_HOST)")
-  con <- DBI::dbConnect(RPostgreSQL::PostgreSQL(), host = host,
-                        dbname = Sys.getenv("CSCDEMAND_PG_DB", "cscdemand"),
-                        user = Sys.getenv("CSCDEMAND_PG_USER", "cscdemand"),
-                        password = Sys.getenv("CSCDEMAND_PG_PASSWORD", "cscdemand"))
-  on.exit(DBI::dbDisconnect(con))
+  con <- local_pg_connection()
   d <- simulate_lca(n = 3000, seed = 2)
   d$.class <- NULL
   d$neglect[c(3, 8)] <- NA
