@@ -32,9 +32,9 @@
 #' further action). About 10% of episodes have two or three assessments, the
 #' factors spread over them.
 #'
-#' @param las Councils to simulate: codes (new `E06`/`E08`/`E09`/`E10`, or
-#'   old three-digit) of those in [cin_sim_councils()]. Default Kingston upon
-#'   Thames.
+#' @param las Councils to simulate, any of those in [cin_sim_councils()]:
+#'   ONS codes, DfE three-digit numbers or names, resolved as [find_council()]
+#'   does. Default Kingston upon Thames.
 #' @param years Census years, as the year the collection ends (2024 =
 #'   2023-24), between 2018 and 2025.
 #' @param n_episodes Total number of episodes, split over councils and years
@@ -77,11 +77,13 @@ simulate_cin <- function(las = "E09000021", years = 2024, n_episodes = NULL, sca
   calibrate <- rlang::arg_match(calibrate)
   layout <- rlang::arg_match(layout)
   councils <- cin_sim_councils()
-  if (!is.character(las) || !length(las) || anyNA(las)) {
-    abort_input("{.arg las} must be a character vector of council codes.")
+  if (!(is.character(las) || is.numeric(las)) || !length(las) || anyNA(las)) {
+    abort_input("{.arg las} must be council codes, DfE numbers or names.")
   }
-  li <- match(las, councils$la_code)
-  li[is.na(li)] <- match(las[is.na(li)], councils$old_la_code)
+  # the package's one council resolver: codes, DfE numbers, names, districts
+  codes <- vapply(las, function(x) context_resolve(x, verbose = FALSE)$code, character(1),
+                  USE.NAMES = FALSE)
+  li <- match(codes, councils$la_code)
   if (anyNA(li)) {
     abort_input(c("Council{?s} {.val {las[is.na(li)]}} cannot be simulated.",
                   i = "Available: {.val {paste(councils$la_code, councils$la_name)}}."))

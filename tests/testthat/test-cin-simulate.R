@@ -104,3 +104,11 @@ test_that("cin_example is about 20,000 episodes in three councils and three year
   expect_equal(sort(unique(cin_example$true_class)), sort(kingston_classes()$class))
   expect_equal(nrow(cin_sim_councils()), 4L)
 })
+
+test_that("simulate_cin() resolves councils as find_council() does", {
+  by_name <- simulate_cin(las = c("Leicestershire", "314"), n_episodes = 40, seed = 3)
+  by_code <- simulate_cin(las = c("E10000018", "E09000021"), n_episodes = 40, seed = 3)
+  expect_identical(by_name, by_code)
+  expect_error(simulate_cin(las = "Warwickshire"), "cannot be simulated")
+  expect_error(simulate_cin(las = "Warwickshre"), class = "cscdemand_error_council")
+})
