@@ -82,7 +82,21 @@ cin_code_labels <- function(field = c("referral_source", "primary_need", "closur
 #' cin_thresholds()
 #' cin_ethnic_groups()
 cin_thresholds <- function() {
-  c("Assessed not in need", "CIN plan", "Section 47", "ICPC", "CP plan")
+  c("Assessed not in need", "In need, no plan", "CIN plan", "Section 47", "ICPC", "CP plan")
+}
+
+# The highest threshold an episode reached, from its 0/1 flags: the highest flag
+# set wins; an assessed episode with none set was found in need with no plan.
+# The one rule, used by the census reader, simulate_cin() and episode_threshold().
+cin_threshold_from_flags <- function(not_in_need, cin_plan, s47, icpc, cp_plan) {
+  lev <- cin_thresholds()
+  th <- rep(2L, length(not_in_need))
+  th[not_in_need %in% 1L] <- 1L
+  th[cin_plan %in% 1L] <- 3L
+  th[s47 %in% 1L] <- 4L
+  th[icpc %in% 1L] <- 5L
+  th[cp_plan %in% 1L] <- 6L
+  factor(lev[th], levels = lev, ordered = TRUE)
 }
 
 #' @rdname cin_thresholds
@@ -227,14 +241,8 @@ cin_derive_episodes <- function(ep, s47, cpp, cinp) {
   ep$s47 <- has(s47, "start")
   ep$icpc <- as.integer(has(s47, "icpc_date") == 1L | !is.na(ep$icpc_date))
   ep$cp_plan <- has(cpp, "start")
-  lev <- cin_thresholds()
-  th <- rep(NA_integer_, n)
-  th[ep$not_in_need == 1L] <- 1L
-  th[ep$cin_plan == 1L] <- 2L
-  th[ep$s47 == 1L] <- 3L
-  th[ep$icpc == 1L] <- 4L
-  th[ep$cp_plan == 1L] <- 5L
-  ep$threshold <- factor(lev[th], levels = lev, ordered = TRUE)
+  ep$threshold <- cin_threshold_from_flags(ep$not_in_need, ep$cin_plan, ep$s47, ep$icpc,
+                                           ep$cp_plan)
   ep$cp_category <- factor(rep(NA_character_, n), levels = cin_cp_categories())
   if (!is.null(cpp) && nrow(cpp)) {
     o <- order(cpp$episode, cpp$start, method = "radix")

@@ -573,14 +573,8 @@ cin_sim_episode_dates <- function(ep, last_ass) {
   ep$cp_category <- lab(ep$cp_category_code, "cp_category")
   et <- cin_code_labels("ethnicity")
   ep$ethnic_group <- et$group[match(ep$ethnicity, et$code)]
-  th <- rep(NA_character_, n)
-  lev <- cin_thresholds()
-  th[ep$not_in_need == 1L] <- lev[1]
-  th[ep$cin_plan == 1L] <- lev[2]
-  th[ep$s47 == 1L] <- lev[3]
-  th[ep$icpc == 1L] <- lev[4]
-  th[ep$cp_plan == 1L] <- lev[5]
-  ep$threshold <- th
+  ep$threshold <- as.character(cin_threshold_from_flags(ep$not_in_need, ep$cin_plan, ep$s47,
+                                                        ep$icpc, ep$cp_plan))
   ep
 }
 

@@ -144,7 +144,7 @@ crosstab_levels <- function(x, unknown) {
 #' episode_threshold(ep)
 episode_threshold <- function(episodes) {
   check_episodes(episodes)
-  lv <- c("Assessed not in need", "In need, no plan", "CIN plan", "Section 47", "ICPC", "CP plan")
+  lv <- cin_thresholds()
   if ("threshold" %in% names(episodes)) {
     th <- as.character(episodes$threshold)
     seen <- unique(th[!is.na(th)])

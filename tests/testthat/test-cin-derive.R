@@ -109,5 +109,19 @@ test_that("code lists have the DfE codes", {
   eth <- cin_code_labels("ethnicity")
   expect_setequal(unique(eth$group), cin_ethnic_groups())
   expect_identical(eth$group[eth$code %in% c("REFU", "NOBT")], c("Not known", "Not known"))
-  expect_identical(cin_thresholds()[5], "CP plan")
+  expect_identical(cin_thresholds()[c(1, 2, 6)],
+                   c("Assessed not in need", "In need, no plan", "CP plan"))
+})
+
+test_that("an assessed episode with no outcome flag was found in need with no plan", {
+  th <- cin_threshold_from_flags(not_in_need = c(1, 0, 0, 0, 0, 1),
+                                 cin_plan = c(0, 0, 1, 1, 0, 0), s47 = c(0, 0, 0, 1, 1, 0),
+                                 icpc = c(0, 0, 0, 0, 1, 0), cp_plan = c(0, 0, 0, 0, 1, 0))
+  expect_identical(as.character(th), c("Assessed not in need", "In need, no plan", "CIN plan",
+                                       "Section 47", "CP plan", "Assessed not in need"))
+  # the same rule as the report's episode_threshold() on flags
+  ep <- data.frame(not_in_need = c(1, 0, 0, 0, 0), cin_plan = c(0, 0, 1, 1, 0),
+                   s47 = c(0, 0, 0, 1, 1), icpc = c(0, 0, 0, 0, 1), cp_plan = c(0, 0, 0, 0, 1))
+  expect_identical(as.character(episode_threshold(ep)),
+                   as.character(do.call(cin_threshold_from_flags, ep)))
 })
