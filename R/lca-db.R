@@ -91,7 +91,7 @@ lca_patterns_db <- function(x, items, table = NULL, group = NULL, where = NULL) 
 # A WHERE clause with bound parameters from `where` (a named list of values,
 # or simple text conditions parsed by parse_where()). Column names must be
 # fields of the table; they are quoted as identifiers. Returns the SQL
-# fragment (with ? placeholders) and the list of parameters.
+# fragment (with a ? for each bound parameter) and the list of parameters.
 db_where <- function(con, where, fields, call = rlang::caller_env()) {
   if (is.null(where)) return(list(sql = "", params = list()))
   conds <- if (is.character(where)) parse_where(where, call = call) else where_list(where, call)
