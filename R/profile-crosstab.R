@@ -66,6 +66,10 @@ class_crosstab <- function(episodes, class, var, threshold = 10,
   attributes(supp) <- list(dim = dim(full), dimnames = dimnames(full))
   N <- full[nrow(full), ncol(full)]
   supp[nrow(full), ncol(full)] <- threshold > 0 && N > 0 && N < threshold
+  # A hidden class total must not come back as the sum of its column, or as a
+  # count over its percentage: the whole column is hidden with it.
+  hid <- which(supp[nrow(full), -ncol(full)])
+  supp[-nrow(full), hid] <- TRUE
   counts <- full
   counts[supp] <- NA
   denom <- matrix(full[nrow(full), ], nrow(full), ncol(full), byrow = TRUE)

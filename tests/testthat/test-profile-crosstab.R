@@ -94,3 +94,23 @@ test_that("a fully suppressed table still plots (a one-year, two-council extract
   expect_true(all(bg$suppressed))
   expect_s3_class(ggplot2::ggplot_build(plot(bg)), "ggplot_built")
 })
+
+test_that("a hidden class total cannot be recovered from its column", {
+  # class C is small (primary) and B's total is hidden as its complement; before,
+  # B's cell y was shown as "12 (31.6%)", which gives B's total back (12 / 0.316 = 38)
+  cnt <- list(A = c(x = 30, y = 20, z = 25), B = c(x = 15, y = 12, z = 11),
+              C = c(x = 4, y = 0, z = 0), D = c(x = 40, y = 35, z = 30))
+  ep <- do.call(rbind, lapply(names(cnt), function(cl) {
+    data.frame(class = cl, src = rep(names(cnt[[cl]]), cnt[[cl]]))
+  }))
+  tab <- class_crosstab(ep, "class", "src", threshold = 10)
+  supp <- attr(tab, "suppressed")
+  hidden_tot <- which(supp[nrow(supp), 1:4])
+  expect_identical(colnames(supp)[hidden_tot], c("B", "C"))
+  for (j in hidden_tot) {
+    expect_true(all(supp[, j]))
+    expect_true(all(tab[[colnames(supp)[j]]] == "c"))
+  }
+  # the other classes are shown in full
+  expect_identical(tab$A[1], "30 (40.0%)")
+})
