@@ -37,7 +37,7 @@ link_lsoa <- function(x, lookup, child_id = NULL, lsoa = NULL, salt = NULL) {
   nm <- names(lookup)
   find <- function(given, keys, what) {
     if (!is.null(given)) {
-      if (!given %in% nm) {
+      if (!is.character(given) || length(given) != 1L || !given %in% nm) {
         abort_input(c("Column {.field {given}} is not in {.arg lookup}.", i = "Columns: {.field {nm}}."),
                     class = "cscdemand_error_columns")
       }
@@ -51,10 +51,11 @@ link_lsoa <- function(x, lookup, child_id = NULL, lsoa = NULL, salt = NULL) {
     }
     hit[1]
   }
-  cid <- find(child_id, c("childid", "lachildid", "personid", "child", "clientid"), "child id")
-  lcol <- find(lsoa, c("lsoa", "lsoa11cd", "lsoa21cd", "lsoacode", "lsoa11", "lsoa21"), "LSOA")
-  ids <- trimws(as.character(lookup[[cid]]))
-  if (!is.null(salt)) ids <- cin_hash_ids(ids, salt)
+  al <- cin_column_aliases()
+  cid <- find(child_id, al$child_id, "child id")
+  lcol <- find(lsoa, al$lsoa, "LSOA")
+  ids <- cin_id(lookup[[cid]])  # the reader's one identifier rule
+  if (!is.null(salt)) ids <- cin_hash_ids(ids, cin_check_salt(TRUE, salt))
   ls <- toupper(trimws(as.character(lookup[[lcol]])))
   ok <- !is.na(ids) & !is.na(ls) & nzchar(ls)
   ids <- ids[ok]
