@@ -128,8 +128,8 @@ report_columns <- function(episodes) {
 # numbers inside the detail text are suppressed too.
 report_audit <- function(au, threshold) {
   not_children <- grepl("columns|factors excluded", au$step)
-  n <- ifelse(not_children | au$n == 0 | au$n >= threshold | threshold == 0,
-              fmt_int(round(au$n)), "c")
+  hidden <- is.na(suppress_small(data.frame(n = round(au$n)), threshold = threshold, cols = "n")$n)
+  n <- ifelse(not_children | !hidden, fmt_int(round(au$n)), "c")
   detail <- as.character(suppress_text(au$detail, threshold, replace = "c"))
   data.frame(Step = au$step, Number = n,
              Counts = ifelse(not_children, "columns or codes", "rows or episodes"),
