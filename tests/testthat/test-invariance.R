@@ -1,7 +1,3 @@
-# Muffles the "best value reached once" warning where a test is about something else.
-quiet_starts <- function(expr) {
-  withCallingHandlers(expr, cscdemand_warning_starts = function(w) invokeRestart("muffleWarning"))
-}
 
 two_councils <- function(n = 1500, differ = FALSE, seed = 1) {
   p <- rbind(c(.9, .8, .1, .1, .2, .1), c(.1, .2, .9, .8, .1, .2), c(.1, .1, .2, .1, .9, .9))

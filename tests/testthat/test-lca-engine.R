@@ -1,8 +1,5 @@
 # The engine's contracts: the convergence rule, reproducibility and bad input.
 
-quiet_starts <- function(expr) {
-  withCallingHandlers(expr, cscdemand_warning_starts = function(w) invokeRestart("muffleWarning"))
-}
 sim_sparse <- function(n, K = 4, J = 12, seed = 1) {
   p <- withr::with_seed(seed, {
     p <- matrix(stats::runif(K * J, 0.01, 0.1), K, J)
