@@ -19,7 +19,9 @@
 #' Known levels (which add up to `n_known`) and the "Missing" and unknown levels (which
 #' add up to `n - n_known`) are suppressed as two sets; when fewer than `threshold`
 #' values are missing or unknown, `n_known` and `percent_known` are withheld (`NA`),
-#' since `n - n_known` would show that small number.
+#' since `n - n_known` would show that small number, and that number is protected
+#' like a small count among the known levels (adding up to `n` with them): one more
+#' known count is suppressed, so it cannot be worked out from `n` and the shown counts.
 #' A group whose `n` is below `threshold` is suppressed whole. Percentages of suppressed
 #' counts are `NA`. Zero counts are shown.
 #'
@@ -74,11 +76,7 @@ context_table <- function(data, vars, by = NULL, threshold = 10, unknown = "Don'
       t <- context_count_levels(data[[v]][rows], unknown)
       t$variable <- v
       if (!is.null(by)) t$group <- gname
-      # Known levels add up to n_known, the others to n - n_known: suppress each set.
-      known <- !is.na(t$percent_known)
-      t$suppressed <- NA_character_
-      t$suppressed[known] <- context_suppress(t$count[known], threshold)
-      t$suppressed[!known] <- context_suppress(t$count[!known], threshold)
+      t$suppressed <- context_suppress_variable(t, threshold)
       # A small number of unknown or missing values would show as n - n_known.
       n_other <- t$n[1] - t$n_known[1]
       if (n_other > 0 && n_other < threshold) {
@@ -153,6 +151,28 @@ context_levels <- function(v, lv, unknown) {
   tail <- c(if (any(context_is_unknown(lv, unknown))) unknown[1],
             if (any(lv == "Missing")) "Missing")
   unique(c(base, tail))
+}
+
+# Suppression of the levels of one variable. Known levels add up to n_known
+# and the "Missing" and unknown levels to n - n_known. When n - n_known is
+# 10 or more (or 0), both totals are published and each set is protected on
+# its own. When it is a small number, n_known is withheld, so the published
+# total is n alone: the known counts and the (hidden) number not known form
+# one line adding up to n, and that number is protected like a small count
+# (the engine hides one known count as its complement), so that neither it
+# nor a lone missing or unknown count follows from n and the shown counts.
+context_suppress_variable <- function(t, threshold) {
+  known <- !is.na(t$percent_known)
+  out <- rep(NA_character_, nrow(t))
+  n_other <- sum(t$count[!known])
+  if (n_other > 0 && n_other < threshold) {
+    line <- context_suppress(c(t$count[known], n_other), threshold)
+    out[known] <- line[-length(line)]
+  } else {
+    out[known] <- context_suppress(t$count[known], threshold)
+  }
+  out[!known] <- context_suppress(t$count[!known], threshold)
+  out
 }
 
 # Small-number suppression of one set of counts that add up to a published total, by

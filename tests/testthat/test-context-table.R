@@ -1,3 +1,30 @@
+# What a reader can work out from a published context table: for each
+# variable, a hidden set of counts whose total follows from n (and n_known,
+# where shown) and the shown counts is recoverable when it is one cell, or
+# when its total is a small number (the number not known, n - n_known).
+context_recoverable <- function(t, threshold) {
+  any(vapply(split(seq_len(nrow(t)), t$variable), function(r) {
+    x <- t[r, ]
+    if (all(is.na(x$n))) return(FALSE)  # the whole group is hidden
+    known <- !x$level %in% c("Missing", "Don't know")
+    lines <- list(list(cells = rep(TRUE, nrow(x)), total = x$n[1]))
+    if (!is.na(x$n_known[1])) {
+      lines <- c(lines, list(list(cells = known, total = x$n_known[1]),
+                             list(cells = !known, total = x$n[1] - x$n_known[1])))
+    }
+    # the hidden cells that are not known, and their total, follow from n when
+    # every known count is shown
+    if (all(!is.na(x$count[known]))) {
+      rest <- x$n[1] - sum(x$count[known])
+      if (rest > 0 && rest < threshold) return(TRUE)
+    }
+    any(vapply(lines, function(l) {
+      hid <- l$cells & is.na(x$count)
+      sum(hid) == 1L
+    }, logical(1)))
+  }, logical(1)))
+}
+
 test_that("context_suppress() hides small counts and one more where one would be recoverable", {
   expect_equal(context_suppress(c(40, 52, 5, 3)), c(NA, NA, "small", "small"))
   expect_equal(context_suppress(c(40, 52, 5)), c("secondary", NA, "small"))
@@ -46,10 +73,36 @@ test_that("a lone small unknown level forces its partner and n_known to be withh
   t2 <- context_table(d2, "x")
   expect_true(all(is.na(t2$n_known)))
   expect_true(all(is.na(t2$percent_known)))
-  expect_equal(t2$count, c(50, 30, NA))
-  # Recovering the hidden cell from what is shown is impossible: n - shown counts
-  # equals the hidden count only if one cell is hidden and n_known is shown.
-  expect_false(any(!is.na(t2$n_known)))
+  # n - a - b would give the 4 missing: the engine hides b as well
+  expect_equal(t2$count, c(50, NA, NA))
+  expect_equal(t2$suppressed, c(NA, "secondary", "small"))
+  expect_false(context_recoverable(t2, 10))
+})
+
+test_that("no small number of unknown or missing values can be worked out from n (review)", {
+  # Don't know alone and small: n - Female - Male gave it back
+  d1 <- data.frame(g = c(rep("Female", 45), rep("Male", 50), rep("Don't know", 5)))
+  t1 <- context_table(d1, "g")
+  expect_false(context_recoverable(t1, 10))
+  expect_equal(t1$count, c(NA, 50, NA))
+  expect_true(all(is.na(t1$n_known)))
+  # Missing 3 and Don't know 4, both hidden: their total 7 was n - shown counts
+  d2 <- data.frame(g = c(rep("a", 40), rep("b", 33), rep("Don't know", 4), rep(NA, 3)))
+  t2 <- context_table(d2, "g")
+  expect_false(context_recoverable(t2, 10))
+  expect_equal(t2$count, c(40, NA, NA, NA))
+  # with a threshold of 5, the 7 not known is no small number: n_known is shown
+  # and the 4 and the 3 protect each other
+  t3 <- context_table(d2, "g", threshold = 5)
+  expect_false(context_recoverable(t3, 5))
+  expect_equal(t3$count, c(40, 33, NA, NA))
+  expect_equal(unique(t3$n_known), 73)
+  # 12 not known: n_known is shown and the two sets are protected apart
+  d4 <- data.frame(g = c(rep("a", 40), rep("b", 33), rep("Don't know", 4), rep(NA, 8)))
+  t4 <- context_table(d4, "g")
+  expect_false(context_recoverable(t4, 10))
+  expect_equal(t4$count, c(40, 33, NA, NA))
+  expect_equal(unique(t4$n_known), 73)
 })
 
 test_that("context_table() works within groups and suppresses small groups", {
