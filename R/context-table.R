@@ -99,25 +99,31 @@ context_table <- function(data, vars, by = NULL, threshold = 10, unknown = "Don'
   out <- out[, cols]
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_context_table", "data.frame"), threshold = threshold,
-            by = by)
+            by = by, unknown = unknown[1])
 }
 
 #' @export
 print.cscdemand_context_table <- function(x, ..., digits = 1) {
   th <- attr(x, "threshold")
   y <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
-  attr(y, "threshold") <- attr(y, "by") <- NULL
-  fmt <- function(v, d) ifelse(is.na(v), "", formatC(v, format = "f", digits = d, big.mark = ","))
-  y$count <- ifelse(is.na(x$suppressed), fmt(x$count, 0), paste0("<", th, "*"))
-  y$count[!is.na(x$suppressed) & x$suppressed == "secondary"] <- "*"
-  y$percent <- fmt(x$percent, digits)
-  y$percent_known <- fmt(x$percent_known, digits)
-  y$n <- fmt(x$n, 0)
-  y$n_known <- fmt(x$n_known, 0)
+  attr(y, "threshold") <- attr(y, "by") <- attr(y, "unknown") <- NULL
+  hidden <- !is.na(x$suppressed)
+  known <- !x$level %in% c("Missing", attr(x, "unknown"))
+  # every suppressed or withheld figure shows the package's mark "c" (as the
+  # profile tables and the report); a figure that does not exist is left empty
+  mark <- function(v, d, hide) {
+    ifelse(hide, "c", ifelse(is.na(v), "", formatC(v, format = "f", digits = d, big.mark = ",")))
+  }
+  withheld <- is.na(x$n_known) & !is.na(x$n)
+  y$count <- mark(x$count, 0, hidden)
+  y$percent <- mark(x$percent, digits, hidden)
+  y$n <- mark(x$n, 0, is.na(x$n))
+  y$percent_known <- mark(x$percent_known, digits, known & (hidden | withheld))
+  y$n_known <- mark(x$n_known, 0, is.na(x$n_known))
   y$suppressed <- NULL
   print(y, row.names = FALSE, right = FALSE)
-  if (any(!is.na(x$suppressed))) {
-    cli::cli_text("* suppressed: counts below {th}, and the next smallest count where one would be recoverable.")
+  if (any(hidden | withheld)) {
+    cli::cli_text("c: suppressed (counts below {th}, and further figures from which one could be worked out).")
   }
   invisible(x)
 }

@@ -6,7 +6,7 @@ test_that("council context prints one small table per measure", {
   expect_snapshot(print(x))
 })
 
-test_that("context tables print suppressed cells as <threshold*", {
+test_that("context tables print suppressed cells as c", {
   d <- data.frame(x = c(rep("a", 50), rep("b", 30), rep(NA, 15), rep("Don't know", 5)))
   expect_snapshot(print(context_table(d, "x")))
 })

@@ -114,7 +114,28 @@ test_that("context_table() works within groups and suppresses small groups", {
   b <- t[t$group == "B", ]
   expect_true(all(b$suppressed == "group"))
   expect_true(all(is.na(b$n)))
-  expect_output(print(t), "<10*", fixed = TRUE) |> suppressMessages()
+  out <- expect_output(print(t), "c", fixed = TRUE) |> suppressMessages()
+})
+
+test_that("context tables print suppressed figures as c, with the threshold in the note (review)", {
+  d <- data.frame(x = c(rep("a", 40), rep("b", 33), rep("Don't know", 4), rep(NA, 3)))
+  for (th in c(5, 10, 20)) {
+    t <- context_table(d, "x", threshold = th)
+    msg <- NULL
+    out <- withCallingHandlers(capture.output(print(t)), message = function(m) {
+      msg <<- c(msg, conditionMessage(m))
+      invokeRestart("muffleMessage")
+    })
+    # no hard-coded 10 and no other mark than the package's "c"
+    expect_false(any(grepl("<|\\*", out)))
+    expect_match(paste(msg, collapse = " "), paste0("counts below ", th), fixed = TRUE)
+    from <- regexpr("count", out[1])
+    to <- regexpr("percent ", out[1]) - 1L
+    expect_equal(trimws(substring(out[-1], from, to)) == "c", !is.na(t$suppressed))
+    # n_known is withheld (10 and 20) or shown (5)
+    nk <- trimws(substring(out[-1], regexpr("n_known", out[1])))
+    expect_equal(nk == "c", is.na(t$n_known))
+  }
 })
 
 test_that("context_table() checks its input", {
