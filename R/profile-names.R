@@ -188,13 +188,24 @@ class_lift <- function(fit) {
 #' For each class: its name, its estimated share of episodes, and the factors
 #' that define it (see [suggest_class_names()]), each with its probability in
 #' the class, its overall prevalence and their ratio (lift), most
-#' over-represented first. Model parameters, not counts: no suppression
-#' applies.
+#' over-represented first.
+#'
+#' A share times the number of episodes is an estimated count of episodes, so
+#' it is published only where that count is not small: a class whose
+#' estimated size is from 0 to `threshold` (exclusive) has its `share` set to
+#' `NA`, and so has one more class where the shares adding up to 100% would
+#' give a lone hidden share back (the package's suppression engine, see
+#' [suppress_small()]). The probabilities in `defining` are proportions within
+#' a class, not counts.
 #'
 #' @inheritParams suggest_class_names
 #' @param max_factors Most defining factors listed per class (default 4).
-#' @return A data frame with columns `class`, `name`, `share` (%) and
-#'   `defining` (text such as `"Neglect: 81% v 24% overall (x3.4)"`).
+#' @param threshold Small-number threshold (default 10): shares of classes
+#'   whose estimated size is under it are hidden, with secondary suppression;
+#'   0 turns it off (not for publication).
+#' @return A data frame with columns `class`, `name`, `share` (%, `NA` where
+#'   suppressed) and `defining` (text such as `"Neglect: 81% v 24% overall
+#'   (x3.4)"`).
 #' @family profiling
 #' @export
 #' @examples
@@ -202,9 +213,10 @@ class_lift <- function(fit) {
 #' fit <- lca(d, k = 3, seed = 1, verbose = FALSE)
 #' class_name_table(name_classes(fit, suggest_class_names(fit)))
 class_name_table <- function(fit, labels = NULL, lift = 1.5, min_presence = 0.3,
-                             max_factors = 4) {
+                             max_factors = 4, threshold = 10) {
   check_lca_fit(fit)
   check_count(max_factors)
+  check_threshold(threshold)
   lab <- item_labels(fit$items, labels)
   st <- class_lift(fit)
   cls <- names(fit$class_size)
@@ -217,9 +229,22 @@ class_name_table <- function(fit, labels = NULL, lift = 1.5, min_presence = 0.3,
            "% overall (x", formatC(st$lift[k, def], format = "f", digits = 1), ")",
            collapse = "; ")
   }, character(1))
-  data.frame(class = cls, name = unname(class_labels(fit)),
-             share = round(100 * unname(fit$class_size), 1), defining = defining,
+  share <- round(100 * unname(fit$class_size), 1)
+  share[class_share_hidden(fit, threshold)] <- NA
+  data.frame(class = cls, name = unname(class_labels(fit)), share = share, defining = defining,
              stringsAsFactors = FALSE)
+}
+
+# Classes whose share must not be published: the estimated size (share times
+# the number of episodes, nobs) is a count, so the package's one suppression
+# engine hides sizes under the threshold and, because the sizes add up to the
+# number of episodes (the shares to 100%), one more where a lone hidden size
+# could be recovered by subtraction.
+class_share_hidden <- function(fit, threshold) {
+  size <- unname(fit$class_size) * fit$nobs
+  if (threshold <= 0) return(rep(FALSE, length(size)))
+  m <- suppress_matrix(matrix(size, ncol = 1L), threshold, margins = c(rows = FALSE, cols = TRUE))
+  m$suppressed[, 1L]
 }
 
 #' @rdname suggest_class_names

@@ -6,11 +6,14 @@
 #' class sizes as a bar chart labelled with percentages. Both use the class
 #' names set by [name_classes()].
 #'
-#' These show model parameters (probabilities and proportions), not counts,
-#' so no small-number suppression applies; a class smaller than the
-#' suppression threshold should not be published by name.
+#' The heatmap shows probabilities within a class, not counts. A class share
+#' times the number of episodes is an estimated count, so `plot_class_sizes()`
+#' hides the share (no bar, label `"c"`) of a class whose estimated size is
+#' under `threshold`, and of one more class where the shares adding up to 100%
+#' would give it back, as [class_name_table()] does.
 #'
 #' @inheritParams suggest_class_names
+#' @inheritParams class_name_table
 #' @param order `"model"` keeps the items in model order; `"prevalence"`
 #'   sorts them by their overall probability.
 #' @return A ggplot object.
@@ -53,15 +56,20 @@ plot_item_probs <- function(fit, labels = NULL, order = c("model", "prevalence")
 
 #' @rdname plot_item_probs
 #' @export
-plot_class_sizes <- function(fit) {
+plot_class_sizes <- function(fit, threshold = 10) {
   check_lca_fit(fit)
+  check_threshold(threshold)
   cl <- class_labels(fit)
   d <- data.frame(class = factor(unname(cl), levels = rev(unname(cl))),
                   size = unname(fit$class_size), stringsAsFactors = FALSE)
-  d$label <- paste0(formatC(100 * d$size, format = "f", digits = 1), "%")
+  # a hidden share has no bar (its length would give it back) and the label "c"
+  hide <- class_share_hidden(fit, threshold)
+  d$size[hide] <- NA
+  d$label <- ifelse(hide, "c", paste0(formatC(100 * d$size, format = "f", digits = 1), "%"))
+  d$at <- ifelse(hide, 0, d$size)
   ggplot2::ggplot(d, ggplot2::aes(x = .data$size, y = .data$class)) +
-    ggplot2::geom_col(fill = "#3182bd", width = 0.7) +
-    ggplot2::geom_text(ggplot2::aes(label = .data$label), hjust = -0.1, size = 3.5) +
+    ggplot2::geom_col(data = d[!hide, , drop = FALSE], fill = "#3182bd", width = 0.7) +
+    ggplot2::geom_text(ggplot2::aes(x = .data$at, label = .data$label), hjust = -0.1, size = 3.5) +
     ggplot2::scale_y_discrete(labels = wrap_labels) +
     ggplot2::scale_x_continuous(labels = function(v) paste0(100 * v, "%"),
                                 expand = ggplot2::expansion(mult = c(0, 0.15))) +

@@ -89,3 +89,21 @@ test_that("name_classes stores names in class order, checked", {
   expect_error(suggest_class_names(fit, lift = 0.5), class = "cscdemand_error")
   expect_error(suggest_class_names(list()), class = "cscdemand_error_input")
 })
+
+test_that("a class share under the threshold is hidden, with one more so 100% cannot give it back (review)", {
+  fit <- name_classes(fake_fit(p), suggest_class_names(fake_fit(p)))
+  # 400 episodes: estimated sizes 240, 120, 34 and 6
+  fit$class_size[] <- c(.6, .3, .085, .015)
+  expect_equal(unname(fit$class_size) * fit$nobs, c(240, 120, 34, 6))
+  tab <- class_name_table(fit)
+  expect_equal(tab$share, c(60, 30, NA, NA))
+  # nothing shown adds up with a lone hidden share to 100%
+  expect_true(sum(is.na(tab$share)) != 1L)
+  expect_equal(class_name_table(fit, threshold = 5)$share, c(60, 30, 8.5, 1.5))
+  expect_equal(class_name_table(fit, threshold = 0)$share, c(60, 30, 8.5, 1.5))
+  # the threshold is the user's: 7 hides the 6 and its complement, 40 hides 34 and 6
+  expect_equal(class_name_table(fit, threshold = 40)$share, c(60, 30, NA, NA))
+  fit$class_size[] <- c(.6, .2, .1, .1)  # 240, 80, 40, 40: nothing small
+  expect_equal(class_name_table(fit)$share, c(60, 20, 10, 10))
+  expect_error(class_name_table(fit, threshold = -1), class = "cscdemand_error_input")
+})

@@ -27,3 +27,19 @@ test_that("class-size chart shows the estimated sizes", {
   expect_equal(as.character(p$data$class), paste("Class", 1:3))
   expect_equal(class(p$layers[[1]]$geom)[1], "GeomCol")
 })
+
+test_that("class-size chart hides a small class and its complement (review)", {
+  d <- simulate_lca(n = 600, seed = 3)
+  fit <- lca(d[1:8], 3, starts = 5, seed = 1, verbose = FALSE)
+  fit$class_size[] <- c(.9, .09, .01)  # estimated 540, 54 and 6 episodes
+  p <- plot_class_sizes(fit)
+  expect_equal(p$data$label, c("90.0%", "c", "c"))
+  # no bar gives a hidden share back
+  expect_equal(p$data$size, c(.9, NA, NA))
+  # the chart draws without warnings, with the "c" labels at the axis
+  b <- expect_silent(ggplot2::ggplot_build(p))
+  expect_equal(b$data[[2]]$label, c("90.0%", "c", "c"))
+  expect_equal(b$data[[2]]$x[2:3], c(0, 0))
+  p5 <- plot_class_sizes(fit, threshold = 5)
+  expect_equal(p5$data$label, c("90.0%", "9.0%", "1.0%"))
+})
