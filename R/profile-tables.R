@@ -220,11 +220,19 @@ trend_tests <- function(yr, cls, level) {
 
 # Row-by-column shares with Wilson intervals and publication suppression:
 # rows of the output are (row level, column level) pairs; pct is the share of
-# the row's total. Counts are suppressed on the rows x columns matrix.
+# the row's total. Counts are suppressed on the rows x columns matrix. The
+# row totals (n_row) add up to the number of episodes: a small one is hidden
+# with a complement (the engine), and so is its whole row, since a shown count
+# over its percentage, or the row's sum, would give it back.
 share_table <- function(r, k, level, threshold) {
   tab <- table(r, k)
   cnt <- as.data.frame.matrix(tab)
-  pub <- publish_table(cnt, colnames(cnt), threshold)
+  hide_row <- if (threshold > 0 && nrow(tab)) {
+    suppress_matrix(matrix(as.numeric(rowSums(tab)), ncol = 1L), threshold,
+                    margins = c(rows = FALSE, cols = TRUE))$suppressed[, 1L]
+  } else rep(FALSE, nrow(tab))
+  pub <- publish_table(cnt, colnames(cnt), threshold,
+                       primary = matrix(hide_row, nrow(tab), ncol(tab)))
   supp <- attr(pub, "suppressed")
   n <- as.vector(tab)
   tot <- rep(rowSums(tab), ncol(tab))
@@ -234,6 +242,7 @@ share_table <- function(r, k, level, threshold) {
                     lower = 100 * ci$lower, upper = 100 * ci$upper,
                     suppressed = as.vector(supp), stringsAsFactors = FALSE)
   out[out$suppressed, c("n", "pct", "lower", "upper")] <- NA
+  out$n_row[rep(hide_row, ncol(tab))] <- NA
   out$r <- factor(out$r, levels = levels(r))
   out$k <- factor(out$k, levels = levels(k))
   out <- out[order(out$r, out$k), , drop = FALSE]

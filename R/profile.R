@@ -43,7 +43,11 @@
 #' suppression) until no suppressed cell can be recovered by subtraction from
 #' the totals: every row and column has either none or at least two
 #' suppressed cells, and no suppressed cell is fixed by the linear system of
-#' totals. A suppressed cell has `n`, percentages, ratio, interval and test
+#' totals. A class with fewer episodes than `threshold` (and one more class,
+#' since the class totals add up to the number of episodes) has its totals
+#' `n_class` and `n_other_class` and all its cells suppressed, since a count
+#' over its percentage would give the total back.
+#' A suppressed cell has `n`, percentages, ratio, interval and test
 #' set to `NA`, `flag` `"suppressed"` and `display` `"c"`. Set
 #' `threshold = 0` for unsuppressed figures (not for publication).
 #'
@@ -123,6 +127,13 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
                   i = "Profile a model with at least 2 classes."), class = "cscdemand_error_class")
   }
   z <- stats::qnorm(1 - (1 - level) / 2)
+  # Class totals add up to the number of episodes: a small one is hidden with a
+  # complement (the engine), and so is each such class's whole column, since a
+  # shown count over its percentage, or the column's sum, would give it back.
+  hide_class <- if (threshold > 0) {
+    suppress_matrix(matrix(colSums(W), ncol = 1L), threshold,
+                    margins = c(rows = FALSE, cols = TRUE))$suppressed[, 1L]
+  } else rep(FALSE, ncol(W))
   rows <- lapply(vars, function(v) {
     x <- episodes[[v]]
     f <- characteristic_factor(x)
@@ -145,6 +156,7 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
     rownames(cnt) <- levels(f)
     pub <- publish_table(as.data.frame(cnt, optional = TRUE), colnames(W), threshold)
     supp <- attr(pub, "suppressed")
+    supp[, hide_class] <- TRUE
     A <- colSums(cnt)
     Tl <- rowSums(cnt)
     N <- sum(A)
@@ -176,6 +188,7 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
   out <- out[c(setdiff(names(out), c("display", "suppressed")), "display", "suppressed")]
   s <- out$suppressed
   out[s, c("n", "pct", "n_other", "pct_other", "ratio", "lower", "upper", "p_value")] <- NA
+  out[out$class %in% colnames(W)[hide_class], c("n_class", "n_other_class")] <- NA
   out$flag[s] <- "suppressed"
   out$display[s] <- "c"
   out$class <- factor(out$class, levels = colnames(W))

@@ -70,6 +70,27 @@ test_that("class_pathways: hand-computed table", {
                           matrix(pub$suppressed, nrow = 2, byrow = TRUE), 10)
 })
 
+test_that("a class with fewer episodes than the threshold shows no total in the pathways (review)", {
+  ep <- data.frame(class = rep(c("K1", "K2", "K3"), c(40, 60, 6)),
+                   cin = c(rep(0, 10), rep(1, 30), rep(0, 30), rep(1, 30), rep(1, 6)),
+                   cp_plan = c(rep(0, 20), rep(1, 20), rep(0, 40), rep(1, 20), rep(0, 6)),
+                   looked_after = c(rep(0, 30), rep(1, 10), rep(0, 50), rep(1, 10), rep(0, 6)))
+  pub <- class_pathways(ep, "class")
+  # K3 (6) is small, K1 (40) its complement: the class totals add up to 106
+  hid <- pub$class %in% c("K1", "K3")
+  expect_true(all(is.na(pub$n_class[hid])))
+  expect_equal(unique(pub$n_class[!hid]), 60)
+  expect_true(all(pub$suppressed[hid]))
+  raw <- class_pathways(ep, "class", threshold = 0)
+  expect_equal(unique(raw$n_class), c(40, 60, 6))
+  expect_safe_suppression(matrix(raw$n, nrow = 3, byrow = TRUE),
+                          matrix(pub$suppressed, nrow = 3, byrow = TRUE), 10)
+  # per council: a council of 6 episodes is not shown either
+  ep$la <- rep(c("A", "B", "C"), c(50, 50, 6))
+  bg <- class_by_group(ep, "class", "la")
+  expect_true(all(is.na(bg$n_group[bg$group %in% c("C", "A")])))
+})
+
 trend_data <- function() {
   set.seed(21)
   ep <- data.frame(year = rep(2019:2023, each = 200))

@@ -86,6 +86,25 @@ test_that("published profiles leave no small or recoverable cell", {
   expect_true(all(is.na(pub$n_other[pub$suppressed])))
 })
 
+test_that("a class with fewer episodes than the threshold shows no total, and nothing gives it back (review)", {
+  ep <- data.frame(class = rep(c("A", "B", "C"), c(200, 150, 6)),
+                   g = c(rep(c("F", "M"), 100), rep(c("F", "M"), 75), rep("F", 6)))
+  pub <- class_profile(ep, "class", "g", threshold = 10)
+  # C (6) is small; B's total is hidden as its complement (the totals add up to
+  # the 356 episodes)
+  hid <- pub$class %in% c("B", "C")
+  expect_true(all(is.na(pub$n_class[hid])))
+  expect_true(all(is.na(pub$n_other_class[hid])))
+  expect_equal(unique(pub$n_class[!hid]), 200)
+  # a shown count over its percentage would give the total back: the columns go
+  expect_true(all(pub$suppressed[hid]))
+  expect_true(all(is.na(pub$pct[hid])))
+  x <- matrix(class_profile(ep, "class", "g", threshold = 0)$n, ncol = 3)
+  expect_safe_suppression(x, matrix(pub$suppressed, ncol = 3), 10)
+  # with a threshold of 5 nothing is small
+  expect_equal(class_profile(ep, "class", "g", threshold = 5)$n_class, rep(c(200, 150, 6), each = 2))
+})
+
 test_that("posterior-weighted profiles: hand-computed and equal to modal for 0/1 posteriors", {
   ep <- data.frame(kind = c("x", "x", "y", "y"))
   post <- rbind(c(0.5, 0.5), c(1, 0), c(0, 1), c(0.5, 0.5))
