@@ -9,14 +9,17 @@
 #' ([episode_threshold()]) where the data allow.
 #'
 #' @inheritParams demand_report
-#' @return A list of class `cscdemand_report_data` (returned as it is when
-#'   `data` is one already): `title`, `subtitle`, `episodes` (every
+#' @return A list of class `cscdemand_report_data`: `title`, `subtitle`, `episodes` (every
 #'   council's episodes), `own` (logical: the chosen council's episodes),
 #'   `items` (factor columns), `council` (name), `council_row` (its row of
 #'   [context_councils], or `NULL` for a council not in England's list),
 #'   `councils` (names of the councils in the data, by number of episodes),
 #'   `years`, `example` (logical) and `audit` (a publishable audit table:
-#'   counts under `threshold` are shown as "c", also inside the detail text).
+#'   counts under `threshold` are shown as "c", also inside the detail text),
+#'   with attributes `threshold` and the unpublished audit counts. When
+#'   `data` is such an object already, its audit is published again under
+#'   `threshold` (which may differ from the one it was built with); a
+#'   `council` or `years` other than its own is an error.
 #' @family report
 #' @export
 #' @examples
@@ -26,23 +29,29 @@
 #' sum(rd$own)
 #' rd$audit
 report_data <- function(data = "example", council = NULL, years = NULL, threshold = 10) {
-  if (inherits(data, "cscdemand_report_data")) return(data)
   check_count(threshold)
+  if (inherits(data, "cscdemand_report_data")) {
+    return(report_data_recheck(data, council, years, threshold))
+  }
   example <- identical(data, "example")
   src <- if (example) cscdemand::cin_example else data
   assessments <- read_cin_assessments(src)
   episodes <- episode_factors(assessments)
   items <- factor_columns(episodes)
   if (!length(items) || !nrow(episodes)) {
-    abort_input(c("No factor is left to analyse: every factor was dropped by {.arg min_count} (fewer than 10 episodes each) or by the exclusions.",
-                  x = "The extract gives {nrow(episodes)} episode{?s} with factors.",
-                  i = "A latent class analysis needs a few hundred episodes at least; use a longer period or more councils."),
+    n_ep <- nrow(episodes)
+    n_txt <- if (n_ep > 0 && n_ep < threshold) paste("fewer than", threshold) else format(n_ep)
+    abort_input(c("No factor is left to analyse: every factor was dropped, as present in fewer than 10 episodes or excluded (the Kingston defaults of {.fn episode_factors}).",
+                  x = "The extract you supplied in {.arg data} gives {n_txt} episode{cli::qty(n_ep)}{?s} with factors.",
+                  i = "A latent class analysis needs a few hundred episodes at least: give a longer period or more councils in {.arg data}, or drop or widen {.arg years}."),
                 class = "cscdemand_error_data")
   }
   au <- as.data.frame(audit(episodes), stringsAsFactors = FALSE)
   if (!is.null(years)) {
     if (!"year" %in% names(episodes)) {
-      abort_input("{.arg years} needs a {.field year} column in the extract.",
+      abort_input(c("{.arg years} needs a {.field year} column in the extract, and it has none.",
+                    x = "You supplied {.code years = {deparse(years)}} with an extract without {.field year}.",
+                    i = "Drop {.arg years} to use every episode, or add a {.field year} column (the DfE reporting year, such as 2024 for 2023-24) to the extract."),
                   class = "cscdemand_error_column")
     }
     keep <- !is.na(episodes$year) & episodes$year %in% years
@@ -73,7 +82,39 @@ report_data <- function(data = "example", council = NULL, years = NULL, threshol
                  councils = names(sort(table(episodes$council), decreasing = TRUE)),
                  years = yrs,
                  example = example, audit = report_audit(au, threshold)),
-            class = "cscdemand_report_data")
+            class = "cscdemand_report_data", threshold = threshold, audit_counts = au)
+}
+
+# A prebuilt report_data() object: the audit is published again under the
+# threshold the caller asks for now (it may differ from the one it was built
+# with), from the counts kept with it; a council or years other than its own
+# are an error, since the episodes were chosen for those.
+report_data_recheck <- function(rd, council, years, threshold, call = rlang::caller_env()) {
+  au <- attr(rd, "audit_counts")
+  if (is.null(au)) {
+    abort_input(c("This {.cls cscdemand_report_data} object has no audit counts, so its small numbers cannot be checked against {.arg threshold}.",
+                  x = "You supplied an object made by hand or by an older version of cscdemand.",
+                  i = "Build it again with {.code report_data(data, council, years, threshold = {threshold})}."),
+                class = "cscdemand_error_data", call = call)
+  }
+  if (!is.null(council)) {
+    target <- find_council(council, verbose = FALSE)$name
+    if (!identical(target, rd$council)) {
+      abort_input(c("The report data are about {.val {rd$council}}, not {.val {target}}.",
+                    x = "You supplied {.arg council} = {.val {format(council)}} with report data built for another council.",
+                    i = "Build them again with {.code report_data(data, council = {deparse(council)})}, or leave {.arg council} out."),
+                  class = "cscdemand_error_council", call = call)
+    }
+  }
+  if (!is.null(years) && !all(rd$years %in% years)) {
+    abort_input(c("The report data hold years {.val {rd$years}}, not only the years asked for.",
+                  x = "You supplied {.code years = {deparse(years)}}.",
+                  i = "Build them again with {.code report_data(data, years = {deparse(years)})}, or leave {.arg years} out."),
+                class = "cscdemand_error_data", call = call)
+  }
+  rd$audit <- report_audit(au, threshold)
+  attr(rd, "threshold") <- threshold
+  rd
 }
 
 audit_years <- function(a) if ("year" %in% names(a)) a$year else NA
