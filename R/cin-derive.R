@@ -131,11 +131,17 @@ cin_cp_categories <- function() {
 #'                as.Date(c("2023-01-10", "2024-01-10", "2025-01-11", "2024-01-10")))
 cin_rereferral <- function(child, referral_date, la = NULL) {
   if (!inherits(referral_date, "Date")) {
-    abort_input("{.arg referral_date} must be a {.cls Date} vector.")
+    abort_input(c("{.arg referral_date} must be a {.cls Date} vector.",
+                  x = "You supplied {.obj_type_friendly {referral_date}}.",
+                  i = "Convert it first, for example with {.code as.Date(referral_date)} (dates as 2024-01-31)."))
   }
   n <- length(child)
   if (length(referral_date) != n || (!is.null(la) && length(la) != n)) {
-    abort_input("{.arg child}, {.arg referral_date} and {.arg la} must have the same length.")
+    abort_input(c("{.arg child}, {.arg referral_date} and {.arg la} must have the same length.",
+                  x = paste0("You supplied {length(child)} value{?s} of {.arg child}, ",
+                             "{length(referral_date)} of {.arg referral_date}",
+                             if (is.null(la)) "." else " and {length(la)} of {.arg la}."),
+                  i = "Give one value per referral in each (the columns of one episode table)."))
   }
   key <- if (is.null(la)) match(child, unique(child)) else cin_group(list(la, child))
   d <- as.numeric(referral_date)

@@ -68,14 +68,24 @@ read_cin_d2i <- function(tables, la, on_unknown = c("error", "drop"), legacy = T
     f <- list.files(tables, "\\.csv$", full.names = TRUE)
     tables <- stats::setNames(as.list(f), tools::file_path_sans_ext(basename(f)))
   }
-  if (!is.list(tables) || is.null(names(tables))) {
-    abort_input("{.arg tables} must be a named list of data frames or CSV paths, or a folder.")
+  if (!is.list(tables) || is.null(names(tables)) || !all(nzchar(names(tables)))) {
+    what <- if (is.list(tables) && !is.data.frame(tables)) "an unnamed list" else
+      cli::format_inline("{.obj_type_friendly {tables}}")
+    abort_input(c("{.arg tables} must be a named list of data frames or CSV paths, or a folder.",
+                  x = "You supplied {what}.",
+                  i = "Name each table as the validator does, for example {.code list(CINdetails = ep, Assessments = as)}, or give the folder of its CSV export."))
   }
-  tb <- lapply(tables, function(t) if (is.data.frame(t)) cin_chr_frame(t) else cin_read_csv_chr(t))
+  tb <- lapply(names(tables), function(nm) {
+    t <- tables[[nm]]
+    if (is.data.frame(t)) cin_chr_frame(t) else cin_read_csv_chr(t, arg = paste0("tables$", nm))
+  })
+  names(tb) <- names(tables)
   names(tb) <- cin_key(names(tb))
   for (req in c("assessments", "cindetails")) {
     if (is.null(tb[[req]])) {
-      abort_input(c("The Data to Insight tables need {.field {c(Assessments = 'Assessments', CINdetails = 'CINdetails')[[match(req, c('assessments', 'cindetails'))]]}}.",
+      need <- c(assessments = "Assessments", cindetails = "CINdetails")[[req]]
+      abort_input(c("The Data to Insight tables need {.field {need}}.",
+                    x = "You supplied table{?s} {.field {names(tables)}}.",
                     i = "Give the {.file Assessments.csv} and {.file CINdetails.csv} made by the validator's XML-to-CSV export."),
                   class = "cscdemand_error_columns")
     }
@@ -95,20 +105,25 @@ read_cin_liia <- function(x, la = NULL, on_unknown = c("error", "drop"), legacy 
                           hash_ids = FALSE, salt = getOption("cscdemand.salt"), verbose = FALSE) {
   on_unknown <- rlang::arg_match(on_unknown)
   salt <- cin_check_salt(hash_ids, salt)
-  d <- if (is.data.frame(x)) cin_chr_frame(x) else cin_read_csv_chr(x)
+  d <- if (is.data.frame(x)) cin_chr_frame(x) else cin_read_csv_chr(x, arg = "x")
   names(d) <- cin_liia_names(names(d))
   need <- c("LAchildID", "CINreferralDate", "Factors")
   miss <- setdiff(need, names(d))
   if (length(miss)) {
     abort_input(c("The LIIA event log has no column{?s} {.field {miss}}.",
+                  x = "The file has columns {.field {names(d)}}.",
                   i = "Give the CIN flat file made by the LIIA tools (one row per event)."),
                 class = "cscdemand_error_columns")
   }
+  if (!is.null(la)) cin_check_la(la)
   if (is.null(la)) la <- if ("LA" %in% names(d)) d$LA else NA_character_
   la_v <- rep_len(la, nrow(d))
   if (anyNA(la_v)) {
     abort_input(c("The council is not known for {sum(is.na(la_v))} row{?s}.",
-                  i = "Give {.arg la}, or an {.field LA} column."), class = "cscdemand_error_missing")
+                  x = if ("LA" %in% names(d)) "{rows_label(which(is.na(la_v)))} of the file {cli::qty(sum(is.na(la_v)))}{?has/have} an empty {.field LA}." else
+                    "You supplied no {.arg la}, and the file has no {.field LA} column.",
+                  i = "Give {.arg la} (the council's LA number or code), or fill the {.field LA} column."),
+                class = "cscdemand_error_missing")
   }
   ep_key <- paste(la_v, d$LAchildID, d$CINreferralDate, sep = "\r")
   ev <- function(type) if ("Type" %in% names(d)) d$Type == type & !is.na(d$Type) else rep(FALSE, nrow(d))
@@ -165,6 +180,7 @@ read_cin_ssd <- function(con, la, schema = NULL, on_unknown = c("error", "drop")
   for (t in c("ssd_cin_assessments", "ssd_assessment_factors")) {
     if (!t %in% tabs) {
       abort_input(c("The database has no table {.field {t}}.",
+                    x = if (length(tabs)) "The database has {.field {utils::head(tabs, 12)}}{if (length(tabs) > 12) ' and more' else ''}." else "The database has no tables.",
                     i = "Connect to the database holding the Standard Safeguarding Dataset (or give {.arg schema})."),
                   class = "cscdemand_error_columns")
     }
@@ -235,10 +251,7 @@ read_cin_ssd <- function(con, la, schema = NULL, on_unknown = c("error", "drop")
 # Helpers
 
 cin_check_la <- function(la, call = rlang::caller_env()) {
-  if (!is.character(la) || length(la) != 1L || is.na(la) || !nzchar(la)) {
-    abort_input(c("{.arg la} must be the council (LA number or code).",
-                  i = "These tables do not name the council."), call = call)
-  }
+  check_string(la, what = "the council (LA number or code, as text)", arg = "la", call = call)
 }
 
 cin_chr_frame <- function(d) {
@@ -254,9 +267,13 @@ cin_chr_frame <- function(d) {
   d
 }
 
-cin_read_csv_chr <- function(path) {
-  if (!is.character(path) || length(path) != 1L || !file.exists(path)) {
-    abort_input("File {.file {path}} does not exist.", class = "cscdemand_error_file")
+cin_read_csv_chr <- function(path, arg = "path", call = rlang::caller_env()) {
+  check_string(path, what = "the path of a CSV file", arg = arg, call = call)
+  if (!file.exists(path)) {
+    abort_input(c("File {.file {path}} does not exist.",
+                  x = "You supplied a path that is not there.",
+                  i = "Check the folder and the file name (the tables of the validator's CSV export)."),
+                class = "cscdemand_error_file")
   }
   cin_chr_frame(utils::read.csv(path, colClasses = "character", check.names = FALSE,
                                 na.strings = c("", "NA"), fileEncoding = "UTF-8-BOM"))

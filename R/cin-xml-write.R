@@ -34,12 +34,18 @@ write_cin_census_xml <- function(data, dir, by = c("return", "council"), namespa
             "year", "gender", "ethnicity", "referral_source_code", "primary_need_code",
             "birth_date", "closure_date", "closure_reason_code", "s47_date", "icpc_date",
             "cpp_start", "cp_category_code", "cin_plan_start", "disability")
-  if (!is.data.frame(data) || length(setdiff(need, names(data)))) {
-    miss <- if (is.data.frame(data)) setdiff(need, names(data)) else need
+  if (!is.data.frame(data)) {
     abort_input(c("{.arg data} must be the output of {.fn simulate_cin}.",
-                  x = "Missing column{?s}: {.field {miss}}."))
+                  x = "You supplied {.obj_type_friendly {data}}.",
+                  i = "Build it with {.code simulate_cin(layout = \"long\")}."))
   }
-  if (!is.character(dir) || length(dir) != 1L) abort_input("{.arg dir} must be one folder path.")
+  miss <- setdiff(need, names(data))
+  if (length(miss)) {
+    abort_input(c("{.arg data} must be the output of {.fn simulate_cin}.",
+                  x = "You supplied a data frame without column{?s} {.field {miss}}.",
+                  i = "Build it with {.code simulate_cin(layout = \"long\")}; the writer needs its episode and child fields."))
+  }
+  check_string(dir, what = "one folder path")
   dir.create(dir, recursive = TRUE, showWarnings = FALSE)
   as <- cin_write_assessments(data)
   ep <- as[!duplicated(as$episode_id), , drop = FALSE]

@@ -47,7 +47,21 @@ check_number <- function(x, min = -Inf, max = Inf, arg = rlang::caller_arg(x),
 
 check_flag <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
   if (!is.logical(x) || length(x) != 1L || is.na(x)) {
-    abort_input("{.arg {arg}} must be {.code TRUE} or {.code FALSE}.", call = call)
+    abort_input(c("{.arg {arg}} must be {.code TRUE} or {.code FALSE}.",
+                  x = "You supplied {.obj_type_friendly {x}}."), call = call)
+  }
+  invisible(x)
+}
+
+# One non-empty string (a council code, a folder, a column name). `what` says
+# what it should be; the error says what was supplied by type, never by value
+# (the value could be an identifier).
+check_string <- function(x, what = "a single string", arg = rlang::caller_arg(x),
+                         call = rlang::caller_env()) {
+  if (!is.character(x) || length(x) != 1L || is.na(x) || !nzchar(trimws(x))) {
+    abort_input(c("{.arg {arg}} must be {what}: one non-empty string.",
+                  x = "You supplied {.obj_type_friendly {x}}.",
+                  i = "Give it in quotes, for example {.code {arg} = \"...\"}."), call = call)
   }
   invisible(x)
 }

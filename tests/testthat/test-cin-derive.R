@@ -125,3 +125,17 @@ test_that("an assessed episode with no outcome flag was found in need with no pl
   expect_identical(as.character(episode_threshold(ep)),
                    as.character(do.call(cin_threshold_from_flags, ep)))
 })
+
+test_that("cin_rereferral() errors say what was supplied and the fix (review)", {
+  err <- expect_error(cin_rereferral(c("id9", "id9"), c("2024-01-01", "2024-02-01")),
+                      class = "cscdemand_error_input")
+  expect_match(conditionMessage(err), "You supplied a character vector", fixed = TRUE)
+  expect_match(conditionMessage(err), "as.Date", fixed = TRUE)
+  err <- expect_error(cin_rereferral(c("id9", "id9"), as.Date("2024-01-01"), la = c("X", "X", "X")),
+                      class = "cscdemand_error_input")
+  msg <- conditionMessage(err)
+  expect_match(msg, "2 values of `child`, 1 of `referral_date` and 3 of `la`", fixed = TRUE)
+  expect_match(msg, "one value per referral", fixed = TRUE)
+  # identifiers never appear in a message
+  expect_false(grepl("id9", msg, fixed = TRUE))
+})

@@ -66,6 +66,23 @@ test_that("Data to Insight validator tables give the simulated truth", {
   b <- read_cin_d2i(dir, la = "314")
   expect_equal(b$factors, a$factors)
   expect_error(read_cin_d2i(tabs["CINdetails"], la = "314"), class = "cscdemand_error_columns")
+  # review: every error says what was supplied and the fix, and no identifier
+  ids <- unique(tabs$CINdetails$LAchildID)
+  msgs <- list(
+    expect_error(read_cin_d2i(tabs["CINdetails"], la = "314"), class = "cscdemand_error_columns"),
+    expect_error(read_cin_d2i(unname(tabs), la = "314"), class = "cscdemand_error_input"),
+    expect_error(read_cin_d2i(tabs, la = c("314", "315")), class = "cscdemand_error_input"),
+    expect_error(read_cin_d2i(list(Assessments = file.path(dir, "none.csv"), CINdetails = tabs$CINdetails),
+                              la = "314"), class = "cscdemand_error_file"))
+  for (e in msgs) {
+    m <- conditionMessage(e)
+    expect_match(m, "You supplied|You gave", label = m)
+    expect_true(any(names(e$body) == "i") || grepl("\\bi\\b", m), label = m)
+    expect_false(any(vapply(ids, grepl, logical(1), x = m, fixed = TRUE)))
+  }
+  expect_match(conditionMessage(msgs[[1]]), "CINdetails", fixed = TRUE)
+  expect_match(conditionMessage(msgs[[2]]), "unnamed list", fixed = TRUE)
+  expect_match(conditionMessage(msgs[[3]]), "character vector", fixed = TRUE)
 })
 
 test_that("the LIIA event log (factors in one column) gives the simulated truth", {
@@ -106,6 +123,19 @@ test_that("the LIIA event log (factors in one column) gives the simulated truth"
   a <- read_cin_liia(p)
   expect_truth(a, s)
   expect_error(read_cin_liia(log[c("LAchildID", "Factors")]), class = "cscdemand_error_columns")
+  # review: the errors say what was supplied (columns, row positions), never an identifier
+  e1 <- expect_error(read_cin_liia(log[c("LAchildID", "Factors")]), class = "cscdemand_error_columns")
+  expect_match(conditionMessage(e1), "The file has columns", fixed = TRUE)
+  nola <- log
+  nola$LA[c(2, 5)] <- NA
+  e2 <- expect_error(read_cin_liia(nola), class = "cscdemand_error_missing")
+  expect_match(conditionMessage(e2), "Rows 2, 5 of the file have an empty LA", fixed = TRUE)
+  e3 <- expect_error(read_cin_liia(log, la = c("314", "315")), class = "cscdemand_error_input")
+  expect_match(conditionMessage(e3), "You supplied", fixed = TRUE)
+  for (e in list(e1, e2, e3)) {
+    expect_false(any(vapply(unique(log$LAchildID), grepl, logical(1), x = conditionMessage(e),
+                            fixed = TRUE)))
+  }
 })
 
 ssd_tables <- function(s) {
@@ -169,6 +199,12 @@ test_that("the Standard Safeguarding Dataset reads through DBI (SQLite)", {
   on.exit(DBI::dbDisconnect(con))
   ssd_check(con)
   expect_error(read_cin_ssd(con, la = "314"), class = "cscdemand_error_columns")
+  # review: what the connection holds, and the council check shared with the others
+  DBI::dbWriteTable(con, "other_table", data.frame(x = 1))
+  e <- expect_error(read_cin_ssd(con, la = "314"), class = "cscdemand_error_columns")
+  expect_match(conditionMessage(e), "The database has other_table", fixed = TRUE)
+  e <- expect_error(read_cin_ssd(con, la = NA_character_), class = "cscdemand_error_input")
+  expect_match(conditionMessage(e), "You supplied", fixed = TRUE)
   expect_identical(cin_json_codes(c('["1A","2B"]', "[]", NA, "1A, 3B")),
                    list(c("1A", "2B"), character(), character(), c("1A", "3B")))
 })

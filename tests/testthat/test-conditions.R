@@ -41,3 +41,17 @@ test_that("data frame and column checks: one implementation, both argument order
   expect_error(k(d, c("a", "y", "z")), "Columns y and z named in `vars` are not in the data")
   expect_silent(k(d, c("a", "b")))
 })
+
+test_that("check_string(): one string, with what was supplied and the caller's argument (review)", {
+  f <- function(la) check_string(la, what = "the council (LA number or code)")
+  expect_silent(f("314"))
+  for (bad in list(NULL, NA_character_, "", c("314", "315"), 314)) {
+    err <- expect_error(f(bad), class = "cscdemand_error_input")
+    msg <- conditionMessage(err)
+    expect_match(msg, "`la` must be the council (LA number or code)", fixed = TRUE)
+    expect_match(msg, "You supplied", fixed = TRUE)
+  }
+  expect_match(conditionMessage(expect_error(f(c("314", "315")))), "character vector")
+  expect_match(conditionMessage(expect_error(f(314))), "number")
+  expect_equal(expect_error(f(NULL))$call, quote(f(NULL)))
+})
