@@ -117,49 +117,69 @@ resolve_weights <- function(weights, data, call = rlang::caller_env()) {
 
 # Item coding: returns integer codes (read in place where possible), the
 # offset that maps a code to its 0-based category, the category labels and type.
+# The rule (documented in ?lca_patterns):
+# * logical: binary 0/1;
+# * factor: polytomous, its levels are the categories (in level order);
+# * whole numbers 0 and 1 only: binary 0/1 (the CIN factor flags);
+# * whole numbers 1..C with every category observed: categories 1..C (poLCA's
+#   convention; 1/2 is binary);
+# * anything else is an error naming the fix, never a silent recode or an
+#   empty category: 0..C (C >= 2) is not a broken binary but needs + 1 or a
+#   factor; codes that leave a category of 1..C unobserved (3..5, or 1, 2, 4)
+#   would create empty categories, each adding K parameters at the boundary.
 code_item <- function(x, name, call = rlang::caller_env()) {
-  if (is.logical(x)) {
-    out <- list(codes = as.integer(x), offset = 0L, levels = c("0", "1"), type = "binary")
-  } else if (is.factor(x)) {
-    out <- list(codes = as.integer(x), offset = 1L, levels = levels(x), type = "polytomous")
-  } else if (is.numeric(x)) {
-    obs <- x[!is.na(x)]
-    if (length(obs) == 0L) {
-      abort_input(c("Item {.field {name}} is missing on every row.",
-                    i = "Drop it from {.arg items}."), class = "cscdemand_error_item", call = call)
-    }
-    r <- range(obs)
-    whole <- is.integer(x) || all(obs == floor(obs))
-    if (whole && r[1] >= 0 && r[2] <= 1) {
-      codes <- if (is.integer(x)) x else as.integer(x)
-      out <- list(codes = codes, offset = 0L, levels = c("0", "1"), type = "binary")
-    } else if (whole && r[1] >= 1 && r[2] <= 1000) {
-      codes <- if (is.integer(x)) x else as.integer(x)
-      out <- list(codes = codes, offset = 1L, levels = as.character(seq_len(r[2])),
-                  type = if (r[2] == 2) "binary" else "polytomous")
-    } else {
-      bad <- which(!is.na(x) & (x != floor(x) | x < 0 | x > 1))
-      abort_input(c("Item {.field {name}} is binary but has values other than 0 and 1.",
-                    x = "{rows_label(bad)}: {.val {format(utils::head(unique(x[bad]), 5))}}.",
-                    i = "Recode it to 0/1 (or TRUE/FALSE); for a polytomous item use a factor or the codes 1, 2, ..., C."),
-                  class = "cscdemand_error_item", call = call)
-    }
-  } else {
+  if (!is.logical(x) && !is.factor(x) && !is.numeric(x)) {
     abort_input(c("Item {.field {name}} is {.cls {class(x)[1]}}, not numeric, logical or factor.",
                   i = "Convert it with {.code factor()} for a polytomous item, or leave it out of {.arg items}."),
                 class = "cscdemand_error_item", call = call)
   }
-  obs <- out$codes[!is.na(out$codes)]
-  if (length(obs) == 0L) {
+  seen <- !is.na(x)
+  if (!any(seen)) {
     abort_input(c("Item {.field {name}} is missing on every row.", i = "Drop it from {.arg items}."),
                 class = "cscdemand_error_item", call = call)
   }
-  if (all(obs == obs[1])) {
-    abort_input(c("Item {.field {name}} is constant: every observed value is {.val {out$levels[obs[1] - out$offset + 1]}}.",
+  first <- x[seen][1]
+  if (all(x[seen] == first)) {
+    abort_input(c("Item {.field {name}} is constant: every observed value is {.val {format(first)}}.",
                   i = "A constant item carries no information about classes; drop it from {.arg items}."),
                 class = "cscdemand_error_item", call = call)
   }
-  out
+  if (is.logical(x)) {
+    return(list(codes = as.integer(x), offset = 0L, levels = c("0", "1"), type = "binary"))
+  }
+  if (is.factor(x)) {
+    return(list(codes = as.integer(x), offset = 1L, levels = levels(x), type = "polytomous"))
+  }
+  code_numeric_item(x, seen, name, call)
+}
+
+code_numeric_item <- function(x, seen, name, call) {
+  bad <- which(seen & (!is.finite(x) | x != round(x) | x < 0))
+  if (length(bad)) {
+    abort_input(c("Item {.field {name}} must hold whole numbers from 0: the category codes.",
+                  x = "{rows_label(bad)}: {.val {format(utils::head(unique(x[bad]), 5))}}.",
+                  i = "Code a binary item 0/1 (or TRUE/FALSE), and a polytomous one 1, 2, ..., C or as a factor."),
+                class = "cscdemand_error_item", call = call)
+  }
+  codes <- if (is.integer(x)) x else as.integer(x)
+  r <- range(codes[seen])
+  if (r[2] <= 1L) return(list(codes = codes, offset = 0L, levels = c("0", "1"), type = "binary"))
+  if (r[1] == 0L) {
+    abort_input(c("Item {.field {name}} is coded 0 to {r[2]}: 0 is a category only of a 0/1 binary item.",
+                  x = "You supplied the codes {.val {sort(unique(codes[seen]))}}.",
+                  i = "Number the categories 1 to {r[2] + 1} (poLCA's rule), for example {.code {name} + 1}, or make it a factor."),
+                class = "cscdemand_error_item", call = call)
+  }
+  n_seen <- length(unique(codes[seen]))
+  if (n_seen < r[2]) {
+    empty <- if (r[2] <= 1e5) setdiff(seq_len(r[2]), codes[seen]) else integer()
+    abort_input(c("Item {.field {name}} has {cli::qty(length(empty))}categor{?y/ies} {.val {utils::head(empty, 10)}} of 1 to {r[2]} never observed{if (length(empty) > 10) ' (and more)' else ''}.",
+                  x = "You supplied {n_seen} distinct code{?s} from {r[1]} to {r[2]}; a numeric item's categories are 1 to its largest code, so the missing ones would be empty categories.",
+                  i = "Number the categories 1, 2, ..., C with no gap (for example {.code match({name}, sort(unique({name})))}), or make it a factor."),
+                class = "cscdemand_error_item", call = call)
+  }
+  list(codes = codes, offset = 1L, levels = as.character(seq_len(r[2])),
+       type = if (r[2] == 2L) "binary" else "polytomous")
 }
 
 # Recode an item of new data with the coding of a fitted model.

@@ -11,7 +11,12 @@
 #'   binary, with categories `"0"` and `"1"`;
 #' * factors are polytomous, with their levels as categories (in level order);
 #' * numeric items with whole values 1, 2, ..., C (the poLCA convention) are
-#'   polytomous with categories `1..C`.
+#'   polytomous with categories `1..C` (`1..2` is binary);
+#' * any other numeric coding is an error that names the fix, never a silent
+#'   recode: `0..C` with C of 2 or more (0 is a category only of a 0/1
+#'   item: add 1, or use a factor); codes that leave a category of `1..C`
+#'   unobserved, such as `3..5` or `1, 2, 4` (these would be empty categories:
+#'   renumber them `1..C`, or use a factor); negative or fractional values.
 #'
 #' Missing item values (`NA`) are kept: the models use every observed item of
 #' every row (full-information maximum likelihood, missing at random). Rows

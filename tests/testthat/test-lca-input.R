@@ -87,3 +87,65 @@ test_that("an episode table's factor columns are the default items", {
   expect_equal(pt$items, factor_columns(ep))
   expect_equal(sum(pt$n), nrow(ep))
 })
+
+test_that("numeric item coding: 0/1 binary or 1..C, anything else a clear error (review)", {
+  d <- simulate_lca(n = 300, seed = 2)
+  items <- c("neglect", "domestic_abuse", "mental_health_parent")
+  # 0..2: a polytomous item coded from 0 is not a 'broken binary'
+  z <- d[items]
+  z$neglect <- z$neglect + rep(0:1, 150) # values 0, 1, 2
+  e <- expect_error(lca(z, 2, verbose = FALSE), class = "cscdemand_error_item")
+  m <- conditionMessage(e)
+  expect_false(grepl("binary but", m, fixed = TRUE))
+  expect_match(m, "coded 0 to 2", fixed = TRUE)
+  expect_match(m, "neglect + 1", fixed = TRUE)
+  # the fix offered works and gives the same model as the factor
+  z1 <- z
+  z1$neglect <- z1$neglect + 1
+  f1 <- lca(z1, 2, starts = 3, seed = 1, verbose = FALSE)
+  zf <- z
+  zf$neglect <- factor(zf$neglect)
+  ff <- lca(zf, 2, starts = 3, seed = 1, verbose = FALSE)
+  expect_equal(f1$loglik, ff$loglik, tolerance = 1e-8)
+  expect_equal(ncol(f1$probs$neglect), 3)
+  # 3..5: no silent empty categories 1 and 2
+  t3 <- d[items]
+  t3$neglect <- 3 + t3$neglect + rep(0:1, 150)
+  e <- expect_error(lca(t3, 2, verbose = FALSE), class = "cscdemand_error_item")
+  m <- conditionMessage(e)
+  expect_match(m, "categories 1 and 2", fixed = TRUE)
+  expect_match(m, "never observed", fixed = TRUE)
+  # a category in the middle never observed: the same rule
+  gap <- d[items]
+  gap$neglect <- ifelse(gap$neglect == 1, 3, 1)
+  e <- expect_error(lca(gap, 2, verbose = FALSE), class = "cscdemand_error_item")
+  expect_match(conditionMessage(e), "category 2", fixed = TRUE)
+  # 0/1 and 1..C are accepted as before; 1/2 is binary
+  ok <- d[items]
+  ok$neglect <- ok$neglect + 1
+  expect_equal(lca_patterns(ok)$type[["neglect"]], "binary")
+  expect_equal(lca_patterns(d[items])$levels$neglect, c("0", "1"))
+  # non-whole and negative values: what was supplied, by row position
+  fr <- d[items]
+  fr$neglect[c(4, 9)] <- c(0.5, 1.5)
+  e <- expect_error(lca(fr, 2, verbose = FALSE), class = "cscdemand_error_item")
+  expect_match(conditionMessage(e), "Rows 4, 9", fixed = TRUE)
+  expect_match(conditionMessage(e), "whole numbers", fixed = TRUE)
+  neg <- d[items]
+  neg$neglect[3] <- -1
+  e <- expect_error(lca(neg, 2, verbose = FALSE), class = "cscdemand_error_item")
+  expect_match(conditionMessage(e), "Row 3", fixed = TRUE)
+})
+
+test_that("an item missing on every row: one check, whatever its type (review)", {
+  d <- simulate_lca(n = 100, seed = 2)[c("neglect", "domestic_abuse")]
+  for (v in list(NA_real_, NA_integer_, NA, factor(NA, levels = c("a", "b")))) {
+    x <- d
+    x$neglect <- rep(v, 100)
+    e <- expect_error(lca(x, 2, verbose = FALSE), class = "cscdemand_error_item")
+    expect_match(conditionMessage(e), "missing on every row", fixed = TRUE)
+  }
+  # the check is written once in the coding code
+  src <- paste(deparse(code_item), collapse = "\n")
+  expect_equal(lengths(regmatches(src, gregexpr("missing on every row", src, fixed = TRUE))), 1L)
+})
