@@ -44,14 +44,14 @@ test_that("one-class SEs are binomial; boundary estimates get NA", {
   expect_true(any(is.na(sb$std.error)))
 })
 
-# Our classes matched to poLCA's by their item profiles.
+# Our classes matched to poLCA's by their item profiles (classes x items),
+# with the package's own distance between profiles, as align_classes() does.
 match_polca <- function(fit, ref) {
-  K <- fit$k
-  ours <- t(sapply(fit$items, function(it) fit$probs[[it]][, "2"]))
-  theirs <- sapply(seq_len(K), function(c) ref$estimate[ref$item != "size" & ref$category == "2" &
-                                                          ref$polca_class == c])
-  cost <- outer(seq_len(K), seq_len(K), Vectorize(function(a, b) sum((ours[, a] - theirs[, b])^2)))
-  as.integer(clue::solve_LSAP(cost))  # our class a <-> poLCA class m[a]
+  ours <- sapply(fit$items, function(it) fit$probs[[it]][, "2"])
+  theirs <- t(sapply(seq_len(fit$k), function(c) {
+    ref$estimate[ref$item != "size" & ref$category == "2" & ref$polca_class == c]
+  }))
+  as.integer(clue::solve_LSAP(class_distance(ours, theirs)))  # our class a <-> poLCA class m[a]
 }
 
 test_that("OPG standard errors equal poLCA's on carcinoma (stored reference)", {
