@@ -241,10 +241,7 @@ class_name_table <- function(fit, labels = NULL, lift = 1.5, min_presence = 0.3,
 # number of episodes (the shares to 100%), one more where a lone hidden size
 # could be recovered by subtraction.
 class_share_hidden <- function(fit, threshold) {
-  size <- unname(fit$class_size) * fit$nobs
-  if (threshold <= 0) return(rep(FALSE, length(size)))
-  m <- suppress_matrix(matrix(size, ncol = 1L), threshold, margins = c(rows = FALSE, cols = TRUE))
-  m$suppressed[, 1L]
+  hidden_totals(unname(fit$class_size) * fit$nobs, threshold)
 }
 
 #' @rdname suggest_class_names

@@ -227,10 +227,7 @@ trend_tests <- function(yr, cls, level) {
 share_table <- function(r, k, level, threshold) {
   tab <- table(r, k)
   cnt <- as.data.frame.matrix(tab)
-  hide_row <- if (threshold > 0 && nrow(tab)) {
-    suppress_matrix(matrix(as.numeric(rowSums(tab)), ncol = 1L), threshold,
-                    margins = c(rows = FALSE, cols = TRUE))$suppressed[, 1L]
-  } else rep(FALSE, nrow(tab))
+  hide_row <- hidden_totals(rowSums(tab), threshold)
   pub <- publish_table(cnt, colnames(cnt), threshold,
                        primary = matrix(hide_row, nrow(tab), ncol(tab)))
   supp <- attr(pub, "suppressed")

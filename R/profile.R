@@ -127,13 +127,7 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
                   i = "Profile a model with at least 2 classes."), class = "cscdemand_error_class")
   }
   z <- stats::qnorm(1 - (1 - level) / 2)
-  # Class totals add up to the number of episodes: a small one is hidden with a
-  # complement (the engine), and so is each such class's whole column, since a
-  # shown count over its percentage, or the column's sum, would give it back.
-  hide_class <- if (threshold > 0) {
-    suppress_matrix(matrix(colSums(W), ncol = 1L), threshold,
-                    margins = c(rows = FALSE, cols = TRUE))$suppressed[, 1L]
-  } else rep(FALSE, ncol(W))
+  hide_class <- hidden_totals(colSums(W), threshold)
   rows <- lapply(vars, function(v) {
     x <- episodes[[v]]
     f <- characteristic_factor(x)
@@ -196,6 +190,16 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
   structure(out, class = c("cscdemand_profile", "data.frame"),
             method = method, level = level, alpha = alpha, flags = flags,
             threshold = threshold, n_episodes = nrow(episodes))
+}
+
+# Class (or group) totals add up to the number of episodes: a small one is
+# hidden with a complement by the engine. The caller hides each such class's
+# whole column too, since a shown count over its percentage, or the column's
+# sum, would give the total back.
+hidden_totals <- function(totals, threshold) {
+  if (threshold <= 0 || !length(totals)) return(rep(FALSE, length(totals)))
+  suppress_matrix(matrix(as.numeric(totals), ncol = 1L), threshold,
+                  margins = c(rows = FALSE, cols = TRUE))$suppressed[, 1L]
 }
 
 profile_flag <- function(ratio, p, a, alpha, flags) {
