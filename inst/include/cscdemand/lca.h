@@ -209,9 +209,23 @@ inline double loglik(const Design& d, const Params& th, double* post = nullptr,
 }
 
 // Workspace for one EM run; reused across iterations, never shared between threads.
+// Linear-scale tables of one E-step (see em_step): exp of the log tables,
+// each group's base shifted by its largest entry, and the largest absolute
+// log entry of every row, block and group, which bound how far a pattern's
+// running product can stray from 1.
+struct Linear {
+  std::vector<double> ebase, shift, eratio, emiss;
+  std::vector<double> gmax, rowmax, blockmax;
+};
+
+// Beyond this bound on a pattern's summed absolute log terms the E-step
+// works in log space (exp(+-700) is the edge of double precision).
+constexpr double kLinearBound = 600.0;
+
 struct EmWork {
   std::vector<double> acc, num, pisum, missmass;
   Derived dv;
+  Linear lin;
   explicit EmWork(const Design& d)
       : acc(d.K),
         num(static_cast<std::size_t>(d.R) * d.K),
@@ -279,17 +293,90 @@ inline void m_step(const Design& d, Params& th, EmWork& w) {
   }
 }
 
+// The linear-scale tables of the current parameters (derived tables in dv).
+inline void derive_linear(const Design& d, const Params& th, const Derived& dv, Linear& lin) {
+  const int K = d.K;
+  const std::size_t nb = d.block_start.size();
+  lin.ebase.resize(dv.base.size());
+  lin.shift.assign(d.G, 0.0);
+  lin.gmax.assign(d.G, 0.0);
+  for (int g = 0; g < d.G; ++g) {
+    const double* bg = &dv.base[static_cast<std::size_t>(g) * K];
+    double m = bg[0];
+    for (int k = 1; k < K; ++k) m = std::max(m, bg[k]);
+    lin.shift[g] = m;
+    for (int k = 0; k < K; ++k) {
+      lin.ebase[static_cast<std::size_t>(g) * K + k] = std::exp(bg[k] - m);
+      lin.gmax[g] = std::max(lin.gmax[g], m - bg[k]);
+    }
+  }
+  lin.eratio.resize(dv.ratio.size());
+  lin.rowmax.assign(d.R, 0.0);
+  for (int r = 0; r < d.R; ++r)
+    for (int k = 0; k < K; ++k) {
+      const double v = dv.ratio[static_cast<std::size_t>(r) * K + k];
+      lin.eratio[static_cast<std::size_t>(r) * K + k] = std::exp(v);
+      lin.rowmax[r] = std::max(lin.rowmax[r], std::fabs(v));
+    }
+  lin.emiss.resize(nb * K);
+  lin.blockmax.assign(nb, 0.0);
+  for (std::size_t b = 0; b < nb; ++b)
+    for (int k = 0; k < K; ++k) {
+      const double v = floor_log(th.logrho[static_cast<std::size_t>(d.block_start[b]) * K + k]);
+      lin.emiss[b * K + k] = std::exp(-v);
+      lin.blockmax[b] = std::max(lin.blockmax[b], std::fabs(v));
+    }
+}
+
+// n_p * posterior of pattern p into acc, on the linear scale: the product of
+// the pattern's factors from the linear tables, with no exp per class.
+// Returns log f(p), or NaN when the pattern's bound says the product could
+// leave the range of a double (the caller then works in log space). Inside
+// the bound every partial product lies in [exp(-600), exp(600)], so the
+// result equals the log-space one to rounding.
+inline double pattern_linear(const Design& d, const Linear& lin, int p, double np, double* acc) {
+  const int K = d.K, g = d.group[p];
+  double bound = lin.gmax[g];
+  for (int i = d.nz_ptr[p]; i < d.nz_ptr[p + 1]; ++i) bound += lin.rowmax[d.nz[i]];
+  for (int i = d.miss_ptr[p]; i < d.miss_ptr[p + 1]; ++i) bound += lin.blockmax[d.miss[i]];
+  if (!(bound < kLinearBound)) return std::numeric_limits<double>::quiet_NaN();
+  const double* eb = &lin.ebase[static_cast<std::size_t>(g) * K];
+  for (int k = 0; k < K; ++k) acc[k] = eb[k];
+  for (int i = d.nz_ptr[p]; i < d.nz_ptr[p + 1]; ++i) {
+    const double* er = &lin.eratio[static_cast<std::size_t>(d.nz[i]) * K];
+    for (int k = 0; k < K; ++k) acc[k] *= er[k];
+  }
+  for (int i = d.miss_ptr[p]; i < d.miss_ptr[p + 1]; ++i) {
+    const double* em = &lin.emiss[static_cast<std::size_t>(d.miss[i]) * K];
+    for (int k = 0; k < K; ++k) acc[k] *= em[k];
+  }
+  double s = 0.0;
+  for (int k = 0; k < K; ++k) s += acc[k];
+  const double scale = np / s;
+  for (int k = 0; k < K; ++k) acc[k] *= scale;
+  return lin.shift[g] + std::log(s);
+}
+
 // One E-step fused with the M-step: returns the LL at th (NaN on failure)
-// and replaces th by the updated parameters.
+// and replaces th by the updated parameters. Patterns are scored on the
+// linear scale where that is exact to rounding (pattern_linear), which
+// saves an exp per class and pattern; the others in log space.
 inline double em_step(const Design& d, Params& th, EmWork& w) {
   const int K = d.K;
   derive(d, th, w.dv);
+  derive_linear(d, th, w.dv, w.lin);
   w.clear();
   double ll = 0.0;
   double* acc = w.acc.data();
   for (int p = 0; p < d.P; ++p) {
     const double np = d.n[p];
     if (np <= 0) continue;
+    const double lf = pattern_linear(d, w.lin, p, np, acc);
+    if (lf == lf) {
+      ll += np * lf;
+      accumulate(d, p, acc, w);
+      continue;
+    }
     pattern_log_joint(d, th, w.dv, p, acc);
     // log-sum-exp with one exp per class: acc becomes n_p * posterior.
     double m = acc[0];
