@@ -29,6 +29,14 @@ cpp_glmm_loglik <- function(X, y, trials, offset, weights, cstart, family, rando
     .Call(`_cscdemand_cpp_glmm_loglik`, X, y, trials, offset, weights, cstart, family, random, nagq, psi)
 }
 
+cpp_lca_em_step_check <- function(y, ncat, n, logpi, logrho) {
+    .Call(`_cscdemand_cpp_lca_em_step_check`, y, ncat, n, logpi, logrho)
+}
+
+cpp_lca_simulate_replicates <- function(y, ncat, set_of, G, R, sim) {
+    .Call(`_cscdemand_cpp_lca_simulate_replicates`, y, ncat, set_of, G, R, sim)
+}
+
 cpp_patterns <- function(cols, offset, ncat, group, G, weights) {
     .Call(`_cscdemand_cpp_patterns`, cols, offset, ncat, group, G, weights)
 }
@@ -45,7 +53,7 @@ cpp_stream_seed <- function(seed, idx) {
     .Call(`_cscdemand_cpp_stream_seed`, seed, idx)
 }
 
-cpp_lca_replicates <- function(y, ncat, set_of, G, R, rep, pattern, group, count, test_rep, test_pattern, test_group, test_count, models, seed, control, threads) {
-    .Call(`_cscdemand_cpp_lca_replicates`, y, ncat, set_of, G, R, rep, pattern, group, count, test_rep, test_pattern, test_group, test_count, models, seed, control, threads)
+cpp_lca_replicates <- function(y, ncat, set_of, G, R, rep, pattern, group, count, test_rep, test_pattern, test_group, test_count, models, seed, control, threads, sim) {
+    .Call(`_cscdemand_cpp_lca_replicates`, y, ncat, set_of, G, R, rep, pattern, group, count, test_rep, test_pattern, test_group, test_count, models, seed, control, threads, sim)
 }
 

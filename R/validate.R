@@ -96,21 +96,22 @@ init_from_fit <- function(fit) list(list(logpi = fit$par$logpi, logrho = fit$par
 # random start is carried only when its first stage beats it (bootstrap: 1,
 # BLRT: 2; NULL: the lca_control() default).
 run_replicates <- function(pt, counts, models, seed, control, threads, set_of = NULL,
-                           test = NULL, final_starts = NULL) {
+                           test = NULL, final_starts = NULL, sim = NULL) {
   G <- length(pt$group_levels)
   if (is.null(set_of)) set_of <- set_map(length(pt$items), G)
-  ent <- replicate_entries(counts, pt$group)
+  ent <- if (is.null(sim)) replicate_entries(counts, pt$group) else
+    c(list(R = as.integer(counts)), replicate_entries(matrix(0, 0, 0), integer())[-1])
   te <- if (is.null(test)) replicate_entries(matrix(0, 0, 0), integer()) else
     replicate_entries(test, pt$group)
   starts <- max(vapply(models, function(m) m$starts + length(m$init), numeric(1)))
   if (!is.null(final_starts)) control$final_starts <- as.integer(final_starts)
   models <- lapply(models, function(m) {
     c(list(K = as.integer(m$K), starts = as.integer(m$starts), init = m$init),
-      m[intersect(names(m), c("init_iter", "final_starts", "tol", "tol_par"))])
+      m[intersect(names(m), c("init_iter", "final_starts", "tol", "tol_par", "split_model0"))])
   })
   cpp_lca_replicates(pt$y, pt$ncat, set_of, G, ent$R, ent$rep, ent$pattern, ent$group,
                      ent$count, te$rep, te$pattern, te$group, te$count, models, seed,
-                     core_control(control, max(1L, starts)), threads)
+                     core_control(control, max(1L, starts)), threads, sim %||% list())
 }
 
 replicate_entries <- function(counts, group) {
@@ -277,9 +278,10 @@ print.cscdemand_lca_boot <- function(x, ...) {
 #' (K-1)-class model, both models are refitted to each, and the observed
 #' likelihood-ratio statistic is compared with the bootstrap distribution.
 #' Each replicate's (K-1)-class model starts from the fitted (K-1)-class
-#' solution (which generated it) and two random starts; the K-class model
-#' from the fitted K-class solution, from the (K-1)-class solution with each
-#' class split in turn, and `starts` random starts. `k_worse` counts the
+#' solution, which generated it (as Mplus does by default); the K-class model
+#' from the fitted K-class solution, from the replicate's own (K-1)-class
+#' solution with each class split in turn, and `starts` random starts.
+#' Replicates are simulated and fitted in parallel in C++. `k_worse` counts the
 #' replicates whose K-class fit ended below their (K-1)-class fit: a local
 #' maximum, which biases the statistic down. Replicates are reproducible by `seed`, for any thread count.
 #'
@@ -289,8 +291,8 @@ print.cscdemand_lca_boot <- function(x, ...) {
 #' @param reps Bootstrap replicates per K.
 #' @param starts Random starts for the K-class model in each replicate,
 #'   besides K fixed ones: the full-sample K-class solution and the
-#'   (K-1)-class solution with each of its classes split in two. Every start
-#'   runs 20 EM iterations; the best two go on to convergence.
+#'   replicate's (K-1)-class solution with each of its classes split in two.
+#'   Every start runs 20 EM iterations; the best two go on to convergence.
 #' @param alpha Significance level for early stopping.
 #' @param early_stop Stop adding replicates (in batches of 20) once a 99%
 #'   Clopper-Pearson interval for the bootstrap p-value lies wholly above or
@@ -313,7 +315,7 @@ print.cscdemand_lca_boot <- function(x, ...) {
 #' @examples
 #' d <- simulate_lca(n = 1000, seed = 1)
 #' lca_blrt(d, k = 2:4, reps = 19, seed = 1)
-lca_blrt <- function(data, k = 2:10, reps = 100, starts = 4, fit_starts = 20, items = NULL,
+lca_blrt <- function(data, k = 2:10, reps = 100, starts = 2, fit_starts = 20, items = NULL,
                      seed = NULL, threads = NULL, control = lca_control(), verbose = TRUE,
                      alpha = 0.05, early_stop = TRUE) {
   check_counts(k, min = 2)
@@ -369,8 +371,8 @@ blrt_one <- function(pt, f0, f1, reps, starts, seed, control, threads, alpha, ea
   stopped <- FALSE
   while (done < reps) {
     b <- seq.int(done + 1L, min(reps, done + 20L))
-    sim <- blrt_simulate(pt, f0, b, seed)
-    rr <- run_replicates(sim, sim$entries, mods, stream_seed(seed, kk, b[1], 3), control, threads)
+    rr <- run_replicates(pt, length(b), mods, stream_seed(seed, kk, b[1], 3), control, threads,
+                         sim = blrt_sim_spec(pt, f0, seed, b[1] - 1L))
     l0 <- rr$loglik[, 1]
     l1 <- rr$loglik[, 2]
     worse <- worse + sum(l1 < l0 - 1e-6, na.rm = TRUE)
@@ -400,98 +402,64 @@ blrt_one <- function(pt, f0, f1, reps, starts, seed, control, threads, alpha, ea
 }
 
 # The two fits of every replicate. The (K-1)-class model starts from the
-# generating parameters f0 and two random starts; the K-class model from the
-# full-sample K-class solution f1, from f0 with each of its classes split in
-# two (under the null the K-class maximum is usually such a split), and
-# `starts` random starts (Dirichlet and data-seeded in turn). Every start
-# runs a short first stage (blrt_stage1 EM iterations); only the best (one
-# for K-1, two for K) go on to convergence. The (K-1)-class fit converges
-# under the strict rule of `control` (it is cheap: about 100 iterations);
-# the K-class fit creeps along flat directions, so it stops at a
-# log-likelihood gain of 1e-6 and a parameter distance of 1e-3: measured on
-# 20 replicates of 15,000 episodes (K = 7), its log-likelihood is then
-# within 0.008 of the strict fit from the same starts (the statistic within
-# 0.016), at 40% fewer iterations.
+# generating parameters f0 only (as Mplus's LRTSTARTS default): under the null
+# its maximum is the one next to the truth (measured on 20 replicates of
+# 15,000 episodes, K - 1 = 6: two more random starts never found a higher
+# one), and it converges under the strict rule of `control` in about 65
+# iterations. The K-class model starts from the full-sample K-class solution
+# f1, from the replicate's own (K-1)-class solution with each of its classes
+# split in two (split_model0: under the null the K-class maximum is usually
+# such a split, and splits of the replicate's own fit are nearer to it than
+# splits of f0), and `starts` random starts (Dirichlet and data-seeded in
+# turn). Every K-class start runs a short first stage (blrt_stage1 EM
+# iterations); the best two go on to convergence. The K-class fit creeps
+# along flat directions, so it stops at a log-likelihood gain of 1e-6 and a
+# parameter distance of 1e-3: its log-likelihood is then within 0.008 of the
+# strict fit from the same starts, at 40% fewer iterations.
 blrt_models <- function(f0, f1, starts, control) {
-  splits <- lapply(seq_len(f0$k), function(j) blrt_init(split_class(f0, j)))
-  list(list(K = f0$k, starts = 2L, init = list(blrt_init(f0)), init_iter = blrt_stage1,
-            final_starts = 1L),
-       list(K = f1$k, starts = as.integer(starts), init = c(list(blrt_init(f1)), splits),
-            init_iter = blrt_stage1, final_starts = 2L, tol = max(control$tol, 1e-6),
-            tol_par = max(control$tol_par %||% 1e-7, 1e-3)))
+  list(list(K = f0$k, starts = 0L, init = list(blrt_init(f0)), init_iter = 0L,
+            final_starts = 0L),
+       list(K = f1$k, starts = as.integer(starts), init = list(blrt_init(f1)),
+            init_iter = blrt_stage1, final_starts = 1L, tol = max(control$tol, 1e-6),
+            tol_par = max(control$tol_par %||% 1e-7, 1e-3), split_model0 = TRUE))
 }
 
-blrt_stage1 <- 20L
+blrt_stage1 <- 40L
 
 # Starting values of a fit in the core's layout (every group's class sizes).
 blrt_init <- function(fit) list(logpi = fit$par$logpi, logrho = fit$par$logrho)
 
-# A K-class start from a (K-1)-class fit: its class `which` (default the
-# largest) split in two, with the item probabilities of the two halves
-# nudged apart.
-split_class <- function(fit, which = which.max(fit$class_size)) {
-  lp <- fit$par$logpi
-  lr <- fit$par$logrho
-  big <- which
-  lp <- cbind(lp, lp[, big] - log(2))
-  lp[, big] <- lp[, big] - log(2)
-  p <- exp(lr[, big])
-  up <- stats::plogis(stats::qlogis(pmin(pmax(p, 1e-6), 1 - 1e-6)) + 0.5)
-  lr <- cbind(lr, log(up))
-  blocks <- param_blocks(fit$patterns$ncat, fit$par$set_of)
-  for (i in seq_len(nrow(blocks))) {  # renormalise each block of the new class
-    rows <- blocks$start[i] + seq_len(fit$patterns$ncat[blocks$item[i]])
-    lr[rows, ncol(lr)] <- log(up[rows] / sum(up[rows]))
-  }
-  list(par = list(logpi = lp, logrho = lr))
-}
-
-# Data for replicates `b` simulated from f0 (group by group, with each
-# group's class sizes, and the observed missing-item masks), as one pattern
-# table whose entries say which replicate each pattern belongs to. Rows are
-# drawn for all replicates at once, item by item (vectorised), and collapsed
-# to patterns in C++; each replicate's draws come from its own stream.
-blrt_simulate <- function(pt, f0, b, seed) {
+# The generating model of the BLRT's replicates, for the C++ core: f0's
+# parameters, each group's number of rows (its observed count, rounded), and
+# the observed counts whose missing-item masks simulated rows copy. Replicate
+# r (1-based, over all batches) draws from stream (seed, K, r); the core
+# draws and collapses every replicate's rows inside the parallel loop
+# (simulate_replicate() in replicates.h).
+blrt_sim_spec <- function(pt, f0, seed, first) {
   G <- length(pt$group_levels)
-  J <- length(pt$items)
   gN <- round(as.numeric(tapply(pt$n, factor(pt$group, levels = seq_len(G)), sum)))
   gN[is.na(gN)] <- 0
-  miss <- anyNA(pt$y)
-  pis <- exp(f0$par$logpi)
-  one <- function(r) {
-    with_local_seed(stream_seed(seed, f0$k + 1L, r, 0), {
-      g <- rep(seq_len(G), gN)
-      cls <- unlist(lapply(seq_len(G), function(gg) {
-        sample.int(f0$k, gN[gg], replace = TRUE, prob = pis[gg, ])
-      }))
-      y <- vapply(seq_len(J), function(j) {
-        cp <- t(apply(f0$probs[[j]], 1, cumsum))  # K x C cumulative
-        u <- stats::runif(length(cls))
-        out <- rep(1L, length(cls))  # 1 + the number of cumulative bounds below u
-        for (cc in seq_len(ncol(cp) - 1L)) out <- out + (u > cp[cls, cc])
-        out
-      }, integer(length(cls)))
-      if (miss) {
-        src <- unlist(lapply(seq_len(G), function(gg) {
-          rows <- which(pt$group == gg)
-          rows[sample.int(length(rows), gN[gg], replace = TRUE, prob = pt$n[rows])]
-        }))
-        y[is.na(pt$y[src, , drop = FALSE])] <- NA_integer_
-      }
-      list(y = matrix(y, ncol = J), g = g)
-    })
-  }
-  sims <- lapply(b, one)
+  list(K = f0$k, logpi = f0$par$logpi, logrho = f0$par$logrho, group_rows = gN,
+       n = as.numeric(pt$n), group = as.integer(pt$group),
+       seed = stream_seed(seed, f0$k + 1L, 0), first = as.integer(first))
+}
+
+# The data of replicates `b` (1-based) as one pattern table whose entries say
+# which replicate each pattern belongs to: the same draws the BLRT fits
+# (used by tests and diagnostics).
+blrt_simulate <- function(pt, f0, b, seed) {
+  G <- length(pt$group_levels)
+  spec <- blrt_sim_spec(pt, f0, seed, b[1] - 1L)
+  sims <- cpp_lca_simulate_replicates(pt$y, pt$ncat, set_map(length(pt$items), G), G,
+                                      length(b), spec)
   y <- do.call(rbind, lapply(sims, `[[`, "y"))
-  key <- unlist(lapply(seq_along(sims), function(i) (i - 1L) * G + sims[[i]]$g))
-  cols <- lapply(seq_len(J), function(j) y[, j])
-  pp <- cpp_patterns(cols, rep(1L, J), pt$ncat, key, length(b) * G, NULL)
-  colnames(pp$y) <- pt$items
-  key_p <- pp$group
-  list(y = pp$y, n = pp$n, ncat = pt$ncat, items = pt$items, levels = pt$levels,
-       group = (key_p - 1L) %% G + 1L, group_levels = pt$group_levels,
-       entries = data.frame(rep = (key_p - 1L) %/% G + 1L, pattern = seq_along(pp$n),
-                            count = pp$n))
+  colnames(y) <- pt$items
+  np <- vapply(sims, function(s) length(s$n), integer(1))
+  list(y = y, n = unlist(lapply(sims, `[[`, "n")), ncat = pt$ncat, items = pt$items,
+       levels = pt$levels, group = unlist(lapply(sims, `[[`, "group")),
+       group_levels = pt$group_levels,
+       entries = data.frame(rep = rep(seq_along(b), np), pattern = seq_len(sum(np)),
+                            count = unlist(lapply(sims, `[[`, "n"))))
 }
 
 #' @export

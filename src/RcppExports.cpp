@@ -109,6 +109,37 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_lca_em_step_check
+List cpp_lca_em_step_check(IntegerMatrix y, IntegerVector ncat, NumericVector n, NumericMatrix logpi, NumericMatrix logrho);
+RcppExport SEXP _cscdemand_cpp_lca_em_step_check(SEXP ySEXP, SEXP ncatSEXP, SEXP nSEXP, SEXP logpiSEXP, SEXP logrhoSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerMatrix >::type y(ySEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type ncat(ncatSEXP);
+    Rcpp::traits::input_parameter< NumericVector >::type n(nSEXP);
+    Rcpp::traits::input_parameter< NumericMatrix >::type logpi(logpiSEXP);
+    Rcpp::traits::input_parameter< NumericMatrix >::type logrho(logrhoSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_lca_em_step_check(y, ncat, n, logpi, logrho));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_lca_simulate_replicates
+List cpp_lca_simulate_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_of, int G, int R, List sim);
+RcppExport SEXP _cscdemand_cpp_lca_simulate_replicates(SEXP ySEXP, SEXP ncatSEXP, SEXP set_ofSEXP, SEXP GSEXP, SEXP RSEXP, SEXP simSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerMatrix >::type y(ySEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type ncat(ncatSEXP);
+    Rcpp::traits::input_parameter< IntegerMatrix >::type set_of(set_ofSEXP);
+    Rcpp::traits::input_parameter< int >::type G(GSEXP);
+    Rcpp::traits::input_parameter< int >::type R(RSEXP);
+    Rcpp::traits::input_parameter< List >::type sim(simSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_lca_simulate_replicates(y, ncat, set_of, G, R, sim));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_patterns
 List cpp_patterns(List cols, IntegerVector offset, IntegerVector ncat, SEXP group, int G, SEXP weights);
 RcppExport SEXP _cscdemand_cpp_patterns(SEXP colsSEXP, SEXP offsetSEXP, SEXP ncatSEXP, SEXP groupSEXP, SEXP GSEXP, SEXP weightsSEXP) {
@@ -178,8 +209,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_lca_replicates
-List cpp_lca_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_of, int G, int R, IntegerVector rep, IntegerVector pattern, IntegerVector group, NumericVector count, IntegerVector test_rep, IntegerVector test_pattern, IntegerVector test_group, NumericVector test_count, List models, double seed, List control, int threads);
-RcppExport SEXP _cscdemand_cpp_lca_replicates(SEXP ySEXP, SEXP ncatSEXP, SEXP set_ofSEXP, SEXP GSEXP, SEXP RSEXP, SEXP repSEXP, SEXP patternSEXP, SEXP groupSEXP, SEXP countSEXP, SEXP test_repSEXP, SEXP test_patternSEXP, SEXP test_groupSEXP, SEXP test_countSEXP, SEXP modelsSEXP, SEXP seedSEXP, SEXP controlSEXP, SEXP threadsSEXP) {
+List cpp_lca_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_of, int G, int R, IntegerVector rep, IntegerVector pattern, IntegerVector group, NumericVector count, IntegerVector test_rep, IntegerVector test_pattern, IntegerVector test_group, NumericVector test_count, List models, double seed, List control, int threads, List sim);
+RcppExport SEXP _cscdemand_cpp_lca_replicates(SEXP ySEXP, SEXP ncatSEXP, SEXP set_ofSEXP, SEXP GSEXP, SEXP RSEXP, SEXP repSEXP, SEXP patternSEXP, SEXP groupSEXP, SEXP countSEXP, SEXP test_repSEXP, SEXP test_patternSEXP, SEXP test_groupSEXP, SEXP test_countSEXP, SEXP modelsSEXP, SEXP seedSEXP, SEXP controlSEXP, SEXP threadsSEXP, SEXP simSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -200,7 +231,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
     Rcpp::traits::input_parameter< List >::type control(controlSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_lca_replicates(y, ncat, set_of, G, R, rep, pattern, group, count, test_rep, test_pattern, test_group, test_count, models, seed, control, threads));
+    Rcpp::traits::input_parameter< List >::type sim(simSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_lca_replicates(y, ncat, set_of, G, R, rep, pattern, group, count, test_rep, test_pattern, test_group, test_count, models, seed, control, threads, sim));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -213,11 +245,13 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_id_positions", (DL_FUNC) &_cscdemand_cpp_id_positions, 1},
     {"_cscdemand_cpp_glmm_fit", (DL_FUNC) &_cscdemand_cpp_glmm_fit, 13},
     {"_cscdemand_cpp_glmm_loglik", (DL_FUNC) &_cscdemand_cpp_glmm_loglik, 10},
+    {"_cscdemand_cpp_lca_em_step_check", (DL_FUNC) &_cscdemand_cpp_lca_em_step_check, 5},
+    {"_cscdemand_cpp_lca_simulate_replicates", (DL_FUNC) &_cscdemand_cpp_lca_simulate_replicates, 6},
     {"_cscdemand_cpp_patterns", (DL_FUNC) &_cscdemand_cpp_patterns, 6},
     {"_cscdemand_cpp_lca_fit", (DL_FUNC) &_cscdemand_cpp_lca_fit, 13},
     {"_cscdemand_cpp_lca_posterior", (DL_FUNC) &_cscdemand_cpp_lca_posterior, 7},
     {"_cscdemand_cpp_stream_seed", (DL_FUNC) &_cscdemand_cpp_stream_seed, 2},
-    {"_cscdemand_cpp_lca_replicates", (DL_FUNC) &_cscdemand_cpp_lca_replicates, 17},
+    {"_cscdemand_cpp_lca_replicates", (DL_FUNC) &_cscdemand_cpp_lca_replicates, 18},
     {NULL, NULL, 0}
 };
 

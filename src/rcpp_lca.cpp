@@ -115,7 +115,92 @@ void entries_from_r(const IntegerVector& rep, const IntegerVector& pat, const In
   }
 }
 
+// The parametric bootstrap's generating model from R: list(K, logpi,
+// logrho, group_rows, n, group (1-based), seed, first); an empty list: none.
+// obs_n and obs_group hold the observed counts the masks are drawn from.
+void sim_from_r(const List& sim, cscdemand::ReplicateInput& in, std::vector<double>& obs_n,
+                std::vector<int>& obs_group) {
+  if (sim.size() == 0) return;
+  cscdemand::SimSpec& sp = in.sim;
+  sp.K = as<int>(sim["K"]);
+  sp.par.logpi = from_matrix(as<NumericMatrix>(sim["logpi"]));
+  sp.par.logrho = from_matrix(as<NumericMatrix>(sim["logrho"]));
+  sp.group_rows = as<std::vector<double>>(sim["group_rows"]);
+  obs_n = as<std::vector<double>>(sim["n"]);
+  IntegerVector g = sim["group"];
+  obs_group.resize(g.size());
+  for (R_xlen_t i = 0; i < g.size(); ++i) obs_group[i] = g[i] - 1;
+  sp.obs_n = obs_n.data();
+  sp.obs_group = obs_group.data();
+  sp.seed = seed_to_u64(as<double>(sim["seed"]));
+  sp.first = as<int>(sim["first"]);
+}
+
 }  // namespace
+
+// One EM step from the given parameters, with patterns scored on the linear
+// scale where exact (as every fit does) and all in log space: the
+// log-likelihoods and updated parameters of both, for tests.
+// [[Rcpp::export]]
+List cpp_lca_em_step_check(IntegerMatrix y, IntegerVector ncat, NumericVector n,
+                           NumericMatrix logpi, NumericMatrix logrho) {
+  const int P = y.nrow(), J = y.ncol(), K = logrho.ncol();
+  std::vector<int> yy = to_row_major(y);
+  std::vector<int> set(J, 0);
+  cscdemand::Design d = cscdemand::make_design(yy.data(), P, J, ncat.begin(), n.begin(), nullptr,
+                                               1, K, set.data());
+  cscdemand::Params th;
+  th.logpi = from_matrix(logpi);
+  th.logrho = from_matrix(logrho);
+  cscdemand::Params a = th, b = th;
+  cscdemand::EmWork w(d);
+  const double ll_lin = cscdemand::em_step(d, a, w, true);
+  const double ll_log = cscdemand::em_step(d, b, w, false);
+  return List::create(_["ll_linear"] = ll_lin, _["ll_log"] = ll_log,
+                      _["ll_direct"] = cscdemand::loglik(d, th),
+                      _["logrho_linear"] = as_matrix(a.logrho, d.R, K),
+                      _["logrho_log"] = as_matrix(b.logrho, d.R, K),
+                      _["logpi_linear"] = as_matrix(a.logpi, 1, K),
+                      _["logpi_log"] = as_matrix(b.logpi, 1, K));
+}
+
+// Replicates of a parametric bootstrap as pattern tables (the data the
+// BLRT's replicates fit): one list(y, n, group) per replicate.
+// [[Rcpp::export]]
+List cpp_lca_simulate_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_of,
+                                 int G, int R, List sim) {
+  const int J = y.ncol();
+  std::vector<int> yy = to_row_major(y);
+  std::vector<int> so(static_cast<std::size_t>(J) * G);
+  for (int j = 0; j < J; ++j)
+    for (int g = 0; g < G; ++g) so[static_cast<std::size_t>(j) * G + g] = set_of(j, g);
+  std::vector<int> nc(ncat.begin(), ncat.end());
+  cscdemand::ReplicateInput in;
+  in.y = yy.data();
+  in.P = y.nrow();
+  in.J = J;
+  in.G = G;
+  in.ncat = nc.data();
+  in.set_of = so.data();
+  std::vector<double> obs_n;
+  std::vector<int> obs_group;
+  sim_from_r(sim, in, obs_n, obs_group);
+  const cscdemand::SimTables tabs = cscdemand::sim_tables(in);
+  List out(R);
+  for (int r = 0; r < R; ++r) {
+    cscdemand::PatternTable pt = cscdemand::simulate_replicate(in, tabs, r);
+    IntegerMatrix py(pt.P, J);
+    for (int p = 0; p < pt.P; ++p)
+      for (int j = 0; j < J; ++j) {
+        const int v = pt.y[static_cast<std::size_t>(p) * J + j];
+        py(p, j) = v < 0 ? NA_INTEGER : v + 1;
+      }
+    IntegerVector pg(pt.P);
+    for (int p = 0; p < pt.P; ++p) pg[p] = pt.group[p] + 1;
+    out[r] = List::create(_["y"] = py, _["n"] = wrap(pt.n), _["group"] = pg);
+  }
+  return out;
+}
 
 // [[Rcpp::export]]
 List cpp_patterns(List cols, IntegerVector offset, IntegerVector ncat, SEXP group, int G,
@@ -255,7 +340,7 @@ List cpp_lca_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_o
                         IntegerVector rep, IntegerVector pattern, IntegerVector group,
                         NumericVector count, IntegerVector test_rep, IntegerVector test_pattern,
                         IntegerVector test_group, NumericVector test_count, List models,
-                        double seed, List control, int threads) {
+                        double seed, List control, int threads, List sim) {
   const int P = y.nrow(), J = y.ncol();
   std::vector<int> yy = to_row_major(y);
   std::vector<int> so(static_cast<std::size_t>(J) * G);
@@ -274,6 +359,9 @@ List cpp_lca_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_o
   if (test_rep.size() > 0)
     entries_from_r(test_rep, test_pattern, test_group, test_count, R, in.test_ptr,
                    in.test_pattern, in.test_group, in.test_count);
+  std::vector<double> obs_n;
+  std::vector<int> obs_group;
+  sim_from_r(sim, in, obs_n, obs_group);
   std::vector<cscdemand::ReplicateModel> mods;
   for (int m = 0; m < models.size(); ++m) {
     List one = models[m];
@@ -285,6 +373,7 @@ List cpp_lca_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_o
     if (one.containsElementNamed("final_starts")) mod.final_starts = as<int>(one["final_starts"]);
     if (one.containsElementNamed("tol")) mod.tol = as<double>(one["tol"]);
     if (one.containsElementNamed("tol_par")) mod.tol_par = as<double>(one["tol_par"]);
+    if (one.containsElementNamed("split_model0")) mod.split_model0 = as<bool>(one["split_model0"]);
     mods.push_back(mod);
   }
   cscdemand::Control ctl = control_from_r(control);

@@ -111,3 +111,44 @@ test_that("predict() without newdata gives one row per fitted row, in row order"
   expect_identical(predict(fit), max.col(pp, ties.method = "first"))
   expect_identical(predict(fit, type = "class"), predict(fit, d))
 })
+
+test_that("an EM step on the linear scale equals the log-space step, also at the boundary", {
+  set.seed(11)
+  J <- 8
+  y <- unique(matrix(sample(1:2, 400 * J, replace = TRUE, prob = c(.7, .3)), ncol = J))
+  y[sample(length(y), 20)] <- NA_integer_  # some missing items
+  n <- as.numeric(sample(1:50, nrow(y), replace = TRUE))
+  K <- 3
+  step <- function(p1) {
+    # p1: J x K probabilities of category 2; rows of logrho are (item, category)
+    lr <- matrix(0, 2 * J, K)
+    lr[seq(1, 2 * J, 2), ] <- log1p(-p1)
+    lr[seq(2, 2 * J, 2), ] <- log(p1)
+    cpp_lca_em_step_check(y, rep(2L, J), n, matrix(log(c(.5, .3, .2)), 1), lr)
+  }
+  moderate <- matrix(runif(J * K, 0.05, 0.9), J, K)
+  extreme <- moderate
+  extreme[1, 1] <- exp(-700)    # beyond the linear range for patterns with item 1
+  extreme[2, 2] <- 0            # an exact zero (floored in log space)
+  extreme[3, 3] <- 1 - 1e-300   # the reference category at the floor
+  extreme[5, 3] <- 1 - 1e-300   # twice: the base of class 3 is beyond the linear range
+  extreme[4, 1] <- exp(-300)
+  for (p1 in list(moderate, extreme)) {
+    s <- step(p1)
+    expect_equal(s$ll_linear, s$ll_log, tolerance = 1e-12)
+    expect_equal(s$ll_linear, s$ll_direct, tolerance = 1e-12)
+    fin <- is.finite(s$logrho_log)
+    expect_identical(fin, is.finite(s$logrho_linear))
+    expect_equal(exp(s$logrho_linear), exp(s$logrho_log), tolerance = 1e-12)
+    expect_equal(s$logpi_linear, s$logpi_log, tolerance = 1e-12)
+  }
+  # the log-likelihood by hand, with the class sizes and probabilities above
+  p1 <- moderate
+  lik <- sapply(seq_len(nrow(y)), function(i) {
+    sum(c(.5, .3, .2) * sapply(1:K, function(k) {
+      obs <- !is.na(y[i, ])
+      prod(ifelse(y[i, obs] == 2, p1[obs, k], 1 - p1[obs, k]))
+    }))
+  })
+  expect_equal(step(moderate)$ll_linear, sum(n * log(lik)), tolerance = 1e-12)
+})

@@ -55,6 +55,7 @@ struct Design {
   std::vector<std::vector<int>> group_blocks;  // blocks used by each group
   std::vector<std::vector<int>> block_groups;  // groups using each block
   std::vector<double> group_n;  // G, total count per group
+  int max_nz = 0, max_miss = 0; // most non-reference rows / missing blocks of any pattern
 };
 
 // Builds the design from a row-major P x J matrix of 0-based categories
@@ -109,6 +110,8 @@ inline Design make_design(const int* y, int P, int J, const int* ncat, const dou
     }
     d.nz_ptr[p + 1] = static_cast<int>(d.nz.size());
     d.miss_ptr[p + 1] = static_cast<int>(d.miss.size());
+    d.max_nz = std::max(d.max_nz, d.nz_ptr[p + 1] - d.nz_ptr[p]);
+    d.max_miss = std::max(d.max_miss, d.miss_ptr[p + 1] - d.miss_ptr[p]);
   }
   return d;
 }
@@ -209,9 +212,23 @@ inline double loglik(const Design& d, const Params& th, double* post = nullptr,
 }
 
 // Workspace for one EM run; reused across iterations, never shared between threads.
+// Linear-scale tables of one E-step (see em_step): exp of the log tables,
+// each group's base shifted by its largest entry, and the largest absolute
+// log entry of every row, block and group, which bound how far a pattern's
+// running product can stray from 1.
+struct Linear {
+  std::vector<double> ebase, shift, eratio, emiss;
+  std::vector<double> gmax, rowmax, blockmax;
+};
+
+// Beyond this bound on a pattern's summed absolute log terms the E-step
+// works in log space (exp(+-700) is the edge of double precision).
+constexpr double kLinearBound = 600.0;
+
 struct EmWork {
   std::vector<double> acc, num, pisum, missmass;
   Derived dv;
+  Linear lin;
   explicit EmWork(const Design& d)
       : acc(d.K),
         num(static_cast<std::size_t>(d.R) * d.K),
@@ -279,29 +296,148 @@ inline void m_step(const Design& d, Params& th, EmWork& w) {
   }
 }
 
-// One E-step fused with the M-step: returns the LL at th (NaN on failure)
-// and replaces th by the updated parameters.
-inline double em_step(const Design& d, Params& th, EmWork& w) {
+// The linear-scale tables of the current parameters (derived tables in dv).
+inline void derive_linear(const Design& d, const Params& th, const Derived& dv, Linear& lin) {
   const int K = d.K;
-  derive(d, th, w.dv);
-  w.clear();
+  const std::size_t nb = d.block_start.size();
+  lin.ebase.resize(dv.base.size());
+  lin.shift.assign(d.G, 0.0);
+  lin.gmax.assign(d.G, 0.0);
+  for (int g = 0; g < d.G; ++g) {
+    const double* bg = &dv.base[static_cast<std::size_t>(g) * K];
+    double m = bg[0];
+    for (int k = 1; k < K; ++k) m = std::max(m, bg[k]);
+    lin.shift[g] = m;
+    for (int k = 0; k < K; ++k) {
+      lin.ebase[static_cast<std::size_t>(g) * K + k] = std::exp(bg[k] - m);
+      lin.gmax[g] = std::max(lin.gmax[g], m - bg[k]);
+    }
+  }
+  lin.eratio.resize(dv.ratio.size());
+  lin.rowmax.assign(d.R, 0.0);
+  for (int r = 0; r < d.R; ++r)
+    for (int k = 0; k < K; ++k) {
+      const double v = dv.ratio[static_cast<std::size_t>(r) * K + k];
+      lin.eratio[static_cast<std::size_t>(r) * K + k] = std::exp(v);
+      lin.rowmax[r] = std::max(lin.rowmax[r], std::fabs(v));
+    }
+  lin.emiss.resize(nb * K);
+  lin.blockmax.assign(nb, 0.0);
+  for (std::size_t b = 0; b < nb; ++b)
+    for (int k = 0; k < K; ++k) {
+      const double v = floor_log(th.logrho[static_cast<std::size_t>(d.block_start[b]) * K + k]);
+      lin.emiss[b * K + k] = std::exp(-v);
+      lin.blockmax[b] = std::max(lin.blockmax[b], std::fabs(v));
+    }
+}
+
+// Whether every pattern can be scored on the linear scale this iteration:
+// the largest bound any pattern could have (the group term plus the most
+// non-reference rows and missing blocks any pattern has, each at its
+// largest) is inside kLinearBound. Then no per-pattern check is needed.
+inline bool all_linear(const Design& d, const Linear& lin, double limit) {
+  double g = 0.0, r = 0.0, b = 0.0;
+  for (double v : lin.gmax) g = std::max(g, v);
+  for (double v : lin.rowmax) r = std::max(r, v);
+  for (double v : lin.blockmax) b = std::max(b, v);
+  const double bound = g + d.max_nz * r + d.max_miss * b;
+  return bound < limit;  // NaN parameters give a NaN LL either way
+}
+
+// One pass of the E-step over all patterns with the M-step's expected counts
+// accumulated; K is a compile-time constant when KK > 0 (so the loops over
+// classes unroll), else d.K. Each pattern is scored on the linear scale
+// (the product of its factors from the linear tables, no exp per class)
+// when its bound, or the iteration's (all_lin), keeps every partial product
+// within [exp(-600), exp(600)], so the result equals the log-space one to
+// rounding; otherwise in log space with one exp per class. Returns the LL,
+// or NaN when a pattern has no finite class.
+template <int KK>
+inline double em_pass(const Design& d, const Params& th, EmWork& w, bool all_lin, double limit) {
+  const int K = KK > 0 ? KK : d.K;
+  const Linear& lin = w.lin;
+  double local[KK > 0 ? KK : 1];  // with K fixed, the class loop works in registers
+  double* acc = KK > 0 ? local : w.acc.data();
   double ll = 0.0;
-  double* acc = w.acc.data();
   for (int p = 0; p < d.P; ++p) {
     const double np = d.n[p];
     if (np <= 0) continue;
-    pattern_log_joint(d, th, w.dv, p, acc);
-    // log-sum-exp with one exp per class: acc becomes n_p * posterior.
-    double m = acc[0];
-    for (int k = 1; k < K; ++k) m = acc[k] > m ? acc[k] : m;
-    if (!std::isfinite(m)) return std::numeric_limits<double>::quiet_NaN();
-    double s = 0.0;
-    for (int k = 0; k < K; ++k) s += (acc[k] = std::exp(acc[k] - m));
-    ll += np * (m + std::log(s));
-    const double scale = np / s;
+    const int g = d.group[p];
+    const int* nz0 = d.nz.data() + d.nz_ptr[p];
+    const int* nz1 = d.nz.data() + d.nz_ptr[p + 1];
+    const int* ms0 = d.miss.data() + d.miss_ptr[p];
+    const int* ms1 = d.miss.data() + d.miss_ptr[p + 1];
+    bool linear = all_lin;
+    if (!linear) {
+      double bound = lin.gmax[g];
+      for (const int* q = nz0; q < nz1; ++q) bound += lin.rowmax[*q];
+      for (const int* q = ms0; q < ms1; ++q) bound += lin.blockmax[*q];
+      linear = bound < limit;
+    }
+    double s = 0.0, lf;
+    if (linear) {
+      const double* eb = &lin.ebase[static_cast<std::size_t>(g) * K];
+      for (int k = 0; k < K; ++k) acc[k] = eb[k];
+      for (const int* q = nz0; q < nz1; ++q) {
+        const double* er = &lin.eratio[static_cast<std::size_t>(*q) * K];
+        for (int k = 0; k < K; ++k) acc[k] *= er[k];
+      }
+      for (const int* q = ms0; q < ms1; ++q) {
+        const double* em = &lin.emiss[static_cast<std::size_t>(*q) * K];
+        for (int k = 0; k < K; ++k) acc[k] *= em[k];
+      }
+      for (int k = 0; k < K; ++k) s += acc[k];
+      lf = lin.shift[g] + std::log(s);
+    } else {
+      pattern_log_joint(d, th, w.dv, p, acc);
+      double m = acc[0];
+      for (int k = 1; k < K; ++k) m = acc[k] > m ? acc[k] : m;
+      if (!std::isfinite(m)) return std::numeric_limits<double>::quiet_NaN();
+      for (int k = 0; k < K; ++k) s += (acc[k] = std::exp(acc[k] - m));
+      lf = m + std::log(s);
+    }
+    ll += np * lf;
+    const double scale = np / s;  // acc becomes n_p * posterior
     for (int k = 0; k < K; ++k) acc[k] *= scale;
-    accumulate(d, p, acc, w);
+    double* ps = &w.pisum[static_cast<std::size_t>(g) * K];
+    for (int k = 0; k < K; ++k) ps[k] += acc[k];
+    for (const int* q = ms0; q < ms1; ++q) {
+      double* mm = &w.missmass[static_cast<std::size_t>(*q) * K];
+      for (int k = 0; k < K; ++k) mm[k] += acc[k];
+    }
+    for (const int* q = nz0; q < nz1; ++q) {
+      double* nr = &w.num[static_cast<std::size_t>(*q) * K];
+      for (int k = 0; k < K; ++k) nr[k] += acc[k];
+    }
   }
+  return ll;
+}
+
+// One E-step fused with the M-step: returns the LL at th (NaN on failure)
+// and replaces th by the updated parameters. linear = false scores every
+// pattern in log space (for tests of the linear scale).
+inline double em_step(const Design& d, Params& th, EmWork& w, bool linear = true) {
+  derive(d, th, w.dv);
+  derive_linear(d, th, w.dv, w.lin);
+  w.clear();
+  const double limit = linear ? kLinearBound : -1.0;
+  const bool all_lin = all_linear(d, w.lin, limit);
+  double ll;
+  switch (d.K) {
+    case 2: ll = em_pass<2>(d, th, w, all_lin, limit); break;
+    case 3: ll = em_pass<3>(d, th, w, all_lin, limit); break;
+    case 4: ll = em_pass<4>(d, th, w, all_lin, limit); break;
+    case 5: ll = em_pass<5>(d, th, w, all_lin, limit); break;
+    case 6: ll = em_pass<6>(d, th, w, all_lin, limit); break;
+    case 7: ll = em_pass<7>(d, th, w, all_lin, limit); break;
+    case 8: ll = em_pass<8>(d, th, w, all_lin, limit); break;
+    case 9: ll = em_pass<9>(d, th, w, all_lin, limit); break;
+    case 10: ll = em_pass<10>(d, th, w, all_lin, limit); break;
+    case 11: ll = em_pass<11>(d, th, w, all_lin, limit); break;
+    case 12: ll = em_pass<12>(d, th, w, all_lin, limit); break;
+    default: ll = em_pass<0>(d, th, w, all_lin, limit); break;
+  }
+  if (!(ll == ll)) return ll;
   m_step(d, th, w);
   return ll;
 }
