@@ -171,8 +171,26 @@ report_audit <- function(au, threshold) {
   not_children <- grepl("columns|factors excluded", au$step)
   hidden <- is.na(suppress_small(data.frame(n = round(au$n)), threshold = threshold, cols = "n")$n)
   n <- ifelse(not_children | !hidden, fmt_int(round(au$n)), "c")
-  detail <- as.character(suppress_text(au$detail, threshold, replace = "c"))
+  detail <- as.character(audit_public_text(au$detail, threshold))
   data.frame(Step = au$step, Number = n,
              Counts = ifelse(not_children, "columns or codes", "rows or episodes"),
              Detail = detail, stringsAsFactors = FALSE)
+}
+
+#' @export
+print.cscdemand_report_data <- function(x, ...) {
+  thr <- attr(x, "threshold") %||% 10
+  n_show <- function(n) if (n > 0 && n < thr) paste("fewer than", thr) else format(n, big.mark = ",")
+  cat("<cscdemand_report_data> ", x$title, "\n", sep = "")
+  cat(x$subtitle, "\n", sep = "")
+  cat("Episodes: ", n_show(sum(x$own)), " in ", x$council, ", ",
+      n_show(nrow(x$episodes)), " in all ", length(x$councils), " council",
+      if (length(x$councils) != 1) "s", "\n", sep = "")
+  if (length(x$years)) cat("Reporting years: ", paste(x$years, collapse = ", "), "\n", sep = "")
+  cat("Factors: ", length(x$items), " (", paste(utils::head(x$items, 8), collapse = ", "),
+      if (length(x$items) > 8) ", ...", ")\n", sep = "")
+  cat("Audit (counts under ", thr, " shown as \"c\"):\n", sep = "")
+  print(x$audit, row.names = FALSE)
+  cat("Episode rows are not printed (they hold identifiers): use x$episodes with care.\n")
+  invisible(x)
 }

@@ -84,3 +84,23 @@ test_that("a prebuilt report_data() is re-checked against the threshold asked fo
   attr(old, "audit_counts") <- NULL
   expect_error(report_data(old), class = "cscdemand_error_data")
 })
+
+test_that("printing report_data() shows no identifier and no small count", {
+  rd <- report_data("example", council = "Leicestershire")
+  out <- paste(capture.output(print(rd)), collapse = "\n")
+  expect_match(out, "Leicestershire")
+  ids <- unique(as.character(rd$episodes$child_id))
+  expect_false(any(vapply(utils::head(ids, 200), function(i) grepl(i, out, fixed = TRUE),
+                          logical(1))))
+  rd1 <- report_data(rd, threshold = 1e6)  # every count is now small
+  out1 <- paste(capture.output(print(rd1)), collapse = "\n")
+  expect_match(out1, "fewer than 1e\\+06|fewer than 1000000|fewer than 1,000,000")
+  expect_false(grepl(format(nrow(rd$episodes), big.mark = ","), out1, fixed = TRUE))
+  # no count under the threshold in the audit's detail text either
+  # (counts of codes and columns are not about children, and codes are names)
+  det <- gsub("[0-9]+ (distinct codes|factor columns)|not present: [0-9, ]+|coded 21|20 \\(",
+              "", rd1$audit$Detail)
+  nums <- as.numeric(unlist(regmatches(det, gregexpr("(?<![A-Za-z0-9])[0-9]+(?![0-9A-Za-z])",
+                                                      det, perl = TRUE))))
+  expect_false(any(nums > 0 & nums < 1e6))
+})
