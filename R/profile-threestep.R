@@ -199,6 +199,7 @@ three_step_ml <- function(W, z, D, post, maxiter = 10000, tol = 1e-12) {
     sum(n[n > 0] * log(cell[n > 0]))
   }
   ll_old <- -Inf
+  converged <- FALSE
   for (it in seq_len(maxiter)) {
     cell <- t(D) %*% (pi * p)
     # E-step and M-step: expected counts of (t, l).
@@ -210,8 +211,16 @@ three_step_ml <- function(W, z, D, post, maxiter = 10000, tol = 1e-12) {
     pi <- rowSums(m) / sum(m)
     p <- m / rowSums(m)
     ll <- ll_of(pi, p)
-    if (abs(ll - ll_old) < tol * (1 + abs(ll))) break
+    if (abs(ll - ll_old) < tol * (1 + abs(ll))) {
+      converged <- TRUE
+      break
+    }
     ll_old <- ll
+  }
+  if (!converged) {
+    warn_cscdemand(c("The ML three-step estimates did not converge in {maxiter} EM iterations.",
+                     i = "Their values are the last iteration's; compare them with {.code method = \"bch\"}."),
+                   class = "cscdemand_warning_convergence")
   }
   se <- ml_se(n, D, pi, p)
   list(est = p, se = se, method = "ml")

@@ -103,3 +103,17 @@ test_that("class_outcome suppresses estimates resting on small modal counts", {
   expect_equal(pub$estimate[!pub$suppressed], raw$estimate[!pub$suppressed])
   expect_safe_suppression(unclass(table(W, d$rare)), mask, 10)
 })
+
+test_that("the ML three-step warns when its EM stops before converging", {
+  set.seed(3)
+  K <- 3
+  post <- prop.table(matrix(runif(300 * K), ncol = K), 1)
+  W <- max.col(post)
+  z <- factor(sample(c("a", "b", "c"), 300, replace = TRUE))
+  D <- error_matrix(post, W)
+  expect_warning(three_step_ml(W, z, D, post, maxiter = 2), class = "cscdemand_warning_convergence")
+  expect_no_warning(full <- three_step_ml(W, z, D, post))
+  # converged: one more EM step from the estimate changes nothing
+  again <- suppressWarnings(three_step_ml(W, z, D, post, maxiter = 5000))
+  expect_equal(full$est, again$est, tolerance = 1e-6)
+})
