@@ -27,7 +27,8 @@
 #' @param neighbours Include statistical neighbours (default `TRUE`).
 #' @param neighbour_edition Statistical neighbours: `2025` (default, DfE's 2025
 #'   model) or `2021` (April 2021 groupings); see [context_neighbours].
-#' @return A data frame with one row per C3 factor: `code`, `label`, `count`,
+#' @return A data frame (class `cscdemand_national_comparison`, with a [plot()]
+#'   method) with one row per C3 factor: `code`, `label`, `count`,
 #'   `episodes`, `rate` (the council's, from the data), `england_rate`,
 #'   `region_rate`, `neighbours_rate` and `n_neighbours`, `la_published_rate`
 #'   (the council's own C3 figure), `ratio_england` (`rate / england_rate`).
@@ -39,6 +40,7 @@
 #' a <- read_cin_assessments(cin_example)
 #' cmp <- compare_to_national(a, la = "E09000021", year = 2024)
 #' head(cmp[order(-cmp$rate), ])
+#' plot(cmp, top = 12)
 compare_to_national <- function(episodes, la = NULL, year = NULL, national_year = NULL,
                                 neighbours = TRUE, neighbour_edition = 2025) {
   check_flag(neighbours)
@@ -96,7 +98,47 @@ compare_to_national <- function(episodes, la = NULL, year = NULL, national_year 
   attr(out, "national_year") <- national_year
   attr(out, "neighbours") <- attr(ref, "neighbours")
   attr(out, "neighbour_edition") <- neighbour_edition
+  class(out) <- c("cscdemand_national_comparison", "data.frame")
   out
+}
+
+#' @describeIn compare_to_national A dot chart: each factor's share of the
+#'   council's episodes against England, the region and the mean of the
+#'   statistical neighbours, factors ordered by the council's share. `top`
+#'   keeps the factors with the highest council shares. Returns the ggplot.
+#' @param x A result of `compare_to_national()`.
+#' @param top Number of factors to show (highest council share first);
+#'   `NULL` shows all.
+#' @param ... Not used.
+#' @export
+plot.cscdemand_national_comparison <- function(x, top = NULL, ...) {
+  d <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
+  d$name <- ifelse(is.na(d$label), d$code, d$label)
+  d <- d[order(-d$rate, d$code), , drop = FALSE]
+  if (!is.null(top)) {
+    check_count(top, min = 1)
+    d <- utils::head(d, top)
+  }
+  series <- c(rate = "The council's data", england_rate = "England",
+              region_rate = "Region", neighbours_rate = "Statistical neighbours (mean)")
+  series <- series[names(series) %in% names(d)]
+  long <- do.call(rbind, lapply(names(series), function(col) {
+    data.frame(name = d$name, who = series[[col]], pct = 100 * d[[col]], stringsAsFactors = FALSE)
+  }))
+  long <- long[!is.na(long$pct), , drop = FALSE]
+  long$name <- factor(long$name, levels = rev(d$name))
+  long$who <- factor(long$who, levels = unname(series))
+  p <- ggplot2::ggplot(long, ggplot2::aes(x = .data$pct, y = .data$name, colour = .data$who,
+                                          shape = .data$who)) +
+    ggplot2::geom_point(size = 2.2) +
+    ggplot2::scale_y_discrete(labels = function(v) wrap_labels(v, 40)) +
+    ggplot2::labs(x = "% of episodes with factors", y = NULL, colour = NULL, shape = NULL,
+                  title = paste0("Factors identified at assessment, ", attr(x, "year"),
+                                 " (England and comparators: DfE ", attr(x, "national_year"), ")")) +
+    ggplot2::theme_minimal() +
+    ggplot2::theme(legend.position = "bottom")
+  print(p)
+  invisible(p)
 }
 
 # ---- helpers ------------------------------------------------------------------

@@ -192,16 +192,6 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
             threshold = threshold, n_episodes = nrow(episodes))
 }
 
-# Class (or group) totals add up to the number of episodes: a small one is
-# hidden with a complement by the engine. The caller hides each such class's
-# whole column too, since a shown count over its percentage, or the column's
-# sum, would give the total back.
-hidden_totals <- function(totals, threshold) {
-  if (threshold <= 0 || !length(totals)) return(rep(FALSE, length(totals)))
-  suppress_matrix(matrix(as.numeric(totals), ncol = 1L), threshold,
-                  margins = c(rows = FALSE, cols = TRUE))$suppressed[, 1L]
-}
-
 profile_flag <- function(ratio, p, a, alpha, flags) {
   sig <- !is.na(p) & p < alpha & !is.na(ratio)
   out <- rep("", length(ratio))

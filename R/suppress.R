@@ -349,3 +349,13 @@ suppress_check_linked <- function(table, linked, call = rlang::caller_env()) {
   }
   invisible()
 }
+
+# Class (or group) totals add up to the number of episodes: a small one is
+# hidden with a complement by the engine. The caller hides each such class's
+# whole column too, since a shown count over its percentage, or the column's
+# sum, would give the total back.
+hidden_totals <- function(totals, threshold) {
+  if (threshold <= 0 || !length(totals)) return(rep(FALSE, length(totals)))
+  suppress_matrix(matrix(as.numeric(totals), ncol = 1L), threshold,
+                  margins = c(rows = FALSE, cols = TRUE))$suppressed[, 1L]
+}

@@ -79,3 +79,24 @@ test_that("compare_to_national works from episodes and checks its arguments", {
   expect_error(compare_to_national(data.frame()), class = "cscdemand_error_input")
   expect_error(compare_to_national(episode_factors(cin_example), la = "E08000024"), NA)
 })
+
+test_that("plot() of compare_to_national() draws the council against its comparators", {
+  a <- read_cin_assessments(cin_example)
+  cmp <- compare_to_national(a, la = "E09000021", year = 2024)
+  expect_s3_class(cmp, "cscdemand_national_comparison")
+  expect_s3_class(cmp, "data.frame")
+  pdf(NULL)
+  on.exit(grDevices::dev.off())
+  p <- plot(cmp, top = 5)
+  expect_s3_class(p, "ggplot")
+  d <- p$data
+  expect_setequal(levels(d$who), c("The council's data", "England", "Region",
+                                   "Statistical neighbours (mean)"))
+  # the five factors with the highest council shares, each with the council's share
+  top5 <- utils::head(cmp[order(-cmp$rate, cmp$code), ], 5)
+  own <- d[d$who == "The council's data", ]
+  expect_equal(sort(own$pct), sort(100 * top5$rate))
+  eng <- d[d$who == "England", ]
+  expect_equal(eng$pct[match(as.character(own$name), as.character(eng$name))],
+               100 * top5$england_rate[match(as.character(own$name), top5$label)])
+})
