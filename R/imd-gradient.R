@@ -149,14 +149,17 @@ is_decile_term <- function(term, cols) {
 
 #' Simulate LSOA referral counts with a known deprivation gradient
 #'
-#' Draws negative binomial counts of referrals for the real LSOAs (2011) of a
+#' Draws negative binomial counts of referrals for the real LSOAs of a
 #' sample of children's services authorities, with their real child
-#' populations (mid-2015) and IMD deciles, a known child-level gradient, a known
+#' populations and IMD deciles, a known child-level gradient, a known
 #' council-level effect and a normal random intercept per council. For
-#' examples, tests and the validation of [imd_gradient()].
+#' examples, tests and the validation of [imd_gradient()]. Editions 2019 and
+#' 2015 use the 2011 LSOAs and the IoD 2019 child populations (mid-2015);
+#' edition 2025 the 2021 LSOAs and the IoD 2025 child populations.
 #'
 #' @param n_la Number of councils (at most 153). Default 150.
-#' @param edition IMD edition for the deciles. Default 2019.
+#' @param edition IMD edition for the deciles: 2025, 2019 (the default, which
+#'   the package's stored glmmTMB and lme4 reference fits were made on) or 2015.
 #' @param rate Referral rate per child in the most deprived decile of a
 #'   council of the most deprived decile. Default 0.06 (600 per 10,000).
 #' @param child_ratio Rate ratio per LSOA decile step (towards less
@@ -170,7 +173,8 @@ is_decile_term <- function(term, cols) {
 #'   Default 8.
 #' @param seed Optional seed. The caller's random number state is restored
 #'   afterwards. `NULL` (default) uses the current state.
-#' @return A data frame, one row per LSOA, with `lsoa11`, `la_code`,
+#' @return A data frame, one row per LSOA, with `lsoa11` (`lsoa21` for the
+#'   2025 edition), `la_code`,
 #'   `imd_decile`, `la_imd_decile`, `children` and `referrals`, and an
 #'   attribute `"truth"` with the log-scale parameters.
 #' @family deprivation models
@@ -182,7 +186,7 @@ is_decile_term <- function(term, cols) {
 simulate_imd_rates <- function(n_la = 150, edition = 2019, rate = 0.06, child_ratio = 0.88,
                                la_ratio = 1.03, sigma = 0.25, theta = 8, seed = NULL) {
   check_count(n_la)
-  edition <- check_edition(edition)
+  edition <- check_edition(edition, allowed = imd_editions)
   check_number(rate, min = 0)
   check_number(child_ratio, min = 1e-6)
   check_number(la_ratio, min = 1e-6)
@@ -194,14 +198,13 @@ simulate_imd_rates <- function(n_la = 150, edition = 2019, rate = 0.06, child_ra
   }
   ila <- cscdemand::imd_la[cscdemand::imd_la$edition == edition, ]
   las <- sort(sample(ila$la_code, min(n_la, nrow(ila))))
-  tab <- imd_lsoa_table(edition)
-  la <- lsoa_la_code(tab$lsoa11)
-  keep <- la %in% las
-  d <- data.frame(lsoa11 = tab$lsoa11[keep], la_code = la[keep],
+  tab <- imd_lookup(edition)  # lsoa, imd_decile, la_code, children: one layout per edition
+  keep <- tab$la_code %in% las
+  d <- data.frame(lsoa = tab$lsoa[keep], la_code = tab$la_code[keep],
                   imd_decile = tab$imd_decile[keep], stringsAsFactors = FALSE)
+  names(d)[1] <- if (edition == 2025L) "lsoa21" else "lsoa11"
   d$la_imd_decile <- ila$imd_decile[match(d$la_code, ila$la_code)]
-  d$children <- cscdemand::lsoa_population$children_0_15[
-    match(d$lsoa11, cscdemand::lsoa_population$lsoa11)]
+  d$children <- tab$children[keep]
   b <- stats::rnorm(length(las), 0, sigma)
   truth <- c(`(Intercept)` = log(rate) - log(child_ratio) - log(la_ratio),
              imd_decile = log(child_ratio), la_imd_decile = log(la_ratio),

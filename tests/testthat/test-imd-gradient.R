@@ -100,3 +100,23 @@ test_that("imd_thresholds stacks adjusted logistic models per outcome", {
   expect_equal(tidy(th), th$ratios)
   expect_error(imd_thresholds(b, "nope", random = "la"), class = "cscdemand_error_column")
 })
+
+test_that("simulate_imd_rates() draws on the 2021 LSOAs and IoD 2025 populations, and its gradient is recovered", {
+  d <- simulate_imd_rates(n_la = 40, edition = 2025, seed = 3)
+  expect_true("lsoa21" %in% names(d))
+  i <- match(d$lsoa21, imd2025_lsoa$lsoa21)
+  expect_false(anyNA(i))
+  expect_equal(d$imd_decile, imd2025_lsoa$imd_decile[i])
+  expect_equal(d$children, imd2025_lsoa$children_0_15[i])
+  expect_equal(length(unique(d$la_code)), 40L)
+  lk <- la_lookup  # each LSOA's council is its 2024 district's
+  expect_equal(d$la_code, lk$la_code[match(imd2025_lsoa$lad24_code[i], lk$district_code)])
+  fit <- glmm(referrals ~ imd_decile + la_imd_decile + offset(log(children)) + (1 | la_code), d,
+              family = "nbinom2")
+  tr <- attr(d, "truth")
+  est <- fixef(fit)
+  se <- sqrt(diag(vcov(fit)))[names(est)]
+  expect_lt(abs(est[["imd_decile"]] - tr[["imd_decile"]]), 4 * se[["imd_decile"]])
+  expect_lt(abs(est[["la_imd_decile"]] - tr[["la_imd_decile"]]), 4 * se[["la_imd_decile"]])
+  expect_error(simulate_imd_rates(n_la = 3, edition = 2011), class = "cscdemand_error_edition")
+})
