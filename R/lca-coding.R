@@ -119,7 +119,8 @@ resolve_weights <- function(weights, data, call = rlang::caller_env()) {
 # offset that maps a code to its 0-based category, the category labels and type.
 # The rule (documented in ?lca_patterns):
 # * logical: binary 0/1;
-# * factor: polytomous, its levels are the categories (in level order);
+# * factor: polytomous, its levels that occur are the categories (in level
+#   order; levels that never occur are dropped with a message);
 # * whole numbers 0 and 1 only: binary 0/1 (the CIN factor flags);
 # * whole numbers 1..C with every category observed: categories 1..C (poLCA's
 #   convention; 1/2 is binary);
@@ -148,6 +149,12 @@ code_item <- function(x, name, call = rlang::caller_env()) {
     return(list(codes = as.integer(x), offset = 0L, levels = c("0", "1"), type = "binary"))
   }
   if (is.factor(x)) {
+    unused <- setdiff(levels(x), levels(x)[unique(as.integer(x[seen]))])
+    if (length(unused)) {  # an empty category would add K parameters at the boundary
+      x <- droplevels(x)
+      cli::cli_inform(c(i = "Item {.field {name}}: level{?s} {.val {unused}} never occur{?s/}, so {?it is/they are} not {?a category/categories}."),
+                      class = c("cscdemand_message_levels", "cscdemand_message"))
+    }
     return(list(codes = as.integer(x), offset = 1L, levels = levels(x), type = "polytomous"))
   }
   code_numeric_item(x, seen, name, call)

@@ -9,7 +9,9 @@
 #' Item coding:
 #' * logical items and numeric items taking only the values 0 and 1 are
 #'   binary, with categories `"0"` and `"1"`;
-#' * factors are polytomous, with their levels as categories (in level order);
+#' * factors are polytomous, with their levels as categories (in level order;
+#'   a level that never occurs is dropped, with a message, since it would be an
+#'   empty category);
 #' * numeric items with whole values 1, 2, ..., C (the poLCA convention) are
 #'   polytomous with categories `1..C` (`1..2` is binary);
 #' * any other numeric coding is an error that names the fix, never a silent

@@ -149,3 +149,18 @@ test_that("an item missing on every row: one check, whatever its type (review)",
   src <- paste(deparse(code_item), collapse = "\n")
   expect_equal(lengths(regmatches(src, gregexpr("missing on every row", src, fixed = TRUE))), 1L)
 })
+
+test_that("a factor item's levels that never occur are dropped with a message, not made empty categories", {
+  d <- simulate_lca(n = 600, seed = 2)
+  d$neglect <- factor(ifelse(d$neglect == 1, "yes", "no"), levels = c("no", "maybe", "yes"))
+  items <- setdiff(names(d), ".class")
+  expect_message(pt <- lca_patterns(d, items = items), class = "cscdemand_message_levels")
+  expect_identical(pt$levels$neglect, c("no", "yes"))
+  expect_identical(pt$ncat[["neglect"]], 2L)
+  d2 <- d
+  d2$neglect <- droplevels(d2$neglect)
+  f1 <- suppressMessages(lca(d, 2, items = items, seed = 1, verbose = FALSE))
+  f2 <- lca(d2, 2, items = items, seed = 1, verbose = FALSE)
+  expect_equal(f1$loglik, f2$loglik)
+  expect_identical(f1$npar, f2$npar)
+})
