@@ -68,6 +68,9 @@ cin_census_build <- function(tabs, on_unknown, legacy, salt, source, verbose,
   a$audit <- rbind_audit(audit, a$audit)
   a$layout <- "census"
   a$source <- source
+  # returns written by write_cin_census_xml() say so in Header/Source/SoftwareCode
+  sw <- vapply(tabs, function(t) t$header$software %||% NA_character_, "")
+  a$synthetic <- length(sw) > 0L && all(!is.na(sw) & sw == "cscdemand synthetic")
   if (verbose) {
     cli::cli_inform("Read {nrow(a$assessments)} assessment{?s} in {sum(has_as)} episode{?s} from {length(tabs)} return{?s}.")
   }

@@ -318,7 +318,8 @@ cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
     if (length(hit)) text[hit[1]] else NA_character_
   }
   header <- list(lea = hdr_val("LEA"), year = hdr_val("Year"),
-                 reference_date = hdr_val("ReferenceDate"), collection = hdr_val("Collection"))
+                 reference_date = hdr_val("ReferenceDate"), collection = hdr_val("Collection"),
+                 software = hdr_val("SoftwareCode"))
   ci <- c("ChildIdentifiers", "Child")
   cc <- c("ChildCharacteristics", "Child")
   children <- data.frame(

@@ -72,7 +72,8 @@ report_data <- function(data = "example", council = NULL, years = NULL, threshol
   episodes$council <- who$names
   episodes <- report_columns(episodes)
   yrs <- if ("year" %in% names(episodes)) sort(unique(episodes$year)) else NULL
-  subtitle <- if (example) "Simulated example data" else
+  subtitle <- if (example) "Simulated example data" else if (isTRUE(assessments$synthetic))
+    "Simulated example data, read from synthetic CIN census returns" else
     paste0("From the council's CIN census extract",
            if (length(yrs)) paste0(", reporting years ", min(yrs), if (length(yrs) > 1) paste(" to", max(yrs))))
   structure(list(title = paste0("Categories of demand in children's social care: ", who$council),

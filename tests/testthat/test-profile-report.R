@@ -20,6 +20,15 @@ test_that("report_data names councils, picks one, and audits a year filter", {
   rd3 <- report_data(one)
   expect_equal(rd3$council, "Kingston upon Thames")
   expect_false(grepl("Example|Simulated", rd3$subtitle))
+  # synthetic XML returns (write_cin_census_xml() marks them) are called simulated;
+  # a council's own return (any other SoftwareCode) is not
+  ex <- cin_example[cin_example$la == "E09000021" & cin_example$year == 2024, ]
+  dir <- withr::local_tempdir()
+  p <- write_cin_census_xml(ex, dir)
+  expect_match(report_data(p)$subtitle, "^Simulated example data")
+  txt <- readLines(p[1], warn = FALSE)
+  writeLines(sub("cscdemand synthetic", "Liquidlogic LCS", txt, fixed = TRUE), p[1])
+  expect_false(grepl("Simulated", report_data(p)$subtitle))
   expect_error(report_data("example", council = "Warwickshire"), class = "cscdemand_error_council")
 })
 
