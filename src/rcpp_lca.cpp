@@ -115,6 +115,30 @@ void entries_from_r(const IntegerVector& rep, const IntegerVector& pat, const In
   }
 }
 
+// The pattern table of a replicate call in the core's layout: the vectors
+// live here while the core reads them through `in` (so never copied).
+struct ReplicateData {
+  std::vector<int> yy, so, nc;
+  cscdemand::ReplicateInput in;
+  ReplicateData(const IntegerMatrix& y, const IntegerVector& ncat, const IntegerMatrix& set_of,
+                int G, int R)
+      : yy(to_row_major(y)), so(static_cast<std::size_t>(y.ncol()) * G),
+        nc(ncat.begin(), ncat.end()) {
+    const int J = y.ncol();
+    for (int j = 0; j < J; ++j)
+      for (int g = 0; g < G; ++g) so[static_cast<std::size_t>(j) * G + g] = set_of(j, g);
+    in.y = yy.data();
+    in.P = y.nrow();
+    in.J = J;
+    in.G = G;
+    in.ncat = nc.data();
+    in.set_of = so.data();
+    in.R = R;
+  }
+  ReplicateData(const ReplicateData&) = delete;
+  ReplicateData& operator=(const ReplicateData&) = delete;
+};
+
 // The parametric bootstrap's generating model from R: list(K, logpi,
 // logrho, group_rows, n, group (1-based), seed, first); an empty list: none.
 // obs_n and obs_group hold the observed counts the masks are drawn from.
@@ -170,18 +194,8 @@ List cpp_lca_em_step_check(IntegerMatrix y, IntegerVector ncat, NumericVector n,
 List cpp_lca_simulate_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_of,
                                  int G, int R, List sim) {
   const int J = y.ncol();
-  std::vector<int> yy = to_row_major(y);
-  std::vector<int> so(static_cast<std::size_t>(J) * G);
-  for (int j = 0; j < J; ++j)
-    for (int g = 0; g < G; ++g) so[static_cast<std::size_t>(j) * G + g] = set_of(j, g);
-  std::vector<int> nc(ncat.begin(), ncat.end());
-  cscdemand::ReplicateInput in;
-  in.y = yy.data();
-  in.P = y.nrow();
-  in.J = J;
-  in.G = G;
-  in.ncat = nc.data();
-  in.set_of = so.data();
+  ReplicateData rd(y, ncat, set_of, G, R);
+  cscdemand::ReplicateInput& in = rd.in;
   std::vector<double> obs_n;
   std::vector<int> obs_group;
   sim_from_r(sim, in, obs_n, obs_group);
@@ -341,20 +355,11 @@ List cpp_lca_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_o
                         NumericVector count, IntegerVector test_rep, IntegerVector test_pattern,
                         IntegerVector test_group, NumericVector test_count, List models,
                         double seed, List control, int threads, List sim) {
-  const int P = y.nrow(), J = y.ncol();
-  std::vector<int> yy = to_row_major(y);
-  std::vector<int> so(static_cast<std::size_t>(J) * G);
-  for (int j = 0; j < J; ++j)
-    for (int g = 0; g < G; ++g) so[static_cast<std::size_t>(j) * G + g] = set_of(j, g);
-  std::vector<int> nc(ncat.begin(), ncat.end());
-  cscdemand::ReplicateInput in;
-  in.y = yy.data();
-  in.P = P;
-  in.J = J;
-  in.G = G;
-  in.ncat = nc.data();
-  in.set_of = so.data();
-  in.R = R;
+  const int J = y.ncol();
+  ReplicateData rd(y, ncat, set_of, G, R);
+  cscdemand::ReplicateInput& in = rd.in;
+  const std::vector<int>& so = rd.so;
+  const std::vector<int>& nc = rd.nc;
   entries_from_r(rep, pattern, group, count, R, in.ptr, in.pattern, in.group, in.count);
   if (test_rep.size() > 0)
     entries_from_r(test_rep, test_pattern, test_group, test_count, R, in.test_ptr,
