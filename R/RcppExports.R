@@ -21,6 +21,10 @@ cpp_id_positions <- function(x) {
     .Call(`_cscdemand_cpp_id_positions`, x)
 }
 
+cpp_csv_read_columns <- function(path, ncol, nrow) {
+    .Call(`_cscdemand_cpp_csv_read_columns`, path, ncol, nrow)
+}
+
 cpp_glmm_fit <- function(X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads) {
     .Call(`_cscdemand_cpp_glmm_fit`, X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads)
 }

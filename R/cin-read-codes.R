@@ -66,8 +66,10 @@ cin_factor_cells <- function(s) {
 # Codes from cells holding one or several codes (long and codes layouts).
 cin_codes_from_cells <- function(fv, rows, col, on_unknown, legacy, call = rlang::caller_env()) {
   audit <- cin_audit_new()
-  u <- unique(fv)
-  iu <- match(fv, u)
+  ui <- cin_unique_index(fv)
+  u <- ui$u
+  iu <- ui$iu
+  rm(ui)
   tk <- cin_tokenise(u, legacy = legacy)
   len <- lengths(tk$codes)
   # Flags are worked out per distinct cell, then looked up once per row.

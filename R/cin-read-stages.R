@@ -65,6 +65,7 @@ cin_stage_columns <- function(tab, layout, columns, legacy, call = rlang::caller
     !cin_key(nms) %in% c("la", "year")
   extra <- cin_continuation_columns(nms, unnamed, std)
   layout <- cin_choose_layout(layout, df, std, is_code_col, extra, nms[!unnamed], call = call)
+  df <- cin_factors_to_text(df, layout, std)
   s <- list(df = df, rows = tab$rows, unit = tab$unit, source = tab$source, audit = audit,
             layout = layout, std = std, extra = extra, n_rows = nrow(df),
             code_cols = data.frame(column = nms[is_code_col], code = col_codes$code[is_code_col],
@@ -72,6 +73,19 @@ cin_stage_columns <- function(tab, layout, columns, legacy, call = rlang::caller
             unused = setdiff(nms, c(unname(std), nms[is_code_col], extra)))
   if (isTRUE(tab$multiline)) cin_check_multiline(s, call = call)
   s
+}
+
+# Columns from the C++ parser are factors (codes into distinct values). The
+# long layout's identifier, date and factor columns stay so (the stages use
+# the codes); every other column becomes text, as the other routes give it.
+cin_factors_to_text <- function(df, layout, std) {
+  keep <- c("la", "child_id", "episode_id", "assessment_id", "referral_date",
+            "assessment_date", "factor")
+  coded <- if (layout == "long") unname(std[intersect(names(std), keep)]) else character()
+  for (cl in names(df)) {
+    if (is.factor(df[[cl]]) && !cl %in% coded) df[[cl]] <- as.character(df[[cl]])
+  }
+  df
 }
 
 # Header-less cells directly to the right of the factor column hold more
@@ -286,7 +300,10 @@ cin_stage_keys <- function(s) {
   s$first <- first_of(as_id)
   s$fi <- which(s$first)
   # Identifiers at the first row of each assessment; the full vectors go.
-  s$ids <- lapply(ids, function(v) v[s$fi])
+  s$ids <- lapply(ids, function(v) {
+    v <- v[s$fi]
+    if (is.factor(v)) as.character(v) else v
+  })
   in_order <- function(g, n_distinct) {
     g[1L] == 1L && g[length(g)] == n_distinct && !is.unsorted(g)
   }

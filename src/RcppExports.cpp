@@ -66,6 +66,19 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_csv_read_columns
+List cpp_csv_read_columns(std::string path, int ncol, int nrow);
+RcppExport SEXP _cscdemand_cpp_csv_read_columns(SEXP pathSEXP, SEXP ncolSEXP, SEXP nrowSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< std::string >::type path(pathSEXP);
+    Rcpp::traits::input_parameter< int >::type ncol(ncolSEXP);
+    Rcpp::traits::input_parameter< int >::type nrow(nrowSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_csv_read_columns(path, ncol, nrow));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_glmm_fit
 List cpp_glmm_fit(const Eigen::Map<Eigen::MatrixXd> X, const NumericVector& y, const NumericVector& trials, const NumericVector& offset, const NumericVector& weights, const IntegerVector& cstart, int family, bool random, int nagq, const NumericVector& start, int maxit, double tol, int threads);
 RcppExport SEXP _cscdemand_cpp_glmm_fit(SEXP XSEXP, SEXP ySEXP, SEXP trialsSEXP, SEXP offsetSEXP, SEXP weightsSEXP, SEXP cstartSEXP, SEXP familySEXP, SEXP randomSEXP, SEXP nagqSEXP, SEXP startSEXP, SEXP maxitSEXP, SEXP tolSEXP, SEXP threadsSEXP) {
@@ -211,6 +224,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_csv_scan_file", (DL_FUNC) &_cscdemand_cpp_csv_scan_file, 1},
     {"_cscdemand_cpp_non_ascii", (DL_FUNC) &_cscdemand_cpp_non_ascii, 1},
     {"_cscdemand_cpp_id_positions", (DL_FUNC) &_cscdemand_cpp_id_positions, 1},
+    {"_cscdemand_cpp_csv_read_columns", (DL_FUNC) &_cscdemand_cpp_csv_read_columns, 3},
     {"_cscdemand_cpp_glmm_fit", (DL_FUNC) &_cscdemand_cpp_glmm_fit, 13},
     {"_cscdemand_cpp_glmm_loglik", (DL_FUNC) &_cscdemand_cpp_glmm_loglik, 10},
     {"_cscdemand_cpp_patterns", (DL_FUNC) &_cscdemand_cpp_patterns, 6},

@@ -1,0 +1,254 @@
+// Field parser for CSV text that has passed the structure check (data layer).
+// Reads a file in blocks and writes every column as integer codes into a
+// dictionary of its distinct values (first-seen order), so that no text is
+// kept per row: a value repeated on a million rows is stored once. No R
+// types here; missing values are written as INT_MIN (R's NA_integer_).
+//
+// The value rules are those of the reader it replaces (data.table::fread
+// with strip.white = TRUE, na.strings = "NA", every column as text):
+// * an unquoted value loses its surrounding spaces (tabs are kept), and the
+//   unquoted text NA is missing; an empty value is the empty text;
+// * a quoted value is taken as written between its quotes, a doubled quote
+//   standing for one quote; spaces or tabs around the quotes are dropped;
+//   a quoted "NA" is the text NA;
+// * a carriage return ending a line is not part of the last value;
+// * a line holding only spaces, tabs or carriage returns is not a record,
+//   and the first record (the header) is skipped.
+// Records over several lines are not handled here (the caller reads those
+// files with another reader): a quote left open at the end of a line stops
+// the parse with an error, as does a record whose field count is not the
+// header's (the structure check has already ruled both out).
+#ifndef CSCDEMAND_CSV_PARSE_H
+#define CSCDEMAND_CSV_PARSE_H
+
+#include <climits>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace cscdemand {
+
+// Distinct byte strings in one arena, found through an open-addressing
+// table of indices. Codes are 0-based, in first-seen order.
+class StringDict {
+ public:
+  StringDict() : table_(1024, -1), mask_(1023) { off_.push_back(0); }
+
+  int intern(const char* p, std::size_t len) {
+    const std::uint64_t h = hash(p, len);
+    std::size_t slot = static_cast<std::size_t>(h) & mask_;
+    while (true) {
+      const int k = table_[slot];
+      if (k < 0) break;
+      if (hash_[k] == h && equal(k, p, len)) return k;
+      slot = (slot + 1) & mask_;
+    }
+    const int k = static_cast<int>(hash_.size());
+    arena_.insert(arena_.end(), p, p + len);
+    off_.push_back(arena_.size());
+    hash_.push_back(h);
+    table_[slot] = k;
+    if (hash_.size() * 2 > table_.size()) grow();
+    return k;
+  }
+
+  bool equal(int k, const char* p, std::size_t len) const {
+    return size(k) == len && (len == 0 || std::memcmp(data(k), p, len) == 0);
+  }
+  std::size_t count() const { return hash_.size(); }
+  const char* data(int k) const { return arena_.data() + off_[k]; }
+  std::size_t size(int k) const { return off_[k + 1] - off_[k]; }
+  void clear() {
+    std::vector<char>().swap(arena_);
+    std::vector<std::size_t>().swap(off_);
+    std::vector<std::uint64_t>().swap(hash_);
+    std::vector<int>().swap(table_);
+  }
+
+ private:
+  std::vector<char> arena_;
+  std::vector<std::size_t> off_;
+  std::vector<std::uint64_t> hash_;
+  std::vector<int> table_;
+  std::size_t mask_;
+
+  static std::uint64_t hash(const char* p, std::size_t len) {
+    std::uint64_t h = 1469598103934665603ULL ^ len;
+    for (std::size_t i = 0; i < len; ++i) {
+      h ^= static_cast<unsigned char>(p[i]);
+      h *= 1099511628211ULL;
+    }
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 32;
+    return h;
+  }
+  void grow() {
+    std::vector<int> t(table_.size() * 2, -1);
+    const std::size_t m = t.size() - 1;
+    for (std::size_t k = 0; k < hash_.size(); ++k) {
+      std::size_t slot = static_cast<std::size_t>(hash_[k]) & m;
+      while (t[slot] >= 0) slot = (slot + 1) & m;
+      t[slot] = static_cast<int>(k);
+    }
+    table_.swap(t);
+    mask_ = m;
+  }
+};
+
+enum CsvParseError {
+  CSVP_OK = 0,
+  CSVP_OPEN = 1,       // the file cannot be opened
+  CSVP_MULTILINE = 2,  // a quoted value over several lines
+  CSVP_FIELDS = 3,     // a record whose field count is not the header's
+  CSVP_ROWS = 4        // more or fewer records than expected
+};
+
+class CsvColumnParser {
+ public:
+  // `out[c]` must hold `nrow` ints: the 1-based code of each row's value in
+  // dictionary c, or INT_MIN when missing.
+  CsvColumnParser(std::size_t ncol, std::size_t nrow, std::vector<int*> out)
+      : dicts(ncol), ncol_(ncol), nrow_(nrow), out_(out), last_(ncol, -1) {}
+
+  std::vector<StringDict> dicts;
+  int error = CSVP_OK;
+  std::size_t line = 0;  // physical line of the error
+
+  bool parse_file(const char* path) {
+    std::FILE* f = std::fopen(path, "rb");
+    if (!f) return fail(CSVP_OPEN);
+    std::vector<char> buf(std::size_t(1) << 22);
+    std::size_t have = 0;
+    bool first = true;
+    while (error == CSVP_OK) {
+      if (have == buf.size()) buf.resize(buf.size() * 2);  // a line longer than the block
+      const std::size_t n = std::fread(buf.data() + have, 1, buf.size() - have, f);
+      const bool eof = n == 0;
+      std::size_t start = 0;
+      have += n;
+      if (first && have >= 3 && static_cast<unsigned char>(buf[0]) == 0xEF &&
+          static_cast<unsigned char>(buf[1]) == 0xBB &&
+          static_cast<unsigned char>(buf[2]) == 0xBF) {
+        start = 3;  // the byte-order mark is not part of the first value
+      }
+      first = false;
+      std::size_t pos = start;
+      while (error == CSVP_OK) {
+        const char* nl = static_cast<const char*>(
+            std::memchr(buf.data() + pos, '\n', have - pos));
+        if (!nl) break;
+        const std::size_t e = static_cast<std::size_t>(nl - buf.data());
+        parse_line(buf.data() + pos, buf.data() + e);
+        pos = e + 1;
+      }
+      if (eof) {
+        if (error == CSVP_OK && pos < have) parse_line(buf.data() + pos, buf.data() + have);
+        break;
+      }
+      std::memmove(buf.data(), buf.data() + pos, have - pos);
+      have -= pos;
+    }
+    std::fclose(f);
+    if (error == CSVP_OK && row_ != nrow_) return fail(CSVP_ROWS);
+    return error == CSVP_OK;
+  }
+
+ private:
+  std::size_t ncol_, nrow_;
+  std::vector<int*> out_;
+  std::vector<int> last_;  // code of the value in the row before, per column
+  std::string scratch_;
+  std::size_t row_ = 0;
+  bool header_seen_ = false;
+
+  bool fail(int code) {
+    error = code;
+    return false;
+  }
+
+  void put(std::size_t c, const char* p, std::size_t len) {
+    int k = last_[c];
+    if (k < 0 || !dicts[c].equal(k, p, len)) {
+      k = dicts[c].intern(p, len);
+      last_[c] = k;
+    }
+    out_[c][row_] = k + 1;
+  }
+
+  void parse_line(const char* p, const char* end) {
+    ++line;
+    if (end > p && end[-1] == '\r') --end;
+    const char* q = p;
+    while (q < end && (*q == ' ' || *q == '\t' || *q == '\r')) ++q;
+    if (q == end) return;  // blank: not a record
+    if (!header_seen_) {
+      header_seen_ = true;
+      return;
+    }
+    if (row_ >= nrow_) {
+      fail(CSVP_ROWS);
+      return;
+    }
+    std::size_t c = 0;
+    const char* pos = p;
+    while (true) {
+      if (c >= ncol_) {
+        fail(CSVP_FIELDS);
+        return;
+      }
+      const char* s = pos;
+      while (s < end && (*s == ' ' || *s == '\t')) ++s;
+      const char* next;  // the comma ending this field, or end
+      if (s < end && *s == '"') {
+        scratch_.clear();
+        ++s;
+        while (true) {
+          const char* qq = static_cast<const char*>(std::memchr(s, '"', end - s));
+          if (!qq) {
+            fail(CSVP_MULTILINE);
+            return;
+          }
+          scratch_.append(s, qq);
+          if (qq + 1 < end && qq[1] == '"') {
+            scratch_.push_back('"');
+            s = qq + 2;
+          } else {
+            s = qq + 1;
+            break;
+          }
+        }
+        next = static_cast<const char*>(std::memchr(s, ',', end - s));
+        if (!next) next = end;
+        put(c, scratch_.data(), scratch_.size());
+      } else {
+        next = static_cast<const char*>(std::memchr(pos, ',', end - pos));
+        if (!next) next = end;
+        const char* a = pos;
+        const char* b = next;
+        while (a < b && *a == ' ') ++a;
+        while (b > a && b[-1] == ' ') --b;
+        if (b - a == 2 && a[0] == 'N' && a[1] == 'A') {
+          out_[c][row_] = INT_MIN;
+        } else {
+          put(c, a, static_cast<std::size_t>(b - a));
+        }
+      }
+      ++c;
+      if (next == end) break;
+      pos = next + 1;
+    }
+    if (c != ncol_) {
+      fail(CSVP_FIELDS);
+      return;
+    }
+    ++row_;
+  }
+};
+
+}  // namespace cscdemand
+
+#endif
