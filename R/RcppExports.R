@@ -5,6 +5,14 @@ cpp_run_ids <- function(parts) {
     .Call(`_cscdemand_cpp_run_ids`, parts)
 }
 
+cpp_lazy_factor_text <- function(f) {
+    .Call(`_cscdemand_cpp_lazy_factor_text`, f)
+}
+
+cpp_is_lazy_text <- function(x) {
+    .Call(`_cscdemand_cpp_is_lazy_text`, x)
+}
+
 cpp_csv_scan <- function(next_chunk) {
     .Call(`_cscdemand_cpp_csv_scan`, next_chunk)
 }
@@ -21,8 +29,8 @@ cpp_id_positions <- function(x) {
     .Call(`_cscdemand_cpp_id_positions`, x)
 }
 
-cpp_csv_read_columns <- function(path, ncol, nrow) {
-    .Call(`_cscdemand_cpp_csv_read_columns`, path, ncol, nrow)
+cpp_csv_read_columns <- function(path, ncol, nrow, lazy_min) {
+    .Call(`_cscdemand_cpp_csv_read_columns`, path, ncol, nrow, lazy_min)
 }
 
 cpp_glmm_fit <- function(X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads) {

@@ -101,9 +101,12 @@ cin_read_csv <- function(path, engine = c("auto", "fread", "base"), call = rlang
 
 # The C++ field parser (inst/include/cscdemand/csv_parse.h): a data frame of
 # factors, or NULL if the parser declines the file (then the text reader
-# reads it).
+# reads it). A column with many distinct values (identifiers) gets lazy
+# levels: R strings are made only for the values the result keeps.
 cin_csv_columns <- function(file, ncol, nrow) {
-  r <- cpp_csv_read_columns(enc2native(path.expand(file)), as.integer(ncol), as.integer(nrow))
+  lazy_min <- getOption("cscdemand.csv_lazy_min", 65536)
+  r <- cpp_csv_read_columns(enc2native(path.expand(file)), as.integer(ncol), as.integer(nrow),
+                            as.numeric(lazy_min))
   if (r$error != 0L) return(NULL)
   cols <- r$columns
   structure(cols, names = paste0("V", seq_along(cols)), class = "data.frame",

@@ -302,7 +302,7 @@ cin_stage_keys <- function(s) {
   # Identifiers at the first row of each assessment; the full vectors go.
   s$ids <- lapply(ids, function(v) {
     v <- v[s$fi]
-    if (is.factor(v)) as.character(v) else v
+    if (is.factor(v)) cpp_lazy_factor_text(v) %||% as.character(v) else v
   })
   in_order <- function(g, n_distinct) {
     g[1L] == 1L && g[length(g)] == n_distinct && !is.unsorted(g)

@@ -22,6 +22,28 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_lazy_factor_text
+SEXP cpp_lazy_factor_text(SEXP f);
+RcppExport SEXP _cscdemand_cpp_lazy_factor_text(SEXP fSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type f(fSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_lazy_factor_text(f));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_is_lazy_text
+bool cpp_is_lazy_text(SEXP x);
+RcppExport SEXP _cscdemand_cpp_is_lazy_text(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_is_lazy_text(x));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_csv_scan
 List cpp_csv_scan(SEXP next_chunk);
 RcppExport SEXP _cscdemand_cpp_csv_scan(SEXP next_chunkSEXP) {
@@ -45,37 +67,38 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_non_ascii
-IntegerVector cpp_non_ascii(CharacterVector x);
+IntegerVector cpp_non_ascii(SEXP x);
 RcppExport SEXP _cscdemand_cpp_non_ascii(SEXP xSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< CharacterVector >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_non_ascii(x));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_id_positions
-List cpp_id_positions(CharacterVector x);
+List cpp_id_positions(SEXP x);
 RcppExport SEXP _cscdemand_cpp_id_positions(SEXP xSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< CharacterVector >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_id_positions(x));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_csv_read_columns
-List cpp_csv_read_columns(std::string path, int ncol, int nrow);
-RcppExport SEXP _cscdemand_cpp_csv_read_columns(SEXP pathSEXP, SEXP ncolSEXP, SEXP nrowSEXP) {
+List cpp_csv_read_columns(std::string path, int ncol, int nrow, double lazy_min);
+RcppExport SEXP _cscdemand_cpp_csv_read_columns(SEXP pathSEXP, SEXP ncolSEXP, SEXP nrowSEXP, SEXP lazy_minSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< std::string >::type path(pathSEXP);
     Rcpp::traits::input_parameter< int >::type ncol(ncolSEXP);
     Rcpp::traits::input_parameter< int >::type nrow(nrowSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_csv_read_columns(path, ncol, nrow));
+    Rcpp::traits::input_parameter< double >::type lazy_min(lazy_minSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_csv_read_columns(path, ncol, nrow, lazy_min));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -220,11 +243,13 @@ END_RCPP
 
 static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_run_ids", (DL_FUNC) &_cscdemand_cpp_run_ids, 1},
+    {"_cscdemand_cpp_lazy_factor_text", (DL_FUNC) &_cscdemand_cpp_lazy_factor_text, 1},
+    {"_cscdemand_cpp_is_lazy_text", (DL_FUNC) &_cscdemand_cpp_is_lazy_text, 1},
     {"_cscdemand_cpp_csv_scan", (DL_FUNC) &_cscdemand_cpp_csv_scan, 1},
     {"_cscdemand_cpp_csv_scan_file", (DL_FUNC) &_cscdemand_cpp_csv_scan_file, 1},
     {"_cscdemand_cpp_non_ascii", (DL_FUNC) &_cscdemand_cpp_non_ascii, 1},
     {"_cscdemand_cpp_id_positions", (DL_FUNC) &_cscdemand_cpp_id_positions, 1},
-    {"_cscdemand_cpp_csv_read_columns", (DL_FUNC) &_cscdemand_cpp_csv_read_columns, 3},
+    {"_cscdemand_cpp_csv_read_columns", (DL_FUNC) &_cscdemand_cpp_csv_read_columns, 4},
     {"_cscdemand_cpp_glmm_fit", (DL_FUNC) &_cscdemand_cpp_glmm_fit, 13},
     {"_cscdemand_cpp_glmm_loglik", (DL_FUNC) &_cscdemand_cpp_glmm_loglik, 10},
     {"_cscdemand_cpp_patterns", (DL_FUNC) &_cscdemand_cpp_patterns, 6},
@@ -235,7 +260,9 @@ static const R_CallMethodDef CallEntries[] = {
     {NULL, NULL, 0}
 };
 
+void cscdemand_init_lazy_text(DllInfo* dll);
 RcppExport void R_init_cscdemand(DllInfo *dll) {
     R_registerRoutines(dll, NULL, CallEntries, NULL, NULL);
     R_useDynamicSymbols(dll, FALSE);
+    cscdemand_init_lazy_text(dll);
 }

@@ -2,7 +2,10 @@
 // only; the state machines are in inst/include/cscdemand/csv_scan.h and
 // csv_parse.h.
 #include <Rcpp.h>
+#include <R_ext/Altrep.h>
+#include <R_ext/Rdynload.h>
 
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -11,6 +14,160 @@
 #include <cscdemand/csv_scan.h>
 
 using namespace Rcpp;
+
+// ---------------------------------------------------------------------------
+// Lazy text: a character vector whose values stay in a parser dictionary
+// (csv_parse.h) as codes, and become R strings only when one is asked for.
+// Making millions of distinct R strings costs R's string cache and garbage
+// collector seconds per million, so the identifier columns of a big file
+// stay lazy through the reader and into its result. data1 = list(external
+// pointer to the dictionary, integer codes, 1-based, NA = missing); data2 =
+// the R strings once a whole vector is needed (DATAPTR, or a value set).
+
+static R_altrep_class_t lazy_chr_class;
+
+static void lazy_dict_finalize(SEXP xp) {
+  delete static_cast<cscdemand::StringDict*>(R_ExternalPtrAddr(xp));
+  R_ClearExternalPtr(xp);
+}
+
+static SEXP lazy_new(SEXP xp, SEXP codes) {
+  SEXP d1 = PROTECT(Rf_allocVector(VECSXP, 2));
+  SET_VECTOR_ELT(d1, 0, xp);
+  SET_VECTOR_ELT(d1, 1, codes);
+  SEXP out = R_new_altrep(lazy_chr_class, d1, R_NilValue);
+  UNPROTECT(1);
+  return out;
+}
+
+static SEXP lazy_xp(SEXP x) { return VECTOR_ELT(R_altrep_data1(x), 0); }
+static SEXP lazy_codes(SEXP x) { return VECTOR_ELT(R_altrep_data1(x), 1); }
+static const cscdemand::StringDict* lazy_dict(SEXP x) {
+  return static_cast<const cscdemand::StringDict*>(R_ExternalPtrAddr(lazy_xp(x)));
+}
+
+// The dictionary and codes of a lazy vector whose values were never set,
+// else NULL.
+static const cscdemand::StringDict* lazy_parts(SEXP x, const int** codes) {
+  if (!ALTREP(x) || !R_altrep_inherits(x, lazy_chr_class) || R_altrep_data2(x) != R_NilValue) {
+    return nullptr;
+  }
+  *codes = INTEGER(lazy_codes(x));
+  return lazy_dict(x);
+}
+
+static SEXP lazy_make_elt(SEXP x, R_xlen_t i) {
+  const int k = INTEGER(lazy_codes(x))[i];
+  if (k == NA_INTEGER) return NA_STRING;
+  const cscdemand::StringDict* d = lazy_dict(x);
+  return Rf_mkCharLenCE(d->data(k - 1), static_cast<int>(d->size(k - 1)), CE_UTF8);
+}
+
+static SEXP lazy_materialize(SEXP x) {
+  SEXP d2 = R_altrep_data2(x);
+  if (d2 != R_NilValue) return d2;
+  const R_xlen_t n = XLENGTH(lazy_codes(x));
+  d2 = PROTECT(Rf_allocVector(STRSXP, n));
+  for (R_xlen_t i = 0; i < n; ++i) SET_STRING_ELT(d2, i, lazy_make_elt(x, i));
+  R_set_altrep_data2(x, d2);
+  UNPROTECT(1);
+  return d2;
+}
+
+static R_xlen_t lazy_length(SEXP x) { return XLENGTH(lazy_codes(x)); }
+
+static SEXP lazy_elt(SEXP x, R_xlen_t i) {
+  SEXP d2 = R_altrep_data2(x);
+  return d2 != R_NilValue ? STRING_ELT(d2, i) : lazy_make_elt(x, i);
+}
+
+static void lazy_set_elt(SEXP x, R_xlen_t i, SEXP v) {
+  SET_STRING_ELT(lazy_materialize(x), i, v);
+}
+
+static void* lazy_dataptr(SEXP x, Rboolean) { return DATAPTR(lazy_materialize(x)); }
+
+static const void* lazy_dataptr_or_null(SEXP x) {
+  SEXP d2 = R_altrep_data2(x);
+  return d2 == R_NilValue ? nullptr : DATAPTR(d2);
+}
+
+// Subsets stay lazy: the codes are subset, the dictionary shared.
+static SEXP lazy_extract_subset(SEXP x, SEXP indx, SEXP) {
+  if (R_altrep_data2(x) != R_NilValue) return nullptr;
+  const int t = TYPEOF(indx);
+  if (t != INTSXP && t != REALSXP) return nullptr;
+  const R_xlen_t n = XLENGTH(indx), len = lazy_length(x);
+  const int* codes = INTEGER(lazy_codes(x));
+  SEXP out = PROTECT(Rf_allocVector(INTSXP, n));
+  int* o = INTEGER(out);
+  for (R_xlen_t j = 0; j < n; ++j) {
+    double idx;
+    if (t == INTSXP) {
+      const int v = INTEGER(indx)[j];
+      idx = v == NA_INTEGER ? -1.0 : static_cast<double>(v);
+    } else {
+      idx = REAL(indx)[j];
+      if (std::isnan(idx)) idx = -1.0;
+    }
+    o[j] = (idx >= 1.0 && idx <= static_cast<double>(len))
+               ? codes[static_cast<R_xlen_t>(idx) - 1] : NA_INTEGER;
+  }
+  SEXP res = lazy_new(lazy_xp(x), out);
+  UNPROTECT(1);
+  return res;
+}
+
+static SEXP lazy_duplicate(SEXP x, Rboolean) {
+  // The codes are never changed in place, so a copy can share them.
+  if (R_altrep_data2(x) != R_NilValue) return nullptr;
+  return lazy_new(lazy_xp(x), lazy_codes(x));
+}
+
+static Rboolean lazy_inspect(SEXP x, int, int, int, void (*)(SEXP, int, int, int)) {
+  Rprintf(" cscdemand lazy text (%s)\n",
+          R_altrep_data2(x) == R_NilValue ? "codes" : "materialised");
+  return TRUE;
+}
+
+// [[Rcpp::init]]
+void cscdemand_init_lazy_text(DllInfo* dll) {
+  lazy_chr_class = R_make_altstring_class("cscdemand_lazy_text", "cscdemand", dll);
+  R_set_altrep_Length_method(lazy_chr_class, lazy_length);
+  R_set_altrep_Inspect_method(lazy_chr_class, lazy_inspect);
+  R_set_altrep_Duplicate_method(lazy_chr_class, lazy_duplicate);
+  R_set_altvec_Dataptr_method(lazy_chr_class, lazy_dataptr);
+  R_set_altvec_Dataptr_or_null_method(lazy_chr_class, lazy_dataptr_or_null);
+  R_set_altvec_Extract_subset_method(lazy_chr_class, lazy_extract_subset);
+  R_set_altstring_Elt_method(lazy_chr_class, lazy_elt);
+  R_set_altstring_Set_elt_method(lazy_chr_class, lazy_set_elt);
+}
+
+// The text of a factor: lazy when its levels are (no R string is made),
+// else NULL (the caller uses as.character()).
+// [[Rcpp::export]]
+SEXP cpp_lazy_factor_text(SEXP f) {
+  SEXP lv = Rf_getAttrib(f, R_LevelsSymbol);
+  const int* lcodes = nullptr;
+  if (TYPEOF(f) != INTSXP || !lazy_parts(lv, &lcodes)) return R_NilValue;
+  const R_xlen_t n = XLENGTH(f), nl = XLENGTH(lv);
+  SEXP out = PROTECT(Rf_allocVector(INTSXP, n));
+  const int* k = INTEGER(f);
+  int* o = INTEGER(out);
+  for (R_xlen_t i = 0; i < n; ++i) {
+    o[i] = (k[i] == NA_INTEGER || k[i] < 1 || k[i] > nl) ? NA_INTEGER : lcodes[k[i] - 1];
+  }
+  SEXP res = lazy_new(lazy_xp(lv), out);
+  UNPROTECT(1);
+  return res;
+}
+
+// Whether a vector is lazy text (for tests).
+// [[Rcpp::export]]
+bool cpp_is_lazy_text(SEXP x) {
+  const int* codes = nullptr;
+  return lazy_parts(x, &codes) != nullptr;
+}
 
 // Scan the chunks of a file (raw vectors, in order) and return the start
 // line and field count of each record, whether a quoted value spans lines,
@@ -61,12 +218,27 @@ List cpp_csv_scan_file(std::string path) {
 // can be invalid UTF-8, so only those are checked by validUTF8() in R.
 // Equal strings share one cached pointer, so a repeated value is checked once.
 // [[Rcpp::export]]
-IntegerVector cpp_non_ascii(CharacterVector x) {
-  const R_xlen_t n = x.size();
+IntegerVector cpp_non_ascii(SEXP x) {
+  const R_xlen_t n = XLENGTH(x);
   std::vector<int> out;
+  const int* codes = nullptr;
+  if (const cscdemand::StringDict* d = lazy_parts(x, &codes)) {
+    for (R_xlen_t i = 0; i < n; ++i) {
+      if (codes[i] == NA_INTEGER) continue;
+      const unsigned char* p = reinterpret_cast<const unsigned char*>(d->data(codes[i] - 1));
+      const std::size_t len = d->size(codes[i] - 1);
+      for (std::size_t j = 0; j < len; ++j) {
+        if (p[j] > 127) {
+          out.push_back(static_cast<int>(i + 1));
+          break;
+        }
+      }
+    }
+    return wrap(out);
+  }
   SEXP last_ascii = R_NilValue;
   for (R_xlen_t i = 0; i < n; ++i) {
-    SEXP s = x[i];
+    SEXP s = STRING_ELT(x, i);
     if (s == NA_STRING || s == last_ascii) continue;
     const unsigned char* p = reinterpret_cast<const unsigned char*>(CHAR(s));
     const R_xlen_t len = LENGTH(s);
@@ -89,12 +261,22 @@ IntegerVector cpp_non_ascii(CharacterVector x) {
 // The same check, returning only the positions (1-based) of the values to
 // trim and of the missing values: no vector as long as the column is made.
 // [[Rcpp::export]]
-List cpp_id_positions(CharacterVector x) {
-  const R_xlen_t n = x.size();
+List cpp_id_positions(SEXP x) {
+  const R_xlen_t n = XLENGTH(x);
   std::vector<double> pad, miss;
+  const int* codes = nullptr;
+  if (const cscdemand::StringDict* d = lazy_parts(x, &codes)) {
+    for (R_xlen_t i = 0; i < n; ++i) {
+      int st = 2;
+      if (codes[i] != NA_INTEGER) st = cscdemand::id_status(d->data(codes[i] - 1), d->size(codes[i] - 1));
+      if (st == 1) pad.push_back(static_cast<double>(i + 1));
+      if (st == 2) miss.push_back(static_cast<double>(i + 1));
+    }
+    return List::create(_["pad"] = wrap(pad), _["miss"] = wrap(miss));
+  }
   SEXP last_ok = R_NilValue;  // sorted extracts repeat a value on consecutive rows
   for (R_xlen_t i = 0; i < n; ++i) {
-    SEXP s = x[i];
+    SEXP s = STRING_ELT(x, i);
     if (s == last_ok) continue;
     int st = 2;
     if (s != NA_STRING) {
@@ -111,13 +293,15 @@ List cpp_id_positions(CharacterVector x) {
   return List::create(_["pad"] = wrap(pad), _["miss"] = wrap(miss));
 }
 
+
 // Parse a checked file (no value over several lines) into one factor per
 // column: integer codes into the column's distinct values, in first-seen
 // order, marked UTF-8 as the file is read as UTF-8. `nrow` is the number of
-// data records found by the structure scan. Returns the error code of
-// csv_parse.h (0 = none) with the columns.
+// data records found by the structure scan. A column with more than
+// `lazy_min` distinct values gets lazy levels (no R string made). Returns
+// the error code of csv_parse.h (0 = none) with the columns.
 // [[Rcpp::export]]
-List cpp_csv_read_columns(std::string path, int ncol, int nrow) {
+List cpp_csv_read_columns(std::string path, int ncol, int nrow, double lazy_min) {
   List cols(ncol);
   std::vector<int*> out(ncol);
   for (int c = 0; c < ncol; ++c) {
@@ -134,14 +318,26 @@ List cpp_csv_read_columns(std::string path, int ncol, int nrow) {
   for (int c = 0; c < ncol; ++c) {
     cscdemand::StringDict& d = p.dicts[c];
     const int k = static_cast<int>(d.count());
-    CharacterVector lv(k);
-    for (int i = 0; i < k; ++i) {
-      SET_STRING_ELT(lv, i, Rf_mkCharLenCE(d.data(i), static_cast<int>(d.size(i)), CE_UTF8));
+    SEXP lv;
+    if (k > 0 && static_cast<double>(k) > lazy_min) {
+      d.freeze();
+      SEXP xp = PROTECT(R_MakeExternalPtr(new cscdemand::StringDict(std::move(d)),
+                                          R_NilValue, R_NilValue));
+      R_RegisterCFinalizerEx(xp, lazy_dict_finalize, TRUE);
+      SEXP codes = PROTECT(Rf_allocVector(INTSXP, k));
+      for (int i = 0; i < k; ++i) INTEGER(codes)[i] = i + 1;
+      lv = PROTECT(lazy_new(xp, codes));
+    } else {
+      lv = PROTECT(Rf_allocVector(STRSXP, k));
+      for (int i = 0; i < k; ++i) {
+        SET_STRING_ELT(lv, i, Rf_mkCharLenCE(d.data(i), static_cast<int>(d.size(i)), CE_UTF8));
+      }
+      d.clear();  // each dictionary goes once its levels are made
     }
-    d.clear();  // each dictionary goes once its levels are made
     SEXP v = cols[c];
     Rf_setAttrib(v, R_LevelsSymbol, lv);
     Rf_setAttrib(v, R_ClassSymbol, Rf_mkString("factor"));
+    UNPROTECT(k > 0 && static_cast<double>(k) > lazy_min ? 3 : 1);
   }
   return List::create(_["error"] = 0, _["columns"] = cols);
 }

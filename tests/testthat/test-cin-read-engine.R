@@ -111,3 +111,38 @@ test_that("the parser and the text reader agree on hostile values, row by row", 
   }
   expect_gt(n_same, 20L)
 })
+
+test_that("lazy identifier text gives the same result, and behaves as text", {
+  withr::local_options(cscdemand.csv_lazy_min = 0)
+  files <- c("long_basic.csv", "long_bom.csv", "long_census_names.csv", "long_duplicates.csv",
+             "long_missing_ids.csv", "codes_basic.csv", "wide_basic.csv", "long_unknown_codes.csv",
+             "long_bad_dates.csv")
+  for (f in files) {
+    p <- test_path("fixtures", "cin", f)
+    a <- read_engine(p, "auto", on_unknown = "drop")
+    b <- read_engine(p, "fread", on_unknown = "drop")
+    if (inherits(b, "error")) {
+      expect_identical(conditionMessage(a), conditionMessage(b), info = f)
+    } else {
+      expect_identical(a, b, info = f)
+      expect_identical(episode_factors(a, min_count = 0), episode_factors(b, min_count = 0),
+                       info = f)
+    }
+  }
+  p <- write_bytes("child_id,episode_id,referral_date,factor\n C1 ,E1,2023-05-02,3B\nC1,E1,2023-05-02,4B\nC2,NA,2023-06-01,1A\nC3,E3,2023-06-01,\"NA\"\n")
+  a <- read_engine(p, "auto", on_unknown = "drop")
+  id <- a$assessments$child_id
+  expect_true(cpp_is_lazy_text(a$assessments$episode_id))
+  expect_identical(id, c("C1", "C3"))
+  expect_identical(a$assessments$episode_id[2:1], c("E3", "E1"))
+  expect_identical(a$assessments$episode_id[c(NA, 5L)], c(NA_character_, NA_character_))
+  f <- tempfile(fileext = ".rds")
+  saveRDS(a, f)
+  expect_identical(readRDS(f), a)
+  id2 <- a$assessments$episode_id
+  id2[1] <- "X"
+  expect_identical(id2, c("X", "E3"))
+  expect_identical(a$assessments$episode_id, c("E1", "E3"))
+  expect_identical(paste(a$assessments$episode_id), c("E1", "E3"))
+  expect_identical(unique(c(a$assessments$episode_id, "E1")), c("E1", "E3"))
+})

@@ -58,9 +58,16 @@ class StringDict {
   bool equal(int k, const char* p, std::size_t len) const {
     return size(k) == len && (len == 0 || std::memcmp(data(k), p, len) == 0);
   }
-  std::size_t count() const { return hash_.size(); }
   const char* data(int k) const { return arena_.data() + off_[k]; }
   std::size_t size(int k) const { return off_[k + 1] - off_[k]; }
+  // Keep only the strings (the lookup table is not needed after parsing).
+  void freeze() {
+    std::vector<std::uint64_t>().swap(hash_);
+    std::vector<int>().swap(table_);
+    arena_.shrink_to_fit();
+    off_.shrink_to_fit();
+  }
+  std::size_t count() const { return off_.size() - 1; }
   void clear() {
     std::vector<char>().swap(arena_);
     std::vector<std::size_t>().swap(off_);
