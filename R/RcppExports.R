@@ -33,6 +33,18 @@ cpp_csv_read_columns <- function(path, ncol, nrow, lazy_min) {
     .Call(`_cscdemand_cpp_csv_read_columns`, path, ncol, nrow, lazy_min)
 }
 
+cpp_run_starts <- function(g) {
+    .Call(`_cscdemand_cpp_run_starts`, g)
+}
+
+cpp_first_seen <- function(k, ncode) {
+    .Call(`_cscdemand_cpp_first_seen`, k, ncode)
+}
+
+cpp_repeated_in_groups <- function(g, code, ncode) {
+    .Call(`_cscdemand_cpp_repeated_in_groups`, g, code, ncode)
+}
+
 cpp_glmm_fit <- function(X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads) {
     .Call(`_cscdemand_cpp_glmm_fit`, X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads)
 }

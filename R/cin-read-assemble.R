@@ -29,10 +29,10 @@ cin_stage_assessments <- function(s, call = rlang::caller_env()) {
   }
   # Rows that repeat an assessment already seen, in codes/wide layouts.
   if (s$layout != "long") {
-    n_comb <- sum(!s$first)
+    n_comb <- length(s$as_num) - length(fi)
     if (n_comb) {
       s$audit <- cin_audit_add(s$audit, "read", "rows combined: same assessment on several rows",
-                               n_comb, paste0("rows ", format_rows(s$rows_k[!s$first], 10L)))
+                               n_comb, paste0("rows ", format_rows(s$rows_k[-fi], 10L)))
     }
   }
   s$assessments <- a

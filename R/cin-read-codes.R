@@ -37,18 +37,28 @@ cin_stage_codes <- function(s, on_unknown, legacy, call = rlang::caller_env()) {
   s$audit <- cin_audit_recodes(s$audit, rules)
   # Duplicate codes within an assessment.
   pc <- match(r$pair_code, cin_codes_all())
-  key <- cin_pair_key(s$as_num[r$pair_row], pc)
-  dupf <- duplicated(key)
-  if (any(dupf)) {
+  dup <- cin_repeated_codes(s$as_num[r$pair_row], pc)
+  if (length(dup)) {
     s$audit <- cin_audit_add(s$audit, "codes", "codes dropped: duplicate within an assessment",
-                             sum(dupf), paste0("rows ", format_rows(s$rows_k[r$pair_row[dupf]], 10L)))
+                             length(dup), paste0("rows ", format_rows(s$rows_k[r$pair_row[dup]], 10L)))
+    r$pair_row <- r$pair_row[-dup]
+    pc <- pc[-dup]
   }
-  s$pair_row <- r$pair_row[!dupf]
-  s$pair_code <- pc[!dupf]
+  s$pair_row <- r$pair_row
+  s$pair_code <- pc
   s$miss_row <- r$miss_row %||% integer()
   s$miss_code <- match(r$miss_code %||% character(), cin_codes_all())
   s$rules <- rules
   s
+}
+
+# Positions of the pairs (assessment, code index) that repeat a pair before
+# them. Pairs in assessment order (a sorted extract) are checked in one pass
+# in C++; otherwise by hashing the pairs.
+cin_repeated_codes <- function(as_of, pc) {
+  if (!length(pc)) return(integer())
+  dup <- cpp_repeated_in_groups(as.integer(as_of), as.integer(pc), length(cin_codes_all()))
+  dup %||% which(duplicated(cin_pair_key(as_of, pc)))
 }
 
 # The factor cell of each row, with the unnamed cells beside it joined on.

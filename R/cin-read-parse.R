@@ -20,7 +20,8 @@ cin_parse_dates <- function(v, col, rows, format = NULL, call = rlang::caller_en
     d <- tryCatch(cin_parse_dates(levels(v), col, seq_len(nlevels(v)), format, call = call),
                   cscdemand_error_date = function(e) NULL)
     if (is.null(d)) return(cin_parse_dates(as.character(v), col, rows, format, call = call))
-    return(d[as.integer(v)])
+    # Whole days, so stored as integers (half the memory of doubles).
+    return(as.integer(d)[as.integer(v)])
   }
   u <- unique(v)
   u <- u[!is.na(u) & !trimws(u) %in% c("", "NA")]
@@ -150,11 +151,12 @@ cin_unique_index <- function(v) {
   }
   k <- as.integer(v)
   nl <- nlevels(v)
-  k[is.na(k)] <- nl + 1L
-  seen <- k[!duplicated(k)]
+  seen <- cpp_first_seen(k, nl)  # NA counted as code nl + 1
   map <- integer(nl + 1L)
   map[seen] <- seq_along(seen)
-  list(u = c(levels(v), NA_character_)[seen], iu = map[k])
+  iu <- map[k]
+  if (anyNA(k)) iu[is.na(k)] <- map[nl + 1L]
+  list(u = c(levels(v), NA_character_)[seen], iu = iu)
 }
 
 # One integer id per distinct combination of the vectors in `parts`. Uses

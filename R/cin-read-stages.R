@@ -290,15 +290,14 @@ cin_stage_keys <- function(s) {
   } else {
     seq_along(ep_id)  # codes/wide: one row per assessment
   }
-  # Ids in sorted order (the usual case: run ids of a sorted extract): a
-  # first occurrence is a change from the row before, found without hashing.
-  first_of <- function(g) {
-    if (is.unsorted(g)) return(!duplicated(g))
-    n <- length(g)
-    c(TRUE, g[-1L] != g[-n])
+  # First rows of each id. Ids in sorted order (the usual case: run ids of a
+  # sorted extract): a first occurrence is a change from the row before,
+  # found in one pass in C++ without hashing.
+  first_rows <- function(g) {
+    if (is.unsorted(g)) return(which(!duplicated(g)))
+    cpp_run_starts(as.integer(g))
   }
-  s$first <- first_of(as_id)
-  s$fi <- which(s$first)
+  s$fi <- first_rows(as_id)
   # Identifiers at the first row of each assessment; the full vectors go.
   s$ids <- lapply(ids, function(v) {
     v <- v[s$fi]
@@ -308,7 +307,7 @@ cin_stage_keys <- function(s) {
     g[1L] == 1L && g[length(g)] == n_distinct && !is.unsorted(g)
   }
   n_as <- length(s$fi)
-  n_ep <- sum(first_of(ep_id[s$fi]))
+  n_ep <- length(first_rows(ep_id[s$fi]))
   # Assessments and episodes numbered 1..n in first-seen order.
   s$as_num <- if (in_order(as_id, n_as)) as_id else match(as_id, as_id[s$fi])
   s$ep_num <- if (in_order(ep_id, n_ep)) ep_id else match(ep_id, unique(ep_id))

@@ -12,6 +12,7 @@
 
 #include <cscdemand/csv_parse.h>
 #include <cscdemand/csv_scan.h>
+#include <cscdemand/read_keys.h>
 
 using namespace Rcpp;
 
@@ -340,4 +341,32 @@ List cpp_csv_read_columns(std::string path, int ncol, int nrow, double lazy_min)
     UNPROTECT(k > 0 && static_cast<double>(k) > lazy_min ? 3 : 1);
   }
   return List::create(_["error"] = 0, _["columns"] = cols);
+}
+
+// First rows (1-based) of the runs of an integer key.
+// [[Rcpp::export]]
+IntegerVector cpp_run_starts(IntegerVector g) {
+  std::vector<int> s = cscdemand::run_starts(g.begin(), static_cast<std::size_t>(g.size()));
+  for (int& v : s) ++v;
+  return wrap(s);
+}
+
+// Distinct codes of an integer vector in first-seen order (NA as ncode + 1).
+// [[Rcpp::export]]
+IntegerVector cpp_first_seen(IntegerVector k, int ncode) {
+  return wrap(cscdemand::first_seen(k.begin(), static_cast<std::size_t>(k.size()), ncode));
+}
+
+// Positions (1-based) of pairs repeating a code within their group, or NULL
+// when the groups are not sorted.
+// [[Rcpp::export]]
+SEXP cpp_repeated_in_groups(IntegerVector g, IntegerVector code, int ncode) {
+  std::vector<int> dup;
+  if (g.size() != code.size() ||
+      !cscdemand::repeated_in_sorted_groups(g.begin(), code.begin(),
+                                            static_cast<std::size_t>(g.size()), ncode, dup)) {
+    return R_NilValue;
+  }
+  for (int& v : dup) ++v;
+  return wrap(dup);
 }

@@ -1,0 +1,61 @@
+// Integer helpers for the reader's stages (data layer): first rows of sorted
+// keys, first-seen order of codes, and repeated codes within a group. They
+// replace R idioms (c(TRUE, g[-1] != g[-n]), duplicated()) that allocate
+// several vectors as long as the file. No R types here; missing values are
+// INT_MIN (R's NA_integer_).
+#ifndef CSCDEMAND_READ_KEYS_H
+#define CSCDEMAND_READ_KEYS_H
+
+#include <climits>
+#include <cstddef>
+#include <vector>
+
+namespace cscdemand {
+
+// Positions (0-based) where a key differs from the row before (and 0).
+inline std::vector<int> run_starts(const int* g, std::size_t n) {
+  std::vector<int> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i == 0 || g[i] != g[i - 1]) out.push_back(static_cast<int>(i));
+  }
+  return out;
+}
+
+// Distinct codes (1..ncode, INT_MIN read as ncode + 1) in first-seen order.
+inline std::vector<int> first_seen(const int* k, std::size_t n, int ncode) {
+  std::vector<char> seen(static_cast<std::size_t>(ncode) + 2, 0);
+  std::vector<int> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    int v = k[i] == INT_MIN ? ncode + 1 : k[i];
+    if (v < 1 || v > ncode + 1) continue;
+    if (!seen[v]) {
+      seen[v] = 1;
+      out.push_back(v);
+    }
+  }
+  return out;
+}
+
+// For pairs (group, code) with groups in non-decreasing order and codes in
+// 1..ncode: marks each pair whose code already appeared in its group.
+// Returns false (nothing marked) if the groups are not sorted or a code is
+// out of range; the caller then uses a general method.
+inline bool repeated_in_sorted_groups(const int* g, const int* code, std::size_t n, int ncode,
+                                      std::vector<int>& dup) {
+  std::vector<int> last(static_cast<std::size_t>(ncode) + 1, INT_MIN);
+  dup.clear();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0 && g[i] < g[i - 1]) return false;
+    if (g[i] == INT_MIN || code[i] < 1 || code[i] > ncode) return false;
+    if (last[code[i]] == g[i]) {
+      dup.push_back(static_cast<int>(i));
+    } else {
+      last[code[i]] = g[i];
+    }
+  }
+  return true;
+}
+
+}  // namespace cscdemand
+
+#endif
