@@ -45,6 +45,14 @@ cpp_repeated_in_groups <- function(g, code, ncode) {
     .Call(`_cscdemand_cpp_repeated_in_groups`, g, code, ncode)
 }
 
+cpp_na_rows <- function(parts, all) {
+    .Call(`_cscdemand_cpp_na_rows`, parts, all)
+}
+
+cpp_date_flags <- function(a, b, lo, hi) {
+    .Call(`_cscdemand_cpp_date_flags`, a, b, lo, hi)
+}
+
 cpp_glmm_fit <- function(X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads) {
     .Call(`_cscdemand_cpp_glmm_fit`, X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads)
 }

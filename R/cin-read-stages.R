@@ -1,8 +1,8 @@
 # The reader in stages. Each stage takes the state `s` (a list) and returns it
 # with its own fields added; each adds its own lines to the audit.
 #   columns      -> names mapped, layout chosen, s$std, s$code_cols, s$extra
-#   identifiers  -> s$ids (trimmed, blank = missing), s$dup
-#   dates        -> s$ref, s$ass (days), s$implausible
+#   identifiers  -> s$ids (trimmed, blank = missing), s$dup (positions)
+#   dates        -> s$ref, s$ass (days), s$implausible (positions)
 #   rows         -> rows kept and dropped (counted), s$keep, episode and
 #                   assessment keys
 #   codes        -> s$pair_row, s$pair_code, s$miss_row, s$miss_code, s$rules
@@ -10,6 +10,9 @@
 #   characteristics -> characteristic columns
 #   finish       -> the cin_assessments object and the final audit lines
 # Row positions (`s$rows`) are file lines, sheet rows or data frame rows.
+# Columns from the CSV parser are factors (codes into distinct values), and
+# flagged rows are kept as positions: at millions of rows, every vector as
+# long as the file costs time and memory.
 
 cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, legacy,
                                        date_format, verbose, implausible_dates = "keep",
@@ -172,7 +175,7 @@ cin_stage_identifiers <- function(s, la, call = rlang::caller_env()) {
                   assessment_id = "assessment_id"),
                 function(x) if (has(x)) cin_id(s$df[[std[[x]]]]) else NULL)
   # Rows with no value at all (a blank sheet row, a line of commas).
-  cand <- which(Reduce(`&`, lapply(ids[!vapply(ids, is.null, logical(1))], is.na)))
+  cand <- cpp_na_rows(unname(ids[!vapply(ids, is.null, logical(1))]), all = TRUE)
   s$blank <- if (length(cand)) {
     cand[rowSums(!is.na(s$df[cand, , drop = FALSE]) &
                    trimws(as.matrix(s$df[cand, , drop = FALSE])) != "") == 0]
@@ -180,7 +183,7 @@ cin_stage_identifiers <- function(s, la, call = rlang::caller_env()) {
   if (is.null(ids$la)) ids$la <- rep(la, s$n_rows)
   # Exact duplicate rows (codes and wide layouts; in the long layout a
   # duplicate row is a duplicate factor, counted with the codes).
-  s$dup <- if (s$layout != "long") duplicated(s$df) else rep(FALSE, s$n_rows)
+  s$dup <- if (s$layout != "long") which(duplicated(s$df)) else integer()
   for (x in c("la", "child_id", "episode_id", "assessment_id")) {
     if (has(x)) s$df[[std[[x]]]] <- NULL
   }
@@ -203,19 +206,10 @@ cin_stage_dates <- function(s, date_format, call = rlang::caller_env()) {
   s$ass <- get("assessment_date")
   # The text of the dates is not used again: release it.
   for (x in intersect(c("referral_date", "assessment_date"), names(std))) s$df[[std[[x]]]] <- NULL
-  today <- as.numeric(Sys.Date())
-  early <- as.numeric(as.Date("1990-01-01"))
-  out_of_range <- function(d) {
-    if (is.null(d)) return(FALSE)
-    o <- logical(length(d))
-    o[which(d < early | d > today)] <- TRUE  # NA compares to NA: not flagged
-    o
-  }
-  s$implausible <- list(
-    "date before 1990 or in the future" = out_of_range(s$ref) | out_of_range(s$ass),
-    "referral after its assessment" = if (!is.null(s$ref) && !is.null(s$ass)) {
-      !is.na(s$ref) & !is.na(s$ass) & s$ref > s$ass
-    } else FALSE)
+  # Rows flagged, as positions (one pass in C++; NA is never flagged).
+  fl <- cpp_date_flags(s$ref, s$ass, as.numeric(as.Date("1990-01-01")), as.numeric(Sys.Date()))
+  s$implausible <- list("date before 1990 or in the future" = fl$range,
+                        "referral after its assessment" = fl$order)
   s
 }
 
@@ -225,31 +219,30 @@ cin_stage_dates <- function(s, date_format, call = rlang::caller_env()) {
 
 cin_stage_rows <- function(s, implausible_dates, call = rlang::caller_env()) {
   ids <- s$ids
-  miss <- is.na(ids$la)
-  miss <- miss | if (!is.null(ids$episode_id)) is.na(ids$episode_id) else
-    is.na(ids$child_id) | is.na(s$ref)
-  if (!is.null(ids$assessment_id)) miss <- miss | is.na(ids$assessment_id)
-  blank <- logical(s$n_rows)
-  blank[s$blank] <- TRUE
-  dup <- s$dup & !miss
-  drop <- miss | dup
-  s$audit <- cin_audit_rows_line(s$audit, "rows dropped: blank row", blank, s$rows)
-  s$audit <- cin_audit_rows_line(s$audit, "rows dropped: missing identifier", miss & !blank,
-                                 s$rows)
+  # Rows as positions (sorted): no logical vector as long as the file.
+  need <- if (!is.null(ids$episode_id)) list(ids$la, ids$episode_id) else
+    list(ids$la, ids$child_id, s$ref)
+  if (!is.null(ids$assessment_id)) need <- c(need, list(ids$assessment_id))
+  miss <- cpp_na_rows(need, all = FALSE)
+  dup <- setdiff(s$dup, miss)
+  drop <- sort(c(miss, dup))
+  s$audit <- cin_audit_rows_line(s$audit, "rows dropped: blank row", s$blank, s$rows)
+  s$audit <- cin_audit_rows_line(s$audit, "rows dropped: missing identifier",
+                                 setdiff(miss, s$blank), s$rows)
   s$audit <- cin_audit_rows_line(s$audit, "rows dropped: exact duplicate", dup, s$rows)
   for (why in names(s$implausible)) {
-    bad <- s$implausible[[why]] & !drop
-    if (!any(bad)) next
+    bad <- setdiff(s$implausible[[why]], drop)
+    if (!length(bad)) next
     if (implausible_dates == "drop") {
       s$audit <- cin_audit_rows_line(s$audit, paste0("rows dropped: ", why), bad, s$rows)
-      drop <- drop | bad
+      drop <- sort(c(drop, bad))
     } else {
       s$audit <- cin_audit_rows_line(s$audit, paste0("rows with a ", why, " (kept)"), bad,
                                      s$rows, "; drop them with implausible_dates = \"drop\"")
     }
   }
-  keep <- which(!drop)
-  attr(s$audit, "rows") <- c(read = s$n_rows, kept = length(keep), dropped = sum(drop))
+  keep <- if (length(drop)) seq_len(s$n_rows)[-drop] else seq_len(s$n_rows)
+  attr(s$audit, "rows") <- c(read = s$n_rows, kept = length(keep), dropped = length(drop))
   if (!length(keep)) {
     need <- if (is.null(ids$episode_id)) c("child_id", "referral_date") else "episode_id"
     abort_input(c("No rows left after dropping rows with missing identifiers, duplicates or implausible dates.",
@@ -314,8 +307,9 @@ cin_stage_keys <- function(s) {
   s
 }
 
-cin_audit_rows_line <- function(audit, step, which_rows, rows, suffix = "") {
-  if (!any(which_rows)) return(audit)
-  cin_audit_add(audit, "read", step, sum(which_rows),
-                paste0("rows ", format_rows(rows[which_rows], 10L), suffix))
+# An audit line for the rows at positions `at` (sorted).
+cin_audit_rows_line <- function(audit, step, at, rows, suffix = "") {
+  if (!length(at)) return(audit)
+  cin_audit_add(audit, "read", step, length(at),
+                paste0("rows ", format_rows(rows[at], 10L), suffix))
 }

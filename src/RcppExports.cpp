@@ -138,6 +138,32 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_na_rows
+IntegerVector cpp_na_rows(List parts, bool all);
+RcppExport SEXP _cscdemand_cpp_na_rows(SEXP partsSEXP, SEXP allSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< List >::type parts(partsSEXP);
+    Rcpp::traits::input_parameter< bool >::type all(allSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_na_rows(parts, all));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_date_flags
+List cpp_date_flags(SEXP a, SEXP b, double lo, double hi);
+RcppExport SEXP _cscdemand_cpp_date_flags(SEXP aSEXP, SEXP bSEXP, SEXP loSEXP, SEXP hiSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type a(aSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type b(bSEXP);
+    Rcpp::traits::input_parameter< double >::type lo(loSEXP);
+    Rcpp::traits::input_parameter< double >::type hi(hiSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_date_flags(a, b, lo, hi));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_glmm_fit
 List cpp_glmm_fit(const Eigen::Map<Eigen::MatrixXd> X, const NumericVector& y, const NumericVector& trials, const NumericVector& offset, const NumericVector& weights, const IntegerVector& cstart, int family, bool random, int nagq, const NumericVector& start, int maxit, double tol, int threads);
 RcppExport SEXP _cscdemand_cpp_glmm_fit(SEXP XSEXP, SEXP ySEXP, SEXP trialsSEXP, SEXP offsetSEXP, SEXP weightsSEXP, SEXP cstartSEXP, SEXP familySEXP, SEXP randomSEXP, SEXP nagqSEXP, SEXP startSEXP, SEXP maxitSEXP, SEXP tolSEXP, SEXP threadsSEXP) {
@@ -289,6 +315,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_run_starts", (DL_FUNC) &_cscdemand_cpp_run_starts, 1},
     {"_cscdemand_cpp_first_seen", (DL_FUNC) &_cscdemand_cpp_first_seen, 2},
     {"_cscdemand_cpp_repeated_in_groups", (DL_FUNC) &_cscdemand_cpp_repeated_in_groups, 3},
+    {"_cscdemand_cpp_na_rows", (DL_FUNC) &_cscdemand_cpp_na_rows, 2},
+    {"_cscdemand_cpp_date_flags", (DL_FUNC) &_cscdemand_cpp_date_flags, 4},
     {"_cscdemand_cpp_glmm_fit", (DL_FUNC) &_cscdemand_cpp_glmm_fit, 13},
     {"_cscdemand_cpp_glmm_loglik", (DL_FUNC) &_cscdemand_cpp_glmm_loglik, 10},
     {"_cscdemand_cpp_patterns", (DL_FUNC) &_cscdemand_cpp_patterns, 6},

@@ -370,3 +370,59 @@ SEXP cpp_repeated_in_groups(IntegerVector g, IntegerVector code, int ncode) {
   for (int& v : dup) ++v;
   return wrap(dup);
 }
+
+// Rows (1-based) where any / every vector of `parts` is missing (character,
+// factor or other integer, logical or double vectors of equal length).
+// [[Rcpp::export]]
+IntegerVector cpp_na_rows(List parts, bool all) {
+  const std::size_t ncol = parts.size();
+  const R_xlen_t n = ncol ? Rf_xlength(parts[0]) : 0;
+  std::vector<SEXP> cols(ncol);
+  for (std::size_t c = 0; c < ncol; ++c) {
+    cols[c] = parts[c];
+    const int t = TYPEOF(cols[c]);
+    if (Rf_xlength(cols[c]) != n || (t != STRSXP && t != INTSXP && t != LGLSXP && t != REALSXP)) {
+      stop("cpp_na_rows: columns must be atomic vectors of equal length");
+    }
+  }
+  auto is_na = [&](std::size_t c, std::size_t i) -> bool {
+    SEXP x = cols[c];
+    switch (TYPEOF(x)) {
+      case STRSXP: return STRING_ELT(x, i) == NA_STRING;
+      case INTSXP:
+      case LGLSXP: return INTEGER(x)[i] == NA_INTEGER;
+      default: return std::isnan(REAL(x)[i]);
+    }
+  };
+  std::vector<int> r = cscdemand::na_rows(static_cast<std::size_t>(n), ncol, all, is_na);
+  for (int& v : r) ++v;
+  return wrap(r);
+}
+
+// Rows (1-based) with an implausible date: out of [lo, hi] in either
+// column, or the first date after the second. Dates are integer or double
+// days; NULL when the column is absent.
+// [[Rcpp::export]]
+List cpp_date_flags(SEXP a, SEXP b, double lo, double hi) {
+  std::vector<int> range, order;
+  const bool has_a = !Rf_isNull(a), has_b = !Rf_isNull(b);
+  const R_xlen_t n = has_a ? Rf_xlength(a) : (has_b ? Rf_xlength(b) : 0);
+  if ((has_a && Rf_xlength(a) != n) || (has_b && Rf_xlength(b) != n)) {
+    stop("cpp_date_flags: date columns of different lengths");
+  }
+  const bool ints = (!has_a || TYPEOF(a) == INTSXP) && (!has_b || TYPEOF(b) == INTSXP);
+  if (ints) {
+    cscdemand::date_flags(has_a ? INTEGER(a) : nullptr, has_b ? INTEGER(b) : nullptr,
+                          static_cast<std::size_t>(n), lo, hi,
+                          [](int x) { return x == NA_INTEGER; }, range, order);
+  } else {
+    NumericVector da = has_a ? NumericVector(a) : NumericVector(0);
+    NumericVector db = has_b ? NumericVector(b) : NumericVector(0);
+    cscdemand::date_flags(has_a ? da.begin() : nullptr, has_b ? db.begin() : nullptr,
+                          static_cast<std::size_t>(n), lo, hi,
+                          [](double x) { return std::isnan(x); }, range, order);
+  }
+  for (int& v : range) ++v;
+  for (int& v : order) ++v;
+  return List::create(_["range"] = wrap(range), _["order"] = wrap(order));
+}

@@ -56,6 +56,46 @@ inline bool repeated_in_sorted_groups(const int* g, const int* code, std::size_t
   return true;
 }
 
+// Rows (0-based) where any (all = false) or every (all = true) column is
+// missing; `is_na(c, i)` says whether column c is missing in row i.
+template <class IsNa>
+std::vector<int> na_rows(std::size_t n, std::size_t ncol, bool all, IsNa is_na) {
+  std::vector<int> out;
+  if (ncol == 0) return out;
+  for (std::size_t i = 0; i < n; ++i) {
+    bool hit = all;
+    for (std::size_t c = 0; c < ncol; ++c) {
+      const bool m = is_na(c, i);
+      if (all && !m) {
+        hit = false;
+        break;
+      }
+      if (!all && m) {
+        hit = true;
+        break;
+      }
+    }
+    if (hit) out.push_back(static_cast<int>(i));
+  }
+  return out;
+}
+
+// Implausible dates (days since 1970-01-01; `missing(x)` says a value is
+// missing, and a missing date is never flagged): rows (0-based) with a
+// date before `lo` or after `hi` in either column, and rows whose first
+// date is after the second. Either column may be absent (null).
+template <class T, class Missing>
+void date_flags(const T* a, const T* b, std::size_t n, double lo, double hi, Missing missing,
+                std::vector<int>& range, std::vector<int>& order) {
+  auto out = [&](T x) { return !missing(x) && (x < lo || x > hi); };
+  for (std::size_t i = 0; i < n; ++i) {
+    if ((a && out(a[i])) || (b && out(b[i]))) range.push_back(static_cast<int>(i));
+    if (a && b && !missing(a[i]) && !missing(b[i]) && a[i] > b[i]) {
+      order.push_back(static_cast<int>(i));
+    }
+  }
+}
+
 }  // namespace cscdemand
 
 #endif
