@@ -146,3 +146,25 @@ test_that("lazy identifier text gives the same result, and behaves as text", {
   expect_identical(paste(a$assessments$episode_id), c("E1", "E3"))
   expect_identical(unique(c(a$assessments$episode_id, "E1")), c("E1", "E3"))
 })
+
+test_that("a file past the parser's first 65,536 rows reads as with the text reader", {
+  skip_on_cran()
+  withr::local_options(cscdemand.csv_lazy_min = 1000)
+  set.seed(7)
+  n <- 70000L
+  ep <- sprintf("E%06d", rep(seq_len(n / 2L), each = 2L))
+  d <- data.frame(child_id = sub("E", "C", ep), episode_id = ep,
+                  referral_date = format(as.Date("2021-04-01") + sample(0:700, n, TRUE)),
+                  factor = sample(c("1B", "3B", "4B", "21", "2A"), n, TRUE))
+  d$referral_date <- ave(d$referral_date, d$episode_id, FUN = function(x) x[1])
+  d$child_id[c(5L, 69001L)] <- c(" ", "NA")
+  p <- tempfile(fileext = ".csv")
+  utils::write.csv(d, p, row.names = FALSE)
+  a <- read_engine(p, "auto", on_unknown = "drop")
+  b <- read_engine(p, "fread", on_unknown = "drop")
+  expect_true(cpp_is_lazy_text(a$assessments$episode_id))
+  expect_identical(a, b)
+  # A missing child id makes its row an episode of its own (the key is
+  # council, child and episode).
+  expect_identical(nrow(a$assessments), 35002L)
+})

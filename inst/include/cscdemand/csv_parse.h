@@ -32,27 +32,44 @@
 namespace cscdemand {
 
 // Distinct byte strings in one arena, found through an open-addressing
-// table of indices. Codes are 0-based, in first-seen order.
+// table. Codes are 0-based, in first-seen order. Each slot holds the upper
+// half of the value's hash beside its code, so a probe reads the arena only
+// when the hashes agree (one cache miss per new value, not one per probe).
 class StringDict {
  public:
-  StringDict() : table_(1024, -1), mask_(1023) { off_.push_back(0); }
+  StringDict() : table_(1024, 0), mask_(1023) { off_.push_back(0); }
 
   int intern(const char* p, std::size_t len) {
     const std::uint64_t h = hash(p, len);
+    const std::uint64_t tag = h >> 32;
     std::size_t slot = static_cast<std::size_t>(h) & mask_;
     while (true) {
-      const int k = table_[slot];
-      if (k < 0) break;
-      if (hash_[k] == h && equal(k, p, len)) return k;
+      const std::uint64_t e = table_[slot];
+      if (e == 0) break;
+      if ((e >> 32) == tag) {
+        const int k = static_cast<int>((e & 0xffffffffULL) - 1);
+        if (equal(k, p, len)) return k;
+      }
       slot = (slot + 1) & mask_;
     }
-    const int k = static_cast<int>(hash_.size());
+    const int k = static_cast<int>(off_.size() - 1);
     arena_.insert(arena_.end(), p, p + len);
     off_.push_back(arena_.size());
-    hash_.push_back(h);
-    table_[slot] = k;
-    if (hash_.size() * 2 > table_.size()) grow();
+    table_[slot] = (tag << 32) | static_cast<std::uint64_t>(k + 1);
+    if (count() * 2 > table_.size()) grow(table_.size() * 2);
     return k;
+  }
+
+  // Room for about `n` values in all, so that a column of identifiers does
+  // not rehash and copy its table and arena many times over.
+  void reserve(std::size_t n) {
+    if (n <= count()) return;
+    const std::size_t per = count() ? arena_.size() / count() + 1 : 8;
+    arena_.reserve(n * per);
+    off_.reserve(n + 1);
+    std::size_t want = table_.size();
+    while (want < 2 * n) want *= 2;
+    if (want > table_.size()) grow(want);
   }
 
   bool equal(int k, const char* p, std::size_t len) const {
@@ -62,8 +79,7 @@ class StringDict {
   std::size_t size(int k) const { return off_[k + 1] - off_[k]; }
   // Keep only the strings (the lookup table is not needed after parsing).
   void freeze() {
-    std::vector<std::uint64_t>().swap(hash_);
-    std::vector<int>().swap(table_);
+    std::vector<std::uint64_t>().swap(table_);
     arena_.shrink_to_fit();
     off_.shrink_to_fit();
   }
@@ -71,15 +87,13 @@ class StringDict {
   void clear() {
     std::vector<char>().swap(arena_);
     std::vector<std::size_t>().swap(off_);
-    std::vector<std::uint64_t>().swap(hash_);
-    std::vector<int>().swap(table_);
+    std::vector<std::uint64_t>().swap(table_);
   }
 
  private:
   std::vector<char> arena_;
   std::vector<std::size_t> off_;
-  std::vector<std::uint64_t> hash_;
-  std::vector<int> table_;
+  std::vector<std::uint64_t> table_;  // (hash >> 32) << 32 | (code + 1); 0 = empty
   std::size_t mask_;
 
   static std::uint64_t hash(const char* p, std::size_t len) {
@@ -93,13 +107,17 @@ class StringDict {
     h ^= h >> 32;
     return h;
   }
-  void grow() {
-    std::vector<int> t(table_.size() * 2, -1);
+  // A larger table (a power of two). The slot of a value needs its full
+  // hash, so it is computed again from the arena (sequential reads).
+  void grow(std::size_t slots) {
+    std::vector<std::uint64_t> t(slots, 0);
     const std::size_t m = t.size() - 1;
-    for (std::size_t k = 0; k < hash_.size(); ++k) {
-      std::size_t slot = static_cast<std::size_t>(hash_[k]) & m;
-      while (t[slot] >= 0) slot = (slot + 1) & m;
-      t[slot] = static_cast<int>(k);
+    const std::size_t n = count();
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::uint64_t h = hash(data(static_cast<int>(k)), size(static_cast<int>(k)));
+      std::size_t slot = static_cast<std::size_t>(h) & m;
+      while (t[slot] != 0) slot = (slot + 1) & m;
+      t[slot] = ((h >> 32) << 32) | static_cast<std::uint64_t>(k + 1);
     }
     table_.swap(t);
     mask_ = m;
@@ -175,6 +193,16 @@ class CsvColumnParser {
   bool fail(int code) {
     error = code;
     return false;
+  }
+
+  // Once 65,536 rows are read, a column with many distinct values so far
+  // (identifiers) gets room for as many again per row in the rest of the file.
+  void reserve_dicts() {
+    for (StringDict& d : dicts) {
+      if (d.count() < 4096) continue;
+      const double per_row = static_cast<double>(d.count()) / static_cast<double>(row_);
+      d.reserve(static_cast<std::size_t>(per_row * static_cast<double>(nrow_) * 1.1) + 1024);
+    }
   }
 
   void put(std::size_t c, const char* p, std::size_t len) {
@@ -253,6 +281,7 @@ class CsvColumnParser {
       return;
     }
     ++row_;
+    if (row_ == 65536 && nrow_ > 2 * row_) reserve_dicts();
   }
 };
 
