@@ -53,6 +53,10 @@ cpp_date_flags <- function(a, b, lo, hi) {
     .Call(`_cscdemand_cpp_date_flags`, a, b, lo, hi)
 }
 
+cpp_order_pairs <- function(g, code) {
+    .Call(`_cscdemand_cpp_order_pairs`, g, code)
+}
+
 cpp_glmm_fit <- function(X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads) {
     .Call(`_cscdemand_cpp_glmm_fit`, X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads)
 }

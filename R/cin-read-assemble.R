@@ -69,7 +69,8 @@ cin_stage_finish <- function(s) {
   n_as <- nrow(s$assessments)
   f_as <- s$as_num[s$pair_row]
   pc <- s$pair_code
-  ord <- order(f_as, pc, method = "radix")
+  # Sorted extracts: only the codes within each assessment need ordering.
+  ord <- cpp_order_pairs(as.integer(f_as), as.integer(pc)) %||% order(f_as, pc, method = "radix")
   # Codes as a factor (levels in cin_factors order): compact, and cheap for
   # R's garbage collector on millions of rows.
   lv <- cin_codes_all()

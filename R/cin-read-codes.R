@@ -28,6 +28,7 @@ cin_stage_codes <- function(s, on_unknown, legacy, call = rlang::caller_env()) {
                                                             "; combined with the code columns"))
         r$pair_row <- c(r$pair_row, f$pair_row)
         r$pair_code <- c(r$pair_code, f$pair_code)
+        r$pair_idx <- NULL
         r$rules <- rbind(r$rules, f$rules)
       }
       s$df[[s$std[["factor"]]]] <- NULL
@@ -36,7 +37,7 @@ cin_stage_codes <- function(s, on_unknown, legacy, call = rlang::caller_env()) {
   rules <- r$rules[r$rules$rule != "blank", , drop = FALSE]
   s$audit <- cin_audit_recodes(s$audit, rules)
   # Duplicate codes within an assessment.
-  pc <- match(r$pair_code, cin_codes_all())
+  pc <- r$pair_idx %||% match(r$pair_code, cin_codes_all())
   dup <- cin_repeated_codes(s$as_num[r$pair_row], pc)
   if (length(dup)) {
     s$audit <- cin_audit_add(s$audit, "codes", "codes dropped: duplicate within an assessment",
@@ -86,10 +87,15 @@ cin_codes_from_cells <- function(fv, rows, col, on_unknown, legacy, call = rlang
   if (all(len <= 1L)) {
     pair_row <- which((len == 1L)[iu])
     cu <- vapply(tk$codes, function(z) if (length(z)) z[1] else NA_character_, character(1))
-    pair_code <- cu[iu[pair_row]]
+    iu_p <- iu[pair_row]
+    pair_code <- cu[iu_p]
+    # The code's index in cin_factors, found once per distinct cell.
+    pair_idx <- match(cu, cin_codes_all())[iu_p]
+    rm(iu_p)
   } else {
     pair_row <- rep(seq_along(fv), len[iu])
     pair_code <- unlist(tk$codes[iu], use.names = FALSE)
+    pair_idx <- NULL
   }
   ulen <- lengths(tk$unknown)
   unk_rows <- which((ulen > 0L)[iu])
@@ -118,7 +124,8 @@ cin_codes_from_cells <- function(fv, rows, col, on_unknown, legacy, call = rlang
   parts <- lapply(cin_split_cells(u), unique)
   tok_n <- tapply(rep(cnt, lengths(parts)), unlist(parts), sum)
   rules$rows <- as.integer(tok_n[rules$value])
-  list(pair_row = pair_row, pair_code = pair_code, rules = rules, audit = audit)
+  list(pair_row = pair_row, pair_code = pair_code, pair_idx = pair_idx, rules = rules,
+       audit = audit)
 }
 
 # Codes from one 0/1 column per code (wide layout). A missing value (NA) is

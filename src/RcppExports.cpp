@@ -164,6 +164,18 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_order_pairs
+SEXP cpp_order_pairs(IntegerVector g, IntegerVector code);
+RcppExport SEXP _cscdemand_cpp_order_pairs(SEXP gSEXP, SEXP codeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerVector >::type g(gSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type code(codeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_order_pairs(g, code));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_glmm_fit
 List cpp_glmm_fit(const Eigen::Map<Eigen::MatrixXd> X, const NumericVector& y, const NumericVector& trials, const NumericVector& offset, const NumericVector& weights, const IntegerVector& cstart, int family, bool random, int nagq, const NumericVector& start, int maxit, double tol, int threads);
 RcppExport SEXP _cscdemand_cpp_glmm_fit(SEXP XSEXP, SEXP ySEXP, SEXP trialsSEXP, SEXP offsetSEXP, SEXP weightsSEXP, SEXP cstartSEXP, SEXP familySEXP, SEXP randomSEXP, SEXP nagqSEXP, SEXP startSEXP, SEXP maxitSEXP, SEXP tolSEXP, SEXP threadsSEXP) {
@@ -317,6 +329,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_repeated_in_groups", (DL_FUNC) &_cscdemand_cpp_repeated_in_groups, 3},
     {"_cscdemand_cpp_na_rows", (DL_FUNC) &_cscdemand_cpp_na_rows, 2},
     {"_cscdemand_cpp_date_flags", (DL_FUNC) &_cscdemand_cpp_date_flags, 4},
+    {"_cscdemand_cpp_order_pairs", (DL_FUNC) &_cscdemand_cpp_order_pairs, 2},
     {"_cscdemand_cpp_glmm_fit", (DL_FUNC) &_cscdemand_cpp_glmm_fit, 13},
     {"_cscdemand_cpp_glmm_loglik", (DL_FUNC) &_cscdemand_cpp_glmm_loglik, 10},
     {"_cscdemand_cpp_patterns", (DL_FUNC) &_cscdemand_cpp_patterns, 6},

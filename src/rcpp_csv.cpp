@@ -426,3 +426,20 @@ List cpp_date_flags(SEXP a, SEXP b, double lo, double hi) {
   for (int& v : order) ++v;
   return List::create(_["range"] = wrap(range), _["order"] = wrap(order));
 }
+
+// Order (1-based) of pairs by group then code when the groups are sorted,
+// else NULL. Codes must not be missing.
+// [[Rcpp::export]]
+SEXP cpp_order_pairs(IntegerVector g, IntegerVector code) {
+  std::vector<int> ord;
+  if (g.size() != code.size()) return R_NilValue;
+  for (R_xlen_t i = 0; i < code.size(); ++i) {
+    if (code[i] == NA_INTEGER || g[i] == NA_INTEGER) return R_NilValue;
+  }
+  if (!cscdemand::order_sorted_groups(g.begin(), code.begin(),
+                                      static_cast<std::size_t>(g.size()), ord)) {
+    return R_NilValue;
+  }
+  for (int& v : ord) ++v;
+  return wrap(ord);
+}

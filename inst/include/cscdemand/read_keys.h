@@ -96,6 +96,28 @@ void date_flags(const T* a, const T* b, std::size_t n, double lo, double hi, Mis
   }
 }
 
+// Order (0-based) of pairs (group, code) by group then code, for groups in
+// non-decreasing order: each run of a group is sorted by insertion (runs
+// are short: the codes of one assessment). Returns false if the groups are
+// not sorted; the caller then uses a general sort. Ties keep their order.
+inline bool order_sorted_groups(const int* g, const int* code, std::size_t n,
+                                std::vector<int>& ord) {
+  ord.resize(n);
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0 && g[i] < g[i - 1]) return false;
+    if (i > 0 && g[i] != g[i - 1]) start = i;
+    std::size_t j = i;
+    const int v = static_cast<int>(i);
+    while (j > start && code[ord[j - 1]] > code[v]) {
+      ord[j] = ord[j - 1];
+      --j;
+    }
+    ord[j] = v;
+  }
+  return true;
+}
+
 }  // namespace cscdemand
 
 #endif
