@@ -57,6 +57,18 @@ cpp_order_pairs <- function(g, code) {
     .Call(`_cscdemand_cpp_order_pairs`, g, code)
 }
 
+cpp_first_seen_index <- function(k, ncode) {
+    .Call(`_cscdemand_cpp_first_seen_index`, k, ncode)
+}
+
+cpp_rows_where <- function(iu, flag) {
+    .Call(`_cscdemand_cpp_rows_where`, iu, flag)
+}
+
+cpp_lookup_at <- function(iu, at, val) {
+    .Call(`_cscdemand_cpp_lookup_at`, iu, at, val)
+}
+
 cpp_glmm_fit <- function(X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads) {
     .Call(`_cscdemand_cpp_glmm_fit`, X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads)
 }

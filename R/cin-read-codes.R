@@ -27,7 +27,7 @@ cin_stage_codes <- function(s, on_unknown, legacy, call = rlang::caller_env()) {
                                  length(f$pair_row), paste0("column ", s$std[["factor"]],
                                                             "; combined with the code columns"))
         r$pair_row <- c(r$pair_row, f$pair_row)
-        r$pair_code <- c(r$pair_code, f$pair_code)
+        r$pair_code <- c(r$pair_code, f$pair_code %||% cin_codes_all()[f$pair_idx])
         r$pair_idx <- NULL
         r$rules <- rbind(r$rules, f$rules)
       }
@@ -85,20 +85,20 @@ cin_codes_from_cells <- function(fv, rows, col, on_unknown, legacy, call = rlang
   len <- lengths(tk$codes)
   # Flags are worked out per distinct cell, then looked up once per row.
   if (all(len <= 1L)) {
-    pair_row <- which((len == 1L)[iu])
+    pair_row <- cpp_rows_where(iu, len == 1L)
     cu <- vapply(tk$codes, function(z) if (length(z)) z[1] else NA_character_, character(1))
-    iu_p <- iu[pair_row]
-    pair_code <- cu[iu_p]
-    # The code's index in cin_factors, found once per distinct cell.
-    pair_idx <- match(cu, cin_codes_all())[iu_p]
-    rm(iu_p)
+    # The code's index in cin_factors, found once per distinct cell; the
+    # codes as text are made only if asked for.
+    pair_idx <- cpp_lookup_at(iu, pair_row, match(cu, cin_codes_all()))
+    pair_code <- NULL
   } else {
     pair_row <- rep(seq_along(fv), len[iu])
     pair_code <- unlist(tk$codes[iu], use.names = FALSE)
     pair_idx <- NULL
   }
   ulen <- lengths(tk$unknown)
-  unk_rows <- which((ulen > 0L)[iu])
+  cnt <- tabulate(iu, length(u))
+  unk_rows <- cpp_rows_where(iu, ulen > 0L)
   if (length(unk_rows)) {
     bad_vals <- unique(unlist(tk$unknown[iu[unk_rows]]))
     if (on_unknown == "error") {
@@ -108,11 +108,11 @@ cin_codes_from_cells <- function(fv, rows, col, on_unknown, legacy, call = rlang
                     i = "Correct them (valid codes are in {.code cin_factors$code}), or use {.code on_unknown = \"drop\"} to drop them and count them in the audit."),
                   class = "cscdemand_error_unknown_code", call = call)
     }
-    audit <- cin_audit_add(audit, "codes", "codes dropped: unknown code", sum(ulen[iu]),
+    audit <- cin_audit_add(audit, "codes", "codes dropped: unknown code", sum(ulen * cnt),
                            paste0(paste(utils::head(bad_vals, 10), collapse = ", "),
                                   "; rows ", format_rows(rows[unk_rows], 10L)))
   }
-  blank <- which((len == 0L & ulen == 0L)[iu])
+  blank <- cpp_rows_where(iu, len == 0L & ulen == 0L)
   if (length(blank)) {
     audit <- cin_audit_add(audit, "codes", "rows with no factor code (blank)", length(blank),
                            paste0("rows ", format_rows(rows[blank], 10L),
@@ -120,7 +120,6 @@ cin_codes_from_cells <- function(fv, rows, col, on_unknown, legacy, call = rlang
   }
   rules <- tk$rules
   # Rows per token (a token inside a multi-code cell counts once per row).
-  cnt <- tabulate(iu, length(u))
   parts <- lapply(cin_split_cells(u), unique)
   tok_n <- tapply(rep(cnt, lengths(parts)), unlist(parts), sum)
   rules$rows <- as.integer(tok_n[rules$value])

@@ -149,14 +149,8 @@ cin_unique_index <- function(v) {
     u <- unique(v)
     return(list(u = u, iu = match(v, u)))
   }
-  k <- as.integer(v)
-  nl <- nlevels(v)
-  seen <- cpp_first_seen(k, nl)  # NA counted as code nl + 1
-  map <- integer(nl + 1L)
-  map[seen] <- seq_along(seen)
-  iu <- map[k]
-  if (anyNA(k)) iu[is.na(k)] <- map[nl + 1L]
-  list(u = c(levels(v), NA_character_)[seen], iu = iu)
+  r <- cpp_first_seen_index(v, nlevels(v))  # NA counted as code nlevels + 1
+  list(u = c(levels(v), NA_character_)[r$seen], iu = r$iu)
 }
 
 # One integer id per distinct combination of the vectors in `parts`. Uses

@@ -176,6 +176,43 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_first_seen_index
+List cpp_first_seen_index(IntegerVector k, int ncode);
+RcppExport SEXP _cscdemand_cpp_first_seen_index(SEXP kSEXP, SEXP ncodeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerVector >::type k(kSEXP);
+    Rcpp::traits::input_parameter< int >::type ncode(ncodeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_first_seen_index(k, ncode));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_rows_where
+IntegerVector cpp_rows_where(IntegerVector iu, LogicalVector flag);
+RcppExport SEXP _cscdemand_cpp_rows_where(SEXP iuSEXP, SEXP flagSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerVector >::type iu(iuSEXP);
+    Rcpp::traits::input_parameter< LogicalVector >::type flag(flagSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_rows_where(iu, flag));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_lookup_at
+IntegerVector cpp_lookup_at(IntegerVector iu, IntegerVector at, IntegerVector val);
+RcppExport SEXP _cscdemand_cpp_lookup_at(SEXP iuSEXP, SEXP atSEXP, SEXP valSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerVector >::type iu(iuSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type at(atSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type val(valSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_lookup_at(iu, at, val));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_glmm_fit
 List cpp_glmm_fit(const Eigen::Map<Eigen::MatrixXd> X, const NumericVector& y, const NumericVector& trials, const NumericVector& offset, const NumericVector& weights, const IntegerVector& cstart, int family, bool random, int nagq, const NumericVector& start, int maxit, double tol, int threads);
 RcppExport SEXP _cscdemand_cpp_glmm_fit(SEXP XSEXP, SEXP ySEXP, SEXP trialsSEXP, SEXP offsetSEXP, SEXP weightsSEXP, SEXP cstartSEXP, SEXP familySEXP, SEXP randomSEXP, SEXP nagqSEXP, SEXP startSEXP, SEXP maxitSEXP, SEXP tolSEXP, SEXP threadsSEXP) {
@@ -330,6 +367,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_na_rows", (DL_FUNC) &_cscdemand_cpp_na_rows, 2},
     {"_cscdemand_cpp_date_flags", (DL_FUNC) &_cscdemand_cpp_date_flags, 4},
     {"_cscdemand_cpp_order_pairs", (DL_FUNC) &_cscdemand_cpp_order_pairs, 2},
+    {"_cscdemand_cpp_first_seen_index", (DL_FUNC) &_cscdemand_cpp_first_seen_index, 2},
+    {"_cscdemand_cpp_rows_where", (DL_FUNC) &_cscdemand_cpp_rows_where, 2},
+    {"_cscdemand_cpp_lookup_at", (DL_FUNC) &_cscdemand_cpp_lookup_at, 3},
     {"_cscdemand_cpp_glmm_fit", (DL_FUNC) &_cscdemand_cpp_glmm_fit, 13},
     {"_cscdemand_cpp_glmm_loglik", (DL_FUNC) &_cscdemand_cpp_glmm_loglik, 10},
     {"_cscdemand_cpp_patterns", (DL_FUNC) &_cscdemand_cpp_patterns, 6},

@@ -443,3 +443,34 @@ SEXP cpp_order_pairs(IntegerVector g, IntegerVector code) {
   for (int& v : ord) ++v;
   return wrap(ord);
 }
+
+// Distinct codes of a factor in first-seen order (NA as nlevels + 1) and the
+// position of each row's value in that order.
+// [[Rcpp::export]]
+List cpp_first_seen_index(IntegerVector k, int ncode) {
+  IntegerVector iu(k.size());
+  std::vector<int> seen = cscdemand::first_seen_index(
+      k.begin(), static_cast<std::size_t>(k.size()), ncode, iu.begin());
+  return List::create(_["seen"] = wrap(seen), _["iu"] = iu);
+}
+
+// Rows (1-based) whose distinct value `iu` is flagged (which(flag[iu])).
+// [[Rcpp::export]]
+IntegerVector cpp_rows_where(IntegerVector iu, LogicalVector flag) {
+  std::vector<int> r = cscdemand::rows_where(iu.begin(), static_cast<std::size_t>(iu.size()),
+                                             flag.begin(), static_cast<std::size_t>(flag.size()));
+  for (int& v : r) ++v;
+  return wrap(r);
+}
+
+// val[iu[at]] without the intermediate vector (all 1-based, in range).
+// [[Rcpp::export]]
+IntegerVector cpp_lookup_at(IntegerVector iu, IntegerVector at, IntegerVector val) {
+  const R_xlen_t n = at.size();
+  IntegerVector out(n);
+  for (R_xlen_t j = 0; j < n; ++j) {
+    const int r = at[j], u = (r >= 1 && r <= iu.size()) ? iu[r - 1] : NA_INTEGER;
+    out[j] = (u != NA_INTEGER && u >= 1 && u <= val.size()) ? val[u - 1] : NA_INTEGER;
+  }
+  return out;
+}

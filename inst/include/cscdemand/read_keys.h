@@ -36,6 +36,36 @@ inline std::vector<int> first_seen(const int* k, std::size_t n, int ncode) {
   return out;
 }
 
+// The same, with each value's position in that order (1-based) written to
+// `iu`: unique() and match() of a factor's codes in one pass.
+inline std::vector<int> first_seen_index(const int* k, std::size_t n, int ncode, int* iu) {
+  std::vector<int> map(static_cast<std::size_t>(ncode) + 2, 0);
+  std::vector<int> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    int v = k[i] == INT_MIN ? ncode + 1 : k[i];
+    if (v < 1 || v > ncode + 1) v = ncode + 1;
+    if (!map[v]) {
+      out.push_back(v);
+      map[v] = static_cast<int>(out.size());
+    }
+    iu[i] = map[v];
+  }
+  return out;
+}
+
+// Rows (0-based) whose distinct value (1-based `iu`) is flagged.
+inline std::vector<int> rows_where(const int* iu, std::size_t n, const int* flag,
+                                   std::size_t nflag) {
+  std::vector<int> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    const int v = iu[i];
+    if (v >= 1 && static_cast<std::size_t>(v) <= nflag && flag[v - 1]) {
+      out.push_back(static_cast<int>(i));
+    }
+  }
+  return out;
+}
+
 // For pairs (group, code) with groups in non-decreasing order and codes in
 // 1..ncode: marks each pair whose code already appeared in its group.
 // Returns false (nothing marked) if the groups are not sorted or a code is
