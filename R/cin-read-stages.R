@@ -250,8 +250,7 @@ cin_stage_rows <- function(s, implausible_dates, call = rlang::caller_env()) {
                   i = "Check the identifier columns are filled in, and see {.code audit()}."),
                 class = "cscdemand_error_empty", call = call)
   }
-  all_kept <- length(keep) == s$n_rows
-  s$at_keep <- function(v) if (is.null(v) || all_kept) v else v[keep]
+  s$at_keep <- cin_keeper(keep, length(keep) == s$n_rows)
   s$keep <- keep
   s$rows_k <- s$at_keep(s$rows)
   s$ids <- lapply(ids, s$at_keep)
@@ -259,6 +258,15 @@ cin_stage_rows <- function(s, implausible_dates, call = rlang::caller_env()) {
   s$ass_k <- s$at_keep(s$ass)
   s[c("ref", "ass", "dup", "implausible", "blank")] <- NULL
   cin_stage_keys(s)
+}
+
+# A function taking the kept rows of a vector. Made here, not inside the
+# rows stage, so that it holds only `keep` (a closure over the stage would
+# hold all its per-row vectors as long as it lives).
+cin_keeper <- function(keep, all_kept) {
+  force(keep)
+  force(all_kept)
+  function(v) if (is.null(v) || all_kept) v else v[keep]
 }
 
 # Episode and assessment keys of the kept rows.
