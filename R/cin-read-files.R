@@ -71,13 +71,16 @@ cin_read_csv <- function(path, engine = c("auto", "fread", "base"), call = rlang
   src <- cin_csv_source(path)
   on.exit(if (!identical(src$file, path)) unlink(src$file), add = TRUE)
   scan <- src$scan
+  src$scan <- NULL
   cin_csv_check(scan, path, call = call)
   n_rec <- length(scan$line) - 1L
+  n_col <- scan$fields[1]
+  scan$fields <- NULL  # checked: every record has n_col fields
   df <- if (engine == "auto" && !scan$multiline && n_rec > 0L) {
-    cin_csv_columns(src$file, scan$fields[1], n_rec)
+    cin_csv_columns(src$file, n_col, n_rec)
   }
   if (is.null(df)) df <- cin_read_csv_text(src$file, scan, engine)
-  if (nrow(df) != n_rec || ncol(df) != scan$fields[1]) {
+  if (nrow(df) != n_rec || ncol(df) != n_col) {
     abort_input(c("Could not read {.file {basename(path)}} as a CSV file.",
                   x = "The reader found {nrow(df)} data row{?s}; the file has {n_rec}.",
                   i = "Save the extract again as CSV UTF-8 and read it again."),

@@ -17,6 +17,12 @@
 cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, legacy,
                                        date_format, verbose, implausible_dates = "keep",
                                        call = rlang::caller_env()) {
+  if (is.environment(tab)) {
+    # A box holding the table (see read_cin_assessments()): emptied here.
+    box <- tab
+    tab <- box$tab
+    rm("tab", envir = box)
+  }
   s <- cin_stage_columns(tab, layout, columns, legacy, call = call)
   rm(tab)  # the raw table is released as the stages go (memory, GC time)
   s <- cin_stage_identifiers(s, la, call = call)
