@@ -97,7 +97,14 @@ cin_read_csv <- function(path, engine = c("auto", "fread", "base"), call = rlang
     hdr <- trimws(hdr)
     names(df) <- ifelse(is.na(hdr) | hdr == "", paste0("..", seq_along(hdr)), hdr)
   }
-  attr(df, "lines") <- scan$line[-1L]
+  # Lines 1..n with no gap (no blank line, no value over several lines):
+  # stored as a compact sequence, not a vector as long as the file.
+  n_ln <- length(scan$line)
+  attr(df, "lines") <- if (n_ln > 1L && identical(scan$line[n_ln], n_ln)) {
+    seq.int(2L, n_ln)
+  } else {
+    scan$line[-1L]
+  }
   attr(df, "multiline") <- scan$multiline
   df
 }

@@ -39,6 +39,8 @@ class StringDict {
  public:
   StringDict() : table_(1024, 0), mask_(1023) { off_.push_back(0); }
 
+  bool full = false;  // set when the text outgrows 32-bit offsets
+
   int intern(const char* p, std::size_t len) {
     const std::uint64_t h = hash(p, len);
     const std::uint64_t tag = h >> 32;
@@ -52,9 +54,13 @@ class StringDict {
       }
       slot = (slot + 1) & mask_;
     }
+    if (arena_.size() + len > 0xffffffffULL || count() >= 0x7ffffff0ULL) {
+      full = true;  // more than 32-bit offsets hold: the caller gives up
+      return 0;
+    }
     const int k = static_cast<int>(off_.size() - 1);
     arena_.insert(arena_.end(), p, p + len);
-    off_.push_back(arena_.size());
+    off_.push_back(static_cast<std::uint32_t>(arena_.size()));
     table_[slot] = (tag << 32) | static_cast<std::uint64_t>(k + 1);
     if (count() * 2 > table_.size()) grow(table_.size() * 2);
     return k;
@@ -86,13 +92,13 @@ class StringDict {
   std::size_t count() const { return off_.size() - 1; }
   void clear() {
     std::vector<char>().swap(arena_);
-    std::vector<std::size_t>().swap(off_);
+    std::vector<std::uint32_t>().swap(off_);
     std::vector<std::uint64_t>().swap(table_);
   }
 
  private:
   std::vector<char> arena_;
-  std::vector<std::size_t> off_;
+  std::vector<std::uint32_t> off_;  // 32-bit: a column's distinct text is < 4 GB
   std::vector<std::uint64_t> table_;  // (hash >> 32) << 32 | (code + 1); 0 = empty
   std::size_t mask_;
 
@@ -129,7 +135,8 @@ enum CsvParseError {
   CSVP_OPEN = 1,       // the file cannot be opened
   CSVP_MULTILINE = 2,  // a quoted value over several lines
   CSVP_FIELDS = 3,     // a record whose field count is not the header's
-  CSVP_ROWS = 4        // more or fewer records than expected
+  CSVP_ROWS = 4,       // more or fewer records than expected
+  CSVP_TOO_BIG = 5     // a column's distinct text over 4 GB
 };
 
 class CsvColumnParser {
@@ -178,6 +185,9 @@ class CsvColumnParser {
       have -= pos;
     }
     std::fclose(f);
+    for (const StringDict& d : dicts) {
+      if (error == CSVP_OK && d.full) fail(CSVP_TOO_BIG);
+    }
     if (error == CSVP_OK && row_ != nrow_) return fail(CSVP_ROWS);
     return error == CSVP_OK;
   }
