@@ -41,8 +41,19 @@ class StringDict {
 
   bool full = false;  // set when the text outgrows 32-bit offsets
 
-  int intern(const char* p, std::size_t len) {
-    const std::uint64_t h = hash(p, len);
+  int intern(const char* p, std::size_t len) { return intern(p, len, hash(p, len)); }
+
+  // Asks the processor for the table slot of hash h ahead of time, so that
+  // the lookups of several columns of one row wait for memory together.
+  void prefetch(std::uint64_t h) const {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(&table_[static_cast<std::size_t>(h) & mask_]);
+#else
+    (void)h;
+#endif
+  }
+
+  int intern(const char* p, std::size_t len, std::uint64_t h) {
     const std::uint64_t tag = h >> 32;
     std::size_t slot = static_cast<std::size_t>(h) & mask_;
     while (true) {
@@ -102,6 +113,8 @@ class StringDict {
   std::vector<std::uint64_t> table_;  // (hash >> 32) << 32 | (code + 1); 0 = empty
   std::size_t mask_;
 
+
+ public:
   static std::uint64_t hash(const char* p, std::size_t len) {
     std::uint64_t h = 1469598103934665603ULL ^ len;
     for (std::size_t i = 0; i < len; ++i) {
@@ -113,6 +126,8 @@ class StringDict {
     h ^= h >> 32;
     return h;
   }
+
+ private:
   // A larger table (a power of two). The slot of a value needs its full
   // hash, so it is computed again from the arena (sequential reads).
   void grow(std::size_t slots) {
@@ -144,7 +159,8 @@ class CsvColumnParser {
   // `out[c]` must hold `nrow` ints: the 1-based code of each row's value in
   // dictionary c, or INT_MIN when missing.
   CsvColumnParser(std::size_t ncol, std::size_t nrow, std::vector<int*> out)
-      : dicts(ncol), ncol_(ncol), nrow_(nrow), out_(out), last_(ncol, -1) {}
+      : dicts(ncol), ncol_(ncol), nrow_(nrow), out_(out), last_(ncol, -1), fields_(ncol),
+        scratch_(ncol) {}
 
   std::vector<StringDict> dicts;
   int error = CSVP_OK;
@@ -196,7 +212,17 @@ class CsvColumnParser {
   std::size_t ncol_, nrow_;
   std::vector<int*> out_;
   std::vector<int> last_;  // code of the value in the row before, per column
-  std::string scratch_;
+  // The current row's values: text (in the line, or in scratch_ for a
+  // quoted value), missing or not, and hash when it must be looked up.
+  struct Field {
+    const char* p = nullptr;
+    std::size_t len = 0;
+    bool na = false;
+    bool lookup = false;
+    std::uint64_t h = 0;
+  };
+  std::vector<Field> fields_;
+  std::vector<std::string> scratch_;
   std::size_t row_ = 0;
   bool header_seen_ = false;
 
@@ -216,12 +242,39 @@ class CsvColumnParser {
   }
 
   void put(std::size_t c, const char* p, std::size_t len) {
-    int k = last_[c];
-    if (k < 0 || !dicts[c].equal(k, p, len)) {
-      k = dicts[c].intern(p, len);
-      last_[c] = k;
+    Field& f = fields_[c];
+    f.p = p;
+    f.len = len;
+    f.na = false;
+  }
+
+  // Codes of the row's values: a value equal to the row before's reuses its
+  // code; the others are hashed and their slots prefetched first, then
+  // looked up.
+  void flush() {
+    for (std::size_t c = 0; c < ncol_; ++c) {
+      Field& f = fields_[c];
+      f.lookup = false;
+      if (f.na) {
+        out_[c][row_] = INT_MIN;
+        continue;
+      }
+      const int k = last_[c];
+      if (k >= 0 && dicts[c].equal(k, f.p, f.len)) {
+        out_[c][row_] = k + 1;
+        continue;
+      }
+      f.h = StringDict::hash(f.p, f.len);
+      f.lookup = true;
+      dicts[c].prefetch(f.h);
     }
-    out_[c][row_] = k + 1;
+    for (std::size_t c = 0; c < ncol_; ++c) {
+      Field& f = fields_[c];
+      if (!f.lookup) continue;
+      const int k = dicts[c].intern(f.p, f.len, f.h);
+      last_[c] = k;
+      out_[c][row_] = k + 1;
+    }
   }
 
   void parse_line(const char* p, const char* end) {
@@ -249,7 +302,8 @@ class CsvColumnParser {
       while (s < end && (*s == ' ' || *s == '\t')) ++s;
       const char* next;  // the comma ending this field, or end
       if (s < end && *s == '"') {
-        scratch_.clear();
+        std::string& sc = scratch_[c];
+        sc.clear();
         ++s;
         while (true) {
           const char* qq = static_cast<const char*>(std::memchr(s, '"', end - s));
@@ -257,9 +311,9 @@ class CsvColumnParser {
             fail(CSVP_MULTILINE);
             return;
           }
-          scratch_.append(s, qq);
+          sc.append(s, qq);
           if (qq + 1 < end && qq[1] == '"') {
-            scratch_.push_back('"');
+            sc.push_back('"');
             s = qq + 2;
           } else {
             s = qq + 1;
@@ -268,7 +322,7 @@ class CsvColumnParser {
         }
         next = static_cast<const char*>(std::memchr(s, ',', end - s));
         if (!next) next = end;
-        put(c, scratch_.data(), scratch_.size());
+        put(c, sc.data(), sc.size());
       } else {
         next = static_cast<const char*>(std::memchr(pos, ',', end - pos));
         if (!next) next = end;
@@ -277,7 +331,7 @@ class CsvColumnParser {
         while (a < b && *a == ' ') ++a;
         while (b > a && b[-1] == ' ') --b;
         if (b - a == 2 && a[0] == 'N' && a[1] == 'A') {
-          out_[c][row_] = INT_MIN;
+          fields_[c].na = true;
         } else {
           put(c, a, static_cast<std::size_t>(b - a));
         }
@@ -290,6 +344,7 @@ class CsvColumnParser {
       fail(CSVP_FIELDS);
       return;
     }
+    flush();
     ++row_;
     if (row_ == 65536 && nrow_ > 2 * row_) reserve_dicts();
   }
