@@ -75,27 +75,30 @@
 # identical to the fread engine's (tests/testthat/test-cin-read-engine.R
 # compares both on the fixtures and on hostile edits; fread stays as
 # engine = "fread" of the internal reader).
+# The raw table is handed to the stages in a box they empty (a promise
+# argument kept it alive to the end), and the rows stage's kept-rows helper
+# no longer closes over the stage's per-row vectors. The parser prefetches
+# the hash-table slots of a row's values before looking them up.
 # Measured 2026-11-29, installed package (-O2), same file (3,599,984
-# assessments, 9,410,482 rows, 759 MB), load average 1.6-2.0 (two other
-# agents' jobs), CPU time of the whole script's read + flags:
-# * before (the first pass, same session): read 100.5 s + flags 38.9 s
-#   elapsed (load 3.7), 79.4 s CPU; peak resident 2.74 GB.
-# * after: read 14.4 s + flags 8.1 s elapsed = 22.5 s; 22.1 s CPU; peak
-#   resident 1.27 GB, R heap max 1.06 GB.
-#   The read alone is under 15 s; episode_factors() (R/cin-episodes.R, not
-#   part of this pass) takes the other 8 s. Where the read's time goes
-#   (one run, CPU): structure scan 1.7-1.9 s, field parse ~6-7 s (mostly
-#   one cache miss per new identifier in the hash tables of three
-#   identifier columns: ~9.2 million distinct values), stages ~5-6 s.
-#   Peak memory: the parse holds the codes (7 columns x 9.4 million ints,
-#   263 MB) and the dictionaries (~400 MB while hashing); the stages and
-#   episode_factors() add per-row vectors up to 1.27 GB.
-# * 400,000 assessments (1,028,469 rows, 82 MB): 4.6 s CPU before, 1.7 s
-#   after; peak 0.39 GB before, 0.23 GB after.
-# Not reached: the 1 GB peak and 15 s for read + flags together. Next steps:
-# fuse the structure scan into the parse (one pass over the bytes), keep the
-# scan's line numbers only for records that are reported, and make
-# episode_factors() work from the reader's sorted integer pairs.
+# assessments, 9,410,482 rows, 759 MB), two other agents' jobs running:
+# * before (the first pass, same session, load 3.7): read 100.5 s + flags
+#   38.9 s elapsed, 79.4 s CPU; peak resident 2.74 GB.
+# * after (load 1.2-1.4): read 14.0 s CPU + flags 7.9 s CPU = 22.0 s CPU
+#   (21.9 s elapsed); peak resident 1.21 GB, R heap max 0.96 GB. Runs at
+#   load 2-3 gave 22-31 s CPU: CPU time itself moves with the other jobs.
+# * read_cin_assessments() alone, in its own process: 14.2-14.3 s CPU at
+#   load 1.2-1.9 (up to 17.7 s at load 2-3); peak resident 0.91-0.99 GB.
+#   Where its time goes (one run, CPU): structure scan ~1.8 s, field parse
+#   ~5 s (mostly the cache misses of ~9.2 million new identifiers in the
+#   hash tables of three identifier columns), R overhead ~2 s, stages ~5 s.
+# * 400,000 assessments (1,028,469 rows, 82 MB): 4.7 s CPU before, 1.7 s
+#   after (read 4.3 -> 1.2 s); peak 0.39 GB before, 0.21 GB after.
+# So the read alone meets the target (under 15 s, about 1 GB); read + flags
+# does not: episode_factors() (R/cin-episodes.R, not part of this pass)
+# takes ~8 s and lifts the peak from ~0.9 to 1.2 GB (its per-characteristic
+# duplicated() keys and the pair keys of 9.4 million codes). Next steps:
+# episode_factors() from the reader's sorted integer pairs (runs instead of
+# hashing), and fusing the structure scan into the parse (one pass).
 
 args <- commandArgs(trailingOnly = TRUE)
 mode <- if (length(args)) args[1] else "all"
