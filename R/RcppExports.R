@@ -5,6 +5,14 @@ cpp_run_ids <- function(parts) {
     .Call(`_cscdemand_cpp_run_ids`, parts)
 }
 
+cpp_lazy_factor_text <- function(f) {
+    .Call(`_cscdemand_cpp_lazy_factor_text`, f)
+}
+
+cpp_is_lazy_text <- function(x) {
+    .Call(`_cscdemand_cpp_is_lazy_text`, x)
+}
+
 cpp_csv_scan <- function(next_chunk) {
     .Call(`_cscdemand_cpp_csv_scan`, next_chunk)
 }
@@ -19,6 +27,46 @@ cpp_non_ascii <- function(x) {
 
 cpp_id_positions <- function(x) {
     .Call(`_cscdemand_cpp_id_positions`, x)
+}
+
+cpp_csv_read_columns <- function(path, ncol, nrow, lazy_min) {
+    .Call(`_cscdemand_cpp_csv_read_columns`, path, ncol, nrow, lazy_min)
+}
+
+cpp_run_starts <- function(g) {
+    .Call(`_cscdemand_cpp_run_starts`, g)
+}
+
+cpp_first_seen <- function(k, ncode) {
+    .Call(`_cscdemand_cpp_first_seen`, k, ncode)
+}
+
+cpp_repeated_in_groups <- function(g, code, ncode) {
+    .Call(`_cscdemand_cpp_repeated_in_groups`, g, code, ncode)
+}
+
+cpp_na_rows <- function(parts, all) {
+    .Call(`_cscdemand_cpp_na_rows`, parts, all)
+}
+
+cpp_date_flags <- function(a, b, lo, hi) {
+    .Call(`_cscdemand_cpp_date_flags`, a, b, lo, hi)
+}
+
+cpp_order_pairs <- function(g, code) {
+    .Call(`_cscdemand_cpp_order_pairs`, g, code)
+}
+
+cpp_first_seen_index <- function(k, ncode) {
+    .Call(`_cscdemand_cpp_first_seen_index`, k, ncode)
+}
+
+cpp_rows_where <- function(iu, flag) {
+    .Call(`_cscdemand_cpp_rows_where`, iu, flag)
+}
+
+cpp_lookup_at <- function(iu, at, val) {
+    .Call(`_cscdemand_cpp_lookup_at`, iu, at, val)
 }
 
 cpp_glmm_fit <- function(X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads) {

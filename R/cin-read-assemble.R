@@ -29,10 +29,10 @@ cin_stage_assessments <- function(s, call = rlang::caller_env()) {
   }
   # Rows that repeat an assessment already seen, in codes/wide layouts.
   if (s$layout != "long") {
-    n_comb <- sum(!s$first)
+    n_comb <- length(s$as_num) - length(fi)
     if (n_comb) {
       s$audit <- cin_audit_add(s$audit, "read", "rows combined: same assessment on several rows",
-                               n_comb, paste0("rows ", format_rows(s$rows_k[!s$first], 10L)))
+                               n_comb, paste0("rows ", format_rows(s$rows_k[-fi], 10L)))
     }
   }
   s$assessments <- a
@@ -65,16 +65,26 @@ cin_stage_characteristics <- function(s, call = rlang::caller_env()) {
 }
 
 cin_stage_finish <- function(s) {
+  # Per-row vectors no longer needed: released before the factor table is made.
+  s[c("rows", "rows_k", "ep_num", "ref_k", "ass_k", "keep", "df", "at_keep")] <- NULL
   audit <- s$audit
   n_as <- nrow(s$assessments)
   f_as <- s$as_num[s$pair_row]
   pc <- s$pair_code
-  ord <- order(f_as, pc, method = "radix")
+  s[c("pair_row", "pair_code")] <- NULL
+  # Sorted extracts: only the codes within each assessment need ordering
+  # (and often none does).
+  ord <- cpp_order_pairs(as.integer(f_as), as.integer(pc)) %||% order(f_as, pc, method = "radix")
+  if (is.unsorted(ord)) {
+    f_as <- f_as[ord]
+    pc <- pc[ord]
+  }
+  rm(ord)
   # Codes as a factor (levels in cin_factors order): compact, and cheap for
   # R's garbage collector on millions of rows.
   lv <- cin_codes_all()
-  factors <- data.frame(assessment = f_as[ord],
-                        code = structure(pc[ord], levels = lv, class = "factor"))
+  factors <- data.frame(assessment = f_as, code = structure(pc, levels = lv, class = "factor"))
+  rm(f_as, pc)
   missing <- data.frame(assessment = s$as_num[s$miss_row],
                         code = structure(s$miss_code, levels = lv, class = "factor"))
   if (length(s$unused)) {

@@ -27,7 +27,8 @@ cin_stage_codes <- function(s, on_unknown, legacy, call = rlang::caller_env()) {
                                  length(f$pair_row), paste0("column ", s$std[["factor"]],
                                                             "; combined with the code columns"))
         r$pair_row <- c(r$pair_row, f$pair_row)
-        r$pair_code <- c(r$pair_code, f$pair_code)
+        r$pair_code <- c(r$pair_code, f$pair_code %||% cin_codes_all()[f$pair_idx])
+        r$pair_idx <- NULL
         r$rules <- rbind(r$rules, f$rules)
       }
       s$df[[s$std[["factor"]]]] <- NULL
@@ -36,19 +37,29 @@ cin_stage_codes <- function(s, on_unknown, legacy, call = rlang::caller_env()) {
   rules <- r$rules[r$rules$rule != "blank", , drop = FALSE]
   s$audit <- cin_audit_recodes(s$audit, rules)
   # Duplicate codes within an assessment.
-  pc <- match(r$pair_code, cin_codes_all())
-  key <- cin_pair_key(s$as_num[r$pair_row], pc)
-  dupf <- duplicated(key)
-  if (any(dupf)) {
+  pc <- r$pair_idx %||% match(r$pair_code, cin_codes_all())
+  dup <- cin_repeated_codes(s$as_num[r$pair_row], pc)
+  if (length(dup)) {
     s$audit <- cin_audit_add(s$audit, "codes", "codes dropped: duplicate within an assessment",
-                             sum(dupf), paste0("rows ", format_rows(s$rows_k[r$pair_row[dupf]], 10L)))
+                             length(dup), paste0("rows ", format_rows(s$rows_k[r$pair_row[dup]], 10L)))
+    r$pair_row <- r$pair_row[-dup]
+    pc <- pc[-dup]
   }
-  s$pair_row <- r$pair_row[!dupf]
-  s$pair_code <- pc[!dupf]
+  s$pair_row <- r$pair_row
+  s$pair_code <- pc
   s$miss_row <- r$miss_row %||% integer()
   s$miss_code <- match(r$miss_code %||% character(), cin_codes_all())
   s$rules <- rules
   s
+}
+
+# Positions of the pairs (assessment, code index) that repeat a pair before
+# them. Pairs in assessment order (a sorted extract) are checked in one pass
+# in C++; otherwise by hashing the pairs.
+cin_repeated_codes <- function(as_of, pc) {
+  if (!length(pc)) return(integer())
+  dup <- cpp_repeated_in_groups(as.integer(as_of), as.integer(pc), length(cin_codes_all()))
+  dup %||% which(duplicated(cin_pair_key(as_of, pc)))
 }
 
 # The factor cell of each row, with the unnamed cells beside it joined on.
@@ -66,21 +77,28 @@ cin_factor_cells <- function(s) {
 # Codes from cells holding one or several codes (long and codes layouts).
 cin_codes_from_cells <- function(fv, rows, col, on_unknown, legacy, call = rlang::caller_env()) {
   audit <- cin_audit_new()
-  u <- unique(fv)
-  iu <- match(fv, u)
+  ui <- cin_unique_index(fv)
+  u <- ui$u
+  iu <- ui$iu
+  rm(ui)
   tk <- cin_tokenise(u, legacy = legacy)
   len <- lengths(tk$codes)
   # Flags are worked out per distinct cell, then looked up once per row.
   if (all(len <= 1L)) {
-    pair_row <- which((len == 1L)[iu])
+    pair_row <- cpp_rows_where(iu, len == 1L)
     cu <- vapply(tk$codes, function(z) if (length(z)) z[1] else NA_character_, character(1))
-    pair_code <- cu[iu[pair_row]]
+    # The code's index in cin_factors, found once per distinct cell; the
+    # codes as text are made only if asked for.
+    pair_idx <- cpp_lookup_at(iu, pair_row, match(cu, cin_codes_all()))
+    pair_code <- NULL
   } else {
     pair_row <- rep(seq_along(fv), len[iu])
     pair_code <- unlist(tk$codes[iu], use.names = FALSE)
+    pair_idx <- NULL
   }
   ulen <- lengths(tk$unknown)
-  unk_rows <- which((ulen > 0L)[iu])
+  cnt <- tabulate(iu, length(u))
+  unk_rows <- cpp_rows_where(iu, ulen > 0L)
   if (length(unk_rows)) {
     bad_vals <- unique(unlist(tk$unknown[iu[unk_rows]]))
     if (on_unknown == "error") {
@@ -90,11 +108,11 @@ cin_codes_from_cells <- function(fv, rows, col, on_unknown, legacy, call = rlang
                     i = "Correct them (valid codes are in {.code cin_factors$code}), or use {.code on_unknown = \"drop\"} to drop them and count them in the audit."),
                   class = "cscdemand_error_unknown_code", call = call)
     }
-    audit <- cin_audit_add(audit, "codes", "codes dropped: unknown code", sum(ulen[iu]),
+    audit <- cin_audit_add(audit, "codes", "codes dropped: unknown code", sum(ulen * cnt),
                            paste0(paste(utils::head(bad_vals, 10), collapse = ", "),
                                   "; rows ", format_rows(rows[unk_rows], 10L)))
   }
-  blank <- which((len == 0L & ulen == 0L)[iu])
+  blank <- cpp_rows_where(iu, len == 0L & ulen == 0L)
   if (length(blank)) {
     audit <- cin_audit_add(audit, "codes", "rows with no factor code (blank)", length(blank),
                            paste0("rows ", format_rows(rows[blank], 10L),
@@ -102,11 +120,11 @@ cin_codes_from_cells <- function(fv, rows, col, on_unknown, legacy, call = rlang
   }
   rules <- tk$rules
   # Rows per token (a token inside a multi-code cell counts once per row).
-  cnt <- tabulate(iu, length(u))
   parts <- lapply(cin_split_cells(u), unique)
   tok_n <- tapply(rep(cnt, lengths(parts)), unlist(parts), sum)
   rules$rows <- as.integer(tok_n[rules$value])
-  list(pair_row = pair_row, pair_code = pair_code, rules = rules, audit = audit)
+  list(pair_row = pair_row, pair_code = pair_code, pair_idx = pair_idx, rules = rules,
+       audit = audit)
 }
 
 # Codes from one 0/1 column per code (wide layout). A missing value (NA) is

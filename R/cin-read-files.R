@@ -4,7 +4,7 @@
 # above the table counted), row indices for a data frame. Nothing here sees
 # identifiers as identifiers; no message repeats a cell or a line.
 
-cin_read_table <- function(x, sheet = NULL, call = rlang::caller_env()) {
+cin_read_table <- function(x, sheet = NULL, engine = "auto", call = rlang::caller_env()) {
   if (is.data.frame(x)) return(cin_read_data_frame(x, call = call))
   if (!is.character(x) || length(x) != 1L || is.na(x)) {
     abort_input(c("{.arg x} must be a file path or a data frame.",
@@ -24,7 +24,7 @@ cin_read_table <- function(x, sheet = NULL, call = rlang::caller_env()) {
   if (ext %in% c("xlsx", "xls", "xlsm")) {
     return(cin_read_excel(x, sheet = sheet, call = call))
   }
-  df <- cin_read_csv(x, call = call)
+  df <- cin_read_csv(x, engine = engine, call = call)
   lines <- attr(df, "lines")
   attr(df, "lines") <- NULL
   multiline <- isTRUE(attr(df, "multiline"))
@@ -60,39 +60,29 @@ cin_read_data_frame <- function(x, call = rlang::caller_env()) {
 
 # CSV: check the structure first (a quote-aware scan in C++ that counts the
 # fields of every record and finds stray or unclosed quotes), then read the
-# checked text with every column as text. A line with the wrong number of
-# fields is an error naming the line, never padded or shifted. Gzipped files
-# are decompressed with base R.
-cin_read_csv <- function(path, engine = c("auto", "base"), call = rlang::caller_env()) {
+# checked text. A line with the wrong number of fields is an error naming the
+# line, never padded or shifted. Gzipped files are decompressed with base R.
+# The usual engine ("auto") parses the file in C++ into one factor per column
+# (codes into the column's distinct values: no text per row); a file with a
+# quoted value over several lines goes to the base reader, and "fread" keeps
+# the earlier engine (all columns as text), for comparison.
+cin_read_csv <- function(path, engine = c("auto", "fread", "base"), call = rlang::caller_env()) {
   engine <- match.arg(engine)
   src <- cin_csv_source(path)
   on.exit(if (!identical(src$file, path)) unlink(src$file), add = TRUE)
   scan <- src$scan
+  src$scan <- NULL
   cin_csv_check(scan, path, call = call)
-  file <- src$file
-  if (length(scan$blank)) {
-    # Blank lines: removed before reading (readers disagree about them).
-    txt <- readLines(file, warn = FALSE, encoding = "UTF-8")
-    file <- tempfile(fileext = ".csv")
-    on.exit(unlink(file), add = TRUE)
-    writeLines(txt[-scan$blank[scan$blank <= length(txt)]], file, useBytes = TRUE)
+  n_rec <- length(scan$line) - 1L
+  n_col <- scan$fields[1]
+  scan$fields <- NULL  # checked: every record has n_col fields
+  df <- if (engine == "auto" && !scan$multiline && n_rec > 0L) {
+    cin_csv_columns(src$file, n_col, n_rec)
   }
-  # fread guesses its quoting rule, and can guess wrong around values over
-  # several lines: those (rare) files go to the base reader.
-  fast <- engine == "auto" && !scan$multiline && requireNamespace("data.table", quietly = TRUE)
-  df <- if (fast) {
-    data.table::fread(file, sep = ",", quote = "\"", header = TRUE, colClasses = "character",
-                      encoding = "UTF-8", na.strings = "NA", showProgress = FALSE,
-                      data.table = FALSE, check.names = FALSE, strip.white = TRUE,
-                      fill = FALSE, blank.lines.skip = FALSE)
-  } else {
-    utils::read.csv(file, colClasses = "character", fileEncoding = "UTF-8-BOM",
-                    na.strings = "NA", check.names = FALSE, strip.white = TRUE,
-                    comment.char = "", quote = "\"", blank.lines.skip = FALSE)
-  }
-  if (nrow(df) != length(scan$line) - 1L || ncol(df) != scan$fields[1]) {
+  if (is.null(df)) df <- cin_read_csv_text(src$file, scan, engine)
+  if (nrow(df) != n_rec || ncol(df) != n_col) {
     abort_input(c("Could not read {.file {basename(path)}} as a CSV file.",
-                  x = "The reader found {nrow(df)} data row{?s}; the file has {length(scan$line) - 1L}.",
+                  x = "The reader found {nrow(df)} data row{?s}; the file has {n_rec}.",
                   i = "Save the extract again as CSV UTF-8 and read it again."),
                 class = c("cscdemand_error_csv", "cscdemand_error_file"), call = call)
   }
@@ -107,9 +97,54 @@ cin_read_csv <- function(path, engine = c("auto", "base"), call = rlang::caller_
     hdr <- trimws(hdr)
     names(df) <- ifelse(is.na(hdr) | hdr == "", paste0("..", seq_along(hdr)), hdr)
   }
-  attr(df, "lines") <- scan$line[-1L]
+  # Lines 1..n with no gap (no blank line, no value over several lines):
+  # stored as a compact sequence, not a vector as long as the file.
+  n_ln <- length(scan$line)
+  attr(df, "lines") <- if (n_ln > 1L && identical(scan$line[n_ln], n_ln)) {
+    seq.int(2L, n_ln)
+  } else {
+    scan$line[-1L]
+  }
   attr(df, "multiline") <- scan$multiline
   df
+}
+
+# The C++ field parser (inst/include/cscdemand/csv_parse.h): a data frame of
+# factors, or NULL if the parser declines the file (then the text reader
+# reads it). A column with many distinct values (identifiers) gets lazy
+# levels: R strings are made only for the values the result keeps.
+cin_csv_columns <- function(file, ncol, nrow) {
+  lazy_min <- getOption("cscdemand.csv_lazy_min", 65536)
+  r <- cpp_csv_read_columns(enc2native(path.expand(file)), as.integer(ncol), as.integer(nrow),
+                            as.numeric(lazy_min))
+  if (r$error != 0L) return(NULL)
+  cols <- r$columns
+  structure(cols, names = paste0("V", seq_along(cols)), class = "data.frame",
+            row.names = c(NA_integer_, -as.integer(nrow)))
+}
+
+# The text readers: every column as text (fread, else base R).
+cin_read_csv_text <- function(file, scan, engine) {
+  if (length(scan$blank)) {
+    # Blank lines: removed before reading (readers disagree about them).
+    txt <- readLines(file, warn = FALSE, encoding = "UTF-8")
+    file <- tempfile(fileext = ".csv")
+    on.exit(unlink(file), add = TRUE)
+    writeLines(txt[-scan$blank[scan$blank <= length(txt)]], file, useBytes = TRUE)
+  }
+  # fread guesses its quoting rule, and can guess wrong around values over
+  # several lines: those (rare) files go to the base reader.
+  fast <- engine != "base" && !scan$multiline && requireNamespace("data.table", quietly = TRUE)
+  if (fast) {
+    data.table::fread(file, sep = ",", quote = "\"", header = TRUE, colClasses = "character",
+                      encoding = "UTF-8", na.strings = "NA", showProgress = FALSE,
+                      data.table = FALSE, check.names = FALSE, strip.white = TRUE,
+                      fill = FALSE, blank.lines.skip = FALSE)
+  } else {
+    utils::read.csv(file, colClasses = "character", fileEncoding = "UTF-8-BOM",
+                    na.strings = "NA", check.names = FALSE, strip.white = TRUE,
+                    comment.char = "", quote = "\"", blank.lines.skip = FALSE)
+  }
 }
 
 # Scan a file in chunks; a gzipped file is decompressed to a temporary file

@@ -14,6 +14,15 @@ cin_parse_dates <- function(v, col, rows, format = NULL, call = rlang::caller_en
     }
     return(floor(as.numeric(v)) - 25569)  # days since 1899-12-30 -> since 1970-01-01
   }
+  if (is.factor(v)) {
+    # Column from the C++ parser: parse each distinct value once. If one
+    # cannot be read, the text route below gives the error (with its rows).
+    d <- tryCatch(cin_parse_dates(levels(v), col, seq_len(nlevels(v)), format, call = call),
+                  cscdemand_error_date = function(e) NULL)
+    if (is.null(d)) return(cin_parse_dates(as.character(v), col, rows, format, call = call))
+    # Whole days, so stored as integers (half the memory of doubles).
+    return(as.integer(d)[as.integer(v)])
+  }
   u <- unique(v)
   u <- u[!is.na(u) & !trimws(u) %in% c("", "NA")]
   out_u <- rep(as.Date(NA), length(u))
@@ -105,6 +114,11 @@ census_year <- function(d) {
 # come first, as the vectors can have millions of rows.
 cin_id <- function(v, trim = TRUE) {
   if (is.null(v)) return(NULL)
+  if (is.factor(v)) {
+    # Column from the C++ parser: the rule applies to its distinct values.
+    lv <- cin_id(levels(v), trim = trim)
+    return(if (identical(lv, levels(v))) v else cin_relevel(v, lv))
+  }
   if (!is.character(v)) v <- as.character(v)
   if (!identical(Encoding(v[1]), "unknown") || !all(validUTF8(v[1]))) v <- enc2utf8(v)
   # One pass in C++: the positions of the values to trim and of the missing
@@ -118,6 +132,25 @@ cin_id <- function(v, trim = TRUE) {
   miss <- st$miss
   if (length(miss)) v[miss] <- NA
   v
+}
+
+# A factor with its levels replaced by `lv` (same length; NA makes the values
+# missing, and equal new levels are merged).
+cin_relevel <- function(f, lv) {
+  u <- unique(lv[!is.na(lv)])
+  structure(match(lv, u)[as.integer(f)], levels = u, class = "factor")
+}
+
+# Distinct values in first-seen order (`u`, NA included) and each value's
+# position in them (`iu`): unique() and match() for text, the codes for a
+# factor (no hashing of text).
+cin_unique_index <- function(v) {
+  if (!is.factor(v)) {
+    u <- unique(v)
+    return(list(u = u, iu = match(v, u)))
+  }
+  r <- cpp_first_seen_index(v, nlevels(v))  # NA counted as code nlevels + 1
+  list(u = c(levels(v), NA_character_)[r$seen], iu = r$iu)
 }
 
 # One integer id per distinct combination of the vectors in `parts`. Uses
@@ -156,22 +189,28 @@ group_id <- function(...) {
 
 cin_fix_encoding <- function(df) {
   n <- 0L
-  fix <- function(v) {
+  fix <- function(v, w = NULL) {
     # Only values with a byte above 127 can be invalid (found in C++).
     cand <- cpp_non_ascii(v)
     if (!length(cand)) return(v)
     bad <- logical(length(v))
     bad[cand] <- !validUTF8(v[cand])
     if (any(bad)) {
-      n <<- n + sum(bad)
+      # w: the rows holding each value (the levels of a factor).
+      n <<- n + if (is.null(w)) sum(bad) else sum(w[bad])
       v[bad] <- iconv(v[bad], from = "CP1252", to = "UTF-8", sub = "?")
       still <- !is.na(v) & !validUTF8(v)
       v[still] <- iconv(v[still], from = "latin1", to = "UTF-8", sub = "?")
     }
     v
   }
+  fix_col <- function(v) {
+    if (!is.factor(v)) return(fix(v))
+    lv <- fix(levels(v), w = tabulate(v, nlevels(v)))
+    if (identical(lv, levels(v))) v else cin_relevel(v, lv)
+  }
   names(df) <- fix(names(df))
-  for (i in seq_along(df)) if (is.character(df[[i]])) df[[i]] <- fix(df[[i]])
+  for (i in seq_along(df)) if (is.character(df[[i]]) || is.factor(df[[i]])) df[[i]] <- fix_col(df[[i]])
   list(data = df, n = n)
 }
 

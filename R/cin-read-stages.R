@@ -1,8 +1,8 @@
 # The reader in stages. Each stage takes the state `s` (a list) and returns it
 # with its own fields added; each adds its own lines to the audit.
 #   columns      -> names mapped, layout chosen, s$std, s$code_cols, s$extra
-#   identifiers  -> s$ids (trimmed, blank = missing), s$dup
-#   dates        -> s$ref, s$ass (days), s$implausible
+#   identifiers  -> s$ids (trimmed, blank = missing), s$dup (positions)
+#   dates        -> s$ref, s$ass (days), s$implausible (positions)
 #   rows         -> rows kept and dropped (counted), s$keep, episode and
 #                   assessment keys
 #   codes        -> s$pair_row, s$pair_code, s$miss_row, s$miss_code, s$rules
@@ -10,10 +10,19 @@
 #   characteristics -> characteristic columns
 #   finish       -> the cin_assessments object and the final audit lines
 # Row positions (`s$rows`) are file lines, sheet rows or data frame rows.
+# Columns from the CSV parser are factors (codes into distinct values), and
+# flagged rows are kept as positions: at millions of rows, every vector as
+# long as the file costs time and memory.
 
 cin_assessments_from_table <- function(tab, layout, columns, la, on_unknown, legacy,
                                        date_format, verbose, implausible_dates = "keep",
                                        call = rlang::caller_env()) {
+  if (is.environment(tab)) {
+    # A box holding the table (see read_cin_assessments()): emptied here.
+    box <- tab
+    tab <- box$tab
+    rm("tab", envir = box)
+  }
   s <- cin_stage_columns(tab, layout, columns, legacy, call = call)
   rm(tab)  # the raw table is released as the stages go (memory, GC time)
   s <- cin_stage_identifiers(s, la, call = call)
@@ -65,6 +74,7 @@ cin_stage_columns <- function(tab, layout, columns, legacy, call = rlang::caller
     !cin_key(nms) %in% c("la", "year")
   extra <- cin_continuation_columns(nms, unnamed, std)
   layout <- cin_choose_layout(layout, df, std, is_code_col, extra, nms[!unnamed], call = call)
+  df <- cin_factors_to_text(df, layout, std)
   s <- list(df = df, rows = tab$rows, unit = tab$unit, source = tab$source, audit = audit,
             layout = layout, std = std, extra = extra, n_rows = nrow(df),
             code_cols = data.frame(column = nms[is_code_col], code = col_codes$code[is_code_col],
@@ -72,6 +82,19 @@ cin_stage_columns <- function(tab, layout, columns, legacy, call = rlang::caller
             unused = setdiff(nms, c(unname(std), nms[is_code_col], extra)))
   if (isTRUE(tab$multiline)) cin_check_multiline(s, call = call)
   s
+}
+
+# Columns from the C++ parser are factors (codes into distinct values). The
+# long layout's identifier, date and factor columns stay so (the stages use
+# the codes); every other column becomes text, as the other routes give it.
+cin_factors_to_text <- function(df, layout, std) {
+  keep <- c("la", "child_id", "episode_id", "assessment_id", "referral_date",
+            "assessment_date", "factor")
+  coded <- if (layout == "long") unname(std[intersect(names(std), keep)]) else character()
+  for (cl in names(df)) {
+    if (is.factor(df[[cl]]) && !cl %in% coded) df[[cl]] <- as.character(df[[cl]])
+  }
+  df
 }
 
 # Header-less cells directly to the right of the factor column hold more
@@ -158,7 +181,7 @@ cin_stage_identifiers <- function(s, la, call = rlang::caller_env()) {
                   assessment_id = "assessment_id"),
                 function(x) if (has(x)) cin_id(s$df[[std[[x]]]]) else NULL)
   # Rows with no value at all (a blank sheet row, a line of commas).
-  cand <- which(Reduce(`&`, lapply(ids[!vapply(ids, is.null, logical(1))], is.na)))
+  cand <- cpp_na_rows(unname(ids[!vapply(ids, is.null, logical(1))]), all = TRUE)
   s$blank <- if (length(cand)) {
     cand[rowSums(!is.na(s$df[cand, , drop = FALSE]) &
                    trimws(as.matrix(s$df[cand, , drop = FALSE])) != "") == 0]
@@ -166,7 +189,7 @@ cin_stage_identifiers <- function(s, la, call = rlang::caller_env()) {
   if (is.null(ids$la)) ids$la <- rep(la, s$n_rows)
   # Exact duplicate rows (codes and wide layouts; in the long layout a
   # duplicate row is a duplicate factor, counted with the codes).
-  s$dup <- if (s$layout != "long") duplicated(s$df) else rep(FALSE, s$n_rows)
+  s$dup <- if (s$layout != "long") which(duplicated(s$df)) else integer()
   for (x in c("la", "child_id", "episode_id", "assessment_id")) {
     if (has(x)) s$df[[std[[x]]]] <- NULL
   }
@@ -189,19 +212,10 @@ cin_stage_dates <- function(s, date_format, call = rlang::caller_env()) {
   s$ass <- get("assessment_date")
   # The text of the dates is not used again: release it.
   for (x in intersect(c("referral_date", "assessment_date"), names(std))) s$df[[std[[x]]]] <- NULL
-  today <- as.numeric(Sys.Date())
-  early <- as.numeric(as.Date("1990-01-01"))
-  out_of_range <- function(d) {
-    if (is.null(d)) return(FALSE)
-    o <- logical(length(d))
-    o[which(d < early | d > today)] <- TRUE  # NA compares to NA: not flagged
-    o
-  }
-  s$implausible <- list(
-    "date before 1990 or in the future" = out_of_range(s$ref) | out_of_range(s$ass),
-    "referral after its assessment" = if (!is.null(s$ref) && !is.null(s$ass)) {
-      !is.na(s$ref) & !is.na(s$ass) & s$ref > s$ass
-    } else FALSE)
+  # Rows flagged, as positions (one pass in C++; NA is never flagged).
+  fl <- cpp_date_flags(s$ref, s$ass, as.numeric(as.Date("1990-01-01")), as.numeric(Sys.Date()))
+  s$implausible <- list("date before 1990 or in the future" = fl$range,
+                        "referral after its assessment" = fl$order)
   s
 }
 
@@ -211,31 +225,30 @@ cin_stage_dates <- function(s, date_format, call = rlang::caller_env()) {
 
 cin_stage_rows <- function(s, implausible_dates, call = rlang::caller_env()) {
   ids <- s$ids
-  miss <- is.na(ids$la)
-  miss <- miss | if (!is.null(ids$episode_id)) is.na(ids$episode_id) else
-    is.na(ids$child_id) | is.na(s$ref)
-  if (!is.null(ids$assessment_id)) miss <- miss | is.na(ids$assessment_id)
-  blank <- logical(s$n_rows)
-  blank[s$blank] <- TRUE
-  dup <- s$dup & !miss
-  drop <- miss | dup
-  s$audit <- cin_audit_rows_line(s$audit, "rows dropped: blank row", blank, s$rows)
-  s$audit <- cin_audit_rows_line(s$audit, "rows dropped: missing identifier", miss & !blank,
-                                 s$rows)
+  # Rows as positions (sorted): no logical vector as long as the file.
+  need <- if (!is.null(ids$episode_id)) list(ids$la, ids$episode_id) else
+    list(ids$la, ids$child_id, s$ref)
+  if (!is.null(ids$assessment_id)) need <- c(need, list(ids$assessment_id))
+  miss <- cpp_na_rows(need, all = FALSE)
+  dup <- setdiff(s$dup, miss)
+  drop <- sort(c(miss, dup))
+  s$audit <- cin_audit_rows_line(s$audit, "rows dropped: blank row", s$blank, s$rows)
+  s$audit <- cin_audit_rows_line(s$audit, "rows dropped: missing identifier",
+                                 setdiff(miss, s$blank), s$rows)
   s$audit <- cin_audit_rows_line(s$audit, "rows dropped: exact duplicate", dup, s$rows)
   for (why in names(s$implausible)) {
-    bad <- s$implausible[[why]] & !drop
-    if (!any(bad)) next
+    bad <- setdiff(s$implausible[[why]], drop)
+    if (!length(bad)) next
     if (implausible_dates == "drop") {
       s$audit <- cin_audit_rows_line(s$audit, paste0("rows dropped: ", why), bad, s$rows)
-      drop <- drop | bad
+      drop <- sort(c(drop, bad))
     } else {
       s$audit <- cin_audit_rows_line(s$audit, paste0("rows with a ", why, " (kept)"), bad,
                                      s$rows, "; drop them with implausible_dates = \"drop\"")
     }
   }
-  keep <- which(!drop)
-  attr(s$audit, "rows") <- c(read = s$n_rows, kept = length(keep), dropped = sum(drop))
+  keep <- if (length(drop)) seq_len(s$n_rows)[-drop] else seq_len(s$n_rows)
+  attr(s$audit, "rows") <- c(read = s$n_rows, kept = length(keep), dropped = length(drop))
   if (!length(keep)) {
     need <- if (is.null(ids$episode_id)) c("child_id", "referral_date") else "episode_id"
     abort_input(c("No rows left after dropping rows with missing identifiers, duplicates or implausible dates.",
@@ -243,8 +256,7 @@ cin_stage_rows <- function(s, implausible_dates, call = rlang::caller_env()) {
                   i = "Check the identifier columns are filled in, and see {.code audit()}."),
                 class = "cscdemand_error_empty", call = call)
   }
-  all_kept <- length(keep) == s$n_rows
-  s$at_keep <- function(v) if (is.null(v) || all_kept) v else v[keep]
+  s$at_keep <- cin_keeper(keep, length(keep) == s$n_rows)
   s$keep <- keep
   s$rows_k <- s$at_keep(s$rows)
   s$ids <- lapply(ids, s$at_keep)
@@ -252,6 +264,15 @@ cin_stage_rows <- function(s, implausible_dates, call = rlang::caller_env()) {
   s$ass_k <- s$at_keep(s$ass)
   s[c("ref", "ass", "dup", "implausible", "blank")] <- NULL
   cin_stage_keys(s)
+}
+
+# A function taking the kept rows of a vector. Made here, not inside the
+# rows stage, so that it holds only `keep` (a closure over the stage would
+# hold all its per-row vectors as long as it lives).
+cin_keeper <- function(keep, all_kept) {
+  force(keep)
+  force(all_kept)
+  function(v) if (is.null(v) || all_kept) v else v[keep]
 }
 
 # Episode and assessment keys of the kept rows.
@@ -276,30 +297,33 @@ cin_stage_keys <- function(s) {
   } else {
     seq_along(ep_id)  # codes/wide: one row per assessment
   }
-  # Ids in sorted order (the usual case: run ids of a sorted extract): a
-  # first occurrence is a change from the row before, found without hashing.
-  first_of <- function(g) {
-    if (is.unsorted(g)) return(!duplicated(g))
-    n <- length(g)
-    c(TRUE, g[-1L] != g[-n])
+  # First rows of each id. Ids in sorted order (the usual case: run ids of a
+  # sorted extract): a first occurrence is a change from the row before,
+  # found in one pass in C++ without hashing.
+  first_rows <- function(g) {
+    if (is.unsorted(g)) return(which(!duplicated(g)))
+    cpp_run_starts(as.integer(g))
   }
-  s$first <- first_of(as_id)
-  s$fi <- which(s$first)
+  s$fi <- first_rows(as_id)
   # Identifiers at the first row of each assessment; the full vectors go.
-  s$ids <- lapply(ids, function(v) v[s$fi])
+  s$ids <- lapply(ids, function(v) {
+    v <- v[s$fi]
+    if (is.factor(v)) cpp_lazy_factor_text(v) %||% as.character(v) else v
+  })
   in_order <- function(g, n_distinct) {
     g[1L] == 1L && g[length(g)] == n_distinct && !is.unsorted(g)
   }
   n_as <- length(s$fi)
-  n_ep <- sum(first_of(ep_id[s$fi]))
+  n_ep <- length(first_rows(ep_id[s$fi]))
   # Assessments and episodes numbered 1..n in first-seen order.
   s$as_num <- if (in_order(as_id, n_as)) as_id else match(as_id, as_id[s$fi])
   s$ep_num <- if (in_order(ep_id, n_ep)) ep_id else match(ep_id, unique(ep_id))
   s
 }
 
-cin_audit_rows_line <- function(audit, step, which_rows, rows, suffix = "") {
-  if (!any(which_rows)) return(audit)
-  cin_audit_add(audit, "read", step, sum(which_rows),
-                paste0("rows ", format_rows(rows[which_rows], 10L), suffix))
+# An audit line for the rows at positions `at` (sorted).
+cin_audit_rows_line <- function(audit, step, at, rows, suffix = "") {
+  if (!length(at)) return(audit)
+  cin_audit_add(audit, "read", step, length(at),
+                paste0("rows ", format_rows(rows[at], 10L), suffix))
 }

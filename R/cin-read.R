@@ -120,8 +120,12 @@ read_cin_assessments <- function(x, layout = c("auto", "long", "codes", "wide"),
   if (cin_is_xml(x)) {
     return(read_cin_census_xml(x, on_unknown = on_unknown, legacy = legacy, verbose = verbose))
   }
-  # No binding here: the builder can release the raw table as it goes.
-  cin_assessments_from_table(cin_read_table(x, sheet = sheet), layout = layout,
+  # The raw table goes in a box the builder empties, so that it can release
+  # the table as it goes (a promise passed as an argument would keep it alive
+  # until the builder returns).
+  box <- new.env(parent = emptyenv())
+  box$tab <- cin_read_table(x, sheet = sheet)
+  cin_assessments_from_table(box, layout = layout,
                              columns = columns, la = la,
                              on_unknown = on_unknown, legacy = legacy,
                              date_format = date_format, verbose = verbose,

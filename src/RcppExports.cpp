@@ -22,6 +22,28 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_lazy_factor_text
+SEXP cpp_lazy_factor_text(SEXP f);
+RcppExport SEXP _cscdemand_cpp_lazy_factor_text(SEXP fSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type f(fSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_lazy_factor_text(f));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_is_lazy_text
+bool cpp_is_lazy_text(SEXP x);
+RcppExport SEXP _cscdemand_cpp_is_lazy_text(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_is_lazy_text(x));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_csv_scan
 List cpp_csv_scan(SEXP next_chunk);
 RcppExport SEXP _cscdemand_cpp_csv_scan(SEXP next_chunkSEXP) {
@@ -45,24 +67,149 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_non_ascii
-IntegerVector cpp_non_ascii(CharacterVector x);
+IntegerVector cpp_non_ascii(SEXP x);
 RcppExport SEXP _cscdemand_cpp_non_ascii(SEXP xSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< CharacterVector >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_non_ascii(x));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_id_positions
-List cpp_id_positions(CharacterVector x);
+List cpp_id_positions(SEXP x);
 RcppExport SEXP _cscdemand_cpp_id_positions(SEXP xSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< CharacterVector >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_id_positions(x));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_csv_read_columns
+List cpp_csv_read_columns(std::string path, int ncol, int nrow, double lazy_min);
+RcppExport SEXP _cscdemand_cpp_csv_read_columns(SEXP pathSEXP, SEXP ncolSEXP, SEXP nrowSEXP, SEXP lazy_minSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< std::string >::type path(pathSEXP);
+    Rcpp::traits::input_parameter< int >::type ncol(ncolSEXP);
+    Rcpp::traits::input_parameter< int >::type nrow(nrowSEXP);
+    Rcpp::traits::input_parameter< double >::type lazy_min(lazy_minSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_csv_read_columns(path, ncol, nrow, lazy_min));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_run_starts
+IntegerVector cpp_run_starts(IntegerVector g);
+RcppExport SEXP _cscdemand_cpp_run_starts(SEXP gSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerVector >::type g(gSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_run_starts(g));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_first_seen
+IntegerVector cpp_first_seen(IntegerVector k, int ncode);
+RcppExport SEXP _cscdemand_cpp_first_seen(SEXP kSEXP, SEXP ncodeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerVector >::type k(kSEXP);
+    Rcpp::traits::input_parameter< int >::type ncode(ncodeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_first_seen(k, ncode));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_repeated_in_groups
+SEXP cpp_repeated_in_groups(IntegerVector g, IntegerVector code, int ncode);
+RcppExport SEXP _cscdemand_cpp_repeated_in_groups(SEXP gSEXP, SEXP codeSEXP, SEXP ncodeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerVector >::type g(gSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type code(codeSEXP);
+    Rcpp::traits::input_parameter< int >::type ncode(ncodeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_repeated_in_groups(g, code, ncode));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_na_rows
+IntegerVector cpp_na_rows(List parts, bool all);
+RcppExport SEXP _cscdemand_cpp_na_rows(SEXP partsSEXP, SEXP allSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< List >::type parts(partsSEXP);
+    Rcpp::traits::input_parameter< bool >::type all(allSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_na_rows(parts, all));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_date_flags
+List cpp_date_flags(SEXP a, SEXP b, double lo, double hi);
+RcppExport SEXP _cscdemand_cpp_date_flags(SEXP aSEXP, SEXP bSEXP, SEXP loSEXP, SEXP hiSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type a(aSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type b(bSEXP);
+    Rcpp::traits::input_parameter< double >::type lo(loSEXP);
+    Rcpp::traits::input_parameter< double >::type hi(hiSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_date_flags(a, b, lo, hi));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_order_pairs
+SEXP cpp_order_pairs(IntegerVector g, IntegerVector code);
+RcppExport SEXP _cscdemand_cpp_order_pairs(SEXP gSEXP, SEXP codeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerVector >::type g(gSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type code(codeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_order_pairs(g, code));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_first_seen_index
+List cpp_first_seen_index(IntegerVector k, int ncode);
+RcppExport SEXP _cscdemand_cpp_first_seen_index(SEXP kSEXP, SEXP ncodeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerVector >::type k(kSEXP);
+    Rcpp::traits::input_parameter< int >::type ncode(ncodeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_first_seen_index(k, ncode));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_rows_where
+IntegerVector cpp_rows_where(IntegerVector iu, LogicalVector flag);
+RcppExport SEXP _cscdemand_cpp_rows_where(SEXP iuSEXP, SEXP flagSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerVector >::type iu(iuSEXP);
+    Rcpp::traits::input_parameter< LogicalVector >::type flag(flagSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_rows_where(iu, flag));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_lookup_at
+IntegerVector cpp_lookup_at(IntegerVector iu, IntegerVector at, IntegerVector val);
+RcppExport SEXP _cscdemand_cpp_lookup_at(SEXP iuSEXP, SEXP atSEXP, SEXP valSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerVector >::type iu(iuSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type at(atSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type val(valSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_lookup_at(iu, at, val));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -239,10 +386,22 @@ END_RCPP
 
 static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_run_ids", (DL_FUNC) &_cscdemand_cpp_run_ids, 1},
+    {"_cscdemand_cpp_lazy_factor_text", (DL_FUNC) &_cscdemand_cpp_lazy_factor_text, 1},
+    {"_cscdemand_cpp_is_lazy_text", (DL_FUNC) &_cscdemand_cpp_is_lazy_text, 1},
     {"_cscdemand_cpp_csv_scan", (DL_FUNC) &_cscdemand_cpp_csv_scan, 1},
     {"_cscdemand_cpp_csv_scan_file", (DL_FUNC) &_cscdemand_cpp_csv_scan_file, 1},
     {"_cscdemand_cpp_non_ascii", (DL_FUNC) &_cscdemand_cpp_non_ascii, 1},
     {"_cscdemand_cpp_id_positions", (DL_FUNC) &_cscdemand_cpp_id_positions, 1},
+    {"_cscdemand_cpp_csv_read_columns", (DL_FUNC) &_cscdemand_cpp_csv_read_columns, 4},
+    {"_cscdemand_cpp_run_starts", (DL_FUNC) &_cscdemand_cpp_run_starts, 1},
+    {"_cscdemand_cpp_first_seen", (DL_FUNC) &_cscdemand_cpp_first_seen, 2},
+    {"_cscdemand_cpp_repeated_in_groups", (DL_FUNC) &_cscdemand_cpp_repeated_in_groups, 3},
+    {"_cscdemand_cpp_na_rows", (DL_FUNC) &_cscdemand_cpp_na_rows, 2},
+    {"_cscdemand_cpp_date_flags", (DL_FUNC) &_cscdemand_cpp_date_flags, 4},
+    {"_cscdemand_cpp_order_pairs", (DL_FUNC) &_cscdemand_cpp_order_pairs, 2},
+    {"_cscdemand_cpp_first_seen_index", (DL_FUNC) &_cscdemand_cpp_first_seen_index, 2},
+    {"_cscdemand_cpp_rows_where", (DL_FUNC) &_cscdemand_cpp_rows_where, 2},
+    {"_cscdemand_cpp_lookup_at", (DL_FUNC) &_cscdemand_cpp_lookup_at, 3},
     {"_cscdemand_cpp_glmm_fit", (DL_FUNC) &_cscdemand_cpp_glmm_fit, 13},
     {"_cscdemand_cpp_glmm_loglik", (DL_FUNC) &_cscdemand_cpp_glmm_loglik, 10},
     {"_cscdemand_cpp_lca_em_step_check", (DL_FUNC) &_cscdemand_cpp_lca_em_step_check, 5},
@@ -255,7 +414,9 @@ static const R_CallMethodDef CallEntries[] = {
     {NULL, NULL, 0}
 };
 
+void cscdemand_init_lazy_text(DllInfo* dll);
 RcppExport void R_init_cscdemand(DllInfo *dll) {
     R_registerRoutines(dll, NULL, CallEntries, NULL, NULL);
     R_useDynamicSymbols(dll, FALSE);
+    cscdemand_init_lazy_text(dll);
 }

@@ -72,10 +72,10 @@ test_that("identifiers, dates and rows stages: one trim rule, flags, and the row
   s <- cin_stage_columns(tab_of(df, rows = 11:16), "codes", NULL, TRUE)
   s <- cin_stage_identifiers(s, "LA", call = NULL)
   expect_equal(s$ids$child_id, c("a", "a", NA, "b", "b", "c"))
-  expect_equal(s$dup, c(FALSE, FALSE, FALSE, FALSE, TRUE, FALSE))
+  expect_identical(s$dup, 5L)  # positions of the rows
   s <- cin_stage_dates(s, NULL)
-  expect_equal(s$implausible[[1]], c(FALSE, FALSE, FALSE, TRUE, TRUE, FALSE))
-  expect_equal(s$implausible[[2]], c(FALSE, FALSE, FALSE, FALSE, FALSE, TRUE))
+  expect_identical(s$implausible[[1]], c(4L, 5L))
+  expect_identical(s$implausible[[2]], 6L)
   k <- cin_stage_rows(s, "keep")
   expect_equal(k$keep, c(1L, 2L, 4L, 6L))
   expect_equal(k$rows_k, c(11L, 12L, 14L, 16L))

@@ -60,6 +60,27 @@ struct CsvScanner {
   // Feed a chunk; returns false once an error is found.
   bool feed(const unsigned char* p, std::size_t n) {
     for (std::size_t i = 0; i < n && error == CSV_OK; ++i) {
+      if (!in_quote && !after_close) {
+        // Fast path outside quotes: the common bytes in a tight loop; a
+        // quote or a NUL goes to the full state machine below.
+        for (; i < n; ++i) {
+          const unsigned char c = p[i];
+          if (c == ',') {
+            ++nfields;
+            field_start = true;
+            empty = false;
+          } else if (c == '\n') {
+            end_record();
+            ++line;
+          } else if (c == '"' || c == 0) {
+            break;
+          } else if (c != '\r' && c != ' ' && c != '\t') {
+            field_start = false;
+            empty = false;
+          }
+        }
+        if (i == n) break;
+      }
       const unsigned char c = p[i];
       if (c == 0) {
         fail(CSV_NUL, line);

@@ -1,0 +1,355 @@
+// Field parser for CSV text that has passed the structure check (data layer).
+// Reads a file in blocks and writes every column as integer codes into a
+// dictionary of its distinct values (first-seen order), so that no text is
+// kept per row: a value repeated on a million rows is stored once. No R
+// types here; missing values are written as INT_MIN (R's NA_integer_).
+//
+// The value rules are those of the reader it replaces (data.table::fread
+// with strip.white = TRUE, na.strings = "NA", every column as text):
+// * an unquoted value loses its surrounding spaces (tabs are kept), and the
+//   unquoted text NA is missing; an empty value is the empty text;
+// * a quoted value is taken as written between its quotes, a doubled quote
+//   standing for one quote; spaces or tabs around the quotes are dropped;
+//   a quoted "NA" is the text NA;
+// * a carriage return ending a line is not part of the last value;
+// * a line holding only spaces, tabs or carriage returns is not a record,
+//   and the first record (the header) is skipped.
+// Records over several lines are not handled here (the caller reads those
+// files with another reader): a quote left open at the end of a line stops
+// the parse with an error, as does a record whose field count is not the
+// header's (the structure check has already ruled both out).
+#ifndef CSCDEMAND_CSV_PARSE_H
+#define CSCDEMAND_CSV_PARSE_H
+
+#include <climits>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace cscdemand {
+
+// Distinct byte strings in one arena, found through an open-addressing
+// table. Codes are 0-based, in first-seen order. Each slot holds the upper
+// half of the value's hash beside its code, so a probe reads the arena only
+// when the hashes agree (one cache miss per new value, not one per probe).
+class StringDict {
+ public:
+  StringDict() : table_(1024, 0), mask_(1023) { off_.push_back(0); }
+
+  bool full = false;  // set when the text outgrows 32-bit offsets
+
+  int intern(const char* p, std::size_t len) { return intern(p, len, hash(p, len)); }
+
+  // Asks the processor for the table slot of hash h ahead of time, so that
+  // the lookups of several columns of one row wait for memory together.
+  void prefetch(std::uint64_t h) const {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(&table_[static_cast<std::size_t>(h) & mask_]);
+#else
+    (void)h;
+#endif
+  }
+
+  int intern(const char* p, std::size_t len, std::uint64_t h) {
+    const std::uint64_t tag = h >> 32;
+    std::size_t slot = static_cast<std::size_t>(h) & mask_;
+    while (true) {
+      const std::uint64_t e = table_[slot];
+      if (e == 0) break;
+      if ((e >> 32) == tag) {
+        const int k = static_cast<int>((e & 0xffffffffULL) - 1);
+        if (equal(k, p, len)) return k;
+      }
+      slot = (slot + 1) & mask_;
+    }
+    if (arena_.size() + len > 0xffffffffULL || count() >= 0x7ffffff0ULL) {
+      full = true;  // more than 32-bit offsets hold: the caller gives up
+      return 0;
+    }
+    const int k = static_cast<int>(off_.size() - 1);
+    arena_.insert(arena_.end(), p, p + len);
+    off_.push_back(static_cast<std::uint32_t>(arena_.size()));
+    table_[slot] = (tag << 32) | static_cast<std::uint64_t>(k + 1);
+    if (count() * 2 > table_.size()) grow(table_.size() * 2);
+    return k;
+  }
+
+  // Room for about `n` values in all, so that a column of identifiers does
+  // not rehash and copy its table and arena many times over.
+  void reserve(std::size_t n) {
+    if (n <= count()) return;
+    const std::size_t per = count() ? arena_.size() / count() + 1 : 8;
+    arena_.reserve(n * per);
+    off_.reserve(n + 1);
+    std::size_t want = table_.size();
+    while (want < 2 * n) want *= 2;
+    if (want > table_.size()) grow(want);
+  }
+
+  bool equal(int k, const char* p, std::size_t len) const {
+    return size(k) == len && (len == 0 || std::memcmp(data(k), p, len) == 0);
+  }
+  const char* data(int k) const { return arena_.data() + off_[k]; }
+  std::size_t size(int k) const { return off_[k + 1] - off_[k]; }
+  // Keep only the strings (the lookup table is not needed after parsing).
+  void freeze() {
+    std::vector<std::uint64_t>().swap(table_);
+    arena_.shrink_to_fit();
+    off_.shrink_to_fit();
+  }
+  std::size_t count() const { return off_.size() - 1; }
+  void clear() {
+    std::vector<char>().swap(arena_);
+    std::vector<std::uint32_t>().swap(off_);
+    std::vector<std::uint64_t>().swap(table_);
+  }
+
+ private:
+  std::vector<char> arena_;
+  std::vector<std::uint32_t> off_;  // 32-bit: a column's distinct text is < 4 GB
+  std::vector<std::uint64_t> table_;  // (hash >> 32) << 32 | (code + 1); 0 = empty
+  std::size_t mask_;
+
+
+ public:
+  static std::uint64_t hash(const char* p, std::size_t len) {
+    std::uint64_t h = 1469598103934665603ULL ^ len;
+    for (std::size_t i = 0; i < len; ++i) {
+      h ^= static_cast<unsigned char>(p[i]);
+      h *= 1099511628211ULL;
+    }
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 32;
+    return h;
+  }
+
+ private:
+  // A larger table (a power of two). The slot of a value needs its full
+  // hash, so it is computed again from the arena (sequential reads).
+  void grow(std::size_t slots) {
+    std::vector<std::uint64_t> t(slots, 0);
+    const std::size_t m = t.size() - 1;
+    const std::size_t n = count();
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::uint64_t h = hash(data(static_cast<int>(k)), size(static_cast<int>(k)));
+      std::size_t slot = static_cast<std::size_t>(h) & m;
+      while (t[slot] != 0) slot = (slot + 1) & m;
+      t[slot] = ((h >> 32) << 32) | static_cast<std::uint64_t>(k + 1);
+    }
+    table_.swap(t);
+    mask_ = m;
+  }
+};
+
+enum CsvParseError {
+  CSVP_OK = 0,
+  CSVP_OPEN = 1,       // the file cannot be opened
+  CSVP_MULTILINE = 2,  // a quoted value over several lines
+  CSVP_FIELDS = 3,     // a record whose field count is not the header's
+  CSVP_ROWS = 4,       // more or fewer records than expected
+  CSVP_TOO_BIG = 5     // a column's distinct text over 4 GB
+};
+
+class CsvColumnParser {
+ public:
+  // `out[c]` must hold `nrow` ints: the 1-based code of each row's value in
+  // dictionary c, or INT_MIN when missing.
+  CsvColumnParser(std::size_t ncol, std::size_t nrow, std::vector<int*> out)
+      : dicts(ncol), ncol_(ncol), nrow_(nrow), out_(out), last_(ncol, -1), fields_(ncol),
+        scratch_(ncol) {}
+
+  std::vector<StringDict> dicts;
+  int error = CSVP_OK;
+  std::size_t line = 0;  // physical line of the error
+
+  bool parse_file(const char* path) {
+    std::FILE* f = std::fopen(path, "rb");
+    if (!f) return fail(CSVP_OPEN);
+    std::vector<char> buf(std::size_t(1) << 22);
+    std::size_t have = 0;
+    bool first = true;
+    while (error == CSVP_OK) {
+      if (have == buf.size()) buf.resize(buf.size() * 2);  // a line longer than the block
+      const std::size_t n = std::fread(buf.data() + have, 1, buf.size() - have, f);
+      const bool eof = n == 0;
+      std::size_t start = 0;
+      have += n;
+      if (first && have >= 3 && static_cast<unsigned char>(buf[0]) == 0xEF &&
+          static_cast<unsigned char>(buf[1]) == 0xBB &&
+          static_cast<unsigned char>(buf[2]) == 0xBF) {
+        start = 3;  // the byte-order mark is not part of the first value
+      }
+      first = false;
+      std::size_t pos = start;
+      while (error == CSVP_OK) {
+        const char* nl = static_cast<const char*>(
+            std::memchr(buf.data() + pos, '\n', have - pos));
+        if (!nl) break;
+        const std::size_t e = static_cast<std::size_t>(nl - buf.data());
+        parse_line(buf.data() + pos, buf.data() + e);
+        pos = e + 1;
+      }
+      if (eof) {
+        if (error == CSVP_OK && pos < have) parse_line(buf.data() + pos, buf.data() + have);
+        break;
+      }
+      std::memmove(buf.data(), buf.data() + pos, have - pos);
+      have -= pos;
+    }
+    std::fclose(f);
+    for (const StringDict& d : dicts) {
+      if (error == CSVP_OK && d.full) fail(CSVP_TOO_BIG);
+    }
+    if (error == CSVP_OK && row_ != nrow_) return fail(CSVP_ROWS);
+    return error == CSVP_OK;
+  }
+
+ private:
+  std::size_t ncol_, nrow_;
+  std::vector<int*> out_;
+  std::vector<int> last_;  // code of the value in the row before, per column
+  // The current row's values: text (in the line, or in scratch_ for a
+  // quoted value), missing or not, and hash when it must be looked up.
+  struct Field {
+    const char* p = nullptr;
+    std::size_t len = 0;
+    bool na = false;
+    bool lookup = false;
+    std::uint64_t h = 0;
+  };
+  std::vector<Field> fields_;
+  std::vector<std::string> scratch_;
+  std::size_t row_ = 0;
+  bool header_seen_ = false;
+
+  bool fail(int code) {
+    error = code;
+    return false;
+  }
+
+  // Once 65,536 rows are read, a column with many distinct values so far
+  // (identifiers) gets room for as many again per row in the rest of the file.
+  void reserve_dicts() {
+    for (StringDict& d : dicts) {
+      if (d.count() < 4096) continue;
+      const double per_row = static_cast<double>(d.count()) / static_cast<double>(row_);
+      d.reserve(static_cast<std::size_t>(per_row * static_cast<double>(nrow_) * 1.1) + 1024);
+    }
+  }
+
+  void put(std::size_t c, const char* p, std::size_t len) {
+    Field& f = fields_[c];
+    f.p = p;
+    f.len = len;
+    f.na = false;
+  }
+
+  // Codes of the row's values: a value equal to the row before's reuses its
+  // code; the others are hashed and their slots prefetched first, then
+  // looked up.
+  void flush() {
+    for (std::size_t c = 0; c < ncol_; ++c) {
+      Field& f = fields_[c];
+      f.lookup = false;
+      if (f.na) {
+        out_[c][row_] = INT_MIN;
+        continue;
+      }
+      const int k = last_[c];
+      if (k >= 0 && dicts[c].equal(k, f.p, f.len)) {
+        out_[c][row_] = k + 1;
+        continue;
+      }
+      f.h = StringDict::hash(f.p, f.len);
+      f.lookup = true;
+      dicts[c].prefetch(f.h);
+    }
+    for (std::size_t c = 0; c < ncol_; ++c) {
+      Field& f = fields_[c];
+      if (!f.lookup) continue;
+      const int k = dicts[c].intern(f.p, f.len, f.h);
+      last_[c] = k;
+      out_[c][row_] = k + 1;
+    }
+  }
+
+  void parse_line(const char* p, const char* end) {
+    ++line;
+    if (end > p && end[-1] == '\r') --end;
+    const char* q = p;
+    while (q < end && (*q == ' ' || *q == '\t' || *q == '\r')) ++q;
+    if (q == end) return;  // blank: not a record
+    if (!header_seen_) {
+      header_seen_ = true;
+      return;
+    }
+    if (row_ >= nrow_) {
+      fail(CSVP_ROWS);
+      return;
+    }
+    std::size_t c = 0;
+    const char* pos = p;
+    while (true) {
+      if (c >= ncol_) {
+        fail(CSVP_FIELDS);
+        return;
+      }
+      const char* s = pos;
+      while (s < end && (*s == ' ' || *s == '\t')) ++s;
+      const char* next;  // the comma ending this field, or end
+      if (s < end && *s == '"') {
+        std::string& sc = scratch_[c];
+        sc.clear();
+        ++s;
+        while (true) {
+          const char* qq = static_cast<const char*>(std::memchr(s, '"', end - s));
+          if (!qq) {
+            fail(CSVP_MULTILINE);
+            return;
+          }
+          sc.append(s, qq);
+          if (qq + 1 < end && qq[1] == '"') {
+            sc.push_back('"');
+            s = qq + 2;
+          } else {
+            s = qq + 1;
+            break;
+          }
+        }
+        next = static_cast<const char*>(std::memchr(s, ',', end - s));
+        if (!next) next = end;
+        put(c, sc.data(), sc.size());
+      } else {
+        next = static_cast<const char*>(std::memchr(pos, ',', end - pos));
+        if (!next) next = end;
+        const char* a = pos;
+        const char* b = next;
+        while (a < b && *a == ' ') ++a;
+        while (b > a && b[-1] == ' ') --b;
+        if (b - a == 2 && a[0] == 'N' && a[1] == 'A') {
+          fields_[c].na = true;
+        } else {
+          put(c, a, static_cast<std::size_t>(b - a));
+        }
+      }
+      ++c;
+      if (next == end) break;
+      pos = next + 1;
+    }
+    if (c != ncol_) {
+      fail(CSVP_FIELDS);
+      return;
+    }
+    flush();
+    ++row_;
+    if (row_ == 65536 && nrow_ > 2 * row_) reserve_dicts();
+  }
+};
+
+}  // namespace cscdemand
+
+#endif
