@@ -209,7 +209,7 @@ cin_csv_check <- function(scan, path, call = rlang::caller_env()) {
     } else {
       "A cell is missing: add the empty cell (two commas in a row) or the value."
     }
-    abort_input(c("Line {lines[1]} has {nf} field{?s}; the header (line {scan$line[1]}) has {n_hdr}{more}.",
+    abort_input(c("Line {lines[1]} of {.file {f}} has {nf} field{?s}; the header (line {scan$line[1]}) has {n_hdr}{more}.",
                   i = fix,
                   i = "Nothing was read, so no field is shifted into the wrong column."),
                 class = cls, call = call)

@@ -109,9 +109,7 @@ read_cin_assessments <- function(x, layout = c("auto", "long", "codes", "wide"),
   implausible_dates <- rlang::arg_match(implausible_dates)
   check_flag(legacy)
   check_flag(verbose)
-  if (!is.character(la) || length(la) != 1L || is.na(la)) {
-    abort_input("{.arg la} must be a single council code or name.")
-  }
+  check_string(la, what = "a single council code or name")
   if (!is.null(columns) && (!is.character(columns) || is.null(names(columns)) ||
                             any(names(columns) == ""))) {
     abort_input(c("{.arg columns} must be a named character vector.",

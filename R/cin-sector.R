@@ -275,8 +275,12 @@ cin_read_csv_chr <- function(path, arg = "path", call = rlang::caller_env()) {
                   i = "Check the folder and the file name (the tables of the validator's CSV export)."),
                 class = "cscdemand_error_file")
   }
-  cin_chr_frame(utils::read.csv(path, colClasses = "character", check.names = FALSE,
-                                na.strings = c("", "NA"), fileEncoding = "UTF-8-BOM"))
+  # the reader's checked CSV route: structure scan (a wrong field count or a
+  # stray quote is an error naming the file and line), UTF-8, byte-order mark
+  d <- cin_read_csv(path, call = call)
+  attr(d, "lines") <- NULL
+  attr(d, "multiline") <- NULL
+  cin_chr_frame(d)
 }
 
 cin_rbind_fill <- function(a, b) {

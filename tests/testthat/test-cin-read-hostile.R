@@ -32,12 +32,12 @@ test_that("an unquoted comma in the codes column or a short row names the line a
   p <- csv_file(c(hdr, "C1,2023-05-01,3B,F", "C2,2023-05-01,1B,3B,F"))
   e <- read_error(p)
   expect_s3_class(e, "cscdemand_error_csv")
-  expect_match(conditionMessage(e), "Line 3 has 5 fields; the header \\(line 1\\) has 4")
+  expect_match(conditionMessage(e), "Line 3 of .+ has 5 fields; the header \\(line 1\\) has 4")
   expect_match(conditionMessage(e), "double quotes")
   expect_false(grepl("C2", conditionMessage(e)))
   p <- csv_file(c(hdr, "C1,2023-05-01,F", "C2,2023-05-01,3B,F", "C3,2023-05-01,F"))
   e <- read_error(p)
-  expect_match(conditionMessage(e), "Line 2 has 3 fields.*1 more line: 4")
+  expect_match(conditionMessage(e), "Line 2 of .+ has 3 fields.*1 more line: 4")
   expect_match(conditionMessage(e), "A cell is missing")
   # the same file, quoted, is read with both codes
   p <- csv_file(c(hdr, "C1,2023-05-01,3B,F", 'C2,2023-05-01,"1B,3B",F'))
@@ -74,7 +74,7 @@ test_that("gzipped CSV is read with base R", {
   con <- gzfile(p, "w")
   writeLines(c(hdr, good_rows(3), "C9,2023-05-01,3B"), con)
   close(con)
-  expect_match(conditionMessage(read_error(p)), "Line 5 has 3 fields")
+  expect_match(conditionMessage(read_error(p)), "Line 5 of .+ has 3 fields")
 })
 
 test_that("codes in header-less cells beside the factor column are all read (Excel and CSV)", {

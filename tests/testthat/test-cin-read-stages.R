@@ -37,7 +37,7 @@ test_that("cin_csv_check names the first bad line, the count of others, and the 
   scan <- list(line = c(1L, 2L, 4L, 5L, 9L), fields = c(3L, 3L, 4L, 3L, 4L), error = 0L)
   e <- tryCatch(cin_csv_check(scan, "x.csv"), error = identity)
   expect_s3_class(e, "cscdemand_error_csv")
-  expect_match(conditionMessage(e), "Line 4 has 4 fields; the header \\(line 1\\) has 3 \\(and 1 more line: 9\\)")
+  expect_match(conditionMessage(e), "Line 4 of .+ has 4 fields; the header \\(line 1\\) has 3 \\(and 1 more line: 9\\)")
   expect_silent(cin_csv_check(list(line = 1:3, fields = c(2L, 2L, 2L), error = 0L), "x.csv"))
 })
 

@@ -237,3 +237,22 @@ test_that("link_lsoa() joins a child-to-LSOA lookup and counts the unmatched", {
   expect_equal(sum(is.na(h2$assessments$lsoa)), sum(miss))
   expect_error(link_lsoa(a, data.frame(x = 1)), class = "cscdemand_error_columns")
 })
+
+test_that("the sector's CSV tables go through the reader's structure check", {
+  dir <- withr::local_tempdir()
+  p <- file.path(dir, "AssessmentFactorsList.csv")
+  writeLines(c("LAchildID,CINreferralDate,AssessmentFactors",
+               "C1,2023-05-02,\"1B,3B\"",
+               "C2,2023-05-03,2B,4A"), p)  # line 3: an unquoted comma adds a field
+  e <- tryCatch(cin_read_csv_chr(p), error = function(e) e)
+  expect_s3_class(e, "cscdemand_error_csv")
+  expect_match(conditionMessage(e), "Line 3 of .*AssessmentFactorsList.csv.* has 4 fields")
+  expect_false(grepl("C2", conditionMessage(e), fixed = TRUE))  # no identifier
+  writeLines(c("\ufeffLAchildID,CINreferralDate,AssessmentFactors",
+               "C1,2023-05-02,\"1B,3B\"", "C2,,NA", "C3,2023-05-04,\"\""), p, useBytes = TRUE)
+  d <- cin_read_csv_chr(p)
+  expect_identical(names(d), c("LAchildID", "CINreferralDate", "AssessmentFactors"))
+  expect_identical(d$AssessmentFactors, c("1B,3B", NA, NA))
+  expect_identical(d$CINreferralDate, c("2023-05-02", NA, "2023-05-04"))
+  expect_true(is.character(d$LAchildID))
+})
