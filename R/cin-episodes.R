@@ -145,14 +145,11 @@ ep_stage_characteristics <- function(e, a) {
   n_ep <- e$n_ep
   ep_of <- e$ep_of
   if (any(e$n_assessments > 1L)) {
+    sorted <- !is.unsorted(ep_of)
     # (la and child_id are part of the episode key, so they cannot differ.)
     for (cl in intersect(c("age", "gender", "ethnicity", "lsoa", "referral_source",
                            "referral_date", "year"), names(a))) {
-      v <- a[[cl]]
-      vid <- match(v, unique(v))
-      vid[is.na(v)] <- 0L
-      key <- as.numeric(ep_of) * (max(vid) + 1) + vid
-      n_diff <- sum(tabulate(ep_of[!duplicated(key)], n_ep) > 1L)
+      n_diff <- ep_n_differ(a[[cl]], ep_of, n_ep, sorted)
       if (n_diff) {
         e$audit <- cin_audit_add(e$audit, "episodes",
                                  paste0("episodes whose ", cl, " differs between assessments"),
@@ -168,6 +165,30 @@ ep_stage_characteristics <- function(e, a) {
   })
   names(e$outcomes) <- outcome_cols
   e
+}
+
+# The number of episodes in which v takes more than one value (NA counts as
+# a value). Assessments sorted by episode (as the reader leaves them): an
+# episode's values differ exactly when two consecutive rows of it do, so one
+# comparison with the row before replaces hashing every (episode, value).
+ep_n_differ <- function(v, ep_of, n_ep, sorted) {
+  if (is.factor(v)) v <- as.integer(v)  # codes: no text made
+  if (inherits(v, "Date")) v <- unclass(v)  # days: no method dispatch per subset
+  n <- length(v)
+  if (sorted) {
+    if (n < 2L) return(0L)
+    a0 <- v[-n]
+    a1 <- v[-1L]
+    na0 <- is.na(a0)
+    na1 <- is.na(a1)
+    differ <- ep_of[-1L] == ep_of[-n] & (na0 != na1 | (!na0 & !na1 & a0 != a1))
+    eps <- ep_of[-1L][differ]
+    return(if (length(eps)) 1L + sum(eps[-1L] != eps[-length(eps)]) else 0L)
+  }
+  vid <- match(v, unique(v))
+  vid[is.na(v)] <- 0L
+  key <- as.numeric(ep_of) * (max(vid) + 1) + vid
+  sum(tabulate(ep_of[!duplicated(key)], n_ep) > 1L)
 }
 
 # 2. 21 with other codes; 3. no factors, Other only.
@@ -328,7 +349,7 @@ ep_stage_build <- function(e, a) {
     v <- integer(n_keep)
     if (length(miss_by_col[[k]])) v[miss_by_col[[k]]] <- NA_integer_
     v[by_col[[k]]] <- 1L
-    n_na <<- n_na + sum(is.na(v))
+    if (length(miss_by_col[[k]])) n_na <<- n_na + sum(is.na(v[miss_by_col[[k]]]))
     v
   })
   names(flags) <- cols[kept_cols]
@@ -338,7 +359,11 @@ ep_stage_build <- function(e, a) {
   }
   # Episode columns: the first assessment's values, for the episodes kept.
   ep_cols <- setdiff(names(a), c(".assessment", ".row", "assessment_id", "assessment_date"))
-  rows <- match(seq_len(e$n_ep), e$ep_of)[alive]
+  first <- if (!is.unsorted(e$ep_of)) {  # sorted by episode: where the episode changes
+    which(c(TRUE, e$ep_of[-1L] != e$ep_of[-length(e$ep_of)]))
+  }
+  if (length(first) != e$n_ep) first <- match(seq_len(e$n_ep), e$ep_of)  # unsorted, or a gap
+  rows <- first[alive]
   ep <- lapply(ep_cols, function(cl) a[[cl]][rows])
   names(ep) <- ep_cols
   for (s in names(e$outcomes)) ep[[s]] <- e$outcomes[[s]][alive]

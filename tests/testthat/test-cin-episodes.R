@@ -149,3 +149,36 @@ test_that("episode stages on their own: pairs, 21 and Other, merges, exclusions,
   expect_equal(e$audit$unit[e$audit$step == "factors excluded"], "factors")
   expect_error(ep_check_merge(list(a = "1B", b = "1B")))
 })
+
+test_that("episodes whose values differ are counted the same with sorted rows as by hashing", {
+  set.seed(5)
+  for (rep in 1:20) {
+    n_ep <- sample(1:60, 1)
+    ep_of <- sort(sample.int(n_ep, sample(1:200, 1), replace = TRUE))
+    v <- sample(c(1:3, NA), length(ep_of), replace = TRUE)
+    truth <- sum(vapply(split(v, factor(ep_of, levels = seq_len(n_ep))), function(x) {
+      length(unique(x)) > 1L
+    }, logical(1)))
+    expect_identical(as.integer(ep_n_differ(v, ep_of, n_ep, TRUE)), truth)
+    expect_identical(as.integer(ep_n_differ(v, ep_of, n_ep, FALSE)), truth)
+    f <- factor(c("a", "b", "c")[v])
+    expect_identical(as.integer(ep_n_differ(f, ep_of, n_ep, TRUE)), truth)
+  }
+  expect_identical(as.integer(ep_n_differ(1L, 1L, 1L, TRUE)), 0L)
+})
+
+test_that("episode_factors() gives the same table whatever the order of the assessments", {
+  a <- read_cin_assessments(cin_example[cin_example$la == "E09000021", ])
+  e1 <- episode_factors(a)
+  b <- a
+  o <- rev(seq_len(nrow(b$assessments)))  # episodes now in descending order
+  b$assessments <- b$assessments[o, ]
+  inv <- integer(length(o))
+  inv[o] <- seq_along(o)  # factor rows point at assessment rows: follow them
+  b$factors$assessment <- inv[b$factors$assessment]
+  if (!is.null(b$missing) && nrow(b$missing)) b$missing$assessment <- inv[b$missing$assessment]
+  e2 <- episode_factors(b)
+  expect_identical(as.data.frame(unclass(e1))[order(e1$.episode), ],
+                   as.data.frame(unclass(e2))[order(e2$.episode), ], ignore_attr = TRUE)
+  expect_identical(audit(e1)$n, audit(e2)$n)
+})
