@@ -31,6 +31,13 @@
 
 namespace cscdemand {
 
+// The first byte ch in [a, b), or nullptr (none, or an empty range): memchr
+// with a length that is never negative.
+inline const char* find_byte(const char* a, const char* b, char ch) {
+  return a < b ? static_cast<const char*>(std::memchr(a, ch, static_cast<std::size_t>(b - a)))
+               : nullptr;
+}
+
 // Distinct byte strings in one arena, found through an open-addressing
 // table. Codes are 0-based, in first-seen order. Each slot holds the upper
 // half of the value's hash beside its code, so a probe reads the arena only
@@ -186,8 +193,7 @@ class CsvColumnParser {
       first = false;
       std::size_t pos = start;
       while (error == CSVP_OK) {
-        const char* nl = static_cast<const char*>(
-            std::memchr(buf.data() + pos, '\n', have - pos));
+        const char* nl = find_byte(buf.data() + pos, buf.data() + have, '\n');
         if (!nl) break;
         const std::size_t e = static_cast<std::size_t>(nl - buf.data());
         parse_line(buf.data() + pos, buf.data() + e);
@@ -306,7 +312,7 @@ class CsvColumnParser {
         sc.clear();
         ++s;
         while (true) {
-          const char* qq = static_cast<const char*>(std::memchr(s, '"', end - s));
+          const char* qq = find_byte(s, end, '"');
           if (!qq) {
             fail(CSVP_MULTILINE);
             return;
@@ -320,11 +326,11 @@ class CsvColumnParser {
             break;
           }
         }
-        next = static_cast<const char*>(std::memchr(s, ',', end - s));
+        next = find_byte(s, end, ',');
         if (!next) next = end;
         put(c, sc.data(), sc.size());
       } else {
-        next = static_cast<const char*>(std::memchr(pos, ',', end - pos));
+        next = find_byte(pos, end, ',');
         if (!next) next = end;
         const char* a = pos;
         const char* b = next;
