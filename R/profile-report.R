@@ -169,12 +169,14 @@ report_columns <- function(episodes) {
 # "c"; counts of columns and codes are not about children and are shown;
 # numbers inside the detail text are suppressed too.
 report_audit <- function(au, threshold) {
-  not_children <- grepl("columns|factors excluded", au$step)
+  files <- grepl("returns read", au$step)  # census files: not about children
+  not_children <- files | grepl("columns|factors excluded", au$step)
   hidden <- is.na(suppress_small(data.frame(n = round(au$n)), threshold = threshold, cols = "n")$n)
   n <- ifelse(not_children | !hidden, fmt_int(round(au$n)), "c")
   detail <- as.character(audit_public_text(au$detail, threshold))
   data.frame(Step = au$step, Number = n,
-             Counts = ifelse(not_children, "columns or codes", "rows or episodes"),
+             Counts = ifelse(files, "files", ifelse(not_children, "columns or codes",
+                                                    "rows or episodes")),
              Detail = detail, stringsAsFactors = FALSE)
 }
 

@@ -113,3 +113,16 @@ test_that("printing report_data() shows no identifier and no small count", {
                                                       det, perl = TRUE))))
   expect_false(any(nums > 0 & nums < 1e6))
 })
+
+test_that("the report's audit shows the number of census files read: files are not children", {
+  ex <- cin_example[cin_example$la == "E09000021", ]
+  dir <- withr::local_tempdir()
+  p <- write_cin_census_xml(ex, dir)
+  rd <- report_data(p)
+  row <- rd$audit[rd$audit$Step == "census returns read", ]
+  expect_identical(row$Number, as.character(length(p)))  # 3 files, under the threshold, shown
+  expect_identical(row$Counts, "files")
+  small <- rd$audit[rd$audit$Counts == "rows or episodes", ]
+  nums <- suppressWarnings(as.numeric(gsub(",", "", small$Number)))
+  expect_true(all(is.na(nums) | nums == 0 | nums >= 10))
+})
