@@ -40,7 +40,7 @@ report_data <- function(data = "example", council = NULL, years = NULL, threshol
   items <- factor_columns(episodes)
   if (!length(items) || !nrow(episodes)) {
     n_ep <- nrow(episodes)
-    n_txt <- if (n_ep > 0 && n_ep < threshold) paste("fewer than", threshold) else format(n_ep)
+    n_txt <- fmt_count_public(n_ep, threshold)
     abort_input(c("No factor is left to analyse: every factor was dropped, as present in fewer than 10 episodes or excluded (the Kingston defaults of {.fn episode_factors}).",
                   x = "The extract you supplied in {.arg data} gives {n_txt} episode{cli::qty(n_ep)}{?s} with factors.",
                   i = "A latent class analysis needs a few hundred episodes at least: give a longer period or more councils in {.arg data}, or drop or widen {.arg years}."),
@@ -183,7 +183,7 @@ report_audit <- function(au, threshold) {
 #' @export
 print.cscdemand_report_data <- function(x, ...) {
   thr <- attr(x, "threshold") %||% 10
-  n_show <- function(n) if (n > 0 && n < thr) paste("fewer than", thr) else format(n, big.mark = ",")
+  n_show <- function(n) fmt_count_public(n, thr)
   cat("<cscdemand_report_data> ", x$title, "\n", sep = "")
   cat(x$subtitle, "\n", sep = "")
   cat("Episodes: ", n_show(sum(x$own)), " in ", x$council, ", ",
@@ -192,7 +192,8 @@ print.cscdemand_report_data <- function(x, ...) {
   if (length(x$years)) cat("Reporting years: ", paste(x$years, collapse = ", "), "\n", sep = "")
   cat("Factors: ", length(x$items), " (", paste(utils::head(x$items, 8), collapse = ", "),
       if (length(x$items) > 8) ", ...", ")\n", sep = "")
-  cat("Audit (counts under ", thr, " shown as \"c\"):\n", sep = "")
+  cat("Audit (counts under ", format(thr, big.mark = ",", scientific = FALSE),
+      " shown as \"c\"):\n", sep = "")
   print(x$audit, row.names = FALSE)
   cat("Episode rows are not printed (they hold identifiers): use x$episodes with care.\n")
   invisible(x)

@@ -359,3 +359,10 @@ hidden_totals <- function(totals, threshold) {
   suppress_matrix(matrix(as.numeric(totals), ncol = 1L), threshold,
                   margins = c(rows = FALSE, cols = TRUE))$suppressed[, 1L]
 }
+
+# A count for text: "fewer than <threshold>" when it is under the threshold
+# (and not zero), else the number with thousands separators.
+fmt_count_public <- function(n, threshold) {
+  if (n > 0 && n < threshold) paste("fewer than", format(threshold, big.mark = ",", scientific = FALSE))
+  else format(n, big.mark = ",", scientific = FALSE)
+}

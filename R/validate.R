@@ -88,13 +88,15 @@ init_from_fit <- function(fit) list(list(logpi = fit$par$logpi, logrho = fit$par
 # Runs every replicate in one parallel C++ call. `counts` and `test` are P x R
 # matrices of pattern counts (one column per replicate) for the patterns of
 # `pt`, or data frames of entries (rep, pattern, count); each model is
-# list(K, starts, init). Returns log-likelihoods, held-out log-likelihoods,
+# list(K, starts, init). With `sim` (a parametric bootstrap, blrt_sim_spec())
+# every replicate draws its own data in C++ and `counts` is just the number
+# of replicates. Returns log-likelihoods, held-out log-likelihoods,
 # statuses and replications (R x models), and model 1's parameters.
 # Within a replicate, every start runs the first stage (control$init_iter
 # iterations) and only the best `final_starts` run on to convergence: the
 # start from the full-sample solution is nearly converged already, and a
-# random start is carried only when its first stage beats it (bootstrap: 1,
-# BLRT: 2; NULL: the lca_control() default).
+# random start is carried only when its first stage beats it (bootstrap and
+# BLRT: 1; NULL: the lca_control() default).
 run_replicates <- function(pt, counts, models, seed, control, threads, set_of = NULL,
                            test = NULL, final_starts = NULL, sim = NULL) {
   G <- length(pt$group_levels)
