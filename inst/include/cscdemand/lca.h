@@ -242,9 +242,11 @@ struct EmWork {
 };
 
 // Adds pattern p's class weights wk (length K, summing to n_p) to the
-// expected counts of the M-step.
-inline void accumulate(const Design& d, int p, const double* wk, EmWork& w) {
-  const int K = d.K;
+// expected counts of the M-step. K is a compile-time constant when KK > 0
+// (em_pass), else d.K.
+template <int KK>
+inline void accumulate_k(const Design& d, int p, const double* wk, EmWork& w) {
+  const int K = KK > 0 ? KK : d.K;
   double* ps = &w.pisum[static_cast<std::size_t>(d.group[p]) * K];
   for (int k = 0; k < K; ++k) ps[k] += wk[k];
   for (int i = d.miss_ptr[p]; i < d.miss_ptr[p + 1]; ++i) {
@@ -255,6 +257,10 @@ inline void accumulate(const Design& d, int p, const double* wk, EmWork& w) {
     double* nr = &w.num[static_cast<std::size_t>(d.nz[i]) * K];
     for (int k = 0; k < K; ++k) nr[k] += wk[k];
   }
+}
+
+inline void accumulate(const Design& d, int p, const double* wk, EmWork& w) {
+  accumulate_k<0>(d, p, wk, w);
 }
 
 // The M-step from the expected counts in w (pisum, num, missmass).
@@ -356,8 +362,7 @@ template <int KK>
 inline double em_pass(const Design& d, const Params& th, EmWork& w, bool all_lin, double limit) {
   const int K = KK > 0 ? KK : d.K;
   const Linear& lin = w.lin;
-  double local[KK > 0 ? KK : 1];  // with K fixed, the class loop works in registers
-  double* acc = KK > 0 ? local : w.acc.data();
+  double* acc = w.acc.data();
   double ll = 0.0;
   for (int p = 0; p < d.P; ++p) {
     const double np = d.n[p];
@@ -399,16 +404,7 @@ inline double em_pass(const Design& d, const Params& th, EmWork& w, bool all_lin
     ll += np * lf;
     const double scale = np / s;  // acc becomes n_p * posterior
     for (int k = 0; k < K; ++k) acc[k] *= scale;
-    double* ps = &w.pisum[static_cast<std::size_t>(g) * K];
-    for (int k = 0; k < K; ++k) ps[k] += acc[k];
-    for (const int* q = ms0; q < ms1; ++q) {
-      double* mm = &w.missmass[static_cast<std::size_t>(*q) * K];
-      for (int k = 0; k < K; ++k) mm[k] += acc[k];
-    }
-    for (const int* q = nz0; q < nz1; ++q) {
-      double* nr = &w.num[static_cast<std::size_t>(*q) * K];
-      for (int k = 0; k < K; ++k) nr[k] += acc[k];
-    }
+    accumulate_k<KK>(d, p, acc, w);
   }
   return ll;
 }
