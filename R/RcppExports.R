@@ -33,6 +33,10 @@ cpp_csv_read_columns <- function(path, ncol, nrow, lazy_min) {
     .Call(`_cscdemand_cpp_csv_read_columns`, path, ncol, nrow, lazy_min)
 }
 
+cpp_csv_read_fast <- function(path, lazy_min) {
+    .Call(`_cscdemand_cpp_csv_read_fast`, path, lazy_min)
+}
+
 cpp_run_starts <- function(g) {
     .Call(`_cscdemand_cpp_run_starts`, g)
 }
@@ -67,6 +71,42 @@ cpp_rows_where <- function(iu, flag) {
 
 cpp_lookup_at <- function(iu, at, val) {
     .Call(`_cscdemand_cpp_lookup_at`, iu, at, val)
+}
+
+cpp_ep_masks <- function(ep_of, assess, col, n_ep) {
+    .Call(`_cscdemand_cpp_ep_masks`, ep_of, assess, col, n_ep)
+}
+
+cpp_ep_mask_summary <- function(m, col_a, col_b) {
+    .Call(`_cscdemand_cpp_ep_mask_summary`, m, col_a, col_b)
+}
+
+cpp_ep_mask_clear <- function(m, cols, where) {
+    .Call(`_cscdemand_cpp_ep_mask_clear`, m, cols, where)
+}
+
+cpp_ep_mask_remap <- function(m, map, alive) {
+    .Call(`_cscdemand_cpp_ep_mask_remap`, m, map, alive)
+}
+
+cpp_ep_mask_counts <- function(m, ncol) {
+    .Call(`_cscdemand_cpp_ep_mask_counts`, m, ncol)
+}
+
+cpp_ep_mask_empty <- function(m) {
+    .Call(`_cscdemand_cpp_ep_mask_empty`, m)
+}
+
+cpp_ep_mask_flags <- function(m, miss, alive, cols) {
+    .Call(`_cscdemand_cpp_ep_mask_flags`, m, miss, alive, cols)
+}
+
+cpp_ep_n_differ <- function(x, ep_of) {
+    .Call(`_cscdemand_cpp_ep_n_differ`, x, ep_of)
+}
+
+cpp_ep_any_one <- function(ep_of, x, n_ep) {
+    .Call(`_cscdemand_cpp_ep_any_one`, ep_of, x, n_ep)
 }
 
 cpp_glmm_fit <- function(X, y, trials, offset, weights, cstart, family, random, nagq, start, maxit, tol, threads) {

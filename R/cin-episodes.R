@@ -105,36 +105,30 @@ ep_check_merge <- function(merge, call = rlang::caller_env()) {
   merge
 }
 
-# 1. Episode-code pairs (sparse: one row per episode and code present), and
-# the pairs whose flag is missing (wide files).
+# 1. The factor set of each episode, as a bit mask (a factor is present if
+# any assessment identified it; a repeated code costs nothing), and the
+# codes whose flag is missing (wide files). Columns are the positions in
+# cin_codes_all() until the merges stage. The masks are raw vectors that
+# only the cpp_ep_*() functions read (R has no 64-bit integer).
 ep_stage_pairs <- function(assessments) {
   codes_all <- cin_codes_all()
   a <- assessments$assessments
   f <- assessments$factors
-  n_ep <- max(a$.episode)
+  n_ep <- if (nrow(a)) max(a$.episode) else 0L
   ep_of <- a$.episode
   code_index <- function(code) {
     if (is.factor(code) && identical(levels(code), codes_all)) as.integer(code)
     else match(as.character(code), codes_all)
   }
-  pe <- ep_of[f$assessment]
-  pc <- code_index(f$code)
-  n_assessments <- tabulate(ep_of, n_ep)
-  # A code can repeat only in episodes with several assessments.
-  multi <- which(n_assessments[pe] > 1L)
-  if (length(multi)) {
-    dup <- multi[duplicated(cin_pair_key(pe[multi], pc[multi]))]
-    if (length(dup)) {
-      pe <- pe[-dup]
-      pc <- pc[-dup]
-    }
-  }
+  mask <- cpp_ep_masks(ep_of, as.integer(f$assessment), code_index(f$code), n_ep)
   m <- assessments$missing
-  me <- if (!is.null(m) && nrow(m)) ep_of[m$assessment] else integer()
-  mc <- if (!is.null(m) && nrow(m)) code_index(m$code) else integer()
+  miss <- if (!is.null(m) && nrow(m)) {
+    cpp_ep_masks(ep_of, as.integer(m$assessment), code_index(m$code), n_ep)
+  }
+  n_assessments <- tabulate(ep_of, n_ep)
   audit <- cin_audit_add(assessments$audit, "episodes", "episodes built", n_ep,
                          paste0("from ", nrow(a), " assessments"))
-  list(pe = pe, pc = pc, me = me, mc = mc, n_ep = n_ep, ep_of = ep_of,
+  list(mask = mask, miss = miss, n_ep = n_ep, ep_of = ep_of,
        n_assessments = n_assessments, audit = audit, alive = rep(TRUE, n_ep))
 }
 
@@ -159,9 +153,9 @@ ep_stage_characteristics <- function(e, a) {
   }
   outcome_cols <- intersect(c(cin_outcomes(), "rereferral"), names(a))
   e$outcomes <- lapply(outcome_cols, function(s) {
-    v <- integer(n_ep)
-    v[unique(ep_of[a[[s]] == 1L])] <- 1L
-    v
+    x <- a[[s]]
+    if (!is.integer(x)) x <- as.integer(x == 1)
+    cpp_ep_any_one(ep_of, x, n_ep)
   })
   names(e$outcomes) <- outcome_cols
   e
@@ -170,20 +164,13 @@ ep_stage_characteristics <- function(e, a) {
 # The number of episodes in which v takes more than one value (NA counts as
 # a value). Assessments sorted by episode (as the reader leaves them): an
 # episode's values differ exactly when two consecutive rows of it do, so one
-# comparison with the row before replaces hashing every (episode, value).
+# comparison with the row before (in C++) replaces hashing every
+# (episode, value).
 ep_n_differ <- function(v, ep_of, n_ep, sorted) {
   if (is.factor(v)) v <- as.integer(v)  # codes: no text made
   if (inherits(v, "Date")) v <- unclass(v)  # days: no method dispatch per subset
-  n <- length(v)
-  if (sorted) {
-    if (n < 2L) return(0L)
-    a0 <- v[-n]
-    a1 <- v[-1L]
-    na0 <- is.na(a0)
-    na1 <- is.na(a1)
-    differ <- ep_of[-1L] == ep_of[-n] & (na0 != na1 | (!na0 & !na1 & a0 != a1))
-    eps <- ep_of[-1L][differ]
-    return(if (length(eps)) 1L + sum(eps[-1L] != eps[-length(eps)]) else 0L)
+  if (sorted && typeof(v) %in% c("integer", "logical", "double", "character")) {
+    return(cpp_ep_n_differ(v, ep_of))
   }
   vid <- match(v, unique(v))
   vid[is.na(v)] <- 0L
@@ -196,23 +183,18 @@ ep_stage_no_factors <- function(e, no_factors, other_only) {
   codes_all <- cin_codes_all()
   i21 <- match("21", codes_all)
   i20 <- match("20", codes_all)
-  n_ep <- e$n_ep
-  others <- tabulate(e$pe[e$pc != i21], n_ep)
-  has21 <- logical(n_ep)
-  has21[e$pe[e$pc == i21]] <- TRUE
+  s <- cpp_ep_mask_summary(e$mask, i21, i20)
+  others <- s$others
+  has21 <- s$has_a
   viol <- has21 & others > 0L
   if (any(viol)) {
-    rm21 <- e$pc == i21 & viol[e$pe]
-    e$pe <- e$pe[!rm21]
-    e$pc <- e$pc[!rm21]
+    e$mask <- cpp_ep_mask_clear(e$mask, i21, viol)
     e$audit <- cin_audit_add(e$audit, "episodes", "code 21 removed: combined with other codes",
                              sum(viol), "episodes with 21 and other factors (rule 8869); the other factors are kept")
   }
-  e$n_factors <- as.integer(others)
-  has20 <- logical(n_ep)
-  has20[e$pe[e$pc == i20]] <- TRUE
+  e$n_factors <- others
   none <- others == 0L
-  other1 <- others == 1L & has20
+  other1 <- others == 1L & s$has_b
   if (any(none)) {
     n21 <- sum(has21 & none)
     e$audit <- cin_audit_add(e$audit, "episodes",
@@ -231,7 +213,8 @@ ep_stage_no_factors <- function(e, no_factors, other_only) {
   e
 }
 
-# 4. Merges: map codes to columns.
+# 4. Merges: map codes to columns. From here the masks hold columns (codes
+# or merges), and only the episodes alive.
 ep_stage_merge <- function(e, merge) {
   cols <- cin_codes_all()
   col_of <- seq_along(cols)
@@ -244,33 +227,24 @@ ep_stage_merge <- function(e, merge) {
     col_of <- match(old_name, new_cols)
     cols <- new_cols
   }
-  pk <- col_of[e$pc]
-  keep_p <- e$alive[e$pe]
-  pe <- e$pe[keep_p]
-  pk <- pk[keep_p]
-  n_cols <- length(cols)
+  e$mask <- cpp_ep_mask_remap(e$mask, col_of, e$alive)
+  if (!is.null(e$miss)) e$miss <- cpp_ep_mask_remap(e$miss, col_of, NULL)
   if (length(merge)) {
-    dupk <- duplicated(cin_pair_key(pe, pk, n_cols))
-    pe <- pe[!dupk]
-    pk <- pk[!dupk]
+    cnt <- cpp_ep_mask_counts(e$mask, length(cols))
+    for (nm in names(merge)) {
+      e$audit <- cin_audit_add(e$audit, "factors", paste0("codes merged into ", nm),
+                               cnt[match(nm, cols)],
+                               paste0(paste(merge[[nm]], collapse = " + "), " (episodes with any)"))
+    }
   }
-  for (nm in names(merge)) {
-    e$audit <- cin_audit_add(e$audit, "factors", paste0("codes merged into ", nm),
-                             sum(pk == match(nm, cols)),
-                             paste0(paste(merge[[nm]], collapse = " + "), " (episodes with any)"))
-  }
-  e$mk <- col_of[e$mc]
-  e$pe <- pe
-  e$pk <- pk
   e$cols <- cols
   e$kept_cols <- seq_along(cols)
-  e$pc <- NULL
   e
 }
 
 # Episodes whose every factor has been removed: dropped and counted.
 ep_drop_emptied <- function(e, why, detail) {
-  empty <- e$alive & tabulate(e$pe, e$n_ep) == 0L & e$n_factors > 0L
+  empty <- e$alive & cpp_ep_mask_empty(e$mask) & e$n_factors > 0L
   if (any(empty)) {
     e$audit <- cin_audit_add(e$audit, "episodes", paste("episodes dropped:", why), sum(empty),
                              detail)
@@ -287,7 +261,7 @@ ep_stage_exclude <- function(e, exclude, drop_empty) {
   ex_merged <- setdiff(exclude, cols)
   if (length(ex)) {
     exk <- match(ex, cols)
-    cnt <- tabulate(e$pk, length(cols))[exk]
+    cnt <- cpp_ep_mask_counts(e$mask, length(cols))[exk]
     present <- ex[cnt > 0]
     absent <- setdiff(ex, present)
     e$audit <- cin_audit_add(e$audit, "factors", "factors excluded", length(ex),
@@ -295,9 +269,7 @@ ep_stage_exclude <- function(e, exclude, drop_empty) {
                                     else "none present in the data",
                                     if (length(absent)) paste0("; not present: ", length(absent)) else ""),
                              unit = "factors")
-    rmx <- e$pk %in% exk
-    e$pe <- e$pe[!rmx]
-    e$pk <- e$pk[!rmx]
+    e$mask <- cpp_ep_mask_clear(e$mask, exk, NULL)
   }
   if (length(ex_merged)) {
     e$audit <- cin_audit_add(e$audit, "factors", "excluded codes already merged (kept in merge)",
@@ -311,16 +283,14 @@ ep_stage_exclude <- function(e, exclude, drop_empty) {
 # 6. Rare factors.
 ep_stage_rare <- function(e, min_count, drop_empty) {
   kept_cols <- e$kept_cols
-  cnt <- tabulate(e$pk, length(e$cols))[kept_cols]
+  cnt <- cpp_ep_mask_counts(e$mask, length(e$cols))[kept_cols]
   rare <- cnt < min_count
   if (!any(rare)) return(e)
   e$audit <- cin_audit_add(e$audit, "factors",
                            paste0("factors dropped: fewer than ", min_count, " episodes"),
                            sum(rare), paste0(e$cols[kept_cols][rare], " (", cnt[rare], ")",
                                              collapse = ", "), unit = "factors")
-  rmr <- e$pk %in% kept_cols[rare]
-  e$pe <- e$pe[!rmr]
-  e$pk <- e$pk[!rmr]
+  e$mask <- cpp_ep_mask_clear(e$mask, kept_cols[rare], NULL)
   e$kept_cols <- kept_cols[!rare]
   if (drop_empty) {
     e <- ep_drop_emptied(e, "only rare factors", "no factor left after removing rare factors")
@@ -332,36 +302,20 @@ ep_stage_rare <- function(e, min_count, drop_empty) {
 # factor) and the episode columns, for the episodes kept.
 ep_stage_build <- function(e, a) {
   alive <- e$alive
-  new_idx <- cumsum(alive)
   n_keep <- sum(alive)
   cols <- e$cols
   kept_cols <- e$kept_cols
-  ok <- alive[e$pe]
-  pe <- new_idx[e$pe[ok]]
-  pk <- e$pk[ok]
-  mok <- alive[e$me] & e$mk %in% kept_cols
-  me <- new_idx[e$me[mok]]
-  mk <- e$mk[mok]
-  n_na <- 0L
-  by_col <- split(pe, factor(pk, levels = seq_along(cols)))
-  miss_by_col <- split(me, factor(mk, levels = seq_along(cols)))
-  flags <- lapply(kept_cols, function(k) {
-    v <- integer(n_keep)
-    if (length(miss_by_col[[k]])) v[miss_by_col[[k]]] <- NA_integer_
-    v[by_col[[k]]] <- 1L
-    if (length(miss_by_col[[k]])) n_na <<- n_na + sum(is.na(v[miss_by_col[[k]]]))
-    v
-  })
+  flags <- cpp_ep_mask_flags(e$mask, e$miss, alive, kept_cols)
+  n_na <- as.integer(attr(flags, "n_na"))
+  attr(flags, "n_na") <- NULL
   names(flags) <- cols[kept_cols]
-  if (n_na > 0L) {
+  if (n_na > 0) {
     e$audit <- cin_audit_add(e$audit, "episodes", "factor flags missing (NA)", n_na,
                              "episode and factor cells left missing: the flag was NA and no assessment identified the factor")
   }
   # Episode columns: the first assessment's values, for the episodes kept.
   ep_cols <- setdiff(names(a), c(".assessment", ".row", "assessment_id", "assessment_date"))
-  first <- if (!is.unsorted(e$ep_of)) {  # sorted by episode: where the episode changes
-    which(c(TRUE, e$ep_of[-1L] != e$ep_of[-length(e$ep_of)]))
-  }
+  first <- if (!is.unsorted(e$ep_of)) cpp_run_starts(e$ep_of)  # sorted: where the episode changes
   if (length(first) != e$n_ep) first <- match(seq_len(e$n_ep), e$ep_of)  # unsorted, or a gap
   rows <- first[alive]
   ep <- lapply(ep_cols, function(cl) a[[cl]][rows])

@@ -66,8 +66,15 @@ cin_read_data_frame <- function(x, call = rlang::caller_env()) {
 # (codes into the column's distinct values: no text per row); a file with a
 # quoted value over several lines goes to the base reader, and "fread" keeps
 # the earlier engine (all columns as text), for comparison.
+# The usual engine first tries the fast path, which parses without the scan
+# and gives up at anything the scan would look at (see csv_parse.h); a file
+# it reads is read exactly as the scan and the parse would read it.
 cin_read_csv <- function(path, engine = c("auto", "fread", "base"), call = rlang::caller_env()) {
   engine <- match.arg(engine)
+  if (engine == "auto" && isTRUE(getOption("cscdemand.csv_fast", TRUE))) {
+    df <- cin_csv_fast(path)
+    if (!is.null(df)) return(df)
+  }
   src <- cin_csv_source(path)
   on.exit(if (!identical(src$file, path)) unlink(src$file), add = TRUE)
   scan <- src$scan
@@ -86,17 +93,8 @@ cin_read_csv <- function(path, engine = c("auto", "fread", "base"), call = rlang
                   i = "Save the extract again as CSV UTF-8 and read it again."),
                 class = c("cscdemand_error_csv", "cscdemand_error_file"), call = call)
   }
-  # The header as written: empty names become ..k (k = the column position),
-  # as readers rename them in their own ways.
   n_hdr_lines <- if (length(scan$line) > 1L) scan$line[2] - 1L else -1L
-  hdr_txt <- readLines(src$file, n = n_hdr_lines, warn = FALSE, encoding = "UTF-8")
-  hdr_txt[1] <- sub("^(\ufeff|\u00ef\u00bb\u00bf)", "", hdr_txt[1])
-  hdr <- names(utils::read.csv(text = paste(hdr_txt, collapse = "\n"), nrows = 0L,
-                               check.names = FALSE, colClasses = "character"))
-  if (length(hdr) == ncol(df)) {
-    hdr <- trimws(hdr)
-    names(df) <- ifelse(is.na(hdr) | hdr == "", paste0("..", seq_along(hdr)), hdr)
-  }
+  df <- cin_csv_header(df, src$file, n_hdr_lines)
   # Lines 1..n with no gap (no blank line, no value over several lines):
   # stored as a compact sequence, not a vector as long as the file.
   n_ln <- length(scan$line)
@@ -106,6 +104,51 @@ cin_read_csv <- function(path, engine = c("auto", "fread", "base"), call = rlang
     scan$line[-1L]
   }
   attr(df, "multiline") <- scan$multiline
+  df
+}
+
+# The header as written: empty names become ..k (k = the column position),
+# as readers rename them in their own ways. `n_hdr_lines` is the number of
+# lines up to the first data record.
+cin_csv_header <- function(df, file, n_hdr_lines) {
+  hdr_txt <- readLines(file, n = n_hdr_lines, warn = FALSE, encoding = "UTF-8")
+  hdr_txt[1] <- sub("^(\ufeff|\u00ef\u00bb\u00bf)", "", hdr_txt[1])
+  hdr <- names(utils::read.csv(text = paste(hdr_txt, collapse = "\n"), nrows = 0L,
+                               check.names = FALSE, colClasses = "character"))
+  if (length(hdr) == ncol(df)) {
+    hdr <- trimws(hdr)
+    names(df) <- ifelse(is.na(hdr) | hdr == "", paste0("..", seq_along(hdr)), hdr)
+  }
+  df
+}
+
+# The fast path (an uncompressed file, parsed in C++ without the structure
+# scan): the table with its "lines" and "multiline" attributes, or NULL when
+# the file needs the scan (a quoting problem, a wrong field count, a value
+# over several lines, a NUL byte, no data row) or is gzipped.
+cin_csv_fast <- function(path) {
+  magic <- readBin(path, raw(), 2L)
+  if (length(magic) == 2L && magic[1] == as.raw(0x1f) && magic[2] == as.raw(0x8b)) return(NULL)
+  lazy_min <- getOption("cscdemand.csv_lazy_min", 65536)
+  r <- cpp_csv_read_fast(enc2native(path.expand(path)), as.numeric(lazy_min))
+  if (r$error != 0L) return(NULL)
+  cols <- r$columns
+  n <- length(cols[[1]])
+  df <- structure(cols, names = paste0("V", seq_along(cols)), class = "data.frame",
+                  row.names = c(NA_integer_, -n))
+  # The records' lines: those after the header that are not blank.
+  first <- as.integer(r$header_line) + 1L
+  last <- as.integer(r$lines)
+  blank <- r$blank[r$blank > r$header_line]
+  lines <- if (length(blank)) {
+    setdiff(seq.int(first, last), blank)
+  } else {
+    seq.int(first, last)
+  }
+  if (length(lines) != n) return(NULL)  # cannot happen: then trust the scan
+  df <- cin_csv_header(df, path, lines[1] - 1L)
+  attr(df, "lines") <- lines
+  attr(df, "multiline") <- FALSE
   df
 }
 

@@ -102,6 +102,18 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_csv_read_fast
+List cpp_csv_read_fast(std::string path, double lazy_min);
+RcppExport SEXP _cscdemand_cpp_csv_read_fast(SEXP pathSEXP, SEXP lazy_minSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< std::string >::type path(pathSEXP);
+    Rcpp::traits::input_parameter< double >::type lazy_min(lazy_minSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_csv_read_fast(path, lazy_min));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_run_starts
 IntegerVector cpp_run_starts(IntegerVector g);
 RcppExport SEXP _cscdemand_cpp_run_starts(SEXP gSEXP) {
@@ -210,6 +222,121 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< IntegerVector >::type at(atSEXP);
     Rcpp::traits::input_parameter< IntegerVector >::type val(valSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_lookup_at(iu, at, val));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_ep_masks
+RawVector cpp_ep_masks(IntegerVector ep_of, IntegerVector assess, IntegerVector col, int n_ep);
+RcppExport SEXP _cscdemand_cpp_ep_masks(SEXP ep_ofSEXP, SEXP assessSEXP, SEXP colSEXP, SEXP n_epSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerVector >::type ep_of(ep_ofSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type assess(assessSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type col(colSEXP);
+    Rcpp::traits::input_parameter< int >::type n_ep(n_epSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_ep_masks(ep_of, assess, col, n_ep));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_ep_mask_summary
+List cpp_ep_mask_summary(RawVector m, int col_a, int col_b);
+RcppExport SEXP _cscdemand_cpp_ep_mask_summary(SEXP mSEXP, SEXP col_aSEXP, SEXP col_bSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< RawVector >::type m(mSEXP);
+    Rcpp::traits::input_parameter< int >::type col_a(col_aSEXP);
+    Rcpp::traits::input_parameter< int >::type col_b(col_bSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_ep_mask_summary(m, col_a, col_b));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_ep_mask_clear
+RawVector cpp_ep_mask_clear(RawVector m, IntegerVector cols, Nullable<LogicalVector> where);
+RcppExport SEXP _cscdemand_cpp_ep_mask_clear(SEXP mSEXP, SEXP colsSEXP, SEXP whereSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< RawVector >::type m(mSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type cols(colsSEXP);
+    Rcpp::traits::input_parameter< Nullable<LogicalVector> >::type where(whereSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_ep_mask_clear(m, cols, where));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_ep_mask_remap
+RawVector cpp_ep_mask_remap(RawVector m, IntegerVector map, Nullable<LogicalVector> alive);
+RcppExport SEXP _cscdemand_cpp_ep_mask_remap(SEXP mSEXP, SEXP mapSEXP, SEXP aliveSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< RawVector >::type m(mSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type map(mapSEXP);
+    Rcpp::traits::input_parameter< Nullable<LogicalVector> >::type alive(aliveSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_ep_mask_remap(m, map, alive));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_ep_mask_counts
+IntegerVector cpp_ep_mask_counts(RawVector m, int ncol);
+RcppExport SEXP _cscdemand_cpp_ep_mask_counts(SEXP mSEXP, SEXP ncolSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< RawVector >::type m(mSEXP);
+    Rcpp::traits::input_parameter< int >::type ncol(ncolSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_ep_mask_counts(m, ncol));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_ep_mask_empty
+LogicalVector cpp_ep_mask_empty(RawVector m);
+RcppExport SEXP _cscdemand_cpp_ep_mask_empty(SEXP mSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< RawVector >::type m(mSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_ep_mask_empty(m));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_ep_mask_flags
+List cpp_ep_mask_flags(RawVector m, Nullable<RawVector> miss, LogicalVector alive, IntegerVector cols);
+RcppExport SEXP _cscdemand_cpp_ep_mask_flags(SEXP mSEXP, SEXP missSEXP, SEXP aliveSEXP, SEXP colsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< RawVector >::type m(mSEXP);
+    Rcpp::traits::input_parameter< Nullable<RawVector> >::type miss(missSEXP);
+    Rcpp::traits::input_parameter< LogicalVector >::type alive(aliveSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type cols(colsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_ep_mask_flags(m, miss, alive, cols));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_ep_n_differ
+int cpp_ep_n_differ(SEXP x, IntegerVector ep_of);
+RcppExport SEXP _cscdemand_cpp_ep_n_differ(SEXP xSEXP, SEXP ep_ofSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type ep_of(ep_ofSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_ep_n_differ(x, ep_of));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_ep_any_one
+IntegerVector cpp_ep_any_one(IntegerVector ep_of, IntegerVector x, int n_ep);
+RcppExport SEXP _cscdemand_cpp_ep_any_one(SEXP ep_ofSEXP, SEXP xSEXP, SEXP n_epSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerVector >::type ep_of(ep_ofSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type n_ep(n_epSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_ep_any_one(ep_of, x, n_ep));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -393,6 +520,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_non_ascii", (DL_FUNC) &_cscdemand_cpp_non_ascii, 1},
     {"_cscdemand_cpp_id_positions", (DL_FUNC) &_cscdemand_cpp_id_positions, 1},
     {"_cscdemand_cpp_csv_read_columns", (DL_FUNC) &_cscdemand_cpp_csv_read_columns, 4},
+    {"_cscdemand_cpp_csv_read_fast", (DL_FUNC) &_cscdemand_cpp_csv_read_fast, 2},
     {"_cscdemand_cpp_run_starts", (DL_FUNC) &_cscdemand_cpp_run_starts, 1},
     {"_cscdemand_cpp_first_seen", (DL_FUNC) &_cscdemand_cpp_first_seen, 2},
     {"_cscdemand_cpp_repeated_in_groups", (DL_FUNC) &_cscdemand_cpp_repeated_in_groups, 3},
@@ -402,6 +530,15 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_first_seen_index", (DL_FUNC) &_cscdemand_cpp_first_seen_index, 2},
     {"_cscdemand_cpp_rows_where", (DL_FUNC) &_cscdemand_cpp_rows_where, 2},
     {"_cscdemand_cpp_lookup_at", (DL_FUNC) &_cscdemand_cpp_lookup_at, 3},
+    {"_cscdemand_cpp_ep_masks", (DL_FUNC) &_cscdemand_cpp_ep_masks, 4},
+    {"_cscdemand_cpp_ep_mask_summary", (DL_FUNC) &_cscdemand_cpp_ep_mask_summary, 3},
+    {"_cscdemand_cpp_ep_mask_clear", (DL_FUNC) &_cscdemand_cpp_ep_mask_clear, 3},
+    {"_cscdemand_cpp_ep_mask_remap", (DL_FUNC) &_cscdemand_cpp_ep_mask_remap, 3},
+    {"_cscdemand_cpp_ep_mask_counts", (DL_FUNC) &_cscdemand_cpp_ep_mask_counts, 2},
+    {"_cscdemand_cpp_ep_mask_empty", (DL_FUNC) &_cscdemand_cpp_ep_mask_empty, 1},
+    {"_cscdemand_cpp_ep_mask_flags", (DL_FUNC) &_cscdemand_cpp_ep_mask_flags, 4},
+    {"_cscdemand_cpp_ep_n_differ", (DL_FUNC) &_cscdemand_cpp_ep_n_differ, 2},
+    {"_cscdemand_cpp_ep_any_one", (DL_FUNC) &_cscdemand_cpp_ep_any_one, 3},
     {"_cscdemand_cpp_glmm_fit", (DL_FUNC) &_cscdemand_cpp_glmm_fit, 13},
     {"_cscdemand_cpp_glmm_loglik", (DL_FUNC) &_cscdemand_cpp_glmm_loglik, 10},
     {"_cscdemand_cpp_lca_em_step_check", (DL_FUNC) &_cscdemand_cpp_lca_em_step_check, 5},

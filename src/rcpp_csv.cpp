@@ -5,6 +5,7 @@
 #include <R_ext/Altrep.h>
 #include <R_ext/Rdynload.h>
 
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -295,28 +296,15 @@ List cpp_id_positions(SEXP x) {
 }
 
 
-// Parse a checked file (no value over several lines) into one factor per
-// column: integer codes into the column's distinct values, in first-seen
-// order, marked UTF-8 as the file is read as UTF-8. `nrow` is the number of
-// data records found by the structure scan. A column with more than
-// `lazy_min` distinct values gets lazy levels (no R string made). Returns
-// the error code of csv_parse.h (0 = none) with the columns.
-// [[Rcpp::export]]
-List cpp_csv_read_columns(std::string path, int ncol, int nrow, double lazy_min) {
-  List cols(ncol);
-  std::vector<int*> out(ncol);
+// The parser's columns as factors: levels from each column's dictionary,
+// lazy (no R string made) when a column has more than `lazy_min` distinct
+// values. `nrow` is the number of rows read: columns allocated longer (the
+// fast path allocates for every line) are cut to it.
+static List parsed_factors(cscdemand::CsvColumnParser& p, List cols, R_xlen_t nrow,
+                           double lazy_min) {
+  const int ncol = cols.size();
   for (int c = 0; c < ncol; ++c) {
-    IntegerVector v(nrow);
-    cols[c] = v;
-    out[c] = INTEGER(v);
-  }
-  cscdemand::CsvColumnParser p(static_cast<std::size_t>(ncol),
-                               static_cast<std::size_t>(nrow), out);
-  p.parse_file(path.c_str());
-  if (p.error != cscdemand::CSVP_OK) {
-    return List::create(_["error"] = p.error, _["line"] = static_cast<double>(p.line));
-  }
-  for (int c = 0; c < ncol; ++c) {
+    if (Rf_xlength(cols[c]) != nrow) cols[c] = Rf_xlengthgets(cols[c], nrow);
     cscdemand::StringDict& d = p.dicts[c];
     const int k = static_cast<int>(d.count());
     SEXP lv;
@@ -340,7 +328,71 @@ List cpp_csv_read_columns(std::string path, int ncol, int nrow, double lazy_min)
     Rf_setAttrib(v, R_ClassSymbol, Rf_mkString("factor"));
     UNPROTECT(k > 0 && static_cast<double>(k) > lazy_min ? 3 : 1);
   }
-  return List::create(_["error"] = 0, _["columns"] = cols);
+  return cols;
+}
+
+static List alloc_columns(int ncol, R_xlen_t nrow, std::vector<int*>& out) {
+  List cols(ncol);
+  out.assign(ncol, nullptr);
+  for (int c = 0; c < ncol; ++c) {
+    IntegerVector v(Rcpp::no_init(nrow));  // every row is written by the parser
+    cols[c] = v;
+    out[c] = INTEGER(v);
+  }
+  return cols;
+}
+
+// Parse a checked file (no value over several lines) into one factor per
+// column: integer codes into the column's distinct values, in first-seen
+// order, marked UTF-8 as the file is read as UTF-8. `nrow` is the number of
+// data records found by the structure scan. A column with more than
+// `lazy_min` distinct values gets lazy levels (no R string made). Returns
+// the error code of csv_parse.h (0 = none) with the columns.
+// [[Rcpp::export]]
+List cpp_csv_read_columns(std::string path, int ncol, int nrow, double lazy_min) {
+  std::vector<int*> out;
+  List cols = alloc_columns(ncol, nrow, out);
+  cscdemand::CsvColumnParser p(static_cast<std::size_t>(ncol),
+                               static_cast<std::size_t>(nrow), out);
+  p.parse_file(path.c_str());
+  if (p.error != cscdemand::CSVP_OK) {
+    return List::create(_["error"] = p.error, _["line"] = static_cast<double>(p.line));
+  }
+  return List::create(_["error"] = 0, _["columns"] = parsed_factors(p, cols, nrow, lazy_min));
+}
+
+// The fast path: the same parse without the structure scan (an
+// uncompressed file). A first pass counts the lines and checks the header;
+// the parse then checks each line as it reads it, and gives up (error 6) at
+// anything the scan would have to look at. Returns the columns, the header
+// line, the number of physical lines and the blank lines, or an error code
+// (the caller then scans and parses as usual).
+// [[Rcpp::export]]
+List cpp_csv_read_fast(std::string path, double lazy_min) {
+  cscdemand::CsvPrepass pre;
+  if (!pre.run(path.c_str()) || pre.header_fields < 1 || pre.lines <= pre.header_line ||
+      pre.lines - pre.header_line > static_cast<std::size_t>(INT_MAX)) {
+    return List::create(_["error"] = static_cast<int>(cscdemand::CSVP_UNCHECKED));
+  }
+  const int ncol = pre.header_fields;
+  const R_xlen_t cap = static_cast<R_xlen_t>(pre.lines - pre.header_line);
+  std::vector<int*> out;
+  List cols = alloc_columns(ncol, cap, out);
+  cscdemand::CsvColumnParser p(static_cast<std::size_t>(ncol), static_cast<std::size_t>(cap),
+                               out);
+  p.checked = true;
+  p.parse_file(path.c_str());
+  if (p.error != cscdemand::CSVP_OK || p.rows() == 0) {
+    return List::create(_["error"] = p.error == cscdemand::CSVP_OK
+                                         ? static_cast<int>(cscdemand::CSVP_UNCHECKED)
+                                         : p.error);
+  }
+  const R_xlen_t nrow = static_cast<R_xlen_t>(p.rows());
+  return List::create(_["error"] = 0,
+                      _["columns"] = parsed_factors(p, cols, nrow, lazy_min),
+                      _["header_line"] = static_cast<double>(pre.header_line),
+                      _["lines"] = static_cast<double>(pre.lines),
+                      _["blank"] = wrap(p.blank_lines));
 }
 
 // First rows (1-based) of the runs of an integer key.

@@ -137,9 +137,19 @@ test_that("episode stages on their own: pairs, 21 and Other, merges, exclusions,
   e <- ep_stage_no_factors(e, "drop", "drop")
   expect_equal(e$alive, c(TRUE, FALSE, FALSE, TRUE, TRUE))   # e2 only 21, e3 only 20
   expect_equal(e$n_factors, c(2L, 0L, 1L, 1L, 1L))
-  expect_false(any(cin_codes_all()[e$pc[e$pe == 4L]] == "21"))  # 21 removed beside 1B
+  has <- function(e, cols) {  # episodes x columns, 0/1, from the masks
+    m <- cpp_ep_mask_flags(e$mask, NULL, rep(TRUE, e$n_ep), seq_along(cols))
+    matrix(unlist(m), e$n_ep, dimnames = list(NULL, cols))
+  }
+  h <- has(e, cin_codes_all())
+  expect_equal(h[[4, "21"]], 0L)  # 21 removed beside 1B
+  expect_equal(h[[4, "1B"]], 1L)
+  expect_equal(h[[2, "21"]], 1L)  # 21 alone is kept (the episode is dropped)
   e <- ep_stage_merge(e, list(physical = c("18A", "18B", "18C")))
-  expect_equal(sum(e$pk == match("physical", e$cols)), 1L)  # e1 once, not twice
+  h <- has(e, e$cols)
+  expect_equal(h[, "physical"], c(1L, 0L, 0L, 0L, 0L))  # e1 once, not twice
+  expect_equal(sum(h[2:3, ]), 0L)  # dropped episodes hold no factor
+  expect_false("18B" %in% e$cols)
   e <- ep_stage_exclude(e, "9A", drop_empty = TRUE)
   expect_equal(e$alive, c(TRUE, FALSE, FALSE, TRUE, FALSE))  # e5 had only 9A
   e <- ep_stage_rare(e, 2, drop_empty = TRUE)
@@ -148,6 +158,46 @@ test_that("episode stages on their own: pairs, 21 and Other, merges, exclusions,
                length(e$cols) - 1)
   expect_equal(e$audit$unit[e$audit$step == "factors excluded"], "factors")
   expect_error(ep_check_merge(list(a = "1B", b = "1B")))
+})
+
+test_that("episode masks agree with a plain R reference on random pairs", {
+  set.seed(11)
+  for (rep in 1:25) {
+    n_ep <- sample(1:40, 1)
+    ep_of <- sort(sample.int(n_ep, sample(n_ep:(3 * n_ep), 1), replace = TRUE))
+    ep_of <- match(ep_of, unique(ep_of))  # episodes 1..n, no gap
+    n_ep <- max(ep_of)
+    n_pairs <- sample(0:150, 1)
+    assess <- sample.int(length(ep_of), n_pairs, replace = TRUE)
+    col <- sample.int(44, n_pairs, replace = TRUE)
+    m <- cpp_ep_masks(ep_of, assess, col, n_ep)
+    ref <- matrix(0L, n_ep, 44)
+    ref[unique(cbind(ep_of[assess], col))] <- 1L
+    got <- matrix(unlist(cpp_ep_mask_flags(m, NULL, rep(TRUE, n_ep), 1:44)), n_ep)
+    expect_identical(got, ref)
+    expect_identical(cpp_ep_mask_counts(m, 44), as.integer(colSums(ref)))
+    expect_identical(cpp_ep_mask_empty(m), rowSums(ref) == 0)
+    # merge columns 1-3 into 1, keep the rest in order, only alive episodes
+    map <- c(1L, 1L, 1L, 2:42)
+    alive <- sample(c(TRUE, FALSE), n_ep, replace = TRUE)
+    r <- cpp_ep_mask_remap(m, map, alive)
+    ref2 <- cbind(pmax(ref[, 1], ref[, 2], ref[, 3]), ref[, 4:44]) * alive
+    got2 <- matrix(unlist(cpp_ep_mask_flags(r, NULL, rep(TRUE, n_ep), 1:42)), n_ep)
+    expect_identical(got2, ref2)
+    # NA where missing and absent, only kept rows
+    miss <- cpp_ep_masks(ep_of, assess, rev(col), n_ep)
+    refm <- matrix(0L, n_ep, 44)
+    refm[unique(cbind(ep_of[assess], rev(col)))] <- 1L
+    fl <- cpp_ep_mask_flags(m, miss, alive, 1:44)
+    want <- ref
+    want[refm == 1L & ref == 0L] <- NA
+    expect_identical(matrix(unlist(fl), sum(alive)), want[alive, , drop = FALSE])
+    expect_identical(attr(fl, "n_na"), as.numeric(sum(is.na(want[alive, ]))))
+  }
+  # pairs with a missing or impossible code or assessment are skipped, and counted
+  m <- cpp_ep_masks(c(1L, 2L), c(1L, NA, 3L, 2L, 2L), c(5L, 5L, 5L, NA, 65L), 2L)
+  expect_identical(attr(m, "skipped"), 4)
+  expect_identical(cpp_ep_mask_counts(m, 5), c(0L, 0L, 0L, 0L, 1L))
 })
 
 test_that("episodes whose values differ are counted the same with sorted rows as by hashing", {

@@ -168,3 +168,89 @@ test_that("a file past the parser's first 65,536 rows reads as with the text rea
   # council, child and episode).
   expect_identical(nrow(a$assessments), 35002L)
 })
+
+test_that("the fast path reads exactly what the structure scan and the parse read", {
+  # Each file is read twice: on the fast path (no scan; it gives way to the
+  # scan at anything the scan would look at) and with the scan first. The
+  # tables, their line numbers and any error must be identical.
+  read_both <- function(bytes) {
+    p <- tempfile(fileext = ".csv")
+    writeBin(bytes, p)
+    on.exit(unlink(p))
+    one <- function(fast) {
+      withr::local_options(cscdemand.csv_fast = fast)
+      tryCatch(cin_read_csv(p), error = function(e) e)
+    }
+    list(fast = one(TRUE), scan = one(FALSE))
+  }
+  same <- function(r, info) {
+    if (inherits(r$scan, "error")) {
+      expect_s3_class(r$fast, "error")
+      expect_identical(class(r$fast), class(r$scan), info = info)
+      expect_identical(conditionMessage(r$fast), conditionMessage(r$scan), info = info)
+    } else {
+      expect_identical(r$fast, r$scan, info = info)
+    }
+  }
+  cases <- c(
+    "a,b\n1,2\n3,4\n",                      # plain
+    "a,b\n1,2\n3,4",                        # no line end at the end
+    "\n\n a,b\n1,2\n\n3,4\n\n",             # blank lines before, inside, after
+    "a,b\r\n1,2\r\n \r\n3,4\r\n",           # CRLF, a line of a space and a CR
+    "\ufeffa,b\n1,2\n",                     # byte-order mark
+    "\"a\",\"b,c\"\n1,2\n",                 # quoted header
+    "a,b\n\"1\",\"x\"\"y\"\n",              # doubled quote
+    "a,b\n \"1\" , \"2\" \n",               # spaces around quotes
+    "a,b\n\"1\"\t\r,2\n",                   # tab and CR after a quote
+    "a,b\n1\"x,2\n",                        # a quote inside an unquoted value
+    "a,b\n\"1\"x,2\n",                      # text after a closing quote
+    "a,b\n\"1\" \"x\",2\n",                 # a second quoted part
+    "a,b\n\"1,2\n",                         # a quote never closed
+    "a,b\n\"1\n2\",3\n",                    # a value over two lines
+    "a,b\n1,2,3\n",                         # too many fields
+    "a,b\n1\n",                             # too few fields
+    "a,b\n",                                # header only
+    "a,b\n\n\n",                            # header and blank lines
+    "a\"b,c\n1,2\n",                        # a stray quote in the header
+    "a,b\r1,2\r",                           # old Mac line ends (one line)
+    "a,b\n1,\r\"2\"\n",                     # a CR before a quote
+    "   \n",                                # nothing but blanks
+    "a,b\nNA, NA \n\"NA\",\n")              # missing and quoted NA
+  for (x in cases) same(read_both(charToRaw(enc2utf8(x))), x)
+  # A NUL byte (not text).
+  same(read_both(c(charToRaw("a,b\n1,"), as.raw(0), charToRaw("\n"))), "NUL")
+  same(read_both(c(charToRaw("a,"), as.raw(0), charToRaw("b\n1,2\n"))), "NUL in header")
+  # Random files: rows of three values (quoted, spaced, missing, blank
+  # lines), some with a byte that matters to the structure put in anywhere.
+  set.seed(42)
+  vals <- c("a", " b ", "\"a,b\"", "\"x\"\"y\"\"", "", "NA", "\"NA\"", " \"q\" ", "c\td")
+  alphabet <- charToRaw(",\"\n\r \ta")
+  n_read <- 0L
+  for (i in seq_len(300)) {
+    rows <- vapply(seq_len(sample(1:6, 1)), function(j) {
+      if (runif(1) < 0.1) return(" ")
+      paste(sample(vals, 3, replace = TRUE), collapse = ",")
+    }, character(1))
+    bytes <- charToRaw(paste0("a,b,c\n", paste(rows, collapse = sample(c("\n", "\r\n"), 1)),
+                              sample(c("\n", ""), 1)))
+    if (runif(1) < 0.4) {
+      at <- sample.int(length(bytes) + 1L, 1L) - 1L
+      bytes <- append(bytes, sample(alphabet, 1), after = at)
+    }
+    r <- read_both(bytes)
+    same(r, rawToChar(bytes))
+    if (!inherits(r$scan, "error")) n_read <- n_read + 1L
+  }
+  expect_gt(n_read, 80L)  # many of them are readable files
+  # The fast path is taken where it can be, and gives way where it must.
+  fast_takes <- function(x) {
+    p <- tempfile(fileext = ".csv")
+    writeBin(charToRaw(x), p)
+    on.exit(unlink(p))
+    !is.null(cin_csv_fast(p))
+  }
+  expect_true(fast_takes("a,b\n \"1\" ,\"x\"\"y\"\n\n3,4"))
+  expect_false(fast_takes("a,b\n1\"x,2\n"))
+  expect_false(fast_takes("a,b\n\"1\n2\",3\n"))
+  expect_false(fast_takes("a,b\n1,2,3\n"))
+})

@@ -18,6 +18,13 @@
 // files with another reader): a quote left open at the end of a line stops
 // the parse with an error, as does a record whose field count is not the
 // header's (the structure check has already ruled both out).
+//
+// Checked mode (`checked = true`, the fast path): the parser is given the
+// file without the structure scan (csv_scan.h), and gives up
+// (CSVP_UNCHECKED) at anything the scan would look at: a NUL byte, a quote
+// inside an unquoted value, text after a closing quote, a quoted value not
+// closed on its line. The caller then runs the scan and the usual parse, so
+// a file read on the fast path is exactly what the two passes would read.
 #ifndef CSCDEMAND_CSV_PARSE_H
 #define CSCDEMAND_CSV_PARSE_H
 
@@ -158,7 +165,105 @@ enum CsvParseError {
   CSVP_MULTILINE = 2,  // a quoted value over several lines
   CSVP_FIELDS = 3,     // a record whose field count is not the header's
   CSVP_ROWS = 4,       // more or fewer records than expected
-  CSVP_TOO_BIG = 5     // a column's distinct text over 4 GB
+  CSVP_TOO_BIG = 5,    // a column's distinct text over 4 GB
+  CSVP_UNCHECKED = 6   // checked mode: the file needs the structure scan
+};
+
+// The field count of a line (without its line end) as the structure scan
+// would count it, or -1 when the scan would have to look at it: a quote
+// inside an unquoted value, text after a closing quote, an unclosed quote.
+inline int checked_field_count(const char* p, const char* end) {
+  int n = 1;
+  bool field_start = true;
+  for (const char* s = p; s < end; ++s) {
+    const char c = *s;
+    if (c == ',') {
+      ++n;
+      field_start = true;
+    } else if (c == '"') {
+      if (!field_start) return -1;
+      const char* q = s + 1;
+      while (true) {  // the closing quote ("" stands for one quote)
+        q = find_byte(q, end, '"');
+        if (!q) return -1;
+        if (q + 1 < end && q[1] == '"') {
+          q += 2;
+          continue;
+        }
+        break;
+      }
+      s = q + 1;
+      while (s < end && (*s == ' ' || *s == '\t' || *s == '\r')) ++s;
+      if (s < end && *s != ',') return -1;
+      if (s == end) break;
+      ++n;
+      field_start = true;
+    } else if (c == 0) {
+      return -1;
+    } else if (c != ' ' && c != '\t' && c != '\r') {
+      field_start = false;
+    }
+  }
+  return n;
+}
+
+// The first pass of the fast path: physical lines, and the header (the
+// first line that is not blank) with its field count. One read of the file
+// in blocks, counting line ends with memchr.
+struct CsvPrepass {
+  std::size_t lines = 0;        // physical lines (a last line without a line end counts)
+  std::size_t header_line = 0;  // 1-based; 0 = none
+  int header_fields = -1;       // -1: the header needs the structure scan
+  bool ok = false;              // the file could be read
+
+  bool run(const char* path) {
+    std::FILE* f = std::fopen(path, "rb");
+    if (!f) return false;
+    std::vector<char> buf(std::size_t(1) << 22);
+    std::string cur;  // the current line while the header is not found
+    bool first = true, ends_nl = true;
+    while (true) {
+      const std::size_t n = std::fread(buf.data(), 1, buf.size(), f);
+      if (n == 0) break;
+      const char* p = buf.data();
+      const char* end = p + n;
+      if (first && n >= 3 && static_cast<unsigned char>(p[0]) == 0xEF &&
+          static_cast<unsigned char>(p[1]) == 0xBB && static_cast<unsigned char>(p[2]) == 0xBF) {
+        p += 3;
+      }
+      first = false;
+      ends_nl = end[-1] == '\n';
+      while (p < end) {
+        const char* nl = find_byte(p, end, '\n');
+        if (!header_line) cur.append(p, nl ? nl : end);
+        if (!nl) break;
+        ++lines;
+        if (!header_line) take_line(cur);
+        p = nl + 1;
+      }
+    }
+    std::fclose(f);
+    if (!ends_nl) {
+      ++lines;
+      if (!header_line) take_line(cur);
+    }
+    ok = true;
+    return true;
+  }
+
+ private:
+  void take_line(std::string& cur) {
+    const char* p = cur.data();
+    const char* end = p + cur.size();
+    const char* q = p;
+    while (q < end && (*q == ' ' || *q == '\t' || *q == '\r')) ++q;
+    if (q < end) {
+      header_line = lines;
+      if (end > p && end[-1] == '\r') --end;
+      header_fields = checked_field_count(p, end);
+    }
+    cur.clear();
+  }
 };
 
 class CsvColumnParser {
@@ -172,6 +277,9 @@ class CsvColumnParser {
   std::vector<StringDict> dicts;
   int error = CSVP_OK;
   std::size_t line = 0;  // physical line of the error
+  bool checked = false;  // the fast path: see the top of this file
+  std::vector<int> blank_lines;  // checked mode: physical lines with no content
+  std::size_t rows() const { return row_; }
 
   bool parse_file(const char* path) {
     std::FILE* f = std::fopen(path, "rb");
@@ -183,6 +291,10 @@ class CsvColumnParser {
       if (have == buf.size()) buf.resize(buf.size() * 2);  // a line longer than the block
       const std::size_t n = std::fread(buf.data() + have, 1, buf.size() - have, f);
       const bool eof = n == 0;
+      if (checked && n && find_byte(buf.data() + have, buf.data() + have + n, '\0')) {
+        fail(CSVP_UNCHECKED);  // a NUL byte: the scan names its line
+        break;
+      }
       std::size_t start = 0;
       have += n;
       if (first && have >= 3 && static_cast<unsigned char>(buf[0]) == 0xEF &&
@@ -210,7 +322,7 @@ class CsvColumnParser {
     for (const StringDict& d : dicts) {
       if (error == CSVP_OK && d.full) fail(CSVP_TOO_BIG);
     }
-    if (error == CSVP_OK && row_ != nrow_) return fail(CSVP_ROWS);
+    if (error == CSVP_OK && (checked ? row_ > nrow_ : row_ != nrow_)) return fail(CSVP_ROWS);
     return error == CSVP_OK;
   }
 
@@ -288,7 +400,10 @@ class CsvColumnParser {
     if (end > p && end[-1] == '\r') --end;
     const char* q = p;
     while (q < end && (*q == ' ' || *q == '\t' || *q == '\r')) ++q;
-    if (q == end) return;  // blank: not a record
+    if (q == end) {  // blank: not a record
+      if (checked) blank_lines.push_back(static_cast<int>(line));
+      return;
+    }
     if (!header_seen_) {
       header_seen_ = true;
       return;
@@ -297,6 +412,9 @@ class CsvColumnParser {
       fail(CSVP_ROWS);
       return;
     }
+    // Checked mode: a line with a quote is checked as the scan would;
+    // a line without one cannot hold a quoting error.
+    const bool quoted = checked && find_byte(p, end, '"');
     std::size_t c = 0;
     const char* pos = p;
     while (true) {
@@ -328,10 +446,22 @@ class CsvColumnParser {
         }
         next = find_byte(s, end, ',');
         if (!next) next = end;
+        if (quoted) {  // only spaces, tabs, carriage returns after the quote
+          for (const char* t = s; t < next; ++t) {
+            if (*t != ' ' && *t != '\t' && *t != '\r') {
+              fail(CSVP_UNCHECKED);
+              return;
+            }
+          }
+        }
         put(c, sc.data(), sc.size());
       } else {
         next = find_byte(pos, end, ',');
         if (!next) next = end;
+        if (quoted && find_byte(pos, next, '"')) {  // a quote inside an unquoted value
+          fail(CSVP_UNCHECKED);
+          return;
+        }
         const char* a = pos;
         const char* b = next;
         while (a < b && *a == ' ') ++a;

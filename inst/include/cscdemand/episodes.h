@@ -1,0 +1,146 @@
+// Episode factor sets as bit masks (data layer): one 64-bit word per episode,
+// bit k - 1 set when column k (a factor code, or a merge of codes) is
+// present. Combining an episode's assessments is an OR, a repeated code
+// costs nothing, and every later stage of episode_factors() (code 21 with
+// others, merges, exclusions, rare factors, the 0/1 table) is a pass over
+// the words instead of R vectors as long as the file. No R types here;
+// missing values are INT_MIN (R's NA_integer_).
+#ifndef CSCDEMAND_EPISODES_H
+#define CSCDEMAND_EPISODES_H
+
+#include <climits>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace cscdemand {
+
+using EpMask = std::uint64_t;
+constexpr int kMaskColumns = 64;
+
+inline EpMask mask_bit(int col) { return EpMask(1) << (col - 1); }
+
+inline int mask_popcount(EpMask m) { return __builtin_popcountll(m); }
+
+// OR the pairs (assessment, column) into the masks of their episodes:
+// `ep_of[a - 1]` is assessment a's episode (1..n_ep). Pairs with a missing
+// or out-of-range assessment or column are skipped and counted.
+inline std::size_t masks_from_pairs(const int* ep_of, std::size_t n_assess, const int* assess,
+                                    const int* col, std::size_t n_pairs, std::size_t n_ep,
+                                    EpMask* out) {
+  std::size_t skipped = 0;
+  for (std::size_t i = 0; i < n_pairs; ++i) {
+    const int a = assess[i], k = col[i];
+    if (a == INT_MIN || a < 1 || static_cast<std::size_t>(a) > n_assess || k == INT_MIN ||
+        k < 1 || k > kMaskColumns) {
+      ++skipped;
+      continue;
+    }
+    const int e = ep_of[a - 1];
+    if (e == INT_MIN || e < 1 || static_cast<std::size_t>(e) > n_ep) {
+      ++skipped;
+      continue;
+    }
+    out[e - 1] |= mask_bit(k);
+  }
+  return skipped;
+}
+
+// Per episode: the number of columns present other than `col_a` (code 21),
+// and whether `col_a` and `col_b` (code 20) are present.
+inline void mask_summary(const EpMask* m, std::size_t n, int col_a, int col_b, int* others,
+                         int* has_a, int* has_b) {
+  const EpMask ba = mask_bit(col_a), bb = mask_bit(col_b);
+  for (std::size_t i = 0; i < n; ++i) {
+    others[i] = mask_popcount(m[i] & ~ba);
+    has_a[i] = (m[i] & ba) != 0;
+    has_b[i] = (m[i] & bb) != 0;
+  }
+}
+
+// Clear the bits of `clear` in the episodes flagged by `where` (every
+// episode when `where` is null).
+inline void mask_clear(EpMask* m, std::size_t n, EpMask clear, const int* where) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!where || where[i]) m[i] &= ~clear;
+  }
+}
+
+// Map each column k to column map[k - 1] (several may share one: a merge),
+// in the episodes flagged by `alive` (every one when null); the others get
+// no column.
+inline void mask_remap(const EpMask* in, std::size_t n, const int* map, int n_in,
+                       const int* alive, EpMask* out) {
+  for (std::size_t i = 0; i < n; ++i) {
+    EpMask m = (alive && !alive[i]) ? 0 : in[i], r = 0;
+    while (m) {
+      const int k = __builtin_ctzll(m) + 1;
+      m &= m - 1;
+      if (k <= n_in) r |= mask_bit(map[k - 1]);
+    }
+    out[i] = r;
+  }
+}
+
+// Number of episodes with each column (counts[k - 1], k = 1..ncol).
+inline void mask_counts(const EpMask* m, std::size_t n, int ncol, int* counts) {
+  std::vector<std::size_t> c(kMaskColumns, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    EpMask v = m[i];
+    while (v) {
+      ++c[__builtin_ctzll(v)];
+      v &= v - 1;
+    }
+  }
+  for (int k = 0; k < ncol; ++k) counts[k] = static_cast<int>(c[k]);
+}
+
+// The 0/1 flag of column `col` for the kept episodes (those with `alive`),
+// NA where the flag is missing (`miss`, may be null) and the column absent.
+// Returns the number of NA cells written.
+inline std::size_t mask_flag_column(const EpMask* m, const EpMask* miss, std::size_t n,
+                                    const int* alive, int col, int* out) {
+  const EpMask b = mask_bit(col);
+  std::size_t j = 0, n_na = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!alive[i]) continue;
+    if (m[i] & b) {
+      out[j] = 1;
+    } else if (miss && (miss[i] & b)) {
+      out[j] = INT_MIN;
+      ++n_na;
+    } else {
+      out[j] = 0;
+    }
+    ++j;
+  }
+  return n_na;
+}
+
+// The number of episodes (1..n_ep, sorted rows) in which a value differs
+// between rows: `same(i)` says whether rows i - 1 and i hold equal values.
+template <class Same>
+int episodes_differing(const int* ep_of, std::size_t n, Same same) {
+  int count = 0, last = INT_MIN;
+  for (std::size_t i = 1; i < n; ++i) {
+    if (ep_of[i] != ep_of[i - 1] || ep_of[i] == last) continue;
+    if (!same(i)) {
+      ++count;
+      last = ep_of[i];
+    }
+  }
+  return count;
+}
+
+// Whether any row of each episode has value 1 (out[e - 1], 1..n_ep).
+inline void episodes_any_one(const int* ep_of, const int* x, std::size_t n, std::size_t n_ep,
+                             int* out) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const int e = ep_of[i];
+    if (x[i] == 1 && e != INT_MIN && e >= 1 && static_cast<std::size_t>(e) <= n_ep) out[e - 1] = 1;
+  }
+}
+
+}  // namespace cscdemand
+
+#endif

@@ -1,0 +1,189 @@
+// Rcpp glue for episode_factors(): type conversion only; the loops are in
+// inst/include/cscdemand/episodes.h. Masks travel through R as raw vectors
+// of 8 bytes per episode (R has no 64-bit integer), which only these
+// functions read.
+#include <Rcpp.h>
+
+#include <cmath>
+#include <cstring>
+
+#include <cscdemand/episodes.h>
+
+using namespace Rcpp;
+using cscdemand::EpMask;
+
+static EpMask* mask_ptr(RawVector m) { return reinterpret_cast<EpMask*>(RAW(m)); }
+
+static std::size_t mask_len(RawVector m) {
+  if (m.size() % sizeof(EpMask) != 0) stop("episode masks: length is not a multiple of 8");
+  return static_cast<std::size_t>(m.size()) / sizeof(EpMask);
+}
+
+static RawVector mask_new(std::size_t n) {
+  RawVector out(n * sizeof(EpMask));  // zero-filled
+  return out;
+}
+
+static void check_column(int col) {
+  if (col < 1 || col > cscdemand::kMaskColumns) stop("episode masks: column out of range");
+}
+
+// Masks of the episodes from (assessment, column) pairs; `ep_of` is each
+// assessment's episode. Returns the masks, with the number of pairs skipped
+// (missing or out of range) as attribute "skipped".
+// [[Rcpp::export]]
+RawVector cpp_ep_masks(IntegerVector ep_of, IntegerVector assess, IntegerVector col, int n_ep) {
+  if (assess.size() != col.size()) stop("cpp_ep_masks: pairs of different lengths");
+  RawVector out = mask_new(static_cast<std::size_t>(n_ep));
+  const std::size_t skipped = cscdemand::masks_from_pairs(
+      ep_of.begin(), static_cast<std::size_t>(ep_of.size()), assess.begin(), col.begin(),
+      static_cast<std::size_t>(assess.size()), static_cast<std::size_t>(n_ep), mask_ptr(out));
+  out.attr("skipped") = static_cast<double>(skipped);
+  return out;
+}
+
+// Per episode: columns other than `col_a`, and whether `col_a`, `col_b` are
+// present.
+// [[Rcpp::export]]
+List cpp_ep_mask_summary(RawVector m, int col_a, int col_b) {
+  check_column(col_a);
+  check_column(col_b);
+  const std::size_t n = mask_len(m);
+  IntegerVector others(n);
+  LogicalVector has_a(n), has_b(n);
+  cscdemand::mask_summary(mask_ptr(m), n, col_a, col_b, others.begin(), has_a.begin(),
+                          has_b.begin());
+  return List::create(_["others"] = others, _["has_a"] = has_a, _["has_b"] = has_b);
+}
+
+// A copy of the masks without the columns `cols`, in the episodes flagged
+// by `where` (NULL: all).
+// [[Rcpp::export]]
+RawVector cpp_ep_mask_clear(RawVector m, IntegerVector cols, Nullable<LogicalVector> where) {
+  const std::size_t n = mask_len(m);
+  EpMask clear = 0;
+  for (int k : cols) {
+    check_column(k);
+    clear |= cscdemand::mask_bit(k);
+  }
+  const int* w = nullptr;
+  LogicalVector wv;
+  if (where.isNotNull()) {
+    wv = LogicalVector(where.get());
+    if (static_cast<std::size_t>(wv.size()) != n) stop("cpp_ep_mask_clear: `where` length");
+    w = wv.begin();
+  }
+  RawVector out = clone(m);
+  cscdemand::mask_clear(mask_ptr(out), n, clear, w);
+  return out;
+}
+
+// Masks with column k moved to map[k] (a merge when several share one), for
+// the episodes flagged by `alive` (NULL: all); the others become empty.
+// [[Rcpp::export]]
+RawVector cpp_ep_mask_remap(RawVector m, IntegerVector map, Nullable<LogicalVector> alive) {
+  const std::size_t n = mask_len(m);
+  for (int k : map) check_column(k);
+  const int* a = nullptr;
+  LogicalVector av;
+  if (alive.isNotNull()) {
+    av = LogicalVector(alive.get());
+    if (static_cast<std::size_t>(av.size()) != n) stop("cpp_ep_mask_remap: `alive` length");
+    a = av.begin();
+  }
+  RawVector out = mask_new(n);
+  cscdemand::mask_remap(mask_ptr(m), n, map.begin(), static_cast<int>(map.size()), a,
+                        mask_ptr(out));
+  return out;
+}
+
+// Episodes with each column (1..ncol).
+// [[Rcpp::export]]
+IntegerVector cpp_ep_mask_counts(RawVector m, int ncol) {
+  if (ncol < 0 || ncol > cscdemand::kMaskColumns) stop("cpp_ep_mask_counts: ncol out of range");
+  IntegerVector out(ncol);
+  cscdemand::mask_counts(mask_ptr(m), mask_len(m), ncol, out.begin());
+  return out;
+}
+
+// Episodes with no column.
+// [[Rcpp::export]]
+LogicalVector cpp_ep_mask_empty(RawVector m) {
+  const std::size_t n = mask_len(m);
+  const EpMask* p = mask_ptr(m);
+  LogicalVector out(n);
+  for (std::size_t i = 0; i < n; ++i) out[i] = p[i] == 0;
+  return out;
+}
+
+// The 0/1 columns `cols` for the episodes kept (NA where the flag is
+// missing and no assessment has the factor), with the number of NA cells as
+// attribute "n_na".
+// [[Rcpp::export]]
+List cpp_ep_mask_flags(RawVector m, Nullable<RawVector> miss, LogicalVector alive,
+                       IntegerVector cols) {
+  const std::size_t n = mask_len(m);
+  if (static_cast<std::size_t>(alive.size()) != n) stop("cpp_ep_mask_flags: `alive` length");
+  const EpMask* mi = nullptr;
+  RawVector mv;
+  if (miss.isNotNull()) {
+    mv = RawVector(miss.get());
+    if (mask_len(mv) != n) stop("cpp_ep_mask_flags: `miss` length");
+    mi = mask_ptr(mv);
+  }
+  std::size_t n_keep = 0;
+  for (std::size_t i = 0; i < n; ++i) n_keep += alive[i] != 0;
+  List out(cols.size());
+  double n_na = 0;
+  for (R_xlen_t j = 0; j < cols.size(); ++j) {
+    check_column(cols[j]);
+    IntegerVector v(Rcpp::no_init(n_keep));
+    n_na += static_cast<double>(
+        cscdemand::mask_flag_column(mask_ptr(m), mi, n, alive.begin(), cols[j], v.begin()));
+    out[j] = v;
+  }
+  out.attr("n_na") = n_na;
+  return out;
+}
+
+// The number of episodes (sorted rows) in which `x` takes more than one
+// value; NA counts as a value. Equal strings are detected by their cached
+// pointer, else by their bytes.
+// [[Rcpp::export]]
+int cpp_ep_n_differ(SEXP x, IntegerVector ep_of) {
+  const std::size_t n = static_cast<std::size_t>(ep_of.size());
+  if (static_cast<std::size_t>(Rf_xlength(x)) != n) stop("cpp_ep_n_differ: lengths differ");
+  const int* e = ep_of.begin();
+  switch (TYPEOF(x)) {
+    case INTSXP:
+    case LGLSXP: {
+      const int* v = INTEGER(x);
+      return cscdemand::episodes_differing(e, n, [&](std::size_t i) { return v[i] == v[i - 1]; });
+    }
+    case REALSXP: {
+      const double* v = REAL(x);
+      return cscdemand::episodes_differing(e, n, [&](std::size_t i) {
+        return v[i] == v[i - 1] || (std::isnan(v[i]) && std::isnan(v[i - 1]));
+      });
+    }
+    case STRSXP:
+      return cscdemand::episodes_differing(e, n, [&](std::size_t i) {
+        SEXP a = STRING_ELT(x, i - 1), b = STRING_ELT(x, i);
+        if (a == b) return true;
+        if (a == NA_STRING || b == NA_STRING) return false;
+        return std::strcmp(Rf_translateCharUTF8(a), Rf_translateCharUTF8(b)) == 0;
+      });
+    default:
+      stop("cpp_ep_n_differ: unsupported column type");
+  }
+}
+
+// Whether any row of each episode (1..n_ep) has the value 1.
+// [[Rcpp::export]]
+IntegerVector cpp_ep_any_one(IntegerVector ep_of, IntegerVector x, int n_ep) {
+  if (ep_of.size() != x.size()) stop("cpp_ep_any_one: lengths differ");
+  IntegerVector out(n_ep);
+  cscdemand::episodes_any_one(ep_of.begin(), x.begin(), static_cast<std::size_t>(x.size()),
+                              static_cast<std::size_t>(n_ep), out.begin());
+  return out;
+}
