@@ -5,6 +5,10 @@ cpp_run_ids <- function(parts) {
     .Call(`_cscdemand_cpp_run_ids`, parts)
 }
 
+cpp_distinct_at <- function(x, at) {
+    .Call(`_cscdemand_cpp_distinct_at`, x, at)
+}
+
 cpp_lazy_factor_text <- function(f) {
     .Call(`_cscdemand_cpp_lazy_factor_text`, f)
 }
@@ -79,6 +83,14 @@ cpp_ep_masks <- function(ep_of, assess, col, n_ep) {
 
 cpp_ep_mask_summary <- function(m, col_a, col_b) {
     .Call(`_cscdemand_cpp_ep_mask_summary`, m, col_a, col_b)
+}
+
+cpp_ep_no_factors <- function(m, alive, col21, col20, drop_none, drop_other) {
+    .Call(`_cscdemand_cpp_ep_no_factors`, m, alive, col21, col20, drop_none, drop_other)
+}
+
+cpp_ep_drop_emptied <- function(m, alive, n_factors) {
+    .Call(`_cscdemand_cpp_ep_drop_emptied`, m, alive, n_factors)
 }
 
 cpp_ep_mask_clear <- function(m, cols, where) {

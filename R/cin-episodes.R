@@ -116,8 +116,8 @@ ep_stage_pairs <- function(assessments) {
   f <- assessments$factors
   n_ep <- if (nrow(a)) max(a$.episode) else 0L
   ep_of <- a$.episode
-  code_index <- function(code) {
-    if (is.factor(code) && identical(levels(code), codes_all)) as.integer(code)
+  code_index <- function(code) {  # a factor in cin_codes_all() order is passed as it is
+    if (is.factor(code) && identical(levels(code), codes_all)) code
     else match(as.character(code), codes_all)
   }
   mask <- cpp_ep_masks(ep_of, as.integer(f$assessment), code_index(f$code), n_ep)
@@ -178,37 +178,32 @@ ep_n_differ <- function(v, ep_of, n_ep, sorted) {
   sum(tabulate(ep_of[!duplicated(key)], n_ep) > 1L)
 }
 
-# 2. 21 with other codes; 3. no factors, Other only.
+# 2. 21 with other codes; 3. no factors, Other only (one pass in C++).
 ep_stage_no_factors <- function(e, no_factors, other_only) {
   codes_all <- cin_codes_all()
-  i21 <- match("21", codes_all)
-  i20 <- match("20", codes_all)
-  s <- cpp_ep_mask_summary(e$mask, i21, i20)
-  others <- s$others
-  has21 <- s$has_a
-  viol <- has21 & others > 0L
-  if (any(viol)) {
-    e$mask <- cpp_ep_mask_clear(e$mask, i21, viol)
+  r <- cpp_ep_no_factors(e$mask, e$alive, match("21", codes_all), match("20", codes_all),
+                         no_factors == "drop", other_only == "drop")
+  cnt <- r$counts
+  storage.mode(cnt) <- "integer"
+  e$mask <- r$mask
+  e$alive <- r$alive
+  e$n_factors <- r$n_factors
+  if (cnt[["with_21"]] > 0) {
     e$audit <- cin_audit_add(e$audit, "episodes", "code 21 removed: combined with other codes",
-                             sum(viol), "episodes with 21 and other factors (rule 8869); the other factors are kept")
+                             cnt[["with_21"]], "episodes with 21 and other factors (rule 8869); the other factors are kept")
   }
-  e$n_factors <- others
-  none <- others == 0L
-  other1 <- others == 1L & s$has_b
-  if (any(none)) {
-    n21 <- sum(has21 & none)
+  if (cnt[["none"]] > 0) {
     e$audit <- cin_audit_add(e$audit, "episodes",
                              paste0("episodes with no factors or only 21: ",
                                     if (no_factors == "drop") "dropped" else "kept"),
-                             sum(none), paste0(n21, " coded 21, ", sum(none) - n21, " with no code"))
-    if (no_factors == "drop") e$alive <- e$alive & !none
+                             cnt[["none"]], paste0(cnt[["none_21"]], " coded 21, ",
+                                                   cnt[["none"]] - cnt[["none_21"]], " with no code"))
   }
-  if (any(other1)) {
+  if (cnt[["other_only"]] > 0) {
     e$audit <- cin_audit_add(e$audit, "episodes",
                              paste0("episodes with only 20 (Other): ",
                                     if (other_only == "drop") "dropped" else "kept"),
-                             sum(other1), "")
-    if (other_only == "drop") e$alive <- e$alive & !other1
+                             cnt[["other_only"]], "")
   }
   e
 }
@@ -244,11 +239,12 @@ ep_stage_merge <- function(e, merge) {
 
 # Episodes whose every factor has been removed: dropped and counted.
 ep_drop_emptied <- function(e, why, detail) {
-  empty <- e$alive & cpp_ep_mask_empty(e$mask) & e$n_factors > 0L
-  if (any(empty)) {
-    e$audit <- cin_audit_add(e$audit, "episodes", paste("episodes dropped:", why), sum(empty),
-                             detail)
-    e$alive <- e$alive & !empty
+  alive <- cpp_ep_drop_emptied(e$mask, e$alive, e$n_factors)
+  n <- as.integer(attr(alive, "dropped"))
+  attr(alive, "dropped") <- NULL
+  if (n > 0) {
+    e$audit <- cin_audit_add(e$audit, "episodes", paste("episodes dropped:", why), n, detail)
+    e$alive <- alive
   }
   e
 }

@@ -163,7 +163,10 @@ cin_group <- function(parts) {
   # (then no key can come back in a later run).
   if (n > 1L) {
     r <- cpp_run_ids(parts)
-    if (!anyDuplicated(parts[[length(parts)]][r$starts])) return(r$id)
+    last <- parts[[length(parts)]]
+    distinct <- if (typeof(last) == "integer") cpp_distinct_at(last, r$starts) else NA  # codes: no subset
+    if (is.na(distinct)) distinct <- !anyDuplicated(last[r$starts])
+    if (distinct) return(r$id)
   }
   if (requireNamespace("data.table", quietly = TRUE)) {
     return(as.integer(data.table::frankv(parts, ties.method = "dense")))

@@ -22,6 +22,18 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_distinct_at
+LogicalVector cpp_distinct_at(IntegerVector x, IntegerVector at);
+RcppExport SEXP _cscdemand_cpp_distinct_at(SEXP xSEXP, SEXP atSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerVector >::type x(xSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type at(atSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_distinct_at(x, at));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_lazy_factor_text
 SEXP cpp_lazy_factor_text(SEXP f);
 RcppExport SEXP _cscdemand_cpp_lazy_factor_text(SEXP fSEXP) {
@@ -249,6 +261,35 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type col_a(col_aSEXP);
     Rcpp::traits::input_parameter< int >::type col_b(col_bSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_ep_mask_summary(m, col_a, col_b));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_ep_no_factors
+List cpp_ep_no_factors(RawVector m, LogicalVector alive, int col21, int col20, bool drop_none, bool drop_other);
+RcppExport SEXP _cscdemand_cpp_ep_no_factors(SEXP mSEXP, SEXP aliveSEXP, SEXP col21SEXP, SEXP col20SEXP, SEXP drop_noneSEXP, SEXP drop_otherSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< RawVector >::type m(mSEXP);
+    Rcpp::traits::input_parameter< LogicalVector >::type alive(aliveSEXP);
+    Rcpp::traits::input_parameter< int >::type col21(col21SEXP);
+    Rcpp::traits::input_parameter< int >::type col20(col20SEXP);
+    Rcpp::traits::input_parameter< bool >::type drop_none(drop_noneSEXP);
+    Rcpp::traits::input_parameter< bool >::type drop_other(drop_otherSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_ep_no_factors(m, alive, col21, col20, drop_none, drop_other));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_ep_drop_emptied
+LogicalVector cpp_ep_drop_emptied(RawVector m, LogicalVector alive, IntegerVector n_factors);
+RcppExport SEXP _cscdemand_cpp_ep_drop_emptied(SEXP mSEXP, SEXP aliveSEXP, SEXP n_factorsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< RawVector >::type m(mSEXP);
+    Rcpp::traits::input_parameter< LogicalVector >::type alive(aliveSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type n_factors(n_factorsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_ep_drop_emptied(m, alive, n_factors));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -513,6 +554,7 @@ END_RCPP
 
 static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_run_ids", (DL_FUNC) &_cscdemand_cpp_run_ids, 1},
+    {"_cscdemand_cpp_distinct_at", (DL_FUNC) &_cscdemand_cpp_distinct_at, 2},
     {"_cscdemand_cpp_lazy_factor_text", (DL_FUNC) &_cscdemand_cpp_lazy_factor_text, 1},
     {"_cscdemand_cpp_is_lazy_text", (DL_FUNC) &_cscdemand_cpp_is_lazy_text, 1},
     {"_cscdemand_cpp_csv_scan", (DL_FUNC) &_cscdemand_cpp_csv_scan, 1},
@@ -532,6 +574,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_lookup_at", (DL_FUNC) &_cscdemand_cpp_lookup_at, 3},
     {"_cscdemand_cpp_ep_masks", (DL_FUNC) &_cscdemand_cpp_ep_masks, 4},
     {"_cscdemand_cpp_ep_mask_summary", (DL_FUNC) &_cscdemand_cpp_ep_mask_summary, 3},
+    {"_cscdemand_cpp_ep_no_factors", (DL_FUNC) &_cscdemand_cpp_ep_no_factors, 6},
+    {"_cscdemand_cpp_ep_drop_emptied", (DL_FUNC) &_cscdemand_cpp_ep_drop_emptied, 3},
     {"_cscdemand_cpp_ep_mask_clear", (DL_FUNC) &_cscdemand_cpp_ep_mask_clear, 3},
     {"_cscdemand_cpp_ep_mask_remap", (DL_FUNC) &_cscdemand_cpp_ep_mask_remap, 3},
     {"_cscdemand_cpp_ep_mask_counts", (DL_FUNC) &_cscdemand_cpp_ep_mask_counts, 2},

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include <cscdemand/memory.h>
 #include <cscdemand/runs.h>
 
 using namespace Rcpp;
@@ -26,7 +27,8 @@ List cpp_run_ids(List parts) {
     }
     cols[c] = x;
   }
-  IntegerVector id(n);
+  IntegerVector id(Rcpp::no_init(n));  // run_ids() writes every row
+  cscdemand::advise_huge_pages(id.begin(), static_cast<std::size_t>(n) * sizeof(int));
   auto same = [&](std::size_t c, std::size_t i) -> bool {
     SEXP x = cols[c];
     switch (TYPEOF(x)) {
@@ -52,4 +54,33 @@ List cpp_run_ids(List parts) {
     if (i == 0 || id[i] != id[i - 1]) starts[k++] = static_cast<int>(i + 1);
   }
   return List::create(Named("id") = id, Named("starts") = starts);
+}
+
+// Whether the integer values x[at] (1-based positions) are all distinct
+// (NA counts as a value): anyDuplicated(x[at]) == 0 without the subset or a
+// hash table. Values are usually codes (factor levels, run ids), so a
+// bitmap over their range is small; NA when the range is too wide for one
+// (the caller then hashes).
+// [[Rcpp::export]]
+LogicalVector cpp_distinct_at(IntegerVector x, IntegerVector at) {
+  int lo = 0, hi = 0;
+  bool any = false;
+  for (int v : x) {
+    if (v == NA_INTEGER) continue;
+    if (!any || v < lo) lo = v;
+    if (!any || v > hi) hi = v;
+    any = true;
+  }
+  const double range = any ? static_cast<double>(hi) - lo + 2 : 1;
+  if (range > 4.0 * static_cast<double>(x.size()) + 65536) return LogicalVector::create(NA_LOGICAL);
+  std::vector<bool> seen(static_cast<std::size_t>(range), false);
+  const std::size_t na_slot = seen.size() - 1;
+  for (int p : at) {
+    if (p == NA_INTEGER || p < 1 || p > x.size()) stop("cpp_distinct_at: position out of range");
+    const int v = x[p - 1];
+    const std::size_t slot = v == NA_INTEGER ? na_slot : static_cast<std::size_t>(v - lo);
+    if (seen[slot]) return LogicalVector::create(false);
+    seen[slot] = true;
+  }
+  return LogicalVector::create(true);
 }

@@ -13,6 +13,7 @@
 
 #include <cscdemand/csv_parse.h>
 #include <cscdemand/csv_scan.h>
+#include <cscdemand/memory.h>
 #include <cscdemand/read_keys.h>
 
 using namespace Rcpp;
@@ -338,6 +339,7 @@ static List alloc_columns(int ncol, R_xlen_t nrow, std::vector<int*>& out) {
     IntegerVector v(Rcpp::no_init(nrow));  // every row is written by the parser
     cols[c] = v;
     out[c] = INTEGER(v);
+    cscdemand::advise_huge_pages(out[c], static_cast<std::size_t>(nrow) * sizeof(int));
   }
   return cols;
 }
@@ -500,7 +502,8 @@ SEXP cpp_order_pairs(IntegerVector g, IntegerVector code) {
 // position of each row's value in that order.
 // [[Rcpp::export]]
 List cpp_first_seen_index(IntegerVector k, int ncode) {
-  IntegerVector iu(k.size());
+  IntegerVector iu(Rcpp::no_init(k.size()));  // every row is written
+  cscdemand::advise_huge_pages(iu.begin(), static_cast<std::size_t>(k.size()) * sizeof(int));
   std::vector<int> seen = cscdemand::first_seen_index(
       k.begin(), static_cast<std::size_t>(k.size()), ncode, iu.begin());
   return List::create(_["seen"] = wrap(seen), _["iu"] = iu);

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include <cscdemand/episodes.h>
+#include <cscdemand/memory.h>
 
 using namespace Rcpp;
 using cscdemand::EpMask;
@@ -20,7 +21,9 @@ static std::size_t mask_len(RawVector m) {
 }
 
 static RawVector mask_new(std::size_t n) {
-  RawVector out(n * sizeof(EpMask));  // zero-filled
+  RawVector out(Rcpp::no_init(n * sizeof(EpMask)));
+  cscdemand::advise_huge_pages(RAW(out), n * sizeof(EpMask));
+  std::memset(RAW(out), 0, n * sizeof(EpMask));
   return out;
 }
 
@@ -54,6 +57,42 @@ List cpp_ep_mask_summary(RawVector m, int col_a, int col_b) {
   cscdemand::mask_summary(mask_ptr(m), n, col_a, col_b, others.begin(), has_a.begin(),
                           has_b.begin());
   return List::create(_["others"] = others, _["has_a"] = has_a, _["has_b"] = has_b);
+}
+
+// Code 21 beside other codes, no factors, Other only (episodes.h,
+// mask_no_factors()): new masks and alive flags (the inputs are not
+// changed), the number of factors per episode, and the counts.
+// [[Rcpp::export]]
+List cpp_ep_no_factors(RawVector m, LogicalVector alive, int col21, int col20, bool drop_none,
+                       bool drop_other) {
+  check_column(col21);
+  check_column(col20);
+  const std::size_t n = mask_len(m);
+  if (static_cast<std::size_t>(alive.size()) != n) stop("cpp_ep_no_factors: `alive` length");
+  RawVector out = clone(m);
+  LogicalVector al = clone(alive);
+  IntegerVector n_factors(Rcpp::no_init(n));
+  NumericVector counts(4);
+  cscdemand::mask_no_factors(mask_ptr(out), n, col21, col20, drop_none, drop_other, al.begin(),
+                             n_factors.begin(), counts.begin());
+  counts.names() = CharacterVector::create("with_21", "none", "none_21", "other_only");
+  return List::create(_["mask"] = out, _["alive"] = al, _["n_factors"] = n_factors,
+                      _["counts"] = counts);
+}
+
+// Alive flags without the episodes left with no factor (a copy), with the
+// number dropped as attribute "dropped".
+// [[Rcpp::export]]
+LogicalVector cpp_ep_drop_emptied(RawVector m, LogicalVector alive, IntegerVector n_factors) {
+  const std::size_t n = mask_len(m);
+  if (static_cast<std::size_t>(alive.size()) != n ||
+      static_cast<std::size_t>(n_factors.size()) != n) {
+    stop("cpp_ep_drop_emptied: lengths differ");
+  }
+  LogicalVector al = clone(alive);
+  const std::size_t d = cscdemand::mask_drop_emptied(mask_ptr(m), n, n_factors.begin(), al.begin());
+  al.attr("dropped") = static_cast<double>(d);
+  return al;
 }
 
 // A copy of the masks without the columns `cols`, in the episodes flagged
@@ -138,6 +177,7 @@ List cpp_ep_mask_flags(RawVector m, Nullable<RawVector> miss, LogicalVector aliv
   for (R_xlen_t j = 0; j < cols.size(); ++j) {
     check_column(cols[j]);
     IntegerVector v(Rcpp::no_init(n_keep));
+    cscdemand::advise_huge_pages(v.begin(), n_keep * sizeof(int));
     n_na += static_cast<double>(
         cscdemand::mask_flag_column(mask_ptr(m), mi, n, alive.begin(), cols[j], v.begin()));
     out[j] = v;

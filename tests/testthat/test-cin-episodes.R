@@ -193,6 +193,27 @@ test_that("episode masks agree with a plain R reference on random pairs", {
     want[refm == 1L & ref == 0L] <- NA
     expect_identical(matrix(unlist(fl), sum(alive)), want[alive, , drop = FALSE])
     expect_identical(attr(fl, "n_na"), as.numeric(sum(is.na(want[alive, ]))))
+    # 21 (column 5 here) beside others, no factors, 20 (column 7) alone
+    nf <- cpp_ep_no_factors(m, alive, 5L, 7L, TRUE, FALSE)
+    others <- rowSums(ref[, -5, drop = FALSE])
+    expect_identical(nf$n_factors, as.integer(others))
+    with21 <- ref[, 5] == 1L & others > 0
+    expect_equal(unname(nf$counts), c(sum(with21), sum(others == 0),
+                                          sum(others == 0 & ref[, 5] == 1L),
+                                          sum(others == 1 & ref[, 7] == 1L)))
+    expect_identical(nf$alive, alive & others > 0)
+    ref21 <- ref
+    ref21[with21, 5] <- 0L
+    got21 <- matrix(unlist(cpp_ep_mask_flags(nf$mask, NULL, rep(TRUE, n_ep), 1:44)), n_ep)
+    expect_identical(got21, ref21)
+    expect_identical(cpp_ep_no_factors(m, alive, 5L, 7L, FALSE, TRUE)$alive,
+                     alive & !(others == 1 & ref[, 7] == 1L))
+    # episodes emptied by a removal are dropped, those empty from the start are not
+    cleared <- cpp_ep_mask_clear(m, 1:10, NULL)
+    dr <- cpp_ep_drop_emptied(cleared, alive, as.integer(others))
+    emptied <- alive & rowSums(ref[, 11:44, drop = FALSE]) == 0 & others > 0
+    expect_identical(as.vector(dr), alive & !emptied)
+    expect_identical(attr(dr, "dropped"), as.numeric(sum(emptied)))
   }
   # pairs with a missing or impossible code or assessment are skipped, and counted
   m <- cpp_ep_masks(c(1L, 2L), c(1L, NA, 3L, 2L, 2L), c(5L, 5L, 5L, NA, 65L), 2L)

@@ -119,3 +119,17 @@ test_that("rows with no value at all are dropped as blank rows, apart from missi
   expect_equal(au$n[au$step == "rows dropped: missing identifier"], 1)
   expect_equal(attr(au, "rows"), c(read = 4, kept = 1, dropped = 3))
 })
+
+test_that("cpp_distinct_at() agrees with anyDuplicated() on the subset", {
+  set.seed(3)
+  for (i in 1:200) {
+    x <- sample(c(1:20, NA), sample(1:40, 1), replace = TRUE)
+    at <- sample.int(length(x), sample(0:length(x), 1))
+    expect_identical(cpp_distinct_at(x, at), !anyDuplicated(x[at]))
+  }
+  expect_identical(cpp_distinct_at(c(-5L, 3L, -5L), c(1L, 3L)), FALSE)
+  expect_identical(cpp_distinct_at(c(-5L, 3L, -5L), 1:2), TRUE)
+  # too wide a range for a bitmap: NA, and the caller hashes
+  expect_identical(cpp_distinct_at(c(1L, .Machine$integer.max), 1:2), NA)
+  expect_error(cpp_distinct_at(1:3, 4L))
+})

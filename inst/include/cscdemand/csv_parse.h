@@ -36,6 +36,8 @@
 #include <string>
 #include <vector>
 
+#include <cscdemand/memory.h>
+
 namespace cscdemand {
 
 // The first byte ch in [a, b), or nullptr (none, or an empty range): memchr
@@ -97,7 +99,9 @@ class StringDict {
     if (n <= count()) return;
     const std::size_t per = count() ? arena_.size() / count() + 1 : 8;
     arena_.reserve(n * per);
+    advise_huge_pages(arena_.data(), arena_.capacity());
     off_.reserve(n + 1);
+    advise_huge_pages(off_.data(), off_.capacity() * sizeof(std::uint32_t));
     std::size_t want = table_.size();
     while (want < 2 * n) want *= 2;
     if (want > table_.size()) grow(want);
@@ -145,7 +149,10 @@ class StringDict {
   // A larger table (a power of two). The slot of a value needs its full
   // hash, so it is computed again from the arena (sequential reads).
   void grow(std::size_t slots) {
-    std::vector<std::uint64_t> t(slots, 0);
+    std::vector<std::uint64_t> t;
+    t.reserve(slots);
+    advise_huge_pages(t.data(), slots * sizeof(std::uint64_t));  // before it is filled
+    t.assign(slots, 0);
     const std::size_t m = t.size() - 1;
     const std::size_t n = count();
     for (std::size_t k = 0; k < n; ++k) {

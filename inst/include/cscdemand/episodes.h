@@ -58,6 +58,50 @@ inline void mask_summary(const EpMask* m, std::size_t n, int col_a, int col_b, i
   }
 }
 
+// Code 21 ("no factors", column `col21`) with other codes, no factors, and
+// code 20 ("Other", column `col20`) alone, in one pass: 21 is cleared where
+// it stands beside other codes; `n_factors` gets the columns other than 21;
+// episodes with none (or only 21) and, if `drop_other`, those with only 20
+// lose their `alive` flag when `drop_none` / `drop_other` say so. Counts:
+// [0] episodes with 21 and others, [1] with no factor or only 21, [2] of
+// those, coded 21, [3] with only 20.
+inline void mask_no_factors(EpMask* m, std::size_t n, int col21, int col20, bool drop_none,
+                            bool drop_other, int* alive, int* n_factors, double* counts) {
+  const EpMask b21 = mask_bit(col21), b20 = mask_bit(col20);
+  counts[0] = counts[1] = counts[2] = counts[3] = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const int others = mask_popcount(m[i] & ~b21);
+    const bool has21 = (m[i] & b21) != 0;
+    n_factors[i] = others;
+    if (has21 && others > 0) {
+      m[i] &= ~b21;
+      ++counts[0];
+    }
+    if (others == 0) {
+      ++counts[1];
+      if (has21) ++counts[2];
+      if (drop_none) alive[i] = 0;
+    } else if (others == 1 && (m[i] & b20)) {
+      ++counts[3];
+      if (drop_other) alive[i] = 0;
+    }
+  }
+}
+
+// Episodes alive whose every factor has been removed (empty mask, but some
+// factor before): no longer alive. Returns how many.
+inline std::size_t mask_drop_emptied(const EpMask* m, std::size_t n, const int* n_factors,
+                                     int* alive) {
+  std::size_t dropped = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (alive[i] && m[i] == 0 && n_factors[i] > 0) {
+      alive[i] = 0;
+      ++dropped;
+    }
+  }
+  return dropped;
+}
+
 // Clear the bits of `clear` in the episodes flagged by `where` (every
 // episode when `where` is null).
 inline void mask_clear(EpMask* m, std::size_t n, EpMask clear, const int* where) {
