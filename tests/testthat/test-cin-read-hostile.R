@@ -136,6 +136,17 @@ test_that("a wide file's factors column is read and NA flags stay missing, count
   ep <- episode_factors(read_cin_assessments(p), exclude = NULL, min_count = 0)
   expect_equal(ep[["3B"]], c(NA, 1L))
   expect_equal(ep[["4B"]], c(0L, 1L))
+  # A cell missing in two assessments of one episode, or in several codes
+  # merged into one column, is one missing cell.
+  d2 <- data.frame(child_id = c("a", "a", "b"), episode_id = c("e1", "e1", "e2"),
+                   assessment_id = c("x1", "x2", "x3"), referral_date = "2023-05-01",
+                   `1B` = c(NA, NA, "1"), `18A` = c(NA, "0", "0"), `18B` = c(NA, "0", NA),
+                   `3B` = c("1", "0", "0"), check.names = FALSE)
+  ep2 <- episode_factors(read_cin_assessments(d2), exclude = NULL, min_count = 0,
+                         merge = list(physical = c("18A", "18B")))
+  expect_identical(ep2[["1B"]], c(NA, 1L))
+  expect_identical(ep2[["physical"]], c(NA, NA_integer_))
+  expect_equal(audit(ep2)$n[audit(ep2)$step == "factor flags missing (NA)"], 3)
 })
 
 test_that("codes with a space between digits are reported, never guessed", {
