@@ -253,3 +253,10 @@ test_that("episode_factors() gives the same table whatever the order of the asse
                    as.data.frame(unclass(e2))[order(e2$.episode), ], ignore_attr = TRUE)
   expect_identical(audit(e1)$n, audit(e2)$n)
 })
+
+test_that("every factor code fits in an episode mask", {
+  # episode_factors() keeps an episode's codes as bits of one 64-bit word
+  # (episodes.h); a longer code list would need a wider mask.
+  expect_lte(length(cin_codes_all()), 64L)
+  expect_error(cpp_ep_mask_counts(cpp_ep_masks(1L, 1L, 1L, 1L), 65L), "out of range")
+})
