@@ -176,8 +176,22 @@ report_audit <- function(au, threshold) {
   detail <- as.character(audit_public_text(au$detail, threshold))
   data.frame(Step = au$step, Number = n,
              Counts = ifelse(files, "files", ifelse(not_children, "columns or codes",
-                                                    "rows or episodes")),
+                                                    audit_count_noun(au$step))),
              Detail = detail, stringsAsFactors = FALSE)
+}
+
+# What an audit line about children counts, from the first noun of its step
+# ("child records read" counts children, "episodes kept" episodes, "factor
+# codes kept" codes); rows of the extract otherwise.
+audit_count_noun <- function(step) {
+  w <- sub("^(factor |census |exact )?([a-z]+).*$", "\\2", tolower(step))
+  nouns <- c(child = "children", children = "children", episode = "episodes",
+             episodes = "episodes", assessment = "assessments", assessments = "assessments",
+             code = "codes", codes = "codes", flags = "cells", cells = "cells",
+             values = "values", rows = "rows", row = "rows")
+  out <- unname(nouns[w])
+  out[is.na(out)] <- "rows"
+  out
 }
 
 #' @export

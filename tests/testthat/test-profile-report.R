@@ -37,7 +37,11 @@ test_that("the audit publishes no small count, in numbers or in detail text", {
   au <- rd$audit
   detail_nums <- as.numeric(unlist(regmatches(au$Detail, gregexpr("(?<=\\()[0-9]+(?=\\))", au$Detail, perl = TRUE))))
   expect_true(all(detail_nums >= 10))
-  n <- suppressWarnings(as.numeric(gsub(",", "", au$Number[au$Counts == "rows or episodes"])))
+  about_children <- !au$Counts %in% c("files", "columns or codes")
+  expect_true(all(au$Counts[about_children] %in%
+                    c("children", "episodes", "assessments", "codes", "cells", "values", "rows")))
+  expect_identical(au$Counts[au$Step == "episodes kept"], "episodes")
+  n <- suppressWarnings(as.numeric(gsub(",", "", au$Number[about_children])))
   expect_true(all(is.na(n) | n == 0 | n >= 10))
   # a count of columns is not a count of children: shown as it is
   unused <- au[au$Step == "columns not used", ]
@@ -122,7 +126,9 @@ test_that("the report's audit shows the number of census files read: files are n
   row <- rd$audit[rd$audit$Step == "census returns read", ]
   expect_identical(row$Number, as.character(length(p)))  # 3 files, under the threshold, shown
   expect_identical(row$Counts, "files")
-  small <- rd$audit[rd$audit$Counts == "rows or episodes", ]
+  expect_identical(rd$audit$Counts[rd$audit$Step == "child records read"], "children")
+  expect_identical(rd$audit$Counts[rd$audit$Step == "factor codes read"], "codes")
+  small <- rd$audit[!rd$audit$Counts %in% c("files", "columns or codes"), ]
   nums <- suppressWarnings(as.numeric(gsub(",", "", small$Number)))
   expect_true(all(is.na(nums) | nums == 0 | nums >= 10))
 })
