@@ -41,6 +41,10 @@ cpp_csv_read_fast <- function(path, lazy_min) {
     .Call(`_cscdemand_cpp_csv_read_fast`, path, lazy_min)
 }
 
+cpp_csv_line_range <- function(path, first, last) {
+    .Call(`_cscdemand_cpp_csv_line_range`, path, first, last)
+}
+
 cpp_run_starts <- function(g) {
     .Call(`_cscdemand_cpp_run_starts`, g)
 }

@@ -93,8 +93,8 @@ cin_read_csv <- function(path, engine = c("auto", "fread", "base"), call = rlang
                   i = "Save the extract again as CSV UTF-8 and read it again."),
                 class = c("cscdemand_error_csv", "cscdemand_error_file"), call = call)
   }
-  n_hdr_lines <- if (length(scan$line) > 1L) scan$line[2] - 1L else -1L
-  df <- cin_csv_header(df, src$file, n_hdr_lines)
+  df <- cin_csv_header(df, src$file, scan$line[1],
+                       if (length(scan$line) > 1L) scan$line[2] - 1L else scan$line[1])
   # Lines 1..n with no gap (no blank line, no value over several lines):
   # stored as a compact sequence, not a vector as long as the file.
   n_ln <- length(scan$line)
@@ -108,13 +108,22 @@ cin_read_csv <- function(path, engine = c("auto", "fread", "base"), call = rlang
 }
 
 # The header as written: empty names become ..k (k = the column position),
-# as readers rename them in their own ways. `n_hdr_lines` is the number of
-# lines up to the first data record.
-cin_csv_header <- function(df, file, n_hdr_lines) {
-  hdr_txt <- readLines(file, n = n_hdr_lines, warn = FALSE, encoding = "UTF-8")
-  hdr_txt[1] <- sub("^(\ufeff|\u00ef\u00bb\u00bf)", "", hdr_txt[1])
-  hdr <- names(utils::read.csv(text = paste(hdr_txt, collapse = "\n"), nrows = 0L,
-                               check.names = FALSE, colClasses = "character"))
+# as readers rename them in their own ways. The header is read from the
+# physical lines the scan found it on (`first`, up to the line before the
+# first record, `last`): blank lines above it, lines of spaces, tabs or
+# carriage returns, are not read as a header, and a carriage return is never
+# a line end (as for the scan).
+cin_csv_header <- function(df, file, first, last) {
+  txt <- cpp_csv_line_range(enc2native(path.expand(file)), first, last)
+  txt <- gsub("\r", "", txt, fixed = TRUE)
+  lines <- strsplit(txt, "\n", fixed = TRUE)[[1]]
+  while (length(lines) > 1L && !nzchar(trimws(lines[length(lines)]))) {
+    lines <- lines[-length(lines)]  # blank lines between the header and the data
+  }
+  hdr <- tryCatch(
+    names(utils::read.csv(text = paste(lines, collapse = "\n"), nrows = 0L,
+                          check.names = FALSE, colClasses = "character", encoding = "UTF-8")),
+    error = function(e) rep(NA_character_, ncol(df)))  # no usable name: unnamed columns
   if (length(hdr) == ncol(df)) {
     hdr <- trimws(hdr)
     names(df) <- ifelse(is.na(hdr) | hdr == "", paste0("..", seq_along(hdr)), hdr)
@@ -146,7 +155,7 @@ cin_csv_fast <- function(path) {
     seq.int(first, last)
   }
   if (length(lines) != n) return(NULL)  # cannot happen: then trust the scan
-  df <- cin_csv_header(df, path, lines[1] - 1L)
+  df <- cin_csv_header(df, path, r$header_line, lines[1] - 1L)
   attr(df, "lines") <- lines
   attr(df, "multiline") <- FALSE
   df

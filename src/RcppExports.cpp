@@ -126,6 +126,19 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_csv_line_range
+SEXP cpp_csv_line_range(std::string path, double first, double last);
+RcppExport SEXP _cscdemand_cpp_csv_line_range(SEXP pathSEXP, SEXP firstSEXP, SEXP lastSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< std::string >::type path(pathSEXP);
+    Rcpp::traits::input_parameter< double >::type first(firstSEXP);
+    Rcpp::traits::input_parameter< double >::type last(lastSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_csv_line_range(path, first, last));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_run_starts
 IntegerVector cpp_run_starts(IntegerVector g);
 RcppExport SEXP _cscdemand_cpp_run_starts(SEXP gSEXP) {
@@ -563,6 +576,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_id_positions", (DL_FUNC) &_cscdemand_cpp_id_positions, 1},
     {"_cscdemand_cpp_csv_read_columns", (DL_FUNC) &_cscdemand_cpp_csv_read_columns, 4},
     {"_cscdemand_cpp_csv_read_fast", (DL_FUNC) &_cscdemand_cpp_csv_read_fast, 2},
+    {"_cscdemand_cpp_csv_line_range", (DL_FUNC) &_cscdemand_cpp_csv_line_range, 3},
     {"_cscdemand_cpp_run_starts", (DL_FUNC) &_cscdemand_cpp_run_starts, 1},
     {"_cscdemand_cpp_first_seen", (DL_FUNC) &_cscdemand_cpp_first_seen, 2},
     {"_cscdemand_cpp_repeated_in_groups", (DL_FUNC) &_cscdemand_cpp_repeated_in_groups, 3},

@@ -5,6 +5,7 @@
 #include <R_ext/Altrep.h>
 #include <R_ext/Rdynload.h>
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstdio>
@@ -377,7 +378,12 @@ List cpp_csv_read_fast(std::string path, double lazy_min) {
     return List::create(_["error"] = static_cast<int>(cscdemand::CSVP_UNCHECKED));
   }
   const int ncol = pre.header_fields;
-  const R_xlen_t cap = static_cast<R_xlen_t>(pre.lines - pre.header_line);
+  // Room for every line after the header, but never more cells than the
+  // file has bytes: a record of ncol fields takes at least ncol bytes (its
+  // commas and its line end), so a header far wider than the data lines
+  // cannot make a huge allocation (the parse then gives way to the scan).
+  const std::size_t by_bytes = pre.bytes / static_cast<std::size_t>(ncol) + 2;
+  const R_xlen_t cap = static_cast<R_xlen_t>(std::min(pre.lines - pre.header_line, by_bytes));
   std::vector<int*> out;
   List cols = alloc_columns(ncol, cap, out);
   cscdemand::CsvColumnParser p(static_cast<std::size_t>(ncol), static_cast<std::size_t>(cap),
@@ -395,6 +401,20 @@ List cpp_csv_read_fast(std::string path, double lazy_min) {
                       _["header_line"] = static_cast<double>(pre.header_line),
                       _["lines"] = static_cast<double>(pre.lines),
                       _["blank"] = wrap(p.blank_lines));
+}
+
+// The text of physical lines first..last of a file (see csv_parse.h), as
+// one UTF-8 string: the header of a CSV file, found where the scan found it.
+// [[Rcpp::export]]
+SEXP cpp_csv_line_range(std::string path, double first, double last) {
+  std::string out;
+  if (first < 1 || last < first ||
+      !cscdemand::read_line_range(path.c_str(), static_cast<std::size_t>(first),
+                                  static_cast<std::size_t>(last), out)) {
+    stop("cannot read the header lines");
+  }
+  if (out.find('\0') != std::string::npos) stop("the header holds a NUL byte");
+  return Rf_ScalarString(Rf_mkCharLenCE(out.data(), static_cast<int>(out.size()), CE_UTF8));
 }
 
 // First rows (1-based) of the runs of an integer key.

@@ -207,11 +207,19 @@ int cpp_ep_n_differ(SEXP x, IntegerVector ep_of) {
       });
     }
     case STRSXP:
+      // R's own string equality: "bytes" text equals only "bytes" text with
+      // the same bytes; other text is compared in UTF-8 (the memory of a
+      // translation is released at once).
       return cscdemand::episodes_differing(e, n, [&](std::size_t i) {
         SEXP a = STRING_ELT(x, i - 1), b = STRING_ELT(x, i);
         if (a == b) return true;
         if (a == NA_STRING || b == NA_STRING) return false;
-        return std::strcmp(Rf_translateCharUTF8(a), Rf_translateCharUTF8(b)) == 0;
+        const bool ba = Rf_getCharCE(a) == CE_BYTES, bb = Rf_getCharCE(b) == CE_BYTES;
+        if (ba || bb) return ba && bb && std::strcmp(CHAR(a), CHAR(b)) == 0;
+        const void* vmax = vmaxget();
+        const bool same = std::strcmp(Rf_translateCharUTF8(a), Rf_translateCharUTF8(b)) == 0;
+        vmaxset(vmax);
+        return same;
       });
     default:
       stop("cpp_ep_n_differ: unsupported column type");

@@ -260,3 +260,25 @@ test_that("every factor code fits in an episode mask", {
   expect_lte(length(cin_codes_all()), 64L)
   expect_error(cpp_ep_mask_counts(cpp_ep_masks(1L, 1L, 1L, 1L), 65L), "out of range")
 })
+
+test_that("characteristics marked as bytes are compared as R compares them", {
+  x <- cin_example[cin_example$la == "E09000021", ]
+  d <- which(duplicated(x$episode_id))[1:5]
+  v <- x$ethnicity
+  v[d] <- "Wh\u00e9te"
+  Encoding(v) <- ifelse(seq_along(v) %in% d, "bytes", Encoding(v))
+  x$ethnicity <- v
+  a <- read_cin_assessments(x)
+  ep <- episode_factors(a)
+  eth <- a$assessments$ethnicity
+  ep_of <- a$assessments$.episode
+  truth <- sum(vapply(split(seq_along(eth), ep_of), function(i) {
+    any(eth[i][-1] != eth[i][1]) }, logical(1)))
+  step <- "episodes whose ethnicity differs between assessments"
+  expect_gt(truth, 0)
+  expect_equal(audit(ep)$n[audit(ep)$step == step], truth)
+  expect_identical(cpp_ep_n_differ(c("a", "a"), c(1L, 1L)), 0L)
+  b <- c("\u00e9", "\u00e9")
+  Encoding(b) <- c("bytes", "UTF-8")
+  expect_identical(cpp_ep_n_differ(b, c(1L, 1L)), as.integer(b[1] != b[2]))
+})

@@ -254,3 +254,34 @@ test_that("the fast path reads exactly what the structure scan and the parse rea
   expect_false(fast_takes("a,b\n\"1\n2\",3\n"))
   expect_false(fast_takes("a,b\n1,2,3\n"))
 })
+
+test_that("the header is the first line that is not blank, as the scan finds it", {
+  names_of <- function(x) {
+    p <- tempfile(fileext = ".csv")
+    writeBin(charToRaw(x), p)
+    on.exit(unlink(p))
+    vapply(c(TRUE, FALSE), function(fast) {
+      withr::local_options(cscdemand.csv_fast = fast)
+      paste(names(cin_read_csv(p)), collapse = "|")
+    }, character(1))
+  }
+  # lines of spaces, tabs or carriage returns above the header
+  expect_identical(names_of("  \na,b\n1,2\n"), rep("a|b", 2))
+  expect_identical(names_of("\t\na,b\n1,2\n"), rep("a|b", 2))
+  expect_identical(names_of("\r\r\na,b\n1,2\n"), rep("a|b", 2))
+  # a carriage return inside the header is not a line end
+  expect_identical(names_of("a,\rb\n1,2\n"), rep("a|b", 2))
+  # a header with no usable name: unnamed columns
+  expect_identical(names_of("\"\"\n1\n"), rep("..1", 2))
+  # blank lines between the header and the data
+  expect_identical(names_of("a,b\n \n\n1,2\n"), rep("a|b", 2))
+  expect_identical(read_cin_assessments(write_bytes(
+    "  \nchild_id,referral_date,factor\nC1,2023-05-02,3B\n"))$assessments$.row, 3L)
+})
+
+test_that("a header far wider than the data gives way to the scan without a huge allocation", {
+  p <- tempfile(fileext = ".csv")
+  writeBin(charToRaw(paste0(paste(rep("a", 5000), collapse = ","), "\n", strrep("1,2\n", 1e5))), p)
+  expect_null(cin_csv_fast(p))
+  expect_error(cin_read_csv(p), class = "cscdemand_error_csv")
+})

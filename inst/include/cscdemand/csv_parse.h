@@ -218,6 +218,7 @@ inline int checked_field_count(const char* p, const char* end) {
 // first line that is not blank) with its field count. One read of the file
 // in blocks, counting line ends with memchr.
 struct CsvPrepass {
+  std::size_t bytes = 0;        // bytes read (after a byte-order mark)
   std::size_t lines = 0;        // physical lines (a last line without a line end counts)
   std::size_t header_line = 0;  // 1-based; 0 = none
   int header_fields = -1;       // -1: the header needs the structure scan
@@ -239,6 +240,7 @@ struct CsvPrepass {
         p += 3;
       }
       first = false;
+      bytes += static_cast<std::size_t>(end - p);
       ends_nl = end[-1] == '\n';
       while (p < end) {
         const char* nl = find_byte(p, end, '\n');
@@ -272,6 +274,41 @@ struct CsvPrepass {
     cur.clear();
   }
 };
+
+// The text of physical lines first..last (1-based, split at line feeds
+// only, as the scan counts them; a byte-order mark at the start dropped),
+// joined by line feeds. Returns false if the file cannot be read.
+inline bool read_line_range(const char* path, std::size_t first, std::size_t last,
+                            std::string& out) {
+  out.clear();
+  std::FILE* f = std::fopen(path, "rb");
+  if (!f) return false;
+  std::vector<char> buf(std::size_t(1) << 16);
+  std::size_t line = 1;
+  bool start = true;
+  while (line <= last) {
+    const std::size_t n = std::fread(buf.data(), 1, buf.size(), f);
+    if (n == 0) break;
+    const char* p = buf.data();
+    const char* end = p + n;
+    if (start && n >= 3 && static_cast<unsigned char>(p[0]) == 0xEF &&
+        static_cast<unsigned char>(p[1]) == 0xBB && static_cast<unsigned char>(p[2]) == 0xBF) {
+      p += 3;
+    }
+    start = false;
+    while (p < end && line <= last) {
+      const char* nl = find_byte(p, end, '\n');
+      const char* stop = nl ? nl : end;
+      if (line >= first) out.append(p, stop);
+      if (!nl) break;
+      if (line >= first && line < last) out.push_back('\n');
+      ++line;
+      p = nl + 1;
+    }
+  }
+  std::fclose(f);
+  return true;
+}
 
 class CsvColumnParser {
  public:
