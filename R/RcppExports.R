@@ -85,10 +85,6 @@ cpp_ep_masks <- function(ep_of, assess, col, n_ep) {
     .Call(`_cscdemand_cpp_ep_masks`, ep_of, assess, col, n_ep)
 }
 
-cpp_ep_mask_summary <- function(m, col_a, col_b) {
-    .Call(`_cscdemand_cpp_ep_mask_summary`, m, col_a, col_b)
-}
-
 cpp_ep_no_factors <- function(m, alive, col21, col20, drop_none, drop_other) {
     .Call(`_cscdemand_cpp_ep_no_factors`, m, alive, col21, col20, drop_none, drop_other)
 }
@@ -97,8 +93,8 @@ cpp_ep_drop_emptied <- function(m, alive, n_factors) {
     .Call(`_cscdemand_cpp_ep_drop_emptied`, m, alive, n_factors)
 }
 
-cpp_ep_mask_clear <- function(m, cols, where) {
-    .Call(`_cscdemand_cpp_ep_mask_clear`, m, cols, where)
+cpp_ep_mask_clear <- function(m, cols) {
+    .Call(`_cscdemand_cpp_ep_mask_clear`, m, cols)
 }
 
 cpp_ep_mask_remap <- function(m, map, alive) {
@@ -107,10 +103,6 @@ cpp_ep_mask_remap <- function(m, map, alive) {
 
 cpp_ep_mask_counts <- function(m, ncol) {
     .Call(`_cscdemand_cpp_ep_mask_counts`, m, ncol)
-}
-
-cpp_ep_mask_empty <- function(m) {
-    .Call(`_cscdemand_cpp_ep_mask_empty`, m)
 }
 
 cpp_ep_mask_flags <- function(m, miss, alive, cols) {

@@ -265,7 +265,7 @@ ep_stage_exclude <- function(e, exclude, drop_empty) {
                                     else "none present in the data",
                                     if (length(absent)) paste0("; not present: ", length(absent)) else ""),
                              unit = "factors")
-    e$mask <- cpp_ep_mask_clear(e$mask, exk, NULL)
+    e$mask <- cpp_ep_mask_clear(e$mask, exk)
   }
   if (length(ex_merged)) {
     e$audit <- cin_audit_add(e$audit, "factors", "excluded codes already merged (kept in merge)",
@@ -286,7 +286,7 @@ ep_stage_rare <- function(e, min_count, drop_empty) {
                            paste0("factors dropped: fewer than ", min_count, " episodes"),
                            sum(rare), paste0(e$cols[kept_cols][rare], " (", cnt[rare], ")",
                                              collapse = ", "), unit = "factors")
-  e$mask <- cpp_ep_mask_clear(e$mask, kept_cols[rare], NULL)
+  e$mask <- cpp_ep_mask_clear(e$mask, kept_cols[rare])
   e$kept_cols <- kept_cols[!rare]
   if (drop_empty) {
     e <- ep_drop_emptied(e, "only rare factors", "no factor left after removing rare factors")

@@ -264,19 +264,6 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// cpp_ep_mask_summary
-List cpp_ep_mask_summary(RawVector m, int col_a, int col_b);
-RcppExport SEXP _cscdemand_cpp_ep_mask_summary(SEXP mSEXP, SEXP col_aSEXP, SEXP col_bSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< RawVector >::type m(mSEXP);
-    Rcpp::traits::input_parameter< int >::type col_a(col_aSEXP);
-    Rcpp::traits::input_parameter< int >::type col_b(col_bSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_ep_mask_summary(m, col_a, col_b));
-    return rcpp_result_gen;
-END_RCPP
-}
 // cpp_ep_no_factors
 List cpp_ep_no_factors(RawVector m, LogicalVector alive, int col21, int col20, bool drop_none, bool drop_other);
 RcppExport SEXP _cscdemand_cpp_ep_no_factors(SEXP mSEXP, SEXP aliveSEXP, SEXP col21SEXP, SEXP col20SEXP, SEXP drop_noneSEXP, SEXP drop_otherSEXP) {
@@ -307,15 +294,14 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_ep_mask_clear
-RawVector cpp_ep_mask_clear(RawVector m, IntegerVector cols, Nullable<LogicalVector> where);
-RcppExport SEXP _cscdemand_cpp_ep_mask_clear(SEXP mSEXP, SEXP colsSEXP, SEXP whereSEXP) {
+RawVector cpp_ep_mask_clear(RawVector m, IntegerVector cols);
+RcppExport SEXP _cscdemand_cpp_ep_mask_clear(SEXP mSEXP, SEXP colsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< RawVector >::type m(mSEXP);
     Rcpp::traits::input_parameter< IntegerVector >::type cols(colsSEXP);
-    Rcpp::traits::input_parameter< Nullable<LogicalVector> >::type where(whereSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_ep_mask_clear(m, cols, where));
+    rcpp_result_gen = Rcpp::wrap(cpp_ep_mask_clear(m, cols));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -341,17 +327,6 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< RawVector >::type m(mSEXP);
     Rcpp::traits::input_parameter< int >::type ncol(ncolSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_ep_mask_counts(m, ncol));
-    return rcpp_result_gen;
-END_RCPP
-}
-// cpp_ep_mask_empty
-LogicalVector cpp_ep_mask_empty(RawVector m);
-RcppExport SEXP _cscdemand_cpp_ep_mask_empty(SEXP mSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< RawVector >::type m(mSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_ep_mask_empty(m));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -587,13 +562,11 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_rows_where", (DL_FUNC) &_cscdemand_cpp_rows_where, 2},
     {"_cscdemand_cpp_lookup_at", (DL_FUNC) &_cscdemand_cpp_lookup_at, 3},
     {"_cscdemand_cpp_ep_masks", (DL_FUNC) &_cscdemand_cpp_ep_masks, 4},
-    {"_cscdemand_cpp_ep_mask_summary", (DL_FUNC) &_cscdemand_cpp_ep_mask_summary, 3},
     {"_cscdemand_cpp_ep_no_factors", (DL_FUNC) &_cscdemand_cpp_ep_no_factors, 6},
     {"_cscdemand_cpp_ep_drop_emptied", (DL_FUNC) &_cscdemand_cpp_ep_drop_emptied, 3},
-    {"_cscdemand_cpp_ep_mask_clear", (DL_FUNC) &_cscdemand_cpp_ep_mask_clear, 3},
+    {"_cscdemand_cpp_ep_mask_clear", (DL_FUNC) &_cscdemand_cpp_ep_mask_clear, 2},
     {"_cscdemand_cpp_ep_mask_remap", (DL_FUNC) &_cscdemand_cpp_ep_mask_remap, 3},
     {"_cscdemand_cpp_ep_mask_counts", (DL_FUNC) &_cscdemand_cpp_ep_mask_counts, 2},
-    {"_cscdemand_cpp_ep_mask_empty", (DL_FUNC) &_cscdemand_cpp_ep_mask_empty, 1},
     {"_cscdemand_cpp_ep_mask_flags", (DL_FUNC) &_cscdemand_cpp_ep_mask_flags, 4},
     {"_cscdemand_cpp_ep_n_differ", (DL_FUNC) &_cscdemand_cpp_ep_n_differ, 2},
     {"_cscdemand_cpp_ep_any_one", (DL_FUNC) &_cscdemand_cpp_ep_any_one, 3},

@@ -45,20 +45,6 @@ RawVector cpp_ep_masks(IntegerVector ep_of, IntegerVector assess, IntegerVector 
   return out;
 }
 
-// Per episode: columns other than `col_a`, and whether `col_a`, `col_b` are
-// present.
-// [[Rcpp::export]]
-List cpp_ep_mask_summary(RawVector m, int col_a, int col_b) {
-  check_column(col_a);
-  check_column(col_b);
-  const std::size_t n = mask_len(m);
-  IntegerVector others(n);
-  LogicalVector has_a(n), has_b(n);
-  cscdemand::mask_summary(mask_ptr(m), n, col_a, col_b, others.begin(), has_a.begin(),
-                          has_b.begin());
-  return List::create(_["others"] = others, _["has_a"] = has_a, _["has_b"] = has_b);
-}
-
 // Code 21 beside other codes, no factors, Other only (episodes.h,
 // mask_no_factors()): new masks and alive flags (the inputs are not
 // changed), the number of factors per episode, and the counts.
@@ -95,25 +81,16 @@ LogicalVector cpp_ep_drop_emptied(RawVector m, LogicalVector alive, IntegerVecto
   return al;
 }
 
-// A copy of the masks without the columns `cols`, in the episodes flagged
-// by `where` (NULL: all).
+// A copy of the masks without the columns `cols`.
 // [[Rcpp::export]]
-RawVector cpp_ep_mask_clear(RawVector m, IntegerVector cols, Nullable<LogicalVector> where) {
-  const std::size_t n = mask_len(m);
+RawVector cpp_ep_mask_clear(RawVector m, IntegerVector cols) {
   EpMask clear = 0;
   for (int k : cols) {
     check_column(k);
     clear |= cscdemand::mask_bit(k);
   }
-  const int* w = nullptr;
-  LogicalVector wv;
-  if (where.isNotNull()) {
-    wv = LogicalVector(where.get());
-    if (static_cast<std::size_t>(wv.size()) != n) stop("cpp_ep_mask_clear: `where` length");
-    w = wv.begin();
-  }
   RawVector out = clone(m);
-  cscdemand::mask_clear(mask_ptr(out), n, clear, w);
+  cscdemand::mask_clear(mask_ptr(out), mask_len(m), clear);
   return out;
 }
 
@@ -142,16 +119,6 @@ IntegerVector cpp_ep_mask_counts(RawVector m, int ncol) {
   if (ncol < 0 || ncol > cscdemand::kMaskColumns) stop("cpp_ep_mask_counts: ncol out of range");
   IntegerVector out(ncol);
   cscdemand::mask_counts(mask_ptr(m), mask_len(m), ncol, out.begin());
-  return out;
-}
-
-// Episodes with no column.
-// [[Rcpp::export]]
-LogicalVector cpp_ep_mask_empty(RawVector m) {
-  const std::size_t n = mask_len(m);
-  const EpMask* p = mask_ptr(m);
-  LogicalVector out(n);
-  for (std::size_t i = 0; i < n; ++i) out[i] = p[i] == 0;
   return out;
 }
 

@@ -176,7 +176,6 @@ test_that("episode masks agree with a plain R reference on random pairs", {
     got <- matrix(unlist(cpp_ep_mask_flags(m, NULL, rep(TRUE, n_ep), 1:44)), n_ep)
     expect_identical(got, ref)
     expect_identical(cpp_ep_mask_counts(m, 44), as.integer(colSums(ref)))
-    expect_identical(cpp_ep_mask_empty(m), rowSums(ref) == 0)
     # merge columns 1-3 into 1, keep the rest in order, only alive episodes
     map <- c(1L, 1L, 1L, 2:42)
     alive <- sample(c(TRUE, FALSE), n_ep, replace = TRUE)
@@ -209,7 +208,7 @@ test_that("episode masks agree with a plain R reference on random pairs", {
     expect_identical(cpp_ep_no_factors(m, alive, 5L, 7L, FALSE, TRUE)$alive,
                      alive & !(others == 1 & ref[, 7] == 1L))
     # episodes emptied by a removal are dropped, those empty from the start are not
-    cleared <- cpp_ep_mask_clear(m, 1:10, NULL)
+    cleared <- cpp_ep_mask_clear(m, 1:10)
     dr <- cpp_ep_drop_emptied(cleared, alive, as.integer(others))
     emptied <- alive & rowSums(ref[, 11:44, drop = FALSE]) == 0 & others > 0
     expect_identical(as.vector(dr), alive & !emptied)

@@ -47,6 +47,13 @@ inline const char* find_byte(const char* a, const char* b, char ch) {
                : nullptr;
 }
 
+// Whether a block starts with the UTF-8 byte-order mark (not part of the
+// first value).
+inline bool starts_with_bom(const char* p, std::size_t n) {
+  return n >= 3 && static_cast<unsigned char>(p[0]) == 0xEF &&
+         static_cast<unsigned char>(p[1]) == 0xBB && static_cast<unsigned char>(p[2]) == 0xBF;
+}
+
 // Distinct byte strings in one arena, found through an open-addressing
 // table. Codes are 0-based, in first-seen order. Each slot holds the upper
 // half of the value's hash beside its code, so a probe reads the arena only
@@ -235,10 +242,7 @@ struct CsvPrepass {
       if (n == 0) break;
       const char* p = buf.data();
       const char* end = p + n;
-      if (first && n >= 3 && static_cast<unsigned char>(p[0]) == 0xEF &&
-          static_cast<unsigned char>(p[1]) == 0xBB && static_cast<unsigned char>(p[2]) == 0xBF) {
-        p += 3;
-      }
+      if (first && starts_with_bom(p, n)) p += 3;
       first = false;
       bytes += static_cast<std::size_t>(end - p);
       ends_nl = end[-1] == '\n';
@@ -291,10 +295,7 @@ inline bool read_line_range(const char* path, std::size_t first, std::size_t las
     if (n == 0) break;
     const char* p = buf.data();
     const char* end = p + n;
-    if (start && n >= 3 && static_cast<unsigned char>(p[0]) == 0xEF &&
-        static_cast<unsigned char>(p[1]) == 0xBB && static_cast<unsigned char>(p[2]) == 0xBF) {
-      p += 3;
-    }
+    if (start && starts_with_bom(p, n)) p += 3;
     start = false;
     while (p < end && line <= last) {
       const char* nl = find_byte(p, end, '\n');
@@ -341,11 +342,7 @@ class CsvColumnParser {
       }
       std::size_t start = 0;
       have += n;
-      if (first && have >= 3 && static_cast<unsigned char>(buf[0]) == 0xEF &&
-          static_cast<unsigned char>(buf[1]) == 0xBB &&
-          static_cast<unsigned char>(buf[2]) == 0xBF) {
-        start = 3;  // the byte-order mark is not part of the first value
-      }
+      if (first && starts_with_bom(buf.data(), have)) start = 3;
       first = false;
       std::size_t pos = start;
       while (error == CSVP_OK) {

@@ -46,18 +46,6 @@ inline std::size_t masks_from_pairs(const int* ep_of, std::size_t n_assess, cons
   return skipped;
 }
 
-// Per episode: the number of columns present other than `col_a` (code 21),
-// and whether `col_a` and `col_b` (code 20) are present.
-inline void mask_summary(const EpMask* m, std::size_t n, int col_a, int col_b, int* others,
-                         int* has_a, int* has_b) {
-  const EpMask ba = mask_bit(col_a), bb = mask_bit(col_b);
-  for (std::size_t i = 0; i < n; ++i) {
-    others[i] = mask_popcount(m[i] & ~ba);
-    has_a[i] = (m[i] & ba) != 0;
-    has_b[i] = (m[i] & bb) != 0;
-  }
-}
-
 // Code 21 ("no factors", column `col21`) with other codes, no factors, and
 // code 20 ("Other", column `col20`) alone, in one pass: 21 is cleared where
 // it stands beside other codes; `n_factors` gets the columns other than 21;
@@ -102,12 +90,9 @@ inline std::size_t mask_drop_emptied(const EpMask* m, std::size_t n, const int* 
   return dropped;
 }
 
-// Clear the bits of `clear` in the episodes flagged by `where` (every
-// episode when `where` is null).
-inline void mask_clear(EpMask* m, std::size_t n, EpMask clear, const int* where) {
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!where || where[i]) m[i] &= ~clear;
-  }
+// Clear the bits of `clear` in every episode.
+inline void mask_clear(EpMask* m, std::size_t n, EpMask clear) {
+  for (std::size_t i = 0; i < n; ++i) m[i] &= ~clear;
 }
 
 // Map each column k to column map[k - 1] (several may share one: a merge),
