@@ -33,12 +33,12 @@ cpp_id_positions <- function(x) {
     .Call(`_cscdemand_cpp_id_positions`, x)
 }
 
-cpp_csv_read_columns <- function(path, ncol, nrow, lazy_min) {
-    .Call(`_cscdemand_cpp_csv_read_columns`, path, ncol, nrow, lazy_min)
+cpp_csv_read_columns <- function(path, ncol, nrow, lazy_min, bytes, progress) {
+    .Call(`_cscdemand_cpp_csv_read_columns`, path, ncol, nrow, lazy_min, bytes, progress)
 }
 
-cpp_csv_read_fast <- function(path, lazy_min) {
-    .Call(`_cscdemand_cpp_csv_read_fast`, path, lazy_min)
+cpp_csv_read_fast <- function(path, lazy_min, progress) {
+    .Call(`_cscdemand_cpp_csv_read_fast`, path, lazy_min, progress)
 }
 
 cpp_csv_line_range <- function(path, first, last) {

@@ -139,7 +139,7 @@ cin_csv_fast <- function(path) {
   magic <- readBin(path, raw(), 2L)
   if (length(magic) == 2L && magic[1] == as.raw(0x1f) && magic[2] == as.raw(0x8b)) return(NULL)
   lazy_min <- getOption("cscdemand.csv_lazy_min", 65536)
-  r <- cpp_csv_read_fast(enc2native(path.expand(path)), as.numeric(lazy_min))
+  r <- cpp_csv_read_fast(enc2native(path.expand(path)), as.numeric(lazy_min), interactive())
   if (r$error != 0L) return(NULL)
   cols <- r$columns
   n <- length(cols[[1]])
@@ -164,11 +164,13 @@ cin_csv_fast <- function(path) {
 # The C++ field parser (inst/include/cscdemand/csv_parse.h): a data frame of
 # factors, or NULL if the parser declines the file (then the text reader
 # reads it). A column with many distinct values (identifiers) gets lazy
-# levels: R strings are made only for the values the result keeps.
+# levels: R strings are made only for the values the result keeps. Both
+# parsers can be interrupted, and show a progress bar in an interactive
+# session when the read lasts a few seconds.
 cin_csv_columns <- function(file, ncol, nrow) {
   lazy_min <- getOption("cscdemand.csv_lazy_min", 65536)
   r <- cpp_csv_read_columns(enc2native(path.expand(file)), as.integer(ncol), as.integer(nrow),
-                            as.numeric(lazy_min))
+                            as.numeric(lazy_min), as.numeric(file.size(file)), interactive())
   if (r$error != 0L) return(NULL)
   cols <- r$columns
   structure(cols, names = paste0("V", seq_along(cols)), class = "data.frame",

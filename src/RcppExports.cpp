@@ -101,8 +101,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_csv_read_columns
-List cpp_csv_read_columns(std::string path, int ncol, int nrow, double lazy_min);
-RcppExport SEXP _cscdemand_cpp_csv_read_columns(SEXP pathSEXP, SEXP ncolSEXP, SEXP nrowSEXP, SEXP lazy_minSEXP) {
+List cpp_csv_read_columns(std::string path, int ncol, int nrow, double lazy_min, double bytes, bool progress);
+RcppExport SEXP _cscdemand_cpp_csv_read_columns(SEXP pathSEXP, SEXP ncolSEXP, SEXP nrowSEXP, SEXP lazy_minSEXP, SEXP bytesSEXP, SEXP progressSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -110,19 +110,22 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type ncol(ncolSEXP);
     Rcpp::traits::input_parameter< int >::type nrow(nrowSEXP);
     Rcpp::traits::input_parameter< double >::type lazy_min(lazy_minSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_csv_read_columns(path, ncol, nrow, lazy_min));
+    Rcpp::traits::input_parameter< double >::type bytes(bytesSEXP);
+    Rcpp::traits::input_parameter< bool >::type progress(progressSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_csv_read_columns(path, ncol, nrow, lazy_min, bytes, progress));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_csv_read_fast
-List cpp_csv_read_fast(std::string path, double lazy_min);
-RcppExport SEXP _cscdemand_cpp_csv_read_fast(SEXP pathSEXP, SEXP lazy_minSEXP) {
+List cpp_csv_read_fast(std::string path, double lazy_min, bool progress);
+RcppExport SEXP _cscdemand_cpp_csv_read_fast(SEXP pathSEXP, SEXP lazy_minSEXP, SEXP progressSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< std::string >::type path(pathSEXP);
     Rcpp::traits::input_parameter< double >::type lazy_min(lazy_minSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_csv_read_fast(path, lazy_min));
+    Rcpp::traits::input_parameter< bool >::type progress(progressSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_csv_read_fast(path, lazy_min, progress));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -549,8 +552,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_csv_scan_file", (DL_FUNC) &_cscdemand_cpp_csv_scan_file, 1},
     {"_cscdemand_cpp_non_ascii", (DL_FUNC) &_cscdemand_cpp_non_ascii, 1},
     {"_cscdemand_cpp_id_positions", (DL_FUNC) &_cscdemand_cpp_id_positions, 1},
-    {"_cscdemand_cpp_csv_read_columns", (DL_FUNC) &_cscdemand_cpp_csv_read_columns, 4},
-    {"_cscdemand_cpp_csv_read_fast", (DL_FUNC) &_cscdemand_cpp_csv_read_fast, 2},
+    {"_cscdemand_cpp_csv_read_columns", (DL_FUNC) &_cscdemand_cpp_csv_read_columns, 6},
+    {"_cscdemand_cpp_csv_read_fast", (DL_FUNC) &_cscdemand_cpp_csv_read_fast, 3},
     {"_cscdemand_cpp_csv_line_range", (DL_FUNC) &_cscdemand_cpp_csv_line_range, 3},
     {"_cscdemand_cpp_run_starts", (DL_FUNC) &_cscdemand_cpp_run_starts, 1},
     {"_cscdemand_cpp_first_seen", (DL_FUNC) &_cscdemand_cpp_first_seen, 2},

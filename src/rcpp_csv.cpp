@@ -2,6 +2,7 @@
 // only; the state machines are in inst/include/cscdemand/csv_scan.h and
 // csv_parse.h.
 #include <Rcpp.h>
+#include <cli/progress.h>
 #include <R_ext/Altrep.h>
 #include <R_ext/Rdynload.h>
 
@@ -345,19 +346,47 @@ static List alloc_columns(int ncol, R_xlen_t nrow, std::vector<int*>& out) {
   return cols;
 }
 
+// Runs the parse, checking for an interrupt after each block of the file and,
+// when asked, showing a cli progress bar over its `total` bytes (cli shows
+// it only if the read lasts a few seconds).
+static void parse_with_progress(cscdemand::CsvColumnParser& p, const std::string& path,
+                                double total, bool progress) {
+  SEXP bar = R_NilValue;
+  if (progress) {
+    List cfg = List::create(_["name"] = "Reading the CSV file", _["clear"] = true);
+    bar = cli_progress_bar(total, cfg);
+  }
+  PROTECT(bar);
+  p.on_block = [&](std::size_t done) {
+    if (progress) cli_progress_set(bar, static_cast<double>(done));
+    Rcpp::checkUserInterrupt();
+  };
+  try {
+    p.parse_file(path.c_str());
+  } catch (...) {
+    if (progress) cli_progress_done(bar);
+    UNPROTECT(1);
+    throw;
+  }
+  if (progress) cli_progress_done(bar);
+  UNPROTECT(1);
+}
+
 // Parse a checked file (no value over several lines) into one factor per
 // column: integer codes into the column's distinct values, in first-seen
 // order, marked UTF-8 as the file is read as UTF-8. `nrow` is the number of
 // data records found by the structure scan. A column with more than
 // `lazy_min` distinct values gets lazy levels (no R string made). Returns
-// the error code of csv_parse.h (0 = none) with the columns.
+// the error code of csv_parse.h (0 = none) with the columns. `bytes` (the
+// file's size) is the progress bar's total.
 // [[Rcpp::export]]
-List cpp_csv_read_columns(std::string path, int ncol, int nrow, double lazy_min) {
+List cpp_csv_read_columns(std::string path, int ncol, int nrow, double lazy_min, double bytes,
+                          bool progress) {
   std::vector<int*> out;
   List cols = alloc_columns(ncol, nrow, out);
   cscdemand::CsvColumnParser p(static_cast<std::size_t>(ncol),
                                static_cast<std::size_t>(nrow), out);
-  p.parse_file(path.c_str());
+  parse_with_progress(p, path, bytes, progress);
   if (p.error != cscdemand::CSVP_OK) {
     return List::create(_["error"] = p.error, _["line"] = static_cast<double>(p.line));
   }
@@ -371,7 +400,7 @@ List cpp_csv_read_columns(std::string path, int ncol, int nrow, double lazy_min)
 // line, the number of physical lines and the blank lines, or an error code
 // (the caller then scans and parses as usual).
 // [[Rcpp::export]]
-List cpp_csv_read_fast(std::string path, double lazy_min) {
+List cpp_csv_read_fast(std::string path, double lazy_min, bool progress) {
   cscdemand::CsvPrepass pre;
   if (!pre.run(path.c_str()) || pre.header_fields < 1 || pre.lines <= pre.header_line ||
       pre.lines - pre.header_line > static_cast<std::size_t>(INT_MAX)) {
@@ -389,7 +418,7 @@ List cpp_csv_read_fast(std::string path, double lazy_min) {
   cscdemand::CsvColumnParser p(static_cast<std::size_t>(ncol), static_cast<std::size_t>(cap),
                                out);
   p.checked = true;
-  p.parse_file(path.c_str());
+  parse_with_progress(p, path, static_cast<double>(pre.bytes), progress);
   if (p.error != cscdemand::CSVP_OK || p.rows() == 0) {
     return List::create(_["error"] = p.error == cscdemand::CSVP_OK
                                          ? static_cast<int>(cscdemand::CSVP_UNCHECKED)

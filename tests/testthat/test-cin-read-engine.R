@@ -285,3 +285,15 @@ test_that("a header far wider than the data gives way to the scan without a huge
   expect_null(cin_csv_fast(p))
   expect_error(cin_read_csv(p), class = "cscdemand_error_csv")
 })
+
+test_that("the parsers give the same columns with the progress bar on", {
+  p <- test_path("fixtures", "cin", "long_basic.csv")
+  withr::local_options(cli.progress_show_after = 0)
+  expect_identical(cpp_csv_read_fast(p, 65536, TRUE), cpp_csv_read_fast(p, 65536, FALSE))
+  n <- length(readLines(p)) - 1L
+  ncol <- length(strsplit(readLines(p, 1), ",")[[1]])
+  a <- cpp_csv_read_columns(p, ncol, n, 65536, file.size(p), TRUE)
+  b <- cpp_csv_read_columns(p, ncol, n, 65536, file.size(p), FALSE)
+  expect_identical(a, b)
+  expect_identical(a$columns, cpp_csv_read_fast(p, 65536, FALSE)$columns)
+})

@@ -33,6 +33,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,13 @@ inline const char* find_byte(const char* a, const char* b, char ch) {
   return a < b ? static_cast<const char*>(std::memchr(a, ch, static_cast<std::size_t>(b - a)))
                : nullptr;
 }
+
+// Closes a file when its owner goes (also when an exception passes).
+struct FileCloser {
+  void operator()(std::FILE* f) const {
+    if (f) std::fclose(f);
+  }
+};
 
 // Whether a block starts with the UTF-8 byte-order mark (not part of the
 // first value).
@@ -326,15 +335,23 @@ class CsvColumnParser {
   std::vector<int> blank_lines;  // checked mode: physical lines with no content
   std::size_t rows() const { return row_; }
 
+  // Called after each block with the bytes read so far (progress, and a
+  // check for an interrupt, which may throw: the file is closed by its
+  // owner and every buffer is freed as the exception passes).
+  std::function<void(std::size_t)> on_block;
+
   bool parse_file(const char* path) {
-    std::FILE* f = std::fopen(path, "rb");
+    std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path, "rb"));
+    std::FILE* f = file.get();
     if (!f) return fail(CSVP_OPEN);
     std::vector<char> buf(std::size_t(1) << 22);
-    std::size_t have = 0;
+    std::size_t have = 0, done = 0;
     bool first = true;
     while (error == CSVP_OK) {
       if (have == buf.size()) buf.resize(buf.size() * 2);  // a line longer than the block
       const std::size_t n = std::fread(buf.data() + have, 1, buf.size() - have, f);
+      done += n;
+      if (on_block && n) on_block(done);
       const bool eof = n == 0;
       if (checked && n && find_byte(buf.data() + have, buf.data() + have + n, '\0')) {
         fail(CSVP_UNCHECKED);  // a NUL byte: the scan names its line
@@ -359,7 +376,7 @@ class CsvColumnParser {
       std::memmove(buf.data(), buf.data() + pos, have - pos);
       have -= pos;
     }
-    std::fclose(f);
+    file.reset();
     for (const StringDict& d : dicts) {
       if (error == CSVP_OK && d.full) fail(CSVP_TOO_BIG);
     }
