@@ -2,7 +2,6 @@
 // only; the state machines are in inst/include/cscdemand/csv_scan.h and
 // csv_parse.h.
 #include <Rcpp.h>
-#include <cli/progress.h>
 #include <R_ext/Altrep.h>
 #include <R_ext/Rdynload.h>
 
@@ -17,6 +16,8 @@
 #include <cscdemand/csv_scan.h>
 #include <cscdemand/memory.h>
 #include <cscdemand/read_keys.h>
+
+#include "progress_adaptor.h"
 
 using namespace Rcpp;
 
@@ -351,25 +352,11 @@ static List alloc_columns(int ncol, R_xlen_t nrow, std::vector<int*>& out) {
 // it only if the read lasts a few seconds).
 static void parse_with_progress(cscdemand::CsvColumnParser& p, const std::string& path,
                                 double total, bool progress) {
-  SEXP bar = R_NilValue;
-  if (progress) {
-    List cfg = List::create(_["name"] = "Reading the CSV file", _["clear"] = true);
-    bar = cli_progress_bar(total, cfg);
-  }
-  PROTECT(bar);
-  p.on_block = [&](std::size_t done) {
-    if (progress) cli_progress_set(bar, static_cast<double>(done));
-    Rcpp::checkUserInterrupt();
-  };
-  try {
+  with_cli_progress("Reading the CSV file", total, progress, [&](auto tick) {
+    p.on_block = [&](std::size_t done) { tick(static_cast<double>(done)); };
     p.parse_file(path.c_str());
-  } catch (...) {
-    if (progress) cli_progress_done(bar);
-    UNPROTECT(1);
-    throw;
-  }
-  if (progress) cli_progress_done(bar);
-  UNPROTECT(1);
+    p.on_block = nullptr;  // it refers to this call's bar
+  });
 }
 
 // Parse a checked file (no value over several lines) into one factor per

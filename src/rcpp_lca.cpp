@@ -1,12 +1,12 @@
 // Rcpp glue for the latent class core: type conversion only.
 #include <Rcpp.h>
-#include <cli/progress.h>
 
 #include <cscdemand/lca.h>
 #include <cscdemand/patterns.h>
 #include <cscdemand/replicates.h>
 
 #include "parallel_adaptor.h"
+#include "progress_adaptor.h"
 
 using namespace Rcpp;
 
@@ -270,29 +270,14 @@ List cpp_lca_fit(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVe
   const double total = ctl.adaptive ? NA_REAL
                                     : static_cast<double>(two_stage ? starts + ctl.final_starts
                                                                     : starts);
-  SEXP bar = R_NilValue;
-  if (progress) {
-    List cfg = List::create(_["name"] = "Fitting latent class models", _["clear"] = true);
-    bar = cli_progress_bar(total, cfg);
-  }
-  PROTECT(bar);
-  // Called on this (the main) thread between chunks of starts.
-  auto on_chunk = [&](int done, int) {
-    if (progress) cli_progress_set(bar, static_cast<double>(done));
-    Rcpp::checkUserInterrupt();
-  };
   const std::size_t chunk = static_cast<std::size_t>(std::max(1, threads)) * 2;
   cscdemand::MultiStartResult res;
-  try {
+  with_cli_progress("Fitting latent class models", total, progress, [&](auto tick) {
+    // Called on this (the main) thread between chunks of starts.
+    auto on_chunk = [&](int done, int) { tick(static_cast<double>(done)); };
     res = cscdemand::multi_start(d, starts, seed_to_u64(seed), ctl, init_par,
                                  cscdemand_parallel_for(threads), chunk, on_chunk);
-  } catch (...) {
-    if (progress) cli_progress_done(bar);
-    UNPROTECT(1);
-    throw;
-  }
-  if (progress) cli_progress_done(bar);
-  UNPROTECT(1);
+  });
 
   const cscdemand::RunResult& best = res.best_run;
   NumericMatrix post(d.P, K);
