@@ -106,7 +106,7 @@ struct CsvScanner {
         } else if (c != '\r' && c != ' ' && c != '\t') {
           fail(CSV_TEXT_AFTER_QUOTE, line);
         }
-      } else if (c == '"') {
+      } else {  // outside quotes, the fast path stops only at a quote
         if (field_start) {
           in_quote = true;
           quote_line = line;
@@ -115,16 +115,6 @@ struct CsvScanner {
         } else {
           fail(CSV_STRAY_QUOTE, line);
         }
-      } else if (c == ',') {
-        ++nfields;
-        field_start = true;
-        empty = false;
-      } else if (c == '\n') {
-        end_record();
-        ++line;
-      } else if (c != '\r' && c != ' ' && c != '\t') {
-        field_start = false;
-        empty = false;
       }
     }
     return error == CSV_OK;
