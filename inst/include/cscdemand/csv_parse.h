@@ -63,6 +63,26 @@ inline bool starts_with_bom(const char* p, std::size_t n) {
          static_cast<unsigned char>(p[1]) == 0xBB && static_cast<unsigned char>(p[2]) == 0xBF;
 }
 
+// Reads a file in blocks of `size` bytes, the byte-order mark dropped from
+// the first, and calls fn(begin, end) on each until it returns false.
+// Returns false if the file cannot be opened.
+template <class Fn>
+bool for_each_block(const char* path, std::size_t size, Fn fn) {
+  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path, "rb"));
+  if (!f) return false;
+  std::vector<char> buf(size);
+  bool first = true;
+  while (true) {
+    const std::size_t n = std::fread(buf.data(), 1, buf.size(), f.get());
+    if (n == 0) break;
+    const char* p = buf.data();
+    if (first && starts_with_bom(p, n)) p += 3;
+    first = false;
+    if (!fn(p, buf.data() + n)) break;
+  }
+  return true;
+}
+
 // Distinct byte strings in one arena, found through an open-addressing
 // table. Codes are 0-based, in first-seen order. Each slot holds the upper
 // half of the value's hash beside its code, so a probe reads the arena only
@@ -238,23 +258,14 @@ struct CsvPrepass {
   std::size_t lines = 0;        // physical lines (a last line without a line end counts)
   std::size_t header_line = 0;  // 1-based; 0 = none
   int header_fields = -1;       // -1: the header needs the structure scan
-  bool ok = false;              // the file could be read
 
   bool run(const char* path) {
-    std::FILE* f = std::fopen(path, "rb");
-    if (!f) return false;
-    std::vector<char> buf(std::size_t(1) << 22);
     std::string cur;  // the current line while the header is not found
-    bool first = true, ends_nl = true;
-    while (true) {
-      const std::size_t n = std::fread(buf.data(), 1, buf.size(), f);
-      if (n == 0) break;
-      const char* p = buf.data();
-      const char* end = p + n;
-      if (first && starts_with_bom(p, n)) p += 3;
-      first = false;
+    bool ends_nl = true;
+    const bool opened = for_each_block(path, std::size_t(1) << 22, [&](const char* p,
+                                                                       const char* end) {
       bytes += static_cast<std::size_t>(end - p);
-      ends_nl = end[-1] == '\n';
+      if (p < end) ends_nl = end[-1] == '\n';
       while (p < end) {
         const char* nl = find_byte(p, end, '\n');
         if (!header_line) cur.append(p, nl ? nl : end);
@@ -263,13 +274,13 @@ struct CsvPrepass {
         if (!header_line) take_line(cur);
         p = nl + 1;
       }
-    }
-    std::fclose(f);
+      return true;
+    });
+    if (!opened) return false;
     if (!ends_nl) {
       ++lines;
       if (!header_line) take_line(cur);
     }
-    ok = true;
     return true;
   }
 
@@ -294,30 +305,18 @@ struct CsvPrepass {
 inline bool read_line_range(const char* path, std::size_t first, std::size_t last,
                             std::string& out) {
   out.clear();
-  std::FILE* f = std::fopen(path, "rb");
-  if (!f) return false;
-  std::vector<char> buf(std::size_t(1) << 16);
   std::size_t line = 1;
-  bool start = true;
-  while (line <= last) {
-    const std::size_t n = std::fread(buf.data(), 1, buf.size(), f);
-    if (n == 0) break;
-    const char* p = buf.data();
-    const char* end = p + n;
-    if (start && starts_with_bom(p, n)) p += 3;
-    start = false;
+  return for_each_block(path, std::size_t(1) << 16, [&](const char* p, const char* end) {
     while (p < end && line <= last) {
       const char* nl = find_byte(p, end, '\n');
-      const char* stop = nl ? nl : end;
-      if (line >= first) out.append(p, stop);
+      if (line >= first) out.append(p, nl ? nl : end);
       if (!nl) break;
       if (line >= first && line < last) out.push_back('\n');
       ++line;
       p = nl + 1;
     }
-  }
-  std::fclose(f);
-  return true;
+    return line <= last;
+  });
 }
 
 class CsvColumnParser {
