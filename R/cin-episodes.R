@@ -128,6 +128,13 @@ ep_stage_pairs <- function(assessments) {
   n_assessments <- tabulate(ep_of, n_ep)
   audit <- cin_audit_add(assessments$audit, "episodes", "episodes built", n_ep,
                          paste0("from ", nrow(a), " assessments"))
+  # The reader gives only known codes of known assessments; an object edited
+  # by hand may not, and what cannot be placed is counted, not lost.
+  skipped <- attr(mask, "skipped") + if (is.null(miss)) 0 else attr(miss, "skipped")
+  if (skipped > 0) {
+    audit <- cin_audit_add(audit, "episodes", "factor codes not used: not a CIN factor code or no assessment",
+                           skipped, "check factors$code and factors$assessment")
+  }
   list(mask = mask, miss = miss, n_ep = n_ep, ep_of = ep_of,
        n_assessments = n_assessments, audit = audit, alive = rep(TRUE, n_ep))
 }

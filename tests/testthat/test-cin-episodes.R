@@ -281,3 +281,15 @@ test_that("characteristics marked as bytes are compared as R compares them", {
   Encoding(b) <- c("bytes", "UTF-8")
   expect_identical(cpp_ep_n_differ(b, c(1L, 1L)), as.integer(b[1] != b[2]))
 })
+
+test_that("factor codes that cannot be placed in an episode are counted in the audit", {
+  a <- read_cin_assessments(cin_example[cin_example$la == "E09000021", ])
+  b <- a
+  b$factors$code <- as.character(b$factors$code)
+  b$factors$code[1:3] <- "99Z"                      # edited by hand: not a code
+  b$factors$assessment[4] <- nrow(b$assessments) + 1L  # no such assessment
+  ep <- episode_factors(b, exclude = NULL, min_count = 0)
+  au <- audit(ep)
+  expect_equal(au$n[au$step == "factor codes not used: not a CIN factor code or no assessment"], 4)
+  expect_false(any(grepl("factor codes not used", audit(episode_factors(a))$step)))
+})
