@@ -105,8 +105,12 @@ cpp_ep_mask_counts <- function(m, ncol) {
     .Call(`_cscdemand_cpp_ep_mask_counts`, m, ncol)
 }
 
-cpp_ep_mask_flags <- function(m, miss, alive, cols) {
-    .Call(`_cscdemand_cpp_ep_mask_flags`, m, miss, alive, cols)
+cpp_ep_mask_flags <- function(m, miss, alive, cols, lazy = TRUE) {
+    .Call(`_cscdemand_cpp_ep_mask_flags`, m, miss, alive, cols, lazy)
+}
+
+cpp_is_mask_flag <- function(x) {
+    .Call(`_cscdemand_cpp_is_mask_flag`, x)
 }
 
 cpp_ep_n_differ <- function(x, ep_of) {

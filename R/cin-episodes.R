@@ -308,7 +308,8 @@ ep_stage_build <- function(e, a) {
   n_keep <- sum(alive)
   cols <- e$cols
   kept_cols <- e$kept_cols
-  flags <- cpp_ep_mask_flags(e$mask, e$miss, alive, kept_cols)
+  flags <- cpp_ep_mask_flags(e$mask, e$miss, alive, kept_cols,
+                             lazy = isTRUE(getOption("cscdemand.lazy_flags", TRUE)))
   n_na <- as.integer(attr(flags, "n_na"))
   attr(flags, "n_na") <- NULL
   names(flags) <- cols[kept_cols]
@@ -362,7 +363,7 @@ print.cin_episodes <- function(x, ...) {
       " factors", if (length(unique(x$la)) > 1) paste0(", ", length(unique(x$la)), " councils"),
       "\n", sep = "")
   if (length(f)) {
-    prev <- colMeans(as.matrix(x[f]))
+    prev <- vapply(x[f], mean, numeric(1))  # by region: flags held as masks stay so
     cat("Factors (% of episodes): ",
         paste0(f, " ", formatC(100 * prev, format = "f", digits = 1), collapse = ", "),
         "\n", sep = "")

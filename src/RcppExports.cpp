@@ -334,8 +334,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_ep_mask_flags
-List cpp_ep_mask_flags(RawVector m, Nullable<RawVector> miss, LogicalVector alive, IntegerVector cols);
-RcppExport SEXP _cscdemand_cpp_ep_mask_flags(SEXP mSEXP, SEXP missSEXP, SEXP aliveSEXP, SEXP colsSEXP) {
+List cpp_ep_mask_flags(RawVector m, Nullable<RawVector> miss, LogicalVector alive, IntegerVector cols, bool lazy);
+RcppExport SEXP _cscdemand_cpp_ep_mask_flags(SEXP mSEXP, SEXP missSEXP, SEXP aliveSEXP, SEXP colsSEXP, SEXP lazySEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -343,7 +343,19 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Nullable<RawVector> >::type miss(missSEXP);
     Rcpp::traits::input_parameter< LogicalVector >::type alive(aliveSEXP);
     Rcpp::traits::input_parameter< IntegerVector >::type cols(colsSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_ep_mask_flags(m, miss, alive, cols));
+    Rcpp::traits::input_parameter< bool >::type lazy(lazySEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_ep_mask_flags(m, miss, alive, cols, lazy));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_is_mask_flag
+bool cpp_is_mask_flag(SEXP x);
+RcppExport SEXP _cscdemand_cpp_is_mask_flag(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_is_mask_flag(x));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -570,7 +582,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_ep_mask_clear", (DL_FUNC) &_cscdemand_cpp_ep_mask_clear, 2},
     {"_cscdemand_cpp_ep_mask_remap", (DL_FUNC) &_cscdemand_cpp_ep_mask_remap, 3},
     {"_cscdemand_cpp_ep_mask_counts", (DL_FUNC) &_cscdemand_cpp_ep_mask_counts, 2},
-    {"_cscdemand_cpp_ep_mask_flags", (DL_FUNC) &_cscdemand_cpp_ep_mask_flags, 4},
+    {"_cscdemand_cpp_ep_mask_flags", (DL_FUNC) &_cscdemand_cpp_ep_mask_flags, 5},
+    {"_cscdemand_cpp_is_mask_flag", (DL_FUNC) &_cscdemand_cpp_is_mask_flag, 1},
     {"_cscdemand_cpp_ep_n_differ", (DL_FUNC) &_cscdemand_cpp_ep_n_differ, 2},
     {"_cscdemand_cpp_ep_any_one", (DL_FUNC) &_cscdemand_cpp_ep_any_one, 3},
     {"_cscdemand_cpp_glmm_fit", (DL_FUNC) &_cscdemand_cpp_glmm_fit, 13},
@@ -586,8 +599,10 @@ static const R_CallMethodDef CallEntries[] = {
 };
 
 void cscdemand_init_lazy_text(DllInfo* dll);
+void cscdemand_init_flags(DllInfo* dll);
 RcppExport void R_init_cscdemand(DllInfo *dll) {
     R_registerRoutines(dll, NULL, CallEntries, NULL, NULL);
     R_useDynamicSymbols(dll, FALSE);
     cscdemand_init_lazy_text(dll);
+    cscdemand_init_flags(dll);
 }

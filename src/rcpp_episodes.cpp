@@ -3,9 +3,13 @@
 // of 8 bytes per episode (R has no 64-bit integer), which only these
 // functions read.
 #include <Rcpp.h>
+#include <R_ext/Altrep.h>
+#include <R_ext/Rdynload.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include <cscdemand/episodes.h>
 #include <cscdemand/memory.h>
@@ -122,14 +126,144 @@ IntegerVector cpp_ep_mask_counts(RawVector m, int ncol) {
   return out;
 }
 
+// ---------------------------------------------------------------------------
+// Flag columns kept as masks: an integer vector whose values are one bit of
+// each episode's mask. The 0/1 table of 3 million episodes by 29 factors is
+// 0.34 GB as R integers; all its columns share one mask vector (8 bytes per
+// episode), so the table costs 24 MB until a column is needed whole. Values
+// read one at a time or by region (sum(), mean(), table(), subsetting,
+// printing, saving) come from the bits; DATAPTR (arithmetic, most C code)
+// makes the column's integers once and keeps them. data1 = list(masks of the
+// kept episodes, their missing cells or NULL, the column's bit (1..64), the
+// number of missing cells in the column); data2 = the integers once made.
+// Values are never changed in place (a change goes to the integers), so
+// copies share data1. Saved objects hold plain integers (no serialisation
+// method: R writes the values).
+
+static R_altrep_class_t flag_class;
+
+static SEXP flag_masks(SEXP x) { return VECTOR_ELT(R_altrep_data1(x), 0); }
+static SEXP flag_na(SEXP x) { return VECTOR_ELT(R_altrep_data1(x), 1); }
+static int flag_col(SEXP x) { return INTEGER(VECTOR_ELT(R_altrep_data1(x), 2))[0]; }
+static int flag_n_na(SEXP x) { return INTEGER(VECTOR_ELT(R_altrep_data1(x), 3))[0]; }
+static const EpMask* flag_na_ptr(SEXP x) {
+  SEXP na = flag_na(x);
+  return na == R_NilValue ? nullptr : reinterpret_cast<const EpMask*>(RAW(na));
+}
+
+static R_xlen_t flag_length(SEXP x) {
+  return XLENGTH(flag_masks(x)) / static_cast<R_xlen_t>(sizeof(EpMask));
+}
+
+static void flag_fill(SEXP x, R_xlen_t start, R_xlen_t len, int* out) {
+  cscdemand::mask_flag_region(reinterpret_cast<const EpMask*>(RAW(flag_masks(x))), flag_na_ptr(x),
+                              static_cast<std::size_t>(start), static_cast<std::size_t>(len),
+                              flag_col(x), out);
+}
+
+static SEXP flag_materialize(SEXP x) {
+  SEXP d2 = R_altrep_data2(x);
+  if (d2 != R_NilValue) return d2;
+  const R_xlen_t n = flag_length(x);
+  d2 = PROTECT(Rf_allocVector(INTSXP, n));
+  flag_fill(x, 0, n, INTEGER(d2));
+  R_set_altrep_data2(x, d2);
+  UNPROTECT(1);
+  return d2;
+}
+
+static int flag_elt(SEXP x, R_xlen_t i) {
+  SEXP d2 = R_altrep_data2(x);
+  if (d2 != R_NilValue) return INTEGER(d2)[i];
+  int v;
+  flag_fill(x, i, 1, &v);
+  return v;
+}
+
+static R_xlen_t flag_get_region(SEXP x, R_xlen_t i, R_xlen_t n, int* buf) {
+  const R_xlen_t len = flag_length(x);
+  if (i >= len) return 0;
+  const R_xlen_t m = std::min(n, len - i);
+  SEXP d2 = R_altrep_data2(x);
+  if (d2 != R_NilValue) {
+    std::memcpy(buf, INTEGER(d2) + i, static_cast<std::size_t>(m) * sizeof(int));
+  } else {
+    flag_fill(x, i, m, buf);
+  }
+  return m;
+}
+
+static void* flag_dataptr(SEXP x, Rboolean) { return DATAPTR(flag_materialize(x)); }
+
+static const void* flag_dataptr_or_null(SEXP x) {
+  SEXP d2 = R_altrep_data2(x);
+  return d2 == R_NilValue ? nullptr : DATAPTR(d2);
+}
+
+static int flag_no_na(SEXP x) { return R_altrep_data2(x) == R_NilValue && flag_n_na(x) == 0; }
+
+// A subset is plain integers (a subset of masks would cost more per column).
+static SEXP flag_extract_subset(SEXP x, SEXP indx, SEXP) {
+  if (R_altrep_data2(x) != R_NilValue) return nullptr;
+  const int t = TYPEOF(indx);
+  if (t != INTSXP && t != REALSXP) return nullptr;
+  const R_xlen_t n = XLENGTH(indx), len = flag_length(x);
+  SEXP out = PROTECT(Rf_allocVector(INTSXP, n));
+  int* o = INTEGER(out);
+  for (R_xlen_t j = 0; j < n; ++j) {
+    double idx;
+    if (t == INTSXP) {
+      const int v = INTEGER(indx)[j];
+      idx = v == NA_INTEGER ? -1.0 : static_cast<double>(v);
+    } else {
+      idx = REAL(indx)[j];
+      if (std::isnan(idx)) idx = -1.0;
+    }
+    if (idx >= 1.0 && idx < static_cast<double>(len) + 1.0) {
+      flag_fill(x, static_cast<R_xlen_t>(idx) - 1, 1, o + j);
+    } else {
+      o[j] = NA_INTEGER;
+    }
+  }
+  UNPROTECT(1);
+  return out;
+}
+
+static SEXP flag_duplicate(SEXP x, Rboolean) {
+  if (R_altrep_data2(x) != R_NilValue) return nullptr;
+  return R_new_altrep(flag_class, R_altrep_data1(x), R_NilValue);
+}
+
+static Rboolean flag_inspect(SEXP x, int, int, int, void (*)(SEXP, int, int, int)) {
+  Rprintf(" cscdemand factor flag, bit %d (%s)\n", flag_col(x),
+          R_altrep_data2(x) == R_NilValue ? "masks" : "materialised");
+  return TRUE;
+}
+
+// [[Rcpp::init]]
+void cscdemand_init_flags(DllInfo* dll) {
+  flag_class = R_make_altinteger_class("cscdemand_flag", "cscdemand", dll);
+  R_set_altrep_Length_method(flag_class, flag_length);
+  R_set_altrep_Inspect_method(flag_class, flag_inspect);
+  R_set_altrep_Duplicate_method(flag_class, flag_duplicate);
+  R_set_altvec_Dataptr_method(flag_class, flag_dataptr);
+  R_set_altvec_Dataptr_or_null_method(flag_class, flag_dataptr_or_null);
+  R_set_altvec_Extract_subset_method(flag_class, flag_extract_subset);
+  R_set_altinteger_Elt_method(flag_class, flag_elt);
+  R_set_altinteger_Get_region_method(flag_class, flag_get_region);
+  R_set_altinteger_No_NA_method(flag_class, flag_no_na);
+}
+
 // The 0/1 columns `cols` for the episodes kept (NA where the flag is
 // missing and no assessment has the factor), with the number of NA cells as
-// attribute "n_na".
+// attribute "n_na". With `lazy`, the columns are flag vectors over the
+// kept episodes' masks (above); else plain integers.
 // [[Rcpp::export]]
 List cpp_ep_mask_flags(RawVector m, Nullable<RawVector> miss, LogicalVector alive,
-                       IntegerVector cols) {
+                       IntegerVector cols, bool lazy = true) {
   const std::size_t n = mask_len(m);
   if (static_cast<std::size_t>(alive.size()) != n) stop("cpp_ep_mask_flags: `alive` length");
+  for (int k : cols) check_column(k);
   const EpMask* mi = nullptr;
   RawVector mv;
   if (miss.isNotNull()) {
@@ -139,18 +273,39 @@ List cpp_ep_mask_flags(RawVector m, Nullable<RawVector> miss, LogicalVector aliv
   }
   std::size_t n_keep = 0;
   for (std::size_t i = 0; i < n; ++i) n_keep += alive[i] != 0;
+  RawVector km = mask_new(n_keep);
+  RawVector kna;
+  if (mi) kna = mask_new(n_keep);
+  std::vector<std::size_t> na_counts(cscdemand::kMaskColumns, 0);
+  cscdemand::mask_compact(mask_ptr(m), mi, n, alive.begin(), mask_ptr(km),
+                          mi ? mask_ptr(kna) : nullptr, na_counts.data());
+  SEXP na_sexp = mi ? static_cast<SEXP>(kna) : R_NilValue;
   List out(cols.size());
   double n_na = 0;
   for (R_xlen_t j = 0; j < cols.size(); ++j) {
-    check_column(cols[j]);
-    IntegerVector v(Rcpp::no_init(n_keep));
-    cscdemand::advise_huge_pages(v.begin(), n_keep * sizeof(int));
-    n_na += static_cast<double>(
-        cscdemand::mask_flag_column(mask_ptr(m), mi, n, alive.begin(), cols[j], v.begin()));
-    out[j] = v;
+    const std::size_t col_na = na_counts[cols[j] - 1];
+    n_na += static_cast<double>(col_na);
+    if (lazy) {
+      List d1 = List::create(km, na_sexp, IntegerVector::create(cols[j]),
+                             IntegerVector::create(static_cast<int>(col_na)));
+      out[j] = R_new_altrep(flag_class, d1, R_NilValue);
+    } else {
+      IntegerVector v(Rcpp::no_init(n_keep));
+      cscdemand::advise_huge_pages(v.begin(), n_keep * sizeof(int));
+      cscdemand::mask_flag_region(mask_ptr(km), mi ? mask_ptr(kna) : nullptr, 0, n_keep, cols[j],
+                                  v.begin());
+      out[j] = v;
+    }
   }
   out.attr("n_na") = n_na;
   return out;
+}
+
+// Whether `x` is a flag vector still held as masks (for tests and the
+// benchmark).
+// [[Rcpp::export]]
+bool cpp_is_mask_flag(SEXP x) {
+  return ALTREP(x) && R_altrep_inherits(x, flag_class) && R_altrep_data2(x) == R_NilValue;
 }
 
 // The number of episodes (sorted rows) in which `x` takes more than one

@@ -124,26 +124,45 @@ inline void mask_counts(const EpMask* m, std::size_t n, int ncol, int* counts) {
   for (int k = 0; k < ncol; ++k) counts[k] = static_cast<int>(c[k]);
 }
 
-// The 0/1 flag of column `col` for the kept episodes (those with `alive`),
-// NA where the flag is missing (`miss`, may be null) and the column absent.
-// Returns the number of NA cells written.
-inline std::size_t mask_flag_column(const EpMask* m, const EpMask* miss, std::size_t n,
-                                    const int* alive, int col, int* out) {
-  const EpMask b = mask_bit(col);
-  std::size_t j = 0, n_na = 0;
+// The masks of the kept episodes (those with `alive`), in order, into
+// `out`; with `miss` (may be null), the missing cells that stay missing (the
+// flag was missing and no assessment has the factor) into `out_na`, and the
+// number of such cells per column into na_counts[k - 1] (k = 1..64).
+// Returns the number of episodes kept.
+inline std::size_t mask_compact(const EpMask* m, const EpMask* miss, std::size_t n,
+                                const int* alive, EpMask* out, EpMask* out_na,
+                                std::size_t* na_counts) {
+  std::size_t j = 0;
   for (std::size_t i = 0; i < n; ++i) {
     if (!alive[i]) continue;
-    if (m[i] & b) {
-      out[j] = 1;
-    } else if (miss && (miss[i] & b)) {
-      out[j] = INT_MIN;
-      ++n_na;
-    } else {
-      out[j] = 0;
+    out[j] = m[i];
+    if (miss) {
+      EpMask na = miss[i] & ~m[i];
+      out_na[j] = na;
+      while (na) {
+        ++na_counts[__builtin_ctzll(na)];
+        na &= na - 1;
+      }
     }
     ++j;
   }
-  return n_na;
+  return j;
+}
+
+// The 0/1 flags of column `col` for episodes start .. start + len - 1 of
+// compacted masks (mask_compact()), NA (INT_MIN) where `na` (may be null)
+// has the column.
+inline void mask_flag_region(const EpMask* m, const EpMask* na, std::size_t start,
+                             std::size_t len, int col, int* out) {
+  const int shift = col - 1;
+  if (na) {
+    for (std::size_t i = 0; i < len; ++i) {
+      out[i] = ((na[start + i] >> shift) & 1) ? INT_MIN
+                                                : static_cast<int>((m[start + i] >> shift) & 1);
+    }
+  } else {
+    for (std::size_t i = 0; i < len; ++i) out[i] = static_cast<int>((m[start + i] >> shift) & 1);
+  }
 }
 
 // The number of episodes (1..n_ep, sorted rows) in which a value differs
