@@ -45,6 +45,14 @@ cpp_csv_line_range <- function(path, first, last) {
     .Call(`_cscdemand_cpp_csv_line_range`, path, first, last)
 }
 
+cpp_csv_header_delim <- function(line) {
+    .Call(`_cscdemand_cpp_csv_header_delim`, line)
+}
+
+cpp_csv_redelimit <- function(path, out_path, delim) {
+    invisible(.Call(`_cscdemand_cpp_csv_redelimit`, path, out_path, delim))
+}
+
 cpp_run_starts <- function(g) {
     .Call(`_cscdemand_cpp_run_starts`, g)
 }

@@ -21,10 +21,18 @@ cin_read_table <- function(x, sheet = NULL, engine = "auto", call = rlang::calle
                 class = "cscdemand_error_empty", call = call)
   }
   ext <- tolower(tools::file_ext(sub("\\.gz$", "", x)))
-  if (ext %in% c("xlsx", "xls", "xlsm")) {
-    return(cin_read_excel(x, sheet = sheet, call = call))
+  # by content, not name: a workbook saved as .csv is read as a workbook, a
+  # CSV file saved as .xls as CSV; other kinds are refused in cin_read_csv()
+  kind <- cin_sniff(x)$kind
+  if (kind %in% c("xlsx", "xls") ||
+      (ext %in% c("xlsx", "xls", "xlsm") && !kind %in% c("text", names(cin_sniff_refusals())))) {
+    tab <- cin_read_excel(x, sheet = sheet, call = call)
+    if (!ext %in% c("xlsx", "xls", "xlsm")) tab$source <- paste0(tab$source, " (an Excel workbook)")
+    return(tab)
   }
   df <- cin_read_csv(x, engine = engine, call = call)
+  note <- attr(df, "note")
+  attr(df, "note") <- NULL
   lines <- attr(df, "lines")
   attr(df, "lines") <- NULL
   multiline <- isTRUE(attr(df, "multiline"))
@@ -35,8 +43,8 @@ cin_read_table <- function(x, sheet = NULL, engine = "auto", call = rlang::calle
                   i = "Export the extract again with at least one assessment."),
                 class = "cscdemand_error_empty", call = call)
   }
-  list(data = df, rows = lines, source = basename(x), skipped = 0L, multiline = multiline,
-       unit = "Line")
+  list(data = df, rows = lines, source = paste0(basename(x), if (nzchar(note %||% "")) paste0(" (", note, ")")),
+       skipped = 0L, multiline = multiline, unit = "Line")
 }
 
 cin_read_data_frame <- function(x, call = rlang::caller_env()) {
@@ -71,6 +79,16 @@ cin_read_data_frame <- function(x, call = rlang::caller_env()) {
 # it reads is read exactly as the scan and the parse would read it.
 cin_read_csv <- function(path, engine = c("auto", "fread", "base"), call = rlang::caller_env()) {
   engine <- match.arg(engine)
+  # UTF-16 text, or tabs or semicolons: read from a UTF-8 comma-separated
+  # copy with the same lines (cin-read-sniff.R); other kinds are refused
+  txt <- cin_text_file(path, call = call)
+  if (!is.null(txt$dir)) on.exit(unlink(txt$dir, recursive = TRUE), add = TRUE)
+  df <- cin_read_csv_file(txt$file, engine = engine, call = call)
+  attr(df, "note") <- txt$note
+  df
+}
+
+cin_read_csv_file <- function(path, engine, call) {
   if (engine == "auto" && isTRUE(getOption("cscdemand.csv_fast", TRUE))) {
     df <- cin_csv_fast(path)
     if (!is.null(df)) return(df)

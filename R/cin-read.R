@@ -59,7 +59,15 @@
 #'
 #' @param x Path to a `.csv` (or `.txt`, `.csv.gz`) or `.xlsx`/`.xls` file, or
 #'   a data frame; or the path(s) of CIN census XML returns, read by
-#'   [read_cin_census_xml()].
+#'   [read_cin_census_xml()]. A file is read by what it holds, not by its
+#'   name: UTF-16 text (Excel's "Unicode Text", database tools) and files
+#'   separated by tabs, semicolons or bars are read as the comma-separated
+#'   UTF-8 file would be, with the same line numbers (the audit's first line
+#'   says so); a workbook saved with a `.csv` name is read as a workbook, and
+#'   an XML return is found by its content. PDF and Word documents, zip
+#'   archives, web pages, SQLite, Parquet, SPSS and Stata files stop with an
+#'   error of class `cscdemand_error_format` that says what the file is and
+#'   how to read it.
 #' @param layout One of `"auto"` (default), `"long"`, `"codes"`, `"wide"`.
 #' @param columns Optional named character vector mapping the standard names
 #'   above to your column names, e.g. `c(child_id = "PersonRef", factor =

@@ -106,14 +106,9 @@ cin_is_xml <- function(x) {
   ext <- tolower(tools::file_ext(x))
   if (all(ext == "xml")) return(TRUE)
   if (length(x) != 1L || !file.exists(x) || ext %in% c("xlsx", "xls", "xlsm")) return(FALSE)
-  con <- file(x, "rb")
-  on.exit(close(con))
-  # Bytes, not text: the first bytes of a broken file need not be valid UTF-8.
-  head <- readBin(con, "raw", 200L)
-  head <- head[head != as.raw(0)]
-  if (length(head) >= 3L && identical(head[1:3], as.raw(c(0xef, 0xbb, 0xbf)))) head <- head[-(1:3)]
-  head <- head[!head %in% as.raw(c(0x20, 0x09, 0x0a, 0x0d))]
-  length(head) > 0L && head[1L] == as.raw(0x3c)
+  # Bytes, not text: the first bytes of a broken file need not be valid
+  # UTF-8 (UTF-16 and gzip are read through, a web page is not XML here).
+  isTRUE(file.info(x)$size > 0) && cin_sniff(x)$kind == "xml"
 }
 
 # ---------------------------------------------------------------------------
@@ -271,6 +266,20 @@ cin_xml_containers <- function() {
 }
 
 cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
+  # by content: refuse what is not XML text; read UTF-16 or gzipped returns
+  # from a plain UTF-8 copy named as the file (cin-read-sniff.R)
+  sn <- cin_sniff(path)
+  cin_sniff_refuse(path, sn$kind, call = call)
+  if (sn$kind %in% c("xlsx", "xls")) {
+    abort_input(c("{.file {basename(path)}} is an Excel workbook, not a CIN census return.",
+                  i = "Read it with {.fn read_cin_assessments}, or choose the return's XML file."),
+                class = c("cscdemand_error_format", "cscdemand_error_file"), call = call)
+  }
+  if (nzchar(sn$encoding) || cin_is_gzip(path)) {
+    plain <- cin_plain_utf8(path, sn, call = call)
+    on.exit(unlink(plain$dir, recursive = TRUE), add = TRUE)
+    path <- plain$file
+  }
   tk <- cin_xml_tokens(path, call = call)
   root <- tk$names[tk$nid[which(tk$kind != -1L)[1]]]
   cin_xml_check_collection(path, tk, root, call = call)

@@ -142,6 +142,29 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_csv_header_delim
+std::string cpp_csv_header_delim(std::string line);
+RcppExport SEXP _cscdemand_cpp_csv_header_delim(SEXP lineSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< std::string >::type line(lineSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_csv_header_delim(line));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_csv_redelimit
+void cpp_csv_redelimit(std::string path, std::string out_path, std::string delim);
+RcppExport SEXP _cscdemand_cpp_csv_redelimit(SEXP pathSEXP, SEXP out_pathSEXP, SEXP delimSEXP) {
+BEGIN_RCPP
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< std::string >::type path(pathSEXP);
+    Rcpp::traits::input_parameter< std::string >::type out_path(out_pathSEXP);
+    Rcpp::traits::input_parameter< std::string >::type delim(delimSEXP);
+    cpp_csv_redelimit(path, out_path, delim);
+    return R_NilValue;
+END_RCPP
+}
 // cpp_run_starts
 IntegerVector cpp_run_starts(IntegerVector g);
 RcppExport SEXP _cscdemand_cpp_run_starts(SEXP gSEXP) {
@@ -567,6 +590,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_csv_read_columns", (DL_FUNC) &_cscdemand_cpp_csv_read_columns, 6},
     {"_cscdemand_cpp_csv_read_fast", (DL_FUNC) &_cscdemand_cpp_csv_read_fast, 3},
     {"_cscdemand_cpp_csv_line_range", (DL_FUNC) &_cscdemand_cpp_csv_line_range, 3},
+    {"_cscdemand_cpp_csv_header_delim", (DL_FUNC) &_cscdemand_cpp_csv_header_delim, 1},
+    {"_cscdemand_cpp_csv_redelimit", (DL_FUNC) &_cscdemand_cpp_csv_redelimit, 3},
     {"_cscdemand_cpp_run_starts", (DL_FUNC) &_cscdemand_cpp_run_starts, 1},
     {"_cscdemand_cpp_first_seen", (DL_FUNC) &_cscdemand_cpp_first_seen, 2},
     {"_cscdemand_cpp_repeated_in_groups", (DL_FUNC) &_cscdemand_cpp_repeated_in_groups, 3},

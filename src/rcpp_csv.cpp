@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include <cscdemand/csv_delim.h>
 #include <cscdemand/csv_parse.h>
 #include <cscdemand/csv_scan.h>
 #include <cscdemand/memory.h>
@@ -431,6 +432,35 @@ SEXP cpp_csv_line_range(std::string path, double first, double last) {
   }
   if (out.find('\0') != std::string::npos) stop("the header holds a NUL byte");
   return Rf_ScalarString(Rf_mkCharLenCE(out.data(), static_cast<int>(out.size()), CE_UTF8));
+}
+
+// The separator of a header line (csv_delim.h), as a one-byte string.
+// [[Rcpp::export]]
+std::string cpp_csv_header_delim(std::string line) {
+  return std::string(1, cscdemand::header_delimiter(line.data(), line.data() + line.size()));
+}
+
+// Rewrites a file separated by `delim` as comma-separated text in `out`
+// (csv_delim.h): same lines, same values.
+// [[Rcpp::export]]
+void cpp_csv_redelimit(std::string path, std::string out_path, std::string delim) {
+  if (delim.size() != 1) stop("cpp_csv_redelimit: the separator must be one byte");
+  std::unique_ptr<std::FILE, cscdemand::FileCloser> out(std::fopen(out_path.c_str(), "wb"));
+  if (!out) stop("cannot write a temporary file");
+  cscdemand::CsvRedelimiter rd(delim[0]);
+  std::string buf;
+  bool ok = true;
+  const bool opened = cscdemand::for_each_block(path.c_str(), 4u << 20, [&](const char* p, const char* e) {
+    buf.clear();
+    rd.feed(p, e, buf);
+    ok = std::fwrite(buf.data(), 1, buf.size(), out.get()) == buf.size();
+    return ok;
+  });
+  buf.clear();
+  rd.finish(buf);
+  if (ok) ok = std::fwrite(buf.data(), 1, buf.size(), out.get()) == buf.size();
+  if (!opened) stop("cannot open the file");
+  if (!ok || std::fflush(out.get()) != 0) stop("cannot write a temporary file (is the disk full?)");
 }
 
 // First rows (1-based) of the runs of an integer key.

@@ -1,0 +1,190 @@
+# What a file holds, from its first bytes, never its name. Extracts arrive
+# as workbooks saved with a .csv name, web pages saved by a download that
+# failed, UTF-16 text from Excel's "Unicode Text" or a database tool, and
+# files separated by tabs or semicolons (Excel in many locales). Read as
+# comma-separated UTF-8, each gives an error about quotes on line 1 that does
+# not help; here each is either read (a workbook by the Excel route, UTF-16
+# and other separators through a UTF-8 comma-separated copy, same lines) or
+# refused with a message that says what the file is and what to do.
+
+cin_sniff <- function(path) {
+  con <- gzfile(path, "rb")  # reads plain files as they are, and gzip decompressed
+  on.exit(close(con))
+  b <- readBin(con, raw(), 65536L)
+  list(kind = cin_sniff_kind(b), encoding = cin_sniff_encoding(b), head = b)
+}
+
+cin_sniff_starts <- function(b, bytes) {
+  length(b) >= length(bytes) && identical(b[seq_along(bytes)], as.raw(bytes))
+}
+
+cin_sniff_has <- function(b, text) {
+  length(b) > 0L && grepl(text, rawToChar(b[b != as.raw(0)]), fixed = TRUE, useBytes = TRUE)
+}
+
+cin_sniff_kind <- function(b) {
+  if (cin_sniff_starts(b, c(0x50, 0x4b, 0x03, 0x04))) {  # zip: Office files are zip archives
+    if (cin_sniff_has(b, "xl/")) return("xlsx")
+    if (cin_sniff_has(b, "word/")) return("docx")
+    if (cin_sniff_has(b, "ppt/")) return("pptx")
+    return("zip")
+  }
+  if (cin_sniff_starts(b, c(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1))) return("xls")
+  if (cin_sniff_starts(b, charToRaw("%PDF"))) return("pdf")
+  if (cin_sniff_starts(b, c(charToRaw("SQLite format 3"), 0))) return("sqlite")
+  if (cin_sniff_starts(b, charToRaw("PAR1"))) return("parquet")
+  if (cin_sniff_starts(b, charToRaw("$FL2")) || cin_sniff_starts(b, charToRaw("$FL3"))) {
+    return("spss")
+  }
+  if (cin_sniff_starts(b, charToRaw("<stata_dta>"))) return("stata")
+  if (cin_sniff_starts(b, c(0xff, 0xfe, 0, 0)) || cin_sniff_starts(b, c(0, 0, 0xfe, 0xff))) {
+    return("utf32")
+  }
+  # text: markup or not (UTF-16 read through its low bytes)
+  # (ASCII bytes only, blanks dropped: "<!DOCTYPE html>" is "<!doctypehtml>")
+  t <- b[b > as.raw(0x20) & b < as.raw(0x80)]
+  t <- tolower(rawToChar(utils::head(t, 200L)))
+  if (startsWith(t, "<!doctypehtml") || startsWith(t, "<html") || startsWith(t, "<table") ||
+      (startsWith(t, "<?xml") && grepl("<html", t, fixed = TRUE))) {
+    return("html")
+  }
+  if (startsWith(t, "<")) return("xml")
+  "text"
+}
+
+# "utf-16le", "utf-16be" (by the byte-order mark, or by the zero bytes of
+# ASCII text) or "" (UTF-8 or single-byte text: the reader's own checks).
+cin_sniff_encoding <- function(b) {
+  if (cin_sniff_starts(b, c(0xff, 0xfe)) && !cin_sniff_starts(b, c(0xff, 0xfe, 0, 0))) {
+    return("utf-16le")
+  }
+  if (cin_sniff_starts(b, c(0xfe, 0xff))) return("utf-16be")
+  n <- length(b) - length(b) %% 2L
+  if (n < 4L) return("")
+  odd <- b[seq(1L, n, by = 2L)] == as.raw(0)
+  even <- b[seq(2L, n, by = 2L)] == as.raw(0)
+  if (mean(even) > 0.4 && !any(odd)) return("utf-16le")
+  if (mean(odd) > 0.4 && !any(even)) return("utf-16be")
+  ""
+}
+
+# What each refused kind is, and the fix.
+cin_sniff_refusals <- function() {
+  list(
+    docx = c("a Word document", "Ask for the extract as CSV or Excel: a document cannot be read as data."),
+    pptx = c("a PowerPoint file", "Ask for the extract as CSV or Excel: slides cannot be read as data."),
+    zip = c("a zip archive", "Unzip it ({.code utils::unzip()}) and read the CSV or Excel file inside."),
+    pdf = c("a PDF document", "Ask for the extract as CSV or Excel: a PDF report cannot be read as data."),
+    html = c("a web page (HTML)", paste(
+      "A download that saved a sign-in or error page gives this, and some systems save",
+      "reports as web pages with an Excel name: download the extract again, or open it",
+      "in Excel and save it as CSV UTF-8.")),
+    sqlite = c("a SQLite database", paste(
+      "Read the table with {.code DBI::dbReadTable()} and pass the data frame, or read",
+      "Standard Safeguarding Dataset tables with {.fn read_cin_ssd}.")),
+    parquet = c("a Parquet file", "Read it with {.code arrow::read_parquet()} and pass the data frame."),
+    spss = c("an SPSS data file", paste(
+      "Read it with {.code haven::read_sav()}, turn labelled codes into text with",
+      "{.code haven::as_factor()}, and pass the data frame.")),
+    stata = c("a Stata data file", "Read it with {.code haven::read_dta()} and pass the data frame."),
+    utf32 = c("UTF-32 text", "Save it again as CSV UTF-8.")
+  )
+}
+
+cin_sniff_refuse <- function(path, kind, call = rlang::caller_env()) {
+  r <- cin_sniff_refusals()[[kind]]
+  if (is.null(r)) return(invisible(NULL))
+  abort_input(c("{.file {basename(path)}} is {r[1]}, not a CSV file or a CIN census return.",
+                i = r[2]),
+              class = c("cscdemand_error_format", "cscdemand_error_file"), call = call)
+}
+
+# A file the CSV reader can read: the file itself when it is comma-separated
+# text that is not UTF-16, else a UTF-8 comma-separated copy with the same
+# lines, named as the file (inside a temporary folder, so that messages name
+# the user's file). Refused kinds stop here. Returns the path, the folder to
+# remove afterwards (or NULL) and a note for the audit (or "").
+cin_text_file <- function(path, call = rlang::caller_env()) {
+  sn <- cin_sniff(path)
+  cin_sniff_refuse(path, sn$kind, call = call)
+  if (sn$kind %in% c("xlsx", "xls")) {
+    abort_input(c("{.file {basename(path)}} is an Excel workbook, not a CSV file.",
+                  i = "Save the sheet as CSV UTF-8, or read it with {.fn read_cin_assessments}."),
+                class = c("cscdemand_error_format", "cscdemand_error_file"), call = call)
+  }
+  utf16 <- nzchar(sn$encoding)
+  head <- if (utf16) cin_utf16_to_utf8(sn$head, sn$encoding, partial = TRUE) else sn$head
+  delim <- cpp_csv_header_delim(cin_first_line(head))
+  if (!utf16 && delim == ",") return(list(file = path, dir = NULL, note = ""))
+  plain <- cin_plain_utf8(path, sn, call = call)
+  out <- plain$file
+  if (delim != ",") {
+    out <- file.path(plain$dir, paste0("comma-", basename(plain$file)))
+    cpp_csv_redelimit(enc2native(path.expand(plain$file)), enc2native(path.expand(out)), delim)
+    unlink(plain$file)
+    file.rename(out, plain$file)
+  }
+  note <- c(if (utf16) "UTF-16 text", if (delim != ",") paste0(cin_delim_name(delim), "-separated"))
+  list(file = plain$file, dir = plain$dir, note = paste(note, collapse = ", "))
+}
+
+# A plain (not gzipped) UTF-8 copy of a file, named as the file without .gz,
+# in a new temporary folder: list(file, dir).
+cin_plain_utf8 <- function(path, sn = cin_sniff(path), call = rlang::caller_env()) {
+  dir <- tempfile("cscdemand-text")
+  dir.create(dir)
+  out <- file.path(dir, basename(sub("\\.gz$", "", path, ignore.case = TRUE)))
+  con <- gzfile(path, "rb")
+  bytes <- tryCatch(cin_read_all(con), finally = close(con))
+  if (nzchar(sn$encoding)) {
+    bytes <- cin_utf16_to_utf8(bytes, sn$encoding, partial = FALSE, path = path, call = call)
+  }
+  writeBin(bytes, out)
+  list(file = out, dir = dir)
+}
+
+cin_delim_name <- function(delim) {
+  switch(delim, "\t" = "tab", ";" = "semicolon", "|" = "bar", "comma")
+}
+
+cin_is_gzip <- function(path) {
+  magic <- readBin(path, raw(), 2L)
+  length(magic) == 2L && magic[1] == as.raw(0x1f) && magic[2] == as.raw(0x8b)
+}
+
+cin_read_all <- function(con) {
+  chunks <- list()
+  repeat {
+    r <- readBin(con, raw(), 16777216L)
+    if (!length(r)) break
+    chunks[[length(chunks) + 1L]] <- r
+  }
+  do.call(c, chunks)
+}
+
+# The first line with anything but blanks, as text (for its separator).
+cin_first_line <- function(b) {
+  if (cin_sniff_starts(b, c(0xef, 0xbb, 0xbf))) b <- b[-(1:3)]
+  b <- b[b != as.raw(0)]
+  lines <- strsplit(rawToChar(b), "\n", fixed = TRUE, useBytes = TRUE)[[1]]
+  lines <- lines[grepl("[^[:space:]]", lines, useBytes = TRUE)]
+  if (length(lines)) lines[1] else ""
+}
+
+# UTF-16 bytes as UTF-8 bytes, the byte-order mark dropped. `partial`: the
+# first bytes of a file (an odd last byte or a split character is cut).
+cin_utf16_to_utf8 <- function(b, encoding, partial, path = NULL, call = rlang::caller_env()) {
+  from <- if (encoding == "utf-16le") "UTF-16LE" else "UTF-16BE"
+  if (length(b) >= 2L && (cin_sniff_starts(b, c(0xff, 0xfe)) || cin_sniff_starts(b, c(0xfe, 0xff)))) {
+    b <- b[-(1:2)]
+  }
+  if (partial) b <- b[seq_len(length(b) - length(b) %% 2L - if (length(b) >= 4L) 2L else 0L)]
+  out <- iconv(list(b), from = from, to = "UTF-8", toRaw = TRUE)[[1]]
+  if (is.null(out)) {
+    if (partial) return(raw(0))
+    abort_input(c("{.file {basename(path)}} looks like UTF-16 text but is not valid UTF-16.",
+                  i = "Save it again as CSV UTF-8."),
+                class = c("cscdemand_error_encoding", "cscdemand_error_file"), call = call)
+  }
+  out
+}
