@@ -143,6 +143,20 @@ cin_plain_utf8 <- function(path, sn = cin_sniff(path), call = rlang::caller_env(
   list(file = out, dir = dir)
 }
 
+# The XML reader's file: refuse what is not XML text; UTF-16 or gzipped
+# returns are read from a plain UTF-8 copy named as the file. list(file, dir).
+cin_xml_file <- function(path, call = rlang::caller_env()) {
+  sn <- cin_sniff(path)
+  cin_sniff_refuse(path, sn$kind, call = call)
+  if (sn$kind %in% c("xlsx", "xls")) {
+    abort_input(c("{.file {basename(path)}} is an Excel workbook, not a CIN census return.",
+                  i = "Read it with {.fn read_cin_assessments}, or choose the return's XML file."),
+                class = c("cscdemand_error_format", "cscdemand_error_file"), call = call)
+  }
+  if (!nzchar(sn$encoding) && !cin_is_gzip(path)) return(list(file = path, dir = NULL))
+  cin_plain_utf8(path, sn, call = call)
+}
+
 cin_delim_name <- function(delim) {
   switch(delim, "\t" = "tab", ";" = "semicolon", "|" = "bar", "comma")
 }

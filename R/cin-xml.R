@@ -95,7 +95,11 @@ read_cin_census_xml <- function(x, on_unknown = c("error", "drop"), legacy = TRU
                 class = "cscdemand_error_file")
   }
   salt <- cin_check_salt(hash_ids, salt)
-  tabs <- lapply(seq_along(x), function(i) cin_xml_tables(x[i], i))
+  tabs <- lapply(seq_along(x), function(i) {
+    plain <- cin_xml_file(x[i])  # by content; UTF-16 or gzipped: a UTF-8 copy, same name
+    if (!is.null(plain$dir)) on.exit(unlink(plain$dir, recursive = TRUE), add = TRUE)
+    cin_xml_tables(plain$file, i)
+  })
   cin_census_build(tabs, on_unknown = on_unknown, legacy = legacy, salt = salt,
                    source = paste(basename(x), collapse = ", "), verbose = verbose)
 }
@@ -266,20 +270,6 @@ cin_xml_containers <- function() {
 }
 
 cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
-  # by content: refuse what is not XML text; read UTF-16 or gzipped returns
-  # from a plain UTF-8 copy named as the file (cin-read-sniff.R)
-  sn <- cin_sniff(path)
-  cin_sniff_refuse(path, sn$kind, call = call)
-  if (sn$kind %in% c("xlsx", "xls")) {
-    abort_input(c("{.file {basename(path)}} is an Excel workbook, not a CIN census return.",
-                  i = "Read it with {.fn read_cin_assessments}, or choose the return's XML file."),
-                class = c("cscdemand_error_format", "cscdemand_error_file"), call = call)
-  }
-  if (nzchar(sn$encoding) || cin_is_gzip(path)) {
-    plain <- cin_plain_utf8(path, sn, call = call)
-    on.exit(unlink(plain$dir, recursive = TRUE), add = TRUE)
-    path <- plain$file
-  }
   tk <- cin_xml_tokens(path, call = call)
   root <- tk$names[tk$nid[which(tk$kind != -1L)[1]]]
   cin_xml_check_collection(path, tk, root, call = call)
