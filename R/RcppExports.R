@@ -49,8 +49,8 @@ cpp_csv_header_delim <- function(line) {
     .Call(`_cscdemand_cpp_csv_header_delim`, line)
 }
 
-cpp_csv_redelimit <- function(path, out_path, delim) {
-    invisible(.Call(`_cscdemand_cpp_csv_redelimit`, path, out_path, delim))
+cpp_csv_redelimit <- function(path, out_path, delim, blank_first = FALSE) {
+    invisible(.Call(`_cscdemand_cpp_csv_redelimit`, path, out_path, delim, blank_first))
 }
 
 cpp_run_starts <- function(g) {

@@ -114,17 +114,23 @@ cin_text_file <- function(path, call = rlang::caller_env()) {
   }
   utf16 <- nzchar(sn$encoding)
   head <- if (utf16) cin_utf16_to_utf8(sn$head, sn$encoding, partial = TRUE) else sn$head
-  delim <- cpp_csv_header_delim(cin_first_line(head))
-  if (!utf16 && delim == ",") return(list(file = path, dir = NULL, note = ""))
+  first <- cin_first_line(head)
+  # Excel's separator line ("sep=;") as the file's first line: blanked in the copy
+  hint <- regmatches(first, regexec("^sep=([,;|\t])\r?$", first, ignore.case = TRUE,
+                                    useBytes = TRUE))[[1]]
+  if (length(hint) && !identical(cin_first_line(head, skip_blank = FALSE), first)) hint <- character()
+  delim <- if (length(hint)) hint[2] else cpp_csv_header_delim(first)
+  if (!utf16 && delim == "," && !length(hint)) return(list(file = path, dir = NULL, note = ""))
   plain <- cin_plain_utf8(path, sn, call = call)
-  out <- plain$file
-  if (delim != ",") {
+  if (delim != "," || length(hint)) {
     out <- file.path(plain$dir, paste0("comma-", basename(plain$file)))
-    cpp_csv_redelimit(enc2native(path.expand(plain$file)), enc2native(path.expand(out)), delim)
+    cpp_csv_redelimit(enc2native(path.expand(plain$file)), enc2native(path.expand(out)), delim,
+                      blank_first = length(hint) > 0L)
     unlink(plain$file)
     file.rename(out, plain$file)
   }
-  note <- c(if (utf16) "UTF-16 text", if (delim != ",") paste0(cin_delim_name(delim), "-separated"))
+  note <- c(if (utf16) "UTF-16 text", if (delim != ",") paste0(cin_delim_name(delim), "-separated"),
+            if (length(hint)) paste0("first line \"sep=", if (delim == "\t") "\\t" else delim, "\" skipped"))
   list(file = plain$file, dir = plain$dir, note = paste(note, collapse = ", "))
 }
 
@@ -176,12 +182,12 @@ cin_read_all <- function(con) {
   do.call(c, chunks)
 }
 
-# The first line with anything but blanks, as text (for its separator).
-cin_first_line <- function(b) {
+# The first line with anything but blanks (or the first line), as text.
+cin_first_line <- function(b, skip_blank = TRUE) {
   if (cin_sniff_starts(b, c(0xef, 0xbb, 0xbf))) b <- b[-(1:3)]
   b <- b[b != as.raw(0)]
   lines <- strsplit(rawToChar(b), "\n", fixed = TRUE, useBytes = TRUE)[[1]]
-  lines <- lines[grepl("[^[:space:]]", lines, useBytes = TRUE)]
+  if (skip_blank) lines <- lines[grepl("[^[:space:]]", lines, useBytes = TRUE)]
   if (length(lines)) lines[1] else ""
 }
 

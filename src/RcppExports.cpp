@@ -154,14 +154,15 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_csv_redelimit
-void cpp_csv_redelimit(std::string path, std::string out_path, std::string delim);
-RcppExport SEXP _cscdemand_cpp_csv_redelimit(SEXP pathSEXP, SEXP out_pathSEXP, SEXP delimSEXP) {
+void cpp_csv_redelimit(std::string path, std::string out_path, std::string delim, bool blank_first);
+RcppExport SEXP _cscdemand_cpp_csv_redelimit(SEXP pathSEXP, SEXP out_pathSEXP, SEXP delimSEXP, SEXP blank_firstSEXP) {
 BEGIN_RCPP
     Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< std::string >::type path(pathSEXP);
     Rcpp::traits::input_parameter< std::string >::type out_path(out_pathSEXP);
     Rcpp::traits::input_parameter< std::string >::type delim(delimSEXP);
-    cpp_csv_redelimit(path, out_path, delim);
+    Rcpp::traits::input_parameter< bool >::type blank_first(blank_firstSEXP);
+    cpp_csv_redelimit(path, out_path, delim, blank_first);
     return R_NilValue;
 END_RCPP
 }
@@ -591,7 +592,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_csv_read_fast", (DL_FUNC) &_cscdemand_cpp_csv_read_fast, 3},
     {"_cscdemand_cpp_csv_line_range", (DL_FUNC) &_cscdemand_cpp_csv_line_range, 3},
     {"_cscdemand_cpp_csv_header_delim", (DL_FUNC) &_cscdemand_cpp_csv_header_delim, 1},
-    {"_cscdemand_cpp_csv_redelimit", (DL_FUNC) &_cscdemand_cpp_csv_redelimit, 3},
+    {"_cscdemand_cpp_csv_redelimit", (DL_FUNC) &_cscdemand_cpp_csv_redelimit, 4},
     {"_cscdemand_cpp_run_starts", (DL_FUNC) &_cscdemand_cpp_run_starts, 1},
     {"_cscdemand_cpp_first_seen", (DL_FUNC) &_cscdemand_cpp_first_seen, 2},
     {"_cscdemand_cpp_repeated_in_groups", (DL_FUNC) &_cscdemand_cpp_repeated_in_groups, 3},

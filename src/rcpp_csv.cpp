@@ -441,17 +441,27 @@ std::string cpp_csv_header_delim(std::string line) {
 }
 
 // Rewrites a file separated by `delim` as comma-separated text in `out`
-// (csv_delim.h): same lines, same values.
+// (csv_delim.h): same lines, same values. With `blank_first`, the first
+// line (Excel's "sep=;" line) is written empty, so the lines keep their
+// numbers.
 // [[Rcpp::export]]
-void cpp_csv_redelimit(std::string path, std::string out_path, std::string delim) {
+void cpp_csv_redelimit(std::string path, std::string out_path, std::string delim,
+                       bool blank_first = false) {
   if (delim.size() != 1) stop("cpp_csv_redelimit: the separator must be one byte");
   std::unique_ptr<std::FILE, cscdemand::FileCloser> out(std::fopen(out_path.c_str(), "wb"));
   if (!out) stop("cannot write a temporary file");
   cscdemand::CsvRedelimiter rd(delim[0]);
   std::string buf;
   bool ok = true;
+  bool skipping = blank_first;
   const bool opened = cscdemand::for_each_block(path.c_str(), 4u << 20, [&](const char* p, const char* e) {
     buf.clear();
+    if (skipping) {
+      const char* nl = cscdemand::find_byte(p, e, '\n');
+      if (!nl) return true;  // the first line goes on into the next block
+      p = nl;
+      skipping = false;
+    }
     rd.feed(p, e, buf);
     ok = std::fwrite(buf.data(), 1, buf.size(), out.get()) == buf.size();
     return ok;

@@ -215,3 +215,22 @@ test_that("CIN census returns in UTF-16 or gzipped read as the UTF-8 return", {
   write_test_xlsx(rbind(c("child_id", "factor"), c("C1", "3B")), x)
   expect_error(read_cin_assessments(x), class = "cscdemand_error_format")
 })
+
+test_that("Excel's separator line (sep=;) is skipped, and the lines keep their numbers", {
+  ref <- read_cin_assessments(fx("long_basic.csv"))
+  body <- readLines(fx("long_basic.csv"))
+  for (sep in c(";", ",", "\t")) {
+    lines <- c(paste0("sep=", sep), gsub(",", sep, body, fixed = TRUE))
+    p <- write_bytes(charToRaw(paste0(paste(lines, collapse = "\r\n"), "\r\n")), "hint.csv")
+    a <- read_cin_assessments(p)
+    expect_identical(a$assessments[setdiff(names(a$assessments), ".row")],
+                     ref$assessments[setdiff(names(ref$assessments), ".row")])
+    expect_identical(a$assessments$.row, ref$assessments$.row + 1L)  # one line more above
+    expect_match(a$source, "sep=", fixed = TRUE)
+  }
+  lines <- c("sep=;", "child_id;referral_date;factor", "C1;2023-05-01;3B", "C2;2023-05-01")
+  p <- write_bytes(charToRaw(paste0(paste(lines, collapse = "\n"), "\n")), "hint.csv")
+  e <- tryCatch(read_cin_assessments(p), error = identity)
+  expect_s3_class(e, "cscdemand_error_csv")
+  expect_match(conditionMessage(e), "Line 4 of 'hint.csv'", fixed = TRUE)
+})
