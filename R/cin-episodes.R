@@ -53,12 +53,13 @@
 #'   they are stored compactly: all of them read their values from one 64-bit
 #'   set of factors per episode, so the table of 3 million episodes by 29
 #'   factors takes 24 MB instead of 0.34 GB. Reading values (printing,
-#'   subsetting, `sum()`, `mean()`, `table()`, saving) keeps them compact; a
-#'   column is made into plain integers, once, when R needs all of it at once
-#'   (arithmetic, `as.matrix()`, most compiled code) or when a value is
-#'   changed. A saved table (`saveRDS()`) holds plain integers. Set
-#'   `options(cscdemand.lazy_flags = FALSE)` for plain integer columns from
-#'   the start.
+#'   subsetting, `sum()`, `mean()`, `table()`, `is.na()`) keeps them compact;
+#'   a column is made into plain integers, once, when R needs all of it at
+#'   once (arithmetic, comparisons, `order()`, `as.matrix()`, `identical()`,
+#'   saving with `saveRDS()`, fitting a model with [lca()] on it, most
+#'   compiled code) or when a value is changed. A saved table holds plain
+#'   integers, so it reads anywhere. Set `options(cscdemand.lazy_flags =
+#'   FALSE)` for plain integer columns from the start.
 #' @family CIN data
 #' @export
 #' @examples

@@ -131,21 +131,24 @@ IntegerVector cpp_ep_mask_counts(RawVector m, int ncol) {
 // each episode's mask. The 0/1 table of 3 million episodes by 29 factors is
 // 0.34 GB as R integers; all its columns share one mask vector (8 bytes per
 // episode), so the table costs 24 MB until a column is needed whole. Values
-// read one at a time or by region (sum(), mean(), table(), subsetting,
-// printing, saving) come from the bits; DATAPTR (arithmetic, most C code)
-// makes the column's integers once and keeps them. data1 = list(masks of the
-// kept episodes, their missing cells or NULL, the column's bit (1..64), the
-// number of missing cells in the column); data2 = the integers once made.
-// Values are never changed in place (a change goes to the integers), so
-// copies share data1. Saved objects hold plain integers (no serialisation
-// method: R writes the values).
+// read one at a time or by region (sum(), mean(), table(), is.na(),
+// printing, subsetting) come from the bits; DATAPTR (arithmetic, comparison,
+// ordering, saving, most C code) makes the column's integers once and keeps
+// them (from then on the column
+// is plain integers, plus the shared masks). data1 = list(masks of the kept
+// episodes, their missing cells or NULL, the column's bit (1..64), the
+// number of missing cells in the column, a double); data2 = the integers
+// once made. Values are never changed in place (a change goes to the
+// integers), so copies share data1. Saved objects hold plain integers (no
+// serialisation method: R writes the values, which makes them, and a file
+// read where cscdemand is not installed loses nothing).
 
 static R_altrep_class_t flag_class;
 
 static SEXP flag_masks(SEXP x) { return VECTOR_ELT(R_altrep_data1(x), 0); }
 static SEXP flag_na(SEXP x) { return VECTOR_ELT(R_altrep_data1(x), 1); }
 static int flag_col(SEXP x) { return INTEGER(VECTOR_ELT(R_altrep_data1(x), 2))[0]; }
-static int flag_n_na(SEXP x) { return INTEGER(VECTOR_ELT(R_altrep_data1(x), 3))[0]; }
+static double flag_n_na(SEXP x) { return REAL(VECTOR_ELT(R_altrep_data1(x), 3))[0]; }
 static const EpMask* flag_na_ptr(SEXP x) {
   SEXP na = flag_na(x);
   return na == R_NilValue ? nullptr : reinterpret_cast<const EpMask*>(RAW(na));
@@ -200,7 +203,7 @@ static const void* flag_dataptr_or_null(SEXP x) {
   return d2 == R_NilValue ? nullptr : DATAPTR(d2);
 }
 
-static int flag_no_na(SEXP x) { return R_altrep_data2(x) == R_NilValue && flag_n_na(x) == 0; }
+static int flag_no_na(SEXP x) { return R_altrep_data2(x) == R_NilValue && flag_n_na(x) == 0.0; }
 
 // A subset is plain integers (a subset of masks would cost more per column).
 static SEXP flag_extract_subset(SEXP x, SEXP indx, SEXP) {
@@ -210,17 +213,21 @@ static SEXP flag_extract_subset(SEXP x, SEXP indx, SEXP) {
   const R_xlen_t n = XLENGTH(indx), len = flag_length(x);
   SEXP out = PROTECT(Rf_allocVector(INTSXP, n));
   int* o = INTEGER(out);
+  const EpMask* m = reinterpret_cast<const EpMask*>(RAW(flag_masks(x)));
+  const EpMask* na = flag_na_ptr(x);
+  const int shift = flag_col(x) - 1;
+  const int* ii = t == INTSXP ? INTEGER(indx) : nullptr;
+  const double* di = t == REALSXP ? REAL(indx) : nullptr;
   for (R_xlen_t j = 0; j < n; ++j) {
     double idx;
-    if (t == INTSXP) {
-      const int v = INTEGER(indx)[j];
-      idx = v == NA_INTEGER ? -1.0 : static_cast<double>(v);
+    if (ii) {
+      idx = ii[j] == NA_INTEGER ? -1.0 : static_cast<double>(ii[j]);
     } else {
-      idx = REAL(indx)[j];
-      if (std::isnan(idx)) idx = -1.0;
+      idx = std::isnan(di[j]) ? -1.0 : di[j];
     }
     if (idx >= 1.0 && idx < static_cast<double>(len) + 1.0) {
-      flag_fill(x, static_cast<R_xlen_t>(idx) - 1, 1, o + j);
+      const R_xlen_t i = static_cast<R_xlen_t>(idx) - 1;
+      o[j] = (na && ((na[i] >> shift) & 1)) ? NA_INTEGER : static_cast<int>((m[i] >> shift) & 1);
     } else {
       o[j] = NA_INTEGER;
     }
@@ -279,6 +286,9 @@ List cpp_ep_mask_flags(RawVector m, Nullable<RawVector> miss, LogicalVector aliv
   std::vector<std::size_t> na_counts(cscdemand::kMaskColumns, 0);
   cscdemand::mask_compact(mask_ptr(m), mi, n, alive.begin(), mask_ptr(km),
                           mi ? mask_ptr(kna) : nullptr, na_counts.data());
+  bool any_na = false;
+  for (int k : cols) any_na = any_na || na_counts[k - 1] > 0;
+  if (!any_na) mi = nullptr;  // no missing cell left: no second set of masks to keep
   SEXP na_sexp = mi ? static_cast<SEXP>(kna) : R_NilValue;
   List out(cols.size());
   double n_na = 0;
@@ -287,7 +297,7 @@ List cpp_ep_mask_flags(RawVector m, Nullable<RawVector> miss, LogicalVector aliv
     n_na += static_cast<double>(col_na);
     if (lazy) {
       List d1 = List::create(km, na_sexp, IntegerVector::create(cols[j]),
-                             IntegerVector::create(static_cast<int>(col_na)));
+                             NumericVector::create(static_cast<double>(col_na)));
       out[j] = R_new_altrep(flag_class, d1, R_NilValue);
     } else {
       IntegerVector v(Rcpp::no_init(n_keep));

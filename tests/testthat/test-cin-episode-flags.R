@@ -26,34 +26,70 @@ test_that("flag columns held as masks equal plain integer columns", {
 })
 
 test_that("reading by element, region and subset leaves the masks in place", {
-  set.seed(3)
+  withr::local_seed(3)
   ep <- episode_factors(cin_example)
   ref <- plain_flags(cin_example)
   f <- factor_columns(ep)
   n <- nrow(ep)
   idx <- c(sample.int(n, 200), 1L, n, NA, n + 1L, 0L)
   for (k in f[c(1, 7, 29)]) {
-    x <- ep[[k]]
     r <- ref[[k]]
-    expect_identical(x[idx], r[idx])                       # Extract_subset (NA beyond the end)
-    expect_identical(x[as.numeric(idx)], r[as.numeric(idx)])
-    expect_identical(x[-1], r[-1])
-    expect_identical(x[x == 1L & FALSE], integer(0))       # (materialises a copy only)
+    expect_identical(ep[[k]][idx], r[idx])                 # Extract_subset (NA beyond the end)
+    expect_identical(ep[[k]][-1], r[-1])
+    expect_identical(ep[[k]][c(1, 3e9)], c(r[1], NA))       # a double index above INT_MAX
     expect_identical(sum(ep[[k]]), sum(r))                 # by region
     expect_equal(mean(ep[[k]]), mean(r))
     expect_identical(as.vector(table(ep[[k]])), as.vector(table(r)))
     expect_identical(head(ep[[k]], 3), head(r, 3))
     expect_identical(vapply(c(1L, 17L, n), function(i) ep[[k]][[i]], 1L), r[c(1L, 17L, n)])
     expect_identical(anyNA(ep[[k]]), FALSE)
+    expect_identical(is.na(ep[[k]]), is.na(r))
+    expect_true(cpp_is_mask_flag(ep[[k]]))                 # none of these made it plain
   }
-  y <- ep[[f[2]]]
-  expect_true(cpp_is_mask_flag(y))
   # a row subset of the table is plain integers with the same values
   sub <- ep[ep$la == ep$la[1], ]
   expect_identical(sub[[f[2]]], ref[[f[2]]][ref$la == ref$la[1]])
   expect_false(cpp_is_mask_flag(sub[[f[2]]]))
-  expect_identical(as.matrix(ep[f]), as.matrix(ref[f]))
+  expect_true(cpp_is_mask_flag(ep[[f[2]]]))
   expect_identical(rbind(ep[1:5, ], ep[6:10, ])[f], ref[1:10, f])
+  # whole-column work makes the column plain, once, with the same values
+  x <- ep[[f[3]]]
+  expect_identical(x == 1L, ref[[f[3]]] == 1L)
+  expect_false(cpp_is_mask_flag(ep[[f[3]]]))
+  expect_identical(ep[[f[3]]], ref[[f[3]]])
+  expect_identical(as.matrix(ep[f]), as.matrix(ref[f]))
+})
+
+test_that("masks with missing cells read alike by element, region and subset at any offset", {
+  withr::local_seed(8)
+  n <- 3000
+  m <- as.raw(sample(0:255, n * 8, replace = TRUE))
+  miss <- as.raw(sample(c(0:255, rep(0, 200)), n * 8, replace = TRUE))
+  alive <- sample(c(TRUE, TRUE, FALSE), n, replace = TRUE)
+  cols <- c(1:12, 40L, 64L)
+  lazy <- cpp_ep_mask_flags(m, miss, alive, cols, lazy = TRUE)
+  plain <- cpp_ep_mask_flags(m, miss, alive, cols, lazy = FALSE)
+  expect_identical(attr(lazy, "n_na"), attr(plain, "n_na"))
+  expect_gt(attr(plain, "n_na"), 0)
+  i <- c(sample.int(sum(alive)), NA, 0L)
+  for (j in seq_along(cols)) {
+    x <- lazy[[j]]
+    y <- plain[[j]]
+    expect_true(cpp_is_mask_flag(x))
+    expect_identical(sum(x, na.rm = TRUE), sum(y, na.rm = TRUE))
+    expect_identical(sum(x), sum(y))
+    expect_identical(is.na(x), is.na(y))
+    expect_identical(x[i], y[i])
+    expect_identical(vapply(c(1L, 513L, 1025L, length(y)), function(k) x[[k]], 1L),
+                     y[c(1L, 513L, 1025L, length(y))])
+    expect_identical(as.vector(table(x, useNA = "always")), as.vector(table(y, useNA = "always")))
+    expect_true(cpp_is_mask_flag(x))
+    expect_identical(x, y)                                  # whole column, then plain
+  }
+  # no missing cell among the columns asked for: no second set of masks kept
+  none <- cpp_ep_mask_flags(m, as.raw(rep(0, n * 8)), alive, cols, lazy = TRUE)
+  expect_identical(attr(none, "n_na"), 0)
+  expect_identical(unlist(none), unlist(cpp_ep_mask_flags(m, NULL, alive, cols, lazy = FALSE)))
 })
 
 test_that("a change to one flag column reaches neither its copies nor the other columns", {
