@@ -28,14 +28,22 @@
 #' rd$councils
 #' sum(rd$own)
 #' rd$audit
-report_data <- function(data = "example", council = NULL, years = NULL, threshold = 10) {
+report_data <- function(data = "example", council = NULL, years = NULL, threshold = 10,
+                        lsoa = NULL) {
   check_count(threshold)
   if (inherits(data, "cscdemand_report_data")) {
+    if (!is.null(lsoa)) {
+      abort_input(c("{.arg lsoa} cannot be added to report data built already.",
+                    i = "Build them again with {.code report_data(data, lsoa = ...)}."),
+                  class = "cscdemand_error_data")
+    }
     return(report_data_recheck(data, council, years, threshold))
   }
   example <- identical(data, "example")
   src <- if (example) cscdemand::cin_example else data
   assessments <- read_cin_assessments(src)
+  # the CIN census has no addresses: the children's LSOAs from a lookup
+  if (!is.null(lsoa)) assessments <- link_lsoa(assessments, lsoa)
   episodes <- episode_factors(assessments)
   items <- factor_columns(episodes)
   if (!length(items) || !nrow(episodes)) {

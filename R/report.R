@@ -43,6 +43,13 @@
 #'   [suggest_class_names()].
 #' @param years Optional DfE reporting years to keep (the audit says how many
 #'   episodes the filter dropped).
+#' @param lsoa Optional lookup of each child's neighbourhood, for the
+#'   deprivation section: a data frame or the path of a CSV file with a child
+#'   id column and an LSOA code column (2011 or 2021 codes), as exported from
+#'   the case management system; joined by child id with [link_lsoa()], and
+#'   the children not found are counted in the audit. The CIN census return
+#'   holds no addresses, so without it (or an `lsoa` column in a CSV or Excel
+#'   extract) the report says how to add deprivation instead of showing it.
 #' @param ... Further report parameters: `k_use` (force the number of
 #'   classes), `blrt_reps` (default 99, so p-values go down to 0.01),
 #'   `blrt_starts` (2), `blrt_sample` (3000: the test runs on a systematic
@@ -56,11 +63,13 @@
 #' \dontrun{
 #' demand_report("example", council = "Leicestershire", output_file = "leics.docx")
 #' demand_report("our_cin_extract.csv", council = "Warwickshire", output_format = "html")
+#' # CIN census returns, with the children's LSOAs exported from the case system
+#' demand_report(c("cin_2023.xml", "cin_2024.xml"), lsoa = "child_lsoa.csv")
 #' }
 demand_report <- function(data = "example", council = NULL, output_file = NULL,
                           output_format = NULL, k = 1:8, starts = 20, seed = 2020,
-                          threshold = 10, class_names = NULL, years = NULL, ...,
-                          quiet = TRUE) {
+                          threshold = 10, class_names = NULL, years = NULL, lsoa = NULL,
+                          ..., quiet = TRUE) {
   rlang::check_installed(c("rmarkdown", "knitr"), reason = "to knit the report.")
   if (is.character(council) && length(council) == 1L && grepl("\\.(html?|docx|pdf)$", council) &&
       is.null(output_file)) {
@@ -77,7 +86,7 @@ demand_report <- function(data = "example", council = NULL, output_file = NULL,
   if (!is.null(council)) find_council(council, verbose = FALSE) # a misspelling stops here
   fmt <- report_format(output_file, output_format)
   output_file <- report_check_output(fmt$file)
-  rd <- report_data(data, council = council, years = years, threshold = threshold)
+  rd <- report_data(data, council = council, years = years, threshold = threshold, lsoa = lsoa)
   params <- list(data = rd, council = council, k_min = min(k), k_max = max(k),
                  starts = starts, seed = seed, threshold = threshold,
                  class_names = class_names, years = years, ...)

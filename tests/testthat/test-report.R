@@ -178,3 +178,36 @@ test_that("a small one-year extract of two councils still gives a whole report",
   counts <- unlist(lapply(html_tables(strip_html(out)), function(t) cell_counts(t$cells)))
   expect_true(all(counts == 0 | counts >= 10))
 })
+
+test_that("CIN census returns: the LSOA lookup feeds the deprivation section, and without it the report says how to add it", {
+  skip_if_not(rmarkdown::pandoc_available(), "pandoc is needed to knit the report")
+  small <- cin_example[cin_example$year == 2023 & cin_example$la %in% c("E09000021", "E08000024"), ]
+  small <- small[small$episode_id %in% unique(small$episode_id)[1:400], ]
+  dir <- withr::local_tempdir()
+  paths <- write_cin_census_xml(small, dir)
+  lk <- unique(small[c("child_id", "lsoa")])
+  lk <- lk[!duplicated(lk$child_id), ]
+  lk_path <- file.path(dir, "child-lsoa.csv")
+  utils::write.csv(lk[-(1:5), ], lk_path, row.names = FALSE)  # five children missing from it
+  rd <- suppressMessages(report_data(paths, council = "Sunderland", lsoa = lk_path))
+  expect_true("lsoa" %in% names(rd$episodes))
+  n_miss <- sum(rd$episodes$child_id %in% lk$child_id[1:5])
+  expect_equal(sum(is.na(rd$episodes$lsoa)), n_miss)
+  au <- attr(rd, "audit_counts")
+  a <- suppressMessages(read_cin_assessments(paths))
+  expect_equal(au$n[grepl("with no LSOA in the lookup", au$step)],
+               sum(a$assessments$child_id %in% lk$child_id[1:5]))
+  expect_gt(n_miss, 0)
+  linked <- link_imd(rd$episodes, on_unknown = "keep")
+  expect_identical(rd$episodes$lsoa, lk$lsoa[-(1:5)][match(rd$episodes$child_id, lk$child_id[-(1:5)])])
+  expect_gt(sum(!is.na(linked$imd_decile)), 300)
+  expect_error(report_data(rd, lsoa = lk_path), class = "cscdemand_error_data")
+  # without the lookup: the section explains, nothing fails
+  out <- withr::local_tempfile(fileext = ".html")
+  suppressMessages(demand_report(paths, council = "Sunderland", output_file = out, k = 1:2,
+                                 starts = 2, seed = 1, blrt_reps = 2, boot_reps = 2, cv_folds = 2))
+  text <- gsub("\\s+", " ", gsub("<[^>]+>", " ", strip_html(out)))
+  expect_match(text, "the CIN census return holds no addresses", fixed = TRUE)
+  expect_no_match(text, "could not be computed", fixed = TRUE)
+  expect_no_match(text, "(Kingston Table 12)", fixed = TRUE)
+})
