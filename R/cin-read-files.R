@@ -15,6 +15,7 @@ cin_read_table <- function(x, sheet = NULL, engine = "auto", call = rlang::calle
                   i = "Check the path and the working directory ({.code getwd()})."),
                 class = "cscdemand_error_file", call = call)
   }
+  cin_check_not_folder(x, call = call)
   if (isTRUE(file.info(x)$size == 0)) {
     abort_input(c("File {.file {basename(x)}} is empty.",
                   i = "Export the extract again, with a header row and at least one assessment."),

@@ -7,6 +7,17 @@
 # and other separators through a UTF-8 comma-separated copy, same lines) or
 # refused with a message that says what the file is and what to do.
 
+# A folder given where a file is wanted: a classed error with the fix.
+cin_check_not_folder <- function(path, call = rlang::caller_env()) {
+  dirs <- path[dir.exists(path)]
+  if (length(dirs)) {
+    abort_input(c("{.file {basename(dirs[1])}} is a folder, not a file.",
+                  i = "Give the path of the extract, or list the returns in the folder with {.code list.files(folder, pattern = \"[.]xml$\", full.names = TRUE)}."),
+                class = "cscdemand_error_file", call = call)
+  }
+  invisible(path)
+}
+
 cin_sniff <- function(path) {
   con <- gzfile(path, "rb")  # reads plain files as they are, and gzip decompressed
   on.exit(close(con))

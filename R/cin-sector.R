@@ -275,6 +275,7 @@ cin_read_csv_chr <- function(path, arg = "path", call = rlang::caller_env()) {
                   i = "Check the folder and the file name (the tables of the validator's CSV export)."),
                 class = "cscdemand_error_file")
   }
+  cin_check_not_folder(path, call = call)
   # the reader's checked CSV route: structure scan (a wrong field count or a
   # stray quote is an error naming the file and line), UTF-8, byte-order mark
   d <- cin_read_csv(path, call = call)

@@ -94,6 +94,7 @@ read_cin_census_xml <- function(x, on_unknown = c("error", "drop"), legacy = TRU
                   i = "Check the paths and the working directory."),
                 class = "cscdemand_error_file")
   }
+  cin_check_not_folder(x)
   salt <- cin_check_salt(hash_ids, salt)
   tabs <- lapply(seq_along(x), function(i) {
     plain <- cin_xml_file(x[i])  # by content; UTF-16 or gzipped: a UTF-8 copy, same name
@@ -109,7 +110,9 @@ cin_is_xml <- function(x) {
   if (!is.character(x) || !length(x) || anyNA(x)) return(FALSE)
   ext <- tolower(tools::file_ext(x))
   if (all(ext == "xml")) return(TRUE)
-  if (length(x) != 1L || !file.exists(x) || ext %in% c("xlsx", "xls", "xlsm")) return(FALSE)
+  if (length(x) != 1L || !file.exists(x) || dir.exists(x) || ext %in% c("xlsx", "xls", "xlsm")) {
+    return(FALSE)
+  }
   # Bytes, not text: the first bytes of a broken file need not be valid
   # UTF-8 (UTF-16 and gzip are read through, a web page is not XML here).
   isTRUE(file.info(x)$size > 0) && cin_sniff(x)$kind == "xml"

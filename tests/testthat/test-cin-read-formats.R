@@ -234,3 +234,13 @@ test_that("Excel's separator line (sep=;) is skipped, and the lines keep their n
   expect_s3_class(e, "cscdemand_error_csv")
   expect_match(conditionMessage(e), "Line 4 of 'hint.csv'", fixed = TRUE)
 })
+
+test_that("a folder given for a file is a classed error with the fix", {
+  d <- withr::local_tempdir()
+  for (f in list(function() read_cin_assessments(d), function() read_cin_census_xml(d),
+                 function() read_cin_liia(d))) {
+    e <- tryCatch(f(), error = identity)
+    expect_s3_class(e, "cscdemand_error_file")
+    expect_match(conditionMessage(e), "is a folder", fixed = TRUE)
+  }
+})
