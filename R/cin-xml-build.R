@@ -117,11 +117,14 @@ cin_census_stack <- function(tabs, call) {
        cinp = grab("cinp", "episode", o_ep))
 }
 
-# Dates written as YYYY-MM-DD (the schema) or DD/MM/YYYY; NA if neither.
+# Dates written as YYYY-MM-DD (the schema; a time after "T", or the time
+# zone xs:date allows, "Z" or "+01:00", is dropped: the date as written) or
+# DD/MM/YYYY; NA if neither.
 cin_census_date <- function(v) {
   u <- unique(v)
   d <- rep(as.Date(NA), length(u))
   s <- sub("T.*$", "", trimws(u))
+  s <- sub("^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})(Z|[+-][0-9]{2}:[0-9]{2})$", "\\1", s)
   iso <- grepl("^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$", s)
   d[iso] <- as.Date(s[iso], format = "%Y-%m-%d")
   uk <- grepl("^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$", s)

@@ -263,3 +263,28 @@ test_that("write_cin_census_xml() errors say what was supplied and the fix (revi
   e <- expect_error(write_cin_census_xml(d, tempfile(), namespace = "yes"), class = "cscdemand_error_input")
   expect_match(conditionMessage(e), "You supplied", fixed = TRUE)
 })
+
+test_that("dates with a time or a time zone, CDATA identifiers, padded codes and attributes read as the plain return", {
+  path <- system.file("extdata", "cin_census_example.xml", package = "cscdemand")
+  ref <- read_cin_assessments(path)
+  txt <- paste(readLines(path, encoding = "UTF-8"), collapse = "\n")
+  dates <- "(CINreferralDate|AssessmentActualStartDate|AssessmentAuthorisationDate)"
+  variants <- list(
+    datetime = gsub(paste0("<", dates, ">([0-9-]+)</"), "<\\1>\\2T00:00:00</", txt),
+    zone_z = gsub(paste0("<", dates, ">([0-9-]+)</"), "<\\1>\\2Z</", txt),
+    zone_offset = gsub(paste0("<", dates, ">([0-9-]+)</"), "<\\1>\\2+01:00</", txt),
+    zone_minus = gsub(paste0("<", dates, ">([0-9-]+)</"), "<\\1>\\2-05:00</", txt),
+    cdata = gsub("<LAchildID>([^<]*)</", "<LAchildID><![CDATA[\\1]]></", txt),
+    padded = gsub("<AssessmentFactors>([^<]*)</", "<AssessmentFactors> \\1 </", txt),
+    attrs = sub("<Message>", "<Message xmlns=\"http://www.dfe.gov.uk/CIN\" version=\"1\">",
+                gsub("<Child>", "<Child id=\"x\">", txt, fixed = TRUE), fixed = TRUE))
+  for (v in names(variants)) {
+    expect_true(grepl(variants[[v]], pattern = "<Message", fixed = TRUE))
+    expect_false(identical(variants[[v]], txt), info = v)
+    p <- file.path(withr::local_tempdir(), "return.xml")
+    writeLines(variants[[v]], p, useBytes = TRUE)
+    a <- read_cin_assessments(p)
+    expect_equal(a$assessments, ref$assessments, info = v)
+    expect_identical(a$factors, ref$factors, info = v)
+  }
+})
