@@ -102,11 +102,14 @@ cin_sniff_refusals <- function() {
   )
 }
 
-cin_sniff_refuse <- function(path, kind, call = rlang::caller_env()) {
+# Stops unless the file can be read as text; a workbook stops only with
+# `excel_fix` (a reader that takes workbooks checks for them first).
+cin_sniff_refuse <- function(path, kind, what = "a CSV file or a CIN census return",
+                             excel_fix = NULL, call = rlang::caller_env()) {
   r <- cin_sniff_refusals()[[kind]]
+  if (!is.null(excel_fix) && kind %in% c("xlsx", "xls")) r <- c("an Excel workbook", excel_fix)
   if (is.null(r)) return(invisible(NULL))
-  abort_input(c("{.file {basename(path)}} is {r[1]}, not a CSV file or a CIN census return.",
-                i = r[2]),
+  abort_input(c("{.file {basename(path)}} is {r[1]}, not {what}.", i = r[2]),
               class = c("cscdemand_error_format", "cscdemand_error_file"), call = call)
 }
 
@@ -117,12 +120,8 @@ cin_sniff_refuse <- function(path, kind, call = rlang::caller_env()) {
 # remove afterwards (or NULL) and a note for the audit (or "").
 cin_text_file <- function(path, call = rlang::caller_env()) {
   sn <- cin_sniff(path)
-  cin_sniff_refuse(path, sn$kind, call = call)
-  if (sn$kind %in% c("xlsx", "xls")) {
-    abort_input(c("{.file {basename(path)}} is an Excel workbook, not a CSV file.",
-                  i = "Save the sheet as CSV UTF-8, or read it with {.fn read_cin_assessments}."),
-                class = c("cscdemand_error_format", "cscdemand_error_file"), call = call)
-  }
+  cin_sniff_refuse(path, sn$kind, what = "a CSV file", call = call,
+                   excel_fix = "Save the sheet as CSV UTF-8, or read it with {.fn read_cin_assessments}.")
   utf16 <- nzchar(sn$encoding)
   head <- if (utf16) cin_utf16_to_utf8(sn$head, sn$encoding, partial = TRUE) else sn$head
   first <- cin_first_line(head)
@@ -164,12 +163,8 @@ cin_plain_utf8 <- function(path, sn = cin_sniff(path), call = rlang::caller_env(
 # returns are read from a plain UTF-8 copy named as the file. list(file, dir).
 cin_xml_file <- function(path, call = rlang::caller_env()) {
   sn <- cin_sniff(path)
-  cin_sniff_refuse(path, sn$kind, call = call)
-  if (sn$kind %in% c("xlsx", "xls")) {
-    abort_input(c("{.file {basename(path)}} is an Excel workbook, not a CIN census return.",
-                  i = "Read it with {.fn read_cin_assessments}, or choose the return's XML file."),
-                class = c("cscdemand_error_format", "cscdemand_error_file"), call = call)
-  }
+  cin_sniff_refuse(path, sn$kind, what = "a CIN census return", call = call,
+                   excel_fix = "Read it with {.fn read_cin_assessments}, or choose the return's XML file.")
   if (!nzchar(sn$encoding) && !cin_is_gzip(path)) return(list(file = path, dir = NULL))
   cin_plain_utf8(path, sn, call = call)
 }
