@@ -84,7 +84,15 @@ cin_read_csv <- function(path, engine = c("auto", "fread", "base"), call = rlang
   # copy with the same lines (cin-read-sniff.R); other kinds are refused
   txt <- cin_text_file(path, call = call)
   if (!is.null(txt$dir)) on.exit(unlink(txt$dir, recursive = TRUE), add = TRUE)
-  df <- cin_read_csv_file(txt$file, engine = engine, call = call)
+  df <- tryCatch(cin_read_csv_file(txt$file, engine = engine, call = call),
+                 cscdemand_error = function(e) {
+                   if (grepl("separated", txt$note, fixed = TRUE)) {
+                     e$body <- c(e$body, i = paste0(
+                       "The file is ", txt$note, ": it was read as a comma-separated copy with ",
+                       "the same lines, so where this message says comma, read the file's own separator."))
+                   }
+                   stop(e)
+                 })
   attr(df, "note") <- txt$note
   df
 }

@@ -54,13 +54,13 @@ cin_sniff_kind <- function(b) {
   # text: markup or not (UTF-16 read through its low bytes)
   # (ASCII bytes only, blanks dropped: "<!DOCTYPE html>" is "<!doctypehtml>")
   t <- b[b > as.raw(0x20) & b < as.raw(0x80)]
-  t <- tolower(rawToChar(utils::head(t, 200L)))
-  if (startsWith(t, "<!doctypehtml") || startsWith(t, "<html") || startsWith(t, "<table") ||
-      (startsWith(t, "<?xml") && grepl("<html", t, fixed = TRUE))) {
+  t <- tolower(rawToChar(utils::head(t, 4000L)))
+  if (!startsWith(t, "<")) return("text")
+  # a web page, also after a comment ("<!-- saved from url=... -->")
+  if (startsWith(t, "<!doctypehtml") || startsWith(t, "<table") || grepl("<(html|head|body)[ >/]", t)) {
     return("html")
   }
-  if (startsWith(t, "<")) return("xml")
-  "text"
+  "xml"
 }
 
 # "utf-16le", "utf-16be" (by the byte-order mark, or by the zero bytes of
@@ -70,12 +70,15 @@ cin_sniff_encoding <- function(b) {
     return("utf-16le")
   }
   if (cin_sniff_starts(b, c(0xfe, 0xff))) return("utf-16be")
+  # no mark: ASCII text from the first character (its zero byte second in
+  # little-endian, first in big-endian), zero bytes on one side only (a few on
+  # the other: characters such as U+0100)
   n <- length(b) - length(b) %% 2L
   if (n < 4L) return("")
   odd <- b[seq(1L, n, by = 2L)] == as.raw(0)
   even <- b[seq(2L, n, by = 2L)] == as.raw(0)
-  if (mean(even) > 0.4 && !any(odd)) return("utf-16le")
-  if (mean(odd) > 0.4 && !any(even)) return("utf-16be")
+  if (!odd[1] && even[1] && mean(even) > 0.4 && mean(odd) < 0.2) return("utf-16le")
+  if (odd[1] && !even[1] && mean(odd) > 0.4 && mean(even) < 0.2) return("utf-16be")
   ""
 }
 
@@ -124,38 +127,67 @@ cin_text_file <- function(path, call = rlang::caller_env()) {
                    excel_fix = "Save the sheet as CSV UTF-8, or read it with {.fn read_cin_assessments}.")
   utf16 <- nzchar(sn$encoding)
   head <- if (utf16) cin_utf16_to_utf8(sn$head, sn$encoding, partial = TRUE) else sn$head
-  first <- cin_first_line(head)
+  lines <- cin_head_lines(head)
   # Excel's separator line ("sep=;") as the file's first line: blanked in the copy
-  hint <- regmatches(first, regexec("^sep=([,;|\t])\r?$", first, ignore.case = TRUE,
-                                    useBytes = TRUE))[[1]]
-  if (length(hint) && !identical(cin_first_line(head, skip_blank = FALSE), first)) hint <- character()
-  delim <- if (length(hint)) hint[2] else cpp_csv_header_delim(first)
+  hint <- if (length(lines)) {
+    regmatches(lines[1], regexec("^sep=([,;|\t])\r?$", lines[1], ignore.case = TRUE,
+                                 useBytes = TRUE))[[1]]
+  } else {
+    character()
+  }
+  delim <- if (length(hint)) hint[2] else cin_guess_delim(lines)
   if (!utf16 && delim == "," && !length(hint)) return(list(file = path, dir = NULL, note = ""))
-  plain <- cin_plain_utf8(path, sn, call = call)
+  dir <- cin_temp_folder(call)
+  done <- FALSE
+  on.exit(if (!done) unlink(dir, recursive = TRUE), add = TRUE)
+  out <- file.path(dir, basename(path))
+  src <- path
+  if (utf16 || cin_is_gzip(path)) {  # else rewritten straight from the file
+    src <- cin_plain_utf8(path, sn, dir = dir, call = call)$file
+  }
   if (delim != "," || length(hint)) {
-    out <- file.path(plain$dir, paste0("comma-", basename(plain$file)))
-    cpp_csv_redelimit(enc2native(path.expand(plain$file)), enc2native(path.expand(out)), delim,
+    tmp <- file.path(dir, "comma.csv")
+    cpp_csv_redelimit(enc2native(path.expand(src)), enc2native(path.expand(tmp)), delim,
                       blank_first = length(hint) > 0L)
-    unlink(plain$file)
-    file.rename(out, plain$file)
+    if (!identical(src, path)) unlink(src)
+    file.rename(tmp, out)
   }
   note <- c(if (utf16) "UTF-16 text", if (delim != ",") paste0(cin_delim_name(delim), "-separated"),
             if (length(hint)) paste0("first line \"sep=", if (delim == "\t") "\\t" else delim, "\" skipped"))
-  list(file = plain$file, dir = plain$dir, note = paste(note, collapse = ", "))
+  done <- TRUE
+  list(file = out, dir = dir, note = paste(note, collapse = ", "))
 }
 
-# A plain (not gzipped) UTF-8 copy of a file, named as the file without .gz,
-# in a new temporary folder: list(file, dir).
-cin_plain_utf8 <- function(path, sn = cin_sniff(path), call = rlang::caller_env()) {
+cin_temp_folder <- function(call = rlang::caller_env()) {
   dir <- tempfile("cscdemand-text")
-  dir.create(dir)
-  out <- file.path(dir, basename(sub("\\.gz$", "", path, ignore.case = TRUE)))
+  if (!dir.create(dir, showWarnings = FALSE)) {
+    abort_input(c("Cannot make a temporary folder to convert the file.",
+                  i = "Check that R's temporary folder ({.code tempdir()}) is writable and the disk is not full."),
+                class = "cscdemand_error_file", call = call)
+  }
+  dir
+}
+
+# A plain (not gzipped) UTF-8 copy of a file, named as the file, in `dir`
+# (a new temporary folder by default): list(file, dir). The folder goes if
+# the copy fails.
+cin_plain_utf8 <- function(path, sn = cin_sniff(path), dir = NULL, call = rlang::caller_env()) {
+  own <- is.null(dir)
+  if (own) dir <- cin_temp_folder(call)
+  done <- FALSE
+  on.exit(if (!done && own) unlink(dir, recursive = TRUE), add = TRUE)
+  out <- file.path(dir, basename(path))
   con <- gzfile(path, "rb")
-  bytes <- tryCatch(cin_read_all(con), finally = close(con))
+  bytes <- tryCatch(cin_read_all(con), error = function(e) {
+    abort_input(c("{.file {basename(path)}} cannot be read to the end: {conditionMessage(e)}.",
+                  i = "A gzipped file that was cut off or damaged gives this: copy or download it again."),
+                class = "cscdemand_error_file", call = call)
+  }, finally = close(con))
   if (nzchar(sn$encoding)) {
     bytes <- cin_utf16_to_utf8(bytes, sn$encoding, partial = FALSE, path = path, call = call)
   }
   writeBin(bytes, out)
+  done <- TRUE
   list(file = out, dir = dir)
 }
 
@@ -185,16 +217,36 @@ cin_read_all <- function(con) {
     if (!length(r)) break
     chunks[[length(chunks) + 1L]] <- r
   }
-  do.call(c, chunks)
+  if (length(chunks) == 1L) chunks[[1L]] else do.call(c, chunks)
 }
 
-# The first line with anything but blanks (or the first line), as text.
-cin_first_line <- function(b, skip_blank = TRUE) {
+# The first lines of a file's head (the last, perhaps cut, dropped when
+# there are others): blank lines left out.
+cin_head_lines <- function(b) {
   if (cin_sniff_starts(b, c(0xef, 0xbb, 0xbf))) b <- b[-(1:3)]
   b <- b[b != as.raw(0)]
   lines <- strsplit(rawToChar(b), "\n", fixed = TRUE, useBytes = TRUE)[[1]]
-  if (skip_blank) lines <- lines[grepl("[^[:space:]]", lines, useBytes = TRUE)]
-  if (length(lines)) lines[1] else ""
+  if (length(lines) > 1L && !identical(b[length(b)], as.raw(0x0a))) lines <- lines[-length(lines)]
+  lines <- lines[grepl("[^[:space:]]", lines, useBytes = TRUE)]
+  utils::head(lines, 30L)
+}
+
+# The separator of a file, from its first lines: of comma, tab, semicolon
+# and bar (outside quotes), the one that splits the most lines into the
+# same number of fields, 2 or more (a title line above the header, or a
+# comma in a header name, does not decide it); a comma on a tie, or when
+# nothing splits.
+cin_guess_delim <- function(lines) {
+  if (!length(lines)) return(",")
+  bare <- gsub("\"[^\"]*(\"|$)", "\"\"", lines, useBytes = TRUE)  # quoted values emptied
+  score <- vapply(c(",", "\t", ";", "|"), function(d) {
+    n <- lengths(regmatches(bare, gregexpr(d, bare, fixed = TRUE, useBytes = TRUE))) + 1L
+    n <- n[n >= 2L]
+    if (!length(n)) return(0L)
+    max(tabulate(n))
+  }, integer(1))
+  if (max(score) == 0L) return(",")
+  names(score)[which.max(score)]
 }
 
 # UTF-16 bytes as UTF-8 bytes, the byte-order mark dropped. `partial`: the
@@ -204,11 +256,20 @@ cin_utf16_to_utf8 <- function(b, encoding, partial, path = NULL, call = rlang::c
   if (length(b) >= 2L && (cin_sniff_starts(b, c(0xff, 0xfe)) || cin_sniff_starts(b, c(0xfe, 0xff)))) {
     b <- b[-(1:2)]
   }
-  if (partial) b <- b[seq_len(length(b) - length(b) %% 2L - if (length(b) >= 4L) 2L else 0L)]
+  if (partial) {  # a cut character (a surrogate pair is 4 bytes) is dropped
+    b <- b[seq_len(length(b) - length(b) %% 2L)]
+    for (cut in c(0L, 2L, 4L)) {
+      out <- iconv(list(b[seq_len(max(0L, length(b) - cut))]), from = from, to = "UTF-8",
+                   toRaw = TRUE)[[1]]
+      if (!is.null(out) && !any(out == as.raw(0))) return(out)
+    }
+    return(raw(0))
+  }
   out <- iconv(list(b), from = from, to = "UTF-8", toRaw = TRUE)[[1]]
-  if (is.null(out)) {
-    if (partial) return(raw(0))
-    abort_input(c("{.file {basename(path)}} looks like UTF-16 text but is not valid UTF-16.",
+  # iconv hands back the bytes unchanged when they are not UTF-16; converted
+  # text has no zero byte
+  if (is.null(out) || any(out == as.raw(0))) {
+    abort_input(c("{.file {basename(path)}} looks like UTF-16 text but is not valid UTF-16 (half a character, or a character that does not exist).",
                   i = "Save it again as CSV UTF-8."),
                 class = c("cscdemand_error_encoding", "cscdemand_error_file"), call = call)
   }

@@ -14,7 +14,8 @@
 #'   `items` (factor columns), `council` (name), `council_row` (its row of
 #'   [context_councils], or `NULL` for a council not in England's list),
 #'   `councils` (names of the councils in the data, by number of episodes),
-#'   `years`, `example` (logical) and `audit` (a publishable audit table:
+#'   `years`, `example` (logical), `lsoa_lookup` (logical: an LSOA lookup
+#'   was given) and `audit` (a publishable audit table:
 #'   counts under `threshold` are shown as "c", also inside the detail text),
 #'   with attributes `threshold` and the unpublished audit counts. When
 #'   `data` is such an object already, its audit is published again under
@@ -90,7 +91,8 @@ report_data <- function(data = "example", council = NULL, years = NULL, threshol
                  council = who$council, council_row = who$row,
                  councils = names(sort(table(episodes$council), decreasing = TRUE)),
                  years = yrs,
-                 example = example, audit = report_audit(au, threshold)),
+                 example = example, lsoa_lookup = !is.null(lsoa),
+                 audit = report_audit(au, threshold)),
             class = "cscdemand_report_data", threshold = threshold, audit_counts = au)
 }
 

@@ -47,9 +47,10 @@
 #'   deprivation section: a data frame or the path of a CSV file with a child
 #'   id column and an LSOA code column (2011 or 2021 codes), as exported from
 #'   the case management system; joined by child id with [link_lsoa()], and
-#'   the children not found are counted in the audit. The CIN census return
-#'   holds no addresses, so without it (or an `lsoa` column in a CSV or Excel
-#'   extract) the report says how to add deprivation instead of showing it.
+#'   the children not found are counted in the audit. It replaces an `lsoa`
+#'   column of the extract. The CIN census return holds no addresses, so
+#'   without it (or an `lsoa` column in a CSV or Excel extract) the report
+#'   says how to add deprivation instead of showing it.
 #' @param ... Further report parameters: `k_use` (force the number of
 #'   classes), `blrt_reps` (default 99, so p-values go down to 0.01),
 #'   `blrt_starts` (2), `blrt_sample` (3000: the test runs on a systematic

@@ -244,3 +244,82 @@ test_that("a folder given for a file is a classed error with the fix", {
     expect_match(conditionMessage(e), "is a folder", fixed = TRUE)
   }
 })
+
+test_that("text after a closing quote is an error in every separator, never a shifted value", {
+  for (bad in c('"3B",1B', '"3B" ,1B', '"3B"x')) {
+    semi <- c("child_id;referral_date;factor;ethnicity", "C1;2023-05-01;3B;WBRI",
+              paste0("C2;2023-05-02;", bad), "C3;2023-05-03;1B;WBRI")
+    p <- write_bytes(charToRaw(paste0(paste(semi, collapse = "\n"), "\n")), "semi.csv")
+    e <- tryCatch(read_cin_assessments(p, layout = "long"), error = identity)
+    expect_s3_class(e, "cscdemand_error_csv")
+    expect_match(conditionMessage(e), "Line 3 of 'semi.csv'", fixed = TRUE)
+    expect_match(conditionMessage(e), "semicolon-separated", fixed = TRUE)  # the separator is named
+  }
+})
+
+test_that("damaged files stop with a classed error and leave no temporary copy", {
+  before <- list.files(tempdir(), pattern = "^cscdemand-text")
+  lines <- c("child_id\treferral_date\tfactor", sprintf("C%05d\t2023-05-01\t3B", 1:20000))
+  gz <- file.path(withr::local_tempdir(), "big.csv.gz")
+  con <- gzfile(gz, "wb")
+  writeLines(lines, con)
+  close(con)
+  b <- readBin(gz, raw(), file.size(gz))
+  at <- floor(length(b) * 0.7)
+  b[at:(at + 200)] <- as.raw(0x55)
+  writeBin(b, gz)
+  e <- suppressWarnings(tryCatch(read_cin_assessments(gz), error = identity))
+  expect_s3_class(e, "cscdemand_error_file")
+  expect_match(conditionMessage(e), "'big.csv.gz'", fixed = TRUE)
+  txt <- paste0(paste(readLines(fx("long_basic.csv")), collapse = "\n"), "\n")
+  odd <- c(utf16(txt), as.raw(0x0a))                          # half a character at the end
+  surrogate <- utf16(txt)
+  surrogate[101:102] <- as.raw(c(0x00, 0xd8))                  # a lone high surrogate
+  for (bytes in list(odd, surrogate)) {
+    e <- tryCatch(read_cin_assessments(write_bytes(bytes, "u16.csv")), error = identity)
+    expect_s3_class(e, "cscdemand_error_encoding")
+    expect_match(conditionMessage(e), "not valid UTF-16", fixed = TRUE)
+  }
+  expect_setequal(list.files(tempdir(), pattern = "^cscdemand-text"), before)
+  # a gzipped tab file's errors name the file as given
+  bad <- c("child_id\treferral_date\tfactor", "C1\t2023-05-01\t3B", "C2\t2023-05-01")
+  gz2 <- file.path(withr::local_tempdir(), "tab_err.csv.gz")
+  con <- gzfile(gz2, "wb")
+  writeLines(bad, con)
+  close(con)
+  e <- tryCatch(read_cin_assessments(gz2), error = identity)
+  expect_match(conditionMessage(e), "Line 3 of 'tab_err.csv.gz'", fixed = TRUE)
+})
+
+test_that("the separator is the one that splits the lines alike, not the first line's", {
+  expect_identical(cin_guess_delim(c("id\tname (code, text)\tfactor", "C1\tWBRI\t3B", "C2\tWBRI\t1B")), "\t")
+  expect_identical(cin_guess_delim(c("CIN assessments | Warwickshire | 2023-24",
+                                     "child_id,referral_date,factor", "C1,2023-05-01,3B",
+                                     "C2,2023-05-01,1B")), ",")
+  expect_identical(cin_guess_delim(c("a;b;c", "1;2;3")), ";")
+  expect_identical(cin_guess_delim(c("a,b;c", "1,2;3")), ",")            # a tie: comma
+  expect_identical(cin_guess_delim(c("\"x;y\",b", "\"1;2\",3")), ",")    # quoted separators
+  expect_identical(cin_guess_delim("single"), ",")
+  expect_identical(cin_guess_delim(character()), ",")
+  # a tab file with a comma in a header name reads as tab-separated
+  d <- c("child_id\treferral_date\tfactor\tethnicity (code, text)", "C1\t2023-05-01\t3B\tWBRI",
+         "C2\t2023-05-01\t1B\tWBRI", "C3\t2023-05-01\t4B\tWBRI")
+  a <- read_cin_assessments(write_bytes(charToRaw(paste0(paste(d, collapse = "\n"), "\n")), "t.txt"))
+  expect_equal(nrow(a$assessments), 3L)
+  expect_match(a$source, "tab-separated", fixed = TRUE)
+})
+
+test_that("web pages behind a comment, padded UTF-8 and UTF-16 without a mark are told apart", {
+  page <- charToRaw("<!-- saved from url=(0014)about:internet -->\n<html><head><meta charset=\"utf-8\"></head><body></body></html>")
+  for (name in c("report.xls", "report.csv", "report.xml")) {
+    e <- tryCatch(read_cin_assessments(write_bytes(page, name)), error = identity)
+    expect_s3_class(e, "cscdemand_error_format")
+    expect_match(conditionMessage(e), "web page", fixed = TRUE)
+  }
+  csv <- charToRaw(paste0(paste(readLines(fx("long_basic.csv")), collapse = "\n"), "\n"))
+  expect_identical(cin_sniff_encoding(c(csv, rep(as.raw(c(0x20, 0)), 2000))), "")
+  wide <- utf16(paste0("child_id,referral_date,factor,name\n",
+                       paste0("C", 1:50, ",2023-05-01,3B,\u0100\u4e00x", collapse = "\n"), "\n"),
+                bom = FALSE)
+  expect_identical(cin_sniff_encoding(wide), "utf-16le")
+})

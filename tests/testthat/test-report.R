@@ -210,4 +210,15 @@ test_that("CIN census returns: the LSOA lookup feeds the deprivation section, an
   expect_match(text, "the CIN census return holds no addresses", fixed = TRUE)
   expect_no_match(text, "could not be computed", fixed = TRUE)
   expect_no_match(text, "(Kingston Table 12)", fixed = TRUE)
+  # a lookup whose ids match none of the children: the report says so
+  wrong <- data.frame(child_id = paste0("ZZ", lk$child_id), lsoa = lk$lsoa)
+  rd0 <- suppressMessages(report_data(paths, council = "Sunderland", lsoa = wrong))
+  expect_true(rd0$lsoa_lookup)
+  expect_true(all(is.na(rd0$episodes$lsoa)))
+  suppressMessages(demand_report(paths, council = "Sunderland", output_file = out, k = 1:2,
+                                 starts = 2, seed = 1, blrt_reps = 2, boot_reps = 2, cv_folds = 2,
+                                 lsoa = wrong))
+  text <- gsub("\\s+", " ", gsub("<[^>]+>", " ", strip_html(out)))
+  expect_match(text, "was found in the LSOA lookup given", fixed = TRUE)
+  expect_no_match(text, "could not be computed", fixed = TRUE)
 })

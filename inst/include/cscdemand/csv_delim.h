@@ -7,7 +7,8 @@
 // * an unquoted value that holds a comma is quoted (it has no quote, since a
 //   quote inside an unquoted value is left as it is, for the structure scan
 //   to report on its line, as in a comma file);
-// * quoted values, and text after a closing quote, are copied unchanged.
+// * quoted values are copied unchanged, and so is text after a closing
+//   quote (an error the scan reports), a comma in it written as ";".
 // No R types here.
 #ifndef CSCDEMAND_CSV_DELIM_H
 #define CSCDEMAND_CSV_DELIM_H
@@ -65,7 +66,10 @@ class CsvRedelimiter {
             out.push_back(c == delim_ ? ',' : '\n');
             state_ = kFieldStart;
           } else {
-            out.push_back(c);  // text after the closing quote: the scan reports it
+            // text after the closing quote: copied for the scan to report on
+            // its line; a comma, which would be a separator in the copy (and
+            // could pass as one where a field is missing), as a semicolon
+            out.push_back(c == ',' ? ';' : c);
           }
           break;
       }
