@@ -129,7 +129,9 @@ cin_text_file <- function(path, call = rlang::caller_env()) {
   head <- if (utf16) cin_utf16_to_utf8(sn$head, sn$encoding, partial = TRUE) else sn$head
   lines <- cin_head_lines(head)
   # Excel's separator line ("sep=;") as the file's first line: blanked in the copy
-  hint <- if (length(lines)) {
+  h <- if (cin_sniff_starts(head, c(0xef, 0xbb, 0xbf))) head[-(1:3)] else head
+  on_line_1 <- length(h) >= 4L && !any(h[1:4] == as.raw(0)) && tolower(rawToChar(h[1:4])) == "sep="
+  hint <- if (on_line_1 && length(lines)) {
     regmatches(lines[1], regexec("^sep=([,;|\t])\r?$", lines[1], ignore.case = TRUE,
                                  useBytes = TRUE))[[1]]
   } else {

@@ -323,3 +323,11 @@ test_that("web pages behind a comment, padded UTF-8 and UTF-16 without a mark ar
                 bom = FALSE)
   expect_identical(cin_sniff_encoding(wide), "utf-16le")
 })
+
+test_that("a sep= line below a blank line is not taken for Excel's separator line", {
+  lines <- c("", "sep=;", "child_id;referral_date;factor", "C1;2023-05-01;3B")
+  p <- write_bytes(charToRaw(paste0(paste(lines, collapse = "\n"), "\n")), "late.csv")
+  e <- tryCatch(read_cin_assessments(p), error = identity)
+  expect_s3_class(e, "cscdemand_error")
+  expect_no_match(conditionMessage(e), "skipped", fixed = TRUE)
+})
