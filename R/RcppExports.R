@@ -145,6 +145,10 @@ cpp_lca_simulate_replicates <- function(y, ncat, set_of, G, R, sim) {
     .Call(`_cscdemand_cpp_lca_simulate_replicates`, y, ncat, set_of, G, R, sim)
 }
 
+cpp_item_scan <- function(x) {
+    .Call(`_cscdemand_cpp_item_scan`, x)
+}
+
 cpp_patterns <- function(cols, offset, ncat, group, G, weights) {
     .Call(`_cscdemand_cpp_patterns`, cols, offset, ncat, group, G, weights)
 }

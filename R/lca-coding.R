@@ -134,6 +134,9 @@ code_item <- function(x, name, call = rlang::caller_env()) {
                   i = "Convert it with {.code factor()} for a polytomous item, or leave it out of {.arg items}."),
                 class = "cscdemand_error_item", call = call)
   }
+  fast <- if (!is.factor(x) && is.null(attributes(x))) code_item_scanned(x)
+  if (!is.null(fast)) return(fast)
+  # the full check, which also words the errors
   seen <- !is.na(x)
   if (!any(seen)) {
     abort_input(c("Item {.field {name}} is missing on every row.", i = "Drop it from {.arg items}."),
@@ -158,6 +161,27 @@ code_item <- function(x, name, call = rlang::caller_env()) {
     return(list(codes = as.integer(x), offset = 1L, levels = levels(x), type = "polytomous"))
   }
   code_numeric_item(x, seen, name, call)
+}
+
+# A plain numeric or logical item that passes every check, coded from one
+# C++ pass (cpp_item_scan(): no R vector as long as the item is made, and
+# the episode table's compact factor flags stay compact); NULL when the item
+# needs the full check (missing on every row, constant, not whole numbers
+# from 0, 0..C, or a gap in 1..C), which also words the error.
+code_item_scanned <- function(x) {
+  s <- cpp_item_scan(x)
+  n_seen <- s[1]
+  if (n_seen == 0 || s[2] == 1 || s[3] == 1 || is.na(s[6])) return(NULL)
+  if (is.logical(x)) {
+    return(list(codes = as.integer(x), offset = 0L, levels = c("0", "1"), type = "binary"))
+  }
+  lo <- s[4]
+  hi <- s[5]
+  codes <- if (is.integer(x)) x else as.integer(x)
+  if (hi <= 1) return(list(codes = codes, offset = 0L, levels = c("0", "1"), type = "binary"))
+  if (lo == 0 || s[6] < hi) return(NULL)
+  list(codes = codes, offset = 1L, levels = as.character(seq_len(hi)),
+       type = if (hi == 2) "binary" else "polytomous")
 }
 
 code_numeric_item <- function(x, seen, name, call) {

@@ -482,6 +482,17 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_item_scan
+NumericVector cpp_item_scan(SEXP x);
+RcppExport SEXP _cscdemand_cpp_item_scan(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_item_scan(x));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_patterns
 List cpp_patterns(List cols, IntegerVector offset, IntegerVector ncat, SEXP group, int G, SEXP weights);
 RcppExport SEXP _cscdemand_cpp_patterns(SEXP colsSEXP, SEXP offsetSEXP, SEXP ncatSEXP, SEXP groupSEXP, SEXP GSEXP, SEXP weightsSEXP) {
@@ -616,6 +627,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_glmm_loglik", (DL_FUNC) &_cscdemand_cpp_glmm_loglik, 10},
     {"_cscdemand_cpp_lca_em_step_check", (DL_FUNC) &_cscdemand_cpp_lca_em_step_check, 5},
     {"_cscdemand_cpp_lca_simulate_replicates", (DL_FUNC) &_cscdemand_cpp_lca_simulate_replicates, 6},
+    {"_cscdemand_cpp_item_scan", (DL_FUNC) &_cscdemand_cpp_item_scan, 1},
     {"_cscdemand_cpp_patterns", (DL_FUNC) &_cscdemand_cpp_patterns, 6},
     {"_cscdemand_cpp_lca_fit", (DL_FUNC) &_cscdemand_cpp_lca_fit, 13},
     {"_cscdemand_cpp_lca_posterior", (DL_FUNC) &_cscdemand_cpp_lca_posterior, 7},

@@ -1,6 +1,9 @@
 // Rcpp glue for the latent class core: type conversion only.
 #include <Rcpp.h>
 
+#include <algorithm>
+#include <vector>
+
 #include <cscdemand/lca.h>
 #include <cscdemand/patterns.h>
 #include <cscdemand/replicates.h>
@@ -216,18 +219,62 @@ List cpp_lca_simulate_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMat
   return out;
 }
 
+// A numeric or logical item in one pass (patterns.h, ItemScan), read by
+// region so that compact vectors (the episode table's factor flags) stay
+// compact: c(n_seen, constant, bad, min, max, n_distinct) with n_distinct NA
+// when a code is over ItemScan::kMaxCode.
+// [[Rcpp::export]]
+NumericVector cpp_item_scan(SEXP x) {
+  cscdemand::ItemScan sc;
+  const R_xlen_t n = XLENGTH(x);
+  const R_xlen_t block = 8192;
+  if (TYPEOF(x) == REALSXP) {
+    std::vector<double> buf(block);
+    for (R_xlen_t i = 0; i < n; i += block) {
+      const R_xlen_t m = REAL_GET_REGION(x, i, std::min(block, n - i), buf.data());
+      for (R_xlen_t k = 0; k < m; ++k)
+        if (!ISNAN(buf[k])) sc.add(buf[k]);
+    }
+  } else if (TYPEOF(x) == INTSXP || TYPEOF(x) == LGLSXP) {
+    std::vector<int> buf(block);
+    for (R_xlen_t i = 0; i < n; i += block) {
+      const R_xlen_t m = TYPEOF(x) == INTSXP
+                             ? INTEGER_GET_REGION(x, i, std::min(block, n - i), buf.data())
+                             : LOGICAL_GET_REGION(x, i, std::min(block, n - i), buf.data());
+      for (R_xlen_t k = 0; k < m; ++k)
+        if (buf[k] != NA_INTEGER) sc.add(static_cast<double>(buf[k]));
+    }
+  } else {
+    stop("cpp_item_scan: not a numeric or logical vector");
+  }
+  return NumericVector::create(sc.n_seen, sc.constant, sc.bad, sc.lo, sc.hi,
+                               sc.too_many ? NA_REAL : static_cast<double>(sc.n_distinct));
+}
+
 // [[Rcpp::export]]
 List cpp_patterns(List cols, IntegerVector offset, IntegerVector ncat, SEXP group, int G,
                   SEXP weights) {
   const int J = cols.size();
   // The integer vectors are kept alive here: a column that is not already
-  // integer is converted to a new vector, which must outlive ptrs.
+  // integer is converted to a new vector, which must outlive ptrs. A compact
+  // integer vector (ALTREP without its integers made, such as a factor flag
+  // of the episode table) is copied here by region and the copy freed at
+  // the end, so the caller's table stays compact.
   std::vector<IntegerVector> keep;
+  std::vector<std::vector<int>> copies(J);
   keep.reserve(J);
   std::vector<const int*> ptrs(J);
   std::size_t N = 0;
   for (int j = 0; j < J; ++j) {
-    keep.push_back(as<IntegerVector>(cols[j]));
+    SEXP c = cols[j];
+    if (TYPEOF(c) == INTSXP && ALTREP(c) && DATAPTR_OR_NULL(c) == nullptr) {
+      N = static_cast<std::size_t>(XLENGTH(c));
+      copies[j].resize(N);
+      INTEGER_GET_REGION(c, 0, static_cast<R_xlen_t>(N), copies[j].data());
+      ptrs[j] = copies[j].data();
+      continue;
+    }
+    keep.push_back(as<IntegerVector>(c));
     ptrs[j] = keep.back().begin();
     N = static_cast<std::size_t>(keep.back().size());
   }

@@ -164,3 +164,44 @@ test_that("a factor item's levels that never occur are dropped with a message, n
   expect_equal(f1$loglik, f2$loglik)
   expect_identical(f1$npar, f2$npar)
 })
+
+test_that("items coded from one C++ pass equal the full check, errors included", {
+  withr::local_seed(21)
+  slow <- function(x) {  # an attribute sends the item through the full R check
+    attr(x, "probe") <- TRUE
+    r <- tryCatch(code_item(x, "it"), error = identity)
+    if (!inherits(r, "error")) attributes(r$codes) <- NULL
+    r
+  }
+  same <- function(x) {
+    a <- tryCatch(code_item(x, "it"), error = identity)
+    b <- slow(x)
+    if (inherits(b, "error")) {
+      expect_s3_class(a, "cscdemand_error_item")
+      expect_identical(conditionMessage(a), conditionMessage(b))
+    } else {
+      expect_identical(a, b)
+    }
+  }
+  n <- 300
+  with_na <- function(v) { v[sample.int(n, 20)] <- NA; v }
+  cases <- list(
+    sample(0:1, n, TRUE), with_na(sample(0:1, n, TRUE)), as.numeric(sample(0:1, n, TRUE)),
+    with_na(sample(c(TRUE, FALSE), n, TRUE)), sample(1:4, n, TRUE), with_na(as.numeric(sample(1:3, n, TRUE))),
+    sample(1:2, n, TRUE), c(NaN, sample(0:1, n - 1, TRUE)),
+    rep(1L, n), with_na(rep(0, n)), rep(NA_integer_, n), rep(TRUE, n),     # constant or missing
+    sample(0:3, n, TRUE), sample(c(1L, 2L, 4L), n, TRUE), c(0.5, sample(0:1, n - 1, TRUE)),
+    c(-1, sample(0:1, n - 1, TRUE)), c(Inf, sample(0:1, n - 1, TRUE)), sample(c(1, 2, 3e6), n, TRUE),
+    sample(c(1L, 1000001L), n, TRUE))
+  for (x in cases) same(x)
+  # the episode table's compact flags stay compact and code as their integers do
+  ep <- episode_factors(cin_example)
+  f <- factor_columns(ep)[1]
+  r <- code_item(ep[[f]], f)
+  expect_true(cpp_is_mask_flag(ep[[f]]))
+  expect_identical(r$levels, c("0", "1"))
+  pt <- suppressMessages(lca_patterns(ep))
+  expect_true(all(vapply(factor_columns(ep), function(k) cpp_is_mask_flag(ep[[k]]), TRUE)))
+  withr::local_options(cscdemand.lazy_flags = FALSE)
+  expect_identical(pt, suppressMessages(lca_patterns(episode_factors(cin_example))))
+})

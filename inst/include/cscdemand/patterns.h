@@ -89,6 +89,44 @@ inline PatternTable collapse_patterns(const std::vector<const int*>& cols,
   return out;
 }
 
+// One pass over a numeric item's observed values (missing ones are not
+// given): how many, whether they are all equal, whether any is not a whole
+// number from 0, the range, and how many distinct codes (while the codes stay
+// at most kMaxCode; else `too_many`). Enough to code an item, or to know that
+// it needs the full check and its error.
+struct ItemScan {
+  static constexpr double kMaxCode = 1e6;
+  double n_seen = 0, first = 0, lo = 0, hi = 0;
+  bool constant = true, bad = false, too_many = false;
+  std::vector<char> present;
+  int n_distinct = 0;
+
+  void add(double v) {
+    if (n_seen == 0) {
+      first = lo = hi = v;
+    } else {
+      constant = constant && v == first;
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+    }
+    ++n_seen;
+    if (!std::isfinite(v) || v < 0 || v != std::floor(v)) {
+      bad = true;
+      return;
+    }
+    if (v > kMaxCode) {
+      too_many = true;
+      return;
+    }
+    const std::size_t k = static_cast<std::size_t>(v);
+    if (k >= present.size()) present.resize(k + 1, 0);
+    if (!present[k]) {
+      present[k] = 1;
+      ++n_distinct;
+    }
+  }
+};
+
 }  // namespace cscdemand
 
 #endif
