@@ -56,8 +56,8 @@
 #'   subsetting, `sum()`, `mean()`, `table()`, `is.na()`) keeps them compact;
 #'   a column is made into plain integers, once, when R needs all of it at
 #'   once (arithmetic, comparisons, `order()`, `as.matrix()`, `identical()`,
-#'   saving with `saveRDS()`, fitting a model with [lca()] on it, most
-#'   compiled code) or when a value is changed. A saved table holds plain
+#'   saving with `saveRDS()`, most compiled code) or when a value is changed.
+#'   Fitting a model with [lca()] reads them without making them plain. A saved table holds plain
 #'   integers, so it reads anywhere. Set `options(cscdemand.lazy_flags =
 #'   FALSE)` for plain integer columns from the start.
 #' @family CIN data
