@@ -127,6 +127,9 @@ cin_text_file <- function(path, call = rlang::caller_env()) {
                    excel_fix = "Save the sheet as CSV UTF-8, or read it with {.fn read_cin_assessments}.")
   utf16 <- nzchar(sn$encoding)
   head <- if (utf16) cin_utf16_to_utf8(sn$head, sn$encoding, partial = TRUE) else sn$head
+  # old Mac line ends (a carriage return alone): each becomes a line feed
+  cr_only <- any(head == as.raw(0x0d)) && !any(head == as.raw(0x0a))
+  if (cr_only) head[head == as.raw(0x0d)] <- as.raw(0x0a)
   lines <- cin_head_lines(head)
   # Excel's separator line ("sep=;") as the file's first line: blanked in the copy
   h <- if (cin_sniff_starts(head, c(0xef, 0xbb, 0xbf))) head[-(1:3)] else head
@@ -138,14 +141,16 @@ cin_text_file <- function(path, call = rlang::caller_env()) {
     character()
   }
   delim <- if (length(hint)) hint[2] else cin_guess_delim(lines)
-  if (!utf16 && delim == "," && !length(hint)) return(list(file = path, dir = NULL, note = ""))
+  if (!utf16 && !cr_only && delim == "," && !length(hint)) {
+    return(list(file = path, dir = NULL, note = ""))
+  }
   dir <- cin_temp_folder(call)
   done <- FALSE
   on.exit(if (!done) unlink(dir, recursive = TRUE), add = TRUE)
   out <- file.path(dir, basename(path))
   src <- path
-  if (utf16 || cin_is_gzip(path)) {  # else rewritten straight from the file
-    src <- cin_plain_utf8(path, sn, dir = dir, call = call)$file
+  if (utf16 || cr_only || cin_is_gzip(path)) {  # else rewritten straight from the file
+    src <- cin_plain_utf8(path, sn, dir = dir, cr_to_lf = cr_only, call = call)$file
   }
   if (delim != "," || length(hint)) {
     tmp <- file.path(dir, "comma.csv")
@@ -154,7 +159,8 @@ cin_text_file <- function(path, call = rlang::caller_env()) {
     if (!identical(src, path)) unlink(src)
     file.rename(tmp, out)
   }
-  note <- c(if (utf16) "UTF-16 text", if (delim != ",") paste0(cin_delim_name(delim), "-separated"),
+  note <- c(if (utf16) "UTF-16 text", if (cr_only) "old Mac line ends",
+            if (delim != ",") paste0(cin_delim_name(delim), "-separated"),
             if (length(hint)) paste0("first line \"sep=", if (delim == "\t") "\\t" else delim, "\" skipped"))
   done <- TRUE
   list(file = out, dir = dir, note = paste(note, collapse = ", "))
@@ -171,9 +177,10 @@ cin_temp_folder <- function(call = rlang::caller_env()) {
 }
 
 # A plain (not gzipped) UTF-8 copy of a file, named as the file, in `dir`
-# (a new temporary folder by default): list(file, dir). The folder goes if
-# the copy fails.
-cin_plain_utf8 <- function(path, sn = cin_sniff(path), dir = NULL, call = rlang::caller_env()) {
+# (a new temporary folder by default), carriage returns made line feeds with
+# `cr_to_lf`: list(file, dir). The folder goes if the copy fails.
+cin_plain_utf8 <- function(path, sn = cin_sniff(path), dir = NULL, cr_to_lf = FALSE,
+                           call = rlang::caller_env()) {
   own <- is.null(dir)
   if (own) dir <- cin_temp_folder(call)
   done <- FALSE
@@ -188,6 +195,7 @@ cin_plain_utf8 <- function(path, sn = cin_sniff(path), dir = NULL, call = rlang:
   if (nzchar(sn$encoding)) {
     bytes <- cin_utf16_to_utf8(bytes, sn$encoding, partial = FALSE, path = path, call = call)
   }
+  if (cr_to_lf) bytes[bytes == as.raw(0x0d)] <- as.raw(0x0a)
   writeBin(bytes, out)
   done <- TRUE
   list(file = out, dir = dir)

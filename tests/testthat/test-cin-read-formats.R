@@ -331,3 +331,19 @@ test_that("a sep= line below a blank line is not taken for Excel's separator lin
   expect_s3_class(e, "cscdemand_error")
   expect_no_match(conditionMessage(e), "skipped", fixed = TRUE)
 })
+
+test_that("old Mac line ends (a carriage return alone) read as the same lines", {
+  ref <- read_cin_assessments(fx("long_basic.csv"))
+  body <- readLines(fx("long_basic.csv"))
+  for (sep in c(",", ";")) {
+    p <- write_bytes(charToRaw(paste0(paste(gsub(",", sep, body, fixed = TRUE), collapse = "\r"), "\r")),
+                     "mac.csv")
+    a <- read_cin_assessments(p)
+    same_read(a, ref)
+    expect_match(a$source, "old Mac line ends", fixed = TRUE)
+  }
+  bad <- c("child_id,referral_date,factor", "C1,2023-05-01,3B", "C2,2023-05-01")
+  e <- tryCatch(read_cin_assessments(write_bytes(charToRaw(paste(bad, collapse = "\r")), "mac.csv")),
+                error = identity)
+  expect_match(conditionMessage(e), "Line 3 of 'mac.csv'", fixed = TRUE)
+})
