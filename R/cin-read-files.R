@@ -24,14 +24,15 @@ cin_read_table <- function(x, sheet = NULL, engine = "auto", call = rlang::calle
   ext <- tolower(tools::file_ext(sub("\\.gz$", "", x)))
   # by content, not name: a workbook saved as .csv is read as a workbook, a
   # CSV file saved as .xls as CSV; other kinds are refused in cin_read_csv()
-  kind <- cin_sniff(x)$kind
+  sn <- cin_sniff(x)
+  kind <- sn$kind
   if (kind %in% c("xlsx", "xls") ||
       (ext %in% c("xlsx", "xls", "xlsm") && !kind %in% c("text", names(cin_sniff_refusals())))) {
     tab <- cin_read_excel(x, sheet = sheet, call = call)
     if (!ext %in% c("xlsx", "xls", "xlsm")) tab$source <- paste0(tab$source, " (an Excel workbook)")
     return(tab)
   }
-  df <- cin_read_csv(x, engine = engine, call = call)
+  df <- cin_read_csv(x, engine = engine, sn = sn, call = call)
   note <- attr(df, "note")
   attr(df, "note") <- NULL
   lines <- attr(df, "lines")
@@ -78,11 +79,13 @@ cin_read_data_frame <- function(x, call = rlang::caller_env()) {
 # The usual engine first tries the fast path, which parses without the scan
 # and gives up at anything the scan would look at (see csv_parse.h); a file
 # it reads is read exactly as the scan and the parse would read it.
-cin_read_csv <- function(path, engine = c("auto", "fread", "base"), call = rlang::caller_env()) {
+cin_read_csv <- function(path, engine = c("auto", "fread", "base"), sn = NULL,
+                         call = rlang::caller_env()) {
   engine <- match.arg(engine)
   # UTF-16 text, or tabs or semicolons: read from a UTF-8 comma-separated
-  # copy with the same lines (cin-read-sniff.R); other kinds are refused
-  txt <- cin_text_file(path, call = call)
+  # copy with the same lines (cin-read-sniff.R); other kinds are refused.
+  # `sn`: the file's cin_sniff(), when the caller has it already.
+  txt <- cin_text_file(path, sn = sn, call = call)
   if (!is.null(txt$dir)) on.exit(unlink(txt$dir, recursive = TRUE), add = TRUE)
   df <- tryCatch(cin_read_csv_file(txt$file, engine = engine, call = call),
                  cscdemand_error = function(e) {
@@ -163,8 +166,7 @@ cin_csv_header <- function(df, file, first, last) {
 # the file needs the scan (a quoting problem, a wrong field count, a value
 # over several lines, a NUL byte, no data row) or is gzipped.
 cin_csv_fast <- function(path) {
-  magic <- readBin(path, raw(), 2L)
-  if (length(magic) == 2L && magic[1] == as.raw(0x1f) && magic[2] == as.raw(0x8b)) return(NULL)
+  if (cin_is_gzip(path)) return(NULL)
   lazy_min <- getOption("cscdemand.csv_lazy_min", 65536)
   r <- cpp_csv_read_fast(enc2native(path.expand(path)), as.numeric(lazy_min), interactive())
   if (r$error != 0L) return(NULL)
@@ -231,8 +233,7 @@ cin_read_csv_text <- function(file, scan, engine) {
 # Scan a file in chunks; a gzipped file is decompressed to a temporary file
 # on the way (base R, no extra package).
 cin_csv_source <- function(path) {
-  magic <- readBin(path, raw(), 2L)
-  gz <- length(magic) == 2L && magic[1] == as.raw(0x1f) && magic[2] == as.raw(0x8b)
+  gz <- cin_is_gzip(path)
   if (!gz) {
     # Read by the scanner itself: no copy of the file passes through R.
     return(list(scan = cpp_csv_scan_file(enc2native(path.expand(path))), file = path))

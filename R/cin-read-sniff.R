@@ -121,8 +121,8 @@ cin_sniff_refuse <- function(path, kind, what = "a CSV file or a CIN census retu
 # lines, named as the file (inside a temporary folder, so that messages name
 # the user's file). Refused kinds stop here. Returns the path, the folder to
 # remove afterwards (or NULL) and a note for the audit (or "").
-cin_text_file <- function(path, call = rlang::caller_env()) {
-  sn <- cin_sniff(path)
+cin_text_file <- function(path, sn = NULL, call = rlang::caller_env()) {
+  sn <- sn %||% cin_sniff(path)
   cin_sniff_refuse(path, sn$kind, what = "a CSV file", call = call,
                    excel_fix = "Save the sheet as CSV UTF-8, or read it with {.fn read_cin_assessments}.")
   utf16 <- nzchar(sn$encoding)

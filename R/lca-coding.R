@@ -170,16 +170,16 @@ code_item <- function(x, name, call = rlang::caller_env()) {
 # from 0, 0..C, or a gap in 1..C), which also words the error.
 code_item_scanned <- function(x) {
   s <- cpp_item_scan(x)
-  n_seen <- s[1]
-  if (n_seen == 0 || s[2] == 1 || s[3] == 1 || is.na(s[6])) return(NULL)
+  if (s[["n_seen"]] == 0 || s[["constant"]] == 1 || s[["bad"]] == 1 || is.na(s[["n_distinct"]])) {
+    return(NULL)
+  }
   if (is.logical(x)) {
     return(list(codes = as.integer(x), offset = 0L, levels = c("0", "1"), type = "binary"))
   }
-  lo <- s[4]
-  hi <- s[5]
+  hi <- s[["max"]]
   codes <- if (is.integer(x)) x else as.integer(x)
   if (hi <= 1) return(list(codes = codes, offset = 0L, levels = c("0", "1"), type = "binary"))
-  if (lo == 0 || s[6] < hi) return(NULL)
+  if (s[["min"]] == 0 || s[["n_distinct"]] < hi) return(NULL)
   list(codes = codes, offset = 1L, levels = as.character(seq_len(hi)),
        type = if (hi == 2) "binary" else "polytomous")
 }

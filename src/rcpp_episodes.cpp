@@ -227,7 +227,7 @@ static SEXP flag_extract_subset(SEXP x, SEXP indx, SEXP) {
     }
     if (idx >= 1.0 && idx < static_cast<double>(len) + 1.0) {
       const R_xlen_t i = static_cast<R_xlen_t>(idx) - 1;
-      o[j] = (na && ((na[i] >> shift) & 1)) ? NA_INTEGER : static_cast<int>((m[i] >> shift) & 1);
+      o[j] = cscdemand::mask_flag_value(m, na, static_cast<std::size_t>(i), shift);
     } else {
       o[j] = NA_INTEGER;
     }

@@ -221,8 +221,8 @@ List cpp_lca_simulate_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMat
 
 // A numeric or logical item in one pass (patterns.h, ItemScan), read by
 // region so that compact vectors (the episode table's factor flags) stay
-// compact: c(n_seen, constant, bad, min, max, n_distinct) with n_distinct NA
-// when a code is over ItemScan::kMaxCode.
+// compact: named c(n_seen, constant, bad, min, max, n_distinct), n_distinct
+// NA when a code is over ItemScan::kMaxCode.
 // [[Rcpp::export]]
 NumericVector cpp_item_scan(SEXP x) {
   cscdemand::ItemScan sc;
@@ -247,8 +247,9 @@ NumericVector cpp_item_scan(SEXP x) {
   } else {
     stop("cpp_item_scan: not a numeric or logical vector");
   }
-  return NumericVector::create(sc.n_seen, sc.constant, sc.bad, sc.lo, sc.hi,
-                               sc.too_many ? NA_REAL : static_cast<double>(sc.n_distinct));
+  return NumericVector::create(
+      _["n_seen"] = sc.n_seen, _["constant"] = sc.constant, _["bad"] = sc.bad, _["min"] = sc.lo,
+      _["max"] = sc.hi, _["n_distinct"] = sc.too_many ? NA_REAL : static_cast<double>(sc.n_distinct));
 }
 
 // [[Rcpp::export]]

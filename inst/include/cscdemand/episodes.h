@@ -149,20 +149,19 @@ inline std::size_t mask_compact(const EpMask* m, const EpMask* miss, std::size_t
   return j;
 }
 
+// The flag of compacted episode i (mask_compact()) in the column of bit
+// `shift` (col - 1): 1, 0, or NA (INT_MIN) where `na` (may be null) has it.
+inline int mask_flag_value(const EpMask* m, const EpMask* na, std::size_t i, int shift) {
+  return (na && ((na[i] >> shift) & 1)) ? INT_MIN : static_cast<int>((m[i] >> shift) & 1);
+}
+
 // The 0/1 flags of column `col` for episodes start .. start + len - 1 of
 // compacted masks (mask_compact()), NA (INT_MIN) where `na` (may be null)
 // has the column.
 inline void mask_flag_region(const EpMask* m, const EpMask* na, std::size_t start,
                              std::size_t len, int col, int* out) {
   const int shift = col - 1;
-  if (na) {
-    for (std::size_t i = 0; i < len; ++i) {
-      out[i] = ((na[start + i] >> shift) & 1) ? INT_MIN
-                                                : static_cast<int>((m[start + i] >> shift) & 1);
-    }
-  } else {
-    for (std::size_t i = 0; i < len; ++i) out[i] = static_cast<int>((m[start + i] >> shift) & 1);
-  }
+  for (std::size_t i = 0; i < len; ++i) out[i] = mask_flag_value(m, na, start + i, shift);
 }
 
 // The number of episodes (1..n_ep, sorted rows) in which a value differs
