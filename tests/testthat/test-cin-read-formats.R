@@ -6,9 +6,23 @@
 
 fx <- function(f) test_path("fixtures", "cin", f)
 
-write_bytes <- function(bytes, name) {
-  p <- file.path(withr::local_tempdir(.local_envir = parent.frame()), name)
+write_bytes <- function(bytes, name, envir = parent.frame()) {
+  p <- file.path(withr::local_tempdir(.local_envir = envir), name)
   writeBin(bytes, p)
+  p
+}
+
+# Lines written with a line end after each (one file in a fresh folder).
+write_lines_file <- function(lines, name, eol = "\n") {
+  write_bytes(charToRaw(paste0(paste(lines, collapse = eol), eol)), name, envir = parent.frame())
+}
+
+# Bytes (raw) or lines (character) written gzipped.
+write_gz <- function(x, name) {
+  p <- file.path(withr::local_tempdir(.local_envir = parent.frame()), name)
+  con <- gzfile(p, "wb")
+  if (is.raw(x)) writeBin(x, con) else writeLines(x, con)
+  close(con)
   p
 }
 
@@ -65,21 +79,19 @@ test_that("tab, semicolon and bar files read as the comma file, values with comm
 test_that("errors in a tab file name the same line as in the original file", {
   hdr <- "child_id\treferral_date\tfactor\tethnicity"
   rows <- sprintf("C%d\t2023-05-01\t3B\tWBRI", 1:8)
-  p <- write_bytes(charToRaw(paste0(paste(c(hdr, rows[1:4], "C9\t2023-05-01\t3B", rows[5:8]),
-                                          collapse = "\n"), "\n")), "short.txt")
+  p <- write_lines_file(c(hdr, rows[1:4], "C9\t2023-05-01\t3B", rows[5:8]), "short.txt")
   e <- tryCatch(read_cin_assessments(p), error = identity)
   expect_s3_class(e, "cscdemand_error_csv")
   expect_match(conditionMessage(e), "Line 6 of 'short.txt'", fixed = TRUE)
-  p <- write_bytes(charToRaw(paste0(paste(c(hdr, rows[1:2], "C9\t2023-05-01\t3B\tW \"x\" B", rows[3:8]),
-                                          collapse = "\n"), "\n")), "quote.txt")
+  p <- write_lines_file(c(hdr, rows[1:2], "C9\t2023-05-01\t3B\tW \"x\" B", rows[3:8]), "quote.txt")
   e <- tryCatch(read_cin_assessments(p), error = identity)
   expect_s3_class(e, "cscdemand_error_csv")
   expect_match(conditionMessage(e), "Line 4 of 'quote.txt'", fixed = TRUE)
   # a value over several lines is reported at its line, as in a comma file
   lines <- c(hdr, rows[1:2], "C9\t2023-05-01\t3B\t\"two\nlines\"", rows[3:4])
-  p <- write_bytes(charToRaw(paste0(paste(lines, collapse = "\n"), "\n")), "multi.txt")
+  p <- write_lines_file(lines, "multi.txt")
   e <- tryCatch(read_cin_assessments(p), error = identity)
-  p2 <- write_bytes(charToRaw(paste0(paste(gsub("\t", ",", lines), collapse = "\n"), "\n")), "multi.txt")
+  p2 <- write_lines_file(gsub("\t", ",", lines), "multi.txt")
   e2 <- tryCatch(read_cin_assessments(p2), error = identity)
   expect_match(conditionMessage(e), "line 4", fixed = TRUE)
   expect_identical(conditionMessage(e), conditionMessage(e2))
@@ -115,10 +127,7 @@ test_that("UTF-16 text (with or without a byte-order mark, either byte order) re
   a <- read_cin_assessments(p)
   same_read(a, ref)
   expect_match(a$source, "UTF-16 text, tab-separated", fixed = TRUE)
-  gz <- file.path(withr::local_tempdir(), "u16.csv.gz")
-  con <- gzfile(gz, "wb")
-  writeBin(utf16(txt), con)
-  close(con)
+  gz <- write_gz(utf16(txt), "u16.csv.gz")
   same_read(read_cin_assessments(gz), ref)
   # text beyond ASCII survives
   d <- data.frame(child_id = c("C1", "C2"), referral_date = "2023-05-01", factor = "3B",
@@ -202,10 +211,7 @@ test_that("CIN census returns in UTF-16 or gzipped read as the UTF-8 return", {
   # found as XML by content when the name does not say so
   a <- read_cin_assessments(write_bytes(utf16(txt16, le = FALSE), "return.dat"))
   expect_identical(a$assessments, ref$assessments)
-  gz <- file.path(withr::local_tempdir(), "return.xml.gz")
-  con <- gzfile(gz, "wb")
-  writeLines(txt, con)
-  close(con)
+  gz <- write_gz(txt, "return.xml.gz")
   a <- read_cin_assessments(gz)
   expect_identical(a$assessments, ref$assessments)
   # a workbook with an .xml name
@@ -221,7 +227,7 @@ test_that("Excel's separator line (sep=;) is skipped, and the lines keep their n
   body <- readLines(fx("long_basic.csv"))
   for (sep in c(";", ",", "\t")) {
     lines <- c(paste0("sep=", sep), gsub(",", sep, body, fixed = TRUE))
-    p <- write_bytes(charToRaw(paste0(paste(lines, collapse = "\r\n"), "\r\n")), "hint.csv")
+    p <- write_lines_file(lines, "hint.csv", eol = "\r\n")
     a <- read_cin_assessments(p)
     expect_identical(a$assessments[setdiff(names(a$assessments), ".row")],
                      ref$assessments[setdiff(names(ref$assessments), ".row")])
@@ -229,7 +235,7 @@ test_that("Excel's separator line (sep=;) is skipped, and the lines keep their n
     expect_match(a$source, "sep=", fixed = TRUE)
   }
   lines <- c("sep=;", "child_id;referral_date;factor", "C1;2023-05-01;3B", "C2;2023-05-01")
-  p <- write_bytes(charToRaw(paste0(paste(lines, collapse = "\n"), "\n")), "hint.csv")
+  p <- write_lines_file(lines, "hint.csv")
   e <- tryCatch(read_cin_assessments(p), error = identity)
   expect_s3_class(e, "cscdemand_error_csv")
   expect_match(conditionMessage(e), "Line 4 of 'hint.csv'", fixed = TRUE)
@@ -249,7 +255,7 @@ test_that("text after a closing quote is an error in every separator, never a sh
   for (bad in c('"3B",1B', '"3B" ,1B', '"3B"x')) {
     semi <- c("child_id;referral_date;factor;ethnicity", "C1;2023-05-01;3B;WBRI",
               paste0("C2;2023-05-02;", bad), "C3;2023-05-03;1B;WBRI")
-    p <- write_bytes(charToRaw(paste0(paste(semi, collapse = "\n"), "\n")), "semi.csv")
+    p <- write_lines_file(semi, "semi.csv")
     e <- tryCatch(read_cin_assessments(p, layout = "long"), error = identity)
     expect_s3_class(e, "cscdemand_error_csv")
     expect_match(conditionMessage(e), "Line 3 of 'semi.csv'", fixed = TRUE)
@@ -260,10 +266,7 @@ test_that("text after a closing quote is an error in every separator, never a sh
 test_that("damaged files stop with a classed error and leave no temporary copy", {
   before <- list.files(tempdir(), pattern = "^cscdemand-text")
   lines <- c("child_id\treferral_date\tfactor", sprintf("C%05d\t2023-05-01\t3B", 1:20000))
-  gz <- file.path(withr::local_tempdir(), "big.csv.gz")
-  con <- gzfile(gz, "wb")
-  writeLines(lines, con)
-  close(con)
+  gz <- write_gz(lines, "big.csv.gz")
   b <- readBin(gz, raw(), file.size(gz))
   at <- floor(length(b) * 0.7)
   b[at:(at + 200)] <- as.raw(0x55)
@@ -283,10 +286,7 @@ test_that("damaged files stop with a classed error and leave no temporary copy",
   expect_setequal(list.files(tempdir(), pattern = "^cscdemand-text"), before)
   # a gzipped tab file's errors name the file as given
   bad <- c("child_id\treferral_date\tfactor", "C1\t2023-05-01\t3B", "C2\t2023-05-01")
-  gz2 <- file.path(withr::local_tempdir(), "tab_err.csv.gz")
-  con <- gzfile(gz2, "wb")
-  writeLines(bad, con)
-  close(con)
+  gz2 <- write_gz(bad, "tab_err.csv.gz")
   e <- tryCatch(read_cin_assessments(gz2), error = identity)
   expect_match(conditionMessage(e), "Line 3 of 'tab_err.csv.gz'", fixed = TRUE)
 })
@@ -304,7 +304,7 @@ test_that("the separator is the one that splits the lines alike, not the first l
   # a tab file with a comma in a header name reads as tab-separated
   d <- c("child_id\treferral_date\tfactor\tethnicity (code, text)", "C1\t2023-05-01\t3B\tWBRI",
          "C2\t2023-05-01\t1B\tWBRI", "C3\t2023-05-01\t4B\tWBRI")
-  a <- read_cin_assessments(write_bytes(charToRaw(paste0(paste(d, collapse = "\n"), "\n")), "t.txt"))
+  a <- read_cin_assessments(write_lines_file(d, "t.txt"))
   expect_equal(nrow(a$assessments), 3L)
   expect_match(a$source, "tab-separated", fixed = TRUE)
 })
@@ -326,7 +326,7 @@ test_that("web pages behind a comment, padded UTF-8 and UTF-16 without a mark ar
 
 test_that("a sep= line below a blank line is not taken for Excel's separator line", {
   lines <- c("", "sep=;", "child_id;referral_date;factor", "C1;2023-05-01;3B")
-  p <- write_bytes(charToRaw(paste0(paste(lines, collapse = "\n"), "\n")), "late.csv")
+  p <- write_lines_file(lines, "late.csv")
   e <- tryCatch(read_cin_assessments(p), error = identity)
   expect_s3_class(e, "cscdemand_error")
   expect_no_match(conditionMessage(e), "skipped", fixed = TRUE)
@@ -336,8 +336,7 @@ test_that("old Mac line ends (a carriage return alone) read as the same lines", 
   ref <- read_cin_assessments(fx("long_basic.csv"))
   body <- readLines(fx("long_basic.csv"))
   for (sep in c(",", ";")) {
-    p <- write_bytes(charToRaw(paste0(paste(gsub(",", sep, body, fixed = TRUE), collapse = "\r"), "\r")),
-                     "mac.csv")
+    p <- write_lines_file(gsub(",", sep, body, fixed = TRUE), "mac.csv", eol = "\r")
     a <- read_cin_assessments(p)
     same_read(a, ref)
     expect_match(a$source, "old Mac line ends", fixed = TRUE)
