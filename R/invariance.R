@@ -102,20 +102,21 @@ lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, s
 #' @export
 print.cscdemand_invariance <- function(x, ...) {
   tb <- x$table
-  cat(sprintf("Measurement invariance across %d groups of %s\n", length(x$groups), x$group))
+  cat("Measurement invariance across ", group_noun(x$group, length(x$groups)), "\n", sep = "")
   out <- data.frame(K = tb$k, model = tb$model, LL = fmt_num(tb$loglik, 2), npar = tb$npar,
                     AIC = fmt_num(tb$AIC, 1), BIC = fmt_num(tb$BIC, 1),
                     LR = ifelse(is.na(tb$LR), "", fmt_num(tb$LR, 2)),
                     df = ifelse(is.na(tb$df), "", tb$df),
-                    p = ifelse(is.na(tb$p_value), "", format.pval(tb$p_value, digits = 3)))
+                    p = ifelse(is.na(tb$p_value), "", format_p(tb$p_value)))
   print(out, row.names = FALSE)
   best <- tb[which.min(tb$BIC), ]
   cat(sprintf("Lowest BIC: %s model with K = %d\n", best$model, best$k))
   if (!is.null(x$items)) {
-    cat("\nItems that differ most between groups (partial invariance, one item free at a time):\n")
+    cat("\nItems that differ most between ", group_noun(x$group, 2, count = FALSE),
+        " (partial invariance, one item free at a time):\n", sep = "")
     it <- utils::head(x$items, 10)
     print(data.frame(item = it$item, LR = round(it$LR, 2), df = it$df,
-                     p = format.pval(it$p_value, digits = 3),
+                     p = format_p(it$p_value),
                      `BIC change` = round(it$BIC_change, 1), check.names = FALSE),
           row.names = FALSE)
   }
@@ -157,4 +158,19 @@ warn_constant_in_group <- function(pt) {
                    class = "cscdemand_warning_group_item")
   }
   invisible(bad)
+}
+
+# The groups of an invariance model in words: "3 councils", "2 reporting
+# years", or "4 groups of <column>" for a column without a known name.
+group_noun <- function(group, n, count = TRUE) {
+  nouns <- c(la = "council", council = "council", la_code = "council", la_name = "council",
+             la_number = "council", region = "region", year = "reporting year",
+             gender = "gender", age_group = "age group", ethnic_group = "ethnic group",
+             ethnicity = "ethnicity")
+  noun <- nouns[tolower(group)]
+  if (is.na(noun)) {
+    return(if (count) paste0(n, " groups of ", group) else paste0("groups of ", group))
+  }
+  plural <- if (n == 1) noun else if (grepl("y$", noun)) sub("y$", "ies", noun) else paste0(noun, "s")
+  if (count) paste(n, plural) else plural
 }

@@ -40,12 +40,8 @@ report_data <- function(data = "example", council = NULL, years = NULL, threshol
     }
     return(report_data_recheck(data, council, years, threshold))
   }
-  example <- identical(data, "example")
-  src <- if (example) cscdemand::cin_example else data
-  assessments <- read_cin_assessments(src)
-  # the CIN census has no addresses: the children's LSOAs from a lookup
-  if (!is.null(lsoa)) assessments <- link_lsoa(assessments, lsoa)
-  episodes <- episode_factors(assessments)
+  rin <- report_read(data, lsoa)
+  episodes <- rin$episodes
   items <- factor_columns(episodes)
   if (!length(items) || !nrow(episodes)) {
     n_ep <- nrow(episodes)
@@ -56,6 +52,8 @@ report_data <- function(data = "example", council = NULL, years = NULL, threshol
                 class = "cscdemand_error_data")
   }
   au <- as.data.frame(audit(episodes), stringsAsFactors = FALSE)
+  if (is.null(au$unit)) au$unit <- "rows"
+  au <- au[c("stage", "step", "n", "detail", "unit")]
   if (!is.null(years)) {
     if (!"year" %in% names(episodes)) {
       abort_input(c("{.arg years} needs a {.field year} column in the extract, and it has none.",
@@ -64,34 +62,30 @@ report_data <- function(data = "example", council = NULL, years = NULL, threshol
                   class = "cscdemand_error_column")
     }
     keep <- !is.na(episodes$year) & episodes$year %in% years
-    au <- rbind(au[c("stage", "step", "n", "detail")],
-                data.frame(stage = "report", step = "episodes outside the years chosen: dropped",
-                           n = sum(!keep), detail = paste("years kept:", paste(years, collapse = ", "))))
+    au <- rbind(au, data.frame(stage = "report", step = "episodes outside the years chosen: dropped",
+                               n = sum(!keep), detail = paste("years kept:", paste(years, collapse = ", ")),
+                               unit = "rows"))
     episodes <- episodes[keep, , drop = FALSE]
     if (!nrow(episodes)) {
       abort_input(c("No episode is in the years chosen ({.val {years}}).",
-                    i = "The extract has years {.val {sort(unique(audit_years(assessments)))}}."),
+                    i = "The extract has years {.val {sort(unique(audit_years(rin$episodes)))}}."),
                   class = "cscdemand_error_data")
     }
   }
-  au <- rbind(au[c("stage", "step", "n", "detail")],
-              data.frame(stage = "report", step = "episodes analysed", n = nrow(episodes),
-                         detail = ""))
+  au <- rbind(au, data.frame(stage = "report", step = "episodes analysed", n = nrow(episodes),
+                             detail = "", unit = "rows"))
   who <- report_councils(episodes, council)
   episodes$council <- who$names
-  episodes <- report_columns(episodes)
+  episodes <- report_order(report_columns(episodes), items)
   yrs <- if ("year" %in% names(episodes)) sort(unique(episodes$year)) else NULL
-  subtitle <- if (example) "Simulated example data" else if (isTRUE(assessments$synthetic))
-    "Simulated example data, read from synthetic CIN census returns" else
-    paste0("From the council's CIN census extract",
-           if (length(yrs)) paste0(", reporting years ", min(yrs), if (length(yrs) > 1) paste(" to", max(yrs))))
+  subtitle <- report_subtitle(rin$kind, rin$source, yrs)
   structure(list(title = paste0("Categories of demand in children's social care: ", who$council),
                  subtitle = subtitle,
                  episodes = episodes, own = episodes$council == who$council, items = items,
                  council = who$council, council_row = who$row,
                  councils = names(sort(table(episodes$council), decreasing = TRUE)),
                  years = yrs,
-                 example = example, lsoa_lookup = !is.null(lsoa),
+                 example = rin$kind == "simulated", lsoa_lookup = !is.null(lsoa),
                  audit = report_audit(au, threshold)),
             class = "cscdemand_report_data", threshold = threshold, audit_counts = au)
 }
@@ -173,21 +167,6 @@ report_columns <- function(episodes) {
   th <- tryCatch(episode_threshold(episodes), error = function(e) NULL)
   if (!is.null(th)) episodes$threshold_reached <- th
   episodes
-}
-
-# The audit as published: counts of rows or episodes under the threshold are
-# "c"; counts of columns and codes are not about children and are shown;
-# numbers inside the detail text are suppressed too.
-report_audit <- function(au, threshold) {
-  files <- grepl("returns read", au$step)  # census files: not about children
-  not_children <- files | grepl("columns|factors excluded", au$step)
-  hidden <- is.na(suppress_small(data.frame(n = round(au$n)), threshold = threshold, cols = "n")$n)
-  n <- ifelse(not_children | !hidden, fmt_int(round(au$n)), "c")
-  detail <- as.character(audit_public_text(au$detail, threshold))
-  data.frame(Step = au$step, Number = n,
-             Counts = ifelse(files, "files", ifelse(not_children, "columns or codes",
-                                                    audit_count_noun(au$step))),
-             Detail = detail, stringsAsFactors = FALSE)
 }
 
 # What an audit line about children counts, from the first noun of its step

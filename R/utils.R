@@ -41,3 +41,47 @@ rows_label <- function(rows) {
 fmt_num <- function(x, digits = 2) formatC(x, format = "f", digits = digits, big.mark = ",")
 
 `%||%` <- function(x, y) if (is.null(x)) y else x
+
+#' Write p-values as a report does
+#'
+#' p-values for a report: two decimals from 0.1, two significant figures below,
+#' with small values written as `"< 0.01"` or `"< 0.001"`; never `"0"` and
+#' never `"1"` (values from 0.995 are `"> 0.99"`). A bootstrap test has a
+#' floor (`floor = 1 / (reps + 1)`): a p-value there is written as at most
+#' the floor.
+#'
+#' @param p Numeric p-values (missing values give `""`).
+#' @param floor The smallest p-value the test can give (for a bootstrap or
+#'   permutation test with `reps` replicates, `1 / (reps + 1)`), one or one
+#'   per p-value; or `NULL`.
+#'   A p-value at the floor (no replicate reached the observed statistic) is
+#'   written as at most the floor (`"\u2264 0.01"` for 99 replicates), so
+#'   no p-value claims more precision than the test has.
+#' @return A character vector.
+#' @family report
+#' @export
+#' @examples
+#' format_p(c(0.5, 0.0312, 0.004, 1e-9, 1, NA))
+#' format_p(c(0.01, 0.2), floor = 1 / 100)
+format_p <- function(p, floor = NULL) {
+  if (!is.numeric(p)) {
+    abort_input(c("{.arg p} must be numeric p-values.",
+                  x = "You supplied an object of class {.cls {class(p)}}."))
+  }
+  out <- ifelse(p >= 0.995, "> 0.99",
+                ifelse(p < 0.001, "< 0.001",
+                       ifelse(p < 0.01, "< 0.01",
+                              ifelse(p >= 0.1, sprintf("%.2f", p),
+                                     formatC(signif(p, 2), format = "fg", digits = 2)))))
+  if (!is.null(floor)) {
+    if (!is.numeric(floor) || !length(floor) %in% c(1L, length(p)) || anyNA(floor) || any(floor < 0)) {
+      abort_input(c("{.arg floor} must be one non-negative number, or one per p-value.",
+                    x = "You supplied {length(floor)} value{?s} for {length(p)} p-value{?s}."))
+    }
+    floor <- rep_len(floor, length(p))
+    at <- !is.na(p) & p <= floor * (1 + 1e-8)
+    out[at] <- paste0("\u2264 ", formatC(signif(floor[at], 2), format = "fg", digits = 2))
+  }
+  out[is.na(p)] <- ""
+  out
+}

@@ -470,7 +470,7 @@ print.cscdemand_lca_blrt <- function(x, ...) {
   tb <- x$table
   out <- data.frame(K = tb$k, `LL (K)` = fmt_num(tb$loglik_k, 2),
                     `LL (K-1)` = fmt_num(tb$loglik_k_minus_1, 2), LR = fmt_num(tb$LR, 2),
-                    p = format.pval(tb$p_value, digits = 3), reps = tb$reps, check.names = FALSE)
+                    p = format_p(tb$p_value, floor = 1 / (tb$reps + 1)), reps = tb$reps, check.names = FALSE)
   print(out, row.names = FALSE)
   invisible(x)
 }

@@ -1,0 +1,100 @@
+# The audit as the report prints it: in plain English. Factor names come
+# first with the code in brackets, census element names and the extract's
+# column names stay out of the text, numbers have thousands separators, and
+# counts of children under the threshold are "c" (counts of files, columns
+# and codes are not about children and are always shown).
+
+# The publishable audit table of the report, from the audit counts
+# (columns stage, step, n, detail and unit).
+report_audit <- function(au, threshold) {
+  unit <- if (is.null(au$unit)) rep("rows", nrow(au)) else au$unit
+  files <- grepl("returns read", au$step)  # census files: not about children
+  not_children <- files | unit != "rows" | grepl("columns|factors excluded", au$step)
+  hidden <- is.na(suppress_small(data.frame(n = round(au$n)), threshold = threshold, cols = "n")$n)
+  n <- ifelse(not_children | !hidden, fmt_int(round(au$n)), "c")
+  detail <- report_audit_detail(au$step, au$detail)
+  detail <- as.character(audit_public_text(detail, threshold))
+  detail <- report_big_marks(detail)
+  data.frame(Step = report_audit_step(au$step), Number = n,
+             Counts = ifelse(files, "files", ifelse(not_children, "columns or codes",
+                                                    audit_count_noun(au$step))),
+             Detail = detail, stringsAsFactors = FALSE)
+}
+
+# Census element names and the package's column names, as words.
+report_census_words <- c(
+  AssessmentFactors = "factor codes in one field", CINdetails = "episode", LAchildID = "child id",
+  CINreferralDate = "referral date", ReferralSource = "referral source",
+  PrimaryNeedCode = "primary need", CINclosureDate = "closure date",
+  ReasonForClosure = "reason for closure", DateOfInitialCPC = "date of the initial conference",
+  ReferralNFA = "no further action", AssessmentActualStartDate = "assessment start date",
+  AssessmentAuthorisationDate = "assessment authorisation date", PersonBirthDate = "date of birth",
+  GenderCurrent = "gender", UPN = "pupil number"
+)
+
+# A step of the audit as a sentence fragment: no census element names, the
+# factor codes 20 and 21 named, the first letter a capital.
+report_audit_step <- function(step) {
+  s <- report_plain_words(step)
+  s <- gsub("only 21", "only \"No factors identified\" (21)", s, fixed = TRUE)
+  s <- gsub("only 20 \\(Other\\)", "only \"Other\" (20)", s)
+  s <- gsub("\\(rule [0-9]+\\)", "(a DfE validation rule)", s)
+  s <- gsub("\\s*\\(\\s*\\)", "", s)
+  paste0(toupper(substr(s, 1, 1)), substring(s, 2))
+}
+
+# The detail of each step in plain English (counts still raw, so the
+# suppression that follows sees them).
+report_audit_detail <- function(step, detail) {
+  out <- report_plain_words(detail)
+  # the extract's own column names are not for the report
+  out[grepl("^columns not used", step)] <- "columns of the extract the report does not need"
+  out <- gsub("([0-9]+) coded 21", "\\1 with only \"No factors identified\" (21)", out)
+  out <- gsub("([0-9]+) factor columns: [0-9A-Z, ]+$", "\\1 factors analysed (listed in the next section)", out)
+  out <- gsub("years kept: ([0-9, ]+)", "reporting years kept: \\1", out)
+  yrs <- regmatches(out, gregexpr("(?<=reporting years kept: )[0-9, ]+", out, perl = TRUE))
+  for (i in which(lengths(yrs) > 0)) {
+    y <- as.integer(strsplit(yrs[[i]], ", *")[[1]])
+    out[i] <- sub("reporting years kept: [0-9, ]+", paste("reporting years kept:", report_years_text(y)), out[i])
+  }
+  report_factor_names(out)
+}
+
+# "1C (474)" -> "Alcohol misuse - other person (1C): 474", listed with
+# semicolons (factor names hold commas).
+report_factor_names <- function(x) {
+  labels <- stats::setNames(cin_factors$label, cin_factors$code)
+  named <- function(code) ifelse(is.na(labels[code]), code, paste0(labels[code], " (", code, ")"))
+  vapply(x, function(s) {
+    m <- gregexpr("\\b([0-9]{1,2}[A-F]?) \\(([0-9]+)\\)", s, perl = TRUE)
+    hits <- regmatches(s, m)[[1]]
+    if (length(hits)) {
+      code <- sub(" .*$", "", hits)
+      n <- sub("^.*\\(([0-9]+)\\)$", "\\1", hits)
+      ok <- code %in% names(labels)
+      regmatches(s, m) <- list(ifelse(ok, paste0(named(code), ": ", n), hits))
+      s <- gsub("(: [0-9]+), ", "\\1; ", s)  # factor names hold commas: list them with semicolons
+    }
+    sub("; not present: ([0-9]+)$", "; other excluded factors not present: \\1", s)
+  }, "", USE.NAMES = FALSE)
+}
+
+# Census element names as words.
+report_plain_words <- function(x) {
+  for (w in names(report_census_words)) {
+    x <- gsub(paste0("\\b", w, "\\b"), report_census_words[[w]], x)
+  }
+  x <- gsub("\\s*\\(\\s*\\)", "", x)
+  x
+}
+
+# Thousands separators for the counts in a text (not in years, codes or
+# file names).
+report_big_marks <- function(x) {
+  m <- gregexpr("(?<![A-Za-z0-9_.,-])[0-9]{4,}(?![A-Za-z0-9_.-])", x, perl = TRUE)
+  regmatches(x, m) <- lapply(regmatches(x, m), function(v) {
+    n <- as.numeric(v)
+    ifelse(nchar(v) == 4 & n >= 1990 & n <= 2099, v, formatC(n, format = "d", big.mark = ","))
+  })
+  x
+}

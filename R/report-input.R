@@ -1,0 +1,111 @@
+# What the report reads, and how it says so: every object the readers
+# return goes in (files, data frames, `cin_assessments` from any reader,
+# `cin_episodes`); the episodes are put in one order that does not depend on
+# the route in, so every sample, fold and p-value is the same for the same
+# data; the subtitle names the source and the years actually read.
+
+# The episodes of `data`, what kind of source they came from ("simulated",
+# "census", "sector", "extract") and the source's own words.
+report_read <- function(data, lsoa = NULL, call = rlang::caller_env()) {
+  if (identical(data, "example")) data <- cscdemand::cin_example
+  if (inherits(data, "cin_episodes")) {
+    episodes <- if (is.null(lsoa)) data else link_lsoa(data, lsoa)
+    kind <- report_source_kind(audit(data), source = NULL,
+                               simulated = "true_class" %in% names(data))
+    return(list(episodes = episodes, kind = kind, source = NULL))
+  }
+  assessments <- if (inherits(data, "cin_assessments")) data else read_cin_assessments(data)
+  # the CIN census has no addresses: the children's LSOAs from a lookup
+  if (!is.null(lsoa)) assessments <- link_lsoa(assessments, lsoa)
+  simulated <- isTRUE(assessments$synthetic) ||
+    "true_class" %in% names(assessments$assessments)
+  kind <- report_source_kind(assessments$audit, assessments$source, simulated)
+  list(episodes = episode_factors(assessments), kind = kind, source = assessments$source)
+}
+
+# Simulated data (the bundled example, simulate_cin(), returns written by
+# write_cin_census_xml()) carry their true classes or say so in the return.
+report_source_kind <- function(au, source, simulated) {
+  if (simulated) return("simulated")
+  steps <- if (is.null(au)) character() else au$step
+  if ("census returns read" %in% steps) {
+    sector <- !is.null(source) && grepl("Data to Insight|LIIA|Safeguarding|SSD", source)
+    return(if (sector) "sector" else "census")
+  }
+  "extract"
+}
+
+# DfE reporting years as published: 2024 is "2023-24"; a run of years is
+# "2022-23 to 2024-25", years with gaps are listed.
+report_years_text <- function(years) {
+  years <- sort(unique(as.integer(years[!is.na(years)])))
+  if (!length(years)) return("")
+  fy <- function(y) paste0(y - 1L, "-", substr(y, 3, 4))
+  if (length(years) == 1L) return(fy(years))
+  if (all(diff(years) == 1L)) return(paste(fy(years[1]), "to", fy(years[length(years)])))
+  txt <- fy(years)
+  paste(paste(txt[-length(txt)], collapse = ", "), "and", txt[length(txt)])
+}
+
+# The subtitle: where the data came from and the years read.
+report_subtitle <- function(kind, source, years) {
+  yrs <- report_years_text(years)
+  with_years <- function(what, sep = ", reporting years ") {
+    if (nzchar(yrs)) paste0(what, sep, yrs) else what
+  }
+  switch(kind,
+    simulated = with_years("Simulated example data"),
+    census = with_years("CIN census returns", sep = " "),
+    sector = with_years(paste0("CIN census data from the ", source)),
+    with_years("The council's CIN extract"))
+}
+
+# One order of the episodes whatever the route in: by council, year,
+# referral date and the factor flags. Episodes tied on all of these have the
+# same factors, so any sample or fold of the factor columns drawn in this
+# order is the same for the same data.
+report_order <- function(episodes, items) {
+  keys <- intersect(c("council", "year", "referral_date"), names(episodes))
+  keys <- c(keys, items)
+  o <- do.call(order, c(unname(lapply(episodes[keys], function(v) {
+    if (is.factor(v)) as.character(v) else v
+  })), list(na.last = TRUE, method = "radix")))
+  out <- episodes[o, , drop = FALSE]
+  rownames(out) <- NULL
+  out
+}
+
+#' Draw the sample of episodes a report test runs on
+#'
+#' The bootstrap likelihood ratio test in [demand_report()] runs on a
+#' sample of episodes, as the research fitted samples of about 2,500 episodes
+#' per council. The sample is a simple random sample without replacement,
+#' drawn with `seed` from the episodes in the order [report_data()] puts
+#' them in (council, year, referral date, factors), which does not depend on
+#' how the data were read: a data frame, CIN census XML returns or a
+#' `cin_assessments` object give the same sample, so the same p-values. The
+#' user's random-number state is left as it was.
+#'
+#' @param x A [report_data()] object, or a data frame of episodes in that
+#'   order.
+#' @param size Number of episodes to draw. All of them (in order) when
+#'   there are no more than `size`.
+#' @param seed The seed (recorded in the report).
+#' @return Sorted row numbers of the episodes drawn.
+#' @family report
+#' @export
+#' @examples
+#' rd <- report_data("example")
+#' rows <- report_sample(rd, 3000, seed = 2020)
+#' length(rows)
+#' identical(rows, report_sample(rd, 3000, seed = 2020))
+report_sample <- function(x, size, seed) {
+  if (inherits(x, "cscdemand_report_data")) x <- x$episodes
+  check_data_frame(x)
+  n <- nrow(x)
+  check_count(size)
+  check_number(seed)
+  if (n <= size) return(seq_len(n))
+  sort(with_local_seed(seed, sample.int(n, size)))
+}
+
