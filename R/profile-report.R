@@ -9,12 +9,19 @@
 #' ([episode_threshold()]) where the data allow.
 #'
 #' @inheritParams demand_report
-#' @return A list of class `cscdemand_report_data`: `title`, `subtitle`, `episodes` (every
-#'   council's episodes), `own` (logical: the chosen council's episodes),
+#' @return A list of class `cscdemand_report_data`: `title`, `subtitle` (the
+#'   source and the years read: "CIN census returns 2022-23 to 2024-25",
+#'   "Simulated example data, reporting years ..."), `episodes` (every
+#'   council's episodes, in an order that does not depend on how they were
+#'   read: council, year, referral date, factors), `own` (logical: the chosen council's episodes),
 #'   `items` (factor columns), `council` (name), `council_row` (its row of
 #'   [context_councils], or `NULL` for a council not in England's list),
 #'   `councils` (names of the councils in the data, by number of episodes),
-#'   `years`, `example` (logical), `lsoa_lookup` (logical: an LSOA lookup
+#'   `all_councils` ("both councils", "all 3 councils"),
+#'   `years`, `years_text` (the reporting years as published, such as
+#'   "2022-23 to 2024-25"), `source` (where the data came from, as a phrase
+#'   such as "the council's CIN census returns" or "simulated example
+#'   data"), `example` (logical: simulated data), `lsoa_lookup` (logical: an LSOA lookup
 #'   was given) and `audit` (a publishable audit table:
 #'   counts under `threshold` are shown as "c", also inside the detail text),
 #'   with attributes `threshold` and the unpublished audit counts. When
@@ -84,7 +91,9 @@ report_data <- function(data = "example", council = NULL, years = NULL, threshol
                  episodes = episodes, own = episodes$council == who$council, items = items,
                  council = who$council, council_row = who$row,
                  councils = names(sort(table(episodes$council), decreasing = TRUE)),
-                 years = yrs,
+                 all_councils = councils_phrase(length(unique(episodes$council))),
+                 years = yrs, years_text = report_years_text(yrs),
+                 source = report_source_text(rin$kind, rin$source),
                  example = rin$kind == "simulated", lsoa_lookup = !is.null(lsoa),
                  audit = report_audit(au, threshold)),
             class = "cscdemand_report_data", threshold = threshold, audit_counts = au)

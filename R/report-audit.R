@@ -88,13 +88,21 @@ report_plain_words <- function(x) {
   x
 }
 
-# Thousands separators for the counts in a text (not in years, codes or
-# file names).
+# Thousands separators for the counts in a text: not in codes, file names
+# or ranges, nor in a year (a four-digit number from 1990 to 2099 after the
+# word "year" or "years", or in a list that follows it).
 report_big_marks <- function(x) {
-  m <- gregexpr("(?<![A-Za-z0-9_.,-])[0-9]{4,}(?![A-Za-z0-9_.-])", x, perl = TRUE)
-  regmatches(x, m) <- lapply(regmatches(x, m), function(v) {
+  vapply(x, function(s) {
+    m <- gregexpr("(?<![A-Za-z0-9_.,-])[0-9]{4,}(?![A-Za-z0-9_.-])", s, perl = TRUE)[[1]]
+    if (m[1] < 0) return(s)
+    v <- regmatches(s, list(m))[[1]]
     n <- as.numeric(v)
-    ifelse(nchar(v) == 4 & n >= 1990 & n <= 2099, v, formatC(n, format = "d", big.mark = ","))
-  })
-  x
+    year_ctx <- vapply(m, function(at) {
+      before <- substr(s, max(1, at - 40), at - 1)
+      grepl("years?:? ([0-9]{4}(, | and | to ))*$", before)
+    }, logical(1))
+    is_year <- nchar(v) == 4 & n >= 1990 & n <= 2099 & year_ctx
+    regmatches(s, list(m)) <- list(ifelse(is_year, v, formatC(n, format = "d", big.mark = ",")))
+    s
+  }, "", USE.NAMES = FALSE)
 }

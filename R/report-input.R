@@ -47,17 +47,26 @@ report_years_text <- function(years) {
   paste(paste(txt[-length(txt)], collapse = ", "), "and", txt[length(txt)])
 }
 
+# Where the data came from, as a phrase for a sentence ("simulated example
+# data", "the council's CIN census returns", ...).
+report_source_text <- function(kind, source) {
+  switch(kind,
+    simulated = "simulated example data",
+    census = "the council's CIN census returns",
+    sector = paste0("CIN census data from the ", source),
+    "the council's CIN extract")
+}
+
 # The subtitle: where the data came from and the years read.
 report_subtitle <- function(kind, source, years) {
   yrs <- report_years_text(years)
-  with_years <- function(what, sep = ", reporting years ") {
-    if (nzchar(yrs)) paste0(what, sep, yrs) else what
-  }
-  switch(kind,
-    simulated = with_years("Simulated example data"),
-    census = with_years("CIN census returns", sep = " "),
-    sector = with_years(paste0("CIN census data from the ", source)),
-    with_years("The council's CIN extract"))
+  what <- switch(kind,
+    simulated = "Simulated example data",
+    census = "CIN census returns",
+    sector = paste0("CIN census data from the ", source),
+    "The council's CIN extract")
+  if (!nzchar(yrs)) return(what)
+  paste0(what, if (kind == "census") " " else ", reporting years ", yrs)
 }
 
 # One order of the episodes whatever the route in: by council, year,

@@ -20,9 +20,14 @@
 #' shown. A section that cannot be computed says so, and the rest of the
 #' report is still written.
 #'
-#' @param data The CIN extract: a path to a CSV or Excel file, a vector of CIN
-#'   census XML paths, a data frame (all passed to [read_cin_assessments()]),
-#'   or `"example"` for the bundled [cin_example].
+#' @param data The CIN data, in any form the package reads: a path to a CSV
+#'   or Excel extract, a vector of CIN census XML paths or a data frame (all
+#'   read by [read_cin_assessments()]); a `cin_assessments` object from
+#'   [read_cin_assessments()], [read_cin_census_xml()] or the sector readers
+#'   ([read_cin_d2i()], [read_cin_liia()], [read_cin_ssd()]); a `cin_episodes`
+#'   table from [episode_factors()]; a [report_data()] object; or
+#'   `"example"` for the bundled, simulated [cin_example]. Every route gives
+#'   the same tables for the same data.
 #' @param council The council the report is about: a name, DfE number or ONS
 #'   code, matched as [find_council()] does (`"Leics"` is an error listing the
 #'   closest names; `"Leicestershire"`, `855` and `"E10000018"` all work).

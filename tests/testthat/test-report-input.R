@@ -1,0 +1,128 @@
+# What the report reads and how it says so (issue 23: items 6, 9, 10, 12).
+
+test_that("report_data() takes every object the readers return, and every route gives the same episodes", {
+  one <- cin_example[cin_example$la == "E09000021" & cin_example$year %in% 2023:2024, ]
+  a <- read_cin_assessments(one)
+  dir <- withr::local_tempdir()
+  xml <- write_cin_census_xml(one, dir)
+  routes <- list(frame = report_data(one), assessments = report_data(a),
+                 episodes = report_data(episode_factors(a)), xml = report_data(xml),
+                 xml_object = report_data(read_cin_assessments(xml)))
+  ref <- routes$frame
+  keep <- c("council", "year", ref$items)
+  for (r in names(routes)) {
+    rd <- routes[[r]]
+    expect_identical(rd$items, ref$items, info = r)
+    expect_equal(as.data.frame(rd$episodes[keep]), as.data.frame(ref$episodes[keep]),
+                 ignore_attr = TRUE, info = r)
+    # the sample the likelihood ratio test runs on: the same episodes
+    rows <- report_sample(rd, 500, seed = 2020)
+    expect_equal(as.data.frame(rd$episodes[rows, ref$items]),
+                 as.data.frame(ref$episodes[report_sample(ref, 500, seed = 2020), ref$items]),
+                 ignore_attr = TRUE, info = r)
+    expect_equal(rd$subtitle, "Simulated example data, reporting years 2022-23 to 2023-24", info = r)
+  }
+  # the same episodes in another row order give the same ordered table
+  shuffled <- one[rev(seq_len(nrow(one))), ]
+  expect_equal(as.data.frame(report_data(shuffled)$episodes[keep]), as.data.frame(ref$episodes[keep]),
+               ignore_attr = TRUE)
+})
+
+test_that("report_sample() is a seeded random sample that leaves the user's random state alone", {
+  d <- data.frame(x = 1:1000)
+  set.seed(1)
+  before <- .Random.seed
+  s1 <- report_sample(d, 100, seed = 7)
+  expect_identical(.Random.seed, before)
+  expect_identical(s1, report_sample(d, 100, seed = 7))
+  expect_false(identical(s1, report_sample(d, 100, seed = 8)))
+  expect_length(unique(s1), 100)
+  expect_false(is.unsorted(s1))
+  expect_identical(report_sample(d, 5000, seed = 7), 1:1000)
+  # spread over the whole table, not a block (a systematic sample would be
+  # evenly spaced: this one is not)
+  expect_gt(length(unique(diff(s1))), 20)
+  expect_error(report_sample(d, 0, seed = 1), class = "cscdemand_error")
+})
+
+test_that("the subtitle names the source and the years actually read", {
+  expect_identical(report_years_text(c(2025, 2023, 2024)), "2022-23 to 2024-25")
+  expect_identical(report_years_text(2024), "2023-24")
+  expect_identical(report_years_text(c(2022, 2024)), "2021-22 and 2023-24")
+  expect_identical(report_years_text(NULL), "")
+  ex <- cin_example[cin_example$la == "E09000021" & cin_example$year %in% 2023:2024, ]
+  ex$true_class <- NULL  # as a council's own extract
+  expect_identical(report_data(ex)$subtitle, "The council's CIN extract, reporting years 2022-23 to 2023-24")
+  expect_identical(report_data(ex)$source, "the council's CIN extract")
+  dir <- withr::local_tempdir()
+  p <- write_cin_census_xml(ex, dir)
+  for (f in p) {
+    txt <- readLines(f, warn = FALSE)
+    writeLines(sub("cscdemand synthetic", "Liquidlogic LCS", txt, fixed = TRUE), f)
+  }
+  rd <- report_data(p)
+  expect_identical(rd$subtitle, "CIN census returns 2022-23 to 2023-24")
+  expect_identical(rd$years_text, "2022-23 to 2023-24")
+  # the years actually read: a year filter shows in the subtitle
+  expect_identical(report_data(p, years = 2024)$subtitle, "CIN census returns 2023-24")
+  # simulated data stay simulated on every route
+  expect_match(report_data(episode_factors(cin_example))$subtitle, "^Simulated example data")
+  expect_identical(report_data("example")$source, "simulated example data")
+})
+
+test_that("the audit reads as English: factor names first, no element or column names, separators", {
+  rd <- report_data("example")
+  au <- rd$audit
+  txt <- paste(c(au$Step, au$Detail), collapse = " ")
+  expect_match(txt, "Domestic abuse - other person (3C): 1,021", fixed = TRUE)
+  expect_match(txt, "only \"No factors identified\" (21)", fixed = TRUE)
+  expect_no_match(txt, "CINdetails|AssessmentFactors|LAchildID")
+  expect_no_match(txt, "birth_date|referral_source_code|cp_category_code")
+  expect_no_match(txt, "coded 21", fixed = TRUE)
+  # no count of 1,000 or more without its separator (years excepted)
+  bare <- as.numeric(unlist(regmatches(txt, gregexpr("(?<![0-9,.A-Za-z_-])[0-9]{4,}(?![0-9A-Za-z_.-])", txt, perl = TRUE))))
+  expect_true(all(bare >= 1990 & bare <= 2099))
+  # a count of columns under the threshold is shown, never "c"
+  cols <- au$Counts == "columns or codes"
+  expect_true(any(cols))
+  expect_false(any(au$Number[cols] == "c"))
+  # and the first letter of each step a capital
+  expect_true(all(grepl("^[A-Z]", au$Step)))
+  # the XML route: census element names go too
+  one <- cin_example[cin_example$la == "E09000021" & cin_example$year == 2024, ]
+  rdx <- report_data(write_cin_census_xml(one, withr::local_tempdir()))
+  expect_no_match(paste(rdx$audit$Step, rdx$audit$Detail, collapse = " "), "CINdetails|AssessmentFactors")
+})
+
+test_that("report_big_marks() formats counts but not years, codes or file names", {
+  expect_identical(report_big_marks("from 22617 assessments; years 2023 and 2024; cin_2024.xml; 12345"),
+                   "from 22,617 assessments; years 2023 and 2024; cin_2024.xml; 12,345")
+  # a count that looks like a year is still a count (Other (20): 2035)
+  expect_identical(report_big_marks(c("Other (20): 2035", "year 2024", "")),
+                   c("Other (20): 2,035", "year 2024", ""))
+})
+
+test_that("p-values are never written as 0 or 1, and a bootstrap floor is respected", {
+  expect_identical(format_p(c(0.5, 0.0312, 0.004, 1e-9, 1, NA, 0.9991, 0)),
+                   c("0.50", "0.031", "< 0.01", "< 0.001", "> 0.99", "", "> 0.99", "< 0.001"))
+  expect_identical(format_p(c(0.01, 0.2, 0.76), floor = 1 / 100), c("\u2264 0.01", "0.20", "0.76"))
+  expect_identical(format_p(c(0.01, 0.01), floor = c(1 / 100, 1 / 1000)), c("\u2264 0.01", "0.01"))
+  expect_error(format_p("0.1"), class = "cscdemand_error")
+  expect_error(format_p(c(0.1, 0.2, 0.3), floor = c(0.1, 0.2)), class = "cscdemand_error")
+})
+
+test_that("the invariance print reads as English: across 3 councils", {
+  expect_identical(group_noun("la", 3), "3 councils")
+  expect_identical(group_noun("council", 1), "1 council")
+  expect_identical(group_noun("year", 2), "2 reporting years")
+  expect_identical(group_noun("team", 4), "4 groups of team")
+  inv <- structure(list(table = data.frame(k = 2, model = c("configural", "invariant"), loglik = c(-10, -12),
+                                           npar = c(20, 12), AIC = 1, BIC = c(2, 1), LR = c(NA, 4),
+                                           df = c(NA, 8), p_value = c(NA, 0.9999)),
+                        items = NULL, group = "la", groups = c("a", "b", "c")),
+                   class = "cscdemand_invariance")
+  out <- capture.output(print(inv))
+  expect_match(out[1], "Measurement invariance across 3 councils", fixed = TRUE)
+  expect_false(any(grepl("groups of la", out, fixed = TRUE)))
+  expect_true(any(grepl("> 0.99", out, fixed = TRUE)))
+})

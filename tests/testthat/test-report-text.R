@@ -1,0 +1,59 @@
+# The argued choice of K and the deprivation sentences (issue 23: items 7, 10).
+
+test_that("the K rule is stated, and disagreement between the criteria is said", {
+  tab <- data.frame(k = 1:6, BIC = c(500, 450, 440, 445, 452, 460), n_best = 5, n_finished = 5)
+  cv <- data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.7, -4.65, -4.6, -4.7))
+  bl <- data.frame(k = 2:5, p_value = c(0.01, 0.01, 0.01, 0.4))
+  r <- report_k_choice(tab, cv, bl, blrt_reps = 99, blrt_size = 3000, blrt_total = 18641, seed = 2020)
+  expect_identical(r$k, 3L)
+  expect_identical(r$k_cv, 5L)
+  expect_equal(r$k_blrt, 4)
+  expect_false(r$agree)
+  expect_match(r$text, "The rule, fixed before looking at the categories", fixed = TRUE)
+  expect_match(r$text, "The criteria disagree: the likelihood ratio test points to K = 4 and cross-validation points to K = 5", fixed = TRUE)
+  r5 <- report_k_choice(tab, data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.7, -4.6, -4.65, -4.7)), bl)
+  expect_match(r5$text, "cross-validation and the likelihood ratio test both point to K = 4", fixed = TRUE)
+  expect_match(r$text, "random sample of 3,000 of the 18,641 episodes drawn with seed 2020", fixed = TRUE)
+  # agreement
+  bl2 <- data.frame(k = 2:4, p_value = c(0.01, 0.01, 0.3))
+  cv2 <- data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.6, -4.65, -4.66, -4.7))
+  r2 <- report_k_choice(tab, cv2, bl2, blrt_reps = 99)
+  expect_true(r2$agree)
+  expect_match(r2$text, "The criteria agree.", fixed = TRUE)
+  # a significant gain at every K: the test sets no upper limit, and says so
+  r3 <- report_k_choice(tab, NULL, data.frame(k = 2:6, p_value = 0.01), blrt_reps = 99)
+  expect_match(r3$text, "at every K tested, up to K = 6, so it sets no upper limit", fixed = TRUE)
+  # the lowest BIC at K = 1: the best model with two or more classes
+  tab1 <- data.frame(k = 1:3, BIC = c(100, 120, 130), n_best = 3, n_finished = 3)
+  expect_identical(report_k_choice(tab1)$k, 2L)
+  # the analyst's K
+  r4 <- report_k_choice(tab, cv, k_use = 5)
+  expect_identical(r4$k, 5)
+  expect_match(r4$text, "as set by the analyst", fixed = TRUE)
+  expect_error(report_k_choice(data.frame(k = 1, BIC = 3)), class = "cscdemand_error_data")
+})
+
+test_that("pooled deprivation results are labelled pooled, with the council's own beside them", {
+  own <- data.frame(class = c("Neglect", "Domestic abuse", "Disability"), n = 500,
+                    odds_ratio = c(0.98, 1.01, 1.2), lower = NA, upper = NA,
+                    p_value = c(0.3, 0.7, 0.0001))
+  pooled <- data.frame(class = c("Neglect", "Domestic abuse", "Disability"), n = 5000,
+                       odds_ratio = c(0.9, 1.01, 1.1), lower = NA, upper = NA,
+                       p_value = c(0.0001, 0.7, 0.001))
+  s <- deprivation_sentences(own, pooled, council = "Sunderland", n_councils = 3)
+  expect_match(s[1], "^In all 3 councils together \\(pooled")
+  expect_match(deprivation_sentences(own, pooled, council = "Sunderland", n_councils = 2)[1],
+               "^In both councils together \\(pooled")
+  expect_match(s[1], "*Neglect* is more common in more deprived", fixed = TRUE)
+  expect_match(s[2], "^In Sunderland alone, \\*Disability\\* is more common in less deprived")
+  expect_no_match(s[2], "Neglect", fixed = TRUE)
+  expect_match(s[3], "not Sunderland", fixed = TRUE)
+  # one council: no pooled sentence
+  s1 <- deprivation_sentences(own, council = "Sunderland")
+  expect_length(s1, 1)
+  expect_match(s1, "^In Sunderland, ")
+  # Holm across the categories: 0.02 with three categories is not significant
+  own2 <- own
+  own2$p_value <- c(0.02, 0.5, 0.6)
+  expect_match(deprivation_sentences(own2, council = "X"), "no category's chance changes clearly", fixed = TRUE)
+})
