@@ -106,3 +106,17 @@ report_big_marks <- function(x) {
     s
   }, "", USE.NAMES = FALSE)
 }
+
+# What an audit line about children counts, from the first noun of its step
+# ("child records read" counts children, "episodes kept" episodes, "factor
+# codes kept" codes); rows of the extract otherwise.
+audit_count_noun <- function(step) {
+  w <- sub("^(factor |census |exact )?([a-z]+).*$", "\\2", tolower(step))
+  nouns <- c(child = "children", children = "children", episode = "episodes",
+             episodes = "episodes", assessment = "assessments", assessments = "assessments",
+             code = "codes", codes = "codes", flags = "cells", cells = "cells",
+             values = "values", rows = "rows", row = "rows")
+  out <- unname(nouns[w])
+  out[is.na(out)] <- "rows"
+  out
+}

@@ -169,13 +169,16 @@ test_that("a small one-year extract of two councils still gives a whole report",
   small <- small[small$episode_id %in% unique(small$episode_id)[1:400], ]
   small$true_class <- NULL  # as a council's own extract
   out <- withr::local_tempfile(fileext = ".html")
-  suppressMessages(demand_report(small, council = "Sunderland", output_file = out, k = 1:3,
+  # what a reader returns goes straight in (it used to fail: "`x` must be a file path or a data frame")
+  suppressMessages(demand_report(read_cin_assessments(small), council = "Sunderland", output_file = out, k = 1:3,
                                  starts = 2, seed = 1, blrt_reps = 2, boot_reps = 2, cv_folds = 2))
   text <- gsub("\\s+", " ", gsub("<[^>]+>", " ", strip_html(out)))
   expect_match(text, "social care: Sunderland", fixed = TRUE)
   expect_match(text, "This report uses K = [23] categories")
   expect_match(text, "Methods and caveats", fixed = TRUE)
   expect_no_match(text, "Simulated example data", fixed = TRUE)
+  expect_match(text, "The council.s CIN extract, reporting years 2022-23")
+  expect_no_match(text, "Leicestershire table|Kingston Table|groups of la")
   counts <- unlist(lapply(html_tables(strip_html(out)), function(t) cell_counts(t$cells)))
   expect_true(all(counts == 0 | counts >= 10))
 })
