@@ -8,8 +8,11 @@
 #' categories (BIC, cross-validation, bootstrap likelihood ratio test); the
 #' categories, named and explained; the Kingston tables (fit and invariance,
 #' shares by council and deprivation, thresholds, re-referrals, referral
-#' source, category of abuse) and the Leicestershire "x N more or less likely"
-#' table with written findings. With several councils in the data, the model
+#' source, category of abuse) and the table of likelihood ratios ("x N more or
+#' less likely", the method of Leicestershire County Council's needs analysis)
+#' with written findings; the rule that chose the number of categories and where
+#' the criteria disagree; results pooled over councils labelled as pooled, beside
+#' the council's own; and a list of references. With several councils in the data, the model
 #' is fitted to all of them (as the research did) and the report adds the
 #' cross-council invariance and comparison sections; the tables about
 #' people are of the chosen council's episodes.
@@ -58,9 +61,10 @@
 #'   says how to add deprivation instead of showing it.
 #' @param ... Further report parameters: `k_use` (force the number of
 #'   classes), `blrt_reps` (default 99, so p-values go down to 0.01),
-#'   `blrt_starts` (2), `blrt_sample` (3000: the test runs on a systematic
-#'   sample of this many episodes, as the research fitted samples of 2,500
-#'   per council; it is the slowest step), `boot_reps` (50), `cv_folds` (5).
+#'   `blrt_starts` (2), `blrt_sample` (3000: the test runs on a random
+#'   sample of this many episodes drawn with `seed` by [report_sample()], the
+#'   same whatever the route in, as the research fitted samples of 2,500 per
+#'   council; it is the slowest step), `boot_reps` (50), `cv_folds` (5).
 #' @param quiet Suppress knitting progress output.
 #' @return The path of the report, invisibly.
 #' @family report
