@@ -53,7 +53,7 @@ report_source_text <- function(kind, source) {
   switch(kind,
     simulated = "simulated example data",
     census = "the council's CIN census returns",
-    sector = paste0("CIN census data from the ", source),
+    sector = paste0("the council's ", source),
     "the council's CIN extract")
 }
 
@@ -63,7 +63,7 @@ report_subtitle <- function(kind, source, years) {
   what <- switch(kind,
     simulated = "Simulated example data",
     census = "CIN census returns",
-    sector = paste0("CIN census data from the ", source),
+    sector = source,
     "The council's CIN extract")
   if (!nzchar(yrs)) return(what)
   paste0(what, if (kind == "census") " " else ", reporting years ", yrs)

@@ -126,3 +126,24 @@ test_that("the invariance print reads as English: across 3 councils", {
   expect_false(any(grepl("groups of la", out, fixed = TRUE)))
   expect_true(any(grepl("> 0.99", out, fixed = TRUE)))
 })
+
+test_that("the sector readers' objects go in too, and the subtitle names their tables", {
+  d <- simulate_cin(years = 2023:2024, n_episodes = 1500, layout = "long", seed = 9)
+  e <- d[!duplicated(d$episode_id), ]
+  f <- function(x) format(x, "%Y-%m-%d")
+  tabs <- list(
+    CINdetails = data.frame(LAchildID = e$child_id, CINdetailsID = e$episode_id,
+                            CINreferralDate = f(e$referral_date), ReferralNFA = "false"),
+    Assessments = data.frame(LAchildID = d$child_id, CINdetailsID = d$episode_id,
+                             AssessmentActualStartDate = f(pmax(d$referral_date, d$assessment_date - 3)),
+                             AssessmentAuthorisationDate = f(d$assessment_date),
+                             AssessmentFactors = d$factor))
+  a <- read_cin_d2i(tabs, la = "314")
+  rd <- report_data(a)
+  expect_match(rd$subtitle, "^Data to Insight .*, reporting years 2022-23 to 2023-24$")
+  expect_match(rd$source, "^the council's Data to Insight")
+  # the same factors, episode for episode, as the data frame the tables came from
+  ref <- report_data(d)
+  expect_identical(rd$items, ref$items)
+  expect_equal(colSums(as.data.frame(rd$episodes[rd$items])), colSums(as.data.frame(ref$episodes[ref$items])))
+})
