@@ -236,9 +236,14 @@ cin_stage_rows <- function(s, implausible_dates, call = rlang::caller_env()) {
   s$audit <- cin_audit_rows_line(s$audit, "rows dropped: missing identifier",
                                  setdiff(miss, s$blank), s$rows)
   s$audit <- cin_audit_rows_line(s$audit, "rows dropped: exact duplicate", dup, s$rows)
-  for (why in names(s$implausible)) {
-    bad <- setdiff(s$implausible[[why]], drop)
+  # "checked": the census route applied the policy by place in the return
+  checks <- if (implausible_dates == "checked") list() else s$implausible
+  for (why in names(checks)) {
+    bad <- setdiff(checks[[why]], drop)
     if (!length(bad)) next
+    if (implausible_dates == "stop") {
+      cin_date_stop_rows(why, bad, s$rows, unit = s$unit %||% "Row", call = call)
+    }
     if (implausible_dates == "drop") {
       s$audit <- cin_audit_rows_line(s$audit, paste0("rows dropped: ", why), bad, s$rows)
       drop <- sort(c(drop, bad))
