@@ -9,7 +9,8 @@
 #' * **long**: one row per assessment and factor, as the CIN census
 #'   `AssessmentFactorsList` (a column `factor` with one code per row).
 #' * **codes**: one row per assessment, the codes in one cell, separated by
-#'   commas, semicolons, bars or spaces (`"1B, 3B,4B"`).
+#'   commas, semicolons, bars, spaces or line breaks (`"1B, 3B,4B"`; a cell
+#'   with codes on several lines, as Excel's Alt+Enter writes, is read).
 #' * **wide**: one row per assessment, one 0/1 column per factor; columns are
 #'   named by code (`3B`, `f_3b`, `X3B`) or by DfE column name
 #'   (`Domestic_Abuse_parent`). Values 1/0, `TRUE`/`FALSE`, Y/N or yes/no;
@@ -48,7 +49,11 @@
 #' A CSV file is checked before it is read: a line with more or fewer fields
 #' than the header (for example codes written `1B,3B` without quotes), a stray
 #' or unclosed double quote, stops with an error naming the line and the fix;
-#' nothing is padded or shifted. Identifiers are trimmed of surrounding spaces
+#' nothing is padded or shifted. A quoted value over several lines is read;
+#' in an identifier, date or characteristic column, or a codes cell holding
+#' text that is not codes, it stops with an error naming its line (a quote
+#' opened by mistake). A binary file stops with an error of class
+#' `cscdemand_error_format`. Identifiers are trimmed of surrounding spaces
 #' on every route, and a blank or all-space identifier is missing. Dates with
 #' a time and a UTC offset are read as the local date written. A code with a
 #' space between digits (`"1 8B"`) is ambiguous, so it is reported as unknown,

@@ -48,8 +48,17 @@ cin_census_build <- function(tabs, on_unknown, legacy, salt, source, verbose,
   }
   long <- cin_census_long(ep, st, has_as)
   if (!nrow(long)) {
-    abort_input(c("No assessments found in {source}.",
-                  i = "The returns hold no {.code <Assessments>} with an episode that could be read."),
+    n_ep <- nrow(st$episodes)
+    n_files <- length(tabs)
+    gone <- audit$step[startsWith(audit$step, "episodes dropped: ")]
+    why <- if (n_ep == 0L && length(gone)) {
+      c(x = "Every episode was dropped: {sub('^episodes dropped: ', '', gone)}.",
+        i = "See the policies {.arg on_unknown} and {.arg implausible_dates}.")
+    } else {
+      c(x = "{cli::qty(n_files)}The return{?s} hold{?s/} {n_ep} episode{?s} that could be read, and no {.code <Assessments>} in them (factors are recorded at assessment).",
+        i = "Check the file is the full return; episodes with no assessment are read only with others that have one.")
+    }
+    abort_input(c("Nothing to analyse in {source}: no assessment.", why),
                 class = "cscdemand_error_empty", call = call)
   }
   # the reader's table builder itself (not the public API, which dispatches XML here)

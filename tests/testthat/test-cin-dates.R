@@ -151,3 +151,51 @@ test_that("the CSV route takes the same policy: stop names the lines", {
                     class = "cscdemand_error_implausible_date")
   expect_match(conditionMessage(e), "Row 2", fixed = TRUE)
 })
+
+test_that("a return with no factor codes reads; one with no assessment names the file", {
+  # only an unauthorised assessment with no factors, and one with an empty
+  # FactorsIdentifiedAtAssessment (as Data to Insight's sample return)
+  p <- rt_write(rt_return(c(
+    rt_child("A", rt_episode(assessments = rt_assessment(auth = NA, factors = NULL))),
+    rt_child("B", rt_episode(assessments = rt_assessment(factors = character()))),
+    rt_child("C", rt_episode(assessments = character())))))
+  a <- read_cin_census_xml(p)
+  expect_equal(nrow(a$assessments), 2L)
+  expect_equal(nrow(a$factors), 0L)
+  au <- audit(a)
+  expect_equal(au$n[au$step == "factor codes read"], 0)
+  expect_equal(au$n[au$step == "episodes with no assessment: not read as assessments"], 1)
+  expect_equal(episode_factors(a, no_factors = "keep", min_count = 0)$n_factors, c(0L, 0L))
+  # every code unknown and dropped: the same
+  p2 <- rt_write(rt_return(rt_child("A", rt_episode(assessments = rt_assessment(factors = c("ZZ", "QQ"))))))
+  a2 <- read_cin_census_xml(p2, on_unknown = "drop")
+  expect_equal(nrow(a2$factors), 0L)
+  expect_equal(audit(a2)$n[audit(a2)$step == "factor codes dropped: not a CIN factor code"], 2)
+  # nothing at all to analyse: a classed error naming the file
+  p3 <- rt_write(rt_return(rt_child("A", rt_episode(assessments = character()))), "empty.xml")
+  e <- expect_error(read_cin_census_xml(p3), class = "cscdemand_error_empty")
+  expect_match(conditionMessage(e), "empty.xml", fixed = TRUE)
+  # every episode dropped by a policy: said so
+  p4 <- rt_write(rt_return(rt_child("A", rt_episode(ref = "1970-01-05"))), "old.xml")
+  e <- expect_error(read_cin_census_xml(p4, implausible_dates = "drop"), class = "cscdemand_error_empty")
+  expect_match(conditionMessage(e), "old.xml.*Every episode was dropped: implausible date")
+  # the cell splitter takes zero-length and all-missing input
+  expect_identical(cin_split_cells(character()), list())
+  expect_identical(cin_split_cells(NA), list(character()))
+  expect_identical(cin_tokenise(character())$codes, list())
+})
+
+test_that("unknown codes are listed once per place", {
+  p <- rt_write(rt_return(c(rt_child("A"), rt_child("B", rt_episode(
+    assessments = rt_assessment(factors = c("3B", "ZZ", "QQ")))))))
+  e <- expect_error(read_cin_census_xml(p), class = "cscdemand_error_unknown_code")
+  expect_match(conditionMessage(e), "At file 1 child 2 episode 1.", fixed = TRUE)
+  expect_no_match(conditionMessage(e), "episode 1; file 1 child 2 episode 1")
+  a <- read_cin_census_xml(p, on_unknown = "drop")
+  au <- audit(a)
+  st <- au$step == "factor codes dropped: not a CIN factor code"
+  expect_equal(au$n[st], 2)
+  expect_identical(au$detail[st], "file 1 child 2 episode 1")
+  expect_equal(cin_pos_label(data.frame(file = 1, child_pos = c(1, 2), ep_pos = 1), c(2, 2, 1, 2)),
+               "file 1 child 2 episode 1; file 1 child 1 episode 1")
+})
