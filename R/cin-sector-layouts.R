@@ -108,10 +108,17 @@ cin_d2i_read <- function(tables, call = rlang::caller_env()) {
                   i = "Name each table as the validator does, for example {.code list(CINdetails = ep, Assessments = as)}, or give the folder of its CSV export."),
                 call = call)
   }
-  tb <- lapply(names(tables), function(nm) {
-    cin_sector_frame(tables[[nm]], paste0("tables$", nm), cin_d2i_columns(), call = call)
+  # only the tables read are opened (the others are named in the audit)
+  use <- cin_key(names(tables)) %in% cin_d2i_tables_read()
+  tb <- lapply(names(tables)[use], function(nm) {
+    d <- cin_sector_frame(tables[[nm]], paste0("tables$", nm), cin_d2i_columns(), call = call)
+    # identifiers counted by the validator, as pandas may write them ("1.0")
+    for (id in intersect(c("CINdetailsID", "AssessmentID", "CPPID"), names(d))) {
+      d[[id]] <- sub("^([0-9]+)\\.0+$", "\\1", trimws(d[[id]]))
+    }
+    d
   })
-  names(tb) <- cin_key(names(tables))
+  names(tb) <- cin_key(names(tables))[use]
   for (req in c("assessments", "cindetails")) {
     if (is.null(tb[[req]])) {
       need <- c(assessments = "Assessments", cindetails = "CINdetails")[[req]]

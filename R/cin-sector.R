@@ -260,9 +260,14 @@ cin_liia_tables <- function(dd, la) {
   g <- paste(dd$CINdetailsID, col(starts[1]), col(starts[2]), dd$Factors, sep = "\r")[is_as]
   ug <- unique(g)
   f <- match(g, ug)
-  n_g <- if (has_types) pmax(tabulate(f[typ[is_as] == starts[1]], length(ug)),
-                             tabulate(f[typ[is_as] == starts[2]], length(ug))) else
-    tabulate(f, length(ug))
+  # the same assessment in several collection years (YEAR) is one
+  yk <- paste(f, col("YEAR")[is_as], sep = "\r")
+  uy <- unique(yk)
+  fy <- match(yk, uy)
+  n_y <- if (has_types) pmax(tabulate(fy[typ[is_as] == starts[1]], length(uy)),
+                             tabulate(fy[typ[is_as] == starts[2]], length(uy))) else
+    tabulate(fy, length(uy))
+  n_g <- as.vector(tapply(n_y, f[match(seq_along(uy), fy)], max))
   asr <- dd[is_as, , drop = FALSE][match(seq_along(ug), f), , drop = FALSE]
   asr <- asr[rep(seq_along(ug), n_g), , drop = FALSE]
   asr$AssessmentID <- seq_len(nrow(asr))

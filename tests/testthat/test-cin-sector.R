@@ -340,6 +340,15 @@ test_that("Data to Insight's current export (one row per assessment, codes liste
   un <- au[au$step == "tables present but not read", ]
   expect_equal(un$n, 2)
   expect_match(un$detail, "Reviews, PreProceedings|PreProceedings, Reviews")
+  # identifiers as pandas writes them after a missing value ("1.0"), and a
+  # table the reader does not use in the odd shape the validator gives it
+  fl <- tabs$AssessmentFactorsList
+  fl$AssessmentID <- paste0(fl$AssessmentID, ".0")
+  write_pandas_csv(fl, file.path(dir, "AssessmentFactorsList.csv"))
+  writeLines(c(",0,LAchildID,CINdetailsID,PPStartDate", "0,PPStartDate,,,", "1,LBPSentDate,,"),
+             file.path(dir, "PreProceedings.csv"))
+  a2 <- read_cin_d2i(dir)
+  expect_equal(a2$factors, a$factors)
   # the codes from the list in Assessments alone (no AssessmentFactorsList)
   file.remove(file.path(dir, "AssessmentFactorsList.csv"))
   b <- read_cin_d2i(dir)
@@ -554,6 +563,10 @@ test_that("read_cin_assessments() reads a LIIA log as one: 2 assessments, not 11
     expect_equal(as.character(a$assessments$threshold[order(a$assessments$child_id)]),
                  c("CP plan", "CIN plan"))
   }
+  # the same events in two collection years (a log merged over years) are
+  # the same assessments
+  two <- rbind(log, transform(log, YEAR = "2024"))
+  expect_equal(nrow(read_cin_liia(two)$assessments), 2)
   # the factors file (authorisation events only, a 0/1 column per code)
   fx <- log[log$Type == "AssessmentAuthorisationDate", ]
   fx$`2A` <- c(1, 0)
