@@ -152,10 +152,10 @@ cin_census_check <- function(st, legacy, implausible_dates = "keep", call = rlan
   problems <- list()
   summ <- data.frame(step = character(), n = numeric(), detail = character(),
                      stringsAsFactors = FALSE)
-  add <- function(kind, step, idx, detail = "", n = length(idx)) {
+  add <- function(kind, step, idx, detail = "", n = length(idx), values = NULL) {
     if (!length(idx)) return(invisible())
     problems[[length(problems) + 1L]] <<- list(kind = kind, step = step, n = n,
-                                                where = cin_pos_label(ep, idx))
+                                                where = cin_pos_label(ep, idx), values = values)
     summ[nrow(summ) + 1L, ] <<- list(step, n, paste0(detail, cin_pos_label(ep, idx)))
   }
   note <- function(step, n, detail = "") summ[nrow(summ) + 1L, ] <<- list(step, n, detail)
@@ -180,11 +180,20 @@ cin_census_check <- function(st, legacy, implausible_dates = "keep", call = rlan
   st$episodes$nfa_raw[bad_nfa] <- NA  # counted once, here
   drop_ep <- unique(c(drop_ep, pol$drop))
   f <- cin_census_factor_values(st$factors, st$assessments$episode, legacy)
-  if (f$n_unknown > 0L) {
-    add("code", "factor codes dropped: not a CIN factor code", f$unknown_episodes, "",
-        n = f$n_unknown)
-  }
   note("factor codes read", f$n_read, "AssessmentFactors values split at commas")
+  if (f$n_unknown > 0L) {
+    # the values themselves are shown: codes, never identifiers
+    bad <- f$bad_values
+    add("code", "factor codes dropped: not a CIN factor code", f$unknown_episodes,
+        paste0("values ", paste0("\"", utils::head(bad, 10), "\"", collapse = ", "),
+               if (length(bad) > 10) paste0(" and ", length(bad) - 10, " more"), "; "),
+        n = f$n_unknown, values = utils::head(bad, 8))
+  }
+  if (length(f$emptied)) {
+    note("assessments left with no factor code: every code dropped as not a CIN factor code",
+         length(f$emptied), paste0("kept as assessments with no factors; ",
+                                   cin_pos_label(ep, unique(st$assessments$episode[f$emptied]))))
+  }
   # Drop the episodes (and their parts) that cannot be keyed.
   keep_ep <- !seq_len(nrow(ep)) %in% drop_ep
   st$factors <- f$factors
@@ -207,16 +216,19 @@ cin_census_factor_values <- function(f, as_ep, legacy) {
   iu <- match(v, u)
   u[is.na(u)] <- ""
   raw_tok <- lapply(strsplit(u, "[,;|/+&[:space:]]+"), function(p) p[nzchar(p)])
-  ok_tok <- lapply(raw_tok, function(p) p[!is.na(cin_match_codes(p, legacy = legacy)$code)])
+  is_code <- lapply(raw_tok, function(p) !is.na(cin_match_codes(p, legacy = legacy)$code))
+  ok_tok <- Map(`[`, raw_tok, is_code)
   n_tok <- lengths(raw_tok)[iu]
   n_unk <- n_tok - lengths(ok_tok)[iu]
   unk_as <- which(n_unk > 0L)
+  bad <- unique(unlist(Map(function(p, k) p[!k], raw_tok, is_code)[unique(iu[unk_as])]))
   rows <- rep(seq_along(f$value), lengths(ok_tok)[iu])
   f2 <- data.frame(assessment = f$assessment[rows],
                    value = as.character(unlist(ok_tok[iu], use.names = FALSE)),
                    stringsAsFactors = FALSE)
   list(factors = f2, n_read = sum(n_tok), n_unknown = sum(n_unk),
-       unknown_episodes = as_ep[f$assessment[unk_as]])
+       unknown_episodes = as_ep[f$assessment[unk_as]], bad_values = as.character(bad),
+       emptied = setdiff(unique(f$assessment[unk_as]), f2$assessment))
 }
 
 # Keep a subset of episodes, renumbering the tables below them.
@@ -249,6 +261,7 @@ cin_census_problems <- function(problems, on_unknown, call) {
   others <- vapply(problems[-1], function(q) paste0(q$step, " (", q$n, ")"), "")
   abort_input(c("The census return has {p$n} problem{?s}: {p$step}.",
                 x = "At {p$where}.",
+                if (length(p$values)) c(x = "Not CIN factor codes: {.val {p$values}}."),
                 if (length(others)) c("*" = "Also: {paste(others, collapse = '; ')}."),
                 i = "Correct the return, or use {.code on_unknown = \"drop\"} to drop or blank these and count them in {.fn audit}."),
               class = cls, call = call)

@@ -195,7 +195,7 @@ test_that("unknown codes are listed once per place", {
   au <- audit(a)
   st <- au$step == "factor codes dropped: not a CIN factor code"
   expect_equal(au$n[st], 2)
-  expect_identical(au$detail[st], "file 1 child 2 episode 1")
+  expect_identical(au$detail[st], "values \"ZZ\", \"QQ\"; file 1 child 2 episode 1")
   expect_equal(cin_pos_label(data.frame(file = 1, child_pos = c(1, 2), ep_pos = 1), c(2, 2, 1, 2)),
                "file 1 child 2 episode 1; file 1 child 1 episode 1")
 })
