@@ -251,3 +251,31 @@ test_that("the sector readers take the same policy: a valid child is never lost 
     expect_identical(eval(formals(f)$implausible_dates), cin_date_policies())
   }
 })
+
+test_that("the rules of each date element: an expected birth date may be in the future", {
+  ch <- function(expected, id = "B") {
+    sub("</PersonBirthDate>", paste0("</PersonBirthDate><ExpectedPersonBirthDate>", expected,
+                                     "</ExpectedPersonBirthDate>"), rt_child(id), fixed = TRUE)
+  }
+  p <- rt_write(rt_return(c(rt_child("A"), ch(format(Sys.Date() + 100)), ch("1066-04-13", "C"))))
+  a <- read_cin_census_xml(p, implausible_dates = "stop")
+  expect_equal(nrow(a$assessments), 3L)
+  p <- rt_write(rt_return(c(rt_child("A"), ch("2023-02-30"))))
+  e <- expect_error(read_cin_census_xml(p, implausible_dates = "stop"),
+                    class = "cscdemand_error_implausible_date")
+  expect_match(conditionMessage(e), "ExpectedPersonBirthDate not a date")
+  # a rule against another date of the same part, for elements that need one
+  st <- list(episodes = data.frame(child = 1L, referral_date = as.Date("2023-05-01")),
+             cpp = data.frame(episode = 1L, start_raw = "2023-06-01", end_raw = "2023-05-01"))
+  sp <- cin_census_date_specs()
+  expect_true(all(c("table", "raw", "col", "element", "future", "floor", "after_ref", "after_col")
+                  %in% names(sp)))
+  sp2 <- rbind(sp, data.frame(table = "cpp", raw = "end_raw", col = "end", element = "CPPendDate",
+                              future = TRUE, floor = TRUE, after_ref = FALSE, after_col = "start"))
+  r <- cin_census_dates(st, sp = sp2)
+  expect_equal(r$flags$reason, "before its start")
+  expect_equal(r$tables$cpp$end, as.Date("2023-05-01"))
+  # a part a route does not have is skipped; a missing raw column gives NA dates
+  r <- cin_census_dates(list(episodes = st$episodes, cpp = data.frame(episode = 1L)))
+  expect_equal(r$tables$cpp$start, as.Date(NA))
+})
