@@ -279,3 +279,23 @@ test_that("the rules of each date element: an expected birth date may be in the 
   r <- cin_census_dates(list(episodes = st$episodes, cpp = data.frame(episode = 1L)))
   expect_equal(r$tables$cpp$start, as.Date(NA))
 })
+
+test_that("a return's audit names places in the return, never rows of an internal table", {
+  p <- rt_write(rt_return(c(
+    rt_child("A", rt_episode(assessments = rt_assessment(factors = c("3B", "3B", "21")))),
+    rt_child("B", rt_episode(assessments = rt_assessment(factors = character()))),
+    rt_child("C"))))
+  au <- audit(read_cin_census_xml(p))
+  expect_false(any(grepl("^rows [0-9]", au$detail)))
+  expect_identical(au$detail[au$step == "assessments with no factor code"],
+                   "file 1 child 2 episode 1; the assessment is kept with no factors from these rows")
+  expect_identical(au$detail[au$step == "codes dropped: duplicate within an assessment"],
+                   "file 1 child 1 episode 1")
+  expect_match(au$detail[grepl("rule 8869", au$step)], "^file 1 child 1 episode 1; 21 is removed")
+  # lists cut at ten rows keep the count of the rest
+  d <- cin_census_row_places(
+    structure(data.frame(stage = "codes", step = "x", n = 12, detail = "rows 1, 2, 3 and 9 more; why",
+                         unit = "rows", stringsAsFactors = FALSE), class = c("cin_audit", "data.frame")),
+    row_ep = c(1L, 1L, 2L), ep = data.frame(file = 1, child_pos = c(4, 5), ep_pos = c(1, 2)))
+  expect_identical(d$detail, "file 1 child 4 episode 1; file 1 child 5 episode 2 (and 9 more codes); why")
+})
