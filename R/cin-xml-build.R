@@ -5,6 +5,11 @@
 
 cin_census_build <- function(tabs, on_unknown, legacy, salt, source, verbose,
                              implausible_dates = "keep", call = rlang::caller_env()) {
+  if (!length(tabs)) {
+    abort_input(c("Nothing to analyse in {source}: it holds no rows.",
+                  i = "Check the file or table is the full extract."),
+                class = "cscdemand_error_empty", call = call)
+  }
   st <- cin_census_stack(tabs, call = call)
   audit <- cin_audit_new()
   audit <- cin_audit_add(audit, "read", "census returns read", length(tabs), source)

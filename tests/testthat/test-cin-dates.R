@@ -299,3 +299,17 @@ test_that("a return's audit names places in the return, never rows of an interna
     row_ep = c(1L, 1L, 2L), ep = data.frame(file = 1, child_pos = c(4, 5), ep_pos = c(1, 2)))
   expect_identical(d$detail, "file 1 child 4 episode 1; file 1 child 5 episode 2 (and 9 more codes); why")
 })
+
+test_that("the sector's tables with no rows stop with a classed error naming them", {
+  ep <- data.frame(LAchildID = "C1", CINdetailsID = 1, CINreferralDate = "2023-05-01")
+  as <- data.frame(LAchildID = "C1", CINdetailsID = 1, AssessmentActualStartDate = "2023-05-02",
+                   AssessmentAuthorisationDate = "2023-05-20", AssessmentFactors = "3B")
+  e <- expect_error(read_cin_d2i(list(CINdetails = ep[0, ], Assessments = as[0, ]), la = "201"),
+                    class = "cscdemand_error_empty")
+  expect_match(conditionMessage(e), "Data to Insight")
+  e <- expect_error(read_cin_d2i(list(CINdetails = ep, Assessments = as[0, ]), la = "201"),
+                    class = "cscdemand_error_empty")
+  log <- liia_two_children()
+  e <- expect_error(read_cin_liia(log[0, ]), class = "cscdemand_error")
+  expect_false(inherits(e, "simpleError"))
+})
