@@ -205,6 +205,7 @@ age_phrase <- function(level) {
   if (level %in% c("Unborn", "unborn")) return("an unborn child")
   if (grepl("^[0-9]+-[0-9]+$", level)) return(paste("a child aged", level))
   if (grepl("^[0-9]+\\+$", level)) return(paste("a child aged", sub("+", " or over", level, fixed = TRUE)))
+  if (grepl("^[0-9]+ (and|or) (over|older)$", level)) return(paste("a child aged", sub("^([0-9]+).*", "\\1 or over", level)))
   if (grepl("^under [0-9]+$", tolower(level))) return(paste("a child aged", tolower(level)))
   if (tolower(level) %in% c("unknown", "not known")) return("a child whose age is not known")
   recorded_as("the child's age", level)
