@@ -23,12 +23,6 @@ review_read_docx <- function(path) {
        rels = if (file.exists(rels)) xml2::read_xml(rels) else NULL)
 }
 
-# Tables of a report (Word or HTML) as character matrices, header row first.
-review_tables <- function(report) {
-  if (is.character(report)) report <- review_read(report)
-  report$tables
-}
-
 # A report read once: its tables, its text (paragraphs) and, for Word, the
 # column widths and the document parts.
 review_read <- function(path) {
@@ -215,14 +209,16 @@ review_council_labels <- function(text, council, councils = NULL) {
 # -- plots ----------------------------------------------------------------------
 
 # No plotted value rests on a count under the threshold: in the data of every
-# plot (the plot's and each layer's), a row with a count column (n, count,
+# plot (a ggplot, a data frame, or a list of the data of a plot and its
+# layers, as tools/review.R keeps them), a row with a count column (n, count,
 # episodes) from 1 to threshold - 1 must have no plotted value (every other
 # numeric column NA).
 review_plot_counts <- function(plots, threshold = 10) {
   out <- review_problems()
   for (i in seq_along(plots)) {
     p <- plots[[i]]
-    datas <- if (inherits(p, "ggplot")) c(list(p$data), lapply(p$layers, function(l) l$data)) else list(p)
+    datas <- if (inherits(p, "ggplot")) c(list(p$data), lapply(p$layers, function(l) l$data)) else
+      if (is.data.frame(p)) list(p) else p
     for (d in datas) {
       if (!is.data.frame(d) || !nrow(d)) next
       ncol_ <- grep("^(n|count|episodes|n_episodes)$", names(d), value = TRUE)
