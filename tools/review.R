@@ -15,7 +15,8 @@ dir.create(out, showWarnings = FALSE)
 
 # Every plot the report prints is kept: its data and each layer's.
 plots <- list()
-print_ggplot <- utils::getS3method("print", "ggplot")
+invisible(loadNamespace("ggplot2"))
+print_ggplot <- utils::getS3method("print", "ggplot", envir = asNamespace("ggplot2"))
 registerS3method("print", "ggplot", function(x, ...) {
   plots[[length(plots) + 1L]] <<- c(list(x$data), lapply(x$layers, function(l) l$data))
   print_ggplot(x, ...)
