@@ -220,7 +220,9 @@ review_plot_counts <- function(plots, threshold = 10) {
     datas <- if (inherits(p, "ggplot")) c(list(p$data), lapply(p$layers, function(l) l$data)) else
       if (is.data.frame(p)) list(p) else p
     for (d in datas) {
-      if (!is.data.frame(d) || !nrow(d)) next
+      # DfE's published figures (a comparator column: council, region, England)
+      # are public already
+      if (!is.data.frame(d) || !nrow(d) || "comparator" %in% names(d)) next
       ncol_ <- grep("^(n|count|episodes|n_episodes)$", names(d), value = TRUE)
       for (nc in ncol_) {
         n <- suppressWarnings(as.numeric(d[[nc]]))

@@ -218,6 +218,11 @@ test_that("a plotted value resting on a count under the threshold is found", {
   # a layer's own data are checked too
   p2 <- ggplot2::ggplot() + ggplot2::geom_col(data = rates, ggplot2::aes(factor(decile), rate))
   expect_equal(review_plot_counts(list(hidden, p2))$where, "plot 2")
+  # as tools/review.R keeps them: the data of a plot and of its layers
+  expect_equal(review_plot_counts(list(list(hidden, NULL), list(NULL, rates)))$where, "plot 2")
+  # DfE's published figures are public already
+  published <- data.frame(year = 2024, comparator = "Council", count = 7, percent = 0.2)
+  expect_equal(nrow(review_plot_counts(list(published))), 0)
 })
 
 test_that("tables and text are read alike from HTML", {
