@@ -40,7 +40,9 @@ for (i in seq_len(nrow(manifest))) {
         expect_true(any(grepl(sprintf("Page %d of %d", p, n), txt)), info = paste("page", p))
       }
       first <- system2("pdftotext", c("-f", 1, "-l", 1, shQuote(pdf), "-"), stdout = TRUE)
-      expect_true(all(c("Summary", "Data and audit", "Deprivation") %in% trimws(first)))
+      for (h in c("Summary", "Data and audit", "Deprivation")) {
+        expect_true(any(startsWith(trimws(first), h)), info = paste("contents entry", h))
+      }
     })
   }
   test_that(paste0(who, "no row with a large total has most of its cells suppressed"),
