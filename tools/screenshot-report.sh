@@ -14,12 +14,16 @@ if [[ "$html" == *.docx ]]; then
   out=${pages:-$(dirname "$png")}
   mkdir -p "$out"
   # a profile of its own, so a LibreOffice already running does not take the job
-  lo_profile=$(mktemp -d)
-  libreoffice -env:UserInstallation="file://$lo_profile" --headless --convert-to pdf \
-    --outdir "$out" "$html" >/dev/null 2>&1 || {
-    rm -rf "$lo_profile"; echo "LibreOffice could not convert $html"; exit 1; }
-  rm -rf "$lo_profile"
+  # (a second try: a new profile's first start sometimes fails)
   pdf="$out/$(basename "${html%.docx}").pdf"
+  for try in 1 2; do
+    lo_profile=$(mktemp -d)
+    libreoffice -env:UserInstallation="file://$lo_profile" --headless --convert-to pdf \
+      --outdir "$out" "$html" >/dev/null 2>&1 || true
+    rm -rf "$lo_profile"
+    [ -s "$pdf" ] && break
+  done
+  [ -s "$pdf" ] || { echo "LibreOffice could not convert $html"; exit 1; }
   pdftoppm -png -r "${PAGES_DPI:-60}" "$pdf" "$out/page"
   cp "$(ls "$out"/page-*.png | head -1)" "$png"
   echo "Pages saved to $out"
