@@ -28,7 +28,9 @@ for (i in seq_len(nrow(manifest))) {
     expect_lt(m$seconds, 60)
   })
   if (m$format == "docx") {
-    test_that(paste0(who, "words fit their Word columns"), expect_no_problems(rv$review_words_fit(report)))
+    test_that(paste0(who, "words fit their Word columns"), {
+      expect_no_problems(rv$review_words_fit(report))
+    })
     test_that(paste0(who, "the footer has page numbers and the contents are filled"), {
       expect_no_problems(rv$review_page_numbers(report))
       expect_no_problems(rv$review_contents_filled(report))
@@ -45,12 +47,18 @@ for (i in seq_len(nrow(manifest))) {
       }
     })
   }
-  test_that(paste0(who, "no row with a large total has most of its cells suppressed"),
-            expect_no_problems(rv$review_suppressed_rows(report$tables, threshold)))
-  test_that(paste0(who, "no all-zero rows"), expect_no_problems(rv$review_zero_rows(report$tables)))
-  test_that(paste0(who, "no other council's name used as a label"),
-            expect_no_problems(rv$review_council_labels(report$text, m$council)))
-  test_that(paste0(who, "no \"times less likely\""), expect_no_problems(rv$review_phrasing(report$text)))
+  test_that(paste0(who, "no row with a large total has most of its cells suppressed"), {
+    expect_no_problems(rv$review_suppressed_rows(report$tables, threshold))
+  })
+  test_that(paste0(who, "no all-zero rows"), {
+    expect_no_problems(rv$review_zero_rows(report$tables))
+  })
+  test_that(paste0(who, "no other council's name used as a label"), {
+    expect_no_problems(rv$review_council_labels(report$text, m$council))
+  })
+  test_that(paste0(who, "no \"times less likely\""), {
+    expect_no_problems(rv$review_phrasing(report$text))
+  })
   test_that(paste0(who, "no count under the threshold behind any plotted value"), {
     plots <- readRDS(file.path(dir, "plots.rds"))
     expect_gt(length(plots), 3)
