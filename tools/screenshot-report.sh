@@ -14,11 +14,12 @@ if [[ "$html" == *.docx ]]; then
   out=${pages:-$(dirname "$png")}
   mkdir -p "$out"
   # a profile of its own, so a LibreOffice already running does not take the job
-  # (a second try: a new profile's first start sometimes fails)
+  # (a second try: a new profile's first start sometimes fails), without the
+  # library path R sets for its children, which LibreOffice cannot start with
   pdf="$out/$(basename "${html%.docx}").pdf"
   for try in 1 2; do
     lo_profile=$(mktemp -d)
-    libreoffice -env:UserInstallation="file://$lo_profile" --headless --convert-to pdf \
+    env -u LD_LIBRARY_PATH libreoffice -env:UserInstallation="file://$lo_profile" --headless --convert-to pdf \
       --outdir "$out" "$html" >/dev/null 2>&1 || true
     rm -rf "$lo_profile"
     [ -s "$pdf" ] && break
