@@ -186,7 +186,7 @@ review_phrasing <- function(text) {
 # Another council's name used as a label ("the Leicestershire table",
 # "(Kingston model)"); a citation "Kingston Table 3" needs a references section.
 review_council_labels <- function(text, council, councils = NULL) {
-  if (is.null(councils)) councils <- unique(c(context_councils$name, "Kingston", "Leicestershire"))
+  if (is.null(councils)) councils <- unique(c(cscdemand::context_councils$name, "Kingston", "Leicestershire"))
   others <- setdiff(councils, council)
   others <- others[!is.na(others) & nzchar(others)]
   rx <- paste0("\\b(", paste(gsub("([.()])", "\\\\\\1", others), collapse = "|"), ")\\s+(table|model|categories|method|defaults)\\b")
