@@ -414,6 +414,19 @@ test_that("the current Data to Insight layout: counts, unknown codes shown, noth
   e <- expect_error(read_cin_d2i(tabs), class = "cscdemand_error_missing")
   expect_match(conditionMessage(e), "la", fixed = TRUE)
   expect_match(conditionMessage(e), "Header", fixed = TRUE)
+  # rows that name no episode are counted, codes shown, never lost silently
+  orph <- tabs
+  orph$Assessments <- rbind(orph$Assessments, transform(orph$Assessments[1, ], CINdetailsID = 9))
+  orph$AssessmentFactorsList <- data.frame(LAchildID = c("C1", "C1", "C2"), CINdetailsID = c(1, 8, 1),
+                                           AssessmentID = c(1, 1, 1), AssessmentFactor = c("2A", "7A", "3B"))
+  o2 <- read_cin_d2i(orph, la = "314")
+  au <- audit(o2)
+  expect_equal(au$n[au$step == "assessment rows with no episode: not read"], 1)
+  fl_orph <- au[au$step == "factor codes in AssessmentFactorsList with no assessment: not read", ]
+  expect_equal(fl_orph$n, 1)
+  expect_match(fl_orph$detail, "7A", fixed = TRUE)
+  expect_equal(nrow(o2$assessments), 4)
+  expect_equal(sort(as.character(o2$factors$code)), c("2A", "3B"))
   # the earlier layout (one row per code) of the same assessments reads the same
   old <- tabs$Assessments[c(1, 1, 2, 3, 4, 4), ]
   old$AssessmentID <- NULL
@@ -563,6 +576,13 @@ test_that("read_cin_assessments() reads a LIIA log as one: 2 assessments, not 11
     expect_equal(as.character(a$assessments$threshold[order(a$assessments$child_id)]),
                  c("CP plan", "CIN plan"))
   }
+  # rows of an event type the reader does not know are counted, type shown
+  odd <- rbind(log, transform(log[1, ], Type = "ContactDate"))
+  o <- read_cin_liia(odd)
+  expect_equal(nrow(o$assessments), 2)
+  ln <- audit(o)[audit(o)$step == "log rows of an event type not known: not read", ]
+  expect_equal(ln$n, 1)
+  expect_match(ln$detail, "ContactDate", fixed = TRUE)
   # the same events in two collection years (a log merged over years) are
   # the same assessments
   two <- rbind(log, transform(log, YEAR = "2024"))
