@@ -616,3 +616,27 @@ test_that("a table of Data to Insight's export or of the SSD is refused by the g
                     AssessmentFactors = c("2A,2B", "21"))
   expect_equal(nrow(read_cin_assessments(own)$factors), 3)
 })
+
+test_that("the sector readers follow the one implausible_dates policy", {
+  tabs <- d2i_small()
+  tabs$CINdetails$CINreferralDate[3] <- "1970-06-01"  # child C2, as public samples date them
+  tabs$Assessments$AssessmentActualStartDate[4] <- "1970-06-02"
+  tabs$Assessments$AssessmentAuthorisationDate[4] <- "1970-06-21"
+  k <- read_cin_d2i(tabs, la = "314")
+  expect_equal(nrow(k$assessments), 4)
+  d <- read_cin_d2i(tabs, la = "314", implausible_dates = "drop")
+  expect_equal(nrow(d$assessments), 3)
+  expect_false("C2" %in% d$assessments$child_id)
+  expect_error(read_cin_d2i(tabs, la = "314", implausible_dates = "stop"),
+               class = "cscdemand_error_implausible_date")
+  log <- liia_small()
+  c2 <- log$LAchildID == "C2"
+  for (cl in c("CINreferralDate", "AssessmentActualStartDate", "AssessmentAuthorisationDate", "Date")) {
+    log[[cl]][c2] <- sub("^2023", "1970", log[[cl]][c2])
+  }
+  expect_equal(nrow(read_cin_liia(log)$assessments), 2)
+  expect_equal(nrow(read_cin_liia(log, implausible_dates = "drop")$assessments), 1)
+  expect_equal(nrow(read_cin_assessments(log, implausible_dates = "drop")$assessments), 1)
+  expect_error(read_cin_liia(log, implausible_dates = "stop"),
+               class = "cscdemand_error_implausible_date")
+})
