@@ -199,3 +199,55 @@ test_that("unknown codes are listed once per place", {
   expect_equal(cin_pos_label(data.frame(file = 1, child_pos = c(1, 2), ep_pos = 1), c(2, 2, 1, 2)),
                "file 1 child 2 episode 1; file 1 child 1 episode 1")
 })
+
+# A LIIA CIN log (one row per event, as liia-tools writes it) of two
+# children: one referred in 1970 (as the public samples are), one in 2000.
+liia_two_children <- function() {
+  ev <- function(id, ref, type, date, factors = NA) {
+    data.frame(LAchildID = id, Date = date, Type = type, CINreferralDate = ref,
+               ReferralSource = "1A", PrimaryNeedCode = "N1", ReferralNFA = "0",
+               AssessmentActualStartDate = if (grepl("^Assessment", type)) date else NA,
+               AssessmentAuthorisationDate = if (type == "AssessmentAuthorisationDate") date else NA,
+               Factors = factors, PersonBirthDate = "1965-03-27", GenderCurrent = "1",
+               Ethnicity = "WBRI", Disabilities = "NONE", YEAR = "2023", LA = "Barnet",
+               stringsAsFactors = FALSE)
+  }
+  rbind(ev("SECRETA", "1970-10-06", "CINreferralDate", "1970-10-06"),
+        ev("SECRETA", "1970-10-06", "AssessmentAuthorisationDate", "1971-07-18", "2A,2B"),
+        ev("SECRETB", "2000-05-02", "CINreferralDate", "2000-05-02"),
+        ev("SECRETB", "2000-05-02", "AssessmentAuthorisationDate", "2000-06-01", "3B"))
+}
+
+test_that("the sector readers take the same policy: a valid child is never lost with a bad one", {
+  log <- liia_two_children()
+  a <- read_cin_liia(log)
+  expect_equal(sort(a$assessments$year), c(1971L, 2001L))
+  expect_equal(sort(as.character(a$factors$code)), c("2A", "2B", "3B"))
+  d <- read_cin_liia(log, implausible_dates = "drop")
+  expect_equal(d$assessments$year, 2001L)
+  expect_equal(as.character(d$factors$code), "3B")
+  e <- expect_error(read_cin_liia(log, implausible_dates = "stop"),
+                    class = "cscdemand_error_implausible_date")
+  expect_no_match(conditionMessage(e), "SECRET")
+  # recognised by read_cin_assessments(), which passes the policy on
+  d2 <- read_cin_assessments(log, implausible_dates = "drop")
+  expect_equal(d2$assessments$year, 2001L)
+  expect_error(read_cin_assessments(log, implausible_dates = "stop"),
+               class = "cscdemand_error_implausible_date")
+  # Data to Insight's tables (the earlier export: one row per factor code)
+  ep <- data.frame(LAchildID = c("A", "B"), CINdetailsID = 1,
+                   CINreferralDate = c("1970-10-06", "2000-05-02"))
+  as <- data.frame(LAchildID = c("A", "A", "B"), CINdetailsID = 1,
+                   AssessmentActualStartDate = c("1970-10-07", "1970-10-07", "2000-05-03"),
+                   AssessmentAuthorisationDate = c("1971-07-18", "1971-07-18", "2000-06-01"),
+                   AssessmentFactors = c("2A", "2B", "3B"))
+  tabs <- list(CINdetails = ep, Assessments = as)
+  expect_equal(sort(read_cin_d2i(tabs, la = "201")$assessments$year), c(1971L, 2001L))
+  expect_equal(read_cin_d2i(tabs, la = "201", implausible_dates = "drop")$assessments$year, 2001L)
+  e <- expect_error(read_cin_d2i(tabs, la = "201", implausible_dates = "stop"),
+                    class = "cscdemand_error_implausible_date")
+  expect_match(conditionMessage(e), "file 1 child 1 episode 1", fixed = TRUE)
+  for (f in list(read_cin_d2i, read_cin_liia, read_cin_ssd)) {
+    expect_identical(eval(formals(f)$implausible_dates), cin_date_policies())
+  }
+})
