@@ -296,11 +296,12 @@ cin_read_csv_chr <- function(path, arg = "path", call = rlang::caller_env()) {
   cin_chr_frame(d)
 }
 
-# '["1A","2B"]' -> c("1A", "2B"); also 1A,2B and [1A, 2B].
+# '["1A","2B"]' -> c("1A", "2B"); also 1A,2B, [1A, 2B], Python's
+# ['1A', '2B'] and NumPy's ['1A' '2B'] (codes hold no spaces).
 cin_json_codes <- function(x) {
   u <- unique(x)
-  s <- gsub("[][\"' ]", "", ifelse(is.na(u), "", u))
-  p <- strsplit(s, ",", fixed = TRUE)
+  s <- trimws(gsub("[][\"']", " ", ifelse(is.na(u), "", u)))
+  p <- strsplit(s, "[,[:space:]]+")
   p <- lapply(p, function(z) z[nzchar(z) & z != "null"])
   p[match(x, u)]
 }

@@ -205,8 +205,10 @@ test_that("the Standard Safeguarding Dataset reads through DBI (SQLite)", {
   expect_match(conditionMessage(e), "The database has other_table", fixed = TRUE)
   e <- expect_error(read_cin_ssd(con, la = NA_character_), class = "cscdemand_error_input")
   expect_match(conditionMessage(e), "You supplied", fixed = TRUE)
-  expect_identical(cin_json_codes(c('["1A","2B"]', "[]", NA, "1A, 3B")),
-                   list(c("1A", "2B"), character(), character(), c("1A", "3B")))
+  expect_identical(cin_json_codes(c('["1A","2B"]', "[]", NA, "1A, 3B", "['2A', '2B']",
+                                    "['2A' '2B']", "[null]", " ['21'] ")),
+                   list(c("1A", "2B"), character(), character(), c("1A", "3B"), c("2A", "2B"),
+                        c("2A", "2B"), character(), "21"))
 })
 
 test_that("the Standard Safeguarding Dataset reads from PostgreSQL", {
