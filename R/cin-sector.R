@@ -326,7 +326,7 @@ cin_tables_from_frames <- function(cindetails, assessments, children = NULL,
   col <- function(d, nm) if (!is.null(d) && nm %in% names(d)) d[[nm]] else rep(NA_character_, NROW(d))
   ids <- unique(c(col(children, "LAchildID"), col(cindetails, "LAchildID")))
   ids <- ids[!is.na(ids)]
-  ch <- data.frame(file = 1L, child = seq_along(ids), child_id = ids, stringsAsFactors = FALSE)
+  ch <- data.frame(file = rep(1L, length(ids)), child = seq_along(ids), child_id = ids, stringsAsFactors = FALSE)
   ci <- match(ids, col(children, "LAchildID"))
   ch$birth_raw <- col(children, "PersonBirthDate")[ci]
   ch$birth_raw <- substr(ch$birth_raw, 1, 10)

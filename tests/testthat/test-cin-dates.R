@@ -251,3 +251,65 @@ test_that("the sector readers take the same policy: a valid child is never lost 
     expect_identical(eval(formals(f)$implausible_dates), cin_date_policies())
   }
 })
+
+test_that("the rules of each date element: an expected birth date may be in the future", {
+  ch <- function(expected, id = "B") {
+    sub("</PersonBirthDate>", paste0("</PersonBirthDate><ExpectedPersonBirthDate>", expected,
+                                     "</ExpectedPersonBirthDate>"), rt_child(id), fixed = TRUE)
+  }
+  p <- rt_write(rt_return(c(rt_child("A"), ch(format(Sys.Date() + 100)), ch("1066-04-13", "C"))))
+  a <- read_cin_census_xml(p, implausible_dates = "stop")
+  expect_equal(nrow(a$assessments), 3L)
+  p <- rt_write(rt_return(c(rt_child("A"), ch("2023-02-30"))))
+  e <- expect_error(read_cin_census_xml(p, implausible_dates = "stop"),
+                    class = "cscdemand_error_implausible_date")
+  expect_match(conditionMessage(e), "ExpectedPersonBirthDate not a date")
+  # a rule against another date of the same part, for elements that need one
+  st <- list(episodes = data.frame(child = 1L, referral_date = as.Date("2023-05-01")),
+             cpp = data.frame(episode = 1L, start_raw = "2023-06-01", end_raw = "2023-05-01"))
+  sp <- cin_census_date_specs()
+  expect_true(all(c("table", "raw", "col", "element", "future", "floor", "after_ref", "after_col")
+                  %in% names(sp)))
+  sp2 <- rbind(sp, data.frame(table = "cpp", raw = "end_raw", col = "end", element = "CPPendDate",
+                              future = TRUE, floor = TRUE, after_ref = FALSE, after_col = "start"))
+  r <- cin_census_dates(st, sp = sp2)
+  expect_equal(r$flags$reason, "before its start")
+  expect_equal(r$tables$cpp$end, as.Date("2023-05-01"))
+  # a part a route does not have is skipped; a missing raw column gives NA dates
+  r <- cin_census_dates(list(episodes = st$episodes, cpp = data.frame(episode = 1L)))
+  expect_equal(r$tables$cpp$start, as.Date(NA))
+})
+
+test_that("a return's audit names places in the return, never rows of an internal table", {
+  p <- rt_write(rt_return(c(
+    rt_child("A", rt_episode(assessments = rt_assessment(factors = c("3B", "3B", "21")))),
+    rt_child("B", rt_episode(assessments = rt_assessment(factors = character()))),
+    rt_child("C"))))
+  au <- audit(read_cin_census_xml(p))
+  expect_false(any(grepl("^rows [0-9]", au$detail)))
+  expect_identical(au$detail[au$step == "assessments with no factor code"],
+                   "file 1 child 2 episode 1; the assessment is kept with no factors from these rows")
+  expect_identical(au$detail[au$step == "codes dropped: duplicate within an assessment"],
+                   "file 1 child 1 episode 1")
+  expect_match(au$detail[grepl("rule 8869", au$step)], "^file 1 child 1 episode 1; 21 is removed")
+  # lists cut at ten rows keep the count of the rest
+  d <- cin_census_row_places(
+    structure(data.frame(stage = "codes", step = "x", n = 12, detail = "rows 1, 2, 3 and 9 more; why",
+                         unit = "rows", stringsAsFactors = FALSE), class = c("cin_audit", "data.frame")),
+    row_ep = c(1L, 1L, 2L), ep = data.frame(file = 1, child_pos = c(4, 5), ep_pos = c(1, 2)))
+  expect_identical(d$detail, "file 1 child 4 episode 1; file 1 child 5 episode 2 (and 9 more codes); why")
+})
+
+test_that("the sector's tables with no rows stop with a classed error naming them", {
+  ep <- data.frame(LAchildID = "C1", CINdetailsID = 1, CINreferralDate = "2023-05-01")
+  as <- data.frame(LAchildID = "C1", CINdetailsID = 1, AssessmentActualStartDate = "2023-05-02",
+                   AssessmentAuthorisationDate = "2023-05-20", AssessmentFactors = "3B")
+  e <- expect_error(read_cin_d2i(list(CINdetails = ep[0, ], Assessments = as[0, ]), la = "201"),
+                    class = "cscdemand_error_empty")
+  expect_match(conditionMessage(e), "Data to Insight")
+  e <- expect_error(read_cin_d2i(list(CINdetails = ep, Assessments = as[0, ]), la = "201"),
+                    class = "cscdemand_error_empty")
+  log <- liia_two_children()
+  e <- expect_error(read_cin_liia(log[0, ]), class = "cscdemand_error")
+  expect_false(inherits(e, "simpleError"))
+})
