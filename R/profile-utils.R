@@ -80,3 +80,33 @@ indicator_matrix <- function(f) {
   colnames(m) <- levels(f)
   m
 }
+
+# Rows of a levels-by-classes count matrix that say something: levels and
+# classes with no episode at all are dropped (a row of "0 (0.0%)" or a
+# "Not known 0" says nothing), and the residual levels (not known, missing,
+# other) are merged into one row when one of them holds a small count, so
+# that its suppression needs no complement from a large row. Returns the
+# matrix and the names of the levels merged (empty when none).
+tidy_levels <- function(tab, threshold, residual, drop_cols = TRUE) {
+  tab <- tab[rowSums(tab) > 0, !drop_cols | colSums(tab) > 0, drop = FALSE]
+  res <- rownames(tab)[tolower(rownames(tab)) %in% tolower(residual)]
+  small <- threshold > 0 && length(res) >= 2L &&
+    any(tab[res, , drop = FALSE] > 0 & tab[res, , drop = FALSE] < threshold)
+  if (!small) return(list(tab = tab, merged = character()))
+  keep <- tab[!rownames(tab) %in% res, , drop = FALSE]
+  merged <- rbind(keep, colSums(tab[res, , drop = FALSE]))
+  rownames(merged)[nrow(merged)] <- residual_label(res)
+  list(tab = merged, merged = res)
+}
+
+# "Unknown, Other or Missing" -> "Unknown, other or missing".
+residual_label <- function(levels) {
+  lv <- c(levels[1], tolower(levels[-1]))
+  if (length(lv) < 2L) return(lv)
+  paste(paste(lv[-length(lv)], collapse = ", "), "or", lv[length(lv)])
+}
+
+residual_levels <- function(unknown = residual_unknown) {
+  unique(c(unknown, "Missing", "(missing)", "Other"))
+}
+residual_unknown <- c("Unknown", "Not known", "Don't know", "Not stated", "Not recorded", "Refused")

@@ -48,7 +48,14 @@
 #' `n_class` and `n_other_class` and all its cells suppressed, since a count
 #' over its percentage would give the total back.
 #' A suppressed cell has `n`, percentages, ratio, interval and test
-#' set to `NA`, `flag` `"suppressed"` and `display` `"c"`. Set
+#' set to `NA`, `flag` `"suppressed"` and `display` `"c"`. Where the count of
+#' the other classes at a level (`n_other`) is under the threshold, the ratio,
+#' its interval and test, `n_other` and `pct_other` are `NA` and `display` is
+#' `"c"` too, since they would give that count back. Levels with no episode
+#' are left out, and the residual levels (not known, `"(missing)"`,
+#' `"Other"`) are merged into one level when one of them holds a small count
+#' (attribute `merged` lists them per characteristic), as in
+#' [class_crosstab()]. Set
 #' `threshold = 0` for unsuppressed figures (not for publication).
 #'
 #' @param episodes A data frame, one row per episode. No identifier columns
@@ -128,6 +135,7 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
   }
   z <- stats::qnorm(1 - (1 - level) / 2)
   hide_class <- hidden_totals(colSums(W), threshold)
+  merged <- list()
   rows <- lapply(vars, function(v) {
     x <- episodes[[v]]
     f <- characteristic_factor(x)
@@ -148,6 +156,9 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
     cnt <- cnt[match(levels(f), rownames(cnt)), , drop = FALSE]
     cnt[is.na(cnt)] <- 0
     rownames(cnt) <- levels(f)
+    td <- tidy_levels(cnt, threshold, residual_levels(), drop_cols = FALSE)
+    cnt <- td$tab
+    merged[[v]] <<- td$merged
     pub <- publish_table(as.data.frame(cnt, optional = TRUE), colnames(W), threshold)
     supp <- attr(pub, "suppressed")
     supp[, hide_class] <- TRUE
@@ -185,11 +196,19 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
   out[out$class %in% colnames(W)[hide_class], c("n_class", "n_other_class")] <- NA
   out$flag[s] <- "suppressed"
   out$display[s] <- "c"
+  # The other classes' count at the level (the denominator of the ratio) is a
+  # sum of cells; when it is under the threshold the ratio, its interval and
+  # test would give it back: they are hidden, though the class's count shows.
+  few <- !s & !is.na(out$n_other) & out$n_other > 0 & out$n_other < threshold
+  out[few, c("n_other", "pct_other", "ratio", "lower", "upper", "p_value")] <- NA
+  out$flag[few] <- ""
+  out$display[few] <- "c"
   out$class <- factor(out$class, levels = colnames(W))
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_profile", "data.frame"),
             method = method, level = level, alpha = alpha, flags = flags,
-            threshold = threshold, n_episodes = nrow(episodes))
+            threshold = threshold, n_episodes = nrow(episodes),
+            merged = merged[lengths(merged) > 0])
 }
 
 profile_flag <- function(ratio, p, a, alpha, flags) {
