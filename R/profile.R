@@ -5,8 +5,12 @@
 #' re-referral, outcomes, ...), the number and percentage of the class's
 #' episodes with that level, the percentage among the episodes of all the
 #' other classes, their ratio ("x N") with a confidence interval and a test,
-#' and a flag: about x1.5 "significantly" and about x2 "very significantly"
-#' higher or lower.
+#' and a flag: "higher" or "lower" when the test is significant at level
+#' `alpha` after adjustment for the many comparisons of the table (Holm's
+#' method by default), "much higher" or "much lower" when it is also at least
+#' twice (at most half) as likely. The flag rests on the test, not on the
+#' size of the ratio: a ratio of 1.3 on thousands of episodes can be
+#' significant, and one of 3 on a dozen need not be.
 #'
 #' @section Definitions:
 #' For class \eqn{c} and level \eqn{l}, with \eqn{a} episodes of the class at
@@ -18,12 +22,19 @@
 #'   \eqn{\log r \pm z \sqrt{1/a - 1/A + 1/b - 1/B}};
 #' * `p_value`: two-sided two-proportion z test with pooled variance (the
 #'   Pearson chi-squared test of the 2 x 2 table without continuity
-#'   correction, as `prop.test(correct = FALSE)`), adjusted by `p_adjust`;
-#' * `flag`: `"very significantly higher"` when `p_value < alpha` and
-#'   `ratio >= flags[2]`, `"significantly higher"` when `p_value < alpha` and
-#'   `ratio >= flags[1]`, and the mirror images (`ratio <= 1/flags[1]`,
-#'   `1/flags[2]`) for "lower"; `"n/a"` when the class has no episodes at the
-#'   level (`a = 0`); `""` otherwise.
+#'   correction, as `prop.test(correct = FALSE)`), adjusted by `p_adjust`
+#'   over every row of the profile (every class, characteristic and level);
+#' * `flag`: `"higher"` when `p_value < alpha` and `ratio > 1` (and at least
+#'   `flags[1]`, 1 by default: no size cut-off), `"much higher"` when also
+#'   `ratio >= flags[2]`, and the mirror images (`ratio < 1`, at most
+#'   `1/flags[1]`, `1/flags[2]`) `"lower"` and `"much lower"`; `"n/a"` when
+#'   the class has no episodes at the level (`a = 0`); `""` otherwise.
+#'
+#' With modal assignment (a class column), the test is a valid test of "no
+#' association between the characteristic and the class": if the
+#' characteristic is unrelated to the true class it is unrelated to the
+#' modal class too. Misclassified episodes pull the classes together, so the
+#' ratios are if anything understated.
 #'
 #' Missing values of a characteristic are a level of their own,
 #' `"(missing)"`, counted and profiled like any other. A 0/1 or logical
@@ -70,13 +81,17 @@
 #' @param binary `"one"` (the default): report 0/1 and logical characteristics
 #'   by their "yes" level; `"both"`: report "no" and "yes".
 #' @param level Confidence level of the intervals (default 0.95).
-#' @param alpha Significance level of the flags (default 0.05).
-#' @param flags The two ratio cut-offs for "significantly" and "very
-#'   significantly" (default `c(1.5, 2)`).
+#' @param alpha Significance level of the flags, after adjustment (default
+#'   0.05).
+#' @param flags Two ratios: the smallest ratio (and its inverse) a
+#'   significant difference must reach to be flagged (default 1: any
+#'   significant difference), and the ratio from which it is "much" higher or
+#'   lower (default 2).
 #' @param p_adjust Adjustment of the p-values for the many comparisons, one of
-#'   [stats::p.adjust.methods] (default `"none"`, as in the seed reports;
-#'   `"holm"` or `"BH"` are safer with many characteristics), applied over all
-#'   rows of the profile before flagging.
+#'   [stats::p.adjust.methods] (default `"holm"`, which controls the
+#'   family-wise error rate; `"BH"` controls the false discovery rate;
+#'   `"none"` tests each cell on its own), applied over all rows of the
+#'   profile before flagging.
 #' @param threshold Small-number threshold (default 10): counts from 1 to
 #'   `threshold - 1` are suppressed, with secondary suppression; 0 turns it off.
 #' @return A data frame of class `cscdemand_profile`, one row per
@@ -100,7 +115,7 @@
 #' prof
 #' plot(prof)
 class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("one", "both"),
-                          level = 0.95, alpha = 0.05, flags = c(1.5, 2), p_adjust = "none",
+                          level = 0.95, alpha = 0.05, flags = c(1, 2), p_adjust = "holm",
                           threshold = 10) {
   check_episodes(episodes)
   binary <- rlang::arg_match(binary)
@@ -135,58 +150,10 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
   }
   z <- stats::qnorm(1 - (1 - level) / 2)
   hide_class <- hidden_totals(colSums(W), threshold)
-  merged <- list()
-  rows <- lapply(vars, function(v) {
-    x <- episodes[[v]]
-    f <- characteristic_factor(x)
-    if (nlevels(f) < 2L) {
-      abort_input(c("Characteristic {.field {v}} has only one level ({.val {levels(f)}}), so it cannot differ between classes.",
-                    i = "Drop {.field {v}} from {.arg vars}."),
-                  class = "cscdemand_error_one_level")
-    }
-    if (nlevels(f) > 50L) {
-      warn_cscdemand(c("Characteristic {.field {v}} has {nlevels(f)} levels; each is profiled separately.",
-                       i = "Group it first (e.g. age in years into age groups)."),
-                     class = "cscdemand_warning_levels")
-    }
-    bin <- is_binary_var(x)
-    if (bin) levels(f)[levels(f) == "0"] <- "no"
-    if (bin) levels(f)[levels(f) == "1"] <- "yes"
-    cnt <- rowsum(W, f, reorder = FALSE)
-    cnt <- cnt[match(levels(f), rownames(cnt)), , drop = FALSE]
-    cnt[is.na(cnt)] <- 0
-    rownames(cnt) <- levels(f)
-    td <- tidy_levels(cnt, threshold, residual_levels(), drop_cols = FALSE)
-    cnt <- td$tab
-    merged[[v]] <<- td$merged
-    pub <- publish_table(as.data.frame(cnt, optional = TRUE), colnames(W), threshold)
-    supp <- attr(pub, "suppressed")
-    supp[, hide_class] <- TRUE
-    A <- colSums(cnt)
-    Tl <- rowSums(cnt)
-    N <- sum(A)
-    out <- expand.grid(level = rownames(cnt), class = colnames(W), stringsAsFactors = FALSE)
-    a <- as.vector(cnt)
-    Ac <- rep(A, each = nrow(cnt))
-    b <- rep(Tl, ncol(cnt)) - a
-    B <- N - Ac
-    out <- data.frame(variable = v, out, n = a, n_class = Ac, pct = 100 * a / Ac, n_other = b,
-                      n_other_class = B, pct_other = 100 * b / B, stringsAsFactors = FALSE)
-    p1 <- a / Ac
-    p0 <- b / B
-    out$ratio <- ifelse(a > 0, p1 / p0, NA_real_)
-    se <- sqrt(1 / a - 1 / Ac + 1 / b - 1 / B)
-    ok <- a > 0 & b > 0
-    out$lower <- ifelse(ok, exp(log(p1 / p0) - z * se), NA_real_)
-    out$upper <- ifelse(ok, exp(log(p1 / p0) + z * se), NA_real_)
-    pp <- (a + b) / (Ac + B)
-    zz <- (p1 - p0) / sqrt(pp * (1 - pp) * (1 / Ac + 1 / B))
-    out$p_value <- ifelse(pp > 0 & pp < 1, 2 * stats::pnorm(-abs(zz)), NA_real_)
-    out$display <- profile_display(out$ratio, a, b)
-    out$suppressed <- as.vector(supp)
-    if (bin && binary == "one") out <- out[out$level != "no", , drop = FALSE]
-    out
-  })
+  rows <- lapply(vars, profile_variable, episodes = episodes, W = W, binary = binary,
+                 threshold = threshold, z = z, hide_class = hide_class)
+  merged <- stats::setNames(lapply(rows, attr, "merged"), vars)
+  rows <- lapply(rows, function(r) `attr<-`(r, "merged", NULL))
   out <- do.call(rbind, rows)
   out$p_value <- stats::p.adjust(out$p_value, p_adjust)
   out$flag <- profile_flag(out$ratio, out$p_value, out$n, alpha, flags)
@@ -196,29 +163,89 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
   out[out$class %in% colnames(W)[hide_class], c("n_class", "n_other_class")] <- NA
   out$flag[s] <- "suppressed"
   out$display[s] <- "c"
-  # The other classes' count at the level (the denominator of the ratio) is a
-  # sum of cells; when it is under the threshold the ratio, its interval and
-  # test would give it back: they are hidden, though the class's count shows.
-  few <- !s & !is.na(out$n_other) & out$n_other > 0 & out$n_other < threshold
-  out[few, c("n_other", "pct_other", "ratio", "lower", "upper", "p_value")] <- NA
-  out$flag[few] <- ""
-  out$display[few] <- "c"
+  out <- profile_hide_derived(out, threshold)
   out$class <- factor(out$class, levels = colnames(W))
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_profile", "data.frame"),
-            method = method, level = level, alpha = alpha, flags = flags,
+            method = method, level = level, alpha = alpha, flags = flags, p_adjust = p_adjust,
             threshold = threshold, n_episodes = nrow(episodes),
             merged = merged[lengths(merged) > 0])
+}
+
+# One characteristic's rows of the profile: counts of each level by class
+# (residual levels merged when small, empty levels dropped), suppression,
+# percentages, ratios, intervals and unadjusted tests.
+profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class) {
+  x <- episodes[[v]]
+  f <- characteristic_factor(x)
+  if (nlevels(f) < 2L) {
+    abort_input(c("Characteristic {.field {v}} has only one level ({.val {levels(f)}}), so it cannot differ between classes.",
+                  i = "Drop {.field {v}} from {.arg vars}."),
+                class = "cscdemand_error_one_level")
+  }
+  if (nlevels(f) > 50L) {
+    warn_cscdemand(c("Characteristic {.field {v}} has {nlevels(f)} levels; each is profiled separately.",
+                     i = "Group it first (e.g. age in years into age groups)."),
+                   class = "cscdemand_warning_levels")
+  }
+  bin <- is_binary_var(x)
+  if (bin) levels(f)[levels(f) == "0"] <- "no"
+  if (bin) levels(f)[levels(f) == "1"] <- "yes"
+  cnt <- rowsum(W, f, reorder = FALSE)
+  cnt <- cnt[match(levels(f), rownames(cnt)), , drop = FALSE]
+  cnt[is.na(cnt)] <- 0
+  rownames(cnt) <- levels(f)
+  td <- tidy_levels(cnt, threshold, residual_levels(), drop_cols = FALSE)
+  cnt <- td$tab
+  pub <- publish_table(as.data.frame(cnt, optional = TRUE), colnames(W), threshold)
+  supp <- attr(pub, "suppressed")
+  supp[, hide_class] <- TRUE
+  A <- colSums(cnt)
+  Tl <- rowSums(cnt)
+  N <- sum(A)
+  out <- expand.grid(level = rownames(cnt), class = colnames(W), stringsAsFactors = FALSE)
+  a <- as.vector(cnt)
+  Ac <- rep(A, each = nrow(cnt))
+  b <- rep(Tl, ncol(cnt)) - a
+  B <- N - Ac
+  out <- data.frame(variable = v, out, n = a, n_class = Ac, pct = 100 * a / Ac, n_other = b,
+                    n_other_class = B, pct_other = 100 * b / B, stringsAsFactors = FALSE)
+  p1 <- a / Ac
+  p0 <- b / B
+  out$ratio <- ifelse(a > 0, p1 / p0, NA_real_)
+  se <- sqrt(1 / a - 1 / Ac + 1 / b - 1 / B)
+  ok <- a > 0 & b > 0
+  out$lower <- ifelse(ok, exp(log(p1 / p0) - z * se), NA_real_)
+  out$upper <- ifelse(ok, exp(log(p1 / p0) + z * se), NA_real_)
+  pp <- (a + b) / (Ac + B)
+  zz <- (p1 - p0) / sqrt(pp * (1 - pp) * (1 / Ac + 1 / B))
+  out$p_value <- ifelse(pp > 0 & pp < 1, 2 * stats::pnorm(-abs(zz)), NA_real_)
+  out$display <- profile_display(out$ratio, a, b)
+  out$suppressed <- as.vector(supp)
+  if (bin && binary == "one") out <- out[out$level != "no", , drop = FALSE]
+  attr(out, "merged") <- td$merged
+  out
+}
+
+# The other classes' count at a level (the denominator of the ratio) is a
+# sum of cells; when it is under the threshold the ratio, its interval and
+# test would give it back: they are hidden, though the class's count shows.
+profile_hide_derived <- function(out, threshold) {
+  few <- !out$suppressed & !is.na(out$n_other) & out$n_other > 0 & out$n_other < threshold
+  out[few, c("n_other", "pct_other", "ratio", "lower", "upper", "p_value")] <- NA
+  out$flag[few] <- ""
+  out$display[few] <- "c"
+  out
 }
 
 profile_flag <- function(ratio, p, a, alpha, flags) {
   sig <- !is.na(p) & p < alpha & !is.na(ratio)
   out <- rep("", length(ratio))
-  out[sig & ratio >= flags[1]] <- "significantly higher"
-  out[sig & ratio >= flags[2]] <- "very significantly higher"
-  out[sig & ratio <= 1 / flags[1]] <- "significantly lower"
-  out[sig & ratio <= 1 / flags[2]] <- "very significantly lower"
-  out[a == 0] <- "n/a"
+  out[sig & ratio > 1 & ratio >= flags[1]] <- "higher"
+  out[sig & ratio > 1 & ratio >= flags[2]] <- "much higher"
+  out[sig & ratio < 1 & ratio <= 1 / flags[1]] <- "lower"
+  out[sig & ratio < 1 & ratio <= 1 / flags[2]] <- "much lower"
+  out[!is.na(a) & a == 0] <- "n/a"
   out
 }
 
@@ -229,8 +256,7 @@ profile_display <- function(ratio, a, b) {
   out
 }
 
-flag_marks <- c("very significantly higher" = "++", "significantly higher" = "+",
-                "significantly lower" = "-", "very significantly lower" = "--")
+flag_marks <- c("much higher" = "++", "higher" = "+", "lower" = "-", "much lower" = "--")
 
 check_posterior <- function(posterior, n, arg = rlang::caller_arg(posterior),
                             call = rlang::caller_env()) {
@@ -263,7 +289,7 @@ print.cscdemand_profile <- function(x, ...) {
   m <- matrix("", length(rows), nlevels(x$class), dimnames = list(rows, levels(x$class)))
   m[cbind(match(lab, rows), as.integer(x$class))] <- cell
   print(noquote(m), right = TRUE)
-  cli::cli_text("{.emph ++/+ very significantly/significantly higher (x{attr(x, 'flags')[2]}/x{attr(x, 'flags')[1]}), --/- lower; n/a: none in the class; c: suppressed.}")
+  cli::cli_text("{.emph + significantly higher, ++ also at least x{attr(x, 'flags')[2]} (test at {attr(x, 'alpha')}, {attr(x, 'p_adjust')} adjustment); -/-- lower; n/a: none in the class; c: suppressed.}")
   invisible(x)
 }
 
@@ -275,9 +301,7 @@ plot.cscdemand_profile <- function(x, ...) {
   key <- function(v, l) paste0(profile_var_label(v), ": ", l)
   d$label <- factor(key(d$variable, d$level), levels = rev(unique(key(x$variable, x$level))))
   d$flag[d$flag == ""] <- "not flagged"
-  d$flag <- factor(d$flag, levels = c("very significantly lower", "significantly lower",
-                                      "not flagged", "significantly higher",
-                                      "very significantly higher"))
+  d$flag <- factor(d$flag, levels = c("much lower", "lower", "not flagged", "higher", "much higher"))
   fl <- attr(x, "flags")
   ggplot2::ggplot(d, ggplot2::aes(x = .data$ratio, y = .data$label, colour = .data$flag)) +
     ggplot2::geom_vline(xintercept = 1, colour = "grey40") +
@@ -286,11 +310,14 @@ plot.cscdemand_profile <- function(x, ...) {
                             na.rm = TRUE) +
     ggplot2::geom_point() +
     ggplot2::scale_x_log10() +
-    ggplot2::scale_colour_manual(values = c("very significantly lower" = "#08519c",
-                                            "significantly lower" = "#6baed6",
-                                            "not flagged" = "grey50",
-                                            "significantly higher" = "#fb6a4a",
-                                            "very significantly higher" = "#a50f15"),
+    ggplot2::scale_colour_manual(values = c("much lower" = "#08519c", "lower" = "#6baed6",
+                                            "not flagged" = "grey50", "higher" = "#fb6a4a",
+                                            "much higher" = "#a50f15"),
+                                 labels = c("much lower" = "significantly lower, x0.5 or less",
+                                            "lower" = "significantly lower",
+                                            "not flagged" = "not significant",
+                                            "higher" = "significantly higher",
+                                            "much higher" = "significantly higher, x2 or more"),
                                  drop = FALSE) +
     ggplot2::facet_wrap(ggplot2::vars(.data$class),
                         labeller = ggplot2::as_labeller(function(v) wrap_labels(v, 28))) +
@@ -305,7 +332,8 @@ plot.cscdemand_profile <- function(x, ...) {
 #' @param object A profile from `class_profile()`.
 #' @return `summary()`: a data frame of class `summary.cscdemand_profile`, one
 #'   row per flagged characteristic (class, `direction` "higher"/"lower",
-#'   `strength` "very significantly"/"significantly", `characteristic`,
+#'   `strength` "much" (at least twice, or at most half, as likely) or "",
+#'   `characteristic`,
 #'   `ratio`, `display`), strongest first within each class; its print method
 #'   lists them per class, as in the Leicestershire report.
 #' @export
@@ -315,7 +343,7 @@ summary.cscdemand_profile <- function(object, ...) {
   out <- data.frame(
     class = factor(as.character(x$class), levels = levels(object$class)),
     direction = ifelse(grepl("higher", x$flag), "higher", "lower"),
-    strength = sub(" (higher|lower)$", "", x$flag),
+    strength = ifelse(startsWith(x$flag, "much"), "much", ""),
     characteristic = paste0(x$variable, ": ", x$level),
     ratio = x$ratio, display = x$display, stringsAsFactors = FALSE
   )
@@ -338,7 +366,7 @@ print.summary.cscdemand_profile <- function(x, ...) {
       r <- rows[rows$direction == dir, , drop = FALSE]
       if (!nrow(r)) next
       items <- paste0(r$characteristic, " (", r$display,
-                      ifelse(r$strength == "very significantly", ", very significantly", ""), ")")
+                      ifelse(r$strength == "much", paste0(", much ", dir), ""), ")")
       cli::cli_bullets(c("*" = paste0("More likely: " [dir == "higher"], "Less likely: " [dir == "lower"],
                                        paste(items, collapse = "; "))))
     }
