@@ -156,8 +156,9 @@ link_imd <- function(episodes, lsoa = NULL, edition = NULL, la = NULL,
 #'   (count), `children` (denominator), `rate`, `lower` and `upper` (per `per`
 #'   children) and `suppressed`. Rows with a missing decile are not counted;
 #'   their number is in attribute `"n_missing"`; attribute `"edition"` gives
-#'   the edition of the denominators and `"merged"` whether any deciles were
-#'   merged.
+#'   the edition of the denominators, `"merged"` whether any deciles were
+#'   merged and `"note"` a sentence saying which deciles were merged or hidden
+#'   and why (`NULL` when none were), for a report.
 #' @family deprivation
 #' @export
 #' @examples
@@ -217,6 +218,7 @@ rates_by_decile <- function(episodes, population = NULL, by = NULL, decile = "im
   attr(out, "n_missing") <- sum(!ok)
   attr(out, "edition") <- edition
   attr(out, "merged") <- any(out$deciles != as.character(out$decile))
+  attr(out, "note") <- decile_note(out, threshold)
   out
 }
 
@@ -253,6 +255,22 @@ decile_bins <- function(out, by, threshold, miss) {
     res$suppressed <- as.vector(s[-nrow(s), , drop = FALSE])
   }
   res
+}
+
+# What a report says under the chart of rates: which deciles are merged and
+# which are hidden, and why (NULL when neither).
+decile_note <- function(out, threshold) {
+  bins <- unique(out$deciles)
+  merged <- bins[grepl("-", bins)]
+  hidden <- unique(out$deciles[out$suppressed])
+  if (!length(merged) && !length(hidden)) return(NULL)
+  few <- paste("fewer than", format(threshold, big.mark = ",", scientific = FALSE), "episodes")
+  and_list <- function(x) if (length(x) < 2L) x else paste(paste(x[-length(x)], collapse = ", "), "and", x[length(x)])
+  paste0(if (length(merged)) paste0("Deciles ", and_list(merged), " are shown together, as a decile ",
+                                    "on its own held ", few, " and its rate would give the number back. "),
+         if (length(hidden)) paste0("The rate of decile", if (length(hidden) > 1L || grepl("-", hidden)) "s",
+                                    " ", and_list(hidden), " is not shown, so that the ", few,
+                                    " with no known decile cannot be worked out from the total."))
 }
 
 # Bin (1..) of each decile: the smallest bin with a small count in some

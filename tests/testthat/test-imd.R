@@ -221,8 +221,10 @@ test_that("rates_by_decile merges deciles so no plotted rate rests on a small co
   # no plotted value gives back a count under 10: rate x population / 10,000
   back <- out$rate * out$children / 10000
   expect_true(all(is.na(back) | back < 0.5 | back >= 10 - 1e-9))
+  expect_match(attr(out, "note"), "^Deciles 1-2 and 9-10 are shown together, as a decile on its own held fewer than 10 episodes")
   # nothing to merge at threshold 0, or with big counts
   expect_false(attr(raw, "merged"))
+  expect_null(attr(raw, "note"))
   expect_equal(raw$deciles, as.character(raw$decile))
 })
 
@@ -236,4 +238,5 @@ test_that("a few episodes with no decile cannot be worked out from the total", {
   expect_gte(sum(out$suppressed), 1L)
   expect_true(all(is.na(out$rate[out$suppressed])))
   expect_true(all(is.na(out$n[out$suppressed])))
+  expect_match(attr(out, "note"), "cannot be worked out from the total")
 })

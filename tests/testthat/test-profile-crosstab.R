@@ -163,4 +163,10 @@ test_that("small residual rows are merged before suppressing, and a large row ke
   big <- rbind(ep0, data.frame(g = rep(c("Other", "Unknown"), each = 70),
                               class = rep(paste("Class", 1:7), 20)))
   expect_true(all(c("Other", "Unknown") %in% class_crosstab(big, "class", "g")$g))
+  # a large "Other" (a group of its own) stays apart when a small "Unknown"
+  # can be merged with "Missing"
+  mix <- rbind(big, data.frame(g = NA, class = "Class 1"), data.frame(g = "Unknown", class = "Class 2"))
+  mix <- mix[!(mix$g %in% "Unknown") | seq_len(nrow(mix)) == nrow(mix), ]
+  t3 <- class_crosstab(mix, "class", "g")
+  expect_equal(t3$g, c("Female", "Male", "Other", "Unknown or missing", "All episodes"))
 })
