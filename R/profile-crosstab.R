@@ -98,8 +98,10 @@ class_crosstab <- function(episodes, class, var, threshold = 10,
 # What the report says under a table whose residual rows were merged.
 crosstab_note <- function(merged) {
   if (!length(merged)) return(NULL)
-  paste0(residual_label(merged), " are shown as one row, so that their small numbers ",
-         "need not hide cells of the other rows.")
+  lv <- c(merged[1], tolower(merged[-1]))
+  paste0(paste(paste(lv[-length(lv)], collapse = ", "), "and", lv[length(lv)]),
+         " are merged into one row, so that their small numbers need not hide cells of ",
+         "the other rows.")
 }
 
 # A table with one level says one thing: a sentence instead of the table.

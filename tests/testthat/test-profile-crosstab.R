@@ -158,7 +158,7 @@ test_that("small residual rows are merged before suppressing, and a large row ke
   tab2 <- class_crosstab(ep, "class", "g", label = "Gender")
   expect_equal(tab2$Gender, c("Female", "Male", "Other, unknown or missing", "All episodes"))
   expect_equal(attr(tab2, "counts")["Other, unknown or missing", "All episodes"], 46)
-  expect_match(attr(tab2, "note"), "Other, unknown or missing are shown as one row")
+  expect_match(attr(tab2, "note"), "^Other, unknown and missing are merged into one row")
   # residual rows without a small count keep their own rows
   big <- rbind(ep0, data.frame(g = rep(c("Other", "Unknown"), each = 70),
                               class = rep(paste("Class", 1:7), 20)))
