@@ -48,16 +48,23 @@ cin_census_date <- function(v) {
 }
 
 # The date elements of the census tables that are checked: table, raw
-# column, parsed column, element name, whether it may not come before the
-# referral, and whether the before-1990 rule applies. A new date element is
-# one more row here.
+# column, parsed column, element name, and the rules that apply besides
+# "not a date": `future` (may not be after today), `floor` (not before
+# 1990), `after_ref` (not before the episode's referral) and `after_col` (not
+# before another parsed column of the same table, such as a plan's start).
+# A new date element is one more row here; a table or raw column that a
+# route does not have is skipped (the parsed column is then missing).
 cin_census_date_specs <- function() {
-  d <- function(table, raw, col, element, after_ref = FALSE, floor = TRUE) {
-    data.frame(table = table, raw = raw, col = col, element = element, after_ref = after_ref,
-               floor = floor, stringsAsFactors = FALSE)
+  d <- function(table, raw, col, element, future = TRUE, floor = TRUE, after_ref = FALSE,
+                after_col = NA_character_) {
+    data.frame(table = table, raw = raw, col = col, element = element, future = future,
+               floor = floor, after_ref = after_ref, after_col = after_col,
+               stringsAsFactors = FALSE)
   }
   rbind(
     d("children", "birth_raw", "birth_date", "PersonBirthDate", floor = FALSE),
+    d("children", "expected_raw", "expected_date", "ExpectedPersonBirthDate", future = FALSE,
+      floor = FALSE),
     d("episodes", "referral_raw", "referral_date", "CINreferralDate"),
     d("episodes", "closure_date_raw", "closure_date", "CINclosureDate", after_ref = TRUE),
     d("episodes", "icpc_raw", "icpc_date", "DateOfInitialCPC"),
@@ -73,30 +80,40 @@ cin_census_date_specs <- function() {
 # st$episodes$referral_date parsed already) and flag the implausible ones.
 # Returns list(tables, flags): flags is one row per flagged value with the
 # episode (row of st$episodes) it belongs to, the element and the reason.
-cin_census_dates <- function(st, today = Sys.Date()) {
-  sp <- cin_census_date_specs()
+cin_census_dates <- function(st, today = Sys.Date(), sp = cin_census_date_specs()) {
   ref <- st$episodes$referral_date
   flags <- list()
   for (i in seq_len(nrow(sp))) {
     tab <- st[[sp$table[i]]]
-    if (is.null(tab) || is.null(tab[[sp$raw[i]]])) next
+    if (is.null(tab)) next
+    if (is.null(tab[[sp$raw[i]]]) && sp$col[i] != "referral_date") {
+      tab[[sp$col[i]]] <- as.Date(rep(NA_real_, nrow(tab)))
+      st[[sp$table[i]]] <- tab
+      next
+    }
     d <- if (sp$col[i] == "referral_date") tab$referral_date else cin_census_date(tab[[sp$raw[i]]])
     bad <- attr(d, "bad") %||% logical(length(d))
     attr(d, "bad") <- NULL
     ep <- switch(sp$table[i], episodes = seq_len(nrow(tab)), children = NULL, tab$episode)
-    why <- list("not a date" = which(bad), "in the future" = which(!is.na(d) & d > today))
+    why <- list("not a date" = which(bad))
+    if (sp$future[i]) why[["in the future"]] <- which(!is.na(d) & d > today)
     if (sp$floor[i]) why[["before 1990"]] <- which(!is.na(d) & d < cin_date_floor())
     if (sp$after_ref[i]) {
       r <- ref[ep]
       why[["before the referral"]] <- which(!is.na(d) & !is.na(r) & d < r)
+    }
+    if (!is.na(sp$after_col[i]) && !is.null(tab[[sp$after_col[i]]])) {
+      s0 <- tab[[sp$after_col[i]]]
+      why[[paste0("before its ", sp$after_col[i])]] <- which(!is.na(d) & !is.na(s0) & d < s0)
     }
     for (reason in names(why)) {
       at <- why[[reason]]
       if (!length(at)) next
       # a child's date belongs to each of the child's episodes
       e <- if (is.null(ep)) which(st$episodes$child %in% at) else ep[at]
-      flags[[length(flags) + 1L]] <- data.frame(episode = e, element = sp$element[i],
-                                                reason = reason, stringsAsFactors = FALSE)
+      flags[[length(flags) + 1L]] <- data.frame(episode = e, element = rep(sp$element[i], length(e)),
+                                                reason = rep(reason, length(e)),
+                                                stringsAsFactors = FALSE)
     }
     tab[[sp$col[i]]] <- d
     st[[sp$table[i]]] <- tab

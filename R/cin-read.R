@@ -148,13 +148,15 @@ read_cin_assessments <- function(x, layout = c("auto", "long", "codes", "wide"),
   # the table as it goes (a promise passed as an argument would keep it alive
   # until the builder returns).
   if (cin_is_d2i_folder(x)) {
-    return(cin_sector_dispatch("d2i", x, la, on_unknown, legacy, verbose))
+    return(cin_sector_dispatch("d2i", x, la, on_unknown, legacy, verbose,
+                               implausible_dates))
   }
   box <- new.env(parent = emptyenv())
   box$tab <- cin_read_table(x, sheet = sheet)
   sector <- cin_sector_layout(box$tab$data)
   if (sector == "liia") {
-    return(cin_sector_dispatch("liia", box$tab$data, la, on_unknown, legacy, verbose))
+    return(cin_sector_dispatch("liia", box$tab$data, la, on_unknown, legacy, verbose,
+                               implausible_dates))
   }
   if (nzchar(sector) && is.null(columns)) cin_sector_refuse(sector, names(box$tab$data))
   cin_assessments_from_table(box, layout = layout,
@@ -196,15 +198,18 @@ as.data.frame.cin_assessments <- function(x, row.names = NULL, optional = FALSE,
 # their own reader (the LIIA log; the folder of Data to Insight's export),
 # saying so in the audit. `la` is the general reader's: its default ("LA")
 # leaves the council to the file (the log's LA column, the export's LEA).
-cin_sector_dispatch <- function(layout, x, la, on_unknown, legacy, verbose) {
+cin_sector_dispatch <- function(layout, x, la, on_unknown, legacy, verbose,
+                                implausible_dates = "keep") {
   if (layout == "liia") {
     has_la <- "la" %in% cin_key(names(x))
     a <- read_cin_liia(x, la = if (has_la && identical(la, "LA")) NULL else la,
-                       on_unknown = on_unknown, legacy = legacy, verbose = verbose)
+                       on_unknown = on_unknown, legacy = legacy, verbose = verbose,
+                       implausible_dates = implausible_dates)
     what <- "the LIIA CIN event log (one row per event), read by read_cin_liia()"
   } else {
     a <- read_cin_d2i(x, la = if (identical(la, "LA")) NULL else la,
-                      on_unknown = on_unknown, legacy = legacy, verbose = verbose)
+                      on_unknown = on_unknown, legacy = legacy, verbose = verbose,
+                      implausible_dates = implausible_dates)
     what <- "the folder of Data to Insight's CIN validator export, read by read_cin_d2i()"
   }
   a <- cin_sector_note(a, cin_audit_add(cin_audit_new(), "read", "layout recognised", 1, what,

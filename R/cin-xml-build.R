@@ -5,6 +5,11 @@
 
 cin_census_build <- function(tabs, on_unknown, legacy, salt, source, verbose,
                              implausible_dates = "keep", call = rlang::caller_env()) {
+  if (!length(tabs)) {
+    abort_input(c("Nothing to analyse in {source}: it holds no rows.",
+                  i = "Check the file or table is the full extract."),
+                class = "cscdemand_error_empty", call = call)
+  }
   st <- cin_census_stack(tabs, call = call)
   audit <- cin_audit_new()
   audit <- cin_audit_add(audit, "read", "census returns read", length(tabs), source)
@@ -69,6 +74,7 @@ cin_census_build <- function(tabs, on_unknown, legacy, salt, source, verbose,
                                   legacy = legacy, date_format = NULL, verbose = FALSE,
                                   implausible_dates = "checked", call = call)
   a <- cin_census_attach(a, ep)
+  a$audit <- cin_census_row_places(a$audit, as.integer(long$episode_id), ep)
   n_keys <- length(unique(paste(st$children$la, st$children$child_id)))
   n_kept <- length(unique(paste(a$assessments$la, a$assessments$child_id)))
   audit <- cin_audit_add(audit, "census", "children kept (with an assessment)", n_kept,
@@ -366,4 +372,23 @@ cin_census_attach <- function(a, ep) {
   asm$assessment_id <- NULL
   a$assessments <- asm
   a
+}
+
+# The table builder's audit names rows of the long table built here (one per
+# assessment and code), which mean nothing to the user: each is replaced by
+# the place of its episode in the returns (file, child and episode position;
+# each place once). `row_ep`: the episode of each long-table row.
+cin_census_row_places <- function(audit, row_ep, ep) {
+  k <- which(audit$stage %in% c("read", "codes") & grepl("^rows [0-9]", audit$detail))
+  for (i in k) {
+    m <- regmatches(audit$detail[i],
+                    regexec("^rows ([0-9][0-9, ]*)( and ([0-9]+) more)?(.*)$", audit$detail[i]))[[1]]
+    if (!length(m)) next
+    rows <- as.integer(strsplit(m[2], ",[[:space:]]*")[[1]])
+    rows <- rows[!is.na(rows) & rows >= 1L & rows <= length(row_ep)]
+    more <- if (nzchar(m[4])) paste0(" (and ", m[4], " more codes)") else ""
+    audit$detail[i] <- paste0(cin_pos_label(ep, row_ep[rows]), more, m[5])
+  }
+  audit$step[audit$step == "rows with no factor code (blank)"] <- "assessments with no factor code"
+  audit
 }

@@ -62,8 +62,9 @@
 #'   `CINclosureDate`, `DateOfInitialCPC`, the assessment, section 47 and
 #'   plan start dates, `AssessmentAuthorisationDate`) that is not a date, in
 #'   the future, before 1990 (not the birth date), or before the referral
-#'   (closure and authorisation), and a `ReferralNFA` that is neither true
-#'   nor false, follow `implausible_dates`: `"keep"` (default) keeps the
+#'   (closure and authorisation), an `ExpectedPersonBirthDate` that is not a
+#'   date, and a `ReferralNFA` that is neither true nor false, follow
+#'   `implausible_dates`: `"keep"` (default) keeps the
 #'   episode (a value that is not a date is set to missing, others are kept
 #'   as written) and counts each in the audit with its element, reason and
 #'   place; `"drop"` drops those episodes and counts them; `"stop"` stops

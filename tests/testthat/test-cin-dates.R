@@ -199,3 +199,117 @@ test_that("unknown codes are listed once per place", {
   expect_equal(cin_pos_label(data.frame(file = 1, child_pos = c(1, 2), ep_pos = 1), c(2, 2, 1, 2)),
                "file 1 child 2 episode 1; file 1 child 1 episode 1")
 })
+
+# A LIIA CIN log (one row per event, as liia-tools writes it) of two
+# children: one referred in 1970 (as the public samples are), one in 2000.
+liia_two_children <- function() {
+  ev <- function(id, ref, type, date, factors = NA) {
+    data.frame(LAchildID = id, Date = date, Type = type, CINreferralDate = ref,
+               ReferralSource = "1A", PrimaryNeedCode = "N1", ReferralNFA = "0",
+               AssessmentActualStartDate = if (grepl("^Assessment", type)) date else NA,
+               AssessmentAuthorisationDate = if (type == "AssessmentAuthorisationDate") date else NA,
+               Factors = factors, PersonBirthDate = "1965-03-27", GenderCurrent = "1",
+               Ethnicity = "WBRI", Disabilities = "NONE", YEAR = "2023", LA = "Barnet",
+               stringsAsFactors = FALSE)
+  }
+  rbind(ev("SECRETA", "1970-10-06", "CINreferralDate", "1970-10-06"),
+        ev("SECRETA", "1970-10-06", "AssessmentAuthorisationDate", "1971-07-18", "2A,2B"),
+        ev("SECRETB", "2000-05-02", "CINreferralDate", "2000-05-02"),
+        ev("SECRETB", "2000-05-02", "AssessmentAuthorisationDate", "2000-06-01", "3B"))
+}
+
+test_that("the sector readers take the same policy: a valid child is never lost with a bad one", {
+  log <- liia_two_children()
+  a <- read_cin_liia(log)
+  expect_equal(sort(a$assessments$year), c(1971L, 2001L))
+  expect_equal(sort(as.character(a$factors$code)), c("2A", "2B", "3B"))
+  d <- read_cin_liia(log, implausible_dates = "drop")
+  expect_equal(d$assessments$year, 2001L)
+  expect_equal(as.character(d$factors$code), "3B")
+  e <- expect_error(read_cin_liia(log, implausible_dates = "stop"),
+                    class = "cscdemand_error_implausible_date")
+  expect_no_match(conditionMessage(e), "SECRET")
+  # recognised by read_cin_assessments(), which passes the policy on
+  d2 <- read_cin_assessments(log, implausible_dates = "drop")
+  expect_equal(d2$assessments$year, 2001L)
+  expect_error(read_cin_assessments(log, implausible_dates = "stop"),
+               class = "cscdemand_error_implausible_date")
+  # Data to Insight's tables (the earlier export: one row per factor code)
+  ep <- data.frame(LAchildID = c("A", "B"), CINdetailsID = 1,
+                   CINreferralDate = c("1970-10-06", "2000-05-02"))
+  as <- data.frame(LAchildID = c("A", "A", "B"), CINdetailsID = 1,
+                   AssessmentActualStartDate = c("1970-10-07", "1970-10-07", "2000-05-03"),
+                   AssessmentAuthorisationDate = c("1971-07-18", "1971-07-18", "2000-06-01"),
+                   AssessmentFactors = c("2A", "2B", "3B"))
+  tabs <- list(CINdetails = ep, Assessments = as)
+  expect_equal(sort(read_cin_d2i(tabs, la = "201")$assessments$year), c(1971L, 2001L))
+  expect_equal(read_cin_d2i(tabs, la = "201", implausible_dates = "drop")$assessments$year, 2001L)
+  e <- expect_error(read_cin_d2i(tabs, la = "201", implausible_dates = "stop"),
+                    class = "cscdemand_error_implausible_date")
+  expect_match(conditionMessage(e), "file 1 child 1 episode 1", fixed = TRUE)
+  for (f in list(read_cin_d2i, read_cin_liia, read_cin_ssd)) {
+    expect_identical(eval(formals(f)$implausible_dates), cin_date_policies())
+  }
+})
+
+test_that("the rules of each date element: an expected birth date may be in the future", {
+  ch <- function(expected, id = "B") {
+    sub("</PersonBirthDate>", paste0("</PersonBirthDate><ExpectedPersonBirthDate>", expected,
+                                     "</ExpectedPersonBirthDate>"), rt_child(id), fixed = TRUE)
+  }
+  p <- rt_write(rt_return(c(rt_child("A"), ch(format(Sys.Date() + 100)), ch("1066-04-13", "C"))))
+  a <- read_cin_census_xml(p, implausible_dates = "stop")
+  expect_equal(nrow(a$assessments), 3L)
+  p <- rt_write(rt_return(c(rt_child("A"), ch("2023-02-30"))))
+  e <- expect_error(read_cin_census_xml(p, implausible_dates = "stop"),
+                    class = "cscdemand_error_implausible_date")
+  expect_match(conditionMessage(e), "ExpectedPersonBirthDate not a date")
+  # a rule against another date of the same part, for elements that need one
+  st <- list(episodes = data.frame(child = 1L, referral_date = as.Date("2023-05-01")),
+             cpp = data.frame(episode = 1L, start_raw = "2023-06-01", end_raw = "2023-05-01"))
+  sp <- cin_census_date_specs()
+  expect_true(all(c("table", "raw", "col", "element", "future", "floor", "after_ref", "after_col")
+                  %in% names(sp)))
+  sp2 <- rbind(sp, data.frame(table = "cpp", raw = "end_raw", col = "end", element = "CPPendDate",
+                              future = TRUE, floor = TRUE, after_ref = FALSE, after_col = "start"))
+  r <- cin_census_dates(st, sp = sp2)
+  expect_equal(r$flags$reason, "before its start")
+  expect_equal(r$tables$cpp$end, as.Date("2023-05-01"))
+  # a part a route does not have is skipped; a missing raw column gives NA dates
+  r <- cin_census_dates(list(episodes = st$episodes, cpp = data.frame(episode = 1L)))
+  expect_equal(r$tables$cpp$start, as.Date(NA))
+})
+
+test_that("a return's audit names places in the return, never rows of an internal table", {
+  p <- rt_write(rt_return(c(
+    rt_child("A", rt_episode(assessments = rt_assessment(factors = c("3B", "3B", "21")))),
+    rt_child("B", rt_episode(assessments = rt_assessment(factors = character()))),
+    rt_child("C"))))
+  au <- audit(read_cin_census_xml(p))
+  expect_false(any(grepl("^rows [0-9]", au$detail)))
+  expect_identical(au$detail[au$step == "assessments with no factor code"],
+                   "file 1 child 2 episode 1; the assessment is kept with no factors from these rows")
+  expect_identical(au$detail[au$step == "codes dropped: duplicate within an assessment"],
+                   "file 1 child 1 episode 1")
+  expect_match(au$detail[grepl("rule 8869", au$step)], "^file 1 child 1 episode 1; 21 is removed")
+  # lists cut at ten rows keep the count of the rest
+  d <- cin_census_row_places(
+    structure(data.frame(stage = "codes", step = "x", n = 12, detail = "rows 1, 2, 3 and 9 more; why",
+                         unit = "rows", stringsAsFactors = FALSE), class = c("cin_audit", "data.frame")),
+    row_ep = c(1L, 1L, 2L), ep = data.frame(file = 1, child_pos = c(4, 5), ep_pos = c(1, 2)))
+  expect_identical(d$detail, "file 1 child 4 episode 1; file 1 child 5 episode 2 (and 9 more codes); why")
+})
+
+test_that("the sector's tables with no rows stop with a classed error naming them", {
+  ep <- data.frame(LAchildID = "C1", CINdetailsID = 1, CINreferralDate = "2023-05-01")
+  as <- data.frame(LAchildID = "C1", CINdetailsID = 1, AssessmentActualStartDate = "2023-05-02",
+                   AssessmentAuthorisationDate = "2023-05-20", AssessmentFactors = "3B")
+  e <- expect_error(read_cin_d2i(list(CINdetails = ep[0, ], Assessments = as[0, ]), la = "201"),
+                    class = "cscdemand_error_empty")
+  expect_match(conditionMessage(e), "Data to Insight")
+  e <- expect_error(read_cin_d2i(list(CINdetails = ep, Assessments = as[0, ]), la = "201"),
+                    class = "cscdemand_error_empty")
+  log <- liia_two_children()
+  e <- expect_error(read_cin_liia(log[0, ]), class = "cscdemand_error")
+  expect_false(inherits(e, "simpleError"))
+})
