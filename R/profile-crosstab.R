@@ -8,7 +8,13 @@
 #'
 #' Missing values are never dropped (the SafeLives rule): `NA` and empty
 #' values form a row `"Missing"`, and levels meaning "not known" (`unknown`)
-#' keep their own rows; both come last.
+#' keep their own rows; both come last. Rows and class columns with no
+#' episode at all are left out (they say nothing). When one of the residual
+#' rows (`unknown`, `"Missing"`, `"Other"`) holds a count under the threshold
+#' and there are two or more of them, they are merged into one row (such as
+#' `"Unknown or missing"`) before suppression, so their small numbers do not
+#' need complementary cells from the large rows; attribute `note` then says
+#' so in a sentence for the report.
 #'
 #' Every count passes through small-number suppression before it is
 #' formatted: counts from 1 to `threshold - 1` are suppressed, then more
@@ -28,7 +34,9 @@
 #'   episodes"`, of class `cscdemand_crosstab`. Attribute `counts` holds the
 #'   published counts as a numeric matrix (suppressed cells `NA`, totals in
 #'   the last row and column) and `suppressed` the logical matrix of
-#'   suppressed cells.
+#'   suppressed cells; `note` a sentence saying which rows were merged (or
+#'   `NULL`); `sentence` a sentence that replaces the table when it has one
+#'   row only (every episode has the same level), else `NULL`.
 #'   `plot()` draws, for each class, the percentage of its episodes at each
 #'   level as stacked bars (suppressed cells left out, class names wrapped).
 #' @family profiling
@@ -54,13 +62,15 @@ class_crosstab <- function(episodes, class, var, threshold = 10,
   v <- crosstab_levels(kept$episodes[[var]], unknown)
   tab <- unclass(table(v, kept$class))
   storage.mode(tab) <- "double"
+  tidy <- tidy_levels(tab, threshold, residual_levels(unknown))
+  tab <- tidy$tab
   body <- cbind(tab, `All episodes` = rowSums(tab))
   full <- rbind(body, `All episodes` = colSums(body))
   # the level rows with their totals column, then the row of class totals
   # (which add up to the grand total), each with secondary suppression
   s1 <- attr(publish_table(as.data.frame(body, optional = TRUE), colnames(body), threshold),
              "suppressed")
-  s2 <- attr(publish_table(as.data.frame(t(full[nrow(full), -ncol(full)]), optional = TRUE),
+  s2 <- attr(publish_table(as.data.frame(full[nrow(full), -ncol(full), drop = FALSE], optional = TRUE),
                            colnames(tab), threshold), "suppressed")
   supp <- rbind(unclass(s1)[, , drop = FALSE], c(unclass(s2)[1, ], FALSE))
   attributes(supp) <- list(dim = dim(full), dimnames = dimnames(full))
@@ -81,7 +91,26 @@ class_crosstab <- function(episodes, class, var, threshold = 10,
   names(out) <- c(label, colnames(full))
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_crosstab", "data.frame"), counts = counts,
-            suppressed = supp, threshold = threshold)
+            suppressed = supp, threshold = threshold,
+            note = crosstab_note(tidy$merged), sentence = crosstab_sentence(full, label, threshold))
+}
+
+# What the report says under a table whose residual rows were merged.
+crosstab_note <- function(merged) {
+  if (!length(merged)) return(NULL)
+  lv <- c(merged[1], tolower(merged[-1]))
+  paste0(paste(paste(lv[-length(lv)], collapse = ", "), "and", lv[length(lv)]),
+         " are merged into one row, so that their small numbers need not hide cells of ",
+         "the other rows.")
+}
+
+# A table with one level says one thing: a sentence instead of the table.
+crosstab_sentence <- function(full, label, threshold) {
+  if (nrow(full) != 2L) return(NULL)
+  n <- full[nrow(full), ncol(full)]
+  paste0(if (n > 0 && n < threshold) "Every one of fewer than " else "Every one of the ",
+         if (n > 0 && n < threshold) format(threshold) else fmt_int(n),
+         " episodes has the same ", tolower(label), ": ", rownames(full)[1], ".")
 }
 
 #' @export
