@@ -201,8 +201,8 @@ cin_label <- function(v, field) {
 cin_xml_bool <- function(v) {
   k <- tolower(trimws(v))
   out <- rep(NA_integer_, length(v))
-  out[k %in% c("true", "1", "y", "yes", "t")] <- 1L
-  out[k %in% c("false", "0", "n", "no", "f")] <- 0L
+  out[k %in% c("true", "1", "1.0", "y", "yes", "t")] <- 1L
+  out[k %in% c("false", "0", "0.0", "n", "no", "f")] <- 0L
   attr(out, "unknown") <- !is.na(k) & nzchar(k) & is.na(out)
   out
 }

@@ -67,7 +67,14 @@
 #'   an XML return is found by its content. PDF and Word documents, zip
 #'   archives, web pages, SQLite, Parquet, SPSS and Stata files stop with an
 #'   error of class `cscdemand_error_format` that says what the file is and
-#'   how to read it.
+#'   how to read it. The sector's own layouts are recognised by their
+#'   columns: the LIIA CIN log (`LAchildID`, `Type`, `Date` with its event
+#'   types) is read by [read_cin_liia()] and the folder of Data to Insight's
+#'   CIN validator export by [read_cin_d2i()] (the audit says so); a single
+#'   table of that export (`LAchildID` with `CINdetailsID`) or of the
+#'   Standard Safeguarding Dataset (`cina_`, `cinf_`, `cine_` columns) stops
+#'   with an error of class `cscdemand_error_layout` naming the reader to use
+#'   (unless `columns` names its columns).
 #' @param layout One of `"auto"` (default), `"long"`, `"codes"`, `"wide"`.
 #' @param columns Optional named character vector mapping the standard names
 #'   above to your column names, e.g. `c(child_id = "PersonRef", factor =
@@ -129,8 +136,16 @@ read_cin_assessments <- function(x, layout = c("auto", "long", "codes", "wide"),
   # The raw table goes in a box the builder empties, so that it can release
   # the table as it goes (a promise passed as an argument would keep it alive
   # until the builder returns).
+  if (cin_is_d2i_folder(x)) {
+    return(cin_sector_dispatch("d2i", x, la, on_unknown, legacy, verbose))
+  }
   box <- new.env(parent = emptyenv())
   box$tab <- cin_read_table(x, sheet = sheet)
+  sector <- cin_sector_layout(box$tab$data)
+  if (sector == "liia") {
+    return(cin_sector_dispatch("liia", box$tab$data, la, on_unknown, legacy, verbose))
+  }
+  if (nzchar(sector) && is.null(columns)) cin_sector_refuse(sector, names(box$tab$data))
   cin_assessments_from_table(box, layout = layout,
                              columns = columns, la = la,
                              on_unknown = on_unknown, legacy = legacy,
@@ -164,4 +179,25 @@ as.data.frame.cin_assessments <- function(x, row.names = NULL, optional = FALSE,
   out$factor <- as.character(f$code)
   rownames(out) <- NULL
   out
+}
+
+# The sector's layouts that read_cin_assessments() recognises and reads with
+# their own reader (the LIIA log; the folder of Data to Insight's export),
+# saying so in the audit. `la` is the general reader's: its default ("LA")
+# leaves the council to the file (the log's LA column, the export's LEA).
+cin_sector_dispatch <- function(layout, x, la, on_unknown, legacy, verbose) {
+  if (layout == "liia") {
+    has_la <- "la" %in% cin_key(names(x))
+    a <- read_cin_liia(x, la = if (has_la && identical(la, "LA")) NULL else la,
+                       on_unknown = on_unknown, legacy = legacy, verbose = verbose)
+    what <- "the LIIA CIN event log (one row per event), read by read_cin_liia()"
+  } else {
+    a <- read_cin_d2i(x, la = if (identical(la, "LA")) NULL else la,
+                      on_unknown = on_unknown, legacy = legacy, verbose = verbose)
+    what <- "the folder of Data to Insight's CIN validator export, read by read_cin_d2i()"
+  }
+  a <- cin_sector_note(a, cin_audit_add(cin_audit_new(), "read", "layout recognised", 1, what,
+                                        unit = "layout"))
+  if (verbose) cli::cli_inform("Recognised {what}.")
+  a
 }

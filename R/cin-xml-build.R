@@ -156,10 +156,10 @@ cin_census_check <- function(st, legacy) {
   problems <- list()
   summ <- data.frame(step = character(), n = numeric(), detail = character(),
                      stringsAsFactors = FALSE)
-  add <- function(kind, step, idx, detail = "", n = length(idx)) {
+  add <- function(kind, step, idx, detail = "", n = length(idx), values = NULL) {
     if (!length(idx)) return(invisible())
     problems[[length(problems) + 1L]] <<- list(kind = kind, step = step, n = n,
-                                                where = cin_pos_label(ep, idx))
+                                                where = cin_pos_label(ep, idx), values = values)
     summ[nrow(summ) + 1L, ] <<- list(step, n, paste0(detail, cin_pos_label(ep, idx)))
   }
   note <- function(step, n, detail = "") summ[nrow(summ) + 1L, ] <<- list(step, n, detail)
@@ -186,21 +186,30 @@ cin_census_check <- function(st, legacy) {
   tk <- cin_tokenise(u, legacy = legacy)
   iu <- match(f$value, u)
   raw_tok <- lapply(strsplit(u, "[,;|/+&[:space:]]+"), function(p) p[nzchar(p)])
-  ok_tok <- lapply(seq_along(u), function(i) {
-    p <- raw_tok[[i]]
-    p[!is.na(cin_match_codes(p, legacy = legacy)$code)]
-  })
+  is_code <- lapply(raw_tok, function(p) !is.na(cin_match_codes(p, legacy = legacy)$code))
+  ok_tok <- Map(`[`, raw_tok, is_code)
   n_tok <- lengths(raw_tok)[iu]
   n_unk <- n_tok - lengths(ok_tok)[iu]
   note("factor codes read", sum(n_tok), "AssessmentFactors values split at commas")
   unk_as <- which(n_unk > 0L)
   if (length(unk_as)) {
+    # the values themselves are shown: codes, never identifiers
+    bad <- unique(unlist(Map(function(p, k) p[!k], raw_tok, is_code)[unique(iu[unk_as])]))
     add("code", "factor codes dropped: not a CIN factor code",
-        as$episode[f$assessment[unk_as]], "", n = sum(n_unk))
+        as$episode[f$assessment[unk_as]],
+        paste0("values ", paste0("\"", utils::head(bad, 10), "\"", collapse = ", "),
+               if (length(bad) > 10) paste0(" and ", length(bad) - 10, " more"), "; "),
+        n = sum(n_unk), values = utils::head(bad, 8))
   }
   rows <- rep(seq_along(f$value), lengths(ok_tok)[iu])
   f2 <- data.frame(assessment = f$assessment[rows],
                    value = unlist(ok_tok[iu], use.names = FALSE), stringsAsFactors = FALSE)
+  emptied <- setdiff(unique(f$assessment[unk_as]), f2$assessment)
+  if (length(emptied)) {
+    note("assessments left with no factor code: every code dropped as not a CIN factor code",
+         length(emptied), paste0("kept as assessments with no factors; ",
+                                 cin_pos_label(ep, unique(as$episode[emptied]))))
+  }
   # Drop the episodes (and their parts) that cannot be keyed.
   keep_ep <- !seq_len(nrow(ep)) %in% drop_ep
   st$episodes <- ep
@@ -254,6 +263,7 @@ cin_census_problems <- function(problems, on_unknown, call) {
   others <- vapply(problems[-1], function(q) paste0(q$step, " (", q$n, ")"), "")
   abort_input(c("The census return has {p$n} problem{?s}: {p$step}.",
                 x = "At {p$where}.",
+                if (length(p$values)) c(x = "Not CIN factor codes: {.val {p$values}}."),
                 if (length(others)) c("*" = "Also: {paste(others, collapse = '; ')}."),
                 i = "Correct the return, or use {.code on_unknown = \"drop\"} to drop or blank these and count them in {.fn audit}."),
               class = cls, call = call)
