@@ -71,8 +71,10 @@ NULL
 #' @rdname read_cin_sector
 #' @export
 read_cin_d2i <- function(tables, la = NULL, on_unknown = c("error", "drop"), legacy = TRUE,
-                         hash_ids = FALSE, salt = getOption("cscdemand.salt"), verbose = FALSE) {
+                         hash_ids = FALSE, salt = getOption("cscdemand.salt"), verbose = FALSE,
+                         implausible_dates = c("keep", "drop", "stop")) {
   on_unknown <- rlang::arg_match(on_unknown)
+  implausible_dates <- cin_date_policy(implausible_dates)
   salt <- cin_check_salt(hash_ids, salt)
   if (!is.null(la)) cin_check_la(la)
   tb <- cin_d2i_read(tables)
@@ -84,7 +86,8 @@ read_cin_d2i <- function(tables, la = NULL, on_unknown = c("error", "drop"), leg
     disabilities = tb$disabilities, s47 = tb$section47, cpp = tb$childprotectionplans,
     cinp = tb$cinplandates, la = la, source = "Data to Insight tables")
   a <- cin_census_build(list(ct), on_unknown = on_unknown, legacy = legacy, salt = salt,
-                        source = "Data to Insight CIN validator tables", verbose = verbose)
+                        source = "Data to Insight CIN validator tables", verbose = verbose,
+                        implausible_dates = implausible_dates)
   given <- attr(tb, "given")
   unread <- given[!cin_key(given) %in% cin_d2i_tables_read()]
   more <- as$audit
@@ -98,8 +101,10 @@ read_cin_d2i <- function(tables, la = NULL, on_unknown = c("error", "drop"), leg
 #' @rdname read_cin_sector
 #' @export
 read_cin_liia <- function(x, la = NULL, on_unknown = c("error", "drop"), legacy = TRUE,
-                          hash_ids = FALSE, salt = getOption("cscdemand.salt"), verbose = FALSE) {
+                          hash_ids = FALSE, salt = getOption("cscdemand.salt"), verbose = FALSE,
+                          implausible_dates = c("keep", "drop", "stop")) {
   on_unknown <- rlang::arg_match(on_unknown)
+  implausible_dates <- cin_date_policy(implausible_dates)
   salt <- cin_check_salt(hash_ids, salt)
   d <- cin_sector_frame(x, "x", cin_liia_columns(),
                         alias = c(Disability = "Disabilities", AssessmentFactors = "Factors"))
@@ -128,7 +133,8 @@ read_cin_liia <- function(x, la = NULL, on_unknown = c("error", "drop"), legacy 
   })
   for (i in seq_along(out)) out[[i]]$file <- i
   a <- cin_census_build(out, on_unknown = on_unknown, legacy = legacy, salt = salt,
-                        source = "LIIA CIN event log", verbose = verbose)
+                        source = "LIIA CIN event log", verbose = verbose,
+                        implausible_dates = implausible_dates)
   n_as <- sum(vapply(out, function(t) nrow(t$assessments), integer(1)))
   more <- cin_audit_add(more, "read", "LIIA log rows read as assessments", n_as,
                         "one per assessment: its start and authorisation events are one assessment")
@@ -138,9 +144,11 @@ read_cin_liia <- function(x, la = NULL, on_unknown = c("error", "drop"), legacy 
 #' @rdname read_cin_sector
 #' @export
 read_cin_ssd <- function(con, la, schema = NULL, on_unknown = c("error", "drop"), legacy = TRUE,
-                         hash_ids = FALSE, salt = getOption("cscdemand.salt"), verbose = FALSE) {
+                         hash_ids = FALSE, salt = getOption("cscdemand.salt"), verbose = FALSE,
+                         implausible_dates = c("keep", "drop", "stop")) {
   rlang::check_installed("DBI", reason = "to read the Standard Safeguarding Dataset.")
   on_unknown <- rlang::arg_match(on_unknown)
+  implausible_dates <- cin_date_policy(implausible_dates)
   salt <- cin_check_salt(hash_ids, salt)
   cin_check_la(la)
   tabs <- tolower(DBI::dbListTables(con))
@@ -185,7 +193,8 @@ read_cin_ssd <- function(con, la, schema = NULL, on_unknown = c("error", "drop")
     # the reader's table builder (read_cin_assessments() dispatches here)
     return(cin_assessments_from_table(cin_read_table(d), layout = "long", columns = NULL,
                                       la = "la", on_unknown = on_unknown, legacy = legacy,
-                                      date_format = NULL, verbose = FALSE))
+                                      date_format = NULL, verbose = FALSE,
+                                      implausible_dates = implausible_dates))
   }
   ren <- function(d, from, to) {
     if (is.null(d)) return(NULL)
@@ -223,7 +232,8 @@ read_cin_ssd <- function(con, la, schema = NULL, on_unknown = c("error", "drop")
                                characteristics = pe, disabilities = di, s47 = s47, cpp = cpp,
                                cinp = cinp, la = la, source = "SSD")
   cin_census_build(list(ct), on_unknown = on_unknown, legacy = legacy, salt = salt,
-                   source = "Standard Safeguarding Dataset", verbose = verbose)
+                   source = "Standard Safeguarding Dataset", verbose = verbose,
+                        implausible_dates = implausible_dates)
 }
 
 # ---------------------------------------------------------------------------
@@ -305,7 +315,7 @@ cin_tables_from_frames <- function(cindetails, assessments, children = NULL,
   col <- function(d, nm) if (!is.null(d) && nm %in% names(d)) d[[nm]] else rep(NA_character_, NROW(d))
   ids <- unique(c(col(children, "LAchildID"), col(cindetails, "LAchildID")))
   ids <- ids[!is.na(ids)]
-  ch <- data.frame(file = 1L, child = seq_along(ids), child_id = ids, stringsAsFactors = FALSE)
+  ch <- data.frame(file = rep(1L, length(ids)), child = seq_along(ids), child_id = ids, stringsAsFactors = FALSE)
   ci <- match(ids, col(children, "LAchildID"))
   ch$birth_raw <- col(children, "PersonBirthDate")[ci]
   ch$birth_raw <- substr(ch$birth_raw, 1, 10)
