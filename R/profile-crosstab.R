@@ -8,7 +8,13 @@
 #'
 #' Missing values are never dropped (the SafeLives rule): `NA` and empty
 #' values form a row `"Missing"`, and levels meaning "not known" (`unknown`)
-#' keep their own rows; both come last.
+#' keep their own rows; both come last. Rows and class columns with no
+#' episode at all are left out (they say nothing). When one of the residual
+#' rows (`unknown`, `"Missing"`, `"Other"`) holds a count under the threshold
+#' and there are two or more of them, they are merged into one row (such as
+#' `"Unknown or missing"`) before suppression, so their small numbers do not
+#' need complementary cells from the large rows; attribute `note` then says
+#' so in a sentence for the report.
 #'
 #' Every count passes through small-number suppression before it is
 #' formatted: counts from 1 to `threshold - 1` are suppressed, then more
@@ -46,9 +52,11 @@
 #'   per level plus `"All episodes"`, one column per class plus `"All
 #'   episodes"`, of class `cscdemand_crosstab`. Attribute `counts` holds the
 #'   published counts as a numeric matrix (suppressed cells `NA`, totals in
-#'   the last row and column), `suppressed` the logical matrix of
-#'   suppressed cells and `method` `"modal"` (a class column) or
-#'   `"proportional"`.
+#'   the last row and column) and `suppressed` the logical matrix of
+#'   suppressed cells; `method` `"modal"` (a class column) or
+#'   `"proportional"`; `note` a sentence saying which rows were merged (or
+#'   `NULL`); `sentence` a sentence that replaces the table when it has one
+#'   row only (every episode has the same level), else `NULL`.
 #'   `plot()` draws, for each class, the percentage of its episodes at each
 #'   level as stacked bars (suppressed cells left out, class names wrapped).
 #' @family profiling
@@ -78,7 +86,7 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
     v <- crosstab_levels(kept$episodes[[var]], unknown)
     tab <- unclass(table(v, kept$class))
     storage.mode(tab) <- "double"
-    return(crosstab_publish(tab, label, threshold, "modal"))
+    return(crosstab_publish(tab, label, threshold, unknown, "modal"))
   }
   W <- check_posterior(posterior, nrow(episodes))
   if (is.null(class) == is.null(var)) {
@@ -97,12 +105,15 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
     tab <- t(rowsum(W, g, reorder = FALSE)[levels(g)[levels(g) %in% g], , drop = FALSE])
     if (is.null(label)) label <- "Category"
   }
-  crosstab_publish(tab, label, threshold, "proportional")
+  crosstab_publish(tab, label, threshold, unknown, "proportional")
 }
 
-# Totals, rounding, suppression and formatting of a levels x classes table
-# of counts (whole or expected).
-crosstab_publish <- function(tab, label, threshold, method) {
+# Tidying (empty rows out, small residual rows merged), totals, rounding,
+# suppression and formatting of a levels x classes table of counts (whole or
+# expected).
+crosstab_publish <- function(tab, label, threshold, unknown, method) {
+  tidy <- tidy_levels(tab, threshold, residual_levels(unknown))
+  tab <- tidy$tab
   body <- cbind(tab, `All episodes` = rowSums(tab))
   full <- round(rbind(body, `All episodes` = colSums(body)))
   body <- full[-nrow(full), , drop = FALSE]
@@ -110,7 +121,7 @@ crosstab_publish <- function(tab, label, threshold, method) {
   # (which add up to the grand total), each with secondary suppression
   s1 <- attr(publish_table(as.data.frame(body, optional = TRUE), colnames(body), threshold),
              "suppressed")
-  s2 <- attr(publish_table(as.data.frame(t(full[nrow(full), -ncol(full)]), optional = TRUE),
+  s2 <- attr(publish_table(as.data.frame(full[nrow(full), -ncol(full), drop = FALSE], optional = TRUE),
                            colnames(tab), threshold), "suppressed")
   supp <- rbind(unclass(s1)[, , drop = FALSE], c(unclass(s2)[1, ], FALSE))
   attributes(supp) <- list(dim = dim(full), dimnames = dimnames(full))
@@ -131,7 +142,26 @@ crosstab_publish <- function(tab, label, threshold, method) {
   names(out) <- c(label, colnames(full))
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_crosstab", "data.frame"), counts = counts,
-            suppressed = supp, threshold = threshold, method = method)
+            suppressed = supp, threshold = threshold, method = method,
+            note = crosstab_note(tidy$merged), sentence = crosstab_sentence(full, label, threshold))
+}
+
+# What the report says under a table whose residual rows were merged.
+crosstab_note <- function(merged) {
+  if (!length(merged)) return(NULL)
+  lv <- c(merged[1], tolower(merged[-1]))
+  paste0(paste(paste(lv[-length(lv)], collapse = ", "), "and", lv[length(lv)]),
+         " are merged into one row, so that their small numbers need not hide cells of ",
+         "the other rows.")
+}
+
+# A table with one level says one thing: a sentence instead of the table.
+crosstab_sentence <- function(full, label, threshold) {
+  if (nrow(full) != 2L) return(NULL)
+  n <- full[nrow(full), ncol(full)]
+  paste0(if (n > 0 && n < threshold) "Every one of fewer than " else "Every one of the ",
+         if (n > 0 && n < threshold) format(threshold) else fmt_int(n),
+         " episodes has the same ", tolower(label), ": ", rownames(full)[1], ".")
 }
 
 #' @export
