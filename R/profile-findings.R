@@ -1,22 +1,37 @@
-#' The Leicestershire table and written findings from a class profile
+#' The table of likelihood ratios and written findings from a class profile
 #'
-#' `profile_ratio_table()` turns a [class_profile()] into the Leicestershire
-#' table: one row per characteristic and level, one column per class, each
-#' cell the ratio "x N" (how many times as likely in the class as in the other
-#' classes) with two up arrows (very significantly higher: about x2 or more),
-#' one up arrow (significantly higher: about x1.5), and down arrows for lower;
-#' suppressed cells show `"c"`.
+#' `profile_ratio_table()` turns a [class_profile()] into a table of
+#' likelihood ratios (the layout of the Leicestershire needs analysis): one
+#' row per characteristic and level, one column per class, each cell the
+#' ratio "x N" (how many times as likely in the class as in the other
+#' classes), with an up arrow where the profile's test finds it significantly
+#' higher, two where it is also at least twice as likely, and down arrows
+#' for lower; suppressed cells show `"c"`.
 #'
-#' `profile_findings()` writes the flagged rows as short sentences, most
-#' marked first: "Episodes in *Neglect* were 2.3 times as likely to involve a
-#' child aged 0-4 as episodes in the other categories (very significantly
-#' more)." Ratios, not counts, are quoted; suppressed cells are never
-#' described.
+#' `profile_findings()` writes the flagged rows as sentences, largest
+#' differences first: "Episodes in *Neglect* were 2.3 times as likely to
+#' involve a child aged 0-4 as episodes in the other categories (38% against
+#' 16%)." A finding is written only when
+#' * the profile's test is significant (its `flag`: at level `alpha` after
+#'   the profile's adjustment for multiple comparisons, see
+#'   [class_profile()]), and
+#' * at least `min_episodes` episodes have the characteristic both in the
+#'   class and in the other classes, so that no headline rests on a handful
+#'   of episodes; suppressed cells are never described.
+#'
+#' Ratios are written as English a reader can repeat ([ratio_phrase()]):
+#' "2.3 times as likely", "twice as likely", "about half as likely", "less
+#' than a third as likely", never "times less likely". Levels are written
+#' as phrases ("a referral from the police", "a child whose gender is not
+#' known"), not pasted labels.
 #'
 #' @param x A profile from [class_profile()].
 #' @param labels Optional named character vector of headings for the
 #'   characteristics (names: the profile's `variable` values).
 #' @param max_per_class Most findings per class (default 4).
+#' @param min_episodes Fewest episodes with the characteristic, in the class
+#'   and in the other classes alike, for a finding to be written (default
+#'   30).
 #' @return `profile_ratio_table()`: a data frame of character cells.
 #'   `profile_findings()`: a character vector of sentences (markdown), named
 #'   by class.
@@ -33,8 +48,8 @@
 #' profile_findings(prof)
 profile_ratio_table <- function(x, labels = NULL) {
   check_profile(x)
-  arrows <- c("very significantly higher" = "\u2191\u2191", "significantly higher" = "\u2191",
-              "significantly lower" = "\u2193", "very significantly lower" = "\u2193\u2193")
+  arrows <- c("much higher" = "\u2191\u2191", "higher" = "\u2191",
+              "lower" = "\u2193", "much lower" = "\u2193\u2193")
   cell <- ifelse(x$suppressed, "c",
                  trimws(paste(x$display, ifelse(x$flag %in% names(arrows), arrows[x$flag], ""))))
   key <- paste(profile_var_label(x$variable, labels), x$level, sep = ": ")
@@ -49,31 +64,76 @@ profile_ratio_table <- function(x, labels = NULL) {
 
 #' @rdname profile_ratio_table
 #' @export
-profile_findings <- function(x, labels = NULL, max_per_class = 4) {
+profile_findings <- function(x, labels = NULL, max_per_class = 4, min_episodes = 30) {
   check_profile(x)
   check_count(max_per_class)
-  strength <- c("very significantly higher" = 4, "very significantly lower" = 3,
-                "significantly higher" = 2, "significantly lower" = 1)
-  f <- x[x$flag %in% names(strength) & !x$suppressed & !is.na(x$ratio), , drop = FALSE]
+  check_number(min_episodes, min = 0)
+  ok <- x$flag %in% names(flag_marks) & !x$suppressed & !is.na(x$ratio) &
+    !is.na(x$n) & x$n >= min_episodes & !is.na(x$n_other) & x$n_other >= min_episodes
+  f <- x[ok, , drop = FALSE]
   out <- character()
   for (k in levels(x$class)) {
     d <- f[f$class == k, , drop = FALSE]
     if (!nrow(d)) next
-    d <- d[order(-strength[d$flag], -abs(log(d$ratio))), , drop = FALSE]
+    d <- d[order(-abs(log(d$ratio)), d$p_value), , drop = FALSE]
     d <- utils::head(d, max_per_class)
-    s <- vapply(seq_len(nrow(d)), function(i) {
-      r <- d$ratio[i]
-      how <- if (r >= 1) paste(fmt_num(r, 1), "times as likely") else
-        paste(fmt_num(1 / r, 1), "times less likely")
-      degree <- if (grepl("^very", d$flag[i])) "very significantly" else "significantly"
-      paste0("Episodes in *", k, "* were ", how, " to involve ",
-             profile_phrase(d$variable[i], d$level[i], labels),
-             " as episodes in the other categories (", degree, " ",
-             if (r >= 1) "more" else "less", ").")
-    }, character(1))
+    s <- paste0("Episodes in *", k, "* were ", ratio_phrase(d$ratio), " to involve ",
+                vapply(seq_len(nrow(d)), function(i) profile_phrase(d$variable[i], d$level[i], labels), ""),
+                " as episodes in the other categories (", fmt_pct(d$pct), " against ",
+                fmt_pct(d$pct_other), ").")
     out <- c(out, stats::setNames(s, rep(k, length(s))))
   }
   out
+}
+
+fmt_pct <- function(x) paste0(formatC(x, format = "f", digits = if (all(x >= 10, na.rm = TRUE)) 0 else 1), "%")
+
+#' A ratio of two chances in words
+#'
+#' Writes a risk ratio as a reader would say it: ratios of 1 or more as
+#' "1.3 times as likely", "twice as likely" (2.0 to one decimal), "12 times as
+#' likely"; ratios under 1 as a fraction of the chance, never as "times less
+#' likely": "about half as likely" when the ratio is within 10% of a simple
+#' fraction (nine-tenths, four-fifths, three-quarters, two-thirds,
+#' three-fifths, a half, two-fifths, a third, a quarter, a fifth, a sixth, an
+#' eighth, a tenth), else "less than" the nearest such fraction above it
+#' ("less than a third as likely"), or "less than a tenth as likely". Ratios
+#' from 0.95 to under 1.05 are "about as likely". Every phrase is true of the
+#' ratio it describes.
+#'
+#' @param ratio Positive numbers (risk ratios).
+#' @return A character vector, one phrase per ratio (`NA` for `NA` or
+#'   non-positive ratios).
+#' @family profiling
+#' @export
+#' @examples
+#' ratio_phrase(c(2.3, 2.01, 1.34, 1, 0.5, 0.45, 0.34, 0.29, 0.05))
+ratio_phrase <- function(ratio) {
+  if (!is.numeric(ratio)) {
+    abort_input(c("{.arg ratio} must be numeric.", x = "It is {.cls {class(ratio)}}."))
+  }
+  vapply(ratio, ratio_phrase1, character(1))
+}
+
+ratio_fractions <- c("nine-tenths" = 9 / 10, "four-fifths" = 4 / 5, "three-quarters" = 3 / 4,
+                     "two-thirds" = 2 / 3, "three-fifths" = 3 / 5, "half" = 1 / 2,
+                     "two-fifths" = 2 / 5, "a third" = 1 / 3, "a quarter" = 1 / 4,
+                     "a fifth" = 1 / 5, "a sixth" = 1 / 6, "an eighth" = 1 / 8, "a tenth" = 1 / 10)
+
+ratio_phrase1 <- function(r) {
+  if (is.na(r) || !is.finite(r) || r <= 0) return(NA_character_)
+  if (r >= 0.95 && r < 1.05) return("about as likely")
+  if (r >= 1) {
+    txt <- if (r >= 10) formatC(r, format = "f", digits = 0) else formatC(r, format = "f", digits = 1)
+    return(if (txt == "2.0") "twice as likely" else paste(txt, "times as likely"))
+  }
+  near <- abs(log(r / ratio_fractions)) <= log(1.1)
+  if (any(near)) {
+    i <- which(near)[which.min(abs(log(r / ratio_fractions[near])))]
+    return(paste("about", names(ratio_fractions)[i], "as likely"))
+  }
+  above <- ratio_fractions[ratio_fractions > r]
+  paste("less than", names(above)[which.min(above)], "as likely")
 }
 
 check_profile <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
@@ -100,25 +160,101 @@ profile_var_label <- function(v, labels = NULL) {
   ifelse(is.na(out), v, out)
 }
 
+# A level of a characteristic as a noun phrase that reads in "were ... as
+# likely to involve <phrase>". Known characteristics have phrase tables; a
+# level the table does not know, and any other characteristic, is written
+# as '<characteristic> recorded as "<level>"', never a bare label.
 profile_phrase <- function(v, level, labels = NULL) {
-  if (!is.null(labels) && v %in% names(labels)) return(paste0(labels[[v]], " ", level))
+  if (level %in% c("(missing)", "Missing")) {
+    return(paste0("an episode with no ", tolower(profile_var_label(v, labels)), " recorded"))
+  }
+  if (!is.null(labels) && v %in% names(labels)) return(recorded_as(labels[[v]], level))
   yes <- level %in% c("yes", "1", "TRUE")
+  no <- level %in% c("no", "0", "FALSE")
+  yn <- function(a, b) if (yes) a else if (no) b else recorded_as(profile_var_label(v), level)
   switch(v,
-    age_group = paste("a child aged", level),
-    gender = if (level %in% c("Male", "Female")) paste("a", tolower(level), "child") else paste("a child of gender", sQuote(level, FALSE)),
-    ethnicity = , ethnic_group = paste("a child of", level, "ethnicity"),
-    disability = if (yes) "a disabled child" else "a child recorded as not disabled",
-    referral_source = paste0("a referral from ", level),
-    rereferral = if (yes) "a re-referral within 12 months" else "a first referral",
-    nfa = if (yes) "no further action" else "further action",
-    not_in_need = if (yes) "a child assessed as not in need" else "a child in need",
-    cin_plan = if (yes) "a child in need plan" else "no child in need plan",
-    s47 = if (yes) "a section 47 enquiry" else "no section 47 enquiry",
-    icpc = if (yes) "an initial child protection conference" else "no conference",
-    cp_plan = if (yes) "a child protection plan" else "no child protection plan",
-    looked_after = if (yes) "the child becoming looked after" else "the child not becoming looked after",
-    step_down = if (yes) "a step down to early help" else "no step down",
-    threshold_reached = paste("reaching", level, "as the highest threshold"),
-    n_factors = paste(level, "factors"),
-    paste0(profile_var_label(v), " ", level))
+    age_group = age_phrase(level),
+    gender = switch(level, Male = "a boy", Female = "a girl",
+                    Unknown = , "Not known" = "a child whose gender is not known",
+                    recorded_as("the child's gender", level)),
+    ethnicity = , ethnic_group = ethnicity_phrase(level),
+    disability = if (yes || level == "Disabled") "a disabled child" else
+      if (no || level == "Not recorded as disabled") "a child not recorded as disabled" else
+        recorded_as("disability", level),
+    referral_source = referral_phrase(level),
+    primary_need = if (level %in% c("Not stated", "N0")) "no primary need stated" else
+      paste("a primary need of", lower_first(level)),
+    rereferral = yn("a re-referral within 12 months", "a first referral"),
+    nfa = yn("no further action", "further action"),
+    not_in_need = yn("a child assessed as not in need", "a child assessed as in need"),
+    cin_plan = yn("a child in need plan", "no child in need plan"),
+    s47 = yn("a section 47 enquiry", "no section 47 enquiry"),
+    icpc = yn("an initial child protection conference", "no initial child protection conference"),
+    cp_plan = yn("a child protection plan", "no child protection plan"),
+    looked_after = yn("the child becoming looked after", "the child not becoming looked after"),
+    step_down = yn("a step down to early help", "no step down to early help"),
+    threshold_reached = threshold_phrase(level),
+    n_factors = if (grepl("^[0-9]+$", level)) paste(level, if (level == "1") "factor" else "factors") else
+      recorded_as("the number of factors", level),
+    if (yes) paste0("\"", profile_var_label(v), "\"") else recorded_as(profile_var_label(v), level))
+}
+
+recorded_as <- function(what, level) paste0(lower_first(what), " recorded as \"", level, "\"")
+
+age_phrase <- function(level) {
+  if (level %in% c("Unborn", "unborn")) return("an unborn child")
+  if (grepl("^[0-9]+-[0-9]+$", level)) return(paste("a child aged", level))
+  if (grepl("^[0-9]+\\+$", level)) return(paste("a child aged", sub("+", " or over", level, fixed = TRUE)))
+  if (grepl("^[0-9]+ (and|or) (over|older)$", level)) return(paste("a child aged", sub("^([0-9]+).*", "\\1 or over", level)))
+  if (grepl("^under [0-9]+$", tolower(level))) return(paste("a child aged", tolower(level)))
+  if (tolower(level) %in% c("unknown", "not known")) return("a child whose age is not known")
+  recorded_as("the child's age", level)
+}
+
+ethnicity_phrase <- function(level) {
+  fixed <- c(White = "a White child", Mixed = "a child of mixed ethnicity", Asian = "an Asian child",
+             Black = "a Black child", Other = "a child of another ethnic group",
+             "Any other ethnic group" = "a child of another ethnic group",
+             "Not known" = "a child whose ethnicity is not known",
+             Refused = "a child whose family declined to give an ethnicity",
+             "Information not yet obtained" = "a child whose ethnicity was not yet obtained",
+             "Gypsy/Roma" = "a Gypsy or Roma child",
+             "Traveller of Irish heritage" = "a Traveller child of Irish heritage")
+  if (level %in% names(fixed)) return(fixed[[level]])
+  if (grepl("^Any other ", level)) return(paste("a child of another", sub("^Any other ", "", level)))
+  if (grepl("^[A-Z][a-z]+( [A-Z][a-z]+)*$", level) && !grepl(" and ", level)) {
+    return(paste0(if (grepl("^[AEIOU]", level)) "an " else "a ", level, " child"))
+  }
+  if (grepl("^White and ", level)) return(paste("a child of", level, "heritage"))
+  recorded_as("the child's ethnicity", level)
+}
+
+# The DfE referral sources (cin_code_labels("referral_source")) as phrases.
+referral_phrase <- function(level) {
+  from <- c("Individual: family member, relative or carer" = "a family member, relative or carer",
+            "Individual: acquaintance" = "an acquaintance", "Individual: other" = "another individual",
+            "Schools" = "a school", "Education services" = "education services",
+            "Health: GP" = "a GP", "Health: health visitor" = "a health visitor",
+            "Health: school nurse" = "a school nurse",
+            "Health: other primary health services" = "other primary health services",
+            "Health: A&E" = "A&E", "Health: other" = "other health services",
+            "Housing" = "housing services", "LA services: social care" = "the council's social care",
+            "LA services: other internal" = "other services of the council",
+            "LA services: external" = "services of another council",
+            "LA services: early help" = "early help", "Police" = "the police",
+            "Other legal agency" = "another legal agency", "Other" = "another source")
+  if (level %in% names(from)) return(paste("a referral from", from[[level]]))
+  switch(level, "Individual: self" = "a self-referral", Anonymous = "an anonymous referral",
+         Unknown = , "Not known" = "a referral from an unknown source",
+         recorded_as("the source of referral", level))
+}
+
+threshold_phrase <- function(level) {
+  ph <- c("Assessed not in need" = "an assessment that the child is not in need",
+          "In need, no plan" = "a child found in need with no plan",
+          "CIN plan" = "a child in need plan as the highest step",
+          "Section 47" = "a section 47 enquiry as the highest step",
+          "ICPC" = "an initial child protection conference as the highest step",
+          "CP plan" = "a child protection plan")
+  if (level %in% names(ph)) ph[[level]] else recorded_as("the highest threshold", level)
 }

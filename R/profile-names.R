@@ -3,26 +3,37 @@
 #' `suggest_class_names()` proposes a name for each class in the words of the
 #' categories-of-demand research ("Neglect", "Domestic abuse", "Parental mental
 #' health and substance misuse", "Child mental health and self-harm",
-#' "Multiple complex needs", ...). A class is named from the factors that are
-#' *over-represented* in it relative to all episodes, not from its most common
-#' factor: a factor *defines* a class when its probability in the class is at
-#' least `min_presence` and at least `lift` times its overall prevalence (the
-#' class-size-weighted mean over classes). Defining factors are ranked by their
-#' excess (class probability minus overall prevalence) and grouped into themes
-#' ([class_name_themes]: CIN codes 3A and 3B are "Domestic abuse", 1B, 2B
-#' "Parental substance misuse", ...). Then:
-#' * no defining factor: "Low-level concerns" when every factor is below
-#'   `min_presence`, else "Mixed concerns";
-#' * `complex` or more defining themes: "Multiple complex needs";
-#' * otherwise the leading theme, joined with the second when its excess is at
-#'   least half the first's ("Domestic abuse and neglect"; "Parental mental
-#'   health" with "Parental substance misuse" reads "Parental mental health and
-#'   substance misuse").
+#' "Multiple complex needs", ...), and names only what the numbers support.
+#'
+#' Factors are grouped into themes ([class_name_themes]: CIN codes 3A and 3B
+#' are "Domestic abuse", 1B and 2B "Parental substance misuse", ...). A
+#' theme's probability in a class is the model's probability that an episode
+#' of the class has at least one of its factors (\eqn{1 - \prod_j (1 -
+#' p_j)}, the factors being independent within a class in the model); for a
+#' theme of one factor, that factor's probability. Then:
+#' * a theme is a *candidate* for a class when it is over-represented there:
+#'   its probability is at least `min_presence` and at least `lift` times its
+#'   overall prevalence (the class-size-weighted mean over classes);
+#'   candidates are ranked by their excess (class probability minus overall
+#'   prevalence);
+#' * no candidate: "Low-level concerns" when every factor is below
+#'   `min_presence`, else "Mixed concerns"; `complex` or more candidates:
+#'   "Multiple complex needs";
+#' * otherwise the name is the leading candidate, joined with the second when
+#'   its excess is at least half the first's.
+#'
+#' **A name is earned.** A theme the name states plainly ("Neglect") is
+#' *common* in the class (probability at least `min_named`, by default 0.5:
+#' most of its episodes) *and* more common there than in every class whose
+#' name does not mention it. A theme in a name that fails either test is
+#' qualified: "Some neglect", "Domestic abuse and some neglect". So a class
+#' named "Parental mental health" holds more of it than "Multiple complex
+#' needs" does, or says "some".
 #'
 #' Names are always distinct: where two classes would share a name, each is
-#' extended by the next theme that tells them apart ("Neglect with domestic
-#' abuse"), and only if nothing does, by their size order ("Neglect, larger
-#' group"). [class_name_table()] explains each name by its defining factors.
+#' extended by its next candidate theme ("Neglect with domestic abuse"), and
+#' only if nothing tells them apart, by their size order ("Neglect, larger
+#' group"). [class_name_table()] gives the evidence for each name.
 #'
 #' `name_classes()` stores names in the fit (component `class_names`), where
 #' the profiling tables and plots pick them up. In [demand_report()], the
@@ -41,17 +52,20 @@
 #'   `code`) and `label`, such as the data layer's factor dictionary. Items
 #'   without a label keep their column name.
 #' @param lift Smallest ratio of class probability to overall prevalence for a
-#'   factor to define a class (default 1.5).
-#' @param min_presence Smallest class probability for a factor to define a
-#'   class (default 0.3).
-#' @param complex Number of defining themes from which a class is "Multiple
+#'   theme to be a candidate for a class's name (default 1.5).
+#' @param min_presence Smallest class probability for a theme to be a
+#'   candidate (default 0.3).
+#' @param min_named Smallest class probability for a theme to be stated
+#'   plainly in the name (default 0.5); a candidate below it is "some ...".
+#' @param complex Number of candidate themes from which a class is "Multiple
 #'   complex needs" (default 4).
 #' @param themes A named list of character vectors: theme name to the CIN
 #'   codes (or item names) it covers. Default [class_name_themes].
 #' @return `suggest_class_names()`: a character vector named by class
 #'   (`"Class 1"`, ...), with attribute `defining`, a list (one element per
-#'   class) of the defining items in order. `name_classes()`: the fit, with
-#'   `class_names` set.
+#'   class) of the items of its candidate themes in order, and attribute
+#'   `named`, a list of the themes each name mentions (with `"some"` marking
+#'   those qualified). `name_classes()`: the fit, with `class_names` set.
 #' @family profiling
 #' @export
 #' @examples
@@ -62,27 +76,17 @@
 #' fit <- name_classes(fit, suggest_class_names(fit))
 #' fit$class_names
 #' class_name_table(fit)
-suggest_class_names <- function(fit, labels = NULL, lift = 1.5, min_presence = 0.3, complex = 4,
-                                themes = class_name_themes) {
-  check_lca_fit(fit)
-  check_number(lift, min = 1)
-  check_number(min_presence, min = 0, max = 1)
-  check_count(complex)
-  lab <- item_labels(fit$items, labels)
-  theme_of <- item_themes(fit$items, labels, lab, themes)
-  st <- class_lift(fit)
+suggest_class_names <- function(fit, labels = NULL, lift = 1.5, min_presence = 0.3,
+                                min_named = 0.5, complex = 4, themes = class_name_themes) {
+  nb <- class_naming(fit, labels, lift, min_presence, min_named, complex, themes)
   cls <- names(fit$class_size)
-  info <- lapply(seq_along(cls), function(k) {
-    def <- which(st$p[k, ] >= min_presence & st$lift[k, ] >= lift)
-    def <- def[order(-st$excess[k, def])]
-    tk <- merge_themes(theme_of[def])
-    th <- unique(tk)
-    ex <- vapply(th, function(t) max(st$excess[k, def[tk == t]]), numeric(1))
-    list(defining = fit$items[def], themes = th, excess = ex, low = all(st$p[k, ] < min_presence))
+  named <- lapply(seq_along(cls), function(k) {
+    t <- nb$picks[[k]]
+    stats::setNames(ifelse(nb$full[[k]], "full", "some"), t)
   })
-  nm <- vapply(info, function(x) theme_name(x, complex), character(1))
-  nm <- distinct_class_names(nm, info, fit$class_size)
-  structure(stats::setNames(nm, cls), defining = stats::setNames(lapply(info, `[[`, "defining"), cls))
+  structure(stats::setNames(nb$names, cls),
+            defining = stats::setNames(lapply(nb$info, `[[`, "defining"), cls),
+            named = stats::setNames(named, cls))
 }
 
 #' @rdname suggest_class_names
@@ -93,7 +97,8 @@ class_name_themes <- list(
   "Domestic abuse" = c("3A", "3B"),
   "Parental mental health" = "4B",
   "Parental substance misuse" = c("1B", "2B"),
-  "Child mental health and self-harm" = c("4A", "15A"),
+  "Child mental health" = "4A",
+  "Self-harm" = "15A",
   "Child substance misuse" = c("1A", "2A"),
   "Disability" = c("5A", "6A"),
   "Parental disability or illness" = c("5B", "6B"),
@@ -102,27 +107,109 @@ class_name_themes <- list(
   "Emotional abuse" = "17A",
   "Physical abuse" = c("18A", "18B", "18C"),
   "Sexual abuse" = c("19A", "19B", "19C"),
-  "Exploitation and going missing" = c("10A", "11A", "12A", "13A", "24A"),
+  "Going missing" = "10A",
+  "Exploitation" = c("11A", "12A", "13A", "24A"),
   "Socially unacceptable behaviour" = "14A",
   "Harmful practices" = c("22A", "23A"),
   "Private fostering" = c("8B", "8C", "8D", "8E", "8F"),
   "Unaccompanied asylum seeker" = "9A"
 )
 
-# Themes that read as one phrase when both define a class.
-merge_themes <- function(th) {
-  pair <- c("Parental mental health", "Parental substance misuse")
-  if (all(pair %in% th)) th[th %in% pair] <- "Parental mental health and substance misuse"
-  th
+# The naming, shared by suggest_class_names() and class_name_table(): theme
+# probabilities, candidates per class, the themes each name uses, and
+# whether each is earned in full (common, and more common than in every
+# class not named for it) or qualified ("some").
+class_naming <- function(fit, labels, lift, min_presence, min_named, complex, themes,
+                         call = rlang::caller_env()) {
+  check_lca_fit(fit, call = call)
+  check_number(lift, min = 1, call = call)
+  check_number(min_presence, min = 0, max = 1, call = call)
+  check_number(min_named, min = 0, max = 1, call = call)
+  check_count(complex, call = call)
+  lab <- item_labels(fit$items, labels, call = call)
+  tp <- theme_probs(fit, item_themes(fit$items, labels, lab, themes))
+  K <- nrow(tp$p)
+  info <- lapply(seq_len(K), function(k) {
+    cand <- which(tp$p[k, ] >= min_presence & tp$lift[k, ] >= lift)
+    cand <- cand[order(-tp$excess[k, cand])]
+    th <- colnames(tp$p)[cand]
+    list(themes = th, excess = unname(tp$excess[k, cand]),
+         defining = unlist(lapply(th, function(t) tp$items[[t]]), use.names = FALSE),
+         low = all(tp$item_p[k, ] < min_presence))
+  })
+  picks <- lapply(info, function(x) theme_picks(x, complex))
+  picks <- distinct_picks(picks, info)
+  full <- lapply(seq_len(K), function(k) {
+    vapply(picks[[k]], function(t) {
+      others <- which(!vapply(picks, function(pk) t %in% pk, logical(1)))
+      tp$p[k, t] >= min_named && all(tp$p[k, t] > tp$p[others, t])
+    }, logical(1))
+  })
+  nm <- vapply(seq_len(K), function(k) render_name(picks[[k]], full[[k]], info[[k]], complex), "")
+  nm <- distinct_by_size(nm, fit$class_size)
+  list(names = nm, info = info, picks = picks, full = full, tp = tp, lab = lab)
 }
 
-theme_name <- function(x, complex) {
+# Theme-level probabilities: P(at least one factor of the theme) per class,
+# overall prevalence, lift and excess (K x T matrices).
+theme_probs <- function(fit, theme_of) {
+  ip <- presence_probs(fit)
+  th <- unique(unname(theme_of))
+  items <- lapply(stats::setNames(th, th), function(t) names(theme_of)[theme_of == t])
+  p <- vapply(th, function(t) 1 - apply(1 - ip[, items[[t]], drop = FALSE], 1, prod), numeric(nrow(ip)))
+  if (!is.matrix(p)) p <- matrix(p, nrow = nrow(ip), dimnames = list(NULL, th))
+  rownames(p) <- rownames(ip)
+  w <- as.vector(fit$class_size)
+  overall <- as.vector(w %*% p)
+  q <- matrix(overall, nrow(p), ncol(p), byrow = TRUE)
+  lift <- ifelse(q > 0, p / q, 0)
+  dimnames(lift) <- dimnames(p)
+  list(p = p, overall = stats::setNames(overall, th), lift = lift, excess = p - q,
+       items = items, item_p = ip)
+}
+
+# The themes a name uses: none (low-level, mixed, complex), the leading
+# candidate, or the two leading candidates when the second is close.
+theme_picks <- function(x, complex) {
   th <- x$themes
-  if (!length(th)) return(if (x$low) "Low-level concerns" else "Mixed concerns")
-  if (length(th) >= complex) return("Multiple complex needs")
-  if (length(th) >= 2L && x$excess[2] >= 0.5 * x$excess[1]) return(join_themes(th[1], th[2]))
+  if (!length(th) || length(th) >= complex) return(character())
+  if (length(th) >= 2L && x$excess[2] >= 0.5 * x$excess[1]) return(th[1:2])
   th[1]
 }
+
+# Where two classes would use the same themes, each is extended by its next
+# candidate theme that the clashing names do not already use.
+distinct_picks <- function(picks, info) {
+  key <- vapply(picks, paste, "", collapse = "|")
+  for (v in unique(key[duplicated(key) & nzchar(key)])) {
+    for (i in which(key == v)) {
+      extra <- setdiff(info[[i]]$themes, picks[[i]])
+      if (length(extra)) picks[[i]] <- c(picks[[i]], extra[1])
+    }
+  }
+  picks
+}
+
+render_name <- function(th, full, x, complex) {
+  if (!length(th)) {
+    if (length(x$themes) >= complex) return("Multiple complex needs")
+    return(if (x$low) "Low-level concerns" else "Mixed concerns")
+  }
+  ord <- order(!full[seq_len(min(2L, length(th)))])
+  head2 <- th[seq_len(min(2L, length(th)))][ord]
+  f2 <- full[seq_len(min(2L, length(th)))][ord]
+  word <- function(t, f) if (f) t else paste("some", lower_first(t))
+  pair <- c("Parental mental health", "Parental substance misuse")
+  nm <- if (length(head2) == 2L && all(pair %in% head2) && f2[1] == f2[2]) {
+    word("Parental mental health and substance misuse", f2[1])
+  } else if (length(head2) == 2L) {
+    join_themes(word(head2[1], f2[1]), word(head2[2], f2[2]))
+  } else word(head2[1], f2[1])
+  if (length(th) > 2L) nm <- join_themes(nm, word(th[3], full[3]), sep = " with ")
+  upper_first(nm)
+}
+
+upper_first <- function(x) paste0(toupper(substr(x, 1, 1)), substring(x, 2))
 
 join_themes <- function(a, b, sep = " and ") {
   # never "A and B and C": a second "and" becomes "with"
@@ -137,16 +224,9 @@ lower_first <- function(x) {
   ifelse(grepl("^[A-Z][a-z]", x), paste0(tolower(substr(x, 1, 1)), substring(x, 2)), x)
 }
 
-# Make names distinct: extend each clash by the first theme of the class not
-# already in its name; if that does not separate them, by size order.
-distinct_class_names <- function(nm, info, size) {
-  for (v in unique(nm[duplicated(nm)])) {
-    for (i in which(nm == v)) {
-      th <- info[[i]]$themes
-      extra <- th[!vapply(tolower(th), grepl, logical(1), x = tolower(v), fixed = TRUE)]
-      if (length(extra)) nm[i] <- join_themes(v, extra[1], sep = " with ")
-    }
-  }
+# Names that still clash (same themes, nothing to tell them apart) are
+# told apart by size order.
+distinct_by_size <- function(nm, size) {
   for (v in unique(nm[duplicated(nm)])) {
     idx <- which(nm == v)
     idx <- idx[order(-size[idx])]
@@ -185,10 +265,12 @@ class_lift <- function(fit) {
 
 #' Why each class has its name
 #'
-#' For each class: its name, its estimated share of episodes, and the factors
-#' that define it (see [suggest_class_names()]), each with its probability in
-#' the class, its overall prevalence and their ratio (lift), most
-#' over-represented first.
+#' For each class: its name, its estimated share of episodes, and the
+#' evidence for its name (see [suggest_class_names()]): each theme over-
+#' represented in it, most over-represented first, with its probability in
+#' the class, its overall prevalence and their ratio (lift), and, for the
+#' themes the suggested name mentions, the highest probability in any class
+#' whose name does not mention it.
 #'
 #' A share times the number of episodes is an estimated count of episodes, so
 #' it is published only where that count is not small: a class whose
@@ -199,13 +281,13 @@ class_lift <- function(fit) {
 #' a class, not counts.
 #'
 #' @inheritParams suggest_class_names
-#' @param max_factors Most defining factors listed per class (default 4).
+#' @param max_factors Most themes listed per class (default 4).
 #' @param threshold Small-number threshold (default 10): shares of classes
 #'   whose estimated size is under it are hidden, with secondary suppression;
 #'   0 turns it off (not for publication).
 #' @return A data frame with columns `class`, `name`, `share` (%, `NA` where
 #'   suppressed) and `defining` (text such as `"Neglect: 81% v 24% overall
-#'   (x3.4)"`).
+#'   (x3.4); at most 30% in categories not named for it"`).
 #' @family profiling
 #' @export
 #' @examples
@@ -213,21 +295,26 @@ class_lift <- function(fit) {
 #' fit <- lca(d, k = 3, seed = 1, verbose = FALSE)
 #' class_name_table(name_classes(fit, suggest_class_names(fit)))
 class_name_table <- function(fit, labels = NULL, lift = 1.5, min_presence = 0.3,
-                             max_factors = 4, threshold = 10) {
-  check_lca_fit(fit)
+                             max_factors = 4, threshold = 10, min_named = 0.5) {
   check_count(max_factors)
   check_threshold(threshold)
-  lab <- item_labels(fit$items, labels)
-  st <- class_lift(fit)
+  nb <- class_naming(fit, labels, lift, min_presence, min_named, complex = 4,
+                     themes = class_name_themes)
+  tp <- nb$tp
   cls <- names(fit$class_size)
   defining <- vapply(seq_along(cls), function(k) {
-    def <- which(st$p[k, ] >= min_presence & st$lift[k, ] >= lift)
-    def <- def[order(-st$excess[k, def])]
-    if (!length(def)) return("no factor over-represented")
-    def <- utils::head(def, max_factors)
-    paste0(lab[def], ": ", round(100 * st$p[k, def]), "% v ", round(100 * st$overall[def]),
-           "% overall (x", formatC(st$lift[k, def], format = "f", digits = 1), ")",
-           collapse = "; ")
+    th <- utils::head(nb$info[[k]]$themes, max_factors)
+    if (!length(th)) return("no factor over-represented")
+    vapply_txt <- vapply(th, function(t) {
+      txt <- paste0(t, ": ", round(100 * tp$p[k, t]), "% v ",
+                    round(100 * tp$overall[[t]]), "% overall (x",
+                    formatC(tp$lift[k, t], format = "f", digits = 1), ")")
+      if (!t %in% nb$picks[[k]]) return(txt)
+      others <- which(!vapply(nb$picks, function(pk) t %in% pk, logical(1)))
+      if (!length(others)) return(txt)
+      paste0(txt, ", at most ", round(100 * max(tp$p[others, t])), "% in categories not named for it")
+    }, "")
+    paste(vapply_txt, collapse = "; ")
   }, character(1))
   share <- round(100 * unname(fit$class_size), 1)
   share[class_share_hidden(fit, threshold)] <- NA

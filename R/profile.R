@@ -5,8 +5,12 @@
 #' re-referral, outcomes, ...), the number and percentage of the class's
 #' episodes with that level, the percentage among the episodes of all the
 #' other classes, their ratio ("x N") with a confidence interval and a test,
-#' and a flag: about x1.5 "significantly" and about x2 "very significantly"
-#' higher or lower.
+#' and a flag: "higher" or "lower" when the test is significant at level
+#' `alpha` after adjustment for the many comparisons of the table (Holm's
+#' method by default), "much higher" or "much lower" when it is also at least
+#' twice (at most half) as likely. The flag rests on the test, not on the
+#' size of the ratio: a ratio of 1.3 on thousands of episodes can be
+#' significant, and one of 3 on a dozen need not be.
 #'
 #' @section Definitions:
 #' For class \eqn{c} and level \eqn{l}, with \eqn{a} episodes of the class at
@@ -18,12 +22,19 @@
 #'   \eqn{\log r \pm z \sqrt{1/a - 1/A + 1/b - 1/B}};
 #' * `p_value`: two-sided two-proportion z test with pooled variance (the
 #'   Pearson chi-squared test of the 2 x 2 table without continuity
-#'   correction, as `prop.test(correct = FALSE)`), adjusted by `p_adjust`;
-#' * `flag`: `"very significantly higher"` when `p_value < alpha` and
-#'   `ratio >= flags[2]`, `"significantly higher"` when `p_value < alpha` and
-#'   `ratio >= flags[1]`, and the mirror images (`ratio <= 1/flags[1]`,
-#'   `1/flags[2]`) for "lower"; `"n/a"` when the class has no episodes at the
-#'   level (`a = 0`); `""` otherwise.
+#'   correction, as `prop.test(correct = FALSE)`), adjusted by `p_adjust`
+#'   over every row of the profile (every class, characteristic and level);
+#' * `flag`: `"higher"` when `p_value < alpha` and `ratio > 1` (and at least
+#'   `flags[1]`, 1 by default: no size cut-off), `"much higher"` when also
+#'   `ratio >= flags[2]`, and the mirror images (`ratio < 1`, at most
+#'   `1/flags[1]`, `1/flags[2]`) `"lower"` and `"much lower"`; `"n/a"` when
+#'   the class has no episodes at the level (`a = 0`); `""` otherwise.
+#'
+#' With modal assignment (a class column), the test is a valid test of "no
+#' association between the characteristic and the class": if the
+#' characteristic is unrelated to the true class it is unrelated to the
+#' modal class too. Misclassified episodes pull the classes together, so the
+#' ratios are if anything understated.
 #'
 #' Missing values of a characteristic are a level of their own,
 #' `"(missing)"`, counted and profiled like any other. A 0/1 or logical
@@ -63,13 +74,17 @@
 #' @param binary `"one"` (the default): report 0/1 and logical characteristics
 #'   by their "yes" level; `"both"`: report "no" and "yes".
 #' @param level Confidence level of the intervals (default 0.95).
-#' @param alpha Significance level of the flags (default 0.05).
-#' @param flags The two ratio cut-offs for "significantly" and "very
-#'   significantly" (default `c(1.5, 2)`).
+#' @param alpha Significance level of the flags, after adjustment (default
+#'   0.05).
+#' @param flags Two ratios: the smallest ratio (and its inverse) a
+#'   significant difference must reach to be flagged (default 1: any
+#'   significant difference), and the ratio from which it is "much" higher or
+#'   lower (default 2).
 #' @param p_adjust Adjustment of the p-values for the many comparisons, one of
-#'   [stats::p.adjust.methods] (default `"none"`, as in the seed reports;
-#'   `"holm"` or `"BH"` are safer with many characteristics), applied over all
-#'   rows of the profile before flagging.
+#'   [stats::p.adjust.methods] (default `"holm"`, which controls the
+#'   family-wise error rate; `"BH"` controls the false discovery rate;
+#'   `"none"` tests each cell on its own), applied over all rows of the
+#'   profile before flagging.
 #' @param threshold Small-number threshold (default 10): counts from 1 to
 #'   `threshold - 1` are suppressed, with secondary suppression; 0 turns it off.
 #' @return A data frame of class `cscdemand_profile`, one row per
@@ -93,7 +108,7 @@
 #' prof
 #' plot(prof)
 class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("one", "both"),
-                          level = 0.95, alpha = 0.05, flags = c(1.5, 2), p_adjust = "none",
+                          level = 0.95, alpha = 0.05, flags = c(1, 2), p_adjust = "holm",
                           threshold = 10) {
   check_episodes(episodes)
   binary <- rlang::arg_match(binary)
@@ -188,18 +203,18 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
   out$class <- factor(out$class, levels = colnames(W))
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_profile", "data.frame"),
-            method = method, level = level, alpha = alpha, flags = flags,
+            method = method, level = level, alpha = alpha, flags = flags, p_adjust = p_adjust,
             threshold = threshold, n_episodes = nrow(episodes))
 }
 
 profile_flag <- function(ratio, p, a, alpha, flags) {
   sig <- !is.na(p) & p < alpha & !is.na(ratio)
   out <- rep("", length(ratio))
-  out[sig & ratio >= flags[1]] <- "significantly higher"
-  out[sig & ratio >= flags[2]] <- "very significantly higher"
-  out[sig & ratio <= 1 / flags[1]] <- "significantly lower"
-  out[sig & ratio <= 1 / flags[2]] <- "very significantly lower"
-  out[a == 0] <- "n/a"
+  out[sig & ratio > 1 & ratio >= flags[1]] <- "higher"
+  out[sig & ratio > 1 & ratio >= flags[2]] <- "much higher"
+  out[sig & ratio < 1 & ratio <= 1 / flags[1]] <- "lower"
+  out[sig & ratio < 1 & ratio <= 1 / flags[2]] <- "much lower"
+  out[!is.na(a) & a == 0] <- "n/a"
   out
 }
 
@@ -210,8 +225,7 @@ profile_display <- function(ratio, a, b) {
   out
 }
 
-flag_marks <- c("very significantly higher" = "++", "significantly higher" = "+",
-                "significantly lower" = "-", "very significantly lower" = "--")
+flag_marks <- c("much higher" = "++", "higher" = "+", "lower" = "-", "much lower" = "--")
 
 check_posterior <- function(posterior, n, arg = rlang::caller_arg(posterior),
                             call = rlang::caller_env()) {
@@ -244,7 +258,7 @@ print.cscdemand_profile <- function(x, ...) {
   m <- matrix("", length(rows), nlevels(x$class), dimnames = list(rows, levels(x$class)))
   m[cbind(match(lab, rows), as.integer(x$class))] <- cell
   print(noquote(m), right = TRUE)
-  cli::cli_text("{.emph ++/+ very significantly/significantly higher (x{attr(x, 'flags')[2]}/x{attr(x, 'flags')[1]}), --/- lower; n/a: none in the class; c: suppressed.}")
+  cli::cli_text("{.emph + significantly higher, ++ also at least x{attr(x, 'flags')[2]} (test at {attr(x, 'alpha')}, {attr(x, 'p_adjust')} adjustment); -/-- lower; n/a: none in the class; c: suppressed.}")
   invisible(x)
 }
 
@@ -256,9 +270,7 @@ plot.cscdemand_profile <- function(x, ...) {
   key <- function(v, l) paste0(profile_var_label(v), ": ", l)
   d$label <- factor(key(d$variable, d$level), levels = rev(unique(key(x$variable, x$level))))
   d$flag[d$flag == ""] <- "not flagged"
-  d$flag <- factor(d$flag, levels = c("very significantly lower", "significantly lower",
-                                      "not flagged", "significantly higher",
-                                      "very significantly higher"))
+  d$flag <- factor(d$flag, levels = c("much lower", "lower", "not flagged", "higher", "much higher"))
   fl <- attr(x, "flags")
   ggplot2::ggplot(d, ggplot2::aes(x = .data$ratio, y = .data$label, colour = .data$flag)) +
     ggplot2::geom_vline(xintercept = 1, colour = "grey40") +
@@ -267,11 +279,14 @@ plot.cscdemand_profile <- function(x, ...) {
                             na.rm = TRUE) +
     ggplot2::geom_point() +
     ggplot2::scale_x_log10() +
-    ggplot2::scale_colour_manual(values = c("very significantly lower" = "#08519c",
-                                            "significantly lower" = "#6baed6",
-                                            "not flagged" = "grey50",
-                                            "significantly higher" = "#fb6a4a",
-                                            "very significantly higher" = "#a50f15"),
+    ggplot2::scale_colour_manual(values = c("much lower" = "#08519c", "lower" = "#6baed6",
+                                            "not flagged" = "grey50", "higher" = "#fb6a4a",
+                                            "much higher" = "#a50f15"),
+                                 labels = c("much lower" = "significantly lower, x0.5 or less",
+                                            "lower" = "significantly lower",
+                                            "not flagged" = "not significant",
+                                            "higher" = "significantly higher",
+                                            "much higher" = "significantly higher, x2 or more"),
                                  drop = FALSE) +
     ggplot2::facet_wrap(ggplot2::vars(.data$class),
                         labeller = ggplot2::as_labeller(function(v) wrap_labels(v, 28))) +
@@ -286,7 +301,8 @@ plot.cscdemand_profile <- function(x, ...) {
 #' @param object A profile from `class_profile()`.
 #' @return `summary()`: a data frame of class `summary.cscdemand_profile`, one
 #'   row per flagged characteristic (class, `direction` "higher"/"lower",
-#'   `strength` "very significantly"/"significantly", `characteristic`,
+#'   `strength` "much" (at least twice, or at most half, as likely) or "",
+#'   `characteristic`,
 #'   `ratio`, `display`), strongest first within each class; its print method
 #'   lists them per class, as in the Leicestershire report.
 #' @export
@@ -296,7 +312,7 @@ summary.cscdemand_profile <- function(object, ...) {
   out <- data.frame(
     class = factor(as.character(x$class), levels = levels(object$class)),
     direction = ifelse(grepl("higher", x$flag), "higher", "lower"),
-    strength = sub(" (higher|lower)$", "", x$flag),
+    strength = ifelse(startsWith(x$flag, "much"), "much", ""),
     characteristic = paste0(x$variable, ": ", x$level),
     ratio = x$ratio, display = x$display, stringsAsFactors = FALSE
   )
@@ -319,7 +335,7 @@ print.summary.cscdemand_profile <- function(x, ...) {
       r <- rows[rows$direction == dir, , drop = FALSE]
       if (!nrow(r)) next
       items <- paste0(r$characteristic, " (", r$display,
-                      ifelse(r$strength == "very significantly", ", very significantly", ""), ")")
+                      ifelse(r$strength == "much", paste0(", much ", dir), ""), ")")
       cli::cli_bullets(c("*" = paste0("More likely: " [dir == "higher"], "Less likely: " [dir == "lower"],
                                        paste(items, collapse = "; "))))
     }

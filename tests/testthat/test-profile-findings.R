@@ -1,5 +1,6 @@
-# The Leicestershire ratio table and written findings, from a profile whose
-# ratios are checked by hand.
+# The table of likelihood ratios and written findings, from profiles whose
+# ratios and tests are checked by hand, against stats::prop.test() and
+# stats::p.adjust(); ratio_phrase() over a fine grid of ratios.
 
 make_profile <- function() {
   ep <- data.frame(class = rep(c("Neglect", "Other"), c(200, 400)),
@@ -12,20 +13,164 @@ test_that("the ratio table shows the hand-computed ratios with arrows and c", {
   prof <- make_profile()
   tab <- profile_ratio_table(prof)
   expect_equal(tab$Characteristic, c("Age: 0-4", "Age: 5-9", "Child protection plan: yes"))
-  # 0-4: 100/200 in Neglect v 80/400 in Other = x2.50, very significant
+  # 0-4: 100/200 in Neglect v 80/400 in Other = x2.50, significant and >= x2
   expect_equal(tab$Neglect[1], "x2.50 \u2191\u2191")
   # the mirror: 80/400 v 100/200 = x0.40
   expect_equal(tab$Other[1], "x0.40 \u2193\u2193")
+  # 5-9: 100/200 v 320/400 = x0.625, significant but not halved: one arrow
+  expect_equal(tab$Neglect[2], "x0.62 \u2193")
   # 5 CP plans in Neglect: suppressed (and its complement in the row)
   expect_equal(tab$Neglect[3], "c")
 })
 
-test_that("findings are sentences about flagged, unsuppressed rows only", {
+test_that("findings are English sentences about flagged, unsuppressed rows only", {
   prof <- make_profile()
   fi <- profile_findings(prof)
   expect_equal(unname(fi[names(fi) == "Neglect"][1]),
-               "Episodes in *Neglect* were 2.5 times as likely to involve a child aged 0-4 as episodes in the other categories (very significantly more).")
-  expect_true(any(grepl("2.5 times less likely to involve a child aged 0-4", fi[names(fi) == "Other"])))
+               "Episodes in *Neglect* were 2.5 times as likely to involve a child aged 0-4 as episodes in the other categories (50% against 20%).")
+  # 80/400 v 100/200: x0.40, two-fifths
+  expect_true(any(grepl("about two-fifths as likely to involve a child aged 0-4 as episodes in the other categories (20% against 50%)",
+                        fi[names(fi) == "Other"], fixed = TRUE)))
+  expect_false(any(grepl("times less", fi)))
   expect_false(any(grepl("child protection plan", fi)))
   expect_error(profile_findings(data.frame()), class = "cscdemand_error")
+})
+
+test_that("p-values are prop.test's, adjusted over the whole table by p.adjust", {
+  set.seed(11)
+  ep <- data.frame(class = sample(c("A", "B", "C"), 900, TRUE, prob = c(0.5, 0.3, 0.2)),
+                   age_group = sample(c("0-4", "5-9", "10-15"), 900, TRUE),
+                   cp_plan = rbinom(900, 1, 0.2))
+  ep$cp_plan[ep$class == "C"] <- rbinom(sum(ep$class == "C"), 1, 0.4)
+  # the reference test of each row, in the profile's own order
+  ref <- function(v, l, k) {
+    x <- as.character(ep[[v]]) == l
+    suppressWarnings(stats::prop.test(c(sum(x & ep$class == k), sum(x & ep$class != k)),
+                                      c(sum(ep$class == k), sum(ep$class != k)), correct = FALSE)$p.value)
+  }
+  for (method in c("holm", "BH", "none")) {
+    prof <- class_profile(ep, "class", c("age_group", "cp_plan"), threshold = 0, p_adjust = method)
+    lvl <- ifelse(prof$level == "yes", "1", prof$level)
+    p <- mapply(ref, prof$variable, lvl, as.character(prof$class))
+    expect_equal(prof$p_value, stats::p.adjust(unname(p), method), tolerance = 1e-10)
+    fl <- ifelse(prof$p_value < 0.05 & prof$ratio > 1, "higher", ifelse(prof$p_value < 0.05 & prof$ratio < 1, "lower", ""))
+    fl[fl == "higher" & prof$ratio >= 2] <- "much higher"
+    fl[fl == "lower" & prof$ratio <= 0.5] <- "much lower"
+    expect_equal(prof$flag, fl)
+  }
+  expect_equal(attr(prof, "p_adjust"), "none")
+})
+
+test_that("a small ratio on many episodes is flagged; a big one on few is not", {
+  # x1.34 on 2,200 episodes: 40.2% v 30% is significant even after Holm
+  ep <- data.frame(class = rep(c("A", "B"), each = 1100),
+                   s47 = c(rep(1, 442), rep(0, 658), rep(1, 330), rep(0, 770)))
+  prof <- class_profile(ep, "class", "s47")
+  a <- prof[prof$class == "A", ]
+  expect_equal(a$ratio, 442 / 330)
+  expect_lt(a$p_value, 0.05)
+  expect_equal(a$flag, "higher")
+  fi <- profile_findings(prof)
+  expect_equal(unname(fi[["A"]]), "Episodes in *A* were 1.3 times as likely to involve a section 47 enquiry as episodes in the other categories (40% against 30%).")
+  # x3 on 12 of 20 against 16 of 80 in a table of 20 tests: raw p < 0.05, not after Holm
+  set.seed(2)
+  ep <- data.frame(class = rep(c("A", "B"), c(20, 80)), flag = c(rep(1, 6), rep(0, 14), rep(1, 8), rep(0, 72)),
+                   noise = sample(letters[1:9], 100, TRUE))
+  raw <- class_profile(ep, "class", c("flag", "noise"), threshold = 0, p_adjust = "none")
+  holm <- class_profile(ep, "class", c("flag", "noise"), threshold = 0)
+  r <- raw[raw$variable == "flag" & raw$class == "A", ]
+  expect_equal(r$ratio, 3)
+  expect_lt(r$p_value, 0.05)
+  expect_equal(r$flag, "much higher")
+  h <- holm[holm$variable == "flag" & holm$class == "A", ]
+  expect_gte(h$p_value, 0.05)
+  expect_equal(h$flag, "")
+})
+
+test_that("headlines need min_episodes with the characteristic in both groups", {
+  ep <- data.frame(class = rep(c("A", "B"), each = 1000),
+                   cp_plan = c(rep(1, 20), rep(0, 980), rep(1, 80), rep(0, 920)),
+                   s47 = c(rep(1, 400), rep(0, 600), rep(1, 200), rep(0, 800)))
+  prof <- class_profile(ep, "class", c("cp_plan", "s47"))
+  expect_equal(prof$flag[prof$variable == "cp_plan"], c("much lower", "much higher"))
+  fi <- profile_findings(prof)
+  # 20 CP plans in A: below the default 30, so neither side is written
+  expect_false(any(grepl("child protection plan", fi)))
+  expect_true(any(grepl("section 47", fi)))
+  fi10 <- profile_findings(prof, min_episodes = 10)
+  expect_true(any(grepl("Episodes in *A* were about a quarter as likely to involve a child protection plan", fi10, fixed = TRUE)))
+  expect_true(any(grepl("Episodes in *B* were 4.0 times as likely to involve a child protection plan", fi10, fixed = TRUE)))
+  expect_error(profile_findings(prof, min_episodes = -1), class = "cscdemand_error")
+})
+
+test_that("ratio_phrase is true of every ratio and never says 'times less'", {
+  r <- exp(seq(log(0.002), log(60), length.out = 20000))
+  ph <- ratio_phrase(r)
+  expect_false(anyNA(ph))
+  expect_false(any(grepl("less likely", ph)))
+  fr <- c("nine-tenths" = 0.9, "four-fifths" = 0.8, "three-quarters" = 0.75, "two-thirds" = 2 / 3,
+          "three-fifths" = 0.6, "half" = 0.5, "two-fifths" = 0.4, "a third" = 1 / 3,
+          "a quarter" = 0.25, "a fifth" = 0.2, "a sixth" = 1 / 6, "an eighth" = 0.125, "a tenth" = 0.1)
+  about_same <- ph == "about as likely"
+  expect_equal(about_same, r >= 0.95 & r < 1.05)
+  up <- r >= 1.05
+  twice <- ph == "twice as likely"
+  expect_true(all(abs(r[twice] - 2) <= 0.05 + 1e-12))
+  num <- suppressWarnings(as.numeric(sub(" times as likely$", "", ph[up & !twice])))
+  expect_false(anyNA(num))
+  tol <- ifelse(r[up & !twice] >= 10, 0.5, 0.05) + 1e-9
+  expect_true(all(abs(num - r[up & !twice]) <= tol))
+  down <- r < 0.95
+  about <- down & startsWith(ph, "about ")
+  less <- down & startsWith(ph, "less than ")
+  expect_true(all((about | less)[down]))
+  fa <- fr[sub("^about (.*) as likely$", "\\1", ph[about])]
+  expect_false(anyNA(fa))
+  expect_true(all(abs(log(r[about] / fa)) <= log(1.1) + 1e-12))
+  fl <- fr[sub("^less than (.*) as likely$", "\\1", ph[less])]
+  expect_false(anyNA(fl))
+  expect_true(all(r[less] < fl))
+  # "less than F" only when no fraction is within 10%, and F is the next one up
+  near_any <- vapply(r[less], function(x) any(abs(log(x / fr)) <= log(1.1)), logical(1))
+  expect_false(any(near_any))
+  nxt <- vapply(r[less], function(x) min(fr[fr > x]), numeric(1))
+  expect_equal(unname(fl), nxt)
+  # the examples of the review
+  expect_equal(ratio_phrase(c(1 / 2.2, 0.34, 0.29, 1.34, 2.2, 0.04)),
+               c(ratio_phrase(1 / 2.2), "about a third as likely", "less than a third as likely",
+                 "1.3 times as likely", "2.2 times as likely", "less than a tenth as likely"))
+  expect_true(ratio_phrase(1 / 2.2) %in% c("about half as likely", "less than half as likely"))
+  expect_equal(ratio_phrase(c(NA, 0, -1, Inf)), rep(NA_character_, 4))
+  expect_error(ratio_phrase("2"), class = "cscdemand_error")
+})
+
+test_that("levels read as English phrases, never as pasted labels", {
+  src <- cin_code_labels("referral_source")$label
+  ph <- vapply(src, function(l) profile_phrase("referral_source", l), "")
+  expect_false(any(grepl("recorded as", ph)))
+  expect_true(all(grepl("^(a|an) ", ph)))
+  expect_equal(unname(ph[c("Other legal agency", "Police", "Individual: self", "Schools")]),
+               c("a referral from another legal agency", "a referral from the police",
+                 "a self-referral", "a referral from a school"))
+  # no label pasted after "from" with its capital (GP and A&E are acronyms)
+  expect_false(any(grepl("from [A-Z][a-z]", ph)))
+  eth <- cin_code_labels("ethnicity")
+  for (l in c(eth$label, unique(eth$group))) {
+    p <- profile_phrase(if (l %in% eth$group) "ethnic_group" else "ethnicity", l)
+    expect_false(grepl("recorded as", p), label = l)
+    expect_match(p, "^(a|an) ")
+  }
+  expect_equal(profile_phrase("ethnic_group", "Mixed"), "a child of mixed ethnicity")
+  expect_equal(profile_phrase("gender", "Unknown"), "a child whose gender is not known")
+  expect_equal(profile_phrase("gender", "Female"), "a girl")
+  expect_equal(profile_phrase("age_group", "16+"), "a child aged 16 or over")
+  expect_equal(profile_phrase("age_group", "16 and over"), "a child aged 16 or over")
+  expect_equal(profile_phrase("age_group", "(missing)"), "an episode with no age recorded")
+  for (l in cin_thresholds()) expect_false(grepl("recorded as", profile_phrase("threshold_reached", l)))
+  expect_equal(profile_phrase("n_factors", "1"), "1 factor")
+  expect_equal(profile_phrase("primary_need", "Abuse or neglect"), "a primary need of abuse or neglect")
+  # an unknown characteristic or level is quoted, not pasted
+  expect_equal(profile_phrase("referral_source", "Faith group"),
+               "the source of referral recorded as \"Faith group\"")
+  expect_equal(profile_phrase("team", "North"), "team recorded as \"North\"")
 })

@@ -42,8 +42,10 @@ test_that("the most common factor does not name a class unless it is over-repres
   q <- rbind(c(.60, .10, .10, .10, .35), c(.50, .10, .10, .10, .00))
   colnames(q) <- codes
   nm <- suggest_class_names(fake_fit(q))
-  # class 1: 3B is most common (.6) but lift .6/.55 = 1.09; 5A .35 v .175 = x2 -> Disability
-  expect_equal(unname(nm[1]), "Disability")
+  # class 1: 3B is most common (.6) but lift .6/.55 = 1.09; 5A .35 v .175 = x2 is
+  # over-represented, but in only 35% of the class: "some"
+  expect_equal(unname(nm[1]), "Some disability")
+  expect_equal(attr(nm, "named")[[1]], c(Disability = "some"))
   expect_equal(unname(nm[2]), "Mixed concerns")
 })
 
@@ -51,7 +53,8 @@ test_that("names are always distinct", {
   q <- p
   q[4, "16A"] <- .35 # neglect now too weak to join the name: both classes "Domestic abuse"
   nm <- suggest_class_names(fake_fit(q))
-  expect_equal(unname(nm[c(1, 4)]), c("Domestic abuse", "Domestic abuse with neglect"))
+  # the clash is broken by neglect, present in 35% of class 4 only: "some"
+  expect_equal(unname(nm[c(1, 4)]), c("Domestic abuse", "Domestic abuse and some neglect"))
   same <- rbind(p[1, ], p[1, ], p[3, ], p[3, ], p[3, ])
   nm2 <- suggest_class_names(fake_fit(same))
   expect_false(anyDuplicated(nm2) > 0)
@@ -69,7 +72,8 @@ test_that("class_name_table explains each name with hand-computed figures", {
   tab <- class_name_table(fit, labels = c("3B" = "Domestic abuse - parent/carer"))
   expect_equal(tab$name, unname(fit$class_names))
   expect_equal(tab$share, rep(25, 4))
-  expect_equal(tab$defining[1], "Domestic abuse - parent/carer: 90% v 55% overall (x1.6)")
+  # domestic abuse is in the names of classes 1 and 4; at most 30% (class 2) elsewhere
+  expect_equal(tab$defining[1], "Domestic abuse: 90% v 55% overall (x1.6), at most 30% in categories not named for it")
   expect_equal(tab$defining[3], "no factor over-represented")
 })
 
@@ -106,4 +110,140 @@ test_that("a class share under the threshold is hidden, with one more so 100% ca
   fit$class_size[] <- c(.6, .2, .1, .1)  # 240, 80, 40, 40: nothing small
   expect_equal(class_name_table(fit)$share, c(60, 20, 10, 10))
   expect_error(class_name_table(fit, threshold = -1), class = "cscdemand_error_input")
+})
+
+
+# ---- Names the factors earn (issue 23) -------------------------------------
+
+# An independent check of the rule on a probability matrix with one factor per
+# theme: every theme stated plainly is in at least min_named of its class and
+# more common there than in every class whose name does not mention it.
+theme_of_code <- function(code) {
+  names(class_name_themes)[vapply(class_name_themes, function(x) code %in% x, logical(1))]
+}
+expect_names_earned <- function(nm, p, min_named = 0.5) {
+  named <- attr(nm, "named")
+  th <- vapply(colnames(p), theme_of_code, "")
+  mentions <- lapply(seq_len(nrow(p)), function(k) names(named[[k]]))
+  for (k in seq_len(nrow(p))) {
+    for (t in names(named[[k]])) {
+      # P(at least one factor of the theme), factors independent within a class
+      pt <- 1 - apply(1 - p[, th == t, drop = FALSE], 1, prod)
+      others <- which(!vapply(mentions, function(m) t %in% m, logical(1)))
+      earned <- pt[k] >= min_named && all(pt[k] > pt[others])
+      expect_equal(named[[k]][[t]], if (earned) "full" else "some", label = paste(nm[k], t))
+      expect_true(grepl(tolower(substr(t, 2, 8)), tolower(nm[k]), fixed = TRUE), label = paste(nm[k], t))
+      if (!earned) expect_match(tolower(nm[k]), "some ", fixed = TRUE)
+    }
+  }
+}
+
+test_that("a factor in the name is common there (>= min_named), else 'some'", {
+  # 14A socially unacceptable behaviour in 36% of its class (x3.6): "some"
+  q <- rbind(c(.36, .05, .05), c(.05, .80, .05), c(.05, .05, .85), c(.05, .05, .05))
+  colnames(q) <- c("14A", "16A", "3B")
+  nm <- suggest_class_names(fake_fit(q))
+  expect_equal(as.vector(nm), c("Some socially unacceptable behaviour", "Neglect", "Domestic abuse",
+                             "Low-level concerns"))
+  expect_names_earned(nm, q)
+  # a higher min_named qualifies neglect at 80% too
+  nm9 <- suggest_class_names(fake_fit(q), min_named = 0.9)
+  expect_equal(unname(nm9[2]), "Some neglect")
+  expect_names_earned(nm9, q, 0.9)
+})
+
+test_that("a factor the name leaves out is not claimed: self-harm at 13%", {
+  # the review's "Disability with child mental health and self-harm" with self-harm at 13%
+  q <- rbind(c(.80, .60, .13, .05), c(.05, .05, .05, .90), c(.05, .05, .05, .05))
+  colnames(q) <- c("5A", "4A", "15A", "16A")
+  nm <- suggest_class_names(fake_fit(q))
+  expect_equal(unname(nm[1]), "Disability and child mental health")
+  expect_false(grepl("self-harm", nm[1], ignore.case = TRUE))
+  expect_names_earned(nm, q)
+})
+
+test_that("a factor more common in a class not named for it is qualified", {
+  # the review: "Parental mental health and substance misuse" (67/35/32%)
+  # beside "Multiple complex needs" (94/49/46%)
+  q <- rbind(c(.67, .35, .32, .10, .05, .05, .05),
+             c(.94, .49, .46, .90, .80, .70, .60),
+             c(.05, .05, .05, .05, .05, .05, .05),
+             c(.05, .02, .02, .10, .85, .05, .05))
+  colnames(q) <- c("4B", "1B", "2B", "3B", "16A", "17A", "5B")
+  nm <- suggest_class_names(fake_fit(q))
+  expect_equal(unname(nm[2]), "Multiple complex needs")
+  expect_equal(unname(nm[1]), "Some parental mental health and substance misuse")
+  expect_equal(attr(nm, "named")[[1]], c("Parental mental health" = "some", "Parental substance misuse" = "some"))
+  # neglect at 85% in class 4 but 80% in the complex class: 85 > 80, earned
+  expect_equal(unname(nm[4]), "Neglect")
+  tab <- class_name_table(name_classes(fake_fit(q), nm))
+  expect_match(tab$defining[1], "Parental mental health: 67% v 43% overall (x1.6), at most 94% in categories not named for it", fixed = TRUE)
+  # without the complex class, parental mental health is earned
+  q2 <- q[-2, ]
+  nm2 <- suggest_class_names(fake_fit(q2))
+  # substance misuse: 1 - (1 - .35)(1 - .32) = 56% of the class, more than elsewhere
+  expect_equal(unname(nm2[1]), "Parental mental health and substance misuse")
+  expect_names_earned(nm2, q2)
+})
+
+test_that("several classes may share a theme when each beats every class not named for it", {
+  q <- rbind(c(.90, .05, .80), c(.70, .60, .05), c(.05, .05, .05), c(.10, .90, .05))
+  colnames(q) <- c("16A", "3B", "17A")
+  nm <- suggest_class_names(fake_fit(q))
+  expect_names_earned(nm, q)
+  expect_equal(attr(nm, "named")[[1]][["Neglect"]], "full")
+  # class 2's neglect (70%) beats classes 3 and 4 (5%, 10%), so it is earned too
+  expect_equal(attr(nm, "named")[[2]][["Neglect"]], "full")
+})
+
+test_that("every name obeys the rule on random probability matrices", {
+  set.seed(23)
+  codes <- c("3B", "4B", "2B", "16A", "5A", "14A", "15A", "4A", "17A")
+  for (r in 1:60) {
+    K <- sample(2:7, 1)
+    q <- matrix(stats::rbeta(K * length(codes), 0.6, 1.4), K, length(codes), dimnames = list(NULL, codes))
+    nm <- suggest_class_names(fake_fit(q))
+    expect_false(anyDuplicated(nm) > 0)
+    expect_names_earned(nm, q)
+  }
+})
+
+test_that("on simulate_cin() data the names earn their factors, in the model and in the truth", {
+  skip_on_cran()
+  ep <- episode_factors(simulate_cin(n_episodes = 5000, seed = 4))
+  items <- factor_columns(ep)
+  fit <- suppressWarnings(lca(ep, k = 7, items = items, starts = 6, seed = 1, verbose = FALSE))
+  nm <- suggest_class_names(fit)
+  expect_false(anyDuplicated(nm) > 0)
+  named <- attr(nm, "named")
+  # the fitted class holding most of each true class's episodes
+  modal <- predict(fit, ep)
+  tab <- table(ep$true_class, modal)
+  main <- stats::setNames(as.integer(colnames(tab)[apply(tab, 1, which.max)]), rownames(tab))
+  # the clear simulated categories get their own names
+  expect_equal(unname(nm[main[["neglect"]]]), "Neglect")
+  expect_equal(unname(nm[main[["domestic_violence"]]]), "Domestic abuse")
+  expect_equal(unname(nm[main[["physical_abuse"]]]), "Physical abuse")
+  expect_match(nm[main[["disability_mental_health"]]], "^Disability")
+  # the rule, recomputed from the fit's probabilities
+  pres <- vapply(items, function(i) fit$probs[[i]][, "1"], numeric(fit$k))
+  for (k in seq_len(fit$k)) for (t in names(named[[k]])) {
+    codes <- intersect(class_name_themes[[t]], items)
+    pt <- 1 - apply(1 - pres[, codes, drop = FALSE], 1, prod)
+    others <- which(!vapply(named, function(x) t %in% names(x), logical(1)))
+    earned <- pt[k] >= 0.5 && all(pt[k] > pt[others])
+    expect_equal(named[[k]][[t]], if (earned) "full" else "some")
+  }
+  # and in the truth: a theme named plainly is common among the episodes of
+  # the true category behind the class, more than in true categories whose
+  # classes are not named for it
+  truth_of <- stats::setNames(names(main), main)
+  for (k in intersect(seq_len(fit$k), main)) for (t in names(named[[k]])[named[[k]] == "full"]) {
+    codes <- intersect(class_name_themes[[t]], items)
+    has <- rowSums(ep[codes] == 1, na.rm = TRUE) > 0
+    rate <- tapply(has, ep$true_class, mean)
+    expect_gte(rate[[truth_of[[as.character(k)]]]], 0.45)
+    not_named <- main[!vapply(named[main], function(x) t %in% names(x), logical(1))]
+    expect_true(all(rate[[truth_of[[as.character(k)]]]] > rate[names(not_named)]))
+  }
 })

@@ -1,6 +1,6 @@
 test_that("class_profile reproduces a hand-computed 2 x 3 table", {
   ep <- hand_episodes()
-  prof <- class_profile(ep, "class", "kind", threshold = 0)
+  prof <- class_profile(ep, "class", "kind", threshold = 0, p_adjust = "none")
   expect_s3_class(prof, "cscdemand_profile")
   expect_equal(nrow(prof), 6)
   x <- prof[prof$level == "x", ]
@@ -20,19 +20,21 @@ test_that("class_profile reproduces a hand-computed 2 x 3 table", {
              prop.test(c(6, 22), c(30, 70), correct = FALSE)$p.value,
              prop.test(c(10, 18), c(50, 50), correct = FALSE)$p.value)
   expect_equal(x$p_value, p_ref)
-  expect_equal(x$flag, c("very significantly higher",
-                         if (p_ref[2] < 0.05) "significantly lower" else "",
-                         if (p_ref[3] < 0.05) "significantly lower" else ""))
+  expect_equal(x$flag, c("much higher", if (p_ref[2] < 0.05) "lower" else "",
+                         if (p_ref[3] < 0.05) "lower" else ""))
   expect_equal(x$display, c("x3.00", "x0.64", "x0.56"))
   # The y level mirrors it: 8 of 20 against 64 of 80.
   expect_equal(prof$ratio[prof$level == "y" & prof$class == "A"], (8 / 20) / (64 / 80))
 })
 
-test_that("flags follow the x1.5 / x2 cut-offs and alpha", {
-  fl <- profile_flag(c(2.5, 1.6, 1.2, 0.6, 0.4, 3, NA), c(rep(0.01, 5), 0.2, NA),
-                     c(5, 5, 5, 5, 5, 5, 0), 0.05, c(1.5, 2))
-  expect_equal(fl, c("very significantly higher", "significantly higher", "",
-                     "significantly lower", "very significantly lower", "", "n/a"))
+test_that("flags rest on the test; the x2 mark and an optional size cut-off", {
+  fl <- profile_flag(c(2.5, 1.6, 1.2, 0.6, 0.4, 3, NA, 1.34, 0.9), c(rep(0.01, 5), 0.2, NA, 0.001, 0.04),
+                     c(5, 5, 5, 5, 5, 5, 0, 300, 300), 0.05, c(1, 2))
+  expect_equal(fl, c("much higher", "higher", "higher", "lower", "much lower", "", "n/a",
+                     "higher", "lower"))
+  # an explicit size cut-off still applies on top of the test
+  fl <- profile_flag(c(2.5, 1.6, 1.2, 0.6, 0.4), rep(0.01, 5), rep(5, 5), 0.05, c(1.5, 2))
+  expect_equal(fl, c("much higher", "higher", "", "lower", "much lower"))
 })
 
 test_that("n/a where the class has none; missing values are a counted level", {
@@ -172,16 +174,18 @@ test_that("summary lists the flagged characteristics per class", {
   a <- s[s$class == "A", ]
   expect_equal(a$characteristic, c("kind: x", "flag: yes", "kind: y"))
   expect_equal(a$direction, c("higher", "higher", "lower"))
-  expect_equal(a$strength, rep("very significantly", 3))
+  expect_equal(a$strength, rep("much", 3))
   expect_equal(a$ratio, c(3, (15 / 20) / (25 / 80), (8 / 20) / (64 / 80)))
   expect_snapshot(print(s))
 })
 
 test_that("p-values can be adjusted for multiple comparisons before flagging", {
   ep <- hand_episodes()
-  raw <- class_profile(ep, "class", c("kind", "flag"), threshold = 0)
+  raw <- class_profile(ep, "class", c("kind", "flag"), threshold = 0, p_adjust = "none")
   holm <- class_profile(ep, "class", c("kind", "flag"), threshold = 0, p_adjust = "holm")
   expect_equal(holm$p_value, p.adjust(raw$p_value, "holm"))
-  expect_equal(holm$flag, profile_flag(holm$ratio, holm$p_value, holm$n, 0.05, c(1.5, 2)))
+  expect_equal(holm$flag, profile_flag(holm$ratio, holm$p_value, holm$n, 0.05, c(1, 2)))
+  # Holm is the default
+  expect_equal(class_profile(ep, "class", c("kind", "flag"), threshold = 0)$p_value, holm$p_value)
   expect_error(class_profile(ep, "class", "kind", p_adjust = "nope"))
 })
