@@ -47,7 +47,8 @@ cin_column_aliases <- function() {
     icpc_not_required = c("icpcnotrequired"), assessment_reviewed = c("assessmentreviewed"),
     pre_proceedings = c("preproceedings"), pp_letter = c("ppletter", "letterbeforeproceedings"),
     fgdm_offered = c("fgdmoffered"), fgdm_held = c("fgdmheld", "fgdmfacilitated"),
-    court_application = c("courtapplication"), pp_outcome = c("ppoutcome")
+    court_application = c("courtapplication"), pp_outcome = c("ppoutcome"),
+    pp_days = c("ppdays", "preproceedingsdays"), pp_review_meetings = c("ppreviewmeetings", "reviewmeetingscount")
   )
 }
 
@@ -68,7 +69,8 @@ cin_plan_columns <- function(type = FALSE) {
           repeat_cp_plan = "flag", cp_plan_reviews = "count", icpc_working_days = "days",
           icpc_timely = "flag", icpc_not_required = "flag", assessment_reviewed = "flag",
           pre_proceedings = "flag", pp_letter = "flag", fgdm_offered = "flag", fgdm_held = "flag",
-          court_application = "flag", pp_outcome = "code")
+          court_application = "flag", pp_outcome = "code", pp_days = "days",
+          pp_review_meetings = "count")
   if (type) ty else names(ty)
 }
 

@@ -324,6 +324,8 @@ cin_derive_plans <- function(ep, st) {
     ep$repeat_cp_plan <- cin_repeat_plan(ep, d, cp, prev)
   }
   ep <- cin_derive_icpc(ep, st$s47)
+  unk <- c(unk, attr(ep, "unknown_s47"))
+  attr(ep, "unknown_s47") <- NULL
   a <- st$assessments
   if (!is.null(a$review)) {
     ep$assessment_reviewed <- ifelse(tabulate(a$episode, n) > 0L,
@@ -377,6 +379,9 @@ cin_derive_icpc <- function(ep, s47) {
   ep$icpc_working_days <- wd
   ep$icpc_timely <- ifelse(is.na(k), NA_integer_, as.integer(with_icpc$icpc_date[k] <= target))
   nr <- cin_xml_bool(s47$not_required_raw %||% rep(NA_character_, nrow(s47)))
+  if (any(attr(nr, "unknown"))) {
+    attr(ep, "unknown_s47") <- list(icpc_not_required = unique(s47$episode[attr(nr, "unknown")]))
+  }
   has_s47 <- tabulate(s47$episode, n) > 0L
   ep$icpc_not_required <- ifelse(has_s47, as.integer(tabulate(s47$episode[nr %in% 1L], n) > 0L),
                                  NA_integer_)
@@ -397,9 +402,24 @@ cin_derive_pp <- function(ep, pp) {
   ep$pre_proceedings <- ifelse(on, has, NA_integer_)
   among <- function(v) ifelse(on & has == 1L, v, NA_integer_)
   ep$pp_letter <- among(any_of(!is.na(pp$letter)))
-  ep$fgdm_offered <- among(any_of(cin_xml_bool(pp$fgdm_offer_raw) %in% 1L))
-  ep$fgdm_held <- among(any_of(cin_xml_bool(pp$fgdm_fac_raw) %in% 1L))
+  offer <- cin_xml_bool(pp$fgdm_offer_raw)
+  fac <- cin_xml_bool(pp$fgdm_fac_raw)
+  # yes if any block says yes; unknown (and counted) if a value cannot be read
+  yes_unknown <- function(b) {
+    ifelse(any_of(b %in% 1L) == 1L, 1L, ifelse(any_of(attr(b, "unknown")) == 1L, NA_integer_, 0L))
+  }
+  ep$fgdm_offered <- among(yes_unknown(offer))
+  ep$fgdm_held <- among(yes_unknown(fac))
   ep$court_application <- among(any_of(!is.na(pp$court)))
+  # the first block: days from the start to the decision to step up or down,
+  # and review meetings after the first meeting
+  k <- cin_first_part(pp, n)
+  ep$pp_days <- among(as.integer(pp$step[k] - pp$start[k]))
+  rv <- suppressWarnings(as.numeric(trimws(pp$reviews_raw %||% character())))
+  bad_rv <- !is.na(pp$reviews_raw %||% NA) & nzchar(trimws(pp$reviews_raw %||% "")) &
+    (is.na(rv) | rv < 0 | rv != round(rv))
+  rv[bad_rv] <- NA
+  ep$pp_review_meetings <- among(as.integer(rv[k]))
   oc <- toupper(trimws(pp$outcome_raw %||% character()))
   bad <- !is.na(oc) & nzchar(oc) & !oc %in% c("A", "B", "C")
   oc[bad | (!is.na(oc) & !nzchar(oc))] <- NA
@@ -408,6 +428,9 @@ cin_derive_pp <- function(ep, pp) {
   keep <- o[!is.na(oc[o])]
   last[pp$episode[keep]] <- oc[keep]  # the latest block with an outcome
   ep$pp_outcome <- ifelse(on, last, NA_character_)
-  if (any(bad)) attr(ep, "unknown_pp") <- list(pp_outcome = unique(pp$episode[bad]))
+  u <- list(pp_outcome = pp$episode[bad], fgdm_offered = pp$episode[attr(offer, "unknown")],
+            fgdm_held = pp$episode[attr(fac, "unknown")], pp_review_meetings = pp$episode[bad_rv])
+  u <- lapply(u[lengths(u) > 0L], unique)
+  if (length(u)) attr(ep, "unknown_pp") <- u
   ep
 }

@@ -142,5 +142,7 @@ cin_sim_pre_proceedings <- function(ep) {
   ep$fgdm_held <- among(fac %in% 1L)
   ep$court_application <- among(!is.na(court))
   ep$pp_outcome <- ifelse(on, outcome, NA_character_)
+  ep$pp_days <- among(as.integer(step - start))
+  ep$pp_review_meetings <- among(reviews)
   ep
 }

@@ -79,7 +79,8 @@
 #'   `fgdm_offer`, `fgdm_fac`, `pp_meeting_date`, `pp_review_meetings`,
 #'   `pp_step_date`, `pp_outcome_code`, `court_app_date`, `letter_cp_date`)
 #'   with the truth `pre_proceedings`, `pp_letter`, `fgdm_offered`,
-#'   `fgdm_held`, `court_application` and `pp_outcome` (`NA` for episodes in
+#'   `fgdm_held`, `court_application`, `pp_outcome`, `pp_days` and
+#'   `pp_review_meetings` (`NA` for episodes in
 #'   no 2026-27 return). These fields are drawn after all the others, so the
 #'   other columns are as without them.
 #'   `ethnicity` is the DfE code (such as `WBRI`). [write_cin_census_xml()]

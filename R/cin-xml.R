@@ -64,8 +64,11 @@
 #' pre-proceedings `pp_letter` (letter before proceedings sent),
 #' `fgdm_offered` and `fgdm_held` (a family group decision-making meeting
 #' offered in the letter, and facilitated), `court_application` (an
-#' application to court made) and `pp_outcome` (the outcome code, A, B or
-#' C). When an episode is in several returns, the latest return's copy of
+#' application to court made), `pp_outcome` (the outcome code, A, B or C),
+#' `pp_days` (days from the start of pre-proceedings to the decision to
+#' step up or down) and `pp_review_meetings` (`ReviewMeetingsCount`).
+#' Booleans and counts that cannot be read are set to missing and counted in
+#' the audit. When an episode is in several returns, the latest return's copy of
 #' each plan is used.
 #'
 #' Looked-after status is not in the CIN census. To add it, read the

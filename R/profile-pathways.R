@@ -16,8 +16,8 @@
 #'   working days of the start of the section 47 enquiry (from
 #'   `icpc_timely`);
 #' * from 2026-27 returns: `pre_proceedings` (base: episodes in a return
-#'   that collects the module), `fgdm_offered` and `fgdm_held` (base:
-#'   episodes in pre-proceedings).
+#'   that collects the module), `fgdm_offered`, `fgdm_held` and
+#'   `court_application` (base: episodes in pre-proceedings).
 #'
 #' A measure whose column is absent, or missing for every episode, is left
 #' out: the data do not hold it.
@@ -82,26 +82,8 @@ pathway_measure_defs <- function() {
     fgdm_offered = list(column = "fgdm_offered", title = "Pre-proceedings: family group decision-making meeting offered",
                         heading = "Meeting", make = yes_no("Offered", "Not offered")),
     fgdm_held = list(column = "fgdm_held", title = "Pre-proceedings: family group decision-making meeting held",
-                     heading = "Meeting", make = yes_no("Held", "Not held"))
+                     heading = "Meeting", make = yes_no("Held", "Not held")),
+    court_application = list(column = "court_application", title = "Pre-proceedings: application to court",
+                             heading = "Application to court", make = yes_no("Made", "Not made"))
   )
-}
-
-# For class_pathways(): per measure the data hold, the share of each class's
-# episodes (in the measure's base) at each level, through the package's
-# suppression (share_table()).
-pathway_measure_table <- function(episodes, cls, level, threshold) {
-  pm <- pathway_measures(episodes)
-  if (!length(pm)) return(NULL)
-  rows <- lapply(names(pm), function(nm) {
-    v <- pm[[nm]]
-    ok <- !is.na(v)
-    if (!any(ok)) return(NULL)
-    tab <- share_table(cls[ok], v[ok], level, threshold)
-    names(tab)[1:2] <- c("class", "value")
-    names(tab)[names(tab) == "n_row"] <- "n_class"
-    data.frame(measure = nm, title = attr(pm, "titles")[[nm]], tab, stringsAsFactors = FALSE)
-  })
-  out <- do.call(rbind, rows)
-  rownames(out) <- NULL
-  out
 }

@@ -102,6 +102,26 @@ class_pathways <- function(episodes, class, cin = "cin", cp_plan = "cp_plan",
             measures = if (measures) pathway_measure_table(ep, kept$class, level, threshold))
 }
 
+# For class_pathways(): per measure the data hold, the share of each class's
+# episodes (in the measure's base) at each level, through the package's
+# suppression (share_table()).
+pathway_measure_table <- function(episodes, cls, level, threshold) {
+  pm <- pathway_measures(episodes)
+  if (!length(pm)) return(NULL)
+  rows <- lapply(names(pm), function(nm) {
+    v <- pm[[nm]]
+    ok <- !is.na(v)
+    if (!any(ok)) return(NULL)
+    tab <- share_table(cls[ok], v[ok], level, threshold)
+    names(tab)[1:2] <- c("class", "value")
+    names(tab)[names(tab) == "n_row"] <- "n_class"
+    data.frame(measure = nm, title = attr(pm, "titles")[[nm]], tab, stringsAsFactors = FALSE)
+  })
+  out <- do.call(rbind, rows)
+  rownames(out) <- NULL
+  out
+}
+
 pathway_levels <- c("Assessed, not CIN", "CIN", "CP plan", "Looked after")
 
 highest_threshold <- function(cin, cp, la) {

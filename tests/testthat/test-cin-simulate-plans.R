@@ -19,8 +19,8 @@ expect_plan_truth <- function(ep, d, cols = cin_plan_columns()) {
 test_that("plan lengths, repeat plans, reviews and ICPC timeliness round-trip exactly", {
   d <- simulate_cin(las = c("E09000021", "E08000024"), years = 2023:2024, n_episodes = 1500,
                     seed = 11)
-  plan_cols <- setdiff(cin_plan_columns(), c("pre_proceedings", "pp_letter", "fgdm_offered",
-                                             "fgdm_held", "court_application", "pp_outcome"))
+  pp_cols <- c("pre_proceedings", grep("^(pp_|fgdm_|court_)", cin_plan_columns(), value = TRUE))
+  plan_cols <- setdiff(cin_plan_columns(), pp_cols)
   expect_false(any(c("pre_proceedings", "pp_start") %in% names(d)))  # before 2026-27
   paths <- write_cin_census_xml(d, withr::local_tempdir())
   ep <- episodes_all(read_cin_assessments(paths))
@@ -132,14 +132,15 @@ test_that("hand-written returns: plan lengths, repeats, reviews, timeliness and 
 
 test_that("hand-written 2026-27 return: the pre-proceedings module", {
   withr::local_options(cscdemand.today = as.Date("2028-12-31"))
-  pp <- function(offer, fac, outcome, court = "") {
+  pp <- function(offer, fac, outcome, court = "", reviews = "2") {
     paste0("<PreProceedingsandFGDM><PPStartDate>2026-09-09</PPStartDate><LBPSentDate>2026-09-20</LBPSentDate>",
            "<FGDMMeetingOffer>", offer, "</FGDMMeetingOffer><FGDMMeetingFac>", fac, "</FGDMMeetingFac>",
+           "<ReviewMeetingsCount>", reviews, "</ReviewMeetingsCount>",
            "<StepDecisionDate>2026-12-01</StepDecisionDate><PPOutcome>", outcome, "</PPOutcome>",
            if (nzchar(court)) paste0("<CourtAppDate>", court, "</CourtAppDate>"), "</PreProceedingsandFGDM>")
   }
   e1 <- cin_test_ep("2026-06-01", auth = "2026-06-20", extra = pp("1", "1", "A", "2026-12-18"))
-  e2 <- cin_test_ep("2026-06-02", auth = "2026-06-20", extra = pp("true", "false", "D"))
+  e2 <- cin_test_ep("2026-06-02", auth = "2026-06-20", extra = pp("true", "maybe", "D", reviews = "two"))
   e3 <- cin_test_ep("2026-06-03", auth = "2026-06-20")
   txt <- cin_test_xml(c(cin_test_child("A", e1), cin_test_child("B", e2), cin_test_child("C", e3)),
                       year = 2027)
@@ -149,11 +150,16 @@ test_that("hand-written 2026-27 return: the pre-proceedings module", {
   expect_identical(ep$pre_proceedings, c(1L, 1L, 0L))
   expect_identical(ep$pp_letter, c(1L, 1L, NA))
   expect_identical(ep$fgdm_offered, c(1L, 1L, NA))
-  expect_identical(ep$fgdm_held, c(1L, 0L, NA))
+  expect_identical(ep$fgdm_held, c(1L, NA, NA))  # "maybe" is not a boolean
   expect_identical(ep$court_application, c(1L, 0L, NA))
   expect_identical(ep$pp_outcome, c("A", NA, NA))  # D is not an outcome code
+  expect_identical(ep$pp_days, c(83L, 83L, NA))  # 9 September to 1 December
+  expect_identical(ep$pp_review_meetings, c(2L, NA, NA))
   au <- audit(a)
-  expect_equal(au$n[au$step == "values not in the code list: pp_outcome"], 1)
+  for (f in c("pp_outcome", "fgdm_held", "pp_review_meetings")) {
+    expect_equal(au$n[au$step == paste0("values not in the code list: ", f)], 1, label = f)
+  }
+  expect_match(au$detail[au$step == "values not in the code list: fgdm_held"], "file 1 child 2 episode 1")
   # a 2025-26 return does not collect the module: no column at all
   txt0 <- cin_test_xml(cin_test_child("A", cin_test_ep("2025-06-01", auth = "2025-06-20")), year = 2026)
   expect_false("pre_proceedings" %in% names(episodes_all(read_cin_assessments(write_xml_file(txt0)))))

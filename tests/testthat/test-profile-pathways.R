@@ -65,7 +65,7 @@ test_that("the measures of simulated 2026-27 returns: pre-proceedings and FGDM",
   ep <- episode_factors(read_cin_assessments(d), exclude = NULL, min_count = 0,
                         no_factors = "keep", other_only = "keep")
   pm <- pathway_measures(ep)
-  expect_true(all(c("pre_proceedings", "fgdm_offered", "fgdm_held") %in% names(pm)))
+  expect_true(all(c("pre_proceedings", "fgdm_offered", "fgdm_held", "court_application") %in% names(pm)))
   expect_equal(sum(pm$pre_proceedings == "Pre-proceedings", na.rm = TRUE),
                sum(ep$pre_proceedings == 1, na.rm = TRUE))
   # FGDM counts only episodes in pre-proceedings
