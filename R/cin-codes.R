@@ -136,7 +136,9 @@ cin_pair_key <- function(row, code, n_codes = length(cin_codes_all())) {
 
 # The codes of each cell (one or several, separated by , ; | / + &).
 cin_split_cells <- function(u) {
-  parts <- strsplit(ifelse(is.na(u), "", u), "[,;|/+&]+")
+  u <- as.character(u)  # zero-length or all-NA input stays character
+  u[is.na(u)] <- ""
+  parts <- strsplit(u, "[,;|/+&\r\n]+")
   lapply(parts, function(p) {
     p <- trimws(p)
     p[p != ""]

@@ -201,8 +201,8 @@ cin_label <- function(v, field) {
 cin_xml_bool <- function(v) {
   k <- tolower(trimws(v))
   out <- rep(NA_integer_, length(v))
-  out[k %in% c("true", "1", "y", "yes", "t")] <- 1L
-  out[k %in% c("false", "0", "n", "no", "f")] <- 0L
+  out[k %in% c("true", "1", "1.0", "y", "yes", "t")] <- 1L
+  out[k %in% c("false", "0", "0.0", "n", "no", "f")] <- 0L
   attr(out, "unknown") <- !is.na(k) & nzchar(k) & is.na(out)
   out
 }
@@ -307,7 +307,12 @@ cin_first_part <- function(d, n) {
 cin_derive_plans <- function(ep, st) {
   n <- nrow(ep)
   unk <- attr(ep, "unknown") %||% list()
-  days <- function(a, b) as.integer(b - a)
+  # an end before its start is flagged when the dates are read; it gives no length
+  days <- function(a, b) {
+    x <- as.integer(b - a)
+    x[!is.na(x) & x < 0L] <- NA_integer_
+    x
+  }
   ci <- cin_first_part(st$cinp, n)
   if (!is.null(st$cinp)) ep$cin_plan_days <- days(st$cinp$start[ci], st$cinp$end[ci])
   cp <- cin_first_part(st$cpp, n)
@@ -414,7 +419,9 @@ cin_derive_pp <- function(ep, pp) {
   # the first block: days from the start to the decision to step up or down,
   # and review meetings after the first meeting
   k <- cin_first_part(pp, n)
-  ep$pp_days <- among(as.integer(pp$step[k] - pp$start[k]))
+  pp_days <- as.integer(pp$step[k] - pp$start[k])
+  pp_days[!is.na(pp_days) & pp_days < 0L] <- NA_integer_  # flagged when read
+  ep$pp_days <- among(pp_days)
   rv <- suppressWarnings(as.numeric(trimws(pp$reviews_raw %||% character())))
   bad_rv <- !is.na(pp$reviews_raw %||% NA) & nzchar(trimws(pp$reviews_raw %||% "")) &
     (is.na(rv) | rv < 0 | rv != round(rv))

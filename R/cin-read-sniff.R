@@ -51,6 +51,7 @@ cin_sniff_kind <- function(b) {
   if (cin_sniff_starts(b, c(0xff, 0xfe, 0, 0)) || cin_sniff_starts(b, c(0, 0, 0xfe, 0xff))) {
     return("utf32")
   }
+  if (cin_sniff_binary(b)) return("binary")
   # text: markup or not (UTF-16 read through its low bytes)
   # (ASCII bytes only, blanks dropped: "<!DOCTYPE html>" is "<!doctypehtml>")
   t <- b[b > as.raw(0x20) & b < as.raw(0x80)]
@@ -101,8 +102,22 @@ cin_sniff_refusals <- function() {
       "Read it with {.code haven::read_sav()}, turn labelled codes into text with",
       "{.code haven::as_factor()}, and pass the data frame.")),
     stata = c("a Stata data file", "Read it with {.code haven::read_dta()} and pass the data frame."),
-    utf32 = c("UTF-32 text", "Save it again as CSV UTF-8.")
+    utf32 = c("UTF-32 text", "Save it again as CSV UTF-8."),
+    binary = c("a binary file", paste(
+      "Its first bytes are control codes, not characters (an image, a program, an",
+      "encrypted or damaged download): give the extract as CSV UTF-8 or Excel, or the",
+      "return as its XML file."))
   )
+}
+
+# Bytes that are not text: more than 5% control codes (other than tab, line
+# feed, form feed and carriage return) in a file that is not UTF-16 (whose
+# zero bytes are characters). A text file with a stray NUL byte is text: the
+# CSV scan names its line.
+cin_sniff_binary <- function(b) {
+  if (length(b) < 8L || nzchar(cin_sniff_encoding(b))) return(FALSE)
+  ctrl <- (b < as.raw(0x20) & !b %in% as.raw(c(9L, 10L, 12L, 13L))) | b == as.raw(0x7f)
+  mean(ctrl) > 0.05
 }
 
 # Stops unless the file can be read as text; a workbook stops only with
@@ -133,7 +148,8 @@ cin_text_file <- function(path, sn = NULL, call = rlang::caller_env()) {
   lines <- cin_head_lines(head)
   # Excel's separator line ("sep=;") as the file's first line: blanked in the copy
   h <- if (cin_sniff_starts(head, c(0xef, 0xbb, 0xbf))) head[-(1:3)] else head
-  on_line_1 <- length(h) >= 4L && !any(h[1:4] == as.raw(0)) && tolower(rawToChar(h[1:4])) == "sep="
+  on_line_1 <- length(h) >= 4L && all(h[1:4] > as.raw(0) & h[1:4] < as.raw(0x80)) &&
+    tolower(rawToChar(h[1:4])) == "sep="
   hint <- if (on_line_1 && length(lines)) {
     regmatches(lines[1], regexec("^sep=([,;|\t])\r?$", lines[1], ignore.case = TRUE,
                                  useBytes = TRUE))[[1]]

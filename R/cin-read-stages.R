@@ -80,7 +80,7 @@ cin_stage_columns <- function(tab, layout, columns, legacy, call = rlang::caller
             code_cols = data.frame(column = nms[is_code_col], code = col_codes$code[is_code_col],
                                    rule = col_codes$rule[is_code_col], stringsAsFactors = FALSE),
             unused = setdiff(nms, c(unname(std), nms[is_code_col], extra)))
-  if (isTRUE(tab$multiline)) cin_check_multiline(s, call = call)
+  if (isTRUE(tab$multiline)) cin_check_multiline(s, legacy = legacy, call = call)
   s
 }
 
@@ -117,7 +117,7 @@ cin_choose_layout <- function(layout, df, std, is_code_col, extra, nms,
       layout <- "wide"
     } else if ("factor" %in% names(std)) {
       fv <- df[[std[["factor"]]]]
-      several <- any(grepl("[[:alnum:]][[:space:]]*[,;|/+&][[:space:]]*[[:alnum:]]",
+      several <- any(grepl("[[:alnum:]][[:space:]]*[,;|/+&\r\n][[:space:]]*[[:alnum:]]",
                            utils::head(fv[!is.na(fv)], 10000L)))
       filled <- length(extra) &&
         any(vapply(df[extra], function(v) any(!is.na(v) & trimws(v) != ""), logical(1)))
@@ -145,16 +145,31 @@ cin_choose_layout <- function(layout, df, std, is_code_col, extra, nms,
   layout
 }
 
-# A quoted value over several lines in a column that is read (an identifier,
-# a date or a code) means a quote was opened by mistake: name the line.
-cin_check_multiline <- function(s, call = rlang::caller_env()) {
+# A quoted value over several lines (RFC 4180; Excel writes one for a cell
+# with Alt+Enter) is read. In the factor column (and the unnamed cells
+# beside it) a line break separates codes, so a cell whose every line holds
+# codes is read. Anywhere else in a column that is read (an identifier, a
+# date, a characteristic), and in a codes cell holding text that is not
+# codes, it means a quote was opened by mistake and closed lines later,
+# swallowing rows: name the line, never the text. Line breaks at the start
+# or end of a value are white space, trimmed as ever.
+cin_check_multiline <- function(s, legacy = TRUE, call = rlang::caller_env()) {
+  codes <- c(if ("factor" %in% names(s$std)) s$std[["factor"]], s$extra)
   used <- intersect(c(unname(s$std), s$code_cols$column, s$extra), names(s$df))
   for (cl in used) {
     v <- s$df[[cl]]
-    bad <- which(grepl("[\r\n]", v))
+    bad <- which(grepl("[^[:space:]][[:space:]]*[\r\n][[:space:]]*[^[:space:]]", v))
+    if (length(bad) && cl %in% codes) {
+      u <- unique(v[bad])
+      tk <- cin_tokenise(u, legacy = legacy)
+      swallowed <- u[lengths(tk$unknown) > 0L]
+      bad <- bad[v[bad] %in% swallowed]
+    }
     if (length(bad)) {
-      abort_input(c("Column {.field {cl}} has a value over several lines, at line {s$rows[bad[1]]}.",
-                    i = "A double quote opens that value and another one, lines later, closes it: correct the quotes on that line."),
+      what <- if (cl %in% codes) ", holding text that is not factor codes" else ""
+      abort_input(c("Column {.field {cl}} has a value over several lines, at line {s$rows[bad[1]]}{what}.",
+                    i = "A double quote opens that value and another one, lines later, closes it: correct the quotes on that line.",
+                    i = "Codes on several lines of one cell (Alt+Enter in Excel) are read, one or more per line."),
                   class = c("cscdemand_error_csv", "cscdemand_error_file"), call = call)
     }
   }
@@ -236,9 +251,14 @@ cin_stage_rows <- function(s, implausible_dates, call = rlang::caller_env()) {
   s$audit <- cin_audit_rows_line(s$audit, "rows dropped: missing identifier",
                                  setdiff(miss, s$blank), s$rows)
   s$audit <- cin_audit_rows_line(s$audit, "rows dropped: exact duplicate", dup, s$rows)
-  for (why in names(s$implausible)) {
-    bad <- setdiff(s$implausible[[why]], drop)
+  # "checked": the census route applied the policy by place in the return
+  checks <- if (implausible_dates == "checked") list() else s$implausible
+  for (why in names(checks)) {
+    bad <- setdiff(checks[[why]], drop)
     if (!length(bad)) next
+    if (implausible_dates == "stop") {
+      cin_date_stop_rows(why, bad, s$rows, unit = s$unit %||% "Row", call = call)
+    }
     if (implausible_dates == "drop") {
       s$audit <- cin_audit_rows_line(s$audit, paste0("rows dropped: ", why), bad, s$rows)
       drop <- sort(c(drop, bad))

@@ -9,7 +9,8 @@
 #' * **long**: one row per assessment and factor, as the CIN census
 #'   `AssessmentFactorsList` (a column `factor` with one code per row).
 #' * **codes**: one row per assessment, the codes in one cell, separated by
-#'   commas, semicolons, bars or spaces (`"1B, 3B,4B"`).
+#'   commas, semicolons, bars, spaces or line breaks (`"1B, 3B,4B"`; a cell
+#'   with codes on several lines, as Excel's Alt+Enter writes, is read).
 #' * **wide**: one row per assessment, one 0/1 column per factor; columns are
 #'   named by code (`3B`, `f_3b`, `X3B`) or by DfE column name
 #'   (`Domestic_Abuse_parent`). Values 1/0, `TRUE`/`FALSE`, Y/N or yes/no;
@@ -48,7 +49,11 @@
 #' A CSV file is checked before it is read: a line with more or fewer fields
 #' than the header (for example codes written `1B,3B` without quotes), a stray
 #' or unclosed double quote, stops with an error naming the line and the fix;
-#' nothing is padded or shifted. Identifiers are trimmed of surrounding spaces
+#' nothing is padded or shifted. A quoted value over several lines is read;
+#' in an identifier, date or characteristic column, or a codes cell holding
+#' text that is not codes, it stops with an error naming its line (a quote
+#' opened by mistake). A binary file stops with an error of class
+#' `cscdemand_error_format`. Identifiers are trimmed of surrounding spaces
 #' on every route, and a blank or all-space identifier is missing. Dates with
 #' a time and a UTC offset are read as the local date written. A code with a
 #' space between digits (`"1 8B"`) is ambiguous, so it is reported as unknown,
@@ -67,7 +72,14 @@
 #'   an XML return is found by its content. PDF and Word documents, zip
 #'   archives, web pages, SQLite, Parquet, SPSS and Stata files stop with an
 #'   error of class `cscdemand_error_format` that says what the file is and
-#'   how to read it.
+#'   how to read it. The sector's own layouts are recognised by their
+#'   columns: the LIIA CIN log (`LAchildID`, `Type`, `Date` with its event
+#'   types) is read by [read_cin_liia()] and the folder of Data to Insight's
+#'   CIN validator export by [read_cin_d2i()] (the audit says so); a single
+#'   table of that export (`LAchildID` with `CINdetailsID`) or of the
+#'   Standard Safeguarding Dataset (`cina_`, `cinf_`, `cine_` columns) stops
+#'   with an error of class `cscdemand_error_layout` naming the reader to use
+#'   (unless `columns` names its columns).
 #' @param layout One of `"auto"` (default), `"long"`, `"codes"`, `"wide"`.
 #' @param columns Optional named character vector mapping the standard names
 #'   above to your column names, e.g. `c(child_id = "PersonRef", factor =
@@ -83,10 +95,15 @@
 #' @param date_format Optional [strptime()] format for the dates, when they are
 #'   in none of the usual forms.
 #' @param verbose Print a one-line summary (default `FALSE`).
-#' @param implausible_dates What to do with rows whose dates are implausible
-#'   (before 1990, in the future, or a referral after its assessment):
-#'   `"keep"` (default) keeps them and counts them in the audit; `"drop"`
-#'   drops them and counts them.
+#' @param implausible_dates What to do with dates that are implausible: not a
+#'   date, before 1990, in the future, or a referral after its assessment
+#'   (in a census return, every date element is checked, and `ReferralNFA`;
+#'   see [read_cin_census_xml()]). One policy on every route:
+#'   `"keep"` (default) keeps the row or episode and counts it in the audit
+#'   with the reason and its place (file line, sheet row, or file, child and
+#'   episode position); `"drop"` drops those rows or episodes and counts
+#'   them; `"stop"` stops with an error of class
+#'   `cscdemand_error_implausible_date` naming the place.
 #' @return An object of class `cin_assessments`: a list with `assessments`
 #'   (one row per assessment: `.assessment`, `.episode`, `.row` (first row in
 #'   the file), identifiers, dates, `year` and the characteristics read),
@@ -111,10 +128,10 @@
 read_cin_assessments <- function(x, layout = c("auto", "long", "codes", "wide"), columns = NULL,
                                  la = "LA", sheet = NULL, on_unknown = c("error", "drop"),
                                  legacy = TRUE, date_format = NULL, verbose = FALSE,
-                                 implausible_dates = c("keep", "drop")) {
+                                 implausible_dates = c("keep", "drop", "stop")) {
   layout <- rlang::arg_match(layout)
   on_unknown <- rlang::arg_match(on_unknown)
-  implausible_dates <- rlang::arg_match(implausible_dates)
+  implausible_dates <- cin_date_policy(implausible_dates)
   check_flag(legacy)
   check_flag(verbose)
   check_string(la, what = "a single council code or name")
@@ -124,13 +141,24 @@ read_cin_assessments <- function(x, layout = c("auto", "long", "codes", "wide"),
                   i = "For example {.code columns = c(child_id = \"PersonRef\")}."))
   }
   if (cin_is_xml(x)) {
-    return(read_cin_census_xml(x, on_unknown = on_unknown, legacy = legacy, verbose = verbose))
+    return(read_cin_census_xml(x, on_unknown = on_unknown, legacy = legacy, verbose = verbose,
+                               implausible_dates = implausible_dates))
   }
   # The raw table goes in a box the builder empties, so that it can release
   # the table as it goes (a promise passed as an argument would keep it alive
   # until the builder returns).
+  if (cin_is_d2i_folder(x)) {
+    return(cin_sector_dispatch("d2i", x, la, on_unknown, legacy, verbose,
+                               implausible_dates))
+  }
   box <- new.env(parent = emptyenv())
   box$tab <- cin_read_table(x, sheet = sheet)
+  sector <- cin_sector_layout(box$tab$data)
+  if (sector == "liia") {
+    return(cin_sector_dispatch("liia", box$tab$data, la, on_unknown, legacy, verbose,
+                               implausible_dates))
+  }
+  if (nzchar(sector) && is.null(columns)) cin_sector_refuse(sector, names(box$tab$data))
   cin_assessments_from_table(box, layout = layout,
                              columns = columns, la = la,
                              on_unknown = on_unknown, legacy = legacy,
@@ -164,4 +192,28 @@ as.data.frame.cin_assessments <- function(x, row.names = NULL, optional = FALSE,
   out$factor <- as.character(f$code)
   rownames(out) <- NULL
   out
+}
+
+# The sector's layouts that read_cin_assessments() recognises and reads with
+# their own reader (the LIIA log; the folder of Data to Insight's export),
+# saying so in the audit. `la` is the general reader's: its default ("LA")
+# leaves the council to the file (the log's LA column, the export's LEA).
+cin_sector_dispatch <- function(layout, x, la, on_unknown, legacy, verbose,
+                                implausible_dates = "keep") {
+  if (layout == "liia") {
+    has_la <- "la" %in% cin_key(names(x))
+    a <- read_cin_liia(x, la = if (has_la && identical(la, "LA")) NULL else la,
+                       on_unknown = on_unknown, legacy = legacy, verbose = verbose,
+                       implausible_dates = implausible_dates)
+    what <- "the LIIA CIN event log (one row per event), read by read_cin_liia()"
+  } else {
+    a <- read_cin_d2i(x, la = if (identical(la, "LA")) NULL else la,
+                      on_unknown = on_unknown, legacy = legacy, verbose = verbose,
+                      implausible_dates = implausible_dates)
+    what <- "the folder of Data to Insight's CIN validator export, read by read_cin_d2i()"
+  }
+  a <- cin_sector_note(a, cin_audit_add(cin_audit_new(), "read", "layout recognised", 1, what,
+                                        unit = "layout"))
+  if (verbose) cli::cli_inform("Recognised {what}.")
+  a
 }

@@ -5,24 +5,34 @@
 #' `cin_assessments` object with the same derived fields, checks and audit:
 #'
 #' * `read_cin_d2i()`: the CSV tables of the Data to Insight CIN validator's
-#'   XML-to-CSV export: `Assessments` (one row per assessment factor, the
-#'   long `AssessmentFactors` list, with `LAchildID`, `CINdetailsID`,
-#'   `AssessmentActualStartDate`, `AssessmentAuthorisationDate`),
-#'   `CINdetails` (one row per episode: `LAchildID`, `CINdetailsID`,
-#'   `CINreferralDate`, `ReferralSource`, `PrimaryNeedCode`,
-#'   `CINclosureDate`, `ReasonForClosure`, `DateOfInitialCPC`,
-#'   `ReferralNFA`) and `ChildIdentifiers` (`LAchildID`, `PersonBirthDate`,
-#'   `GenderCurrent` or `Sex`); optionally `ChildCharacteristics`
-#'   (`Ethnicity`), `Disabilities`, `Section47`, `ChildProtectionPlans` and
-#'   `CINplanDates`.
-#' * `read_cin_liia()`: the Social Finance / LIIA CIN event-log CSV, one row
-#'   per event, with `LAchildID`, `CINreferralDate`,
-#'   `AssessmentAuthorisationDate`, the factors comma-joined in one
-#'   `Factors` column, and the episode and child fields (`ReferralSource`,
-#'   `PrimaryNeedCode`, `ReasonForClosure`, `ReferralNFA`,
-#'   `PersonBirthDate`, `GenderCurrent`, `Ethnicity`, `Disability`, `LA`); rows of `Type`
-#'   `S47ActualStartDate`, `DateOfInitialCPC`, `CPPstartDate` and
-#'   `CINPlanStartDate` (date in `Date`) give the thresholds reached.
+#'   XML-to-CSV export, in either of its layouts. Since 2024 the validator
+#'   writes `Assessments` one row per assessment (`LAchildID`,
+#'   `CINdetailsID`, `AssessmentID`, `AssessmentActualStartDate`,
+#'   `AssessmentAuthorisationDate`, and the codes as a list in
+#'   `AssessmentFactors`, such as `['2A', '2B']`) and the codes one per row in
+#'   `AssessmentFactorsList` (`AssessmentFactor`), which is used when given;
+#'   before, `Assessments` had one row per code. With them: `CINdetails`
+#'   (one row per episode: `LAchildID`, `CINdetailsID`, `CINreferralDate`,
+#'   `ReferralSource`, `PrimaryNeedCode`, `CINclosureDate`,
+#'   `ReasonForClosure`, `DateOfInitialCPC`, `ReferralNFA`) and
+#'   `ChildIdentifiers` (`LAchildID`, `PersonBirthDate`, `GenderCurrent` or
+#'   `Sex`); optionally `ChildCharacteristics` (`Ethnicity`), `Disabilities`,
+#'   `Section47`, `ChildProtectionPlans`, `CINplanDates` and `Header` (its
+#'   `LEA` is the council when `la` is not given). Tables given but not read
+#'   (such as `Reviews`) are named in the audit. The row number pandas writes
+#'   as an unnamed first column is dropped.
+#' * `read_cin_liia()`: the CIN log of Social Finance's LIIA tools, one row
+#'   per event: `Type` names the event (`CINreferralDate`,
+#'   `AssessmentActualStartDate`, `AssessmentAuthorisationDate`,
+#'   `S47ActualStartDate`, `CPPstartDate`, `CINPlanStartDate`, ...) and
+#'   `Date` its date, and each row carries the child's, the episode's and the
+#'   event's fields. An assessment is one assessment however many of its
+#'   events are in the log, with its codes comma-joined in `Factors`; the
+#'   episode's fields come from its referral event; disability from
+#'   `Disabilities` (comma-joined codes, `NONE`); the council from `LA`.
+#'   Columns of the log that are not used (`UPN`, `CPPendDate`, `YEAR`, ...)
+#'   are named in the audit. Its factors file (authorisation events only)
+#'   reads too.
 #' * `read_cin_ssd()`: the Standard Safeguarding Dataset tables in the
 #'   council's database, through a DBI connection: `ssd_cin_assessments`
 #'   and `ssd_assessment_factors` (the JSON array column
@@ -35,8 +45,9 @@
 #' @param tables A named list of data frames or CSV paths, named by the
 #'   validator's table names (`Assessments`, `CINdetails`, ...); or the
 #'   folder holding `Assessments.csv`, `CINdetails.csv`, ...
-#' @param la The council (these tables do not name it; `read_cin_liia()`
-#'   uses the `LA` column when present).
+#' @param la The council. `NULL` (default): `read_cin_d2i()` takes `LEA`
+#'   from the `Header` table and `read_cin_liia()` the `LA` column, and
+#'   either stops with a classed error when the tables do not name it.
 #' @param x Path of the LIIA event-log CSV, or a data frame.
 #' @param con A DBI connection.
 #' @param schema Optional schema of the SSD tables.
@@ -59,54 +70,44 @@ NULL
 
 #' @rdname read_cin_sector
 #' @export
-read_cin_d2i <- function(tables, la, on_unknown = c("error", "drop"), legacy = TRUE,
-                         hash_ids = FALSE, salt = getOption("cscdemand.salt"), verbose = FALSE) {
+read_cin_d2i <- function(tables, la = NULL, on_unknown = c("error", "drop"), legacy = TRUE,
+                         hash_ids = FALSE, salt = getOption("cscdemand.salt"), verbose = FALSE,
+                         implausible_dates = c("keep", "drop", "stop")) {
   on_unknown <- rlang::arg_match(on_unknown)
+  implausible_dates <- cin_date_policy(implausible_dates)
   salt <- cin_check_salt(hash_ids, salt)
-  cin_check_la(la)
-  if (is.character(tables) && length(tables) == 1L && dir.exists(tables)) {
-    f <- list.files(tables, "\\.csv$", full.names = TRUE)
-    tables <- stats::setNames(as.list(f), tools::file_path_sans_ext(basename(f)))
-  }
-  if (!is.list(tables) || is.null(names(tables)) || !all(nzchar(names(tables)))) {
-    what <- if (is.list(tables) && !is.data.frame(tables)) "an unnamed list" else
-      cli::format_inline("{.obj_type_friendly {tables}}")
-    abort_input(c("{.arg tables} must be a named list of data frames or CSV paths, or a folder.",
-                  x = "You supplied {what}.",
-                  i = "Name each table as the validator does, for example {.code list(CINdetails = ep, Assessments = as)}, or give the folder of its CSV export."))
-  }
-  tb <- lapply(names(tables), function(nm) {
-    t <- tables[[nm]]
-    if (is.data.frame(t)) cin_chr_frame(t) else cin_read_csv_chr(t, arg = paste0("tables$", nm))
-  })
-  names(tb) <- names(tables)
-  names(tb) <- cin_key(names(tb))
-  for (req in c("assessments", "cindetails")) {
-    if (is.null(tb[[req]])) {
-      need <- c(assessments = "Assessments", cindetails = "CINdetails")[[req]]
-      abort_input(c("The Data to Insight tables need {.field {need}}.",
-                    x = "You supplied table{?s} {.field {names(tables)}}.",
-                    i = "Give the {.file Assessments.csv} and {.file CINdetails.csv} made by the validator's XML-to-CSV export."),
-                  class = "cscdemand_error_columns")
-    }
-  }
+  if (!is.null(la)) cin_check_la(la)
+  tb <- cin_d2i_read(tables)
+  la <- cin_d2i_la(la, tb$header)
+  as <- cin_d2i_assessments(tb)
   ct <- cin_tables_from_frames(
-    cindetails = tb$cindetails, assessments = tb$assessments,
+    cindetails = tb$cindetails, assessments = as$data,
     children = tb$childidentifiers, characteristics = tb$childcharacteristics,
     disabilities = tb$disabilities, s47 = tb$section47, cpp = tb$childprotectionplans,
     cinp = tb$cinplandates, la = la, source = "Data to Insight tables")
-  cin_census_build(list(ct), on_unknown = on_unknown, legacy = legacy, salt = salt,
-                   source = "Data to Insight CIN validator tables", verbose = verbose)
+  a <- cin_census_build(list(ct), on_unknown = on_unknown, legacy = legacy, salt = salt,
+                        source = "Data to Insight CIN validator tables", verbose = verbose,
+                        implausible_dates = implausible_dates)
+  given <- attr(tb, "given")
+  unread <- given[!cin_key(given) %in% cin_d2i_tables_read()]
+  more <- as$audit
+  if (length(unread)) {
+    more <- cin_audit_add(more, "read", "tables present but not read", length(unread),
+                          paste(unread, collapse = ", "), unit = "tables")
+  }
+  cin_sector_note(a, more)
 }
 
 #' @rdname read_cin_sector
 #' @export
 read_cin_liia <- function(x, la = NULL, on_unknown = c("error", "drop"), legacy = TRUE,
-                          hash_ids = FALSE, salt = getOption("cscdemand.salt"), verbose = FALSE) {
+                          hash_ids = FALSE, salt = getOption("cscdemand.salt"), verbose = FALSE,
+                          implausible_dates = c("keep", "drop", "stop")) {
   on_unknown <- rlang::arg_match(on_unknown)
+  implausible_dates <- cin_date_policy(implausible_dates)
   salt <- cin_check_salt(hash_ids, salt)
-  d <- if (is.data.frame(x)) cin_chr_frame(x) else cin_read_csv_chr(x, arg = "x")
-  names(d) <- cin_liia_names(names(d))
+  d <- cin_sector_frame(x, "x", cin_liia_columns(),
+                        alias = c(Disability = "Disabilities", AssessmentFactors = "Factors"))
   need <- c("LAchildID", "CINreferralDate", "Factors")
   miss <- setdiff(need, names(d))
   if (length(miss)) {
@@ -125,46 +126,29 @@ read_cin_liia <- function(x, la = NULL, on_unknown = c("error", "drop"), legacy 
                   i = "Give {.arg la} (the council's LA number or code), or fill the {.field LA} column."),
                 class = "cscdemand_error_missing")
   }
-  ep_key <- paste(la_v, d$LAchildID, d$CINreferralDate, sep = "\r")
-  ev <- function(type) if ("Type" %in% names(d)) d$Type == type & !is.na(d$Type) else rep(FALSE, nrow(d))
-  auth <- if ("AssessmentAuthorisationDate" %in% names(d)) d$AssessmentAuthorisationDate else NA
-  is_as <- !is.na(d$Factors) | (!is.na(auth) & !ev("CINreferralDate"))
-  if ("Type" %in% names(d)) is_as <- is_as & d$Type %in% c("AssessmentAuthorisationDate", NA)
+  more <- cin_sector_unused(names(d), cin_liia_used(), "LIIA CIN log")
+  d$CINdetailsID <- paste(la_v, d$LAchildID, d$CINreferralDate, sep = "\r")
   out <- lapply(split(seq_len(nrow(d)), la_v), function(r) {
-    dd <- d[r, , drop = FALSE]
-    asr <- dd[is_as[r], , drop = FALSE]
-    fac <- strsplit(ifelse(is.na(asr$Factors), "", asr$Factors), ",", fixed = TRUE)
-    long <- asr[rep(seq_len(nrow(asr)), pmax(1L, lengths(fac))), , drop = FALSE]
-    long$AssessmentFactors <- unlist(lapply(fac, function(z) if (length(z)) trimws(z) else NA_character_))
-    long$CINdetailsID <- ep_key[r][is_as[r]][rep(seq_len(nrow(asr)), pmax(1L, lengths(fac)))]
-    dd$CINdetailsID <- ep_key[r]
-    eps <- dd[!duplicated(dd$CINdetailsID), , drop = FALSE]
-    evt <- function(type, col) {
-      e <- dd[ev(type)[r], , drop = FALSE]
-      if (!nrow(e)) return(NULL)
-      e[[col]] <- e$Date
-      e
-    }
-    cin_tables_from_frames(
-      cindetails = eps, assessments = long, children = dd[!duplicated(dd$LAchildID), , drop = FALSE],
-      characteristics = dd[!duplicated(dd$LAchildID), , drop = FALSE],
-      disabilities = if ("Disability" %in% names(dd)) dd[!duplicated(dd$LAchildID), , drop = FALSE],
-      s47 = cin_rbind_fill(evt("S47ActualStartDate", "S47ActualStartDate"),
-                           evt("DateOfInitialCPC", "DateOfInitialCPC")),
-      cpp = evt("CPPstartDate", "CPPstartDate"), cinp = evt("CINPlanStartDate", "CINPlanStartDate"),
-      la = la_v[r][1], source = "LIIA event log")
+    cin_liia_tables(d[r, , drop = FALSE], la_v[r][1])
   })
   for (i in seq_along(out)) out[[i]]$file <- i
-  cin_census_build(out, on_unknown = on_unknown, legacy = legacy, salt = salt,
-                   source = "LIIA CIN event log", verbose = verbose)
+  a <- cin_census_build(out, on_unknown = on_unknown, legacy = legacy, salt = salt,
+                        source = "LIIA CIN event log", verbose = verbose,
+                        implausible_dates = implausible_dates)
+  n_as <- sum(vapply(out, function(t) nrow(t$assessments), integer(1)))
+  more <- cin_audit_add(more, "read", "LIIA log rows read as assessments", n_as,
+                        "one per assessment: its start and authorisation events are one assessment")
+  cin_sector_note(a, more)
 }
 
 #' @rdname read_cin_sector
 #' @export
 read_cin_ssd <- function(con, la, schema = NULL, on_unknown = c("error", "drop"), legacy = TRUE,
-                         hash_ids = FALSE, salt = getOption("cscdemand.salt"), verbose = FALSE) {
+                         hash_ids = FALSE, salt = getOption("cscdemand.salt"), verbose = FALSE,
+                         implausible_dates = c("keep", "drop", "stop")) {
   rlang::check_installed("DBI", reason = "to read the Standard Safeguarding Dataset.")
   on_unknown <- rlang::arg_match(on_unknown)
+  implausible_dates <- cin_date_policy(implausible_dates)
   salt <- cin_check_salt(hash_ids, salt)
   cin_check_la(la)
   tabs <- tolower(DBI::dbListTables(con))
@@ -206,7 +190,11 @@ read_cin_ssd <- function(con, la, schema = NULL, on_unknown = c("error", "drop")
                     assessment_date = substr(long$AssessmentAuthorisationDate, 1, 10),
                     factor = long$AssessmentFactors, stringsAsFactors = FALSE)
     if (!is.null(salt)) d$child_id <- cin_hash_ids(d$child_id, salt)
-    return(read_cin_assessments(d, layout = "long", on_unknown = on_unknown, legacy = legacy))
+    # the reader's table builder (read_cin_assessments() dispatches here)
+    return(cin_assessments_from_table(cin_read_table(d), layout = "long", columns = NULL,
+                                      la = "la", on_unknown = on_unknown, legacy = legacy,
+                                      date_format = NULL, verbose = FALSE,
+                                      implausible_dates = implausible_dates))
   }
   ren <- function(d, from, to) {
     if (is.null(d)) return(NULL)
@@ -244,7 +232,8 @@ read_cin_ssd <- function(con, la, schema = NULL, on_unknown = c("error", "drop")
                                characteristics = pe, disabilities = di, s47 = s47, cpp = cpp,
                                cinp = cinp, la = la, source = "SSD")
   cin_census_build(list(ct), on_unknown = on_unknown, legacy = legacy, salt = salt,
-                   source = "Standard Safeguarding Dataset", verbose = verbose)
+                   source = "Standard Safeguarding Dataset", verbose = verbose,
+                        implausible_dates = implausible_dates)
 }
 
 # ---------------------------------------------------------------------------
@@ -252,36 +241,6 @@ read_cin_ssd <- function(con, la, schema = NULL, on_unknown = c("error", "drop")
 
 cin_check_la <- function(la, call = rlang::caller_env()) {
   check_string(la, what = "the council (LA number or code, as text)", arg = "la", call = call)
-}
-
-cin_chr_frame <- function(d) {
-  d <- as.data.frame(d, stringsAsFactors = FALSE)
-  for (i in seq_along(d)) {
-    v <- d[[i]]
-    if (inherits(v, "Date")) v <- format(v, "%Y-%m-%d")
-    else if (inherits(v, "POSIXt")) v <- format(v, "%Y-%m-%d")
-    else if (!is.character(v)) v <- as.character(v)
-    v[!is.na(v) & !nzchar(trimws(v))] <- NA
-    d[[i]] <- v
-  }
-  d
-}
-
-cin_read_csv_chr <- function(path, arg = "path", call = rlang::caller_env()) {
-  check_string(path, what = "the path of a CSV file", arg = arg, call = call)
-  if (!file.exists(path)) {
-    abort_input(c("File {.file {path}} does not exist.",
-                  x = "You supplied a path that is not there.",
-                  i = "Check the folder and the file name (the tables of the validator's CSV export)."),
-                class = "cscdemand_error_file")
-  }
-  cin_check_not_folder(path, call = call)
-  # the reader's checked CSV route: structure scan (a wrong field count or a
-  # stray quote is an error naming the file and line), UTF-8, byte-order mark
-  d <- cin_read_csv(path, call = call)
-  attr(d, "lines") <- NULL
-  attr(d, "multiline") <- NULL
-  cin_chr_frame(d)
 }
 
 cin_rbind_fill <- function(a, b) {
@@ -293,30 +252,59 @@ cin_rbind_fill <- function(a, b) {
   rbind(a[cols], b[cols])
 }
 
-# '["1A","2B"]' -> c("1A", "2B"); also 1A,2B and [1A, 2B].
-cin_json_codes <- function(x) {
-  u <- unique(x)
-  s <- gsub("[][\"' ]", "", ifelse(is.na(u), "", u))
-  p <- strsplit(s, ",", fixed = TRUE)
-  p <- lapply(p, function(z) z[nzchar(z) & z != "null"])
-  p[match(x, u)]
-}
-
-cin_liia_names <- function(n) {
-  k <- cin_key(n)
-  std <- c(lachildid = "LAchildID", cinreferraldate = "CINreferralDate", factors = "Factors",
-           assessmentauthorisationdate = "AssessmentAuthorisationDate",
-           assessmentactualstartdate = "AssessmentActualStartDate", type = "Type", date = "Date",
-           la = "LA", referralsource = "ReferralSource", primaryneedcode = "PrimaryNeedCode",
-           reasonforclosure = "ReasonForClosure", cinclosuredate = "CINclosureDate",
-           referralnfa = "ReferralNFA", personbirthdate = "PersonBirthDate",
-           gendercurrent = "GenderCurrent", sex = "Sex", ethnicity = "Ethnicity",
-           disability = "Disability",
-           initialcategoryofabuse = "InitialCategoryOfAbuse",
-           latestcategoryofabuse = "LatestCategoryOfAbuse")
-  hit <- k %in% names(std)
-  n[hit] <- std[k[hit]]
-  n
+# One council's part of the LIIA log as census tables. Each assessment is
+# two events (start, authorisation) carrying the same fields; an episode's
+# fields are read from its referral event (an S47 event carries the
+# enquiry's own DateOfInitialCPC). A log without Type (such as the factors
+# file) is one row per assessment.
+cin_liia_tables <- function(dd, la) {
+  typ <- if ("Type" %in% names(dd)) dd$Type else rep(NA_character_, nrow(dd))
+  has_types <- any(typ %in% cin_liia_types())
+  ev <- function(type) !is.na(typ) & typ == type
+  col <- function(nm) if (nm %in% names(dd)) dd[[nm]] else rep(NA_character_, nrow(dd))
+  o <- order(!ev("CINreferralDate"), seq_len(nrow(dd)))
+  eps <- dd[o, , drop = FALSE][!duplicated(dd$CINdetailsID[o]), , drop = FALSE]
+  starts <- c("AssessmentActualStartDate", "AssessmentAuthorisationDate")
+  is_as <- if (has_types) typ %in% starts else
+    !is.na(dd$Factors) | !is.na(col("AssessmentAuthorisationDate"))
+  g <- paste(dd$CINdetailsID, col(starts[1]), col(starts[2]), dd$Factors, sep = "\r")[is_as]
+  ug <- unique(g)
+  f <- match(g, ug)
+  # the same assessment in several collection years (YEAR) is one
+  yk <- paste(f, col("YEAR")[is_as], sep = "\r")
+  uy <- unique(yk)
+  fy <- match(yk, uy)
+  n_y <- if (has_types) pmax(tabulate(fy[typ[is_as] == starts[1]], length(uy)),
+                             tabulate(fy[typ[is_as] == starts[2]], length(uy))) else
+    tabulate(fy, length(uy))
+  n_g <- as.vector(tapply(n_y, f[match(seq_along(uy), fy)], max))
+  asr <- dd[is_as, , drop = FALSE][match(seq_along(ug), f), , drop = FALSE]
+  asr <- asr[rep(seq_along(ug), n_g), , drop = FALSE]
+  asr$AssessmentID <- seq_len(nrow(asr))
+  fac <- strsplit(ifelse(is.na(asr$Factors), "", asr$Factors), ",", fixed = TRUE)
+  fac <- lapply(fac, function(z) trimws(z[nzchar(trimws(z))]))
+  long <- asr[rep(seq_len(nrow(asr)), pmax(1L, lengths(fac))), , drop = FALSE]
+  long$AssessmentFactors <- unlist(lapply(fac, function(z) if (length(z)) z else NA_character_))
+  evt <- function(type) {
+    if (has_types) {
+      e <- dd[ev(type), , drop = FALSE]
+      if ("Date" %in% names(e)) e[[type]] <- ifelse(is.na(e$Date), col(type)[ev(type)], e$Date)
+    } else {
+      e <- dd[!is.na(col(type)), , drop = FALSE]
+      e <- e[!duplicated(paste(e$CINdetailsID, e[[type]])), , drop = FALSE]
+    }
+    if (nrow(e)) e
+  }
+  ch <- dd[!duplicated(dd$LAchildID), , drop = FALSE]
+  dis <- strsplit(ifelse(is.na(col("Disabilities")), "", col("Disabilities")), ",", fixed = TRUE)
+  dis <- lapply(dis[!duplicated(dd$LAchildID)], function(z) trimws(z[nzchar(trimws(z))]))
+  dis_t <- data.frame(LAchildID = rep(ch$LAchildID, lengths(dis)),
+                      Disability = unlist(dis, use.names = FALSE), stringsAsFactors = FALSE)
+  cin_tables_from_frames(
+    cindetails = eps, assessments = long, children = ch, characteristics = ch,
+    disabilities = dis_t,
+    s47 = cin_rbind_fill(evt("S47ActualStartDate"), if (has_types) evt("DateOfInitialCPC")),
+    cpp = evt("CPPstartDate"), cinp = evt("CINPlanStartDate"), la = la, source = "LIIA event log")
 }
 
 # Census tables (as cin_xml_tables() makes) from data frames keyed by
@@ -327,11 +315,11 @@ cin_tables_from_frames <- function(cindetails, assessments, children = NULL,
   col <- function(d, nm) if (!is.null(d) && nm %in% names(d)) d[[nm]] else rep(NA_character_, NROW(d))
   ids <- unique(c(col(children, "LAchildID"), col(cindetails, "LAchildID")))
   ids <- ids[!is.na(ids)]
-  ch <- data.frame(file = 1L, child = seq_along(ids), child_id = ids, stringsAsFactors = FALSE)
+  ch <- data.frame(file = rep(1L, length(ids)), child = seq_along(ids), child_id = ids, stringsAsFactors = FALSE)
   ci <- match(ids, col(children, "LAchildID"))
   ch$birth_raw <- col(children, "PersonBirthDate")[ci]
   ch$birth_raw <- substr(ch$birth_raw, 1, 10)
-  ch$expected_raw <- NA_character_
+  ch$expected_raw <- substr(col(children, "ExpectedPersonBirthDate")[ci], 1, 10)
   ch$gender_raw <- col(children, "GenderCurrent")[ci]
   ch$sex_raw <- col(children, "Sex")[ci]
   ch$ethnicity_raw <- col(characteristics, "Ethnicity")[match(ids, col(characteristics, "LAchildID"))]
@@ -361,7 +349,9 @@ cin_tables_from_frames <- function(cindetails, assessments, children = NULL,
   a_ep <- of_ep(assessments)
   st <- d10(col(assessments, "AssessmentActualStartDate"))
   au <- d10(col(assessments, "AssessmentAuthorisationDate"))
-  akey <- paste(a_ep, st, au, col(assessments, "cina_assessment_id"), sep = "\r")
+  aid <- col(assessments, "AssessmentID")
+  if (all(is.na(aid))) aid <- col(assessments, "cina_assessment_id")
+  akey <- paste(a_ep, st, au, aid, sep = "\r")
   first <- !duplicated(akey) & !is.na(a_ep)
   as <- data.frame(episode = a_ep[first], start_raw = st[first], auth_raw = au[first],
                    stringsAsFactors = FALSE)

@@ -4,14 +4,19 @@
 # to read_cin_assessments().
 
 cin_census_build <- function(tabs, on_unknown, legacy, salt, source, verbose,
-                             call = rlang::caller_env()) {
+                             implausible_dates = "keep", call = rlang::caller_env()) {
+  if (!length(tabs)) {
+    abort_input(c("Nothing to analyse in {source}: it holds no rows.",
+                  i = "Check the file or table is the full extract."),
+                class = "cscdemand_error_empty", call = call)
+  }
   st <- cin_census_stack(tabs, call = call)
   audit <- cin_audit_new()
   audit <- cin_audit_add(audit, "read", "census returns read", length(tabs), source)
   audit <- cin_audit_add(audit, "read", "child records read", nrow(st$children), "")
   audit <- cin_audit_add(audit, "read", "episodes read (CINdetails)", nrow(st$episodes), "")
   audit <- cin_audit_add(audit, "read", "assessments read", nrow(st$assessments), "")
-  chk <- cin_census_check(st, legacy = legacy)
+  chk <- cin_census_check(st, legacy = legacy, implausible_dates = implausible_dates, call = call)
   cin_census_problems(chk$problems, on_unknown, call = call)
   for (i in seq_len(nrow(chk$summary))) {
     audit <- cin_audit_add(audit, "census", chk$summary$step[i], chk$summary$n[i],
@@ -49,16 +54,28 @@ cin_census_build <- function(tabs, on_unknown, legacy, salt, source, verbose,
   }
   long <- cin_census_long(ep, st, has_as)
   if (!nrow(long)) {
-    abort_input(c("No assessments found in {source}.",
-                  i = "The returns hold no {.code <Assessments>} with an episode that could be read."),
+    n_ep <- nrow(st$episodes)
+    n_files <- length(tabs)
+    gone <- audit$step[startsWith(audit$step, "episodes dropped: ")]
+    why <- if (n_ep == 0L && length(gone)) {
+      c(x = "Every episode was dropped: {sub('^episodes dropped: ', '', gone)}.",
+        i = "See the policies {.arg on_unknown} and {.arg implausible_dates}.")
+    } else {
+      c(x = "{cli::qty(n_files)}The return{?s} hold{?s/} {n_ep} episode{?s} that could be read, and no {.code <Assessments>} in them (factors are recorded at assessment).",
+        i = "Check the file is the full return; episodes with no assessment are read only with others that have one.")
+    }
+    abort_input(c("Nothing to analyse in {source}: no assessment.", why),
                 class = "cscdemand_error_empty", call = call)
   }
   # the reader's table builder itself (not the public API, which dispatches XML here)
+  # dates were checked above, by place in the return ("checked": the table
+  # builder neither flags nor drops them again by internal row)
   a <- cin_assessments_from_table(cin_read_table(long, call = call), layout = "long",
                                   columns = NULL, la = "LA", on_unknown = on_unknown,
                                   legacy = legacy, date_format = NULL, verbose = FALSE,
-                                  call = call)
+                                  implausible_dates = "checked", call = call)
   a <- cin_census_attach(a, ep)
+  a$audit <- cin_census_row_places(a$audit, as.integer(long$episode_id), ep)
   n_keys <- length(unique(paste(st$children$la, st$children$child_id)))
   n_kept <- length(unique(paste(a$assessments$la, a$assessments$child_id)))
   audit <- cin_audit_add(audit, "census", "children kept (with an assessment)", n_kept,
@@ -139,25 +156,9 @@ cin_census_pp_collected <- function(t) {
   isTRUE(yr >= 2027L)
 }
 
-# Dates written as YYYY-MM-DD (the schema; a time after "T", or the time
-# zone xs:date allows, "Z" or "+01:00", is dropped: the date as written) or
-# DD/MM/YYYY; NA if neither.
-cin_census_date <- function(v) {
-  u <- unique(v)
-  d <- rep(as.Date(NA), length(u))
-  s <- sub("T.*$", "", trimws(u))
-  s <- sub("^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})(Z|[+-][0-9]{2}:[0-9]{2})$", "\\1", s)
-  iso <- grepl("^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$", s)
-  d[iso] <- as.Date(s[iso], format = "%Y-%m-%d")
-  uk <- grepl("^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$", s)
-  d[uk] <- as.Date(s[uk], format = "%d/%m/%Y")
-  out <- d[match(v, u)]
-  attr(out, "bad") <- !is.na(v) & nzchar(trimws(v)) & is.na(out)
-  out
-}
-
 # Positions for messages: "file 1 child 12 episode 2" (never identifiers).
 cin_pos_label <- function(ep, idx, max = 5L) {
+  idx <- unique(idx)  # each place once, however many values it holds
   if (!length(idx)) return("")
   lab <- paste0("file ", ep$file[idx], " child ", ep$child_pos[idx], " episode ", ep$ep_pos[idx])
   if (length(lab) > max) {
@@ -168,20 +169,21 @@ cin_pos_label <- function(ep, idx, max = 5L) {
 }
 
 # Check the stacked tables; returns cleaned tables, a problem list and audit.
-cin_census_check <- function(st, legacy) {
+# Episodes with no child id or referral date cannot be keyed (on_unknown);
+# every date element, and ReferralNFA, follows `implausible_dates`
+# (cin-dates.R), episode by episode.
+cin_census_check <- function(st, legacy, implausible_dates = "keep", call = rlang::caller_env()) {
   ch <- st$children
   ep <- st$episodes
-  as <- st$assessments
   ep$file <- ch$file[ep$child]
   ep$child_pos <- ch$child[ep$child]
-  today <- cin_today()
   problems <- list()
   summ <- data.frame(step = character(), n = numeric(), detail = character(),
                      stringsAsFactors = FALSE)
-  add <- function(kind, step, idx, detail = "", n = length(idx)) {
+  add <- function(kind, step, idx, detail = "", n = length(idx), values = NULL) {
     if (!length(idx)) return(invisible())
     problems[[length(problems) + 1L]] <<- list(kind = kind, step = step, n = n,
-                                                where = cin_pos_label(ep, idx))
+                                                where = cin_pos_label(ep, idx), values = values)
     summ[nrow(summ) + 1L, ] <<- list(step, n, paste0(detail, cin_pos_label(ep, idx)))
   }
   note <- function(step, n, detail = "") summ[nrow(summ) + 1L, ] <<- list(step, n, detail)
@@ -190,99 +192,71 @@ cin_census_check <- function(st, legacy) {
   add("missing", "episodes dropped: child has no LAchildID", no_child)
   no_ref <- which(is.na(ep$referral_date))
   add("missing", "episodes dropped: no CINreferralDate (or not a date)", setdiff(no_ref, no_child))
-  fut <- which(!is.na(ep$referral_date) & ep$referral_date > today)
-  add("date", "episodes dropped: referral date in the future", fut)
-  drop_ep <- unique(c(no_child, no_ref, fut))
-  as$start <- cin_census_date(as$start_raw)
-  as$auth <- cin_census_date(as$auth_raw)
-  ref_a <- ep$referral_date[as$episode]
-  bad_a <- (!is.na(as$auth) & !is.na(ref_a) & as$auth < ref_a) |
-    (!is.na(as$auth) & as$auth > today) | attr(as$auth, "bad")
-  bad_a <- bad_a & !as$episode %in% drop_ep
-  add("date", "assessment dates set to missing: impossible (before the referral, in the future or not a date)",
-      as$episode[bad_a])
-  as$auth[bad_a] <- NA
-  # Factor values: split, match, count unknowns by position.
-  f <- st$factors
-  u <- unique(f$value)
-  tk <- cin_tokenise(u, legacy = legacy)
-  iu <- match(f$value, u)
-  raw_tok <- lapply(strsplit(u, "[,;|/+&[:space:]]+"), function(p) p[nzchar(p)])
-  ok_tok <- lapply(seq_along(u), function(i) {
-    p <- raw_tok[[i]]
-    p[!is.na(cin_match_codes(p, legacy = legacy)$code)]
-  })
-  n_tok <- lengths(raw_tok)[iu]
-  n_unk <- n_tok - lengths(ok_tok)[iu]
-  note("factor codes read", sum(n_tok), "AssessmentFactors values split at commas")
-  unk_as <- which(n_unk > 0L)
-  if (length(unk_as)) {
-    add("code", "factor codes dropped: not a CIN factor code",
-        as$episode[f$assessment[unk_as]], "", n = sum(n_unk))
+  drop_ep <- unique(c(no_child, no_ref))
+  st$episodes <- ep
+  dc <- cin_census_dates(st)
+  st <- dc$tables
+  nfa <- cin_xml_bool(st$episodes$nfa_raw)
+  bad_nfa <- which(attr(nfa, "unknown"))
+  flags <- rbind(dc$flags, data.frame(episode = bad_nfa, element = rep("ReferralNFA", length(bad_nfa)),
+                                      reason = rep("not true or false", length(bad_nfa)),
+                                      stringsAsFactors = FALSE))
+  flags <- flags[!flags$episode %in% drop_ep, , drop = FALSE]
+  pol <- cin_date_policy_apply(flags, implausible_dates, function(i) cin_pos_label(ep, i),
+                               call = call)
+  summ <- rbind(summ, pol$audit)
+  st$episodes$nfa_raw[bad_nfa] <- NA  # counted once, here
+  drop_ep <- unique(c(drop_ep, pol$drop))
+  f <- cin_census_factor_values(st$factors, st$assessments$episode, legacy)
+  note("factor codes read", f$n_read, "AssessmentFactors values split at commas")
+  if (f$n_unknown > 0L) {
+    # the values themselves are shown: codes, never identifiers
+    bad <- f$bad_values
+    add("code", "factor codes dropped: not a CIN factor code", f$unknown_episodes,
+        paste0("values ", paste0("\"", utils::head(bad, 10), "\"", collapse = ", "),
+               if (length(bad) > 10) paste0(" and ", length(bad) - 10, " more"), "; "),
+        n = f$n_unknown, values = utils::head(bad, 8))
   }
-  rows <- rep(seq_along(f$value), lengths(ok_tok)[iu])
-  f2 <- data.frame(assessment = f$assessment[rows],
-                   value = unlist(ok_tok[iu], use.names = FALSE), stringsAsFactors = FALSE)
+  if (length(f$emptied)) {
+    note("assessments left with no factor code: every code dropped as not a CIN factor code",
+         length(f$emptied), paste0("kept as assessments with no factors; ",
+                                   cin_pos_label(ep, unique(st$assessments$episode[f$emptied]))))
+  }
   # Drop the episodes (and their parts) that cannot be keyed.
   keep_ep <- !seq_len(nrow(ep)) %in% drop_ep
-  st$episodes <- ep
-  st$assessments <- as
-  st$factors <- f2
-  n_as0 <- nrow(as)
-  n_f0 <- nrow(f2)
+  st$factors <- f$factors
+  n_as0 <- nrow(st$assessments)
+  n_f0 <- nrow(st$factors)
   st <- cin_census_subset(st, keep_ep)
   if (any(!keep_ep)) {
     note("assessments dropped with their episode", n_as0 - nrow(st$assessments))
     note("factor codes dropped with their episode", n_f0 - nrow(st$factors))
   }
-  for (k in c("s47", "cpp", "cinp", "pp")) {
-    d <- st[[k]]
-    if (is.null(d)) next
-    d$start <- cin_census_date(d$start_raw)
-    if (k == "s47") d$icpc_date <- cin_census_date(d$icpc_raw)
-    st[[k]] <- d
-  }
-  st$episodes$icpc_date <- cin_census_date(st$episodes$icpc_raw)
-  st$episodes$closure_date <- cin_census_date(st$episodes$closure_date_raw)
-  pl <- cin_census_check_plans(st)
-  for (i in seq_len(nrow(pl$summary))) note(pl$summary$step[i], pl$summary$n[i], pl$summary$detail[i])
-  list(tables = pl$tables, problems = problems, summary = summ)
+  list(tables = st, problems = problems, summary = summ)
 }
 
-# A date column of a part of the return, NA when the part has no such column
-# (the sector's tables).
-cin_census_date_col <- function(d, raw) {
-  v <- d[[raw]]
-  cin_census_date(if (is.null(v)) rep(NA_character_, nrow(d)) else v)
-}
-
-# Plan end dates and the other dates of the parts of an episode: read, and
-# an end before its start (or a date not a date) set to missing and counted.
-cin_census_check_plans <- function(st) {
-  summ <- data.frame(step = character(), n = numeric(), detail = character(),
-                     stringsAsFactors = FALSE)
-  for (k in c("cpp", "cinp")) {
-    d <- st[[k]]
-    if (is.null(d)) next
-    d$end <- cin_census_date_col(d, "end_raw")
-    bad <- which(attr(d$end, "bad") | (!is.na(d$end) & !is.na(d$start) & d$end < d$start))
-    if (length(bad)) {
-      what <- if (k == "cpp") "child protection plan" else "CIN plan"
-      summ[nrow(summ) + 1L, ] <- list(
-        paste0(what, " end dates set to missing: before the plan's start or not a date"),
-        length(bad), cin_pos_label(st$episodes, d$episode[bad]))
-      d$end[bad] <- NA
-    }
-    st[[k]] <- d
-  }
-  if (!is.null(st$s47)) st$s47$target <- cin_census_date_col(st$s47, "target_raw")
-  st$assessments$review <- cin_census_date_col(st$assessments, "review_raw")
-  if (!is.null(st$pp)) {
-    for (nm in c("letter", "meeting", "step", "court", "letter_cp")) {
-      st$pp[[nm]] <- cin_census_date_col(st$pp, paste0(nm, "_raw"))
-    }
-  }
-  list(tables = st, summary = summ)
+# Factor values: split, match, count unknowns (by episode). `f` has
+# assessment (row of the assessments) and value; `as_ep` the episode of
+# each assessment. Zero values (a return with no factor codes) is fine.
+cin_census_factor_values <- function(f, as_ep, legacy) {
+  v <- as.character(f$value)
+  u <- unique(v)
+  iu <- match(v, u)
+  u[is.na(u)] <- ""
+  raw_tok <- lapply(strsplit(u, "[,;|/+&[:space:]]+"), function(p) p[nzchar(p)])
+  is_code <- lapply(raw_tok, function(p) !is.na(cin_match_codes(p, legacy = legacy)$code))
+  ok_tok <- Map(`[`, raw_tok, is_code)
+  n_tok <- lengths(raw_tok)[iu]
+  n_unk <- n_tok - lengths(ok_tok)[iu]
+  unk_as <- which(n_unk > 0L)
+  bad <- unique(unlist(Map(function(p, k) p[!k], raw_tok, is_code)[unique(iu[unk_as])]))
+  rows <- rep(seq_along(f$value), lengths(ok_tok)[iu])
+  f2 <- data.frame(assessment = f$assessment[rows],
+                   value = as.character(unlist(ok_tok[iu], use.names = FALSE)),
+                   stringsAsFactors = FALSE)
+  list(factors = f2, n_read = sum(n_tok), n_unknown = sum(n_unk),
+       unknown_episodes = as_ep[f$assessment[unk_as]], bad_values = as.character(bad),
+       emptied = setdiff(unique(f$assessment[unk_as]), f2$assessment))
 }
 
 # Keep a subset of episodes, renumbering the tables below them.
@@ -316,6 +290,7 @@ cin_census_problems <- function(problems, on_unknown, call) {
   others <- vapply(problems[-1], function(q) paste0(q$step, " (", q$n, ")"), "")
   abort_input(c("The census return has {p$n} problem{?s}: {p$step}.",
                 x = "At {p$where}.",
+                if (length(p$values)) c(x = "Not CIN factor codes: {.val {p$values}}."),
                 if (length(others)) c("*" = "Also: {paste(others, collapse = '; ')}."),
                 i = "Correct the return, or use {.code on_unknown = \"drop\"} to drop or blank these and count them in {.fn audit}."),
               class = cls, call = call)
@@ -409,10 +384,11 @@ cin_census_long <- function(ep, st, has_as) {
   val <- val[o]
   e <- as$episode[rows]
   adate <- as$auth[rows]
-  yr <- census_year(ep$referral_date[e])
+  # no `year` column: the census year is the referral's (any year, 1970
+  # too), attached with the derived fields
   out <- data.frame(la = ep$la[e], child_id = ep$child_key[e], episode_id = as.character(e),
                     assessment_id = as.character(rows), referral_date = ep$referral_date[e],
-                    assessment_date = adate, year = yr, factor = val,
+                    assessment_date = adate, factor = val,
                     stringsAsFactors = FALSE)
   out
 }
@@ -421,9 +397,29 @@ cin_census_long <- function(ep, st, has_as) {
 cin_census_attach <- function(a, ep) {
   asm <- a$assessments
   e <- as.integer(asm$episode_id)
+  asm$year <- census_year(ep$referral_date[e])
   for (cl in cin_derived_columns()) asm[[cl]] <- ep[[cl]][e]
   asm$episode_id <- NULL
   asm$assessment_id <- NULL
   a$assessments <- asm
   a
+}
+
+# The table builder's audit names rows of the long table built here (one per
+# assessment and code), which mean nothing to the user: each is replaced by
+# the place of its episode in the returns (file, child and episode position;
+# each place once). `row_ep`: the episode of each long-table row.
+cin_census_row_places <- function(audit, row_ep, ep) {
+  k <- which(audit$stage %in% c("read", "codes") & grepl("^rows [0-9]", audit$detail))
+  for (i in k) {
+    m <- regmatches(audit$detail[i],
+                    regexec("^rows ([0-9][0-9, ]*)( and ([0-9]+) more)?(.*)$", audit$detail[i]))[[1]]
+    if (!length(m)) next
+    rows <- as.integer(strsplit(m[2], ",[[:space:]]*")[[1]])
+    rows <- rows[!is.na(rows) & rows >= 1L & rows <= length(row_ep)]
+    more <- if (nzchar(m[4])) paste0(" (and ", m[4], " more codes)") else ""
+    audit$detail[i] <- paste0(cin_pos_label(ep, row_ep[rows]), more, m[5])
+  }
+  audit$step[audit$step == "rows with no factor code (blank)"] <- "assessments with no factor code"
+  audit
 }

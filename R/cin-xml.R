@@ -81,13 +81,30 @@
 #' @section Problems in the file:
 #' A file that is not well-formed XML stops with an error of class
 #' `cscdemand_error_xml` that gives the line. A file from another collection
-#' (SSDA903, School Census, Annex A) stops with an error naming it. Missing
-#' `LAchildID` or `CINreferralDate`, impossible dates (an assessment
-#' authorised before the referral, a date after today) and values that are
-#' not factor codes are listed by file, child and episode position (never by
-#' identifier): with `on_unknown = "error"` the read stops; with `"drop"`
-#' they are dropped (episodes without a child id or referral date, impossible
-#' dates set to missing, unknown codes removed) and counted in [audit()].
+#' (SSDA903, School Census, Annex A) stops with an error naming it. Problems
+#' are listed by file, child and episode position (never by identifier), and
+#' one bad value touches its own episode only:
+#' * missing `LAchildID` or `CINreferralDate` (the episode cannot be keyed)
+#'   and values that are not factor codes follow `on_unknown`: with
+#'   `"error"` the read stops; with `"drop"` the episodes or codes are
+#'   dropped and counted in [audit()];
+#' * every date element (`PersonBirthDate`, `CINreferralDate`,
+#'   `CINclosureDate`, `DateOfInitialCPC`, the assessment, section 47 and
+#'   plan start dates, `AssessmentAuthorisationDate`) that is not a date, in
+#'   the future, before 1990 (not the birth date), or before the referral
+#'   (closure and authorisation), an `ExpectedPersonBirthDate` that is not a
+#'   date, and a `ReferralNFA` that is neither true nor false, follow
+#'   `implausible_dates`: `"keep"` (default) keeps the
+#'   episode (a value that is not a date is set to missing, others are kept
+#'   as written) and counts each in the audit with its element, reason and
+#'   place; `"drop"` drops those episodes and counts them; `"stop"` stops
+#'   with an error of class `cscdemand_error_implausible_date`. Returns
+#'   whose referrals are dated 1970 (as many public sample returns are)
+#'   read, with the census year of the referral.
+#'
+#' A return with no factor codes reads (its assessments have no factors);
+#' one with no assessment at all stops with an error of class
+#' `cscdemand_error_empty` naming the file.
 #'
 #' @param x Path(s) of CIN census XML files.
 #' @inheritParams read_cin_assessments
@@ -110,8 +127,9 @@
 #' table(ep$threshold)
 read_cin_census_xml <- function(x, on_unknown = c("error", "drop"), legacy = TRUE,
                                 hash_ids = FALSE, salt = getOption("cscdemand.salt"),
-                                verbose = FALSE) {
+                                verbose = FALSE, implausible_dates = c("keep", "drop", "stop")) {
   on_unknown <- rlang::arg_match(on_unknown)
+  implausible_dates <- cin_date_policy(implausible_dates)
   check_flag(legacy)
   check_flag(hash_ids)
   check_flag(verbose)
@@ -132,7 +150,8 @@ read_cin_census_xml <- function(x, on_unknown = c("error", "drop"), legacy = TRU
     cin_xml_tables(plain$file, i)
   })
   cin_census_build(tabs, on_unknown = on_unknown, legacy = legacy, salt = salt,
-                   source = paste(basename(x), collapse = ", "), verbose = verbose)
+                   source = paste(basename(x), collapse = ", "), verbose = verbose,
+                   implausible_dates = implausible_dates)
 }
 
 # Is `x` one or more XML files? (extension, else the first bytes)

@@ -124,7 +124,7 @@ test_that("hand-written returns: plan lengths, repeats, reviews, timeliness and 
   expect_identical(ep$icpc_not_required, c(0L, 0L, 0L, 1L))
   expect_identical(ep$assessment_reviewed, c(0L, 0L, 0L, 0L))
   au <- audit(a)
-  line <- au$step == "child protection plan end dates set to missing: before the plan's start or not a date"
+  line <- au$step == "dates implausible: CPPendDate before its start"
   expect_equal(au$n[line], 1)
   expect_match(au$detail[line], "file 1 child 2 episode 1")
   expect_false(any(grepl("SECRET|\\bB\\b", au$detail)))

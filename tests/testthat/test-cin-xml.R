@@ -99,7 +99,7 @@ test_that("junk codes and values are counted by position, or stop the read", {
   expect_no_match(paste(au$detail, collapse = " "), "SECRET")
 })
 
-test_that("missing mandatory elements and impossible dates follow on_unknown", {
+test_that("missing mandatory elements follow on_unknown; impossible dates implausible_dates", {
   no_id <- sub("<LAchildID>SECRET02</LAchildID>", "", cin_test_child("SECRET02", cin_test_ep()))
   no_ref <- cin_test_child("SECRET03", sub("<CINreferralDate>2023-05-10</CINreferralDate>", "",
                                             cin_test_ep()))
@@ -109,23 +109,37 @@ test_that("missing mandatory elements and impossible dates follow on_unknown", {
   p <- write_xml_file(cin_test_xml(c(ok, no_id, no_ref, early, bad_d)))
   err <- expect_error(read_cin_assessments(p), class = "cscdemand_error_missing")
   expect_match(conditionMessage(err), "child 2 episode 1")
-  expect_match(conditionMessage(err), "impossible")
+  expect_no_match(conditionMessage(err), "SECRET")
   a <- read_cin_assessments(p, on_unknown = "drop")
   au <- audit(a)
   expect_equal(au$n[au$step == "episodes dropped: child has no LAchildID"], 1)
   expect_equal(au$n[au$step == "episodes dropped: no CINreferralDate (or not a date)"], 1)
-  dd <- au$step == "assessment dates set to missing: impossible (before the referral, in the future or not a date)"
-  expect_equal(au$n[dd], 2)
-  expect_match(au$detail[dd], "child 4 episode 1; file 1 child 5 episode 1")
+  # kept (the default): each flagged with its element, reason and place
+  dd <- au$step == "dates implausible: AssessmentAuthorisationDate before the referral"
+  expect_equal(au$n[dd], 1)
+  expect_match(au$detail[dd], "^file 1 child 4 episode 1; the episode is kept")
+  nd <- au$step == "dates implausible: AssessmentAuthorisationDate not a date"
+  expect_match(au$detail[nd], "^file 1 child 5 episode 1;")
   expect_equal(nrow(a$assessments), 3L)
+  expect_equal(sum(is.na(a$assessments$assessment_date)), 1L)  # "2023-13-45" only
   expect_equal(au$n[au$step == "assessments read"],
                au$n[au$step == "assessments"] + au$n[au$step == "assessments dropped with their episode"])
   # episodes read = kept + dropped
   expect_equal(au$n[au$step == "episodes read (CINdetails)"],
                au$n[au$step == "episodes"] + 2)
+  d <- read_cin_assessments(p, on_unknown = "drop", implausible_dates = "drop")
+  aud <- audit(d)
+  expect_equal(nrow(d$assessments), 1L)
+  expect_equal(aud$n[aud$step == "episodes dropped: implausible date"], 2)
+  expect_equal(aud$n[aud$step == "episodes read (CINdetails)"],
+               aud$n[aud$step == "episodes"] + 2 + 2)
   fut <- cin_test_child("SECRET06", cin_test_ep(ref = "2099-01-01", auth = "2099-02-01"))
-  expect_error(read_cin_assessments(write_xml_file(cin_test_xml(c(ok, fut)))),
-               class = "cscdemand_error_date")
+  pf <- write_xml_file(cin_test_xml(c(ok, fut)))
+  expect_equal(nrow(read_cin_assessments(pf)$assessments), 2L)
+  e <- expect_error(read_cin_assessments(pf, implausible_dates = "stop"),
+                    class = "cscdemand_error_implausible_date")
+  expect_s3_class(e, "cscdemand_error_date")
+  expect_match(conditionMessage(e), "file 1 child 2 episode 1")
 })
 
 test_that("malformed files stop with the line number", {
