@@ -1,6 +1,8 @@
 # Two entry points for a fresh clone on a fresh machine (Debian, R 4.2):
 #   make demo  - install everything, run the demand analysis on the example data
 #   make test  - install everything, R CMD check (no ERROR/WARNING allowed), full test suite
+#   make review - knit the example report for two councils in HTML and Word, every
+#                page as PNG in review/, and run a reviewer's checks (not part of test)
 # Both do all of their own set-up (tools/install-deps.sh) and print one line per
 # step; each step's full output is kept in .logs/<step>.log.
 # R packages that Debian lacks, and cscdemand itself, go into .Rlib/ inside the
@@ -15,7 +17,7 @@ export R_LIBS := $(LIB)
 R := Rscript --vanilla
 STEP := bash tools/step.sh
 
-.PHONY: deps install demo test check unit bench document clean distclean
+.PHONY: deps install demo test check unit bench document review clean distclean
 
 deps:
 	@mkdir -p $(LIB) $(LOGS)
@@ -53,6 +55,15 @@ unit: install
 
 test: check unit
 
+review: install
+	@$(STEP) "LibreOffice, poppler and fonts for the review" $(LOGS)/review-deps.log \
+	  bash tools/install-deps.sh review
+	@$(STEP) "Knitting 2 councils in HTML and Word, pages as PNG" $(LOGS)/review.log \
+	  $(R) tools/review.R review
+	@$(STEP) "Checking the reports as a reviewer would" $(LOGS)/review-check.log \
+	  $(R) tools/review-check.R review
+	@echo "Every page is in $(CURDIR)/review/<council>-<format>/pages/: read each one."
+
 document:
 	$(R) -e 'Rcpp::compileAttributes(); roxygen2::roxygenise()'
 
@@ -60,7 +71,7 @@ bench: install
 	@for f in bench/bench-*.R; do echo "== $$f"; $(R) $$f || exit 1; done
 
 clean:
-	rm -rf check .logs src/*.o src/*.so demand-report.html demand-report.png
+	rm -rf check .logs review src/*.o src/*.so demand-report.html demand-report.png
 
 distclean: clean
 	rm -rf .Rlib

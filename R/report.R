@@ -168,9 +168,24 @@ report_format <- function(output_file, output_format, call = rlang::caller_env()
   format <- switch(kind,
     html = rmarkdown::html_document(toc = TRUE, toc_depth = 2, self_contained = TRUE,
                                     fig_caption = TRUE, df_print = "default"),
-    word = rmarkdown::word_document(toc = TRUE, toc_depth = 2, fig_caption = TRUE),
+    word = report_word_format(),
     pdf = rmarkdown::pdf_document(toc = TRUE, toc_depth = 2, fig_caption = TRUE))
   list(format = format, file = output_file, kind = kind)
+}
+
+# Word: the shipped reference document (A4, Arial, page numbers, table style),
+# and the layout pandoc cannot do finished in the document (report_docx_finish()).
+report_word_format <- function() {
+  rlang::check_installed("xml2", reason = "to lay out the Word report.")
+  fmt <- rmarkdown::word_document(toc = TRUE, toc_depth = 2, fig_caption = TRUE,
+                                  reference_docx = report_reference_docx())
+  pandoc_post <- fmt$post_processor
+  fmt$post_processor <- function(metadata, input_file, output_file, clean, verbose) {
+    if (is.function(pandoc_post)) output_file <- pandoc_post(metadata, input_file, output_file, clean, verbose)
+    report_docx_finish(output_file)
+    output_file
+  }
+  fmt
 }
 
 # The output folder must exist and be writable; the file is made absolute

@@ -7,7 +7,10 @@
 #                                       glca), from the CRAN repository this
 #                                       machine's R profiles configure, into
 #                                       .Rlib/ inside the clone
-# With no argument it does both. Safe to run again.
+#   bash tools/install-deps.sh review   what `make review` needs besides: LibreOffice
+#                                       (Writer, no GUI), poppler (pdftoppm) and
+#                                       the Liberation fonts (Arial's metrics)
+# With no argument it does system and cran. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -20,9 +23,11 @@ DEB_PKGS="r-cran-rcpp r-cran-rcppeigen r-cran-rcppparallel r-cran-cli r-cran-rla
   r-cran-digest r-cran-jsonlite r-cran-nlme r-cran-pkgbuild r-cran-openssl
   postgresql chromium pandoc"
 
+REVIEW_PKGS="libreoffice-writer-nogui poppler-utils fonts-liberation2 chromium"
+
 system_packages() {
   local missing="" p
-  for p in $DEB_PKGS; do
+  for p in ${1:-$DEB_PKGS}; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
   done
   if [ -z "$missing" ]; then
@@ -79,5 +84,6 @@ case "$what" in
   system) system_packages ;;
   cran) cran_packages ;;
   all) system_packages && cran_packages ;;
-  *) echo "usage: bash tools/install-deps.sh [system|cran]"; exit 2 ;;
+  review) system_packages "$REVIEW_PKGS" ;;
+  *) echo "usage: bash tools/install-deps.sh [system|cran|review]"; exit 2 ;;
 esac

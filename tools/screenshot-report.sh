@@ -5,6 +5,7 @@
 # With a pages folder, the whole report is also printed to PDF by Chromium and
 # every page saved as a PNG (page-01.png, ...) to read it page by page.
 # A Word report (.docx) is converted with LibreOffice instead, page by page.
+# PAGES_DPI sets the resolution of the pages (default 60).
 set -euo pipefail
 html=$(realpath "$1")
 png=${2:-report.png}
@@ -12,10 +13,19 @@ pages=${3:-}
 if [[ "$html" == *.docx ]]; then
   out=${pages:-$(dirname "$png")}
   mkdir -p "$out"
-  libreoffice --headless --convert-to pdf --outdir "$out" "$html" >/dev/null 2>&1 || {
-    echo "LibreOffice could not convert $html"; exit 1; }
+  # a profile of its own, so a LibreOffice already running does not take the job
+  # (a second try: a new profile's first start sometimes fails), without the
+  # library path R sets for its children, which LibreOffice cannot start with
   pdf="$out/$(basename "${html%.docx}").pdf"
-  pdftoppm -png -r 60 "$pdf" "$out/page"
+  for try in 1 2; do
+    lo_profile=$(mktemp -d)
+    env -u LD_LIBRARY_PATH libreoffice -env:UserInstallation="file://$lo_profile" --headless --convert-to pdf \
+      --outdir "$out" "$html" >/dev/null 2>&1 || true
+    rm -rf "$lo_profile"
+    [ -s "$pdf" ] && break
+  done
+  [ -s "$pdf" ] || { echo "LibreOffice could not convert $html"; exit 1; }
+  pdftoppm -png -r "${PAGES_DPI:-60}" "$pdf" "$out/page"
   cp "$(ls "$out"/page-*.png | head -1)" "$png"
   echo "Pages saved to $out"
   exit 0
@@ -45,7 +55,7 @@ if [ -n "$pages" ]; then
     --user-data-dir="$profile" --virtual-time-budget=5000 --no-pdf-header-footer \
     --print-to-pdf="$pages/report.pdf" "file://$html" >/dev/null 2>&1 || {
       echo "Chromium could not print $html"; exit 1; }
-  pdftoppm -png -r 60 "$pages/report.pdf" "$pages/page"
+  pdftoppm -png -r "${PAGES_DPI:-60}" "$pages/report.pdf" "$pages/page"
   echo "Pages saved to $pages"
 fi
 rm -rf "$profile" "$log"

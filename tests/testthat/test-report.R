@@ -129,6 +129,15 @@ test_that("the Word report has real tables, captions and the council's name", {
   counts <- as.numeric(gsub(",", "", sub(" .*", "", cells)))
   expect_gt(length(counts), 50)
   expect_true(all(counts == 0 | counts >= 10))
+  # laid out for A4: words fit their columns, numbered pages, filled contents
+  r <- review_read(out)
+  expect_equal(review_words_fit(r)$problem, character())
+  expect_equal(review_page_numbers(r)$problem, character())
+  expect_equal(review_contents_filled(r)$problem, character())
+  ns <- c(w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main")
+  sz <- xml2::xml_find_first(r$docx$doc, "//w:body/w:sectPr/w:pgSz", ns)
+  expect_equal(xml2::xml_attr(sz, "w"), "11906")
+  expect_length(xml2::xml_find_all(r$docx$doc, "//w:tr[not(w:trPr/w:cantSplit)]", ns), 0)
 })
 
 test_that("bad input and failures: classed errors, nothing left behind", {

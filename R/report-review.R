@@ -1,0 +1,242 @@
+# Checks of a knitted report, as a reviewer reads it: used by `make review`
+# (tools/review.R knits the example report for two councils and runs them as
+# tests, tools/review/test-review.R) and unit-tested on small crafted
+# documents (tests/testthat/test-report-review.R). Each check returns a data
+# frame of problems, one row each with a sentence in `problem`; no rows is a
+# pass.
+
+review_problems <- function(where = character(), problem = character()) {
+  data.frame(where = as.character(where), problem = as.character(problem), stringsAsFactors = FALSE)
+}
+
+# -- reading a report -------------------------------------------------------
+
+# The parts of a Word report: its document (and the XML of every part, by name).
+review_read_docx <- function(path) {
+  rlang::check_installed("xml2", reason = "to read the Word report.")
+  dir <- docx_unzip(path)
+  on.exit(unlink(dir, recursive = TRUE), add = TRUE)
+  files <- list.files(file.path(dir, "word"), pattern = "\\.xml$", full.names = TRUE)
+  parts <- stats::setNames(lapply(files, xml2::read_xml), basename(files))
+  rels <- file.path(dir, "word", "_rels", "document.xml.rels")
+  list(doc = parts[["document.xml"]], parts = parts,
+       rels = if (file.exists(rels)) xml2::read_xml(rels) else NULL)
+}
+
+# A report read once: its tables, its text (paragraphs) and, for Word, the
+# column widths and the document parts.
+review_read <- function(path) {
+  if (grepl("\\.docx$", path, ignore.case = TRUE)) {
+    d <- review_read_docx(path)
+    tbls <- xml2::xml_find_all(d$doc, "//w:tbl", docx_ns)
+    paras <- xml2::xml_find_all(d$doc, "//w:body/w:p", docx_ns)
+    text <- vapply(paras, function(p) paste(xml2::xml_text(xml2::xml_find_all(p, ".//w:t", docx_ns)), collapse = ""), "")
+    grid <- lapply(tbls, function(t) as.numeric(xml2::xml_attr(xml2::xml_find_all(t, "w:tblGrid/w:gridCol", docx_ns), "w")))
+    return(list(kind = "docx", tables = lapply(tbls, docx_table_cells), text = text, widths = grid, docx = d))
+  }
+  rlang::check_installed("xml2", reason = "to read the HTML report.")
+  h <- xml2::read_html(path)
+  tbls <- xml2::xml_find_all(h, "//table")
+  cells <- lapply(tbls, function(t) {
+    rows <- lapply(xml2::xml_find_all(t, ".//tr"), function(tr) trimws(xml2::xml_text(xml2::xml_find_all(tr, "./th|./td"))))
+    n <- max(lengths(rows), 0L)
+    do.call(rbind, lapply(rows, function(x) c(x, rep("", n - length(x)))))
+  })
+  text <- trimws(xml2::xml_text(xml2::xml_find_all(h, "//body//p|//body//li|//body//h1|//body//h2|//body//h3|//body//caption")))
+  list(kind = "html", tables = cells, text = text)
+}
+
+# -- layout (Word) ----------------------------------------------------------
+
+# Every word of every cell fits its column (in Arial at the cell's size, with
+# the cell margins), so none is broken across lines.
+review_words_fit <- function(report, size = 9) {
+  if (is.character(report)) report <- review_read(report)
+  out <- review_problems()
+  for (i in seq_along(report$tables)) {
+    cells <- report$tables[[i]]
+    width <- report$widths[[i]]
+    if (!length(cells) || length(width) != ncol(cells)) next
+    need <- docx_cell_widths(cells, size)$word
+    bad <- which(need > rep(width, each = nrow(cells)) + 1, arr.ind = TRUE)
+    for (k in seq_len(nrow(bad))) {
+      r <- bad[k, 1]
+      j <- bad[k, 2]
+      words <- strsplit(cells[r, j], "\\s+")[[1]]
+      out <- rbind(out, review_problems(sprintf("table %d, row %d, column %d", i, r, j),
+        sprintf("\"%s\" needs %.2f inch but its column is %.2f inch", words[which.max(nchar(words))],
+                need[r, j] / 1440, width[j] / 1440)))
+    }
+  }
+  out
+}
+
+# The footer of every section shows the page number (a PAGE field).
+review_page_numbers <- function(report) {
+  if (is.character(report)) report <- review_read(report)
+  d <- report$docx
+  sects <- xml2::xml_find_all(d$doc, "//w:sectPr", docx_ns)
+  ids <- unique(xml2::xml_attr(xml2::xml_find_all(sects, "w:footerReference", docx_ns), "id"))
+  if (!length(ids)) return(review_problems("footer", "the document has no footer, so no page numbers"))
+  rel <- xml2::xml_find_all(d$rels, "//*[local-name()='Relationship']")
+  targets <- basename(xml2::xml_attr(rel, "Target")[match(ids, xml2::xml_attr(rel, "Id"))])
+  has_page <- vapply(targets, function(f) {
+    x <- d$parts[[f]]
+    if (is.null(x)) return(FALSE)
+    codes <- c(xml2::xml_text(xml2::xml_find_all(x, "//w:instrText", docx_ns)),
+               xml2::xml_attr(xml2::xml_find_all(x, "//w:fldSimple", docx_ns), "instr"))
+    any(grepl("^\\s*PAGE\\b", codes))
+  }, logical(1))
+  if (all(has_page)) return(review_problems())
+  review_problems(paste("footer", targets[!has_page]), "the footer has no page number field")
+}
+
+# The table of contents lists the document's headings (it is not an empty field).
+review_contents_filled <- function(report) {
+  if (is.character(report)) report <- review_read(report)
+  doc <- report$docx$doc
+  sdt <- xml2::xml_find_first(doc, "//w:sdt[w:sdtPr/w:docPartObj/w:docPartGallery[@w:val='Table of Contents']]", docx_ns)
+  if (inherits(sdt, "xml_missing")) return(review_problems("contents", "the document has no table of contents"))
+  entries <- vapply(xml2::xml_find_all(sdt, ".//w:p[not(w:pPr/w:pStyle[@w:val='TOCHeading'])]", docx_ns),
+                    function(p) paste(xml2::xml_text(xml2::xml_find_all(p, ".//w:t", docx_ns)), collapse = ""), "")
+  entries <- trimws(entries[nzchar(trimws(entries))])
+  heads <- xml2::xml_text(xml2::xml_find_all(doc, "//w:body/w:p[w:pPr/w:pStyle[@w:val='Heading1']]", docx_ns))
+  missing <- setdiff(trimws(heads), entries)
+  if (!length(entries)) return(review_problems("contents", "the table of contents is empty"))
+  if (length(missing)) {
+    return(review_problems("contents", paste0("the contents lack the heading \"", missing, "\"")))
+  }
+  review_problems()
+}
+
+# -- tables -------------------------------------------------------------------
+
+# The leading count of a cell ("1,234 (5.6%)" is 1234); NA for text and "c".
+review_cell_count <- function(x) {
+  x <- trimws(x)
+  num <- regmatches(x, regexpr("^-?[0-9][0-9,]*(\\.[0-9]+)?", x))
+  out <- rep(NA_real_, length(x))
+  hit <- grepl("^-?[0-9][0-9,]*(\\.[0-9]+)?", x)
+  out[hit] <- as.numeric(gsub(",", "", num))
+  out
+}
+
+# Rows with a large total and most cells suppressed: a row of hundreds must not
+# disappear behind "c". The total is the row's Total / All column, else the sum
+# of its visible counts; "large" is at least twice the threshold per cell.
+review_suppressed_rows <- function(tables, threshold = 10) {
+  out <- review_problems()
+  for (i in seq_along(tables)) {
+    t <- tables[[i]]
+    if (length(t) == 0 || nrow(t) < 2 || ncol(t) < 3) next
+    total_col <- grep("^(total|all)\\b", trimws(t[1, ]), ignore.case = TRUE)
+    cols <- setdiff(seq_len(ncol(t))[-1], total_col)
+    for (r in 2:nrow(t)) {
+      v <- t[r, cols]
+      sup <- trimws(v) == "c"
+      counts <- review_cell_count(v)
+      total <- if (length(total_col)) review_cell_count(t[r, total_col[1]]) else sum(counts, na.rm = TRUE)
+      cells <- sum(sup | !is.na(counts))
+      if (cells >= 2 && !is.na(total) && total >= 2 * threshold * cells && sum(sup) > cells / 2) {
+        out <- rbind(out, review_problems(sprintf("table %d, row \"%s\"", i, t[r, 1]),
+          sprintf("%d of its %d cells are suppressed although the row holds %s", sum(sup), cells,
+                  format(total, big.mark = ","))))
+      }
+    }
+  }
+  out
+}
+
+# Rows whose every count is zero ("0 (0.0%)" across a row) say nothing.
+review_zero_rows <- function(tables) {
+  out <- review_problems()
+  for (i in seq_along(tables)) {
+    t <- tables[[i]]
+    if (length(t) == 0 || nrow(t) < 2 || ncol(t) < 2) next
+    for (r in 2:nrow(t)) {
+      v <- trimws(t[r, -1])
+      v <- v[nzchar(v)]
+      counts <- review_cell_count(v)
+      if (length(v) && all(!is.na(counts)) && all(counts == 0)) {
+        out <- rbind(out, review_problems(sprintf("table %d, row \"%s\"", i, t[r, 1]), "every cell of the row is zero"))
+      }
+    }
+  }
+  out
+}
+
+# -- text ---------------------------------------------------------------------
+
+# Phrases a statistician would not sign: "x times less likely" (a ratio under 1
+# is "about a third as likely") and councils by position ("first council").
+review_phrasing <- function(text) {
+  pats <- c("times less likely" = "[0-9.]+ times less (likely|common)",
+            "a council by position" = "\\b(first|second|third) council\\b")
+  out <- review_problems()
+  for (k in names(pats)) {
+    hit <- grep(pats[[k]], text, ignore.case = TRUE)
+    if (length(hit)) {
+      out <- rbind(out, review_problems(paste("paragraph", hit),
+        paste0(k, ": \"", regmatches(text[hit], regexpr(pats[[k]], text[hit], ignore.case = TRUE)), "\"")))
+    }
+  }
+  out
+}
+
+# Another council's name used as a label ("the Leicestershire table",
+# "(Kingston model)"); a citation "Kingston Table 3" needs a references section.
+review_council_labels <- function(text, council, councils = NULL) {
+  if (is.null(councils)) councils <- unique(c(cscdemand::context_councils$name, "Kingston", "Leicestershire"))
+  others <- setdiff(councils, council)
+  others <- others[!is.na(others) & nzchar(others)]
+  rx <- paste0("\\b(", paste(gsub("([.()])", "\\\\\\1", others), collapse = "|"), ")\\s+(table|model|categories|method|defaults)\\b")
+  hit <- grep(rx, text, perl = TRUE)
+  out <- review_problems()
+  if (length(hit)) {
+    out <- review_problems(paste("paragraph", hit),
+      paste0("another council's name as a label: \"", regmatches(text[hit], regexpr(rx, text[hit], perl = TRUE)), "\""))
+  }
+  cite_rx <- paste0("\\b(", paste(gsub("([.()])", "\\\\\\1", others), collapse = "|"), ")\\s+Tables?\\s+[0-9]+")
+  cites <- grep(cite_rx, text, perl = TRUE)
+  if (length(cites) && !any(grepl("^\\s*References\\s*$", text))) {
+    out <- rbind(out, review_problems(paste("paragraph", cites[1]),
+      paste0("\"", regmatches(text[cites[1]], regexpr(cite_rx, text[cites[1]], perl = TRUE)),
+             "\" is cited but the report has no references section")))
+  }
+  out
+}
+
+# -- plots ----------------------------------------------------------------------
+
+# No plotted value rests on a count under the threshold: in the data of every
+# plot (a ggplot, a data frame, or a list of the data of a plot and its
+# layers, as tools/review.R keeps them), a row with a count column (n, count,
+# episodes) from 1 to threshold - 1 must have no plotted value (every other
+# numeric column NA).
+review_plot_counts <- function(plots, threshold = 10) {
+  out <- review_problems()
+  for (i in seq_along(plots)) {
+    p <- plots[[i]]
+    datas <- if (inherits(p, "ggplot")) c(list(p$data), lapply(p$layers, function(l) l$data)) else
+      if (is.data.frame(p)) list(p) else p
+    for (d in datas) {
+      # DfE's published figures (a comparator column: council, region, England)
+      # are public already
+      if (!is.data.frame(d) || !nrow(d) || "comparator" %in% names(d)) next
+      ncol_ <- grep("^(n|count|episodes|n_episodes)$", names(d), value = TRUE)
+      for (nc in ncol_) {
+        n <- suppressWarnings(as.numeric(d[[nc]]))
+        vals <- setdiff(names(d)[vapply(d, is.numeric, logical(1))], c(ncol_, "decile", "year", "k"))
+        small <- which(!is.na(n) & n > 0 & n < threshold)
+        shown <- small[vapply(small, function(r) any(!is.na(unlist(d[r, vals]))), logical(1))]
+        if (length(shown)) {
+          out <- rbind(out, review_problems(sprintf("plot %d", i),
+            sprintf("%d plotted value%s rest on a count under %d (%s = %s)", length(shown),
+                    if (length(shown) > 1) "s" else "", threshold, nc,
+                    paste(utils::head(n[shown], 5), collapse = ", "))))
+        }
+      }
+    }
+  }
+  out
+}

@@ -1,0 +1,46 @@
+# `make review`, step 1: knits the example report for two councils of the
+# bundled data (neither is the demo's), in HTML and in Word, and saves every
+# page as PNG (HTML through headless Chromium to PDF, Word through LibreOffice
+# to PDF, then pdftoppm), with the data behind every plot the report printed.
+# Step 2 (tools/review-check.R) runs the checks on them. Usage:
+#   Rscript tools/review.R [folder]        (default: review/, git-ignored)
+# The councils can be changed with CSCDEMAND_REVIEW_COUNCILS="A;B".
+if (dir.exists(".Rlib")) .libPaths(c(normalizePath(".Rlib"), .libPaths()))
+library(cscdemand)
+args <- commandArgs(trailingOnly = TRUE)
+out <- if (length(args)) args[1] else "review"
+councils <- strsplit(Sys.getenv("CSCDEMAND_REVIEW_COUNCILS", "Sunderland;Kingston upon Thames"), ";")[[1]]
+unlink(out, recursive = TRUE)
+dir.create(out, showWarnings = FALSE)
+
+# Every plot the report prints is kept: its data and each layer's.
+plots <- list()
+invisible(loadNamespace("ggplot2"))
+print_ggplot <- utils::getS3method("print", "ggplot", envir = asNamespace("ggplot2"))
+registerS3method("print", "ggplot", function(x, ...) {
+  plots[[length(plots) + 1L]] <<- c(list(x$data), lapply(x$layers, function(l) l$data))
+  print_ggplot(x, ...)
+}, envir = asNamespace("ggplot2"))
+
+Sys.setenv(PAGES_DPI = "80") # small table text stays readable
+manifest <- NULL
+for (council in councils) {
+  for (fmt in c("html", "docx")) {
+    slug <- paste0(gsub("[^a-z0-9]+", "-", tolower(council)), "-", fmt)
+    dir.create(file.path(out, slug), showWarnings = FALSE)
+    file <- file.path(out, slug, paste0("report.", fmt))
+    plots <- list()
+    t0 <- Sys.time()
+    demand_report("example", council = council, output_file = file)
+    secs <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
+    saveRDS(plots, file.path(out, slug, "plots.rds"))
+    status <- system2("bash", c("tools/screenshot-report.sh", shQuote(file),
+                                shQuote(file.path(out, slug, "first-page.png")),
+                                shQuote(file.path(out, slug, "pages"))))
+    cat(sprintf("%s (%s): knitted in %.0f s, %d plots, %d pages\n", council, fmt, secs, length(plots),
+                length(list.files(file.path(out, slug, "pages"), "\\.png$"))))
+    manifest <- rbind(manifest, data.frame(council = council, format = fmt, dir = slug,
+                                           seconds = round(secs), pages_ok = status == 0))
+  }
+}
+utils::write.csv(manifest, file.path(out, "manifest.csv"), row.names = FALSE)

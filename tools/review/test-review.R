@@ -1,0 +1,67 @@
+# The checks of `make review`, on the reports of tools/review.R (the folder is
+# CSCDEMAND_REVIEW_DIR). Each check is a function of R/report-review.R, tested
+# on crafted documents in tests/testthat/test-report-review.R. A failure lists
+# every problem found, with where it is.
+review <- Sys.getenv("CSCDEMAND_REVIEW_DIR", "review")
+manifest <- utils::read.csv(file.path(review, "manifest.csv"), stringsAsFactors = FALSE)
+threshold <- 10
+rv <- asNamespace("cscdemand")
+
+expect_no_problems <- function(problems) {
+  lines <- paste0("  ", problems$where, ": ", problems$problem)
+  expect(nrow(problems) == 0,
+         paste0(nrow(problems), " problem", if (nrow(problems) != 1) "s", ":\n",
+                paste(utils::head(lines, 30), collapse = "\n"),
+                if (nrow(problems) > 30) paste0("\n  ... and ", nrow(problems) - 30, " more") else ""))
+  invisible(problems)
+}
+
+for (i in seq_len(nrow(manifest))) {
+  m <- manifest[i, ]
+  dir <- file.path(review, m$dir)
+  report <- rv$review_read(file.path(dir, paste0("report.", m$format)))
+  who <- paste0(m$council, " (", m$format, "): ")
+
+  test_that(paste0(who, "every page is rendered, and it knitted in under 60 s"), {
+    expect_true(m$pages_ok)
+    expect_gt(length(list.files(file.path(dir, "pages"), "\\.png$")), 5)
+    expect_lt(m$seconds, 60)
+  })
+  if (m$format == "docx") {
+    test_that(paste0(who, "words fit their Word columns"), {
+      expect_no_problems(rv$review_words_fit(report))
+    })
+    test_that(paste0(who, "the footer has page numbers and the contents are filled"), {
+      expect_no_problems(rv$review_page_numbers(report))
+      expect_no_problems(rv$review_contents_filled(report))
+      # as LibreOffice printed it: "Page i of n" on every page, headings listed on page 1
+      pdf <- file.path(dir, "pages", "report.pdf")
+      n <- length(list.files(file.path(dir, "pages"), "\\.png$"))
+      for (p in seq_len(n)) {
+        txt <- system2("pdftotext", c("-f", p, "-l", p, "-layout", shQuote(pdf), "-"), stdout = TRUE)
+        expect_true(any(grepl(sprintf("Page %d of %d", p, n), txt)), info = paste("page", p))
+      }
+      first <- system2("pdftotext", c("-f", 1, "-l", 1, shQuote(pdf), "-"), stdout = TRUE)
+      for (h in c("Summary", "Data and audit", "Deprivation")) {
+        expect_true(any(startsWith(trimws(first), h)), info = paste("contents entry", h))
+      }
+    })
+  }
+  test_that(paste0(who, "no row with a large total has most of its cells suppressed"), {
+    expect_no_problems(rv$review_suppressed_rows(report$tables, threshold))
+  })
+  test_that(paste0(who, "no all-zero rows"), {
+    expect_no_problems(rv$review_zero_rows(report$tables))
+  })
+  test_that(paste0(who, "no other council's name used as a label"), {
+    expect_no_problems(rv$review_council_labels(report$text, m$council))
+  })
+  test_that(paste0(who, "no \"times less likely\""), {
+    expect_no_problems(rv$review_phrasing(report$text))
+  })
+  test_that(paste0(who, "no count under the threshold behind any plotted value"), {
+    plots <- readRDS(file.path(dir, "plots.rds"))
+    expect_gt(length(plots), 3)
+    expect_no_problems(rv$review_plot_counts(plots, threshold))
+  })
+}
