@@ -144,13 +144,12 @@ read_cin_assessments <- function(x, layout = c("auto", "long", "codes", "wide"),
     return(read_cin_census_xml(x, on_unknown = on_unknown, legacy = legacy, verbose = verbose,
                                implausible_dates = implausible_dates))
   }
+  if (cin_is_d2i_folder(x)) {
+    return(cin_sector_dispatch("d2i", x, la, on_unknown, legacy, verbose, implausible_dates))
+  }
   # The raw table goes in a box the builder empties, so that it can release
   # the table as it goes (a promise passed as an argument would keep it alive
   # until the builder returns).
-  if (cin_is_d2i_folder(x)) {
-    return(cin_sector_dispatch("d2i", x, la, on_unknown, legacy, verbose,
-                               implausible_dates))
-  }
   box <- new.env(parent = emptyenv())
   box$tab <- cin_read_table(x, sheet = sheet)
   sector <- cin_sector_layout(box$tab$data)
@@ -198,8 +197,7 @@ as.data.frame.cin_assessments <- function(x, row.names = NULL, optional = FALSE,
 # their own reader (the LIIA log; the folder of Data to Insight's export),
 # saying so in the audit. `la` is the general reader's: its default ("LA")
 # leaves the council to the file (the log's LA column, the export's LEA).
-cin_sector_dispatch <- function(layout, x, la, on_unknown, legacy, verbose,
-                                implausible_dates = "keep") {
+cin_sector_dispatch <- function(layout, x, la, on_unknown, legacy, verbose, implausible_dates) {
   if (layout == "liia") {
     has_la <- "la" %in% cin_key(names(x))
     a <- read_cin_liia(x, la = if (has_la && identical(la, "LA")) NULL else la,

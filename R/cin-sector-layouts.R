@@ -166,7 +166,8 @@ cin_d2i_assessments <- function(tb) {
     orphan <- which(is.na(m) & !is.na(fl$AssessmentFactor))
     if (length(orphan)) {
       audit <- cin_audit_add(audit, "read", "factor codes in AssessmentFactorsList with no assessment: not read",
-                             length(orphan), paste0("rows ", format_rows(orphan, 10L),
+                             length(orphan), paste0("codes ", paste(utils::head(unique(fl$AssessmentFactor[orphan]), 10), collapse = ", "),
+                                                    "; rows ", format_rows(orphan, 10L),
                                                     " of AssessmentFactorsList (no row in Assessments with their LAchildID, CINdetailsID and AssessmentID)"))
     }
     ok <- !is.na(m) & !is.na(fl$AssessmentFactor)
@@ -196,6 +197,24 @@ cin_sector_note <- function(a, more) {
   a$audit <- cin_audit_bind(more, a$audit)
   attr(a$audit, "rows") <- rows
   a
+}
+
+# Rows of the sector's tables that name no known child or episode (an
+# episode with no child in the tables, an assessment, enquiry or plan whose
+# LAchildID and episode id match no episode): counted in the audit.
+cin_sector_unplaced <- function(tabs) {
+  lost <- Reduce(`+`, lapply(tabs, function(t) t$unplaced %||% 0))
+  audit <- cin_audit_new()
+  what <- c(episodes = "episodes with no child: not read",
+            assessments = "assessment rows with no episode: not read",
+            s47 = "section 47 rows with no episode: not read",
+            cpp = "child protection plan rows with no episode: not read",
+            cinp = "CIN plan rows with no episode: not read")
+  for (k in names(lost)[lost > 0]) {
+    audit <- cin_audit_add(audit, "read", what[[k]], lost[[k]],
+                           "their child and episode identifiers match no episode in the tables")
+  }
+  audit
 }
 
 # Columns present but not used, one audit line.
@@ -277,11 +296,12 @@ cin_read_csv_chr <- function(path, arg = "path", call = rlang::caller_env()) {
   cin_chr_frame(d)
 }
 
-# '["1A","2B"]' -> c("1A", "2B"); also 1A,2B and [1A, 2B].
+# '["1A","2B"]' -> c("1A", "2B"); also 1A,2B, [1A, 2B], Python's
+# ['1A', '2B'] and NumPy's ['1A' '2B'] (codes hold no spaces).
 cin_json_codes <- function(x) {
   u <- unique(x)
-  s <- gsub("[][\"' ]", "", ifelse(is.na(u), "", u))
-  p <- strsplit(s, ",", fixed = TRUE)
+  s <- trimws(gsub("[][\"']", " ", ifelse(is.na(u), "", u)))
+  p <- strsplit(s, "[,[:space:]]+")
   p <- lapply(p, function(z) z[nzchar(z) & z != "null"])
   p[match(x, u)]
 }

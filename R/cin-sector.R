@@ -90,7 +90,7 @@ read_cin_d2i <- function(tables, la = NULL, on_unknown = c("error", "drop"), leg
                         implausible_dates = implausible_dates)
   given <- attr(tb, "given")
   unread <- given[!cin_key(given) %in% cin_d2i_tables_read()]
-  more <- as$audit
+  more <- cin_audit_bind(as$audit, cin_sector_unplaced(list(ct)))
   if (length(unread)) {
     more <- cin_audit_add(more, "read", "tables present but not read", length(unread),
                           paste(unread, collapse = ", "), unit = "tables")
@@ -127,6 +127,16 @@ read_cin_liia <- function(x, la = NULL, on_unknown = c("error", "drop"), legacy 
                 class = "cscdemand_error_missing")
   }
   more <- cin_sector_unused(names(d), cin_liia_used(), "LIIA CIN log")
+  typ <- if ("Type" %in% names(d)) d$Type else NA_character_
+  odd <- !is.na(typ) & !typ %in% cin_liia_types()
+  if (any(odd) && any(typ %in% cin_liia_types())) {
+    more <- cin_audit_add(more, "read", "log rows of an event type not known: not read", sum(odd),
+                          paste0("types ", paste0("\"", utils::head(unique(typ[odd]), 10), "\"",
+                                                  collapse = ", "),
+                                 "; rows ", format_rows(which(odd), 10L)))
+    d <- d[!odd, , drop = FALSE]
+    la_v <- la_v[!odd]
+  }
   d$CINdetailsID <- paste(la_v, d$LAchildID, d$CINreferralDate, sep = "\r")
   out <- lapply(split(seq_len(nrow(d)), la_v), function(r) {
     cin_liia_tables(d[r, , drop = FALSE], la_v[r][1])
@@ -231,9 +241,10 @@ read_cin_ssd <- function(con, la, schema = NULL, on_unknown = c("error", "drop")
   ct <- cin_tables_from_frames(cindetails = ep, assessments = long, children = pe,
                                characteristics = pe, disabilities = di, s47 = s47, cpp = cpp,
                                cinp = cinp, la = la, source = "SSD")
-  cin_census_build(list(ct), on_unknown = on_unknown, legacy = legacy, salt = salt,
-                   source = "Standard Safeguarding Dataset", verbose = verbose,
+  a <- cin_census_build(list(ct), on_unknown = on_unknown, legacy = legacy, salt = salt,
+                        source = "Standard Safeguarding Dataset", verbose = verbose,
                         implausible_dates = implausible_dates)
+  cin_sector_note(a, cin_sector_unplaced(list(ct)))
 }
 
 # ---------------------------------------------------------------------------
@@ -342,11 +353,13 @@ cin_tables_from_frames <- function(cindetails, assessments, children = NULL,
                    nfa_raw = col(cindetails, "ReferralNFA"),
                    icpc_raw = d10(col(cindetails, "DateOfInitialCPC")), stringsAsFactors = FALSE)
   ok <- !is.na(ep$child)
+  lost <- c(episodes = sum(!ok), assessments = 0, s47 = 0, cpp = 0, cinp = 0)
   ep <- ep[ok, , drop = FALSE]
   ekey <- ekey[ok]
   ep$ep_pos <- sequence(tabulate(ep$child, length(ids)))
   of_ep <- function(d) match(paste(col(d, "LAchildID"), col(d, "CINdetailsID"), sep = "\r"), ekey)
   a_ep <- of_ep(assessments)
+  lost[["assessments"]] <- sum(is.na(a_ep))
   st <- d10(col(assessments, "AssessmentActualStartDate"))
   au <- d10(col(assessments, "AssessmentAuthorisationDate"))
   aid <- col(assessments, "AssessmentID")
@@ -362,7 +375,7 @@ cin_tables_from_frames <- function(cindetails, assessments, children = NULL,
   fv <- col(assessments, "AssessmentFactors")
   keep_f <- !is.na(a_of) & !is.na(fv)
   fa <- data.frame(assessment = a_of[keep_f], value = trimws(fv[keep_f]), stringsAsFactors = FALSE)
-  sub_tab <- function(d, start, extra = list()) {
+  sub_tab <- function(d, start, extra = list(), what) {
     if (is.null(d) || !nrow(d)) {
       return(as.data.frame(c(list(episode = integer(), start_raw = character()),
                              lapply(extra, function(e) character())), stringsAsFactors = FALSE))
@@ -370,13 +383,16 @@ cin_tables_from_frames <- function(cindetails, assessments, children = NULL,
     e <- of_ep(d)
     out <- data.frame(episode = e, start_raw = d10(col(d, start)), stringsAsFactors = FALSE)
     for (nm in names(extra)) out[[nm]] <- col(d, extra[[nm]])
+    lost[[what]] <<- sum(is.na(e))
     out[!is.na(e), , drop = FALSE]
   }
-  s47t <- sub_tab(s47, "S47ActualStartDate", list(icpc_raw = "DateOfInitialCPC"))
+  s47t <- sub_tab(s47, "S47ActualStartDate", list(icpc_raw = "DateOfInitialCPC"), "s47")
   s47t$icpc_raw <- d10(s47t$icpc_raw)
+  cppt <- sub_tab(cpp, "CPPstartDate", list(initial_cat = "InitialCategoryOfAbuse",
+                                            latest_cat = "LatestCategoryOfAbuse"), "cpp")
+  cinpt <- sub_tab(cinp, "CINPlanStartDate", what = "cinp")
+  # rows that cannot be placed (no child, no episode) are counted, not lost
   list(file = 1L, path = source, header = list(lea = la, year = NA_character_),
        children = ch, episodes = ep, assessments = as, factors = fa, s47 = s47t,
-       cpp = sub_tab(cpp, "CPPstartDate", list(initial_cat = "InitialCategoryOfAbuse",
-                                               latest_cat = "LatestCategoryOfAbuse")),
-       cinp = sub_tab(cinp, "CINPlanStartDate"))
+       cpp = cppt, cinp = cinpt, unplaced = lost)
 }

@@ -144,22 +144,34 @@ link_imd <- function(episodes, lsoa = NULL, edition = NULL, la = NULL,
 #'   2019 decile.
 #' @param per Rate multiplier. Default 10,000.
 #' @param conf_level Confidence level. Default 0.95.
-#' @return A data frame with the `by` columns, `decile`, `n` (count), `children`
-#'   (denominator), `rate`, `lower` and `upper` (per `per` children). Rows with a
-#'   missing decile are not counted; their number is in attribute `"n_missing"`;
-#'   attribute `"edition"` gives the edition of the denominators.
+#' @param threshold Small-number threshold (default 10; 0 turns it off). A
+#'   rate and its interval give the count back with the published population,
+#'   so deciles are merged with their neighbours (the same bins for every
+#'   group) until no bin holds a count from 1 to `threshold - 1`; then, if the
+#'   episodes with no known decile are that few, enough bins are suppressed
+#'   (rate `NA`, `suppressed` `TRUE`) that they cannot be worked out from the
+#'   total either, as in [suppress_small()].
+#' @return A data frame with the `by` columns, `decile` (the first decile of
+#'   the bin), `deciles` (the bin as text: `"3"`, or `"1-2"` when merged), `n`
+#'   (count), `children` (denominator), `rate`, `lower` and `upper` (per `per`
+#'   children) and `suppressed`. Rows with a missing decile are not counted;
+#'   their number is in attribute `"n_missing"`; attribute `"edition"` gives
+#'   the edition of the denominators, `"merged"` whether any deciles were
+#'   merged and `"note"` a sentence saying which deciles were merged or hidden
+#'   and why (`NULL` when none were), for a report.
 #' @family deprivation
 #' @export
 #' @examples
 #' eps <- data.frame(lsoa11 = sample(imd2019_lsoa$lsoa11[1:500], 300, TRUE))
 #' rates_by_decile(link_imd(eps))
 rates_by_decile <- function(episodes, population = NULL, by = NULL, decile = "imd_decile",
-                            edition = NULL, per = 10000, conf_level = 0.95) {
+                            edition = NULL, per = 10000, conf_level = 0.95, threshold = 10) {
   check_data_frame(episodes)
   check_column_name(decile, episodes)
   for (b in by) check_column_name(b, episodes, arg = "by")
   check_number(per, min = 1)
   check_number(conf_level, min = 0.5, max = 0.9999)
+  check_threshold(threshold)
   edition <- imd_rates_edition(edition, episodes)
   d <- episodes[[decile]]
   if (!is.numeric(d) || any(!is.na(d) & !(d %in% 1:10))) {
@@ -191,21 +203,93 @@ rates_by_decile <- function(episodes, population = NULL, by = NULL, decile = "im
   out$n[is.na(out$n)] <- 0
   out <- merge(out, den, by = pkeys, all.x = TRUE)
   out$children[is.na(out$children)] <- 0
+  out <- out[do.call(order, unname(as.list(out[keys]))), , drop = FALSE]
+  miss <- episodes[!ok, by, drop = FALSE]
+  out <- decile_bins(out, by, threshold, miss)
   alpha <- 1 - conf_level
   out$rate <- ifelse(out$children > 0, per * out$n / out$children, NA_real_)
   lo <- ifelse(out$n == 0, 0, stats::qchisq(alpha / 2, 2 * out$n) / 2)
   hi <- stats::qchisq(1 - alpha / 2, 2 * (out$n + 1)) / 2
   out$lower <- ifelse(out$children > 0, per * lo / out$children, NA_real_)
   out$upper <- ifelse(out$children > 0, per * hi / out$children, NA_real_)
-  out <- out[do.call(order, unname(as.list(out[keys]))), c(keys, "n", "children", "rate",
-                                                           "lower", "upper")]
+  out[out$suppressed, c("n", "rate", "lower", "upper")] <- NA
+  out <- out[c(by, "decile", "deciles", "n", "children", "rate", "lower", "upper", "suppressed")]
   rownames(out) <- NULL
   attr(out, "n_missing") <- sum(!ok)
   attr(out, "edition") <- edition
+  attr(out, "merged") <- any(out$deciles != as.character(out$decile))
+  attr(out, "note") <- decile_note(out, threshold)
   out
 }
 
 # ---- helpers -----------------------------------------------------------------
+
+# Adjacent deciles merged until no group holds a count from 1 to threshold - 1
+# in any bin (the same bins for every group, so no rate of one bin can be
+# worked out from another), then the bins' counts, with the episodes of no
+# known decile, suppressed as a table whose totals are published (the
+# group's episodes, the bin's across groups): a small number of episodes with
+# no decile would otherwise come back as the total less the bins' counts, and
+# a bin's count comes back from its rate and the published population.
+decile_bins <- function(out, by, threshold, miss) {
+  g <- if (length(by)) interaction(out[by], drop = TRUE, lex.order = TRUE) else factor(rep(1L, nrow(out)))
+  n <- matrix(0, 10, nlevels(g))
+  n[cbind(out$decile, as.integer(g))] <- out$n
+  bin <- decile_merge(n, threshold)
+  from <- as.vector(tapply(1:10, bin, min))
+  to <- as.vector(tapply(1:10, bin, max))
+  key <- paste(as.integer(g), bin[out$decile])
+  first <- !duplicated(key)
+  res <- out[first, setdiff(names(out), c("n", "children")), drop = FALSE]
+  res$n <- as.numeric(rowsum(out$n, key, reorder = FALSE))
+  res$children <- as.numeric(rowsum(out$children, key, reorder = FALSE))
+  b <- bin[res$decile]
+  res$decile <- as.integer(from[b])
+  res$deciles <- ifelse(from[b] == to[b], as.character(from[b]), paste0(from[b], "-", to[b]))
+  res$suppressed <- FALSE
+  if (threshold > 0) {
+    gm <- if (length(by)) interaction(miss[by], drop = FALSE, lex.order = TRUE) else rep(1L, nrow(miss))
+    nm <- if (length(by)) as.numeric(table(factor(as.character(gm), levels = levels(g)))) else nrow(miss)
+    cells <- rbind(matrix(res$n, ncol = nlevels(g)), nm)
+    s <- suppress_matrix(cells, threshold)$suppressed
+    res$suppressed <- as.vector(s[-nrow(s), , drop = FALSE])
+  }
+  res
+}
+
+# What a report says under the chart of rates: which deciles are merged and
+# which are hidden, and why (NULL when neither).
+decile_note <- function(out, threshold) {
+  bins <- unique(out$deciles)
+  merged <- bins[grepl("-", bins)]
+  hidden <- unique(out$deciles[out$suppressed])
+  if (!length(merged) && !length(hidden)) return(NULL)
+  few <- paste("fewer than", format(threshold, big.mark = ",", scientific = FALSE), "episodes")
+  and_list <- function(x) if (length(x) < 2L) x else paste(paste(x[-length(x)], collapse = ", "), "and", x[length(x)])
+  paste0(if (length(merged)) paste0("Deciles ", and_list(merged), " are shown together, as a decile ",
+                                    "on its own held ", few, " and its rate would give the number back. "),
+         if (length(hidden)) paste0("The rate of decile", if (length(hidden) > 1L || grepl("-", hidden)) "s",
+                                    " ", and_list(hidden), " is not shown, so that the ", few,
+                                    " with no known decile cannot be worked out from the total."))
+}
+
+# Bin (1..) of each decile: the smallest bin with a small count in some
+# group is merged with its smaller neighbour (one with episodes, if any),
+# until none is left.
+decile_merge <- function(n, threshold) {
+  bin <- 1:10
+  repeat {
+    m <- rowsum(n, bin)
+    small <- which(apply(m > 0 & m < threshold, 1, any))
+    if (!length(small) || nrow(m) == 1L) return(bin)
+    k <- small[order(rowSums(m)[small])[1L]]
+    nb <- c(k - 1L, k + 1L)
+    nb <- nb[nb >= 1L & nb <= nrow(m)]
+    j <- nb[order(rowSums(m)[nb] == 0, rowSums(m)[nb])[1L]]
+    bin[bin == max(k, j)] <- min(k, j)
+    bin <- match(bin, unique(bin))
+  }
+}
 
 imd_editions <- c(2025L, 2019L, 2015L)
 

@@ -8,7 +8,13 @@
 #'
 #' Missing values are never dropped (the SafeLives rule): `NA` and empty
 #' values form a row `"Missing"`, and levels meaning "not known" (`unknown`)
-#' keep their own rows; both come last.
+#' keep their own rows; both come last. Rows and class columns with no
+#' episode at all are left out (they say nothing). When one of the residual
+#' rows (`unknown`, `"Missing"`, `"Other"`) holds a count under the threshold
+#' and there are two or more of them, they are merged into one row (such as
+#' `"Unknown or missing"`) before suppression, so their small numbers do not
+#' need complementary cells from the large rows; attribute `note` then says
+#' so in a sentence for the report.
 #'
 #' Every count passes through small-number suppression before it is
 #' formatted: counts from 1 to `threshold - 1` are suppressed, then more
@@ -17,18 +23,40 @@
 #' "Small numbers"). A suppressed cell, and its percentage, shows `"c"`. A
 #' total under the threshold is suppressed too.
 #'
+#' With `posterior` (a matrix of posterior class probabilities, one row per
+#' episode, columns named by category, as from `predict(fit, episodes, type =
+#' "posterior")`), the categories are counted by *proportional assignment*:
+#' each episode counts towards every category with its probability of
+#' belonging to it, so the counts are expected numbers of episodes, carry the
+#' classification error, and a category's total is its estimated share of
+#' the episodes ([class_shares()]) times their number. Counting each episode
+#' in its most likely category instead inflates the largest categories.
+#' Give `var` (categories as columns) or `class` (categories as rows, for
+#' example `class = "council"`), not both. Cells and totals are computed
+#' unrounded and then rounded to whole episodes, so rounded cells may not add
+#' exactly to their totals; suppression works on the rounded counts shown.
+#'
 #' @inheritParams class_profile
-#' @param var Name of the characteristic column (rows of the table).
+#' @param class Name of the class (column) variable; with `posterior`, the
+#'   grouping shown as columns (council, deprivation tertile), or `NULL`.
+#' @param var Name of the characteristic column (rows of the table); with
+#'   `posterior` and `class`, `NULL` (the categories are the rows).
 #' @param unknown Levels that mean "not known", kept as their own rows after
 #'   the known levels (matched ignoring case).
 #' @param label Heading of the first column (default: a plain-words name for
-#'   the report's columns, such as "Age" for `age_group`, else `var`).
+#'   the report's columns, such as "Age" for `age_group`, else `var`;
+#'   "Category" when the categories are the rows).
+#' @param posterior Optional matrix of posterior class probabilities for
+#'   proportional assignment (see above).
 #' @return A data frame of character cells (`"1,234 (45.6%)"`, `"c"`), one row
 #'   per level plus `"All episodes"`, one column per class plus `"All
 #'   episodes"`, of class `cscdemand_crosstab`. Attribute `counts` holds the
 #'   published counts as a numeric matrix (suppressed cells `NA`, totals in
 #'   the last row and column) and `suppressed` the logical matrix of
-#'   suppressed cells.
+#'   suppressed cells; `method` `"modal"` (a class column) or
+#'   `"proportional"`; `note` a sentence saying which rows were merged (or
+#'   `NULL`); `sentence` a sentence that replaces the table when it has one
+#'   row only (every episode has the same level), else `NULL`.
 #'   `plot()` draws, for each class, the percentage of its episodes at each
 #'   level as stacked bars (suppressed cells left out, class names wrapped).
 #' @family profiling
@@ -41,26 +69,59 @@
 #' tab <- class_crosstab(ep, "class", "source")
 #' tab
 #' plot(tab)
-class_crosstab <- function(episodes, class, var, threshold = 10,
+#' post <- cbind(Neglect = runif(300))
+#' post <- cbind(post, `Domestic abuse` = 1 - post[, 1])
+#' class_crosstab(ep, var = "source", posterior = post)
+class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
                            unknown = c("Unknown", "Not known", "Don't know", "Not stated",
                                        "Not recorded", "Refused"),
-                           label = NULL) {
+                           label = NULL, posterior = NULL) {
   check_episodes(episodes)
-  check_column(episodes, class)
-  check_column(episodes, var)
   check_threshold(threshold)
-  if (is.null(label)) label <- profile_var_label(var)
-  kept <- drop_missing_class(episodes, class_factor(episodes, class), class)
-  v <- crosstab_levels(kept$episodes[[var]], unknown)
-  tab <- unclass(table(v, kept$class))
-  storage.mode(tab) <- "double"
+  if (is.null(posterior)) {
+    check_column(episodes, class)
+    check_column(episodes, var)
+    if (is.null(label)) label <- profile_var_label(var)
+    kept <- drop_missing_class(episodes, class_factor(episodes, class), class)
+    v <- crosstab_levels(kept$episodes[[var]], unknown)
+    tab <- unclass(table(v, kept$class))
+    storage.mode(tab) <- "double"
+    return(crosstab_publish(tab, label, threshold, unknown, "modal"))
+  }
+  W <- check_posterior(posterior, nrow(episodes))
+  if (is.null(class) == is.null(var)) {
+    abort_input(c("With {.arg posterior}, give one of {.arg class} and {.arg var}: the categories take the place of the other.",
+                  i = "{.arg var} for a characteristic by category, {.arg class} for categories by council."),
+                class = "cscdemand_error_column")
+  }
+  if (!is.null(var)) {
+    check_column(episodes, var)
+    v <- crosstab_levels(episodes[[var]], unknown)
+    tab <- rowsum(W, v, reorder = FALSE)[levels(v)[levels(v) %in% v], , drop = FALSE]
+    if (is.null(label)) label <- profile_var_label(var)
+  } else {
+    check_column(episodes, class)
+    g <- crosstab_levels(episodes[[class]], unknown)
+    tab <- t(rowsum(W, g, reorder = FALSE)[levels(g)[levels(g) %in% g], , drop = FALSE])
+    if (is.null(label)) label <- "Category"
+  }
+  crosstab_publish(tab, label, threshold, unknown, "proportional")
+}
+
+# Tidying (empty rows out, small residual rows merged), totals, rounding,
+# suppression and formatting of a levels x classes table of counts (whole or
+# expected).
+crosstab_publish <- function(tab, label, threshold, unknown, method) {
+  tidy <- tidy_levels(tab, threshold, residual_levels(unknown))
+  tab <- tidy$tab
   body <- cbind(tab, `All episodes` = rowSums(tab))
-  full <- rbind(body, `All episodes` = colSums(body))
+  full <- round(rbind(body, `All episodes` = colSums(body)))
+  body <- full[-nrow(full), , drop = FALSE]
   # the level rows with their totals column, then the row of class totals
   # (which add up to the grand total), each with secondary suppression
   s1 <- attr(publish_table(as.data.frame(body, optional = TRUE), colnames(body), threshold),
              "suppressed")
-  s2 <- attr(publish_table(as.data.frame(t(full[nrow(full), -ncol(full)]), optional = TRUE),
+  s2 <- attr(publish_table(as.data.frame(full[nrow(full), -ncol(full), drop = FALSE], optional = TRUE),
                            colnames(tab), threshold), "suppressed")
   supp <- rbind(unclass(s1)[, , drop = FALSE], c(unclass(s2)[1, ], FALSE))
   attributes(supp) <- list(dim = dim(full), dimnames = dimnames(full))
@@ -81,7 +142,26 @@ class_crosstab <- function(episodes, class, var, threshold = 10,
   names(out) <- c(label, colnames(full))
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_crosstab", "data.frame"), counts = counts,
-            suppressed = supp, threshold = threshold)
+            suppressed = supp, threshold = threshold, method = method,
+            note = crosstab_note(tidy$merged), sentence = crosstab_sentence(full, label, threshold))
+}
+
+# What the report says under a table whose residual rows were merged.
+crosstab_note <- function(merged) {
+  if (!length(merged)) return(NULL)
+  lv <- c(merged[1], tolower(merged[-1]))
+  paste0(paste(paste(lv[-length(lv)], collapse = ", "), "and", lv[length(lv)]),
+         " are merged into one row, so that their small numbers need not hide cells of ",
+         "the other rows.")
+}
+
+# A table with one level says one thing: a sentence instead of the table.
+crosstab_sentence <- function(full, label, threshold) {
+  if (nrow(full) != 2L) return(NULL)
+  n <- full[nrow(full), ncol(full)]
+  paste0(if (n > 0 && n < threshold) "Every one of fewer than " else "Every one of the ",
+         if (n > 0 && n < threshold) format(threshold) else fmt_int(n),
+         " episodes has the same ", tolower(label), ": ", rownames(full)[1], ".")
 }
 
 #' @export

@@ -86,7 +86,7 @@ profile_findings <- function(x, labels = NULL, max_per_class = 4, min_episodes =
   out
 }
 
-fmt_pct <- function(x) paste0(formatC(x, format = "f", digits = if (all(x >= 10, na.rm = TRUE)) 0 else 1), "%")
+fmt_pct <- function(x) paste0(formatC(x, format = "f", digits = 1), "%")
 
 #' A ratio of two chances in words
 #'

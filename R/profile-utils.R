@@ -80,3 +80,41 @@ indicator_matrix <- function(f) {
   colnames(m) <- levels(f)
   m
 }
+
+# Rows of a levels-by-classes count matrix that say something: levels and
+# classes with no episode at all are dropped (a row of "0 (0.0%)" or a
+# "Not known 0" says nothing), and residual levels (not known, missing,
+# other) holding a small count are merged into one row, so that their
+# suppression needs no complement from a large row: every small residual
+# row, and, when only one is small, the residual row it is merged with (a
+# not-known or missing one before "Other", which is often a group of its
+# own, then the smallest). Returns the matrix and the levels merged.
+tidy_levels <- function(tab, threshold, residual, drop_cols = TRUE) {
+  tab <- tab[rowSums(tab) > 0, !drop_cols | colSums(tab) > 0, drop = FALSE]
+  res <- rownames(tab)[tolower(rownames(tab)) %in% tolower(residual)]
+  if (threshold <= 0 || length(res) < 2L) return(list(tab = tab, merged = character()))
+  small <- res[apply(tab[res, , drop = FALSE] > 0 & tab[res, , drop = FALSE] < threshold, 1, any)]
+  if (!length(small)) return(list(tab = tab, merged = character()))
+  if (length(small) == 1L) {
+    rest <- setdiff(res, small)
+    rest <- rest[order(tolower(rest) == "other", rowSums(tab[rest, , drop = FALSE]))]
+    small <- c(small, rest[1L])
+  }
+  small <- res[res %in% small]
+  keep <- tab[!rownames(tab) %in% small, , drop = FALSE]
+  merged <- rbind(keep, colSums(tab[small, , drop = FALSE]))
+  rownames(merged)[nrow(merged)] <- residual_label(small)
+  list(tab = merged, merged = small)
+}
+
+# "Unknown, Other or Missing" -> "Unknown, other or missing".
+residual_label <- function(levels) {
+  lv <- c(levels[1], tolower(levels[-1]))
+  if (length(lv) < 2L) return(lv)
+  paste(paste(lv[-length(lv)], collapse = ", "), "or", lv[length(lv)])
+}
+
+residual_levels <- function(unknown = residual_unknown) {
+  unique(c(unknown, "Missing", "(missing)", "Other"))
+}
+residual_unknown <- c("Unknown", "Not known", "Don't know", "Not stated", "Not recorded", "Refused")

@@ -59,7 +59,14 @@
 #' `n_class` and `n_other_class` and all its cells suppressed, since a count
 #' over its percentage would give the total back.
 #' A suppressed cell has `n`, percentages, ratio, interval and test
-#' set to `NA`, `flag` `"suppressed"` and `display` `"c"`. Set
+#' set to `NA`, `flag` `"suppressed"` and `display` `"c"`. Where the count of
+#' the other classes at a level (`n_other`) is under the threshold, the ratio,
+#' its interval and test, `n_other` and `pct_other` are `NA` and `display` is
+#' `"c"` too, since they would give that count back. Levels with no episode
+#' are left out, and the residual levels (not known, `"(missing)"`,
+#' `"Other"`) are merged into one level when one of them holds a small count
+#' (attribute `merged` lists them per characteristic), as in
+#' [class_crosstab()]. Set
 #' `threshold = 0` for unsuppressed figures (not for publication).
 #'
 #' @param episodes A data frame, one row per episode. No identifier columns
@@ -143,54 +150,10 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
   }
   z <- stats::qnorm(1 - (1 - level) / 2)
   hide_class <- hidden_totals(colSums(W), threshold)
-  rows <- lapply(vars, function(v) {
-    x <- episodes[[v]]
-    f <- characteristic_factor(x)
-    if (nlevels(f) < 2L) {
-      abort_input(c("Characteristic {.field {v}} has only one level ({.val {levels(f)}}), so it cannot differ between classes.",
-                    i = "Drop {.field {v}} from {.arg vars}."),
-                  class = "cscdemand_error_one_level")
-    }
-    if (nlevels(f) > 50L) {
-      warn_cscdemand(c("Characteristic {.field {v}} has {nlevels(f)} levels; each is profiled separately.",
-                       i = "Group it first (e.g. age in years into age groups)."),
-                     class = "cscdemand_warning_levels")
-    }
-    bin <- is_binary_var(x)
-    if (bin) levels(f)[levels(f) == "0"] <- "no"
-    if (bin) levels(f)[levels(f) == "1"] <- "yes"
-    cnt <- rowsum(W, f, reorder = FALSE)
-    cnt <- cnt[match(levels(f), rownames(cnt)), , drop = FALSE]
-    cnt[is.na(cnt)] <- 0
-    rownames(cnt) <- levels(f)
-    pub <- publish_table(as.data.frame(cnt, optional = TRUE), colnames(W), threshold)
-    supp <- attr(pub, "suppressed")
-    supp[, hide_class] <- TRUE
-    A <- colSums(cnt)
-    Tl <- rowSums(cnt)
-    N <- sum(A)
-    out <- expand.grid(level = rownames(cnt), class = colnames(W), stringsAsFactors = FALSE)
-    a <- as.vector(cnt)
-    Ac <- rep(A, each = nrow(cnt))
-    b <- rep(Tl, ncol(cnt)) - a
-    B <- N - Ac
-    out <- data.frame(variable = v, out, n = a, n_class = Ac, pct = 100 * a / Ac, n_other = b,
-                      n_other_class = B, pct_other = 100 * b / B, stringsAsFactors = FALSE)
-    p1 <- a / Ac
-    p0 <- b / B
-    out$ratio <- ifelse(a > 0, p1 / p0, NA_real_)
-    se <- sqrt(1 / a - 1 / Ac + 1 / b - 1 / B)
-    ok <- a > 0 & b > 0
-    out$lower <- ifelse(ok, exp(log(p1 / p0) - z * se), NA_real_)
-    out$upper <- ifelse(ok, exp(log(p1 / p0) + z * se), NA_real_)
-    pp <- (a + b) / (Ac + B)
-    zz <- (p1 - p0) / sqrt(pp * (1 - pp) * (1 / Ac + 1 / B))
-    out$p_value <- ifelse(pp > 0 & pp < 1, 2 * stats::pnorm(-abs(zz)), NA_real_)
-    out$display <- profile_display(out$ratio, a, b)
-    out$suppressed <- as.vector(supp)
-    if (bin && binary == "one") out <- out[out$level != "no", , drop = FALSE]
-    out
-  })
+  rows <- lapply(vars, profile_variable, episodes = episodes, W = W, binary = binary,
+                 threshold = threshold, z = z, hide_class = hide_class)
+  merged <- stats::setNames(lapply(rows, attr, "merged"), vars)
+  rows <- lapply(rows, function(r) `attr<-`(r, "merged", NULL))
   out <- do.call(rbind, rows)
   out$p_value <- stats::p.adjust(out$p_value, p_adjust)
   out$flag <- profile_flag(out$ratio, out$p_value, out$n, alpha, flags)
@@ -200,11 +163,79 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
   out[out$class %in% colnames(W)[hide_class], c("n_class", "n_other_class")] <- NA
   out$flag[s] <- "suppressed"
   out$display[s] <- "c"
+  out <- profile_hide_derived(out, threshold)
   out$class <- factor(out$class, levels = colnames(W))
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_profile", "data.frame"),
             method = method, level = level, alpha = alpha, flags = flags, p_adjust = p_adjust,
-            threshold = threshold, n_episodes = nrow(episodes))
+            threshold = threshold, n_episodes = nrow(episodes),
+            merged = merged[lengths(merged) > 0])
+}
+
+# One characteristic's rows of the profile: counts of each level by class
+# (residual levels merged when small, empty levels dropped), suppression,
+# percentages, ratios, intervals and unadjusted tests.
+profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class) {
+  x <- episodes[[v]]
+  f <- characteristic_factor(x)
+  if (nlevels(f) < 2L) {
+    abort_input(c("Characteristic {.field {v}} has only one level ({.val {levels(f)}}), so it cannot differ between classes.",
+                  i = "Drop {.field {v}} from {.arg vars}."),
+                class = "cscdemand_error_one_level")
+  }
+  if (nlevels(f) > 50L) {
+    warn_cscdemand(c("Characteristic {.field {v}} has {nlevels(f)} levels; each is profiled separately.",
+                     i = "Group it first (e.g. age in years into age groups)."),
+                   class = "cscdemand_warning_levels")
+  }
+  bin <- is_binary_var(x)
+  if (bin) levels(f)[levels(f) == "0"] <- "no"
+  if (bin) levels(f)[levels(f) == "1"] <- "yes"
+  cnt <- rowsum(W, f, reorder = FALSE)
+  cnt <- cnt[match(levels(f), rownames(cnt)), , drop = FALSE]
+  cnt[is.na(cnt)] <- 0
+  rownames(cnt) <- levels(f)
+  td <- tidy_levels(cnt, threshold, residual_levels(), drop_cols = FALSE)
+  cnt <- td$tab
+  pub <- publish_table(as.data.frame(cnt, optional = TRUE), colnames(W), threshold)
+  supp <- attr(pub, "suppressed")
+  supp[, hide_class] <- TRUE
+  A <- colSums(cnt)
+  Tl <- rowSums(cnt)
+  N <- sum(A)
+  out <- expand.grid(level = rownames(cnt), class = colnames(W), stringsAsFactors = FALSE)
+  a <- as.vector(cnt)
+  Ac <- rep(A, each = nrow(cnt))
+  b <- rep(Tl, ncol(cnt)) - a
+  B <- N - Ac
+  out <- data.frame(variable = v, out, n = a, n_class = Ac, pct = 100 * a / Ac, n_other = b,
+                    n_other_class = B, pct_other = 100 * b / B, stringsAsFactors = FALSE)
+  p1 <- a / Ac
+  p0 <- b / B
+  out$ratio <- ifelse(a > 0, p1 / p0, NA_real_)
+  se <- sqrt(1 / a - 1 / Ac + 1 / b - 1 / B)
+  ok <- a > 0 & b > 0
+  out$lower <- ifelse(ok, exp(log(p1 / p0) - z * se), NA_real_)
+  out$upper <- ifelse(ok, exp(log(p1 / p0) + z * se), NA_real_)
+  pp <- (a + b) / (Ac + B)
+  zz <- (p1 - p0) / sqrt(pp * (1 - pp) * (1 / Ac + 1 / B))
+  out$p_value <- ifelse(pp > 0 & pp < 1, 2 * stats::pnorm(-abs(zz)), NA_real_)
+  out$display <- profile_display(out$ratio, a, b)
+  out$suppressed <- as.vector(supp)
+  if (bin && binary == "one") out <- out[out$level != "no", , drop = FALSE]
+  attr(out, "merged") <- td$merged
+  out
+}
+
+# The other classes' count at a level (the denominator of the ratio) is a
+# sum of cells; when it is under the threshold the ratio, its interval and
+# test would give it back: they are hidden, though the class's count shows.
+profile_hide_derived <- function(out, threshold) {
+  few <- !out$suppressed & !is.na(out$n_other) & out$n_other > 0 & out$n_other < threshold
+  out[few, c("n_other", "pct_other", "ratio", "lower", "upper", "p_value")] <- NA
+  out$flag[few] <- ""
+  out$display[few] <- "c"
+  out
 }
 
 profile_flag <- function(ratio, p, a, alpha, flags) {

@@ -9,9 +9,11 @@
 #   and/or column sums are treated as published (they usually are, or can be
 #   derived from other columns such as class totals). Whenever a line with a
 #   published total holds exactly one suppressed cell, another cell of that
-#   line is suppressed too: preferably one whose crossing line also needs a
-#   complement, else one that creates no new exposed line, else the smallest
-#   positive cell (a zero only if nothing else is left). Then the linear system
+#   line is suppressed too: the one that loses least, that is the smallest
+#   positive cell, costed with the complement its crossing line will need if
+#   it exposes that line, and with the whole crossing line if it would leave
+#   that line mostly suppressed (so a large row never disappears to protect a
+#   small one); a zero only if nothing else is left. Then the linear system
 #   "suppressed cells add up to the published totals" is solved: any suppressed
 #   cell whose value is fixed by it (a bridge between otherwise protected
 #   blocks) triggers one more complementary suppression. This repeats until no
@@ -38,10 +40,12 @@
 #' `c` with `0 < c < threshold`. Secondary (when `totals` is not `"none"`):
 #' the chosen count columns form a matrix whose column sums (`"columns"`), row
 #' sums (`"rows"`) or both are taken to be published; any line with a
-#' published total and exactly one suppressed cell gets a second one (the
-#' smallest positive cell, preferring cells that protect two lines at once),
-#' and cells whose value still follows from the totals are protected the same
-#' way. Cells that are already `NA` count as hidden.
+#' published total and exactly one suppressed cell gets a second one, the one
+#' that loses least: the smallest positive cell, counting the complement its
+#' crossing line then needs, and avoiding any cell that would leave a large
+#' row or column mostly suppressed. Cells whose value still follows from the
+#' totals are protected the same way. Cells that are already `NA` count as
+#' hidden.
 #'
 #' Choose `cols` to be counts of people or records only: a column counting
 #' something else (columns of a file, codes, years) is not a count of
@@ -249,18 +253,32 @@ suppress_matrix <- function(x, threshold, primary = NULL,
   reason <- ifelse(s, "primary", NA_character_)
   use_rows <- margins[[1]] && ncol(x) > 1L
   use_cols <- margins[[2]] && nrow(x) > 1L
-  # Complement choice: prefer a cell whose crossing line already has exactly
-  # one suppressed cell (it protects two lines at once), then one whose
-  # crossing line needs nothing (already >= 2, or no published total), then
-  # the rest; within that, positive before zero, then the smallest.
-  pick <- function(vals, free, cross_supp, cross_free) {
-    cand <- which(free)
-    grp <- ifelse(!cross_free & cross_supp[cand] == 1L, 1L,
-                  ifelse(cross_free | cross_supp[cand] >= 2L, 2L, 3L))
-    cand[order(grp, vals[cand] <= 0, vals[cand])[1L]]
+  # Complement choice, the cell that loses least: the smallest positive cell,
+  # costed with what it brings on. A cell whose crossing line has a published
+  # total and no suppressed cell yet exposes that line, which will need a
+  # complement of its own (its smallest other free positive cell is added to
+  # the cost); a cell that would leave its crossing line mostly suppressed
+  # costs that line's total too, so a large row or column never disappears
+  # while smaller cells can protect. Zeros come last (they protect little).
+  line_cost <- function(v, cand, cross_supp, cross_n, cross_total, cross_next, cross_free) {
+    fresh <- !cross_free & cross_supp[cand] == 0L
+    needy <- !cross_free & cross_supp[cand] == 1L
+    crowd <- cross_supp[cand] >= 2L & 2L * (cross_supp[cand] + 1L) > cross_n
+    v[cand] + ifelse(fresh, cross_next, 0) - ifelse(needy & is.finite(cross_next), cross_next, 0) +
+      ifelse(crowd, cross_total[cand], 0)
   }
-  pick_in_row <- function(i) pick(x[i, ], !s[i, ], colSums(s), !use_cols)
-  pick_in_col <- function(j) pick(x[, j], !s[, j], rowSums(s), !use_rows)
+  pick_in_row <- function(i) {
+    cand <- which(!s[i, ])
+    nxt <- vapply(cand, function(j) min_free(x[-i, j], s[-i, j]), 0)
+    cost <- line_cost(x[i, ], cand, colSums(s), nrow(x), colSums(x), nxt, !use_cols)
+    cand[order(x[i, cand] <= 0, cost, x[i, cand])[1L]]
+  }
+  pick_in_col <- function(j) {
+    cand <- which(!s[, j])
+    nxt <- vapply(cand, function(i) min_free(x[i, -j], s[i, -j]), 0)
+    cost <- line_cost(x[, j], cand, rowSums(s), ncol(x), rowSums(x), nxt, !use_rows)
+    cand[order(x[cand, j] <= 0, cost, x[cand, j])[1L]]
+  }
   for (iter in seq_len(length(x) + 1L)) {
     changed <- FALSE
     if (use_rows) for (i in seq_len(nrow(x))) {
@@ -292,6 +310,13 @@ suppress_matrix <- function(x, threshold, primary = NULL,
     if (!changed) break
   }
   list(suppressed = s, reason = reason)
+}
+
+# The smallest positive cell of a line not yet suppressed (what protecting the
+# line would cost next); Inf when there is none.
+min_free <- function(v, s) {
+  v <- v[!s & v > 0]
+  if (length(v)) min(v) else Inf
 }
 
 # Suppressed cells whose value follows exactly from the published row and

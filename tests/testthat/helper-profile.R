@@ -40,3 +40,22 @@ hand_episodes <- function() {
     stringsAsFactors = FALSE
   )
 }
+
+# The least loss (sum of the complementary cells) of any safe suppression of a
+# small table, by trying every set of complementary cells: an independent
+# reference for the engine's choice.
+best_suppression_loss <- function(x, threshold) {
+  prim <- x > 0 & x < threshold
+  free <- which(!prim)
+  safe <- function(m) {
+    !any(rowSums(m) == 1) && !any(colSums(m) == 1) && !any(disclosed_by_rank(m))
+  }
+  best <- Inf
+  for (b in seq(0, 2^length(free) - 1)) {
+    m <- prim
+    m[free[bitwAnd(b, 2^(seq_along(free) - 1)) > 0]] <- TRUE
+    loss <- sum(x[m & !prim])
+    if (loss < best && safe(m)) best <- loss
+  }
+  best
+}

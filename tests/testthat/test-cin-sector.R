@@ -205,8 +205,10 @@ test_that("the Standard Safeguarding Dataset reads through DBI (SQLite)", {
   expect_match(conditionMessage(e), "The database has other_table", fixed = TRUE)
   e <- expect_error(read_cin_ssd(con, la = NA_character_), class = "cscdemand_error_input")
   expect_match(conditionMessage(e), "You supplied", fixed = TRUE)
-  expect_identical(cin_json_codes(c('["1A","2B"]', "[]", NA, "1A, 3B")),
-                   list(c("1A", "2B"), character(), character(), c("1A", "3B")))
+  expect_identical(cin_json_codes(c('["1A","2B"]', "[]", NA, "1A, 3B", "['2A', '2B']",
+                                    "['2A' '2B']", "[null]", " ['21'] ")),
+                   list(c("1A", "2B"), character(), character(), c("1A", "3B"), c("2A", "2B"),
+                        c("2A", "2B"), character(), "21"))
 })
 
 test_that("the Standard Safeguarding Dataset reads from PostgreSQL", {
@@ -414,6 +416,19 @@ test_that("the current Data to Insight layout: counts, unknown codes shown, noth
   e <- expect_error(read_cin_d2i(tabs), class = "cscdemand_error_missing")
   expect_match(conditionMessage(e), "la", fixed = TRUE)
   expect_match(conditionMessage(e), "Header", fixed = TRUE)
+  # rows that name no episode are counted, codes shown, never lost silently
+  orph <- tabs
+  orph$Assessments <- rbind(orph$Assessments, transform(orph$Assessments[1, ], CINdetailsID = 9))
+  orph$AssessmentFactorsList <- data.frame(LAchildID = c("C1", "C1", "C2"), CINdetailsID = c(1, 8, 1),
+                                           AssessmentID = c(1, 1, 1), AssessmentFactor = c("2A", "7A", "3B"))
+  o2 <- read_cin_d2i(orph, la = "314")
+  au <- audit(o2)
+  expect_equal(au$n[au$step == "assessment rows with no episode: not read"], 1)
+  fl_orph <- au[au$step == "factor codes in AssessmentFactorsList with no assessment: not read", ]
+  expect_equal(fl_orph$n, 1)
+  expect_match(fl_orph$detail, "7A", fixed = TRUE)
+  expect_equal(nrow(o2$assessments), 4)
+  expect_equal(sort(as.character(o2$factors$code)), c("2A", "3B"))
   # the earlier layout (one row per code) of the same assessments reads the same
   old <- tabs$Assessments[c(1, 1, 2, 3, 4, 4), ]
   old$AssessmentID <- NULL
@@ -563,6 +578,13 @@ test_that("read_cin_assessments() reads a LIIA log as one: 2 assessments, not 11
     expect_equal(as.character(a$assessments$threshold[order(a$assessments$child_id)]),
                  c("CP plan", "CIN plan"))
   }
+  # rows of an event type the reader does not know are counted, type shown
+  odd <- rbind(log, transform(log[1, ], Type = "ContactDate"))
+  o <- read_cin_liia(odd)
+  expect_equal(nrow(o$assessments), 2)
+  ln <- audit(o)[audit(o)$step == "log rows of an event type not known: not read", ]
+  expect_equal(ln$n, 1)
+  expect_match(ln$detail, "ContactDate", fixed = TRUE)
   # the same events in two collection years (a log merged over years) are
   # the same assessments
   two <- rbind(log, transform(log, YEAR = "2024"))
@@ -595,4 +617,28 @@ test_that("a table of Data to Insight's export or of the SSD is refused by the g
   own <- data.frame(LAchildID = c("C1", "C2"), CINreferralDate = c("2023-05-01", "2023-06-01"),
                     AssessmentFactors = c("2A,2B", "21"))
   expect_equal(nrow(read_cin_assessments(own)$factors), 3)
+})
+
+test_that("the sector readers follow the one implausible_dates policy", {
+  tabs <- d2i_small()
+  tabs$CINdetails$CINreferralDate[3] <- "1970-06-01"  # child C2, as public samples date them
+  tabs$Assessments$AssessmentActualStartDate[4] <- "1970-06-02"
+  tabs$Assessments$AssessmentAuthorisationDate[4] <- "1970-06-21"
+  k <- read_cin_d2i(tabs, la = "314")
+  expect_equal(nrow(k$assessments), 4)
+  d <- read_cin_d2i(tabs, la = "314", implausible_dates = "drop")
+  expect_equal(nrow(d$assessments), 3)
+  expect_false("C2" %in% d$assessments$child_id)
+  expect_error(read_cin_d2i(tabs, la = "314", implausible_dates = "stop"),
+               class = "cscdemand_error_implausible_date")
+  log <- liia_small()
+  c2 <- log$LAchildID == "C2"
+  for (cl in c("CINreferralDate", "AssessmentActualStartDate", "AssessmentAuthorisationDate", "Date")) {
+    log[[cl]][c2] <- sub("^2023", "1970", log[[cl]][c2])
+  }
+  expect_equal(nrow(read_cin_liia(log)$assessments), 2)
+  expect_equal(nrow(read_cin_liia(log, implausible_dates = "drop")$assessments), 1)
+  expect_equal(nrow(read_cin_assessments(log, implausible_dates = "drop")$assessments), 1)
+  expect_error(read_cin_liia(log, implausible_dates = "stop"),
+               class = "cscdemand_error_implausible_date")
 })

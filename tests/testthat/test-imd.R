@@ -173,7 +173,7 @@ test_that("rates_by_decile uses IoD 2025 denominators for IMD 2025 deciles", {
   t25 <- imd2025_lsoa
   lsoas <- t25$lsoa21[t25$lad24_code == "E08000005"]  # Rochdale
   eps <- data.frame(lsoa21 = rep(lsoas[1:30], 1:30))
-  out <- rates_by_decile(link_imd(eps))
+  out <- rates_by_decile(link_imd(eps), threshold = 0)  # every decile on its own
   dec <- t25$imd_decile[match(eps$lsoa21, t25$lsoa21)]
   expect_equal(out$n, as.numeric(tabulate(dec, 10)))
   kids <- t25$children_0_15[match(lsoas, t25$lsoa21)]
@@ -193,4 +193,50 @@ test_that("council columns are resolved by the package's one council resolver", 
                   error = function(e) e)
   expect_s3_class(err, "cscdemand_error_la")
   expect_match(conditionMessage(err), "Warwickshire")
+})
+
+test_that("rates_by_decile merges deciles so no plotted rate rests on a small count", {
+  t25 <- imd2025_lsoa
+  ro <- t25[t25$lad24_code == "E08000005", ]  # Rochdale
+  pick <- function(d, k) rep(ro$lsoa21[ro$imd_decile == d][1], k)
+  # 3 episodes in decile 2 and 4 in decile 9: each is merged with its
+  # neighbour (the smaller one with episodes), every other decile kept
+  dd <- sort(unique(ro$imd_decile))
+  k <- stats::setNames(rep(40, length(dd)), dd)
+  k["2"] <- 3; k["9"] <- 4; k["10"] <- 25
+  eps <- data.frame(lsoa21 = unlist(lapply(dd, function(d) pick(d, k[[as.character(d)]]))))
+  raw <- rates_by_decile(link_imd(eps), threshold = 0)
+  out <- rates_by_decile(link_imd(eps))
+  expect_true(all(out$n == 0 | out$n >= 10))
+  expect_equal(sum(out$n), nrow(eps))
+  expect_true(attr(out, "merged"))
+  b2 <- out[grepl("(^|-)2($|-)", out$deciles) | out$deciles == "1-2", ]
+  expect_equal(nrow(b2), 1L)
+  expect_equal(out$deciles[out$decile == 9 | grepl("9", out$deciles)], "9-10")
+  # the merged bin's rate is its episodes over its children, from the raw deciles
+  m <- out[out$deciles == "9-10", ]
+  expect_equal(m$n, sum(raw$n[raw$decile %in% 9:10]))
+  expect_equal(m$children, sum(raw$children[raw$decile %in% 9:10]))
+  expect_equal(m$rate, 10000 * m$n / m$children)
+  # no plotted value gives back a count under 10: rate x population / 10,000
+  back <- out$rate * out$children / 10000
+  expect_true(all(is.na(back) | back < 0.5 | back >= 10 - 1e-9))
+  expect_match(attr(out, "note"), "^Deciles 1-2 and 9-10 are shown together, as a decile on its own held fewer than 10 episodes")
+  # nothing to merge at threshold 0, or with big counts
+  expect_false(attr(raw, "merged"))
+  expect_null(attr(raw, "note"))
+  expect_equal(raw$deciles, as.character(raw$decile))
+})
+
+test_that("a few episodes with no decile cannot be worked out from the total", {
+  t25 <- imd2025_lsoa
+  ro <- t25$lsoa21[t25$lad24_code == "E08000005"]
+  eps <- data.frame(lsoa21 = c(rep(ro[1:20], each = 15), rep(NA, 4)))
+  out <- suppressWarnings(rates_by_decile(link_imd(eps, edition = 2025, on_unknown = "keep")))
+  expect_equal(attr(out, "n_missing"), 4L)
+  # total (published) less the bins shown would give the 4: one bin is hidden
+  expect_gte(sum(out$suppressed), 1L)
+  expect_true(all(is.na(out$rate[out$suppressed])))
+  expect_true(all(is.na(out$n[out$suppressed])))
+  expect_match(attr(out, "note"), "cannot be worked out from the total")
 })

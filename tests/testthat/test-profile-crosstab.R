@@ -114,3 +114,59 @@ test_that("a hidden class total cannot be recovered from its column", {
   # the other classes are shown in full
   expect_identical(tab$A[1], "30 (40.0%)")
 })
+
+test_that("class_crosstab keeps only rows and columns that say something", {
+  ep <- data.frame(class = factor(rep(c("A", "B"), c(60, 40)), levels = c("A", "B", "Empty")),
+                   v = factor(c(rep("x", 30), rep("y", 30), rep("x", 25), rep("y", 15)),
+                              levels = c("x", "y", "z", "Not known")))
+  tab <- class_crosstab(ep, "class", "v")
+  # no all-zero level ("z", "Not known 0") and no empty class column
+  expect_equal(tab[[1]], c("x", "y", "All episodes"))
+  expect_equal(names(tab), c("v", "A", "B", "All episodes"))
+  expect_null(attr(tab, "sentence"))
+  expect_null(attr(tab, "note"))
+  # Missing kept whenever it is not zero
+  ep$v[1:12] <- NA
+  expect_true("Missing" %in% class_crosstab(ep, "class", "v")[[1]])
+  # one level only: the table becomes a sentence
+  one <- class_crosstab(transform(ep, d = "Not disabled"), "class", "d", label = "Disability")
+  expect_equal(attr(one, "sentence"),
+               "Every one of the 100 episodes has the same disability: Not disabled.")
+  small <- class_crosstab(ep[1:6, ], "class", "v", label = "Source")
+  expect_equal(attr(small, "sentence"),
+               "Every one of fewer than 10 episodes has the same source: Missing.")
+})
+
+test_that("small residual rows are merged before suppressing, and a large row keeps its cells", {
+  # Gender by 7 categories as in the bundled Sunderland data: Unknown is
+  # small in most categories; Other adds a few more.
+  cnt <- rbind(Female = c(515, 351, 687, 956, 711, 579, 576),
+               Male = c(496, 336, 1108, 1068, 713, 522, 638),
+               Unknown = c(11, 2, 8, 11, 4, 7, 3))
+  grid <- expand.grid(g = rownames(cnt), class = paste("Class", 1:7), stringsAsFactors = FALSE)
+  ep <- grid[rep(seq_len(nrow(grid)), as.vector(cnt)), ]
+  ep0 <- ep
+  tab <- class_crosstab(ep, "class", "g", label = "Gender")
+  s <- attr(tab, "suppressed")
+  body <- s[c("Female", "Male"), , drop = FALSE]
+  expect_true(all(rowSums(body) <= ncol(body) / 2))
+  expect_false(any(s[, "All episodes"]))
+  expect_safe_suppression(cnt, s[rownames(cnt), colnames(s) != "All episodes"] , 10)
+  # Other and Unknown (and Missing) become one row, and the table says so
+  ep$g[ep$g == "Unknown"][1:5] <- "Other"
+  ep$g[ep$g == "Unknown"][1:3] <- NA
+  tab2 <- class_crosstab(ep, "class", "g", label = "Gender")
+  expect_equal(tab2$Gender, c("Female", "Male", "Other, unknown or missing", "All episodes"))
+  expect_equal(attr(tab2, "counts")["Other, unknown or missing", "All episodes"], 46)
+  expect_match(attr(tab2, "note"), "^Other, unknown and missing are merged into one row")
+  # residual rows without a small count keep their own rows
+  big <- rbind(ep0, data.frame(g = rep(c("Other", "Unknown"), each = 70),
+                              class = rep(paste("Class", 1:7), 20)))
+  expect_true(all(c("Other", "Unknown") %in% class_crosstab(big, "class", "g")$g))
+  # a large "Other" (a group of its own) stays apart when a small "Unknown"
+  # can be merged with "Missing"
+  mix <- rbind(big, data.frame(g = NA, class = "Class 1"), data.frame(g = "Unknown", class = "Class 2"))
+  mix <- mix[!(mix$g %in% "Unknown") | seq_len(nrow(mix)) == nrow(mix), ]
+  t3 <- class_crosstab(mix, "class", "g")
+  expect_equal(t3$g, c("Female", "Male", "Other", "Unknown or missing", "All episodes"))
+})

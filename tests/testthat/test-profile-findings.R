@@ -27,9 +27,9 @@ test_that("findings are English sentences about flagged, unsuppressed rows only"
   prof <- make_profile()
   fi <- profile_findings(prof)
   expect_equal(unname(fi[names(fi) == "Neglect"][1]),
-               "Episodes in *Neglect* were 2.5 times as likely to involve a child aged 0-4 as episodes in the other categories (50% against 20%).")
+               "Episodes in *Neglect* were 2.5 times as likely to involve a child aged 0-4 as episodes in the other categories (50.0% against 20.0%).")
   # 80/400 v 100/200: x0.40, two-fifths
-  expect_true(any(grepl("about two-fifths as likely to involve a child aged 0-4 as episodes in the other categories (20% against 50%)",
+  expect_true(any(grepl("about two-fifths as likely to involve a child aged 0-4 as episodes in the other categories (20.0% against 50.0%)",
                         fi[names(fi) == "Other"], fixed = TRUE)))
   expect_false(any(grepl("times less", fi)))
   expect_false(any(grepl("child protection plan", fi)))
@@ -71,7 +71,7 @@ test_that("a small ratio on many episodes is flagged; a big one on few is not", 
   expect_lt(a$p_value, 0.05)
   expect_equal(a$flag, "higher")
   fi <- profile_findings(prof)
-  expect_equal(unname(fi[["A"]]), "Episodes in *A* were 1.3 times as likely to involve a section 47 enquiry as episodes in the other categories (40% against 30%).")
+  expect_equal(unname(fi[["A"]]), "Episodes in *A* were 1.3 times as likely to involve a section 47 enquiry as episodes in the other categories (40.2% against 30.0%).")
   # x3 on 12 of 20 against 16 of 80 in a table of 20 tests: raw p < 0.05, not after Holm
   set.seed(2)
   ep <- data.frame(class = rep(c("A", "B"), c(20, 80)), flag = c(rep(1, 6), rep(0, 14), rep(1, 8), rep(0, 72)),

@@ -189,3 +189,29 @@ test_that("p-values can be adjusted for multiple comparisons before flagging", {
   expect_equal(class_profile(ep, "class", c("kind", "flag"), threshold = 0)$p_value, holm$p_value)
   expect_error(class_profile(ep, "class", "kind", p_adjust = "nope"))
 })
+
+test_that("a ratio resting on fewer than threshold episodes of the other classes is hidden", {
+  # Level "z": 40 episodes in A, 3 in B and 2 in C. The ratio of A would
+  # give back the 5 of B and C together (n_other) from published totals.
+  ep <- data.frame(class = rep(c("A", "B", "C"), c(100, 100, 100)),
+                   v = c(rep("z", 40), rep("w", 60), rep("z", 3), rep("w", 97),
+                         rep("z", 2), rep("w", 98)))
+  p <- class_profile(ep, "class", "v")
+  za <- p[p$level == "z" & p$class == "A", ]
+  expect_equal(za$n, 40)
+  expect_true(is.na(za$ratio) && is.na(za$n_other) && is.na(za$pct_other) && is.na(za$p_value))
+  expect_equal(za$display, "c")
+  expect_false(any(grepl("\\bz\\b", profile_findings(p))))
+  rt <- profile_ratio_table(p)
+  expect_equal(rt$A[grepl(": z$", rt$Characteristic)], "c")
+  # with threshold 0 the ratio is there: (40/100) / (5/200)
+  p0 <- class_profile(ep, "class", "v", threshold = 0)
+  expect_equal(p0$ratio[p0$level == "z" & p0$class == "A"], 16)
+})
+
+test_that("levels with no episode are left out of the profile (no rows of n/a)", {
+  ep <- data.frame(class = rep(c("A", "B"), c(50, 50)),
+                   v = factor(rep(c("x", "y"), 50), levels = c("x", "y", "Not known")))
+  p <- class_profile(ep, "class", "v")
+  expect_equal(sort(unique(p$level)), c("x", "y"))
+})

@@ -40,7 +40,7 @@ report_words <- c("Data and audit", "Context: Leicestershire", "Factors identifi
                   "What happens next", "Deprivation", "Methods and caveats")
 table_titles <- c("Audit of the extract", "Fit of models with different numbers of categories (Kingston Table 3)",
                   "Bootstrap stability", "why they have their names", "(Kingston Table 11)",
-                  "Leicestershire table", "(Kingston Table 14)", "(Kingston Table 15)",
+                  "(likelihood ratios)", "(Kingston Table 14)", "(Kingston Table 15)",
                   "(Kingston Table 16)", "(Kingston Table 12)", "(Kingston Table 13")
 
 test_that("the HTML report is about the council, with every section, table and rule", {
@@ -93,6 +93,22 @@ test_that("the HTML report is about the council, with every section, table and r
   said <- as.numeric(gsub(",", "", regmatches(prose, gregexpr("[0-9][0-9,]*(?= episodes)", prose, perl = TRUE))[[1]]))
   expect_true(all(said == 0 | said >= 10), info = paste(said, collapse = " "))
   expect_no_match(text, "could not be computed")
+  # one story of the shares (issue 23): the names table's estimated shares are
+  # the council's column of the table by council (proportional assignment),
+  # and the summary's rounded shares are the same numbers
+  nt_cap <- grep("why they have their names", caps)
+  nt_cells <- tabs[[nt_cap]]$cells
+  nt_share <- as.numeric(sub(" .*", "", nt_cells[seq(5, by = 3, length.out = k)]))
+  bc <- tabs[[grep("(Kingston Table 11)", caps, fixed = TRUE)]]$cells
+  ncol_bc <- which(bc == "All episodes")[1]
+  col <- which(bc[seq_len(ncol_bc)] == "Leicestershire")
+  pct <- as.numeric(sub(".*\\(([0-9.]+)%\\)$", "\\1", bc[ncol_bc * seq_len(k) + col]))
+  expect_equal(pct, nt_share, tolerance = 0.002)
+  for (i in seq_len(k)) expect_match(text, paste0(nms[i], " (", round(nt_share[i]), "%, "), fixed = TRUE)
+  # findings: ratios in words, a stated test and minimum
+  expect_no_match(text, "times less likely")
+  expect_no_match(text, "very significantly")
+  expect_match(text, "after Holm.s adjustment")
   # no identifiers
   ids <- unique(c(cin_example$child_id, cin_example$episode_id))
   expect_false(any(vapply(ids[seq(1, length(ids), length.out = 400)], grepl, logical(1),
