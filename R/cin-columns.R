@@ -37,7 +37,18 @@ cin_column_aliases <- function() {
     true_class = c("trueclass", "simulatedclass"),
     ethnic_group = c("ethnicgroup", "majorethnicgroup"), disability = c("disability", "disabled"),
     primary_need = c("primaryneed", "primaryneedcode"), closure_reason = c("closurereason", "reasonforclosure"),
-    threshold = c("threshold", "highestthreshold"), cp_category = c("cpcategory", "categoryofabuse")
+    threshold = c("threshold", "highestthreshold"), cp_category = c("cpcategory", "categoryofabuse"),
+    cin_plan_days = c("cinplandays", "cinplanlength", "cinplanlengthdays"),
+    cp_plan_days = c("cpplandays", "cpplanlength", "cpplanlengthdays"),
+    previous_cp_plans = c("previouscpplans", "numberofpreviouscpp"),
+    repeat_cp_plan = c("repeatcpplan", "subsequentcpplan", "secondorsubsequentplan"),
+    cp_plan_reviews = c("cpplanreviews", "cppreviews"),
+    icpc_working_days = c("icpcworkingdays"), icpc_timely = c("icpctimely", "icpcwithin15days"),
+    icpc_not_required = c("icpcnotrequired"), assessment_reviewed = c("assessmentreviewed"),
+    pre_proceedings = c("preproceedings"), pp_letter = c("ppletter", "letterbeforeproceedings"),
+    fgdm_offered = c("fgdmoffered"), fgdm_held = c("fgdmheld", "fgdmfacilitated"),
+    court_application = c("courtapplication"), pp_outcome = c("ppoutcome"),
+    pp_days = c("ppdays", "preproceedingsdays"), pp_review_meetings = c("ppreviewmeetings", "reviewmeetingscount")
   )
 }
 
@@ -48,7 +59,19 @@ cin_outcomes <- function() {
 cin_characteristics <- function() {
   c("age", "gender", "ethnicity", "lsoa", "referral_source", "rereferral", cin_outcomes(),
     "true_class", "ethnic_group", "disability", "primary_need", "closure_reason", "threshold",
-    "cp_category")
+    "cp_category", cin_plan_columns())
+}
+
+# The plan, conference and pre-proceedings fields of an episode (see
+# cin_derive_plans()), with the type each is read as from a table.
+cin_plan_columns <- function(type = FALSE) {
+  ty <- c(cin_plan_days = "days", cp_plan_days = "days", previous_cp_plans = "count",
+          repeat_cp_plan = "flag", cp_plan_reviews = "count", icpc_working_days = "days",
+          icpc_timely = "flag", icpc_not_required = "flag", assessment_reviewed = "flag",
+          pre_proceedings = "flag", pp_letter = "flag", fgdm_offered = "flag", fgdm_held = "flag",
+          court_application = "flag", pp_outcome = "code", pp_days = "days",
+          pp_review_meetings = "count")
+  if (type) ty else names(ty)
 }
 
 # Columns whose values identify a child: never printed or put in a message.

@@ -73,14 +73,26 @@ cin_census_date_specs <- function() {
     d("s47", "start_raw", "start", "S47ActualStartDate"),
     d("s47", "icpc_raw", "icpc_date", "Section47/DateOfInitialCPC"),
     d("cpp", "start_raw", "start", "CPPstartDate"),
-    d("cinp", "start_raw", "start", "CINPlanStartDate"))
+    d("cinp", "start_raw", "start", "CINPlanStartDate"),
+    # plans, conferences and reviews (cin_derive_plans())
+    d("cpp", "end_raw", "end", "CPPendDate", after_col = "start"),
+    d("cinp", "end_raw", "end", "CINPlanEndDate", after_col = "start"),
+    d("s47", "target_raw", "target", "InitialCPCtarget", future = FALSE),
+    d("assessments", "review_raw", "review", "AssessmentInternalReviewDate", after_ref = TRUE),
+    # the pre-proceedings and FGDM module (2026-27)
+    d("pp", "start_raw", "start", "PPStartDate", after_ref = TRUE),
+    d("pp", "letter_raw", "letter", "LBPSentDate", after_col = "start"),
+    d("pp", "meeting_raw", "meeting", "InitialPPMeetingDate", after_col = "start"),
+    d("pp", "step_raw", "step", "StepDecisionDate", after_col = "start"),
+    d("pp", "court_raw", "court", "CourtAppDate", after_col = "step"),
+    d("pp", "letter_cp_raw", "letter_cp", "LetterInitCPDate", after_col = "court"))
 }
 
 # Parse every date element of the stacked census tables (`st`, with
 # st$episodes$referral_date parsed already) and flag the implausible ones.
 # Returns list(tables, flags): flags is one row per flagged value with the
 # episode (row of st$episodes) it belongs to, the element and the reason.
-cin_census_dates <- function(st, today = Sys.Date(), sp = cin_census_date_specs()) {
+cin_census_dates <- function(st, today = cin_today(), sp = cin_census_date_specs()) {
   ref <- st$episodes$referral_date
   flags <- list()
   for (i in seq_len(nrow(sp))) {

@@ -270,5 +270,174 @@ cin_derive_episodes <- function(ep, s47, cpp, cinp) {
 cin_derived_columns <- function() {
   c("age", "gender", "ethnicity", "ethnic_group", "disability", "referral_source",
     "primary_need", "nfa", "closure_reason", "threshold", "not_in_need", "cin_plan", "s47",
-    "icpc", "cp_plan", "cp_category", "step_down", "rereferral")
+    "icpc", "cp_plan", "cp_category", "step_down", "rereferral", cin_plan_columns())
+}
+
+# Working days (Monday to Friday) after `from` up to and including `to`;
+# bank holidays are not known here and count as working days.
+cin_working_days <- function(from, to) {
+  g <- function(d) {
+    x <- as.numeric(d) - 4  # days since Monday 5 January 1970
+    5 * ((x + 1) %/% 7) + pmin((x + 1) %% 7, 5)
+  }
+  as.integer(g(to) - g(from))
+}
+
+# The date `k` working days after `from` (the target date of an initial
+# child protection conference: 15 working days after the section 47 start).
+cin_add_working_days <- function(from, k) {
+  x <- as.numeric(from) - 4
+  G <- 5 * ((x + 1) %/% 7) + pmin((x + 1) %% 7, 5) + k
+  as_date(7 * ((G - 1) %/% 5) + (G - 1) %% 5 + 4)
+}
+
+# The first row (by start date) of a part of the return for each episode.
+cin_first_part <- function(d, n) {
+  out <- rep(NA_integer_, n)
+  if (is.null(d) || !nrow(d)) return(out)
+  o <- order(d$episode, cin_num(d$start), method = "radix")
+  first <- o[!duplicated(d$episode[o])]
+  out[d$episode[first]] <- first
+  out
+}
+
+# The plan, conference and pre-proceedings fields of each episode (see
+# read_cin_census_xml(), "Derived fields"). `st` holds the parts of the
+# returns (s47, cpp, cinp, pp, assessments) numbered by episode.
+cin_derive_plans <- function(ep, st) {
+  n <- nrow(ep)
+  unk <- attr(ep, "unknown") %||% list()
+  # an end before its start is flagged when the dates are read; it gives no length
+  days <- function(a, b) {
+    x <- as.integer(b - a)
+    x[!is.na(x) & x < 0L] <- NA_integer_
+    x
+  }
+  ci <- cin_first_part(st$cinp, n)
+  if (!is.null(st$cinp)) ep$cin_plan_days <- days(st$cinp$start[ci], st$cinp$end[ci])
+  cp <- cin_first_part(st$cpp, n)
+  if (!is.null(st$cpp)) {
+    d <- st$cpp
+    ep$cp_plan_days <- days(d$start[cp], d$end[cp])
+    prev <- suppressWarnings(as.numeric(trimws(d$previous_raw %||% rep(NA_character_, nrow(d)))))
+    bad <- !is.na(d$previous_raw %||% NA) & nzchar(trimws(d$previous_raw %||% "")) &
+      (is.na(prev) | prev < 0 | prev != round(prev))
+    if (any(bad)) unk$previous_cp_plans <- unique(d$episode[bad])
+    prev[bad] <- NA
+    ep$previous_cp_plans <- as.integer(prev[cp])
+    ep$cp_plan_reviews <- ifelse(is.na(cp), NA_integer_, as.integer(d$reviews %||% NA)[cp])
+    ep$repeat_cp_plan <- cin_repeat_plan(ep, d, cp, prev)
+  }
+  ep <- cin_derive_icpc(ep, st$s47)
+  unk <- c(unk, attr(ep, "unknown_s47"))
+  attr(ep, "unknown_s47") <- NULL
+  a <- st$assessments
+  if (!is.null(a$review)) {
+    ep$assessment_reviewed <- ifelse(tabulate(a$episode, n) > 0L,
+                                     as.integer(tabulate(a$episode[!is.na(a$review)], n) > 0L),
+                                     NA_integer_)
+  }
+  if (any(ep$pp_collected %in% TRUE)) {
+    ep <- cin_derive_pp(ep, st$pp)
+    unk <- c(unk, attr(ep, "unknown_pp"))
+    attr(ep, "unknown_pp") <- NULL
+  }
+  attr(ep, "unknown") <- unk
+  ep
+}
+
+# A child protection plan is a repeat (DfE's "second or subsequent plan",
+# table D3) when the return gives previous plans (NumberOfPreviousCPP > 0)
+# or the same child had a plan that started earlier in the returns read.
+# NA for episodes with no plan.
+cin_repeat_plan <- function(ep, d, cp, prev) {
+  has <- !is.na(cp)
+  start <- d$start[cp]
+  child <- cin_group(list(ep$la, ep$child_key))
+  pc <- child[d$episode]
+  ok <- !is.na(d$start)
+  first_start <- rep(Inf, max(child, 0L))
+  if (any(ok)) {
+    m <- tapply(as.numeric(d$start[ok]), pc[ok], min)
+    first_start[as.integer(names(m))] <- m
+  }
+  earlier <- !is.na(start) & first_start[child] < as.numeric(start)
+  out <- as.integer((!is.na(prev[cp]) & prev[cp] > 0) | earlier)
+  out[!has] <- NA_integer_
+  out[has & is.na(prev[cp]) & !earlier] <- NA_integer_
+  out
+}
+
+# Initial child protection conferences: working days from the start of the
+# section 47 enquiry to the conference, and whether it was held in time: on
+# or before the return's InitialCPCtarget, or where it is not given the 15th
+# working day after the start.
+cin_derive_icpc <- function(ep, s47) {
+  if (is.null(s47)) return(ep)
+  n <- nrow(ep)
+  with_icpc <- s47[!is.na(s47$icpc_date) & !is.na(s47$start), , drop = FALSE]
+  k <- cin_first_part(with_icpc, n)
+  wd <- cin_working_days(with_icpc$start[k], with_icpc$icpc_date[k])
+  target <- with_icpc$target[k] %||% rep(as.Date(NA), n)
+  no_target <- is.na(target)
+  target[no_target] <- cin_add_working_days(with_icpc$start[k][no_target], 15)
+  ep$icpc_working_days <- wd
+  ep$icpc_timely <- ifelse(is.na(k), NA_integer_, as.integer(with_icpc$icpc_date[k] <= target))
+  nr <- cin_xml_bool(s47$not_required_raw %||% rep(NA_character_, nrow(s47)))
+  if (any(attr(nr, "unknown"))) {
+    attr(ep, "unknown_s47") <- list(icpc_not_required = unique(s47$episode[attr(nr, "unknown")]))
+  }
+  has_s47 <- tabulate(s47$episode, n) > 0L
+  ep$icpc_not_required <- ifelse(has_s47, as.integer(tabulate(s47$episode[nr %in% 1L], n) > 0L),
+                                 NA_integer_)
+  ep
+}
+
+# The pre-proceedings and FGDM module: NA for episodes in no return that
+# collects it; else whether pre-proceedings began, and for those that did
+# the letter before proceedings, a family group decision-making meeting
+# offered (in the letter) and facilitated, the outcome code (A, B or C) and
+# an application to court.
+cin_derive_pp <- function(ep, pp) {
+  n <- nrow(ep)
+  on <- ep$pp_collected %in% TRUE
+  pp <- pp %||% data.frame(episode = integer())
+  any_of <- function(hit) as.integer(tabulate(pp$episode[hit], n) > 0L)
+  has <- any_of(rep(TRUE, nrow(pp)))
+  ep$pre_proceedings <- ifelse(on, has, NA_integer_)
+  among <- function(v) ifelse(on & has == 1L, v, NA_integer_)
+  ep$pp_letter <- among(any_of(!is.na(pp$letter)))
+  offer <- cin_xml_bool(pp$fgdm_offer_raw)
+  fac <- cin_xml_bool(pp$fgdm_fac_raw)
+  # yes if any block says yes; unknown (and counted) if a value cannot be read
+  yes_unknown <- function(b) {
+    ifelse(any_of(b %in% 1L) == 1L, 1L, ifelse(any_of(attr(b, "unknown")) == 1L, NA_integer_, 0L))
+  }
+  ep$fgdm_offered <- among(yes_unknown(offer))
+  ep$fgdm_held <- among(yes_unknown(fac))
+  ep$court_application <- among(any_of(!is.na(pp$court)))
+  # the first block: days from the start to the decision to step up or down,
+  # and review meetings after the first meeting
+  k <- cin_first_part(pp, n)
+  pp_days <- as.integer(pp$step[k] - pp$start[k])
+  pp_days[!is.na(pp_days) & pp_days < 0L] <- NA_integer_  # flagged when read
+  ep$pp_days <- among(pp_days)
+  rv <- suppressWarnings(as.numeric(trimws(pp$reviews_raw %||% character())))
+  bad_rv <- !is.na(pp$reviews_raw %||% NA) & nzchar(trimws(pp$reviews_raw %||% "")) &
+    (is.na(rv) | rv < 0 | rv != round(rv))
+  rv[bad_rv] <- NA
+  ep$pp_review_meetings <- among(as.integer(rv[k]))
+  oc <- toupper(trimws(pp$outcome_raw %||% character()))
+  bad <- !is.na(oc) & nzchar(oc) & !oc %in% c("A", "B", "C")
+  oc[bad | (!is.na(oc) & !nzchar(oc))] <- NA
+  last <- rep(NA_character_, n)
+  o <- order(pp$episode, cin_num(pp$start), method = "radix")
+  keep <- o[!is.na(oc[o])]
+  last[pp$episode[keep]] <- oc[keep]  # the latest block with an outcome
+  ep$pp_outcome <- ifelse(on, last, NA_character_)
+  u <- list(pp_outcome = pp$episode[bad], fgdm_offered = pp$episode[attr(offer, "unknown")],
+            fgdm_held = pp$episode[attr(fac, "unknown")], pp_review_meetings = pp$episode[bad_rv])
+  u <- lapply(u[lengths(u) > 0L], unique)
+  if (length(u)) attr(ep, "unknown_pp") <- u
+  ep
 }

@@ -45,7 +45,11 @@
 #' @return A data frame of class `cin_episodes`, one row per episode:
 #'   `.episode`, `la`, the identifiers, dates and `year`, the characteristics,
 #'   `n_assessments`, `n_factors` (number of factors before exclusions, 21
-#'   not counted), then one integer 0/1 column per kept factor, named by code
+#'   not counted), the plan, conference and pre-proceedings fields where the
+#'   data hold them (`cin_plan_days`, `cp_plan_days`, `repeat_cp_plan`,
+#'   `icpc_timely`, `pre_proceedings`, ...; see [read_cin_census_xml()],
+#'   "Derived fields"; in a table they are read from columns of those
+#'   names), then one integer 0/1 column per kept factor, named by code
 #'   (or merge name). Attributes: `factors` (the factor column names, see
 #'   [factor_columns()]) and `audit`.
 #'

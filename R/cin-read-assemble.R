@@ -45,8 +45,13 @@ cin_stage_characteristics <- function(s, call = rlang::caller_env()) {
   for (x in intersect(cin_characteristics(), names(s$std))) {
     col <- s$std[[x]]
     v <- s$at_keep(s$df[[col]])
+    plan_type <- cin_plan_columns(type = TRUE)[x]
     if (x == "age") {
       v <- cin_parse_int(v, col, s$rows_k, min = 0, max = 25, call = call)
+    } else if (!is.na(plan_type) && plan_type != "code") {
+      # plan fields of the episode: missing stays missing (no plan)
+      v <- if (plan_type == "flag") cin_parse_flags(v, col, s$rows_k, na = NA_integer_, call = call)
+           else cin_parse_int(v, col, s$rows_k, min = 0, max = 36500, call = call)
     } else if (x %in% c(cin_outcomes(), "rereferral")) {
       v <- cin_parse_flags(v, col, s$rows_k, call = call)
       # Outcomes: any row of the assessment says yes.

@@ -248,3 +248,10 @@ cin_match_columns <- function(nms, columns, call = rlang::caller_env()) {
   }
   std
 }
+
+# Today, for the checks of dates in the future: one place, and an internal
+# option (`cscdemand.today`) so tests can read returns of a year not over yet.
+cin_today <- function() as.Date(getOption("cscdemand.today", Sys.Date()))
+
+# Dates as numbers with missing last (for ordering).
+cin_num <- function(d) ifelse(is.na(d), Inf, as.numeric(d))

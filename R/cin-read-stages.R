@@ -228,7 +228,7 @@ cin_stage_dates <- function(s, date_format, call = rlang::caller_env()) {
   # The text of the dates is not used again: release it.
   for (x in intersect(c("referral_date", "assessment_date"), names(std))) s$df[[std[[x]]]] <- NULL
   # Rows flagged, as positions (one pass in C++; NA is never flagged).
-  fl <- cpp_date_flags(s$ref, s$ass, as.numeric(as.Date("1990-01-01")), as.numeric(Sys.Date()))
+  fl <- cpp_date_flags(s$ref, s$ass, as.numeric(as.Date("1990-01-01")), as.numeric(cin_today()))
   s$implausible <- list("date before 1990 or in the future" = fl$range,
                         "referral after its assessment" = fl$order)
   s

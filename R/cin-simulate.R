@@ -36,7 +36,9 @@
 #'   ONS codes, DfE three-digit numbers or names, resolved as [find_council()]
 #'   does. Default Kingston upon Thames.
 #' @param years Census years, as the year the collection ends (2024 =
-#'   2023-24), between 2018 and 2025.
+#'   2023-24), between 2018 and 2027. Years after the latest published C3
+#'   (2025) use its rates. Dates of a year not yet over lie in the future,
+#'   which the readers refuse until then.
 #' @param n_episodes Total number of episodes, split over councils and years
 #'   in proportion to their C3 episode counts. `NULL` (default) uses the C3
 #'   counts times `scale`.
@@ -60,7 +62,27 @@
 #'   `primary_need_code`, `primary_need`, `closure_date`,
 #'   `closure_reason_code`, `closure_reason`, `s47_date`, `icpc_date`,
 #'   `cpp_start`, `cp_category_code`, `cp_category`, `cin_plan_start` and
-#'   `threshold` (the highest reached, as [read_cin_census_xml()] derives it).
+#'   `threshold` (the highest reached, as [read_cin_census_xml()] derives it);
+#'   the plan fields of the return, `cin_plan_end`, `cpp_end` (plans of
+#'   about 5 and 9 months, ending by the episode's closure; open plans have
+#'   none), `previous_cpp` (a child's first plan in the data follows earlier
+#'   plans with the council's rate of second or subsequent plans in DfE
+#'   table D3; a later plan of the same child counts the earlier ones) and
+#'   `assessment_review_date` (about 4% of assessments), with their known
+#'   truth in the columns [read_cin_census_xml()] derives (`cin_plan_days`,
+#'   `cp_plan_days`, `previous_cp_plans`, `repeat_cp_plan`,
+#'   `cp_plan_reviews`, `icpc_working_days`, `icpc_timely`,
+#'   `icpc_not_required`, `assessment_reviewed`). Conferences are held 4 to
+#'   26 days after the section 47 enquiry starts, so some are late. When
+#'   `years` include 2027 (2026-27), the pre-proceedings and FGDM module is
+#'   drawn for episodes referred in 2026-27 (`pp_start`, `pp_letter_date`,
+#'   `fgdm_offer`, `fgdm_fac`, `pp_meeting_date`, `pp_review_meetings`,
+#'   `pp_step_date`, `pp_outcome_code`, `court_app_date`, `letter_cp_date`)
+#'   with the truth `pre_proceedings`, `pp_letter`, `fgdm_offered`,
+#'   `fgdm_held`, `court_application`, `pp_outcome`, `pp_days` and
+#'   `pp_review_meetings` (`NA` for episodes in
+#'   no 2026-27 return). These fields are drawn after all the others, so the
+#'   other columns are as without them.
 #'   `ethnicity` is the DfE code (such as `WBRI`). [write_cin_census_xml()]
 #'   writes it as census returns. Attribute `truth`: a list with the class
 #'   sizes and, per year, the 44 x 7 matrix of item probabilities.
@@ -88,9 +110,9 @@ simulate_cin <- function(las = "E09000021", years = 2024, n_episodes = NULL, sca
     abort_input(c("Council{?s} {.val {las[is.na(li)]}} cannot be simulated.",
                   i = "Available: {.val {paste(councils$la_code, councils$la_name)}}."))
   }
-  if (!is.numeric(years) || !length(years) || anyNA(years) || any(years < 2018 | years > 2025) ||
+  if (!is.numeric(years) || !length(years) || anyNA(years) || any(years < 2018 | years > 2027) ||
       any(years != round(years))) {
-    abort_input(c("{.arg years} must be census years between 2018 and 2025.",
+    abort_input(c("{.arg years} must be census years between 2018 and 2027.",
                   x = "You supplied {.val {format(years)}}."))
   }
   check_number(scale, min = 1e-6)
@@ -110,7 +132,7 @@ simulate_cin <- function(las = "E09000021", years = 2024, n_episodes = NULL, sca
   cells <- expand.grid(year = as.integer(sort(unique(years))), li = unique(li))
   nfr <- cscdemand::national_factor_rates
   c3n <- vapply(seq_len(nrow(cells)), function(i) {
-    r <- nfr[nfr$year == cells$year[i] & nfr$new_la_code %in% councils$la_code[cells$li[i]] &
+    r <- nfr[nfr$year == min(cells$year[i], max(nfr$year)) & nfr$new_la_code %in% councils$la_code[cells$li[i]] &
                nfr$code == "1A", "episodes"]
     if (length(r) && !is.na(r[1])) r[1] else 1000
   }, numeric(1))
@@ -143,6 +165,8 @@ simulate_cin <- function(las = "E09000021", years = 2024, n_episodes = NULL, sca
   # Child ids unique within council, re-referrals reuse an earlier child.
   ep <- cin_sim_children(ep)
   out <- cin_sim_assessments(ep, Y, layout)
+  # drawn last, so every column above is the same as without them
+  out <- cin_sim_return_fields(out)
   attr(out, "truth") <- truth
   out
 }
@@ -241,6 +265,7 @@ cin_sim_lift <- function() {
 # Target rate of episodes with each code in a census year (C3).
 cin_sim_rates <- function(year, la_code = NULL) {
   nfr <- cscdemand::national_factor_rates
+  year <- min(year, max(nfr$year))  # years after the latest C3: its rates
   nat <- nfr[nfr$year == year & nfr$geographic_level == "National", ]
   r <- stats::setNames(nat$rate, nat$code)
   if (!is.null(la_code)) {
@@ -544,7 +569,7 @@ cin_sim_episode_dates <- function(ep, last_ass) {
   d <- function(lo, hi) lo + floor(stats::runif(n) * (hi - lo + 1))
   na_date <- as.Date(rep(NA_real_, n))
   s47_date <- ifelse(ep$s47 == 1L, ep$referral_date + d(1, 10), NA)
-  icpc_date <- ifelse(ep$icpc == 1L, s47_date + d(5, 15), NA)
+  icpc_date <- ifelse(ep$icpc == 1L, s47_date + d(4, 26), NA)
   cpp_start <- ifelse(ep$cp_plan == 1L, icpc_date, NA)
   cin_start <- ifelse(ep$cin_plan == 1L, last_ass + d(1, 20), NA)
   code <- sample(c("RC7", "RC5", "RC3", "RC4", "RC6"), n, replace = TRUE,

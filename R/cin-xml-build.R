@@ -36,6 +36,7 @@ cin_census_build <- function(tabs, on_unknown, legacy, salt, source, verbose,
   }
   ep <- cin_census_episodes(st)
   ep <- cin_derive_episodes(ep, st$s47, st$cpp, st$cinp)
+  ep <- cin_derive_plans(ep, st)
   unk <- attr(ep, "unknown")
   for (nm in names(unk)) {
     audit <- cin_audit_add(audit, "census", paste0("values not in the code list: ", nm),
@@ -127,11 +128,32 @@ cin_census_stack <- function(tabs, call) {
                 class = "cscdemand_error_missing", call = call)
   }
   ch$la <- rep(lea, vapply(tabs, function(t) nrow(t$children), integer(1)))
-  list(children = ch, episodes = grab("episodes", "child", o_ch),
+  # the parts of an episode carry their return's rank (the latest return's
+  # copy is kept when episodes are merged)
+  part <- function(k) {
+    if (any(vapply(tabs, function(t) is.null(t[[k]]), logical(1)))) return(NULL)
+    d <- grab(k, "episode", o_ep)
+    d$rank <- rep(rank, vapply(tabs, function(t) nrow(t[[k]]), integer(1)))
+    d
+  }
+  ep <- grab("episodes", "child", o_ch)
+  # an episode is in a return that collects the pre-proceedings module
+  # (2026-27 on, or any return holding one)
+  pp_on <- vapply(tabs, cin_census_pp_collected, logical(1))
+  ep$pp_collected <- rep(pp_on, vapply(tabs, function(t) nrow(t$episodes), integer(1)))
+  list(children = ch, episodes = ep,
        assessments = grab("assessments", "episode", o_ep),
        factors = grab("factors", "assessment", o_as),
-       s47 = grab("s47", "episode", o_ep), cpp = grab("cpp", "episode", o_ep),
-       cinp = grab("cinp", "episode", o_ep))
+       s47 = part("s47"), cpp = part("cpp"), cinp = part("cinp"), pp = part("pp"))
+}
+
+# Does a return collect the pre-proceedings and FGDM module? From 2026-27
+# (the year of its reference date, else its Year), or when it holds one.
+cin_census_pp_collected <- function(t) {
+  if (isTRUE(t$header$pp_module)) return(TRUE)
+  ref <- cin_census_date(t$header$reference_date %||% NA_character_)
+  yr <- if (!is.na(ref)) census_year(ref) else suppressWarnings(as.integer(t$header$year %||% NA))
+  isTRUE(yr >= 2027L)
 }
 
 # Positions for messages: "file 1 child 12 episode 2" (never identifiers).
@@ -242,8 +264,9 @@ cin_census_subset <- function(st, keep_ep) {
   new_ep <- cumsum(keep_ep)
   new_ep[!keep_ep] <- NA
   st$episodes <- st$episodes[keep_ep, , drop = FALSE]
-  for (k in c("assessments", "s47", "cpp", "cinp")) {
+  for (k in c("assessments", "s47", "cpp", "cinp", "pp")) {
     d <- st[[k]]
+    if (is.null(d)) next
     d$episode <- new_ep[d$episode]
     st[[k]] <- d[!is.na(d$episode), , drop = FALSE]
     if (k == "assessments") {
@@ -310,13 +333,22 @@ cin_census_merge <- function(st) {
   ord <- order(as$episode, cin_num(as$start), as$as_pos, method = "radix")
   as <- as[ord, , drop = FALSE]
   f$assessment <- match(f$assessment, ord)
-  for (k in c("s47", "cpp", "cinp")) {
+  for (k in c("s47", "cpp", "cinp", "pp")) {
     d <- st[[k]]
+    if (is.null(d)) next
     d$episode <- to[d$episode]
+    # the latest return's copy of a plan (its end date, reviews) is kept
+    if (!is.null(d$rank)) d <- d[order(-d$rank, method = "radix"), , drop = FALSE]
     d <- d[!duplicated(cbind(d$episode, as.numeric(d$start))) | is.na(d$start), , drop = FALSE]
+    d <- d[order(d$episode, cin_num(d$start), method = "radix"), , drop = FALSE]
+    rownames(d) <- NULL
     st[[k]] <- d
   }
   ep2 <- ep[keep_row, , drop = FALSE]
+  # in a return collecting the module: any copy of the episode
+  if (!is.null(ep$pp_collected)) {
+    ep2$pp_collected <- tabulate(to[ep$pp_collected], length(keep_row)) > 0L
+  }
   rownames(ep2) <- NULL
   rownames(as) <- NULL
   st$episodes <- ep2
@@ -325,7 +357,6 @@ cin_census_merge <- function(st) {
   list(tables = st, merged = merged, merged_as = merged_as, merged_codes = merged_codes)
 }
 
-cin_num <- function(d) ifelse(is.na(d), Inf, as.numeric(d))
 
 # One row per episode with the child's fields (latest return of the child).
 cin_census_episodes <- function(st) {

@@ -9,7 +9,12 @@
 #' happens after the return's reference date, so reading several returns
 #' exercises the merging of repeated episodes. The last year's return holds
 #' everything simulated. `GenderCurrent` (1/2/0) is written up to 2023-24 and
-#' `Sex` (M/F/U) from 2024-25.
+#' `Sex` (M/F/U) from 2024-25. Plan end dates, conference targets (15
+#' working days after the section 47 start), previous and reviewed child
+#' protection plans and internal reviews of assessments are written as the
+#' simulator made them (an end or review after a return's reference date
+#' only in a later return), and the pre-proceedings and FGDM module in
+#' returns from 2026-27.
 #'
 #' The data are synthetic; never write real children's records with this.
 #'
@@ -138,31 +143,52 @@ cin_write_return <- function(path, eps, as, la, year, ref_date, complete, namesp
   shown <- complete | (!is.na(eps$closure_date) & eps$closure_date <= ref_date)
   close_d <- ifelse(shown, fmt(eps$closure_date), NA)
   close_r <- ifelse(shown, eps$closure_reason_code, NA)
+  # a date after the reference date is not yet known in that year's return
+  known <- function(d) {
+    d <- as_date(d %||% rep(NA_real_, nrow(eps)))
+    if (!complete) d[!is.na(d) & d > ref_date] <- NA
+    d
+  }
   ep_head <- paste0(
     "<CINdetails>", el("CINreferralDate", fmt(eps$referral_date)),
     el("ReferralSource", eps$referral_source_code), el("PrimaryNeedCode", eps$primary_need_code),
     el("CINclosureDate", close_d), el("ReasonForClosure", close_r),
     el("DateOfInitialCPC", fmt(eps$icpc_date)), "<ReferralNFA>false</ReferralNFA>",
     ifelse(is.na(eps$cin_plan_start), "",
-           paste0("<CINPlanDates>", el("CINPlanStartDate", fmt(eps$cin_plan_start)), "</CINPlanDates>")),
+           paste0("<CINPlanDates>", el("CINPlanStartDate", fmt(eps$cin_plan_start)),
+                  el("CINPlanEndDate", fmt(known(eps$cin_plan_end))), "</CINPlanDates>")),
     "\n")
+  not_req <- eps$icpc_not_required %||% as.integer(is.na(eps$icpc_date))
   s47 <- ifelse(is.na(eps$s47_date), "", paste0(
     "<Section47>", el("S47ActualStartDate", fmt(eps$s47_date)),
-    el("InitialCPCtarget", fmt(eps$s47_date + 15)), el("DateOfInitialCPC", fmt(eps$icpc_date)),
-    "<ICPCnotRequired>", ifelse(is.na(eps$icpc_date), "true", "false"), "</ICPCnotRequired>",
+    el("InitialCPCtarget", fmt(cin_add_working_days(eps$s47_date, 15))),
+    el("DateOfInitialCPC", fmt(eps$icpc_date)),
+    "<ICPCnotRequired>", ifelse(not_req %in% 1L, "true", "false"), "</ICPCnotRequired>",
     "</Section47>"))
+  cpp_end <- known(eps$cpp_end)
+  reviews <- vapply(seq_len(nrow(eps)), function(i) {
+    r <- cin_sim_review_dates(eps$cpp_start[i], if (is.na(cpp_end[i])) ref_date else cpp_end[i])
+    if (!length(r)) "" else paste0("<Reviews>", paste0(el("CPPreviewDate", fmt(r)), collapse = ""),
+                                   "</Reviews>")
+  }, "")
   cpp <- ifelse(is.na(eps$cpp_start), "", paste0(
     "<ChildProtectionPlans>", el("CPPstartDate", fmt(eps$cpp_start)),
+    el("CPPendDate", fmt(cpp_end)),
     el("InitialCategoryOfAbuse", eps$cp_category_code),
     el("LatestCategoryOfAbuse", eps$cp_category_code),
-    "<NumberOfPreviousCPP>0</NumberOfPreviousCPP></ChildProtectionPlans>"))
-  ep_tail <- paste0(s47, cpp, "</CINdetails>\n")
+    el("NumberOfPreviousCPP", eps$previous_cpp %||% rep(0L, nrow(eps))), reviews,
+    "</ChildProtectionPlans>"))
+  pp <- if (year >= 2027L) cin_write_pp(eps) else ""
+  ep_tail <- paste0(s47, cpp, pp, "</CINdetails>\n")
   start <- pmax(as$referral_date, as$assessment_date - 3)
   fx <- ifelse(is.na(as$codes) | !nzchar(as$codes), "<FactorsIdentifiedAtAssessment/>",
                paste0("<FactorsIdentifiedAtAssessment><AssessmentFactors>",
                       gsub(",", "</AssessmentFactors><AssessmentFactors>", as$codes, fixed = TRUE),
                       "</AssessmentFactors></FactorsIdentifiedAtAssessment>"))
+  review <- as_date(as$assessment_review_date %||% rep(NA_real_, n))
+  if (!complete) review[!is.na(review) & review > ref_date] <- NA
   ass <- paste0("<Assessments>", el("AssessmentActualStartDate", fmt(start)),
+                el("AssessmentInternalReviewDate", fmt(review)),
                 el("AssessmentAuthorisationDate", fmt(as$assessment_date)), fx, "</Assessments>\n")
   lines <- paste0(child_head, ifelse(first_ep, ep_head[e], ""), ass,
                   ifelse(last_ep, ep_tail[e], ""), ifelse(last_ch, "</Child>\n", ""))
@@ -179,4 +205,18 @@ cin_write_return <- function(path, eps, as, la, year, ref_date, complete, namesp
   writeChar(paste(lines, collapse = ""), con, eos = NULL)
   writeChar("</Children>\n</Message>\n", con, eos = NULL)
   invisible(path)
+}
+
+# The pre-proceedings and FGDM block of each episode (returns from 2026-27).
+cin_write_pp <- function(eps) {
+  if (is.null(eps$pp_start)) return(rep("", nrow(eps)))
+  fmt <- function(d) format(d, "%Y-%m-%d")
+  el <- cin_xml_el
+  ifelse(is.na(eps$pp_start), "", paste0(
+    "<PreProceedingsandFGDM>", el("PPStartDate", fmt(eps$pp_start)),
+    el("LBPSentDate", fmt(eps$pp_letter_date)), el("FGDMMeetingOffer", eps$fgdm_offer),
+    el("FGDMMeetingFac", eps$fgdm_fac), el("InitialPPMeetingDate", fmt(eps$pp_meeting_date)),
+    el("ReviewMeetingsCount", eps$pp_review_meetings), el("StepDecisionDate", fmt(eps$pp_step_date)),
+    el("PPOutcome", eps$pp_outcome_code), el("CourtAppDate", fmt(eps$court_app_date)),
+    el("LetterInitCPDate", fmt(eps$letter_cp_date)), "</PreProceedingsandFGDM>"))
 }

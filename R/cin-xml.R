@@ -41,6 +41,36 @@
 #' category of the episode's first plan) and `rereferral` ([cin_rereferral()],
 #' using every return given).
 #'
+#' Plans, conferences and reviews (`NA` where the episode has none):
+#' `cin_plan_days` and `cp_plan_days` (days from the start to the end of the
+#' episode's first CIN plan and child protection plan; `NA` while the plan is
+#' open), `previous_cp_plans` (`NumberOfPreviousCPP`), `repeat_cp_plan` (1
+#' when the plan is a second or subsequent plan as DfE counts them in table
+#' D3: previous plans are recorded, or the same child had a plan that started
+#' earlier in the returns read), `cp_plan_reviews` (review dates of the
+#' plan), `icpc_working_days` (working days, Monday to Friday, from the start
+#' of the section 47 enquiry to the initial conference), `icpc_timely` (1
+#' when the conference was held on or before the return's `InitialCPCtarget`,
+#' or where it is not given within 15 working days), `icpc_not_required`
+#' (per episode with a section 47 enquiry) and `assessment_reviewed` (an
+#' assessment of the episode has an `AssessmentInternalReviewDate`). A plan
+#' end before its start is set to missing and counted in the audit.
+#'
+#' From 2026-27 (returns whose reference date is in 2026-27 or later, or that
+#' hold the module), the pre-proceedings and family group decision-making
+#' module (`CINdetails/PreProceedingsandFGDM`): `pre_proceedings` (1 when
+#' pre-proceedings began; `NA` for episodes in no return that collects the
+#' module, and no column at all when no return does), and for episodes in
+#' pre-proceedings `pp_letter` (letter before proceedings sent),
+#' `fgdm_offered` and `fgdm_held` (a family group decision-making meeting
+#' offered in the letter, and facilitated), `court_application` (an
+#' application to court made), `pp_outcome` (the outcome code, A, B or C),
+#' `pp_days` (days from the start of pre-proceedings to the decision to
+#' step up or down) and `pp_review_meetings` (`ReviewMeetingsCount`).
+#' Booleans and counts that cannot be read are set to missing and counted in
+#' the audit. When an episode is in several returns, the latest return's copy of
+#' each plan is used.
+#'
 #' Looked-after status is not in the CIN census. To add it, read the
 #' council's SSDA903 episodes (child id, `DECOM` start and `DEC` end dates),
 #' and set `looked_after` to 1 for an episode when the same child was looked
@@ -314,7 +344,7 @@ cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
   lname <- lv$lname
   text <- lv$text
   owners <- c("Child", "CINdetails", "Assessments", "Section47", "ChildProtectionPlans",
-              "CINPlanDates")
+              "CINPlanDates", "PreProceedingsandFGDM")
   pos <- stats::setNames(lapply(owners, open_pos), owners)
   n_of <- lengths(pos)
   # the owner (by number) of each token: the last owner opened before it
@@ -370,6 +400,7 @@ cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
     episode = parent("Assessments", "CINdetails"),
     start_raw = pick("Assessments", "AssessmentActualStartDate", "Assessments"),
     auth_raw = pick("Assessments", "AssessmentAuthorisationDate", "Assessments"),
+    review_raw = pick("Assessments", "AssessmentInternalReviewDate", "Assessments"),
     stringsAsFactors = FALSE)
   assessments$as_pos <- sequence(tabulate(assessments$episode, nrow(episodes)))
   fh <- hits(c("FactorsIdentifiedAtAssessment", "Assessments"),
@@ -382,13 +413,38 @@ cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
     for (nm in names(fields)) d[[nm]] <- pick(level, fields[[nm]], level)
     d
   }
-  s47 <- sub("Section47", c(start_raw = "S47ActualStartDate", icpc_raw = "DateOfInitialCPC"))
+  # review dates of each plan (Reviews/CPPreviewDate), counted per plan
+  rv <- hits(c("Reviews", "ChildProtectionPlans"), "CPPreviewDate")
+  rv <- own("ChildProtectionPlans", lf[rv[nzchar(text[rv])]])
+  parts <- cin_xml_parts(sub, rv)
+  header$pp_module <- nrow(parts$pp) > 0L
+  c(list(file = file_no, path = basename(path), header = header, children = children,
+         episodes = episodes, assessments = assessments, factors = factors), parts)
+}
+
+# The parts of an episode: section 47 enquiries, child protection plans
+# (with the number of review dates of each: `review_owner` gives the plan of
+# each review), CIN plans and the pre-proceedings module. `sub(level,
+# fields)` reads the fields of each element `level`.
+cin_xml_parts <- function(sub, review_owner) {
+  s47 <- sub("Section47", c(start_raw = "S47ActualStartDate", icpc_raw = "DateOfInitialCPC",
+                            target_raw = "InitialCPCtarget", not_required_raw = "ICPCnotRequired"))
   cpp <- sub("ChildProtectionPlans", c(start_raw = "CPPstartDate", initial_cat = "InitialCategoryOfAbuse",
-                                       latest_cat = "LatestCategoryOfAbuse"))
-  cinp <- sub("CINPlanDates", c(start_raw = "CINPlanStartDate"))
-  list(file = file_no, path = basename(path), header = header, children = children,
-       episodes = episodes, assessments = assessments, factors = factors, s47 = s47,
-       cpp = cpp, cinp = cinp)
+                                       latest_cat = "LatestCategoryOfAbuse", end_raw = "CPPendDate",
+                                       previous_raw = "NumberOfPreviousCPP"))
+  cpp$reviews <- tabulate(review_owner, nrow(cpp))
+  cinp <- sub("CINPlanDates", c(start_raw = "CINPlanStartDate", end_raw = "CINPlanEndDate"))
+  pp <- sub("PreProceedingsandFGDM", cin_xml_pp_fields())
+  list(s47 = s47, cpp = cpp, cinp = cinp, pp = pp)
+}
+
+# The pre-proceedings and family group decision-making module (from
+# 2026-27): CINdetails/PreProceedingsandFGDM, one block per pre-proceedings.
+cin_xml_pp_fields <- function() {
+  c(start_raw = "PPStartDate", letter_raw = "LBPSentDate", fgdm_offer_raw = "FGDMMeetingOffer",
+    fgdm_fac_raw = "FGDMMeetingFac", meeting_raw = "InitialPPMeetingDate",
+    reviews_raw = "ReviewMeetingsCount", step_raw = "StepDecisionDate", outcome_raw = "PPOutcome",
+    court_raw = "CourtAppDate", letter_cp_raw = "LetterInitCPDate")
 }
 
 # Leaves with their container (the parent element, as an index into `cid`,

@@ -13,8 +13,11 @@
 #' rows (`unknown`, `"Missing"`, `"Other"`) holds a count under the threshold
 #' and there are two or more of them, they are merged into one row (such as
 #' `"Unknown or missing"`) before suppression, so their small numbers do not
-#' need complementary cells from the large rows; attribute `note` then says
-#' so in a sentence for the report.
+#' need complementary cells from the large rows. If the residual row is still
+#' small in so many classes that their complements would leave a large row
+#' mostly suppressed, it is counted with the smallest other row (such as
+#' `"Female or unknown"`). Attribute `note` says what was merged, in a
+#' sentence for the report.
 #'
 #' Every count passes through small-number suppression before it is
 #' formatted: counts from 1 to `threshold - 1` are suppressed, then more
@@ -113,7 +116,12 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
 # expected).
 crosstab_publish <- function(tab, label, threshold, unknown, method) {
   tidy <- tidy_levels(tab, threshold, residual_levels(unknown))
-  tab <- tidy$tab
+  body_supp <- function(t) {
+    b <- cbind(t, `All episodes` = rowSums(t))
+    attr(publish_table(as.data.frame(b, optional = TRUE), colnames(b), threshold), "suppressed")
+  }
+  into <- merge_costly_residual(tidy$tab, threshold, c(residual_levels(unknown), tidy$label), body_supp)
+  tab <- into$tab
   body <- cbind(tab, `All episodes` = rowSums(tab))
   full <- round(rbind(body, `All episodes` = colSums(body)))
   body <- full[-nrow(full), , drop = FALSE]
@@ -143,16 +151,17 @@ crosstab_publish <- function(tab, label, threshold, unknown, method) {
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_crosstab", "data.frame"), counts = counts,
             suppressed = supp, threshold = threshold, method = method,
-            note = crosstab_note(tidy$merged), sentence = crosstab_sentence(full, label, threshold))
+            note = crosstab_note(tidy$merged, into$note),
+            sentence = crosstab_sentence(full, label, threshold))
 }
 
 # What the report says under a table whose residual rows were merged.
-crosstab_note <- function(merged) {
-  if (!length(merged)) return(NULL)
+crosstab_note <- function(merged, more = NULL) {
+  if (!length(merged)) return(more)
   lv <- c(merged[1], tolower(merged[-1]))
   paste0(paste(paste(lv[-length(lv)], collapse = ", "), "and", lv[length(lv)]),
          " are merged into one row, so that their small numbers need not hide cells of ",
-         "the other rows.")
+         "the other rows.", if (length(more)) paste0(" ", more))
 }
 
 # A table with one level says one thing: a sentence instead of the table.

@@ -54,9 +54,20 @@ class_by_group <- function(episodes, class, group, level = 0.95, threshold = 10)
 #' @param cin,cp_plan,looked_after Names of the 0/1 (or logical) columns
 #'   flagging that the episode reached a child in need plan, a child
 #'   protection plan, and being looked after.
+#' @param measures Add the other measures of the pathway the data hold
+#'   (default `TRUE`): repeat child protection plans (DfE's second or
+#'   subsequent plans, table D3), the length of child protection and CIN
+#'   plans, the timeliness of initial conferences and, for 2026-27 returns,
+#'   pre-proceedings and family group decision-making; see
+#'   [pathway_measures()].
 #' @return A data frame of class `cscdemand_pathways` with columns `class`,
 #'   `pathway` (an ordered factor), `n`, `n_class`, `pct`, `lower`, `upper`
-#'   and `suppressed`; `plot()` draws stacked bars per class.
+#'   and `suppressed`; `plot()` draws stacked bars per class. With
+#'   `measures = TRUE`, attribute `measures` holds, for each measure the
+#'   data hold, the same columns by `measure` (name), `title` and `value`
+#'   (level), the percentages of the class's episodes in the measure's base
+#'   (for example episodes with a child protection plan), suppressed in the
+#'   same way; `NULL` when the data hold none.
 #' @family profiling
 #' @export
 #' @examples
@@ -68,7 +79,8 @@ class_by_group <- function(episodes, class, group, level = 0.95, threshold = 10)
 #' pw
 #' plot(pw)
 class_pathways <- function(episodes, class, cin = "cin", cp_plan = "cp_plan",
-                           looked_after = "looked_after", level = 0.95, threshold = 10) {
+                           looked_after = "looked_after", level = 0.95, threshold = 10,
+                           measures = TRUE) {
   check_episodes(episodes)
   check_column(episodes, class)
   check_column(episodes, cin)
@@ -76,6 +88,7 @@ class_pathways <- function(episodes, class, cin = "cin", cp_plan = "cp_plan",
   check_column(episodes, looked_after)
   check_number(level, min = 0.5, max = 0.9999)
   check_threshold(threshold)
+  check_flag(measures)
   kept <- drop_missing_class(episodes, class_factor(episodes, class), class)
   ep <- kept$episodes
   fl <- lapply(c(cin, cp_plan, looked_after), function(v) check_flag_column(ep[[v]], v))
@@ -85,7 +98,28 @@ class_pathways <- function(episodes, class, cin = "cin", cp_plan = "cp_plan",
   names(out)[names(out) == "n_row"] <- "n_class"
   out$pathway <- factor(as.character(out$pathway), levels = levels(path), ordered = TRUE)
   structure(out, class = c("cscdemand_pathways", "data.frame"), level = level,
-            threshold = threshold)
+            threshold = threshold,
+            measures = if (measures) pathway_measure_table(ep, kept$class, level, threshold))
+}
+
+# For class_pathways(): per measure the data hold, the share of each class's
+# episodes (in the measure's base) at each level, through the package's
+# suppression (share_table()).
+pathway_measure_table <- function(episodes, cls, level, threshold) {
+  pm <- pathway_measures(episodes)
+  if (!length(pm)) return(NULL)
+  rows <- lapply(names(pm), function(nm) {
+    v <- pm[[nm]]
+    ok <- !is.na(v)
+    if (!any(ok)) return(NULL)
+    tab <- share_table(cls[ok], v[ok], level, threshold)
+    names(tab)[1:2] <- c("class", "value")
+    names(tab)[names(tab) == "n_row"] <- "n_class"
+    data.frame(measure = nm, title = attr(pm, "titles")[[nm]], tab, stringsAsFactors = FALSE)
+  })
+  out <- do.call(rbind, rows)
+  rownames(out) <- NULL
+  out
 }
 
 pathway_levels <- c("Assessed, not CIN", "CIN", "CP plan", "Looked after")

@@ -104,7 +104,35 @@ tidy_levels <- function(tab, threshold, residual, drop_cols = TRUE) {
   keep <- tab[!rownames(tab) %in% small, , drop = FALSE]
   merged <- rbind(keep, colSums(tab[small, , drop = FALSE]))
   rownames(merged)[nrow(merged)] <- residual_label(small)
-  list(tab = merged, merged = small)
+  list(tab = merged, merged = small, label = residual_label(small))
+}
+
+# A residual row (not known, missing) small in many classes needs one
+# complement per class, and with two large rows to take them one loses most
+# of its cells (a gender table with a small "Unknown" row). Then the residual
+# row is counted with the smallest other row instead ("Male or unknown"), and
+# the note says so. `suppress(tab)` gives the suppression of a levels-by-
+# classes matrix (its first ncol(tab) columns are the classes).
+merge_costly_residual <- function(tab, threshold, residual, suppress) {
+  notes <- character()
+  for (round in 1:2) {
+    if (threshold <= 0 || nrow(tab) < 3L) break
+    s <- suppress(tab)[, seq_len(ncol(tab)), drop = FALSE]
+    small <- tab > 0 & tab < threshold
+    res <- tolower(rownames(tab)) %in% tolower(residual)
+    crowded <- !res & rowSums(small) == 0 & 2 * rowSums(s) > ncol(tab)
+    cand <- res & rowSums(small) > 0
+    if (!any(crowded) || !any(cand) || all(res)) break
+    r <- which(cand)[which.min(rowSums(tab)[cand])]
+    i <- which(!res)[which.min(rowSums(tab)[!res])]
+    name <- paste(rownames(tab)[i], "or", tolower(rownames(tab)[r]))
+    notes <- c(notes, paste0(rownames(tab)[r], " is counted with ", rownames(tab)[i], " (\u201c", name,
+                             "\u201d): on its own its small numbers would hide most of a large row."))
+    tab[i, ] <- tab[i, ] + tab[r, ]
+    rownames(tab)[i] <- name
+    tab <- tab[-r, , drop = FALSE]
+  }
+  list(tab = tab, note = if (length(notes)) paste(notes, collapse = " "))
 }
 
 # "Unknown, Other or Missing" -> "Unknown, other or missing".

@@ -65,8 +65,9 @@
 #' `"c"` too, since they would give that count back. Levels with no episode
 #' are left out, and the residual levels (not known, `"(missing)"`,
 #' `"Other"`) are merged into one level when one of them holds a small count
-#' (attribute `merged` lists them per characteristic), as in
-#' [class_crosstab()]. Set
+#' (attribute `merged` lists them per characteristic), and counted with the
+#' smallest other level when they would still leave a large level mostly
+#' suppressed (not for 0/1 characteristics), as in [class_crosstab()]. Set
 #' `threshold = 0` for unsuppressed figures (not for publication).
 #'
 #' @param episodes A data frame, one row per episode. No identifier columns
@@ -197,6 +198,11 @@ profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class) {
   rownames(cnt) <- levels(f)
   td <- tidy_levels(cnt, threshold, residual_levels(), drop_cols = FALSE)
   cnt <- td$tab
+  if (!bin) {
+    cnt <- merge_costly_residual(cnt, threshold, c(residual_levels(), td$label), function(t) {
+      attr(publish_table(as.data.frame(t, optional = TRUE), colnames(t), threshold), "suppressed")
+    })$tab
+  }
   pub <- publish_table(as.data.frame(cnt, optional = TRUE), colnames(W), threshold)
   supp <- attr(pub, "suppressed")
   supp[, hide_class] <- TRUE

@@ -1,6 +1,7 @@
 # Build `cin_example`: simulated assessments for three councils, census years
 # 2022-2024, about 20,000 episodes, in the codes layout, with every census
-# field simulate_cin() makes (codes, dates, closure reasons, CP categories).
+# field simulate_cin() makes (codes, dates, closure reasons, CP categories,
+# plan ends, previous plans, conference timeliness, with their truth).
 # Also writes the small example return inst/extdata/cin_census_example.xml
 # (Kingston upon Thames, 2023-24, 300 episodes; synthetic).
 # Needs the package's own data (national_factor_rates) and inst/extdata, so

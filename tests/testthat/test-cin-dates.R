@@ -270,9 +270,9 @@ test_that("the rules of each date element: an expected birth date may be in the 
   sp <- cin_census_date_specs()
   expect_true(all(c("table", "raw", "col", "element", "future", "floor", "after_ref", "after_col")
                   %in% names(sp)))
-  sp2 <- rbind(sp, data.frame(table = "cpp", raw = "end_raw", col = "end", element = "CPPendDate",
-                              future = TRUE, floor = TRUE, after_ref = FALSE, after_col = "start"))
-  r <- cin_census_dates(st, sp = sp2)
+  # CPPendDate is one row of the specs, held to its plan's start
+  expect_equal(sp$after_col[sp$element == "CPPendDate"], "start")
+  r <- cin_census_dates(st, sp = sp)
   expect_equal(r$flags$reason, "before its start")
   expect_equal(r$tables$cpp$end, as.Date("2023-05-01"))
   # a part a route does not have is skipped; a missing raw column gives NA dates

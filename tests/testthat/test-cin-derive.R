@@ -139,3 +139,25 @@ test_that("cin_rereferral() errors say what was supplied and the fix (review)", 
   # identifiers never appear in a message
   expect_false(grepl("id9", msg, fixed = TRUE))
 })
+
+test_that("working days: closed forms and a day-by-day count", {
+  d <- as.Date
+  expect_identical(cin_add_working_days(d("2024-01-01"), 15), d("2024-01-22"))  # Monday
+  expect_identical(cin_add_working_days(d("2024-01-06"), 15), d("2024-01-26"))  # Saturday
+  expect_identical(cin_add_working_days(d("2024-01-05"), 1), d("2024-01-08"))   # Friday
+  expect_identical(cin_working_days(d("2024-01-05"), d("2024-01-08")), 1L)
+  expect_identical(cin_working_days(d("2024-01-06"), d("2024-01-07")), 0L)
+  expect_identical(cin_working_days(d("1969-12-29"), d("1970-01-12")), 10L)  # across the origin
+  withr::local_seed(1)
+  from <- d("2015-01-01") + sample.int(4000, 200)
+  gap <- sample.int(60, 200, replace = TRUE) - 1L
+  slow <- vapply(seq_along(from), function(i) {
+    days <- seq(from[i], by = 1, length.out = gap[i] + 1L)[-1L]
+    sum(!format(days, "%u") %in% c("6", "7"))
+  }, integer(1))
+  expect_identical(cin_working_days(from, from + gap), slow)
+  k <- sample.int(30, 200, replace = TRUE)
+  to <- cin_add_working_days(from, k)
+  expect_identical(cin_working_days(from, to), k)
+  expect_true(all(!format(to, "%u") %in% c("6", "7")))
+})

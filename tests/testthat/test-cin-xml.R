@@ -1,37 +1,3 @@
-# Hand-written returns: a header and children blocks.
-cin_test_xml <- function(children, lea = "314", year = 2024, ns = "", root = "Message",
-                         collection = "CIN") {
-  paste0('<?xml version="1.0" encoding="UTF-8"?>\n<', root, ns, '>\n<Header><CollectionDetails>',
-         "<Collection>", collection, "</Collection><Year>", year, "</Year><ReferenceDate>", year,
-         "-03-31</ReferenceDate></CollectionDetails><Source><LEA>", lea,
-         "</LEA></Source></Header>\n<Children>\n", paste(children, collapse = "\n"),
-         "\n</Children>\n</", sub(" .*", "", root), ">\n")
-}
-
-cin_test_child <- function(id = "SECRET01", episodes = "", birth = "2015-06-01", gender = "1",
-                           eth = "WBRI", dis = "NONE") {
-  paste0("<Child><ChildIdentifiers><LAchildID>", id, "</LAchildID><PersonBirthDate>", birth,
-         "</PersonBirthDate><GenderCurrent>", gender, "</GenderCurrent></ChildIdentifiers>",
-         "<ChildCharacteristics><Ethnicity>", eth, "</Ethnicity><Disabilities><Disability>", dis,
-         "</Disability></Disabilities></ChildCharacteristics>\n", episodes, "</Child>")
-}
-
-cin_test_ep <- function(ref = "2023-05-10", factors = "<AssessmentFactors>3B</AssessmentFactors>",
-                        auth = "2023-06-01", extra = "", nfa = "false") {
-  paste0("<CINdetails><CINreferralDate>", ref, "</CINreferralDate><ReferralSource>6</ReferralSource>",
-         "<PrimaryNeedCode>N1</PrimaryNeedCode><ReferralNFA>", nfa, "</ReferralNFA>\n",
-         "<Assessments><AssessmentActualStartDate>", ref, "</AssessmentActualStartDate>",
-         "<AssessmentAuthorisationDate>", auth, "</AssessmentAuthorisationDate>",
-         "<FactorsIdentifiedAtAssessment>", factors, "</FactorsIdentifiedAtAssessment></Assessments>",
-         extra, "</CINdetails>\n")
-}
-
-write_xml_file <- function(txt, name = "return.xml") {
-  p <- file.path(withr::local_tempdir(.local_envir = parent.frame()), name)
-  writeLines(txt, p, useBytes = TRUE)
-  p
-}
-
 test_that("simulate -> write XML -> read recovers the simulated truth exactly", {
   d <- simulate_cin(las = c("E09000021", "E08000024"), years = 2023:2024, n_episodes = 1500,
                     layout = "long", seed = 5)

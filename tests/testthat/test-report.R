@@ -58,6 +58,16 @@ test_that("the HTML report is about the council, with every section, table and r
   } else {
     expect_match(text, "The data do not hold the category of abuse", fixed = TRUE)
   }
+  # what happens next: repeat plans, plan lengths, conference timeliness
+  # (the example data hold them; pre-proceedings start in 2026-27, so not shown)
+  for (s in c("Child protection plans: first plans and second or subsequent plans by category",
+              "Length of child protection plans that ended by category",
+              "Length of CIN plans that ended by category",
+              "held within 15 working days of the section 47 enquiry by category",
+              "were second or subsequent plans; in England")) {
+    expect_match(text, s, fixed = TRUE, info = s)
+  }
+  expect_no_match(text, "pre-proceedings", ignore.case = TRUE)
   nb <- names(attr(council_context("Leicestershire", years = 2025, verbose = FALSE), "neighbours"))
   for (n in nb) expect_match(text, n, fixed = TRUE)
   # names, not codes

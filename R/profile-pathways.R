@@ -1,0 +1,89 @@
+#' What happens after assessment: repeat plans, plan lengths, conferences
+#'
+#' The measures of an episode's pathway that the CIN census return holds
+#' beyond the highest threshold, as factors ready for tables by category
+#' ([class_crosstab()], [class_pathways()]). Each is `NA` for the episodes
+#' outside its base, so a table of it counts only those:
+#'
+#' * `cp_plan_repeat`: child protection plans that are a second or
+#'   subsequent plan for the child, as DfE counts them in table D3 (base:
+#'   episodes with a plan whose status is known; from `repeat_cp_plan`);
+#' * `cp_plan_length` and `cin_plan_length`: the length of child protection
+#'   and CIN plans that have ended, in DfE's bands (under 3 months, 3 to 6
+#'   months, 6 months to a year, 1 to 2 years, 2 years or more, counted as
+#'   91, 182, 365 and 730 days; from `cp_plan_days` and `cin_plan_days`);
+#' * `icpc_timeliness`: initial child protection conferences held within 15
+#'   working days of the start of the section 47 enquiry (from
+#'   `icpc_timely`);
+#' * from 2026-27 returns: `pre_proceedings` (base: episodes in a return
+#'   that collects the module), `fgdm_offered`, `fgdm_held` and
+#'   `court_application` (base: episodes in pre-proceedings).
+#'
+#' A measure whose column is absent, or missing for every episode, is left
+#' out: the data do not hold it.
+#'
+#' @param episodes An episode table from [episode_factors()] (or any data
+#'   frame with the columns named above).
+#' @return A data frame with one factor column per measure the data hold
+#'   (possibly none), one row per episode, and attributes `titles` (a plain
+#'   English title per measure) and `headings` (a heading for the column of
+#'   levels in a table).
+#' @family profiling
+#' @export
+#' @examples
+#' ep <- episode_factors(cin_example)
+#' pm <- pathway_measures(ep)
+#' names(pm)
+#' table(pm$cp_plan_length)
+pathway_measures <- function(episodes) {
+  check_episodes(episodes)
+  defs <- pathway_measure_defs()
+  out <- list()
+  for (nm in names(defs)) {
+    src <- defs[[nm]]$column
+    if (!src %in% names(episodes)) next
+    v <- episodes[[src]]
+    if (!is.numeric(v) && !is.logical(v)) {
+      abort_input(c("Column {.field {src}} must be numeric.",
+                    x = "It is {.obj_type_friendly {v}}.",
+                    i = "Read the extract with {.fn read_cin_assessments}, which derives it."),
+                  class = "cscdemand_error_column")
+    }
+    if (all(is.na(v))) next
+    out[[nm]] <- defs[[nm]]$make(as.numeric(v))
+  }
+  titles <- vapply(defs[names(out)], `[[`, "", "title")
+  headings <- vapply(defs[names(out)], `[[`, "", "heading")
+  structure(as.data.frame(out, stringsAsFactors = FALSE), names = names(out),
+            row.names = seq_len(nrow(episodes)), titles = titles, headings = headings)
+}
+
+# The measures: source column, title and how values become levels.
+pathway_measure_defs <- function() {
+  yes_no <- function(yes, no) {
+    function(v) factor(ifelse(is.na(v), NA, ifelse(v == 1, yes, no)), levels = c(no, yes))
+  }
+  length_bands <- function(v) {
+    lv <- c("Under 3 months", "3 to under 6 months", "6 months to under 1 year",
+            "1 to under 2 years", "2 years or more")
+    factor(lv[findInterval(v, c(0, 91, 182, 365, 730))], levels = lv)
+  }
+  list(
+    cp_plan_repeat = list(column = "repeat_cp_plan", title = "Child protection plans: first plans and second or subsequent plans",
+                          heading = "Plan", make = yes_no("Second or subsequent plan", "First plan")),
+    cp_plan_length = list(column = "cp_plan_days", title = "Length of child protection plans that ended",
+                          heading = "Length of plan", make = length_bands),
+    cin_plan_length = list(column = "cin_plan_days", title = "Length of CIN plans that ended",
+                           heading = "Length of plan", make = length_bands),
+    icpc_timeliness = list(column = "icpc_timely", title = "Initial child protection conferences: held within 15 working days of the section 47 enquiry",
+                           heading = "Conference held", make = yes_no("Within 15 working days", "Later")),
+    pre_proceedings = list(column = "pre_proceedings", title = "Pre-proceedings (from 2026-27 returns)",
+                           heading = "Pre-proceedings", make = yes_no("Pre-proceedings", "No pre-proceedings")),
+    fgdm_offered = list(column = "fgdm_offered", title = "Pre-proceedings: family group decision-making meeting offered",
+                        heading = "Meeting", make = yes_no("Offered", "Not offered")),
+    fgdm_held = list(column = "fgdm_held", title = "Pre-proceedings: family group decision-making meeting held",
+                     heading = "Meeting", make = yes_no("Held", "Not held")),
+    court_application = list(column = "court_application", title = "Pre-proceedings: application to court",
+                             heading = "Application to court", make = yes_no("Made", "Not made"))
+  )
+}

@@ -1,0 +1,75 @@
+# Repeat plans, plan lengths, conference timeliness and pre-proceedings by
+# category: closed-form fixtures, suppression, and the report.
+
+pathway_fixture <- function() {
+  # 2 classes x 40 episodes; in class A 20 CP plans (5 repeats), in B 30 (12)
+  cls <- rep(c("A", "B"), each = 40)
+  repeat_cp <- c(rep(1L, 5), rep(0L, 15), rep(NA, 20), rep(1L, 12), rep(0L, 18), rep(NA, 10))
+  days <- c(rep(c(30, 91, 200, 400, 800), 4), rep(NA, 20), rep(c(90, 181, 364, 729, 730), 6), rep(NA, 10))
+  data.frame(class = cls, cin = 1L, cp_plan = as.integer(!is.na(repeat_cp)), looked_after = 0L,
+             repeat_cp_plan = repeat_cp, cp_plan_days = days, stringsAsFactors = FALSE)
+}
+
+test_that("pathway_measures(): bands and bases as defined, nothing the data do not hold", {
+  ep <- pathway_fixture()
+  pm <- pathway_measures(ep)
+  expect_identical(names(pm), c("cp_plan_repeat", "cp_plan_length"))
+  expect_equal(as.vector(table(pm$cp_plan_repeat[ep$class == "A"])), c(15, 5))
+  expect_equal(sum(is.na(pm$cp_plan_repeat)), 30)
+  # DfE's bands, at their edges: 90 < 3 months <= 91 days, 729 < 2 years <= 730
+  expect_equal(as.vector(table(pm$cp_plan_length)), c(4 + 6, 4 + 6, 4 + 6, 4 + 6, 4 + 6))
+  b <- ep$class == "B"
+  expect_identical(as.character(pm$cp_plan_length[b][1:5]),
+                   c("Under 3 months", "3 to under 6 months", "6 months to under 1 year",
+                     "1 to under 2 years", "2 years or more"))
+  expect_match(attr(pm, "titles")[["cp_plan_repeat"]], "second or subsequent")
+  # a column missing for every episode says nothing
+  ep$icpc_timely <- NA_integer_
+  expect_false("icpc_timeliness" %in% names(pathway_measures(ep)))
+  expect_identical(ncol(pathway_measures(data.frame(class = "A"))), 0L)
+  ep$fgdm_held <- "yes"
+  expect_error(pathway_measures(ep), class = "cscdemand_error_column")
+})
+
+test_that("class_pathways(): the measures by class, hand-computed, through suppression", {
+  ep <- pathway_fixture()
+  pw <- class_pathways(ep, "class", threshold = 0)
+  m <- attr(pw, "measures")
+  r <- m[m$measure == "cp_plan_repeat", ]
+  expect_equal(r$n, c(15, 5, 18, 12))
+  expect_equal(r$n_class, c(20, 20, 30, 30))
+  expect_equal(r$pct, 100 * c(15, 5, 18, 12) / c(20, 20, 30, 30))
+  ci <- wilson_ci(5, 20, 0.95)
+  expect_equal(r$lower[2], 100 * ci$lower)
+  l <- m[m$measure == "cp_plan_length", ]
+  expect_equal(l$n, c(4, 4, 4, 4, 4, 6, 6, 6, 6, 6))
+  # published (threshold 10): class A's repeats (5) are suppressed, and so is
+  # its complement (15 = 20 - 5 would give it back)
+  pub <- attr(class_pathways(ep, "class"), "measures")
+  rp <- pub[pub$measure == "cp_plan_repeat", ]
+  expect_true(all(rp$suppressed[rp$class == "A"]))
+  expect_true(all(is.na(rp$n[rp$class == "A"])))
+  ln <- pub[pub$measure == "cp_plan_length", ]
+  expect_true(all(ln$suppressed))  # every count is under 10
+  shown <- pub$n[!pub$suppressed]
+  expect_true(all(shown == 0 | shown >= 10))
+  # the main table is as before, and measures = FALSE leaves them out
+  expect_null(attr(class_pathways(ep, "class", measures = FALSE), "measures"))
+  plain <- function(x) { attr(x, "measures") <- NULL; x }
+  expect_identical(plain(pw), class_pathways(ep, "class", threshold = 0, measures = FALSE))
+  expect_null(attr(class_pathways(ep[c("class", "cin", "cp_plan", "looked_after")], "class"), "measures"))
+})
+
+test_that("the measures of simulated 2026-27 returns: pre-proceedings and FGDM", {
+  d <- simulate_cin(years = 2026:2027, n_episodes = 1500, seed = 21, layout = "codes")
+  ep <- episode_factors(read_cin_assessments(d), exclude = NULL, min_count = 0,
+                        no_factors = "keep", other_only = "keep")
+  pm <- pathway_measures(ep)
+  expect_true(all(c("pre_proceedings", "fgdm_offered", "fgdm_held", "court_application") %in% names(pm)))
+  expect_equal(sum(pm$pre_proceedings == "Pre-proceedings", na.rm = TRUE),
+               sum(ep$pre_proceedings == 1, na.rm = TRUE))
+  # FGDM counts only episodes in pre-proceedings
+  expect_true(all(is.na(pm$fgdm_offered[!ep$pre_proceedings %in% 1L])))
+  pw <- class_pathways(transform(ep, cin = cin_plan), "true_class")
+  expect_true("pre_proceedings" %in% attr(pw, "measures")$measure)
+})
