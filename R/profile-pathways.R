@@ -24,6 +24,13 @@
 #'
 #' @param episodes An episode table from [episode_factors()] (or any data
 #'   frame with the columns named above).
+#' @param class Optional: the name of a column of `episodes` holding each
+#'   episode's category. When given, a plan-length band at either end that
+#'   holds fewer than `threshold` episodes (but some) in any category is
+#'   merged with its neighbour ("6 months or more", "Under 6 months"), so a
+#'   table by category needs no complementary suppression from a large
+#'   band. The merge is written into the levels, so a table says it.
+#' @param threshold The suppression threshold used with `class`.
 #' @return A data frame with one factor column per measure the data hold
 #'   (possibly none), one row per episode, and attributes `titles` (a plain
 #'   English title per measure) and `headings` (a heading for the column of
@@ -35,8 +42,20 @@
 #' pm <- pathway_measures(ep)
 #' names(pm)
 #' table(pm$cp_plan_length)
-pathway_measures <- function(episodes) {
+#' fit <- lca(ep, k = 3, seed = 1)
+#' ep$category <- predict(fit, ep)
+#' table(pathway_measures(ep, class = "category")$cp_plan_length)
+pathway_measures <- function(episodes, class = NULL, threshold = 10) {
   check_episodes(episodes)
+  if (!is.null(class)) {
+    check_string(class)
+    check_threshold(threshold)
+    if (!class %in% names(episodes)) {
+      abort_input(c("Column {.field {class}} is not in the episode table.",
+                    i = "Give the name of the column that holds each episode's category."),
+                  class = "cscdemand_error_column")
+    }
+  }
   defs <- pathway_measure_defs()
   out <- list()
   for (nm in names(defs)) {
@@ -51,6 +70,12 @@ pathway_measures <- function(episodes) {
     }
     if (all(is.na(v))) next
     out[[nm]] <- defs[[nm]]$make(as.numeric(v))
+    if (!is.null(class) && !is.null(defs[[nm]]$lower)) {
+      ok <- !is.na(out[[nm]])
+      merged <- merge_sparse_bands(out[[nm]][ok], episodes[[class]][ok], threshold, defs[[nm]]$lower)
+      out[[nm]] <- factor(rep(NA_character_, length(ok)), levels = levels(merged))
+      out[[nm]][ok] <- merged
+    }
   }
   titles <- vapply(defs[names(out)], `[[`, "", "title")
   headings <- vapply(defs[names(out)], `[[`, "", "heading")
@@ -68,13 +93,14 @@ pathway_measure_defs <- function() {
             "1 to under 2 years", "2 years or more")
     factor(lv[findInterval(v, c(0, 91, 182, 365, 730))], levels = lv)
   }
+  band_lower <- c("", "3 months", "6 months", "1 year", "2 years")
   list(
     cp_plan_repeat = list(column = "repeat_cp_plan", title = "Child protection plans: first plans and second or subsequent plans",
                           heading = "Plan", make = yes_no("Second or subsequent plan", "First plan")),
     cp_plan_length = list(column = "cp_plan_days", title = "Length of child protection plans that ended",
-                          heading = "Length of plan", make = length_bands),
+                          heading = "Length of plan", make = length_bands, lower = band_lower),
     cin_plan_length = list(column = "cin_plan_days", title = "Length of CIN plans that ended",
-                           heading = "Length of plan", make = length_bands),
+                           heading = "Length of plan", make = length_bands, lower = band_lower),
     icpc_timeliness = list(column = "icpc_timely", title = "Initial child protection conferences: held within 15 working days of the section 47 enquiry",
                            heading = "Conference held", make = yes_no("Within 15 working days", "Later")),
     pre_proceedings = list(column = "pre_proceedings", title = "Pre-proceedings (from 2026-27 returns)",
@@ -86,4 +112,31 @@ pathway_measure_defs <- function() {
     court_application = list(column = "court_application", title = "Pre-proceedings: application to court",
                              heading = "Application to court", make = yes_no("Made", "Not made"))
   )
+}
+
+# Ordered bands (plan lengths) whose first or last band holds a count under
+# the threshold in some class are merged with their neighbour ("6 months or
+# more", "Under 6 months") before suppression: hiding a small band's cells
+# would otherwise take complementary cells from a large neighbouring band.
+# `lower` names each band's lower bound. Empty bands at either end go first.
+merge_sparse_bands <- function(v, cls, threshold, lower) {
+  lv <- levels(v)
+  tab <- table(cls, factor(as.character(v), levels = lv))
+  held <- which(colSums(tab) > 0)
+  if (length(held) < 3L) return(droplevels(v))
+  first <- min(held)
+  last <- max(held)
+  top <- last
+  bottom <- first
+  sparse <- function(cols) {
+    n <- rowSums(tab[, cols, drop = FALSE])
+    any(n > 0 & n < threshold)
+  }
+  while (last - first > 1L && sparse(last:top)) last <- last - 1L
+  while (last - first > 1L && sparse(bottom:first)) first <- first + 1L
+  idx <- pmin(pmax(match(as.character(v), lv), first), last)
+  new_lv <- lv[first:last]
+  if (last < top) new_lv[length(new_lv)] <- paste(lower[last], "or more")
+  if (first > bottom) new_lv[1] <- paste("Under", lower[first + 1L])
+  factor(new_lv[idx - first + 1L], levels = new_lv)
 }

@@ -112,7 +112,10 @@ pathway_measure_table <- function(episodes, cls, level, threshold) {
     v <- pm[[nm]]
     ok <- !is.na(v)
     if (!any(ok)) return(NULL)
-    tab <- share_table(cls[ok], v[ok], level, threshold)
+    v <- v[ok]
+    lower <- pathway_measure_defs()[[nm]]$lower
+    if (!is.null(lower)) v <- merge_sparse_bands(v, cls[ok], threshold, lower)
+    tab <- share_table(cls[ok], v, level, threshold)
     names(tab)[1:2] <- c("class", "value")
     names(tab)[names(tab) == "n_row"] <- "n_class"
     data.frame(measure = nm, title = attr(pm, "titles")[[nm]], tab, stringsAsFactors = FALSE)

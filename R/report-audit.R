@@ -63,7 +63,7 @@ report_audit_detail <- function(step, detail) {
 # "1C (474)" -> "Alcohol misuse - other person (1C): 474", listed with
 # semicolons (factor names hold commas).
 report_factor_names <- function(x) {
-  labels <- stats::setNames(cin_factors$label, cin_factors$code)
+  labels <- stats::setNames(cscdemand::cin_factors$label, cscdemand::cin_factors$code)
   named <- function(code) ifelse(is.na(labels[code]), code, paste0(labels[code], " (", code, ")"))
   vapply(x, function(s) {
     m <- gregexpr("\\b([0-9]{1,2}[A-F]?) \\(([0-9]+)\\)", s, perl = TRUE)

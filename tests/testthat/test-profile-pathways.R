@@ -73,3 +73,38 @@ test_that("the measures of simulated 2026-27 returns: pre-proceedings and FGDM",
   pw <- class_pathways(transform(ep, cin = cin_plan), "true_class")
   expect_true("pre_proceedings" %in% attr(pw, "measures")$measure)
 })
+
+test_that("plan-length bands too small at either end are merged with their neighbour", {
+  # 3 categories; the last band ("1 to under 2 years") holds 3 episodes in
+  # category b: merged into "6 months or more"; the first band is large.
+  days <- c(rep(30, 60), rep(120, 60), rep(200, 60), rep(400, 23), rep(800, 0))
+  cls <- factor(c(rep(c("a", "b", "c"), 20), rep(c("a", "b", "c"), 20), rep(c("a", "b", "c"), 20),
+                  rep("a", 10), rep("b", 3), rep("c", 10)))
+  lv <- c("Under 3 months", "3 to under 6 months", "6 months to under 1 year",
+          "1 to under 2 years", "2 years or more")
+  v <- factor(lv[findInterval(days, c(0, 91, 182, 365, 730))], levels = lv)
+  lower <- c("", "3 months", "6 months", "1 year", "2 years")
+  m <- merge_sparse_bands(v, cls, 10, lower)
+  expect_equal(levels(m), c("Under 3 months", "3 to under 6 months", "6 months or more"))
+  expect_equal(as.vector(table(m)), c(60, 60, 83))
+  # nothing small: unchanged (empty end bands only are dropped)
+  m2 <- merge_sparse_bands(v[days < 300], cls[days < 300], 10, lower)
+  expect_equal(levels(m2), lv[1:3])
+  # a small first band merges upwards
+  d3 <- c(rep(30, 5), rep(120, 60), rep(200, 60), rep(400, 60))
+  c3 <- factor(rep(c("a", "b", "c"), length.out = length(d3)))
+  v3 <- factor(lv[findInterval(d3, c(0, 91, 182, 365, 730))], levels = lv)
+  m3 <- merge_sparse_bands(v3, c3, 10, lower)
+  expect_equal(levels(m3), c("Under 6 months", "6 months to under 1 year", "1 to under 2 years"))
+  expect_equal(sum(m3 == "Under 6 months"), 65)
+})
+
+test_that("pathway_measures(class = ) merges sparse plan-length bands and checks the column", {
+  ep <- data.frame(cp_plan_days = c(rep(30, 40), rep(120, 40), rep(400, 4)),
+                   category = factor(c(rep(c("a", "b"), 40), rep("a", 4))))
+  pm <- pathway_measures(ep, class = "category")
+  expect_equal(levels(pm$cp_plan_length), c("Under 3 months", "3 months or more"))
+  expect_equal(as.vector(table(pm$cp_plan_length)), c(40, 44))
+  expect_equal(levels(pathway_measures(ep)$cp_plan_length)[4], "1 to under 2 years")
+  expect_error(pathway_measures(ep, class = "nope"), class = "cscdemand_error_column")
+})
