@@ -75,7 +75,7 @@ report_k_text <- function(tb, k, k_bic, k_rule, k_use, k_cv, k_blrt, blrt, agree
   if (!is.na(k_cv)) {
     top <- k_cv == max(tb$k)
     out <- c(out, paste0("Cross-validation (how well a model fitted to part of the data predicts the rest) is best at K = ",
-                         k_cv, if (top) ", the largest K tried, so it sets no upper limit" else "", "."))
+                         k_cv, if (top) ", the largest K tried: it may favour still more categories" else "", "."))
   }
   if (!is.na(k_blrt)) {
     on <- if (!is.null(size) && !is.null(total) && size < total) {
@@ -99,7 +99,7 @@ report_k_text <- function(tb, k, k_bic, k_rule, k_use, k_cv, k_blrt, blrt, agree
     down <- off[off < k]
     why <- c(
       if (length(up)) paste0("On thousands of episodes ", paste(names(up), collapse = " and "),
-                             " keep finding small gains from further categories, which mostly split an existing ",
+                             if (length(up) > 1) " keep" else " keeps", " finding small gains from further categories, which mostly split an existing ",
                              "category rather than describe a new pattern; BIC charges for the extra parameters."),
       if (length(down)) paste0(paste(names(down), collapse = " and "),
                                " supports fewer categories: run on a sample, it has less power than BIC on all the episodes."))
@@ -118,7 +118,7 @@ report_k_text <- function(tb, k, k_bic, k_rule, k_use, k_cv, k_blrt, blrt, agree
     rep_ok <- best >= 2
     out <- c(out, paste0("The best log-likelihood of the chosen model was reached by ", best, " of ",
                          tb$n_finished[tb$k == k], " random starts",
-                         if (rep_ok) ", so it is not a chance local optimum." else "; it was not replicated, so treat the model with caution."))
+                         if (rep_ok) ", so the same best fit was found more than once." else "; it was not replicated, so treat the model with caution."))
   }
   paste(out, collapse = " ")
 }

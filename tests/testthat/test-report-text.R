@@ -57,3 +57,14 @@ test_that("pooled deprivation results are labelled pooled, with the council's ow
   own2$p_value <- c(0.02, 0.5, 0.6)
   expect_match(deprivation_sentences(own2, council = "X"), "no category's chance changes clearly", fixed = TRUE)
 })
+
+test_that("the K text agrees in number and does not contradict itself about cross-validation", {
+  tb <- data.frame(k = 1:4, bic = c(100, 90, 95, 99), n_best = c(5, 3, 1, 1), n_finished = 5)
+  txt <- report_k_text(tb, k = 2, k_bic = 2, k_rule = 2, k_use = NULL, k_cv = 4, k_blrt = NA,
+                       blrt = NULL, agree = FALSE, reps = NULL, size = NULL, total = NULL,
+                       seed = 1, alpha = 0.05)
+  expect_match(txt, "cross-validation keeps finding", fixed = TRUE)
+  expect_no_match(txt, "sets no upper limit", fixed = TRUE)
+  expect_match(txt, "largest K tried: it may favour still more categories", fixed = TRUE)
+  expect_match(txt, "found more than once", fixed = TRUE)
+})
