@@ -51,6 +51,12 @@
 #'   "Category" when the categories are the rows).
 #' @param posterior Optional matrix of posterior class probabilities for
 #'   proportional assignment (see above).
+#' @param published Optional levels of `var` whose counts by class are
+#'   published elsewhere (for example "CP plan" in a table of the highest
+#'   threshold reached, when another table gives the number of plans in each
+#'   category as its totals). Their cells are not chosen as complementary
+#'   cells: hiding a count here that another table prints would let a small
+#'   cell be worked out by subtraction.
 #' @return A data frame of character cells (`"1,234 (45.6%)"`, `"c"`), one row
 #'   per level plus `"All episodes"`, one column per class plus `"All
 #'   episodes"`, of class `cscdemand_crosstab`. Attribute `counts` holds the
@@ -78,7 +84,7 @@
 class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
                            unknown = c("Unknown", "Not known", "Don't know", "Not stated",
                                        "Not recorded", "Refused"),
-                           label = NULL, posterior = NULL) {
+                           label = NULL, posterior = NULL, published = NULL) {
   check_episodes(episodes)
   check_threshold(threshold)
   if (is.null(posterior)) {
@@ -89,7 +95,7 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
     v <- crosstab_levels(kept$episodes[[var]], unknown)
     tab <- unclass(table(v, kept$class))
     storage.mode(tab) <- "double"
-    return(crosstab_publish(tab, label, threshold, unknown, "modal"))
+    return(crosstab_publish(tab, label, threshold, unknown, "modal", published))
   }
   W <- check_posterior(posterior, nrow(episodes))
   if (is.null(class) == is.null(var)) {
@@ -108,13 +114,13 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
     tab <- t(rowsum(W, g, reorder = FALSE)[levels(g)[levels(g) %in% g], , drop = FALSE])
     if (is.null(label)) label <- "Category"
   }
-  crosstab_publish(tab, label, threshold, unknown, "proportional")
+  crosstab_publish(tab, label, threshold, unknown, "proportional", published)
 }
 
 # Tidying (empty rows out, small residual rows merged), totals, rounding,
 # suppression and formatting of a levels x classes table of counts (whole or
 # expected).
-crosstab_publish <- function(tab, label, threshold, unknown, method) {
+crosstab_publish <- function(tab, label, threshold, unknown, method, published = NULL) {
   tidy <- tidy_levels(tab, threshold, residual_levels(unknown))
   body_supp <- function(t) {
     b <- cbind(t, `All episodes` = rowSums(t))
@@ -127,8 +133,9 @@ crosstab_publish <- function(tab, label, threshold, unknown, method) {
   body <- full[-nrow(full), , drop = FALSE]
   # the level rows with their totals column, then the row of class totals
   # (which add up to the grand total), each with secondary suppression
-  s1 <- attr(publish_table(as.data.frame(body, optional = TRUE), colnames(body), threshold),
-             "suppressed")
+  pinned <- matrix(rownames(body) %in% published, nrow(body), ncol(body))
+  s1 <- attr(publish_table(as.data.frame(body, optional = TRUE), colnames(body), threshold,
+                           fixed = pinned), "suppressed")
   s2 <- attr(publish_table(as.data.frame(full[nrow(full), -ncol(full), drop = FALSE], optional = TRUE),
                            colnames(tab), threshold), "suppressed")
   supp <- rbind(unclass(s1)[, , drop = FALSE], c(unclass(s2)[1, ], FALSE))

@@ -213,11 +213,15 @@ suppress_text_pattern <- paste0(
 #' @param primary Optional logical matrix (rows of `df` by `count_cols`) of
 #'   further cells to suppress as primary (for example where a complementary
 #'   count that is not published is small).
+#' @param fixed Optional logical matrix (rows of `df` by `count_cols`) of
+#'   cells published elsewhere (for example as the totals of another table):
+#'   they are never chosen as complementary cells, since hiding them here
+#'   would protect nothing.
 #' @return `df` with suppressed counts set to `NA`, and an attribute
 #'   `suppressed`: a logical matrix (rows of `df` by `count_cols`) with
 #'   attribute `reason` ("primary", "secondary" or `NA`).
 #' @noRd
-publish_table <- function(df, count_cols, threshold = 10, by = NULL, primary = NULL) {
+publish_table <- function(df, count_cols, threshold = 10, by = NULL, primary = NULL, fixed = NULL) {
   check_threshold(threshold)
   supp <- matrix(FALSE, nrow(df), length(count_cols), dimnames = list(NULL, count_cols))
   reason <- matrix(NA_character_, nrow(df), length(count_cols), dimnames = list(NULL, count_cols))
@@ -229,7 +233,8 @@ publish_table <- function(df, count_cols, threshold = 10, by = NULL, primary = N
       x <- as.matrix(df[rows, count_cols, drop = FALSE])
       storage.mode(x) <- "double"
       m <- suppress_matrix(x, threshold,
-                           if (is.null(primary)) NULL else primary[rows, , drop = FALSE])
+                           if (is.null(primary)) NULL else primary[rows, , drop = FALSE],
+                           fixed = if (is.null(fixed)) NULL else fixed[rows, , drop = FALSE])
       supp[rows, ] <- m$suppressed
       reason[rows, ] <- m$reason
     }
@@ -246,7 +251,7 @@ publish_table <- function(df, count_cols, threshold = 10, by = NULL, primary = N
 # which totals are published (row sums, column sums). Rows and columns with a
 # single cell carry no constraint (their total is the cell itself).
 suppress_matrix <- function(x, threshold, primary = NULL,
-                            margins = c(rows = TRUE, cols = TRUE)) {
+                            margins = c(rows = TRUE, cols = TRUE), fixed = NULL) {
   if (anyNA(x)) stop("internal: counts for suppression contain NA", call. = FALSE)
   s <- x > 0 & x < threshold
   if (!is.null(primary)) s <- s | primary
@@ -267,14 +272,17 @@ suppress_matrix <- function(x, threshold, primary = NULL,
     v[cand] + ifelse(fresh, cross_next, 0) - ifelse(needy & is.finite(cross_next), cross_next, 0) +
       ifelse(crowd, cross_total[cand], 0)
   }
+  # cells published elsewhere are complements only when nothing else is left
+  free_cells <- function(open, pinned) if (any(open & !pinned)) which(open & !pinned) else which(open)
+  if (is.null(fixed)) fixed <- matrix(FALSE, nrow(x), ncol(x))
   pick_in_row <- function(i) {
-    cand <- which(!s[i, ])
+    cand <- free_cells(!s[i, ], fixed[i, ])
     nxt <- vapply(cand, function(j) min_free(x[-i, j], s[-i, j]), 0)
     cost <- line_cost(x[i, ], cand, colSums(s), nrow(x), colSums(x), nxt, !use_cols)
     cand[order(x[i, cand] <= 0, cost, x[i, cand])[1L]]
   }
   pick_in_col <- function(j) {
-    cand <- which(!s[, j])
+    cand <- free_cells(!s[, j], fixed[, j])
     nxt <- vapply(cand, function(i) min_free(x[i, -j], s[i, -j]), 0)
     cost <- line_cost(x[, j], cand, rowSums(s), ncol(x), rowSums(x), nxt, !use_rows)
     cand[order(x[cand, j] <= 0, cost, x[cand, j])[1L]]

@@ -129,3 +129,41 @@ test_that("complementary cells stay close to the least loss on random tables", {
   expect_lt(mean(ratio), 1.2)
   expect_lt(max(ratio), 2.5)
 })
+
+test_that("cells published elsewhere are not chosen as complements while others can protect", {
+  # column 1 holds a small cell (4); the cheapest complement in it is row 3
+  # (30), but row 3 is printed by another table: row 2 (60) must be chosen
+  x <- matrix(c(100, 60, 30, 4,
+                120, 70, 40, 50,
+                110, 65, 35, 45), nrow = 4,
+              dimnames = list(c("a", "b", "c", "d"), c("k1", "k2", "k3")))
+  free <- suppress_matrix(x, 10)$suppressed
+  expect_true(free["c", "k1"])
+  pinned <- matrix(rownames(x) == "c", nrow(x), ncol(x))
+  s <- suppress_matrix(x, 10, fixed = pinned)$suppressed
+  expect_false(any(s["c", ]))
+  expect_true(s["d", "k1"])
+  expect_equal(sum(s[, "k1"]), 2)
+  expect_false(any(recoverable_cells(s)))
+  # with nothing else left, a pinned cell is still used (protection first)
+  y <- matrix(c(50, 4, 60, 70), nrow = 2)
+  s2 <- suppress_matrix(y, 10, fixed = matrix(c(TRUE, FALSE, TRUE, FALSE), 2))$suppressed
+  expect_false(any(recoverable_cells(s2)))
+})
+
+test_that("class_crosstab(published = ) keeps a level another table prints out of the complements", {
+  # class B has 6 episodes at ICPC; CP (30 in B) is the cheapest complement in
+  # B's column, but CP is printed elsewhere: S47 (40) protects instead
+  n <- rbind(NFA = c(100, 90, 80), CIN = c(60, 50, 70), S47 = c(45, 40, 50),
+             ICPC = c(12, 6, 15), CP = c(35, 30, 40))
+  ep <- data.frame(class = rep(rep(c("A", "B", "C"), each = nrow(n)), as.vector(n)),
+                   stage = rep(rep(rownames(n), 3), as.vector(n)))
+  plain <- attr(class_crosstab(ep, "class", "stage"), "suppressed")
+  expect_true(plain["CP", "B"])
+  sp <- attr(class_crosstab(ep, "class", "stage", published = "CP"), "suppressed")
+  expect_false(any(sp["CP", ]))
+  expect_true(sp["ICPC", "B"])
+  expect_true(sp["S47", "B"])
+  # the table is still protected: no hidden cell follows from the totals
+  expect_false(any(recoverable_cells(sp[-nrow(sp), , drop = FALSE])))
+})
