@@ -52,6 +52,8 @@ test_that("the HTML report is about the council, with every section, table and r
   for (s in report_words) expect_match(text, s, fixed = TRUE, info = s)
   for (s in table_titles) expect_match(text, s, fixed = TRUE, info = s)
   expect_match(text, "Categories of demand in children.s social care: Leicestershire")
+  # the audit covers every council in the example, and says so
+  expect_match(text, "Audit of the extract (all 3 councils in the data together", fixed = TRUE)
   # the census fields: category of abuse (CP plans) and disability
   if ("cp_category" %in% names(cin_example)) {
     expect_match(text, "category of abuse by category (as Tables 17 and 18 of Kingston University, 2020)", fixed = TRUE)
