@@ -59,3 +59,11 @@ best_suppression_loss <- function(x, threshold) {
   }
   best
 }
+
+# One row per episode from a levels x classes table of counts (rows: the
+# levels of `g`, columns: "Class 1", "Class 2", ...).
+episodes_from_counts <- function(cnt) {
+  grid <- expand.grid(g = rownames(cnt), class = paste("Class", seq_len(ncol(cnt))),
+                      stringsAsFactors = FALSE)
+  grid[rep(seq_len(nrow(grid)), as.vector(cnt)), ]
+}

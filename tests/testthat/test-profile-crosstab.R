@@ -143,8 +143,7 @@ test_that("small residual rows are merged before suppressing, and a large row ke
   cnt <- rbind(Female = c(515, 351, 687, 956, 711, 579, 576),
                Male = c(496, 336, 1108, 1068, 713, 522, 638),
                Unknown = c(11, 2, 8, 11, 4, 7, 3))
-  grid <- expand.grid(g = rownames(cnt), class = paste("Class", 1:7), stringsAsFactors = FALSE)
-  ep <- grid[rep(seq_len(nrow(grid)), as.vector(cnt)), ]
+  ep <- episodes_from_counts(cnt)
   ep0 <- ep
   tab <- class_crosstab(ep, "class", "g", label = "Gender")
   # one complement per category would take most of Female or Male: Unknown
