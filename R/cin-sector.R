@@ -46,8 +46,10 @@
 #'   and `ssd_assessment_factors` (the JSON array column
 #'   `cinf_assessment_factors_json`, such as `["1A","2B"]`), with
 #'   `ssd_cin_episodes`, `ssd_person`, `ssd_disability`, `ssd_s47_enquiry`,
-#'   `ssd_initial_cp_conference`, `ssd_cp_plans` and `ssd_cin_plans` when
-#'   present. Without `ssd_cin_episodes` only the factors are read (the
+#'   `ssd_initial_cp_conference`, `ssd_cp_plans` (with plan ends),
+#'   `ssd_cp_reviews` and `ssd_cin_plans` (with plan ends) when present. The
+#'   SSD does not hold the number of previous plans, so repeat plans are not
+#'   known from it. Without `ssd_cin_episodes` only the factors are read (the
 #'   episode is `cina_referral_id`).
 #'
 #' @param tables A named list of data frames or CSV paths, named by the
@@ -240,18 +242,27 @@ read_cin_ssd <- function(con, la, schema = NULL, on_unknown = c("error", "drop")
     ren(get("ssd_initial_cp_conference", c("icpc_referral_id", "icpc_person_id", "icpc_icpc_date")),
         c("icpc_referral_id", "icpc_person_id", "icpc_icpc_date"),
         c("CINdetailsID", "LAchildID", "DateOfInitialCPC")))
-  cpp <- ren(get("ssd_cp_plans", c("cppl_referral_id", "cppl_person_id", "cppl_cp_plan_start_date",
-                                   "cppl_cp_plan_initial_category", "cppl_cp_plan_latest_category")),
-             c("cppl_referral_id", "cppl_person_id", "cppl_cp_plan_start_date",
-               "cppl_cp_plan_initial_category", "cppl_cp_plan_latest_category"),
-             c("CINdetailsID", "LAchildID", "CPPstartDate", "InitialCategoryOfAbuse",
-               "LatestCategoryOfAbuse"))
-  cinp <- ren(get("ssd_cin_plans", c("cinp_referral_id", "cinp_person_id", "cinp_cin_plan_start_date")),
-              c("cinp_referral_id", "cinp_person_id", "cinp_cin_plan_start_date"),
-              c("CINdetailsID", "LAchildID", "CINPlanStartDate"))
+  cpp_from <- c("cppl_referral_id", "cppl_person_id", "cppl_cp_plan_id", "cppl_cp_plan_start_date",
+                "cppl_cp_plan_end_date", "cppl_cp_plan_initial_category",
+                "cppl_cp_plan_latest_category")
+  cpp <- ren(get("ssd_cp_plans", cpp_from), cpp_from,
+             c("CINdetailsID", "LAchildID", "CPPID", "CPPstartDate", "CPPendDate",
+               "InitialCategoryOfAbuse", "LatestCategoryOfAbuse"))
+  # review dates of each plan (ssd_cp_reviews, by plan id)
+  rv <- ren(get("ssd_cp_reviews", c("cppr_cp_plan_id", "cppr_cp_review_date")),
+            c("cppr_cp_plan_id", "cppr_cp_review_date"), c("CPPID", "CPPreviewDate"))
+  if (!is.null(rv) && !is.null(cpp) && "CPPID" %in% names(cpp)) {
+    at <- match(rv$CPPID, cpp$CPPID)
+    rv$LAchildID <- cpp$LAchildID[at]
+    rv$CINdetailsID <- cpp$CINdetailsID[at]
+  }
+  cinp_from <- c("cinp_referral_id", "cinp_person_id", "cinp_cin_plan_start_date",
+                 "cinp_cin_plan_end_date")
+  cinp <- ren(get("ssd_cin_plans", cinp_from), cinp_from,
+              c("CINdetailsID", "LAchildID", "CINPlanStartDate", "CINPlanEndDate"))
   ct <- cin_tables_from_frames(cindetails = ep, assessments = long, children = pe,
                                characteristics = pe, disabilities = di, s47 = s47, cpp = cpp,
-                               cinp = cinp, la = la, source = "SSD")
+                               cinp = cinp, reviews = rv, la = la, source = "SSD")
   a <- cin_census_build(list(ct), on_unknown = on_unknown, legacy = legacy, salt = salt,
                         source = "Standard Safeguarding Dataset", verbose = verbose,
                         implausible_dates = implausible_dates)

@@ -47,7 +47,7 @@ sector_plan_columns <- function() {
     "icpc_not_required", "assessment_reviewed")
 }
 
-expect_truth <- function(a, s, plans = TRUE) {
+expect_truth <- function(a, s, plans = sector_plan_columns()) {
   ep <- episode_factors(a, exclude = NULL, min_count = 0, no_factors = "keep", other_only = "keep")
   tr <- episode_factors(read_cin_assessments(s$d), exclude = NULL, min_count = 0,
                         no_factors = "keep", other_only = "keep")
@@ -59,7 +59,7 @@ expect_truth <- function(a, s, plans = TRUE) {
   me <- match(paste(s$e$child_id, s$e$referral_date), paste(ep$child_id, ep$referral_date))
   for (cl in c("threshold", "cp_category", "rereferral", "nfa", "cin_plan", "s47", "icpc",
                "cp_plan", "age", "gender", "ethnic_group", "disability", "referral_source",
-               "primary_need", "closure_reason", if (plans) sector_plan_columns())) {
+               "primary_need", "closure_reason", plans)) {
     expect_identical(as.character(ep[[cl]][me]), as.character(s$e[[cl]]), label = cl)
   }
 }
@@ -186,11 +186,16 @@ ssd_tables <- function(s) {
                  icpc_icpc_date = DateOfInitialCPC)),
     ssd_cp_plans = with(s$ChildProtectionPlans,
       data.frame(cppl_referral_id = CINdetailsID, cppl_person_id = LAchildID,
-                 cppl_cp_plan_start_date = CPPstartDate,
+                 cppl_cp_plan_id = paste0("P", seq_along(CINdetailsID)),
+                 cppl_cp_plan_start_date = CPPstartDate, cppl_cp_plan_end_date = CPPendDate,
                  cppl_cp_plan_initial_category = InitialCategoryOfAbuse)),
+    # two reviews of the first plan, one of each other
+    ssd_cp_reviews = with(s$ChildProtectionPlans,
+      data.frame(cppr_cp_plan_id = paste0("P", c(1L, seq_along(CINdetailsID))),
+                 cppr_cp_review_date = CPPstartDate[c(1L, seq_along(CINdetailsID))])),
     ssd_cin_plans = with(s$CINplanDates,
       data.frame(cinp_referral_id = CINdetailsID, cinp_person_id = LAchildID,
-                 cinp_cin_plan_start_date = CINPlanStartDate)))
+                 cinp_cin_plan_start_date = CINPlanStartDate, cinp_cin_plan_end_date = CINPlanEndDate)))
 }
 
 ssd_check <- function(con) {
@@ -198,7 +203,15 @@ ssd_check <- function(con) {
   tabs <- ssd_tables(s)
   for (nm in names(tabs)) DBI::dbWriteTable(con, nm, tabs[[nm]], overwrite = TRUE)
   a <- read_cin_ssd(con, la = "314")
-  expect_truth(a, s, plans = FALSE)
+  expect_truth(a, s, plans = c("cin_plan_days", "cp_plan_days"))
+  ep <- episode_factors(a, exclude = NULL, min_count = 0, no_factors = "keep", other_only = "keep")
+  e1 <- s$e[match(s$ChildProtectionPlans$CINdetailsID[1], s$e$episode_id), ]
+  first <- match(paste(e1$child_id, e1$referral_date), paste(ep$child_id, ep$referral_date))
+  expect_equal(ep$cp_plan_reviews[first], 2L)
+  expect_true(all(ep$cp_plan_reviews[-first][ep$cp_plan[-first] %in% 1L] == 1L))
+  # the SSD does not hold previous plans: a plan is a repeat only when an
+  # earlier plan of the child is in the data, and is never said to be a first
+  expect_false(any(ep$repeat_cp_plan %in% 0L))
   # only the two assessment tables: the factors still read, by referral id
   DBI::dbRemoveTable(con, "ssd_cin_episodes")
   b <- read_cin_ssd(con, la = "314")
