@@ -14,10 +14,11 @@
 # for this discreteness: a Kolmogorov-Smirnov test of the randomised p-value
 # p - U/(R + 1) (U uniform, seeded), which is exactly uniform under the null,
 # and a chi-squared test of the R + 1 possible values against equal counts.
-# first: number of the first data set (to extend a run). Each data set's
-# result is appended to accuracy-blrt-<design>.rds in BLRT_OUT (default .),
-# so an interrupted run keeps what it did; the summary covers every data set
-# in that file.
+# first: number of the first data set (to extend a run, or to split one
+# over processes). Each data set's result is appended to
+# accuracy-blrt-<design><BLRT_TAG>.rds in BLRT_OUT (default .), so an
+# interrupted run keeps what it did; the summary covers every data set in
+# every accuracy-blrt-<design>*.rds there (data sets 0 just summarises).
 source("bench/bench-process.R")
 suppressMessages(load_pkg())
 source("bench/blrt-designs.R")
@@ -28,7 +29,8 @@ R <- if (length(args) >= 3) as.integer(args[3]) else 19L
 first <- if (length(args) >= 4) as.integer(args[4]) else 1L
 threads <- as.integer(Sys.getenv("BLRT_THREADS", "2"))
 ds <- blrt_designs()[[design]]
-out_file <- file.path(Sys.getenv("BLRT_OUT", "."), sprintf("accuracy-blrt-%s.rds", design))
+out_dir <- Sys.getenv("BLRT_OUT", ".")
+out_file <- file.path(out_dir, sprintf("accuracy-blrt-%s%s.rds", design, Sys.getenv("BLRT_TAG")))
 res <- if (file.exists(out_file)) readRDS(out_file) else NULL
 
 for (i in seq(first, length.out = D)) {
@@ -50,17 +52,21 @@ blrt_calibration <- function(res, R, seed = 1) {
   p <- res$p
   n <- length(p)
   rej <- mean(p <= 0.05 + 1e-12)
-  u <- withr::with_seed(seed, stats::runif(n))
+  u <- withr::with_seed(seed, stats::runif(n))  # the randomisation, fixed
   prand <- p - u / (R + 1)
   cells <- table(factor(round(p * (R + 1)), levels = seq_len(R + 1)))
+  # an exact test of equal cell probabilities (the counts are small)
   list(n = n, reject = rej, se = sqrt(0.05 * 0.95 / n), se_hat = sqrt(rej * (1 - rej) / n),
        deciles = stats::quantile(prand, c(.1, .3, .5, .7, .9)),
        ks = suppressWarnings(stats::ks.test(prand, "punif"))$p.value,
-       chisq = stats::chisq.test(cells)$p.value,
+       chisq = stats::chisq.test(cells, simulate.p.value = TRUE, B = 2000)$p.value,
        not_replicated = mean(res$not_replicated / res$reps, na.rm = TRUE),
        elapsed = mean(res$elapsed), cpu = mean(res$cpu))
 }
-cal <- blrt_calibration(res[res$reps == R, ], R)
+files <- list.files(out_dir, sprintf("^accuracy-blrt-%s.*[.]rds$", design), full.names = TRUE)
+all <- do.call(rbind, lapply(files, readRDS))
+all <- all[!duplicated(all$set), ]
+cal <- blrt_calibration(all[all$reps == R, ], R)
 cat(sprintf("%s\n  data sets %d, %d replicates each\n", ds$label, cal$n, R))
 cat(sprintf("  rejected at 5%%: %.1f%% (SE under the null %.1f%%; binomial SE of the estimate %.1f%%)\n",
             100 * cal$reject, 100 * cal$se, 100 * cal$se_hat))

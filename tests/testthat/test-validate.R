@@ -285,7 +285,8 @@ test_that("BLRT p-value is (1 + #{replicate LR >= observed LR}) / (1 + replicate
   }
   # the observed fits are the adaptive fits of lca(): searched until replicated
   for (kk in 2:4) {
-    ref <- suppressWarnings(lca(d, kk, seed = 3, verbose = FALSE))
+    ref <- suppressWarnings(lca(d, kk, seed = 3, verbose = FALSE,
+                                control = lca_control(batch = 50)))
     expect_equal(bl$fits[[as.character(kk)]]$loglik, ref$loglik, tolerance = 1e-6)
   }
 })
