@@ -22,8 +22,8 @@
 #' Every count passes through small-number suppression before it is
 #' formatted: counts from 1 to `threshold - 1` are suppressed, then more
 #' cells (secondary suppression) so that none can be recovered by subtraction
-#' from the row and column totals, which are published (see [class_profile()],
-#' "Small numbers"). A suppressed cell, and its percentage, shows `"c"`. A
+#' from the row and column totals, which are published, nor pinned by them to
+#' a range narrower than the threshold (see [suppress_small()], "Rules"). A suppressed cell, and its percentage, shows `"c"`. A
 #' total under the threshold is suppressed too.
 #'
 #' With `posterior` (a matrix of posterior class probabilities, one row per
