@@ -298,10 +298,13 @@ suppress_matrix <- function(x, threshold, primary = NULL,
   ctx <- list(x = x, fixed = fixed, rows = margins[[1]] && ncol(x) > 1L,
               cols = margins[[2]] && nrow(x) > 1L)
   lost <- matrix(FALSE, nrow(x), ncol(x))
+  # hiding more cells only widens ranges: a protected cell stays protected
+  safe <- !protect
   repeat {
     s <- suppress_close(ctx, s)
-    todo <- which(protect & !lost)
+    todo <- which(!safe & !lost)
     weak <- todo[cell_widths(ctx, s, todo) < threshold - 1e-9]
+    safe[setdiff(todo, weak)] <- TRUE
     if (!length(weak)) break
     k <- weak[1L]
     if (cell_widths(ctx, !fixed | s, k) < threshold - 1e-9) {
@@ -387,16 +390,26 @@ pick_in_col <- function(ctx, s, j) {
 # narrow. Each free cell is tried with what stage (1) then adds; among those
 # that protect `k`, the one losing least (the counts hidden, plus the total of
 # any row or column it leaves mostly hidden) wins; if none protects it alone,
-# the one that widens its range most.
+# the one that widens its range most. Cells are tried smallest first, and the
+# search stops at a cell larger than the least loss found (its loss can only
+# be larger).
 interval_complement <- function(ctx, s, k, threshold) {
   x <- ctx$x
   cand <- free_cells(!s, ctx$fixed)
-  tried <- lapply(cand, function(c) suppress_close(ctx, replace(s, c, TRUE)))
-  width <- vapply(tried, function(s2) cell_widths(ctx, s2, k), 0)
-  loss <- vapply(tried, function(s2) suppress_loss(ctx, s, s2), 0)
-  ok <- width >= threshold - 1e-9
+  cand <- cand[order(x[cand])]
+  tried <- vector("list", length(cand))
+  width <- loss <- rep(NA_real_, length(cand))
+  best <- Inf
+  for (t in seq_along(cand)) {
+    if (x[cand[t]] > best) break
+    tried[[t]] <- suppress_close(ctx, replace(s, cand[t], TRUE))
+    width[t] <- cell_widths(ctx, tried[[t]], k)
+    loss[t] <- suppress_loss(ctx, s, tried[[t]])
+    if (width[t] >= threshold - 1e-9) best <- min(best, loss[t])
+  }
+  ok <- !is.na(width) & width >= threshold - 1e-9
   pick <- if (any(ok)) which(ok)[order(loss[ok], x[cand[ok]])[1L]] else
-    order(-width, loss, x[cand])[1L]
+    order(-width, loss, x[cand], na.last = TRUE)[1L]
   tried[[pick]]
 }
 

@@ -60,13 +60,17 @@ fmt_num <- function(x, digits = 2) formatC(x, format = "f", digits = digits, big
 #'   means, `"0.01 (the lowest 99 replicates can give)"` (a reader took
 #'   `"\u2264 0.01"` for a typing slip), so no p-value claims more precision
 #'   than the test has.
+#' @param short For a table: a p-value at the floor is written
+#'   `"0.01 (lowest possible)"`, to be explained in a sentence beside the
+#'   table (default `FALSE`).
 #' @return A character vector.
 #' @family report
 #' @export
 #' @examples
 #' format_p(c(0.5, 0.0312, 0.004, 1e-9, 1, NA))
 #' format_p(c(0.01, 0.2), floor = 1 / 100)
-format_p <- function(p, floor = NULL) {
+#' format_p(c(0.01, 0.2), floor = 1 / 100, short = TRUE)
+format_p <- function(p, floor = NULL, short = FALSE) {
   if (!is.numeric(p)) {
     abort_input(c("{.arg p} must be numeric p-values.",
                   x = "You supplied an object of class {.cls {class(p)}}."))
@@ -85,9 +89,10 @@ format_p <- function(p, floor = NULL) {
     at <- !is.na(p) & p <= floor * (1 + 1e-8)
     reps <- 1 / floor[at] - 1
     whole <- abs(reps - round(reps)) < 1e-6 & reps >= 1
-    out[at] <- paste0(formatC(signif(floor[at], 2), format = "fg", digits = 2), " (the lowest ",
-                      ifelse(whole, paste(format(round(reps), big.mark = ","), "replicates"), "this test"),
-                      " can give)")
+    out[at] <- paste0(formatC(signif(floor[at], 2), format = "fg", digits = 2),
+                      if (isTRUE(short)) " (lowest possible)" else
+                        paste0(" (the lowest ", ifelse(whole, paste(format(round(reps), big.mark = ","), "replicates"),
+                                                       "this test"), " can give)"))
   }
   out[is.na(p)] <- ""
   out

@@ -112,6 +112,7 @@ test_that("p-values are never written as 0 or 1, and a bootstrap floor is respec
                    c("0.01 (the lowest 99 replicates can give)", "0.01"))
   expect_identical(format_p(1 / 21, floor = 1 / 21), "0.048 (the lowest 20 replicates can give)")
   expect_identical(format_p(0.03, floor = 0.03), "0.03 (the lowest this test can give)")
+  expect_identical(format_p(c(0.01, 0.5), floor = 0.01, short = TRUE), c("0.01 (lowest possible)", "0.50"))
   expect_false(any(grepl("\u2264|<=", format_p(c(1 / 100, 1 / 1000), floor = c(1 / 100, 1 / 1000)))))
   expect_error(format_p("0.1"), class = "cscdemand_error")
   expect_error(format_p(c(0.1, 0.2, 0.3), floor = c(0.1, 0.2)), class = "cscdemand_error")

@@ -56,7 +56,7 @@ test_that("totals = 'columns' adds the secondary suppression of the one engine",
   # for exact recovery; but their value is unknown (read as 0), so they add
   # nothing to the range of the 4, and the 30 is hidden too.
   t2 <- data.frame(n = c(4, NA, 30))
-  expect_equal(suppress_small(t2, totals = "columns")$n, c(NA, NA, NA))
+  expect_equal(suppress_small(t2, totals = "columns")$n, rep(NA_real_, 3))
   t3 <- data.frame(n = c(4, NA, 30, 40))
   expect_equal(suppress_small(t3, totals = "columns")$n, c(NA, NA, NA, 40))
   expect_error(suppress_small(t, totals = "diagonal"))
