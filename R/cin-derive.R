@@ -273,22 +273,114 @@ cin_derived_columns <- function() {
     "icpc", "cp_plan", "cp_category", "step_down", "rereferral", cin_plan_columns())
 }
 
-# Working days (Monday to Friday) after `from` up to and including `to`;
-# bank holidays are not known here and count as working days.
+# Working days after `from` up to and including `to`: Monday to Friday, less
+# the bank holidays of England (cin_bank_holidays()), as DfE counts the 15
+# working days to an initial child protection conference.
 cin_working_days <- function(from, to) {
-  g <- function(d) {
-    x <- as.numeric(d) - 4  # days since Monday 5 January 1970
-    5 * ((x + 1) %/% 7) + pmin((x + 1) %% 7, 5)
+  from <- as_date(from)
+  to <- as_date(to)
+  out <- cin_weekdays_to(to) - cin_weekdays_to(from)
+  ok <- !is.na(from) & !is.na(to)
+  if (any(ok)) {
+    hol <- as.numeric(cin_bank_holidays(cin_year_span(c(from[ok], to[ok]))))
+    # holidays fall on weekdays, so each one in (from, to] is a weekday lost
+    out[ok] <- out[ok] - (findInterval(as.numeric(to[ok]), hol) - findInterval(as.numeric(from[ok]), hol))
   }
-  as.integer(g(to) - g(from))
+  as.integer(out)
+}
+
+# Weekdays from Monday 5 January 1970 to `d` (a step function of the date).
+cin_weekdays_to <- function(d) {
+  x <- as.numeric(d) - 4
+  5 * ((x + 1) %/% 7) + pmin((x + 1) %% 7, 5)
 }
 
 # The date `k` working days after `from` (the target date of an initial
-# child protection conference: 15 working days after the section 47 start).
+# child protection conference: 15 working days after the section 47 start):
+# `k` weekdays on, then one more weekday for each bank holiday passed, until
+# no holiday is left uncounted.
 cin_add_working_days <- function(from, k) {
-  x <- as.numeric(from) - 4
-  G <- 5 * ((x + 1) %/% 7) + pmin((x + 1) %% 7, 5) + k
-  as_date(7 * ((G - 1) %/% 5) + (G - 1) %% 5 + 4)
+  from <- as_date(from)
+  weekday_at <- function(G) as_date(7 * ((G - 1) %/% 5) + (G - 1) %% 5 + 4)
+  G0 <- cin_weekdays_to(from)
+  G <- G0 + k
+  ok <- !is.na(G)
+  if (!any(ok)) return(weekday_at(G))
+  hol <- as.numeric(cin_bank_holidays(cin_year_span(c(from[ok], weekday_at(G[ok]) + 60))))
+  repeat {
+    n_hol <- findInterval(as.numeric(weekday_at(G[ok])), hol) - findInterval(as.numeric(from[ok]), hol)
+    target <- G0[ok] + k[if (length(k) == 1L) 1L else which(ok)] + n_hol
+    if (all(target == G[ok])) break
+    G[ok] <- target
+  }
+  weekday_at(G)
+}
+
+cin_year_span <- function(d) {
+  y <- as.integer(format(d[!is.na(d)], "%Y"))
+  if (!length(y)) return(integer())
+  seq.int(min(y) - 1L, max(y) + 1L)
+}
+
+# The bank holidays of England (and Wales), sorted, for the years given: the
+# fixed rules (New Year's Day, Good Friday, Easter Monday, the early May,
+# spring and summer holidays, Christmas and Boxing Day, each moved to the
+# next weekday when it falls at a weekend) and the holidays the government
+# moved or added by proclamation since 1990.
+cin_bank_holidays <- function(years) {
+  years <- as.integer(years)
+  if (!length(years)) return(as_date(numeric()))
+  ymd <- function(y, m, d) as.Date(sprintf("%04d-%02d-%02d", y, m, d))
+  wday <- function(d) as.integer(format(d, "%u"))  # 1 = Monday
+  first_monday <- function(y, m) { d <- ymd(y, m, 1); d + (8 - wday(d)) %% 7 }
+  last_monday <- function(y, m) { d <- ymd(y, m + 1L, 1) - 1; d - (wday(d) - 1L) }
+  out <- list()
+  for (y in years) {
+    ny <- ymd(y, 1, 1)
+    ny <- ny + c(0, 0, 0, 0, 0, 2, 1)[wday(ny)]
+    easter <- cin_easter_sunday(y)
+    may <- first_monday(y, 5)
+    spring <- last_monday(y, 5)
+    xmas <- ymd(y, 12, 25)
+    box <- switch(wday(xmas), NULL, NULL, NULL, NULL, xmas + c(0, 3), xmas + c(2, 3), xmas + c(2, 1))
+    box <- if (is.null(box)) xmas + c(0, 1) else box
+    special <- cin_bank_holiday_changes()
+    moved <- special[special$year == y, , drop = FALSE]
+    d <- c(ny, easter - 2, easter + 1, may, spring, last_monday(y, 8), box)
+    for (i in seq_len(nrow(moved))) {
+      if (!is.na(moved$from[i])) d <- d[d != moved$from[i]]
+      d <- c(d, moved$to[i])
+    }
+    out[[length(out) + 1L]] <- d
+  }
+  sort(unique(do.call(c, out)))
+}
+
+# Holidays moved (`from` -> `to`) or added (`from` NA) in England since 1990.
+cin_bank_holiday_changes <- function() {
+  d <- as.Date
+  data.frame(
+    year = c(1995L, 1999L, 2002L, 2002L, 2011L, 2012L, 2012L, 2020L, 2022L, 2022L, 2022L, 2023L),
+    from = d(c("1995-05-01", NA, "2002-05-27", NA, NA, "2012-05-28", NA, "2020-05-04",
+               "2022-05-30", NA, NA, NA)),
+    to = d(c("1995-05-08", "1999-12-31", "2002-06-04", "2002-06-03", "2011-04-29", "2012-06-04",
+             "2012-06-05", "2020-05-08", "2022-06-02", "2022-06-03", "2022-09-19", "2023-05-08")),
+    why = c("VE Day 50th anniversary", "Millennium", "Golden Jubilee (spring holiday moved)",
+            "Golden Jubilee", "Royal wedding", "Diamond Jubilee (spring holiday moved)",
+            "Diamond Jubilee", "VE Day 75th anniversary", "Platinum Jubilee (spring holiday moved)",
+            "Platinum Jubilee", "State funeral of Queen Elizabeth II", "Coronation of King Charles III"),
+    stringsAsFactors = FALSE)
+}
+
+# Easter Sunday (Gregorian calendar; the anonymous algorithm of Meeus).
+cin_easter_sunday <- function(y) {
+  a <- y %% 19L; b <- y %/% 100L; c <- y %% 100L
+  d <- b %/% 4L; e <- b %% 4L; f <- (b + 8L) %/% 25L; g <- (b - f + 1L) %/% 3L
+  h <- (19L * a + b - d - g + 15L) %% 30L; i <- c %/% 4L; k <- c %% 4L
+  l <- (32L + 2L * e + 2L * i - h - k) %% 7L; m <- (a + 11L * h + 22L * l) %/% 451L
+  month <- (h + l - 7L * m + 114L) %/% 31L
+  day <- (h + l - 7L * m + 114L) %% 31L + 1L
+  as.Date(sprintf("%04d-%02d-%02d", y, month, day))
 }
 
 # The first row (by start date) of a part of the return for each episode.

@@ -378,7 +378,7 @@ print.cin_episodes <- function(x, ...) {
   cat("<cin_episodes> ", format(nrow(x), big.mark = ","), " episodes, ", length(f),
       " factors", if (length(unique(x$la)) > 1) paste0(", ", length(unique(x$la)), " councils"),
       "\n", sep = "")
-  if (length(f)) {
+  if (length(f) && nrow(x)) {
     prev <- vapply(x[f], mean, numeric(1))  # by region: flags held as masks stay so
     cat("Factors (% of episodes): ",
         paste0(f, " ", formatC(100 * prev, format = "f", digits = 1), collapse = ", "),

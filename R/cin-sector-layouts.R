@@ -31,7 +31,8 @@ cin_d2i_columns <- function() {
 # The tables the reader uses; the others are named in the audit.
 cin_d2i_tables_read <- function() {
   c("header", "childidentifiers", "childcharacteristics", "disabilities", "cindetails",
-    "assessments", "assessmentfactorslist", "cinplandates", "section47", "childprotectionplans")
+    "assessments", "assessmentfactorslist", "cinplandates", "section47", "childprotectionplans",
+    "reviews", "preproceedings")
 }
 
 # Every column of the LIIA CIN log (liia-tools' CIN census export, with the
@@ -50,8 +51,10 @@ cin_liia_columns <- function() {
 cin_liia_used <- function() {
   c("LAchildID", "Date", "Type", "CINreferralDate", "ReferralSource", "PrimaryNeedCode",
     "CINclosureDate", "ReasonForClosure", "DateOfInitialCPC", "ReferralNFA",
-    "CINPlanStartDate", "S47ActualStartDate", "AssessmentActualStartDate",
-    "AssessmentAuthorisationDate", "Factors", "CPPstartDate", "InitialCategoryOfAbuse",
+    "CINPlanStartDate", "CINPlanEndDate", "S47ActualStartDate", "InitialCPCtarget",
+    "ICPCnotRequired", "AssessmentActualStartDate", "AssessmentInternalReviewDate",
+    "AssessmentAuthorisationDate", "Factors", "CPPstartDate", "CPPendDate",
+    "NumberOfPreviousCPP", "InitialCategoryOfAbuse",
     "LatestCategoryOfAbuse", "PersonBirthDate", "ExpectedPersonBirthDate", "GenderCurrent",
     "Sex", "Ethnicity", "Disabilities", "LA")
 }
@@ -132,6 +135,26 @@ cin_d2i_read <- function(tables, call = rlang::caller_env()) {
   tb
 }
 
+# The validator's PreProceedings table. Its export writes the module's field
+# names as rows of a column "0" with no child or episode (the table is made
+# from a list of names); those rows are not data: they are dropped and
+# counted, and every other row is read.
+cin_d2i_pp <- function(pp) {
+  audit <- cin_audit_new()
+  if (is.null(pp) || !nrow(pp)) return(list(data = pp, audit = audit))
+  key <- function(nm) if (nm %in% names(pp)) trimws(pp[[nm]]) else rep(NA_character_, nrow(pp))
+  none <- function(v) is.na(v) | !nzchar(v)
+  named <- unname(cin_xml_pp_fields())
+  own <- setdiff(names(pp), c("LAchildID", "CINdetailsID", named))
+  is_name <- Reduce(`|`, lapply(own, function(nm) key(nm) %in% named), FALSE)
+  drop <- none(key("LAchildID")) & none(key("CINdetailsID")) & is_name
+  if (any(drop)) {
+    audit <- cin_audit_add(audit, "read", "rows of PreProceedings holding the module's field names: not data, not read",
+                           sum(drop), paste0("rows ", format_rows(which(drop), 10L), " of PreProceedings"))
+  }
+  list(data = pp[!drop, , drop = FALSE], audit = audit)
+}
+
 # The council: `la`, else Header's LEA (one council), else an error.
 cin_d2i_la <- function(la, header, call = rlang::caller_env()) {
   if (!is.null(la)) return(la)
@@ -209,7 +232,8 @@ cin_sector_unplaced <- function(tabs) {
             assessments = "assessment rows with no episode: not read",
             s47 = "section 47 rows with no episode: not read",
             cpp = "child protection plan rows with no episode: not read",
-            cinp = "CIN plan rows with no episode: not read")
+            cinp = "CIN plan rows with no episode: not read",
+            pp = "pre-proceedings rows with no episode: not read")
   for (k in names(lost)[lost > 0]) {
     audit <- cin_audit_add(audit, "read", what[[k]], lost[[k]],
                            "their child and episode identifiers match no episode in the tables")

@@ -17,10 +17,15 @@
 #'   `ReasonForClosure`, `DateOfInitialCPC`, `ReferralNFA`) and
 #'   `ChildIdentifiers` (`LAchildID`, `PersonBirthDate`, `GenderCurrent` or
 #'   `Sex`); optionally `ChildCharacteristics` (`Ethnicity`), `Disabilities`,
-#'   `Section47`, `ChildProtectionPlans`, `CINplanDates` and `Header` (its
-#'   `LEA` is the council when `la` is not given). Tables given but not read
-#'   (such as `Reviews`) are named in the audit. The row number pandas writes
-#'   as an unnamed first column is dropped.
+#'   `Section47` (with `InitialCPCtarget`, `ICPCnotRequired`),
+#'   `ChildProtectionPlans` (with `CPPendDate`, `NumberOfPreviousCPP` and
+#'   `CPPID`), `Reviews` (review dates counted per plan by `CPPID`),
+#'   `CINplanDates` (with `CINPlanEndDate`), `PreProceedings` (the 2026-27
+#'   pre-proceedings and family group decision-making module) and `Header`
+#'   (its `LEA` is the council when `la` is not given): the plan lengths,
+#'   repeat plans, conference timeliness and pre-proceedings measures are the
+#'   same as from the XML. Tables given but not read are named in the audit.
+#'   The row number pandas writes as an unnamed first column is dropped.
 #' * `read_cin_liia()`: the CIN log of Social Finance's LIIA tools, one row
 #'   per event: `Type` names the event (`CINreferralDate`,
 #'   `AssessmentActualStartDate`, `AssessmentAuthorisationDate`,
@@ -30,7 +35,10 @@
 #'   events are in the log, with its codes comma-joined in `Factors`; the
 #'   episode's fields come from its referral event; disability from
 #'   `Disabilities` (comma-joined codes, `NONE`); the council from `LA`.
-#'   Columns of the log that are not used (`UPN`, `CPPendDate`, `YEAR`, ...)
+#'   Plan ends (`CPPendDate`, `CINPlanEndDate`), `NumberOfPreviousCPP`,
+#'   `InitialCPCtarget`, `ICPCnotRequired` and
+#'   `AssessmentInternalReviewDate` are read from the rows of their events, as
+#'   from the XML. Columns of the log that are not used (`UPN`, `YEAR`, ...)
 #'   are named in the audit. Its factors file (authorisation events only)
 #'   reads too.
 #' * `read_cin_ssd()`: the Standard Safeguarding Dataset tables in the
@@ -38,8 +46,10 @@
 #'   and `ssd_assessment_factors` (the JSON array column
 #'   `cinf_assessment_factors_json`, such as `["1A","2B"]`), with
 #'   `ssd_cin_episodes`, `ssd_person`, `ssd_disability`, `ssd_s47_enquiry`,
-#'   `ssd_initial_cp_conference`, `ssd_cp_plans` and `ssd_cin_plans` when
-#'   present. Without `ssd_cin_episodes` only the factors are read (the
+#'   `ssd_initial_cp_conference`, `ssd_cp_plans` (with plan ends),
+#'   `ssd_cp_reviews` and `ssd_cin_plans` (with plan ends) when present. The
+#'   SSD does not hold the number of previous plans, so repeat plans are not
+#'   known from it. Without `ssd_cin_episodes` only the factors are read (the
 #'   episode is `cina_referral_id`).
 #'
 #' @param tables A named list of data frames or CSV paths, named by the
@@ -80,17 +90,20 @@ read_cin_d2i <- function(tables, la = NULL, on_unknown = c("error", "drop"), leg
   tb <- cin_d2i_read(tables)
   la <- cin_d2i_la(la, tb$header)
   as <- cin_d2i_assessments(tb)
+  pp <- cin_d2i_pp(tb$preproceedings)
+  tb$preproceedings <- pp$data
   ct <- cin_tables_from_frames(
     cindetails = tb$cindetails, assessments = as$data,
     children = tb$childidentifiers, characteristics = tb$childcharacteristics,
     disabilities = tb$disabilities, s47 = tb$section47, cpp = tb$childprotectionplans,
-    cinp = tb$cinplandates, la = la, source = "Data to Insight tables")
+    cinp = tb$cinplandates, reviews = tb$reviews, pp = tb$preproceedings, la = la,
+    source = "Data to Insight tables")
   a <- cin_census_build(list(ct), on_unknown = on_unknown, legacy = legacy, salt = salt,
                         source = "Data to Insight CIN validator tables", verbose = verbose,
                         implausible_dates = implausible_dates)
   given <- attr(tb, "given")
   unread <- given[!cin_key(given) %in% cin_d2i_tables_read()]
-  more <- cin_audit_bind(as$audit, cin_sector_unplaced(list(ct)))
+  more <- cin_audit_bind(cin_audit_bind(as$audit, pp$audit), cin_sector_unplaced(list(ct)))
   if (length(unread)) {
     more <- cin_audit_add(more, "read", "tables present but not read", length(unread),
                           paste(unread, collapse = ", "), unit = "tables")
@@ -229,18 +242,27 @@ read_cin_ssd <- function(con, la, schema = NULL, on_unknown = c("error", "drop")
     ren(get("ssd_initial_cp_conference", c("icpc_referral_id", "icpc_person_id", "icpc_icpc_date")),
         c("icpc_referral_id", "icpc_person_id", "icpc_icpc_date"),
         c("CINdetailsID", "LAchildID", "DateOfInitialCPC")))
-  cpp <- ren(get("ssd_cp_plans", c("cppl_referral_id", "cppl_person_id", "cppl_cp_plan_start_date",
-                                   "cppl_cp_plan_initial_category", "cppl_cp_plan_latest_category")),
-             c("cppl_referral_id", "cppl_person_id", "cppl_cp_plan_start_date",
-               "cppl_cp_plan_initial_category", "cppl_cp_plan_latest_category"),
-             c("CINdetailsID", "LAchildID", "CPPstartDate", "InitialCategoryOfAbuse",
-               "LatestCategoryOfAbuse"))
-  cinp <- ren(get("ssd_cin_plans", c("cinp_referral_id", "cinp_person_id", "cinp_cin_plan_start_date")),
-              c("cinp_referral_id", "cinp_person_id", "cinp_cin_plan_start_date"),
-              c("CINdetailsID", "LAchildID", "CINPlanStartDate"))
+  cpp_from <- c("cppl_referral_id", "cppl_person_id", "cppl_cp_plan_id", "cppl_cp_plan_start_date",
+                "cppl_cp_plan_end_date", "cppl_cp_plan_initial_category",
+                "cppl_cp_plan_latest_category")
+  cpp <- ren(get("ssd_cp_plans", cpp_from), cpp_from,
+             c("CINdetailsID", "LAchildID", "CPPID", "CPPstartDate", "CPPendDate",
+               "InitialCategoryOfAbuse", "LatestCategoryOfAbuse"))
+  # review dates of each plan (ssd_cp_reviews, by plan id)
+  rv <- ren(get("ssd_cp_reviews", c("cppr_cp_plan_id", "cppr_cp_review_date")),
+            c("cppr_cp_plan_id", "cppr_cp_review_date"), c("CPPID", "CPPreviewDate"))
+  if (!is.null(rv) && !is.null(cpp) && "CPPID" %in% names(cpp)) {
+    at <- match(rv$CPPID, cpp$CPPID)
+    rv$LAchildID <- cpp$LAchildID[at]
+    rv$CINdetailsID <- cpp$CINdetailsID[at]
+  }
+  cinp_from <- c("cinp_referral_id", "cinp_person_id", "cinp_cin_plan_start_date",
+                 "cinp_cin_plan_end_date")
+  cinp <- ren(get("ssd_cin_plans", cinp_from), cinp_from,
+              c("CINdetailsID", "LAchildID", "CINPlanStartDate", "CINPlanEndDate"))
   ct <- cin_tables_from_frames(cindetails = ep, assessments = long, children = pe,
                                characteristics = pe, disabilities = di, s47 = s47, cpp = cpp,
-                               cinp = cinp, la = la, source = "SSD")
+                               cinp = cinp, reviews = rv, la = la, source = "SSD")
   a <- cin_census_build(list(ct), on_unknown = on_unknown, legacy = legacy, salt = salt,
                         source = "Standard Safeguarding Dataset", verbose = verbose,
                         implausible_dates = implausible_dates)
@@ -322,7 +344,8 @@ cin_liia_tables <- function(dd, la) {
 # LAchildID and an episode id (CINdetailsID).
 cin_tables_from_frames <- function(cindetails, assessments, children = NULL,
                                    characteristics = NULL, disabilities = NULL, s47 = NULL,
-                                   cpp = NULL, cinp = NULL, la, source) {
+                                   cpp = NULL, cinp = NULL, reviews = NULL, pp = NULL, la,
+                                   source) {
   col <- function(d, nm) if (!is.null(d) && nm %in% names(d)) d[[nm]] else rep(NA_character_, NROW(d))
   ids <- unique(c(col(children, "LAchildID"), col(cindetails, "LAchildID")))
   ids <- ids[!is.na(ids)]
@@ -353,7 +376,7 @@ cin_tables_from_frames <- function(cindetails, assessments, children = NULL,
                    nfa_raw = col(cindetails, "ReferralNFA"),
                    icpc_raw = d10(col(cindetails, "DateOfInitialCPC")), stringsAsFactors = FALSE)
   ok <- !is.na(ep$child)
-  lost <- c(episodes = sum(!ok), assessments = 0, s47 = 0, cpp = 0, cinp = 0)
+  lost <- c(episodes = sum(!ok), assessments = 0, s47 = 0, cpp = 0, cinp = 0, pp = 0)
   ep <- ep[ok, , drop = FALSE]
   ekey <- ekey[ok]
   ep$ep_pos <- sequence(tabulate(ep$child, length(ids)))
@@ -367,6 +390,7 @@ cin_tables_from_frames <- function(cindetails, assessments, children = NULL,
   akey <- paste(a_ep, st, au, aid, sep = "\r")
   first <- !duplicated(akey) & !is.na(a_ep)
   as <- data.frame(episode = a_ep[first], start_raw = st[first], auth_raw = au[first],
+                   review_raw = d10(col(assessments, "AssessmentInternalReviewDate"))[first],
                    stringsAsFactors = FALSE)
   o <- order(as$episode, as$start_raw, method = "radix")
   as <- as[o, , drop = FALSE]
@@ -386,13 +410,40 @@ cin_tables_from_frames <- function(cindetails, assessments, children = NULL,
     lost[[what]] <<- sum(is.na(e))
     out[!is.na(e), , drop = FALSE]
   }
-  s47t <- sub_tab(s47, "S47ActualStartDate", list(icpc_raw = "DateOfInitialCPC"), "s47")
-  s47t$icpc_raw <- d10(s47t$icpc_raw)
+  # the same fields as the XML's parts (cin_xml_parts()), dates cut to the day
+  s47t <- sub_tab(s47, "S47ActualStartDate", list(icpc_raw = "DateOfInitialCPC",
+                                                  target_raw = "InitialCPCtarget",
+                                                  not_required_raw = "ICPCnotRequired"), "s47")
   cppt <- sub_tab(cpp, "CPPstartDate", list(initial_cat = "InitialCategoryOfAbuse",
-                                            latest_cat = "LatestCategoryOfAbuse"), "cpp")
-  cinpt <- sub_tab(cinp, "CINPlanStartDate", what = "cinp")
+                                            latest_cat = "LatestCategoryOfAbuse",
+                                            end_raw = "CPPendDate",
+                                            previous_raw = "NumberOfPreviousCPP"), "cpp")
+  cppt$reviews <- cin_frames_plan_reviews(cpp, reviews, col)[!is.na(of_ep(cpp))]
+  cinpt <- sub_tab(cinp, "CINPlanStartDate", list(end_raw = "CINPlanEndDate"), "cinp")
+  ppf <- cin_xml_pp_fields()
+  ppt <- sub_tab(pp, ppf[["start_raw"]], as.list(ppf[names(ppf) != "start_raw"]), "pp")
+  for (nm in c("icpc_raw", "target_raw")) s47t[[nm]] <- d10(s47t[[nm]])
+  cppt$end_raw <- d10(cppt$end_raw)
+  cinpt$end_raw <- d10(cinpt$end_raw)
+  for (nm in grep("^(letter|meeting|step|court|letter_cp)_raw$", names(ppt), value = TRUE)) {
+    ppt[[nm]] <- d10(ppt[[nm]])
+  }
   # rows that cannot be placed (no child, no episode) are counted, not lost
-  list(file = 1L, path = source, header = list(lea = la, year = NA_character_),
+  list(file = 1L, path = source, header = list(lea = la, year = NA_character_,
+                                               pp_module = nrow(ppt) > 0L),
        children = ch, episodes = ep, assessments = as, factors = fa, s47 = s47t,
-       cpp = cppt, cinp = cinpt, unplaced = lost)
+       cpp = cppt, cinp = cinpt, pp = ppt, unplaced = lost)
+}
+
+# The number of review dates of each plan: the validator's Reviews table
+# keys them by LAchildID, CINdetailsID and CPPID. Without the table (or the
+# plan ids) the count is not known (NA), never 0.
+cin_frames_plan_reviews <- function(cpp, reviews, col) {
+  n <- NROW(cpp)
+  if (is.null(reviews) || !n || !"CPPID" %in% names(cpp) || !"CPPID" %in% names(reviews)) {
+    return(rep(NA_integer_, n))
+  }
+  key <- function(d) paste(col(d, "LAchildID"), col(d, "CINdetailsID"), col(d, "CPPID"), sep = "\r")
+  dated <- !is.na(col(reviews, "CPPreviewDate")) & nzchar(trimws(col(reviews, "CPPreviewDate")))
+  tabulate(match(key(reviews)[dated], key(cpp)), n)
 }

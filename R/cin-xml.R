@@ -48,7 +48,7 @@
 #' when the plan is a second or subsequent plan as DfE counts them in table
 #' D3: previous plans are recorded, or the same child had a plan that started
 #' earlier in the returns read), `cp_plan_reviews` (review dates of the
-#' plan), `icpc_working_days` (working days, Monday to Friday, from the start
+#' plan), `icpc_working_days` (working days, Monday to Friday less England's bank holidays, from the start
 #' of the section 47 enquiry to the initial conference), `icpc_timely` (1
 #' when the conference was held on or before the return's `InitialCPCtarget`,
 #' or where it is not given within 15 working days), `icpc_not_required`

@@ -147,17 +147,46 @@ test_that("working days: closed forms and a day-by-day count", {
   expect_identical(cin_add_working_days(d("2024-01-05"), 1), d("2024-01-08"))   # Friday
   expect_identical(cin_working_days(d("2024-01-05"), d("2024-01-08")), 1L)
   expect_identical(cin_working_days(d("2024-01-06"), d("2024-01-07")), 0L)
-  expect_identical(cin_working_days(d("1969-12-29"), d("1970-01-12")), 10L)  # across the origin
+  # across the origin; 1 January 1970 was a bank holiday
+  expect_identical(cin_working_days(d("1969-12-29"), d("1970-01-12")), 9L)
   withr::local_seed(1)
   from <- d("2015-01-01") + sample.int(4000, 200)
   gap <- sample.int(60, 200, replace = TRUE) - 1L
+  hol <- cin_bank_holidays(2014:2027)
   slow <- vapply(seq_along(from), function(i) {
     days <- seq(from[i], by = 1, length.out = gap[i] + 1L)[-1L]
-    sum(!format(days, "%u") %in% c("6", "7"))
+    sum(!format(days, "%u") %in% c("6", "7") & !days %in% hol)
   }, integer(1))
   expect_identical(cin_working_days(from, from + gap), slow)
   k <- sample.int(30, 200, replace = TRUE)
   to <- cin_add_working_days(from, k)
   expect_identical(cin_working_days(from, to), k)
   expect_true(all(!format(to, "%u") %in% c("6", "7")))
+  expect_false(any(to %in% hol))
+})
+
+test_that("bank holidays are England's, as published (2019-2026), and working days skip them", {
+  d <- as.Date
+  published <- d(c(
+    "2019-01-01", "2019-04-19", "2019-04-22", "2019-05-06", "2019-05-27", "2019-08-26", "2019-12-25", "2019-12-26",
+    "2020-01-01", "2020-04-10", "2020-04-13", "2020-05-08", "2020-05-25", "2020-08-31", "2020-12-25", "2020-12-28",
+    "2021-01-01", "2021-04-02", "2021-04-05", "2021-05-03", "2021-05-31", "2021-08-30", "2021-12-27", "2021-12-28",
+    "2022-01-03", "2022-04-15", "2022-04-18", "2022-05-02", "2022-06-02", "2022-06-03", "2022-08-29", "2022-09-19",
+    "2022-12-26", "2022-12-27",
+    "2023-01-02", "2023-04-07", "2023-04-10", "2023-05-01", "2023-05-08", "2023-05-29", "2023-08-28", "2023-12-25",
+    "2023-12-26",
+    "2024-01-01", "2024-03-29", "2024-04-01", "2024-05-06", "2024-05-27", "2024-08-26", "2024-12-25", "2024-12-26",
+    "2025-01-01", "2025-04-18", "2025-04-21", "2025-05-05", "2025-05-26", "2025-08-25", "2025-12-25", "2025-12-26",
+    "2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31", "2026-12-25", "2026-12-28"))
+  expect_identical(cin_bank_holidays(2019:2026), published)
+  # Easter across the calendar's range, against known dates
+  expect_identical(cin_easter_sunday(c(1990L, 2000L, 2008L, 2011L, 2038L)),
+                   d(c("1990-04-15", "2000-04-23", "2008-03-23", "2011-04-24", "2038-04-25")))
+  # 15 working days from a section 47 started before Easter 2024 (29 March, 1 April)
+  expect_identical(cin_add_working_days(d("2024-03-25"), 15), d("2024-04-17"))
+  expect_identical(cin_working_days(d("2024-03-25"), d("2024-04-17")), 15L)
+  # Christmas: 20 December 2023 + 5 working days skips 25 and 26 December
+  expect_identical(cin_add_working_days(d("2023-12-20"), 5), d("2023-12-29"))
+  expect_identical(cin_working_days(d("2023-12-29"), d("2023-12-20")), -5L)
+  expect_identical(cin_working_days(d(NA), d("2023-12-20")), NA_integer_)
 })

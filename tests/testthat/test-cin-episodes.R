@@ -293,3 +293,11 @@ test_that("factor codes that cannot be placed in an episode are counted in the a
   expect_equal(au$n[au$step == "factor codes not used: not a CIN factor code or no assessment"], 4)
   expect_false(any(grepl("factor codes not used", audit(episode_factors(a))$step)))
 })
+
+test_that("an empty episode table prints without NaN", {
+  ep <- episode_factors(fx("long_basic.csv"), min_count = 2)
+  empty <- ep[0, ]
+  out <- paste(utils::capture.output(print(empty)), collapse = "\n")
+  expect_match(out, "0 episodes")
+  expect_false(grepl("NaN", out, fixed = TRUE))
+})

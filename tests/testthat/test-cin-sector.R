@@ -19,6 +19,7 @@ sector_sim <- function() {
                              assessment_id = a$assessment_id,
                              AssessmentActualStartDate = f(pmax(a$referral_date, a$assessment_date - 3)),
                              AssessmentAuthorisationDate = f(a$assessment_date),
+                             AssessmentInternalReviewDate = f(a$assessment_review_date),
                              AssessmentFactors = a$factor),
     ChildIdentifiers = data.frame(LAchildID = ch$child_id, PersonBirthDate = f(ch$birth_date),
                                   GenderCurrent = c(Male = "1", Female = "2", Unknown = "0")[ch$gender]),
@@ -27,15 +28,26 @@ sector_sim <- function() {
                               Disability = ifelse(ch$disability == 1L, "AUT", "NONE")),
     Section47 = data.frame(LAchildID = e$child_id, CINdetailsID = e$episode_id,
                            S47ActualStartDate = f(e$s47_date),
-                           DateOfInitialCPC = f(e$icpc_date))[!is.na(e$s47_date), ],
+                           DateOfInitialCPC = f(e$icpc_date),
+                           ICPCnotRequired = ifelse(e$icpc_not_required %in% 1L, "true", "false"))[!is.na(e$s47_date), ],
     ChildProtectionPlans = data.frame(LAchildID = e$child_id, CINdetailsID = e$episode_id,
-                                      CPPstartDate = f(e$cpp_start),
-                                      InitialCategoryOfAbuse = e$cp_category_code)[!is.na(e$cpp_start), ],
+                                      CPPID = 1L, CPPstartDate = f(e$cpp_start),
+                                      CPPendDate = f(e$cpp_end),
+                                      InitialCategoryOfAbuse = e$cp_category_code,
+                                      NumberOfPreviousCPP = e$previous_cpp)[!is.na(e$cpp_start), ],
     CINplanDates = data.frame(LAchildID = e$child_id, CINdetailsID = e$episode_id,
-                              CINPlanStartDate = f(e$cin_plan_start))[!is.na(e$cin_plan_start), ])
+                              CINPlanStartDate = f(e$cin_plan_start),
+                              CINPlanEndDate = f(e$cin_plan_end))[!is.na(e$cin_plan_start), ])
 }
 
-expect_truth <- function(a, s) {
+# The return's plan, conference and review fields (issue 24's new fields)
+# give the simulated truth on every route, as from the XML.
+sector_plan_columns <- function() {
+  c("cin_plan_days", "cp_plan_days", "previous_cp_plans", "repeat_cp_plan",
+    "icpc_not_required", "assessment_reviewed")
+}
+
+expect_truth <- function(a, s, plans = sector_plan_columns()) {
   ep <- episode_factors(a, exclude = NULL, min_count = 0, no_factors = "keep", other_only = "keep")
   tr <- episode_factors(read_cin_assessments(s$d), exclude = NULL, min_count = 0,
                         no_factors = "keep", other_only = "keep")
@@ -47,7 +59,7 @@ expect_truth <- function(a, s) {
   me <- match(paste(s$e$child_id, s$e$referral_date), paste(ep$child_id, ep$referral_date))
   for (cl in c("threshold", "cp_category", "rereferral", "nfa", "cin_plan", "s47", "icpc",
                "cp_plan", "age", "gender", "ethnic_group", "disability", "referral_source",
-               "primary_need", "closure_reason")) {
+               "primary_need", "closure_reason", plans)) {
     expect_identical(as.character(ep[[cl]][me]), as.character(s$e[[cl]]), label = cl)
   }
 }
@@ -96,12 +108,14 @@ test_that("the LIIA event log (factors in one column) gives the simulated truth"
   ep_rows <- merge(ci, ch, by = "LAchildID")
   ep_rows$Type <- "CINreferralDate"
   ep_rows$Date <- ep_rows$CINreferralDate
-  as_rows <- merge(as1[c("CINdetailsID", "AssessmentAuthorisationDate", "Factors")],
+  as_rows <- merge(as1[c("CINdetailsID", "AssessmentAuthorisationDate", "AssessmentInternalReviewDate",
+                         "Factors")],
                    ep_rows[setdiff(names(ep_rows), c("Type", "Date"))], by = "CINdetailsID")
   as_rows$Type <- "AssessmentAuthorisationDate"
   as_rows$Date <- as_rows$AssessmentAuthorisationDate
+  # each event's row carries its element's other fields (liia-tools copies them)
   evt <- function(tab, col) {
-    x <- merge(tab[c("CINdetailsID", col)], ep_rows[setdiff(names(ep_rows), c("Type", "Date"))],
+    x <- merge(tab[setdiff(names(tab), "LAchildID")], ep_rows[setdiff(names(ep_rows), c("Type", "Date", "DateOfInitialCPC"))],
                by = "CINdetailsID")
     x$Type <- col
     x$Date <- x[[col]]
@@ -172,11 +186,16 @@ ssd_tables <- function(s) {
                  icpc_icpc_date = DateOfInitialCPC)),
     ssd_cp_plans = with(s$ChildProtectionPlans,
       data.frame(cppl_referral_id = CINdetailsID, cppl_person_id = LAchildID,
-                 cppl_cp_plan_start_date = CPPstartDate,
+                 cppl_cp_plan_id = paste0("P", seq_along(CINdetailsID)),
+                 cppl_cp_plan_start_date = CPPstartDate, cppl_cp_plan_end_date = CPPendDate,
                  cppl_cp_plan_initial_category = InitialCategoryOfAbuse)),
+    # two reviews of the first plan, one of each other
+    ssd_cp_reviews = with(s$ChildProtectionPlans,
+      data.frame(cppr_cp_plan_id = paste0("P", c(1L, seq_along(CINdetailsID))),
+                 cppr_cp_review_date = CPPstartDate[c(1L, seq_along(CINdetailsID))])),
     ssd_cin_plans = with(s$CINplanDates,
       data.frame(cinp_referral_id = CINdetailsID, cinp_person_id = LAchildID,
-                 cinp_cin_plan_start_date = CINPlanStartDate)))
+                 cinp_cin_plan_start_date = CINPlanStartDate, cinp_cin_plan_end_date = CINPlanEndDate)))
 }
 
 ssd_check <- function(con) {
@@ -184,7 +203,15 @@ ssd_check <- function(con) {
   tabs <- ssd_tables(s)
   for (nm in names(tabs)) DBI::dbWriteTable(con, nm, tabs[[nm]], overwrite = TRUE)
   a <- read_cin_ssd(con, la = "314")
-  expect_truth(a, s)
+  expect_truth(a, s, plans = c("cin_plan_days", "cp_plan_days"))
+  ep <- episode_factors(a, exclude = NULL, min_count = 0, no_factors = "keep", other_only = "keep")
+  e1 <- s$e[match(s$ChildProtectionPlans$CINdetailsID[1], s$e$episode_id), ]
+  first <- match(paste(e1$child_id, e1$referral_date), paste(ep$child_id, ep$referral_date))
+  expect_equal(ep$cp_plan_reviews[first], 2L)
+  expect_true(all(ep$cp_plan_reviews[-first][ep$cp_plan[-first] %in% 1L] == 1L))
+  # the SSD does not hold previous plans: a plan is a repeat only when an
+  # earlier plan of the child is in the data, and is never said to be a first
+  expect_false(any(ep$repeat_cp_plan %in% 0L))
   # only the two assessment tables: the factors still read, by referral id
   DBI::dbRemoveTable(con, "ssd_cin_episodes")
   b <- read_cin_ssd(con, la = "314")
@@ -301,7 +328,6 @@ d2i_current_tables <- function(s) {
                    AssessmentID = a1$AssessmentID[match(as$assessment_id, a1$assessment_id)],
                    AssessmentFactor = as$AssessmentFactors)
   a1$CINdetailsID <- ep_of(a1$CINdetailsID)
-  a1$AssessmentInternalReviewDate <- NA
   a1 <- a1[c("LAchildID", "CINdetailsID", "AssessmentID", "AssessmentActualStartDate",
              "AssessmentInternalReviewDate", "AssessmentAuthorisationDate", "AssessmentFactors")]
   sub <- function(d) { d$CINdetailsID <- ep_of(d$CINdetailsID); d }
@@ -338,19 +364,25 @@ test_that("Data to Insight's current export (one row per assessment, codes liste
   expect_truth(a, s)
   expect_true(all(a$assessments$la == "314"))
   expect_equal(nrow(a$factors), nrow(s$Assessments))
+  # every table of the export is read: Reviews counts each plan's review dates
   au <- audit(a)
-  un <- au[au$step == "tables present but not read", ]
-  expect_equal(un$n, 2)
-  expect_match(un$detail, "Reviews, PreProceedings|PreProceedings, Reviews")
+  expect_false(any(au$step == "tables present but not read"))
+  ep <- episode_factors(a, exclude = NULL, min_count = 0, no_factors = "keep", other_only = "keep")
+  expect_true(all(ep$cp_plan_reviews[ep$cp_plan %in% 1L] == 1L))
+  expect_true(all(is.na(ep$cp_plan_reviews[!ep$cp_plan %in% 1L])))
   # identifiers as pandas writes them after a missing value ("1.0"), and a
   # table the reader does not use in the odd shape the validator gives it
   fl <- tabs$AssessmentFactorsList
   fl$AssessmentID <- paste0(fl$AssessmentID, ".0")
   write_pandas_csv(fl, file.path(dir, "AssessmentFactorsList.csv"))
-  writeLines(c(",0,LAchildID,CINdetailsID,PPStartDate", "0,PPStartDate,,,", "1,LBPSentDate,,"),
+  # (its PreProceedings table holds its own field names in a column "0")
+  writeLines(c(",0,LAchildID,CINdetailsID,PPStartDate", "0,PPStartDate,,,", "1,LBPSentDate,,,"),
              file.path(dir, "PreProceedings.csv"))
   a2 <- read_cin_d2i(dir)
   expect_equal(a2$factors, a$factors)
+  au2 <- audit(a2)
+  expect_equal(au2$n[grepl("field names", au2$step)], 2)
+  expect_false(any(grepl("pre-proceedings rows with no episode", au2$step)))
   # the codes from the list in Assessments alone (no AssessmentFactorsList)
   file.remove(file.path(dir, "AssessmentFactorsList.csv"))
   b <- read_cin_d2i(dir)
@@ -475,15 +507,18 @@ liia_log_from_sim <- function(s) {
   a1 <- as[!duplicated(as$assessment_id), ]
   a1$Factors <- as.vector(tapply(as$AssessmentFactors, as$assessment_id, paste, collapse = ",")[a1$assessment_id])
   ax <- list(AssessmentActualStartDate = a1$AssessmentActualStartDate,
-             AssessmentInternalReviewDate = NA,
+             AssessmentInternalReviewDate = a1$AssessmentInternalReviewDate,
              AssessmentAuthorisationDate = a1$AssessmentAuthorisationDate, Factors = a1$Factors)
   s47 <- s$Section47
   sx <- list(S47ActualStartDate = s47$S47ActualStartDate, DateOfInitialCPC = s47$DateOfInitialCPC,
-             InitialCPCtarget = s47$S47ActualStartDate, ICPCnotRequired = "0.0")
+             InitialCPCtarget = s47$S47ActualStartDate,
+             ICPCnotRequired = ifelse(s47$ICPCnotRequired == "true", "1.0", "0.0"))
   cpp <- s$ChildProtectionPlans
-  cx <- list(CPPstartDate = cpp$CPPstartDate, CPPendDate = NA,
+  cx <- list(CPPstartDate = cpp$CPPstartDate, CPPendDate = cpp$CPPendDate,
              InitialCategoryOfAbuse = cpp$InitialCategoryOfAbuse,
-             LatestCategoryOfAbuse = cpp$InitialCategoryOfAbuse, NumberOfPreviousCPP = "0")
+             LatestCategoryOfAbuse = cpp$InitialCategoryOfAbuse,
+             NumberOfPreviousCPP = ifelse(is.na(cpp$NumberOfPreviousCPP), NA,
+                                          paste0(cpp$NumberOfPreviousCPP, ".0")))
   cinp <- s$CINplanDates
   review <- format(as.Date(cpp$CPPstartDate) + 90, "%Y-%m-%d")
   log <- Reduce(cin_rbind_fill, list(
@@ -492,7 +527,7 @@ liia_log_from_sim <- function(s) {
     liia_event(of(a1), "AssessmentActualStartDate", a1$AssessmentActualStartDate, ax),
     liia_event(of(a1), "AssessmentAuthorisationDate", a1$AssessmentAuthorisationDate, ax),
     liia_event(of(cinp), "CINPlanStartDate", cinp$CINPlanStartDate,
-               list(CINPlanStartDate = cinp$CINPlanStartDate, CINPlanEndDate = NA)),
+               list(CINPlanStartDate = cinp$CINPlanStartDate, CINPlanEndDate = cinp$CINPlanEndDate)),
     liia_event(of(s47), "S47ActualStartDate", s47$S47ActualStartDate, sx),
     liia_event(of(cpp), "CPPstartDate", cpp$CPPstartDate, cx),
     liia_event(of(cpp), "CPPreviewDate", review, cx)))
@@ -513,10 +548,8 @@ test_that("the LIIA CIN log as liia-tools writes it gives the simulated truth, d
   au <- audit(a)
   un <- au[au$step == "columns present but not used (LIIA CIN log)", ]
   expect_setequal(strsplit(un$detail, ", ", fixed = TRUE)[[1]],
-                  c("CINPlanEndDate", "InitialCPCtarget", "ICPCnotRequired",
-                    "AssessmentInternalReviewDate", "CPPendDate", "NumberOfPreviousCPP", "UPN",
-                    "FormerUPN", "UPNunknown", "PersonDeathDate", "PersonSchoolYear", "YEAR"))
-  expect_equal(un$n, 12)
+                  c("UPN", "FormerUPN", "UPNunknown", "PersonDeathDate", "PersonSchoolYear", "YEAR"))
+  expect_equal(un$n, 6)
   # the general reader recognises the log and reads it the same way
   r <- read_cin_assessments(p)
   expect_equal(r$factors, a$factors)

@@ -99,7 +99,7 @@ test_that("hand-written returns: plan lengths, repeats, reviews, timeliness and 
            "<ICPCnotRequired>", not_req, "</ICPCnotRequired></Section47>")
   }
   cinp <- "<CINPlanDates><CINPlanStartDate>2023-06-01</CINPlanStartDate><CINPlanEndDate>2023-06-30</CINPlanEndDate></CINPlanDates>"
-  a1 <- cin_test_ep("2023-04-20", extra = paste0(s47("2023-05-01", "2023-05-22"),  # Monday + 15 working days
+  a1 <- cin_test_ep("2023-04-20", extra = paste0(s47("2023-05-01", "2023-05-22"),  # 14 working days (8 May a bank holiday)
                                                  cpp("2023-05-22", "2023-11-22", "0", c("2023-08-22", "2023-11-01"))))
   a2 <- cin_test_ep("2023-12-01", auth = "2023-12-20",
                     extra = paste0(s47("2024-01-02", "2024-01-24"),  # 16 working days, no target: late
@@ -118,8 +118,10 @@ test_that("hand-written returns: plan lengths, repeats, reviews, timeliness and 
   # A's second plan follows a plan in the data; B's return counts two before
   expect_identical(ep$repeat_cp_plan, c(0L, 1L, 1L, NA))
   expect_identical(ep$cp_plan_reviews, c(2L, 0L, 0L, NA))
-  expect_identical(ep$icpc_working_days, c(15L, 16L, 16L, NA))
-  # B: 16 working days, but on the return's own target date (a bank holiday counted)
+  # A: the coronation holiday (8 May 2023) is not a working day; B: 15
+  # working days, the spring bank holiday (29 May 2023) not counted, on the
+  # return's own target date
+  expect_identical(ep$icpc_working_days, c(14L, 16L, 15L, NA))
   expect_identical(ep$icpc_timely, c(1L, 0L, 1L, NA))
   expect_identical(ep$icpc_not_required, c(0L, 0L, 0L, 1L))
   expect_identical(ep$assessment_reviewed, c(0L, 0L, 0L, 0L))
