@@ -157,6 +157,10 @@ cpp_lca_fit <- function(y, ncat, n, group, G, K, set_of, starts, seed, control, 
     .Call(`_cscdemand_cpp_lca_fit`, y, ncat, n, group, G, K, set_of, starts, seed, control, init, threads, progress)
 }
 
+cpp_lca_fit_groups <- function(y, ncat, n, group, G, K, starts, seed, control, init, threads) {
+    .Call(`_cscdemand_cpp_lca_fit_groups`, y, ncat, n, group, G, K, starts, seed, control, init, threads)
+}
+
 cpp_lca_posterior <- function(y, ncat, group, G, set_of, logpi, logrho) {
     .Call(`_cscdemand_cpp_lca_posterior`, y, ncat, group, G, set_of, logpi, logrho)
 }

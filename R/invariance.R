@@ -6,6 +6,14 @@
 #' compares them by log-likelihood ratio test, AIC and BIC, as in the
 #' Kingston 2020 report (Table 3). Groups may be councils or years.
 #'
+#' The configural model is fitted group by group (see [lca()]): its classes
+#' are matched to the invariant model's, and `fits` holds, per configural
+#' fit, `alignment` (which classes of which groups match only weakly) and
+#' `groups`. The item search starts every refit from the invariant solution
+#' (and from the same with the freed item's probabilities taken from the
+#' configural model), so it needs no random starts: freeing an item can only
+#' raise the likelihood, and EM climbs from the invariant maximum.
+#'
 #' @inheritParams lca
 #' @param k Numbers of classes to compare (default 6 and 7).
 #' @param group Grouping column (e.g. `"la"` or `"year"`).
@@ -13,13 +21,18 @@
 #'   for the largest K, refit with each item's probabilities free in every
 #'   group in turn (partial invariance) and rank the items by likelihood-ratio
 #'   gain (table `items`).
-#' @param ... Passed to [lca()].
+#' @param search_starts Random starts added to the two warm starts of each
+#'   item's refit in the search (default 0).
+#' @param ... Passed to [lca()] for the invariant model.
 #' @return An object of class `cscdemand_invariance`: a list with `table`
 #'   (one row per model: K, model, log-likelihood, parameters, AIC, BIC, and
 #'   per K the likelihood-ratio statistic, df and p-value of invariant against
 #'   configural, and which model each criterion prefers), `fits`, and with
-#'   `search = TRUE` `items` (per item: LR gain of freeing it, df, p-value,
-#'   change in BIC).
+#'   `search = TRUE` `items` (per item: log-likelihood and parameters of the
+#'   model with the item free, LR gain of freeing it, df, change in BIC,
+#'   `top_group` the group that gains most, p-value) and `group_gain` (items
+#'   x groups: twice each group's gain in log-likelihood when the item is
+#'   freed, which names the groups where an item differs).
 #' @family latent class models
 #' @export
 #' @examples
@@ -29,8 +42,9 @@
 #' inv
 lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, starts = NULL,
                            seed = NULL, threads = NULL, control = lca_control(),
-                           search = FALSE, verbose = TRUE, ...) {
+                           search = FALSE, search_starts = 0L, verbose = TRUE, ...) {
   check_counts(k)
+  check_count(search_starts, min = 0)
   if (missing(group) || !is.character(group) || length(group) != 1L) {
     abort_input("{.arg group} must name the grouping column, e.g. {.code group = \"la\"}.")
   }
@@ -41,28 +55,50 @@ lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, s
     abort_input(c("Grouping column {.field {group}} has only one group.",
                   i = "Invariance needs at least two councils or years."))
   }
+  warn_small_groups(pt, max(k))
+  warn_constant_in_group(pt)
+  fits <- list()
+  for (kk in sort(unique(as.integer(k)))) {
+    inv <- lca(pt, k = kk, group = group, invariance = "invariant", starts = starts, seed = seed,
+               threads = threads, control = control, verbose = verbose, ...)
+    fits[[paste0("invariant k=", kk)]] <- inv
+    fits[[paste0("configural k=", kk)]] <- lca_fit_pt(
+      pt, kk, "configural", NULL, starts = starts, seed = seed, threads = threads,
+      control = control, verbose = verbose, reference = inv)
+  }
+  tab <- invariance_table(fits)
+  items_tab <- gain <- NULL
+  if (search) {
+    kk <- max(k)
+    s <- search_items(pt, kk, fits[[paste0("invariant k=", kk)]],
+                      fits[[paste0("configural k=", kk)]], search_starts, seed, threads, control)
+    items_tab <- s$items
+    gain <- s$group_gain
+  }
+  structure(list(table = tab, fits = fits, items = items_tab, group_gain = gain, group = group,
+                 groups = pt$group_levels, seed = seed), class = "cscdemand_invariance")
+}
+
+warn_small_groups <- function(pt, k) {
   gN <- tapply(pt$n, pt$group, sum)
-  small <- pt$group_levels[gN < 10 * max(k)]
+  small <- pt$group_levels[gN < 10 * k]
   if (length(small)) {
-    limit <- 10 * max(k)
+    limit <- 10 * k
     warn_cscdemand(c("{cli::qty(length(small))}Group{?s} {.val {small}} {?has/have} fewer than {limit} episodes (10 per class).",
                      i = "Estimates for small groups are unstable; consider merging them."),
                    class = "cscdemand_warning_small_group")
   }
-  warn_constant_in_group(pt)
-  fits <- list()
-  rows <- list()
-  for (kk in sort(unique(as.integer(k)))) {
-    for (inv in c("invariant", "configural")) {
-      f <- lca(pt, k = kk, group = group, invariance = inv, starts = starts, seed = seed,
-               threads = threads, control = control, verbose = verbose, ...)
-      fits[[paste0(inv, " k=", kk)]] <- f
-      rows[[length(rows) + 1L]] <- data.frame(k = kk, model = inv, loglik = f$loglik,
-                                              npar = f$npar, AIC = AIC(f), BIC = BIC(f),
-                                              stringsAsFactors = FALSE)
-    }
-  }
-  tab <- do.call(rbind, rows)
+  invisible(small)
+}
+
+# One row per model (invariant, configural) and K, with the likelihood-ratio
+# test of invariant against configural and the model each criterion prefers.
+invariance_table <- function(fits) {
+  tab <- do.call(rbind, lapply(fits, function(f) {
+    data.frame(k = f$k, model = f$invariance, loglik = f$loglik, npar = f$npar, AIC = AIC(f),
+               BIC = BIC(f), stringsAsFactors = FALSE)
+  }))
+  rownames(tab) <- NULL
   tab$LR <- NA_real_
   tab$df <- NA_real_
   tab$p_value <- NA_real_
@@ -80,23 +116,64 @@ lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, s
     tab$preferred_BIC[c(i, c)] <- tab$model[c(i, c)][which.min(tab$BIC[c(i, c)])]
     tab$preferred_LR[c(i, c)] <- if (p < 0.05) "configural" else "invariant"
   }
-  items_tab <- NULL
-  if (search) {
-    kk <- max(k)
-    base <- fits[[paste0("invariant k=", kk)]]
-    items_tab <- do.call(rbind, lapply(pt$items, function(it) {
-      f <- lca(pt, k = kk, group = group, invariance = "partial", free = it, starts = starts,
-               seed = seed, threads = threads, control = control, verbose = FALSE, ...)
-      data.frame(item = it, loglik = f$loglik, npar = f$npar,
-                 LR = max(0, 2 * (f$loglik - base$loglik)), df = f$npar - base$npar,
-                 BIC_change = BIC(f) - BIC(base), stringsAsFactors = FALSE)
-    }))
-    items_tab$p_value <- stats::pchisq(items_tab$LR, items_tab$df, lower.tail = FALSE)
-    items_tab <- items_tab[order(-items_tab$LR), ]
-    rownames(items_tab) <- NULL
+  tab
+}
+
+# The partial-invariance search: each item freed in every group in turn and
+# refitted from two warm starts (partial_starts()) plus `extra` random
+# starts. Freeing an item can only raise the likelihood, and the invariant
+# solution is a point of every partial model, so EM from it climbs from the
+# invariant maximum. Returns the items table (largest gain first) and the
+# gain per group (items x groups: twice the change of the group's
+# log-likelihood), which names the groups where an item differs.
+search_items <- function(pt, k, base, conf, extra, seed, threads, control) {
+  J <- length(pt$items)
+  G <- length(pt$group_levels)
+  gain <- matrix(NA_real_, J, G, dimnames = list(pt$items, pt$group_levels))
+  rows <- lapply(seq_len(J), function(j) {
+    set_of <- set_map(J, G, j)
+    init <- partial_starts(pt, base, conf, set_of, j)
+    f <- withCallingHandlers(
+      fit_lca_patterns(pt, k = k, starts = length(init) + as.integer(extra), seed = seed,
+                       threads = threads, control = control, verbose = FALSE, set_of = set_of,
+                       init = init),
+      cscdemand_warning_starts = function(w) invokeRestart("muffleWarning"))
+    gg <- 2 * tapply(pt$n * (f$par$ll_pattern - base$par$ll_pattern),
+                     factor(pt$group, levels = seq_len(G)), sum)
+    gain[j, ] <<- ifelse(is.na(gg), 0, gg)
+    data.frame(item = pt$items[j], loglik = f$loglik, npar = f$npar,
+               LR = max(0, 2 * (f$loglik - base$loglik)), df = f$npar - base$npar,
+               BIC_change = BIC(f) - BIC(base), top_group = pt$group_levels[which.max(gg)],
+               stringsAsFactors = FALSE)
+  })
+  items_tab <- do.call(rbind, rows)
+  items_tab$p_value <- stats::pchisq(items_tab$LR, items_tab$df, lower.tail = FALSE)
+  items_tab <- items_tab[order(-items_tab$LR), ]
+  rownames(items_tab) <- NULL
+  list(items = items_tab, group_gain = gain)
+}
+
+# Two starting values of the model with item j free in every group (layout of
+# param_blocks(set_of)): the invariant solution, and the same with item j's
+# probabilities in each group taken from the configural model (whose classes
+# are matched to the invariant model's).
+partial_starts <- function(pt, base, conf, set_of, j) {
+  nc <- pt$ncat
+  pb <- param_blocks(nc, set_of)
+  bb <- param_blocks(nc, base$par$set_of)
+  cb <- param_blocks(nc, conf$par$set_of)
+  rows_of <- function(blocks, item, set) {
+    blocks$start[blocks$item == item & blocks$set == set] + seq_len(nc[item])
   }
-  structure(list(table = tab, fits = fits, items = items_tab, group = group,
-                 groups = pt$group_levels, seed = seed), class = "cscdemand_invariance")
+  pick <- function(from_conf) {
+    do.call(rbind, lapply(seq_len(nrow(pb)), function(b) {
+      i <- pb$item[b]
+      if (from_conf && i == j) return(conf$par$logrho[rows_of(cb, i, pb$set[b]), , drop = FALSE])
+      base$par$logrho[rows_of(bb, i, 0L), , drop = FALSE]
+    }))
+  }
+  list(list(logpi = base$par$logpi, logrho = pick(FALSE)),
+       list(logpi = base$par$logpi, logrho = pick(TRUE)))
 }
 
 #' @export

@@ -41,7 +41,16 @@
 #'   multi-group model: class sizes are estimated per group.
 #' @param invariance With `group`: `"invariant"` (item-response probabilities
 #'   shared by all groups; the default), `"configural"` (free in every group)
-#'   or `"partial"` (free for the items named in `free`).
+#'   or `"partial"` (free for the items named in `free`). The configural model
+#'   shares no parameter between groups, so its maximum likelihood is the sum
+#'   of the groups' own K-class maxima: it is fitted group by group (groups in
+#'   parallel, `starts` starts per group plus one from the invariant model,
+#'   each group's starts from its own random stream), and each group's classes
+#'   are matched to the invariant model's by optimal assignment on their item
+#'   probabilities. A class nearer another invariant class than half the
+#'   distance between the two is not matched clearly: the fit's `alignment`
+#'   table marks it (`matched = FALSE`) and a warning of class
+#'   `cscdemand_warning_alignment` names its groups.
 #' @param free Items whose probabilities differ between groups when
 #'   `invariance = "partial"`.
 #' @return An object of class `cscdemand_lca`, a list with components, in this
@@ -53,7 +62,14 @@
 #'   `converged`, `iterations`, `trace`, `seed`, `threads`, `control`, `par`
 #'   (log-scale parameters used by `predict()`), `boundary` (item-response
 #'   probabilities at 0 or 1), `n_best`, `n_finished`, `status`, then
-#'   `invariance` and `free`; [name_classes()] adds `class_names`.
+#'   `invariance` and `free`; [name_classes()] adds `class_names`. A
+#'   configural fit also has `groups` (per group: episodes, log-likelihood,
+#'   starts, replications of the best, iterations, status) and `alignment`
+#'   (per group and class: share, expected episodes, distance to the matched
+#'   invariant class, largest probability difference, half the distance to
+#'   the nearest other invariant class, `matched`); its `starts` table has a
+#'   row per group and start, and its `n_best` and `n_finished` are the
+#'   fewest of any group.
 #' @seealso [lca_enumerate()] to compare numbers of classes; [lca_control()].
 #' @family latent class models
 #' @export
@@ -79,13 +95,26 @@ lca <- function(data, k, items = NULL, weights = NULL, group = NULL,
   threads <- resolve_threads(threads)
   seed <- resolve_seed(seed)
   pt <- lca_patterns_for_fit(data, items, weights, group = group, verbose = verbose)
-  set_of <- invariance_map(pt, invariance, free)
-  fit <- fit_lca_patterns(pt, k = as.integer(k), starts = starts, seed = seed,
-                          threads = threads, control = control, verbose = verbose,
-                          set_of = set_of)
+  fit <- lca_fit_pt(pt, as.integer(k), invariance, free, starts = starts, seed = seed,
+                    threads = threads, control = control, verbose = verbose)
+  fit$call <- call
+  fit
+}
+
+# lca() on a checked pattern table. `reference`: the invariant fit the
+# configural model's classes are matched to (NULL: fitted here).
+lca_fit_pt <- function(pt, k, invariance, free, starts, seed, threads, control, verbose,
+                       reference = NULL, call = rlang::caller_env()) {
+  set_of <- invariance_map(pt, invariance, free, call = call)
+  fit <- if (invariance == "configural") {
+    fit_configural(pt, k = k, starts = starts, seed = seed, threads = threads,
+                   control = control, verbose = verbose, reference = reference, call = call)
+  } else {
+    fit_lca_patterns(pt, k = k, starts = starts, seed = seed, threads = threads,
+                     control = control, verbose = verbose, set_of = set_of, call = call)
+  }
   fit$invariance <- if (length(pt$group_levels) > 1L) invariance else "single group"
   fit$free <- if (invariance == "partial") free else if (invariance == "configural") pt$items else character()
-  fit$call <- call
   fit
 }
 
@@ -191,6 +220,63 @@ lca_patterns_for_fit <- function(data, items, weights, group = NULL, verbose = F
                  call = call)
 }
 
+# The configural model (R/lca-groups.R): one K-class fit per group, the
+# classes of each group matched to `reference` (by default the invariant
+# model with the same starts and seed, whose warnings about starts are not
+# the configural model's), assembled as one fit in the reference's class
+# order. Its starts table has one row per group and start (column `group`);
+# `n_best` and `n_finished` are the fewest over groups.
+fit_configural <- function(pt, k, starts, seed, threads, control, verbose, reference = NULL,
+                           call = rlang::caller_env()) {
+  J <- length(pt$items)
+  G <- length(pt$group_levels)
+  if (is.null(reference)) {
+    reference <- withCallingHandlers(
+      fit_lca_patterns(pt, k = k, starts = starts, seed = seed, threads = threads,
+                       control = control, verbose = verbose, set_of = set_map(J, G), call = call),
+      cscdemand_warning_starts = function(w) invokeRestart("muffleWarning"))
+  }
+  set_of <- set_map(J, G, seq_len(J))
+  adaptive <- is.null(starts) && k > 1L
+  n_starts <- if (k == 1L) 1L else as.integer(starts %||% control$batch %||% 20L)
+  ctl <- core_control(control, n_starts, adaptive)
+  ctl$empty_class <- 0  # a class may be empty in one group (as in the joint model)
+  res <- fit_lca_groups(pt, k, reference$par, set_of, n_starts, seed, threads, ctl)
+  fit <- new_lca_fit(pt, res, k = k, set_of = set_of, starts = length(res$final_ll), seed = seed,
+                     threads = threads, control = control, two_stage = ctl$final_starts > 0L,
+                     verbose = verbose, reorder = FALSE, call = call)
+  fit$starts <- cbind(group = pt$group_levels[res$start_group], fit$starts,
+                      stringsAsFactors = FALSE)
+  fit$n_best <- min(res$groups$n_best[res$groups$n > 0])
+  fit$n_finished <- min(res$groups$n_finished[res$groups$n > 0])
+  fit$fit <- fit_statistics(fit)
+  fit$groups <- res$groups
+  fit$alignment <- res$alignment
+  warn_configural(fit, k)
+  fit
+}
+
+# Warnings of a configural fit: groups whose best solution was reached by
+# one start only, and classes matched to the reference only by elimination.
+warn_configural <- function(fit, k) {
+  gr <- fit$groups
+  once <- gr$group[gr$n > 0 & gr$n_best < 2L & gr$n_finished > 1L]
+  if (k > 1L && length(once)) {
+    warn_cscdemand(c("In {length(once)} group{?s} ({.val {utils::head(once, 5)}}{if (length(once) > 5) ', ...' else ''}) the best log-likelihood was reached by only one start.",
+                     i = "Those groups' maxima may be local. Refit with more starts, e.g. {.code starts = 50}."),
+                   class = "cscdemand_warning_starts")
+  }
+  al <- fit$alignment
+  weak <- al[!al$matched, , drop = FALSE]
+  if (nrow(weak)) {
+    grp <- unique(weak$group)
+    warn_cscdemand(c("{nrow(weak)} class{?es} in {length(grp)} group{?s} ({.val {utils::head(grp, 5)}}{if (length(grp) > 5) ', ...' else ''}) could not be matched clearly to the invariant model's classes.",
+                     i = "Their item probabilities are nearer another class (or as near); see {.code fit$alignment} (column {.field matched}). Small groups identify a configural model weakly: consider merging them."),
+                   class = "cscdemand_warning_alignment")
+  }
+  invisible(fit)
+}
+
 # Parameter-set map (J x G, 0-based): which item-probability set each item
 # uses in each group. Single-group and invariant models share set 0.
 set_map <- function(J, G, free_items = integer()) {
@@ -245,7 +331,7 @@ core_control <- function(control, starts, adaptive = FALSE) {
 status_labels <- c("converged", "maxiter", "failed", "empty class", "stage 1 only")
 
 new_lca_fit <- function(pt, res, k, set_of, starts, seed, threads, control, two_stage, verbose,
-                        call = rlang::caller_env()) {
+                        reorder = TRUE, call = rlang::caller_env()) {
   res$final_ll[is.nan(res$final_ll)] <- NA_real_
   res$stage1_ll[is.nan(res$stage1_ll)] <- NA_real_
   G <- length(pt$group_levels)
@@ -253,10 +339,11 @@ new_lca_fit <- function(pt, res, k, set_of, starts, seed, threads, control, two_
   N <- sum(pt$n)
   gN <- as.numeric(tapply(pt$n, factor(pt$group, levels = seq_len(G)), sum))
   gN[is.na(gN)] <- 0
-  # Canonical order: largest class first (overall size).
+  # Canonical order: largest class first (overall size), unless the caller
+  # keeps its order (the configural model keeps the reference's).
   pi_g <- exp(res$logpi)
   size <- colSums(pi_g * gN) / N
-  ord <- order(-size, seq_len(k))
+  ord <- if (reorder) order(-size, seq_len(k)) else seq_len(k)
   logpi <- res$logpi[, ord, drop = FALSE]
   logrho <- res$logrho[, ord, drop = FALSE]
   post <- res$posterior[, ord, drop = FALSE]

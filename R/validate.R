@@ -51,12 +51,6 @@ align_classes <- function(fit, reference) {
 
 stack_item_probs <- function(probs) do.call(cbind, unname(probs))
 
-# Squared distance between class profiles (rows of a and b).
-class_distance <- function(a, b) {
-  # |a_i|^2 + |b_j|^2 - 2 a_i . b_j, floored at 0 against rounding
-  pmax(outer(rowSums(a^2), rowSums(b^2), `+`) - 2 * tcrossprod(a, b), 0)
-}
-
 # Tucker's congruence coefficient between matched rows.
 congruence <- function(a, b) rowSums(a * b) / sqrt(rowSums(a^2) * rowSums(b^2))
 

@@ -532,6 +532,27 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_lca_fit_groups
+List cpp_lca_fit_groups(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVector group, int G, int K, int starts, double seed, List control, List init, int threads);
+RcppExport SEXP _cscdemand_cpp_lca_fit_groups(SEXP ySEXP, SEXP ncatSEXP, SEXP nSEXP, SEXP groupSEXP, SEXP GSEXP, SEXP KSEXP, SEXP startsSEXP, SEXP seedSEXP, SEXP controlSEXP, SEXP initSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerMatrix >::type y(ySEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type ncat(ncatSEXP);
+    Rcpp::traits::input_parameter< NumericVector >::type n(nSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type group(groupSEXP);
+    Rcpp::traits::input_parameter< int >::type G(GSEXP);
+    Rcpp::traits::input_parameter< int >::type K(KSEXP);
+    Rcpp::traits::input_parameter< int >::type starts(startsSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< List >::type control(controlSEXP);
+    Rcpp::traits::input_parameter< List >::type init(initSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_lca_fit_groups(y, ncat, n, group, G, K, starts, seed, control, init, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_lca_posterior
 List cpp_lca_posterior(IntegerMatrix y, IntegerVector ncat, IntegerVector group, int G, IntegerMatrix set_of, NumericMatrix logpi, NumericMatrix logrho);
 RcppExport SEXP _cscdemand_cpp_lca_posterior(SEXP ySEXP, SEXP ncatSEXP, SEXP groupSEXP, SEXP GSEXP, SEXP set_ofSEXP, SEXP logpiSEXP, SEXP logrhoSEXP) {
@@ -630,6 +651,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_item_scan", (DL_FUNC) &_cscdemand_cpp_item_scan, 1},
     {"_cscdemand_cpp_patterns", (DL_FUNC) &_cscdemand_cpp_patterns, 6},
     {"_cscdemand_cpp_lca_fit", (DL_FUNC) &_cscdemand_cpp_lca_fit, 13},
+    {"_cscdemand_cpp_lca_fit_groups", (DL_FUNC) &_cscdemand_cpp_lca_fit_groups, 11},
     {"_cscdemand_cpp_lca_posterior", (DL_FUNC) &_cscdemand_cpp_lca_posterior, 7},
     {"_cscdemand_cpp_stream_seed", (DL_FUNC) &_cscdemand_cpp_stream_seed, 2},
     {"_cscdemand_cpp_lca_replicates", (DL_FUNC) &_cscdemand_cpp_lca_replicates, 18},

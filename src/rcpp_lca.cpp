@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <vector>
 
+#include <cscdemand/groups.h>
 #include <cscdemand/lca.h>
 #include <cscdemand/patterns.h>
 #include <cscdemand/replicates.h>
@@ -348,6 +349,51 @@ List cpp_lca_fit(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVe
       _["final_iter"] = wrap(res.final_iter), _["start_status"] = wrap(res.status),
       _["same"] = wrap(res.same), _["batches"] = res.batches,
       _["posterior"] = post, _["ll_pattern"] = llp);
+}
+
+// The configural model as one single-group fit per group (groups.h), the
+// groups in parallel. `init` is empty or holds one list of starting values
+// (list(logpi, logrho) in the single-group layout) per group. Returns per
+// group the best log-likelihood, status, iterations, replications, finished
+// starts, class sizes (G x K, log), item parameters (a list of rows x K
+// matrices, log) and every start's stage-one and final log-likelihoods.
+// [[Rcpp::export]]
+List cpp_lca_fit_groups(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVector group,
+                        int G, int K, int starts, double seed, List control, List init,
+                        int threads) {
+  const int P = y.nrow(), J = y.ncol();
+  std::vector<int> yy = to_row_major(y);
+  std::vector<int> g0(P);
+  for (int p = 0; p < P; ++p) g0[p] = group[p] - 1;
+  std::vector<std::vector<cscdemand::Params>> init_par(init.size());
+  for (int g = 0; g < init.size(); ++g) init_par[g] = params_from_r(as<List>(init[g]));
+  cscdemand::Control ctl = control_from_r(control);
+  cscdemand::GroupFits res =
+      cscdemand::fit_groups(yy.data(), P, J, ncat.begin(), n.begin(), g0.data(), G, K, starts,
+                            seed_to_u64(seed), ctl, init_par, cscdemand_parallel_for(threads));
+  int R1 = 0;
+  for (int j = 0; j < J; ++j) R1 += ncat[j];
+  NumericMatrix logpi(G, K);
+  std::fill(logpi.begin(), logpi.end(), NA_REAL);
+  List logrho(G), stage1(G), fin(G), it1(G), itf(G), st(G), same(G);
+  for (int g = 0; g < G; ++g) {
+    const cscdemand::MultiStartResult& ms = res.starts[g];
+    stage1[g] = wrap(ms.stage1_ll);
+    fin[g] = wrap(ms.final_ll);
+    it1[g] = wrap(ms.stage1_iter);
+    itf[g] = wrap(ms.final_iter);
+    st[g] = wrap(ms.status);
+    same[g] = wrap(ms.same);
+    if (res.par[g].logpi.empty()) continue;
+    for (int k = 0; k < K; ++k) logpi(g, k) = res.par[g].logpi[k];
+    logrho[g] = as_matrix(res.par[g].logrho, R1, K);
+  }
+  return List::create(_["loglik"] = wrap(res.loglik), _["status"] = wrap(res.status),
+                      _["iter"] = wrap(res.iter), _["n_best"] = wrap(res.n_best),
+                      _["n_finished"] = wrap(res.n_finished), _["logpi"] = logpi,
+                      _["logrho"] = logrho, _["stage1_ll"] = stage1, _["final_ll"] = fin, _["stage1_iter"] = it1,
+                      _["final_iter"] = itf,
+                      _["start_status"] = st, _["same"] = same);
 }
 
 // [[Rcpp::export]]
