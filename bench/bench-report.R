@@ -59,7 +59,8 @@ print_profile <- function(prof, total) {
   s <- utils::summaryRprof(prof)$by.total
   s <- s[intersect(paste0("\"", report_steps, "\""), rownames(s)), "total.time", drop = FALSE]
   s <- s[order(-s$total.time), , drop = FALSE]
-  cat(sprintf("    %-28s %6.1f s (%2.0f%% of the knit)\n", gsub("\"", "", rownames(s)), s$total.time,
+  # the profiler's clock is the process's CPU time (all threads)
+  cat(sprintf("    %-28s %6.1f s CPU (%2.0f%% of the knit's CPU)\n", gsub("\"", "", rownames(s)), s$total.time,
               100 * s$total.time / total), sep = "")
 }
 
@@ -76,7 +77,7 @@ time_report <- function(label, ...) {
     cat(sprintf("%-28s %-5s %7.1f s elapsed (%6.1f s CPU), %5.1f MB\n", label, fmt, t[["elapsed"]],
                 t[["user.self"]] + t[["sys.self"]] + t[["user.child"]] + t[["sys.child"]],
                 file.size(out) / 1e6))
-    if (profiling) print_profile(prof, t[["elapsed"]])
+    if (profiling) print_profile(prof, t[["user.self"]] + t[["sys.self"]])
   }
 }
 
