@@ -228,6 +228,26 @@ review_council_labels <- function(text, council, councils = NULL) {
   out
 }
 
+# Another council's figures printed by name in a table: a column heading or a
+# row label that is the name of a council other than the report's (its counts
+# belong in its own report; pooled, they are "the other councils").
+review_council_tables <- function(tables, council, councils = NULL) {
+  if (is.null(councils)) councils <- cscdemand::context_councils$name
+  others <- setdiff(unique(councils[!is.na(councils) & nzchar(councils)]), council)
+  out <- review_problems()
+  for (i in seq_along(tables)) {
+    t <- tables[[i]]
+    if (length(t) == 0 || !nrow(t)) next
+    labels <- trimws(c(t[1, ], if (nrow(t) > 1) t[-1, 1]))
+    hit <- unique(labels[labels %in% others])
+    if (length(hit)) {
+      out <- rbind(out, review_problems(sprintf("table %d", i),
+        paste0("another council's figures by name: \"", hit, "\"")))
+    }
+  }
+  out
+}
+
 # -- plots ----------------------------------------------------------------------
 
 # No plotted value rests on a count under the threshold: in the data of every

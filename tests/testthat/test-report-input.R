@@ -113,8 +113,15 @@ test_that("report_big_marks() formats counts but not years, codes or file names"
 test_that("p-values are never written as 0 or 1, and a bootstrap floor is respected", {
   expect_identical(format_p(c(0.5, 0.0312, 0.004, 1e-9, 1, NA, 0.9991, 0)),
                    c("0.50", "0.031", "< 0.01", "< 0.001", "> 0.99", "", "> 0.99", "< 0.001"))
-  expect_identical(format_p(c(0.01, 0.2, 0.76), floor = 1 / 100), c("\u2264 0.01", "0.20", "0.76"))
-  expect_identical(format_p(c(0.01, 0.01), floor = c(1 / 100, 1 / 1000)), c("\u2264 0.01", "0.01"))
+  # a bootstrap p-value at its floor says what it is, not "<= 0.01"
+  expect_identical(format_p(c(0.01, 0.2, 0.76), floor = 1 / 100),
+                   c("0.01 (the lowest 99 replicates can give)", "0.20", "0.76"))
+  expect_identical(format_p(c(0.01, 0.01), floor = c(1 / 100, 1 / 1000)),
+                   c("0.01 (the lowest 99 replicates can give)", "0.01"))
+  expect_identical(format_p(1 / 21, floor = 1 / 21), "0.048 (the lowest 20 replicates can give)")
+  expect_identical(format_p(0.03, floor = 0.03), "0.03 (the lowest this test can give)")
+  expect_identical(format_p(c(0.01, 0.5), floor = 0.01, short = TRUE), c("0.01 (lowest possible)", "0.50"))
+  expect_false(any(grepl("\u2264|<=", format_p(c(1 / 100, 1 / 1000), floor = c(1 / 100, 1 / 1000)))))
   expect_error(format_p("0.1"), class = "cscdemand_error")
   expect_error(format_p(c(0.1, 0.2, 0.3), floor = c(0.1, 0.2)), class = "cscdemand_error")
 })

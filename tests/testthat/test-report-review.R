@@ -216,6 +216,22 @@ test_that("rows of large totals hidden behind c, and all-zero rows, are found", 
   expect_equal(review_cell_count(c("1,234 (5.6%)", "c", "x1.5", "0", "12.5")), c(1234, NA, NA, 0, 12.5))
 })
 
+test_that("a table labelled with another council's name is found", {
+  bad <- rbind(c("Category", "Sunderland", "Kingston upon Thames", "All episodes"),
+               c("Neglect", "120 (30.0%)", "90 (25.0%)", "210 (27.6%)"))
+  p <- review_council_tables(list(bad), council = "Sunderland")
+  expect_equal(p$where, "table 1")
+  expect_match(p$problem, "Kingston upon Thames")
+  rows <- rbind(c("Council", "Episodes"), c("Sunderland", "400"), c("Barnsley", "300"))
+  expect_match(review_council_tables(list(bad[, 1:2], rows), "Sunderland")$problem, "Barnsley")
+  good <- rbind(c("Category", "Sunderland", "The other council in the model (%)"),
+                c("Neglect", "120 (30.0%)", "25.0%"))
+  expect_equal(nrow(review_council_tables(list(good), council = "Sunderland")), 0)
+  # the council's own name, a region or England are not other councils
+  ctx <- rbind(c("Measure", "Sunderland", "North East", "Statistical neighbours", "England"))
+  expect_equal(nrow(review_council_tables(list(ctx), council = "Sunderland")), 0)
+})
+
 test_that("'times less likely', councils by position and other councils as labels are found", {
   text <- c("Neglect is 2.2 times less likely in this category.",
             "The first council has the most episodes.",

@@ -73,6 +73,9 @@ for (i in seq_len(nrow(manifest))) {
   test_that(paste0(who, "no other council's name used as a label"), {
     expect_no_problems(rv$review_council_labels(report$text, m$council))
   })
+  test_that(paste0(who, "no other council's figures printed by name in a table"), {
+    expect_no_problems(rv$review_council_tables(report$tables, m$council))
+  })
   test_that(paste0(who, "no \"times less likely\""), {
     expect_no_problems(rv$review_phrasing(report$text))
   })
