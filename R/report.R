@@ -64,7 +64,8 @@
 #'   says how to add deprivation instead of showing it.
 #' @param ... Further report parameters: `k_use` (force the number of
 #'   classes), `blrt_reps` (default 99, so p-values go down to 0.01),
-#'   `blrt_starts` (2), `blrt_sample` (3000: the test runs on a random
+#'   `blrt_starts` (4: random starts per batch in each replicate fit, see
+#'   [lca_blrt()]), `blrt_sample` (3000: the test runs on a random
 #'   sample of this many episodes drawn with `seed` by [report_sample()], the
 #'   same whatever the route in, as the research fitted samples of 2,500 per
 #'   council; it is the slowest step), `boot_reps` (50), `cv_folds` (5).

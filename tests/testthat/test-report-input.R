@@ -162,3 +162,39 @@ test_that("the sector readers' objects go in too, and the subtitle names their t
   expect_identical(rd$items, ref$items)
   expect_equal(colSums(as.data.frame(rd$episodes[rd$items])), colSums(as.data.frame(ref$episodes[ref$items])))
 })
+
+test_that("the report's BLRT gives the same p-values and K on every route in", {
+  # issue 25: a data frame, XML returns, the objects the readers return; the
+  # sample the test runs on is drawn with the recorded seed
+  one <- cin_example[cin_example$la == "E09000021" & cin_example$year %in% 2023:2024, ]
+  a <- read_cin_assessments(one)
+  dir <- withr::local_tempdir()
+  xml <- write_cin_census_xml(one, dir)
+  routes <- list(frame = report_data(one), assessments = report_data(a),
+                 xml = report_data(xml), xml_object = report_data(read_cin_assessments(xml)),
+                 shuffled = report_data(one[rev(seq_len(nrow(one))), ]))
+  items <- routes$frame$items[1:8]
+  tests <- lapply(routes, function(rd) {
+    suppressWarnings(report_blrt(rd, items, k = 2:3, k_use = 2, reps = 9, sample = 400,
+                                 seed = 2020))
+  })
+  ref <- tests$frame
+  expect_identical(attr(ref, "sample"), 400)
+  expect_identical(attr(ref, "seed"), 2020)
+  for (r in names(tests)) {
+    expect_identical(tests[[r]]$p_value, ref$p_value, info = r)
+    expect_equal(tests[[r]]$LR, ref$LR, tolerance = 1e-8, info = r)
+    enum <- data.frame(k = 1:3, BIC = c(3, 2, 1), n_best = 5, n_finished = 5)
+    k_r <- report_k_choice(enum, blrt = tests[[r]])$k_blrt
+    expect_identical(k_r, report_k_choice(enum, blrt = ref)$k_blrt,
+                     info = r)
+  }
+  # the sample is the one report_sample() draws with that seed, and another
+  # seed draws another sample
+  rows <- report_sample(routes$frame, 400, seed = 2020)
+  d <- routes$frame$episodes[rows, items]
+  d <- d[vapply(d, function(v) length(unique(v[!is.na(v)])) > 1, logical(1))]
+  direct <- suppressWarnings(lca_blrt(d, k = 2, reps = 9, seed = 2020, verbose = FALSE))
+  expect_identical(direct$table$p_value, ref$p_value[1])
+  expect_false(identical(report_sample(routes$frame, 400, seed = 2021), rows))
+})
