@@ -22,8 +22,8 @@
 #' Every count passes through small-number suppression before it is
 #' formatted: counts from 1 to `threshold - 1` are suppressed, then more
 #' cells (secondary suppression) so that none can be recovered by subtraction
-#' from the row and column totals, which are published (see [class_profile()],
-#' "Small numbers"). A suppressed cell, and its percentage, shows `"c"`. A
+#' from the row and column totals, which are published, nor pinned by them to
+#' a range narrower than the threshold (see [suppress_small()], "Rules"). A suppressed cell, and its percentage, shows `"c"`. A
 #' total under the threshold is suppressed too.
 #'
 #' With `posterior` (a matrix of posterior class probabilities, one row per
@@ -51,6 +51,14 @@
 #'   "Category" when the categories are the rows).
 #' @param posterior Optional matrix of posterior class probabilities for
 #'   proportional assignment (see above).
+#' @param focus With `posterior` and `class` (categories by council), the one
+#'   level of `class` whose counts are printed (the report's council). Every
+#'   other level is pooled into one column, `others` (default "Other councils
+#'   in the model"), that shows percentages only (suppressed where the pooled
+#'   count is under the threshold), and there is no "All episodes" column: a
+#'   council's report does not print other councils' counts, by name or by
+#'   subtraction from a total. `NULL` (default): one column per level.
+#' @param others Heading of the pooled column with `focus`.
 #' @param published Optional levels of `var` whose counts by class are
 #'   published elsewhere (for example "CP plan" in a table of the highest
 #'   threshold reached, when another table gives the number of plans in each
@@ -84,7 +92,8 @@
 class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
                            unknown = c("Unknown", "Not known", "Don't know", "Not stated",
                                        "Not recorded", "Refused"),
-                           label = NULL, posterior = NULL, published = NULL) {
+                           label = NULL, posterior = NULL, published = NULL, focus = NULL,
+                           others = "Other councils in the model") {
   check_episodes(episodes)
   check_threshold(threshold)
   if (is.null(posterior)) {
@@ -110,11 +119,52 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
     if (is.null(label)) label <- profile_var_label(var)
   } else {
     check_column(episodes, class)
-    g <- crosstab_levels(episodes[[class]], unknown)
+    grp <- crosstab_focus(episodes[[class]], focus, others, class)
+    g <- crosstab_levels(grp, if (is.null(focus)) unknown else character())
     tab <- t(rowsum(W, g, reorder = FALSE)[levels(g)[levels(g) %in% g], , drop = FALSE])
     if (is.null(label)) label <- "Category"
+    if (!is.null(focus)) {
+      tab <- tab[, c(focus, intersect(others, colnames(tab))), drop = FALSE]
+      return(crosstab_focus_only(crosstab_publish(tab, label, threshold, character(), "proportional"),
+                                 focus))
+    }
   }
   crosstab_publish(tab, label, threshold, unknown, "proportional", published)
+}
+
+# One level kept by name, every other pooled under `others`.
+crosstab_focus <- function(x, focus, others, class) {
+  if (is.null(focus)) return(x)
+  if (!is.character(focus) || length(focus) != 1L || is.na(focus) || !focus %in% x) {
+    abort_input(c("{.arg focus} must be one value of column {.field {class}}.",
+                  x = "{.val {focus}} is not among its values.",
+                  i = "Values: {.val {utils::head(sort(unique(as.character(x))), 10)}}."),
+                class = "cscdemand_error_column")
+  }
+  if (!is.character(others) || length(others) != 1L || is.na(others) || others == focus) {
+    abort_input("{.arg others} must be one heading, other than {.arg focus}.")
+  }
+  ifelse(!is.na(x) & x == focus, focus, others)
+}
+
+# The published form of a table with a focus: the focus column as counts and
+# percentages, the pooled column as percentages only (its counts and the "All
+# episodes" column, which would give them back, are left out).
+crosstab_focus_only <- function(tab, focus) {
+  keep <- setdiff(names(tab), "All episodes")
+  pooled <- setdiff(keep[-1], focus)
+  out <- as.data.frame(unclass(tab), check.names = FALSE, stringsAsFactors = FALSE)[keep]
+  for (cl in pooled) {
+    v <- out[[cl]]
+    pct <- sub("^.*\\(([0-9.]+%)\\)$", "\\1", v)
+    out[[cl]] <- ifelse(v == "c", "c", ifelse(grepl("%\\)$", v), pct, "100.0%"))
+  }
+  cnt <- attr(tab, "counts")[, c(focus, pooled), drop = FALSE]
+  cnt[, pooled] <- NA
+  structure(out, class = class(tab), counts = cnt,
+            suppressed = attr(tab, "suppressed")[, c(focus, pooled), drop = FALSE],
+            threshold = attr(tab, "threshold"), method = attr(tab, "method"),
+            note = attr(tab, "note"), sentence = NULL, focus = focus)
 }
 
 # Tidying (empty rows out, small residual rows merged), totals, rounding,

@@ -53,8 +53,10 @@
 #' totals are taken as published, and more cells are suppressed (secondary
 #' suppression) until no suppressed cell can be recovered by subtraction from
 #' the totals: every row and column has either none or at least two
-#' suppressed cells, and no suppressed cell is fixed by the linear system of
-#' totals. A class with fewer episodes than `threshold` (and one more class,
+#' suppressed cells, no suppressed cell is fixed by the linear system of
+#' totals, and every count under the threshold can take, given the totals and
+#' the shown counts, a range of values at least `threshold` wide (see
+#' [suppress_small()], "Rules"). A class with fewer episodes than `threshold` (and one more class,
 #' since the class totals add up to the number of episodes) has its totals
 #' `n_class` and `n_other_class` and all its cells suppressed, since a count
 #' over its percentage would give the total back.

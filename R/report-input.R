@@ -118,3 +118,52 @@ report_sample <- function(x, size, seed) {
   sort(with_local_seed(seed, sample.int(n, size)))
 }
 
+
+#' The report's bootstrap likelihood ratio tests
+#'
+#' Runs [lca_blrt()] as [demand_report()] does: on a sample of the episodes
+#' drawn by [report_sample()] with `seed` (all of them when there are no more
+#' than `sample`), leaving out factors that do not vary in the sample, and
+#' testing K-1 against K classes for each K in `k` in turn until the first
+#' test that is not significant above `k_use`. The episodes must be in the
+#' order [report_data()] puts them in, which does not depend on how the data
+#' were read, and [lca_blrt()] puts the response patterns in a canonical
+#' order, so the same data give the same p-values and the same K whatever
+#' the route in: a data frame, CIN census XML returns or an object a reader
+#' returned.
+#'
+#' @param x A [report_data()] object, or a data frame of episodes in that
+#'   order.
+#' @param items The factor columns.
+#' @param k The numbers of classes to test (each at least 2), in order.
+#' @param k_use The number of classes the report uses: testing stops at the
+#'   first K above it whose test is not significant.
+#' @param sample Number of episodes in the sample.
+#' @param seed The report's seed: it draws the sample and seeds the tests.
+#' @inheritParams lca_blrt
+#' @return The tests' table (one row per K tested, as in [lca_blrt()]), with
+#'   attributes `sample` (the episodes tested), `total` (the episodes in `x`),
+#'   `seed` and `items` (the factors tested).
+#' @family report
+#' @export
+#' @examples
+#' rd <- report_data("example")
+#' report_blrt(rd, rd$items[1:6], k = 2:3, k_use = 2, reps = 9, sample = 500, seed = 2020)
+report_blrt <- function(x, items, k, k_use, reps = 99, starts = 4, sample = 3000, seed,
+                        alpha = 0.05, threads = NULL) {
+  if (inherits(x, "cscdemand_report_data")) x <- x$episodes
+  check_data_frame(x)
+  check_count(k_use)
+  n <- min(nrow(x), sample)
+  d <- x[report_sample(x, n, seed = seed), items, drop = FALSE]
+  # a rare factor can be absent from the sample: the test leaves it out
+  d <- d[vapply(d, function(v) length(unique(v[!is.na(v)])) > 1, logical(1))]
+  out <- NULL
+  for (kk in k) {  # sequential test, stopping after the first non-significant K above k_use
+    b <- lca_blrt(d, k = kk, reps = reps, starts = starts, seed = seed, alpha = alpha,
+                  threads = threads, verbose = FALSE)
+    out <- rbind(out, b$table)
+    if (b$table$p_value > alpha && kk > k_use) break
+  }
+  structure(out, sample = n, total = nrow(x), seed = seed, items = names(d))
+}

@@ -43,7 +43,10 @@
 #'   real Word tables) or `"pdf"` (only where LaTeX is installed); `NULL` to
 #'   take it from `output_file` (HTML if that has no known extension).
 #' @param k Numbers of classes to compare (default `1:8`).
-#' @param starts Random starts per model (default 20).
+#' @param starts Random starts per model. `NULL` (the default) runs them in
+#'   batches until the best fit is found by more than one start (see
+#'   [lca_control()]), as [lca()] does: a fixed 20 left the best fit at eight
+#'   categories found by one start only, with a warning.
 #' @param seed Seed for every random step.
 #' @param threshold Small-number suppression threshold (default 10).
 #' @param class_names Optional names for the categories, one per class in
@@ -61,7 +64,8 @@
 #'   says how to add deprivation instead of showing it.
 #' @param ... Further report parameters: `k_use` (force the number of
 #'   classes), `blrt_reps` (default 99, so p-values go down to 0.01),
-#'   `blrt_starts` (2), `blrt_sample` (3000: the test runs on a random
+#'   `blrt_starts` (4: random starts per batch in each replicate fit, see
+#'   [lca_blrt()]), `blrt_sample` (3000: the test runs on a random
 #'   sample of this many episodes drawn with `seed` by [report_sample()], the
 #'   same whatever the route in, as the research fitted samples of 2,500 per
 #'   council; it is the slowest step), `boot_reps` (50), `cv_folds` (5).
@@ -77,7 +81,7 @@
 #' demand_report(c("cin_2023.xml", "cin_2024.xml"), lsoa = "child_lsoa.csv")
 #' }
 demand_report <- function(data = "example", council = NULL, output_file = NULL,
-                          output_format = NULL, k = 1:8, starts = 20, seed = 2020,
+                          output_format = NULL, k = 1:8, starts = NULL, seed = 2020,
                           threshold = 10, class_names = NULL, years = NULL, lsoa = NULL,
                           ..., quiet = TRUE) {
   rlang::check_installed(c("rmarkdown", "knitr"), reason = "to knit the report.")

@@ -16,10 +16,19 @@
 #   small one); a zero only if nothing else is left. Then the linear system
 #   "suppressed cells add up to the published totals" is solved: any suppressed
 #   cell whose value is fixed by it (a bridge between otherwise protected
-#   blocks) triggers one more complementary suppression. This repeats until no
-#   suppressed cell is recoverable by subtraction from the totals. It does not
-#   protect against narrow intervals when all the suppressed cells of a line
-#   are small.
+#   blocks) triggers one more complementary suppression.
+# * by interval: hiding a cell is not enough when the published totals pin it
+#   to a narrow range (two hidden cells of 3 and 4 in a row whose total is
+#   published lie between 0 and 7 each). Every primary cell must be able to
+#   take, consistently with everything published in the table (totals, shown
+#   cells, non-negativity), a range of values at least `threshold` wide (so
+#   it includes values of at least `threshold`). The exact range is worked
+#   out (a maximum-flow problem when row and column totals are published; the
+#   sum of the line's hidden cells when only one of them is), and a cell whose
+#   range is too narrow gets one more complement, the one that protects it
+#   at the least loss. A cell whose own line total is under the threshold
+#   cannot be protected by hiding cells (the total itself bounds it); it is
+#   reported as `unprotected`, for the caller to merge or hide that total.
 #
 # Users: publish_table() (profile tables), suppress_small() (any data frame,
 # the report), suppress_text() (counts written inside text, such as the
@@ -46,6 +55,18 @@
 #' row or column mostly suppressed. Cells whose value still follows from the
 #' totals are protected the same way. Cells that are already `NA` count as
 #' hidden.
+#'
+#' Hiding is not enough when the totals pin a hidden cell to a narrow range
+#' (two hidden cells of 3 and 4 in a row whose total is published both lie
+#' between 0 and 7). So every count under the threshold must keep a range of
+#' possible values, given everything the table publishes (the totals, the
+#' shown cells and that counts are not negative), at least `threshold` wide:
+#' it could be any value from its lowest possible one to at least `threshold`
+#' above it. The engine works out each range exactly and, where one is too
+#' narrow, hides the further cell that widens it enough at the least loss. In
+#' a single line with a published total, this means the hidden counts add up
+#' to at least the threshold. Cells that are already `NA` add nothing to the
+#' range (their value is unknown).
 #'
 #' Choose `cols` to be counts of people or records only: a column counting
 #' something else (columns of a file, codes, years) is not a count of
@@ -100,7 +121,8 @@ suppress_small <- function(table, threshold = 10, cols = NULL, linked = NULL, ze
     na <- is.na(x)
     x[na] <- 0
     margins <- c(rows = totals %in% c("rows", "both"), cols = totals %in% c("columns", "both"))
-    m <- suppress_matrix(x, threshold, primary = na | (zero & x == 0), margins = margins)
+    m <- suppress_matrix(x, threshold, primary = na | (zero & x == 0), margins = margins,
+                         protect = !na & ((x > 0 & x < threshold) | (zero & x == 0)))
     for (j in seq_along(cols)) {
       hide[[cols[j]]] <- m$suppressed[, j] & !na[, j]
       reason[[cols[j]]] <- m$reason[, j]
@@ -249,75 +271,222 @@ publish_table <- function(df, count_cols, threshold = 10, by = NULL, primary = N
 
 # Primary and secondary suppression of one matrix of counts. `margins` says
 # which totals are published (row sums, column sums). Rows and columns with a
-# single cell carry no constraint (their total is the cell itself).
+# single cell carry no constraint (their total is the cell itself). `protect`
+# marks the cells that must be protected by interval (default: the primary
+# cells); `fixed` the cells published elsewhere (never complements while
+# others can protect; read as published when the intervals are worked out).
+#
+# Two stages, repeated until both hold: (1) no line with a published total
+# holds a single hidden cell and no hidden cell follows exactly from the totals
+# (suppress_close()); (2) every protected cell can take, consistently with
+# everything published (margins, shown cells, non-negativity), a range of
+# values at least `threshold` wide, so it could be anything from its lowest
+# possible value to at least `threshold` above it (cell_range()). A cell that
+# fails (2) gets the complement, with what stage (1) then adds, that protects
+# it at the least loss (interval_complement()). A cell that cannot be
+# protected even with every other cell hidden (its line's total is under the
+# threshold) is returned in `unprotected`: only merging or hiding that total
+# protects it.
 suppress_matrix <- function(x, threshold, primary = NULL,
-                            margins = c(rows = TRUE, cols = TRUE), fixed = NULL) {
+                            margins = c(rows = TRUE, cols = TRUE), fixed = NULL, protect = NULL) {
   if (anyNA(x)) stop("internal: counts for suppression contain NA", call. = FALSE)
   s <- x > 0 & x < threshold
   if (!is.null(primary)) s <- s | primary
-  reason <- ifelse(s, "primary", NA_character_)
-  use_rows <- margins[[1]] && ncol(x) > 1L
-  use_cols <- margins[[2]] && nrow(x) > 1L
-  # Complement choice, the cell that loses least: the smallest positive cell,
-  # costed with what it brings on. A cell whose crossing line has a published
-  # total and no suppressed cell yet exposes that line, which will need a
-  # complement of its own (its smallest other free positive cell is added to
-  # the cost); a cell that would leave its crossing line mostly suppressed
-  # costs that line's total too, so a large row or column never disappears
-  # while smaller cells can protect. Zeros come last (they protect little).
-  line_cost <- function(v, cand, cross_supp, cross_n, cross_total, cross_next, cross_free) {
-    fresh <- !cross_free & cross_supp[cand] == 0L
-    needy <- !cross_free & cross_supp[cand] == 1L
-    crowd <- cross_supp[cand] >= 2L & 2L * (cross_supp[cand] + 1L) > cross_n
-    v[cand] + ifelse(fresh, cross_next, 0) - ifelse(needy & is.finite(cross_next), cross_next, 0) +
-      ifelse(crowd, cross_total[cand], 0)
-  }
-  # cells published elsewhere are complements only when nothing else is left
-  free_cells <- function(open, pinned) if (any(open & !pinned)) which(open & !pinned) else which(open)
+  prim <- s
+  if (is.null(protect)) protect <- prim
   if (is.null(fixed)) fixed <- matrix(FALSE, nrow(x), ncol(x))
-  pick_in_row <- function(i) {
-    cand <- free_cells(!s[i, ], fixed[i, ])
-    nxt <- vapply(cand, function(j) min_free(x[-i, j], s[-i, j]), 0)
-    cost <- line_cost(x[i, ], cand, colSums(s), nrow(x), colSums(x), nxt, !use_cols)
-    cand[order(x[i, cand] <= 0, cost, x[i, cand])[1L]]
+  ctx <- list(x = x, fixed = fixed, rows = margins[[1]] && ncol(x) > 1L,
+              cols = margins[[2]] && nrow(x) > 1L)
+  lost <- matrix(FALSE, nrow(x), ncol(x))
+  # hiding more cells only widens ranges: a protected cell stays protected
+  safe <- !protect
+  repeat {
+    s <- suppress_close(ctx, s)
+    todo <- which(!safe & !lost)
+    weak <- todo[cell_widths(ctx, s, todo) < threshold - 1e-9]
+    safe[setdiff(todo, weak)] <- TRUE
+    if (!length(weak)) break
+    k <- weak[1L]
+    if (cell_widths(ctx, !fixed | s, k) < threshold - 1e-9) {
+      lost[k] <- TRUE
+      next
+    }
+    s <- interval_complement(ctx, s, k, threshold)
   }
-  pick_in_col <- function(j) {
-    cand <- free_cells(!s[, j], fixed[, j])
-    nxt <- vapply(cand, function(i) min_free(x[i, -j], s[i, -j]), 0)
-    cost <- line_cost(x[, j], cand, rowSums(s), ncol(x), rowSums(x), nxt, !use_rows)
-    cand[order(x[cand, j] <= 0, cost, x[cand, j])[1L]]
-  }
-  for (iter in seq_len(length(x) + 1L)) {
+  reason <- ifelse(prim, "primary", ifelse(s, "secondary", NA_character_))
+  list(suppressed = s, reason = reason, unprotected = lost)
+}
+
+# Stage (1): a complement for every line with a published total that holds one
+# hidden cell, then for every hidden cell that the totals fix exactly, until
+# neither is left.
+suppress_close <- function(ctx, s) {
+  for (iter in seq_len(length(s) + 1L)) {
     changed <- FALSE
-    if (use_rows) for (i in seq_len(nrow(x))) {
+    if (ctx$rows) for (i in seq_len(nrow(s))) {
       if (sum(s[i, ]) == 1L && any(!s[i, ])) {
-        j <- pick_in_row(i)
-        s[i, j] <- TRUE; reason[i, j] <- "secondary"; changed <- TRUE
+        s[i, pick_in_row(ctx, s, i)] <- TRUE
+        changed <- TRUE
       }
     }
-    if (use_cols) for (j in seq_len(ncol(x))) {
+    if (ctx$cols) for (j in seq_len(ncol(s))) {
       if (sum(s[, j]) == 1L && any(!s[, j])) {
-        i <- pick_in_col(j)
-        s[i, j] <- TRUE; reason[i, j] <- "secondary"; changed <- TRUE
+        s[pick_in_col(ctx, s, j), j] <- TRUE
+        changed <- TRUE
       }
     }
     if (!changed) {
-      det <- recoverable_cells(s, c(use_rows, use_cols))
+      det <- recoverable_cells(s, c(ctx$rows, ctx$cols))
       if (any(det)) {
         k <- which(det)[1L]
         i <- row(s)[k]; j <- col(s)[k]
-        if (any(!s[i, ]) && use_rows) {
-          jj <- pick_in_row(i)
-          s[i, jj] <- TRUE; reason[i, jj] <- "secondary"; changed <- TRUE
-        } else if (any(!s[, j]) && use_cols) {
-          ii <- pick_in_col(j)
-          s[ii, j] <- TRUE; reason[ii, j] <- "secondary"; changed <- TRUE
+        if (any(!s[i, ]) && ctx$rows) {
+          s[i, pick_in_row(ctx, s, i)] <- TRUE; changed <- TRUE
+        } else if (any(!s[, j]) && ctx$cols) {
+          s[pick_in_col(ctx, s, j), j] <- TRUE; changed <- TRUE
         }
       }
     }
     if (!changed) break
   }
-  list(suppressed = s, reason = reason)
+  s
+}
+
+# Complement choice, the cell that loses least: the smallest positive cell,
+# costed with what it brings on. A cell whose crossing line has a published
+# total and no suppressed cell yet exposes that line, which will need a
+# complement of its own (its smallest other free positive cell is added to
+# the cost); a cell that would leave its crossing line mostly suppressed
+# costs that line's total too, so a large row or column never disappears
+# while smaller cells can protect. Zeros come last (they protect little).
+line_cost <- function(v, cand, cross_supp, cross_n, cross_total, cross_next, cross_free) {
+  fresh <- !cross_free & cross_supp[cand] == 0L
+  needy <- !cross_free & cross_supp[cand] == 1L
+  crowd <- cross_supp[cand] >= 2L & 2L * (cross_supp[cand] + 1L) > cross_n
+  v[cand] + ifelse(fresh, cross_next, 0) - ifelse(needy & is.finite(cross_next), cross_next, 0) +
+    ifelse(crowd, cross_total[cand], 0)
+}
+
+# cells published elsewhere are complements only when nothing else is left
+free_cells <- function(open, pinned) if (any(open & !pinned)) which(open & !pinned) else which(open)
+
+pick_in_row <- function(ctx, s, i) {
+  x <- ctx$x
+  cand <- free_cells(!s[i, ], ctx$fixed[i, ])
+  nxt <- vapply(cand, function(j) min_free(x[-i, j], s[-i, j]), 0)
+  cost <- line_cost(x[i, ], cand, colSums(s), nrow(x), colSums(x), nxt, !ctx$cols)
+  cand[order(x[i, cand] <= 0, cost, x[i, cand])[1L]]
+}
+
+pick_in_col <- function(ctx, s, j) {
+  x <- ctx$x
+  cand <- free_cells(!s[, j], ctx$fixed[, j])
+  nxt <- vapply(cand, function(i) min_free(x[i, -j], s[i, -j]), 0)
+  cost <- line_cost(x[, j], cand, rowSums(s), ncol(x), rowSums(x), nxt, !ctx$rows)
+  cand[order(x[cand, j] <= 0, cost, x[cand, j])[1L]]
+}
+
+# Stage (2): one more complement for protected cell `k`, whose range is too
+# narrow. Each free cell is tried with what stage (1) then adds; among those
+# that protect `k`, the one losing least (the counts hidden, plus the total of
+# any row or column it leaves mostly hidden) wins; if none protects it alone,
+# the one that widens its range most. Cells are tried smallest first, and the
+# search stops at a cell larger than the least loss found (its loss can only
+# be larger).
+interval_complement <- function(ctx, s, k, threshold) {
+  x <- ctx$x
+  cand <- free_cells(!s, ctx$fixed)
+  cand <- cand[order(x[cand])]
+  tried <- vector("list", length(cand))
+  width <- loss <- rep(NA_real_, length(cand))
+  best <- Inf
+  for (t in seq_along(cand)) {
+    if (x[cand[t]] > best) break
+    tried[[t]] <- suppress_close(ctx, replace(s, cand[t], TRUE))
+    width[t] <- cell_widths(ctx, tried[[t]], k)
+    loss[t] <- suppress_loss(ctx, s, tried[[t]])
+    if (width[t] >= threshold - 1e-9) best <- min(best, loss[t])
+  }
+  ok <- !is.na(width) & width >= threshold - 1e-9
+  pick <- if (any(ok)) which(ok)[order(loss[ok], x[cand[ok]])[1L]] else
+    order(-width, loss, x[cand], na.last = TRUE)[1L]
+  tried[[pick]]
+}
+
+# What hiding the cells of `s2` beyond `s` costs: their counts, plus the total
+# of every line with a published total that they leave mostly hidden.
+suppress_loss <- function(ctx, s, s2) {
+  x <- ctx$x
+  crowded <- function(h, n) h >= 3L & 2L * h > n
+  loss <- sum(x[s2 & !s])
+  if (ctx$rows) loss <- loss + sum(rowSums(x)[crowded(rowSums(s2), ncol(x)) & !crowded(rowSums(s), ncol(x))])
+  if (ctx$cols) loss <- loss + sum(colSums(x)[crowded(colSums(s2), nrow(x)) & !crowded(colSums(s), nrow(x))])
+  loss
+}
+
+# Width of the range of values each cell `k` (logical mask or indices) can
+# take given the published margins, the shown cells and non-negativity, when
+# the cells `s` are hidden (cells published elsewhere count as shown).
+cell_widths <- function(ctx, s, k) {
+  if (is.logical(k)) k <- which(k)
+  vapply(k, function(kk) {
+    h <- s & !ctx$fixed
+    h[kk] <- TRUE
+    r <- cell_range(ctx$x, h, kk, ctx$rows, ctx$cols)
+    r[2] - r[1]
+  }, 0)
+}
+
+# The exact lowest and highest value of hidden cell `k` over every table of
+# non-negative counts that agrees with what is published: the shown cells and
+# the published row and/or column totals. With both, it is a transportation
+# problem: the cell can rise by the largest flow from its column to its row
+# through the other hidden cells (a hidden cell lets flow from its column to
+# its row up to its value, by being lowered, and from its row to its column
+# without limit, by being raised) and fall by the largest flow the other way.
+cell_range <- function(x, hidden, k, rows, cols) {
+  i0 <- row(x)[k]; j0 <- col(x)[k]; v <- x[k]
+  if (rows && cols) {
+    nr <- nrow(x)
+    h <- hidden
+    h[k] <- FALSE
+    at <- which(h, arr.ind = TRUE)
+    cap <- matrix(0, nr + ncol(x), nr + ncol(x))
+    cap[cbind(at[, 1], nr + at[, 2])] <- sum(x) + 1
+    cap[cbind(nr + at[, 2], at[, 1])] <- x[at]
+    return(c(v - min(v, max_flow(cap, i0, nr + j0)), v + max_flow(cap, nr + j0, i0)))
+  }
+  line <- if (rows) hidden[i0, ] else if (cols) hidden[, j0] else return(c(0, Inf))
+  vals <- if (rows) x[i0, ] else x[, j0]
+  if (sum(line) < 2L) c(v, v) else c(0, sum(vals[line]))
+}
+
+# Largest flow from node `from` to node `to` of a graph given by its matrix of
+# capacities (Edmonds-Karp: shortest augmenting paths found by breadth-first
+# search).
+max_flow <- function(cap, from, to) {
+  flow <- 0
+  tol <- 1e-9 * max(1, max(cap))
+  repeat {
+    prev <- integer(nrow(cap))
+    prev[from] <- from
+    queue <- from
+    while (length(queue) && !prev[to]) {
+      u <- queue[1L]
+      queue <- queue[-1L]
+      nx <- which(cap[u, ] > tol & !prev)
+      prev[nx] <- u
+      queue <- c(queue, nx)
+    }
+    if (!prev[to]) return(flow)
+    path <- to
+    while (path[1L] != from) path <- c(prev[path[1L]], path)
+    arcs <- cbind(path[-length(path)], path[-1L])
+    b <- min(cap[arcs])
+    cap[arcs] <- cap[arcs] - b
+    cap[arcs[, 2:1, drop = FALSE]] <- cap[arcs[, 2:1, drop = FALSE]] + b
+    flow <- flow + b
+  }
 }
 
 # The smallest positive cell of a line not yet suppressed (what protecting the

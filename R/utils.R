@@ -47,23 +47,30 @@ fmt_num <- function(x, digits = 2) formatC(x, format = "f", digits = digits, big
 #' p-values for a report: two decimals from 0.1, two significant figures below,
 #' with small values written as `"< 0.01"` or `"< 0.001"`; never `"0"` and
 #' never `"1"` (values from 0.995 are `"> 0.99"`). A bootstrap test has a
-#' floor (`floor = 1 / (reps + 1)`): a p-value there is written as at most
-#' the floor.
+#' floor (`floor = 1 / (reps + 1)`): a p-value there is written with what it
+#' means, `"0.01 (the lowest 99 replicates can give)"`.
 #'
 #' @param p Numeric p-values (missing values give `""`).
 #' @param floor The smallest p-value the test can give (for a bootstrap or
 #'   permutation test with `reps` replicates, `1 / (reps + 1)`), one or one
 #'   per p-value; or `NULL`.
 #'   A p-value at the floor (no replicate reached the observed statistic) is
-#'   written as at most the floor (`"\u2264 0.01"` for 99 replicates), so
-#'   no p-value claims more precision than the test has.
+#'   the floor itself, a valid p-value: the test is significant at that level
+#'   and can say no more. It is written as the floor followed by what it
+#'   means, `"0.01 (the lowest 99 replicates can give)"` (a reader took
+#'   `"\u2264 0.01"` for a typing slip), so no p-value claims more precision
+#'   than the test has.
+#' @param short For a table: a p-value at the floor is written
+#'   `"0.01 (lowest possible)"`, to be explained in a sentence beside the
+#'   table (default `FALSE`).
 #' @return A character vector.
 #' @family report
 #' @export
 #' @examples
 #' format_p(c(0.5, 0.0312, 0.004, 1e-9, 1, NA))
 #' format_p(c(0.01, 0.2), floor = 1 / 100)
-format_p <- function(p, floor = NULL) {
+#' format_p(c(0.01, 0.2), floor = 1 / 100, short = TRUE)
+format_p <- function(p, floor = NULL, short = FALSE) {
   if (!is.numeric(p)) {
     abort_input(c("{.arg p} must be numeric p-values.",
                   x = "You supplied an object of class {.cls {class(p)}}."))
@@ -80,7 +87,12 @@ format_p <- function(p, floor = NULL) {
     }
     floor <- rep_len(floor, length(p))
     at <- !is.na(p) & p <= floor * (1 + 1e-8)
-    out[at] <- paste0("\u2264 ", formatC(signif(floor[at], 2), format = "fg", digits = 2))
+    reps <- 1 / floor[at] - 1
+    whole <- abs(reps - round(reps)) < 1e-6 & reps >= 1
+    out[at] <- paste0(formatC(signif(floor[at], 2), format = "fg", digits = 2),
+                      if (isTRUE(short)) " (lowest possible)" else
+                        paste0(" (the lowest ", ifelse(whole, paste(format(round(reps), big.mark = ","), "replicates"),
+                                                       "this test"), " can give)"))
   }
   out[is.na(p)] <- ""
   out

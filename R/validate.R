@@ -103,7 +103,8 @@ run_replicates <- function(pt, counts, models, seed, control, threads, set_of = 
   if (!is.null(final_starts)) control$final_starts <- as.integer(final_starts)
   models <- lapply(models, function(m) {
     c(list(K = as.integer(m$K), starts = as.integer(m$starts), init = m$init),
-      m[intersect(names(m), c("init_iter", "final_starts", "tol", "tol_par", "split_model0"))])
+      m[intersect(names(m), c("init_iter", "final_starts", "tol", "tol_par", "split_model0",
+                              "adaptive", "max_starts", "min_best", "same_ll", "same_par"))])
   })
   cpp_lca_replicates(pt$y, pt$ncat, set_of, G, ent$R, ent$rep, ent$pattern, ent$group,
                      ent$count, te$rep, te$pattern, te$group, te$count, models, seed,
@@ -273,22 +274,43 @@ print.cscdemand_lca_boot <- function(x, ...) {
 #' and Muthen (2007): for each K, data sets are simulated from the fitted
 #' (K-1)-class model, both models are refitted to each, and the observed
 #' likelihood-ratio statistic is compared with the bootstrap distribution.
-#' Each replicate's (K-1)-class model starts from the fitted (K-1)-class
-#' solution, which generated it (as Mplus does by default); the K-class model
-#' from the fitted K-class solution, from the replicate's own (K-1)-class
-#' solution with each class split in turn, and `starts` random starts.
-#' Replicates are simulated and fitted in parallel in C++. `k_worse` counts the
-#' replicates whose K-class fit ended below their (K-1)-class fit: a local
-#' maximum, which biases the statistic down. Replicates are reproducible by `seed`, for any thread count.
+#'
+#' The test holds its level only if the replicate fits are searched as
+#' thoroughly as the observed ones: a replicate whose K-class fit stops at
+#' a local maximum gets too small a statistic (so the test rejects too
+#' often), and one whose (K-1)-class fit does so too large a one. So every
+#' fit searches until its best solution is replicated (as [lca()] does by
+#' default, and as Mplus's `LRTSTARTS` intends). The observed models are
+#' fitted with [lca()]'s adaptive starts (`fit_starts = NULL`), in batches of
+#' at least 50 (a local maximum reached by several of 20 starts can hide the
+#' best one). In each
+#' replicate, the (K-1)-class model starts from the fitted (K-1)-class
+#' solution, which generated the data, and `starts` random starts; the
+#' K-class model from the fitted K-class solution, from the replicate's own
+#' (K-1)-class solution with each class split in turn, and `starts` random
+#' starts. Every start runs 40 EM iterations and the best three of each
+#' batch go on to convergence; further batches of as many random starts
+#' follow until two starts reach the best log-likelihood (within 0.01), up to
+#' four batches.
+#' `not_replicated` counts the replicates where a best fit was reached only
+#' once (as Mplus's TECH14 warns); `k_worse` the replicates whose K-class fit
+#' ended below their (K-1)-class fit (a local maximum; their statistic is 0).
+#' Replicates are simulated and fitted in parallel in C++ and are
+#' reproducible by `seed`, for any thread count.
+#'
+#' The p-value is (1 + the number of replicates with a statistic at least the
+#' observed one) / (1 + replicates): under the null it is exactly uniform on
+#' 1/(R+1), ..., 1, so with `reps` = 19, 39 or 99 the 5% test is exact.
 #'
 #' @param data A data frame, an `lca_patterns` table, or a model from [lca()]
 #'   (its pattern table is used).
 #' @param k The numbers of classes K to test against K-1 (each at least 2).
 #' @param reps Bootstrap replicates per K.
-#' @param starts Random starts for the K-class model in each replicate,
-#'   besides K fixed ones: the full-sample K-class solution and the
-#'   replicate's (K-1)-class solution with each of its classes split in two.
-#'   Every start runs 20 EM iterations; the best two go on to convergence.
+#' @param starts Random starts per batch for each model in each replicate,
+#'   besides the fixed ones (the generating (K-1)-class solution; the
+#'   full-sample K-class solution and the replicate's (K-1)-class solution
+#'   with each of its classes split in two). Batches continue until the best
+#'   solution is reached twice (at most four).
 #' @param alpha Significance level for early stopping.
 #' @param early_stop Stop adding replicates (in batches of 20) once a 99%
 #'   Clopper-Pearson interval for the bootstrap p-value lies wholly above or
@@ -297,13 +319,18 @@ print.cscdemand_lca_boot <- function(x, ...) {
 #'   clearly above `alpha` stops after 20 or 40 replicates, as does one that
 #'   all `reps` replicates could no longer bring to `alpha`; one below 0.05
 #'   needs about 100 replicates without exceedance, so it rarely stops early.
-#' @param fit_starts Random starts for the models fitted to the data.
+#' @param fit_starts Random starts for the models fitted to the data. `NULL`
+#'   (default): adaptive, as [lca()], in batches of at least 50 starts until
+#'   the best solution is replicated.
 #' @inheritParams lca
 #' @return An object of class `cscdemand_lca_blrt`: a data frame-like list
 #'   with `table` (K, log-likelihoods, LR statistic, bootstrap p-value,
 #'   replicates used, `k_worse`: replicates whose K-class fit was worse than
-#'   their (K-1)-class fit, a local maximum, and `stopped_early`) and `lr`
-#'   (the bootstrap statistics per K). All replicates of a batch run in one
+#'   their (K-1)-class fit, a local maximum, `not_replicated`: replicates
+#'   whose best (K-1)- or K-class fit was reached by one start only, and
+#'   `stopped_early`), `lr` (the bootstrap statistics per K), `replicates`
+#'   (per K: each replicate's two log-likelihoods, the starts each fit ran and
+#'   whether both were replicated), `seed` and `fits`. All replicates of a batch run in one
 #'   parallel C++ call; multi-group models (invariant) are simulated group by
 #'   group.
 #' @family validation
@@ -311,12 +338,13 @@ print.cscdemand_lca_boot <- function(x, ...) {
 #' @examples
 #' d <- simulate_lca(n = 1000, seed = 1)
 #' lca_blrt(d, k = 2:4, reps = 19, seed = 1)
-lca_blrt <- function(data, k = 2:10, reps = 100, starts = 2, fit_starts = 20, items = NULL,
+lca_blrt <- function(data, k = 2:10, reps = 100, starts = 4, fit_starts = NULL, items = NULL,
                      seed = NULL, threads = NULL, control = lca_control(), verbose = TRUE,
                      alpha = 0.05, early_stop = TRUE) {
   check_counts(k, min = 2)
   reps <- check_reps(reps)
   check_count(starts, min = 0)
+  check_count(fit_starts, min = 1, allow_null = TRUE)
   check_number(alpha, min = 0, max = 1)
   check_flag(early_stop)
   seed <- resolve_seed(seed)
@@ -329,22 +357,52 @@ lca_blrt <- function(data, k = 2:10, reps = 100, starts = 2, fit_starts = 20, it
   } else {
     pt <- lca_patterns_for_fit(data, items, NULL, verbose = verbose)
   }
+  pt <- canonical_patterns(pt)
   grp <- pt$group_var
   k <- sort(unique(as.integer(k)))
   ks <- sort(unique(c(k - 1L, k)))
   fits <- lapply(ks, function(kk) lca(pt, k = kk, group = grp, starts = fit_starts, seed = seed,
-                                      threads = threads, control = control, verbose = FALSE))
+                                      threads = threads, control = blrt_fit_control(control),
+                                      verbose = FALSE))
   names(fits) <- ks
   rows <- list()
   lrs <- list()
+  reps_tab <- list()
   for (kk in k) {
     out <- blrt_one(pt, fits[[as.character(kk - 1L)]], fits[[as.character(kk)]], reps, starts,
                     seed, control, threads, alpha, early_stop)
     rows[[length(rows) + 1L]] <- out$row
     lrs[[as.character(kk)]] <- out$lr
+    reps_tab[[as.character(kk)]] <- out$replicates
   }
   structure(list(table = do.call(rbind, rows), lr = lrs, seed = seed, fits = fits,
-                 alpha = alpha), class = "cscdemand_lca_blrt")
+                 alpha = alpha, replicates = reps_tab), class = "cscdemand_lca_blrt")
+}
+
+# The control of the observed fits: adaptive batches of at least 50 starts.
+# A fit that stops at a local maximum biases the test: a (K-1)-class one
+# inflates the observed LR and generates the replicates from the wrong
+# model, a K-class one shrinks it. On Kingston-shaped data (7 classes, 24
+# factors, 3,000 episodes) a 7-class maximum 3.8 log-likelihood units above
+# a local one was reached by 3 or 4 starts in 150, while the local one was
+# reached by 5 of the first 20: batches of 20 stopped there.
+blrt_fit_control <- function(control) {
+  control$batch <- max(control$batch %||% 20L, 50L)
+  control
+}
+
+# The pattern table with its patterns in a canonical order (by group, then
+# item by item), whatever the order of the rows it was built from: data-seeded
+# starts and the simulated rows' missing-item masks follow the pattern order,
+# so without this the same episodes in another order (another route in, or
+# a sample) could give another p-value.
+canonical_patterns <- function(pt) {
+  o <- do.call(order, c(list(pt$group), lapply(seq_len(ncol(pt$y)), function(j) pt$y[, j])))
+  pt$y <- pt$y[o, , drop = FALSE]
+  pt$n <- pt$n[o]
+  pt$group <- pt$group[o]
+  if (!is.null(pt$row_index)) pt$row_index <- match(pt$row_index, o)
+  pt
 }
 
 # The test of K-1 (f0) against K (f1) classes: replicates simulated from f0
@@ -362,6 +420,7 @@ blrt_one <- function(pt, f0, f1, reps, starts, seed, control, threads, alpha, ea
   lr_obs <- 2 * (f1$loglik - f0$loglik)
   mods <- blrt_models(f0, f1, starts, control)
   lr <- numeric()
+  reps_tab <- list()
   worse <- 0L
   done <- 0L
   stopped <- FALSE
@@ -373,6 +432,7 @@ blrt_one <- function(pt, f0, f1, reps, starts, seed, control, threads, alpha, ea
     l1 <- rr$loglik[, 2]
     worse <- worse + sum(l1 < l0 - 1e-6, na.rm = TRUE)
     lr <- c(lr, ifelse(is.na(l0) | is.na(l1), NA_real_, 2 * pmax(0, l1 - l0)))
+    reps_tab[[length(reps_tab) + 1L]] <- blrt_replicate_rows(b, rr)
     done <- max(b)
     used <- sum(!is.na(lr))
     if (early_stop && used >= 20L && done < reps) {
@@ -391,36 +451,70 @@ blrt_one <- function(pt, f0, f1, reps, starts, seed, control, threads, alpha, ea
                      i = "Their statistic was set to 0. Raise {.arg starts} to reduce this."),
                    class = "cscdemand_warning_blrt")
   }
+  rt <- do.call(rbind, reps_tab)
   row <- data.frame(k = kk, loglik_k = f1$loglik, loglik_k_minus_1 = f0$loglik, LR = lr_obs,
-                    p_value = (1 + sum(lr >= lr_obs, na.rm = TRUE)) / (1 + used), reps = used,
-                    k_worse = worse, stopped_early = stopped)
-  list(row = row, lr = lr)
+                    p_value = blrt_p_value(lr, lr_obs), reps = used,
+                    k_worse = worse, not_replicated = sum(!rt$replicated, na.rm = TRUE),
+                    stopped_early = stopped)
+  list(row = row, lr = lr, replicates = rt)
 }
 
-# The two fits of every replicate. The (K-1)-class model starts from the
-# generating parameters f0 only (as Mplus's LRTSTARTS default): under the null
-# its maximum is the one next to the truth (measured on 20 replicates of
-# 15,000 episodes, K - 1 = 6: two more random starts never found a higher
-# one), and it converges under the strict rule of `control` in about 65
-# iterations. The K-class model starts from the full-sample K-class solution
-# f1, from the replicate's own (K-1)-class solution with each of its classes
-# split in two (split_model0: under the null the K-class maximum is usually
-# such a split, and splits of the replicate's own fit are nearer to it than
-# splits of f0), and `starts` random starts (Dirichlet and data-seeded in
-# turn). Every K-class start runs a short first stage (blrt_stage1 EM
-# iterations); the best two go on to convergence. The K-class fit creeps
-# along flat directions, so it stops at a log-likelihood gain of 1e-6 and a
-# parameter distance of 1e-3: its log-likelihood is then within 0.008 of the
-# strict fit from the same starts, at 40% fewer iterations.
+# The bootstrap p-value (1 + #{LR_r >= LR_obs}) / (1 + R) over the replicates
+# that ran (Davison and Hinkley 1997, eq. 4.11): under the null, with the
+# observed statistic exchangeable with the R replicates, P(p <= j / (R + 1))
+# = j / (R + 1) exactly (ties aside), so with R = 19, 39 or 99 the test of
+# level 0.05 is exact.
+blrt_p_value <- function(lr, lr_obs) {
+  lr <- lr[!is.na(lr)]
+  (1 + sum(lr >= lr_obs)) / (1 + length(lr))
+}
+
+# Per replicate: the (K-1)- and K-class log-likelihoods, the random starts
+# each fit ran, and whether both fits' best log-likelihoods were reached by
+# at least two starts (blrt_search$min_best).
+blrt_replicate_rows <- function(b, rr) {
+  data.frame(rep = b, loglik_k_minus_1 = rr$loglik[, 1], loglik_k = rr$loglik[, 2],
+             starts_k_minus_1 = rr$n_starts[, 1], starts_k = rr$n_starts[, 2],
+             replicated = rr$n_best[, 1] >= blrt_search$min_best &
+               rr$n_best[, 2] >= blrt_search$min_best)
+}
+
+# The two fits of every replicate, searched as hard as the observed fits
+# (the idea of Mplus's LRTSTARTS; issue 25): a replicate's LR is compared
+# with the observed one, so a replicate fit that misses its maximum biases
+# the test. A missed K-class maximum shrinks the replicate's LR (the test
+# rejects too often); a missed (K-1)-class maximum inflates it. Each fit is
+# a batch of warm starts plus `starts` random ones (Dirichlet and
+# data-seeded in turn), every start a first stage of blrt_search$init_iter
+# EM iterations and the best blrt_search$carry run on to convergence; then
+# further batches of random starts until the best log-likelihood has been
+# reached by blrt_search$min_best starts (within blrt_search$same_ll), or
+# blrt_search$batches batches have run. Warm starts: for K-1, the
+# generating parameters f0 (under the null the replicate's maximum is
+# usually next to them); for K, the observed K-class solution f1 and the
+# replicate's own (K-1)-class solution with each of its classes split in two
+# (split_model0: under the null the K-class maximum is usually such a split).
+# The K-class fit creeps along flat directions, so it stops at a
+# log-likelihood gain of 1e-6 and a parameter distance of 1e-3: its
+# log-likelihood is then within 0.01 of the strict fit from the same start.
 blrt_models <- function(f0, f1, starts, control) {
-  list(list(K = f0$k, starts = 0L, init = list(blrt_init(f0)), init_iter = 0L,
-            final_starts = 0L),
-       list(K = f1$k, starts = as.integer(starts), init = list(blrt_init(f1)),
-            init_iter = blrt_stage1, final_starts = 1L, tol = max(control$tol, 1e-6),
-            tol_par = max(control$tol_par %||% 1e-7, 1e-3), split_model0 = TRUE))
+  s <- blrt_search
+  adapt <- function(n_init) {
+    list(starts = as.integer(starts), init_iter = s$init_iter, final_starts = s$carry,
+         adaptive = TRUE, max_starts = as.integer(s$batches * (n_init + starts)),
+         min_best = s$min_best, same_ll = s$same_ll, same_par = 1)
+  }
+  list(c(list(K = f0$k, init = list(blrt_init(f0))), adapt(1L)),
+       c(list(K = f1$k, init = list(blrt_init(f1)), tol = max(control$tol, 1e-6),
+              tol_par = max(control$tol_par %||% 1e-7, 1e-3), split_model0 = TRUE),
+         adapt(f1$k)))
 }
 
-blrt_stage1 <- 40L
+# The replicate search (blrt_models()); a start is carried to convergence
+# after `init_iter` first-stage iterations when it is among the best `carry`
+# of its batch; two starts reached the same maximum when their
+# log-likelihoods differ by less than `same_ll` (an LR difference of 0.02).
+blrt_search <- list(init_iter = 40L, carry = 3L, min_best = 2L, same_ll = 0.01, batches = 4L)
 
 # Starting values of a fit in the core's layout (every group's class sizes).
 blrt_init <- function(fit) list(logpi = fit$par$logpi, logrho = fit$par$logrho)
@@ -456,6 +550,17 @@ blrt_simulate <- function(pt, f0, b, seed) {
        group_levels = pt$group_levels,
        entries = data.frame(rep = rep(seq_along(b), np), pattern = seq_len(sum(np)),
                             count = unlist(lapply(sims, `[[`, "n"))))
+}
+
+# Replicate r of blrt_simulate()'s draws as a pattern table of its own.
+blrt_replicate_patterns <- function(pt, sim, r) {
+  keep <- sim$entries$rep == r
+  pt$y <- sim$y[keep, , drop = FALSE]
+  pt$n <- sim$n[keep]
+  pt$group <- sim$group[keep]
+  pt$row_index <- NULL
+  pt$n_rows <- sum(pt$n)
+  pt
 }
 
 #' @export

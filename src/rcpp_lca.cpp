@@ -461,6 +461,11 @@ List cpp_lca_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_o
     if (one.containsElementNamed("tol")) mod.tol = as<double>(one["tol"]);
     if (one.containsElementNamed("tol_par")) mod.tol_par = as<double>(one["tol_par"]);
     if (one.containsElementNamed("split_model0")) mod.split_model0 = as<bool>(one["split_model0"]);
+    if (one.containsElementNamed("adaptive")) mod.adaptive = as<bool>(one["adaptive"]);
+    if (one.containsElementNamed("max_starts")) mod.max_starts = as<int>(one["max_starts"]);
+    if (one.containsElementNamed("min_best")) mod.min_best = as<int>(one["min_best"]);
+    if (one.containsElementNamed("same_ll")) mod.same_ll = as<double>(one["same_ll"]);
+    if (one.containsElementNamed("same_par")) mod.same_par = as<double>(one["same_par"]);
     mods.push_back(mod);
   }
   cscdemand::Control ctl = control_from_r(control);
@@ -468,7 +473,7 @@ List cpp_lca_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_o
       cscdemand::run_replicates(in, mods, seed_to_u64(seed), ctl, cscdemand_parallel_for(threads));
   const int M = static_cast<int>(mods.size());
   NumericMatrix ll(R, M), held(R, M);
-  IntegerMatrix st(R, M), nb(R, M), iter(R, M);
+  IntegerMatrix st(R, M), nb(R, M), iter(R, M), ns(R, M);
   for (int r = 0; r < R; ++r)
     for (int m = 0; m < M; ++m) {
       const std::size_t i = static_cast<std::size_t>(r) * M + m;
@@ -477,6 +482,7 @@ List cpp_lca_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_o
       st(r, m) = out.status[i];
       nb(r, m) = out.n_best[i];
       iter(r, m) = out.iter[i];
+      ns(r, m) = out.n_starts[i];
     }
   const int K0 = M > 0 ? mods[0].K : 1;
   int nrho = 0;
@@ -492,5 +498,5 @@ List cpp_lca_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_o
     logrho[r] = as_matrix(out.par0[r].logrho, nrho, K0);
   }
   return List::create(_["loglik"] = ll, _["heldout"] = held, _["status"] = st,
-                      _["n_best"] = nb, _["iter"] = iter, _["logpi"] = logpi, _["logrho"] = logrho);
+                      _["n_best"] = nb, _["iter"] = iter, _["n_starts"] = ns, _["logpi"] = logpi, _["logrho"] = logrho);
 }

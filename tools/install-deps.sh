@@ -21,6 +21,7 @@ DEB_PKGS="r-cran-rcpp r-cran-rcppeigen r-cran-rcppparallel r-cran-cli r-cran-rla
   r-cran-data.table r-cran-dbi r-cran-rsqlite r-cran-scatterplot3d r-cran-withr
   r-cran-clue r-cran-dplyr r-cran-dbplyr r-cran-rpostgresql r-cran-xml2
   r-cran-digest r-cran-jsonlite r-cran-nlme r-cran-pkgbuild r-cran-openssl r-cran-zip
+  r-cran-lpsolve
   postgresql chromium pandoc"
 
 REVIEW_PKGS="libreoffice-writer-nogui poppler-utils fonts-liberation2 chromium"

@@ -177,3 +177,37 @@ test_that("small residual rows are merged before suppressing, and a large row ke
   t3 <- class_crosstab(mix, "class", "g")
   expect_equal(t3$g, c("Female", "Male", "Other", "Unknown or missing", "All episodes"))
 })
+
+test_that("focus = prints one council's counts beside the other councils pooled, as percentages", {
+  set.seed(21)
+  n <- 2400
+  ep <- data.frame(council = sample(c("Ashby", "Brill", "Cole"), n, TRUE, prob = c(.5, .3, .2)))
+  post <- matrix(rgamma(n * 4, 2), n)
+  post[, 4] <- post[, 4] / 40
+  post <- post / rowSums(post)
+  colnames(post) <- c("Neglect", "Domestic abuse", "Health", "Rare")
+  full <- class_crosstab(ep, class = "council", posterior = post)
+  f <- class_crosstab(ep, class = "council", posterior = post, focus = "Brill", others = "Others (%)")
+  expect_equal(names(f), c("Category", "Brill", "Others (%)"))
+  expect_false(any(c("Ashby", "Cole") %in% unlist(f)))
+  expect_false("All episodes" %in% names(f))
+  # the council's counts: its expected counts, rounded (an independent sum)
+  own <- round(colSums(post[ep$council == "Brill", ]))
+  cnt <- attr(f, "counts")
+  shown <- !is.na(cnt[names(own), "Brill"])
+  expect_equal(cnt[names(own), "Brill"][shown], own[shown])
+  expect_equal(f$Brill[f$Category == "Neglect"],
+               sprintf("%s (%.1f%%)", format(own[["Neglect"]], big.mark = ","),
+                       100 * own[["Neglect"]] / sum(ep$council == "Brill")))
+  # the others: percentages of their pooled episodes, no counts
+  oth <- round(colSums(post[ep$council != "Brill", ]))
+  pct <- sprintf("%.1f%%", 100 * oth / sum(ep$council != "Brill"))
+  vis <- f$`Others (%)`[match(names(oth), f$Category)] != "c"
+  expect_equal(f$`Others (%)`[match(names(oth), f$Category)][vis], pct[vis])
+  expect_true(all(is.na(cnt[, "Others (%)"])))
+  # small pooled counts are suppressed like any other
+  expect_true(oth[["Rare"]] < 10 || own[["Rare"]] < 10)
+  expect_equal(f$`Others (%)`[f$Category == "Rare"], "c")
+  expect_error(class_crosstab(ep, class = "council", posterior = post, focus = "Dent"),
+               class = "cscdemand_error_column")
+})

@@ -83,11 +83,19 @@ test_that("the audit reads as English: factor names first, no element or column 
   bare <- as.numeric(unlist(regmatches(txt, gregexpr("(?<![0-9,.A-Za-z_-])[0-9]{4,}(?![0-9A-Za-z_.-])", txt, perl = TRUE))))
   expect_true(all(bare >= 1990 & bare <= 2099))
   # a count of columns under the threshold is shown, never "c"
-  cols <- au$Counts == "columns or codes"
+  cols <- au$Counts %in% c("columns", "factors")
   expect_true(any(cols))
   expect_false(any(au$Number[cols] == "c"))
   # and the first letter of each step a capital
   expect_true(all(grepl("^[A-Z]", au$Step)))
+  # R's words and catch-alls are not a reader's: no "data frame", and each
+  # count not of children names its own unit
+  expect_no_match(paste(unlist(au), collapse = " "), "data frame|columns or codes")
+  expect_identical(au$Counts[au$Step == "Columns not used"], "columns")
+  expect_identical(au$Counts[au$Step == "Factors excluded"], "factors")
+  expect_identical(au$Detail[au$Step == "Rows read"], "from the simulated example data")
+  rdf <- report_data(cin_example[cin_example$la == "E09000021", ])
+  expect_no_match(paste(unlist(rdf$audit), collapse = " "), "data frame")
   # the XML route: census element names go too
   one <- cin_example[cin_example$la == "E09000021" & cin_example$year == 2024, ]
   rdx <- report_data(write_cin_census_xml(one, withr::local_tempdir()))
@@ -105,8 +113,15 @@ test_that("report_big_marks() formats counts but not years, codes or file names"
 test_that("p-values are never written as 0 or 1, and a bootstrap floor is respected", {
   expect_identical(format_p(c(0.5, 0.0312, 0.004, 1e-9, 1, NA, 0.9991, 0)),
                    c("0.50", "0.031", "< 0.01", "< 0.001", "> 0.99", "", "> 0.99", "< 0.001"))
-  expect_identical(format_p(c(0.01, 0.2, 0.76), floor = 1 / 100), c("\u2264 0.01", "0.20", "0.76"))
-  expect_identical(format_p(c(0.01, 0.01), floor = c(1 / 100, 1 / 1000)), c("\u2264 0.01", "0.01"))
+  # a bootstrap p-value at its floor says what it is, not "<= 0.01"
+  expect_identical(format_p(c(0.01, 0.2, 0.76), floor = 1 / 100),
+                   c("0.01 (the lowest 99 replicates can give)", "0.20", "0.76"))
+  expect_identical(format_p(c(0.01, 0.01), floor = c(1 / 100, 1 / 1000)),
+                   c("0.01 (the lowest 99 replicates can give)", "0.01"))
+  expect_identical(format_p(1 / 21, floor = 1 / 21), "0.048 (the lowest 20 replicates can give)")
+  expect_identical(format_p(0.03, floor = 0.03), "0.03 (the lowest this test can give)")
+  expect_identical(format_p(c(0.01, 0.5), floor = 0.01, short = TRUE), c("0.01 (lowest possible)", "0.50"))
+  expect_false(any(grepl("\u2264|<=", format_p(c(1 / 100, 1 / 1000), floor = c(1 / 100, 1 / 1000)))))
   expect_error(format_p("0.1"), class = "cscdemand_error")
   expect_error(format_p(c(0.1, 0.2, 0.3), floor = c(0.1, 0.2)), class = "cscdemand_error")
 })
@@ -146,4 +161,40 @@ test_that("the sector readers' objects go in too, and the subtitle names their t
   ref <- report_data(d)
   expect_identical(rd$items, ref$items)
   expect_equal(colSums(as.data.frame(rd$episodes[rd$items])), colSums(as.data.frame(ref$episodes[ref$items])))
+})
+
+test_that("the report's BLRT gives the same p-values and K on every route in", {
+  # issue 25: a data frame, XML returns, the objects the readers return; the
+  # sample the test runs on is drawn with the recorded seed
+  one <- cin_example[cin_example$la == "E09000021" & cin_example$year %in% 2023:2024, ]
+  a <- read_cin_assessments(one)
+  dir <- withr::local_tempdir()
+  xml <- write_cin_census_xml(one, dir)
+  routes <- list(frame = report_data(one), assessments = report_data(a),
+                 xml = report_data(xml), xml_object = report_data(read_cin_assessments(xml)),
+                 shuffled = report_data(one[rev(seq_len(nrow(one))), ]))
+  items <- routes$frame$items[1:8]
+  tests <- lapply(routes, function(rd) {
+    suppressWarnings(report_blrt(rd, items, k = 2:3, k_use = 2, reps = 9, sample = 400,
+                                 seed = 2020))
+  })
+  ref <- tests$frame
+  expect_identical(attr(ref, "sample"), 400)
+  expect_identical(attr(ref, "seed"), 2020)
+  for (r in names(tests)) {
+    expect_identical(tests[[r]]$p_value, ref$p_value, info = r)
+    expect_equal(tests[[r]]$LR, ref$LR, tolerance = 1e-8, info = r)
+    enum <- data.frame(k = 1:3, BIC = c(3, 2, 1), n_best = 5, n_finished = 5)
+    k_r <- report_k_choice(enum, blrt = tests[[r]])$k_blrt
+    expect_identical(k_r, report_k_choice(enum, blrt = ref)$k_blrt,
+                     info = r)
+  }
+  # the sample is the one report_sample() draws with that seed, and another
+  # seed draws another sample
+  rows <- report_sample(routes$frame, 400, seed = 2020)
+  d <- routes$frame$episodes[rows, items]
+  d <- d[vapply(d, function(v) length(unique(v[!is.na(v)])) > 1, logical(1))]
+  direct <- suppressWarnings(lca_blrt(d, k = 2, reps = 9, seed = 2020, verbose = FALSE))
+  expect_identical(direct$table$p_value, ref$p_value[1])
+  expect_false(identical(report_sample(routes$frame, 400, seed = 2021), rows))
 })

@@ -102,7 +102,12 @@ test_that("the HTML report is about the council, with every section, table and r
   nt_cells <- tabs[[nt_cap]]$cells
   nt_share <- as.numeric(sub(" .*", "", nt_cells[seq(5, by = 3, length.out = k)]))
   bc <- tabs[[grep("(as Table 11 of Kingston University, 2020)", caps, fixed = TRUE)]]$cells
-  ncol_bc <- which(bc == "All episodes")[1]
+  # the council beside the other councils pooled (percentages only): no other
+  # council's name, no counts of theirs, no total column to subtract from
+  ncol_bc <- which(bc == "The other 2 councils in the model (%)")
+  expect_equal(ncol_bc, 3)
+  expect_false(any(c("Sunderland", "Kingston upon Thames", "All episodes") %in% bc[1:3]))
+  expect_true(all(grepl("^([0-9.]+%|c)$", bc[ncol_bc * seq_len(k + 1) + 3])))
   col <- which(bc[seq_len(ncol_bc)] == "Leicestershire")
   pct <- as.numeric(sub(".*\\(([0-9.]+)%\\)$", "\\1", bc[ncol_bc * seq_len(k) + col]))
   expect_equal(pct, nt_share, tolerance = 0.002)

@@ -32,6 +32,13 @@ struct ReplicateModel {
   // tolerances (log-likelihood gain, parameter distance).
   int init_iter = -1, final_starts = -1;
   double tol = -1.0, tol_par = -1.0;
+  // Adaptive search (the BLRT): batches of `init` plus `starts` random
+  // starts (later batches random only) until the best log-likelihood has
+  // been reached by `min_best` starts (within `same_ll`, parameters within
+  // `same_par` after matching classes), or `max_starts` starts have run.
+  bool adaptive = false;
+  int max_starts = -1, min_best = -1;
+  double same_ll = -1.0, same_par = -1.0;
   // Also start from model 0's solution on this replicate with each of its
   // classes split in two (model 0 must have K - 1 classes): the BLRT's
   // K-class fit, whose maximum under the null is usually such a split.
@@ -77,7 +84,11 @@ inline Control model_control(const Control& ctl, const ReplicateModel& mod) {
   if (mod.final_starts >= 0) c.final_starts = mod.final_starts;
   if (mod.tol >= 0) c.tol = mod.tol;
   if (mod.tol_par >= 0) c.tol_par = mod.tol_par;
-  c.adaptive = false;
+  c.adaptive = mod.adaptive;
+  if (mod.max_starts >= 0) c.max_starts = mod.max_starts;
+  if (mod.min_best >= 0) c.min_best = mod.min_best;
+  if (mod.same_ll >= 0) c.same_ll = mod.same_ll;
+  if (mod.same_par >= 0) c.same_par = mod.same_par;
   return c;
 }
 
@@ -114,6 +125,7 @@ struct ReplicateOutput {
   std::vector<double> loglik, heldout;
   std::vector<int> status, n_best;
   std::vector<int> iter;  // EM iterations of all starts of the replicate's fit (stage one and two)
+  std::vector<int> n_starts;  // starts run (more than the first batch when adaptive)
   // Parameters of model 0 per replicate: logpi (G x K) and logrho (R x K), row-major.
   std::vector<Params> par0;
 };
@@ -256,6 +268,7 @@ inline ReplicateOutput run_replicates(const ReplicateInput& in,
   out.status.assign(static_cast<std::size_t>(R) * M, kNotRun);
   out.n_best.assign(static_cast<std::size_t>(R) * M, 0);
   out.iter.assign(static_cast<std::size_t>(R) * M, 0);
+  out.n_starts.assign(static_cast<std::size_t>(R) * M, 0);
   std::vector<Control> mctl;
   for (const ReplicateModel& mod : models) mctl.push_back(model_control(ctl, mod));
   out.par0.resize(R);
@@ -280,13 +293,15 @@ inline ReplicateOutput run_replicates(const ReplicateInput& in,
         if (mod.split_model0 && m > 0 && !par0.logpi.empty() && models[0].K == mod.K - 1)
           for (int j = 0; j < mod.K - 1; ++j) init.push_back(split_class(d, par0, j));
         const int starts = std::max(1, static_cast<int>(init.size()) + mod.starts);
-        MultiStartResult ms =
-            multi_start(d, starts, sr, mctl[m], init, serial_for, 1, nullptr, false);
+        Control c = mctl[m];
+        c.batch = starts;  // adaptive: the first batch is every start above, later ones as many random
+        MultiStartResult ms = multi_start(d, starts, sr, c, init, serial_for, 1, nullptr, false);
         const std::size_t slot = static_cast<std::size_t>(r) * M + m;
         int it = 0;
         for (std::size_t s = 0; s < ms.stage1_iter.size(); ++s)
           it += std::max(ms.stage1_iter[s], ms.final_iter[s]);
         out.iter[slot] = it;
+        out.n_starts[slot] = static_cast<int>(ms.stage1_iter.size());
         if (ms.best < 0) {
           out.status[slot] = kFailed;
           continue;

@@ -1,0 +1,78 @@
+# Calibration of the bootstrap likelihood ratio test (issue 25): data sets
+# simulated from a model with a known number of classes K - 1, tested K - 1
+# against K classes by lca_blrt(); under this null the p-values should be
+# uniform and the test should reject at 5% in 5% of the data sets.
+#
+#   Rscript bench/accuracy-blrt.R [design] [data sets] [replicates] [first]
+#
+# design: "kingston" (7 Kingston-shaped classes, 24 factors, n = 3,000, 8 vs 7)
+# or "simple" (3 classes, 8 items, n = 1,000, 4 vs 3); see bench/blrt-designs.R.
+# replicates: bootstrap replicates per data set (default 19). With R
+# replicates the p-value (1 + #{LR_r >= LR})/(R + 1) takes the values
+# j/(R + 1) and, under the null, P(p <= j/(R + 1)) = j/(R + 1) exactly, so
+# with R = 19 "p <= 0.05" is an exact 5% test. The uniformity check accounts
+# for this discreteness: a Kolmogorov-Smirnov test of the randomised p-value
+# p - U/(R + 1) (U uniform, seeded), which is exactly uniform under the null,
+# and a chi-squared test of the R + 1 possible values against equal counts.
+# first: number of the first data set (to extend a run, or to split one
+# over processes). Each data set's result is appended to
+# accuracy-blrt-<design><BLRT_TAG>.rds in BLRT_OUT (default .), so an
+# interrupted run keeps what it did; the summary covers every data set in
+# every accuracy-blrt-<design>*.rds there (data sets 0 just summarises).
+source("bench/bench-process.R")
+suppressMessages(load_pkg())
+source("bench/blrt-designs.R")
+args <- commandArgs(trailingOnly = TRUE)
+design <- if (length(args) >= 1) args[1] else "simple"
+D <- if (length(args) >= 2) as.integer(args[2]) else 20L
+R <- if (length(args) >= 3) as.integer(args[3]) else 19L
+first <- if (length(args) >= 4) as.integer(args[4]) else 1L
+threads <- as.integer(Sys.getenv("BLRT_THREADS", "2"))
+ds <- blrt_designs()[[design]]
+out_dir <- Sys.getenv("BLRT_OUT", ".")
+out_file <- file.path(out_dir, sprintf("accuracy-blrt-%s%s.rds", design, Sys.getenv("BLRT_TAG")))
+res <- if (file.exists(out_file)) readRDS(out_file) else NULL
+
+for (i in seq(first, length.out = D)) {
+  if (!is.null(res) && i %in% res$set) next
+  d <- blrt_data(ds, seed = 1000 + i)
+  pt <- lca_patterns(d, items = colnames(ds$probs))
+  t <- system.time(bl <- suppressWarnings(
+    lca_blrt(pt, k = ds$k, reps = R, seed = 7 + i, threads = threads, verbose = FALSE,
+             early_stop = FALSE)))
+  tb <- bl$table
+  row <- data.frame(set = i, p = tb$p_value, LR = tb$LR, reps = tb$reps, k_worse = tb$k_worse,
+                    not_replicated = if (is.null(tb$not_replicated)) NA_integer_ else tb$not_replicated,
+                    elapsed = t[["elapsed"]], cpu = sum(t[c("user.self", "sys.self")]))
+  res <- rbind(res, row)
+  saveRDS(res, out_file)
+}
+
+blrt_calibration <- function(res, R, seed = 1) {
+  p <- res$p
+  n <- length(p)
+  rej <- mean(p <= 0.05 + 1e-12)
+  u <- withr::with_seed(seed, stats::runif(n))  # the randomisation, fixed
+  prand <- p - u / (R + 1)
+  cells <- table(factor(round(p * (R + 1)), levels = seq_len(R + 1)))
+  # an exact test of equal cell probabilities (the counts are small)
+  list(n = n, reject = rej, se = sqrt(0.05 * 0.95 / n), se_hat = sqrt(rej * (1 - rej) / n),
+       deciles = stats::quantile(prand, c(.1, .3, .5, .7, .9)),
+       ks = suppressWarnings(stats::ks.test(prand, "punif"))$p.value,
+       chisq = stats::chisq.test(cells, simulate.p.value = TRUE, B = 2000)$p.value,
+       not_replicated = mean(res$not_replicated / res$reps, na.rm = TRUE),
+       elapsed = mean(res$elapsed), cpu = mean(res$cpu))
+}
+files <- list.files(out_dir, sprintf("^accuracy-blrt-%s.*[.]rds$", design), full.names = TRUE)
+all <- do.call(rbind, lapply(files, readRDS))
+all <- all[!duplicated(all$set), ]
+cal <- blrt_calibration(all[all$reps == R, ], R)
+cat(sprintf("%s\n  data sets %d, %d replicates each\n", ds$label, cal$n, R))
+cat(sprintf("  rejected at 5%%: %.1f%% (SE under the null %.1f%%; binomial SE of the estimate %.1f%%)\n",
+            100 * cal$reject, 100 * cal$se, 100 * cal$se_hat))
+cat("  randomised p-value deciles (10/30/50/70/90%):", sprintf("%.2f", cal$deciles), "\n")
+cat(sprintf("  Kolmogorov-Smirnov p (randomised p against uniform): %.3f; chi-squared p (the %d values): %.3f\n",
+            cal$ks, R + 1, cal$chisq))
+cat(sprintf("  replicates whose best fit was not reached twice: %.1f%%\n", 100 * cal$not_replicated))
+cat(sprintf("  time per data set: %.1f s elapsed, %.1f s CPU (%d threads, load average %s)\n",
+            cal$elapsed, cal$cpu, threads, readLines("/proc/loadavg", warn = FALSE)))
