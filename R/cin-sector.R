@@ -219,12 +219,7 @@ read_cin_ssd <- function(con, la, schema = NULL, on_unknown = c("error", "drop")
                                       date_format = NULL, verbose = FALSE,
                                       implausible_dates = implausible_dates))
   }
-  ren <- function(d, from, to) {
-    if (is.null(d)) return(NULL)
-    i <- match(from, names(d))
-    names(d)[i[!is.na(i)]] <- to[!is.na(i)]
-    d
-  }
+  ren <- cin_ssd_rename
   ep <- ren(ep, c("cine_referral_id", "cine_person_id", "cine_referral_date",
                   "cine_cin_primary_need_code", "cine_referral_source_code", "cine_referral_nfa",
                   "cine_close_reason", "cine_close_date"),
@@ -235,6 +230,29 @@ read_cin_ssd <- function(con, la, schema = NULL, on_unknown = c("error", "drop")
             c("LAchildID", "PersonBirthDate", "Sex", "Ethnicity"))
   di <- ren(get("ssd_disability", c("disa_person_id", "disa_disability_code")),
             c("disa_person_id", "disa_disability_code"), c("LAchildID", "Disability"))
+  pt <- cin_ssd_parts(get)
+  ct <- cin_tables_from_frames(cindetails = ep, assessments = long, children = pe,
+                               characteristics = pe, disabilities = di, s47 = pt$s47, cpp = pt$cpp,
+                               cinp = pt$cinp, reviews = pt$reviews, la = la, source = "SSD")
+  a <- cin_census_build(list(ct), on_unknown = on_unknown, legacy = legacy, salt = salt,
+                        source = "Standard Safeguarding Dataset", verbose = verbose,
+                        implausible_dates = implausible_dates)
+  cin_sector_note(a, cin_sector_unplaced(list(ct)))
+}
+
+# The SSD's columns renamed to the return's (NULL stays NULL).
+cin_ssd_rename <- function(d, from, to) {
+  if (is.null(d)) return(NULL)
+  i <- match(from, names(d))
+  names(d)[i[!is.na(i)]] <- to[!is.na(i)]
+  d
+}
+
+# The parts of an SSD episode, named as the return names them: section 47
+# enquiries and conferences, child protection plans with their review dates
+# (ssd_cp_reviews, by plan id), CIN plans. `get(table, columns)` reads a table.
+cin_ssd_parts <- function(get) {
+  ren <- cin_ssd_rename
   s47 <- cin_rbind_fill(
     ren(get("ssd_s47_enquiry", c("s47e_referral_id", "s47e_person_id", "s47e_s47_start_date")),
         c("s47e_referral_id", "s47e_person_id", "s47e_s47_start_date"),
@@ -260,13 +278,7 @@ read_cin_ssd <- function(con, la, schema = NULL, on_unknown = c("error", "drop")
                  "cinp_cin_plan_end_date")
   cinp <- ren(get("ssd_cin_plans", cinp_from), cinp_from,
               c("CINdetailsID", "LAchildID", "CINPlanStartDate", "CINPlanEndDate"))
-  ct <- cin_tables_from_frames(cindetails = ep, assessments = long, children = pe,
-                               characteristics = pe, disabilities = di, s47 = s47, cpp = cpp,
-                               cinp = cinp, reviews = rv, la = la, source = "SSD")
-  a <- cin_census_build(list(ct), on_unknown = on_unknown, legacy = legacy, salt = salt,
-                        source = "Standard Safeguarding Dataset", verbose = verbose,
-                        implausible_dates = implausible_dates)
-  cin_sector_note(a, cin_sector_unplaced(list(ct)))
+  list(s47 = s47, cpp = cpp, reviews = rv, cinp = cinp)
 }
 
 # ---------------------------------------------------------------------------

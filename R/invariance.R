@@ -136,7 +136,7 @@ search_items <- function(pt, k, base, conf, extra, seed, threads, control) {
     f <- withCallingHandlers(
       fit_lca_patterns(pt, k = k, starts = length(init) + as.integer(extra), seed = seed,
                        threads = threads, control = control, verbose = FALSE, set_of = set_of,
-                       init = init),
+                       init = init, trace = FALSE),
       cscdemand_warning_starts = function(w) invokeRestart("muffleWarning"))
     gg <- 2 * tapply(pt$n * (f$par$ll_pattern - base$par$ll_pattern),
                      factor(pt$group, levels = seq_len(G)), sum)

@@ -286,7 +286,8 @@ set_map <- function(J, G, free_items = integer()) {
 }
 
 fit_lca_patterns <- function(pt, k, starts, seed, threads, control, verbose,
-                             set_of = NULL, init = list(), call = rlang::caller_env()) {
+                             set_of = NULL, init = list(), trace = TRUE,
+                             call = rlang::caller_env()) {
   P <- length(pt$n)
   G <- length(pt$group_levels)
   J <- length(pt$items)
@@ -299,6 +300,7 @@ fit_lca_patterns <- function(pt, k, starts, seed, threads, control, verbose,
   adaptive <- is.null(starts) && k > 1L
   starts <- if (k == 1L) 1L else as.integer(starts %||% control$batch %||% 20L)
   ctl <- core_control(control, starts, adaptive)
+  ctl$keep_trace <- trace  # FALSE: the best start is not run again to record its trace
   two_stage <- ctl$final_starts > 0L
   res <- cpp_lca_fit(pt$y, pt$ncat, pt$n, pt$group, G, k, set_of, starts, seed, ctl, init,
                      threads, verbose && interactive())

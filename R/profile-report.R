@@ -53,7 +53,7 @@ report_data <- function(data = "example", council = NULL, years = NULL, threshol
   if (!length(items) || !nrow(episodes)) {
     n_ep <- nrow(episodes)
     n_txt <- fmt_count_public(n_ep, threshold)
-    abort_input(c("No factor is left to analyse: every factor was dropped, as present in fewer than 10 episodes or excluded (the Kingston defaults of {.fn episode_factors}).",
+    abort_input(c("No factor is left to analyse: every factor was dropped, as present in fewer than 10 episodes or excluded (the exclusions of Kingston University's study, the defaults of {.fn episode_factors}).",
                   x = "The extract you supplied in {.arg data} gives {n_txt} episode{cli::qty(n_ep)}{?s} with factors.",
                   i = "A latent class analysis needs a few hundred episodes at least: give a longer period or more councils in {.arg data}, or drop or widen {.arg years}."),
                 class = "cscdemand_error_data")
@@ -95,7 +95,7 @@ report_data <- function(data = "example", council = NULL, years = NULL, threshol
                  years = yrs, years_text = report_years_text(yrs),
                  source = report_source_text(rin$kind, rin$source),
                  example = rin$kind == "simulated", lsoa_lookup = !is.null(lsoa),
-                 audit = report_audit(au, threshold)),
+                 audit = report_audit(au, threshold, report_source_text(rin$kind, rin$source))),
             class = "cscdemand_report_data", threshold = threshold, audit_counts = au)
 }
 
@@ -126,7 +126,7 @@ report_data_recheck <- function(rd, council, years, threshold, call = rlang::cal
                   i = "Build them again with {.code report_data(data, years = {deparse(years)})}, or leave {.arg years} out."),
                 class = "cscdemand_error_data", call = call)
   }
-  rd$audit <- report_audit(au, threshold)
+  rd$audit <- report_audit(au, threshold, rd$source)
   attr(rd, "threshold") <- threshold
   rd
 }

@@ -6,17 +6,17 @@
 
 # The publishable audit table of the report, from the audit counts
 # (columns stage, step, n, detail and unit).
-report_audit <- function(au, threshold) {
+report_audit <- function(au, threshold, source = NULL) {
   unit <- if (is.null(au$unit)) rep("rows", nrow(au)) else au$unit
   files <- grepl("returns read", au$step)  # census files: not about children
   not_children <- files | unit != "rows" | grepl("columns|factors excluded", au$step)
   hidden <- is.na(suppress_small(data.frame(n = round(au$n)), threshold = threshold, cols = "n")$n)
   n <- ifelse(not_children | !hidden, fmt_int(round(au$n)), "c")
-  detail <- report_audit_detail(au$step, au$detail)
+  detail <- report_audit_detail(au$step, au$detail, source)
   detail <- as.character(audit_public_text(detail, threshold))
   detail <- report_big_marks(detail)
   data.frame(Step = report_audit_step(au$step), Number = n,
-             Counts = ifelse(files, "files", ifelse(not_children, "columns or codes",
+             Counts = ifelse(files, "files", ifelse(not_children, audit_unit_noun(au$step, unit),
                                                     audit_count_noun(au$step))),
              Detail = detail, stringsAsFactors = FALSE)
 }
@@ -44,9 +44,12 @@ report_audit_step <- function(step) {
 }
 
 # The detail of each step in plain English (counts still raw, so the
-# suppression that follows sees them).
-report_audit_detail <- function(step, detail) {
+# suppression that follows sees them). `source` says where the rows came
+# from (report_source_text()): "from a data frame" is R's word, not the
+# reader's.
+report_audit_detail <- function(step, detail, source = NULL) {
   out <- report_plain_words(detail)
+  out <- gsub("^from a data frame$", if (is.null(source)) "from a table of the extract" else paste("from", sub("^(simulated)", "the \\1", source)), out)
   # the extract's own column names are not for the report
   out[grepl("^columns not used", step)] <- "columns of the extract the report does not need"
   out <- gsub("([0-9]+) coded 21", "\\1 with only \"No factors identified\" (21)", out)
@@ -105,6 +108,16 @@ report_big_marks <- function(x) {
     regmatches(s, list(m)) <- list(ifelse(is_year, v, formatC(n, format = "d", big.mark = ",")))
     s
   }, "", USE.NAMES = FALSE)
+}
+
+# What a line that is not about children counts: the reader's own unit
+# ("columns", "factors", "tables"), never a catch-all.
+audit_unit_noun <- function(step, unit) {
+  nouns <- c(columns = "columns", factors = "factors", tables = "tables", layout = "layouts")
+  out <- unname(nouns[unit])
+  guess <- ifelse(grepl("factor", step, ignore.case = TRUE), "factors",
+                  ifelse(grepl("column", step, ignore.case = TRUE), "columns", "items"))
+  ifelse(is.na(out), guess, out)
 }
 
 # What an audit line about children counts, from the first noun of its step

@@ -223,27 +223,31 @@ docx_section_break <- function(body_sect, landscape) {
 }
 
 # The table of contents written out: one entry per heading of levels 1 and 2,
-# linked to it, with a PAGEREF field for its page, inside the TOC field (so
-# Word's "Update field" rebuilds it). A page break follows the contents.
+# linked to it, with a PAGEREF field for its page. The entries are plain
+# paragraphs in the contents block, not the cached result of a TOC field:
+# LibreOffice prints a TOC field's cached text as it is (no page numbers),
+# but works out every PAGEREF when it lays the pages out, and Word updates
+# them on opening (w:updateFields). Each heading gets a bookmark of its own
+# inside its paragraph (pandoc's section bookmarks start before the heading,
+# and after a table LibreOffice loses them: "Reference source not found").
+# A page break follows the contents.
 docx_fill_toc <- function(doc) {
   sdt <- xml2::xml_find_first(doc, "//w:sdt[w:sdtPr/w:docPartObj/w:docPartGallery[@w:val='Table of Contents']]", docx_ns)
   if (inherits(sdt, "xml_missing")) return(invisible(doc))
   content <- xml2::xml_find_first(sdt, "w:sdtContent", docx_ns)
   field <- xml2::xml_find_first(content, "w:p[.//w:instrText]", docx_ns)
-  instr <- xml2::xml_text(xml2::xml_find_first(field, ".//w:instrText", docx_ns))
   heads <- xml2::xml_find_all(doc, "//w:body/w:p[w:pPr/w:pStyle[@w:val='Heading1' or @w:val='Heading2']]", docx_ns)
   if (!length(heads)) return(invisible(doc))
+  ids <- suppressWarnings(as.integer(xml2::xml_attr(xml2::xml_find_all(doc, "//w:bookmarkStart", docx_ns), "id")))
+  first_id <- max(c(0L, ids), na.rm = TRUE) + 1L
   entries <- vapply(seq_along(heads), function(i) {
     h <- heads[[i]]
     level <- if (xml2::xml_attr(xml2::xml_find_first(h, "w:pPr/w:pStyle", docx_ns), "val") == "Heading1") 1 else 2
-    bm <- xml2::xml_attr(xml2::xml_find_first(h, "preceding-sibling::*[1][self::w:bookmarkStart]", docx_ns), "name")
     text <- docx_escape(paste(xml2::xml_text(xml2::xml_find_all(h, ".//w:t", docx_ns)), collapse = ""))
-    start <- if (i == 1) sprintf('<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r><w:r><w:instrText xml:space="preserve">%s</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>', docx_escape(instr)) else ""
-    end <- if (i == length(heads)) '<w:r><w:fldChar w:fldCharType="end"/></w:r>' else ""
-    line <- if (is.na(bm)) sprintf('<w:r><w:t xml:space="preserve">%s</w:t></w:r>', text) else
-      sprintf('<w:hyperlink w:anchor="%s" w:history="1"><w:r><w:t xml:space="preserve">%s</w:t></w:r><w:r><w:tab/></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGEREF %s \\h </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t></w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:hyperlink>',
-              bm, text, bm)
-    sprintf('<w:p><w:pPr><w:pStyle w:val="TOC%d"/></w:pPr>%s%s%s</w:p>', level, start, line, end)
+    bm <- sprintf("_Toc%08d", i)
+    docx_bookmark_heading(h, bm, first_id + i - 1L)
+    sprintf('<w:p><w:pPr><w:pStyle w:val="TOC%d"/></w:pPr><w:hyperlink w:anchor="%s" w:history="1"><w:r><w:t xml:space="preserve">%s</w:t></w:r><w:r><w:tab/></w:r><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r><w:r><w:instrText xml:space="preserve"> PAGEREF %s \\h </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t></w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:hyperlink></w:p>',
+            level, bm, text, bm)
   }, "")
   frag <- xml2::read_xml(sprintf('<w:sdtContent xmlns:w="%s">%s</w:sdtContent>', docx_ns[["w"]], paste(entries, collapse = "")))
   for (p in xml2::xml_children(frag)) xml2::xml_add_sibling(field, p, .where = "before")
@@ -251,6 +255,16 @@ docx_fill_toc <- function(doc) {
   brk <- xml2::read_xml(sprintf('<w:p xmlns:w="%s"><w:r><w:br w:type="page"/></w:r></w:p>', docx_ns[["w"]]))
   xml2::xml_add_sibling(sdt, brk, .where = "after")
   invisible(doc)
+}
+
+# A bookmark around a heading's text, inside its paragraph.
+docx_bookmark_heading <- function(h, name, id) {
+  ppr <- xml2::xml_find_first(h, "w:pPr", docx_ns)
+  start <- xml2::read_xml(sprintf('<w:bookmarkStart xmlns:w="%s" w:id="%d" w:name="%s"/>', docx_ns[["w"]], id, name))
+  end <- xml2::read_xml(sprintf('<w:bookmarkEnd xmlns:w="%s" w:id="%d"/>', docx_ns[["w"]], id))
+  if (inherits(ppr, "xml_missing")) xml2::xml_add_child(h, start, .where = 0) else xml2::xml_add_sibling(ppr, start, .where = "after")
+  xml2::xml_add_child(h, end)
+  invisible(h)
 }
 
 docx_escape <- function(x) {

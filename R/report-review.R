@@ -185,22 +185,44 @@ review_phrasing <- function(text) {
 
 # Another council's name used as a label ("the Leicestershire table",
 # "(Kingston model)"); a citation "Kingston Table 3" needs a references section.
+# A research group named after a place is not a council: "Kingston" (Kingston
+# University's study) used as a label ("Kingston defaults", "the Kingston
+# study") is found whatever the report's council, even Kingston upon Thames,
+# and the council's own name ("Kingston upon Thames categories") is not
+# taken for the research group.
+review_label_words <- "(tables?|models?|categories|method|defaults|study|exclusions|rule|approach)"
+review_research_groups <- c(Kingston = "Kingston University, 2020",
+                            Leicestershire = "Leicestershire County Council's needs analysis")
 review_council_labels <- function(text, council, councils = NULL) {
-  if (is.null(councils)) councils <- unique(c(cscdemand::context_councils$name, "Kingston", "Leicestershire"))
-  others <- setdiff(councils, council)
+  if (is.null(councils)) councils <- unique(cscdemand::context_councils$name)
+  esc <- function(x) gsub("([.()\\[\\]])", "\\\\\\1", x)
+  others <- setdiff(councils, c(council, names(review_research_groups)))
   others <- others[!is.na(others) & nzchar(others)]
-  rx <- paste0("\\b(", paste(gsub("([.()])", "\\\\\\1", others), collapse = "|"), ")\\s+(table|model|categories|method|defaults)\\b")
-  hit <- grep(rx, text, perl = TRUE)
   out <- review_problems()
-  if (length(hit)) {
-    out <- review_problems(paste("paragraph", hit),
-      paste0("another council's name as a label: \"", regmatches(text[hit], regexpr(rx, text[hit], perl = TRUE)), "\""))
+  find <- function(rx, what) {
+    hit <- grep(rx, text, perl = TRUE)
+    if (!length(hit)) return(review_problems())
+    review_problems(paste("paragraph", hit),
+                    paste0(what, ": \"", regmatches(text[hit], regexpr(rx, text[hit], perl = TRUE)), "\""))
   }
-  cite_rx <- paste0("\\b(", paste(gsub("([.()])", "\\\\\\1", others), collapse = "|"), ")\\s+Tables?\\s+[0-9]+")
-  cites <- grep(cite_rx, text, perl = TRUE)
-  if (length(cites) && !any(grepl("^\\s*References\\s*$", text))) {
-    out <- rbind(out, review_problems(paste("paragraph", cites[1]),
-      paste0("\"", regmatches(text[cites[1]], regexpr(cite_rx, text[cites[1]], perl = TRUE)),
+  if (length(others)) {
+    out <- rbind(out, find(paste0("\\b(", paste(esc(others), collapse = "|"), ")\\s+", review_label_words, "\\b"),
+                           "another council's name as a label"))
+  }
+  # a research group's place name as a label, unless it is the start of a
+  # longer name ("Kingston upon Thames", "Kingston University", "Leicestershire County Council")
+  for (g in names(review_research_groups)) {
+    if (identical(g, council)) next
+    rx <- paste0("\\b", g, "(?!\\s+(upon|University|County))\\s+", review_label_words, "\\b")
+    out <- rbind(out, find(rx, paste0("a research group's place name as a label (cite it as ",
+                                      review_research_groups[[g]], ")")))
+  }
+  cites <- c(others, names(review_research_groups))
+  cite_rx <- paste0("\\b(", paste(esc(cites), collapse = "|"), ")\\s+Tables?\\s+[0-9]+")
+  hit <- grep(cite_rx, text, perl = TRUE)
+  if (length(hit) && !any(grepl("^\\s*References\\s*$", text))) {
+    out <- rbind(out, review_problems(paste("paragraph", hit[1]),
+      paste0("\"", regmatches(text[hit[1]], regexpr(cite_rx, text[hit[1]], perl = TRUE)),
              "\" is cited but the report has no references section")))
   }
   out

@@ -2,7 +2,7 @@
 #'
 #' The rule the report follows, stated once: the number of categories K is
 #' the one with the lowest BIC among models with at least two categories (the
-#' rule of the Kingston study), unless the analyst fixed it (`k_use`).
+#' rule of Kingston University's study), unless the analyst fixed it (`k_use`).
 #' Cross-validation (the K with the highest held-out log-likelihood) and the
 #' bootstrap likelihood ratio test (the K before the first K whose gain over
 #' K - 1 is not significant at `alpha`) are reported beside it; where they
@@ -65,7 +65,7 @@ report_k_text <- function(tb, k, k_bic, k_rule, k_use, k_cv, k_blrt, blrt, agree
            "otherwise follows, the lowest BIC with at least two categories, gives K = ", k_rule, ").")
   } else {
     paste0("**This report uses K = ", k, " categories.** The rule, fixed before looking at the ",
-           "categories, is the one of the Kingston study: the number with the lowest BIC, with at least two.")
+           "categories, is the one of Kingston University's study (2020): the number with the lowest BIC (the Bayesian information criterion, a measure of fit that charges for the size of the model), with at least two.")
   }
   out <- c(rule, paste0("BIC is lowest at K = ", k_bic, "."))
   if (k_bic == 1 && is.null(k_use)) {
@@ -187,3 +187,47 @@ deprivation_sentences <- function(own, pooled = NULL, council, n_councils = 1, a
 
 # "both councils" or "all 3 councils".
 councils_phrase <- function(n) if (n == 2) "both councils" else paste("all", n, "councils")
+
+#' The deprivation measure in words, from the editions actually used
+#'
+#' The report's sentence about deprivation and its reference to the English
+#' Indices of Deprivation are written from what [link_imd()] did, not
+#' assumed: the editions named are those of the council's episodes
+#' (`imd_edition`), and "Not known" is mentioned only when the table holds
+#' such a row.
+#'
+#' @param editions The IMD editions of the council's linked episodes (for
+#'   example `unique(linked$imd_edition)`; `NA` ignored).
+#' @param not_known `TRUE` when the report's table has a "Not known" row
+#'   (episodes with no neighbourhood in the IMD lists).
+#' @return A list: `sentence` (Markdown) and `reference` (the References
+#'   entry for the editions used).
+#' @family report
+#' @export
+#' @examples
+#' imd_edition_text(2019, not_known = FALSE)$sentence
+#' imd_edition_text(c(2019, 2025), not_known = TRUE)$reference
+imd_edition_text <- function(editions, not_known = FALSE) {
+  check_flag(not_known)
+  eds <- sort(unique(as.integer(editions[!is.na(editions)])))
+  if (!length(eds) || !all(eds %in% c(2015L, 2019L, 2025L))) {
+    abort_input(c("{.arg editions} must be IMD editions 2015, 2019 or 2025.",
+                  x = "You supplied {.val {format(editions)}}."), class = "cscdemand_error_data")
+  }
+  names_ed <- paste0("IMD ", eds)
+  sentence <- paste0(
+    "Deprivation is the ", paste(names_ed, collapse = " and "), " decile (English Indices of Deprivation ",
+    paste(eds, collapse = " and "), ") of the neighbourhood (LSOA) of the child's address: decile 1 is ",
+    "the most deprived tenth of neighbourhoods in England.",
+    if (length(eds) > 1) paste0(" The extract mixes 2011 and 2021 neighbourhood codes, so each episode has ",
+                                "the edition of its own code; deciles of the editions are close but not the same measure.")
+    else if (identical(eds, 2019L)) paste0(" The neighbourhood codes are of 2011, so the edition is IMD 2019, the ",
+                                           "latest on 2011 boundaries (IMD 2025 uses 2021 codes).") else "",
+    if (not_known) " Episodes with no known neighbourhood, or one not in the IMD lists, are shown as \"Not known\"." else "")
+  publisher <- ifelse(eds == 2015L, "Department for Communities and Local Government",
+                      "Ministry of Housing, Communities and Local Government")
+  reference <- paste0(publisher, " (", eds, "). *English Indices of Deprivation ", eds, "*",
+                      if (length(eds) > 1) ifelse(eds >= 2025L, ", for 2021 neighbourhood codes", ", for 2011 neighbourhood codes") else "",
+                      ". Contains public sector information licensed under the Open Government Licence v3.0.")
+  list(sentence = sentence, reference = reference)
+}

@@ -43,7 +43,10 @@
 #'   real Word tables) or `"pdf"` (only where LaTeX is installed); `NULL` to
 #'   take it from `output_file` (HTML if that has no known extension).
 #' @param k Numbers of classes to compare (default `1:8`).
-#' @param starts Random starts per model (default 20).
+#' @param starts Random starts per model. `NULL` (the default) runs them in
+#'   batches until the best fit is found by more than one start (see
+#'   [lca_control()]), as [lca()] does: a fixed 20 left the best fit at eight
+#'   categories found by one start only, with a warning.
 #' @param seed Seed for every random step.
 #' @param threshold Small-number suppression threshold (default 10).
 #' @param class_names Optional names for the categories, one per class in
@@ -78,7 +81,7 @@
 #' demand_report(c("cin_2023.xml", "cin_2024.xml"), lsoa = "child_lsoa.csv")
 #' }
 demand_report <- function(data = "example", council = NULL, output_file = NULL,
-                          output_format = NULL, k = 1:8, starts = 20, seed = 2020,
+                          output_format = NULL, k = 1:8, starts = NULL, seed = 2020,
                           threshold = 10, class_names = NULL, years = NULL, lsoa = NULL,
                           ..., quiet = TRUE) {
   rlang::check_installed(c("rmarkdown", "knitr"), reason = "to knit the report.")

@@ -229,7 +229,7 @@ fit <- stage("3a", "fit K = 12, adaptive starts", "", function() {
   lca(pt_pool, k = K_TRUE, seed = seed, threads = threads, verbose = FALSE)
 })
 cat(sprintf("K = 12: LL %.2f, %d starts, best reached by %d of %d\n", fit$loglik,
-            length(fit$starts), fit$n_best, fit$n_finished))
+            NROW(fit$starts), fit$n_best, fit$n_finished))
 
 # --- 5. multi-group across councils ---------------------------------------
 inv <- stage("5", "invariant + configural + partial-invariance search, K = 12", "< 3 min",
@@ -344,11 +344,11 @@ en <- stage("3", sprintf("enumerate K = 1..%d, adaptive starts (at most %d)", k_
     it <- unlist(f$iterations)
     work[[kk]] <<- data.frame(K = kk, seconds = round(tt[["elapsed"]], 1),
                               cpu = round(tt[["user.self"]] + tt[["sys.self"]], 1),
-                              starts = length(f$starts), finished = f$n_finished,
+                              starts = NROW(f$starts), finished = f$n_finished,
                               best = f$n_best, mean_iter = round(mean(it, na.rm = TRUE)),
                               total_iter = sum(it, na.rm = TRUE))
     cat(sprintf("  K = %2d: %6.1f s (CPU %6.1f), %3d starts, %3d to convergence, best by %d, mean %d EM iterations\n",
-                kk, tt[["elapsed"]], work[[kk]]$cpu, length(f$starts), as.integer(f$n_finished),
+                kk, tt[["elapsed"]], work[[kk]]$cpu, NROW(f$starts), as.integer(f$n_finished),
                 as.integer(f$n_best), as.integer(work[[kk]]$mean_iter)))
     fits[[paste0("k=", kk)]] <- f
   }

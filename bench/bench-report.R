@@ -47,13 +47,37 @@ if (Sys.getenv("CSCDEMAND_BENCH_LOAD") != "installed" && file.exists("DESCRIPTIO
 out_dir <- Sys.getenv("CSCDEMAND_BENCH_OUT", tempfile("bench-report"))
 dir.create(out_dir, showWarnings = FALSE)
 
+# With CSCDEMAND_BENCH_PROFILE=1, where the time goes: R's profiler samples the
+# knit, and the time spent inside each of the report's heavy steps (their C++
+# kernels count to the R function that called them) is printed after it.
+profiling <- Sys.getenv("CSCDEMAND_BENCH_PROFILE") == "1"
+report_steps <- c("report_data", "lca_enumerate", "lca_cv", "lca_blrt", "lca_bootstrap",
+                  "lca_invariance", "class_profile", "class_crosstab", "class_shares", "link_imd",
+                  "class_deprivation_effect", "rates_by_decile", "pathway_measures",
+                  "council_context", "report_docx_finish", "print.ggplot", "pandoc_convert")
+print_profile <- function(prof, total) {
+  s <- utils::summaryRprof(prof)$by.total
+  s <- s[intersect(paste0("\"", report_steps, "\""), rownames(s)), "total.time", drop = FALSE]
+  s <- s[order(-s$total.time), , drop = FALSE]
+  # the profiler's clock is the process's CPU time (all threads)
+  cat(sprintf("    %-28s %6.1f s CPU (%2.0f%% of the knit's CPU)\n", gsub("\"", "", rownames(s)), s$total.time,
+              100 * s$total.time / total), sep = "")
+}
+
 time_report <- function(label, ...) {
   for (fmt in c("html", "docx")) {
     out <- file.path(out_dir, paste0(gsub("[^a-z0-9]+", "-", tolower(label)), ".", fmt))
+    prof <- tempfile(fileext = ".Rprof")
+    if (profiling) utils::Rprof(prof, interval = 0.05)
     t <- system.time(suppressMessages(demand_report(..., output_file = out)))
+    if (profiling) {
+      utils::Rprof(NULL)
+      on.exit(unlink(prof), add = TRUE)
+    }
     cat(sprintf("%-28s %-5s %7.1f s elapsed (%6.1f s CPU), %5.1f MB\n", label, fmt, t[["elapsed"]],
                 t[["user.self"]] + t[["sys.self"]] + t[["user.child"]] + t[["sys.child"]],
                 file.size(out) / 1e6))
+    if (profiling) print_profile(prof, t[["user.self"]] + t[["sys.self"]])
   }
 }
 

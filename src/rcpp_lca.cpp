@@ -314,6 +314,9 @@ List cpp_lca_fit(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVe
   cscdemand::Control ctl = control_from_r(control);
 
   std::vector<cscdemand::Params> init_par = params_from_r(init);
+  // The best start is replayed to keep its trace unless control$keep_trace is FALSE.
+  const bool keep_trace =
+      !control.containsElementNamed("keep_trace") || as<bool>(control["keep_trace"]);
 
   const bool two_stage = ctl.init_iter > 0 && ctl.final_starts > 0 && ctl.final_starts < starts;
   const double total = ctl.adaptive ? NA_REAL
@@ -325,7 +328,7 @@ List cpp_lca_fit(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVe
     // Called on this (the main) thread between chunks of starts.
     auto on_chunk = [&](int done, int) { tick(static_cast<double>(done)); };
     res = cscdemand::multi_start(d, starts, seed_to_u64(seed), ctl, init_par,
-                                 cscdemand_parallel_for(threads), chunk, on_chunk);
+                                 cscdemand_parallel_for(threads), chunk, on_chunk, keep_trace);
   });
 
   const cscdemand::RunResult& best = res.best_run;

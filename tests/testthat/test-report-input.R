@@ -83,11 +83,19 @@ test_that("the audit reads as English: factor names first, no element or column 
   bare <- as.numeric(unlist(regmatches(txt, gregexpr("(?<![0-9,.A-Za-z_-])[0-9]{4,}(?![0-9A-Za-z_.-])", txt, perl = TRUE))))
   expect_true(all(bare >= 1990 & bare <= 2099))
   # a count of columns under the threshold is shown, never "c"
-  cols <- au$Counts == "columns or codes"
+  cols <- au$Counts %in% c("columns", "factors")
   expect_true(any(cols))
   expect_false(any(au$Number[cols] == "c"))
   # and the first letter of each step a capital
   expect_true(all(grepl("^[A-Z]", au$Step)))
+  # R's words and catch-alls are not a reader's: no "data frame", and each
+  # count not of children names its own unit
+  expect_no_match(paste(unlist(au), collapse = " "), "data frame|columns or codes")
+  expect_identical(au$Counts[au$Step == "Columns not used"], "columns")
+  expect_identical(au$Counts[au$Step == "Factors excluded"], "factors")
+  expect_identical(au$Detail[au$Step == "Rows read"], "from the simulated example data")
+  rdf <- report_data(cin_example[cin_example$la == "E09000021", ])
+  expect_no_match(paste(unlist(rdf$audit), collapse = " "), "data frame")
   # the XML route: census element names go too
   one <- cin_example[cin_example$la == "E09000021" & cin_example$year == 2024, ]
   rdx <- report_data(write_cin_census_xml(one, withr::local_tempdir()))

@@ -128,7 +128,7 @@ test_that("a footer without a page number, and an empty contents list, are found
   expect_match(review_contents_filled(no_toc)$problem, "no table of contents")
 })
 
-test_that("the layout fills the contents with every heading, linked, inside the TOC field", {
+test_that("the layout fills the contents with every heading, linked, with a page field LibreOffice works out", {
   body <- paste0(empty_toc, heading("Summary", 1, 1), para("Text"), heading("Data &amp; audit", 1, 2),
                  heading("How stable?", 2, 3), para("More"))
   path <- craft_docx(body)
@@ -139,15 +139,46 @@ test_that("the layout fills the contents with every heading, linked, inside the 
   sdt <- xml2::xml_find_first(r$docx$doc, "//w:sdt", ns)
   entries <- xml2::xml_find_all(sdt, ".//w:p[w:pPr/w:pStyle[starts-with(@w:val, 'TOC') and @w:val != 'TOCHeading']]", ns)
   expect_equal(xml2::xml_attr(xml2::xml_find_first(entries, "w:pPr/w:pStyle", ns), "val"), c("TOC1", "TOC1", "TOC2"))
-  expect_equal(xml2::xml_attr(xml2::xml_find_first(entries, "w:hyperlink", ns), "anchor"), c("h1", "h2", "h3"))
   expect_match(xml2::xml_text(entries[[2]]), "Data & audit", fixed = TRUE)
-  # one field: begins in the first entry, ends in the last
-  expect_length(xml2::xml_find_all(entries[[1]], ".//w:fldChar[@w:fldCharType='begin']", ns), 2)
-  expect_length(xml2::xml_find_all(entries[[3]], ".//w:fldChar[@w:fldCharType='end']", ns), 2)
-  expect_match(xml2::xml_text(xml2::xml_find_first(entries[[1]], ".//w:instrText", ns)), "^TOC ")
+  # each entry links to a bookmark inside its heading's paragraph, and has a
+  # PAGEREF field of its own to it; no TOC field whose cached text would be
+  # printed as it is (LibreOffice printed the contents without page numbers)
+  anchors <- xml2::xml_attr(xml2::xml_find_first(entries, "w:hyperlink", ns), "anchor")
+  heads <- xml2::xml_find_all(r$docx$doc, "//w:body/w:p[w:pPr/w:pStyle[starts-with(@w:val, 'Heading')]]", ns)
+  expect_equal(xml2::xml_attr(xml2::xml_find_first(heads, "w:bookmarkStart", ns), "name"), anchors)
+  instr <- xml2::xml_text(xml2::xml_find_all(sdt, ".//w:instrText", ns))
+  expect_equal(trimws(instr), paste("PAGEREF", anchors, "\\h"))
+  ids <- xml2::xml_attr(xml2::xml_find_all(r$docx$doc, "//w:bookmarkStart", ns), "id")
+  expect_false(anyDuplicated(ids) > 0)
   # Word refreshes the page numbers on opening
   settings <- xml2::read_xml(unz(path, "word/settings.xml"))
   expect_length(xml2::xml_find_all(settings, "//w:updateFields[@w:val='true']", ns), 1)
+})
+
+test_that("LibreOffice prints the contents with page numbers, also for a heading after a table", {
+  skip_on_cran()
+  skip_if(!nzchar(Sys.which("libreoffice")) || !nzchar(Sys.which("pdftotext")), "LibreOffice or pdftotext not installed")
+  tbl <- craft_table(rbind(c("A", "B"), c("1", "2")), c(2000, 2000))
+  body <- paste0(empty_toc, heading("Summary", 1, 1), para("Text"), tbl,
+                 heading("After a table", 1, 2), para("More"),
+                 strrep(para("Filler"), 120), heading("Later", 1, 3), para("End"))
+  path <- craft_docx(body)
+  report_docx_finish(path)
+  out <- withr::local_tempdir()
+  prof <- withr::local_tempdir()
+  system2("env", c("-u", "LD_LIBRARY_PATH", "libreoffice", paste0("-env:UserInstallation=file://", prof),
+                   "--headless", "--convert-to", "pdf", "--outdir", shQuote(out), shQuote(path)),
+          stdout = FALSE, stderr = FALSE)
+  pdf <- file.path(out, sub("docx$", "pdf", basename(path)))
+  skip_if(!file.exists(pdf), "LibreOffice could not convert the document")
+  txt <- system2("pdftotext", c("-layout", shQuote(pdf), "-"), stdout = TRUE)
+  expect_false(any(grepl("Reference source not found", txt)))
+  line <- function(h) trimws(grep(paste0("^\\s*", h, "[ .]"), txt, value = TRUE)[1])
+  expect_match(line("Summary"), "[0-9]+$")
+  expect_match(line("After a table"), "[0-9]+$")
+  expect_match(line("Later"), "[0-9]+$")
+  expect_gt(as.integer(sub("^.*?([0-9]+)$", "\\1", line("Later"))),
+            as.integer(sub("^.*?([0-9]+)$", "\\1", line("Summary"))))
 })
 
 test_that("the shipped reference document is A4 with page numbers and the table styles", {
@@ -218,6 +249,24 @@ test_that("'times less likely', councils by position and other councils as label
   ok <- c(text[c(3, 5, 6)], "References", "Kingston upon Thames (2020) ...")
   expect_equal(nrow(review_phrasing(ok)), 0)
   expect_equal(nrow(review_council_labels(ok, council = "Sunderland")), 0)
+})
+
+test_that("a research group named after a place is not a council: its name as a label is found for every council", {
+  text <- c("Factors are left out as the Kingston defaults do.",
+            "The rule is the one of the Kingston study.",
+            "Episodes of Kingston upon Thames categories are shown.",
+            "Kingston University's study (Kingston University, 2020) left them out.",
+            "Leicestershire County Council's needs analysis gives the ratios.")
+  for (council in c("Sunderland", "Kingston upon Thames", "Kingston upon Hull, City of")) {
+    lab <- review_council_labels(text, council = council)
+    expect_equal(lab$where[grepl("research group", lab$problem)], c("paragraph 1", "paragraph 2"), info = council)
+    expect_match(lab$problem[grepl("research group", lab$problem)][1], "Kingston University, 2020.*\"Kingston defaults\"", info = council)
+  }
+  # the report's own council, named in full, is not taken for the research group
+  expect_false(any(review_council_labels(text[3:5], council = "Kingston upon Thames")$where == "paragraph 1"))
+  expect_equal(nrow(review_council_labels(text[4:5], council = "Kingston upon Thames")), 0)
+  # "Kingston upon Thames categories" in another council's report is another council as a label
+  expect_equal(review_council_labels(text[3], council = "Sunderland")$where, "paragraph 1")
 })
 
 test_that("a plotted value resting on a count under the threshold is found", {

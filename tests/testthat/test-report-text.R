@@ -68,3 +68,22 @@ test_that("the K text agrees in number and does not contradict itself about cros
   expect_match(txt, "largest K tried: it may favour still more categories", fixed = TRUE)
   expect_match(txt, "found more than once", fixed = TRUE)
 })
+
+test_that("the deprivation text names the editions used, and 'Not known' only when the row is there", {
+  # 2011 codes only link to IMD 2019 (link_imd()), and the sentence says so, with no IMD 2025
+  linked <- link_imd(data.frame(lsoa = c("E01000001", "E01000002", "E01999999")), lsoa = "lsoa",
+                     on_unknown = "keep")
+  eds <- unique(stats::na.omit(linked$imd_edition))
+  t19 <- imd_edition_text(eds, not_known = FALSE)
+  expect_match(t19$sentence, paste0("IMD ", eds, " decile"))
+  expect_no_match(t19$sentence, "Not known")
+  expect_match(t19$reference, paste("English Indices of Deprivation", eds))
+  expect_equal(lengths(regmatches(t19$reference, gregexpr("English Indices of Deprivation 20[0-9]{2}", t19$reference))), 1)
+  if (identical(as.integer(eds), 2019L)) expect_no_match(t19$reference, "Deprivation 2025")
+  # both vintages: both editions, each cited
+  both <- imd_edition_text(c(2025, 2019, NA), not_known = TRUE)
+  expect_match(both$sentence, "IMD 2019 and IMD 2025")
+  expect_match(both$sentence, "\"Not known\"")
+  expect_equal(sum(grepl("English Indices of Deprivation 20(19|25)", both$reference)), 2)
+  expect_error(imd_edition_text(2010), class = "cscdemand_error_data")
+})

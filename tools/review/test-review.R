@@ -45,6 +45,23 @@ for (i in seq_len(nrow(manifest))) {
       for (h in c("Summary", "Data and audit", "Deprivation")) {
         expect_true(any(startsWith(trimws(first), h)), info = paste("contents entry", h))
       }
+      # each entry with its page number, as LibreOffice laid the pages out
+      lay <- system2("pdftotext", c("-f", 1, "-l", 1, "-layout", shQuote(pdf), "-"), stdout = TRUE)
+      expect_false(any(grepl("Reference source not found", lay)))
+      for (h in c("Summary", "Data and audit", "Deprivation")) {
+        expect_true(any(grepl(paste0("^\\s*", h, "\\b.*[. ]([0-9]+)\\s*$"), lay)), info = paste("page number of", h))
+      }
+    })
+  }
+  if (m$format == "html") {
+    test_that(paste0(who, "printed, every page is numbered and a link's address is not repeated"), {
+      pdf <- file.path(dir, "pages", "report.pdf")
+      n <- length(list.files(file.path(dir, "pages"), "\\.png$"))
+      txt <- system2("pdftotext", c("-layout", shQuote(pdf), "-"), stdout = TRUE)
+      for (p in c(1, n)) expect_true(any(grepl(sprintf("Page %d of %d", p, n), txt)), info = paste("page", p))
+      doi <- regmatches(txt, regexpr("https://doi\\.org/[^ )]+", txt))
+      expect_true(length(doi) >= 1)
+      expect_equal(sum(lengths(regmatches(txt, gregexpr("doi.org", txt, fixed = TRUE)))), length(unique(doi)))
     })
   }
   test_that(paste0(who, "no row with a large total has most of its cells suppressed"), {
