@@ -16,8 +16,12 @@
 #' need complementary cells from the large rows. If the residual row is still
 #' small in so many classes that their complements would leave a large row
 #' mostly suppressed, it is counted with the smallest other row (such as
-#' `"Female or unknown"`). Attribute `note` says what was merged, in a
-#' sentence for the report.
+#' `"Female or unknown"`). A yes/no measure by category (two rows, with
+#' `posterior`) whose rarer answer is small in two or more categories would
+#' have to hide both cells of each of them, leaving the large row mostly
+#' suppressed: those categories are counted together as `"Other categories"`
+#' instead. Attribute `note` says what was merged, in a sentence for the
+#' report.
 #'
 #' Every count passes through small-number suppression before it is
 #' formatted: counts from 1 to `threshold - 1` are suppressed, then more
@@ -129,7 +133,8 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
                                  focus))
     }
   }
-  crosstab_publish(tab, label, threshold, unknown, "proportional", published)
+  crosstab_publish(tab, label, threshold, unknown, "proportional", published,
+                   merge_columns = if (!is.null(var)) "Other categories")
 }
 
 # One level kept by name, every other pooled under `others`.
@@ -170,13 +175,19 @@ crosstab_focus_only <- function(tab, focus) {
 # Tidying (empty rows out, small residual rows merged), totals, rounding,
 # suppression and formatting of a levels x classes table of counts (whole or
 # expected).
-crosstab_publish <- function(tab, label, threshold, unknown, method, published = NULL) {
+crosstab_publish <- function(tab, label, threshold, unknown, method, published = NULL,
+                             merge_columns = NULL) {
   tidy <- tidy_levels(tab, threshold, residual_levels(unknown))
   body_supp <- function(t) {
     b <- cbind(t, `All episodes` = rowSums(t))
     attr(publish_table(as.data.frame(b, optional = TRUE), colnames(b), threshold), "suppressed")
   }
   into <- merge_costly_residual(tidy$tab, threshold, c(residual_levels(unknown), tidy$label), body_supp)
+  if (!is.null(merge_columns)) {
+    cols <- merge_sparse_columns(into$tab, threshold, body_supp, merge_columns)
+    into <- list(tab = cols$tab, note = paste(c(into$note, cols$note), collapse = " "))
+    if (!nzchar(into$note)) into$note <- NULL
+  }
   tab <- into$tab
   body <- cbind(tab, `All episodes` = rowSums(tab))
   full <- round(rbind(body, `All episodes` = colSums(body)))
@@ -210,6 +221,30 @@ crosstab_publish <- function(tab, label, threshold, unknown, method, published =
             suppressed = supp, threshold = threshold, method = method,
             note = crosstab_note(tidy$merged, into$note),
             sentence = crosstab_sentence(full, label, threshold))
+}
+
+# When rows with no small count of their own would still lose most of their
+# cells (a yes/no measure whose rarer answer is small in several categories:
+# every such column must hide both its cells), the categories with small
+# counts are counted together in one column (`name`), so that a large row
+# is shown. Only for two-row tables (yes/no measures), where rows cannot be
+# merged and a column with one small cell must hide both: the pooled column
+# then tells more than the hidden ones did. Only when at least two such
+# columns and one other exist.
+merge_sparse_columns <- function(tab, threshold, suppress, name) {
+  if (threshold <= 0 || ncol(tab) < 3L || nrow(tab) != 2L) return(list(tab = tab))
+  s <- suppress(tab)[, seq_len(ncol(tab)), drop = FALSE]
+  small <- tab > 0 & tab < threshold
+  crowded <- rowSums(small) == 0 & 2 * rowSums(s) > ncol(tab)
+  sparse <- colSums(small) > 0
+  if (!any(crowded) || sum(sparse) < 2L || all(sparse)) return(list(tab = tab))
+  merged <- cbind(tab[, !sparse, drop = FALSE], rowSums(tab[, sparse, drop = FALSE]))
+  colnames(merged)[ncol(merged)] <- name
+  lv <- colnames(tab)[sparse]
+  list(tab = merged,
+       note = paste0(paste(paste(lv[-length(lv)], collapse = ", "), "and", lv[length(lv)]),
+                     " are counted together as \u201c", name, "\u201d in this table: on their own, ",
+                     "their small numbers would hide most of a large row."))
 }
 
 # What the report says under a table whose residual rows were merged.

@@ -211,3 +211,33 @@ test_that("focus = prints one council's counts beside the other councils pooled,
   expect_error(class_crosstab(ep, class = "council", posterior = post, focus = "Dent"),
                class = "cscdemand_error_column")
 })
+
+test_that("a yes/no measure whose rarer answer is small in several categories keeps its large row", {
+  # 7 categories, hard assignment as posterior; "Later" under 10 in four of them
+  n_cat <- c(200, 180, 150, 120, 90, 60, 40)
+  later <- c(40, 30, 25, 4, 3, 6, 2)
+  cls <- rep(seq_along(n_cat), n_cat)
+  v <- unlist(lapply(seq_along(n_cat), function(k) rep(c("Later", "Within"), c(later[k], n_cat[k] - later[k]))))
+  post <- diag(7)[cls, ]
+  colnames(post) <- paste("Category", LETTERS[1:7])
+  ep <- data.frame(timely = v)
+  t <- class_crosstab(ep, var = "timely", posterior = post, label = "Conference held")
+  cnt <- attr(t, "counts")
+  # the four sparse categories are counted together; the large row is shown whole
+  expect_equal(colnames(cnt), c(paste("Category", LETTERS[1:3]), "Other categories", "All episodes"))
+  expect_equal(unname(cnt["Within", "Other categories"]), sum(n_cat[4:7] - later[4:7]))
+  expect_equal(unname(cnt["Later", "Other categories"]), sum(later[4:7]))
+  expect_false(any(attr(t, "suppressed")["Within", ]))
+  expect_match(attr(t, "note"), "Category D, Category E, Category F and Category G are counted together")
+  # nothing under the threshold is printed
+  shown <- cnt[!is.na(cnt)]
+  expect_false(any(shown > 0 & shown < 10))
+  # with the old rule (no merging) most of the Within row was hidden
+  old <- crosstab_publish(rowsum(post, factor(v)), "Conference held", 10, character(), "proportional")
+  expect_gt(sum(attr(old, "suppressed")["Within", ]), 3)
+  # a table with a single sparse category is left as it is
+  later2 <- c(40, 30, 25, 20, 30, 6, 20)
+  v2 <- unlist(lapply(seq_along(n_cat), function(k) rep(c("Later", "Within"), c(later2[k], n_cat[k] - later2[k]))))
+  t2 <- class_crosstab(data.frame(timely = v2), var = "timely", posterior = post)
+  expect_false("Other categories" %in% names(t2))
+})
