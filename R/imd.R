@@ -265,7 +265,6 @@ decile_note <- function(out, threshold) {
   hidden <- unique(out$deciles[out$suppressed])
   if (!length(merged) && !length(hidden)) return(NULL)
   few <- paste("fewer than", format(threshold, big.mark = ",", scientific = FALSE), "episodes")
-  and_list <- function(x) if (length(x) < 2L) x else paste(paste(x[-length(x)], collapse = ", "), "and", x[length(x)])
   paste0(if (length(merged)) paste0("Deciles ", and_list(merged), " are shown together, as a decile ",
                                     "on its own held ", few, " and its rate would give the number back. "),
          if (length(hidden)) paste0("The rate of decile", if (length(hidden) > 1L || grepl("-", hidden)) "s",

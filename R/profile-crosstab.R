@@ -242,7 +242,7 @@ merge_sparse_columns <- function(tab, threshold, suppress, name) {
   colnames(merged)[ncol(merged)] <- name
   lv <- colnames(tab)[sparse]
   list(tab = merged,
-       note = paste0(paste(paste(lv[-length(lv)], collapse = ", "), "and", lv[length(lv)]),
+       note = paste0(and_list(lv),
                      " are counted together as \u201c", name, "\u201d in this table: on their own, ",
                      "their small numbers would hide most of a large row."))
 }
@@ -251,7 +251,7 @@ merge_sparse_columns <- function(tab, threshold, suppress, name) {
 crosstab_note <- function(merged, more = NULL) {
   if (!length(merged)) return(more)
   lv <- c(merged[1], tolower(merged[-1]))
-  paste0(paste(paste(lv[-length(lv)], collapse = ", "), "and", lv[length(lv)]),
+  paste0(and_list(lv),
          " are merged into one row, so that their small numbers need not hide cells of ",
          "the other rows.", if (length(more)) paste0(" ", more))
 }

@@ -44,7 +44,7 @@ report_years_text <- function(years) {
   if (length(years) == 1L) return(fy(years))
   if (all(diff(years) == 1L)) return(paste(fy(years[1]), "to", fy(years[length(years)])))
   txt <- fy(years)
-  paste(paste(txt[-length(txt)], collapse = ", "), "and", txt[length(txt)])
+  and_list(txt)
 }
 
 # Where the data came from, as a phrase for a sentence ("simulated example

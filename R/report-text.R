@@ -157,14 +157,11 @@ deprivation_sentences <- function(own, pooled = NULL, council, n_councils = 1, a
     list(more = de$class[ok & de$odds_ratio < 1], less = de$class[ok & de$odds_ratio > 1],
          flat = de$class[!is.na(p) & !ok])
   }
-  and_list <- function(x) {
-    x <- paste0("*", x, "*")
-    if (length(x) < 2) x else paste(paste(x[-length(x)], collapse = ", "), "and", x[length(x)])
-  }
+  italic_list <- function(x) and_list(paste0("*", x, "*"))
   say <- function(who, d, none) {
-    parts <- c(if (length(d$more)) paste0(and_list(d$more), if (length(d$more) == 1) " is" else " are",
+    parts <- c(if (length(d$more)) paste0(italic_list(d$more), if (length(d$more) == 1) " is" else " are",
                                           " more common in more deprived neighbourhoods"),
-               if (length(d$less)) paste0(and_list(d$less), if (length(d$less) == 1) " is" else " are",
+               if (length(d$less)) paste0(italic_list(d$less), if (length(d$less) == 1) " is" else " are",
                                           " more common in less deprived neighbourhoods"))
     if (!length(parts)) return(paste0(who, ", ", none, "."))
     paste0(who, ", ", paste(parts, collapse = ", and "), "; ",

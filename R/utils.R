@@ -38,6 +38,12 @@ rows_label <- function(rows) {
   paste0(if (length(rows) == 1L) "Row " else "Rows ", format_rows(rows))
 }
 
+# "a, b and c": a list for a sentence (one item stays as it is).
+and_list <- function(x) {
+  if (length(x) < 2L) return(x)
+  paste(paste(x[-length(x)], collapse = ", "), "and", x[length(x)])
+}
+
 fmt_num <- function(x, digits = 2) formatC(x, format = "f", digits = digits, big.mark = ",")
 
 `%||%` <- function(x, y) if (is.null(x)) y else x
