@@ -1,10 +1,19 @@
 # What the report reads and how it says so (issue 23: items 6, 9, 10, 12).
 
-test_that("report_data() takes every object the readers return, and every route gives the same episodes", {
+# One council's two years of the example, as a data frame, as the object the
+# reader returns and as XML returns written to a temporary folder (removed
+# when the calling test ends).
+example_routes <- function(env = parent.frame()) {
   one <- cin_example[cin_example$la == "E09000021" & cin_example$year %in% 2023:2024, ]
-  a <- read_cin_assessments(one)
-  dir <- withr::local_tempdir()
-  xml <- write_cin_census_xml(one, dir)
+  list(one = one, a = read_cin_assessments(one),
+       xml = write_cin_census_xml(one, withr::local_tempdir(.local_envir = env)))
+}
+
+test_that("report_data() takes every object the readers return, and every route gives the same episodes", {
+  src <- example_routes()
+  one <- src$one
+  a <- src$a
+  xml <- src$xml
   routes <- list(frame = report_data(one), assessments = report_data(a),
                  episodes = report_data(episode_factors(a)), xml = report_data(xml),
                  xml_object = report_data(read_cin_assessments(xml)))
@@ -166,10 +175,10 @@ test_that("the sector readers' objects go in too, and the subtitle names their t
 test_that("the report's BLRT gives the same p-values and K on every route in", {
   # issue 25: a data frame, XML returns, the objects the readers return; the
   # sample the test runs on is drawn with the recorded seed
-  one <- cin_example[cin_example$la == "E09000021" & cin_example$year %in% 2023:2024, ]
-  a <- read_cin_assessments(one)
-  dir <- withr::local_tempdir()
-  xml <- write_cin_census_xml(one, dir)
+  src <- example_routes()
+  one <- src$one
+  a <- src$a
+  xml <- src$xml
   routes <- list(frame = report_data(one), assessments = report_data(a),
                  xml = report_data(xml), xml_object = report_data(read_cin_assessments(xml)),
                  shuffled = report_data(one[rev(seq_len(nrow(one))), ]))
