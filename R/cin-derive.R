@@ -303,13 +303,14 @@ cin_add_working_days <- function(from, k) {
   from <- as_date(from)
   weekday_at <- function(G) as_date(7 * ((G - 1) %/% 5) + (G - 1) %% 5 + 4)
   G0 <- cin_weekdays_to(from)
+  k <- rep_len(k, length(G0))
   G <- G0 + k
   ok <- !is.na(G)
   if (!any(ok)) return(weekday_at(G))
   hol <- as.numeric(cin_bank_holidays(cin_year_span(c(from[ok], weekday_at(G[ok]) + 60))))
   repeat {
     n_hol <- findInterval(as.numeric(weekday_at(G[ok])), hol) - findInterval(as.numeric(from[ok]), hol)
-    target <- G0[ok] + k[if (length(k) == 1L) 1L else which(ok)] + n_hol
+    target <- G0[ok] + k[ok] + n_hol
     if (all(target == G[ok])) break
     G[ok] <- target
   }
@@ -334,6 +335,7 @@ cin_bank_holidays <- function(years) {
   wday <- function(d) as.integer(format(d, "%u"))  # 1 = Monday
   first_monday <- function(y, m) { d <- ymd(y, m, 1); d + (8 - wday(d)) %% 7 }
   last_monday <- function(y, m) { d <- ymd(y, m + 1L, 1) - 1; d - (wday(d) - 1L) }
+  special <- cin_bank_holiday_changes()
   out <- list()
   for (y in years) {
     ny <- ymd(y, 1, 1)
@@ -344,7 +346,6 @@ cin_bank_holidays <- function(years) {
     xmas <- ymd(y, 12, 25)
     box <- switch(wday(xmas), NULL, NULL, NULL, NULL, xmas + c(0, 3), xmas + c(2, 3), xmas + c(2, 1))
     box <- if (is.null(box)) xmas + c(0, 1) else box
-    special <- cin_bank_holiday_changes()
     moved <- special[special$year == y, , drop = FALSE]
     d <- c(ny, easter - 2, easter + 1, may, spring, last_monday(y, 8), box)
     for (i in seq_len(nrow(moved))) {
