@@ -92,14 +92,15 @@ fmt_pct <- function(x) paste0(formatC(x, format = "f", digits = 1), "%")
 #'
 #' Writes a risk ratio as a reader would say it: ratios of 1 or more as
 #' "1.3 times as likely", "twice as likely" (2.0 to one decimal), "12 times as
-#' likely"; ratios under 1 as a fraction of the chance, never as "times less
-#' likely": "about half as likely" when the ratio is within 10% of a simple
-#' fraction (nine-tenths, four-fifths, three-quarters, two-thirds,
+#' likely" (the ratio rounded once, to one decimal: 1.547 is "1.5 times");
+#' ratios under 1 as a fraction of the chance, never as "times less
+#' likely": "about half as likely" when the ratio, to the two decimals a table
+#' of ratios prints, is within 6% of a simple fraction (nine-tenths, four-fifths, three-quarters, two-thirds,
 #' three-fifths, a half, two-fifths, a third, a quarter, a fifth, a sixth, an
 #' eighth, a tenth), else "less than" the nearest such fraction above it
 #' ("less than a third as likely"), or "less than a tenth as likely". Ratios
 #' from 0.95 to under 1.05 are "about as likely". Every phrase is true of the
-#' ratio it describes.
+#' ratio it describes, and ratios that print the same get the same words.
 #'
 #' @param ratio Positive numbers (risk ratios).
 #' @return A character vector, one phrase per ratio (`NA` for `NA` or
@@ -127,7 +128,10 @@ ratio_phrase1 <- function(r) {
     txt <- if (r >= 10) formatC(r, format = "f", digits = 0) else formatC(r, format = "f", digits = 1)
     return(if (txt == "2.0") "twice as likely" else paste(txt, "times as likely"))
   }
-  near <- abs(log(r / ratio_fractions)) <= log(1.1)
+  # the words follow the ratio as printed (two decimals), so one printed
+  # ratio always gets one phrase
+  r <- max(round(r, 2), 0.01)
+  near <- abs(log(r / ratio_fractions)) <= log(1.06)
   if (any(near)) {
     i <- which(near)[which.min(abs(log(r / ratio_fractions[near])))]
     return(paste("about", names(ratio_fractions)[i], "as likely"))

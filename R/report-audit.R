@@ -35,7 +35,10 @@ report_census_words <- c(
 # A step of the audit as a sentence fragment: no census element names, the
 # factor codes 20 and 21 named, the first letter a capital.
 report_audit_step <- function(step) {
-  s <- report_plain_words(step)
+  # a census element name in brackets says nothing to the reader: dropped
+  elements <- paste(names(report_census_words), collapse = "|")
+  s <- gsub(paste0("\\s*\\((", elements, ")\\)"), "", step)
+  s <- report_plain_words(s)
   s <- gsub("only 21", "only \"No factors identified\" (21)", s, fixed = TRUE)
   s <- gsub("only 20 \\(Other\\)", "only \"Other\" (20)", s)
   s <- gsub("\\(rule [0-9]+\\)", "(a DfE validation rule)", s)
@@ -48,7 +51,9 @@ report_audit_step <- function(step) {
 # from (report_source_text()): "from a data frame" is R's word, not the
 # reader's.
 report_audit_detail <- function(step, detail, source = NULL) {
-  out <- report_plain_words(detail)
+  out <- report_no_code(detail)
+  out <- gsub("\\bAssessmentFactors values split at commas", "codes recorded together in one field were split at the commas", out)
+  out <- report_plain_words(out)
   out <- gsub("^from a data frame$", if (is.null(source)) "from a table of the extract" else paste("from", sub("^(simulated)", "the \\1", source)), out)
   # the extract's own column names are not for the report
   out[grepl("^columns not used", step)] <- "columns of the extract the report does not need"
@@ -78,9 +83,34 @@ report_factor_names <- function(x) {
       regmatches(s, m) <- list(ifelse(ok, paste0(named(code), ": ", n), hits))
       s <- gsub("(: [0-9]+), ", "\\1; ", s)  # factor names hold commas: list them with semicolons
     }
-    sub("; not present: ([0-9]+)$", "; other excluded factors not present: \\1", s)
+    # the count of the step is every excluded factor: those not named are said
+    m <- regmatches(s, regexec("; not present: ([0-9]+)$", s))[[1]]
+    if (length(m)) {
+      k <- as.integer(m[2])
+      # a count of factors, not of children: in words (never suppressed)
+      kw <- if (k < 10) c("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")[k] else k
+      s <- sub("; not present: [0-9]+$", paste0("; and ", kw, if (k == 1) " more excluded factor, recorded" else
+        " more excluded factors, recorded", " in no episode"), s)
+    }
+    s
   }, "", USE.NAMES = FALSE)
 }
+
+# Advice to the analyst written in code (an argument and its value, a
+# function call) is no part of a published table: each clause (between
+# semicolons) that holds code is dropped.
+report_no_code <- function(x) {
+  vapply(x, function(s) {
+    if (is.na(s)) return(s)
+    parts <- strsplit(s, "; ", fixed = TRUE)[[1]]
+    keep <- !grepl(report_code_pattern, parts, perl = TRUE)
+    paste(parts[keep], collapse = "; ")
+  }, "", USE.NAMES = FALSE)
+}
+
+# What code looks like in a sentence: a backtick, a call "f()", an argument
+# set to a value ("arg = \"drop\"", "reps = 19"), a snake_case name.
+report_code_pattern <- "`|[A-Za-z0-9_.]\\(\\)|\\b[a-z][a-z0-9_.]+ ?= ?[\"'0-9A-Za-z]|\\b[a-z][a-z0-9]*_[a-z0-9_]+\\b"
 
 # Census element names as words.
 report_plain_words <- function(x) {

@@ -35,10 +35,40 @@ report_docx_finish <- function(path) {
   land <- vapply(xml2::xml_find_all(doc, "//w:body/w:tbl", docx_ns), docx_table_layout, logical(1))
   docx_landscape(doc, land)
   docx_fill_toc(doc)
+  docx_image_text(doc)
   xml2::write_xml(doc, doc_path, options = "as_xml")
   docx_update_fields(file.path(dir, "word", "settings.xml"))
   docx_zip(dir, path)
   invisible(path)
+}
+
+# Each picture's description (its alternative text) is its figure caption:
+# pandoc writes the image file's path (a build folder of the machine that
+# knitted it) into the inner description, which a screen reader reads out and
+# which is no part of a published report. Any other description that is a
+# path is emptied.
+docx_image_text <- function(doc) {
+  ns <- c(docx_ns, wp = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+          pic = "http://schemas.openxmlformats.org/drawingml/2006/picture")
+  for (d in xml2::xml_find_all(doc, "//wp:inline | //wp:anchor", ns)) {
+    outer <- xml2::xml_find_first(d, "wp:docPr", ns)
+    cap <- if (inherits(outer, "xml_missing")) "" else xml2::xml_attr(outer, "descr")
+    if (is.na(cap) || docx_is_path(cap)) cap <- ""
+    if (!inherits(outer, "xml_missing")) xml2::xml_set_attr(outer, "descr", cap)
+    for (inner in xml2::xml_find_all(d, ".//pic:cNvPr", ns)) xml2::xml_set_attr(inner, "descr", cap)
+  }
+  for (node in xml2::xml_find_all(doc, "//*[@descr or @title]")) {
+    for (a in c("descr", "title")) {
+      v <- xml2::xml_attr(node, a)
+      if (!is.na(v) && docx_is_path(v)) xml2::xml_set_attr(node, a, "")
+    }
+  }
+  invisible(doc)
+}
+
+# A file path or a picture's file name, not words.
+docx_is_path <- function(x) {
+  grepl("(^|[\\s\"'(])(/|~/|[A-Za-z]:[\\\\/])[^ ]*[/\\\\]|\\.(png|jpe?g|svg|pdf|emf)$|_files[/\\\\]", x, perl = TRUE)
 }
 
 docx_unzip <- function(path) {
@@ -202,6 +232,14 @@ docx_landscape <- function(doc, land) {
     first <- tbl
     prev <- xml2::xml_find_first(tbl, "preceding-sibling::*[1]", docx_ns)
     if (identical(xml2::xml_attr(xml2::xml_find_first(prev, "w:pPr/w:pStyle", docx_ns), "val"), "TableCaption")) first <- prev
+    # the headings just above go to the table's page with it (keep with next
+    # cannot cross a section break: they would be left at the foot of a page)
+    repeat {
+      up <- xml2::xml_find_first(first, "preceding-sibling::*[1]", docx_ns)
+      st <- xml2::xml_attr(xml2::xml_find_first(up, "w:pPr/w:pStyle", docx_ns), "val")
+      if (inherits(up, "xml_missing") || is.na(st) || !grepl("^Heading[0-9]$", st)) break
+      first <- up
+    }
     xml2::xml_add_sibling(first, docx_section_break(body_sect, landscape = FALSE), .where = "before")
     xml2::xml_add_sibling(tbl, docx_section_break(body_sect, landscape = TRUE), .where = "after")
   }

@@ -228,3 +228,52 @@ imd_edition_text <- function(editions, not_known = FALSE) {
                       ". Contains public sector information licensed under the Open Government Licence v3.0.")
   list(sentence = sentence, reference = reference)
 }
+
+#' Break a chart's titles into lines that fit the figure
+#'
+#' A long title, subtitle or caption of a ggplot is cut off at the edge of
+#' the picture. The report breaks each into lines no wider than the figure
+#' (less its margins), measured in the theme's font sizes (Helvetica
+#' metrics, which Arial and Liberation Sans share).
+#'
+#' @param p A ggplot (anything else is returned as it is).
+#' @param width The figure's width in inches (knitr's `fig.width`).
+#' @return `p`, its titles with line breaks.
+#' @family report
+#' @export
+#' @examples
+#' p <- ggplot2::ggplot() + ggplot2::labs(title = paste(rep("A long title", 12), collapse = " "))
+#' cat(report_fit_titles(p, width = 6.5)$labels$title)
+report_fit_titles <- function(p, width) {
+  if (!inherits(p, "ggplot") || is.null(width)) return(p)
+  th <- ggplot2::theme_get() + p$theme
+  base <- th$text$size %||% 11
+  size_of <- function(el) {
+    s <- th[[el]]$size
+    if (inherits(s, "rel")) base * unclass(s) else if (is.numeric(s)) s else base
+  }
+  room <- (width - 0.3) * 1440  # twips, less the plot margins
+  for (el in c("title", "subtitle", "caption")) {
+    txt <- p$labels[[el]]
+    if (!is.character(txt) || !length(txt)) next
+    p$labels[[el]] <- report_wrap_width(txt, room, size_of(paste0("plot.", el)))
+  }
+  p
+}
+
+# Words joined into lines no wider than `room` twips at `size` points.
+report_wrap_width <- function(x, room, size) {
+  words <- strsplit(gsub("\n", " ", x), " +")[[1]]
+  lines <- character()
+  cur <- ""
+  for (w in words) {
+    try <- if (nzchar(cur)) paste(cur, w) else w
+    if (nzchar(cur) && text_twips(try, size) > room) {
+      lines <- c(lines, cur)
+      cur <- w
+    } else {
+      cur <- try
+    }
+  }
+  paste(c(lines, cur), collapse = "\n")
+}
