@@ -77,7 +77,9 @@ profile_findings <- function(x, labels = NULL, max_per_class = 4, min_episodes =
     if (!nrow(d)) next
     d <- d[order(-abs(log(d$ratio)), d$p_value), , drop = FALSE]
     d <- utils::head(d, max_per_class)
-    s <- paste0("Episodes in *", k, "* were ", ratio_phrase(d$ratio), " to involve ",
+    # a name that starts "Some ..." is not capitalised inside a sentence
+    k_in <- sub("^Some ", "some ", k)
+    s <- paste0("Episodes in *", k_in, "* were ", ratio_phrase(d$ratio), " to involve ",
                 vapply(seq_len(nrow(d)), function(i) profile_phrase(d$variable[i], d$level[i], labels), ""),
                 " as episodes in the other categories (", fmt_pct(d$pct), " against ",
                 fmt_pct(d$pct_other), ").")
@@ -130,7 +132,7 @@ ratio_phrase1 <- function(r) {
   }
   # the words follow the ratio as printed (two decimals), so one printed
   # ratio always gets one phrase
-  r <- max(round(r, 2), 0.01)
+  r <- max(as.numeric(formatC(r, format = "f", digits = 2)), 0.01)
   near <- abs(log(r / ratio_fractions)) <= log(1.06)
   if (any(near)) {
     i <- which(near)[which.min(abs(log(r / ratio_fractions[near])))]

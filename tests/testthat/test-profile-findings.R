@@ -145,6 +145,13 @@ test_that("ratio_phrase is true of every ratio and never says 'times less'", {
   expect_error(ratio_phrase("2"), class = "cscdemand_error")
 })
 
+test_that("a category named 'Some ...' is not capitalised inside a finding", {
+  ep <- data.frame(class = rep(c("Some neglect", "Other"), c(200, 400)),
+                   age_group = c(rep("0-4", 100), rep("5-9", 100), rep("0-4", 80), rep("5-9", 320)))
+  fi <- profile_findings(class_profile(ep, "class", "age_group"))
+  expect_match(fi[names(fi) == "Some neglect"][1], "^Episodes in \\*some neglect\\* were 2.5 times as likely")
+})
+
 test_that("one printed ratio always gets one phrase, rounded once (issue 23, second reading)", {
   # the reader found 0.63 written as three-fifths and as two-thirds, and 0.56
   # as three-fifths: ratios that print the same (two decimals) share words
