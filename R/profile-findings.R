@@ -79,7 +79,12 @@ profile_findings <- function(x, labels = NULL, max_per_class = 4, min_episodes =
     d <- utils::head(d, max_per_class)
     # a name that starts "Some ..." is not capitalised inside a sentence
     k_in <- sub("^Some ", "some ", k)
-    s <- paste0("Episodes in *", k_in, "* were ", ratio_phrase(d$ratio), " to involve ",
+    # the words follow the two percentages the sentence prints (a reader
+    # divides them): 47.8% against 30.9% is 1.547, "1.5 times", even when
+    # the unrounded ratio is 1.5502
+    shown <- as.numeric(formatC(d$pct, format = "f", digits = 1)) /
+      as.numeric(formatC(d$pct_other, format = "f", digits = 1))
+    s <- paste0("Episodes in *", k_in, "* were ", ratio_phrase(ifelse(is.finite(shown), shown, d$ratio)), " to involve ",
                 vapply(seq_len(nrow(d)), function(i) profile_phrase(d$variable[i], d$level[i], labels), ""),
                 " as episodes in the other categories (", fmt_pct(d$pct), " against ",
                 fmt_pct(d$pct_other), ").")
@@ -151,7 +156,7 @@ check_profile <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_en
 
 # Headings and phrases for the characteristics the report profiles.
 profile_var_names <- c(age_group = "Age", gender = "Gender", ethnicity = "Ethnicity",
-                       ethnic_group = "Ethnic group", disability = "Disability",
+                       ethnic_group = "Ethnic group", disability = "Disability status in the child's record",
                        referral_source = "Referral source", rereferral = "Re-referral",
                        primary_need = "Primary need", nfa = "No further action",
                        not_in_need = "Assessed not in need", cin_plan = "CIN plan",

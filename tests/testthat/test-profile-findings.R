@@ -152,6 +152,18 @@ test_that("a category named 'Some ...' is not capitalised inside a finding", {
   expect_match(fi[names(fi) == "Some neglect"][1], "^Episodes in \\*some neglect\\* were 2.5 times as likely")
 })
 
+test_that("a finding's ratio words are those of the two percentages it prints", {
+  # 47.84% against 30.86%: the ratio is 1.5502, but the sentence prints 47.8%
+  # and 30.9%, whose ratio (1.547) is "1.5 times" (the reader's check)
+  ep <- data.frame(class = rep(c("A", "B"), c(2500, 5000)),
+                   s47 = c(rep(1, 1196), rep(0, 1304), rep(1, 1543), rep(0, 3457)))
+  prof <- class_profile(ep, "class", "s47")
+  row <- prof[prof$class == "A" & prof$level == "yes", ]
+  expect_gt(row$ratio, 1.55)
+  fi <- profile_findings(prof, min_episodes = 10)
+  expect_match(fi[names(fi) == "A"][1], "1.5 times as likely .*\\(47.8% against 30.9%\\)")
+})
+
 test_that("one printed ratio always gets one phrase, rounded once (issue 23, second reading)", {
   # the reader found 0.63 written as three-fifths and as two-thirds, and 0.56
   # as three-fifths: ratios that print the same (two decimals) share words

@@ -66,7 +66,7 @@ test_that("the HTML report is about the council, with every section, table and r
               "Length of child protection plans that ended by category",
               "Length of CIN plans that ended by category",
               "held within 15 working days of the section 47 enquiry by category",
-              "were second or subsequent plans; in England")) {
+              "were for a second or subsequent plan. For one year,")) {
     expect_match(text, s, fixed = TRUE, info = s)
   }
   expect_no_match(text, "pre-proceedings", ignore.case = TRUE)
