@@ -106,6 +106,11 @@ review_contents_filled <- function(report) {
   if (length(missing)) {
     return(review_problems("contents", paste0("the contents lack the heading \"", missing, "\"")))
   }
+  # its heading as a UK council writes it, not pandoc's "Table of Contents"
+  title <- trimws(xml2::xml_text(xml2::xml_find_first(sdt, ".//w:p[w:pPr/w:pStyle[@w:val='TOCHeading']]", docx_ns)))
+  if (!is.na(title) && title != "Contents") {
+    return(review_problems("contents", paste0("the contents are headed \"", title, "\", not \"Contents\"")))
+  }
   review_problems()
 }
 

@@ -183,7 +183,7 @@ deprivation_sentences <- function(own, pooled = NULL, council, n_councils = 1, a
 }
 
 # "both councils" or "all 3 councils".
-councils_phrase <- function(n) if (n == 2) "both councils" else paste("all", n, "councils")
+councils_phrase <- function(n) if (n == 2) "both councils" else paste("all", count_words(n), "councils")
 
 #' The deprivation measure in words, from the editions actually used
 #'

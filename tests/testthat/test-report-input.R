@@ -135,18 +135,20 @@ test_that("p-values are never written as 0 or 1, and a bootstrap floor is respec
   expect_error(format_p(c(0.1, 0.2, 0.3), floor = c(0.1, 0.2)), class = "cscdemand_error")
 })
 
-test_that("the invariance print reads as English: across 3 councils", {
-  expect_identical(group_noun("la", 3), "3 councils")
-  expect_identical(group_noun("council", 1), "1 council")
-  expect_identical(group_noun("year", 2), "2 reporting years")
-  expect_identical(group_noun("team", 4), "4 groups of team")
+test_that("the invariance print reads as English: across three councils", {
+  expect_identical(group_noun("la", 3), "three councils")
+  expect_identical(group_noun("la", 12), "12 councils")
+  expect_identical(count_words(c(0, 1, 2, 9, 10, 1234)), c("no", "one", "two", "nine", "10", "1,234"))
+  expect_identical(group_noun("council", 1), "one council")
+  expect_identical(group_noun("year", 2), "two reporting years")
+  expect_identical(group_noun("team", 4), "four groups of team")
   inv <- structure(list(table = data.frame(k = 2, model = c("configural", "invariant"), loglik = c(-10, -12),
                                            npar = c(20, 12), AIC = 1, BIC = c(2, 1), LR = c(NA, 4),
                                            df = c(NA, 8), p_value = c(NA, 0.9999)),
                         items = NULL, group = "la", groups = c("a", "b", "c")),
                    class = "cscdemand_invariance")
   out <- capture.output(print(inv))
-  expect_match(out[1], "Measurement invariance across 3 councils", fixed = TRUE)
+  expect_match(out[1], "Measurement invariance across three councils", fixed = TRUE)
   expect_false(any(grepl("groups of la", out, fixed = TRUE)))
   expect_true(any(grepl("> 0.99", out, fixed = TRUE)))
 })
