@@ -200,8 +200,14 @@ merge_costly_residual <- function(tab, threshold, residual, suppress) {
   list(tab = tab, note = if (length(notes)) paste(notes, collapse = " "))
 }
 
-# "Unknown, Other or Missing" -> "Unknown, other or missing".
+# "Unknown, Other or Missing" -> "Other, unknown or missing": known levels
+# first, then "Other", the not-known levels and "Missing", whatever order the
+# table had them in (so every table names the same merged row alike).
 residual_label <- function(levels) {
+  lo <- tolower(levels)
+  rank <- ifelse(lo %in% c("missing", "(missing)"), 3L,
+                 ifelse(lo %in% tolower(residual_unknown), 2L, ifelse(lo == "other", 1L, 0L)))
+  levels <- levels[order(rank)]
   lv <- c(levels[1], tolower(levels[-1]))
   if (length(lv) < 2L) return(lv)
   paste(paste(lv[-length(lv)], collapse = ", "), "or", lv[length(lv)])

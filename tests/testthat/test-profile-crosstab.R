@@ -281,3 +281,18 @@ test_that("a yes/no measure whose rarer answer is small in several categories ke
   t2 <- class_crosstab(data.frame(timely = v2), var = "timely", posterior = post)
   expect_false("Other categories" %in% names(t2))
 })
+
+test_that("a merged residual row has the same name in the profile and in the tables", {
+  # "Other" sorts after "Not known" in one table and before it in another:
+  # the merged row is "Other or not known" in both
+  set.seed(3)
+  ep <- data.frame(class = sample(c("A", "B", "C"), 900, TRUE),
+                   eth = sample(c("Asian", "White", "Other", "Not known"), 900, TRUE,
+                                prob = c(.3, .64, .03, .03)))
+  ct <- class_crosstab(ep, "class", "eth")
+  pr <- class_profile(ep, "class", vars = "eth")
+  expect_true("Other or not known" %in% ct$eth)
+  expect_true("Other or not known" %in% pr$level)
+  expect_equal(residual_label(c("Unknown", "Other", "Missing")), "Other, unknown or missing")
+  expect_equal(residual_label(c("Missing", "Female")), "Female or missing")
+})

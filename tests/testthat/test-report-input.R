@@ -88,6 +88,9 @@ test_that("the audit reads as English: factor names first, no element or column 
   expect_no_match(txt, "CINdetails|AssessmentFactors|LAchildID")
   expect_no_match(txt, "birth_date|referral_source_code|cp_category_code")
   expect_no_match(txt, "coded 21", fixed = TRUE)
+  # excluded factors no episode records: a sentence, not "not present: 1"
+  expect_match(txt, "; one more excluded factor is not recorded in any episode", fixed = TRUE)
+  expect_no_match(txt, "not present:", fixed = TRUE)
   # no count of 1,000 or more without its separator (years excepted)
   bare <- as.numeric(unlist(regmatches(txt, gregexpr("(?<![0-9,.A-Za-z_-])[0-9]{4,}(?![0-9A-Za-z_.-])", txt, perl = TRUE))))
   expect_true(all(bare >= 1990 & bare <= 2099))

@@ -254,6 +254,17 @@ test_that("'times less likely', councils by position and other councils as label
   ok <- c(text[c(3, 5, 6)], "References", "Kingston upon Thames (2020) ...")
   expect_equal(nrow(review_phrasing(ok)), 0)
   expect_equal(nrow(review_council_labels(ok, council = "Sunderland")), 0)
+  # counts under ten as figures, and R's print of an empty value
+  more <- c("It uses 7,628 episodes and 11,013 of 2 other councils.",
+            "(b) Mean of the 8 of the 10 statistical neighbours with a published figure.",
+            "NULL",
+            "This report uses K = 7 categories, in 12 councils over 3.5 years; 1 of 10 starts.",
+            "two other councils; eight of the ten statistical neighbours; 10 councils")
+  ph2 <- review_phrasing(more)
+  expect_equal(ph2$where, c("paragraph 1", "paragraph 2", "paragraph 3"))
+  expect_match(ph2$problem[1], "\"2 other councils\"", fixed = TRUE)
+  expect_match(ph2$problem[2], "\"8 of the 10 statistical neighbours\"", fixed = TRUE)
+  expect_match(ph2$problem[3], "R output", fixed = TRUE)
 })
 
 test_that("a research group named after a place is not a council: its name as a label is found for every council", {
