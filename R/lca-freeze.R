@@ -25,6 +25,7 @@ lca_freeze <- function(fit, codes = NULL) {
   sp$class_size <- fit$class_size
   sp$probs <- fit$probs
   sp$codes <- codes
+  sp$class_names <- fit$class_names
   sp$invariance <- fit$invariance %||% "single group"
   sp$nobs <- fit$nobs
   sp$loglik <- fit$loglik
@@ -92,8 +93,9 @@ print.cscdemand_lca_frozen <- function(x, ...) {
 #' @param assessments A `cin_assessments` object from
 #'   [read_cin_assessments()], or a path or data frame it reads.
 #' @param type `"class"` (default): the episodes with the column `class`,
-#'   the most likely class (a factor of the class names); `"posterior"`:
-#'   also one column per class with its posterior probability.
+#'   the most likely class (a factor of the class names given by
+#'   [name_classes()], else `"Class 1"`, ...); `"posterior"`: also one
+#'   column per class (`"Class 1"`, ...) with its posterior probability.
 #' @param no_factors,other_only Passed to [episode_factors()] (default
 #'   `"keep"`: every episode is scored).
 #' @param ... Passed to [episode_factors()] (for example `merge`) and so to
@@ -124,7 +126,8 @@ lca_score <- function(object, assessments, type = c("class", "posterior"),
                 class = "cscdemand_error_coding")
   }
   post <- predict(object, as.data.frame(ep), type = "posterior")
-  ep$class <- factor(sp$classes[max.col(post, ties.method = "first")], levels = sp$classes)
+  labels <- if (is.null(object$class_names)) sp$classes else unname(object$class_names[sp$classes])
+  ep$class <- factor(labels[max.col(post, ties.method = "first")], levels = labels)
   if (type == "posterior") {
     for (k in seq_along(sp$classes)) ep[[sp$classes[k]]] <- post[, k]
   }

@@ -34,8 +34,11 @@ test_that("lca_score() scores a year in which a model factor is rare, as by hand
   expect_equal(unname(as.matrix(as.data.frame(sc)[c("Class 1", "Class 2")])), unname(hand),
                tolerance = 1e-10)
   expect_identical(as.integer(sc$class), unname(max.col(hand, ties.method = "first")))
-  # the unfrozen fit scores the same
+  # the unfrozen fit scores the same; class names given to the fit label the classes
   expect_identical(lca_score(fit, new)$class, sc$class)
+  named <- name_classes(fit, c("Some", "Other"))
+  expect_identical(levels(lca_score(lca_freeze(named), new)$class), c("Some", "Other"))
+  expect_identical(as.integer(lca_score(lca_freeze(named), new)$class), as.integer(sc$class))
 })
 
 test_that("lca_score() refuses a model whose items are not factor columns", {
