@@ -215,9 +215,9 @@ test_that("the report's BLRT tests only next to the chosen K, and agrees with te
                  c(.1, .1, .2, .1, .9, .9))
   d <- simulate_lca(n = 1500, probs = probs, class_size = c(.5, .3, .2), seed = 8)
   items <- grep("^item", names(d), value = TRUE)
-  run <- function(k_use) {
+  run <- function(k_use, threads = 2L) {
     suppressWarnings(report_blrt(d, items, k = 2:5, k_use = k_use, reps = 19, starts = 2,
-                                 sample = 5000, seed = 1))
+                                 sample = 5000, seed = 1, threads = threads))
   }
   every <- suppressWarnings(lca_blrt(d[items], k = 2:5, reps = 19, starts = 2, seed = 1,
                                      verbose = FALSE))$table
@@ -233,6 +233,8 @@ test_that("the report's BLRT tests only next to the chosen K, and agrees with te
   expect_equal(k_of(up), k_of(every))
   expect_equal(k_of(down), k_of(every))
   expect_equal(k_of(every), 3)
+  # the seed, not the thread count, decides which tests run and their results
+  expect_identical(run(5, threads = 1L), down)
   # the text names the Ks tested
   txt <- report_k_choice(data.frame(k = 1:5, BIC = 5:1), blrt = up, blrt_reps = 19)$text
   expect_match(txt, "of K - 1 against K categories for K = 3 to 4, (up to )?19 replicates")
