@@ -83,16 +83,10 @@ report_factor_names <- function(x) {
       regmatches(s, m) <- list(ifelse(ok, paste0(named(code), ": ", n), hits))
       s <- gsub("(: [0-9]+), ", "\\1; ", s)  # factor names hold commas: list them with semicolons
     }
-    # the count of the step is every excluded factor: those not named are said
-    m <- regmatches(s, regexec("; not present: ([0-9]+)$", s))[[1]]
-    if (length(m)) {
-      k <- as.integer(m[2])
-      # a count of factors, not of children: in words (never suppressed)
-      kw <- if (k < 10) c("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")[k] else k
-      s <- sub("; not present: [0-9]+$", paste0("; and ", kw, if (k == 1) " more excluded factor, recorded" else
-        " more excluded factors, recorded", " in no episode"), s)
-    }
-    s
+    n_absent <- suppressWarnings(as.integer(sub("^.*; not present: ([0-9]+)$", "\\1", s)))
+    if (is.na(n_absent)) return(s)
+    sub("; not present: [0-9]+$", paste0("; ", count_words(n_absent), " more excluded factor",
+                                         if (n_absent == 1) " is" else "s are", " not recorded in any episode"), s)
   }, "", USE.NAMES = FALSE)
 }
 
