@@ -52,7 +52,7 @@ test_that("the audit drops code, element names and says how many factors it name
   expect_match(out$Detail[3], "split at the commas", fixed = TRUE)
   # the count of the line is the factors it names and the ones it counts
   named <- lengths(regmatches(out$Detail[4], gregexpr("\\([0-9]+[A-F]?\\):", out$Detail[4])))
-  more <- match(sub(".*and ([a-z]+) more excluded factor.*", "\\1", out$Detail[4]), c("one", "two", "three"))
+  more <- match(sub(".*; ([a-z]+) more excluded factor.*", "\\1", out$Detail[4]), c("one", "two", "three"))
   expect_equal(named + more, as.numeric(gsub(",", "", out$Number[4])))
 })
 
