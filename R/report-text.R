@@ -11,7 +11,9 @@
 #' reported beside it: the sample-size adjusted BIC (SABIC), AIC and CAIC from
 #' the enumeration (in the note for the statistician), cross-validation (the K with the highest held-out
 #' log-likelihood) and the bootstrap likelihood ratio test (the K before the
-#' first K whose gain over K - 1 is not significant at `alpha`). Where they
+#' first K whose gain over K - 1 is not significant at `alpha`, among the Ks
+#' tested; the note names them, as [report_blrt()] tests only next to the
+#' chosen K). Where they
 #' disagree the text says so, and says why the rule still picks K.
 #'
 #' @param enumeration The table of [lca_enumerate()] (`$table`: columns `k`,
@@ -160,10 +162,16 @@ report_k_note <- function(tb, crit, reps, size, total, seed, alpha) {
     on <- if (!is.null(size) && !is.null(total) && size < total) {
       paste0(", on a random sample of ", n(size), " of the ", n(total), " episodes drawn with seed ", seed)
     } else ""
-    reps_txt <- if (is.null(reps)) "" else paste0(" (", reps, " replicates", on, ")")
-    if (is.null(reps) && nzchar(on)) reps_txt <- paste0(" (", sub("^, ", "", on), ")")
-    all_sig <- !any(crit$blrt$p_value > alpha)
-    out <- c(out, paste0("The bootstrap likelihood ratio test of K - 1 against K categories", reps_txt, " ",
+    blrt <- crit$blrt
+    early <- !is.null(blrt$reps) && !is.null(reps) && any(blrt$reps < reps)
+    reps_txt <- if (is.null(reps)) "" else paste0(", ", if (early) "up to " else "", reps, " replicates",
+                                                  if (early) ", fewer where the answer was already clear" else "")
+    # report_blrt() tests only next to the chosen K: say which Ks
+    kt <- range(blrt$k)
+    tested <- paste0("of K - 1 against K categories for K = ", kt[1],
+                     if (kt[2] > kt[1]) paste0(" to ", kt[2]) else "")
+    all_sig <- !any(blrt$p_value > alpha)
+    out <- c(out, paste0("The bootstrap likelihood ratio test (", tested, reps_txt, on, ") ",
                          if (all_sig) paste0("finds a gain significant at the ", 100 * alpha, "% level at every K tested, up to K = ",
                                              crit$k_blrt, ", so it sets no upper limit")
                          else paste0("first finds no gain significant at the ", 100 * alpha, "% level at K = ",
@@ -241,7 +249,7 @@ deprivation_sentences <- function(own, pooled = NULL, council, n_councils = 1, a
 }
 
 # "both councils" or "all 3 councils".
-councils_phrase <- function(n) if (n == 2) "both councils" else paste("all", n, "councils")
+councils_phrase <- function(n) if (n == 2) "both councils" else paste("all", count_words(n), "councils")
 
 #' The deprivation measure in words, from the editions actually used
 #'

@@ -111,7 +111,7 @@ test_that("pooled deprivation results are labelled pooled, with the council's ow
                        odds_ratio = c(0.9, 1.01, 1.1), lower = NA, upper = NA,
                        p_value = c(0.0001, 0.7, 0.001))
   s <- deprivation_sentences(own, pooled, council = "Sunderland", n_councils = 3)
-  expect_match(s[1], "^In all 3 councils together \\(pooled")
+  expect_match(s[1], "^In all three councils together \\(pooled")
   expect_match(deprivation_sentences(own, pooled, council = "Sunderland", n_councils = 2)[1],
                "^In both councils together \\(pooled")
   expect_match(s[1], "*Neglect* is more common in more deprived", fixed = TRUE)
