@@ -349,8 +349,8 @@ warn_constant_in_group <- function(pt) {
   invisible(bad)
 }
 
-# The groups of an invariance model in words: "3 councils", "2 reporting
-# years", or "4 groups of <column>" for a column without a known name.
+# The groups of an invariance model in words: "three councils", "two reporting
+# years", or "four groups of <column>" for a column without a known name.
 group_noun <- function(group, n, count = TRUE) {
   nouns <- c(la = "council", council = "council", la_code = "council", la_name = "council",
              la_number = "council", region = "region", year = "reporting year",
@@ -358,8 +358,8 @@ group_noun <- function(group, n, count = TRUE) {
              ethnicity = "ethnicity")
   noun <- nouns[tolower(group)]
   if (is.na(noun)) {
-    return(if (count) paste0(n, " groups of ", group) else paste0("groups of ", group))
+    return(if (count) paste0(count_words(n), " groups of ", group) else paste0("groups of ", group))
   }
   plural <- if (n == 1) noun else if (grepl("y$", noun)) sub("y$", "ies", noun) else paste0(noun, "s")
-  if (count) paste(n, plural) else plural
+  if (count) paste(count_words(n), plural) else plural
 }

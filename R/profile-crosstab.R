@@ -219,7 +219,7 @@ crosstab_publish <- function(tab, label, threshold, unknown, method, published =
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_crosstab", "data.frame"), counts = counts,
             suppressed = supp, threshold = threshold, method = method,
-            note = crosstab_note(tidy$merged, into$note),
+            note = crosstab_note(tidy$merged, c(tidy$notes, into$note)),
             sentence = crosstab_sentence(full, label, threshold))
 }
 
@@ -249,11 +249,11 @@ merge_sparse_columns <- function(tab, threshold, suppress, name) {
 
 # What the report says under a table whose residual rows were merged.
 crosstab_note <- function(merged, more = NULL) {
-  if (!length(merged)) return(more)
+  if (!length(merged)) return(if (length(more)) paste(more, collapse = " "))
   lv <- c(merged[1], tolower(merged[-1]))
   paste0(and_list(lv),
          " are merged into one row, so that their small numbers need not hide cells of ",
-         "the other rows.", if (length(more)) paste0(" ", more))
+         "the other rows.", if (length(more)) paste0(" ", paste(more, collapse = " ")))
 }
 
 # A table with one level says one thing: a sentence instead of the table.
