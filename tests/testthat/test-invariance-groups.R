@@ -231,7 +231,7 @@ test_that("groups too small for K classes are pooled as 'other councils', said a
   expect_identical(inv$groups, c("A", "B", "C", "other councils"))
   con <- inv$fits[["configural k=3"]]
   expect_equal(con$groups$n, c(1200, 1000, 1000, 180))
-  expect_output(print(inv), "3 councils pooled as \"other councils\"")
+  expect_output(print(inv), "three councils pooled as \"other councils\"")
   # the pooled models are the models of the data with the small councils relabelled
   d2 <- d
   d2$la[d2$la %in% c("S1", "S2", "S3")] <- "other councils"
