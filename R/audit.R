@@ -51,11 +51,17 @@ audit.default <- function(x, ...) {
 #' The published form of [audit()]: every count of rows, assessments,
 #' episodes or codes under `threshold` is replaced by `"c"` (the DfE symbol),
 #' in the `n` column and inside the `detail` text (such as `"8D (1), 9A (6)"`),
-#' and row positions are left out. Counts of columns or factor types are not
-#' counts of children: they are shown, at the start of the detail text (the
-#' `n` column holds counts of children only). A line "rows kept" is added after
-#' "rows read"; when a count of dropped rows or episodes is suppressed, the
-#' count kept is suppressed too, so it cannot be found by subtraction.
+#' and record locations (row and line positions, and the file, child and
+#' episode positions of a return) are left out. Counts of columns or factor
+#' types are not counts of children: they are shown, at the start of the
+#' detail text (the `n` column holds counts of children only). A line "rows
+#' kept" is added after "rows read". Lines that are differences of other
+#' lines (rows read - rows dropped = rows kept; episodes built - episodes
+#' dropped = episodes kept) are protected together, so that no hidden count
+#' can be found by subtraction: the hidden steps between two published lines
+#' add up to at least `threshold` (the smallest other step is hidden too
+#' where they do not), or the line they lead to is hidden. A line whose
+#' count is hidden hides every count in its detail too.
 #'
 #' @param x A `cin_assessments` or `cin_episodes` object, or an audit.
 #' @param threshold Counts from 1 to `threshold - 1` are suppressed (default
@@ -86,14 +92,12 @@ audit_table <- function(x, threshold = 10) {
   pub <- suppress_small(data.frame(n = ifelse(is_count, d$n, NA_real_)), threshold = threshold,
                         cols = "n", replace = "c")
   hidden <- pub$n %in% "c"
-  # Secondary suppression: a suppressed drop hides the count kept.
-  if (any(hidden & grepl("^rows dropped", d$step))) hidden <- hidden | d$step == "rows kept"
-  if (any(hidden & d$stage == "episodes" & grepl("dropped", d$step))) {
-    hidden <- hidden | d$step == "episodes kept"
-  }
+  # Secondary suppression: a step that is the difference of two published
+  # lines (rows read - dropped = kept) is protected with them.
+  hidden <- audit_chain_hide(d$step, d$n, hidden, threshold) & is_count
   n_txt <- format(d$n, big.mark = ",", scientific = FALSE, trim = TRUE)
   d$n <- ifelse(hidden, "c", ifelse(is_count, n_txt, ""))
-  d$detail <- audit_public_text(d$detail, threshold)
+  d$detail <- audit_public_text(d$detail, threshold, hide_all = hidden)
   # Counts of columns or factor types go into the text, so the n column
   # holds counts of children only.
   d$detail[!is_count] <- paste0(n_txt[!is_count], " ", d$unit[!is_count],
@@ -151,13 +155,33 @@ cin_audit_bind <- function(audit, more) {
 # ("20 (4)", "coded 21"), or a count of columns or code types. A lone small
 # count in a cell hides the next smallest too (the counts of a cell can add
 # up to its n).
-audit_public_text <- function(x, threshold) {
-  x <- gsub("rows [0-9]+(, [0-9]+)*( and [0-9]+ more)?", "", x)
+audit_public_text <- function(x, threshold, hide_all = FALSE) {
+  x <- audit_strip_positions(x)
   x <- gsub("(; )+", "; ", x)
   x <- gsub("^[;, ]+|[;, ]+$", "", x)
   out <- suppress_text(x, threshold = threshold, pattern = audit_count_pattern, total = TRUE)
+  # a line whose count is hidden (as a complement too) hides every count it gives
+  hide_all <- rep_len(hide_all, length(x))
+  if (any(hide_all)) {
+    out[hide_all] <- suppress_text(x[hide_all], threshold = .Machine$integer.max,
+                                   pattern = audit_count_pattern)
+  }
   attr(out, "n_suppressed") <- NULL
   out
+}
+
+# Record locations are for the analyst (audit()), never for a published
+# table: row and line positions of the extract ("rows 3, 9 and 2 more",
+# "line 12"), and the file, child and episode positions of a return ("file 3
+# child 1833 episode 1, file 1 child 2 episode 1 and 4 more").
+audit_strip_positions <- function(x) {
+  num <- "[0-9]+"
+  list_of <- function(item) paste0(item, "(, ", item, ")*( and ", num, " more)?")
+  x <- gsub(list_of(paste0("file ", num, " child ", num, "( episode ", num, ")?")), "", x)
+  x <- gsub(paste0("\\b(sheet )?(rows?|lines?|Rows?|Lines?) ", list_of(num)), "", x)
+  x <- gsub("(; )+", "; ", x)
+  x <- gsub("\\(\\s*\\)", "", x)
+  gsub("^[;, ]+|[;, ]+$", "", x)
 }
 
 audit_count_pattern <- paste0(
