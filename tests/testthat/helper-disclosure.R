@@ -1,0 +1,33 @@
+# Richmond-like data for the disclosure tests: the simulated returns a second
+# reader read (simulate_cin(las = "Richmond upon Thames", years = 2023:2025,
+# seed = 7)), as the report reads them, with a posterior built from the true
+# categories (most weight on the true one), so counts are expected numbers
+# of episodes as in the report, without fitting a model. Built once.
+richmond_like <- local({
+  cache <- NULL
+  function() {
+    if (!is.null(cache)) return(cache)
+    sim <- simulate_cin(las = "Richmond upon Thames", years = 2023:2025, seed = 7)
+    rd <- report_data(sim, council = "Richmond upon Thames")
+    ep <- rd$episodes[rd$own, , drop = FALSE]
+    cl <- factor(ep$true_class)
+    post <- 0.85 * indicator_matrix(cl) + 0.15 / nlevels(cl)
+    # the smallest true categories together, so some cells are small
+    colnames(post) <- levels(cl)
+    cache <<- list(rd = rd, episodes = ep, posterior = post)
+    cache
+  }
+})
+
+# An attacker's range of every hidden cell of a published table of counts
+# (levels by categories, its row and column totals published): the lowest and
+# highest value consistent with everything published (shown cells, totals,
+# counts not negative), by the package's exact transportation bound. Returns
+# the width for each hidden cell whose true value is under the threshold.
+attacker_widths <- function(x, hidden) {
+  k <- which(hidden & x > 0)
+  vapply(k, function(kk) {
+    r <- cell_range(x, hidden, kk, TRUE, TRUE)
+    r[2] - r[1]
+  }, 0)
+}
