@@ -32,3 +32,37 @@ test_that("a crosstab's chart draws the table's published cells and nothing of a
   expect_setequal(as.character(grey$class), with_hidden)
   expect_s3_class(plot(ct), "ggplot")
 })
+
+test_that("nested plan tables: the plans not yet ended cannot be found by subtraction", {
+  d <- richmond_like()
+  ep <- d$episodes
+  pm <- pathway_measures(ep)
+  expect_true(pathway_open_label %in% levels(pm$cp_plan_length))
+  one <- function(v) {
+    held <- !is.na(pm[[v]])
+    base <- ep[held, , drop = FALSE]
+    base$m <- droplevels(pm[[v]][held])
+    class_crosstab(base, var = "m", posterior = d$posterior[held, , drop = FALSE], threshold = 10)
+  }
+  all_plans <- one("cp_plan_repeat")   # every plan (first or later)
+  lengths <- one("cp_plan_length")
+  ca <- attr(all_plans, "counts")
+  cl <- attr(lengths, "counts")
+  # the same plans: the two tables' category totals agree
+  expect_equal(ca[nrow(ca), ], cl[nrow(cl), ])
+  # an attacker's difference of the two tables' totals is a row of the length
+  # table, suppressed with it: each hidden cell of it keeps a range at least
+  # the threshold wide given everything that table publishes
+  full <- d$posterior[!is.na(pm$cp_plan_length), , drop = FALSE]
+  still <- pm$cp_plan_length[!is.na(pm$cp_plan_length)] == pathway_open_label
+  open <- round(colSums(full[still, , drop = FALSE]))
+  expect_true(any(open > 0 & open < 10))
+  supp <- attr(lengths, "suppressed")
+  x <- round(rbind(rowsum(full, as.character(pm$cp_plan_length[!is.na(pm$cp_plan_length)]))))
+  x <- x[rownames(cl)[-nrow(cl)], colnames(cl)[-ncol(cl)], drop = FALSE]
+  h <- supp[-nrow(supp), -ncol(supp), drop = FALSE]
+  expect_true(all(h["Not yet ended", open > 0 & open < 10]))
+  w <- attacker_widths(x, h)
+  small <- x[h & x > 0] < 10
+  expect_true(all(w[small] >= 10))
+})
