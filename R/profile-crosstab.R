@@ -222,7 +222,9 @@ crosstab_publish <- function(tab, label, threshold, unknown, method, published =
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_crosstab", "data.frame"), counts = counts,
             suppressed = supp, threshold = threshold, method = method,
-            note = crosstab_note(tidy$merged, into$note),
+            note = crosstab_note(tidy$merged, c(into$note, crosstab_kept_note(
+              supp[-nrow(full), -ncol(full), drop = FALSE], rownames(body),
+              c(residual_levels(unknown), tidy$label), label))),
             sentence = crosstab_sentence(full, label, threshold))
 }
 
@@ -252,11 +254,24 @@ merge_sparse_columns <- function(tab, threshold, suppress, name) {
 
 # What the report says under a table whose residual rows were merged.
 crosstab_note <- function(merged, more = NULL) {
+  more <- if (length(more)) paste(more, collapse = " ")
   if (!length(merged)) return(more)
   lv <- c(merged[1], tolower(merged[-1]))
   paste0(and_list(lv),
          " are merged into one row, so that their small numbers need not hide cells of ",
          "the other rows.", if (length(more)) paste0(" ", more))
+}
+
+# A small not-known row that no catch-all row could take stays a row of its
+# own (counting it with a substantive level such as Female would change what
+# that row means); its suppressed cells need complements in the other rows,
+# and the note says why they are hidden.
+crosstab_kept_note <- function(supp, levels, residual, label) {
+  res <- tolower(levels) %in% tolower(residual)
+  if (!any(res) || !any(supp[res, ]) || !any(supp[!res, colSums(supp[res, , drop = FALSE]) > 0])) return(NULL)
+  paste0(and_list(levels[res]), " ", if (sum(res) > 1) "are" else "is",
+         " kept as a row of its own, not counted with another ", tolower(label),
+         ": its small numbers are suppressed with some cells of the other rows, so they cannot be worked out.")
 }
 
 # A table with one level says one thing: a sentence instead of the table.

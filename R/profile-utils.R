@@ -110,9 +110,12 @@ tidy_levels <- function(tab, threshold, residual, drop_cols = TRUE) {
 # A residual row (not known, missing) small in many classes needs one
 # complement per class, and with two large rows to take them one loses most
 # of its cells (a gender table with a small "Unknown" row). Then the residual
-# row is counted with the smallest other row instead ("Male or unknown"), and
-# the note says so. `suppress(tab)` gives the suppression of a levels-by-
-# classes matrix (its first ncol(tab) columns are the classes).
+# row is counted with the smallest row that is itself a catch-all ("Other",
+# "Any other ethnic group", "Indeterminate": "Other or not known"), and the
+# note says so; never with a substantive level such as Female, which would
+# change what that row means. With no such row, it stays a row of its own
+# and the suppression protects it. `suppress(tab)` gives the suppression of
+# a levels-by-classes matrix (its first ncol(tab) columns are the classes).
 merge_costly_residual <- function(tab, threshold, residual, suppress) {
   notes <- character()
   for (round in 1:2) {
@@ -122,9 +125,10 @@ merge_costly_residual <- function(tab, threshold, residual, suppress) {
     res <- tolower(rownames(tab)) %in% tolower(residual)
     crowded <- !res & rowSums(small) == 0 & 2 * rowSums(s) > ncol(tab)
     cand <- res & rowSums(small) > 0
-    if (!any(crowded) || !any(cand) || all(res)) break
+    into <- !res & catch_all_level(rownames(tab))
+    if (!any(crowded) || !any(cand) || !any(into)) break
     r <- which(cand)[which.min(rowSums(tab)[cand])]
-    i <- which(!res)[which.min(rowSums(tab)[!res])]
+    i <- which(into)[which.min(rowSums(tab)[into])]
     name <- paste(rownames(tab)[i], "or", tolower(rownames(tab)[r]))
     notes <- c(notes, paste0(rownames(tab)[r], " is counted with ", rownames(tab)[i], " (\u201c", name,
                              "\u201d): on its own its small numbers would hide most of a large row."))
@@ -133,6 +137,14 @@ merge_costly_residual <- function(tab, threshold, residual, suppress) {
     tab <- tab[-r, , drop = FALSE]
   }
   list(tab = tab, note = if (length(notes)) paste(notes, collapse = " "))
+}
+
+# Levels that hold whatever the others do not ("Other", "Any other ethnic
+# group", "Other or unknown", "Indeterminate"): the only ones a small
+# not-known row may be counted with.
+catch_all_level <- function(x) {
+  grepl("^(other|any other|all other|indeterminate|not specified)\\b|\\bor (other|unknown|not known)$",
+        tolower(trimws(x)))
 }
 
 # "Unknown, Other or Missing" -> "Unknown, other or missing".
