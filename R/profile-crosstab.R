@@ -224,7 +224,7 @@ crosstab_publish <- function(tab, label, threshold, unknown, method, published =
             suppressed = supp, threshold = threshold, method = method,
             note = crosstab_note(tidy$merged, c(into$note, crosstab_kept_note(
               supp[-nrow(full), -ncol(full), drop = FALSE], rownames(body),
-              c(residual_levels(unknown), tidy$label), label))),
+              c(residual_levels(unknown), tidy$label), label), tidy$families)),
             sentence = crosstab_sentence(full, label, threshold))
 }
 

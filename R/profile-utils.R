@@ -91,6 +91,48 @@ indicator_matrix <- function(f) {
 # own, then the smallest). Returns the matrix and the levels merged.
 tidy_levels <- function(tab, threshold, residual, drop_cols = TRUE) {
   tab <- tab[rowSums(tab) > 0, !drop_cols | colSums(tab) > 0, drop = FALSE]
+  fam <- merge_sparse_families(tab, threshold)
+  tab <- fam$tab
+  out <- tidy_residual(tab, threshold, residual)
+  out$families <- fam$note
+  out
+}
+
+# Levels of one family ("Health: GP", "Health: A&E", "Individual: self": the
+# part before the colon) that hold a count under the threshold in some class
+# are counted together, as ethnic groups are: "Health: A&E, GP or other", or
+# the family's name alone ("Individual") when every member is pooled. A lone
+# sparse member is pooled with the family's smallest other member. Hiding
+# each member's small cells would take complementary cells from the large
+# rows, and the pooled row tells more than the hidden cells did. Returns the
+# table and a note (or NULL).
+merge_sparse_families <- function(tab, threshold) {
+  family <- function(lv) ifelse(grepl("^[^:]+: .", lv), sub(":.*$", "", lv), NA_character_)
+  fams <- unique(stats::na.omit(family(rownames(tab))))
+  if (threshold <= 0 || !length(fams)) return(list(tab = tab))
+  notes <- character()
+  for (f in fams) {
+    mem <- which(family(rownames(tab)) %in% f)
+    sparse <- apply(tab[mem, , drop = FALSE] > 0 & tab[mem, , drop = FALSE] < threshold, 1, any)
+    if (length(mem) < 2L || !any(sparse)) next
+    pool <- mem[sparse]
+    rest <- setdiff(mem, pool)
+    if (length(pool) == 1L) pool <- sort(c(pool, rest[which.min(rowSums(tab[rest, , drop = FALSE]))]))
+    name <- if (length(pool) == length(mem)) f else
+      paste0(f, ": ", or_list(sub("^[^:]+: ", "", rownames(tab)[pool])))
+    notes <- c(notes, paste0(and_list(rownames(tab)[pool]), " are counted together as \u201c", name, "\u201d"))
+    tab[pool[1], ] <- colSums(tab[pool, , drop = FALSE])
+    rownames(tab)[pool[1]] <- name
+    tab <- tab[-pool[-1], , drop = FALSE]
+  }
+  list(tab = tab, note = if (length(notes)) paste0(paste(notes, collapse = "; "),
+                                                   ": on their own, their small numbers would hide cells of the large rows."))
+}
+
+or_list <- function(x) if (length(x) < 2L) x else paste(paste(x[-length(x)], collapse = ", "), "or", x[length(x)])
+
+# The residual rows (not known, missing, other) of tidy_levels().
+tidy_residual <- function(tab, threshold, residual) {
   res <- rownames(tab)[tolower(rownames(tab)) %in% tolower(residual)]
   if (threshold <= 0 || length(res) < 2L) return(list(tab = tab, merged = character()))
   small <- res[apply(tab[res, , drop = FALSE] > 0 & tab[res, , drop = FALSE] < threshold, 1, any)]

@@ -31,3 +31,23 @@ attacker_widths <- function(x, hidden) {
     r[2] - r[1]
   }, 0)
 }
+
+# The expected counts (rounded, as published) of each published level of a
+# crosstab by proportional assignment, from the raw column: a published level
+# pools the raw levels it names ("Health: A&E, GP or other", "Individual",
+# "Other or unknown").
+crosstab_publish_counts <- function(v, posterior, levels) {
+  v <- ifelse(is.na(v), "Missing", as.character(v))
+  raw <- rowsum(posterior, v)
+  members <- function(l) {
+    if (l %in% rownames(raw)) return(l)
+    fam <- sub(":.*$", "", l)
+    infam <- rownames(raw)[startsWith(rownames(raw), paste0(fam, ": "))]
+    if (l == fam) return(infam)
+    parts <- strsplit(sub(" or ", ", ", sub("^[^:]+: ", "", l)), ", ")[[1]]
+    hit <- infam[sub("^[^:]+: ", "", infam) %in% parts]
+    if (length(hit)) return(hit)
+    rownames(raw)[tolower(rownames(raw)) %in% tolower(trimws(strsplit(sub(" or ", ", ", l), ",")[[1]]))]
+  }
+  round(t(vapply(levels, function(l) colSums(raw[members(l), , drop = FALSE]), numeric(ncol(raw)))))
+}

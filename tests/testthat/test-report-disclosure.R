@@ -66,3 +66,36 @@ test_that("nested plan tables: the plans not yet ended cannot be found by subtra
   small <- x[h & x > 0] < 10
   expect_true(all(w[small] >= 10))
 })
+
+test_that("sparse members of a family of levels are counted together before suppressing", {
+  d <- richmond_like()
+  ct <- class_crosstab(d$episodes, var = "referral_source", posterior = d$posterior, threshold = 10)
+  cnt <- attr(ct, "counts")
+  supp <- attr(ct, "suppressed")
+  lv <- rownames(cnt)[-nrow(cnt)]
+  # the true (unsuppressed) counts of the published rows
+  x <- crosstab_publish_counts(d$episodes$referral_source, d$posterior, lv)
+  prim <- x > 0 & x < 10
+  fam <- grepl("^[^:]+: ", lv)
+  # no member of a family ("Health: ...", "Individual: ...") with a small
+  # count is left on its own: it is counted with its sparse siblings
+  expect_false(any(prim[fam, ]))
+  expect_match(attr(ct, "note"), "are counted together as")
+  # what is hidden is hidden safely: an attacker's range of each small hidden
+  # cell, from the table's cells and totals, is at least the threshold wide
+  h <- supp[-nrow(supp), -ncol(supp)]
+  w <- attacker_widths(x, h)
+  expect_true(all(w[x[h & x > 0] < 10] >= 10))
+  # and far fewer cells are hidden than without the merging (25 of 105 in the
+  # reader's table): the same table with only the residual rows merged
+  v <- ifelse(is.na(d$episodes$referral_source), "Missing", as.character(d$episodes$referral_source))
+  raw <- tidy_residual(round(rowsum(d$posterior, v)), 10, residual_levels())$tab
+  old <- suppress_matrix(cbind(raw, rowSums(raw)), 10)$suppressed
+  expect_lt(sum(h), sum(old) / 2)
+})
+
+test_that("pooled families of referral sources read as English in findings", {
+  expect_equal(referral_phrase("Individual"), "a referral from an individual")
+  expect_equal(referral_phrase("Health: A&E, GP or other"),
+               "a referral from health services (A&E, GP or other)")
+})
