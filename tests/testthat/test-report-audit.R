@@ -107,3 +107,21 @@ test_that("audit_table protects the rows and episodes chains by the same rule", 
   expect_equal(t$n[t$step == "episodes kept"], "3,621")
   expect_false(any(grepl("child 1833", t$detail)))
 })
+
+test_that("the review finds an audit table that can be differenced, and record locations", {
+  au <- richmond_audit()
+  as_printed <- function(tab) rbind(names(tab), as.matrix(tab))
+  # the report's audit before this fix: only the 2 hidden, and positions printed
+  old <- report_audit(au, 10)
+  old$Number[au$step == "episodes dropped: only excluded factors"] <- "37"
+  old$Detail[5] <- "file c child c episode c; the episode is kept"
+  bad <- as_printed(old)
+  p <- review_audit_differences(list(bad), 10)
+  expect_equal(nrow(p), 1)
+  expect_match(p$problem, "add up to 2 by subtraction")
+  expect_equal(nrow(review_record_locations(character(), list(bad))), 1)
+  expect_equal(nrow(review_record_locations("At file 3 child 1833 episode 1.")), 1)
+  good <- as_printed(report_audit(au, 10))
+  expect_equal(nrow(review_audit_differences(list(good), 10)), 0)
+  expect_equal(nrow(review_record_locations(character(), list(good))), 0)
+})
