@@ -51,3 +51,4 @@ crosstab_publish_counts <- function(v, posterior, levels) {
   }
   round(t(vapply(levels, function(l) colSums(raw[members(l), , drop = FALSE]), numeric(ncol(raw)))))
 }
+

@@ -99,3 +99,38 @@ test_that("pooled families of referral sources read as English in findings", {
   expect_equal(referral_phrase("Health: A&E, GP or other"),
                "a referral from health services (A&E, GP or other)")
 })
+
+test_that("the table of likelihood ratios and its findings: no hidden cell can be worked out or is used", {
+  d <- richmond_like()
+  ep <- d$episodes
+  ep$category <- factor(colnames(d$posterior)[max.col(d$posterior)], levels = colnames(d$posterior))
+  vars <- intersect(c("age_group", "gender", "ethnic_group", "referral_source", "cp_plan", "s47"), names(ep))
+  prof <- class_profile(ep, class = "category", vars = vars, threshold = 10)
+  raw0 <- class_profile(ep, class = "category", vars = vars, threshold = 0)
+  for (v in vars) {
+    p <- prof[prof$variable == v, ]
+    lv <- unique(p$level)
+    cl <- levels(p$class)
+    hidden <- matrix(p$display == "c", length(lv), length(cl), dimnames = list(lv, cl))
+    # a shown ratio, with the level's total (printed by the crosstab) and the
+    # category's size (given by the findings' two percentages), is a count:
+    # the published cells are the shown ones, and both totals are published
+    if (is_binary_var(ep[[v]])) next
+    # the true counts of the published levels (the levels pooled as the profile pools them)
+    raw <- unclass(table(characteristic_factor(ep[[v]]), ep$category))
+    storage.mode(raw) <- "double"
+    x <- tidy_levels(raw, 10, residual_levels(), drop_cols = FALSE)$tab
+    expect_setequal(rownames(x), lv)
+    x <- x[lv, cl, drop = FALSE]
+    expect_equal(sum(x), nrow(ep))
+    w <- attacker_widths(x, hidden)
+    expect_true(all(w[x[hidden & x > 0] < 10] >= 10), info = v)
+  }
+  # every finding rests on a shown cell of the table, with both counts at least 30
+  fi <- profile_findings(prof, min_episodes = 30)
+  expect_gt(length(fi), 0)
+  shown <- prof[prof$display != "c" & !is.na(prof$ratio), ]
+  for (k in unique(names(fi))) {
+    expect_true(any(shown$class == k & shown$n >= 30 & shown$n_other >= 30))
+  }
+})
