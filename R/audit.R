@@ -187,3 +187,85 @@ audit_strip_positions <- function(x) {
 audit_count_pattern <- paste0(
   "(?<![A-Za-z0-9_.])(?<!coded )(?<!code )(?<!only )(?<!present: )[0-9]+",
   "(?![0-9A-Za-z_])(?! \\()(?! factor column)(?! distinct code)")
+
+# The audit's lines that are differences of other lines: a start, the steps
+# taken from it, and the count left (episodes read - merged = episodes;
+# episodes built - dropped = episodes kept - outside the years = episodes
+# analysed). With the start and the end published, a lone hidden step comes
+# back by subtraction, so the steps between two published lines are one
+# line of counts whose total is published, protected by the package's
+# engine (suppress_matrix()): the hidden steps of each stretch add up to at
+# least the threshold, with the smallest other step hidden too where they
+# do not. A stretch whose steps add up to less than the threshold cannot be
+# protected that way: its closing line (such as "episodes kept") is hidden
+# and the stretch joins the next; a last stretch that is still short hides
+# the chain's end when the report prints it nowhere else ("rows kept", which
+# audit_table() adds), else its start and every line repeating that count.
+audit_chains <- list(
+  list(start = "^episodes read", part = "^episodes (merged|dropped)", end = "^episodes$"),
+  list(start = "^assessments read$", part = "^assessments merged", end = "^assessments$"),
+  list(start = "^factor codes read$", part = "^factor codes of merged", end = "^factor codes kept$"),
+  list(start = "^rows read$", part = "^rows dropped", end = "^rows kept$", anywhere = TRUE),
+  list(start = "^episodes built$", part = "^episodes.*(dropped|outside)", check = "^episodes kept$",
+       end = "^episodes analysed$")
+)
+
+audit_chain_hide <- function(step, n, hidden, threshold) {
+  step <- tolower(step)
+  for (ch in audit_chains) {
+    s <- which(grepl(ch$start, step))[1L]
+    if (is.na(s)) next
+    pos <- seq_along(step)
+    e <- which(pos > s & grepl(ch$end, step))[1L]
+    if (is.na(e) && !is.null(ch$check)) e <- utils::tail(which(pos > s & grepl(ch$check, step)), 1L)
+    if (!length(e) || is.na(e)) next
+    # a line added after its start ("rows kept") closes the chain all the same
+    if (isTRUE(ch$anywhere)) pos[e] <- Inf
+    inside <- pos > s & pos < pos[e]
+    parts <- which(inside & grepl(ch$part, step))
+    checks <- if (is.null(ch$check)) integer() else which(inside & grepl(ch$check, step))
+    hidden <- audit_chain_protect(n, hidden, list(parts = parts, checks = checks, start = s, end = e,
+                                                  pos = pos, hide_end = isTRUE(ch$anywhere)),
+                                  threshold)
+  }
+  hidden
+}
+
+# The stretches of one chain between its published lines; see
+# audit_chain_hide(). A stretch that cannot be protected opens the line that
+# closes it (or, at the end, the one that opens it) and the stretches are
+# worked out again.
+audit_chain_protect <- function(n, hidden, ch, threshold) {
+  pos <- ch$pos
+  repeat {
+    open <- ch$checks[!hidden[ch$checks]]
+    bounds <- c(ch$start, open[order(pos[open])], ch$end)
+    again <- FALSE
+    for (i in seq_len(length(bounds) - 1L)) {
+      idx <- ch$parts[pos[ch$parts] > pos[bounds[i]] & pos[ch$parts] < pos[bounds[i + 1L]]]
+      if (!length(idx) || !any(hidden[idx])) next
+      # a lone step is the difference of its two lines
+      lost <- TRUE
+      if (length(idx) > 1L) {
+        m <- suppress_matrix(matrix(as.numeric(n[idx]), ncol = 1L), threshold,
+                             primary = matrix(hidden[idx], ncol = 1L), margins = c(rows = FALSE, cols = TRUE))
+        hidden[idx] <- m$suppressed[, 1L]
+        lost <- any(m$unprotected)
+      }
+      if (!lost) next
+      if (bounds[i + 1L] == ch$end && ch$hide_end) {
+        hidden[ch$end] <- TRUE
+      } else if (bounds[i + 1L] != ch$end) {
+        hidden[bounds[i + 1L]] <- again <- TRUE
+      } else if (bounds[i] != ch$start) {
+        hidden[bounds[i]] <- again <- TRUE
+      } else {
+        hidden[idx] <- TRUE
+        hidden[n == n[ch$start] & seq_along(n) != ch$end] <- TRUE
+      }
+      if (again) break
+    }
+    if (!again) break
+  }
+  hidden
+}
