@@ -124,8 +124,16 @@ report_sample <- function(x, size, seed) {
 #' Runs [lca_blrt()] as [demand_report()] does: on a sample of the episodes
 #' drawn by [report_sample()] with `seed` (all of them when there are no more
 #' than `sample`), leaving out factors that do not vary in the sample, and
-#' testing K-1 against K classes for each K in `k` in turn until the first
-#' test that is not significant above `k_use`. The episodes must be in the
+#' testing K-1 against K classes only next to the K the report uses: first
+#' at `k_use` (the gain of the chosen K over one fewer); when that gain is
+#' significant, upwards (K = `k_use` + 1, ...) until the first test that is
+#' not; when it is not, downwards until the first test that is. So the
+#' tests give the same answer as testing every K in `k` from the smallest
+#' (the K before the first non-significant test) whenever the tests below
+#' the first one run are significant, as the gains of a few categories on
+#' thousands of episodes are; the Ks far from the choice, which cost most of
+#' the time and do not bear on it, are not tested (their rows are absent).
+#' The episodes must be in the
 #' order [report_data()] puts them in, which does not depend on how the data
 #' were read, and [lca_blrt()] puts the response patterns in a canonical
 #' order, so the same data give the same p-values and the same K whatever
@@ -135,15 +143,15 @@ report_sample <- function(x, size, seed) {
 #' @param x A [report_data()] object, or a data frame of episodes in that
 #'   order.
 #' @param items The factor columns.
-#' @param k The numbers of classes to test (each at least 2), in order.
-#' @param k_use The number of classes the report uses: testing stops at the
-#'   first K above it whose test is not significant.
+#' @param k The numbers of classes that may be tested (each at least 2).
+#' @param k_use The number of classes the report uses: the tests start at
+#'   the K in `k` nearest to it.
 #' @param sample Number of episodes in the sample.
 #' @param seed The report's seed: it draws the sample and seeds the tests.
 #' @inheritParams lca_blrt
-#' @return The tests' table (one row per K tested, as in [lca_blrt()]), with
-#'   attributes `sample` (the episodes tested), `total` (the episodes in `x`),
-#'   `seed` and `items` (the factors tested).
+#' @return The tests' table (one row per K tested, in increasing K, as in
+#'   [lca_blrt()]), with attributes `sample` (the episodes tested), `total`
+#'   (the episodes in `x`), `seed` and `items` (the factors tested).
 #' @family report
 #' @export
 #' @examples
@@ -153,17 +161,28 @@ report_blrt <- function(x, items, k, k_use, reps = 99, starts = 4, sample = 3000
                         alpha = 0.05, threads = NULL) {
   if (inherits(x, "cscdemand_report_data")) x <- x$episodes
   check_data_frame(x)
+  check_counts(k, min = 2)
   check_count(k_use)
   n <- min(nrow(x), sample)
   d <- x[report_sample(x, n, seed = seed), items, drop = FALSE]
   # a rare factor can be absent from the sample: the test leaves it out
   d <- d[vapply(d, function(v) length(unique(v[!is.na(v)])) > 1, logical(1))]
-  out <- NULL
-  for (kk in k) {  # sequential test, stopping after the first non-significant K above k_use
-    b <- lca_blrt(d, k = kk, reps = reps, starts = starts, seed = seed, alpha = alpha,
-                  threads = threads, verbose = FALSE)
-    out <- rbind(out, b$table)
-    if (b$table$p_value > alpha && kk > k_use) break
+  k <- sort(unique(as.integer(k)))
+  test <- function(kk) {
+    lca_blrt(d, k = kk, reps = reps, starts = starts, seed = seed, alpha = alpha,
+             threads = threads, verbose = FALSE)$table
   }
+  i <- which.min(abs(k - k_use))  # the first test: the gain of the chosen K
+  out <- test(k[i])
+  up <- out$p_value <= alpha
+  step <- if (up) 1L else -1L
+  while (i + step >= 1L && i + step <= length(k)) {  # on until the answer changes
+    i <- i + step
+    b <- test(k[i])
+    out <- rbind(out, b)
+    if ((b$p_value <= alpha) != up) break
+  }
+  out <- out[order(out$k), , drop = FALSE]
+  rownames(out) <- NULL
   structure(out, sample = n, total = nrow(x), seed = seed, items = names(d))
 }

@@ -5,7 +5,9 @@
 #' rule of Kingston University's study), unless the analyst fixed it (`k_use`).
 #' Cross-validation (the K with the highest held-out log-likelihood) and the
 #' bootstrap likelihood ratio test (the K before the first K whose gain over
-#' K - 1 is not significant at `alpha`) are reported beside it; where they
+#' K - 1 is not significant at `alpha`, among the Ks tested; the text names
+#' them, as [report_blrt()] tests only next to the chosen K) are reported
+#' beside it; where they
 #' disagree the text says so, and says why the rule still picks K.
 #'
 #' @param enumeration The table of [lca_enumerate()] (`$table`: columns `k`,
@@ -81,9 +83,15 @@ report_k_text <- function(tb, k, k_bic, k_rule, k_use, k_cv, k_blrt, blrt, agree
     on <- if (!is.null(size) && !is.null(total) && size < total) {
       paste0(", on a random sample of ", n(size), " of the ", n(total), " episodes drawn with seed ", seed)
     } else ""
-    reps_txt <- if (is.null(reps)) "" else paste0(reps, " replicates")
+    early <- !is.null(blrt$reps) && !is.null(reps) && any(blrt$reps < reps)
+    reps_txt <- if (is.null(reps)) "" else paste0(", ", if (early) "up to " else "", reps, " replicates",
+                                                  if (early) ", fewer where the answer was already clear" else "")
+    # report_blrt() tests only next to the chosen K: say which Ks
+    kt <- range(blrt$k)
+    tested <- paste0("of K - 1 against K categories for K = ", kt[1],
+                     if (kt[2] > kt[1]) paste0(" to ", kt[2]) else "")
     all_sig <- !any(blrt$p_value > alpha)
-    out <- c(out, paste0("The bootstrap likelihood ratio test (", reps_txt, on, ") ",
+    out <- c(out, paste0("The bootstrap likelihood ratio test (", tested, reps_txt, on, ") ",
                          if (all_sig) paste0("finds a significant gain at the ", 100 * alpha, "% level at every K tested, up to K = ", k_blrt,
                                              ", so it sets no upper limit")
                          else paste0("first finds no significant gain at the ", 100 * alpha, "% level at K = ", k_blrt + 1,

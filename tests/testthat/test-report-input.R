@@ -207,3 +207,36 @@ test_that("the report's BLRT gives the same p-values and K on every route in", {
   expect_identical(direct$table$p_value, ref$p_value[1])
   expect_false(identical(report_sample(routes$frame, 400, seed = 2021), rows))
 })
+
+test_that("the report's BLRT tests only next to the chosen K, and agrees with testing every K", {
+  # issue 25 (cost): from k_use upwards while significant, or downwards
+  # while not; the K it supports is the one the sequence from K = 2 gives
+  probs <- rbind(c(.9, .8, .1, .1, .2, .1), c(.1, .2, .9, .8, .1, .2),
+                 c(.1, .1, .2, .1, .9, .9))
+  d <- simulate_lca(n = 1500, probs = probs, class_size = c(.5, .3, .2), seed = 8)
+  items <- grep("^item", names(d), value = TRUE)
+  run <- function(k_use, threads = 2L) {
+    suppressWarnings(report_blrt(d, items, k = 2:5, k_use = k_use, reps = 19, starts = 2,
+                                 sample = 5000, seed = 1, threads = threads))
+  }
+  every <- suppressWarnings(lca_blrt(d[items], k = 2:5, reps = 19, starts = 2, seed = 1,
+                                     verbose = FALSE))$table
+  expect_identical(every$p_value <= 0.05, c(TRUE, TRUE, FALSE, FALSE))  # 3 classes
+  k_of <- function(bl) report_k_choice(data.frame(k = 1:5, BIC = 5:1), blrt = bl)$k_blrt
+  up <- run(3)  # 3 against 2 significant, then 4 against 3 not: stop
+  expect_identical(up$k, 3:4)
+  expect_identical(names(up), names(every))
+  expect_identical(up$p_value, every$p_value[every$k %in% 3:4])
+  down <- run(5)  # 5 against 4 not significant: down to the first significant test
+  expect_identical(down$k, 3:5)
+  expect_identical(down$p_value, every$p_value[every$k %in% 3:5])
+  expect_equal(k_of(up), k_of(every))
+  expect_equal(k_of(down), k_of(every))
+  expect_equal(k_of(every), 3)
+  # the seed, not the thread count, decides which tests run and their results
+  expect_identical(run(5, threads = 1L), down)
+  # the text names the Ks tested
+  txt <- report_k_choice(data.frame(k = 1:5, BIC = 5:1), blrt = up, blrt_reps = 19)$text
+  expect_match(txt, "of K - 1 against K categories for K = 3 to 4, (up to )?19 replicates")
+  expect_identical(grepl("up to 19", txt, fixed = TRUE), any(up$reps < 19))
+})

@@ -52,7 +52,12 @@ test_that("BLRT rejects too few classes and not the true number", {
   expect_equal(tb$k, 2:4)
   expect_lt(tb$p_value[tb$k == 3], 0.06)
   expect_gt(tb$p_value[tb$k == 4], 0.05)
-  expect_true(all(tb$reps == 19))
+  # significant tests run all 19 (no pretest for 19); the non-significant
+  # one stops at its first exceedance (Besag-Clifford, p = 1 / L)
+  expect_equal(tb$reps[tb$k < 4], c(19, 19))
+  hit <- which(bl$lr[["4"]] >= tb$LR[tb$k == 4])
+  expect_equal(tb$reps[tb$k == 4], hit[1])
+  expect_equal(tb$p_value[tb$k == 4], 1 / hit[1])
   bl2 <- suppressWarnings(lca_blrt(d, k = 4, reps = 5, starts = 2, fit_starts = 10, seed = 1,
                                    threads = 1, verbose = FALSE))
   bl3 <- suppressWarnings(lca_blrt(d, k = 4, reps = 5, starts = 2, fit_starts = 10, seed = 1,
@@ -134,35 +139,40 @@ test_that("replicate engine: one call fits every replicate like separate fits wo
 test_that("BLRT: early stopping, local maxima counted, multi-group (invariant) models", {
   d <- simulate_lca(n = 1200, probs = sep_probs, class_size = c(.5, .3, .2), seed = 8)
   # 2 classes against 1 on 3-class data: no replicate reaches the observed
-  # statistic; a 99% interval for p excludes 0.05 only after 120 replicates
+  # statistic; with reps = 300 the pretest stops after 50 (blrt_n_sig())
   bl <- lca_blrt(d, k = 2, reps = 300, starts = 2, fit_starts = 10, seed = 1, verbose = FALSE)
   expect_true(bl$table$stopped_early)
-  expect_equal(bl$table$reps, 120)
-  expect_equal(bl$table$p_value, 1 / 121)
+  expect_equal(bl$table$reps, 50)
+  expect_equal(bl$table$p_value, 1 / 51)
   # 4 against 3 classes: p clearly above 0.05 long before 300 replicates
   b4 <- suppressWarnings(lca_blrt(d, k = 4, reps = 300, starts = 2, fit_starts = 10, seed = 1,
                                   verbose = FALSE))
   expect_true(b4$table$stopped_early)
   expect_lt(b4$table$reps, 300)
   expect_gt(b4$table$p_value, 0.05)
-  # exact curtailment: with reps = 40, two exceedances (p >= 3/41) settle it
-  # at the first check, whatever the remaining replicates give. Both branches,
-  # each on a run whose exceedances are known: 4 v 3 classes (the null holds)
-  # has at least 2 in its first 20 replicates, so it stops at 20 ...
+  # Besag-Clifford: with reps = 40, three exceedances (3 / 40 > 0.05) settle
+  # it; the test stops at the end of the batch where the third came, and its
+  # p-value is 3 / L, L the replicate of the third exceedance (not the
+  # replicates run), on the same replicates as the longer run
   b5 <- suppressWarnings(lca_blrt(d, k = 4, reps = 40, starts = 2, fit_starts = 10, seed = 1,
                                   verbose = FALSE))
-  expect_gte(sum(b4$lr[["4"]][1:20] >= b4$table$LR), 2)
-  expect_equal(b5$table$reps, 20)
+  hit <- which(b4$lr[["4"]] >= b4$table$LR)
+  expect_gte(length(hit), 3)
   expect_true(b5$table$stopped_early)
-  expect_identical(b5$lr[["4"]], b4$lr[["4"]][1:20])
-  # ... and 2 v 1 (no replicate reaches the statistic, as above) has none: a
-  # p-value of 1/41 can still fall below alpha and the 99% interval [0, 0.23]
-  # decides nothing, so all 40 run
+  expect_equal(b5$table$reps, hit[3])
+  expect_equal(b5$table$p_value, 3 / hit[3])
+  expect_identical(b5$lr[["4"]], b4$lr[["4"]][seq_len(10 * ceiling(hit[3] / 10))])
+  # ... and 2 v 1 (no replicate reaches the statistic, as above) has none:
+  # the pretest stops it after 30 of 40 (blrt_n_sig(40, 3)); with 19
+  # replicates there is no pretest, so all 19 run
   b6 <- lca_blrt(d, k = 2, reps = 40, starts = 2, fit_starts = 10, seed = 1, verbose = FALSE)
   expect_equal(sum(b6$lr[["2"]] >= b6$table$LR), 0)
-  expect_equal(b6$table$reps, 40)
-  expect_false(b6$table$stopped_early)
-  expect_identical(b6$lr[["2"]], bl$lr[["2"]][1:40])
+  expect_equal(b6$table$reps, 30)
+  expect_true(b6$table$stopped_early)
+  expect_identical(b6$lr[["2"]], bl$lr[["2"]][1:30])
+  b7 <- lca_blrt(d, k = 2, reps = 19, starts = 2, fit_starts = 10, seed = 1, verbose = FALSE)
+  expect_equal(b7$table$reps, 19)
+  expect_false(b7$table$stopped_early)
   expect_true(all(c("k_worse", "stopped_early") %in% names(bl$table)))
   full <- lca_blrt(d, k = 2, reps = 25, starts = 2, fit_starts = 10, seed = 1, verbose = FALSE,
                    early_stop = FALSE)
@@ -271,6 +281,30 @@ test_that("BLRT p-value is (1 + #{replicate LR >= observed LR}) / (1 + replicate
   expect_equal(blrt_p_value(c(1, 2, 3, NA), 2), 3 / 4)
   expect_equal(blrt_p_value(numeric(19), 1), 1 / 20)
   expect_equal(blrt_p_value(rep(5, 19), 5), 1)
+  # the Besag-Clifford stopping count: the fewest h with h / reps > alpha
+  expect_identical(blrt_h_stop(99, 0.05), 5L)
+  expect_identical(blrt_h_stop(100, 0.05), 6L)
+  expect_identical(blrt_h_stop(19, 0.05), 1L)
+  # its p-value h / L at the h-th exceedance (failed replicates left out),
+  # else the full formula; stopping never changes the decision
+  expect_equal(blrt_p_sequential(c(0, 5, NA, 0, 5, 5), 4, 2), list(p = 2 / 4, reps = 4L))
+  expect_equal(blrt_p_sequential(c(0, 5, 0), 4, 2), list(p = 2 / 4, reps = 3L))
+  # the pretest's rise of the level, exact (ranks uniform under the null)
+  # against simulation: the observed statistic beats the first n
+  # replicates but not h_stop of the rest
+  expect_identical(blrt_n_sig(99, 5), 40L)
+  expect_identical(blrt_n_sig(19, 1), Inf)
+  expect_lte(blrt_pretest_excess(99, 40, 5), 0.002)
+  u <- withr::with_seed(3, matrix(stats::runif(100 * 40000), 100))
+  rk <- apply(u, 2, function(v) c(sum(v[2:11] >= v[1]), sum(v[-1] >= v[1])))
+  expect_equal(mean(rk[1, ] == 0 & rk[2, ] >= 5), blrt_pretest_excess(99, 10, 5),
+               tolerance = 4 * sqrt(0.05 / 40000) / 0.05)
+  for (i in 1:200) {
+    lr <- withr::with_seed(i, stats::rexp(99))
+    obs <- withr::with_seed(i + 1000, stats::rexp(1, 0.5))
+    seq_p <- blrt_p_sequential(lr, obs, blrt_h_stop(99, 0.05))$p
+    expect_identical(seq_p <= 0.05, blrt_p_value(lr, obs) <= 0.05)
+  }
   d <- simulate_lca(n = 800, probs = sep_probs, class_size = c(.5, .3, .2), seed = 21)
   bl <- suppressWarnings(lca_blrt(d, k = 3:4, reps = 9, seed = 3, verbose = FALSE,
                                   early_stop = FALSE))
