@@ -161,6 +161,10 @@ cpp_lca_fit_groups <- function(y, ncat, n, group, G, K, starts, seed, control, i
     .Call(`_cscdemand_cpp_lca_fit_groups`, y, ncat, n, group, G, K, starts, seed, control, init, threads)
 }
 
+cpp_lca_expected_counts <- function(y, ncat, n, group, G, post) {
+    .Call(`_cscdemand_cpp_lca_expected_counts`, y, ncat, n, group, G, post)
+}
+
 cpp_lca_posterior <- function(y, ncat, group, G, set_of, logpi, logrho) {
     .Call(`_cscdemand_cpp_lca_posterior`, y, ncat, group, G, set_of, logpi, logrho)
 }

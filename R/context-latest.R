@@ -76,12 +76,13 @@ context_latest_cell <- function(r, measure, year, comparator, n_nb, digits, note
     others <- context_zero_councils(measure, year) - (comparator == "Council")
     v <- paste0(v, " ", notes$cite(paste("zero", measure, r$area[1]), paste0(
       "DfE published 0 for ", r$area[1], " (", tolower(r$label[1]), "): the figure in its return, not a missing value",
-      if (others > 0) paste0("; ", others, " other council", if (others > 1) "s", " also published 0 that year") else "",
+      if (others > 0) paste0("; ", count_words(others), " other council", if (others > 1) "s", " also published 0 that year") else "",
       ".")))
   }
   if (comparator == "Statistical neighbours" && !is.na(r$n_neighbours[1]) && r$n_neighbours[1] < n_nb) {
     v <- paste0(v, " ", notes$cite(paste("neighbours", r$n_neighbours[1]), paste0(
-      "Mean of the ", r$n_neighbours[1], " of the ", n_nb, " statistical neighbours with a published figure.")))
+      "Mean of the ", count_words(r$n_neighbours[1]), " statistical neighbours (of ", count_words(n_nb),
+      ") with a published figure.")))
   }
   v
 }

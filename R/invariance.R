@@ -9,30 +9,55 @@
 #' The configural model is fitted group by group (see [lca()]): its classes
 #' are matched to the invariant model's, and `fits` holds, per configural
 #' fit, `alignment` (which classes of which groups match only weakly) and
-#' `groups`. The item search starts every refit from the invariant solution
-#' (and from the same with the freed item's probabilities taken from the
-#' configural model), so it needs no random starts: freeing an item can only
-#' raise the likelihood, and EM climbs from the invariant maximum.
+#' `groups`.
+#'
+#' **Small groups.** A configural model fits a K-class model in every group,
+#' which a group of a few hundred episodes cannot identify. Groups with
+#' fewer than `min_group` episodes (by default 10 per parameter of one
+#' group's K-class model at the largest K: \eqn{10 (K \sum_j (C_j - 1) + K -
+#' 1)}, 3,590 episodes for 29 yes/no factors and K = 12) are pooled into one
+#' group, "other councils", for every model of the comparison (so the models
+#' stay nested). A message says so, the print method names how many, and
+#' `pooled` lists them.
+#'
+#' **Item search.** Freeing one item's probabilities in every group is
+#' scored for every item at once: one EM step from the invariant solution
+#' with that item free (the E-step's expected counts, one pass over the
+#' patterns, in C++). Twice the step's gain in expected complete-data
+#' log-likelihood is the score; by the EM inequality it is a lower bound on
+#' the item's likelihood-ratio statistic. The `search_refit` items with the
+#' largest scores are then refitted exactly (the partial model, with EM
+#' started from that step, run until the log-likelihood still to gain is
+#' below 1e-7, so each LR is within 2e-7 of the maximum); the others keep
+#' their score, and no p-value.
 #'
 #' @inheritParams lca
 #' @param k Numbers of classes to compare (default 6 and 7).
 #' @param group Grouping column (e.g. `"la"` or `"year"`).
-#' @param search Also look for the items that differ most between groups:
-#'   for the largest K, refit with each item's probabilities free in every
-#'   group in turn (partial invariance) and rank the items by likelihood-ratio
-#'   gain (table `items`).
-#' @param search_starts Random starts added to the two warm starts of each
-#'   item's refit in the search (default 0).
-#' @param ... Passed to [lca()] for the invariant model.
+#' @param search Also look for the items that differ most between groups
+#'   (partial invariance) at the largest K: every item scored, the
+#'   `search_refit` best refitted (table `items`, see Details).
+#' @param search_starts Random starts added to the warm start of each
+#'   refitted item in the search (default 0).
+#' @param search_refit How many of the best-scoring items the search refits
+#'   exactly (default 5).
+#' @param min_group Groups with fewer episodes than this are pooled into one
+#'   group (see Details). `NULL` (default): 10 per parameter of one group's
+#'   K-class model; `0`: no pooling.
+#' @param ... Must be empty.
 #' @return An object of class `cscdemand_invariance`: a list with `table`
 #'   (one row per model: K, model, log-likelihood, parameters, AIC, BIC, and
 #'   per K the likelihood-ratio statistic, df and p-value of invariant against
-#'   configural, and which model each criterion prefers), `fits`, and with
-#'   `search = TRUE` `items` (per item: log-likelihood and parameters of the
-#'   model with the item free, LR gain of freeing it, df, change in BIC,
-#'   `top_group` the group that gains most, p-value) and `group_gain` (items
-#'   x groups: twice each group's gain in log-likelihood when the item is
-#'   freed, which names the groups where an item differs).
+#'   configural, and which model each criterion prefers), `fits`, `group`,
+#'   `groups` (the groups compared, "other councils" last when groups were
+#'   pooled), `pooled` (the groups pooled), `seed`, and with `search = TRUE`
+#'   `items` (per item: `score`, `refitted`, and for refitted items the
+#'   log-likelihood and parameters of the model with the item free, `LR`,
+#'   `df`, change in BIC and p-value; `top_group` the group that gains most;
+#'   refitted items first, by LR) and `group_gain` (items x groups: twice each
+#'   group's gain in log-likelihood when the item is freed, exact for
+#'   refitted items and the one-step bound for the others; it names the
+#'   groups where an item differs).
 #' @family latent class models
 #' @export
 #' @examples
@@ -42,9 +67,13 @@
 #' inv
 lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, starts = NULL,
                            seed = NULL, threads = NULL, control = lca_control(),
-                           search = FALSE, search_starts = 0L, verbose = TRUE, ...) {
+                           search = FALSE, search_starts = 0L, search_refit = 5L,
+                           min_group = NULL, verbose = TRUE, ...) {
+  rlang::check_dots_empty()
   check_counts(k)
   check_count(search_starts, min = 0)
+  check_count(search_refit, min = 1)
+  if (!is.null(min_group)) check_number(min_group, min = 0)
   if (missing(group) || !is.character(group) || length(group) != 1L) {
     abort_input("{.arg group} must name the grouping column, e.g. {.code group = \"la\"}.")
   }
@@ -55,12 +84,13 @@ lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, s
     abort_input(c("Grouping column {.field {group}} has only one group.",
                   i = "Invariance needs at least two councils or years."))
   }
+  pt <- pool_small_groups(pt, max(k), min_group, group, verbose)
   warn_small_groups(pt, max(k))
   warn_constant_in_group(pt)
   fits <- list()
   for (kk in sort(unique(as.integer(k)))) {
     inv <- lca(pt, k = kk, group = group, invariance = "invariant", starts = starts, seed = seed,
-               threads = threads, control = control, verbose = verbose, ...)
+               threads = threads, control = control, verbose = verbose)
     fits[[paste0("invariant k=", kk)]] <- inv
     fits[[paste0("configural k=", kk)]] <- lca_fit_pt(
       pt, kk, "configural", NULL, starts = starts, seed = seed, threads = threads,
@@ -70,13 +100,38 @@ lca_invariance <- function(data, k = 6:7, group, items = NULL, weights = NULL, s
   items_tab <- gain <- NULL
   if (search) {
     kk <- max(k)
-    s <- search_items(pt, kk, fits[[paste0("invariant k=", kk)]],
-                      fits[[paste0("configural k=", kk)]], search_starts, seed, threads, control)
+    s <- search_items(pt, kk, fits[[paste0("invariant k=", kk)]], search_starts, seed, threads,
+                      control, search_refit)
     items_tab <- s$items
     gain <- s$group_gain
   }
   structure(list(table = tab, fits = fits, items = items_tab, group_gain = gain, group = group,
-                 groups = pt$group_levels, seed = seed), class = "cscdemand_invariance")
+                 groups = pt$group_levels, pooled = pt$pooled %||% character(), seed = seed),
+            class = "cscdemand_invariance")
+}
+
+# Groups too small for a K-class model of their own (fewer episodes than
+# `min_group`, by default min_group_size()) pooled into one group, "other
+# councils", so that the configural model and the item search compare groups
+# that can identify K classes; said in a message, counted in the result
+# (`pooled`). Nothing is pooled when fewer than two groups would be left
+# (warn_small_groups() then warns) or when `min_group = 0`.
+pool_small_groups <- function(pt, k, min_group, group, verbose) {
+  limit <- min_group %||% min_group_size(pt$ncat, k)
+  gN <- tapply(pt$n, factor(pt$group, levels = seq_along(pt$group_levels)), sum)
+  gN[is.na(gN)] <- 0
+  small <- pt$group_levels[gN < limit]
+  if (!length(small) || length(small) == length(pt$group_levels)) {
+    return(pt)
+  }
+  label <- paste("other", group_noun(group, 2, count = FALSE))
+  if (label %in% pt$group_levels) label <- paste0(label, " (pooled)")
+  if (verbose) {
+    cli::cli_inform(c("i" = "{length(small)} {group_noun(group, length(small), count = FALSE)} with fewer than {format(limit, big.mark = ',')} episodes (10 per parameter of a {k}-class model) pooled as {.val {label}} for the multi-group models.",
+                      " " = "Set {.arg min_group} to change the limit; {.code min_group = 0} pools none."),
+                    class = "cscdemand_message_pooled")
+  }
+  pool_groups(pt, small, label)
 }
 
 warn_small_groups <- function(pt, k) {
@@ -119,61 +174,108 @@ invariance_table <- function(fits) {
   tab
 }
 
-# The partial-invariance search: each item freed in every group in turn and
-# refitted from two warm starts (partial_starts()) plus `extra` random
-# starts. Freeing an item can only raise the likelihood, and the invariant
-# solution is a point of every partial model, so EM from it climbs from the
-# invariant maximum. Returns the items table (largest gain first) and the
-# gain per group (items x groups: twice the change of the group's
-# log-likelihood), which names the groups where an item differs.
-search_items <- function(pt, k, base, conf, extra, seed, threads, control) {
+# The partial-invariance search in two steps. (1) Every item is ranked by
+# its score (item_scores()): twice the gain of one EM step that frees the
+# item's probabilities in every group, starting at the invariant maximum.
+# By the EM inequality this is a lower bound on the likelihood-ratio
+# statistic of freeing the item, and it costs one pass over the patterns
+# for all items. (2) The `refit` items with the largest scores are refitted
+# exactly, each from that EM step (plus `extra` random starts), to the
+# search tolerance (search_control()). Returns the items table (refitted
+# items first, largest LR first; then the rest by score) and the gain per
+# group (items x groups: twice the change of the group's log-likelihood;
+# exact for refitted items, the one-step bound for the others), which names
+# the groups where an item differs.
+search_items <- function(pt, k, base, extra, seed, threads, control, refit) {
   J <- length(pt$items)
-  G <- length(pt$group_levels)
-  gain <- matrix(NA_real_, J, G, dimnames = list(pt$items, pt$group_levels))
+  sc <- item_scores(pt, base)
+  gain <- sc$gain
+  top <- order(-sc$score)[seq_len(min(refit, J))]
+  ctl <- search_control(control)
   rows <- lapply(seq_len(J), function(j) {
-    set_of <- set_map(J, G, j)
-    init <- partial_starts(pt, base, conf, set_of, j)
+    row <- data.frame(item = pt$items[j], score = sc$score[j], refitted = j %in% top,
+                      loglik = NA_real_, npar = NA_real_, LR = NA_real_,
+                      df = (length(pt$group_levels) - 1) * k * (pt$ncat[j] - 1),
+                      BIC_change = NA_real_, top_group = pt$group_levels[which.max(gain[j, ])],
+                      stringsAsFactors = FALSE)
+    if (!row$refitted) return(row)
     f <- withCallingHandlers(
-      fit_lca_patterns(pt, k = k, starts = length(init) + as.integer(extra), seed = seed,
-                       threads = threads, control = control, verbose = FALSE, set_of = set_of,
-                       init = init, trace = FALSE),
-      cscdemand_warning_starts = function(w) invokeRestart("muffleWarning"))
+      fit_lca_patterns(pt, k = k, starts = 1L + as.integer(extra), seed = seed,
+                       threads = threads, control = ctl, verbose = FALSE,
+                       set_of = set_map(J, length(pt$group_levels), j),
+                       init = list(sc$start(j)), trace = FALSE),
+      cscdemand_warning_starts = function(w) invokeRestart("muffleWarning"),
+      cscdemand_warning_convergence = function(w) invokeRestart("muffleWarning"))
     gg <- 2 * tapply(pt$n * (f$par$ll_pattern - base$par$ll_pattern),
-                     factor(pt$group, levels = seq_len(G)), sum)
+                     factor(pt$group, levels = seq_along(pt$group_levels)), sum)
     gain[j, ] <<- ifelse(is.na(gg), 0, gg)
-    data.frame(item = pt$items[j], loglik = f$loglik, npar = f$npar,
-               LR = max(0, 2 * (f$loglik - base$loglik)), df = f$npar - base$npar,
-               BIC_change = BIC(f) - BIC(base), top_group = pt$group_levels[which.max(gg)],
-               stringsAsFactors = FALSE)
+    row$loglik <- f$loglik
+    row$npar <- f$npar
+    row$LR <- max(0, 2 * (f$loglik - base$loglik))
+    row$BIC_change <- BIC(f) - BIC(base)
+    row$top_group <- pt$group_levels[which.max(gain[j, ])]
+    row
   })
   items_tab <- do.call(rbind, rows)
   items_tab$p_value <- stats::pchisq(items_tab$LR, items_tab$df, lower.tail = FALSE)
-  items_tab <- items_tab[order(-items_tab$LR), ]
+  items_tab <- items_tab[order(!items_tab$refitted, -items_tab$LR, -items_tab$score), ]
   rownames(items_tab) <- NULL
   list(items = items_tab, group_gain = gain)
 }
 
-# Two starting values of the model with item j free in every group (layout of
-# param_blocks(set_of)): the invariant solution, and the same with item j's
-# probabilities in each group taken from the configural model (whose classes
-# are matched to the invariant model's).
-partial_starts <- function(pt, base, conf, set_of, j) {
-  nc <- pt$ncat
-  pb <- param_blocks(nc, set_of)
-  bb <- param_blocks(nc, base$par$set_of)
-  cb <- param_blocks(nc, conf$par$set_of)
-  rows_of <- function(blocks, item, set) {
-    blocks$start[blocks$item == item & blocks$set == set] + seq_len(nc[item])
+# The settings of the search's refits. The search reports likelihood-ratio
+# statistics, not parameters, so a refit stops when the log-likelihood it
+# could still gain is below 1e-7 (the LR is then within 2e-7 of its
+# maximum, far below any threshold a test uses), whatever the distance of
+# the small groups' freed probabilities to their maximum.
+search_control <- function(control) {
+  control$tol <- min(control$tol, 1e-7)
+  control$tol_par <- 1
+  control
+}
+
+# Score of freeing each item in every group, from the expected counts of the
+# E-step at the invariant maximum (one C++ pass, groups.h):
+# `gain` (items x groups) twice each group's gain of the expected
+# complete-data log-likelihood when the item's probabilities take their
+# M-step values in that group; `score` its row sums, a lower bound on the
+# item's likelihood-ratio statistic; `start(j)` the parameters after that
+# EM step (the layout of set_map(J, G, j)), where the refit of item j starts.
+item_scores <- function(pt, base) {
+  G <- length(pt$group_levels)
+  J <- length(pt$items)
+  k <- ncol(base$par$logrho)
+  e <- cpp_lca_expected_counts(pt$y, pt$ncat, pt$n, pt$group, G, base$posterior)
+  off <- c(0L, cumsum(G * pt$ncat))
+  roff <- c(0L, cumsum(pt$ncat))
+  rho_of <- function(j) base$par$logrho[roff[j] + seq_len(pt$ncat[j]), , drop = FALSE]
+  # item j: the M-step's log-probabilities [category, group, class] (the
+  # invariant ones where a group has no expected count in a class)
+  step <- function(j) {
+    nc <- pt$ncat[j]
+    ej <- array(e[off[j] + seq_len(G * nc), ], c(nc, G, k))
+    tot <- apply(ej, c(2, 3), sum)
+    rho <- aperm(array(rho_of(j), c(nc, k, G)), c(1L, 3L, 2L))
+    lp <- log(ej) - rep(log(tot), each = nc)
+    lp[rep(tot > 0, each = nc) == FALSE] <- rho[rep(tot > 0, each = nc) == FALSE]
+    list(e = ej, lp = lp, rho = rho)
   }
-  pick <- function(from_conf) {
-    do.call(rbind, lapply(seq_len(nrow(pb)), function(b) {
-      i <- pb$item[b]
-      if (from_conf && i == j) return(conf$par$logrho[rows_of(cb, i, pb$set[b]), , drop = FALSE])
-      base$par$logrho[rows_of(bb, i, 0L), , drop = FALSE]
-    }))
+  gain <- t(vapply(seq_len(J), function(j) {
+    s <- step(j)
+    term <- ifelse(s$e > 0, s$e * (s$lp - s$rho), 0)
+    2 * apply(term, 2L, sum)
+  }, numeric(G)))
+  if (G == 1L) gain <- matrix(gain, J, 1L)
+  dimnames(gain) <- list(pt$items, pt$group_levels)
+  start <- function(j) {
+    lp <- step(j)$lp
+    blocks <- lapply(seq_len(J), function(i) {
+      if (i != j) return(rho_of(i))
+      do.call(rbind, lapply(seq_len(G), function(g) matrix(lp[, g, ], pt$ncat[j], k)))
+    })
+    list(logpi = base$par$logpi, logrho = do.call(rbind, blocks))
   }
-  list(list(logpi = base$par$logpi, logrho = pick(FALSE)),
-       list(logpi = base$par$logpi, logrho = pick(TRUE)))
+  list(score = rowSums(gain), gain = gain, start = start)
 }
 
 #' @export
@@ -186,16 +288,26 @@ print.cscdemand_invariance <- function(x, ...) {
                     df = ifelse(is.na(tb$df), "", tb$df),
                     p = ifelse(is.na(tb$p_value), "", format_p(tb$p_value)))
   print(out, row.names = FALSE)
+  if (length(x$pooled)) {
+    cat(sprintf("%s pooled as \"%s\" (too few episodes for a model of their own)\n",
+                group_noun(x$group, length(x$pooled)), utils::tail(x$groups, 1)))
+  }
   best <- tb[which.min(tb$BIC), ]
   cat(sprintf("Lowest BIC: %s model with K = %d\n", best$model, best$k))
   if (!is.null(x$items)) {
     cat("\nItems that differ most between ", group_noun(x$group, 2, count = FALSE),
         " (partial invariance, one item free at a time):\n", sep = "")
-    it <- utils::head(x$items, 10)
-    print(data.frame(item = it$item, LR = round(it$LR, 2), df = it$df,
-                     p = format_p(it$p_value),
+    it <- utils::head(x$items[x$items$refitted, , drop = FALSE], 10)
+    print(data.frame(item = it$item, score = round(it$score, 2), LR = round(it$LR, 2),
+                     df = it$df, p = format_p(it$p_value),
                      `BIC change` = round(it$BIC_change, 1), check.names = FALSE),
           row.names = FALSE)
+    rest <- sum(!x$items$refitted)
+    if (rest) {
+      cat(sprintf("%d other item%s not refitted: %s score%s at most %s (a lower bound on the LR).\n",
+                  rest, if (rest == 1) "" else "s", if (rest == 1) "its" else "their",
+                  if (rest == 1) "" else "s", fmt_num(max(x$items$score[!x$items$refitted]), 2)))
+    }
   }
   invisible(x)
 }
@@ -237,8 +349,8 @@ warn_constant_in_group <- function(pt) {
   invisible(bad)
 }
 
-# The groups of an invariance model in words: "3 councils", "2 reporting
-# years", or "4 groups of <column>" for a column without a known name.
+# The groups of an invariance model in words: "three councils", "two reporting
+# years", or "four groups of <column>" for a column without a known name.
 group_noun <- function(group, n, count = TRUE) {
   nouns <- c(la = "council", council = "council", la_code = "council", la_name = "council",
              la_number = "council", region = "region", year = "reporting year",
@@ -246,8 +358,8 @@ group_noun <- function(group, n, count = TRUE) {
              ethnicity = "ethnicity")
   noun <- nouns[tolower(group)]
   if (is.na(noun)) {
-    return(if (count) paste0(n, " groups of ", group) else paste0("groups of ", group))
+    return(if (count) paste0(count_words(n), " groups of ", group) else paste0("groups of ", group))
   }
   plural <- if (n == 1) noun else if (grepl("y$", noun)) sub("y$", "ies", noun) else paste0(noun, "s")
-  if (count) paste(n, plural) else plural
+  if (count) paste(count_words(n), plural) else plural
 }

@@ -200,26 +200,21 @@ lca_patterns_db_long <- function(con, table, codes, episode, code, group = NULL)
   rlang::check_installed("DBI", reason = "to compute patterns in a database.")
   if (!inherits(con, "DBIConnection")) abort_input("{.arg con} must be a DBI connection.")
   codes <- toupper(trimws(codes))
+  if (!is.character(codes) || !length(codes) || anyNA(codes) || anyDuplicated(codes)) {
+    abort_input(c("{.arg codes} must list distinct factor codes.",
+                  x = "Given more than once: {.val {unique(codes[duplicated(codes)])}}."),
+                class = "cscdemand_error_item")
+  }
   fields <- DBI::dbListFields(con, table)
   need <- c(episode, code, group)
   if (length(setdiff(need, fields))) {
     abort_input(c("Columns missing from table {.val {format(table)}}: {.field {setdiff(need, fields)}}.",
                   i = "Available: {.field {fields}}."))
   }
-  q <- function(x) as.character(DBI::dbQuoteIdentifier(con, x))
   items <- paste0("f_", codes)
-  flag <- vapply(seq_along(codes), function(i) {
-    paste0("MAX(CASE WHEN UPPER(TRIM(", q(code), ")) = ",
-           as.character(DBI::dbQuoteString(con, codes[i])), " THEN 1 ELSE 0 END) AS ", q(items[i]))
-  }, character(1))
-  gsel <- if (is.null(group)) "" else paste0(", MAX(", q(group), ") AS ", q(group))
-  inner <- paste0("SELECT ", q(episode), gsel, ", ", paste(flag, collapse = ", "),
-                  " FROM ", q(table), " GROUP BY ", q(episode))
-  cols <- paste(vapply(c(items, group), q, character(1)), collapse = ", ")
-  sql <- paste0("SELECT ", cols, ", COUNT(*) AS n_ FROM (", inner, ") ep GROUP BY ", cols)
+  sql <- long_pattern_sql(con, table, codes, episode, code, group)
   agg <- DBI::dbGetQuery(con, sql)
-  agg$n_ <- as.numeric(agg$n_)
-  for (it in items) agg[[it]] <- as.integer(agg[[it]])
+  agg <- decode_pattern_keys(agg, items, group)
   const <- items[vapply(items, function(it) length(unique(agg[[it]])) < 2L, logical(1))]
   if (length(const)) {
     abort_input(c("These factors are never (or always) present: {.val {sub('^f_', '', const)}}.",
@@ -228,4 +223,50 @@ lca_patterns_db_long <- function(con, table, codes, episode, code, group = NULL)
   pt <- finish_db_patterns(agg, items, group)
   pt$sql <- sql
   pt
+}
+
+# The query of lca_patterns_db_long(). Each row's code is read once
+# (UPPER(TRIM()) inside one simple CASE) and turned into its bit (code i of
+# every 30 -> 2^(i-1) of key i %/% 30); an episode's flags are the OR of its
+# rows' bits (BIT_OR where the database has it, PostgreSQL and DuckDB;
+# else SUM(DISTINCT), the same for distinct powers of two), and the outer
+# query counts episodes by key(s) and group: one or two integer columns to
+# group by instead of one per factor.
+long_pattern_sql <- function(con, table, codes, episode, code, group) {
+  q <- function(x) as.character(DBI::dbQuoteIdentifier(con, x))
+  bit_or <- if (inherits(con, c("PostgreSQLConnection", "PqConnection", "duckdb_connection"))) {
+    function(x) paste0("BIT_OR(", x, ")")
+  } else {
+    function(x) paste0("SUM(DISTINCT ", x, ")")
+  }
+  key_of <- (seq_along(codes) - 1L) %/% 30L
+  keys <- vapply(sort(unique(key_of)), function(k) {
+    i <- which(key_of == k)
+    whens <- paste0(" WHEN ", vapply(codes[i], function(cd) as.character(DBI::dbQuoteString(con, cd)),
+                                     character(1)),
+                    " THEN ", format(2^(seq_along(i) - 1L), scientific = FALSE), collapse = "")
+    paste0(bit_or(paste0("CASE UPPER(TRIM(", q(code), "))", whens, " ELSE 0 END")), " AS ",
+           q(paste0("key", k, "_")))
+  }, character(1))
+  key_cols <- paste0("key", sort(unique(key_of)), "_")
+  gsel <- if (is.null(group)) "" else paste0(", MAX(", q(group), ") AS ", q(group))
+  inner <- paste0("SELECT ", q(episode), gsel, ", ", paste(keys, collapse = ", "), " FROM ", q(table),
+                  " GROUP BY ", q(episode))
+  cols <- paste(vapply(c(key_cols, group), q, character(1)), collapse = ", ")
+  paste0("SELECT ", cols, ", COUNT(*) AS n_ FROM (", inner, ") ep GROUP BY ", cols)
+}
+
+# The factor flags of each aggregated row from its keys (code i of every 30
+# is bit i of its key); returns the items, the group and n_.
+decode_pattern_keys <- function(agg, items, group) {
+  key_of <- (seq_along(items) - 1L) %/% 30L
+  out <- lapply(seq_along(items), function(j) {
+    key <- as.integer(agg[[paste0("key", key_of[j], "_")]])
+    as.integer(bitwAnd(key, as.integer(2^((j - 1L) %% 30L))) > 0L)
+  })
+  names(out) <- items
+  out <- as.data.frame(out, check.names = FALSE)
+  if (!is.null(group)) out[[group]] <- agg[[group]]
+  out$n_ <- as.numeric(agg$n_)
+  out
 }

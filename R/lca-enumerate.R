@@ -6,6 +6,15 @@
 #' smallest class and start replication. `print()` shows the table, `plot()`
 #' the elbow plot of the information criteria.
 #'
+#' With the adaptive starts (`starts = NULL`), each K stops adding batches
+#' of starts when its best solution is replicated, or after a batch that did
+#' not improve the best (`lca_control(patience = 1)`, unless `control` sets
+#' it), or at `max_starts`. Models above the number of classes the data
+#' support have many maxima of nearly equal height and seldom replicate their
+#' best, so without the patience rule they would run to the 200-start cap.
+#' Such a model's warning (collected in one warning at the end) says the
+#' starts stopped for patience; its `stopped` component is `"patience"`.
+#'
 #' @inheritParams lca
 #' @param k Numbers of classes to fit (default 1 to 10).
 #' @param ... Further arguments passed to [lca()] for every model.
@@ -27,6 +36,7 @@ lca_enumerate <- function(data, k = 1:10, items = NULL, weights = NULL, starts =
   seed <- resolve_seed(seed)
   threads <- resolve_threads(threads)
   pt <- lca_patterns_for_fit(data, items, weights, verbose = verbose)
+  if (is.null(control$patience)) control$patience <- 1L
   P <- length(pt$n)
   if (any(k > P)) {
     abort_input(c("{max(k)} classes cannot be fitted to {P} unique response patterns.",

@@ -25,6 +25,7 @@ lca_freeze <- function(fit, codes = NULL) {
   sp$class_size <- fit$class_size
   sp$probs <- fit$probs
   sp$codes <- codes
+  sp$class_names <- fit$class_names
   sp$invariance <- fit$invariance %||% "single group"
   sp$nobs <- fit$nobs
   sp$loglik <- fit$loglik
@@ -72,4 +73,63 @@ print.cscdemand_lca_frozen <- function(x, ...) {
   cat("Items:", paste(x$items, collapse = ", "), "\n")
   cat("Class sizes:", paste(sprintf("%.3f", x$class_size), collapse = " "), "\n")
   invisible(x)
+}
+
+#' Score a council's episodes against a fitted or frozen model
+#'
+#' Builds the episodes of a CIN extract the way scoring needs them and
+#' assigns each to the model's classes. [episode_factors()] by default
+#' removes factors recorded in fewer than 10 episodes and the Kingston
+#' exclusions, which suits fitting but not scoring: in one council's year a
+#' factor of the national model is often rare, and its column would be
+#' missing. `lca_score()` keeps every factor whatever its count
+#' (`exclude = NULL, min_count = 0`), so every item of the model is there,
+#' and scores each episode. Use it to place one council's new year in the
+#' categories of a national model from [lca_freeze()].
+#'
+#' @param object A model from [lca()] or [lca_freeze()], fitted on episode
+#'   factor flags (items named by CIN factor codes, or by the names of
+#'   `merge`).
+#' @param assessments A `cin_assessments` object from
+#'   [read_cin_assessments()], or a path or data frame it reads.
+#' @param type `"class"` (default): the episodes with the column `class`,
+#'   the most likely class (a factor of the class names given by
+#'   [name_classes()], else `"Class 1"`, ...); `"posterior"`: also one
+#'   column per class (`"Class 1"`, ...) with its posterior probability.
+#' @param no_factors,other_only Passed to [episode_factors()] (default
+#'   `"keep"`: every episode is scored).
+#' @param ... Passed to [episode_factors()] (for example `merge`) and so to
+#'   [read_cin_assessments()].
+#' @return The `cin_episodes` table of the extract with `class` (and, for
+#'   `"posterior"`, one column per class) added.
+#' @family national scale
+#' @export
+#' @examples
+#' fit <- lca(episode_factors(cin_example), k = 3, seed = 1, verbose = FALSE)
+#' fz <- lca_freeze(fit)
+#' scored <- lca_score(fz, cin_example[cin_example$year == 2022, ])
+#' table(scored$class)
+lca_score <- function(object, assessments, type = c("class", "posterior"),
+                      no_factors = "keep", other_only = "keep", ...) {
+  type <- rlang::arg_match(type)
+  if (!inherits(object, c("cscdemand_lca", "cscdemand_lca_frozen"))) {
+    abort_input(c("{.arg object} must be a model from {.fn lca} or {.fn lca_freeze}.",
+                  x = "It is of class {.cls {class(object)[1]}}."))
+  }
+  sp <- scoring_spec(object)
+  ep <- episode_factors(assessments, exclude = NULL, min_count = 0, no_factors = no_factors,
+                        other_only = other_only, drop_empty = FALSE, ...)
+  miss <- setdiff(sp$items, names(ep))
+  if (length(miss)) {
+    abort_input(c("The model's item{?s} {.field {miss}} {?is/are} not among the episodes' factor columns.",
+                  i = "The model was fitted on other columns: build the same ones, for example with {.arg merge}."),
+                class = "cscdemand_error_coding")
+  }
+  post <- predict(object, as.data.frame(ep), type = "posterior")
+  labels <- if (is.null(object$class_names)) sp$classes else unname(object$class_names[sp$classes])
+  ep$class <- factor(labels[max.col(post, ties.method = "first")], levels = labels)
+  if (type == "posterior") {
+    for (k in seq_along(sp$classes)) ep[[sp$classes[k]]] <- post[, k]
+  }
+  ep
 }

@@ -84,3 +84,37 @@ configural_layout <- function(logrho, ncat) {
   }), recursive = FALSE)
   do.call(rbind, lapply(rows, function(x) logrho[[x$g]][x$r, , drop = FALSE]))
 }
+
+# The fewest episodes a group needs for a K-class model of its own (the
+# configural model fits one per group): `per_par` episodes for every
+# parameter of a single-group K-class model, K - 1 class sizes and
+# K * sum(categories - 1) item probabilities. With 29 yes/no factors and
+# K = 12 that is 3,590 episodes; with 6 items and K = 3, 200.
+min_group_size <- function(ncat, k, per_par = 10) {
+  per_par * (k * sum(ncat - 1L) + k - 1L)
+}
+
+# The pattern table with the groups in `small` (levels) pooled into one
+# group called `label`, last; patterns that coincide within the pooled group
+# are collapsed (one C++ pass) and the row map follows. Returns the table
+# with `pooled` (the levels pooled) added.
+pool_groups <- function(pt, small, label) {
+  keep <- setdiff(pt$group_levels, small)
+  levels <- c(keep, label)
+  map <- match(pt$group_levels, keep)
+  map[is.na(map)] <- length(levels)
+  J <- length(pt$items)
+  cols <- lapply(seq_len(J), function(j) pt$y[, j])
+  new <- cpp_patterns(cols, rep(1L, J), pt$ncat, map[pt$group], length(levels), pt$n)
+  colnames(new$y) <- pt$items
+  out <- pt
+  out$y <- new$y
+  out$n <- new$n
+  out$group <- new$group
+  out$row_index <- new$row_index[pt$row_index]
+  if (!is.null(pt$row_group)) out$row_group <- map[pt$row_group]
+  out$group_levels <- levels
+  out$pooled <- small
+  out
+}
+

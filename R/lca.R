@@ -45,7 +45,9 @@
 #'   shares no parameter between groups, so its maximum likelihood is the sum
 #'   of the groups' own K-class maxima: it is fitted group by group (groups in
 #'   parallel, `starts` starts per group plus one from the invariant model,
-#'   each group's starts from its own random stream), and each group's classes
+#'   each group's starts from its own random stream; with the adaptive
+#'   default a group's starts also stop after a batch that does not improve
+#'   its best, `lca_control(patience = 1)` unless set), and each group's classes
 #'   are matched to the invariant model's by optimal assignment on their item
 #'   probabilities. A class nearer another invariant class than half the
 #'   distance between the two is not matched clearly: the fit's `alignment`
@@ -61,7 +63,9 @@
 #'   `patterns` (the [lca_patterns()] table), `starts` (one row per start),
 #'   `converged`, `iterations`, `trace`, `seed`, `threads`, `control`, `par`
 #'   (log-scale parameters used by `predict()`), `boundary` (item-response
-#'   probabilities at 0 or 1), `n_best`, `n_finished`, `status`, then
+#'   probabilities at 0 or 1), `n_best`, `n_finished`, `status`, `stopped`
+#'   (what ended the starts: `"fixed"` for a set number, `"replicated"`,
+#'   `"patience"` or `"max_starts"`; see [lca_control()]), then
 #'   `invariance` and `free`; [name_classes()] adds `class_names`. A
 #'   configural fit also has `groups` (per group: episodes, log-likelihood,
 #'   starts, replications of the best, iterations, status) and `alignment`
@@ -168,6 +172,16 @@ invariance_map <- function(pt, invariance, free, call = rlang::caller_env()) {
 #' @param batch,max_starts,min_best The adaptive default (`starts = NULL`):
 #'   starts run in batches of `batch` until `min_best` starts reach the best
 #'   solution or `max_starts` starts have run.
+#' @param patience Adaptive starts also stop after `patience` batches in a
+#'   row that did not raise the best log-likelihood (by more than
+#'   `same_ll`), even though the best is not yet replicated. `NULL`
+#'   (default): never in [lca()] (the 200-start cap applies), 1 in
+#'   [lca_enumerate()], where models above the number of classes the data
+#'   support rarely replicate their best and would otherwise run to the cap,
+#'   and 1 for each group's fit of a configural model (whose first start is
+#'   the invariant solution; small groups seldom replicate a K-class best).
+#'   The fit's `stopped` says which rule ended the starts, and the warning
+#'   about an unreplicated best says when patience did.
 #' @param empty_class A class smaller than this fraction of the data is empty
 #'   (the start is recorded as degenerate and not used if any other start works).
 #' @param boundary Item-response probabilities within this distance of 0 or 1
@@ -181,11 +195,12 @@ lca_control <- function(maxiter = 5000, tol = 1e-9, tol_par = 1e-7, init_iter = 
                         final_starts = NULL, same_ll = 1e-6, same_par = 1e-3,
                         empty_class = 1e-8, boundary = 1e-6,
                         start_values = c("mixed", "random", "seeded"), batch = 20,
-                        max_starts = 200, min_best = 3) {
+                        max_starts = 200, min_best = 3, patience = NULL) {
   start_values <- rlang::arg_match(start_values)
   check_count(batch, min = 1)
   check_count(max_starts, min = 1)
   check_count(min_best, min = 1)
+  check_count(patience, min = 0, allow_null = TRUE)
   check_number(same_par, min = 0)
   check_count(maxiter, min = 1)
   check_number(tol, min = 0)
@@ -199,7 +214,8 @@ lca_control <- function(maxiter = 5000, tol = 1e-9, tol_par = 1e-7, init_iter = 
                  final_starts = final_starts, same_ll = same_ll, same_par = same_par,
                  empty_class = empty_class, boundary = boundary, start_values = start_values,
                  batch = as.integer(batch), max_starts = as.integer(max_starts),
-                 min_best = as.integer(min_best)), class = "lca_control")
+                 min_best = as.integer(min_best),
+                 patience = if (!is.null(patience)) as.integer(patience)), class = "lca_control")
 }
 
 lca_patterns_for_fit <- function(data, items, weights, group = NULL, verbose = FALSE,
@@ -241,6 +257,9 @@ fit_configural <- function(pt, k, starts, seed, threads, control, verbose, refer
   n_starts <- if (k == 1L) 1L else as.integer(starts %||% control$batch %||% 20L)
   ctl <- core_control(control, n_starts, adaptive)
   ctl$empty_class <- 0  # a class may be empty in one group (as in the joint model)
+  # each group's adaptive starts (the first is the invariant solution) stop
+  # after a batch that does not improve the group's best, unless set
+  if (is.null(control$patience)) ctl$patience <- 1L
   res <- fit_lca_groups(pt, k, reference$par, set_of, n_starts, seed, threads, ctl)
   fit <- new_lca_fit(pt, res, k = k, set_of = set_of, starts = length(res$final_ll), seed = seed,
                      threads = threads, control = control, two_stage = ctl$final_starts > 0L,
@@ -304,6 +323,7 @@ fit_lca_patterns <- function(pt, k, starts, seed, threads, control, verbose,
   two_stage <- ctl$final_starts > 0L
   res <- cpp_lca_fit(pt$y, pt$ncat, pt$n, pt$group, G, k, set_of, starts, seed, ctl, init,
                      threads, verbose && interactive())
+  res$adaptive <- adaptive
   starts <- length(res$final_ll)
   if (res$best < 1L) {
     cli::cli_abort(c("Every one of the {starts} random start{?s} failed.",
@@ -327,6 +347,7 @@ core_control <- function(control, starts, adaptive = FALSE) {
        adaptive = adaptive, batch = as.integer(starts),
        max_starts = as.integer(control$max_starts %||% 200L),
        min_best = as.integer(control$min_best %||% 3L),
+       patience = as.integer(control$patience %||% 0L),
        same_ll = control$same_ll, same_par = control$same_par %||% 1e-3)
 }
 
@@ -410,7 +431,14 @@ new_lca_fit <- function(pt, res, k, set_of, starts, seed, threads, control, two_
                      i = "Raise {.code control = lca_control(maxiter = )} or loosen {.arg tol}."),
                    class = "cscdemand_warning_convergence")
   }
-  if (k > 1L && n_best < 2L && n_finished > 1L) {
+  stopped <- if (!isTRUE(res$adaptive)) "fixed" else if (isTRUE(res$stalled)) "patience"
+    else if (n_best >= (control$min_best %||% 3L)) "replicated" else "max_starts"
+  fit$stopped <- stopped
+  if (k > 1L && n_best < 2L && n_finished > 1L && stopped == "patience") {
+    warn_cscdemand(c("The best log-likelihood ({fmt_num(best_ll, 3)}) was reached by only 1 of {n_finished} starts run to convergence; the starts stopped after {starts} because the best did not improve over {patience_text(control)} ({.code lca_control(patience = )}).",
+                     i = "It may be a local maximum, as is common above the number of classes the data support. For a firmer answer refit with {.code lca_control(patience = 0)} or more starts."),
+                   class = "cscdemand_warning_starts")
+  } else if (k > 1L && n_best < 2L && n_finished > 1L) {
     warn_cscdemand(c("The best log-likelihood ({fmt_num(best_ll, 3)}) was reached by only 1 of {n_finished} starts run to convergence.",
                      i = "It may be a local maximum. Refit with more starts, e.g. {.code starts = {max(100, 5 * starts)}}, or a larger {.code lca_control(final_starts = )}."),
                    class = "cscdemand_warning_starts")
@@ -420,6 +448,12 @@ new_lca_fit <- function(pt, res, k, set_of, starts, seed, threads, control, two_
                      i = "Use fewer classes or more items."), class = "cscdemand_warning_identification")
   }
   fit
+}
+
+# "the last batch of 20" / "the last 2 batches of 20" (the patience rule).
+patience_text <- function(control) {
+  p <- control$patience %||% 1L
+  paste(if (p == 1L) "the last batch" else paste("the last", p, "batches"), "of", control$batch)
 }
 
 # Layout of the C++ parameter table: one block per (item, set), items in order.

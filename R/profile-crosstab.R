@@ -222,7 +222,7 @@ crosstab_publish <- function(tab, label, threshold, unknown, method, published =
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_crosstab", "data.frame"), counts = counts,
             suppressed = supp, threshold = threshold, method = method,
-            note = crosstab_note(tidy$merged, c(into$note, crosstab_kept_note(
+            note = crosstab_note(tidy$merged, c(tidy$notes, into$note, crosstab_kept_note(
               supp[-nrow(full), -ncol(full), drop = FALSE], rownames(body),
               c(residual_levels(unknown), tidy$label), label), tidy$families)),
             sentence = crosstab_sentence(full, label, threshold))
@@ -259,7 +259,7 @@ crosstab_note <- function(merged, more = NULL) {
   lv <- c(merged[1], tolower(merged[-1]))
   paste0(and_list(lv),
          " are merged into one row, so that their small numbers need not hide cells of ",
-         "the other rows.", if (length(more)) paste0(" ", more))
+         "the other rows.", if (length(more)) paste0(" ", paste(more, collapse = " ")))
 }
 
 # A small not-known row that no catch-all row could take stays a row of its

@@ -266,7 +266,7 @@ share_table <- function(r, k, level, threshold) {
   cnt <- as.data.frame.matrix(tab)
   hide_row <- hidden_totals(rowSums(tab), threshold)
   pub <- publish_table(cnt, colnames(cnt), threshold,
-                       primary = matrix(hide_row, nrow(tab), ncol(tab)))
+                       primary = matrix(hide_row, nrow(tab), ncol(tab)), withhold = c(TRUE, FALSE))
   supp <- attr(pub, "suppressed")
   n <- as.vector(tab)
   tot <- rep(rowSums(tab), ncol(tab))

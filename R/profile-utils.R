@@ -88,7 +88,12 @@ indicator_matrix <- function(f) {
 # suppression needs no complement from a large row: every small residual
 # row, and, when only one is small, the residual row it is merged with (a
 # not-known or missing one before "Other", which is often a group of its
-# own, then the smallest). Returns the matrix and the levels merged.
+# own, then the smallest). A row whose own total is under the threshold
+# cannot be protected by hiding cells while its total is printed: a known
+# level is counted with its smaller neighbour ("Under 1 or unborn"), a
+# residual row still that small with the smallest known level. Returns the
+# matrix, the levels merged into the residual row and a sentence per merge
+# of a small row with a neighbour (`notes`).
 tidy_levels <- function(tab, threshold, residual, drop_cols = TRUE) {
   tab <- tab[rowSums(tab) > 0, !drop_cols | colSums(tab) > 0, drop = FALSE]
   fam <- merge_sparse_families(tab, threshold)
@@ -131,12 +136,17 @@ merge_sparse_families <- function(tab, threshold) {
 
 or_list <- function(x) if (length(x) < 2L) x else paste(paste(x[-length(x)], collapse = ", "), "or", x[length(x)])
 
-# The residual rows (not known, missing, other) of tidy_levels().
+# The residual rows (not known, missing, other) of tidy_levels(), and rows
+# whose own total is under the threshold.
 tidy_residual <- function(tab, threshold, residual) {
+  none <- list(tab = tab, merged = character(), notes = character())
+  if (threshold <= 0) return(none)
+  nb <- merge_small_levels(tab, threshold, residual)
+  tab <- nb$tab
   res <- rownames(tab)[tolower(rownames(tab)) %in% tolower(residual)]
-  if (threshold <= 0 || length(res) < 2L) return(list(tab = tab, merged = character()))
+  if (length(res) < 2L) return(merge_small_residual(tab, threshold, res, nb$notes, residual))
   small <- res[apply(tab[res, , drop = FALSE] > 0 & tab[res, , drop = FALSE] < threshold, 1, any)]
-  if (!length(small)) return(list(tab = tab, merged = character()))
+  if (!length(small)) return(list(tab = tab, merged = character(), notes = nb$notes))
   if (length(small) == 1L) {
     rest <- setdiff(res, small)
     rest <- rest[order(tolower(rest) == "other", rowSums(tab[rest, , drop = FALSE]))]
@@ -146,8 +156,64 @@ tidy_residual <- function(tab, threshold, residual) {
   keep <- tab[!rownames(tab) %in% small, , drop = FALSE]
   merged <- rbind(keep, colSums(tab[small, , drop = FALSE]))
   rownames(merged)[nrow(merged)] <- residual_label(small)
-  list(tab = merged, merged = small, label = residual_label(small))
+  out <- merge_small_residual(merged, threshold, residual_label(small), nb$notes, residual, small)
+  out$merged <- small
+  out$label <- residual_label(small)
+  out
 }
+
+# Known levels whose own total is under the threshold, each counted with its
+# smaller neighbour among the known levels (levels keep their order, so an
+# ordered characteristic is merged with an adjacent band).
+merge_small_levels <- function(tab, threshold, residual) {
+  notes <- character()
+  repeat {
+    known <- which(!tolower(rownames(tab)) %in% tolower(residual))
+    tot <- rowSums(tab)
+    tiny <- known[tot[known] < threshold]
+    if (!length(tiny) || length(known) < 2L) break
+    i <- tiny[which.min(tot[tiny])]
+    at <- match(i, known)
+    nbr <- known[c(at - 1L, at + 1L)[c(at > 1L, at < length(known))]]
+    j <- nbr[which.min(tot[nbr])]
+    pair <- sort(c(i, j))
+    name <- residual_label(rownames(tab)[c(j, i)])
+    notes <- c(notes, small_row_note(rownames(tab)[i], rownames(tab)[j], name, threshold))
+    tab[pair[1], ] <- tab[i, ] + tab[j, ]
+    rownames(tab)[pair[1]] <- name
+    tab <- tab[-pair[2], , drop = FALSE]
+  }
+  list(tab = tab, notes = notes)
+}
+
+# A residual row (after merging) whose own total is still under the
+# threshold: counted with another residual row ("Other") if there is one,
+# else with the smallest known level.
+merge_small_residual <- function(tab, threshold, res, notes, residual = res, parts = res) {
+  tot <- rowSums(tab)
+  r <- res[res %in% rownames(tab)]
+  r <- r[tot[r] < threshold]
+  other_res <- setdiff(rownames(tab)[tolower(rownames(tab)) %in% tolower(residual)], r)
+  pool <- if (length(other_res)) other_res else setdiff(rownames(tab), r)
+  if (length(r) && length(pool)) {
+    r <- r[1L]
+    k <- pool[which.min(tot[pool])]
+    name <- if (length(other_res)) residual_label(c(k, parts)) else paste(k, "or", tolower(r))
+    notes <- c(notes, small_row_note(r, k, name, threshold))
+    tab[k, ] <- tab[k, ] + tab[r, ]
+    rownames(tab)[rownames(tab) == k] <- name
+    tab <- tab[rownames(tab) != r, , drop = FALSE]
+  }
+  list(tab = tab, merged = character(), notes = notes)
+}
+
+small_row_note <- function(small, with, name, threshold) {
+  paste0(small, " is counted with ", tolower_label(with), " (\u201c", name, "\u201d): with fewer than ",
+         threshold, " episodes in all, it could be neither shown nor safely hidden on its own.")
+}
+
+# A label inside a sentence: lower case unless it starts with an acronym or digit.
+tolower_label <- function(x) ifelse(grepl("^[A-Z]{2}", x), x, paste0(tolower(substr(x, 1, 1)), substring(x, 2)))
 
 # A residual row (not known, missing) small in many classes needs one
 # complement per class, and with two large rows to take them one loses most
@@ -189,8 +255,14 @@ catch_all_level <- function(x) {
         tolower(trimws(x)))
 }
 
-# "Unknown, Other or Missing" -> "Unknown, other or missing".
+# "Unknown, Other or Missing" -> "Other, unknown or missing": known levels
+# first, then "Other", the not-known levels and "Missing", whatever order the
+# table had them in (so every table names the same merged row alike).
 residual_label <- function(levels) {
+  lo <- tolower(levels)
+  rank <- ifelse(lo %in% c("missing", "(missing)"), 3L,
+                 ifelse(lo %in% tolower(residual_unknown), 2L, ifelse(lo == "other", 1L, 0L)))
+  levels <- levels[order(rank)]
   lv <- c(levels[1], tolower(levels[-1]))
   if (length(lv) < 2L) return(lv)
   paste(paste(lv[-length(lv)], collapse = ", "), "or", lv[length(lv)])

@@ -42,9 +42,23 @@
 #' `"(missing)"` if any) unless `binary = "both"`.
 #'
 #' With `posterior`, counts are posterior-weighted (proportional assignment):
-#' each episode counts towards every class with its posterior probability. The
-#' test and interval then treat the expected counts as counts, which is
-#' approximate; for bias-corrected estimates use [class_outcome()].
+#' each episode counts towards every class with its posterior probability, so
+#' the class totals are the model's estimated class sizes and the
+#' percentages agree with tables of counts by proportional assignment
+#' ([class_crosstab()] with `posterior`). The test and interval then carry
+#' the weights: with \eqn{w_i} an episode's probability of the class and
+#' \eqn{c_i = w_i/A - (1 - w_i)/B}, the difference of the two percentages is
+#' \eqn{\sum c_i (y_i - p)} under no association, so the z test uses the
+#' variance \eqn{p(1-p)\sum c_i^2} (\eqn{p} the pooled share); the interval
+#' uses the delta method with Kish's effective sizes \eqn{A^2/\sum w_i^2},
+#' \eqn{B^2/\sum (1-w_i)^2} and the covariance of episodes counted on both
+#' sides. With 0/1 weights both reduce to the formulas above. The posterior
+#' probabilities are taken as known (their estimation error is small beside
+#' the sampling error of a characteristic on thousands of episodes); the test
+#' holds its level under no association, checked by simulation in the tests.
+#' Proportional assignment, like modal assignment, pulls the classes together
+#' when classification is uncertain; for bias-corrected estimates use
+#' [class_outcome()].
 #'
 #' @section Small numbers:
 #' Every count from 1 to `threshold - 1` is suppressed (primary suppression;
@@ -221,13 +235,14 @@ profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class) {
   p1 <- a / Ac
   p0 <- b / B
   out$ratio <- ifelse(a > 0, p1 / p0, NA_real_)
-  se <- sqrt(1 / a - 1 / Ac + 1 / b - 1 / B)
-  ok <- a > 0 & b > 0
+  pp <- (a + b) / (Ac + B)
+  wv <- profile_weight_sums(W, nrow(cnt))
+  se <- sqrt(pmax(profile_log_ratio_var(p1, p0, pp, Ac, B, wv), 0))
+  ok <- a > 0 & b > 0 & se > 0
   out$lower <- ifelse(ok, exp(log(p1 / p0) - z * se), NA_real_)
   out$upper <- ifelse(ok, exp(log(p1 / p0) + z * se), NA_real_)
-  pp <- (a + b) / (Ac + B)
-  zz <- (p1 - p0) / sqrt(pp * (1 - pp) * (1 / Ac + 1 / B))
-  out$p_value <- ifelse(pp > 0 & pp < 1, 2 * stats::pnorm(-abs(zz)), NA_real_)
+  zz <- (p1 - p0) / sqrt(pp * (1 - pp) * wv$c2)
+  out$p_value <- ifelse(pp > 0 & pp < 1 & wv$c2 > 0, 2 * stats::pnorm(-abs(zz)), NA_real_)
   out$display <- profile_display(out$ratio, a, b)
   out$suppressed <- as.vector(supp)
   if (bin && binary == "one") out <- out[out$level != "no", , drop = FALSE]
@@ -238,6 +253,33 @@ profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class) {
 # The other classes' count at a level (the denominator of the ratio) is a
 # sum of cells; when it is under the threshold the ratio, its interval and
 # test would give it back: they are hidden, though the class's count shows.
+# Sums of the weights that the variances need, per class (recycled over the
+# `n_levels` levels): with w an episode's weight for the class (its posterior
+# probability, or 0/1 with a class column), A = sum w, B = sum (1 - w),
+# s2 = sum w^2, t2 = sum (1 - w)^2, x = sum w (1 - w); and c2 = sum c_i^2
+# where c_i = w_i / A - (1 - w_i) / B, so that p1 - p0 = sum c_i (y_i - p)
+# under "no association" (y independent of the weights, variance p(1 - p)).
+# With 0/1 weights c2 = 1/A + 1/B (the pooled two-proportion test).
+profile_weight_sums <- function(W, n_levels) {
+  A <- colSums(W)
+  B <- nrow(W) - A
+  s2 <- colSums(W^2)
+  t2 <- nrow(W) - 2 * A + s2
+  x <- A - s2
+  rep_l <- function(v) rep(v, each = n_levels)
+  list(s2 = rep_l(s2), t2 = rep_l(t2), x = rep_l(x),
+       c2 = rep_l(s2 / A^2 + t2 / B^2 - 2 * x / (A * B)))
+}
+
+# Variance of log(p1 / p0) by the delta method with the weights (Kish's
+# effective sizes A^2/s2 and B^2/t2, and the covariance of p1 and p0 from
+# episodes that count towards both). With 0/1 weights it is Katz's
+# 1/a - 1/A + 1/b - 1/B.
+profile_log_ratio_var <- function(p1, p0, pp, A, B, wv) {
+  (1 - p1) / p1 * wv$s2 / A^2 + (1 - p0) / p0 * wv$t2 / B^2 -
+    2 * pp * (1 - pp) * wv$x / (A * B * p1 * p0)
+}
+
 profile_hide_derived <- function(out, threshold) {
   few <- !out$suppressed & !is.na(out$n_other) & out$n_other > 0 & out$n_other < threshold
   out[few, c("n_other", "pct_other", "ratio", "lower", "upper", "p_value")] <- NA

@@ -82,7 +82,10 @@ report_factor_names <- function(x) {
       regmatches(s, m) <- list(ifelse(ok, paste0(named(code), ": ", n), hits))
       s <- gsub("(: [0-9]+), ", "\\1; ", s)  # factor names hold commas: list them with semicolons
     }
-    sub("; not present: ([0-9]+)$", "; other excluded factors not present: \\1", s)
+    n_absent <- suppressWarnings(as.integer(sub("^.*; not present: ([0-9]+)$", "\\1", s)))
+    if (is.na(n_absent)) return(s)
+    sub("; not present: [0-9]+$", paste0("; ", count_words(n_absent), " more excluded factor",
+                                         if (n_absent == 1) " is" else "s are", " not recorded in any episode"), s)
   }, "", USE.NAMES = FALSE)
 }
 

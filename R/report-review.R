@@ -106,6 +106,11 @@ review_contents_filled <- function(report) {
   if (length(missing)) {
     return(review_problems("contents", paste0("the contents lack the heading \"", missing, "\"")))
   }
+  # its heading as a UK council writes it, not pandoc's "Table of Contents"
+  title <- trimws(xml2::xml_text(xml2::xml_find_first(sdt, ".//w:p[w:pPr/w:pStyle[@w:val='TOCHeading']]", docx_ns)))
+  if (!is.na(title) && title != "Contents") {
+    return(review_problems("contents", paste0("the contents are headed \"", title, "\", not \"Contents\"")))
+  }
   review_problems()
 }
 
@@ -168,16 +173,23 @@ review_zero_rows <- function(tables) {
 # -- text ---------------------------------------------------------------------
 
 # Phrases a statistician would not sign: "x times less likely" (a ratio under 1
-# is "about a third as likely") and councils by position ("first council").
+# is "about a third as likely") and councils by position ("first council");
+# a count under ten written as a figure in a sentence ("2 other councils",
+# "8 of the 10 statistical neighbours"; "K = 7" is notation); R's own print
+# of an empty value ("NULL", "[1]") left in the text.
 review_phrasing <- function(text) {
   pats <- c("times less likely" = "[0-9.]+ times less (likely|common)",
-            "a council by position" = "\\b(first|second|third) council\\b")
+            "a council by position" = "\\b(first|second|third) council\\b",
+            "a number under ten as a figure" = paste0(
+              "(?<![=.,0-9] )(?<![=.,0-9])\\b[0-9] (of the [0-9]+ )?(other )?",
+              "(councils?|reporting years?|categories|statistical neighbours|neighbours|years)\\b"),
+            "R output in the text" = "^\\s*(NULL|NA|\\[1\\].*)\\s*$")
   out <- review_problems()
   for (k in names(pats)) {
-    hit <- grep(pats[[k]], text, ignore.case = TRUE)
+    hit <- grep(pats[[k]], text, ignore.case = TRUE, perl = TRUE)
     if (length(hit)) {
       out <- rbind(out, review_problems(paste("paragraph", hit),
-        paste0(k, ": \"", regmatches(text[hit], regexpr(pats[[k]], text[hit], ignore.case = TRUE)), "\"")))
+        paste0(k, ": \"", regmatches(text[hit], regexpr(pats[[k]], text[hit], ignore.case = TRUE, perl = TRUE)), "\"")))
     }
   }
   out

@@ -190,8 +190,10 @@ report_format <- function(output_file, output_format, call = rlang::caller_env()
 # and the layout pandoc cannot do finished in the document (report_docx_finish()).
 report_word_format <- function() {
   rlang::check_installed("xml2", reason = "to lay out the Word report.")
+  # the contents' heading as a UK council writes it (pandoc's default is "Table of Contents")
   fmt <- rmarkdown::word_document(toc = TRUE, toc_depth = 2, fig_caption = TRUE,
-                                  reference_docx = report_reference_docx())
+                                  reference_docx = report_reference_docx(),
+                                  pandoc_args = c("--metadata", "toc-title=Contents"))
   pandoc_post <- fmt$post_processor
   fmt$post_processor <- function(metadata, input_file, output_file, clean, verbose) {
     if (is.function(pandoc_post)) output_file <- pandoc_post(metadata, input_file, output_file, clean, verbose)

@@ -68,6 +68,15 @@
 #' to at least the threshold. Cells that are already `NA` add nothing to the
 #' range (their value is unknown).
 #'
+#' A line whose own published total is under the threshold cannot be
+#' protected by hiding cells: the total bounds every cell of it. Its total
+#' must be withheld (with the smallest further totals of that dimension, so
+#' that it cannot be worked out from the grand total); attribute `withheld`
+#' lists them, with a sentence to print under the table, and the engine
+#' protects the cells knowing only the sum of the withheld lines. Merging
+#' such a line with a neighbour (or into "Other") before calling is the other
+#' way, and usually tells the reader more.
+#'
 #' Choose `cols` to be counts of people or records only: a column counting
 #' something else (columns of a file, codes, years) is not a count of
 #' children and must not be suppressed; name the count columns explicitly
@@ -87,9 +96,13 @@
 #'   secondary suppression protects them: `"none"` (default; primary only),
 #'   `"columns"` (column totals, for example a table of counts with a total
 #'   row), `"rows"` or `"both"`.
-#' @return `table` with small counts replaced, and an attribute `suppressed`:
+#' @return `table` with small counts replaced, and attributes `suppressed`:
 #'   a data frame of the cells replaced (`row`, `column`, `reason`:
-#'   `"primary"`, `"secondary"` or `"linked"`).
+#'   `"primary"`, `"secondary"` or `"linked"`); `withheld`: a data frame of
+#'   the published totals that must be withheld (`margin` `"row"` or
+#'   `"column"`, `index` the row number or column name; see "Rules"), with a
+#'   sentence for a note under the table as attribute `note`. When it is not
+#'   empty, a warning of class `cscdemand_warning_withheld` says so.
 #' @family suppression
 #' @export
 #' @examples
@@ -115,6 +128,7 @@ suppress_small <- function(table, threshold = 10, cols = NULL, linked = NULL, ze
   suppress_check_linked(table, linked)
   hide <- list()
   reason <- list()
+  withheld <- withheld_totals(list(rows = logical(), cols = logical()), character())
   if (length(cols) && nrow(table)) {
     x <- as.matrix(table[cols])
     storage.mode(x) <- "double"
@@ -122,11 +136,13 @@ suppress_small <- function(table, threshold = 10, cols = NULL, linked = NULL, ze
     x[na] <- 0
     margins <- c(rows = totals %in% c("rows", "both"), cols = totals %in% c("columns", "both"))
     m <- suppress_matrix(x, threshold, primary = na | (zero & x == 0), margins = margins,
-                         protect = !na & ((x > 0 & x < threshold) | (zero & x == 0)))
+                         protect = !na & ((x > 0 & x < threshold) | (zero & x == 0)),
+                         withhold = TRUE)
     for (j in seq_along(cols)) {
       hide[[cols[j]]] <- m$suppressed[, j] & !na[, j]
       reason[[cols[j]]] <- m$reason[, j]
     }
+    withheld <- withheld_totals(m$withheld, cols)
   }
   for (i in seq_along(linked)) {
     tgt <- names(linked)[i]
@@ -150,7 +166,33 @@ suppress_small <- function(table, threshold = 10, cols = NULL, linked = NULL, ze
                                           reason = character())), cells))
   rownames(sup) <- NULL
   attr(table, "suppressed") <- sup
+  attr(table, "withheld") <- withheld
+  if (nrow(withheld)) {
+    warn_cscdemand(c("{nrow(withheld)} total{?s} of this table must not be published: {attr(withheld, 'note')}",
+                     i = "See {.code attr(x, \"withheld\")}; or merge the small rows or columns with a neighbour first."),
+                   class = "cscdemand_warning_withheld")
+  }
   table
+}
+
+# The totals a caller must withhold, as a data frame (`margin`: "row" or
+# "column", `index`: row number or column name) with a sentence as attribute
+# `note`.
+withheld_totals <- function(held, cols) {
+  r <- which(held$rows)
+  k <- cols[which(held$cols)]
+  out <- data.frame(margin = rep(c("row", "column"), c(length(r), length(k))),
+                    index = c(as.character(r), k), stringsAsFactors = FALSE)
+  parts <- c(if (length(r)) paste0("the total", if (length(r) > 1L) "s", " of row", if (length(r) > 1L) "s",
+                                   " ", and_list(as.character(r))),
+             if (length(k)) paste0("the total", if (length(k) > 1L) "s", " of column", if (length(k) > 1L) "s",
+                                   " ", and_list(k)))
+  sentence <- and_list(parts)
+  attr(out, "note") <- if (nrow(out)) paste0(
+    toupper(substr(sentence, 1, 1)), substring(sentence, 2), " ", if (nrow(out) > 1L) "are" else "is",
+    " withheld: a line whose total is under the threshold cannot be protected by hiding its ",
+    "cells, and the further totals stop it being worked out from the grand total.")
+  out
 }
 
 #' Suppress small counts written inside text
@@ -239,14 +281,26 @@ suppress_text_pattern <- paste0(
 #'   cells published elsewhere (for example as the totals of another table):
 #'   they are never chosen as complementary cells, since hiding them here
 #'   would protect nothing.
-#' @return `df` with suppressed counts set to `NA`, and an attribute
+#' @param withhold `TRUE` (or one flag for row totals and one for column
+#'   totals) when the caller can withhold totals: a line whose own total is
+#'   under the threshold cannot be protected by hiding cells, so its total
+#'   (and the complementary totals that stop it coming back from the grand
+#'   total) is withheld instead, and the caller must not publish it. `FALSE`
+#'   (default): every total is published; such a line's cells are reported
+#'   `unprotected` by the engine, and the caller must merge the line first.
+#' @return `df` with suppressed counts set to `NA`, and attributes
 #'   `suppressed`: a logical matrix (rows of `df` by `count_cols`) with
-#'   attribute `reason` ("primary", "secondary" or `NA`).
+#'   attribute `reason` ("primary", "secondary" or `NA`); `withheld`: a list
+#'   with `rows` (rows of `df` whose total must not be published) and `cols`
+#'   (one named logical vector per `by` group: columns whose total must not
+#'   be published).
 #' @noRd
-publish_table <- function(df, count_cols, threshold = 10, by = NULL, primary = NULL, fixed = NULL) {
+publish_table <- function(df, count_cols, threshold = 10, by = NULL, primary = NULL, fixed = NULL,
+                          withhold = FALSE) {
   check_threshold(threshold)
   supp <- matrix(FALSE, nrow(df), length(count_cols), dimnames = list(NULL, count_cols))
   reason <- matrix(NA_character_, nrow(df), length(count_cols), dimnames = list(NULL, count_cols))
+  held <- list(rows = rep(FALSE, nrow(df)), cols = list())
   if (nrow(df) && threshold > 0) {
     groups <- if (is.null(by)) rep(1L, nrow(df)) else
       as.integer(interaction(df[by], drop = TRUE, lex.order = TRUE))
@@ -256,14 +310,18 @@ publish_table <- function(df, count_cols, threshold = 10, by = NULL, primary = N
       storage.mode(x) <- "double"
       m <- suppress_matrix(x, threshold,
                            if (is.null(primary)) NULL else primary[rows, , drop = FALSE],
-                           fixed = if (is.null(fixed)) NULL else fixed[rows, , drop = FALSE])
+                           fixed = if (is.null(fixed)) NULL else fixed[rows, , drop = FALSE],
+                           withhold = withhold)
       supp[rows, ] <- m$suppressed
       reason[rows, ] <- m$reason
+      held$rows[rows] <- m$withheld$rows
+      held$cols[[length(held$cols) + 1L]] <- stats::setNames(m$withheld$cols, count_cols)
     }
   }
   for (j in seq_along(count_cols)) df[[count_cols[j]]][supp[, j]] <- NA
   attr(supp, "reason") <- reason
   attr(df, "suppressed") <- supp
+  attr(df, "withheld") <- held
   df
 }
 
@@ -288,15 +346,15 @@ publish_table <- function(df, count_cols, threshold = 10, by = NULL, primary = N
 # threshold) is returned in `unprotected`: only merging or hiding that total
 # protects it.
 suppress_matrix <- function(x, threshold, primary = NULL,
-                            margins = c(rows = TRUE, cols = TRUE), fixed = NULL, protect = NULL) {
+                            margins = c(rows = TRUE, cols = TRUE), fixed = NULL, protect = NULL,
+                            withhold = FALSE) {
   if (anyNA(x)) stop("internal: counts for suppression contain NA", call. = FALSE)
   s <- x > 0 & x < threshold
   if (!is.null(primary)) s <- s | primary
   prim <- s
   if (is.null(protect)) protect <- prim
-  if (is.null(fixed)) fixed <- matrix(FALSE, nrow(x), ncol(x))
-  ctx <- list(x = x, fixed = fixed, rows = margins[[1]] && ncol(x) > 1L,
-              cols = margins[[2]] && nrow(x) > 1L)
+  ctx <- suppress_context(x, margins, fixed, threshold, withhold)
+  fixed <- ctx$fixed
   lost <- matrix(FALSE, nrow(x), ncol(x))
   # hiding more cells only widens ranges: a protected cell stays protected
   safe <- !protect
@@ -314,7 +372,32 @@ suppress_matrix <- function(x, threshold, primary = NULL,
     s <- interval_complement(ctx, s, k, threshold)
   }
   reason <- ifelse(prim, "primary", ifelse(s, "secondary", NA_character_))
-  list(suppressed = s, reason = reason, unprotected = lost)
+  list(suppressed = s, reason = reason, unprotected = lost, withheld = ctx$withheld)
+}
+
+# What the engine knows of a table: its counts, the cells published elsewhere,
+# which lines have a published total (`rows`, `cols`: one flag per line) and
+# whether that dimension has totals at all (`rows_on`, `cols_on`). With
+# `withhold` (TRUE, or one flag for rows and one for columns), a line whose
+# own total is under the threshold has that total withheld (hiding its cells
+# cannot protect them while the total shows), together with the complementary
+# totals that stop it coming back from the grand total (hidden_totals()). The
+# withheld lines of a dimension then add up to a known sum only, as one line.
+suppress_context <- function(x, margins, fixed, threshold, withhold = FALSE) {
+  rows_on <- isTRUE(margins[[1]]) && ncol(x) > 1L
+  cols_on <- isTRUE(margins[[2]]) && nrow(x) > 1L
+  withhold <- rep_len(as.logical(withhold), 2L) & threshold > 0
+  wr <- if (rows_on && withhold[1]) small_line_totals(rowSums(x), threshold) else rep(FALSE, nrow(x))
+  wc <- if (cols_on && withhold[2]) small_line_totals(colSums(x), threshold) else rep(FALSE, ncol(x))
+  list(x = x, fixed = if (is.null(fixed)) matrix(FALSE, nrow(x), ncol(x)) else fixed,
+       rows_on = rows_on, cols_on = cols_on, rows = rows_on & !wr, cols = cols_on & !wc,
+       withheld = list(rows = wr, cols = wc))
+}
+
+# Line totals to withhold: those under the threshold, and their complements.
+small_line_totals <- function(tot, threshold) {
+  if (!any(tot > 0 & tot < threshold)) return(rep(FALSE, length(tot)))
+  hidden_totals(tot, threshold)
 }
 
 # Stage (1): a complement for every line with a published total that holds one
@@ -323,27 +406,30 @@ suppress_matrix <- function(x, threshold, primary = NULL,
 suppress_close <- function(ctx, s) {
   for (iter in seq_len(length(s) + 1L)) {
     changed <- FALSE
-    if (ctx$rows) for (i in seq_len(nrow(s))) {
+    for (i in which(ctx$rows)) {
       if (sum(s[i, ]) == 1L && any(!s[i, ])) {
         s[i, pick_in_row(ctx, s, i)] <- TRUE
         changed <- TRUE
       }
     }
-    if (ctx$cols) for (j in seq_len(ncol(s))) {
+    for (j in which(ctx$cols)) {
       if (sum(s[, j]) == 1L && any(!s[, j])) {
         s[pick_in_col(ctx, s, j), j] <- TRUE
         changed <- TRUE
       }
     }
     if (!changed) {
-      det <- recoverable_cells(s, c(ctx$rows, ctx$cols))
+      det <- recoverable_cells(s, c(ctx$rows_on, ctx$cols_on), ctx$rows, ctx$cols)
       if (any(det)) {
         k <- which(det)[1L]
         i <- row(s)[k]; j <- col(s)[k]
-        if (any(!s[i, ]) && ctx$rows) {
+        if (any(!s[i, ]) && ctx$rows[i]) {
           s[i, pick_in_row(ctx, s, i)] <- TRUE; changed <- TRUE
-        } else if (any(!s[, j]) && ctx$cols) {
+        } else if (any(!s[, j]) && ctx$cols[j]) {
           s[pick_in_col(ctx, s, j), j] <- TRUE; changed <- TRUE
+        } else {
+          g <- pick_in_withheld(ctx, s, i, j)
+          if (length(g)) { s[g] <- TRUE; changed <- TRUE }
         }
       }
     }
@@ -374,7 +460,7 @@ pick_in_row <- function(ctx, s, i) {
   x <- ctx$x
   cand <- free_cells(!s[i, ], ctx$fixed[i, ])
   nxt <- vapply(cand, function(j) min_free(x[-i, j], s[-i, j]), 0)
-  cost <- line_cost(x[i, ], cand, colSums(s), nrow(x), colSums(x), nxt, !ctx$cols)
+  cost <- line_cost(x[i, ], cand, colSums(s), nrow(x), colSums(x), nxt, !ctx$cols[cand])
   cand[order(x[i, cand] <= 0, cost, x[i, cand])[1L]]
 }
 
@@ -382,8 +468,19 @@ pick_in_col <- function(ctx, s, j) {
   x <- ctx$x
   cand <- free_cells(!s[, j], ctx$fixed[, j])
   nxt <- vapply(cand, function(i) min_free(x[i, -j], s[i, -j]), 0)
-  cost <- line_cost(x[, j], cand, rowSums(s), ncol(x), rowSums(x), nxt, !ctx$rows)
+  cost <- line_cost(x[, j], cand, rowSums(s), ncol(x), rowSums(x), nxt, !ctx$rows[cand])
   cand[order(x[cand, j] <= 0, cost, x[cand, j])[1L]]
+}
+
+# A hidden cell of a withheld line that the withheld lines' known sum fixes:
+# one more cell of those lines, the smallest positive one not yet hidden.
+pick_in_withheld <- function(ctx, s, i, j) {
+  grp <- if (ctx$rows_on && !ctx$rows[i]) !ctx$rows[row(s)] else
+    if (ctx$cols_on && !ctx$cols[j]) !ctx$cols[col(s)] else return(integer())
+  cand <- free_cells(grp & !s, ctx$fixed)
+  cand <- cand[grp[cand] & !s[cand]]
+  if (!length(cand)) return(integer())
+  cand[order(ctx$x[cand] <= 0, ctx$x[cand])[1L]]
 }
 
 # Stage (2): one more complement for protected cell `k`, whose range is too
@@ -419,8 +516,8 @@ suppress_loss <- function(ctx, s, s2) {
   x <- ctx$x
   crowded <- function(h, n) h >= 3L & 2L * h > n
   loss <- sum(x[s2 & !s])
-  if (ctx$rows) loss <- loss + sum(rowSums(x)[crowded(rowSums(s2), ncol(x)) & !crowded(rowSums(s), ncol(x))])
-  if (ctx$cols) loss <- loss + sum(colSums(x)[crowded(colSums(s2), nrow(x)) & !crowded(colSums(s), nrow(x))])
+  if (ctx$rows_on) loss <- loss + sum(rowSums(x)[crowded(rowSums(s2), ncol(x)) & !crowded(rowSums(s), ncol(x))])
+  if (ctx$cols_on) loss <- loss + sum(colSums(x)[crowded(colSums(s2), nrow(x)) & !crowded(colSums(s), nrow(x))])
   loss
 }
 
@@ -432,7 +529,7 @@ cell_widths <- function(ctx, s, k) {
   vapply(k, function(kk) {
     h <- s & !ctx$fixed
     h[kk] <- TRUE
-    r <- cell_range(ctx$x, h, kk, ctx$rows, ctx$cols)
+    r <- cell_range(ctx, h, kk)
     r[2] - r[1]
   }, 0)
 }
@@ -444,21 +541,32 @@ cell_widths <- function(ctx, s, k) {
 # through the other hidden cells (a hidden cell lets flow from its column to
 # its row up to its value, by being lowered, and from its row to its column
 # without limit, by being raised) and fall by the largest flow the other way.
-cell_range <- function(x, hidden, k, rows, cols) {
+# Withheld lines (ctx$rows / ctx$cols FALSE) are one node: only their sum is
+# known (from the grand total).
+cell_range <- function(ctx, hidden, k) {
+  x <- ctx$x
   i0 <- row(x)[k]; j0 <- col(x)[k]; v <- x[k]
-  if (rows && cols) {
-    nr <- nrow(x)
+  nr <- nrow(x); nc <- ncol(x)
+  if (ctx$rows_on && ctx$cols_on) {
+    rnode <- ifelse(ctx$rows, seq_len(nr), nr + nc + 1L)
+    cnode <- ifelse(ctx$cols, nr + seq_len(nc), nr + nc + 2L)
     h <- hidden
     h[k] <- FALSE
     at <- which(h, arr.ind = TRUE)
-    cap <- matrix(0, nr + ncol(x), nr + ncol(x))
-    cap[cbind(at[, 1], nr + at[, 2])] <- sum(x) + 1
-    cap[cbind(nr + at[, 2], at[, 1])] <- x[at]
-    return(c(v - min(v, max_flow(cap, i0, nr + j0)), v + max_flow(cap, nr + j0, i0)))
+    n <- nr + nc + 2L
+    cap <- matrix(0, n, n)
+    cap[cbind(rnode[at[, 1]], cnode[at[, 2]])] <- sum(x) + 1
+    down <- rowsum(x[at], (rnode[at[, 1]] - 1L) * n + cnode[at[, 2]])
+    cap[as.numeric(rownames(down))] <- cap[as.numeric(rownames(down))] + down[, 1]
+    return(c(v - min(v, max_flow(cap, rnode[i0], cnode[j0])), v + max_flow(cap, cnode[j0], rnode[i0])))
   }
-  line <- if (rows) hidden[i0, ] else if (cols) hidden[, j0] else return(c(0, Inf))
-  vals <- if (rows) x[i0, ] else x[, j0]
-  if (sum(line) < 2L) c(v, v) else c(0, sum(vals[line]))
+  line <- if (ctx$rows_on) {
+    if (ctx$rows[i0]) row(x) == i0 else !ctx$rows[row(x)]
+  } else if (ctx$cols_on) {
+    if (ctx$cols[j0]) col(x) == j0 else !ctx$cols[col(x)]
+  } else return(c(0, Inf))
+  line <- line & hidden
+  if (sum(line) < 2L) c(v, v) else c(0, sum(x[line]))
 }
 
 # Largest flow from node `from` to node `to` of a graph given by its matrix of
@@ -498,19 +606,22 @@ min_free <- function(v, s) {
 
 # Suppressed cells whose value follows exactly from the published row and
 # column totals and the unsuppressed cells: those constant over the null space
-# of the constraint matrix (one row per published line with more than one cell).
-recoverable_cells <- function(s, margins = c(TRUE, TRUE)) {
+# of the constraint matrix (one row per published line with more than one
+# cell; the withheld lines of a dimension, `rows`/`cols` FALSE, together as one).
+recoverable_cells <- function(s, margins = c(TRUE, TRUE), rows = NULL, cols = NULL) {
   out <- matrix(FALSE, nrow(s), ncol(s))
   u <- which(s)
   if (!length(u)) return(out)
+  line_rows <- function(pub, at) {
+    g <- ifelse(pub, seq_along(pub), length(pub) + 1L)[at]
+    1 * outer(sort(unique(g)), g, "==")
+  }
   A <- NULL
   if (margins[[1]] && ncol(s) > 1L) {
-    A <- rbind(A, t(vapply(seq_len(nrow(s)), function(i) as.numeric(row(s)[u] == i),
-                           numeric(length(u)))))
+    A <- rbind(A, line_rows(if (is.null(rows)) rep(TRUE, nrow(s)) else rows, row(s)[u]))
   }
   if (margins[[2]] && nrow(s) > 1L) {
-    A <- rbind(A, t(vapply(seq_len(ncol(s)), function(j) as.numeric(col(s)[u] == j),
-                           numeric(length(u)))))
+    A <- rbind(A, line_rows(if (is.null(cols)) rep(TRUE, ncol(s)) else cols, col(s)[u]))
   }
   if (is.null(A)) return(out)
   A <- A[rowSums(A) > 0, , drop = FALSE]

@@ -44,6 +44,14 @@ and_list <- function(x) {
   paste(paste(x[-length(x)], collapse = ", "), "and", x[length(x)])
 }
 
+# A count in a sentence: whole numbers under ten in words ("two other
+# councils", "three reporting years"), larger ones with thousands separators.
+count_words <- function(n) {
+  words <- c("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+  ifelse(n >= 0 & n < 10 & n == round(n), words[pmin(pmax(n, 0), 9) + 1],
+         formatC(n, format = "d", big.mark = ","))
+}
+
 fmt_num <- function(x, digits = 2) formatC(x, format = "f", digits = digits, big.mark = ",")
 
 `%||%` <- function(x, y) if (is.null(x)) y else x

@@ -13,6 +13,7 @@
 #                           session's temporary folder; written once, ~0.7 GB)
 #   CSCDEMAND_PG_HOST       PostgreSQL server for stage 2b (tools/start-postgres.sh);
 #                           unset: stage 2b is skipped and says so
+#   CSCDEMAND_PG_PORT       its port (default 5432)
 #   CSCDEMAND_BENCH_LOAD    "installed" times the installed package
 #   CSCDEMAND_BENCH_TABLE   the database table (default cin_national)
 #   CSCDEMAND_BENCH_GLCA_K  classes of the glca check (default 12)
@@ -81,6 +82,7 @@ notes <- character()
 note <- function(...) notes <<- c(notes, paste0(...))
 pg_connect <- function() {
   dbConnect(RPostgreSQL::PostgreSQL(), host = pg_host,
+            port = as.integer(Sys.getenv("CSCDEMAND_PG_PORT", "5432")),
             dbname = Sys.getenv("CSCDEMAND_PG_DB", "cscdemand"),
             user = Sys.getenv("CSCDEMAND_PG_USER", "cscdemand"),
             password = Sys.getenv("CSCDEMAND_PG_PASSWORD", "cscdemand"))
@@ -240,7 +242,7 @@ inv <- stage("5", "invariant + configural + partial-invariance search, K = 12", 
 # an item is flagged when freeing it across councils is significant after
 # Bonferroni over the items (BIC's penalty, 151 x 12 parameters per item,
 # outweighs a difference confined to one council)
-flag_items <- inv$items$item[inv$items$p_value < 0.05 / length(items)]
+flag_items <- inv$items$item[which(inv$items$p_value < 0.05 / length(items))]
 councils_flagged <- named_councils(inv, flag_items, K_TRUE)
 want <- paste(truth$differ$la, truth$differ$item)
 got <- paste(councils_flagged$la, councils_flagged$item)
@@ -273,12 +275,8 @@ new_la <- "E10000016"
 new_path <- tempfile(fileext = ".csv")
 nd <- simulate_cin_national(years = 2026, n_episodes = round(2.9e6 * scale / 7), seed = seed + 1)
 utils::write.csv(nd[nd$la == new_la, ], new_path, row.names = FALSE)
-new_cls <- stage("8", "lca_freeze() + score one council's new year", "", function() {
-  nep <- as.data.frame(episode_factors(read_cin_assessments(new_path, layout = "long"),
-                                       no_factors = "keep", drop_empty = FALSE, min_count = 0))
-  # a factor no episode of the year has is no column of the table: all 0
-  for (it in setdiff(items, names(nep))) nep[[it]] <- 0L
-  predict(fz, nep, type = "class")
+new_cls <- stage("8", "lca_freeze() + score one council's new year (lca_score())", "", function() {
+  as.integer(lca_score(fz, new_path, layout = "long", other_only = "drop")$class)
 })
 
 # --- 9. one council's report tables against the national model ------------
@@ -328,8 +326,10 @@ note("BLRT not run: at ", format(sim$episodes, big.mark = ","), " episodes every
 
 # --- 3. enumerate K = 1..15 -----------------------------------------------
 # CSCDEMAND_BENCH_MAX_STARTS caps the adaptive starts (package default 200).
-# The same fits as lca_enumerate(pt_pool, k = 1:15), one K at a time so that
-# each K's time and EM work are printed as it finishes.
+# The same fits as lca_enumerate(pt_pool, k = 1:15), with its patience rule
+# (a K stops adding batches of starts after one that did not improve its
+# best), one K at a time so that each K's time and EM work are printed as it
+# finishes.
 max_starts <- as.integer(Sys.getenv("CSCDEMAND_BENCH_MAX_STARTS", "200"))
 k_max <- as.integer(Sys.getenv("CSCDEMAND_BENCH_KMAX", "15"))
 work <- list()
@@ -339,17 +339,19 @@ en <- stage("3", sprintf("enumerate K = 1..%d, adaptive starts (at most %d)", k_
   for (kk in seq_len(k_max)) {
     t0 <- proc.time()
     f <- suppressWarnings(lca(pt_pool, k = kk, seed = seed, threads = threads,
-                              control = lca_control(max_starts = max_starts), verbose = FALSE))
+                              control = lca_control(max_starts = max_starts, patience = 1),
+                              verbose = FALSE))
     tt <- proc.time() - t0
     it <- unlist(f$iterations)
     work[[kk]] <<- data.frame(K = kk, seconds = round(tt[["elapsed"]], 1),
                               cpu = round(tt[["user.self"]] + tt[["sys.self"]], 1),
                               starts = NROW(f$starts), finished = f$n_finished,
-                              best = f$n_best, mean_iter = round(mean(it, na.rm = TRUE)),
+                              best = f$n_best, stopped = f$stopped,
+                              mean_iter = round(mean(it, na.rm = TRUE)),
                               total_iter = sum(it, na.rm = TRUE))
-    cat(sprintf("  K = %2d: %6.1f s (CPU %6.1f), %3d starts, %3d to convergence, best by %d, mean %d EM iterations\n",
-                kk, tt[["elapsed"]], work[[kk]]$cpu, NROW(f$starts), as.integer(f$n_finished),
-                as.integer(f$n_best), as.integer(work[[kk]]$mean_iter)))
+    cat(sprintf("  K = %2d: %6.1f s (CPU %6.1f), %3d starts (stopped: %s), %3d to convergence, best by %d, mean %d EM iterations\n",
+                kk, tt[["elapsed"]], work[[kk]]$cpu, NROW(f$starts), f$stopped,
+                as.integer(f$n_finished), as.integer(f$n_best), as.integer(work[[kk]]$mean_iter)))
     fits[[paste0("k=", kk)]] <- f
   }
   list(fits = fits, table = do.call(rbind, lapply(fits, function(f) f$fit)))
@@ -377,7 +379,9 @@ if (!is.null(en)) print(data.frame(K = fit_table$k, LL = round(fit_table$loglik,
 cat("\nMulti-group, K = 12:\n")
 if (!is.null(inv)) print(inv$table[c("model", "loglik", "npar", "BIC", "LR", "df", "p_value")], row.names = FALSE)
 cat("\nItems that differ (partial invariance, one item free across councils at a time):\n")
-if (!is.null(inv)) print(utils::head(inv$items[c("item", "LR", "df", "p_value", "BIC_change")], 8), row.names = FALSE)
+if (!is.null(inv)) print(utils::head(inv$items[c("item", "score", "refitted", "LR", "df", "p_value", "BIC_change")], 8), row.names = FALSE)
+if (!is.null(inv) && length(inv$pooled)) cat(length(inv$pooled), "councils pooled as \"other councils\":",
+                                             paste(truth$councils$la_name[match(inv$pooled, truth$councils$la_code)], collapse = ", "), "\n")
 cat("\nCouncils named (twice their log-likelihood gain when the item is freed, Bonferroni):\n")
 print(councils_flagged, row.names = FALSE)
 cat("\nCorrectness:\n")

@@ -553,6 +553,22 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_lca_expected_counts
+NumericMatrix cpp_lca_expected_counts(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVector group, int G, NumericMatrix post);
+RcppExport SEXP _cscdemand_cpp_lca_expected_counts(SEXP ySEXP, SEXP ncatSEXP, SEXP nSEXP, SEXP groupSEXP, SEXP GSEXP, SEXP postSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< IntegerMatrix >::type y(ySEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type ncat(ncatSEXP);
+    Rcpp::traits::input_parameter< NumericVector >::type n(nSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type group(groupSEXP);
+    Rcpp::traits::input_parameter< int >::type G(GSEXP);
+    Rcpp::traits::input_parameter< NumericMatrix >::type post(postSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_lca_expected_counts(y, ncat, n, group, G, post));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_lca_posterior
 List cpp_lca_posterior(IntegerMatrix y, IntegerVector ncat, IntegerVector group, int G, IntegerMatrix set_of, NumericMatrix logpi, NumericMatrix logrho);
 RcppExport SEXP _cscdemand_cpp_lca_posterior(SEXP ySEXP, SEXP ncatSEXP, SEXP groupSEXP, SEXP GSEXP, SEXP set_ofSEXP, SEXP logpiSEXP, SEXP logrhoSEXP) {
@@ -652,6 +668,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_patterns", (DL_FUNC) &_cscdemand_cpp_patterns, 6},
     {"_cscdemand_cpp_lca_fit", (DL_FUNC) &_cscdemand_cpp_lca_fit, 13},
     {"_cscdemand_cpp_lca_fit_groups", (DL_FUNC) &_cscdemand_cpp_lca_fit_groups, 11},
+    {"_cscdemand_cpp_lca_expected_counts", (DL_FUNC) &_cscdemand_cpp_lca_expected_counts, 6},
     {"_cscdemand_cpp_lca_posterior", (DL_FUNC) &_cscdemand_cpp_lca_posterior, 7},
     {"_cscdemand_cpp_stream_seed", (DL_FUNC) &_cscdemand_cpp_stream_seed, 2},
     {"_cscdemand_cpp_lca_replicates", (DL_FUNC) &_cscdemand_cpp_lca_replicates, 18},

@@ -86,6 +86,7 @@ cscdemand::Control control_from_r(const List& control) {
   ctl.min_best = as<int>(control["min_best"]);
   ctl.same_ll = as<double>(control["same_ll"]);
   ctl.same_par = as<double>(control["same_par"]);
+  if (control.containsElementNamed("patience")) ctl.patience = as<int>(control["patience"]);
   return ctl;
 }
 
@@ -351,7 +352,7 @@ List cpp_lca_fit(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVe
       _["stage1_iter"] = wrap(res.stage1_iter), _["final_ll"] = wrap(res.final_ll),
       _["final_iter"] = wrap(res.final_iter), _["start_status"] = wrap(res.status),
       _["same"] = wrap(res.same), _["batches"] = res.batches,
-      _["posterior"] = post, _["ll_pattern"] = llp);
+      _["stalled"] = res.stalled, _["posterior"] = post, _["ll_pattern"] = llp);
 }
 
 // The configural model as one single-group fit per group (groups.h), the
@@ -397,6 +398,21 @@ List cpp_lca_fit_groups(IntegerMatrix y, IntegerVector ncat, NumericVector n, In
                       _["logrho"] = logrho, _["stage1_ll"] = stage1, _["final_ll"] = fin, _["stage1_iter"] = it1,
                       _["final_iter"] = itf,
                       _["start_status"] = st, _["same"] = same);
+}
+
+// Expected counts by item, group, category and class at a solution whose
+// pattern posteriors are `post` (groups.h expected_counts()).
+// [[Rcpp::export]]
+NumericMatrix cpp_lca_expected_counts(IntegerMatrix y, IntegerVector ncat, NumericVector n,
+                                      IntegerVector group, int G, NumericMatrix post) {
+  const int P = y.nrow(), J = y.ncol(), K = post.ncol();
+  std::vector<int> yy = to_row_major(y);
+  std::vector<int> g0(P);
+  for (int p = 0; p < P; ++p) g0[p] = group[p] - 1;
+  std::vector<double> pp = from_matrix(post);
+  std::vector<double> e = cscdemand::expected_counts(yy.data(), P, J, ncat.begin(), n.begin(),
+                                                     g0.data(), G, K, pp.data());
+  return as_matrix(e, static_cast<int>(e.size() / K), K);
 }
 
 // [[Rcpp::export]]

@@ -6,6 +6,7 @@ local_pg_connection <- function(env = parent.frame()) {
   host <- Sys.getenv("CSCDEMAND_PG_HOST")
   testthat::skip_if(host == "", "no PostgreSQL server configured (CSCDEMAND_PG_HOST)")
   con <- DBI::dbConnect(RPostgreSQL::PostgreSQL(), host = host,
+                        port = as.integer(Sys.getenv("CSCDEMAND_PG_PORT", "5432")),
                         dbname = Sys.getenv("CSCDEMAND_PG_DB", "cscdemand"),
                         user = Sys.getenv("CSCDEMAND_PG_USER", "cscdemand"),
                         password = Sys.getenv("CSCDEMAND_PG_PASSWORD", "cscdemand"))

@@ -41,19 +41,27 @@ brute_ranges <- function(x, mask, margins = c(TRUE, TRUE)) {
   out
 }
 
-# The same ranges by linear programming.
-lp_ranges <- function(x, mask, margins = c(TRUE, TRUE)) {
+# The same ranges by linear programming. `withheld` (list of `rows`, `cols`
+# flags): lines whose total is not published; only their sum is (from the
+# grand total), as one constraint per dimension.
+lp_ranges <- function(x, mask, margins = c(TRUE, TRUE), withheld = NULL) {
   h <- which(mask)
   out <- matrix(NA_real_, length(x), 2)
   if (!length(h)) return(out)
+  wr <- if (is.null(withheld)) rep(FALSE, nrow(x)) else withheld$rows
+  wc <- if (is.null(withheld)) rep(FALSE, ncol(x)) else withheld$cols
   A <- NULL; b <- NULL
-  if (margins[[1]] && ncol(x) > 1) for (i in seq_len(nrow(x))) {
-    if (!any(row(x)[h] == i)) next
-    A <- rbind(A, as.numeric(row(x)[h] == i)); b <- c(b, sum(x[i, mask[i, ]]))
+  add <- function(cells) {
+    if (!any(cells[h])) return()
+    A <<- rbind(A, as.numeric(cells[h])); b <<- c(b, sum(x[cells & mask]))
   }
-  if (margins[[2]] && nrow(x) > 1) for (j in seq_len(ncol(x))) {
-    if (!any(col(x)[h] == j)) next
-    A <- rbind(A, as.numeric(col(x)[h] == j)); b <- c(b, sum(x[mask[, j], j]))
+  if (margins[[1]] && ncol(x) > 1) {
+    for (i in which(!wr)) add(row(x) == i)
+    if (any(wr)) add(row(x) %in% which(wr))
+  }
+  if (margins[[2]] && nrow(x) > 1) {
+    for (j in which(!wc)) add(col(x) == j)
+    if (any(wc)) add(col(x) %in% which(wc))
   }
   for (t in seq_along(h)) {
     obj <- replace(numeric(length(h)), t, 1)

@@ -47,7 +47,10 @@ test_that("Sunderland's published zero is DfE's figure, with a note; withheld ye
   # as many other councils as the source has zeros that year
   zeros <- sum(c1$geographic_level == "Local authority" & c1$time_period == "2025" &
                  c1$no_further_action_count == "0")
-  expect_match(attr(t25, "notes")[1], paste0("; ", zeros - 1, " other councils also published 0"))
+  expect_match(attr(t25, "notes")[1], paste0("; ", count_words(zeros - 1), " other councils also published 0"))
+  # a mean over fewer neighbours says how many, under ten in words
+  expect_true(any(grepl("Mean of the [a-z]+ statistical neighbours \\(of 10\\) with a published figure",
+                        attr(t25, "notes"))))
   cell_ok(t25, ctx, "Sunderland")
 
   t22 <- context_latest(ctx, year = 2022)

@@ -102,14 +102,14 @@ test_that("an item constant within a group gives a classed warning", {
                  class = "cscdemand_warning_group_item")
 })
 
-test_that("a small group (3 episodes, or fewer than 10 x K) warns and still fits", {
+test_that("a small group (3 episodes, or fewer than 10 x K) warns and still fits unpooled", {
   d <- two_councils(n = 400, seed = 5)
   tiny <- d[d$la == "South", ][1:3, ]
   tiny$la <- "Tiny"
   d3 <- rbind(d, tiny)
   expect_warning(expect_warning(expect_warning(
     inv <- quiet_starts(lca_invariance(d3, k = 2, group = "la", starts = 5, seed = 1,
-                                       verbose = FALSE)),
+                                       min_group = 0, verbose = FALSE)),
     class = "cscdemand_warning_small_group"), class = "cscdemand_warning_group_item"),
     class = "cscdemand_warning_alignment")
   expect_equal(nrow(inv$table), 2L)
@@ -121,7 +121,7 @@ test_that("a small group (3 episodes, or fewer than 10 x K) warns and still fits
   tiny2 <- tiny
   tiny2$la <- "Wee"
   w <- tryCatch(lca_invariance(rbind(d3, tiny2), k = 2, group = "la", starts = 5, seed = 1,
-                               verbose = FALSE),
+                               min_group = 0, verbose = FALSE),
                 cscdemand_warning_small_group = function(w) w)
   expect_match(conditionMessage(w), "Groups .*Tiny.*Wee.* have fewer than 20 episodes")
 })

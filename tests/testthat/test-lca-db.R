@@ -58,6 +58,56 @@ test_that("SQLite: episode flags from the long layout, built in the database", {
   expect_equal(pg$group_levels, c("X", "Y"))
 })
 
+# A long table of random episodes with `J` codes (some rows repeat a code,
+# some carry spaces or lower case, some codes are not items) and the same
+# episodes' flags built in R.
+long_and_wide <- function(n = 400, J = 35, seed = 1) {
+  set.seed(seed)
+  codes <- paste0(seq_len(J), "X")
+  rows <- lapply(seq_len(n), function(e) {
+    k <- sample(0:4, 1)
+    cd <- c(sample(codes, k, replace = TRUE), if (runif(1) < .2) "99Z")
+    if (!length(cd)) cd <- NA_character_
+    data.frame(episode = e, la = if (e %% 3 == 0) "A" else "B", factor = cd)
+  })
+  long <- do.call(rbind, rows)
+  long$factor[seq(1, nrow(long), 7)] <- tolower(paste0(" ", long$factor[seq(1, nrow(long), 7)]))
+  wide <- data.frame(la = ifelse(seq_len(n) %% 3 == 0, "A", "B"))
+  clean <- toupper(trimws(long$factor))
+  for (cd in codes) {
+    wide[[paste0("f_", cd)]] <- as.integer(seq_len(n) %in% long$episode[clean %in% cd])
+  }
+  list(long = long, wide = wide, codes = codes)
+}
+
+test_that("long-layout patterns with more than 30 codes (two keys) equal patterns built in R", {
+  skip_if_not_installed("RSQLite")
+  lw <- long_and_wide()
+  con <- DBI::dbConnect(RSQLite::SQLite(), ":memory:")
+  on.exit(DBI::dbDisconnect(con))
+  DBI::dbWriteTable(con, "long", lw$long)
+  pt <- lca_patterns_db_long(con, "long", codes = lw$codes, episode = "episode",
+                             code = "factor", group = "la")
+  expect_match(pt$sql, "key1_")
+  ref <- lca_patterns(lw$wide, items = paste0("f_", lw$codes), group = "la")
+  expect_equal(pattern_key(pt), pattern_key(ref))
+  expect_equal(sum(pt$n), 400)
+  expect_error(lca_patterns_db_long(con, "long", codes = c("1X", "1x"), episode = "episode",
+                                    code = "factor"), class = "cscdemand_error_item")
+})
+
+test_that("PostgreSQL: long-layout patterns (BIT_OR keys) equal patterns built in R", {
+  con <- local_pg_connection()
+  lw <- long_and_wide(seed = 2)
+  DBI::dbWriteTable(con, "lca_test_long", lw$long, overwrite = TRUE, row.names = FALSE)
+  on.exit(DBI::dbRemoveTable(con, "lca_test_long"), add = TRUE, after = FALSE)
+  pt <- lca_patterns_db_long(con, "lca_test_long", codes = lw$codes, episode = "episode",
+                             code = "factor", group = "la")
+  expect_match(pt$sql, "BIT_OR")
+  ref <- lca_patterns(lw$wide, items = paste0("f_", lw$codes), group = "la")
+  expect_equal(pattern_key(pt), pattern_key(ref))
+})
+
 test_that("PostgreSQL: patterns in the database equal patterns in R", {
   con <- local_pg_connection()
   d <- simulate_lca(n = 3000, seed = 2)

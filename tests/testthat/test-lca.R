@@ -235,6 +235,33 @@ test_that("bivariate residuals of a one-class model are Pearson tests of indepen
   expect_lt(max(lca_bvr(fit3)$bvr), max(b$bvr))
 })
 
+test_that("patience stops adaptive starts after a batch that does not improve the best, and says so", {
+  set.seed(1)  # noise: a 4-class model has many maxima of nearly equal height
+  d <- as.data.frame(matrix(rbinom(3000 * 10, 1, 0.3), 3000, 10))
+  ctl <- lca_control(batch = 5, max_starts = 40, patience = 1)
+  w <- tryCatch(lca(d, 4, seed = 1, control = ctl, verbose = FALSE),
+                cscdemand_warning_starts = function(w) w)
+  expect_match(conditionMessage(w), "did not improve over the last batch of 5")
+  a <- quiet_starts(lca(d, 4, seed = 1, control = ctl, verbose = FALSE))
+  expect_identical(a$stopped, "patience")
+  expect_equal(nrow(a$starts), 10L)
+  # the best came from the first batch; the second did not beat it
+  expect_lte(which.max(a$starts$loglik), 5L)
+  # without patience the same starts go on until the best is replicated
+  b <- suppressWarnings(lca(d, 4, seed = 1, control = lca_control(batch = 5, max_starts = 40),
+                            verbose = FALSE))
+  expect_true(b$stopped %in% c("replicated", "max_starts"))
+  expect_gt(nrow(b$starts), 10L)
+  expect_identical(b$starts$loglik[1:10], a$starts$loglik)
+  expect_identical(quiet_starts(lca(d, 4, starts = 6, seed = 1, verbose = FALSE))$stopped, "fixed")
+  # lca_enumerate() uses patience = 1 unless the control sets it
+  en <- suppressWarnings(lca_enumerate(d, k = 4, seed = 1, verbose = FALSE,
+                                       control = lca_control(batch = 5, max_starts = 40)))
+  expect_identical(en$fits[["k=4"]]$stopped, "patience")
+  expect_identical(en$fits[["k=4"]]$loglik, a$loglik)
+  expect_error(lca_control(patience = -1), class = "cscdemand_error_input")
+})
+
 test_that("lca_enumerate builds the fit table and elbow plot", {
   d <- simulate_lca(n = 2000, seed = 1)
   en <- lca_enumerate(d, k = 1:4, starts = 6, seed = 1, verbose = FALSE)

@@ -179,11 +179,51 @@ test_that("small residual rows are merged before suppressing, and a large row ke
                               class = rep(paste("Class", 1:7), 20)))
   expect_true(all(c("Other", "Unknown") %in% class_crosstab(big, "class", "g")$g))
   # a large "Other" (a group of its own) stays apart when a small "Unknown"
-  # can be merged with "Missing"
-  mix <- rbind(big, data.frame(g = NA, class = "Class 1"), data.frame(g = "Unknown", class = "Class 2"))
-  mix <- mix[!(mix$g %in% "Unknown") | seq_len(nrow(mix)) == nrow(mix), ]
+  # can be merged with "Missing" into a row of at least the threshold
+  mix <- rbind(big, data.frame(g = NA, class = rep("Class 1", 5)),
+               data.frame(g = "Unknown", class = rep("Class 2", 6)))
+  mix <- mix[!(mix$g %in% "Unknown") | seq_len(nrow(mix)) > nrow(mix) - 6, ]
   t3 <- class_crosstab(mix, "class", "g")
   expect_equal(t3$g, c("Female", "Male", "Other", "Unknown or missing", "All episodes"))
+  # merged, still under the threshold in all (2 episodes): a printed total of
+  # 2 would bound each hidden cell to 0..2, so the row joins "Other"
+  mix2 <- rbind(big, data.frame(g = NA, class = "Class 1"), data.frame(g = "Unknown", class = "Class 2"))
+  mix2 <- mix2[!(mix2$g %in% "Unknown") | seq_len(nrow(mix2)) == nrow(mix2), ]
+  t4 <- class_crosstab(mix2, "class", "g")
+  expect_equal(t4$g, c("Female", "Male", "Other, unknown or missing", "All episodes"))
+  expect_match(attr(t4, "note"), "Unknown or missing is counted with other")
+})
+
+test_that("a row whose own total is under the threshold is merged with a neighbour, never printed", {
+  # An "Indeterminate" gender with 5 episodes: its printed total (5) bounds
+  # each of its cells to 0..5 however many others are hidden, and hiding it
+  # took most of Male. It is counted with its smaller neighbour instead.
+  cnt <- rbind(Female = c(101, 69, 66), Indeterminate = c(2, 3, 0), Male = c(97, 78, 54))
+  colnames(cnt) <- paste("Class", 1:3)
+  ep <- episodes_from_counts(cnt)
+  tab <- class_crosstab(ep, "class", "g", label = "Gender")
+  expect_equal(tab$Gender, c("Female", "Male or indeterminate", "All episodes"))
+  expect_false(any(attr(tab, "suppressed")))
+  expect_match(attr(tab, "note"), "^Indeterminate is counted with male .*fewer than 10 episodes")
+  # no printed row total under the threshold, in any table built this way
+  tot <- attr(tab, "counts")[-nrow(tab), "All episodes"]
+  expect_true(all(is.na(tot) | tot >= 10))
+  # an ordered characteristic: the small band joins its smaller adjacent band
+  age <- rbind(Unborn = c(3, 2, 1), `Under 1` = c(40, 30, 20), `1-4` = c(90, 80, 70),
+               `5-9` = c(60, 50, 40))
+  colnames(age) <- paste("Class", 1:3)
+  ep2 <- episodes_from_counts(age)
+  ep2$g <- factor(ep2$g, levels = rownames(age))
+  t2 <- class_crosstab(ep2, "class", "g", label = "Age")
+  expect_equal(t2$Age, c("Under 1 or unborn", "1-4", "5-9", "All episodes"))
+  # a lone small residual row (no other residual to join) goes with the smallest known level
+  ep3 <- episodes_from_counts(rbind(Female = c(101, 69, 66), Male = c(97, 78, 54),
+                                    Unknown = c(2, 3, 0)))
+  t3 <- class_crosstab(ep3, "class", "g", label = "Gender")
+  expect_equal(t3$Gender, c("Female", "Male or unknown", "All episodes"))
+  # the profile's rows are merged the same way
+  p <- class_profile(ep, "class", vars = "g")
+  expect_false("Indeterminate" %in% p$level)
 })
 
 test_that("focus = prints one council's counts beside the other councils pooled, as percentages", {
@@ -248,4 +288,19 @@ test_that("a yes/no measure whose rarer answer is small in several categories ke
   v2 <- unlist(lapply(seq_along(n_cat), function(k) rep(c("Later", "Within"), c(later2[k], n_cat[k] - later2[k]))))
   t2 <- class_crosstab(data.frame(timely = v2), var = "timely", posterior = post)
   expect_false("Other categories" %in% names(t2))
+})
+
+test_that("a merged residual row has the same name in the profile and in the tables", {
+  # "Other" sorts after "Not known" in one table and before it in another:
+  # the merged row is "Other or not known" in both
+  set.seed(3)
+  ep <- data.frame(class = sample(c("A", "B", "C"), 900, TRUE),
+                   eth = sample(c("Asian", "White", "Other", "Not known"), 900, TRUE,
+                                prob = c(.3, .64, .03, .03)))
+  ct <- class_crosstab(ep, "class", "eth")
+  pr <- class_profile(ep, "class", vars = "eth")
+  expect_true("Other or not known" %in% ct$eth)
+  expect_true("Other or not known" %in% pr$level)
+  expect_equal(residual_label(c("Unknown", "Other", "Missing")), "Other, unknown or missing")
+  expect_equal(residual_label(c("Missing", "Female")), "Female or missing")
 })

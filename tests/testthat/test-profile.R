@@ -229,3 +229,37 @@ test_that("a small Unknown level is never counted with a substantive level such 
   # its complements are spread: neither large level is mostly hidden
   for (l in c("Female", "Male")) expect_lte(sum(p$suppressed[p$level == l]), 4)
 })
+
+test_that("with posterior weights the test carries the weights and holds its level under no association", {
+  # posteriors of varied certainty (median largest probability about 0.84);
+  # a characteristic independent of them. The old test treated the expected
+  # counts as counts (variance 1/A + 1/B): it rejected under 1% at the 5% level.
+  set.seed(7)
+  N <- 2000
+  z <- sample(3, N, TRUE, prob = c(.5, .3, .2))
+  W <- exp(2.5 * outer(z, 1:3, "==") + matrix(rnorm(N * 3), N))
+  W <- W / rowSums(W)
+  colnames(W) <- c("a", "b", "c")
+  p <- unlist(lapply(1:400, function(r) {
+    y <- rbinom(N, 1, 0.3)
+    class_profile(data.frame(y = y), vars = "y", posterior = W, p_adjust = "none", threshold = 0)$p_value
+  }))
+  expect_gt(mean(p < 0.05), 0.03)
+  expect_lt(mean(p < 0.05), 0.07)
+  expect_gt(stats::ks.test(p, "punif")$p.value, 0.01)
+  # the variance by simulation: p1 - p0 over many characteristics, against the formula
+  y <- matrix(rbinom(N * 2000, 1, 0.3), N)
+  d <- colSums(W[, 1] * y) / sum(W[, 1]) - colSums((1 - W[, 1]) * y) / sum(1 - W[, 1])
+  wv <- profile_weight_sums(W, 1)
+  expect_equal(stats::var(d), 0.3 * 0.7 * unname(wv$c2[1]), tolerance = 0.08)
+  # with 0/1 weights the formulas are the pooled test and Katz's interval
+  M <- 1 * outer(z, 1:3, "==")
+  colnames(M) <- c("a", "b", "c")
+  y <- rbinom(N, 1, 0.2 + 0.1 * (z == 1))
+  pr <- class_profile(data.frame(y = y), vars = "y", posterior = M, p_adjust = "none", threshold = 0)
+  a <- sum(y[z == 1]); A <- sum(z == 1); b <- sum(y[z != 1]); B <- N - A
+  pt <- suppressWarnings(stats::prop.test(c(a, b), c(A, B), correct = FALSE))
+  expect_equal(pr$p_value[1], pt$p.value, tolerance = 1e-8)
+  se <- sqrt(1 / a - 1 / A + 1 / b - 1 / B)
+  expect_equal(pr$lower[1], (a / A) / (b / B) * exp(-stats::qnorm(0.975) * se), tolerance = 1e-8)
+})

@@ -88,6 +88,9 @@ test_that("the audit reads as English: factor names first, no element or column 
   expect_no_match(txt, "CINdetails|AssessmentFactors|LAchildID")
   expect_no_match(txt, "birth_date|referral_source_code|cp_category_code")
   expect_no_match(txt, "coded 21", fixed = TRUE)
+  # excluded factors no episode records: a sentence, not "not present: 1"
+  expect_match(txt, "; one more excluded factor is not recorded in any episode", fixed = TRUE)
+  expect_no_match(txt, "not present:", fixed = TRUE)
   # no count of 1,000 or more without its separator (years excepted)
   bare <- as.numeric(unlist(regmatches(txt, gregexpr("(?<![0-9,.A-Za-z_-])[0-9]{4,}(?![0-9A-Za-z_.-])", txt, perl = TRUE))))
   expect_true(all(bare >= 1990 & bare <= 2099))
@@ -135,18 +138,20 @@ test_that("p-values are never written as 0 or 1, and a bootstrap floor is respec
   expect_error(format_p(c(0.1, 0.2, 0.3), floor = c(0.1, 0.2)), class = "cscdemand_error")
 })
 
-test_that("the invariance print reads as English: across 3 councils", {
-  expect_identical(group_noun("la", 3), "3 councils")
-  expect_identical(group_noun("council", 1), "1 council")
-  expect_identical(group_noun("year", 2), "2 reporting years")
-  expect_identical(group_noun("team", 4), "4 groups of team")
+test_that("the invariance print reads as English: across three councils", {
+  expect_identical(group_noun("la", 3), "three councils")
+  expect_identical(group_noun("la", 12), "12 councils")
+  expect_identical(count_words(c(0, 1, 2, 9, 10, 1234)), c("no", "one", "two", "nine", "10", "1,234"))
+  expect_identical(group_noun("council", 1), "one council")
+  expect_identical(group_noun("year", 2), "two reporting years")
+  expect_identical(group_noun("team", 4), "four groups of team")
   inv <- structure(list(table = data.frame(k = 2, model = c("configural", "invariant"), loglik = c(-10, -12),
                                            npar = c(20, 12), AIC = 1, BIC = c(2, 1), LR = c(NA, 4),
                                            df = c(NA, 8), p_value = c(NA, 0.9999)),
                         items = NULL, group = "la", groups = c("a", "b", "c")),
                    class = "cscdemand_invariance")
   out <- capture.output(print(inv))
-  expect_match(out[1], "Measurement invariance across 3 councils", fixed = TRUE)
+  expect_match(out[1], "Measurement invariance across three councils", fixed = TRUE)
   expect_false(any(grepl("groups of la", out, fixed = TRUE)))
   expect_true(any(grepl("> 0.99", out, fixed = TRUE)))
 })
@@ -236,7 +241,7 @@ test_that("the report's BLRT tests only next to the chosen K, and agrees with te
   # the seed, not the thread count, decides which tests run and their results
   expect_identical(run(5, threads = 1L), down)
   # the text names the Ks tested
-  txt <- report_k_choice(data.frame(k = 1:5, BIC = 5:1), blrt = up, blrt_reps = 19)$text
+  txt <- report_k_choice(data.frame(k = 1:5, BIC = 5:1), blrt = up, blrt_reps = 19)$note
   expect_match(txt, "of K - 1 against K categories for K = 3 to 4, (up to )?19 replicates")
   expect_identical(grepl("up to 19", txt, fixed = TRUE), any(up$reps < 19))
 })

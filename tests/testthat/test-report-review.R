@@ -54,7 +54,7 @@ craft_table <- function(cells, widths) {
          paste0('<w:gridCol w:w="', widths, '"/>', collapse = ""), "</w:tblGrid>", paste(rows, collapse = ""), "</w:tbl>")
 }
 empty_toc <- paste0('<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/><w:docPartUnique/></w:docPartObj></w:sdtPr><w:sdtContent>',
-                    para("Table of Contents", "TOCHeading"),
+                    para("Contents", "TOCHeading"),
                     '<w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/><w:instrText xml:space="preserve">TOC \\o &quot;1-2&quot; \\h \\z \\u</w:instrText><w:fldChar w:fldCharType="separate"/><w:fldChar w:fldCharType="end"/></w:r></w:p></w:sdtContent></w:sdt>')
 heading <- function(text, level, id) {
   paste0(sprintf('<w:bookmarkStart w:id="%d" w:name="h%d"/>', id, id), para(text, paste0("Heading", level)),
@@ -124,6 +124,11 @@ test_that("a footer without a page number, and an empty contents list, are found
   expect_equal(nrow(review_page_numbers(numbered)), 0)
 
   expect_match(review_contents_filled(no_footer)$problem, "empty")
+  # pandoc's heading "Table of Contents" is found
+  us_toc <- craft_docx(paste0(sub(">Contents<", ">Table of Contents<", empty_toc, fixed = TRUE),
+                              heading("Summary", 1, 1), para("Text")))
+  report_docx_finish(us_toc)
+  expect_match(review_contents_filled(us_toc)$problem, "headed \"Table of Contents\"")
   no_toc <- craft_docx(para("x"))
   expect_match(review_contents_filled(no_toc)$problem, "no table of contents")
 })
@@ -249,6 +254,17 @@ test_that("'times less likely', councils by position and other councils as label
   ok <- c(text[c(3, 5, 6)], "References", "Kingston upon Thames (2020) ...")
   expect_equal(nrow(review_phrasing(ok)), 0)
   expect_equal(nrow(review_council_labels(ok, council = "Sunderland")), 0)
+  # counts under ten as figures, and R's print of an empty value
+  more <- c("It uses 7,628 episodes and 11,013 of 2 other councils.",
+            "(b) Mean of the 8 of the 10 statistical neighbours with a published figure.",
+            "NULL",
+            "This report uses K = 7 categories, in 12 councils over 3.5 years; 1 of 10 starts.",
+            "two other councils; eight of the ten statistical neighbours; 10 councils")
+  ph2 <- review_phrasing(more)
+  expect_equal(ph2$where, c("paragraph 1", "paragraph 2", "paragraph 3"))
+  expect_match(ph2$problem[1], "\"2 other councils\"", fixed = TRUE)
+  expect_match(ph2$problem[2], "\"8 of the 10 statistical neighbours\"", fixed = TRUE)
+  expect_match(ph2$problem[3], "R output", fixed = TRUE)
 })
 
 test_that("a research group named after a place is not a council: its name as a label is found for every council", {

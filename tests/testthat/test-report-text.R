@@ -1,36 +1,106 @@
 # The argued choice of K and the deprivation sentences (issue 23: items 7, 10).
 
-test_that("the K rule is stated, and disagreement between the criteria is said", {
-  tab <- data.frame(k = 1:6, BIC = c(500, 450, 440, 445, 452, 460), n_best = 5, n_finished = 5)
+test_that("the K rule is what the text says: lowest BIC with K >= 2, whatever the other criteria say", {
+  tab <- data.frame(k = 1:6, BIC = c(500, 450, 440, 445, 452, 460), SABIC = c(490, 440, 420, 418, 425, 440),
+                    AIC = c(480, 430, 410, 400, 399, 405), CAIC = c(510, 455, 452, 460, 470, 480),
+                    n_best = 5, n_finished = 5)
   cv <- data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.7, -4.65, -4.6, -4.7))
   bl <- data.frame(k = 2:5, p_value = c(0.01, 0.01, 0.01, 0.4))
   r <- report_k_choice(tab, cv, bl, blrt_reps = 99, blrt_size = 3000, blrt_total = 18641, seed = 2020)
   expect_identical(r$k, 3L)
   expect_identical(r$k_cv, 5L)
   expect_equal(r$k_blrt, 4)
+  expect_equal(r$k_ic, c(BIC = 3, SABIC = 4, AIC = 5, CAIC = 3))
   expect_false(r$agree)
-  expect_match(r$text, "The rule, fixed before looking at the categories", fixed = TRUE)
-  expect_match(r$text, "The criteria disagree: the likelihood ratio test points to K = 4 and cross-validation points to K = 5", fixed = TRUE)
+  expect_match(r$text, "the report takes the number with the lowest BIC", fixed = TRUE)
+  expect_match(r$text, "The rule was fixed before looking at the categories", fixed = TRUE)
+  # constructed tables: the K used is the lowest BIC among K >= 2, never another criterion's
+  set.seed(25)
+  for (i in 1:200) {
+    kk <- 1:sample(3:12, 1)
+    tb <- data.frame(k = kk, BIC = stats::runif(length(kk)), AIC = stats::runif(length(kk)))
+    cvr <- data.frame(k = kk, heldout_ll = stats::runif(length(kk)))
+    blr <- data.frame(k = kk[-1], p_value = stats::runif(length(kk) - 1))
+    got <- report_k_choice(tb, cvr, blr)
+    expect_identical(got$k, kk[-1][which.min(tb$BIC[-1])])
+    expect_identical(got$k_bic, kk[which.min(tb$BIC)])
+  }
+  # the lowest BIC at K = 1: the best model with two or more classes, and the text says why
+  tab1 <- data.frame(k = 1:3, BIC = c(100, 120, 110), n_best = 3, n_finished = 3)
+  r1 <- report_k_choice(tab1)
+  expect_identical(r1$k, 3L)
+  expect_match(r1$text, "a single category describes nothing", fixed = TRUE)
+  expect_match(r1$note, "Lowest BIC at K = 1.", fixed = TRUE)
+  # the analyst's K
+  r4 <- report_k_choice(tab, cv, k_use = 5)
+  expect_identical(r4$k, 5)
+  expect_match(r4$text, "as set by the analyst", fixed = TRUE)
+  expect_match(r4$text, "the lowest BIC with at least two categories, gives 3", fixed = TRUE)
+  expect_error(report_k_choice(data.frame(k = 1, BIC = 3)), class = "cscdemand_error_data")
+})
+
+test_that("the K text says where the criteria disagree, in plain words and in the note", {
+  tab <- data.frame(k = 1:6, BIC = c(500, 450, 440, 445, 452, 460), AIC = c(480, 430, 410, 400, 399, 405),
+                    n_best = 5, n_finished = 5)
+  cv <- data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.7, -4.65, -4.6, -4.7))
+  bl <- data.frame(k = 2:5, p_value = c(0.01, 0.01, 0.01, 0.4))
+  r <- report_k_choice(tab, cv, bl, blrt_reps = 99, blrt_size = 3000, blrt_total = 18641, seed = 2020)
+  expect_match(r$text, "They disagree: the bootstrap test points to 4 and cross-validation points to 5", fixed = TRUE)
+  expect_match(r$text, "were more likely than BIC to choose more categories", fixed = TRUE)
+  expect_match(r$note, "Lowest BIC at K = 3 and AIC at K = 5.", fixed = TRUE)
+  expect_match(r$note, "random sample of 3,000 of the 18,641 episodes drawn with seed 2020", fixed = TRUE)
+  expect_match(r$note, "^\\*For the statistician: ")
+  # both checks at the same K
   r5 <- report_k_choice(tab, data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.7, -4.6, -4.65, -4.7)), bl)
-  expect_match(r5$text, "cross-validation and the likelihood ratio test both point to K = 4", fixed = TRUE)
-  expect_match(r$text, "random sample of 3,000 of the 18,641 episodes drawn with seed 2020", fixed = TRUE)
+  expect_match(r5$text, "cross-validation and the bootstrap test both point to 4", fixed = TRUE)
+  # a check below the rule's K: the sample's lower power is said only when there is a sample
+  bl_low <- data.frame(k = 2:4, p_value = c(0.01, 0.3, 0.5))
+  r6 <- report_k_choice(tab, NULL, bl_low, blrt_size = 3000, blrt_total = 18641, seed = 1)
+  expect_match(r6$text, "the bootstrap test points to 2", fixed = TRUE)
+  expect_match(r6$text, "run on a sample of the episodes, has less power than BIC", fixed = TRUE)
+  expect_no_match(report_k_choice(tab, NULL, bl_low)$text, "sample", fixed = TRUE)
+  expect_match(report_k_choice(tab, NULL, bl_low)$text, "The bootstrap test asks for stronger evidence than BIC", fixed = TRUE)
+  two_down <- report_k_choice(tab, data.frame(k = 1:6, heldout_ll = c(-5, -4.7, -4.8, -4.9, -5, -5)), bl_low)$text
+  expect_match(two_down, "Cross-validation and the bootstrap test ask for stronger evidence", fixed = TRUE)
+  # BIC lowest at one category: the checks pointing to one are not said to ask for more than BIC
+  tab_one <- data.frame(k = 1:3, BIC = c(100, 120, 110))
+  t1 <- report_k_choice(tab_one, data.frame(k = 1:3, heldout_ll = c(-1, -2, -3)))$text
+  expect_match(t1, "cross-validation points to 1", fixed = TRUE)
+  expect_no_match(t1, "stronger evidence than BIC", fixed = TRUE)
   # agreement
   bl2 <- data.frame(k = 2:4, p_value = c(0.01, 0.01, 0.3))
   cv2 <- data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.6, -4.65, -4.66, -4.7))
   r2 <- report_k_choice(tab, cv2, bl2, blrt_reps = 99)
   expect_true(r2$agree)
-  expect_match(r2$text, "The criteria agree.", fixed = TRUE)
+  expect_match(r2$text, "Both point to the same number.", fixed = TRUE)
+  expect_no_match(r2$text, "disagree", fixed = TRUE)
+  # the largest K tried
+  r7 <- report_k_choice(tab, data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.7, -4.65, -4.6, -4.5)))
+  expect_match(r7$text, "cross-validation points to 6 (the most tried: it may favour still more)", fixed = TRUE)
+  expect_match(r7$note, "highest at K = 6 (the largest K fitted)", fixed = TRUE)
   # a significant gain at every K: the test sets no upper limit, and says so
   r3 <- report_k_choice(tab, NULL, data.frame(k = 2:6, p_value = 0.01), blrt_reps = 99)
-  expect_match(r3$text, "at every K tested, up to K = 6, so it sets no upper limit", fixed = TRUE)
-  # the lowest BIC at K = 1: the best model with two or more classes
-  tab1 <- data.frame(k = 1:3, BIC = c(100, 120, 130), n_best = 3, n_finished = 3)
-  expect_identical(report_k_choice(tab1)$k, 2L)
-  # the analyst's K
-  r4 <- report_k_choice(tab, cv, k_use = 5)
-  expect_identical(r4$k, 5)
-  expect_match(r4$text, "as set by the analyst", fixed = TRUE)
-  expect_error(report_k_choice(data.frame(k = 1, BIC = 3)), class = "cscdemand_error_data")
+  expect_match(r3$note, "at every K tested, up to K = 6, so it sets no upper limit", fixed = TRUE)
+})
+
+test_that("no sentence of the K text says 'significant' without the test and its level", {
+  tab <- data.frame(k = 1:6, BIC = c(500, 450, 440, 445, 452, 460), SABIC = c(490, 440, 420, 418, 425, 440),
+                    n_best = c(5, 5, 5, 1, 1, 1), n_finished = 5)
+  cvs <- list(NULL, data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.7, -4.65, -4.6, -4.7)))
+  bls <- list(NULL, data.frame(k = 2:6, p_value = 0.01), data.frame(k = 2:5, p_value = c(0.01, 0.01, 0.3, 0.5)),
+              data.frame(k = 2:3, p_value = c(0.2, 0.5)))
+  for (cv in cvs) for (bl in bls) for (ku in list(NULL, 4)) for (sz in list(NULL, 3000)) {
+    r <- report_k_choice(tab, cv, bl, k_use = ku, blrt_reps = 39, blrt_size = sz, blrt_total = 18641,
+                         seed = 7, alpha = 0.05)
+    sentences <- unlist(strsplit(c(r$text, r$note), "(?<=[.;])\\s+", perl = TRUE))
+    sig <- grep("significan", sentences, value = TRUE, ignore.case = TRUE)
+    for (s in sig) {
+      expect_match(s, "likelihood ratio test", fixed = TRUE)
+      expect_match(s, "at the 5% level", fixed = TRUE)
+    }
+    expect_equal(length(sig), as.integer(!is.null(bl)))
+    expect_match(r$note, paste0("of the ", r$k, "-class model was reached by ", tab$n_best[tab$k == r$k]), fixed = TRUE)
+  }
 })
 
 test_that("pooled deprivation results are labelled pooled, with the council's own beside them", {
@@ -41,7 +111,7 @@ test_that("pooled deprivation results are labelled pooled, with the council's ow
                        odds_ratio = c(0.9, 1.01, 1.1), lower = NA, upper = NA,
                        p_value = c(0.0001, 0.7, 0.001))
   s <- deprivation_sentences(own, pooled, council = "Sunderland", n_councils = 3)
-  expect_match(s[1], "^In all 3 councils together \\(pooled")
+  expect_match(s[1], "^In all three councils together \\(pooled")
   expect_match(deprivation_sentences(own, pooled, council = "Sunderland", n_councils = 2)[1],
                "^In both councils together \\(pooled")
   expect_match(s[1], "*Neglect* is more common in more deprived", fixed = TRUE)
@@ -58,15 +128,14 @@ test_that("pooled deprivation results are labelled pooled, with the council's ow
   expect_match(deprivation_sentences(own2, council = "X"), "no category's chance changes clearly", fixed = TRUE)
 })
 
-test_that("the K text agrees in number and does not contradict itself about cross-validation", {
-  tb <- data.frame(k = 1:4, bic = c(100, 90, 95, 99), n_best = c(5, 3, 1, 1), n_finished = 5)
-  txt <- report_k_text(tb, k = 2, k_bic = 2, k_rule = 2, k_use = NULL, k_cv = 4, k_blrt = NA,
-                       blrt = NULL, agree = FALSE, reps = NULL, size = NULL, total = NULL,
-                       seed = 1, alpha = 0.05)
-  expect_match(txt, "cross-validation keeps finding", fixed = TRUE)
-  expect_no_match(txt, "sets no upper limit", fixed = TRUE)
-  expect_match(txt, "largest K tried: it may favour still more categories", fixed = TRUE)
-  expect_match(txt, "found more than once", fixed = TRUE)
+test_that("the K text does not contradict itself about cross-validation", {
+  tb <- data.frame(k = 1:4, BIC = c(100, 90, 95, 99), n_best = c(5, 3, 1, 1), n_finished = 5)
+  r <- report_k_choice(tb, data.frame(k = 1:4, heldout_ll = c(-3, -2.9, -2.85, -2.8)))
+  expect_match(r$text, "cross-validation points to 4 (the most tried", fixed = TRUE)
+  expect_match(r$text, "cross-validation was more likely than BIC to choose more", fixed = TRUE)
+  expect_no_match(paste(r$text, r$note), "sets no upper limit", fixed = TRUE)
+  expect_match(r$note, "found more than once", fixed = TRUE)
+  expect_match(report_k_choice(tb[c(1, 3, 4, 2), ])$note, "found more than once", fixed = TRUE)
 })
 
 test_that("the deprivation text names the editions used, and 'Not known' only when the row is there", {

@@ -53,7 +53,16 @@ test_that("the HTML report is about the council, with every section, table and r
   for (s in table_titles) expect_match(text, s, fixed = TRUE, info = s)
   expect_match(text, "Categories of demand in children.s social care: Leicestershire")
   # the audit covers every council in the example, and says so
-  expect_match(text, "Audit of the extract (all 3 councils in the data together", fixed = TRUE)
+  expect_match(text, "Audit of the extract (all three councils in the data together", fixed = TRUE)
+  # counts of councils, years and categories under ten are words in sentences
+  # (K = 7 is notation and stays a figure)
+  expect_match(text, "two other councils (", fixed = TRUE)
+  # one definition of the category shares: the findings and the likelihood
+  # ratios share episodes between categories like the tables (a weighted test)
+  expect_match(text, "The findings, tables and charts below count episodes the same way", fixed = TRUE)
+  expect_match(text, "whose variance allows for the sharing", fixed = TRUE)
+  expect_no_match(text, "a test needs whole episodes", fixed = TRUE)
+  expect_false(grepl("(?<!= )\\b[0-9] (other )?(councils?|reporting years?|categories)\\b", text, perl = TRUE))
   # the census fields: category of abuse (CP plans) and disability
   if ("cp_category" %in% names(cin_example)) {
     expect_match(text, "category of abuse by category (as Tables 17 and 18 of Kingston University, 2020)", fixed = TRUE)
@@ -83,7 +92,10 @@ test_that("the HTML report is about the council, with every section, table and r
   expect_true(all(grepl("^Table [0-9]+\\. ", caps)))
   # distinct category names
   nt <- tabs[[grep("why they have their names", caps)]]$cells
-  k <- as.integer(sub(".*The ([0-9]+) categories.*", "\\1", caps[grep("why they have", caps)]))
+  # the number of categories, in words under ten ("The three categories")
+  k_txt <- sub(".*The ([0-9a-z]+) categories.*", "\\1", caps[grep("why they have", caps)])
+  k <- match(k_txt, c("one", "two", "three", "four", "five", "six", "seven", "eight", "nine"))
+  if (is.na(k)) k <- as.integer(k_txt)
   nms <- nt[seq(4, by = 3, length.out = k)]
   expect_equal(length(unique(nms)), k)
   expect_false(any(grepl("Class [0-9]", nms)))
@@ -104,7 +116,7 @@ test_that("the HTML report is about the council, with every section, table and r
   bc <- tabs[[grep("(as Table 11 of Kingston University, 2020)", caps, fixed = TRUE)]]$cells
   # the council beside the other councils pooled (percentages only): no other
   # council's name, no counts of theirs, no total column to subtract from
-  ncol_bc <- which(bc == "The other 2 councils in the model (%)")
+  ncol_bc <- which(bc == "The other two councils in the model (%)")
   expect_equal(ncol_bc, 3)
   expect_false(any(c("Sunderland", "Kingston upon Thames", "All episodes") %in% bc[1:3]))
   expect_true(all(grepl("^([0-9.]+%|c)$", bc[ncol_bc * seq_len(k + 1) + 3])))
@@ -216,7 +228,7 @@ test_that("a small one-year extract of two councils still gives a whole report",
                                  starts = 2, seed = 1, blrt_reps = 2, boot_reps = 2, cv_folds = 2))
   text <- gsub("\\s+", " ", gsub("<[^>]+>", " ", strip_html(out)))
   expect_match(text, "social care: Sunderland", fixed = TRUE)
-  expect_match(text, "This report uses K = [23] categories")
+  expect_match(text, "This report uses [23] categories")
   expect_match(text, "Methods and caveats", fixed = TRUE)
   expect_no_match(text, "Simulated example data", fixed = TRUE)
   expect_match(text, "The council.s CIN extract, reporting years 2022-23")

@@ -97,6 +97,34 @@ inline GroupFits fit_groups(const int* y, int P, int J, const int* ncat, const d
   return out;
 }
 
+// Expected counts of the E-step by group, item, category and class: for
+// every pattern p of group g, n[p] * post[p, k] is added to the cell
+// (item j, category y[p, j], group g, class k). The result is laid out as
+// the configural parameter table (rows: item by item, group by group within
+// an item, categories within a group; K columns, row-major). From these
+// counts one M-step frees an item's probabilities in every group, which
+// gives the score-type ranking of the partial-invariance search (the
+// R layer computes the gains; missing answers add nothing).
+inline std::vector<double> expected_counts(const int* y, int P, int J, const int* ncat,
+                                           const double* n, const int* group, int G, int K,
+                                           const double* post) {
+  std::vector<int> off(J + 1, 0);
+  for (int j = 0; j < J; ++j) off[j + 1] = off[j] + G * ncat[j];
+  std::vector<double> out(static_cast<std::size_t>(off[J]) * K, 0.0);
+  for (int p = 0; p < P; ++p) {
+    if (!(n[p] > 0)) continue;
+    const double* pk = post + static_cast<std::size_t>(p) * K;
+    const int g = group[p];
+    for (int j = 0; j < J; ++j) {
+      const int c = y[static_cast<std::size_t>(p) * J + j];
+      if (c < 0) continue;
+      double* cell = out.data() + static_cast<std::size_t>(off[j] + g * ncat[j] + c) * K;
+      for (int k = 0; k < K; ++k) cell[k] += n[p] * pk[k];
+    }
+  }
+  return out;
+}
+
 }  // namespace cscdemand
 
 #endif

@@ -134,6 +134,8 @@ struct Control {
   int batch = 20;          // starts per batch (adaptive)
   int max_starts = 200;    // cap on starts (adaptive)
   int min_best = 3;        // replications of the best solution wanted (adaptive)
+  int patience = 0;        // adaptive: stop after this many batches in a row that did not
+                           // raise the best LL by more than same_ll (0: never)
   double same_ll = 1e-6;   // same solution: LL within this (absolute) ...
   double same_par = 1e-3;  // ... and every probability within this after matching
 };
@@ -751,6 +753,7 @@ struct MultiStartResult {
   std::vector<int> same;  // 1: the start reached the best solution (LL and parameters)
   int best = -1;
   int batches = 0;
+  bool stalled = false;  // adaptive: stopped because the best stopped improving (patience)
   RunResult best_run;
 };
 
@@ -847,7 +850,8 @@ inline MultiStartResult multi_start(const Design& d, int starts, std::uint64_t s
     }
   };
 
-  int n_best = 0;
+  int n_best = 0, stall = 0;
+  double best_so_far = -std::numeric_limits<double>::infinity();
   for (int first = 0; first < cap; first += batch) {
     const int last = std::min(cap, first + batch);
     runs.resize(last);
@@ -905,6 +909,16 @@ inline MultiStartResult multi_start(const Design& d, int starts, std::uint64_t s
       }
     }
     if (!adaptive || n_best >= ctl.min_best) break;
+    // Patience: a batch that did not raise the best log-likelihood counts
+    // towards stopping; one that did starts the count again.
+    const double top = out.best >= 0 ? out.final_ll[out.best] : best_so_far;
+    if (top > best_so_far + ctl.same_ll) {
+      best_so_far = top;
+      stall = 0;
+    } else if (ctl.patience > 0 && ++stall >= ctl.patience && last < cap) {
+      out.stalled = true;
+      break;
+    }
   }
   if (out.best >= 0) {
     out.best_run = keep_trace ? replay(d, start_values(d, out.best, seed, ctl, init), ctl, two_stage)
