@@ -11,9 +11,11 @@ report_audit <- function(au, threshold, source = NULL) {
   files <- grepl("returns read", au$step)  # census files: not about children
   not_children <- files | unit != "rows" | grepl("columns|factors excluded", au$step)
   hidden <- is.na(suppress_small(data.frame(n = round(au$n)), threshold = threshold, cols = "n")$n)
+  # a step that is a difference of published lines is protected with them
+  hidden <- audit_chain_hide(au$step, round(au$n), hidden & !not_children, threshold)
   n <- ifelse(not_children | !hidden, fmt_int(round(au$n)), "c")
   detail <- report_audit_detail(au$step, au$detail, source)
-  detail <- as.character(audit_public_text(detail, threshold))
+  detail <- as.character(audit_public_text(detail, threshold, hide_all = hidden & !not_children))
   detail <- report_big_marks(detail)
   data.frame(Step = report_audit_step(au$step), Number = n,
              Counts = ifelse(files, "files", ifelse(not_children, audit_unit_noun(au$step, unit),
@@ -49,6 +51,8 @@ report_audit_step <- function(step) {
 # reader's.
 report_audit_detail <- function(step, detail, source = NULL) {
   out <- report_plain_words(detail)
+  # how to change the reader's policy is for the analyst (audit()), not the report
+  out <- sub(";? *drop them with implausible_dates = \"drop\"", "", out)
   out <- gsub("^from a data frame$", if (is.null(source)) "from a table of the extract" else paste("from", sub("^(simulated)", "the \\1", source)), out)
   # the extract's own column names are not for the report
   out[grepl("^columns not used", step)] <- "columns of the extract the report does not need"

@@ -72,8 +72,8 @@ test_that("the HTML report is about the council, with every section, table and r
   # what happens next: repeat plans, plan lengths, conference timeliness
   # (the example data hold them; pre-proceedings start in 2026-27, so not shown)
   for (s in c("Child protection plans: first plans and second or subsequent plans by category",
-              "Length of child protection plans that ended by category",
-              "Length of CIN plans that ended by category",
+              "Length of child protection plans (plans not yet ended by the last return in a row of their own) by category",
+              "Length of CIN plans (plans not yet ended by the last return in a row of their own) by category",
               "held within 15 working days of the section 47 enquiry by category",
               "were second or subsequent plans; in England")) {
     expect_match(text, s, fixed = TRUE, info = s)
