@@ -51,11 +51,17 @@ audit.default <- function(x, ...) {
 #' The published form of [audit()]: every count of rows, assessments,
 #' episodes or codes under `threshold` is replaced by `"c"` (the DfE symbol),
 #' in the `n` column and inside the `detail` text (such as `"8D (1), 9A (6)"`),
-#' and row positions are left out. Counts of columns or factor types are not
-#' counts of children: they are shown, at the start of the detail text (the
-#' `n` column holds counts of children only). A line "rows kept" is added after
-#' "rows read"; when a count of dropped rows or episodes is suppressed, the
-#' count kept is suppressed too, so it cannot be found by subtraction.
+#' and record locations (row and line positions, and the file, child and
+#' episode positions of a return) are left out. Counts of columns or factor
+#' types are not counts of children: they are shown, at the start of the
+#' detail text (the `n` column holds counts of children only). A line "rows
+#' kept" is added after "rows read". Lines that are differences of other
+#' lines (rows read - rows dropped = rows kept; episodes built - episodes
+#' dropped = episodes kept) are protected together, so that no hidden count
+#' can be found by subtraction: the hidden steps between two published lines
+#' add up to at least `threshold` (the smallest other step is hidden too
+#' where they do not), or the line they lead to is hidden. A line whose
+#' count is hidden hides every count in its detail too.
 #'
 #' @param x A `cin_assessments` or `cin_episodes` object, or an audit.
 #' @param threshold Counts from 1 to `threshold - 1` are suppressed (default
@@ -86,14 +92,12 @@ audit_table <- function(x, threshold = 10) {
   pub <- suppress_small(data.frame(n = ifelse(is_count, d$n, NA_real_)), threshold = threshold,
                         cols = "n", replace = "c")
   hidden <- pub$n %in% "c"
-  # Secondary suppression: a suppressed drop hides the count kept.
-  if (any(hidden & grepl("^rows dropped", d$step))) hidden <- hidden | d$step == "rows kept"
-  if (any(hidden & d$stage == "episodes" & grepl("dropped", d$step))) {
-    hidden <- hidden | d$step == "episodes kept"
-  }
+  # Secondary suppression: a step that is the difference of two published
+  # lines (rows read - dropped = kept) is protected with them.
+  hidden <- audit_chain_hide(d$step, d$n, hidden, threshold) & is_count
   n_txt <- format(d$n, big.mark = ",", scientific = FALSE, trim = TRUE)
   d$n <- ifelse(hidden, "c", ifelse(is_count, n_txt, ""))
-  d$detail <- audit_public_text(d$detail, threshold)
+  d$detail <- audit_public_text(d$detail, threshold, hide_all = hidden)
   # Counts of columns or factor types go into the text, so the n column
   # holds counts of children only.
   d$detail[!is_count] <- paste0(n_txt[!is_count], " ", d$unit[!is_count],
@@ -151,15 +155,117 @@ cin_audit_bind <- function(audit, more) {
 # ("20 (4)", "coded 21"), or a count of columns or code types. A lone small
 # count in a cell hides the next smallest too (the counts of a cell can add
 # up to its n).
-audit_public_text <- function(x, threshold) {
-  x <- gsub("rows [0-9]+(, [0-9]+)*( and [0-9]+ more)?", "", x)
+audit_public_text <- function(x, threshold, hide_all = FALSE) {
+  x <- audit_strip_positions(x)
   x <- gsub("(; )+", "; ", x)
   x <- gsub("^[;, ]+|[;, ]+$", "", x)
   out <- suppress_text(x, threshold = threshold, pattern = audit_count_pattern, total = TRUE)
+  # a line whose count is hidden (as a complement too) hides every count it gives
+  hide_all <- rep_len(hide_all, length(x))
+  if (any(hide_all)) {
+    out[hide_all] <- suppress_text(x[hide_all], threshold = .Machine$integer.max,
+                                   pattern = audit_count_pattern)
+  }
   attr(out, "n_suppressed") <- NULL
   out
+}
+
+# Record locations are for the analyst (audit()), never for a published
+# table: row and line positions of the extract ("rows 3, 9 and 2 more",
+# "line 12"), and the file, child and episode positions of a return ("file 3
+# child 1833 episode 1, file 1 child 2 episode 1 and 4 more").
+audit_strip_positions <- function(x) {
+  num <- "[0-9]+"
+  list_of <- function(item) paste0(item, "(, ", item, ")*( and ", num, " more)?")
+  x <- gsub(list_of(paste0("file ", num, " child ", num, "( episode ", num, ")?")), "", x)
+  x <- gsub(paste0("\\b(sheet )?(rows?|lines?|Rows?|Lines?) ", list_of(num)), "", x)
+  x <- gsub("(; )+", "; ", x)
+  x <- gsub("\\(\\s*\\)", "", x)
+  gsub("^[;, ]+|[;, ]+$", "", x)
 }
 
 audit_count_pattern <- paste0(
   "(?<![A-Za-z0-9_.])(?<!coded )(?<!code )(?<!only )(?<!present: )[0-9]+",
   "(?![0-9A-Za-z_])(?! \\()(?! factor column)(?! distinct code)")
+
+# The audit's lines that are differences of other lines: a start, the steps
+# taken from it, and the count left (episodes read - merged = episodes;
+# episodes built - dropped = episodes kept - outside the years = episodes
+# analysed). With the start and the end published, a lone hidden step comes
+# back by subtraction, so the steps between two published lines are one
+# line of counts whose total is published, protected by the package's
+# engine (suppress_matrix()): the hidden steps of each stretch add up to at
+# least the threshold, with the smallest other step hidden too where they
+# do not. A stretch whose steps add up to less than the threshold cannot be
+# protected that way: its closing line (such as "episodes kept") is hidden
+# and the stretch joins the next; a last stretch that is still short hides
+# the chain's end when the report prints it nowhere else ("rows kept", which
+# audit_table() adds), else its start and every line repeating that count.
+audit_chains <- list(
+  list(start = "^episodes read", part = "^episodes (merged|dropped)", end = "^episodes$"),
+  list(start = "^assessments read$", part = "^assessments merged", end = "^assessments$"),
+  list(start = "^factor codes read$", part = "^factor codes of merged", end = "^factor codes kept$"),
+  list(start = "^rows read$", part = "^rows dropped", end = "^rows kept$", anywhere = TRUE),
+  list(start = "^episodes built$", part = "^episodes.*(dropped|outside)", check = "^episodes kept$",
+       end = "^episodes analysed$")
+)
+
+audit_chain_hide <- function(step, n, hidden, threshold) {
+  step <- tolower(step)
+  for (ch in audit_chains) {
+    s <- which(grepl(ch$start, step))[1L]
+    if (is.na(s)) next
+    pos <- seq_along(step)
+    e <- which(pos > s & grepl(ch$end, step))[1L]
+    if (is.na(e) && !is.null(ch$check)) e <- utils::tail(which(pos > s & grepl(ch$check, step)), 1L)
+    if (!length(e) || is.na(e)) next
+    # a line added after its start ("rows kept") closes the chain all the same
+    if (isTRUE(ch$anywhere)) pos[e] <- Inf
+    inside <- pos > s & pos < pos[e]
+    parts <- which(inside & grepl(ch$part, step))
+    checks <- if (is.null(ch$check)) integer() else which(inside & grepl(ch$check, step))
+    hidden <- audit_chain_protect(n, hidden, list(parts = parts, checks = checks, start = s, end = e,
+                                                  pos = pos, hide_end = isTRUE(ch$anywhere)),
+                                  threshold)
+  }
+  hidden
+}
+
+# The stretches of one chain between its published lines; see
+# audit_chain_hide(). A stretch that cannot be protected opens the line that
+# closes it (or, at the end, the one that opens it) and the stretches are
+# worked out again.
+audit_chain_protect <- function(n, hidden, ch, threshold) {
+  pos <- ch$pos
+  repeat {
+    open <- ch$checks[!hidden[ch$checks]]
+    bounds <- c(ch$start, open[order(pos[open])], ch$end)
+    again <- FALSE
+    for (i in seq_len(length(bounds) - 1L)) {
+      idx <- ch$parts[pos[ch$parts] > pos[bounds[i]] & pos[ch$parts] < pos[bounds[i + 1L]]]
+      if (!length(idx) || !any(hidden[idx])) next
+      # a lone step is the difference of its two lines
+      lost <- TRUE
+      if (length(idx) > 1L) {
+        m <- suppress_matrix(matrix(as.numeric(n[idx]), ncol = 1L), threshold,
+                             primary = matrix(hidden[idx], ncol = 1L), margins = c(rows = FALSE, cols = TRUE))
+        hidden[idx] <- m$suppressed[, 1L]
+        lost <- any(m$unprotected)
+      }
+      if (!lost) next
+      if (bounds[i + 1L] == ch$end && ch$hide_end) {
+        hidden[ch$end] <- TRUE
+      } else if (bounds[i + 1L] != ch$end) {
+        hidden[bounds[i + 1L]] <- again <- TRUE
+      } else if (bounds[i] != ch$start) {
+        hidden[bounds[i]] <- again <- TRUE
+      } else {
+        hidden[idx] <- TRUE
+        hidden[n == n[ch$start] & seq_along(n) != ch$end] <- TRUE
+      }
+      if (again) break
+    }
+    if (!again) break
+  }
+  hidden
+}

@@ -79,7 +79,10 @@
 #'   `NULL`); `sentence` a sentence that replaces the table when it has one
 #'   row only (every episode has the same level), else `NULL`.
 #'   `plot()` draws, for each class, the percentage of its episodes at each
-#'   level as stacked bars (suppressed cells left out, class names wrapped).
+#'   level as stacked bars, from the published cells only: the suppressed
+#'   cells of a class are one grey segment (its total less its shown
+#'   cells, which the table gives already), so every bar reaches 100% and
+#'   the chart hides exactly what the table hides (class names wrapped).
 #' @family profiling
 #' @export
 #' @examples
@@ -219,7 +222,9 @@ crosstab_publish <- function(tab, label, threshold, unknown, method, published =
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_crosstab", "data.frame"), counts = counts,
             suppressed = supp, threshold = threshold, method = method,
-            note = crosstab_note(tidy$merged, c(tidy$notes, into$note)),
+            note = crosstab_note(tidy$merged, c(tidy$notes, into$note, crosstab_kept_note(
+              supp[-nrow(full), -ncol(full), drop = FALSE], rownames(body),
+              c(residual_levels(unknown), tidy$label), label), tidy$families)),
             sentence = crosstab_sentence(full, label, threshold))
 }
 
@@ -249,11 +254,24 @@ merge_sparse_columns <- function(tab, threshold, suppress, name) {
 
 # What the report says under a table whose residual rows were merged.
 crosstab_note <- function(merged, more = NULL) {
-  if (!length(merged)) return(if (length(more)) paste(more, collapse = " "))
+  more <- if (length(more)) paste(more, collapse = " ")
+  if (!length(merged)) return(more)
   lv <- c(merged[1], tolower(merged[-1]))
   paste0(and_list(lv),
          " are merged into one row, so that their small numbers need not hide cells of ",
          "the other rows.", if (length(more)) paste0(" ", paste(more, collapse = " ")))
+}
+
+# A small not-known row that no catch-all row could take stays a row of its
+# own (counting it with a substantive level such as Female would change what
+# that row means); its suppressed cells need complements in the other rows,
+# and the note says why they are hidden.
+crosstab_kept_note <- function(supp, levels, residual, label) {
+  res <- tolower(levels) %in% tolower(residual)
+  if (!any(res) || !any(supp[res, ]) || !any(supp[!res, colSums(supp[res, , drop = FALSE]) > 0])) return(NULL)
+  paste0(and_list(levels[res]), " ", if (sum(res) > 1) "are" else "is",
+         " kept as a row of its own, not counted with another ", tolower(label),
+         ": its small numbers are suppressed with some cells of the other rows, so they cannot be worked out.")
 }
 
 # A table with one level says one thing: a sentence instead of the table.
@@ -276,24 +294,51 @@ print.cscdemand_crosstab <- function(x, ...) {
 #' @param ... Unused.
 #' @export
 plot.cscdemand_crosstab <- function(x, ...) {
-  cnt <- attr(x, "counts")
-  body <- cnt[-nrow(cnt), -ncol(cnt), drop = FALSE]
-  tot <- attr(x, "counts")[nrow(cnt), -ncol(cnt)]
-  d <- data.frame(level = factor(rep(rownames(body), ncol(body)), levels = rev(rownames(body))),
-                  class = factor(rep(colnames(body), each = nrow(body)), levels = rev(colnames(body))),
-                  pct = as.vector(100 * body / rep(tot, each = nrow(body))))
-  d <- d[!is.na(d$pct), , drop = FALSE]
-  if (!nrow(d)) return(suppressed_plot())
+  d <- crosstab_plot_data(x)
+  if (!nrow(d) || all(d$level == crosstab_hidden_label)) return(suppressed_plot())
+  lv <- setdiff(levels(d$level), crosstab_hidden_label)
+  pal <- c(stats::setNames(rev(grDevices::colorRampPalette(
+    c("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"))(max(length(lv), 1L)))[seq_along(lv)], lv),
+    stats::setNames("grey80", crosstab_hidden_label))
   ggplot2::ggplot(d, ggplot2::aes(x = .data$pct, y = .data$class, fill = .data$level)) +
     ggplot2::geom_col(width = 0.7) +
     ggplot2::scale_y_discrete(labels = wrap_labels) +
-    ggplot2::scale_fill_brewer(palette = "YlOrRd", direction = -1,
+    ggplot2::scale_fill_manual(values = pal,
                                labels = function(v) wrap_labels(v, 30)) +
     ggplot2::labs(x = "% of the episodes", y = NULL, fill = names(x)[1]) +
     ggplot2::guides(fill = ggplot2::guide_legend(reverse = TRUE, ncol = 1)) +
     ggplot2::theme_minimal(base_size = 12) +
     ggplot2::theme(legend.position = "right")
 }
+
+# What the chart of a crosstab draws: its published cells only, as the
+# percentages the table prints, and in each category one grey segment for
+# its suppressed cells together (the category's total less its shown cells,
+# which the table gives already), so every bar reaches 100% and no
+# suppressed cell is drawn on its own. A category whose total is hidden is
+# one grey bar. One row per segment: level, class, pct.
+crosstab_plot_data <- function(x) {
+  cnt <- attr(x, "counts")
+  supp <- attr(x, "suppressed")
+  body <- cnt[-nrow(cnt), -ncol(cnt), drop = FALSE]
+  hid <- supp[-nrow(cnt), -ncol(cnt), drop = FALSE]
+  tot <- cnt[nrow(cnt), -ncol(cnt)]
+  pct <- 100 * body / rep(tot, each = nrow(body))
+  pct[hid] <- NA
+  rest <- ifelse(is.na(tot), 100, pmax(0, 100 - colSums(pct, na.rm = TRUE)))
+  rest[colSums(hid) == 0 & !is.na(tot)] <- 0
+  lv <- c(crosstab_hidden_label, rownames(body))
+  d <- data.frame(level = c(rep(rownames(body), ncol(body)), rep(crosstab_hidden_label, ncol(body))),
+                  class = c(rep(colnames(body), each = nrow(body)), colnames(body)),
+                  pct = c(as.vector(pct), rest), stringsAsFactors = FALSE)
+  d <- d[!is.na(d$pct) & (d$level != crosstab_hidden_label | d$pct > 0), , drop = FALSE]
+  d$level <- factor(d$level, levels = rev(lv))
+  d$class <- factor(d$class, levels = rev(colnames(body)))
+  rownames(d) <- NULL
+  d
+}
+
+crosstab_hidden_label <- "Suppressed (c): small numbers"
 
 fmt_int <- function(x) formatC(x, format = "d", big.mark = ",")
 

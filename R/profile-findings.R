@@ -255,6 +255,13 @@ referral_phrase <- function(level) {
             "LA services: early help" = "early help", "Police" = "the police",
             "Other legal agency" = "another legal agency", "Other" = "another source")
   if (level %in% names(from)) return(paste("a referral from", from[[level]]))
+  # a family of sources counted together ("Individual", "Health: A&E, GP or other")
+  fam <- c(Individual = "an individual", Health = "health services", "LA services" = "the council's services")
+  pre <- sub(":.*$", "", level)
+  if (pre %in% names(fam) && (level == pre || grepl(" or ", level))) {
+    return(paste0("a referral from ", fam[[pre]],
+                  if (level != pre) paste0(" (", sub("^[^:]+: ", "", level), ")")))
+  }
   switch(level, "Individual: self" = "a self-referral", Anonymous = "an anonymous referral",
          Unknown = , "Not known" = "a referral from an unknown source",
          recorded_as("the source of referral", level))

@@ -11,7 +11,12 @@
 #' * `cp_plan_length` and `cin_plan_length`: the length of child protection
 #'   and CIN plans that have ended, in DfE's bands (under 3 months, 3 to 6
 #'   months, 6 months to a year, 1 to 2 years, 2 years or more, counted as
-#'   91, 182, 365 and 730 days; from `cp_plan_days` and `cin_plan_days`);
+#'   91, 182, 365 and 730 days; from `cp_plan_days` and `cin_plan_days`),
+#'   and `"Not yet ended"` for a plan (`cp_plan` or `cin_plan` 1) with no
+#'   end by the last return, so that a table's totals are all the plans, as
+#'   in the other tables of plans (the plans not yet ended cannot then be
+#'   found by subtracting the ended plans from the plans another table
+#'   prints: the suppression of the one table sees them);
 #' * `icpc_timeliness`: initial child protection conferences held within 15
 #'   working days of the start of the section 47 enquiry (from
 #'   `icpc_timely`);
@@ -76,12 +81,31 @@ pathway_measures <- function(episodes, class = NULL, threshold = 10) {
       out[[nm]] <- factor(rep(NA_character_, length(ok)), levels = levels(merged))
       out[[nm]][ok] <- merged
     }
+    out[[nm]] <- pathway_open_plans(out[[nm]], episodes[[defs[[nm]]$open %||% ""]])
   }
   titles <- vapply(defs[names(out)], `[[`, "", "title")
   headings <- vapply(defs[names(out)], `[[`, "", "heading")
   structure(as.data.frame(out, stringsAsFactors = FALSE), names = names(out),
             row.names = seq_len(nrow(episodes)), titles = titles, headings = headings)
 }
+
+# Plans not yet ended by the last return: a row of their own in the table of
+# plan lengths, so its totals are all the plans of each category, as in the
+# other tables of plans. Without it, the plans that had ended, subtracted
+# from the plans another table prints, would give the plans not yet ended,
+# however few. `open` is the 0/1 flag of having a plan (cp_plan, cin_plan);
+# absent, the lengths are of ended plans only.
+pathway_open_plans <- function(len, open) {
+  if (is.null(open)) return(len)
+  still <- !is.na(open) & open == 1 & is.na(len)
+  if (!any(still)) return(len)
+  lv <- c(levels(len), pathway_open_label)
+  out <- factor(as.character(len), levels = lv)
+  out[still] <- pathway_open_label
+  out
+}
+
+pathway_open_label <- "Not yet ended"
 
 # The measures: source column, title and how values become levels.
 pathway_measure_defs <- function() {
@@ -97,10 +121,10 @@ pathway_measure_defs <- function() {
   list(
     cp_plan_repeat = list(column = "repeat_cp_plan", title = "Child protection plans: first plans and second or subsequent plans",
                           heading = "Plan", make = yes_no("Second or subsequent plan", "First plan")),
-    cp_plan_length = list(column = "cp_plan_days", title = "Length of child protection plans that ended",
-                          heading = "Length of plan", make = length_bands, lower = band_lower),
-    cin_plan_length = list(column = "cin_plan_days", title = "Length of CIN plans that ended",
-                           heading = "Length of plan", make = length_bands, lower = band_lower),
+    cp_plan_length = list(column = "cp_plan_days", title = "Length of child protection plans (plans not yet ended by the last return in a row of their own)",
+                          heading = "Length of plan", make = length_bands, lower = band_lower, open = "cp_plan"),
+    cin_plan_length = list(column = "cin_plan_days", title = "Length of CIN plans (plans not yet ended by the last return in a row of their own)",
+                           heading = "Length of plan", make = length_bands, lower = band_lower, open = "cin_plan"),
     icpc_timeliness = list(column = "icpc_timely", title = "Initial child protection conferences: held within 15 working days of the section 47 enquiry",
                            heading = "Conference held", make = yes_no("Within 15 working days", "Later")),
     pre_proceedings = list(column = "pre_proceedings", title = "Pre-proceedings (from 2026-27 returns)",
@@ -120,6 +144,15 @@ pathway_measure_defs <- function() {
 # would otherwise take complementary cells from a large neighbouring band.
 # `lower` names each band's lower bound. Empty bands at either end go first.
 merge_sparse_bands <- function(v, cls, threshold, lower) {
+  # only the bands are merged: other levels ("Not yet ended") stay as they are
+  if (nlevels(v) > length(lower)) {
+    band <- as.character(v) %in% levels(v)[seq_along(lower)]
+    mb <- merge_sparse_bands(factor(as.character(v[band]), levels = levels(v)[seq_along(lower)]),
+                             cls[band], threshold, lower)
+    out <- factor(as.character(v), levels = c(levels(mb), levels(v)[-seq_along(lower)]))
+    out[band] <- mb
+    return(droplevels(out))
+  }
   lv <- levels(v)
   tab <- table(cls, factor(as.character(v), levels = lv))
   held <- which(colSums(tab) > 0)

@@ -96,6 +96,49 @@ indicator_matrix <- function(f) {
 # of a small row with a neighbour (`notes`).
 tidy_levels <- function(tab, threshold, residual, drop_cols = TRUE) {
   tab <- tab[rowSums(tab) > 0, !drop_cols | colSums(tab) > 0, drop = FALSE]
+  fam <- merge_sparse_families(tab, threshold)
+  tab <- fam$tab
+  out <- tidy_residual(tab, threshold, residual)
+  out$families <- fam$note
+  out
+}
+
+# Levels of one family ("Health: GP", "Health: A&E", "Individual: self": the
+# part before the colon) that hold a count under the threshold in some class
+# are counted together, as ethnic groups are: "Health: A&E, GP or other", or
+# the family's name alone ("Individual") when every member is pooled. A lone
+# sparse member is pooled with the family's smallest other member. Hiding
+# each member's small cells would take complementary cells from the large
+# rows, and the pooled row tells more than the hidden cells did. Returns the
+# table and a note (or NULL).
+merge_sparse_families <- function(tab, threshold) {
+  family <- function(lv) ifelse(grepl("^[^:]+: .", lv), sub(":.*$", "", lv), NA_character_)
+  fams <- unique(stats::na.omit(family(rownames(tab))))
+  if (threshold <= 0 || !length(fams)) return(list(tab = tab))
+  notes <- character()
+  for (f in fams) {
+    mem <- which(family(rownames(tab)) %in% f)
+    sparse <- apply(tab[mem, , drop = FALSE] > 0 & tab[mem, , drop = FALSE] < threshold, 1, any)
+    if (length(mem) < 2L || !any(sparse)) next
+    pool <- mem[sparse]
+    rest <- setdiff(mem, pool)
+    if (length(pool) == 1L) pool <- sort(c(pool, rest[which.min(rowSums(tab[rest, , drop = FALSE]))]))
+    name <- if (length(pool) == length(mem)) f else
+      paste0(f, ": ", or_list(sub("^[^:]+: ", "", rownames(tab)[pool])))
+    notes <- c(notes, paste0(and_list(rownames(tab)[pool]), " are counted together as \u201c", name, "\u201d"))
+    tab[pool[1], ] <- colSums(tab[pool, , drop = FALSE])
+    rownames(tab)[pool[1]] <- name
+    tab <- tab[-pool[-1], , drop = FALSE]
+  }
+  list(tab = tab, note = if (length(notes)) paste0(paste(notes, collapse = "; "),
+                                                   ": on their own, their small numbers would hide cells of the large rows."))
+}
+
+or_list <- function(x) if (length(x) < 2L) x else paste(paste(x[-length(x)], collapse = ", "), "or", x[length(x)])
+
+# The residual rows (not known, missing, other) of tidy_levels(), and rows
+# whose own total is under the threshold.
+tidy_residual <- function(tab, threshold, residual) {
   none <- list(tab = tab, merged = character(), notes = character())
   if (threshold <= 0) return(none)
   nb <- merge_small_levels(tab, threshold, residual)
@@ -175,9 +218,12 @@ tolower_label <- function(x) ifelse(grepl("^[A-Z]{2}", x), x, paste0(tolower(sub
 # A residual row (not known, missing) small in many classes needs one
 # complement per class, and with two large rows to take them one loses most
 # of its cells (a gender table with a small "Unknown" row). Then the residual
-# row is counted with the smallest other row instead ("Male or unknown"), and
-# the note says so. `suppress(tab)` gives the suppression of a levels-by-
-# classes matrix (its first ncol(tab) columns are the classes).
+# row is counted with the smallest row that is itself a catch-all ("Other",
+# "Any other ethnic group", "Indeterminate": "Other or not known"), and the
+# note says so; never with a substantive level such as Female, which would
+# change what that row means. With no such row, it stays a row of its own
+# and the suppression protects it. `suppress(tab)` gives the suppression of
+# a levels-by-classes matrix (its first ncol(tab) columns are the classes).
 merge_costly_residual <- function(tab, threshold, residual, suppress) {
   notes <- character()
   for (round in 1:2) {
@@ -187,9 +233,10 @@ merge_costly_residual <- function(tab, threshold, residual, suppress) {
     res <- tolower(rownames(tab)) %in% tolower(residual)
     crowded <- !res & rowSums(small) == 0 & 2 * rowSums(s) > ncol(tab)
     cand <- res & rowSums(small) > 0
-    if (!any(crowded) || !any(cand) || all(res)) break
+    into <- !res & catch_all_level(rownames(tab))
+    if (!any(crowded) || !any(cand) || !any(into)) break
     r <- which(cand)[which.min(rowSums(tab)[cand])]
-    i <- which(!res)[which.min(rowSums(tab)[!res])]
+    i <- which(into)[which.min(rowSums(tab)[into])]
     name <- paste(rownames(tab)[i], "or", tolower(rownames(tab)[r]))
     notes <- c(notes, paste0(rownames(tab)[r], " is counted with ", rownames(tab)[i], " (\u201c", name,
                              "\u201d): on its own its small numbers would hide most of a large row."))
@@ -198,6 +245,14 @@ merge_costly_residual <- function(tab, threshold, residual, suppress) {
     tab <- tab[-r, , drop = FALSE]
   }
   list(tab = tab, note = if (length(notes)) paste(notes, collapse = " "))
+}
+
+# Levels that hold whatever the others do not ("Other", "Any other ethnic
+# group", "Other or unknown", "Indeterminate"): the only ones a small
+# not-known row may be counted with.
+catch_all_level <- function(x) {
+  grepl("^(other|any other|all other|indeterminate|not specified)\\b|\\bor (other|unknown|not known)$",
+        tolower(trimws(x)))
 }
 
 # "Unknown, Other or Missing" -> "Other, unknown or missing": known levels

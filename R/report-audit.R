@@ -11,9 +11,11 @@ report_audit <- function(au, threshold, source = NULL) {
   files <- grepl("returns read", au$step)  # census files: not about children
   not_children <- files | unit != "rows" | grepl("columns|factors excluded", au$step)
   hidden <- is.na(suppress_small(data.frame(n = round(au$n)), threshold = threshold, cols = "n")$n)
+  # a step that is a difference of published lines is protected with them
+  hidden <- audit_chain_hide(au$step, round(au$n), hidden & !not_children, threshold)
   n <- ifelse(not_children | !hidden, fmt_int(round(au$n)), "c")
   detail <- report_audit_detail(au$step, au$detail, source)
-  detail <- as.character(audit_public_text(detail, threshold))
+  detail <- as.character(audit_public_text(detail, threshold, hide_all = hidden & !not_children))
   detail <- report_big_marks(detail)
   data.frame(Step = report_audit_step(au$step), Number = n,
              Counts = ifelse(files, "files", ifelse(not_children, audit_unit_noun(au$step, unit),

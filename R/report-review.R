@@ -294,3 +294,57 @@ review_plot_counts <- function(plots, threshold = 10) {
   }
   out
 }
+
+# -- the audit table ----------------------------------------------------------
+
+# The audit table cannot be differenced: in each chain of its lines (episodes
+# built - the steps dropped = episodes kept - ... = episodes analysed, and the
+# others of audit_chains), the hidden steps between two published lines add
+# up, by subtraction of what the table prints, to at least the threshold, so
+# none of them is pinned under it. Found by its header ("Step", "Number").
+review_audit_differences <- function(tables, threshold = 10) {
+  out <- review_problems()
+  for (i in seq_along(tables)) {
+    t <- tables[[i]]
+    if (length(t) == 0 || nrow(t) < 3 || !all(c("Step", "Number") %in% trimws(t[1, ]))) next
+    step <- tolower(trimws(t[-1, match("Step", trimws(t[1, ]))]))
+    num <- trimws(t[-1, match("Number", trimws(t[1, ]))])
+    val <- review_cell_count(num)
+    for (ch in audit_chains) {
+      s <- which(grepl(ch$start, step))[1L]
+      if (is.na(s) || is.na(val[s])) next
+      pos <- seq_along(step)
+      e <- which(pos > s & grepl(ch$end, step))[1L]
+      if (is.na(e)) next
+      if (isTRUE(ch$anywhere)) pos[e] <- Inf
+      inside <- pos > s & pos < pos[e]
+      parts <- which(inside & grepl(ch$part, step))
+      checks <- if (is.null(ch$check)) integer() else which(inside & grepl(ch$check, step) & !is.na(val))
+      bounds <- c(s, checks[order(pos[checks])], e)
+      bounds <- bounds[!is.na(val[bounds])]
+      for (b in seq_len(length(bounds) - 1L)) {
+        idx <- parts[pos[parts] > pos[bounds[b]] & pos[parts] < pos[bounds[b + 1L]]]
+        hid <- idx[num[idx] == "c"]
+        if (!length(hid)) next
+        left <- val[bounds[b]] - val[bounds[b + 1L]] - sum(val[setdiff(idx, hid)], na.rm = TRUE)
+        if (left < threshold) {
+          out <- rbind(out, review_problems(sprintf("table %d, \"%s\"", i, t[-1, 1][hid[1]]),
+            sprintf("the hidden step%s add up to %s by subtraction, under %d", if (length(hid) > 1) "s" else "",
+                    format(left, big.mark = ","), threshold)))
+        }
+      }
+    }
+  }
+  out
+}
+
+# No record location (a return's file, child and episode positions, or rows
+# of the extract) in the text or the tables of a published report.
+review_record_locations <- function(text, tables = list()) {
+  pat <- "\\bfile [0-9c]+,? child [0-9c]+|\\bchild [0-9c]+,? episode [0-9c]+|\\b[Rr]ows? [0-9]+(, [0-9]+)+"
+  cells <- unlist(lapply(tables, as.vector))
+  hit <- c(text[grepl(pat, text)], cells[grepl(pat, cells)])
+  if (!length(hit)) return(review_problems())
+  review_problems(rep("report", length(hit)),
+                  paste0("a record location is printed: \"", substr(hit, 1, 80), "\""))
+}

@@ -82,12 +82,12 @@ report_k_choice <- function(enumeration, cv = NULL, blrt = NULL, k_use = NULL, b
 # statistician. `crit` holds the K of each criterion (report_k_choice()).
 report_k_text <- function(tb, crit, reps, size, total, seed, alpha) {
   k <- crit$k
-  cats <- function(x) paste(x, if (x == 1) "category" else "categories")
+  cats <- function(x) paste(count_words(x), if (x == 1) "category" else "categories")
   rule <- if (!is.null(crit$k_use)) {
     paste0("**This report uses ", cats(k), ", as set by the analyst.** The rule the report otherwise ",
            "follows, the lowest BIC with at least two categories, gives ", crit$k_rule, ".")
   } else {
-    paste0("**This report uses ", cats(k), ".** Models with ", min(tb$k), " to ", max(tb$k),
+    paste0("**This report uses ", cats(k), ".** Models with ", count_words(min(tb$k)), " to ", count_words(max(tb$k)),
            " categories were compared, and the report takes the number with the lowest BIC, a score ",
            "that rewards a model for describing the episodes well and charges it for every extra ",
            "category. The rule was fixed before looking at the categories, as in Kingston University's ",

@@ -146,12 +146,15 @@ test_that("small residual rows are merged before suppressing, and a large row ke
   ep <- episodes_from_counts(cnt)
   ep0 <- ep
   tab <- class_crosstab(ep, "class", "g", label = "Gender")
-  # one complement per category would take most of Female or Male: Unknown
-  # is counted with the smaller row instead, and nothing is hidden
-  expect_equal(tab$Gender, c("Female or unknown", "Male", "All episodes"))
-  expect_false(any(attr(tab, "suppressed")))
-  expect_equal(unname(attr(tab, "counts")[1, 1:7]), unname(cnt["Female", ] + cnt["Unknown", ]))
-  expect_match(attr(tab, "note"), "^Unknown is counted with Female")
+  # Unknown is never counted with a substantive row such as Female (that
+  # would change what the row means): it stays a row of its own, its
+  # complements spread so that no large row is mostly hidden, and the note
+  # says why cells of Female and Male are hidden
+  expect_equal(tab$Gender, c("Female", "Male", "Unknown", "All episodes"))
+  s <- attr(tab, "suppressed")
+  expect_true(all(rowSums(s[1:2, ]) <= ncol(s) / 2))
+  expect_false(any(s[, "All episodes"]))
+  expect_match(attr(tab, "note"), "^Unknown is kept as a row of its own, not counted with another gender")
   # the engine alone (no merging) spreads the complements: safe, no row mostly hidden
   body <- cbind(cnt, rowSums(cnt))
   s <- suppress_matrix(body, 10)$suppressed
@@ -161,11 +164,16 @@ test_that("small residual rows are merged before suppressing, and a large row ke
   ep$g[ep$g == "Unknown"][1:5] <- "Other"
   ep$g[ep$g == "Unknown"][1:3] <- NA
   tab2 <- class_crosstab(ep, "class", "g", label = "Gender")
-  # merged, they are still small in most categories: counted with Female too
-  expect_equal(tab2$Gender, c("Female or other, unknown or missing", "Male", "All episodes"))
-  expect_equal(attr(tab2, "counts")[1, "All episodes"], sum(cnt[c("Female", "Unknown"), ]))
+  # merged, they are still small in most categories, and still a row of their own
+  expect_equal(tab2$Gender, c("Female", "Male", "Other, unknown or missing", "All episodes"))
+  expect_equal(attr(tab2, "counts")[1, "All episodes"], sum(cnt["Female", ]))
   expect_match(attr(tab2, "note"), "^Other, unknown and missing are merged into one row")
-  expect_match(attr(tab2, "note"), "Other, unknown or missing is counted with Female")
+  expect_match(attr(tab2, "note"), "Other, unknown or missing is kept as a row of its own")
+  # with a catch-all row ("Indeterminate"), a costly small Unknown is counted with it
+  ep3 <- rbind(ep0, data.frame(g = "Indeterminate", class = rep(paste("Class", 1:7), each = 12)))
+  tab3 <- class_crosstab(ep3, "class", "g", label = "Gender")
+  expect_equal(tab3$Gender, c("Female", "Indeterminate or unknown", "Male", "All episodes"))
+  expect_match(attr(tab3, "note"), "Unknown is counted with Indeterminate")
   # residual rows without a small count keep their own rows
   big <- rbind(ep0, data.frame(g = rep(c("Other", "Unknown"), each = 70),
                               class = rep(paste("Class", 1:7), 20)))

@@ -72,8 +72,8 @@ test_that("the HTML report is about the council, with every section, table and r
   # what happens next: repeat plans, plan lengths, conference timeliness
   # (the example data hold them; pre-proceedings start in 2026-27, so not shown)
   for (s in c("Child protection plans: first plans and second or subsequent plans by category",
-              "Length of child protection plans that ended by category",
-              "Length of CIN plans that ended by category",
+              "Length of child protection plans (plans not yet ended by the last return in a row of their own) by category",
+              "Length of CIN plans (plans not yet ended by the last return in a row of their own) by category",
               "held within 15 working days of the section 47 enquiry by category",
               "were for a second or subsequent plan. For one year,")) {
     expect_match(text, s, fixed = TRUE, info = s)
@@ -228,7 +228,7 @@ test_that("a small one-year extract of two councils still gives a whole report",
                                  starts = 2, seed = 1, blrt_reps = 2, boot_reps = 2, cv_folds = 2))
   text <- gsub("\\s+", " ", gsub("<[^>]+>", " ", strip_html(out)))
   expect_match(text, "social care: Sunderland", fixed = TRUE)
-  expect_match(text, "This report uses [23] categories")
+  expect_match(text, "This report uses (two|three) categories")
   expect_match(text, "Methods and caveats", fixed = TRUE)
   expect_no_match(text, "Simulated example data", fixed = TRUE)
   expect_match(text, "The council.s CIN extract, reporting years 2022-23")

@@ -76,6 +76,10 @@ for (i in seq_len(nrow(manifest))) {
   test_that(paste0(who, "no other council's figures printed by name in a table"), {
     expect_no_problems(rv$review_council_tables(report$tables, m$council))
   })
+  test_that(paste0(who, "the audit table cannot be differenced, and no record location is printed"), {
+    expect_no_problems(rv$review_audit_differences(report$tables, threshold))
+    expect_no_problems(rv$review_record_locations(report$text, report$tables))
+  })
   test_that(paste0(who, "no \"times less likely\""), {
     expect_no_problems(rv$review_phrasing(report$text))
   })

@@ -1,0 +1,64 @@
+# Richmond-like data for the disclosure tests: the simulated returns a second
+# reader read (simulate_cin(las = "Richmond upon Thames", years = 2023:2025,
+# seed = 7)), as the report reads them, with a posterior built from the true
+# categories (most weight on the true one), so counts are expected numbers
+# of episodes as in the report, without fitting a model. Built once.
+richmond_like <- local({
+  cache <- NULL
+  function() {
+    if (!is.null(cache)) return(cache)
+    sim <- simulate_cin(las = "Richmond upon Thames", years = 2023:2025, seed = 7)
+    rd <- report_data(sim, council = "Richmond upon Thames")
+    ep <- rd$episodes[rd$own, , drop = FALSE]
+    cl <- factor(ep$true_class)
+    post <- 0.85 * indicator_matrix(cl) + 0.15 / nlevels(cl)
+    # the smallest true categories together, so some cells are small
+    colnames(post) <- levels(cl)
+    cache <<- list(rd = rd, episodes = ep, posterior = post)
+    cache
+  }
+})
+
+# An attacker's range of every hidden cell of a published table of counts
+# (levels by categories, its row and column totals published): the lowest and
+# highest value consistent with everything published (shown cells, totals,
+# counts not negative), by linear programming (lpSolve), independently of the
+# package's max-flow bounds. Returns the width for each hidden positive cell.
+attacker_widths <- function(x, hidden) {
+  testthat::skip_if_not_installed("lpSolve")
+  u <- which(hidden)
+  if (!length(u)) return(numeric())
+  shown <- x
+  shown[hidden] <- 0
+  A <- rbind(t(vapply(seq_len(nrow(x)), function(i) as.numeric(row(x)[u] == i), numeric(length(u)))),
+             t(vapply(seq_len(ncol(x)), function(j) as.numeric(col(x)[u] == j), numeric(length(u)))))
+  b <- c(rowSums(x) - rowSums(shown), colSums(x) - colSums(shown))
+  k <- which(x[u] > 0)
+  vapply(k, function(kk) {
+    obj <- replace(numeric(length(u)), kk, 1)
+    lo <- lpSolve::lp("min", obj, A, rep("=", nrow(A)), b)$objval
+    hi <- lpSolve::lp("max", obj, A, rep("=", nrow(A)), b)$objval
+    hi - lo
+  }, 0)
+}
+
+# The expected counts (rounded, as published) of each published level of a
+# crosstab by proportional assignment, from the raw column: a published level
+# pools the raw levels it names ("Health: A&E, GP or other", "Individual",
+# "Other or unknown").
+crosstab_publish_counts <- function(v, posterior, levels) {
+  v <- ifelse(is.na(v), "Missing", as.character(v))
+  raw <- rowsum(posterior, v)
+  members <- function(l) {
+    if (l %in% rownames(raw)) return(l)
+    fam <- sub(":.*$", "", l)
+    infam <- rownames(raw)[startsWith(rownames(raw), paste0(fam, ": "))]
+    if (l == fam) return(infam)
+    parts <- strsplit(sub(" or ", ", ", sub("^[^:]+: ", "", l)), ", ")[[1]]
+    hit <- infam[sub("^[^:]+: ", "", infam) %in% parts]
+    if (length(hit)) return(hit)
+    rownames(raw)[tolower(rownames(raw)) %in% tolower(trimws(strsplit(sub(" or ", ", ", l), ",")[[1]]))]
+  }
+  round(t(vapply(levels, function(l) colSums(raw[members(l), , drop = FALSE]), numeric(ncol(raw)))))
+}
+

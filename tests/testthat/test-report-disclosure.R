@@ -1,0 +1,136 @@
+# Every count the report publishes about one cross-tab, in a table, a chart or
+# a sentence, comes from one suppressed version of it: the checks an attacker
+# would make, on Richmond-like simulated returns.
+
+test_that("a crosstab's chart draws the table's published cells and nothing of a hidden one", {
+  d <- richmond_like()
+  ct <- class_crosstab(d$episodes, var = "threshold_reached", posterior = d$posterior,
+                       threshold = 10, published = "CP plan")
+  supp <- attr(ct, "suppressed")
+  expect_true(any(supp[-nrow(supp), -ncol(supp)]))
+  cnt <- attr(ct, "counts")
+  pd <- crosstab_plot_data(ct)
+  shown <- pd[pd$level != crosstab_hidden_label, ]
+  body <- cnt[-nrow(cnt), -ncol(cnt)]
+  tot <- cnt[nrow(cnt), -ncol(cnt)]
+  # each drawn segment is a shown cell over its category's total, as printed
+  for (r in seq_len(nrow(shown))) {
+    i <- as.character(shown$level[r])
+    j <- as.character(shown$class[r])
+    expect_false(supp[i, j])
+    expect_equal(shown$pct[r], 100 * body[i, j] / tot[[j]])
+  }
+  # every shown cell is drawn, and every bar reaches 100%: the grey segment is
+  # the category's total less its shown cells, which the table gives already
+  expect_equal(nrow(shown), sum(!supp[-nrow(supp), -ncol(supp)]))
+  # (expected counts are rounded, so a bar with no hidden cell is 100% within rounding)
+  sums <- tapply(pd$pct, pd$class, sum)
+  with_hidden <- colnames(body)[colSums(supp[-nrow(supp), -ncol(supp)]) > 0]
+  expect_true(all(abs(sums[with_hidden] - 100) < 1e-8))
+  expect_true(all(abs(sums - 100) < 1))
+  grey <- pd[pd$level == crosstab_hidden_label, ]
+  expect_setequal(as.character(grey$class), with_hidden)
+  expect_s3_class(plot(ct), "ggplot")
+})
+
+test_that("nested plan tables: the plans not yet ended cannot be found by subtraction", {
+  d <- richmond_like()
+  ep <- d$episodes
+  pm <- pathway_measures(ep)
+  expect_true(pathway_open_label %in% levels(pm$cp_plan_length))
+  one <- function(v) {
+    held <- !is.na(pm[[v]])
+    base <- ep[held, , drop = FALSE]
+    base$m <- droplevels(pm[[v]][held])
+    class_crosstab(base, var = "m", posterior = d$posterior[held, , drop = FALSE], threshold = 10)
+  }
+  all_plans <- one("cp_plan_repeat")   # every plan (first or later)
+  lengths <- one("cp_plan_length")
+  ca <- attr(all_plans, "counts")
+  cl <- attr(lengths, "counts")
+  # the same plans: the two tables' category totals agree
+  expect_equal(ca[nrow(ca), ], cl[nrow(cl), ])
+  # an attacker's difference of the two tables' totals is a row of the length
+  # table, suppressed with it: each hidden cell of it keeps a range at least
+  # the threshold wide given everything that table publishes
+  full <- d$posterior[!is.na(pm$cp_plan_length), , drop = FALSE]
+  still <- pm$cp_plan_length[!is.na(pm$cp_plan_length)] == pathway_open_label
+  open <- round(colSums(full[still, , drop = FALSE]))
+  expect_true(any(open > 0 & open < 10))
+  supp <- attr(lengths, "suppressed")
+  x <- round(rbind(rowsum(full, as.character(pm$cp_plan_length[!is.na(pm$cp_plan_length)]))))
+  x <- x[rownames(cl)[-nrow(cl)], colnames(cl)[-ncol(cl)], drop = FALSE]
+  h <- supp[-nrow(supp), -ncol(supp), drop = FALSE]
+  expect_true(all(h["Not yet ended", open > 0 & open < 10]))
+  w <- attacker_widths(x, h)
+  small <- x[h & x > 0] < 10
+  expect_true(all(w[small] >= 10))
+})
+
+test_that("sparse members of a family of levels are counted together before suppressing", {
+  d <- richmond_like()
+  ct <- class_crosstab(d$episodes, var = "referral_source", posterior = d$posterior, threshold = 10)
+  cnt <- attr(ct, "counts")
+  supp <- attr(ct, "suppressed")
+  lv <- rownames(cnt)[-nrow(cnt)]
+  # the true (unsuppressed) counts of the published rows
+  x <- crosstab_publish_counts(d$episodes$referral_source, d$posterior, lv)
+  prim <- x > 0 & x < 10
+  fam <- grepl("^[^:]+: ", lv)
+  # no member of a family ("Health: ...", "Individual: ...") with a small
+  # count is left on its own: it is counted with its sparse siblings
+  expect_false(any(prim[fam, ]))
+  expect_match(attr(ct, "note"), "are counted together as")
+  # what is hidden is hidden safely: an attacker's range of each small hidden
+  # cell, from the table's cells and totals, is at least the threshold wide
+  h <- supp[-nrow(supp), -ncol(supp)]
+  w <- attacker_widths(x, h)
+  expect_true(all(w[x[h & x > 0] < 10] >= 10))
+  # and far fewer cells are hidden than without the merging (25 of 105 in the
+  # reader's table): the same table with only the residual rows merged
+  v <- ifelse(is.na(d$episodes$referral_source), "Missing", as.character(d$episodes$referral_source))
+  raw <- tidy_residual(round(rowsum(d$posterior, v)), 10, residual_levels())$tab
+  old <- suppress_matrix(cbind(raw, rowSums(raw)), 10)$suppressed
+  expect_lt(sum(h), sum(old) / 2)
+})
+
+test_that("pooled families of referral sources read as English in findings", {
+  expect_equal(referral_phrase("Individual"), "a referral from an individual")
+  expect_equal(referral_phrase("Health: A&E, GP or other"),
+               "a referral from health services (A&E, GP or other)")
+})
+
+test_that("the table of likelihood ratios and its findings: no hidden cell can be worked out or is used", {
+  d <- richmond_like()
+  ep <- d$episodes
+  ep$category <- factor(colnames(d$posterior)[max.col(d$posterior)], levels = colnames(d$posterior))
+  vars <- intersect(c("age_group", "gender", "ethnic_group", "referral_source", "cp_plan", "s47"), names(ep))
+  prof <- class_profile(ep, class = "category", vars = vars, threshold = 10)
+  raw0 <- class_profile(ep, class = "category", vars = vars, threshold = 0)
+  for (v in vars) {
+    p <- prof[prof$variable == v, ]
+    lv <- unique(p$level)
+    cl <- levels(p$class)
+    hidden <- matrix(p$display == "c", length(lv), length(cl), dimnames = list(lv, cl))
+    # a shown ratio, with the level's total (printed by the crosstab) and the
+    # category's size (given by the findings' two percentages), is a count:
+    # the published cells are the shown ones, and both totals are published
+    if (is_binary_var(ep[[v]])) next
+    # the true counts of the published levels (the levels pooled as the profile pools them)
+    raw <- unclass(table(characteristic_factor(ep[[v]]), ep$category))
+    storage.mode(raw) <- "double"
+    x <- tidy_levels(raw, 10, residual_levels(), drop_cols = FALSE)$tab
+    expect_setequal(rownames(x), lv)
+    x <- x[lv, cl, drop = FALSE]
+    expect_equal(sum(x), nrow(ep))
+    w <- attacker_widths(x, hidden)
+    expect_true(all(w[x[hidden & x > 0] < 10] >= 10), info = v)
+  }
+  # every finding rests on a shown cell of the table, with both counts at least 30
+  fi <- profile_findings(prof, min_episodes = 30)
+  expect_gt(length(fi), 0)
+  shown <- prof[prof$display != "c" & !is.na(prof$ratio), ]
+  for (k in unique(names(fi))) {
+    expect_true(any(shown$class == k & shown$n >= 30 & shown$n_other >= 30))
+  }
+})
