@@ -199,10 +199,16 @@ finish_db_patterns <- function(agg, items, group) {
 lca_patterns_db_long <- function(con, table, codes, episode, code, group = NULL) {
   rlang::check_installed("DBI", reason = "to compute patterns in a database.")
   if (!inherits(con, "DBIConnection")) abort_input("{.arg con} must be a DBI connection.")
+  if (!is.character(codes) || !length(codes) || anyNA(codes)) {
+    abort_input(c("{.arg codes} must be a character vector of CIN factor codes, with no missing values.",
+                  i = "For example {.code codes = cin_factors$code}."),
+                class = "cscdemand_error_item")
+  }
   codes <- toupper(trimws(codes))
-  if (!is.character(codes) || !length(codes) || anyNA(codes) || anyDuplicated(codes)) {
+  if (anyDuplicated(codes)) {
     abort_input(c("{.arg codes} must list distinct factor codes.",
-                  x = "Given more than once: {.val {unique(codes[duplicated(codes)])}}."),
+                  x = "Given more than once (after upper-casing): {.val {unique(codes[duplicated(codes)])}}.",
+                  i = "Give each code once."),
                 class = "cscdemand_error_item")
   }
   fields <- DBI::dbListFields(con, table)

@@ -94,6 +94,10 @@ test_that("long-layout patterns with more than 30 codes (two keys) equal pattern
   expect_equal(sum(pt$n), 400)
   expect_error(lca_patterns_db_long(con, "long", codes = c("1X", "1x"), episode = "episode",
                                     code = "factor"), class = "cscdemand_error_item")
+  expect_error(lca_patterns_db_long(con, "long", codes = c("1X", NA), episode = "episode",
+                                    code = "factor"), "no missing values", class = "cscdemand_error_item")
+  expect_error(lca_patterns_db_long(con, "long", codes = 1:3, episode = "episode",
+                                    code = "factor"), "character vector", class = "cscdemand_error_item")
 })
 
 test_that("PostgreSQL: long-layout patterns (BIT_OR keys) equal patterns built in R", {
