@@ -72,6 +72,42 @@ blrt_calibration <- function(res, R, seed = 1) {
        not_replicated = mean(res$not_replicated / res$reps, na.rm = TRUE),
        elapsed = mean(res$elapsed), cpu = mean(res$cpu))
 }
+blrt_null_sequential <- function(R, alpha, n) {
+  h_stop <- cscdemand:::blrt_h_stop(R, alpha)
+  n_sig <- cscdemand:::blrt_n_sig(R, h_stop)
+  withr::with_seed(2, vapply(seq_len(n), function(i) {
+    v <- stats::runif(R + 1)
+    done <- 0L
+    repeat {
+      done <- min(R, done + 10L)
+      lr <- v[1 + seq_len(done)]
+      h <- sum(lr >= v[1])
+      if (done >= R || h >= h_stop || (h == 0L && done >= n_sig)) break
+    }
+    cscdemand:::blrt_p_sequential(lr, v[1], h_stop)$p
+  }, numeric(1)))
+}
+blrt_compare_discrete <- function(p, null) {
+  lev <- sort(unique(round(null, 6)))
+  prob <- as.numeric(table(factor(round(null, 6), levels = lev))) / length(null)
+  obs <- as.numeric(table(factor(round(p, 6), levels = lev)))
+  # pool neighbouring values until each cell expects 5 or more
+  cell <- integer(length(lev))
+  acc <- 0
+  id <- 1L
+  for (i in seq_along(lev)) {
+    cell[i] <- id
+    acc <- acc + prob[i] * length(p)
+    if (acc >= 5) {
+      id <- id + 1L
+      acc <- 0
+    }
+  }
+  if (acc > 0 && id > 1L) cell[cell == id] <- id - 1L
+  pe <- tapply(prob, cell, sum)
+  ob <- tapply(obs, cell, sum)
+  list(cells = length(pe), p = stats::chisq.test(ob, p = pe / sum(pe))$p.value)
+}
 files <- list.files(out_dir, sprintf("^accuracy-blrt-%s.*[.]rds$", stem), full.names = TRUE)
 if (!early) files <- files[!grepl("-early", basename(files))]
 all <- do.call(rbind, lapply(files, function(f) {
@@ -103,6 +139,15 @@ if (!early) {
       sprintf("%.2f", stats::quantile(all$p, c(.1, .3, .5, .7, .9))), "\n")
   cat(sprintf("  Kolmogorov-Smirnov p (p against uniform; conservative for a super-uniform p): %.3f\n",
               suppressWarnings(stats::ks.test(all$p, "punif"))$p.value))
+  # The exact null distribution of the sequential p-value: with the observed
+  # statistic exchangeable with the replicates', its rank among them is
+  # uniform; run lca_blrt()'s rules (batches of 10, Besag-Clifford stop,
+  # pretest) on ranks and compare the p-values' distribution with it
+  # (chi-squared over its distinct values, the rarer ones pooled).
+  null <- blrt_null_sequential(R, 0.05, 20000)
+  tab <- blrt_compare_discrete(all$p, null)
+  cat(sprintf("  against the exact null distribution of the sequential p (%d cells): chi-squared p %.3f\n",
+              tab$cells, tab$p))
 }
 if (any(!is.na(all$LR_fit))) {
   cat(sprintf("  test statistic below the thorough fits' LR by %.2f on average (max %.2f)\n",
