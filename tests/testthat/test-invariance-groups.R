@@ -311,3 +311,26 @@ test_that("a configural group's adaptive starts stop after a batch that does not
   }
   expect_gte(b$loglik, a$loglik - 1e-8)
 })
+
+test_that("the invariant model from the pooled maximum reaches the random starts' maximum", {
+  d <- six_councils(30, three_pairs[1])
+  items <- paste0("item", 1:7)
+  a <- quiet_starts(lca_invariance(d, k = 3, group = "la", starts = 20, seed = 1,
+                                   verbose = FALSE))
+  b <- quiet_starts(lca_invariance(d, k = 3, group = "la", starts = 20, seed = 1,
+                                   invariant_start = "pooled", verbose = FALSE))
+  fa <- a$fits[["invariant k=3"]]
+  fb <- b$fits[["invariant k=3"]]
+  expect_equal(fb$loglik, fa$loglik, tolerance = 1e-8)
+  expect_equal(unname(fb$class_size_group), unname(fa$class_size_group), tolerance = 1e-4)
+  expect_identical(fb$start_from, "pooled")
+  expect_identical(fb$invariance, "invariant")
+  expect_equal(fb$npar, fa$npar)
+  # its starts are the pooled model's: the same fit as lca() without groups
+  pooled <- quiet_starts(lca(d, 3, items = items, starts = 20, seed = 1, verbose = FALSE))
+  expect_equal(fb$starts$loglik, pooled$starts$loglik)
+  # EM from the pooled maximum only climbs: the invariant model nests the pooled one
+  expect_gt(fb$loglik, pooled$loglik)
+  expect_equal(b$table$loglik, a$table$loglik, tolerance = 1e-8)
+  expect_error(lca_invariance(d, k = 3, group = "la", invariant_start = "nope", verbose = FALSE))
+})
