@@ -114,13 +114,16 @@ union_widths <- function(x, hidden, hidden_total = rep(FALSE, nrow(x)), ratio = 
         add(co, if (r < ratio[l, k]) ">=" else "<=", 0)
       }
     }
+    # a finding's percentage is of rounded counts: round(a) / round(A)
     if (!is.null(pct) && !is.na(pct[l, k])) {
-      band(replace(numeric(nv), idx(l, k), 100 / A[k]), pct[l, k] - 0.05, pct[l, k] + 0.05)
+      band(replace(numeric(nv), idx(l, k), 1), (pct[l, k] - 0.05) / 100 * round(A[k]) - 0.5,
+           (pct[l, k] + 0.05) / 100 * round(A[k]) + 0.5)
     }
     if (!is.null(pct_other) && !is.na(pct_other[l, k])) {
       co <- numeric(nv)
-      co[others] <- 100 / (N - A[k])
-      band(co, pct_other[l, k] - 0.05, pct_other[l, k] + 0.05)
+      co[others] <- 1
+      band(co, (pct_other[l, k] - 0.05) / 100 * round(N - A[k]) - 0.5,
+           (pct_other[l, k] + 0.05) / 100 * round(N - A[k]) + 0.5)
     }
   }
   M <- do.call(rbind, rows)
@@ -136,7 +139,8 @@ union_widths <- function(x, hidden, hidden_total = rep(FALSE, nrow(x)), ratio = 
 
 # The published numbers of a profile for one characteristic, as matrices of
 # the crosstab's levels by classes: the ratio as printed (two decimals) and
-# the percentages of its findings (one decimal), NA where hidden.
+# the percentages of its findings (of rounded counts, one decimal), NA where
+# hidden.
 profile_published <- function(prof, v, levels, classes) {
   p <- prof[prof$variable == v, ]
   m <- function(val) {
@@ -148,6 +152,6 @@ profile_published <- function(prof, v, levels, classes) {
   }
   shown <- p$display != "c" & !is.na(p$ratio)
   list(ratio = m(ifelse(shown, round(p$ratio, 2), NA)),
-       pct = m(ifelse(shown, round(p$pct, 1), NA)),
-       pct_other = m(ifelse(shown, round(p$pct_other, 1), NA)))
+       pct = m(ifelse(shown, round(published_pct(p$n, p$n_class), 1), NA)),
+       pct_other = m(ifelse(shown, round(published_pct(p$n_other, p$n_other_class), 1), NA)))
 }

@@ -171,6 +171,6 @@ test_that("ratios and findings are published exactly where the count table is, a
     shown <- prof[prof$class == k & prof$display != "c" & !is.na(prof$ratio), ]
     txt <- fi[names(fi) == k]
     pcts <- regmatches(txt, regexpr("[0-9.]+%(?= against)", txt, perl = TRUE))
-    expect_true(all(sub("%", "", pcts) %in% formatC(shown$pct, format = "f", digits = 1)))
+    expect_true(all(sub("%", "", pcts) %in% formatC(published_pct(shown$n, shown$n_class), format = "f", digits = 1)))
   }
 })
