@@ -40,10 +40,10 @@ test_that("the audit publishes no small count, in numbers or in detail text", {
   detail_nums <- as.numeric(gsub(",", "", unlist(regmatches(det, gregexpr("(?<=: )[0-9][0-9,]*", det, perl = TRUE)))))
   expect_gt(length(detail_nums), 5)
   expect_true(all(detail_nums >= 10))
-  about_children <- !au$Counts %in% c("files", "columns", "factors", "tables", "layouts")
-  expect_true(all(au$Counts[about_children] %in%
+  about_children <- !au$Unit %in% c("returns", "files", "columns", "factors", "tables", "layouts")
+  expect_true(all(au$Unit[about_children] %in%
                     c("children", "episodes", "assessments", "codes", "cells", "values", "rows")))
-  expect_identical(au$Counts[au$Step == "Episodes kept"], "episodes")
+  expect_identical(au$Unit[au$Step %in% c("Episodes kept", "Episodes analysed")], "episodes")
   n <- suppressWarnings(as.numeric(gsub(",", "", au$Number[about_children])))
   expect_true(all(is.na(n) | n == 0 | n >= 10))
   # a count of columns is not a count of children: shown as it is
@@ -129,12 +129,13 @@ test_that("the report's audit shows the number of census files read: files are n
   dir <- withr::local_tempdir()
   p <- write_cin_census_xml(ex, dir)
   rd <- report_data(p)
-  row <- rd$audit[rd$audit$Step == "Census returns read", ]
+  row <- rd$audit[rd$audit$Step == "CIN census returns read", ]
   expect_identical(row$Number, as.character(length(p)))  # 3 files, under the threshold, shown
-  expect_identical(row$Counts, "files")
-  expect_identical(rd$audit$Counts[rd$audit$Step == "Child records read"], "children")
-  expect_identical(rd$audit$Counts[rd$audit$Step == "Factor codes read"], "codes")
-  small <- rd$audit[!rd$audit$Counts %in% c("files", "columns", "factors", "tables", "layouts"), ]
+  expect_identical(row$Unit, "returns")
+  expect_no_match(row$Detail, "\\.xml|E09")
+  expect_identical(rd$audit$Unit[rd$audit$Step == "Child records read"], "children")
+  expect_identical(rd$audit$Unit[rd$audit$Step == "Factor codes read"], "codes")
+  small <- rd$audit[!rd$audit$Unit %in% c("returns", "files", "columns", "factors", "tables", "layouts"), ]
   nums <- suppressWarnings(as.numeric(gsub(",", "", small$Number)))
   expect_true(all(is.na(nums) | nums == 0 | nums >= 10))
 })
