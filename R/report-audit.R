@@ -84,6 +84,7 @@ report_audit_dedupe <- function(out, not_children) {
                   ignore.case = TRUE) & !grepl("counted together", out$Detail) &
     out$Number != "c" & !not_children
   drop <- integer()
+  steps <- attr(out, "steps")
   for (i in which(state)) {
     j <- which(state & out$Number == out$Number[i] & seq_len(nrow(out)) > i & !seq_len(nrow(out)) %in% drop)
     j <- j[out$Unit[j] == out$Unit[i] | out$Unit[j] == "rows" | out$Unit[i] == "rows"]
@@ -93,9 +94,9 @@ report_audit_dedupe <- function(out, not_children) {
     other <- setdiff(c(i, j), keep)
     out$Detail[keep] <- paste(c(out$Detail[keep], out$Detail[other])[nzchar(c(out$Detail[keep], out$Detail[other]))],
                               collapse = "; ")
+    steps[keep] <- paste(steps[sort(c(i, j))], collapse = " + ")
     drop <- c(drop, other)
   }
-  steps <- attr(out, "steps")
   if (length(drop)) {
     out <- out[-drop, , drop = FALSE]
     steps <- steps[-drop]
@@ -112,12 +113,12 @@ report_rare_factors <- function(x, threshold) {
   vapply(x, function(s) {
     if (is.na(s)) return(s)
     parts <- strsplit(s, "; ", fixed = TRUE)[[1]]
-    rare <- grepl("\\([0-9]{1,2}[A-F]?\\): c$", parts)
+    rare <- grepl("\\(([0-9]{1,2}[A-F]?|c)\\): c$", parts)
     if (!any(rare)) return(s)
     k <- sum(rare)
-    more <- if (any(!rare & grepl("\\([0-9]{1,2}[A-F]?\\): ", parts))) " more" else ""
+    more <- if (any(!rare & grepl("\\(([0-9]{1,2}[A-F]?|c)\\): ", parts))) " more" else ""
     phrase <- paste0(count_words(k), more, " factor", if (k > 1) "s" else "", ", ",
-                     if (k > 1) "each " else "", "recorded fewer than ", threshold, " times")
+                     if (k > 1) "each " else "", "recorded fewer than ", fmt_int(threshold), " times")
     last <- grepl("not recorded in any episode$", parts)
     paste(c(parts[!rare & !last], phrase, parts[last]), collapse = "; ")
   }, "", USE.NAMES = FALSE)

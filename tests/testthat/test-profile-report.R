@@ -87,7 +87,11 @@ test_that("a prebuilt report_data() is re-checked against the threshold asked fo
   # passed on with the default threshold (10), as demand_report() and the
   # template do, the 5 must not survive
   rd10 <- report_data(rd1, years = 2023, threshold = 10)
-  expect_equal(rd10$audit$Number[rd10$audit$Step == step], "c")
+  # hidden: on its own a "c", or on one line with its complement
+  at <- grep("episodes outside the years chosen", attr(rd10$audit, "steps"))
+  expect_length(at, 1)
+  expect_true(rd10$audit$Number[at] == "c" || as.numeric(gsub(",", "", rd10$audit$Number[at])) >= 10)
+  expect_false(rd10$audit$Number[at] == "5")
   expect_equal(rd10$audit, report_data(ex, years = 2023, threshold = 10)$audit)
   expect_equal(report_data(rd1)$audit, rd10$audit)
   # and lowered again from the object built at 10: the same as built at 1
@@ -117,7 +121,7 @@ test_that("printing report_data() shows no identifier and no small count", {
   expect_false(grepl(format(nrow(rd$episodes), big.mark = ","), out1, fixed = TRUE))
   # no count under the threshold in the audit's detail text either
   # (counts of codes and columns are not about children, and codes are names)
-  det <- gsub("[0-9]+ (distinct codes|factors analysed)|not present: [0-9, ]+|\\([0-9]{1,2}[A-F]?\\)",
+  det <- gsub("[0-9]+ (distinct codes|factors analysed)|not present: [0-9, ]+|\\([0-9]{1,2}[A-F]?\\)|[0-9]+ (more )?factors?,( each)? recorded fewer than [0-9,]+ times",
               "", rd1$audit$Detail)
   nums <- as.numeric(unlist(regmatches(det, gregexpr("(?<![A-Za-z0-9])[0-9]+(?![0-9A-Za-z])",
                                                       det, perl = TRUE))))
