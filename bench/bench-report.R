@@ -34,6 +34,10 @@
 #   200,000 episodes (4 councils)  docx  129.5 s elapsed (196.1 s CPU)
 # Both targets are met (example under 60 s, 200,000 episodes under 3 minutes,
 # in either format).
+#
+# 2026-12-07, after the exact lca_se() information, class_shares(by = ) and
+# lca_cv(fits = ): example (Sunderland) html 66.0 s CPU (load average 12 to
+# 15, so 273 s elapsed), 39 s of it in the BLRT; see bench/RESULTS.md.
 
 args <- commandArgs(trailingOnly = TRUE)
 mode <- if (length(args)) args[1] else "all"
