@@ -338,7 +338,7 @@ crosstab_plot_data <- function(x) {
   d
 }
 
-crosstab_hidden_label <- "Suppressed (c): small numbers"
+crosstab_hidden_label <- "Suppressed (c): to protect confidentiality"
 
 fmt_int <- function(x) formatC(x, format = "d", big.mark = ",")
 
