@@ -353,7 +353,8 @@ report_wrap_width <- function(x, room, size) {
 #' differences over the square root of the number of folds). A number whose
 #' mean difference from the best is under twice that standard error cannot
 #' be told apart from the best. The sentence names the numbers that cannot
-#' be told apart ("cannot tell five to eight categories apart"), or says
+#' be told apart ("cannot tell models with five to eight categories
+#' apart"), or says
 #' that the best stands out, with the smallest gap and its standard error,
 #' so that no choice is read from a difference within the noise.
 #'
@@ -392,8 +393,10 @@ report_cv_text <- function(cv) {
   text <- if (length(near) > 1) {
     span <- if (all(diff(near) == 1)) paste(count_words(min(near)), "to", count_words(max(near))) else
       and_list(vapply(near, count_words, ""))
-    paste0("Cross-validation cannot tell models with ", span, " categories apart ", how, ": its highest ",
-           "score, with ", cats(best), ", is no clear choice, and it does not point to one number of categories.")
+    others <- vapply(setdiff(near, best), count_words, "")
+    paste0("Cross-validation's highest score, with ", cats(best), ", is not clearly better than with ",
+           and_list(others), ": ", sub("^\\(", "", sub("\\)$", "", how)), ", so cross-validation cannot tell ",
+           "models with ", span, " categories apart.")
   } else if (nrow(gap)) {
     g <- gap[which.min(gap$diff), ]
     paste0("Cross-validation separates ", cats(best), " from the other numbers tried ", how, ": the ",
