@@ -90,6 +90,33 @@ test_that("cross-validation: held-out likelihood by hand for one class, peaks ne
   expect_s3_class(plot(cv), "ggplot")
 })
 
+test_that("cross-validation started from the full-data fits reaches the same fold maxima", {
+  d <- simulate_lca(n = 3000, probs = sep_probs, class_size = c(.5, .3, .2), seed = 6)
+  items <- paste0("item", 1:6)
+  en <- suppressWarnings(lca_enumerate(d[items], k = 1:4, starts = 10, seed = 3, verbose = FALSE))
+  cold <- lca_cv(d[items], k = 1:4, folds = 4, starts = 20, seed = 1, verbose = FALSE)
+  warm <- lca_cv(d[items], k = 1:4, folds = 4, starts = 2, seed = 1, verbose = FALSE, fits = en)
+  # the same folds (same seed); up to the true K each fold's fit reaches the
+  # maximum that 20 random starts reach
+  expect_equal(warm$folds$n_test, cold$folds$n_test)
+  up <- warm$folds$k <= 3
+  expect_equal(warm$folds$train_ll[up], cold$folds$train_ll[up], tolerance = 1e-8)
+  expect_equal(warm$folds$heldout_ll[up], cold$folds$heldout_ll[up], tolerance = 1e-8)
+  # above it (a flat likelihood with several maxima) within 1e-4 of it, and the
+  # held-out likelihood per episode within 0.01
+  expect_equal(warm$folds$train_ll[!up], cold$folds$train_ll[!up], tolerance = 1e-4)
+  expect_lt(max(abs(warm$folds$heldout_ll - cold$folds$heldout_ll)), 0.01)
+  # a list of fits works, and fits of other items are refused
+  expect_equal(lca_cv(d[items], k = 3, folds = 4, starts = 2, seed = 1, verbose = FALSE,
+                      fits = list(en$fits[["k=3"]]))$table$heldout_ll,
+               warm$table$heldout_ll[warm$table$k == 3])
+  other <- lca(d[items[1:5]], k = 3, seed = 1, verbose = FALSE)
+  expect_error(lca_cv(d[items], k = 3, folds = 4, seed = 1, verbose = FALSE, fits = list(other)),
+               class = "cscdemand_error_coding")
+  expect_error(lca_cv(d[items], k = 3, folds = 4, seed = 1, verbose = FALSE, fits = "k=3"),
+               class = "cscdemand_error")
+})
+
 test_that("replication on random halves and on councils", {
   d <- simulate_lca(n = 4000, probs = sep_probs, class_size = c(.5, .3, .2), seed = 7)
   r <- lca_replicate(d, 3, seed = 1, starts = 8)
