@@ -289,7 +289,7 @@ test_that("CIN census returns: the LSOA lookup feeds the deprivation section, an
     message = function(m) said <<- c(said, conditionMessage(m))))
   expect_true(any(grepl("was found in the LSOA lookup given", said, fixed = TRUE)))
   text <- gsub("\\s+", " ", gsub("<[^>]+>", " ", strip_html(out)))
-  expect_match(text, "the list of the children's neighbourhoods given matched none of the children", fixed = TRUE)
+  expect_match(text, "the list of the children.s neighbourhoods given matched none of the children")
   expect_no_match(text, "Check that the lookup", fixed = TRUE)
   expect_no_match(text, "could not be computed", fixed = TRUE)
 })
