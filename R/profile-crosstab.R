@@ -74,7 +74,9 @@
 #'   episodes"`, of class `cscdemand_crosstab`. Attribute `counts` holds the
 #'   published counts as a numeric matrix (suppressed cells `NA`, totals in
 #'   the last row and column) and `suppressed` the logical matrix of
-#'   suppressed cells; `method` `"modal"` (a class column) or
+#'   suppressed cells; `expected` the unrounded counts of its rows, one
+#'   column per class before any are counted together (what
+#'   [class_profile()] computes its ratios from); `method` `"modal"` (a class column) or
 #'   `"proportional"`; `note` a sentence saying which rows were merged (or
 #'   `NULL`); `sentence` a sentence that replaces the table when it has one
 #'   row only (every episode has the same level), else `NULL`.
@@ -186,6 +188,9 @@ crosstab_publish <- function(tab, label, threshold, unknown, method, published =
     attr(publish_table(as.data.frame(b, optional = TRUE), colnames(b), threshold), "suppressed")
   }
   into <- merge_costly_residual(tidy$tab, threshold, c(residual_levels(unknown), tidy$label), body_supp)
+  # the unrounded counts of the published rows, every class a column (before
+  # any columns are pooled): class_profile() computes its ratios from them
+  expected <- into$tab
   if (!is.null(merge_columns)) {
     cols <- merge_sparse_columns(into$tab, threshold, body_supp, merge_columns)
     into <- list(tab = cols$tab, note = paste(c(into$note, cols$note), collapse = " "))
@@ -221,7 +226,7 @@ crosstab_publish <- function(tab, label, threshold, unknown, method, published =
   names(out) <- c(label, colnames(full))
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_crosstab", "data.frame"), counts = counts,
-            suppressed = supp, threshold = threshold, method = method,
+            suppressed = supp, threshold = threshold, method = method, expected = expected,
             note = crosstab_note(tidy$merged, c(tidy$notes, into$note, crosstab_kept_note(
               supp[-nrow(full), -ncol(full), drop = FALSE], rownames(body),
               c(residual_levels(unknown), tidy$label), label), tidy$families)),
