@@ -17,6 +17,10 @@ report_audit <- function(au, threshold, source = NULL) {
   detail <- report_audit_detail(au$step, au$detail, source)
   detail <- as.character(audit_public_text(detail, threshold, hide_all = hidden & !not_children))
   detail <- report_big_marks(detail)
+  # the returns' file names say nothing to a reader (and may carry a path or
+  # a person's name): the number of returns instead (not a count of children)
+  detail[files] <- ifelse(is.na(au$n[files]), "", paste(fmt_int(round(au$n[files])),
+                                                      ifelse(round(au$n[files]) == 1, "return", "returns")))
   data.frame(Step = report_audit_step(au$step), Number = n,
              Counts = ifelse(files, "files", ifelse(not_children, audit_unit_noun(au$step, unit),
                                                     audit_count_noun(au$step))),

@@ -98,6 +98,16 @@ test_that("the report's audit carries no record locations, and a hidden line hid
   expect_match(audit_public_text("file 3 child 1833 episode 1; kept", 10), "^kept$")
 })
 
+test_that("the report's audit gives the number of returns read, not their file names", {
+  au <- richmond_audit()
+  au$detail[1] <- "cin_E09000027_2023.xml, cin_E09000027_2024.xml, Smith J export 2025.xml"
+  tab <- report_audit(au, 10)
+  expect_equal(tab$Detail[1], "3 returns")
+  expect_false(any(grepl("\\.xml|cin_E09|Smith", tab$Detail)))
+  au$n[1] <- 1
+  expect_equal(report_audit(au, 10)$Detail[1], "1 return")
+})
+
 test_that("audit_table protects the rows and episodes chains by the same rule", {
   au <- richmond_audit()
   class(au) <- c("cin_audit", "data.frame")
