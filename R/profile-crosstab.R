@@ -15,13 +15,18 @@
 #' `"Unknown or missing"`) before suppression, so their small numbers do not
 #' need complementary cells from the large rows. If the residual row is still
 #' small in so many classes that their complements would leave a large row
-#' mostly suppressed, it is counted with the smallest other row (such as
-#' `"Female or unknown"`). A yes/no measure by category (two rows, with
-#' `posterior`) whose rarer answer is small in two or more categories would
-#' have to hide both cells of each of them, leaving the large row mostly
-#' suppressed: those categories are counted together as `"Other categories"`
-#' instead. Attribute `note` says what was merged, in a sentence for the
-#' report.
+#' mostly suppressed, it is counted with the smallest catch-all row (such as
+#' `"Other or unknown"`; only with a catch-all row, never with a level
+#' such as Female). With `posterior` and `var`, when a small row (an
+#' "Unknown" row, or the rarer answer of a yes/no measure) under the
+#' threshold in several categories would need so many complementary cells
+#' that a row of at least ten times the threshold lost more than half its
+#' cells, the smallest of those categories are counted together as
+#' `"Other categories"` (as few as needed, chosen to lose least), and the
+#' large rows are shown. Attribute `note` says what was merged, in a
+#' sentence for the report; [class_profile()] hides the same cells (and the
+#' pooled categories), so the two tables of one characteristic cannot be
+#' set against each other.
 #'
 #' Every count passes through small-number suppression before it is
 #' formatted: counts from 1 to `threshold - 1` are suppressed, then more
@@ -77,7 +82,8 @@
 #'   suppressed cells; `method` `"modal"` (a class column) or
 #'   `"proportional"`; `note` a sentence saying which rows were merged (or
 #'   `NULL`); `sentence` a sentence that replaces the table when it has one
-#'   row only (every episode has the same level), else `NULL`.
+#'   row only (every episode has the same level), else `NULL`; `pooled` the
+#'   categories counted together as "Other categories" (or none).
 #'   `plot()` draws, for each class, the percentage of its episodes at each
 #'   level as stacked bars, from the published cells only: the suppressed
 #'   cells of a class are one grey segment (its total less its shown
@@ -180,36 +186,13 @@ crosstab_focus_only <- function(tab, focus) {
 # expected).
 crosstab_publish <- function(tab, label, threshold, unknown, method, published = NULL,
                              merge_columns = NULL) {
-  tidy <- tidy_levels(tab, threshold, residual_levels(unknown))
-  body_supp <- function(t) {
-    b <- cbind(t, `All episodes` = rowSums(t))
-    attr(publish_table(as.data.frame(b, optional = TRUE), colnames(b), threshold), "suppressed")
-  }
-  into <- merge_costly_residual(tidy$tab, threshold, c(residual_levels(unknown), tidy$label), body_supp)
-  if (!is.null(merge_columns)) {
-    cols <- merge_sparse_columns(into$tab, threshold, body_supp, merge_columns)
-    into <- list(tab = cols$tab, note = paste(c(into$note, cols$note), collapse = " "))
-    if (!nzchar(into$note)) into$note <- NULL
-  }
-  tab <- into$tab
-  body <- cbind(tab, `All episodes` = rowSums(tab))
-  full <- round(rbind(body, `All episodes` = colSums(body)))
+  lay <- crosstab_layout(tab, threshold, unknown, merge_columns)
+  tidy <- lay$tidy
+  tab <- lay$tab
+  sp <- crosstab_suppress(tab, threshold, published)
+  full <- sp$full
+  supp <- sp$supp
   body <- full[-nrow(full), , drop = FALSE]
-  # the level rows with their totals column, then the row of class totals
-  # (which add up to the grand total), each with secondary suppression
-  pinned <- matrix(rownames(body) %in% published, nrow(body), ncol(body))
-  s1 <- attr(publish_table(as.data.frame(body, optional = TRUE), colnames(body), threshold,
-                           fixed = pinned), "suppressed")
-  s2 <- attr(publish_table(as.data.frame(full[nrow(full), -ncol(full), drop = FALSE], optional = TRUE),
-                           colnames(tab), threshold), "suppressed")
-  supp <- rbind(unclass(s1)[, , drop = FALSE], c(unclass(s2)[1, ], FALSE))
-  attributes(supp) <- list(dim = dim(full), dimnames = dimnames(full))
-  N <- full[nrow(full), ncol(full)]
-  supp[nrow(full), ncol(full)] <- threshold > 0 && N > 0 && N < threshold
-  # A hidden class total must not come back as the sum of its column, or as a
-  # count over its percentage: the whole column is hidden with it.
-  hid <- which(supp[nrow(full), -ncol(full)])
-  supp[-nrow(full), hid] <- TRUE
   counts <- full
   counts[supp] <- NA
   denom <- matrix(full[nrow(full), ], nrow(full), ncol(full), byrow = TRUE)
@@ -222,34 +205,10 @@ crosstab_publish <- function(tab, label, threshold, unknown, method, published =
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_crosstab", "data.frame"), counts = counts,
             suppressed = supp, threshold = threshold, method = method,
-            note = crosstab_note(tidy$merged, c(tidy$notes, into$note, crosstab_kept_note(
+            note = crosstab_note(tidy$merged, c(tidy$notes, lay$note, crosstab_kept_note(
               supp[-nrow(full), -ncol(full), drop = FALSE], rownames(body),
               c(residual_levels(unknown), tidy$label), label), tidy$families)),
-            sentence = crosstab_sentence(full, label, threshold))
-}
-
-# When rows with no small count of their own would still lose most of their
-# cells (a yes/no measure whose rarer answer is small in several categories:
-# every such column must hide both its cells), the categories with small
-# counts are counted together in one column (`name`), so that a large row
-# is shown. Only for two-row tables (yes/no measures), where rows cannot be
-# merged and a column with one small cell must hide both: the pooled column
-# then tells more than the hidden ones did. Only when at least two such
-# columns and one other exist.
-merge_sparse_columns <- function(tab, threshold, suppress, name) {
-  if (threshold <= 0 || ncol(tab) < 3L || nrow(tab) != 2L) return(list(tab = tab))
-  s <- suppress(tab)[, seq_len(ncol(tab)), drop = FALSE]
-  small <- tab > 0 & tab < threshold
-  crowded <- rowSums(small) == 0 & 2 * rowSums(s) > ncol(tab)
-  sparse <- colSums(small) > 0
-  if (!any(crowded) || sum(sparse) < 2L || all(sparse)) return(list(tab = tab))
-  merged <- cbind(tab[, !sparse, drop = FALSE], rowSums(tab[, sparse, drop = FALSE]))
-  colnames(merged)[ncol(merged)] <- name
-  lv <- colnames(tab)[sparse]
-  list(tab = merged,
-       note = paste0(and_list(lv),
-                     " are counted together as \u201c", name, "\u201d in this table: on their own, ",
-                     "their small numbers would hide most of a large row."))
+            sentence = crosstab_sentence(full, label, threshold), pooled = lay$pooled)
 }
 
 # What the report says under a table whose residual rows were merged.

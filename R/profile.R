@@ -168,7 +168,8 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
   z <- stats::qnorm(1 - (1 - level) / 2)
   hide_class <- hidden_totals(colSums(W), threshold)
   rows <- lapply(vars, profile_variable, episodes = episodes, W = W, binary = binary,
-                 threshold = threshold, z = z, hide_class = hide_class)
+                 threshold = threshold, z = z, hide_class = hide_class,
+                 pool = if (method == "proportional") "Other categories")
   merged <- stats::setNames(lapply(rows, attr, "merged"), vars)
   rows <- lapply(rows, function(r) `attr<-`(r, "merged", NULL))
   out <- do.call(rbind, rows)
@@ -192,7 +193,7 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
 # One characteristic's rows of the profile: counts of each level by class
 # (residual levels merged when small, empty levels dropped), suppression,
 # percentages, ratios, intervals and unadjusted tests.
-profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class) {
+profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class, pool = NULL) {
   x <- episodes[[v]]
   f <- characteristic_factor(x)
   if (nlevels(f) < 2L) {
@@ -212,15 +213,19 @@ profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class) {
   cnt <- cnt[match(levels(f), rownames(cnt)), , drop = FALSE]
   cnt[is.na(cnt)] <- 0
   rownames(cnt) <- levels(f)
-  td <- tidy_levels(cnt, threshold, residual_levels(), drop_cols = FALSE)
-  cnt <- td$tab
-  if (!bin) {
-    cnt <- merge_costly_residual(cnt, threshold, c(residual_levels(), td$label), function(t) {
-      attr(publish_table(as.data.frame(t, optional = TRUE), colnames(t), threshold), "suppressed")
-    })$tab
+  if (bin) {
+    td <- tidy_levels(cnt, threshold, residual_levels(), drop_cols = FALSE)
+    cnt <- td$tab
+    supp <- attr(publish_table(as.data.frame(cnt, optional = TRUE), colnames(W), threshold), "suppressed")
+  } else {
+    # the same rows, and the same hidden cells, as class_crosstab() of this
+    # characteristic: two tables hiding different cells of one table of
+    # counts would give each other's hidden cells away
+    lay <- crosstab_layout(cnt, threshold, residual_unknown, merge_columns = pool, drop_cols = FALSE)
+    td <- lay$tidy
+    cnt <- lay$rows_tab
+    supp <- profile_layout_suppressed(lay, cnt, threshold)
   }
-  pub <- publish_table(as.data.frame(cnt, optional = TRUE), colnames(W), threshold)
-  supp <- attr(pub, "suppressed")
   supp[, hide_class] <- TRUE
   A <- colSums(cnt)
   Tl <- rowSums(cnt)
@@ -248,6 +253,20 @@ profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class) {
   if (bin && binary == "one") out <- out[out$level != "no", , drop = FALSE]
   attr(out, "merged") <- td$merged
   out
+}
+
+# The cells of a profile's characteristic hidden as class_crosstab() hides
+# them: each category as in the crosstab, and a category the crosstab counts
+# with others ("Other categories") hidden whole, since the crosstab does not
+# show it apart (its counts here, with the pooled column there, would give
+# the others away).
+profile_layout_suppressed <- function(lay, cnt, threshold) {
+  supp <- matrix(TRUE, nrow(cnt), ncol(cnt), dimnames = dimnames(cnt))
+  if (threshold <= 0) return(supp & FALSE)
+  sp <- crosstab_suppress(lay$tab, threshold)$supp
+  kept <- setdiff(intersect(colnames(cnt), colnames(sp)), lay$pooled)
+  supp[, kept] <- sp[rownames(cnt), kept, drop = FALSE]
+  supp
 }
 
 # The other classes' count at a level (the denominator of the ratio) is a

@@ -134,3 +134,79 @@ test_that("the table of likelihood ratios and its findings: no hidden cell can b
     expect_true(any(shown$class == k & shown$n >= 30 & shown$n_other >= 30))
   }
 })
+
+# A gender table as in the Sunderland example: Female and Male rows of
+# hundreds in seven categories, and a small Unknown row (34 episodes) under
+# the threshold in every category.
+gender_like <- function() {
+  n_cat <- c(1683, 1593, 1416, 941, 890, 613, 491)
+  unk <- c(8, 8, 8, 4, 1, 3, 2)
+  fem <- round((n_cat - unk) * c(.49, .41, .5, .49, .48, .52, .48))
+  cls <- rep(seq_along(n_cat), n_cat)
+  g <- unlist(lapply(seq_along(n_cat), function(k) {
+    rep(c("Female", "Male", "Unknown"), c(fem[k], n_cat[k] - unk[k] - fem[k], unk[k]))
+  }))
+  post <- diag(7)[cls, ]
+  colnames(post) <- paste("Category", LETTERS[1:7])
+  x <- unclass(table(factor(g), factor(cls, labels = colnames(post))))
+  storage.mode(x) <- "double"
+  list(episodes = data.frame(gender = g), posterior = post, x = x)
+}
+
+test_that("a small residual row in every category costs no large row most of its cells", {
+  d <- gender_like()
+  tab <- class_crosstab(d$episodes, var = "gender", posterior = d$posterior)
+  supp <- attr(tab, "suppressed")
+  body <- supp[-nrow(supp), -ncol(supp), drop = FALSE]
+  for (r in c("Female", "Male")) expect_lte(2 * sum(body[r, ]), ncol(body), label = r)
+  expect_true("Other categories" %in% names(tab))
+  expect_match(attr(tab, "note"), "are counted together as .Other categories.")
+  cnt <- attr(tab, "counts")
+  shown <- cnt[!is.na(cnt)]
+  expect_false(any(shown > 0 & shown < 10))
+  # the Unknown row stays a row of its own, with its total
+  expect_equal(unname(cnt["Unknown", "All episodes"]), 34)
+  # the attacker, with every total and the pooled column, cannot narrow a small cell
+  w <- attacker_widths_linked(d$x, crosstab_known(d$x, tab))
+  expect_true(all(w >= 10), info = paste(names(w)[w < 10], collapse = "; "))
+  # without pooling (the old rule) both large rows lost most of their cells
+  old <- crosstab_publish(d$x, "Gender", 10, residual_unknown, "proportional")
+  os <- attr(old, "suppressed")
+  expect_gt(sum(os["Female", 1:7]), 3)
+})
+
+test_that("the table of likelihood ratios hides what the crosstab of the same characteristic hides", {
+  # one suppression for the two tables of a characteristic: a cell shown in
+  # one and hidden in the other would give the other's hidden cells away
+  d <- gender_like()
+  tab <- class_crosstab(d$episodes, var = "gender", posterior = d$posterior)
+  prof <- class_profile(d$episodes, vars = "gender", posterior = d$posterior)
+  known <- crosstab_known(d$x, tab)
+  lr <- prof[prof$display != "c", ]
+  expect_gt(nrow(lr), 0)
+  for (i in seq_len(nrow(lr))) {
+    known[[length(known) + 1L]] <- row(d$x) == match(lr$level[i], rownames(d$x)) &
+      col(d$x) == match(as.character(lr$class[i]), colnames(d$x))
+  }
+  w <- attacker_widths_linked(d$x, known)
+  expect_true(all(w >= 10), info = paste(names(w)[w < 10], collapse = "; "))
+  # and on Richmond-like data, for every characteristic of both tables
+  r <- richmond_like()
+  for (v in intersect(c("age_group", "gender", "ethnic_group", "referral_source"), names(r$episodes))) {
+    tab <- class_crosstab(r$episodes, var = v, posterior = r$posterior)
+    prof <- class_profile(r$episodes, vars = v, posterior = r$posterior)
+    lv <- setdiff(attr(tab, "counts") |> rownames(), "All episodes")
+    x <- crosstab_publish_counts(r$episodes[[v]], r$posterior, lv)
+    # the profile names a missing row "(missing)", the crosstab "Missing"
+    pl <- ifelse(prof$level == "(missing)", "Missing", prof$level)
+    expect_setequal(unique(pl), rownames(x))
+    known <- crosstab_known(x, tab)
+    lr <- prof[prof$display != "c", ]
+    for (i in seq_len(nrow(lr))) {
+      known[[length(known) + 1L]] <- row(x) == match(pl[prof$display != "c"][i], rownames(x)) &
+        col(x) == match(as.character(lr$class[i]), colnames(x))
+    }
+    w <- attacker_widths_linked(x, known)
+    expect_true(all(w >= 10), info = paste(v, ":", paste(names(w)[w < 10], collapse = "; ")))
+  }
+})
