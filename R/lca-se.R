@@ -3,8 +3,9 @@
 # Unconstrained parameters: per group, class-size logits against class 1;
 # per (item, parameter set, class), category logits against the first
 # category. The observed information is minus the Hessian of the
-# log-likelihood, obtained by central differences of the analytic gradient
-# (score) computed on the pattern table. Probabilities get delta-method SEs.
+# log-likelihood, computed exactly on the pattern table by Louis' identity
+# (lca_info_observed()); lca_gradient() is the analytic score, which the tests
+# difference numerically to check it. Probabilities get delta-method SEs.
 
 # Unconstrained parameter vector of a fit (or of log-parameter matrices).
 lca_theta <- function(logpi, logrho, blocks, ncat) {
@@ -77,8 +78,11 @@ lca_gradient <- function(theta, pt, K, set_of, blocks) {
 #' delta method from the covariance matrix of the logit parameters. Three
 #' estimates of that covariance matrix are offered:
 #' * `"observed"` (default): the inverse of the observed information, minus
-#'   the Hessian of the log-likelihood (central differences of the analytic
-#'   score). The usual choice for maximum likelihood.
+#'   the Hessian of the log-likelihood, computed exactly from the response
+#'   patterns (Louis' identity: the complete-data information minus the
+#'   information lost by not observing the classes), so its cost grows with
+#'   the number of distinct patterns, not of episodes. The usual choice for
+#'   maximum likelihood.
 #' * `"opg"`: the inverse of the outer product of the per-episode scores
 #'   (the BHHH estimate), as poLCA reports. It estimates the same matrix as
 #'   `"observed"` when the model is right; in small samples the two differ
@@ -128,19 +132,7 @@ lca_se <- function(fit, level = 0.95, type = c("observed", "opg", "sandwich")) {
 # Covariance of the logit parameters (NA rows/columns for boundary ones).
 lca_vcov <- function(theta, free, pt, K, set_of, blocks, type) {
   m <- length(theta)
-  info_obs <- function() {
-    H <- matrix(0, m, m)
-    for (i in free) {
-      h <- 1e-4 * max(1, abs(theta[i]))
-      tp <- theta
-      tm <- theta
-      tp[i] <- tp[i] + h
-      tm[i] <- tm[i] - h
-      H[, i] <- (lca_gradient(tp, pt, K, set_of, blocks) -
-                   lca_gradient(tm, pt, K, set_of, blocks)) / (2 * h)
-    }
-    -(H + t(H))[free, free, drop = FALSE] / 2
-  }
+  info_obs <- function() lca_info_observed(theta, pt, K, set_of, blocks)[free, free, drop = FALSE]
   info_opg <- function() {
     S <- lca_scores(theta, pt, K, set_of, blocks)[, free, drop = FALSE]
     crossprod(S, S * pt$n)
@@ -162,6 +154,81 @@ lca_vcov <- function(theta, free, pt, K, set_of, blocks, type) {
     V[free, free] <- Vf
   }
   V
+}
+
+# The observed information (minus the Hessian of the log-likelihood) at theta,
+# exactly, by Louis' identity on the pattern table: with s_pk the complete-data
+# score of pattern p in class k, s_p = sum_k post_pk s_pk its observed score
+# and A the expected complete-data information,
+#   I = A - sum_p n_p [sum_k post_pk s_pk s_pk' - s_p s_p'].
+# s_pk is zero outside the class sizes of p's group and class k's item
+# parameters, so each (group, class) adds a small block. Cost: a few
+# cross-products over the patterns, instead of 2 x (number of parameters)
+# score evaluations for a numerical Hessian.
+lca_info_observed <- function(theta, pt, K, set_of, blocks) {
+  G <- length(pt$group_levels)
+  par <- lca_unpack(theta, G, K, blocks, pt$ncat)
+  post <- cpp_lca_posterior(pt$y, pt$ncat, pt$group, G, set_of, par$logpi, par$logrho)$posterior
+  S <- lca_scores(theta, pt, K, set_of, blocks)
+  m <- length(theta)
+  info <- matrix(0, m, m)
+  pig <- exp(par$logpi)
+  nb <- nrow(blocks)
+  C1 <- pt$ncat[blocks$item] - 1L
+  pos <- G * (K - 1L) + c(0L, cumsum(C1 * K))[seq_len(nb)]
+  for (g in seq_len(G)) {
+    rows <- which(pt$group == g)
+    if (!length(rows)) next
+    n <- pt$n[rows]
+    gcols <- if (K > 1L) (g - 1L) * (K - 1L) + seq_len(K - 1L) else integer()
+    blk <- which(blocks$set == set_of[cbind(blocks$item, g)])
+    icols <- unlist(lapply(blk, function(i) pos[i] + seq_len(C1[i] * K)))
+    cols <- c(gcols, icols)
+    Sg <- S[rows, cols, drop = FALSE]
+    info[cols, cols] <- info[cols, cols] + crossprod(Sg, Sg * n)  # + sum n s_p s_p'
+    if (K > 1L) {  # expected complete-data information of the class sizes
+      p1 <- pig[g, -1]
+      info[gcols, gcols] <- info[gcols, gcols] + sum(n) * (diag(p1, K - 1L) - tcrossprod(p1))
+    }
+    for (k in seq_len(K)) {
+      w <- n * post[rows, k]
+      cls <- lca_class_scores(pt, rows, k, K, blocks, blk, pos, C1, par$logrho,
+                              if (K > 1L) pig[g, -1] else numeric())
+      kc <- c(gcols, cls$cols)
+      info[kc, kc] <- info[kc, kc] - crossprod(cls$S, cls$S * w) + cls$A(w)
+    }
+  }
+  (info + t(info)) / 2
+}
+
+# Complete-data scores of the patterns `rows` in class k (columns: the group's
+# class sizes, then class k's item parameters at `cols`) and a function giving
+# the complete-data information of those item parameters for weights w.
+lca_class_scores <- function(pt, rows, k, K, blocks, blk, pos, C1, logrho, p1) {
+  gs <- if (K > 1L) matrix(-p1, length(rows), K - 1L, byrow = TRUE) else matrix(0, length(rows), 0)
+  if (k > 1L) gs[, k - 1L] <- gs[, k - 1L] + 1
+  parts <- lapply(blk, function(i) {
+    j <- blocks$item[i]
+    yj <- pt$y[rows, j]
+    rho <- exp(logrho[blocks$start[i] + seq_len(C1[i] + 1L), k])
+    obs <- !is.na(yj)
+    sc <- vapply(seq_len(C1[i]) + 1L, function(c) obs * ((yj %in% c) - rho[c]), numeric(length(rows)))
+    list(S = matrix(sc, length(rows)), cols = pos[i] + (seq_len(C1[i]) - 1L) * K + k,
+         rho = rho[-1], obs = obs)
+  })
+  S <- cbind(gs, do.call(cbind, lapply(parts, `[[`, "S")))
+  cols <- unlist(lapply(parts, `[[`, "cols"))
+  A <- function(w) {  # block-diagonal: one multinomial-logit block per item
+    out <- matrix(0, ncol(S), ncol(S))
+    at <- ncol(gs)
+    for (pr in parts) {
+      ix <- at + seq_along(pr$rho)
+      out[ix, ix] <- sum(w[pr$obs]) * (diag(pr$rho, length(pr$rho)) - tcrossprod(pr$rho))
+      at <- at + length(pr$rho)
+    }
+    out
+  }
+  list(S = S, cols = cols, A = A)
 }
 
 # Per-episode scores (one row per pattern, one column per logit parameter,

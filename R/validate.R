@@ -268,6 +268,175 @@ print.cscdemand_lca_boot <- function(x, ...) {
   invisible(x)
 }
 
+#' Bootstrap stability of the number of classes
+#'
+#' Can each class of a solution be found again on resampled data by a fit
+#' that does not know it? Each replicate resamples the episodes (multinomial
+#' reweighting of the pattern counts, the same resamples for every K) and
+#' fits the model afresh from `starts` random starts only, never from the
+#' full-data solution; its classes are matched one to one to the full-data
+#' classes (Hungarian algorithm) by their Jaccard agreement. A class's
+#' stability is its mean matched Jaccard over the replicates, as in Hennig's
+#' (2007) `clusterboot`; a solution is stable when every class is. The
+#' chosen K is the largest K whose classes are all stable (one class always
+#' is).
+#'
+#' Unlike [lca_bootstrap()], whose replicates start from the full-data
+#' solution (right for standard errors, but a class split in two is then
+#' found again as readily as a real one), the fresh fits here can split a
+#' spurious class differently in every resample, so the split halves get a
+#' low Jaccard agreement.
+#'
+#' The Jaccard agreement of full-data class c (posterior probabilities
+#' \eqn{a_{pc}}{a[p, c]} for pattern p) and replicate class d (\eqn{b_{pd}}{b[p, d]},
+#' the replicate's parameters applied to the same patterns) is
+#' \eqn{J = \sum_p n_p \min(a_{pc}, b_{pd}) / \sum_p n_p \max(a_{pc}, b_{pd})}{J = sum(n * pmin(a, b)) / sum(n * pmax(a, b))},
+#' \eqn{n_p}{n} the full-data count of pattern p: the Jaccard index of two
+#' sets of episodes with membership counted by posterior probability. It is
+#' 1 when the two fits give every pattern the same posterior; a class that
+#' the replicate does not find at all gets about 0. Hennig reads a mean
+#' Jaccard of 0.75 or more as a stable class and 0.5 or less as a dissolved
+#' one.
+#'
+#' @param x A model from [lca()], a list of such models fitted to the same
+#'   data (one per K), or the result of [lca_enumerate()].
+#' @param reps Bootstrap replicates (the same resamples for every K).
+#' @param starts Random starts of each replicate's fit (the best
+#'   [lca_control()] `final_starts` of them run to convergence).
+#' @param stable Mean Jaccard agreement at or above which a class is stable.
+#' @inheritParams lca
+#' @return An object of class `cscdemand_lca_stability`: `k` (the largest K
+#'   whose classes are all stable, `NA` if none), `table` (per K: the
+#'   smallest mean Jaccard of its classes, whether all are stable, failed
+#'   replicates), `classes` (per K and class: class size, mean Jaccard, share
+#'   of replicates in which the class dissolved, i.e. Jaccard at most 0.5),
+#'   `jaccard` (per K, a replicates by classes matrix of matched Jaccard
+#'   agreements), `reps`, `starts`, `stable` and `seed`.
+#' @references Hennig, C. (2007). Cluster-wise assessment of cluster
+#'   stability. *Computational Statistics & Data Analysis*, 52, 258-271.
+#' @family validation
+#' @export
+#' @examples
+#' d <- simulate_lca(n = 1000, seed = 1)
+#' en <- lca_enumerate(d, k = 1:3, seed = 1, verbose = FALSE)
+#' s <- lca_stability(en, reps = 5, starts = 5, seed = 1, verbose = FALSE)
+#' s
+#' s$k
+lca_stability <- function(x, reps = 20, starts = 10, stable = 0.75, seed = NULL,
+                          threads = NULL, verbose = TRUE) {
+  fits <- stability_fits(x)
+  reps <- check_reps(reps)
+  check_count(starts, min = 1)
+  check_number(stable, min = 0, max = 1)
+  seed <- resolve_seed(seed)
+  threads <- resolve_threads(threads)
+  pt <- fits[[1]]$patterns
+  N <- sum(pt$n)
+  counts <- with_local_seed(seed, stats::rmultinom(reps, round(N), pt$n / N))
+  per_k <- vector("list", length(fits))
+  for (i in seq_along(fits)) {
+    if (verbose) cli::cli_inform("Stability of K = {fits[[i]]$k}: {reps} resample{?s}.")
+    per_k[[i]] <- stability_one_k(fits[[i]], counts, starts, seed, threads)
+  }
+  stability_result(fits, per_k, reps, starts, stable, seed)
+}
+
+# The models of lca_stability(): one per K, fitted to the same patterns.
+stability_fits <- function(x, call = rlang::caller_env()) {
+  fits <- if (inherits(x, "cscdemand_lca_enum")) x$fits else if (inherits(x, "cscdemand_lca"))
+    list(x) else x
+  if (!is.list(fits) || !length(fits) || !all(vapply(fits, inherits, logical(1), "cscdemand_lca"))) {
+    abort_input(c("{.arg x} must be a model from {.fn lca}, a list of such models or the result of {.fn lca_enumerate}.",
+                  x = "You supplied {.cls {class(x)}}."), call = call)
+  }
+  y1 <- fits[[1]]$patterns
+  same <- vapply(fits, function(f) identical(f$patterns$y, y1$y) && identical(f$patterns$n, y1$n) &&
+                   identical(f$patterns$group, y1$group), logical(1))
+  if (!all(same)) {
+    abort_input(c("The models in {.arg x} were not fitted to the same data.",
+                  x = "Model{?s} {which(!same)} differ{?s/} from the first in {?its/their} patterns or counts.",
+                  i = "Fit every K to the same data, e.g. with {.fn lca_enumerate}."),
+                class = "cscdemand_error_stability", call = call)
+  }
+  ks <- vapply(fits, function(f) as.integer(f$k), integer(1))
+  fits[order(ks)]
+}
+
+# Matched Jaccard agreements (replicates x classes) of one model: each
+# replicate fitted from random starts only, its classes matched to the
+# model's. NA for a failed replicate; K = 1 is 1 by definition.
+stability_one_k <- function(fit, counts, starts, seed, threads) {
+  reps <- ncol(counts)
+  k <- fit$k
+  out <- matrix(if (k == 1L) 1 else NA_real_, reps, k, dimnames = list(NULL, names(fit$class_size)))
+  if (k == 1L) return(out)
+  pt <- fit$patterns
+  G <- length(pt$group_levels)
+  set_of <- fit$par$set_of
+  post <- function(logpi, logrho) cpp_lca_posterior(pt$y, pt$ncat, pt$group, G, set_of, logpi, logrho)$posterior
+  a <- post(fit$par$logpi, fit$par$logrho)
+  ctl <- fit$control
+  ctl$tol_par <- max(ctl$tol_par %||% 1e-7, 1e-5)
+  rr <- run_replicates(pt, counts, list(list(K = k, starts = starts, init = list())),
+                       stream_seed(seed, k), ctl, threads, set_of = set_of)
+  for (r in seq_len(reps)) {
+    if (is.na(rr$loglik[r, 1]) || rr$status[r, 1] == 2L) next
+    J <- class_jaccard(a, post(rr$logpi[[r]], rr$logrho[[r]]), pt$n)
+    m <- as.integer(clue::solve_LSAP(J, maximum = TRUE))
+    out[r, ] <- J[cbind(seq_len(k), m)]
+  }
+  out
+}
+
+# Fuzzy Jaccard agreement of every class of posterior `a` (patterns x K1)
+# with every class of `b` (patterns x K2), patterns weighted by `n`:
+# sum(n * pmin(a[, c], b[, d])) / sum(n * pmax(a[, c], b[, d])).
+class_jaccard <- function(a, b, n) {
+  J <- matrix(0, ncol(a), ncol(b))
+  for (d in seq_len(ncol(b))) {
+    mn <- pmin(a, b[, d])
+    J[, d] <- colSums(n * mn) / colSums(n * (a + b[, d] - mn))
+  }
+  J
+}
+
+stability_result <- function(fits, per_k, reps, starts, stable, seed) {
+  ks <- vapply(fits, function(f) as.integer(f$k), integer(1))
+  classes <- do.call(rbind, lapply(seq_along(fits), function(i) {
+    j <- per_k[[i]]
+    ok <- stats::complete.cases(j)
+    data.frame(k = ks[i], class = colnames(j), size = unname(fits[[i]]$class_size),
+               mean_jaccard = colMeans(j[ok, , drop = FALSE]),
+               dissolved = colMeans(j[ok, , drop = FALSE] <= 0.5), row.names = NULL)
+  }))
+  tab <- data.frame(k = ks, min_jaccard = vapply(split(classes$mean_jaccard, classes$k), min, numeric(1)),
+                    failed = vapply(per_k, function(j) sum(!stats::complete.cases(j)), integer(1)),
+                    row.names = NULL)
+  tab$stable <- !is.na(tab$min_jaccard) & tab$min_jaccard >= stable
+  failed <- sum(tab$failed)
+  if (failed > 0) {
+    warn_cscdemand("{failed} stability replicate fit{?s} failed and {?was/were} left out.",
+                   class = "cscdemand_warning_bootstrap")
+  }
+  k <- if (any(tab$stable)) max(tab$k[tab$stable]) else NA_integer_
+  structure(list(k = k, table = tab, classes = classes, jaccard = stats::setNames(per_k, paste0("k=", ks)),
+                 reps = reps, starts = starts, stable = stable, seed = seed),
+            class = "cscdemand_lca_stability")
+}
+
+#' @export
+print.cscdemand_lca_stability <- function(x, ...) {
+  cat(sprintf("Bootstrap stability: %d replicates, each fitted from %d random starts; seed %s\n",
+              x$reps, x$starts, format(x$seed)))
+  tb <- x$table
+  print(data.frame(K = tb$k, `smallest mean Jaccard` = round(tb$min_jaccard, 3),
+                   stable = ifelse(tb$stable, "yes", "no"), failed = tb$failed, check.names = FALSE),
+        row.names = FALSE)
+  cat(sprintf("Largest K whose classes are all stable (mean Jaccard >= %g): %s\n", x$stable,
+              if (is.na(x$k)) "none" else x$k))
+  invisible(x)
+}
+
 #' Bootstrap likelihood ratio test of K-1 against K classes
 #'
 #' The parametric bootstrap likelihood ratio test (BLRT) of Nylund, Asparouhov

@@ -24,45 +24,60 @@
 #             fit the budget; the 5% test is exact with 39), tested
 #             sequentially from K = 2: the K before the first K whose gain
 #             is not significant at 5% (or the largest K tried if none);
-#   stability lca_bootstrap() of each K's fit, 20 resamples: the K before the
-#             first K with a class recovered (congruence >= 0.95) in fewer
-#             than 90% of the resamples.
-# The BLRT runs at n = 3,000 only. At 30,000 one test of 39 replicates costs
-# about a CPU-minute (7 vs 6: 96 s CPU for 100 replicates at 15,000, bench/
-# RESULTS.md) and the sequence from K = 2 up to the true K + 1 is 5 to 13
-# tests, an hour for the twelve-class design alone. At 300,000 it is not
-# run at all: one test costs tens of CPU-minutes, and on that many episodes
-# the test has the power to find the smallest departure from the model, so
-# that in real data (never exactly latent class) every further class is
-# significant. Cross-validation is not run at 300,000 either (five
-# enumerations on 240,000 episodes each).
+#   stability lca_stability() of the fits K = 1 to true K + 3, 10 resamples,
+#             each fitted afresh from 10 random starts and matched to the
+#             full-data classes by Jaccard agreement: the largest K whose
+#             classes all have a mean Jaccard of at least 0.75. (Until
+#             December 2026 this was lca_bootstrap(), whose resamples start
+#             from the full-data solution: it picked the largest K tried on
+#             every data set, as a split class is found again as readily as
+#             a real one; those rows were removed.)
+# The BLRT runs on the first three data sets of the five- and seven-class
+# designs at n = 3,000 only (the machine is shared; each test sequence costs
+# minutes there). At 30,000 one test of 39 replicates costs about a
+# CPU-minute and the sequence from K = 2 up to the true K + 1 is 5 to 13
+# tests. At 300,000 it is not run at all: one test costs tens of
+# CPU-minutes, and on that many episodes the test has the power to find the
+# smallest departure from the model, so that in real data (never exactly
+# latent class) every further class is significant. Cross-validation is not
+# run at 300,000 either (five enumerations on 240,000 episodes each).
 #
-# Results are appended to the CSV one criterion at a time; a rerun skips the
-# data sets already complete, so a killed run leaves a table and resumes.
+# Results are appended to the CSV one criterion at a time (the information
+# criteria mark a data set's main pass complete, its stability row follows);
+# a rerun skips what is complete, so a killed run leaves a table and resumes.
+# --stability runs only the stability of data sets whose main pass is done.
 # Times are CPU seconds (user + system, every thread) of this process.
 suppressPackageStartupMessages(library(cscdemand))
 source("bench/blrt-designs.R")
 
 args <- commandArgs(trailingOnly = TRUE)
 table_only <- "--table" %in% args
-args <- setdiff(args, "--table")
+args <- setdiff(args, c("--table", "--stability"))
 out <- if (length(args) >= 1) args[1] else "inst/extdata/k_selection_study.csv"
 base_seed <- if (length(args) >= 2) as.integer(args[2]) else 2007L
 threads <- as.integer(Sys.getenv("KSEL_THREADS", "2"))
 
-# Data sets per n, and the n up to which (and the data sets on which) the
-# costly criteria run. About 60 CPU-minutes in all (see bench/RESULTS.md).
-# 300,000 starts once 25% of the rest is done (start_after: share of all the
-# other data sets complete).
-plan <- data.frame(n = c(3000, 30000, 300000), reps = c(8, 3, 1),
-                   blrt_reps = c(8, 0, 0), cv = c(TRUE, TRUE, FALSE), start_after = c(0, 0, 0.25))
-# KSEL_BLRT_DATA_SETS=m: the BLRT on the first m data sets of 3,000 only (a
-# shorter run; the table says "not run" where it was not).
+# The cells (true K, n), the data sets in each, and on how many of them the
+# costly BLRT runs. Tier 1 (five and seven classes at 3,000 and 30,000) runs
+# first, round-robin (the cell with the smallest share of its plan done
+# next, so a run stopped early leaves every cell represented); tier 2 (twelve
+# classes, 300,000 episodes) after it.
+plan <- data.frame(k = c(5, 7, 5, 7, 12, 12, 5, 7),
+                   n = c(3000, 3000, 30000, 30000, 3000, 30000, 300000, 300000),
+                   reps = c(10, 10, 10, 10, 3, 1, 1, 1),
+                   blrt_reps = c(3, 3, 0, 0, 0, 0, 0, 0),
+                   cv = c(TRUE, TRUE, TRUE, TRUE, TRUE, TRUE, FALSE, FALSE),
+                   tier = c(1, 1, 1, 1, 2, 2, 2, 2))
+# KSEL_BLRT_DATA_SETS=m: the BLRT on the first m data sets of each cell at
+# 3,000 with K = 5 or 7.
 if (nzchar(Sys.getenv("KSEL_BLRT_DATA_SETS"))) {
-  plan$blrt_reps[1] <- as.integer(Sys.getenv("KSEL_BLRT_DATA_SETS"))
+  plan$blrt_reps[plan$blrt_reps > 0] <- as.integer(Sys.getenv("KSEL_BLRT_DATA_SETS"))
 }
+# The enumeration's fits are kept (one .rds per data set) for the stability
+# pass, which runs separately (--stability) after or between main passes.
+fit_dir <- Sys.getenv("KSEL_FIT_DIR", file.path(tempdir(), "ksel-fits"))
 blrt_boot <- 39L
-stab_boot <- 20L
+stab_boot <- 10L
 criteria <- c("BIC", "SABIC", "AIC", "CAIC", "CV", "BLRT", "stability")
 
 study_designs <- function() {
@@ -91,16 +106,21 @@ first_stop <- function(ks, ok) {
   if (length(bad)) min(bad) - 1L else max(ks)
 }
 
-study_one <- function(des, n, rep, seed, run_blrt, run_cv, write_row) {
+data_key <- function(k, n, r) sprintf("k%d-n%d-r%d", as.integer(k), as.integer(n), as.integer(r))
+study_seed <- function(k, n, r) base_seed + 100000L * as.integer(k) + 1000L * as.integer(log10(n)) + as.integer(r)
+study_data <- function(des, n, seed) {
   d <- simulate_lca(n = n, probs = des$probs, class_size = des$size, seed = seed)
-  pt <- lca_patterns(d, items = colnames(des$probs))
+  lca_patterns(d, items = colnames(des$probs))
+}
+
+study_one <- function(des, n, rep, seed, run_blrt, run_cv, write_row) {
+  pt <- study_data(des, n, seed)
   ks <- seq_len(des$k + 3L)
   en <- timed(suppressWarnings(lca_enumerate(pt, k = ks, seed = seed, threads = threads,
                                               verbose = FALSE)))
+  dir.create(fit_dir, showWarnings = FALSE, recursive = TRUE)
+  saveRDS(list(fits = en$value$fits, cpu = en$cpu), file.path(fit_dir, paste0(data_key(des$k, n, rep), ".rds")))
   tb <- en$value$table
-  for (cr in c("BIC", "SABIC", "AIC", "CAIC")) {
-    write_row(cr, tb$k[which.min(tb[[cr]])], en$cpu / 4)
-  }
   if (run_cv) {
     cv <- timed(suppressWarnings(lca_cv(pt, k = ks, folds = 5, seed = seed, threads = threads,
                                        verbose = FALSE)))
@@ -117,15 +137,27 @@ study_one <- function(des, n, rep, seed, run_blrt, run_cv, write_row) {
     }
     write_row("BLRT", if (b$table$p_value[1] > 0.05) kk - 1L else kk, cpu() - t0)
   }
-  t0 <- cpu()
-  stable <- vapply(ks[-1], function(k) {
-    bt <- suppressWarnings(lca_bootstrap(en$value$fits[[paste0("k=", k)]], reps = stab_boot,
-                                         seed = seed, threads = threads, verbose = FALSE))
-    min(bt$recovery$recovered) >= 0.9
-  }, logical(1))
-  write_row("stability", first_stop(ks[-1], stable), cpu() - t0)
+  # the information criteria last: their rows mark the data set complete
+  for (cr in c("BIC", "SABIC", "AIC", "CAIC")) {
+    write_row(cr, tb$k[which.min(tb[[cr]])], en$cpu / 4)
+  }
 }
 
+# Bootstrap stability of one data set (lca_stability(): every resample
+# fitted from random starts, classes matched to the full-data fit by their
+# Jaccard agreement): the largest K whose categories are all stable. Uses
+# the enumeration's fits if kept, else refits them.
+stability_one <- function(des, n, rep, seed, write_row) {
+  f <- file.path(fit_dir, paste0(data_key(des$k, n, rep), ".rds"))
+  ks <- seq_len(des$k + 3L)
+  fits <- if (file.exists(f)) readRDS(f)$fits else {
+    pt <- study_data(des, n, seed)
+    suppressWarnings(lca_enumerate(pt, k = ks, seed = seed, threads = threads, verbose = FALSE))$fits
+  }
+  st <- timed(suppressWarnings(lca_stability(fits, reps = stab_boot, seed = seed,
+                                             threads = threads, verbose = FALSE)))
+  write_row("stability", st$value$k, st$cpu)
+}
 study_table <- function(res) {
   res$under <- res$k_pick < res$k_true
   res$over <- res$k_pick > res$k_true
@@ -149,56 +181,72 @@ read_results <- function(path) {
   utils::read.csv(path, stringsAsFactors = FALSE)
 }
 
-run_study <- function(path) {
-  designs <- study_designs()
-  res <- read_results(path)
-  done <- if (is.null(res)) character() else {
-    # a data set is complete when its stability row (the last) is there
-    st <- res[res$criterion == "stability", ]
-    paste(st$k_true, st$n, st$rep)
+row_writer <- function(path, k, n, r, seed) {
+  function(criterion, k_pick, cpu_s) {
+    row <- data.frame(k_true = k, n = n, rep = r, seed = seed, criterion = criterion,
+                      k_pick = k_pick, cpu_s = round(cpu_s, 1))
+    utils::write.table(row, path, sep = ",", append = file.exists(path), row.names = FALSE,
+                       col.names = !file.exists(path))
   }
-  if (!is.null(res)) {
-    # rows of an unfinished data set are dropped and the data set rerun
-    keep <- paste(res$k_true, res$n, res$rep) %in% done
-    utils::write.csv(res[keep, ], path, row.names = FALSE)
-  }
-  # schedule: the n whose share of its planned data sets is smallest next,
-  # so a run stopped early leaves every n represented
+}
+
+# Round-robin order of (cell, data set): the cell with the smallest share of
+# its planned data sets done next.
+schedule <- function(plan) {
   left <- plan$reps
   idx <- integer()
   while (sum(left)) {
     frac <- (plan$reps - left) / plan$reps
     frac[left == 0] <- Inf
-    rest <- plan$start_after == 0
-    frac[plan$start_after > 0 & sum(plan$reps[rest] - left[rest]) / sum(plan$reps[rest]) <
-           plan$start_after] <- Inf
+    frac[plan$tier > min(plan$tier[left > 0])] <- Inf
     i <- which.min(frac)
     idx <- c(idx, i)
     left[i] <- left[i] - 1L
   }
-  rep_of <- ave(idx, idx, FUN = seq_along)
-  for (j in seq_along(idx)) {
-    p <- plan[idx[j], ]
-    r <- rep_of[j]
-    for (des in designs) {
-      if (paste(des$k, p$n, r) %in% done) next
-      seed <- base_seed + 100000L * des$k + 1000L * as.integer(log10(p$n)) + r
-      write_row <- function(criterion, k_pick, cpu_s) {
-        row <- data.frame(k_true = des$k, n = p$n, rep = r, seed = seed, criterion = criterion,
-                          k_pick = k_pick, cpu_s = round(cpu_s, 1))
-        utils::write.table(row, path, sep = ",", append = file.exists(path), row.names = FALSE,
-                           col.names = !file.exists(path))
-      }
+  data.frame(cell = idx, rep = ave(idx, idx, FUN = seq_along))
+}
+
+# Each data set: the main pass (enumeration, CV, BLRT), then its stability;
+# with stability = TRUE only the stability of data sets already complete.
+run_study <- function(path, stability = FALSE) {
+  designs <- study_designs()
+  res <- read_results(path)
+  key <- function(x) paste(x$k_true, x$n, x$rep)
+  done <- if (is.null(res)) character() else key(res[res$criterion == "CAIC", ])
+  stab_done <- if (is.null(res)) character() else key(res[res$criterion == "stability", ])
+  if (!is.null(res) && !stability) {
+    # rows of an unfinished data set are dropped and the data set rerun
+    keep <- key(res) %in% done
+    utils::write.csv(res[keep, ], path, row.names = FALSE)
+  }
+  sch <- schedule(plan)
+  for (j in seq_len(nrow(sch))) {
+    p <- plan[sch$cell[j], ]
+    r <- sch$rep[j]
+    des <- designs[[as.character(p$k)]]
+    id <- paste(des$k, p$n, r)
+    seed <- study_seed(des$k, p$n, r)
+    if (stability) {
+      if (!id %in% done || id %in% stab_done) next
+      message(format(Sys.time(), "%H:%M:%S"), " stability: K = ", des$k, ", n = ", p$n, ", data set ", r)
+      stability_one(des, p$n, r, seed, row_writer(path, des$k, p$n, r, seed))
+      next
+    }
+    if (!id %in% done) {
       message(format(Sys.time(), "%H:%M:%S"), " K = ", des$k, ", n = ", p$n, ", data set ", r)
-      study_one(des, p$n, r, seed, run_blrt = r <= p$blrt_reps, run_cv = p$cv, write_row)
+      study_one(des, p$n, r, seed, run_blrt = r <= p$blrt_reps, run_cv = p$cv,
+                row_writer(path, des$k, p$n, r, seed))
+    }
+    if (!id %in% stab_done) {
+      stability_one(des, p$n, r, seed, row_writer(path, des$k, p$n, r, seed))
     }
   }
 }
 
-if (!table_only) run_study(out)
+if (!table_only) run_study(out, stability = "--stability" %in% commandArgs(TRUE))
 res <- read_results(out)
 if (!is.null(res)) {
-  st <- res[res$criterion == "stability", ]
+  st <- res[res$criterion == "CAIC", ]
   res <- res[paste(res$k_true, res$n, res$rep) %in% paste(st$k_true, st$n, st$rep), ]
   print(study_table(res), row.names = FALSE)
 }

@@ -153,3 +153,49 @@ test_that("multi-group class-share SEs are given; boundary NAs are explained", {
   expect_true(all(nzchar(sb$note[is.na(sb$std.error) & sb$type != "class size"])))
   expect_true(all(!nzchar(sb$note[!is.na(sb$std.error)])))
 })
+
+test_that("the exact observed information equals a numerical Hessian (groups, partial, polytomous, missing)", {
+  d <- simulate_lca(n = 3000, seed = 4)
+  set.seed(1)
+  d$grp <- sample(c("a", "b", "c"), nrow(d), TRUE)
+  d[sample(nrow(d), 200), 2] <- NA
+  d$poly <- factor(ifelse(d[[1]] == 1,
+                          sample(c("x", "y", "z"), nrow(d), TRUE, prob = c(.6, .3, .1)),
+                          sample(c("x", "y", "z"), nrow(d), TRUE, prob = c(.2, .3, .5))))
+  items <- setdiff(names(d), c(".class", "grp"))
+  fits <- list(
+    lca(d[items], k = 3, seed = 1, verbose = FALSE),
+    suppressWarnings(lca(d, k = 3, items = items, group = "grp", invariance = "partial",
+                         free = items[c(1, 9)], seed = 1, verbose = FALSE)),
+    suppressWarnings(lca(d, k = 2, items = items, group = "grp", invariance = "configural",
+                         seed = 1, verbose = FALSE)),
+    lca(d[items], k = 1, verbose = FALSE))
+  for (fit in fits) {
+    pt <- fit$patterns
+    blocks <- param_blocks(pt$ncat, fit$par$set_of)
+    theta <- lca_theta(fit$par$logpi, fit$par$logrho, blocks, pt$ncat)
+    free <- is.finite(theta) & abs(theta) <= 15
+    theta[!is.finite(theta)] <- sign(theta[!is.finite(theta)]) * 30
+    # central differences of the analytic score (the old route)
+    H <- stats::optimHess(theta, function(t) 0,
+                          function(t) lca_gradient(t, pt, fit$k, fit$par$set_of, blocks))
+    info <- lca_info_observed(theta, pt, fit$k, fit$par$set_of, blocks)
+    expect_equal(info[free, free], -H[free, free], tolerance = 1e-6)
+    V <- attr(suppressMessages(lca_se(fit)), "vcov")
+    expect_equal(V[free, free], solve(-H[free, free]), tolerance = 1e-5)
+  }
+})
+
+test_that("standard errors from rows equal those from a table of pattern counts", {
+  d <- simulate_lca(n = 2000, seed = 6)
+  items <- setdiff(names(d), ".class")
+  fr <- lca(d[items], k = 3, seed = 1, verbose = FALSE, control = lca_control(tol = 1e-12))
+  agg <- stats::aggregate(list(w = rep(1, nrow(d))), d[items], sum)
+  fw <- lca(agg, k = 3, items = items, weights = "w", seed = 1, verbose = FALSE,
+            control = lca_control(tol = 1e-12))
+  expect_lt(nrow(fr$patterns$y), nrow(d))
+  sr <- lca_se(fr)
+  sw <- lca_se(fw)
+  # the same model up to class order: compare sorted by estimate
+  expect_equal(sort(sr$std.error), sort(sw$std.error), tolerance = 1e-5)
+})

@@ -127,3 +127,36 @@ test_that("on simulate_cin() data the printed shares of the recovered categories
   ct <- class_crosstab(ep, var = "age_group", posterior = post, threshold = 0)
   expect_equal(unname(attr(ct, "counts")["All episodes", seq_len(7)]), round(sh$share / 100 * nrow(ep)))
 })
+
+test_that("class_shares(by = ) equals one call per group, suppression per group", {
+  d <- simulate_lca(n = 3000, seed = 8)
+  items <- setdiff(names(d), ".class")
+  fit <- suppressWarnings(lca(d[items], k = 3, starts = 5, seed = 1, verbose = FALSE))
+  # a small group, whose estimated counts fall under the threshold, and an
+  # unused factor level
+  d$council <- factor(c(rep("Tiny", 25), rep(c("North", "South", "East"), length.out = nrow(d) - 25)),
+                      levels = c("South", "Tiny", "North", "East", "Empty"))
+  by <- class_shares(fit, d, by = "council")
+  expect_equal(unique(by$council), c("South", "Tiny", "North", "East"))
+  expect_equal(attr(by, "n"), c(South = sum(d$council == "South"), Tiny = 25L,
+                                North = sum(d$council == "North"), East = sum(d$council == "East")))
+  for (g in c("South", "Tiny", "North", "East")) {
+    one <- class_shares(fit, d[d$council == g, ])
+    got <- by[by$council == g, names(one)]
+    rownames(got) <- NULL
+    expect_equal(got, one, ignore_attr = TRUE)
+    # by hand: the mean posterior of the group's episodes
+    post <- predict(fit, d[d$council == g, ], type = "posterior")
+    sh <- 100 * unname(colMeans(post))
+    expect_equal(got$share[!got$suppressed], sh[!got$suppressed])
+  }
+  expect_true(any(by$suppressed[by$council == "Tiny"]))
+  expect_false(any(by$suppressed[by$council != "Tiny"]))
+  # character groups are sorted; the fitted data's own shares
+  d$council <- as.character(d$council)
+  expect_equal(unique(class_shares(fit, d, by = "council")$council), c("East", "North", "South", "Tiny"))
+  expect_error(class_shares(fit, by = "council"), class = "cscdemand_error_column")
+  expect_error(class_shares(fit, d, by = "councl"), class = "cscdemand_error_column")
+  d$council[c(4, 90)] <- NA
+  expect_error(class_shares(fit, d, by = "council"), "Rows 4, 90", class = "cscdemand_error_column")
+})
