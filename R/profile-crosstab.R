@@ -68,6 +68,14 @@
 #'   council's report does not print other councils' counts, by name or by
 #'   subtraction from a total. `NULL` (default): one column per level.
 #' @param others Heading of the pooled column with `focus`.
+#' @param hide Optional named list of cells to suppress because another
+#'   published table would give them back (tables that share a margin, such
+#'   as conferences held by category, which add up to the ICPC and CP plan
+#'   cells of the table of thresholds): element `total` the categories whose
+#'   totals are hidden (with their whole columns), any other element, named
+#'   by a level of `var`, the categories whose cell at that level is hidden.
+#'   Complementary cells are added as for any suppressed cell. Categories
+#'   counted together as "Other categories" hide that column's cell.
 #' @param published Optional levels of `var` whose counts by class are
 #'   published elsewhere (for example "CP plan" in a table of the highest
 #'   threshold reached, when another table gives the number of plans in each
@@ -106,9 +114,10 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
                            unknown = c("Unknown", "Not known", "Don't know", "Not stated",
                                        "Not recorded", "Refused"),
                            label = NULL, posterior = NULL, published = NULL, focus = NULL,
-                           others = "Other councils in the model") {
+                           others = "Other councils in the model", hide = NULL) {
   check_episodes(episodes)
   check_threshold(threshold)
+  check_crosstab_hide(hide)
   if (is.null(posterior)) {
     check_column(episodes, class)
     check_column(episodes, var)
@@ -117,7 +126,7 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
     v <- crosstab_levels(kept$episodes[[var]], unknown)
     tab <- unclass(table(v, kept$class))
     storage.mode(tab) <- "double"
-    return(crosstab_publish(tab, label, threshold, unknown, "modal", published))
+    return(crosstab_publish(tab, label, threshold, unknown, "modal", published, hide = hide))
   }
   W <- check_posterior(posterior, nrow(episodes))
   if (is.null(class) == is.null(var)) {
@@ -143,7 +152,7 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
     }
   }
   crosstab_publish(tab, label, threshold, unknown, "proportional", published,
-                   merge_columns = if (!is.null(var)) "Other categories")
+                   merge_columns = if (!is.null(var)) "Other categories", hide = hide)
 }
 
 # One level kept by name, every other pooled under `others`.
@@ -185,11 +194,11 @@ crosstab_focus_only <- function(tab, focus) {
 # suppression and formatting of a levels x classes table of counts (whole or
 # expected).
 crosstab_publish <- function(tab, label, threshold, unknown, method, published = NULL,
-                             merge_columns = NULL) {
+                             merge_columns = NULL, hide = NULL) {
   lay <- crosstab_layout(tab, threshold, unknown, merge_columns)
   tidy <- lay$tidy
   tab <- lay$tab
-  sp <- crosstab_suppress(tab, threshold, published)
+  sp <- crosstab_suppress(tab, threshold, published, crosstab_hide_cells(hide, tab, lay$pooled, merge_columns))
   full <- sp$full
   supp <- sp$supp
   body <- full[-nrow(full), , drop = FALSE]
@@ -209,6 +218,36 @@ crosstab_publish <- function(tab, label, threshold, unknown, method, published =
               supp[-nrow(full), -ncol(full), drop = FALSE], rownames(body),
               c(residual_levels(unknown), tidy$label), label), tidy$families)),
             sentence = crosstab_sentence(full, label, threshold), pooled = lay$pooled)
+}
+
+# `hide` of class_crosstab(): a named list of character vectors.
+check_crosstab_hide <- function(hide, call = rlang::caller_env()) {
+  if (is.null(hide)) return(invisible())
+  if (!is.list(hide) || is.null(names(hide)) || any(!nzchar(names(hide))) ||
+      !all(vapply(hide, function(h) is.character(h) && !anyNA(h), logical(1)))) {
+    abort_input(c("{.arg hide} must be a named list of categories (character vectors).",
+                  i = "For example {.code hide = list(total = c(\"Neglect\"), ICPC = \"Physical abuse\")}: element {.val total} for category totals, others named by a level of the table."),
+                class = "cscdemand_error_hide", call = call)
+  }
+  invisible()
+}
+
+# The cells `hide` asks for, as a logical matrix of the table with its
+# totals (rows: levels then "All episodes"; columns: categories then "All
+# episodes"); a category counted in a pooled column hides that column's
+# cell. Levels or categories the table does not have are ignored.
+crosstab_hide_cells <- function(hide, tab, pooled = character(), pool_name = NULL) {
+  if (is.null(hide)) return(NULL)
+  out <- matrix(FALSE, nrow(tab) + 1L, ncol(tab) + 1L,
+                dimnames = list(c(rownames(tab), "All episodes"), c(colnames(tab), "All episodes")))
+  for (lv in names(hide)) {
+    cats <- hide[[lv]]
+    cats <- unique(ifelse(cats %in% pooled & length(pool_name), pool_name %||% "", cats))
+    cats <- intersect(cats, colnames(tab))
+    row <- if (lv == "total") "All episodes" else lv
+    if (row %in% rownames(out)) out[row, cats] <- TRUE
+  }
+  out
 }
 
 # What the report says under a table whose residual rows were merged.

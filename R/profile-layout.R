@@ -30,17 +30,22 @@ crosstab_layout <- function(tab, threshold, unknown, merge_columns = NULL, drop_
 # level rows with their totals column, then the row of category totals
 # (which add up to the grand total), each with secondary suppression; a
 # hidden category total hides its whole column (it would come back as the
-# column's sum, or as a count over its percentage). Returns the rounded
-# table with its totals (`full`) and the suppressed cells (`supp`, same shape).
-crosstab_suppress <- function(tab, threshold, published = NULL) {
+# column's sum, or as a count over its percentage). `hide`: cells to hide
+# as primary (a logical matrix of the same shape), those another table would
+# give back. Returns the rounded table with its totals (`full`) and the
+# suppressed cells (`supp`, same shape).
+crosstab_suppress <- function(tab, threshold, published = NULL, hide = NULL) {
   body <- cbind(tab, `All episodes` = rowSums(tab))
   full <- round(rbind(body, `All episodes` = colSums(body)))
   body <- full[-nrow(full), , drop = FALSE]
   pinned <- matrix(rownames(body) %in% published, nrow(body), ncol(body))
+  if (is.null(hide)) hide <- matrix(FALSE, nrow(full), ncol(full))
   s1 <- attr(publish_table(as.data.frame(body, optional = TRUE), colnames(body), threshold,
+                           primary = hide[-nrow(full), , drop = FALSE] & threshold > 0,
                            fixed = pinned), "suppressed")
   s2 <- attr(publish_table(as.data.frame(full[nrow(full), -ncol(full), drop = FALSE], optional = TRUE),
-                           colnames(tab), threshold), "suppressed")
+                           colnames(tab), threshold,
+                           primary = hide[nrow(full), -ncol(full), drop = FALSE] & threshold > 0), "suppressed")
   supp <- rbind(unclass(s1)[, , drop = FALSE], c(unclass(s2)[1, ], FALSE))
   attributes(supp) <- list(dim = dim(full), dimnames = dimnames(full))
   N <- full[nrow(full), ncol(full)]

@@ -103,3 +103,38 @@ crosstab_known <- function(x, tab) {
   }
   known
 }
+
+# The published sums of a class_crosstab() of counts `x` whose cells sit at
+# `at` (indices into one vector of all the linked tables' cells, of length
+# `n`): its shown cells (a pooled column is the sum of its categories), and
+# its shown row and category totals. As logical masks of that vector.
+crosstab_known_at <- function(x, tab, at, n) {
+  cnt <- attr(tab, "counts")
+  pooled <- attr(tab, "pooled")
+  pos <- matrix(at, nrow(x), ncol(x), dimnames = dimnames(x))
+  mask <- function(cells) replace(logical(n), cells, TRUE)
+  cols_of <- function(j) if (j %in% colnames(x)) j else pooled
+  known <- list()
+  for (i in intersect(rownames(x), rownames(cnt))) {
+    for (j in setdiff(colnames(cnt), "All episodes")) {
+      if (!is.na(cnt[i, j])) known[[length(known) + 1L]] <- mask(pos[i, cols_of(j)])
+    }
+    if (!is.na(cnt[i, "All episodes"])) known[[length(known) + 1L]] <- mask(pos[i, ])
+  }
+  for (j in setdiff(colnames(cnt), "All episodes")) {
+    if (!is.na(cnt["All episodes", j])) known[[length(known) + 1L]] <- mask(pos[, cols_of(j)])
+  }
+  known[[length(known) + 1L]] <- mask(pos)
+  known
+}
+
+# An attacker's range of each small cell of a vector `x` of counts given
+# linear equalities: `A` (one row per published sum or identity) with `b`.
+attacker_widths_lp <- function(x, A, b, small) {
+  testthat::skip_if_not_installed("lpSolve")
+  vapply(small, function(k) {
+    obj <- replace(numeric(length(x)), k, 1)
+    lpSolve::lp("max", obj, A, rep("=", nrow(A)), b)$objval -
+      lpSolve::lp("min", obj, A, rep("=", nrow(A)), b)$objval
+  }, 0)
+}

@@ -210,3 +210,64 @@ test_that("the table of likelihood ratios hides what the crosstab of the same ch
     expect_true(all(w >= 10), info = paste(v, ":", paste(names(w)[w < 10], collapse = "; ")))
   }
 })
+
+test_that("the tables of what happens next share margins and are suppressed together", {
+  r <- richmond_like()
+  ep <- r$episodes
+  # whole episodes (hard assignment), so the shared margins hold exactly
+  post <- indicator_matrix(factor(ep$true_class))
+  pm <- pathway_measures(ep)
+  tabs <- pathway_tables(ep, post, pm, threshold = 10)
+  expect_true(all(c("threshold", "cp_category", "cp_plan_repeat", "cp_plan_length", "icpc_timeliness") %in% names(tabs)))
+  # the raw counts of each table, in one vector
+  raw <- function(v) {
+    x <- rowsum(post[!is.na(v), , drop = FALSE], droplevels(as.factor(v[!is.na(v)])))
+    x[rowSums(x) > 0, , drop = FALSE]
+  }
+  xs <- list(threshold = raw(ep$threshold_reached), cp_category = raw(ep$cp_category),
+             cp_plan_repeat = raw(pm$cp_plan_repeat), cp_plan_length = raw(pm$cp_plan_length),
+             icpc_timeliness = raw(pm$icpc_timeliness))
+  # each table's rows as published (no row merged here, or the test must pool it)
+  for (nm in names(xs)) expect_setequal(setdiff(rownames(attr(tabs[[nm]], "counts")), "All episodes"), rownames(xs[[nm]]))
+  n <- sum(lengths(xs))
+  at <- split(seq_len(n), rep(names(xs), lengths(xs)))[names(xs)]
+  x <- unlist(lapply(xs, as.vector), use.names = FALSE)
+  known <- unlist(lapply(names(xs), function(nm) crosstab_known_at(xs[[nm]], tabs[[nm]], at[[nm]], n)), recursive = FALSE)
+  A <- t(vapply(known, as.numeric, numeric(n)))
+  b <- as.vector(A %*% x)
+  # what the attacker knows besides: the conferences of a category are its
+  # ICPC and CP plan episodes, and every table of plans counts the same plans
+  pos <- function(nm, lv) matrix(at[[nm]], nrow(xs[[nm]]), dimnames = dimnames(xs[[nm]]))[lv, ]
+  ident <- NULL
+  cats <- colnames(post)
+  for (k in seq_along(cats)) {
+    conf <- replace(numeric(n), matrix(at$icpc_timeliness, nrow(xs$icpc_timeliness))[, k], 1)
+    conf[pos("threshold", "ICPC")[k]] <- -1
+    conf[pos("threshold", "CP plan")[k]] <- -1
+    ident <- rbind(ident, conf)
+    for (nm in c("cp_category", "cp_plan_repeat", "cp_plan_length")) {
+      pl <- replace(numeric(n), matrix(at[[nm]], nrow(xs[[nm]]))[, k], 1)
+      pl[pos("threshold", "CP plan")[k]] <- -1
+      ident <- rbind(ident, pl)
+    }
+  }
+  expect_equal(as.vector(ident %*% x), rep(0, nrow(ident)))
+  small <- which(x > 0 & x < 10)
+  expect_gt(length(small), 0)
+  widths <- function(tabs) {
+    known <- unlist(lapply(names(xs), function(nm) crosstab_known_at(xs[[nm]], tabs[[nm]], at[[nm]], n)), recursive = FALSE)
+    A <- rbind(t(vapply(known, as.numeric, numeric(n))), ident)
+    attacker_widths_lp(x, A, as.vector(A %*% x), small)
+  }
+  w <- widths(tabs)
+  expect_true(all(w >= 10 - 1e-6), info = paste(round(w[w < 10], 1), collapse = ", "))
+  # each table suppressed on its own (as the report did) let some be narrowed
+  apart <- lapply(names(xs), function(nm) {
+    v <- switch(nm, threshold = ep$threshold_reached, cp_category = ep$cp_category, pm[[nm]])
+    base <- data.frame(v = droplevels(as.factor(v[!is.na(v)])))
+    class_crosstab(base, var = "v", posterior = post[!is.na(v), , drop = FALSE],
+                   published = if (nm == "threshold") "CP plan")
+  })
+  names(apart) <- names(xs)
+  expect_true(any(widths(apart) < 10))
+})
