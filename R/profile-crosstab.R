@@ -206,7 +206,7 @@ crosstab_publish <- function(tab, label, threshold, unknown, method, published =
   counts[supp] <- NA
   denom <- matrix(full[nrow(full), ], nrow(full), ncol(full), byrow = TRUE)
   cells <- ifelse(supp, "c", paste0(fmt_int(full), " (",
-                                    formatC(ifelse(denom > 0, 100 * full / denom, 0),
+                                    formatC(ifelse(denom > 0, published_pct(full, denom), 0),
                                             format = "f", digits = 1), "%)"))
   cells[nrow(full), ] <- ifelse(supp[nrow(full), ], "c", fmt_int(full[nrow(full), ]))
   out <- data.frame(rownames(full), cells, check.names = FALSE, stringsAsFactors = FALSE)

@@ -8,10 +8,16 @@
 #' higher, two where it is also at least twice as likely, and down arrows
 #' for lower; suppressed cells show `"c"`.
 #'
-#' `profile_findings()` writes the flagged rows as sentences, largest
-#' differences first: "Episodes in *Neglect* were 2.3 times as likely to
-#' involve a child aged 0-4 as episodes in the other categories (38% against
-#' 16%)." A finding is written only when
+#' `profile_findings()` writes the flagged rows as sentences: "Episodes in
+#' the *Neglect* category were 2.3 times as likely to involve a child aged
+#' 0-4 as episodes in the other categories (38.0% against 16.0%)." The
+#' percentages are those the tables of counts print ([class_crosstab()]: of
+#' the expected counts rounded to whole episodes), so a sentence and its
+#' table cell always agree. Within a class, findings come in order of the
+#' number of the class's episodes they concern: the class's episodes times
+#' the difference between the two percentages (so a large difference on a
+#' large group leads, not a large ratio on a handful); attribute `rows` gives
+#' the rows behind the sentences. A finding is written only when
 #' * the profile's test is significant (its `flag`: at level `alpha` after
 #'   the profile's adjustment for multiple comparisons, see
 #'   [class_profile()]), and
@@ -71,26 +77,47 @@ profile_findings <- function(x, labels = NULL, max_per_class = 4, min_episodes =
   ok <- x$flag %in% names(flag_marks) & !x$suppressed & !is.na(x$ratio) &
     !is.na(x$n) & x$n >= min_episodes & !is.na(x$n_other) & x$n_other >= min_episodes
   f <- x[ok, , drop = FALSE]
+  # the percentages as the tables of counts print them: of the expected
+  # counts rounded to whole episodes, computed and formatted once
+  f$pct_shown <- published_pct(f$n, f$n_class)
+  f$pct_other_shown <- published_pct(f$n_other, f$n_other_class)
+  # importance: the episodes of the category that differ from what the
+  # other categories' rate would give (size and absolute difference together)
+  f$weight <- abs(f$pct - f$pct_other) * f$n_class / 100
   out <- character()
+  src <- f[0, , drop = FALSE]
   for (k in levels(x$class)) {
     d <- f[f$class == k, , drop = FALSE]
     if (!nrow(d)) next
-    d <- d[order(-abs(log(d$ratio)), d$p_value), , drop = FALSE]
+    d <- d[order(-d$weight, d$p_value), , drop = FALSE]
     d <- utils::head(d, max_per_class)
-    # a name that starts "Some ..." is not capitalised inside a sentence
-    k_in <- sub("^Some ", "some ", k)
     # the words follow the two percentages the sentence prints (a reader
     # divides them): 47.8% against 30.9% is 1.547, "1.5 times", even when
     # the unrounded ratio is 1.5502
-    shown <- as.numeric(formatC(d$pct, format = "f", digits = 1)) /
-      as.numeric(formatC(d$pct_other, format = "f", digits = 1))
-    s <- paste0("Episodes in *", k_in, "* were ", ratio_phrase(ifelse(is.finite(shown), shown, d$ratio)), " to involve ",
+    shown <- as.numeric(formatC(d$pct_shown, format = "f", digits = 1)) /
+      as.numeric(formatC(d$pct_other_shown, format = "f", digits = 1))
+    s <- paste0(category_in_text(k), " were ", ratio_phrase(ifelse(is.finite(shown), shown, d$ratio)), " to involve ",
                 vapply(seq_len(nrow(d)), function(i) profile_phrase(d$variable[i], d$level[i], labels), ""),
-                " as episodes in the other categories (", fmt_pct(d$pct), " against ",
-                fmt_pct(d$pct_other), ").")
+                " as episodes in the other categories (", fmt_pct(d$pct_shown), " against ",
+                fmt_pct(d$pct_other_shown), ").")
     out <- c(out, stats::setNames(s, rep(k, length(s))))
+    src <- rbind(src, d)
   }
+  rownames(src) <- NULL
+  attr(out, "rows") <- src[c("class", "variable", "level", "pct_shown", "pct_other_shown", "weight")]
   out
+}
+
+# A category in a sentence, one form everywhere: its name as the tables
+# print it, in italics, as "Episodes in the *Name* category".
+category_in_text <- function(k) paste0("Episodes in the *", k, "* category")
+
+# A published percentage of expected counts: of the counts rounded to whole
+# episodes, as every table prints them (so a sentence and its table cell agree).
+published_pct <- function(a, A) {
+  a <- round(a)
+  A <- round(A)
+  ifelse(A > 0, 100 * a / A, NA_real_)
 }
 
 fmt_pct <- function(x) paste0(formatC(x, format = "f", digits = 1), "%")

@@ -22,6 +22,11 @@
 #' * otherwise the name is the leading candidate, joined with the second when
 #'   its excess is at least half the first's.
 #'
+#' Every comparison uses the figures [class_name_table()] prints: whole
+#' percentages, their difference in percentage points (the excess), and the
+#' ratio to one decimal, which breaks ties in points; so the name follows
+#' from the printed table by the rule the table's attribute `rule` states.
+#'
 #' **A name is earned.** A theme the name states plainly ("Neglect") is
 #' *common* in the class (probability at least `min_named`, by default 0.5:
 #' most of its episodes) *and* more common there than in every class whose
@@ -129,11 +134,16 @@ class_naming <- function(fit, labels, lift, min_presence, min_named, complex, th
   lab <- item_labels(fit$items, labels, call = call)
   tp <- theme_probs(fit, item_themes(fit$items, labels, lab, themes))
   K <- nrow(tp$p)
+  # every comparison is made on the figures class_name_table() prints (whole
+  # percentages, ratios to one decimal), so a reader can check each name
+  pr <- printed_theme_figures(tp)
   info <- lapply(seq_len(K), function(k) {
     cand <- which(tp$p[k, ] >= min_presence & tp$lift[k, ] >= lift)
-    cand <- cand[order(-tp$excess[k, cand])]
+    # most over-represented first: the percentage-point excess; ties go to
+    # the larger ratio, then the larger share
+    cand <- cand[order(-pr$points[k, cand], -pr$lift[k, cand], -pr$pct[k, cand])]
     th <- colnames(tp$p)[cand]
-    list(themes = th, excess = unname(tp$excess[k, cand]),
+    list(themes = th, excess = unname(pr$points[k, cand]),
          defining = unlist(lapply(th, function(t) tp$items[[t]]), use.names = FALSE),
          low = all(tp$item_p[k, ] < min_presence))
   })
@@ -142,12 +152,36 @@ class_naming <- function(fit, labels, lift, min_presence, min_named, complex, th
   full <- lapply(seq_len(K), function(k) {
     vapply(picks[[k]], function(t) {
       others <- which(!vapply(picks, function(pk) t %in% pk, logical(1)))
-      tp$p[k, t] >= min_named && all(tp$p[k, t] > tp$p[others, t])
+      pr$pct[k, t] >= round(100 * min_named) && all(pr$pct[k, t] > pr$pct[others, t])
     }, logical(1))
   })
   nm <- vapply(seq_len(K), function(k) render_name(picks[[k]], full[[k]], info[[k]], complex), "")
   nm <- distinct_by_size(nm, fit$class_size)
   list(names = nm, info = info, picks = picks, full = full, tp = tp, lab = lab)
+}
+
+# The theme figures as class_name_table() prints them: whole percentages in
+# the class and overall, their difference in points, and the ratio to one
+# decimal.
+printed_theme_figures <- function(tp) {
+  pct <- round(100 * tp$p)
+  all_pct <- matrix(round(100 * tp$overall), nrow(pct), ncol(pct), byrow = TRUE)
+  list(pct = pct, overall = round(100 * tp$overall), points = pct - all_pct,
+       lift = round(tp$lift, 1))
+}
+
+# The naming rule in words, from the same settings the names were made with.
+class_name_rule <- function(lift, min_presence, min_named, complex) {
+  paste0("Each category is named from the factors over-represented in it: at least ",
+         formatC(lift, format = "fg"), " times as common as in all episodes, and present in at least ",
+         round(100 * min_presence), "% of its episodes. They are listed most over-represented first, ",
+         "by the difference in percentage points between the category and all episodes (ties go to ",
+         "the larger ratio). The name gives the first, and the second when its difference is at least ",
+         "half the first's; a category with ", complex, " or more such factors is \u201cMultiple complex ",
+         "needs\u201d. A factor the name states plainly is recorded in at least ", round(100 * min_named),
+         "% of the category's episodes and more often than in any category whose name does not mention ",
+         "it (the \u201cat most\u201d figure); one that fails either test is named as \u201csome\u201d, ",
+         "and a factor named plainly comes before one named as \u201csome\u201d.")
 }
 
 # Theme-level probabilities: P(at least one factor of the theme) per class,
@@ -287,7 +321,8 @@ class_lift <- function(fit) {
 #'   0 turns it off (not for publication).
 #' @return A data frame with columns `class`, `name`, `share` (%, `NA` where
 #'   suppressed) and `defining` (text such as `"Neglect: 81% v 24% overall
-#'   (x3.4); at most 30% in categories not named for it"`).
+#'   (57 points more, x3.4), at most 30% in categories not named for it"`),
+#'   and attribute `rule`: the naming rule in words, with its settings.
 #' @family profiling
 #' @export
 #' @examples
@@ -305,21 +340,23 @@ class_name_table <- function(fit, labels = NULL, lift = 1.5, min_presence = 0.3,
   defining <- vapply(seq_along(cls), function(k) {
     th <- utils::head(nb$info[[k]]$themes, max_factors)
     if (!length(th)) return("no factor over-represented")
+    pr <- printed_theme_figures(tp)
     vapply_txt <- vapply(th, function(t) {
-      txt <- paste0(t, ": ", round(100 * tp$p[k, t]), "% v ",
-                    round(100 * tp$overall[[t]]), "% overall (x",
-                    formatC(tp$lift[k, t], format = "f", digits = 1), ")")
+      txt <- paste0(t, ": ", pr$pct[k, t], "% v ", pr$overall[[t]], "% overall (",
+                    pr$points[k, t], " points more, x",
+                    formatC(pr$lift[k, t], format = "f", digits = 1), ")")
       if (!t %in% nb$picks[[k]]) return(txt)
       others <- which(!vapply(nb$picks, function(pk) t %in% pk, logical(1)))
       if (!length(others)) return(txt)
-      paste0(txt, ", at most ", round(100 * max(tp$p[others, t])), "% in categories not named for it")
+      paste0(txt, ", at most ", max(pr$pct[others, t]), "% in categories not named for it")
     }, "")
     paste(vapply_txt, collapse = "; ")
   }, character(1))
   share <- round(100 * unname(fit$class_size), 1)
   share[class_share_hidden(fit, threshold)] <- NA
-  data.frame(class = cls, name = unname(class_labels(fit)), share = share, defining = defining,
-             stringsAsFactors = FALSE)
+  structure(data.frame(class = cls, name = unname(class_labels(fit)), share = share, defining = defining,
+                       stringsAsFactors = FALSE),
+            rule = class_name_rule(lift, min_presence, min_named, complex = 4))
 }
 
 # Classes whose share must not be published: the estimated size (share times

@@ -27,7 +27,7 @@ test_that("findings are English sentences about flagged, unsuppressed rows only"
   prof <- make_profile()
   fi <- profile_findings(prof)
   expect_equal(unname(fi[names(fi) == "Neglect"][1]),
-               "Episodes in *Neglect* were 2.5 times as likely to involve a child aged 0-4 as episodes in the other categories (50.0% against 20.0%).")
+               "Episodes in the *Neglect* category were 2.5 times as likely to involve a child aged 0-4 as episodes in the other categories (50.0% against 20.0%).")
   # 80/400 v 100/200: x0.40, two-fifths
   expect_true(any(grepl("about two-fifths as likely to involve a child aged 0-4 as episodes in the other categories (20.0% against 50.0%)",
                         fi[names(fi) == "Other"], fixed = TRUE)))
@@ -71,7 +71,7 @@ test_that("a small ratio on many episodes is flagged; a big one on few is not", 
   expect_lt(a$p_value, 0.05)
   expect_equal(a$flag, "higher")
   fi <- profile_findings(prof)
-  expect_equal(unname(fi[["A"]]), "Episodes in *A* were 1.3 times as likely to involve a section 47 enquiry as episodes in the other categories (40.2% against 30.0%).")
+  expect_equal(unname(fi[["A"]]), "Episodes in the *A* category were 1.3 times as likely to involve a section 47 enquiry as episodes in the other categories (40.2% against 30.0%).")
   # x3 on 12 of 20 against 16 of 80 in a table of 20 tests: raw p < 0.05, not after Holm
   set.seed(2)
   ep <- data.frame(class = rep(c("A", "B"), c(20, 80)), flag = c(rep(1, 6), rep(0, 14), rep(1, 8), rep(0, 72)),
@@ -98,8 +98,8 @@ test_that("headlines need min_episodes with the characteristic in both groups", 
   expect_false(any(grepl("child protection plan", fi)))
   expect_true(any(grepl("section 47", fi)))
   fi10 <- profile_findings(prof, min_episodes = 10)
-  expect_true(any(grepl("Episodes in *A* were about a quarter as likely to involve a child protection plan", fi10, fixed = TRUE)))
-  expect_true(any(grepl("Episodes in *B* were 4.0 times as likely to involve a child protection plan", fi10, fixed = TRUE)))
+  expect_true(any(grepl("Episodes in the *A* category were about a quarter as likely to involve a child protection plan", fi10, fixed = TRUE)))
+  expect_true(any(grepl("Episodes in the *B* category were 4.0 times as likely to involve a child protection plan", fi10, fixed = TRUE)))
   expect_error(profile_findings(prof, min_episodes = -1), class = "cscdemand_error")
 })
 
@@ -145,11 +145,56 @@ test_that("ratio_phrase is true of every ratio and never says 'times less'", {
   expect_error(ratio_phrase("2"), class = "cscdemand_error")
 })
 
-test_that("a category named 'Some ...' is not capitalised inside a finding", {
+test_that("a category keeps the one form of its name in a finding (issue 23, fifth reading)", {
+  # "Episodes in some exploitation and some child substance misuse" read as
+  # "episodes in some exploitation": the name is written as the tables print
+  # it, in italics, as "the *Name* category"
   ep <- data.frame(class = rep(c("Some neglect", "Other"), c(200, 400)),
                    age_group = c(rep("0-4", 100), rep("5-9", 100), rep("0-4", 80), rep("5-9", 320)))
   fi <- profile_findings(class_profile(ep, "class", "age_group"))
-  expect_match(fi[names(fi) == "Some neglect"][1], "^Episodes in \\*some neglect\\* were 2.5 times as likely")
+  expect_match(fi[names(fi) == "Some neglect"][1], "^Episodes in the \\*Some neglect\\* category were 2.5 times as likely", fixed = FALSE)
+  expect_false(any(grepl("Episodes in some", fi, fixed = TRUE)))
+})
+
+test_that("every percentage of a finding is the table cell it comes from (issue 23, fifth reading)", {
+  # the reader found 45.2% in a finding against 272 (45.3%) in the table: the
+  # sentence used unrounded expected counts, the table rounded ones
+  rl <- richmond_like()
+  ep <- rl$episodes
+  post <- rl$posterior
+  vars <- intersect(c("age_group", "referral_source", "gender", "ethnic_group"), names(ep))
+  prof <- class_profile(ep, vars = vars, posterior = post, threshold = 10, p_adjust = "none")
+  fi <- profile_findings(prof, min_episodes = 10, max_per_class = 50)
+  rows <- attr(fi, "rows")
+  expect_gt(nrow(rows), 5)
+  checked <- 0
+  for (v in unique(rows$variable)) {
+    ct <- class_crosstab(ep, var = v, posterior = post, threshold = 10)
+    for (i in which(rows$variable == v)) {
+      cell <- ct[[as.character(rows$class[i])]][ct[[1]] == rows$level[i]]
+      if (!length(cell) || cell == "c") next
+      tab_pct <- sub("^.*\\(([0-9.]+)%\\)$", "\\1", cell)
+      expect_equal(sprintf("%.1f", rows$pct_shown[i]), tab_pct)
+      checked <- checked + 1
+    }
+  }
+  expect_gt(checked, 5)
+  # and the sentence prints those same figures
+  expect_true(all(vapply(seq_len(nrow(rows)), function(i) grepl(sprintf("(%.1f%% against", rows$pct_shown[i]), fi[i], fixed = TRUE), logical(1))))
+})
+
+test_that("findings lead with the most episodes, not the largest ratio (issue 23, fifth reading)", {
+  # a x2.3 on 45 episodes led the summary over a 17-point gap on 700 episodes
+  ep <- data.frame(class = rep(c("A", "B"), c(700, 3000)),
+                   rare = c(rep(1, 45), rep(0, 655), rep(1, 85), rep(0, 2915)),
+                   s47 = c(rep(1, 130), rep(0, 570), rep(1, 1080), rep(0, 1920)))
+  prof <- class_profile(ep, "class", c("rare", "s47"))
+  a <- prof[prof$class == "A" & prof$level == "yes", ]
+  expect_gt(a$ratio[a$variable == "rare"], 1 / a$ratio[a$variable == "s47"])
+  fi <- profile_findings(prof, min_episodes = 30)
+  expect_match(fi[names(fi) == "A"][1], "section 47")
+  w <- attr(fi, "rows")
+  expect_equal(w$weight[w$class == "A"], sort(w$weight[w$class == "A"], decreasing = TRUE))
 })
 
 test_that("a finding's ratio words are those of the two percentages it prints", {
