@@ -90,7 +90,8 @@
 #'   suppressed cells; `method` `"modal"` (a class column) or
 #'   `"proportional"`; `note` a sentence saying which rows were merged (or
 #'   `NULL`); `sentence` a sentence that replaces the table when it has one
-#'   row only (every episode has the same level), else `NULL`; `pooled` the
+#'   row only (every episode has the same level), or when every category is
+#'   suppressed (its levels' totals in words), else `NULL`; `pooled` the
 #'   categories counted together as "Other categories" (or none).
 #'   `plot()` draws, for each class, the percentage of its episodes at each
 #'   level as stacked bars, from the published cells only: the suppressed
@@ -217,7 +218,8 @@ crosstab_publish <- function(tab, label, threshold, unknown, method, published =
             note = crosstab_note(tidy$merged, c(tidy$notes, lay$note, crosstab_kept_note(
               supp[-nrow(full), -ncol(full), drop = FALSE], rownames(body),
               c(residual_levels(unknown), tidy$label), label), tidy$families)),
-            sentence = crosstab_sentence(full, label, threshold), pooled = lay$pooled)
+            sentence = crosstab_sentence(full, label, threshold) %||% crosstab_hidden_sentence(supp, cells, label),
+            pooled = lay$pooled)
 }
 
 # `hide` of class_crosstab(): a named list of character vectors.
@@ -270,6 +272,19 @@ crosstab_kept_note <- function(supp, levels, residual, label) {
   paste0(and_list(levels[res]), " ", if (sum(res) > 1) "are" else "is",
          " kept as a row of its own, not counted with another ", tolower(label),
          ": its small numbers are suppressed with some cells of the other rows, so they cannot be worked out.")
+}
+
+# A table whose every category is hidden (its totals would give away small
+# numbers of another table) says only its levels' totals: a sentence.
+crosstab_hidden_sentence <- function(supp, cells, label) {
+  nr <- nrow(supp)
+  nc <- ncol(supp)
+  if (nc < 2L || !all(supp[nr, -nc])) return(NULL)
+  lv <- paste0(rownames(supp)[-nr], ": ", ifelse(supp[-nr, nc], "c", cells[-nr, nc]))
+  paste0(label, ", all categories together: ", paste(lv, collapse = "; "), ", of ",
+         if (supp[nr, nc]) "c" else cells[nr, nc], " in all. ",
+         "By category these numbers are not shown: they would give away numbers under the ",
+         "threshold, here or with another table.")
 }
 
 # A table with one level says one thing: a sentence instead of the table.

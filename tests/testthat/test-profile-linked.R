@@ -18,4 +18,7 @@ test_that("pathway_tables checks its input and builds only the tables the data h
   expect_true(all(attr(ct, "suppressed")[, "A"]))
   expect_true(all(attr(ct, "suppressed")[, "B"]))
   expect_equal(crosstab_hidden_in(ct, "All episodes"), c("A", "B"))
+  # a table with every category hidden says its totals in a sentence instead
+  expect_match(attr(ct, "sentence"), "^v, all categories together: In time: 100 \\(76.9%\\); Late: 30 \\(23.1%\\), of 130 in all\\.")
+  expect_null(attr(class_crosstab(ep, var = "v", posterior = post), "sentence"))
 })
