@@ -444,23 +444,34 @@ print.cscdemand_lca_stability <- function(x, ...) {
 #' (K-1)-class model, both models are refitted to each, and the observed
 #' likelihood-ratio statistic is compared with the bootstrap distribution.
 #'
-#' The test holds its level only if the replicate fits are searched as
-#' thoroughly as the observed ones: a replicate whose K-class fit stops at
-#' a local maximum gets too small a statistic (so the test rejects too
-#' often), and one whose (K-1)-class fit does so too large a one. So every
-#' fit searches until its best solution is replicated (as [lca()] does by
-#' default, and as Mplus's `LRTSTARTS` intends). The observed models are
-#' fitted with [lca()]'s adaptive starts (`fit_starts = NULL`), in batches of
-#' at least 50 (a local maximum reached by several of 20 starts can hide the
-#' best one). In each
-#' replicate, the (K-1)-class model starts from the fitted (K-1)-class
-#' solution, which generated the data, and `starts` random starts; the
-#' K-class model from the fitted K-class solution, from the replicate's own
-#' (K-1)-class solution with each class split in turn, and `starts` random
-#' starts. Every start runs 40 EM iterations and the best three of each
-#' batch go on to convergence; further batches of as many random starts
-#' follow until two starts reach the best log-likelihood (within 0.01), up to
-#' four batches.
+#' **Why the level holds.** The statistic of the test, `LR`, is computed on
+#' the data by exactly the procedure every replicate uses on its simulated
+#' data: the same starts rule, tolerances, iteration caps and search, and a
+#' random stream chosen by the same rule. Under the null the data and the
+#' replicates are then draws from (nearly) the same (K-1)-class model passed
+#' through the same function, so the observed statistic is exchangeable with
+#' the replicates' (up to the parametric bootstrap's use of the fitted model
+#' for the true one), and the p-value below is uniform whatever the search
+#' misses: a search that stops short of a K-class maximum shrinks the
+#' observed statistic and the replicates' alike. (Comparing a thoroughly
+#' searched observed fit with cheaper replicate fits is what made an
+#' earlier version reject a true 7-class model in 11% of Kingston-shaped
+#' data sets at 5%; see issue 25.) The models shown (`fits`,
+#' `loglik_k`, `loglik_k_minus_1` and their `LR_fit`) are the thorough fits
+#' of [lca()] with adaptive starts (`fit_starts = NULL`, in batches of at
+#' least 50); they generate the replicates ((K-1) classes) but do not enter
+#' the statistic (K classes).
+#'
+#' The procedure, on the data and on each replicate: the (K-1)-class model
+#' starts from the fitted (K-1)-class solution (which generated the
+#' replicates) and `starts` random starts; the K-class model from the
+#' (K-1)-class solution just found with each class split in turn (under the
+#' null the K-class maximum is usually such a split), and `starts` random
+#' starts. Every start runs 40 EM iterations and the best three go on to
+#' convergence (one batch: the level does not depend on how deep the search
+#' is, as the data and the replicates get the same one, and deeper searches
+#' were measured to add little: four batches raised the mean statistic by 1%
+#' on Kingston-shaped data at 2.2 times the cost).
 #' `not_replicated` counts the replicates where a best fit was reached only
 #' once (as Mplus's TECH14 warns); `k_worse` the replicates whose K-class fit
 #' ended below their (K-1)-class fit (a local maximum; their statistic is 0).
@@ -468,18 +479,20 @@ print.cscdemand_lca_stability <- function(x, ...) {
 #' reproducible by `seed`, for any thread count.
 #'
 #' The p-value is (1 + the number of replicates with a statistic at least the
-#' observed one) / (1 + replicates): under the null it is exactly uniform on
-#' 1/(R+1), ..., 1, so with `reps` = 19, 39 or 99 the 5% test is exact.
+#' observed one) / (1 + replicates): with the observed statistic exchangeable
+#' with the replicates', under the null it is uniform on 1/(R+1), ..., 1 (up
+#' to the bootstrap approximation), so with `reps` = 19, 39 or 99 the 5% test
+#' has level 5%. Calibrated on 400 simulated data sets of each of two designs
+#' (bench/accuracy-blrt.R; the package's bench/RESULTS.md).
 #'
 #' @param data A data frame, an `lca_patterns` table, or a model from [lca()]
 #'   (its pattern table is used).
 #' @param k The numbers of classes K to test against K-1 (each at least 2).
 #' @param reps Bootstrap replicates per K.
 #' @param starts Random starts per batch for each model in each replicate,
-#'   besides the fixed ones (the generating (K-1)-class solution; the
-#'   full-sample K-class solution and the replicate's (K-1)-class solution
-#'   with each of its classes split in two). Batches continue until the best
-#'   solution is reached twice (at most four).
+#'   and on the data, besides the fixed ones (the generating (K-1)-class
+#'   solution; the (K-1)-class solution just found with each of its classes
+#'   split in two).
 #' @param alpha Significance level for early stopping.
 #' @param early_stop Stop adding replicates (in batches of 10) when the
 #'   answer is settled. A clearly non-significant test stops at the
@@ -497,7 +510,9 @@ print.cscdemand_lca_stability <- function(x, ...) {
 #'   the best solution is replicated.
 #' @inheritParams lca
 #' @return An object of class `cscdemand_lca_blrt`: a data frame-like list
-#'   with `table` (K, log-likelihoods, LR statistic, bootstrap p-value,
+#'   with `table` (K, the thorough fits' log-likelihoods and `LR_fit`, twice
+#'   their difference; `LR`, the statistic of the test (see Details),
+#'   bootstrap p-value,
 #'   replicates used, `k_worse`: replicates whose K-class fit was worse than
 #'   their (K-1)-class fit, a local maximum, `not_replicated`: replicates
 #'   whose best (K-1)- or K-class fit was reached by one start only, and
@@ -593,8 +608,9 @@ canonical_patterns <- function(pt) {
 #   batch end at which stopping raises the level by at most 0.002.
 blrt_one <- function(pt, f0, f1, reps, starts, seed, control, threads, alpha, early_stop) {
   kk <- f1$k
-  lr_obs <- 2 * (f1$loglik - f0$loglik)
   mods <- blrt_models(f0, f1, starts, control)
+  obs <- blrt_statistic(pt, mods, stream_seed(seed, kk, 0, 3), control, threads)
+  lr_obs <- obs$lr
   h_stop <- blrt_h_stop(reps, alpha)
   n_sig <- blrt_n_sig(reps, h_stop)
   lr <- numeric()
@@ -628,10 +644,29 @@ blrt_one <- function(pt, f0, f1, reps, starts, seed, control, threads, alpha, ea
   }
   rt <- do.call(rbind, reps_tab)
   p <- blrt_p_sequential(lr, lr_obs, if (early_stop) h_stop else Inf)
-  row <- data.frame(k = kk, loglik_k = f1$loglik, loglik_k_minus_1 = f0$loglik, LR = lr_obs,
-                    p_value = p$p, reps = p$reps, k_worse = worse,
+  row <- data.frame(k = kk, loglik_k = f1$loglik, loglik_k_minus_1 = f0$loglik,
+                    LR_fit = 2 * (f1$loglik - f0$loglik), LR = lr_obs, p_value = p$p, reps = p$reps, k_worse = worse,
                     not_replicated = sum(!rt$replicated, na.rm = TRUE), stopped_early = stopped)
   list(row = row, lr = lr, replicates = rt)
+}
+
+# The statistic of the test on one data set (the observed one; a replicate's
+# is the same computation inside the parallel call, as the tests check):
+# the fits of blrt_models() searched as in every replicate, with the same
+# starts rule, tolerances, caps and stream rule, from counts in one column.
+# So under the null the observed statistic is exchangeable with the
+# replicates' (up to the parametric bootstrap's use of f0 for the truth),
+# whatever the search misses: a search that falls short shrinks both alike.
+blrt_statistic <- function(pt, mods, seed, control, threads) {
+  rr <- run_replicates(pt, matrix(pt$n, ncol = 1L), mods, seed, control, threads)
+  l0 <- rr$loglik[1, 1]
+  l1 <- rr$loglik[1, 2]
+  if (is.na(l0) || is.na(l1)) {
+    cli::cli_abort(c("The BLRT's fits to the data failed.",
+                     i = "Check the data with {.fn lca} first."),
+                   class = c("cscdemand_error_fit", "cscdemand_error"))
+  }
+  list(lr = 2 * max(0, l1 - l0), loglik = c(l0, l1), worse = l1 < l0 - 1e-6)
 }
 
 # The Besag-Clifford stopping count: the fewest exceedances h with
@@ -695,11 +730,12 @@ blrt_replicate_rows <- function(b, rr) {
                rr$n_best[, 2] >= blrt_search$min_best)
 }
 
-# The two fits of every replicate, searched as hard as the observed fits
-# (the idea of Mplus's LRTSTARTS; issue 25): a replicate's LR is compared
-# with the observed one, so a replicate fit that misses its maximum biases
-# the test. A missed K-class maximum shrinks the replicate's LR (the test
-# rejects too often); a missed (K-1)-class maximum inflates it. Each fit is
+# The two fits of every replicate and of the data (blrt_statistic()): one
+# procedure for both, so the observed statistic is exchangeable with the
+# replicates' (issue 25; a thorough observed fit against cheaper replicate
+# fits made the test reject too often). The search is still thorough (the
+# idea of Mplus's LRTSTARTS), for power and so that LR is near the thorough
+# fits' LR_fit: each fit is
 # a batch of warm starts plus `starts` random ones (Dirichlet and
 # data-seeded in turn), every start a first stage of blrt_search$init_iter
 # EM iterations and the best blrt_search$carry run on to convergence; then
@@ -707,9 +743,10 @@ blrt_replicate_rows <- function(b, rr) {
 # reached by blrt_search$min_best starts (within blrt_search$same_ll), or
 # blrt_search$batches batches have run. Warm starts: for K-1, the
 # generating parameters f0 (under the null the replicate's maximum is
-# usually next to them); for K, the observed K-class solution f1 and the
-# replicate's own (K-1)-class solution with each of its classes split in two
-# (split_model0: under the null the K-class maximum is usually such a split).
+# usually next to them); for K, the (K-1)-class solution just found with each
+# of its classes split in two (split_model0: under the null the K-class
+# maximum is usually such a split), and nothing from the observed K-class fit
+# f1 (it would be the answer on the data, not a start: the asymmetry again).
 # The K-class fit creeps along flat directions, so it stops at a
 # log-likelihood gain of 1e-6 and a parameter distance of 1e-3: its
 # log-likelihood is then within 0.01 of the strict fit from the same start.
@@ -721,22 +758,26 @@ blrt_models <- function(f0, f1, starts, control) {
          min_best = s$min_best, same_ll = s$same_ll, same_par = 1)
   }
   list(c(list(K = f0$k, init = list(blrt_init(f0))), adapt(1L)),
-       c(list(K = f1$k, init = list(blrt_init(f1)), tol = max(control$tol, 1e-6),
+       c(list(K = f1$k, init = list(), tol = max(control$tol, 1e-6),
               tol_par = max(control$tol_par %||% 1e-7, 1e-3), split_model0 = TRUE),
-         adapt(f1$k)))
+         adapt(f1$k - 1L)))
 }
 
 # The replicate search (blrt_models()); a start is carried to convergence
 # after `init_iter` first-stage iterations when it is among the best `carry`
 # of its batch; two starts reached the same maximum when their
 # log-likelihoods differ by less than `same_ll` (an LR difference of 0.02).
-# Cheaper searches were measured and not taken (Kingston-shaped design, 8 vs
-# 7 classes, n = 3,000, 2 data sets x 20 replicates, against a many-start
-# reference; replicate LRs have a spread of about 6): this one misses the
-# reference LR by 0.77 on average at 0.43 s CPU per replicate; same_ll = 0.1
-# with 2 batches by 1.01 at 0.27 s; 2 random starts and 2 carried by 1.16 at
-# 0.20 s. A miss shrinks the replicate's LR and so raises the level.
-blrt_search <- list(init_iter = 40L, carry = 3L, min_best = 2L, same_ll = 0.01, batches = 4L)
+# Since the data's statistic is computed by this same search
+# (blrt_statistic()), a search that misses a maximum no longer biases the
+# level: the search's depth buys power only (a larger LR under the
+# alternative). Measured on a Kingston-shaped data set (8 vs 7 classes,
+# n = 3,000, 10 replicates, one batch of 7 splits + 4 random starts, CPU at
+# load 9-10): 4 batches 12.8 s, mean LR 49.26; 2 batches 9.8 s, 48.79;
+# 1 batch 5.9 s, 48.77 (replicate LRs spread about 6). So one batch: 2.2
+# times cheaper for 0.5 of LR. Adding the observed K-class fit as a start
+# (the earlier scheme) raised the mean LR by 0.4 at 14.1 s, and cannot be
+# used on the data (it is the data's answer, not a start).
+blrt_search <- list(init_iter = 40L, carry = 3L, min_best = 2L, same_ll = 0.01, batches = 1L)
 
 # Starting values of a fit in the core's layout (every group's class sizes).
 blrt_init <- function(fit) list(logpi = fit$par$logpi, logrho = fit$par$logrho)
@@ -810,10 +851,19 @@ print.cscdemand_lca_blrt <- function(x, ...) {
 #' @param method `"kfold"` or `"bootstrap"`.
 #' @param group Optional column whose values define the folds (hold out whole
 #'   councils or years).
+#' @param fits Optional models already fitted to the same episodes and items:
+#'   an [lca_enumerate()] result or a list of [lca()] fits (one group). Each
+#'   fold's model with K classes then also starts from the full-data fit with
+#'   K classes, and a random start runs on to convergence only when its first
+#'   stage beats that start (as in [lca_bootstrap()]). The fold's maximum is
+#'   nearly always the one next to the full-data maximum, so this cuts the
+#'   time several-fold; the `starts` random starts still look for a better
+#'   one. Ks without a fit use random starts only.
 #' @inheritParams lca
 #' @return An object of class `cscdemand_lca_cv` with `table` (per K: mean
 #'   held-out log-likelihood per episode and its standard error over folds)
-#'   and `folds` (per fold and K).
+#'   and `folds` (per fold and K: `heldout_ll` per held-out episode, and
+#'   `train_ll`, the log-likelihood the fit reached on the training part).
 #' @family validation
 #' @export
 #' @examples
@@ -822,7 +872,7 @@ print.cscdemand_lca_blrt <- function(x, ...) {
 #' cv
 lca_cv <- function(data, k = 1:10, folds = 5, method = c("kfold", "bootstrap"), group = NULL,
                    items = NULL, starts = 10, seed = NULL, threads = NULL,
-                   control = lca_control(), verbose = TRUE) {
+                   control = lca_control(), verbose = TRUE, fits = NULL) {
   method <- rlang::arg_match(method)
   check_counts(k)
   check_count(folds, min = 2)
@@ -865,15 +915,21 @@ lca_cv <- function(data, k = 1:10, folds = 5, method = c("kfold", "bootstrap"), 
   train <- matrix(as.numeric(train), nrow = P)
   test <- matrix(as.numeric(test), nrow = P)
   ks <- sort(unique(as.integer(k)))
-  models <- lapply(ks, function(kk) list(K = kk, starts = if (kk == 1L) 1L else starts,
-                                         init = list()))
+  warm <- cv_warm_starts(fits, pt)
+  models <- lapply(ks, function(kk) {
+    f <- warm[[as.character(kk)]]
+    if (kk == 1L || is.null(f)) return(list(K = kk, starts = if (kk == 1L) 1L else starts, init = list()))
+    list(K = kk, starts = starts, init = init_from_fit(f), final_starts = 1L)
+  })
   rr <- run_replicates(pt, train, models, stream_seed(seed, 1), control, threads, test = test)
   n_test <- colSums(test)
   fr <- data.frame(fold = rep(seq_len(ncol(test)), times = length(ks)),
                    k = rep(ks, each = ncol(test)),
                    n_test = rep(n_test, times = length(ks)),
-                   heldout_ll = as.vector(rr$heldout) / rep(n_test, times = length(ks)))
+                   heldout_ll = as.vector(rr$heldout) / rep(n_test, times = length(ks)),
+                   train_ll = as.vector(rr$loglik))
   fr$heldout_ll[as.vector(rr$status) == 2L] <- NA_real_
+  fr$train_ll[as.vector(rr$status) == 2L] <- NA_real_
   tab <- do.call(rbind, lapply(split(fr, fr$k), function(x) {
     data.frame(k = x$k[1], heldout_ll = mean(x$heldout_ll, na.rm = TRUE),
                se = stats::sd(x$heldout_ll, na.rm = TRUE) / sqrt(sum(!is.na(x$heldout_ll))))
@@ -881,6 +937,29 @@ lca_cv <- function(data, k = 1:10, folds = 5, method = c("kfold", "bootstrap"), 
   rownames(tab) <- NULL
   structure(list(table = tab, folds = fr, method = method, seed = seed,
                  group = group), class = "cscdemand_lca_cv")
+}
+
+# The full-data fits lca_cv(fits = ) starts from, by K; they must be fitted
+# to the same items with the same categories, in one group.
+cv_warm_starts <- function(fits, pt, call = rlang::caller_env()) {
+  if (is.null(fits)) return(list())
+  if (inherits(fits, "cscdemand_lca_enum")) fits <- fits$fits
+  if (inherits(fits, "cscdemand_lca")) fits <- list(fits)
+  ok <- is.list(fits) && all(vapply(fits, inherits, logical(1), "cscdemand_lca"))
+  if (!ok) {
+    abort_input(c("{.arg fits} must be an {.fn lca_enumerate} result or a list of {.fn lca} fits.",
+                  x = "You supplied {.obj_type_friendly {fits}}."), call = call)
+  }
+  for (f in fits) {
+    same <- identical(f$patterns$items, pt$items) && identical(f$patterns$levels, pt$levels) &&
+      nrow(f$par$logpi) == 1L
+    if (!same) {
+      abort_input(c("The fit with {f$k} class{?es} in {.arg fits} is not of the same items, categories and one group as {.arg data}.",
+                    i = "Give fits of the same episodes and items (e.g. from {.fn lca_enumerate}), or leave {.arg fits} out."),
+                  class = "cscdemand_error_coding", call = call)
+    }
+  }
+  stats::setNames(fits, vapply(fits, function(f) as.character(f$k), ""))
 }
 
 #' @export

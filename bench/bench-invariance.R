@@ -74,10 +74,9 @@ for (K in ks) {
     row(K, "configural, adaptive starts per council", "group by group", r, fc3$loglik,
         sprintf("%d starts in all", nrow(fc3$starts)))
   }
-  r_s <- tm(s <- cscdemand:::search_items(pt, K, fi, fc, 0L, 1, threads, lca_control()))
-  it <- s$items
-  row(K, "item search, 2 warm starts per item", "warm", r_s, NA,
-      sprintf("top item %s (top council %s); f03 differs in %s", it$item[1], it$top_group[1],
+  r_s <- tm(s <- cscdemand:::search_pairs(pt, K, fi, 0L, 1, threads, lca_control(), 2L, 0.05, 20L))
+  row(K, "item search, (council, item) pairs, 2 refits per step", "warm", r_s, NA,
+      sprintf("freed %s; f03 differs in %s", paste(s$free$group, s$free$item, collapse = ", "),
               paste(b$differ, collapse = ", ")))
   row(K, "invariant + configural + item search", "total",
       list(time = r_i$time + r_c$time + r_s$time, cpu = r_i$cpu + r_c$cpu + r_s$cpu), NA,

@@ -106,27 +106,6 @@ test_that("a configural fit from lca() equals the one lca_invariance() matches t
   expect_equal(inv$table$loglik[2], con$loglik)
 })
 
-test_that("the warm-started item search reaches the many-start maxima and names the group", {
-  d <- permuted_groups(n = c(1200, 1000, 1000), seed = 61)
-  c3 <- d$la == "C"
-  d$item5[c3] <- 1L - d$item5[c3]  # item 5 differs in council C only
-  inv <- quiet_starts(lca_invariance(d, k = 3, group = "la", starts = 20, seed = 1,
-                                     search = TRUE, verbose = FALSE))
-  it <- inv$items
-  expect_equal(it$item[1], "item5")
-  expect_equal(it$top_group[1], "C")
-  expect_equal(names(which.max(inv$group_gain["item5", ])), "C")
-  expect_equal(sum(inv$group_gain["item5", ]), it$LR[1], tolerance = 1e-8)
-  expect_true(all(it$loglik[it$refitted] >= inv$table$loglik[1] - 1e-9))
-  expect_equal(sum(it$refitted), 5L)
-  # each refitted item's fit from the warm start reaches the maximum many random starts find
-  for (item in it$item[it$refitted]) {
-    many <- quiet_starts(lca(d, 3, group = "la", invariance = "partial", free = item,
-                             starts = 40, seed = 2, verbose = FALSE))
-    expect_gt(it$loglik[it$item == item], many$loglik - 1e-6)
-  }
-})
-
 test_that("configural and invariant log-likelihoods agree with glca to 1e-6 on three groups", {
   skip_if_not_installed("glca")
   suppressPackageStartupMessages(library(glca))
@@ -152,47 +131,98 @@ test_that("configural and invariant log-likelihoods agree with glca to 1e-6 on t
   expect_equal(BIC(con), gc$gof$BIC, tolerance = 1e-8)
 })
 
-test_that("the item score ranks like exact refits, bounds their LR, and the refits match full fits", {
-  d <- permuted_groups(n = c(1200, 1000, 1000), seed = 81)
-  c3 <- d$la == "B"
-  d$item2[c3] <- 1L - d$item2[c3]  # item 2 differs in council B only
-  all <- quiet_starts(lca_invariance(d, k = 3, group = "la", starts = 20, seed = 1,
-                                     search = TRUE, search_refit = 7, verbose = FALSE))
-  it <- all$items
-  expect_true(all(it$refitted))
-  # the score is a lower bound on the exact LR (EM inequality), and ranks the same item first
-  expect_true(all(it$score <= it$LR + 1e-8))
-  expect_equal(it$item[which.max(it$score)], it$item[1])
-  expect_equal(it$item[1], "item2")
-  expect_equal(it$top_group[1], "B")
-  # refitting the top 2 only: the same LR for those, the rest scored, not refitted
-  two <- quiet_starts(lca_invariance(d, k = 3, group = "la", starts = 20, seed = 1,
-                                     search = TRUE, search_refit = 2, verbose = FALSE))
-  top2 <- it$item[order(-it$score)][1:2]
-  expect_setequal(two$items$item[two$items$refitted], top2)
-  expect_true(all(is.na(two$items$LR[!two$items$refitted])))
-  expect_equal(two$items$LR[two$items$refitted], it$LR[match(two$items$item[two$items$refitted], it$item)],
-               tolerance = 1e-9)
-  # the refit's LR equals that of a full partial fit with many random starts (1e-6)
-  full <- quiet_starts(lca(d, 3, group = "la", invariance = "partial", free = "item2",
-                           starts = 40, seed = 2, control = lca_control(tol = 1e-12),
-                           verbose = FALSE))
-  inv <- all$fits[["invariant k=3"]]
-  expect_lt(abs(it$LR[1] - 2 * (full$loglik - inv$loglik)), 1e-6)
-  # group gains: exact for refitted items, the one-step bound otherwise
-  expect_equal(sum(two$group_gain[top2[1], ]), two$items$LR[two$items$item == top2[1]],
-               tolerance = 1e-8)
-  rest <- two$items$item[!two$items$refitted]
-  expect_equal(rowSums(two$group_gain[rest, , drop = FALSE]),
-               two$items$score[match(rest, two$items$item)], ignore_attr = TRUE)
-  expect_output(print(two), "not refitted")
+# Six councils from one set of classes; `differ` gives (group, item, the
+# item's probabilities in that group for classes 1-3) for the pairs that differ.
+six_councils <- function(seed, differ = list(), n = c(1500, 1200, 1000, 900, 800, 700)) {
+  do.call(rbind, lapply(seq_along(n), function(g) {
+    p <- truth_probs
+    for (dd in differ) if (dd$g == g) p[, dd$j] <- dd$p
+    d <- simulate_lca(n[g], probs = p, class_size = c(.5, .3, .2), seed = seed + g)
+    d$la <- LETTERS[g]
+    d
+  }))
+}
+three_pairs <- list(list(g = 1, j = 5, p = c(.6, .5, .95)), list(g = 1, j = 2, p = c(.5, .6, .5)),
+                    list(g = 3, j = 7, p = c(.3, .9, .5)))
+
+test_that("the sequential search frees exactly the simulated (council, item) pairs", {
+  d <- six_councils(10, three_pairs)
+  inv <- quiet_starts(lca_invariance(d, k = 3, group = "la", starts = 20, seed = 1,
+                                     search = TRUE, verbose = FALSE))
+  expect_setequal(paste(inv$free$group, inv$free$item), c("A item5", "A item2", "C item7"))
+  st <- inv$search
+  expect_equal(nrow(st), 4L)  # three freed, then the first that fails its threshold
+  expect_equal(st$freed, c(TRUE, TRUE, TRUE, FALSE))
+  # Holm's thresholds over the 7 x 6 pairs
+  expect_equal(st$threshold, 0.05 / (42 - 0:3))
+  expect_equal(st$df, rep(3, 4))
+  expect_equal(st$p_value, pchisq(st$LR, 3, lower.tail = FALSE))
+  # the score (one EM step) is a lower bound on each step's exact LR
+  expect_true(all(st$score <= st$LR + 1e-8))
+  # the final model: the three pairs free, 3 x K(C - 1) parameters more
+  base <- inv$fits[["invariant k=3"]]
+  expect_equal(inv$partial$npar, base$npar + 3 * 3)
+  expect_equal(inv$partial$loglik, st$loglik[3])
+  expect_equal(sum(st$LR[1:3]), 2 * (inv$partial$loglik - base$loglik), tolerance = 1e-8)
+  expect_identical(inv$partial$free, inv$free)
+  expect_output(print(inv), "one group and item freed at a time")
+  # against the invariant model alone, one pair at a time (the first step's
+  # scores, each a lower bound on its LR, with a Bonferroni bound) many
+  # more pairs look different: every council gains from freeing the items
+  # whose shared probabilities council A's difference pulls away
+  crit <- qchisq(1 - 0.05 / 42, 3)
+  expect_gt(sum(inv$group_gain > crit), 3)
 })
 
-test_that("the item score is twice the one-EM-step gain computed in plain R", {
+test_that("the search frees nothing when no council differs", {
+  for (s in c(100, 200, 300)) {
+    inv <- quiet_starts(lca_invariance(six_councils(s), k = 3, group = "la", starts = 20,
+                                       seed = 1, search = TRUE, verbose = FALSE))
+    expect_equal(nrow(inv$free), 0L)
+    expect_equal(nrow(inv$search), 1L)
+    expect_false(inv$search$freed)
+    expect_equal(inv$partial$loglik, inv$table$loglik[1])
+  }
+  expect_output(print(inv), "None: the invariant model holds")
+})
+
+test_that("each step's refit reaches the many-start maximum of its model", {
+  d <- six_councils(20, three_pairs[1:2])
+  inv <- quiet_starts(lca_invariance(d, k = 3, group = "la", starts = 20, seed = 1,
+                                     search = TRUE, search_refit = 3, verbose = FALSE))
+  pt <- inv$fits[["invariant k=3"]]$patterns
+  J <- length(pt$items)
+  G <- length(pt$group_levels)
+  so <- set_map(J, G)
+  for (s in seq_len(nrow(inv$search))) {
+    j <- match(inv$search$item[s], pt$items)
+    g <- match(inv$search$group[s], pt$group_levels)
+    so_s <- free_pair(so, j, g)
+    many <- quiet_starts(fit_lca_patterns(pt, 3L, starts = 40L, seed = 2, threads = 1L,
+                                          control = lca_control(tol = 1e-12), verbose = FALSE,
+                                          set_of = so_s))
+    expect_gt(inv$search$loglik[s], many$loglik - 1e-6)
+    if (inv$search$freed[s]) so <- so_s
+  }
+  expect_setequal(paste(inv$free$group, inv$free$item), c("A item5", "A item2"))
+})
+
+test_that("the search stops at search_max with a classed warning", {
+  d <- six_councils(10, three_pairs)
+  expect_warning(
+    inv <- quiet_starts(lca_invariance(d, k = 3, group = "la", starts = 20, seed = 1,
+                                       search = TRUE, search_max = 1, verbose = FALSE)),
+    class = "cscdemand_warning_search")
+  expect_equal(nrow(inv$free), 1L)
+  expect_error(lca_invariance(d, k = 3, group = "la", search = TRUE, search_alpha = 2,
+                              verbose = FALSE), class = "cscdemand_error_input")
+})
+
+test_that("the pair score is twice the one-EM-step gain computed in plain R", {
   d <- permuted_groups(n = c(600, 500, 400), seed = 91)
   inv <- quiet_starts(lca(d, 3, group = "la", starts = 10, seed = 1, verbose = FALSE))
   pt <- inv$patterns
-  sc <- item_scores(pt, inv)
+  sc <- pair_scores(pt, inv)
   post <- inv$posterior
   for (j in c(1L, 5L)) {
     byhand <- vapply(seq_along(pt$group_levels), function(g) {
@@ -205,12 +235,21 @@ test_that("the item score is twice the one-EM-step gain computed in plain R", {
     }, numeric(1))
     expect_equal(unname(sc$gain[j, ]), byhand, tolerance = 1e-10)
   }
-  # one EM step from the invariant solution reaches at least the score's gain
-  st <- sc$start(5L)
-  so <- set_map(length(pt$items), length(pt$group_levels), 5L)
-  ll1 <- sum(pt$n * cpp_lca_posterior(pt$y, pt$ncat, pt$group, length(pt$group_levels), so,
-                                      st$logpi, st$logrho)$ll_pattern)
-  expect_gte(2 * (ll1 - inv$loglik), sc$score[5] - 1e-8)
+  # one EM step from the invariant solution (item 5 free in group 2) reaches
+  # at least the score's gain
+  st <- sc$start(5L, 2L)
+  expect_equal(st$set_of[5, ], c(0L, 1L, 0L))
+  ll1 <- sum(pt$n * cpp_lca_posterior(pt$y, pt$ncat, pt$group, length(pt$group_levels),
+                                      st$set_of, st$par$logpi, st$par$logrho)$ll_pattern)
+  expect_gte(2 * (ll1 - inv$loglik), sc$gain[5, 2] - 1e-8)
+  # a pair already free scores 0 and is not offered again
+  fr <- quiet_starts(fit_lca_patterns(pt, 3L, starts = 1L, seed = 1, threads = 1L,
+                                      control = lca_control(), verbose = FALSE,
+                                      set_of = st$set_of, init = list(st$par)))
+  sc2 <- pair_scores(pt, fr)
+  expect_true(sc2$own[5, 2])
+  expect_equal(sum(sc2$own), 1L)
+  expect_equal(sc2$gain[5, 2], 0)
 })
 
 test_that("groups too small for K classes are pooled as 'other councils', said and counted", {
@@ -271,4 +310,27 @@ test_that("a configural group's adaptive starts stop after a batch that does not
                      b$starts$loglik[b$starts$group == g][seq_len(na[[g]])])
   }
   expect_gte(b$loglik, a$loglik - 1e-8)
+})
+
+test_that("the invariant model from the pooled maximum reaches the random starts' maximum", {
+  d <- six_councils(30, three_pairs[1])
+  items <- paste0("item", 1:7)
+  a <- quiet_starts(lca_invariance(d, k = 3, group = "la", starts = 20, seed = 1,
+                                   verbose = FALSE))
+  b <- quiet_starts(lca_invariance(d, k = 3, group = "la", starts = 20, seed = 1,
+                                   invariant_start = "pooled", verbose = FALSE))
+  fa <- a$fits[["invariant k=3"]]
+  fb <- b$fits[["invariant k=3"]]
+  expect_equal(fb$loglik, fa$loglik, tolerance = 1e-8)
+  expect_equal(unname(fb$class_size_group), unname(fa$class_size_group), tolerance = 1e-4)
+  expect_identical(fb$start_from, "pooled")
+  expect_identical(fb$invariance, "invariant")
+  expect_equal(fb$npar, fa$npar)
+  # its starts are the pooled model's: the same fit as lca() without groups
+  pooled <- quiet_starts(lca(d, 3, items = items, starts = 20, seed = 1, verbose = FALSE))
+  expect_equal(fb$starts$loglik, pooled$starts$loglik)
+  # EM from the pooled maximum only climbs: the invariant model nests the pooled one
+  expect_gt(fb$loglik, pooled$loglik)
+  expect_equal(b$table$loglik, a$table$loglik, tolerance = 1e-8)
+  expect_error(lca_invariance(d, k = 3, group = "la", invariant_start = "nope", verbose = FALSE))
 })

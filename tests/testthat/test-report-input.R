@@ -198,7 +198,7 @@ test_that("the report's BLRT gives the same p-values and K on every route in", {
   for (r in names(tests)) {
     expect_identical(tests[[r]]$p_value, ref$p_value, info = r)
     expect_equal(tests[[r]]$LR, ref$LR, tolerance = 1e-8, info = r)
-    enum <- data.frame(k = 1:3, BIC = c(3, 2, 1), n_best = 5, n_finished = 5)
+    enum <- data.frame(k = 1:3, BIC = c(3, 2, 1), SABIC = c(3, 2, 1), n_best = 5, n_finished = 5)
     k_r <- report_k_choice(enum, blrt = tests[[r]])$k_blrt
     expect_identical(k_r, report_k_choice(enum, blrt = ref)$k_blrt,
                      info = r)
@@ -227,7 +227,7 @@ test_that("the report's BLRT tests only next to the chosen K, and agrees with te
   every <- suppressWarnings(lca_blrt(d[items], k = 2:5, reps = 19, starts = 2, seed = 1,
                                      verbose = FALSE))$table
   expect_identical(every$p_value <= 0.05, c(TRUE, TRUE, FALSE, FALSE))  # 3 classes
-  k_of <- function(bl) report_k_choice(data.frame(k = 1:5, BIC = 5:1), blrt = bl)$k_blrt
+  k_of <- function(bl) report_k_choice(data.frame(k = 1:5, BIC = 5:1, SABIC = 5:1), blrt = bl)$k_blrt
   up <- run(3)  # 3 against 2 significant, then 4 against 3 not: stop
   expect_identical(up$k, 3:4)
   expect_identical(names(up), names(every))
@@ -241,7 +241,7 @@ test_that("the report's BLRT tests only next to the chosen K, and agrees with te
   # the seed, not the thread count, decides which tests run and their results
   expect_identical(run(5, threads = 1L), down)
   # the text names the Ks tested
-  txt <- report_k_choice(data.frame(k = 1:5, BIC = 5:1), blrt = up, blrt_reps = 19)$note
+  txt <- report_k_choice(data.frame(k = 1:5, BIC = 5:1, SABIC = 5:1), blrt = up, blrt_reps = 19)$note
   expect_match(txt, "of K - 1 against K categories for K = 3 to 4, (up to )?19 replicates")
   expect_identical(grepl("up to 19", txt, fixed = TRUE), any(up$reps < 19))
 })

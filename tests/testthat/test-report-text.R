@@ -1,53 +1,66 @@
 # The argued choice of K and the deprivation sentences (issue 23: items 7, 10).
 
-test_that("the K rule is what the text says: lowest BIC with K >= 2, whatever the other criteria say", {
+# The rule's criterion (k_rule_criterion) and the tables below: a table
+# made by hand gets the rule's column equal to its BIC unless the test sets it.
+with_rule <- function(tb, values = tb$BIC) {
+  tb[[k_rule_criterion]] <- values
+  tb
+}
+rule_k <- function(tb) tb$k[tb$k >= 2][which.min(tb[[k_rule_criterion]][tb$k >= 2])]
+
+test_that("the K rule is what the text says: lowest of the rule's criterion with K >= 2, whatever the others say", {
   tab <- data.frame(k = 1:6, BIC = c(500, 450, 440, 445, 452, 460), SABIC = c(490, 440, 420, 418, 425, 440),
                     AIC = c(480, 430, 410, 400, 399, 405), CAIC = c(510, 455, 452, 460, 470, 480),
                     n_best = 5, n_finished = 5)
   cv <- data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.7, -4.65, -4.6, -4.7))
   bl <- data.frame(k = 2:5, p_value = c(0.01, 0.01, 0.01, 0.4))
   r <- report_k_choice(tab, cv, bl, blrt_reps = 99, blrt_size = 3000, blrt_total = 18641, seed = 2020)
-  expect_identical(r$k, 3L)
+  expect_identical(r$k, rule_k(tab))
+  expect_identical(r$rule, k_rule_criterion)
   expect_identical(r$k_cv, 5L)
   expect_equal(r$k_blrt, 4)
   expect_equal(r$k_ic, c(BIC = 3, SABIC = 4, AIC = 5, CAIC = 3))
   expect_false(r$agree)
-  expect_match(r$text, "the report takes the number with the lowest BIC", fixed = TRUE)
+  expect_match(r$text, paste0("the report takes the number with the lowest ", k_rule_label[[k_rule_criterion]]),
+               fixed = TRUE)
   expect_match(r$text, "The rule was fixed before looking at the categories", fixed = TRUE)
-  # constructed tables: the K used is the lowest BIC among K >= 2, never another criterion's
+  # constructed tables: the K used is the lowest of the rule's criterion among K >= 2, never another's
   set.seed(25)
   for (i in 1:200) {
     kk <- 1:sample(3:12, 1)
     tb <- data.frame(k = kk, BIC = stats::runif(length(kk)), AIC = stats::runif(length(kk)))
+    tb <- with_rule(tb, stats::runif(length(kk)))
     cvr <- data.frame(k = kk, heldout_ll = stats::runif(length(kk)))
     blr <- data.frame(k = kk[-1], p_value = stats::runif(length(kk) - 1))
     got <- report_k_choice(tb, cvr, blr)
-    expect_identical(got$k, kk[-1][which.min(tb$BIC[-1])])
+    expect_identical(got$k, kk[-1][which.min(tb[[k_rule_criterion]][-1])])
     expect_identical(got$k_bic, kk[which.min(tb$BIC)])
   }
   # the lowest BIC at K = 1: the best model with two or more classes, and the text says why
-  tab1 <- data.frame(k = 1:3, BIC = c(100, 120, 110), n_best = 3, n_finished = 3)
+  tab1 <- with_rule(data.frame(k = 1:3, BIC = c(100, 120, 110), n_best = 3, n_finished = 3))
   r1 <- report_k_choice(tab1)
   expect_identical(r1$k, 3L)
   expect_match(r1$text, "a single category describes nothing", fixed = TRUE)
-  expect_match(r1$note, "Lowest BIC at K = 1.", fixed = TRUE)
+  expect_match(r1$note, "Lowest BIC at K = 1", fixed = TRUE)
   # the analyst's K
   r4 <- report_k_choice(tab, cv, k_use = 5)
   expect_identical(r4$k, 5)
   expect_match(r4$text, "as set by the analyst", fixed = TRUE)
-  expect_match(r4$text, "the lowest BIC with at least two categories, gives 3", fixed = TRUE)
+  expect_match(r4$text, paste0("the lowest ", k_rule_criterion, " with at least two categories, gives ", rule_k(tab)),
+               fixed = TRUE)
   expect_error(report_k_choice(data.frame(k = 1, BIC = 3)), class = "cscdemand_error_data")
 })
 
 test_that("the K text says where the criteria disagree, in plain words and in the note", {
-  tab <- data.frame(k = 1:6, BIC = c(500, 450, 440, 445, 452, 460), AIC = c(480, 430, 410, 400, 399, 405),
-                    n_best = 5, n_finished = 5)
+  tab <- with_rule(data.frame(k = 1:6, BIC = c(500, 450, 440, 445, 452, 460), AIC = c(480, 430, 410, 400, 399, 405),
+                              n_best = 5, n_finished = 5))
   cv <- data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.7, -4.65, -4.6, -4.7))
   bl <- data.frame(k = 2:5, p_value = c(0.01, 0.01, 0.01, 0.4))
   r <- report_k_choice(tab, cv, bl, blrt_reps = 99, blrt_size = 3000, blrt_total = 18641, seed = 2020)
   expect_match(r$text, "They disagree: the bootstrap test points to 4 and cross-validation points to 5", fixed = TRUE)
-  expect_match(r$text, "BIC is the stricter rule: in the simulation study it never chose more categories", fixed = TRUE)
-  expect_match(r$note, "Lowest BIC at K = 3 and AIC at K = 5.", fixed = TRUE)
+  expect_match(r$text, paste0(k_rule_criterion, " is the stricter rule: in the simulation study it"), fixed = TRUE)
+  expect_match(r$note, "Lowest BIC at K = 3", fixed = TRUE)
+  expect_match(r$note, "AIC at K = 5.", fixed = TRUE)
   expect_match(r$note, "random sample of 3,000 of the 18,641 episodes drawn with seed 2020", fixed = TRUE)
   expect_match(r$note, "^\\*For the statistician: ")
   # both checks at the same K
@@ -57,16 +70,17 @@ test_that("the K text says where the criteria disagree, in plain words and in th
   bl_low <- data.frame(k = 2:4, p_value = c(0.01, 0.3, 0.5))
   r6 <- report_k_choice(tab, NULL, bl_low, blrt_size = 3000, blrt_total = 18641, seed = 1)
   expect_match(r6$text, "the bootstrap test points to 2", fixed = TRUE)
-  expect_match(r6$text, "run on a sample of the episodes, has less power than BIC", fixed = TRUE)
+  expect_match(r6$text, paste0("run on a sample of the episodes, has less power than ", k_rule_criterion), fixed = TRUE)
   expect_no_match(report_k_choice(tab, NULL, bl_low)$text, "sample", fixed = TRUE)
-  expect_match(report_k_choice(tab, NULL, bl_low)$text, "The bootstrap test asks for stronger evidence than BIC", fixed = TRUE)
+  expect_match(report_k_choice(tab, NULL, bl_low)$text,
+               paste0("The bootstrap test asks for stronger evidence than ", k_rule_criterion), fixed = TRUE)
   two_down <- report_k_choice(tab, data.frame(k = 1:6, heldout_ll = c(-5, -4.7, -4.8, -4.9, -5, -5)), bl_low)$text
   expect_match(two_down, "Cross-validation and the bootstrap test ask for stronger evidence", fixed = TRUE)
   # BIC lowest at one category: the checks pointing to one are not said to ask for more than BIC
-  tab_one <- data.frame(k = 1:3, BIC = c(100, 120, 110))
+  tab_one <- with_rule(data.frame(k = 1:3, BIC = c(100, 120, 110)))
   t1 <- report_k_choice(tab_one, data.frame(k = 1:3, heldout_ll = c(-1, -2, -3)))$text
   expect_match(t1, "cross-validation points to 1", fixed = TRUE)
-  expect_no_match(t1, "stronger evidence than BIC", fixed = TRUE)
+  expect_no_match(t1, "stronger evidence than", fixed = TRUE)
   # agreement
   bl2 <- data.frame(k = 2:4, p_value = c(0.01, 0.01, 0.3))
   cv2 <- data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.6, -4.65, -4.66, -4.7))
@@ -129,10 +143,10 @@ test_that("pooled deprivation results are labelled pooled, with the council's ow
 })
 
 test_that("the K text does not contradict itself about cross-validation", {
-  tb <- data.frame(k = 1:4, BIC = c(100, 90, 95, 99), n_best = c(5, 3, 1, 1), n_finished = 5)
+  tb <- with_rule(data.frame(k = 1:4, BIC = c(100, 90, 95, 99), n_best = c(5, 3, 1, 1), n_finished = 5))
   r <- report_k_choice(tb, data.frame(k = 1:4, heldout_ll = c(-3, -2.9, -2.85, -2.8)))
   expect_match(r$text, "cross-validation points to 4 (the most tried", fixed = TRUE)
-  expect_match(r$text, "BIC is the stricter rule", fixed = TRUE)
+  expect_match(r$text, paste(k_rule_criterion, "is the stricter rule"), fixed = TRUE)
   expect_no_match(paste(r$text, r$note), "sets no upper limit", fixed = TRUE)
   expect_match(r$note, "found more than once", fixed = TRUE)
   expect_match(report_k_choice(tb[c(1, 3, 4, 2), ])$note, "found more than once", fixed = TRUE)
@@ -155,4 +169,38 @@ test_that("the deprivation text names the editions used, and 'Not known' only wh
   expect_match(both$sentence, "\"Not known\"")
   expect_equal(sum(grepl("English Indices of Deprivation 20(19|25)", both$reference)), 2)
   expect_error(imd_edition_text(2010), class = "cscdemand_error_data")
+})
+
+test_that("the report's rule is the one the K-selection study supports, and its text quotes the study", {
+  # the study's table, read here from the shipped CSV, complete data sets only
+  st <- utils::read.csv(system.file("extdata", "k_selection_study.csv", package = "cscdemand"))
+  done <- paste(st$k_true, st$n, st$rep) %in% with(st[st$criterion == "CAIC", ], paste(k_true, n, rep))
+  st <- st[done, ]
+  ics <- c("BIC", "SABIC", "AIC", "CAIC")
+  hit <- sapply(ics, function(ic) mean(st$k_pick[st$criterion == ic] == st$k_true[st$criterion == ic]))
+  over <- sapply(ics, function(ic) mean(st$k_pick[st$criterion == ic] > st$k_true[st$criterion == ic]))
+  # the rule fixed with the study: of the information criteria the report
+  # always has, the one that picks the true K most often among those that
+  # choose too many categories in at most 10% of the data sets
+  ok <- over <= 0.10
+  expect_identical(k_rule_criterion, names(which.max(hit[ok])))
+  tab <- data.frame(k = 1:6, BIC = c(500, 450, 440, 445, 452, 460), SABIC = c(490, 440, 420, 418, 425, 440),
+                    AIC = c(480, 430, 410, 400, 399, 405), CAIC = c(510, 455, 452, 460, 470, 480),
+                    n_best = 5, n_finished = 5)
+  r <- report_k_choice(tab)
+  n_sets <- sum(st$criterion == k_rule_criterion)
+  expect_match(r$text, paste0("In a simulation study of ", n_sets, " data sets"), fixed = TRUE)
+  expect_match(r$text, paste0("the data were made with in ", round(100 * hit[[k_rule_criterion]]), "%"), fixed = TRUE)
+  expect_match(r$note, paste0("The rule (lowest ", k_rule_criterion, ", K of at least 2)"), fixed = TRUE)
+  expect_match(r$note, paste0("too many in ", round(100 * over[[k_rule_criterion]]), "%"), fixed = TRUE)
+  # the rule's column, when a table made by hand lacks it, from the
+  # log-likelihood as lca_enumerate() computes it
+  d <- simulate_lca(n = 800, seed = 3)
+  en <- lca_enumerate(d, k = 1:3, starts = 3, seed = 1, verbose = FALSE)$table
+  bare <- en[c("k", "loglik", "npar", "nobs")]
+  expect_equal(k_rule_column(bare, k_rule_criterion)[[k_rule_criterion]], en[[k_rule_criterion]])
+  expect_identical(report_k_choice(bare)$k, report_k_choice(en)$k)
+  if (k_rule_criterion != "BIC") {
+    expect_error(report_k_choice(data.frame(k = 1:3, BIC = 3:1)), class = "cscdemand_error_data")
+  }
 })
