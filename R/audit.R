@@ -211,24 +211,51 @@ audit_chains <- list(
 )
 
 audit_chain_hide <- function(step, n, hidden, threshold) {
-  step <- tolower(step)
   for (ch in audit_chains) {
-    s <- which(grepl(ch$start, step))[1L]
-    if (is.na(s)) next
-    pos <- seq_along(step)
-    e <- which(pos > s & grepl(ch$end, step))[1L]
-    if (is.na(e) && !is.null(ch$check)) e <- utils::tail(which(pos > s & grepl(ch$check, step)), 1L)
-    if (!length(e) || is.na(e)) next
-    # a line added after its start ("rows kept") closes the chain all the same
-    if (isTRUE(ch$anywhere)) pos[e] <- Inf
-    inside <- pos > s & pos < pos[e]
-    parts <- which(inside & grepl(ch$part, step))
-    checks <- if (is.null(ch$check)) integer() else which(inside & grepl(ch$check, step))
-    hidden <- audit_chain_protect(n, hidden, list(parts = parts, checks = checks, start = s, end = e,
-                                                  pos = pos, hide_end = isTRUE(ch$anywhere)),
-                                  threshold)
+    at <- audit_chain_locate(step, ch)
+    if (is.null(at)) next
+    hidden <- audit_chain_protect(n, hidden, c(at, hide_end = isTRUE(ch$anywhere)), threshold)
   }
   hidden
+}
+
+# Where one chain is in the audit: its start and end lines, the positions
+# used to order them, the steps between them and the lines that check a
+# count on the way (NULL when the audit does not hold the chain).
+audit_chain_locate <- function(step, ch) {
+  step <- tolower(step)
+  s <- which(grepl(ch$start, step))[1L]
+  if (is.na(s)) return(NULL)
+  pos <- seq_along(step)
+  e <- which(pos > s & grepl(ch$end, step))[1L]
+  if (is.na(e) && !is.null(ch$check)) e <- utils::tail(which(pos > s & grepl(ch$check, step)), 1L)
+  if (!length(e) || is.na(e)) return(NULL)
+  # a line added after its start ("rows kept") closes the chain all the same
+  if (isTRUE(ch$anywhere)) pos[e] <- Inf
+  inside <- pos > s & pos < pos[e]
+  list(start = s, end = e, pos = pos, parts = which(inside & grepl(ch$part, step)),
+       checks = if (is.null(ch$check)) integer() else which(inside & grepl(ch$check, step)))
+}
+
+# The hidden steps that lie between the same two published lines of a
+# chain: their sum is the difference of those lines, published anyway, so
+# the report prints them as one line with that sum (a lone "c" there would
+# read as a small number when it hides 30). One index vector per stretch
+# with two or more hidden steps.
+audit_hidden_groups <- function(step, hidden) {
+  groups <- list()
+  for (ch in audit_chains) {
+    at <- audit_chain_locate(step, ch)
+    if (is.null(at) || hidden[at$start] || hidden[at$end]) next
+    open <- at$checks[!hidden[at$checks]]
+    bounds <- c(at$start, open[order(at$pos[open])], at$end)
+    for (i in seq_len(length(bounds) - 1L)) {
+      idx <- at$parts[at$pos[at$parts] > at$pos[bounds[i]] & at$pos[at$parts] < at$pos[bounds[i + 1L]]]
+      h <- idx[hidden[idx]]
+      if (length(h) >= 2L) groups[[length(groups) + 1L]] <- h
+    }
+  }
+  groups
 }
 
 # The stretches of one chain between its published lines; see

@@ -87,7 +87,9 @@
 #'   episodes"`, of class `cscdemand_crosstab`. Attribute `counts` holds the
 #'   published counts as a numeric matrix (suppressed cells `NA`, totals in
 #'   the last row and column) and `suppressed` the logical matrix of
-#'   suppressed cells; `method` `"modal"` (a class column) or
+#'   suppressed cells; `expected` the unrounded counts of its rows, one
+#'   column per class before any are counted together (what
+#'   [class_profile()] computes its ratios from); `method` `"modal"` (a class column) or
 #'   `"proportional"`; `note` a sentence saying which rows were merged (or
 #'   `NULL`); `sentence` a sentence that replaces the table when it has one
 #'   row only (every episode has the same level), or when every category is
@@ -214,7 +216,7 @@ crosstab_publish <- function(tab, label, threshold, unknown, method, published =
   names(out) <- c(label, colnames(full))
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_crosstab", "data.frame"), counts = counts,
-            suppressed = supp, threshold = threshold, method = method,
+            suppressed = supp, threshold = threshold, method = method, expected = lay$rows_tab,
             note = crosstab_note(tidy$merged, c(tidy$notes, lay$note, crosstab_kept_note(
               supp[-nrow(full), -ncol(full), drop = FALSE], rownames(body),
               c(residual_levels(unknown), tidy$label), label), tidy$families)),

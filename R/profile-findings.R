@@ -6,7 +6,11 @@
 #' ratio "x N" (how many times as likely in the class as in the other
 #' classes), with an up arrow where the profile's test finds it significantly
 #' higher, two where it is also at least twice as likely, and down arrows
-#' for lower; suppressed cells show `"c"`.
+#' for lower; suppressed cells show `"c"`. A row with no ratio to show
+#' (every cell suppressed, or no such episode in any class) is left out, and
+#' attribute `note` names it. With `what = "p_value"` or `"interval"` it is
+#' the same table of the adjusted p-values or intervals, so that every arrow
+#' can be checked.
 #'
 #' `profile_findings()` writes the flagged rows as sentences: "Episodes in
 #' the *Neglect* category were 2.3 times as likely to involve a child aged
@@ -34,6 +38,11 @@
 #' @param x A profile from [class_profile()].
 #' @param labels Optional named character vector of headings for the
 #'   characteristics (names: the profile's `variable` values).
+#' @param what What each cell of `profile_ratio_table()` holds: `"ratio"` (the
+#'   default: the ratio and its arrows), `"p_value"` (the adjusted p-value of
+#'   the test behind the arrows, as [class_profile()] computes it: an arrow
+#'   means it is under the profile's `alpha`) or `"interval"` (the confidence
+#'   interval of the ratio). Suppressed cells are `"c"` in every form.
 #' @param max_per_class Most findings per class (default 4).
 #' @param min_episodes Fewest episodes with the characteristic, in the class
 #'   and in the other classes alike, for a finding to be written (default
@@ -51,20 +60,47 @@
 #' ep$age_group[young] <- "0-4"
 #' prof <- class_profile(ep, "class", "age_group")
 #' profile_ratio_table(prof)
+#' profile_ratio_table(prof, what = "p_value")
 #' profile_findings(prof)
-profile_ratio_table <- function(x, labels = NULL) {
+profile_ratio_table <- function(x, labels = NULL, what = c("ratio", "p_value", "interval")) {
   check_profile(x)
+  what <- rlang::arg_match(what)
   arrows <- c("much higher" = "\u2191\u2191", "higher" = "\u2191",
               "lower" = "\u2193", "much lower" = "\u2193\u2193")
-  cell <- ifelse(x$suppressed, "c",
-                 trimws(paste(x$display, ifelse(x$flag %in% names(arrows), arrows[x$flag], ""))))
+  ratio <- ifelse(x$suppressed, "c",
+                  trimws(paste(x$display, ifelse(x$flag %in% names(arrows), arrows[x$flag], ""))))
+  cell <- switch(what, ratio = ratio,
+                 p_value = ifelse(is.na(x$p_value), ratio, format_p_adjusted(x$p_value, attr(x, "alpha"))),
+                 interval = ifelse(is.na(x$lower) | x$display == "c", ratio,
+                                   paste(formatC(x$lower, format = "f", digits = 2), "to",
+                                         formatC(x$upper, format = "f", digits = 2))))
   key <- paste(profile_var_label(x$variable, labels), x$level, sep = ": ")
   key <- factor(key, levels = unique(key))
   w <- tapply(cell, list(key, x$class), function(v) v[1])
   w[is.na(w)] <- ""
+  # a row that shows no ratio (every cell suppressed, or none in the class)
+  # says nothing: it is left out, and the note says so
+  says <- tapply(!ratio %in% c("c", "n/a", ""), key, any)
+  gone <- rownames(w)[!says[rownames(w)]]
+  w <- w[says[rownames(w)], , drop = FALSE]
   out <- data.frame(Characteristic = rownames(w), unclass(w), check.names = FALSE,
                     stringsAsFactors = FALSE)
   rownames(out) <- NULL
+  attr(out, "note") <- if (length(gone)) {
+    paste0(and_list(paste0("\u201c", gone, "\u201d")), if (length(gone) == 1) " is" else " are",
+           " left out: no ratio in ", if (length(gone) == 1) "its row" else "their rows",
+           " can be published (each is suppressed, or the category has no such episode).")
+  }
+  out
+}
+
+# Adjusted p-values as a reader compares them with the level: "<0.001", else
+# three decimals, or four where three would round across the level.
+format_p_adjusted <- function(p, alpha = 0.05) {
+  out <- formatC(p, format = "f", digits = 3)
+  cross <- !is.na(p) & (p < alpha) != (round(p, 3) < alpha)
+  out[cross] <- formatC(p[cross], format = "f", digits = 4)
+  out[!is.na(p) & p < 0.001] <- "<0.001"
   out
 }
 

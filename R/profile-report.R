@@ -95,7 +95,7 @@ report_data <- function(data = "example", council = NULL, years = NULL, threshol
                  years = yrs, years_text = report_years_text(yrs),
                  source = report_source_text(rin$kind, rin$source),
                  example = rin$kind == "simulated", lsoa_lookup = !is.null(lsoa),
-                 audit = report_audit(au, threshold, report_source_text(rin$kind, rin$source))),
+                 audit = report_audit(au, threshold, report_source_text(rin$kind, rin$source), yrs)),
             class = "cscdemand_report_data", threshold = threshold, audit_counts = au)
 }
 
@@ -126,7 +126,7 @@ report_data_recheck <- function(rd, council, years, threshold, call = rlang::cal
                   i = "Build them again with {.code report_data(data, years = {deparse(years)})}, or leave {.arg years} out."),
                 class = "cscdemand_error_data", call = call)
   }
-  rd$audit <- report_audit(au, threshold, rd$source)
+  rd$audit <- report_audit(au, threshold, rd$source, rd$years)
   attr(rd, "threshold") <- threshold
   rd
 }

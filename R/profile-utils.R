@@ -272,3 +272,22 @@ residual_levels <- function(unknown = residual_unknown) {
   unique(c(unknown, "Missing", "(missing)", "Other"))
 }
 residual_unknown <- c("Unknown", "Not known", "Don't know", "Not stated", "Not recorded", "Refused")
+
+# A matrix of posterior class probabilities, one row per episode (class_profile(),
+# class_crosstab()); columns named "Class 1", ... when unnamed.
+check_posterior <- function(posterior, n, arg = rlang::caller_arg(posterior),
+                            call = rlang::caller_env()) {
+  if (!is.matrix(posterior) || !is.numeric(posterior) || nrow(posterior) != n) {
+    abort_input(c("{.arg {arg}} must be a numeric matrix with one row per episode ({n}).",
+                  i = "Use {.code predict(fit, episodes, type = \"posterior\")}."),
+                class = "cscdemand_error_posterior", call = call)
+  }
+  if (anyNA(posterior) || any(posterior < -1e-8) || any(abs(rowSums(posterior) - 1) > 1e-6)) {
+    bad <- which(rowSums(is.na(posterior)) > 0 | abs(rowSums(posterior) - 1) > 1e-6)
+    abort_input(c("{.arg {arg}} must hold probabilities that add up to 1 in every row.",
+                  x = "Rows {format_rows(bad)} do not."),
+                class = "cscdemand_error_posterior", call = call)
+  }
+  if (is.null(colnames(posterior))) colnames(posterior) <- paste("Class", seq_len(ncol(posterior)))
+  posterior
+}

@@ -23,7 +23,8 @@
 #' * `p_value`: two-sided two-proportion z test with pooled variance (the
 #'   Pearson chi-squared test of the 2 x 2 table without continuity
 #'   correction, as `prop.test(correct = FALSE)`), adjusted by `p_adjust`
-#'   over every row of the profile (every class, characteristic and level);
+#'   over every published row of the profile (every class, characteristic and
+#'   level whose ratio is shown);
 #' * `flag`: `"higher"` when `p_value < alpha` and `ratio > 1` (and at least
 #'   `flags[1]`, 1 by default: no size cut-off), `"much higher"` when also
 #'   `ratio >= flags[2]`, and the mirror images (`ratio < 1`, at most
@@ -33,13 +34,14 @@
 #' With modal assignment (a class column), the test is a valid test of "no
 #' association between the characteristic and the class": if the
 #' characteristic is unrelated to the true class it is unrelated to the
-#' modal class too. Misclassified episodes pull the classes together, so the
-#' ratios are if anything understated.
+#' modal class too. Misclassified episodes pull the classes together
+#' (checked by simulation in the tests, for data simulated from a latent
+#' class model), so the ratios tend to be understated.
 #'
-#' Missing values of a characteristic are a level of their own,
-#' `"(missing)"`, counted and profiled like any other. A 0/1 or logical
-#' characteristic (an outcome flag) is reported by its "yes" level (and
-#' `"(missing)"` if any) unless `binary = "both"`.
+#' Missing values of a characteristic are a level of their own, `"Missing"`,
+#' counted and profiled like any other. A 0/1 or logical characteristic (an
+#' outcome flag) is reported by its "yes" level (and `"Missing"` if any)
+#' unless `binary = "both"`.
 #'
 #' With `posterior`, counts are posterior-weighted (proportional assignment):
 #' each episode counts towards every class with its posterior probability, so
@@ -52,39 +54,49 @@
 #' variance \eqn{p(1-p)\sum c_i^2} (\eqn{p} the pooled share); the interval
 #' uses the delta method with Kish's effective sizes \eqn{A^2/\sum w_i^2},
 #' \eqn{B^2/\sum (1-w_i)^2} and the covariance of episodes counted on both
-#' sides. With 0/1 weights both reduce to the formulas above. The posterior
-#' probabilities are taken as known (their estimation error is small beside
-#' the sampling error of a characteristic on thousands of episodes); the test
-#' holds its level under no association, checked by simulation in the tests.
+#' sides. With 0/1 weights both reduce to the formulas above. This variance
+#' is smaller than the binomial one with the expected counts as sizes
+#' (\eqn{p_1(1-p_1)/A + p_0(1-p_0)/B}): an episode shared between the class
+#' and the others adds to both percentages, so they move together. It is
+#' exact under no association given the weights, which are functions of the
+#' factors alone (a characteristic unrelated to the classes is unrelated to
+#' them); classification uncertainty shows as a smaller difference (less
+#' power), not as a larger variance under no association. The tests check by
+#' simulation, with the posteriors of a fitted model, that the test holds its
+#' level under no association and detects a known difference, and that the
+#' binomial variance would make it conservative.
 #' Proportional assignment, like modal assignment, pulls the classes together
 #' when classification is uncertain; for bias-corrected estimates use
 #' [class_outcome()].
 #'
 #' @section Small numbers:
-#' Every count from 1 to `threshold - 1` is suppressed (primary suppression;
-#' true zeros are shown, as in DfE practice). Then, for each characteristic,
-#' the counts are read as a table of levels by classes whose row and column
-#' totals are taken as published, and more cells are suppressed (secondary
-#' suppression) until no suppressed cell can be recovered by subtraction from
-#' the totals: every row and column has either none or at least two
-#' suppressed cells, no suppressed cell is fixed by the linear system of
-#' totals, and every count under the threshold can take, given the totals and
-#' the shown counts, a range of values at least `threshold` wide (see
-#' [suppress_small()], "Rules"). A class with fewer episodes than `threshold` (and one more class,
+#' A ratio, percentage or test is worked out from counts, so it is published
+#' exactly when the counts it comes from are. For each characteristic the
+#' profile uses the suppression of the table of counts of that
+#' characteristic by class, [class_crosstab()] with the same `class` or
+#' `posterior` and `threshold`: the same levels and the same suppressed
+#' cells, one suppression for both, so that the ratios neither give back a
+#' cell the table hides nor hide one it shows. In that table every count from
+#' 1 to `threshold - 1` is suppressed (primary suppression; true zeros are
+#' shown, as in DfE practice), and more cells (secondary suppression) until
+#' no suppressed cell can be recovered from the row and column totals, which
+#' are published, nor pinned by them to a range narrower than `threshold`
+#' (see [suppress_small()], "Rules"). A class that the table counts together
+#' with others (`"Other categories"`) has all its cells suppressed here. A
+#' class with fewer episodes than `threshold` (and one more class,
 #' since the class totals add up to the number of episodes) has its totals
 #' `n_class` and `n_other_class` and all its cells suppressed, since a count
 #' over its percentage would give the total back.
 #' A suppressed cell has `n`, percentages, ratio, interval and test
-#' set to `NA`, `flag` `"suppressed"` and `display` `"c"`. Where the count of
-#' the other classes at a level (`n_other`) is under the threshold, the ratio,
-#' its interval and test, `n_other` and `pct_other` are `NA` and `display` is
-#' `"c"` too, since they would give that count back. Levels with no episode
-#' are left out, and the residual levels (not known, `"(missing)"`,
-#' `"Other"`) are merged into one level when one of them holds a small count
-#' (attribute `merged` lists them per characteristic), and counted with the
-#' smallest other level when they would still leave a large level mostly
-#' suppressed (not for 0/1 characteristics), as in [class_crosstab()]. Set
-#' `threshold = 0` for unsuppressed figures (not for publication).
+#' set to `NA`, `flag` `"suppressed"` and `display` `"c"`. Where the table
+#' hides a level's total, the count of the other classes at the level
+#' (`n_other`) is not published, so the ratio, its interval and test,
+#' `n_other` and `pct_other` are `NA` and `display` is `"c"` too. Levels with
+#' no episode are left out, and levels are merged as the table merges them
+#' (attribute `merged` lists the original levels counted in a merged level,
+#' attribute `notes` the table's sentence about it). The adjustment for
+#' multiple comparisons is over the published tests. Set `threshold = 0` for
+#' unsuppressed figures (not for publication).
 #'
 #' @param episodes A data frame, one row per episode. No identifier columns
 #'   are carried into the result.
@@ -157,9 +169,17 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
     cls <- kept$class
     W <- indicator_matrix(cls)
     method <- "modal"
+    crosstab <- function(y, v) {
+      class_crosstab(data.frame(.class = cls, .level = y), class = ".class", var = ".level",
+                     threshold = threshold, label = profile_var_label(v))
+    }
   } else {
     W <- check_posterior(posterior, nrow(episodes))
     method <- "proportional"
+    crosstab <- function(y, v) {
+      class_crosstab(data.frame(.level = y), var = ".level", posterior = W, threshold = threshold,
+                     label = profile_var_label(v))
+    }
   }
   if (ncol(W) < 2L) {
     abort_input(c("A profile compares each class with the others, but there is only one class ({.val {colnames(W)}}).",
@@ -168,32 +188,41 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
   z <- stats::qnorm(1 - (1 - level) / 2)
   hide_class <- hidden_totals(colSums(W), threshold)
   rows <- lapply(vars, profile_variable, episodes = episodes, W = W, binary = binary,
-                 threshold = threshold, z = z, hide_class = hide_class,
-                 pool = if (method == "proportional") "Other categories")
+                 threshold = threshold, z = z, hide_class = hide_class, crosstab = crosstab)
   merged <- stats::setNames(lapply(rows, attr, "merged"), vars)
-  rows <- lapply(rows, function(r) `attr<-`(r, "merged", NULL))
+  notes <- stats::setNames(lapply(rows, attr, "note"), vars)
+  rows <- lapply(rows, function(r) `attr<-`(`attr<-`(r, "merged", NULL), "note", NULL))
   out <- do.call(rbind, rows)
-  out$p_value <- stats::p.adjust(out$p_value, p_adjust)
-  out$flag <- profile_flag(out$ratio, out$p_value, out$n, alpha, flags)
   out <- out[c(setdiff(names(out), c("display", "suppressed")), "display", "suppressed")]
   s <- out$suppressed
   out[s, c("n", "pct", "n_other", "pct_other", "ratio", "lower", "upper", "p_value")] <- NA
   out[out$class %in% colnames(W)[hide_class], c("n_class", "n_other_class")] <- NA
-  out$flag[s] <- "suppressed"
   out$display[s] <- "c"
-  out <- profile_hide_derived(out, threshold)
+  out <- profile_hide_derived(out)
+  out$total_hidden <- NULL
+  # the adjustment is over the tests the profile publishes (a hidden cell's
+  # test is not reported), so a reader can repeat it from the p-values shown
+  out$p_value <- stats::p.adjust(out$p_value, p_adjust)
+  out$flag <- profile_flag(out$ratio, out$p_value, out$n, alpha, flags)
+  out$flag[s] <- "suppressed"
   out$class <- factor(out$class, levels = colnames(W))
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_profile", "data.frame"),
             method = method, level = level, alpha = alpha, flags = flags, p_adjust = p_adjust,
             threshold = threshold, n_episodes = nrow(episodes),
-            merged = merged[lengths(merged) > 0])
+            merged = merged[lengths(merged) > 0], notes = unlist(notes))
 }
 
-# One characteristic's rows of the profile: counts of each level by class
-# (residual levels merged when small, empty levels dropped), suppression,
-# percentages, ratios, intervals and unadjusted tests.
-profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class, pool = NULL) {
+# One characteristic's rows of the profile. Its counts and their
+# suppression are those of the table of counts of the same characteristic
+# by class (class_crosstab(), through `crosstab`): the same levels (residual
+# and sparse levels merged as there), the same suppressed cells. A ratio,
+# percentage or test is computed from the class's count, the level's total
+# and the class totals, so it is published exactly when those counts are:
+# hidden with its cell, and hidden across the row when the level's total is.
+# A class that the table pools with others ("Other categories") has no cell
+# of its own there, so its ratios are hidden too.
+profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class, crosstab) {
   x <- episodes[[v]]
   f <- characteristic_factor(x)
   if (nlevels(f) < 2L) {
@@ -207,25 +236,11 @@ profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class, p
                    class = "cscdemand_warning_levels")
   }
   bin <- is_binary_var(x)
-  if (bin) levels(f)[levels(f) == "0"] <- "no"
-  if (bin) levels(f)[levels(f) == "1"] <- "yes"
-  cnt <- rowsum(W, f, reorder = FALSE)
-  cnt <- cnt[match(levels(f), rownames(cnt)), , drop = FALSE]
-  cnt[is.na(cnt)] <- 0
-  rownames(cnt) <- levels(f)
-  if (bin) {
-    td <- tidy_levels(cnt, threshold, residual_levels(), drop_cols = FALSE)
-    cnt <- td$tab
-    supp <- attr(publish_table(as.data.frame(cnt, optional = TRUE), colnames(W), threshold), "suppressed")
-  } else {
-    # the same rows, and the same hidden cells, as class_crosstab() of this
-    # characteristic: two tables hiding different cells of one table of
-    # counts would give each other's hidden cells away
-    lay <- crosstab_layout(cnt, threshold, residual_unknown, merge_columns = pool, drop_cols = FALSE)
-    td <- lay$tidy
-    cnt <- lay$rows_tab
-    supp <- profile_layout_suppressed(lay, cnt, threshold)
-  }
+  y <- if (bin) factor(ifelse(is.na(x), NA, ifelse(as.character(x) %in% c("1", "TRUE"), "yes", "no")),
+                       levels = c("no", "yes")) else x
+  ct <- crosstab(y, v)
+  cnt <- profile_crosstab_counts(ct, colnames(W))
+  supp <- profile_crosstab_hidden(ct, rownames(cnt), colnames(W))
   supp[, hide_class] <- TRUE
   A <- colSums(cnt)
   Tl <- rowSums(cnt)
@@ -250,28 +265,35 @@ profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class, p
   out$p_value <- ifelse(pp > 0 & pp < 1 & wv$c2 > 0, 2 * stats::pnorm(-abs(zz)), NA_real_)
   out$display <- profile_display(out$ratio, a, b)
   out$suppressed <- as.vector(supp)
+  out$total_hidden <- rep(attr(supp, "total_hidden"), ncol(cnt))
   if (bin && binary == "one") out <- out[out$level != "no", , drop = FALSE]
-  attr(out, "merged") <- td$merged
+  lv <- levels(crosstab_levels(y, residual_unknown))
+  attr(out, "merged") <- setdiff(lv, rownames(cnt))
+  attr(out, "note") <- attr(ct, "note")
   out
 }
 
-# The cells of a profile's characteristic hidden as class_crosstab() hides
-# them: each category as in the crosstab, and a category the crosstab counts
-# with others ("Other categories") hidden whole, since the crosstab does not
-# show it apart (its counts here, with the pooled column there, would give
-# the others away).
-profile_layout_suppressed <- function(lay, cnt, threshold) {
-  supp <- matrix(TRUE, nrow(cnt), ncol(cnt), dimnames = dimnames(cnt))
-  if (threshold <= 0) return(supp & FALSE)
-  sp <- crosstab_suppress(lay$tab, threshold)$supp
-  kept <- setdiff(intersect(colnames(cnt), colnames(sp)), lay$pooled)
-  supp[, kept] <- sp[rownames(cnt), kept, drop = FALSE]
-  supp
+# The unrounded counts of a crosstab's published rows, one column per class
+# (a class with no episode at all, left out by the table, has zeros).
+profile_crosstab_counts <- function(ct, classes) {
+  e <- attr(ct, "expected")
+  cnt <- matrix(0, nrow(e), length(classes), dimnames = list(rownames(e), classes))
+  have <- intersect(classes, colnames(e))
+  cnt[, have] <- e[, have, drop = FALSE]
+  cnt
 }
 
-# The other classes' count at a level (the denominator of the ratio) is a
-# sum of cells; when it is under the threshold the ratio, its interval and
-# test would give it back: they are hidden, though the class's count shows.
+# The crosstab's suppressed cells for each level and class: a class the
+# table does not show on its own (pooled, or with no episode) is hidden.
+# Attribute `total_hidden`: the levels whose total the table hides.
+profile_crosstab_hidden <- function(ct, levels, classes) {
+  s <- attr(ct, "suppressed")
+  hid <- matrix(TRUE, length(levels), length(classes), dimnames = list(levels, classes))
+  have <- intersect(classes, colnames(s))
+  hid[, have] <- s[levels, have, drop = FALSE]
+  structure(hid, total_hidden = unname(s[levels, ncol(s)]))
+}
+
 # Sums of the weights that the variances need, per class (recycled over the
 # `n_levels` levels): with w an episode's weight for the class (its posterior
 # probability, or 0/1 with a class column), A = sum w, B = sum (1 - w),
@@ -299,8 +321,12 @@ profile_log_ratio_var <- function(p1, p0, pp, A, B, wv) {
     2 * pp * (1 - pp) * wv$x / (A * B * p1 * p0)
 }
 
-profile_hide_derived <- function(out, threshold) {
-  few <- !out$suppressed & !is.na(out$n_other) & out$n_other > 0 & out$n_other < threshold
+# Where the table of counts hides a level's total, the other classes' count
+# at the level (the total less the class's count) is not published: the
+# ratio, its interval and test, and the other classes' percentage would give
+# it back, so they are hidden, though the class's count shows.
+profile_hide_derived <- function(out) {
+  few <- !out$suppressed & out$total_hidden
   out[few, c("n_other", "pct_other", "ratio", "lower", "upper", "p_value")] <- NA
   out$flag[few] <- ""
   out$display[few] <- "c"
@@ -326,23 +352,6 @@ profile_display <- function(ratio, a, b) {
 }
 
 flag_marks <- c("much higher" = "++", "higher" = "+", "lower" = "-", "much lower" = "--")
-
-check_posterior <- function(posterior, n, arg = rlang::caller_arg(posterior),
-                            call = rlang::caller_env()) {
-  if (!is.matrix(posterior) || !is.numeric(posterior) || nrow(posterior) != n) {
-    abort_input(c("{.arg {arg}} must be a numeric matrix with one row per episode ({n}).",
-                  i = "Use {.code predict(fit, episodes, type = \"posterior\")}."),
-                class = "cscdemand_error_posterior", call = call)
-  }
-  if (anyNA(posterior) || any(posterior < -1e-8) || any(abs(rowSums(posterior) - 1) > 1e-6)) {
-    bad <- which(rowSums(is.na(posterior)) > 0 | abs(rowSums(posterior) - 1) > 1e-6)
-    abort_input(c("{.arg {arg}} must hold probabilities that add up to 1 in every row.",
-                  x = "Rows {format_rows(bad)} do not."),
-                class = "cscdemand_error_posterior", call = call)
-  }
-  if (is.null(colnames(posterior))) colnames(posterior) <- paste("Class", seq_len(ncol(posterior)))
-  posterior
-}
 
 #' @rdname class_profile
 #' @param x A profile from `class_profile()`.

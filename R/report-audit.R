@@ -5,8 +5,16 @@
 # and codes are not about children and are always shown).
 
 # The publishable audit table of the report, from the audit counts
-# (columns stage, step, n, detail and unit).
-report_audit <- function(au, threshold, source = NULL) {
+# (columns stage, step, n, detail and unit). Every line about children is
+# a count of its unit ("Unit" column); the returns read are counted, with
+# the years they cover (`years`), never named by file. Hidden steps that lie
+# between the same two published lines are one line with their sum (the
+# difference of those lines, published anyway), so every chain balances in
+# print and a "c" is never a step that hides 30. Lines that repeat another
+# line's count are one line. Factors recorded fewer than `threshold` times
+# are counted, not named. Attribute `steps`: the audit step(s) behind each
+# line.
+report_audit <- function(au, threshold, source = NULL, years = NULL) {
   unit <- if (is.null(au$unit)) rep("rows", nrow(au)) else au$unit
   files <- grepl("returns read", au$step)  # census files: not about children
   not_children <- files | unit != "rows" | grepl("columns|factors excluded", au$step)
@@ -16,15 +24,104 @@ report_audit <- function(au, threshold, source = NULL) {
   n <- ifelse(not_children | !hidden, fmt_int(round(au$n)), "c")
   detail <- report_audit_detail(au$step, au$detail, source)
   detail <- as.character(audit_public_text(detail, threshold, hide_all = hidden & !not_children))
-  detail <- report_big_marks(detail)
-  # the returns' file names say nothing to a reader (and may carry a path or
-  # a person's name): the number of returns instead (not a count of children)
-  detail[files] <- ifelse(is.na(au$n[files]), "", paste(fmt_int(round(au$n[files])),
-                                                      ifelse(round(au$n[files]) == 1, "return", "returns")))
-  data.frame(Step = report_audit_step(au$step), Number = n,
-             Counts = ifelse(files, "files", ifelse(not_children, audit_unit_noun(au$step, unit),
-                                                    audit_count_noun(au$step))),
-             Detail = detail, stringsAsFactors = FALSE)
+  detail <- report_big_marks(report_rare_factors(detail, threshold))
+  detail[files] <- if (length(years)) paste("reporting years", report_years_text(years)) else ""
+  step <- report_audit_step(au$step)
+  step[files] <- sub("^(Census )?returns read", "CIN census returns read", step[files])
+  out <- data.frame(Step = step, Number = n,
+                    Unit = ifelse(files, "returns", ifelse(not_children, audit_unit_noun(au$step, unit),
+                                                           audit_count_noun(au$step))),
+                    Detail = detail, stringsAsFactors = FALSE)
+  attr(out, "steps") <- au$step
+  out <- report_audit_join(out, au, hidden & !not_children, threshold)
+  report_audit_dedupe(out, not_children[match(attr(out, "steps"), au$step)])
+}
+
+# The hidden steps between the same two published lines of a chain, as one
+# line with their sum (see audit_hidden_groups()).
+report_audit_join <- function(out, au, hidden, threshold) {
+  steps <- attr(out, "steps")
+  drop <- integer()
+  for (g in audit_hidden_groups(au$step, hidden)) {
+    tot <- sum(round(au$n[g]))
+    if (tot < threshold) next
+    i <- g[1]
+    out$Step[i] <- report_join_steps(out$Step[g])
+    out$Number[i] <- fmt_int(tot)
+    out$Detail[i] <- "counted together, so that no small number among them can be worked out"
+    steps[i] <- paste(au$step[g], collapse = " + ")
+    drop <- c(drop, g[-1])
+  }
+  if (length(drop)) {
+    out <- out[-drop, , drop = FALSE]
+    steps <- steps[-drop]
+  }
+  rownames(out) <- NULL
+  attr(out, "steps") <- steps
+  out
+}
+
+# "Episodes dropped: only excluded factors" and "Episodes dropped: only rare
+# factors" -> "Episodes dropped: only excluded factors or only rare factors".
+report_join_steps <- function(x) {
+  pre <- sub(":.*$", "", x)
+  if (all(grepl(":", x)) && length(unique(pre)) == 1L) {
+    return(paste0(pre[1], ": ", or_list(sub("^[^:]+: *", "", x))))
+  }
+  lower <- c(x[1], paste0(tolower(substr(x[-1], 1, 1)), substring(x[-1], 2)))
+  or_list(lower)
+}
+
+# A line that repeats the published count of another line ("Episodes" and
+# "Episodes built", "Episodes kept" and "Episodes analysed", "Rows read" and
+# "Factor codes kept", one row per code) is one line: the later one (the
+# state reached: "Episodes built", "Episodes analysed", which close the
+# chains a reader checks), unless only the earlier has a particular unit
+# (codes rather than rows); its detail takes the other's. Steps (dropped,
+# merged, excluded) are never folded, nor lines that do not count children.
+report_audit_dedupe <- function(out, not_children) {
+  state <- !grepl("dropped|merged|implausible|excluded|outside|counted together", out$Step,
+                  ignore.case = TRUE) & !grepl("counted together", out$Detail) &
+    out$Number != "c" & !not_children
+  drop <- integer()
+  steps <- attr(out, "steps")
+  for (i in which(state)) {
+    j <- which(state & out$Number == out$Number[i] & seq_len(nrow(out)) > i & !seq_len(nrow(out)) %in% drop)
+    j <- j[out$Unit[j] == out$Unit[i] | out$Unit[j] == "rows" | out$Unit[i] == "rows"]
+    if (!length(j) || i %in% drop) next
+    j <- j[1]
+    keep <- if (out$Unit[j] == "rows" && out$Unit[i] != "rows") i else j
+    other <- setdiff(c(i, j), keep)
+    out$Detail[keep] <- paste(c(out$Detail[keep], out$Detail[other])[nzchar(c(out$Detail[keep], out$Detail[other]))],
+                              collapse = "; ")
+    steps[keep] <- paste(steps[sort(c(i, j))], collapse = " + ")
+    drop <- c(drop, other)
+  }
+  if (length(drop)) {
+    out <- out[-drop, , drop = FALSE]
+    steps <- steps[-drop]
+  }
+  rownames(out) <- NULL
+  attr(out, "steps") <- steps
+  out
+}
+
+# A factor named with a suppressed count ("Female genital mutilation (22A):
+# c") says that such a case was recorded: rare factors are counted, not
+# named ("2 factors, each recorded fewer than 10 times").
+report_rare_factors <- function(x, threshold) {
+  vapply(x, function(s) {
+    if (is.na(s)) return(s)
+    parts <- strsplit(s, "; ", fixed = TRUE)[[1]]
+    rare <- grepl("\\(([0-9]{1,2}[A-F]?|c)\\): c$", parts)
+    if (!any(rare)) return(s)
+    k <- sum(rare)
+    more <- if (any(!rare & grepl("\\(([0-9]{1,2}[A-F]?|c)\\): ", parts))) " more" else ""
+    phrase <- paste0(count_words(k), more, " factor", if (k > 1) "s" else "", ", ",
+                     if (k > 1) "each " else "", "recorded fewer than ", fmt_int(threshold), " times")
+    last <- grepl("not recorded in any episode$", parts)
+    paste(c(parts[!rare & !last], phrase, parts[last]), collapse = "; ")
+  }, "", USE.NAMES = FALSE)
 }
 
 # Census element names and the package's column names, as words.
@@ -58,6 +155,8 @@ report_audit_step <- function(step) {
 # reader's.
 report_audit_detail <- function(step, detail, source = NULL) {
   out <- report_no_code(detail)
+  # a file name (with the council's code in it) is the analyst's, not the reader's
+  out <- gsub("[^ ,;:()]+[.](xml|csv|xlsx|xls|txt|json)\\b(, )?", "", out, ignore.case = TRUE)
   out <- gsub("\\bAssessmentFactors values split at commas", "codes recorded together in one field were split at the commas", out)
   out <- report_plain_words(out)
   out <- gsub("^from a data frame$", if (is.null(source)) "from a table of the extract" else paste("from", sub("^(simulated)", "the \\1", source)), out)

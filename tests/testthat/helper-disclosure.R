@@ -63,6 +63,99 @@ crosstab_publish_counts <- function(v, posterior, levels) {
 }
 
 
+# An attacker's range of every hidden cell when a table of counts and the
+# statistics derived from it are read together: the crosstab (shown cells
+# and totals, each its rounded value +-0.5), the ratios of a profile printed
+# to two decimals ("x1.04": (a/A)/(b/B) within +-0.005, with b the rest of
+# the level's row) and the percentages of findings (pct, pct_other to one
+# decimal). The class totals A and the grand total N are given to the
+# attacker exactly (stronger than what is published). `x`: the true
+# (unrounded) counts, levels by classes; `hidden`: the crosstab's hidden
+# cells; `hidden_total`: its hidden row totals; `ratio`, `pct`, `pct_other`:
+# matrices like `x` with NA where nothing is published. Returns the width of
+# every hidden cell (NA for shown cells).
+union_widths <- function(x, hidden, hidden_total = rep(FALSE, nrow(x)), ratio = NULL,
+                         pct = NULL, pct_other = NULL) {
+  testthat::skip_if_not_installed("lpSolve")
+  L <- nrow(x)
+  K <- ncol(x)
+  nv <- L * K
+  idx <- function(l, k) (k - 1L) * L + l
+  A <- colSums(x)
+  N <- sum(x)
+  rows <- list()
+  rhs <- numeric()
+  dir <- character()
+  add <- function(coef, d, b) {
+    rows[[length(rows) + 1L]] <<- coef
+    dir <<- c(dir, d)
+    rhs <<- c(rhs, b)
+  }
+  band <- function(coef, lo, hi) {
+    add(coef, ">=", lo)
+    add(coef, "<=", hi)
+  }
+  for (l in seq_len(L)) for (k in seq_len(K)) {
+    if (!hidden[l, k]) band(replace(numeric(nv), idx(l, k), 1), round(x[l, k]) - 0.5, round(x[l, k]) + 0.5)
+  }
+  for (l in seq_len(L)) {
+    if (!hidden_total[l]) band(replace(numeric(nv), idx(l, seq_len(K)), 1),
+                               round(sum(x[l, ])) - 0.5, round(sum(x[l, ])) + 0.5)
+  }
+  for (k in seq_len(K)) band(replace(numeric(nv), idx(seq_len(L), k), 1), A[k], A[k])
+  for (l in seq_len(L)) for (k in seq_len(K)) {
+    others <- idx(l, setdiff(seq_len(K), k))
+    if (!is.null(ratio) && !is.na(ratio[l, k])) {
+      # a (N - A) - r A b, with b the other classes' cells of the row
+      for (r in ratio[l, k] + c(-0.005, 0.005)) {
+        co <- numeric(nv)
+        co[idx(l, k)] <- N - A[k]
+        co[others] <- -r * A[k]
+        add(co, if (r < ratio[l, k]) ">=" else "<=", 0)
+      }
+    }
+    # a finding's percentage is of rounded counts: round(a) / round(A)
+    if (!is.null(pct) && !is.na(pct[l, k])) {
+      band(replace(numeric(nv), idx(l, k), 1), (pct[l, k] - 0.05) / 100 * round(A[k]) - 0.5,
+           (pct[l, k] + 0.05) / 100 * round(A[k]) + 0.5)
+    }
+    if (!is.null(pct_other) && !is.na(pct_other[l, k])) {
+      co <- numeric(nv)
+      co[others] <- 1
+      band(co, (pct_other[l, k] - 0.05) / 100 * round(N - A[k]) - 0.5,
+           (pct_other[l, k] + 0.05) / 100 * round(N - A[k]) + 0.5)
+    }
+  }
+  M <- do.call(rbind, rows)
+  out <- matrix(NA_real_, L, K, dimnames = dimnames(x))
+  for (u in which(hidden)) {
+    obj <- replace(numeric(nv), u, 1)
+    lo <- lpSolve::lp("min", obj, M, dir, rhs)
+    hi <- lpSolve::lp("max", obj, M, dir, rhs)
+    out[u] <- if (lo$status == 0 && hi$status == 0) hi$objval - lo$objval else NA_real_
+  }
+  out
+}
+
+# The published numbers of a profile for one characteristic, as matrices of
+# the crosstab's levels by classes: the ratio as printed (two decimals) and
+# the percentages of its findings (of rounded counts, one decimal), NA where
+# hidden.
+profile_published <- function(prof, v, levels, classes) {
+  p <- prof[prof$variable == v, ]
+  m <- function(val) {
+    out <- matrix(NA_real_, length(levels), length(classes), dimnames = list(levels, classes))
+    i <- cbind(match(p$level, levels), match(as.character(p$class), classes))
+    ok <- !is.na(i[, 1]) & !is.na(val)
+    out[i[ok, , drop = FALSE]] <- val[ok]
+    out
+  }
+  shown <- p$display != "c" & !is.na(p$ratio)
+  list(ratio = m(ifelse(shown, round(p$ratio, 2), NA)),
+       pct = m(ifelse(shown, round(published_pct(p$n, p$n_class), 1), NA)),
+       pct_other = m(ifelse(shown, round(published_pct(p$n_other, p$n_other_class), 1), NA)))
+}
+
 # An attacker's range of every small cell of a table of counts `x` (levels by
 # categories) given several published tables of it at once: `known` is a
 # list of logical masks of `x`, each a sum of cells that some table prints

@@ -12,15 +12,15 @@ make_profile <- function() {
 test_that("the ratio table shows the hand-computed ratios with arrows and c", {
   prof <- make_profile()
   tab <- profile_ratio_table(prof)
-  expect_equal(tab$Characteristic, c("Age: 0-4", "Age: 5-9", "Child protection plan: yes"))
+  # the CP plan row is all "c" (5 plans in Neglect, and its complement): left out
+  expect_equal(tab$Characteristic, c("Age: 0-4", "Age: 5-9"))
+  expect_match(attr(tab, "note"), "Child protection plan: yes", fixed = TRUE)
   # 0-4: 100/200 in Neglect v 80/400 in Other = x2.50, significant and >= x2
   expect_equal(tab$Neglect[1], "x2.50 \u2191\u2191")
   # the mirror: 80/400 v 100/200 = x0.40
   expect_equal(tab$Other[1], "x0.40 \u2193\u2193")
   # 5-9: 100/200 v 320/400 = x0.625, significant but not halved: one arrow
   expect_equal(tab$Neglect[2], "x0.62 \u2193")
-  # 5 CP plans in Neglect: suppressed (and its complement in the row)
-  expect_equal(tab$Neglect[3], "c")
 })
 
 test_that("findings are English sentences about flagged, unsuppressed rows only", {
@@ -251,4 +251,39 @@ test_that("levels read as English phrases, never as pasted labels", {
   expect_equal(profile_phrase("referral_source", "Faith group"),
                "the source of referral recorded as \"Faith group\"")
   expect_equal(profile_phrase("team", "North"), "team recorded as \"North\"")
+})
+
+test_that("rows of the ratio table that show no ratio are left out with a note; p-values and intervals behind every arrow", {
+  cnt <- rbind(Female = c(515, 351, 687, 956, 711),
+               Male = c(496, 336, 1108, 1068, 713),
+               Unknown = c(3, 2, 8, 4, 4))
+  ep <- episodes_from_counts(cnt)
+  prof <- class_profile(ep, "class", "g")
+  expect_true(all(prof$display[prof$level == "Unknown"] == "c"))
+  tab <- profile_ratio_table(prof)
+  expect_false(any(grepl("Unknown", tab$Characteristic)))
+  expect_match(attr(tab, "note"), "Unknown", fixed = TRUE)
+  expect_match(attr(tab, "note"), "left out")
+  # no row of the table is all "c"
+  expect_true(all(apply(tab[-1], 1, function(r) any(!r %in% c("c", "n/a", "")))))
+  # a table with nothing to leave out has no note
+  expect_null(attr(profile_ratio_table(make_profile()[make_profile()$variable == "age_group", ]), "note"))
+  # the adjusted p-value of every published cell, in the same layout; an
+  # arrow exactly where it is under alpha
+  pt <- profile_ratio_table(prof, what = "p_value")
+  expect_equal(dim(pt), dim(tab))
+  expect_equal(pt$Characteristic, tab$Characteristic)
+  shown <- prof[prof$display != "c" & prof$level != "Unknown", ]
+  for (i in seq_len(nrow(shown))) {
+    r <- match(paste0("g: ", shown$level[i]), pt$Characteristic)
+    cl <- as.character(shown$class[i])
+    p_txt <- pt[r, cl]
+    p_num <- if (p_txt == "<0.001") 0 else as.numeric(p_txt)
+    expect_lte(abs(p_num - if (shown$p_value[i] < 0.001) 0 else shown$p_value[i]), 5e-4 + 1e-12)
+    expect_equal(grepl("\u2191|\u2193", tab[r, cl]), shown$p_value[i] < 0.05)
+  }
+  expect_true(all(pt[tab == "c"] == "c"))
+  it <- profile_ratio_table(prof, what = "interval")
+  expect_match(it[1, 2], "^[0-9.]+ to [0-9.]+$")
+  expect_equal(format_p_adjusted(c(0.0496, 0.0504, 0.2, 0.0004), 0.05), c("0.0496", "0.050", "0.200", "<0.001"))
 })

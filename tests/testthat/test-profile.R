@@ -46,7 +46,7 @@ test_that("n/a where the class has none; missing values are a counted level", {
   expect_true(is.na(s$ratio))
   expect_equal(s$display, "n/a")
   expect_equal(s$flag, "n/a")
-  m <- prof[prof$level == "(missing)", ]
+  m <- prof[prof$level == "Missing", ]
   expect_equal(m$n, c(0, 4))
   expect_equal(m$pct, c(0, 20))
   # police is found only... in both classes; school only in B: "only here" is
@@ -262,4 +262,50 @@ test_that("with posterior weights the test carries the weights and holds its lev
   expect_equal(pr$p_value[1], pt$p.value, tolerance = 1e-8)
   se <- sqrt(1 / a - 1 / A + 1 / b - 1 / B)
   expect_equal(pr$lower[1], (a / A) / (b / B) * exp(-stats::qnorm(0.975) * se), tolerance = 1e-8)
+})
+
+test_that("the weighted test with a fitted model's posteriors: size under no association, power against a known difference", {
+  # Why its variance p(1 - p) sum c_i^2 is smaller than the binomial one with
+  # the expected counts as sizes, p1(1 - p1)/A + p0(1 - p0)/B: an episode
+  # shared between the category and the others adds to both percentages, so
+  # p1 and p0 move together and their difference varies less. Given the
+  # weights (functions of the factors alone), a characteristic unrelated to
+  # the categories is unrelated to the weights, so the variance is exact under
+  # that null; classification uncertainty shows as a smaller difference
+  # (attenuation, less power), not as a larger null variance. The binomial
+  # variance with expected counts is too large: its test is conservative.
+  d <- simulate_lca(n = 3000, seed = 11)
+  items <- setdiff(names(d), ".class")
+  fit <- lca(d, k = 3, items = items, seed = 1, starts = 4, verbose = FALSE)
+  W <- predict(fit, d[items], type = "posterior")
+  colnames(W) <- paste("Class", 1:3)
+  expect_lt(stats::median(apply(W, 1, max)), 0.99)  # classification is uncertain
+  z <- d$.class
+  target <- which(table(z) == min(table(z)))[1]
+  k <- which.max(colSums(W[z == target, , drop = FALSE]) / colSums(W))
+  binom_p <- function(pr) {
+    zz <- (pr$pct - pr$pct_other) / 100 /
+      sqrt(pr$pct / 100 * (1 - pr$pct / 100) / pr$n_class + pr$pct_other / 100 * (1 - pr$pct_other / 100) / pr$n_other_class)
+    2 * stats::pnorm(-abs(zz))
+  }
+  set.seed(3)
+  run <- function(effect) {
+    t(vapply(1:300, function(r) {
+      y <- stats::rbinom(nrow(d), 1, 0.25 + effect * (z == target))
+      pr <- class_profile(data.frame(y = y), vars = "y", posterior = W, p_adjust = "none", threshold = 0)
+      pr <- pr[as.integer(pr$class) == k, ]
+      c(p = pr$p_value, binom = binom_p(pr), ratio = pr$ratio)
+    }, numeric(3)))
+  }
+  null <- run(0)
+  expect_gt(mean(null[, "p"] < 0.05), 0.025)
+  expect_lt(mean(null[, "p"] < 0.05), 0.08)
+  expect_lt(mean(null[, "binom"] < 0.05), 0.04)   # the binomial variance is too large
+  expect_true(all(null[, "p"] <= null[, "binom"] + 1e-12))
+  alt <- run(0.10)                                 # true ratio 0.35 / 0.25 = 1.4
+  expect_gt(mean(alt[, "p"] < 0.05), 0.8)
+  expect_gt(mean(alt[, "p"] < 0.05), mean(alt[, "binom"] < 0.05))
+  # the shared episodes pull the estimated ratio towards 1, never past it
+  expect_lt(mean(alt[, "ratio"]), 1.4)
+  expect_gt(mean(alt[, "ratio"]), 1.1)
 })

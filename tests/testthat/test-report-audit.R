@@ -30,7 +30,8 @@ richmond_audit <- function(rare = 2, outside = NULL) {
                                n = outside, detail = "years kept: 2024", unit = "rows"))
   }
   rbind(au, data.frame(stage = "report", step = "episodes analysed",
-                       n = au$n[nrow(au)] - (outside %||% 0), detail = "", unit = "rows"))
+                       n = au$n[au$step == "episodes kept"] - (outside %||% 0), detail = "",
+                       unit = "rows"))
 }
 
 # An attacker's range for each hidden step of a chain: the published start
@@ -46,35 +47,124 @@ chain_widths <- function(tab, start, parts, ends) {
   s - e - sum(num(tab$Number[p & tab$Number != "c"]))
 }
 
+# The line of the report's audit that a step of the audit is printed on.
+line_of <- function(tab, step) which(vapply(strsplit(attr(tab, "steps"), " + ", fixed = TRUE),
+                                            function(s) step %in% s, logical(1)))
+
+# Each chain of the published audit balances: the start less every step
+# published between it and the end is the end.
+chain_balances <- function(tab, start, parts, end) {
+  num <- function(v) as.numeric(gsub(",", "", v))
+  st <- strsplit(attr(tab, "steps"), " + ", fixed = TRUE)
+  has <- function(re) which(vapply(st, function(x) any(grepl(re, x)), logical(1)))
+  s <- has(start)[1]
+  e <- has(end)[1]
+  p <- has(parts)
+  p <- p[p > s & p < e]
+  if (any(tab$Number[c(s, e, p)] == "c")) return(FALSE)
+  num(tab$Number[s]) - sum(num(tab$Number[p])) == num(tab$Number[e])
+}
+
 test_that("the report's audit protects steps that are differences of published lines", {
   for (rare in c(2, 7)) {
     au <- richmond_audit(rare)
     tab <- report_audit(au, 10)
-    attr(tab, "steps") <- au$step
-    expect_equal(tab$Number[au$step == "episodes dropped: only rare factors"], "c")
-    w <- chain_widths(tab, "^episodes built$", "^episodes.*dropped", c("episodes kept", "episodes analysed"))
-    expect_gte(w, 10)
-    # the 37 goes with it (the smallest other step), not the 180
-    expect_equal(tab$Number[au$step == "episodes dropped: only excluded factors"], "c")
-    expect_equal(tab$Number[au$step == "episodes with no factors or only 21: dropped"], "180")
-    expect_equal(tab$Number[au$step == "episodes analysed"], fmt_int(au$n[nrow(au)]))
+    # the 2 and its complement, the 37, are one line with their sum: no "c"
+    # that hides 37, and the chain balances in print
+    i <- line_of(tab, "episodes dropped: only rare factors")
+    expect_equal(i, line_of(tab, "episodes dropped: only excluded factors"))
+    expect_equal(tab$Number[i], fmt_int(37 + rare))
+    expect_equal(tab$Step[i], "Episodes dropped: only excluded factors or only rare factors")
+    expect_false(any(tab$Number[tab$Unit == "episodes"] == "c"))
+    expect_true(chain_balances(tab, "^episodes built$", "^episodes.*dropped", "^episodes analysed$"))
+    expect_equal(tab$Number[line_of(tab, "episodes with no factors or only 21: dropped")], "180")
+    expect_equal(tab$Number[line_of(tab, "episodes analysed")], fmt_int(au$n[nrow(au)]))
+    # "episodes kept" repeats "episodes analysed": one line
+    expect_equal(line_of(tab, "episodes kept"), line_of(tab, "episodes analysed"))
+    expect_equal(sum(tab$Number == fmt_int(au$n[nrow(au)])), 1)
   }
   # a small step in a stretch of its own (between "episodes kept" and "episodes
   # analysed") cannot be protected by other steps: "episodes kept" is hidden
   au <- richmond_audit(rare = 20, outside = 4)
   tab <- report_audit(au, 10)
-  expect_equal(tab$Number[au$step == "episodes outside the years chosen: dropped"], "c")
-  expect_equal(tab$Number[au$step == "episodes kept"], "c")
-  attr(tab, "steps") <- au$step
-  expect_gte(chain_widths(tab, "^episodes built$", "^episodes.*(dropped|outside)", "episodes analysed"), 10)
+  # ... and the 4 is one line with the smallest other step of the stretch
+  i <- line_of(tab, "episodes outside the years chosen: dropped")
+  expect_equal(i, line_of(tab, "episodes dropped: only rare factors"))
+  expect_equal(tab$Number[i], "24")
+  expect_equal(tab$Number[line_of(tab, "episodes kept")], "c")
+  expect_true(chain_balances(tab, "^episodes built$", "^episodes.*(dropped|outside)", "^episodes analysed$"))
+  expect_gte(chain_widths(structure(tab, steps = attr(tab, "steps")), "^episodes built$",
+                          "^episodes.*(dropped|outside)", "episodes analysed"), 10)
   # merged episodes: episodes read - merged = episodes
   au <- richmond_audit()
   au$n[au$step == "episodes merged: in two or more returns"] <- 6
   au$n[au$step == "episodes"] <- 5741 - 6
   tab <- report_audit(au, 10)
   # "episodes" is printed again as "episodes built": the count read is hidden
-  expect_equal(tab$Number[au$step == "episodes merged: in two or more returns"], "c")
-  expect_equal(tab$Number[au$step == "episodes read (CINdetails)"], "c")
+  expect_equal(tab$Number[line_of(tab, "episodes merged: in two or more returns")], "c")
+  expect_equal(tab$Number[line_of(tab, "episodes read (CINdetails)")], "c")
+})
+
+test_that("every chain of the published audit balances, whatever the small steps", {
+  set.seed(23)
+  for (r in 1:60) {
+    drops <- sample(c(0:12, 30:60, 150:200), 4, TRUE)
+    au <- richmond_audit()
+    steps <- c("episodes with no factors or only 21: dropped", "episodes with only 20 (Other): dropped",
+               "episodes dropped: only excluded factors", "episodes dropped: only rare factors")
+    au$n[match(steps, au$step)] <- drops
+    au$n[au$step %in% c("episodes kept", "episodes analysed")] <- 3887 - sum(drops)
+    au$detail[au$step == steps[1]] <- ""
+    tab <- report_audit(au, 10)
+    num <- suppressWarnings(as.numeric(gsub(",", "", tab$Number)))
+    # no published count of episodes under 10 (zeros aside)
+    expect_false(any(num[tab$Unit == "episodes"] %in% 1:9))
+    # either the chain balances in print, or its end is hidden
+    if (tab$Number[line_of(tab, "episodes analysed")] != "c") {
+      expect_true(chain_balances(tab, "^episodes built$", "^episodes.*dropped", "^episodes analysed$"),
+                  info = paste(drops, collapse = " "))
+    }
+    # a "c" left is a small step (1 to 9) or protects one by itself
+    hid <- tab$Number == "c" & tab$Unit == "episodes"
+    expect_true(sum(hid) != 1 || tab$Number[line_of(tab, "episodes analysed")] == "c")
+  }
+})
+
+test_that("the returns are counted with their years, never named by file; units in their own column", {
+  au <- richmond_audit()
+  au$detail[1] <- "cin_E09000027_2023.xml, cin_E09000027_2024.xml, cin_E09000027_2025.xml"
+  tab <- report_audit(au, 10, years = 2023:2025)
+  expect_equal(names(tab), c("Step", "Number", "Unit", "Detail"))
+  expect_equal(tab$Step[1], "CIN census returns read")
+  expect_equal(tab$Number[1], "3")
+  expect_equal(tab$Unit[1], "returns")
+  expect_equal(tab$Detail[1], "reporting years 2022-23 to 2024-25")
+  expect_false(any(grepl("\\.xml|E09000027", unlist(tab))))
+  # a file name in any other detail goes too
+  au$detail[3] <- "from cin_E09000027_2023.xml, cin_E09000027_2024.xml"
+  expect_false(any(grepl("\\.xml", report_audit(au, 10)$Detail)))
+  # repeated lines are one: 3,887 once, 11,665 once
+  expect_equal(sum(tab$Number == "3,887"), 1)
+  expect_equal(sum(tab$Number == "11,665"), 1)
+  expect_equal(tab$Unit[tab$Number == "11,665"], "codes")
+})
+
+test_that("rare factors are counted, never named with a small count (presence disclosure)", {
+  au <- richmond_audit()
+  i <- au$step == "factors excluded"
+  au$detail[i] <- "1C (89), 2C (115), 8B (3), 8C (5), 8D (2), 9A (45), 20 (633); not present: 1"
+  j <- au$step == "factors dropped: fewer than 10 episodes"
+  au$detail[j] <- "19A (8), 22A (8)"
+  tab <- report_audit(au, 10)
+  ex <- tab$Detail[line_of(tab, "factors excluded")]
+  expect_false(grepl("Privately fostered|8B|8C|8D", ex))
+  expect_match(ex, "three more factors, each recorded fewer than 10 times", fixed = TRUE)
+  expect_match(ex, "Alcohol misuse - other person (1C): 89", fixed = TRUE)
+  dr <- tab$Detail[line_of(tab, "factors dropped: fewer than 10 episodes")]
+  expect_false(grepl("genital|22A|19A|Sexual", dr))
+  expect_equal(dr, "two factors, each recorded fewer than 10 times")
+  # no factor anywhere in the table is named next to a "c"
+  expect_false(any(grepl("\\([0-9]{1,2}[A-F]?\\): c\\b", tab$Detail)))
 })
 
 test_that("the report's audit carries no record locations, and a hidden line hides its detail", {
@@ -82,7 +172,7 @@ test_that("the report's audit carries no record locations, and a hidden line hid
   tab <- report_audit(au, 10)
   expect_false(any(grepl("file [0-9c]+ child|child [0-9c]+ episode|\\brows [0-9]", tab$Detail)))
   expect_false(any(grepl("implausible_dates", tab$Detail, fixed = TRUE)))
-  expect_match(tab$Detail[au$step == "dates implausible: CINclosureDate in the future"],
+  expect_match(tab$Detail[line_of(tab, "dates implausible: CINclosureDate in the future")],
                "^the episode is kept")
   # a step hidden as a complement shows none of its counts in the detail
   au$n[au$step == "episodes with no factors or only 21: dropped"] <- 30
@@ -91,21 +181,11 @@ test_that("the report's audit carries no record locations, and a hidden line hid
   au$n[au$step == "episodes kept"] <- 3887 - 30 - 47 - 40 - 2
   au$n[au$step == "episodes analysed"] <- au$n[au$step == "episodes kept"]
   tab <- report_audit(au, 10)
-  i <- au$step == "episodes with no factors or only 21: dropped"
-  expect_equal(tab$Number[i], "c")
-  expect_false(grepl("30", tab$Detail[i]))
+  i <- line_of(tab, "episodes with no factors or only 21: dropped")
+  expect_match(tab$Number[i], "^[0-9,]+$")
+  expect_false(grepl("30 coded|30 with", tab$Detail[i]))
   # audit() for the analyst keeps them
   expect_match(audit_public_text("file 3 child 1833 episode 1; kept", 10), "^kept$")
-})
-
-test_that("the report's audit gives the number of returns read, not their file names", {
-  au <- richmond_audit()
-  au$detail[1] <- "cin_E09000027_2023.xml, cin_E09000027_2024.xml, Smith J export 2025.xml"
-  tab <- report_audit(au, 10)
-  expect_equal(tab$Detail[1], "3 returns")
-  expect_false(any(grepl("\\.xml|cin_E09|Smith", tab$Detail)))
-  au$n[1] <- 1
-  expect_equal(report_audit(au, 10)$Detail[1], "1 return")
 })
 
 test_that("audit_table protects the rows and episodes chains by the same rule", {
@@ -123,7 +203,10 @@ test_that("the review finds an audit table that can be differenced, and record l
   as_printed <- function(tab) rbind(names(tab), as.matrix(tab))
   # the report's audit before this fix: only the 2 hidden, and positions printed
   old <- report_audit(au, 10)
-  old$Number[au$step == "episodes dropped: only excluded factors"] <- "37"
+  i <- line_of(old, "episodes dropped: only excluded factors")
+  old <- rbind(old[seq_len(i), ], old[i:nrow(old), ])
+  old$Step[i:(i + 1)] <- c("Episodes dropped: only excluded factors", "Episodes dropped: only rare factors")
+  old$Number[i:(i + 1)] <- c("37", "c")
   old$Detail[5] <- "file c child c episode c; the episode is kept"
   bad <- as_printed(old)
   p <- review_audit_differences(list(bad), 10)

@@ -135,6 +135,48 @@ test_that("the table of likelihood ratios and its findings: no hidden cell can b
   }
 })
 
+test_that("ratios and findings are published exactly where the count table is, and the union holds under LP", {
+  d <- richmond_like()
+  ep <- d$episodes
+  post <- d$posterior
+  # as the report's tables print it
+  ep$disability <- ifelse(ep$disability == 1, "Disabled", "Not recorded as disabled")
+  vars <- intersect(c("age_group", "gender", "ethnic_group", "referral_source", "disability"), names(ep))
+  prof <- class_profile(ep, vars = vars, posterior = post, threshold = 10)
+  fi <- profile_findings(prof, min_episodes = 30)
+  n_checked <- 0
+  for (v in vars) {
+    ct <- class_crosstab(ep, var = v, posterior = post, threshold = 10)
+    x <- attr(ct, "expected")
+    # a table with categories counted together is checked with the pooled
+    # column in "the table of likelihood ratios hides what the crosstab ... hides"
+    if (length(attr(ct, "pooled")) || !identical(colnames(x), colnames(post)) || nrow(x) < 2) next
+    s <- attr(ct, "suppressed")
+    hidden <- s[rownames(x), colnames(x), drop = FALSE]
+    hidden_total <- unname(s[rownames(x), ncol(s)])
+    p <- prof[prof$variable == v, ]
+    # one suppression per cross-tab: a ratio shows exactly when its count and
+    # the level's total show
+    expect_setequal(unique(p$level), rownames(x))
+    shown_ratio <- p$display != "c"
+    shown_count <- !hidden[cbind(p$level, as.character(p$class))] & !hidden_total[match(p$level, rownames(x))]
+    expect_equal(shown_ratio, shown_count, info = v)
+    pub <- profile_published(prof, v, rownames(x), colnames(x))
+    w <- union_widths(x, hidden, hidden_total, pub$ratio, pub$pct, pub$pct_other)
+    small <- hidden & x > 0 & round(x) < 10
+    expect_true(all(w[small] >= 10 - 1e-6), info = v)
+    n_checked <- n_checked + sum(small)
+  }
+  expect_gt(n_checked, 0)
+  # every finding's percentages are those of a published cell
+  for (k in unique(names(fi))) {
+    shown <- prof[prof$class == k & prof$display != "c" & !is.na(prof$ratio), ]
+    txt <- fi[names(fi) == k]
+    pcts <- regmatches(txt, regexpr("[0-9.]+%(?= against)", txt, perl = TRUE))
+    expect_true(all(sub("%", "", pcts) %in% formatC(published_pct(shown$n, shown$n_class), format = "f", digits = 1)))
+  }
+})
+
 # A gender table as in the Sunderland example: Female and Male rows of
 # hundreds in seven categories, and a small Unknown row (34 episodes) under
 # the threshold in every category.

@@ -95,7 +95,7 @@ test_that("the audit reads as English: factor names first, no element or column 
   bare <- as.numeric(unlist(regmatches(txt, gregexpr("(?<![0-9,.A-Za-z_-])[0-9]{4,}(?![0-9A-Za-z_.-])", txt, perl = TRUE))))
   expect_true(all(bare >= 1990 & bare <= 2099))
   # a count of columns under the threshold is shown, never "c"
-  cols <- au$Counts %in% c("columns", "factors")
+  cols <- au$Unit %in% c("columns", "factors")
   expect_true(any(cols))
   expect_false(any(au$Number[cols] == "c"))
   # and the first letter of each step a capital
@@ -103,9 +103,10 @@ test_that("the audit reads as English: factor names first, no element or column 
   # R's words and catch-alls are not a reader's: no "data frame", and each
   # count not of children names its own unit
   expect_no_match(paste(unlist(au), collapse = " "), "data frame|columns or codes")
-  expect_identical(au$Counts[au$Step == "Columns not used"], "columns")
-  expect_identical(au$Counts[au$Step == "Factors excluded"], "factors")
-  expect_identical(au$Detail[au$Step == "Rows read"], "from the simulated example data")
+  expect_identical(au$Unit[au$Step == "Columns not used"], "columns")
+  expect_identical(au$Unit[au$Step == "Factors excluded"], "factors")
+  # "Rows read" repeats the count of "Factor codes kept": one line, with its detail
+  expect_match(au$Detail[grepl("rows read", attr(au, "steps"))], "from the simulated example data", fixed = TRUE)
   rdf <- report_data(cin_example[cin_example$la == "E09000021", ])
   expect_no_match(paste(unlist(rdf$audit), collapse = " "), "data frame")
   # the XML route: census element names go too
