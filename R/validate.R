@@ -473,7 +473,8 @@ print.cscdemand_lca_stability <- function(x, ...) {
 #' were measured to add little: four batches raised the mean statistic by 1%
 #' on Kingston-shaped data at 2.2 times the cost).
 #' `not_replicated` counts the replicates where a best fit was reached only
-#' once (as Mplus's TECH14 warns); `k_worse` the replicates whose K-class fit
+#' once (as Mplus's TECH14 warns; with one batch this is common, and it no
+#' longer bears on the level, only on power); `k_worse` the replicates whose K-class fit
 #' ended below their (K-1)-class fit (a local maximum; their statistic is 0).
 #' Replicates are simulated and fitted in parallel in C++ and are
 #' reproducible by `seed`, for any thread count.
@@ -482,8 +483,8 @@ print.cscdemand_lca_stability <- function(x, ...) {
 #' observed one) / (1 + replicates): with the observed statistic exchangeable
 #' with the replicates', under the null it is uniform on 1/(R+1), ..., 1 (up
 #' to the bootstrap approximation), so with `reps` = 19, 39 or 99 the 5% test
-#' has level 5%. Calibrated on 400 simulated data sets of each of two designs
-#' (bench/accuracy-blrt.R; the package's bench/RESULTS.md).
+#' has level 5%. The calibration on simulated data with a known number of
+#' classes is in the package's bench/accuracy-blrt.R and bench/RESULTS.md.
 #'
 #' @param data A data frame, an `lca_patterns` table, or a model from [lca()]
 #'   (its pattern table is used).

@@ -122,6 +122,8 @@ glca_check <- function(ep, items, truth, K, seed) {
     return(data.frame(model = character(), ours = numeric(), glca = numeric(), diff = numeric(),
                       n = numeric(), glca_s = numeric()))
   }
+  # glca's formula interface evaluates item() in the model frame: attached
+  suppressPackageStartupMessages(library(glca))
   # the 10 councils nearest 2,500 episodes (or the median council, if smaller)
   size <- truth$councils$episodes
   target <- min(2500, stats::median(size))
@@ -219,6 +221,7 @@ inv <- stage("5", "invariant + configural + partial-invariance search, K = 12", 
                                   threads = threads, invariant_start = "pooled",
                                   verbose = FALSE))
 })
+if (!is.null(inv)) print(inv$search, row.names = FALSE)
 # the search frees (council, item) pairs one at a time, with Holm's
 # thresholds over all council x item pairs (lca_invariance(), Details)
 freed <- if (!is.null(inv)) inv$free else data.frame(group = character(), item = character())
@@ -282,13 +285,26 @@ check("new year scored: modal shares near the council's true shares",
       max(abs(new_est - new_true[m$perm])) < 0.05,
       sprintf("%s episodes; largest difference %.3f", format(length(new_cls), big.mark = ","),
               max(abs(new_est - new_true[m$perm]))))
-gl <- glca_check(ep, items, truth, glca_k, seed)
+gl <- tryCatch(glca_check(ep, items, truth, glca_k, seed), error = function(e) {
+  note("glca check failed: ", conditionMessage(e))
+  data.frame(model = character(), ours = numeric(), glca = numeric(), diff = numeric(),
+             n = numeric(), glca_s = numeric())
+})
 for (r in seq_len(nrow(gl))) {
   check(sprintf("multi-group %s model = glca (10 councils, K = %d)", gl$model[r], glca_k),
         abs(gl$diff[r]) < 1e-6,
         sprintf("LL %.6f v glca %.6f (difference %.1e; %s episodes; glca %.0f s)", gl$ours[r],
                 gl$glca[r], gl$diff[r], format(gl$n[r], big.mark = ","), gl$glca_s[r]))
 }
+
+# --- interim report: the stages so far, the multi-group results and the
+# checks, printed before the two longest stages (4 and 3), so that a run
+# stopped during them keeps them ---------------------------------------------
+cat("\n== Interim: stages so far ==\n")
+print(do.call(rbind, stages), row.names = FALSE)
+if (!is.null(inv)) print(inv$table[c("model", "loglik", "npar", "BIC", "LR", "df", "p_value")], row.names = FALSE)
+if (!is.null(inv)) print(inv$search, row.names = FALSE)
+print(do.call(rbind, checks), row.names = FALSE, right = FALSE)
 
 # --- 4. fit table with 5-fold cross-validation ----------------------------
 k_max <- as.integer(Sys.getenv("CSCDEMAND_BENCH_KMAX", "15"))
