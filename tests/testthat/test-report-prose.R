@@ -132,6 +132,10 @@ test_that("the HTML report reads as English: no code, one number, named interval
   text <- html_body_text(out)
   expect_length(leaks_in(text), 0)
   expect_no_match(text, "could not be computed", fixed = TRUE)
+  # fit statistics with thousands separators; the audit names no file
+  expect_match(text, "-[0-9]{1,3}(,[0-9]{3})+\\.[0-9] ")
+  expect_no_match(text, "-[0-9]{4,}\\.[0-9]")
+  expect_no_match(text, "\\.xml\\b")
   # one value, one number: the summary prints the referral rate as the context table does
   said <- sub(".* had ([0-9.,]+) referrals per 10,000 children.*", "\\1", text)
   tab <- sub(".*<td[^>]*>Referrals</td>\\s*<td[^>]*>[^<]*</td>\\s*<td[^>]*>([0-9.,]+)</td>.*", "\\1", html)
