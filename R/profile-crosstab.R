@@ -15,13 +15,18 @@
 #' `"Unknown or missing"`) before suppression, so their small numbers do not
 #' need complementary cells from the large rows. If the residual row is still
 #' small in so many classes that their complements would leave a large row
-#' mostly suppressed, it is counted with the smallest other row (such as
-#' `"Female or unknown"`). A yes/no measure by category (two rows, with
-#' `posterior`) whose rarer answer is small in two or more categories would
-#' have to hide both cells of each of them, leaving the large row mostly
-#' suppressed: those categories are counted together as `"Other categories"`
-#' instead. Attribute `note` says what was merged, in a sentence for the
-#' report.
+#' mostly suppressed, it is counted with the smallest catch-all row (such as
+#' `"Other or unknown"`; only with a catch-all row, never with a level
+#' such as Female). With `posterior` and `var`, when a small row (an
+#' "Unknown" row, or the rarer answer of a yes/no measure) under the
+#' threshold in several categories would need so many complementary cells
+#' that a row of at least ten times the threshold lost more than half its
+#' cells, the smallest of those categories are counted together as
+#' `"Other categories"` (as few as needed, chosen to lose least), and the
+#' large rows are shown. Attribute `note` says what was merged, in a
+#' sentence for the report; [class_profile()] hides the same cells (and the
+#' pooled categories), so the two tables of one characteristic cannot be
+#' set against each other.
 #'
 #' Every count passes through small-number suppression before it is
 #' formatted: counts from 1 to `threshold - 1` are suppressed, then more
@@ -63,6 +68,14 @@
 #'   council's report does not print other councils' counts, by name or by
 #'   subtraction from a total. `NULL` (default): one column per level.
 #' @param others Heading of the pooled column with `focus`.
+#' @param hide Optional named list of cells to suppress because another
+#'   published table would give them back (tables that share a margin, such
+#'   as conferences held by category, which add up to the ICPC and CP plan
+#'   cells of the table of thresholds): element `total` the categories whose
+#'   totals are hidden (with their whole columns), any other element, named
+#'   by a level of `var`, the categories whose cell at that level is hidden.
+#'   Complementary cells are added as for any suppressed cell. Categories
+#'   counted together as "Other categories" hide that column's cell.
 #' @param published Optional levels of `var` whose counts by class are
 #'   published elsewhere (for example "CP plan" in a table of the highest
 #'   threshold reached, when another table gives the number of plans in each
@@ -79,7 +92,9 @@
 #'   [class_profile()] computes its ratios from); `method` `"modal"` (a class column) or
 #'   `"proportional"`; `note` a sentence saying which rows were merged (or
 #'   `NULL`); `sentence` a sentence that replaces the table when it has one
-#'   row only (every episode has the same level), else `NULL`.
+#'   row only (every episode has the same level), or when every category is
+#'   suppressed (its levels' totals in words), else `NULL`; `pooled` the
+#'   categories counted together as "Other categories" (or none).
 #'   `plot()` draws, for each class, the percentage of its episodes at each
 #'   level as stacked bars, from the published cells only: the suppressed
 #'   cells of a class are one grey segment (its total less its shown
@@ -102,9 +117,10 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
                            unknown = c("Unknown", "Not known", "Don't know", "Not stated",
                                        "Not recorded", "Refused"),
                            label = NULL, posterior = NULL, published = NULL, focus = NULL,
-                           others = "Other councils in the model") {
+                           others = "Other councils in the model", hide = NULL) {
   check_episodes(episodes)
   check_threshold(threshold)
+  check_crosstab_hide(hide)
   if (is.null(posterior)) {
     check_column(episodes, class)
     check_column(episodes, var)
@@ -113,7 +129,7 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
     v <- crosstab_levels(kept$episodes[[var]], unknown)
     tab <- unclass(table(v, kept$class))
     storage.mode(tab) <- "double"
-    return(crosstab_publish(tab, label, threshold, unknown, "modal", published))
+    return(crosstab_publish(tab, label, threshold, unknown, "modal", published, hide = hide))
   }
   W <- check_posterior(posterior, nrow(episodes))
   if (is.null(class) == is.null(var)) {
@@ -139,7 +155,7 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
     }
   }
   crosstab_publish(tab, label, threshold, unknown, "proportional", published,
-                   merge_columns = if (!is.null(var)) "Other categories")
+                   merge_columns = if (!is.null(var)) "Other categories", hide = hide)
 }
 
 # One level kept by name, every other pooled under `others`.
@@ -181,40 +197,14 @@ crosstab_focus_only <- function(tab, focus) {
 # suppression and formatting of a levels x classes table of counts (whole or
 # expected).
 crosstab_publish <- function(tab, label, threshold, unknown, method, published = NULL,
-                             merge_columns = NULL) {
-  tidy <- tidy_levels(tab, threshold, residual_levels(unknown))
-  body_supp <- function(t) {
-    b <- cbind(t, `All episodes` = rowSums(t))
-    attr(publish_table(as.data.frame(b, optional = TRUE), colnames(b), threshold), "suppressed")
-  }
-  into <- merge_costly_residual(tidy$tab, threshold, c(residual_levels(unknown), tidy$label), body_supp)
-  # the unrounded counts of the published rows, every class a column (before
-  # any columns are pooled): class_profile() computes its ratios from them
-  expected <- into$tab
-  if (!is.null(merge_columns)) {
-    cols <- merge_sparse_columns(into$tab, threshold, body_supp, merge_columns)
-    into <- list(tab = cols$tab, note = paste(c(into$note, cols$note), collapse = " "))
-    if (!nzchar(into$note)) into$note <- NULL
-  }
-  tab <- into$tab
-  body <- cbind(tab, `All episodes` = rowSums(tab))
-  full <- round(rbind(body, `All episodes` = colSums(body)))
+                             merge_columns = NULL, hide = NULL) {
+  lay <- crosstab_layout(tab, threshold, unknown, merge_columns)
+  tidy <- lay$tidy
+  tab <- lay$tab
+  sp <- crosstab_suppress(tab, threshold, published, crosstab_hide_cells(hide, tab, lay$pooled, merge_columns))
+  full <- sp$full
+  supp <- sp$supp
   body <- full[-nrow(full), , drop = FALSE]
-  # the level rows with their totals column, then the row of class totals
-  # (which add up to the grand total), each with secondary suppression
-  pinned <- matrix(rownames(body) %in% published, nrow(body), ncol(body))
-  s1 <- attr(publish_table(as.data.frame(body, optional = TRUE), colnames(body), threshold,
-                           fixed = pinned), "suppressed")
-  s2 <- attr(publish_table(as.data.frame(full[nrow(full), -ncol(full), drop = FALSE], optional = TRUE),
-                           colnames(tab), threshold), "suppressed")
-  supp <- rbind(unclass(s1)[, , drop = FALSE], c(unclass(s2)[1, ], FALSE))
-  attributes(supp) <- list(dim = dim(full), dimnames = dimnames(full))
-  N <- full[nrow(full), ncol(full)]
-  supp[nrow(full), ncol(full)] <- threshold > 0 && N > 0 && N < threshold
-  # A hidden class total must not come back as the sum of its column, or as a
-  # count over its percentage: the whole column is hidden with it.
-  hid <- which(supp[nrow(full), -ncol(full)])
-  supp[-nrow(full), hid] <- TRUE
   counts <- full
   counts[supp] <- NA
   denom <- matrix(full[nrow(full), ], nrow(full), ncol(full), byrow = TRUE)
@@ -226,35 +216,42 @@ crosstab_publish <- function(tab, label, threshold, unknown, method, published =
   names(out) <- c(label, colnames(full))
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_crosstab", "data.frame"), counts = counts,
-            suppressed = supp, threshold = threshold, method = method, expected = expected,
-            note = crosstab_note(tidy$merged, c(tidy$notes, into$note, crosstab_kept_note(
+            suppressed = supp, threshold = threshold, method = method, expected = lay$rows_tab,
+            note = crosstab_note(tidy$merged, c(tidy$notes, lay$note, crosstab_kept_note(
               supp[-nrow(full), -ncol(full), drop = FALSE], rownames(body),
               c(residual_levels(unknown), tidy$label), label), tidy$families)),
-            sentence = crosstab_sentence(full, label, threshold))
+            sentence = crosstab_sentence(full, label, threshold) %||% crosstab_hidden_sentence(supp, cells, label),
+            pooled = lay$pooled)
 }
 
-# When rows with no small count of their own would still lose most of their
-# cells (a yes/no measure whose rarer answer is small in several categories:
-# every such column must hide both its cells), the categories with small
-# counts are counted together in one column (`name`), so that a large row
-# is shown. Only for two-row tables (yes/no measures), where rows cannot be
-# merged and a column with one small cell must hide both: the pooled column
-# then tells more than the hidden ones did. Only when at least two such
-# columns and one other exist.
-merge_sparse_columns <- function(tab, threshold, suppress, name) {
-  if (threshold <= 0 || ncol(tab) < 3L || nrow(tab) != 2L) return(list(tab = tab))
-  s <- suppress(tab)[, seq_len(ncol(tab)), drop = FALSE]
-  small <- tab > 0 & tab < threshold
-  crowded <- rowSums(small) == 0 & 2 * rowSums(s) > ncol(tab)
-  sparse <- colSums(small) > 0
-  if (!any(crowded) || sum(sparse) < 2L || all(sparse)) return(list(tab = tab))
-  merged <- cbind(tab[, !sparse, drop = FALSE], rowSums(tab[, sparse, drop = FALSE]))
-  colnames(merged)[ncol(merged)] <- name
-  lv <- colnames(tab)[sparse]
-  list(tab = merged,
-       note = paste0(and_list(lv),
-                     " are counted together as \u201c", name, "\u201d in this table: on their own, ",
-                     "their small numbers would hide most of a large row."))
+# `hide` of class_crosstab(): a named list of character vectors.
+check_crosstab_hide <- function(hide, call = rlang::caller_env()) {
+  if (is.null(hide)) return(invisible())
+  if (!is.list(hide) || is.null(names(hide)) || any(!nzchar(names(hide))) ||
+      !all(vapply(hide, function(h) is.character(h) && !anyNA(h), logical(1)))) {
+    abort_input(c("{.arg hide} must be a named list of categories (character vectors).",
+                  i = "For example {.code hide = list(total = c(\"Neglect\"), ICPC = \"Physical abuse\")}: element {.val total} for category totals, others named by a level of the table."),
+                class = "cscdemand_error_hide", call = call)
+  }
+  invisible()
+}
+
+# The cells `hide` asks for, as a logical matrix of the table with its
+# totals (rows: levels then "All episodes"; columns: categories then "All
+# episodes"); a category counted in a pooled column hides that column's
+# cell. Levels or categories the table does not have are ignored.
+crosstab_hide_cells <- function(hide, tab, pooled = character(), pool_name = NULL) {
+  if (is.null(hide)) return(NULL)
+  out <- matrix(FALSE, nrow(tab) + 1L, ncol(tab) + 1L,
+                dimnames = list(c(rownames(tab), "All episodes"), c(colnames(tab), "All episodes")))
+  for (lv in names(hide)) {
+    cats <- hide[[lv]]
+    cats <- unique(ifelse(cats %in% pooled & length(pool_name), pool_name %||% "", cats))
+    cats <- intersect(cats, colnames(tab))
+    row <- if (lv == "total") "All episodes" else lv
+    if (row %in% rownames(out)) out[row, cats] <- TRUE
+  }
+  out
 }
 
 # What the report says under a table whose residual rows were merged.
@@ -277,6 +274,19 @@ crosstab_kept_note <- function(supp, levels, residual, label) {
   paste0(and_list(levels[res]), " ", if (sum(res) > 1) "are" else "is",
          " kept as a row of its own, not counted with another ", tolower(label),
          ": its small numbers are suppressed with some cells of the other rows, so they cannot be worked out.")
+}
+
+# A table whose every category is hidden (its totals would give away small
+# numbers of another table) says only its levels' totals: a sentence.
+crosstab_hidden_sentence <- function(supp, cells, label) {
+  nr <- nrow(supp)
+  nc <- ncol(supp)
+  if (nc < 2L || !all(supp[nr, -nc])) return(NULL)
+  lv <- paste0(rownames(supp)[-nr], ": ", ifelse(supp[-nr, nc], "c", cells[-nr, nc]))
+  paste0(label, ", all categories together: ", paste(lv, collapse = "; "), ", of ",
+         if (supp[nr, nc]) "c" else cells[nr, nc], " in all. ",
+         "By category these numbers are not shown: they would give away numbers under the ",
+         "threshold, here or with another table.")
 }
 
 # A table with one level says one thing: a sentence instead of the table.
@@ -343,7 +353,7 @@ crosstab_plot_data <- function(x) {
   d
 }
 
-crosstab_hidden_label <- "Suppressed (c): small numbers"
+crosstab_hidden_label <- "Suppressed (c): to protect confidentiality"
 
 fmt_int <- function(x) formatC(x, format = "d", big.mark = ",")
 

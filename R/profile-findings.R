@@ -222,7 +222,7 @@ profile_var_names <- c(age_group = "Age", gender = "Gender", ethnicity = "Ethnic
                        ethnic_group = "Ethnic group", disability = "Disability status in the child's record",
                        referral_source = "Referral source", rereferral = "Re-referral",
                        primary_need = "Primary need", nfa = "No further action",
-                       not_in_need = "Assessed not in need", cin_plan = "CIN plan",
+                       not_in_need = "Assessed not in need", cin_plan = "Child in need plan, at any step",
                        s47 = "Section 47 enquiry", icpc = "Initial child protection conference",
                        cp_plan = "Child protection plan", looked_after = "Looked after",
                        step_down = "Stepped down to early help",

@@ -121,9 +121,9 @@ pathway_measure_defs <- function() {
   list(
     cp_plan_repeat = list(column = "repeat_cp_plan", title = "Child protection plans: first plans and second or subsequent plans",
                           heading = "Plan", make = yes_no("Second or subsequent plan", "First plan")),
-    cp_plan_length = list(column = "cp_plan_days", title = "Length of child protection plans (plans not yet ended by the last return in a row of their own)",
+    cp_plan_length = list(column = "cp_plan_days", title = "Length of child protection plans (ended, or not yet ended at the last return)",
                           heading = "Length of plan", make = length_bands, lower = band_lower, open = "cp_plan"),
-    cin_plan_length = list(column = "cin_plan_days", title = "Length of CIN plans (plans not yet ended by the last return in a row of their own)",
+    cin_plan_length = list(column = "cin_plan_days", title = "Length of child in need plans at any step (ended, or not yet ended at the last return)",
                            heading = "Length of plan", make = length_bands, lower = band_lower, open = "cin_plan"),
     icpc_timeliness = list(column = "icpc_timely", title = "Initial child protection conferences: held within 15 working days of the section 47 enquiry",
                            heading = "Conference held", make = yes_no("Within 15 working days", "Later")),

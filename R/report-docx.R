@@ -319,3 +319,40 @@ docx_update_fields <- function(settings_path) {
   xml2::write_xml(se, settings_path, options = "as_xml")
   invisible(settings_path)
 }
+
+# The HTML report: the html_document format with a finishing step
+# (report_html_finish()) after pandoc.
+report_html_format <- function() {
+  fmt <- rmarkdown::html_document(toc = TRUE, toc_depth = 2, self_contained = TRUE,
+                                  fig_caption = TRUE, df_print = "default")
+  pandoc_post <- fmt$post_processor
+  fmt$post_processor <- function(metadata, input_file, output_file, clean, verbose) {
+    if (is.function(pandoc_post)) output_file <- pandoc_post(metadata, input_file, output_file, clean, verbose)
+    report_html_finish(output_file)
+    output_file
+  }
+  fmt
+}
+
+#' Finish a knitted HTML report for screen readers
+#'
+#' Sets the document's language to British English on the `<html>` element
+#' (when pandoc has not) and gives every table header cell a `scope`: `col`
+#' for the cells of a header row, so a screen reader reads each data cell
+#' with its column's heading.
+#' @param path The `.html` file, rewritten in place.
+#' @return `path`, invisibly.
+#' @noRd
+report_html_finish <- function(path) {
+  h <- readLines(path, warn = FALSE, encoding = "UTF-8")
+  top <- grep("^\\s*<html\\b", h)[1]
+  if (!is.na(top)) h[top] <- sub("<html(?![^>]*\\blang=)", "<html lang=\"en-GB\"", h[top], perl = TRUE)
+  # header cells of the document's tables only (after <body>, outside scripts)
+  body <- grep("<body\\b", h)[1]
+  if (!is.na(body)) {
+    at <- seq(body, length(h))
+    h[at] <- gsub("<th(?=[\\s>])(?![^>]*\\bscope=)", "<th scope=\"col\"", h[at], perl = TRUE)
+  }
+  writeLines(h, path, useBytes = TRUE)
+  invisible(path)
+}

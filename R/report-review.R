@@ -128,7 +128,8 @@ review_cell_count <- function(x) {
 
 # Rows with a large total and most cells suppressed: a row of hundreds must not
 # disappear behind "c". The total is the row's Total / All column, else the sum
-# of its visible counts; "large" is at least twice the threshold per cell.
+# of its visible counts; "large" is at least ten times the threshold, and
+# "most" more than half of its cells.
 review_suppressed_rows <- function(tables, threshold = 10) {
   out <- review_problems()
   for (i in seq_along(tables)) {
@@ -142,12 +143,47 @@ review_suppressed_rows <- function(tables, threshold = 10) {
       counts <- review_cell_count(v)
       total <- if (length(total_col)) review_cell_count(t[r, total_col[1]]) else sum(counts, na.rm = TRUE)
       cells <- sum(sup | !is.na(counts))
-      if (cells >= 2 && !is.na(total) && total >= 2 * threshold * cells && sum(sup) > cells / 2) {
+      if (cells >= 2 && !is.na(total) && total >= 10 * threshold && sum(sup) > cells / 2) {
         out <- rbind(out, review_problems(sprintf("table %d, row \"%s\"", i, t[r, 1]),
           sprintf("%d of its %d cells are suppressed although the row holds %s", sum(sup), cells,
                   format(total, big.mark = ","))))
       }
     }
+  }
+  out
+}
+
+# A chart drawn from a table by category (its data: level, class, pct, as
+# class_crosstab()'s plot draws it) agrees with the table: every segment is a
+# cell the table shows, with the same percentage, and no cell the table hides
+# ("c") is drawn on its own. The table is the one whose rows hold the chart's
+# levels and whose header holds its categories.
+review_chart_tables <- function(plots, tables, hidden = "Suppressed (c): small numbers") {
+  out <- review_problems()
+  pct_of <- function(x) suppressWarnings(as.numeric(sub("^.*\\(([0-9.]+)%\\)$", "\\1", trimws(x))))
+  for (i in seq_along(plots)) {
+    p <- plots[[i]]
+    d <- if (inherits(p, "ggplot")) p$data else if (is.data.frame(p)) p else p[[1]]
+    if (!is.data.frame(d) || !all(c("level", "class", "pct") %in% names(d)) || !nrow(d)) next
+    d <- d[as.character(d$level) != hidden, , drop = FALSE]
+    lv <- unique(as.character(d$level))
+    cl <- unique(as.character(d$class))
+    match_tab <- Filter(function(t) length(t) && nrow(t) > 1 && all(lv %in% t[-1, 1]) && all(cl %in% t[1, ]), tables)
+    if (!length(match_tab)) {
+      out <- rbind(out, review_problems(sprintf("plot %d", i), "no table shows the cells this chart draws"))
+      next
+    }
+    t <- match_tab[[1]]
+    bad <- character()
+    for (r in seq_len(nrow(d))) {
+      cell <- t[match(as.character(d$level[r]), t[-1, 1]) + 1L, match(as.character(d$class[r]), t[1, ])]
+      if (trimws(cell) == "c") {
+        bad <- c(bad, sprintf("%s / %s is drawn but hidden in the table", d$level[r], d$class[r]))
+      } else if (is.na(pct_of(cell)) || abs(pct_of(cell) - d$pct[r]) > 0.051) {
+        bad <- c(bad, sprintf("%s / %s is drawn at %.1f%%, the table says %s", d$level[r], d$class[r], d$pct[r], cell))
+      }
+    }
+    if (length(bad)) out <- rbind(out, review_problems(sprintf("plot %d", i), paste(utils::head(bad, 5), collapse = "; ")))
   }
   out
 }

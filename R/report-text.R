@@ -416,3 +416,65 @@ report_wrap_width <- function(x, room, size) {
   }
   paste(c(lines, cur), collapse = "\n")
 }
+
+#' What cross-validation can and cannot tell apart, in words
+#'
+#' Cross-validation scores each number of categories on the same held-out
+#' folds, so two numbers are compared fold by fold: the difference between
+#' the best number's held-out log-likelihood per episode and another's, in
+#' each fold, has a mean and a standard error (the spread of the paired
+#' differences over the square root of the number of folds). A number whose
+#' mean difference from the best is under twice that standard error cannot
+#' be told apart from the best. The sentence names the numbers that cannot
+#' be told apart ("cannot tell models with five to eight categories
+#' apart"), or says
+#' that the best stands out, with the smallest gap and its standard error,
+#' so that no choice is read from a difference within the noise.
+#'
+#' @param cv The result of [lca_cv()].
+#' @return A list: `text`, one or two sentences (Markdown), `best`, the
+#'   number of categories with the highest mean, and `near`, every number
+#'   not told apart from it (`best` included).
+#' @family report
+#' @export
+#' @examples
+#' d <- simulate_lca(n = 600, seed = 3)
+#' cv <- lca_cv(d, k = 1:3, folds = 4, starts = 3, seed = 1, verbose = FALSE)
+#' report_cv_text(cv)$text
+report_cv_text <- function(cv) {
+  if (!inherits(cv, "cscdemand_lca_cv")) {
+    abort_input(c("{.arg cv} must be the result of {.fn lca_cv}.", x = "It is {.cls {class(cv)}}."))
+  }
+  fr <- cv$folds
+  means <- tapply(fr$heldout_ll, fr$k, mean, na.rm = TRUE)
+  means <- means[is.finite(means)]
+  best <- as.integer(names(means)[which.max(means)])
+  gap <- lapply(setdiff(as.integer(names(means)), best), function(k) {
+    a <- fr$heldout_ll[fr$k == best]
+    b <- fr$heldout_ll[fr$k == k][match(fr$fold[fr$k == best], fr$fold[fr$k == k])]
+    d <- (a - b)[!is.na(a - b)]
+    se <- if (length(d) > 1) stats::sd(d) / sqrt(length(d)) else NA_real_
+    data.frame(k = k, diff = mean(d), se = se)
+  })
+  gap <- do.call(rbind, c(list(data.frame(k = integer(), diff = numeric(), se = numeric())), gap))
+  tied <- gap$k[is.na(gap$se) | gap$diff < 2 * gap$se]
+  near <- sort(c(best, tied))
+  cats <- function(x) paste(count_words(x), if (x == 1) "category" else "categories")
+  n_folds <- length(unique(fr$fold))
+  how <- paste0("(compared fold by fold on the same held-out episodes: a difference under twice its ",
+                "standard error over the ", count_words(n_folds), " folds is within the noise)")
+  text <- if (length(near) > 1) {
+    span <- if (all(diff(near) == 1)) paste(count_words(min(near)), "to", count_words(max(near))) else
+      and_list(vapply(near, count_words, ""))
+    others <- vapply(setdiff(near, best), count_words, "")
+    paste0("Cross-validation's highest score, with ", cats(best), ", is not clearly better than with ",
+           and_list(others), ": ", sub("^\\(", "", sub("\\)$", "", how)), ", so cross-validation cannot tell ",
+           "models with ", span, " categories apart.")
+  } else if (nrow(gap)) {
+    g <- gap[which.min(gap$diff), ]
+    paste0("Cross-validation separates ", cats(best), " from the other numbers tried ", how, ": the ",
+           "smallest gap, to ", cats(g$k), ", is ", formatC(g$diff, format = "f", digits = 4),
+           " per episode with a standard error of ", formatC(g$se, format = "f", digits = 4), ".")
+  } else paste0("Cross-validation was run for ", cats(best), " only.")
+  list(text = text, best = best, near = near)
+}

@@ -179,8 +179,7 @@ report_format <- function(output_file, output_format, call = rlang::caller_env()
                 class = "cscdemand_error_format", call = call)
   }
   format <- switch(kind,
-    html = rmarkdown::html_document(toc = TRUE, toc_depth = 2, self_contained = TRUE,
-                                    fig_caption = TRUE, df_print = "default"),
+    html = report_html_format(),
     word = report_word_format(),
     pdf = rmarkdown::pdf_document(toc = TRUE, toc_depth = 2, fig_caption = TRUE))
   list(format = format, file = output_file, kind = kind)

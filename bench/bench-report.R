@@ -9,7 +9,9 @@
 #   Rscript bench/bench-report.R large      # only the 200,000-episode report
 # Set CSCDEMAND_BENCH_LOAD=installed to time the installed package (compiled
 # with the usual optimisation; pkgload::load_all() compiles without it), and
-# CSCDEMAND_BENCH_N to change the number of episodes.
+# CSCDEMAND_BENCH_N to change the number of episodes, CSCDEMAND_BENCH_FORMATS
+# (default "html,docx") to knit one format only, CSCDEMAND_BENCH_COUNCIL the
+# example's council (default Sunderland, as the target is stated).
 #
 # Measured on the 2-core development machine, 2026-11-29, installed package
 # (report branch, before the engine speed-ups), load average about 8 (six
@@ -32,10 +34,15 @@
 #   200,000 episodes (4 councils)  docx  129.5 s elapsed (196.1 s CPU)
 # Both targets are met (example under 60 s, 200,000 episodes under 3 minutes,
 # in either format).
+#
+# 2026-12-07, after the exact lca_se() information, class_shares(by = ) and
+# lca_cv(fits = ): example (Sunderland) html 66.0 s CPU (load average 12 to
+# 15, so 273 s elapsed), 39 s of it in the BLRT; see bench/RESULTS.md.
 
 args <- commandArgs(trailingOnly = TRUE)
 mode <- if (length(args)) args[1] else "all"
 n_episodes <- as.numeric(Sys.getenv("CSCDEMAND_BENCH_N", "200000"))
+formats <- strsplit(Sys.getenv("CSCDEMAND_BENCH_FORMATS", "html,docx"), ",")[[1]]
 
 if (Sys.getenv("CSCDEMAND_BENCH_LOAD") != "installed" && file.exists("DESCRIPTION") &&
     requireNamespace("pkgload", quietly = TRUE)) {
@@ -65,7 +72,7 @@ print_profile <- function(prof, total) {
 }
 
 time_report <- function(label, ...) {
-  for (fmt in c("html", "docx")) {
+  for (fmt in formats) {
     out <- file.path(out_dir, paste0(gsub("[^a-z0-9]+", "-", tolower(label)), ".", fmt))
     prof <- tempfile(fileext = ".Rprof")
     if (profiling) utils::Rprof(prof, interval = 0.05)
@@ -78,6 +85,7 @@ time_report <- function(label, ...) {
                 t[["user.self"]] + t[["sys.self"]] + t[["user.child"]] + t[["sys.child"]],
                 file.size(out) / 1e6))
     if (profiling) print_profile(prof, t[["user.self"]] + t[["sys.self"]])
+    flush(stdout())
   }
 }
 

@@ -155,3 +155,79 @@ profile_published <- function(prof, v, levels, classes) {
        pct = m(ifelse(shown, round(published_pct(p$n, p$n_class), 1), NA)),
        pct_other = m(ifelse(shown, round(published_pct(p$n_other, p$n_other_class), 1), NA)))
 }
+
+# An attacker's range of every small cell of a table of counts `x` (levels by
+# categories) given several published tables of it at once: `known` is a
+# list of logical masks of `x`, each a sum of cells that some table prints
+# (a shown cell, a pooled cell, a row or column total). By linear
+# programming (lpSolve): the lowest and highest value of each cell with
+# 0 < x < threshold over every table of non-negative counts that agrees with
+# all of them. Returns the widths (named by "level / category").
+attacker_widths_linked <- function(x, known, threshold = 10) {
+  testthat::skip_if_not_installed("lpSolve")
+  A <- t(vapply(known, function(m) as.numeric(m), numeric(length(x))))
+  b <- vapply(known, function(m) sum(x[m]), 0)
+  small <- which(x > 0 & x < threshold)
+  if (!length(small)) return(numeric())
+  w <- vapply(small, function(k) {
+    obj <- replace(numeric(length(x)), k, 1)
+    lpSolve::lp("max", obj, A, rep("=", nrow(A)), b)$objval -
+      lpSolve::lp("min", obj, A, rep("=", nrow(A)), b)$objval
+  }, 0)
+  names(w) <- paste(rownames(x)[row(x)[small]], "/", colnames(x)[col(x)[small]])
+  w
+}
+
+# The masks of `x` (levels by categories) a class_crosstab() of it publishes:
+# its shown cells (a pooled column is the sum of its categories) and its
+# totals (each level's, each category's, a pooled column's).
+crosstab_known <- function(x, tab) {
+  cnt <- attr(tab, "counts")
+  pooled <- attr(tab, "pooled")
+  known <- list()
+  for (i in rownames(x)) known[[length(known) + 1L]] <- rownames(x) == i & matrix(TRUE, nrow(x), ncol(x))
+  for (j in colnames(x)) known[[length(known) + 1L]] <- col(x) == match(j, colnames(x))
+  for (i in intersect(rownames(x), rownames(cnt))) {
+    for (j in setdiff(colnames(cnt), "All episodes")) {
+      if (is.na(cnt[i, j])) next
+      cols <- if (j %in% colnames(x)) j else pooled
+      known[[length(known) + 1L]] <- row(x) == match(i, rownames(x)) & col(x) %in% match(cols, colnames(x))
+    }
+  }
+  known
+}
+
+# The published sums of a class_crosstab() of counts `x` whose cells sit at
+# `at` (indices into one vector of all the linked tables' cells, of length
+# `n`): its shown cells (a pooled column is the sum of its categories), and
+# its shown row and category totals. As logical masks of that vector.
+crosstab_known_at <- function(x, tab, at, n) {
+  cnt <- attr(tab, "counts")
+  pooled <- attr(tab, "pooled")
+  pos <- matrix(at, nrow(x), ncol(x), dimnames = dimnames(x))
+  mask <- function(cells) replace(logical(n), cells, TRUE)
+  cols_of <- function(j) if (j %in% colnames(x)) j else pooled
+  known <- list()
+  for (i in intersect(rownames(x), rownames(cnt))) {
+    for (j in setdiff(colnames(cnt), "All episodes")) {
+      if (!is.na(cnt[i, j])) known[[length(known) + 1L]] <- mask(pos[i, cols_of(j)])
+    }
+    if (!is.na(cnt[i, "All episodes"])) known[[length(known) + 1L]] <- mask(pos[i, ])
+  }
+  for (j in setdiff(colnames(cnt), "All episodes")) {
+    if (!is.na(cnt["All episodes", j])) known[[length(known) + 1L]] <- mask(pos[, cols_of(j)])
+  }
+  known[[length(known) + 1L]] <- mask(pos)
+  known
+}
+
+# An attacker's range of each small cell of a vector `x` of counts given
+# linear equalities: `A` (one row per published sum or identity) with `b`.
+attacker_widths_lp <- function(x, A, b, small) {
+  testthat::skip_if_not_installed("lpSolve")
+  vapply(small, function(k) {
+    obj <- replace(numeric(length(x)), k, 1)
+    lpSolve::lp("max", obj, A, rep("=", nrow(A)), b)$objval -
+      lpSolve::lp("min", obj, A, rep("=", nrow(A)), b)$objval
+  }, 0)
+}

@@ -148,7 +148,9 @@ test_that("ratios and findings are published exactly where the count table is, a
   for (v in vars) {
     ct <- class_crosstab(ep, var = v, posterior = post, threshold = 10)
     x <- attr(ct, "expected")
-    if (!identical(colnames(x), colnames(post)) || nrow(x) < 2) next
+    # a table with categories counted together is checked with the pooled
+    # column in "the table of likelihood ratios hides what the crosstab ... hides"
+    if (length(attr(ct, "pooled")) || !identical(colnames(x), colnames(post)) || nrow(x) < 2) next
     s <- attr(ct, "suppressed")
     hidden <- s[rownames(x), colnames(x), drop = FALSE]
     hidden_total <- unname(s[rownames(x), ncol(s)])
@@ -173,4 +175,141 @@ test_that("ratios and findings are published exactly where the count table is, a
     pcts <- regmatches(txt, regexpr("[0-9.]+%(?= against)", txt, perl = TRUE))
     expect_true(all(sub("%", "", pcts) %in% formatC(published_pct(shown$n, shown$n_class), format = "f", digits = 1)))
   }
+})
+
+# A gender table as in the Sunderland example: Female and Male rows of
+# hundreds in seven categories, and a small Unknown row (34 episodes) under
+# the threshold in every category.
+gender_like <- function() {
+  n_cat <- c(1683, 1593, 1416, 941, 890, 613, 491)
+  unk <- c(8, 8, 8, 4, 1, 3, 2)
+  fem <- round((n_cat - unk) * c(.49, .41, .5, .49, .48, .52, .48))
+  cls <- rep(seq_along(n_cat), n_cat)
+  g <- unlist(lapply(seq_along(n_cat), function(k) {
+    rep(c("Female", "Male", "Unknown"), c(fem[k], n_cat[k] - unk[k] - fem[k], unk[k]))
+  }))
+  post <- diag(7)[cls, ]
+  colnames(post) <- paste("Category", LETTERS[1:7])
+  x <- unclass(table(factor(g), factor(cls, labels = colnames(post))))
+  storage.mode(x) <- "double"
+  list(episodes = data.frame(gender = g), posterior = post, x = x)
+}
+
+test_that("a small residual row in every category costs no large row most of its cells", {
+  d <- gender_like()
+  tab <- class_crosstab(d$episodes, var = "gender", posterior = d$posterior)
+  supp <- attr(tab, "suppressed")
+  body <- supp[-nrow(supp), -ncol(supp), drop = FALSE]
+  for (r in c("Female", "Male")) expect_lte(2 * sum(body[r, ]), ncol(body), label = r)
+  expect_true("Other categories" %in% names(tab))
+  expect_match(attr(tab, "note"), "are counted together as .Other categories.")
+  cnt <- attr(tab, "counts")
+  shown <- cnt[!is.na(cnt)]
+  expect_false(any(shown > 0 & shown < 10))
+  # the Unknown row stays a row of its own, with its total
+  expect_equal(unname(cnt["Unknown", "All episodes"]), 34)
+  # the attacker, with every total and the pooled column, cannot narrow a small cell
+  w <- attacker_widths_linked(d$x, crosstab_known(d$x, tab))
+  expect_true(all(w >= 10), info = paste(names(w)[w < 10], collapse = "; "))
+  # without pooling (the old rule) both large rows lost most of their cells
+  old <- crosstab_publish(d$x, "Gender", 10, residual_unknown, "proportional")
+  os <- attr(old, "suppressed")
+  expect_gt(sum(os["Female", 1:7]), 3)
+})
+
+test_that("the table of likelihood ratios hides what the crosstab of the same characteristic hides", {
+  # one suppression for the two tables of a characteristic: a cell shown in
+  # one and hidden in the other would give the other's hidden cells away
+  d <- gender_like()
+  tab <- class_crosstab(d$episodes, var = "gender", posterior = d$posterior)
+  prof <- class_profile(d$episodes, vars = "gender", posterior = d$posterior)
+  known <- crosstab_known(d$x, tab)
+  lr <- prof[prof$display != "c", ]
+  expect_gt(nrow(lr), 0)
+  for (i in seq_len(nrow(lr))) {
+    known[[length(known) + 1L]] <- row(d$x) == match(lr$level[i], rownames(d$x)) &
+      col(d$x) == match(as.character(lr$class[i]), colnames(d$x))
+  }
+  w <- attacker_widths_linked(d$x, known)
+  expect_true(all(w >= 10), info = paste(names(w)[w < 10], collapse = "; "))
+  # and on Richmond-like data, for every characteristic of both tables
+  r <- richmond_like()
+  for (v in intersect(c("age_group", "gender", "ethnic_group", "referral_source"), names(r$episodes))) {
+    tab <- class_crosstab(r$episodes, var = v, posterior = r$posterior)
+    prof <- class_profile(r$episodes, vars = v, posterior = r$posterior)
+    lv <- setdiff(attr(tab, "counts") |> rownames(), "All episodes")
+    x <- crosstab_publish_counts(r$episodes[[v]], r$posterior, lv)
+    # the profile names a missing row "(missing)", the crosstab "Missing"
+    pl <- ifelse(prof$level == "(missing)", "Missing", prof$level)
+    expect_setequal(unique(pl), rownames(x))
+    known <- crosstab_known(x, tab)
+    lr <- prof[prof$display != "c", ]
+    for (i in seq_len(nrow(lr))) {
+      known[[length(known) + 1L]] <- row(x) == match(pl[prof$display != "c"][i], rownames(x)) &
+        col(x) == match(as.character(lr$class[i]), colnames(x))
+    }
+    w <- attacker_widths_linked(x, known)
+    expect_true(all(w >= 10), info = paste(v, ":", paste(names(w)[w < 10], collapse = "; ")))
+  }
+})
+
+test_that("the tables of what happens next share margins and are suppressed together", {
+  r <- richmond_like()
+  ep <- r$episodes
+  # whole episodes (hard assignment), so the shared margins hold exactly
+  post <- indicator_matrix(factor(ep$true_class))
+  pm <- pathway_measures(ep)
+  tabs <- pathway_tables(ep, post, pm, threshold = 10)
+  expect_true(all(c("threshold", "cp_category", "cp_plan_repeat", "cp_plan_length", "icpc_timeliness") %in% names(tabs)))
+  # the raw counts of each table, in one vector
+  raw <- function(v) {
+    x <- rowsum(post[!is.na(v), , drop = FALSE], droplevels(as.factor(v[!is.na(v)])))
+    x[rowSums(x) > 0, , drop = FALSE]
+  }
+  xs <- list(threshold = raw(ep$threshold_reached), cp_category = raw(ep$cp_category),
+             cp_plan_repeat = raw(pm$cp_plan_repeat), cp_plan_length = raw(pm$cp_plan_length),
+             icpc_timeliness = raw(pm$icpc_timeliness))
+  # each table's rows as published (no row merged here, or the test must pool it)
+  for (nm in names(xs)) expect_setequal(setdiff(rownames(attr(tabs[[nm]], "counts")), "All episodes"), rownames(xs[[nm]]))
+  n <- sum(lengths(xs))
+  at <- split(seq_len(n), rep(names(xs), lengths(xs)))[names(xs)]
+  x <- unlist(lapply(xs, as.vector), use.names = FALSE)
+  known <- unlist(lapply(names(xs), function(nm) crosstab_known_at(xs[[nm]], tabs[[nm]], at[[nm]], n)), recursive = FALSE)
+  A <- t(vapply(known, as.numeric, numeric(n)))
+  b <- as.vector(A %*% x)
+  # what the attacker knows besides: the conferences of a category are its
+  # ICPC and CP plan episodes, and every table of plans counts the same plans
+  pos <- function(nm, lv) matrix(at[[nm]], nrow(xs[[nm]]), dimnames = dimnames(xs[[nm]]))[lv, ]
+  ident <- NULL
+  cats <- colnames(post)
+  for (k in seq_along(cats)) {
+    conf <- replace(numeric(n), matrix(at$icpc_timeliness, nrow(xs$icpc_timeliness))[, k], 1)
+    conf[pos("threshold", "ICPC")[k]] <- -1
+    conf[pos("threshold", "CP plan")[k]] <- -1
+    ident <- rbind(ident, conf)
+    for (nm in c("cp_category", "cp_plan_repeat", "cp_plan_length")) {
+      pl <- replace(numeric(n), matrix(at[[nm]], nrow(xs[[nm]]))[, k], 1)
+      pl[pos("threshold", "CP plan")[k]] <- -1
+      ident <- rbind(ident, pl)
+    }
+  }
+  expect_equal(as.vector(ident %*% x), rep(0, nrow(ident)))
+  small <- which(x > 0 & x < 10)
+  expect_gt(length(small), 0)
+  widths <- function(tabs) {
+    known <- unlist(lapply(names(xs), function(nm) crosstab_known_at(xs[[nm]], tabs[[nm]], at[[nm]], n)), recursive = FALSE)
+    A <- rbind(t(vapply(known, as.numeric, numeric(n))), ident)
+    attacker_widths_lp(x, A, as.vector(A %*% x), small)
+  }
+  w <- widths(tabs)
+  expect_true(all(w >= 10 - 1e-6), info = paste(round(w[w < 10], 1), collapse = ", "))
+  # each table suppressed on its own (as the report did) let some be narrowed
+  apart <- lapply(names(xs), function(nm) {
+    v <- switch(nm, threshold = ep$threshold_reached, cp_category = ep$cp_category, pm[[nm]])
+    base <- data.frame(v = droplevels(as.factor(v[!is.na(v)])))
+    class_crosstab(base, var = "v", posterior = post[!is.na(v), , drop = FALSE],
+                   published = if (nm == "threshold") "CP plan")
+  })
+  names(apart) <- names(xs)
+  expect_true(any(widths(apart) < 10))
 })

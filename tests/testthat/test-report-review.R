@@ -221,6 +221,32 @@ test_that("rows of large totals hidden behind c, and all-zero rows, are found", 
   expect_equal(review_cell_count(c("1,234 (5.6%)", "c", "x1.5", "0", "12.5")), c(1234, NA, NA, 0, 12.5))
 })
 
+test_that("a row of ten times the threshold with most of its cells hidden is found, and a chart that disagrees with its table", {
+  # 120 episodes in seven categories, four of them hidden
+  t7 <- rbind(c("Gender", LETTERS[1:7], "All episodes"),
+              c("Female", "c", "c", "c", "c", "30 (50.0%)", "25 (50.0%)", "20 (50.0%)", "120 (50.0%)"),
+              c("Unknown", "c", "c", "c", "c", "0 (0.0%)", "0 (0.0%)", "0 (0.0%)", "14 (5.8%)"))
+  expect_equal(review_suppressed_rows(list(t7), 10)$where, "table 1, row \"Female\"")
+  t7[2, 6:8] <- c("c", "c", "c")
+  t7[2, 2:5] <- c("20 (50.0%)", "20 (50.0%)", "10 (50.0%)", "20 (50.0%)")
+  expect_equal(nrow(review_suppressed_rows(list(t7), 10)), 0)
+  # the chart of a crosstab against its table
+  ep <- data.frame(class = rep(c("Neglect", "Domestic abuse"), c(200, 150)),
+                   src = c(rep(c("Police", "Schools", "Health"), c(120, 75, 5)), rep(c("Police", "Schools", "Health"), c(60, 70, 20))))
+  ct <- class_crosstab(ep, "class", "src")
+  tab <- rbind(names(ct), as.matrix(as.data.frame(unclass(ct), check.names = FALSE)))
+  dimnames(tab) <- NULL
+  pd <- crosstab_plot_data(ct)
+  expect_equal(nrow(review_chart_tables(list(list(pd)), list(tab))), 0)
+  # a hidden cell drawn, a percentage that differs, and a chart with no table
+  leak <- rbind(pd, data.frame(level = "Health", class = "Neglect", pct = 2.5))
+  expect_match(review_chart_tables(list(list(leak)), list(tab))$problem, "Health / Neglect is drawn but hidden")
+  off <- pd
+  off$pct[off$level == "Police" & off$class == "Neglect"] <- 61
+  expect_match(review_chart_tables(list(list(off)), list(tab))$problem, "drawn at 61.0%")
+  expect_match(review_chart_tables(list(list(pd)), list(tab[, 1:2]))$problem, "no table")
+})
+
 test_that("a table labelled with another council's name is found", {
   bad <- rbind(c("Category", "Sunderland", "Kingston upon Thames", "All episodes"),
                c("Neglect", "120 (30.0%)", "90 (25.0%)", "210 (27.6%)"))

@@ -171,6 +171,61 @@ test_that("the deprivation text names the editions used, and 'Not known' only wh
   expect_error(imd_edition_text(2010), class = "cscdemand_error_data")
 })
 
+# A cross-validation result with given fold-by-fold scores (rows: folds,
+# columns: numbers of categories), as lca_cv() returns it.
+fake_cv <- function(ll, ks) {
+  fr <- data.frame(fold = rep(seq_len(nrow(ll)), times = ncol(ll)), k = rep(ks, each = nrow(ll)),
+                   n_test = 100, heldout_ll = as.vector(ll))
+  tab <- data.frame(k = ks, heldout_ll = colMeans(ll), se = apply(ll, 2, stats::sd) / sqrt(nrow(ll)))
+  structure(list(table = tab, folds = fr, method = "kfold", seed = 1, group = NULL),
+            class = "cscdemand_lca_cv")
+}
+
+test_that("cross-validation is read with its noise: paired fold differences (issue 23, fifth reading)", {
+  # the reader's case: K = 5 to 8 within 0.015 of each other, folds varying
+  # by about 0.1, so "cross-validation points to 6" over-reads the table
+  set.seed(3)
+  fold_level <- stats::rnorm(5, 0, 0.1)
+  means <- c(-7.19, -7.07, -7.02, -6.967, -6.906, -6.891, -6.896, -6.896)
+  e <- cbind(matrix(0, 5, 4), c(-0.04, -0.02, 0, 0.02, 0.04), c(0.04, -0.04, 0.02, 0, -0.02),
+             c(0, 0.04, -0.04, -0.02, 0.02), c(0.02, 0, 0.04, -0.04, -0.02))
+  ll <- outer(fold_level, means, `+`) + e
+  out <- report_cv_text(fake_cv(ll, 1:8))
+  best <- which.max(colMeans(ll))
+  # the paired standard error, as t.test computes it
+  se <- vapply(setdiff(1:8, best), function(k) stats::t.test(ll[, best], ll[, k], paired = TRUE)$stderr, 0)
+  d <- colMeans(ll)[best] - colMeans(ll)[setdiff(1:8, best)]
+  expect_equal(out$near, sort(c(best, setdiff(1:8, best)[d < 2 * se])))
+  expect_true(all(5:8 %in% out$near))
+  expect_false(any(1:4 %in% out$near))
+  expect_match(out$text, "cannot tell models with five to eight categories apart", fixed = TRUE)
+  expect_no_match(out$text, "points to")
+  # a clear winner is named, with its smallest gap and that gap's standard error
+  ll2 <- outer(fold_level, c(-7.2, -7.0, -6.8, -6.95), `+`) + matrix(stats::rnorm(20, 0, 0.005), 5, 4)
+  out2 <- report_cv_text(fake_cv(ll2, 1:4))
+  expect_equal(out2$near, 3)
+  gap <- mean(ll2[, 3] - ll2[, 4])
+  expect_match(out2$text, paste0("separates three categories .* to four categories, is ",
+                                 formatC(gap, format = "f", digits = 4)))
+  expect_error(report_cv_text(list()), class = "cscdemand_error")
+})
+
+test_that("the HTML report is finished for screen readers: language and header scopes", {
+  f <- withr::local_tempfile(fileext = ".html")
+  writeLines(c("<!DOCTYPE html>", "<html xmlns=\"http://www.w3.org/1999/xhtml\">", "<head><script>var s = '<th>';</script></head>",
+               "<body>", "<table><thead><tr class=\"header\"><th>Age</th><th style=\"text-align: right;\">All</th></tr></thead>",
+               "<tbody><tr><td>0-4</td><td>12</td></tr></tbody></table>", "</body></html>"), f)
+  report_html_finish(f)
+  h <- readLines(f)
+  expect_match(h[2], "<html lang=\"en-GB\" xmlns=", fixed = TRUE)
+  expect_equal(lengths(regmatches(h[5], gregexpr("<th scope=\"col\"", h[5]))), 2L)
+  expect_match(h[5], "<thead>", fixed = TRUE)
+  # scripts in the head are left alone; a second pass changes nothing
+  expect_match(h[3], "'<th>'", fixed = TRUE)
+  report_html_finish(f)
+  expect_identical(readLines(f), h)
+})
+
 test_that("the report's rule is the one the K-selection study supports, and its text quotes the study", {
   # the study's table, read here from the shipped CSV, complete data sets only
   st <- utils::read.csv(system.file("extdata", "k_selection_study.csv", package = "cscdemand"))

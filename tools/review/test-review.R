@@ -64,7 +64,7 @@ for (i in seq_len(nrow(manifest))) {
       expect_equal(sum(lengths(regmatches(txt, gregexpr("doi.org", txt, fixed = TRUE)))), length(unique(doi)))
     })
   }
-  test_that(paste0(who, "no row with a large total has most of its cells suppressed"), {
+  test_that(paste0(who, "no row of ten times the threshold or more has more than half its cells suppressed"), {
     expect_no_problems(rv$review_suppressed_rows(report$tables, threshold))
   })
   test_that(paste0(who, "no all-zero rows"), {
@@ -87,5 +87,8 @@ for (i in seq_len(nrow(manifest))) {
     plots <- readRDS(file.path(dir, "plots.rds"))
     expect_gt(length(plots), 3)
     expect_no_problems(rv$review_plot_counts(plots, threshold))
+  })
+  test_that(paste0(who, "every chart of a table by category draws what its table shows"), {
+    expect_no_problems(rv$review_chart_tables(readRDS(file.path(dir, "plots.rds")), report$tables))
   })
 }

@@ -1,0 +1,103 @@
+# The published layout of a table by category, one rule for every table
+# of a characteristic by category (class_crosstab(), class_profile()): which
+# rows are merged, which sparse categories are counted together, and which
+# cells are suppressed.
+
+# The rows and columns a levels-by-categories table is published with, one
+# rule for class_crosstab() and class_profile(), so that the two tables of a
+# characteristic show the same cells: empty levels out, small residual rows
+# merged (tidy_levels(), merge_costly_residual()), then, with
+# `merge_columns`, sparse categories counted together (merge_sparse_columns()).
+# Returns the table before (`rows_tab`) and after (`tab`) the columns are
+# pooled, the categories pooled (`pooled`), tidy_levels()' result and a note.
+crosstab_layout <- function(tab, threshold, unknown, merge_columns = NULL, drop_cols = TRUE) {
+  residual <- residual_levels(unknown)
+  tidy <- tidy_levels(tab, threshold, residual, drop_cols = drop_cols)
+  body_supp <- function(t) crosstab_suppress(t, threshold)$supp[-(nrow(t) + 1L), , drop = FALSE]
+  into <- merge_costly_residual(tidy$tab, threshold, c(residual, tidy$label), body_supp)
+  rows_tab <- into$tab
+  pooled <- character()
+  if (!is.null(merge_columns)) {
+    cols <- merge_sparse_columns(into$tab, threshold, body_supp, merge_columns)
+    into <- list(tab = cols$tab, note = paste(c(into$note, cols$note), collapse = " "))
+    if (!nzchar(into$note)) into$note <- NULL
+    pooled <- cols$pooled %||% character()
+  }
+  list(tidy = tidy, rows_tab = rows_tab, tab = into$tab, note = into$note, pooled = pooled)
+}
+
+# Totals, rounding and suppression of a levels-by-categories table: the
+# level rows with their totals column, then the row of category totals
+# (which add up to the grand total), each with secondary suppression; a
+# hidden category total hides its whole column (it would come back as the
+# column's sum, or as a count over its percentage). `hide`: cells to hide
+# as primary (a logical matrix of the same shape), those another table would
+# give back. Returns the rounded table with its totals (`full`) and the
+# suppressed cells (`supp`, same shape).
+crosstab_suppress <- function(tab, threshold, published = NULL, hide = NULL) {
+  body <- cbind(tab, `All episodes` = rowSums(tab))
+  full <- round(rbind(body, `All episodes` = colSums(body)))
+  body <- full[-nrow(full), , drop = FALSE]
+  pinned <- matrix(rownames(body) %in% published, nrow(body), ncol(body))
+  if (is.null(hide)) hide <- matrix(FALSE, nrow(full), ncol(full))
+  s1 <- attr(publish_table(as.data.frame(body, optional = TRUE), colnames(body), threshold,
+                           primary = hide[-nrow(full), , drop = FALSE] & threshold > 0,
+                           fixed = pinned), "suppressed")
+  s2 <- attr(publish_table(as.data.frame(full[nrow(full), -ncol(full), drop = FALSE], optional = TRUE),
+                           colnames(tab), threshold,
+                           primary = hide[nrow(full), -ncol(full), drop = FALSE] & threshold > 0), "suppressed")
+  supp <- rbind(unclass(s1)[, , drop = FALSE], c(unclass(s2)[1, ], FALSE))
+  attributes(supp) <- list(dim = dim(full), dimnames = dimnames(full))
+  N <- full[nrow(full), ncol(full)]
+  supp[nrow(full), ncol(full)] <- threshold > 0 && N > 0 && N < threshold
+  hid <- which(supp[nrow(full), -ncol(full)])
+  supp[-nrow(full), hid] <- TRUE
+  list(full = full, supp = supp)
+}
+
+# When rows with no small count of their own would still lose most of their
+# cells (a small "Unknown" row, or the rarer answer of a yes/no measure,
+# under the threshold in several categories: each such category needs a
+# complementary cell in a large row), some of the categories with small
+# counts are counted together in one column (`name`), so that the large
+# rows are shown. The smallest such categories are pooled first; among the
+# numbers of categories pooled (two or more, leaving at least one category
+# apart), the one that leaves fewest large rows mostly suppressed wins, then
+# the one that loses least (the counts hidden plus the counts of the pooled
+# categories, no longer shown apart). Nothing is pooled when no large row
+# would be mostly suppressed. Returns the table, the categories pooled
+# (`pooled`) and a note.
+merge_sparse_columns <- function(tab, threshold, suppress, name) {
+  none <- list(tab = tab, pooled = character())
+  if (threshold <= 0 || ncol(tab) < 3L || nrow(tab) < 2L) return(none)
+  crowded <- function(t, s) {
+    small <- t > 0 & t < threshold
+    sum(rowSums(small) == 0 & rowSums(t) >= 10 * threshold & 2 * rowSums(s) > ncol(t))
+  }
+  s0 <- suppress(tab)[, seq_len(ncol(tab)), drop = FALSE]
+  best <- list(crowd = crowded(tab, s0), loss = sum(tab[s0]), m = 0L)
+  sparse <- which(colSums(tab > 0 & tab < threshold) > 0)
+  top <- min(length(sparse), ncol(tab) - 1L)
+  if (best$crowd == 0L || top < 2L) return(none)
+  ord <- sparse[order(colSums(tab)[sparse])]
+  for (m in seq.int(2L, top)) {
+    merged <- pool_columns(tab, ord[seq_len(m)], name)
+    s <- suppress(merged)[, seq_len(ncol(merged)), drop = FALSE]
+    cand <- list(crowd = crowded(merged, s), loss = sum(merged[s]) + sum(tab[, ord[seq_len(m)]]), m = m)
+    if (cand$crowd < best$crowd || (cand$crowd == best$crowd && cand$loss < best$loss)) best <- cand
+  }
+  if (best$m == 0L) return(none)
+  pool <- sort(ord[seq_len(best$m)])
+  lv <- colnames(tab)[pool]
+  list(tab = pool_columns(tab, pool, name), pooled = lv,
+       note = paste0(and_list(lv),
+                     " are counted together as \u201c", name, "\u201d in this table: on their own, ",
+                     "their small numbers would hide most of a large row."))
+}
+
+# The columns `pool` of a table counted together as one last column `name`.
+pool_columns <- function(tab, pool, name) {
+  merged <- cbind(tab[, -pool, drop = FALSE], rowSums(tab[, pool, drop = FALSE]))
+  colnames(merged)[ncol(merged)] <- name
+  merged
+}
