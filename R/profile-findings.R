@@ -140,7 +140,10 @@ profile_findings <- function(x, labels = NULL, max_per_class = 4, min_episodes =
     src <- rbind(src, d)
   }
   rownames(src) <- NULL
-  attr(out, "rows") <- src[c("class", "variable", "level", "pct_shown", "pct_other_shown", "weight")]
+  # a plain data frame: rows of a profile without its attributes are not a profile
+  rows <- src[c("class", "variable", "level", "pct_shown", "pct_other_shown", "weight")]
+  class(rows) <- "data.frame"
+  attr(out, "rows") <- rows
   out
 }
 

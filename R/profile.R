@@ -358,16 +358,25 @@ flag_marks <- c("much higher" = "++", "higher" = "+", "lower" = "-", "much lower
 #' @param ... Unused.
 #' @export
 print.cscdemand_profile <- function(x, ...) {
-  cli::cli_text("{.strong Class profile}: {attr(x, 'n_episodes')} episode{?s}, {nlevels(x$class)} classes, {attr(x, 'method')} assignment.")
-  thr <- attr(x, "threshold")
-  cli::cli_text("Ratio of the % in the class to the % in the other classes; {if (thr > 0) paste('counts below', thr, 'suppressed') else 'no small-number suppression (not for publication)'}.")
+  # rows taken out of a profile keep its class but not its settings
+  if (is.null(attr(x, "threshold"))) {
+    cli::cli_text("{.strong Rows of a class profile}: {nrow(x)} row{?s}, {nlevels(x$class)} classes.")
+  } else {
+    cli::cli_text("{.strong Class profile}: {attr(x, 'n_episodes')} episode{?s}, {nlevels(x$class)} classes, {attr(x, 'method')} assignment.")
+    thr <- attr(x, "threshold")
+    cli::cli_text("Ratio of the % in the class to the % in the other classes; {if (thr > 0) paste('counts below', thr, 'suppressed') else 'no small-number suppression (not for publication)'}.")
+  }
   lab <- paste0(x$variable, ": ", x$level)
   cell <- paste0(x$display, ifelse(x$flag %in% names(flag_marks), paste0(" ", flag_marks[x$flag]), ""))
   rows <- unique(lab)
   m <- matrix("", length(rows), nlevels(x$class), dimnames = list(rows, levels(x$class)))
   m[cbind(match(lab, rows), as.integer(x$class))] <- cell
   print(noquote(m), right = TRUE)
-  cli::cli_text("{.emph + significantly higher, ++ also at least x{attr(x, 'flags')[2]} (test at {attr(x, 'alpha')}, {attr(x, 'p_adjust')} adjustment); -/-- lower; n/a: none in the class; c: suppressed.}")
+  if (is.null(attr(x, "flags"))) {
+    cli::cli_text("{.emph + significantly higher, ++ much higher; -/-- lower; n/a: none in the class; c: suppressed.}")
+  } else {
+    cli::cli_text("{.emph + significantly higher, ++ also at least x{attr(x, 'flags')[2]} (test at {attr(x, 'alpha')}, {attr(x, 'p_adjust')} adjustment); -/-- lower; n/a: none in the class; c: suppressed.}")
+  }
   invisible(x)
 }
 

@@ -311,3 +311,15 @@ test_that("the weighted test with a fitted model's posteriors: size under no ass
   expect_lt(mean(alt[, "ratio"]), 1.4)
   expect_gt(mean(alt[, "ratio"]), 1.1)
 })
+
+test_that("rows taken out of a profile, and the findings' source rows, print without error", {
+  set.seed(1)
+  ep <- data.frame(class = sample(c("A", "B"), 400, TRUE),
+                   v = sample(c("x", "y"), 400, TRUE))
+  p <- class_profile(ep, "class", "v")
+  sub <- p[p$class == "A", ]
+  expect_output(print(sub), "x")
+  fi <- profile_findings(class_profile(ep, "class", "v", threshold = 0), min_episodes = 0)
+  expect_identical(class(attr(fi, "rows")), "data.frame")
+  expect_output(print(fi))
+})
