@@ -52,6 +52,13 @@ report_audit_join <- function(out, au, hidden, threshold) {
     steps[i] <- paste(au$step[g], collapse = " + ")
     drop <- c(drop, g[-1])
   }
+  audit_drop_lines(out, steps, drop)
+}
+
+# The audit table without the lines `drop` (folded into others), its
+# "steps" attribute (which audit steps each printed line stands for) kept
+# in step.
+audit_drop_lines <- function(out, steps, drop) {
   if (length(drop)) {
     out <- out[-drop, , drop = FALSE]
     steps <- steps[-drop]
@@ -97,13 +104,7 @@ report_audit_dedupe <- function(out, not_children) {
     steps[keep] <- paste(steps[sort(c(i, j))], collapse = " + ")
     drop <- c(drop, other)
   }
-  if (length(drop)) {
-    out <- out[-drop, , drop = FALSE]
-    steps <- steps[-drop]
-  }
-  rownames(out) <- NULL
-  attr(out, "steps") <- steps
-  out
+  audit_drop_lines(out, steps, drop)
 }
 
 # A factor named with a suppressed count ("Female genital mutilation (22A):

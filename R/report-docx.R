@@ -325,10 +325,16 @@ docx_update_fields <- function(settings_path) {
 report_html_format <- function() {
   fmt <- rmarkdown::html_document(toc = TRUE, toc_depth = 2, self_contained = TRUE,
                                   fig_caption = TRUE, df_print = "default")
+  report_format_finish(fmt, report_html_finish)
+}
+
+# An rmarkdown output format whose file gets `finish(output_file)` after
+# pandoc (and after the format's own post-processor, if it has one).
+report_format_finish <- function(fmt, finish) {
   pandoc_post <- fmt$post_processor
   fmt$post_processor <- function(metadata, input_file, output_file, clean, verbose) {
     if (is.function(pandoc_post)) output_file <- pandoc_post(metadata, input_file, output_file, clean, verbose)
-    report_html_finish(output_file)
+    finish(output_file)
     output_file
   }
   fmt

@@ -193,13 +193,7 @@ report_word_format <- function() {
   fmt <- rmarkdown::word_document(toc = TRUE, toc_depth = 2, fig_caption = TRUE,
                                   reference_docx = report_reference_docx(),
                                   pandoc_args = c("--metadata", "toc-title=Contents"))
-  pandoc_post <- fmt$post_processor
-  fmt$post_processor <- function(metadata, input_file, output_file, clean, verbose) {
-    if (is.function(pandoc_post)) output_file <- pandoc_post(metadata, input_file, output_file, clean, verbose)
-    report_docx_finish(output_file)
-    output_file
-  }
-  fmt
+  report_format_finish(fmt, report_docx_finish)
 }
 
 # The output folder must exist and be writable; the file is made absolute
