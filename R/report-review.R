@@ -158,7 +158,7 @@ review_suppressed_rows <- function(tables, threshold = 10) {
 # cell the table shows, with the same percentage, and no cell the table hides
 # ("c") is drawn on its own. The table is the one whose rows hold the chart's
 # levels and whose header holds its categories.
-review_chart_tables <- function(plots, tables, hidden = "Suppressed (c): small numbers") {
+review_chart_tables <- function(plots, tables, hidden = crosstab_hidden_label) {
   out <- review_problems()
   pct_of <- function(x) suppressWarnings(as.numeric(sub("^.*\\(([0-9.]+)%\\)$", "\\1", trimws(x))))
   for (i in seq_along(plots)) {

@@ -60,7 +60,7 @@ test_that("the HTML report is about the council, with every section, table and r
   # one definition of the category shares: the findings and the likelihood
   # ratios share episodes between categories like the tables (a weighted test)
   expect_match(text, "The findings, tables and charts below count episodes the same way", fixed = TRUE)
-  expect_match(text, "whose variance allows for the sharing", fixed = TRUE)
+  expect_match(text, "whose variance allows for episodes shared between categories", fixed = TRUE)
   expect_no_match(text, "a test needs whole episodes", fixed = TRUE)
   expect_false(grepl("(?<!= )\\b[0-9] (other )?(councils?|reporting years?|categories)\\b", text, perl = TRUE))
   # the census fields: category of abuse (CP plans) and disability
