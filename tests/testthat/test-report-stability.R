@@ -157,3 +157,28 @@ test_that("audit details leave out the parts that count nothing", {
   expect_match(out[3], "^5 with only")
   expect_match(report_audit_detail("a", "3 coded 21, 4 with no code"), "4 with no code", fixed = TRUE)
 })
+
+test_that("the table of outcomes hides exactly the cells the table of likelihood ratios hides", {
+  # the report's table of outcomes takes the "yes" row of each flag's yes/no
+  # table of counts, as class_profile() counts it
+  set.seed(11)
+  n <- 1500
+  post <- matrix(stats::rgamma(n * 4, shape = c(3, 1, 0.2, 0.1)), n, 4, byrow = TRUE)
+  post <- post / rowSums(post)
+  colnames(post) <- c("A", "B", "C", "D")
+  ep <- data.frame(nfa = stats::rbinom(n, 1, 0.04), step_down = stats::rbinom(n, 1, 0.3))
+  prof <- class_profile(ep, vars = c("nfa", "step_down"), posterior = post, threshold = 10)
+  hidden_any <- FALSE
+  for (v in c("nfa", "step_down")) {
+    y <- factor(ifelse(ep[[v]] == 1, "yes", "no"), levels = c("no", "yes"))
+    ct <- class_crosstab(data.frame(.level = y), var = ".level", posterior = post, threshold = 10, label = "Outcome")
+    row <- ct[ct[[1]] == "yes", , drop = FALSE]
+    p <- prof[prof$variable == v & prof$level == "yes", ]
+    for (k in colnames(post)) {
+      shown <- if (k %in% names(row)) row[[k]] != "c" else FALSE
+      expect_identical(shown, !p$suppressed[p$class == k], info = paste(v, k))
+      hidden_any <- hidden_any || !shown
+    }
+  }
+  expect_true(hidden_any)
+})
