@@ -90,7 +90,8 @@ report_stability <- function(fit, boot, data = NULL, threshold = 10, max_change 
   weak <- stab$name[stab$recovered < 0.95]
   list(shares = shares, stability = stab, weak = weak, width_ratio = ratio, comparison = word,
        resamples = sum(ok),
-       text = stability_text(stab, ratio, word, weak, sum(ok), max_change, recovery, level))
+       text = stability_text(stab, ratio, word, weak, sum(ok), max_change, recovery, level,
+                             n = if (is.null(data)) fit$nobs else nrow(data), nobs = fit$nobs))
 }
 
 # Each resample's shares of `data`'s episodes (mean posterior under the
@@ -150,7 +151,8 @@ interval_comparison <- function(ratio) {
 }
 
 # The sentences under the stability table, from its numbers.
-stability_text <- function(stab, ratio, word, weak, reps, max_change, recovery, level) {
+stability_text <- function(stab, ratio, word, weak, reps, max_change, recovery, level, n, nobs) {
+  subset <- n < nobs
   r <- ratio[is.finite(ratio)]
   pc <- paste0(100 * level, "%")
   widths <- if (length(r) && !is.na(word)) {
@@ -162,8 +164,11 @@ stability_text <- function(stab, ratio, word, weak, reps, max_change, recovery, 
            ". The report quotes the bootstrap intervals: they come from refitting the model to each resample ",
            "of the episodes, so they measure directly the uncertainty of estimating the categories themselves (their ",
            "factors, and so which episodes they hold) as well as of sampling; ",
-           if (word == "narrower than") paste0("the model-based intervals rest on an approximation (the model's standard ",
-                                              "errors, scaled to the number of episodes), which here overstates it.")
+           if (word == "narrower than" && subset) paste0("the model-based intervals rest on an approximation (the standard ",
+                                              "errors of the model fitted to all ", format(nobs, big.mark = ","), " episodes, ",
+                                              "scaled to the ", format(n, big.mark = ","), " episodes here), which here overstates it.")
+           else if (word == "narrower than") paste0("the model-based intervals hold the categories' definitions fixed; that the ",
+                                                    "bootstrap's come out narrower is within the noise of ", reps, " resamples.")
            else "the model-based intervals hold the categories' definitions fixed and leave that out.")
   } else ""
   rec <- paste0("A category is *recovered* in a resample when the category matched to it has a congruence of at ",

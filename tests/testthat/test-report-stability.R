@@ -182,3 +182,18 @@ test_that("the table of outcomes hides exactly the cells the table of likelihood
   }
   expect_true(hidden_any)
 })
+
+test_that("narrower bootstrap intervals are explained by what the data are, not by a fixed sentence", {
+  sf <- stab_fit()
+  b <- lca_bootstrap(sf$fit, reps = 30, seed = 4, verbose = FALSE)
+  st_sub <- report_stability(sf$fit, b, data = sf$d[1:600, ])
+  if (identical(st_sub$comparison, "narrower than")) {
+    expect_match(st_sub$text, "scaled to the 600 episodes here), which here overstates it", fixed = TRUE)
+  }
+  st <- report_stability(sf$fit, b)
+  if (identical(st$comparison, "narrower than")) {
+    expect_match(st$text, "within the noise of 30 resamples", fixed = TRUE)
+    expect_no_match(st$text, "overstates", fixed = TRUE)
+  }
+  expect_true(identical(st_sub$comparison, "narrower than") || identical(st$comparison, "narrower than"))
+})
