@@ -318,7 +318,10 @@ class_lift <- function(fit) {
 #' @param max_factors Most themes listed per class (default 4).
 #' @param threshold Small-number threshold (default 10): shares of classes
 #'   whose estimated size is under it are hidden, with secondary suppression;
-#'   0 turns it off (not for publication).
+#'   so is a factor's percentage in a class that gives back a number of
+#'   episodes under it (see [plot_item_probs()]; it reads `"c"`), and an
+#'   "at most" figure that would bound such a hidden percentage; 0 turns it
+#'   off (not for publication).
 #' @return A data frame with columns `class`, `name`, `share` (%, `NA` where
 #'   suppressed) and `defining` (text such as `"Neglect: 81% v 24% overall
 #'   (57 points more, x3.4), at most 30% in categories not named for it"`),
@@ -337,17 +340,24 @@ class_name_table <- function(fit, labels = NULL, lift = 1.5, min_presence = 0.3,
                      themes = class_name_themes)
   tp <- nb$tp
   cls <- names(fit$class_size)
+  # a percentage that gives back a small number of episodes is not printed
+  # (prob_cells_hidden()), nor an "at most" bound that would pin one
+  hid <- prob_cells_hidden(tp$p, unname(fit$class_size) * fit$nobs, threshold)
   defining <- vapply(seq_along(cls), function(k) {
     th <- utils::head(nb$info[[k]]$themes, max_factors)
     if (!length(th)) return("no factor over-represented")
     pr <- printed_theme_figures(tp)
     vapply_txt <- vapply(th, function(t) {
-      txt <- paste0(t, ": ", pr$pct[k, t], "% v ", pr$overall[[t]], "% overall (",
-                    pr$points[k, t], " points more, x",
-                    formatC(pr$lift[k, t], format = "f", digits = 1), ")")
+      txt <- if (hid[k, t]) paste0(t, ": c v ", pr$overall[[t]], "% overall") else
+        paste0(t, ": ", pr$pct[k, t], "% v ", pr$overall[[t]], "% overall (",
+               pr$points[k, t], " points more, x", formatC(pr$lift[k, t], format = "f", digits = 1), ")")
       if (!t %in% nb$picks[[k]]) return(txt)
       others <- which(!vapply(nb$picks, function(pk) t %in% pk, logical(1)))
       if (!length(others)) return(txt)
+      if (any(hid[others, t])) {
+        return(paste0(txt, if (all(tp$p[k, t] > tp$p[others, t])) ", more than in any category not named for it"
+                      else ", as common or more common in a category not named for it"))
+      }
       paste0(txt, ", at most ", max(pr$pct[others, t]), "% in categories not named for it")
     }, "")
     paste(vapply_txt, collapse = "; ")

@@ -153,6 +153,41 @@ review_suppressed_rows <- function(tables, threshold = 10) {
   out
 }
 
+# Sums of hidden cells worked out by subtraction: in a table with a total
+# column ("Total", "All ...") and/or a total row, the hidden cells ("c") of a
+# row or column add up to its printed total less its printed cells; a reader
+# can do that sum, so it must not be under the threshold (each hidden cell
+# would be pinned between 0 and that sum). Lines whose cells are percentages
+# only ("47.5%") are not counts and are skipped.
+review_hidden_sums <- function(tables, threshold = 10) {
+  out <- review_problems()
+  is_total <- function(x) grepl("^(total|all)\\b", trimws(x), ignore.case = TRUE)
+  line <- function(cells, total, where) {
+    v <- trimws(cells)
+    sup <- v == "c"
+    if (!any(sup) || trimws(total) == "c" || any(grepl("^[0-9.]+%$", v))) return(review_problems())
+    tot <- review_cell_count(total)
+    left <- tot - sum(review_cell_count(v[!sup]), na.rm = TRUE)
+    if (is.na(left) || left >= threshold) return(review_problems())
+    review_problems(where, sprintf("its %d hidden cell%s add up to %s by subtraction from the total, under %d",
+                                   sum(sup), if (sum(sup) > 1) "s" else "", format(left, big.mark = ","), threshold))
+  }
+  for (i in seq_along(tables)) {
+    t <- tables[[i]]
+    if (length(t) == 0 || nrow(t) < 3 || ncol(t) < 3) next
+    tc <- which(is_total(t[1, ]))[1L]
+    tr <- which(is_total(t[, 1]))
+    tr <- tr[tr > 1][1L]
+    cols <- setdiff(seq_len(ncol(t))[-1], tc)
+    rows <- setdiff(seq_len(nrow(t))[-1], tr)
+    if (!is.na(tc)) for (r in rows) out <- rbind(out, line(t[r, cols], t[r, tc], sprintf("table %d, row \"%s\"", i, t[r, 1])))
+    if (!is.na(tr)) for (j in c(cols, if (!is.na(tc)) tc)) {
+      out <- rbind(out, line(t[rows, j], t[tr, j], sprintf("table %d, column \"%s\"", i, gsub("\\s+", " ", t[1, j]))))
+    }
+  }
+  out
+}
+
 # A chart drawn from a table by category (its data: level, class, pct, as
 # class_crosstab()'s plot draws it) agrees with the table: every segment is a
 # cell the table shows, with the same percentage, and no cell the table hides
@@ -160,14 +195,20 @@ review_suppressed_rows <- function(tables, threshold = 10) {
 # levels and whose header holds its categories.
 review_chart_tables <- function(plots, tables, hidden = crosstab_hidden_label) {
   out <- review_problems()
-  pct_of <- function(x) suppressWarnings(as.numeric(sub("^.*\\(([0-9.]+)%\\)$", "\\1", trimws(x))))
+  # "12 (3.4%)", or "3.4%" in a table of percentages
+  pct_of <- function(x) suppressWarnings(as.numeric(sub("^(.*\\()?([0-9.]+)%\\)?$", "\\2", trimws(x))))
+  # labels as a reader reads them: a heading wrapped over two lines is one label
+  norm <- function(x) gsub("\\s+", " ", trimws(as.character(x)))
+  tables <- lapply(tables, function(t) if (length(t)) array(norm(t), dim(t)) else t)
   for (i in seq_along(plots)) {
     p <- plots[[i]]
     d <- if (inherits(p, "ggplot")) p$data else if (is.data.frame(p)) p else p[[1]]
     if (!is.data.frame(d) || !all(c("level", "class", "pct") %in% names(d)) || !nrow(d)) next
     d <- d[as.character(d$level) != hidden, , drop = FALSE]
-    lv <- unique(as.character(d$level))
-    cl <- unique(as.character(d$class))
+    d$level <- norm(d$level)
+    d$class <- norm(d$class)
+    lv <- unique(d$level)
+    cl <- unique(d$class)
     match_tab <- Filter(function(t) length(t) && nrow(t) > 1 && all(lv %in% t[-1, 1]) && all(cl %in% t[1, ]), tables)
     if (!length(match_tab)) {
       out <- rbind(out, review_problems(sprintf("plot %d", i), "no table shows the cells this chart draws"))
