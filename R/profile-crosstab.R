@@ -274,8 +274,10 @@ crosstab_residual_total <- function(res, label, threshold, unknown, method, publ
   k <- crosstab_publish_cells(e[!resid, , drop = FALSE], label, threshold, unknown, method, published,
                                merge_columns, hide)
   # what the full table's note said of merged rows still holds; that the
-  # not-known row is kept with hidden cells no longer does
-  before <- gsub("[^.]* (is|are) kept as a row of its own[^.]*\\.", "", attr(res, "note") %||% "")
+  # not-known row is kept with hidden cells, or that categories are counted
+  # together (the known rows' table pools its own), no longer does
+  before <- gsub("[^.]*( (is|are) kept as a row of its own| counted together as )[^.]*\\.", "",
+                 attr(res, "note") %||% "")
   crosstab_known_only(k, e, resid, label, trimws(before))
 }
 
@@ -308,10 +310,10 @@ crosstab_known_only <- function(k, e, resid, label, before = "") {
   rownames(out) <- NULL
   what <- tolower_label(label)
   note <- paste0(and_list(rownames(e)[resid]), " (", fmt_int(sum(round(rowSums(e))[resid])),
-                 " episodes) ", if (sum(resid) > 1) "are" else "is", " not shown by category: so few episodes, ",
-                 "shown by category, would have to be hidden with most of the cells of a large row. The categories' ",
-                 "percentages are of their episodes with a known ", what, ", and their counts are not shown (with the ",
-                 "categories' totals they would give the ", tolower(and_list(rownames(e)[resid])), " episodes back).")
+                 " episodes) ", if (sum(resid) > 1) "are" else "is", " not shown by category: hiding its small ",
+                 "numbers by category would hide most of the cells of a large row. The categories' percentages are ",
+                 "of their episodes with a known ", what, "; their counts are not shown, since with the categories' ",
+                 "totals they would give the ", tolower(and_list(rownames(e)[resid])), " episodes back.")
   attrs <- attributes(k)
   attrs$names <- names(out)
   attrs$row.names <- seq_len(nrow(out))

@@ -60,7 +60,7 @@ crosstab_suppress <- function(tab, threshold, published = NULL, hide = NULL) {
     supp[-nrow(full), hid] <- TRUE
     more <- line_sums_exposed(full, supp, threshold, rbind(pinned, FALSE))
     if (!any(more)) break
-    hide <- hide | supp | more
+    hide <- hide | more
   }
   list(full = full, supp = supp)
 }
