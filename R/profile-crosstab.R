@@ -29,7 +29,7 @@
 #' set against each other. A small not-known row (Unknown, Not known,
 #' Missing) that would still leave a row of at least ten times the threshold
 #' with most of its cells suppressed is shown in the total column only
-#' (`"Unknown (not shown by category)"`; a plan that has "Not yet ended", whose length is not known, is shown so too), and the categories' columns give
+#' (`"Unknown (not shown by category)"`), and the categories' columns give
 #' the other rows as percentages of the category's episodes with a known
 #' value, without their counts (with the categories' totals, which every
 #' table prints, the counts would give the not-known row back by
@@ -245,8 +245,7 @@ crosstab_publish_cells <- function(tab, label, threshold, unknown, method, publi
             pooled = lay$pooled)
 }
 
-# A small not-known row (Unknown, Not known, Missing; the length of a plan
-# that has "Not yet ended" is not known either) under the threshold in
+# A small not-known row (Unknown, Not known, Missing) under the threshold in
 # many categories needs a complementary cell in each of them, and, with the
 # category totals published, these must link up through a large row: a row
 # of hundreds then loses most of its cells (a gender table whose Unknown row
@@ -265,7 +264,7 @@ crosstab_residual_total <- function(res, label, threshold, unknown, method, publ
   if (threshold <= 0 || nr < 4L || nc < 3L || is.null(e)) return(NULL)
   lv <- rownames(supp)[-nr]
   resid <- tolower(lv) %in% tolower(c(unknown, "Missing", "(missing)")) |
-    grepl("\\b(unknown|not known|missing|not yet ended)\\b", lv, ignore.case = TRUE)
+    grepl("\\b(unknown|not known|missing)\\b", lv, ignore.case = TRUE)
   hid <- supp[-nr, -nc, drop = FALSE]
   rt <- round(rowSums(e))[lv]
   crowded <- !resid & rt >= 10 * threshold & 2 * rowSums(hid) > ncol(hid)
