@@ -232,14 +232,20 @@ docx_table_layout <- function(tbl) {
 # rows (the whole table moves to the next page rather than splits), and on
 # the first and last `edge` rows of a longer one (a longer table still flows
 # across pages, so no page is left mostly blank for it).
-docx_keep_tables <- function(doc, short = 12L, edge = 2L) {
+# A table is short (kept whole, in both formats) when it has at most 12 rows
+# below its header and 1,000 characters: a table of few rows but long cells
+# (the audit) is as tall as a long one, and moving it whole would leave most
+# of a page blank.
+table_is_short <- function(rows, chars) rows <= 12L & chars <= 1000L
+
+docx_keep_tables <- function(doc, edge = 2L) {
   for (tbl in xml2::xml_find_all(doc, "//w:body/w:tbl", docx_ns)) {
     prev <- xml2::xml_find_first(tbl, "preceding-sibling::*[1]", docx_ns)
     if (identical(docx_style(prev), "TableCaption")) docx_keep_next(prev)
     rows <- xml2::xml_find_all(tbl, "w:tr", docx_ns)
     n <- length(rows)
     note <- docx_is_note(xml2::xml_find_first(tbl, "following-sibling::*[1]", docx_ns))
-    keep <- if (n <= short) seq_len(n) else c(seq_len(edge), seq(n - edge + 1L, n))
+    keep <- if (table_is_short(n - 1L, nchar(docx_text(tbl)))) seq_len(n) else c(seq_len(edge), seq(n - edge + 1L, n))
     # the last row holds on to the note only when there is one
     if (!note) keep <- setdiff(keep, n)
     for (r in rows[keep]) for (p in xml2::xml_find_all(r, ".//w:p", docx_ns)) docx_keep_next(p)
@@ -492,17 +498,23 @@ html_outside_code <- function(x, f) {
 
 # The print layout of the HTML report's body: each table with the paragraph
 # just after it (its note) in a wrapper, `table-block`, with `short` when the
-# table has at most 12 rows (the print style keeps a short table whole, and a
-# note with the end of any table); and a hyphen between digits (years
+# table is short (table_is_short(): the print style keeps it whole) and
+# `keep` when its note is short too (table and note kept together; a note
+# always starts on the table's page); and a hyphen between digits (years
 # "2024-25", ages "0-4", "10-15") in a `nowrap` span, so a range never breaks
 # across lines (the hyphen stays a hyphen, for search and copy).
 html_print_layout <- function(x) {
   # (a second pass changes nothing: wrapped tables and spans are left alone)
-  m <- gregexpr("(?s)(?<!<div class=\"table-block\">)(?<!<div class=\"table-block short\">)<table\\b.*?</table>(\\s*<p\\b[^>]*>.*?</p>)?",
+  m <- gregexpr("(?s)(?<!<div class=\"table-block\">)(?<!<div class=\"table-block short\">)(?<!<div class=\"table-block short keep\">)<table\\b.*?</table>(\\s*<p\\b[^>]*>.*?</p>)?",
                 x, perl = TRUE)
   regmatches(x, m) <- list(vapply(regmatches(x, m)[[1]], function(t) {
-    rows <- lengths(regmatches(t, gregexpr("<tr\\b", t)))
-    paste0("<div class=\"table-block", if (rows <= 13L) " short" else "", "\">", t, "</div>")
+    tab <- sub("(?s)</table>.*$", "</table>", t, perl = TRUE)
+    rows <- lengths(regmatches(tab, gregexpr("<tr\\b", tab))) - grepl("<thead", tab, fixed = TRUE)
+    chars <- function(z) nchar(gsub("\\s+", " ", gsub("<[^>]+>", "", z)))
+    short <- table_is_short(rows, chars(tab))
+    # the whole block (table and note) kept together only when the note is short too
+    keep <- short && chars(t) - chars(tab) <= 400L
+    paste0("<div class=\"table-block", if (short) " short" else "", if (keep) " keep" else "", "\">", t, "</div>")
   }, "", USE.NAMES = FALSE))
   txt <- gregexpr("(?<!<span class=\"nowrap\")>[^<>]*[0-9]-[0-9][^<>]*<", x, perl = TRUE)
   regmatches(x, txt) <- list(gsub("([0-9]+(?:-[0-9]+)+)", "<span class=\"nowrap\">\\1</span>",

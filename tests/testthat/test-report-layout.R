@@ -31,6 +31,9 @@ test_that("Word: a short table moves whole with its caption and note, a long one
   for (cp in caps) expect_false(inherits(xml2::xml_find_first(cp, "w:pPr/w:keepNext", LW), "xml_missing"))
   # short: every row, including the last (held to its note)
   expect_equal(kept(tb[[1]]), rep(TRUE, 5))
+  expect_true(table_is_short(12, 1000))
+  expect_false(table_is_short(13, 200))
+  expect_false(table_is_short(3, 1500))
   # long: the first two and the last two rows only, so it flows across pages
   expect_equal(which(kept(tb[[2]])), c(1, 2, 29, 30))
   # no note (a heading follows): the last row is not tied to the heading
@@ -85,14 +88,20 @@ test_that("HTML: each table and its note in a wrapper, ranges in nowrap spans, s
                "<table>", "<caption>Table 1. Short</caption>", "<thead><tr><th>Age</th><th>2024-25</th></tr></thead>",
                rows(3), "</table>", "<p><em>Note: hidden.</em></p>",
                "<table>", "<caption>Table 2. Long</caption>", rows(20), "</table>",
+               "<table>", "<caption>Table 3. Few rows, long cells</caption>", rows(2),
+               sprintf("<tr><td>%s</td></tr>", strrep("Alcohol misuse - other person (1C): 474; ", 30)), "</table>",
+               "<p>Short note.</p>",
                "<h1>Next</h1>", "<script>x = 3-4;</script>", "<img alt=\"ages 5-9\" src=\"data:image/png;base64,AB-12\">",
                "</body>", "</html>"), f)
   before <- paste(readLines(f), collapse = "\n")
   report_html_finish(f)
   h <- paste(readLines(f), collapse = "\n")
-  expect_match(h, "<div class=\"table-block short\"><table>\n<caption>Table 1. Short</caption>", fixed = TRUE)
+  expect_match(h, "<div class=\"table-block short keep\"><table>\n<caption>Table 1. Short</caption>", fixed = TRUE)
   expect_match(h, "</table>\n<p><em>Note: hidden.</em></p></div>", fixed = TRUE)
   expect_match(h, "<div class=\"table-block\"><table>\n<caption>Table 2. Long</caption>", fixed = TRUE)
+  # three rows but as tall as a long table: it flows like one, its note kept with its end
+  expect_match(h, "<div class=\"table-block\"><table>\n<caption>Table 3. Few rows", fixed = TRUE)
+  expect_match(h, "</table>\n<p>Short note.</p></div>", fixed = TRUE)
   expect_match(h, "Returns <span class=\"nowrap\">2022-23</span> to <span class=\"nowrap\">2024-25</span>, self-harm.", fixed = TRUE)
   expect_match(h, "<th scope=\"col\"><span class=\"nowrap\">2024-25</span></th>", fixed = TRUE)
   expect_match(h, "<td><span class=\"nowrap\">0-4</span></td>", fixed = TRUE)
@@ -110,7 +119,7 @@ test_that("HTML: each table and its note in a wrapper, ranges in nowrap spans, s
 test_that("the print style keeps short tables whole and notes with tables, and never breaks a range", {
   css <- readLines(system.file("rmarkdown", "templates", "demand-report", "skeleton", "skeleton.Rmd", package = "cscdemand"))
   css <- paste(css, collapse = "\n")
-  expect_match(css, ".table-block.short { break-inside: avoid", fixed = TRUE)
+  expect_match(css, ".table-block.short > table, .table-block.keep { break-inside: avoid", fixed = TRUE)
   expect_match(css, ".table-block > p { break-before: avoid", fixed = TRUE)
   expect_match(css, ".nowrap { white-space: nowrap; }", fixed = TRUE)
   # no rule keeps every table whole (a long table moved to a new page left
