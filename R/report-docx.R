@@ -517,7 +517,9 @@ html_print_layout <- function(x) {
     paste0("<div class=\"table-block", if (short) " short" else "", if (keep) " keep" else "", "\">", t, "</div>")
   }, "", USE.NAMES = FALSE))
   txt <- gregexpr("(?<!<span class=\"nowrap\")>[^<>]*[0-9]-[0-9][^<>]*<", x, perl = TRUE)
-  regmatches(x, txt) <- list(gsub("([0-9]+(?:-[0-9]+)+)", "<span class=\"nowrap\">\\1</span>",
+  # the whole word around the range goes in the span ("(2022-23", "2024-25:"),
+  # so the span adds no break where the text had none
+  regmatches(x, txt) <- list(gsub("([^\\s<>]*[0-9]-[0-9][^\\s<>]*)", "<span class=\"nowrap\">\\1</span>",
                                   regmatches(x, txt)[[1]], perl = TRUE))
   x
 }
