@@ -177,3 +177,7 @@ cpp_lca_replicates <- function(y, ncat, set_of, G, R, rep, pattern, group, count
     .Call(`_cscdemand_cpp_lca_replicates`, y, ncat, set_of, G, R, rep, pattern, group, count, test_rep, test_pattern, test_group, test_count, models, seed, control, threads, sim)
 }
 
+cpp_build_optimised <- function() {
+    .Call(`_cscdemand_cpp_build_optimised`)
+}
+

@@ -50,6 +50,8 @@ if (Sys.getenv("CSCDEMAND_BENCH_LOAD") != "installed" && file.exists("DESCRIPTIO
 } else {
   library(cscdemand)
 }
+source("bench/bench-process.R")
+check_optimised_build()
 
 out_dir <- Sys.getenv("CSCDEMAND_BENCH_OUT", tempfile("bench-report"))
 dir.create(out_dir, showWarnings = FALSE)

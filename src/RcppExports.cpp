@@ -626,6 +626,16 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_build_optimised
+bool cpp_build_optimised();
+RcppExport SEXP _cscdemand_cpp_build_optimised() {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    rcpp_result_gen = Rcpp::wrap(cpp_build_optimised());
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_run_ids", (DL_FUNC) &_cscdemand_cpp_run_ids, 1},
@@ -672,6 +682,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_lca_posterior", (DL_FUNC) &_cscdemand_cpp_lca_posterior, 7},
     {"_cscdemand_cpp_stream_seed", (DL_FUNC) &_cscdemand_cpp_stream_seed, 2},
     {"_cscdemand_cpp_lca_replicates", (DL_FUNC) &_cscdemand_cpp_lca_replicates, 18},
+    {"_cscdemand_cpp_build_optimised", (DL_FUNC) &_cscdemand_cpp_build_optimised, 0},
     {NULL, NULL, 0}
 };
 

@@ -516,3 +516,16 @@ List cpp_lca_replicates(IntegerMatrix y, IntegerVector ncat, IntegerMatrix set_o
   return List::create(_["loglik"] = ll, _["heldout"] = held, _["status"] = st,
                       _["n_best"] = nb, _["iter"] = iter, _["n_starts"] = ns, _["logpi"] = logpi, _["logrho"] = logrho);
 }
+
+// Whether the package's C++ was compiled with optimisation (R CMD INSTALL's
+// -O2). pkgload::load_all() compiles with -O0, and objects left by it in
+// src/ are reused by a later R CMD INSTALL: the kernels then run about four
+// times slower, so the benchmarks check this before they time anything.
+// [[Rcpp::export]]
+bool cpp_build_optimised() {
+#ifdef __OPTIMIZE__
+  return true;
+#else
+  return false;
+#endif
+}

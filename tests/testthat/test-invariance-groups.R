@@ -157,8 +157,10 @@ test_that("the sequential search frees exactly the simulated (council, item) pai
   expect_equal(st$threshold, 0.05 / (42 - 0:3))
   expect_equal(st$df, rep(3, 4))
   expect_equal(st$p_value, pchisq(st$LR, 3, lower.tail = FALSE))
-  # the score (one EM step) is a lower bound on each step's exact LR
-  expect_true(all(st$score <= st$LR + 1e-8))
+  # the score (one EM step) is a lower bound on the group-local refit's LR,
+  # and that on each step's exact LR
+  expect_true(all(st$score <= st$local_LR + 1e-8))
+  expect_true(all(st$local_LR <= st$LR + 1e-6))
   # the final model: the three pairs free, 3 x K(C - 1) parameters more
   base <- inv$fits[["invariant k=3"]]
   expect_equal(inv$partial$npar, base$npar + 3 * 3)
@@ -250,6 +252,64 @@ test_that("the pair score is twice the one-EM-step gain computed in plain R", {
   expect_true(sc2$own[5, 2])
   expect_equal(sum(sc2$own), 1L)
   expect_equal(sc2$gain[5, 2], 0)
+})
+
+test_that("the group-local refit maximises over the group's class sizes and the item alone", {
+  d <- permuted_groups(n = c(600, 500, 400), seed = 91)
+  d$item3[d$la == "B"] <- rbinom(sum(d$la == "B"), 1, 0.5)  # item 3 differs in B
+  set.seed(4)
+  d$item6[sample(nrow(d), 60)] <- NA
+  inv <- quiet_starts(lca(d, 3, group = "la", starts = 10, seed = 1, verbose = FALSE))
+  pt <- inv$patterns
+  sc <- pair_scores(pt, inv)
+  ctl <- search_control(lca_control())
+  # by hand: group B's log-likelihood as a function of its class sizes and
+  # item 3's probabilities, every other probability at the invariant maximum
+  sel <- pt$group == 2L
+  y <- pt$y[sel, , drop = FALSE]
+  n <- pt$n[sel]
+  rho <- lapply(inv$probs, function(m) unname(m))
+  ll_b <- function(pi, p3) {
+    r <- rho
+    r[[3]] <- p3
+    lk <- matrix(rep(log(pi), each = nrow(y)), nrow(y))
+    for (j in seq_along(r)) {
+      ok <- !is.na(y[, j])
+      lk[ok, ] <- lk[ok, ] + t(log(r[[j]]))[y[ok, j], , drop = FALSE]
+    }
+    m <- apply(lk, 1, max)
+    sum(n * (m + log(rowSums(exp(lk - m)))))
+  }
+  nll <- function(th) {
+    pi <- exp(c(0, th[1:2]))
+    p1 <- plogis(th[3:5])
+    -ll_b(pi / sum(pi), cbind(p1, 1 - p1))
+  }
+  pi0 <- inv$class_size_group[2, ]
+  p30 <- rho[[3]][, 1]
+  op <- optim(c(log(pi0[2:3] / pi0[1]), qlogis(p30)), nll, method = "BFGS",
+              control = list(reltol = 1e-15, maxit = 5000))
+  byhand <- 2 * (-op$value - ll_b(pi0, rho[[3]]))
+  loc <- local_refit_pair(pt, inv, sc, (2L - 1L) * 7L + 3L, ctl)
+  expect_equal(loc$lr, byhand, tolerance = 1e-6)
+  expect_gt(loc$lr, sc$gain[3, 2])
+  # the parameters it returns give that gain in the whole model's likelihood
+  ll1 <- sum(pt$n * cpp_lca_posterior(pt$y, pt$ncat, pt$group, 3L, loc$set_of, loc$par$logpi,
+                                      loc$par$logrho)$ll_pattern)
+  expect_equal(2 * (ll1 - inv$loglik), loc$lr, tolerance = 1e-6)
+  expect_equal(loc$set_of[3, ], c(0L, 1L, 0L))
+  # only group B's sizes moved
+  expect_equal(loc$par$logpi[-2, ], unname(inv$par$logpi[-2, ]))
+  # the exact refit keeps the better of the local and the one-step starts
+  ctl1 <- search_control(lca_control())
+  both <- refit_pair(pt, 3L, loc, 0L, 1L, 1L, ctl1)
+  from <- function(par) {
+    quiet_starts(fit_lca_patterns(pt, 3L, starts = 1L, seed = 1, threads = 1L, control = ctl1,
+                                  verbose = FALSE, set_of = loc$set_of, init = list(par),
+                                  trace = FALSE))$loglik
+  }
+  expect_gte(both$loglik, max(from(loc$par), from(loc$onestep)) - 1e-8)
+  expect_gte(2 * (both$loglik - inv$loglik), loc$lr - 1e-6)
 })
 
 test_that("groups too small for K classes are pooled as 'other councils', said and counted", {
