@@ -152,6 +152,9 @@ test_that("the HTML report reads as English: no code, one number, named interval
   expect_match(text, "Share 95% interval (bootstrap)", fixed = TRUE)
   expect_match(text, "Share 95% interval (model-based)", fixed = TRUE)
   expect_no_match(text, "differ a little", fixed = TRUE)
+  # the summary's rule of selection is the findings' rule: the disability
+  # exclusion is said in both places or in neither
+  expect_true(lengths(regmatches(text, gregexpr("restates how it was formed", text, fixed = TRUE))) %in% c(0L, 2L))
   w_sum <- sub(".*; they are (.+?) the model-based intervals.*", "\\1", text)
   w_tab <- sub(".*intervals of the shares are (.+?) the model-based ones.*", "\\1", text)
   expect_identical(w_sum, w_tab)
