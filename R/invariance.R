@@ -311,10 +311,9 @@ search_pairs <- function(pt, k, base, extra, seed, threads, control, refit, alph
 # The exact refit of freeing one pair, from `st` (local_refit_pair(): the
 # set map with the pair free): two starts, where its group-local EM stopped
 # and the one EM step from the current maximum (plus `extra` random ones),
-# each to the search tolerance (in parallel), the better kept. The two can
-# end at different maxima of the freer model (on the national simulation
-# the one-step start reached a maximum 3 log-likelihood units higher for
-# Kent's 7A), so neither alone is enough.
+# each to the search tolerance (in parallel), the better kept: the freer
+# model can have nearby maxima, and the two starts can end at different
+# ones.
 refit_pair <- function(pt, k, st, extra, seed, threads, ctl) {
   withCallingHandlers(
     fit_lca_patterns(pt, k = k, starts = 2L + as.integer(extra), seed = seed, threads = threads,

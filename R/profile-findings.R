@@ -86,12 +86,28 @@ profile_ratio_table <- function(x, labels = NULL, what = c("ratio", "p_value", "
   out <- data.frame(Characteristic = rownames(w), unclass(w), check.names = FALSE,
                     stringsAsFactors = FALSE)
   rownames(out) <- NULL
-  attr(out, "note") <- if (length(gone)) {
-    paste0(and_list(paste0("\u201c", gone, "\u201d")), if (length(gone) == 1) " is" else " are",
-           " left out: no ratio in ", if (length(gone) == 1) "its row" else "their rows",
-           " can be published (each is suppressed, or the category has no such episode).")
-  }
+  attr(out, "note") <- if (length(gone)) ratio_gone_note(gone, ratio, key)
   out
+}
+
+# Why rows of the table of likelihood ratios are left out, from what their
+# cells hold: every cell suppressed ("c"), no episode with the
+# characteristic in any category ("n/a" or empty), or some of each. Rows
+# with the same reason are named together.
+ratio_gone_note <- function(gone, ratio, key) {
+  why <- vapply(gone, function(g) {
+    cells <- ratio[key == g]
+    supp <- cells == "c"
+    if (all(supp)) "every cell is suppressed to protect confidentiality"
+    else if (!any(supp)) "no category has an episode with that characteristic"
+    else "each cell is either suppressed or has no such episode"
+  }, "")
+  parts <- vapply(unique(why), function(w) {
+    g <- gone[why == w]
+    paste0(and_list(paste0("\u201c", g, "\u201d")), if (length(g) == 1) " is" else " are",
+           " left out: ", if (length(g) == 1) "in its row " else "in their rows ", w)
+  }, "")
+  paste0(paste(parts, collapse = "; "), ".")
 }
 
 # Adjusted p-values as a reader compares them with the level: "<0.001", else

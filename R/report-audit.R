@@ -164,6 +164,10 @@ report_audit_detail <- function(step, detail, source = NULL) {
   # the extract's own column names are not for the report
   out[grepl("^columns not used", step)] <- "columns of the extract the report does not need"
   out <- gsub("([0-9]+) coded 21", "\\1 with only \"No factors identified\" (21)", out)
+  # a part of a detail that counts nothing says nothing ("0 with no code",
+  # "0 with no assessment read"): left out, with its separator
+  out <- gsub("(^|[,;] ?)0 with [^,;]*", "", out)
+  out <- sub("^[,;] ?", "", out)
   out <- gsub("([0-9]+) factor columns: [0-9A-Z, ]+$", "\\1 factors analysed (listed in the next section)", out)
   out <- gsub("years kept: ([0-9, ]+)", "reporting years kept: \\1", out)
   yrs <- regmatches(out, gregexpr("(?<=reporting years kept: )[0-9, ]+", out, perl = TRUE))

@@ -30,9 +30,13 @@ review_read <- function(path) {
     d <- review_read_docx(path)
     tbls <- xml2::xml_find_all(d$doc, "//w:tbl", docx_ns)
     paras <- xml2::xml_find_all(d$doc, "//w:body/w:p", docx_ns)
-    text <- vapply(paras, function(p) paste(xml2::xml_text(xml2::xml_find_all(p, ".//w:t", docx_ns)), collapse = ""), "")
+    text <- vapply(paras, docx_text, "")
     grid <- lapply(tbls, function(t) as.numeric(xml2::xml_attr(xml2::xml_find_all(t, "w:tblGrid/w:gridCol", docx_ns), "w")))
-    return(list(kind = "docx", tables = lapply(tbls, docx_table_cells), text = text, widths = grid, docx = d))
+    # a compact table's text size (points) and cell margin (twips), else NA
+    size <- vapply(tbls, function(t) as.numeric(xml2::xml_attr(xml2::xml_find_first(t, ".//w:r/w:rPr/w:sz", docx_ns), "val")) / 2, 0)
+    margin <- vapply(tbls, function(t) as.numeric(xml2::xml_attr(xml2::xml_find_first(t, "w:tblPr/w:tblCellMar/w:left", docx_ns), "w")), 0)
+    return(list(kind = "docx", tables = lapply(tbls, docx_table_cells), text = text, widths = grid,
+                sizes = size, margins = margin, docx = d))
   }
   rlang::check_installed("xml2", reason = "to read the HTML report.")
   h <- xml2::read_html(path)
@@ -57,7 +61,9 @@ review_words_fit <- function(report, size = 9) {
     cells <- report$tables[[i]]
     width <- report$widths[[i]]
     if (!length(cells) || length(width) != ncol(cells)) next
-    need <- docx_cell_widths(cells, size)$word
+    sz <- if (length(report$sizes) >= i && !is.na(report$sizes[i])) report$sizes[i] else size
+    mar <- if (length(report$margins) >= i && !is.na(report$margins[i])) report$margins[i] else docx_page$cell_margin
+    need <- docx_cell_widths(cells, sz, mar)$word
     bad <- which(need > rep(width, each = nrow(cells)) + 1, arr.ind = TRUE)
     for (k in seq_len(nrow(bad))) {
       r <- bad[k, 1]
@@ -98,9 +104,9 @@ review_contents_filled <- function(report) {
   sdt <- xml2::xml_find_first(doc, "//w:sdt[w:sdtPr/w:docPartObj/w:docPartGallery[@w:val='Table of Contents']]", docx_ns)
   if (inherits(sdt, "xml_missing")) return(review_problems("contents", "the document has no table of contents"))
   entries <- vapply(xml2::xml_find_all(sdt, ".//w:p[not(w:pPr/w:pStyle[@w:val='TOCHeading'])]", docx_ns),
-                    function(p) paste(xml2::xml_text(xml2::xml_find_all(p, ".//w:t", docx_ns)), collapse = ""), "")
+                    docx_text, "")
   entries <- trimws(entries[nzchar(trimws(entries))])
-  heads <- xml2::xml_text(xml2::xml_find_all(doc, "//w:body/w:p[w:pPr/w:pStyle[@w:val='Heading1']]", docx_ns))
+  heads <- vapply(xml2::xml_find_all(doc, "//w:body/w:p[w:pPr/w:pStyle[@w:val='Heading1']]", docx_ns), docx_text, "")
   missing <- setdiff(trimws(heads), entries)
   if (!length(entries)) return(review_problems("contents", "the table of contents is empty"))
   if (length(missing)) {

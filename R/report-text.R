@@ -154,17 +154,28 @@ report_k_text <- function(tb, crit, reps, size, total, seed, alpha) {
 pct <- function(x) paste0(round(100 * x), "%")
 
 # What the simulation study found for the rule (and for BIC, Kingston
-# University's rule, when the rule is another), in plain words.
+# University's rule, when the rule is another), in plain words and in
+# counts of data sets ("9 of 16"), so that a difference of one data set is
+# not read as a difference.
 k_study_sentence <- function(crit) {
   r <- crit$study
   ru <- r[crit$rule, ]
+  n <- ru$data_sets
+  cnt <- function(x, of = TRUE) {
+    m <- round(x * n)
+    if (m == 0) "none" else paste0(m, if (of) paste0(" of the ", n) else "")
+  }
   bic <- if (crit$rule != "BIC" && "BIC" %in% rownames(r)) {
-    paste0(" BIC, the rule of Kingston University's study (2020), found it in ", pct(r["BIC", "hit"]),
-           " and chose fewer in ", pct(r["BIC", "under"]), ".")
+    gap <- abs(round(ru$hit * n) - round(r["BIC", "hit"] * n))
+    paste0(" BIC, the rule of Kingston University's study (2020), found it in ", cnt(r["BIC", "hit"], FALSE),
+           " and chose fewer in ", cnt(r["BIC", "under"], FALSE),
+           if (gap <= 1) paste0(": on these ", n, " data sets the two rules are ", if (gap == 0) "equally" else "about equally",
+                                " good at finding the number (", if (gap == 0) "the same count" else "one data set apart", ")")
+           else "", ".")
   } else ""
-  paste0("In a simulation study of ", ru$data_sets, " data sets shaped like councils' returns, this rule found ",
-         "the number of categories the data were made with in ", pct(ru$hit), ", chose fewer (merging small or ",
-         "similar categories with others) in ", pct(ru$under), " and more in ", pct(ru$over), ".", bic)
+  paste0("In a simulation study of ", n, " data sets shaped like councils' returns, this rule found ",
+         "the number of categories the data were made with in ", cnt(ru$hit), ", chose fewer (merging small or ",
+         "similar categories with others) in ", cnt(ru$under, FALSE), " and more in ", cnt(ru$over, FALSE), ".", bic)
 }
 
 # Where the two checks of the report point, in plain words, and why the
@@ -196,19 +207,20 @@ report_k_disagree <- function(crit, k_max, size, total) {
       # what the study measured, no more: a rate on other data, not a
       # guarantee for these, and not a claim that the rule is the strictest
       paste0("In the simulation study ", crit$rule, " ",
-             if (over == 0) "never chose" else paste0("chose in only ", pct(over), " of the ", crit$study[crit$rule, "data_sets"], " data sets"),
+             if (over == 0) "never chose" else paste0("chose in only ", round(over * crit$study[crit$rule, "data_sets"]), " of the ",
+                                                             crit$study[crit$rule, "data_sets"], " data sets"),
              " more categories than the data were made with",
              if (over == 0) paste0(" (", crit$study[crit$rule, "data_sets"], " data sets)") else "",
              ", so the report prefers it to a check that points higher: an extra category ",
              "may be an existing one split in two.")
     },
     if (length(down) && crit$k_best >= 2) {
-      paste0(cap_first(and_list(down)), if ("the bootstrap test" %in% down && sampled) {
-        paste0(if (length(down) > 1) " point lower; the test, " else ", ",
-               "run on a sample of the episodes, has less power than ", crit$rule, " on all of them")
-      } else if (length(down) > 1) paste0(" ask for stronger evidence than ", crit$rule, " for each extra category")
-      else paste0(" asks for stronger evidence than ", crit$rule, " for each extra category"),
-      ": read the smallest categories with care.")
+      # what each check found, not a claim that it is stricter
+      why_down <- c(`cross-validation` = "cross-validation finds that the extra categories do not predict held-out episodes better",
+                    `the bootstrap test` = if (sampled) paste0("the bootstrap test, run on a sample of the episodes, has less power than ",
+                                                               crit$rule, " on all of them") else
+                      "the bootstrap test finds no gain from the extra categories beyond what chance gives")
+      paste0(cap_first(paste(why_down[down], collapse = ", and ")), ": read the smallest categories with care.")
     })
   c(intro, paste0("They disagree: ", paste(points, collapse = " and "), ". The report keeps ", k, " because ",
                   if (!is.null(crit$k_use)) "the analyst chose it." else "its rule was fixed in advance.",
@@ -217,36 +229,39 @@ report_k_disagree <- function(crit, k_max, size, total) {
 
 cap_first <- function(x) paste0(toupper(substr(x, 1, 1)), substring(x, 2))
 
-# The technical detail: each criterion's K, the test with its replicates,
-# sample and level, and whether the chosen model's best fit was replicated.
+# The technical detail: each criterion's number of categories, the test with
+# its replicates and sample, and whether the chosen model's best fit was
+# replicated; in words ("with seven categories"), not "K".
 report_k_note <- function(tb, crit, reps, size, total, seed, alpha) {
   n <- function(x) format(x, big.mark = ",", scientific = FALSE)
   k <- crit$k
   ic <- crit$k_ic
-  top <- function(x) if (x == max(tb$k)) " (the largest K fitted)" else ""
-  out <- paste0("Lowest ", and_list(paste0(names(ic), " at K = ", ic, vapply(ic, top, ""))), ".")
+  top <- function(x) if (x == max(tb$k)) " (the most fitted)" else ""
+  cats <- function(x) paste(count_words(x), if (x == 1) "category" else "categories")
+  ic_name <- c(BIC = "BIC", SABIC = "SABIC", AIC = "AIC", CAIC = "CAIC (the consistent AIC)")
+  out <- paste0("Lowest ", and_list(paste0(ic_name[names(ic)], " with ", vapply(ic, cats, ""), vapply(ic, top, ""))), ".")
   if (!is.na(crit$k_cv)) {
-    out <- c(out, paste0("The cross-validated log-likelihood per held-out episode is highest at K = ",
-                         crit$k_cv, top(crit$k_cv), "."))
+    out <- c(out, paste0("The cross-validated log-likelihood per held-out episode is highest with ",
+                         cats(crit$k_cv), top(crit$k_cv), "."))
   }
   if (!is.na(crit$k_blrt)) {
     on <- if (!is.null(size) && !is.null(total) && size < total) {
-      paste0(", on a random sample of ", n(size), " of the ", n(total), " episodes drawn with seed ", seed)
+      paste0(", on a random sample of ", n(size), " of the ", n(total), " episodes")
     } else ""
     blrt <- crit$blrt
     early <- !is.null(blrt$reps) && !is.null(reps) && any(blrt$reps < reps)
     reps_txt <- if (is.null(reps)) "" else paste0(", ", if (early) "up to " else "", reps, " replicates",
                                                   if (early) ", fewer where the answer was already clear" else "")
-    # report_blrt() tests only next to the chosen K: say which Ks
+    # report_blrt() tests only next to the chosen number: say which
     kt <- range(blrt$k)
-    tested <- paste0("of K - 1 against K categories for K = ", kt[1],
-                     if (kt[2] > kt[1]) paste0(" to ", kt[2]) else "")
+    tested <- paste0("of one category fewer against ", if (kt[2] > kt[1]) paste0("each number of categories from ",
+                     count_words(kt[1]), " to ", count_words(kt[2])) else cats(kt[1]))
     all_sig <- !any(blrt$p_value > alpha)
     out <- c(out, paste0("The bootstrap likelihood ratio test (", tested, reps_txt, on, ") ",
-                         if (all_sig) paste0("finds a gain significant at the ", 100 * alpha, "% level at every K tested, up to K = ",
-                                             crit$k_blrt, ", so it sets no upper limit")
-                         else paste0("first finds no gain significant at the ", 100 * alpha, "% level at K = ",
-                                     crit$k_blrt + 1, ", so it supports K = ", crit$k_blrt), "."))
+                         if (all_sig) paste0("finds a gain significant at the ", 100 * alpha, "% level at every number tested, up to ",
+                                             cats(crit$k_blrt), ", so it sets no upper limit")
+                         else paste0("first finds no gain significant at the ", 100 * alpha, "% level with ",
+                                     cats(crit$k_blrt + 1), ", so it supports ", count_words(crit$k_blrt)), "."))
   }
   best <- tb$n_best[tb$k == k]
   if (length(best) && !is.null(tb$n_finished)) {
@@ -256,12 +271,15 @@ report_k_note <- function(tb, crit, reps, size, total, seed, alpha) {
   }
   r <- crit$study
   others <- intersect(setdiff(c("BIC", "SABIC", "CV", "AIC"), crit$rule), rownames(r))
-  out <- c(out, paste0("The rule (lowest ", crit$rule, ", K of at least 2) follows a simulation study of the package ",
-                       "(", sum(r["CAIC", "data_sets"]), " data sets from latent class models with 5, 7 and 12 ",
-                       "classes shaped like the Kingston and national categories, 3,000 to 300,000 episodes; ",
-                       "vignette, \"Choosing the number of categories\"), in which it picked the true K in ",
-                       pct(r[crit$rule, "hit"]), " of the data sets and too many in ", pct(r[crit$rule, "over"]),
-                       " (", and_list(paste0(others, " ", pct(r[others, "hit"]), " and ", pct(r[others, "over"]))),
+  nd <- r["CAIC", "data_sets"]
+  cnt <- function(x) { m <- round(x * nd); if (m == 0) "none" else as.character(m) }
+  oname <- c(BIC = "BIC", SABIC = "SABIC", CV = "cross-validation", AIC = "AIC")
+  out <- c(out, paste0("The rule (lowest ", crit$rule, ", at least two categories) follows a simulation study run with the ",
+                       "package that wrote this report (cscdemand; see References): ", nd, " data sets from latent class models with 5, 7 and 12 ",
+                       "classes shaped like the Kingston and national categories, 3,000 to 300,000 episodes, in which it picked ",
+                       "the true number of categories in ", cnt(r[crit$rule, "hit"]), " of the ", nd, " data sets and too many in ",
+                       cnt(r[crit$rule, "over"]), " (", paste0(oname[others], ": ", vapply(r[others, "hit"], cnt, ""), " and ",
+                                                       vapply(r[others, "over"], cnt, ""), collapse = "; "),
                        ")."))
   paste0("*For the statistician: ", paste(out, collapse = " "), "*")
 }
@@ -481,4 +499,65 @@ report_cv_text <- function(cv) {
            " per episode with a standard error of ", formatC(g$se, format = "f", digits = 4), ".")
   } else paste0("Cross-validation was run for ", cats(best), " only.")
   list(text = text, best = best, near = near)
+}
+
+#' The note under the report's table of fit, in words
+#'
+#' Sentences for the statistician under the table of models with different
+#' numbers of categories: how the penalties of BIC (ln n per parameter) and
+#' SABIC (ln((n + 2)/24)) compare on these data, so that SABIC is not taken
+#' for the stricter rule; how the random starts were run (what the counts
+#' "5 of 5", "7 of 10" mean, from the [lca_control()] settings); how clear the
+#' chosen model's classification is (relative entropy, read on the scale of
+#' Clark and Muthen, 2009: 0.4 low, 0.6 medium, 0.8 high); and, when the
+#' bootstrap likelihood ratio test ran on a sample, its size, its seed and
+#' why.
+#'
+#' @param tb The table of [lca_enumerate()] (columns `k`, `entropy` and
+#'   optionally `nobs`).
+#' @param k The number of categories the report uses.
+#' @param starts The fixed number of random starts, or `NULL` for the
+#'   adaptive default.
+#' @param control The [lca_control()] settings of the starts.
+#' @param blrt_size,blrt_total The test's sample size and the number of
+#'   episodes it was drawn from (`NULL`: the test did not run).
+#' @param seed The seed of the sample.
+#' @return One string (plain sentences).
+#' @family report
+#' @export
+#' @examples
+#' tb <- data.frame(k = 1:3, entropy = c(NA, 0.71, 0.63), nobs = 18641)
+#' report_fit_note(tb, k = 3, blrt_size = 3000, blrt_total = 18641, seed = 2020)
+report_fit_note <- function(tb, k, starts = NULL, control = lca_control(), blrt_size = NULL,
+                            blrt_total = NULL, seed = NULL) {
+  nobs <- if (!is.null(tb$nobs)) tb$nobs[1] else blrt_total
+  fmt <- function(x) format(x, big.mark = ",", scientific = FALSE)
+  pen <- if (!is.null(nobs)) {
+    paste0("With ", fmt(nobs), " episodes, BIC charges ln n = ", sprintf("%.1f", log(nobs)), " per parameter and SABIC ",
+           "ln((n + 2)/24) = ", sprintf("%.1f", log((nobs + 2) / 24)), ", so SABIC is the more lenient of the two: it ",
+           "can favour more categories than BIC, never fewer.")
+  }
+  final <- control$final_starts %||% max(4L, ceiling(control$batch / 4))
+  st <- if (is.null(starts)) {
+    paste0("The one-category model has a single solution, so it needs one start. For the others, random starts ",
+           "were drawn in batches of ", control$batch, "; each was run briefly and the ", count_words(final), " best of each batch ",
+           "were run to the end (the second number of the column, so ", final, " for one batch, ", 2 * final, " for two), and ",
+           "batches went on until ", count_words(control$min_best), " finished starts reached the same best fit, or until ",
+           "a batch no longer improved it.")
+  } else paste0("Each model with two or more categories was fitted from ", starts, " random starts, as set by the analyst.")
+  e <- tb$entropy[tb$k == k]
+  ent <- if (length(e) && !is.na(e)) {
+    band <- if (e < 0.6) "low (under 0.6): many episodes are not clearly in one category, which is why the tables share each episode between the categories"
+            else if (e < 0.8) "medium (0.6 to 0.8): a good part of the episodes are not clearly in one category, which is why the tables share each episode between the categories"
+            else "high (0.8 or more): most episodes are clearly in one category"
+    paste0("The chosen model's clarity of classification, ", sprintf("%.2f", e), ", is ", band,
+           " (on the scale of Clark and Muth\u00e9n, 2009: 0.4 low, 0.6 medium, 0.8 high).")
+  }
+  smp <- if (!is.null(blrt_size) && !is.null(blrt_total) && blrt_size < blrt_total) {
+    paste0("The bootstrap test was run on a random sample of ", fmt(blrt_size), " of the ", fmt(blrt_total),
+           " episodes, because each replicate refits two models and the test on every episode would take too long; ",
+           "the sample is drawn with the report's random-number seed (", seed, "), so the same data give the same ",
+           "sample and the same p-values.")
+  }
+  paste(c(pen, st, ent, smp), collapse = " ")
 }

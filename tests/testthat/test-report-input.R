@@ -246,3 +246,29 @@ test_that("the report's BLRT tests only next to the chosen K, and agrees with te
   expect_match(txt, "of K - 1 against K categories for K = 3 to 4, (up to )?19 replicates")
   expect_identical(grepl("up to 19", txt, fixed = TRUE), any(up$reps < 19))
 })
+
+test_that("the report's invariance check stops its starts as the enumeration does (patience)", {
+  # Without patience, an invariant model whose best fit is not replicated
+  # (common at the K a large extract supports) ran to the 200-start cap: in a
+  # 200,000-episode knit 115 s of CPU for the log-likelihood its first batch
+  # had found (bench/RESULTS.md). The call in the template must pass it.
+  rmd <- system.file("rmarkdown", "templates", "demand-report", "skeleton", "skeleton.Rmd",
+                     package = "cscdemand")
+  lines <- readLines(rmd)
+  open <- grep("^```\\{r", lines)
+  close <- grep("^```\\s*$", lines)
+  code <- unlist(lapply(open, function(o) lines[seq.int(o + 1L, min(close[close > o]) - 1L)]))
+  expr <- parse(text = code)
+  calls <- list()
+  find <- function(e) {
+    if (is.call(e)) {
+      if (identical(e[[1]], as.name("lca_invariance"))) calls[[length(calls) + 1L]] <<- e
+      for (a in as.list(e)[-1]) if (!missing(a)) find(a)
+    }
+  }
+  for (e in expr) find(e)
+  expect_length(calls, 1L)
+  ctl <- calls[[1]]$control
+  expect_false(is.null(ctl))
+  expect_identical(eval(ctl)$patience, 1L)
+})

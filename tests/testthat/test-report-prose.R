@@ -144,9 +144,21 @@ test_that("the HTML report reads as English: no code, one number, named interval
   expect_false(grepl("<th[^>]*>Region</th>", html))
   expect_match(html, "<th[^>]*>North East</th>")
   # each interval of a share names its method where it appears
-  expect_match(text, "model-based 95% intervals", fixed = TRUE)
-  expect_match(text, "Share of episodes % (model-based 95% interval)", fixed = TRUE)
+  # the headline interval is the bootstrap's, everywhere; the model-based
+  # one is beside it in the stability table, compared in a word that is the
+  # same in the summary and under the table
+  expect_match(text, "95% intervals from refitting the model to [0-9]+ resamples of the episodes \\(bootstrap\\)")
+  expect_match(text, "Share of episodes % (bootstrap 95% interval)", fixed = TRUE)
   expect_match(text, "Share 95% interval (bootstrap)", fixed = TRUE)
+  expect_match(text, "Share 95% interval (model-based)", fixed = TRUE)
+  expect_no_match(text, "differ a little", fixed = TRUE)
+  # the summary's rule of selection is the findings' rule: the disability
+  # exclusion is said in both places or in neither
+  expect_true(lengths(regmatches(text, gregexpr("restates how it was formed", text, fixed = TRUE))) %in% c(0L, 2L))
+  w_sum <- sub(".*; they are (.+?) the model-based intervals.*", "\\1", text)
+  w_tab <- sub(".*intervals of the shares are (.+?) the model-based ones.*", "\\1", text)
+  expect_identical(w_sum, w_tab)
+  expect_true(w_sum %in% c("narrower than", "about as wide as", "a little wider than", "wider than", "much wider than"))
   # the published percentages name their year; the report's its base
   expect_match(text, "Published 20[0-9]{2}-[0-9]{2}: council %")
   expect_match(text, "This report: % of analysed episodes", fixed = TRUE)
