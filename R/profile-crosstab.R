@@ -26,7 +26,15 @@
 #' large rows are shown. Attribute `note` says what was merged, in a
 #' sentence for the report; [class_profile()] hides the same cells (and the
 #' pooled categories), so the two tables of one characteristic cannot be
-#' set against each other.
+#' set against each other. A small not-known row (Unknown, Not known,
+#' Missing) that would still leave a row of at least ten times the threshold
+#' with most of its cells suppressed is shown in the total column only
+#' (`"Unknown (not shown by category)"`), and the categories' columns give
+#' the other rows as percentages of the category's episodes with a known
+#' value, without their counts (with the categories' totals, which every
+#' table prints, the counts would give the not-known row back by
+#' subtraction); attribute `residual_total` names that row, and the note
+#' says so. [class_profile()] then compares the episodes with a known value.
 #'
 #' Every count passes through small-number suppression before it is
 #' formatted: counts from 1 to `threshold - 1` are suppressed, then more
@@ -45,8 +53,13 @@
 #' in its most likely category instead inflates the largest categories.
 #' Give `var` (categories as columns) or `class` (categories as rows, for
 #' example `class = "council"`), not both. Cells and totals are computed
-#' unrounded and then rounded to whole episodes, so rounded cells may not add
-#' exactly to their totals; suppression works on the rounded counts shown.
+#' unrounded and then rounded to whole episodes: each category's total is
+#' rounded, and its cells so that they add up to it exactly (largest
+#' remainder), so the percentages of a column add up to 100 within their
+#' rounding; a row may not add up exactly to its total. Suppression works on
+#' the rounded counts shown (a printed 10 is an expected count of at least
+#' 9.5), and the hidden cells of every row and column add up, by subtracting
+#' its printed cells from its printed total, to at least the threshold.
 #'
 #' @inheritParams class_profile
 #' @param class Name of the class (column) variable; with `posterior`, the
@@ -198,6 +211,12 @@ crosstab_focus_only <- function(tab, focus) {
 # expected).
 crosstab_publish <- function(tab, label, threshold, unknown, method, published = NULL,
                              merge_columns = NULL, hide = NULL) {
+  out <- crosstab_publish_cells(tab, label, threshold, unknown, method, published, merge_columns, hide)
+  crosstab_residual_total(out, label, threshold, unknown, method, published, merge_columns, hide) %||% out
+}
+
+crosstab_publish_cells <- function(tab, label, threshold, unknown, method, published = NULL,
+                                    merge_columns = NULL, hide = NULL) {
   lay <- crosstab_layout(tab, threshold, unknown, merge_columns)
   tidy <- lay$tidy
   tab <- lay$tab
@@ -207,21 +226,117 @@ crosstab_publish <- function(tab, label, threshold, unknown, method, published =
   body <- full[-nrow(full), , drop = FALSE]
   counts <- full
   counts[supp] <- NA
+  # percentages of the printed counts, whose columns add up to their totals
+  # (crosstab_round()): each recomputes from its cell, and a column adds up
+  # to 100 within the rounding of its percentages
   denom <- matrix(full[nrow(full), ], nrow(full), ncol(full), byrow = TRUE)
-  cells <- ifelse(supp, "c", paste0(fmt_int(full), " (",
-                                    formatC(ifelse(denom > 0, published_pct(full, denom), 0),
-                                            format = "f", digits = 1), "%)"))
+  pct <- round(ifelse(denom > 0, published_pct(full, denom), 0), 1)
+  cells <- ifelse(supp, "c", paste0(fmt_int(full), " (", formatC(pct, format = "f", digits = 1), "%)"))
   cells[nrow(full), ] <- ifelse(supp[nrow(full), ], "c", fmt_int(full[nrow(full), ]))
   out <- data.frame(rownames(full), cells, check.names = FALSE, stringsAsFactors = FALSE)
   names(out) <- c(label, colnames(full))
   rownames(out) <- NULL
-  structure(out, class = c("cscdemand_crosstab", "data.frame"), counts = counts,
+  structure(out, class = c("cscdemand_crosstab", "data.frame"), counts = counts, printed = full, printed_pct = pct,
             suppressed = supp, threshold = threshold, method = method, expected = lay$rows_tab,
             note = crosstab_note(tidy$merged, c(tidy$notes, lay$note, crosstab_kept_note(
               supp[-nrow(full), -ncol(full), drop = FALSE], rownames(body),
               c(residual_levels(unknown), tidy$label), label), tidy$families)),
             sentence = crosstab_sentence(full, label, threshold) %||% crosstab_hidden_sentence(supp, cells, label),
             pooled = lay$pooled)
+}
+
+# A small not-known row (Unknown, Not known, Missing) under the threshold in
+# many categories needs a complementary cell in each of them, and, with the
+# category totals published, these must link up through a large row: a row
+# of hundreds then loses most of its cells (a gender table whose Unknown row
+# holds 17 episodes), which loses more than it protects. Then the not-known
+# row is shown in the total column only, and the categories' columns give
+# the other rows as percentages of the category's episodes with a known
+# value, without their counts (with the category totals, the counts would
+# give the not-known row back by subtraction); the known rows are suppressed
+# on their own (a percentage that gives back a small count is hidden).
+# Returns NULL when no large row is mostly hidden because of such a row.
+crosstab_residual_total <- function(res, label, threshold, unknown, method, published, merge_columns, hide) {
+  supp <- attr(res, "suppressed")
+  e <- attr(res, "expected")
+  nr <- nrow(supp)
+  nc <- ncol(supp)
+  if (threshold <= 0 || nr < 4L || nc < 3L || is.null(e)) return(NULL)
+  lv <- rownames(supp)[-nr]
+  resid <- tolower(lv) %in% tolower(c(unknown, "Missing", "(missing)")) |
+    grepl("\\b(unknown|not known|missing)\\b", lv, ignore.case = TRUE)
+  hid <- supp[-nr, -nc, drop = FALSE]
+  rt <- round(rowSums(e))[lv]
+  crowded <- !resid & rt >= 10 * threshold & 2 * rowSums(hid) > ncol(hid)
+  if (!any(crowded) || !any(resid) || sum(!resid) < 2L || !any(hid[resid, ]) ||
+      !all(rownames(e) == lv)) return(NULL)
+  k <- crosstab_publish_cells(e[!resid, , drop = FALSE], label, threshold, unknown, method, published,
+                               merge_columns, hide)
+  # what the full table's note said of merged rows still holds; that the
+  # not-known row is kept with hidden cells, or that categories are counted
+  # together (the known rows' table pools its own), no longer does
+  before <- gsub("[^.]*( (is|are) kept as a row of its own| counted together as )[^.]*\\.", "",
+                 attr(res, "note") %||% "")
+  crosstab_known_only(k, e, resid, label, trimws(before))
+}
+
+# The table of the known rows (`k`, from crosstab_publish_cells()) as
+# percentages of each category's known episodes, the not-known rows of `e`
+# added with their totals only, and the categories' whole totals.
+crosstab_known_only <- function(k, e, resid, label, before = "") {
+  out <- as.data.frame(unclass(k), check.names = FALSE, stringsAsFactors = FALSE)
+  cats <- setdiff(names(out)[-1], "All episodes")
+  n <- nrow(out)
+  size <- colSums(e)
+  pooled <- attr(k, "pooled") %||% character()
+  for (cl in cats) {
+    v <- out[[cl]][-n]
+    out[[cl]][-n] <- ifelse(v == "c", "c", sub("^.*\\(([0-9.]+%)\\)$", "\\1", v))
+    whole <- if (cl %in% names(size)) size[[cl]] else sum(size[pooled])
+    if (out[[cl]][n] != "c") out[[cl]][n] <- fmt_int(round(whole))
+  }
+  N <- round(sum(e))
+  tot <- c(round(rowSums(e))[!resid], round(rowSums(e))[resid])
+  pct <- if (N > 0) round(100 * tot / N, 1) else 0 * tot
+  all_cells <- paste0(fmt_int(tot), " (", formatC(pct, format = "f", digits = 1), "%)")
+  res_rows <- data.frame(paste0(rownames(e)[resid], " (not shown by category)"),
+                         matrix("", sum(resid), length(cats)), all_cells[-seq_len(n - 1L)],
+                         stringsAsFactors = FALSE)
+  names(res_rows) <- names(out)
+  out[["All episodes"]][-n] <- all_cells[seq_len(n - 1L)]
+  out[["All episodes"]][n] <- fmt_int(N)
+  out <- rbind(out[-n, , drop = FALSE], res_rows, out[n, , drop = FALSE])
+  rownames(out) <- NULL
+  what <- tolower_label(label)
+  note <- paste0(and_list(rownames(e)[resid]), " (", fmt_int(sum(round(rowSums(e))[resid])),
+                 " episodes) ", if (sum(resid) > 1) "are" else "is", " not shown by category: hiding its small ",
+                 "numbers by category would hide most of the cells of a large row. The categories' percentages are ",
+                 "of their episodes with a known ", what, "; their counts are not shown, since with the categories' ",
+                 "totals they would give the ", tolower(and_list(rownames(e)[resid])), " episodes back.")
+  attrs <- attributes(k)
+  attrs$names <- names(out)
+  attrs$row.names <- seq_len(nrow(out))
+  attrs$note <- paste(c(if (nzchar(before)) before, attr(k, "note"), note), collapse = " ")
+  attrs$residual_total <- rownames(e)[resid]
+  attributes(out) <- attrs
+  out
+}
+
+# The counts of a crosstab as it prints them (rounded, before suppression),
+# for each level and class in the order of expand.grid(levels, classes): the
+# cell, the class's total, and what a reader gets by subtraction, the level's
+# total less the cell and the grand total less the class's total (NA for a
+# class the table pools with others), and the cell's percentage as printed.
+# The percentages of a sentence come from these, so they agree with the table.
+crosstab_printed_counts <- function(ct, levels, classes) {
+  p <- attr(ct, "printed")
+  nr <- nrow(p)
+  nc <- ncol(p)
+  i <- match(rep(levels, length(classes)), rownames(p))
+  j <- match(rep(classes, each = length(levels)), colnames(p)[-nc])
+  n <- p[cbind(i, j)]
+  n_class <- p[nr, j]
+  list(n, n_class, p[i, nc] - n, p[nr, nc] - n_class, attr(ct, "printed_pct")[cbind(i, j)])
 }
 
 # `hide` of class_crosstab(): a named list of character vectors.
@@ -342,12 +457,13 @@ crosstab_plot_data <- function(x) {
   pct[hid] <- NA
   rest <- ifelse(is.na(tot), 100, pmax(0, 100 - colSums(pct, na.rm = TRUE)))
   rest[colSums(hid) == 0 & !is.na(tot)] <- 0
-  lv <- c(crosstab_hidden_label, rownames(body))
   d <- data.frame(level = c(rep(rownames(body), ncol(body)), rep(crosstab_hidden_label, ncol(body))),
                   class = c(rep(colnames(body), each = nrow(body)), colnames(body)),
                   pct = c(as.vector(pct), rest), stringsAsFactors = FALSE)
   d <- d[!is.na(d$pct) & (d$level != crosstab_hidden_label | d$pct > 0), , drop = FALSE]
-  d$level <- factor(d$level, levels = rev(lv))
+  # the first level is stacked at the end of the bar: the levels run from 0
+  # in table order and the grey segment comes last, as the legend lists them
+  d$level <- factor(d$level, levels = c(crosstab_hidden_label, rev(rownames(body))))
   d$class <- factor(d$class, levels = rev(colnames(body)))
   rownames(d) <- NULL
   d

@@ -131,8 +131,8 @@ profile_findings <- function(x, labels = NULL, max_per_class = 4, min_episodes =
   f <- x[ok, , drop = FALSE]
   # the percentages as the tables of counts print them: of the expected
   # counts rounded to whole episodes, computed and formatted once
-  f$pct_shown <- published_pct(f$n, f$n_class)
-  f$pct_other_shown <- published_pct(f$n_other, f$n_other_class)
+  f$pct_shown <- f$pct_printed %||% published_pct(f$n, f$n_class)
+  f$pct_other_shown <- published_pct(f$n_other_printed %||% f$n_other, f$n_other_class_printed %||% f$n_other_class)
   # importance: the episodes of the category that differ from what the
   # other categories' rate would give (size and absolute difference together)
   f$weight <- abs(f$pct - f$pct_other) * f$n_class / 100

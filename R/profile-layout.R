@@ -32,33 +32,106 @@ crosstab_layout <- function(tab, threshold, unknown, merge_columns = NULL, drop_
 # hidden category total hides its whole column (it would come back as the
 # column's sum, or as a count over its percentage). `hide`: cells to hide
 # as primary (a logical matrix of the same shape), those another table would
-# give back. Returns the rounded table with its totals (`full`) and the
-# suppressed cells (`supp`, same shape).
+# give back. The counts are rounded as printed (crosstab_round()), and the
+# threshold applies to the printed counts. A reader can subtract a line's
+# printed cells from its printed total: the hidden cells of each row and
+# column must add up, that way, to at least the threshold, or one more cell
+# of the line is hidden (the engine checks its own view of the table, in
+# which rounded cells may not add up to rounded totals exactly). Returns the
+# rounded table with its totals (`full`) and the suppressed cells (`supp`,
+# same shape).
 crosstab_suppress <- function(tab, threshold, published = NULL, hide = NULL) {
-  body <- cbind(tab, `All episodes` = rowSums(tab))
-  full <- round(rbind(body, `All episodes` = colSums(body)))
+  full <- crosstab_round(tab, published)
   body <- full[-nrow(full), , drop = FALSE]
   pinned <- matrix(rownames(body) %in% published, nrow(body), ncol(body))
   if (is.null(hide)) hide <- matrix(FALSE, nrow(full), ncol(full))
-  s1 <- attr(publish_table(as.data.frame(body, optional = TRUE), colnames(body), threshold,
-                           primary = hide[-nrow(full), , drop = FALSE] & threshold > 0,
-                           fixed = pinned), "suppressed")
-  s2 <- attr(publish_table(as.data.frame(full[nrow(full), -ncol(full), drop = FALSE], optional = TRUE),
-                           colnames(tab), threshold,
-                           primary = hide[nrow(full), -ncol(full), drop = FALSE] & threshold > 0), "suppressed")
-  supp <- rbind(unclass(s1)[, , drop = FALSE], c(unclass(s2)[1, ], FALSE))
-  attributes(supp) <- list(dim = dim(full), dimnames = dimnames(full))
-  N <- full[nrow(full), ncol(full)]
-  supp[nrow(full), ncol(full)] <- threshold > 0 && N > 0 && N < threshold
-  hid <- which(supp[nrow(full), -ncol(full)])
-  supp[-nrow(full), hid] <- TRUE
+  hide <- hide & threshold > 0
+  for (iter in seq_len(length(full) + 1L)) {
+    s1 <- attr(publish_table(as.data.frame(body, optional = TRUE), colnames(body), threshold,
+                             primary = hide[-nrow(full), , drop = FALSE], fixed = pinned), "suppressed")
+    s2 <- attr(publish_table(as.data.frame(full[nrow(full), -ncol(full), drop = FALSE], optional = TRUE),
+                             colnames(tab), threshold, primary = hide[nrow(full), -ncol(full), drop = FALSE]),
+               "suppressed")
+    supp <- rbind(unclass(s1)[, , drop = FALSE], c(unclass(s2)[1, ], FALSE))
+    attributes(supp) <- list(dim = dim(full), dimnames = dimnames(full))
+    N <- full[nrow(full), ncol(full)]
+    supp[nrow(full), ncol(full)] <- threshold > 0 && N > 0 && N < threshold
+    hid <- which(supp[nrow(full), -ncol(full)])
+    supp[-nrow(full), hid] <- TRUE
+    more <- line_sums_exposed(full, supp, threshold, rbind(pinned, FALSE))
+    if (!any(more)) break
+    hide <- hide | more
+  }
   list(full = full, supp = supp)
 }
 
-# When rows with no small count of their own would still lose most of their
-# cells (a small "Unknown" row, or the rarer answer of a yes/no measure,
-# under the threshold in several categories: each such category needs a
-# complementary cell in a large row), some of the categories with small
+# The counts of a levels-by-categories table as printed, with its totals
+# column and row: each category's total rounded to whole episodes, and its
+# cells rounded so that they add up to it exactly (largest remainder; the
+# levels `published` elsewhere keep their plain rounding, so that both tables
+# print the same number), so that the percentages of a column add up to 100.
+# The levels' totals and the grand total are rounded as they are (a level's
+# total is a whole number of episodes when the categories are the columns).
+crosstab_round <- function(tab, published = NULL) {
+  fixed <- rownames(tab) %in% published
+  tot <- round(colSums(tab))
+  cells <- tab
+  for (j in seq_len(ncol(tab))) cells[, j] <- round_to_total(tab[, j], tot[j], fixed)
+  rbind(cbind(cells, `All episodes` = round(rowSums(tab))),
+        `All episodes` = c(tot, round(sum(tab))))
+}
+
+# Non-negative numbers `x` rounded to whole numbers that add up to `total`:
+# each is rounded down, and the units left go to the largest remainders
+# (`fixed` ones keep their plain rounding; a zero stays zero). Plain rounding
+# when that cannot reach `total`.
+round_to_total <- function(x, total, fixed = rep(FALSE, length(x))) {
+  out <- ifelse(fixed, round(x), floor(x + 1e-9))
+  free <- which(!fixed & x - out > 1e-9)
+  left <- total - sum(out)
+  if (left < 0 || left > length(free)) return(round(x))
+  up <- free[order(-(x[free] - out[free]), -x[free])][seq_len(left)]
+  out[up] <- out[up] + 1
+  out
+}
+
+# Cells to hide so that no line's hidden cells add up, by subtracting its
+# printed cells from its printed total, to less than `threshold` (a reader's
+# arithmetic on the printed table): for each row of levels (against the
+# totals column), each category's column (against the totals row) and the
+# row of category totals (against the grand total) holding a hidden
+# positive cell, whose printed total is shown and whose hidden cells add up
+# to under the threshold, the smallest positive shown cell of that line that
+# is not published elsewhere (`pinned`). Returns a logical matrix.
+line_sums_exposed <- function(full, supp, threshold, pinned) {
+  more <- matrix(FALSE, nrow(full), ncol(full))
+  if (threshold <= 0) return(more)
+  nr <- nrow(full)
+  nc <- ncol(full)
+  check <- function(cells, total) {
+    h <- supp[cells]
+    if (supp[total] || !any(h & full[cells] > 0)) return(integer())
+    if (full[total] - sum(full[cells][!h]) >= threshold) return(integer())
+    cand <- cells[!h & full[cells] > 0 & !pinned[cells]]
+    if (!length(cand)) cand <- cells[!h & full[cells] > 0]
+    cand[order(full[cand])][1L]
+  }
+  at <- function(i, j) (j - 1L) * nr + i
+  for (i in seq_len(nr)) {
+    k <- check(at(i, seq_len(nc - 1L)), at(i, nc))
+    more[k[!is.na(k)]] <- TRUE
+  }
+  for (j in seq_len(nc)) {
+    k <- check(at(seq_len(nr - 1L), j), at(nr, j))
+    more[k[!is.na(k)]] <- TRUE
+  }
+  more
+}
+
+# When a row of ten times the threshold or more would lose most of its cells
+# (its own small cells in sparse categories, or complements: a small
+# "Unknown" row, or the rarer answer of a yes/no measure, under the threshold
+# in several categories, each needing a complementary cell in a large row), some of the categories with small
 # counts are counted together in one column (`name`), so that the large
 # rows are shown. The smallest such categories are pooled first; among the
 # numbers of categories pooled (two or more, leaving at least one category
@@ -70,10 +143,9 @@ crosstab_suppress <- function(tab, threshold, published = NULL, hide = NULL) {
 merge_sparse_columns <- function(tab, threshold, suppress, name) {
   none <- list(tab = tab, pooled = character())
   if (threshold <= 0 || ncol(tab) < 3L || nrow(tab) < 2L) return(none)
-  crowded <- function(t, s) {
-    small <- t > 0 & t < threshold
-    sum(rowSums(small) == 0 & rowSums(t) >= 10 * threshold & 2 * rowSums(s) > ncol(t))
-  }
+  # a large row mostly hidden, whether for its own small cells or as
+  # complements (as a reader counts its "c" cells)
+  crowded <- function(t, s) sum(rowSums(t) >= 10 * threshold & 2 * rowSums(s) > ncol(t))
   s0 <- suppress(tab)[, seq_len(ncol(tab)), drop = FALSE]
   best <- list(crowd = crowded(tab, s0), loss = sum(tab[s0]), m = 0L)
   sparse <- which(colSums(tab > 0 & tab < threshold) > 0)

@@ -14,31 +14,40 @@
 #' * a theme is a *candidate* for a class when it is over-represented there:
 #'   its probability is at least `min_presence` and at least `lift` times its
 #'   overall prevalence (the class-size-weighted mean over classes);
-#'   candidates are ranked by their excess (class probability minus overall
-#'   prevalence);
+#' * two or more candidates of one group ([class_name_groups]: going missing,
+#'   exploitation, socially unacceptable behaviour and child substance misuse
+#'   are "Harm outside the home") become the group, when the group (present if
+#'   any of its factors is) is over-represented by the same test;
+#' * candidates (themes or groups) are ranked by their excess (class
+#'   probability minus overall prevalence);
 #' * no candidate: "Low-level concerns" when every factor is below
 #'   `min_presence`, else "Mixed concerns"; `complex` or more candidates:
 #'   "Multiple complex needs";
 #' * otherwise the name is the leading candidate, joined with the second when
-#'   its excess is at least half the first's.
+#'   its excess is at least half the first's, unless the name would then be
+#'   longer than `max_words` words or say "some" twice.
 #'
 #' Every comparison uses the figures [class_name_table()] prints: whole
 #' percentages, their difference in percentage points (the excess), and the
 #' ratio to one decimal, which breaks ties in points; so the name follows
 #' from the printed table by the rule the table's attribute `rule` states.
 #'
-#' **A name is earned.** A theme the name states plainly ("Neglect") is
-#' *common* in the class (probability at least `min_named`, by default 0.5:
-#' most of its episodes) *and* more common there than in every class whose
-#' name does not mention it. A theme in a name that fails either test is
-#' qualified: "Some neglect", "Domestic abuse and some neglect". So a class
-#' named "Parental mental health" holds more of it than "Multiple complex
-#' needs" does, or says "some".
+#' **A name is earned against the other classes.** A theme stays in a name
+#' only if its probability there is at least `min_presence` *and* higher than
+#' in every class whose name does not mention it; otherwise it is left out
+#' (never merely qualified), so a reader looking for a factor is sent to the
+#' class where it is most common. Leaving a theme out of one name can unseat
+#' it from another, so this is applied to all names until none changes; a
+#' class whose name lost every theme takes its first candidate that passes,
+#' else "Mixed concerns". A theme that stays but is under `min_named` (by
+#' default 0.5: most of the class's episodes) is qualified, "Domestic abuse
+#' and some neglect", after the plain one; no name says "some" twice.
 #'
 #' Names are always distinct: where two classes would share a name, each is
-#' extended by its next candidate theme ("Neglect with domestic abuse"), and
-#' only if nothing tells them apart, by their size order ("Neglect, larger
-#' group"). [class_name_table()] gives the evidence for each name.
+#' extended by its next candidate that passes ("Neglect with domestic
+#' abuse"), and only if nothing tells them apart, by their size order
+#' ("Neglect, larger group"). [class_name_table()] gives the evidence for
+#' each name.
 #'
 #' `name_classes()` stores names in the fit (component `class_names`), where
 #' the profiling tables and plots pick them up. In [demand_report()], the
@@ -66,11 +75,16 @@
 #'   complex needs" (default 4).
 #' @param themes A named list of character vectors: theme name to the CIN
 #'   codes (or item names) it covers. Default [class_name_themes].
+#' @param max_words Longest name in words (default 7): a second theme that
+#'   would make the name longer is left out.
+#' @param groups A named list: group name to the themes it covers, used in a
+#'   name in place of two or more of them. Default [class_name_groups];
+#'   `list()` for none.
 #' @return `suggest_class_names()`: a character vector named by class
 #'   (`"Class 1"`, ...), with attribute `defining`, a list (one element per
 #'   class) of the items of its candidate themes in order, and attribute
-#'   `named`, a list of the themes each name mentions (with `"some"` marking
-#'   those qualified). `name_classes()`: the fit, with `class_names` set.
+#'   `named`, a list of the themes (or groups) each name mentions (`"full"`,
+#'   or `"some"` for the one qualified). `name_classes()`: the fit, with `class_names` set.
 #' @family profiling
 #' @export
 #' @examples
@@ -82,8 +96,9 @@
 #' fit$class_names
 #' class_name_table(fit)
 suggest_class_names <- function(fit, labels = NULL, lift = 1.5, min_presence = 0.3,
-                                min_named = 0.5, complex = 4, themes = class_name_themes) {
-  nb <- class_naming(fit, labels, lift, min_presence, min_named, complex, themes)
+                                min_named = 0.5, complex = 4, themes = class_name_themes,
+                                max_words = 7, groups = class_name_groups) {
+  nb <- class_naming(fit, labels, lift, min_presence, min_named, complex, themes, max_words, groups)
   cls <- names(fit$class_size)
   named <- lapply(seq_along(cls), function(k) {
     t <- nb$picks[[k]]
@@ -121,43 +136,157 @@ class_name_themes <- list(
 )
 
 # The naming, shared by suggest_class_names() and class_name_table(): theme
-# probabilities, candidates per class, the themes each name uses, and
-# whether each is earned in full (common, and more common than in every
-# class not named for it) or qualified ("some").
+# probabilities, candidates per class, the units (themes or groups) each name
+# uses, and whether each is common (plain) or only present in some (qualified).
 class_naming <- function(fit, labels, lift, min_presence, min_named, complex, themes,
-                         call = rlang::caller_env()) {
+                         max_words = 7, groups = class_name_groups, call = rlang::caller_env()) {
   check_lca_fit(fit, call = call)
   check_number(lift, min = 1, call = call)
   check_number(min_presence, min = 0, max = 1, call = call)
   check_number(min_named, min = 0, max = 1, call = call)
   check_count(complex, call = call)
+  check_count(max_words, call = call)
   lab <- item_labels(fit$items, labels, call = call)
-  tp <- theme_probs(fit, item_themes(fit$items, labels, lab, themes))
+  theme_of <- item_themes(fit$items, labels, lab, themes)
+  groups <- naming_groups(groups, unique(unname(theme_of)))
+  tp <- theme_probs(fit, theme_of, groups)
   K <- nrow(tp$p)
   # every comparison is made on the figures class_name_table() prints (whole
   # percentages, ratios to one decimal), so a reader can check each name
   pr <- printed_theme_figures(tp)
+  base <- setdiff(colnames(tp$p), names(groups))
   info <- lapply(seq_len(K), function(k) {
-    cand <- which(tp$p[k, ] >= min_presence & tp$lift[k, ] >= lift)
+    cand <- base[tp$p[k, base] >= min_presence & tp$lift[k, base] >= lift]
     # most over-represented first: the percentage-point excess; ties go to
     # the larger ratio, then the larger share
     cand <- cand[order(-pr$points[k, cand], -pr$lift[k, cand], -pr$pct[k, cand])]
-    th <- colnames(tp$p)[cand]
-    list(themes = th, excess = unname(pr$points[k, cand]),
-         defining = unlist(lapply(th, function(t) tp$items[[t]]), use.names = FALSE),
+    # a group stands for its themes only when it is over-represented itself
+    ok <- names(groups)[tp$p[k, names(groups)] >= min_presence & tp$lift[k, names(groups)] >= lift]
+    units <- group_units(cand, groups[ok])
+    units <- units[order(-pr$points[k, units], -pr$lift[k, units], -pr$pct[k, units])]
+    list(themes = cand, units = units,
+         defining = unlist(lapply(cand, function(t) tp$items[[t]]), use.names = FALSE),
          low = all(tp$item_p[k, ] < min_presence))
   })
-  picks <- lapply(info, function(x) theme_picks(x, complex))
-  picks <- distinct_picks(picks, info)
-  full <- lapply(seq_len(K), function(k) {
-    vapply(picks[[k]], function(t) {
-      others <- which(!vapply(picks, function(pk) t %in% pk, logical(1)))
-      pr$pct[k, t] >= round(100 * min_named) && all(pr$pct[k, t] > pr$pct[others, t])
-    }, logical(1))
+  plain <- function(k, u) pr$pct[k, u] >= round(100 * min_named)
+  picks <- lapply(seq_len(K), function(k) {
+    unit_picks(info[[k]], pr$points[k, ], function(u) plain(k, u), complex, groups, max_words)
   })
+  picks <- earned_picks(picks, pr$pct, groups, round(100 * min_presence))
+  picks <- refill_picks(picks, info, pr$pct, groups, round(100 * min_presence), complex,
+                        function(k, u) plain(k, u))
+  picks <- distinct_picks(picks, info, pr$pct, groups, round(100 * min_presence),
+                          function(k, u) plain(k, u), max_words)
+  full <- lapply(seq_len(K), function(k) vapply(picks[[k]], function(u) plain(k, u), logical(1)))
   nm <- vapply(seq_len(K), function(k) render_name(picks[[k]], full[[k]], info[[k]], complex), "")
   nm <- distinct_by_size(nm, fit$class_size)
-  list(names = nm, info = info, picks = picks, full = full, tp = tp, lab = lab)
+  list(names = nm, info = info, picks = picks, full = full, tp = tp, lab = lab, groups = groups)
+}
+
+#' @rdname suggest_class_names
+#' @format `class_name_groups`: a named list; each element the themes (names
+#'   of `class_name_themes`) that one short name covers when two or more of
+#'   them lead a category.
+#' @export
+class_name_groups <- list(
+  "Harm outside the home" = c("Going missing", "Exploitation", "Socially unacceptable behaviour",
+                              "Child substance misuse")
+)
+
+# The groups whose themes are among the fit's themes (a group of one theme is
+# that theme, so it is dropped).
+naming_groups <- function(groups, th) {
+  groups <- lapply(groups, function(g) intersect(g, th))
+  groups[lengths(groups) >= 2L]
+}
+
+# A class's candidate themes as naming units: two or more themes of one group
+# become the group.
+group_units <- function(cand, groups) {
+  out <- character()
+  for (t in cand) {
+    g <- names(groups)[vapply(groups, function(x) t %in% x, logical(1))]
+    u <- if (length(g) && sum(cand %in% groups[[g[1]]]) >= 2L) g[1] else t
+    if (!u %in% out) out <- c(out, u)
+  }
+  out
+}
+
+# The units a name starts from: none (low-level, mixed, complex), the leading
+# unit, and the second when its excess is at least half the first's, unless
+# both would be "some" or the name would be longer than max_words.
+unit_picks <- function(x, points, plain, complex, groups, max_words) {
+  u <- x$units
+  if (!length(u) || length(u) >= complex) return(character())
+  if (length(u) < 2L || points[[u[2]]] < 0.5 * points[[u[1]]]) return(u[1])
+  if (!plain(u[1]) && !plain(u[2])) return(u[1])
+  two <- render_name(u[1:2], c(plain(u[1]), plain(u[2])), x, complex)
+  if (name_words(two) > max_words) return(u[1])
+  u[1:2]
+}
+
+name_words <- function(x) lengths(strsplit(trimws(x), "[[:space:]]+"))
+
+# Classes whose name mentions unit u: the unit itself, the group holding it,
+# or (for a group) any of its themes.
+named_for <- function(picks, u, groups) {
+  rel <- c(u, names(groups)[vapply(groups, function(g) u %in% g, logical(1))],
+           if (u %in% names(groups)) groups[[u]])
+  vapply(picks, function(pk) any(pk %in% rel), logical(1))
+}
+
+# The rule applied to every name at once: a unit stays in a name only while it
+# is recorded in at least min_pct of the class and in more of it than in any
+# class whose name does not mention it. Dropping one can unseat another, so
+# this repeats until nothing changes (names only shrink, so it ends).
+earned_picks <- function(picks, pct, groups, min_pct) {
+  repeat {
+    drop <- lapply(seq_along(picks), function(k) {
+      vapply(picks[[k]], function(u) !unit_earned(k, u, picks, pct, groups, min_pct), logical(1))
+    })
+    if (!any(unlist(drop))) return(picks)
+    picks <- lapply(seq_along(picks), function(k) picks[[k]][!drop[[k]]])
+  }
+}
+
+unit_earned <- function(k, u, picks, pct, groups, min_pct) {
+  others <- which(!named_for(picks, u, groups))
+  pct[k, u] >= min_pct && all(pct[k, u] > pct[others, u])
+}
+
+# A class whose name lost every unit takes its first candidate unit that is
+# earned as the names stand (adding a name never unseats another's).
+refill_picks <- function(picks, info, pct, groups, min_pct, complex, plain) {
+  for (k in seq_along(picks)) {
+    if (length(picks[[k]]) || !length(info[[k]]$units) || length(info[[k]]$units) >= complex) next
+    for (u in info[[k]]$units) {
+      if (unit_earned(k, u, replace(picks, k, list(u)), pct, groups, min_pct)) {
+        picks[[k]] <- u
+        break
+      }
+    }
+  }
+  picks
+}
+
+# Where two classes would use the same units, each is extended by its next
+# earned candidate unit that the clashing names do not already use, when the
+# name stays within max_words and says "some" at most once.
+distinct_picks <- function(picks, info, pct, groups, min_pct, plain, max_words) {
+  key <- vapply(picks, paste, "", collapse = "|")
+  for (v in unique(key[duplicated(key) & nzchar(key)])) {
+    for (i in which(key == v)) {
+      for (u in setdiff(info[[i]]$units, picks[[i]])) {
+        pk <- c(picks[[i]], u)
+        f <- vapply(pk, function(w) plain(i, w), logical(1))
+        if (sum(!f) > 1L || !unit_earned(i, u, replace(picks, i, list(pk)), pct, groups, min_pct)) next
+        if (name_words(render_name(pk, f, info[[i]], Inf)) > max_words) next
+        picks[[i]] <- pk
+        break
+      }
+    }
+  }
+  picks
 }
 
 # The theme figures as class_name_table() prints them: whole percentages in
@@ -165,31 +294,46 @@ class_naming <- function(fit, labels, lift, min_presence, min_named, complex, th
 # decimal.
 printed_theme_figures <- function(tp) {
   pct <- round(100 * tp$p)
-  all_pct <- matrix(round(100 * tp$overall), nrow(pct), ncol(pct), byrow = TRUE)
+  all_pct <- matrix(round(100 * tp$overall), nrow(pct), ncol(pct), byrow = TRUE,
+                    dimnames = dimnames(pct))
   list(pct = pct, overall = round(100 * tp$overall), points = pct - all_pct,
        lift = round(tp$lift, 1))
 }
 
 # The naming rule in words, from the same settings the names were made with.
-class_name_rule <- function(lift, min_presence, min_named, complex) {
+class_name_rule <- function(lift, min_presence, min_named, complex, max_words = 7,
+                            groups = class_name_groups) {
+  grp <- if (length(groups)) {
+    paste0(" Where two or more of a category's over-represented factors are ",
+           and_list(vapply(names(groups), function(g) {
+             m <- lower_first(groups[[g]])
+             paste0(paste(m[-length(m)], collapse = ", "), " or ", m[length(m)], " (\u201c", lower_first(g), "\u201d)")
+           }, "")),
+           ", and the group is over-represented by the same test, the group takes their place (ranked by its own ",
+           "difference); a group is present in an episode when any of its factors is.")
+  } else ""
   paste0("Each category is named from the factors over-represented in it: at least ",
          formatC(lift, format = "fg"), " times as common as in all episodes, and present in at least ",
          round(100 * min_presence), "% of its episodes. They are listed most over-represented first, ",
          "by the difference in percentage points between the category and all episodes (ties go to ",
          "the larger ratio). The name gives the first, and the second when its difference is at least ",
-         "half the first's; a category with ", complex, " or more such factors is \u201cMultiple complex ",
-         "needs\u201d. A factor the name states plainly is recorded in at least ", round(100 * min_named),
-         "% of the category's episodes and more often than in any category whose name does not mention ",
-         "it (the \u201cat most\u201d figure); one that fails either test is named as \u201csome\u201d, ",
-         "and a factor named plainly comes before one named as \u201csome\u201d.")
+         "half the first's, in at most ", max_words, " words; a category with ", complex,
+         " or more such factors (a group counting once) is \u201cMultiple complex needs\u201d.", grp,
+         " A factor stays in a name only if it is recorded in more of the category's episodes than in ",
+         "any category whose name does not mention it (the \u201cat most\u201d figure); otherwise it is ",
+         "left out, so a reader looking for a factor finds the category where it is most common. A named ",
+         "factor recorded in fewer than ", round(100 * min_named), "% of the category's episodes is ",
+         "named as \u201csome\u201d, after a factor recorded in more, and no name says \u201csome\u201d twice.")
 }
 
-# Theme-level probabilities: P(at least one factor of the theme) per class,
-# overall prevalence, lift and excess (K x T matrices).
-theme_probs <- function(fit, theme_of) {
+# Theme-level probabilities: P(at least one factor of the theme, or of the
+# group's themes) per class, overall prevalence, lift and excess (K x T).
+theme_probs <- function(fit, theme_of, groups = list()) {
   ip <- presence_probs(fit)
   th <- unique(unname(theme_of))
   items <- lapply(stats::setNames(th, th), function(t) names(theme_of)[theme_of == t])
+  items <- c(items, lapply(groups, function(g) unlist(items[g], use.names = FALSE)))
+  th <- names(items)
   p <- vapply(th, function(t) 1 - apply(1 - ip[, items[[t]], drop = FALSE], 1, prod), numeric(nrow(ip)))
   if (!is.matrix(p)) p <- matrix(p, nrow = nrow(ip), dimnames = list(NULL, th))
   rownames(p) <- rownames(ip)
@@ -202,31 +346,9 @@ theme_probs <- function(fit, theme_of) {
        items = items, item_p = ip)
 }
 
-# The themes a name uses: none (low-level, mixed, complex), the leading
-# candidate, or the two leading candidates when the second is close.
-theme_picks <- function(x, complex) {
-  th <- x$themes
-  if (!length(th) || length(th) >= complex) return(character())
-  if (length(th) >= 2L && x$excess[2] >= 0.5 * x$excess[1]) return(th[1:2])
-  th[1]
-}
-
-# Where two classes would use the same themes, each is extended by its next
-# candidate theme that the clashing names do not already use.
-distinct_picks <- function(picks, info) {
-  key <- vapply(picks, paste, "", collapse = "|")
-  for (v in unique(key[duplicated(key) & nzchar(key)])) {
-    for (i in which(key == v)) {
-      extra <- setdiff(info[[i]]$themes, picks[[i]])
-      if (length(extra)) picks[[i]] <- c(picks[[i]], extra[1])
-    }
-  }
-  picks
-}
-
 render_name <- function(th, full, x, complex) {
   if (!length(th)) {
-    if (length(x$themes) >= complex) return("Multiple complex needs")
+    if (length(x$units) >= complex) return("Multiple complex needs")
     return(if (x$low) "Low-level concerns" else "Mixed concerns")
   }
   ord <- order(!full[seq_len(min(2L, length(th)))])
@@ -302,9 +424,9 @@ class_lift <- function(fit) {
 #' For each class: its name, its estimated share of episodes, and the
 #' evidence for its name (see [suggest_class_names()]): each theme over-
 #' represented in it, most over-represented first, with its probability in
-#' the class, its overall prevalence and their ratio (lift), and, for the
-#' themes the suggested name mentions, the highest probability in any class
-#' whose name does not mention it.
+#' the class, its overall prevalence and their ratio (lift), and the highest
+#' probability in any other class whose name does not mention it (a theme
+#' not above that figure is left out of the name).
 #'
 #' A share times the number of episodes is an estimated count of episodes, so
 #' it is published only where that count is not small: a class whose
@@ -318,11 +440,17 @@ class_lift <- function(fit) {
 #' @param max_factors Most themes listed per class (default 4).
 #' @param threshold Small-number threshold (default 10): shares of classes
 #'   whose estimated size is under it are hidden, with secondary suppression;
-#'   0 turns it off (not for publication).
+#'   so is a factor's percentage in a class that gives back a number of
+#'   episodes under it (see [plot_item_probs()]; it reads `"c"`), and an
+#'   "at most" figure that would bound such a hidden percentage; 0 turns it
+#'   off (not for publication).
 #' @return A data frame with columns `class`, `name`, `share` (%, `NA` where
 #'   suppressed) and `defining` (text such as `"Neglect: 81% v 24% overall
-#'   (57 points more, x3.4), at most 30% in categories not named for it"`),
-#'   and attribute `rule`: the naming rule in words, with its settings.
+#'   (57 points more, x3.4), at most 30% in categories not named for it"`;
+#'   a group lists its themes' percentages in brackets), attribute `rule`:
+#'   the naming rule in words, with its settings, and attribute `groups`: the
+#'   item columns of every theme or group the names and `defining` mention
+#'   (for a key such as the report's table of groups of factors).
 #' @family profiling
 #' @export
 #' @examples
@@ -330,33 +458,58 @@ class_lift <- function(fit) {
 #' fit <- lca(d, k = 3, seed = 1, verbose = FALSE)
 #' class_name_table(name_classes(fit, suggest_class_names(fit)))
 class_name_table <- function(fit, labels = NULL, lift = 1.5, min_presence = 0.3,
-                             max_factors = 4, threshold = 10, min_named = 0.5) {
+                             max_factors = 4, threshold = 10, min_named = 0.5, max_words = 7) {
   check_count(max_factors)
   check_threshold(threshold)
   nb <- class_naming(fit, labels, lift, min_presence, min_named, complex = 4,
-                     themes = class_name_themes)
+                     themes = class_name_themes, max_words = max_words)
   tp <- nb$tp
   cls <- names(fit$class_size)
+  pr <- printed_theme_figures(tp)
+  # a percentage that gives back a small number of episodes is not printed
+  # (prob_cells_hidden()), nor an "at most" bound that would pin one
+  hid <- prob_cells_hidden(tp$p, unname(fit$class_size) * fit$nobs, threshold)
+  shown <- lapply(seq_along(cls), function(k) {
+    u <- nb$info[[k]]$units
+    u[u %in% union(nb$picks[[k]], utils::head(u, max_factors))]
+  })
   defining <- vapply(seq_along(cls), function(k) {
-    th <- utils::head(nb$info[[k]]$themes, max_factors)
-    if (!length(th)) return("no factor over-represented")
-    pr <- printed_theme_figures(tp)
-    vapply_txt <- vapply(th, function(t) {
-      txt <- paste0(t, ": ", pr$pct[k, t], "% v ", pr$overall[[t]], "% overall (",
-                    pr$points[k, t], " points more, x",
-                    formatC(pr$lift[k, t], format = "f", digits = 1), ")")
-      if (!t %in% nb$picks[[k]]) return(txt)
-      others <- which(!vapply(nb$picks, function(pk) t %in% pk, logical(1)))
-      if (!length(others)) return(txt)
-      paste0(txt, ", at most ", max(pr$pct[others, t]), "% in categories not named for it")
-    }, "")
-    paste(vapply_txt, collapse = "; ")
+    if (!length(shown[[k]])) return("no factor over-represented")
+    paste(vapply(shown[[k]], function(t) name_evidence(k, t, nb, pr, hid), ""), collapse = "; ")
   }, character(1))
+  # every group of factors the names and this table mention, with its items
+  # (a group's themes are printed inside its entry)
+  used <- unique(unlist(lapply(seq_along(cls), function(k) {
+    c(shown[[k]], unlist(lapply(shown[[k]], function(t) intersect(nb$groups[[t]], nb$info[[k]]$themes))))
+  })))
   share <- round(100 * unname(fit$class_size), 1)
   share[class_share_hidden(fit, threshold)] <- NA
   structure(data.frame(class = cls, name = unname(class_labels(fit)), share = share, defining = defining,
                        stringsAsFactors = FALSE),
-            rule = class_name_rule(lift, min_presence, min_named, complex = 4))
+            rule = class_name_rule(lift, min_presence, min_named, complex = 4, max_words = max_words,
+                                   groups = nb$groups),
+            groups = nb$tp$items[as.character(used)])
+}
+
+# One unit's evidence as class_name_table() prints it: its share in the class
+# v overall, the points and ratio, the themes of a group, and the highest share
+# in a category whose name does not mention it.
+name_evidence <- function(k, t, nb, pr, hid = NULL) {
+  if (is.null(hid)) hid <- array(FALSE, dim(pr$pct), dimnames(pr$pct))
+  g <- nb$groups[[t]]
+  g <- g[g %in% nb$info[[k]]$themes]
+  pc <- function(x) ifelse(hid[k, x], "c", paste0(pr$pct[k, x], "%"))
+  lead <- if (length(g)) paste0(t, " (", paste0(lower_first(g), " ", pc(g), collapse = ", "), ")") else t
+  txt <- if (hid[k, t]) paste0(lead, ": c v ", pr$overall[[t]], "% overall") else
+    paste0(lead, ": ", pr$pct[k, t], "% v ", pr$overall[[t]], "% overall (",
+           pr$points[k, t], " points more, x", formatC(pr$lift[k, t], format = "f", digits = 1), ")")
+  others <- setdiff(which(!named_for(nb$picks, t, nb$groups)), k)
+  if (!length(others)) return(txt)
+  if (any(hid[others, t])) {
+    return(paste0(txt, if (all(nb$tp$p[k, t] > nb$tp$p[others, t])) ", more than in any category not named for it"
+                  else ", as common or more common in a category not named for it"))
+  }
+  paste0(txt, ", at most ", max(pr$pct[others, t]), "% in categories not named for it")
 }
 
 # Classes whose share must not be published: the estimated size (share times

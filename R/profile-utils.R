@@ -291,3 +291,4 @@ check_posterior <- function(posterior, n, arg = rlang::caller_arg(posterior),
   if (is.null(colnames(posterior))) colnames(posterior) <- paste("Class", seq_len(ncol(posterior)))
   posterior
 }
+

@@ -127,7 +127,11 @@
 #'   characteristic, level and class, with columns `variable`, `level`,
 #'   `class`, `n`, `n_class`, `pct`, `n_other`, `n_other_class`, `pct_other`,
 #'   `ratio`, `lower`, `upper`, `p_value`, `flag`, `display` (the ratio as
-#'   printed, e.g. `"x2.10"`, `"n/a"`, `"c"`) and `suppressed`. It has
+#'   printed, e.g. `"x2.10"`, `"n/a"`, `"c"`), `suppressed`, and the counts
+#'   as the table of counts prints them (rounded to whole episodes so that a
+#'   category's cells add up to its total): `n_printed`, `n_class_printed`,
+#'   `n_other_printed` and `n_other_class_printed`, and the cell's percentage
+#'   as printed, `pct_printed`, from which sentences take their percentages. It has
 #'   `print()` (a grid of ratios) and `plot()` (a dot chart of ratios on a log
 #'   axis) methods.
 #' @family profiling
@@ -195,8 +199,10 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
   out <- do.call(rbind, rows)
   out <- out[c(setdiff(names(out), c("display", "suppressed")), "display", "suppressed")]
   s <- out$suppressed
-  out[s, c("n", "pct", "n_other", "pct_other", "ratio", "lower", "upper", "p_value")] <- NA
-  out[out$class %in% colnames(W)[hide_class], c("n_class", "n_other_class")] <- NA
+  out[s, c("n", "pct", "n_other", "pct_other", "ratio", "lower", "upper", "p_value",
+           "n_printed", "n_other_printed", "pct_printed")] <- NA
+  out[out$class %in% colnames(W)[hide_class], c("n_class", "n_other_class", "n_class_printed",
+                                                "n_other_class_printed")] <- NA
   out$display[s] <- "c"
   out <- profile_hide_derived(out)
   out$total_hidden <- NULL
@@ -266,6 +272,8 @@ profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class, c
   out$display <- profile_display(out$ratio, a, b)
   out$suppressed <- as.vector(supp)
   out$total_hidden <- rep(attr(supp, "total_hidden"), ncol(cnt))
+  out[c("n_printed", "n_class_printed", "n_other_printed", "n_other_class_printed", "pct_printed")] <-
+    crosstab_printed_counts(ct, rownames(cnt), colnames(W))
   if (bin && binary == "one") out <- out[out$level != "no", , drop = FALSE]
   lv <- levels(crosstab_levels(y, residual_unknown))
   attr(out, "merged") <- setdiff(lv, rownames(cnt))

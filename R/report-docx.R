@@ -34,6 +34,8 @@ report_docx_finish <- function(path) {
   doc <- xml2::read_xml(doc_path)
   land <- vapply(xml2::xml_find_all(doc, "//w:body/w:tbl", docx_ns), docx_table_layout, logical(1))
   docx_landscape(doc, land)
+  docx_keep_tables(doc)
+  docx_nobreak_ranges(doc)
   docx_fill_toc(doc)
   docx_image_text(doc)
   xml2::write_xml(doc, doc_path, options = "as_xml")
@@ -111,12 +113,17 @@ docx_zip <- function(dir, path) {
 docx_table_cells <- function(tbl) {
   rows <- xml2::xml_find_all(tbl, "w:tr", docx_ns)
   cells <- lapply(rows, function(tr) {
-    vapply(xml2::xml_find_all(tr, "w:tc", docx_ns), function(tc) {
-      paste(xml2::xml_text(xml2::xml_find_all(tc, ".//w:t", docx_ns)), collapse = "")
-    }, "")
+    vapply(xml2::xml_find_all(tr, "w:tc", docx_ns), docx_text, "")
   })
   n <- max(lengths(cells), 0L)
   do.call(rbind, lapply(cells, function(x) c(x, rep("", n - length(x)))))
+}
+
+# The text of a part of the document as a reader sees it: its runs' text,
+# with Word's non-breaking hyphen (w:noBreakHyphen) read as a hyphen.
+docx_text <- function(node) {
+  bits <- xml2::xml_find_all(node, ".//w:t | .//w:noBreakHyphen", docx_ns)
+  paste(ifelse(xml2::xml_name(bits) == "noBreakHyphen", "-", xml2::xml_text(bits)), collapse = "")
 }
 
 # Widths in twips of strings in Arial (Helvetica metrics, which Arial and
@@ -135,8 +142,8 @@ text_twips <- function(x, size = 9, bold = FALSE) {
 
 # The widest word of each cell, and each cell's whole text, in twips
 # (header row bold), plus the cell margins.
-docx_cell_widths <- function(cells, size = 9) {
-  pad <- 2 * docx_page$cell_margin + 40
+docx_cell_widths <- function(cells, size = 9, margin = docx_page$cell_margin) {
+  pad <- 2 * margin + 40
   words <- strsplit(cells, "\\s+")
   bold <- row(cells) == 1
   measure <- function(keep, b) {
@@ -157,19 +164,34 @@ docx_cell_widths <- function(cells, size = 9) {
 
 # Column widths for a table: each column at least its widest word; the room
 # left is shared in proportion to what each column needs to hold its longest
-# cell on one line (at most 2.5 inches). Landscape when the words do not fit
-# the portrait page.
+# cell on one line (at most 2.5 inches). A table whose words do not fit the
+# portrait page at 9 points is set compact (8 points, narrower cell margins)
+# when that fits: a landscape page of its own leaves most of the page before
+# it blank. Landscape only when the words do not fit even then.
 docx_column_widths <- function(cells, size = 9) {
-  cw <- docx_cell_widths(cells, size)
-  need <- apply(cw$word, 2, max)
-  want <- pmax(need, pmin(apply(cw$full, 2, max), 3600))
   portrait <- docx_page$width - 2 * docx_page$margin
   landscape <- docx_page$height - 2 * docx_page$margin
+  cw <- docx_cell_widths(cells, size)
+  need <- apply(cw$word, 2, max)
+  compact <- FALSE
+  if (sum(need) > portrait) {
+    small <- docx_cell_widths(cells, docx_compact$size, docx_compact$margin)
+    if (sum(apply(small$word, 2, max)) <= portrait) {
+      cw <- small
+      need <- apply(cw$word, 2, max)
+      compact <- TRUE
+    }
+  }
+  want <- pmax(need, pmin(apply(cw$full, 2, max), 3600))
   land <- sum(need) > portrait
   avail <- if (land) landscape else portrait
   width <- if (sum(want) <= avail) want else need + (avail - sum(need)) * (want - need) / max(sum(want - need), 1)
-  list(width = floor(pmax(width, need * (sum(need) <= avail))), landscape = land)
+  list(width = floor(pmax(width, need * (sum(need) <= avail))), landscape = land, compact = compact)
 }
+
+# A compact table: its text size in points and its cells' left and right
+# margins in twips.
+docx_compact <- list(size = 8, margin = 45)
 
 # One table: fixed column widths, rows that do not split, a repeated header
 # row, the TableText / TableHeading paragraph styles. TRUE if landscape.
@@ -184,6 +206,7 @@ docx_table_layout <- function(tbl) {
   grid <- xml2::xml_find_first(tbl, "w:tblGrid", docx_ns)
   for (g in xml2::xml_find_all(grid, "w:gridCol", docx_ns)) xml2::xml_remove(g)
   for (x in w) xml2::xml_add_child(grid, "w:gridCol", "w:w" = x)
+  if (isTRUE(lay$compact)) docx_compact_table(tbl, tblpr)
   rows <- xml2::xml_find_all(tbl, "w:tr", docx_ns)
   for (i in seq_along(rows)) {
     trpr <- xml2::xml_find_first(rows[[i]], "w:trPr", docx_ns)
@@ -201,6 +224,100 @@ docx_table_layout <- function(tbl) {
     }
   }
   lay$landscape
+}
+
+# Keep each table with its caption and its note (the paragraph after it), so
+# a page never ends on a caption or starts with a note cut off from its
+# table: "keep with next" on the caption, on the paragraphs of a short table's
+# rows (the whole table moves to the next page rather than splits), and on
+# the first and last `edge` rows of a longer one (a longer table still flows
+# across pages, so no page is left mostly blank for it).
+# A table is short (kept whole, in both formats) when it has at most 12 rows
+# below its header and 1,000 characters: a table of few rows but long cells
+# (the audit) is as tall as a long one, and moving it whole would leave most
+# of a page blank.
+table_is_short <- function(rows, chars) rows <= 12L & chars <= 1000L
+
+docx_keep_tables <- function(doc, edge = 2L) {
+  for (tbl in xml2::xml_find_all(doc, "//w:body/w:tbl", docx_ns)) {
+    prev <- xml2::xml_find_first(tbl, "preceding-sibling::*[1]", docx_ns)
+    if (identical(docx_style(prev), "TableCaption")) docx_keep_next(prev)
+    rows <- xml2::xml_find_all(tbl, "w:tr", docx_ns)
+    n <- length(rows)
+    note <- docx_is_note(xml2::xml_find_first(tbl, "following-sibling::*[1]", docx_ns))
+    keep <- if (table_is_short(n - 1L, nchar(docx_text(tbl)))) seq_len(n) else c(seq_len(edge), seq(n - edge + 1L, n))
+    # the last row holds on to the note only when there is one
+    if (!note) keep <- setdiff(keep, n)
+    for (r in rows[keep]) for (p in xml2::xml_find_all(r, ".//w:p", docx_ns)) docx_keep_next(p)
+  }
+  invisible(doc)
+}
+
+# A table's note: the paragraph just after it, unless that is a heading, a
+# caption or a section break.
+docx_is_note <- function(p) {
+  if (inherits(p, "xml_missing") || !identical(xml2::xml_name(p), "p") || docx_is_section_break(p)) return(FALSE)
+  st <- docx_style(p)
+  is.na(st) || !grepl("^(Heading|TableCaption|ImageCaption|CaptionedFigure)", st)
+}
+
+docx_style <- function(p) {
+  if (inherits(p, "xml_missing")) return(NA_character_)
+  xml2::xml_attr(xml2::xml_find_first(p, "w:pPr/w:pStyle", docx_ns), "val")
+}
+
+docx_is_section_break <- function(p) {
+  !inherits(xml2::xml_find_first(p, "w:pPr/w:sectPr", docx_ns), "xml_missing")
+}
+
+# "Keep with next" in a paragraph's properties (after its style, as the
+# schema orders them).
+docx_keep_next <- function(p) {
+  ppr <- xml2::xml_find_first(p, "w:pPr", docx_ns)
+  if (inherits(ppr, "xml_missing")) ppr <- xml2::xml_add_child(p, "w:pPr", .where = 0)
+  docx_set_child(ppr, "w:keepNext", character(),
+                 before = c("w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl", "w:numPr",
+                            "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens",
+                            "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE",
+                            "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing",
+                            "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+                            "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl",
+                            "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"))
+}
+
+# A hyphen between two digits (years "2024-25", ages "0-4", "10-15") is
+# Word's non-breaking hyphen (w:noBreakHyphen, drawn with the font's own
+# hyphen), so a range never breaks across lines.
+docx_nobreak_ranges <- function(doc) {
+  for (t in xml2::xml_find_all(doc, "//w:body//w:t[contains(., '-')]", docx_ns)) {
+    s <- xml2::xml_text(t)
+    if (!grepl("[0-9]-[0-9]", s)) next
+    parts <- strsplit(s, "(?<=[0-9])-(?=[0-9])", perl = TRUE)[[1]]
+    xml2::xml_text(t) <- parts[1]
+    xml2::xml_set_attr(t, "xml:space", "preserve")
+    at <- t
+    for (piece in parts[-1]) {
+      at <- xml2::xml_add_sibling(at, "w:noBreakHyphen", .where = "after")
+      at <- xml2::xml_add_sibling(at, "w:t", piece, "xml:space" = "preserve", .where = "after")
+    }
+  }
+  invisible(doc)
+}
+
+# Set a table compact: narrower left and right cell margins, and every run
+# at the compact size (w:sz is in half-points).
+docx_compact_table <- function(tbl, tblpr) {
+  mar <- docx_set_child(tblpr, "w:tblCellMar", character(), before = c("w:tblLook", "w:tblCaption", "w:tblDescription"))
+  for (side in c("w:left", "w:right")) xml2::xml_add_child(mar, side, "w:w" = as.character(docx_compact$margin), "w:type" = "dxa")
+  half <- as.character(2 * docx_compact$size)
+  for (r in xml2::xml_find_all(tbl, ".//w:r", docx_ns)) {
+    rpr <- xml2::xml_find_first(r, "w:rPr", docx_ns)
+    if (inherits(rpr, "xml_missing")) rpr <- xml2::xml_add_child(r, "w:rPr", .where = 0)
+    docx_set_child(rpr, "w:sz", c("w:val" = half), before = c("w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr",
+                                                             "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs",
+                                                             "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath"))
+  }
+  invisible(tbl)
 }
 
 # Set a child element with these attributes: an old one is replaced in place,
@@ -240,8 +357,12 @@ docx_landscape <- function(doc, land) {
       if (inherits(up, "xml_missing") || is.na(st) || !grepl("^Heading[0-9]$", st)) break
       first <- up
     }
+    # and its note (the paragraph just after it) stays on its page
+    last <- tbl
+    nxt <- xml2::xml_find_first(tbl, "following-sibling::*[1]", docx_ns)
+    if (docx_is_note(nxt)) last <- nxt
     xml2::xml_add_sibling(first, docx_section_break(body_sect, landscape = FALSE), .where = "before")
-    xml2::xml_add_sibling(tbl, docx_section_break(body_sect, landscape = TRUE), .where = "after")
+    xml2::xml_add_sibling(last, docx_section_break(body_sect, landscape = TRUE), .where = "after")
   }
   invisible(doc)
 }
@@ -281,7 +402,7 @@ docx_fill_toc <- function(doc) {
   entries <- vapply(seq_along(heads), function(i) {
     h <- heads[[i]]
     level <- if (xml2::xml_attr(xml2::xml_find_first(h, "w:pPr/w:pStyle", docx_ns), "val") == "Heading1") 1 else 2
-    text <- docx_escape(paste(xml2::xml_text(xml2::xml_find_all(h, ".//w:t", docx_ns)), collapse = ""))
+    text <- docx_escape(docx_text(h))
     bm <- sprintf("_Toc%08d", i)
     docx_bookmark_heading(h, bm, first_id + i - 1L)
     sprintf('<w:p><w:pPr><w:pStyle w:val="TOC%d"/></w:pPr><w:hyperlink w:anchor="%s" w:history="1"><w:r><w:t xml:space="preserve">%s</w:t></w:r><w:r><w:tab/></w:r><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r><w:r><w:instrText xml:space="preserve"> PAGEREF %s \\h </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t></w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:hyperlink></w:p>',
@@ -358,7 +479,47 @@ report_html_finish <- function(path) {
   if (!is.na(body)) {
     at <- seq(body, length(h))
     h[at] <- gsub("<th(?=[\\s>])(?![^>]*\\bscope=)", "<th scope=\"col\"", h[at], perl = TRUE)
+    h <- c(h[seq_len(body - 1L)], html_outside_code(paste(h[at], collapse = "\n"), html_print_layout))
   }
   writeLines(h, path, useBytes = TRUE)
   invisible(path)
+}
+
+# Apply `f` to the parts of an HTML text outside <script> and <style> blocks.
+html_outside_code <- function(x, f) {
+  m <- gregexpr("(?s)<(script|style)\\b.*?</\\1>", x, perl = TRUE)[[1]]
+  if (m[1] == -1L) return(f(x))
+  starts <- c(1L, m + attr(m, "match.length"))
+  ends <- c(m - 1L, nchar(x))
+  keep <- regmatches(x, list(m))[[1]]
+  out <- vapply(seq_along(starts), function(i) f(substr(x, starts[i], ends[i])), "")
+  paste0(c(rbind(out, c(keep, ""))), collapse = "")
+}
+
+# The print layout of the HTML report's body: each table with the paragraph
+# just after it (its note) in a wrapper, `table-block`, with `short` when the
+# table is short (table_is_short(): the print style keeps it whole) and
+# `keep` when its note is short too (table and note kept together; a note
+# always starts on the table's page); and a hyphen between digits (years
+# "2024-25", ages "0-4", "10-15") in a `nowrap` span, so a range never breaks
+# across lines (the hyphen stays a hyphen, for search and copy).
+html_print_layout <- function(x) {
+  # (a second pass changes nothing: wrapped tables and spans are left alone)
+  m <- gregexpr("(?s)(?<!<div class=\"table-block\">)(?<!<div class=\"table-block short\">)(?<!<div class=\"table-block short keep\">)<table\\b.*?</table>(\\s*<p\\b[^>]*>.*?</p>)?",
+                x, perl = TRUE)
+  regmatches(x, m) <- list(vapply(regmatches(x, m)[[1]], function(t) {
+    tab <- sub("(?s)</table>.*$", "</table>", t, perl = TRUE)
+    rows <- lengths(regmatches(tab, gregexpr("<tr\\b", tab))) - grepl("<thead", tab, fixed = TRUE)
+    chars <- function(z) nchar(gsub("\\s+", " ", gsub("<[^>]+>", "", z)))
+    short <- table_is_short(rows, chars(tab))
+    # the whole block (table and note) kept together only when the note is short too
+    keep <- short && chars(t) - chars(tab) <= 400L
+    paste0("<div class=\"table-block", if (short) " short" else "", if (keep) " keep" else "", "\">", t, "</div>")
+  }, "", USE.NAMES = FALSE))
+  txt <- gregexpr("(?<!<span class=\"nowrap\")>[^<>]*[0-9]-[0-9][^<>]*<", x, perl = TRUE)
+  # the whole word around the range goes in the span ("(2022-23", "2024-25:"),
+  # so the span adds no break where the text had none
+  regmatches(x, txt) <- list(gsub("([^\\s<>]*[0-9]-[0-9][^\\s<>]*)", "<span class=\"nowrap\">\\1</span>",
+                                  regmatches(x, txt)[[1]], perl = TRUE))
+  x
 }

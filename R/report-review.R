@@ -30,9 +30,13 @@ review_read <- function(path) {
     d <- review_read_docx(path)
     tbls <- xml2::xml_find_all(d$doc, "//w:tbl", docx_ns)
     paras <- xml2::xml_find_all(d$doc, "//w:body/w:p", docx_ns)
-    text <- vapply(paras, function(p) paste(xml2::xml_text(xml2::xml_find_all(p, ".//w:t", docx_ns)), collapse = ""), "")
+    text <- vapply(paras, docx_text, "")
     grid <- lapply(tbls, function(t) as.numeric(xml2::xml_attr(xml2::xml_find_all(t, "w:tblGrid/w:gridCol", docx_ns), "w")))
-    return(list(kind = "docx", tables = lapply(tbls, docx_table_cells), text = text, widths = grid, docx = d))
+    # a compact table's text size (points) and cell margin (twips), else NA
+    size <- vapply(tbls, function(t) as.numeric(xml2::xml_attr(xml2::xml_find_first(t, ".//w:r/w:rPr/w:sz", docx_ns), "val")) / 2, 0)
+    margin <- vapply(tbls, function(t) as.numeric(xml2::xml_attr(xml2::xml_find_first(t, "w:tblPr/w:tblCellMar/w:left", docx_ns), "w")), 0)
+    return(list(kind = "docx", tables = lapply(tbls, docx_table_cells), text = text, widths = grid,
+                sizes = size, margins = margin, docx = d))
   }
   rlang::check_installed("xml2", reason = "to read the HTML report.")
   h <- xml2::read_html(path)
@@ -57,7 +61,9 @@ review_words_fit <- function(report, size = 9) {
     cells <- report$tables[[i]]
     width <- report$widths[[i]]
     if (!length(cells) || length(width) != ncol(cells)) next
-    need <- docx_cell_widths(cells, size)$word
+    sz <- if (length(report$sizes) >= i && !is.na(report$sizes[i])) report$sizes[i] else size
+    mar <- if (length(report$margins) >= i && !is.na(report$margins[i])) report$margins[i] else docx_page$cell_margin
+    need <- docx_cell_widths(cells, sz, mar)$word
     bad <- which(need > rep(width, each = nrow(cells)) + 1, arr.ind = TRUE)
     for (k in seq_len(nrow(bad))) {
       r <- bad[k, 1]
@@ -98,9 +104,9 @@ review_contents_filled <- function(report) {
   sdt <- xml2::xml_find_first(doc, "//w:sdt[w:sdtPr/w:docPartObj/w:docPartGallery[@w:val='Table of Contents']]", docx_ns)
   if (inherits(sdt, "xml_missing")) return(review_problems("contents", "the document has no table of contents"))
   entries <- vapply(xml2::xml_find_all(sdt, ".//w:p[not(w:pPr/w:pStyle[@w:val='TOCHeading'])]", docx_ns),
-                    function(p) paste(xml2::xml_text(xml2::xml_find_all(p, ".//w:t", docx_ns)), collapse = ""), "")
+                    docx_text, "")
   entries <- trimws(entries[nzchar(trimws(entries))])
-  heads <- xml2::xml_text(xml2::xml_find_all(doc, "//w:body/w:p[w:pPr/w:pStyle[@w:val='Heading1']]", docx_ns))
+  heads <- vapply(xml2::xml_find_all(doc, "//w:body/w:p[w:pPr/w:pStyle[@w:val='Heading1']]", docx_ns), docx_text, "")
   missing <- setdiff(trimws(heads), entries)
   if (!length(entries)) return(review_problems("contents", "the table of contents is empty"))
   if (length(missing)) {
@@ -153,6 +159,41 @@ review_suppressed_rows <- function(tables, threshold = 10) {
   out
 }
 
+# Sums of hidden cells worked out by subtraction: in a table with a total
+# column ("Total", "All ...") and/or a total row, the hidden cells ("c") of a
+# row or column add up to its printed total less its printed cells; a reader
+# can do that sum, so it must not be under the threshold (each hidden cell
+# would be pinned between 0 and that sum). Lines whose cells are percentages
+# only ("47.5%") are not counts and are skipped.
+review_hidden_sums <- function(tables, threshold = 10) {
+  out <- review_problems()
+  is_total <- function(x) grepl("^(total|all)\\b", trimws(x), ignore.case = TRUE)
+  line <- function(cells, total, where) {
+    v <- trimws(cells)
+    sup <- v == "c"
+    if (!any(sup) || trimws(total) == "c" || any(grepl("^[0-9.]+%$", v))) return(review_problems())
+    tot <- review_cell_count(total)
+    left <- tot - sum(review_cell_count(v[!sup]), na.rm = TRUE)
+    if (is.na(left) || left >= threshold) return(review_problems())
+    review_problems(where, sprintf("its %d hidden cell%s add up to %s by subtraction from the total, under %d",
+                                   sum(sup), if (sum(sup) > 1) "s" else "", format(left, big.mark = ","), threshold))
+  }
+  for (i in seq_along(tables)) {
+    t <- tables[[i]]
+    if (length(t) == 0 || nrow(t) < 3 || ncol(t) < 3) next
+    tc <- which(is_total(t[1, ]))[1L]
+    tr <- which(is_total(t[, 1]))
+    tr <- tr[tr > 1][1L]
+    cols <- setdiff(seq_len(ncol(t))[-1], tc)
+    rows <- setdiff(seq_len(nrow(t))[-1], tr)
+    if (!is.na(tc)) for (r in rows) out <- rbind(out, line(t[r, cols], t[r, tc], sprintf("table %d, row \"%s\"", i, t[r, 1])))
+    if (!is.na(tr)) for (j in c(cols, if (!is.na(tc)) tc)) {
+      out <- rbind(out, line(t[rows, j], t[tr, j], sprintf("table %d, column \"%s\"", i, gsub("\\s+", " ", t[1, j]))))
+    }
+  }
+  out
+}
+
 # A chart drawn from a table by category (its data: level, class, pct, as
 # class_crosstab()'s plot draws it) agrees with the table: every segment is a
 # cell the table shows, with the same percentage, and no cell the table hides
@@ -160,14 +201,20 @@ review_suppressed_rows <- function(tables, threshold = 10) {
 # levels and whose header holds its categories.
 review_chart_tables <- function(plots, tables, hidden = crosstab_hidden_label) {
   out <- review_problems()
-  pct_of <- function(x) suppressWarnings(as.numeric(sub("^.*\\(([0-9.]+)%\\)$", "\\1", trimws(x))))
+  # "12 (3.4%)", or "3.4%" in a table of percentages
+  pct_of <- function(x) suppressWarnings(as.numeric(sub("^(.*\\()?([0-9.]+)%\\)?$", "\\2", trimws(x))))
+  # labels as a reader reads them: a heading wrapped over two lines is one label
+  norm <- function(x) gsub("\\s+", " ", trimws(as.character(x)))
+  tables <- lapply(tables, function(t) if (length(t)) array(norm(t), dim(t)) else t)
   for (i in seq_along(plots)) {
     p <- plots[[i]]
     d <- if (inherits(p, "ggplot")) p$data else if (is.data.frame(p)) p else p[[1]]
     if (!is.data.frame(d) || !all(c("level", "class", "pct") %in% names(d)) || !nrow(d)) next
     d <- d[as.character(d$level) != hidden, , drop = FALSE]
-    lv <- unique(as.character(d$level))
-    cl <- unique(as.character(d$class))
+    d$level <- norm(d$level)
+    d$class <- norm(d$class)
+    lv <- unique(d$level)
+    cl <- unique(d$class)
     match_tab <- Filter(function(t) length(t) && nrow(t) > 1 && all(lv %in% t[-1, 1]) && all(cl %in% t[1, ]), tables)
     if (!length(match_tab)) {
       out <- rbind(out, review_problems(sprintf("plot %d", i), "no table shows the cells this chart draws"))

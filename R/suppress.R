@@ -679,3 +679,36 @@ fmt_count_public <- function(n, threshold) {
   if (n > 0 && n < threshold) paste("fewer than", format(threshold, big.mark = ",", scientific = FALSE))
   else format(n, big.mark = ",", scientific = FALSE)
 }
+
+# Item probabilities are counts in disguise: a factor's probability in a
+# category times the category's expected size (its share times the episodes
+# the model was fitted to) is an expected number of episodes, of the kind the
+# tables of counts suppress; so is its complement (the episodes of the
+# category without the factor). The expected counts are read as a table of
+# factors by categories whose factor totals are published (the count of each
+# factor), and pass through the package's one suppression engine, rounded to
+# whole episodes as the tables print them: a cell whose count, or whose
+# complement's, is from 1 to `threshold - 1` is hidden, with the further
+# cells that stop it being worked out from the factor's total (so no group
+# of hidden cells of one factor adds up to under the threshold). `probs` is
+# a categories-by-factors matrix of probabilities (presence_probs(), or the
+# probabilities of groups of factors); `size` the categories' expected sizes.
+# Returns a logical matrix of the same shape: TRUE where the probability
+# must not be shown.
+prob_cells_hidden <- function(probs, size, threshold) {
+  hide <- matrix(FALSE, nrow(probs), ncol(probs), dimnames = dimnames(probs))
+  if (threshold <= 0 || !length(probs)) return(hide)
+  yes <- round(t(probs * size))
+  no <- round(t((1 - probs) * size))
+  small <- function(x) x > 0 & x < threshold
+  s <- small(yes) | small(no)
+  # a cell hidden for one side is hidden for the other: repeat until neither adds one
+  for (i in seq_len(length(s) + 1L)) {
+    s1 <- suppress_matrix(yes, threshold, primary = s, margins = c(rows = TRUE, cols = FALSE))$suppressed
+    s2 <- suppress_matrix(no, threshold, primary = s1, margins = c(rows = TRUE, cols = FALSE))$suppressed
+    if (identical(s2, s)) break
+    s <- s2
+  }
+  hide[] <- t(s)
+  hide
+}

@@ -147,14 +147,22 @@ test_that("small residual rows are merged before suppressing, and a large row ke
   ep0 <- ep
   tab <- class_crosstab(ep, "class", "g", label = "Gender")
   # Unknown is never counted with a substantive row such as Female (that
-  # would change what the row means): it stays a row of its own, its
-  # complements spread so that no large row is mostly hidden, and the note
-  # says why cells of Female and Male are hidden
-  expect_equal(tab$Gender, c("Female", "Male", "Unknown", "All episodes"))
-  s <- attr(tab, "suppressed")
-  expect_true(all(rowSums(s[1:2, ]) <= ncol(s) / 2))
-  expect_false(any(s[, "All episodes"]))
-  expect_match(attr(tab, "note"), "^Unknown is kept as a row of its own, not counted with another gender")
+  # would change what the row means). Its complements would have to link up
+  # through Female and Male, leaving one of them mostly hidden: so Unknown
+  # is shown in the total column only, and the categories give Female and
+  # Male as percentages of their episodes with a known gender (counts would
+  # give Unknown back from the category totals); the note says so
+  expect_equal(tab$Gender, c("Female", "Male", "Unknown (not shown by category)", "All episodes"))
+  expect_false(any(as.matrix(tab[1:2, -1]) == "c"))
+  expect_equal(unname(unlist(tab[3, 2:8])), rep("", 7))
+  expect_equal(tab[3, "All episodes"], "46 (0.5%)")
+  known <- cnt[1:2, ]
+  expect_equal(as.numeric(sub("%", "", unlist(tab[1, 2:8]))), round(100 * known[1, ] / colSums(known), 1),
+               tolerance = 0.051, ignore_attr = TRUE)
+  # the categories' totals are their whole sizes, as every other table prints them
+  expect_equal(unname(unlist(tab[4, 2:8])), fmt_int(colSums(cnt)))
+  expect_match(attr(tab, "note"), "^Unknown \\(46 episodes\\) is not shown by category")
+  expect_equal(review_suppressed_rows(list(as.matrix(rbind(names(tab), as.matrix(tab))))), review_problems())
   # the engine alone (no merging) spreads the complements: safe, no row mostly hidden
   body <- cbind(cnt, rowSums(cnt))
   s <- suppress_matrix(body, 10)$suppressed
@@ -164,11 +172,12 @@ test_that("small residual rows are merged before suppressing, and a large row ke
   ep$g[ep$g == "Unknown"][1:5] <- "Other"
   ep$g[ep$g == "Unknown"][1:3] <- NA
   tab2 <- class_crosstab(ep, "class", "g", label = "Gender")
-  # merged, they are still small in most categories, and still a row of their own
-  expect_equal(tab2$Gender, c("Female", "Male", "Other, unknown or missing", "All episodes"))
+  # merged, they are still small in most categories: shown in the total only
+  expect_equal(tab2$Gender, c("Female", "Male", "Other, unknown or missing (not shown by category)", "All episodes"))
   expect_equal(attr(tab2, "counts")[1, "All episodes"], sum(cnt["Female", ]))
   expect_match(attr(tab2, "note"), "^Other, unknown and missing are merged into one row")
-  expect_match(attr(tab2, "note"), "Other, unknown or missing is kept as a row of its own")
+  expect_match(attr(tab2, "note"), "Other, unknown or missing \\(46 episodes\\) is not shown by category")
+  expect_no_match(attr(tab2, "note"), "kept as a row of its own")
   # with a catch-all row ("Indeterminate"), a costly small Unknown is counted with it
   ep3 <- rbind(ep0, data.frame(g = "Indeterminate", class = rep(paste("Class", 1:7), each = 12)))
   tab3 <- class_crosstab(ep3, "class", "g", label = "Gender")

@@ -120,9 +120,13 @@ test_that("the table of likelihood ratios and its findings: no hidden cell can b
     raw <- unclass(table(characteristic_factor(ep[[v]]), ep$category))
     storage.mode(raw) <- "double"
     x <- tidy_levels(raw, 10, residual_levels(), drop_cols = FALSE)$tab
+    # a not-known row shown in the total column only is not in the profile
+    res <- attr(class_crosstab(ep, "category", v, threshold = 10), "residual_total")
+    n_res <- sum(x[rownames(x) %in% res, ])
+    x <- x[!rownames(x) %in% res, , drop = FALSE]
     expect_setequal(rownames(x), lv)
     x <- x[lv, cl, drop = FALSE]
-    expect_equal(sum(x), nrow(ep))
+    expect_equal(sum(x) + n_res, nrow(ep))
     w <- attacker_widths(x, hidden)
     expect_true(all(w[x[hidden & x > 0] < 10] >= 10), info = v)
   }
@@ -173,7 +177,7 @@ test_that("ratios and findings are published exactly where the count table is, a
     shown <- prof[prof$class == k & prof$display != "c" & !is.na(prof$ratio), ]
     txt <- fi[names(fi) == k]
     pcts <- regmatches(txt, regexpr("[0-9.]+%(?= against)", txt, perl = TRUE))
-    expect_true(all(sub("%", "", pcts) %in% formatC(published_pct(shown$n, shown$n_class), format = "f", digits = 1)))
+    expect_true(all(sub("%", "", pcts) %in% formatC(shown$pct_printed, format = "f", digits = 1)))
   }
 })
 
@@ -212,7 +216,7 @@ test_that("a small residual row in every category costs no large row most of its
   w <- attacker_widths_linked(d$x, crosstab_known(d$x, tab))
   expect_true(all(w >= 10), info = paste(names(w)[w < 10], collapse = "; "))
   # without pooling (the old rule) both large rows lost most of their cells
-  old <- crosstab_publish(d$x, "Gender", 10, residual_unknown, "proportional")
+  old <- crosstab_publish_cells(d$x, "Gender", 10, residual_unknown, "proportional")
   os <- attr(old, "suppressed")
   expect_gt(sum(os["Female", 1:7]), 3)
 })

@@ -243,7 +243,7 @@ test_that("the report's BLRT tests only next to the chosen K, and agrees with te
   expect_identical(run(5, threads = 1L), down)
   # the text names the Ks tested
   txt <- report_k_choice(data.frame(k = 1:5, BIC = 5:1, SABIC = 5:1), blrt = up, blrt_reps = 19)$note
-  expect_match(txt, "of K - 1 against K categories for K = 3 to 4, (up to )?19 replicates")
+  expect_match(txt, "of one category fewer against each number of categories from three to four, (up to )?19 replicates")
   expect_identical(grepl("up to 19", txt, fixed = TRUE), any(up$reps < 19))
 })
 

@@ -67,6 +67,9 @@ for (i in seq_len(nrow(manifest))) {
   test_that(paste0(who, "no row of ten times the threshold or more has more than half its cells suppressed"), {
     expect_no_problems(rv$review_suppressed_rows(report$tables, threshold))
   })
+  test_that(paste0(who, "no group of hidden cells sharing a total adds up, by subtraction, to under the threshold"), {
+    expect_no_problems(rv$review_hidden_sums(report$tables, threshold))
+  })
   test_that(paste0(who, "no all-zero rows"), {
     expect_no_problems(rv$review_zero_rows(report$tables))
   })

@@ -1,0 +1,160 @@
+# Layout of both formats (issue 23, finding 13): ranges that never break at
+# their hyphen, notes kept with their tables, no page left blank for a table.
+
+LW <- c(w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main")
+wdoc <- function(body) {
+  xml2::read_xml(sprintf('<w:document xmlns:w="%s"><w:body>%s<w:sectPr><w:pgSz w:w="11906" w:h="16838"/></w:sectPr></w:body></w:document>',
+                         LW[["w"]], body))
+}
+wp <- function(text, style = NULL) {
+  sprintf("<w:p>%s<w:r><w:t>%s</w:t></w:r></w:p>",
+          if (is.null(style)) "" else sprintf('<w:pPr><w:pStyle w:val="%s"/></w:pPr>', style), text)
+}
+wtbl <- function(n, cols = 2) {
+  row <- function(i) paste0("<w:tr>", paste(rep(sprintf("<w:tc>%s</w:tc>", wp(paste("r", i))), cols), collapse = ""), "</w:tr>")
+  paste0("<w:tbl><w:tblPr/><w:tblGrid/>", paste(vapply(seq_len(n), row, ""), collapse = ""), "</w:tbl>")
+}
+kept <- function(tbl) {
+  vapply(xml2::xml_find_all(tbl, "w:tr", LW), function(r) {
+    !inherits(xml2::xml_find_first(r, ".//w:pPr/w:keepNext", LW), "xml_missing")
+  }, logical(1))
+}
+
+test_that("Word: a short table moves whole with its caption and note, a long one keeps only its ends", {
+  skip_if_not_installed("xml2")
+  doc <- wdoc(paste0(wp("Table 1. Short", "TableCaption"), wtbl(5), wp("Note: small numbers are hidden."),
+                     wp("Table 2. Long", "TableCaption"), wtbl(30), wp("Note under the long table."),
+                     wp("Table 3. No note", "TableCaption"), wtbl(4), wp("Next section", "Heading1")))
+  docx_keep_tables(doc)
+  tb <- xml2::xml_find_all(doc, "//w:body/w:tbl", LW)
+  caps <- xml2::xml_find_all(doc, "//w:p[w:pPr/w:pStyle/@w:val='TableCaption']", LW)
+  for (cp in caps) expect_false(inherits(xml2::xml_find_first(cp, "w:pPr/w:keepNext", LW), "xml_missing"))
+  # short: every row, including the last (held to its note)
+  expect_equal(kept(tb[[1]]), rep(TRUE, 5))
+  expect_true(table_is_short(12, 1000))
+  expect_false(table_is_short(13, 200))
+  expect_false(table_is_short(3, 1500))
+  # long: the first two and the last two rows only, so it flows across pages
+  expect_equal(which(kept(tb[[2]])), c(1, 2, 29, 30))
+  # no note (a heading follows): the last row is not tied to the heading
+  expect_equal(kept(tb[[3]]), c(TRUE, TRUE, TRUE, FALSE))
+  # keepNext sits before the style's successors in the schema order (after pStyle)
+  ppr <- xml2::xml_find_first(caps[[1]], "w:pPr", LW)
+  expect_equal(xml2::xml_name(xml2::xml_children(ppr)), c("pStyle", "keepNext"))
+})
+
+test_that("Word: a landscape table's note stays on its landscape page", {
+  skip_if_not_installed("xml2")
+  wide <- paste0("<w:tr>", paste(rep(sprintf("<w:tc>%s</w:tc>", wp("Extraordinarily")), 14), collapse = ""), "</w:tr>")
+  doc <- wdoc(paste0(wp("Before"), wp("Table 4. Fit", "TableCaption"),
+                     "<w:tbl><w:tblPr/><w:tblGrid/>", wide, wide, "</w:tbl>", wp("Note: BIC is ..."), wp("After")))
+  tbl <- xml2::xml_find_all(doc, "//w:body/w:tbl", LW)
+  land <- vapply(tbl, docx_table_layout, logical(1))
+  expect_true(land)
+  docx_landscape(doc, land)
+  kids <- xml2::xml_children(xml2::xml_find_first(doc, "//w:body", LW))
+  what <- vapply(kids, function(k) {
+    if (xml2::xml_name(k) != "p") return(xml2::xml_name(k))
+    if (!inherits(xml2::xml_find_first(k, "w:pPr/w:sectPr", LW), "xml_missing")) return("break")
+    xml2::xml_text(k)
+  }, "")
+  expect_equal(what, c("Before", "break", "Table 4. Fit", "tbl", "Note: BIC is ...", "break", "After", "sectPr"))
+})
+
+test_that("Word: hyphens in year and age ranges are non-breaking, other hyphens are not", {
+  skip_if_not_installed("xml2")
+  doc <- wdoc(paste0(wp("2024-25"), wp("Aged 0-4 and 10-15 years"), wp("CIN census returns 2022-23 to 2024-25"),
+                     wp("Self-harm and well-being"), wp("-136,340.2")))
+  docx_nobreak_ranges(doc)
+  ps <- xml2::xml_find_all(doc, "//w:body/w:p", LW)
+  nbh <- vapply(ps, function(p) length(xml2::xml_find_all(p, ".//w:noBreakHyphen", LW)), 1L)
+  expect_equal(nbh, c(1L, 2L, 2L, 0L, 0L))
+  # the text reads the same, the range's hyphen being Word's non-breaking one
+  txt <- vapply(ps, function(p) {
+    paste(vapply(xml2::xml_find_all(p, ".//w:t | .//w:noBreakHyphen", LW), function(n) {
+      if (xml2::xml_name(n) == "noBreakHyphen") "-" else xml2::xml_text(n)
+    }, ""), collapse = "")
+  }, "")
+  expect_equal(txt, c("2024-25", "Aged 0-4 and 10-15 years", "CIN census returns 2022-23 to 2024-25",
+                      "Self-harm and well-being", "-136,340.2"))
+  expect_false(any(grepl("[0-9]-[0-9]", xml2::xml_text(xml2::xml_find_all(doc, "//w:t", LW)))))
+})
+
+test_that("HTML: each table and its note in a wrapper, ranges in nowrap spans, scripts untouched", {
+  f <- tempfile(fileext = ".html")
+  rows <- function(n) paste(sprintf("<tr><td>0-4</td><td>%d</td></tr>", seq_len(n)), collapse = "\n")
+  writeLines(c("<html>", "<head><script>var a = 1-2;</script></head>", "<body>",
+               "<p>Returns 2022-23 to 2024-25, self-harm.</p>",
+               "<table>", "<caption>Table 1. Short</caption>", "<thead><tr><th>Age</th><th>2024-25</th></tr></thead>",
+               rows(3), "</table>", "<p><em>Note: hidden.</em></p>",
+               "<table>", "<caption>Table 2. Long</caption>", rows(20), "</table>",
+               "<table>", "<caption>Table 3. Few rows, long cells</caption>", rows(2),
+               sprintf("<tr><td>%s</td></tr>", strrep("Alcohol misuse - other person (1C): 474; ", 30)), "</table>",
+               "<p>Short note.</p>",
+               "<h1>Next</h1>", "<script>x = 3-4;</script>", "<img alt=\"ages 5-9\" src=\"data:image/png;base64,AB-12\">",
+               "</body>", "</html>"), f)
+  before <- paste(readLines(f), collapse = "\n")
+  report_html_finish(f)
+  h <- paste(readLines(f), collapse = "\n")
+  expect_match(h, "<div class=\"table-block short keep\"><table>\n<caption>Table 1. Short</caption>", fixed = TRUE)
+  expect_match(h, "</table>\n<p><em>Note: hidden.</em></p></div>", fixed = TRUE)
+  expect_match(h, "<div class=\"table-block\"><table>\n<caption>Table 2. Long</caption>", fixed = TRUE)
+  # three rows but as tall as a long table: it flows like one, its note kept with its end
+  expect_match(h, "<div class=\"table-block\"><table>\n<caption>Table 3. Few rows", fixed = TRUE)
+  expect_match(h, "</table>\n<p>Short note.</p></div>", fixed = TRUE)
+  expect_match(h, "Returns <span class=\"nowrap\">2022-23</span> to <span class=\"nowrap\">2024-25,</span> self-harm.", fixed = TRUE)
+  # a span holds the whole word, so reading tags as spaces adds no space inside a word
+  words <- function(z) strsplit(gsub("\\s+", " ", gsub("<[^>]+>", " ", z)), " ")[[1]]
+  expect_equal(words(h), words(before))
+  expect_match(h, "<th scope=\"col\"><span class=\"nowrap\">2024-25</span></th>", fixed = TRUE)
+  expect_match(h, "<td><span class=\"nowrap\">0-4</span></td>", fixed = TRUE)
+  # code and attributes are left as they were
+  expect_match(h, "<script>var a = 1-2;</script>", fixed = TRUE)
+  expect_match(h, "<script>x = 3-4;</script>", fixed = TRUE)
+  expect_match(h, "alt=\"ages 5-9\"", fixed = TRUE)
+  # the text a reader searches for or copies is unchanged
+  expect_equal(gsub("<[^>]+>", "", h), gsub("<[^>]+>", "", before))
+  # a second pass changes nothing
+  report_html_finish(f)
+  expect_identical(paste(readLines(f), collapse = "\n"), h)
+})
+
+test_that("the print style keeps short tables whole and notes with tables, and never breaks a range", {
+  css <- readLines(system.file("rmarkdown", "templates", "demand-report", "skeleton", "skeleton.Rmd", package = "cscdemand"))
+  css <- paste(css, collapse = "\n")
+  expect_match(css, ".table-block.short > table, .table-block.keep { break-inside: avoid", fixed = TRUE)
+  expect_match(css, ".table-block > p { break-before: avoid", fixed = TRUE)
+  expect_match(css, ".nowrap { white-space: nowrap; }", fixed = TRUE)
+  # no rule keeps every table whole (a long table moved to a new page left
+  # most of a page blank)
+  expect_no_match(css, "\n  table { break-inside: avoid", fixed = TRUE)
+})
+
+test_that("Word: a table too wide at 9 points is set compact on a portrait page before going landscape", {
+  skip_if_not_installed("xml2")
+  # ten columns of words that need about 10,000 twips at 9 points, about 9,400 compact
+  words <- c("Categories", "Log-likelihood", "Parameters", "-129,717.8", "261,490.7", "classification",
+             "category", "Random", "held-out", "p-value")
+  cell <- function(x) sprintf("<w:tc>%s</w:tc>", wp(x))
+  row <- paste0("<w:tr>", paste(vapply(words, cell, ""), collapse = ""), "</w:tr>")
+  doc <- wdoc(paste0(wp("Table 4. Fit", "TableCaption"), "<w:tbl><w:tblPr/><w:tblGrid/>", row, row, "</w:tbl>"))
+  tbl <- xml2::xml_find_first(doc, "//w:body/w:tbl", LW)
+  cells <- docx_table_cells(tbl)
+  portrait <- docx_page$width - 2 * docx_page$margin
+  expect_gt(sum(apply(docx_cell_widths(cells, 9)$word, 2, max)), portrait)
+  expect_false(docx_table_layout(tbl))
+  # read back as Word would read the file
+  tbl <- xml2::xml_find_first(xml2::read_xml(as.character(doc)), "//w:body/w:tbl", LW)
+  # every run at 8 points, narrower margins, and the words fit their columns at that size
+  expect_true(all(xml2::xml_attr(xml2::xml_find_all(tbl, ".//w:r/w:rPr/w:sz", LW), "val") == "16"))
+  expect_equal(xml2::xml_attr(xml2::xml_find_first(tbl, "w:tblPr/w:tblCellMar/w:left", LW), "w"), "45")
+  grid <- as.numeric(xml2::xml_attr(xml2::xml_find_all(tbl, "w:tblGrid/w:gridCol", LW), "w"))
+  expect_lte(sum(grid), portrait)
+  need <- apply(docx_cell_widths(cells, 8, 45)$word, 2, max)
+  expect_true(all(grid >= floor(need)))
+  # a table that fits at 9 points is left as it was
+  small <- wdoc(paste0("<w:tbl><w:tblPr/><w:tblGrid/>", paste0("<w:tr>", cell("Age"), cell("0-4"), "</w:tr>"), "</w:tbl>"))
+  t2 <- xml2::xml_find_first(small, "//w:body/w:tbl", LW)
+  expect_false(docx_table_layout(t2))
+  expect_length(xml2::xml_find_all(t2, ".//w:sz", LW), 0)
+})
