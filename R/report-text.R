@@ -666,48 +666,63 @@ report_fit_note <- function(tb, k, starts = NULL, control = lca_control(), blrt_
 #'
 #' [lca_invariance()] compares a model with the same categories in every
 #' council (invariant) with one whose categories are free in each council
-#' (configural), and warns when a model's best fit was found by one random
-#' start only (for the free model, in any council's own fit). The report
-#' names the model concerned, never assuming which, and says what it can do
-#' to the comparison: a fit short of its maximum can only make that model
-#' look worse, so BIC's preference for it stands, and a preference for its
-#' rival holds unless its log-likelihood rises by half the BIC gap.
+#' (configural), and warns (class `cscdemand_warning_starts`) when a fit's
+#' best log-likelihood was reached by one random start only. The warning
+#' quotes that log-likelihood, so the model concerned is the one whose fit
+#' (or, for the free model, one of whose councils' fits) has it: the report
+#' names that model, never assuming which, and says what it can do to the
+#' comparison. A fit short of its maximum can only make its model look
+#' worse, so BIC's preference for it stands, and a preference for its rival
+#' holds unless its log-likelihood rises by half the BIC gap.
 #'
 #' @param inv The result of [lca_invariance()].
 #' @param k The number of categories compared.
-#' @return A character vector of sentences in plain English (empty when
-#'   every best fit was found by more than one start).
+#' @param warnings The messages of the `cscdemand_warning_starts` warnings
+#'   the call of [lca_invariance()] gave (see the example).
+#' @return A character vector of sentences in plain English, one per model
+#'   named (empty when no warning matches a model).
 #' @family report
 #' @export
 #' @examples
 #' d <- simulate_lca(n = 600, seed = 3)
 #' d$council <- rep(c("A", "B"), 300)
-#' inv <- lca_invariance(d, k = 2, group = "council", starts = 3, seed = 1, verbose = FALSE)
-#' report_invariance_starts(inv, k = 2)
-report_invariance_starts <- function(inv, k) {
+#' msgs <- character()
+#' inv <- withCallingHandlers(
+#'   lca_invariance(d, k = 2, group = "council", starts = 3, seed = 1, verbose = FALSE),
+#'   cscdemand_warning_starts = function(w) {
+#'     msgs <<- c(msgs, conditionMessage(w))
+#'     invokeRestart("muffleWarning")
+#'   })
+#' report_invariance_starts(inv, k = 2, warnings = msgs)
+report_invariance_starts <- function(inv, k, warnings = character()) {
   if (!is.list(inv) || !is.data.frame(inv$table) || is.null(inv$fits)) {
     abort_input(c("{.arg inv} must be the result of {.fn lca_invariance}.", x = "It is {.cls {class(inv)}}."))
   }
   check_count(k)
+  if (!is.null(warnings) && !is.character(warnings)) {
+    abort_input(c("{.arg warnings} must be the warnings' messages (a character vector).",
+                  x = "It is {.cls {class(warnings)}}."))
+  }
   words <- c(invariant = "the model with the same categories in every council",
              configural = "the model with categories free in each council")
   tb <- inv$table[inv$table$k == k, , drop = FALSE]
-  if (nrow(tb) < 2) return(character())
+  if (nrow(tb) < 2 || !length(warnings)) return(character())
+  # the log-likelihoods the warnings quote ("The best log-likelihood (-1,234.567) ...")
+  quoted <- regmatches(warnings, regexpr("(?<=best log-likelihood \\()-?[0-9,]+\\.?[0-9]*", warnings, perl = TRUE))
+  quoted <- as.numeric(gsub(",", "", quoted))
+  if (!length(quoted)) return(character())
   pick <- tb$model[which.min(tb$BIC)]
   gap <- abs(diff(tb$BIC[match(c("invariant", "configural"), tb$model)]))
   out <- character()
   for (m in intersect(c("invariant", "configural"), tb$model)) {
     f <- inv$fits[[paste0(m, " k=", k)]]
     if (is.null(f)) next
-    g <- if (is.data.frame(f$groups) && !is.null(f$groups$n_best)) f$groups else NULL
-    lone <- any(f$n_best < 2 & f$n_finished > 1, na.rm = TRUE) ||
-      (!is.null(g) && any(g$n_best < 2 & g$n_finished > 1, na.rm = TRUE))
-    if (!lone) next
+    ll <- c(f$loglik, if (is.data.frame(f$groups)) f$groups$loglik)
+    if (!any(vapply(quoted, function(q) any(abs(ll - q) < 0.0015), logical(1)))) next
     other <- setdiff(c("invariant", "configural"), m)
     out <- c(out, paste0(
       "The best fit of ", words[[m]], " (", format(tb$npar[tb$model == m], big.mark = ","), " parameters",
       if (m == "configural") ", a set per council" else "", ") was not found by more than one random start",
-      if (m == "configural" && !is.null(g)) " in every council" else "",
       ", so its log-likelihood may be below the model's maximum. That can only make it look worse than it is",
       if (pick == m) paste0(": BIC's preference for it stands.") else
         paste0(": BIC prefers ", words[[other]], " by ", format(round(gap), big.mark = ","), ", and the log-likelihood of ",

@@ -358,40 +358,46 @@ test_that("the K text's study numbers are the shipped table's, computed, on the 
 
 test_that("the invariance note names the model whose best fit was not replicated, and what that does", {
   # an invariance result by hand: BIC prefers the shared categories
-  fits <- function(inv_best, conf_best, group_best = c(3, 3)) {
-    list(`invariant k=3` = list(n_best = inv_best, n_finished = 5),
-         `configural k=3` = list(n_best = conf_best, n_finished = 5,
-                                 groups = data.frame(group = c("A", "B"), n_best = group_best, n_finished = 5)))
-  }
   tb <- data.frame(k = 3, model = c("invariant", "configural"), loglik = c(-1000, -950), npar = c(60, 120),
                    BIC = c(2400, 2700))
-  inv <- list(table = tb, fits = fits(5, 5))
+  inv <- list(table = tb, fits = list(
+    `invariant k=3` = list(loglik = -1000.1234),
+    `configural k=3` = list(loglik = -950.5, groups = data.frame(group = c("A", "B"), loglik = c(-1400.25, -2100.75)))))
+  msg <- function(ll) paste0("The best log-likelihood (", fmt_num(ll, 3), ") was reached by only 1 of 5 starts run to convergence.")
   expect_length(report_invariance_starts(inv, 3), 0)
+  expect_length(report_invariance_starts(inv, 3, msg(-123.456)), 0)
   # the shared model short of its maximum, and BIC prefers it anyway: stands
-  inv$fits <- fits(1, 5)
-  s <- report_invariance_starts(inv, 3)
+  s <- report_invariance_starts(inv, 3, msg(-1000.1234))
   expect_length(s, 1)
   expect_match(s, "^The best fit of the model with the same categories in every council \\(60 parameters\\)")
   expect_match(s, "BIC's preference for it stands.", fixed = TRUE)
   expect_no_match(s, "free in each council", fixed = TRUE)
   # one council's own fit of the free model: the free model is named, with the gap to close
-  inv$fits <- fits(5, 5, c(3, 1))
-  s <- report_invariance_starts(inv, 3)
+  s <- report_invariance_starts(inv, 3, c("Other warning.", msg(-2100.75)))
   expect_match(s, "^The best fit of the model with categories free in each council \\(120 parameters, a set per council\\)")
   expect_match(s, "BIC prefers the model with the same categories in every council by 300", fixed = TRUE)
   expect_match(s, "would have to be 150 higher", fixed = TRUE)
   expect_match(s, "p-value may be too high.", fixed = TRUE)
+  # a log-likelihood with thousands (formatted with commas)
+  inv$fits[["configural k=3"]]$groups$loglik[2] <- -21659.54
+  expect_length(report_invariance_starts(inv, 3, msg(-21659.54)), 1)
   # the shared model short, BIC preferring the free one: the p-value may be too low
   inv$table$BIC <- c(2700, 2400)
-  inv$fits <- fits(1, 5)
-  expect_match(report_invariance_starts(inv, 3), "p-value may be too low.", fixed = TRUE)
+  expect_match(report_invariance_starts(inv, 3, msg(-1000.1234)), "p-value may be too low.", fixed = TRUE)
   # both
-  inv$fits <- fits(1, 1)
-  expect_length(report_invariance_starts(inv, 3), 2)
+  expect_length(report_invariance_starts(inv, 3, c(msg(-1000.1234), msg(-950.5))), 2)
   expect_error(report_invariance_starts(list(), 3), class = "cscdemand_error")
-  # on a real check
+  # on a real check, with its own warnings
   d <- simulate_lca(n = 600, seed = 3)
   d$council <- rep(c("A", "B"), 300)
-  real <- suppressWarnings(lca_invariance(d, k = 2, group = "council", starts = 3, seed = 1, verbose = FALSE))
-  expect_type(report_invariance_starts(real, 2), "character")
+  msgs <- character()
+  real <- withCallingHandlers(
+    lca_invariance(d, k = 2, group = "council", starts = 3, seed = 1, verbose = FALSE),
+    cscdemand_warning_starts = function(w) {
+      msgs <<- c(msgs, conditionMessage(w))
+      invokeRestart("muffleWarning")
+    }, warning = function(w) invokeRestart("muffleWarning"))
+  out <- report_invariance_starts(real, 2, msgs)
+  expect_type(out, "character")
+  expect_lte(length(out), 2)
 })
