@@ -53,10 +53,12 @@
 #' in its most likely category instead inflates the largest categories.
 #' Give `var` (categories as columns) or `class` (categories as rows, for
 #' example `class = "council"`), not both. Cells and totals are computed
-#' unrounded and then rounded to whole episodes: each category's total is
-#' rounded, and its cells so that they add up to it exactly (largest
-#' remainder), so the percentages of a column add up to 100 within their
-#' rounding; a row may not add up exactly to its total. Suppression works on
+#' unrounded and then rounded to whole episodes: the categories' totals so
+#' that they add up to the rounded number of episodes (largest remainder,
+#' so every table of the same episodes prints the same category totals, and
+#' they add up), and each category's cells so that they add up to its total
+#' exactly (largest remainder), so the percentages of a column add up to 100
+#' within their rounding; a row may not add up exactly to its total. Suppression works on
 #' the rounded counts shown (a printed 10 is an expected count of at least
 #' 9.5), and the hidden cells of every row and column add up, by subtracting
 #' its printed cells from its printed total, to at least the threshold.
@@ -94,7 +96,9 @@
 #'   threshold reached, when another table gives the number of plans in each
 #'   category as its totals). Their cells are not chosen as complementary
 #'   cells: hiding a count here that another table prints would let a small
-#'   cell be worked out by subtraction.
+#'   cell be worked out by subtraction. They are rounded plainly, as the
+#'   other table rounds them. `"All episodes"` says the category totals are
+#'   a row of another table: they are then rounded plainly too.
 #' @return A data frame of character cells (`"1,234 (45.6%)"`, `"c"`), one row
 #'   per level plus `"All episodes"`, one column per class plus `"All
 #'   episodes"`, of class `cscdemand_crosstab`. Attribute `counts` holds the

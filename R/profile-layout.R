@@ -66,15 +66,19 @@ crosstab_suppress <- function(tab, threshold, published = NULL, hide = NULL) {
 }
 
 # The counts of a levels-by-categories table as printed, with its totals
-# column and row: each category's total rounded to whole episodes, and its
-# cells rounded so that they add up to it exactly (largest remainder; the
-# levels `published` elsewhere keep their plain rounding, so that both tables
-# print the same number), so that the percentages of a column add up to 100.
-# The levels' totals and the grand total are rounded as they are (a level's
-# total is a whole number of episodes when the categories are the columns).
+# column and row: the categories' totals rounded to whole episodes so that
+# they add up to the rounded grand total (largest remainder: every table of
+# the same episodes then prints the same category totals, and they add up;
+# plain rounding when `published` has "All episodes", the totals being a row
+# of another table), and each category's cells rounded so that they add up
+# to its total exactly (largest remainder; the levels `published` elsewhere
+# keep their plain rounding, so that both tables print the same number), so
+# that the percentages of a column add up to 100. The levels' totals and the
+# grand total are rounded as they are (a level's total is a whole number of
+# episodes when the categories are the columns).
 crosstab_round <- function(tab, published = NULL) {
   fixed <- rownames(tab) %in% published
-  tot <- round(colSums(tab))
+  tot <- if ("All episodes" %in% published) round(colSums(tab)) else round_to_total(colSums(tab), round(sum(tab)))
   cells <- tab
   for (j in seq_len(ncol(tab))) cells[, j] <- round_to_total(tab[, j], tot[j], fixed)
   rbind(cbind(cells, `All episodes` = round(rowSums(tab))),

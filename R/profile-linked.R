@@ -199,15 +199,18 @@ linked_union_of <- function(inr, vb, hb) {
   if (all(inr == hb)) "total" else sort(inside)
 }
 
-# Rows that are the same episodes in two tables (a one-row link) are
-# rounded plainly in both, so that they print the same number.
+# Rows that are the same episodes in two tables (a one-row link, one side
+# possibly a table's total) are rounded plainly in both, so that they print
+# the same number; totals that are the same episodes in two tables are
+# rounded alike already (crosstab_round()).
 linked_plain_rounding <- function(specs, links) {
+  as_row <- function(r) if (identical(r, "total")) "All episodes" else r
   for (l in links) {
     if (length(l$parts) != 1L) next
     u <- l$parts[[1]]$u
-    if (length(u) != 1L || l$r == "total" || u == "total") next
-    specs[[l$a]]$published <- union(specs[[l$a]]$published, l$r)
-    specs[[l$parts[[1]]$b]]$published <- union(specs[[l$parts[[1]]$b]]$published, u)
+    if (length(u) != 1L || (l$r == "total" && u == "total")) next
+    specs[[l$a]]$published <- union(specs[[l$a]]$published, as_row(l$r))
+    specs[[l$parts[[1]]$b]]$published <- union(specs[[l$parts[[1]]$b]]$published, as_row(u))
   }
   specs
 }
