@@ -276,10 +276,13 @@ fit_configural <- function(pt, k, starts, seed, threads, control, verbose, refer
 }
 
 # Warnings of a configural fit: groups whose best solution was reached by
-# one start only, and classes matched to the reference only by elimination.
+# one start only of three or more run to convergence (lca_invariance()'s
+# default runs two per group, the invariant solution and the best random
+# start, and does not ask for replication), and classes matched to the
+# reference only by elimination.
 warn_configural <- function(fit, k) {
   gr <- fit$groups
-  once <- gr$group[gr$n > 0 & gr$n_best < 2L & gr$n_finished > 1L]
+  once <- gr$group[gr$n > 0 & gr$n_best < 2L & gr$n_finished > 2L]
   if (k > 1L && length(once)) {
     warn_cscdemand(c("In {length(once)} group{?s} ({.val {utils::head(once, 5)}}{if (length(once) > 5) ', ...' else ''}) the best log-likelihood was reached by only one start.",
                      i = "Those groups' maxima may be local. Refit with more starts, e.g. {.code starts = 50}."),

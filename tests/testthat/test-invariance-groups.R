@@ -101,9 +101,48 @@ test_that("a configural fit from lca() equals the one lca_invariance() matches t
   con <- quiet_starts(lca(d, 3, group = "la", invariance = "configural", starts = 10, seed = 4,
                           verbose = FALSE))
   inv <- quiet_starts(lca_invariance(d, k = 3, group = "la", starts = 10, seed = 4,
-                                     verbose = FALSE))
+                                     configural_starts = NULL, verbose = FALSE))
   expect_identical(inv$fits[["configural k=3"]]$par$logrho, con$par$logrho)
   expect_equal(inv$table$loglik[2], con$loglik)
+  # the default (the invariant solution and 4 random starts per group)
+  # reaches the same maximum
+  few <- quiet_starts(lca_invariance(d, k = 3, group = "la", starts = 10, seed = 4,
+                                     verbose = FALSE))
+  expect_equal(few$table$loglik[2], con$loglik, tolerance = 1e-8)
+})
+
+test_that("each group's configural fit from the invariant solution and 4 random starts reaches the many-start maximum", {
+  # four councils with the same three classes in different sizes and
+  # orders; in council C item 5 is reversed, so its maximum is far from the
+  # invariant solution in that item; in council D the classes differ
+  d <- permuted_groups(n = c(1500, 1200, 1000), seed = 61)
+  c3 <- d$la == "C"
+  d$item5[c3] <- 1L - d$item5[c3]
+  other <- rbind(c(.5, .5, .5, .5, .5, .5, .5), c(.9, .9, .9, .9, .1, .1, .1),
+                 c(.1, .1, .1, .1, .9, .9, .9))
+  e <- simulate_lca(900, probs = other, class_size = c(.4, .3, .3), seed = 6)
+  e$la <- "D"
+  d <- rbind(d, e)
+  items <- paste0("item", 1:7)
+  inv <- suppressWarnings(lca_invariance(d, k = 3, group = "la", starts = 20, seed = 1,
+                                         verbose = FALSE))
+  con <- inv$fits[["configural k=3"]]
+  # five starts per group (the first the invariant solution), two finished
+  expect_true(all(table(con$starts$group) == 5L))
+  expect_true(all(con$groups$n_finished == 2L))
+  # each group's maximum is the one 60 random starts find for that council
+  # alone (a separate K-class fit: the configural likelihood is their sum)
+  many <- vapply(con$groups$group, function(g) {
+    quiet_starts(lca(d[d$la == g, ], 3, items = items, starts = 60, seed = 9,
+                     verbose = FALSE))$loglik
+  }, numeric(1))
+  expect_lt(max(abs(con$groups$loglik - many)), 1e-6)
+  # and the adaptive starts of lca() (configural_starts = NULL) the same
+  all <- suppressWarnings(lca_invariance(d, k = 3, group = "la", starts = 20, seed = 1,
+                                         configural_starts = NULL, verbose = FALSE))
+  expect_equal(all$table$loglik, inv$table$loglik, tolerance = 1e-8)
+  expect_gt(nrow(all$fits[["configural k=3"]]$starts), nrow(con$starts))
+  expect_error(lca_invariance(d, k = 3, group = "la", configural_starts = -1, verbose = FALSE))
 })
 
 test_that("configural and invariant log-likelihoods agree with glca to 1e-6 on three groups", {

@@ -189,27 +189,47 @@ test_that("the report's BLRT gives the same p-values and K on every route in", {
                  xml = report_data(xml), xml_object = report_data(read_cin_assessments(xml)),
                  shuffled = report_data(one[rev(seq_len(nrow(one))), ]))
   items <- routes$frame$items[1:8]
-  tests <- lapply(routes, function(rd) {
-    suppressWarnings(report_blrt(rd, items, k = 2:3, k_use = 2, reps = 9, sample = 400,
-                                 seed = 2020))
-  })
-  ref <- tests$frame
+  # each route through the template's steps: the enumeration on every
+  # episode, the rule's K, cross-validation, the tests next to that K on the
+  # seeded sample, and the K the report states
+  choose <- function(rd) {
+    ep <- rd$episodes
+    en <- suppressWarnings(lca_enumerate(ep, k = 1:4, items = items, starts = 3, seed = 2020,
+                                         verbose = FALSE))
+    cv <- suppressWarnings(lca_cv(ep[items], k = 1:4, folds = 3, starts = 2, seed = 2020,
+                                  verbose = FALSE))
+    k_use <- report_k_choice(en$table)$k
+    bl <- suppressWarnings(report_blrt(rd, items, k = 2:4, k_use = k_use, reps = 9, sample = 400,
+                                       seed = 2020))
+    list(table = en$table, cv = cv$table, blrt = bl,
+         choice = report_k_choice(en$table, cv = cv, blrt = bl, blrt_reps = 9, seed = 2020))
+  }
+  runs <- lapply(routes, choose)
+  ref <- runs$frame$blrt
   expect_identical(attr(ref, "sample"), 400)
   expect_identical(attr(ref, "seed"), 2020)
-  for (r in names(tests)) {
-    expect_identical(tests[[r]]$p_value, ref$p_value, info = r)
-    expect_equal(tests[[r]]$LR, ref$LR, tolerance = 1e-8, info = r)
-    enum <- data.frame(k = 1:3, BIC = c(3, 2, 1), SABIC = c(3, 2, 1), n_best = 5, n_finished = 5)
-    k_r <- report_k_choice(enum, blrt = tests[[r]])$k_blrt
-    expect_identical(k_r, report_k_choice(enum, blrt = ref)$k_blrt,
-                     info = r)
+  for (r in names(runs)) {
+    expect_equal(runs[[r]]$table$loglik, runs$frame$table$loglik, tolerance = 1e-8, info = r)
+    expect_equal(runs[[r]]$cv$heldout_ll, runs$frame$cv$heldout_ll, tolerance = 1e-8, info = r)
+    expect_identical(runs[[r]]$blrt$k, ref$k, info = r)
+    expect_identical(runs[[r]]$blrt$p_value, ref$p_value, info = r)
+    expect_equal(runs[[r]]$blrt$LR, ref$LR, tolerance = 1e-8, info = r)
+    ch <- runs[[r]]$choice
+    expect_identical(ch[c("k", "k_rule", "k_bic", "k_cv", "k_blrt")],
+                     runs$frame$choice[c("k", "k_rule", "k_bic", "k_cv", "k_blrt")], info = r)
+    expect_identical(ch$text, runs$frame$choice$text, info = r)
   }
+  # the BLRT's K is read from the tests themselves (not a constant)
+  expect_identical(runs$frame$choice$k_blrt, {
+    ns <- ref$k[ref$p_value > 0.05]
+    if (length(ns)) min(ns) - 1 else max(ref$k)
+  })
   # the sample is the one report_sample() draws with that seed, and another
   # seed draws another sample
   rows <- report_sample(routes$frame, 400, seed = 2020)
   d <- routes$frame$episodes[rows, items]
   d <- d[vapply(d, function(v) length(unique(v[!is.na(v)])) > 1, logical(1))]
-  direct <- suppressWarnings(lca_blrt(d, k = 2, reps = 9, seed = 2020, verbose = FALSE))
+  direct <- suppressWarnings(lca_blrt(d, k = ref$k[1], reps = 9, seed = 2020, verbose = FALSE))
   expect_identical(direct$table$p_value, ref$p_value[1])
   expect_false(identical(report_sample(routes$frame, 400, seed = 2021), rows))
 })
