@@ -91,6 +91,10 @@
 #'   by a level of `var`, the categories whose cell at that level is hidden.
 #'   Complementary cells are added as for any suppressed cell. Categories
 #'   counted together as "Other categories" hide that column's cell.
+#' @param pool Optional categories (two or more) to count together as
+#'   "Other categories" instead of those the table would pool for itself
+#'   (with `var` and `posterior`; used by [pathway_tables()] when other
+#'   tables force the totals of several categories to be hidden).
 #' @param published Optional levels of `var` whose counts by class are
 #'   published elsewhere (for example "CP plan" in a table of the highest
 #'   threshold reached, when another table gives the number of plans in each
@@ -134,7 +138,7 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
                            unknown = c("Unknown", "Not known", "Don't know", "Not stated",
                                        "Not recorded", "Refused"),
                            label = NULL, posterior = NULL, published = NULL, focus = NULL,
-                           others = "Other councils in the model", hide = NULL) {
+                           others = "Other councils in the model", hide = NULL, pool = NULL) {
   check_episodes(episodes)
   check_threshold(threshold)
   check_crosstab_hide(hide)
@@ -172,7 +176,7 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
     }
   }
   crosstab_publish(tab, label, threshold, unknown, "proportional", published,
-                   merge_columns = if (!is.null(var)) "Other categories", hide = hide)
+                   merge_columns = if (!is.null(var)) structure("Other categories", pool = pool), hide = hide)
 }
 
 # One level kept by name, every other pooled under `others`.

@@ -7,7 +7,8 @@
 # rule for class_crosstab() and class_profile(), so that the two tables of a
 # characteristic show the same cells: empty levels out, small residual rows
 # merged (tidy_levels(), merge_costly_residual()), then, with
-# `merge_columns`, sparse categories counted together (merge_sparse_columns()).
+# `merge_columns`, sparse categories counted together (merge_sparse_columns()),
+# or the categories its attribute `pool` names.
 # Returns the table before (`rows_tab`) and after (`tab`) the columns are
 # pooled, the categories pooled (`pooled`), tidy_levels()' result and a note.
 crosstab_layout <- function(tab, threshold, unknown, merge_columns = NULL, drop_cols = TRUE) {
@@ -18,7 +19,12 @@ crosstab_layout <- function(tab, threshold, unknown, merge_columns = NULL, drop_
   rows_tab <- into$tab
   pooled <- character()
   if (!is.null(merge_columns)) {
-    cols <- merge_sparse_columns(into$tab, threshold, body_supp, merge_columns)
+    pool <- intersect(attr(merge_columns, "pool"), colnames(into$tab))
+    cols <- if (length(pool) >= 2L && length(pool) < ncol(into$tab)) {
+      list(tab = pool_columns(into$tab, match(pool, colnames(into$tab)), merge_columns), pooled = pool,
+           note = paste0(and_list(pool), " are counted together as \u201c", merge_columns, "\u201d in this table: ",
+                         "on their own, their totals would give away small numbers of another table."))
+    } else merge_sparse_columns(into$tab, threshold, body_supp, merge_columns)
     into <- list(tab = cols$tab, note = paste(c(into$note, cols$note), collapse = " "))
     if (!nzchar(into$note)) into$note <- NULL
     pooled <- cols$pooled %||% character()

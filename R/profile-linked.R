@@ -69,6 +69,21 @@ pathway_tables <- function(episodes, posterior, measures = NULL, threshold = 10,
   if (!length(specs)) return(structure(list(), rounds = 0L, links = linked_links_frame(list())))
   links <- linked_relations(specs)
   specs <- linked_plain_rounding(specs, links)
+  tabs <- linked_fixed_point(specs, links, W, threshold)
+  # a table whose large row is mostly hidden because other tables hide the
+  # totals of several categories counts those categories together instead
+  pools <- linked_pools(tabs, colnames(W), threshold)
+  if (length(pools)) {
+    for (nm in names(pools)) specs[[nm]]$pool <- pools[[nm]]
+    pooled <- linked_fixed_point(specs, links, W, threshold)
+    if (linked_loss(pooled, threshold) < linked_loss(tabs, threshold)) tabs <- pooled
+  }
+  structure(tabs, links = linked_links_frame(links))
+}
+
+# The joint suppression: the tables built with the cells to hide, widened
+# until no link is published on one side only. Attribute `rounds`.
+linked_fixed_point <- function(specs, links, W, threshold) {
   hide <- stats::setNames(rep(list(list()), length(specs)), names(specs))
   for (rnd in 1:12) {
     tabs <- lapply(names(specs), function(nm) linked_table(specs[[nm]], W, threshold, hide[[nm]]))
@@ -77,14 +92,49 @@ pathway_tables <- function(episodes, posterior, measures = NULL, threshold = 10,
     if (!length(more)) break
     for (m in more) hide[[m$table]][[m$row]] <- union(hide[[m$table]][[m$row]], m$cats)
   }
-  structure(tabs, rounds = rnd, links = linked_links_frame(links))
+  structure(tabs, rounds = rnd)
 }
 
 # One table of pathway_tables(), with the cells to hide.
 linked_table <- function(s, W, threshold, hide) {
   base <- data.frame(v = s$values[s$held])
   class_crosstab(base, var = "v", posterior = W[s$held, , drop = FALSE], threshold = threshold,
-                 label = s$label, published = s$published, hide = if (length(hide)) hide)
+                 label = s$label, published = s$published, hide = if (length(hide)) hide, pool = s$pool)
+}
+
+# Rows of at least ten times the threshold with more than half of their
+# category cells hidden, for each table (as a reader counts "c").
+linked_crowded <- function(tab, threshold) {
+  supp <- attr(tab, "suppressed")
+  p <- attr(tab, "printed")
+  if (is.null(supp) || ncol(supp) < 3L) return(0L)
+  body <- supp[, -ncol(supp), drop = FALSE]
+  sum(p[, ncol(p)] >= 10 * threshold & 2 * rowSums(body) > ncol(body))
+}
+
+# What a set of tables loses: large rows mostly hidden first, then the
+# cells hidden.
+linked_loss <- function(tabs, threshold) {
+  crowd <- sum(vapply(tabs, linked_crowded, 0L, threshold = threshold))
+  cells <- sum(vapply(tabs, function(t) sum(attr(t, "suppressed")), 0L))
+  crowd * 1e6 + cells
+}
+
+# For each table with a large row mostly hidden and two or more categories
+# whose totals are hidden (by links to other tables), those categories
+# (with any the table pools already) to count together.
+linked_pools <- function(tabs, cats, threshold) {
+  out <- list()
+  for (nm in names(tabs)) {
+    t <- tabs[[nm]]
+    supp <- attr(t, "suppressed")
+    if (linked_crowded(t, threshold) == 0L) next
+    hid <- intersect(colnames(supp)[supp["All episodes", ]], cats)
+    pooled <- attr(t, "pooled") %||% character()
+    if (length(hid) + (length(pooled) > 0L) < 2L) next
+    out[[nm]] <- union(hid, pooled)
+  }
+  out
 }
 
 # The tables pathway_tables() builds: for each, the values (one per

@@ -54,3 +54,32 @@ test_that("links between tables are found from the episodes, and a sum published
   w <- linked_atom_widths(tabs, vals[names(tabs)], post)
   expect_true(all(w >= 10 - 1e-6))
 })
+
+test_that("categories whose totals other tables force hidden are counted together instead of hiding most of a large row", {
+  # six categories; ICPC under the threshold in four, so their numbers of
+  # conferences (ICPC + CP plan) would give it back and are hidden
+  cats <- paste("Category", 1:6)
+  icpc <- c(20, 25, 3, 4, 5, 6)
+  th <- unlist(lapply(1:6, function(k) rep(c("Not in need", "Section 47", "ICPC", "CP plan"), c(100, 50, icpc[k], 40))))
+  cl <- unlist(lapply(1:6, function(k) rep(cats[k], 190 + icpc[k])))
+  conf <- th %in% c("ICPC", "CP plan")
+  timely <- ifelse(conf, as.integer(stats::ave(seq_along(th), cl, conf, FUN = seq_along) %% 5 != 0), NA)
+  ep <- data.frame(threshold_reached = factor(th, levels = c("Not in need", "Section 47", "ICPC", "CP plan")),
+                   icpc_timely = timely)
+  post <- indicator_matrix(factor(cl, levels = cats))
+  colnames(post) <- cats
+  pm <- pathway_measures(ep)
+  tabs <- pathway_tables(ep, post, pm)
+  ct <- tabs$icpc_timeliness
+  expect_setequal(attr(ct, "pooled"), cats[3:6])
+  expect_equal(linked_crowded(ct, 10), 0L)
+  # without pooling, the four hidden totals hide both large rows mostly
+  specs <- linked_plain_rounding(pathway_table_specs(ep, pm), linked_relations(pathway_table_specs(ep, pm)))
+  apart <- linked_fixed_point(specs, linked_relations(specs), post, 10)
+  expect_gt(linked_crowded(apart$icpc_timeliness, 10), 0L)
+  # and the pooled tables still give no small cell away
+  vals <- list(threshold = th, icpc_timeliness = ifelse(is.na(timely), NA, ifelse(timely == 1, "Within 15 working days", "Later")))
+  w <- linked_atom_widths(tabs, vals[names(tabs)], post)
+  expect_gt(length(w), 0)
+  expect_true(all(w >= 10 - 1e-6))
+})
