@@ -132,3 +132,25 @@ test_that("pathway_measures(class = ) counts a small row of plans not yet ended 
   ep2 <- rbind(ep, data.frame(cp_plan = 1, cp_plan_days = NA, category = rep(cats, 10)))
   expect_true(pathway_open_label %in% levels(pathway_measures(ep2, class = "category")$cp_plan_length))
 })
+
+test_that("conference timeliness comes from the dates, not from whether the conference led to a plan", {
+  # a reader saw the example's Kingston upon Thames table of timeliness with
+  # "Later" 81 and "Within 15 working days" 400, the numbers of ICPC and CP
+  # plan episodes: a coincidence of that council (the two off-diagonal
+  # counts are both 66), not a derivation from the plan
+  x <- cin_example
+  ok <- !is.na(x$s47_date) & !is.na(x$icpc_date)
+  timely <- as.integer(as.Date(x$icpc_date[ok]) <= cin_add_working_days(as.Date(x$s47_date[ok]), 15))
+  expect_identical(as.integer(x$icpc_timely[ok]), timely)
+  d <- example_council("Kingston upon Thames")$episodes
+  tab <- table(d$threshold_reached, d$icpc_timely)[c("ICPC", "CP plan"), ]
+  expect_true(all(tab > 0))
+  expect_equal(as.vector(tab), c(15, 66, 66, 334))
+  # elsewhere the margins differ, and timeliness is about as common with and without a plan
+  for (council in c("Sunderland", "Leicestershire")) {
+    e <- example_council(council)$episodes
+    t2 <- table(e$threshold_reached, e$icpc_timely)[c("ICPC", "CP plan"), ]
+    expect_false(isTRUE(all.equal(unname(rowSums(t2)), unname(colSums(t2)))))
+    expect_gt(stats::chisq.test(t2)$p.value, 0.01)
+  }
+})
