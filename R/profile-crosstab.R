@@ -285,23 +285,33 @@ crosstab_residual_total <- function(res, label, threshold, unknown, method, publ
   # together (the known rows' table pools its own), no longer does
   before <- gsub("[^.]*( (is|are) kept as a row of its own| counted together as )[^.]*\\.", "",
                  attr(res, "note") %||% "")
-  crosstab_known_only(k, e, resid, label, trimws(before))
+  crosstab_known_only(k, e, resid, label, trimws(before), threshold)
 }
 
 # The table of the known rows (`k`, from crosstab_publish_cells()) as
 # percentages of each category's known episodes, the not-known rows of `e`
 # added with their totals only, and the categories' whole totals.
-crosstab_known_only <- function(k, e, resid, label, before = "") {
+crosstab_known_only <- function(k, e, resid, label, before = "", threshold = 10) {
   out <- as.data.frame(unclass(k), check.names = FALSE, stringsAsFactors = FALSE)
   cats <- setdiff(names(out)[-1], "All episodes")
   n <- nrow(out)
   size <- colSums(e)
   pooled <- attr(k, "pooled") %||% character()
+  supp <- attr(k, "suppressed")
+  unknown_total <- sum(round(rowSums(e))[resid])
   for (cl in cats) {
     v <- out[[cl]][-n]
     out[[cl]][-n] <- ifelse(v == "c", "c", sub("^.*\\(([0-9.]+%)\\)$", "\\1", v))
     whole <- if (cl %in% names(size)) size[[cl]] else sum(size[pooled])
     if (out[[cl]][n] != "c") out[[cl]][n] <- fmt_int(round(whole))
+    # the percentages of the known episodes, with the category's total and
+    # the not-known total, must not pin the category's not-known episodes
+    pct <- suppressWarnings(as.numeric(sub("%$", "", out[[cl]][-n])))
+    can <- unknown_feasible(pct, round(whole), unknown_total)
+    if (length(can) && max(can) - min(can) < threshold) {
+      out[[cl]][-n] <- "c"
+      supp[-n, cl] <- TRUE
+    }
   }
   N <- round(sum(e))
   tot <- c(round(rowSums(e))[!resid], round(rowSums(e))[resid])
@@ -326,8 +336,29 @@ crosstab_known_only <- function(k, e, resid, label, before = "") {
   attrs$row.names <- seq_len(nrow(out))
   attrs$note <- paste(c(if (nzchar(before)) before, attr(k, "note"), note), collapse = " ")
   attrs$residual_total <- rownames(e)[resid]
+  attrs$suppressed <- supp
   attributes(out) <- attrs
   out
+}
+
+# The numbers of not-known episodes a category can have, given what a reader
+# sees: the category's total `whole`, the not-known total of all categories
+# `unknown_total` (the category's share of it is from 0 to all of it), and
+# the percentages `pct` (one decimal; NA where hidden) of the category's
+# known episodes: a number of known episodes is possible when every shown
+# percentage is a whole number of episodes of it, rounded.
+unknown_feasible <- function(pct, whole, unknown_total) {
+  pct <- pct[!is.na(pct)]
+  u <- seq.int(0, min(unknown_total, whole))
+  if (!length(pct)) return(u)
+  ok <- vapply(whole - u, function(K) {
+    if (K <= 0) return(FALSE)
+    all(vapply(pct, function(p) {
+      m <- round(p * K / 100)
+      any(abs(round(100 * (m + -1:1) / K, 1) - p) < 1e-6 & m + -1:1 >= 0 & m + -1:1 <= K)
+    }, logical(1)))
+  }, logical(1))
+  u[ok]
 }
 
 # The counts of a crosstab as it prints them (rounded, before suppression),
