@@ -227,9 +227,11 @@ linked_covers <- function(inr, within, lv) {
   if (length(within) < 2L) return(list())
   sets <- lapply(names(within), function(b) lv[[b]] %in% within[[b]])
   names(sets) <- names(within)
+  size <- vapply(sets, sum, 0)
   out <- list()
   for (m in 2:min(3L, length(sets))) {
     for (cmb in utils::combn(names(sets), m, simplify = FALSE)) {
+      if (sum(size[cmb]) != sum(inr)) next  # cannot be a partition of `inr`
       cover <- Reduce(`+`, sets[cmb])
       if (all(cover == inr)) out[[length(out) + 1L]] <- lapply(cmb, function(b) list(b = b, u = within[[b]]))
     }
