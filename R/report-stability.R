@@ -126,10 +126,10 @@ stability_shares <- function(fit, draws, data, threshold, level, seed) {
       f <- fit
       f$par$logpi[1, ] <- log(d[seq_len(K)])
       f$par$logrho[rows, ] <- t(log(matrix(d[K + seq_len(K * P)], K)))
-      colSums(stats::predict(f, u, type = "posterior") * wr[, r]) / sum(w)
+      resample_shares(stats::predict(f, u, type = "posterior"), d[seq_len(K)], wr[, r])
     }, numeric(K)))
     if (K == 1) boot <- t(boot)
-    est <- colSums(stats::predict(fit, u, type = "posterior") * w) / sum(w)
+    est <- model$share / 100
   }
   a <- (1 - level) / 2
   out <- data.frame(class = model$class, name = model$name, share = 100 * est,
@@ -139,6 +139,18 @@ stability_shares <- function(fit, draws, data, threshold, level, seed) {
                     suppressed = model$suppressed, row.names = NULL, stringsAsFactors = FALSE)
   out[out$suppressed, c("share", "lower", "upper", "model_lower", "model_upper")] <- NA
   out
+}
+
+# One resample's shares of the patterns of `data` (counts `n`), as
+# class_shares() estimates them: the maximum-likelihood class sizes of those
+# episodes with the resample's item probabilities held, from the posteriors
+# `post` under the resample's sizes `pi`.
+resample_shares <- function(post, pi, n) {
+  keep <- n > 0
+  r <- post[keep, , drop = FALSE] / rep(pi, each = sum(keep))
+  r[!is.finite(r)] <- 0
+  w0 <- colSums(post[keep, , drop = FALSE] * n[keep]) / sum(n[keep])
+  shares_newton(r, w0, n = n[keep])$w
 }
 
 # The bootstrap interval beside the model-based one, in a word that follows
@@ -164,9 +176,9 @@ stability_text <- function(stab, ratio, word, weak, reps, max_change, recovery, 
            ". The report quotes the bootstrap intervals: they come from refitting the model to each resample ",
            "of the episodes, so they measure directly the uncertainty of estimating the categories themselves (their ",
            "factors, and so which episodes they hold) as well as of sampling; ",
-           if (word == "narrower than" && subset) paste0("the model-based intervals rest on an approximation (the standard ",
-                                              "errors of the model fitted to all ", format(nobs, big.mark = ","), " episodes, ",
-                                              "scaled to the ", format(n, big.mark = ","), " episodes here), which here overstates it.")
+           if (word == "narrower than" && subset) paste0("the model-based intervals rest on an approximation (the uncertainty ",
+                                              "of the categories' definitions, from the model fitted to all ", format(nobs, big.mark = ","),
+                                              " episodes, added alike to the ", format(n, big.mark = ","), " episodes here), which here overstates it.")
            else if (word == "narrower than") paste0("the model-based intervals hold the categories' definitions fixed; that the ",
                                                     "bootstrap's come out narrower is within the noise of ", reps, " resamples.")
            else "the model-based intervals hold the categories' definitions fixed and leave that out.")

@@ -188,12 +188,20 @@ test_that("narrower bootstrap intervals are explained by what the data are, not 
   b <- lca_bootstrap(sf$fit, reps = 30, seed = 4, verbose = FALSE)
   st_sub <- report_stability(sf$fit, b, data = sf$d[1:600, ])
   if (identical(st_sub$comparison, "narrower than")) {
-    expect_match(st_sub$text, "scaled to the 600 episodes here), which here overstates it", fixed = TRUE)
+    expect_match(st_sub$text, "added alike to the 600 episodes here), which here overstates it", fixed = TRUE)
+  }
+  # the model-based interval of a subset's shares (class_shares(): the
+  # subset's own information plus the definitions' uncertainty) is about
+  # as wide as the bootstrap's, an independent measure of the same thing
+  expect_identical(st_sub$comparison, "about as wide as")
+  st_small <- report_stability(sf$fit, b, data = sf$d[1:100, ])
+  if (identical(st_small$comparison, "narrower than")) {
+    expect_match(st_small$text, "added alike to the 100 episodes here), which here overstates it", fixed = TRUE)
   }
   st <- report_stability(sf$fit, b)
   if (identical(st$comparison, "narrower than")) {
     expect_match(st$text, "within the noise of 30 resamples", fixed = TRUE)
     expect_no_match(st$text, "overstates", fixed = TRUE)
   }
-  expect_true(identical(st_sub$comparison, "narrower than") || identical(st$comparison, "narrower than"))
+  expect_true(identical(st_small$comparison, "narrower than") || identical(st$comparison, "narrower than"))
 })
