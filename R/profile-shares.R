@@ -29,8 +29,10 @@
 #'   negligible for a council of a national model, and on the fitted data it
 #'   makes the interval the model's own; 0 for a model fitted with groups).
 #'
-#' [class_crosstab()] with `posterior` counts episodes the same way, so its
-#' category totals are these shares times the number of episodes.
+#' [class_crosstab()] with `posterior` counts episodes the same way, so on
+#' the data the model was fitted to its category totals are these shares
+#' times the number of episodes (for other episodes, give it the posteriors
+#' under their own class sizes to keep that).
 #'
 #' A share times the number of episodes is an estimated count, so the share
 #' and interval of a class whose estimated size is under `threshold`, and of

@@ -126,10 +126,10 @@ stability_shares <- function(fit, draws, data, threshold, level, seed) {
       f <- fit
       f$par$logpi[1, ] <- log(d[seq_len(K)])
       f$par$logrho[rows, ] <- t(log(matrix(d[K + seq_len(K * P)], K)))
-      resample_shares(stats::predict(f, u, type = "posterior"), d[seq_len(K)], wr[, r])
+      colSums(stats::predict(f, u, type = "posterior") * wr[, r]) / sum(w)
     }, numeric(K)))
     if (K == 1) boot <- t(boot)
-    est <- model$share / 100
+    est <- colSums(stats::predict(fit, u, type = "posterior") * w) / sum(w)
   }
   a <- (1 - level) / 2
   out <- data.frame(class = model$class, name = model$name, share = 100 * est,
@@ -139,18 +139,6 @@ stability_shares <- function(fit, draws, data, threshold, level, seed) {
                     suppressed = model$suppressed, row.names = NULL, stringsAsFactors = FALSE)
   out[out$suppressed, c("share", "lower", "upper", "model_lower", "model_upper")] <- NA
   out
-}
-
-# One resample's shares of the patterns of `data` (counts `n`), as
-# class_shares() estimates them: the maximum-likelihood class sizes of those
-# episodes with the resample's item probabilities held, from the posteriors
-# `post` under the resample's sizes `pi`.
-resample_shares <- function(post, pi, n) {
-  keep <- n > 0
-  r <- post[keep, , drop = FALSE] / rep(pi, each = sum(keep))
-  r[!is.finite(r)] <- 0
-  w0 <- colSums(post[keep, , drop = FALSE] * n[keep]) / sum(n[keep])
-  shares_newton(r, w0, n = n[keep])$w
 }
 
 # The bootstrap interval beside the model-based one, in a word that follows
