@@ -184,9 +184,11 @@ audit_strip_positions <- function(x) {
   gsub("^[;, ]+|[;, ]+$", "", x)
 }
 
+# A count in an audit's text: not a code ("coded 21", "Other (20): 508",
+# "1C (474)"), a number of factor columns or of distinct codes.
 audit_count_pattern <- paste0(
   "(?<![A-Za-z0-9_.])(?<!coded )(?<!code )(?<!only )(?<!present: )[0-9]+",
-  "(?![0-9A-Za-z_])(?! \\()(?! factor column)(?! distinct code)")
+  "(?![0-9A-Za-z_])(?! \\()(?!\\): )(?! factor column)(?! distinct code)")
 
 # The audit's lines that are differences of other lines: a start, the steps
 # taken from it, and the count left (episodes read - merged = episodes;

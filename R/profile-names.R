@@ -36,12 +36,19 @@
 #' only if its probability there is at least `min_presence` *and* higher than
 #' in every class whose name does not mention it; otherwise it is left out
 #' (never merely qualified), so a reader looking for a factor is sent to the
-#' class where it is most common. Leaving a theme out of one name can unseat
-#' it from another, so this is applied to all names until none changes; a
-#' class whose name lost every theme takes its first candidate that passes,
-#' else "Mixed concerns". A theme that stays but is under `min_named` (by
-#' default 0.5: most of the class's episodes) is qualified, "Domestic abuse
-#' and some neglect", after the plain one; no name says "some" twice.
+#' class where it is most common. "Multiple complex needs" stands for every
+#' candidate of its class that passes the same test (the table lists them),
+#' so a class holding fewer of those factors can still be named for them:
+#' "Parental mental health and substance misuse" beside "Multiple complex
+#' needs", the table giving the complex class's figure. Leaving a theme out
+#' of one name can unseat it from another, so this is applied to all names
+#' until none changes; a class whose name lost every theme takes its first
+#' candidate that passes, else its first candidate that the classes holding
+#' more of it can carry in their names too (it is over-represented there,
+#' and their names stay within `max_words` with one "some"), else "Mixed
+#' concerns". A theme that stays but is under `min_named` (by default 0.5:
+#' most of the class's episodes) qualifies the episodes, "Domestic abuse, some
+#' with neglect", after the plain one; no name says "some" twice.
 #'
 #' Names are always distinct: where two classes would share a name, each is
 #' extended by its next candidate that passes ("Neglect with domestic
@@ -84,7 +91,8 @@
 #'   (`"Class 1"`, ...), with attribute `defining`, a list (one element per
 #'   class) of the items of its candidate themes in order, and attribute
 #'   `named`, a list of the themes (or groups) each name mentions (`"full"`,
-#'   or `"some"` for the one qualified). `name_classes()`: the fit, with `class_names` set.
+#'   `"some"` for the one qualified, or `"complex"` for those a "Multiple
+#'   complex needs" name stands for). `name_classes()`: the fit, with `class_names` set.
 #' @family profiling
 #' @export
 #' @examples
@@ -102,7 +110,7 @@ suggest_class_names <- function(fit, labels = NULL, lift = 1.5, min_presence = 0
   cls <- names(fit$class_size)
   named <- lapply(seq_along(cls), function(k) {
     t <- nb$picks[[k]]
-    stats::setNames(ifelse(nb$full[[k]], "full", "some"), t)
+    stats::setNames(if (nb$mcn[k]) rep("complex", length(t)) else ifelse(nb$full[[k]], "full", "some"), t)
   })
   structure(stats::setNames(nb$names, cls),
             defining = stats::setNames(lapply(nb$info, `[[`, "defining"), cls),
@@ -156,31 +164,38 @@ class_naming <- function(fit, labels, lift, min_presence, min_named, complex, th
   pr <- printed_theme_figures(tp)
   base <- setdiff(colnames(tp$p), names(groups))
   info <- lapply(seq_len(K), function(k) {
-    cand <- base[tp$p[k, base] >= min_presence & tp$lift[k, base] >= lift]
+    cand <- base[pr$pct[k, base] >= round(100 * min_presence) & pr$lift[k, base] >= lift]
     # most over-represented first: the percentage-point excess; ties go to
     # the larger ratio, then the larger share
     cand <- cand[order(-pr$points[k, cand], -pr$lift[k, cand], -pr$pct[k, cand])]
     # a group stands for its themes only when it is over-represented itself
-    ok <- names(groups)[tp$p[k, names(groups)] >= min_presence & tp$lift[k, names(groups)] >= lift]
+    ok <- names(groups)[pr$pct[k, names(groups)] >= round(100 * min_presence) &
+                          pr$lift[k, names(groups)] >= lift]
     units <- group_units(cand, groups[ok])
     units <- units[order(-pr$points[k, units], -pr$lift[k, units], -pr$pct[k, units])]
     list(themes = cand, units = units,
          defining = unlist(lapply(cand, function(t) tp$items[[t]]), use.names = FALSE),
-         low = all(tp$item_p[k, ] < min_presence))
+         low = all(round(100 * tp$item_p[k, ]) < round(100 * min_presence)))
   })
   plain <- function(k, u) pr$pct[k, u] >= round(100 * min_named)
   picks <- lapply(seq_len(K), function(k) {
     unit_picks(info[[k]], pr$points[k, ], function(u) plain(k, u), complex, groups, max_words)
   })
-  picks <- earned_picks(picks, pr$pct, groups, round(100 * min_presence))
-  picks <- refill_picks(picks, info, pr$pct, groups, round(100 * min_presence), complex,
-                        function(k, u) plain(k, u))
-  picks <- distinct_picks(picks, info, pr$pct, groups, round(100 * min_presence),
-                          function(k, u) plain(k, u), max_words)
+  # a "Multiple complex needs" category is named for every unit over-represented
+  # in it (class_name_table() lists them) that it earns by the same rule, so a
+  # category that holds fewer of them can still be named for them
+  mcn <- vapply(info, function(x) length(x$units) >= complex, logical(1))
+  picks[mcn] <- lapply(info[mcn], `[[`, "units")
+  mp <- round(100 * min_presence)
+  picks <- earned_picks(picks, pr$pct, groups, mp)
+  picks <- refill_picks(picks, info, pr$pct, groups, mp, complex, plain)
+  picks <- carry_picks(picks, info, pr$pct, groups, mp, complex, plain, max_words)
+  picks <- distinct_picks(picks, info, pr$pct, groups, mp, plain, max_words)
   full <- lapply(seq_len(K), function(k) vapply(picks[[k]], function(u) plain(k, u), logical(1)))
   nm <- vapply(seq_len(K), function(k) render_name(picks[[k]], full[[k]], info[[k]], complex), "")
   nm <- distinct_by_size(nm, fit$class_size)
-  list(names = nm, info = info, picks = picks, full = full, tp = tp, lab = lab, groups = groups)
+  list(names = nm, info = info, picks = picks, full = full, tp = tp, lab = lab, groups = groups,
+       mcn = mcn)
 }
 
 #' @rdname suggest_class_names
@@ -228,7 +243,8 @@ unit_picks <- function(x, points, plain, complex, groups, max_words) {
 name_words <- function(x) lengths(strsplit(trimws(x), "[[:space:]]+"))
 
 # Classes whose name mentions unit u: the unit itself, the group holding it,
-# or (for a group) any of its themes.
+# or (for a group) any of its themes. A "Multiple complex needs" category's
+# picks are the units its name stands for.
 named_for <- function(picks, u, groups) {
   rel <- c(u, names(groups)[vapply(groups, function(g) u %in% g, logical(1))],
            if (u %in% names(groups)) groups[[u]])
@@ -262,6 +278,39 @@ refill_picks <- function(picks, info, pct, groups, min_pct, complex, plain) {
     for (u in info[[k]]$units) {
       if (unit_earned(k, u, replace(picks, k, list(u)), pct, groups, min_pct)) {
         picks[[k]] <- u
+        break
+      }
+    }
+  }
+  picks
+}
+
+# A class left with no unit although units are over-represented in it (every
+# one more common in a class not named for it) is named for its first unit u
+# that the classes holding more of u can carry too: each is a class where u is
+# over-represented, and its name with u added stays within max_words and says
+# "some" at most once. Then u is named where it is most common and in this
+# class, which it distinguishes from every class not named for it; adding a
+# unit to names never unseats another's.
+carry_picks <- function(picks, info, pct, groups, min_pct, complex, plain, max_words) {
+  for (k in seq_along(picks)) {
+    if (length(picks[[k]]) || !length(info[[k]]$units) || length(info[[k]]$units) >= complex) next
+    for (u in info[[k]]$units) {
+      if (pct[k, u] < min_pct) next
+      others <- setdiff(which(!named_for(picks, u, groups)), k)
+      hold <- others[pct[others, u] >= pct[k, u]]
+      try <- picks
+      try[[k]] <- u
+      for (j in hold) try[[j]] <- c(picks[[j]], u)
+      fits <- vapply(hold, function(j) {
+        f <- vapply(try[[j]], function(w) plain(j, w), logical(1))
+        # (a "Multiple complex needs" name does not change)
+        u %in% info[[j]]$units && (length(info[[j]]$units) >= complex ||
+          (sum(!f) <= 1L && name_words(render_name(try[[j]], f, info[[j]], complex)) <= max_words))
+      }, logical(1))
+      if (!all(fits)) next
+      if (all(vapply(c(k, hold), function(j) unit_earned(j, u, try, pct, groups, min_pct), logical(1)))) {
+        picks <- try
         break
       }
     }
@@ -321,9 +370,14 @@ class_name_rule <- function(lift, min_presence, min_named, complex, max_words = 
          " or more such factors (a group counting once) is \u201cMultiple complex needs\u201d.", grp,
          " A factor stays in a name only if it is recorded in more of the category's episodes than in ",
          "any category whose name does not mention it (the \u201cat most\u201d figure); otherwise it is ",
-         "left out, so a reader looking for a factor finds the category where it is most common. A named ",
+         "left out, so a reader looking for a factor finds the category where it is most common. ",
+         "\u201cMultiple complex needs\u201d stands for every factor over-represented in it, so a factor ",
+         "it holds more of can still name another category, and the table gives the figure in the ",
+         "complex category. A category whose factors are all more common in a category not named for them ",
+         "is named for the first that the categories holding more of it are over-represented in too; ",
+         "their names then mention it as well. A named ",
          "factor recorded in fewer than ", round(100 * min_named), "% of the category's episodes is ",
-         "named as \u201csome\u201d, after a factor recorded in more, and no name says \u201csome\u201d twice.")
+         "named as \u201csome with\u201d, after a factor recorded in more, and no name says \u201csome\u201d twice.")
 }
 
 # Theme-level probabilities: P(at least one factor of the theme, or of the
@@ -347,22 +401,33 @@ theme_probs <- function(fit, theme_of, groups = list()) {
 }
 
 render_name <- function(th, full, x, complex) {
-  if (!length(th)) {
-    if (length(x$units) >= complex) return("Multiple complex needs")
-    return(if (x$low) "Low-level concerns" else "Mixed concerns")
-  }
-  ord <- order(!full[seq_len(min(2L, length(th)))])
-  head2 <- th[seq_len(min(2L, length(th)))][ord]
-  f2 <- full[seq_len(min(2L, length(th)))][ord]
-  word <- function(t, f) if (f) t else paste("some", lower_first(t))
+  if (length(x$units) >= complex) return("Multiple complex needs")
+  if (!length(th)) return(if (x$low) "Low-level concerns" else "Mixed concerns")
+  n2 <- seq_len(min(2L, length(th)))
+  ord <- order(!full[n2])
+  head2 <- th[n2][ord]
+  f2 <- full[n2][ord]
   pair <- c("Parental mental health", "Parental substance misuse")
-  nm <- if (length(head2) == 2L && all(pair %in% head2) && f2[1] == f2[2]) {
-    word("Parental mental health and substance misuse", f2[1])
-  } else if (length(head2) == 2L) {
-    join_themes(word(head2[1], f2[1]), word(head2[2], f2[2]))
-  } else word(head2[1], f2[1])
-  if (length(th) > 2L) nm <- join_themes(nm, word(th[3], full[3]), sep = " with ")
+  nm <- if (length(head2) == 2L && all(pair %in% head2) && all(f2)) {
+    "Parental mental health and substance misuse"
+  } else {
+    a <- if (f2[1]) head2[1] else paste("some", lower_first(head2[1]))
+    if (length(head2) == 2L) name_join(a, head2[2], f2[2]) else a
+  }
+  if (length(th) > 2L) nm <- name_join(nm, th[3], full[3], sep = " with ")
   upper_first(nm)
+}
+
+# A name and one more unit: "A and b" (a second "and" becomes "with"), or, for
+# a unit in under half the category, "A, some with b" (the episodes, not the
+# factor, are "some": never "some child mental health"); a second "Parental"
+# is dropped ("Parental mental health, some with substance misuse").
+name_join <- function(a, b, plain, sep = " and ") {
+  if (!plain) {
+    if (startsWith(a, "Parental ") && startsWith(b, "Parental ")) b <- sub("^Parental ", "", b)
+    return(paste0(a, ", some with ", lower_first(b)))
+  }
+  join_themes(a, b, sep)
 }
 
 upper_first <- function(x) paste0(toupper(substr(x, 1, 1)), substring(x, 2))
@@ -465,10 +530,12 @@ class_name_table <- function(fit, labels = NULL, lift = 1.5, min_presence = 0.3,
                      themes = class_name_themes, max_words = max_words)
   tp <- nb$tp
   cls <- names(fit$class_size)
+  nb$names <- unname(class_labels(fit))
   pr <- printed_theme_figures(tp)
   # a percentage that gives back a small number of episodes is not printed
   # (prob_cells_hidden()), nor an "at most" bound that would pin one
   hid <- prob_cells_hidden(tp$p, unname(fit$class_size) * fit$nobs, threshold)
+  # (a "Multiple complex needs" category lists every unit its name stands for)
   shown <- lapply(seq_along(cls), function(k) {
     u <- nb$info[[k]]$units
     u[u %in% union(nb$picks[[k]], utils::head(u, max_factors))]
@@ -504,12 +571,25 @@ name_evidence <- function(k, t, nb, pr, hid = NULL) {
     paste0(lead, ": ", pr$pct[k, t], "% v ", pr$overall[[t]], "% overall (",
            pr$points[k, t], " points more, x", formatC(pr$lift[k, t], format = "f", digits = 1), ")")
   others <- setdiff(which(!named_for(nb$picks, t, nb$groups)), k)
+  txt <- paste0(txt, complex_holds_more(k, t, nb, pr, hid))
   if (!length(others)) return(txt)
   if (any(hid[others, t])) {
     return(paste0(txt, if (all(nb$tp$p[k, t] > nb$tp$p[others, t])) ", more than in any category not named for it"
                   else ", as common or more common in a category not named for it"))
   }
   paste0(txt, ", at most ", max(pr$pct[others, t]), "% in categories not named for it")
+}
+
+# Where a "Multiple complex needs" category (named for every factor
+# over-represented in it) holds more of a unit named in category k, the table
+# says so: ", 94% in Multiple complex needs".
+complex_holds_more <- function(k, t, nb, pr, hid) {
+  if (!t %in% nb$picks[[k]] || nb$mcn[k]) return("")
+  mcn <- setdiff(which(nb$mcn & vapply(nb$picks, function(x) t %in% x, logical(1))), k)
+  mcn <- mcn[pr$pct[mcn, t] >= pr$pct[k, t]]
+  if (!length(mcn)) return("")
+  nms <- nb$names[mcn]
+  paste0(", ", paste0(ifelse(hid[mcn, t], "c", paste0(pr$pct[mcn, t], "%")), " in ", nms, collapse = ", "))
 }
 
 # Classes whose share must not be published: the estimated size (share times

@@ -22,9 +22,13 @@
 #'   "2022-23 to 2024-25"), `source` (where the data came from, as a phrase
 #'   such as "the council's CIN census returns" or "simulated example
 #'   data"), `example` (logical: simulated data), `lsoa_lookup` (logical: an LSOA lookup
-#'   was given) and `audit` (a publishable audit table:
-#'   counts under `threshold` are shown as "c", also inside the detail text),
-#'   with attributes `threshold` and the unpublished audit counts. When
+#'   was given), `audit` (a publishable audit table:
+#'   counts under `threshold` are shown as "c", also inside the detail text;
+#'   with several councils in the data, of the chosen council's episodes
+#'   only, so that no other council's counts are published) and `audit_own`
+#'   (logical: the audit is of the council's episodes alone; `FALSE` only
+#'   when several councils' episodes were given as a `cin_episodes` table,
+#'   whose assessments are not at hand), with attributes `threshold` and the unpublished audit counts. When
 #'   `data` is such an object already, its audit is published again under
 #'   `threshold` (which may differ from the one it was built with); a
 #'   `council` or `years` other than its own is an error.
@@ -82,6 +86,10 @@ report_data <- function(data = "example", council = NULL, years = NULL, threshol
   au <- rbind(au, data.frame(stage = "report", step = "episodes analysed", n = nrow(episodes),
                              detail = "", unit = "rows"))
   who <- report_councils(episodes, council)
+  # a council's report audits its own episodes, not the other councils'
+  au_own <- report_council_audit(rin, unique(as.character(episodes$la[who$names == who$council])),
+                                 sum(who$names == who$council), items, years)
+  if (!is.null(au_own)) au <- au_own
   episodes$council <- who$names
   episodes <- report_order(report_columns(episodes), items)
   yrs <- if ("year" %in% names(episodes)) sort(unique(episodes$year)) else NULL
@@ -95,7 +103,8 @@ report_data <- function(data = "example", council = NULL, years = NULL, threshol
                  years = yrs, years_text = report_years_text(yrs),
                  source = report_source_text(rin$kind, rin$source),
                  example = rin$kind == "simulated", lsoa_lookup = !is.null(lsoa),
-                 audit = report_audit(au, threshold, report_source_text(rin$kind, rin$source), yrs)),
+                 audit = report_audit(au, threshold, report_source_text(rin$kind, rin$source), yrs),
+                 audit_own = !is.null(au_own) || length(unique(who$names)) == 1L),
             class = "cscdemand_report_data", threshold = threshold, audit_counts = au)
 }
 

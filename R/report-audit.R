@@ -267,3 +267,105 @@ audit_count_noun <- function(step) {
   out[is.na(out)] <- "rows"
   out
 }
+
+# The audit of the council's own episodes, when the data hold several
+# councils: a council's report publishes what was read, combined and dropped
+# of its own episodes, never counts of the other councils' (pooled with its
+# own or not). The council's assessments go through the same episode stages
+# as the pooled read (`episode_factors()` with its defaults); every stage but
+# the rare-factor one works episode by episode, so they give the council's
+# episodes of the pooled run. A factor is rare by its count over every
+# council (the data the model is fitted to): those factors and the
+# council's episodes that held only them are counted on lines of their own.
+# Lines of reading that cannot be put to a council (rows dropped or merged
+# before the council was known) are kept, marked as of the whole extract.
+# `rin` is report_read()'s result, `la` the council's codes in the `la`
+# column, `n_analysed` its episodes analysed, `items` the factors analysed,
+# `years` the years kept (or NULL). NULL when there is nothing to split:
+# one council, or episodes given without their assessments.
+report_council_audit <- function(rin, la, n_analysed, items, years = NULL) {
+  a <- rin$assessments
+  if (is.null(a) || !"la" %in% names(a$assessments)) return(NULL)
+  all_la <- unique(as.character(a$assessments$la[!is.na(a$assessments$la)]))
+  if (length(setdiff(all_la, la)) == 0L) return(NULL)
+  sub <- report_assessments_subset(a, as.character(a$assessments$la) %in% la)
+  ep <- episode_factors(sub, min_count = 0)
+  au <- as.data.frame(audit(ep), stringsAsFactors = FALSE)
+  if (is.null(au$unit)) au$unit <- "rows"
+  au <- au[c("stage", "step", "n", "detail", "unit")]
+  n_kept <- sum(as.character(rin$episodes$la) %in% la)
+  rare <- setdiff(factor_columns(ep), items)
+  kept <- which(au$step == "episodes kept")
+  if (length(rare) && length(kept)) {
+    min_count <- eval(formals(episode_factors)$min_count)
+    cnt <- vapply(rare, function(code) sum(ep[[code]] == 1, na.rm = TRUE), numeric(1))
+    more <- data.frame(stage = "factors", step = c(paste0("factors dropped: fewer than ", min_count, " episodes"),
+                                                   "episodes dropped: only rare factors"),
+                       n = c(length(rare), nrow(ep) - n_kept),
+                       detail = c(paste0(paste0(rare, " (", cnt, ")", collapse = ", "),
+                                         "; rare in all the councils' episodes together"), ""),
+                       unit = c("factors", "rows"), stringsAsFactors = FALSE)
+    au <- rbind(au[seq_len(kept - 1), ], more, au[kept:nrow(au), ])
+    kept <- kept + 2L
+  }
+  if (length(kept)) {
+    au$n[kept] <- n_kept
+    au$detail[kept] <- paste0(length(items), " factor columns: ", paste(items, collapse = ", "))
+  }
+  if (!is.null(years)) {
+    au <- rbind(au, data.frame(stage = "report", step = "episodes outside the years chosen: dropped",
+                               n = n_kept - n_analysed, detail = paste("years kept:", paste(years, collapse = ", ")),
+                               unit = "rows"))
+  }
+  rownames(au) <- NULL
+  rbind(au, data.frame(stage = "report", step = "episodes analysed", n = n_analysed, detail = "", unit = "rows"))
+}
+
+# The assessments of `keep` (a logical over the rows of
+# `a$assessments`) as a `cin_assessments` object of their own: factor codes
+# and missing flags follow their assessments, assessments and episodes are
+# numbered afresh, and the read audit counts what the subset holds. Lines of
+# reading about rows that cannot be put to the subset (dropped or merged
+# while reading) are kept, marked as of the whole extract; lines that do not
+# count children (columns, files) are kept as they are.
+report_assessments_subset <- function(a, keep) {
+  rows <- which(keep)
+  idx <- integer(nrow(a$assessments))
+  idx[rows] <- seq_along(rows)
+  renumber <- function(d) {
+    if (is.null(d) || !nrow(d)) return(d)
+    d <- d[idx[d$assessment] > 0L, , drop = FALSE]
+    d$assessment <- idx[d$assessment]
+    rownames(d) <- NULL
+    d
+  }
+  out <- a
+  s <- a$assessments[rows, , drop = FALSE]
+  s$.episode <- match(s$.episode, unique(s$.episode))
+  if (".assessment" %in% names(s)) s$.assessment <- seq_along(rows)
+  rownames(s) <- NULL
+  out$assessments <- s
+  out$factors <- renumber(a$factors)
+  out$missing <- renumber(a$missing)
+  au <- as.data.frame(unclass(a$audit), stringsAsFactors = FALSE)
+  if (is.null(au$unit)) au$unit <- rep("rows", nrow(au))
+  counts <- c(assessments = nrow(s), episodes = length(unique(s$.episode)), `factor codes kept` = nrow(out$factors))
+  own <- au$step %in% names(counts)
+  au$n[own] <- counts[au$step[own]]
+  codes <- au$step == "factor codes kept" & grepl("distinct codes", au$detail)
+  au$detail[codes] <- paste(length(unique(as.character(out$factors$code))), "distinct codes")
+  whole <- !own & au$unit == "rows"
+  au$detail[whole] <- ifelse(nzchar(au$detail[whole]), paste0("whole extract, all councils: ", au$detail[whole]),
+                             "whole extract, all councils")
+  # the rows read are the whole extract's: their line goes, its detail (where
+  # the rows came from) moves to the council's assessments
+  read <- au$step == "rows read" & au$unit == "rows"
+  to <- which(au$step == "assessments" & !nzchar(au$detail))
+  if (any(read) && length(to)) au$detail[to[1]] <- sub("^whole extract, all councils(: )?", "", au$detail[which(read)[1]])
+  au <- au[!read, , drop = FALSE]
+  rownames(au) <- NULL
+  attr(au, "rows") <- NULL
+  class(au) <- c("cin_audit", "data.frame")
+  out$audit <- au
+  out
+}

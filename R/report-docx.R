@@ -185,8 +185,15 @@ docx_column_widths <- function(cells, size = 9) {
   want <- pmax(need, pmin(apply(cw$full, 2, max), 3600))
   land <- sum(need) > portrait
   avail <- if (land) landscape else portrait
-  width <- if (sum(want) <= avail) want else need + (avail - sum(need)) * (want - need) / max(sum(want - need), 1)
-  list(width = floor(pmax(width, need * (sum(need) <= avail))), landscape = land, compact = compact)
+  width <- if (sum(want) <= avail) want else if (sum(need) <= avail) {
+    need + (avail - sum(need)) * (want - need) / max(sum(want - need), 1)
+  } else {
+    # the words do not fit even a landscape page: every column gives up the
+    # same share of its words' width (the old share of the shortfall by
+    # want - need took it all from the widest cells, down to zero or below)
+    need * avail / sum(need)
+  }
+  list(width = floor(width), landscape = land, compact = compact)
 }
 
 # A compact table: its text size in points and its cells' left and right
@@ -245,7 +252,8 @@ docx_keep_tables <- function(doc, edge = 2L) {
     rows <- xml2::xml_find_all(tbl, "w:tr", docx_ns)
     n <- length(rows)
     note <- docx_is_note(xml2::xml_find_first(tbl, "following-sibling::*[1]", docx_ns))
-    keep <- if (table_is_short(n - 1L, nchar(docx_text(tbl)))) seq_len(n) else c(seq_len(edge), seq(n - edge + 1L, n))
+    keep <- if (table_is_short(n - 1L, nchar(docx_text(tbl)))) seq_len(n) else
+      unique(c(seq_len(min(edge, n)), seq(max(n - edge + 1L, 1L), n)))
     # the last row holds on to the note only when there is one
     if (!note) keep <- setdiff(keep, n)
     for (r in rows[keep]) for (p in xml2::xml_find_all(r, ".//w:p", docx_ns)) docx_keep_next(p)
@@ -361,10 +369,24 @@ docx_landscape <- function(doc, land) {
     last <- tbl
     nxt <- xml2::xml_find_first(tbl, "following-sibling::*[1]", docx_ns)
     if (docx_is_note(nxt)) last <- nxt
-    xml2::xml_add_sibling(first, docx_section_break(body_sect, landscape = FALSE), .where = "before")
+    # a landscape table just after another shares its pages: no portrait
+    # section (a page holding only the break) between them
+    up <- xml2::xml_find_first(first, "preceding-sibling::*[1]", docx_ns)
+    if (!docx_is_landscape_break(up)) {
+      xml2::xml_add_sibling(first, docx_section_break(body_sect, landscape = FALSE), .where = "before")
+    } else {
+      xml2::xml_remove(up)
+    }
     xml2::xml_add_sibling(last, docx_section_break(body_sect, landscape = TRUE), .where = "after")
   }
   invisible(doc)
+}
+
+# The paragraph that ends a landscape section.
+docx_is_landscape_break <- function(p) {
+  if (inherits(p, "xml_missing")) return(FALSE)
+  sz <- xml2::xml_find_first(p, "w:pPr/w:sectPr/w:pgSz", docx_ns)
+  !inherits(sz, "xml_missing") && identical(xml2::xml_attr(sz, "orient"), "landscape")
 }
 
 # An empty paragraph that ends a section with the body's page settings
@@ -409,8 +431,13 @@ docx_fill_toc <- function(doc) {
             level, bm, text, bm)
   }, "")
   frag <- xml2::read_xml(sprintf('<w:sdtContent xmlns:w="%s">%s</w:sdtContent>', docx_ns[["w"]], paste(entries, collapse = "")))
-  for (p in xml2::xml_children(frag)) xml2::xml_add_sibling(field, p, .where = "before")
-  xml2::xml_remove(field)
+  if (inherits(field, "xml_missing")) {
+    # no field paragraph to replace: the entries go at the end of the block
+    for (p in xml2::xml_children(frag)) xml2::xml_add_child(content, p)
+  } else {
+    for (p in xml2::xml_children(frag)) xml2::xml_add_sibling(field, p, .where = "before")
+    xml2::xml_remove(field)
+  }
   brk <- xml2::read_xml(sprintf('<w:p xmlns:w="%s"><w:r><w:br w:type="page"/></w:r></w:p>', docx_ns[["w"]]))
   xml2::xml_add_sibling(sdt, brk, .where = "after")
   invisible(doc)

@@ -5,7 +5,9 @@
 # data; the subtitle names the source and the years actually read.
 
 # The episodes of `data`, what kind of source they came from ("simulated",
-# "census", "sector", "extract") and the source's own words.
+# "census", "sector", "extract"), the source's own words and the assessments
+# read (NULL when episodes were given), from which report_council_audit()
+# audits one council of several.
 report_read <- function(data, lsoa = NULL, call = rlang::caller_env()) {
   if (identical(data, "example")) data <- cscdemand::cin_example
   if (inherits(data, "cin_episodes")) {
@@ -20,7 +22,8 @@ report_read <- function(data, lsoa = NULL, call = rlang::caller_env()) {
   simulated <- isTRUE(assessments$synthetic) ||
     "true_class" %in% names(assessments$assessments)
   kind <- report_source_kind(assessments$audit, assessments$source, simulated)
-  list(episodes = episode_factors(assessments), kind = kind, source = assessments$source)
+  list(episodes = episode_factors(assessments), kind = kind, source = assessments$source,
+       assessments = assessments)
 }
 
 # Simulated data (the bundled example, simulate_cin(), returns written by

@@ -54,6 +54,9 @@
 report_k_choice <- function(enumeration, cv = NULL, blrt = NULL, k_use = NULL, blrt_reps = NULL,
                             blrt_size = NULL, blrt_total = NULL, seed = NULL, alpha = 0.05) {
   tb <- if (is.data.frame(enumeration)) enumeration else enumeration$table
+  # how clearly cross-validation prefers its number, fold by fold (when the
+  # folds are at hand)
+  cv_near <- if (inherits(cv, "cscdemand_lca_cv") && !is.null(cv$folds)) report_cv_text(cv)$near
   if (!is.null(cv) && !is.data.frame(cv)) cv <- cv$table
   check_data_frame(tb)
   check_column(tb, "k")
@@ -80,7 +83,7 @@ report_k_choice <- function(enumeration, cv = NULL, blrt = NULL, k_use = NULL, b
   agree <- all(c(k_cv, k_blrt)[!is.na(c(k_cv, k_blrt))] == k)
   crit <- list(k = k, k_bic = k_bic, k_best = k_best, k_rule = k_rule, k_use = k_use, k_ic = k_ic,
                k_cv = k_cv, k_blrt = k_blrt, blrt = blrt, agree = agree, rule = rule,
-               study = k_study_rates())
+               study = k_study_rates(), cv_near = cv_near)
   txt <- report_k_text(tb, crit, blrt_reps, blrt_size, blrt_total, seed, alpha)
   list(k = k, rule = rule, k_rule = k_rule, k_bic = k_bic, k_cv = k_cv, k_blrt = k_blrt, k_ic = k_ic,
        agree = agree, text = txt$text, note = txt$note)
@@ -113,19 +116,44 @@ k_rule_column <- function(tb, rule, call = rlang::caller_env()) {
 }
 
 # How often each criterion picked the true K in the K-selection study that
-# ships with the package: per criterion, the complete data sets it ran on
-# and the shares that picked the true K, too few and too many.
-k_study_rates <- function() {
-  path <- system.file("extdata", "k_selection_study.csv", package = "cscdemand")
+# ships with the package: per criterion, the data sets it ran on (a data set
+# is complete for the information criteria when its CAIC row is written;
+# cross-validation and the test may have run on fewer, as the largest data
+# sets run only the information criteria) and the shares that picked the
+# true K, too few and too many. Attribute `sets`: every data set's true K,
+# size and each criterion's pick (NA where it did not run), so that two
+# criteria are compared on the data sets both ran on (k_study_pair()).
+k_study_rates <- function(path = system.file("extdata", "k_selection_study.csv", package = "cscdemand")) {
   st <- utils::read.csv(path, stringsAsFactors = FALSE)
-  done <- paste(st$k_true, st$n, st$rep) %in% with(st[st$criterion == "CAIC", ], paste(k_true, n, rep))
-  st <- st[done, ]
+  st$set <- paste(st$k_true, st$n, st$rep)
+  st <- st[st$set %in% st$set[st$criterion == "CAIC"], ]
   out <- do.call(rbind, lapply(split(st, st$criterion), function(d) {
     data.frame(criterion = d$criterion[1], data_sets = nrow(d), hit = mean(d$k_pick == d$k_true),
                under = mean(d$k_pick < d$k_true), over = mean(d$k_pick > d$k_true))
   }))
   rownames(out) <- out$criterion
+  sets <- unique(st[c("set", "k_true", "n")])
+  for (cr in unique(st$criterion)) {
+    d <- st[st$criterion == cr, ]
+    sets[[cr]] <- d$k_pick[match(sets$set, d$set)]
+  }
+  attr(out, "sets") <- sets
   out
+}
+
+# Two criteria of the study on the data sets both ran on: how many, how
+# often each found the true number and chose too many, and where they
+# disagreed, which of them was right.
+k_study_pair <- function(study, a, b) {
+  sets <- attr(study, "sets")
+  if (is.null(sets) || !all(c(a, b) %in% names(sets))) return(NULL)
+  s <- sets[!is.na(sets[[a]]) & !is.na(sets[[b]]), ]
+  if (!nrow(s)) return(NULL)
+  dis <- s[[a]] != s[[b]]
+  list(n = nrow(s), hit_a = sum(s[[a]] == s$k_true), hit_b = sum(s[[b]] == s$k_true),
+       over_a = sum(s[[a]] > s$k_true), over_b = sum(s[[b]] > s$k_true),
+       disagree = sum(dis), right_a = sum(dis & s[[a]] == s$k_true), right_b = sum(dis & s[[b]] == s$k_true),
+       k_true = sort(unique(s$k_true)), sizes = range(s$n))
 }
 
 # The plain-English paragraph (for the head of service) and the note for the
@@ -146,7 +174,7 @@ report_k_text <- function(tb, crit, reps, size, total, seed, alpha) {
     paste0("One category fits best by this score, but a single category describes nothing, so the ",
            "report uses the best model with at least two; read the tables with caution.")
   })
-  out <- c(out, report_k_disagree(crit, max(tb$k), size, total))
+  out <- c(out, report_k_disagree(crit, tb, size, total))
   list(text = paste(out, collapse = " "),
        note = report_k_note(tb, crit, reps, size, total, seed, alpha))
 }
@@ -180,8 +208,9 @@ k_study_sentence <- function(crit) {
 
 # Where the two checks of the report point, in plain words, and why the
 # rule keeps its K when they point elsewhere (from the simulation study).
-report_k_disagree <- function(crit, k_max, size, total) {
+report_k_disagree <- function(crit, tb, size, total) {
   k <- crit$k
+  k_max <- max(tb$k)
   checks <- c(`cross-validation` = crit$k_cv, `the bootstrap test` = crit$k_blrt)
   checks <- checks[!is.na(checks)]
   if (!length(checks)) return(character())
@@ -202,17 +231,15 @@ report_k_disagree <- function(crit, k_max, size, total) {
   down <- names(off)[off < k]
   sampled <- !is.null(size) && !is.null(total) && size < total
   why <- c(
-    if (length(up)) {
-      over <- crit$study[crit$rule, "over"]
-      # what the study measured, no more: a rate on other data, not a
-      # guarantee for these, and not a claim that the rule is the strictest
-      paste0("In the simulation study ", crit$rule, " ",
-             if (over == 0) "never chose" else paste0("chose in only ", round(over * crit$study[crit$rule, "data_sets"]), " of the ",
-                                                             crit$study[crit$rule, "data_sets"], " data sets"),
-             " more categories than the data were made with",
-             if (over == 0) paste0(" (", crit$study[crit$rule, "data_sets"], " data sets)") else "",
-             ", so the report prefers it to a check that points higher: an extra category ",
-             "may be an existing one split in two.")
+    # what the study measured, no more: each check against the rule on the
+    # data sets both ran on, and what that does (and does not) support
+    vapply(up, function(who) k_up_reason(crit, who, off[[who]], tb), ""),
+    # a test on a sample that agrees with the rule weighs little against a
+    # check on every episode that points higher
+    if (length(up) && !is.na(crit$k_blrt) && crit$k_blrt == k && sampled) {
+      paste0("The bootstrap test, which agrees with ", count_words(k), ", was run on a sample of ",
+             format(size, big.mark = ","), " of the ", format(total, big.mark = ","), " episodes, where it has less ",
+             "power to find one more category.")
     },
     if (length(down) && crit$k_best >= 2) {
       # what each check found, not a claim that it is stricter
@@ -222,12 +249,72 @@ report_k_disagree <- function(crit, k_max, size, total) {
                       "the bootstrap test finds no gain from the extra categories beyond what chance gives")
       paste0(cap_first(paste(why_down[down], collapse = ", and ")), ": read the smallest categories with care.")
     })
-  c(intro, paste0("They disagree: ", paste(points, collapse = " and "), ". The report keeps ", k, " because ",
-                  if (!is.null(crit$k_use)) "the analyst chose it." else "its rule was fixed in advance.",
-                  if (length(why)) " ", paste(why, collapse = " ")))
+  keep <- if (!is.null(crit$k_use)) paste0(" The report keeps ", k, " because the analyst chose it.")
+          else if (!length(up)) paste0(" The report keeps ", k, " because its rule was fixed in advance.") else ""
+  c(intro, paste0("They disagree: ", paste(points, collapse = " and "), ".", keep,
+                  if (length(why)) " ", trimws(paste(why, collapse = " "))))
 }
 
 cap_first <- function(x) paste0(toupper(substr(x, 1, 1)), substring(x, 2))
+
+# Why the rule keeps its number when a check points to more categories,
+# argued from the study's own table (k_study_pair()): how the rule and the
+# check did on the data sets both ran on, and where they disagreed which was
+# right; then what follows: the study favours the rule, favours the check,
+# or cannot tell them apart (then the number is kept only because the rule
+# was fixed in advance, and the text says so). For cross-validation, how
+# clearly it prefers its number (`crit$cv_near`, report_cv_text()); for the
+# larger model, whether its best fit was replicated, since a fit short of
+# its maximum makes every criterion favour fewer categories.
+k_up_reason <- function(crit, who, k_check, tb) {
+  rule <- crit$rule
+  cats <- function(x) paste(count_words(x), if (x == 1) "category" else "categories")
+  code <- c(`cross-validation` = "CV", `the bootstrap test` = "BLRT")[[who]]
+  pr <- k_study_pair(crit$study, rule, code)
+  of <- function(x) if (x == 0) "none" else as.character(x)
+  clear <- if (code == "CV" && !is.null(crit$cv_near)) {
+    if (crit$k %in% crit$cv_near) {
+      paste0(" Cross-validation cannot tell ", cats(crit$k), " from ", count_words(k_check),
+             " apart: the difference is within the noise of its folds.")
+    } else paste0(" Cross-validation's preference for ", count_words(k_check), " is clear: the difference is more than ",
+                  "twice its standard error (see below).")
+  } else ""
+  nb <- tb$n_best[tb$k == k_check]
+  nf <- tb$n_finished[tb$k == k_check]
+  lone <- if (length(nb) && length(nf) && !is.na(nb) && nb < 3 && nf > nb) {
+    paste0(" The best fit with ", cats(k_check), " was found by only ", nb, " of ", nf, " random starts, so that model ",
+           "may fit better than the table shows, which would favour it more.")
+  } else ""
+  if (is.null(pr) || pr$n < 5) {
+    return(paste0(clear, " The simulation study ", if (is.null(pr)) paste0("did not run ", who) else
+                    paste0("ran ", who, " on only ", count_words(pr$n), " data sets"),
+                  ", so it cannot say which of the two to trust when they disagree; the report keeps ", count_words(crit$k),
+                  " because its rule was fixed in advance.", lone))
+  }
+  found <- paste0(" In the simulation study, on the ", pr$n, " data sets where both were run, ", rule,
+                  " found the number of categories the data were made with in ", pr$hit_a, " and ", who, " in ",
+                  pr$hit_b, "; ", rule, " chose too many in ", of(pr$over_a), " and ", who, " in ", of(pr$over_b),
+                  if (pr$disagree) paste0("; in the ", of(pr$disagree), " where they disagreed, ", rule, " was right in ",
+                                          of(pr$right_a), " and ", who, " in ", of(pr$right_b)) else
+                    "; they never disagreed", ".")
+  a_better <- (pr$hit_a - pr$hit_b >= 2 && pr$over_a <= pr$over_b) || (pr$over_b > pr$over_a && pr$hit_a >= pr$hit_b)
+  b_better <- (pr$hit_b - pr$hit_a >= 2 && pr$over_b <= pr$over_a) || (pr$over_a > pr$over_b && pr$hit_b >= pr$hit_a)
+  verdict <- if (pr$disagree == 0) {
+    paste0(" So the study cannot say which to trust when they disagree, as here: the report keeps ", count_words(crit$k),
+           " because its rule was fixed in advance, not because the study favours it, and ", who, "'s extra ",
+           if (k_check - crit$k == 1) "category" else "categories", " may be real rather than an existing category split in two.")
+  } else if (a_better) {
+    paste0(" So the study gives a reason to prefer ", rule, " when the two disagree.")
+  } else if (b_better) {
+    paste0(" So in the study ", who, " did better: the report keeps ", count_words(crit$k), " only because its rule was ",
+           "fixed in advance, and the model with ", cats(k_check), " deserves a look.")
+  } else {
+    paste0(" So the study gives no reason to prefer either: the report keeps ", count_words(crit$k), " because its rule was ",
+           "fixed in advance, not because the study favours it, and ", who, "'s extra ",
+           if (k_check - crit$k == 1) "category" else "categories", " may be real rather than an existing category split in two.")
+  }
+  paste0(clear, found, verdict, lone)
+}
 
 # The technical detail: each criterion's number of categories, the test with
 # its replicates and sample, and whether the chosen model's best fit was
@@ -269,19 +356,32 @@ report_k_note <- function(tb, crit, reps, size, total, seed, alpha) {
                          tb$n_finished[tb$k == k], " random starts",
                          if (best >= 2) ", so the same best fit was found more than once." else "; it was not replicated, so treat the model with caution."))
   }
-  r <- crit$study
-  others <- intersect(setdiff(c("BIC", "SABIC", "CV", "AIC"), crit$rule), rownames(r))
-  nd <- r["CAIC", "data_sets"]
-  cnt <- function(x) { m <- round(x * nd); if (m == 0) "none" else as.character(m) }
-  oname <- c(BIC = "BIC", SABIC = "SABIC", CV = "cross-validation", AIC = "AIC")
-  out <- c(out, paste0("The rule (lowest ", crit$rule, ", at least two categories) follows a simulation study run with the ",
-                       "package that wrote this report (cscdemand; see References): ", nd, " data sets from latent class models with 5, 7 and 12 ",
-                       "classes shaped like the Kingston and national categories, 3,000 to 300,000 episodes, in which it picked ",
-                       "the true number of categories in ", cnt(r[crit$rule, "hit"]), " of the ", nd, " data sets and too many in ",
-                       cnt(r[crit$rule, "over"]), " (", paste0(oname[others], ": ", vapply(r[others, "hit"], cnt, ""), " and ",
-                                                       vapply(r[others, "over"], cnt, ""), collapse = "; "),
-                       ")."))
+  out <- c(out, k_study_note(crit))
   paste0("*For the statistician: ", paste(out, collapse = " "), "*")
+}
+
+# The study behind the rule, for the statistician, every number from its
+# table: the classes and sizes of its data sets, and for the rule and each
+# other criterion the true number found and too many chosen, out of the
+# data sets that criterion ran on.
+k_study_note <- function(crit) {
+  r <- crit$study
+  sets <- attr(r, "sets")
+  nd <- r[crit$rule, "data_sets"]
+  cnt <- function(x, n) { m <- round(x * n); if (m == 0) "none" else as.character(m) }
+  others <- intersect(setdiff(c("BIC", "SABIC", "CV", "AIC"), crit$rule), rownames(r))
+  oname <- c(BIC = "BIC", SABIC = "SABIC", CV = "cross-validation", AIC = "AIC")
+  fmt <- function(x) format(x, big.mark = ",", scientific = FALSE)
+  sizes <- sort(unique(sets$n))
+  paste0("The rule (lowest ", crit$rule, ", at least two categories) follows a simulation study run with the ",
+         "package that wrote this report (cscdemand; see References): ", nd, " data sets from latent class models with ",
+         and_list(sort(unique(sets$k_true))), " classes, shaped like the categories of Kingston University's study and of the ",
+         "national data, of ", if (length(sizes) > 1) paste(fmt(min(sizes)), "to", fmt(max(sizes))) else fmt(sizes),
+         " episodes, in which it picked the true number of categories in ", cnt(r[crit$rule, "hit"], nd), " of the ", nd,
+         " data sets and too many in ", cnt(r[crit$rule, "over"], nd), " (",
+         paste0(oname[others], ": ", vapply(others, function(o) cnt(r[o, "hit"], r[o, "data_sets"]), ""), " and ",
+                vapply(others, function(o) cnt(r[o, "over"], r[o, "data_sets"]), ""),
+                ifelse(r[others, "data_sets"] != nd, paste0(" of ", r[others, "data_sets"]), ""), collapse = "; "), ").")
 }
 
 #' The deprivation effect in words, pooled and the council's own
@@ -560,4 +660,75 @@ report_fit_note <- function(tb, k, starts = NULL, control = lca_control(), blrt_
            "sample and the same p-values.")
   }
   paste(c(pen, st, ent, smp), collapse = " ")
+}
+
+#' Say which model of the invariance check may be short of its maximum
+#'
+#' [lca_invariance()] compares a model with the same categories in every
+#' council (invariant) with one whose categories are free in each council
+#' (configural), and warns (class `cscdemand_warning_starts`) when a fit's
+#' best log-likelihood was reached by one random start only. The warning
+#' quotes that log-likelihood, so the model concerned is the one whose fit
+#' (or, for the free model, one of whose councils' fits) has it: the report
+#' names that model, never assuming which, and says what it can do to the
+#' comparison. A fit short of its maximum can only make its model look
+#' worse, so BIC's preference for it stands, and a preference for its rival
+#' holds unless its log-likelihood rises by half the BIC gap.
+#'
+#' @param inv The result of [lca_invariance()].
+#' @param k The number of categories compared.
+#' @param warnings The messages of the `cscdemand_warning_starts` warnings
+#'   the call of [lca_invariance()] gave (see the example).
+#' @return A character vector of sentences in plain English, one per model
+#'   named (empty when no warning matches a model).
+#' @family report
+#' @export
+#' @examples
+#' d <- simulate_lca(n = 600, seed = 3)
+#' d$council <- rep(c("A", "B"), 300)
+#' msgs <- character()
+#' inv <- withCallingHandlers(
+#'   lca_invariance(d, k = 2, group = "council", starts = 3, seed = 1, verbose = FALSE),
+#'   cscdemand_warning_starts = function(w) {
+#'     msgs <<- c(msgs, conditionMessage(w))
+#'     invokeRestart("muffleWarning")
+#'   })
+#' report_invariance_starts(inv, k = 2, warnings = msgs)
+report_invariance_starts <- function(inv, k, warnings = character()) {
+  if (!is.list(inv) || !is.data.frame(inv$table) || is.null(inv$fits)) {
+    abort_input(c("{.arg inv} must be the result of {.fn lca_invariance}.", x = "It is {.cls {class(inv)}}."))
+  }
+  check_count(k)
+  if (!is.null(warnings) && !is.character(warnings)) {
+    abort_input(c("{.arg warnings} must be the warnings' messages (a character vector).",
+                  x = "It is {.cls {class(warnings)}}."))
+  }
+  words <- c(invariant = "the model with the same categories in every council",
+             configural = "the model with categories free in each council")
+  tb <- inv$table[inv$table$k == k, , drop = FALSE]
+  if (nrow(tb) < 2 || !length(warnings)) return(character())
+  # the log-likelihoods the warnings quote ("The best log-likelihood (-1,234.567) ...")
+  quoted <- regmatches(warnings, regexpr("(?<=best log-likelihood \\()-?[0-9,]+\\.?[0-9]*", warnings, perl = TRUE))
+  quoted <- as.numeric(gsub(",", "", quoted))
+  if (!length(quoted)) return(character())
+  pick <- tb$model[which.min(tb$BIC)]
+  gap <- abs(diff(tb$BIC[match(c("invariant", "configural"), tb$model)]))
+  out <- character()
+  for (m in intersect(c("invariant", "configural"), tb$model)) {
+    f <- inv$fits[[paste0(m, " k=", k)]]
+    if (is.null(f)) next
+    ll <- c(f$loglik, if (is.data.frame(f$groups)) f$groups$loglik)
+    if (!any(vapply(quoted, function(q) any(abs(ll - q) < 0.0015), logical(1)))) next
+    other <- setdiff(c("invariant", "configural"), m)
+    out <- c(out, paste0(
+      "The best fit of ", words[[m]], " (", format(tb$npar[tb$model == m], big.mark = ","), " parameters",
+      if (m == "configural") ", a set per council" else "", ") was not found by more than one random start",
+      ", so its log-likelihood may be below the model's maximum. That can only make it look worse than it is",
+      if (pick == m) paste0(": BIC's preference for it stands.") else
+        paste0(": BIC prefers ", words[[other]], " by ", format(round(gap), big.mark = ","), ", and the log-likelihood of ",
+               words[[m]], " would have to be ", format(round(gap / 2), big.mark = ","),
+               " higher to reverse that; the likelihood ratio test's p-value may be too ",
+               if (m == "configural") "high." else "low.")))
+  }
+  out
 }

@@ -67,12 +67,15 @@ threads <- as.integer(Sys.getenv("KSEL_THREADS", "2"))
 # round-robin (the cell with the smallest share of its plan done next, so a
 # run stopped early leaves every cell represented); then tier 2 (the same
 # at 30,000), then tier 3 (twelve classes; 300,000 episodes).
-plan <- data.frame(k = c(5, 7, 5, 7, 12, 12, 5, 7),
-                   n = c(3000, 3000, 30000, 30000, 3000, 30000, 300000, 300000),
-                   reps = c(6, 6, 10, 10, 3, 1, 1, 1),
-                   blrt_reps = c(1, 1, 0, 0, 0, 0, 0, 0),
-                   cv = c(TRUE, TRUE, TRUE, TRUE, TRUE, TRUE, FALSE, FALSE),
-                   tier = c(1, 1, 2, 2, 3, 3, 3, 3))
+# Then (December 2026) tier 4: twelve classes at 300,000; tier 5: three more
+# twelve-class data sets at 30,000 (where the first one separated SABIC from
+# cross-validation); tier 6: three more at 3,000.
+plan <- data.frame(k = c(5, 7, 5, 7, 12, 12, 5, 7, 12),
+                   n = as.integer(c(3000, 3000, 30000, 30000, 3000, 30000, 300000, 300000, 300000)),
+                   reps = c(6, 6, 10, 10, 6, 4, 1, 1, 1),
+                   blrt_reps = c(1, 1, 0, 0, 0, 0, 0, 0, 0),
+                   cv = c(TRUE, TRUE, TRUE, TRUE, TRUE, TRUE, FALSE, FALSE, FALSE),
+                   tier = c(1, 1, 2, 2, 6, 5, 3, 3, 4))
 # KSEL_BLRT_DATA_SETS=m: the BLRT on the first m data sets of each cell at
 # 3,000 with K = 5 or 7.
 if (nzchar(Sys.getenv("KSEL_BLRT_DATA_SETS"))) {
@@ -215,7 +218,7 @@ read_results <- function(path) {
 
 row_writer <- function(path, k, n, r, seed) {
   function(criterion, k_pick, cpu_s) {
-    row <- data.frame(k_true = k, n = n, rep = r, seed = seed, criterion = criterion,
+    row <- data.frame(k_true = as.integer(k), n = as.integer(n), rep = r, seed = seed, criterion = criterion,
                       k_pick = k_pick, cpu_s = round(cpu_s, 1))
     utils::write.table(row, path, sep = ",", append = file.exists(path), row.names = FALSE,
                        col.names = !file.exists(path))
@@ -243,7 +246,7 @@ schedule <- function(plan) {
 run_study <- function(path, stability = FALSE) {
   designs <- study_designs()
   res <- read_results(path)
-  key <- function(x) paste(x$k_true, x$n, x$rep)
+  key <- function(x) paste(x$k_true, as.integer(x$n), x$rep)
   done <- if (is.null(res)) character() else key(res[res$criterion == "CAIC", ])
   stab_done <- if (is.null(res)) character() else key(res[res$criterion == "stability", ])
   if (!is.null(res) && !stability) {
@@ -256,20 +259,21 @@ run_study <- function(path, stability = FALSE) {
     p <- plan[sch$cell[j], ]
     r <- sch$rep[j]
     des <- designs[[as.character(p$k)]]
-    id <- paste(des$k, p$n, r)
+    id <- paste(des$k, as.integer(p$n), r)
     seed <- study_seed(des$k, p$n, r)
     if (stability) {
       if (!id %in% done || id %in% stab_done) next
-      message(format(Sys.time(), "%H:%M:%S"), " stability: K = ", des$k, ", n = ", p$n, ", data set ", r)
+      message(format(Sys.time(), "%H:%M:%S"), " stability: K = ", des$k, ", n = ", format(p$n, big.mark = ","), ", data set ", r)
       stability_one(des, p$n, r, seed, row_writer(path, des$k, p$n, r, seed))
       next
     }
     if (!id %in% done) {
-      message(format(Sys.time(), "%H:%M:%S"), " K = ", des$k, ", n = ", p$n, ", data set ", r)
+      message(format(Sys.time(), "%H:%M:%S"), " K = ", des$k, ", n = ", format(p$n, big.mark = ","), ", data set ", r)
       study_one(des, p$n, r, seed, run_blrt = r <= p$blrt_reps, run_cv = p$cv,
                 row_writer(path, des$k, p$n, r, seed))
     }
     if (!id %in% stab_done) {
+      message(format(Sys.time(), "%H:%M:%S"), " stability")
       stability_one(des, p$n, r, seed, row_writer(path, des$k, p$n, r, seed))
     }
   }

@@ -218,3 +218,82 @@ test_that("the review finds an audit table that can be differenced, and record l
   expect_equal(nrow(review_audit_differences(list(good), 10)), 0)
   expect_equal(nrow(review_record_locations(character(), list(good))), 0)
 })
+
+# The chain of one council's episodes worked out from the raw rows, step by
+# step as the audit reads: only "No factors identified" (21) or nothing,
+# only "Other" (20), only excluded factors, only factors rare in all the
+# councils' data; the rest are analysed.
+council_chain <- function(raw, la, items) {
+  r <- raw[raw$la == la, ]
+  codes <- tapply(r$factors, r$episode_id, function(f) unique(unlist(strsplit(f[!is.na(f)], ","))))
+  s <- lapply(codes, setdiff, "21")
+  no_f <- lengths(s) == 0
+  only20 <- !no_f & vapply(s, identical, logical(1), "20")
+  s2 <- lapply(s, setdiff, kingston_exclusions())
+  excl <- !no_f & !only20 & lengths(s2) == 0
+  rare <- !no_f & !only20 & !excl & lengths(lapply(s2, intersect, items)) == 0
+  c(assessments = nrow(r), built = length(codes), no_factors = sum(no_f), only20 = sum(only20),
+    excluded = sum(excl), rare = sum(rare), analysed = sum(!no_f & !only20 & !excl & !rare))
+}
+
+test_that("with several councils, the report's audit is of the council's own episodes (finding 4)", {
+  # two councils, 500 episodes each: some factors are rare in the two together
+  ids <- unlist(lapply(c("E09000021", "E08000024"), function(l) {
+    utils::head(unique(cin_example$episode_id[cin_example$la == l]), 500)
+  }))
+  raw <- cin_example[cin_example$episode_id %in% ids, ]
+  rd <- report_data(raw, council = "Kingston upon Thames")
+  expect_true(rd$audit_own)
+  au <- attr(rd, "audit_counts")
+  n_of <- function(step) au$n[au$step == step]
+  ref <- council_chain(raw, "E09000021", rd$items)
+  expect_gt(ref[["rare"]], 0)  # the case the pooled rule reaches into
+  expect_equal(n_of("assessments"), ref[["assessments"]])
+  expect_equal(n_of("episodes built"), ref[["built"]])
+  expect_equal(n_of("episodes with no factors or only 21: dropped"), ref[["no_factors"]])
+  expect_equal(n_of("episodes with only 20 (Other): dropped"), ref[["only20"]])
+  expect_equal(n_of("episodes dropped: only excluded factors"), ref[["excluded"]])
+  expect_equal(n_of("episodes dropped: only rare factors"), ref[["rare"]])
+  expect_equal(n_of("episodes analysed"), ref[["analysed"]])
+  expect_equal(n_of("episodes analysed"), sum(rd$own))
+  # nothing of the other council: no count of all the rows, no pooled count
+  expect_false(any(c(nrow(raw), length(ids)) %in% au$n))
+  expect_false("rows read" %in% au$step)
+  # years: the council's episodes outside them
+  rd2 <- report_data(raw, council = "Kingston upon Thames", years = 2022)
+  au2 <- attr(rd2, "audit_counts")
+  expect_equal(au2$n[au2$step == "episodes outside the years chosen: dropped"],
+               ref[["analysed"]] - sum(rd2$own))
+  expect_equal(au2$n[au2$step == "episodes analysed"], sum(rd2$own))
+  # one council in the data: the audit is the read's own
+  one <- report_data(raw[raw$la == "E09000021", ])
+  expect_true(one$audit_own)
+  expect_true("rows read" %in% attr(one, "audit_counts")$step)
+})
+
+test_that("a factor code in brackets is not taken for a count of the audit", {
+  x <- paste("Other (20): 508; Privately fostered (8B): 2; Privately fostered (8C): 2;",
+             "Privately fostered (8D): 1; Trafficking (12A): 25; UASC (9A): 34")
+  out <- audit_public_text(x, 10)
+  expect_match(out, "Other (20): ", fixed = TRUE)
+  expect_match(out, "(8B): c", fixed = TRUE)
+  # the small ones are protected by a count, not by a code
+  expect_equal(length(gregexpr(": c", out, fixed = TRUE)[[1]]), 4)
+})
+
+test_that("a council's audit from several councils' data is the audit of its rows read alone", {
+  # the example's factors are all common in the three councils together, so
+  # the council's chain is that of its own rows read with no rare-factor rule
+  rd <- report_data("example", council = "Kingston upon Thames")
+  alone <- episode_factors(read_cin_assessments(cin_example[cin_example$la == "E09000021", ]), min_count = 0)
+  a <- attr(rd, "audit_counts")
+  a <- a[a$stage != "report", ]
+  b <- as.data.frame(audit(alone))
+  b <- b[b$step != "rows read", ]
+  expect_identical(a$step, b$step)
+  expect_equal(a$n, b$n)
+  same <- !a$step %in% c("episodes kept", "assessments")
+  expect_identical(a$detail[same], b$detail[same])
+  # where the rows came from, said on the council's assessments
+  expect_identical(a$detail[a$step == "assessments"], "from a data frame")
+})

@@ -158,3 +158,61 @@ test_that("Word: a table too wide at 9 points is set compact on a portrait page 
   expect_false(docx_table_layout(t2))
   expect_length(xml2::xml_find_all(t2, ".//w:sz", LW), 0)
 })
+
+test_that("Word: a table whose words do not fit even landscape keeps every column a positive share of its words", {
+  skip_if_not_installed("xml2")
+  # 30 columns: one of long cells (want far above need), 29 of long words;
+  # the old share of the shortfall took it from the long-cell column down to
+  # a negative width
+  long <- paste(rep("word", 60), collapse = " ")
+  cells <- rbind(c("Head", rep("Extraordinarily", 29)), c(long, rep("Characteristics", 29)))
+  lay <- docx_column_widths(cells)
+  landscape <- docx_page$height - 2 * docx_page$margin
+  need <- apply(docx_cell_widths(cells)$word, 2, max)
+  expect_true(lay$landscape)
+  expect_gt(sum(need), landscape)
+  expect_true(all(lay$width > 0))
+  expect_lte(sum(lay$width), landscape)
+  # every column the same share of its words' width
+  r <- lay$width / need
+  expect_lt(max(r) - min(r), 0.01)
+})
+
+test_that("Word: a long table of one or two rows is kept without an index error", {
+  skip_if_not_installed("xml2")
+  big <- paste(rep("many words in a very long cell", 40), collapse = " ")
+  one <- sprintf("<w:tbl><w:tblPr/><w:tblGrid/><w:tr><w:tc>%s</w:tc></w:tr></w:tbl>", wp(big))
+  doc <- wdoc(paste0(wp("Table 9. Audit", "TableCaption"), one, wp("Note.")))
+  expect_no_error(docx_keep_tables(doc))
+  expect_equal(kept(xml2::xml_find_first(doc, "//w:body/w:tbl", LW)), TRUE)
+})
+
+test_that("Word: two landscape tables in a row share landscape pages, with no blank portrait page between", {
+  skip_if_not_installed("xml2")
+  wide <- paste0("<w:tr>", paste(rep(sprintf("<w:tc>%s</w:tc>", wp("Extraordinarily")), 14), collapse = ""), "</w:tr>")
+  tb <- paste0("<w:tbl><w:tblPr/><w:tblGrid/>", wide, wide, "</w:tbl>")
+  doc <- wdoc(paste0(wp("Before"), wp("Table 4. Fit", "TableCaption"), tb, wp("Table 5. More", "TableCaption"), tb, wp("After")))
+  tbl <- xml2::xml_find_all(doc, "//w:body/w:tbl", LW)
+  land <- vapply(tbl, docx_table_layout, logical(1))
+  expect_equal(land, c(TRUE, TRUE))
+  docx_landscape(doc, land)
+  kids <- xml2::xml_children(xml2::xml_find_first(doc, "//w:body", LW))
+  what <- vapply(kids, function(k) {
+    if (xml2::xml_name(k) != "p") return(xml2::xml_name(k))
+    sz <- xml2::xml_find_first(k, "w:pPr/w:sectPr/w:pgSz", LW)
+    if (!inherits(sz, "xml_missing")) return(if (identical(xml2::xml_attr(sz, "orient"), "landscape")) "L" else "P")
+    xml2::xml_text(k)
+  }, "")
+  # one portrait break before the first, one landscape break after the second
+  # (the paragraph after the second is read as its note)
+  expect_equal(what, c("Before", "P", "Table 4. Fit", "tbl", "Table 5. More", "tbl", "After", "L", "sectPr"))
+})
+
+test_that("Word: the contents are written even when the contents block has no field paragraph", {
+  skip_if_not_installed("xml2")
+  toc <- '<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/></w:docPartObj></w:sdtPr><w:sdtContent></w:sdtContent></w:sdt>'
+  doc <- wdoc(paste0(toc, wp("Summary", "Heading1"), wp("Text"), wp("Method", "Heading2")))
+  expect_no_error(docx_fill_toc(doc))
+  entries <- xml2::xml_find_all(doc, "//w:sdtContent/w:p", LW)
+  expect_equal(vapply(entries, function(p) xml2::xml_text(xml2::xml_find_first(p, ".//w:t", LW)), ""), c("Summary", "Method"))
+})

@@ -60,8 +60,8 @@ test_that("the K text says where the criteria disagree, in plain words and in th
   bl <- data.frame(k = 2:5, p_value = c(0.01, 0.01, 0.01, 0.4))
   r <- report_k_choice(tab, cv, bl, blrt_reps = 99, blrt_size = 3000, blrt_total = 18641, seed = 2020)
   expect_match(r$text, "They disagree: the bootstrap test points to 4 and cross-validation points to 5", fixed = TRUE)
-  expect_match(r$text, paste0("In the simulation study ", k_rule_criterion, " "), fixed = TRUE)
-  expect_match(r$text, "so the report prefers it to a check that points higher", fixed = TRUE)
+  expect_match(r$text, paste0("In the simulation study, on the "), fixed = TRUE)
+  expect_no_match(r$text, "so the report prefers it to a check that points higher", fixed = TRUE)
   # a rate measured on other data, never a claim that the rule is the
   # strictest or a guarantee for these data
   expect_no_match(r$text, "stricter|does not show a category", perl = TRUE)
@@ -156,7 +156,7 @@ test_that("the K text does not contradict itself about cross-validation", {
   tb <- with_rule(data.frame(k = 1:4, BIC = c(100, 90, 95, 99), n_best = c(5, 3, 1, 1), n_finished = 5))
   r <- report_k_choice(tb, data.frame(k = 1:4, heldout_ll = c(-3, -2.9, -2.85, -2.8)))
   expect_match(r$text, "cross-validation points to 4 (the most tried", fixed = TRUE)
-  expect_match(r$text, paste0("In the simulation study ", k_rule_criterion, " "), fixed = TRUE)
+  expect_match(r$text, paste0("In the simulation study, on the "), fixed = TRUE)
   expect_no_match(paste(r$text, r$note), "sets no upper limit", fixed = TRUE)
   expect_match(r$note, "found more than once", fixed = TRUE)
   expect_match(report_k_choice(tb[c(1, 3, 4, 2), ])$note, "found more than once", fixed = TRUE)
@@ -273,4 +273,131 @@ test_that("the report's rule is the one the K-selection study supports, and its 
   if (k_rule_criterion != "BIC") {
     expect_error(report_k_choice(data.frame(k = 1:3, BIC = 3:1)), class = "cscdemand_error_data")
   }
+})
+
+# A K-selection study table made by hand: `sets` data sets of `k_true`
+# classes at `n` episodes, with each criterion's pick.
+fake_study <- function(picks, k_true = 7, n = 30000) {
+  st <- do.call(rbind, lapply(seq_along(picks[[1]]), function(i) {
+    data.frame(k_true = k_true, n = n, rep = i, seed = i, criterion = names(picks),
+               k_pick = vapply(picks, `[`, numeric(1), i), cpu_s = 1)
+  }))
+  path <- withr::local_tempfile(fileext = ".csv", .local_envir = parent.frame())
+  utils::write.csv(st, path, row.names = FALSE)
+  k_study_rates(path)
+}
+
+test_that("a check pointing to more categories is argued from the study's table, both ways (s6 reader, finding 2)", {
+  tab <- data.frame(k = 1:8, BIC = c(500, 450, 440, 445, 452, 460, 470, 480),
+                    SABIC = c(490, 440, 420, 418, 415, 410, 405, 406), n_best = c(1, 5, 5, 5, 5, 5, 5, 2),
+                    n_finished = c(1, 5, 5, 5, 5, 5, 5, 10))
+  cv <- data.frame(k = 1:8, heldout_ll = c(-5, -4.8, -4.7, -4.65, -4.6, -4.55, -4.5, -4.4))
+  # the text of report_k_choice() for these tables, with the study given
+  say <- function(study) {
+    crit <- list(k = 7, k_best = 7, k_rule = 7, k_use = NULL, k_cv = 8L, k_blrt = NA, agree = FALSE,
+                 rule = k_rule_criterion, study = study, cv_near = NULL)
+    paste(report_k_disagree(crit, tab, NULL, NULL), collapse = " ")
+  }
+  # the same words as the report's own call, on the shipped study
+  expect_identical(say(k_study_rates()), sub("^.*(The report also ran)", "\\1", report_k_choice(with_rule(tab, tab$SABIC), cv)$text))
+  base <- c(7, 7, 7, 7, 7, 7, 7, 7, 6, 6)
+  ic <- function(p) list(BIC = p, SABIC = p, AIC = p, CAIC = p)
+  rule <- k_rule_criterion
+  # the rule and cross-validation equally good, and disagreeing: no reason to prefer either
+  tie <- fake_study(c(ic(c(base[1:8], 7, 6)), list(CV = c(base[1:8], 6, 7))))
+  t1 <- say(tie)
+  expect_match(t1, paste0("on the 10 data sets where both were run, ", rule, " found the number of categories the data were made with in 9 and cross-validation in 9"), fixed = TRUE)
+  expect_match(t1, paste0("in the 2 where they disagreed, ", rule, " was right in 1 and cross-validation in 1"), fixed = TRUE)
+  expect_match(t1, "So the study gives no reason to prefer either: the report keeps seven because its rule was fixed in advance, not because the study favours it", fixed = TRUE)
+  # never a reason the table does not give
+  expect_no_match(t1, "prefers it to a check that points higher", fixed = TRUE)
+  # cross-validation chooses too many in the study: a reason for the rule
+  over <- fake_study(c(ic(base), list(CV = c(8, 8, 7, 7, 7, 7, 7, 7, 6, 6))))
+  t2 <- say(over)
+  expect_match(t2, "cross-validation in 2; in the 2 where they disagreed", fixed = TRUE)
+  expect_match(t2, paste0("So the study gives a reason to prefer ", rule, " when the two disagree."), fixed = TRUE)
+  # cross-validation better in the study: said, and the larger model deserves a look
+  better <- fake_study(c(ic(base), list(CV = rep(7, 10))))
+  t3 <- say(better)
+  expect_match(t3, "So in the study cross-validation did better: the report keeps seven only because its rule was fixed in advance, and the model with eight categories deserves a look.", fixed = TRUE)
+  # never disagreeing in the study: it cannot say which to trust here
+  t4 <- say(fake_study(c(ic(base), list(CV = base))))
+  expect_match(t4, "they never disagreed. So the study cannot say which to trust when they disagree, as here", fixed = TRUE)
+  # a best fit found by few starts in the larger model: said, since it biases against that model
+  expect_match(t1, "The best fit with eight categories was found by only 2 of 10 random starts", fixed = TRUE)
+  # too few data sets with the check: the study is not quoted for it
+  few <- fake_study(c(ic(base[1:3]), list(CV = base[1:3])))
+  expect_match(say(few), "The simulation study ran cross-validation on only three data sets, so it cannot say which of the two to trust", fixed = TRUE)
+})
+
+test_that("the K text's study numbers are the shipped table's, computed, on the data sets both criteria ran on", {
+  st <- utils::read.csv(system.file("extdata", "k_selection_study.csv", package = "cscdemand"))
+  st$set <- paste(st$k_true, st$n, st$rep)
+  rule <- k_rule_criterion
+  a <- st[st$criterion == rule, ]
+  b <- st[st$criterion == "CV", ]
+  both <- intersect(a$set, b$set)
+  a <- a[match(both, a$set), ]
+  b <- b[match(both, b$set), ]
+  dis <- a$k_pick != b$k_pick
+  tab <- data.frame(k = 1:8, SABIC = c(490, 440, 420, 418, 415, 410, 405, 406), BIC = c(500, 450, 440, 445, 452, 460, 470, 480))
+  tab$SABIC -> sab
+  tab <- with_rule(tab, sab)
+  r <- report_k_choice(tab, data.frame(k = 1:8, heldout_ll = c(-5, -4.8, -4.7, -4.65, -4.6, -4.55, -4.5, -4.4)))
+  expect_match(r$text, paste0("on the ", length(both), " data sets where both were run, ", rule,
+                              " found the number of categories the data were made with in ", sum(a$k_pick == a$k_true),
+                              " and cross-validation in ", sum(b$k_pick == b$k_true)), fixed = TRUE)
+  if (!any(dis)) expect_match(r$text, "they never disagreed", fixed = TRUE) else
+    expect_match(r$text, paste0("in the ", sum(dis), " where they disagreed"), fixed = TRUE)
+  # the note's classes and sizes are the table's, not words written once
+  sizes <- vapply(range(st$n[st$set %in% st$set[st$criterion == "CAIC"]]), format, "", big.mark = ",", scientific = FALSE)
+  expect_match(r$note, paste0("of ", sizes[1], " to ", sizes[2], " episodes"), fixed = TRUE)
+  expect_match(r$note, paste0("models with ", and_list(sort(unique(st$k_true))), " classes"), fixed = TRUE)
+  expect_no_match(r$note, "Kingston and national", fixed = TRUE)
+})
+
+test_that("the invariance note names the model whose best fit was not replicated, and what that does", {
+  # an invariance result by hand: BIC prefers the shared categories
+  tb <- data.frame(k = 3, model = c("invariant", "configural"), loglik = c(-1000, -950), npar = c(60, 120),
+                   BIC = c(2400, 2700))
+  inv <- list(table = tb, fits = list(
+    `invariant k=3` = list(loglik = -1000.1234),
+    `configural k=3` = list(loglik = -950.5, groups = data.frame(group = c("A", "B"), loglik = c(-1400.25, -2100.75)))))
+  msg <- function(ll) paste0("The best log-likelihood (", fmt_num(ll, 3), ") was reached by only 1 of 5 starts run to convergence.")
+  expect_length(report_invariance_starts(inv, 3), 0)
+  expect_length(report_invariance_starts(inv, 3, msg(-123.456)), 0)
+  # the shared model short of its maximum, and BIC prefers it anyway: stands
+  s <- report_invariance_starts(inv, 3, msg(-1000.1234))
+  expect_length(s, 1)
+  expect_match(s, "^The best fit of the model with the same categories in every council \\(60 parameters\\)")
+  expect_match(s, "BIC's preference for it stands.", fixed = TRUE)
+  expect_no_match(s, "free in each council", fixed = TRUE)
+  # one council's own fit of the free model: the free model is named, with the gap to close
+  s <- report_invariance_starts(inv, 3, c("Other warning.", msg(-2100.75)))
+  expect_match(s, "^The best fit of the model with categories free in each council \\(120 parameters, a set per council\\)")
+  expect_match(s, "BIC prefers the model with the same categories in every council by 300", fixed = TRUE)
+  expect_match(s, "would have to be 150 higher", fixed = TRUE)
+  expect_match(s, "p-value may be too high.", fixed = TRUE)
+  # a log-likelihood with thousands (formatted with commas)
+  inv$fits[["configural k=3"]]$groups$loglik[2] <- -21659.54
+  expect_length(report_invariance_starts(inv, 3, msg(-21659.54)), 1)
+  # the shared model short, BIC preferring the free one: the p-value may be too low
+  inv$table$BIC <- c(2700, 2400)
+  expect_match(report_invariance_starts(inv, 3, msg(-1000.1234)), "p-value may be too low.", fixed = TRUE)
+  # both
+  expect_length(report_invariance_starts(inv, 3, c(msg(-1000.1234), msg(-950.5))), 2)
+  expect_error(report_invariance_starts(list(), 3), class = "cscdemand_error")
+  # on a real check, with its own warnings
+  d <- simulate_lca(n = 600, seed = 3)
+  d$council <- rep(c("A", "B"), 300)
+  msgs <- character()
+  real <- withCallingHandlers(
+    lca_invariance(d, k = 2, group = "council", starts = 3, seed = 1, verbose = FALSE),
+    cscdemand_warning_starts = function(w) {
+      msgs <<- c(msgs, conditionMessage(w))
+      invokeRestart("muffleWarning")
+    }, warning = function(w) invokeRestart("muffleWarning"))
+  out <- report_invariance_starts(real, 2, msgs)
+  expect_type(out, "character")
+  expect_lte(length(out), 2)
 })
