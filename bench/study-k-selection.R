@@ -84,6 +84,11 @@ if (nzchar(Sys.getenv("KSEL_BLRT_DATA_SETS"))) {
 # The enumeration's fits are kept (one .rds per data set) for the stability
 # pass, which runs separately (--stability) after or between main passes.
 fit_dir <- Sys.getenv("KSEL_FIT_DIR", file.path(tempdir(), "ksel-fits"))
+# KSEL_STABILITY_MAX_N=m: the main pass leaves the stability of data sets
+# of more than m episodes for a later --stability run (on a loaded machine
+# the stability of 300,000 episodes, twelve classes, costs about as much as
+# several smaller data sets' main passes).
+stab_max_n <- as.numeric(Sys.getenv("KSEL_STABILITY_MAX_N", "Inf"))
 blrt_boot <- 39L
 stab_boot <- 10L
 criteria <- c("BIC", "SABIC", "AIC", "CAIC", "CV", "CV1SE", "BLRT", "stability", "stability60", "stability50")
@@ -272,7 +277,7 @@ run_study <- function(path, stability = FALSE) {
       study_one(des, p$n, r, seed, run_blrt = r <= p$blrt_reps, run_cv = p$cv,
                 row_writer(path, des$k, p$n, r, seed))
     }
-    if (!id %in% stab_done) {
+    if (!id %in% stab_done && p$n <= stab_max_n) {
       message(format(Sys.time(), "%H:%M:%S"), " stability")
       stability_one(des, p$n, r, seed, row_writer(path, des$k, p$n, r, seed))
     }
