@@ -53,10 +53,12 @@
 #' in its most likely category instead inflates the largest categories.
 #' Give `var` (categories as columns) or `class` (categories as rows, for
 #' example `class = "council"`), not both. Cells and totals are computed
-#' unrounded and then rounded to whole episodes: each category's total is
-#' rounded, and its cells so that they add up to it exactly (largest
-#' remainder), so the percentages of a column add up to 100 within their
-#' rounding; a row may not add up exactly to its total. Suppression works on
+#' unrounded and then rounded to whole episodes: the categories' totals so
+#' that they add up to the rounded number of episodes (largest remainder,
+#' so every table of the same episodes prints the same category totals, and
+#' they add up), and each category's cells so that they add up to its total
+#' exactly (largest remainder), so the percentages of a column add up to 100
+#' within their rounding; a row may not add up exactly to its total. Suppression works on
 #' the rounded counts shown (a printed 10 is an expected count of at least
 #' 9.5), and the hidden cells of every row and column add up, by subtracting
 #' its printed cells from its printed total, to at least the threshold.
@@ -89,12 +91,18 @@
 #'   by a level of `var`, the categories whose cell at that level is hidden.
 #'   Complementary cells are added as for any suppressed cell. Categories
 #'   counted together as "Other categories" hide that column's cell.
+#' @param pool Optional categories (two or more) to count together as
+#'   "Other categories" instead of those the table would pool for itself
+#'   (with `var` and `posterior`; used by [pathway_tables()] when other
+#'   tables force the totals of several categories to be hidden).
 #' @param published Optional levels of `var` whose counts by class are
 #'   published elsewhere (for example "CP plan" in a table of the highest
 #'   threshold reached, when another table gives the number of plans in each
 #'   category as its totals). Their cells are not chosen as complementary
 #'   cells: hiding a count here that another table prints would let a small
-#'   cell be worked out by subtraction.
+#'   cell be worked out by subtraction. They are rounded plainly, as the
+#'   other table rounds them. `"All episodes"` says the category totals are
+#'   a row of another table: they are then rounded plainly too.
 #' @return A data frame of character cells (`"1,234 (45.6%)"`, `"c"`), one row
 #'   per level plus `"All episodes"`, one column per class plus `"All
 #'   episodes"`, of class `cscdemand_crosstab`. Attribute `counts` holds the
@@ -130,7 +138,7 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
                            unknown = c("Unknown", "Not known", "Don't know", "Not stated",
                                        "Not recorded", "Refused"),
                            label = NULL, posterior = NULL, published = NULL, focus = NULL,
-                           others = "Other councils in the model", hide = NULL) {
+                           others = "Other councils in the model", hide = NULL, pool = NULL) {
   check_episodes(episodes)
   check_threshold(threshold)
   check_crosstab_hide(hide)
@@ -168,7 +176,7 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
     }
   }
   crosstab_publish(tab, label, threshold, unknown, "proportional", published,
-                   merge_columns = if (!is.null(var)) "Other categories", hide = hide)
+                   merge_columns = if (!is.null(var)) structure("Other categories", pool = pool), hide = hide)
 }
 
 # One level kept by name, every other pooled under `others`.
@@ -277,23 +285,33 @@ crosstab_residual_total <- function(res, label, threshold, unknown, method, publ
   # together (the known rows' table pools its own), no longer does
   before <- gsub("[^.]*( (is|are) kept as a row of its own| counted together as )[^.]*\\.", "",
                  attr(res, "note") %||% "")
-  crosstab_known_only(k, e, resid, label, trimws(before))
+  crosstab_known_only(k, e, resid, label, trimws(before), threshold)
 }
 
 # The table of the known rows (`k`, from crosstab_publish_cells()) as
 # percentages of each category's known episodes, the not-known rows of `e`
 # added with their totals only, and the categories' whole totals.
-crosstab_known_only <- function(k, e, resid, label, before = "") {
+crosstab_known_only <- function(k, e, resid, label, before = "", threshold = 10) {
   out <- as.data.frame(unclass(k), check.names = FALSE, stringsAsFactors = FALSE)
   cats <- setdiff(names(out)[-1], "All episodes")
   n <- nrow(out)
   size <- colSums(e)
   pooled <- attr(k, "pooled") %||% character()
+  supp <- attr(k, "suppressed")
+  unknown_total <- sum(round(rowSums(e))[resid])
   for (cl in cats) {
     v <- out[[cl]][-n]
     out[[cl]][-n] <- ifelse(v == "c", "c", sub("^.*\\(([0-9.]+%)\\)$", "\\1", v))
     whole <- if (cl %in% names(size)) size[[cl]] else sum(size[pooled])
     if (out[[cl]][n] != "c") out[[cl]][n] <- fmt_int(round(whole))
+    # the percentages of the known episodes, with the category's total and
+    # the not-known total, must not pin the category's not-known episodes
+    pct <- suppressWarnings(as.numeric(sub("%$", "", out[[cl]][-n])))
+    can <- unknown_feasible(pct, round(whole), unknown_total)
+    if (length(can) && max(can) - min(can) < threshold) {
+      out[[cl]][-n] <- "c"
+      supp[-n, cl] <- TRUE
+    }
   }
   N <- round(sum(e))
   tot <- c(round(rowSums(e))[!resid], round(rowSums(e))[resid])
@@ -318,8 +336,29 @@ crosstab_known_only <- function(k, e, resid, label, before = "") {
   attrs$row.names <- seq_len(nrow(out))
   attrs$note <- paste(c(if (nzchar(before)) before, attr(k, "note"), note), collapse = " ")
   attrs$residual_total <- rownames(e)[resid]
+  attrs$suppressed <- supp
   attributes(out) <- attrs
   out
+}
+
+# The numbers of not-known episodes a category can have, given what a reader
+# sees: the category's total `whole`, the not-known total of all categories
+# `unknown_total` (the category's share of it is from 0 to all of it), and
+# the percentages `pct` (one decimal; NA where hidden) of the category's
+# known episodes: a number of known episodes is possible when every shown
+# percentage is a whole number of episodes of it, rounded.
+unknown_feasible <- function(pct, whole, unknown_total) {
+  pct <- pct[!is.na(pct)]
+  u <- seq.int(0, min(unknown_total, whole))
+  if (!length(pct)) return(u)
+  ok <- vapply(whole - u, function(K) {
+    if (K <= 0) return(FALSE)
+    all(vapply(pct, function(p) {
+      m <- round(p * K / 100)
+      any(abs(round(100 * (m + -1:1) / K, 1) - p) < 1e-6 & m + -1:1 >= 0 & m + -1:1 <= K)
+    }, logical(1)))
+  }, logical(1))
+  u[ok]
 }
 
 # The counts of a crosstab as it prints them (rounded, before suppression),

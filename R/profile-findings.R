@@ -47,6 +47,9 @@
 #' @param min_episodes Fewest episodes with the characteristic, in the class
 #'   and in the other classes alike, for a finding to be written (default
 #'   30).
+#' @param distinct At most one finding per characteristic in each class
+#'   (default `TRUE`): the other levels of the same characteristic (the other
+#'   age groups, Male beside Female) say the same difference again.
 #' @return `profile_ratio_table()`: a data frame of character cells.
 #'   `profile_findings()`: a character vector of sentences (markdown), named
 #'   by class.
@@ -122,9 +125,10 @@ format_p_adjusted <- function(p, alpha = 0.05) {
 
 #' @rdname profile_ratio_table
 #' @export
-profile_findings <- function(x, labels = NULL, max_per_class = 4, min_episodes = 30) {
+profile_findings <- function(x, labels = NULL, max_per_class = 4, min_episodes = 30, distinct = TRUE) {
   check_profile(x)
   check_count(max_per_class)
+  check_flag(distinct)
   check_number(min_episodes, min = 0)
   ok <- x$flag %in% names(flag_marks) & !x$suppressed & !is.na(x$ratio) &
     !is.na(x$n) & x$n >= min_episodes & !is.na(x$n_other) & x$n_other >= min_episodes
@@ -142,6 +146,9 @@ profile_findings <- function(x, labels = NULL, max_per_class = 4, min_episodes =
     d <- f[f$class == k, , drop = FALSE]
     if (!nrow(d)) next
     d <- d[order(-d$weight, d$p_value), , drop = FALSE]
+    # one finding per characteristic: the other levels of an age split, or
+    # Male beside Female, say the same difference again
+    if (distinct) d <- d[!duplicated(d$variable), , drop = FALSE]
     d <- utils::head(d, max_per_class)
     # the words follow the two percentages the sentence prints (a reader
     # divides them): 47.8% against 30.9% is 1.547, "1.5 times", even when

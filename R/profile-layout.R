@@ -7,7 +7,8 @@
 # rule for class_crosstab() and class_profile(), so that the two tables of a
 # characteristic show the same cells: empty levels out, small residual rows
 # merged (tidy_levels(), merge_costly_residual()), then, with
-# `merge_columns`, sparse categories counted together (merge_sparse_columns()).
+# `merge_columns`, sparse categories counted together (merge_sparse_columns()),
+# or the categories its attribute `pool` names.
 # Returns the table before (`rows_tab`) and after (`tab`) the columns are
 # pooled, the categories pooled (`pooled`), tidy_levels()' result and a note.
 crosstab_layout <- function(tab, threshold, unknown, merge_columns = NULL, drop_cols = TRUE) {
@@ -18,7 +19,12 @@ crosstab_layout <- function(tab, threshold, unknown, merge_columns = NULL, drop_
   rows_tab <- into$tab
   pooled <- character()
   if (!is.null(merge_columns)) {
-    cols <- merge_sparse_columns(into$tab, threshold, body_supp, merge_columns)
+    pool <- intersect(attr(merge_columns, "pool"), colnames(into$tab))
+    cols <- if (length(pool) >= 2L && length(pool) < ncol(into$tab)) {
+      list(tab = pool_columns(into$tab, match(pool, colnames(into$tab)), merge_columns), pooled = pool,
+           note = paste0(and_list(pool), " are counted together as \u201c", merge_columns, "\u201d in this table: ",
+                         "on their own, their totals would give away small numbers of another table."))
+    } else merge_sparse_columns(into$tab, threshold, body_supp, merge_columns)
     into <- list(tab = cols$tab, note = paste(c(into$note, cols$note), collapse = " "))
     if (!nzchar(into$note)) into$note <- NULL
     pooled <- cols$pooled %||% character()
@@ -66,15 +72,19 @@ crosstab_suppress <- function(tab, threshold, published = NULL, hide = NULL) {
 }
 
 # The counts of a levels-by-categories table as printed, with its totals
-# column and row: each category's total rounded to whole episodes, and its
-# cells rounded so that they add up to it exactly (largest remainder; the
-# levels `published` elsewhere keep their plain rounding, so that both tables
-# print the same number), so that the percentages of a column add up to 100.
-# The levels' totals and the grand total are rounded as they are (a level's
-# total is a whole number of episodes when the categories are the columns).
+# column and row: the categories' totals rounded to whole episodes so that
+# they add up to the rounded grand total (largest remainder: every table of
+# the same episodes then prints the same category totals, and they add up;
+# plain rounding when `published` has "All episodes", the totals being a row
+# of another table), and each category's cells rounded so that they add up
+# to its total exactly (largest remainder; the levels `published` elsewhere
+# keep their plain rounding, so that both tables print the same number), so
+# that the percentages of a column add up to 100. The levels' totals and the
+# grand total are rounded as they are (a level's total is a whole number of
+# episodes when the categories are the columns).
 crosstab_round <- function(tab, published = NULL) {
   fixed <- rownames(tab) %in% published
-  tot <- round(colSums(tab))
+  tot <- if ("All episodes" %in% published) round(colSums(tab)) else round_to_total(colSums(tab), round(sum(tab)))
   cells <- tab
   for (j in seq_len(ncol(tab))) cells[, j] <- round_to_total(tab[, j], tot[j], fixed)
   rbind(cbind(cells, `All episodes` = round(rowSums(tab))),

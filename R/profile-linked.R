@@ -1,27 +1,31 @@
 #' Tables of what happens next by category, suppressed together
 #'
 #' The report's tables of the highest threshold reached, the category of
-#' abuse of child protection plans and the pathway measures
-#' ([pathway_measures()]) by category, each from [class_crosstab()] with
-#' proportional assignment, and suppressed *together*: these tables share
-#' margins, so a cell hidden in one could be worked out from the others.
+#' abuse of child protection plans, the pathway measures
+#' ([pathway_measures()]) and the outcomes (section 47 enquiry, conference,
+#' plan, no further action, ...) by category, each from [class_crosstab()]
+#' with proportional assignment, and suppressed *together*: these tables
+#' share margins, so a cell hidden in one could be worked out from the
+#' others.
 #'
-#' * Every table of child protection plans (first or later plans, plan
-#'   lengths with the plans not yet ended, category of abuse) has as its
-#'   category totals the number of plans in each category, which is also the
-#'   "CP plan" row of the table of thresholds. A category whose number of
-#'   plans is hidden in any of them is hidden in all.
-#' * The conferences held in each category (the totals of the table of
-#'   conference timeliness) are the ICPC and CP plan cells of the table of
-#'   thresholds together, so the ICPC cell is the difference of two published
-#'   numbers. A category whose ICPC cell is small, or hidden, has its number
-#'   of conferences hidden (with its column), and a category whose number of
-#'   conferences is hidden has its ICPC cell hidden.
-#'
-#' The hidden sets are widened until no table hides a shared margin that
-#' another prints (a fixed point, usually reached in one or two rounds).
-#' In the table of thresholds, the "ICPC" and "CP plan" rows are never
-#' chosen as complementary cells while others can protect.
+#' Which tables share what is found from the episodes, not listed by hand: a
+#' row of one table (or its total) that counts exactly the episodes of some
+#' rows of another table (or of its total) is the sum of those rows in every
+#' category. For example the episodes with a section 47 enquiry are those
+#' whose highest threshold is "Section 47", "ICPC" or "CP plan"; the
+#' conferences are the "ICPC" and "CP plan" episodes; every table of child
+#' protection plans has the "CP plan" episodes as its total. For each such
+#' link and each category (or group of categories a table counts together),
+#' the sum must be either published in both tables or withheld in both: a
+#' sum the one table lets a reader work out (printed, or by subtraction from
+#' printed totals) while the other hides it would give the other's hidden
+#' cells back. Where one side hides it, the other hides it too: the cell of
+#' the row, or, when the row is a sum of several, its smallest part, with the
+#' complementary cells that then need. This is repeated until no link is
+#' published on one side only (a fixed point). Rows that are the same
+#' episodes in two tables are rounded plainly in both, so they print the
+#' same number, and are never chosen as complementary cells while others
+#' can protect.
 #'
 #' @inheritParams class_crosstab
 #' @param episodes The council's episodes, with `threshold_reached` (the
@@ -29,10 +33,15 @@
 #'   it, `cp_category` (the category of abuse of a plan).
 #' @param measures Optional result of [pathway_measures()] for the same
 #'   episodes (one row per episode).
+#' @param outcomes Optional data frame of 0/1 (or logical) outcome flags of
+#'   the same episodes, one column per outcome (such as `s47`, `icpc`,
+#'   `cp_plan`, `nfa`): each becomes a table of "no" and "yes" by category,
+#'   named `outcome_<column>`, suppressed with the others.
 #' @return A named list of tables from [class_crosstab()]: `threshold`,
-#'   `cp_category` and one per column of `measures`, each present only when
-#'   the data hold it. Attribute `rounds` says how many rounds the joint
-#'   suppression took.
+#'   `cp_category`, one per column of `measures` and one per column of
+#'   `outcomes`, each present only when the data hold it. Attributes
+#'   `rounds` (how many rounds the joint suppression took) and `links` (the
+#'   links found: a data frame with the table and row on each side).
 #' @family profiling
 #' @export
 #' @examples
@@ -40,86 +49,323 @@
 #' ep$threshold_reached <- episode_threshold(ep)
 #' fit <- lca(ep, k = 3, seed = 1)
 #' post <- predict(fit, ep, type = "posterior")
-#' tabs <- pathway_tables(ep, post, pathway_measures(ep))
+#' tabs <- pathway_tables(ep, post, pathway_measures(ep), outcomes = ep[c("s47", "icpc")])
 #' names(tabs)
 #' tabs$threshold
-pathway_tables <- function(episodes, posterior, measures = NULL, threshold = 10) {
+#' attr(tabs, "links")
+pathway_tables <- function(episodes, posterior, measures = NULL, threshold = 10, outcomes = NULL) {
   check_episodes(episodes)
   check_threshold(threshold)
   W <- check_posterior(posterior, nrow(episodes))
-  if (!is.null(measures) && (!is.data.frame(measures) || nrow(measures) != nrow(episodes))) {
-    abort_input(c("{.arg measures} must be the result of {.fn pathway_measures} for the same episodes.",
-                  x = "It has {if (is.data.frame(measures)) nrow(measures) else 'no'} rows; the episodes have {nrow(episodes)}."),
-                class = "cscdemand_error_column")
-  }
-  specs <- pathway_table_specs(episodes, measures)
-  if (!length(specs)) return(structure(list(), rounds = 0L))
-  plans <- names(specs)[vapply(specs, function(s) s$kind == "plans", logical(1))]
-  confs <- names(specs)[vapply(specs, function(s) s$kind == "conferences", logical(1))]
-  h_cp <- character()
-  h_conf <- if ("threshold" %in% names(specs) && length(confs)) {
-    icpc <- round(colSums(W[specs$threshold$values %in% "ICPC", , drop = FALSE]))
-    colnames(W)[icpc > 0 & icpc < threshold]
-  } else character()
-  for (rnd in 1:6) {
-    tabs <- lapply(names(specs), function(nm) {
-      s <- specs[[nm]]
-      hide <- switch(s$kind,
-                     threshold = list(`CP plan` = h_cp, ICPC = if (length(confs)) h_conf else character()),
-                     plans = list(total = h_cp), conferences = list(total = union(h_conf, h_cp)), NULL)
-      base <- data.frame(v = s$values[s$held])
-      class_crosstab(base, var = "v", posterior = W[s$held, , drop = FALSE], threshold = threshold,
-                     label = s$label, published = s$published, hide = hide)
-    })
-    names(tabs) <- names(specs)
-    new_cp <- union(h_cp, unlist(lapply(tabs[plans], crosstab_hidden_in, row = "All episodes")))
-    if ("threshold" %in% names(tabs)) new_cp <- union(new_cp, crosstab_hidden_in(tabs$threshold, "CP plan"))
-    new_conf <- union(h_conf, unlist(lapply(tabs[confs], crosstab_hidden_in, row = "All episodes")))
-    if ("threshold" %in% names(tabs) && length(confs)) {
-      new_conf <- union(new_conf, crosstab_hidden_in(tabs$threshold, "ICPC"))
+  for (arg in c("measures", "outcomes")) {
+    m <- get(arg)
+    if (!is.null(m) && (!is.data.frame(m) || nrow(m) != nrow(episodes))) {
+      abort_input(c("{.arg {arg}} must be a data frame with one row per episode ({nrow(episodes)}).",
+                    x = "It has {if (is.data.frame(m)) nrow(m) else 'no'} rows."),
+                  class = "cscdemand_error_column")
     }
-    if (setequal(new_cp, h_cp) && setequal(new_conf, h_conf)) break
-    h_cp <- new_cp
-    h_conf <- new_conf
+  }
+  specs <- c(pathway_table_specs(episodes, measures), outcome_table_specs(outcomes))
+  if (!length(specs)) return(structure(list(), rounds = 0L, links = linked_links_frame(list())))
+  links <- linked_relations(specs)
+  specs <- linked_plain_rounding(specs, links)
+  tabs <- linked_fixed_point(specs, links, W, threshold)
+  # a table whose large row is mostly hidden because other tables hide the
+  # totals of several categories counts those categories together instead
+  pools <- linked_pools(tabs, colnames(W), threshold)
+  if (length(pools)) {
+    for (nm in names(pools)) specs[[nm]]$pool <- pools[[nm]]
+    pooled <- linked_fixed_point(specs, links, W, threshold)
+    if (linked_loss(pooled, threshold) < linked_loss(tabs, threshold)) tabs <- pooled
+  }
+  structure(tabs, links = linked_links_frame(links))
+}
+
+# The joint suppression: the tables built with the cells to hide, widened
+# until no link is published on one side only. Attribute `rounds`.
+linked_fixed_point <- function(specs, links, W, threshold) {
+  hide <- stats::setNames(rep(list(list()), length(specs)), names(specs))
+  for (rnd in 1:12) {
+    tabs <- lapply(names(specs), function(nm) linked_table(specs[[nm]], W, threshold, hide[[nm]]))
+    names(tabs) <- names(specs)
+    more <- linked_hide_more(tabs, links, colnames(W))
+    if (!length(more)) break
+    for (m in more) hide[[m$table]][[m$row]] <- union(hide[[m$table]][[m$row]], m$cats)
   }
   structure(tabs, rounds = rnd)
 }
 
+# One table of pathway_tables(), with the cells to hide.
+linked_table <- function(s, W, threshold, hide) {
+  base <- data.frame(v = s$values[s$held])
+  class_crosstab(base, var = "v", posterior = W[s$held, , drop = FALSE], threshold = threshold,
+                 label = s$label, published = s$published, hide = if (length(hide)) hide, pool = s$pool)
+}
+
+# Rows of at least ten times the threshold with more than half of their
+# category cells hidden, for each table (as a reader counts "c").
+linked_crowded <- function(tab, threshold) {
+  supp <- attr(tab, "suppressed")
+  p <- attr(tab, "printed")
+  if (is.null(supp) || ncol(supp) < 3L) return(0L)
+  body <- supp[, -ncol(supp), drop = FALSE]
+  sum(p[, ncol(p)] >= 10 * threshold & 2 * rowSums(body) > ncol(body))
+}
+
+# What a set of tables loses: large rows mostly hidden first, then the
+# cells hidden.
+linked_loss <- function(tabs, threshold) {
+  crowd <- sum(vapply(tabs, linked_crowded, 0L, threshold = threshold))
+  cells <- sum(vapply(tabs, function(t) sum(attr(t, "suppressed")), 0L))
+  crowd * 1e6 + cells
+}
+
+# For each table with a large row mostly hidden and two or more categories
+# whose totals are hidden (by links to other tables), those categories
+# (with any the table pools already) to count together.
+linked_pools <- function(tabs, cats, threshold) {
+  out <- list()
+  for (nm in names(tabs)) {
+    t <- tabs[[nm]]
+    supp <- attr(t, "suppressed")
+    if (linked_crowded(t, threshold) == 0L) next
+    hid <- intersect(colnames(supp)[supp["All episodes", ]], cats)
+    pooled <- attr(t, "pooled") %||% character()
+    if (length(hid) + (length(pooled) > 0L) < 2L) next
+    out[[nm]] <- union(hid, pooled)
+  }
+  out
+}
+
 # The tables pathway_tables() builds: for each, the values (one per
-# episode), the episodes it counts, its label, the rows published elsewhere
-# and which margin it shares ("threshold", "plans", "conferences", "other").
+# episode), the episodes it counts, its label and the rows published
+# elsewhere (rounded plainly, never complements while others can protect).
 pathway_table_specs <- function(episodes, measures) {
   specs <- list()
   if ("threshold_reached" %in% names(episodes)) {
     th <- episodes$threshold_reached
     specs$threshold <- list(values = th, held = !is.na(th), label = "Highest threshold",
-                            published = c("CP plan", "ICPC"), kind = "threshold")
+                            published = c("CP plan", "ICPC"))
   }
   if ("cp_category" %in% names(episodes) && any(!is.na(episodes$cp_category))) {
     cc <- episodes$cp_category
-    specs$cp_category <- list(values = cc, held = !is.na(cc), label = "Category of abuse",
-                              published = NULL, kind = "plans")
+    specs$cp_category <- list(values = cc, held = !is.na(cc), label = "Category of abuse", published = NULL)
   }
   heads <- attr(measures, "headings")
   for (nm in names(measures)) {
     v <- measures[[nm]]
     held <- !is.na(v)
     if (!any(held)) next
-    kind <- if (nm %in% c("cp_plan_repeat", "cp_plan_length")) "plans" else
-      if (nm == "icpc_timeliness") "conferences" else "other"
     specs[[nm]] <- list(values = droplevels(as.factor(v)), held = held,
-                        label = if (!is.null(heads[[nm]])) heads[[nm]] else nm,
-                        published = NULL, kind = kind)
+                        label = if (!is.null(heads[[nm]])) heads[[nm]] else nm, published = NULL)
   }
   specs
 }
 
-# The categories whose cell in `row` of a crosstab is hidden ("All
-# episodes": whose total is), a pooled column standing for its categories.
-crosstab_hidden_in <- function(tab, row) {
+# Outcome flags as tables of "no" and "yes" (a flag not known stays in the
+# table, as "Missing"), as the report's table of outcomes counts them.
+outcome_table_specs <- function(outcomes) {
+  specs <- list()
+  for (nm in names(outcomes)) {
+    x <- outcomes[[nm]]
+    if (!is.numeric(x) && !is.logical(x)) {
+      abort_input(c("Outcome column {.field {nm}} must be 0/1 or logical.",
+                    x = "It is {.obj_type_friendly {x}}."), class = "cscdemand_error_column")
+    }
+    if (all(is.na(x))) next
+    y <- factor(ifelse(is.na(x), NA, ifelse(x %in% c(1, TRUE), "yes", "no")), levels = c("no", "yes"))
+    specs[[paste0("outcome_", nm)]] <- list(values = y, held = rep(TRUE, length(y)), label = "Outcome",
+                                            published = NULL)
+  }
+  specs
+}
+
+# The links between the tables: each row `r` of table `a` ("total": its
+# total) that counts exactly the episodes of rows `u` of another table (all
+# of them: its total), or of rows of two or three other tables together
+# that share no episode (the episodes with no further action and those
+# stepped down are those assessed not in need). Each link is
+# list(a, r, parts), a part being list(b, u). Levels as class_crosstab()
+# makes them (crosstab_levels()).
+linked_relations <- function(specs) {
+  lv <- lapply(specs, function(s) {
+    v <- rep(NA_character_, length(s$held))
+    v[s$held] <- as.character(crosstab_levels(s$values[s$held], linked_unknown))
+    v
+  })
+  out <- list()
+  for (a in names(specs)) {
+    for (r in c(sort(unique(lv[[a]][!is.na(lv[[a]])])), "total")) {
+      inr <- if (r == "total") specs[[a]]$held else lv[[a]] %in% r
+      if (!any(inr)) next
+      within <- list()
+      for (b in setdiff(names(specs), a)) {
+        u <- linked_union_of(inr, lv[[b]], specs[[b]]$held)
+        if (length(u)) {
+          out[[length(out) + 1L]] <- list(a = a, r = r, parts = list(list(b = b, u = u)))
+        } else {
+          sub <- linked_rows_within(inr, lv[[b]], specs[[b]]$held)
+          if (length(sub)) within[[b]] <- sub
+        }
+      }
+      for (parts in linked_covers(inr, within, lv)) out[[length(out) + 1L]] <- list(a = a, r = r, parts = parts)
+    }
+  }
+  out
+}
+
+# The rows of a table whose episodes all lie in `inr` (none outside it).
+linked_rows_within <- function(inr, vb, hb) {
+  rows <- unique(vb[hb & inr])
+  rows <- rows[!rows %in% vb[hb & !inr]]
+  sort(rows)
+}
+
+# Two or three tables whose rows inside `inr` (`within`) share no episode
+# and together are all of `inr`: each such set as a list of parts.
+linked_covers <- function(inr, within, lv) {
+  if (length(within) < 2L) return(list())
+  sets <- lapply(names(within), function(b) lv[[b]] %in% within[[b]])
+  names(sets) <- names(within)
+  size <- vapply(sets, sum, 0)
+  out <- list()
+  for (m in 2:min(3L, length(sets))) {
+    for (cmb in utils::combn(names(sets), m, simplify = FALSE)) {
+      if (sum(size[cmb]) != sum(inr)) next  # cannot be a partition of `inr`
+      cover <- Reduce(`+`, sets[cmb])
+      if (all(cover == inr)) out[[length(out) + 1L]] <- lapply(cmb, function(b) list(b = b, u = within[[b]]))
+    }
+  }
+  out
+}
+
+linked_unknown <- c("Unknown", "Not known", "Don't know", "Not stated", "Not recorded", "Refused")
+
+# The rows of a table (values `vb`, counted episodes `hb`) whose episodes
+# are exactly those of `inr`; "total" when they are all of them; none when
+# `inr` is not a union of its rows.
+linked_union_of <- function(inr, vb, hb) {
+  if (!any(inr) || any(inr & !hb)) return(character())
+  inside <- unique(vb[inr])
+  if (any(vb[hb & !inr] %in% inside)) return(character())
+  if (all(inr == hb)) "total" else sort(inside)
+}
+
+# Rows that are the same episodes in two tables (a one-row link, one side
+# possibly a table's total) are rounded plainly in both, so that they print
+# the same number; totals that are the same episodes in two tables are
+# rounded alike already (crosstab_round()).
+linked_plain_rounding <- function(specs, links) {
+  as_row <- function(r) if (identical(r, "total")) "All episodes" else r
+  for (l in links) {
+    if (length(l$parts) != 1L) next
+    u <- l$parts[[1]]$u
+    if (length(u) != 1L || (l$r == "total" && u == "total")) next
+    specs[[l$a]]$published <- union(specs[[l$a]]$published, as_row(l$r))
+    specs[[l$parts[[1]]$b]]$published <- union(specs[[l$parts[[1]]$b]]$published, as_row(u))
+  }
+  specs
+}
+
+# The links as a data frame (one row each).
+linked_links_frame <- function(links) {
+  data.frame(table = vapply(links, `[[`, "", "a"), row = vapply(links, `[[`, "", "r"),
+             sum_of_table = vapply(links, function(l) paste(vapply(l$parts, `[[`, "", "b"), collapse = " + "), ""),
+             sum_of_rows = vapply(links, function(l) paste(vapply(l$parts, function(p) paste(p$u, collapse = " + "), ""),
+                                                            collapse = " + "), ""),
+             stringsAsFactors = FALSE)
+}
+
+# The cells to hide next: each link is an equation between sums (the row of
+# one table, and its parts in the others), for each group of categories the
+# tables count apart (a table's pooled column joins its categories). When a
+# reader can work out all of them but one, that one follows from the
+# others: the smallest of those that can be worked out is hidden too (a
+# row's cell, or the smallest row of a part). A list of list(table, row, cats).
+linked_hide_more <- function(tabs, links, cats) {
+  more <- list()
+  for (l in links) {
+    sides <- c(list(list(b = l$a, u = l$r)), l$parts)
+    pools <- lapply(sides, function(p) attr(tabs[[p$b]], "pooled"))
+    for (g in linked_groups(cats, pools)) {
+      known <- vapply(sides, function(p) crosstab_sum_known(tabs[[p$b]], p$u, g), logical(1))
+      if (sum(!known) != 1L) next
+      size <- vapply(sides, function(p) linked_sum(tabs[[p$b]], p$u, g), 0)
+      pick <- which(known)[order(size[known] <= 0, size[known])][1L]
+      p <- sides[[pick]]
+      more[[length(more) + 1L]] <- list(table = p$b, row = linked_smallest(tabs[[p$b]], p$u, g), cats = g)
+    }
+  }
+  more
+}
+
+# The printed sum of rows `u` ("total") of a table over categories `g`.
+linked_sum <- function(tab, u, g) {
+  p <- attr(tab, "printed")
+  rows <- if (identical(u, "total")) "All episodes" else intersect(u, rownames(p))
+  cols <- crosstab_columns_of(tab, g)
+  if (!length(rows) || anyNA(cols)) return(0)
+  sum(p[rows, cols])
+}
+
+# Groups of categories: each alone, except those a table pools (its
+# "Other categories" column), together (pools that overlap, as one).
+linked_groups <- function(cats, pools) {
+  groups <- list()
+  for (p in pools) {
+    p <- intersect(p %||% character(), cats)
+    if (!length(p)) next
+    hit <- vapply(groups, function(g) length(intersect(g, p)) > 0L, logical(1))
+    groups <- c(groups[!hit], list(union(p, unlist(groups[hit]))))
+  }
+  c(groups, as.list(setdiff(cats, unlist(groups))))
+}
+
+# Of rows `u` of a table, the one whose cells in categories `g` add up to the
+# least (positive first): the part of a sum to hide.
+linked_smallest <- function(tab, u, g) {
+  if (identical(u, "total")) return("total")
+  p <- attr(tab, "printed")
+  cols <- crosstab_columns_of(tab, g)
+  rows <- intersect(u, rownames(p))
+  if (!length(rows)) return(u[1])
+  n <- rowSums(p[rows, cols, drop = FALSE])
+  rows[order(n <= 0, n)][1L]
+}
+
+# The table's columns that count categories `g`.
+crosstab_columns_of <- function(tab, g) {
+  p <- attr(tab, "printed")
+  pooled <- attr(tab, "pooled") %||% character()
+  unique(ifelse(g %in% colnames(p), g, ifelse(g %in% pooled, "Other categories", NA_character_)))
+}
+
+# Whether a reader can work out, from a crosstab as published (its shown
+# cells and totals), the sum of rows `rows` ("total": its total row) over
+# the categories `g`: the sum's hidden part must lie in the span of the
+# published lines' equations (each row and column adds up to its total).
+# A row the table does not print on its own (merged with another, or left
+# out) is taken as not worked out.
+crosstab_sum_known <- function(tab, rows, g) {
   supp <- attr(tab, "suppressed")
-  if (is.null(supp) || !row %in% rownames(supp)) return(character())
-  cols <- setdiff(colnames(supp)[supp[row, ]], "All episodes")
-  pooled <- attr(tab, "pooled")
-  unique(c(setdiff(cols, "Other categories"), if ("Other categories" %in% cols) pooled))
+  if (is.null(supp)) return(FALSE)
+  rows <- if (identical(rows, "total")) "All episodes" else rows
+  cols <- crosstab_columns_of(tab, g)
+  if (anyNA(cols)) return(FALSE)
+  p <- attr(tab, "printed")
+  missing <- setdiff(rows, rownames(supp))
+  if (length(missing)) return(FALSE)
+  target <- matrix(0, nrow(supp), ncol(supp), dimnames = dimnames(supp))
+  target[rows, cols] <- 1
+  h <- which(supp)
+  if (!any(target[h] != 0)) return(TRUE)
+  nr <- nrow(supp)
+  nc <- ncol(supp)
+  eq <- rbind(t(vapply(seq_len(nr), function(i) as.vector((row(supp) == i) * ifelse(col(supp) == nc, -1, 1)), numeric(length(supp)))),
+              t(vapply(seq_len(nc), function(j) as.vector((col(supp) == j) * ifelse(row(supp) == nr, -1, 1)), numeric(length(supp)))))
+  eq <- eq[, h, drop = FALSE]
+  eq <- eq[rowSums(eq != 0) > 0, , drop = FALSE]
+  if (!nrow(eq)) return(FALSE)
+  res <- qr.resid(qr(t(eq)), target[h])
+  max(abs(res)) < 1e-8
 }

@@ -16,7 +16,11 @@
 #'   end by the last return, so that a table's totals are all the plans, as
 #'   in the other tables of plans (the plans not yet ended cannot then be
 #'   found by subtracting the ended plans from the plans another table
-#'   prints: the suppression of the one table sees them);
+#'   prints: the suppression of the one table sees them); with `class`,
+#'   plans not yet ended that are fewer than `threshold` in some category
+#'   are counted with the longest band ("6 months or more, or not yet
+#'   ended") instead of a row of their own, whose hidden cells would hide
+#'   most of a large row;
 #' * `icpc_timeliness`: initial child protection conferences held within 15
 #'   working days of the start of the section 47 enquiry (from
 #'   `icpc_timely`);
@@ -81,7 +85,8 @@ pathway_measures <- function(episodes, class = NULL, threshold = 10) {
       out[[nm]] <- factor(rep(NA_character_, length(ok)), levels = levels(merged))
       out[[nm]][ok] <- merged
     }
-    out[[nm]] <- pathway_open_plans(out[[nm]], episodes[[defs[[nm]]$open %||% ""]])
+    out[[nm]] <- pathway_open_plans(out[[nm]], episodes[[defs[[nm]]$open %||% ""]],
+                                    if (!is.null(class)) episodes[[class]], threshold)
   }
   titles <- vapply(defs[names(out)], `[[`, "", "title")
   headings <- vapply(defs[names(out)], `[[`, "", "heading")
@@ -94,11 +99,27 @@ pathway_measures <- function(episodes, class = NULL, threshold = 10) {
 # other tables of plans. Without it, the plans that had ended, subtracted
 # from the plans another table prints, would give the plans not yet ended,
 # however few. `open` is the 0/1 flag of having a plan (cp_plan, cin_plan);
-# absent, the lengths are of ended plans only.
-pathway_open_plans <- function(len, open) {
+# absent, the lengths are of ended plans only. With the categories `cls`,
+# plans not yet ended that are fewer than `threshold` (but some) in any
+# category are counted with the longest plans ("6 months or more, or not yet
+# ended"): a row of their own would need every cell hidden, and, its total
+# being under twice the threshold, complementary cells that hide most of a
+# large row (no split of the categories into groups whose hidden cells each
+# add up to the threshold exists).
+pathway_open_plans <- function(len, open, cls = NULL, threshold = 10) {
   if (is.null(open)) return(len)
   still <- !is.na(open) & open == 1 & is.na(len)
   if (!any(still)) return(len)
+  n <- if (!is.null(cls)) table(cls[still]) else integer()
+  held <- levels(len)[levels(len) %in% len]
+  if (length(held) && any(n > 0 & n < threshold)) {
+    top <- held[length(held)]
+    lv <- levels(len)
+    lv[lv == top] <- paste0(top, ", or ", tolower(pathway_open_label))
+    out <- factor(as.character(len), levels = levels(len), labels = lv)
+    out[still] <- lv[levels(len) == top]
+    return(droplevels(out))
+  }
   lv <- c(levels(len), pathway_open_label)
   out <- factor(as.character(len), levels = lv)
   out[still] <- pathway_open_label

@@ -123,6 +123,12 @@
 #'   profile before flagging.
 #' @param threshold Small-number threshold (default 10): counts from 1 to
 #'   `threshold - 1` are suppressed, with secondary suppression; 0 turns it off.
+#' @param crosstabs Optional named list of tables from [class_crosstab()]
+#'   (with the same `posterior` and `threshold`), one per variable of `vars`
+#'   it names, such as the outcome tables of [pathway_tables()]: the profile
+#'   counts and hides those variables as these tables do, so that a ratio
+#'   gives back nothing that a table suppressed jointly with others hides. A
+#'   0/1 variable's table has levels "no" and "yes".
 #' @return A data frame of class `cscdemand_profile`, one row per
 #'   characteristic, level and class, with columns `variable`, `level`,
 #'   `class`, `n`, `n_class`, `pct`, `n_other`, `n_other_class`, `pct_other`,
@@ -149,9 +155,15 @@
 #' plot(prof)
 class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("one", "both"),
                           level = 0.95, alpha = 0.05, flags = c(1, 2), p_adjust = "holm",
-                          threshold = 10) {
+                          threshold = 10, crosstabs = NULL) {
   check_episodes(episodes)
   binary <- rlang::arg_match(binary)
+  if (!is.null(crosstabs) && (!is.list(crosstabs) || is.null(names(crosstabs)) ||
+                              !all(vapply(crosstabs, inherits, logical(1), "cscdemand_crosstab")))) {
+    abort_input(c("{.arg crosstabs} must be a named list of tables from {.fn class_crosstab}.",
+                  i = "Name each table by its variable, for example {.code list(s47 = tab)}."),
+                class = "cscdemand_error_input")
+  }
   p_adjust <- rlang::arg_match(p_adjust, stats::p.adjust.methods)
   check_number(level, min = 0.5, max = 0.9999)
   check_number(alpha, min = 0, max = 1)
@@ -191,8 +203,12 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
   }
   z <- stats::qnorm(1 - (1 - level) / 2)
   hide_class <- hidden_totals(colSums(W), threshold)
-  rows <- lapply(vars, profile_variable, episodes = episodes, W = W, binary = binary,
-                 threshold = threshold, z = z, hide_class = hide_class, crosstab = crosstab)
+  rows <- lapply(vars, function(v) {
+    given <- crosstabs[[v]]
+    tab <- if (is.null(given)) crosstab else function(y, v) profile_given_crosstab(given, y, v)
+    profile_variable(v, episodes = episodes, W = W, binary = binary, threshold = threshold, z = z,
+                     hide_class = hide_class, crosstab = tab)
+  })
   merged <- stats::setNames(lapply(rows, attr, "merged"), vars)
   notes <- stats::setNames(lapply(rows, attr, "note"), vars)
   rows <- lapply(rows, function(r) `attr<-`(`attr<-`(r, "merged", NULL), "note", NULL))
@@ -279,6 +295,20 @@ profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class, c
   attr(out, "merged") <- setdiff(lv, rownames(cnt))
   attr(out, "note") <- attr(ct, "note")
   out
+}
+
+# A table given for a variable (class_profile(crosstabs =)) must count the
+# levels the profile counts.
+profile_given_crosstab <- function(ct, y, v) {
+  lv <- levels(crosstab_levels(y, residual_unknown))
+  got <- rownames(attr(ct, "expected"))
+  if (is.null(got) || !all(got %in% lv)) {
+    abort_input(c("The table given in {.arg crosstabs} for {.field {v}} does not count its levels.",
+                  x = "It has rows {.val {got}}; {.field {v}} has levels {.val {lv}}.",
+                  i = "Give the table of {.field {v}} by category (a 0/1 variable as \"no\" and \"yes\")."),
+                class = "cscdemand_error_input")
+  }
+  ct
 }
 
 # The unrounded counts of a crosstab's published rows, one column per class

@@ -15,6 +15,9 @@
 # are counted, not named. Attribute `steps`: the audit step(s) behind each
 # line.
 report_audit <- function(au, threshold, source = NULL, years = NULL) {
+  # the extract's columns the report does not use are the analyst's
+  # business (audit()), not a step of what happened to the children's rows
+  au <- au[!grepl("^columns not used", au$step), , drop = FALSE]
   unit <- if (is.null(au$unit)) rep("rows", nrow(au)) else au$unit
   files <- grepl("returns read", au$step)  # census files: not about children
   not_children <- files | unit != "rows" | grepl("columns|factors excluded", au$step)
@@ -22,9 +25,9 @@ report_audit <- function(au, threshold, source = NULL, years = NULL) {
   # a step that is a difference of published lines is protected with them
   hidden <- audit_chain_hide(au$step, round(au$n), hidden & !not_children, threshold)
   n <- ifelse(not_children | !hidden, fmt_int(round(au$n)), "c")
-  detail <- report_audit_detail(au$step, au$detail, source)
-  detail <- as.character(audit_public_text(detail, threshold, hide_all = hidden & !not_children))
-  detail <- report_big_marks(report_rare_factors(detail, threshold))
+  raw <- report_audit_detail(au$step, au$detail, source)
+  detail <- as.character(audit_public_text(raw, threshold, hide_all = hidden & !not_children))
+  detail <- report_big_marks(report_rare_factors(detail, threshold, raw))
   detail[files] <- if (length(years)) paste("reporting years", report_years_text(years)) else ""
   step <- report_audit_step(au$step)
   step[files] <- sub("^(Census )?returns read", "CIN census returns read", step[files])
@@ -109,20 +112,38 @@ report_audit_dedupe <- function(out, not_children) {
 
 # A factor named with a suppressed count ("Female genital mutilation (22A):
 # c") says that such a case was recorded: rare factors are counted, not
-# named ("2 factors, each recorded fewer than 10 times").
-report_rare_factors <- function(x, threshold) {
-  vapply(x, function(s) {
+# named ("2 factors, each recorded fewer than 10 times"). `raw` is the text
+# before suppression: a factor hidden with them so that their counts cannot
+# be worked out was recorded more often, and the phrase says so rather than
+# calling it rare.
+report_rare_factors <- function(x, threshold, raw = NULL) {
+  vapply(seq_along(x), function(i) {
+    s <- x[i]
     if (is.na(s)) return(s)
     parts <- strsplit(s, "; ", fixed = TRUE)[[1]]
     rare <- grepl("\\(([0-9]{1,2}[A-F]?|c)\\): c$", parts)
     if (!any(rare)) return(s)
     k <- sum(rare)
+    small <- k
+    if (!is.null(raw) && !is.na(raw[i])) {
+      rp <- strsplit(raw[i], "; ", fixed = TRUE)[[1]]
+      codes <- sub("^.*\\(([0-9]{1,2}[A-F]?)\\): [0-9,]+$", "\\1", rp[grepl("\\([0-9]{1,2}[A-F]?\\): [0-9,]+$", rp)])
+      cnt <- as.numeric(gsub(",", "", sub("^.*\\): ", "", rp[grepl("\\([0-9]{1,2}[A-F]?\\): [0-9,]+$", rp)])))
+      hidden_codes <- sub("^.*\\(([0-9]{1,2}[A-F]?)\\): c$", "\\1", parts[rare])
+      small <- sum(cnt[codes %in% hidden_codes] < threshold)
+    }
     more <- if (any(!rare & grepl("\\(([0-9]{1,2}[A-F]?|c)\\): ", parts))) " more" else ""
-    phrase <- paste0(count_words(k), more, " factor", if (k > 1) "s" else "", ", ",
-                     if (k > 1) "each " else "", "recorded fewer than ", fmt_int(threshold), " times")
+    phrase <- if (small == k) {
+      paste0(count_words(k), more, " factor", if (k > 1) "s" else "", ", ",
+             if (k > 1) "each " else "", "recorded fewer than ", fmt_int(threshold), " times")
+    } else {
+      paste0(count_words(k), more, " factors, not counted one by one: ", count_words(small), " recorded fewer than ",
+             fmt_int(threshold), " times, the other", if (k - small > 1) "s" else "", " hidden so that ",
+             if (small > 1) "their counts" else "its count", " cannot be worked out")
+    }
     last <- grepl("not recorded in any episode$", parts)
     paste(c(parts[!rare & !last], phrase, parts[last]), collapse = "; ")
-  }, "", USE.NAMES = FALSE)
+  }, "")
 }
 
 # Census element names and the package's column names, as words.
@@ -168,6 +189,8 @@ report_audit_detail <- function(step, detail, source = NULL) {
   # "0 with no assessment read"): left out, with its separator
   out <- gsub("(^|[,;] ?)0 with [^,;]*", "", out)
   out <- sub("^[,;] ?", "", out)
+  # a detail that repeats its step ("dropped: only 21" and "946 with only 21") says nothing
+  out[grepl("only 21", step) & grepl("^[0-9]+ with only \"No factors identified\" \\(21\\)$", out)] <- ""
   out <- gsub("([0-9]+) factor columns: [0-9A-Z, ]+$", "\\1 factors analysed (listed in the next section)", out)
   out <- gsub("years kept: ([0-9, ]+)", "reporting years kept: \\1", out)
   yrs <- regmatches(out, gregexpr("(?<=reporting years kept: )[0-9, ]+", out, perl = TRUE))

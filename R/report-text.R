@@ -297,8 +297,10 @@ k_up_reason <- function(crit, who, k_check, tb) {
                   if (pr$disagree) paste0("; in the ", of(pr$disagree), " where they disagreed, ", rule, " was right in ",
                                           of(pr$right_a), " and ", who, " in ", of(pr$right_b)) else
                     "; they never disagreed", ".")
-  a_better <- (pr$hit_a - pr$hit_b >= 2 && pr$over_a <= pr$over_b) || (pr$over_b > pr$over_a && pr$hit_a >= pr$hit_b)
-  b_better <- (pr$hit_b - pr$hit_a >= 2 && pr$over_b <= pr$over_a) || (pr$over_a > pr$over_b && pr$hit_b >= pr$hit_a)
+  # a difference of one data set is no difference
+  a_better <- (pr$hit_a - pr$hit_b >= 2 && pr$over_a <= pr$over_b) || (pr$over_b - pr$over_a >= 2 && pr$hit_a >= pr$hit_b)
+  b_better <- (pr$hit_b - pr$hit_a >= 2 && pr$over_b <= pr$over_a) || (pr$over_a - pr$over_b >= 2 && pr$hit_b >= pr$hit_a)
+  close <- abs(pr$hit_a - pr$hit_b) <= 1 && abs(pr$over_a - pr$over_b) <= 1
   verdict <- if (pr$disagree == 0) {
     paste0(" So the study cannot say which to trust when they disagree, as here: the report keeps ", count_words(crit$k),
            " because its rule was fixed in advance, not because the study favours it, and ", who, "'s extra ",
@@ -309,7 +311,8 @@ k_up_reason <- function(crit, who, k_check, tb) {
     paste0(" So in the study ", who, " did better: the report keeps ", count_words(crit$k), " only because its rule was ",
            "fixed in advance, and the model with ", cats(k_check), " deserves a look.")
   } else {
-    paste0(" So the study gives no reason to prefer either: the report keeps ", count_words(crit$k), " because its rule was ",
+    paste0(" So the study gives ", if (close) "little to choose between them (at most one data set apart)" else
+             "no clear answer which to trust", ": the report keeps ", count_words(crit$k), " because its rule was ",
            "fixed in advance, not because the study favours it, and ", who, "'s extra ",
            if (k_check - crit$k == 1) "category" else "categories", " may be real rather than an existing category split in two.")
   }

@@ -67,15 +67,15 @@ threads <- as.integer(Sys.getenv("KSEL_THREADS", "2"))
 # round-robin (the cell with the smallest share of its plan done next, so a
 # run stopped early leaves every cell represented); then tier 2 (the same
 # at 30,000), then tier 3 (twelve classes; 300,000 episodes).
-# Then (December 2026) tier 4: three more twelve-class data sets at 30,000
-# (where the first one separated SABIC from cross-validation), tier 5:
-# twelve classes at 300,000, tier 6: three more at 3,000.
+# Then (December 2026) tier 4: twelve classes at 300,000; tier 5: three more
+# twelve-class data sets at 30,000 (where the first one separated SABIC from
+# cross-validation); tier 6: three more at 3,000.
 plan <- data.frame(k = c(5, 7, 5, 7, 12, 12, 5, 7, 12),
                    n = as.integer(c(3000, 3000, 30000, 30000, 3000, 30000, 300000, 300000, 300000)),
                    reps = c(6, 6, 10, 10, 6, 4, 1, 1, 1),
                    blrt_reps = c(1, 1, 0, 0, 0, 0, 0, 0, 0),
                    cv = c(TRUE, TRUE, TRUE, TRUE, TRUE, TRUE, FALSE, FALSE, FALSE),
-                   tier = c(1, 1, 2, 2, 6, 4, 3, 3, 5))
+                   tier = c(1, 1, 2, 2, 6, 5, 3, 3, 4))
 # KSEL_BLRT_DATA_SETS=m: the BLRT on the first m data sets of each cell at
 # 3,000 with K = 5 or 7.
 if (nzchar(Sys.getenv("KSEL_BLRT_DATA_SETS"))) {
@@ -84,6 +84,11 @@ if (nzchar(Sys.getenv("KSEL_BLRT_DATA_SETS"))) {
 # The enumeration's fits are kept (one .rds per data set) for the stability
 # pass, which runs separately (--stability) after or between main passes.
 fit_dir <- Sys.getenv("KSEL_FIT_DIR", file.path(tempdir(), "ksel-fits"))
+# KSEL_STABILITY_MAX_N=m: the main pass leaves the stability of data sets
+# of more than m episodes for a later --stability run (on a loaded machine
+# the stability of 300,000 episodes, twelve classes, costs about as much as
+# several smaller data sets' main passes).
+stab_max_n <- as.numeric(Sys.getenv("KSEL_STABILITY_MAX_N", "Inf"))
 blrt_boot <- 39L
 stab_boot <- 10L
 criteria <- c("BIC", "SABIC", "AIC", "CAIC", "CV", "CV1SE", "BLRT", "stability", "stability60", "stability50")
@@ -272,7 +277,7 @@ run_study <- function(path, stability = FALSE) {
       study_one(des, p$n, r, seed, run_blrt = r <= p$blrt_reps, run_cv = p$cv,
                 row_writer(path, des$k, p$n, r, seed))
     }
-    if (!id %in% stab_done) {
+    if (!id %in% stab_done && p$n <= stab_max_n) {
       message(format(Sys.time(), "%H:%M:%S"), " stability")
       stability_one(des, p$n, r, seed, row_writer(path, des$k, p$n, r, seed))
     }

@@ -231,3 +231,69 @@ attacker_widths_lp <- function(x, A, b, small) {
       lpSolve::lp("min", obj, A, rep("=", nrow(A)), b)$objval
   }, 0)
 }
+
+# An attacker's range of every small hidden cell of a set of tables by
+# category built from the same episodes (pathway_tables()), read together:
+# the unknowns are the counts, by category, of the episodes' combinations of
+# values across all the tables (every combination seen in the data), not
+# negative; each published cell of each table (shown cells, a pooled column
+# as the sum of its categories, totals) is the sum of the combinations it
+# counts. By linear programming (lpSolve), independently of the package's
+# rules: no link between the tables is given, the arithmetic finds them.
+# `values`: a named list (one per table) of each episode's row (NA outside
+# the table); `post`: whole episodes (an indicator matrix). Returns the
+# widths of the hidden cells under the threshold, named "table / row / column".
+linked_atom_widths <- function(tabs, values, post, threshold = 10) {
+  testthat::skip_if_not_installed("lpSolve")
+  key <- do.call(paste, c(lapply(values, function(v) ifelse(is.na(v), "<none>", as.character(v))), sep = "\r"))
+  atoms <- unique(key)
+  cat_of <- max.col(post)
+  K <- ncol(post)
+  x <- as.vector(table(factor(key, atoms), factor(cat_of, seq_len(K))))
+  at <- match(atoms, key)
+  rows <- list(); b <- numeric(); small <- list(); nm <- character()
+  for (t in names(tabs)) {
+    cnt <- attr(tabs[[t]], "counts")
+    pooled <- attr(tabs[[t]], "pooled")
+    v <- values[[t]][at]
+    # a level merged into a published row ("Not yet ended or 2 years or more")
+    lv <- setdiff(rownames(cnt), "All episodes")
+    into <- vapply(unique(v[!is.na(v)]), function(l) if (l %in% lv) l else lv[vapply(lv, grepl, TRUE, pattern = l, fixed = TRUE)][1], "")
+    v <- unname(into[v])
+    for (i in rownames(cnt)) for (j in colnames(cnt)) {
+      in_row <- if (i == "All episodes") !is.na(v) else v %in% i
+      cats <- if (j == "All episodes") seq_len(K) else match(if (j == "Other categories") pooled else j, colnames(post))
+      coef <- as.numeric(outer(in_row, seq_len(K) %in% cats))
+      truth <- sum(coef * x)
+      if (!is.na(cnt[i, j])) {
+        rows[[length(rows) + 1L]] <- coef
+        b <- c(b, cnt[i, j])
+      } else if (truth > 0 && truth < threshold) {
+        small[[length(small) + 1L]] <- coef
+        nm <- c(nm, paste(t, "/", i, "/", j))
+      }
+    }
+  }
+  A <- do.call(rbind, rows)
+  stopifnot(isTRUE(all.equal(as.vector(A %*% x), b)))
+  w <- vapply(small, function(obj) {
+    lpSolve::lp("max", obj, A, rep("=", nrow(A)), b)$objval - lpSolve::lp("min", obj, A, rep("=", nrow(A)), b)$objval
+  }, 0)
+  stats::setNames(w, nm)
+}
+
+# The example data's episodes of one council as the report reads them, with
+# whole episodes in their true categories.
+example_council <- local({
+  cache <- list()
+  function(council) {
+    if (!is.null(cache[[council]])) return(cache[[council]])
+    rd <- report_data("example", council = council)
+    ep <- rd$episodes[rd$own, , drop = FALSE]
+    cl <- factor(ep$true_class)
+    post <- indicator_matrix(cl)
+    colnames(post) <- levels(cl)
+    cache[[council]] <<- list(episodes = ep, posterior = post)
+    cache[[council]]
+  }
+})

@@ -313,3 +313,32 @@ test_that("a merged residual row has the same name in the profile and in the tab
   expect_equal(residual_label(c("Unknown", "Other", "Missing")), "Other, unknown or missing")
   expect_equal(residual_label(c("Missing", "Female")), "Female or missing")
 })
+
+test_that("a not-known row shown only in the total cannot be narrowed below the threshold by the known percentages", {
+  # 1 and 6 known episodes print 14.3% and 85.7%: with a category total of 20
+  # and 15 not known in all, the known episodes are 7 or 14, so its not-known
+  # episodes 13 or 6: a range of 7, under the threshold
+  expect_equal(unknown_feasible(c(14.3, 85.7), 20, 15), c(6, 13))
+  expect_equal(unknown_feasible(c(NA, NA), 20, 15), 0:15)
+  # percentages of a large known count pin nothing
+  expect_gte(diff(range(unknown_feasible(c(40.4, 59.6), 520, 20))), 10)
+  # in a table: category C (20 female, 37 male, 3 not known) would print
+  # 35.1% and 64.9% of its 57 known episodes; with its total of 60 and 12 not
+  # known in all, only 57 known fits, so its 3 not known would come back
+  n <- c(300, 310, 3, 280, 290, 4, 20, 37, 3, 150, 160, 2)
+  v <- rep(rep(c("Female", "Male", "Unknown"), 4), n)
+  cl <- rep(rep(c("A", "B", "C", "D"), each = 3), n)
+  post <- indicator_matrix(factor(cl))
+  colnames(post) <- c("A", "B", "C", "D")
+  ct <- class_crosstab(data.frame(v = v), var = "v", posterior = post)
+  expect_equal(attr(ct, "residual_total"), "Unknown")
+  expect_equal(unknown_feasible(c(35.1, 64.9), 60, 12), 3)
+  expect_equal(ct$C[1:2], c("c", "c"))
+  expect_true(all(attr(ct, "suppressed")[c("Female", "Male"), "C"]))
+  sizes <- tapply(n, rep(c("A", "B", "C", "D"), each = 3), sum)
+  for (k in c("A", "B", "C", "D")) {
+    pct <- suppressWarnings(as.numeric(sub("%$", "", ct[[k]][1:2])))
+    can <- unknown_feasible(pct, sizes[[k]], 12)
+    expect_gte(max(can) - min(can), 10)
+  }
+})

@@ -289,3 +289,21 @@ test_that("rows of the ratio table that show no ratio are left out with a note; 
   expect_match(it[1, 2], "^[0-9.]+ to [0-9.]+$")
   expect_equal(format_p_adjusted(c(0.0496, 0.0504, 0.2, 0.0004), 0.05), c("0.0496", "0.050", "0.200", "<0.001"))
 })
+
+test_that("one finding per characteristic in a category: an age split is not said three ways (s6 reader, finding 6)", {
+  set.seed(4)
+  n <- 3000
+  cls <- rep(c("A", "B"), c(1000, 2000))
+  # A is young: 0-4 up, 10-15 down, 5-9 up: three significant levels of one variable
+  age <- ifelse(cls == "A", sample(c("0-4", "5-9", "10-15"), n, TRUE, c(0.5, 0.35, 0.15)),
+                sample(c("0-4", "5-9", "10-15"), n, TRUE, c(0.25, 0.25, 0.5)))
+  s47 <- rbinom(n, 1, ifelse(cls == "A", 0.5, 0.3))
+  prof <- class_profile(data.frame(class = cls, age_group = age, s47 = s47), "class", c("age_group", "s47"))
+  fi <- profile_findings(prof, max_per_class = 4)
+  rows <- attr(fi, "rows")
+  expect_false(any(duplicated(rows[c("class", "variable")])))
+  expect_setequal(rows$variable[rows$class == "A"], c("age_group", "s47"))
+  # the old behaviour on request: every level
+  all_levels <- attr(profile_findings(prof, max_per_class = 4, distinct = FALSE), "rows")
+  expect_gt(sum(all_levels$class == "A" & all_levels$variable == "age_group"), 1)
+})

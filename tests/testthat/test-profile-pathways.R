@@ -108,3 +108,49 @@ test_that("pathway_measures(class = ) merges sparse plan-length bands and checks
   expect_equal(levels(pathway_measures(ep)$cp_plan_length)[4], "1 to under 2 years")
   expect_error(pathway_measures(ep, class = "nope"), class = "cscdemand_error_column")
 })
+
+test_that("pathway_measures(class = ) counts a small row of plans not yet ended with the longest plans", {
+  # 13 plans not yet ended over 6 categories: each of their cells is hidden,
+  # and the table's large rows lose most of theirs (review of Kingston upon Thames)
+  cats <- paste("Category", 1:6)
+  ep <- data.frame(cp_plan = 1, cp_plan_days = c(rep(rep(c(60, 300), each = 30), 6), rep(NA, 13)),
+                   category = c(rep(cats, each = 60), rep(cats, length.out = 13)))
+  pm <- pathway_measures(ep, class = "category")
+  expect_equal(levels(pm$cp_plan_length), c("Under 3 months", "6 months to under 1 year, or not yet ended"))
+  expect_equal(as.vector(table(pm$cp_plan_length)), c(180, 193))
+  post <- indicator_matrix(factor(ep$category))
+  colnames(post) <- cats
+  merged <- class_crosstab(data.frame(v = pm$cp_plan_length), var = "v", posterior = post)
+  expect_false(any(attr(merged, "suppressed")))
+  # without the merge every cell of the small row is hidden, and one large row mostly
+  alone <- pathway_measures(ep)
+  expect_true(pathway_open_label %in% levels(alone$cp_plan_length))
+  split <- class_crosstab(data.frame(v = droplevels(alone$cp_plan_length)), var = "v", posterior = post)
+  s <- attr(split, "suppressed")[c("Under 3 months", "6 months to under 1 year"), cats]
+  expect_true(any(rowSums(s) > length(cats) / 2))
+  # enough in every category: a row of their own
+  ep2 <- rbind(ep, data.frame(cp_plan = 1, cp_plan_days = NA, category = rep(cats, 10)))
+  expect_true(pathway_open_label %in% levels(pathway_measures(ep2, class = "category")$cp_plan_length))
+})
+
+test_that("conference timeliness comes from the dates, not from whether the conference led to a plan", {
+  # a reader saw the example's Kingston upon Thames table of timeliness with
+  # "Later" 81 and "Within 15 working days" 400, the numbers of ICPC and CP
+  # plan episodes: a coincidence of that council (the two off-diagonal
+  # counts are both 66), not a derivation from the plan
+  x <- cin_example
+  ok <- !is.na(x$s47_date) & !is.na(x$icpc_date)
+  timely <- as.integer(as.Date(x$icpc_date[ok]) <= cin_add_working_days(as.Date(x$s47_date[ok]), 15))
+  expect_identical(as.integer(x$icpc_timely[ok]), timely)
+  d <- example_council("Kingston upon Thames")$episodes
+  tab <- table(d$threshold_reached, d$icpc_timely)[c("ICPC", "CP plan"), ]
+  expect_true(all(tab > 0))
+  expect_equal(as.vector(tab), c(15, 66, 66, 334))
+  # elsewhere the margins differ, and timeliness is about as common with and without a plan
+  for (council in c("Sunderland", "Leicestershire")) {
+    e <- example_council(council)$episodes
+    t2 <- table(e$threshold_reached, e$icpc_timely)[c("ICPC", "CP plan"), ]
+    expect_false(isTRUE(all.equal(unname(rowSums(t2)), unname(colSums(t2)))))
+    expect_gt(stats::chisq.test(t2)$p.value, 0.01)
+  }
+})

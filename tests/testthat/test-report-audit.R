@@ -297,3 +297,19 @@ test_that("a council's audit from several councils' data is the audit of its row
   # where the rows came from, said on the council's assessments
   expect_identical(a$detail[a$step == "assessments"], "from a data frame")
 })
+
+test_that("a factor hidden only to protect rare ones is not called rare (s6 reader, the audit in plain English)", {
+  rd <- report_data("example", council = "Kingston upon Thames")
+  ex <- rd$audit$Detail[rd$audit$Step == "Factors excluded"]
+  au <- attr(rd, "audit_counts")
+  raw <- au$detail[au$step == "factors excluded"]
+  pairs <- regmatches(raw, gregexpr("[0-9]{1,2}[A-F]? \\([0-9]+\\)", raw))[[1]]
+  cnt <- as.numeric(sub("^.*\\(([0-9]+)\\)$", "\\1", pairs))
+  n_rare <- sum(cnt < 10)
+  n_named <- lengths(regmatches(ex, gregexpr("\\([0-9]{1,2}[A-F]?\\): [0-9,]+", ex)))
+  n_hidden <- length(cnt) - n_named
+  expect_gt(n_hidden, n_rare)  # a complement was hidden with the rare factors
+  expect_match(ex, paste0(count_words(n_hidden), " more factors, not counted one by one: ", count_words(n_rare),
+                          " recorded fewer than 10 times"), fixed = TRUE)
+  expect_no_match(ex, "each recorded fewer than", fixed = TRUE)
+})

@@ -93,8 +93,14 @@ test_that("the audit reads as English: factor names first, no element or column 
   expect_no_match(txt, "birth_date|referral_source_code|cp_category_code")
   expect_no_match(txt, "coded 21", fixed = TRUE)
   # excluded factors no episode records: a sentence, not "not present: 1"
+  # (the line's count is the factors it names and those it counts)
   expect_match(txt, "; one more excluded factor is not recorded in any episode", fixed = TRUE)
   expect_no_match(txt, "not present:", fixed = TRUE)
+  # no line of process (the extract's columns not used), and no detail that
+  # repeats its step
+  expect_false("Columns not used" %in% au$Step)
+  no_f <- grep("No factors identified", au$Step)
+  expect_false(grepl("^[0-9,]+ with only \"No factors identified\" \\(21\\)$", au$Detail[no_f]))
   # no count of 1,000 or more without its separator (years excepted)
   bare <- as.numeric(unlist(regmatches(txt, gregexpr("(?<![0-9,.A-Za-z_-])[0-9]{4,}(?![0-9A-Za-z_.-])", txt, perl = TRUE))))
   expect_true(all(bare >= 1990 & bare <= 2099))
@@ -107,7 +113,6 @@ test_that("the audit reads as English: factor names first, no element or column 
   # R's words and catch-alls are not a reader's: no "data frame", and each
   # count not of children names its own unit
   expect_no_match(paste(unlist(au), collapse = " "), "data frame|columns or codes")
-  expect_identical(au$Unit[au$Step == "Columns not used"], "columns")
   expect_identical(au$Unit[au$Step == "Factors excluded"], "factors")
   # "Rows read" repeats the count of "Factor codes kept": one line, with its detail
   # (the council's own audit: the rows read are the whole extract's, so
