@@ -7,20 +7,32 @@
 #' * Without `data`: the fitted class sizes, with intervals from the observed
 #'   information ([lca_se()], on the logit scale).
 #' * With `data` (for example one council's episodes of a model fitted to
-#'   several councils): the mean posterior probability of each class over the
-#'   rows of `data`, which is the expected share of those episodes in each
-#'   class. This is *proportional assignment*: each episode counts towards
-#'   every class with its posterior probability, so the shares carry the
-#'   classification error instead of inflating the largest class as counting
-#'   each episode in its most likely (modal) class does. On the data the model
-#'   was fitted to, it equals the fitted class sizes. Its standard error is
-#'   the binomial one for the rows of `data`, inflated by the model's own
-#'   loss of information from not observing the classes (the ratio of the
-#'   fitted class size's variance to the binomial variance on the fitting
-#'   data, at least 1); this is an approximation, stated as such.
+#'   several councils): the class sizes of those episodes, estimated by
+#'   maximum likelihood with the model's item probabilities held (EM over
+#'   the sizes alone, from the mean posterior probability of each class).
+#'   At that estimate each share is the mean posterior probability of the
+#'   class over the rows of `data`, the posteriors computed with these
+#'   episodes' own class sizes. This is *proportional assignment*: each
+#'   episode counts towards every class with its posterior probability, so
+#'   the shares carry the classification error instead of inflating the
+#'   largest class as counting each episode in its most likely (modal) class
+#'   does. The posteriors under the model's overall sizes would pull every
+#'   group's shares towards the overall sizes (by more than their standard
+#'   error in a council of a national model); on the data the model was
+#'   fitted to the two are the same, the fitted class sizes. The standard
+#'   error is from the observed information of those sizes (exact, as the
+#'   log-likelihood is the log of a linear function of them), which counts
+#'   both the sampling of the episodes and the uncertainty of their classes,
+#'   plus the variance that the estimated item probabilities add to the
+#'   model's own class sizes (their variance from [lca_se()] less their
+#'   variance with the item probabilities known; the same for every group,
+#'   negligible for a council of a national model, and on the fitted data it
+#'   makes the interval the model's own; 0 for a model fitted with groups).
 #'
-#' [class_crosstab()] with `posterior` counts episodes the same way, so its
-#' category totals are these shares times the number of episodes.
+#' [class_crosstab()] with `posterior` counts episodes the same way, so on
+#' the data the model was fitted to its category totals are these shares
+#' times the number of episodes (for other episodes, give it the posteriors
+#' under their own class sizes to keep that).
 #'
 #' A share times the number of episodes is an estimated count, so the share
 #' and interval of a class whose estimated size is under `threshold`, and of
@@ -30,10 +42,10 @@
 #' @section Shares per group (`by`):
 #' `class_shares(fit, data, by = "council")` gives every group's shares at
 #' once (for example each council's shares from a national model): one
-#' prediction pass over `data` (the posteriors of its response patterns), the
-#' model's standard errors computed once, then per group the mean posterior,
-#' its interval (the binomial standard error for the group's episodes, times
-#' the same design effect as above) and its own suppression (each group's
+#' prediction pass over `data` (the posteriors of its response patterns),
+#' then per group its shares as above (maximum likelihood over the group's
+#' class sizes, the groups' EM run together), their intervals from each
+#' group's observed information, and each group's own suppression (its
 #' estimated counts against `threshold`). The result equals calling
 #' `class_shares()` on each group's rows in turn, and is much faster with many
 #' groups. Groups are listed in the order of the column's factor levels (or
@@ -69,29 +81,26 @@ class_shares <- function(fit, data = NULL, by = NULL, level = 0.95, threshold = 
   check_lca_fit(fit)
   check_number(level, min = 0.5, max = 0.9999)
   check_threshold(threshold)
-  pi <- unname(as.vector(fit$class_size))
-  se_pi <- class_size_se(fit)
   if (!is.null(by)) {
     if (is.null(data)) {
       abort_input(c("{.arg by} needs {.arg data}: the episodes to share out by {.field {by}}.",
                     i = "Give the episodes, e.g. {.code class_shares(fit, episodes, by = \"council\")}."),
                   class = "cscdemand_error_column")
     }
-    return(class_shares_by(fit, data, by, pi, se_pi, level, threshold))
+    return(class_shares_by(fit, data, by, level, threshold))
   }
   if (is.null(data)) {
-    return(shares_table(fit, pi, fit$nobs, se_pi, "model", level, threshold))
+    pi <- unname(as.vector(fit$class_size))
+    return(shares_table(fit, pi, fit$nobs, class_size_se(fit), "model", level, threshold))
   }
   check_episodes(data, arg = "data")
   post <- stats::predict(fit, newdata = data, type = "posterior")
-  est <- unname(colMeans(post))
-  se <- shares_se(est, nrow(post), pi, se_pi, fit$nobs)
-  shares_table(fit, est, nrow(post), se, "proportional", level, threshold)
+  m <- group_shares_ml(post, rep(1L, nrow(post)), 1L, model_prior(fit, data), rho_variance(fit))
+  shares_table(fit, m$est[1L, ], nrow(post), m$se[1L, ], "proportional", level, threshold)
 }
 
 # Every group's shares from one prediction pass (class_shares(by = )).
-class_shares_by <- function(fit, data, by, pi, se_pi, level, threshold,
-                            call = rlang::caller_env()) {
+class_shares_by <- function(fit, data, by, level, threshold, call = rlang::caller_env()) {
   check_episodes(data, arg = "data", call = call)
   check_column(data, by, arg = "by", call = call,
                hint = "Name a column of {.arg data} that holds each episode's group, such as {.field council}.")
@@ -103,12 +112,10 @@ class_shares_by <- function(fit, data, by, pi, se_pi, level, threshold,
   }
   g <- if (is.factor(g)) droplevels(g) else factor(g)
   post <- stats::predict(fit, newdata = data, type = "posterior")
-  sums <- rowsum(post, g, reorder = TRUE)
   n_g <- as.vector(table(g))
+  m <- group_shares_ml(post, as.integer(g), nlevels(g), model_prior(fit, data), rho_variance(fit))
   out <- lapply(seq_along(n_g), function(i) {
-    est <- unname(sums[i, ] / n_g[i])
-    se <- shares_se(est, n_g[i], pi, se_pi, fit$nobs)
-    tab <- shares_table(fit, est, n_g[i], se, "proportional", level, threshold)
+    tab <- shares_table(fit, m$est[i, ], n_g[i], m$se[i, ], "proportional", level, threshold)
     cbind(stats::setNames(data.frame(levels(g)[i], stringsAsFactors = FALSE), by), tab)
   })
   out <- do.call(rbind, out)
@@ -117,11 +124,89 @@ class_shares_by <- function(fit, data, by, pi, se_pi, level, threshold,
             by = by)
 }
 
-# Standard errors of proportional shares among n episodes: binomial, times the
-# model's loss of information (the design effect, at least 1).
-shares_se <- function(est, n, pi, se_pi, nobs) {
-  deff <- pmax(1, se_pi^2 / (pi * (1 - pi) / nobs))
-  sqrt(deff * est * (1 - est) / n)
+# The class sizes each row's posterior was computed with (rows x K): the
+# model's sizes, of the row's group for a model fitted with groups.
+model_prior <- function(fit, data) {
+  pig <- exp(fit$par$logpi)
+  gv <- fit$patterns$group_var
+  if (is.null(gv) || nrow(pig) == 1L) return(pig[rep(1L, nrow(data)), , drop = FALSE])
+  pig[match(as.character(data[[gv]]), fit$patterns$group_levels), , drop = FALSE]
+}
+
+# Each group's class sizes by maximum likelihood, the item probabilities
+# held: `post` (rows x K) the posteriors computed with the sizes `prior`
+# (rows x K), `g` each row's group (1..G). A row's class likelihoods are
+# proportional to post / prior, so the group's log-likelihood in its sizes
+# w is sum_i log(sum_k w_k f_ik) up to a constant: the log of a linear
+# function, whose observed information over the first K - 1 sizes (the last
+# is 1 minus their sum) is exactly sum_i s_i s_i' with s_ik = f_ik / f_i -
+# f_iK / f_i, the f_i at w. Returns `est` and `se` (G x K; se NA where the
+# information is singular, e.g. a class absent from the group).
+group_shares_ml <- function(post, g, G, prior, extra = 0) {
+  r <- post / prior
+  r[!is.finite(r)] <- 0
+  rows <- split(seq_along(g), factor(g, levels = seq_len(G)))
+  K <- ncol(post)
+  est <- se <- matrix(NA_real_, G, K)
+  for (i in seq_len(G)) {
+    m <- shares_newton(r[rows[[i]], , drop = FALSE], colMeans(post[rows[[i]], , drop = FALSE]))
+    est[i, ] <- m$w
+    se[i, ] <- sqrt(m$se^2 + extra)
+  }
+  list(est = est, se = se)
+}
+
+# The part of a share's variance that comes from the model's item
+# probabilities (held as known by group_shares_ml()): on the fitted data,
+# the fitted sizes' variance (observed information of the whole model,
+# lca_se()) less their variance with the item probabilities known (the
+# same data, group_shares_ml()'s information). An estimation error in the
+# item probabilities moves every group's posteriors alike, so this is added
+# to every group's variance (at national size it is negligible; on the
+# fitted data it makes the interval the model's own). Models fitted with
+# groups: 0.
+rho_variance <- function(fit) {
+  if (length(fit$patterns$group_levels) > 1L || fit$k == 1L) return(0)
+  se_pi <- class_size_se(fit)
+  if (anyNA(se_pi)) return(0)
+  pi <- unname(as.vector(fit$class_size))
+  r <- fit$posterior / rep(pi, each = nrow(fit$posterior))
+  known <- shares_newton(r, pi, n = fit$patterns$n, maxiter = 1L)$se
+  pmax(0, se_pi^2 - known^2)
+}
+
+# One group's sizes w from its rows' class likelihood ratios `r` (rows x
+# K), from `w` (the mean posterior under the model's sizes): Newton steps
+# on the first K - 1 sizes with the exact information above (a few steps
+# from that start), and an EM step (w = mean posterior at w, which never
+# lowers the likelihood and keeps w in the simplex) wherever Newton's step
+# would leave the simplex, lower the likelihood or the information is
+# singular; stops when no size moves by more than `tol`.
+shares_newton <- function(r, w, n = rep(1, nrow(r)), tol = 1e-10, maxiter = 2000L) {
+  K <- ncol(r)
+  if (K == 1L) return(list(w = 1, se = 0))
+  A <- rbind(diag(K - 1L), -1)
+  ll <- function(v) sum(n * log(drop(r %*% v)))
+  cur <- ll(w)
+  for (it in seq_len(maxiter)) {
+    fw <- drop(r %*% w)
+    f <- r / fw
+    s <- f[, -K, drop = FALSE] - f[, K]
+    info <- crossprod(s * sqrt(n))
+    step <- tryCatch(drop(A %*% solve(info, colSums(s * n))), error = function(e) NULL)
+    new <- if (!is.null(step)) w + step
+    if (is.null(new) || any(new < 0) || ll(new) < cur - 1e-12) {
+      new <- colSums(f * n * rep(w, each = nrow(f))) / sum(n)
+    }
+    done <- max(abs(new - w)) < tol
+    w <- new
+    cur <- ll(w)
+    if (done) break
+  }
+  f <- r / drop(r %*% w)
+  s <- f[, -K, drop = FALSE] - f[, K]
+  V <- tryCatch(A %*% solve(crossprod(s * sqrt(n))) %*% t(A), error = function(e) NULL)
+  list(w = w, se = if (is.null(V)) rep(NA_real_, K) else sqrt(pmax(diag(V), 0)), iter = it)
 }
 
 # The table of shares with logit intervals and suppression of small classes.

@@ -157,10 +157,14 @@ test_that("class_shares(by = ) equals one call per group, suppression per group"
     got <- by[by$council == g, names(one)]
     rownames(got) <- NULL
     expect_equal(got, one, ignore_attr = TRUE)
-    # by hand: the mean posterior of the group's episodes
+    # by hand: the group's maximum-likelihood sizes, which the mean
+    # posterior under those sizes returns
     post <- predict(fit, d[d$council == g, ], type = "posterior")
-    sh <- 100 * unname(colMeans(post))
-    expect_equal(got$share[!got$suppressed], sh[!got$suppressed])
+    w <- got$share / 100
+    if (!any(got$suppressed)) {
+      q <- sweep(post, 2, w / fit$class_size, `*`)
+      expect_equal(unname(colMeans(q / rowSums(q))), w, tolerance = 1e-8)
+    }
   }
   expect_true(any(by$suppressed[by$council == "Tiny"]))
   expect_false(any(by$suppressed[by$council != "Tiny"]))
@@ -171,4 +175,64 @@ test_that("class_shares(by = ) equals one call per group, suppression per group"
   expect_error(class_shares(fit, d, by = "councl"), class = "cscdemand_error_column")
   d$council[c(4, 90)] <- NA
   expect_error(class_shares(fit, d, by = "council"), "Rows 4, 90", class = "cscdemand_error_column")
+})
+
+test_that("each council's shares from a model of all councils cover the council's truth (pooled model, known truth)", {
+  # 24 councils of 3,000 episodes whose category shares differ widely, one
+  # model of them all: the posteriors under the overall sizes pull every
+  # council's shares towards the overall ones (by more than their standard
+  # error); the council's own maximum-likelihood sizes do not
+  probs <- rbind(c(.80, .75, .70, .25, .25, .20, .70, .30),
+                 c(.25, .20, .70, .75, .70, .25, .25, .70),
+                 c(.20, .25, .25, .30, .75, .80, .70, .75))
+  G <- 24
+  set.seed(7)
+  shares <- matrix(rgamma(G * 3, 2), G, 3)
+  shares <- shares / rowSums(shares)
+  d <- do.call(rbind, lapply(seq_len(G), function(g) {
+    x <- simulate_lca(n = 3000, probs = probs, class_size = shares[g, ], seed = 100 + g)
+    x$council <- sprintf("C%02d", g)
+    x
+  }))
+  items <- paste0("item", 1:8)
+  fit <- suppressWarnings(lca(d[items], k = 3, starts = 10, seed = 1, verbose = FALSE))
+  prof <- t(vapply(fit$items, function(i) fit$probs[[i]][, "1"], numeric(3)))
+  map <- apply(prof, 2, function(v) which.min(colSums((t(probs) - v)^2)))
+  expect_setequal(map, 1:3)
+  sh <- class_shares(fit, d, by = "council", threshold = 0)
+  k <- as.integer(sub("Class ", "", sh$class))
+  truth <- 100 * shares[cbind(match(sh$council, sprintf("C%02d", seq_len(G))), map[k])]
+  cover <- mean(sh$lower <= truth & truth <= sh$upper)
+  expect_gt(cover, 0.88)
+  # the estimates are each council's maximum-likelihood sizes: the mean
+  # posterior under those sizes returns them (a fixed point of EM)
+  post <- predict(fit, d[d$council == "C03", ], type = "posterior")
+  w <- sh$share[sh$council == "C03"] / 100
+  q <- sweep(post, 2, w / fit$class_size, `*`)
+  expect_equal(unname(colMeans(q / rowSums(q))), w, tolerance = 1e-8)
+  # the mean posterior under the overall sizes is pulled towards them
+  mp <- colMeans(post)
+  tr <- shares[3, map]
+  expect_true(all(abs(w - tr) <= abs(mp - tr) + 0.002))
+})
+
+test_that("the standard error of a council's shares matches their spread over simulated councils", {
+  probs <- rbind(c(.80, .75, .70, .25, .25, .20, .70, .30),
+                 c(.25, .20, .70, .75, .70, .25, .25, .70),
+                 c(.20, .25, .25, .30, .75, .80, .70, .75))
+  big <- simulate_lca(n = 20000, probs = probs, class_size = c(.5, .3, .2), seed = 1)
+  items <- paste0("item", 1:8)
+  fit <- suppressWarnings(lca(big[items], k = 3, starts = 5, seed = 1, verbose = FALSE))
+  # 300 councils of 400 episodes with other shares, scored against the model
+  reps <- lapply(1:300, function(r) {
+    x <- simulate_lca(n = 400, probs = probs, class_size = c(.2, .3, .5), seed = 1000 + r)
+    sh <- class_shares(fit, x[items], threshold = 0)
+    cbind(est = sh$share, se = (qlogis(sh$upper / 100) - qlogis(sh$lower / 100)) /
+            (2 * qnorm(0.975)) * sh$share / 100 * (1 - sh$share / 100) * 100)
+  })
+  est <- sapply(reps, function(x) x[, "est"])
+  se <- sapply(reps, function(x) x[, "se"])
+  ratio <- rowMeans(se) / apply(est, 1, sd)
+  # 300 replicates: the spread's own error is about 4%
+  expect_true(all(ratio > 0.88 & ratio < 1.12))
 })

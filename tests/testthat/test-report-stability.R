@@ -75,11 +75,13 @@ test_that("the headline intervals are the bootstrap's, and the word comparing th
   # the council's episodes given as data: the same resamples when they are the fitted episodes
   st_all <- report_stability(sf$fit, b, data = sf$d)
   expect_equal(st_all$shares[c("share", "lower", "upper")], st$shares[c("share", "lower", "upper")], tolerance = 1e-6)
-  # a subset: estimates are class_shares()'s, inside their intervals; model-based beside them
+  # a subset: estimates are the mean posteriors (the report's proportional
+  # counts), inside their intervals; class_shares()'s model-based beside them
   sub <- sf$d[1:600, ]
   st_sub <- report_stability(sf$fit, b, data = sub)
   cs <- class_shares(sf$fit, sub)
-  expect_equal(st_sub$shares$share, cs$share, tolerance = 1e-8)
+  expect_equal(st_sub$shares$share, 100 * unname(colMeans(predict(sf$fit, sub, type = "posterior"))),
+               tolerance = 1e-8)
   expect_equal(st_sub$shares$model_lower, cs$lower)
   expect_true(all(st_sub$shares$lower <= st_sub$shares$share & st_sub$shares$share <= st_sub$shares$upper))
   # the ratio of widths and the word
@@ -193,12 +195,21 @@ test_that("narrower bootstrap intervals are explained by what the data are, not 
     expect_match(st_sub$text, "which of the two is right is not settled here", fixed = TRUE)
     expect_no_match(st_sub$text, "overstates", fixed = TRUE)
   }
+  # the model-based interval of a subset's shares (class_shares(): the
+  # subset's own information plus the definitions' uncertainty) is about
+  # as wide as the bootstrap's, an independent measure of the same thing
+  expect_identical(st_sub$comparison, "about as wide as")
+  st_small <- report_stability(sf$fit, b, data = sf$d[1:100, ])
+  if (identical(st_small$comparison, "narrower than")) {
+    expect_match(st_small$text, "which of the two is right is not settled here", fixed = TRUE)
+    expect_no_match(st_small$text, "overstates", fixed = TRUE)
+  }
   st <- report_stability(sf$fit, b)
   if (identical(st$comparison, "narrower than")) {
     expect_match(st$text, "within the noise of 30 resamples", fixed = TRUE)
     expect_no_match(st$text, "overstates", fixed = TRUE)
   }
-  expect_true(identical(st_sub$comparison, "narrower than") || identical(st$comparison, "narrower than"))
+  expect_true(identical(st_small$comparison, "narrower than") || identical(st$comparison, "narrower than"))
 })
 
 test_that("the stability text does not claim which interval is right (s6 reader: 'overstates' was not shown)", {
