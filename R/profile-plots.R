@@ -14,6 +14,14 @@
 #' to whole episodes, as the tables print them), with the further cells of
 #' that factor that stop it being worked out from the factor's published
 #' total. The plot's data keep the expected count of each tile as column `n`.
+#' Where it cannot give a small count back, a hidden tile is labelled with a
+#' range rather than `"c"`: `"<5%"` for a small count (the bound is the
+#' smallest of 1, 2, 5, 10, 20, 30 or 50% that is at least `threshold`
+#' episodes of the category), `">95%"` for a small count without the
+#' factor, and its ten-point band (`"20-30%"`) for a tile hidden to protect
+#' another; a factor's ranges are used only when, with its other tiles and its
+#' total, the largest count a reader can find for each small one is at least
+#' the threshold (otherwise they stay `"c"`).
 #'
 #' A class share
 #' times the number of episodes is an estimated count, so `plot_class_sizes()`
@@ -46,13 +54,15 @@ plot_item_probs <- function(fit, labels = NULL, order = c("model", "prevalence")
                   item = rep(unname(lab), each = nrow(pres)),
                   probability = as.vector(pres),
                   n = round(as.vector(pres * unname(fit$class_size) * fit$nobs)), stringsAsFactors = FALSE)
-  hid <- as.vector(item_probs_hidden(fit, threshold, pres))
+  hid_m <- item_probs_hidden(fit, threshold, pres)
+  hid <- as.vector(hid_m)
+  band <- as.vector(item_probs_bands(pres, unname(fit$class_size) * fit$nobs, threshold, hid_m))
   d$probability[hid] <- NA
   lev <- unname(lab)
   if (order == "prevalence") lev <- lev[order(as.vector(fit$class_size %*% pres))]
   else lev <- rev(lev)
   d$item <- factor(d$item, levels = lev)
-  d$label <- ifelse(hid, "c", paste0(round(100 * d$probability), "%"))
+  d$label <- ifelse(hid, ifelse(is.na(band), "c", band), paste0(round(100 * d$probability), "%"))
   ggplot2::ggplot(d, ggplot2::aes(x = .data$class, y = .data$item, fill = .data$probability)) +
     ggplot2::geom_tile(colour = "white") +
     ggplot2::geom_text(ggplot2::aes(label = .data$label), size = 3) +
@@ -64,7 +74,9 @@ plot_item_probs <- function(fit, labels = NULL, order = c("model", "prevalence")
                               guide = ggplot2::guide_axis(n.dodge = if (length(cl) > 4) 2 else 1)) +
     ggplot2::labs(x = NULL, y = NULL, fill = "Probability\nin the\ncategory",
                   title = "Probability of each factor by category",
-                  caption = if (any(hid)) paste0("c (grey): not shown, as it would give back a number of episodes ",
+                  caption = if (any(hid)) paste0(if (any(!is.na(band))) "c or a range (grey): not shown exactly" else
+                                                   "c (grey): not shown",
+                                                 ", as it would give back a number of episodes ",
                                                  "under ", threshold, " (or let one be worked out)")) +
     ggplot2::theme_minimal() +
     ggplot2::theme(panel.grid = ggplot2::element_blank(),
@@ -96,6 +108,70 @@ plot_class_sizes <- function(fit, threshold = 10) {
 
 wrap_labels <- function(x, width = 22) {
   vapply(x, function(s) paste(strwrap(s, width), collapse = "\n"), character(1), USE.NAMES = FALSE)
+}
+
+# Ranges for the hidden item probabilities (K x J, NA where a tile is shown
+# exactly or stays "c"), so a small council's heatmap shows more than "c": a
+# probability whose expected count is small is shown as "<u%", u the
+# smallest of 1, 2, 5, 10, 20, 30, 50% whose count (u times the category's
+# size) is at least the threshold; one whose count without the factor is
+# small, as ">v%" likewise; one hidden to protect another, as its ten-point
+# band ("20-30%"). A factor's expected counts add up to its published total,
+# so a factor's ranges are kept only if, with its other tiles (exact or
+# ranges) and that total, no small count can be shown to be under the
+# threshold: the largest value a reader can find for it (its range and the
+# total minus the others' smallest values) is at least the threshold less a
+# half (printed counts are rounded). Otherwise the factor's tiles stay "c".
+item_probs_bands <- function(probs, size, threshold, hide) {
+  out <- matrix(NA_character_, nrow(probs), ncol(probs), dimnames = dimnames(probs))
+  if (threshold <= 0 || !any(hide)) return(out)
+  ladder <- c(.01, .02, .05, .1, .2, .3, .5)
+  for (j in which(colSums(hide) > 0)) {
+    h <- which(hide[, j])
+    p <- probs[, j]
+    yes <- round(p * size)
+    no <- round((1 - p) * size)
+    lo <- hi <- p
+    lab <- character(length(p))
+    side <- ifelse(yes[h] > 0 & yes[h] < threshold, "yes", ifelse(no[h] > 0 & no[h] < threshold, "no", "mid"))
+    for (i in seq_along(h)) {
+      k <- h[i]
+      u <- ladder[ladder * size[k] >= threshold & ladder > if (side[i] == "yes") p[k] else 1 - p[k]][1]
+      if (side[i] == "mid" || is.na(u)) {
+        if (side[i] != "mid") { lo[k] <- NA; next }
+        lo[k] <- floor(10 * p[k]) / 10
+        hi[k] <- min(1, lo[k] + 0.1)
+        lab[k] <- paste0(round(100 * lo[k]), "-", round(100 * hi[k]), "%")
+      } else if (side[i] == "yes") {
+        lo[k] <- 0; hi[k] <- u; lab[k] <- paste0("<", round(100 * u), "%")
+      } else {
+        lo[k] <- 1 - u; hi[k] <- 1; lab[k] <- paste0(">", round(100 * (1 - u)), "%")
+      }
+    }
+    if (anyNA(lo[h]) || !item_bands_protect(p, size, lo, hi, h, side, threshold)) next
+    out[h, j] <- lab[h]
+  }
+  out
+}
+
+# Whether a factor's ranges protect its small counts: the total of its
+# expected counts is published, the shown tiles are exact, each hidden one is
+# in its range; the largest count a reader can find for a small count (or for
+# the count without the factor) must be at least the threshold less a half.
+item_bands_protect <- function(p, size, lo, hi, h, side, threshold) {
+  total <- sum(p * size)
+  shown <- setdiff(seq_along(p), h)
+  rest <- total - sum(p[shown] * size[shown])
+  for (i in seq_along(h)) {
+    if (side[i] == "mid") next
+    k <- h[i]
+    o <- setdiff(h, k)
+    top <- min(hi[k] * size[k], rest - sum(lo[o] * size[o]))
+    bottom <- max(lo[k] * size[k], rest - sum(hi[o] * size[o]))
+    most <- if (side[i] == "yes") top else size[k] - bottom
+    if (most < threshold - 0.5) return(FALSE)
+  }
+  TRUE
 }
 
 # The item probabilities of a fit that can be published (see

@@ -168,6 +168,20 @@ test_that("the Word report has real tables, captions and the council's name", {
   sz <- xml2::xml_find_first(r$docx$doc, "//w:body/w:sectPr/w:pgSz", ns)
   expect_equal(xml2::xml_attr(sz, "w"), "11906")
   expect_length(xml2::xml_find_all(r$docx$doc, "//w:tr[not(w:trPr/w:cantSplit)]", ns), 0)
+  # no chart leaves most of a page blank before it (issue 23): each is under
+  # 45% of the A4 page's body, so two share a page, the published figures
+  # drawn as several charts; only the factor heatmap is taller, under 60%
+  ns <- c(ns, wp = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing")
+  body_emu <- (16838 - 2 * 1134) / 1440 * 914400
+  pics <- xml2::xml_find_all(r$docx$doc, "//wp:inline", ns)
+  expect_gte(length(pics), 5)
+  cy <- as.numeric(xml2::xml_attr(xml2::xml_find_first(pics, "wp:extent", ns), "cy")) / body_emu
+  cap <- xml2::xml_attr(xml2::xml_find_first(pics, "wp:docPr", ns), "descr")
+  heat <- grepl("Probability of each factor", cap, fixed = TRUE)
+  expect_equal(sum(heat), 1)
+  expect_true(all(cy[!heat] <= 0.45), label = paste(round(cy[!heat], 2), collapse = " "))
+  expect_lte(cy[heat], 0.6)
+  expect_gte(sum(grepl("Published figures for", cap, fixed = TRUE)), 2)
 })
 
 test_that("bad input and failures: classed errors, nothing left behind", {

@@ -1,0 +1,108 @@
+# Figure 4 in a small council (issue 23): a hidden probability is shown as a
+# range when the range cannot give a small count back, checked by linear
+# programming against the factor's published total.
+
+band_fit <- function(p, size, nobs) {
+  d <- simulate_lca(n = 400, probs = matrix(c(.8, .2), 2, ncol(p), dimnames = list(NULL, colnames(p))),
+                    class_size = c(.5, .5), seed = 1)
+  # (a scaffold: its probabilities are replaced below, so its warnings do not matter)
+  fit <- suppressWarnings(lca(d[colnames(p)], 2, starts = 2, seed = 1, verbose = FALSE))
+  cl <- paste("Class", seq_len(nrow(p)))
+  fit$probs <- lapply(stats::setNames(colnames(p), colnames(p)), function(it) {
+    matrix(c(1 - p[, it], p[, it]), nrow(p), dimnames = list(cl, c("0", "1")))
+  })
+  fit$class_size <- stats::setNames(size / sum(size), cl)
+  fit$nobs <- nobs
+  fit
+}
+
+# The range a tile's label allows, as a probability interval.
+label_range <- function(lab, p) {
+  if (grepl("^<", lab)) return(c(0, as.numeric(sub("<([0-9]+)%", "\\1", lab)) / 100))
+  if (grepl("^>", lab)) return(c(as.numeric(sub(">([0-9]+)%", "\\1", lab)) / 100, 1))
+  if (grepl("^[0-9]+-[0-9]+%$", lab)) return(as.numeric(strsplit(sub("%", "", lab), "-")[[1]]) / 100)
+  c(p, p)
+}
+
+# For every small count behind a range: the largest value a reader can reach
+# (lpSolve: the factor's counts add up to its total, each in its printed range)
+expect_ranges_protect <- function(fit, threshold = 10) {
+  skip_if_not_installed("lpSolve")
+  g <- plot_item_probs(fit, threshold = threshold)
+  d <- g$data
+  pres <- presence_probs(fit)
+  size <- unname(fit$class_size) * fit$nobs
+  cl <- unname(class_labels(fit))
+  n_checked <- 0
+  for (it in unique(as.character(d$item))) {
+    r <- d[d$item == it, ]
+    r <- r[match(cl, as.character(r$class)), ]
+    if (!any(grepl("[<>-]", r$label))) next
+    j <- match(it, colnames(pres))
+    p <- pres[, j]
+    rng <- t(vapply(seq_along(cl), function(k) label_range(r$label[k], p[k]), numeric(2)))
+    total <- sum(p * size)
+    K <- length(cl)
+    for (k in which(grepl("[<>]", r$label))) {
+      yes <- grepl("^<", r$label[k])
+      # maximise y_k (or minimise it, for a small count without the factor)
+      obj <- replace(numeric(K), k, 1)
+      sol <- lpSolve::lp(if (yes) "max" else "min", obj, rbind(rep(1, K), diag(K), diag(K)),
+                         c("=", rep(">=", K), rep("<=", K)), c(total, rng[, 1] * size, rng[, 2] * size))
+      expect_equal(sol$status, 0)
+      most <- if (yes) sol$objval else size[k] - sol$objval
+      expect_gte(most, threshold - 0.5)
+      n_checked <- n_checked + 1
+    }
+  }
+  n_checked
+}
+
+test_that("a small council's heatmap shows ranges for most hidden tiles, and no range gives a small count back", {
+  set.seed(23)
+  codes <- c("3B", "4B", "2B", "16A", "5A", "14A", "15A", "4A", "17A", "18C", "10A", "24A")
+  checked <- 0
+  fewer <- 0
+  for (r in 1:12) {
+    K <- sample(4:7, 1)
+    q <- matrix(stats::rbeta(K * length(codes), 0.5, 2.5), K, length(codes), dimnames = list(NULL, codes))
+    q[q > .97] <- .97
+    fit <- band_fit(q, stats::runif(K, 0.5, 2), nobs = sample(c(300, 600, 1200), 1))
+    hid <- item_probs_hidden(fit, 10)
+    lab <- plot_item_probs(fit, threshold = 10)$data$label
+    # the grey tiles that still say "c" are never more than before, and with
+    # ranges fewer in most small councils
+    expect_lte(sum(lab == "c"), sum(hid))
+    fewer <- fewer + (sum(lab == "c") < sum(hid))
+    # no plotted probability under a hidden tile (the review's check)
+    g <- plot_item_probs(fit, threshold = 10)
+    expect_true(all(is.na(g$data$probability[hid])))
+    checked <- checked + expect_ranges_protect(fit)
+  }
+  expect_gte(fewer, 8)
+  expect_gte(checked, 20)
+})
+
+test_that("ranges that would let a small count be worked out from the total stay 'c'", {
+  # two categories of 50 and 60 episodes: 3 of 50 have the factor (6%), 27 of
+  # 60 (45%). A range "<20%" for the first and "40-50%" for the second: the
+  # total (30) minus the second's least (24) gives the first at most 6, under
+  # 10, so both stay "c"
+  q <- cbind(`16A` = c(.06, .45), `3B` = c(.5, .5))
+  fit <- band_fit(q, c(50, 60), nobs = 110)
+  hid <- item_probs_hidden(fit, 10)
+  expect_true(all(hid[, "16A"]))
+  lab <- plot_item_probs(fit, threshold = 10)$data
+  expect_equal(lab$label[lab$item == "16A"], c("c", "c"))
+  # with a larger second category the range protects it: total minus the
+  # second's least leaves room for 10 or more
+  fit2 <- band_fit(cbind(`16A` = c(.06, .45), `3B` = c(.5, .5)), c(50, 400), nobs = 450)
+  l2 <- plot_item_probs(fit2, threshold = 10)$data
+  expect_equal(l2$label[l2$item == "16A"], c("<20%", "40-50%"))
+  expect_ranges_protect(fit2)
+  # and a small count without the factor: 47 of 50 have it
+  fit3 <- band_fit(cbind(`16A` = c(.94, .45), `3B` = c(.5, .5)), c(50, 400), nobs = 450)
+  l3 <- plot_item_probs(fit3, threshold = 10)$data
+  expect_equal(l3$label[l3$item == "16A"], c(">80%", "40-50%"))
+  expect_ranges_protect(fit3)
+})
