@@ -165,14 +165,11 @@ stability_text <- function(stab, ratio, word, weak, reps, max_change, recovery, 
            "of the episodes, so they measure directly the uncertainty of estimating the categories themselves (their ",
            "factors, and so which episodes they hold) as well as of sampling; ",
            # what the numbers show, no more: no claim which interval is right
-           if (word == "narrower than" && subset) paste0("the model-based intervals rest on an approximation (the standard ",
-                                              "errors of the model fitted to all ", format(nobs, big.mark = ","), " episodes, ",
-                                              "scaled to the ", format(n, big.mark = ","), " episodes here)",
-                                              if (abs(stats::median(r) - sqrt(n / nobs)) <= 0.1)
-                                                paste0(", and the ratio of the widths is close to ", sprintf("%.2f", sqrt(n / nobs)),
-                                                       ", the square root of ", format(n, big.mark = ","), "/", format(nobs, big.mark = ","),
-                                                       " that the scaling uses, so the difference may come from that scaling")
-                                              else "", "; which of the two is right is not settled here.")
+           if (word == "narrower than" && subset) paste0("the model-based intervals estimate the shares of the ",
+                                              format(n, big.mark = ","), " episodes here with the categories' ",
+                                              "definitions taken from the model fitted to all ",
+                                              format(nobs, big.mark = ","), " episodes; which of the two is right ",
+                                              "is not settled here.")
            else if (word == "narrower than") paste0("the model-based intervals hold the categories' definitions fixed; that the ",
                                                     "bootstrap's come out narrower is within the noise of ", reps, " resamples.")
            else "the model-based intervals hold the categories' definitions fixed and leave that out.")

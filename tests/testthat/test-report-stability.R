@@ -190,8 +190,8 @@ test_that("narrower bootstrap intervals are explained by what the data are, not 
   b <- lca_bootstrap(sf$fit, reps = 30, seed = 4, verbose = FALSE)
   st_sub <- report_stability(sf$fit, b, data = sf$d[1:600, ])
   if (identical(st_sub$comparison, "narrower than")) {
-    # what the numbers show: the scaling named, no claim which interval is right
-    expect_match(st_sub$text, "scaled to the 600 episodes here)", fixed = TRUE)
+    # what the numbers show: where the definitions come from, no claim which interval is right
+    expect_match(st_sub$text, "shares of the 600 episodes here with the categories' definitions", fixed = TRUE)
     expect_match(st_sub$text, "which of the two is right is not settled here", fixed = TRUE)
     expect_no_match(st_sub$text, "overstates", fixed = TRUE)
   }
@@ -214,16 +214,14 @@ test_that("narrower bootstrap intervals are explained by what the data are, not 
 
 test_that("the stability text does not claim which interval is right (s6 reader: 'overstates' was not shown)", {
   st <- data.frame(name = c("A", "B"), recovered = 1, change_median = 2, change_p95 = 5)
-  # bootstrap intervals 0.4 times as wide, on 3,010 of 18,641 episodes:
-  # the square root of 3,010/18,641 is 0.40, the scaling's own factor
+  # bootstrap intervals 0.4 times as wide, on 3,010 of 18,641 episodes
   txt <- stability_text(st, ratio = c(0.39, 0.41), word = "narrower than", weak = character(), reps = 50,
                         max_change = 20, recovery = 0.95, level = 0.95, n = 3010, nobs = 18641)
   expect_no_match(txt, "overstates", fixed = TRUE)
-  expect_match(txt, "close to 0.40, the square root of 3,010/18,641 that the scaling uses", fixed = TRUE)
+  expect_match(txt, "shares of the 3,010 episodes here with the categories' definitions taken from the model fitted to all 18,641 episodes", fixed = TRUE)
   expect_match(txt, "which of the two is right is not settled here", fixed = TRUE)
-  # far from the scaling's factor: no word about it
-  far <- stability_text(st, ratio = c(0.8, 0.85), word = "narrower than", weak = character(), reps = 50,
-                        max_change = 20, recovery = 0.95, level = 0.95, n = 3010, nobs = 18641)
-  expect_no_match(far, "square root", fixed = TRUE)
-  expect_no_match(far, "overstates", fixed = TRUE)
+  # class_shares() no longer scales the whole model's standard errors to the
+  # council's episodes (it estimates the council's own sizes), so the text
+  # must not say it does
+  expect_no_match(txt, "scaled to|square root", perl = TRUE)
 })
