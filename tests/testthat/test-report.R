@@ -51,6 +51,8 @@ test_that("the HTML report is about the council, with every section, table and r
   text <- gsub("\\s+", " ", gsub("<[^>]+>", " ", html))
   for (s in report_words) expect_match(text, s, fixed = TRUE, info = s)
   for (s in table_titles) expect_match(text, s, fixed = TRUE, info = s)
+  # with a deprivation section, the population reference names its rates
+  expect_match(text, "the report.s own rates by deprivation decile")
   expect_match(text, "Categories of demand in children.s social care: Leicestershire")
   # the audit is of the council's own episodes; the other councils of the
   # pooled model are neither named nor counted (finding 4 of the s6 reader)
