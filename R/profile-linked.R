@@ -190,7 +190,7 @@ outcome_table_specs <- function(outcomes) {
 linked_relations <- function(specs) {
   lv <- lapply(specs, function(s) {
     v <- rep(NA_character_, length(s$held))
-    v[s$held] <- as.character(crosstab_levels(s$values[s$held], linked_unknown))
+    v[s$held] <- as.character(crosstab_levels(s$values[s$held], residual_unknown))
     v
   })
   out <- list()
@@ -238,8 +238,6 @@ linked_covers <- function(inr, within, lv) {
   }
   out
 }
-
-linked_unknown <- c("Unknown", "Not known", "Don't know", "Not stated", "Not recorded", "Refused")
 
 # The rows of a table (values `vb`, counted episodes `hb`) whose episodes
 # are exactly those of `inr`; "total" when they are all of them; none when

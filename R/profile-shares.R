@@ -206,7 +206,7 @@ shares_newton <- function(r, w, n = rep(1, nrow(r)), tol = 1e-10, maxiter = 2000
   f <- r / drop(r %*% w)
   s <- f[, -K, drop = FALSE] - f[, K]
   V <- tryCatch(A %*% solve(crossprod(s * sqrt(n))) %*% t(A), error = function(e) NULL)
-  list(w = w, se = if (is.null(V)) rep(NA_real_, K) else sqrt(pmax(diag(V), 0)), iter = it)
+  list(w = w, se = if (is.null(V)) rep(NA_real_, K) else sqrt(pmax(diag(V), 0)))
 }
 
 # The table of shares with logit intervals and suppression of small classes.

@@ -293,15 +293,15 @@ if (!is.null(shares)) {
 # are not an estimate of the shares: they move episodes from the classes
 # they are least distinct in towards the largest, so they are printed, not
 # checked.
-new_true <- new_true_perm <- new_truth[m$perm]
+new_true_perm <- new_truth[m$perm]
 new_sh <- class_shares(fit, as.data.frame(scored)[items], threshold = 0)
 new_cov <- mean(100 * new_true_perm >= new_sh$lower & 100 * new_true_perm <= new_sh$upper)
 new_modal <- tabulate(new_cls, K_TRUE) / length(new_cls)
 check("new year scored: proportional shares' 95% intervals cover the council's true shares",
-      new_cov >= 10 / 12 && max(abs(new_sh$share / 100 - new_true_perm)) < 0.02,
-      sprintf("%s, %s episodes; %d of 12 intervals cover; largest difference %.3f (modal shares: %.3f)",
+      new_cov >= 10 / K_TRUE && max(abs(new_sh$share / 100 - new_true_perm)) < 0.02,
+      sprintf("%s, %s episodes; %d of %d intervals cover; largest difference %.3f (modal shares: %.3f)",
               truth$councils$la_name[truth$councils$la_code == new_la],
-              format(length(new_cls), big.mark = ","), round(12 * new_cov),
+              format(length(new_cls), big.mark = ","), round(K_TRUE * new_cov), K_TRUE,
               max(abs(new_sh$share / 100 - new_true_perm)), max(abs(new_modal - new_true_perm))))
 gl <- tryCatch(glca_check(ep, items, truth, glca_k, seed), error = function(e) {
   note("glca check failed: ", conditionMessage(e))
