@@ -133,7 +133,10 @@ report_rare_factors <- function(x, threshold, raw = NULL) {
       small <- sum(cnt[codes %in% hidden_codes] < threshold)
     }
     more <- if (any(!rare & grepl("\\(([0-9]{1,2}[A-F]?|c)\\): ", parts))) " more" else ""
-    phrase <- if (small == k) {
+    phrase <- if (small == 0L) {
+      paste0(count_words(k), more, " factor", if (k > 1) "s" else "", ", hidden so that ",
+             if (k > 1) "their counts" else "its count", " cannot be worked out")
+    } else if (small == k) {
       paste0(count_words(k), more, " factor", if (k > 1) "s" else "", ", ",
              if (k > 1) "each " else "", "recorded fewer than ", fmt_int(threshold), " times")
     } else {

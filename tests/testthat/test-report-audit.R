@@ -313,3 +313,14 @@ test_that("a factor hidden only to protect rare ones is not called rare (s6 read
                           " recorded fewer than 10 times"), fixed = TRUE)
   expect_no_match(ex, "each recorded fewer than", fixed = TRUE)
 })
+
+test_that("factors hidden only as complements are not said to be rare, nor 'no recorded fewer than'", {
+  x <- "Neglect (2B): 40; Self-harm (7A): c; Gangs (24A): c"
+  raw <- "Neglect (2B): 40; Self-harm (7A): 12; Gangs (24A): 15"
+  out <- report_rare_factors(x, 10, raw = raw)
+  expect_identical(out, "Neglect (2B): 40; two more factors, hidden so that their counts cannot be worked out")
+  # one rare and one complement: the rare one counted, the other explained
+  raw2 <- "Neglect (2B): 40; Self-harm (7A): 4; Gangs (24A): 15"
+  out2 <- report_rare_factors(x, 10, raw = raw2)
+  expect_match(out2, "two more factors, not counted one by one: one recorded fewer than 10 times", fixed = TRUE)
+})
