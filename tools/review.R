@@ -1,7 +1,10 @@
 # `make review`, step 1: knits the example report for two councils of the
 # bundled data (neither is the demo's), in HTML and in Word, and saves every
 # page as PNG (HTML through headless Chromium to PDF, Word through LibreOffice
-# to PDF, then pdftoppm), with the data behind every plot the report printed.
+# to PDF, then pdftoppm), with the data behind every plot the report printed,
+# the problems of each plot's text as drawn at its chunk's size (cut off, or
+# running together: review_figure_text()) and, for Word, the number of pages
+# more than 40% blank at the foot.
 # Step 2 (tools/review-check.R) runs the checks on them. Usage:
 #   Rscript tools/review.R [folder]        (default: review/, git-ignored)
 # The councils can be changed with CSCDEMAND_REVIEW_COUNCILS="A;B".
