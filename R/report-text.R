@@ -502,15 +502,21 @@ imd_edition_text <- function(editions, not_known = FALSE) {
 #' figure is drawn in (the graphics device's, as knitr draws it) at the
 #' theme's sizes. A word wider than the figure is broken.
 #'
+#' The axis titles are broken too: the x axis's to the figure's width, the y
+#' axis's (drawn upright) to its height less room for the x axis, when the
+#' height is given.
+#'
 #' @param p A ggplot (anything else is returned as it is).
 #' @param width The figure's width in inches (knitr's `fig.width`).
+#' @param height The figure's height in inches (knitr's `fig.height`), or
+#'   `NULL` to leave the y axis's title as it is.
 #' @return `p`, its titles with line breaks.
 #' @family report
 #' @export
 #' @examples
 #' p <- ggplot2::ggplot() + ggplot2::labs(title = paste(rep("A long title", 12), collapse = " "))
 #' cat(report_fit_titles(p, width = 6.5)$labels$title)
-report_fit_titles <- function(p, width) {
+report_fit_titles <- function(p, width, height = NULL) {
   if (!inherits(p, "ggplot") || is.null(width)) return(p)
   p <- p + ggplot2::theme(plot.title.position = "plot", plot.caption.position = "plot")
   th <- ggplot2::theme_get() + p$theme
@@ -528,6 +534,14 @@ report_fit_titles <- function(p, width) {
     if (!is.character(txt) || !length(txt)) next
     e <- el_of(paste0("plot.", el))
     p$labels[[el]] <- fig_wrap_width(txt, room, e$size, e$face, e$family)
+  }
+  # axis titles: x across the figure, y up its height (less the x axis's labels and title)
+  rooms <- c(x = room, y = if (is.numeric(height)) height - margin - 0.9 else NA)
+  for (el in c("x", "y")) {
+    txt <- p$labels[[el]]
+    if (!is.character(txt) || length(txt) != 1L || is.na(rooms[[el]]) || rooms[[el]] <= 0) next
+    e <- el_of(paste0("axis.title.", el))
+    p$labels[[el]] <- fig_wrap_width(txt, rooms[[el]], e$size, e$face, e$family)
   }
   p
 }

@@ -268,3 +268,19 @@ test_that("no text of the category charts is cut off or runs together, at 3 to 1
                                             caption = strrep("x", 200))
   expect_equal(nrow(review_figure_text(report_fit_titles(long, 6.5), 6.5, 4)), 0L)
 })
+
+test_that("an axis title longer than the figure is broken, not cut off (the deprivation chart's y axis)", {
+  d <- data.frame(decile = factor(1:10), rate = seq(100, 550, by = 50))
+  p <- ggplot2::ggplot(d, ggplot2::aes(decile, rate)) + ggplot2::geom_col() +
+    ggplot2::labs(x = "IMD decile of the child's neighbourhood (1 = most deprived)",
+                  y = "Episodes per 10,000 children, three years together (not a yearly rate)") +
+    ggplot2::theme_minimal(base_size = 12)
+  for (h in c(3.3, 4.5)) {
+    expect_true(any(grepl("cut off", review_figure_text(p, 6.5, h)$problem)))
+    q <- report_fit_titles(p, 6.5, h)
+    expect_equal(nrow(review_figure_text(q, 6.5, h)), 0L, info = paste("height", h))
+    expect_match(q$labels$y, "\n", fixed = TRUE)
+  }
+  # without a height the y title is left as it is
+  expect_identical(report_fit_titles(p, 6.5)$labels$y, p$labels$y)
+})
