@@ -32,7 +32,9 @@
 #' Every comparison uses the figures [class_name_table()] prints: whole
 #' percentages, their difference in percentage points (the excess), and the
 #' ratio to one decimal, which breaks ties in points; so the name follows
-#' from the printed table by the rule the table's attribute `rule` states.
+#' from the printed table by the rule the table's attribute `rule` states
+#' (where the table prints a range to protect a small count, the comparison
+#' uses the whole percentage behind it, and the table states its outcome).
 #'
 #' **A name is earned against the other classes.** A theme stays in a name
 #' only if its probability there is at least `min_presence` *and* higher than
@@ -408,8 +410,8 @@ class_name_rule <- function(lift, min_presence, min_named, complex, max_words = 
          " times as common as in all episodes and in at least ", round(100 * min_presence),
          "% of it, ranked by the difference in percentage points between the category and all episodes. ",
          "A factor is named only where it is more common than in every category whose name does not ",
-         "mention it; \u201cMultiple complex needs\u201d (", complex, " or more such factors) stands for ",
-         "all it holds. A named factor in under ", round(100 * min_named), "% of the category reads ",
+         "mention it; \u201cMultiple complex needs\u201d (", complex, " or more such factors) counts as named ",
+         "for each of them that passes this test. A named factor in under ", round(100 * min_named), "% of the category reads ",
          "\u201csome with\u201d; two such, \u201cA or B\u201d (at least ", round(100 * min_named), "% have one).")
 }
 
@@ -577,6 +579,9 @@ class_name_table <- function(fit, labels = NULL, lift = 1.5, min_presence = 0.3,
                      themes = class_name_themes, max_words = max_words)
   tp <- nb$tp
   cls <- names(fit$class_size)
+  # the statuses ("in the name") are those of the suggested names; where the
+  # fit carries other names (the analyst's), the table says so
+  nb$word <- if (identical(unname(class_labels(fit)), nb$names)) "the name" else "the suggested name"
   nb$names <- unname(class_labels(fit))
   pr <- printed_theme_figures(tp)
   # (a "Multiple complex needs" category lists every unit its name stands for)
@@ -599,7 +604,7 @@ class_name_table <- function(fit, labels = NULL, lift = 1.5, min_presence = 0.3,
     pk <- nb$picks[[k]]
     if (!nb$mcn[k] && length(pk) >= 2L && !any(nb$full[[k]][1:2])) {
       ou <- or_unit(pk[1:2])
-      ev <- c(ev, paste0(ou, " (the name): ", disp$text[k, ou], " of the category's episodes have at least one"))
+      ev <- c(ev, paste0(ou, " (", nb$word, "): ", disp$text[k, ou], " of the category's episodes have at least one"))
     }
     paste(ev, collapse = "; ")
   }, character(1))
@@ -658,9 +663,9 @@ name_evidence <- function(k, t, nb, pr, disp, max_words = 7) {
     } else {
       paste0("the name would be longer than ", max_words, " words or say \u201csome\u201d twice")
     }
-    return(paste0(txt, ", not in the name: ", why))
+    return(paste0(txt, ", not in ", nb$word, ": ", why))
   }
-  txt <- paste0(txt, ", in the name")
+  txt <- paste0(txt, ", in ", nb$word)
   # a category also named for it (such as "Multiple complex needs", which
   # stands for every factor it lists) holding as much or more: said
   held <- named_o[pr$pct[named_o, t] >= pr$pct[k, t]]

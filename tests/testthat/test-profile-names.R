@@ -477,7 +477,7 @@ test_that("a factor a complex category holds more of still names another categor
   expect_names_earned(nm, q)
   tab <- class_name_table(name_classes(fake_fit(q), nm))
   expect_match(tab$defining[1], "Parental mental health: 67% v 43% overall (24 points more, x1.6), in the name, second to Multiple complex needs (94%), at most 5% in categories not named for it", fixed = TRUE)
-  expect_match(attr(tab, "rule"), "Multiple complex needs\u201d (4 or more such factors) stands for all it holds", fixed = TRUE)
+  expect_match(attr(tab, "rule"), "Multiple complex needs\u201d (4 or more such factors) counts as named for each of them that passes this test", fixed = TRUE)
   expect_name_follows_table(tab)
   # neglect (80% there, 85% in "Neglect") is earned by the complex category
   # too: no category not named for it comes near
@@ -667,4 +667,15 @@ test_that("on simulate_cin() data of four councils the names and table follow th
     main <- apply(table(ep$true_class, predict(fit, ep)), 1, which.max)
     expect_match(unname(fit$class_names[main[["domestic_violence"]]]), "^Domestic abuse", label = paste(la, seed))
   }
+})
+
+test_that("with the analyst's names, the table speaks of the suggested name, not theirs", {
+  r <- reader_s7_fit()
+  own <- name_classes(r$fit, paste("Group", LETTERS[1:6]))
+  tab <- class_name_table(own)
+  expect_match(tab$defining[1], "Parental substance misuse: 44% v 24% overall (20 points more, x1.8), in the suggested name, second to Group B (60%)", fixed = TRUE)
+  expect_match(tab$defining[1], "(the suggested name): 71%", fixed = TRUE)
+  expect_no_match(paste(tab$defining, collapse = " "), "in the name|not in the name")
+  # the suggested names themselves: "in the name"
+  expect_match(class_name_table(name_classes(r$fit, suggest_class_names(r$fit)))$defining[1], ", in the name, ", fixed = TRUE)
 })
