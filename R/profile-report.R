@@ -103,7 +103,8 @@ report_data <- function(data = "example", council = NULL, years = NULL, threshol
                  years = yrs, years_text = report_years_text(yrs),
                  source = report_source_text(rin$kind, rin$source),
                  example = rin$kind == "simulated", lsoa_lookup = !is.null(lsoa),
-                 audit = report_audit(au, threshold, report_source_text(rin$kind, rin$source), yrs),
+                 audit = report_audit(au, threshold, report_source_text(rin$kind, rin$source), yrs,
+                                      codes = report_council_codes(rin, unique(as.character(episodes$la[episodes$council == who$council])))),
                  audit_own = !is.null(au_own) || length(unique(who$names)) == 1L),
             class = "cscdemand_report_data", threshold = threshold, audit_counts = au)
 }

@@ -299,7 +299,8 @@ test_that("a check pointing to more categories is argued from the study's table,
     paste(report_k_disagree(crit, tab, NULL, NULL), collapse = " ")
   }
   # the same words as the report's own call, on the shipped study
-  expect_identical(say(k_study_rates()), sub("^.*(The report also ran)", "\\1", report_k_choice(with_rule(tab, tab$SABIC), cv)$text))
+  expect_identical(say(k_study_rates()), sub(" The measures are .*$", "",
+                                             sub("^.*(The report also ran)", "\\1", report_k_choice(with_rule(tab, tab$SABIC), cv)$text)))
   base <- c(7, 7, 7, 7, 7, 7, 7, 7, 6, 6)
   ic <- function(p) list(BIC = p, SABIC = p, AIC = p, CAIC = p)
   rule <- k_rule_criterion
@@ -403,4 +404,112 @@ test_that("the invariance note names the model whose best fit was not replicated
   out <- report_invariance_starts(real, 2, msgs)
   expect_type(out, "character")
   expect_lte(length(out), 2)
+})
+
+# A cross-validation result by hand: `folds` folds, per K a mean held-out
+# log-likelihood and a fold-to-fold spread (paired across K by the fold's
+# own offset, so differences between Ks have their own noise).
+fake_cv <- function(means, spread, folds = 5, seed = 1) {
+  set.seed(seed)
+  off <- stats::rnorm(folds, 0, 0.05)
+  fr <- do.call(rbind, lapply(seq_along(means), function(k) {
+    e <- stats::rnorm(folds, 0, spread[k])
+    e <- e - mean(e)
+    data.frame(fold = seq_len(folds), k = k, heldout_ll = means[k] + off + e)
+  }))
+  tb <- do.call(rbind, lapply(split(fr, fr$k), function(x) data.frame(k = x$k[1], heldout_ll = mean(x$heldout_ll),
+                                                                  se = stats::sd(x$heldout_ll) / sqrt(folds))))
+  structure(list(table = tb, folds = fr), class = "cscdemand_lca_cv")
+}
+
+test_that("the K text says when the council is outside the study's sizes, and then quotes no verdict from it (s7 reader: 1,659 episodes, study from 3,000)", {
+  sets <- attr(k_study_rates(), "sets")
+  lo <- min(sets$n)
+  hi <- max(sets$n)
+  tab <- with_rule(data.frame(k = 1:6, BIC = c(500, 450, 440, 445, 452, 460), n_best = 5, n_finished = 5),
+                   c(490, 440, 420, 418, 415, 416))
+  cv <- data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.7, -4.65, -4.6, -4.5))
+  at <- function(n) report_k_choice(transform(tab, nobs = n), cv)
+  small <- at(lo - 1)
+  expect_identical(small$study_range, "below")
+  expect_match(small$text, paste0("the study's smallest data sets had ", format(lo, big.mark = ","), " episodes, and this model was fitted to ",
+                                  format(lo - 1, big.mark = ","), ", fewer than any of them: the study's figures do not apply to this report"),
+               fixed = TRUE)
+  # no verdict drawn from the study's comparison of the rule and the check
+  expect_no_match(small$text, "So the study gives|In the simulation study, on the", perl = TRUE)
+  expect_match(small$text, "so it cannot say whether to trust the rule or cross-validation here", fixed = TRUE)
+  # inside the range: no such sentence, the comparison quoted
+  mid <- at(lo)
+  expect_identical(mid$study_range, "inside")
+  expect_no_match(mid$text, "fewer than any of them|more than any of them", perl = TRUE)
+  expect_match(mid$text, "In the simulation study, on the", fixed = TRUE)
+  big <- at(hi + 1)
+  expect_identical(big$study_range, "above")
+  expect_match(big$text, "more than any of them, so its figures are for smaller data sets than this one", fixed = TRUE)
+  # the size as the caller writes it (a pooled model: not the exact count)
+  expect_match(report_k_choice(transform(tab, nobs = lo - 1), cv, n_text = "about 2,000")$text,
+               "this model was fitted to about 2,000, fewer", fixed = TRUE)
+  # the trend by size is the study's own: the rule's too-few count at its smallest size
+  rule <- k_rule_criterion
+  s <- sets[sets$n == lo & !is.na(sets[[rule]]), ]
+  if (mean(s[[rule]] < s$k_true) > mean(sets[[rule]][sets$n > lo] < sets$k_true[sets$n > lo], na.rm = TRUE)) {
+    expect_match(small$text, paste0(sum(s[[rule]] < s$k_true), " of ", nrow(s), " at ", format(lo, big.mark = ","), " episodes"),
+                 fixed = TRUE)
+  }
+})
+
+test_that("cross-validation that cannot single out its number is not called agreement, and a number left out of its list is explained (s7 reader)", {
+  # SABIC and cross-validation both best at six, but cross-validation cannot
+  # tell six from four, five and eight; seven is told apart (it varies little)
+  means <- c(-5, -4.8, -4.7, -4.601, -4.6005, -4.6, -4.603, -4.602)
+  spread <- c(0.01, 0.01, 0.01, 0.02, 0.02, 0.0005, 0.0005, 0.02)
+  cv <- fake_cv(means, spread)
+  ct <- report_cv_text(cv)
+  expect_identical(ct$best, 6L)
+  expect_true(all(c(4, 5, 8) %in% ct$near))
+  expect_false(7 %in% ct$near)
+  expect_match(ct$text, "Seven categories, inside that range, is told apart from six while numbers on either side are not", fixed = TRUE)
+  expect_match(ct$text, "so cross-validation does not single out one number between four and eight", fixed = TRUE)
+  tab <- with_rule(data.frame(k = 1:8, BIC = c(500, 450, 440, 445, 452, 460, 470, 480), n_best = 5, n_finished = 5),
+                   c(490, 440, 420, 418, 415, 410, 412, 416))
+  bl <- data.frame(k = 6:7, p_value = c(0.01, 0.4))
+  r <- report_k_choice(tab, cv, bl)
+  expect_true(r$agree)
+  expect_no_match(r$text, "point to the same number|points to the same number", perl = TRUE)
+  expect_match(r$text, "Cross-validation scores six categories highest, but cannot tell six apart from four, five and eight", fixed = TRUE)
+  expect_match(r$text, "the bootstrap test points to six", fixed = TRUE)
+  # a clear preference: agreement said as before
+  clear <- fake_cv(c(-5, -4.8, -4.7, -4.65, -4.62, -4.5, -4.6, -4.65), rep(0.001, 8))
+  expect_length(report_cv_text(clear)$near, 1)
+  expect_match(report_k_choice(tab, clear, bl)$text, "Both point to the same number.", fixed = TRUE)
+})
+
+test_that("criteria several categories apart are said, with what it means for how firm the categories are (s7 reader: BIC three, SABIC seven)", {
+  tab <- data.frame(k = 1:8, BIC = c(500, 450, 440, 445, 452, 460, 470, 480),
+                    SABIC = c(490, 440, 420, 418, 415, 410, 405, 406),
+                    CAIC = c(510, 455, 445, 450, 460, 470, 480, 490), n_best = 5, n_finished = 5)
+  tab <- with_rule(tab, tab$SABIC)
+  r <- report_k_choice(tab)
+  expect_identical(r$k_ic[["BIC"]], 3)
+  expect_equal(as.numeric(r$spread), 4)
+  expect_match(r$text, "The measures are four categories apart (BIC and CAIC three and SABIC (the rule) seven)", fixed = TRUE)
+  expect_match(r$text, "so the data do not settle how many categories there are: seven is the rule's choice, not a firm finding", fixed = TRUE)
+  expect_match(r$text, "With three categories some of this report's would be merged.", fixed = TRUE)
+  # AIC alone far off is not "the measures" (it chose too many in the study)
+  near <- with_rule(data.frame(k = 1:6, BIC = c(500, 450, 440, 438, 452, 460), AIC = c(480, 430, 410, 400, 399, 398)),
+                    c(490, 440, 420, 418, 425, 440))
+  r2 <- report_k_choice(near)
+  expect_lt(as.numeric(r2$spread), 2)
+  expect_no_match(r2$text, "The measures are", fixed = TRUE)
+  # one category apart: not called a disagreement this large
+  one <- report_k_choice(with_rule(data.frame(k = 1:6, BIC = c(500, 450, 440, 438, 452, 460)), c(490, 440, 420, 418, 417, 440)))
+  expect_no_match(one$text, "not a firm finding", fixed = TRUE)
+})
+
+test_that("a best fit reached by fewer than half the starts is not 'found more than once' alone", {
+  tab <- with_rule(data.frame(k = 1:3, BIC = c(500, 450, 440), n_best = c(1, 5, 2), n_finished = c(1, 5, 10)))
+  r <- report_k_choice(tab)
+  expect_match(r$note, "reached by 2 of 10 random starts, so the same best fit was found more than once, but by fewer than half of them", fixed = TRUE)
+  tab$n_best[3] <- 6
+  expect_no_match(report_k_choice(tab)$note, "fewer than half", fixed = TRUE)
 })
