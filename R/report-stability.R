@@ -41,6 +41,9 @@
 #'   (default 20).
 #' @param recovery Lowest congruence of a recovered category (default 0.95).
 #' @param level Level of the intervals (default 0.95).
+#' @param fitted_text How the text writes the number of episodes the model
+#'   was fitted to, when `data` are fewer (default "all" and the number); a
+#'   pooled model's report passes [report_pooled_total()]'s text.
 #' @return A list: `shares` (per category: `class`, `name`, `share`,
 #'   `lower`, `upper` (bootstrap), `model_lower`, `model_upper`,
 #'   `suppressed`; percentages), `stability` (per category: `recovered`
@@ -61,7 +64,7 @@
 #' st$stability
 #' cat(st$text)
 report_stability <- function(fit, boot, data = NULL, threshold = 10, max_change = 20,
-                             recovery = 0.95, level = 0.95) {
+                             recovery = 0.95, level = 0.95, fitted_text = NULL) {
   check_lca_fit(fit)
   if (!inherits(boot, "cscdemand_lca_boot")) {
     abort_input(c("{.arg boot} must be the result of {.fn lca_bootstrap} on {.arg fit}.",
@@ -98,7 +101,8 @@ report_stability <- function(fit, boot, data = NULL, threshold = 10, max_change 
        width_ratio = ratio, comparison = word,
        resamples = sum(ok),
        text = stability_text(stab, ratio, word, weak, sum(ok), max_change, recovery, level,
-                             n = if (is.null(data)) fit$nobs else nrow(data), nobs = fit$nobs))
+                             n = if (is.null(data)) fit$nobs else nrow(data), nobs = fit$nobs,
+                             nobs_text = fitted_text))
 }
 
 # Each resample's shares of `data`'s episodes (mean posterior under the

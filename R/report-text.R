@@ -101,10 +101,44 @@ report_k_choice <- function(enumeration, cv = NULL, blrt = NULL, k_use = NULL, b
                k_cv = k_cv, k_blrt = k_blrt, blrt = blrt, agree = agree, rule = rule,
                study = study, cv_near = cv_near, nobs = nobs,
                n_text = n_text %||% (if (!is.null(nobs)) format(nobs, big.mark = ",", scientific = FALSE)),
-               range = k_study_range(study, nobs))
+               range = k_study_range(study, nobs),
+               total_text = if (!is.null(n_text) && !is.null(blrt_total) && identical(as.numeric(blrt_total), as.numeric(nobs))) n_text)
   txt <- report_k_text(tb, crit, blrt_reps, blrt_size, blrt_total, seed, alpha)
   list(k = k, rule = rule, k_rule = k_rule, k_bic = k_bic, k_cv = k_cv, k_blrt = k_blrt, k_ic = k_ic,
        agree = agree, study_range = crit$range, spread = k_spread(crit), text = txt$text, note = txt$note)
+}
+
+#' How a pooled model's number of episodes is written
+#'
+#' A council's report publishes its own number of episodes. When its model is
+#' fitted to several councils' episodes together, the exact number fitted,
+#' less the council's, would be the other councils' count, which the report
+#' does not publish. The text then gives the number rounded (to two
+#' significant figures, at least to the hundred: "about 5,300"), so the other
+#' councils' count is known only to within the rounding. The fit's
+#' statistics (log-likelihood and BIC with their number of parameters) give
+#' the number fitted back to within a few episodes, so other councils whose
+#' episodes number fewer than the threshold in all are not pooled at all
+#' ([report_data()] leaves them out); `safe` says whether that holds.
+#'
+#' @param n_all Episodes the model was fitted to.
+#' @param n_own The council's episodes.
+#' @param threshold The small-number threshold (default 10).
+#' @return A list: `text` (the number as the report writes it: exact when
+#'   the model is the council's alone), `pooled` and `safe` (`FALSE` when
+#'   the other councils' episodes are fewer than `threshold` in all).
+#' @family report
+#' @export
+#' @examples
+#' report_pooled_total(5284, 1659)$text
+#' report_pooled_total(1659, 1659)$text
+report_pooled_total <- function(n_all, n_own, threshold = 10) {
+  check_count(n_all)
+  check_count(n_own)
+  fmt <- function(x) format(x, big.mark = ",", scientific = FALSE)
+  if (n_all <= n_own) return(list(text = fmt(n_all), pooled = FALSE, safe = TRUE))
+  base <- 10^max(2, floor(log10(n_all)) - 1)
+  list(text = paste("about", fmt(round(n_all / base) * base)), pooled = TRUE, safe = n_all - n_own >= threshold)
 }
 
 # The report's rule for K: the lowest value of this criterion among models
@@ -353,7 +387,7 @@ report_k_disagree <- function(crit, tb, size, total) {
     # check on every episode that points higher
     if (length(up) && !is.na(crit$k_blrt) && crit$k_blrt == k && sampled) {
       paste0("The bootstrap test, which agrees with ", count_words(k), ", was run on a sample of ",
-             format(size, big.mark = ","), " of the ", format(total, big.mark = ","), " episodes, where it has less ",
+             format(size, big.mark = ","), " of the ", crit$total_text %||% format(total, big.mark = ","), " episodes, where it has less ",
              "power to find one more category.")
     },
     if (length(down) && crit$k_best >= 2) {
@@ -453,7 +487,7 @@ report_k_note <- function(tb, crit, reps, size, total, seed, alpha) {
   }
   if (!is.na(crit$k_blrt)) {
     on <- if (!is.null(size) && !is.null(total) && size < total) {
-      paste0(", on a random sample of ", n(size), " of the ", n(total), " episodes")
+      paste0(", on a random sample of ", n(size), " of the ", crit$total_text %||% n(total), " episodes")
     } else ""
     blrt <- crit$blrt
     early <- !is.null(blrt$reps) && !is.null(reps) && any(blrt$reps < reps)
@@ -762,6 +796,8 @@ report_cv_text <- function(cv) {
 #' @param blrt_size,blrt_total The test's sample size and the number of
 #'   episodes it was drawn from (`NULL`: the test did not run).
 #' @param seed The seed of the sample.
+#' @param n_text How the number of episodes fitted is written (default the
+#'   number); a pooled model's report passes [report_pooled_total()]'s text.
 #' @return One string (plain sentences).
 #' @family report
 #' @export
@@ -769,11 +805,11 @@ report_cv_text <- function(cv) {
 #' tb <- data.frame(k = 1:3, entropy = c(NA, 0.71, 0.63), nobs = 18641)
 #' report_fit_note(tb, k = 3, blrt_size = 3000, blrt_total = 18641, seed = 2020)
 report_fit_note <- function(tb, k, starts = NULL, control = lca_control(), blrt_size = NULL,
-                            blrt_total = NULL, seed = NULL) {
+                            blrt_total = NULL, seed = NULL, n_text = NULL) {
   nobs <- if (!is.null(tb$nobs)) tb$nobs[1] else blrt_total
   fmt <- function(x) format(x, big.mark = ",", scientific = FALSE)
   pen <- if (!is.null(nobs)) {
-    paste0("With ", fmt(nobs), " episodes, BIC charges ln n = ", sprintf("%.1f", log(nobs)), " per parameter and SABIC ",
+    paste0("With ", n_text %||% fmt(nobs), " episodes, BIC charges ln n = ", sprintf("%.1f", log(nobs)), " per parameter and SABIC ",
            "ln((n + 2)/24) = ", sprintf("%.1f", log((nobs + 2) / 24)), ", so SABIC is the more lenient of the two: it ",
            "can favour more categories than BIC, never fewer.")
   }
@@ -794,7 +830,7 @@ report_fit_note <- function(tb, k, starts = NULL, control = lca_control(), blrt_
            " (on the scale of Clark and Muth\u00e9n, 2009: 0.4 low, 0.6 medium, 0.8 high).")
   }
   smp <- if (!is.null(blrt_size) && !is.null(blrt_total) && blrt_size < blrt_total) {
-    paste0("The bootstrap test was run on a random sample of ", fmt(blrt_size), " of the ", fmt(blrt_total),
+    paste0("The bootstrap test was run on a random sample of ", fmt(blrt_size), " of the ", n_text %||% fmt(blrt_total),
            " episodes, because each replicate refits two models and the test on every episode would take too long; ",
            "the sample is drawn with the report's random-number seed (", seed, "), so the same data give the same ",
            "sample and the same p-values.")

@@ -513,3 +513,53 @@ test_that("a best fit reached by fewer than half the starts is not 'found more t
   tab$n_best[3] <- 6
   expect_no_match(report_k_choice(tab)$note, "fewer than half", fixed = TRUE)
 })
+
+test_that("a pooled model's number of episodes is written so that the other councils' count cannot be worked out (s7 reader: all episodes less the council's)", {
+  own <- 1659
+  for (n_all in c(1700, 5284, 18641, 60210, 250000)) {
+    p <- report_pooled_total(n_all, own)
+    expect_true(p$pooled)
+    v <- as.numeric(gsub("[^0-9]", "", p$text))
+    # the other councils' count is known only within the rounding: at least 100 values
+    base <- 10^max(2, floor(log10(n_all)) - 1)
+    expect_equal(v %% base, 0)
+    expect_lte(abs(v - n_all), base / 2)
+    expect_gte(base, 100)
+    expect_match(p$text, "^about ")
+  }
+  expect_identical(report_pooled_total(1659, 1659), list(text = "1,659", pooled = FALSE, safe = TRUE))
+  expect_false(report_pooled_total(1665, 1659)$safe)
+  expect_true(report_pooled_total(1669, 1659)$safe)
+  # the K text, the fit note and the stability text print the rounded number, never the exact one
+  tab <- data.frame(k = 1:4, BIC = c(500, 450, 440, 445), SABIC = c(490, 440, 420, 430), n_best = 5, n_finished = 5,
+                    entropy = c(NA, 0.7, 0.7, 0.7), nobs = 5284)
+  txt <- report_pooled_total(5284, own)$text
+  bl <- data.frame(k = 3:4, p_value = c(0.01, 0.5))
+  r <- report_k_choice(tab, NULL, bl, blrt_reps = 99, blrt_size = 3000, blrt_total = 5284, seed = 1, n_text = txt)
+  fn <- report_fit_note(tab, 3, blrt_size = 3000, blrt_total = 5284, seed = 1, n_text = txt)
+  st <- stability_text(data.frame(name = "A", recovered = 1, change_median = 1, change_p95 = 2), ratio = c(0.5, 0.6),
+                       word = "narrower than", weak = character(), reps = 50, max_change = 20, recovery = 0.95,
+                       level = 0.95, n = own, nobs = 5284, nobs_text = txt)
+  all_txt <- paste(r$text, r$note, fn, st)
+  expect_no_match(all_txt, "5,284|5284|3,625|3625", perl = TRUE)
+  expect_match(fn, "With about 5,300 episodes, BIC charges", fixed = TRUE)
+  expect_match(r$note, "random sample of 3,000 of the about 5,300 episodes", fixed = TRUE)
+  expect_match(st, "model fitted to about 5,300 episodes", fixed = TRUE)
+})
+
+test_that("other councils with fewer episodes than the threshold in all are not pooled (their count would come back from the fit)", {
+  sim <- simulate_cin(las = c("Richmond upon Thames", "Kingston upon Thames"), years = 2025, seed = 3)
+  # keep 4 of the other council's (Kingston upon Thames') episodes
+  other_la <- "E09000021"
+  keep_ep <- utils::head(unique(sim$episode_id[sim$la == other_la]), 4)
+  few <- sim[sim$la != other_la | sim$episode_id %in% keep_ep, ]
+  rd <- suppressMessages(report_data(few, council = "Richmond upon Thames"))
+  expect_true(rd$others_left_out)
+  expect_length(rd$councils, 1)
+  expect_true(all(rd$own))
+  expect_message(report_data(few, council = "Richmond upon Thames"), "too few to pool")
+  # enough of them: pooled as before
+  rd2 <- report_data(sim, council = "Richmond upon Thames")
+  expect_false(rd2$others_left_out)
+  expect_length(rd2$councils, 2)
+})
