@@ -514,6 +514,17 @@ report_k_note <- function(tb, crit, reps, size, total, seed, alpha) {
                                                     "than those of a model whose best fit most starts reach.")
                          else "; it was not replicated, so treat the model with caution."))
   }
+  # the rule's margin: how much lower its criterion is at the chosen number
+  # than at the next best, so a near tie is not read as a clear choice
+  rv <- tb[[crit$rule]]
+  two <- tb$k >= 2 & tb$k != crit$k_rule & !is.na(rv)
+  if (is.null(crit$k_use) && any(two)) {
+    j <- which(two)[which.min(rv[two])]
+    gap <- rv[j] - rv[tb$k == crit$k_rule]
+    out <- c(out, paste0(crit$rule, " is lower with ", cats(crit$k_rule), " than with the next best, ", cats(tb$k[j]), ", by ",
+                         formatC(gap, format = "f", digits = 1, big.mark = ","),
+                         if (gap < 2) ": a near tie, which the rule breaks but the data hardly do." else "."))
+  }
   out <- c(out, k_study_note(crit))
   paste0("*For the statistician: ", paste(out, collapse = " "), "*")
 }

@@ -563,3 +563,12 @@ test_that("other councils with fewer episodes than the threshold in all are not 
   expect_false(rd2$others_left_out)
   expect_length(rd2$councils, 2)
 })
+
+test_that("the note gives the rule's margin over the next best number, and calls a near tie one", {
+  tab <- with_rule(data.frame(k = 1:4, BIC = c(500, 450, 440, 445)), c(490, 440, 420.5, 420.4))
+  r <- report_k_choice(tab)
+  expect_match(r$note, paste0(k_rule_criterion, " is lower with four categories than with the next best, three categories, by 0.1: a near tie"), fixed = TRUE)
+  tab2 <- with_rule(data.frame(k = 1:4, BIC = c(500, 450, 440, 445)), c(490, 440, 400, 430))
+  expect_match(report_k_choice(tab2)$note, "than with the next best, four categories, by 30.0.", fixed = TRUE)
+  expect_no_match(report_k_choice(tab2)$note, "near tie", fixed = TRUE)
+})
