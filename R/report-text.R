@@ -243,6 +243,9 @@ k_study_range <- function(study, nobs) {
   if (nobs < r[1]) "below" else if (nobs > r[2]) "above" else "inside"
 }
 
+# "the 18,641" but "about 5,300" (a rounded number takes no article)
+the_n <- function(x) if (grepl("^about ", x)) x else paste("the", x)
+
 k_outside <- function(crit) isTRUE(crit$range %in% c("below", "above"))
 
 # Said plainly when the model's episodes are outside the study's range: its
@@ -304,7 +307,8 @@ k_spread_sentence <- function(crit) {
   lo <- min(picks)
   hi <- max(picks)
   paste0("The measures are ", count_words(sp), " categories apart (", and_list(say), "), so the data do not settle how ",
-         "many categories there are: ", count_words(k), " is the rule's choice, not a firm finding.",
+         "many categories there are: ", count_words(k), " is ", if (!is.null(crit$k_use)) "the analyst's" else "the rule's",
+         " choice, not a firm finding.",
          if (lo < k) paste0(" With ", count_words(lo), " categories some of this report's would be merged"),
          if (lo < k && hi > k) ", and w" else if (hi > k) " W" else "",
          if (hi > k) paste0("ith ", count_words(hi), " some would be split"),
@@ -387,7 +391,7 @@ report_k_disagree <- function(crit, tb, size, total) {
     # check on every episode that points higher
     if (length(up) && !is.na(crit$k_blrt) && crit$k_blrt == k && sampled) {
       paste0("The bootstrap test, which agrees with ", count_words(k), ", was run on a sample of ",
-             format(size, big.mark = ","), " of the ", crit$total_text %||% format(total, big.mark = ","), " episodes, where it has less ",
+             format(size, big.mark = ","), " of ", the_n(crit$total_text %||% format(total, big.mark = ",")), " episodes, where it has less ",
              "power to find one more category.")
     },
     if (length(down) && crit$k_best >= 2) {
@@ -487,7 +491,7 @@ report_k_note <- function(tb, crit, reps, size, total, seed, alpha) {
   }
   if (!is.na(crit$k_blrt)) {
     on <- if (!is.null(size) && !is.null(total) && size < total) {
-      paste0(", on a random sample of ", n(size), " of the ", crit$total_text %||% n(total), " episodes")
+      paste0(", on a random sample of ", n(size), " of ", the_n(crit$total_text %||% n(total)), " episodes")
     } else ""
     blrt <- crit$blrt
     early <- !is.null(blrt$reps) && !is.null(reps) && any(blrt$reps < reps)
@@ -841,7 +845,7 @@ report_fit_note <- function(tb, k, starts = NULL, control = lca_control(), blrt_
            " (on the scale of Clark and Muth\u00e9n, 2009: 0.4 low, 0.6 medium, 0.8 high).")
   }
   smp <- if (!is.null(blrt_size) && !is.null(blrt_total) && blrt_size < blrt_total) {
-    paste0("The bootstrap test was run on a random sample of ", fmt(blrt_size), " of the ", n_text %||% fmt(blrt_total),
+    paste0("The bootstrap test was run on a random sample of ", fmt(blrt_size), " of ", the_n(n_text %||% fmt(blrt_total)),
            " episodes, because each replicate refits two models and the test on every episode would take too long; ",
            "the sample is drawn with the report's random-number seed (", seed, "), so the same data give the same ",
            "sample and the same p-values.")

@@ -543,7 +543,8 @@ test_that("a pooled model's number of episodes is written so that the other coun
   all_txt <- paste(r$text, r$note, fn, st)
   expect_no_match(all_txt, "5,284|5284|3,625|3625", perl = TRUE)
   expect_match(fn, "With about 5,300 episodes, BIC charges", fixed = TRUE)
-  expect_match(r$note, "random sample of 3,000 of the about 5,300 episodes", fixed = TRUE)
+  expect_match(r$note, "random sample of 3,000 of about 5,300 episodes", fixed = TRUE)
+  expect_match(fn, "random sample of 3,000 of about 5,300 episodes", fixed = TRUE)
   expect_match(st, "model fitted to about 5,300 episodes", fixed = TRUE)
 })
 
