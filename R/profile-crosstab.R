@@ -101,8 +101,12 @@
 #'   category as its totals). Their cells are not chosen as complementary
 #'   cells: hiding a count here that another table prints would let a small
 #'   cell be worked out by subtraction. They are rounded plainly, as the
-#'   other table rounds them. `"All episodes"` says the category totals are
-#'   a row of another table: they are then rounded plainly too.
+#'   other table rounds them.
+#' @param totals_published `TRUE` when the category totals are a row of
+#'   another published table (for example the plans of each category, the
+#'   "CP plan" row of a table of thresholds): they are then rounded plainly,
+#'   as that table rounds them. Default `FALSE`: rounded to add up to the
+#'   rounded number of episodes.
 #' @return A data frame of character cells (`"1,234 (45.6%)"`, `"c"`), one row
 #'   per level plus `"All episodes"`, one column per class plus `"All
 #'   episodes"`, of class `cscdemand_crosstab`. Attribute `counts` holds the
@@ -138,10 +142,12 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
                            unknown = c("Unknown", "Not known", "Don't know", "Not stated",
                                        "Not recorded", "Refused"),
                            label = NULL, posterior = NULL, published = NULL, focus = NULL,
-                           others = "Other councils in the model", hide = NULL, pool = NULL) {
+                           others = "Other councils in the model", hide = NULL, pool = NULL,
+                           totals_published = FALSE) {
   check_episodes(episodes)
   check_threshold(threshold)
   check_crosstab_hide(hide)
+  check_flag(totals_published)
   if (is.null(posterior)) {
     check_column(episodes, class)
     check_column(episodes, var)
@@ -150,7 +156,8 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
     v <- crosstab_levels(kept$episodes[[var]], unknown)
     tab <- unclass(table(v, kept$class))
     storage.mode(tab) <- "double"
-    return(crosstab_publish(tab, label, threshold, unknown, "modal", published, hide = hide))
+    return(crosstab_publish(tab, label, threshold, unknown, "modal", published, hide = hide,
+                            totals = totals_published))
   }
   W <- check_posterior(posterior, nrow(episodes))
   if (is.null(class) == is.null(var)) {
@@ -176,7 +183,8 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
     }
   }
   crosstab_publish(tab, label, threshold, unknown, "proportional", published,
-                   merge_columns = if (!is.null(var)) structure("Other categories", pool = pool), hide = hide)
+                   merge_columns = if (!is.null(var)) "Other categories", hide = hide, pool = pool,
+                   totals = totals_published)
 }
 
 # One level kept by name, every other pooled under `others`.
@@ -218,17 +226,18 @@ crosstab_focus_only <- function(tab, focus) {
 # suppression and formatting of a levels x classes table of counts (whole or
 # expected).
 crosstab_publish <- function(tab, label, threshold, unknown, method, published = NULL,
-                             merge_columns = NULL, hide = NULL) {
-  out <- crosstab_publish_cells(tab, label, threshold, unknown, method, published, merge_columns, hide)
-  crosstab_residual_total(out, label, threshold, unknown, method, published, merge_columns, hide) %||% out
+                             merge_columns = NULL, hide = NULL, pool = NULL, totals = FALSE) {
+  out <- crosstab_publish_cells(tab, label, threshold, unknown, method, published, merge_columns, hide, pool, totals)
+  crosstab_residual_total(out, label, threshold, unknown, method, published, merge_columns, hide, pool, totals) %||% out
 }
 
 crosstab_publish_cells <- function(tab, label, threshold, unknown, method, published = NULL,
-                                    merge_columns = NULL, hide = NULL) {
-  lay <- crosstab_layout(tab, threshold, unknown, merge_columns)
+                                    merge_columns = NULL, hide = NULL, pool = NULL, totals = FALSE) {
+  lay <- crosstab_layout(tab, threshold, unknown, merge_columns, pool = pool)
   tidy <- lay$tidy
   tab <- lay$tab
-  sp <- crosstab_suppress(tab, threshold, published, crosstab_hide_cells(hide, tab, lay$pooled, merge_columns))
+  sp <- crosstab_suppress(tab, threshold, published, crosstab_hide_cells(hide, tab, lay$pooled, merge_columns),
+                          totals = totals)
   full <- sp$full
   supp <- sp$supp
   body <- full[-nrow(full), , drop = FALSE]
@@ -264,7 +273,8 @@ crosstab_publish_cells <- function(tab, label, threshold, unknown, method, publi
 # give the not-known row back by subtraction); the known rows are suppressed
 # on their own (a percentage that gives back a small count is hidden).
 # Returns NULL when no large row is mostly hidden because of such a row.
-crosstab_residual_total <- function(res, label, threshold, unknown, method, published, merge_columns, hide) {
+crosstab_residual_total <- function(res, label, threshold, unknown, method, published, merge_columns, hide,
+                                    pool = NULL, totals = FALSE) {
   supp <- attr(res, "suppressed")
   e <- attr(res, "expected")
   nr <- nrow(supp)
@@ -279,7 +289,7 @@ crosstab_residual_total <- function(res, label, threshold, unknown, method, publ
   if (!any(crowded) || !any(resid) || sum(!resid) < 2L || !any(hid[resid, ]) ||
       !all(rownames(e) == lv)) return(NULL)
   k <- crosstab_publish_cells(e[!resid, , drop = FALSE], label, threshold, unknown, method, published,
-                               merge_columns, hide)
+                               merge_columns, hide, pool, totals)
   # what the full table's note said of merged rows still holds; that the
   # not-known row is kept with hidden cells, or that categories are counted
   # together (the known rows' table pools its own), no longer does

@@ -7,11 +7,11 @@
 # rule for class_crosstab() and class_profile(), so that the two tables of a
 # characteristic show the same cells: empty levels out, small residual rows
 # merged (tidy_levels(), merge_costly_residual()), then, with
-# `merge_columns`, sparse categories counted together (merge_sparse_columns()),
-# or the categories its attribute `pool` names.
+# `merge_columns` (the name of the pooled column), sparse categories counted
+# together (merge_sparse_columns()), or the categories `pool` names.
 # Returns the table before (`rows_tab`) and after (`tab`) the columns are
 # pooled, the categories pooled (`pooled`), tidy_levels()' result and a note.
-crosstab_layout <- function(tab, threshold, unknown, merge_columns = NULL, drop_cols = TRUE) {
+crosstab_layout <- function(tab, threshold, unknown, merge_columns = NULL, drop_cols = TRUE, pool = NULL) {
   residual <- residual_levels(unknown)
   tidy <- tidy_levels(tab, threshold, residual, drop_cols = drop_cols)
   body_supp <- function(t) crosstab_suppress(t, threshold)$supp[-(nrow(t) + 1L), , drop = FALSE]
@@ -19,7 +19,7 @@ crosstab_layout <- function(tab, threshold, unknown, merge_columns = NULL, drop_
   rows_tab <- into$tab
   pooled <- character()
   if (!is.null(merge_columns)) {
-    pool <- intersect(attr(merge_columns, "pool"), colnames(into$tab))
+    pool <- intersect(pool, colnames(into$tab))
     cols <- if (length(pool) >= 2L && length(pool) < ncol(into$tab)) {
       list(tab = pool_columns(into$tab, match(pool, colnames(into$tab)), merge_columns), pooled = pool,
            note = paste0(and_list(pool), " are counted together as \u201c", merge_columns, "\u201d in this table: ",
@@ -46,8 +46,8 @@ crosstab_layout <- function(tab, threshold, unknown, merge_columns = NULL, drop_
 # which rounded cells may not add up to rounded totals exactly). Returns the
 # rounded table with its totals (`full`) and the suppressed cells (`supp`,
 # same shape).
-crosstab_suppress <- function(tab, threshold, published = NULL, hide = NULL) {
-  full <- crosstab_round(tab, published)
+crosstab_suppress <- function(tab, threshold, published = NULL, hide = NULL, totals = FALSE) {
+  full <- crosstab_round(tab, published, totals)
   body <- full[-nrow(full), , drop = FALSE]
   pinned <- matrix(rownames(body) %in% published, nrow(body), ncol(body))
   if (is.null(hide)) hide <- matrix(FALSE, nrow(full), ncol(full))
@@ -75,16 +75,16 @@ crosstab_suppress <- function(tab, threshold, published = NULL, hide = NULL) {
 # column and row: the categories' totals rounded to whole episodes so that
 # they add up to the rounded grand total (largest remainder: every table of
 # the same episodes then prints the same category totals, and they add up;
-# plain rounding when `published` has "All episodes", the totals being a row
-# of another table), and each category's cells rounded so that they add up
+# plain rounding when `totals` is TRUE, the totals being a row of another
+# table), and each category's cells rounded so that they add up
 # to its total exactly (largest remainder; the levels `published` elsewhere
 # keep their plain rounding, so that both tables print the same number), so
 # that the percentages of a column add up to 100. The levels' totals and the
 # grand total are rounded as they are (a level's total is a whole number of
 # episodes when the categories are the columns).
-crosstab_round <- function(tab, published = NULL) {
+crosstab_round <- function(tab, published = NULL, totals = FALSE) {
   fixed <- rownames(tab) %in% published
-  tot <- if ("All episodes" %in% published) round(colSums(tab)) else round_to_total(colSums(tab), round(sum(tab)))
+  tot <- if (isTRUE(totals)) round(colSums(tab)) else round_to_total(colSums(tab), round(sum(tab)))
   cells <- tab
   for (j in seq_len(ncol(tab))) cells[, j] <- round_to_total(tab[, j], tot[j], fixed)
   rbind(cbind(cells, `All episodes` = round(rowSums(tab))),

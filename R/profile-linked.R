@@ -57,11 +57,14 @@ pathway_tables <- function(episodes, posterior, measures = NULL, threshold = 10,
   check_episodes(episodes)
   check_threshold(threshold)
   W <- check_posterior(posterior, nrow(episodes))
+  hint <- c(measures = "Give the result of {.code pathway_measures(episodes)} for the same episodes.",
+            outcomes = "Give the episodes' 0/1 outcome columns, such as {.code episodes[c(\"s47\", \"icpc\")]}.")
   for (arg in c("measures", "outcomes")) {
     m <- get(arg)
     if (!is.null(m) && (!is.data.frame(m) || nrow(m) != nrow(episodes))) {
       abort_input(c("{.arg {arg}} must be a data frame with one row per episode ({nrow(episodes)}).",
-                    x = "It has {if (is.data.frame(m)) nrow(m) else 'no'} rows."),
+                    x = "It has {if (is.data.frame(m)) nrow(m) else 'no'} rows.",
+                    i = hint[[arg]]),
                   class = "cscdemand_error_column")
     }
   }
@@ -82,15 +85,32 @@ pathway_tables <- function(episodes, posterior, measures = NULL, threshold = 10,
 }
 
 # The joint suppression: the tables built with the cells to hide, widened
-# until no link is published on one side only. Attribute `rounds`.
+# until no link is published on one side only (a fixed point). Hiding only
+# ever grows, and there are finitely many cells, so the loop ends; a round
+# that asks for cells hidden already (a row a table does not print on its
+# own) hides the categories' whole columns in that table instead, and if
+# even that adds nothing the suppression is not finished: an error, never
+# tables that could give a small number back. Attribute `rounds`.
 linked_fixed_point <- function(specs, links, W, threshold) {
   hide <- stats::setNames(rep(list(list()), length(specs)), names(specs))
-  for (rnd in 1:12) {
+  size <- function(h) sum(lengths(unlist(h, recursive = FALSE)))
+  rnd <- 0L
+  repeat {
+    rnd <- rnd + 1L
     tabs <- lapply(names(specs), function(nm) linked_table(specs[[nm]], W, threshold, hide[[nm]]))
     names(tabs) <- names(specs)
     more <- linked_hide_more(tabs, links, colnames(W))
     if (!length(more)) break
+    before <- size(hide)
     for (m in more) hide[[m$table]][[m$row]] <- union(hide[[m$table]][[m$row]], m$cats)
+    if (size(hide) > before) next
+    for (m in more) hide[[m$table]]$total <- union(hide[[m$table]]$total, m$cats)
+    if (size(hide) > before) next
+    where <- unique(vapply(more, function(m) paste0(m$table, " (", m$row, ")"), ""))
+    abort_input(c("The joint suppression of the tables by category could not be finished.",
+                  x = "Hiding more cells of {.val {where}} changes nothing, but a sum they share with another table is still published on one side only.",
+                  i = "Please report this with the tables' levels; publish these tables one by one only after checking them."),
+                class = "cscdemand_error_suppression")
   }
   structure(tabs, rounds = rnd)
 }
@@ -99,7 +119,8 @@ linked_fixed_point <- function(specs, links, W, threshold) {
 linked_table <- function(s, W, threshold, hide) {
   base <- data.frame(v = s$values[s$held])
   class_crosstab(base, var = "v", posterior = W[s$held, , drop = FALSE], threshold = threshold,
-                 label = s$label, published = s$published, hide = if (length(hide)) hide, pool = s$pool)
+                 label = s$label, published = s$published, hide = if (length(hide)) hide, pool = s$pool,
+                 totals_published = isTRUE(s$totals_published))
 }
 
 # Rows of at least ten times the threshold with more than half of their
@@ -168,12 +189,16 @@ outcome_table_specs <- function(outcomes) {
   specs <- list()
   for (nm in names(outcomes)) {
     x <- outcomes[[nm]]
-    if (!is.numeric(x) && !is.logical(x)) {
-      abort_input(c("Outcome column {.field {nm}} must be 0/1 or logical.",
-                    x = "It is {.obj_type_friendly {x}}."), class = "cscdemand_error_column")
-    }
     if (all(is.na(x))) next
-    y <- factor(ifelse(is.na(x), NA, ifelse(x %in% c(1, TRUE), "yes", "no")), levels = c("no", "yes"))
+    if (!is_binary_var(x)) {
+      bad <- utils::head(setdiff(unique(as.character(x[!is.na(x)])), c("0", "1", "TRUE", "FALSE")), 5)
+      abort_input(c("Outcome column {.field {nm}} must hold 0/1 (or logical) flags, 1 for yes.",
+                    x = "It holds {.val {bad}}{if (length(bad) == 5) ', ...' else ''}.",
+                    i = "Recode it to 0/1 first; a measure with more than two values (a plan's length, a band) goes in {.arg measures}, as {.fn pathway_measures} makes them."),
+                  class = "cscdemand_error_column")
+    }
+    yes <- as.character(x) %in% c("1", "TRUE")
+    y <- factor(ifelse(is.na(x), NA, ifelse(yes, "yes", "no")), levels = c("no", "yes"))
     specs[[paste0("outcome_", nm)]] <- list(values = y, held = rep(TRUE, length(y)), label = "Outcome",
                                             published = NULL)
   }
@@ -254,13 +279,16 @@ linked_union_of <- function(inr, vb, hb) {
 # the same number; totals that are the same episodes in two tables are
 # rounded alike already (crosstab_round()).
 linked_plain_rounding <- function(specs, links) {
-  as_row <- function(r) if (identical(r, "total")) "All episodes" else r
+  mark <- function(s, r) {
+    if (identical(r, "total")) s$totals_published <- TRUE else s$published <- union(s$published, r)
+    s
+  }
   for (l in links) {
     if (length(l$parts) != 1L) next
     u <- l$parts[[1]]$u
     if (length(u) != 1L || (l$r == "total" && u == "total")) next
-    specs[[l$a]]$published <- union(specs[[l$a]]$published, as_row(l$r))
-    specs[[l$parts[[1]]$b]]$published <- union(specs[[l$parts[[1]]$b]]$published, as_row(u))
+    specs[[l$a]] <- mark(specs[[l$a]], l$r)
+    specs[[l$parts[[1]]$b]] <- mark(specs[[l$parts[[1]]$b]], u)
   }
   specs
 }

@@ -24,13 +24,17 @@
 #'   `min_presence`, else "Mixed concerns"; `complex` or more candidates:
 #'   "Multiple complex needs";
 #' * otherwise the name is the leading candidate, joined with the second when
-#'   its excess is at least half the first's, unless the name would then be
-#'   longer than `max_words` words or say "some" twice.
+#'   its excess is at least half the first's, or when the first is under
+#'   `min_named` (a name is never a lone "Some ..." while another candidate
+#'   passes the rule below), unless the name would then be longer than
+#'   `max_words` words or say "some" twice.
 #'
 #' Every comparison uses the figures [class_name_table()] prints: whole
 #' percentages, their difference in percentage points (the excess), and the
 #' ratio to one decimal, which breaks ties in points; so the name follows
-#' from the printed table by the rule the table's attribute `rule` states.
+#' from the printed table by the rule the table's attribute `rule` states
+#' (where the table prints a range to protect a small count, the comparison
+#' uses the whole percentage behind it, and the table states its outcome).
 #'
 #' **A name is earned against the other classes.** A theme stays in a name
 #' only if its probability there is at least `min_presence` *and* higher than
@@ -48,7 +52,19 @@
 #' and their names stay within `max_words` with one "some"), else "Mixed
 #' concerns". A theme that stays but is under `min_named` (by default 0.5:
 #' most of the class's episodes) qualifies the episodes, "Domestic abuse, some
-#' with neglect", after the plain one; no name says "some" twice.
+#' with neglect", after the plain one; no name says "some" twice. Two themes
+#' each under `min_named` are named "A or B" ("Parental mental health or
+#' substance misuse") when at least `min_named` of the class has one or the
+#' other (under independence within a class, \eqn{1 - (1 - p_A)(1 - p_B)};
+#' [class_name_table()] prints that figure); otherwise only the first, "Some
+#' ...". A name that is a lone "Some ..." takes the next candidate that passes
+#' in this way.
+#'
+#' "Multiple complex needs" counts as named for every candidate it lists, so
+#' other classes are compared only with classes whose names do not mention a
+#' factor; where a class named for a factor (the complex one included) holds
+#' as much or more of it, [class_name_table()] says so ("second to Multiple
+#' complex needs (64%)").
 #'
 #' Names are always distinct: where two classes would share a name, each is
 #' extended by its next candidate that passes ("Neglect with domestic
@@ -91,8 +107,8 @@
 #'   (`"Class 1"`, ...), with attribute `defining`, a list (one element per
 #'   class) of the items of its candidate themes in order, and attribute
 #'   `named`, a list of the themes (or groups) each name mentions (`"full"`,
-#'   `"some"` for the one qualified, or `"complex"` for those a "Multiple
-#'   complex needs" name stands for). `name_classes()`: the fit, with `class_names` set.
+#'   `"some"` for the one qualified, `"or"` for the two of an "A or B" name,
+#'   or `"complex"` for those a "Multiple complex needs" name stands for). `name_classes()`: the fit, with `class_names` set.
 #' @family profiling
 #' @export
 #' @examples
@@ -110,7 +126,11 @@ suggest_class_names <- function(fit, labels = NULL, lift = 1.5, min_presence = 0
   cls <- names(fit$class_size)
   named <- lapply(seq_along(cls), function(k) {
     t <- nb$picks[[k]]
-    stats::setNames(if (nb$mcn[k]) rep("complex", length(t)) else ifelse(nb$full[[k]], "full", "some"), t)
+    f <- nb$full[[k]]
+    either <- length(t) >= 2L && !any(f[1:2])
+    st <- ifelse(f, "full", "some")
+    if (either) st[1:2] <- "or"
+    stats::setNames(if (nb$mcn[k]) rep("complex", length(t)) else st, t)
   })
   structure(stats::setNames(nb$names, cls),
             defining = stats::setNames(lapply(nb$info, `[[`, "defining"), cls),
@@ -178,8 +198,14 @@ class_naming <- function(fit, labels, lift, min_presence, min_named, complex, th
          low = all(round(100 * tp$item_p[k, ]) < round(100 * min_presence)))
   })
   plain <- function(k, u) pr$pct[k, u] >= round(100 * min_named)
+  # two units each in under min_named of the class are named together, "A or
+  # B", only when at least min_named of its episodes have one or the other
+  # (the whole percentage class_name_table() prints)
+  either <- function(k, a, b) round(100 * (1 - (1 - tp$p[k, a]) * (1 - tp$p[k, b])))
+  or_ok <- function(k, a, b) either(k, a, b) >= round(100 * min_named)
   picks <- lapply(seq_len(K), function(k) {
-    unit_picks(info[[k]], pr$points[k, ], function(u) plain(k, u), complex, groups, max_words)
+    unit_picks(info[[k]], pr$points[k, ], function(u) plain(k, u), complex, groups, max_words,
+               function(a, b) or_ok(k, a, b))
   })
   # a "Multiple complex needs" category is named for every unit over-represented
   # in it (class_name_table() lists them) that it earns by the same rule, so a
@@ -190,12 +216,13 @@ class_naming <- function(fit, labels, lift, min_presence, min_named, complex, th
   picks <- earned_picks(picks, pr$pct, groups, mp)
   picks <- refill_picks(picks, info, pr$pct, groups, mp, complex, plain)
   picks <- carry_picks(picks, info, pr$pct, groups, mp, complex, plain, max_words)
+  picks <- pair_lone_some(picks, info, pr$pct, groups, mp, complex, plain, max_words, or_ok)
   picks <- distinct_picks(picks, info, pr$pct, groups, mp, plain, max_words)
   full <- lapply(seq_len(K), function(k) vapply(picks[[k]], function(u) plain(k, u), logical(1)))
   nm <- vapply(seq_len(K), function(k) render_name(picks[[k]], full[[k]], info[[k]], complex), "")
   nm <- distinct_by_size(nm, fit$class_size)
   list(names = nm, info = info, picks = picks, full = full, tp = tp, lab = lab, groups = groups,
-       mcn = mcn)
+       mcn = mcn, either = either, plain = plain)
 }
 
 #' @rdname suggest_class_names
@@ -230,11 +257,11 @@ group_units <- function(cand, groups) {
 # The units a name starts from: none (low-level, mixed, complex), the leading
 # unit, and the second when its excess is at least half the first's, unless
 # both would be "some" or the name would be longer than max_words.
-unit_picks <- function(x, points, plain, complex, groups, max_words) {
+unit_picks <- function(x, points, plain, complex, groups, max_words, or_ok) {
   u <- x$units
   if (!length(u) || length(u) >= complex) return(character())
   if (length(u) < 2L || points[[u[2]]] < 0.5 * points[[u[1]]]) return(u[1])
-  if (!plain(u[1]) && !plain(u[2])) return(u[1])
+  if (!plain(u[1]) && !plain(u[2]) && !or_ok(u[1], u[2])) return(u[1])
   two <- render_name(u[1:2], c(plain(u[1]), plain(u[2])), x, complex)
   if (name_words(two) > max_words) return(u[1])
   u[1:2]
@@ -318,6 +345,29 @@ carry_picks <- function(picks, info, pct, groups, min_pct, complex, plain, max_w
   picks
 }
 
+# A name that is one unit in under min_named of its class ("Some neglect")
+# takes the next candidate unit that passes the rule as the names stand, when
+# at least min_named of the class have one or the other ("Neglect or parental
+# substance misuse"), or that unit is common there ("Parental mental health,
+# some with neglect"), within max_words. Adding a unit to a name never
+# unseats another's.
+pair_lone_some <- function(picks, info, pct, groups, min_pct, complex, plain, max_words, or_ok) {
+  for (k in seq_along(picks)) {
+    u1 <- picks[[k]]
+    if (length(u1) != 1L || length(info[[k]]$units) >= complex || plain(k, u1)) next
+    for (v in setdiff(info[[k]]$units, u1)) {
+      pk <- info[[k]]$units[info[[k]]$units %in% c(u1, v)]
+      f <- vapply(pk, function(w) plain(k, w), logical(1))
+      if (!any(f) && !or_ok(k, u1, v)) next
+      if (!unit_earned(k, v, replace(picks, k, list(pk)), pct, groups, min_pct)) next
+      if (name_words(render_name(pk, f, info[[k]], complex)) > max_words) next
+      picks[[k]] <- pk
+      break
+    }
+  }
+  picks
+}
+
 # Where two classes would use the same units, each is extended by its next
 # earned candidate unit that the clashing names do not already use, when the
 # name stays within max_words and says "some" at most once.
@@ -349,35 +399,20 @@ printed_theme_figures <- function(tp) {
        lift = round(tp$lift, 1))
 }
 
-# The naming rule in words, from the same settings the names were made with.
+# The naming rule in words, from the same settings the names were made with:
+# short, for the report (the table gives each factor's figures and reasons).
 class_name_rule <- function(lift, min_presence, min_named, complex, max_words = 7,
                             groups = class_name_groups) {
-  grp <- if (length(groups)) {
-    paste0(" Where two or more of a category's over-represented factors are ",
-           and_list(vapply(names(groups), function(g) {
-             m <- lower_first(groups[[g]])
-             paste0(paste(m[-length(m)], collapse = ", "), " or ", m[length(m)], " (\u201c", lower_first(g), "\u201d)")
-           }, "")),
-           ", and the group is over-represented by the same test, the group takes their place (ranked by its own ",
-           "difference); a group is present in an episode when any of its factors is.")
-  } else ""
-  paste0("Each category is named from the factors over-represented in it: at least ",
-         formatC(lift, format = "fg"), " times as common as in all episodes, and present in at least ",
-         round(100 * min_presence), "% of its episodes. They are listed most over-represented first, ",
-         "by the difference in percentage points between the category and all episodes (ties go to ",
-         "the larger ratio). The name gives the first, and the second when its difference is at least ",
-         "half the first's, in at most ", max_words, " words; a category with ", complex,
-         " or more such factors (a group counting once) is \u201cMultiple complex needs\u201d.", grp,
-         " A factor stays in a name only if it is recorded in more of the category's episodes than in ",
-         "any category whose name does not mention it (the \u201cat most\u201d figure); otherwise it is ",
-         "left out, so a reader looking for a factor finds the category where it is most common. ",
-         "\u201cMultiple complex needs\u201d stands for every factor over-represented in it, so a factor ",
-         "it holds more of can still name another category, and the table gives the figure in the ",
-         "complex category. A category whose factors are all more common in a category not named for them ",
-         "is named for the first that the categories holding more of it are over-represented in too; ",
-         "their names then mention it as well. A named ",
-         "factor recorded in fewer than ", round(100 * min_named), "% of the category's episodes is ",
-         "named as \u201csome with\u201d, after a factor recorded in more, and no name says \u201csome\u201d twice.")
+  # (the groups are defined in their own table of the report; the second
+  # factor's half rule and max_words are given, where they apply, in the
+  # table's "not in the name" reasons)
+  paste0("Each category is named for its factors that are at least ", formatC(lift, format = "fg"),
+         " times as common as in all episodes and in at least ", round(100 * min_presence),
+         "% of it, ranked by the difference in percentage points between the category and all episodes. ",
+         "A factor is named only where it is more common than in every category whose name does not ",
+         "mention it; \u201cMultiple complex needs\u201d (", complex, " or more such factors) counts as named ",
+         "for each of them that passes this test. A named factor in under ", round(100 * min_named), "% of the category reads ",
+         "\u201csome with\u201d; two such, \u201cA or B\u201d (at least ", round(100 * min_named), "% have one).")
 }
 
 # Theme-level probabilities: P(at least one factor of the theme, or of the
@@ -410,6 +445,11 @@ render_name <- function(th, full, x, complex) {
   pair <- c("Parental mental health", "Parental substance misuse")
   nm <- if (length(head2) == 2L && all(pair %in% head2) && all(f2)) {
     "Parental mental health and substance misuse"
+  } else if (length(head2) == 2L && !any(f2)) {
+    # two units each in under half the class: "A or b" (at least one in most
+    # of its episodes, checked by the callers)
+    if (all(pair %in% head2)) "Parental mental health or substance misuse"
+    else paste0(head2[1], " or ", lower_first(head2[2]))
   } else {
     a <- if (f2[1]) head2[1] else paste("some", lower_first(head2[1]))
     if (length(head2) == 2L) name_join(a, head2[2], f2[2]) else a
@@ -489,9 +529,15 @@ class_lift <- function(fit) {
 #' For each class: its name, its estimated share of episodes, and the
 #' evidence for its name (see [suggest_class_names()]): each theme over-
 #' represented in it, most over-represented first, with its probability in
-#' the class, its overall prevalence and their ratio (lift), and the highest
-#' probability in any other class whose name does not mention it (a theme
-#' not above that figure is left out of the name).
+#' the class, its overall prevalence, their difference and ratio (lift); then
+#' whether it is in the name and why. In the name: any other class named for
+#' it that holds as much or more ("second to Multiple complex needs (64%)"),
+#' and the highest probability in a class whose name does not mention it
+#' ("at most 30% in categories not named for it"). Not in the name: the
+#' class not named for it that holds as much or more ("more common in
+#' Neglect (53%)"), or that the name already gives two factors, or that its
+#' difference is under half the first's. An "A or B" name adds the share of
+#' the class's episodes with at least one of the two.
 #'
 #' A share times the number of episodes is an estimated count of episodes, so
 #' it is published only where that count is not small: a class whose
@@ -505,13 +551,16 @@ class_lift <- function(fit) {
 #' @param max_factors Most themes listed per class (default 4).
 #' @param threshold Small-number threshold (default 10): shares of classes
 #'   whose estimated size is under it are hidden, with secondary suppression;
-#'   so is a factor's percentage in a class that gives back a number of
-#'   episodes under it (see [plot_item_probs()]; it reads `"c"`), and an
-#'   "at most" figure that would bound such a hidden percentage; 0 turns it
-#'   off (not for publication).
+#'   so is a percentage that gives back a number of episodes under it, or
+#'   that Figure 4 ([plot_item_probs()]) hides for one of the theme's
+#'   factors: it is printed as Figure 4 prints it, a range (`"<5%"`,
+#'   `">90%"`, `"20-30%"`; for a theme of several factors, the range their
+#'   Figure 4 figures allow) or `"c"`, without its difference and ratio; 0
+#'   turns it off (not for publication).
 #' @return A data frame with columns `class`, `name`, `share` (%, `NA` where
 #'   suppressed) and `defining` (text such as `"Neglect: 81% v 24% overall
-#'   (57 points more, x3.4), at most 30% in categories not named for it"`;
+#'   (57 points more, x3.4), in the name, at most 30% in categories not named
+#'   for it"`;
 #'   a group lists its themes' percentages in brackets), attribute `rule`:
 #'   the naming rule in words, with its settings, and attribute `groups`: the
 #'   item columns of every theme or group the names and `defining` mention
@@ -530,19 +579,34 @@ class_name_table <- function(fit, labels = NULL, lift = 1.5, min_presence = 0.3,
                      themes = class_name_themes, max_words = max_words)
   tp <- nb$tp
   cls <- names(fit$class_size)
+  # the statuses ("in the name") are those of the suggested names; where the
+  # fit carries other names (the analyst's), the table says so
+  nb$word <- if (identical(unname(class_labels(fit)), nb$names)) "the name" else "the suggested name"
   nb$names <- unname(class_labels(fit))
   pr <- printed_theme_figures(tp)
-  # a percentage that gives back a small number of episodes is not printed
-  # (prob_cells_hidden()), nor an "at most" bound that would pin one
-  hid <- prob_cells_hidden(tp$p, unname(fit$class_size) * fit$nobs, threshold)
   # (a "Multiple complex needs" category lists every unit its name stands for)
   shown <- lapply(seq_along(cls), function(k) {
     u <- nb$info[[k]]$units
     u[u %in% union(nb$picks[[k]], utils::head(u, max_factors))]
   })
+  # the "A or B" names, whose figure (at least one of the two) is printed too
+  ors <- list()
+  for (k in seq_along(cls)) {
+    if (!nb$mcn[k] && length(nb$picks[[k]]) >= 2L && !any(nb$full[[k]][1:2])) {
+      ors[[or_unit(nb$picks[[k]][1:2])]] <- unlist(tp$items[nb$picks[[k]][1:2]], use.names = FALSE)
+    }
+  }
+  # every percentage as Figure 4 would allow it: exact, a range, or "c"
+  disp <- unit_display(fit, c(tp$items, ors), threshold, tp$item_p)
   defining <- vapply(seq_along(cls), function(k) {
     if (!length(shown[[k]])) return("no factor over-represented")
-    paste(vapply(shown[[k]], function(t) name_evidence(k, t, nb, pr, hid), ""), collapse = "; ")
+    ev <- vapply(shown[[k]], function(t) name_evidence(k, t, nb, pr, disp, max_words), "")
+    pk <- nb$picks[[k]]
+    if (!nb$mcn[k] && length(pk) >= 2L && !any(nb$full[[k]][1:2])) {
+      ou <- or_unit(pk[1:2])
+      ev <- c(ev, paste0(ou, " (", nb$word, "): ", disp$text[k, ou], " of the category's episodes have at least one"))
+    }
+    paste(ev, collapse = "; ")
   }, character(1))
   # every group of factors the names and this table mention, with its items
   # (a group's themes are printed inside its entry)
@@ -558,38 +622,71 @@ class_name_table <- function(fit, labels = NULL, lift = 1.5, min_presence = 0.3,
             groups = nb$tp$items[as.character(used)])
 }
 
-# One unit's evidence as class_name_table() prints it: its share in the class
-# v overall, the points and ratio, the themes of a group, and the highest share
-# in a category whose name does not mention it.
-name_evidence <- function(k, t, nb, pr, hid = NULL) {
-  if (is.null(hid)) hid <- array(FALSE, dim(pr$pct), dimnames(pr$pct))
-  g <- nb$groups[[t]]
-  g <- g[g %in% nb$info[[k]]$themes]
-  pc <- function(x) ifelse(hid[k, x], "c", paste0(pr$pct[k, x], "%"))
-  lead <- if (length(g)) paste0(t, " (", paste0(lower_first(g), " ", pc(g), collapse = ", "), ")") else t
-  txt <- if (hid[k, t]) paste0(lead, ": c v ", pr$overall[[t]], "% overall") else
-    paste0(lead, ": ", pr$pct[k, t], "% v ", pr$overall[[t]], "% overall (",
-           pr$points[k, t], " points more, x", formatC(pr$lift[k, t], format = "f", digits = 1), ")")
-  others <- setdiff(which(!named_for(nb$picks, t, nb$groups)), k)
-  txt <- paste0(txt, complex_holds_more(k, t, nb, pr, hid))
-  if (!length(others)) return(txt)
-  if (any(hid[others, t])) {
-    return(paste0(txt, if (all(nb$tp$p[k, t] > nb$tp$p[others, t])) ", more than in any category not named for it"
-                  else ", as common or more common in a category not named for it"))
+or_unit <- function(u) {
+  if (setequal(u, c("Parental mental health", "Parental substance misuse"))) {
+    return("Parental mental health or substance misuse")
   }
-  paste0(txt, ", at most ", max(pr$pct[others, t]), "% in categories not named for it")
+  paste0(u[1], " or ", lower_first(u[2]))
 }
 
-# Where a "Multiple complex needs" category (named for every factor
-# over-represented in it) holds more of a unit named in category k, the table
-# says so: ", 94% in Multiple complex needs".
-complex_holds_more <- function(k, t, nb, pr, hid) {
-  if (!t %in% nb$picks[[k]] || nb$mcn[k]) return("")
-  mcn <- setdiff(which(nb$mcn & vapply(nb$picks, function(x) t %in% x, logical(1))), k)
-  mcn <- mcn[pr$pct[mcn, t] >= pr$pct[k, t]]
-  if (!length(mcn)) return("")
-  nms <- nb$names[mcn]
-  paste0(", ", paste0(ifelse(hid[mcn, t], "c", paste0(pr$pct[mcn, t], "%")), " in ", nms, collapse = ", "))
+# One unit's evidence as class_name_table() prints it: its share in the class
+# v overall, the points and ratio (only where the share is printed exactly),
+# the themes of a group; then whether it is in the name and why, against
+# every other category: one named for it that holds as much or more ("second
+# to Multiple complex needs (64%)"), and the highest share in a category whose
+# name does not mention it ("at most 30% in categories not named for it").
+name_evidence <- function(k, t, nb, pr, disp, max_words = 7) {
+  d <- function(j, x) disp$text[j, x]
+  g <- nb$groups[[t]]
+  g <- g[g %in% nb$info[[k]]$themes]
+  lead <- if (length(g)) paste0(t, " (", paste0(lower_first(g), " ", d(k, g), collapse = ", "), ")") else t
+  txt <- if (!disp$exact[k, t]) paste0(lead, ": ", d(k, t), " v ", pr$overall[[t]], "% overall") else
+    paste0(lead, ": ", pr$pct[k, t], "% v ", pr$overall[[t]], "% overall (",
+           pr$points[k, t], " points more, x", formatC(pr$lift[k, t], format = "f", digits = 1), ")")
+  K <- nrow(pr$pct)
+  nf <- named_for(nb$picks, t, nb$groups)
+  others <- setdiff(seq_len(K), k)
+  not_named <- others[!nf[others]]
+  named_o <- others[nf[others]]
+  cat_fig <- function(js) paste0(nb$names[js], " (", d(js, t), ")")
+  if (!t %in% nb$picks[[k]]) {
+    beat <- not_named[pr$pct[not_named, t] >= pr$pct[k, t]]
+    why <- if (length(beat)) {
+      top <- beat[which.max(nb$tp$p[beat, t])]
+      paste0(if (pr$pct[top, t] > pr$pct[k, t]) "more common in " else "as common in ", cat_fig(top))
+    } else if (nb$mcn[k]) {
+      "more common in a category not named for it"
+    } else if (length(nb$picks[[k]]) >= 2L) {
+      "the name gives two factors"
+    } else if (length(nb$picks[[k]]) && pr$points[k, t] < 0.5 * pr$points[k, nb$picks[[k]][1]]) {
+      "under half the first's difference"
+    } else {
+      paste0("the name would be longer than ", max_words, " words or say \u201csome\u201d twice")
+    }
+    return(paste0(txt, ", not in ", nb$word, ": ", why))
+  }
+  txt <- paste0(txt, ", in ", nb$word)
+  # a category also named for it (such as "Multiple complex needs", which
+  # stands for every factor it lists) holding as much or more: said
+  held <- named_o[pr$pct[named_o, t] >= pr$pct[k, t]]
+  if (length(held)) {
+    held <- held[order(-nb$tp$p[held, t])]
+    more <- any(pr$pct[held, t] > pr$pct[k, t])
+    txt <- paste0(txt, ", ", if (!more) "as in " else if (length(held) == 1L) "second to " else "after ",
+                  and_list(cat_fig(held)))
+  }
+  if (!length(not_named)) return(paste0(txt, ", every other category is named for it"))
+  # the bound from what is printed: a range's upper end where a share is shown
+  # as a range; none where one is "c"
+  top <- max(vapply(not_named, function(j) {
+    if (disp$exact[j, t]) return(pr$pct[j, t])
+    x <- disp$text[j, t]
+    if (x == "c") NA_real_ else if (startsWith(x, ">")) 100 else as.numeric(sub("^.*[<-]([0-9]+)%$", "\\1", x))
+  }, numeric(1)))
+  if (is.na(top) || !disp$exact[k, t] || top >= pr$pct[k, t]) {
+    return(paste0(txt, ", more than in any category not named for it"))
+  }
+  paste0(txt, ", at most ", top, "% in categories not named for it")
 }
 
 # Classes whose share must not be published: the estimated size (share times
@@ -671,4 +768,64 @@ presence_probs <- function(fit) {
   if (!is.matrix(m)) m <- matrix(m, nrow = 1L, dimnames = list(NULL, fit$items))
   rownames(m) <- names(fit$class_size)
   m
+}
+
+# How the probability of each unit in each class may be printed, as Figure 4
+# (plot_item_probs()) prints the factors: `units` is a named list of item
+# columns (a theme, a group, or the two units of an "A or B" name), a unit's
+# probability that of at least one of its items (independent within a class
+# in the model). Where nothing is hidden, the whole percentage. Where the
+# unit's own expected count (or its complement) would be small, or one of its
+# factors is hidden in Figure 4, a range worked out only from what Figure 4
+# publishes (a shown percentage is within half a point; a hidden one is its
+# range there), so the table tells nothing Figure 4 does not: a unit of one
+# factor reads exactly as its tile ("<5%", ">90%", "20-30%"); "c" where a
+# factor's tile is "c". Returns K x U matrices `text` and `exact`, and `p`.
+unit_display <- function(fit, units, threshold, ip = presence_probs(fit)) {
+  K <- nrow(ip)
+  p <- matrix(vapply(units, function(it) 1 - apply(1 - ip[, it, drop = FALSE], 1, prod), numeric(K)),
+              K, length(units), dimnames = list(rownames(ip), names(units)))
+  text <- matrix(paste0(round(100 * p), "%"), K, length(units), dimnames = dimnames(p))
+  exact <- matrix(TRUE, K, length(units), dimnames = dimnames(p))
+  if (threshold <= 0 || !length(units)) return(list(text = text, exact = exact, p = p))
+  size <- unname(fit$class_size) * fit$nobs
+  hid_i <- prob_cells_hidden(ip, size, threshold)
+  band <- item_probs_bands(ip, size, threshold, hid_i)
+  # what Figure 4 publishes of each item's probability, as an interval
+  lo <- pmax(round(100 * ip) - 0.5, 0) / 100
+  hi <- pmin(round(100 * ip) + 0.5, 100) / 100
+  for (i in which(hid_i)) {
+    b <- band[i]
+    if (is.na(b)) {
+      lo[i] <- hi[i] <- NA
+    } else if (startsWith(b, "<")) {
+      lo[i] <- 0; hi[i] <- as.numeric(sub("^<([0-9.]+)%$", "\\1", b)) / 100
+    } else if (startsWith(b, ">")) {
+      lo[i] <- as.numeric(sub("^>([0-9.]+)%$", "\\1", b)) / 100; hi[i] <- 1
+    } else {
+      ab <- as.numeric(strsplit(sub("%$", "", b), "-", fixed = TRUE)[[1]])
+      lo[i] <- ab[1] / 100; hi[i] <- ab[2] / 100
+    }
+  }
+  hid_u <- prob_cells_hidden(p, size, threshold)
+  for (u in seq_along(units)) {
+    it <- units[[u]]
+    for (k in seq_len(K)) {
+      if (!any(hid_i[k, it]) && !hid_u[k, u]) next
+      if (length(it) == 1L && !hid_i[k, it]) next  # as Figure 4 shows it
+      exact[k, u] <- FALSE
+      if (length(it) == 1L) {
+        text[k, u] <- if (is.na(band[k, it])) "c" else band[k, it]
+        next
+      }
+      if (anyNA(lo[k, it])) {
+        text[k, u] <- "c"
+        next
+      }
+      a <- floor(100 * (1 - prod(1 - lo[k, it])))
+      b <- ceiling(100 * (1 - prod(1 - hi[k, it])))
+      text[k, u] <- if (a <= 0) paste0("<", b, "%") else if (b >= 100) paste0(">", a, "%") else paste0(a, "-", b, "%")
+    }
+  }
+  list(text = text, exact = exact, p = p)
 }

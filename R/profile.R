@@ -173,6 +173,12 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
                   x = "You supplied {.val {format(flags)}}."))
   }
   check_column(episodes, vars, multiple = TRUE)
+  unknown_tabs <- setdiff(names(crosstabs), vars)
+  if (length(unknown_tabs)) {
+    abort_input(c("{.arg crosstabs} names {cli::qty(unknown_tabs)}{?a table/tables} for {?a variable/variables} not in {.arg vars}: {.val {unknown_tabs}}.",
+                  i = "Name each table by one of {.arg vars}: {.val {vars}} (a table of {.fn pathway_tables} named {.val outcome_s47} goes in as {.code s47 = })."),
+                class = "cscdemand_error_input")
+  }
   if (is.null(posterior)) {
     check_column(episodes, class)
     if (class %in% vars) {
@@ -205,7 +211,7 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
   hide_class <- hidden_totals(colSums(W), threshold)
   rows <- lapply(vars, function(v) {
     given <- crosstabs[[v]]
-    tab <- if (is.null(given)) crosstab else function(y, v) profile_given_crosstab(given, y, v)
+    tab <- if (is.null(given)) crosstab else function(y, v) profile_given_crosstab(given, y, v, W, threshold, method)
     profile_variable(v, episodes = episodes, W = W, binary = binary, threshold = threshold, z = z,
                      hide_class = hide_class, crosstab = tab)
   })
@@ -298,14 +304,46 @@ profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class, c
 }
 
 # A table given for a variable (class_profile(crosstabs =)) must count the
-# levels the profile counts.
-profile_given_crosstab <- function(ct, y, v) {
+# levels the profile counts, of the same episodes, with the same weights
+# (`W`: each level's total is its number of episodes, each category's total
+# the category's weight) and the same threshold and method: otherwise its
+# hidden cells are not those of the profile's own counts.
+profile_given_crosstab <- function(ct, y, v, W, threshold, method) {
   lv <- levels(crosstab_levels(y, residual_unknown))
   got <- rownames(attr(ct, "expected"))
   if (is.null(got) || !all(got %in% lv)) {
     abort_input(c("The table given in {.arg crosstabs} for {.field {v}} does not count its levels.",
                   x = "It has rows {.val {got}}; {.field {v}} has levels {.val {lv}}.",
                   i = "Give the table of {.field {v}} by category (a 0/1 variable as \"no\" and \"yes\")."),
+                class = "cscdemand_error_input")
+  }
+  thr <- attr(ct, "threshold")
+  if (!is.numeric(thr) || length(thr) != 1L || !isTRUE(all.equal(thr, threshold))) {
+    abort_input(c("The table given in {.arg crosstabs} for {.field {v}} was suppressed with another threshold.",
+                  x = "It used {.val {format(thr)}}; the profile uses {.val {threshold}}.",
+                  i = "Build the table with {.code threshold = {threshold}}, as the profile."),
+                class = "cscdemand_error_input")
+  }
+  if (!identical(attr(ct, "method"), method)) {
+    abort_input(c("The table given in {.arg crosstabs} for {.field {v}} counts the categories another way.",
+                  x = "It is {.val {format(attr(ct, 'method'))}}; the profile is {.val {method}}.",
+                  i = "Build it with the profile's {.arg posterior} (or, without one, its class column)."),
+                class = "cscdemand_error_input")
+  }
+  e <- attr(ct, "expected")
+  yl <- as.character(crosstab_levels(y, residual_unknown))
+  n_level <- table(factor(yl, levels = got))
+  # a table that shows a small not-known row in its total only counts the
+  # other levels by category
+  w_class <- colSums(W[yl %in% got, , drop = FALSE])
+  same <- all(colnames(e) %in% names(w_class)) &&
+    isTRUE(all.equal(unname(rowSums(e)), as.vector(n_level), tolerance = 1e-6)) &&
+    isTRUE(all.equal(unname(colSums(e)), unname(w_class[colnames(e)]), tolerance = 1e-6)) &&
+    all(abs(w_class[setdiff(names(w_class), colnames(e))]) < 1e-6)
+  if (!same) {
+    abort_input(c("The table given in {.arg crosstabs} for {.field {v}} does not count the profile's episodes with its weights.",
+                  x = "Its levels' or categories' totals differ from those of {.field {v}} with the profile's {.arg posterior}.",
+                  i = "Build it from the same episodes and {.arg posterior}, as {.fn pathway_tables} does for the report."),
                 class = "cscdemand_error_input")
   }
   ct

@@ -83,3 +83,98 @@ test_that("categories whose totals other tables force hidden are counted togethe
   expect_gt(length(w), 0)
   expect_true(all(w >= 10 - 1e-6))
 })
+
+# Replace a function of the package for the rest of a test (this testthat
+# has no local_mocked_bindings()).
+swap_binding <- function(name, fn, env = parent.frame()) {
+  ns <- environment(pathway_tables)
+  old <- get(name, envir = ns)
+  locked <- bindingIsLocked(name, ns)
+  if (locked) unlockBinding(name, ns)
+  assign(name, fn, envir = ns)
+  withr::defer({
+    assign(name, old, envir = ns)
+    if (locked) lockBinding(name, ns)
+  }, envir = env)
+}
+
+test_that("the joint suppression runs to its fixed point however many rounds it takes, and never returns it unfinished", {
+  ep <- data.frame(threshold_reached = factor(rep(c("CIN plan", "ICPC", "CP plan"), c(600, 300, 400))))
+  post <- indicator_matrix(factor(rep(LETTERS[1:10], 130)))
+  colnames(post) <- LETTERS[1:10]
+  specs <- pathway_table_specs(ep, NULL)
+  # a chain of links that asks for one more cell a round, for 20 rounds
+  calls <- 0L
+  swap_binding("linked_hide_more", function(tabs, links, cats) {
+    calls <<- calls + 1L
+    if (calls > 20L) return(list())
+    list(list(table = "threshold", row = if (calls %% 2L) "CIN plan" else "CP plan", cats = cats[(calls + 1L) %/% 2L]))
+  })
+  tabs <- linked_fixed_point(specs, list(), post, 10)
+  expect_equal(attr(tabs, "rounds"), 21L)
+  # a request that hides nothing new widens to the categories' columns ...
+  calls <- 0L
+  swap_binding("linked_hide_more", function(tabs, links, cats) {
+    calls <<- calls + 1L
+    if (calls > 1L && all(attr(tabs$threshold, "suppressed")[, "A"])) return(list())
+    list(list(table = "threshold", row = "No such row", cats = "A"))
+  })
+  tabs <- linked_fixed_point(specs, list(), post, 10)
+  expect_true(all(attr(tabs$threshold, "suppressed")[, "A"]))
+  # ... and if even that changes nothing, it is an error, not a result
+  swap_binding("linked_hide_more", function(tabs, links, cats) {
+    list(list(table = "threshold", row = "No such row", cats = "A"))
+  })
+  expect_error(linked_fixed_point(specs, list(), post, 10), class = "cscdemand_error_suppression")
+})
+
+test_that("outcomes must be 0/1 flags, and bad measures say where they come from", {
+  ep <- data.frame(threshold_reached = factor(rep(c("CIN plan", "ICPC", "CP plan"), c(60, 30, 40))))
+  post <- indicator_matrix(factor(rep(c("A", "B"), 65)))
+  # a 2 is not a "no"
+  expect_error(pathway_tables(ep, post, outcomes = data.frame(s47 = rep(0:2, length.out = 130))),
+               class = "cscdemand_error_column", regexp = "0/1")
+  expect_error(pathway_tables(ep, post, outcomes = data.frame(s47 = rep(c(0, 0.5), 65))),
+               class = "cscdemand_error_column")
+  # 0/1 as text or logical are flags
+  expect_named(pathway_tables(ep, post, outcomes = data.frame(s47 = rep(c("0", "1"), 65))), c("threshold", "outcome_s47"))
+  expect_named(pathway_tables(ep, post, outcomes = data.frame(s47 = rep(c(TRUE, FALSE), 65))), c("threshold", "outcome_s47"))
+  err <- tryCatch(pathway_tables(ep, post, measures = data.frame(x = 1:3)), error = identity)
+  expect_match(conditionMessage(err), "pathway_measures", fixed = TRUE)
+})
+
+test_that("class_profile() refuses tables it would not use, or that count other episodes", {
+  ep <- data.frame(threshold_reached = factor(rep(c("CIN plan", "Section 47", "CP plan"), c(60, 30, 40))))
+  ep$s47 <- as.integer(ep$threshold_reached != "CIN plan")
+  post <- indicator_matrix(factor(rep(c("A", "B"), 65)))
+  colnames(post) <- c("A", "B")
+  tabs <- pathway_tables(ep, post, outcomes = ep["s47"])
+  ok <- class_profile(ep, vars = "s47", posterior = post, crosstabs = list(s47 = tabs$outcome_s47))
+  expect_s3_class(ok, "cscdemand_profile")
+  # misnamed: the table of pathway_tables() keeps its own name
+  err <- tryCatch(class_profile(ep, vars = "s47", posterior = post, crosstabs = list(outcome_s47 = tabs$outcome_s47)),
+                  error = identity)
+  expect_s3_class(err, "cscdemand_error_input")
+  expect_match(conditionMessage(err), "outcome_s47")
+  expect_match(conditionMessage(err), "s47", fixed = TRUE)
+})
+
+test_that("class_profile() refuses a table built with another threshold, posterior or method", {
+  ep <- data.frame(threshold_reached = factor(rep(c("CIN plan", "Section 47", "CP plan"), c(60, 30, 40))))
+  ep$s47 <- as.integer(ep$threshold_reached != "CIN plan")
+  post <- indicator_matrix(factor(rep(c("A", "B"), 65)))
+  colnames(post) <- c("A", "B")
+  y <- data.frame(.level = factor(ifelse(ep$s47 == 1, "yes", "no"), levels = c("no", "yes")))
+  post2 <- cbind(A = rep(c(1, 1, 0), length.out = 130))
+  post2 <- cbind(post2, B = 1 - post2[, 1])
+  expect_error(class_profile(ep, vars = "s47", posterior = post,
+                             crosstabs = list(s47 = class_crosstab(y, var = ".level", posterior = post, threshold = 5))),
+               class = "cscdemand_error_input", regexp = "threshold")
+  expect_error(class_profile(ep, vars = "s47", posterior = post,
+                             crosstabs = list(s47 = class_crosstab(y, var = ".level", posterior = post2))),
+               class = "cscdemand_error_input", regexp = "weights")
+  ep$cl <- rep(c("A", "B"), 65)
+  expect_error(class_profile(ep, vars = "s47", posterior = post,
+                             crosstabs = list(s47 = class_crosstab(cbind(y, cl = ep$cl), class = "cl", var = ".level"))),
+               class = "cscdemand_error_input", regexp = "another way")
+})

@@ -20,8 +20,13 @@ test_that("category totals add up to the episodes and agree across tables of the
   by_council <- attr(class_crosstab(ep, class = "council", posterior = post, threshold = 0), "counts")
   expect_equal(by_council[c("A", "B", "C"), "Here"], tot)
   # totals that are a row of another table keep that table's plain rounding
-  plain <- attr(class_crosstab(ep, var = "v", posterior = post, threshold = 0, published = "All episodes"), "counts")
+  plain <- attr(class_crosstab(ep, var = "v", posterior = post, threshold = 0, totals_published = TRUE), "counts")
   expect_equal(unname(plain["All episodes", c("A", "B", "C")]), c(10, 10, 10))
+  # that is said by an argument, not by a label among the published levels
+  # (a level's name cannot change how the totals are rounded)
+  lab <- attr(class_crosstab(ep, var = "v", posterior = post, threshold = 0, published = "All episodes"), "counts")
+  expect_equal(lab["All episodes", c("A", "B", "C")], tot)
+  expect_error(class_crosstab(ep, var = "v", posterior = post, totals_published = NA), class = "cscdemand_error_input")
 })
 
 test_that("rows that are the same episodes in two linked tables print the same number", {
