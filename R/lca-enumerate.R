@@ -15,11 +15,35 @@
 #' Such a model's warning (collected in one warning at the end) says the
 #' starts stopped for patience; its `stopped` component is `"patience"`.
 #'
+#' The starts run to convergence are screened (`lca_control(screen_tol =
+#' 1e-9)` unless `control` sets it): each runs until one EM step gains less
+#' than a billionth of the log-likelihood, and only those then near the best
+#' run on to full convergence. Above the number of classes the data support
+#' the likelihood is flat (redundant classes) and EM crawls: at 2.9 million
+#' episodes a 13-class start on 12-class data ran to the 5,000-iteration cap.
+#' Screening stops most such starts early. A fit whose best start reached
+#' `maxiter` before converging is marked in the table (column `converged`)
+#' and by `print()`, and named in the warning. For a bound on the time, set
+#' `lca_control(maxiter = )`: the fits above the supported K then stop
+#' there, marked as not converged (their log-likelihoods are lower bounds
+#' of their maxima, which is what the information criteria of a model
+#' already rejected need).
+#'
+#' `stop_past` (off by default) stops the enumeration once that many K in a
+#' row have had a BIC above the lowest so far: the models beyond are the
+#' costliest and, by BIC, not wanted. The table then ends there, and
+#' `stopped_at` says where.
+#'
 #' @inheritParams lca
 #' @param k Numbers of classes to fit (default 1 to 10).
+#' @param stop_past `NULL` (default: fit every K in `k`) or a whole number:
+#'   stop after that many K in a row whose BIC is above the lowest BIC so
+#'   far.
 #' @param ... Further arguments passed to [lca()] for every model.
 #' @return An object of class `cscdemand_lca_enum`: a list with `fits` (the
-#'   models, named `"k=1"`, ...), `table` (the fit table) and `seed`.
+#'   models, named `"k=1"`, ...), `table` (the fit table), `seed` and
+#'   `stopped_at` (the last K fitted when `stop_past` ended the enumeration
+#'   early, else `NULL`).
 #' @family latent class models
 #' @export
 #' @examples
@@ -29,14 +53,16 @@
 #' plot(en)
 lca_enumerate <- function(data, k = 1:10, items = NULL, weights = NULL, starts = NULL,
                           seed = NULL, threads = NULL, control = lca_control(),
-                          verbose = TRUE) {
+                          stop_past = NULL, verbose = TRUE) {
   check_counts(k)
   check_flag(verbose)
+  check_count(stop_past, min = 1, allow_null = TRUE)
   k <- sort(unique(as.integer(k)))
   seed <- resolve_seed(seed)
   threads <- resolve_threads(threads)
   pt <- lca_patterns_for_fit(data, items, weights, verbose = verbose)
   if (is.null(control$patience)) control$patience <- 1L
+  if (is.null(control$screen_tol)) control$screen_tol <- 1e-9
   P <- length(pt$n)
   if (any(k > P)) {
     abort_input(c("{max(k)} classes cannot be fitted to {P} unique response patterns.",
@@ -49,7 +75,14 @@ lca_enumerate <- function(data, k = 1:10, items = NULL, weights = NULL, starts =
     cli::cli_progress_bar("Fitting K = {k[i]} classes", total = length(k), clear = TRUE,
                           .envir = environment())
   }
+  stopped_at <- NULL
+  best_bic <- Inf
+  above <- 0L
   for (i in seq_along(k)) {
+    if (!is.null(stop_past) && above >= stop_past) {
+      stopped_at <- k[i - 1L]
+      break
+    }
     if (verbose) cli::cli_progress_update(set = i - 1L, .envir = environment())
     fits[[i]] <- withCallingHandlers(
       lca(pt, k = k[i], starts = starts, seed = seed, threads = threads, control = control,
@@ -59,15 +92,24 @@ lca_enumerate <- function(data, k = 1:10, items = NULL, weights = NULL, starts =
         invokeRestart("muffleWarning")
       }
     )
+    bic <- fits[[i]]$fit$BIC
+    if (bic < best_bic) {
+      best_bic <- bic
+      above <- 0L
+    } else {
+      above <- above + 1L
+    }
   }
   if (verbose) cli::cli_progress_done(.envir = environment())
+  fits <- fits[!vapply(fits, is.null, logical(1))]
   tab <- do.call(rbind, lapply(fits, function(f) f$fit))
   rownames(tab) <- NULL
   if (length(warns)) {
     warn_cscdemand(c("Some models raised warnings:", stats::setNames(unlist(warns), rep("!", length(warns)))),
                    class = "cscdemand_warning_enumerate")
   }
-  structure(list(fits = fits, table = tab, seed = seed, call = match.call()),
+  structure(list(fits = fits, table = tab, seed = seed, stopped_at = stopped_at,
+                 call = match.call()),
             class = "cscdemand_lca_enum")
 }
 
@@ -83,11 +125,21 @@ print.cscdemand_lca_enum <- function(x, ...) {
     `best LL reached` = paste0(tb$n_best, "/", tb$n_finished),
     check.names = FALSE
   )
+  conv <- if (is.null(tb$converged)) rep(TRUE, nrow(tb)) else tb$converged
+  if (!all(conv)) out$converged <- ifelse(conv, "yes", "NO")
   cat(sprintf("Latent class models for K = %d to %d (%s episodes)\n", min(tb$k), max(tb$k),
               fmt_num(tb$nobs[1], 0)))
   print(out, row.names = FALSE)
   best <- vapply(c("AIC", "BIC", "SABIC", "CAIC"), function(s) tb$k[which.min(tb[[s]])], numeric(1))
   cat("Lowest:", paste0(names(best), " at K = ", best, collapse = "; "), "\n")
+  if (!all(conv)) {
+    cat(sprintf("Not converged (best start stopped at the iteration limit; its LL is a lower bound): K = %s\n",
+                paste(tb$k[!conv], collapse = ", ")))
+  }
+  if (!is.null(x$stopped_at)) {
+    cat(sprintf("Stopped after K = %d (stop_past: BIC above its lowest for the last K in a row)\n",
+                x$stopped_at))
+  }
   invisible(x)
 }
 

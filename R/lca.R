@@ -182,6 +182,24 @@ invariance_map <- function(pt, invariance, free, call = rlang::caller_env()) {
 #'   the invariant solution; small groups seldom replicate a K-class best).
 #'   The fit's `stopped` says which rule ended the starts, and the warning
 #'   about an unreplicated best says when patience did.
+#' @param screen_tol,screen_margin Screening of the starts run to
+#'   convergence (relative to the size of the log-likelihood, so the same
+#'   setting suits 3,000 or 3 million episodes). With `screen_tol` > 0 each
+#'   such start first runs until one EM step raises the log-likelihood by
+#'   less than `screen_tol` times its absolute value; only the starts then
+#'   within `screen_margin` times its absolute value of the best screened
+#'   log-likelihood so far (of this batch or an earlier one) run on to
+#'   convergence (`tol`, `tol_par`, within `maxiter` iterations in all); the
+#'   others stop there (status `"screened"` in the fit's `starts` table, with
+#'   their log-likelihood in column `loglik_screen`; they do not count as run
+#'   to convergence). Starts heading for the same maximum screen close
+#'   together and all run on, so replications are counted as before; starts
+#'   of a model with more classes than the data support crawl along a flat
+#'   likelihood for thousands of iterations, and screening runs only the
+#'   promising ones on. `NULL` (default): 0 (off) in [lca()], `1e-9` in
+#'   [lca_enumerate()]. The best start always runs on to convergence; if it
+#'   reaches `maxiter` first, the fit says so (`converged`, a warning, and a
+#'   mark in the enumeration's table).
 #' @param empty_class A class smaller than this fraction of the data is empty
 #'   (the start is recorded as degenerate and not used if any other start works).
 #' @param boundary Item-response probabilities within this distance of 0 or 1
@@ -195,12 +213,15 @@ lca_control <- function(maxiter = 5000, tol = 1e-9, tol_par = 1e-7, init_iter = 
                         final_starts = NULL, same_ll = 1e-6, same_par = 1e-3,
                         empty_class = 1e-8, boundary = 1e-6,
                         start_values = c("mixed", "random", "seeded"), batch = 20,
-                        max_starts = 200, min_best = 3, patience = NULL) {
+                        max_starts = 200, min_best = 3, patience = NULL, screen_tol = NULL,
+                        screen_margin = 1e-7) {
   start_values <- rlang::arg_match(start_values)
   check_count(batch, min = 1)
   check_count(max_starts, min = 1)
   check_count(min_best, min = 1)
   check_count(patience, min = 0, allow_null = TRUE)
+  if (!is.null(screen_tol)) check_number(screen_tol, min = 0)
+  check_number(screen_margin, min = 0)
   check_number(same_par, min = 0)
   check_count(maxiter, min = 1)
   check_number(tol, min = 0)
@@ -215,7 +236,9 @@ lca_control <- function(maxiter = 5000, tol = 1e-9, tol_par = 1e-7, init_iter = 
                  empty_class = empty_class, boundary = boundary, start_values = start_values,
                  batch = as.integer(batch), max_starts = as.integer(max_starts),
                  min_best = as.integer(min_best),
-                 patience = if (!is.null(patience)) as.integer(patience)), class = "lca_control")
+                 patience = if (!is.null(patience)) as.integer(patience),
+                 screen_tol = screen_tol, screen_margin = screen_margin),
+            class = "lca_control")
 }
 
 lca_patterns_for_fit <- function(data, items, weights, group = NULL, verbose = FALSE,
@@ -323,6 +346,8 @@ fit_lca_patterns <- function(pt, k, starts, seed, threads, control, verbose,
   starts <- if (k == 1L) 1L else as.integer(starts %||% control$batch %||% 20L)
   ctl <- core_control(control, starts, adaptive)
   ctl$keep_trace <- trace  # FALSE: the best start is not run again to record its trace
+  ctl$screen_tol <- control$screen_tol %||% 0
+  ctl$screen_margin <- control$screen_margin %||% 1e-7
   two_stage <- ctl$final_starts > 0L
   res <- cpp_lca_fit(pt$y, pt$ncat, pt$n, pt$group, G, k, set_of, starts, seed, ctl, init,
                      threads, verbose && interactive())
@@ -354,7 +379,7 @@ core_control <- function(control, starts, adaptive = FALSE) {
        same_ll = control$same_ll, same_par = control$same_par %||% 1e-3)
 }
 
-status_labels <- c("converged", "maxiter", "failed", "empty class", "stage 1 only")
+status_labels <- c("converged", "maxiter", "failed", "empty class", "stage 1 only", "screened")
 
 new_lca_fit <- function(pt, res, k, set_of, starts, seed, threads, control, two_stage, verbose,
                         reorder = TRUE, call = rlang::caller_env()) {
@@ -403,6 +428,7 @@ new_lca_fit <- function(pt, res, k, set_of, starts, seed, threads, control, two_
     start = seq_len(starts),
     loglik_stage1 = if (two_stage) res$stage1_ll else NA_real_,
     iter_stage1 = if (two_stage) res$stage1_iter else NA_integer_,
+    loglik_screen = if (length(res$screen_ll)) res$screen_ll else NA_real_,
     loglik = res$final_ll,
     iterations = ifelse(is.na(res$final_ll), NA_integer_, res$final_iter),
     status = status_labels[res$start_status + 1L],

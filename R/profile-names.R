@@ -406,13 +406,13 @@ class_name_rule <- function(lift, min_presence, min_named, complex, max_words = 
   # (the groups are defined in their own table of the report; the second
   # factor's half rule and max_words are given, where they apply, in the
   # table's "not in the name" reasons)
-  paste0("Each category is named for its factors that are at least ", formatC(lift, format = "fg"),
+  paste0("Each category is named for its factors at least ", formatC(lift, format = "fg"),
          " times as common as in all episodes and in at least ", round(100 * min_presence),
          "% of it, ranked by the difference in percentage points between the category and all episodes. ",
          "A factor is named only where it is more common than in every category whose name does not ",
-         "mention it; \u201cMultiple complex needs\u201d (", complex, " or more such factors) counts as named ",
-         "for each of them that passes this test. A named factor in under ", round(100 * min_named), "% of the category reads ",
-         "\u201csome with\u201d; two such, \u201cA or B\u201d (at least ", round(100 * min_named), "% have one).")
+         "mention it (\u201cMultiple complex needs\u201d, with ", complex, " or more such factors, counts as ",
+         "named for each that passes). A factor in under ", round(100 * min_named), "% of the category reads ",
+         "\u201csome with\u201d; two such, \u201cA or B\u201d (", round(100 * min_named), "% or more have one).")
 }
 
 # Theme-level probabilities: P(at least one factor of the theme, or of the

@@ -5,19 +5,29 @@
 # checked against the truth. Prints a table of elapsed time, CPU time and
 # peak memory per stage, then the correctness checks.
 #
-# Usage, from the package root (package installed, or pkgload available):
-#   Rscript bench/bench-national.R
+# Usage, from the root of a clone (one command; about 10 minutes on an idle
+# 2-core machine, of which about 1 minute setting up the extract):
+#   R CMD INSTALL --preclean .      # an optimised build (the bench refuses -O0)
+#   bash tools/start-postgres.sh    # optional: stage 2b (else skipped, and said)
+#   CSCDEMAND_BENCH_LOAD=installed Rscript bench/bench-national.R
+# Needs the packages in DESCRIPTION's Suggests that it uses: clue, DBI,
+# RPostgreSQL (stage 2b), glca (the check against glca; skipped, and said,
+# without it).
 # Settings (environment variables):
 #   CSCDEMAND_BENCH_SCALE   size (default 1 = 2.9 million episodes)
 #   CSCDEMAND_BENCH_FILE    the CSV extract (default cin-national.csv in the
-#                           session's temporary folder; written once, ~0.7 GB)
-#   CSCDEMAND_PG_HOST       PostgreSQL server for stage 2b (tools/start-postgres.sh);
-#                           unset: stage 2b is skipped and says so
+#                           session's temporary folder; written once, ~0.5 GB)
+#   CSCDEMAND_PG_HOST       PostgreSQL server for stage 2b (default localhost, as
+#                           tools/start-postgres.sh sets up); no server there:
+#                           stage 2b is skipped and the bench says so
 #   CSCDEMAND_PG_PORT       its port (default 5432)
 #   CSCDEMAND_BENCH_LOAD    "installed" times the installed package
 #   CSCDEMAND_BENCH_TABLE   the database table (default cin_national)
 #   CSCDEMAND_BENCH_GLCA_K  classes of the glca check (default 12)
 #   CSCDEMAND_BENCH_KMAX    largest K of the enumeration (default 15)
+#   CSCDEMAND_BENCH_MAXITER EM iterations of a start run to convergence in
+#                           stages 3 and 4 (default 1000; models above the
+#                           true K stop there, marked as not converged)
 #   CSCDEMAND_BENCH_MAX_STARTS  cap on the adaptive starts (default 200)
 # Setting up (simulating the extract, loading the database table) is timed
 # on its own and is not part of the analysis total.
@@ -33,13 +43,18 @@
 # is exactly zero), and each replicate refits two models on 2.9 million
 # simulated episodes. The bench chooses K with BIC, 5-fold cross-validation
 # (stage 4) and bootstrap stability of the chosen K (stage 6).
+#
+# Order: 1, 2, 3 (the enumeration, whose K = 12 fit is the model of stages
+# 5-9), 4 (cross-validation started from the enumeration's fits), 5-9, then
+# the checks. Each stage's table row is printed as it finishes.
 
 source("bench/bench-process.R")
+options(width = 250)
 load_pkg()
-suppressPackageStartupMessages(library(DBI))
 scale <- as.numeric(Sys.getenv("CSCDEMAND_BENCH_SCALE", "1"))
 path <- Sys.getenv("CSCDEMAND_BENCH_FILE", file.path(tempdir(), "cin-national.csv"))
-pg_host <- Sys.getenv("CSCDEMAND_PG_HOST")
+pg_host <- Sys.getenv("CSCDEMAND_PG_HOST", "localhost")
+maxiter <- as.integer(Sys.getenv("CSCDEMAND_BENCH_MAXITER", "1000"))
 pg_table <- Sys.getenv("CSCDEMAND_BENCH_TABLE", "cin_national")
 glca_k <- as.integer(Sys.getenv("CSCDEMAND_BENCH_GLCA_K", "12"))
 threads <- min(2L, RcppParallel::defaultNumThreads())
@@ -82,14 +97,22 @@ check <- function(what, ok, detail) {
 notes <- character()
 note <- function(...) notes <<- c(notes, paste0(...))
 pg_connect <- function() {
-  dbConnect(RPostgreSQL::PostgreSQL(), host = pg_host,
+  DBI::dbConnect(RPostgreSQL::PostgreSQL(), host = pg_host,
             port = as.integer(Sys.getenv("CSCDEMAND_PG_PORT", "5432")),
             dbname = Sys.getenv("CSCDEMAND_PG_DB", "cscdemand"),
             user = Sys.getenv("CSCDEMAND_PG_USER", "cscdemand"),
             password = Sys.getenv("CSCDEMAND_PG_PASSWORD", "cscdemand"))
 }
-use_pg <- nzchar(pg_host) && requireNamespace("RPostgreSQL", quietly = TRUE)
+use_pg <- nzchar(pg_host) && requireNamespace("RPostgreSQL", quietly = TRUE) &&
+  requireNamespace("DBI", quietly = TRUE)
 con <- if (use_pg) tryCatch(pg_connect(), error = function(e) NULL)
+if (is.null(con)) {
+  msg <- paste0("Stage 2b skipped: no PostgreSQL server at ", pg_host, ":",
+                Sys.getenv("CSCDEMAND_PG_PORT", "5432"),
+                if (!requireNamespace("RPostgreSQL", quietly = TRUE)) " (RPostgreSQL not installed)",
+                " (start one with tools/start-postgres.sh, or set CSCDEMAND_PG_HOST).")
+  cat(msg, "\n", sep = "")
+}
 use_pg <- !is.null(con)
 
 # --- helpers ----------------------------------------------------------------
@@ -165,8 +188,8 @@ t_setup <- system.time({
     saveRDS(sim, truth_path)
   } else {
     sim <- readRDS(truth_path)
-    if (use_pg && (!dbExistsTable(con, pg_table) ||
-                   dbGetQuery(con, paste("SELECT COUNT(*) AS n FROM", pg_table))$n != sim$rows)) {
+    if (use_pg && (!DBI::dbExistsTable(con, pg_table) ||
+                   DBI::dbGetQuery(con, paste("SELECT COUNT(*) AS n FROM", pg_table))$n != sim$rows)) {
       sim <- simulate_cin_national(scale = scale, seed = seed, con = con, table = pg_table)
     }
   }
@@ -187,10 +210,12 @@ check("episodes read back", nrow(ep) == sim$episodes && identical(factor_columns
       sprintf("%s episodes, %d factors", format(nrow(ep), big.mark = ","), length(factor_columns(ep))))
 
 # --- 2. patterns ----------------------------------------------------------
-pt <- stage("2a", "patterns in R (by council)", "", function() {
-  lca_patterns(ep, items = items, group = "la")
+pts <- stage("2a", "patterns in R (pooled, and by council)", "", function() {
+  list(pool = lca_patterns(ep, items = items), la = lca_patterns(ep, items = items, group = "la"))
 })
-pt_pool <- lca_patterns(ep, items = items)
+pt <- pts$la
+pt_pool <- pts$pool
+rm(pts)
 if (use_pg) {
   pt_db <- stage("2b", "patterns inside PostgreSQL (only patterns return)", "< 30 s", function() {
     lca_patterns_db_long(con, pg_table, codes = items, episode = "episode_id",
@@ -202,18 +227,75 @@ if (use_pg) {
                 format(length(pt_db$n), big.mark = ","), format(sum(pt_db$n), big.mark = ","),
                 format(length(pt$n), big.mark = ","), format(sum(pt$n), big.mark = ",")))
 } else {
-  note("Stage 2b skipped: no PostgreSQL server (set CSCDEMAND_PG_HOST; tools/start-postgres.sh).")
+  note(msg)
 }
 
-# --- 3a. the chosen model: K = 12, adaptive starts --------------------------
-# Fitted first, so stages 5 to 9 and the checks do not wait for the
-# enumeration (stage 3, run last: its cost is the models above the true K).
-fit <- stage("3a", "fit K = 12, adaptive starts", "", function() {
-  lca(pt_pool, k = K_TRUE, seed = seed, threads = threads, verbose = FALSE)
+# --- 3. enumerate K = 1..15 -----------------------------------------------
+# The same fits as lca_enumerate(pt_pool, k = 1:15, control =
+# lca_control(maxiter = 1000)): adaptive starts with its patience rule (a K
+# stops adding batches of starts after one that did not improve its best)
+# and its screening of the starts run to convergence (lca_control(screen_tol
+# = 1e-9)), one K at a time so that each K's time and EM work are printed as
+# it finishes. Above the true K the likelihood is flat and EM crawls:
+# maxiter (CSCDEMAND_BENCH_MAXITER) bounds those fits, which the table marks
+# as not converged. CSCDEMAND_BENCH_MAX_STARTS caps the adaptive starts
+# (package default 200).
+max_starts <- as.integer(Sys.getenv("CSCDEMAND_BENCH_MAX_STARTS", "200"))
+k_max <- as.integer(Sys.getenv("CSCDEMAND_BENCH_KMAX", "15"))
+work <- list()
+en <- stage("3", sprintf("enumerate K = 1..%d, adaptive starts (screened; maxiter %d)", k_max,
+                         maxiter), "< 2 min", function() {
+  fits <- list()
+  ctl <- lca_control(max_starts = max_starts, patience = 1, screen_tol = 1e-9, maxiter = maxiter)
+  for (kk in seq_len(k_max)) {
+    t0 <- proc.time()
+    f <- suppressWarnings(lca(pt_pool, k = kk, seed = seed, threads = threads, control = ctl,
+                              verbose = FALSE))
+    tt <- proc.time() - t0
+    st <- f$starts
+    it <- sum(st$iterations, na.rm = TRUE) + sum(st$iter_stage1[is.na(st$iterations)], na.rm = TRUE)
+    work[[kk]] <<- data.frame(K = kk, seconds = round(tt[["elapsed"]], 1),
+                              cpu = round(tt[["user.self"]] + tt[["sys.self"]], 1),
+                              starts = NROW(st), screened = sum(st$status == "screened"),
+                              finished = f$n_finished, best = f$n_best, stopped = f$stopped,
+                              converged = f$converged, em_iterations = it)
+    cat(sprintf("  K = %2d: %6.1f s (CPU %6.1f), %3d starts (stopped: %s), %2d screened out, %2d to convergence, best by %d, %s, %d EM iterations in all\n",
+                kk, tt[["elapsed"]], work[[kk]]$cpu, NROW(st), f$stopped, work[[kk]]$screened,
+                as.integer(f$n_finished), as.integer(f$n_best),
+                if (f$converged) "converged" else "NOT converged (maxiter)", as.integer(it)))
+    fits[[paste0("k=", kk)]] <- f
+  }
+  structure(list(fits = fits, table = do.call(rbind, lapply(fits, function(f) f$fit)), seed = seed),
+            class = "cscdemand_lca_enum")
 })
-cat(sprintf("K = 12: LL %.2f, %d starts, best reached by %d of %d\n", fit$loglik,
-            NROW(fit$starts), fit$n_best, fit$n_finished))
+# The chosen model (K = 12) is the enumeration's; fitted on its own if the
+# enumeration failed.
+fit <- if (!is.null(en)) en$fits[[paste0("k=", K_TRUE)]]
+if (is.null(fit)) {
+  fit <- stage("3a", "fit K = 12, adaptive starts", "", function() {
+    lca(pt_pool, k = K_TRUE, seed = seed, threads = threads, verbose = FALSE)
+  })
+}
+cat(sprintf("K = 12: LL %.4f, %d starts, best reached by %d of %d, %s\n", fit$loglik,
+            NROW(fit$starts), fit$n_best, fit$n_finished,
+            if (fit$converged) "converged" else "not converged"))
 
+# --- 4. fit table with 5-fold cross-validation ----------------------------
+# Each fold's model starts from the full-data fit of the same K (the
+# enumeration's; lca_cv(fits = )), the standard warm start, with no further
+# random starts, and the same iteration limit. Cold random starts in every
+# fold (5 per fold and K) did not finish in 18 minutes in the fourth pass.
+cv_k <- 10:k_max
+cv <- stage("4", sprintf("5-fold cross-validation, K = 10..%d, warm starts", max(cv_k)), "",
+            function() {
+  lca_cv(pt_pool, k = cv_k, folds = 5, starts = 1, seed = seed, threads = threads,
+         control = lca_control(maxiter = maxiter), fits = en$fits[paste0("k=", cv_k)],
+         verbose = FALSE)
+})
+k_cv <- if (!is.null(cv)) cv$table$k[which.max(cv$table$heldout_ll)] else NA
+note("BLRT not run: at ", format(sim$episodes, big.mark = ","), " episodes every K v K-1 test ",
+     "is significant well past the true K and each replicate refits two models on the full ",
+     "size; K is chosen by BIC, cross-validation and bootstrap stability.")
 # --- 5. multi-group across councils ---------------------------------------
 inv <- stage("5", "invariant + configural + partial-invariance search, K = 12", "< 3 min",
              function() {
@@ -315,64 +397,18 @@ for (r in seq_len(nrow(gl))) {
                 gl$glca[r], gl$diff[r], format(gl$n[r], big.mark = ","), gl$glca_s[r]))
 }
 
-# --- interim report: the stages so far, the multi-group results and the
-# checks, printed before the two longest stages (4 and 3), so that a run
-# stopped during them keeps them ---------------------------------------------
-cat("\n== Interim: stages so far ==\n")
-print(do.call(rbind, stages), row.names = FALSE)
-if (!is.null(inv)) print(inv$table[c("model", "loglik", "npar", "BIC", "LR", "df", "p_value")], row.names = FALSE)
-if (!is.null(inv)) print(inv$search, row.names = FALSE)
-print(do.call(rbind, checks), row.names = FALSE, right = FALSE)
-
-# --- 4. fit table with 5-fold cross-validation ----------------------------
-k_max <- as.integer(Sys.getenv("CSCDEMAND_BENCH_KMAX", "15"))
-cv_k <- 10:min(14, k_max)
-cv <- stage("4", sprintf("5-fold cross-validation, K = 10..%d, 5 starts", max(cv_k)), "", function() {
-  lca_cv(pt_pool, k = cv_k, folds = 5, starts = 5, seed = seed, threads = threads,
-         verbose = FALSE)
-})
-k_cv <- cv$table$k[which.max(cv$table$heldout_ll)]
-note("BLRT not run: at ", format(sim$episodes, big.mark = ","), " episodes every K v K-1 test ",
-     "is significant well past the true K and each replicate refits two models on the full ",
-     "size; K is chosen by BIC, cross-validation and bootstrap stability.")
-
-# --- 3. enumerate K = 1..15 -----------------------------------------------
-# CSCDEMAND_BENCH_MAX_STARTS caps the adaptive starts (package default 200).
-# The same fits as lca_enumerate(pt_pool, k = 1:15), with its patience rule
-# (a K stops adding batches of starts after one that did not improve its
-# best), one K at a time so that each K's time and EM work are printed as it
-# finishes.
-max_starts <- as.integer(Sys.getenv("CSCDEMAND_BENCH_MAX_STARTS", "200"))
-k_max <- as.integer(Sys.getenv("CSCDEMAND_BENCH_KMAX", "15"))
-work <- list()
-en <- stage("3", sprintf("enumerate K = 1..%d, adaptive starts (at most %d)", k_max, max_starts),
-            "< 2 min", function() {
-  fits <- list()
-  for (kk in seq_len(k_max)) {
-    t0 <- proc.time()
-    f <- suppressWarnings(lca(pt_pool, k = kk, seed = seed, threads = threads,
-                              control = lca_control(max_starts = max_starts, patience = 1),
-                              verbose = FALSE))
-    tt <- proc.time() - t0
-    it <- unlist(f$iterations)
-    work[[kk]] <<- data.frame(K = kk, seconds = round(tt[["elapsed"]], 1),
-                              cpu = round(tt[["user.self"]] + tt[["sys.self"]], 1),
-                              starts = NROW(f$starts), finished = f$n_finished,
-                              best = f$n_best, stopped = f$stopped,
-                              mean_iter = round(mean(it, na.rm = TRUE)),
-                              total_iter = sum(it, na.rm = TRUE))
-    cat(sprintf("  K = %2d: %6.1f s (CPU %6.1f), %3d starts (stopped: %s), %3d to convergence, best by %d, mean %d EM iterations\n",
-                kk, tt[["elapsed"]], work[[kk]]$cpu, NROW(f$starts), f$stopped,
-                as.integer(f$n_finished), as.integer(f$n_best), as.integer(work[[kk]]$mean_iter)))
-    fits[[paste0("k=", kk)]] <- f
-  }
-  list(fits = fits, table = do.call(rbind, lapply(fits, function(f) f$fit)))
-})
+# --- the fit table: BIC (stage 3) and held-out log-likelihood (stage 4) ------
 if (!is.null(en)) {
   tb <- en$table
   k_bic <- tb$k[which.min(tb$BIC)]
   check("BIC chooses the true K", k_bic == K_TRUE, sprintf("lowest BIC at K = %d", k_bic))
-  fit_table <- merge(tb[c("k", "loglik", "npar", "BIC")], cv$table, by = "k", all.x = TRUE)
+  fit_table <- if (!is.null(cv)) merge(tb[c("k", "loglik", "npar", "BIC", "converged")], cv$table,
+                                       by = "k", all.x = TRUE)
+               else cbind(tb[c("k", "loglik", "npar", "BIC", "converged")], heldout_ll = NA)
+  check("K = 1..12 converged (models above the true K may stop at maxiter, and are marked)",
+        all(tb$converged[tb$k <= K_TRUE]),
+        sprintf("not converged: K = %s", if (all(tb$converged)) "none"
+                else paste(tb$k[!tb$converged], collapse = ", ")))
 }
 
 # --- results ----------------------------------------------------------------
@@ -385,9 +421,14 @@ print(res, row.names = FALSE)
 cat(sprintf("\nWhole analysis: %.1f s (target < 600 s); peak resident %.2f GB (target < 4 GB)\n",
             total, max(res$peak_rss_GB)))
 if (!is.null(en)) cat("\nFit table (K chosen: BIC", k_bic, ", cross-validation", k_cv, ")\n")
-if (!is.null(en)) print(data.frame(K = fit_table$k, LL = round(fit_table$loglik, 1), npar = fit_table$npar,
-                 BIC = round(fit_table$BIC, 1), heldout_ll = round(fit_table$heldout_ll, 5)),
+if (!is.null(en)) print(data.frame(K = fit_table$k, LL = round(fit_table$loglik, 2), npar = fit_table$npar,
+                 BIC = round(fit_table$BIC, 1), converged = fit_table$converged,
+                 heldout_ll = round(fit_table$heldout_ll, 5)),
       row.names = FALSE)
+if (length(work)) {
+  cat("\nStage 3 per K (CPU seconds, starts, EM iterations):\n")
+  print(do.call(rbind, work), row.names = FALSE)
+}
 cat("\nMulti-group, K = 12:\n")
 if (!is.null(inv)) print(inv$table[c("model", "loglik", "npar", "BIC", "LR", "df", "p_value")], row.names = FALSE)
 cat("\nItems that differ (partial invariance: (council, item) pairs freed one at a time, Holm):\n")
@@ -402,4 +443,4 @@ if (!is.null(inv) && length(inv$pooled)) cat(length(inv$pooled), "councils poole
 cat("\nCorrectness:\n")
 print(do.call(rbind, checks), row.names = FALSE, right = FALSE)
 if (length(notes)) cat("\nNotes:\n", paste0("* ", notes, "\n"), sep = "")
-if (use_pg) invisible(dbDisconnect(con))
+if (use_pg) invisible(DBI::dbDisconnect(con))

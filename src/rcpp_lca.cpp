@@ -87,6 +87,9 @@ cscdemand::Control control_from_r(const List& control) {
   ctl.same_ll = as<double>(control["same_ll"]);
   ctl.same_par = as<double>(control["same_par"]);
   if (control.containsElementNamed("patience")) ctl.patience = as<int>(control["patience"]);
+  if (control.containsElementNamed("screen_tol")) ctl.screen_tol = as<double>(control["screen_tol"]);
+  if (control.containsElementNamed("screen_margin"))
+    ctl.screen_margin = as<double>(control["screen_margin"]);
   return ctl;
 }
 
@@ -350,6 +353,7 @@ List cpp_lca_fit(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVe
       _["best"] = res.best + 1, _["iter"] = best.iter, _["status"] = best.status,
       _["trace"] = wrap(best.trace), _["stage1_ll"] = wrap(res.stage1_ll),
       _["stage1_iter"] = wrap(res.stage1_iter), _["final_ll"] = wrap(res.final_ll),
+      _["screen_ll"] = wrap(res.screen_ll),
       _["final_iter"] = wrap(res.final_iter), _["start_status"] = wrap(res.status),
       _["same"] = wrap(res.same), _["batches"] = res.batches,
       _["stalled"] = res.stalled, _["posterior"] = post, _["ll_pattern"] = llp);

@@ -255,8 +255,10 @@ test_that("patience stops adaptive starts after a batch that does not improve th
   expect_identical(b$starts$loglik[1:10], a$starts$loglik)
   expect_identical(quiet_starts(lca(d, 4, starts = 6, seed = 1, verbose = FALSE))$stopped, "fixed")
   # lca_enumerate() uses patience = 1 unless the control sets it
+  # (screening off: lca_enumerate() screens by default, lca() does not)
   en <- suppressWarnings(lca_enumerate(d, k = 4, seed = 1, verbose = FALSE,
-                                       control = lca_control(batch = 5, max_starts = 40)))
+                                       control = lca_control(batch = 5, max_starts = 40,
+                                                             screen_tol = 0)))
   expect_identical(en$fits[["k=4"]]$stopped, "patience")
   expect_identical(en$fits[["k=4"]]$loglik, a$loglik)
   expect_error(lca_control(patience = -1), class = "cscdemand_error_input")
@@ -272,4 +274,76 @@ test_that("lca_enumerate builds the fit table and elbow plot", {
   expect_equal(en$table$k[which.min(en$table$BIC)], 3)
   expect_output(print(en), "Lowest")
   expect_s3_class(plot(en), "ggplot")
+})
+
+# EM iterations of every start of a fit (stage one of the starts not carried on)
+em_work <- function(f) {
+  st <- f$starts
+  sum(st$iterations, na.rm = TRUE) + sum(st$iter_stage1[is.na(st$iterations)], na.rm = TRUE)
+}
+
+test_that("screened starts keep the maximum at the true K and save EM work above it", {
+  d <- simulate_lca(n = 5000, seed = 11)  # 3 true classes
+  en <- suppressWarnings(lca_enumerate(d, k = 1:5, seed = 1, verbose = FALSE))
+  expect_true(all(en$table$converged[en$table$k <= 3]))
+  # a fit above it converged, or the printed table says it did not
+  bad <- en$table$k[!en$table$converged]
+  if (length(bad)) expect_output(print(en), paste0("Not converged.*K = ", paste(bad, collapse = ", ")))
+  # at and below the true K: the maxima of 60 starts each run to convergence
+  # from its start (no stage one, no screening)
+  for (k in 2:3) {
+    ref <- quiet_starts(lca(d, k, starts = 60, seed = 2, control = lca_control(init_iter = 0),
+                            verbose = FALSE))
+    expect_lt(abs(en$fits[[k]]$loglik - ref$loglik), 1e-6)
+  }
+  # above it, starts crawl along a flat likelihood: screening stops most of
+  # them early (status "screened", their LL kept), and only the promising
+  # ones run on to convergence
+  f5 <- en$fits[["k=5"]]
+  st <- f5$starts
+  expect_gt(sum(st$status == "screened"), 0)
+  expect_true(all(is.na(st$loglik[st$status == "screened"])))
+  expect_true(all(is.finite(st$loglik_screen[st$status == "screened"])))
+  expect_true(all(st$status[st$best] == "converged"))
+  old <- suppressWarnings(lca(d, 5, seed = 1, control = lca_control(patience = 1, screen_tol = 0),
+                              verbose = FALSE))
+  expect_lt(em_work(f5), em_work(old) / 2)
+  # the same seed gives the same fit on 1 and 2 threads with screening
+  one <- suppressWarnings(lca(d, 5, seed = 1, threads = 1, verbose = FALSE,
+                              control = lca_control(patience = 1, screen_tol = 1e-9)))
+  expect_identical(one$loglik, f5$loglik)
+  expect_identical(one$starts, f5$starts)
+})
+
+test_that("the enumeration says which fits stopped at the iteration limit", {
+  d <- simulate_lca(n = 5000, seed = 11)
+  w <- NULL
+  en <- withCallingHandlers(
+    lca_enumerate(d, k = 3:5, seed = 1, verbose = FALSE, control = lca_control(maxiter = 100)),
+    warning = function(cnd) {
+      w <<- c(w, conditionMessage(cnd))
+      invokeRestart("muffleWarning")
+    })
+  expect_true(en$table$converged[en$table$k == 3])
+  bad <- en$table$k[!en$table$converged]
+  expect_gt(length(bad), 0)
+  expect_true(all(bad > 3))
+  expect_true(all(vapply(en$fits[paste0("k=", bad)], function(f) f$status, "") == "maxiter"))
+  out <- capture.output(print(en))
+  expect_true(any(grepl(paste0("Not converged.*K = ", paste(bad, collapse = ", ")), out)))
+  expect_true(any(grepl(paste0("K = ", bad[1], ": The best start did not converge in 100"), w)))
+})
+
+test_that("stop_past ends the enumeration once BIC has risen, and says so", {
+  d <- simulate_lca(n = 5000, seed = 11)
+  full <- suppressWarnings(lca_enumerate(d, k = 1:6, seed = 1, verbose = FALSE))
+  kmin <- full$table$k[which.min(full$table$BIC)]
+  expect_equal(kmin, 3)
+  en <- suppressWarnings(lca_enumerate(d, k = 1:6, seed = 1, stop_past = 1, verbose = FALSE))
+  expect_equal(en$table$k, 1:4)
+  expect_identical(en$stopped_at, 4L)
+  expect_equal(en$table$loglik, full$table$loglik[1:4])
+  expect_output(print(en), "Stopped after K = 4")
+  expect_null(full$stopped_at)
+  expect_error(lca_enumerate(d, k = 1:2, stop_past = 0), class = "cscdemand_error_input")
 })

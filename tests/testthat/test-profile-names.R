@@ -477,7 +477,7 @@ test_that("a factor a complex category holds more of still names another categor
   expect_names_earned(nm, q)
   tab <- class_name_table(name_classes(fake_fit(q), nm))
   expect_match(tab$defining[1], "Parental mental health: 67% v 43% overall (24 points more, x1.6), in the name, second to Multiple complex needs (94%), at most 5% in categories not named for it", fixed = TRUE)
-  expect_match(attr(tab, "rule"), "Multiple complex needs\u201d (4 or more such factors) counts as named for each of them that passes this test", fixed = TRUE)
+  expect_match(attr(tab, "rule"), "Multiple complex needs\u201d, with 4 or more such factors, counts as named for each that passes", fixed = TRUE)
   expect_name_follows_table(tab)
   # neglect (80% there, 85% in "Neglect") is earned by the complex category
   # too: no category not named for it comes near

@@ -25,7 +25,10 @@
 
 namespace cscdemand {
 
-enum StartStatus { kConverged = 0, kMaxIter = 1, kFailed = 2, kEmptyClass = 3, kNotRun = 4 };
+enum StartStatus {
+  kConverged = 0, kMaxIter = 1, kFailed = 2, kEmptyClass = 3, kNotRun = 4,
+  kScreened = 5  // stopped by the screening rule and not run on (Control::screen_tol)
+};
 
 // Log-probabilities are floored here, so that a probability of exactly 0
 // (a boundary estimate) never produces -inf - (-inf). exp(-1000) is 0 in
@@ -138,6 +141,12 @@ struct Control {
                            // raise the best LL by more than same_ll (0: never)
   double same_ll = 1e-6;   // same solution: LL within this (absolute) ...
   double same_par = 1e-3;  // ... and every probability within this after matching
+  // Screening of the starts carried to convergence (0: off). Each first runs
+  // until one EM step gains less than screen_tol * |LL|; then only those
+  // whose screened LL is within screen_margin * |LL| of the best screened LL
+  // so far (in any batch) run on to convergence (tol, tol_par, maxiter).
+  double screen_tol = 0.0;
+  double screen_margin = 0.0;
 };
 
 inline double log_sum_exp(const double* x, int K) {
@@ -705,6 +714,10 @@ inline RunResult run_em(const Design& d, Params th, int maxiter, const Control& 
       finish(kConverged, th1, ll1);
       break;
     }
+    if (ctl.screen_tol > 0 && ll1 - ll0 < ctl.screen_tol * std::fabs(ll1)) {
+      finish(kScreened, th1, ll1);
+      break;
+    }
     if (it >= maxiter) {
       finish(kMaxIter, th1, ll1);
       break;
@@ -734,14 +747,35 @@ inline RunResult run_em(const Design& d, Params th, int maxiter, const Control& 
   return r;
 }
 
+// The run to convergence of a start from `par` (at iteration iter0): with
+// screening (ctl.screen_tol > 0), first until the screening rule, then, if
+// `polish`, on with the tight rule, the two together within ctl.maxiter
+// iterations.
+inline RunResult run_final(const Design& d, const Params& par, const Control& ctl,
+                           bool keep_trace, int iter0, bool polish = true) {
+  RunResult a = run_em(d, par, ctl.maxiter, ctl, keep_trace, iter0);
+  if (a.status != kScreened || !polish) return a;
+  Control tight = ctl;
+  tight.screen_tol = 0.0;
+  const int used = a.iter - iter0;
+  RunResult b = run_em(d, a.par, std::max(1, ctl.maxiter - used), tight, keep_trace, a.iter);
+  if (keep_trace) {
+    a.trace.insert(a.trace.end(), b.trace.begin(), b.trace.end());
+    b.trace.swap(a.trace);
+  }
+  return b;
+}
+
 // Re-runs one start with its trace kept (starts keep no trace while they
 // run). The computation is deterministic, so it ends where the start ended.
 inline RunResult replay(const Design& d, const Params& start, const Control& ctl,
                         bool two_stage) {
-  if (!two_stage) return run_em(d, start, ctl.maxiter, ctl, true);
-  RunResult a = run_em(d, start, ctl.init_iter, ctl, true);
+  if (!two_stage) return run_final(d, start, ctl, true, 0);
+  Control stage1 = ctl;
+  stage1.screen_tol = 0.0;
+  RunResult a = run_em(d, start, ctl.init_iter, stage1, true);
   if (a.status == kFailed) return a;
-  RunResult b = run_em(d, a.par, ctl.maxiter, ctl, true, a.iter);
+  RunResult b = run_final(d, a.par, ctl, true, a.iter);
   a.trace.insert(a.trace.end(), b.trace.begin(), b.trace.end());
   b.trace.swap(a.trace);
   return b;
@@ -749,6 +783,7 @@ inline RunResult replay(const Design& d, const Params& start, const Control& ctl
 
 struct MultiStartResult {
   std::vector<double> stage1_ll, final_ll;
+  std::vector<double> screen_ll;  // LL where the screening rule stopped the start (NaN: not screened)
   std::vector<int> stage1_iter, final_iter, status;
   std::vector<int> same;  // 1: the start reached the best solution (LL and parameters)
   int best = -1;
@@ -832,16 +867,30 @@ inline MultiStartResult multi_start(const Design& d, int starts, std::uint64_t s
   const double nan = std::numeric_limits<double>::quiet_NaN();
   int done_steps = 0;
 
-  auto run_range = [&](const std::vector<int>& which, int iters, bool from_start) {
+  const bool screen = ctl.screen_tol > 0;
+  Control tight = ctl;  // stage one and the runs on from screening
+  tight.screen_tol = 0.0;
+  // mode 0: stage one (iters iterations from the start); 1: from the start
+  // to convergence (screened first when `screen`); 2: on from stage one to
+  // convergence (screened first); 3: on from screening to convergence.
+  auto run_range = [&](const std::vector<int>& which, int iters, int mode) {
     for (std::size_t a = 0; a < which.size(); a += chunk) {
       const std::size_t b = std::min(which.size(), a + chunk);
       pfor(b - a, [&](std::size_t lo, std::size_t hi) {
         for (std::size_t i = lo; i < hi; ++i) {
           const int s = which[a + i];
-          if (from_start) {
-            runs[s] = run_em(d, start_values(d, s, seed, ctl, init), iters, ctl, false);
+          if (mode == 0) {
+            runs[s] = run_em(d, start_values(d, s, seed, ctl, init), iters, tight, false);
+          } else if (mode == 1) {
+            runs[s] = run_final(d, start_values(d, s, seed, ctl, init), ctl, false, 0, false);
           } else if (runs[s].status != kFailed) {
-            runs[s] = run_em(d, runs[s].par, iters, ctl, false, runs[s].iter);
+            if (mode == 2) {
+              runs[s] = run_final(d, runs[s].par, ctl, false, runs[s].iter, false);
+            } else {  // what is left of maxiter after stage one and screening
+              const int used = runs[s].iter - (two_stage ? out.stage1_iter[s] : 0);
+              runs[s] = run_em(d, runs[s].par, std::max(1, iters - used), tight, false,
+                               runs[s].iter);
+            }
           }
         }
       });
@@ -852,6 +901,7 @@ inline MultiStartResult multi_start(const Design& d, int starts, std::uint64_t s
 
   int n_best = 0, stall = 0;
   double best_so_far = -std::numeric_limits<double>::infinity();
+  double best_screen = -std::numeric_limits<double>::infinity();
   for (int first = 0; first < cap; first += batch) {
     const int last = std::min(cap, first + batch);
     runs.resize(last);
@@ -860,9 +910,10 @@ inline MultiStartResult multi_start(const Design& d, int starts, std::uint64_t s
     out.stage1_iter.resize(last, 0);
     out.final_iter.resize(last, 0);
     out.status.resize(last, kNotRun);
+    out.screen_ll.resize(last, nan);
     std::vector<int> idx(last - first);
     std::iota(idx.begin(), idx.end(), first);
-    run_range(idx, two_stage ? ctl.init_iter : ctl.maxiter, true);
+    run_range(idx, ctl.init_iter, two_stage ? 0 : 1);
     for (int s = first; s < last; ++s) {
       out.stage1_ll[s] = runs[s].ll;
       out.stage1_iter[s] = runs[s].iter;
@@ -877,10 +928,26 @@ inline MultiStartResult multi_start(const Design& d, int starts, std::uint64_t s
       std::stable_sort(carried.begin(), carried.end(),
                        [&](int x, int y) { return key(x) > key(y); });
       carried.resize(std::min<std::size_t>(carried.size(), carry));
-      run_range(carried, ctl.maxiter, false);
+      run_range(carried, ctl.maxiter, 2);
+    }
+    if (screen) {
+      // Screened starts within the margin of the best screened LL so far
+      // (this batch's and earlier ones') run on to convergence; the others
+      // stop there (status kScreened, no final LL).
+      for (int s : carried) {
+        if (runs[s].status == kFailed || !std::isfinite(runs[s].ll)) continue;
+        if (runs[s].status == kScreened) out.screen_ll[s] = runs[s].ll;
+        if (runs[s].ll > best_screen) best_screen = runs[s].ll;
+      }
+      std::vector<int> on;
+      for (int s : carried)
+        if (runs[s].status == kScreened &&
+            runs[s].ll >= best_screen - ctl.screen_margin * std::fabs(best_screen))
+          on.push_back(s);
+      if (!on.empty()) run_range(on, ctl.maxiter, 3);
     }
     for (int s : carried) {
-      out.final_ll[s] = runs[s].ll;
+      out.final_ll[s] = runs[s].status == kScreened ? nan : runs[s].ll;
       out.final_iter[s] = runs[s].iter;
       out.status[s] = runs[s].status;
     }
