@@ -102,6 +102,14 @@
 #'   cells: hiding a count here that another table prints would let a small
 #'   cell be worked out by subtraction. They are rounded plainly, as the
 #'   other table rounds them.
+#' @param linked_rows Optional list of sets of levels (character vectors)
+#'   whose sums by category another published table prints (for example
+#'   "Section 47", "ICPC" and "CP plan" are the episodes with a section 47
+#'   enquiry of a table of outcomes). Complementary cells are then chosen,
+#'   where that loses least, so that each such sum can still be worked out
+#'   from this table (its hidden cells in a category all inside the set or
+#'   all outside it), so the other table need not hide it (used by
+#'   [pathway_tables()]).
 #' @param totals_published `TRUE` when the category totals are a row of
 #'   another published table (for example the plans of each category, the
 #'   "CP plan" row of a table of thresholds): they are then rounded plainly,
@@ -143,11 +151,17 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
                                        "Not recorded", "Refused"),
                            label = NULL, posterior = NULL, published = NULL, focus = NULL,
                            others = "Other councils in the model", hide = NULL, pool = NULL,
-                           totals_published = FALSE) {
+                           totals_published = FALSE, linked_rows = NULL) {
   check_episodes(episodes)
   check_threshold(threshold)
   check_crosstab_hide(hide)
   check_flag(totals_published)
+  if (!is.null(linked_rows) && (!is.list(linked_rows) ||
+                                !all(vapply(linked_rows, function(r) is.character(r) && !anyNA(r), logical(1))))) {
+    abort_input(c("{.arg linked_rows} must be a list of sets of levels (character vectors).",
+                  i = "For example {.code list(c(\"Section 47\", \"ICPC\", \"CP plan\"))}."),
+                class = "cscdemand_error_hide")
+  }
   if (is.null(posterior)) {
     check_column(episodes, class)
     check_column(episodes, var)
@@ -184,7 +198,7 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
   }
   crosstab_publish(tab, label, threshold, unknown, "proportional", published,
                    merge_columns = if (!is.null(var)) "Other categories", hide = hide, pool = pool,
-                   totals = totals_published)
+                   totals = totals_published, groups = linked_rows)
 }
 
 # One level kept by name, every other pooled under `others`.
@@ -226,18 +240,20 @@ crosstab_focus_only <- function(tab, focus) {
 # suppression and formatting of a levels x classes table of counts (whole or
 # expected).
 crosstab_publish <- function(tab, label, threshold, unknown, method, published = NULL,
-                             merge_columns = NULL, hide = NULL, pool = NULL, totals = FALSE) {
-  out <- crosstab_publish_cells(tab, label, threshold, unknown, method, published, merge_columns, hide, pool, totals)
-  crosstab_residual_total(out, label, threshold, unknown, method, published, merge_columns, hide, pool, totals) %||% out
+                             merge_columns = NULL, hide = NULL, pool = NULL, totals = FALSE, groups = NULL) {
+  out <- crosstab_publish_cells(tab, label, threshold, unknown, method, published, merge_columns, hide, pool, totals,
+                                groups)
+  crosstab_residual_total(out, label, threshold, unknown, method, published, merge_columns, hide, pool, totals,
+                          groups) %||% out
 }
 
 crosstab_publish_cells <- function(tab, label, threshold, unknown, method, published = NULL,
-                                    merge_columns = NULL, hide = NULL, pool = NULL, totals = FALSE) {
+                                    merge_columns = NULL, hide = NULL, pool = NULL, totals = FALSE, groups = NULL) {
   lay <- crosstab_layout(tab, threshold, unknown, merge_columns, pool = pool)
   tidy <- lay$tidy
   tab <- lay$tab
   sp <- crosstab_suppress(tab, threshold, published, crosstab_hide_cells(hide, tab, lay$pooled, merge_columns),
-                          totals = totals)
+                          totals = totals, groups = groups)
   full <- sp$full
   supp <- sp$supp
   body <- full[-nrow(full), , drop = FALSE]
@@ -255,9 +271,9 @@ crosstab_publish_cells <- function(tab, label, threshold, unknown, method, publi
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_crosstab", "data.frame"), counts = counts, printed = full, printed_pct = pct,
             suppressed = supp, threshold = threshold, method = method, expected = lay$rows_tab,
-            note = crosstab_note(tidy$merged, c(tidy$notes, lay$note, crosstab_kept_note(
+            note = crosstab_note(tidy$merged, c(tidy$notes, lay$note, kept <- crosstab_kept_note(
               supp[-nrow(full), -ncol(full), drop = FALSE], rownames(body),
-              c(residual_levels(unknown), tidy$label), label), tidy$families)),
+              c(residual_levels(unknown), tidy$label), label), tidy$families), still_hides = !is.null(kept)),
             sentence = crosstab_sentence(full, label, threshold) %||% crosstab_hidden_sentence(supp, cells, label),
             pooled = lay$pooled)
 }
@@ -274,7 +290,7 @@ crosstab_publish_cells <- function(tab, label, threshold, unknown, method, publi
 # on their own (a percentage that gives back a small count is hidden).
 # Returns NULL when no large row is mostly hidden because of such a row.
 crosstab_residual_total <- function(res, label, threshold, unknown, method, published, merge_columns, hide,
-                                    pool = NULL, totals = FALSE) {
+                                    pool = NULL, totals = FALSE, groups = NULL) {
   supp <- attr(res, "suppressed")
   e <- attr(res, "expected")
   nr <- nrow(supp)
@@ -289,7 +305,7 @@ crosstab_residual_total <- function(res, label, threshold, unknown, method, publ
   if (!any(crowded) || !any(resid) || sum(!resid) < 2L || !any(hid[resid, ]) ||
       !all(rownames(e) == lv)) return(NULL)
   k <- crosstab_publish_cells(e[!resid, , drop = FALSE], label, threshold, unknown, method, published,
-                               merge_columns, hide, pool, totals)
+                               merge_columns, hide, pool, totals, groups)
   # what the full table's note said of merged rows still holds; that the
   # not-known row is kept with hidden cells, or that categories are counted
   # together (the known rows' table pools its own), no longer does
@@ -419,13 +435,16 @@ crosstab_hide_cells <- function(hide, tab, pooled = character(), pool_name = NUL
 }
 
 # What the report says under a table whose residual rows were merged.
-crosstab_note <- function(merged, more = NULL) {
+# `still_hides`: the merged row's small numbers still hide cells of other
+# rows (crosstab_kept_note() says so), so the merge is not said to spare them.
+crosstab_note <- function(merged, more = NULL, still_hides = FALSE) {
   more <- if (length(more)) paste(more, collapse = " ")
   if (!length(merged)) return(more)
   lv <- c(merged[1], tolower(merged[-1]))
-  paste0(and_list(lv),
-         " are merged into one row, so that their small numbers need not hide cells of ",
-         "the other rows.", if (length(more)) paste0(" ", paste(more, collapse = " ")))
+  paste0(and_list(lv), " are merged into one row, ",
+         if (still_hides) "so that fewer cells of the other rows are hidden with their small numbers."
+         else "so that their small numbers need not hide cells of the other rows.",
+         if (length(more)) paste0(" ", paste(more, collapse = " ")))
 }
 
 # A small not-known row that no catch-all row could take stays a row of its

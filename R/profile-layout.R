@@ -46,15 +46,21 @@ crosstab_layout <- function(tab, threshold, unknown, merge_columns = NULL, drop_
 # which rounded cells may not add up to rounded totals exactly). Returns the
 # rounded table with its totals (`full`) and the suppressed cells (`supp`,
 # same shape).
-crosstab_suppress <- function(tab, threshold, published = NULL, hide = NULL, totals = FALSE) {
+crosstab_suppress <- function(tab, threshold, published = NULL, hide = NULL, totals = FALSE, groups = NULL) {
   full <- crosstab_round(tab, published, totals)
   body <- full[-nrow(full), , drop = FALSE]
+  groups <- lapply(groups, function(g) rownames(body) %in% g)
+  groups <- groups[vapply(groups, function(g) any(g) && !all(g), logical(1))]
   pinned <- matrix(rownames(body) %in% published, nrow(body), ncol(body))
+  # the levels' totals of linked tables are printed by the other tables too
+  # (their "yes" totals, their rows): never complements while others protect
+  if (length(groups)) pinned[, ncol(body)] <- TRUE
   if (is.null(hide)) hide <- matrix(FALSE, nrow(full), ncol(full))
   hide <- hide & threshold > 0
   for (iter in seq_len(length(full) + 1L)) {
     s1 <- attr(publish_table(as.data.frame(body, optional = TRUE), colnames(body), threshold,
-                             primary = hide[-nrow(full), , drop = FALSE], fixed = pinned), "suppressed")
+                             primary = hide[-nrow(full), , drop = FALSE], fixed = pinned, row_groups = groups),
+               "suppressed")
     s2 <- attr(publish_table(as.data.frame(full[nrow(full), -ncol(full), drop = FALSE], optional = TRUE),
                              colnames(tab), threshold, primary = hide[nrow(full), -ncol(full), drop = FALSE]),
                "suppressed")

@@ -72,16 +72,106 @@ pathway_tables <- function(episodes, posterior, measures = NULL, threshold = 10,
   if (!length(specs)) return(structure(list(), rounds = 0L, links = linked_links_frame(list())))
   links <- linked_relations(specs)
   specs <- linked_plain_rounding(specs, links)
+  # two ways to choose complementary cells, each suppressed jointly to its
+  # fixed point (and with categories counted together where that helps):
+  # table by table, or keeping the sums other tables print workable where
+  # that loses least; the one that loses less across all the tables is kept
+  best <- NULL
+  unpin <- specs
+  if (!is.null(unpin$threshold)) unpin$threshold$published <- setdiff(unpin$threshold$published, "ICPC")
+  # (the conferences' row of the thresholds may be a complement: hiding it
+  # hides the conferences held in another table, which can lose less)
+  for (v in list(specs, unpin, linked_row_sets(unpin, links))) {
+    tabs <- linked_with_pools(v, links, W, threshold)
+    if (is.null(best) || linked_loss(tabs, threshold) < linked_loss(best, threshold)) best <- tabs
+  }
+  best <- linked_explain(best, specs, threshold)
+  structure(best, links = linked_links_frame(links))
+}
+
+# The joint suppression, then, while it loses less, categories counted
+# together in a table whose large row is mostly hidden because of cells the
+# links hide (linked_pools()).
+linked_with_pools <- function(specs, links, W, threshold) {
   tabs <- linked_fixed_point(specs, links, W, threshold)
-  # a table whose large row is mostly hidden because other tables hide the
-  # totals of several categories counts those categories together instead
-  pools <- linked_pools(tabs, colnames(W), threshold)
-  if (length(pools)) {
+  for (pass in 1:3) {
+    pools <- linked_pools(tabs, colnames(W), threshold)
+    if (!length(pools)) break
     for (nm in names(pools)) specs[[nm]]$pool <- pools[[nm]]
     pooled <- linked_fixed_point(specs, links, W, threshold)
-    if (linked_loss(pooled, threshold) < linked_loss(tabs, threshold)) tabs <- pooled
+    if (linked_loss(pooled, threshold) >= linked_loss(tabs, threshold)) break
+    tabs <- pooled
   }
-  structure(tabs, links = linked_links_frame(links))
+  tabs
+}
+
+# Each table that hides cells because of another table says so under it,
+# in plain words: which numbers, in which categories, and which small
+# numbers of the other table they protect. A table with every category
+# hidden says it in its sentence too, instead of a general reason.
+linked_explain <- function(tabs, specs, threshold) {
+  why <- attr(tabs, "why")
+  for (nm in names(tabs)) {
+    mine <- Filter(function(m) identical(m$table, nm) && !identical(m$from, nm), why)
+    if (!length(mine)) next
+    froms <- unique(vapply(mine, `[[`, "", "from"))
+    parts <- vapply(froms, function(b) {
+      cats <- unique(unlist(lapply(Filter(function(m) m$from == b, mine), `[[`, "cats")))
+      small <- linked_small_cells(tabs[[b]], cats, threshold)
+      paste0(linked_table_name(b, specs[[b]]), " would give back ",
+             if (length(small)) paste0(and_list(utils::head(small, 4)), if (length(small) > 4) " and others" else "",
+                                       ", fewer than ", threshold, " episodes", if (length(small) > 1) " each" else "")
+             else paste0("numbers it hides in ", and_list(cats), ", hidden there in turn to protect numbers under ",
+                         threshold, " of the other tables"))
+    }, "")
+    reason <- paste0("Some numbers by category are hidden here because, set against them, ",
+                     and_list(parts), ".")
+    t <- tabs[[nm]]
+    attr(t, "note") <- paste(c(attr(t, "note"), reason), collapse = " ")
+    sen <- attr(t, "sentence")
+    if (!is.null(sen)) {
+      attr(t, "sentence") <- sub("By category these numbers are not shown: they would give away numbers under the threshold, here or with another table.",
+                                 paste0("By category these numbers are not shown: ", sub("^Some numbers by category are hidden here because, ", "", reason)),
+                                 sen, fixed = TRUE)
+    }
+    tabs[[nm]] <- t
+  }
+  attr(tabs, "why") <- NULL
+  tabs
+}
+
+# The hidden cells of a table under the threshold (printed 1 to threshold -
+# 1) in categories `cats` (any category when none is), as "row in category".
+linked_small_cells <- function(tab, cats, threshold) {
+  p <- attr(tab, "printed")
+  s <- attr(tab, "suppressed")
+  nr <- nrow(p)
+  nc <- ncol(p)
+  body <- p[-nr, -nc, drop = FALSE]
+  hid <- s[-nr, -nc, drop = FALSE] & body > 0 & body < threshold
+  cols <- intersect(c(cats, if (any(cats %in% (attr(tab, "pooled") %||% character()))) "Other categories"), colnames(body))
+  pick <- hid & col(hid) %in% match(cols, colnames(body))
+  if (!any(pick)) pick <- hid
+  at <- which(pick, arr.ind = TRUE)
+  if (!nrow(at)) return(character())
+  at <- at[order(body[pick]), , drop = FALSE]
+  rows <- rownames(body)[at[, 1]]
+  if (all(rows %in% c("yes", "no", "Missing"))) rows <- paste0("\u201c", rows, "\u201d")
+  paste0(rows, " in ", colnames(body)[at[, 2]])
+}
+
+# A table of pathway_tables() named for a sentence.
+linked_table_name <- function(nm, spec) {
+  flags <- c(nfa = "no further action", step_down = "stepped down to early help", not_in_need = "assessed not in need",
+             cin_plan = "child in need plan", s47 = "section 47 enquiry", icpc = "initial child protection conference",
+             cp_plan = "child protection plan", looked_after = "looked after")
+  if (nm == "threshold") return("the table of the highest threshold reached")
+  if (nm == "cp_category") return("the table of the category of abuse")
+  if (startsWith(nm, "outcome_")) {
+    f <- sub("^outcome_", "", nm)
+    return(paste0("the outcome \u201c", if (f %in% names(flags)) flags[[f]] else f, "\u201d"))
+  }
+  paste0("the table of ", tolower(spec$label %||% nm))
 }
 
 # The joint suppression: the tables built with the cells to hide, widened
@@ -93,6 +183,7 @@ pathway_tables <- function(episodes, posterior, measures = NULL, threshold = 10,
 # tables that could give a small number back. Attribute `rounds`.
 linked_fixed_point <- function(specs, links, W, threshold) {
   hide <- stats::setNames(rep(list(list()), length(specs)), names(specs))
+  why <- list()
   size <- function(h) sum(lengths(unlist(h, recursive = FALSE)))
   rnd <- 0L
   repeat {
@@ -102,6 +193,7 @@ linked_fixed_point <- function(specs, links, W, threshold) {
     more <- linked_hide_more(tabs, links, colnames(W))
     if (!length(more)) break
     before <- size(hide)
+    why <- c(why, more)
     for (m in more) hide[[m$table]][[m$row]] <- union(hide[[m$table]][[m$row]], m$cats)
     if (size(hide) > before) next
     for (m in more) hide[[m$table]]$total <- union(hide[[m$table]]$total, m$cats)
@@ -112,7 +204,7 @@ linked_fixed_point <- function(specs, links, W, threshold) {
                   i = "Please report this with the tables' levels; publish these tables one by one only after checking them."),
                 class = "cscdemand_error_suppression")
   }
-  structure(tabs, rounds = rnd)
+  structure(tabs, rounds = rnd, why = why)
 }
 
 # One table of pathway_tables(), with the cells to hide.
@@ -120,7 +212,7 @@ linked_table <- function(s, W, threshold, hide) {
   base <- data.frame(v = s$values[s$held])
   class_crosstab(base, var = "v", posterior = W[s$held, , drop = FALSE], threshold = threshold,
                  label = s$label, published = s$published, hide = if (length(hide)) hide, pool = s$pool,
-                 totals_published = isTRUE(s$totals_published))
+                 totals_published = isTRUE(s$totals_published), linked_rows = s$rows_linked)
 }
 
 # Rows of at least ten times the threshold with more than half of their
@@ -133,27 +225,47 @@ linked_crowded <- function(tab, threshold) {
   sum(p[, ncol(p)] >= 10 * threshold & 2 * rowSums(body) > ncol(body))
 }
 
-# What a set of tables loses: large rows mostly hidden first, then the
-# cells hidden.
+# What a set of tables loses: large rows mostly hidden first, then tables
+# with every category hidden, then the counts hidden (the smallest cells
+# that protect lose least).
 linked_loss <- function(tabs, threshold) {
   crowd <- sum(vapply(tabs, linked_crowded, 0L, threshold = threshold))
-  cells <- sum(vapply(tabs, function(t) sum(attr(t, "suppressed")), 0L))
-  crowd * 1e6 + cells
+  blind <- sum(vapply(tabs, function(t) {
+    s <- attr(t, "suppressed")
+    as.integer(ncol(s) > 2L && all(s[nrow(s), -ncol(s)]))
+  }, 0L))
+  # (the cells of categories counted together are not shown apart either)
+  counts <- sum(vapply(tabs, function(t) {
+    s <- attr(t, "suppressed")
+    p <- attr(t, "printed")
+    lost <- s[-nrow(s), -ncol(s), drop = FALSE]
+    lost[, colnames(lost) == "Other categories"] <- TRUE
+    sum(p[-nrow(p), -ncol(p), drop = FALSE][lost])
+  }, 0))
+  crowd * 1e8 + blind * 1e6 + counts
 }
 
-# For each table with a large row mostly hidden and two or more categories
-# whose totals are hidden (by links to other tables), those categories
-# (with any the table pools already) to count together.
+# For each table with a large row mostly hidden, the categories whose cells
+# of such a row, or whose totals, are hidden (with any the table pools
+# already), to count together: two or more, leaving one apart at least.
 linked_pools <- function(tabs, cats, threshold) {
   out <- list()
   for (nm in names(tabs)) {
     t <- tabs[[nm]]
     supp <- attr(t, "suppressed")
+    p <- attr(t, "printed")
     if (linked_crowded(t, threshold) == 0L) next
-    hid <- intersect(colnames(supp)[supp["All episodes", ]], cats)
+    nr <- nrow(supp)
+    big <- p[-nr, ncol(p)] >= 10 * threshold
+    # a table of two or three rows (yes and no, a measure's bands) also
+    # pools the categories whose cells its large rows hide; a longer table
+    # (the thresholds) only those whose totals it hides
+    hit <- supp[nr, ] | (nr <= 4L & colSums(supp[-nr, , drop = FALSE][big, , drop = FALSE]) > 0)
+    hid <- intersect(colnames(supp)[hit], cats)
     pooled <- attr(t, "pooled") %||% character()
-    if (length(hid) + (length(pooled) > 0L) < 2L) next
-    out[[nm]] <- union(hid, pooled)
+    pool <- union(hid, pooled)
+    if (length(hid) + (length(pooled) > 0L) < 2L || length(setdiff(cats, pool)) < 1L) next
+    out[[nm]] <- pool
   }
   out
 }
@@ -293,6 +405,24 @@ linked_plain_rounding <- function(specs, links) {
   specs
 }
 
+# The sets of rows of each table whose sums by category another table
+# prints (a link's row, or its parts' rows; a table's total is not a set):
+# the table's complementary cells are chosen, where that loses least, so
+# that these sums can still be worked out from it, and the other table need
+# not hide them (class_crosstab(linked_rows = )).
+linked_row_sets <- function(specs, links) {
+  add <- function(nm, u) {
+    if (identical(u, "total")) return()
+    have <- specs[[nm]]$rows_linked
+    if (!any(vapply(have, function(h) setequal(h, u), logical(1)))) specs[[nm]]$rows_linked <<- c(have, list(u))
+  }
+  for (l in links) {
+    add(l$a, l$r)
+    for (p in l$parts) add(p$b, p$u)
+  }
+  specs
+}
+
 # The links as a data frame (one row each).
 linked_links_frame <- function(links) {
   data.frame(table = vapply(links, `[[`, "", "a"), row = vapply(links, `[[`, "", "r"),
@@ -319,7 +449,9 @@ linked_hide_more <- function(tabs, links, cats) {
       size <- vapply(sides, function(p) linked_sum(tabs[[p$b]], p$u, g), 0)
       pick <- which(known)[order(size[known] <= 0, size[known])][1L]
       p <- sides[[pick]]
-      more[[length(more) + 1L]] <- list(table = p$b, row = linked_smallest(tabs[[p$b]], p$u, g), cats = g)
+      from <- sides[[which(!known)]]
+      more[[length(more) + 1L]] <- list(table = p$b, row = linked_smallest(tabs[[p$b]], p$u, g), cats = g,
+                                        from = from$b, from_rows = from$u)
     }
   }
   more

@@ -296,7 +296,7 @@ suppress_text_pattern <- paste0(
 #'   be published).
 #' @noRd
 publish_table <- function(df, count_cols, threshold = 10, by = NULL, primary = NULL, fixed = NULL,
-                          withhold = FALSE) {
+                          withhold = FALSE, row_groups = NULL) {
   check_threshold(threshold)
   supp <- matrix(FALSE, nrow(df), length(count_cols), dimnames = list(NULL, count_cols))
   reason <- matrix(NA_character_, nrow(df), length(count_cols), dimnames = list(NULL, count_cols))
@@ -311,7 +311,7 @@ publish_table <- function(df, count_cols, threshold = 10, by = NULL, primary = N
       m <- suppress_matrix(x, threshold,
                            if (is.null(primary)) NULL else primary[rows, , drop = FALSE],
                            fixed = if (is.null(fixed)) NULL else fixed[rows, , drop = FALSE],
-                           withhold = withhold)
+                           withhold = withhold, groups = row_groups)
       supp[rows, ] <- m$suppressed
       reason[rows, ] <- m$reason
       held$rows[rows] <- m$withheld$rows
@@ -347,13 +347,14 @@ publish_table <- function(df, count_cols, threshold = 10, by = NULL, primary = N
 # protects it.
 suppress_matrix <- function(x, threshold, primary = NULL,
                             margins = c(rows = TRUE, cols = TRUE), fixed = NULL, protect = NULL,
-                            withhold = FALSE) {
+                            withhold = FALSE, groups = NULL) {
   if (anyNA(x)) stop("internal: counts for suppression contain NA", call. = FALSE)
   s <- x > 0 & x < threshold
   if (!is.null(primary)) s <- s | primary
   prim <- s
   if (is.null(protect)) protect <- prim
   ctx <- suppress_context(x, margins, fixed, threshold, withhold)
+  ctx$groups <- suppress_groups(groups, x)
   fixed <- ctx$fixed
   lost <- matrix(FALSE, nrow(x), ncol(x))
   # hiding more cells only widens ranges: a protected cell stays protected
@@ -460,7 +461,8 @@ pick_in_row <- function(ctx, s, i) {
   x <- ctx$x
   cand <- free_cells(!s[i, ], ctx$fixed[i, ])
   nxt <- vapply(cand, function(j) min_free(x[-i, j], s[-i, j]), 0)
-  cost <- line_cost(x[i, ], cand, colSums(s), nrow(x), colSums(x), nxt, !ctx$cols[cand])
+  cost <- line_cost(x[i, ], cand, colSums(s), nrow(x), colSums(x), nxt, !ctx$cols[cand]) +
+    vapply(cand, function(j) group_cost(ctx, s, i, j), 0)
   cand[order(x[i, cand] <= 0, cost, x[i, cand])[1L]]
 }
 
@@ -468,8 +470,42 @@ pick_in_col <- function(ctx, s, j) {
   x <- ctx$x
   cand <- free_cells(!s[, j], ctx$fixed[, j])
   nxt <- vapply(cand, function(i) min_free(x[i, -j], s[i, -j]), 0)
-  cost <- line_cost(x[, j], cand, rowSums(s), ncol(x), rowSums(x), nxt, !ctx$rows[cand])
+  cost <- line_cost(x[, j], cand, rowSums(s), ncol(x), rowSums(x), nxt, !ctx$rows[cand]) +
+    vapply(cand, function(i) group_cost(ctx, s, i, j), 0)
   cand[order(x[cand, j] <= 0, cost, x[cand, j])[1L]]
+}
+
+# Groups of rows whose sums, column by column, another table publishes
+# (`groups`: a list of logical vectors over the rows of `x`): a column's
+# group sum can be worked out from the column's total while its hidden cells
+# lie all inside the group or all outside it. Hiding a cell that stops that
+# costs the group's sum twice over (the other table must hide it, and a cell
+# beside it); hiding one that makes it so again saves as much. Returns the
+# groups as a list of list(rows, weight), weight per column.
+suppress_groups <- function(groups, x) {
+  if (!length(groups)) return(list())
+  lapply(groups, function(g) {
+    g <- rep_len(as.logical(g), nrow(x))
+    list(rows = g, weight = 2 * colSums(x[g, , drop = FALSE]))
+  })
+}
+
+# What hiding cell (i, j) on top of `s` costs (or saves) in the groups' sums.
+group_cost <- function(ctx, s, i, j) {
+  if (!length(ctx$groups)) return(0)
+  h0 <- s[, j]
+  h1 <- replace(h0, i, TRUE)
+  lost <- function(h, g) any(h) && any(h & g) && any(h & !g)
+  sum(vapply(ctx$groups, function(g) (lost(h1, g$rows) - lost(h0, g$rows)) * g$weight[j], 0))
+}
+
+# What the cells hidden in `s2` beyond `s` cost in the groups' sums.
+groups_loss <- function(ctx, s, s2) {
+  if (!length(ctx$groups)) return(0)
+  lost <- function(h, g) any(h) && any(h & g) && any(h & !g)
+  sum(vapply(seq_len(ncol(s)), function(j) {
+    sum(vapply(ctx$groups, function(g) (lost(s2[, j], g$rows) - lost(s[, j], g$rows)) * g$weight[j], 0))
+  }, 0))
 }
 
 # A hidden cell of a withheld line that the withheld lines' known sum fixes:
@@ -498,7 +534,8 @@ interval_complement <- function(ctx, s, k, threshold) {
   width <- loss <- rep(NA_real_, length(cand))
   best <- Inf
   for (t in seq_along(cand)) {
-    if (x[cand[t]] > best) break
+    # (a cell that lets another table publish a sum can cost less than its count)
+    if (!length(ctx$groups) && x[cand[t]] > best) break
     tried[[t]] <- suppress_close(ctx, replace(s, cand[t], TRUE))
     width[t] <- cell_widths(ctx, tried[[t]], k)
     loss[t] <- suppress_loss(ctx, s, tried[[t]])
@@ -515,7 +552,7 @@ interval_complement <- function(ctx, s, k, threshold) {
 suppress_loss <- function(ctx, s, s2) {
   x <- ctx$x
   crowded <- function(h, n) h >= 3L & 2L * h > n
-  loss <- sum(x[s2 & !s])
+  loss <- sum(x[s2 & !s]) + groups_loss(ctx, s, s2)
   if (ctx$rows_on) loss <- loss + sum(rowSums(x)[crowded(rowSums(s2), ncol(x)) & !crowded(rowSums(s), ncol(x))])
   if (ctx$cols_on) loss <- loss + sum(colSums(x)[crowded(colSums(s2), nrow(x)) & !crowded(colSums(s), nrow(x))])
   loss

@@ -35,13 +35,10 @@ for (council in c("Kingston upon Thames", "Sunderland")) test_that(paste0("the o
   s47 <- attr(tabs$outcome_cp_plan, "counts")
   shown <- !is.na(th["CP plan", ]) & !is.na(s47["yes", ])
   expect_equal(th["CP plan", shown], s47["yes", shown])
-  # as the report built it before: the outcomes each suppressed on its own
-  old <- pathway_tables(ep, post, pm, threshold = 10)
-  for (f in flags) {
-    y <- factor(vals[[paste0("outcome_", f)]], levels = c("no", "yes"))
-    old[[paste0("outcome_", f)]] <- class_crosstab(data.frame(.level = y), var = ".level", posterior = post,
-                                                   threshold = 10, label = "Outcome")
-  }
+  # every table suppressed on its own, as the report built them before
+  # pathway_tables(): some small cells come back
+  specs <- c(pathway_table_specs(ep, pm), outcome_table_specs(ep[flags]))
+  old <- lapply(specs, linked_table, W = post, threshold = 10, hide = list())
   w_old <- linked_atom_widths(old, vals[names(old)], post)
   expect_true(any(w_old < 10 - 1e-6))
 })
@@ -57,9 +54,9 @@ test_that("the table of likelihood ratios hides an outcome's ratio where the joi
   old <- class_profile(ep, vars = flags, posterior = post)
   newly <- 0
   for (f in flags) {
-    supp <- attr(given[[f]], "suppressed")
     p <- prof[prof$variable == f & prof$level == "yes", ]
-    hid <- supp["yes", as.character(p$class)]
+    # a category the table counts with others has no cell of its own: hidden
+    hid <- profile_crosstab_hidden(given[[f]], "yes", as.character(p$class))["yes", ]
     expect_equal(p$display == "c", unname(hid), info = f)
     o <- old[old$variable == f & old$level == "yes", ]
     newly <- newly + sum(hid & o$display != "c")
@@ -70,4 +67,36 @@ test_that("the table of likelihood ratios hides an outcome's ratio where the joi
                class = "cscdemand_error_input")
   expect_error(class_profile(ep, vars = "s47", posterior = post, crosstabs = list(s47 = 1)),
                class = "cscdemand_error_input")
+})
+
+test_that("complements chosen across the linked tables leave no large row mostly hidden, and each table says which small numbers it protects", {
+  # before, the example's Kingston upon Thames (episodes shared between the
+  # categories) left 4 rows of at least 100 episodes mostly "c", and
+  # Sunderland (whole episodes) 2; the tables hid 61 and 57 cells
+  crowd <- function(tabs) sum(vapply(tabs, linked_crowded, 0L, threshold = 10))
+  hidden <- function(tabs) sum(vapply(tabs, function(t) sum(attr(t, "suppressed")), 0))
+  d <- example_council("Kingston upon Thames")
+  ep <- d$episodes
+  flags <- intersect(outcome_flags, names(ep))
+  post <- 0.8 * d$posterior + 0.2 / ncol(d$posterior)
+  tabs <- pathway_tables(ep, post, pathway_measures(ep, class = "true_class"), outcomes = ep[flags])
+  expect_equal(crowd(tabs), 0)
+  expect_lt(hidden(tabs), 61)
+  d <- example_council("Sunderland")
+  ep <- d$episodes
+  flags <- intersect(outcome_flags, names(ep))
+  pm <- pathway_measures(ep, class = "true_class")
+  tabs <- pathway_tables(ep, d$posterior, pm, outcomes = ep[flags])
+  expect_equal(crowd(tabs), 0)
+  expect_lt(hidden(tabs), 57)
+  # and still no small cell can be narrowed by reading the tables together
+  w <- linked_atom_widths(tabs, linked_values(ep, pm, flags)[names(tabs)], d$posterior)
+  expect_gt(length(w), 0)
+  expect_true(all(w >= 10 - 1e-6), info = paste(names(w)[w < 10 - 1e-6], collapse = "; "))
+  # a table hiding cells for another says which small numbers they protect,
+  # never only that every cell is suppressed
+  said <- Filter(function(t) grepl("set against them", attr(t, "note") %||% ""), tabs)
+  expect_gt(length(said), 0)
+  for (t in said) expect_match(attr(t, "note"), "fewer than 10 episodes|to protect numbers under 10")
+  for (t in tabs) expect_false(grepl("here or with another table", attr(t, "sentence") %||% "", fixed = TRUE))
 })
