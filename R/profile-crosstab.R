@@ -271,9 +271,9 @@ crosstab_publish_cells <- function(tab, label, threshold, unknown, method, publi
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_crosstab", "data.frame"), counts = counts, printed = full, printed_pct = pct,
             suppressed = supp, threshold = threshold, method = method, expected = lay$rows_tab,
-            note = crosstab_note(tidy$merged, c(tidy$notes, lay$note, crosstab_kept_note(
+            note = crosstab_note(tidy$merged, c(tidy$notes, lay$note, kept <- crosstab_kept_note(
               supp[-nrow(full), -ncol(full), drop = FALSE], rownames(body),
-              c(residual_levels(unknown), tidy$label), label), tidy$families)),
+              c(residual_levels(unknown), tidy$label), label), tidy$families), still_hides = !is.null(kept)),
             sentence = crosstab_sentence(full, label, threshold) %||% crosstab_hidden_sentence(supp, cells, label),
             pooled = lay$pooled)
 }
@@ -435,13 +435,16 @@ crosstab_hide_cells <- function(hide, tab, pooled = character(), pool_name = NUL
 }
 
 # What the report says under a table whose residual rows were merged.
-crosstab_note <- function(merged, more = NULL) {
+# `still_hides`: the merged row's small numbers still hide cells of other
+# rows (crosstab_kept_note() says so), so the merge is not said to spare them.
+crosstab_note <- function(merged, more = NULL, still_hides = FALSE) {
   more <- if (length(more)) paste(more, collapse = " ")
   if (!length(merged)) return(more)
   lv <- c(merged[1], tolower(merged[-1]))
-  paste0(and_list(lv),
-         " are merged into one row, so that their small numbers need not hide cells of ",
-         "the other rows.", if (length(more)) paste0(" ", paste(more, collapse = " ")))
+  paste0(and_list(lv), " are merged into one row, ",
+         if (still_hides) "so that fewer cells of the other rows are hidden with their small numbers."
+         else "so that their small numbers need not hide cells of the other rows.",
+         if (length(more)) paste0(" ", paste(more, collapse = " ")))
 }
 
 # A small not-known row that no catch-all row could take stays a row of its

@@ -88,9 +88,20 @@ report_data <- function(data = "example", council = NULL, years = NULL, threshol
                                  sum(who$names == who$council), items, years)
   if (!is.null(au_own)) au <- au_own
   episodes$council <- who$names
+  # other councils' episodes fewer than the threshold in all cannot be
+  # pooled: the fit's statistics (log-likelihood and BIC give the number of
+  # episodes fitted) less the council's published count would give their
+  # count back. They are left out of the model, and the report says so.
+  others <- who$names != who$council
+  others_left_out <- any(others) && sum(others) < threshold
+  if (others_left_out) {
+    cli::cli_inform(c("!" = "The other councils' episodes number fewer than {threshold} in all: too few to pool without giving their count away, so the model is fitted to {who$council}'s episodes alone."))
+    episodes <- episodes[!others, , drop = FALSE]
+  }
   episodes <- report_order(report_columns(episodes), items)
   yrs <- if ("year" %in% names(episodes)) sort(unique(episodes$year)) else NULL
   subtitle <- report_subtitle(rin$kind, rin$source, yrs)
+  codes <- unique(report_council_codes(rin, unique(as.character(episodes$la[episodes$council == who$council]))))
   structure(list(title = paste0("Categories of demand in children's social care: ", who$council),
                  subtitle = subtitle,
                  episodes = episodes, own = episodes$council == who$council, items = items,
@@ -100,9 +111,10 @@ report_data <- function(data = "example", council = NULL, years = NULL, threshol
                  years = yrs, years_text = report_years_text(yrs),
                  source = report_source_text(rin$kind, rin$source),
                  example = rin$kind == "simulated", lsoa_lookup = !is.null(lsoa),
-                 audit = report_audit(au, threshold, report_source_text(rin$kind, rin$source), yrs),
-                 audit_own = !is.null(au_own) || length(unique(who$names)) == 1L),
-            class = "cscdemand_report_data", threshold = threshold, audit_counts = au)
+                 audit = report_audit(au, threshold, report_source_text(rin$kind, rin$source), yrs, codes = codes),
+                 audit_own = !is.null(au_own) || length(unique(who$names)) == 1L,
+                 others_left_out = others_left_out),
+            class = "cscdemand_report_data", threshold = threshold, audit_counts = au, audit_codes = codes)
 }
 
 # A prebuilt report_data() object: the audit is published again under the
@@ -132,7 +144,7 @@ report_data_recheck <- function(rd, council, years, threshold, call = rlang::cal
                   i = "Build them again with {.code report_data(data, years = {deparse(years)})}, or leave {.arg years} out."),
                 class = "cscdemand_error_data", call = call)
   }
-  rd$audit <- report_audit(au, threshold, rd$source, rd$years)
+  rd$audit <- report_audit(au, threshold, rd$source, rd$years, codes = attr(rd, "audit_codes"))
   attr(rd, "threshold") <- threshold
   rd
 }

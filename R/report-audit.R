@@ -14,7 +14,8 @@
 # line's count are one line. Factors recorded fewer than `threshold` times
 # are counted, not named. Attribute `steps`: the audit step(s) behind each
 # line.
-report_audit <- function(au, threshold, source = NULL, years = NULL) {
+report_audit <- function(au, threshold, source = NULL, years = NULL, codes = NULL) {
+  au <- report_audit_codes_note(au, codes)
   # the extract's columns the report does not use are the analyst's
   # business (audit()), not a step of what happened to the children's rows
   au <- au[!grepl("^columns not used", au$step), , drop = FALSE]
@@ -73,7 +74,11 @@ audit_drop_lines <- function(out, steps, drop) {
 
 # "Episodes dropped: only excluded factors" and "Episodes dropped: only rare
 # factors" -> "Episodes dropped: only excluded factors or only rare factors".
+# Steps of another form are put in that form first ("Episodes with only
+# "Other" (20): dropped" -> "Episodes dropped: only "Other" (20)"), so two
+# labels are never pasted whole into one.
 report_join_steps <- function(x) {
+  x <- sub("^Episodes with (.*): dropped$", "Episodes dropped: \\1", x)
   pre <- sub(":.*$", "", x)
   if (all(grepl(":", x)) && length(unique(pre)) == 1L) {
     return(paste0(pre[1], ": ", or_list(sub("^[^:]+: *", "", x))))
@@ -356,6 +361,26 @@ report_audit_close <- function(au, n_outside, n_analysed, years = NULL) {
   au <- rbind(au, data.frame(stage = "report", step = "episodes analysed", n = n_analysed, detail = "", unit = "rows"))
   rownames(au) <- NULL
   au
+}
+
+# The audit's count of distinct factor codes says when "No factors
+# identified" (21) is among them: it is a code but not a factor, so without
+# it the count is one more than the factors the audit accounts for.
+report_audit_codes_note <- function(au, codes) {
+  at <- au$step == "factor codes kept" & grepl("^[0-9]+ distinct codes$", au$detail)
+  if (any(at) && "21" %in% as.character(codes)) {
+    au$detail[at] <- paste0(au$detail[at], ", one of them \"No factors identified\" (21), which is not a factor")
+  }
+  au
+}
+
+# The factor codes read of the council's assessments (all of them when the
+# assessments hold no council); NULL when episodes were given.
+report_council_codes <- function(rin, la) {
+  a <- rin$assessments
+  if (is.null(a) || is.null(a$factors)) return(NULL)
+  if (!length(la) || !"la" %in% names(a$assessments) || is.null(a$factors$assessment)) return(a$factors$code)
+  a$factors$code[as.character(a$assessments$la[a$factors$assessment]) %in% la]
 }
 
 # The assessments of `keep` (a logical over the rows of

@@ -33,12 +33,26 @@
 #'   episodes it was drawn from (for the text; equal when no sample).
 #' @param seed The seed of the sample (for the text).
 #' @param alpha Significance level of the test (default 0.05).
+#' @param n_text How the text writes the number of episodes the model was
+#'   fitted to (default: the number, from `nobs` or `blrt_total`); a pooled
+#'   model's report passes a rounded figure, so the other councils' count
+#'   cannot be worked out.
+#' @details When that number is outside the sizes of the study's data sets,
+#'   the text says so and that the study's figures do not apply, and it
+#'   draws no verdict from the study's comparison of the rule with a check.
+#'   When the measures (BIC, SABIC, CAIC, cross-validation and the test) are
+#'   two or more categories apart, it says so and what that means for how
+#'   firm the categories are. Cross-validation whose best number cannot be
+#'   told apart from others is not counted as agreeing.
 #' @return A list: `k` (the K used), `rule` (the rule's criterion,
 #'   `"SABIC"`), `k_rule` (the K the rule gives), `k_bic`, `k_cv`, `k_blrt` (`NA` when
 #'   not computed; for the test, the largest K tested when every gain is
 #'   significant), `k_ic` (the K with the lowest value of each information
 #'   criterion in the table: BIC, SABIC, AIC, CAIC), `agree` (logical:
-#'   cross-validation and the test, where computed, point to `k`), `text` (a paragraph in plain
+#'   cross-validation and the test, where computed, point to `k`), `study_range`
+#'   (`"below"`, `"inside"` or `"above"` the study's sizes; `NA` when the
+#'   number of episodes is not known), `spread` (how many categories apart
+#'   the measures are), `text` (a paragraph in plain
 #'   English, Markdown) and `note` (the technical detail, a paragraph headed
 #'   "For the statistician").
 #' @family report
@@ -52,7 +66,7 @@
 #' kc$text
 #' kc$note
 report_k_choice <- function(enumeration, cv = NULL, blrt = NULL, k_use = NULL, blrt_reps = NULL,
-                            blrt_size = NULL, blrt_total = NULL, seed = NULL, alpha = 0.05) {
+                            blrt_size = NULL, blrt_total = NULL, seed = NULL, alpha = 0.05, n_text = NULL) {
   tb <- if (is.data.frame(enumeration)) enumeration else enumeration$table
   # how clearly cross-validation prefers its number, fold by fold (when the
   # folds are at hand)
@@ -81,12 +95,50 @@ report_k_choice <- function(enumeration, cv = NULL, blrt = NULL, k_use = NULL, b
     k_blrt <- if (length(ns)) min(ns) - 1 else max(blrt$k)
   }
   agree <- all(c(k_cv, k_blrt)[!is.na(c(k_cv, k_blrt))] == k)
+  nobs <- if (!is.null(tb$nobs)) tb$nobs[1] else blrt_total
+  study <- k_study_rates()
   crit <- list(k = k, k_bic = k_bic, k_best = k_best, k_rule = k_rule, k_use = k_use, k_ic = k_ic,
                k_cv = k_cv, k_blrt = k_blrt, blrt = blrt, agree = agree, rule = rule,
-               study = k_study_rates(), cv_near = cv_near)
+               study = study, cv_near = cv_near, nobs = nobs,
+               n_text = n_text %||% (if (!is.null(nobs)) format(nobs, big.mark = ",", scientific = FALSE)),
+               range = k_study_range(study, nobs),
+               total_text = if (!is.null(n_text) && !is.null(blrt_total) && identical(as.numeric(blrt_total), as.numeric(nobs))) n_text)
   txt <- report_k_text(tb, crit, blrt_reps, blrt_size, blrt_total, seed, alpha)
   list(k = k, rule = rule, k_rule = k_rule, k_bic = k_bic, k_cv = k_cv, k_blrt = k_blrt, k_ic = k_ic,
-       agree = agree, text = txt$text, note = txt$note)
+       agree = agree, study_range = crit$range, spread = k_spread(crit), text = txt$text, note = txt$note)
+}
+
+#' How a pooled model's number of episodes is written
+#'
+#' A council's report publishes its own number of episodes. When its model is
+#' fitted to several councils' episodes together, the exact number fitted,
+#' less the council's, would be the other councils' count, which the report
+#' does not publish. The text then gives the number rounded (to two
+#' significant figures, at least to the hundred: "about 5,300"), so the other
+#' councils' count is known only to within the rounding. The fit's
+#' statistics (log-likelihood and BIC with their number of parameters) give
+#' the number fitted back to within a few episodes, so other councils whose
+#' episodes number fewer than the threshold in all are not pooled at all
+#' ([report_data()] leaves them out); `safe` says whether that holds.
+#'
+#' @param n_all Episodes the model was fitted to.
+#' @param n_own The council's episodes.
+#' @param threshold The small-number threshold (default 10).
+#' @return A list: `text` (the number as the report writes it: exact when
+#'   the model is the council's alone), `pooled` and `safe` (`FALSE` when
+#'   the other councils' episodes are fewer than `threshold` in all).
+#' @family report
+#' @export
+#' @examples
+#' report_pooled_total(5284, 1659)$text
+#' report_pooled_total(1659, 1659)$text
+report_pooled_total <- function(n_all, n_own, threshold = 10) {
+  check_count(n_all)
+  check_count(n_own)
+  fmt <- function(x) format(x, big.mark = ",", scientific = FALSE)
+  if (n_all <= n_own) return(list(text = fmt(n_all), pooled = FALSE, safe = TRUE))
+  base <- 10^max(2, floor(log10(n_all)) - 1)
+  list(text = paste("about", fmt(round(n_all / base) * base)), pooled = TRUE, safe = n_all - n_own >= threshold)
 }
 
 # The report's rule for K: the lowest value of this criterion among models
@@ -168,18 +220,102 @@ report_k_text <- function(tb, crit, reps, size, total, seed, alpha) {
     paste0("**This report uses ", cats(k), ".** Models with ", count_words(min(tb$k)), " to ", count_words(max(tb$k)),
            " categories were compared, and the report takes the number with the lowest ", k_rule_label[[crit$rule]],
            ", a score that rewards a model for describing the episodes well and charges it for every extra ",
-           "category. The rule was fixed before looking at the categories. ", k_study_sentence(crit))
+           "category. The rule was fixed before looking at the categories. ", k_study_sentence(crit),
+           k_study_range_sentence(crit))
   }
   out <- c(rule, if (crit$k_best == 1 && is.null(crit$k_use)) {
     paste0("One category fits best by this score, but a single category describes nothing, so the ",
            "report uses the best model with at least two; read the tables with caution.")
   })
-  out <- c(out, report_k_disagree(crit, tb, size, total))
+  out <- c(out, report_k_disagree(crit, tb, size, total), k_spread_sentence(crit))
   list(text = paste(out, collapse = " "),
        note = report_k_note(tb, crit, reps, size, total, seed, alpha))
 }
 
 pct <- function(x) paste0(round(100 * x), "%")
+
+# Where the model's number of episodes stands against the study's data
+# sets: "below" its smallest, "above" its largest, "inside", NA when unknown.
+k_study_range <- function(study, nobs) {
+  sets <- attr(study, "sets")
+  if (is.null(sets) || is.null(nobs) || !length(nobs) || is.na(nobs)) return(NA_character_)
+  r <- range(sets$n)
+  if (nobs < r[1]) "below" else if (nobs > r[2]) "above" else "inside"
+}
+
+# "the 18,641" but "about 5,300" (a rounded number takes no article)
+the_n <- function(x) if (grepl("^about ", x)) x else paste("the", x)
+
+k_outside <- function(crit) isTRUE(crit$range %in% c("below", "above"))
+
+# Said plainly when the model's episodes are outside the study's range: its
+# accuracy figures are of other sizes and do not apply; below the smallest,
+# what the study shows of size (how often the rule chose too few categories
+# in its smallest data sets against the larger ones), from its table.
+k_study_range_sentence <- function(crit) {
+  if (!k_outside(crit)) return("")
+  sets <- attr(crit$study, "sets")
+  fmt <- function(x) format(x, big.mark = ",", scientific = FALSE)
+  r <- range(sets$n)
+  if (crit$range == "above") {
+    return(paste0(" The study's largest data sets had ", fmt(r[2]), " episodes and this model was fitted to ", crit$n_text,
+                  ", more than any of them, so its figures are for smaller data sets than this one."))
+  }
+  rule <- crit$rule
+  small <- sets[sets$n == r[1] & !is.na(sets[[rule]]), ]
+  large <- sets[sets$n > r[1] & !is.na(sets[[rule]]), ]
+  trend <- if (nrow(small) && nrow(large)) {
+    u_s <- sum(small[[rule]] < small$k_true)
+    u_l <- sum(large[[rule]] < large$k_true)
+    if (u_s / nrow(small) > u_l / nrow(large)) {
+      paste0(" In the study the rule chose too few categories more often in its smallest data sets (", u_s, " of ",
+             nrow(small), " at ", fmt(r[1]), " episodes, against ", if (u_l == 0) "none" else u_l, " of ", nrow(large),
+             " in the larger ones); with fewer episodes still, categories that are small or alike are harder to tell apart.")
+    } else ""
+  } else ""
+  paste0(" But the study's smallest data sets had ", fmt(r[1]), " episodes, and this model was fitted to ", crit$n_text,
+         ", fewer than any of them: the study's figures do not apply to this report, and nothing here measures how often ",
+         "the rule finds the right number with so few episodes.", trend)
+}
+
+# The number of categories each measure favours (BIC, SABIC, CAIC,
+# cross-validation, the bootstrap test; AIC, which chose too many in the
+# study, is in the note only), and how far apart they are.
+k_spread <- function(crit) {
+  ic <- crit$k_ic[intersect(c("BIC", "SABIC", "CAIC"), names(crit$k_ic))]
+  picks <- c(ic, CV = crit$k_cv, BLRT = crit$k_blrt)
+  picks <- picks[!is.na(picks)]
+  if (!length(picks)) return(0)
+  structure(max(picks) - min(picks), picks = picks)
+}
+
+# When the measures are two or more categories apart, said in plain words,
+# with what it means for how firm the categories are: the number is the
+# rule's choice, not a finding; fewer categories would merge some of these,
+# more would split some.
+k_spread_sentence <- function(crit) {
+  sp <- k_spread(crit)
+  if (sp < 2) return(character())
+  picks <- attr(sp, "picks")
+  k <- crit$k
+  who <- c(BIC = "BIC", SABIC = "SABIC", CAIC = "CAIC", CV = "cross-validation", BLRT = "the bootstrap test")
+  lab <- who[names(picks)]
+  lab[names(picks) == crit$rule] <- paste0(lab[names(picks) == crit$rule], " (the rule)")
+  by_k <- split(unname(lab), unname(picks))
+  ks <- sort(as.numeric(names(by_k)))
+  say <- vapply(ks, function(kk) paste0(and_list(by_k[[as.character(kk)]]), " ", count_words(kk)), "")
+  lo <- min(picks)
+  hi <- max(picks)
+  paste0("The measures are ", count_words(sp), " categories apart (", and_list(say), "), so the data do not settle how ",
+         "many categories there are: ", count_words(k), " is ", if (!is.null(crit$k_use)) "the analyst's" else "the rule's",
+         " choice, not a firm finding.",
+         if (lo < k) paste0(" With ", count_words(lo), " categories some of this report's would be merged"),
+         if (lo < k && hi > k) ", and w" else if (hi > k) " W" else "",
+         if (hi > k) paste0("ith ", count_words(hi), " some would be split"),
+         if (lo < k || hi > k) "." else "",
+         " Treat the broad division of the episodes as firmer than the distinctions between the most alike ",
+         "categories, which other data or another year may not reproduce.")
+}
 
 # What the simulation study found for the rule (and for BIC, Kingston
 # University's rule, when the rule is another), in plain words and in
@@ -217,8 +353,18 @@ report_k_disagree <- function(crit, tb, size, total) {
   what <- c(`cross-validation` = "cross-validation (how well a model fitted to part of the episodes predicts the rest)",
             `the bootstrap test` = "a bootstrap test (whether one more category improves the fit by more than chance)")
   intro <- paste0("The report also ran ", and_list(what[names(checks)]), ".")
-  if (crit$agree) {
+  # cross-validation's best number among others it cannot tell apart from
+  # it is no agreement: the text says what it can and cannot tell
+  loose <- !is.na(crit$k_cv) && length(crit$cv_near) > 1
+  if (crit$agree && !loose) {
     return(c(intro, if (length(checks) > 1) "Both point to the same number." else "It points to the same number."))
+  }
+  if (crit$agree) {
+    near <- setdiff(crit$cv_near, crit$k_cv)
+    return(c(intro, paste0("Cross-validation scores ", count_words(k), " categories highest, but cannot tell ", count_words(k),
+                           " apart from ", and_list(vapply(near, count_words, "")), " (see below), so it does not single ",
+                           "out a number: it is consistent with ", count_words(k), ", not evidence for it",
+                           if (!is.na(crit$k_blrt)) paste0("; the bootstrap test points to ", count_words(crit$k_blrt)) else "", ".")))
   }
   off <- checks[checks != k]
   by_k <- split(names(off), off)
@@ -230,15 +376,22 @@ report_k_disagree <- function(crit, tb, size, total) {
   up <- names(off)[off > k]
   down <- names(off)[off < k]
   sampled <- !is.null(size) && !is.null(total) && size < total
+  outside <- k_outside(crit)
   why <- c(
     # what the study measured, no more: each check against the rule on the
     # data sets both ran on, and what that does (and does not) support
     vapply(up, function(who) k_up_reason(crit, who, off[[who]], tb), ""),
+    if (length(up) && outside) {
+      paste0("The simulation study's data sets are all ", if (crit$range == "below") "larger" else "smaller",
+             " than this one, so it cannot say whether to trust the rule or ", and_list(up), " here; the report keeps ",
+             count_words(k), " because its rule was fixed in advance, and the extra ",
+             if (max(off[up]) - k == 1) "category" else "categories", " may be real.")
+    },
     # a test on a sample that agrees with the rule weighs little against a
     # check on every episode that points higher
     if (length(up) && !is.na(crit$k_blrt) && crit$k_blrt == k && sampled) {
       paste0("The bootstrap test, which agrees with ", count_words(k), ", was run on a sample of ",
-             format(size, big.mark = ","), " of the ", format(total, big.mark = ","), " episodes, where it has less ",
+             format(size, big.mark = ","), " of ", the_n(crit$total_text %||% format(total, big.mark = ",")), " episodes, where it has less ",
              "power to find one more category.")
     },
     if (length(down) && crit$k_best >= 2) {
@@ -251,8 +404,8 @@ report_k_disagree <- function(crit, tb, size, total) {
     })
   keep <- if (!is.null(crit$k_use)) paste0(" The report keeps ", k, " because the analyst chose it.")
           else if (!length(up)) paste0(" The report keeps ", k, " because its rule was fixed in advance.") else ""
-  c(intro, paste0("They disagree: ", paste(points, collapse = " and "), ".", keep,
-                  if (length(why)) " ", trimws(paste(why, collapse = " "))))
+  c(intro, gsub("  +", " ", paste0("They disagree: ", paste(points, collapse = " and "), ".", keep,
+                                    if (length(why)) " ", trimws(paste(why, collapse = " ")))))
 }
 
 cap_first <- function(x) paste0(toupper(substr(x, 1, 1)), substring(x, 2))
@@ -285,6 +438,8 @@ k_up_reason <- function(crit, who, k_check, tb) {
     paste0(" The best fit with ", cats(k_check), " was found by only ", nb, " of ", nf, " random starts, so that model ",
            "may fit better than the table shows, which would favour it more.")
   } else ""
+  # outside the study's sizes its comparison is not quoted (report_k_disagree() says so once)
+  if (k_outside(crit)) return(paste0(clear, lone))
   if (is.null(pr) || pr$n < 5) {
     return(paste0(clear, " The simulation study ", if (is.null(pr)) paste0("did not run ", who) else
                     paste0("ran ", who, " on only ", count_words(pr$n), " data sets"),
@@ -336,7 +491,7 @@ report_k_note <- function(tb, crit, reps, size, total, seed, alpha) {
   }
   if (!is.na(crit$k_blrt)) {
     on <- if (!is.null(size) && !is.null(total) && size < total) {
-      paste0(", on a random sample of ", n(size), " of the ", n(total), " episodes")
+      paste0(", on a random sample of ", n(size), " of ", the_n(crit$total_text %||% n(total)), " episodes")
     } else ""
     blrt <- crit$blrt
     early <- !is.null(blrt$reps) && !is.null(reps) && any(blrt$reps < reps)
@@ -357,7 +512,22 @@ report_k_note <- function(tb, crit, reps, size, total, seed, alpha) {
   if (length(best) && !is.null(tb$n_finished)) {
     out <- c(out, paste0("The best log-likelihood of the ", k, "-class model was reached by ", best, " of ",
                          tb$n_finished[tb$k == k], " random starts",
-                         if (best >= 2) ", so the same best fit was found more than once." else "; it was not replicated, so treat the model with caution."))
+                         if (best >= 2 && best * 2 >= tb$n_finished[tb$k == k]) ", so the same best fit was found more than once."
+                         else if (best >= 2) paste0(", so the same best fit was found more than once, but by fewer than half of them: the ",
+                                                    "fit has other maxima close by, so the categories depend on where the fit starts more ",
+                                                    "than those of a model whose best fit most starts reach.")
+                         else "; it was not replicated, so treat the model with caution."))
+  }
+  # the rule's margin: how much lower its criterion is at the chosen number
+  # than at the next best, so a near tie is not read as a clear choice
+  rv <- tb[[crit$rule]]
+  two <- tb$k >= 2 & tb$k != crit$k_rule & !is.na(rv)
+  if (is.null(crit$k_use) && any(two)) {
+    j <- which(two)[which.min(rv[two])]
+    gap <- rv[j] - rv[tb$k == crit$k_rule]
+    out <- c(out, paste0(crit$rule, " is lower with ", cats(crit$k_rule), " than with the next best, ", cats(tb$k[j]), ", by ",
+                         formatC(gap, format = "f", digits = 1, big.mark = ","),
+                         if (gap < 2) ": a near tie, which the rule breaks but the data hardly do." else "."))
   }
   out <- c(out, k_study_note(crit))
   paste0("*For the statistician: ", paste(out, collapse = " "), "*")
@@ -592,9 +762,25 @@ report_cv_text <- function(cv) {
     span <- if (all(diff(near) == 1)) paste(count_words(min(near)), "to", count_words(max(near))) else
       and_list(vapply(near, count_words, ""))
     others <- vapply(setdiff(near, best), count_words, "")
+    # a number inside that span that is told apart (it scores clearly lower
+    # than the best) is said, so the list does not read as an omission
+    gaps <- setdiff(seq(min(near), max(near)), near)
+    gaps <- gaps[gaps %in% as.integer(names(means))]
     paste0("Cross-validation's highest score, with ", cats(best), ", is not clearly better than with ",
            and_list(others), ": ", sub("^\\(", "", sub("\\)$", "", how)), ", so cross-validation cannot tell ",
-           "models with ", span, " categories apart.")
+           "models with ", span, " categories apart.",
+           if (length(gaps)) {
+             gd <- gap$diff[gap$k %in% gaps]
+             td <- gap$diff[gap$k %in% tied]
+             one <- length(gaps) == 1
+             paste0(" ", cap_first(and_list(vapply(gaps, count_words, ""))), " categories, inside that range, ",
+                    if (one) "is" else "are", " told apart from ", count_words(best), " while numbers on either side ",
+                    "are not", if (length(td) && max(gd) < max(td))
+                      paste0(", although ", if (one) "its difference is" else "their differences are", " smaller than ",
+                             "some of theirs: ", if (one) "it varies" else "they vary", " less from fold to fold") else "",
+                    "; so cross-validation does not single out one number between ", count_words(min(near)), " and ",
+                    count_words(max(near)), ".")
+           } else "")
   } else if (nrow(gap)) {
     g <- gap[which.min(gap$diff), ]
     paste0("Cross-validation separates ", cats(best), " from the other numbers tried ", how, ": the ",
@@ -625,6 +811,8 @@ report_cv_text <- function(cv) {
 #' @param blrt_size,blrt_total The test's sample size and the number of
 #'   episodes it was drawn from (`NULL`: the test did not run).
 #' @param seed The seed of the sample.
+#' @param n_text How the number of episodes fitted is written (default the
+#'   number); a pooled model's report passes [report_pooled_total()]'s text.
 #' @return One string (plain sentences).
 #' @family report
 #' @export
@@ -632,11 +820,11 @@ report_cv_text <- function(cv) {
 #' tb <- data.frame(k = 1:3, entropy = c(NA, 0.71, 0.63), nobs = 18641)
 #' report_fit_note(tb, k = 3, blrt_size = 3000, blrt_total = 18641, seed = 2020)
 report_fit_note <- function(tb, k, starts = NULL, control = lca_control(), blrt_size = NULL,
-                            blrt_total = NULL, seed = NULL) {
+                            blrt_total = NULL, seed = NULL, n_text = NULL) {
   nobs <- if (!is.null(tb$nobs)) tb$nobs[1] else blrt_total
   fmt <- function(x) format(x, big.mark = ",", scientific = FALSE)
   pen <- if (!is.null(nobs)) {
-    paste0("With ", fmt(nobs), " episodes, BIC charges ln n = ", sprintf("%.1f", log(nobs)), " per parameter and SABIC ",
+    paste0("With ", n_text %||% fmt(nobs), " episodes, BIC charges ln n = ", sprintf("%.1f", log(nobs)), " per parameter and SABIC ",
            "ln((n + 2)/24) = ", sprintf("%.1f", log((nobs + 2) / 24)), ", so SABIC is the more lenient of the two: it ",
            "can favour more categories than BIC, never fewer.")
   }
@@ -657,7 +845,7 @@ report_fit_note <- function(tb, k, starts = NULL, control = lca_control(), blrt_
            " (on the scale of Clark and Muth\u00e9n, 2009: 0.4 low, 0.6 medium, 0.8 high).")
   }
   smp <- if (!is.null(blrt_size) && !is.null(blrt_total) && blrt_size < blrt_total) {
-    paste0("The bootstrap test was run on a random sample of ", fmt(blrt_size), " of the ", fmt(blrt_total),
+    paste0("The bootstrap test was run on a random sample of ", fmt(blrt_size), " of ", the_n(n_text %||% fmt(blrt_total)),
            " episodes, because each replicate refits two models and the test on every episode would take too long; ",
            "the sample is drawn with the report's random-number seed (", seed, "), so the same data give the same ",
            "sample and the same p-values.")

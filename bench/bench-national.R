@@ -282,8 +282,8 @@ cat(sprintf("K = 12: LL %.4f, %d starts, best reached by %d of %d, %s\n", fit$lo
 
 # --- 4. fit table with 5-fold cross-validation ----------------------------
 # Each fold's model starts from the full-data fit of the same K (the
-# enumeration's; lca_cv(fits = )), the standard warm start, with no further
-# random starts, and the same iteration limit. Cold random starts in every
+# enumeration's; lca_cv(fits = )), the standard warm start, with one random
+# start beside it (starts = 1), and the same iteration limit. Cold random starts in every
 # fold (5 per fold and K) did not finish in 18 minutes in the fourth pass.
 cv_k <- 10:k_max
 cv <- stage("4", sprintf("5-fold cross-validation, K = 10..%d, warm starts", max(cv_k)), "",

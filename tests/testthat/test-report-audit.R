@@ -345,3 +345,65 @@ test_that("a council's audit names the rare-factor threshold the read used, and 
   expect_equal(sum(counts$step == "episodes analysed"), 1)
   expect_equal(sum(counts$step == "episodes outside the years chosen: dropped"), 1)
 })
+
+test_that("steps counted together read as one label, never two pasted whole (s7 reader: 'dropped or episodes dropped')", {
+  j <- report_join_steps(c("Episodes with only \"Other\" (20): dropped", "Episodes dropped: only rare factors"))
+  expect_identical(j, "Episodes dropped: only \"Other\" (20) or only rare factors")
+  expect_identical(report_join_steps(c("Episodes dropped: only excluded factors", "Episodes dropped: only rare factors")),
+                   "Episodes dropped: only excluded factors or only rare factors")
+  # on the audit: the only-20 step and the rare step small together
+  au <- richmond_audit(rare = 2)
+  au$n[au$step == "episodes with only 20 (Other): dropped"] <- 4
+  au$n[au$step == "episodes kept"] <- au$n[au$step == "episodes kept"] + 43
+  au$n[au$step == "episodes analysed"] <- au$n[au$step == "episodes kept"]
+  au$n[au$step == "episodes dropped: only excluded factors"] <- 37
+  tab <- report_audit(au, 10)
+  expect_false(any(grepl(": dropped or ", tab$Step, fixed = TRUE)))
+  expect_false(any(grepl("dropped.*dropped", tab$Step)))
+})
+
+test_that("the count of distinct codes says when 'No factors identified' (21), a code but not a factor, is among them (s7 reader: 43 codes, 42 factors)", {
+  au <- richmond_audit()
+  au$detail[au$step == "factor codes kept"] <- "44 distinct codes"
+  with21 <- report_audit(au, 10, codes = c("1B", "21", "3B"))
+  d <- with21$Detail[grepl("factor codes kept", attr(with21, "steps"))]
+  expect_match(d, "44 distinct codes, one of them \"No factors identified\" (21), which is not a factor", fixed = TRUE)
+  without <- report_audit(au, 10, codes = c("1B", "3B"))
+  expect_no_match(without$Detail[grepl("factor codes kept", attr(without, "steps"))], "No factors identified", fixed = TRUE)
+  # on read returns: the codes of the audit are the factors the audit accounts for, and 21
+  sim <- simulate_cin(las = "Richmond upon Thames", years = 2024:2025, seed = 7)
+  rd <- report_data(sim, council = "Richmond upon Thames")
+  au <- attr(rd, "audit_counts")
+  n_codes <- as.numeric(sub(" .*$", "", au$detail[au$step == "factor codes kept"]))
+  excl <- au$detail[au$step == "factors excluded"]
+  n_excl <- length(gregexpr("\\([0-9]+\\)", sub(";.*$", "", excl))[[1]])
+  n_rare <- au$n[au$step == "factors dropped: fewer than 10 episodes"]
+  n_rare <- if (length(n_rare)) n_rare else 0
+  accounted <- length(rd$items) + n_excl + n_rare
+  line <- rd$audit$Detail[grepl("factor codes kept", attr(rd$audit, "steps"))]
+  if (n_codes == accounted + 1) expect_match(line, "No factors identified", fixed = TRUE)
+  expect_true(n_codes == accounted || grepl("No factors identified", line, fixed = TRUE))
+})
+
+test_that("a merged row that still hides cells of other rows is not said to spare them (s7 reader: notes that contradict themselves)", {
+  kept <- "Other or not known is kept as a row of its own, not counted with another ethnic group: its small numbers are suppressed with some cells of the other rows, so they cannot be worked out."
+  n1 <- crosstab_note(c("Other", "Not known"), kept, still_hides = TRUE)
+  expect_no_match(n1, "need not hide", fixed = TRUE)
+  expect_match(n1, "so that fewer cells of the other rows are hidden", fixed = TRUE)
+  expect_match(crosstab_note(c("Other", "Not known")), "need not hide cells of the other rows", fixed = TRUE)
+  # on a table: whenever the kept note is there, the merge note does not say "need not hide"
+  set.seed(4)
+  for (i in 1:30) {
+    n <- 600
+    ep <- data.frame(v = sample(c("White", "Asian", "Black", "Other", "Not known"), n, TRUE,
+                                prob = c(0.6, 0.2, 0.15, 0.03, 0.02)))
+    post <- matrix(stats::rexp(n * 4), n, 4)
+    post <- post / rowSums(post)
+    colnames(post) <- c("A", "B", "C", "D")
+    note <- attr(class_crosstab(ep, var = "v", posterior = post, threshold = 10, label = "Ethnic group"), "note")
+    note <- paste(note, collapse = " ")
+    if (grepl("suppressed with some cells of the other rows", note, fixed = TRUE)) {
+      expect_no_match(note, "need not hide cells of the other rows", fixed = TRUE)
+    }
+  }
+})

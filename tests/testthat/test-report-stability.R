@@ -61,7 +61,7 @@ test_that("a category whose factors move by 48 points in some resamples is not '
   # none moving: every category recovered, and the text says so
   calm <- report_stability(sf$fit, fake_boot(sf$fit, 20, 1, 0))
   expect_length(calm$weak, 0)
-  expect_match(calm$text, "Every category was recovered in at least 95% of the resamples.", fixed = TRUE)
+  expect_match(calm$text, "Every category was recovered in all the resamples, above the 95% of resamples this report asks of a stable category.", fixed = TRUE)
 })
 
 test_that("the headline intervals are the bootstrap's, and the word comparing them follows the widths", {
@@ -89,7 +89,8 @@ test_that("the headline intervals are the bootstrap's, and the word comparing th
   expect_equal(st$width_ratio, r)
   expect_identical(st$comparison, interval_comparison(r))
   expect_match(st$text, paste("are", st$comparison, "the model-based ones"), fixed = TRUE)
-  expect_identical(interval_comparison(c(2.1, 2.4, 1.9)), "much wider than")
+  expect_identical(interval_comparison(c(2.1, 2.4, 2.05)), "much wider than")
+  expect_identical(interval_comparison(c(2.1, 2.4, 1.9)), "wider than")
   expect_identical(interval_comparison(c(1.6, 1.8)), "wider than")
   expect_identical(interval_comparison(c(1.2, 1.3)), "a little wider than")
   expect_identical(interval_comparison(c(0.95, 1.05)), "about as wide as")
@@ -197,8 +198,13 @@ test_that("narrower bootstrap intervals are explained by what the data are, not 
   }
   # the model-based interval of a subset's shares (class_shares(): the
   # subset's own information plus the definitions' uncertainty) is about
-  # as wide as the bootstrap's, an independent measure of the same thing
-  expect_identical(st_sub$comparison, "about as wide as")
+  # as wide as the bootstrap's, an independent measure of the same thing,
+  # in the median; category by category from 0.75 to 1.17 times, which the
+  # word says (not "about as wide" for all)
+  expect_gt(stats::median(st_sub$width_ratio), 0.9)
+  expect_lt(stats::median(st_sub$width_ratio), 1.15)
+  expect_identical(st_sub$comparison, "sometimes narrower and sometimes wider than")
+  expect_match(st_sub$text, "which of the two is right is not settled here", fixed = TRUE)
   st_small <- report_stability(sf$fit, b, data = sf$d[1:100, ])
   if (identical(st_small$comparison, "narrower than")) {
     expect_match(st_small$text, "which of the two is right is not settled here", fixed = TRUE)
@@ -224,4 +230,60 @@ test_that("the stability text does not claim which interval is right (s6 reader:
   # council's episodes (it estimates the council's own sizes), so the text
   # must not say it does
   expect_no_match(txt, "scaled to|square root", perl = TRUE)
+})
+
+test_that("the word comparing the intervals is true of every category's ratio, not of their median (s7 reader: 'a little wider' beside 0.9 to 2.7)", {
+  # the reader's case: a median a little over 1, a range from under 0.9 to 2.7
+  r <- c(0.86, 1.2, 1.25, 1.3, 2.7)
+  expect_identical(interval_comparison(r), "sometimes narrower and sometimes wider than")
+  expect_identical(interval_comparison(c(0.95, 1.2, 1.3, 2.7)), "about as wide as or wider than")
+  expect_identical(interval_comparison(c(0.5, 0.95, 1.0)), "narrower than or about as wide as")
+  expect_identical(interval_comparison(c(1.2, 1.3, 1.7)), "wider than")
+  # the word holds for every ratio: each ratio's own band is among the word's
+  set.seed(1)
+  for (i in 1:200) {
+    r <- exp(stats::rnorm(sample(2:8, 1), stats::rnorm(1, 0, 0.4), 0.4))
+    w <- interval_comparison(r)
+    bands <- unique(ifelse(r < 0.9, "narrower", ifelse(r < 1.15, "about as wide", "wider")))
+    # the narrowest and the widest category's bands are both in the word
+    ends <- unique(ifelse(range(r) < 0.9, "narrower", ifelse(range(r) < 1.15, "about as wide", "wider")))
+    for (b in ends) expect_match(w, b, fixed = TRUE, info = paste(round(r, 2), collapse = " "))
+    if (!"narrower" %in% bands) expect_no_match(w, "narrower", fixed = TRUE)
+    if (!"wider" %in% bands) expect_no_match(w, "wider", fixed = TRUE)
+  }
+  st <- data.frame(name = c("A", "B"), recovered = 1, change_median = 2, change_p95 = 5)
+  txt <- stability_text(st, ratio = r <- c(0.86, 2.7), word = interval_comparison(r), weak = character(), reps = 50,
+                        max_change = 20, recovery = 0.95, level = 0.95, n = 1000, nobs = 1000)
+  expect_match(txt, "sometimes narrower and sometimes wider than the model-based ones (from 0.9 to 2.7 times as wide", fixed = TRUE)
+  expect_no_match(txt, "a little wider", fixed = TRUE)
+})
+
+test_that("'not stable' states its threshold, and one resample either side of it is no cliff (s7 reader: 94% unstable, 96% not)", {
+  st <- data.frame(name = c("A", "B", "C", "D"), recovered = c(0.94, 0.96, 0.76, 1), change_median = 2,
+                   change_p95 = c(20, 18, 32, 4))
+  txt <- stability_text(st, ratio = c(1, 1.1), word = "about as wide as", weak = c("A", "C"), reps = 50,
+                        max_change = 20, recovery = 0.95, level = 0.95, n = 1000, nobs = 1000)
+  # the threshold is stated where the judgement is made
+  expect_match(txt, "the 95% of resamples this report asks of a stable category", fixed = TRUE)
+  # 94% and 96% are one resample apart of 50: both borderline, neither called unstable nor left unmentioned
+  expect_match(txt, "*A* (recovered in 94%) and *B* (recovered in 96%) are close to", fixed = TRUE)
+  expect_match(txt, "borderline", fixed = TRUE)
+  expect_no_match(txt, "Read *A*", fixed = TRUE)
+  # far below: not stable, with the threshold
+  expect_match(txt, "Read *C* (recovered in 76%; its factors move by up to 32 points at the 95th percentile) with care", fixed = TRUE)
+  expect_match(txt, "falls short of the 95%", fixed = TRUE)
+  # the band follows the noise of the resamples: with 2,000 resamples 94% is clearly under 95%
+  expect_identical(as.vector(stability_band(c(0.94, 0.96, 0.76, 1), 50)), c("borderline", "borderline", "unstable", "stable"))
+  expect_identical(as.vector(stability_band(c(0.94, 0.96), 2000)), c("unstable", "stable"))
+  # the summary's sentence: threshold stated, the borderline ones not called unstable
+  s <- report_stability_summary(list(stability = st, resamples = 50))
+  expect_match(s, "*C* is not stable", fixed = TRUE)
+  expect_match(s, "short of the 95% this report asks of a stable category", fixed = TRUE)
+  expect_match(s, "and *A* is borderline: recovered in 94% of the resamples, close to that threshold given the noise of 50 resamples", fixed = TRUE)
+  expect_no_match(s, "*B*", fixed = TRUE)
+  expect_null(report_stability_summary(list(stability = st[4, ], resamples = 50)))
+  # no cliff: as recovery falls by one resample at a time from 100%, the text
+  # goes stable -> borderline -> unstable, never straight from stable to unstable
+  seen <- vapply(50:30, function(m) as.vector(stability_band(m / 50, 50)), "")
+  expect_identical(rle(seen)$values, c("stable", "borderline", "unstable"))
 })

@@ -299,7 +299,8 @@ test_that("a check pointing to more categories is argued from the study's table,
     paste(report_k_disagree(crit, tab, NULL, NULL), collapse = " ")
   }
   # the same words as the report's own call, on the shipped study
-  expect_identical(say(k_study_rates()), sub("^.*(The report also ran)", "\\1", report_k_choice(with_rule(tab, tab$SABIC), cv)$text))
+  expect_identical(say(k_study_rates()), sub(" The measures are .*$", "",
+                                             sub("^.*(The report also ran)", "\\1", report_k_choice(with_rule(tab, tab$SABIC), cv)$text)))
   base <- c(7, 7, 7, 7, 7, 7, 7, 7, 6, 6)
   ic <- function(p) list(BIC = p, SABIC = p, AIC = p, CAIC = p)
   rule <- k_rule_criterion
@@ -403,4 +404,172 @@ test_that("the invariance note names the model whose best fit was not replicated
   out <- report_invariance_starts(real, 2, msgs)
   expect_type(out, "character")
   expect_lte(length(out), 2)
+})
+
+# A cross-validation result by hand: `folds` folds, per K a mean held-out
+# log-likelihood and a fold-to-fold spread (paired across K by the fold's
+# own offset, so differences between Ks have their own noise).
+fake_cv <- function(means, spread, folds = 5, seed = 1) {
+  set.seed(seed)
+  off <- stats::rnorm(folds, 0, 0.05)
+  fr <- do.call(rbind, lapply(seq_along(means), function(k) {
+    e <- stats::rnorm(folds, 0, spread[k])
+    e <- e - mean(e)
+    data.frame(fold = seq_len(folds), k = k, heldout_ll = means[k] + off + e)
+  }))
+  tb <- do.call(rbind, lapply(split(fr, fr$k), function(x) data.frame(k = x$k[1], heldout_ll = mean(x$heldout_ll),
+                                                                  se = stats::sd(x$heldout_ll) / sqrt(folds))))
+  structure(list(table = tb, folds = fr), class = "cscdemand_lca_cv")
+}
+
+test_that("the K text says when the council is outside the study's sizes, and then quotes no verdict from it (s7 reader: 1,659 episodes, study from 3,000)", {
+  sets <- attr(k_study_rates(), "sets")
+  lo <- min(sets$n)
+  hi <- max(sets$n)
+  tab <- with_rule(data.frame(k = 1:6, BIC = c(500, 450, 440, 445, 452, 460), n_best = 5, n_finished = 5),
+                   c(490, 440, 420, 418, 415, 416))
+  cv <- data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.7, -4.65, -4.6, -4.5))
+  at <- function(n) report_k_choice(transform(tab, nobs = n), cv)
+  small <- at(lo - 1)
+  expect_identical(small$study_range, "below")
+  expect_match(small$text, paste0("the study's smallest data sets had ", format(lo, big.mark = ","), " episodes, and this model was fitted to ",
+                                  format(lo - 1, big.mark = ","), ", fewer than any of them: the study's figures do not apply to this report"),
+               fixed = TRUE)
+  # no verdict drawn from the study's comparison of the rule and the check
+  expect_no_match(small$text, "So the study gives|In the simulation study, on the", perl = TRUE)
+  expect_match(small$text, "so it cannot say whether to trust the rule or cross-validation here", fixed = TRUE)
+  # inside the range: no such sentence, the comparison quoted
+  mid <- at(lo)
+  expect_identical(mid$study_range, "inside")
+  expect_no_match(mid$text, "fewer than any of them|more than any of them", perl = TRUE)
+  expect_match(mid$text, "In the simulation study, on the", fixed = TRUE)
+  big <- at(hi + 1)
+  expect_identical(big$study_range, "above")
+  expect_match(big$text, "more than any of them, so its figures are for smaller data sets than this one", fixed = TRUE)
+  # the size as the caller writes it (a pooled model: not the exact count)
+  expect_match(report_k_choice(transform(tab, nobs = lo - 1), cv, n_text = "about 2,000")$text,
+               "this model was fitted to about 2,000, fewer", fixed = TRUE)
+  # the trend by size is the study's own: the rule's too-few count at its smallest size
+  rule <- k_rule_criterion
+  s <- sets[sets$n == lo & !is.na(sets[[rule]]), ]
+  if (mean(s[[rule]] < s$k_true) > mean(sets[[rule]][sets$n > lo] < sets$k_true[sets$n > lo], na.rm = TRUE)) {
+    expect_match(small$text, paste0(sum(s[[rule]] < s$k_true), " of ", nrow(s), " at ", format(lo, big.mark = ","), " episodes"),
+                 fixed = TRUE)
+  }
+})
+
+test_that("cross-validation that cannot single out its number is not called agreement, and a number left out of its list is explained (s7 reader)", {
+  # SABIC and cross-validation both best at six, but cross-validation cannot
+  # tell six from four, five and eight; seven is told apart (it varies little)
+  means <- c(-5, -4.8, -4.7, -4.601, -4.6005, -4.6, -4.603, -4.602)
+  spread <- c(0.01, 0.01, 0.01, 0.02, 0.02, 0.0005, 0.0005, 0.02)
+  cv <- fake_cv(means, spread)
+  ct <- report_cv_text(cv)
+  expect_identical(ct$best, 6L)
+  expect_true(all(c(4, 5, 8) %in% ct$near))
+  expect_false(7 %in% ct$near)
+  expect_match(ct$text, "Seven categories, inside that range, is told apart from six while numbers on either side are not", fixed = TRUE)
+  expect_match(ct$text, "so cross-validation does not single out one number between four and eight", fixed = TRUE)
+  tab <- with_rule(data.frame(k = 1:8, BIC = c(500, 450, 440, 445, 452, 460, 470, 480), n_best = 5, n_finished = 5),
+                   c(490, 440, 420, 418, 415, 410, 412, 416))
+  bl <- data.frame(k = 6:7, p_value = c(0.01, 0.4))
+  r <- report_k_choice(tab, cv, bl)
+  expect_true(r$agree)
+  expect_no_match(r$text, "point to the same number|points to the same number", perl = TRUE)
+  expect_match(r$text, "Cross-validation scores six categories highest, but cannot tell six apart from four, five and eight", fixed = TRUE)
+  expect_match(r$text, "the bootstrap test points to six", fixed = TRUE)
+  # a clear preference: agreement said as before
+  clear <- fake_cv(c(-5, -4.8, -4.7, -4.65, -4.62, -4.5, -4.6, -4.65), rep(0.001, 8))
+  expect_length(report_cv_text(clear)$near, 1)
+  expect_match(report_k_choice(tab, clear, bl)$text, "Both point to the same number.", fixed = TRUE)
+})
+
+test_that("criteria several categories apart are said, with what it means for how firm the categories are (s7 reader: BIC three, SABIC seven)", {
+  tab <- data.frame(k = 1:8, BIC = c(500, 450, 440, 445, 452, 460, 470, 480),
+                    SABIC = c(490, 440, 420, 418, 415, 410, 405, 406),
+                    CAIC = c(510, 455, 445, 450, 460, 470, 480, 490), n_best = 5, n_finished = 5)
+  tab <- with_rule(tab, tab$SABIC)
+  r <- report_k_choice(tab)
+  expect_identical(r$k_ic[["BIC"]], 3)
+  expect_equal(as.numeric(r$spread), 4)
+  expect_match(r$text, "The measures are four categories apart (BIC and CAIC three and SABIC (the rule) seven)", fixed = TRUE)
+  expect_match(r$text, "so the data do not settle how many categories there are: seven is the rule's choice, not a firm finding", fixed = TRUE)
+  expect_match(r$text, "With three categories some of this report's would be merged.", fixed = TRUE)
+  # AIC alone far off is not "the measures" (it chose too many in the study)
+  near <- with_rule(data.frame(k = 1:6, BIC = c(500, 450, 440, 438, 452, 460), AIC = c(480, 430, 410, 400, 399, 398)),
+                    c(490, 440, 420, 418, 425, 440))
+  r2 <- report_k_choice(near)
+  expect_lt(as.numeric(r2$spread), 2)
+  expect_no_match(r2$text, "The measures are", fixed = TRUE)
+  # one category apart: not called a disagreement this large
+  one <- report_k_choice(with_rule(data.frame(k = 1:6, BIC = c(500, 450, 440, 438, 452, 460)), c(490, 440, 420, 418, 417, 440)))
+  expect_no_match(one$text, "not a firm finding", fixed = TRUE)
+})
+
+test_that("a best fit reached by fewer than half the starts is not 'found more than once' alone", {
+  tab <- with_rule(data.frame(k = 1:3, BIC = c(500, 450, 440), n_best = c(1, 5, 2), n_finished = c(1, 5, 10)))
+  r <- report_k_choice(tab)
+  expect_match(r$note, "reached by 2 of 10 random starts, so the same best fit was found more than once, but by fewer than half of them", fixed = TRUE)
+  tab$n_best[3] <- 6
+  expect_no_match(report_k_choice(tab)$note, "fewer than half", fixed = TRUE)
+})
+
+test_that("a pooled model's number of episodes is written so that the other councils' count cannot be worked out (s7 reader: all episodes less the council's)", {
+  own <- 1659
+  for (n_all in c(1700, 5284, 18641, 60210, 250000)) {
+    p <- report_pooled_total(n_all, own)
+    expect_true(p$pooled)
+    v <- as.numeric(gsub("[^0-9]", "", p$text))
+    # the other councils' count is known only within the rounding: at least 100 values
+    base <- 10^max(2, floor(log10(n_all)) - 1)
+    expect_equal(v %% base, 0)
+    expect_lte(abs(v - n_all), base / 2)
+    expect_gte(base, 100)
+    expect_match(p$text, "^about ")
+  }
+  expect_identical(report_pooled_total(1659, 1659), list(text = "1,659", pooled = FALSE, safe = TRUE))
+  expect_false(report_pooled_total(1665, 1659)$safe)
+  expect_true(report_pooled_total(1669, 1659)$safe)
+  # the K text, the fit note and the stability text print the rounded number, never the exact one
+  tab <- data.frame(k = 1:4, BIC = c(500, 450, 440, 445), SABIC = c(490, 440, 420, 430), n_best = 5, n_finished = 5,
+                    entropy = c(NA, 0.7, 0.7, 0.7), nobs = 5284)
+  txt <- report_pooled_total(5284, own)$text
+  bl <- data.frame(k = 3:4, p_value = c(0.01, 0.5))
+  r <- report_k_choice(tab, NULL, bl, blrt_reps = 99, blrt_size = 3000, blrt_total = 5284, seed = 1, n_text = txt)
+  fn <- report_fit_note(tab, 3, blrt_size = 3000, blrt_total = 5284, seed = 1, n_text = txt)
+  st <- stability_text(data.frame(name = "A", recovered = 1, change_median = 1, change_p95 = 2), ratio = c(0.5, 0.6),
+                       word = "narrower than", weak = character(), reps = 50, max_change = 20, recovery = 0.95,
+                       level = 0.95, n = own, nobs = 5284, nobs_text = txt)
+  all_txt <- paste(r$text, r$note, fn, st)
+  expect_no_match(all_txt, "5,284|5284|3,625|3625", perl = TRUE)
+  expect_match(fn, "With about 5,300 episodes, BIC charges", fixed = TRUE)
+  expect_match(r$note, "random sample of 3,000 of about 5,300 episodes", fixed = TRUE)
+  expect_match(fn, "random sample of 3,000 of about 5,300 episodes", fixed = TRUE)
+  expect_match(st, "model fitted to about 5,300 episodes", fixed = TRUE)
+})
+
+test_that("other councils with fewer episodes than the threshold in all are not pooled (their count would come back from the fit)", {
+  sim <- simulate_cin(las = c("Richmond upon Thames", "Kingston upon Thames"), years = 2025, seed = 3)
+  # keep 4 of the other council's (Kingston upon Thames') episodes
+  other_la <- "E09000021"
+  keep_ep <- utils::head(unique(sim$episode_id[sim$la == other_la]), 4)
+  few <- sim[sim$la != other_la | sim$episode_id %in% keep_ep, ]
+  rd <- suppressMessages(report_data(few, council = "Richmond upon Thames"))
+  expect_true(rd$others_left_out)
+  expect_length(rd$councils, 1)
+  expect_true(all(rd$own))
+  expect_message(report_data(few, council = "Richmond upon Thames"), "too few to pool")
+  # enough of them: pooled as before
+  rd2 <- report_data(sim, council = "Richmond upon Thames")
+  expect_false(rd2$others_left_out)
+  expect_length(rd2$councils, 2)
+})
+
+test_that("the note gives the rule's margin over the next best number, and calls a near tie one", {
+  tab <- with_rule(data.frame(k = 1:4, BIC = c(500, 450, 440, 445)), c(490, 440, 420.5, 420.4))
+  r <- report_k_choice(tab)
+  expect_match(r$note, paste0(k_rule_criterion, " is lower with four categories than with the next best, three categories, by 0.1: a near tie"), fixed = TRUE)
+  tab2 <- with_rule(data.frame(k = 1:4, BIC = c(500, 450, 440, 445)), c(490, 440, 400, 430))
+  expect_match(report_k_choice(tab2)$note, "than with the next best, four categories, by 30.0.", fixed = TRUE)
+  expect_no_match(report_k_choice(tab2)$note, "near tie", fixed = TRUE)
 })
