@@ -73,9 +73,7 @@ report_data <- function(data = "example", council = NULL, years = NULL, threshol
                   class = "cscdemand_error_column")
     }
     keep <- !is.na(episodes$year) & episodes$year %in% years
-    au <- rbind(au, data.frame(stage = "report", step = "episodes outside the years chosen: dropped",
-                               n = sum(!keep), detail = paste("years kept:", paste(years, collapse = ", ")),
-                               unit = "rows"))
+    n_outside <- sum(!keep)
     episodes <- episodes[keep, , drop = FALSE]
     if (!nrow(episodes)) {
       abort_input(c("No episode is in the years chosen ({.val {years}}).",
@@ -83,8 +81,7 @@ report_data <- function(data = "example", council = NULL, years = NULL, threshol
                   class = "cscdemand_error_data")
     }
   }
-  au <- rbind(au, data.frame(stage = "report", step = "episodes analysed", n = nrow(episodes),
-                             detail = "", unit = "rows"))
+  au <- report_audit_close(au, if (!is.null(years)) n_outside, nrow(episodes), years)
   who <- report_councils(episodes, council)
   # a council's report audits its own episodes, not the other councils'
   au_own <- report_council_audit(rin, unique(as.character(episodes$la[who$names == who$council])),

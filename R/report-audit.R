@@ -313,7 +313,8 @@ audit_count_noun <- function(step) {
 # `rin` is report_read()'s result, `la` the council's codes in the `la`
 # column, `n_analysed` its episodes analysed, `items` the factors analysed,
 # `years` the years kept (or NULL). NULL when there is nothing to split:
-# one council, or episodes given without their assessments.
+# one council, or episodes given without their assessments. The rare-factor
+# line names the threshold the pooled read used (`rin$min_count`).
 report_council_audit <- function(rin, la, n_analysed, items, years = NULL) {
   a <- rin$assessments
   if (is.null(a) || !"la" %in% names(a$assessments)) return(NULL)
@@ -328,7 +329,8 @@ report_council_audit <- function(rin, la, n_analysed, items, years = NULL) {
   rare <- setdiff(factor_columns(ep), items)
   kept <- which(au$step == "episodes kept")
   if (length(rare) && length(kept)) {
-    min_count <- eval(formals(episode_factors)$min_count)
+    min_count <- rin$min_count
+    if (is.null(min_count)) stop("internal: report_read() did not say which min_count it used", call. = FALSE)
     cnt <- vapply(rare, function(code) sum(ep[[code]] == 1, na.rm = TRUE), numeric(1))
     more <- data.frame(stage = "factors", step = c(paste0("factors dropped: fewer than ", min_count, " episodes"),
                                                    "episodes dropped: only rare factors"),
@@ -343,13 +345,22 @@ report_council_audit <- function(rin, la, n_analysed, items, years = NULL) {
     au$n[kept] <- n_kept
     au$detail[kept] <- paste0(length(items), " factor columns: ", paste(items, collapse = ", "))
   }
+  rownames(au) <- NULL
+  report_audit_close(au, n_kept - n_analysed, n_analysed, years)
+}
+
+# The report's last lines of an audit (the pooled one or a council's), written
+# in one place: the episodes outside the years chosen (with `years`) and the
+# episodes analysed.
+report_audit_close <- function(au, n_outside, n_analysed, years = NULL) {
   if (!is.null(years)) {
     au <- rbind(au, data.frame(stage = "report", step = "episodes outside the years chosen: dropped",
-                               n = n_kept - n_analysed, detail = paste("years kept:", paste(years, collapse = ", ")),
+                               n = n_outside, detail = paste("years kept:", paste(years, collapse = ", ")),
                                unit = "rows"))
   }
+  au <- rbind(au, data.frame(stage = "report", step = "episodes analysed", n = n_analysed, detail = "", unit = "rows"))
   rownames(au) <- NULL
-  rbind(au, data.frame(stage = "report", step = "episodes analysed", n = n_analysed, detail = "", unit = "rows"))
+  au
 }
 
 # The audit's count of distinct factor codes says when "No factors

@@ -8,7 +8,7 @@
 # "census", "sector", "extract"), the source's own words and the assessments
 # read (NULL when episodes were given), from which report_council_audit()
 # audits one council of several.
-report_read <- function(data, lsoa = NULL, call = rlang::caller_env()) {
+report_read <- function(data, lsoa = NULL, call = rlang::caller_env(), min_count = 10) {
   if (identical(data, "example")) data <- cscdemand::cin_example
   if (inherits(data, "cin_episodes")) {
     episodes <- if (is.null(lsoa)) data else link_lsoa(data, lsoa)
@@ -22,8 +22,8 @@ report_read <- function(data, lsoa = NULL, call = rlang::caller_env()) {
   simulated <- isTRUE(assessments$synthetic) ||
     "true_class" %in% names(assessments$assessments)
   kind <- report_source_kind(assessments$audit, assessments$source, simulated)
-  list(episodes = episode_factors(assessments), kind = kind, source = assessments$source,
-       assessments = assessments)
+  list(episodes = episode_factors(assessments, min_count = min_count), kind = kind, source = assessments$source,
+       assessments = assessments, min_count = min_count)
 }
 
 # Simulated data (the bundled example, simulate_cin(), returns written by

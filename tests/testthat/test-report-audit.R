@@ -325,6 +325,27 @@ test_that("factors hidden only as complements are not said to be rare, nor 'no r
   expect_match(out2, "two more factors, not counted one by one: one recorded fewer than 10 times", fixed = TRUE)
 })
 
+test_that("a council's audit names the rare-factor threshold the read used, and its last lines are written once", {
+  sim <- simulate_cin(las = c("E09000027", "E09000021"), years = 2023:2024, scale = 0.3, seed = 77)
+  a <- read_cin_assessments(sim)
+  la <- unique(as.character(a$assessments$la))[1]
+  for (mc in c(10, 40)) {
+    rin <- report_read(a, min_count = mc)
+    items <- factor_columns(rin$episodes)
+    n <- sum(as.character(rin$episodes$la) == la)
+    au <- report_council_audit(rin, la, n, items)
+    rare <- au$step[au$stage == "factors" & grepl("fewer than", au$step)]
+    # at 40 some factors are rare in the pooled data; the line says 40, not the default
+    if (length(rare)) expect_equal(rare, paste0("factors dropped: fewer than ", mc, " episodes"))
+    if (mc == 40) expect_length(rare, 1)
+    expect_equal(sum(au$step == "episodes analysed"), 1)
+  }
+  rd <- report_data(sim, council = la, years = 2024)
+  counts <- attr(rd, "audit_counts")
+  expect_equal(sum(counts$step == "episodes analysed"), 1)
+  expect_equal(sum(counts$step == "episodes outside the years chosen: dropped"), 1)
+})
+
 test_that("steps counted together read as one label, never two pasted whole (s7 reader: 'dropped or episodes dropped')", {
   j <- report_join_steps(c("Episodes with only \"Other\" (20): dropped", "Episodes dropped: only rare factors"))
   expect_identical(j, "Episodes dropped: only \"Other\" (20) or only rare factors")
