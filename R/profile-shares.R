@@ -32,7 +32,7 @@
 #' [class_crosstab()] with `posterior` counts episodes the same way, so on
 #' the data the model was fitted to its category totals are these shares
 #' times the number of episodes (for other episodes, give it the posteriors
-#' under their own class sizes to keep that).
+#' under their own class sizes, [class_posterior()], to keep that).
 #'
 #' A share times the number of episodes is an estimated count, so the share
 #' and interval of a class whose estimated size is under `threshold`, and of
