@@ -63,15 +63,15 @@ plot_item_probs <- function(fit, labels = NULL, order = c("model", "prevalence")
   else lev <- rev(lev)
   d$item <- factor(d$item, levels = lev)
   d$label <- ifelse(hid, ifelse(is.na(band), "c", band), paste0(round(100 * d$probability), "%"))
+  lay <- item_probs_layout(length(cl))
   ggplot2::ggplot(d, ggplot2::aes(x = .data$class, y = .data$item, fill = .data$probability)) +
     ggplot2::geom_tile(colour = "white") +
-    ggplot2::geom_text(ggplot2::aes(label = .data$label), size = 3) +
+    ggplot2::geom_text(ggplot2::aes(label = .data$label), size = lay$tile_size) +
     ggplot2::scale_fill_gradient(low = "white", high = "#cb181d", limits = c(0, 1), na.value = "grey80",
                                  labels = function(v) paste0(100 * v, "%")) +
-    ggplot2::scale_x_discrete(position = "top",
-                              labels = function(v) wrap_labels(v, max(12, 70 %/% length(cl))),
-                              # many categories: labels on two alternating rows
-                              guide = ggplot2::guide_axis(n.dodge = if (length(cl) > 4) 2 else 1)) +
+    ggplot2::scale_x_discrete(position = "top", labels = function(v) wrap_labels(v, lay$wrap),
+                              guide = ggplot2::guide_axis(n.dodge = lay$dodge)) +
+    ggplot2::scale_y_discrete(labels = function(v) wrap_labels(v, 60)) +
     ggplot2::labs(x = NULL, y = NULL, fill = "Probability\nin the\ncategory",
                   title = "Probability of each factor by category",
                   caption = if (any(hid)) paste0(if (any(!is.na(band))) "c or a range (grey): not shown exactly" else
@@ -80,7 +80,40 @@ plot_item_probs <- function(fit, labels = NULL, order = c("model", "prevalence")
                                                  "under ", threshold, " (or let one be worked out)")) +
     ggplot2::theme_minimal() +
     ggplot2::theme(panel.grid = ggplot2::element_blank(),
-                   axis.text.x = ggplot2::element_text(vjust = 0))
+                   axis.text.x = if (lay$vertical) ggplot2::element_text(angle = 90, hjust = 0, vjust = 0.5, size = lay$name_size) else
+                     ggplot2::element_text(vjust = 0),
+                   legend.position = lay$legend)
+}
+
+# The heatmap's layout for K categories, so that no label is cut off or runs
+# into another on an A4 page (6.5 inches wide) or a screen: up to 6
+# categories, names across, wrapped, on two alternating rows from 3; 7 or
+# more, each name upright in its own column (at most two lines of 30
+# characters, smaller from 10 categories), the legend below the chart (the
+# columns get its width) and the percentages in the tiles smaller.
+item_probs_layout <- function(k) {
+  vertical <- k > 6L
+  list(vertical = vertical, wrap = if (vertical) 30 else if (k <= 4L) 20 else 15,
+       dodge = if (!vertical && k > 2L) 2L else 1L,
+       legend = if (vertical) "bottom" else "right",
+       tile_size = if (k <= 6L) 3 else if (k <= 9L) 2.5 else 2.1,
+       name_size = if (k <= 9L) 8.8 else 7)
+}
+
+# The height in inches the heatmap needs for these factor labels and
+# category names: the tiles' rows (a row per line of the longest label), the
+# names above them (upright names as tall as their longest line) and the
+# title and caption; at most 9 inches.
+item_probs_height <- function(labels, names) {
+  lay <- item_probs_layout(length(names))
+  lines <- strsplit(wrap_labels(names, lay$wrap), "\n")
+  head <- if (lay$vertical) {
+    0.085 * lay$name_size / 8.8 * max(nchar(unlist(lines)), 1L) + 0.6 # and the legend below
+  } else {
+    0.16 * max(lengths(lines), 1L) * lay$dodge
+  }
+  rows <- length(labels) * max(lengths(strsplit(wrap_labels(labels, 60), "\n")), 1L)
+  min(9, 0.9 + head + 0.12 * rows)
 }
 
 #' @rdname plot_item_probs
@@ -104,6 +137,14 @@ plot_class_sizes <- function(fit, threshold = 10) {
                                 expand = ggplot2::expansion(mult = c(0, 0.15))) +
     ggplot2::labs(x = "Estimated share of episodes", y = NULL, title = "Category sizes") +
     ggplot2::theme_minimal()
+}
+
+# The height in inches a bar chart of the categories needs: a row per
+# category, taller for a name wrapped (at `wrap` characters) over more than
+# two lines, and room for the axis and title; at least 3 inches.
+class_sizes_height <- function(names, wrap = 22) {
+  lines <- lengths(strsplit(wrap_labels(names, wrap), "\n"))
+  max(3, 0.8 + sum(pmax(0.45, 0.16 * lines + 0.1)))
 }
 
 wrap_labels <- function(x, width = 22) {

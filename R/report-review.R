@@ -431,3 +431,156 @@ review_record_locations <- function(text, tables = list()) {
   review_problems(rep("report", length(hit)),
                   paste0("a record location is printed: \"", substr(hit, 1, 80), "\""))
 }
+
+# -- pages ----------------------------------------------------------------------
+
+# How much of each printed page is blank at its foot: the share of the body
+# (the page less its top and bottom margins, `margin` inches) below the last
+# line of ink, read from the pages of a PDF (the Word report as LibreOffice
+# prints it) in grey at `dpi` dots per inch (pdftoppm). A data frame, one row
+# per page: `page`, `blank` (0 to 1).
+review_page_blank <- function(pdf, margin = docx_page$margin / 1440, dpi = 20) {
+  if (!nzchar(Sys.which("pdftoppm"))) abort_input("Measuring blank pages needs {.code pdftoppm} (poppler).")
+  dir <- tempfile("pages")
+  dir.create(dir)
+  on.exit(unlink(dir, recursive = TRUE), add = TRUE)
+  system2("pdftoppm", c("-gray", "-r", dpi, shQuote(pdf), shQuote(file.path(dir, "p"))))
+  files <- sort(list.files(dir, "\\.pgm$", full.names = TRUE))
+  blank <- vapply(files, function(f) {
+    img <- review_read_pgm(f)
+    m <- round(margin * dpi)
+    body <- img[seq(m + 1L, nrow(img) - m), , drop = FALSE]
+    ink <- which(apply(body < 160L, 1, any))
+    if (!length(ink)) return(1)
+    (nrow(body) - max(ink)) / nrow(body)
+  }, 0)
+  data.frame(page = seq_along(files), blank = unname(blank))
+}
+
+# A binary greyscale PGM (P5, 8 bits) as an integer matrix, rows top to bottom.
+review_read_pgm <- function(path) {
+  con <- file(path, "rb")
+  on.exit(close(con), add = TRUE)
+  head <- character()
+  while (length(head) < 4L) {
+    line <- readLines(con, n = 1L, warn = FALSE)
+    line <- sub("#.*$", "", line)
+    head <- c(head, strsplit(trimws(line), "\\s+")[[1]])
+    head <- head[nzchar(head)]
+  }
+  w <- as.integer(head[2])
+  h <- as.integer(head[3])
+  px <- readBin(con, "raw", n = w * h)
+  matrix(as.integer(px), nrow = h, ncol = w, byrow = TRUE)
+}
+
+# -- figures --------------------------------------------------------------------
+
+# Text of a chart that a reader cannot read whole: drawn on the device that
+# knits the report (png, in the device's own font) at `width` x `height`
+# inches, every label of every text element (titles, captions, axis labels,
+# legend keys, labels in the panels) must lie inside the figure, a label in a
+# panel inside its panel (which clips it), and the labels of one axis must
+# not run into each other. One row per problem.
+review_figure_text <- function(p, width, height, dpi = 72, tol = 0.01) {
+  boxes <- figure_text_boxes(p, width, height, dpi)
+  out <- review_problems()
+  if (is.null(boxes) || !nrow(boxes)) return(out)
+  short <- function(x) paste0("\"", substr(gsub("\\s+", " ", x), 1, 40), "\"")
+  off <- boxes$left < boxes$clip_left - tol | boxes$right > boxes$clip_right + tol |
+    boxes$bottom < boxes$clip_bottom - tol | boxes$top > boxes$clip_top + tol
+  if (any(off)) {
+    b <- boxes[off, ]
+    out <- rbind(out, review_problems(b$element, paste0(short(b$label), " is cut off at the ",
+      ifelse(b$left < b$clip_left - tol, "left", ifelse(b$right > b$clip_right + tol, "right",
+             ifelse(b$top > b$clip_top + tol, "top", "bottom"))),
+      " edge of the ", ifelse(b$in_panel, "panel", "figure"))))
+  }
+  # labels of one axis (one text element outside the panels) that overlap
+  for (g in unique(boxes$grob[!boxes$in_panel])) {
+    b <- boxes[boxes$grob == g, ]
+    if (nrow(b) < 2) next
+    for (i in seq_len(nrow(b) - 1L)) for (j in seq(i + 1L, nrow(b))) {
+      ov_x <- min(b$right[i], b$right[j]) - max(b$left[i], b$left[j])
+      ov_y <- min(b$top[i], b$top[j]) - max(b$bottom[i], b$bottom[j])
+      if (ov_x > 0.02 && ov_y > 0.02) {
+        out <- rbind(out, review_problems(b$element[i], paste0(short(b$label[i]), " and ", short(b$label[j]),
+                                                                " run into each other")))
+      }
+    }
+  }
+  out
+}
+
+# The ggplot element a grob path belongs to ("caption", "axis-l", "guide-box",
+# "panel"): the first part of its path below the plot's layout.
+figure_element_name <- function(gp) {
+  gp <- gp[nzchar(gp) & gp != "layout"]
+  if (!length(gp)) return("figure")
+  sub("(\\.[0-9]+)?(-[0-9]+)*$", "", gp[1])
+}
+
+# The box of every label of every text grob of a drawn ggplot, in inches from
+# the device's bottom left corner, with the box that clips it (its panel,
+# else the figure).
+figure_text_boxes <- function(p, width, height, dpi = 72) {
+  if (!inherits(p, "ggplot")) return(NULL)
+  old <- grDevices::dev.cur()
+  f <- tempfile(fileext = ".png")
+  grDevices::png(f, width = width, height = height, units = "in", res = dpi)
+  on.exit({
+    grDevices::dev.off()
+    if (old > 1) grDevices::dev.set(old)
+    unlink(f)
+  }, add = TRUE)
+  # drawn as print() draws it, without print() (the review's print hook calls this)
+  grid::grid.newpage()
+  grid::grid.draw(ggplot2::ggplotGrob(p))
+  grid::grid.force()
+  full <- grid::grid.ls(viewports = TRUE, print = FALSE, fullNames = TRUE)
+  bare <- grid::grid.ls(viewports = TRUE, print = FALSE, fullNames = FALSE)
+  at <- which(startsWith(full$name, "text[") & full$type == "grobListing")
+  loc <- function(x, y) grid::deviceLoc(x, y, valueOnly = TRUE)
+  out <- list()
+  for (i in at) {
+    grid::upViewport(0)
+    parts <- strsplit(bare$vpPath[i], "::", fixed = TRUE)[[1]]
+    parts <- parts[nzchar(parts) & parts != "ROOT"]
+    if (length(parts)) grid::downViewport(do.call(grid::vpPath, as.list(parts)), strict = TRUE)
+    gp <- c(strsplit(bare$gPath[i], "::", fixed = TRUE)[[1]], bare$name[i])
+    g <- grid::grid.get(do.call(grid::gPath, as.list(gp[nzchar(gp)])))
+    lab <- as.character(g$label)
+    if (!length(lab)) next
+    # the panel (clipping) viewport the text sits in, if any
+    panel <- grep("^panel", parts)
+    clip <- if (length(panel)) {
+      grid::upViewport(0)
+      grid::downViewport(do.call(grid::vpPath, as.list(parts[seq_len(max(panel))])), strict = TRUE)
+      a <- loc(grid::unit(0, "npc"), grid::unit(0, "npc"))
+      b <- loc(grid::unit(1, "npc"), grid::unit(1, "npc"))
+      grid::upViewport(0)
+      grid::downViewport(do.call(grid::vpPath, as.list(parts)), strict = TRUE)
+      c(a$x, b$x, a$y, b$y)
+    } else c(0, width, 0, height)
+    n <- length(lab)
+    rep_n <- function(u) rep(u, length.out = n)
+    xs <- rep_n(g$x)
+    ys <- rep_n(g$y)
+    for (k in seq_len(n)) {
+      if (is.na(lab[k]) || !nzchar(trimws(lab[k]))) next
+      one <- grid::editGrob(g, label = lab[k], x = xs[k], y = ys[k],
+                            hjust = if (length(g$hjust)) rep_len(g$hjust, n)[k] else NULL,
+                            vjust = if (length(g$vjust)) rep_len(g$vjust, n)[k] else NULL,
+                            rot = rep_len(g$rot, n)[k])
+      lo <- loc(grid::grobX(one, "west"), grid::grobY(one, "south"))
+      hi <- loc(grid::grobX(one, "east"), grid::grobY(one, "north"))
+      out[[length(out) + 1L]] <- data.frame(
+        grob = i, element = figure_element_name(gp),
+        label = lab[k], left = lo$x, right = hi$x, bottom = lo$y, top = hi$y,
+        in_panel = length(panel) > 0, clip_left = clip[1], clip_right = clip[2],
+        clip_bottom = clip[3], clip_top = clip[4], stringsAsFactors = FALSE)
+    }
+  }
+  grid::upViewport(0)
+  do.call(rbind, out)
+}

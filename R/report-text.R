@@ -666,50 +666,54 @@ imd_edition_text <- function(editions, not_known = FALSE) {
 #' Break a chart's titles into lines that fit the figure
 #'
 #' A long title, subtitle or caption of a ggplot is cut off at the edge of
-#' the picture. The report breaks each into lines no wider than the figure
-#' (less its margins), measured in the theme's font sizes (Helvetica
-#' metrics, which Arial and Liberation Sans share).
+#' the picture. The report aligns them with the whole figure (not its panel,
+#' which a legend or long axis labels make narrower) and breaks each into
+#' lines no wider than the figure less its margins, measured in the font the
+#' figure is drawn in (the graphics device's, as knitr draws it) at the
+#' theme's sizes. A word wider than the figure is broken.
+#'
+#' The axis titles are broken too: the x axis's to the figure's width, the y
+#' axis's (drawn upright) to its height less room for the x axis, when the
+#' height is given.
 #'
 #' @param p A ggplot (anything else is returned as it is).
 #' @param width The figure's width in inches (knitr's `fig.width`).
+#' @param height The figure's height in inches (knitr's `fig.height`), or
+#'   `NULL` to leave the y axis's title as it is.
 #' @return `p`, its titles with line breaks.
 #' @family report
 #' @export
 #' @examples
 #' p <- ggplot2::ggplot() + ggplot2::labs(title = paste(rep("A long title", 12), collapse = " "))
 #' cat(report_fit_titles(p, width = 6.5)$labels$title)
-report_fit_titles <- function(p, width) {
+report_fit_titles <- function(p, width, height = NULL) {
   if (!inherits(p, "ggplot") || is.null(width)) return(p)
+  p <- p + ggplot2::theme(plot.title.position = "plot", plot.caption.position = "plot")
   th <- ggplot2::theme_get() + p$theme
   base <- th$text$size %||% 11
-  size_of <- function(el) {
-    s <- th[[el]]$size
-    if (inherits(s, "rel")) base * unclass(s) else if (is.numeric(s)) s else base
+  el_of <- function(el) {
+    e <- ggplot2::calc_element(el, th)
+    list(size = if (is.numeric(e$size)) e$size else base, face = e$face %||% "plain", family = e$family %||% "")
   }
-  room <- (width - 0.3) * 1440  # twips, less the plot margins
+  margin <- ggplot2::calc_element("plot.margin", th)
+  # (in points, converted by hand: grid would open a device to convert)
+  margin <- if (inherits(margin, "unit") && all(grid::unitType(margin) == "pt")) sum(as.numeric(margin)[c(2, 4)]) / 72.27 else 0.3
+  room <- width - margin - 0.1 # inches, less the plot margins and a little air
   for (el in c("title", "subtitle", "caption")) {
     txt <- p$labels[[el]]
     if (!is.character(txt) || !length(txt)) next
-    p$labels[[el]] <- report_wrap_width(txt, room, size_of(paste0("plot.", el)))
+    e <- el_of(paste0("plot.", el))
+    p$labels[[el]] <- fig_wrap_width(txt, room, e$size, e$face, e$family)
+  }
+  # axis titles: x across the figure, y up its height (less the x axis's labels and title)
+  rooms <- c(x = room, y = if (is.numeric(height)) height - margin - 0.9 else NA)
+  for (el in c("x", "y")) {
+    txt <- p$labels[[el]]
+    if (!is.character(txt) || length(txt) != 1L || is.na(rooms[[el]]) || rooms[[el]] <= 0) next
+    e <- el_of(paste0("axis.title.", el))
+    p$labels[[el]] <- fig_wrap_width(txt, rooms[[el]], e$size, e$face, e$family)
   }
   p
-}
-
-# Words joined into lines no wider than `room` twips at `size` points.
-report_wrap_width <- function(x, room, size) {
-  words <- strsplit(gsub("\n", " ", x), " +")[[1]]
-  lines <- character()
-  cur <- ""
-  for (w in words) {
-    try <- if (nzchar(cur)) paste(cur, w) else w
-    if (nzchar(cur) && text_twips(try, size) > room) {
-      lines <- c(lines, cur)
-      cur <- w
-    } else {
-      cur <- try
-    }
-  }
-  paste(c(lines, cur), collapse = "\n")
 }
 
 #' What cross-validation can and cannot tell apart, in words

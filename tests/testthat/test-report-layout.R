@@ -216,3 +216,71 @@ test_that("Word: the contents are written even when the contents block has no fi
   entries <- xml2::xml_find_all(doc, "//w:sdtContent/w:p", LW)
   expect_equal(vapply(entries, function(p) xml2::xml_text(xml2::xml_find_first(p, ".//w:t", LW)), ""), c("Summary", "Method"))
 })
+
+# A latent class model of K categories with names of `name_len` characters and
+# J factor labels, made by hand (the layout depends on the labels, not the fit).
+layout_fit <- function(K, J = 30, name_len = 60, item_len = 45, seed = 1) {
+  set.seed(seed)
+  items <- sprintf("item%02d", seq_len(J))
+  cls <- paste("Class", seq_len(K))
+  probs <- stats::setNames(lapply(items, function(it) {
+    p <- stats::runif(K)
+    matrix(c(1 - p, p), K, 2, dimnames = list(cls, c("0", "1")))
+  }), items)
+  words <- c("Parental", "mental", "health", "substance", "misuse", "domestic", "abuse", "neglect",
+             "and", "with", "harm", "outside", "the", "home", "disability")
+  phrase <- function(n) trimws(substr(paste(sample(words, 25, TRUE), collapse = " "), 1, n))
+  fit <- structure(list(items = items, class_size = stats::setNames(rep(1 / K, K), cls), probs = probs,
+                        nobs = 5000, k = K,
+                        class_names = stats::setNames(make.unique(vapply(seq_len(K), function(k) phrase(name_len), "")), cls)),
+                   class = "cscdemand_lca")
+  list(fit = fit, labels = stats::setNames(vapply(seq_len(J), function(j) phrase(item_len), ""), items))
+}
+
+test_that("the figure check finds text cut off at the figure's edge and labels that run together", {
+  p <- ggplot2::ggplot(data.frame(x = c("A label", "Another label"), y = 1:2), ggplot2::aes(x, y)) +
+    ggplot2::geom_col() + ggplot2::labs(caption = paste(rep("a caption far too long for its figure", 6), collapse = " "))
+  pr <- review_figure_text(p, 4, 3)
+  expect_true(any(pr$where == "caption" & grepl("cut off at the left", pr$problem)))
+  # narrow: the two axis labels run into each other
+  pr <- review_figure_text(p + ggplot2::labs(caption = NULL), 0.9, 3)
+  expect_true(any(grepl("run into each other", pr$problem)))
+  expect_equal(nrow(review_figure_text(p + ggplot2::labs(caption = NULL), 4, 3)), 0L)
+})
+
+test_that("no text of the category charts is cut off or runs together, at 3 to 12 categories and any name length", {
+  # second reader: the Word heatmap's key lost its start ("ange (grey)"): the
+  # caption was measured in Helvetica metrics for the whole figure's width,
+  # but drawn in the device's font, aligned to the panel, left of a legend
+  for (K in c(3, 6, 7, 12)) for (nl in c(12, 60)) {
+    f <- layout_fit(K, name_len = nl)
+    for (w in c(6.5, 8)) {
+      heat <- report_fit_titles(plot_item_probs(f$fit, labels = f$labels), w)
+      pr <- review_figure_text(heat, w, report_figure_height(f$fit, "item_probs", labels = f$labels))
+      expect_equal(nrow(pr), 0L, info = paste("heatmap", K, nl, w, paste(pr$problem, collapse = "; ")))
+      sizes <- report_fit_titles(plot_class_sizes(f$fit), w)
+      pr <- review_figure_text(sizes, w, report_figure_height(f$fit, "class_sizes"))
+      expect_equal(nrow(pr), 0L, info = paste("sizes", K, nl, w, paste(pr$problem, collapse = "; ")))
+    }
+  }
+  # a title or caption of any length, even one word wider than the figure
+  long <- ggplot2::ggplot() + ggplot2::labs(title = paste(rep("Title", 40), collapse = " "),
+                                            caption = strrep("x", 200))
+  expect_equal(nrow(review_figure_text(report_fit_titles(long, 6.5), 6.5, 4)), 0L)
+})
+
+test_that("an axis title longer than the figure is broken, not cut off (the deprivation chart's y axis)", {
+  d <- data.frame(decile = factor(1:10), rate = seq(100, 550, by = 50))
+  p <- ggplot2::ggplot(d, ggplot2::aes(decile, rate)) + ggplot2::geom_col() +
+    ggplot2::labs(x = "IMD decile of the child's neighbourhood (1 = most deprived)",
+                  y = "Episodes per 10,000 children, three years together (not a yearly rate)") +
+    ggplot2::theme_minimal(base_size = 12)
+  for (h in c(3.3, 4.5)) {
+    expect_true(any(grepl("cut off", review_figure_text(p, 6.5, h)$problem)))
+    q <- report_fit_titles(p, 6.5, h)
+    expect_equal(nrow(review_figure_text(q, 6.5, h)), 0L, info = paste("height", h))
+    expect_match(q$labels$y, "\n", fixed = TRUE)
+  }
+  # without a height the y title is left as it is
+  expect_identical(report_fit_titles(p, 6.5)$labels$y, p$labels$y)
+})

@@ -343,3 +343,24 @@ test_that("tables and text are read alike from HTML", {
   expect_equal(nrow(review_phrasing(r$text)), 1)
   expect_equal(nrow(review_zero_rows(r$tables)), 1)
 })
+
+test_that("review_page_blank() measures the blank share of each page's body below its last ink", {
+  skip_if(!nzchar(Sys.which("pdftoppm")), "pdftoppm (poppler) is not installed")
+  pdf <- tempfile(fileext = ".pdf")
+  grDevices::pdf(pdf, width = 8.27, height = 11.69)
+  # page 1: one line an inch below the top margin; page 2: a block ending an
+  # inch above the bottom margin; page 3: empty
+  for (y in c(11.69 - 0.79 - 1, 0.79 + 1)) {
+    grid::grid.newpage()
+    grid::grid.rect(x = grid::unit(2, "in"), y = grid::unit(y, "in"), width = grid::unit(3, "in"),
+                    height = grid::unit(0.2, "in"), just = c("left", "top"), gp = grid::gpar(fill = "black"))
+  }
+  grid::grid.newpage()
+  grDevices::dev.off()
+  b <- review_page_blank(pdf, dpi = 40)
+  body <- 11.69 - 2 * 0.79
+  expect_equal(b$page, 1:3)
+  expect_equal(b$blank[1], (body - 1.2) / body, tolerance = 0.02)
+  expect_equal(b$blank[2], 1 / body, tolerance = 0.1)
+  expect_equal(b$blank[3], 1)
+})

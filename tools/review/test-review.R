@@ -22,10 +22,11 @@ for (i in seq_len(nrow(manifest))) {
   report <- rv$review_read(file.path(dir, paste0("report.", m$format)))
   who <- paste0(m$council, " (", m$format, "): ")
 
-  test_that(paste0(who, "every page is rendered, and it knitted in under 60 s"), {
+  test_that(paste0(who, "every page is rendered, and it knitted in under 60 s of CPU"), {
     expect_true(m$pages_ok)
     expect_gt(length(list.files(file.path(dir, "pages"), "\\.png$")), 5)
-    expect_lt(m$seconds, 60)
+    # CPU time (elapsed time measures the machine's load as much as the report)
+    expect_lt(if (is.null(m$cpu_seconds)) m$seconds else m$cpu_seconds, 60)
   })
   if (m$format == "docx") {
     test_that(paste0(who, "words fit their Word columns"), {
@@ -90,6 +91,10 @@ for (i in seq_len(nrow(manifest))) {
     plots <- readRDS(file.path(dir, "plots.rds"))
     expect_gt(length(plots), 3)
     expect_no_problems(rv$review_plot_counts(plots, threshold))
+  })
+  test_that(paste0(who, "no figure's text is cut off or runs into other text"), {
+    pr <- readRDS(file.path(dir, "figure-text.rds"))
+    expect_no_problems(data.frame(where = paste0(pr$chunk, ", ", pr$where), problem = pr$problem))
   })
   test_that(paste0(who, "every chart of a table by category draws what its table shows"), {
     expect_no_problems(rv$review_chart_tables(readRDS(file.path(dir, "plots.rds")), report$tables))
