@@ -32,7 +32,7 @@
 #' [class_crosstab()] with `posterior` counts episodes the same way, so on
 #' the data the model was fitted to its category totals are these shares
 #' times the number of episodes (for other episodes, give it the posteriors
-#' under their own class sizes to keep that).
+#' under their own class sizes, [class_posterior()], to keep that).
 #'
 #' A share times the number of episodes is an estimated count, so the share
 #' and interval of a class whose estimated size is under `threshold`, and of
@@ -230,4 +230,68 @@ class_size_se <- function(fit) {
   if (is.null(se)) return(rep(NA_real_, fit$k))
   sz <- se[se$type == "class size", , drop = FALSE]
   sz$std.error[match(names(fit$class_size), sz$class)]
+}
+
+#' Posterior class probabilities under the episodes' own class sizes
+#'
+#' Each episode's probabilities of belonging to each class, for the episodes
+#' of `data` (for example one council's episodes of a model fitted to
+#' several councils pooled), computed by Bayes' rule with the model's item
+#' probabilities and the class sizes of these episodes themselves: the sizes
+#' of [class_shares()] (maximum likelihood with the item probabilities
+#' held), not the model's sizes. \eqn{P(k \mid y_i) \propto \pi_k P(y_i \mid k)}
+#' with \eqn{\pi} the episodes' own sizes. The posteriors under the model's
+#' sizes ([predict()]) pull a council's counts towards the pooled sizes;
+#' these do not, and their mean over the rows is exactly the council's
+#' shares (the maximum likelihood estimate is a fixed point of the mean
+#' posterior), so tables counted with them ([class_crosstab()],
+#' [class_profile()]) have category totals equal to [class_shares()] times
+#' the number of episodes. On the data the model was fitted to (without
+#' groups) the sizes are the model's own and these are the model's
+#' posteriors.
+#'
+#' @inheritParams class_shares
+#' @param data Episode table with the model's item columns.
+#' @return A matrix, one row per row of `data` and one column per class
+#'   (named by the class names set by [name_classes()], else the class
+#'   labels), with attribute `sizes`: the class sizes used (a named vector).
+#' @family profiling
+#' @export
+#' @examples
+#' d <- simulate_lca(n = 2000, seed = 3)
+#' fit <- lca(d[1:8], k = 3, seed = 1, verbose = FALSE)
+#' p <- class_posterior(fit, d[1:500, ])
+#' colMeans(p)
+#' attr(p, "sizes")
+class_posterior <- function(fit, data) {
+  check_lca_fit(fit)
+  check_episodes(data, arg = "data")
+  post <- stats::predict(fit, newdata = data, type = "posterior")
+  w <- own_sizes(post, model_prior(fit, data))
+  out <- own_reweight(post, model_prior(fit, data), w)
+  nm <- unname(class_labels(fit))
+  colnames(out) <- nm
+  attr(out, "sizes") <- stats::setNames(w, nm)
+  out
+}
+
+# The rows' own class sizes (maximum likelihood, item probabilities held)
+# from their posteriors `post` under the sizes `prior` (rows x K); `n`
+# optional row weights (rows of weight 0 are left out).
+own_sizes <- function(post, prior, n = rep(1, nrow(post))) {
+  r <- post / prior
+  r[!is.finite(r)] <- 0
+  keep <- n > 0 & rowSums(r) > 0
+  r <- r[keep, , drop = FALSE]
+  n <- n[keep]
+  shares_newton(r, colSums(post[keep, , drop = FALSE] * n) / sum(n), n = n)$w
+}
+
+# Bayes' rule again with the sizes w: posterior_ik proportional to
+# w_k P(y_i | k) = w_k post_ik / prior_ik.
+own_reweight <- function(post, prior, w) {
+  r <- post / prior
+  r[!is.finite(r)] <- 0
+  p <- r * rep(w, each = nrow(r))
+  p / rowSums(p)
 }

@@ -105,9 +105,12 @@ report_stability <- function(fit, boot, data = NULL, threshold = 10, max_change 
                              nobs_text = fitted_text))
 }
 
-# Each resample's shares of `data`'s episodes (mean posterior under the
-# resample's parameters), their percentile intervals, and the model-based
-# intervals of class_shares() beside them.
+# Each resample's shares of `data`'s episodes (the episodes' own class sizes
+# by maximum likelihood with the resample's item probabilities held, as
+# class_shares() and class_posterior() define them: not the mean posterior
+# under the resample's pooled sizes, which pulls a council of a pooled model
+# towards the pooled shares), their percentile intervals, and the
+# model-based intervals of class_shares() beside them.
 stability_shares <- function(fit, draws, data, threshold, level, seed) {
   K <- fit$k
   model <- if (is.null(data)) class_shares(fit, threshold = threshold, level = level) else
@@ -137,10 +140,10 @@ stability_shares <- function(fit, draws, data, threshold, level, seed) {
       f <- fit
       f$par$logpi[1, ] <- log(d[seq_len(K)])
       f$par$logrho[rows, ] <- t(log(matrix(d[K + seq_len(K * P)], K)))
-      colSums(stats::predict(f, u, type = "posterior") * wr[, r]) / sum(w)
+      own_sizes(stats::predict(f, u, type = "posterior"), model_prior(f, u), n = wr[, r])
     }, numeric(K)))
     if (K == 1) boot <- t(boot)
-    est <- colSums(stats::predict(fit, u, type = "posterior") * w) / sum(w)
+    est <- own_sizes(stats::predict(fit, u, type = "posterior"), model_prior(fit, u), n = w)
   }
   a <- (1 - level) / 2
   out <- data.frame(class = model$class, name = model$name, share = 100 * est,

@@ -355,6 +355,9 @@ suppress_matrix <- function(x, threshold, primary = NULL,
   if (is.null(protect)) protect <- prim
   ctx <- suppress_context(x, margins, fixed, threshold, withhold)
   ctx$groups <- suppress_groups(groups, x)
+  # with linked sums, the last column is the levels' totals, which the
+  # other tables print too
+  if (length(ctx$groups)) ctx$never <- col(x) == ncol(x)
   fixed <- ctx$fixed
   lost <- matrix(FALSE, nrow(x), ncol(x))
   # hiding more cells only widens ranges: a protected cell stays protected
@@ -454,12 +457,17 @@ line_cost <- function(v, cand, cross_supp, cross_n, cross_total, cross_next, cro
     ifelse(crowd, cross_total[cand], 0)
 }
 
-# cells published elsewhere are complements only when nothing else is left
-free_cells <- function(open, pinned) if (any(open & !pinned)) which(open & !pinned) else which(open)
+# cells published elsewhere are complements only when nothing else is left;
+# cells `never` (a table's totals column when other tables print its
+# levels' totals) only when not even those are
+free_cells <- function(open, pinned, never = NULL) {
+  if (!is.null(never) && any(open & !never)) open <- open & !never
+  if (any(open & !pinned)) which(open & !pinned) else which(open)
+}
 
 pick_in_row <- function(ctx, s, i) {
   x <- ctx$x
-  cand <- free_cells(!s[i, ], ctx$fixed[i, ])
+  cand <- free_cells(!s[i, ], ctx$fixed[i, ], ctx$never[i, ])
   nxt <- vapply(cand, function(j) min_free(x[-i, j], s[-i, j]), 0)
   cost <- line_cost(x[i, ], cand, colSums(s), nrow(x), colSums(x), nxt, !ctx$cols[cand]) +
     vapply(cand, function(j) group_cost(ctx, s, i, j), 0)
@@ -468,7 +476,7 @@ pick_in_row <- function(ctx, s, i) {
 
 pick_in_col <- function(ctx, s, j) {
   x <- ctx$x
-  cand <- free_cells(!s[, j], ctx$fixed[, j])
+  cand <- free_cells(!s[, j], ctx$fixed[, j], ctx$never[, j])
   nxt <- vapply(cand, function(i) min_free(x[i, -j], s[i, -j]), 0)
   cost <- line_cost(x[, j], cand, rowSums(s), ncol(x), rowSums(x), nxt, !ctx$rows[cand]) +
     vapply(cand, function(i) group_cost(ctx, s, i, j), 0)
@@ -528,7 +536,7 @@ pick_in_withheld <- function(ctx, s, i, j) {
 # be larger).
 interval_complement <- function(ctx, s, k, threshold) {
   x <- ctx$x
-  cand <- free_cells(!s, ctx$fixed)
+  cand <- free_cells(!s, ctx$fixed, ctx$never)
   cand <- cand[order(x[cand])]
   tried <- vector("list", length(cand))
   width <- loss <- rep(NA_real_, length(cand))

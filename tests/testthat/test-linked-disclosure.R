@@ -100,3 +100,25 @@ test_that("complements chosen across the linked tables leave no large row mostly
   for (t in said) expect_match(attr(t, "note"), "fewer than 10 episodes|to protect numbers under 10")
   for (t in tabs) expect_false(grepl("here or with another table", attr(t, "sentence") %||% "", fixed = TRUE))
 })
+
+test_that("a small council's section 47 enquiries stay published by category (the reader's Richmond upon Thames)", {
+  # the second reader's report: 1,659 episodes, six categories; the outcome
+  # "section 47 enquiry" had every category cell hidden
+  sim <- simulate_cin(las = "E09000027", years = 2023:2024, scale = 0.7, seed = 77)
+  rd <- report_data(sim)
+  ep <- rd$episodes
+  fit <- lca(ep, k = 6, items = rd$items, seed = 77, verbose = FALSE)
+  post <- predict(fit, ep, type = "posterior")
+  colnames(post) <- paste("Category", seq_len(ncol(post)))
+  ep$category <- factor(colnames(post)[max.col(post, "first")], levels = colnames(post))
+  flags <- intersect(outcome_flags, names(ep))
+  tabs <- pathway_tables(ep, post, pathway_measures(ep, class = "category"), outcomes = ep[flags])
+  s47 <- attr(tabs$outcome_s47, "suppressed")
+  expect_false(all(s47["yes", -ncol(s47)]))
+  expect_lte(sum(vapply(tabs, linked_crowded, 0L, threshold = 10)), 6)
+  # a table that hides its levels' totals column hides what every other table prints
+  for (t in tabs) {
+    s <- attr(t, "suppressed")
+    expect_false(any(s[-nrow(s), ncol(s)]))
+  }
+})
