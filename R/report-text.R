@@ -105,7 +105,41 @@ report_k_choice <- function(enumeration, cv = NULL, blrt = NULL, k_use = NULL, b
                total_text = if (!is.null(n_text) && !is.null(blrt_total) && identical(as.numeric(blrt_total), as.numeric(nobs))) n_text)
   txt <- report_k_text(tb, crit, blrt_reps, blrt_size, blrt_total, seed, alpha)
   list(k = k, rule = rule, k_rule = k_rule, k_bic = k_bic, k_cv = k_cv, k_blrt = k_blrt, k_ic = k_ic,
-       agree = agree, study_range = crit$range, spread = k_spread(crit), text = txt$text, note = txt$note)
+       agree = agree, study_range = crit$range, spread = k_spread(crit), analyst = !is.null(k_use),
+       text = txt$text, note = txt$note)
+}
+
+#' The summary's clause on how firm the number of categories is
+#'
+#' The section on choosing the number of categories hedges it when the
+#' measures (BIC, SABIC, CAIC, cross-validation, the bootstrap test) are two
+#' or more categories apart ("not a firm finding"), and when the model's
+#' episodes are outside the sizes of the simulation study that checked the
+#' rule. The summary carries the same hedges, from the same quantities
+#' ([report_k_choice()]'s `spread` and `study_range`), in one sentence.
+#'
+#' @param kc The result of [report_k_choice()].
+#' @param section The title of the report's section, cited.
+#' @return One sentence (Markdown), or `NULL` when the body has no hedge.
+#' @family report
+#' @export
+#' @examples
+#' tab <- data.frame(k = 1:5, BIC = c(500, 450, 440, 445, 452), SABIC = c(490, 441, 428, 426, 430),
+#'                   AIC = c(495, 440, 425, 420, 422), n_best = 5, n_finished = 5)
+#' bl <- data.frame(k = 2:5, p_value = c(0.01, 0.01, 0.01, 0.5))
+#' report_k_summary(report_k_choice(tab, blrt = bl, blrt_reps = 99))
+report_k_summary <- function(kc, section = "Choosing the number of categories") {
+  sp <- kc$spread
+  spread <- length(sp) && sp >= 2
+  outside <- isTRUE(kc$study_range %in% c("below", "above"))
+  if (!spread && !outside) return(NULL)
+  picks <- attr(sp, "picks")
+  paste0(cap_first(count_words(kc$k)), " is ", if (isTRUE(kc$analyst)) "the analyst's" else "the rule's", " choice",
+         if (spread) paste0(", not a firm finding: the measures point to anywhere from ", count_words(min(picks)), " to ",
+                            count_words(max(picks)), " categories"),
+         if (outside) paste0(if (spread) ", and" else ", but", " the study that checked the rule had no data set as ",
+                             if (kc$study_range == "below") "small" else "large", " as this one"),
+         " (see *", section, "*).")
 }
 
 #' How a pooled model's number of episodes is written

@@ -282,8 +282,10 @@ test_that("'not stable' states its threshold, and one resample either side of it
   s <- report_stability_summary(list(stability = st, resamples = 50))
   expect_match(s, "*C* is not stable", fixed = TRUE)
   expect_match(s, "short of the 95% this report asks of a stable category", fixed = TRUE)
-  expect_match(s, "and *A* is borderline: recovered in 94% of the resamples, close to that threshold given the noise of 50 resamples", fixed = TRUE)
-  expect_no_match(s, "*B*", fixed = TRUE)
+  # every borderline category, whichever side of 95%: the section reads both
+  # "with some care", so the summary does too (s8 reader, finding 4)
+  expect_match(s, "and *A* and *B* are borderline: recovered in 94% and 96% of the resamples, close to that threshold given the noise of 50 resamples", fixed = TRUE)
+  expect_match(report_stability_summary(list(stability = st[c(2, 4), ], resamples = 50)), "*B* is borderline", fixed = TRUE)
   expect_null(report_stability_summary(list(stability = st[4, ], resamples = 50)))
   # no cliff: as recovery falls by one resample at a time from 100%, the text
   # goes stable -> borderline -> unstable, never straight from stable to unstable

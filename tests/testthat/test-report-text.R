@@ -573,3 +573,25 @@ test_that("the note gives the rule's margin over the next best number, and calls
   expect_match(report_k_choice(tab2)$note, "than with the next best, four categories, by 30.0.", fixed = TRUE)
   expect_no_match(report_k_choice(tab2)$note, "near tie", fixed = TRUE)
 })
+
+test_that("the summary carries the K section's hedges, from the same quantities (s8 reader, finding 4)", {
+  tab <- data.frame(k = 1:8, BIC = c(500, 450, 440, 445, 452, 460, 470, 480),
+                    SABIC = c(490, 440, 420, 418, 415, 410, 405, 406),
+                    CAIC = c(510, 455, 445, 450, 460, 470, 480, 490), n_best = 5, n_finished = 5)
+  tab <- with_rule(tab, tab$SABIC)
+  r <- report_k_choice(tab)
+  s <- report_k_summary(r)
+  # the body's words, and the body's range of the measures
+  expect_match(r$text, "seven is the rule's choice, not a firm finding", fixed = TRUE)
+  expect_match(s, "Seven is the rule's choice, not a firm finding: the measures point to anywhere from three to seven categories",
+               fixed = TRUE)
+  # no hedge in the body, none in the summary
+  one <- report_k_choice(with_rule(data.frame(k = 1:6, BIC = c(500, 450, 440, 438, 452, 460)), c(490, 440, 420, 418, 417, 440)))
+  expect_null(report_k_summary(one))
+  # a council smaller than the study's data sets: said in the summary too
+  lo <- min(attr(k_study_rates(), "sets")$n)
+  small <- report_k_choice(transform(tab, nobs = lo - 1))
+  expect_match(report_k_summary(small), "and the study that checked the rule had no data set as small as this one", fixed = TRUE)
+  # the analyst's number is the analyst's
+  expect_match(report_k_summary(report_k_choice(tab, k_use = 5)), "Five is the analyst's choice", fixed = TRUE)
+})
