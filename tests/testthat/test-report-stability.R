@@ -128,6 +128,15 @@ test_that("the note under the table of fit gives the penalties, the starts, the 
   ctl <- lca_control()
   expect_match(n1, paste0("batches of ", ctl$batch), fixed = TRUE)
   expect_match(report_fit_note(tb, 3, starts = 12), "from 12 random starts, as set by the analyst", fixed = TRUE)
+  # screened starts (s8 reader, finding 5: "5 for one batch" beside "1 of 1",
+  # "3 of 4"): the note says what the column counts now, never a fixed number
+  expect_no_match(n1, "for one batch", fixed = TRUE)
+  expect_match(n1, "The column counts the starts run to the end (its second number: at most 5 per batch, fewer when some were stopped early)",
+               fixed = TRUE)
+  expect_match(n1, "the ones that reached the best fit (its first number)", fixed = TRUE)
+  expect_match(n1, "until one step gained less than a billionth of the log-likelihood", fixed = TRUE)
+  n0 <- report_fit_note(tb, 3, control = lca_control(screen_tol = 0))
+  expect_no_match(n0, "stopped there|fewer when", perl = TRUE)
 })
 
 test_that("a row left out of the table of likelihood ratios gives the reason its cells show", {
