@@ -111,58 +111,33 @@ linked_with_pools <- function(specs, links, W, threshold) {
 }
 
 # Each table that hides cells because of another table says so under it,
-# in plain words: which numbers, in which categories, and which small
-# numbers of the other table they protect. A table with every category
-# hidden says it in its sentence too, instead of a general reason.
+# in plain words: which other tables it is read against. It never says which
+# hidden cell of either table is the small one (that would narrow a "c" to
+# under the threshold, undoing the protection the secondary cells give): the
+# reason names tables, not cells. A table with every category hidden says it
+# in its sentence too, instead of a general reason.
 linked_explain <- function(tabs, specs, threshold) {
   why <- attr(tabs, "why")
   for (nm in names(tabs)) {
     mine <- Filter(function(m) identical(m$table, nm) && !identical(m$from, nm), why)
     if (!length(mine) || isTRUE(attr(tabs[[nm]], "withheld"))) next
     froms <- unique(vapply(mine, `[[`, "", "from"))
-    parts <- vapply(froms, function(b) {
-      cats <- unique(unlist(lapply(Filter(function(m) m$from == b, mine), `[[`, "cats")))
-      small <- linked_small_cells(tabs[[b]], cats, threshold)
-      paste0(linked_table_name(b, specs[[b]]), " would give back ",
-             if (length(small)) paste0(and_list(utils::head(small, 4)), if (length(small) > 4) " and others" else "",
-                                       ", fewer than ", threshold, " episodes", if (length(small) > 1) " each" else "")
-             else paste0("numbers it hides in ", and_list(cats), ", hidden there in turn to protect numbers under ",
-                         threshold, " of the other tables"))
-    }, "")
-    reason <- paste0("Some numbers by category are hidden here because, set against them, ",
-                     and_list(parts), ".")
+    others <- vapply(froms, function(b) linked_table_name(b, specs[[b]]), "")
+    reason <- paste0("Some numbers by category are hidden here because, set against ", and_list(others),
+                     ", they would give away numbers under ", threshold, " hidden there.")
     t <- tabs[[nm]]
     attr(t, "note") <- paste(c(attr(t, "note"), reason), collapse = " ")
     sen <- attr(t, "sentence")
     if (!is.null(sen)) {
       attr(t, "sentence") <- sub("By category these numbers are not shown: they would give away numbers under the threshold, here or with another table.",
-                                 paste0("By category these numbers are not shown: ", sub("^Some numbers by category are hidden here because, ", "", reason)),
+                                 paste0("By category these numbers are not shown: set against ", and_list(others),
+                                        ", they would give away numbers under ", threshold, " hidden there."),
                                  sen, fixed = TRUE)
     }
     tabs[[nm]] <- t
   }
   attr(tabs, "why") <- NULL
   tabs
-}
-
-# The hidden cells of a table under the threshold (printed 1 to threshold -
-# 1) in categories `cats` (any category when none is), as "row in category".
-linked_small_cells <- function(tab, cats, threshold) {
-  p <- attr(tab, "printed")
-  s <- attr(tab, "suppressed")
-  nr <- nrow(p)
-  nc <- ncol(p)
-  body <- p[-nr, -nc, drop = FALSE]
-  hid <- s[-nr, -nc, drop = FALSE] & body > 0 & body < threshold
-  cols <- intersect(c(cats, if (any(cats %in% (attr(tab, "pooled") %||% character()))) "Other categories"), colnames(body))
-  pick <- hid & col(hid) %in% match(cols, colnames(body))
-  if (!any(pick)) pick <- hid
-  at <- which(pick, arr.ind = TRUE)
-  if (!nrow(at)) return(character())
-  at <- at[order(body[pick]), , drop = FALSE]
-  rows <- rownames(body)[at[, 1]]
-  if (all(rows %in% c("yes", "no", "Missing"))) rows <- paste0("\u201c", rows, "\u201d")
-  paste0(rows, " in ", colnames(body)[at[, 2]])
 }
 
 # A table of pathway_tables() named for a sentence.

@@ -35,7 +35,7 @@ test_that("the report survives tables of what happens next that cannot be comput
   h <- paste(readLines(out, warn = FALSE), collapse = " ")
   h <- gsub("<script.*?</script>|<style.*?</style>|<img[^>]*>", " ", h, perl = TRUE)
   text <- gsub("\\s+", " ", gsub("<[^>]+>", " ", h))
-  expect_match(text, "The tables of this section could not be computed: a test.s failure of the pathway tables")
+  expect_match(text, "The tables by category of what happens next could not be computed: a test.s failure of the pathway tables")
   expect_match(text, "Methods and caveats", fixed = TRUE)
   expect_match(text, "Who is in each category", fixed = TRUE)
 })
