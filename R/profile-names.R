@@ -63,7 +63,7 @@
 #' "Multiple complex needs" counts as named for every candidate it lists, so
 #' other classes are compared only with classes whose names do not mention a
 #' factor; where a class named for a factor (the complex one included) holds
-#' as much or more of it, [class_name_table()] says so ("second to Multiple
+#' as much or more of it, [class_name_table()] says so ("second to the category Multiple
 #' complex needs (64%)").
 #'
 #' Names are always distinct: where two classes would share a name, each is
@@ -531,7 +531,7 @@ class_lift <- function(fit) {
 #' represented in it, most over-represented first, with its probability in
 #' the class, its overall prevalence, their difference and ratio (lift); then
 #' whether it is in the name and why. In the name: any other class named for
-#' it that holds as much or more ("second to Multiple complex needs (64%)"),
+#' it that holds as much or more ("second to the category Multiple complex needs (64%)"),
 #' and the highest probability in a class whose name does not mention it
 #' ("at most 30% in categories not named for it"). Not in the name: the
 #' class not named for it that holds as much or more ("more common in
@@ -672,8 +672,10 @@ name_evidence <- function(k, t, nb, pr, disp, max_words = 7) {
   if (length(held)) {
     held <- held[order(-nb$tp$p[held, t])]
     more <- any(pr$pct[held, t] > pr$pct[k, t])
+    # "the category": a factor and a category can share a name ("Domestic
+    # abuse: ... second to Domestic abuse (97%)" read as the factor)
     txt <- paste0(txt, ", ", if (!more) "as in " else if (length(held) == 1L) "second to " else "after ",
-                  and_list(cat_fig(held)))
+                  if (length(held) == 1L) "the category " else "the categories ", and_list(cat_fig(held)))
   }
   if (!length(not_named)) return(paste0(txt, ", every other category is named for it"))
   # the bound from what is printed: a range's upper end where a share is shown

@@ -65,7 +65,7 @@ plot_category_shares <- function(shares, council) {
   for (col in c("name", "share", "lower", "upper")) check_column(shares, col)
   sz <- data.frame(name = factor(shares$name, levels = rev(shares$name)), share = shares$share,
                    lower = shares$lower, upper = shares$upper)
-  sz$label <- ifelse(is.na(sz$share), "c", sprintf("%.1f%%", sz$share))
+  sz$label <- ifelse(is.na(sz$share), "c", paste0(format_pct(sz$share), "%"))
   sz$at <- ifelse(is.na(sz$upper), 0, sz$upper)
   shown <- sz[!is.na(sz$share), , drop = FALSE]
   ggplot2::ggplot(sz, ggplot2::aes(x = .data$share, y = .data$name)) +
@@ -86,4 +86,41 @@ report_shares_caption <- function(shares, council, interval) {
   n_hidden <- sum(is.na(shares$share))
   paste0("Estimated share of ", council, "'s episodes in each category, with its ", interval, ", as in the summary",
          if (n_hidden == 1) " (the hidden share, c, has no bar)" else if (n_hidden > 1) " (the hidden shares, c, have no bar)" else "")
+}
+
+#' Percentages as the report prints them: one rounding rule
+#'
+#' Every percentage the report prints is rounded half away from zero (13.45
+#' is 13.5, 13.5 is 14), not by the binary floating point of `sprintf()`,
+#' which prints 0.125 as 0.12 and 13.45 as 13.4 or 13.5 depending on how the
+#' number is stored. A percentage printed with fewer decimals than the
+#' tables (the summary's whole numbers) is the tables' printed value
+#' rounded again, so that a reader who rounds a table's 13.5 gets the
+#' summary's 14, not 13 (the unrounded 13.46).
+#'
+#' @param x Percentages (`NA` stays `NA`).
+#' @param digits Decimals printed.
+#' @param table_digits Decimals of the report's tables: a value printed
+#'   with fewer is rounded to these first.
+#' @return A character vector (`NA` where `x` is `NA`).
+#' @family report
+#' @export
+#' @examples
+#' format_pct(c(13.46, 25.45, 0.125, -2.5, NA))
+#' format_pct(c(13.46, 25.45), digits = 0)
+format_pct <- function(x, digits = 1, table_digits = 1) {
+  check_count(digits, min = 0)
+  r <- if (digits < table_digits) round_half_away(round_half_away(x, table_digits), digits) else round_half_away(x, digits)
+  r[!is.na(r) & r == 0] <- 0  # no "-0.0"
+  out <- formatC(r, format = "f", digits = digits)
+  out[is.na(x)] <- NA_character_
+  out
+}
+
+# round half away from zero, with a relative tolerance so that a half
+# stored just under it (13.45 as 13.4499999...) still rounds up
+round_half_away <- function(x, digits = 0) {
+  m <- 10^digits
+  z <- abs(x) * m
+  sign(x) * floor(z + 0.5 + 1e-9 * pmax(1, z)) / m
 }

@@ -599,9 +599,11 @@ k_study_note <- function(crit) {
          "national data, of ", if (length(sizes) > 1) paste(fmt(min(sizes)), "to", fmt(max(sizes))) else fmt(sizes),
          " episodes, in which it picked the true number of categories in ", cnt(r[crit$rule, "hit"], nd), " of the ", nd,
          " data sets and too many in ", cnt(r[crit$rule, "over"], nd), " (",
-         paste0(oname[others], ": ", vapply(others, function(o) cnt(r[o, "hit"], r[o, "data_sets"]), ""), " and ",
-                vapply(others, function(o) cnt(r[o, "over"], r[o, "data_sets"]), ""),
-                ifelse(r[others, "data_sets"] != nd, paste0(" of ", r[others, "data_sets"]), ""), collapse = "; "), ").")
+         # each criterion in words, with the data sets it ran on when fewer
+         # (s8 reader: "cross-validation: 31 and 1 of 42" was cryptic)
+         paste0(oname[others], ifelse(r[others, "data_sets"] != nd, paste0(", run on ", r[others, "data_sets"], " of them,"), ""),
+                " found it in ", vapply(others, function(o) cnt(r[o, "hit"], r[o, "data_sets"]), ""), " and chose too many in ",
+                vapply(others, function(o) cnt(r[o, "over"], r[o, "data_sets"]), ""), collapse = "; "), ").")
 }
 
 #' The deprivation effect in words, pooled and the council's own

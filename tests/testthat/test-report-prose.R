@@ -104,6 +104,12 @@ test_that("a heading above a landscape table goes to the table's page, not the f
   expect_equal(what, c("Before", "break", "Choosing", "Table 4. Fit", "tbl", "break", "sectPr"))
 })
 
+# The figures' captions of each format's knit, so the second test can
+# compare them with the first's (figure numbers are the same in Word and
+# HTML: s8 reader, finding 11)
+figures_seen <- new.env()
+figure_captions <- function(text) unique(regmatches(text, gregexpr("Figure [0-9]+\\. [A-Z][a-z]+ [a-z]+", text))[[1]])
+
 # One small report from census returns (XML), in HTML and in Word.
 knit_returns <- function(format, env = parent.frame()) {
   one <- cin_example[cin_example$la == "E08000024" & cin_example$year %in% 2023:2024, ]
@@ -132,6 +138,27 @@ test_that("the HTML report reads as English: no code, one number, named interval
   text <- html_body_text(out)
   expect_length(leaks_in(text), 0)
   expect_no_match(text, "could not be computed", fixed = TRUE)
+  figures_seen$html <- figure_captions(text)
+  # no wall of text (s8 reader, finding 7): the "Who is in each category"
+  # preamble and the methods are short paragraphs, the methods under plain
+  # headings; the preamble says what the tables do with missing values
+  paras <- function(from, to) {
+    sec <- regmatches(html, regexpr(paste0(">", from, "</h1>.*?<h1[^>]*>[^<]*", to), html, perl = TRUE))
+    p <- regmatches(sec, gregexpr("<p>.*?</p>", sec, perl = TRUE))[[1]]
+    vapply(p, function(x) length(strsplit(trimws(gsub("<[^>]+>", " ", x)), "\\s+")[[1]]), 0, USE.NAMES = FALSE)
+  }
+  who <- paras("Who is in each category", "")
+  meth <- paras("Methods and caveats", "References")
+  expect_gt(length(meth), 3)
+  expect_true(all(meth < 110), info = paste(meth, collapse = " "))
+  expect_true(all(head(who, 3) < 80), info = paste(head(who, 3), collapse = " "))
+  expect_match(text, "Methods and caveats The model Latent class analysis", fixed = TRUE)
+  expect_no_match(text, "are kept as rows of their own", fixed = TRUE)
+  expect_match(text, "Missing and unknown values are counted, never dropped", fixed = TRUE)
+  if (!is.null(figures_seen$word)) expect_identical(figures_seen$html, figures_seen$word)
+  # the ratios use unrounded estimates: said, so a reader recomputing one from
+  # the rounded counts is not surprised (s8 reader, finding 8)
+  expect_match(text, "The ratios are computed from the estimated numbers of episodes before rounding", fixed = TRUE)
   # returns hold no neighbourhoods, so no rates of the report's own to cite
   # populations for; and the methods do not deny the merge a note may report
   expect_no_match(text, "the report.s own rates")
@@ -256,6 +283,8 @@ test_that("the Word report has no path in its XML, charts at print resolution an
   inner <- xml2::xml_attr(xml2::xml_find_all(doc, "//pic:cNvPr", ns), "descr")
   expect_gt(length(inner), 3)
   expect_true(all(grepl("^Figure [0-9]+\\. ", inner)))
+  figures_seen$word <- figure_captions(paste(inner, collapse = " "))
+  if (!is.null(figures_seen$html)) expect_identical(figures_seen$word, figures_seen$html)
   # charts at 150 dots per inch or more at their printed size
   ext <- xml2::xml_find_all(doc, "//wp:inline/wp:extent", ns)
   blip <- xml2::xml_attr(xml2::xml_find_all(doc, "//wp:inline//a:blip", ns), "embed")

@@ -301,3 +301,15 @@ test_that("'not stable' states its threshold, and one resample either side of it
   seen <- vapply(50:30, function(m) as.vector(stability_band(m / 50, 50)), "")
   expect_identical(rle(seen)$values, c("stable", "borderline", "unstable"))
 })
+
+test_that("printed percentages follow one rule: half away from zero, the summary rounding the tables' value (s8 reader, finding 12)", {
+  # 13.46 prints 13.5 in a table and so 14 in the summary, like 25.5 -> 26
+  expect_identical(format_pct(c(13.46, 25.5, 29.46), 0), c("14", "26", "30"))
+  expect_identical(format_pct(c(13.46, 0.125, 0.05, -2.45, NA), 1), c("13.5", "0.1", "0.1", "-2.5", NA))
+  expect_identical(format_pct(0.125, 2, table_digits = 2), "0.13")
+  expect_identical(format_pct(c(12.45, 2.675), 1), c("12.5", "2.7"))
+  expect_identical(format_pct(-0.01, 1), "0.0")
+  # agrees with exact decimal arithmetic on halves (no binary artefact)
+  h <- (0:199 + 0.5) / 10
+  expect_identical(format_pct(h, 0, table_digits = 0), as.character(floor(h + 0.5)))
+})

@@ -619,3 +619,15 @@ test_that("'supports seven' from a fit whose best was reached by one start says 
   tab$n_finished[8] <- 4
   expect_no_match(report_k_choice(tab, blrt = bl, blrt_reps = 99)$note, "one start only", fixed = TRUE)
 })
+
+test_that("the study note says each criterion's counts in words, with the data sets it ran on (s8 reader: '31 and 1 of 42')", {
+  tab <- with_rule(data.frame(k = 1:6, BIC = c(500, 450, 440, 445, 452, 460), n_best = 5, n_finished = 5),
+                   c(490, 440, 420, 418, 415, 416))
+  r <- k_study_rates()
+  note <- report_k_choice(tab)$note
+  expect_no_match(note, "[0-9]+ and ([0-9]+|none)( of [0-9]+)?[;)]", perl = TRUE)
+  o <- setdiff(intersect(c("BIC", "SABIC", "CV", "AIC"), rownames(r)), k_rule_criterion)[1]
+  nm <- c(BIC = "BIC", SABIC = "SABIC", CV = "cross-validation", AIC = "AIC")[[o]]
+  expect_match(note, paste0(nm, if (r[o, "data_sets"] != r[k_rule_criterion, "data_sets"]) paste0(", run on ", r[o, "data_sets"], " of them,"),
+                            " found it in "), fixed = TRUE)
+})
