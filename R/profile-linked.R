@@ -22,7 +22,12 @@
 #' cells back. Where one side hides it, the other hides it too: the cell of
 #' the row, or, when the row is a sum of several, its smallest part, with the
 #' complementary cells that then need. This is repeated until no link is
-#' published on one side only (a fixed point). Rows that are the same
+#' published on one side only (a fixed point). A row printed merged with
+#' another ("CP plan or ICPC") counts as the sum of its levels. Should hiding
+#' more cells of a table change nothing while a sum it shares is still
+#' published on one side only, that table hides every number by category,
+#' and as a last resort is withheld whole (attribute `withheld` `TRUE`, every
+#' cell "c"), its note saying why: the result is always safe. Rows that are the same
 #' episodes in two tables are never chosen as complementary cells while
 #' others can protect. The printed counts are decided together (one number,
 #' one value): the same episodes print one value in every table, a row that
@@ -119,7 +124,7 @@ linked_explain <- function(tabs, specs, threshold) {
   why <- attr(tabs, "why")
   for (nm in names(tabs)) {
     mine <- Filter(function(m) identical(m$table, nm) && !identical(m$from, nm), why)
-    if (!length(mine)) next
+    if (!length(mine) || isTRUE(attr(tabs[[nm]], "withheld"))) next
     froms <- unique(vapply(mine, `[[`, "", "from"))
     others <- vapply(froms, function(b) linked_table_name(b, specs[[b]]), "")
     reason <- paste0("Some numbers by category are hidden here because, set against ", and_list(others),
@@ -155,21 +160,29 @@ linked_table_name <- function(nm, spec) {
 
 # The joint suppression: the tables built with the cells to hide, widened
 # until no link is published on one side only (a fixed point). Hiding only
-# ever grows, and there are finitely many cells, so the loop ends; a round
-# that asks for cells hidden already (a row a table does not print on its
-# own) hides the categories' whole columns in that table instead, and if
-# even that adds nothing the suppression is not finished: an error, never
-# tables that could give a small number back. Attribute `rounds`.
+# ever grows, and there are finitely many cells, so the loop ends. A round
+# that asks for cells hidden already (the sum another table hides is still
+# published here) widens, in the tables it names, step by step to what is
+# certainly safe: the categories' whole columns; then every category's
+# cells; then the whole table withheld (every
+# number, its note says why). A withheld table publishes no sum, so it is
+# never asked for more and each step adds a table: the loop ends. Only a
+# request naming tables withheld already (not possible from
+# linked_hide_more(), a bug) is an error, never tables that could give a
+# small number back. Attribute `rounds`.
 linked_fixed_point <- function(specs, links, W, threshold) {
   hide <- stats::setNames(rep(list(list()), length(specs)), names(specs))
   why <- list()
+  withheld <- character()
   size <- function(h) sum(lengths(unlist(h, recursive = FALSE)))
+  cats <- colnames(W)
   rnd <- 0L
   repeat {
     rnd <- rnd + 1L
-    tabs <- lapply(names(specs), function(nm) linked_table(specs[[nm]], W, threshold, hide[[nm]]))
+    tabs <- lapply(names(specs), function(nm) linked_table(specs[[nm]], W, threshold, hide[[nm]],
+                                                          withheld = nm %in% withheld))
     names(tabs) <- names(specs)
-    more <- linked_hide_more(tabs, links, colnames(W))
+    more <- linked_hide_more(tabs, links, cats)
     if (!length(more)) break
     before <- size(hide)
     why <- c(why, more)
@@ -177,22 +190,118 @@ linked_fixed_point <- function(specs, links, W, threshold) {
     if (size(hide) > before) next
     for (m in more) hide[[m$table]]$total <- union(hide[[m$table]]$total, m$cats)
     if (size(hide) > before) next
+    stuck <- setdiff(unique(vapply(more, `[[`, "", "table")), withheld)
+    for (nm in stuck) {
+      rows <- c(setdiff(rownames(attr(tabs[[nm]], "printed")), "All episodes"), "total")
+      for (r in rows) hide[[nm]][[r]] <- union(hide[[nm]][[r]], cats)
+    }
+    if (size(hide) > before) next
+    if (length(stuck)) {
+      withheld <- union(withheld, stuck)
+      next
+    }
     where <- unique(vapply(more, function(m) paste0(m$table, " (", m$row, ")"), ""))
     abort_input(c("The joint suppression of the tables by category could not be finished.",
                   x = "Hiding more cells of {.val {where}} changes nothing, but a sum they share with another table is still published on one side only.",
                   i = "Please report this with the tables' levels; publish these tables one by one only after checking them."),
                 class = "cscdemand_error_suppression")
   }
-  structure(tabs, rounds = rnd, why = why)
+  structure(tabs, rounds = rnd, why = why, withheld = withheld)
 }
 
-# One table of pathway_tables(), with the cells to hide.
-linked_table <- function(s, W, threshold, hide) {
+# One table of pathway_tables(), with the cells to hide; `withheld`: every
+# number hidden (the joint suppression's last resort), its note says why.
+# Attribute `members`: the levels each printed row counts (a merged row,
+# such as "CP plan or ICPC", counts several).
+linked_table <- function(s, W, threshold, hide, withheld = FALSE) {
   base <- data.frame(v = s$values[s$held])
-  class_crosstab(base, var = "v", posterior = W[s$held, , drop = FALSE], threshold = threshold,
-                 label = s$label, published = s$published, hide = if (length(hide)) hide, pool = s$pool,
-                 totals_published = isTRUE(s$totals_published), linked_rows = s$rows_linked,
-                 rounded = s$rounded)
+  tab <- class_crosstab(base, var = "v", posterior = W[s$held, , drop = FALSE], threshold = threshold,
+                        label = s$label, published = s$published, hide = if (length(hide)) hide, pool = s$pool,
+                        totals_published = isTRUE(s$totals_published), linked_rows = s$rows_linked,
+                        rounded = s$rounded)
+  attr(tab, "members") <- linked_members(tab, s, W)
+  if (withheld) tab <- linked_withhold(tab, threshold)
+  tab
+}
+
+# The levels of a table's spec that each printed row counts: a row named
+# for a level counts it; the levels left go to the rows left (one merged
+# row takes them all; with several, each level goes to the one row whose
+# name holds it). A row whose episodes (unrounded) do not add up to its
+# levels' is left out (NULL): its sums are then never taken as known.
+linked_members <- function(tab, s, W) {
+  p <- attr(tab, "printed")
+  if (is.null(p)) return(NULL)
+  lv <- as.character(crosstab_levels(s$values[s$held], residual_unknown))
+  w <- rowSums(W[s$held, , drop = FALSE])
+  n <- tapply(w, lv, sum)
+  levs <- names(n)[n > 0]
+  rows <- setdiff(rownames(p), "All episodes")
+  out <- stats::setNames(lapply(rows, function(r) if (r %in% levs) r else character()), rows)
+  rest <- setdiff(levs, rows)
+  open <- setdiff(rows, levs)
+  if (length(open) == 1L) {
+    out[[open]] <- rest
+  } else {
+    for (l in rest) {
+      at <- open[vapply(open, function(r) grepl(tolower(l), tolower(r), fixed = TRUE), logical(1))]
+      if (length(at) == 1L) out[[at]] <- c(out[[at]], l)
+    }
+  }
+  e <- attr(tab, "expected")
+  for (r in rows) {
+    m <- out[[r]]
+    ok <- length(m) > 0L && (is.null(e) || !(r %in% rownames(e)) || abs(sum(e[r, ]) - sum(n[m])) < 1e-6)
+    if (!ok) out[r] <- list(NULL)
+  }
+  out
+}
+
+# Rows `u` (levels of the table's spec) as the printed rows that count
+# exactly them; NULL when a printed row counts some of them and other
+# levels too, or a level is not found in any printed row.
+linked_printed_rows <- function(tab, u) {
+  p <- attr(tab, "printed")
+  members <- attr(tab, "members")
+  if (is.null(members)) return(if (all(u %in% rownames(p))) u)
+  rows <- character()
+  seen <- character()
+  for (r in names(members)) {
+    m <- members[[r]]
+    if (is.null(m)) {
+      if (r %in% u) return(NULL)
+      next
+    }
+    inside <- m %in% u
+    if (any(inside) && !all(inside)) return(NULL)
+    if (all(inside)) {
+      rows <- c(rows, r)
+      seen <- c(seen, m)
+    }
+  }
+  if (!all(u %in% seen)) return(NULL)
+  rows
+}
+
+# The joint suppression's last resort for a table: every number hidden,
+# and a note saying why in plain words.
+linked_withhold <- function(tab, threshold) {
+  supp <- attr(tab, "suppressed")
+  supp[] <- TRUE
+  cnt <- attr(tab, "counts")
+  cnt[] <- NA
+  out <- tab
+  for (j in names(out)[-1]) out[[j]] <- "c"
+  why <- paste0("This table is not shown: read with the other tables of what happens next, any of its numbers ",
+                "could give away numbers under ", threshold, " of those tables.")
+  attributes(out) <- c(attributes(out)[c("names", "row.names", "class")],
+                       attributes(tab)[setdiff(names(attributes(tab)), c("names", "row.names", "class"))])
+  attr(out, "suppressed") <- supp
+  attr(out, "counts") <- cnt
+  attr(out, "note") <- why
+  attr(out, "sentence") <- why
+  attr(out, "withheld") <- TRUE
+  out
 }
 
 # Rows of at least ten times the threshold with more than half of their
@@ -533,7 +642,7 @@ linked_hide_more <- function(tabs, links, cats) {
 # The printed sum of rows `u` ("total") of a table over categories `g`.
 linked_sum <- function(tab, u, g) {
   p <- attr(tab, "printed")
-  rows <- if (identical(u, "total")) "All episodes" else intersect(u, rownames(p))
+  rows <- if (identical(u, "total")) "All episodes" else linked_printed_rows(tab, u) %||% intersect(u, rownames(p))
   cols <- crosstab_columns_of(tab, g)
   if (!length(rows) || anyNA(cols)) return(0)
   sum(p[rows, cols])
@@ -558,7 +667,7 @@ linked_smallest <- function(tab, u, g) {
   if (identical(u, "total")) return("total")
   p <- attr(tab, "printed")
   cols <- crosstab_columns_of(tab, g)
-  rows <- intersect(u, rownames(p))
+  rows <- linked_printed_rows(tab, u) %||% intersect(u, rownames(p))
   if (!length(rows)) return(u[1])
   n <- rowSums(p[rows, cols, drop = FALSE])
   rows[order(n <= 0, n)][1L]
@@ -575,17 +684,16 @@ crosstab_columns_of <- function(tab, g) {
 # cells and totals), the sum of rows `rows` ("total": its total row) over
 # the categories `g`: the sum's hidden part must lie in the span of the
 # published lines' equations (each row and column adds up to its total).
-# A row the table does not print on its own (merged with another, or left
-# out) is taken as not worked out.
+# Rows are the levels of the table's spec: a printed row that merges some
+# of them with levels outside `rows`, or a level not printed, is taken as
+# not worked out (linked_printed_rows()).
 crosstab_sum_known <- function(tab, rows, g) {
   supp <- attr(tab, "suppressed")
   if (is.null(supp)) return(FALSE)
-  rows <- if (identical(rows, "total")) "All episodes" else rows
+  rows <- if (identical(rows, "total")) "All episodes" else linked_printed_rows(tab, rows)
+  if (!length(rows)) return(FALSE)
   cols <- crosstab_columns_of(tab, g)
   if (anyNA(cols)) return(FALSE)
-  p <- attr(tab, "printed")
-  missing <- setdiff(rows, rownames(supp))
-  if (length(missing)) return(FALSE)
   target <- matrix(0, nrow(supp), ncol(supp), dimnames = dimnames(supp))
   target[rows, cols] <- 1
   h <- which(supp)

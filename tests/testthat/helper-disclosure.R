@@ -258,7 +258,7 @@ linked_atom_widths <- function(tabs, values, post, threshold = 10) {
     v <- values[[t]][at]
     # a level merged into a published row ("Not yet ended or 2 years or more")
     lv <- setdiff(rownames(cnt), "All episodes")
-    into <- vapply(unique(v[!is.na(v)]), function(l) if (l %in% lv) l else lv[vapply(lv, grepl, TRUE, pattern = l, fixed = TRUE)][1], "")
+    into <- vapply(unique(v[!is.na(v)]), function(l) if (l %in% lv) l else lv[vapply(tolower(lv), grepl, TRUE, pattern = tolower(l), fixed = TRUE)][1], "")
     v <- unname(into[v])
     for (i in rownames(cnt)) for (j in colnames(cnt)) {
       in_row <- if (i == "All episodes") !is.na(v) else v %in% i
