@@ -294,9 +294,10 @@ report_stability_summary <- function(stab, section = "How stable are the categor
   band <- stability_band(sb$recovered, stab$resamples)
   pc <- function(x) paste0(round(100 * x), "%")
   un <- sb[band == "unstable", , drop = FALSE]
-  # the summary names the borderline ones under the threshold; those over it
-  # are named, as borderline, in the section
-  bd <- sb[band == "borderline" & sb$recovered < 0.95, , drop = FALSE]
+  # the summary carries the section's hedges: every borderline category,
+  # whichever side of the threshold (the section says "read with some care"
+  # of all of them)
+  bd <- sb[band == "borderline", , drop = FALSE]
   if (!nrow(un) && !nrow(bd)) return(NULL)
   it <- function(d, a, b) if (nrow(d) == 1) a else b
   parts <- c(

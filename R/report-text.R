@@ -105,7 +105,41 @@ report_k_choice <- function(enumeration, cv = NULL, blrt = NULL, k_use = NULL, b
                total_text = if (!is.null(n_text) && !is.null(blrt_total) && identical(as.numeric(blrt_total), as.numeric(nobs))) n_text)
   txt <- report_k_text(tb, crit, blrt_reps, blrt_size, blrt_total, seed, alpha)
   list(k = k, rule = rule, k_rule = k_rule, k_bic = k_bic, k_cv = k_cv, k_blrt = k_blrt, k_ic = k_ic,
-       agree = agree, study_range = crit$range, spread = k_spread(crit), text = txt$text, note = txt$note)
+       agree = agree, study_range = crit$range, spread = k_spread(crit), analyst = !is.null(k_use),
+       text = txt$text, note = txt$note)
+}
+
+#' The summary's clause on how firm the number of categories is
+#'
+#' The section on choosing the number of categories hedges it when the
+#' measures (BIC, SABIC, CAIC, cross-validation, the bootstrap test) are two
+#' or more categories apart ("not a firm finding"), and when the model's
+#' episodes are outside the sizes of the simulation study that checked the
+#' rule. The summary carries the same hedges, from the same quantities
+#' ([report_k_choice()]'s `spread` and `study_range`), in one sentence.
+#'
+#' @param kc The result of [report_k_choice()].
+#' @param section The title of the report's section, cited.
+#' @return One sentence (Markdown), or `NULL` when the body has no hedge.
+#' @family report
+#' @export
+#' @examples
+#' tab <- data.frame(k = 1:5, BIC = c(500, 450, 440, 445, 452), SABIC = c(490, 441, 428, 426, 430),
+#'                   AIC = c(495, 440, 425, 420, 422), n_best = 5, n_finished = 5)
+#' bl <- data.frame(k = 2:5, p_value = c(0.01, 0.01, 0.01, 0.5))
+#' report_k_summary(report_k_choice(tab, blrt = bl, blrt_reps = 99))
+report_k_summary <- function(kc, section = "Choosing the number of categories") {
+  sp <- kc$spread
+  spread <- length(sp) && sp >= 2
+  outside <- isTRUE(kc$study_range %in% c("below", "above"))
+  if (!spread && !outside) return(NULL)
+  picks <- attr(sp, "picks")
+  paste0(cap_first(count_words(kc$k)), " is ", if (isTRUE(kc$analyst)) "the analyst's" else "the rule's", " choice",
+         if (spread) paste0(", not a firm finding: the measures point to anywhere from ", count_words(min(picks)), " to ",
+                            count_words(max(picks)), " categories"),
+         if (outside) paste0(if (spread) ", and" else ", but", " the study that checked the rule had no data set as ",
+                             if (kc$study_range == "below") "small" else "large", " as this one"),
+         " (see *", section, "*).")
 }
 
 #' How a pooled model's number of episodes is written
@@ -410,6 +444,18 @@ report_k_disagree <- function(crit, tb, size, total) {
 
 cap_first <- function(x) paste0(toupper(substr(x, 1, 1)), substring(x, 2))
 
+# The bootstrap test's "supports K" rests on the fit with K + 1 categories:
+# when the table's best fit of that model was reached by one start only (not
+# replicated: a better maximum may exist, which would lower the p-value),
+# the note says so beside the claim.
+blrt_lone <- function(tb, k_next) {
+  nb <- tb$n_best[tb$k == k_next]
+  if (!length(nb) || is.na(nb) || nb != 1) return("")
+  paste0("; but the best fit with ", count_words(k_next), " categories was reached by one start only (the table's column of ",
+         "random starts), so it may not be that model's best, and a better fit would give a lower p-value: ",
+         "that support is less firm than the p-value suggests")
+}
+
 # Why the rule keeps its number when a check points to more categories,
 # argued from the study's own table (k_study_pair()): how the rule and the
 # check did on the data sets both ran on, and where they disagreed which was
@@ -506,7 +552,8 @@ report_k_note <- function(tb, crit, reps, size, total, seed, alpha) {
                          if (all_sig) paste0("finds a gain significant at the ", 100 * alpha, "% level at every number tested, up to ",
                                              cats(crit$k_blrt), ", so it sets no upper limit")
                          else paste0("first finds no gain significant at the ", 100 * alpha, "% level with ",
-                                     cats(crit$k_blrt + 1), ", so it supports ", count_words(crit$k_blrt)), "."))
+                                     cats(crit$k_blrt + 1), ", so it supports ", count_words(crit$k_blrt),
+                                     blrt_lone(tb, crit$k_blrt + 1)), "."))
   }
   best <- tb$n_best[tb$k == k]
   if (length(best) && !is.null(tb$n_finished)) {
@@ -791,6 +838,27 @@ report_cv_text <- function(cv) {
            "smallest gap, to ", cats(g$k), ", is ", formatC(g$diff, format = "f", digits = 4),
            " per episode with a standard error of ", formatC(g$se, format = "f", digits = 4), ".")
   } else paste0("Cross-validation was run for ", cats(best), " only.")
+  # the chart's bars are each number's own spread between folds (unpaired);
+  # when a number told apart here has a bar overlapping the best's, the text
+  # says why the two do not disagree (s8 reader: bars overlap from four to
+  # eight, the text tells six from five)
+  ses <- tapply(fr$heldout_ll, fr$k, function(v) {
+    v <- v[!is.na(v)]
+    if (length(v) > 1) stats::sd(v) / sqrt(length(v)) else NA_real_
+  })[names(means)]
+  apart <- setdiff(as.integer(names(means)), near)
+  ov <- apart[vapply(apart, function(k) {
+    i <- as.character(k)
+    j <- as.character(best)
+    isTRUE(abs(means[[j]] - means[[i]]) < 2 * (ses[[i]] + ses[[j]]))
+  }, logical(1))]
+  if (length(ov)) {
+    text <- paste0(text, " The chart's bars show each number's own spread between folds; the comparison here is of paired ",
+                   "differences across the same folds, which vary less (a fold that is hard to predict is hard for every ",
+                   "model), so ", and_list(vapply(ov, count_words, "")), ", whose bar", if (length(ov) == 1) "" else "s",
+                   " overlap", if (length(ov) == 1) "s" else "", " the best's, ", if (length(ov) == 1) "is" else "are",
+                   " still told apart from ", count_words(best), ".")
+  }
   list(text = text, best = best, near = near)
 }
 
@@ -833,11 +901,21 @@ report_fit_note <- function(tb, k, starts = NULL, control = lca_control(), blrt_
            "can favour more categories than BIC, never fewer.")
   }
   final <- control$final_starts %||% max(4L, ceiling(control$batch / 4))
+  # the enumeration screens the starts it runs on (lca_enumerate(): screen_tol
+  # 1e-9 unless set), so the column's second number is the starts run to the
+  # end, which varies from model to model, not a fixed number per batch
+  scr <- control$screen_tol %||% 1e-9
+  scr_txt <- if (isTRUE(all.equal(scr, 1e-9))) "a billionth" else paste0(format(scr, scientific = FALSE), " times")
   st <- if (is.null(starts)) {
     paste0("The one-category model has a single solution, so it needs one start. For the others, random starts ",
            "were drawn in batches of ", control$batch, "; each was run briefly and the ", count_words(final), " best of each batch ",
-           "were run to the end (the second number of the column, so ", final, " for one batch, ", 2 * final, " for two), and ",
-           "batches went on until ", count_words(control$min_best), " finished starts reached the same best fit, or until ",
+           "were run on",
+           if (scr > 0) paste0(" until one step gained less than ", scr_txt, " of the log-likelihood; only those then close to ",
+                               "the best so far were run to the end, the others (heading for a poorer fit) were stopped there") else
+             " to the end",
+           ". The column counts the starts run to the end (its second number: at most ", final, " per batch", if (scr > 0) ", fewer when some were stopped early" else "",
+           ") and, of those, the ones that reached the best fit (its first number). ",
+           "Batches went on until ", count_words(control$min_best), " finished starts reached the same best fit, or until ",
            "a batch no longer improved it.")
   } else paste0("Each model with two or more categories was fitted from ", starts, " random starts, as set by the analyst.")
   e <- tb$entropy[tb$k == k]

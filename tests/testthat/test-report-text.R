@@ -210,6 +210,18 @@ test_that("cross-validation is read with its noise: paired fold differences (iss
   expect_false(any(1:4 %in% out$near))
   expect_match(out$text, "cannot tell models with five to eight categories apart", fixed = TRUE)
   expect_no_match(out$text, "points to")
+  # the chart's unpaired bars overlap for numbers the paired comparison tells
+  # apart: the text says what its comparison is, naming exactly those (s8
+  # reader, finding 9); the bars from the cv table's own standard errors
+  tab <- fake_cv(ll, 1:8)$table
+  ov <- setdiff(tab$k[abs(tab$heldout_ll[best] - tab$heldout_ll) < 2 * (tab$se + tab$se[best])], out$near)
+  expect_gt(length(ov), 0)
+  expect_match(out$text, paste0("the comparison here is of paired differences across the same folds, which vary less ",
+                                "(a fold that is hard to predict is hard for every model), so ",
+                                and_list(vapply(ov, count_words, ""))), fixed = TRUE)
+  # bars that do not overlap: no such sentence
+  sep <- outer(rep(0, 5), c(-7.5, -7, -6.5), `+`) + matrix(stats::rnorm(15, 0, 0.001), 5, 3)
+  expect_no_match(report_cv_text(fake_cv(sep, 1:3))$text, "paired differences", fixed = TRUE)
   # a clear winner is named, with its smallest gap and that gap's standard error
   ll2 <- outer(fold_level, c(-7.2, -7.0, -6.8, -6.95), `+`) + matrix(stats::rnorm(20, 0, 0.005), 5, 4)
   out2 <- report_cv_text(fake_cv(ll2, 1:4))
@@ -572,4 +584,38 @@ test_that("the note gives the rule's margin over the next best number, and calls
   tab2 <- with_rule(data.frame(k = 1:4, BIC = c(500, 450, 440, 445)), c(490, 440, 400, 430))
   expect_match(report_k_choice(tab2)$note, "than with the next best, four categories, by 30.0.", fixed = TRUE)
   expect_no_match(report_k_choice(tab2)$note, "near tie", fixed = TRUE)
+})
+
+test_that("the summary carries the K section's hedges, from the same quantities (s8 reader, finding 4)", {
+  tab <- data.frame(k = 1:8, BIC = c(500, 450, 440, 445, 452, 460, 470, 480),
+                    SABIC = c(490, 440, 420, 418, 415, 410, 405, 406),
+                    CAIC = c(510, 455, 445, 450, 460, 470, 480, 490), n_best = 5, n_finished = 5)
+  tab <- with_rule(tab, tab$SABIC)
+  r <- report_k_choice(tab)
+  s <- report_k_summary(r)
+  # the body's words, and the body's range of the measures
+  expect_match(r$text, "seven is the rule's choice, not a firm finding", fixed = TRUE)
+  expect_match(s, "Seven is the rule's choice, not a firm finding: the measures point to anywhere from three to seven categories",
+               fixed = TRUE)
+  # no hedge in the body, none in the summary
+  one <- report_k_choice(with_rule(data.frame(k = 1:6, BIC = c(500, 450, 440, 438, 452, 460)), c(490, 440, 420, 418, 417, 440)))
+  expect_null(report_k_summary(one))
+  # a council smaller than the study's data sets: said in the summary too
+  lo <- min(attr(k_study_rates(), "sets")$n)
+  small <- report_k_choice(transform(tab, nobs = lo - 1))
+  expect_match(report_k_summary(small), "and the study that checked the rule had no data set as small as this one", fixed = TRUE)
+  # the analyst's number is the analyst's
+  expect_match(report_k_summary(report_k_choice(tab, k_use = 5)), "Five is the analyst's choice", fixed = TRUE)
+})
+
+test_that("'supports seven' from a fit whose best was reached by one start says so (s8 reader, finding 5)", {
+  tab <- with_rule(data.frame(k = 1:8, BIC = c(500, 450, 440, 445, 452, 460, 470, 480), n_best = c(1, 5, 5, 4, 3, 3, 4, 1),
+                              n_finished = c(1, 5, 5, 4, 4, 4, 4, 1)),
+                   c(490, 440, 420, 418, 415, 410, 408, 409))
+  bl <- data.frame(k = 6:8, p_value = c(0.01, 0.03, 0.45))
+  r <- report_k_choice(tab, blrt = bl, blrt_reps = 99)
+  expect_match(r$note, "so it supports seven; but the best fit with eight categories was reached by one start only", fixed = TRUE)
+  tab$n_best[8] <- 3
+  tab$n_finished[8] <- 4
+  expect_no_match(report_k_choice(tab, blrt = bl, blrt_reps = 99)$note, "one start only", fixed = TRUE)
 })
