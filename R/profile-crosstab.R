@@ -115,6 +115,12 @@
 #'   "CP plan" row of a table of thresholds): they are then rounded plainly,
 #'   as that table rounds them. Default `FALSE`: rounded to add up to the
 #'   rounded number of episodes.
+#' @param rounded Optional printed values decided across tables, so that a
+#'   count of the same episodes prints one value in every table (used by
+#'   [pathway_tables()]): a list of `cells`, a matrix of levels (rows) by
+#'   categories (columns, as the posterior's), and `totals`, a vector by
+#'   category, `NA` where the table rounds as usual. A column of categories
+#'   counted together prints the sum of its categories' values.
 #' @return A data frame of character cells (`"1,234 (45.6%)"`, `"c"`), one row
 #'   per level plus `"All episodes"`, one column per class plus `"All
 #'   episodes"`, of class `cscdemand_crosstab`. Attribute `counts` holds the
@@ -151,7 +157,7 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
                                        "Not recorded", "Refused"),
                            label = NULL, posterior = NULL, published = NULL, focus = NULL,
                            others = "Other councils in the model", hide = NULL, pool = NULL,
-                           totals_published = FALSE, linked_rows = NULL) {
+                           totals_published = FALSE, linked_rows = NULL, rounded = NULL) {
   check_episodes(episodes)
   check_threshold(threshold)
   check_crosstab_hide(hide)
@@ -198,7 +204,7 @@ class_crosstab <- function(episodes, class = NULL, var = NULL, threshold = 10,
   }
   crosstab_publish(tab, label, threshold, unknown, "proportional", published,
                    merge_columns = if (!is.null(var)) "Other categories", hide = hide, pool = pool,
-                   totals = totals_published, groups = linked_rows)
+                   totals = totals_published, groups = linked_rows, rounded = rounded)
 }
 
 # One level kept by name, every other pooled under `others`.
@@ -240,20 +246,43 @@ crosstab_focus_only <- function(tab, focus) {
 # suppression and formatting of a levels x classes table of counts (whole or
 # expected).
 crosstab_publish <- function(tab, label, threshold, unknown, method, published = NULL,
-                             merge_columns = NULL, hide = NULL, pool = NULL, totals = FALSE, groups = NULL) {
+                             merge_columns = NULL, hide = NULL, pool = NULL, totals = FALSE, groups = NULL,
+                             rounded = NULL) {
   out <- crosstab_publish_cells(tab, label, threshold, unknown, method, published, merge_columns, hide, pool, totals,
-                                groups)
+                                groups, rounded)
   crosstab_residual_total(out, label, threshold, unknown, method, published, merge_columns, hide, pool, totals,
-                          groups) %||% out
+                          groups, rounded) %||% out
+}
+
+# The printed values `rounded` (from pathway_tables(): a list of `cells`, a
+# matrix of levels by categories, and `totals`, by category; NA where free)
+# laid out as `tab` is after crosstab_layout(): a pooled column is the sum
+# of its categories' values (NA if any is free), a row not in `rounded` free.
+crosstab_fixed <- function(rounded, tab, pooled, pool_name) {
+  if (is.null(rounded)) return(NULL)
+  col_of <- function(v, j) {
+    cats <- if (!is.null(pool_name) && identical(j, pool_name)) pooled else j
+    if (!all(cats %in% names(v))) return(NA_real_)
+    sum(v[cats])
+  }
+  cells <- matrix(NA_real_, nrow(tab), ncol(tab), dimnames = dimnames(tab))
+  for (i in intersect(rownames(tab), rownames(rounded$cells))) {
+    v <- rounded$cells[i, ]
+    cells[i, ] <- vapply(colnames(tab), function(j) col_of(v, j), 0)
+  }
+  totals <- if (!is.null(rounded$totals)) vapply(colnames(tab), function(j) col_of(rounded$totals, j), 0)
+  list(cells = cells, totals = totals)
 }
 
 crosstab_publish_cells <- function(tab, label, threshold, unknown, method, published = NULL,
-                                    merge_columns = NULL, hide = NULL, pool = NULL, totals = FALSE, groups = NULL) {
+                                    merge_columns = NULL, hide = NULL, pool = NULL, totals = FALSE, groups = NULL,
+                                    rounded = NULL) {
   lay <- crosstab_layout(tab, threshold, unknown, merge_columns, pool = pool)
   tidy <- lay$tidy
   tab <- lay$tab
   sp <- crosstab_suppress(tab, threshold, published, crosstab_hide_cells(hide, tab, lay$pooled, merge_columns),
-                          totals = totals, groups = groups)
+                          totals = totals, groups = groups,
+                          fixed = crosstab_fixed(rounded, tab, lay$pooled, merge_columns))
   full <- sp$full
   supp <- sp$supp
   body <- full[-nrow(full), , drop = FALSE]
@@ -290,7 +319,7 @@ crosstab_publish_cells <- function(tab, label, threshold, unknown, method, publi
 # on their own (a percentage that gives back a small count is hidden).
 # Returns NULL when no large row is mostly hidden because of such a row.
 crosstab_residual_total <- function(res, label, threshold, unknown, method, published, merge_columns, hide,
-                                    pool = NULL, totals = FALSE, groups = NULL) {
+                                    pool = NULL, totals = FALSE, groups = NULL, rounded = NULL) {
   supp <- attr(res, "suppressed")
   e <- attr(res, "expected")
   nr <- nrow(supp)
@@ -304,8 +333,13 @@ crosstab_residual_total <- function(res, label, threshold, unknown, method, publ
   crowded <- !resid & rt >= 10 * threshold & 2 * rowSums(hid) > ncol(hid)
   if (!any(crowded) || !any(resid) || sum(!resid) < 2L || !any(hid[resid, ]) ||
       !all(rownames(e) == lv)) return(NULL)
+  # the known rows' totals are their printed values added up (when decided)
+  if (!is.null(rounded)) {
+    known <- rownames(e)[!resid]
+    rounded$totals <- if (all(known %in% rownames(rounded$cells))) colSums(rounded$cells[known, , drop = FALSE])
+  }
   k <- crosstab_publish_cells(e[!resid, , drop = FALSE], label, threshold, unknown, method, published,
-                               merge_columns, hide, pool, totals, groups)
+                               merge_columns, hide, pool, totals, groups, rounded)
   # what the full table's note said of merged rows still holds; that the
   # not-known row is kept with hidden cells, or that categories are counted
   # together (the known rows' table pools its own), no longer does

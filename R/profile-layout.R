@@ -46,8 +46,9 @@ crosstab_layout <- function(tab, threshold, unknown, merge_columns = NULL, drop_
 # which rounded cells may not add up to rounded totals exactly). Returns the
 # rounded table with its totals (`full`) and the suppressed cells (`supp`,
 # same shape).
-crosstab_suppress <- function(tab, threshold, published = NULL, hide = NULL, totals = FALSE, groups = NULL) {
-  full <- crosstab_round(tab, published, totals)
+crosstab_suppress <- function(tab, threshold, published = NULL, hide = NULL, totals = FALSE, groups = NULL,
+                              fixed = NULL) {
+  full <- crosstab_round(tab, published, totals, fixed)
   body <- full[-nrow(full), , drop = FALSE]
   groups <- lapply(groups, function(g) rownames(body) %in% g)
   groups <- groups[vapply(groups, function(g) any(g) && !all(g), logical(1))]
@@ -87,12 +88,19 @@ crosstab_suppress <- function(tab, threshold, published = NULL, hide = NULL, tot
 # keep their plain rounding, so that both tables print the same number), so
 # that the percentages of a column add up to 100. The levels' totals and the
 # grand total are rounded as they are (a level's total is a whole number of
-# episodes when the categories are the columns).
-crosstab_round <- function(tab, published = NULL, totals = FALSE) {
-  fixed <- rownames(tab) %in% published
+# episodes when the categories are the columns). `fixed`: printed values
+# decided across tables (crosstab_fixed(): a matrix like `tab` and a vector
+# of category totals, NA where free), which they keep.
+crosstab_round <- function(tab, published = NULL, totals = FALSE, fixed = NULL) {
+  pin <- rownames(tab) %in% published
   tot <- if (isTRUE(totals)) round(colSums(tab)) else round_to_total(colSums(tab), round(sum(tab)))
+  if (!is.null(fixed$totals)) tot <- ifelse(is.na(fixed$totals), tot, fixed$totals)
   cells <- tab
-  for (j in seq_len(ncol(tab))) cells[, j] <- round_to_total(tab[, j], tot[j], fixed)
+  for (j in seq_len(ncol(tab))) {
+    fj <- if (!is.null(fixed$cells)) fixed$cells[, j] else rep(NA_real_, nrow(tab))
+    x <- ifelse(is.na(fj), tab[, j], fj)
+    cells[, j] <- round_to_total(x, tot[j], pin | !is.na(fj))
+  }
   rbind(cbind(cells, `All episodes` = round(rowSums(tab))),
         `All episodes` = c(tot, round(sum(tab))))
 }

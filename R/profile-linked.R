@@ -28,9 +28,12 @@
 #' published on one side only, that table hides every number by category,
 #' and as a last resort is withheld whole (attribute `withheld` `TRUE`, every
 #' cell "c"), its note saying why: the result is always safe. Rows that are the same
-#' episodes in two tables are rounded plainly in both, so they print the
-#' same number, and are never chosen as complementary cells while others
-#' can protect.
+#' episodes in two tables are never chosen as complementary cells while
+#' others can protect. The printed counts are decided together (one number,
+#' one value): the same episodes print one value in every table, a row that
+#' is the sum of rows of other tables prints the sum of their printed
+#' values (the conferences are the printed "ICPC" and "CP plan" cells added
+#' up), and each table's columns add up to its totals.
 #'
 #' @inheritParams class_crosstab
 #' @param episodes The council's episodes, with `threshold_reached` (the
@@ -77,6 +80,7 @@ pathway_tables <- function(episodes, posterior, measures = NULL, threshold = 10,
   if (!length(specs)) return(structure(list(), rounds = 0L, links = linked_links_frame(list())))
   links <- linked_relations(specs)
   specs <- linked_plain_rounding(specs, links)
+  specs <- linked_rounded(specs, links, W)
   # two ways to choose complementary cells, each suppressed jointly to its
   # fixed point (and with categories counted together where that helps):
   # table by table, or keeping the sums other tables print workable where
@@ -213,7 +217,8 @@ linked_table <- function(s, W, threshold, hide, withheld = FALSE) {
   base <- data.frame(v = s$values[s$held])
   tab <- class_crosstab(base, var = "v", posterior = W[s$held, , drop = FALSE], threshold = threshold,
                         label = s$label, published = s$published, hide = if (length(hide)) hide, pool = s$pool,
-                        totals_published = isTRUE(s$totals_published), linked_rows = s$rows_linked)
+                        totals_published = isTRUE(s$totals_published), linked_rows = s$rows_linked,
+                        rounded = s$rounded)
   attr(tab, "members") <- linked_members(tab, s, W)
   if (withheld) tab <- linked_withhold(tab, threshold)
   tab
@@ -487,6 +492,99 @@ linked_plain_rounding <- function(specs, links) {
     specs[[l$parts[[1]]$b]] <- mark(specs[[l$parts[[1]]$b]], u)
   }
   specs
+}
+
+# One number, one value: the printed value, by category, of every row and
+# total of the tables, decided together so that a count of the same
+# episodes prints one value in every table, a row that a link makes the sum
+# of rows of other tables prints the sum of their printed values (the
+# episodes with a conference are the "ICPC" and "CP plan" rows of the
+# thresholds; those assessed not in need are those with no further action
+# and those stepped down), and each table's column still adds up to its
+# total. Sets of episodes are keyed by their episodes (the same rows in two
+# tables are one set). Each equation is a set and the sets that make it up
+# (a table's total and its rows; a link's row and its parts). All the
+# episodes start with the categories' totals that add up to the rounded
+# number of episodes (crosstab_round()); then, in turn: a set whose parts
+# are all decided is their sum; else a decided set with parts not yet
+# decided shares what its decided parts leave among them by largest
+# remainder (the equation with most parts first: the finest table, the
+# thresholds, before the tables of one outcome); else the largest set not
+# yet decided is rounded plainly. Each spec gets `rounded` (class_crosstab()).
+linked_rounded <- function(specs, links, W) {
+  lv <- lapply(specs, function(s) {
+    v <- rep(NA_character_, length(s$held))
+    v[s$held] <- as.character(crosstab_levels(s$values[s$held], residual_unknown))
+    v
+  })
+  members <- function(b, u) if (identical(u, "total")) specs[[b]]$held else lv[[b]] %in% u
+  key <- function(inr) paste(which(inr), collapse = ",")
+  est <- list()
+  size <- numeric()
+  node <- function(inr) {
+    k <- key(inr)
+    if (is.null(est[[k]])) {
+      est[[k]] <<- colSums(W[inr, , drop = FALSE])
+      size[[k]] <<- sum(inr)
+    }
+    k
+  }
+  all_key <- node(rep(TRUE, nrow(W)))
+  eqs <- list()
+  add_eq <- function(whole, parts) {
+    parts <- unique(parts)
+    if (length(parts) < 1L || identical(parts, whole) || whole %in% parts) return()
+    eqs[[length(eqs) + 1L]] <<- list(whole = whole, parts = parts)
+  }
+  for (a in names(specs)) {
+    rows <- sort(unique(lv[[a]][!is.na(lv[[a]])]))
+    add_eq(node(specs[[a]]$held), vapply(rows, function(r) node(lv[[a]] %in% r), ""))
+  }
+  for (l in links) {
+    add_eq(node(members(l$a, l$r)),
+           unlist(lapply(l$parts, function(p) vapply(p$u, function(u) node(members(p$b, u)), ""))))
+  }
+  val <- lapply(est, function(e) rep(NA_real_, length(e)))
+  val[[all_key]] <- stats::setNames(round_to_total(est[[all_key]], round(nrow(W))), colnames(W))
+  decided <- function(k) !anyNA(val[[k]])
+  repeat {
+    free_whole <- Filter(function(q) !decided(q$whole) && all(vapply(q$parts, decided, TRUE)), eqs)
+    if (length(free_whole)) {
+      for (q in free_whole) if (!decided(q$whole)) val[[q$whole]] <- Reduce(`+`, val[q$parts])
+      next
+    }
+    open <- Filter(function(q) decided(q$whole) && !all(vapply(q$parts, decided, TRUE)), eqs)
+    if (length(open)) {
+      q <- open[[which.max(vapply(open, function(q) length(q$parts), 0))]]
+      fr <- q$parts[!vapply(q$parts, decided, TRUE)]
+      left <- val[[q$whole]] - Reduce(`+`, val[setdiff(q$parts, fr)], 0 * val[[q$whole]])
+      e <- do.call(rbind, unname(est[fr]))
+      got <- vapply(seq_len(ncol(W)), function(j) linked_share(e[, j], left[j]), numeric(length(fr)))
+      got <- matrix(got, nrow = length(fr))
+      for (i in seq_along(fr)) val[[fr[i]]] <- stats::setNames(got[i, ], colnames(W))
+      next
+    }
+    rest <- names(val)[!vapply(names(val), decided, TRUE)]
+    if (!length(rest)) break
+    k <- rest[which.max(size[rest])]
+    val[[k]] <- round(est[[k]])
+  }
+  for (a in names(specs)) {
+    rows <- sort(unique(lv[[a]][!is.na(lv[[a]])]))
+    cells <- do.call(rbind, lapply(rows, function(r) unname(val[[key(lv[[a]] %in% r)]])))
+    dimnames(cells) <- list(rows, colnames(W))
+    specs[[a]]$rounded <- list(cells = cells, totals = val[[key(specs[[a]]$held)]])
+  }
+  specs
+}
+
+# Whole numbers for estimates `e` that add up to `total` (largest remainder
+# of the estimates scaled to it); plain rounding when `total` is negative
+# (the decided parts already exceed it: the sets' values then disagree).
+linked_share <- function(e, total) {
+  if (total < 0) return(round(e))
+  if (sum(e) > 0) e <- e * total / sum(e) else e <- rep(total / length(e), length(e))
+  round_to_total(e, total)
 }
 
 # The sets of rows of each table whose sums by category another table
