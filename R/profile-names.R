@@ -831,3 +831,78 @@ unit_display <- function(fit, units, threshold, ip = presence_probs(fit)) {
   }
   list(text = text, exact = exact, p = p)
 }
+
+# -- What Figure 4 (plot_item_probs()) and the names table may print of a
+# hidden item probability: both read these, so they live with the names
+# (profile-plots.R calls down to them; nothing here calls the plots). --
+
+# Ranges for the hidden item probabilities (K x J, NA where a tile is shown
+# exactly or stays "c"), so a small council's heatmap shows more than "c": a
+# probability whose expected count is small is shown as "<u%", u the
+# smallest of 1, 2, 5, 10, 20, 30, 50% whose count (u times the category's
+# size) is at least the threshold; one whose count without the factor is
+# small, as ">v%" likewise; one hidden to protect another, as its ten-point
+# band ("20-30%"). A factor's expected counts add up to its published total,
+# so a factor's ranges are kept only if, with its other tiles (exact or
+# ranges) and that total, no small count can be shown to be under the
+# threshold: the largest value a reader can find for it (its range and the
+# total minus the others' smallest values) is at least the threshold less a
+# half (printed counts are rounded). Otherwise the factor's tiles stay "c".
+item_probs_bands <- function(probs, size, threshold, hide) {
+  out <- matrix(NA_character_, nrow(probs), ncol(probs), dimnames = dimnames(probs))
+  if (threshold <= 0 || !any(hide)) return(out)
+  ladder <- c(.01, .02, .05, .1, .2, .3, .5)
+  for (j in which(colSums(hide) > 0)) {
+    h <- which(hide[, j])
+    p <- probs[, j]
+    yes <- round(p * size)
+    no <- round((1 - p) * size)
+    lo <- hi <- p
+    lab <- character(length(p))
+    side <- ifelse(yes[h] > 0 & yes[h] < threshold, "yes", ifelse(no[h] > 0 & no[h] < threshold, "no", "mid"))
+    for (i in seq_along(h)) {
+      k <- h[i]
+      u <- ladder[ladder * size[k] >= threshold & ladder > if (side[i] == "yes") p[k] else 1 - p[k]][1]
+      if (side[i] == "mid" || is.na(u)) {
+        if (side[i] != "mid") { lo[k] <- NA; next }
+        lo[k] <- floor(10 * p[k]) / 10
+        hi[k] <- min(1, lo[k] + 0.1)
+        lab[k] <- paste0(round(100 * lo[k]), "-", round(100 * hi[k]), "%")
+      } else if (side[i] == "yes") {
+        lo[k] <- 0; hi[k] <- u; lab[k] <- paste0("<", round(100 * u), "%")
+      } else {
+        lo[k] <- 1 - u; hi[k] <- 1; lab[k] <- paste0(">", round(100 * (1 - u)), "%")
+      }
+    }
+    if (anyNA(lo[h]) || !item_bands_protect(p, size, lo, hi, h, side, threshold)) next
+    out[h, j] <- lab[h]
+  }
+  out
+}
+
+# Whether a factor's ranges protect its small counts: the total of its
+# expected counts is published, the shown tiles are exact, each hidden one is
+# in its range; the largest count a reader can find for a small count (or for
+# the count without the factor) must be at least the threshold less a half.
+item_bands_protect <- function(p, size, lo, hi, h, side, threshold) {
+  total <- sum(p * size)
+  shown <- setdiff(seq_along(p), h)
+  rest <- total - sum(p[shown] * size[shown])
+  for (i in seq_along(h)) {
+    if (side[i] == "mid") next
+    k <- h[i]
+    o <- setdiff(h, k)
+    top <- min(hi[k] * size[k], rest - sum(lo[o] * size[o]))
+    bottom <- max(lo[k] * size[k], rest - sum(hi[o] * size[o]))
+    most <- if (side[i] == "yes") top else size[k] - bottom
+    if (most < threshold - 0.5) return(FALSE)
+  }
+  TRUE
+}
+
+# The item probabilities of a fit that can be published (see
+# prob_cells_hidden()): TRUE where a category's probability of a factor must
+# be hidden.
+item_probs_hidden <- function(fit, threshold, probs = presence_probs(fit)) {
+  prob_cells_hidden(probs, unname(fit$class_size) * fit$nobs, threshold)
+}
