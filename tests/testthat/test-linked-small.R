@@ -7,20 +7,6 @@
 
 small_flags <- c("nfa", "step_down", "not_in_need", "cin_plan", "s47", "icpc", "cp_plan", "looked_after")
 
-# Replace a function of the package for the rest of a test (as in
-# test-profile-linked.R).
-swap_binding_small <- function(name, fn, env = parent.frame()) {
-  ns <- environment(pathway_tables)
-  old <- get(name, envir = ns)
-  locked <- bindingIsLocked(name, ns)
-  if (locked) unlockBinding(name, ns)
-  assign(name, fn, envir = ns)
-  withr::defer({
-    assign(name, old, envir = ns)
-    if (locked) lockBinding(name, ns)
-  }, envir = env)
-}
-
 small_values <- function(ep, pm, flags) {
   out <- list(threshold = ep$threshold_reached, cp_category = ep$cp_category)
   for (nm in names(pm)) out[[nm]] <- pm[[nm]]
@@ -122,7 +108,7 @@ test_that("a round the joint suppression cannot widen ends in safe tables, withh
   # copy's total, asked for again and again): first the categories'
   # columns, then every cell by category, then the whole table withheld
   calls <- 0L
-  swap_binding_small("linked_hide_more", function(tabs, links, cats) {
+  swap_binding("linked_hide_more", function(tabs, links, cats) {
     calls <<- calls + 1L
     if (isTRUE(attr(tabs$copy, "withheld"))) return(list())
     list(list(table = "copy", row = "total", cats = "A", from = "threshold", from_rows = "total"))

@@ -87,20 +87,6 @@ test_that("categories whose totals other tables force hidden are counted togethe
   expect_true(all(w >= 10 - 1e-6))
 })
 
-# Replace a function of the package for the rest of a test (this testthat
-# has no local_mocked_bindings()).
-swap_binding <- function(name, fn, env = parent.frame()) {
-  ns <- environment(pathway_tables)
-  old <- get(name, envir = ns)
-  locked <- bindingIsLocked(name, ns)
-  if (locked) unlockBinding(name, ns)
-  assign(name, fn, envir = ns)
-  withr::defer({
-    assign(name, old, envir = ns)
-    if (locked) lockBinding(name, ns)
-  }, envir = env)
-}
-
 test_that("the joint suppression runs to its fixed point however many rounds it takes, and never returns it unfinished", {
   ep <- data.frame(threshold_reached = factor(rep(c("CIN plan", "ICPC", "CP plan"), c(600, 300, 400))))
   post <- indicator_matrix(factor(rep(LETTERS[1:10], 130)))
