@@ -144,8 +144,10 @@ test_that("class_profile() refuses tables it would not use, or that count other 
   err <- tryCatch(class_profile(ep, vars = "s47", posterior = post, crosstabs = list(outcome_s47 = tabs$outcome_s47)),
                   error = identity)
   expect_s3_class(err, "cscdemand_error_input")
-  expect_match(conditionMessage(err), "outcome_s47")
-  expect_match(conditionMessage(err), "s47", fixed = TRUE)
+  expect_match(conditionMessage(err), "for a variable not in `vars`: \"outcome_s47\"", fixed = TRUE)
+  # the fix: the valid names, and how a table of pathway_tables() goes in
+  expect_match(conditionMessage(err), "one of `vars`: \"s47\"", fixed = TRUE)
+  expect_match(conditionMessage(err), "goes in as `s47 = `", fixed = TRUE)
 })
 
 test_that("class_profile() refuses a table built with another threshold, posterior or method", {
