@@ -35,7 +35,6 @@ report_docx_finish <- function(path) {
   land <- vapply(xml2::xml_find_all(doc, "//w:body/w:tbl", docx_ns), docx_table_layout, logical(1))
   docx_landscape(doc, land)
   docx_keep_tables(doc)
-  docx_section_pages(doc)
   docx_nobreak_ranges(doc)
   docx_fill_toc(doc)
   docx_image_text(doc)
@@ -442,69 +441,6 @@ docx_heights_above <- function(tbl) {
     node <- xml2::xml_find_first(node, "preceding-sibling::*[1]", docx_ns)
   }
   h
-}
-
-# A section that opens with a block taller than `limit` of the page's body
-# (its headings, then a figure and its caption, or a table kept whole with
-# its caption) starts a new page: after the section before, the block would
-# not fit and would move to the next page anyway, leaving the rest of the
-# page blank within the flow; this way the page is the last of a section
-# that ends there by design. A block that fits is left to follow on.
-docx_section_pages <- function(doc, limit = docx_keep_limit) {
-  most <- limit * docx_body_height()
-  for (h in xml2::xml_find_all(doc, "//w:body/w:p[w:pPr/w:pStyle[@w:val='Heading1']]", docx_ns)) {
-    block <- docx_para_height(h)
-    node <- xml2::xml_find_first(h, "following-sibling::*[1]", docx_ns)
-    repeat {
-      st <- docx_style(node)
-      if (is.na(st) || !grepl("^Heading[0-9]$", st)) break
-      block <- block + docx_para_height(node)
-      node <- xml2::xml_find_first(node, "following-sibling::*[1]", docx_ns)
-    }
-    if (inherits(node, "xml_missing")) next
-    fig <- docx_figure_height(node)
-    if (fig > 0) {
-      cap <- xml2::xml_find_first(node, "following-sibling::*[1]", docx_ns)
-      block <- block + fig + if (identical(docx_style(cap), "ImageCaption")) docx_para_height(cap) else 0
-    } else if (identical(docx_style(node), "TableCaption")) {
-      tbl <- xml2::xml_find_first(node, "following-sibling::*[1]", docx_ns)
-      if (!identical(xml2::xml_name(tbl), "tbl")) next
-      # kept whole (docx_keep_tables()): every row but the last held to the next
-      trs <- xml2::xml_find_all(tbl, "w:tr", docx_ns)
-      held <- vapply(trs, function(r) !inherits(xml2::xml_find_first(r, ".//w:pPr/w:keepNext", docx_ns), "xml_missing"), TRUE)
-      rows <- docx_table_row_heights(tbl)
-      # else the rows held to the caption at its head, and the row they hold to
-      lead <- if (all(held)) length(held) else which(!held)[1] - 1L
-      block <- block + docx_para_height(node) +
-        if (all(utils::head(held, -1L))) sum(rows) else sum(rows[seq_len(min(lead + 1L, length(rows)))])
-    } else {
-      next
-    }
-    if (block > most) docx_page_break_before(h)
-  }
-  invisible(doc)
-}
-
-# The height in twips of the pictures in a paragraph (0 when it holds none).
-docx_figure_height <- function(p) {
-  if (inherits(p, "xml_missing")) return(0)
-  ext <- xml2::xml_find_all(p, ".//*[local-name()='inline' or local-name()='anchor']/*[local-name()='extent']")
-  if (!length(ext)) return(0)
-  sum(as.numeric(xml2::xml_attr(ext, "cy")), na.rm = TRUE) / 635
-}
-
-# "Page break before" in a paragraph's properties.
-docx_page_break_before <- function(p) {
-  ppr <- xml2::xml_find_first(p, "w:pPr", docx_ns)
-  if (inherits(ppr, "xml_missing")) ppr <- xml2::xml_add_child(p, "w:pPr", .where = 0)
-  docx_set_child(ppr, "w:pageBreakBefore", character(),
-                 before = c("w:framePr", "w:widowControl", "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd",
-                            "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
-                            "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
-                            "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
-                            "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
-                            "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
-                            "w:pPrChange"))
 }
 
 # A table's note: the paragraph just after it, unless that is a heading, a
