@@ -264,15 +264,26 @@ struct EmSums {
   }
 };
 
-// Patterns per block of a blocked E-step (em_blocks()).
+// Patterns per block of a blocked E-step (em_blocks()): at least 2,048, and
+// at least 8 times the sums a block keeps (rows, groups and missing-item
+// blocks), so that adding the blocks' sums costs little beside the E-step
+// even in a design with many parameter rows (a multi-group model).
 constexpr int kEmBlock = 2048;
+inline int em_block_size(const Design& d) {
+  const std::size_t sums = static_cast<std::size_t>(d.R) + d.G + d.block_start.size();
+  return static_cast<int>(std::max<std::size_t>(kEmBlock, 8 * sums));
+}
 
-// The E-step of a design with many patterns runs in blocks of kEmBlock
-// patterns, each with its own sums, added in block order: the blocks depend
-// only on the number of patterns, so the result is the same whether the
-// blocks run on one thread or several (EmWork::pfor). Fewer than two full
-// blocks: one pass, as before blocks existed.
-inline int em_blocks(int P) { return P < 2 * kEmBlock ? 1 : P / kEmBlock; }
+// The E-step of a design with many patterns runs in blocks of
+// em_block_size() patterns (the last takes the rest), each with its own
+// sums, added in block order: the blocks depend only on the design, so the
+// result is the same whether they run on one thread or several
+// (EmWork::pfor). Fewer than two full blocks: one pass, as before blocks
+// existed.
+inline int em_blocks(const Design& d) {
+  const int b = em_block_size(d);
+  return d.P < 2 * b ? 1 : d.P / b;
+}
 
 // Workspace for one EM run; reused across iterations, never shared between
 // threads (its blocks' sums are written by one thread each).
@@ -486,7 +497,8 @@ inline double em_step(const Design& d, Params& th, EmWork& w, bool linear = true
   w.clear();
   const double limit = linear ? kLinearBound : -1.0;
   const bool all_lin = all_linear(d, w.lin, limit);
-  const int nb = em_blocks(d.P);
+  const int nb = em_blocks(d);
+  const int bs = em_block_size(d);
   double ll;
   if (nb == 1) {
     ll = em_pass_range(d, th, w, w, all_lin, limit, 0, d.P);
@@ -496,8 +508,8 @@ inline double em_step(const Design& d, Params& th, EmWork& w, bool linear = true
       for (std::size_t b = lo; b < hi; ++b) {
         EmSums& s = w.part[b];
         s.clear();
-        const int p0 = static_cast<int>(b) * kEmBlock;
-        const int p1 = b + 1 == static_cast<std::size_t>(nb) ? d.P : p0 + kEmBlock;
+        const int p0 = static_cast<int>(b) * bs;
+        const int p1 = b + 1 == static_cast<std::size_t>(nb) ? d.P : p0 + bs;
         s.ll = em_pass_range(d, th, w, s, all_lin, limit, p0, p1);
       }
     };
