@@ -101,7 +101,10 @@ crosstab_round <- function(tab, published = NULL, totals = FALSE, fixed = NULL) 
     x <- ifelse(is.na(fj), tab[, j], fj)
     cells[, j] <- round_to_total(x, tot[j], pin | !is.na(fj))
   }
-  rbind(cbind(cells, `All episodes` = round(rowSums(tab))),
+  # the rows' totals as the categories' totals are rounded when the categories
+  # are the rows (class = ...): a category prints one total in every table
+  # (a level's total, a whole number of episodes, keeps its value)
+  rbind(cbind(cells, `All episodes` = round_to_total(rowSums(tab), round(sum(tab)))),
         `All episodes` = c(tot, round(sum(tab))))
 }
 

@@ -369,3 +369,17 @@ test_that("a merged row that still hides cells is said in one sentence, never 'm
   }
   expect_gt(seen, 0)
 })
+
+test_that("a category's total prints one value whether the categories are the columns or the rows (reader 9, R2)", {
+  # three categories of 33.4, 33.4 and 33.2 expected episodes: plain rounding
+  # gives 33 each (99 of 100), the tables of categories as columns 34, 33, 33
+  n <- 100
+  ep <- data.frame(v = rep(c("a", "b"), each = 50), g = rep(c("x", "y"), 50))
+  post <- matrix(c(0.334, 0.334, 0.332), n, 3, byrow = TRUE, dimnames = list(NULL, c("A", "B", "C")))
+  by_var <- class_crosstab(ep, var = "v", posterior = post, threshold = 0)
+  by_class <- class_crosstab(ep, class = "g", posterior = post, threshold = 0, label = "Category")
+  cols <- attr(by_var, "printed")["All episodes", c("A", "B", "C")]
+  rows <- attr(by_class, "printed")[c("A", "B", "C"), "All episodes"]
+  expect_equal(unname(cols), c(34, 33, 33))
+  expect_equal(unname(rows), unname(cols))
+})
