@@ -587,6 +587,17 @@ fmt_int <- function(x) formatC(x, format = "d", big.mark = ",")
 # A characteristic as a factor with "not known" levels and "Missing" last.
 crosstab_levels <- function(x, unknown) {
   if (is.factor(x)) lv <- levels(x) else lv <- sort(unique(as.character(x[!is.na(x)])))
+  # text holding the values of a column the CIN census reader makes a factor
+  # (ethnic group, category of abuse) is in that factor's order: a table's
+  # rows do not depend on whether the data came as XML or as a data frame
+  if (!is.factor(x) && length(lv)) {
+    for (canon in list(cin_ethnic_groups(), cin_cp_categories())) {
+      if (all(lv %in% canon)) {
+        lv <- canon[canon %in% lv]
+        break
+      }
+    }
+  }
   x <- as.character(x)
   x[is.na(x) | !nzchar(trimws(x))] <- "Missing"
   lv <- setdiff(lv[nzchar(trimws(lv))], "Missing")

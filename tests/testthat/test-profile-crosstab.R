@@ -383,3 +383,18 @@ test_that("a category's total prints one value whether the categories are the co
   expect_equal(unname(cols), c(34, 33, 33))
   expect_equal(unname(rows), unname(cols))
 })
+
+test_that("a table's rows are in the same order whether a column came as text (data frame) or as the reader's factor (XML) (reader 9, S6)", {
+  set.seed(3)
+  n <- 400
+  eth <- sample(c("White", "Mixed", "Asian", "Black", "Other"), n, TRUE)
+  cp <- sample(c("Neglect", "Physical abuse", "Sexual abuse", "Emotional abuse", "Multiple"), n, TRUE)
+  post <- matrix(stats::rexp(n * 3), n, 3, dimnames = list(NULL, c("A", "B", "C")))
+  post <- post / rowSums(post)
+  for (v in list(list(eth, cin_ethnic_groups()), list(cp, cin_cp_categories()))) {
+    as_text <- class_crosstab(data.frame(x = v[[1]]), var = "x", posterior = post, threshold = 0)
+    as_factor <- class_crosstab(data.frame(x = factor(v[[1]], levels = v[[2]])), var = "x", posterior = post, threshold = 0)
+    expect_identical(as_text[[1]], as_factor[[1]])
+    expect_identical(as_text[[1]][-nrow(as_text)], intersect(v[[2]], v[[1]]))
+  }
+})
