@@ -163,7 +163,13 @@ invariance_map <- function(pt, invariance, free, call = rlang::caller_env()) {
 #' @param same_ll,same_par Two starts reached the same solution when their
 #'   log-likelihoods differ by less than `same_ll` (absolute) and, after
 #'   matching their classes, every probability differs by less than
-#'   `same_par`.
+#'   `same_par`. The default `same_ll = 1e-3` (a likelihood-ratio difference
+#'   of 0.002, far below anything a test or information criterion can see)
+#'   allows for how closely EM reaches a flat maximum: starts that converged
+#'   to the same probabilities can end some 1e-5 apart in log-likelihood, and
+#'   a tighter `same_ll` would count one solution found four times as four
+#'   different ones (and warn that the best was not replicated). Different
+#'   solutions within `same_ll` are still told apart by `same_par`.
 #' @param start_values How random starts are drawn: `"mixed"` (default;
 #'   Dirichlet and data-seeded starts in turn), `"random"` (item
 #'   probabilities from Dirichlet(1, ..., 1)) or `"seeded"` (k-means++ on the
@@ -210,7 +216,7 @@ invariance_map <- function(pt, invariance, free, call = rlang::caller_env()) {
 #' @examples
 #' lca_control(maxiter = 10000, init_iter = 0)
 lca_control <- function(maxiter = 5000, tol = 1e-9, tol_par = 1e-7, init_iter = 50,
-                        final_starts = NULL, same_ll = 1e-6, same_par = 1e-3,
+                        final_starts = NULL, same_ll = 1e-3, same_par = 1e-3,
                         empty_class = 1e-8, boundary = 1e-6,
                         start_values = c("mixed", "random", "seeded"), batch = 20,
                         max_starts = 200, min_best = 3, patience = NULL, screen_tol = NULL,

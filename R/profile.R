@@ -139,7 +139,10 @@
 #'   `n_other_printed` and `n_other_class_printed`, and the cell's percentage
 #'   as printed, `pct_printed`, from which sentences take their percentages. It has
 #'   `print()` (a grid of ratios) and `plot()` (a dot chart of ratios on a log
-#'   axis) methods.
+#'   axis) methods. Its attribute `n_tests` is the number of tests in the
+#'   adjustment: the two levels of a two-level characteristic (gender, or a
+#'   0/1 characteristic with `binary = "both"`) test the same two-by-two
+#'   table, so they count once and share one adjusted p-value.
 #' @family profiling
 #' @export
 #' @examples
@@ -229,14 +232,19 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
   out <- profile_hide_derived(out)
   out$total_hidden <- NULL
   # the adjustment is over the tests the profile publishes (a hidden cell's
-  # test is not reported), so a reader can repeat it from the p-values shown
-  out$p_value <- stats::p.adjust(out$p_value, p_adjust)
+  # test is not reported), so a reader can repeat it from the p-values shown;
+  # the two levels of a two-level characteristic are one test, counted once
+  same <- profile_same_test(out)
+  once <- !is.na(out$p_value) & is.na(same)
+  out$p_value[once] <- stats::p.adjust(out$p_value[once], p_adjust)
+  out$p_value[!is.na(same)] <- out$p_value[same[!is.na(same)]]
   out$flag <- profile_flag(out$ratio, out$p_value, out$n, alpha, flags)
   out$flag[s] <- "suppressed"
   out$class <- factor(out$class, levels = colnames(W))
   rownames(out) <- NULL
   structure(out, class = c("cscdemand_profile", "data.frame"),
             method = method, level = level, alpha = alpha, flags = flags, p_adjust = p_adjust,
+            n_tests = sum(once),
             threshold = threshold, n_episodes = nrow(episodes),
             merged = merged[lengths(merged) > 0], notes = unlist(notes))
 }
@@ -536,3 +544,19 @@ print.summary.cscdemand_profile <- function(x, ...) {
   }
   invisible(x)
 }
+
+# For each row whose test repeats another row's, that row (else NA): in a
+# characteristic with two levels, "A in this class against the others" and
+# "B in this class against the others" compare the same two-by-two table
+# (B is not-A), so they have one p-value and are one test of the family.
+# The repeat is the second level's row, when the first level's test is shown.
+profile_same_test <- function(out) {
+  n_lev <- tapply(as.character(out$level), out$variable, function(l) length(unique(l)))
+  two <- out$variable %in% names(n_lev)[n_lev == 2L] & !is.na(out$p_value)
+  key <- paste(out$variable, out$class, sep = "\r")
+  first <- match(key, key[two])  # the first shown level of the pair, as an index into `two`
+  src <- which(two)[first]
+  same <- ifelse(two & src != seq_along(key), src, NA_integer_)
+  as.integer(same)
+}
+

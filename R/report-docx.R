@@ -163,14 +163,18 @@ docx_cell_widths <- function(cells, size = 9, margin = docx_page$cell_margin) {
 }
 
 # Column widths for a table: each column at least its widest word; the room
-# left is shared in proportion to what each column needs to hold its longest
-# cell on one line (at most 2.5 inches). A table whose words do not fit the
-# portrait page at 9 points is set compact (8 points, narrower cell margins)
-# when that fits: a landscape page of its own leaves most of the page before
-# it blank. Landscape only when the words do not fit even then.
+# left goes where it makes the table shortest (docx_share_room(): a column of
+# long text gets the room its rows need, rather than an equal share with
+# columns of short labels, which left Table 6 of the Sunderland report a third
+# of the page wide in its long column and its rows half a page tall). A table
+# whose words do not fit the portrait page at 9 points is set compact (8
+# points, narrower cell margins) when that fits: a landscape page of its own
+# leaves most of the page before it blank. Landscape only when the words do
+# not fit even then.
 docx_column_widths <- function(cells, size = 9) {
   portrait <- docx_page$width - 2 * docx_page$margin
   landscape <- docx_page$height - 2 * docx_page$margin
+  margin <- docx_page$cell_margin
   cw <- docx_cell_widths(cells, size)
   need <- apply(cw$word, 2, max)
   compact <- FALSE
@@ -180,13 +184,21 @@ docx_column_widths <- function(cells, size = 9) {
       cw <- small
       need <- apply(cw$word, 2, max)
       compact <- TRUE
+      size <- docx_compact$size
+      margin <- docx_compact$margin
     }
   }
-  want <- pmax(need, pmin(apply(cw$full, 2, max), 3600))
+  want <- apply(cw$full, 2, max)
   land <- sum(need) > portrait
   avail <- if (land) landscape else portrait
   width <- if (sum(want) <= avail) want else if (sum(need) <= avail) {
-    need + (avail - sum(need)) * (want - need) / max(sum(want - need), 1)
+    # the shorter of the room shared by steps and the room shared in
+    # proportion to what each column lacks (its longest cell at most 2.5
+    # inches), by the rows' heights as set
+    capped <- pmax(need, pmin(want, 3600))
+    prop <- if (sum(capped) <= avail) capped else need + (avail - sum(need)) * (capped - need) / max(sum(capped - need), 1)
+    steps <- docx_share_room(cw$full, need, want, avail, size, margin)
+    if (sum(docx_row_heights(cells, steps, size, margin)) <= sum(docx_row_heights(cells, prop, size, margin))) steps else prop
   } else {
     # the words do not fit even a landscape page: every column gives up the
     # same share of its words' width (the old share of the shortfall by
@@ -195,6 +207,97 @@ docx_column_widths <- function(cells, size = 9) {
   }
   list(width = floor(width), landscape = land, compact = compact)
 }
+
+# The room a table has beyond its columns' longest words, shared out in small
+# steps, each to the column where it shortens the table most (the height of
+# a row is its tallest cell's lines: docx_lines_estimate()); a step that
+# shortens no row goes to the columns whose longest cell is still broken over
+# lines, in proportion to what they lack. No column gets more than its
+# longest cell on one line.
+docx_share_room <- function(full, need, want, avail, size = 9, margin = docx_page$cell_margin, steps = 60L) {
+  width <- need
+  step <- (avail - sum(need)) / steps
+  height <- function(w) sum(apply(docx_lines_estimate(full, w, margin), 1, max))
+  for (s in seq_len(steps)) {
+    open <- which(width < want)
+    if (!length(open)) break
+    h0 <- height(width)
+    gain <- vapply(open, function(j) {
+      w <- width
+      w[j] <- min(want[j], w[j] + step)
+      h0 - height(w)
+    }, 0)
+    if (max(gain) > 0) {
+      j <- open[which.max(gain)]
+      width[j] <- min(want[j], width[j] + step)
+    } else {
+      lack <- want[open] - width[open]
+      width[open] <- pmin(want[open], width[open] + step * lack / sum(lack))
+    }
+  }
+  # what the steps could not place (columns at their longest cell) is shared
+  # by every column, so the table is as wide as the page
+  left <- avail - sum(width)
+  if (left > 0) width <- width + left * width / sum(width)
+  width
+}
+
+# Lines each cell needs in columns of `width` twips, estimated from the cell's
+# text on one line (`full`, with the cell margins and air of
+# docx_cell_widths()): its length over the room, a tenth more for the ends
+# of lines a word does not fill.
+docx_lines_estimate <- function(full, width, margin = docx_page$cell_margin) {
+  pad <- 2 * margin + 40
+  room <- pmax(rep(width, each = nrow(full)) - pad, 1)
+  text <- pmax(full - pad, 0)
+  out <- array(pmax(1, ceiling(1.1 * text / room - 0.05)), dim(full))
+  out[text <= room] <- 1
+  out
+}
+
+# The height in twips of each row of a table as LibreOffice and Word set it:
+# every cell's words wrapped into its column (greedy, in Arial at `size`
+# points, bold in the header row), a row as tall as its cell of most lines,
+# with the TableText style's space above and below (1 point each) and its
+# rule.
+docx_row_heights <- function(cells, width, size = 9, margin = docx_page$cell_margin) {
+  if (!length(cells)) return(numeric())
+  room <- pmax(width - 2 * margin - 20, 1)
+  words <- strsplit(trimws(cells), "\\s+")
+  bold <- row(cells) == 1
+  meas <- function(b) {
+    u <- unique(c(unlist(words[if (b) bold else !bold]), " "))
+    stats::setNames(text_twips(u, size, bold = b), u)
+  }
+  m <- list(plain = meas(FALSE), bold = if (any(bold)) meas(TRUE) else NULL)
+  lines <- array(1, dim(cells))
+  for (k in seq_along(cells)) {
+    w <- words[[k]]
+    if (length(w) < 2L) next
+    mw <- if (bold[k]) m$bold else m$plain
+    r <- room[col(cells)[k]]
+    n <- 1
+    used <- mw[[w[1]]]
+    for (x in w[-1]) {
+      add <- mw[[" "]] + mw[[x]]
+      if (used + add > r) {
+        n <- n + 1
+        used <- mw[[x]]
+      } else {
+        used <- used + add
+      }
+    }
+    lines[k] <- n
+  }
+  apply(lines, 1, max) * docx_line_twips(size) + 40 + 10
+}
+
+# The height of a line of Arial at `size` points, in twips (LibreOffice's
+# single spacing of Arial is 1.15 times the size).
+docx_line_twips <- function(size) size * 20 * 1.15
+
+# The body of the A4 page (less its top and bottom margins), in twips.
+docx_body_height <- function() docx_page$height - 2 * docx_page$margin
 
 # A compact table: its text size in points and its cells' left and right
 # margins in twips.
@@ -215,10 +318,15 @@ docx_table_layout <- function(tbl) {
   for (x in w) xml2::xml_add_child(grid, "w:gridCol", "w:w" = x)
   if (isTRUE(lay$compact)) docx_compact_table(tbl, tblpr)
   rows <- xml2::xml_find_all(tbl, "w:tr", docx_ns)
+  # a row as tall as 40% of the page may split across pages: kept whole, it
+  # would leave that much of the page before it blank
+  tall <- docx_row_heights(cells, lay$width, if (isTRUE(lay$compact)) docx_compact$size else 9,
+                           if (isTRUE(lay$compact)) docx_compact$margin else docx_page$cell_margin) >
+    docx_keep_limit * docx_body_height()
   for (i in seq_along(rows)) {
     trpr <- xml2::xml_find_first(rows[[i]], "w:trPr", docx_ns)
     if (inherits(trpr, "xml_missing")) trpr <- xml2::xml_add_child(rows[[i]], "w:trPr", .where = 0)
-    docx_set_child(trpr, "w:cantSplit", c("w:val" = "true"), first = TRUE)
+    if (!isTRUE(tall[i])) docx_set_child(trpr, "w:cantSplit", c("w:val" = "true"), first = TRUE)
     if (i == 1) docx_set_child(trpr, "w:tblHeader", c("w:val" = "true"))
     tcs <- xml2::xml_find_all(rows[[i]], "w:tc", docx_ns)
     for (j in seq_along(tcs)) {
@@ -239,26 +347,100 @@ docx_table_layout <- function(tbl) {
 # rows (the whole table moves to the next page rather than splits), and on
 # the first and last `edge` rows of a longer one (a longer table still flows
 # across pages, so no page is left mostly blank for it).
-# A table is short (kept whole, in both formats) when it has at most 12 rows
-# below its header and 1,000 characters: a table of few rows but long cells
-# (the audit) is as tall as a long one, and moving it whole would leave most
-# of a page blank.
+# A table is short (kept whole) in HTML when it has at most 12 rows below its
+# header and 1,000 characters: a table of few rows but long cells (the audit)
+# is as tall as a long one, and moving it whole would leave most of a page
+# blank. In Word, where the rows' heights can be worked out from the column
+# widths (docx_row_heights()), a table is kept whole when what moves with it
+# (the headings just above, its caption, its rows and the first two lines of
+# its note) is at most `limit` of the page's body, so that moving it to the
+# next page leaves at most that share of a page blank.
 table_is_short <- function(rows, chars) rows <= 12L & chars <= 1000L
 
-docx_keep_tables <- function(doc, edge = 2L) {
+docx_keep_limit <- 0.4
+
+docx_keep_tables <- function(doc, edge = 2L, limit = docx_keep_limit) {
+  most <- limit * docx_body_height()
   for (tbl in xml2::xml_find_all(doc, "//w:body/w:tbl", docx_ns)) {
     prev <- xml2::xml_find_first(tbl, "preceding-sibling::*[1]", docx_ns)
     if (identical(docx_style(prev), "TableCaption")) docx_keep_next(prev)
     rows <- xml2::xml_find_all(tbl, "w:tr", docx_ns)
     n <- length(rows)
-    note <- docx_is_note(xml2::xml_find_first(tbl, "following-sibling::*[1]", docx_ns))
-    keep <- if (table_is_short(n - 1L, nchar(docx_text(tbl)))) seq_len(n) else
-      unique(c(seq_len(min(edge, n)), seq(max(n - edge + 1L, 1L), n)))
+    nxt <- xml2::xml_find_first(tbl, "following-sibling::*[1]", docx_ns)
+    note <- docx_is_note(nxt)
+    h <- docx_table_row_heights(tbl)
+    above <- docx_heights_above(tbl)
+    below <- if (note) docx_para_height(nxt, lines = 2L) else 0
+    whole <- above + sum(h) + below <= most
+    keep <- if (whole) seq_len(n) else {
+      # the first rows go with the caption, as few as make a block under the limit
+      e <- edge
+      while (e > 1L && above + sum(h[seq_len(min(e + 1L, n))]) > most) e <- e - 1L
+      unique(c(seq_len(min(e, n)), seq(max(n - edge + 1L, 1L), n)))
+    }
     # the last row holds on to the note only when there is one
     if (!note) keep <- setdiff(keep, n)
     for (r in rows[keep]) for (p in xml2::xml_find_all(r, ".//w:p", docx_ns)) docx_keep_next(p)
   }
   invisible(doc)
+}
+
+# The rows' heights of a laid-out table (docx_table_layout()), in twips, from
+# its grid and its text size.
+docx_table_row_heights <- function(tbl) {
+  cells <- docx_table_cells(tbl)
+  if (!length(cells)) return(numeric())
+  w <- as.numeric(docx_attr(xml2::xml_find_all(tbl, "w:tblGrid/w:gridCol", docx_ns), "w"))
+  if (length(w) != ncol(cells) || anyNA(w)) w <- rep((docx_page$width - 2 * docx_page$margin) / ncol(cells), ncol(cells))
+  sz <- as.numeric(docx_attr(xml2::xml_find_first(tbl, ".//w:r/w:rPr/w:sz", docx_ns), "val")) / 2
+  mar <- as.numeric(docx_attr(xml2::xml_find_first(tbl, "w:tblPr/w:tblCellMar/w:left", docx_ns), "w"))
+  docx_row_heights(cells, w, if (is.na(sz)) 9 else sz, if (is.na(mar)) docx_page$cell_margin else mar)
+}
+
+# A w: attribute of nodes, whether read from a file (namespaced) or set in
+# this session by docx_set_child() (held by its prefixed name until the
+# document is written and read again).
+docx_attr <- function(nodes, name) {
+  a <- xml2::xml_attr(nodes, name)
+  b <- xml2::xml_attr(nodes, paste0("w:", name))
+  ifelse(is.na(a), b, a)
+}
+
+# The height in twips of a paragraph of the report (its first `lines` lines
+# only, when given): its text wrapped to the page's width at its style's
+# size, and the style's space above and below (as the reference document
+# sets them: body text 11 points, captions 10, headings 16, 13 and 12).
+docx_para_height <- function(p, lines = NULL) {
+  st <- docx_style(p)
+  if (is.na(st)) st <- ""
+  spec <- switch(st,
+    Heading1 = c(16, 480, 0), Heading2 = c(13, 200, 0), Heading3 = c(12, 200, 0),
+    TableCaption = c(10, 0, 120), ImageCaption = c(11, 0, 120), Caption = c(11, 0, 120),
+    Compact = c(11, 36, 36), c(11, 180, 180))
+  text <- docx_text(p)
+  n <- if (nzchar(trimws(text))) {
+    ceiling(text_twips(text, spec[1], bold = grepl("^Heading", st)) / (docx_page$width - 2 * docx_page$margin))
+  } else 1
+  if (!is.null(lines)) n <- min(n, lines)
+  n * docx_line_twips(spec[1]) + spec[2] + spec[3]
+}
+
+# What is kept with a table from above it: its caption and the headings just
+# above that.
+docx_heights_above <- function(tbl) {
+  h <- 0
+  node <- xml2::xml_find_first(tbl, "preceding-sibling::*[1]", docx_ns)
+  if (identical(docx_style(node), "TableCaption")) {
+    h <- h + docx_para_height(node)
+    node <- xml2::xml_find_first(node, "preceding-sibling::*[1]", docx_ns)
+  }
+  repeat {
+    st <- docx_style(node)
+    if (is.na(st) || !grepl("^Heading[0-9]$", st)) break
+    h <- h + docx_para_height(node)
+    node <- xml2::xml_find_first(node, "preceding-sibling::*[1]", docx_ns)
+  }
+  h
 }
 
 # A table's note: the paragraph just after it, unless that is a heading, a

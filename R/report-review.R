@@ -343,6 +343,40 @@ review_council_tables <- function(tables, council, councils = NULL) {
   out
 }
 
+# The figure captions of a report ("Figure 3. ..."), in the order printed:
+# their numbers and their text (spaces and hyphens as review_norm_text()
+# reads them, so a Word and an HTML caption compare equal).
+review_figure_captions <- function(text) {
+  text <- review_norm_text(text)
+  hit <- grepl("^Figure [0-9]+\\. ", text)
+  data.frame(number = as.integer(sub("^Figure ([0-9]+)\\..*$", "\\1", text[hit])), caption = text[hit],
+             stringsAsFactors = FALSE)
+}
+
+# Figures numbered 1, 2, 3, ... in the order printed, and the same figures
+# under the same numbers in the Word and the HTML report of one council.
+review_figure_numbers <- function(docx_text, html_text) {
+  w <- review_figure_captions(docx_text)
+  h <- review_figure_captions(html_text)
+  out <- review_problems()
+  for (f in list(list("Word", w), list("HTML", h))) {
+    if (!identical(f[[2]]$number, seq_len(nrow(f[[2]])))) {
+      out <- rbind(out, review_problems(f[[1]], paste0("the figures are numbered ", paste(f[[2]]$number, collapse = ", "),
+                                                      ", not 1 to ", nrow(f[[2]]))))
+    }
+  }
+  if (nrow(w) != nrow(h)) {
+    out <- rbind(out, review_problems("Word and HTML", sprintf("Word has %d figures, HTML %d", nrow(w), nrow(h))))
+  }
+  n <- min(nrow(w), nrow(h))
+  diff <- which(w$caption[seq_len(n)] != h$caption[seq_len(n)])
+  if (length(diff)) {
+    out <- rbind(out, review_problems(paste("figure", diff), paste0("Word: \"", substr(w$caption[diff], 1, 60),
+                                                                   "\"; HTML: \"", substr(h$caption[diff], 1, 60), "\"")))
+  }
+  out
+}
+
 # -- plots ----------------------------------------------------------------------
 
 # No plotted value rests on a count under the threshold: in the data of every
@@ -455,6 +489,58 @@ review_page_blank <- function(pdf, margin = docx_page$margin / 1440, dpi = 20) {
     (nrow(body) - max(ink)) / nrow(body)
   }, 0)
   data.frame(page = seq_along(files), blank = unname(blank))
+}
+
+# Pages of the Word report (as LibreOffice prints it, `pdf`) more than
+# `limit` blank at the foot, other than those that end where the report ends
+# a page by design: the last page, the contents page (a page break follows
+# the contents), the page before a paragraph with "page break before" and
+# the page before a landscape table's section. A page is found to end by design when the next
+# page starts with the text that follows such a break in the document. One
+# row per page left blank for what was pushed over.
+review_blank_pages <- function(pdf, report, limit = 0.4) {
+  if (is.character(report)) report <- review_read(report)
+  b <- review_page_blank(pdf)
+  over <- b$page[b$blank > limit & b$page < nrow(b)]
+  if (!length(over)) return(review_problems())
+  starts <- review_designed_starts(report)
+  norm <- review_norm_text
+  out <- review_problems()
+  for (p in over) {
+    nxt <- system2("pdftotext", c("-f", p + 1, "-l", p + 1, shQuote(pdf), "-"), stdout = TRUE)
+    nxt <- norm(paste(nxt[nzchar(trimws(nxt))], collapse = " "))
+    if (any(startsWith(nxt, starts))) next
+    out <- rbind(out, review_problems(sprintf("page %d", p),
+      sprintf("%.0f%% of the page is blank at its foot, and the next page starts \"%s\"",
+              100 * b$blank[p], substr(nxt, 1, 60))))
+  }
+  out
+}
+
+# The text that starts a page by design in a Word report: the first words of
+# the paragraph after a page break, after a section break, or of a
+# paragraph with "page break before".
+review_designed_starts <- function(report) {
+  doc <- report$docx$doc
+  norm <- review_norm_text
+  after <- function(nodes) {
+    vapply(nodes, function(n) {
+      nx <- xml2::xml_find_first(n, "following-sibling::*[normalize-space(.) != ''][1]")
+      if (inherits(nx, "xml_missing")) "" else norm(docx_text(nx))
+    }, "")
+  }
+  brk <- xml2::xml_find_all(doc, "//w:body/w:p[.//w:br[@w:type='page']] | //w:body/w:p[w:pPr/w:sectPr]", docx_ns)
+  own <- xml2::xml_find_all(doc, "//w:body/w:p[w:pPr/w:pageBreakBefore]", docx_ns)
+  x <- c(after(brk), vapply(own, function(n) norm(docx_text(n)), ""))
+  x <- substr(x[nzchar(x)], 1, 30)
+  unique(x)
+}
+
+# Text compared between a document and its PDF: spaces of any kind as one
+# space, hyphens of any kind as "-".
+review_norm_text <- function(x) {
+  x <- gsub("[\u2010\u2011\u2012\u2013]", "-", x)
+  gsub("[\\s\u00a0]+", " ", trimws(x), perl = TRUE)
 }
 
 # A binary greyscale PGM (P5, 8 bits) as an integer matrix, rows top to bottom.

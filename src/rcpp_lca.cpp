@@ -316,6 +316,7 @@ List cpp_lca_fit(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVe
                  int threads, bool progress) {
   cscdemand::Design d = design_from_r(y, ncat, n, group, G, K, set_of);
   cscdemand::Control ctl = control_from_r(control);
+  ctl.threads = std::max(1, threads);
 
   std::vector<cscdemand::Params> init_par = params_from_r(init);
   // The best start is replayed to keep its trace unless control$keep_trace is FALSE.

@@ -152,3 +152,53 @@ test_that("an EM step on the linear scale equals the log-space step, also at the
   })
   expect_equal(step(moderate)$ll_linear, sum(n * log(lik)), tolerance = 1e-12)
 })
+
+test_that("the E-step in blocks of patterns (many patterns, K up to 16) equals one EM step in R", {
+  # 5,000 patterns: the E-step runs in blocks (2,048 patterns each, the last
+  # takes the rest) whose sums are added in order; K = 14 takes the unrolled
+  # kernel. One EM step written out in R (posteriors from the log joint,
+  # expected counts, proportions) is the reference.
+  set.seed(12)
+  J <- 16
+  K <- 14
+  y <- unique(matrix(sample(1:2, 6000 * J, replace = TRUE, prob = c(.6, .4)), ncol = J))
+  expect_gt(nrow(y), 2 * 2048)
+  n <- as.numeric(sample(1:20, nrow(y), replace = TRUE))
+  p1 <- matrix(runif(J * K, 0.05, 0.95), J, K)
+  pi0 <- prop.table(runif(K, 1, 2))
+  lr <- matrix(0, 2 * J, K)
+  lr[seq(1, 2 * J, 2), ] <- log1p(-p1)
+  lr[seq(2, 2 * J, 2), ] <- log(p1)
+  s <- cpp_lca_em_step_check(y, rep(2L, J), n, matrix(log(pi0), 1), lr)
+  x <- y == 2
+  lj <- sweep(x %*% log(p1) + (!x) %*% log1p(-p1), 2, log(pi0), "+")
+  m <- apply(lj, 1, max)
+  lf <- m + log(rowSums(exp(lj - m)))
+  post <- exp(lj - lf) * n
+  expect_equal(s$ll_linear, sum(n * lf), tolerance = 1e-12)
+  expect_equal(s$ll_log, sum(n * lf), tolerance = 1e-12)
+  expect_equal(s$ll_direct, sum(n * lf), tolerance = 1e-12)
+  p1_new <- crossprod(x, post) / matrix(colSums(post), J, K, byrow = TRUE)
+  expect_equal(exp(s$logrho_linear[seq(2, 2 * J, 2), ]), unname(p1_new), tolerance = 1e-10)
+  expect_equal(exp(s$logrho_log[seq(2, 2 * J, 2), ]), unname(p1_new), tolerance = 1e-10)
+  expect_equal(exp(drop(s$logpi_linear)), colSums(post) / sum(n), tolerance = 1e-10)
+})
+
+test_that("a start run alone on several threads gives the fit it gives on one", {
+  # With fewer starts left than threads, each start spreads its E-step over
+  # the threads (blocks of patterns added in a fixed order): the fit must be
+  # identical to the one-thread fit, for one start, for a batch whose last
+  # start runs alone, and for the replay of the best start.
+  set.seed(8)
+  pr <- matrix(runif(4 * 16, 0.1, 0.9), 4, 16, dimnames = list(NULL, paste0("f", 1:16)))
+  d <- simulate_lca(n = 20000, probs = pr, class_size = c(.4, .3, .2, .1), seed = 8)
+  expect_gt(nrow(unique(d)), 2 * 2048)
+  for (starts in c(1, 3)) {
+    f1 <- lca(d, k = 4, starts = starts, seed = 9, threads = 1, verbose = FALSE)
+    f2 <- lca(d, k = 4, starts = starts, seed = 9, threads = 2, verbose = FALSE)
+    expect_identical(f1$loglik, f2$loglik)
+    expect_identical(f1$probs, f2$probs)
+    expect_identical(f1$starts, f2$starts)
+    expect_identical(f1$trace, f2$trace)
+  }
+})

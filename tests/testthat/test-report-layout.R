@@ -284,3 +284,127 @@ test_that("an axis title longer than the figure is broken, not cut off (the depr
   # without a height the y title is left as it is
   expect_identical(report_fit_titles(p, 6.5)$labels$y, p$labels$y)
 })
+
+# -- the Word report's pages: no page left mostly blank (issue 23, class 11) --
+
+test_that("Word: the room beyond the longest words goes to the column of long text (the names table)", {
+  skip_if_not_installed("xml2")
+  # Table 6 of the Sunderland report: two columns of labels, one of long
+  # text; the old share (in proportion to each column's longest cell, at most
+  # 2.5 inches) gave each about 2.2 inches, its rows half a page tall
+  set.seed(6)
+  words <- c("Parental", "mental", "health:", "67%", "v", "34%", "overall", "(33", "points", "more,", "x1.9),", "in",
+             "the", "name,", "second", "to", "category", "Multiple", "complex", "needs", "(94%),", "at", "most")
+  long <- function(n) paste(sample(words, n, TRUE), collapse = " ")
+  cells <- rbind(c("Category", "Share of episodes % (bootstrap 95% interval)",
+                   "Factors that define it (% of the category's episodes v % of all episodes the model was fitted to)"),
+                 cbind(c("Domestic abuse", "Disability, some with child mental health",
+                         "Parental mental health and substance misuse", "Harm outside the home", "Physical abuse",
+                         "Neglect", "Multiple complex needs"),
+                       "21.9 (20.2 to 22.9)", vapply(c(15, 45, 65, 40, 15, 15, 110), long, "")))
+  portrait <- docx_page$width - 2 * docx_page$margin
+  lay <- docx_column_widths(cells)
+  need <- apply(docx_cell_widths(cells)$word, 2, max)
+  expect_true(all(lay$width >= floor(need)))
+  expect_lte(sum(lay$width), portrait)
+  expect_gt(lay$width[3], 0.55 * portrait)
+  # shorter than the old share by more than a third
+  old <- need + (portrait - sum(need)) * (pmin(apply(docx_cell_widths(cells)$full, 2, max), 3600) - need) /
+    sum(pmin(apply(docx_cell_widths(cells)$full, 2, max), 3600) - need)
+  expect_lt(sum(docx_row_heights(cells, lay$width)), 2 / 3 * sum(docx_row_heights(cells, old)))
+})
+
+test_that("Word: a row's height is its cell of most lines, words wrapped as they fit the column", {
+  # a word and a space measured, a column with room for exactly k words: n words take ceiling(n / k) lines
+  w <- text_twips("abcd", 9)
+  sp <- text_twips("abcd abcd", 9) - 2 * w
+  pad <- 2 * docx_page$cell_margin + 20
+  for (k in c(1, 3, 5)) {
+    width <- pad + k * w + (k - 1) * sp + sp / 2
+    for (n in c(1, 4, 11)) {
+      cells <- rbind(c("a", "b"), c("x", paste(rep("abcd", n), collapse = " ")))
+      h <- docx_row_heights(cells, c(2000, width))
+      expect_equal(h[2], ceiling(n / k) * docx_line_twips(9) + 50, info = paste(k, n))
+      expect_equal(h[1], docx_line_twips(9) + 50)
+    }
+  }
+})
+
+test_that("Word: a table is kept whole only when it and its caption are at most 40% of the page", {
+  skip_if_not_installed("xml2")
+  # ten rows of 45 characters in columns of 0.7 inch: under 12 rows and 1,000
+  # characters (the old rule kept it whole) but about 7 inches tall
+  cell <- function(x) sprintf("<w:tc>%s</w:tc>", wp(x))
+  txt <- "many short words set in a narrow column here"
+  row <- paste0("<w:tr>", cell(txt), cell(txt), "</w:tr>")
+  tall <- paste0("<w:tbl><w:tblPr/><w:tblGrid><w:gridCol w:w=\"1000\"/><w:gridCol w:w=\"1000\"/></w:tblGrid>",
+                 paste(rep(row, 10), collapse = ""), "</w:tbl>")
+  # fifteen one-line rows: over 12 rows (the old rule let it flow), 3 inches
+  short <- paste0("<w:tbl><w:tblPr/><w:tblGrid><w:gridCol w:w=\"4000\"/><w:gridCol w:w=\"4000\"/></w:tblGrid>",
+                  paste(rep(paste0("<w:tr>", cell("Age"), cell("12 (3.4%)"), "</w:tr>"), 15), collapse = ""), "</w:tbl>")
+  doc <- xml2::read_xml(as.character(wdoc(paste0(wp("Table 1. Tall", "TableCaption"), tall, wp("Note: a note."),
+                                                wp("Table 2. Short", "TableCaption"), short, wp("Note: a note.")))))
+  tb <- xml2::xml_find_all(doc, "//w:body/w:tbl", LW)
+  expect_gt(sum(docx_table_row_heights(tb[[1]])), 0.4 * docx_body_height())
+  expect_lt(sum(docx_table_row_heights(tb[[2]])), 0.4 * docx_body_height())
+  docx_keep_tables(doc)
+  expect_equal(which(kept(tb[[1]])), c(1, 2, 9, 10))
+  expect_equal(kept(tb[[2]]), rep(TRUE, 15))
+})
+
+test_that("Word: a row taller than 40% of the page may split across pages, others may not", {
+  skip_if_not_installed("xml2")
+  big <- paste(rep("a long cell of many words that runs down the page", 90), collapse = " ")
+  doc <- wdoc(paste0("<w:tbl><w:tblPr/><w:tblGrid/><w:tr><w:tc>", wp("Head"), "</w:tc></w:tr><w:tr><w:tc>", wp(big),
+                     "</w:tc></w:tr><w:tr><w:tc>", wp("short"), "</w:tc></w:tr></w:tbl>"))
+  tbl <- xml2::xml_find_first(doc, "//w:body/w:tbl", LW)
+  docx_table_layout(tbl)
+  tbl <- xml2::xml_find_first(xml2::read_xml(as.character(doc)), "//w:body/w:tbl", LW)
+  split <- vapply(xml2::xml_find_all(tbl, "w:tr", LW), function(r) {
+    inherits(xml2::xml_find_first(r, "w:trPr/w:cantSplit", LW), "xml_missing")
+  }, TRUE)
+  expect_equal(split, c(FALSE, TRUE, FALSE))
+  expect_gt(docx_table_row_heights(tbl)[2], 0.4 * docx_body_height())
+})
+
+test_that("the blank-page check passes a page that ends before a designed break and flags one left blank in the flow", {
+  skip_if_not_installed("xml2")
+  skip_if(!nzchar(Sys.which("pdftoppm")) || !nzchar(Sys.which("pdftotext")), "poppler is needed")
+  # an A4 PDF: page 1 inked at its top only, page 2 starting with a heading, page 3 inked to its foot
+  pdf <- withr::local_tempfile(fileext = ".pdf")
+  grDevices::pdf(pdf, width = 8.27, height = 11.69)
+  for (first in c("Intro", "The categories", "Tail")) {
+    graphics::plot.new()
+    graphics::par(mar = c(0, 0, 0, 0))
+    graphics::text(0.1, 0.97, first, adj = 0)
+    if (first == "The categories") graphics::text(0.1, 0.05, "page foot", adj = 0)
+  }
+  grDevices::dev.off()
+  b <- review_page_blank(pdf)
+  expect_gt(b$blank[1], 0.8)
+  expect_lt(b$blank[2], 0.1)
+  designed <- list(docx = list(doc = wdoc(paste0(wp("Intro"), "<w:p><w:pPr><w:pStyle w:val=\"Heading1\"/><w:pageBreakBefore/></w:pPr><w:r><w:t>The categories</w:t></w:r></w:p>"))))
+  flow <- list(docx = list(doc = wdoc(paste0(wp("Intro"), wp("The categories", "Heading1")))))
+  expect_equal(review_designed_starts(designed), "The categories")
+  expect_equal(nrow(review_blank_pages(pdf, designed)), 0L)
+  pr <- review_blank_pages(pdf, flow)
+  expect_equal(pr$where, "page 1")
+  expect_match(pr$problem, "blank at its foot, and the next page starts \"The categories", fixed = TRUE)
+  # the last page (page 3, blank below its first line) is never a problem
+  expect_gt(review_page_blank(pdf)$blank[3], 0.8)
+})
+
+test_that("the figure numbering check finds figures missing from one format and gaps in the numbers", {
+  caps <- c("Figure 1. Published figures", "Figure 2. Fit", "Figure 3. Heatmap")
+  expect_equal(nrow(review_figure_numbers(c("Text", caps), c(caps, "More text"))), 0L)
+  # last session: Word drew the context charts in one more chart than HTML
+  html <- c("Figure 1. Published figures", "Figure 2. Heatmap")
+  pr <- review_figure_numbers(caps, html)
+  expect_true(any(pr$problem == "Word has 3 figures, HTML 2"))
+  expect_true(any(pr$where == "figure 2"))
+  # a number taken by a figure that was not drawn
+  pr <- review_figure_numbers(caps[-2], caps[-2])
+  expect_true(all(grepl("numbered 1, 3, not 1 to 2", pr$problem)))
+  # Word's non-breaking hyphen and HTML's hyphen are the same caption
+  expect_equal(nrow(review_figure_numbers("Figure 1. Years 2022\u201123", "Figure 1. Years 2022-23")), 0L)
+})

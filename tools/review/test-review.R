@@ -29,6 +29,9 @@ for (i in seq_len(nrow(manifest))) {
     expect_lt(if (is.null(m$cpu_seconds)) m$seconds else m$cpu_seconds, 60)
   })
   if (m$format == "docx") {
+    test_that(paste0(who, "no page is more than 40% blank at its foot, but where a section ends a page by design"), {
+      expect_no_problems(rv$review_blank_pages(file.path(dir, "pages", "report.pdf"), report))
+    })
     test_that(paste0(who, "words fit their Word columns"), {
       expect_no_problems(rv$review_words_fit(report))
     })
@@ -99,5 +102,18 @@ for (i in seq_len(nrow(manifest))) {
   })
   test_that(paste0(who, "every chart of a table by category draws what its table shows"), {
     expect_no_problems(rv$review_chart_tables(readRDS(file.path(dir, "plots.rds")), report$tables))
+  })
+}
+
+# the same figures under the same numbers in both formats of a council
+for (council in unique(manifest$council)) {
+  m <- manifest[manifest$council == council, ]
+  if (!all(c("docx", "html") %in% m$format)) next
+  test_that(paste0(council, ": the figures are numbered 1, 2, 3, ... and the same in Word and HTML"), {
+    txt <- lapply(c("docx", "html"), function(f) {
+      rv$review_read(file.path(review, m$dir[m$format == f], paste0("report.", f)))$text
+    })
+    expect_gt(nrow(rv$review_figure_captions(txt[[1]])), 3)
+    expect_no_problems(rv$review_figure_numbers(txt[[1]], txt[[2]]))
   })
 }

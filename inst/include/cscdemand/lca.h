@@ -139,7 +139,7 @@ struct Control {
   int min_best = 3;        // replications of the best solution wanted (adaptive)
   int patience = 0;        // adaptive: stop after this many batches in a row that did not
                            // raise the best LL by more than same_ll (0: never)
-  double same_ll = 1e-6;   // same solution: LL within this (absolute) ...
+  double same_ll = 1e-3;   // same solution: LL within this (absolute) ...
   double same_par = 1e-3;  // ... and every probability within this after matching
   // Screening of the starts carried to convergence (0: off). Each first runs
   // until one EM step gains less than screen_tol * |LL|; then only those
@@ -147,6 +147,10 @@ struct Control {
   // so far (in any batch) run on to convergence (tol, tol_par, maxiter).
   double screen_tol = 0.0;
   double screen_margin = 0.0;
+  // Threads of the fit. When fewer starts are left to run than threads (a
+  // single start run on to convergence, the replay of the best), each such
+  // start spreads its E-step over the threads instead (EmWork::pfor).
+  int threads = 1;
 };
 
 inline double log_sum_exp(const double* x, int K) {
@@ -236,11 +240,12 @@ struct Linear {
 // works in log space (exp(+-700) is the edge of double precision).
 constexpr double kLinearBound = 600.0;
 
-struct EmWork {
+// Expected counts of one E-step (or of one block of its patterns): the
+// class weights' scratch (acc), and the sums the M-step needs.
+struct EmSums {
   std::vector<double> acc, num, pisum, missmass;
-  Derived dv;
-  Linear lin;
-  explicit EmWork(const Design& d)
+  double ll = 0.0;
+  explicit EmSums(const Design& d)
       : acc(d.K),
         num(static_cast<std::size_t>(d.R) * d.K),
         pisum(static_cast<std::size_t>(d.G) * d.K),
@@ -249,14 +254,52 @@ struct EmWork {
     std::fill(num.begin(), num.end(), 0.0);
     std::fill(pisum.begin(), pisum.end(), 0.0);
     std::fill(missmass.begin(), missmass.end(), 0.0);
+    ll = 0.0;
   }
+  void add(const EmSums& o) {
+    for (std::size_t i = 0; i < num.size(); ++i) num[i] += o.num[i];
+    for (std::size_t i = 0; i < pisum.size(); ++i) pisum[i] += o.pisum[i];
+    for (std::size_t i = 0; i < missmass.size(); ++i) missmass[i] += o.missmass[i];
+    ll += o.ll;
+  }
+};
+
+// Patterns per block of a blocked E-step (em_blocks()): at least 2,048, and
+// at least 8 times the sums a block keeps (rows, groups and missing-item
+// blocks), so that adding the blocks' sums costs little beside the E-step
+// even in a design with many parameter rows (a multi-group model).
+constexpr int kEmBlock = 2048;
+inline int em_block_size(const Design& d) {
+  const std::size_t sums = static_cast<std::size_t>(d.R) + d.G + d.block_start.size();
+  return static_cast<int>(std::max<std::size_t>(kEmBlock, 8 * sums));
+}
+
+// The E-step of a design with many patterns runs in blocks of
+// em_block_size() patterns (the last takes the rest), each with its own
+// sums, added in block order: the blocks depend only on the design, so the
+// result is the same whether they run on one thread or several
+// (EmWork::pfor). Fewer than two full blocks: one pass, as before blocks
+// existed.
+inline int em_blocks(const Design& d) {
+  const int b = em_block_size(d);
+  return d.P < 2 * b ? 1 : d.P / b;
+}
+
+// Workspace for one EM run; reused across iterations, never shared between
+// threads (its blocks' sums are written by one thread each).
+struct EmWork : EmSums {
+  Derived dv;
+  Linear lin;
+  std::vector<EmSums> part;             // one per block (em_blocks() > 1)
+  const ParallelFor* pfor = nullptr;    // runs the blocks; nullptr: serially
+  explicit EmWork(const Design& d) : EmSums(d) {}
 };
 
 // Adds pattern p's class weights wk (length K, summing to n_p) to the
 // expected counts of the M-step. K is a compile-time constant when KK > 0
 // (em_pass), else d.K.
 template <int KK>
-inline void accumulate_k(const Design& d, int p, const double* wk, EmWork& w) {
+inline void accumulate_k(const Design& d, int p, const double* wk, EmSums& w) {
   const int K = KK > 0 ? KK : d.K;
   double* ps = &w.pisum[static_cast<std::size_t>(d.group[p]) * K];
   for (int k = 0; k < K; ++k) ps[k] += wk[k];
@@ -270,12 +313,12 @@ inline void accumulate_k(const Design& d, int p, const double* wk, EmWork& w) {
   }
 }
 
-inline void accumulate(const Design& d, int p, const double* wk, EmWork& w) {
+inline void accumulate(const Design& d, int p, const double* wk, EmSums& w) {
   accumulate_k<0>(d, p, wk, w);
 }
 
 // The M-step from the expected counts in w (pisum, num, missmass).
-inline void m_step(const Design& d, Params& th, EmWork& w) {
+inline void m_step(const Design& d, Params& th, EmSums& w) {
   const int K = d.K;
   // M-step: class sizes per group.
   for (int g = 0; g < d.G; ++g) {
@@ -370,12 +413,13 @@ inline bool all_linear(const Design& d, const Linear& lin, double limit) {
 // rounding; otherwise in log space with one exp per class. Returns the LL,
 // or NaN when a pattern has no finite class.
 template <int KK>
-inline double em_pass(const Design& d, const Params& th, EmWork& w, bool all_lin, double limit) {
+inline double em_pass(const Design& d, const Params& th, const EmWork& w, EmSums& out,
+                      bool all_lin, double limit, int p0, int p1) {
   const int K = KK > 0 ? KK : d.K;
   const Linear& lin = w.lin;
-  double* acc = w.acc.data();
+  double* acc = out.acc.data();
   double ll = 0.0;
-  for (int p = 0; p < d.P; ++p) {
+  for (int p = p0; p < p1; ++p) {
     const double np = d.n[p];
     if (np <= 0) continue;
     const int g = d.group[p];
@@ -415,9 +459,33 @@ inline double em_pass(const Design& d, const Params& th, EmWork& w, bool all_lin
     ll += np * lf;
     const double scale = np / s;  // acc becomes n_p * posterior
     for (int k = 0; k < K; ++k) acc[k] *= scale;
-    accumulate_k<KK>(d, p, acc, w);
+    accumulate_k<KK>(d, p, acc, out);
   }
   return ll;
+}
+
+// One E-step pass over patterns [p0, p1) into `out`, with K a compile-time
+// constant up to 16 (the loops over classes unroll).
+inline double em_pass_range(const Design& d, const Params& th, const EmWork& w, EmSums& out,
+                            bool all_lin, double limit, int p0, int p1) {
+  switch (d.K) {
+    case 2: return em_pass<2>(d, th, w, out, all_lin, limit, p0, p1);
+    case 3: return em_pass<3>(d, th, w, out, all_lin, limit, p0, p1);
+    case 4: return em_pass<4>(d, th, w, out, all_lin, limit, p0, p1);
+    case 5: return em_pass<5>(d, th, w, out, all_lin, limit, p0, p1);
+    case 6: return em_pass<6>(d, th, w, out, all_lin, limit, p0, p1);
+    case 7: return em_pass<7>(d, th, w, out, all_lin, limit, p0, p1);
+    case 8: return em_pass<8>(d, th, w, out, all_lin, limit, p0, p1);
+    case 9: return em_pass<9>(d, th, w, out, all_lin, limit, p0, p1);
+    case 10: return em_pass<10>(d, th, w, out, all_lin, limit, p0, p1);
+    case 11: return em_pass<11>(d, th, w, out, all_lin, limit, p0, p1);
+    case 12: return em_pass<12>(d, th, w, out, all_lin, limit, p0, p1);
+    case 13: return em_pass<13>(d, th, w, out, all_lin, limit, p0, p1);
+    case 14: return em_pass<14>(d, th, w, out, all_lin, limit, p0, p1);
+    case 15: return em_pass<15>(d, th, w, out, all_lin, limit, p0, p1);
+    case 16: return em_pass<16>(d, th, w, out, all_lin, limit, p0, p1);
+    default: return em_pass<0>(d, th, w, out, all_lin, limit, p0, p1);
+  }
 }
 
 // One E-step fused with the M-step: returns the LL at th (NaN on failure)
@@ -429,20 +497,26 @@ inline double em_step(const Design& d, Params& th, EmWork& w, bool linear = true
   w.clear();
   const double limit = linear ? kLinearBound : -1.0;
   const bool all_lin = all_linear(d, w.lin, limit);
+  const int nb = em_blocks(d);
+  const int bs = em_block_size(d);
   double ll;
-  switch (d.K) {
-    case 2: ll = em_pass<2>(d, th, w, all_lin, limit); break;
-    case 3: ll = em_pass<3>(d, th, w, all_lin, limit); break;
-    case 4: ll = em_pass<4>(d, th, w, all_lin, limit); break;
-    case 5: ll = em_pass<5>(d, th, w, all_lin, limit); break;
-    case 6: ll = em_pass<6>(d, th, w, all_lin, limit); break;
-    case 7: ll = em_pass<7>(d, th, w, all_lin, limit); break;
-    case 8: ll = em_pass<8>(d, th, w, all_lin, limit); break;
-    case 9: ll = em_pass<9>(d, th, w, all_lin, limit); break;
-    case 10: ll = em_pass<10>(d, th, w, all_lin, limit); break;
-    case 11: ll = em_pass<11>(d, th, w, all_lin, limit); break;
-    case 12: ll = em_pass<12>(d, th, w, all_lin, limit); break;
-    default: ll = em_pass<0>(d, th, w, all_lin, limit); break;
+  if (nb == 1) {
+    ll = em_pass_range(d, th, w, w, all_lin, limit, 0, d.P);
+  } else {
+    if (static_cast<int>(w.part.size()) != nb) w.part.assign(nb, EmSums(d));
+    const ParallelBody body = [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t b = lo; b < hi; ++b) {
+        EmSums& s = w.part[b];
+        s.clear();
+        const int p0 = static_cast<int>(b) * bs;
+        const int p1 = b + 1 == static_cast<std::size_t>(nb) ? d.P : p0 + bs;
+        s.ll = em_pass_range(d, th, w, s, all_lin, limit, p0, p1);
+      }
+    };
+    if (w.pfor) (*w.pfor)(static_cast<std::size_t>(nb), body);
+    else body(0, static_cast<std::size_t>(nb));
+    for (const EmSums& s : w.part) w.add(s);  // in block order: any thread count
+    ll = w.ll;
   }
   if (!(ll == ll)) return ll;
   m_step(d, th, w);
@@ -679,10 +753,14 @@ inline StepCheck check_step(const Params& th0, const Params& th1, const Params& 
 // two plain EM steps, on which the convergence rule (check_step) is tested.
 // The returned LL is the log-likelihood at the returned parameters; with
 // keep_trace, the trace holds the LL at the start of each cycle.
+// `inner` (optional) runs the E-step's blocks of patterns on several threads
+// (em_blocks()); the result does not depend on it.
 inline RunResult run_em(const Design& d, Params th, int maxiter, const Control& ctl,
-                        bool keep_trace, int iter0 = 0, bool accelerate = true) {
+                        bool keep_trace, int iter0 = 0, bool accelerate = true,
+                        const ParallelFor* inner = nullptr) {
   RunResult r;
   EmWork w(d);
+  w.pfor = inner;
   Params th0, th1, th2, thx;
   int it = 0;
   r.status = kMaxIter;
@@ -752,13 +830,15 @@ inline RunResult run_em(const Design& d, Params th, int maxiter, const Control& 
 // `polish`, on with the tight rule, the two together within ctl.maxiter
 // iterations.
 inline RunResult run_final(const Design& d, const Params& par, const Control& ctl,
-                           bool keep_trace, int iter0, bool polish = true) {
-  RunResult a = run_em(d, par, ctl.maxiter, ctl, keep_trace, iter0);
+                           bool keep_trace, int iter0, bool polish = true,
+                           const ParallelFor* inner = nullptr) {
+  RunResult a = run_em(d, par, ctl.maxiter, ctl, keep_trace, iter0, true, inner);
   if (a.status != kScreened || !polish) return a;
   Control tight = ctl;
   tight.screen_tol = 0.0;
   const int used = a.iter - iter0;
-  RunResult b = run_em(d, a.par, std::max(1, ctl.maxiter - used), tight, keep_trace, a.iter);
+  RunResult b = run_em(d, a.par, std::max(1, ctl.maxiter - used), tight, keep_trace, a.iter,
+                       true, inner);
   if (keep_trace) {
     a.trace.insert(a.trace.end(), b.trace.begin(), b.trace.end());
     b.trace.swap(a.trace);
@@ -769,13 +849,13 @@ inline RunResult run_final(const Design& d, const Params& par, const Control& ct
 // Re-runs one start with its trace kept (starts keep no trace while they
 // run). The computation is deterministic, so it ends where the start ended.
 inline RunResult replay(const Design& d, const Params& start, const Control& ctl,
-                        bool two_stage) {
-  if (!two_stage) return run_final(d, start, ctl, true, 0);
+                        bool two_stage, const ParallelFor* inner = nullptr) {
+  if (!two_stage) return run_final(d, start, ctl, true, 0, true, inner);
   Control stage1 = ctl;
   stage1.screen_tol = 0.0;
-  RunResult a = run_em(d, start, ctl.init_iter, stage1, true);
+  RunResult a = run_em(d, start, ctl.init_iter, stage1, true, 0, true, inner);
   if (a.status == kFailed) return a;
-  RunResult b = run_final(d, a.par, ctl, true, a.iter);
+  RunResult b = run_final(d, a.par, ctl, true, a.iter, true, inner);
   a.trace.insert(a.trace.end(), b.trace.begin(), b.trace.end());
   b.trace.swap(a.trace);
   return b;
@@ -873,27 +953,33 @@ inline MultiStartResult multi_start(const Design& d, int starts, std::uint64_t s
   // mode 0: stage one (iters iterations from the start); 1: from the start
   // to convergence (screened first when `screen`); 2: on from stage one to
   // convergence (screened first); 3: on from screening to convergence.
+  // Starts run side by side, one per thread; when fewer are left than
+  // threads, each of the rest runs alone with its E-step spread over the
+  // threads (identical results either way: em_blocks()).
+  const std::size_t threads = static_cast<std::size_t>(std::max(1, ctl.threads));
+  auto run_start = [&](int s, int iters, int mode, const ParallelFor* inner) {
+    if (mode == 0) {
+      runs[s] = run_em(d, start_values(d, s, seed, ctl, init), iters, tight, false, 0, true, inner);
+    } else if (mode == 1) {
+      runs[s] = run_final(d, start_values(d, s, seed, ctl, init), ctl, false, 0, false, inner);
+    } else if (runs[s].status != kFailed) {
+      if (mode == 2) {
+        runs[s] = run_final(d, runs[s].par, ctl, false, runs[s].iter, false, inner);
+      } else {  // what is left of maxiter after stage one and screening
+        const int used = runs[s].iter - (two_stage ? out.stage1_iter[s] : 0);
+        runs[s] = run_em(d, runs[s].par, std::max(1, iters - used), tight, false,
+                         runs[s].iter, true, inner);
+      }
+    }
+  };
   auto run_range = [&](const std::vector<int>& which, int iters, int mode) {
     for (std::size_t a = 0; a < which.size(); a += chunk) {
       const std::size_t b = std::min(which.size(), a + chunk);
-      pfor(b - a, [&](std::size_t lo, std::size_t hi) {
-        for (std::size_t i = lo; i < hi; ++i) {
-          const int s = which[a + i];
-          if (mode == 0) {
-            runs[s] = run_em(d, start_values(d, s, seed, ctl, init), iters, tight, false);
-          } else if (mode == 1) {
-            runs[s] = run_final(d, start_values(d, s, seed, ctl, init), ctl, false, 0, false);
-          } else if (runs[s].status != kFailed) {
-            if (mode == 2) {
-              runs[s] = run_final(d, runs[s].par, ctl, false, runs[s].iter, false);
-            } else {  // what is left of maxiter after stage one and screening
-              const int used = runs[s].iter - (two_stage ? out.stage1_iter[s] : 0);
-              runs[s] = run_em(d, runs[s].par, std::max(1, iters - used), tight, false,
-                               runs[s].iter);
-            }
-          }
-        }
+      const std::size_t side = threads > 1 ? (b - a) / threads * threads : b - a;
+      pfor(side, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i) run_start(which[a + i], iters, mode, nullptr);
       });
+      for (std::size_t i = side; i < b - a; ++i) run_start(which[a + i], iters, mode, &pfor);
       done_steps += static_cast<int>(b - a);
       if (on_chunk) on_chunk(done_steps, adaptive ? -1 : starts + (two_stage ? carry : 0));
     }
@@ -988,7 +1074,8 @@ inline MultiStartResult multi_start(const Design& d, int starts, std::uint64_t s
     }
   }
   if (out.best >= 0) {
-    out.best_run = keep_trace ? replay(d, start_values(d, out.best, seed, ctl, init), ctl, two_stage)
+    out.best_run = keep_trace ? replay(d, start_values(d, out.best, seed, ctl, init), ctl, two_stage,
+                                       threads > 1 ? &pfor : nullptr)
                               : runs[out.best];
   }
   return out;
