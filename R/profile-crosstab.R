@@ -691,3 +691,26 @@ class_deprivation_effect <- function(episodes, class, decile = "imd_decile", gro
   rownames(out) <- NULL
   out
 }
+
+# A crosstab with one hidden cell (row `r`, column `j` of its printed
+# counts) shown again, formatted as the table formats its cells, and its
+# sentence for a table with every category hidden dropped once a category's
+# total shows (used by pathway_tables(), which checks that showing it is
+# safe).
+crosstab_unhide <- function(tab, r, j) {
+  p <- attr(tab, "printed")
+  pct <- attr(tab, "printed_pct")
+  supp <- attr(tab, "suppressed")
+  cnt <- attr(tab, "counts")
+  i <- match(r, rownames(p))
+  k <- match(j, colnames(p))
+  supp[i, k] <- FALSE
+  cnt[i, k] <- p[i, k]
+  tab[[k + 1L]][i] <- if (i == nrow(p)) fmt_int(p[i, k]) else
+    paste0(fmt_int(p[i, k]), " (", formatC(pct[i, k], format = "f", digits = 1), "%)")
+  attr(tab, "suppressed") <- supp
+  attr(tab, "counts") <- cnt
+  nc <- ncol(supp)
+  if (!is.null(attr(tab, "sentence")) && nrow(p) != 2L && !all(supp[nrow(p), -nc])) attr(tab, "sentence") <- NULL
+  tab
+}

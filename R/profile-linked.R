@@ -27,7 +27,23 @@
 #' more cells of a table change nothing while a sum it shares is still
 #' published on one side only, that table hides every number by category,
 #' and as a last resort is withheld whole (attribute `withheld` `TRUE`, every
-#' cell "c"), its note saying why: the result is always safe. Rows that are the same
+#' cell "c"), its note saying why: the result is always safe.
+#'
+#' Sums published on both sides or neither are not enough: the tables read
+#' together can still pin a hidden count to a narrow range (a hidden 5 in
+#' the episodes with no further action, inside a printed 12 of those
+#' assessed not in need, lies between 0 and 12). So, at the fixed point,
+#' every hidden count under the threshold is audited as an attacker would:
+#' its lowest and highest possible value, by linear programming over the
+#' numbers, by category, of the episodes of each combination of the
+#' tables' values, given every number the tables publish and that no count
+#' is negative. The rule: each such range is at least `threshold` wide.
+#' Where one is narrower, the shown cell that widens it enough at the least
+#' loss (the smallest, counting the complement its own table then needs) is
+#' hidden too, the joint suppression runs again to its fixed point, and the
+#' audit again, until every range is wide enough. Each round hides for good
+#' a cell that was shown, so this ends; a count no shown cell bounds has its
+#' tables withheld whole, as above. Rows that are the same
 #' episodes in two tables are never chosen as complementary cells while
 #' others can protect. The printed counts are decided together (one number,
 #' one value): the same episodes print one value in every table, a row that
@@ -48,8 +64,10 @@
 #' @return A named list of tables from [class_crosstab()]: `threshold`,
 #'   `cp_category`, one per column of `measures` and one per column of
 #'   `outcomes`, each present only when the data hold it. Attributes
-#'   `rounds` (how many rounds the joint suppression took) and `links` (the
-#'   links found: a data frame with the table and row on each side).
+#'   `rounds` (how many rounds the joint suppression took), `links` (the
+#'   links found: a data frame with the table and row on each side) and
+#'   `audit` (the attacker's audit: `rounds`, and `added`, the cells it
+#'   hid, each a list of `table`, `row` and `cats`).
 #' @family profiling
 #' @export
 #' @examples
@@ -94,7 +112,14 @@ pathway_tables <- function(episodes, posterior, measures = NULL, threshold = 10,
     tabs <- linked_with_pools(v, links, W, threshold)
     if (is.null(best) || linked_loss(tabs, threshold) < linked_loss(best, threshold)) best <- tabs
   }
+  # no hidden small cell narrowed below the threshold by all the tables
+  # read together (an attacker's linear programme)
+  frame <- linked_lp_frame(specs, W)
+  best <- linked_protect(best, attr(best, "specs"), links, W, threshold, frame)
+  # then shown again, largest first, what need not be hidden
+  best <- linked_relax(best, frame, threshold)
   best <- linked_explain(best, specs, threshold)
+  attr(best, "specs") <- NULL
   structure(best, links = linked_links_frame(links))
 }
 
@@ -103,6 +128,7 @@ pathway_tables <- function(episodes, posterior, measures = NULL, threshold = 10,
 # links hide (linked_pools()).
 linked_with_pools <- function(specs, links, W, threshold) {
   tabs <- linked_fixed_point(specs, links, W, threshold)
+  used <- specs
   for (pass in 1:3) {
     pools <- linked_pools(tabs, colnames(W), threshold)
     if (!length(pools)) break
@@ -110,7 +136,9 @@ linked_with_pools <- function(specs, links, W, threshold) {
     pooled <- linked_fixed_point(specs, links, W, threshold)
     if (linked_loss(pooled, threshold) >= linked_loss(tabs, threshold)) break
     tabs <- pooled
+    used <- specs
   }
+  attr(tabs, "specs") <- used
   tabs
 }
 
@@ -124,7 +152,8 @@ linked_explain <- function(tabs, specs, threshold) {
   why <- attr(tabs, "why")
   for (nm in names(tabs)) {
     mine <- Filter(function(m) identical(m$table, nm) && !identical(m$from, nm), why)
-    if (!length(mine) || isTRUE(attr(tabs[[nm]], "withheld"))) next
+    # (cells shown again by linked_relax() may leave nothing hidden)
+    if (!length(mine) || isTRUE(attr(tabs[[nm]], "withheld")) || !any(attr(tabs[[nm]], "suppressed"))) next
     froms <- unique(vapply(mine, `[[`, "", "from"))
     others <- vapply(froms, function(b) linked_table_name(b, specs[[b]]), "")
     reason <- paste0("Some numbers by category are hidden here because, set against ", and_list(others),
@@ -169,11 +198,14 @@ linked_table_name <- function(nm, spec) {
 # never asked for more and each step adds a table: the loop ends. Only a
 # request naming tables withheld already (not possible from
 # linked_hide_more(), a bug) is an error, never tables that could give a
-# small number back. Attribute `rounds`.
-linked_fixed_point <- function(specs, links, W, threshold) {
+# small number back. `hide` (a list by table of the cells to hide, as
+# class_crosstab() takes them) and `withheld` (tables withheld whole) are
+# where it starts (linked_protect()). Attribute `rounds`.
+linked_fixed_point <- function(specs, links, W, threshold, hide = NULL, withheld = character()) {
+  start <- hide
   hide <- stats::setNames(rep(list(list()), length(specs)), names(specs))
+  for (nm in intersect(names(start), names(specs))) hide[[nm]] <- start[[nm]]
   why <- list()
-  withheld <- character()
   size <- function(h) sum(lengths(unlist(h, recursive = FALSE)))
   cats <- colnames(W)
   rnd <- 0L
@@ -707,4 +739,294 @@ crosstab_sum_known <- function(tab, rows, g) {
   if (!nrow(eq)) return(FALSE)
   res <- qr.resid(qr(t(eq)), target[h])
   max(abs(res)) < 1e-8
+}
+
+# ---- the attacker's range across the tables -------------------------------
+
+# The unknowns an attacker of the tables read together works with: by
+# category, the episodes of each combination of the tables' values (every
+# combination seen; an episode outside a table has none there). Returns the
+# combinations' values in each table (`levels`, one vector per table), their
+# true (expected) numbers by category as one vector `x` (combination within
+# category), and the categories.
+linked_lp_frame <- function(specs, W) {
+  lv <- lapply(specs, function(s) {
+    v <- rep(NA_character_, length(s$held))
+    v[s$held] <- as.character(crosstab_levels(s$values[s$held], residual_unknown))
+    v
+  })
+  key <- do.call(paste, c(lapply(lv, function(v) ifelse(is.na(v), "\r", v)), sep = "\t"))
+  atoms <- unique(key)
+  g <- match(key, atoms)
+  x <- rowsum(W, g, reorder = TRUE)
+  at <- match(seq_along(atoms), g)
+  list(levels = lapply(lv, function(v) v[at]), x = as.vector(x), n = length(atoms), cats = colnames(W))
+}
+
+# Every cell of every table (its totals too) as a set of the frame's
+# unknowns: table, printed row and column, the unknowns it adds up
+# (`idx`), the value printed (before suppression), whether it is hidden and
+# whether it is a cell of the body (not a total).
+linked_lp_cells <- function(tabs, frame) {
+  out <- list()
+  for (nm in names(tabs)) {
+    tab <- tabs[[nm]]
+    p <- attr(tab, "printed")
+    supp <- attr(tab, "suppressed")
+    if (is.null(p) || is.null(supp) || is.null(frame$levels[[nm]])) next
+    v <- frame$levels[[nm]]
+    members <- attr(tab, "members")
+    pooled <- attr(tab, "pooled") %||% character()
+    for (r in rownames(p)) {
+      a <- if (r == "All episodes") which(!is.na(v)) else which(v %in% linked_row_levels(r, members, v))
+      if (!length(a)) next
+      for (j in colnames(p)) {
+        cats <- if (j == "All episodes") frame$cats else if (j == "Other categories") pooled else j
+        k <- match(cats, frame$cats)
+        if (anyNA(k) || !length(k)) next
+        out[[length(out) + 1L]] <- list(table = nm, row = r, col = j, cats = cats,
+                                        idx = as.vector(outer(a, (k - 1L) * frame$n, "+")),
+                                        value = p[r, j], hidden = supp[r, j],
+                                        body = r != "All episodes" && j != "All episodes")
+      }
+    }
+  }
+  out
+}
+
+# The same cells over fewer unknowns: unknowns that every cell counts
+# together or not at all (combinations told apart only by levels a table
+# prints merged, or categories it counts together) are one, their sum. The
+# ranges are the same. Returns list(cells, frame) with the frame's `x`
+# summed to match.
+linked_lp_compress <- function(cells, frame) {
+  if (!length(cells)) return(list(cells = cells, frame = frame))
+  var <- unlist(lapply(cells, `[[`, "idx"))
+  cid <- rep(seq_along(cells), vapply(cells, function(c) length(c$idx), 0L))
+  sig <- vapply(split(cid, factor(var, levels = seq_along(frame$x))), function(i) paste(sort(i), collapse = ","), "")
+  new <- match(sig, unique(sig))
+  frame$x <- as.vector(rowsum(frame$x, new, reorder = TRUE))
+  for (k in seq_along(cells)) cells[[k]]$idx <- unique(new[cells[[k]]$idx])
+  list(cells = cells, frame = frame)
+}
+
+# The levels a printed row counts: its members (linked_members()), else a
+# level of its name, else the levels its name holds ("CP plan or ICPC").
+linked_row_levels <- function(r, members, v) {
+  m <- members[[r]]
+  if (length(m)) return(m)
+  lv <- unique(v[!is.na(v)])
+  if (r %in% lv) return(r)
+  lv[vapply(lv, function(l) grepl(tolower(l), tolower(r), fixed = TRUE), logical(1))]
+}
+
+# The hidden cells under the threshold whose range, given every number the
+# tables publish, is narrower than the threshold: the first one found
+# (`first`), or all of them. Each as its cell with `lo` and `hi`.
+linked_weak_cells <- function(cells, frame, threshold, first = TRUE) {
+  sys <- lp_system(frame$x, lapply(Filter(function(c) !c$hidden, cells), `[[`, "idx"))
+  small <- Filter(function(c) c$hidden && c$value > 0 && c$value < threshold, cells)
+  weak <- list()
+  for (c in small) {
+    r <- lp_range(sys, frame$x, c$idx)
+    if (r[2] - r[1] < threshold - 1e-6) {
+      c$lo <- r[1]
+      c$hi <- r[2]
+      weak[[length(weak) + 1L]] <- c
+      if (first) break
+    }
+  }
+  weak
+}
+
+# The cell to hide next for a hidden cell `weak` whose range is too narrow:
+# among the shown cells of the body that bound it (its table's row and
+# column, and the cells of other tables that count some of its episodes in
+# its categories), the one that widens its range to the threshold at the
+# least loss; if none does on its own, the one that widens it most. Each
+# candidate is tried with the complement its table's row or column then
+# needs (the line's smallest other shown cell, when the candidate would be
+# its only hidden cell), as the suppression of that table will add one; the
+# loss is what they count together. The smallest candidates are tried
+# first (at most `tries`). NULL when no shown cell bounds it.
+linked_repair_pick <- function(cells, frame, weak, threshold, tries = 12L) {
+  shown <- which(!vapply(cells, `[[`, TRUE, "hidden"))
+  near <- function(c) c$body && c$value > 0 &&
+    ((c$table == weak$table && (c$row == weak$row || c$col == weak$col)) ||
+       (c$table != weak$table && any(c$idx %in% weak$idx)))
+  cand <- shown[vapply(cells[shown], near, TRUE)]
+  if (!length(cand)) return(NULL)
+  cand <- cand[order(vapply(cells[cand], `[[`, 0, "value"))][seq_len(min(tries, length(cand)))]
+  res <- t(vapply(cand, function(d) {
+    gone <- c(d, linked_repair_partners(cells, d))
+    sys <- lp_system(frame$x, lapply(cells[setdiff(shown, gone)], `[[`, "idx"))
+    r <- lp_range(sys, frame$x, weak$idx)
+    c(width = r[2] - r[1], loss = sum(vapply(cells[gone], `[[`, 0, "value")))
+  }, numeric(2)))
+  ok <- res[, "width"] >= threshold - 1e-6
+  best <- if (any(ok)) which(ok)[order(res[ok, "loss"])[1L]] else order(-res[, "width"], res[, "loss"])[1L]
+  d <- cells[[cand[best]]]
+  list(table = d$table, row = d$row, cats = d$cats, from = weak$table, from_rows = weak$row)
+}
+
+# The complements the table of cell `d` needs when `d` is hidden: in its row
+# and in its column, when `d` would be the line's only hidden cell, the
+# line's smallest other shown positive cell (indices into `cells`).
+linked_repair_partners <- function(cells, d) {
+  me <- cells[[d]]
+  out <- integer()
+  for (by in c("row", "col")) {
+    line <- which(vapply(cells, function(c) c$table == me$table && c$body && c[[by]] == me[[by]], TRUE))
+    line <- setdiff(line, d)
+    if (!length(line) || any(vapply(cells[line], `[[`, TRUE, "hidden"))) next
+    free <- line[vapply(cells[line], function(c) c$value > 0, TRUE)]
+    if (length(free)) out <- c(out, free[order(vapply(cells[free], `[[`, 0, "value"))][1L])
+  }
+  out
+}
+
+# The joint suppression made safe against an attacker who reads every table
+# at once: while a hidden cell under the threshold has a range (given every
+# number the tables publish, counts not negative; lp_range()) narrower than
+# the threshold, the cell that widens it at the least loss
+# (linked_repair_pick()) is hidden too, and the joint suppression runs again
+# to its fixed point. Each round hides a cell that was shown, for good (it
+# is asked for from then on), so the rounds are at most the number of cells;
+# a cell that no shown cell bounds has its tables withheld whole (their
+# notes say why), and should the rounds run out every table is withheld:
+# the result is always safe. Attribute `audit`: the rounds and the cells
+# hidden for the attacker's ranges.
+linked_protect <- function(tabs, specs, links, W, threshold, frame = linked_lp_frame(specs, W)) {
+  if (threshold <= 0 || !length(tabs)) return(tabs)
+  extra <- list()
+  withheld <- attr(tabs, "withheld") %||% character()
+  added <- list()
+  lpc <- linked_lp_compress(linked_lp_cells(tabs, frame), frame)
+  cells <- lpc$cells
+  limit <- length(cells) + length(tabs) + 1L
+  for (round in seq_len(limit + 1L)) {
+    weak <- linked_weak_cells(cells, lpc$frame, threshold)
+    if (!length(weak)) break
+    w <- weak[[1]]
+    pick <- if (round <= limit) linked_repair_pick(cells, lpc$frame, w, threshold)
+    have <- if (!is.null(pick)) extra[[pick$table]][[pick$row]]
+    if (round > limit) {
+      withheld <- names(tabs)
+    } else if (is.null(pick) || all(pick$cats %in% have)) {
+      hit <- unique(vapply(Filter(function(c) !c$hidden && any(c$idx %in% w$idx), cells), `[[`, "", "table"))
+      withheld <- union(withheld, if (w$table %in% withheld) hit else w$table)
+    } else {
+      extra[[pick$table]][[pick$row]] <- union(have, pick$cats)
+      added[[length(added) + 1L]] <- pick
+    }
+    tabs <- linked_fixed_point(specs, links, W, threshold, hide = extra, withheld = withheld)
+    lpc <- linked_lp_compress(linked_lp_cells(tabs, frame), frame)
+    cells <- lpc$cells
+  }
+  attr(tabs, "why") <- c(attr(tabs, "why"), added)
+  attr(tabs, "audit") <- list(rounds = round - 1L, added = added)
+  tabs
+}
+
+# ---- shown again what need not be hidden -----------------------------------
+
+# Complements chosen table by table and link by link can hide more than the
+# tables need together (a section 47 row of hundreds hidden in a category
+# because of a link, a table of conferences with every category hidden).
+# Each hidden cell that is not itself small (zero, or at least the
+# threshold) is tried for showing again, cells of the largest rows left
+# mostly hidden first, then the categories' totals, then the largest
+# counts: it is shown when every hidden small cell still has a range at
+# least the threshold wide given everything then published (the attacker's
+# linear programme), and in its table every line with hidden cells still
+# hides, by its printed total less its printed cells, at least the
+# threshold. A cell is shown only where its category's total is (its
+# percentage of the total would give that back). So each step keeps the
+# tables safe. Withheld tables, and tables that show a not-known row by
+# its total only, are left as they are. Returns the tables, attribute
+# `shown` the cells shown again.
+linked_relax <- function(tabs, frame, threshold) {
+  if (threshold <= 0 || !length(tabs)) return(tabs)
+  lpc <- linked_lp_compress(linked_lp_cells(tabs, frame), frame)
+  cells <- lpc$cells
+  frame <- lpc$frame
+  hidden <- vapply(cells, `[[`, TRUE, "hidden")
+  value <- vapply(cells, `[[`, 0, "value")
+  small <- which(hidden & value > 0 & value < threshold)
+  pub <- lapply(cells[!hidden], `[[`, "idx")
+  sys <- lp_system(frame$x, pub)
+  sol <- lapply(small, function(t) lp_range(sys, frame$x, cells[[t]]$idx, solutions = TRUE))
+  fixed <- vapply(names(tabs), function(nm) isTRUE(attr(tabs[[nm]], "withheld")) ||
+                    length(attr(tabs[[nm]], "residual_total")) > 0L, TRUE)
+  shown <- list()
+  # (showing cells only narrows ranges: a cell refused stays refused)
+  refused <- rep(FALSE, length(cells))
+  repeat {
+    cand <- which(hidden & !refused & !(value > 0 & value < threshold) &
+                    !fixed[vapply(cells, `[[`, "", "table")])
+    cand <- cand[order(-vapply(cells[cand], linked_relax_rank, 0, tabs = tabs, threshold = threshold),
+                       -value[cand])]
+    done <- FALSE
+    for (d in cand) {
+      c <- cells[[d]]
+      tab <- tabs[[c$table]]
+      ok <- linked_relax_table_ok(tab, c$row, c$col, threshold)
+      if (is.na(ok)) next
+      if (ok) {
+        v <- sum(frame$x[c$idx])
+        sys2 <- lp_system(frame$x, c(pub, list(c$idx)))
+        sol2 <- sol
+        for (t in seq_along(small)) {
+          if (lp_range_kept(sol[[t]], c$idx, v)) next
+          sol2[[t]] <- lp_range(sys2, frame$x, cells[[small[t]]]$idx, solutions = TRUE)
+          if (diff(sol2[[t]]$range) < threshold - 1e-6) {
+            ok <- FALSE
+            break
+          }
+        }
+      }
+      if (!ok) {
+        refused[d] <- TRUE
+        next
+      }
+      tabs[[c$table]] <- crosstab_unhide(tab, c$row, c$col)
+      hidden[d] <- FALSE
+      pub <- c(pub, list(c$idx))
+      sys <- sys2
+      sol <- sol2
+      shown[[length(shown) + 1L]] <- c[c("table", "row", "col")]
+      done <- done || c$row == "All episodes"
+    }
+    # a category's total shown again: its column's cells are tried again
+    if (!done) break
+  }
+  attr(tabs, "shown") <- shown
+  tabs
+}
+
+# The order cells are tried in: a cell of a row of at least ten times the
+# threshold with most of its cells hidden first (2), then a category's
+# total (1), then the others (0).
+linked_relax_rank <- function(c, tabs, threshold) {
+  tab <- tabs[[c$table]]
+  if (c$row == "All episodes") return(1)
+  if (c$col == "All episodes") return(0)
+  p <- attr(tab, "printed")
+  s <- attr(tab, "suppressed")
+  body <- s[c$row, -ncol(s)]
+  if (p[c$row, ncol(p)] >= 10 * threshold && 2 * sum(body) > length(body)) 2 else 0
+}
+
+# Whether a hidden cell of a table can be shown as far as the table itself
+# goes: its category's total is shown (or it is that total; NA while it is
+# not), and then no line of the table hides, by its printed total less its
+# printed cells, under the threshold.
+linked_relax_table_ok <- function(tab, r, j, threshold) {
+  supp <- attr(tab, "suppressed")
+  p <- attr(tab, "printed")
+  nr <- nrow(supp)
+  if (r != "All episodes" && supp[nr, j]) return(NA)
+  supp[r, j] <- FALSE
+  pinned <- matrix(FALSE, nrow(supp), ncol(supp))
+  !any(line_sums_exposed(p, supp, threshold, pinned))
 }

@@ -297,3 +297,72 @@ example_council <- local({
     cache[[council]]
   }
 })
+
+# A simulated council's episodes as the report reads them, with whole
+# episodes in their true categories (simulate_cin(): `la`, `years`, `seed`).
+simulated_council <- local({
+  cache <- list()
+  function(la, years, seed) {
+    id <- paste(la, paste(years, collapse = ","), seed)
+    if (!is.null(cache[[id]])) return(cache[[id]])
+    sim <- simulate_cin(las = la, years = years, seed = seed)
+    rd <- suppressMessages(report_data(sim))
+    ep <- rd$episodes
+    cl <- factor(ep$true_class)
+    post <- indicator_matrix(cl)
+    colnames(post) <- levels(cl)
+    cache[[id]] <<- list(episodes = ep, posterior = post)
+    cache[[id]]
+  }
+})
+
+# Whether a printed table with hidden cells `supp` lets a reader work out,
+# by its printed total less its printed cells, that a line's hidden cells add
+# up to under the threshold (rows against the totals column, columns
+# against the totals row, the totals row against the grand total).
+printed_line_exposed <- function(p, supp, threshold = 10) {
+  nr <- nrow(p)
+  nc <- ncol(p)
+  bad <- function(cells, total) {
+    h <- supp[cells]
+    !supp[total] && any(h & p[cells] > 0) && p[total] - sum(p[cells][!h]) < threshold
+  }
+  for (i in seq_len(nr)) if (bad(cbind(i, seq_len(nc - 1L)), cbind(i, nc))) return(TRUE)
+  for (j in seq_len(nc)) if (bad(cbind(seq_len(nr - 1L), j), cbind(nr, j))) return(TRUE)
+  FALSE
+}
+
+# The hidden cells of at least the threshold (whole episodes) that could be
+# shown: with the cell shown, the attacker's linear programme over all the
+# tables still leaves every hidden small cell a range of the threshold's
+# width, no line's printed remainder is under the threshold, and its
+# category's total is shown (its percentage would give a hidden total back).
+# As "table / row / column (count)".
+linked_spare_cells <- function(tabs, values, post, threshold = 10) {
+  spare <- character()
+  for (nm in names(tabs)) {
+    t <- tabs[[nm]]
+    if (isTRUE(attr(t, "withheld"))) next
+    p <- attr(t, "printed")
+    s <- attr(t, "suppressed")
+    nr <- nrow(p)
+    for (k in which(s & p >= threshold)) {
+      i <- row(p)[k]
+      j <- col(p)[k]
+      if (i < nr && s[nr, j]) next
+      s2 <- s
+      s2[k] <- FALSE
+      if (printed_line_exposed(p, s2, threshold)) next
+      cnt <- attr(t, "counts")
+      cnt[k] <- p[k]
+      t2 <- t
+      attr(t2, "counts") <- cnt
+      tabs2 <- tabs
+      tabs2[[nm]] <- t2
+      if (all(linked_atom_widths(tabs2, values, post, threshold) >= threshold - 1e-6)) {
+        spare <- c(spare, paste0(nm, " / ", rownames(p)[i], " / ", colnames(p)[j], " (", p[k], ")"))
+      }
+    }
+  }
+  spare
+}

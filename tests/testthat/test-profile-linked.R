@@ -132,11 +132,21 @@ test_that("outcomes must be 0/1 flags, and bad measures say where they come from
   expect_match(conditionMessage(err), "pathway_measures", fixed = TRUE)
 })
 
-test_that("class_profile() refuses tables it would not use, or that count other episodes", {
+# 130 episodes in two categories, A and B: 60 with a CIN plan, 30 with a
+# section 47 enquiry and 40 with a plan; `s47` flags the enquiries (the last
+# two steps). The data of the two tests of class_profile(crosstabs =) below.
+s47_fixture <- function() {
   ep <- data.frame(threshold_reached = factor(rep(c("CIN plan", "Section 47", "CP plan"), c(60, 30, 40))))
   ep$s47 <- as.integer(ep$threshold_reached != "CIN plan")
   post <- indicator_matrix(factor(rep(c("A", "B"), 65)))
   colnames(post) <- c("A", "B")
+  list(ep = ep, post = post)
+}
+
+test_that("class_profile() refuses tables it would not use, or that count other episodes", {
+  fx <- s47_fixture()
+  ep <- fx$ep
+  post <- fx$post
   tabs <- pathway_tables(ep, post, outcomes = ep["s47"])
   ok <- class_profile(ep, vars = "s47", posterior = post, crosstabs = list(s47 = tabs$outcome_s47))
   expect_s3_class(ok, "cscdemand_profile")
@@ -151,10 +161,9 @@ test_that("class_profile() refuses tables it would not use, or that count other 
 })
 
 test_that("class_profile() refuses a table built with another threshold, posterior or method", {
-  ep <- data.frame(threshold_reached = factor(rep(c("CIN plan", "Section 47", "CP plan"), c(60, 30, 40))))
-  ep$s47 <- as.integer(ep$threshold_reached != "CIN plan")
-  post <- indicator_matrix(factor(rep(c("A", "B"), 65)))
-  colnames(post) <- c("A", "B")
+  fx <- s47_fixture()
+  ep <- fx$ep
+  post <- fx$post
   y <- data.frame(.level = factor(ifelse(ep$s47 == 1, "yes", "no"), levels = c("no", "yes")))
   post2 <- cbind(A = rep(c(1, 1, 0), length.out = 130))
   post2 <- cbind(post2, B = 1 - post2[, 1])

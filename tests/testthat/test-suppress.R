@@ -292,3 +292,29 @@ test_that("class_crosstab(published = ) keeps a level another table prints out o
   # the table is still protected: no hidden cell follows from the totals
   expect_false(any(recoverable_cells(sp[-nrow(sp), , drop = FALSE])))
 })
+
+test_that("the attacker's ranges of sums of counts, by linear programming, are the exact ones of an enumeration", {
+  # (the audit behind pathway_tables(): each published number and each
+  # hidden one a sum of non-negative unknowns; here the unknowns are a
+  # table's cells and the published sums its shown cells and totals,
+  # checked against every integer table)
+  set.seed(21)
+  done <- 0
+  for (i in 1:60) {
+    dims <- list(c(2, 3), c(3, 3), c(3, 2))[[i %% 3 + 1]]
+    x <- matrix(rpois(prod(dims), sample(c(1, 3, 6, 10), prod(dims), TRUE)), dims[1])
+    mask <- matrix(runif(length(x)) < 0.5, nrow(x))
+    if (!any(mask) || sum(x[mask]) > 30) next
+    done <- done + 1
+    pub <- c(lapply(which(!mask), identity),
+             lapply(seq_len(nrow(x)), function(r) which(row(x) == r)),
+             lapply(seq_len(ncol(x)), function(k) which(col(x) == k)))
+    got <- lp_target_ranges(as.vector(x), pub, as.list(which(mask)))
+    want <- brute_ranges(x, mask)[which(mask), , drop = FALSE]
+    expect_equal(unname(got), unname(want), tolerance = 1e-6)
+  }
+  expect_gt(done, 20)
+  # nothing published bounds a cell: its range has no upper end
+  expect_equal(unname(lp_target_ranges(c(3, 4), list(), list(1L))[1, ]), c(0, Inf))
+  expect_equal(unname(lp_target_ranges(c(3, 4, 5), list(1:2), list(3L))[1, ]), c(0, Inf))
+})
