@@ -178,9 +178,16 @@ docx_column_widths <- function(cells, size = 9) {
   cw <- docx_cell_widths(cells, size)
   need <- apply(cw$word, 2, max)
   compact <- FALSE
-  if (sum(need) > portrait) {
+  # the body's cells on one line each, but for the first column's labels
+  # (the header's words and the labels may wrap)
+  one_line <- function(w) {
+    body <- if (nrow(cells) > 1) apply(w$full[-1, , drop = FALSE], 2, max) else 0
+    body[1] <- 0
+    sum(pmax(apply(w$word, 2, max), body))
+  }
+  if (sum(need) > portrait || one_line(cw) > portrait) {
     small <- docx_cell_widths(cells, docx_compact$size, docx_compact$margin)
-    if (sum(apply(small$word, 2, max)) <= portrait) {
+    if (sum(apply(small$word, 2, max)) <= portrait && (sum(need) > portrait || one_line(small) <= portrait)) {
       cw <- small
       need <- apply(cw$word, 2, max)
       compact <- TRUE
@@ -192,13 +199,17 @@ docx_column_widths <- function(cells, size = 9) {
   land <- sum(need) > portrait
   avail <- if (land) landscape else portrait
   width <- if (sum(want) <= avail) want else if (sum(need) <= avail) {
-    # the shorter of the room shared by steps and the room shared in
-    # proportion to what each column lacks (its longest cell at most 2.5
-    # inches), by the rows' heights as set
+    # the shortest of three shares of the room, by the rows' heights as
+    # set: by rows (docx_share_room()), by steps to the column that gains
+    # most (docx_share_steps()), and in proportion to what each column
+    # lacks (its longest cell at most 2.5 inches, the old share)
     capped <- pmax(need, pmin(want, 3600))
-    prop <- if (sum(capped) <= avail) capped else need + (avail - sum(need)) * (capped - need) / max(sum(capped - need), 1)
-    steps <- docx_share_room(cw$full, need, want, avail, size, margin)
-    if (sum(docx_row_heights(cells, steps, size, margin)) <= sum(docx_row_heights(cells, prop, size, margin))) steps else prop
+    ways <- list(rows = docx_share_room(cw$full, need, want, avail, size, margin),
+                 steps = docx_share_steps(cw$full, need, want, avail, margin),
+                 prop = if (sum(capped) <= avail) capped else
+                   need + (avail - sum(need)) * (capped - need) / max(sum(capped - need), 1))
+    tall <- vapply(ways, function(w) sum(docx_header_weight(nrow(cells)) * docx_row_heights(cells, w, size, margin)), 0)
+    ways[[which.min(tall)]]
   } else {
     # the words do not fit even a landscape page: every column gives up the
     # same share of its words' width (the old share of the shortfall by
@@ -208,16 +219,66 @@ docx_column_widths <- function(cells, size = 9) {
   list(width = floor(width), landscape = land, compact = compact)
 }
 
-# The room a table has beyond its columns' longest words, shared out in small
-# steps, each to the column where it shortens the table most (the height of
-# a row is its tallest cell's lines: docx_lines_estimate()); a step that
-# shortens no row goes to the columns whose longest cell is still broken over
-# lines, in proportion to what they lack. No column gets more than its
-# longest cell on one line.
-docx_share_room <- function(full, need, want, avail, size = 9, margin = docx_page$cell_margin, steps = 60L) {
+# The room a table has beyond its columns' longest words, shared out where
+# it shortens the table most for the room it takes: at each step, for every
+# row, the widths that take one line off it (every cell of the row at its
+# most lines made a line shorter: a row of counts "364 (68.4%)" across the
+# category columns is one line shorter only when all of them are), and the
+# step that saves the most height (docx_lines_estimate(), over all rows) per
+# twip of room is taken. The room left when no row can be shortened goes to
+# the columns whose longest cell is still broken over lines, in proportion
+# to what they lack. No column gets more than its longest cell on one line.
+docx_share_room <- function(full, need, want, avail, size = 9, margin = docx_page$cell_margin) {
+  width <- need
+  pad <- 2 * margin + 40
+  text <- pmax(full - pad, 0)
+  height <- function(w) sum(docx_header_weight(nrow(full)) * apply(docx_lines_estimate(full, w, margin), 1, max))
+  # the width of a column at which a cell takes at most t lines
+  width_for <- function(x, t, j) min(want[j], if (t <= 1) x + pad else 1.1 * x / (t + 0.05) + pad + 1)
+  repeat {
+    left <- avail - sum(width)
+    if (left < 1) break
+    lines <- docx_lines_estimate(full, width, margin)
+    h0 <- height(width)
+    best <- NULL
+    best_rate <- 0
+    for (r in seq_len(nrow(full))) {
+      top <- max(lines[r, ])
+      if (top <= 1) next
+      w <- width
+      for (j in which(lines[r, ] == top)) w[j] <- max(w[j], width_for(text[r, j], top - 1, j))
+      cost <- sum(w - width)
+      if (cost <= 0 || cost > left) next
+      rate <- (h0 - height(w)) / cost
+      if (rate > best_rate) {
+        best_rate <- rate
+        best <- w
+      }
+    }
+    if (is.null(best)) break
+    width <- best
+  }
+  open <- which(width < want)
+  left <- avail - sum(width)
+  if (length(open) && left > 0) {
+    lack <- want[open] - width[open]
+    width[open] <- width[open] + pmin(lack, left * lack / sum(lack))
+  }
+  # what is left (columns at their longest cell) is shared by every column,
+  # so the table is as wide as the page
+  left <- avail - sum(width)
+  if (left > 0) width <- width + left * width / sum(width)
+  width
+}
+
+# The room shared in `steps` equal steps, each to the column where it
+# shortens the table most (a column of long text beside columns of labels),
+# else to the columns still broken over lines in proportion to what they
+# lack; no column over its longest cell on one line.
+docx_share_steps <- function(full, need, want, avail, margin = docx_page$cell_margin, steps = 60L) {
   width <- need
   step <- (avail - sum(need)) / steps
-  height <- function(w) sum(apply(docx_lines_estimate(full, w, margin), 1, max))
+  height <- function(w) sum(docx_header_weight(nrow(full)) * apply(docx_lines_estimate(full, w, margin), 1, max))
   for (s in seq_len(steps)) {
     open <- which(width < want)
     if (!length(open)) break
@@ -235,12 +296,16 @@ docx_share_room <- function(full, need, want, avail, size = 9, margin = docx_pag
       width[open] <- pmin(want[open], width[open] + step * lack / sum(lack))
     }
   }
-  # what the steps could not place (columns at their longest cell) is shared
-  # by every column, so the table is as wide as the page
   left <- avail - sum(width)
   if (left > 0) width <- width + left * width / sum(width)
   width
 }
+
+# How much each row's height counts when the room is shared: the header row
+# half as much as a row of the table's body, so that counts and their
+# percentages ("364 (68.4%)") stay on one line before a heading is made
+# shorter (a heading of long category names may take a few lines).
+docx_header_weight <- function(n) c(0.5, rep(1, max(n - 1L, 0L)))[seq_len(n)]
 
 # Lines each cell needs in columns of `width` twips, estimated from the cell's
 # text on one line (`full`, with the cell margins and air of

@@ -160,3 +160,27 @@ test_that("a printed row that merges levels counts as their sum in the links, ne
   expect_true(crosstab_sum_known(tab, c("Section 47", "ICPC", "CP plan"), c("A", "B")))
   expect_false(crosstab_sum_known(tab, c("Section 47", "ICPC"), c("A", "B")))
 })
+
+test_that("a hidden small cell the audit cannot widen by hiding a cell has its tables withheld whole, and the result is safe", {
+  # the Kingston extract whose cells the old code left narrow (seed 1); no
+  # cell offered as a complement: the audit's fallback withholds tables
+  d <- example_council("Kingston upon Thames")
+  set.seed(1)
+  i <- sort(sample(nrow(d$episodes), 200))
+  ep <- d$episodes[i, ]
+  post <- d$posterior[i, , drop = FALSE]
+  post <- post[, colSums(post) > 0, drop = FALSE]
+  pm <- pathway_measures(ep)
+  flags <- intersect(small_flags, names(ep))
+  swap_binding("linked_repair_pick", function(...) NULL)
+  tabs <- pathway_tables(ep, post, pm, threshold = 10, outcomes = ep[flags])
+  held <- names(tabs)[vapply(tabs, function(t) isTRUE(attr(t, "withheld")), logical(1))]
+  expect_gt(length(held), 0)
+  for (nm in held) {
+    expect_true(all(is.na(attr(tabs[[nm]], "counts"))))
+    expect_match(attr(tabs[[nm]], "note"), "not shown")
+  }
+  expect_length(attr(tabs, "audit")$added, 0)
+  w <- linked_atom_widths(tabs, small_values(ep, pm, flags)[names(tabs)], post)
+  expect_true(all(w >= 10 - 1e-6), info = paste(names(w)[w < 10 - 1e-6], collapse = "; "))
+})

@@ -314,6 +314,34 @@ test_that("Word: the room beyond the longest words goes to the column of long te
   expect_lt(sum(docx_row_heights(cells, lay$width)), 2 / 3 * sum(docx_row_heights(cells, old)))
 })
 
+test_that("Word: counts across the category columns stay on one line when the page has room for them", {
+  # Tables 9-18 of the Richmond report: long category names as headings, a
+  # count and its percentage in each cell; the room went to the headings in
+  # proportion to their length, and "364 (68.4%)" broke over two lines in
+  # some columns while others had room to spare
+  heads <- c("Ethnic group", "Parental substance misuse, some with neglect", "Domestic abuse",
+             "Disability, some with child mental health", "Physical abuse", "Harm outside the home",
+             "Multiple complex needs", "All episodes")
+  vals <- function(n) c(n, "415 (70.6%)", "364 (68.4%)", "354 (70.8%)", "229 (74.4%)", "158 (67.2%)", "150 (69.4%)",
+                        "1,670 (70.2%)")
+  cells <- rbind(heads, vals("White"), vals("Other or not known"), vals("All episodes"))
+  one_line <- function(cells) {
+    lay <- docx_column_widths(cells)
+    size <- if (lay$compact) docx_compact$size else 9
+    mar <- if (lay$compact) docx_compact$margin else docx_page$cell_margin
+    expect_lte(sum(lay$width), docx_page$width - 2 * docx_page$margin)
+    # every count on one line (the labels of the first column may wrap)
+    h <- docx_row_heights(cells[, -1], lay$width[-1], size, mar)
+    expect_equal(h[-1], rep(docx_line_twips(size) + 50, nrow(cells) - 1), info = ncol(cells))
+    lay$compact
+  }
+  # five and six categories at 9 points
+  expect_false(one_line(cells[, -(6:7)]))
+  expect_false(one_line(cells[, -7]))
+  # eight categories only at 8 points (compact)
+  expect_true(one_line(cbind(cells[, 1:7], c("Neglect", "12 (2.0%)", "15 (2.5%)", "27 (1.1%)"), cells[, 8])))
+})
+
 test_that("Word: a row's height is its cell of most lines, words wrapped as they fit the column", {
   # a word and a space measured, a column with room for exactly k words: n words take ceiling(n / k) lines
   w <- text_twips("abcd", 9)
