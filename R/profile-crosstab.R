@@ -345,6 +345,7 @@ crosstab_residual_total <- function(res, label, threshold, unknown, method, publ
   # together (the known rows' table pools its own), no longer does
   before <- gsub("[^.]*( (is|are) kept as a row of its own| counted together as )[^.]*\\.", "",
                  attr(res, "note") %||% "")
+  before <- sub(": some still are, so that those numbers cannot be worked out.", ".", before, fixed = TRUE)
   crosstab_known_only(k, e, resid, label, trimws(before), threshold)
 }
 
@@ -471,12 +472,20 @@ crosstab_hide_cells <- function(hide, tab, pooled = character(), pool_name = NUL
 # What the report says under a table whose residual rows were merged.
 # `still_hides`: the merged row's small numbers still hide cells of other
 # rows (crosstab_kept_note() says so), so the merge is not said to spare them.
+# The merged row is the row crosstab_kept_note() speaks of: one sentence says
+# both (that it is merged, and that its small numbers still hide cells), never
+# "merged into one row" and then "kept as a row of its own".
 crosstab_note <- function(merged, more = NULL, still_hides = FALSE) {
   more <- if (length(more)) paste(more, collapse = " ")
   if (!length(merged)) return(more)
+  if (still_hides && length(more)) {
+    more <- trimws(gsub("[^.]* (is|are) kept as a row of its own[^.]*\\.", "", more))
+    if (!nzchar(more)) more <- NULL
+  }
   lv <- c(merged[1], tolower(merged[-1]))
-  paste0(and_list(lv), " are merged into one row, ",
-         if (still_hides) "so that fewer cells of the other rows are hidden with their small numbers."
+  paste0(and_list(lv), " are merged into one row (\u201c", residual_label(merged), "\u201d), ",
+         if (still_hides) paste0("so that fewer cells of the other rows are hidden with their small numbers: ",
+                                 "some still are, so that those numbers cannot be worked out.")
          else "so that their small numbers need not hide cells of the other rows.",
          if (length(more)) paste0(" ", paste(more, collapse = " ")))
 }

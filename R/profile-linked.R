@@ -155,7 +155,11 @@ linked_explain <- function(tabs, specs, threshold) {
     # (cells shown again by linked_relax() may leave nothing hidden)
     if (!length(mine) || isTRUE(attr(tabs[[nm]], "withheld")) || !any(attr(tabs[[nm]], "suppressed"))) next
     froms <- unique(vapply(mine, `[[`, "", "from"))
-    others <- vapply(froms, function(b) linked_table_name(b, specs[[b]]), "")
+    others <- vapply(froms, function(b) linked_table_name(b, specs[[b]], nm), "")
+    # "another row of this table" (or "other rows") first, the other tables after it
+    rows_here <- others == "another row of this table"
+    others <- unique(c(if (sum(rows_here) > 1L) "other rows of this table" else others[rows_here],
+                       others[!rows_here]))
     reason <- paste0("Some numbers by category are hidden here because, set against ", and_list(others),
                      ", they would give away numbers under ", threshold, " hidden there.")
     t <- tabs[[nm]]
@@ -173,8 +177,16 @@ linked_explain <- function(tabs, specs, threshold) {
   tabs
 }
 
-# A table of pathway_tables() named for a sentence.
-linked_table_name <- function(nm, spec) {
+# A table of pathway_tables() named for a sentence under the table `here`.
+# The report prints the outcome tables (outcome_*) as the rows of one table,
+# "Outcomes by category": under one of them, another outcome is "another row
+# of this table"; under any other table, that table is named by its title
+# (naming the outcome "assessed not in need" under the table of thresholds,
+# whose first row it also is, reads as the table speaking of itself).
+linked_table_name <- function(nm, spec, here = NULL) {
+  if (startsWith(nm, "outcome_") && !is.null(here)) {
+    return(if (startsWith(here, "outcome_")) "another row of this table" else "the table of outcomes by category")
+  }
   flags <- c(nfa = "no further action", step_down = "stepped down to early help", not_in_need = "assessed not in need",
              cin_plan = "child in need plan", s47 = "section 47 enquiry", icpc = "initial child protection conference",
              cp_plan = "child protection plan", looked_after = "looked after")

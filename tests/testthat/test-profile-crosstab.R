@@ -342,3 +342,30 @@ test_that("a not-known row shown only in the total cannot be narrowed below the 
     expect_gte(max(can) - min(can), 10)
   }
 })
+
+test_that("a merged row that still hides cells is said in one sentence, never 'merged' and then 'kept as a row of its own' (reader 9, R5)", {
+  kept <- "Other or unknown is kept as a row of its own, not counted with another referral source: its small numbers are suppressed with some cells of the other rows, so they cannot be worked out."
+  n1 <- crosstab_note(c("Other", "Unknown"), c(kept, "Health: GP and Health: A&E are counted together as \u201cHealth\u201d."),
+                      still_hides = TRUE)
+  expect_no_match(n1, "kept as a row of its own", fixed = TRUE)
+  expect_match(n1, "^Other and unknown are merged into one row \\(\u201cOther or unknown\u201d\\), so that fewer cells of the other rows are hidden with their small numbers: some still are")
+  expect_match(n1, "counted together as \u201cHealth\u201d.", fixed = TRUE)
+  # on tables: a note that says a row was merged never says a row was kept apart
+  set.seed(4)
+  seen <- 0
+  for (i in 1:30) {
+    n <- 600
+    ep <- data.frame(v = sample(c("White", "Asian", "Black", "Other", "Not known"), n, TRUE,
+                                prob = c(0.6, 0.2, 0.15, 0.03, 0.02)))
+    post <- matrix(stats::rexp(n * 4), n, 4)
+    post <- post / rowSums(post)
+    colnames(post) <- c("A", "B", "C", "D")
+    note <- paste(attr(class_crosstab(ep, var = "v", posterior = post, threshold = 10, label = "Ethnic group"), "note"),
+                  collapse = " ")
+    if (grepl("merged into one row", note, fixed = TRUE)) {
+      expect_no_match(note, "kept as a row of its own", fixed = TRUE)
+      seen <- seen + grepl("some still are", note, fixed = TRUE)
+    }
+  }
+  expect_gt(seen, 0)
+})

@@ -178,3 +178,25 @@ test_that("class_profile() refuses a table built with another threshold, posteri
                              crosstabs = list(s47 = class_crosstab(cbind(y, cl = ep$cl), class = "cl", var = ".level"))),
                class = "cscdemand_error_input", regexp = "another way")
 })
+
+test_that("a note under a table names another table by its title and a row of its own table as such (reader 9, R5)", {
+  # the report prints the outcome tables as the rows of one table: under the
+  # thresholds, the outcome "assessed not in need" (also the thresholds' first
+  # row) read as the table speaking of itself; under an outcome, another
+  # outcome is a row of the same printed table
+  one <- function() structure(data.frame(a = 1), suppressed = matrix(TRUE))
+  tabs <- list(threshold = one(), outcome_step_down = one(), outcome_not_in_need = one())
+  attr(tabs, "why") <- list(list(table = "threshold", from = "outcome_not_in_need"),
+                            list(table = "threshold", from = "outcome_step_down"),
+                            list(table = "outcome_step_down", from = "outcome_not_in_need"),
+                            list(table = "outcome_not_in_need", from = "outcome_step_down"),
+                            list(table = "outcome_not_in_need", from = "outcome_nfa"),
+                            list(table = "outcome_not_in_need", from = "threshold"))
+  e <- linked_explain(tabs, list(), 10)
+  notes <- vapply(e, function(t) attr(t, "note"), "")
+  for (n in notes) expect_no_match(n, "the outcome", fixed = TRUE)
+  expect_match(notes[["threshold"]], "set against the table of outcomes by category, they", fixed = TRUE)
+  expect_match(notes[["outcome_step_down"]], "set against another row of this table, they", fixed = TRUE)
+  expect_match(notes[["outcome_not_in_need"]],
+               "set against other rows of this table and the table of the highest threshold reached, they", fixed = TRUE)
+})
