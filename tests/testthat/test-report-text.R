@@ -714,3 +714,12 @@ test_that("the report's date is written as British English writes it: 7 December
     expect_identical(on_day("2026-01-10"), "10 January 2026")
   })
 })
+
+test_that("the template's own list joins quoted items with commas as the package does (reader 9)", {
+  env <- skeleton_helpers("and_list")
+  q <- c("the table of likelihood ratios (\"Child in need plan, at any step: yes\")", "the lengths of child in need plans")
+  expect_identical(env$and_list(q), and_list(q))
+  expect_identical(env$and_list(q), paste(q[1], "and", q[2]))
+  cats <- c("Disability, some with child mental health", "Physical abuse", "Harm outside the home")
+  expect_identical(env$and_list(cats), and_list(cats))
+})
