@@ -113,13 +113,17 @@ ratio_gone_note <- function(gone, ratio, key) {
   paste0(paste(parts, collapse = "; "), ".")
 }
 
-# Adjusted p-values as a reader compares them with the level: "<0.001", else
-# three decimals, or four where three would round across the level.
+# Adjusted p-values as a reader compares them with the level: three
+# decimals, or four where three would round across the level; at the ends
+# the forms of format_p(), so every p-value of the report reads alike:
+# "< 0.001", and "> 0.99" where three decimals would print 1 (Holm's
+# adjustment caps many at 1: a p-value is never written "1.000").
 format_p_adjusted <- function(p, alpha = 0.05) {
   out <- formatC(p, format = "f", digits = 3)
   cross <- !is.na(p) & (p < alpha) != (round(p, 3) < alpha)
   out[cross] <- formatC(p[cross], format = "f", digits = 4)
-  out[!is.na(p) & p < 0.001] <- "<0.001"
+  out[!is.na(p) & p < 0.001] <- "< 0.001"
+  out[!is.na(p) & round(p, 3) >= 0.995] <- "> 0.99"
   out
 }
 

@@ -648,7 +648,9 @@ name_evidence <- function(k, t, nb, pr, disp, max_words = 7) {
   others <- setdiff(seq_len(K), k)
   not_named <- others[!nf[others]]
   named_o <- others[nf[others]]
-  cat_fig <- function(js) paste0(nb$names[js], " (", d(js, t), ")")
+  # a category's name is quoted: names hold commas ("Disability, some with
+  # child mental health"), which would run into the sentence around them
+  cat_fig <- function(js) paste0("\u201c", nb$names[js], "\u201d (", d(js, t), ")")
   if (!t %in% nb$picks[[k]]) {
     beat <- not_named[pr$pct[not_named, t] >= pr$pct[k, t]]
     why <- if (length(beat)) {

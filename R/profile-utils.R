@@ -130,11 +130,15 @@ merge_sparse_families <- function(tab, threshold) {
     rownames(tab)[pool[1]] <- name
     tab <- tab[-pool[-1], , drop = FALSE]
   }
-  list(tab = tab, note = if (length(notes)) paste0(paste(notes, collapse = "; "),
-                                                   ": on their own, their small numbers would hide cells of the large rows."))
+  # one note per family, each a sentence of its own: a family's list can hold
+  # semicolons (and_list() of levels with commas), so families are not
+  # joined with them
+  list(tab = tab, note = if (length(notes) == 1L) paste0(notes, ": on their own, their small numbers would hide cells of the large rows.")
+                         else if (length(notes)) paste0(paste(notes, collapse = ". "),
+                                                        ". On their own, their small numbers would hide cells of the large rows."))
 }
 
-or_list <- function(x) if (length(x) < 2L) x else paste(paste(x[-length(x)], collapse = ", "), "or", x[length(x)])
+or_list <- function(x) and_list(x, conj = "or")
 
 # The residual rows (not known, missing, other) of tidy_levels(), and rows
 # whose own total is under the threshold.

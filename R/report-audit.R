@@ -29,6 +29,7 @@ report_audit <- function(au, threshold, source = NULL, years = NULL, codes = NUL
   raw <- report_audit_detail(au$step, au$detail, source)
   detail <- as.character(audit_public_text(raw, threshold, hide_all = hidden & !not_children))
   detail <- report_big_marks(report_rare_factors(detail, threshold, raw))
+  detail <- report_audit_plain_detail(au$step, round(au$n), detail, hidden & !not_children)
   detail[files] <- if (length(years)) paste("reporting years", report_years_text(years)) else ""
   step <- report_audit_step(au$step)
   step[files] <- sub("^(Census )?returns read", "CIN census returns read", step[files])
@@ -39,6 +40,24 @@ report_audit <- function(au, threshold, source = NULL, years = NULL, codes = NUL
   attr(out, "steps") <- au$step
   out <- report_audit_join(out, au, hidden & !not_children, threshold)
   report_audit_dedupe(out, not_children[match(attr(out, "steps"), au$step)])
+}
+
+# Details that say what their numbers count, and nothing a reader would
+# take for something else (reader 9): a detail that only repeats its line's
+# number ("1,972 distinct children in the returns" on a line of 1,972
+# children kept) says what the equality means; a line of none says "none of"
+# its base; the factors named with their counts say the counts are episodes
+# (episode_factors() counts the episodes that hold each factor).
+report_audit_plain_detail <- function(step, n, detail, hidden) {
+  kept <- grepl("^children kept", step) & !hidden &
+    grepl("^[0-9,]+ distinct children in the returns$", detail) &
+    suppressWarnings(as.numeric(gsub(",", "", sub(" .*$", "", detail)))) == n
+  detail[kept] <- "every child in the returns had an assessment"
+  none <- !is.na(n) & n == 0 & grepl("^of [0-9,]+$", detail)
+  detail[none] <- sub("^of ", "none of ", detail[none])
+  fac <- grepl("^factors (excluded|dropped)", step)
+  detail[fac] <- gsub("(\\([0-9]{1,2}[A-F]?\\): [0-9,]+)(?=;|$)", "\\1 episodes", detail[fac], perl = TRUE)
+  detail
 }
 
 # The hidden steps between the same two published lines of a chain, as one
@@ -176,6 +195,8 @@ report_audit_step <- function(step) {
   s <- gsub("only 20 \\(Other\\)", "only \"Other\" (20)", s)
   s <- gsub("\\(rule [0-9]+\\)", "(a DfE validation rule)", s)
   s <- gsub("\\s*\\(\\s*\\)", "", s)
+  # a state, not a bare noun: "Assessments" says what was kept
+  s <- sub("^assessments$", "assessments kept", s, ignore.case = TRUE)
   paste0(toupper(substr(s, 1, 1)), substring(s, 2))
 }
 
@@ -187,7 +208,9 @@ report_audit_detail <- function(step, detail, source = NULL) {
   out <- report_no_code(detail)
   # a file name (with the council's code in it) is the analyst's, not the reader's
   out <- gsub("[^ ,;:()]+[.](xml|csv|xlsx|xls|txt|json)\\b(, )?", "", out, ignore.case = TRUE)
-  out <- gsub("\\bAssessmentFactors values split at commas", "codes recorded together in one field were split at the commas", out)
+  # how codes are counted, true whether or not a return held such a field
+  # (a reader took "were split at the commas" for a repair made to these data)
+  out <- gsub("\\bAssessmentFactors values split at commas", "every code counted, also where several were recorded in one field", out)
   out <- report_plain_words(out)
   out <- gsub("^from a data frame$", if (is.null(source)) "from a table of the extract" else paste("from", sub("^(simulated)", "the \\1", source)), out)
   # the extract's own column names are not for the report
@@ -195,7 +218,7 @@ report_audit_detail <- function(step, detail, source = NULL) {
   out <- gsub("([0-9]+) coded 21", "\\1 with only \"No factors identified\" (21)", out)
   # a part of a detail that counts nothing says nothing ("0 with no code",
   # "0 with no assessment read"): left out, with its separator
-  out <- gsub("(^|[,;] ?)0 with [^,;]*", "", out)
+  out <- gsub("(^|[,;] ?)0 (with|[a-z]+ rows) [^,;]*", "", out)
   out <- sub("^[,;] ?", "", out)
   # a detail that repeats its step ("dropped: only 21" and "946 with only 21") says nothing
   out[grepl("only 21", step) & grepl("^[0-9]+ with only \"No factors identified\" \\(21\\)$", out)] <- ""
@@ -213,6 +236,7 @@ report_audit_detail <- function(step, detail, source = NULL) {
 # semicolons (factor names hold commas).
 report_factor_names <- function(x) {
   labels <- stats::setNames(cscdemand::cin_factors$label, cscdemand::cin_factors$code)
+  labels <- report_plain_labels(labels)
   named <- function(code) ifelse(is.na(labels[code]), code, paste0(labels[code], " (", code, ")"))
   vapply(x, function(s) {
     m <- gregexpr("\\b([0-9]{1,2}[A-F]?) \\(([0-9]+)\\)", s, perl = TRUE)
@@ -229,6 +253,16 @@ report_factor_names <- function(x) {
     sub("; not present: [0-9]+$", paste0("; ", count_words(n_absent), " more excluded factor",
                                          if (n_absent == 1) " is" else "s are", " not recorded in any episode"), s)
   }, "", USE.NAMES = FALSE)
+}
+
+# Factor labels that are acronyms in DfE's list, in the words the report's
+# own text uses ("UASC" is "unaccompanied asylum seekers" in the report's
+# first paragraph).
+report_plain_labels <- function(labels) {
+  plain <- c(UASC = "Unaccompanied asylum-seeking child")
+  at <- labels %in% names(plain)
+  labels[at] <- plain[labels[at]]
+  labels
 }
 
 # Advice to the analyst written in code (an argument and its value, a
@@ -289,6 +323,14 @@ audit_unit_noun <- function(step, unit) {
 # ("child records read" counts children, "episodes kept" episodes, "factor
 # codes kept" codes); rows of the extract otherwise.
 audit_count_noun <- function(step) {
+  # records of a child in several returns are records, not children (the
+  # children are counted on the line of children kept)
+  if (any(rec <- grepl("^child records\\b", tolower(step)))) {
+    out <- character(length(step))
+    out[rec] <- "child records"
+    out[!rec] <- audit_count_noun(step[!rec])
+    return(out)
+  }
   w <- sub("^(factor |census |exact )?([a-z]+).*$", "\\2", tolower(step))
   nouns <- c(child = "children", children = "children", episode = "episodes",
              episodes = "episodes", assessment = "assessments", assessments = "assessments",

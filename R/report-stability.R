@@ -204,9 +204,9 @@ stability_text <- function(stab, ratio, word, weak, reps, max_change, recovery, 
   some_narrower <- !is.na(word) && grepl("narrower", word)
   widths <- if (length(r) && !is.na(word)) {
     span <- if (length(r) > 1 && diff(range(r)) >= 0.05) {
-      paste0(" (from ", format(round(min(r), 1), nsmall = 1), " to ", format(round(max(r), 1), nsmall = 1),
+      paste0(" (from ", format_pct(min(r)), " to ", format_pct(max(r)),
              " times as wide, category by category)")
-    } else paste0(" (", format(round(stats::median(r), 1), nsmall = 1), " times as wide)")
+    } else paste0(" (", format_pct(stats::median(r)), " times as wide)")
     paste0("The bootstrap ", pc, " intervals of the shares are ", word, " the model-based ones", span,
            ". The report quotes the bootstrap intervals: they come from refitting the model to each resample ",
            "of the episodes, so they measure directly the uncertainty of estimating the categories themselves (their ",
@@ -237,7 +237,7 @@ stability_text <- function(stab, ratio, word, weak, reps, max_change, recovery, 
 # (stability_band()).
 stability_judgement <- function(stab, reps, stable = 0.95) {
   band <- stability_band(stab$recovered, reps, stable)
-  pc <- function(x) paste0(round(100 * x), "%")
+  pc <- function(x) paste0(format_pct(100 * x, 0, table_digits = 0), "%")  # one rounding rule
   thr <- paste0("the ", pc(stable), " of resamples this report asks of a stable category")
   margin <- paste0("with ", reps, " resamples, a share of resamples is uncertain by about ",
                    max(1, round(100 * attr(band, "margin"))), " points")
@@ -292,7 +292,7 @@ stability_judgement <- function(stab, reps, stable = 0.95) {
 report_stability_summary <- function(stab, section = "How stable are the categories?") {
   sb <- stab$stability
   band <- stability_band(sb$recovered, stab$resamples)
-  pc <- function(x) paste0(round(100 * x), "%")
+  pc <- function(x) paste0(format_pct(100 * x, 0, table_digits = 0), "%")  # one rounding rule
   un <- sb[band == "unstable", , drop = FALSE]
   # the summary carries the section's hedges: every borderline category,
   # whichever side of the threshold (the section says "read with some care"

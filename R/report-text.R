@@ -820,7 +820,9 @@ report_cv_text <- function(cv) {
     gaps <- setdiff(seq(min(near), max(near)), near)
     gaps <- gaps[gaps %in% as.integer(names(means))]
     paste0("Cross-validation's highest score, with ", cats(best), ", is not clearly better than with ",
-           and_list(others), ": ", sub("^\\(", "", sub("\\)$", "", how)), ", so cross-validation cannot tell ",
+           # one colon to a sentence (reader 9: "seven: compared fold by fold ...: a difference")
+           and_list(others), ": ", sub(": a difference", ", a difference", sub("^\\(", "", sub("\\)$", "", how)), fixed = TRUE),
+           ", so cross-validation cannot tell ",
            "models with ", span, " categories apart.",
            if (length(gaps)) {
              gd <- gap$diff[gap$k %in% gaps]

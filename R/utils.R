@@ -38,10 +38,20 @@ rows_label <- function(rows) {
   paste0(if (length(rows) == 1L) "Row " else "Rows ", format_rows(rows))
 }
 
-# "a, b and c": a list for a sentence (one item stays as it is).
-and_list <- function(x) {
+# "a, b and c": a list for a sentence (one item stays as it is). When an
+# item holds a comma of its own (a category "Disability, some with child
+# mental health", a referral source "Individual: family member, relative or
+# carer"), commas would not show where one item ends: the items are joined
+# with semicolons ("a, x; b; and c"), so the reader counts them right. A
+# comma inside quotation marks (a quoted name) is the name's own and needs
+# no semicolons.
+and_list <- function(x, conj = "and") {
   if (length(x) < 2L) return(x)
-  paste(paste(x[-length(x)], collapse = ", "), "and", x[length(x)])
+  unquoted <- gsub("\u201c[^\u201d]*\u201d|\"[^\"]*\"", "", x)
+  if (any(grepl(",", unquoted, fixed = TRUE))) {
+    return(paste0(paste(x[-length(x)], collapse = "; "), "; ", conj, " ", x[length(x)]))
+  }
+  paste(paste(x[-length(x)], collapse = ", "), conj, x[length(x)])
 }
 
 # A count in a sentence: whole numbers under ten in words ("two other

@@ -310,14 +310,20 @@ test_that("rows of the ratio table that show no ratio are left out with a note; 
     r <- match(paste0("g: ", shown$level[i]), pt$Characteristic)
     cl <- as.character(shown$class[i])
     p_txt <- pt[r, cl]
-    p_num <- if (p_txt == "<0.001") 0 else as.numeric(p_txt)
-    expect_lte(abs(p_num - if (shown$p_value[i] < 0.001) 0 else shown$p_value[i]), 5e-4 + 1e-12)
+    p_num <- if (p_txt == "< 0.001") 0 else if (p_txt == "> 0.99") 1 else as.numeric(p_txt)
+    p_ref <- if (shown$p_value[i] < 0.001) 0 else if (shown$p_value[i] >= 0.995) 1 else shown$p_value[i]
+    expect_lte(abs(p_num - p_ref), 5e-4 + 1e-12)
     expect_equal(grepl("\u2191|\u2193", tab[r, cl]), shown$p_value[i] < 0.05)
   }
   expect_true(all(pt[tab == "c"] == "c"))
   it <- profile_ratio_table(prof, what = "interval")
   expect_match(it[1, 2], "^[0-9.]+ to [0-9.]+$")
-  expect_equal(format_p_adjusted(c(0.0496, 0.0504, 0.2, 0.0004), 0.05), c("0.0496", "0.050", "0.200", "<0.001"))
+  expect_equal(format_p_adjusted(c(0.0496, 0.0504, 0.2, 0.0004), 0.05), c("0.0496", "0.050", "0.200", "< 0.001"))
+  # the ends read as format_p() writes them: never "1.000" (Holm caps many
+  # adjusted p-values at 1), "< 0.001" with its space (reader 9, R3)
+  expect_equal(format_p_adjusted(c(1, 0.9996, 0.995, 0.9949, 0.994), 0.05), c("> 0.99", "> 0.99", "> 0.99", "> 0.99", "0.994"))
+  expect_identical(format_p_adjusted(1e-9), format_p(1e-9))
+  expect_false(any(pt[-1] %in% c("1.000", "1", "<0.001")))
 })
 
 test_that("one finding per characteristic in a category: an age split is not said three ways (s6 reader, finding 6)", {

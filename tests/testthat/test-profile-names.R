@@ -79,7 +79,7 @@ test_that("class_name_table explains each name with hand-computed figures", {
   # domestic abuse is in the names of classes 1 and 4; at most 30% (class 2) elsewhere
   # class 4, also named for it, holds as much: the table says so
   expect_equal(tab$defining[1], paste("Domestic abuse: 90% v 55% overall (35 points more, x1.6), in the name,",
-                                      "as in the category Neglect and domestic abuse (90%), at most 30% in categories not named for it"))
+                                      "as in the category \u201cNeglect and domestic abuse\u201d (90%), at most 30% in categories not named for it"))
   expect_equal(tab$defining[3], "no factor over-represented")
 })
 
@@ -476,7 +476,7 @@ test_that("a factor a complex category holds more of still names another categor
   expect_equal(unname(nm[4]), "Neglect")
   expect_names_earned(nm, q)
   tab <- class_name_table(name_classes(fake_fit(q), nm))
-  expect_match(tab$defining[1], "Parental mental health: 67% v 43% overall (24 points more, x1.6), in the name, second to the category Multiple complex needs (94%), at most 5% in categories not named for it", fixed = TRUE)
+  expect_match(tab$defining[1], "Parental mental health: 67% v 43% overall (24 points more, x1.6), in the name, second to the category \u201cMultiple complex needs\u201d (94%), at most 5% in categories not named for it", fixed = TRUE)
   expect_match(attr(tab, "rule"), "Multiple complex needs\u201d, with 4 or more such factors, counts as named for each that passes", fixed = TRUE)
   expect_name_follows_table(tab)
   # neglect (80% there, 85% in "Neglect") is earned by the complex category
@@ -517,7 +517,7 @@ test_that("a category whose factor another category holds more of is named when 
   expect_lte(max(lengths(strsplit(nm3[1:2], " "))), 3)
   expect_names_earned(nm3, q)
   tab3 <- class_name_table(name_classes(fake_fit(q), nm3), max_words = 3)
-  expect_match(tab3$defining[1], "not in the name: more common in Neglect (65%)", fixed = TRUE)
+  expect_match(tab3$defining[1], "not in the name: more common in \u201cNeglect\u201d (65%)", fixed = TRUE)
 })
 
 test_that("a theme printed at the minimum share is a candidate, as the printed table and rule say", {
@@ -577,10 +577,10 @@ test_that("the largest category is named for its leading factors, not a lone 'so
   d1 <- strsplit(tab$defining[1], "; ", fixed = TRUE)[[1]]
   # the complex category's larger figures are in the table (finding 2)
   expect_equal(d1[1], paste("Parental substance misuse: 44% v 24% overall (20 points more, x1.8), in the name,",
-                            "second to the category Multiple complex needs (60%), at most 10% in categories not named for it"))
-  expect_match(d1[2], "^Parental mental health: 49% v 33% overall \\(16 points more, x1\\.5\\), in the name, second to the category Multiple complex needs \\(>90%\\)")
+                            "second to the category \u201cMultiple complex needs\u201d (60%), at most 10% in categories not named for it"))
+  expect_match(d1[2], "^Parental mental health: 49% v 33% overall \\(16 points more, x1\\.5\\), in the name, second to the category \u201cMultiple complex needs\u201d \\(>90%\\)")
   # a factor left out says why, with the figure that beats it
-  expect_equal(d1[3], "Neglect: 34% v 21% overall (13 points more, x1.6), not in the name: as common in Multiple complex needs (34%)")
+  expect_equal(d1[3], "Neglect: 34% v 21% overall (13 points more, x1.6), not in the name: as common in \u201cMultiple complex needs\u201d (34%)")
   expect_equal(d1[4], "Parental mental health or substance misuse (the name): 71% of the category's episodes have at least one")
 })
 
@@ -673,7 +673,7 @@ test_that("with the analyst's names, the table speaks of the suggested name, not
   r <- reader_s7_fit()
   own <- name_classes(r$fit, paste("Group", LETTERS[1:6]))
   tab <- class_name_table(own)
-  expect_match(tab$defining[1], "Parental substance misuse: 44% v 24% overall (20 points more, x1.8), in the suggested name, second to the category Group B (60%)", fixed = TRUE)
+  expect_match(tab$defining[1], "Parental substance misuse: 44% v 24% overall (20 points more, x1.8), in the suggested name, second to the category \u201cGroup B\u201d (60%)", fixed = TRUE)
   expect_match(tab$defining[1], "(the suggested name): 71%", fixed = TRUE)
   expect_no_match(paste(tab$defining, collapse = " "), "in the name|not in the name")
   # the suggested names themselves: "in the name"

@@ -407,3 +407,38 @@ test_that("a merged row that still hides cells of other rows is not said to spar
     }
   }
 })
+
+test_that("each audit line says what its number counts, and no detail claims what did not happen (reader 9, R6)", {
+  au <- richmond_audit()
+  au$detail[au$step == "factor codes read"] <- "AssessmentFactors values split at commas"
+  au$detail[au$step == "children kept (with an assessment)"] <- "3030 distinct children in the returns; 0 with no assessment read"
+  au$detail[au$step == "factors excluded"] <- "1C (89), 2C (115), 8B (3), 8C (5), 8D (2), 9A (45), 20 (633); not present: 1"
+  au <- rbind(au[1:14, ], data.frame(stage = "lsoa", step = "assessments with no LSOA in the lookup", n = 0,
+                                     detail = "of 4445; 0 lookup rows blank", unit = "rows"), au[-(1:14), ])
+  tab <- report_audit(au, 10)
+  line <- function(step) tab[line_of(tab, step), ]
+  # child records are records (a child in two returns has two), not children
+  expect_identical(line("child records read")$Unit, "child records")
+  expect_identical(line("children kept (with an assessment)")$Unit, "children")
+  # a detail that only repeated the line's number says what the equality means
+  expect_identical(line("children kept (with an assessment)")$Detail, "every child in the returns had an assessment")
+  # how codes are counted, not a repair these data may never have needed
+  expect_no_match(line("factor codes read")$Detail, "were split")
+  # a line of none: no clause of zeros
+  z <- line("assessments with no LSOA in the lookup")
+  expect_identical(z$Number, "0")
+  expect_identical(z$Detail, "none of 4,445")
+  # the counts after the factors' names are episodes, and names are words, not acronyms
+  ex <- line("factors excluded")$Detail
+  expect_match(ex, "Alcohol misuse - other person (1C): 89 episodes; ", fixed = TRUE)
+  expect_match(ex, "Unaccompanied asylum-seeking child (9A): 45 episodes", fixed = TRUE)
+  expect_no_match(ex, "UASC", fixed = TRUE)
+  expect_no_match(ex, "\\): [0-9,]+(;|$)")
+  # a state, not a bare noun
+  expect_false("Assessments" %in% tab$Step)
+  expect_true("Assessments kept" %in% tab$Step)
+  # a children-kept line whose children differ from those in the returns keeps its count
+  au$detail[au$step == "children kept (with an assessment)"] <- "3100 distinct children in the returns; 70 with no assessment read"
+  expect_match(report_audit(au, 10)$Detail[line_of(report_audit(au, 10), "children kept (with an assessment)")],
+               "3,100 distinct children in the returns; 70 with no assessment read", fixed = TRUE)
+})

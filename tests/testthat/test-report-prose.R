@@ -53,7 +53,7 @@ test_that("the audit drops code, element names and says how many factors it name
   expect_no_match(txt, "(episode)", fixed = TRUE)
   expect_no_match(txt, "CINdetails|AssessmentFactors|implausible_dates")
   expect_equal(out$Step[1], "Episodes read")
-  expect_match(out$Detail[3], "split at the commas", fixed = TRUE)
+  expect_match(out$Detail[3], "also where several were recorded in one field", fixed = TRUE)
   # the count of the line is the factors it names and the ones it counts
   named <- lengths(regmatches(out$Detail[4], gregexpr("\\([0-9]+[A-F]?\\):", out$Detail[4])))
   words <- c("one", "two", "three", "four", "five", "six")
@@ -173,6 +173,11 @@ test_that("the HTML report reads as English: no code, one number, named interval
   expect_identical(said, tab)
   # the region by its name
   expect_false(grepl("<th[^>]*>Region</th>", html))
+  # reader 9: a number that is not a count carries its unit (the stability
+  # table's changes are percentage points, never a bare single digit), and
+  # no p-value is printed "1.000" or without the space of "< 0.001"
+  expect_match(html, "<td[^>]*>[0-9]+ points</td>")
+  expect_no_match(html, ">\\s*(1\\.000|&lt;0\\.001)\\s*<")
   expect_match(html, "<th[^>]*>North East</th>")
   # each interval of a share names its method where it appears
   # the headline interval is the bootstrap's, everywhere; the model-based

@@ -313,3 +313,16 @@ test_that("printed percentages follow one rule: half away from zero, the summary
   h <- (0:199 + 0.5) / 10
   expect_identical(format_pct(h, 0, table_digits = 0), as.character(floor(h + 0.5)))
 })
+
+test_that("the stability text rounds as the tables do (format_pct(): halves away from zero)", {
+  # 5 of 8 resamples: 62.5%, which round() makes 62 and the tables 63
+  st <- data.frame(name = "C", recovered = 0.625, change_median = 2, change_p95 = 32)
+  s <- report_stability_summary(list(stability = st, resamples = 8))
+  expect_match(s, "63%", fixed = TRUE)
+  expect_no_match(s, "62%", fixed = TRUE)
+  txt <- stability_text(st, ratio = c(1.25, 1.35), word = "wider than", weak = "C", reps = 8,
+                        max_change = 20, recovery = 0.95, level = 0.95, n = 1000, nobs = 1000)
+  expect_match(txt, "recovered in 63%", fixed = TRUE)
+  # the widths as format_pct() prints them (1.25 is 1.3, not 1.2)
+  expect_match(txt, "from 1.3 to 1.4 times as wide", fixed = TRUE)
+})

@@ -210,6 +210,9 @@ test_that("cross-validation is read with its noise: paired fold differences (iss
   expect_false(any(1:4 %in% out$near))
   expect_match(out$text, "cannot tell models with five to eight categories apart", fixed = TRUE)
   expect_no_match(out$text, "points to")
+  # one colon to a sentence (reader 9: "... than with seven: compared fold by fold ...: a difference")
+  sentences <- strsplit(out$text, "(?<=\\.) (?=[A-Z])", perl = TRUE)[[1]]
+  expect_true(all(lengths(regmatches(sentences, gregexpr(":", sentences))) <= 1), info = out$text)
   # the chart's unpaired bars overlap for numbers the paired comparison tells
   # apart: the text says what its comparison is, naming exactly those (s8
   # reader, finding 9); the bars from the cv table's own standard errors
@@ -630,4 +633,93 @@ test_that("the study note says each criterion's counts in words, with the data s
   nm <- c(BIC = "BIC", SABIC = "SABIC", CV = "cross-validation", AIC = "AIC")[[o]]
   expect_match(note, paste0(nm, if (r[o, "data_sets"] != r[k_rule_criterion, "data_sets"]) paste0(", run on ", r[o, "data_sets"], " of them,"),
                             " found it in "), fixed = TRUE)
+})
+
+test_that("lists of names that hold commas are joined with semicolons, so the reader counts them right (reader 9, R1)", {
+  cats <- c("Parental substance misuse, some with neglect", "Domestic abuse",
+            "Disability, some with child mental health", "Physical abuse", "Harm outside the home")
+  txt <- and_list(cats)
+  # five items, four separators: a reader splitting at the separators finds five names
+  expect_length(strsplit(sub("; and ", "; ", txt, fixed = TRUE), "; ", fixed = TRUE)[[1]], 5)
+  expect_identical(txt, paste0("Parental substance misuse, some with neglect; Domestic abuse; ",
+                               "Disability, some with child mental health; Physical abuse; and Harm outside the home"))
+  expect_identical(or_list(cats[2:3]), "Domestic abuse; or Disability, some with child mental health")
+  # names without commas read as before
+  expect_identical(and_list(c("Neglect", "Domestic abuse", "Physical abuse")), "Neglect, Domestic abuse and Physical abuse")
+  expect_identical(or_list(c("A&E", "GP", "other")), "A&E, GP or other")
+  expect_identical(and_list("Neglect"), "Neglect")
+  # the referral sources of one family pooled in a table's note: each family a
+  # sentence, the members with commas counted right
+  tab <- matrix(c(40, 3, 50, 6, 2, 4, 30, 45, 50, 40, 1, 2, 20, 30, 44, 50), ncol = 2, byrow = TRUE,
+                dimnames = list(c("Individual: acquaintance", "Individual: family member, relative or carer",
+                                  "Individual: other", "Individual: self", "Health: A&E", "Health: GP",
+                                  "Police", "Schools"), c("A", "B")))
+  note <- merge_sparse_families(tab, 10)$note
+  expect_match(note, paste0("Individual: acquaintance; Individual: family member, relative or carer; and Individual: other ",
+                            "are counted together as \u201cIndividual: acquaintance; family member, relative or carer; or other\u201d."), fixed = TRUE)
+  expect_match(note, "\\. Health: A&E and Health: GP are counted together as .Health.\\. On their own")
+})
+
+test_that("a comma inside a quoted name needs no semicolons", {
+  expect_identical(and_list(c("\u201cDisability, some with child mental health\u201d (40%)", "\u201cNeglect\u201d (30%)")),
+                   "\u201cDisability, some with child mental health\u201d (40%) and \u201cNeglect\u201d (30%)")
+})
+
+# The template's own helpers (its setup chunk), evaluated as the knit does.
+skeleton_helpers <- function(names) {
+  rmd <- system.file("rmarkdown", "templates", "demand-report", "skeleton", "skeleton.Rmd", package = "cscdemand")
+  lines <- readLines(rmd)
+  open <- grep("^```\\{r", lines)
+  close <- grep("^```\\s*$", lines)
+  code <- unlist(lapply(open, function(o) lines[seq.int(o + 1L, min(close[close > o]) - 1L)]))
+  env <- new.env(parent = asNamespace("cscdemand"))
+  env$n_tab <- 0
+  for (e in parse(text = code)) {
+    if (is.call(e) && identical(e[[1]], as.name("<-")) && is.name(e[[2]]) && as.character(e[[2]]) %in% names) eval(e, env)
+  }
+  env
+}
+
+test_that("a table shown as a sentence keeps its note, and joined outcome rows keep every table's note (reader 9)", {
+  env <- skeleton_helpers(c("say", "show_table", "rbind_noted"))
+  one <- data.frame(Disability = "Disabled", n = "40")
+  attr(one, "sentence") <- "Every episode analysed is of a disabled child."
+  attr(one, "note") <- "Not known is counted with Disabled: with fewer than 10 episodes it could not be shown."
+  out <- paste(capture.output(env$show_table(one, "Disability")), collapse = " ")
+  expect_match(out, "Every episode analysed is of a disabled child.", fixed = TRUE)
+  expect_match(out, "Not known is counted with Disabled", fixed = TRUE)
+  # the "yes" rows of two outcome tables, each with its own note
+  a <- data.frame(Outcome = "No further action", A = "c", B = "40")
+  attr(a, "note") <- "Note of the first table."
+  b <- data.frame(Outcome = "Section 47 enquiry", A = "c", B = "55")
+  attr(b, "note") <- "Note of the second table."
+  c2 <- data.frame(Outcome = "CP plan", A = "12", B = "55")
+  attr(c2, "note") <- "Note of the first table."
+  ot <- env$rbind_noted(list(a, b, c2))
+  expect_identical(attr(ot, "note"), c("Note of the first table.", "Note of the second table."))
+  printed <- paste(capture.output(env$show_table(ot, "Outcomes")), collapse = " ")
+  expect_match(printed, "Note of the second table.", fixed = TRUE)
+  expect_equal(nrow(ot), 3)
+})
+
+test_that("the report's date is written as British English writes it: 7 December 2026, not 07 (reader 9)", {
+  rmd <- readLines(system.file("rmarkdown", "templates", "demand-report", "skeleton", "skeleton.Rmd", package = "cscdemand"))
+  line <- grep("^date:", rmd, value = TRUE)
+  expect_length(line, 1)
+  code <- sub("^date: \"`r (.*)`\"$", "\\1", line)
+  on_day <- function(d) eval(parse(text = gsub("Sys.Date()", paste0("as.Date(\"", d, "\")"), code, fixed = TRUE)))
+  withr::with_locale(c(LC_TIME = "C"), {
+    expect_identical(on_day("2026-12-07"), "7 December 2026")
+    expect_identical(on_day("2026-12-17"), "17 December 2026")
+    expect_identical(on_day("2026-01-10"), "10 January 2026")
+  })
+})
+
+test_that("the template's own list joins quoted items with commas as the package does (reader 9)", {
+  env <- skeleton_helpers("and_list")
+  q <- c("the table of likelihood ratios (\"Child in need plan, at any step: yes\")", "the lengths of child in need plans")
+  expect_identical(env$and_list(q), and_list(q))
+  expect_identical(env$and_list(q), paste(q[1], "and", q[2]))
+  cats <- c("Disability, some with child mental health", "Physical abuse", "Harm outside the home")
+  expect_identical(env$and_list(cats), and_list(cats))
 })
