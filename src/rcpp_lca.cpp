@@ -319,7 +319,7 @@ List cpp_lca_fit(IntegerMatrix y, IntegerVector ncat, NumericVector n, IntegerVe
   ctl.threads = std::max(1, threads);
 
   std::vector<cscdemand::Params> init_par = params_from_r(init);
-  // The best start is replayed to keep its trace unless control$keep_trace is FALSE.
+  // Every start records its trace as it runs unless control$keep_trace is FALSE.
   const bool keep_trace =
       !control.containsElementNamed("keep_trace") || as<bool>(control["keep_trace"]);
 

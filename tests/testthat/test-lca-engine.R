@@ -202,3 +202,26 @@ test_that("a start run alone on several threads gives the fit it gives on one", 
     expect_identical(f1$trace, f2$trace)
   }
 })
+
+test_that("the trace is recorded as the starts run: monotone, ends at the fit, one path", {
+  # The best start's trace (the log-likelihood at the start of each EM
+  # cycle) is kept while every start runs, stage by stage, instead of running
+  # the best start again to record it. It must be the best start's whole
+  # path: never falling (EM with a safeguarded SQUAREM step), ending just
+  # below the final log-likelihood, and the path of a shorter run is the
+  # beginning of a longer one's (the same start, the same steps).
+  d <- simulate_lca(n = 2000, seed = 21)
+  for (ctl in list(lca_control(init_iter = 0), lca_control())) {
+    f <- lca(d, k = 3, starts = 6, seed = 4, control = ctl, verbose = FALSE)
+    tr <- f$trace
+    expect_gt(length(tr), 5)
+    expect_true(all(diff(tr) >= -1e-8 * abs(f$loglik)))
+    expect_lte(tail(tr, 1), f$loglik + 1e-8)
+    expect_equal(tail(tr, 1), f$loglik, tolerance = 1e-6)
+  }
+  short <- quiet_starts(suppressWarnings(lca(d, k = 3, starts = 1, seed = 4, verbose = FALSE,
+                                             control = lca_control(init_iter = 0, maxiter = 20))))
+  long <- lca(d, k = 3, starts = 1, seed = 4, verbose = FALSE, control = lca_control(init_iter = 0))
+  expect_gt(length(long$trace), length(short$trace))
+  expect_identical(long$trace[seq_along(short$trace)], short$trace)
+})

@@ -148,7 +148,7 @@ struct Control {
   double screen_tol = 0.0;
   double screen_margin = 0.0;
   // Threads of the fit. When fewer starts are left to run than threads (a
-  // single start run on to convergence, the replay of the best), each such
+  // single start run on to convergence), each such
   // start spreads its E-step over the threads instead (EmWork::pfor).
   int threads = 1;
 };
@@ -846,21 +846,6 @@ inline RunResult run_final(const Design& d, const Params& par, const Control& ct
   return b;
 }
 
-// Re-runs one start with its trace kept (starts keep no trace while they
-// run). The computation is deterministic, so it ends where the start ended.
-inline RunResult replay(const Design& d, const Params& start, const Control& ctl,
-                        bool two_stage, const ParallelFor* inner = nullptr) {
-  if (!two_stage) return run_final(d, start, ctl, true, 0, true, inner);
-  Control stage1 = ctl;
-  stage1.screen_tol = 0.0;
-  RunResult a = run_em(d, start, ctl.init_iter, stage1, true, 0, true, inner);
-  if (a.status == kFailed) return a;
-  RunResult b = run_final(d, a.par, ctl, true, a.iter, true, inner);
-  a.trace.insert(a.trace.end(), b.trace.begin(), b.trace.end());
-  b.trace.swap(a.trace);
-  return b;
-}
-
 struct MultiStartResult {
   std::vector<double> stage1_ll, final_ll;
   std::vector<double> screen_ll;  // LL where the screening rule stopped the start (NaN: not screened)
@@ -957,19 +942,27 @@ inline MultiStartResult multi_start(const Design& d, int starts, std::uint64_t s
   // threads, each of the rest runs alone with its E-step spread over the
   // threads (identical results either way: em_blocks()).
   const std::size_t threads = static_cast<std::size_t>(std::max(1, ctl.threads));
+  // With keep_trace every start records its trace as it runs (the LL at the
+  // start of each cycle; a few thousand numbers at most), each stage's
+  // appended to the stages before, so the best start's trace is there when
+  // the starts end (it used to be run again from its start to record it).
   auto run_start = [&](int s, int iters, int mode, const ParallelFor* inner) {
     if (mode == 0) {
-      runs[s] = run_em(d, start_values(d, s, seed, ctl, init), iters, tight, false, 0, true, inner);
+      runs[s] = run_em(d, start_values(d, s, seed, ctl, init), iters, tight, keep_trace, 0, true,
+                       inner);
     } else if (mode == 1) {
-      runs[s] = run_final(d, start_values(d, s, seed, ctl, init), ctl, false, 0, false, inner);
+      runs[s] = run_final(d, start_values(d, s, seed, ctl, init), ctl, keep_trace, 0, false, inner);
     } else if (runs[s].status != kFailed) {
+      RunResult next;
       if (mode == 2) {
-        runs[s] = run_final(d, runs[s].par, ctl, false, runs[s].iter, false, inner);
+        next = run_final(d, runs[s].par, ctl, keep_trace, runs[s].iter, false, inner);
       } else {  // what is left of maxiter after stage one and screening
         const int used = runs[s].iter - (two_stage ? out.stage1_iter[s] : 0);
-        runs[s] = run_em(d, runs[s].par, std::max(1, iters - used), tight, false,
-                         runs[s].iter, true, inner);
+        next = run_em(d, runs[s].par, std::max(1, iters - used), tight, keep_trace, runs[s].iter,
+                      true, inner);
       }
+      if (keep_trace) next.trace.insert(next.trace.begin(), runs[s].trace.begin(), runs[s].trace.end());
+      runs[s] = std::move(next);
     }
   };
   auto run_range = [&](const std::vector<int>& which, int iters, int mode) {
@@ -1074,9 +1067,7 @@ inline MultiStartResult multi_start(const Design& d, int starts, std::uint64_t s
     }
   }
   if (out.best >= 0) {
-    out.best_run = keep_trace ? replay(d, start_values(d, out.best, seed, ctl, init), ctl, two_stage,
-                                       threads > 1 ? &pfor : nullptr)
-                              : runs[out.best];
+    out.best_run = runs[out.best];
   }
   return out;
 }
