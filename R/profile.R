@@ -278,6 +278,14 @@ profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class, c
   cnt <- profile_crosstab_counts(ct, colnames(W))
   supp <- profile_crosstab_hidden(ct, rownames(cnt), colnames(W))
   supp[, hide_class] <- TRUE
+  # a table that shows its not-known row in the total column only prints the
+  # other rows as rounded percentages of the known episodes, checked so that
+  # they do not pin a category's not-known count; a ratio, to two decimals,
+  # with the categories' totals that every table prints, pins it to a few
+  # episodes (a reader worked out 14 unknown genders by category, each within
+  # 1 to 5): such a characteristic's ratios are not published
+  known_only <- length(attr(ct, "residual_total")) > 0L
+  if (known_only) supp[] <- TRUE
   A <- colSums(cnt)
   Tl <- rowSums(cnt)
   N <- sum(A)
@@ -307,7 +315,10 @@ profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class, c
   if (bin && binary == "one") out <- out[out$level != "no", , drop = FALSE]
   lv <- levels(crosstab_levels(y, residual_unknown))
   attr(out, "merged") <- setdiff(lv, rownames(cnt))
-  attr(out, "note") <- attr(ct, "note")
+  attr(out, "note") <- paste(c(attr(ct, "note"), if (known_only)
+    paste0("Its likelihood ratios are not shown: with the categories' totals they would give back the ",
+           tolower(and_list(attr(ct, "residual_total"))), " episodes of each category.")), collapse = " ")
+  if (!nzchar(attr(out, "note"))) attr(out, "note") <- NULL
   out
 }
 
