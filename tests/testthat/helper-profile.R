@@ -67,3 +67,21 @@ episodes_from_counts <- function(cnt) {
                       stringsAsFactors = FALSE)
   grid[rep(seq_len(nrow(grid)), as.vector(cnt)), ]
 }
+
+# The notes of `reps` ethnic-group tables by four categories (600 episodes,
+# a small Other and Not known, random posteriors, seed 4): merged and kept
+# rows in many combinations, for tests of what the notes say.
+ethnic_crosstab_notes <- function(reps = 30) {
+  set.seed(4)
+  vapply(seq_len(reps), function(i) {
+    n <- 600
+    ep <- data.frame(v = sample(c("White", "Asian", "Black", "Other", "Not known"), n, TRUE,
+                                prob = c(0.6, 0.2, 0.15, 0.03, 0.02)))
+    post <- matrix(stats::rexp(n * 4), n, 4)
+    post <- post / rowSums(post)
+    colnames(post) <- c("A", "B", "C", "D")
+    paste(attr(class_crosstab(ep, var = "v", posterior = post, threshold = 10, label = "Ethnic group"), "note"),
+          collapse = " ")
+  }, "")
+}
+
