@@ -115,10 +115,16 @@ pathway_tables <- function(episodes, posterior, measures = NULL, threshold = 10,
   # no hidden small cell narrowed below the threshold by all the tables
   # read together (an attacker's linear programme)
   frame <- linked_lp_frame(specs, W)
-  best <- linked_protect(best, attr(best, "specs"), links, W, threshold, frame)
+  used <- attr(best, "specs")
+  best <- linked_protect(best, used, links, W, threshold, frame)
   # then shown again, largest first, what need not be hidden
   best <- linked_relax(best, frame, threshold)
+  # and categories counted together shown apart where everything published
+  # allows it (their counts are often printed in another table)
+  best <- linked_unpool(best, used, W, threshold, frame)
+  attr(best, "links_found") <- links
   best <- linked_explain(best, specs, threshold)
+  attr(best, "links_found") <- NULL
   attr(best, "specs") <- NULL
   structure(best, links = linked_links_frame(links))
 }
@@ -132,7 +138,13 @@ linked_with_pools <- function(specs, links, W, threshold) {
   for (pass in 1:3) {
     pools <- linked_pools(tabs, colnames(W), threshold)
     if (!length(pools)) break
-    for (nm in names(pools)) specs[[nm]]$pool <- pools[[nm]]
+    why <- attr(tabs, "why")
+    for (nm in names(pools)) {
+      specs[[nm]]$pool <- pools[[nm]]
+      # the tables whose links hide the cells that made the pool (its note names them)
+      froms <- vapply(Filter(function(m) identical(m$table, nm), why), `[[`, "", "from")
+      specs[[nm]]$pool_from <- unique(c(specs[[nm]]$pool_from, froms))
+    }
     pooled <- linked_fixed_point(specs, links, W, threshold)
     if (linked_loss(pooled, threshold) >= linked_loss(tabs, threshold)) break
     tabs <- pooled
@@ -150,8 +162,28 @@ linked_with_pools <- function(specs, links, W, threshold) {
 # in its sentence too, instead of a general reason.
 linked_explain <- function(tabs, specs, threshold) {
   why <- attr(tabs, "why")
+  generic <- "on their own, their totals would give away small numbers of another table."
   for (nm in names(tabs)) {
+    # categories counted together because of other tables: those tables by name
+    t <- tabs[[nm]]
+    if (length(attr(t, "pooled")) && any(grepl(generic, attr(t, "note") %||% "", fixed = TRUE))) {
+      froms <- setdiff(attr(t, "pool_from") %||% character(), nm)
+      if (!length(froms)) froms <- linked_neighbours(attr(tabs, "links_found"), nm)
+      named <- unique(vapply(froms, function(b) linked_table_name(b, specs[[b]], nm), ""))
+      attr(t, "pool_from") <- named
+      if (length(named)) attr(t, "note") <- gsub(generic, paste0("on their own, their totals would give away small numbers of ",
+                                                                and_list(named), "."), attr(t, "note"), fixed = TRUE)
+      tabs[[nm]] <- t
+    }
     mine <- Filter(function(m) identical(m$table, nm) && !identical(m$from, nm), why)
+    # a table hiding cells of its own, for no other table, says so too
+    sp <- attr(t, "suppressed")
+    own_hidden <- !is.null(sp) && any(sp[-nrow(sp), -ncol(sp)]) && !isTRUE(attr(t, "withheld"))
+    if (own_hidden && !length(mine) && !any(grepl("hidden|suppressed", attr(t, "note") %||% ""))) {
+      attr(t, "note") <- paste(c(attr(t, "note"), paste0("Some numbers by category are hidden here: they are under ", threshold,
+                                                        ", or, with the table's totals, would give one away.")), collapse = " ")
+      tabs[[nm]] <- t
+    }
     # (cells shown again by linked_relax() may leave nothing hidden)
     if (!length(mine) || isTRUE(attr(tabs[[nm]], "withheld")) || !any(attr(tabs[[nm]], "suppressed"))) next
     froms <- unique(vapply(mine, `[[`, "", "from"))
@@ -177,6 +209,16 @@ linked_explain <- function(tabs, specs, threshold) {
   tabs
 }
 
+# The tables a table shares a link with (linked_relations()).
+linked_neighbours <- function(links, nm) {
+  out <- character()
+  for (l in links) {
+    sides <- c(l$a, vapply(l$parts, `[[`, "", "b"))
+    if (nm %in% sides) out <- c(out, setdiff(sides, nm))
+  }
+  unique(out)
+}
+
 # A table of pathway_tables() named for a sentence under the table `here`.
 # The report prints the outcome tables (outcome_*) as the rows of one table,
 # "Outcomes by category": under one of them, another outcome is "another row
@@ -196,6 +238,9 @@ linked_table_name <- function(nm, spec, here = NULL) {
     f <- sub("^outcome_", "", nm)
     return(paste0("the outcome \u201c", if (f %in% names(flags)) flags[[f]] else f, "\u201d"))
   }
+  # a measure's table by its title ("Initial child protection conferences:
+  # held within 15 working days ..."), as the report prints it
+  if (!is.null(spec$title)) return(paste0("the table \u201c", sub(" \\(.*$", "", spec$title), "\u201d"))
   paste0("the table of ", tolower(spec$label %||% nm))
 }
 
@@ -264,6 +309,7 @@ linked_table <- function(s, W, threshold, hide, withheld = FALSE) {
                         totals_published = isTRUE(s$totals_published), linked_rows = s$rows_linked,
                         rounded = s$rounded)
   attr(tab, "members") <- linked_members(tab, s, W)
+  if (length(attr(tab, "pooled")) && !is.null(s$pool)) attr(tab, "pool_from") <- s$pool_from
   if (withheld) tab <- linked_withhold(tab, threshold)
   tab
 }
@@ -418,12 +464,14 @@ pathway_table_specs <- function(episodes, measures) {
     specs$cp_category <- list(values = cc, held = !is.na(cc), label = "Category of abuse", published = NULL)
   }
   heads <- attr(measures, "headings")
+  titles <- attr(measures, "titles")
   for (nm in names(measures)) {
     v <- measures[[nm]]
     held <- !is.na(v)
     if (!any(held)) next
     specs[[nm]] <- list(values = droplevels(as.factor(v)), held = held,
-                        label = if (!is.null(heads[[nm]])) heads[[nm]] else nm, published = NULL)
+                        label = if (!is.null(heads[[nm]])) heads[[nm]] else nm, published = NULL,
+                        title = if (!is.null(titles[[nm]])) titles[[nm]])
   }
   specs
 }
@@ -957,7 +1005,7 @@ linked_protect <- function(tabs, specs, links, W, threshold, frame = linked_lp_f
 # tables safe. Withheld tables, and tables that show a not-known row by
 # its total only, are left as they are. Returns the tables, attribute
 # `shown` the cells shown again.
-linked_relax <- function(tabs, frame, threshold) {
+linked_relax <- function(tabs, frame, threshold, only = names(tabs)) {
   if (threshold <= 0 || !length(tabs)) return(tabs)
   lpc <- linked_lp_compress(linked_lp_cells(tabs, frame), frame)
   cells <- lpc$cells
@@ -974,8 +1022,8 @@ linked_relax <- function(tabs, frame, threshold) {
   # (showing cells only narrows ranges: a cell refused stays refused)
   refused <- rep(FALSE, length(cells))
   repeat {
-    cand <- which(hidden & !refused & !(value > 0 & value < threshold) &
-                    !fixed[vapply(cells, `[[`, "", "table")])
+    tab_of <- vapply(cells, `[[`, "", "table")
+    cand <- which(hidden & !refused & !(value > 0 & value < threshold) & !fixed[tab_of] & tab_of %in% only)
     cand <- cand[order(-vapply(cells[cand], linked_relax_rank, 0, tabs = tabs, threshold = threshold),
                        -value[cand])]
     done <- FALSE
@@ -1016,6 +1064,89 @@ linked_relax <- function(tabs, frame, threshold) {
   tabs
 }
 
+# Categories a table counts together ("Other categories", linked_pools())
+# shown apart again where the tables read together allow it: the pooling
+# chose, link by link, to merge categories whose totals other tables force
+# hidden, but those counts are often printed in another table (the episodes
+# assessed not in need by category are the first row of the table of
+# thresholds), so merging them there protects nothing and loses the
+# category's row. Each pooled table is rebuilt with every category apart,
+# the pooled categories' cells (and the cells hidden already) hidden; it
+# replaces the pooled one only when no hidden cell under the threshold is
+# then narrowed below the threshold (the attacker's linear programme over
+# every table), and linked_relax() then shows again, largest first, what
+# need not be hidden. Withheld tables, and tables that show a not-known row
+# by its total only, are left as they are.
+linked_unpool <- function(tabs, specs, W, threshold, frame) {
+  if (threshold <= 0 || !length(tabs) || is.null(specs)) return(tabs)
+  cats <- colnames(W)
+  changed <- FALSE
+  unpooled <- character()
+  safe <- function(tabs2) {
+    lpc <- linked_lp_compress(linked_lp_cells(tabs2, frame), frame)
+    !length(linked_weak_cells(lpc$cells, lpc$frame, threshold))
+  }
+  for (nm in names(tabs)) {
+    t <- tabs[[nm]]
+    pooled <- attr(t, "pooled") %||% character()
+    if (!length(pooled) || is.null(specs[[nm]]) || isTRUE(attr(t, "withheld")) ||
+        length(attr(t, "residual_total")) > 0L) next
+    # every category apart (showing some apart, the others pooled, tried
+    # category by category, left whole columns hidden: no better to read)
+    tries <- list(character())
+    cur <- pooled
+    cur_t <- t
+    for (k in seq_along(tries)) {
+      pool2 <- if (k == 1L) character() else setdiff(cur, tries[[k]])
+      if (k > 1L && (length(pool2) < 2L || !tries[[k]] %in% cur)) next
+      t2 <- linked_unpool_table(cur_t, specs[[nm]], W, threshold, pool2, cats)
+      if (is.null(t2)) next
+      tabs2 <- tabs
+      tabs2[[nm]] <- t2
+      if (!safe(tabs2)) next
+      attr(t2, "unpooled") <- setdiff(pooled, pool2)
+      # the cells it still hides are hidden for the tables that made the pool
+      froms <- setdiff(attr(t, "pool_from") %||% character(), nm)
+      attr(tabs2, "why") <- c(attr(tabs2, "why"), lapply(froms, function(b) list(table = nm, row = "total", cats = pooled,
+                                                                                from = b, from_rows = "total")))
+      tabs <- tabs2
+      changed <- TRUE
+      unpooled <- union(unpooled, nm)
+      cur <- pool2
+      cur_t <- t2
+      if (!length(pool2)) break
+    }
+  }
+  if (!changed) return(tabs)
+  before <- attr(tabs, "shown")
+  # (cells the first pass refused stay refused: showing cells only narrows)
+  tabs <- linked_relax(tabs, frame, threshold, only = unpooled)
+  attr(tabs, "shown") <- c(before, attr(tabs, "shown"))
+  tabs
+}
+
+# A pooled table of pathway_tables() rebuilt with fewer categories counted
+# together (`pool`: none, or two or more): the cells it hid stay hidden, and
+# the cells of the categories now apart are hidden too (linked_relax()
+# shows them again where it can). NULL when the table would pool otherwise.
+linked_unpool_table <- function(t, s, W, threshold, pool, cats) {
+  pooled <- attr(t, "pooled")
+  s$pool <- if (length(pool)) pool
+  p <- attr(t, "printed")
+  supp <- attr(t, "suppressed")
+  apart <- setdiff(pooled, pool)
+  hide <- list()
+  for (r in rownames(p)) {
+    key <- if (r == "All episodes") "total" else r
+    kept <- setdiff(colnames(p)[supp[r, ]], "All episodes")
+    kept <- unique(unlist(lapply(kept, function(j) if (j == "Other categories") pool else j)))
+    hide[[key]] <- union(intersect(kept, cats), apart)
+  }
+  t2 <- tryCatch(linked_table(s, W, threshold, hide), error = function(e) NULL)
+  if (is.null(t2) || !setequal(attr(t2, "pooled") %||% character(), pool)) return(NULL)
+  t2
+}
+
 # The order cells are tried in: a cell of a row of at least ten times the
 # threshold with most of its cells hidden first (2), then a category's
 # total (1), then the others (0).
@@ -1041,4 +1172,104 @@ linked_relax_table_ok <- function(tab, r, j, threshold) {
   supp[r, j] <- FALSE
   pinned <- matrix(FALSE, nrow(supp), ncol(supp))
   !any(line_sums_exposed(p, supp, threshold, pinned))
+}
+
+#' One table of the outcomes by category
+#'
+#' The outcome tables of [pathway_tables()] (`outcome_<flag>`, each "no" and
+#' "yes" by category, suppressed together with the other tables of what
+#' happens next) as one table: the row `row` of each, one row per outcome,
+#' with one set of columns. When the tables count different categories
+#' together ("Other categories"), the table takes the merged set: every
+#' category some table pools is counted in "Other categories" in every row,
+#' its value the sum of that row's cells of those categories, printed only
+#' where the table it comes from lets a reader work that sum out (its shown
+#' cells and totals; so it publishes nothing the tables do not), else "c".
+#' One note: what is counted together and why, and each table's own note
+#' once. With a single outcome, the table is a sentence (attribute
+#' `sentence`), as a table of one row says one thing.
+#'
+#' @param tabs A named list of outcome tables from [pathway_tables()].
+#' @param labels The name of each outcome as its row prints it (same names
+#'   as `tabs`).
+#' @param row The level of each table to show (default `"yes"`).
+#' @param label Heading of the column of outcomes.
+#' @return A data frame of class `cscdemand_crosstab`: one row per outcome,
+#'   columns the categories ("Other categories" for those counted together)
+#'   and the total; attributes `note`, `pooled` (the categories counted
+#'   together), `suppressed` and `sentence` (one outcome only).
+#' @seealso [pathway_tables()]
+#' @keywords internal
+#' @export
+#' @examples
+#' ep <- episode_factors(simulate_cin(las = "Richmond upon Thames", years = 2024, seed = 7))
+#' ep$threshold_reached <- episode_threshold(ep)
+#' fit <- lca(ep, k = 3, seed = 1)
+#' post <- predict(fit, ep, type = "posterior")
+#' tabs <- pathway_tables(ep, post, outcomes = ep[c("s47", "icpc")])
+#' pathway_outcome_table(tabs[c("outcome_s47", "outcome_icpc")],
+#'                       c(outcome_s47 = "Section 47 enquiry", outcome_icpc = "Conference"))
+pathway_outcome_table <- function(tabs, labels, row = "yes", label = "Outcome") {
+  tabs <- tabs[!vapply(tabs, is.null, logical(1))]
+  if (!length(tabs)) return(NULL)
+  labels <- labels[names(tabs)]
+  other <- "Other categories"
+  total <- "All episodes"
+  pools <- lapply(tabs, function(t) attr(t, "pooled") %||% character())
+  pool <- unique(unlist(pools))
+  cats <- unique(unlist(lapply(tabs, function(t) {
+    cn <- setdiff(colnames(attr(t, "printed")), c(total, other))
+    c(cn, attr(t, "pooled"))
+  })))
+  cols <- c(setdiff(cats, pool), if (length(pool)) other)
+  cell <- function(t, g) {
+    p <- attr(t, "printed")
+    tc <- crosstab_columns_of(t, g)
+    if (anyNA(tc) || !row %in% rownames(p)) return(list(text = "c", hidden = TRUE))
+    if (!crosstab_sum_known(t, row, g) || !crosstab_sum_known(t, "total", g)) return(list(text = "c", hidden = TRUE))
+    v <- sum(p[row, tc])
+    d <- sum(p[total, tc])
+    list(text = paste0(fmt_int(v), " (", formatC(round(published_pct(v, d), 1), format = "f", digits = 1), "%)"),
+         hidden = FALSE)
+  }
+  out <- list()
+  supp <- matrix(FALSE, length(tabs), length(cols) + 1L, dimnames = list(unname(labels), c(cols, total)))
+  for (i in seq_along(tabs)) {
+    t <- tabs[[i]]
+    p <- attr(t, "printed")
+    r <- match(row, t[[1]])
+    vals <- vapply(cols, function(j) {
+      g <- if (j == other) pool else j
+      # a column the table prints as it is: its cell, as printed
+      if (j != other && j %in% colnames(p)) return(t[[j]][r])
+      if (j == other && setequal(pools[[i]], pool)) return(t[[other]][r])
+      cell(t, g)$text
+    }, "")
+    vals <- c(vals, t[[total]][r])
+    supp[i, ] <- vals == "c"
+    out[[i]] <- vals
+  }
+  df <- data.frame(unname(labels), do.call(rbind, out), check.names = FALSE, stringsAsFactors = FALSE)
+  names(df) <- c(label, cols, total)
+  rownames(df) <- NULL
+  pool_re <- "[^.]* are counted together as \u201cOther categories\u201d in this table: [^.]*\\."
+  notes <- unique(trimws(unlist(lapply(tabs, function(t) gsub(pool_re, "", attr(t, "note") %||% character())))))
+  notes <- notes[nzchar(notes)]
+  why <- NULL
+  if (length(pool)) {
+    pooled_in <- names(tabs)[lengths(pools) > 0L]
+    from <- unique(unlist(lapply(tabs[pooled_in], function(t) attr(t, "pool_from"))))
+    why <- paste0(and_list(pool), " are counted together as \u201c", other, "\u201d in this table, so that every row has ",
+                  "the same columns: in the ", if (length(pooled_in) > 1L) "rows" else "row", " of ",
+                  and_list(paste0("\u201c", labels[pooled_in], "\u201d")), ", on their own, their totals would give away small numbers of ",
+                  if (length(from)) and_list(from) else "another table", ".")
+  }
+  sentence <- NULL
+  if (nrow(df) == 1L) {
+    shown <- paste0(c(cols, "all episodes"), ": ", unlist(df[1, -1]))
+    sentence <- paste0(df[[1]][1], ", by category (estimated numbers of episodes and % of the category's episodes): ",
+                       paste(shown, collapse = "; "), ".")
+  }
+  structure(df, class = c("cscdemand_crosstab", "data.frame"), note = c(why, notes), pooled = pool,
+            suppressed = supp, sentence = sentence)
 }
