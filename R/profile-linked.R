@@ -1255,6 +1255,20 @@ pathway_outcome_table <- function(tabs, labels, row = "yes", label = "Outcome") 
   pool_re <- "[^.]* are counted together as \u201cOther categories\u201d in this table: [^.]*\\."
   notes <- unique(trimws(unlist(lapply(tabs, function(t) gsub(pool_re, "", attr(t, "note") %||% character())))))
   notes <- notes[nzchar(notes)]
+  # the rows' reasons as one sentence: the tables they are set against, each once
+  against <- "^Some numbers by category are hidden here because, set against (.*), they would give away numbers under ([0-9]+) hidden there\\.$"
+  own <- "^Some numbers by category are hidden here: they are under ([0-9]+), or, with the table's totals, would give one away\\.$"
+  hit <- grepl(against, notes)
+  if (sum(hit) + sum(grepl(own, notes)) > 1L && any(hit)) {
+    named <- unique(trimws(unlist(strsplit(gsub("; and |, and | and |; ", "\r", sub(against, "\\1", notes[hit])), "\r"))))
+    named <- c(intersect(named, c("another row of this table", "other rows of this table")),
+               setdiff(named, c("another row of this table", "other rows of this table")))
+    if (sum(grepl("rows? of this table", named)) > 1L) named <- c("other rows of this table", named[!grepl("rows? of this table", named)])
+    n_thr <- sub(against, "\\2", notes[hit][1])
+    one <- paste0("Some numbers by category are hidden here: they are under ", n_thr, ", or, set against ", and_list(named),
+                  " or the table's totals, they would give away numbers under ", n_thr, ".")
+    notes <- c(one, notes[!hit & !grepl(own, notes)])
+  }
   why <- NULL
   if (length(pool)) {
     pooled_in <- names(tabs)[lengths(pools) > 0L]

@@ -50,6 +50,8 @@ test_that("the outcomes are one table with one set of columns, the merged one wh
   one <- pathway_outcome_table(out, labels)
   expect_equal(nrow(one), length(out))
   expect_null(attr(one, "sentence"))
+  # one reason for the hidden cells, not one per row
+  expect_lte(length(grep("Some numbers by category are hidden", attr(one, "note"))), 1)
   # the same rows, as printed, one per outcome
   for (i in seq_along(out)) {
     r <- out[[i]][out[[i]][[1]] == "yes", , drop = FALSE]
