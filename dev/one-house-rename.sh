@@ -153,7 +153,7 @@ for p in $(after 'tests/testthat/test-*.R'); do
   f=${p#tests/testthat/}; stem=${f#test-}; stem=${stem%.R}; prefix=${stem%%-*}
   in_list "$prefix" "$layers $test_extra" || say "tests/testthat/$f would not start with a layer (plan §1.2)"
 done
-tests_after=$(after 'tests/testthat/test-*.R')
+tests_after=$(after 'tests/testthat/test-*.R' | tr '\n' ' ')
 for p in $(after 'tests/testthat/_snaps/*.md'); do
   s=${p#tests/testthat/_snaps/}; s=${s%.md}
   in_list "tests/testthat/test-$s.R" "$tests_after" || say "snapshot $p would have no test-$s.R (plan §1.3)"
