@@ -64,10 +64,11 @@ rewrite 0 data-raw/README.md
 # 3. NEWS.md: a section with the table, above the newest section.
 news=$(echo "$pairs" | awk '$1 ~ /^R\// { sub(/^R\//, "", $1); sub(/^R\//, "", $2); printf "%s`%s` -> `%s`", (n++ ? ", " : ""), $1, $2 }')
 ONE_HOUSE_NEWS="$news" perl -0pi -e '
+  use Text::Wrap qw(wrap $columns $huge); $columns = 79; $huge = "overflow";
   my $b = "## Files named for their layer (issue 26)\n\n"
-        . "* Files renamed so that each file\x27s prefix names its layer, in the order\n"
-        . "  data flows (`ARCHITECTURE.md`): $ENV{ONE_HOUSE_NEWS}.\n"
-        . "  Test files follow the files they test. No function changed.\n\n";
+        . wrap("* ", "  ", "Files renamed so that each file\x27s prefix names its layer, in the"
+               . " order data flows (`ARCHITECTURE.md`): $ENV{ONE_HOUSE_NEWS}. Test files"
+               . " follow the files they test. No function changed.") . "\n\n";
   s{\A(# [^\n]*\n\n)}{$1$b};
 ' NEWS.md
 
