@@ -35,6 +35,7 @@ perl -0pi -e '
   s{R/cin-\*\.R, R/suppress\.R}{R/reference*.R, R/read*.R, R/episodes.R, R/suppress*.R};
   s{R/cin-read\*\.R, R/cin-xml\*\.R}{R/read*.R};
   s{R/imd\*\.R, R/glmm\*\.R}{R/deprivation*.R};
+  s{`R/cin-xml\*\.R` \(XML return\)}{`R/read-xml.R` (XML return)};
 ' ARCHITECTURE.md
 
 # 2. Every old name, as a path (R/x.R, tests/testthat/test-x.R) or a bare file
@@ -90,6 +91,8 @@ for o in $olds; do
   hits=$(git grep -n -P "(?<![A-Za-z0-9_./\\-])(R/|tests/testthat/)?\Q$o\E(?![A-Za-z0-9_])" -- . ':!NEWS.md' ':!dev' ':!data-raw/README.md' || true)
   if [ -n "$hits" ]; then echo "$hits"; left=1; fi
 done
+globs=$(git grep -n -E 'R/(cin-|imd|glmm|invariance|lca-(coding|patterns|db))[A-Za-z-]*[*]' -- . ':!NEWS.md' ':!dev' || true)
+if [ -n "$globs" ]; then echo "$globs"; left=1; fi
 [ "$left" -eq 0 ] || echo "one-house-paths: the lines above still name an old file: read each one (a data-raw script of the same name is fine)" >&2
 git diff --stat | tail -n 1
 [ "$mode" = --no-commit ] && exit 0
