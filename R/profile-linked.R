@@ -1104,6 +1104,14 @@ linked_unpool <- function(tabs, specs, W, threshold, frame) {
       tabs2 <- tabs
       tabs2[[nm]] <- t2
       if (!safe(tabs2)) next
+      # kept only when the categories apart are shown: every category's
+      # total, and no large row left mostly hidden (else "Other categories"
+      # reads better than whole columns of "c")
+      tabs2 <- linked_relax(tabs2, frame, threshold, only = nm)
+      t2 <- tabs2[[nm]]
+      s2 <- attr(t2, "suppressed")
+      if (any(s2[nrow(s2), -ncol(s2)]) || linked_crowded(t2, threshold) > linked_crowded(t, threshold)) next
+      attr(tabs2, "shown") <- c(attr(tabs, "shown"), attr(tabs2, "shown"))
       attr(t2, "unpooled") <- setdiff(pooled, pool2)
       # the cells it still hides are hidden for the tables that made the pool
       froms <- setdiff(attr(t, "pool_from") %||% character(), nm)
@@ -1117,11 +1125,6 @@ linked_unpool <- function(tabs, specs, W, threshold, frame) {
       if (!length(pool2)) break
     }
   }
-  if (!changed) return(tabs)
-  before <- attr(tabs, "shown")
-  # (cells the first pass refused stay refused: showing cells only narrows)
-  tabs <- linked_relax(tabs, frame, threshold, only = unpooled)
-  attr(tabs, "shown") <- c(before, attr(tabs, "shown"))
   tabs
 }
 
