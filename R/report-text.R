@@ -1095,8 +1095,8 @@ report_blrt_reps_text <- function(blrt, reps_max) {
   if (!any(at)) return(out)
   r <- sort(unique(blrt$reps[at]))
   paste0(out, "; a test whose answer is already clear stops early, and one stopped after ", and_list(r),
-         " replicates with none as large as the data's gives only an upper bound (",
-         and_list(paste0("under ", formatC(ceiling_signif(1 / (r + 1), 1), format = "fg", digits = 1))), ")")
+         " replicates with none as large as the data's gives only an upper bound, ",
+         and_list(paste0("under ", formatC(ceiling_signif(1 / (r + 1), 1), format = "fg", digits = 1))))
 }
 
 # The factors whose percentage here and published percentage differ by

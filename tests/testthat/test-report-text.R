@@ -757,7 +757,7 @@ test_that("a bootstrap test stopped early prints a bound, and Methods says what 
   }
   txt <- report_blrt_reps_text(bl, 99)
   expect_match(txt, "up to 99 replicates, which give p-values down to 0.01", fixed = TRUE)
-  expect_match(txt, "stopped after 40 replicates with none as large as the data's gives only an upper bound (under 0.03)", fixed = TRUE)
+  expect_match(txt, "stopped after 40 replicates with none as large as the data's gives only an upper bound, under 0.03", fixed = TRUE)
   expect_identical(report_blrt_reps_text(bl[3, ], 99), "up to 99 replicates, which give p-values down to 0.01")
 })
 
