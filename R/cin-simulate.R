@@ -1,3 +1,89 @@
+# Simulated CIN assessments with known latent classes (simulate_cin()): the
+# classes and what differs between them first, as tables, then the
+# simulator in stages.
+
+# What differs between the classes of simulate_cin(), one row per class of
+# kingston_classes() (same order; test-cin-simulate.R checks it). Set by hand
+# to look like the research's categories, not estimated: mean age at
+# referral (sd cin_sim_constants$age_sd), shares female and disabled, the
+# deprivation gradient of where the child lives (LSOAs weighted by
+# gradient^(10 - IMD decile)), and the outcome probabilities: section 47
+# enquiry; initial child protection conference given an enquiry; CP plan
+# given a conference; looked after; assessed not in need (without an
+# enquiry, not looked after).
+cin_sim_class_traits <- data.frame(
+  class = c("neglect", "domestic_violence", "physical_abuse", "out_of_control",
+            "complex_needs_1", "complex_needs_2", "disability_mental_health"),
+  age_mean = c(5, 6.5, 8, 14.5, 7.5, 6, 11),
+  p_female = c(0.49, 0.49, 0.46, 0.56, 0.5, 0.5, 0.39),
+  p_disability = c(0.04, 0.03, 0.04, 0.08, 0.06, 0.07, 0.35),
+  deprivation_gradient = c(1.35, 1.2, 1.25, 1.25, 1.35, 1.4, 1.1),
+  p_s47 = c(0.35, 0.30, 0.55, 0.20, 0.45, 0.65, 0.10),
+  p_icpc = c(0.55, 0.35, 0.30, 0.25, 0.50, 0.70, 0.20),
+  p_cp_plan = c(0.85, 0.85, 0.80, 0.70, 0.85, 0.92, 0.70),
+  p_looked_after = c(0.06, 0.03, 0.05, 0.09, 0.07, 0.12, 0.03),
+  p_not_in_need = c(0.25, 0.35, 0.35, 0.35, 0.20, 0.08, 0.45),
+  stringsAsFactors = FALSE)
+
+# Referral sources (census codes) in groups: a group is drawn by class
+# (cin_sim_referral_probs), then a code within it uniformly.
+cin_sim_referral_groups <- list(
+  police = "6", education = c("2A", "2B"), health = c("3A", "3B", "3C", "3D", "3E", "3F"),
+  la_services_housing = c("5A", "5B", "5C", "5D", "4"), individual = c("1A", "1B", "1C", "1D"),
+  other = c("7", "8", "9", "10"))
+
+# Probability of each referral source group, by class (police most often for
+# domestic abuse, health for disability).
+cin_sim_referral_probs <- matrix(c(
+  0.18, 0.30, 0.22, 0.12, 0.10, 0.08,   # neglect
+  0.50, 0.13, 0.10, 0.12, 0.08, 0.07,   # domestic_violence
+  0.25, 0.30, 0.15, 0.12, 0.10, 0.08,   # physical_abuse
+  0.36, 0.26, 0.10, 0.14, 0.07, 0.07,   # out_of_control
+  0.28, 0.20, 0.18, 0.16, 0.10, 0.08,   # complex_needs_1
+  0.28, 0.18, 0.20, 0.18, 0.08, 0.08,   # complex_needs_2
+  0.08, 0.22, 0.40, 0.14, 0.10, 0.06),  # disability_mental_health
+  nrow = 7L, byrow = TRUE,
+  dimnames = list(cin_sim_class_traits$class, names(cin_sim_referral_groups)))
+
+# Probability of each primary need code N1-N9, by class.
+cin_sim_need_probs <- matrix(c(
+  0.80, 0.02, 0.03, 0.05, 0.06, 0.01, 0.01, 0.01, 0.01,   # neglect
+  0.60, 0.01, 0.04, 0.13, 0.19, 0.01, 0.01, 0.00, 0.01,   # domestic_violence
+  0.85, 0.01, 0.02, 0.04, 0.05, 0.01, 0.00, 0.01, 0.01,   # physical_abuse
+  0.25, 0.03, 0.02, 0.15, 0.20, 0.30, 0.01, 0.03, 0.01,   # out_of_control
+  0.55, 0.02, 0.10, 0.15, 0.15, 0.01, 0.01, 0.00, 0.01,   # complex_needs_1
+  0.75, 0.02, 0.05, 0.08, 0.08, 0.01, 0.00, 0.00, 0.01,   # complex_needs_2
+  0.15, 0.55, 0.10, 0.08, 0.05, 0.03, 0.01, 0.01, 0.02),  # disability_mental_health
+  nrow = 7L, byrow = TRUE, dimnames = list(cin_sim_class_traits$class, paste0("N", 1:9)))
+
+# Probability of each category of abuse of a child protection plan, by class.
+cin_sim_cp_category_probs <- matrix(c(
+  0.80, 0.03, 0.01, 0.08, 0.08,   # neglect
+  0.15, 0.05, 0.01, 0.72, 0.07,   # domestic_violence
+  0.15, 0.45, 0.20, 0.12, 0.08,   # physical_abuse
+  0.30, 0.15, 0.20, 0.30, 0.05,   # out_of_control
+  0.45, 0.08, 0.03, 0.34, 0.10,   # complex_needs_1
+  0.45, 0.08, 0.04, 0.18, 0.25,   # complex_needs_2
+  0.50, 0.08, 0.04, 0.30, 0.08),  # disability_mental_health
+  nrow = 7L, byrow = TRUE,
+  dimnames = list(cin_sim_class_traits$class, c("NEG", "PHY", "SAB", "EMO", "MUL")))
+
+# Ethnicity (census codes), the same for every class: a group by `prob`,
+# then the group's first code with probability 0.85, its second 0.05, ...
+cin_sim_ethnicity <- list(
+  groups = list(white = c("WBRI", "WIRI", "WOTH", "WROM"), mixed = c("MWBC", "MWBA", "MWAS", "MOTH"),
+                asian = c("AIND", "APKN", "ABAN", "AOTH"), black = c("BCRB", "BAFR", "BOTH"),
+                chinese_other = c("CHNE", "OOTH"), refused = c("REFU", "NOBT")),
+  prob = c(0.71, 0.09, 0.09, 0.07, 0.03, 0.01),
+  within = c(0.85, 0.05, 0.08, 0.02))
+
+# The same for every class: the sd of age at referral, the share of gender
+# unknown, of episodes assessed not in need that step down to early help, of
+# the other episodes (no plan, not looked after) with a CIN plan, and the
+# number of assessments of an episode (1, 2, 3).
+cin_sim_constants <- list(age_sd = 4, p_gender_unknown = 0.005, p_step_down = 0.35,
+                          p_cin_plan = 0.7, assessments_per_episode = c(0.88, 0.10, 0.02))
+
 #' Simulate CIN assessments with known latent classes
 #'
 #' Synthetic assessments for one or more councils and census years, drawn
@@ -300,100 +386,125 @@ cin_sim_probs <- function(year, sizes, la_code = NULL, cap = 0.95) {
   P
 }
 
+# One council and year of simulate_cin(): `n` episodes, factor probabilities
+# `P` (factor by class), class sizes `sizes`. The stages draw in a fixed
+# order (class and factors, characteristics, LSOA, outcomes, CP category,
+# dates), so a seed gives the same extract as before the stages were named.
 cin_sim_cell <- function(n, P, sizes, la_row, year) {
-  kc <- kingston_classes()$class
-  K <- length(kc)
-  cls <- sample.int(K, n, replace = TRUE, prob = sizes)
-  J <- nrow(P)
-  Y <- matrix(stats::runif(n * J), n, J) < t(P)[cls, , drop = FALSE]
+  traits <- cin_sim_class_traits
+  drawn <- cin_sim_factors(n, P, sizes)
+  cls <- drawn$class
+  person <- cin_sim_characteristics(cls, traits)
+  lsoa <- cin_sim_lsoa(cls, la_row$la_code, traits$deprivation_gradient)
+  outcome <- cin_sim_outcomes(cls, no_factors = drawn$Y[, "21"], traits)
+  cp_category_code <- cin_sim_cp_category(cls, outcome$cp_plan)
+  dates <- cin_sim_referral_dates(n, year)
+  ep <- data.frame(
+    la = la_row$la_code, la_name = la_row$la_name, year = as.integer(year),
+    referral_date = dates$referral_date, n_as = dates$n_assessments, age = person$age,
+    gender = person$gender, ethnicity = person$ethnicity, lsoa = lsoa,
+    referral_source = person$referral_source, nfa = as.integer(outcome$nfa),
+    not_in_need = as.integer(outcome$not_in_need), cin_plan = as.integer(outcome$cin_plan),
+    s47 = as.integer(outcome$s47), icpc = as.integer(outcome$icpc),
+    cp_plan = as.integer(outcome$cp_plan), looked_after = as.integer(outcome$looked_after),
+    step_down = as.integer(outcome$step_down), true_class = traits$class[cls],
+    disability = person$disability, referral_source_code = person$referral_source_code,
+    primary_need_code = person$primary_need_code, cp_category_code = cp_category_code,
+    stringsAsFactors = FALSE
+  )
+  list(ep = ep, Y = drawn$Y)
+}
+
+# Each episode's class (by `sizes`) and its factors (by `P`, factor by
+# class); an episode with no factor drawn gets "21" (no factors identified).
+cin_sim_factors <- function(n, P, sizes) {
+  cls <- sample.int(nrow(cin_sim_class_traits), n, replace = TRUE, prob = sizes)
+  Y <- matrix(stats::runif(n * nrow(P)), n, nrow(P)) < t(P)[cls, , drop = FALSE]
   colnames(Y) <- rownames(P)
-  none <- rowSums(Y) == 0L
-  Y[none, "21"] <- TRUE
-  # Characteristics by class.
-  age_mean <- c(5, 6.5, 8, 14.5, 7.5, 6, 11)
-  age <- as.integer(pmin(17, pmax(0, round(stats::rnorm(n, age_mean[cls], 4)))))
-  p_female <- c(0.49, 0.49, 0.46, 0.56, 0.5, 0.5, 0.39)
-  gender <- ifelse(stats::runif(n) < p_female[cls], "Female", "Male")
-  eth <- cin_sim_draw_codes(n, list(
-    c("WBRI", "WIRI", "WOTH", "WROM"), c("MWBC", "MWBA", "MWAS", "MOTH"),
-    c("AIND", "APKN", "ABAN", "AOTH"), c("BCRB", "BAFR", "BOTH"), c("CHNE", "OOTH"),
-    c("REFU", "NOBT")), c(0.71, 0.09, 0.09, 0.07, 0.03, 0.01), within = c(0.85, 0.05, 0.08, 0.02))
-  ethnicity <- eth
-  src_codes <- list(c("6"), c("2A", "2B"), c("3A", "3B", "3C", "3D", "3E", "3F"),
-                    c("5A", "5B", "5C", "5D", "4"), c("1A", "1B", "1C", "1D"),
-                    c("7", "8", "9", "10"))
-  src_p <- rbind(c(0.18, 0.30, 0.22, 0.12, 0.10, 0.08),
-                 c(0.50, 0.13, 0.10, 0.12, 0.08, 0.07),
-                 c(0.25, 0.30, 0.15, 0.12, 0.10, 0.08),
-                 c(0.36, 0.26, 0.10, 0.14, 0.07, 0.07),
-                 c(0.28, 0.20, 0.18, 0.16, 0.10, 0.08),
-                 c(0.28, 0.18, 0.20, 0.18, 0.08, 0.08),
-                 c(0.08, 0.22, 0.40, 0.14, 0.10, 0.06))
-  need_p <- cin_sim_need_p()
+  Y[rowSums(Y) == 0L, "21"] <- TRUE
+  list(class = cls, Y = Y)
+}
+
+# Age, gender, ethnicity, referral source, primary need and disability of
+# each episode's child, by class.
+cin_sim_characteristics <- function(cls, traits) {
+  n <- length(cls)
+  constants <- cin_sim_constants
+  age <- as.integer(pmin(17, pmax(0, round(stats::rnorm(n, traits$age_mean[cls], constants$age_sd)))))
+  gender <- ifelse(stats::runif(n) < traits$p_female[cls], "Female", "Male")
+  ethnicity <- cin_sim_draw_codes(n, cin_sim_ethnicity$groups, cin_sim_ethnicity$prob,
+                                  within = cin_sim_ethnicity$within)
   referral_source_code <- character(n)
   primary_need_code <- character(n)
   for (k in unique(cls)) {
-    ik <- which(cls == k)
-    referral_source_code[ik] <- cin_sim_draw_codes(length(ik), src_codes, src_p[k, ])
-    primary_need_code[ik] <- paste0("N", sample.int(9L, length(ik), replace = TRUE, prob = need_p[k, ]))
+    in_class <- which(cls == k)
+    referral_source_code[in_class] <- cin_sim_draw_codes(length(in_class), cin_sim_referral_groups,
+                                                         cin_sim_referral_probs[k, ])
+    primary_need_code[in_class] <- paste0("N", sample.int(9L, length(in_class), replace = TRUE,
+                                                          prob = cin_sim_need_probs[k, ]))
   }
   referral_source <- cin_label(referral_source_code, "referral_source")
   attr(referral_source, "unknown") <- NULL
-  p_dis <- c(0.04, 0.03, 0.04, 0.08, 0.06, 0.07, 0.35)
-  disability <- as.integer(stats::runif(n) < p_dis[cls])
-  gender[stats::runif(n) < 0.005] <- "Unknown"
-  # LSOA: children 0-15, more often in deprived deciles.
-  l <- cin_sim_lsoas()
-  l <- l[l$la_code == la_row$la_code, ]
-  grad <- c(1.35, 1.2, 1.25, 1.25, 1.35, 1.4, 1.1)
-  lsoa <- character(n)
+  disability <- as.integer(stats::runif(n) < traits$p_disability[cls])
+  gender[stats::runif(n) < constants$p_gender_unknown] <- "Unknown"
+  list(age = age, gender = gender, ethnicity = ethnicity, referral_source = referral_source,
+       referral_source_code = referral_source_code, primary_need_code = primary_need_code,
+       disability = disability)
+}
+
+# Where each episode's child lives: a 2011 LSOA of the council, drawn in
+# proportion to its children aged 0-15, more often in deprived deciles (by
+# the class's deprivation `gradient`).
+cin_sim_lsoa <- function(cls, la_code, gradient) {
+  lsoas <- cin_sim_lsoas()
+  lsoas <- lsoas[lsoas$la_code == la_code, ]
+  out <- character(length(cls))
   for (k in unique(cls)) {
-    w <- l$children_0_15 * grad[k]^(10 - l$imd_decile)
-    ik <- which(cls == k)
-    lsoa[ik] <- l$lsoa11[sample.int(nrow(l), length(ik), replace = TRUE, prob = w)]
+    weight <- lsoas$children_0_15 * gradient[k]^(10 - lsoas$imd_decile)
+    in_class <- which(cls == k)
+    out[in_class] <- lsoas$lsoa11[sample.int(nrow(lsoas), length(in_class), replace = TRUE, prob = weight)]
   }
-  # Outcomes by class.
-  p_s47 <- c(0.35, 0.30, 0.55, 0.20, 0.45, 0.65, 0.10)
-  p_icpc <- c(0.55, 0.35, 0.30, 0.25, 0.50, 0.70, 0.20)
-  p_cpp <- c(0.85, 0.85, 0.80, 0.70, 0.85, 0.92, 0.70)
-  p_la <- c(0.06, 0.03, 0.05, 0.09, 0.07, 0.12, 0.03)
-  p_nin <- c(0.25, 0.35, 0.35, 0.35, 0.20, 0.08, 0.45)
-  u <- function() stats::runif(n)
-  s47 <- u() < p_s47[cls]
-  icpc <- s47 & u() < p_icpc[cls]
-  cp_plan <- icpc & u() < p_cpp[cls]
-  looked_after <- u() < p_la[cls]
-  not_in_need <- !s47 & !looked_after & u() < p_nin[cls]
-  not_in_need[Y[, "21"]] <- !s47[Y[, "21"]] & !looked_after[Y[, "21"]]
-  step_down <- not_in_need & u() < 0.35
+  out
+}
+
+# The outcomes of each episode, by class. Each probability is drawn for
+# every episode (`&`, not `&&`), so the random stream does not depend on
+# the outcomes. An episode with no factor identified is assessed not in
+# need unless it had an enquiry or the child is looked after.
+cin_sim_outcomes <- function(cls, no_factors, traits) {
+  n <- length(cls)
+  draw <- function() stats::runif(n)
+  s47 <- draw() < traits$p_s47[cls]
+  icpc <- s47 & draw() < traits$p_icpc[cls]
+  cp_plan <- icpc & draw() < traits$p_cp_plan[cls]
+  looked_after <- draw() < traits$p_looked_after[cls]
+  not_in_need <- !s47 & !looked_after & draw() < traits$p_not_in_need[cls]
+  not_in_need[no_factors] <- !s47[no_factors] & !looked_after[no_factors]
+  step_down <- not_in_need & draw() < cin_sim_constants$p_step_down
   nfa <- not_in_need & !step_down
-  cin_plan <- !not_in_need & !cp_plan & !looked_after & u() < 0.7
-  cat_p <- rbind(c(0.80, 0.03, 0.01, 0.08, 0.08), c(0.15, 0.05, 0.01, 0.72, 0.07),
-                 c(0.15, 0.45, 0.20, 0.12, 0.08), c(0.30, 0.15, 0.20, 0.30, 0.05),
-                 c(0.45, 0.08, 0.03, 0.34, 0.10), c(0.45, 0.08, 0.04, 0.18, 0.25),
-                 c(0.50, 0.08, 0.04, 0.30, 0.08))
-  cp_code <- rep(NA_character_, n)
+  cin_plan <- !not_in_need & !cp_plan & !looked_after & draw() < cin_sim_constants$p_cin_plan
+  list(s47 = s47, icpc = icpc, cp_plan = cp_plan, looked_after = looked_after,
+       not_in_need = not_in_need, step_down = step_down, nfa = nfa, cin_plan = cin_plan)
+}
+
+# The category of abuse of each CP plan (NA without a plan), by class.
+cin_sim_cp_category <- function(cls, cp_plan) {
+  out <- rep(NA_character_, length(cls))
   for (k in unique(cls[cp_plan])) {
-    ik <- which(cp_plan & cls == k)
-    cp_code[ik] <- sample(c("NEG", "PHY", "SAB", "EMO", "MUL"), length(ik), replace = TRUE,
-                          prob = cat_p[k, ])
+    in_class <- which(cp_plan & cls == k)
+    out[in_class] <- sample(colnames(cin_sim_cp_category_probs), length(in_class), replace = TRUE,
+                            prob = cin_sim_cp_category_probs[k, ])
   }
-  # Dates within the census year (April to March).
+  out
+}
+
+# Referral dates within the census year (April to March) and the number of
+# assessments of each episode.
+cin_sim_referral_dates <- function(n, year) {
   start <- as.Date(sprintf("%d-04-01", year - 1L))
-  ref <- start + sample.int(365L, n, replace = TRUE) - 1L
-  n_as <- sample(1:3, n, replace = TRUE, prob = c(0.88, 0.10, 0.02))
-  b <- function(x) as.integer(x)
-  df <- data.frame(
-    la = la_row$la_code, la_name = la_row$la_name, year = as.integer(year),
-    referral_date = ref, n_as = n_as, age = age, gender = gender, ethnicity = ethnicity,
-    lsoa = lsoa, referral_source = referral_source, nfa = b(nfa), not_in_need = b(not_in_need),
-    cin_plan = b(cin_plan), s47 = b(s47), icpc = b(icpc), cp_plan = b(cp_plan),
-    looked_after = b(looked_after), step_down = b(step_down), true_class = kc[cls],
-    disability = disability, referral_source_code = referral_source_code,
-    primary_need_code = primary_need_code, cp_category_code = cp_code,
-    stringsAsFactors = FALSE
-  )
-  list(ep = df, Y = Y)
+  referral_date <- start + sample.int(365L, n, replace = TRUE) - 1L
+  n_assessments <- sample(1:3, n, replace = TRUE, prob = cin_sim_constants$assessments_per_episode)
+  list(referral_date = referral_date, n_assessments = n_assessments)
 }
 
 # Give episodes child ids; about 22% are re-referrals of a child referred in
@@ -525,17 +636,6 @@ cin_sim_assessments <- function(ep, Y, layout) {
   }
   rownames(out) <- NULL
   out
-}
-
-# Primary need N1..N9 by class (rows in kingston_classes() order).
-cin_sim_need_p <- function() {
-  rbind(c(0.80, 0.02, 0.03, 0.05, 0.06, 0.01, 0.01, 0.01, 0.01),
-        c(0.60, 0.01, 0.04, 0.13, 0.19, 0.01, 0.01, 0.00, 0.01),
-        c(0.85, 0.01, 0.02, 0.04, 0.05, 0.01, 0.00, 0.01, 0.01),
-        c(0.25, 0.03, 0.02, 0.15, 0.20, 0.30, 0.01, 0.03, 0.01),
-        c(0.55, 0.02, 0.10, 0.15, 0.15, 0.01, 0.01, 0.00, 0.01),
-        c(0.75, 0.02, 0.05, 0.08, 0.08, 0.01, 0.00, 0.00, 0.01),
-        c(0.15, 0.55, 0.10, 0.08, 0.05, 0.03, 0.01, 0.01, 0.02))
 }
 
 # Columns added for the census fields (written to XML by

@@ -315,127 +315,205 @@ cin_xml_check_nesting <- function(path, s, st, kind, nid, un, call) {
 # ---------------------------------------------------------------------------
 # From tokens to the census tables (one data frame per level).
 
+# The elements that hold the fields the reader looks up (a field is found by
+# its own name and the name of the element that holds it).
 cin_xml_containers <- function() {
   c("Header", "CollectionDetails", "Source", "Child", "ChildIdentifiers", "ChildCharacteristics", "Disabilities", "CINdetails",
     "Assessments", "FactorsIdentifiedAtAssessment", "CINPlanDates", "Section47",
     "ChildProtectionPlans", "Reviews", "PreProceedingsandFGDM")
 }
 
+# The census tables of one return: one data frame per level, each row the
+# element's fields as text (dates and codes are checked later, in
+# cin_census_build()). Stages: the tokens, the collection check, an index of
+# the document, then each level read from the index.
 cin_xml_tables <- function(path, file_no = 1L, call = rlang::caller_env()) {
-  tk <- cin_xml_tokens(path, call = call)
-  root <- tk$names[tk$nid[which(tk$kind != -1L)[1]]]
-  cin_xml_check_collection(path, tk, root, call = call)
-  cont <- cin_xml_containers()
-  kind <- tk$kind
-  nid <- tk$nid
-  cid <- match(cont, tk$names)
-  is_open <- kind == 1L | kind == 2L
-  # owner counters and innermost container at each token
-  op_all <- which(is_open)
-  opens <- split(op_all, nid[op_all])
-  open_pos <- function(nm) {
-    j <- cid[match(nm, cont)]
-    if (is.na(j) || is.null(opens[[as.character(j)]])) integer() else opens[[as.character(j)]]
-  }
-
-  lv <- cin_xml_leaves(tk, cid)
-  lf <- lv$lf
-  ctx <- lv$ctx
-  lname <- lv$lname
-  text <- lv$text
-  owners <- c("Child", "CINdetails", "Assessments", "Section47", "ChildProtectionPlans",
-              "CINPlanDates", "PreProceedingsandFGDM")
-  pos <- stats::setNames(lapply(owners, open_pos), owners)
-  n_of <- lengths(pos)
-  # the owner (by number) of each token: the last owner opened before it
-  own <- function(owner, at) findInterval(at, pos[[owner]])
-  # leaves grouped by (container, element name) in one pass
-  by_key <- split(seq_along(lf), ctx * 10000L + lname)
-  hits <- function(where, field) {
-    f_id <- stats::na.omit(match(field, tk$names))
-    if (!length(f_id)) return(integer())
-    keys <- as.character(outer(match(where, cont) * 10000L, f_id, `+`))
-    sort(unlist(by_key[keys], use.names = FALSE))
-  }
-  pick <- function(where, field, owner) {
-    out <- rep(NA_character_, n_of[[owner]])
-    hit <- hits(where, field)
-    if (length(hit)) out[own(owner, lf[hit])] <- text[hit]
-    out
-  }
-  parent <- function(level, owner) own(owner, open_pos(level))
-  hdr_val <- function(field) {
-    hit <- hits(c("Header", "CollectionDetails", "Source"), field)
-    if (length(hit)) text[hit[1]] else NA_character_
-  }
-  header <- list(lea = hdr_val("LEA"), year = hdr_val("Year"),
-                 reference_date = hdr_val("ReferenceDate"), collection = hdr_val("Collection"),
-                 software = hdr_val("SoftwareCode"))
-  ci <- c("ChildIdentifiers", "Child")
-  cc <- c("ChildCharacteristics", "Child")
-  children <- data.frame(
-    file = rep(file_no, n_of[["Child"]]), child = seq_len(n_of[["Child"]]),
-    child_id = pick(ci, "LAchildID", "Child"),
-    birth_raw = pick(ci, "PersonBirthDate", "Child"),
-    expected_raw = pick(ci, "ExpectedPersonBirthDate", "Child"),
-    gender_raw = pick(ci, "GenderCurrent", "Child"), sex_raw = pick(ci, "Sex", "Child"),
-    ethnicity_raw = pick(cc, "Ethnicity", "Child"), stringsAsFactors = FALSE)
-  dis <- hits(c("Disabilities", "ChildCharacteristics"), "Disability")
-  who <- own("Child", lf[dis])
-  k <- seq_len(nrow(children))
-  children$disability_raw <- ifelse(k %in% who[!toupper(text[dis]) %in% c("NONE", "")], 1L,
-                                    ifelse(k %in% who, 0L, NA_integer_))
-  ed <- "CINdetails"
-  episodes <- data.frame(
-    child = parent("CINdetails", "Child"),
-    referral_raw = pick(ed, "CINreferralDate", "CINdetails"),
-    source_raw = pick(ed, "ReferralSource", "CINdetails"),
-    need_raw = pick(ed, "PrimaryNeedCode", "CINdetails"),
-    closure_date_raw = pick(ed, "CINclosureDate", "CINdetails"),
-    closure_raw = pick(ed, "ReasonForClosure", "CINdetails"),
-    nfa_raw = pick(ed, "ReferralNFA", "CINdetails"),
-    icpc_raw = pick(ed, "DateOfInitialCPC", "CINdetails"), stringsAsFactors = FALSE)
-  episodes$ep_pos <- sequence(tabulate(episodes$child, nrow(children)))
-  assessments <- data.frame(
-    episode = parent("Assessments", "CINdetails"),
-    start_raw = pick("Assessments", "AssessmentActualStartDate", "Assessments"),
-    auth_raw = pick("Assessments", "AssessmentAuthorisationDate", "Assessments"),
-    review_raw = pick("Assessments", "AssessmentInternalReviewDate", "Assessments"),
-    stringsAsFactors = FALSE)
-  assessments$as_pos <- sequence(tabulate(assessments$episode, nrow(episodes)))
-  fh <- hits(c("FactorsIdentifiedAtAssessment", "Assessments"),
-              c("AssessmentFactors", "FactorsIdentifiedAtAssessment"))
-  factors <- data.frame(assessment = own("Assessments", lf[fh]), value = text[fh],
-                        stringsAsFactors = FALSE)
-  factors <- factors[nzchar(factors$value), , drop = FALSE]
-  sub <- function(level, fields) {
-    d <- data.frame(episode = parent(level, "CINdetails"))
-    for (nm in names(fields)) d[[nm]] <- pick(level, fields[[nm]], level)
-    d
-  }
-  # review dates of each plan (Reviews/CPPreviewDate), counted per plan
-  rv <- hits(c("Reviews", "ChildProtectionPlans"), "CPPreviewDate")
-  rv <- own("ChildProtectionPlans", lf[rv[nzchar(text[rv])]])
-  parts <- cin_xml_parts(sub, rv)
+  tokens <- cin_xml_tokens(path, call = call)
+  root <- tokens$names[tokens$nid[which(tokens$kind != -1L)[1]]]
+  cin_xml_check_collection(path, tokens, root, call = call)
+  doc <- cin_xml_index(tokens)
+  header <- cin_xml_header(doc)
+  children <- cin_xml_children(doc, file_no)
+  episodes <- cin_xml_episodes(doc, n_children = nrow(children))
+  assessments <- cin_xml_assessments(doc, n_episodes = nrow(episodes))
+  factors <- cin_xml_factors(doc)
+  parts <- cin_xml_parts(doc)
   header$pp_module <- nrow(parts$pp) > 0L
   c(list(file = file_no, path = basename(path), header = header, children = children,
          episodes = episodes, assessments = assessments, factors = factors), parts)
 }
 
+# An index of the document, built once: where each element opens, and every
+# leaf (a field) with its position, its container (index into
+# cin_xml_containers(), 0 for any other parent), its name (id into `names`)
+# and its text; leaves are grouped by (container, name) for the look-ups.
+cin_xml_index <- function(tokens) {
+  containers <- cin_xml_containers()
+  container_id <- match(containers, tokens$names)  # name id of each container
+  opens <- tokens$kind == 1L | tokens$kind == 2L
+  opened_at <- which(opens)
+  leaves <- cin_xml_leaves(tokens, container_id)
+  n_names <- length(tokens$names)
+  list(names = tokens$names, containers = containers, container_id = container_id,
+       openings = split(opened_at, tokens$nid[opened_at]),
+       leaf_at = leaves$leaf_at, leaf_container = leaves$container, leaf_name = leaves$name,
+       leaf_text = leaves$text,
+       leaves_by_key = split(seq_along(leaves$leaf_at),
+                             cin_xml_leaf_key(leaves$container, leaves$name, n_names)))
+}
+
+# One integer per (container, name) pair, distinct for every pair: names are
+# 1..n_names and containers 0..15 (integer range holds 134 million names,
+# more than a file of several gigabytes has). A key of container * 10000 +
+# name let a file with over 10,000 distinct element names read one field as
+# another.
+cin_xml_leaf_key <- function(container, name, n_names) {
+  container * (n_names + 1L) + name
+}
+
+# Token positions where `element` opens (integer() if it never does, or is
+# not a container).
+cin_xml_openings <- function(doc, element) {
+  id <- doc$container_id[match(element, doc$containers)]
+  if (is.na(id)) return(integer())
+  at <- doc$openings[[as.character(id)]]
+  if (is.null(at)) integer() else at
+}
+
+# For token positions `at`, the number of the `owner` element that holds
+# each: the last `owner` opened before it (0 before the first).
+cin_xml_owner_number <- function(doc, owner, at) {
+  findInterval(at, cin_xml_openings(doc, owner))
+}
+
+# For each `element`, the number of the `owner` element that holds it.
+cin_xml_parent_number <- function(doc, element, owner) {
+  cin_xml_owner_number(doc, owner, cin_xml_openings(doc, element))
+}
+
+# The leaves named any of `fields` directly inside any of `containers`, in
+# the order of the index.
+cin_xml_leaves_in <- function(doc, containers, fields) {
+  name_id <- stats::na.omit(match(fields, doc$names))
+  if (!length(name_id)) return(integer())
+  container <- match(containers, doc$containers)
+  keys <- cin_xml_leaf_key(rep(container, times = length(name_id)),
+                           rep(name_id, each = length(container)), length(doc$names))
+  sort(unlist(doc$leaves_by_key[as.character(keys)], use.names = FALSE))
+}
+
+# One value of `field` per `owner` element (NA where it has none; the last
+# one where it has several).
+cin_xml_value_per <- function(doc, containers, field, owner) {
+  out <- rep(NA_character_, length(cin_xml_openings(doc, owner)))
+  hit <- cin_xml_leaves_in(doc, containers, field)
+  if (length(hit)) out[cin_xml_owner_number(doc, owner, doc$leaf_at[hit])] <- doc$leaf_text[hit]
+  out
+}
+
+# One row per `element`: the number of its episode (CINdetails) and each of
+# `fields` (output column = name, XML field = value).
+cin_xml_level_table <- function(doc, element, fields) {
+  out <- data.frame(episode = cin_xml_parent_number(doc, element, "CINdetails"))
+  for (column in names(fields)) out[[column]] <- cin_xml_value_per(doc, element, fields[[column]], element)
+  out
+}
+
+# The return's header: the first value of each field in Header,
+# CollectionDetails or Source.
+cin_xml_header <- function(doc) {
+  first <- function(field) {
+    hit <- cin_xml_leaves_in(doc, c("Header", "CollectionDetails", "Source"), field)
+    if (length(hit)) doc$leaf_text[hit[1]] else NA_character_
+  }
+  list(lea = first("LEA"), year = first("Year"), reference_date = first("ReferenceDate"),
+       collection = first("Collection"), software = first("SoftwareCode"))
+}
+
+# One row per Child: identifiers, characteristics, and disability (1 with a
+# disability code other than NONE, 0 with only NONE or blank, NA with none).
+cin_xml_children <- function(doc, file_no) {
+  n_children <- length(cin_xml_openings(doc, "Child"))
+  identifiers <- c("ChildIdentifiers", "Child")
+  characteristics <- c("ChildCharacteristics", "Child")
+  children <- data.frame(
+    file = rep(file_no, n_children), child = seq_len(n_children),
+    child_id = cin_xml_value_per(doc, identifiers, "LAchildID", "Child"),
+    birth_raw = cin_xml_value_per(doc, identifiers, "PersonBirthDate", "Child"),
+    expected_raw = cin_xml_value_per(doc, identifiers, "ExpectedPersonBirthDate", "Child"),
+    gender_raw = cin_xml_value_per(doc, identifiers, "GenderCurrent", "Child"),
+    sex_raw = cin_xml_value_per(doc, identifiers, "Sex", "Child"),
+    ethnicity_raw = cin_xml_value_per(doc, characteristics, "Ethnicity", "Child"),
+    stringsAsFactors = FALSE)
+  disability_leaves <- cin_xml_leaves_in(doc, c("Disabilities", "ChildCharacteristics"), "Disability")
+  disability_child <- cin_xml_owner_number(doc, "Child", doc$leaf_at[disability_leaves])
+  disabled <- !toupper(doc$leaf_text[disability_leaves]) %in% c("NONE", "")
+  child_no <- seq_len(n_children)
+  children$disability_raw <- ifelse(child_no %in% disability_child[disabled], 1L,
+                                    ifelse(child_no %in% disability_child, 0L, NA_integer_))
+  children
+}
+
+# One row per CINdetails (episode), with its child and its position among
+# the child's episodes.
+cin_xml_episodes <- function(doc, n_children) {
+  field <- function(name) cin_xml_value_per(doc, "CINdetails", name, "CINdetails")
+  episodes <- data.frame(
+    child = cin_xml_parent_number(doc, "CINdetails", "Child"),
+    referral_raw = field("CINreferralDate"), source_raw = field("ReferralSource"),
+    need_raw = field("PrimaryNeedCode"), closure_date_raw = field("CINclosureDate"),
+    closure_raw = field("ReasonForClosure"), nfa_raw = field("ReferralNFA"),
+    icpc_raw = field("DateOfInitialCPC"), stringsAsFactors = FALSE)
+  episodes$ep_pos <- sequence(tabulate(episodes$child, n_children))
+  episodes
+}
+
+# One row per Assessments block, with its episode and its position among the
+# episode's assessments.
+cin_xml_assessments <- function(doc, n_episodes) {
+  field <- function(name) cin_xml_value_per(doc, "Assessments", name, "Assessments")
+  assessments <- data.frame(
+    episode = cin_xml_parent_number(doc, "Assessments", "CINdetails"),
+    start_raw = field("AssessmentActualStartDate"), auth_raw = field("AssessmentAuthorisationDate"),
+    review_raw = field("AssessmentInternalReviewDate"), stringsAsFactors = FALSE)
+  assessments$as_pos <- sequence(tabulate(assessments$episode, n_episodes))
+  assessments
+}
+
+# One row per factor value (as written: one code, or several joined), with
+# its assessment; blank values are dropped.
+cin_xml_factors <- function(doc) {
+  factor_leaves <- cin_xml_leaves_in(doc, c("FactorsIdentifiedAtAssessment", "Assessments"),
+                                     c("AssessmentFactors", "FactorsIdentifiedAtAssessment"))
+  factors <- data.frame(assessment = cin_xml_owner_number(doc, "Assessments", doc$leaf_at[factor_leaves]),
+                        value = doc$leaf_text[factor_leaves], stringsAsFactors = FALSE)
+  factors[nzchar(factors$value), , drop = FALSE]
+}
+
 # The parts of an episode: section 47 enquiries, child protection plans
-# (with the number of review dates of each: `review_owner` gives the plan of
-# each review), CIN plans and the pre-proceedings module. `sub(level,
-# fields)` reads the fields of each element `level`.
-cin_xml_parts <- function(sub, review_owner) {
-  s47 <- sub("Section47", c(start_raw = "S47ActualStartDate", icpc_raw = "DateOfInitialCPC",
-                            target_raw = "InitialCPCtarget", not_required_raw = "ICPCnotRequired"))
-  cpp <- sub("ChildProtectionPlans", c(start_raw = "CPPstartDate", initial_cat = "InitialCategoryOfAbuse",
-                                       latest_cat = "LatestCategoryOfAbuse", end_raw = "CPPendDate",
-                                       previous_raw = "NumberOfPreviousCPP"))
-  cpp$reviews <- tabulate(review_owner, nrow(cpp))
-  cinp <- sub("CINPlanDates", c(start_raw = "CINPlanStartDate", end_raw = "CINPlanEndDate"))
-  pp <- sub("PreProceedingsandFGDM", cin_xml_pp_fields())
+# (with the number of review dates of each), CIN plans and the
+# pre-proceedings module.
+cin_xml_parts <- function(doc) {
+  s47 <- cin_xml_level_table(doc, "Section47", c(
+    start_raw = "S47ActualStartDate", icpc_raw = "DateOfInitialCPC",
+    target_raw = "InitialCPCtarget", not_required_raw = "ICPCnotRequired"))
+  cpp <- cin_xml_level_table(doc, "ChildProtectionPlans", c(
+    start_raw = "CPPstartDate", initial_cat = "InitialCategoryOfAbuse",
+    latest_cat = "LatestCategoryOfAbuse", end_raw = "CPPendDate",
+    previous_raw = "NumberOfPreviousCPP"))
+  cpp$reviews <- tabulate(cin_xml_plan_reviews(doc), nrow(cpp))
+  cinp <- cin_xml_level_table(doc, "CINPlanDates", c(start_raw = "CINPlanStartDate",
+                                                     end_raw = "CINPlanEndDate"))
+  pp <- cin_xml_level_table(doc, "PreProceedingsandFGDM", cin_xml_pp_fields())
   list(s47 = s47, cpp = cpp, cinp = cinp, pp = pp)
+}
+
+# The plan (number of its ChildProtectionPlans) of each non-blank review
+# date (Reviews/CPPreviewDate).
+cin_xml_plan_reviews <- function(doc) {
+  review <- cin_xml_leaves_in(doc, c("Reviews", "ChildProtectionPlans"), "CPPreviewDate")
+  review <- review[nzchar(doc$leaf_text[review])]
+  cin_xml_owner_number(doc, "ChildProtectionPlans", doc$leaf_at[review])
 }
 
 # The pre-proceedings and family group decision-making module (from
@@ -447,28 +525,28 @@ cin_xml_pp_fields <- function() {
     court_raw = "CourtAppDate", letter_cp_raw = "LetterInitCPDate")
 }
 
-# Leaves with their container (the parent element, as an index into `cid`,
-# 0 if not a container), element name id and trimmed, decoded text.
-cin_xml_leaves <- function(tk, cid) {
-  kind <- tk$kind
-  nid <- tk$nid
-  lf <- tk$leaf
-  # parent of each leaf: the last element opened one level up before it
+# Every leaf with its container (index into `container_id`, 0 if its parent
+# is not a container), its element name id and its trimmed, decoded text.
+cin_xml_leaves <- function(tokens, container_id) {
+  kind <- tokens$kind
+  leaf_at <- tokens$leaf
+  # the parent of each leaf: the last element opened one level up before it,
+  # found by sorting the openings by (depth, position) in one number
   depth <- cumsum(c(-1L, 0L, 1L, 0L)[kind + 2L])
-  op <- which(kind == 1L)
-  okey <- depth[op] * 1e8 + op
-  oo <- order(okey, method = "radix")
-  pdepth <- ifelse(kind[lf] == 2L, depth[lf], depth[lf] - 1L)
-  par <- op[oo][findInterval(pdepth * 1e8 + lf, okey[oo])]
-  ctx <- match(nid[par], cid)
-  ctx[is.na(ctx)] <- 0L
-  lname <- nid[lf]
-  text <- tk$text
+  opened_at <- which(kind == 1L)
+  span <- length(kind) + 1  # > every position, so the number is exact for any file
+  open_key <- depth[opened_at] * span + opened_at
+  ord <- order(open_key, method = "radix")
+  parent_depth <- ifelse(kind[leaf_at] == 2L, depth[leaf_at], depth[leaf_at] - 1L)
+  parent <- opened_at[ord][findInterval(parent_depth * span + leaf_at, open_key[ord])]
+  container <- match(tokens$nid[parent], container_id)
+  container[is.na(container)] <- 0L
+  text <- tokens$text
   pad <- grepl("^[[:space:]]|[[:space:]]$", text, perl = TRUE)
   if (any(pad)) text[pad] <- trimws(text[pad])
   if (any(grepl("&", text, fixed = TRUE))) text <- cin_xml_entities(text)
   Encoding(text) <- "UTF-8"
-  list(lf = lf, ctx = ctx, lname = lname, text = text)
+  list(leaf_at = leaf_at, container = container, name = tokens$nid[leaf_at], text = text)
 }
 
 cin_xml_entities <- function(x) {

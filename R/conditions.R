@@ -14,10 +14,6 @@ warn_cscdemand <- function(message, ..., class = NULL, .envir = parent.frame()) 
   cli::cli_warn(message, ..., class = c(class, "cscdemand_warning"), .envir = .envir)
 }
 
-# Older names used by the deprivation and GLMM code: the same functions.
-abort_imd <- abort_input
-warn_imd <- warn_cscdemand
-
 check_count <- function(x, min = 1, arg = rlang::caller_arg(x), call = rlang::caller_env(),
                         allow_null = FALSE) {
   if (allow_null && is.null(x)) return(invisible(x))

@@ -42,11 +42,15 @@ plot_council_trend <- function(x, measures = NULL, ncol = NULL) {
   x$group <- paste(x$series, x$area)
   cols <- stats::setNames(c("#B2182B", "#2166AC", "#4DAC26", "grey35"), levels(x$series))
   sizes <- stats::setNames(c(1.4, 0.7, 0.7, 0.7), levels(x$series))
-  ggplot2::ggplot(x[!is.na(x$value), ],
+  # a year without a published figure stays in the data as NA, so that the
+  # line breaks there rather than joining the years either side of it; a
+  # year missing altogether inside a line's span counts as such a year too
+  x <- context_trend_complete(x)
+  ggplot2::ggplot(x,
                   ggplot2::aes(x = .data$year, y = .data$value, colour = .data$series,
                                group = .data$group)) +
-    ggplot2::geom_line(ggplot2::aes(linewidth = .data$series)) +
-    ggplot2::geom_point(ggplot2::aes(shape = .data$own), size = 1.8, fill = "white") +
+    ggplot2::geom_line(ggplot2::aes(linewidth = .data$series), na.rm = TRUE) +
+    ggplot2::geom_point(ggplot2::aes(shape = .data$own), size = 1.8, fill = "white", na.rm = TRUE) +
     ggplot2::scale_colour_manual(values = cols, name = NULL, drop = FALSE) +
     ggplot2::scale_linewidth_manual(values = sizes, guide = "none") +
     ggplot2::scale_shape_manual(values = c(`TRUE` = 16, `FALSE` = 21), guide = "none") +
@@ -59,6 +63,70 @@ plot_council_trend <- function(x, measures = NULL, ncol = NULL) {
                   caption = "Source: DfE Characteristics of children in need; ONS mid-year estimates.") +
     ggplot2::theme_minimal() +
     ggplot2::theme(legend.position = "bottom")
+}
+
+# The rows of a trend chart's data with every year inside each line's span
+# (from its first to its last year with a row): a year with no row gets one
+# whose value is NA, so geom_line() breaks there.
+context_trend_complete <- function(x) {
+  parts <- split(x, list(x$panel, x$group), drop = TRUE)
+  add <- lapply(parts, function(d) {
+    yrs <- setdiff(seq(min(d$year), max(d$year)), d$year)
+    if (!length(yrs)) return(NULL)
+    out <- d[rep(1L, length(yrs)), , drop = FALSE]
+    out$year <- yrs
+    out$value <- NA_real_
+    if ("mark" %in% names(out)) out$mark <- NA_character_
+    out
+  })
+  x <- rbind(x, do.call(rbind, add))
+  x[order(x$panel, x$group, x$year), , drop = FALSE]
+}
+
+# The years in a trend chart's lines without a published figure, between
+# years with one (where plot_council_trend() breaks the line): a data frame
+# of measure, label, series ("Council", "Region", ...) and year, empty when
+# every line is whole.
+context_trend_gaps <- function(x, measures = NULL) {
+  if (!is.null(measures)) x <- x[x$measure %in% measures, ]
+  x <- as.data.frame(x)
+  if (!nrow(x)) return(data.frame(measure = character(), label = character(), comparator = character(), year = numeric()))
+  x$panel <- x$measure
+  x$group <- paste(x$comparator, x$area)
+  x <- context_trend_complete(x)
+  gap <- unlist(lapply(split(seq_len(nrow(x)), list(x$panel, x$group), drop = TRUE), function(i) {
+    seen <- which(!is.na(x$value[i]))
+    if (length(seen) < 2L) return(integer())
+    inner <- i[seq(min(seen), max(seen))]
+    inner[is.na(x$value[inner])]
+  }))
+  out <- x[sort(gap), intersect(c("measure", "label", "comparator", "area", "year", "mark"), names(x)), drop = FALSE]
+  rownames(out) <- NULL
+  out
+}
+
+# A sentence for a trend chart's caption saying where its lines break and
+# why ("" when no line breaks): the council's own gaps by measure and year,
+# the comparators' in one clause.
+context_gap_caption <- function(x, measures = NULL) {
+  g <- context_trend_gaps(x, measures)
+  if (!nrow(g)) return("")
+  council <- attr(x, "council")$name
+  yr <- function(y) paste0(y - 1, "-", substr(y, 3, 4))
+  listing <- function(v) if (length(v) < 2L) v else paste(paste(v[-length(v)], collapse = ", "), "and", v[length(v)])
+  own <- g[g$comparator == "Council", , drop = FALSE]
+  bits <- character()
+  if (nrow(own)) {
+    by_m <- split(own$year, factor(own$label, levels = unique(own$label)))
+    bits <- paste0(council, "'s line for ", tolower(substr(names(by_m), 1, 1)), substring(names(by_m), 2),
+                   " breaks at ", vapply(by_m, function(y) listing(yr(sort(unique(y)))), ""))
+  }
+  if (any(g$comparator != "Council")) bits <- c(bits, "a comparator's line breaks where it has no figure")
+  why <- if ("mark" %in% names(g) && nrow(own) && all(own$mark %in% "c", na.rm = FALSE))
+    "DfE withheld those figures (\"c\") to protect small numbers" else
+    "DfE published no figure for those years (withheld, \"c\", to protect small numbers, or not available)"
+  paste0(" A line breaks at a year without a published figure, rather than joining the years either side: ",
+         paste(bits, collapse = "; "), " (", why, ").")
 }
 
 #' @rdname plot_council_trend

@@ -38,11 +38,11 @@ glmm <- function(formula, data, family = "nbinom2", nagq = 1, control = glmm_con
   call <- match.call()
   fam <- glmm_family_name(family)
   if (!inherits(formula, "formula") || length(formula) != 3L) {
-    abort_imd(c("{.arg formula} must be a two-sided formula.",
-                i = "For example {.code cases ~ imd_decile + offset(log(children)) + (1 | la)}."),
-              class = "cscdemand_error_formula")
+    abort_input(c("{.arg formula} must be a two-sided formula.",
+                  i = "For example {.code cases ~ imd_decile + offset(log(children)) + (1 | la)}."),
+                class = "cscdemand_error_formula")
   }
-  if (!is.data.frame(data)) abort_imd("{.arg data} must be a data frame.")
+  if (!is.data.frame(data)) abort_input("{.arg data} must be a data frame.")
   mf <- glmm_frame(formula, data, fam)
   fit <- glmm_ri(mf$data, outcome = ".y", predictors = mf$predictors,
                  exposure = if (mf$has_offset) ".exposure" else NULL,
@@ -61,8 +61,8 @@ glmm_family_name <- function(family, call = rlang::caller_env()) {
   out <- switch(family, nbinom2 = , negbin = , negative.binomial = "negbin",
                 poisson = "poisson", binomial = "binomial", NA_character_)
   if (is.na(out)) {
-    abort_imd(c("{.arg family} must be \"nbinom2\", \"poisson\" or \"binomial\".",
-                x = "You supplied {.val {family}}."), class = "cscdemand_error_family", call = call)
+    abort_input(c("{.arg family} must be \"nbinom2\", \"poisson\" or \"binomial\".",
+                  x = "You supplied {.val {family}}."), class = "cscdemand_error_family", call = call)
   }
   out
 }
@@ -89,8 +89,8 @@ glmm_frame <- function(formula, data, family, need_y = TRUE, call = rlang::calle
   offs <- Filter(is_off, terms_list)
   fixed <- Filter(function(e) !is_bar(e) && !is_off(e), terms_list)
   bad <- function(msg, what = "", why = "") {
-    abort_imd(c(msg, i = "Supported: {.code y ~ x1 + x2 + offset(log(n)) + (1 | group)}."),
-              class = "cscdemand_error_formula", call = call)
+    abort_input(c(msg, i = "Supported: {.code y ~ x1 + x2 + offset(log(n)) + (1 | group)}."),
+                class = "cscdemand_error_formula", call = call)
   }
   if (length(bars) > 1L) bad("Only one random-effect term is supported.")
   group <- NULL

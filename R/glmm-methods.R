@@ -75,9 +75,9 @@ predict.cscdemand_glmm <- function(object, newdata, type = c("link", "response")
   type <- rlang::arg_match(type)
   check_flag(random)
   if (missing(newdata) || !is.data.frame(newdata)) {
-    abort_imd(c("{.arg newdata} must be a data frame with the model's columns.",
-                i = "Pass the data used to fit for fitted values."),
-              class = "cscdemand_error_newdata")
+    abort_input(c("{.arg newdata} must be a data frame with the model's columns.",
+                  i = "Pass the data used to fit for fitted values."),
+                class = "cscdemand_error_newdata")
   }
   if (!is.null(object$formula)) {
     newdata <- glmm_frame(object$formula, newdata, object$family, need_y = FALSE)$data
@@ -258,8 +258,8 @@ simulate.cscdemand_glmm <- function(object, nsim = 1, seed = NULL, ...) {
   check_count(nsim)
   d <- object$data
   if (is.null(d)) {
-    abort_imd(c("{.fn simulate} needs a fit from {.fn glmm} (which keeps the model's columns).",
-                i = "Refit with the formula interface."), class = "cscdemand_error_newdata")
+    abort_input(c("{.fn simulate} needs a fit from {.fn glmm} (which keeps the model's columns).",
+                  i = "Refit with the formula interface."), class = "cscdemand_error_newdata")
   }
   object$formula <- NULL  # d already holds the model's columns
   eta <- predict.cscdemand_glmm(object, d, type = "link", random = FALSE)

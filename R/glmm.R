@@ -64,13 +64,13 @@ glmm_ri <- function(data, outcome, predictors = NULL, exposure = NULL, trials = 
   family <- rlang::arg_match(family)
   check_count(nagq, min = 1)
   if (nagq > 25) {
-    abort_imd(c("{.arg nagq} must be at most 25.",
-                i = "Adaptive quadrature is exact to high precision with far fewer points."),
-              class = "cscdemand_error_nagq")
+    abort_input(c("{.arg nagq} must be at most 25.",
+                  i = "Adaptive quadrature is exact to high precision with far fewer points."),
+                class = "cscdemand_error_nagq")
   }
   if (!inherits(control, "cscdemand_glmm_control")) {
-    abort_imd(c("{.arg control} must come from {.fn glmm_control}.",
-                i = "For example {.code control = glmm_control(maxit = 500)}."))
+    abort_input(c("{.arg control} must come from {.fn glmm_control}.",
+                  i = "For example {.code control = glmm_control(maxit = 500)}."))
   }
   threads <- resolve_threads(threads)
   prep <- glmm_prepare(data, outcome, predictors, exposure, trials, family, random,
@@ -132,14 +132,14 @@ glmm_check_columns <- function(data, outcome, predictors, exposure, trials, fami
   check_data_frame(data, call = call)
   check_column_name(outcome, data, call = call)
   if (!is.null(predictors) && (!is.character(predictors) || anyNA(predictors))) {
-    abort_imd("{.arg predictors} must be a character vector of column names.", call = call,
-              class = "cscdemand_error_column")
+    abort_input("{.arg predictors} must be a character vector of column names.", call = call,
+                class = "cscdemand_error_column")
   }
   for (v in predictors) check_column_name(v, data, arg = "predictors", call = call)
   if (!is.null(exposure)) check_column_name(exposure, data, call = call)
   if (!is.null(trials)) {
     if (family != "binomial") {
-      abort_imd("{.arg trials} is only used with {.code family = \"binomial\"}.", call = call)
+      abort_input("{.arg trials} is only used with {.code family = \"binomial\"}.", call = call)
     }
     check_column_name(trials, data, call = call)
   }
@@ -153,11 +153,11 @@ glmm_complete_rows <- function(data, cols, call) {
   cc <- stats::complete.cases(data[cols])
   if (!all(cc)) {
     bad <- which(!cc)
-    warn_imd(c("Dropped {length(bad)} row{?s} with missing values in {.field {cols}}.",
-               i = "{rows_label(bad)}."), class = "cscdemand_warning_missing")
+    warn_cscdemand(c("Dropped {length(bad)} row{?s} with missing values in {.field {cols}}.",
+                     i = "{rows_label(bad)}."), class = "cscdemand_warning_missing")
   }
   if (!any(cc)) {
-    abort_imd("No complete rows to fit.", call = call, class = "cscdemand_error_outcome")
+    abort_input("No complete rows to fit.", call = call, class = "cscdemand_error_outcome")
   }
   cc
 }
@@ -167,41 +167,41 @@ glmm_outcome <- function(data, outcome, trials, family, rows, call) {
   y <- data[[outcome]]
   if (is.logical(y)) y <- as.numeric(y)
   if (!is.numeric(y)) {
-    abort_imd(c("Outcome column {.field {outcome}} must be numeric.",
-                x = "It is of type {.cls {class(y)[1]}}."), call = call,
-              class = "cscdemand_error_outcome")
+    abort_input(c("Outcome column {.field {outcome}} must be numeric.",
+                  x = "It is of type {.cls {class(y)[1]}}."), call = call,
+                class = "cscdemand_error_outcome")
   }
   bad <- which(y < 0 | y != round(y))
   if (length(bad)) {
-    abort_imd(c("Outcome column {.field {outcome}} must hold whole numbers of at least 0.",
-                x = "{rows_label(rows[bad])}: {.val {utils::head(y[bad], 5)}}."),
-              call = call, class = "cscdemand_error_outcome")
+    abort_input(c("Outcome column {.field {outcome}} must hold whole numbers of at least 0.",
+                  x = "{rows_label(rows[bad])}: {.val {utils::head(y[bad], 5)}}."),
+                call = call, class = "cscdemand_error_outcome")
   }
   if (family == "binomial") {
     n_tr <- if (is.null(trials)) rep(1, length(y)) else data[[trials]]
     bad <- which(!is.numeric(n_tr) | n_tr < 1 | n_tr != round(n_tr) | y > n_tr)
     if (length(bad)) {
       if (is.null(trials)) {
-        abort_imd(c("Outcome column {.field {outcome}} must be 0/1 for a binomial model.",
-                    x = "{rows_label(rows[bad])}: greater than 1.",
-                    i = "For counts of successes, give the number of trials in {.arg trials}."),
-                  call = call, class = "cscdemand_error_outcome")
+        abort_input(c("Outcome column {.field {outcome}} must be 0/1 for a binomial model.",
+                      x = "{rows_label(rows[bad])}: greater than 1.",
+                      i = "For counts of successes, give the number of trials in {.arg trials}."),
+                    call = call, class = "cscdemand_error_outcome")
       }
-      abort_imd(c("Column {.field {trials}} must be whole numbers of at least 1 and at least the outcome.",
-                  x = "Problem {tolower(rows_label(rows[bad]))}."),
-                call = call, class = "cscdemand_error_outcome")
+      abort_input(c("Column {.field {trials}} must be whole numbers of at least 1 and at least the outcome.",
+                    x = "Problem {tolower(rows_label(rows[bad]))}."),
+                  call = call, class = "cscdemand_error_outcome")
     }
     if (sum(y) == 0 || sum(y) == sum(n_tr)) {
-      abort_imd(c("Outcome {.field {outcome}} is {if (sum(y) == 0) 'never' else 'always'} a success.",
-                  i = "A logistic model needs both outcomes."), call = call,
-                class = "cscdemand_error_outcome")
+      abort_input(c("Outcome {.field {outcome}} is {if (sum(y) == 0) 'never' else 'always'} a success.",
+                    i = "A logistic model needs both outcomes."), call = call,
+                  class = "cscdemand_error_outcome")
     }
   } else {
     n_tr <- rep(1, length(y))
     if (sum(y) == 0) {
-      abort_imd(c("Outcome {.field {outcome}} is zero in every row.",
-                  i = "A rate model needs at least some events."), call = call,
-                class = "cscdemand_error_outcome")
+      abort_input(c("Outcome {.field {outcome}} is zero in every row.",
+                    i = "A rate model needs at least some events."), call = call,
+                  class = "cscdemand_error_outcome")
     }
   }
   list(y = y, n_tr = n_tr)
@@ -214,10 +214,10 @@ glmm_offset <- function(data, exposure, rows, call) {
     e <- data[[exposure]]
     bad <- which(!is.numeric(e) | !is.finite(e) | e <= 0)
     if (!is.numeric(e) || length(bad)) {
-      abort_imd(c("Exposure column {.field {exposure}} must be positive numbers.",
-                  x = "{rows_label(rows[bad])}: zero, negative or not finite.",
-                  i = "Drop rows with no children (e.g. {.code subset(data, {exposure} > 0)}), or fix the denominators."),
-                call = call, class = "cscdemand_error_exposure")
+      abort_input(c("Exposure column {.field {exposure}} must be positive numbers.",
+                    x = "{rows_label(rows[bad])}: zero, negative or not finite.",
+                    i = "Drop rows with no children (e.g. {.code subset(data, {exposure} > 0)}), or fix the denominators."),
+                  call = call, class = "cscdemand_error_exposure")
     }
     offset <- log(e)
   }
@@ -230,17 +230,17 @@ glmm_groups <- function(data, random, call) {
   g <- data[[random]]
   gf <- factor(as.character(g))
   if (nlevels(gf) < 3L) {
-    abort_imd(c("A random intercept needs at least 3 groups in {.field {random}}.",
-                x = "There {?is/are} {nlevels(gf)} group{?s}.",
-                i = "Use {.code random = NULL} for a model without random effects."),
-              call = call, class = "cscdemand_error_groups")
+    abort_input(c("A random intercept needs at least 3 groups in {.field {random}}.",
+                  x = "There {?is/are} {nlevels(gf)} group{?s}.",
+                  i = "Use {.code random = NULL} for a model without random effects."),
+                call = call, class = "cscdemand_error_groups")
   }
   sizes <- tabulate(gf, nlevels(gf))
   if (any(sizes == 1L)) {
     one <- levels(gf)[sizes == 1L]
-    warn_imd(c("{length(one)} group{?s} of {.field {random}} {?has/have} a single row: {.val {utils::head(one, 5)}}.",
-               i = "Their random intercepts rest on one observation; estimates are shrunk to the mean."),
-             class = "cscdemand_warning_small_group")
+    warn_cscdemand(c("{length(one)} group{?s} of {.field {random}} {?has/have} a single row: {.val {utils::head(one, 5)}}.",
+                     i = "Their random intercepts rest on one observation; estimates are shrunk to the mean."),
+                   class = "cscdemand_warning_small_group")
   }
   gf
 }
@@ -268,9 +268,9 @@ glmm_layout <- function(m, gf, family, random, call) {
   qrX <- qr(X)
   if (qrX$rank < p) {
     alias <- colnames(X)[qrX$pivot[(qrX$rank + 1):p]]
-    abort_imd(c("The predictors are collinear: {.field {alias}} {?is/are} a combination of the others.",
-                i = "Drop one of the columns, or check that each predictor varies in the data."),
-              call = call, class = "cscdemand_error_collinear")
+    abort_input(c("The predictors are collinear: {.field {alias}} {?is/are} a combination of the others.",
+                  i = "Drop one of the columns, or check that each predictor varies in the data."),
+                call = call, class = "cscdemand_error_collinear")
   }
   if (family == "binomial") check_separation(X, y, n_tr, call = call)
   o <- order(gi)
@@ -324,9 +324,9 @@ glmm_design <- function(data, predictors, spec, levels = NULL, call = rlang::cal
       if (!is.null(levels[[v]])) {
         bad <- which(!is.na(x) & !as.character(x) %in% lv)
         if (length(bad)) {
-          abort_imd(c("Column {.field {v}} of {.arg newdata} has level{?s} not in the fitted model: {.val {unique(as.character(x[bad]))}}.",
-                      x = "{rows_label(bad)}."),
-                    call = call, class = "cscdemand_error_newdata")
+          abort_input(c("Column {.field {v}} of {.arg newdata} has level{?s} not in the fitted model: {.val {unique(as.character(x[bad]))}}.",
+                        x = "{rows_label(bad)}."),
+                      call = call, class = "cscdemand_error_newdata")
         }
       }
       lev_out[[v]] <- lv
@@ -335,9 +335,9 @@ glmm_design <- function(data, predictors, spec, levels = NULL, call = rlang::cal
     } else if (is.numeric(x)) {
       cols[[v]] <- as.numeric(x)
     } else {
-      abort_imd(c("Predictor column {.field {v}} must be numeric, logical, character or factor.",
-                  x = "It is of type {.cls {class(x)[1]}}."), call = call,
-                class = "cscdemand_error_column")
+      abort_input(c("Predictor column {.field {v}} must be numeric, logical, character or factor.",
+                    x = "It is of type {.cls {class(x)[1]}}."), call = call,
+                  class = "cscdemand_error_column")
     }
   }
   X <- do.call(cbind, cols)
@@ -359,9 +359,9 @@ check_separation <- function(X, y, n, call = rlang::caller_env()) {
       ys <- sum(y[s])
       if (ys == 0 || ys == sum(n[s])) {
         nm <- colnames(X)[k]
-        abort_imd(c("Perfect separation: the outcome is {if (ys == 0) 'never' else 'always'} a success when {.field {nm}} is {val}.",
-                    i = "Its odds ratio would be infinite. Merge that category with another, or drop the predictor."),
-                  call = call, class = "cscdemand_error_separation")
+        abort_input(c("Perfect separation: the outcome is {if (ys == 0) 'never' else 'always'} a success when {.field {nm}} is {val}.",
+                      i = "Its odds ratio would be infinite. Merge that category with another, or drop the predictor."),
+                    call = call, class = "cscdemand_error_separation")
       }
     }
   }
@@ -480,34 +480,34 @@ glmm_at_bound <- function(psi, random, family) {
 # Classed warnings for fits that need a second look; the state is stored too.
 glmm_diagnose <- function(fit, info_ok) {
   if (fit$convergence$code != 0L) {
-    warn_imd(c("The GLMM did not converge: {fit$convergence$message}.",
-               i = "Try {.code control = glmm_control(maxit = 1000)}, fewer predictors, or rescaled predictors."),
-             class = "cscdemand_warning_convergence")
+    warn_cscdemand(c("The GLMM did not converge: {fit$convergence$message}.",
+                     i = "Try {.code control = glmm_control(maxit = 1000)}, fewer predictors, or rescaled predictors."),
+                   class = "cscdemand_warning_convergence")
   }
   if (fit$convergence$modes_unconverged > 0L) {
-    warn_imd(c("The conditional mode of {fit$convergence$modes_unconverged} group{?s} did not converge in 200 Newton steps.",
-               i = "The Laplace or quadrature approximation is unreliable there; check for groups with extreme counts."),
-             class = "cscdemand_warning_convergence")
+    warn_cscdemand(c("The conditional mode of {fit$convergence$modes_unconverged} group{?s} did not converge in 200 Newton steps.",
+                     i = "The Laplace or quadrature approximation is unreliable there; check for groups with extreme counts."),
+                   class = "cscdemand_warning_convergence")
   }
   if (!info_ok) {
-    warn_imd(c("The observed information is not positive definite, so standard errors are {.code NA}.",
-               i = "The model may be over-parameterised or a parameter is on its boundary."),
-             class = "cscdemand_warning_hessian")
+    warn_cscdemand(c("The observed information is not positive definite, so standard errors are {.code NA}.",
+                     i = "The model may be over-parameterised or a parameter is on its boundary."),
+                   class = "cscdemand_warning_hessian")
   }
   if (!is.na(fit$sigma) && fit$sigma < 1e-3) {
-    warn_imd(c("The random intercept standard deviation is estimated at (close to) zero.",
-               i = "The groups do not differ beyond chance; a model with {.code random = NULL} gives the same fit."),
-             class = "cscdemand_warning_singular")
+    warn_cscdemand(c("The random intercept standard deviation is estimated at (close to) zero.",
+                     i = "The groups do not differ beyond chance; a model with {.code random = NULL} gives the same fit."),
+                   class = "cscdemand_warning_singular")
   }
   if (!is.na(fit$theta) && fit$theta > 1e5) {
-    warn_imd(c("The negative binomial dispersion {.field theta} is at its upper limit: there is no over-dispersion.",
-               i = "Use {.code family = \"poisson\"}."), class = "cscdemand_warning_boundary")
+    warn_cscdemand(c("The negative binomial dispersion {.field theta} is at its upper limit: there is no over-dispersion.",
+                     i = "Use {.code family = \"poisson\"}."), class = "cscdemand_warning_boundary")
   }
   if (fit$family == "binomial" && any(abs(fit$coefficients[-1]) > 15)) {
     big <- names(fit$coefficients)[-1][abs(fit$coefficients[-1]) > 15]
-    warn_imd(c("Coefficient{?s} {.field {big}} {?is/are} very large on the logit scale: quasi-separation.",
-               i = "Merge sparse categories or drop the predictor."),
-             class = "cscdemand_warning_separation")
+    warn_cscdemand(c("Coefficient{?s} {.field {big}} {?is/are} very large on the logit scale: quasi-separation.",
+                     i = "Merge sparse categories or drop the predictor."),
+                   class = "cscdemand_warning_separation")
   }
   invisible()
 }

@@ -59,16 +59,16 @@ imd_gradient <- function(data, outcome, exposure = NULL,
   decile_as <- rlang::arg_match(decile_as)
   check_data_frame(data)
   if (is.null(child_decile) && is.null(la_decile)) {
-    abort_imd("At least one of {.arg child_decile} and {.arg la_decile} must be a column name.")
+    abort_input("At least one of {.arg child_decile} and {.arg la_decile} must be a column name.")
   }
   for (v in c(child_decile, la_decile)) {
     check_column_name(v, data, arg = if (identical(v, child_decile)) "child_decile" else "la_decile")
     x <- data[[v]]
     bad <- which(!is.na(x) & !(x %in% 1:10))
     if (!is.numeric(x) || length(bad)) {
-      abort_imd(c("Decile column {.field {v}} must hold whole numbers from 1 to 10.",
-                  x = "{rows_label(bad)}.", i = "Use {.fn link_imd} to add deciles."),
-                class = "cscdemand_error_decile")
+      abort_input(c("Decile column {.field {v}} must hold whole numbers from 1 to 10.",
+                    x = "{rows_label(bad)}.", i = "Use {.fn link_imd} to add deciles."),
+                  class = "cscdemand_error_decile")
     }
   }
   if (!is.null(strata)) check_column_name(strata, data)
@@ -103,8 +103,8 @@ imd_gradient <- function(data, outcome, exposure = NULL,
                   trials = trials, family = family, random = random, nagq = nagq,
                   control = control, threads = threads),
           cscdemand_error = function(e) {
-            warn_imd(c("Stratum {.val {sl}} of {.field {strata}}: the {mn} model was not fitted.",
-                       x = conditionMessage(e)), class = "cscdemand_warning_stratum")
+            warn_cscdemand(c("Stratum {.val {sl}} of {.field {strata}}: the {mn} model was not fitted.",
+                             x = conditionMessage(e)), class = "cscdemand_warning_stratum")
             NULL
           })
       }
@@ -124,8 +124,8 @@ imd_gradient <- function(data, outcome, exposure = NULL,
     if (length(fits)) models[[sl]] <- fits
   }
   if (!length(models)) {
-    abort_imd("No model could be fitted in any stratum of {.field {strata}}.",
-              class = "cscdemand_error_outcome")
+    abort_input("No model could be fitted in any stratum of {.field {strata}}.",
+                class = "cscdemand_error_outcome")
   }
   ratios <- do.call(rbind, ratios)
   rownames(ratios) <- NULL
@@ -221,12 +221,12 @@ simulate_imd_rates <- function(n_la = 150, edition = 2019, rate = 0.06, child_ra
 gradient_model <- function(x, model = NULL, stratum = NULL, call = rlang::caller_env()) {
   stratum <- stratum %||% names(x$models)[1]
   if (!stratum %in% names(x$models)) {
-    abort_imd("{.arg stratum} must be one of {.val {names(x$models)}}.", call = call)
+    abort_input("{.arg stratum} must be one of {.val {names(x$models)}}.", call = call)
   }
   fits <- x$models[[stratum]]
   model <- model %||% (if ("adjusted" %in% names(fits)) "adjusted" else names(fits)[1])
   if (!model %in% names(fits)) {
-    abort_imd("{.arg model} must be one of {.val {names(fits)}}.", call = call)
+    abort_input("{.arg model} must be one of {.val {names(fits)}}.", call = call)
   }
   fits[[model]]
 }
@@ -448,8 +448,8 @@ plot.cscdemand_imd_gradient <- function(x, models = NULL, ...) {
 imd_thresholds <- function(data, outcomes, covariates = NULL, random = "la_code", ...) {
   check_data_frame(data)
   if (!is.character(outcomes) || length(outcomes) < 1L) {
-    abort_imd("{.arg outcomes} must be a character vector of outcome columns.",
-              class = "cscdemand_error_column")
+    abort_input("{.arg outcomes} must be a character vector of outcome columns.",
+                class = "cscdemand_error_column")
   }
   for (v in outcomes) check_column_name(v, data, arg = "outcomes")
   fits <- list()

@@ -66,9 +66,9 @@ link_imd <- function(episodes, lsoa = NULL, edition = NULL, la = NULL,
              "la_imd_rank", "la_imd_decile")
   clash <- intersect(added, setdiff(names(episodes), la %||% character()))
   if (length(clash)) {
-    abort_imd(c("{.arg episodes} already has column{?s} {.field {clash}}.",
-                  i = "Rename or drop those columns before linking; {.fn link_imd} adds them."),
-                class = "cscdemand_error_column_clash")
+    abort_input(c("{.arg episodes} already has column{?s} {.field {clash}}.",
+                    i = "Rename or drop those columns before linking; {.fn link_imd} adds them."),
+                  class = "cscdemand_error_column_clash")
   }
   codes <- imd_clean_codes(episodes[[lsoa]], lsoa)
   ed <- imd_choose_editions(codes, edition)
@@ -175,9 +175,9 @@ rates_by_decile <- function(episodes, population = NULL, by = NULL, decile = "im
   edition <- imd_rates_edition(edition, episodes)
   d <- episodes[[decile]]
   if (!is.numeric(d) || any(!is.na(d) & !(d %in% 1:10))) {
-    abort_imd(c("Column {.field {decile}} must hold deciles 1 to 10.",
-                  i = "Use {.fn link_imd} to add {.field imd_decile}."),
-                class = "cscdemand_error_decile")
+    abort_input(c("Column {.field {decile}} must hold deciles 1 to 10.",
+                    i = "Use {.fn link_imd} to add {.field imd_decile}."),
+                  class = "cscdemand_error_decile")
   }
   tab <- imd_lookup(edition)
   by_la <- "la_code" %in% by
@@ -193,7 +193,7 @@ rates_by_decile <- function(episodes, population = NULL, by = NULL, decile = "im
   e$n <- 1
   keys <- c(by, "decile")
   if (nrow(e) == 0L) {
-    abort_imd("No rows of {.arg episodes} have a decile.", class = "cscdemand_error_decile")
+    abort_input("No rows of {.arg episodes} have a decile.", class = "cscdemand_error_decile")
   }
   cnt <- stats::aggregate(e["n"], e[keys], sum)
   # complete grid: every group x decile 1..10, zero counts included
@@ -319,9 +319,9 @@ imd_lookup <- function(edition) {
 imd_lsoa_column <- function(episodes, call = rlang::caller_env()) {
   cand <- intersect(c("lsoa", "lsoa21", "lsoa11"), names(episodes))
   if (!length(cand)) {
-    abort_imd(c("{.arg episodes} has no LSOA column ({.field lsoa}, {.field lsoa21} or {.field lsoa11}).",
-                i = "Name the column with {.arg lsoa}."),
-              class = "cscdemand_error_column", call = call)
+    abort_input(c("{.arg episodes} has no LSOA column ({.field lsoa}, {.field lsoa21} or {.field lsoa11}).",
+                  i = "Name the column with {.arg lsoa}."),
+                class = "cscdemand_error_column", call = call)
   }
   cand[1]
 }
@@ -329,9 +329,9 @@ imd_lsoa_column <- function(episodes, call = rlang::caller_env()) {
 imd_clean_codes <- function(codes, col, call = rlang::caller_env()) {
   if (is.factor(codes)) codes <- as.character(codes)
   if (!is.character(codes)) {
-    abort_imd(c("Column {.field {col}} must hold LSOA codes as text.",
-                x = "It is of type {.cls {class(codes)[1]}}."),
-              class = "cscdemand_error_lsoa", call = call)
+    abort_input(c("Column {.field {col}} must hold LSOA codes as text.",
+                  x = "It is of type {.cls {class(codes)[1]}}."),
+                class = "cscdemand_error_lsoa", call = call)
   }
   codes <- toupper(trimws(codes))
   codes[!is.na(codes) & codes == ""] <- NA_character_
@@ -357,13 +357,13 @@ imd_abort_unknown <- function(codes, unknown, col, edition, call = rlang::caller
   n21 <- sum(is_lsoa21_code(bad))
   what <- if (is.null(edition)) "LSOA codes (2011 or 2021)" else if (edition == 2025L)
     "LSOA 2021 codes" else "LSOA 2011 codes"
-  abort_imd(c(
-    "{length(bad)} LSOA code{?s} {?is/are} not {what} in England (column {.field {col}}).",
-    x = "Unknown: {.val {utils::head(bad, 8)}}{if (length(bad) > 8) ' ...' else ''} ({tolower(rows_label(rows))}).",
-    if (n21 > 0 && !is.null(edition) && edition != 2025L)
-      c(i = paste0("{n21} of them look{?s/} like {?a 2021 LSOA code/2021 LSOA codes}: map {?it/them} ",
-                   "to 2011 codes with the ONS LSOA 2011 to LSOA 2021 lookup first.")),
-    i = "Correct the codes, or use {.code on_unknown = \"keep\"} to keep these rows with {.code NA} deprivation."
+  abort_input(c(
+      "{length(bad)} LSOA code{?s} {?is/are} not {what} in England (column {.field {col}}).",
+      x = "Unknown: {.val {utils::head(bad, 8)}}{if (length(bad) > 8) ' ...' else ''} ({tolower(rows_label(rows))}).",
+      if (n21 > 0 && !is.null(edition) && edition != 2025L)
+        c(i = paste0("{n21} of them look{?s/} like {?a 2021 LSOA code/2021 LSOA codes}: map {?it/them} ",
+                     "to 2011 codes with the ONS LSOA 2011 to LSOA 2021 lookup first.")),
+      i = "Correct the codes, or use {.code on_unknown = \"keep\"} to keep these rows with {.code NA} deprivation."
   ), class = "cscdemand_error_lsoa", call = call)
 }
 
@@ -375,9 +375,9 @@ imd_rates_edition <- function(edition, episodes, call = rlang::caller_env()) {
   }
   if (length(used) > 1L) {
     n19 <- sum(episodes$imd_edition %in% setdiff(used, 2025L))
-    warn_imd(c("The episodes were linked to two IMD editions; denominators are IMD 2025's.",
-               i = "{n19} episode{?s} {?has/have} an IMD 2019 decile (a 2011 LSOA code not in 2021 boundaries)."),
-             class = "cscdemand_warning_imd_edition")
+    warn_cscdemand(c("The episodes were linked to two IMD editions; denominators are IMD 2025's.",
+                     i = "{n19} episode{?s} {?has/have} an IMD 2019 decile (a 2011 LSOA code not in 2021 boundaries)."),
+                   class = "cscdemand_warning_imd_edition")
     return(2025L)
   }
   check_edition(used %||% 2025L, allowed = imd_editions, call = call)
@@ -396,15 +396,15 @@ imd_population <- function(population, tab, edition, episodes, call = rlang::cal
   pop <- data.frame(lsoa = as.character(population[[col]]), children = population$children,
                     stringsAsFactors = FALSE)
   if (!is.numeric(pop$children) || anyNA(pop$children) || any(pop$children < 0)) {
-    abort_imd(c("Column {.field children} of {.arg population} must be non-negative numbers.",
-                x = "Problem rows: {format_rows(which(is.na(pop$children) | pop$children < 0))}."),
-              class = "cscdemand_error_population", call = call)
+    abort_input(c("Column {.field children} of {.arg population} must be non-negative numbers.",
+                  x = "Problem rows: {format_rows(which(is.na(pop$children) | pop$children < 0))}."),
+                class = "cscdemand_error_population", call = call)
   }
   bad <- which(!pop$lsoa %in% tab$lsoa)
   if (length(bad)) {
-    abort_imd(c("{.arg population} has LSOA codes not in the IMD {edition} lookup.",
-                x = "Rows {format_rows(bad)}, e.g. {.val {pop$lsoa[bad[1]]}}."),
-              class = "cscdemand_error_lsoa", call = call)
+    abort_input(c("{.arg population} has LSOA codes not in the IMD {edition} lookup.",
+                  x = "Rows {format_rows(bad)}, e.g. {.val {pop$lsoa[bad[1]]}}."),
+                class = "cscdemand_error_lsoa", call = call)
   }
   pop
 }
@@ -437,20 +437,20 @@ resolve_la_codes <- function(x, col, call = rlang::caller_env()) {
   if (length(bad_u)) {
     bad <- which(x %in% bad_u)
     closest <- unique(unlist(lapply(res[is.na(code)], attr, "closest")))
-    abort_imd(c("Column {.field {col}} has council{?s} that {?is/are} not children's services authorities in England.",
-                x = "Unknown: {.val {utils::head(bad_u, 8)}} ({tolower(rows_label(bad))}).",
-                i = if (length(closest)) "Closest names: {.val {utils::head(closest, 5)}}.",
-                i = "Use ONS codes (e.g. {.val E10000016}), DfE numbers or names (see {.code context_councils})."),
-              class = c("cscdemand_error_la", "cscdemand_error_council"), call = call)
+    abort_input(c("Column {.field {col}} has council{?s} that {?is/are} not children's services authorities in England.",
+                  x = "Unknown: {.val {utils::head(bad_u, 8)}} ({tolower(rows_label(bad))}).",
+                  i = if (length(closest)) "Closest names: {.val {utils::head(closest, 5)}}.",
+                  i = "Use ONS codes (e.g. {.val E10000016}), DfE numbers or names (see {.code context_councils})."),
+                class = c("cscdemand_error_la", "cscdemand_error_council"), call = call)
   }
   code[match(x, u)]
 }
 
 check_edition <- function(edition, allowed = c(2019L, 2015L), call = rlang::caller_env()) {
   if (!is.numeric(edition) || length(edition) != 1L || !edition %in% allowed) {
-    abort_imd(c("{.arg edition} must be one of {.val {allowed}}.",
-                  x = "You supplied {.val {format(edition)}}."), call = call,
-                class = "cscdemand_error_edition")
+    abort_input(c("{.arg edition} must be one of {.val {allowed}}.",
+                    x = "You supplied {.val {format(edition)}}."), call = call,
+                  class = "cscdemand_error_edition")
   }
   as.integer(edition)
 }

@@ -112,3 +112,20 @@ test_that("simulate_cin() resolves councils as find_council() does", {
   expect_error(simulate_cin(las = "Warwickshire"), "cannot be simulated")
   expect_error(simulate_cin(las = "Warwickshre"), class = "cscdemand_error_council")
 })
+
+test_that("the simulator's class tables follow kingston_classes(), and each row of probabilities sums to 1", {
+  classes <- kingston_classes()$class
+  expect_identical(cin_sim_class_traits$class, classes)
+  for (m in list(cin_sim_referral_probs, cin_sim_need_probs, cin_sim_cp_category_probs)) {
+    expect_identical(rownames(m), classes)
+    expect_equal(unname(rowSums(m)), rep(1, length(classes)), tolerance = 1e-12)
+  }
+  expect_identical(colnames(cin_sim_referral_probs), names(cin_sim_referral_groups))
+  expect_setequal(unlist(cin_sim_referral_groups),
+                  c("1A", "1B", "1C", "1D", "2A", "2B", paste0("3", LETTERS[1:6]), "4",
+                    paste0("5", LETTERS[1:4]), "6", "7", "8", "9", "10"))
+  expect_equal(sum(cin_sim_ethnicity$prob), 1)
+  expect_equal(sum(cin_sim_constants$assessments_per_episode), 1)
+  probs <- as.matrix(cin_sim_class_traits[startsWith(names(cin_sim_class_traits), "p_")])
+  expect_true(all(probs > 0 & probs < 1))
+})

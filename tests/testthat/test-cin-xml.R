@@ -268,3 +268,27 @@ test_that("dates with a time or a time zone, CDATA identifiers, padded codes and
     expect_identical(a$factors, ref$factors, info = v)
   }
 })
+
+test_that("a return with over 10,000 distinct element names reads each field from its own element", {
+  # Fields are looked up by (container, name); a packed key container *
+  # 10000 + name read the 40,000-somethingth name of an unknown block as
+  # the child's identifier, birth date and gender.
+  junk <- paste0("<Extra>", paste0("<n", 1:60000, ">junk</n", 1:60000, ">", collapse = ""), "</Extra>")
+  txt <- rt_return(c(rt_child("E1", c(rt_episode(), junk), birth = "2014-02-03"),
+                     rt_child("E2", rt_episode(ref = "2023-08-01"), gender = "2")))
+  tabs <- cin_xml_tables(rt_write(txt))
+  expect_identical(tabs$children$child_id, c("E1", "E2"))
+  expect_identical(tabs$children$birth_raw, c("2014-02-03", "2012-03-27"))
+  expect_identical(tabs$children$gender_raw, c("1", "2"))
+  expect_identical(tabs$children$ethnicity_raw, c("WBRI", "WBRI"))
+  expect_identical(tabs$header$lea, "201")
+  a <- read_cin_assessments(rt_write(txt))
+  expect_setequal(unique(a$assessments$child_id), c("E1", "E2"))
+})
+
+test_that("the look-up key of a field is distinct for every container and name", {
+  n_names <- 60000L
+  key <- cin_xml_leaf_key(rep(0:15, each = n_names), rep(seq_len(n_names), 16L), n_names)
+  expect_false(anyDuplicated(key) > 0L)
+  expect_type(key, "integer")
+})

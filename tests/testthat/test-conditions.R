@@ -6,9 +6,6 @@ test_that("errors and warnings carry the package classes and find values in the 
   w <- tryCatch(warn_cscdemand("careful {1 + 1}"), warning = identity)
   expect_s3_class(w, "cscdemand_warning")
   expect_match(conditionMessage(w), "careful 2")
-  # the older names are the same functions
-  expect_identical(abort_imd, abort_input)
-  expect_identical(warn_imd, warn_cscdemand)
 })
 
 test_that("argument checks name the argument of the caller", {

@@ -3,7 +3,7 @@ test_that("the trend plot draws the council and its comparators, leaving gaps fo
   p <- plot_council_trend(x)
   expect_s3_class(p, "ggplot")
   b <- ggplot2::ggplot_build(p)
-  expect_equal(nrow(b$data[[1]]), sum(!is.na(x$value)))
+  expect_equal(sum(!is.na(b$data[[1]]$y)), sum(!is.na(x$value)))
   expect_setequal(levels(p$data$series), c("Warwickshire", "West Midlands",
                                            "Statistical neighbours", "England"))
   expect_equal(length(unique(p$data$panel)), 2)
@@ -11,6 +11,39 @@ test_that("the trend plot draws the council and its comparators, leaving gaps fo
   expect_equal(length(unique(p1$data$panel)), 1)
   expect_error(plot_council_trend(x, measures = "cpp_started"), class = "cscdemand_error_measure")
   expect_error(plot_council_trend(data.frame()), class = "cscdemand_error_context")
+})
+
+test_that("a line breaks at a withheld year, and the caption says where and why (reader 10, Kingston Figure 1)", {
+  # Kingston's share of referrals ending in no further action: DfE "c" in
+  # 2019-20, 2021-22 and 2023-24; the line ran unbroken through those years
+  x <- council_context("Kingston upon Thames", years = 2019:2025, measures = c("referrals_nfa", "referrals"),
+                       verbose = FALSE)
+  own <- x[x$comparator == "Council" & x$measure == "referrals_nfa", ]
+  withheld <- own$year[is.na(own$value)]
+  expect_true(2024 %in% withheld)
+  panel_line <- function(p, measure_label, colour) {
+    b <- ggplot2::ggplot_build(p)
+    lay <- b$layout$layout
+    k <- lay$PANEL[startsWith(as.character(lay$panel), measure_label)]
+    d <- b$data[[1]]
+    d[d$PANEL == k & d$colour == colour, ]
+  }
+  p <- plot_council_trend(x)
+  red <- panel_line(p, "Referrals ending", "#B2182B")
+  # the plotted line holds the withheld years as NA (a break), not skipped
+  expect_setequal(red$x[is.na(red$y)], withheld)
+  expect_equal(sort(red$x), sort(own$year))
+  # a year with no row at all inside a line's span breaks it too
+  y <- x[!(x$comparator == "England" & x$measure == "referrals" & x$year == 2022), ]
+  g <- context_trend_gaps(y)
+  expect_true(any(g$comparator == "England" & g$year == 2022))
+  eng <- panel_line(plot_council_trend(y), "Referrals (", "grey35")
+  expect_true(is.na(eng$y[eng$x == 2022]))
+  # the caption names the measure and the years where the council's line breaks
+  cap <- context_gap_caption(x)
+  expect_match(cap, "no further action breaks at 2019-20, 2021-22 and 2023-24", fixed = TRUE)
+  expect_match(cap, "\"c\"")
+  expect_identical(context_gap_caption(x, "referrals"), "")
 })
 
 test_that("the ranked dot chart ranks every council and highlights the council", {
