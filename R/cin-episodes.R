@@ -440,10 +440,7 @@ cin_check_codes <- function(x, arg, call = rlang::caller_env()) {
 #' s <- sample_episodes(ep, per_group = 1000, seed = 1)
 #' table(s$la)
 sample_episodes <- function(episodes, per_group = 2500, group = "la", seed = NULL) {
-  if (!is.data.frame(episodes)) {
-    abort_input(c("{.arg episodes} must be a data frame of episodes.",
-                  x = "You supplied an object of class {.cls {class(episodes)}}."))
-  }
+  check_data_frame(episodes, what = "a data frame of episodes")
   check_count(per_group, min = 1)
   if (!is.character(group) || length(group) != 1L || !group %in% names(episodes)) {
     abort_input(c("{.arg group} must name one column of {.arg episodes}.",

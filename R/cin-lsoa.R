@@ -33,7 +33,7 @@ link_lsoa <- function(x, lookup, child_id = NULL, lsoa = NULL, salt = NULL) {
                   x = "You supplied an object of class {.cls {class(x)}}."))
   }
   if (is.character(lookup) && length(lookup) == 1L) lookup <- cin_read_csv_chr(lookup)
-  if (!is.data.frame(lookup)) abort_input("{.arg lookup} must be a data frame or a CSV path.")
+  check_data_frame(lookup, what = "a data frame or a CSV path")
   nm <- names(lookup)
   find <- function(given, keys, what) {
     if (!is.null(given)) {

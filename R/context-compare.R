@@ -71,10 +71,7 @@ compare_published <- function(episodes, factors = NULL, la_col = "la", year_col 
     la_col <- "la"
     year_col <- "year"
   }
-  if (!is.data.frame(episodes)) {
-    abort_input(c("{.arg episodes} must be a data frame with one row per episode.",
-                    x = "You supplied an object of class {.cls {class(episodes)}}."))
-  }
+  check_data_frame(episodes, what = "a data frame with one row per episode")
   check_number(tolerance, min = 0)
   check_number(min_difference, min = 0)
   check_flag(verbose)

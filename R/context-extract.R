@@ -22,10 +22,8 @@ c3_extract <- function(episodes, factors = NULL, call = rlang::caller_env()) {
     return(list(la = a$la[first], year = if ("year" %in% names(a)) a$year[first],
                 flags = flags))
   }
-  if (!is.data.frame(episodes)) {
-    abort_input(c("{.arg episodes} must come from {.fn read_cin_assessments} or {.fn episode_factors}, or be a data frame of episodes.",
-                  x = "You supplied an object of class {.cls {class(episodes)}}."), call = call)
-  }
+  check_data_frame(episodes, what = "a data frame of episodes (from read_cin_assessments() or episode_factors())",
+                   call = call)
   if (inherits(episodes, "cin_episodes")) {
     cols <- intersect(factor_columns(episodes), cin_codes_all())
     if (!length(cols)) {

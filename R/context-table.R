@@ -45,10 +45,7 @@
 #' )
 #' context_table(episodes, c("gender", "source"))
 context_table <- function(data, vars, by = NULL, threshold = 10, unknown = "Don't know") {
-  if (!is.data.frame(data)) {
-    abort_input(c("{.arg data} must be a data frame with one row per episode.",
-                    x = "You supplied an object of class {.cls {class(data)}}."))
-  }
+  check_data_frame(data, what = "a data frame with one row per episode")
   if (!is.character(vars) || !length(vars) || anyNA(vars)) {
     abort_input("{.arg vars} must be a character vector of column names of {.arg data}.")
   }

@@ -42,7 +42,7 @@ glmm <- function(formula, data, family = "nbinom2", nagq = 1, control = glmm_con
                   i = "For example {.code cases ~ imd_decile + offset(log(children)) + (1 | la)}."),
                 class = "cscdemand_error_formula")
   }
-  if (!is.data.frame(data)) abort_input("{.arg data} must be a data frame.")
+  check_data_frame(data)
   mf <- glmm_frame(formula, data, fam)
   fit <- glmm_ri(mf$data, outcome = ".y", predictors = mf$predictors,
                  exposure = if (mf$has_offset) ".exposure" else NULL,

@@ -74,11 +74,12 @@ predict.cscdemand_glmm <- function(object, newdata, type = c("link", "response")
                                    random = TRUE, ...) {
   type <- rlang::arg_match(type)
   check_flag(random)
-  if (missing(newdata) || !is.data.frame(newdata)) {
+  if (missing(newdata)) {
     abort_input(c("{.arg newdata} must be a data frame with the model's columns.",
                   i = "Pass the data used to fit for fitted values."),
                 class = "cscdemand_error_newdata")
   }
+  check_data_frame(newdata, what = "a data frame with the model's columns", class = "cscdemand_error_newdata")
   if (!is.null(object$formula)) {
     newdata <- glmm_frame(object$formula, newdata, object$family, need_y = FALSE)$data
   }

@@ -6,10 +6,7 @@
 
 build_patterns <- function(data, items = NULL, weights = NULL, group = NULL, coding = NULL,
                            verbose = FALSE, call = rlang::caller_env()) {
-  if (!is.data.frame(data)) {
-    abort_input(c("{.arg data} must be a data frame with one row per episode.",
-                  x = "You supplied an object of class {.cls {class(data)}}."), call = call)
-  }
+  check_data_frame(data, what = "a data frame with one row per episode", call = call)
   n_rows <- nrow(data)
   if (n_rows == 0L) {
     abort_input(c("{.arg data} has no rows.",

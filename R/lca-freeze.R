@@ -45,7 +45,7 @@ lca_freeze <- function(fit, codes = NULL) {
 predict.cscdemand_lca_frozen <- function(object, newdata, type = c("class", "posterior"),
                                          batch_size = 1e6, ...) {
   type <- rlang::arg_match(type)
-  if (!is.data.frame(newdata)) abort_input("{.arg newdata} must be a data frame.")
+  check_data_frame(newdata)
   miss <- setdiff(c(object$items, object$group_var), names(newdata))
   if (length(miss)) {
     abort_input(c("{.arg newdata} lacks column{?s} {.field {miss}}.",

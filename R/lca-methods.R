@@ -228,9 +228,7 @@ predict.cscdemand_lca <- function(object, newdata = NULL, type = c("class", "pos
   if (is.null(newdata)) {
     post <- fitted_row_posterior(object)
   } else {
-    if (!is.data.frame(newdata)) {
-      abort_input("{.arg newdata} must be a data frame with the model's item columns.")
-    }
+    check_data_frame(newdata, what = "a data frame with the model's item columns")
     miss <- setdiff(object$items, names(newdata))
     if (length(miss)) {
       abort_input(c("{.arg newdata} lacks item column{?s} {.field {miss}}.",

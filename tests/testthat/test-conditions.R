@@ -52,3 +52,23 @@ test_that("check_string(): one string, with what was supplied and the caller's a
   expect_match(conditionMessage(expect_error(f(314))), "number")
   expect_equal(expect_error(f(NULL))$call, quote(f(NULL)))
 })
+
+test_that("a data frame argument is checked by check_data_frame(): the error names the argument and what was supplied", {
+  # issue 26: one data-frame check instead of hand-written ones that named
+  # the class in several ways, or not at all
+  calls <- list(
+    episodes = quote(sample_episodes(list(1))),
+    episodes = quote(compare_published(list(1), verbose = FALSE)),
+    episodes = quote(c3_extract(list(1))),
+    data = quote(context_table(list(1), "gender")),
+    data = quote(glmm(cases ~ x + (1 | la), data = list(1))),
+    data = quote(build_patterns(list(1))))
+  for (i in seq_along(calls)) {
+    e <- tryCatch(eval(calls[[i]]), error = identity)
+    label <- deparse(calls[[i]])
+    expect_s3_class(e, "cscdemand_error_input")
+    msg <- cli::ansi_strip(conditionMessage(e))
+    expect_match(msg, paste0("`", names(calls)[i], "` must be a data frame"), fixed = TRUE, info = label)
+    expect_match(msg, "You supplied <list>", fixed = TRUE, info = label)
+  }
+})
