@@ -105,9 +105,21 @@ context_trend_gaps <- function(x, measures = NULL) {
   out
 }
 
-# A sentence for a trend chart's caption saying where its lines break and
-# why ("" when no line breaks): the council's own gaps by measure and year,
-# the comparators' in one clause.
+#' Where a council's trend chart breaks its lines, in a sentence
+#'
+#' [plot_council_trend()] breaks a line at a year without a published figure
+#' (DfE withheld it, `"c"`, or it is not available) rather than joining the
+#' years either side of it. This sentence, for the chart's caption, names the
+#' measures and years where the council's line breaks and why, and says when
+#' a comparator's line breaks.
+#'
+#' @inheritParams plot_council_trend
+#' @return One sentence beginning with a space, or `""` when no line breaks.
+#' @family council context
+#' @export
+#' @examples
+#' ctx <- council_context("Kingston upon Thames", measures = "referrals_nfa", verbose = FALSE)
+#' context_gap_caption(ctx)
 context_gap_caption <- function(x, measures = NULL) {
   g <- context_trend_gaps(x, measures)
   if (!nrow(g)) return("")

@@ -113,17 +113,19 @@ ratio_gone_note <- function(gone, ratio, key) {
   paste0(paste(parts, collapse = "; "), ".")
 }
 
-# Adjusted p-values as a reader compares them with the level: three
-# decimals, or four where three would round across the level; at the ends
-# the forms of format_p(), so every p-value of the report reads alike:
-# "< 0.001", and "> 0.99" where three decimals would print 1 (Holm's
-# adjustment caps many at 1: a p-value is never written "1.000").
+# Adjusted p-values in the report's one style (format_p(): two decimals from
+# 0.1, two significant figures below, "< 0.01", "< 0.001", "> 0.99", never
+# "1" or "1.000"; reader 10: the appendix printed "0.702" beside "0.30" and
+# "0.041" elsewhere), with one more significant figure where two would round
+# across the level ("0.0496", not "0.050", for a p-value under 0.05), and
+# "< 0.01" written "0.0043" where the level is 0.01 or lower.
 format_p_adjusted <- function(p, alpha = 0.05) {
-  out <- formatC(p, format = "f", digits = 3)
-  cross <- !is.na(p) & (p < alpha) != (round(p, 3) < alpha)
-  out[cross] <- formatC(p[cross], format = "f", digits = 4)
-  out[!is.na(p) & p < 0.001] <- "< 0.001"
-  out[!is.na(p) & round(p, 3) >= 0.995] <- "> 0.99"
+  out <- format_p(p)
+  shown <- suppressWarnings(as.numeric(out))
+  cross <- !is.na(p) & !is.na(shown) & (p < alpha) != (shown < alpha)
+  out[cross] <- formatC(signif(p[cross], 3), format = "fg", digits = 3)
+  low <- !is.na(p) & p >= 0.001 & p < 0.01 & alpha <= 0.01
+  out[low] <- formatC(signif(p[low], 2), format = "fg", digits = 2)
   out
 }
 

@@ -14,14 +14,15 @@
 #' to whole episodes, as the tables print them), with the further cells of
 #' that factor that stop it being worked out from the factor's published
 #' total. The plot's data keep the expected count of each tile as column `n`.
-#' Where it cannot give a small count back, a hidden tile is labelled with a
-#' range rather than `"c"`: `"<5%"` for a small count (the bound is the
-#' smallest of 1, 2, 5, 10, 20, 30 or 50% that is at least `threshold`
-#' episodes of the category), `">95%"` for a small count without the
-#' factor, and its ten-point band (`"20-30%"`) for a tile hidden to protect
-#' another; a factor's ranges are used only when, with its other tiles and its
-#' total, the largest count a reader can find for each small one is at least
-#' the threshold (otherwise they stay `"c"`).
+#' Every hidden tile reads `"c"`, one notation explained once in the
+#' chart's caption (a chart of `"c"`, `"<1%"`, `"<2%"`, `"0-10%"` and
+#' `"10-20%"` side by side asked the reader to learn five). Where a range
+#' cannot give a small count back, the plot's data keep it as column `range`
+#' (`"<5%"` for a small count, the bound the smallest of 1, 2, 5, 10, 20, 30
+#' or 50% that is at least `threshold` episodes of the category; `">95%"` for
+#' a small count without the factor; a ten-point band such as `"20-30%"` for a
+#' tile hidden to protect another; `NA` otherwise): the table of category
+#' names prints these ranges ([class_name_table()]).
 #'
 #' A class share
 #' times the number of episodes is an estimated count, so `plot_class_sizes()`
@@ -62,21 +63,23 @@ plot_item_probs <- function(fit, labels = NULL, order = c("model", "prevalence")
   if (order == "prevalence") lev <- lev[order(as.vector(fit$class_size %*% pres))]
   else lev <- rev(lev)
   d$item <- factor(d$item, levels = lev)
-  d$label <- ifelse(hid, ifelse(is.na(band), "c", band), paste0(round(100 * d$probability), "%"))
+  # one notation for a hidden tile, whatever could be said of it (the range,
+  # where one protects, stays in the data for the names table)
+  d$range <- ifelse(hid, band, NA_character_)
+  d$label <- ifelse(hid, "c", paste0(round(100 * d$probability), "%"))
   lay <- item_probs_layout(length(cl))
   ggplot2::ggplot(d, ggplot2::aes(x = .data$class, y = .data$item, fill = .data$probability)) +
     ggplot2::geom_tile(colour = "white") +
     ggplot2::geom_text(ggplot2::aes(label = .data$label), size = lay$tile_size) +
+    # three labels on the key: five ran together under the chart ("75%100%")
     ggplot2::scale_fill_gradient(low = "white", high = "#cb181d", limits = c(0, 1), na.value = "grey80",
-                                 labels = function(v) paste0(100 * v, "%")) +
+                                 breaks = c(0, 0.5, 1), labels = function(v) paste0(100 * v, "%")) +
     ggplot2::scale_x_discrete(position = "top", labels = function(v) wrap_labels(v, lay$wrap),
                               guide = ggplot2::guide_axis(n.dodge = lay$dodge)) +
     ggplot2::scale_y_discrete(labels = function(v) wrap_labels(v, 60)) +
     ggplot2::labs(x = NULL, y = NULL, fill = "Probability\nin the\ncategory",
                   title = "Probability of each factor by category",
-                  caption = if (any(hid)) paste0(if (any(!is.na(band))) "c or a range (grey): not shown exactly" else
-                                                   "c (grey): not shown",
-                                                 ", as it would give back a number of episodes ",
+                  caption = if (any(hid)) paste0("c (grey): not shown, as it would give back a number of episodes ",
                                                  "under ", threshold, " (or let one be worked out)")) +
     ggplot2::theme_minimal() +
     ggplot2::theme(panel.grid = ggplot2::element_blank(),
@@ -86,16 +89,18 @@ plot_item_probs <- function(fit, labels = NULL, order = c("model", "prevalence")
 }
 
 # The heatmap's layout for K categories, so that no label is cut off or runs
-# into another on an A4 page (6.5 inches wide) or a screen: up to 6
-# categories, names across, wrapped, on two alternating rows from 3; 7 or
-# more, each name upright in its own column (at most two lines of 30
-# characters, smaller from 10 categories), the legend below the chart (the
-# columns get its width) and the percentages in the tiles smaller.
+# into another on an A4 page (6.5 inches wide) or a screen, and every name
+# sits at the same height (names on two alternating rows read as two sets,
+# reader 10): up to 2 categories, names across, wrapped at 20 characters;
+# 3 or 4, across, wrapped at 12, the legend below the chart (the columns get
+# its width); 5 or more, each name upright in its own column (at most two
+# lines of 30 characters, smaller from 10 categories), the legend below and
+# from 7 the percentages in the tiles smaller.
 item_probs_layout <- function(k) {
-  vertical <- k > 6L
-  list(vertical = vertical, wrap = if (vertical) 30 else if (k <= 4L) 20 else 15,
-       dodge = if (!vertical && k > 2L) 2L else 1L,
-       legend = if (vertical) "bottom" else "right",
+  vertical <- k > 4L
+  list(vertical = vertical, wrap = if (vertical) 30 else if (k <= 2L) 20 else 12,
+       dodge = 1L,
+       legend = if (k > 2L) "bottom" else "right",
        tile_size = if (k <= 6L) 3 else if (k <= 9L) 2.5 else 2.1,
        name_size = if (k <= 9L) 8.8 else 7)
 }
@@ -110,7 +115,7 @@ item_probs_height <- function(labels, names) {
   head <- if (lay$vertical) {
     0.085 * lay$name_size / 8.8 * max(nchar(unlist(lines)), 1L) + 0.6 # and the legend below
   } else {
-    0.16 * max(lengths(lines), 1L) * lay$dodge
+    0.16 * max(lengths(lines), 1L) * lay$dodge + if (lay$legend == "bottom") 0.6 else 0 # the legend below
   }
   rows <- length(labels) * max(lengths(strsplit(wrap_labels(labels, 60), "\n")), 1L)
   min(9, 0.9 + head + 0.12 * rows)

@@ -39,7 +39,38 @@ report_audit <- function(au, threshold, source = NULL, years = NULL, codes = NUL
                     Detail = detail, stringsAsFactors = FALSE)
   attr(out, "steps") <- au$step
   out <- report_audit_join(out, au, hidden & !not_children, threshold)
-  report_audit_dedupe(out, not_children[match(attr(out, "steps"), au$step)])
+  out <- report_audit_dedupe(out, not_children[match(attr(out, "steps"), au$step)])
+  out$Detail <- report_audit_matched(out)
+  # a unit agrees with its number: "1 factor", not "1 factors" (reader 10)
+  out$Unit <- ifelse(out$Number == "1", unit_singular(out$Unit), out$Unit)
+  out
+}
+
+# One of a unit: "factors" -> "factor", "children" -> "child", "child
+# records" -> "child record".
+unit_singular <- function(x) {
+  irregular <- c(children = "child", returns = "return", categories = "category")
+  out <- ifelse(x %in% names(irregular), irregular[x], sub("s$", "", x))
+  unname(out)
+}
+
+# Child records read, then children kept: the step between is the matching
+# of a child's records in several returns (by the child's id), which the
+# audit counts nowhere else; the line of children kept says so, so a reader
+# can follow 7,252 records to 5,317 children (reader 10).
+report_audit_matched <- function(out) {
+  rec <- which(out$Unit == "child records" & out$Number != "c")
+  kept <- which(grepl("^Children kept", out$Step) & out$Number != "c")
+  d <- out$Detail
+  if (length(rec) != 1L || length(kept) != 1L) return(d)
+  nr <- as.numeric(gsub(",", "", out$Number[rec]))
+  nk <- as.numeric(gsub(",", "", out$Number[kept]))
+  if (is.na(nr) || is.na(nk) || nr <= nk) return(d)
+  all_kept <- grepl("every child in the returns had an assessment", d[kept], fixed = TRUE)
+  what <- paste0("a child with records in two or more returns is counted once (the records matched by the child's id)",
+                 if (all_kept) paste0(", so the ", out$Number[rec], " child records are ", out$Number[kept], " children") else "")
+  d[kept] <- if (nzchar(d[kept])) paste0(d[kept], "; ", what) else what
+  d
 }
 
 # Details that say what their numbers count, and nothing a reader would
@@ -166,7 +197,7 @@ report_rare_factors <- function(x, threshold, raw = NULL) {
     } else {
       paste0(count_words(k), more, " factors, not counted one by one: ", count_words(small), " recorded fewer than ",
              fmt_int(threshold), " times, the other", if (k - small > 1) "s" else "", " hidden so that ",
-             if (small > 1) "their counts" else "its count", " cannot be worked out")
+             if (k - small > 1) "their counts" else "its count", " cannot be worked out")
     }
     last <- grepl("not recorded in any episode$", parts)
     paste(c(parts[!rare & !last], phrase, parts[last]), collapse = "; ")

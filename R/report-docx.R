@@ -371,8 +371,10 @@ docx_compact <- list(size = 8, margin = 45)
 # One table: fixed column widths, rows that do not split, a repeated header
 # row, the TableText / TableHeading paragraph styles. TRUE if landscape.
 docx_table_layout <- function(tbl) {
+  docx_glue_numbers(tbl)
   cells <- docx_table_cells(tbl)
   if (!length(cells)) return(FALSE)
+  right <- docx_number_columns(cells)
   lay <- docx_column_widths(cells)
   w <- as.character(lay$width)
   tblpr <- xml2::xml_find_first(tbl, "w:tblPr", docx_ns)
@@ -401,9 +403,52 @@ docx_table_layout <- function(tbl) {
       for (ps in xml2::xml_find_all(tcs[[j]], ".//w:pStyle", docx_ns)) {
         xml2::xml_set_attr(ps, "w:val", if (i == 1) "TableHeading" else "TableText")
       }
+      # a column of numbers right-aligned, its heading too, as council
+      # tables set them (percentages to one decimal then line up on the point)
+      if (isTRUE(right[j])) for (pp in xml2::xml_find_all(tcs[[j]], ".//w:p/w:pPr", docx_ns)) {
+        docx_set_child(pp, "w:jc", c("w:val" = "right"), before = docx_ppr_after_jc)
+      }
     }
   }
   lay$landscape
+}
+
+# The elements of a paragraph's properties that come after w:jc in the
+# schema's order.
+docx_ppr_after_jc <- c("w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+                       "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+# A cell of a table of numbers: a count or a figure, with or without a
+# percentage or an interval in brackets after it and significance arrows
+# ("382 (26.1%)", "x0.85 \u2193", "25.9 (20.6 to 31.5)", "< 0.001"), or a mark that
+# stands for one ("c", a dash, empty).
+docx_number_pattern <- "^(c|\u2013|\u2014|-|)$|^[x<>\u2248~\u2264\u2265]?\\s*-?[0-9][0-9,]*(\\.[0-9]+)?%?(\\s*\\([^()]*\\))?(\\s*[\u2191\u2193]+)?$"
+
+# Which columns of a table (a character matrix, header row first) hold
+# numbers in every cell of the body, with at least one number: those are
+# right-aligned. The first column (the rows' labels) never is.
+docx_number_columns <- function(cells) {
+  if (nrow(cells) < 2L) return(rep(FALSE, ncol(cells)))
+  body <- gsub("\u00a0", " ", cells[-1, , drop = FALSE])
+  body <- trimws(body)
+  num <- array(grepl(docx_number_pattern, body, perl = TRUE), dim(body))
+  mark <- array(grepl("^(c|\u2013|\u2014|-|)$", body, perl = TRUE), dim(body))
+  out <- colSums(!num) == 0 & colSums(num & !mark) > 0
+  out[1] <- FALSE
+  out
+}
+
+# A count and its percentage ("382 (26.1%)"), a figure and its interval's
+# bracket, or a ratio and its arrows never break across lines: the space
+# between them becomes a no-break space in the table's text (the column
+# widths, docx_column_widths(), then count the pair as one word).
+docx_glue_numbers <- function(tbl) {
+  for (t in xml2::xml_find_all(tbl, ".//w:tc//w:t", docx_ns)) {
+    v <- xml2::xml_text(t)
+    w <- gsub("(?<=[0-9%]) +(?=\\([0-9<>c])|(?<=[0-9%)]) +(?=[\u2191\u2193])", "\u00a0", v, perl = TRUE)
+    if (!identical(w, v)) xml2::xml_text(t) <- w
+  }
+  invisible(tbl)
 }
 
 # Keep each table with its caption and its note (the paragraph after it), so

@@ -91,3 +91,47 @@ report_figure_height <- function(fit, kind = c("item_probs", "class_sizes"), lab
   if (kind == "class_sizes") return(class_sizes_height(names))
   item_probs_height(unname(item_labels(fit$items, labels)), names)
 }
+
+#' Axis breaks for a small panel: few, but at least two inside the range
+#'
+#' About `n` breaks (few enough that the labels of a panel under an inch tall
+#' do not run together) of which two to `n + 1` fall inside the axis's range,
+#' so that a reader can read a scale off every panel (`n = 3` breaks of
+#' [pretty()] or of `scales::breaks_extended()` can leave one tick inside a
+#' panel, "600" on a panel whose data run from 530 to 690). The report's
+#' context charts use it.
+#'
+#' @param n The number of breaks wished for.
+#' @return A function of the axis's limits returning the breaks, for the
+#'   `breaks` argument of a ggplot2 continuous scale.
+#' @family report
+#' @export
+#' @examples
+#' report_axis_breaks(3)(c(530, 690))
+report_axis_breaks <- function(n = 3) {
+  force(n)
+  function(limits) {
+    if (!all(is.finite(limits)) || diff(range(limits)) <= 0) return(pretty(limits, n = n))
+    lo <- min(limits)
+    hi <- max(limits)
+    tol <- 1e-9 * (hi - lo)
+    inside <- function(b) sum(b >= lo - tol & b <= hi + tol)
+    # the fewest breaks that put two to n + 1 inside the range (base
+    # pretty(), whose n is only a wish)
+    cand <- lapply(seq_len(n + 4L), function(m) pretty(limits, n = m))
+    k <- vapply(cand, inside, 0)
+    ok <- which(k >= 2L & k <= n + 1L)
+    if (length(ok)) return(cand[[ok[which.min(k[ok])]]])
+    ok <- which(k >= 2L)
+    if (length(ok)) {
+      # too many: every second one, the pair that keeps more inside
+      b <- cand[[ok[which.min(k[ok])]]]
+      thin <- list(b[c(TRUE, FALSE)], b[c(FALSE, TRUE)])
+      kt <- vapply(thin, inside, 0)
+      return(if (max(kt) >= 2L) thin[[which.max(kt)]] else b)
+    }
+    # none of those: the range's ends, rounded to a figure that stays inside
+    d <- 10^floor(log10(hi - lo))
+    c(ceiling(lo / d) * d, floor(hi / d) * d)
+  }
+}

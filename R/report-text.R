@@ -70,7 +70,8 @@ report_k_choice <- function(enumeration, cv = NULL, blrt = NULL, k_use = NULL, b
   tb <- if (is.data.frame(enumeration)) enumeration else enumeration$table
   # how clearly cross-validation prefers its number, fold by fold (when the
   # folds are at hand)
-  cv_near <- if (inherits(cv, "cscdemand_lca_cv") && !is.null(cv$folds)) report_cv_text(cv)$near
+  cv_txt <- if (inherits(cv, "cscdemand_lca_cv") && !is.null(cv$folds)) report_cv_text(cv)
+  cv_near <- cv_txt$near
   if (!is.null(cv) && !is.data.frame(cv)) cv <- cv$table
   check_data_frame(tb)
   check_column(tb, "k")
@@ -99,7 +100,7 @@ report_k_choice <- function(enumeration, cv = NULL, blrt = NULL, k_use = NULL, b
   study <- k_study_rates()
   crit <- list(k = k, k_bic = k_bic, k_best = k_best, k_rule = k_rule, k_use = k_use, k_ic = k_ic,
                k_cv = k_cv, k_blrt = k_blrt, blrt = blrt, agree = agree, rule = rule,
-               study = study, cv_near = cv_near, nobs = nobs,
+               study = study, cv_near = cv_near, cv_text = cv_txt$text, nobs = nobs,
                n_text = n_text %||% (if (!is.null(nobs)) format(nobs, big.mark = ",", scientific = FALSE)),
                range = k_study_range(study, nobs),
                total_text = if (!is.null(n_text) && !is.null(blrt_total) && identical(as.numeric(blrt_total), as.numeric(nobs))) n_text)
@@ -134,8 +135,10 @@ report_k_summary <- function(kc, section = "Choosing the number of categories") 
   outside <- isTRUE(kc$study_range %in% c("below", "above"))
   if (!spread && !outside) return(NULL)
   picks <- attr(sp, "picks")
+  # the body says "not a firm finding" (k_spread_sentence()); the summary
+  # says the same in its own words, once (reader 10)
   paste0(cap_first(count_words(kc$k)), " is ", if (isTRUE(kc$analyst)) "the analyst's" else "the rule's", " choice",
-         if (spread) paste0(", not a firm finding: the measures point to anywhere from ", count_words(min(picks)), " to ",
+         if (spread) paste0(": the data do not settle the number, and the measures range from ", count_words(min(picks)), " to ",
                             count_words(max(picks)), " categories"),
          if (outside) paste0(if (spread) ", and" else ", but", " the study that checked the rule had no data set as ",
                              if (kc$study_range == "below") "small" else "large", " as this one"),
@@ -244,25 +247,29 @@ k_study_pair <- function(study, a, b) {
 
 # The plain-English paragraph (for the head of service) and the note for the
 # statistician. `crit` holds the K of each criterion (report_k_choice()).
+# Each point is made once (reader 10, F5): the rule and why it was fixed in
+# advance, where the checks point and what the study says of the rule's
+# errors in plain words; every count of the study, the checks' comparisons
+# with the rule and cross-validation's gaps in the note only.
 report_k_text <- function(tb, crit, reps, size, total, seed, alpha) {
   k <- crit$k
   cats <- function(x) paste(count_words(x), if (x == 1) "category" else "categories")
   rule <- if (!is.null(crit$k_use)) {
     paste0("**This report uses ", cats(k), ", as set by the analyst.** The rule the report otherwise ",
-           "follows, the lowest ", crit$rule, " with at least two categories, gives ", crit$k_rule, ".")
+           "follows, the lowest ", crit$rule, " with at least two categories, gives ", count_words(crit$k_rule), ".")
   } else {
     paste0("**This report uses ", cats(k), ".** Models with ", count_words(min(tb$k)), " to ", count_words(max(tb$k)),
            " categories were compared, and the report takes the number with the lowest ", k_rule_label[[crit$rule]],
            ", a score that rewards a model for describing the episodes well and charges it for every extra ",
-           "category. The rule was fixed before looking at the categories. ", k_study_sentence(crit),
-           k_study_range_sentence(crit))
+           "category. The rule was fixed before looking at the categories, so that the number is not chosen to suit ",
+           "the categories it gives. ", k_study_sentence(crit), k_study_range_sentence(crit))
   }
   out <- c(rule, if (crit$k_best == 1 && is.null(crit$k_use)) {
     paste0("One category fits best by this score, but a single category describes nothing, so the ",
            "report uses the best model with at least two; read the tables with caution.")
   })
   out <- c(out, report_k_disagree(crit, tb, size, total), k_spread_sentence(crit))
-  list(text = paste(out, collapse = " "),
+  list(text = gsub("  +", " ", paste(out, collapse = " ")),
        note = report_k_note(tb, crit, reps, size, total, seed, alpha))
 }
 
@@ -332,14 +339,14 @@ k_spread_sentence <- function(crit) {
   if (sp < 2) return(character())
   picks <- attr(sp, "picks")
   k <- crit$k
+  lo <- min(picks)
+  hi <- max(picks)
   who <- c(BIC = "BIC", SABIC = "SABIC", CAIC = "CAIC", CV = "cross-validation", BLRT = "the bootstrap test")
   lab <- who[names(picks)]
   lab[names(picks) == crit$rule] <- paste0(lab[names(picks) == crit$rule], " (the rule)")
   by_k <- split(unname(lab), unname(picks))
   ks <- sort(as.numeric(names(by_k)))
   say <- vapply(ks, function(kk) paste0(and_list(by_k[[as.character(kk)]]), " ", count_words(kk)), "")
-  lo <- min(picks)
-  hi <- max(picks)
   paste0("The measures are ", count_words(sp), " categories apart (", and_list(say), "), so the data do not settle how ",
          "many categories there are: ", count_words(k), " is ", if (!is.null(crit$k_use)) "the analyst's" else "the rule's",
          " choice, not a firm finding.",
@@ -351,33 +358,49 @@ k_spread_sentence <- function(crit) {
          "categories, which other data or another year may not reproduce.")
 }
 
-# What the simulation study found for the rule (and for BIC, Kingston
-# University's rule, when the rule is another), in plain words and in
-# counts of data sets ("9 of 16"), so that a difference of one data set is
-# not read as a difference.
+# Which way the rule erred in the simulation study: "down" when it chose too
+# few categories more often than too many, "up" the reverse, "" when it
+# never erred or erred both ways as often.
+k_rule_errs <- function(crit) {
+  ru <- crit$study[crit$rule, ]
+  if (ru$under > ru$over) "down" else if (ru$over > ru$under) "up" else ""
+}
+
+# What the simulation study found for the rule (and against BIC, Kingston
+# University's rule, when the rule is another), in plain words: how often
+# it found the number, and which way it erred. The counts ("33 of the 45")
+# are in the note for the statistician (k_study_note()), once.
 k_study_sentence <- function(crit) {
   r <- crit$study
   ru <- r[crit$rule, ]
   n <- ru$data_sets
-  cnt <- function(x, of = TRUE) {
-    m <- round(x * n)
-    if (m == 0) "none" else paste0(m, if (of) paste0(" of the ", n) else "")
-  }
+  hit <- round(ru$hit * n)
+  under <- round(ru$under * n)
+  over <- round(ru$over * n)
+  how_often <- if (hit == n) "in every data set" else if (hit / n >= 0.7) "in most data sets" else
+    if (hit / n > 0.5) "in more than half of the data sets" else "in at most half of the data sets"
   bic <- if (crit$rule != "BIC" && "BIC" %in% rownames(r)) {
-    gap <- abs(round(ru$hit * n) - round(r["BIC", "hit"] * n))
-    paste0(" BIC, the rule of Kingston University's study (2020), found it in ", cnt(r["BIC", "hit"], FALSE),
-           " and chose fewer in ", cnt(r["BIC", "under"], FALSE),
-           if (gap <= 1) paste0(": on these ", n, " data sets the two rules are ", if (gap == 0) "equally" else "about equally",
-                                " good at finding the number (", if (gap == 0) "the same count" else "one data set apart", ")")
-           else "", ".")
+    gap <- hit - round(r["BIC", "hit"] * n)
+    paste0(if (abs(gap) <= 1) ", about as often as" else if (gap > 1) ", more often than" else ", less often than",
+           " BIC, the rule of Kingston University's study (2020)")
   } else ""
-  paste0("In a simulation study of ", n, " data sets shaped like councils' returns, this rule found ",
-         "the number of categories the data were made with in ", cnt(ru$hit), ", chose fewer (merging small or ",
-         "similar categories with others) in ", cnt(ru$under, FALSE), " and more in ", cnt(ru$over, FALSE), ".", bic)
+  few <- "too few (merging small or similar categories with others)"
+  errs <- if (under + over == 0) "it never chose too many or too few" else
+    if (over == 0) paste0("when it missed, it chose ", few, ", never too many") else
+      if (under == 0) "when it missed, it chose too many, never too few" else
+        if (under > over) paste0("when it missed, it chose ", few, " more often than too many") else
+          if (over > under) "when it missed, it chose too many more often than too few" else
+            "when it missed, it chose too few as often as too many"
+  paste0("In a simulation study of data shaped like councils' returns (its figures are in the note below), this rule found ",
+         "the number of categories the data were made with ", how_often, bic, "; ", errs, ".")
 }
 
-# Where the two checks of the report point, in plain words, and why the
-# rule keeps its K when they point elsewhere (from the simulation study).
+# Where the two checks of the report point, in plain words, and what that
+# means for the number the rule picked: said once, with the one reason the
+# report keeps it (its rule was fixed in advance); the study's comparisons
+# of each check with the rule are for the statistician (report_k_note()).
+# Where the checks point higher and the rule, in the study, erred towards
+# too few categories, the text says that the evidence shown favours more.
 report_k_disagree <- function(crit, tb, size, total) {
   k <- crit$k
   k_max <- max(tb$k)
@@ -396,7 +419,7 @@ report_k_disagree <- function(crit, tb, size, total) {
   if (crit$agree) {
     near <- setdiff(crit$cv_near, crit$k_cv)
     return(c(intro, paste0("Cross-validation scores ", count_words(k), " categories highest, but cannot tell ", count_words(k),
-                           " apart from ", and_list(vapply(near, count_words, "")), " (see below), so it does not single ",
+                           " apart from ", and_list(vapply(near, count_words, "")), " (see the note), so it does not single ",
                            "out a number: it is consistent with ", count_words(k), ", not evidence for it",
                            if (!is.na(crit$k_blrt)) paste0("; the bootstrap test points to ", count_words(crit$k_blrt)) else "", ".")))
   }
@@ -404,29 +427,59 @@ report_k_disagree <- function(crit, tb, size, total) {
   by_k <- split(names(off), off)
   points <- vapply(names(by_k), function(kk) {
     who <- by_k[[kk]]
-    paste0(and_list(who), if (length(who) > 1) " both point" else " points", " to ", kk,
+    paste0(and_list(who), if (length(who) > 1) " both point" else " points", " to ", count_words(as.numeric(kk)),
            if (as.numeric(kk) == k_max) " (the most tried: it may favour still more)" else "")
   }, "")
   up <- names(off)[off > k]
   down <- names(off)[off < k]
   sampled <- !is.null(size) && !is.null(total) && size < total
   outside <- k_outside(crit)
+  # how clear each higher check is: cross-validation beyond the noise of its
+  # folds, the test significant beyond K (its K is past the rule's)
+  cv_clear <- "cross-validation" %in% up && !is.null(crit$cv_near) && !k %in% crit$cv_near
+  cv_loose <- "cross-validation" %in% up && !is.null(crit$cv_near) && k %in% crit$cv_near
+  # (cross-validation without its folds, whose clarity is not known, counts as pointing higher)
+  clear_up <- ("cross-validation" %in% up && !cv_loose) || "the bootstrap test" %in% up
+  hi <- if (length(up)) max(off[up]) else k
+  lone <- if (length(up)) {
+    nb <- tb$n_best[tb$k == hi]
+    nf <- tb$n_finished[tb$k == hi]
+    if (length(nb) && length(nf) && !is.na(nb) && nb < 3 && nf > nb) {
+      paste0("The best fit with ", count_words(hi), " categories was found by only ", nb, " of ", nf, " random starts, so that model ",
+             "may fit better than the table shows, which would favour it more.")
+    }
+  }
+  verdict <- if (length(up) && !outside) k_up_verdict(crit, up, off) else character()
+  favour_more <- length(up) && clear_up && !outside && !any(verdict == "rule") &&
+    (k_rule_errs(crit) == "down" || any(verdict == "check"))
   why <- c(
-    # what the study measured, no more: each check against the rule on the
-    # data sets both ran on, and what that does (and does not) support
-    vapply(up, function(who) k_up_reason(crit, who, off[[who]], tb), ""),
-    if (length(up) && outside) {
-      paste0("The simulation study's data sets are all ", if (crit$range == "below") "larger" else "smaller",
-             " than this one, so it cannot say whether to trust the rule or ", and_list(up), " here; the report keeps ",
-             count_words(k), " because its rule was fixed in advance, and the extra ",
-             if (max(off[up]) - k == 1) "category" else "categories", " may be real.")
-    },
+    if (cv_clear) paste0("Cross-validation's preference for ", count_words(off[["cross-validation"]]),
+                         " is clear: the difference is more than twice its standard error."),
+    if (cv_loose) paste0("Cross-validation cannot tell ", count_words(k), " categories from ", count_words(off[["cross-validation"]]),
+                         " apart: the difference is within the noise of its folds."),
+    lone,
     # a test on a sample that agrees with the rule weighs little against a
     # check on every episode that points higher
     if (length(up) && !is.na(crit$k_blrt) && crit$k_blrt == k && sampled) {
       paste0("The bootstrap test, which agrees with ", count_words(k), ", was run on a sample of ",
              format(size, big.mark = ","), " of ", the_n(crit$total_text %||% format(total, big.mark = ",")), " episodes, where it has less ",
              "power to find one more category.")
+    },
+    if (favour_more) {
+      paste0(if (k_rule_errs(crit) == "down") "With the rule's misses in the study running towards too few, t" else
+               "In the study the check did better than the rule when they disagreed, so t",
+             "he evidence shown here favours more than ", count_words(k), " categories. The report keeps ", count_words(k),
+             " only because its rule was fixed in advance, and the model with ", cats_word(hi), " deserves a look.")
+    } else if (length(up) && outside) {
+      paste0("The simulation study's data sets are all ", if (crit$range == "below") "larger" else "smaller",
+             " than this one, so it cannot say whether to trust the rule or ", and_list(up), " here; the report keeps ",
+             count_words(k), " because its rule was fixed in advance, and the extra ",
+             if (hi - k == 1) "category" else "categories", " may be real.")
+    } else if (length(up)) {
+      paste0("The report keeps ", count_words(k), " because its rule was fixed in advance",
+             if (any(verdict == "rule")) ", and in the study the rule did better than the check when the two disagreed" else
+               paste0(", not because the evidence favours it; the extra ", if (hi - k == 1) "category" else "categories",
+                      " may be real rather than an existing category split in two"), ".")
     },
     if (length(down) && crit$k_best >= 2) {
       # what each check found, not a claim that it is stricter
@@ -436,10 +489,28 @@ report_k_disagree <- function(crit, tb, size, total) {
                       "the bootstrap test finds no gain from the extra categories beyond what chance gives")
       paste0(cap_first(paste(why_down[down], collapse = ", and ")), ": read the smallest categories with care.")
     })
-  keep <- if (!is.null(crit$k_use)) paste0(" The report keeps ", k, " because the analyst chose it.")
-          else if (!length(up)) paste0(" The report keeps ", k, " because its rule was fixed in advance.") else ""
+  keep <- if (!is.null(crit$k_use)) paste0(" The report keeps ", count_words(k), " because the analyst chose it.") else
+    if (!length(up)) paste0(" The report keeps ", count_words(k), " because its rule was fixed in advance.") else ""
+  if (!is.null(crit$k_use)) why <- why[!grepl("^(So the evidence|The report keeps|The simulation study's data sets)", why)]
   c(intro, gsub("  +", " ", paste0("They disagree: ", paste(points, collapse = " and "), ".", keep,
                                     if (length(why)) " ", trimws(paste(why, collapse = " ")))))
+}
+
+cats_word <- function(x) paste(count_words(x), if (x == 1) "category" else "categories")
+
+# What the study says of the rule against each check that points higher, on
+# the data sets both ran on: "rule" (the rule did better), "check" (the
+# check did), "tie" (little to choose), "none" (too few data sets, or they
+# never disagreed). The same comparison the note quotes (k_up_study()).
+k_up_verdict <- function(crit, up, off) {
+  vapply(up, function(who) {
+    code <- c(`cross-validation` = "CV", `the bootstrap test` = "BLRT")[[who]]
+    pr <- k_study_pair(crit$study, crit$rule, code)
+    if (is.null(pr) || pr$n < 5 || pr$disagree == 0) return("none")
+    a_better <- (pr$hit_a - pr$hit_b >= 2 && pr$over_a <= pr$over_b) || (pr$over_b - pr$over_a >= 2 && pr$hit_a >= pr$hit_b)
+    b_better <- (pr$hit_b - pr$hit_a >= 2 && pr$over_b <= pr$over_a) || (pr$over_a - pr$over_b >= 2 && pr$hit_b >= pr$hit_a)
+    if (a_better) "rule" else if (b_better) "check" else "tie"
+  }, "")
 }
 
 cap_first <- function(x) paste0(toupper(substr(x, 1, 1)), substring(x, 2))
@@ -456,68 +527,36 @@ blrt_lone <- function(tb, k_next) {
          "that support is less firm than the p-value suggests")
 }
 
-# Why the rule keeps its number when a check points to more categories,
-# argued from the study's own table (k_study_pair()): how the rule and the
-# check did on the data sets both ran on, and where they disagreed which was
-# right; then what follows: the study favours the rule, favours the check,
-# or cannot tell them apart (then the number is kept only because the rule
-# was fixed in advance, and the text says so). For cross-validation, how
-# clearly it prefers its number (`crit$cv_near`, report_cv_text()); for the
-# larger model, whether its best fit was replicated, since a fit short of
-# its maximum makes every criterion favour fewer categories.
-k_up_reason <- function(crit, who, k_check, tb) {
+# The study's comparison of the rule with a check that points to more
+# categories, for the statistician (report_k_note()), from its own table
+# (k_study_pair()): how the rule and the check did on the data sets both ran
+# on, where they disagreed which was right, and what follows (the same
+# verdict as k_up_verdict(), which the plain text uses).
+k_up_study <- function(crit, who) {
   rule <- crit$rule
-  cats <- function(x) paste(count_words(x), if (x == 1) "category" else "categories")
   code <- c(`cross-validation` = "CV", `the bootstrap test` = "BLRT")[[who]]
   pr <- k_study_pair(crit$study, rule, code)
   of <- function(x) if (x == 0) "none" else as.character(x)
-  clear <- if (code == "CV" && !is.null(crit$cv_near)) {
-    if (crit$k %in% crit$cv_near) {
-      paste0(" Cross-validation cannot tell ", cats(crit$k), " from ", count_words(k_check),
-             " apart: the difference is within the noise of its folds.")
-    } else paste0(" Cross-validation's preference for ", count_words(k_check), " is clear: the difference is more than ",
-                  "twice its standard error (see below).")
-  } else ""
-  nb <- tb$n_best[tb$k == k_check]
-  nf <- tb$n_finished[tb$k == k_check]
-  lone <- if (length(nb) && length(nf) && !is.na(nb) && nb < 3 && nf > nb) {
-    paste0(" The best fit with ", cats(k_check), " was found by only ", nb, " of ", nf, " random starts, so that model ",
-           "may fit better than the table shows, which would favour it more.")
-  } else ""
-  # outside the study's sizes its comparison is not quoted (report_k_disagree() says so once)
-  if (k_outside(crit)) return(paste0(clear, lone))
   if (is.null(pr) || pr$n < 5) {
-    return(paste0(clear, " The simulation study ", if (is.null(pr)) paste0("did not run ", who) else
+    return(paste0("The simulation study ", if (is.null(pr)) paste0("did not run ", who) else
                     paste0("ran ", who, " on only ", count_words(pr$n), " data sets"),
-                  ", so it cannot say which of the two to trust when they disagree; the report keeps ", count_words(crit$k),
-                  " because its rule was fixed in advance.", lone))
+                  ", so it cannot say which of ", rule, " and ", who, " to trust when they disagree."))
   }
-  found <- paste0(" In the simulation study, on the ", pr$n, " data sets where both were run, ", rule,
+  found <- paste0("In the simulation study, on the ", pr$n, " data sets where both were run, ", rule,
                   " found the number of categories the data were made with in ", pr$hit_a, " and ", who, " in ",
                   pr$hit_b, "; ", rule, " chose too many in ", of(pr$over_a), " and ", who, " in ", of(pr$over_b),
                   if (pr$disagree) paste0("; in the ", of(pr$disagree), " where they disagreed, ", rule, " was right in ",
                                           of(pr$right_a), " and ", who, " in ", of(pr$right_b)) else
                     "; they never disagreed", ".")
-  # a difference of one data set is no difference
-  a_better <- (pr$hit_a - pr$hit_b >= 2 && pr$over_a <= pr$over_b) || (pr$over_b - pr$over_a >= 2 && pr$hit_a >= pr$hit_b)
-  b_better <- (pr$hit_b - pr$hit_a >= 2 && pr$over_b <= pr$over_a) || (pr$over_a - pr$over_b >= 2 && pr$hit_b >= pr$hit_a)
+  v <- k_up_verdict(crit, who, stats::setNames(crit$k + 1, who))
   close <- abs(pr$hit_a - pr$hit_b) <= 1 && abs(pr$over_a - pr$over_b) <= 1
-  verdict <- if (pr$disagree == 0) {
-    paste0(" So the study cannot say which to trust when they disagree, as here: the report keeps ", count_words(crit$k),
-           " because its rule was fixed in advance, not because the study favours it, and ", who, "'s extra ",
-           if (k_check - crit$k == 1) "category" else "categories", " may be real rather than an existing category split in two.")
-  } else if (a_better) {
-    paste0(" So the study gives a reason to prefer ", rule, " when the two disagree.")
-  } else if (b_better) {
-    paste0(" So in the study ", who, " did better: the report keeps ", count_words(crit$k), " only because its rule was ",
-           "fixed in advance, and the model with ", cats(k_check), " deserves a look.")
-  } else {
-    paste0(" So the study gives ", if (close) "little to choose between them (at most one data set apart)" else
-             "no clear answer which to trust", ": the report keeps ", count_words(crit$k), " because its rule was ",
-           "fixed in advance, not because the study favours it, and ", who, "'s extra ",
-           if (k_check - crit$k == 1) "category" else "categories", " may be real rather than an existing category split in two.")
-  }
-  paste0(clear, found, verdict, lone)
+  verdict <- switch(v,
+    none = " So the study cannot say which to trust when they disagree.",
+    rule = paste0(" So the study gives a reason to prefer ", rule, " when the two disagree."),
+    check = paste0(" So in the study ", who, " did better."),
+    tie = paste0(" So the study gives ", if (close) "little to choose between them (at most one data set apart)" else
+                   "no clear answer which to trust", "."))
+  paste0(found, verdict)
 }
 
 # The technical detail: each criterion's number of categories, the test with
@@ -557,7 +596,7 @@ report_k_note <- function(tb, crit, reps, size, total, seed, alpha) {
   }
   best <- tb$n_best[tb$k == k]
   if (length(best) && !is.null(tb$n_finished)) {
-    out <- c(out, paste0("The best log-likelihood of the ", k, "-class model was reached by ", best, " of ",
+    out <- c(out, paste0("The best log-likelihood of the model with ", cats(k), " was reached by ", best, " of ",
                          tb$n_finished[tb$k == k], " random starts",
                          if (best >= 2 && best * 2 >= tb$n_finished[tb$k == k]) ", so the same best fit was found more than once."
                          else if (best >= 2) paste0(", so the same best fit was found more than once, but by fewer than half of them: the ",
@@ -577,6 +616,12 @@ report_k_note <- function(tb, crit, reps, size, total, seed, alpha) {
                          if (gap < 2) ": a near tie, which the rule breaks but the data hardly do." else "."))
   }
   out <- c(out, k_study_note(crit))
+  # each check that points higher, against the rule in the study (the
+  # plain text draws on it without its counts)
+  up <- c(`cross-validation` = crit$k_cv, `the bootstrap test` = crit$k_blrt)
+  up <- names(up)[!is.na(up) & up > k]
+  if (length(up) && !k_outside(crit)) out <- c(out, vapply(up, function(who) k_up_study(crit, who), ""))
+  if (!is.null(crit$cv_text)) out <- c(out, crit$cv_text)
   paste0("*For the statistician: ", paste(out, collapse = " "), "*")
 }
 
@@ -598,7 +643,7 @@ k_study_note <- function(crit) {
          and_list(sort(unique(sets$k_true))), " classes, shaped like the categories of Kingston University's study and of the ",
          "national data, of ", if (length(sizes) > 1) paste(fmt(min(sizes)), "to", fmt(max(sizes))) else fmt(sizes),
          " episodes, in which it picked the true number of categories in ", cnt(r[crit$rule, "hit"], nd), " of the ", nd,
-         " data sets and too many in ", cnt(r[crit$rule, "over"], nd), " (",
+         " data sets, too few in ", cnt(r[crit$rule, "under"], nd), " and too many in ", cnt(r[crit$rule, "over"], nd), " (",
          # each criterion in words, with the data sets it ran on when fewer
          # (s8 reader: "cross-validation: 31 and 1 of 42" was cryptic)
          paste0(oname[others], ifelse(r[others, "data_sets"] != nd, paste0(", run on ", r[others, "data_sets"], " of them,"), ""),
@@ -1008,4 +1053,116 @@ report_invariance_starts <- function(inv, k, warnings = character()) {
                if (m == "configural") "high." else "low.")))
   }
   out
+}
+
+#' The bootstrap likelihood ratio test's p-values as the report prints them
+#'
+#' A p-value at its own floor, 1 / (replicates run + 1), says only that no
+#' replicate reached the data's statistic. After all `reps_max` replicates it
+#' is printed as the lowest value the test can give ("0.01 (lowest
+#' possible)"); after fewer (the test stopped early because its answer was
+#' already clear) it is an upper bound, rounded up to one significant figure
+#' ("< 0.03 (stopped after 40 replicates)"), never a value that looks exact.
+#' Any other p-value is printed in the report's one style (two significant
+#' figures).
+#'
+#' @param p p-values (as [lca_blrt()] gives them; `NA` for a test not run).
+#' @param reps Replicates each test ran.
+#' @param reps_max The most replicates a test may run.
+#' @param short Print the floor without its explanation.
+#' @return A character vector, one entry per p-value.
+#' @family report
+#' @export
+#' @examples
+#' report_blrt_p(c(1 / 41, 1 / 100, 0.31), reps = c(40, 99, 99), reps_max = 99)
+report_blrt_p <- function(p, reps, reps_max, short = TRUE) {
+  reps <- rep_len(reps, length(p))
+  floor <- 1 / (reps + 1)
+  at <- !is.na(p) & p <= floor * (1 + 1e-8)
+  early <- at & reps < reps_max
+  out <- format_p(p, floor = ifelse(early, 0, 1 / (reps_max + 1)), short = short)
+  out[early] <- paste0("< ", formatC(ceiling_signif(floor[early], 1), format = "fg", digits = 1),
+                       " (stopped after ", reps[early], " replicates)")
+  out
+}
+
+# x rounded up to `digits` significant figures (0.0244 -> 0.03): a bound
+# that stays a bound when printed.
+ceiling_signif <- function(x, digits = 1) {
+  e <- 10^(floor(log10(x)) - digits + 1)
+  ceiling(x / e - 1e-9) * e
+}
+
+#' What the report says of the bootstrap test's replicates
+#'
+#' The words the report's Methods and its table of fit use: up to `reps_max`
+#' replicates, which give p-values down to 1 / (`reps_max` + 1); and, when a
+#' test stopped early with no replicate reaching the data's statistic, that its
+#' p-value is then an upper bound, so that the Methods and the table agree
+#' (see [report_blrt_p()]).
+#'
+#' @param blrt The tests: a data frame with columns `p_value` and `reps`
+#'   (as [lca_blrt()] gives), or `NULL`.
+#' @inheritParams report_blrt_p
+#' @return One string.
+#' @family report
+#' @export
+#' @examples
+#' report_blrt_reps_text(data.frame(p_value = c(1 / 41, 0.4), reps = c(40, 99)), 99)
+report_blrt_reps_text <- function(blrt, reps_max) {
+  lo <- formatC(signif(1 / (reps_max + 1), 2), format = "fg", digits = 2)
+  out <- paste0("up to ", reps_max, " replicates, which give p-values down to ", lo)
+  if (is.null(blrt) || !nrow(blrt) || is.null(blrt$reps)) return(out)
+  at <- !is.na(blrt$p_value) & blrt$p_value <= (1 / (blrt$reps + 1)) * (1 + 1e-8) & blrt$reps < reps_max
+  if (!any(at)) return(out)
+  r <- sort(unique(blrt$reps[at]))
+  paste0(out, "; a test whose answer is already clear stops early, and one stopped after ", and_list(r),
+         " replicates with none as large as the data's gives only an upper bound, ",
+         and_list(paste0("under ", formatC(ceiling_signif(1 / (r + 1), 1), format = "fg", digits = 1))))
+}
+
+#' Factors whose share here differs from the published share
+#'
+#' The factors whose percentage in the council's data and published
+#' percentage differ by `points` or more, judged on the values as printed
+#' (the council's rounded as the report rounds them, the published as the DfE
+#' prints them), so that the note under the table says what a reader can
+#' check in the table itself.
+#'
+#' @param pct The council's percentages (unrounded).
+#' @param published The published percentages, as printed (text or numbers;
+#'   a DfE mark such as "c" counts as not available).
+#' @param points The gap, in percentage points, that counts.
+#' @return The positions of the factors that differ by `points` or more.
+#' @family report
+#' @export
+#' @examples
+#' # 12.8 against 17.8 as printed is a gap of 5 points
+#' report_published_gaps(c(12.84, 30), c("17.8", "c"))
+report_published_gaps <- function(pct, published, points = 5) {
+  shown <- suppressWarnings(as.numeric(format_pct(pct)))
+  pub <- suppressWarnings(as.numeric(published))
+  which(!is.na(shown) & !is.na(pub) & round(abs(shown - pub), 6) >= points)
+}
+
+#' The caption's word on the grey of a cross-tabulation's chart
+#'
+#' A caption describes what is drawn: the clause about grey cells is given
+#' only when the chart of the table draws grey, that is when the table
+#' suppresses some of its cells.
+#'
+#' @param x A cross-tabulation from [class_crosstab()].
+#' @param clause The words for the grey cells.
+#' @return `"; "` and `clause`, or `""` when the chart draws no grey.
+#' @family report
+#' @export
+#' @examples
+#' set.seed(4)
+#' ep <- data.frame(class = sample(c("Neglect", "Domestic abuse"), 300, TRUE),
+#'                  source = sample(c("Police", "Schools", "Health", "Courts"), 300, TRUE,
+#'                                  prob = c(.5, .3, .18, .02)))
+#' report_grey_clause(class_crosstab(ep, "class", "source"))
+report_grey_clause <- function(x, clause = "grey: the cells the table suppresses, together") {
+  d <- crosstab_plot_data(x)
+  if (any(d$level == crosstab_hidden_label)) paste0("; ", clause) else ""
 }

@@ -103,7 +103,8 @@ format_p <- function(p, floor = NULL, short = FALSE) {
                 ifelse(p < 0.001, "< 0.001",
                        ifelse(p < 0.01, "< 0.01",
                               ifelse(p >= 0.1, sprintf("%.2f", p),
-                                     formatC(signif(p, 2), format = "fg", digits = 2)))))
+                                     # two significant figures, trailing zero kept ("0.050", not "0.05")
+                                     formatC(signif(p, 2), format = "fg", digits = 2, flag = "#")))))
   if (!is.null(floor)) {
     if (!is.numeric(floor) || !length(floor) %in% c(1L, length(p)) || anyNA(floor) || any(floor < 0)) {
       abort_input(c("{.arg floor} must be one non-negative number, or one per p-value.",

@@ -412,7 +412,7 @@ test_that("each audit line says what its number counts, and no detail claims wha
   expect_identical(line("child records read")$Unit, "child records")
   expect_identical(line("children kept (with an assessment)")$Unit, "children")
   # a detail that only repeated the line's number says what the equality means
-  expect_identical(line("children kept (with an assessment)")$Detail, "every child in the returns had an assessment")
+  expect_match(line("children kept (with an assessment)")$Detail, "^every child in the returns had an assessment")
   # how codes are counted, not a repair these data may never have needed
   expect_no_match(line("factor codes read")$Detail, "were split")
   # a line of none: no clause of zeros
@@ -432,4 +432,36 @@ test_that("each audit line says what its number counts, and no detail claims wha
   au$detail[au$step == "children kept (with an assessment)"] <- "3100 distinct children in the returns; 70 with no assessment read"
   expect_match(report_audit(au, 10)$Detail[line_of(report_audit(au, 10), "children kept (with an assessment)")],
                "3,100 distinct children in the returns; 70 with no assessment read", fixed = TRUE)
+})
+
+test_that("the audit's words agree with its numbers: 'the other ... its count', '1 factor', records matched to children (reader 10)", {
+  # three hidden factors, two rare and one complement: "the other ... its count" (old: "their counts")
+  x <- "Neglect (2B): 40; Self-harm (7A): c; Gangs (24A): c; Trafficking (12A): c"
+  raw <- "Neglect (2B): 40; Self-harm (7A): 4; Gangs (24A): 15; Trafficking (12A): 3"
+  out <- report_rare_factors(x, 10, raw = raw)
+  expect_match(out, "three more factors, not counted one by one: two recorded fewer than 10 times, the other hidden so that its count cannot be worked out", fixed = TRUE)
+  raw2 <- "Neglect (2B): 40; Self-harm (7A): 4; Gangs (24A): 15; Trafficking (12A): 13"
+  expect_match(report_rare_factors(x, 10, raw = raw2), "one recorded fewer than 10 times, the others hidden so that their counts", fixed = TRUE)
+  # a unit agrees with a number of one, on any line not about children
+  au <- richmond_audit()
+  au$n[au$step == "factors excluded"] <- 1
+  au$n[au$step == "census returns read"] <- 1
+  tab <- report_audit(au, 10)
+  line <- function(step) tab[line_of(tab, step), ]
+  expect_identical(line("factors excluded")$Unit, "factor")
+  expect_identical(line("census returns read")$Unit, "return")
+  expect_false(any(tab$Number == "1" & grepl("s$", tab$Unit)))
+  expect_identical(unit_singular(c("factors", "children", "child records", "returns", "categories")),
+                   c("factor", "child", "child record", "return", "category"))
+  # child records read (4,710) to children kept (3,030): the step between is said
+  au <- richmond_audit()
+  au$detail[au$step == "children kept (with an assessment)"] <- "3030 distinct children in the returns"
+  kept <- line_of(report_audit(au, 10), "children kept (with an assessment)")
+  d <- report_audit(au, 10)$Detail[kept]
+  expect_match(d, "counted once (the records matched by the child's id), so the 4,710 child records are 3,030 children", fixed = TRUE)
+  # some children without an assessment: the matching is said, no equation claimed
+  au$detail[au$step == "children kept (with an assessment)"] <- "3100 distinct children in the returns; 70 with no assessment read"
+  d2 <- report_audit(au, 10)$Detail[kept]
+  expect_match(d2, "counted once (the records matched by the child's id)", fixed = TRUE)
+  expect_no_match(d2, "child records are", fixed = TRUE)
 })

@@ -141,7 +141,7 @@ test_that("p-values are never written as 0 or 1, and a bootstrap floor is respec
   expect_identical(format_p(c(0.01, 0.2, 0.76), floor = 1 / 100),
                    c("0.01 (the lowest 99 replicates can give)", "0.20", "0.76"))
   expect_identical(format_p(c(0.01, 0.01), floor = c(1 / 100, 1 / 1000)),
-                   c("0.01 (the lowest 99 replicates can give)", "0.01"))
+                   c("0.01 (the lowest 99 replicates can give)", "0.010"))
   expect_identical(format_p(1 / 21, floor = 1 / 21), "0.048 (the lowest 20 replicates can give)")
   expect_identical(format_p(0.03, floor = 0.03), "0.03 (the lowest this test can give)")
   expect_identical(format_p(c(0.01, 0.5), floor = 0.01, short = TRUE), c("0.01 (lowest possible)", "0.50"))

@@ -252,7 +252,7 @@ test_that("no text of the category charts is cut off or runs together, at 3 to 1
   # second reader: the Word heatmap's key lost its start ("ange (grey)"): the
   # caption was measured in Helvetica metrics for the whole figure's width,
   # but drawn in the device's font, aligned to the panel, left of a legend
-  for (K in c(3, 6, 7, 12)) for (nl in c(12, 60)) {
+  for (K in c(3, 4, 5, 6, 7, 12)) for (nl in c(12, 60)) {
     f <- layout_fit(K, name_len = nl)
     for (w in c(6.5, 8)) {
       heat <- report_fit_titles(plot_item_probs(f$fit, labels = f$labels), w)
@@ -340,6 +340,48 @@ test_that("Word: counts across the category columns stay on one line when the pa
   expect_false(one_line(cells[, -7]))
   # eight categories only at 8 points (compact)
   expect_true(one_line(cbind(cells[, 1:7], c("Neglect", "12 (2.0%)", "15 (2.5%)", "27 (1.1%)"), cells[, 8])))
+})
+
+test_that("Word: numbers are right-aligned and a count never breaks from its percentage (reader 10, F8)", {
+  skip_if_not_installed("xml2")
+  # Table 9 of a Nottingham-shaped report: "382 / (26.1%)" broke in the
+  # category columns, and every number was left-aligned
+  heads <- c("Age", "Neglect or parental substance misuse", "Domestic abuse", "Disability, some with child mental health",
+             "Harm outside the home", "Physical abuse", "Multiple complex needs", "All episodes")
+  rows <- rbind(heads,
+                c("0-4", "428 (26.3%)", "382 (26.1%)", "164 (13.0%)", "73 (10.8%)", "126 (19.1%)", "164 (27.5%)", "1,336 (21.2%)"),
+                c("5-9", "650 (40.0%)", "c", "454 (36.0%)", "171 (25.2%)", "282 (42.7%)", "250 (41.9%)", "2,430 (38.6%)"),
+                c("All episodes", "1,627", "1,465", "1,261", "678", "660", "597", "6,288"))
+  tc <- function(x) sprintf('<w:tc><w:tcPr/><w:p><w:pPr><w:pStyle w:val="Compact"/><w:jc w:val="left"/></w:pPr><w:r><w:t xml:space="preserve">%s</w:t></w:r></w:p></w:tc>', x)
+  xml <- paste0("<w:tbl><w:tblPr/><w:tblGrid/>", paste0("<w:tr>", apply(rows, 1, function(r) paste(tc(r), collapse = "")),
+                                                         "</w:tr>", collapse = ""), "</w:tbl>")
+  doc <- wdoc(xml)
+  tbl <- xml2::xml_find_first(doc, "//w:tbl", LW)
+  docx_table_layout(tbl)
+  jc <- t(vapply(xml2::xml_find_all(tbl, "w:tr", LW), function(r) {
+    xml2::xml_attr(xml2::xml_find_all(r, "w:tc/w:p/w:pPr/w:jc", LW), "val")
+  }, character(ncol(rows))))
+  # the labels' column stays left, every column of numbers (and its heading) is right-aligned
+  expect_true(all(jc[, 1] == "left"))
+  expect_true(all(jc[, -1] == "right"))
+  # the count and its percentage are joined by a no-break space
+  cells <- docx_table_cells(tbl)
+  expect_equal(cells[2, 3], "382\u00a0(26.1%)")
+  expect_false(any(grepl("[0-9] \\(", cells)))
+  # and each column is at least as wide as its widest count on one line
+  w <- as.numeric(docx_attr(xml2::xml_find_all(tbl, "w:tblGrid/w:gridCol", LW), "w"))
+  compact <- !inherits(xml2::xml_find_first(tbl, "w:tblPr/w:tblCellMar", LW), "xml_missing")
+  size <- if (compact) docx_compact$size else 9
+  mar <- if (compact) docx_compact$margin else docx_page$cell_margin
+  widest <- apply(matrix(text_twips(rows[-1, -1], size), nrow(rows) - 1), 2, max)
+  expect_true(all(w[-1] >= widest + 2 * mar), info = paste(w[-1] - widest - 2 * mar, collapse = " "))
+  # what counts as a column of numbers
+  expect_equal(docx_number_columns(rbind(c("Factor", "Code", "Episodes", "Ratio", "p"),
+                                         c("Neglect", "21", "2,199", "x0.85 \u2193", "< 0.001"),
+                                         c("Self-harm", "3C", "c", "x1.75 \u2191\u2191", "0.041"))),
+               c(FALSE, FALSE, TRUE, TRUE, TRUE))
+  expect_equal(docx_number_columns(rbind(c("K", "Share (95% interval)", "Years"), c("1", "25.9 (20.6 to 31.5)", "2023-24"))),
+               c(FALSE, TRUE, FALSE))
 })
 
 test_that("Word: a row's height is its cell of most lines, words wrapped as they fit the column", {
@@ -435,4 +477,36 @@ test_that("the figure numbering check finds figures missing from one format and 
   expect_true(all(grepl("numbered 1, 3, not 1 to 2", pr$problem)))
   # Word's non-breaking hyphen and HTML's hyphen are the same caption
   expect_equal(nrow(review_figure_numbers("Figure 1. Years 2022\u201123", "Figure 1. Years 2022-23")), 0L)
+})
+
+test_that("a context panel's y axis has two to four ticks inside its range (reader 10, F8: Figure 3's one tick)", {
+  # Figure 3's bottom panel ran from about 530 to 690: breaks_extended(n = 3)
+  # gave 500, 600 and 700, and only "600" was drawn
+  f <- report_axis_breaks(3)
+  inside <- function(l) {
+    b <- f(l)
+    sum(b >= l[1] & b <= l[2])
+  }
+  expect_gte(inside(c(530, 690)), 2)
+  expect_gte(inside(c(555, 640)), 2)
+  set.seed(10)
+  for (i in 1:500) {
+    lo <- exp(stats::runif(1, -2, 9))
+    l <- c(lo, lo * (1 + exp(stats::runif(1, -4, 1))))
+    expect_true(inside(l) %in% 2:4, info = paste(signif(l, 4), collapse = " to "))
+  }
+  # the report's context charts use it
+  sk <- readLines(system.file("rmarkdown", "templates", "demand-report", "skeleton", "skeleton.Rmd", package = "cscdemand"))
+  expect_true(any(grepl("breaks = report_axis_breaks(3)", sk, fixed = TRUE)))
+})
+
+test_that("the heatmap's category names all sit at one height, at any number of categories (reader 10, F8: Figure 6)", {
+  # from 3 categories the names alternated between two rows (n.dodge = 2),
+  # so the columns' labels sat at staggered heights
+  for (K in 2:12) {
+    f <- layout_fit(K, name_len = 40)
+    p <- plot_item_probs(f$fit, labels = f$labels)
+    g <- ggplot2::ggplot_build(p)$layout$panel_scales_x[[1]]$guide
+    expect_equal(g$n.dodge %||% 1L, 1L, info = K)
+  }
 })

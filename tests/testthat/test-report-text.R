@@ -48,7 +48,7 @@ test_that("the K rule is what the text says: lowest of the rule's criterion with
   r4 <- report_k_choice(tab, cv, k_use = 5)
   expect_identical(r4$k, 5)
   expect_match(r4$text, "as set by the analyst", fixed = TRUE)
-  expect_match(r4$text, paste0("the lowest ", k_rule_criterion, " with at least two categories, gives ", rule_k(tab)),
+  expect_match(r4$text, paste0("the lowest ", k_rule_criterion, " with at least two categories, gives ", count_words(rule_k(tab))),
                fixed = TRUE)
   expect_error(report_k_choice(data.frame(k = 1, BIC = 3)), class = "cscdemand_error_data")
 })
@@ -59,8 +59,10 @@ test_that("the K text says where the criteria disagree, in plain words and in th
   cv <- data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.7, -4.65, -4.6, -4.7))
   bl <- data.frame(k = 2:5, p_value = c(0.01, 0.01, 0.01, 0.4))
   r <- report_k_choice(tab, cv, bl, blrt_reps = 99, blrt_size = 3000, blrt_total = 18641, seed = 2020)
-  expect_match(r$text, "They disagree: the bootstrap test points to 4 and cross-validation points to 5", fixed = TRUE)
-  expect_match(r$text, paste0("In the simulation study, on the "), fixed = TRUE)
+  expect_match(r$text, "They disagree: the bootstrap test points to four and cross-validation points to five", fixed = TRUE)
+  # the study's comparison with the check, once, in the note (reader 10, F5)
+  expect_match(r$note, paste0("In the simulation study, on the "), fixed = TRUE)
+  expect_no_match(r$text, paste0("In the simulation study, on the "), fixed = TRUE)
   expect_no_match(r$text, "so the report prefers it to a check that points higher", fixed = TRUE)
   # a rate measured on other data, never a claim that the rule is the
   # strictest or a guarantee for these data
@@ -73,11 +75,11 @@ test_that("the K text says where the criteria disagree, in plain words and in th
   expect_match(r$note, "^\\*For the statistician: ")
   # both checks at the same K
   r5 <- report_k_choice(tab, data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.7, -4.6, -4.65, -4.7)), bl)
-  expect_match(r5$text, "cross-validation and the bootstrap test both point to 4", fixed = TRUE)
+  expect_match(r5$text, "cross-validation and the bootstrap test both point to four", fixed = TRUE)
   # a check below the rule's K: the sample's lower power is said only when there is a sample
   bl_low <- data.frame(k = 2:4, p_value = c(0.01, 0.3, 0.5))
   r6 <- report_k_choice(tab, NULL, bl_low, blrt_size = 3000, blrt_total = 18641, seed = 1)
-  expect_match(r6$text, "the bootstrap test points to 2", fixed = TRUE)
+  expect_match(r6$text, "the bootstrap test points to two", fixed = TRUE)
   expect_match(r6$text, paste0("run on a sample of the episodes, has less power than ", k_rule_criterion), fixed = TRUE)
   expect_no_match(report_k_choice(tab, NULL, bl_low)$text, "sample", fixed = TRUE)
   # what a check lower than the rule found, never that it "asks for stronger evidence"
@@ -89,7 +91,7 @@ test_that("the K text says where the criteria disagree, in plain words and in th
   # BIC lowest at one category: the checks pointing to one are not said to ask for more than BIC
   tab_one <- with_rule(data.frame(k = 1:3, BIC = c(100, 120, 110)))
   t1 <- report_k_choice(tab_one, data.frame(k = 1:3, heldout_ll = c(-1, -2, -3)))$text
-  expect_match(t1, "cross-validation points to 1", fixed = TRUE)
+  expect_match(t1, "cross-validation points to one", fixed = TRUE)
   expect_no_match(t1, "stronger evidence than", fixed = TRUE)
   # agreement
   bl2 <- data.frame(k = 2:4, p_value = c(0.01, 0.01, 0.3))
@@ -100,7 +102,7 @@ test_that("the K text says where the criteria disagree, in plain words and in th
   expect_no_match(r2$text, "disagree", fixed = TRUE)
   # the largest K tried
   r7 <- report_k_choice(tab, data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.7, -4.65, -4.6, -4.5)))
-  expect_match(r7$text, "cross-validation points to 6 (the most tried: it may favour still more)", fixed = TRUE)
+  expect_match(r7$text, "cross-validation points to six (the most tried: it may favour still more)", fixed = TRUE)
   expect_match(r7$note, "highest with six categories (the most fitted)", fixed = TRUE)
   # a significant gain at every K: the test sets no upper limit, and says so
   r3 <- report_k_choice(tab, NULL, data.frame(k = 2:6, p_value = 0.01), blrt_reps = 99)
@@ -123,7 +125,7 @@ test_that("no sentence of the K text says 'significant' without the test and its
       expect_match(s, "at the 5% level", fixed = TRUE)
     }
     expect_equal(length(sig), as.integer(!is.null(bl)))
-    expect_match(r$note, paste0("of the ", r$k, "-class model was reached by ", tab$n_best[tab$k == r$k]), fixed = TRUE)
+    expect_match(r$note, paste0("of the model with ", count_words(r$k), " categories was reached by ", tab$n_best[tab$k == r$k]), fixed = TRUE)
   }
 })
 
@@ -155,8 +157,10 @@ test_that("pooled deprivation results are labelled pooled, with the council's ow
 test_that("the K text does not contradict itself about cross-validation", {
   tb <- with_rule(data.frame(k = 1:4, BIC = c(100, 90, 95, 99), n_best = c(5, 3, 1, 1), n_finished = 5))
   r <- report_k_choice(tb, data.frame(k = 1:4, heldout_ll = c(-3, -2.9, -2.85, -2.8)))
-  expect_match(r$text, "cross-validation points to 4 (the most tried", fixed = TRUE)
-  expect_match(r$text, paste0("In the simulation study, on the "), fixed = TRUE)
+  expect_match(r$text, "cross-validation points to four (the most tried", fixed = TRUE)
+  # the study's comparison with the check, once, in the note (reader 10, F5)
+  expect_match(r$note, paste0("In the simulation study, on the "), fixed = TRUE)
+  expect_no_match(r$text, paste0("In the simulation study, on the "), fixed = TRUE)
   expect_no_match(paste(r$text, r$note), "sets no upper limit", fixed = TRUE)
   expect_match(r$note, "found more than once", fixed = TRUE)
   expect_match(report_k_choice(tb[c(1, 3, 4, 2), ])$note, "found more than once", fixed = TRUE)
@@ -269,15 +273,18 @@ test_that("the report's rule is the one the K-selection study supports, and its 
                     n_best = 5, n_finished = 5)
   r <- report_k_choice(tab)
   n_sets <- sum(st$criterion == k_rule_criterion)
-  expect_match(r$text, paste0("In a simulation study of ", n_sets, " data sets"), fixed = TRUE)
+  # the study's counts once, in the note; the text says in words how the rule did and which way it erred (reader 10, F5)
+  expect_match(r$note, paste0(": ", n_sets, " data sets from latent class models"), fixed = TRUE)
+  expect_no_match(r$text, paste0("of the ", n_sets), fixed = TRUE)
+  expect_match(r$text, "when it missed, it chose too few (merging small or similar categories with others), never too many", fixed = TRUE)
   # counts of data sets, not percentages: a difference of one data set is visible as one
   cnt <- function(x) { m <- round(x * n_sets); if (m == 0) "none" else as.character(m) }
-  expect_match(r$text, paste0("the data were made with in ", cnt(hit[[k_rule_criterion]]), " of the ", n_sets), fixed = TRUE)
+  expect_match(r$note, paste0("picked the true number of categories in ", cnt(hit[[k_rule_criterion]]), " of the ", n_sets), fixed = TRUE)
   expect_match(r$note, paste0("The rule (lowest ", k_rule_criterion, ", at least two categories)"), fixed = TRUE)
   expect_match(r$note, paste0("too many in ", cnt(over[[k_rule_criterion]])), fixed = TRUE)
   expect_no_match(r$text, "[0-9]%", perl = TRUE)
   gap <- abs(round(n_sets * hit[[k_rule_criterion]]) - round(n_sets * hit[["BIC"]]))
-  expect_identical(grepl("equally good at finding the number", r$text, fixed = TRUE), gap <= 1)
+  expect_identical(grepl("about as often as BIC", r$text, fixed = TRUE), gap <= 1)
   # the rule's column, when a table made by hand lacks it, from the
   # log-likelihood as lca_enumerate() computes it
   d <- simulate_lca(n = 800, seed = 3)
@@ -311,10 +318,16 @@ test_that("a check pointing to more categories is argued from the study's table,
   say <- function(study) {
     crit <- list(k = 7, k_best = 7, k_rule = 7, k_use = NULL, k_cv = 8L, k_blrt = NA, agree = FALSE,
                  rule = k_rule_criterion, study = study, cv_near = NULL)
+    # the plain words, then the study's comparison (the note's, once)
+    paste(c(report_k_disagree(crit, tab, NULL, NULL), k_up_study(crit, "cross-validation")), collapse = " ")
+  }
+  plain <- function(study) {
+    crit <- list(k = 7, k_best = 7, k_rule = 7, k_use = NULL, k_cv = 8L, k_blrt = NA, agree = FALSE,
+                 rule = k_rule_criterion, study = study, cv_near = NULL)
     paste(report_k_disagree(crit, tab, NULL, NULL), collapse = " ")
   }
   # the same words as the report's own call, on the shipped study
-  expect_identical(say(k_study_rates()), sub(" The measures are .*$", "",
+  expect_identical(plain(k_study_rates()), sub(" The measures are .*$", "",
                                              sub("^.*(The report also ran)", "\\1", report_k_choice(with_rule(tab, tab$SABIC), cv)$text)))
   base <- c(7, 7, 7, 7, 7, 7, 7, 7, 6, 6)
   ic <- function(p) list(BIC = p, SABIC = p, AIC = p, CAIC = p)
@@ -324,7 +337,9 @@ test_that("a check pointing to more categories is argued from the study's table,
   t1 <- say(tie)
   expect_match(t1, paste0("on the 10 data sets where both were run, ", rule, " found the number of categories the data were made with in 9 and cross-validation in 9"), fixed = TRUE)
   expect_match(t1, paste0("in the 2 where they disagreed, ", rule, " was right in 1 and cross-validation in 1"), fixed = TRUE)
-  expect_match(t1, "So the study gives little to choose between them (at most one data set apart): the report keeps seven because its rule was fixed in advance, not because the study favours it", fixed = TRUE)
+  expect_match(t1, "So the study gives little to choose between them (at most one data set apart).", fixed = TRUE)
+  # the reason the report keeps its number, said once (reader 10, F5)
+  expect_equal(lengths(regmatches(t1, gregexpr("fixed in advance", t1, fixed = TRUE))), 1)
   # one data set of difference is not a reason
   one <- fake_study(c(ic(base), list(CV = c(8, 7, 7, 7, 7, 7, 7, 7, 6, 6))))
   expect_match(say(one), "So the study gives little to choose between them", fixed = TRUE)
@@ -338,15 +353,16 @@ test_that("a check pointing to more categories is argued from the study's table,
   # cross-validation better in the study: said, and the larger model deserves a look
   better <- fake_study(c(ic(base), list(CV = rep(7, 10))))
   t3 <- say(better)
-  expect_match(t3, "So in the study cross-validation did better: the report keeps seven only because its rule was fixed in advance, and the model with eight categories deserves a look.", fixed = TRUE)
+  expect_match(t3, "So in the study cross-validation did better.", fixed = TRUE)
+  expect_match(t3, "The report keeps seven only because its rule was fixed in advance, and the model with eight categories deserves a look.", fixed = TRUE)
   # never disagreeing in the study: it cannot say which to trust here
   t4 <- say(fake_study(c(ic(base), list(CV = base))))
-  expect_match(t4, "they never disagreed. So the study cannot say which to trust when they disagree, as here", fixed = TRUE)
+  expect_match(t4, "they never disagreed. So the study cannot say which to trust when they disagree.", fixed = TRUE)
   # a best fit found by few starts in the larger model: said, since it biases against that model
   expect_match(t1, "The best fit with eight categories was found by only 2 of 10 random starts", fixed = TRUE)
   # too few data sets with the check: the study is not quoted for it
   few <- fake_study(c(ic(base[1:3]), list(CV = base[1:3])))
-  expect_match(say(few), "The simulation study ran cross-validation on only three data sets, so it cannot say which of the two to trust", fixed = TRUE)
+  expect_match(say(few), "The simulation study ran cross-validation on only three data sets, so it cannot say which of SABIC and cross-validation to trust", fixed = TRUE)
 })
 
 test_that("the K text's study numbers are the shipped table's, computed, on the data sets both criteria ran on", {
@@ -363,11 +379,11 @@ test_that("the K text's study numbers are the shipped table's, computed, on the 
   tab$SABIC -> sab
   tab <- with_rule(tab, sab)
   r <- report_k_choice(tab, data.frame(k = 1:8, heldout_ll = c(-5, -4.8, -4.7, -4.65, -4.6, -4.55, -4.5, -4.4)))
-  expect_match(r$text, paste0("on the ", length(both), " data sets where both were run, ", rule,
+  expect_match(r$note, paste0("on the ", length(both), " data sets where both were run, ", rule,
                               " found the number of categories the data were made with in ", sum(a$k_pick == a$k_true),
                               " and cross-validation in ", sum(b$k_pick == b$k_true)), fixed = TRUE)
-  if (!any(dis)) expect_match(r$text, "they never disagreed", fixed = TRUE) else
-    expect_match(r$text, paste0("in the ", sum(dis), " where they disagreed"), fixed = TRUE)
+  if (!any(dis)) expect_match(r$note, "they never disagreed", fixed = TRUE) else
+    expect_match(r$note, paste0("in the ", sum(dis), " where they disagreed"), fixed = TRUE)
   # the note's classes and sizes are the table's, not words written once
   sizes <- vapply(range(st$n[st$set %in% st$set[st$criterion == "CAIC"]]), format, "", big.mark = ",", scientific = FALSE)
   expect_match(r$note, paste0("of ", sizes[1], " to ", sizes[2], " episodes"), fixed = TRUE)
@@ -451,13 +467,13 @@ test_that("the K text says when the council is outside the study's sizes, and th
                                   format(lo - 1, big.mark = ","), ", fewer than any of them: the study's figures do not apply to this report"),
                fixed = TRUE)
   # no verdict drawn from the study's comparison of the rule and the check
-  expect_no_match(small$text, "So the study gives|In the simulation study, on the", perl = TRUE)
+  expect_no_match(paste(small$text, small$note), "So the study gives|In the simulation study, on the", perl = TRUE)
   expect_match(small$text, "so it cannot say whether to trust the rule or cross-validation here", fixed = TRUE)
   # inside the range: no such sentence, the comparison quoted
   mid <- at(lo)
   expect_identical(mid$study_range, "inside")
   expect_no_match(mid$text, "fewer than any of them|more than any of them", perl = TRUE)
-  expect_match(mid$text, "In the simulation study, on the", fixed = TRUE)
+  expect_match(mid$note, "In the simulation study, on the", fixed = TRUE)
   big <- at(hi + 1)
   expect_identical(big$study_range, "above")
   expect_match(big$text, "more than any of them, so its figures are for smaller data sets than this one", fixed = TRUE)
@@ -598,8 +614,10 @@ test_that("the summary carries the K section's hedges, from the same quantities 
   s <- report_k_summary(r)
   # the body's words, and the body's range of the measures
   expect_match(r$text, "seven is the rule's choice, not a firm finding", fixed = TRUE)
-  expect_match(s, "Seven is the rule's choice, not a firm finding: the measures point to anywhere from three to seven categories",
+  expect_match(s, "Seven is the rule's choice: the data do not settle the number, and the measures range from three to seven categories",
                fixed = TRUE)
+  # "not a firm finding" once, in the body (reader 10, F5)
+  expect_no_match(s, "not a firm finding", fixed = TRUE)
   # no hedge in the body, none in the summary
   one <- report_k_choice(with_rule(data.frame(k = 1:6, BIC = c(500, 450, 440, 438, 452, 460)), c(490, 440, 420, 418, 417, 440)))
   expect_null(report_k_summary(one))
@@ -722,4 +740,91 @@ test_that("the template's own list joins quoted items with commas as the package
   expect_identical(env$and_list(q), paste(q[1], "and", q[2]))
   cats <- c("Disability, some with child mental health", "Physical abuse", "Harm outside the home")
   expect_identical(env$and_list(cats), and_list(cats))
+})
+
+test_that("a bootstrap test stopped early prints a bound, and Methods says what the replicates give (reader 10, F6)", {
+  # 40 replicates, none reaching the data's statistic: 1/41 = 0.024 is a bound, not a value
+  bl <- data.frame(k = 6:8, p_value = c(1 / 41, 1 / 41, 0.31), reps = c(40, 40, 99))
+  got <- report_blrt_p(bl$p_value, bl$reps, 99)
+  expect_identical(got, c("< 0.03 (stopped after 40 replicates)", "< 0.03 (stopped after 40 replicates)", "0.31"))
+  expect_false(any(grepl("0.024", got, fixed = TRUE)))
+  # at the floor of all 99 replicates: format_p()'s floor; no replicates column: as before
+  expect_identical(report_blrt_p(c(0.01, 0.2), c(99, 99), 99), c("0.01 (lowest possible)", "0.20"))
+  # the bound is a bound after rounding: never below the p-value it stands for
+  for (r in c(10, 20, 30, 40, 50, 60)) {
+    b <- as.numeric(sub("^< ([0-9.]+) .*$", "\\1", report_blrt_p(1 / (r + 1), r, 99)))
+    expect_gt(b, 1 / (r + 1))
+  }
+  txt <- report_blrt_reps_text(bl, 99)
+  expect_match(txt, "up to 99 replicates, which give p-values down to 0.01", fixed = TRUE)
+  expect_match(txt, "stopped after 40 replicates with none as large as the data's gives only an upper bound, under 0.03", fixed = TRUE)
+  expect_identical(report_blrt_reps_text(bl[3, ], 99), "up to 99 replicates, which give p-values down to 0.01")
+})
+
+test_that("p-values have one style: two significant figures, trailing zero kept (reader 10, F6)", {
+  expect_identical(format_p(c(0.05, 0.0995, 0.041, 0.3)), c("0.050", "0.10", "0.041", "0.30"))
+})
+
+test_that("the note's rule on gaps from published figures is judged on the printed values (reader 10, Table 3)", {
+  # 806 of 6,288 is 12.82% (printed 12.8) against 17.8 published: 5.0 apart as printed, 4.98 unrounded
+  pct <- 100 * c(806, 2199, 956) / 6288
+  pub <- c("17.8", "40.2", "14.3")
+  expect_identical(report_published_gaps(pct, pub, 5), c(1L, 2L))
+  expect_identical(report_published_gaps(c(12.84, NA), c("17.8", "20"), 5), 1L)  # 12.8 v 17.8 as printed: 5.0
+  expect_identical(report_published_gaps(c(12.86, 10), c("17.8", "not available"), 5), integer())  # 12.9: 4.9
+})
+
+test_that("a chart's caption mentions grey only when the chart draws it (reader 10, Figure 8)", {
+  set.seed(8)
+  ep <- data.frame(class = sample(c("A", "B"), 400, TRUE), v = sample(c("x", "y"), 400, TRUE))
+  none <- class_crosstab(ep, "class", "v")
+  expect_false(any(attr(none, "suppressed")))
+  expect_identical(report_grey_clause(none), "")
+  ep <- data.frame(class = rep(c("A", "B"), each = 200), v = sample(c("x", "y"), 400, TRUE))
+  ep$v[c(1:30, 201:205)] <- "z"  # five in B: hidden, with a complement
+  some <- class_crosstab(ep, "class", "v")
+  expect_true(any(attr(some, "suppressed")))
+  expect_match(report_grey_clause(some), "grey: the cells the table suppresses", fixed = TRUE)
+})
+
+test_that("the number-of-categories section makes each point once, numbers in words, and says where the evidence leans (reader 10, F5)", {
+  # Nottingham's table (reader 10): SABIC, BIC and CAIC six; cross-validation
+  # eight; the bootstrap test significant at six, seven and eight (stopped early)
+  tb <- data.frame(k = 1:8, loglik = c(-45884.2, -45141.3, -44672.7, -44252.1, -43847.8, -43630.0, -43558.0, -43505.8),
+                   npar = c(28, 57, 86, 115, 144, 173, 202, 231), nobs = 6288,
+                   n_best = c(1, 5, 3, 4, 5, 5, 5, 3), n_finished = c(1, 5, 3, 4, 5, 5, 5, 3))
+  for (ic in c("BIC", "SABIC", "AIC", "CAIC")) tb <- k_rule_column(tb, ic)
+  cv <- data.frame(k = 1:8, heldout_ll = c(-7.3014, -7.1873, -7.1250, -7.0660, -7.0001, -6.9717, -6.9662, -6.9638))
+  bl <- data.frame(k = 6:8, p_value = 1 / 41, reps = 40)
+  kc <- report_k_choice(tb, cv, bl, blrt_reps = 99, blrt_size = 3000, blrt_total = 6288, seed = 2020)
+  expect_identical(kc$k, 6L)
+  both <- paste(kc$text, kc$note)
+  n_of <- function(x, pat) lengths(regmatches(x, gregexpr(pat, x, fixed = TRUE)))
+  # the reason the rule keeps its number: once (it was twice in consecutive sentences)
+  expect_equal(n_of(both, "fixed in advance"), 1)
+  expect_equal(n_of(both, "fixed before looking"), 1)
+  # the study's counts: once, in the note
+  st <- k_study_rates()[k_rule_criterion, ]
+  counts <- paste0(round(st$hit * st$data_sets), " of the ", st$data_sets)
+  expect_equal(n_of(kc$note, counts), 1)
+  expect_equal(n_of(kc$text, counts), 0)
+  # one style for numbers of categories in the text: words ("eight", never "point to 8")
+  expect_no_match(kc$text, "(point|points) to [0-9]", perl = TRUE)
+  expect_no_match(kc$note, "[0-9]-class", perl = TRUE)
+  # the checks point higher and the rule errs towards too few: said plainly, once
+  expect_match(kc$text, "both point to eight", fixed = TRUE)
+  expect_match(kc$text, "the evidence shown here favours more than six categories", fixed = TRUE)
+  expect_match(kc$text, "the model with eight categories deserves a look", fixed = TRUE)
+  expect_equal(n_of(both, "not a firm finding"), 1)
+  expect_no_match(report_k_summary(kc), "not a firm finding", fixed = TRUE)
+  # shorter than the ~900 words reader 10 counted
+  expect_lt(length(strsplit(both, "\\s+")[[1]]), 700)
+  # a rule that did better than the check in the study: no such claim
+  better_rule <- fake_study(c(list(BIC = rep(7, 10), SABIC = rep(7, 10), AIC = rep(7, 10), CAIC = rep(7, 10)),
+                              list(CV = c(8, 8, 7, 7, 7, 7, 7, 7, 7, 7))))
+  crit <- list(k = 7, k_best = 7, k_rule = 7, k_use = NULL, k_cv = 8L, k_blrt = NA, agree = FALSE,
+               rule = k_rule_criterion, study = better_rule, cv_near = NULL)
+  t <- paste(report_k_disagree(crit, data.frame(k = 1:8, n_best = 5, n_finished = 5), NULL, NULL), collapse = " ")
+  expect_no_match(t, "favours more", fixed = TRUE)
+  expect_match(t, "in the study the rule did better than the check when the two disagreed", fixed = TRUE)
 })
