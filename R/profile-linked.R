@@ -1257,6 +1257,8 @@ pathway_outcome_table <- function(tabs, labels, row = "yes", label = "Outcome") 
   rownames(df) <- NULL
   pool_re <- "[^.]* are counted together as \u201cOther categories\u201d in this table: [^.]*\\."
   notes <- unique(trimws(unlist(lapply(tabs, function(t) gsub(pool_re, "", attr(t, "note") %||% character())))))
+  # sentence by sentence, each once (the tables' notes repeat one another)
+  notes <- unique(trimws(unlist(strsplit(notes, "(?<=\\.)\\s+(?=[A-Z])", perl = TRUE))))
   notes <- notes[nzchar(notes)]
   # the rows' reasons as one sentence: the tables they are set against, each once
   against <- "^Some numbers by category are hidden here because, set against (.*), they would give away numbers under ([0-9]+) hidden there\\.$"
