@@ -828,3 +828,12 @@ test_that("the number-of-categories section makes each point once, numbers in wo
   expect_no_match(t, "favours more", fixed = TRUE)
   expect_match(t, "in the study the rule did better than the check when the two disagreed", fixed = TRUE)
 })
+
+test_that("a measure at one category reads 'one category', never 'one categories' (reader 10, plural agreement)", {
+  tab <- with_rule(data.frame(k = 1:5, BIC = c(400, 410, 420, 430, 440), CAIC = c(400, 410, 420, 430, 440),
+                              n_best = 5, n_finished = 5), c(500, 450, 440, 430, 445))
+  r <- report_k_choice(tab)
+  expect_identical(r$k, 4L)
+  expect_match(r$text, "With one category all of this report's would be merged", fixed = TRUE)
+  expect_no_match(paste(r$text, r$note, report_k_summary(r)), "\\b(one|1) categories\\b", perl = TRUE)
+})
