@@ -1065,6 +1065,15 @@ report_invariance_starts <- function(inv, k, warnings = character()) {
 # answer clear) it is an upper bound, rounded up to one significant figure
 # ("< 0.03 (stopped after 40 replicates)"). Any other p-value is
 # format_p()'s, the report's one style.
+#' The bootstrap test's p-values as the report prints them
+#'
+#' @param p p-values.
+#' @param reps Replicates each p-value rests on.
+#' @param reps_max Replicates asked for.
+#' @param short Short form for a table.
+#' @return A character vector.
+#' @keywords internal
+#' @export
 report_blrt_p <- function(p, reps, reps_max, short = TRUE) {
   reps <- rep_len(reps, length(p))
   floor <- 1 / (reps + 1)
@@ -1088,6 +1097,13 @@ ceiling_signif <- function(x, digits = 1) {
 # p-values down to 1 / (reps_max + 1); and, when a test stopped early with no
 # replicate reaching the data's statistic, what its p-value then is (a bound,
 # not a value), so that Methods and the table agree.
+#' What the report says of the bootstrap test's replicates
+#'
+#' @param blrt The tests' table (columns `k`, `p_value`, `reps`), or `NULL`.
+#' @param reps_max Replicates asked for.
+#' @return One string.
+#' @keywords internal
+#' @export
 report_blrt_reps_text <- function(blrt, reps_max) {
   lo <- formatC(signif(1 / (reps_max + 1), 2), format = "fg", digits = 2)
   out <- paste0("up to ", reps_max, " replicates, which give p-values down to ", lo)
@@ -1105,6 +1121,14 @@ report_blrt_reps_text <- function(blrt, reps_max) {
 # format_pct(), the published as DfE prints them), so the note under the
 # table says what the reader can check in it (reader 10: 12.8 against 17.8
 # published, 5.0 apart as printed, was left out, as 4.98 unrounded).
+#' Factors whose printed percentage and published percentage differ by `points` or more
+#'
+#' @param pct This report's percentages (unrounded).
+#' @param published The published percentages as printed.
+#' @param points The gap.
+#' @return Indices.
+#' @keywords internal
+#' @export
 report_published_gaps <- function(pct, published, points = 5) {
   shown <- suppressWarnings(as.numeric(format_pct(pct)))
   pub <- suppressWarnings(as.numeric(published))
@@ -1115,6 +1139,13 @@ report_published_gaps <- function(pct, published, points = 5) {
 # draws grey (crosstab_plot_data(): the table suppresses some of its
 # cells); a caption describes what is drawn (reader 10: "grey: the cells the
 # table suppresses" under a chart of a table that suppresses none).
+#' The caption's clause on grey cells, only when the chart draws them
+#'
+#' @param x A table from [class_crosstab()].
+#' @param clause The clause.
+#' @return A string (empty when nothing is grey).
+#' @keywords internal
+#' @export
 report_grey_clause <- function(x, clause = "grey: the cells the table suppresses, together") {
   d <- crosstab_plot_data(x)
   if (any(d$level == crosstab_hidden_label)) paste0("; ", clause) else ""
