@@ -13,11 +13,18 @@
 #' rows (`unknown`, `"Missing"`, `"Other"`) holds a count under the threshold
 #' and there are two or more of them, they are merged into one row (such as
 #' `"Unknown or missing"`) before suppression, so their small numbers do not
-#' need complementary cells from the large rows. If the residual row is still
-#' small in so many classes that their complements would leave a large row
-#' mostly suppressed, it is counted with the smallest catch-all row (such as
-#' `"Other or unknown"`; only with a catch-all row, never with a level
-#' such as Female). With `posterior` and `var`, when a small row (an
+#' need complementary cells from the large rows. A not-known row (or the
+#' merged row) that still holds a count under the threshold in some category
+#' follows one rule, whatever the number of categories: it is never
+#' protected with cells of the other rows when a neighbour can take it.
+#' Before any cell is suppressed it is counted with the smallest catch-all
+#' row (such as `"Indeterminate or unknown"`; "Other", "Any other ...") if
+#' hiding its small cells would hide any cell of another row, else with the
+#' smallest known level of which it is at most a twentieth (such as
+#' `"Female or unknown"`; never a row holding "Other", a group of its own)
+#' if they would hide cells of a row of at least ten times the threshold.
+#' Otherwise it stays a row, with the complementary cells that lose least.
+#' With `posterior` and `var`, when a small row (an
 #' "Unknown" row, or the rarer answer of a yes/no measure) under the
 #' threshold in several categories would need so many complementary cells
 #' that a row of at least ten times the threshold lost more than half its
@@ -27,14 +34,18 @@
 #' sentence for the report; [class_profile()] hides the same cells (and the
 #' pooled categories), so the two tables of one characteristic cannot be
 #' set against each other. A small not-known row (Unknown, Not known,
-#' Missing) that would still leave a row of at least ten times the threshold
-#' with most of its cells suppressed is shown in the total column only
+#' Missing) that no neighbour could take and that would still leave a row
+#' of at least ten times the threshold with most of its cells suppressed is
+#' shown in the total column only
 #' (`"Unknown (not shown by category)"`), and the categories' columns give
 #' the other rows as percentages of the category's episodes with a known
 #' value, without their counts (with the categories' totals, which every
 #' table prints, the counts would give the not-known row back by
 #' subtraction); attribute `residual_total` names that row, and the note
 #' says so. [class_profile()] then compares the episodes with a known value.
+#' A table that hides cells says why in its note (cells shown as "c" hold
+#' fewer than `threshold` episodes, or are hidden so that such a number
+#' cannot be worked out from the totals).
 #'
 #' Every count passes through small-number suppression before it is
 #' formatted: counts from 1 to `threshold - 1` are suppressed, then more
@@ -250,8 +261,29 @@ crosstab_publish <- function(tab, label, threshold, unknown, method, published =
                              rounded = NULL) {
   out <- crosstab_publish_cells(tab, label, threshold, unknown, method, published, merge_columns, hide, pool, totals,
                                 groups, rounded)
-  crosstab_residual_total(out, label, threshold, unknown, method, published, merge_columns, hide, pool, totals,
-                          groups, rounded) %||% out
+  out <- crosstab_residual_total(out, label, threshold, unknown, method, published, merge_columns, hide, pool, totals,
+                                 groups, rounded) %||% out
+  crosstab_with_hidden_note(out, threshold)
+}
+
+# Every table that hides cells says why under it (reader 10: a table hid 11
+# of 30 cells with no note). The reason is said of the table, never of a
+# cell (naming the small cells would undo the protection the others give);
+# where another table is the reason, pathway_tables() adds a sentence naming
+# it (linked_explain()).
+crosstab_hidden_note <- function(threshold) {
+  paste0("Cells shown as \u201cc\u201d are suppressed: each holds fewer than ", threshold,
+         " episodes, or is hidden so that such a number cannot be worked out from the totals.")
+}
+
+crosstab_with_hidden_note <- function(tab, threshold) {
+  supp <- attr(tab, "suppressed")
+  note <- attr(tab, "note")
+  say <- crosstab_hidden_note(threshold)
+  note <- trimws(sub(say, "", paste(note, collapse = " "), fixed = TRUE))
+  if (threshold > 0 && !is.null(supp) && any(supp)) note <- paste(c(if (nzchar(note)) note, say), collapse = " ")
+  attr(tab, "note") <- if (nzchar(note)) note
+  tab
 }
 
 # The printed values `rounded` (from pathway_tables(): a list of `cells`, a
@@ -730,6 +762,7 @@ crosstab_unhide <- function(tab, r, j) {
     paste0(fmt_int(p[i, k]), " (", formatC(pct[i, k], format = "f", digits = 1), "%)")
   attr(tab, "suppressed") <- supp
   attr(tab, "counts") <- cnt
+  tab <- crosstab_with_hidden_note(tab, attr(tab, "threshold"))
   nc <- ncol(supp)
   if (!is.null(attr(tab, "sentence")) && nrow(p) != 2L && !all(supp[nrow(p), -nc])) attr(tab, "sentence") <- NULL
   tab

@@ -60,7 +60,8 @@ crosstab_suppress <- function(tab, threshold, published = NULL, hide = NULL, tot
   hide <- hide & threshold > 0
   for (iter in seq_len(length(full) + 1L)) {
     s1 <- attr(publish_table(as.data.frame(body, optional = TRUE), colnames(body), threshold,
-                             primary = hide[-nrow(full), , drop = FALSE], fixed = pinned, row_groups = groups),
+                             primary = hide[-nrow(full), , drop = FALSE], fixed = pinned, row_groups = groups,
+                             last_total = TRUE),
                "suppressed")
     s2 <- attr(publish_table(as.data.frame(full[nrow(full), -ncol(full), drop = FALSE], optional = TRUE),
                              colnames(tab), threshold, primary = hide[nrow(full), -ncol(full), drop = FALSE]),

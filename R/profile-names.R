@@ -553,9 +553,10 @@ class_lift <- function(fit) {
 #'   whose estimated size is under it are hidden, with secondary suppression;
 #'   so is a percentage that gives back a number of episodes under it, or
 #'   that Figure 4 ([plot_item_probs()]) hides for one of the theme's
-#'   factors: it is printed as Figure 4 prints it, a range (`"<5%"`,
-#'   `">90%"`, `"20-30%"`; for a theme of several factors, the range their
-#'   Figure 4 figures allow) or `"c"`, without its difference and ratio; 0
+#'   factors: it is printed as a range that protects it (`"<5%"`, `">90%"`,
+#'   `"20-30%"`: column `range` of Figure 4's data, where the chart itself
+#'   writes `"c"`; for a theme of several factors, the range their ranges
+#'   allow) or `"c"`, without its difference and ratio; 0
 #'   turns it off (not for publication).
 #' @return A data frame with columns `class`, `name`, `share` (%, `NA` where
 #'   suppressed) and `defining` (text such as `"Neglect: 81% v 24% overall

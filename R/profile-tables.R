@@ -329,14 +329,16 @@ plot.cscdemand_pathways <- function(x, ...) {
 #' @export
 plot.cscdemand_trends <- function(x, ...) {
   d <- as.data.frame(unclass(x), stringsAsFactors = FALSE)
-  d <- d[!d$suppressed, , drop = FALSE]
-  if (!nrow(d)) return(suppressed_plot())
+  if (!any(!d$suppressed)) return(suppressed_plot())
+  # a suppressed year stays as NA, so the line (and its band) breaks there
+  # rather than joining the years either side of it
+  d[d$suppressed, intersect(c("pct", "lower", "upper"), names(d))] <- NA
   ggplot2::ggplot(d, ggplot2::aes(x = .data$year, y = .data$pct, colour = .data$class,
                                   group = .data$class)) +
     ggplot2::geom_ribbon(ggplot2::aes(ymin = .data$lower, ymax = .data$upper, fill = .data$class),
-                         alpha = 0.15, colour = NA) +
-    ggplot2::geom_line() +
-    ggplot2::geom_point() +
+                         alpha = 0.15, colour = NA, na.rm = TRUE) +
+    ggplot2::geom_line(na.rm = TRUE) +
+    ggplot2::geom_point(na.rm = TRUE) +
     ggplot2::facet_wrap(ggplot2::vars(.data$measure), scales = "free_y") +
     ggplot2::labs(x = "Year", y = "%", colour = "Class", fill = "Class",
                   title = "Class prevalence and re-referrals over time") +

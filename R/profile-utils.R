@@ -219,36 +219,72 @@ small_row_note <- function(small, with, name, threshold) {
 # A label inside a sentence: lower case unless it starts with an acronym or digit.
 tolower_label <- function(x) ifelse(grepl("^[A-Z]{2}", x), x, paste0(tolower(substr(x, 1, 1)), substring(x, 2)))
 
-# A residual row (not known, missing) small in many classes needs one
-# complement per class, and with two large rows to take them one loses most
-# of its cells (a gender table with a small "Unknown" row). Then the residual
-# row is counted with the smallest row that is itself a catch-all ("Other",
-# "Any other ethnic group", "Indeterminate": "Other or not known"), and the
-# note says so; never with a substantive level such as Female, which would
-# change what that row means. With no such row, it stays a row of its own
-# and the suppression protects it. `suppress(tab)` gives the suppression of
-# a levels-by-classes matrix (its first ncol(tab) columns are the classes).
+# One rule for a not-known row (Unknown, Not known, Missing, or those
+# already merged with Other) that holds a count under the threshold in some
+# category: its small cells are not protected with cells of the other rows
+# when a neighbour can take it. Before any cell is suppressed, it is counted
+# with the smallest row that is itself a catch-all ("Other", "Any other
+# ethnic group", "Indeterminate": "Indeterminate or unknown") if hiding its
+# small cells would hide any cell of another row; else with the smallest
+# known level of which it is a small part (at most a twentieth of that
+# level: "Female or unknown", as a not-known row under the threshold in all
+# is counted, merge_small_residual()) if they would hide cells of a large
+# row (ten times the threshold or more). A row that holds "Other" (a group
+# of its own) is never counted with a known level. Otherwise it stays a row,
+# its complements the cells that lose least, and only if a large row would
+# still be mostly hidden is it shown in the total column only
+# (crosstab_residual_total()). So a row of hundreds never loses cells to a
+# small not-known row, whatever the number of categories (reader 10: a
+# gender table of six categories kept Unknown, 36 episodes, as a row and
+# hid Female in three categories and Male in three, cells of 280-790, while
+# one of seven categories showed Unknown in its total only: the route
+# turned on whether three hidden cells of six or four of seven are "most").
+# The note says what was merged and why. `suppress(tab)` gives the
+# suppression of a levels-by-classes matrix (its first ncol(tab) columns are
+# the classes).
 merge_costly_residual <- function(tab, threshold, residual, suppress) {
   notes <- character()
   for (round in 1:2) {
     if (threshold <= 0 || nrow(tab) < 3L) break
-    s <- suppress(tab)[, seq_len(ncol(tab)), drop = FALSE]
     small <- tab > 0 & tab < threshold
     res <- tolower(rownames(tab)) %in% tolower(residual)
-    crowded <- !res & rowSums(small) == 0 & 2 * rowSums(s) > ncol(tab)
     cand <- res & rowSums(small) > 0
-    into <- !res & catch_all_level(rownames(tab))
-    if (!any(crowded) || !any(cand) || !any(into)) break
+    if (!any(cand) || sum(!res) < 2L) break
     r <- which(cand)[which.min(rowSums(tab)[cand])]
-    i <- which(into)[which.min(rowSums(tab)[into])]
+    cost <- residual_cost(tab, r, threshold, suppress)
+    into <- !res & catch_all_level(rownames(tab))
+    # (a row holding "Other", a group of its own, is never counted with a known level)
+    part_of <- !res & rowSums(tab) >= residual_share_max * sum(tab[r, ]) &
+      !grepl("\\bother\\b", rownames(tab)[r], ignore.case = TRUE)
+    pick <- if (any(into) && any(cost)) into else if (any(part_of) && any(cost[rowSums(tab)[-r] >= 10 * threshold, ]))
+      part_of else break
+    i <- which(pick)[which.min(rowSums(tab)[pick])]
     name <- paste(rownames(tab)[i], "or", tolower(rownames(tab)[r]))
-    notes <- c(notes, paste0(rownames(tab)[r], " is counted with ", rownames(tab)[i], " (\u201c", name,
-                             "\u201d): on its own its small numbers would hide most of a large row."))
+    n_r <- round(sum(tab[r, ]))
+    notes <- c(notes, paste0(rownames(tab)[r], if (n_r >= threshold) paste0(" (", fmt_int(n_r), " episodes)"),
+                             " is counted with ", tolower_label(rownames(tab)[i]), " (\u201c", name,
+                             "\u201d): it has fewer than ", threshold, " episodes in some categories, and hiding ",
+                             "those would hide numbers of the other rows with them."))
     tab[i, ] <- tab[i, ] + tab[r, ]
     rownames(tab)[i] <- name
     tab <- tab[-r, , drop = FALSE]
   }
   list(tab = tab, note = if (length(notes)) paste(notes, collapse = " "))
+}
+
+# A known level takes a costly not-known row only when the not-known row is
+# at most a twentieth of the level's episodes: its percentages then move by
+# under 5%.
+residual_share_max <- 20
+
+# The cells of the other rows (a logical matrix: the rows of `tab` but `r`,
+# by classes) that the small cells of row `r` hide: hidden in the table,
+# shown when the table is suppressed without row `r`.
+residual_cost <- function(tab, r, threshold, suppress) {
+  k <- seq_len(ncol(tab))
+  s1 <- suppress(tab)[-r, k, drop = FALSE]
+  s0 <- suppress(tab[-r, , drop = FALSE])[, k, drop = FALSE]
+  s1 & !s0
 }
 
 # Levels that hold whatever the others do not ("Other", "Any other ethnic

@@ -1056,24 +1056,26 @@ report_invariance_starts <- function(inv, k, warnings = character()) {
   out
 }
 
-# The bootstrap test's p-values as the report prints them (reader 10: a test
-# stopped early at 40 replicates gave 1/41 = 0.024, printed as if exact
-# beside "99 replicates give p-values down to 0.01"). A p-value at its own
-# floor, 1 / (replicates run + 1), says only that no replicate reached the
-# data's statistic: after all `reps_max` replicates it is format_p()'s
-# floor ("0.01 (lowest possible)"); after fewer (the test stopped early, its
-# answer clear) it is an upper bound, rounded up to one significant figure
-# ("< 0.03 (stopped after 40 replicates)"). Any other p-value is
-# format_p()'s, the report's one style.
-#' The bootstrap test's p-values as the report prints them
+#' The bootstrap likelihood ratio test's p-values as the report prints them
 #'
-#' @param p p-values.
-#' @param reps Replicates each p-value rests on.
-#' @param reps_max Replicates asked for.
-#' @param short Short form for a table.
-#' @return A character vector.
-#' @keywords internal
+#' A p-value at its own floor, 1 / (replicates run + 1), says only that no
+#' replicate reached the data's statistic. After all `reps_max` replicates it
+#' is printed as the lowest value the test can give ("0.01 (lowest
+#' possible)"); after fewer (the test stopped early because its answer was
+#' already clear) it is an upper bound, rounded up to one significant figure
+#' ("< 0.03 (stopped after 40 replicates)"), never a value that looks exact.
+#' Any other p-value is printed in the report's one style (two significant
+#' figures).
+#'
+#' @param p p-values (as [lca_blrt()] gives them; `NA` for a test not run).
+#' @param reps Replicates each test ran.
+#' @param reps_max The most replicates a test may run.
+#' @param short Print the floor without its explanation.
+#' @return A character vector, one entry per p-value.
+#' @family report
 #' @export
+#' @examples
+#' report_blrt_p(c(1 / 41, 1 / 100, 0.31), reps = c(40, 99, 99), reps_max = 99)
 report_blrt_p <- function(p, reps, reps_max, short = TRUE) {
   reps <- rep_len(reps, length(p))
   floor <- 1 / (reps + 1)
@@ -1092,18 +1094,22 @@ ceiling_signif <- function(x, digits = 1) {
   ceiling(x / e - 1e-9) * e
 }
 
-# What the report says of the test's replicates (its Methods and the
-# sentence beside the table of fit): up to `reps_max` replicates, which give
-# p-values down to 1 / (reps_max + 1); and, when a test stopped early with no
-# replicate reaching the data's statistic, what its p-value then is (a bound,
-# not a value), so that Methods and the table agree.
 #' What the report says of the bootstrap test's replicates
 #'
-#' @param blrt The tests' table (columns `k`, `p_value`, `reps`), or `NULL`.
-#' @param reps_max Replicates asked for.
+#' The words the report's Methods and its table of fit use: up to `reps_max`
+#' replicates, which give p-values down to 1 / (`reps_max` + 1); and, when a
+#' test stopped early with no replicate reaching the data's statistic, that its
+#' p-value is then an upper bound, so that the Methods and the table agree
+#' (see [report_blrt_p()]).
+#'
+#' @param blrt The tests: a data frame with columns `p_value` and `reps`
+#'   (as [lca_blrt()] gives), or `NULL`.
+#' @inheritParams report_blrt_p
 #' @return One string.
-#' @keywords internal
+#' @family report
 #' @export
+#' @examples
+#' report_blrt_reps_text(data.frame(p_value = c(1 / 41, 0.4), reps = c(40, 99)), 99)
 report_blrt_reps_text <- function(blrt, reps_max) {
   lo <- formatC(signif(1 / (reps_max + 1), 2), format = "fg", digits = 2)
   out <- paste0("up to ", reps_max, " replicates, which give p-values down to ", lo)
@@ -1116,36 +1122,47 @@ report_blrt_reps_text <- function(blrt, reps_max) {
          and_list(paste0("under ", formatC(ceiling_signif(1 / (r + 1), 1), format = "fg", digits = 1))))
 }
 
-# The factors whose percentage here and published percentage differ by
-# `points` or more, judged on the values as printed (this report's rounded by
-# format_pct(), the published as DfE prints them), so the note under the
-# table says what the reader can check in it (reader 10: 12.8 against 17.8
-# published, 5.0 apart as printed, was left out, as 4.98 unrounded).
-#' Factors whose printed percentage and published percentage differ by `points` or more
+#' Factors whose share here differs from the published share
 #'
-#' @param pct This report's percentages (unrounded).
-#' @param published The published percentages as printed.
-#' @param points The gap.
-#' @return Indices.
-#' @keywords internal
+#' The factors whose percentage in the council's data and published
+#' percentage differ by `points` or more, judged on the values as printed
+#' (the council's rounded as the report rounds them, the published as the DfE
+#' prints them), so that the note under the table says what a reader can
+#' check in the table itself.
+#'
+#' @param pct The council's percentages (unrounded).
+#' @param published The published percentages, as printed (text or numbers;
+#'   a DfE mark such as "c" counts as not available).
+#' @param points The gap, in percentage points, that counts.
+#' @return The positions of the factors that differ by `points` or more.
+#' @family report
 #' @export
+#' @examples
+#' # 12.8 against 17.8 as printed is a gap of 5 points
+#' report_published_gaps(c(12.84, 30), c("17.8", "c"))
 report_published_gaps <- function(pct, published, points = 5) {
   shown <- suppressWarnings(as.numeric(format_pct(pct)))
   pub <- suppressWarnings(as.numeric(published))
   which(!is.na(shown) & !is.na(pub) & round(abs(shown - pub), 6) >= points)
 }
 
-# The caption's word on the grey of a crosstab's chart, only when the chart
-# draws grey (crosstab_plot_data(): the table suppresses some of its
-# cells); a caption describes what is drawn (reader 10: "grey: the cells the
-# table suppresses" under a chart of a table that suppresses none).
-#' The caption's clause on grey cells, only when the chart draws them
+#' The caption's word on the grey of a cross-tabulation's chart
 #'
-#' @param x A table from [class_crosstab()].
-#' @param clause The clause.
-#' @return A string (empty when nothing is grey).
-#' @keywords internal
+#' A caption describes what is drawn: the clause about grey cells is given
+#' only when the chart of the table draws grey, that is when the table
+#' suppresses some of its cells.
+#'
+#' @param x A cross-tabulation from [class_crosstab()].
+#' @param clause The words for the grey cells.
+#' @return `"; "` and `clause`, or `""` when the chart draws no grey.
+#' @family report
 #' @export
+#' @examples
+#' set.seed(4)
+#' ep <- data.frame(class = sample(c("Neglect", "Domestic abuse"), 300, TRUE),
+#'                  source = sample(c("Police", "Schools", "Health", "Courts"), 300, TRUE,
+#'                                  prob = c(.5, .3, .18, .02)))
+#' report_grey_clause(class_crosstab(ep, "class", "source"))
 report_grey_clause <- function(x, clause = "grey: the cells the table suppresses, together") {
   d <- crosstab_plot_data(x)
   if (any(d$level == crosstab_hidden_label)) paste0("; ", clause) else ""

@@ -29,6 +29,8 @@
 #   at the least loss. A cell whose own line total is under the threshold
 #   cannot be protected by hiding cells (the total itself bounds it); it is
 #   reported as `unprotected`, for the caller to merge or hide that total.
+# * shown again: complements that nothing needs any more are shown, the
+#   largest first, when every line and range still holds without them.
 #
 # Users: publish_table() (profile tables), suppress_small() (any data frame,
 # the report), suppress_text() (counts written inside text, such as the
@@ -67,6 +69,13 @@
 #' a single line with a published total, this means the hidden counts add up
 #' to at least the threshold. Cells that are already `NA` add nothing to the
 #' range (their value is unknown).
+#'
+#' Last, a complement that nothing needs any more (a later complement
+#' protects the cells it was hidden for) is shown again, the largest first,
+#' when every line and every range still holds without it: a hidden count
+#' that protects nothing is only a loss. A row or column counts as large
+#' from ten times the threshold (without its own total): a small line
+#' mostly hidden loses less than a larger cell hidden beside it.
 #'
 #' A line whose own published total is under the threshold cannot be
 #' protected by hiding cells: the total bounds every cell of it. Its total
@@ -296,7 +305,7 @@ suppress_text_pattern <- paste0(
 #'   be published).
 #' @noRd
 publish_table <- function(df, count_cols, threshold = 10, by = NULL, primary = NULL, fixed = NULL,
-                          withhold = FALSE, row_groups = NULL) {
+                          withhold = FALSE, row_groups = NULL, last_total = FALSE) {
   check_threshold(threshold)
   supp <- matrix(FALSE, nrow(df), length(count_cols), dimnames = list(NULL, count_cols))
   reason <- matrix(NA_character_, nrow(df), length(count_cols), dimnames = list(NULL, count_cols))
@@ -311,7 +320,7 @@ publish_table <- function(df, count_cols, threshold = 10, by = NULL, primary = N
       m <- suppress_matrix(x, threshold,
                            if (is.null(primary)) NULL else primary[rows, , drop = FALSE],
                            fixed = if (is.null(fixed)) NULL else fixed[rows, , drop = FALSE],
-                           withhold = withhold, groups = row_groups)
+                           withhold = withhold, groups = row_groups, last_total = last_total)
       supp[rows, ] <- m$suppressed
       reason[rows, ] <- m$reason
       held$rows[rows] <- m$withheld$rows
@@ -347,7 +356,7 @@ publish_table <- function(df, count_cols, threshold = 10, by = NULL, primary = N
 # protects it.
 suppress_matrix <- function(x, threshold, primary = NULL,
                             margins = c(rows = TRUE, cols = TRUE), fixed = NULL, protect = NULL,
-                            withhold = FALSE, groups = NULL) {
+                            withhold = FALSE, groups = NULL, last_total = FALSE) {
   if (anyNA(x)) stop("internal: counts for suppression contain NA", call. = FALSE)
   s <- x > 0 & x < threshold
   if (!is.null(primary)) s <- s | primary
@@ -355,6 +364,8 @@ suppress_matrix <- function(x, threshold, primary = NULL,
   if (is.null(protect)) protect <- prim
   ctx <- suppress_context(x, margins, fixed, threshold, withhold)
   ctx$groups <- suppress_groups(groups, x)
+  # a row's size: its total (the last column when that is the rows' totals)
+  if (isTRUE(last_total) && ncol(x) > 1L) ctx$row_size <- x[, ncol(x)]
   # with linked sums, the last column is the levels' totals, which the
   # other tables print too
   if (length(ctx$groups)) ctx$never <- col(x) == ncol(x)
@@ -375,8 +386,31 @@ suppress_matrix <- function(x, threshold, primary = NULL,
     }
     s <- interval_complement(ctx, s, k, threshold)
   }
+  s <- suppress_show_again(ctx, s, prim, protect & !lost, threshold)
   reason <- ifelse(prim, "primary", ifelse(s, "secondary", NA_character_))
   list(suppressed = s, reason = reason, unprotected = lost, withheld = ctx$withheld)
+}
+
+# Stage (3): complements chosen on the way that nothing needs any more
+# (a later complement protects the cells an earlier one was hidden for) are
+# shown again, the largest first: a cell is shown when, without it, no line
+# with a published total holds a single hidden cell, no hidden cell follows
+# exactly from the totals, and every protected cell keeps a range at least
+# `threshold` wide. A hidden count that protects nothing is a loss (reader
+# 10), as the pathway tables' "shown again" pass says for linked tables.
+suppress_show_again <- function(ctx, s, keep, protect, threshold) {
+  cand <- which(s & !keep)
+  if (!length(cand)) return(s)
+  cand <- cand[order(-ctx$x[cand])]
+  for (k in cand) {
+    s2 <- s
+    s2[k] <- FALSE
+    if (!identical(suppress_close(ctx, s2), s2)) next
+    p <- which(protect & s2)
+    if (length(p) && any(cell_widths(ctx, s2, p) < threshold - 1e-9)) next
+    s <- s2
+  }
+  s
 }
 
 # What the engine knows of a table: its counts, the cells published elsewhere,
@@ -394,7 +428,7 @@ suppress_context <- function(x, margins, fixed, threshold, withhold = FALSE) {
   wr <- if (rows_on && withhold[1]) small_line_totals(rowSums(x), threshold) else rep(FALSE, nrow(x))
   wc <- if (cols_on && withhold[2]) small_line_totals(colSums(x), threshold) else rep(FALSE, ncol(x))
   list(x = x, fixed = if (is.null(fixed)) matrix(FALSE, nrow(x), ncol(x)) else fixed,
-       rows_on = rows_on, cols_on = cols_on, rows = rows_on & !wr, cols = cols_on & !wc,
+       large = 10 * threshold, row_size = rowSums(x), col_size = colSums(x), rows_on = rows_on, cols_on = cols_on, rows = rows_on & !wr, cols = cols_on & !wc,
        withheld = list(rows = wr, cols = wc))
 }
 
@@ -449,10 +483,14 @@ suppress_close <- function(ctx, s) {
 # the cost); a cell that would leave its crossing line mostly suppressed
 # costs that line's total too, so a large row or column never disappears
 # while smaller cells can protect. Zeros come last (they protect little).
-line_cost <- function(v, cand, cross_supp, cross_n, cross_total, cross_next, cross_free) {
+# A line is large from ten times the threshold (`large`): a small line
+# (a row of 39 episodes, most of them in cells under the threshold) mostly
+# hidden loses less than a cell of 42 hidden beside it (reader 10, Table 17).
+line_cost <- function(v, cand, cross_supp, cross_n, cross_total, cross_next, cross_free, large = 0,
+                      cross_size = cross_total) {
   fresh <- !cross_free & cross_supp[cand] == 0L
   needy <- !cross_free & cross_supp[cand] == 1L
-  crowd <- cross_supp[cand] >= 2L & 2L * (cross_supp[cand] + 1L) > cross_n
+  crowd <- cross_supp[cand] >= 2L & 2L * (cross_supp[cand] + 1L) > cross_n & cross_size[cand] >= large
   v[cand] + ifelse(fresh, cross_next, 0) - ifelse(needy & is.finite(cross_next), cross_next, 0) +
     ifelse(crowd, cross_total[cand], 0)
 }
@@ -469,7 +507,7 @@ pick_in_row <- function(ctx, s, i) {
   x <- ctx$x
   cand <- free_cells(!s[i, ], ctx$fixed[i, ], ctx$never[i, ])
   nxt <- vapply(cand, function(j) min_free(x[-i, j], s[-i, j]), 0)
-  cost <- line_cost(x[i, ], cand, colSums(s), nrow(x), colSums(x), nxt, !ctx$cols[cand]) +
+  cost <- line_cost(x[i, ], cand, colSums(s), nrow(x), colSums(x), nxt, !ctx$cols[cand], ctx$large, ctx$col_size) +
     vapply(cand, function(j) group_cost(ctx, s, i, j), 0)
   cand[order(x[i, cand] <= 0, cost, x[i, cand])[1L]]
 }
@@ -478,7 +516,7 @@ pick_in_col <- function(ctx, s, j) {
   x <- ctx$x
   cand <- free_cells(!s[, j], ctx$fixed[, j], ctx$never[, j])
   nxt <- vapply(cand, function(i) min_free(x[i, -j], s[i, -j]), 0)
-  cost <- line_cost(x[, j], cand, rowSums(s), ncol(x), rowSums(x), nxt, !ctx$rows[cand]) +
+  cost <- line_cost(x[, j], cand, rowSums(s), ncol(x), rowSums(x), nxt, !ctx$rows[cand], ctx$large, ctx$row_size) +
     vapply(cand, function(i) group_cost(ctx, s, i, j), 0)
   cand[order(x[cand, j] <= 0, cost, x[cand, j])[1L]]
 }
@@ -560,9 +598,11 @@ interval_complement <- function(ctx, s, k, threshold) {
 suppress_loss <- function(ctx, s, s2) {
   x <- ctx$x
   crowded <- function(h, n) h >= 3L & 2L * h > n
+  big_r <- ctx$row_size >= ctx$large
+  big_c <- ctx$col_size >= ctx$large
   loss <- sum(x[s2 & !s]) + groups_loss(ctx, s, s2)
-  if (ctx$rows_on) loss <- loss + sum(rowSums(x)[crowded(rowSums(s2), ncol(x)) & !crowded(rowSums(s), ncol(x))])
-  if (ctx$cols_on) loss <- loss + sum(colSums(x)[crowded(colSums(s2), nrow(x)) & !crowded(colSums(s), nrow(x))])
+  if (ctx$rows_on) loss <- loss + sum(rowSums(x)[big_r & crowded(rowSums(s2), ncol(x)) & !crowded(rowSums(s), ncol(x))])
+  if (ctx$cols_on) loss <- loss + sum(colSums(x)[big_c & crowded(colSums(s2), nrow(x)) & !crowded(colSums(s), nrow(x))])
   loss
 }
 

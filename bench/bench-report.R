@@ -38,6 +38,16 @@
 # 2026-12-07, after the exact lca_se() information, class_shares(by = ) and
 # lca_cv(fits = ): example (Sunderland) html 66.0 s CPU (load average 12 to
 # 15, so 273 s elapsed), 39 s of it in the BLRT; see bench/RESULTS.md.
+#
+# 2026-12-08, session 10 (main 9414514, with the session-9 audit of the
+# pathway tables; installed -O2 build, CSCDEMAND_BENCH_PROFILE=1), 200,000
+# episodes (4 councils), load average 4 to 12 (five engineers on two cores,
+# so elapsed times mean nothing): html 119.2 s CPU (625.5 s elapsed), docx
+# 114.0 s CPU (386.3 s elapsed), both under the 3-minute target in CPU.
+# Where the docx knit's CPU went: lca_blrt 28.2 s, lca_invariance 19.8,
+# lca_enumerate 13.2, lca_cv 8.6, lca_bootstrap 6.8, the deprivation
+# regression 5.0, report_data 4.0, class_shares 3.5, drawing the charts 2.7,
+# class_crosstab 1.8 (the table audits are inside it and class_profile).
 
 args <- commandArgs(trailingOnly = TRUE)
 mode <- if (length(args)) args[1] else "all"

@@ -181,20 +181,32 @@ attacker_widths_linked <- function(x, known, threshold = 10) {
 # The masks of `x` (levels by categories) a class_crosstab() of it publishes:
 # its shown cells (a pooled column is the sum of its categories) and its
 # totals (each level's, each category's, a pooled column's).
+# A row merged by the table ("Female or unknown") counts the rows of `x` it
+# names; a row of `x` the table does not print by category is in none.
 crosstab_known <- function(x, tab) {
   cnt <- attr(tab, "counts")
   pooled <- attr(tab, "pooled")
   known <- list()
   for (i in rownames(x)) known[[length(known) + 1L]] <- rownames(x) == i & matrix(TRUE, nrow(x), ncol(x))
   for (j in colnames(x)) known[[length(known) + 1L]] <- col(x) == match(j, colnames(x))
-  for (i in intersect(rownames(x), rownames(cnt))) {
+  for (i in setdiff(rownames(cnt), "All episodes")) {
+    rows <- published_rows(x, i)
+    if (!any(rows)) next
     for (j in setdiff(colnames(cnt), "All episodes")) {
       if (is.na(cnt[i, j])) next
       cols <- if (j %in% colnames(x)) j else pooled
-      known[[length(known) + 1L]] <- row(x) == match(i, rownames(x)) & col(x) %in% match(cols, colnames(x))
+      known[[length(known) + 1L]] <- rows[row(x)] & col(x) %in% match(cols, colnames(x))
     }
   }
   known
+}
+
+# The rows of `x` a published level counts: itself, or the levels a merged
+# row names ("Female or unknown", "Other, unknown or missing").
+published_rows <- function(x, l) {
+  if (l %in% rownames(x)) return(rownames(x) == l)
+  parts <- tolower(trimws(strsplit(sub(" or ", ", ", l), ",")[[1]]))
+  tolower(rownames(x)) %in% parts
 }
 
 # The published sums of a class_crosstab() of counts `x` whose cells sit at

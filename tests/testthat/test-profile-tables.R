@@ -142,6 +142,21 @@ test_that("class_trends suppression: counts, complements and denominators", {
                  class = "cscdemand_warning_missing")
 })
 
+test_that("class_trends' chart breaks a line at a suppressed year (the class of reader 10's Kingston Figure 1)", {
+  ep <- trend_data()
+  ep$rereferral[ep$class == "MH" & ep$year == 2019] <- 0
+  ep$rereferral[which(ep$class == "MH" & ep$year == 2019)[1:3]] <- 1
+  pub <- class_trends(ep, "class", "year", rereferral = "rereferral")
+  hid <- pub[pub$suppressed & pub$measure == "re-referral" & pub$class == "MH", ]
+  expect_true(nrow(hid) > 0)
+  p <- plot(pub)
+  # the plotted line holds the suppressed year as NA (a break), not skipped
+  d <- p$data[p$data$measure == "re-referral" & p$data$class == "MH", ]
+  expect_setequal(d$year[is.na(d$pct)], hid$year)
+  expect_equal(sort(d$year), sort(unique(pub$year)))
+  expect_true(all(is.na(d$lower[d$year %in% hid$year])))
+})
+
 test_that("flag_rereferral: within 12 months of the same child's previous referral", {
   ep <- data.frame(child = c("a", "b", "a", "a", "a", "c", NA),
                    referral_date = as.Date(c("2021-01-10", "2021-03-03", "2021-06-01", "2022-06-01",
