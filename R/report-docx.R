@@ -798,10 +798,50 @@ report_html_finish <- function(path) {
   if (!is.na(body)) {
     at <- seq(body, length(h))
     h[at] <- gsub("<th(?=[\\s>])(?![^>]*\\bscope=)", "<th scope=\"col\"", h[at], perl = TRUE)
-    h <- c(h[seq_len(body - 1L)], html_outside_code(paste(h[at], collapse = "\n"), html_print_layout))
+    h <- c(h[seq_len(body - 1L)], html_outside_code(paste(h[at], collapse = "\n"),
+                                                    function(z) html_print_layout(html_number_columns(z))))
   }
   writeLines(h, path, useBytes = TRUE)
   invisible(path)
+}
+
+# The HTML report's tables as the Word report's (docx_number_columns()):
+# a column of numbers right-aligned, its heading too, and a count never
+# broken from its percentage (a no-break space between them).
+html_number_columns <- function(x) {
+  m <- gregexpr("(?s)<table\\b.*?</table>", x, perl = TRUE)
+  regmatches(x, m) <- list(vapply(regmatches(x, m)[[1]], function(t) {
+    rows <- regmatches(t, gregexpr("(?s)<tr\\b.*?</tr>", t, perl = TRUE))[[1]]
+    if (length(rows) < 2L) return(t)
+    cells <- lapply(rows, function(r) regmatches(r, gregexpr("(?s)<(td|th)\\b[^>]*>.*?</\\1>", r, perl = TRUE))[[1]])
+    n <- lengths(cells)
+    if (length(unique(n)) != 1L || n[1] < 2L) return(t)
+    text <- t(vapply(cells, function(cs) trimws(gsub("&nbsp;|&#160;", " ", gsub("<[^>]+>", "", cs))), character(n[1])))
+    right <- docx_number_columns(text)
+    if (!any(right)) return(t)
+    out <- vapply(seq_along(rows), function(i) {
+      r <- rows[i]
+      cs <- cells[[i]]
+      for (j in which(right)) {
+        new <- sub("^<(td|th)\\b([^>]*?)\\s*align=\"[a-z]+\"", "<\\1\\2", cs[j], perl = TRUE)
+        new <- sub("^<(td|th)\\b", "<\\1 align=\"right\"", new, perl = TRUE)
+        # (the style sheet sets th's alignment, which outranks the attribute)
+        if (startsWith(new, "<th") && !grepl("^<th\\b[^>]*style=", new, perl = TRUE)) {
+          new <- sub("^<th align=\"right\"", "<th align=\"right\" style=\"text-align: right;\"", new)
+        }
+        new <- gsub("(?<=[0-9%]) +(?=\\([0-9<>c])", "&nbsp;", new, perl = TRUE)
+        cs[j] <- new
+      }
+      # each cell in its place (two cells of a row can have the same text)
+      at <- gregexpr("(?s)<(td|th)\\b[^>]*>.*?</\\1>", r, perl = TRUE)
+      regmatches(r, at) <- list(cs)
+      r
+    }, "")
+    at <- gregexpr("(?s)<tr\\b.*?</tr>", t, perl = TRUE)
+    regmatches(t, at) <- list(out)
+    t
+  }, "", USE.NAMES = FALSE))
+  x
 }
 
 # Apply `f` to the parts of an HTML text outside <script> and <style> blocks.

@@ -350,7 +350,8 @@ k_spread_sentence <- function(crit) {
   paste0("The measures are ", count_words(sp), " categories apart (", and_list(say), "), so the data do not settle how ",
          "many categories there are: ", count_words(k), " is ", if (!is.null(crit$k_use)) "the analyst's" else "the rule's",
          " choice, not a firm finding.",
-         if (lo < k) paste0(" With ", count_words(lo), " categories some of this report's would be merged"),
+         # "one category" agrees with its number (never "one categories")
+         if (lo < k) paste0(" With ", cats_word(lo), if (lo == 1) " all" else " some", " of this report's would be merged"),
          if (lo < k && hi > k) ", and w" else if (hi > k) " W" else "",
          if (hi > k) paste0("ith ", count_words(hi), " some would be split"),
          if (lo < k || hi > k) "." else "",

@@ -106,7 +106,8 @@ test_that("HTML: each table and its note in a wrapper, ranges in nowrap spans, s
   # a span holds the whole word, so reading tags as spaces adds no space inside a word
   words <- function(z) strsplit(gsub("\\s+", " ", gsub("<[^>]+>", " ", z)), " ")[[1]]
   expect_equal(words(h), words(before))
-  expect_match(h, "<th scope=\"col\"><span class=\"nowrap\">2024-25</span></th>", fixed = TRUE)
+  # (the column of numbers under it is right-aligned, its heading too: html_number_columns())
+  expect_match(h, "<th align=\"right\" style=\"text-align: right;\" scope=\"col\"><span class=\"nowrap\">2024-25</span></th>", fixed = TRUE)
   expect_match(h, "<td><span class=\"nowrap\">0-4</span></td>", fixed = TRUE)
   # code and attributes are left as they were
   expect_match(h, "<script>var a = 1-2;</script>", fixed = TRUE)
@@ -509,4 +510,29 @@ test_that("the heatmap's category names all sit at one height, at any number of 
     g <- ggplot2::ggplot_build(p)$layout$panel_scales_x[[1]]$guide
     expect_equal(g$n.dodge %||% 1L, 1L, info = K)
   }
+})
+
+test_that("HTML: columns of numbers right-aligned, counts kept with their percentages, as in Word", {
+  html <- paste0("<html><body><table><thead><tr class=\"header\"><th scope=\"col\" align=\"left\">Age</th>",
+                 "<th scope=\"col\" align=\"left\">Domestic abuse</th><th align=\"left\">Code</th></tr></thead><tbody>",
+                 "<tr class=\"odd\"><td align=\"left\">0-4</td><td align=\"left\">161 (25.4%)</td><td align=\"left\">4B</td></tr>",
+                 "<tr><td align=\"left\">5-9</td><td align=\"left\">c</td><td align=\"left\">3A</td></tr></tbody></table>",
+                 "<script>var a = '<table><tr><td align=\"left\">1</td></tr><tr><td>2</td></tr></table>';</script></body></html>")
+  f <- tempfile(fileext = ".html")
+  writeLines(html, f)
+  report_html_finish(f)
+  out <- paste(readLines(f), collapse = "\n")
+  expect_match(out, "<th align=\"right\" style=\"text-align: right;\" scope=\"col\">Domestic abuse</th>", fixed = TRUE)
+  expect_match(out, "<td align=\"right\">161&nbsp;(25.4%)</td>", fixed = TRUE)
+  expect_match(out, "<td align=\"right\">c</td>", fixed = TRUE)
+  # labels and codes stay left; scripts untouched
+  expect_match(out, "<th scope=\"col\" align=\"left\">Age</th>", fixed = TRUE)
+  expect_match(out, "<td align=\"left\">4B</td>", fixed = TRUE)
+  expect_match(out, "<td align=\"left\">1</td>", fixed = TRUE)
+  # a row whose label and number read the same: each cell keeps its own alignment
+  two <- "<table><tr><th>K</th><th>Value</th></tr><tr><td align=\"left\">2</td><td align=\"left\">2</td></tr><tr><td align=\"left\">b</td><td align=\"left\">3</td></tr></table>"
+  expect_equal(html_number_columns(two),
+               "<table><tr><th>K</th><th align=\"right\" style=\"text-align: right;\">Value</th></tr><tr><td align=\"left\">2</td><td align=\"right\">2</td></tr><tr><td align=\"left\">b</td><td align=\"right\">3</td></tr></table>")
+  # a second pass changes nothing
+  expect_equal(html_number_columns(html_number_columns(two)), html_number_columns(two))
 })
