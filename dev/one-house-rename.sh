@@ -110,6 +110,7 @@ tests/testthat/test-lca-input.R tests/testthat/test-patterns-coding.R
 tests/testthat/test-linked-disclosure.R tests/testthat/test-profile-linked-disclosure.R
 tests/testthat/test-linked-rounding.R tests/testthat/test-profile-linked-rounding.R
 tests/testthat/test-linked-small.R tests/testthat/test-profile-linked-small.R
+tests/testthat/test-linked-outcomes.R tests/testthat/test-profile-linked-outcomes.R
 tests/testthat/test-profile-report.R tests/testthat/test-report-data.R
 tests/testthat/test-report-layout.R tests/testthat/test-report-docx.R
 tests/testthat/_snaps/cin-codes.md tests/testthat/_snaps/reference-codes.md
