@@ -1,6 +1,6 @@
 # The extract side of every comparison with DfE's published table C3: which
 # columns of an episode table are which factor codes, the episode flags, and
-# the counts in C3's terms. Used by compare_to_national() (cin-national.R) and
+# the counts in C3's terms. Used by compare_to_national() (context-national.R) and
 # compare_published() (context-compare.R).
 
 # The extract, summarised the way table C3 counts: council and year of each episode
@@ -44,7 +44,7 @@ c3_extract <- function(episodes, factors = NULL, call = rlang::caller_env()) {
 }
 
 # Named character vector: column -> published measure (CIN code; 8B-8F pooled). Column
-# names and codes are read by the package's one mapper, cin_match_codes() (cin-codes.R):
+# names and codes are read by the package's one mapper, cin_match_codes() (reference-codes.R):
 # codes in any case or with a prefix (`3A`, `f_3A`, `factor_3A`, `X3A`), DfE column names
 # (`Domestic_Abuse_child`) and labels.
 context_factor_map <- function(episodes, factors, call = rlang::caller_env()) {

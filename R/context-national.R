@@ -144,7 +144,7 @@ plot.cscdemand_national_comparison <- function(x, top = NULL, ...) {
 # ---- helpers ------------------------------------------------------------------
 
 # England, region, statistical neighbours and the council's own C3 rates for one year,
-# by the package's one definition of each comparator (see R/context-reference.R).
+# by the package's one definition of each comparator (see R/reference.R).
 c3_comparators <- function(council, year, neighbours = TRUE, edition = 2025L) {
   nfr <- cscdemand::national_factor_rates
   ny <- nfr[nfr$year == year, ]

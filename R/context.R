@@ -1,6 +1,6 @@
 # Council context: a council's published figures beside England, its region and the
 # mean of its statistical neighbours, from the DfE and ONS tables shipped as package data
-# (see data-raw/context.R and R/context-data.R).
+# (see data-raw/context.R and R/reference-data.R).
 
 #' A council's published figures beside England, its region and its statistical neighbours
 #'

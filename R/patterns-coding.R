@@ -1,7 +1,7 @@
 # The pattern table built from a data frame: item coding, weights and the
 # one C++ pass that collapses rows to unique response patterns. The lowest
-# layer of the latent class models: lca-patterns.R (the public
-# lca_patterns()), lca-db.R (tables counted in a database), lca.R and
+# layer of the latent class models: patterns.R (the public
+# lca_patterns()), patterns-db.R (tables counted in a database), lca.R and
 # validate.R build on it, and it calls none of them.
 
 build_patterns <- function(data, items = NULL, weights = NULL, group = NULL, coding = NULL,

@@ -171,7 +171,7 @@ cin_pos_label <- function(ep, idx, max = 5L) {
 # Check the stacked tables; returns cleaned tables, a problem list and audit.
 # Episodes with no child id or referral date cannot be keyed (on_unknown);
 # every date element, and ReferralNFA, follows `implausible_dates`
-# (cin-dates.R), episode by episode.
+# (read-dates.R), episode by episode.
 cin_census_check <- function(st, legacy, implausible_dates = "keep", call = rlang::caller_env()) {
   ch <- st$children
   ep <- st$episodes

@@ -83,7 +83,7 @@ cin_read_csv <- function(path, engine = c("auto", "fread", "base"), sn = NULL,
                          call = rlang::caller_env()) {
   engine <- match.arg(engine)
   # UTF-16 text, or tabs or semicolons: read from a UTF-8 comma-separated
-  # copy with the same lines (cin-read-sniff.R); other kinds are refused.
+  # copy with the same lines (read-sniff.R); other kinds are refused.
   # `sn`: the file's cin_sniff(), when the caller has it already.
   txt <- cin_text_file(path, sn = sn, call = call)
   if (!is.null(txt$dir)) on.exit(unlink(txt$dir, recursive = TRUE), add = TRUE)

@@ -3,7 +3,7 @@
 # simulator in stages.
 
 # What differs between the classes of simulate_cin(), one row per class of
-# kingston_classes() (same order; test-cin-simulate.R checks it). Set by hand
+# kingston_classes() (same order; test-read-simulate.R checks it). Set by hand
 # to look like the research's categories, not estimated: mean age at
 # referral (sd cin_sim_constants$age_sd), shares female and disabled, the
 # deprivation gradient of where the child lives (LSOAs weighted by

@@ -73,7 +73,7 @@
 # rows and implausible dates found in C++ as row positions; first rows,
 # first-seen order, repeated codes and the order of the factor pairs in one
 # C++ pass each (inst/include/cscdemand/read_keys.h). The result is
-# identical to the fread engine's (tests/testthat/test-cin-read-engine.R
+# identical to the fread engine's (tests/testthat/test-read-files.R
 # compares both on the fixtures and on hostile edits; fread stays as
 # engine = "fread" of the internal reader).
 # The raw table is handed to the stages in a box they empty (a promise
@@ -95,7 +95,7 @@
 # * 400,000 assessments (1,028,469 rows, 82 MB): 4.7 s CPU before, 1.7 s
 #   after (read 4.3 -> 1.2 s); peak 0.39 GB before, 0.21 GB after.
 # So the read alone meets the target (under 15 s, about 1 GB); read + flags
-# does not: episode_factors() (R/cin-episodes.R, not part of this pass)
+# does not: episode_factors() (R/episodes.R, not part of this pass)
 # takes ~8 s and lifts the peak from ~0.9 to 1.2 GB (its per-characteristic
 # duplicated() keys and the pair keys of 9.4 million codes). Next steps:
 # episode_factors() from the reader's sorted integer pairs (runs instead of
@@ -107,7 +107,7 @@
 # codes, merges, exclusions, rare factors, the 0/1 table) are passes over the
 # masks, not R vectors as long as the file. The CSV reader parses without
 # the structure scan when it can (the fast path in csv_parse.h gives way to
-# the scan at anything the scan would look at; test-cin-read-engine.R
+# the scan at anything the scan would look at; test-read-files.R
 # compares both routes on fixed and random hostile files). The parser's
 # columns and identifier tables ask Linux for 2 MB pages (memory.h): on this
 # virtual machine a 4 KB page fault costs ~7 microseconds, and the read
@@ -140,7 +140,7 @@
 #   (was 0.86 GB).
 # Final code of the session: 11.1-13.6 s elapsed, 0.94 GB, three runs. The
 # same file with tabs for commas (read through a comma-separated copy, see
-# R/cin-read-sniff.R): read 12.6 s CPU (+2.6 s for the rewrite), 0.84 GB.
+# R/read-sniff.R): read 12.6 s CPU (+2.6 s for the rewrite), 0.84 GB.
 # Both targets (under 15 s and under 1 GB) are met. Where the peak is now:
 # after the read 0.84 GB (0.57 GB once its garbage is collected), and the
 # episode stages add ~0.26 GB on top of the uncollected garbage.

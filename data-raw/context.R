@@ -35,9 +35,9 @@ read_text_csv <- function(f) {
 }
 
 # ---- marks --------------------------------------------------------------------
-# The mark definitions and the parser live in the package (R/context-marks.R) so that the
+# The mark definitions and the parser live in the package (R/reference-marks.R) so that the
 # package's tests exercise exactly the code that built the data.
-source(file.path("R", "context-marks.R"))
+source(file.path("R", "reference-marks.R"))
 context_marks <- context_mark_table()
 
 parse_marked <- function(v, what) {

@@ -53,7 +53,7 @@ test_that("item probabilities that give back a small count are hidden, with thei
     pl <- plot_item_probs(fit)
     d <- pl$data
     shown <- matrix(!is.na(d$probability), nrow(qq))
-    # a hidden tile reads "c" or a range that protects it (test-item-prob-bands.R)
+    # a hidden tile reads "c" or a range that protects it (test-profile-plots-bands.R)
     expect_true(all(d$label[is.na(d$probability)] == "c"))
     expect_true(all(grepl("^(<[0-9]+%|>[0-9]+%|[0-9]+-[0-9]+%)$", stats::na.omit(d$range))))
     expect_probs_protected(fit, shown)

@@ -1,4 +1,4 @@
-# The one policy for implausible dates (R/cin-dates.R), on every route, and
+# The one policy for implausible dates (R/read-dates.R), on every route, and
 # the places it names. Returns are written in the layout of the sector's
 # sample returns (helper-cin-returns.R).
 

@@ -1,4 +1,4 @@
-# Files are read by what they hold, not by their names (R/cin-read-sniff.R):
+# Files are read by what they hold, not by their names (R/read-sniff.R):
 # UTF-16 text and files separated by tabs, semicolons or bars give the same
 # result as the comma-separated UTF-8 file; workbooks saved as .csv are read
 # as workbooks; documents, archives, web pages and other data formats are
