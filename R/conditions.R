@@ -41,6 +41,11 @@ check_number <- function(x, min = -Inf, max = Inf, arg = rlang::caller_arg(x),
   invisible(x)
 }
 
+check_threshold <- function(threshold, arg = rlang::caller_arg(threshold),
+                            call = rlang::caller_env()) {
+  check_number(threshold, min = 0, arg = arg, call = call)
+}
+
 check_flag <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
   if (!is.logical(x) || length(x) != 1L || is.na(x)) {
     abort_input(c("{.arg {arg}} must be {.code TRUE} or {.code FALSE}.",

@@ -7,6 +7,8 @@
 # parameter layout of a joint configural fit (items in order, one block per
 # group), so every method of a fit works on it.
 
+status_labels <- c("converged", "maxiter", "failed", "empty class", "stage 1 only", "screened")
+
 # `ref_par`: the reference fit's `par` (logpi G x K, logrho in the
 # single-set layout); its classes give the order of the result and its
 # parameters the first start of every group. `set_of`: the configural map;

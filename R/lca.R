@@ -385,8 +385,6 @@ core_control <- function(control, starts, adaptive = FALSE) {
        same_ll = control$same_ll, same_par = control$same_par %||% 1e-3)
 }
 
-status_labels <- c("converged", "maxiter", "failed", "empty class", "stage 1 only", "screened")
-
 new_lca_fit <- function(pt, res, k, set_of, starts, seed, threads, control, two_stage, verbose,
                         reorder = TRUE, call = rlang::caller_env()) {
   res$final_ll[is.nan(res$final_ll)] <- NA_real_

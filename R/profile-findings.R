@@ -129,6 +129,8 @@ format_p_adjusted <- function(p, alpha = 0.05) {
   out
 }
 
+flag_marks <- c("much higher" = "++", "higher" = "+", "lower" = "-", "much lower" = "--")
+
 #' @rdname profile_ratio_table
 #' @export
 profile_findings <- function(x, labels = NULL, max_per_class = 4, min_episodes = 30, distinct = TRUE) {

@@ -16,11 +16,6 @@ wilson_ci <- function(x, n, level = 0.95) {
   list(lower = lo, upper = hi)
 }
 
-check_threshold <- function(threshold, arg = rlang::caller_arg(threshold),
-                            call = rlang::caller_env()) {
-  check_number(threshold, min = 0, arg = arg, call = call)
-}
-
 # The class column as a factor: factors keep their levels, numbers are sorted,
 # text in order of first appearance sorted. Rows with a missing class are
 # dropped with a warning (reported, never silently).

@@ -446,8 +446,6 @@ profile_display <- function(ratio, a, b) {
   out
 }
 
-flag_marks <- c("much higher" = "++", "higher" = "+", "lower" = "-", "much lower" = "--")
-
 #' @rdname class_profile
 #' @param x A profile from `class_profile()`.
 #' @param ... Unused.
