@@ -17,7 +17,7 @@ export R_LIBS := $(LIB)
 R := Rscript --vanilla
 STEP := bash tools/step.sh
 
-.PHONY: deps install demo test check unit bench document review clean distclean
+.PHONY: deps install demo test check unit bench document review clean distclean architecture
 
 deps:
 	@mkdir -p $(LIB) $(LOGS)
@@ -66,6 +66,9 @@ review: install
 
 document:
 	$(R) -e 'Rcpp::compileAttributes(); roxygen2::roxygenise()'
+
+architecture:
+	$(R) -e 'source("tests/testthat/helper-architecture.R"); architecture_rewrite()'
 
 bench: install
 	@for f in bench/bench-*.R; do echo "== $$f"; $(R) $$f || exit 1; done
