@@ -614,8 +614,6 @@ crosstab_plot_data <- function(x) {
 
 crosstab_hidden_label <- "Suppressed (c): to protect confidentiality"
 
-fmt_int <- function(x) formatC(x, format = "d", big.mark = ",")
-
 # A characteristic as a factor with "not known" levels and "Missing" last.
 crosstab_levels <- function(x, unknown) {
   if (is.factor(x)) lv <- levels(x) else lv <- sort(unique(as.character(x[!is.na(x)])))

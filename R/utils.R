@@ -64,6 +64,8 @@ count_words <- function(n) {
 
 fmt_num <- function(x, digits = 2) formatC(x, format = "f", digits = digits, big.mark = ",")
 
+fmt_int <- function(x) formatC(x, format = "d", big.mark = ",")
+
 `%||%` <- function(x, y) if (is.null(x)) y else x
 
 #' Write p-values as a report does
