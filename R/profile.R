@@ -161,91 +161,138 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
                           threshold = 10, crosstabs = NULL) {
   check_episodes(episodes)
   binary <- rlang::arg_match(binary)
+  profile_check_crosstabs(crosstabs)
+  p_adjust <- rlang::arg_match(p_adjust, stats::p.adjust.methods)
+  profile_check_args(episodes, vars, level, alpha, threshold, flags, crosstabs)
+  m <- profile_membership(episodes, class, vars, posterior, threshold)
+  z <- stats::qnorm(1 - (1 - level) / 2)
+  hidden_classes <- hidden_totals(colSums(m$membership), threshold)
+  rows <- lapply(vars, function(v) {
+    given <- crosstabs[[v]]
+    tab <- if (is.null(given)) m$crosstab else function(y, v) {
+      profile_given_crosstab(given, y, v, m$membership, threshold, m$method)
+    }
+    profile_variable(v, episodes = m$episodes, membership = m$membership, binary = binary,
+                     threshold = threshold, z = z, hidden_classes = hidden_classes, crosstab = tab)
+  })
+  merged <- stats::setNames(lapply(rows, attr, "merged"), vars)
+  notes <- stats::setNames(lapply(rows, attr, "note"), vars)
+  out <- profile_publish(rows, colnames(m$membership), hidden_classes, p_adjust, alpha, flags)
+  new_cscdemand_profile(out$rows, method = m$method, level = level, alpha = alpha, flags = flags,
+                        p_adjust = p_adjust, n_tests = out$n_tests, threshold = threshold,
+                        n_episodes = nrow(m$episodes), merged = merged, notes = notes)
+}
+
+# Validation, stage 1: `crosstabs` is NULL or a named list of class_crosstab() tables.
+profile_check_crosstabs <- function(crosstabs, call = rlang::caller_env()) {
   if (!is.null(crosstabs) && (!is.list(crosstabs) || is.null(names(crosstabs)) ||
                               !all(vapply(crosstabs, inherits, logical(1), "cscdemand_crosstab")))) {
     abort_input(c("{.arg crosstabs} must be a named list of tables from {.fn class_crosstab}.",
                   i = "Name each table by its variable, for example {.code list(s47 = tab)}."),
-                class = "cscdemand_error_input")
+                class = "cscdemand_error_input", call = call)
   }
-  p_adjust <- rlang::arg_match(p_adjust, stats::p.adjust.methods)
-  check_number(level, min = 0.5, max = 0.9999)
-  check_number(alpha, min = 0, max = 1)
-  check_threshold(threshold)
+}
+
+# Validation, stage 2: the numbers, the characteristics' columns, and a
+# table in `crosstabs` for each named variable only.
+profile_check_args <- function(episodes, vars, level, alpha, threshold, flags, crosstabs,
+                               call = rlang::caller_env()) {
+  check_number(level, min = 0.5, max = 0.9999, call = call)
+  check_number(alpha, min = 0, max = 1, call = call)
+  check_threshold(threshold, call = call)
   if (!is.numeric(flags) || length(flags) != 2L || anyNA(flags) || flags[1] < 1 || flags[2] < flags[1]) {
     abort_input(c("{.arg flags} must be two ratios, the second at least the first, both at least 1.",
-                  x = "You supplied {.val {format(flags)}}."))
+                  x = "You supplied {.val {format(flags)}}."), call = call)
   }
-  check_column(episodes, vars, multiple = TRUE)
+  check_column(episodes, vars, multiple = TRUE, call = call)
   unknown_tabs <- setdiff(names(crosstabs), vars)
   if (length(unknown_tabs)) {
     abort_input(c("{.arg crosstabs} names {cli::qty(unknown_tabs)}{?a table/tables} for {?a variable/variables} not in {.arg vars}: {.val {unknown_tabs}}.",
                   i = "Name each table by one of {.arg vars}: {.val {vars}} (a table of {.fn pathway_tables} named {.val outcome_s47} goes in as {.code s47 = })."),
-                class = "cscdemand_error_input")
+                class = "cscdemand_error_input", call = call)
   }
+}
+
+# Each episode's membership of each class: 0/1 from the class column (modal
+# assignment; episodes with no class dropped, with a warning) or the
+# posterior probabilities (proportional assignment). Returns the episodes
+# kept, `membership` (episodes x classes), `method`, and `crosstab`, the
+# function that tables a characteristic `y` (named `v`) by class the same way.
+profile_membership <- function(episodes, class, vars, posterior, threshold, call = rlang::caller_env()) {
   if (is.null(posterior)) {
-    check_column(episodes, class)
+    check_column(episodes, class, call = call)
     if (class %in% vars) {
       abort_input(c("The class column {.field {class}} is also in {.arg vars}.",
-                    i = "Drop it from {.arg vars}."), class = "cscdemand_error_column")
+                    i = "Drop it from {.arg vars}."), class = "cscdemand_error_column", call = call)
     }
-    cls <- class_factor(episodes, class)
-    kept <- drop_missing_class(episodes, cls, class)
-    episodes <- kept$episodes
-    cls <- kept$class
-    W <- indicator_matrix(cls)
+    kept <- drop_missing_class(episodes, class_factor(episodes, class, call = call), class)
+    modal_class <- kept$class
+    membership <- indicator_matrix(modal_class)
     method <- "modal"
     crosstab <- function(y, v) {
-      class_crosstab(data.frame(.class = cls, .level = y), class = ".class", var = ".level",
+      class_crosstab(data.frame(.class = modal_class, .level = y), class = ".class", var = ".level",
                      threshold = threshold, label = profile_var_label(v))
     }
+    episodes <- kept$episodes
   } else {
-    W <- check_posterior(posterior, nrow(episodes))
+    membership <- check_posterior(posterior, nrow(episodes), call = call)
     method <- "proportional"
     crosstab <- function(y, v) {
-      class_crosstab(data.frame(.level = y), var = ".level", posterior = W, threshold = threshold,
+      class_crosstab(data.frame(.level = y), var = ".level", posterior = membership, threshold = threshold,
                      label = profile_var_label(v))
     }
   }
-  if (ncol(W) < 2L) {
-    abort_input(c("A profile compares each class with the others, but there is only one class ({.val {colnames(W)}}).",
-                  i = "Profile a model with at least 2 classes."), class = "cscdemand_error_class")
+  if (ncol(membership) < 2L) {
+    abort_input(c("A profile compares each class with the others, but there is only one class ({.val {colnames(membership)}}).",
+                  i = "Profile a model with at least 2 classes."), class = "cscdemand_error_class", call = call)
   }
-  z <- stats::qnorm(1 - (1 - level) / 2)
-  hide_class <- hidden_totals(colSums(W), threshold)
-  rows <- lapply(vars, function(v) {
-    given <- crosstabs[[v]]
-    tab <- if (is.null(given)) crosstab else function(y, v) profile_given_crosstab(given, y, v, W, threshold, method)
-    profile_variable(v, episodes = episodes, W = W, binary = binary, threshold = threshold, z = z,
-                     hide_class = hide_class, crosstab = tab)
-  })
-  merged <- stats::setNames(lapply(rows, attr, "merged"), vars)
-  notes <- stats::setNames(lapply(rows, attr, "note"), vars)
+  list(episodes = episodes, membership = membership, method = method, crosstab = crosstab)
+}
+
+# Suppression and adjustment over the whole profile: the characteristics'
+# rows bound together, suppressed cells blanked, the totals of classes too
+# small to publish blanked, derived figures of hidden level totals hidden,
+# p-values adjusted over the published tests, and the flags.
+profile_publish <- function(rows, classes, hidden_classes, p_adjust, alpha, flags) {
   rows <- lapply(rows, function(r) `attr<-`(`attr<-`(r, "merged", NULL), "note", NULL))
   out <- do.call(rbind, rows)
   out <- out[c(setdiff(names(out), c("display", "suppressed")), "display", "suppressed")]
-  s <- out$suppressed
-  out[s, c("n", "pct", "n_other", "pct_other", "ratio", "lower", "upper", "p_value",
-           "n_printed", "n_other_printed", "pct_printed")] <- NA
-  out[out$class %in% colnames(W)[hide_class], c("n_class", "n_other_class", "n_class_printed",
+  suppressed <- out$suppressed
+  out[suppressed, c("n", "pct", "n_other", "pct_other", "ratio", "lower", "upper", "p_value",
+                    "n_printed", "n_other_printed", "pct_printed")] <- NA
+  out[out$class %in% classes[hidden_classes], c("n_class", "n_other_class", "n_class_printed",
                                                 "n_other_class_printed")] <- NA
-  out$display[s] <- "c"
+  out$display[suppressed] <- "c"
   out <- profile_hide_derived(out)
   out$total_hidden <- NULL
-  # the adjustment is over the tests the profile publishes (a hidden cell's
-  # test is not reported), so a reader can repeat it from the p-values shown;
-  # the two levels of a two-level characteristic are one test, counted once
+  adjusted <- profile_adjust_p(out, p_adjust)
+  out$p_value <- adjusted$p_value
+  out$flag <- profile_flag(out$ratio, out$p_value, out$n, alpha, flags)
+  out$flag[suppressed] <- "suppressed"
+  out$class <- factor(out$class, levels = classes)
+  rownames(out) <- NULL
+  list(rows = out, n_tests = adjusted$n_tests)
+}
+
+# The adjustment for multiple comparisons (Holm's by default) is over the
+# tests the profile publishes (a hidden cell's test is not reported), so a
+# reader can repeat it from the p-values shown; the two levels of a
+# two-level characteristic are one test, counted once (`n_tests`).
+profile_adjust_p <- function(out, p_adjust) {
   same <- profile_same_test(out)
   once <- !is.na(out$p_value) & is.na(same)
-  out$p_value[once] <- stats::p.adjust(out$p_value[once], p_adjust)
-  out$p_value[!is.na(same)] <- out$p_value[same[!is.na(same)]]
-  out$flag <- profile_flag(out$ratio, out$p_value, out$n, alpha, flags)
-  out$flag[s] <- "suppressed"
-  out$class <- factor(out$class, levels = colnames(W))
-  rownames(out) <- NULL
-  structure(out, class = c("cscdemand_profile", "data.frame"),
+  p_value <- out$p_value
+  p_value[once] <- stats::p.adjust(p_value[once], p_adjust)
+  p_value[!is.na(same)] <- p_value[same[!is.na(same)]]
+  list(p_value = p_value, n_tests = sum(once))
+}
+
+new_cscdemand_profile <- function(rows, method, level, alpha, flags, p_adjust, n_tests, threshold,
+                                  n_episodes, merged, notes) {
+  structure(rows, class = c("cscdemand_profile", "data.frame"),
             method = method, level = level, alpha = alpha, flags = flags, p_adjust = p_adjust,
-            n_tests = sum(once),
-            threshold = threshold, n_episodes = nrow(episodes),
+            n_tests = n_tests,
+            threshold = threshold, n_episodes = n_episodes,
             merged = merged[lengths(merged) > 0], notes = unlist(notes))
 }
 
@@ -258,26 +305,14 @@ class_profile <- function(episodes, class, vars, posterior = NULL, binary = c("o
 # hidden with its cell, and hidden across the row when the level's total is.
 # A class that the table pools with others ("Other categories") has no cell
 # of its own there, so its ratios are hidden too.
-profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class, crosstab) {
+profile_variable <- function(v, episodes, membership, binary, threshold, z, hidden_classes, crosstab) {
   x <- episodes[[v]]
-  f <- characteristic_factor(x)
-  if (nlevels(f) < 2L) {
-    abort_input(c("Characteristic {.field {v}} has only one level ({.val {levels(f)}}), so it cannot differ between classes.",
-                  i = "Drop {.field {v}} from {.arg vars}."),
-                class = "cscdemand_error_one_level")
-  }
-  if (nlevels(f) > 50L) {
-    warn_cscdemand(c("Characteristic {.field {v}} has {nlevels(f)} levels; each is profiled separately.",
-                     i = "Group it first (e.g. age in years into age groups)."),
-                   class = "cscdemand_warning_levels")
-  }
-  bin <- is_binary_var(x)
-  y <- if (bin) factor(ifelse(is.na(x), NA, ifelse(as.character(x) %in% c("1", "TRUE"), "yes", "no")),
-                       levels = c("no", "yes")) else x
+  y <- profile_levels(x, v)
   ct <- crosstab(y, v)
-  cnt <- profile_crosstab_counts(ct, colnames(W))
-  supp <- profile_crosstab_hidden(ct, rownames(cnt), colnames(W))
-  supp[, hide_class] <- TRUE
+  classes <- colnames(membership)
+  counts <- profile_crosstab_counts(ct, classes)
+  hidden <- profile_crosstab_hidden(ct, rownames(counts), classes)
+  hidden[, hidden_classes] <- TRUE
   # a table that shows its not-known row in the total column only prints the
   # other rows as rounded percentages of the known episodes, checked so that
   # they do not pin a category's not-known count; a ratio, to two decimals,
@@ -285,36 +320,14 @@ profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class, c
   # episodes (a reader worked out 14 unknown genders by category, each within
   # 1 to 5): such a characteristic's ratios are not published
   known_only <- length(attr(ct, "residual_total")) > 0L
-  if (known_only) supp[] <- TRUE
-  A <- colSums(cnt)
-  Tl <- rowSums(cnt)
-  N <- sum(A)
-  out <- expand.grid(level = rownames(cnt), class = colnames(W), stringsAsFactors = FALSE)
-  a <- as.vector(cnt)
-  Ac <- rep(A, each = nrow(cnt))
-  b <- rep(Tl, ncol(cnt)) - a
-  B <- N - Ac
-  out <- data.frame(variable = v, out, n = a, n_class = Ac, pct = 100 * a / Ac, n_other = b,
-                    n_other_class = B, pct_other = 100 * b / B, stringsAsFactors = FALSE)
-  p1 <- a / Ac
-  p0 <- b / B
-  out$ratio <- ifelse(a > 0, p1 / p0, NA_real_)
-  pp <- (a + b) / (Ac + B)
-  wv <- profile_weight_sums(W, nrow(cnt))
-  se <- sqrt(pmax(profile_log_ratio_var(p1, p0, pp, Ac, B, wv), 0))
-  ok <- a > 0 & b > 0 & se > 0
-  out$lower <- ifelse(ok, exp(log(p1 / p0) - z * se), NA_real_)
-  out$upper <- ifelse(ok, exp(log(p1 / p0) + z * se), NA_real_)
-  zz <- (p1 - p0) / sqrt(pp * (1 - pp) * wv$c2)
-  out$p_value <- ifelse(pp > 0 & pp < 1 & wv$c2 > 0, 2 * stats::pnorm(-abs(zz)), NA_real_)
-  out$display <- profile_display(out$ratio, a, b)
-  out$suppressed <- as.vector(supp)
-  out$total_hidden <- rep(attr(supp, "total_hidden"), ncol(cnt))
+  if (known_only) hidden[] <- TRUE
+  out <- profile_cells(v, counts, membership, z)
+  out$suppressed <- as.vector(hidden)
+  out$total_hidden <- rep(attr(hidden, "total_hidden"), ncol(counts))
   out[c("n_printed", "n_class_printed", "n_other_printed", "n_other_class_printed", "pct_printed")] <-
-    crosstab_printed_counts(ct, rownames(cnt), colnames(W))
-  if (bin && binary == "one") out <- out[out$level != "no", , drop = FALSE]
-  lv <- levels(crosstab_levels(y, residual_unknown))
-  attr(out, "merged") <- setdiff(lv, rownames(cnt))
+    crosstab_printed_counts(ct, rownames(counts), classes)
+  if (is_binary_var(x) && binary == "one") out <- out[out$level != "no", , drop = FALSE]
+  attr(out, "merged") <- setdiff(levels(crosstab_levels(y, residual_unknown)), rownames(counts))
   attr(out, "note") <- paste(c(attr(ct, "note"), if (known_only)
     paste0("Its likelihood ratios are not shown: with the categories' totals they would give back the ",
            tolower(and_list(attr(ct, "residual_total"))), " episodes of each category.")), collapse = " ")
@@ -322,12 +335,79 @@ profile_variable <- function(v, episodes, W, binary, threshold, z, hide_class, c
   out
 }
 
+# A characteristic as the profile counts it: at least two levels (fewer is
+# an error, more than 50 a warning), a 0/1 or logical one as "no"/"yes".
+profile_levels <- function(x, v, call = rlang::caller_env()) {
+  f <- characteristic_factor(x)
+  if (nlevels(f) < 2L) {
+    abort_input(c("Characteristic {.field {v}} has only one level ({.val {levels(f)}}), so it cannot differ between classes.",
+                  i = "Drop {.field {v}} from {.arg vars}."),
+                class = "cscdemand_error_one_level", call = call)
+  }
+  if (nlevels(f) > 50L) {
+    warn_cscdemand(c("Characteristic {.field {v}} has {nlevels(f)} levels; each is profiled separately.",
+                     i = "Group it first (e.g. age in years into age groups)."),
+                   class = "cscdemand_warning_levels")
+  }
+  if (!is_binary_var(x)) return(x)
+  factor(ifelse(is.na(x), NA, ifelse(as.character(x) %in% c("1", "TRUE"), "yes", "no")),
+         levels = c("no", "yes"))
+}
+
+# The cells of one characteristic, a row per level and class (levels
+# fastest): `n` of the class's `n_class` episodes at the level, `n_other` of
+# the other classes' `n_other_class`, their percentages, the ratio of the
+# two shares with its interval, the test, and the ratio as printed.
+profile_cells <- function(v, counts, membership, z) {
+  n_class_total <- colSums(counts)
+  n_level <- rowSums(counts)
+  n_total <- sum(n_class_total)
+  cells <- expand.grid(level = rownames(counts), class = colnames(membership), stringsAsFactors = FALSE)
+  n <- as.vector(counts)
+  n_class <- rep(n_class_total, each = nrow(counts))
+  n_other <- rep(n_level, ncol(counts)) - n
+  n_other_class <- n_total - n_class
+  out <- data.frame(variable = v, cells, n = n, n_class = n_class, pct = 100 * n / n_class,
+                    n_other = n_other, n_other_class = n_other_class,
+                    pct_other = 100 * n_other / n_other_class, stringsAsFactors = FALSE)
+  p_class <- n / n_class
+  p_other <- n_other / n_other_class
+  p_pooled <- (n + n_other) / (n_class + n_other_class)
+  weight_sums <- profile_weight_sums(membership, nrow(counts))
+  out[c("ratio", "lower", "upper")] <- profile_katz_interval(n, n_other, p_class, p_other, p_pooled,
+                                                             n_class, n_other_class, weight_sums, z)
+  out$p_value <- profile_z_test(p_class, p_other, p_pooled, weight_sums)
+  out$display <- profile_display(out$ratio, n, n_other)
+  out
+}
+
+# The ratio of the class's share to the other classes' (NA with none in the
+# class) and its interval on the log scale, Katz's with 0/1 weights (the
+# standard error of profile_log_ratio_var()); no interval when either count
+# is 0.
+profile_katz_interval <- function(n, n_other, p_class, p_other, p_pooled, n_class, n_other_class,
+                                  weight_sums, z) {
+  se <- sqrt(pmax(profile_log_ratio_var(p_class, p_other, p_pooled, n_class, n_other_class, weight_sums), 0))
+  ok <- n > 0 & n_other > 0 & se > 0
+  list(ratio = ifelse(n > 0, p_class / p_other, NA_real_),
+       lower = ifelse(ok, exp(log(p_class / p_other) - z * se), NA_real_),
+       upper = ifelse(ok, exp(log(p_class / p_other) + z * se), NA_real_))
+}
+
+# Two-sided z test of "the same share in the class as in the others", with
+# the pooled share's variance carried by the weights (profile_weight_sums());
+# NA when the level holds no episode or every episode.
+profile_z_test <- function(p_class, p_other, p_pooled, weight_sums) {
+  z_stat <- (p_class - p_other) / sqrt(p_pooled * (1 - p_pooled) * weight_sums$c2)
+  ifelse(p_pooled > 0 & p_pooled < 1 & weight_sums$c2 > 0, 2 * stats::pnorm(-abs(z_stat)), NA_real_)
+}
+
 # A table given for a variable (class_profile(crosstabs =)) must count the
 # levels the profile counts, of the same episodes, with the same weights
-# (`W`: each level's total is its number of episodes, each category's total
+# (`membership`: each level's total is its number of episodes, each category's total
 # the category's weight) and the same threshold and method: otherwise its
 # hidden cells are not those of the profile's own counts.
-profile_given_crosstab <- function(ct, y, v, W, threshold, method) {
+profile_given_crosstab <- function(ct, y, v, membership, threshold, method) {
   lv <- levels(crosstab_levels(y, residual_unknown))
   got <- rownames(attr(ct, "expected"))
   if (is.null(got) || !all(got %in% lv)) {
@@ -354,7 +434,7 @@ profile_given_crosstab <- function(ct, y, v, W, threshold, method) {
   n_level <- table(factor(yl, levels = got))
   # a table that shows a small not-known row in its total only counts the
   # other levels by category
-  w_class <- colSums(W[yl %in% got, , drop = FALSE])
+  w_class <- colSums(membership[yl %in% got, , drop = FALSE])
   same <- all(colnames(e) %in% names(w_class)) &&
     isTRUE(all.equal(unname(rowSums(e)), as.vector(n_level), tolerance = 1e-6)) &&
     isTRUE(all.equal(unname(colSums(e)), unname(w_class[colnames(e)]), tolerance = 1e-6)) &&
@@ -391,29 +471,31 @@ profile_crosstab_hidden <- function(ct, levels, classes) {
 
 # Sums of the weights that the variances need, per class (recycled over the
 # `n_levels` levels): with w an episode's weight for the class (its posterior
-# probability, or 0/1 with a class column), A = sum w, B = sum (1 - w),
+# probability, or 0/1 with a class column), n_class = sum w (A in the
+# formulas of ?class_profile), n_other_class = sum (1 - w) (B),
 # s2 = sum w^2, t2 = sum (1 - w)^2, x = sum w (1 - w); and c2 = sum c_i^2
 # where c_i = w_i / A - (1 - w_i) / B, so that p1 - p0 = sum c_i (y_i - p)
 # under "no association" (y independent of the weights, variance p(1 - p)).
 # With 0/1 weights c2 = 1/A + 1/B (the pooled two-proportion test).
-profile_weight_sums <- function(W, n_levels) {
-  A <- colSums(W)
-  B <- nrow(W) - A
-  s2 <- colSums(W^2)
-  t2 <- nrow(W) - 2 * A + s2
-  x <- A - s2
-  rep_l <- function(v) rep(v, each = n_levels)
-  list(s2 = rep_l(s2), t2 = rep_l(t2), x = rep_l(x),
-       c2 = rep_l(s2 / A^2 + t2 / B^2 - 2 * x / (A * B)))
+profile_weight_sums <- function(membership, n_levels) {
+  n_class <- colSums(membership)
+  n_other_class <- nrow(membership) - n_class
+  s2 <- colSums(membership^2)
+  t2 <- nrow(membership) - 2 * n_class + s2
+  x <- n_class - s2
+  per_level <- function(v) rep(v, each = n_levels)
+  list(s2 = per_level(s2), t2 = per_level(t2), x = per_level(x),
+       c2 = per_level(s2 / n_class^2 + t2 / n_other_class^2 - 2 * x / (n_class * n_other_class)))
 }
 
-# Variance of log(p1 / p0) by the delta method with the weights (Kish's
-# effective sizes A^2/s2 and B^2/t2, and the covariance of p1 and p0 from
-# episodes that count towards both). With 0/1 weights it is Katz's
-# 1/a - 1/A + 1/b - 1/B.
-profile_log_ratio_var <- function(p1, p0, pp, A, B, wv) {
-  (1 - p1) / p1 * wv$s2 / A^2 + (1 - p0) / p0 * wv$t2 / B^2 -
-    2 * pp * (1 - pp) * wv$x / (A * B * p1 * p0)
+# Variance of log(p_class / p_other) by the delta method with the weights
+# (Kish's effective sizes A^2/s2 and B^2/t2, and the covariance of the two
+# shares from episodes that count towards both). With 0/1 weights it is
+# Katz's 1/a - 1/A + 1/b - 1/B.
+profile_log_ratio_var <- function(p_class, p_other, p_pooled, n_class, n_other_class, weight_sums) {
+  (1 - p_class) / p_class * weight_sums$s2 / n_class^2 +
+    (1 - p_other) / p_other * weight_sums$t2 / n_other_class^2 -
+    2 * p_pooled * (1 - p_pooled) * weight_sums$x / (n_class * n_other_class * p_class * p_other)
 }
 
 # Where the table of counts hides a level's total, the other classes' count
