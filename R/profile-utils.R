@@ -65,9 +65,6 @@ is_binary_var <- function(x) {
   length(v) && all(as.character(v) %in% c("0", "1"))
 }
 
-# A percentage/count for print: suppressed cells show as "c".
-fmt_cell <- function(x, digits = 1) ifelse(is.na(x), "c", fmt_num(x, digits))
-
 # 0/1 matrix of factor levels (one column per level, empty levels kept).
 indicator_matrix <- function(f) {
   m <- 1 * outer(as.integer(f), seq_len(nlevels(f)), `==`)

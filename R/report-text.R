@@ -1018,9 +1018,11 @@ report_fit_note <- function(tb, k, starts = NULL, control = lca_control(), blrt_
 #'   })
 #' report_invariance_starts(inv, k = 2, warnings = msgs)
 report_invariance_starts <- function(inv, k, warnings = character()) {
-  if (!is.list(inv) || !is.data.frame(inv$table) || is.null(inv$fits)) {
+  if (!is.list(inv) || is.null(inv$fits)) {
     abort_input(c("{.arg inv} must be the result of {.fn lca_invariance}.", x = "It is {.cls {class(inv)}}."))
   }
+  check_data_frame(inv$table, arg = "inv$table", what = "a data frame (as lca_invariance() returns it)",
+                   hint = "Give {.arg inv} as {.fn lca_invariance} returned it.")
   check_count(k)
   if (!is.null(warnings) && !is.character(warnings)) {
     abort_input(c("{.arg warnings} must be the warnings' messages (a character vector).",

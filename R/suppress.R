@@ -123,10 +123,7 @@
 #' suppress_small(t, cols = "n", totals = "columns")
 suppress_small <- function(table, threshold = 10, cols = NULL, linked = NULL, zero = FALSE,
                            replace = NA, totals = c("none", "columns", "rows", "both")) {
-  if (!is.data.frame(table)) {
-    abort_input(c("{.arg table} must be a data frame.",
-                  x = "You supplied an object of class {.cls {class(table)}}."))
-  }
+  check_data_frame(table)
   check_number(threshold, min = 1)
   check_flag(zero)
   totals <- rlang::arg_match(totals)
