@@ -42,3 +42,52 @@ test_that("districts map to children's services authorities, mergers included", 
   x <- imd_la[imd_la$edition == 2019, ]
   expect_equal(x$la_name[x$imd_rank == 1], "Blackpool")
 })
+
+test_that("context_neighbour_numbers() reads DfE's neighbours, closest first, in both editions", {
+  sn <- context_neighbours
+  k <- find_council("Kingston upon Thames")
+  for (ed in c(2021L, 2025L)) {
+    own <- sn[sn$edition == ed & sn$la_number == 314L, ]
+    own <- own[order(own$rank), ]
+    nb <- context_neighbour_numbers(k, ed)
+    expect_equal(as.integer(nb), own$neighbour_number, ignore_attr = TRUE)
+    expect_equal(names(nb), context_councils$name[match(own$neighbour_number, context_councils$la_number)])
+    expect_equal(attr(nb, "closeness"), own$closeness)
+    expect_equal(attr(nb, "edition"), ed)
+    expect_null(attr(nb, "note"))
+    expect_length(nb, 10)
+  }
+  # the April 2021 groupings as DfE published them (also used by compare_to_national())
+  expect_equal(as.integer(context_neighbour_numbers(k, 2021)),
+               c(302L, 319L, 315L, 318L, 868L, 870L, 936L, 919L, 867L, 305L))
+  # the two editions differ
+  expect_false(identical(as.integer(context_neighbour_numbers(k, 2021)),
+                         as.integer(context_neighbour_numbers(k, 2025))))
+  expect_equal(as.integer(context_neighbour_numbers(k)), as.integer(context_neighbour_numbers(k, 2025)))
+})
+
+test_that("a council new since the 2021 groupings borrows its predecessor's neighbours, with a note", {
+  sn <- context_neighbours
+  cumbria <- sn[sn$edition == 2021 & sn$la_number == 909L, ]
+  cumbria <- cumbria[order(cumbria$rank), ]
+  for (la in c(942L, 943L)) {  # Cumberland, Westmorland and Furness (from Cumbria, 2023)
+    expect_false(la %in% sn$la_number[sn$edition == 2021])
+    nb <- context_neighbour_numbers(find_council(la), 2021)
+    expect_equal(as.integer(nb), cumbria$neighbour_number, ignore_attr = TRUE)
+    expect_match(attr(nb, "note"), "the neighbours of Cumbria are used", fixed = TRUE)
+    # their own 2025 neighbours need no borrowing
+    expect_null(attr(context_neighbour_numbers(find_council(la), 2025), "note"))
+  }
+})
+
+test_that("a neighbour abolished since the groupings is followed by its successors", {
+  # North Northamptonshire's 2021 neighbours include Cumbria (909), split in 2023
+  nn <- find_council("North Northamptonshire")
+  own <- context_neighbours[context_neighbours$edition == 2021 & context_neighbours$la_number == nn$la_number, ]
+  own <- own[order(own$rank), ]
+  expect_true(909L %in% own$neighbour_number)
+  nb <- context_neighbour_numbers(nn, 2021)
+  expect_equal(as.integer(nb), c(own$neighbour_number, 942L, 943L), ignore_attr = TRUE)
+  expect_equal(attr(nb, "closeness"), c(own$closeness, NA, NA))
+  expect_match(attr(nb, "note"), "(Cumbria) are followed by their successor councils", fixed = TRUE)
+})
