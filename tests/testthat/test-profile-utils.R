@@ -120,5 +120,45 @@ test_that("check_posterior() accepts probabilities, names the columns, and names
   expect_match(cli::ansi_strip(conditionMessage(e)), "Rows 2, 3 do not")
   expect_match(cli::ansi_strip(conditionMessage(e)), "`bad` must hold probabilities")
   # a negative probability is refused too
-  expect_error(check_posterior(rbind(c(-0.5, 1.5), c(0.5, 0.5)), 2), class = "cscdemand_error_posterior")
+  # a row with a negative value that still adds up to 1 is named (it was left out: "Rows  do not.")
+  expect_error(check_posterior(rbind(c(0.5, 0.5), c(-0.5, 1.5)), 2), "Row 2 does not",
+               class = "cscdemand_error_posterior")
+})
+
+test_that("class_factor() and drop_missing_class(): numbers sorted and named, missing classes left out with a warning", {
+  ep <- data.frame(c = c(3, 1, NA, 3), x = 1:4)
+  f <- class_factor(ep, "c")
+  expect_equal(levels(f), c("Class 1", "Class 3"))
+  expect_equal(as.character(f), c("Class 3", "Class 1", NA, "Class 3"))
+  expect_equal(levels(class_factor(data.frame(c = c("b", "a")), "c")), c("a", "b"))
+  # a factor keeps its order, less its empty levels
+  expect_equal(levels(class_factor(data.frame(c = factor("z", levels = c("z", "y", "a"))), "c")), "z")
+  expect_error(class_factor(data.frame(c = c(NA, NA)), "c"), class = "cscdemand_error_class")
+  expect_warning(out <- drop_missing_class(ep, f, "c"), "1 episode", class = "cscdemand_warning_missing_class")
+  expect_equal(out$episodes$x, c(1L, 2L, 4L))
+  expect_equal(as.character(out$class), c("Class 3", "Class 1", "Class 3"))
+  expect_no_warning(drop_missing_class(ep[-3, ], f[-3], "c"))
+})
+
+test_that("characteristic_factor(), is_binary_var() and indicator_matrix() on small vectors", {
+  # missing values become a level of their own, last; numbers in numeric order
+  expect_equal(characteristic_factor(c(10, 2, NA)), factor(c("10", "2", "(missing)"), levels = c("2", "10", "(missing)")))
+  expect_equal(characteristic_factor(c(TRUE, NA, FALSE)), factor(c("1", "(missing)", "0"), levels = c("0", "1", "(missing)")))
+  expect_equal(characteristic_factor(c("b", "a")), factor(c("b", "a")))
+  expect_true(is_binary_var(c(0, 1, NA)))
+  expect_true(is_binary_var(c(TRUE, FALSE)))
+  expect_true(is_binary_var(factor(c("1", "0"))))
+  expect_false(is_binary_var(c(0, 1, 2)))
+  expect_false(is_binary_var(c("yes", "no")))
+  expect_false(is_binary_var(c(NA_real_, NA_real_)))
+  # one column per level, empty levels kept, a missing value a row of zeros
+  m <- indicator_matrix(factor(c("a", "c", NA), levels = c("a", "b", "c")))
+  expect_equal(m, rbind(c(a = 1, b = 0, c = 0), c(0, 0, 1), c(0, 0, 0)))
+})
+
+test_that("catch_all_level() knows the rows that hold whatever the others do not", {
+  expect_equal(catch_all_level(c("Other", "Any other ethnic group", "All other", "Female or unknown",
+                                 "Other or not known", "Indeterminate", "Not specified")), rep(TRUE, 7))
+  expect_equal(catch_all_level(c("Mother", "White and other Asian heritage", "Female", "Unknown", "Brother or other")),
+               c(FALSE, FALSE, FALSE, FALSE, TRUE))
 })
