@@ -35,8 +35,7 @@
 #' @param alpha Significance level of the test (default 0.05).
 #' @param n_text How the text writes the number of episodes the model was
 #'   fitted to (default: the number, from `nobs` or `blrt_total`); a pooled
-#'   model's report passes a rounded figure, so the other councils' count
-#'   cannot be worked out.
+#'   model's report passes [report_pooled_total()]'s text.
 #' @details When that number is outside the sizes of the study's data sets,
 #'   the text says so and that the study's figures do not apply, and it
 #'   draws no verdict from the study's comparison of the rule with a check.
@@ -148,22 +147,23 @@ report_k_summary <- function(kc, section = "Choosing the number of categories") 
 #' How a pooled model's number of episodes is written
 #'
 #' A council's report publishes its own number of episodes. When its model is
-#' fitted to several councils' episodes together, the exact number fitted,
-#' less the council's, would be the other councils' count, which the report
-#' does not publish. The text then gives the number rounded (to two
-#' significant figures, at least to the hundred: "about 5,300"), so the other
-#' councils' count is known only to within the rounding. The fit's
-#' statistics (log-likelihood and BIC with their number of parameters) give
-#' the number fitted back to within a few episodes, so other councils whose
-#' episodes number fewer than the threshold in all are not pooled at all
+#' fitted to several councils' episodes together, the number fitted, less the
+#' council's, is the other councils' count. The report gives that number
+#' exactly: the fit's statistics printed beside it (BIC and AIC with their
+#' number of parameters: BIC - AIC = p(ln n - 2)) give it back to within a few
+#' episodes anyway, so rounding it would promise a protection the report
+#' cannot keep, and a count of many episodes over several councils
+#' identifies nobody. A small count would: other councils whose episodes
+#' number fewer than the threshold in all are not pooled at all
 #' ([report_data()] leaves them out); `safe` says whether that holds.
 #'
 #' @param n_all Episodes the model was fitted to.
 #' @param n_own The council's episodes.
 #' @param threshold The small-number threshold (default 10).
-#' @return A list: `text` (the number as the report writes it: exact when
-#'   the model is the council's alone), `pooled` and `safe` (`FALSE` when
-#'   the other councils' episodes are fewer than `threshold` in all).
+#' @return A list: `text` (the number as the report writes it, exact, with
+#'   a thousands separator), `pooled` (`TRUE` when the model is fitted to
+#'   more episodes than the council's) and `safe` (`FALSE` when the other
+#'   councils' episodes are fewer than `threshold` in all).
 #' @family report
 #' @export
 #' @examples
@@ -174,8 +174,7 @@ report_pooled_total <- function(n_all, n_own, threshold = 10) {
   check_count(n_own)
   fmt <- function(x) format(x, big.mark = ",", scientific = FALSE)
   if (n_all <= n_own) return(list(text = fmt(n_all), pooled = FALSE, safe = TRUE))
-  base <- 10^max(2, floor(log10(n_all)) - 1)
-  list(text = paste("about", fmt(round(n_all / base) * base)), pooled = TRUE, safe = n_all - n_own >= threshold)
+  list(text = fmt(n_all), pooled = TRUE, safe = n_all - n_own >= threshold)
 }
 
 # The report's rule for K: the lowest value of this criterion among models

@@ -19,3 +19,21 @@ test_that("the data dictionary and the reader accept the same column names", {
   }
   expect_true(all(c("la", "child_id", "episode_id", "referral_date", "factor") %in% d$column))
 })
+
+test_that("each accepted name belongs to one standard column, and is written as a key", {
+  al <- cin_column_aliases()
+  keys <- unlist(al, use.names = FALSE)
+  owner <- rep(names(al), lengths(al))
+  shared <- unique(keys[duplicated(keys)])
+  expect_identical(vapply(shared, function(k) paste(owner[keys == k], collapse = " & "), ""),
+                   stats::setNames(character(), character()))
+  expect_identical(keys[cin_key(keys) != keys], character())
+  # a standard name is also accepted as written, as its own first alias
+  expect_identical(vapply(al, `[`, "", 1L), cin_key(names(al)), ignore_attr = TRUE)
+  expect_identical(cin_key(c("LA Child-ID", "Referral_Date", " S47 ")), c("lachildid", "referraldate", "s47"))
+  # the groups of columns are standard columns, outcomes among the characteristics
+  expect_true(all(c(cin_characteristics(), cin_identifier_columns()) %in% names(al)))
+  expect_true(all(cin_outcomes() %in% cin_characteristics()))
+  expect_identical(names(cin_plan_columns(type = TRUE)), cin_plan_columns())
+  expect_true(all(cin_plan_columns(type = TRUE) %in% c("days", "count", "flag", "code")))
+})

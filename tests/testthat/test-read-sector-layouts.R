@@ -43,3 +43,26 @@ test_that("cin_sector_layout() recognises each of the sector's layouts from its 
   expect_identical(cin_sector_layout(data.frame(child_id = "C1", Type = "CPPstartDate", Date = "x")), "")
   expect_identical(cin_sector_layout(data.frame()), "")
 })
+
+test_that("a table of the sector's exports is read as text: names standardised, pandas' index dropped", {
+  d <- data.frame(X = 0:2, `la child id` = c("C1", "C2", "C3"), `CIN Referral Date` = as.Date("2023-05-01") + 0:2,
+                  n = c(1.5, NA, 3), note = c("a", " ", ""), check.names = FALSE)
+  f <- cin_sector_frame(d, "tables", std = c("LAchildID", "CINreferralDate"), alias = c(note = "Notes"))  # a name written "note" is read as "Notes"
+  expect_identical(names(f), c("LAchildID", "CINreferralDate", "n", "Notes"))
+  expect_identical(f$CINreferralDate, c("2023-05-01", "2023-05-02", "2023-05-03"))
+  expect_identical(f$n, c("1.5", NA, "3"))
+  expect_identical(f$Notes, c("a", NA, NA))
+  # the index counted from 1 is dropped too; a first column that is data is kept
+  expect_identical(names(cin_drop_index(data.frame(index = 1:2, a = 1))), "a")
+  expect_identical(names(cin_drop_index(data.frame(X = c(0, 2), a = 1))), c("X", "a"))
+  expect_identical(names(cin_drop_index(data.frame(id = 0:1, a = 1))), c("id", "a"))
+  expect_identical(names(cin_drop_index(data.frame(X = integer(), a = integer()))), "a")
+  expect_identical(cin_std_names(c("LACHILDID", "Cin Referral Date", "other"), c("LAchildID", "CINreferralDate")),
+                   c("LAchildID", "CINreferralDate", "other"))
+})
+
+test_that("codes listed in one cell are split in each of the tools' forms", {
+  x <- c('["1A","2B"]', "1A,2B", "[1A, 2B]", "['1A', '2B']", "['1A' '2B']", "3C", "[]", NA, "null", "['1A']")
+  expect_identical(cin_json_codes(x),
+                   c(rep(list(c("1A", "2B")), 5), list("3C", character(), character(), character(), "1A")))
+})

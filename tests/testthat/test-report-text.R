@@ -546,23 +546,22 @@ test_that("a best fit reached by fewer than half the starts is not 'found more t
   expect_no_match(report_k_choice(tab)$note, "fewer than half", fixed = TRUE)
 })
 
-test_that("a pooled model's number of episodes is written so that the other councils' count cannot be worked out (s7 reader: all episodes less the council's)", {
+test_that("a pooled model's number of episodes is written exactly: BIC and AIC beside it give it back (reader 12, N3), and no text promises it rounded", {
   own <- 1659
   for (n_all in c(1700, 5284, 18641, 60210, 250000)) {
     p <- report_pooled_total(n_all, own)
     expect_true(p$pooled)
-    v <- as.numeric(gsub("[^0-9]", "", p$text))
-    # the other councils' count is known only within the rounding: at least 100 values
-    base <- 10^max(2, floor(log10(n_all)) - 1)
-    expect_equal(v %% base, 0)
-    expect_lte(abs(v - n_all), base / 2)
-    expect_gte(base, 100)
-    expect_match(p$text, "^about ")
+    expect_identical(p$text, format(n_all, big.mark = ",", scientific = FALSE))
+    expect_no_match(p$text, "about", fixed = TRUE)
   }
+  # the reason rounding promised nothing: BIC - AIC = p (ln n - 2) gives n back
+  tb <- data.frame(k = 2, loglik = -50000, npar = 209, nobs = 18634)
+  tb <- k_rule_column(k_rule_column(tb, "BIC"), "AIC")
+  expect_equal(round(exp((round(tb$BIC, 1) - round(tb$AIC, 1)) / tb$npar + 2)), 18634, tolerance = 10 / 18634)  # within ten episodes, printed to 0.1
   expect_identical(report_pooled_total(1659, 1659), list(text = "1,659", pooled = FALSE, safe = TRUE))
   expect_false(report_pooled_total(1665, 1659)$safe)
   expect_true(report_pooled_total(1669, 1659)$safe)
-  # the K text, the fit note and the stability text print the rounded number, never the exact one
+  # the K text, the fit note and the stability text print the exact number
   tab <- data.frame(k = 1:4, BIC = c(500, 450, 440, 445), SABIC = c(490, 440, 420, 430), n_best = 5, n_finished = 5,
                     entropy = c(NA, 0.7, 0.7, 0.7), nobs = 5284)
   txt <- report_pooled_total(5284, own)$text
@@ -573,11 +572,14 @@ test_that("a pooled model's number of episodes is written so that the other coun
                        word = "narrower than", weak = character(), reps = 50, max_change = 20, recovery = 0.95,
                        level = 0.95, n = own, nobs = 5284, nobs_text = txt)
   all_txt <- paste(r$text, r$note, fn, st)
-  expect_no_match(all_txt, "5,284|5284|3,625|3625", perl = TRUE)
-  expect_match(fn, "With about 5,300 episodes, BIC charges", fixed = TRUE)
-  expect_match(r$note, "random sample of 3,000 of about 5,300 episodes", fixed = TRUE)
-  expect_match(fn, "random sample of 3,000 of about 5,300 episodes", fixed = TRUE)
-  expect_match(st, "model fitted to about 5,300 episodes", fixed = TRUE)
+  expect_no_match(all_txt, "about 5,300", fixed = TRUE)
+  expect_match(fn, "With 5,284 episodes, BIC charges", fixed = TRUE)
+  expect_match(r$note, "random sample of 3,000 of the 5,284 episodes", fixed = TRUE)
+  expect_match(st, "5,284 episodes", fixed = TRUE)
+  # the template and the help no longer promise a rounded number
+  skel <- readLines(system.file("rmarkdown", "templates", "demand-report", "skeleton", "skeleton.Rmd", package = "cscdemand"))
+  expect_false(any(grepl("given rounded", skel, fixed = TRUE)))
+  expect_true(any(grepl("n_fit$text, \" episodes in all", skel, fixed = TRUE)))
 })
 
 test_that("other councils with fewer episodes than the threshold in all are not pooled (their count would come back from the fit)", {
