@@ -17,7 +17,11 @@
 #' ratio test (the K before the first K whose gain over K - 1 is not
 #' significant at `alpha`, among the Ks tested; the note names them, as
 #' [report_blrt()] tests only next to the chosen K). Where they disagree the
-#' text says so, and says why the rule still picks K.
+#' text says which measures point where ("BIC, SABIC, CAIC and the bootstrap
+#' test point to seven; AIC and cross-validation to eight"), and why the
+#' rule still picks K. It says that the evidence favours more categories
+#' only when most of the measures other than AIC (which chose too many in
+#' the study) point higher, never when one or two do.
 #'
 #' @param enumeration The table of [lca_enumerate()] (`$table`: columns `k`,
 #'   `BIC` and `SABIC`, or `loglik`, `npar` and `nobs` to compute them from,
@@ -399,8 +403,10 @@ k_study_sentence <- function(crit) {
 # means for the number the rule picked: said once, with the one reason the
 # report keeps it (its rule was fixed in advance); the study's comparisons
 # of each check with the rule are for the statistician (report_k_note()).
-# Where the checks point higher and the rule, in the study, erred towards
-# too few categories, the text says that the evidence shown favours more.
+# Which measures point where is said as a fact; the text says that the
+# evidence shown favours more categories only when most of the measures
+# (BIC, SABIC, AIC, CAIC, cross-validation, the bootstrap test: those the
+# report has) point higher (reader 12, N1).
 report_k_disagree <- function(crit, tb, size, total) {
   k <- crit$k
   k_max <- max(tb$k)
@@ -424,12 +430,25 @@ report_k_disagree <- function(crit, tb, size, total) {
                            if (!is.na(crit$k_blrt)) paste0("; the bootstrap test points to ", count_words(crit$k_blrt)) else "", ".")))
   }
   off <- checks[checks != k]
-  by_k <- split(names(off), off)
-  points <- vapply(names(by_k), function(kk) {
-    who <- by_k[[kk]]
-    paste0(and_list(who), if (length(who) > 1) " both point" else " points", " to ", count_words(as.numeric(kk)),
-           if (as.numeric(kk) == k_max) " (the most tried: it may favour still more)" else "")
+  # where every measure points, said as a fact (reader 12, N1): "BIC, SABIC,
+  # CAIC and the bootstrap test point to seven; cross-validation and AIC to
+  # eight"
+  meas <- k_measures(crit)
+  ks <- sort(unique(meas))
+  said <- vapply(seq_along(ks), function(i) {
+    who <- names(meas)[meas == ks[i]]
+    paste0(and_list(who), if (i == 1) (if (length(who) > 1) " point to " else " points to ") else " to ",
+           count_words(ks[i]), if (ks[i] == k_max && ks[i] > k) " (the most tried: it may favour still more)" else "")
   }, "")
+  points <- paste(said, collapse = "; ")
+  # the evidence favours more categories only when most of the measures
+  # point higher, not when one or two do; AIC, which chose too many in the
+  # study, is named but not counted
+  cnt <- meas[names(meas) != "AIC"]
+  aic <- if ("AIC" %in% names(meas)) " other than AIC" else ""
+  n_up <- sum(cnt > k)
+  most_up <- n_up > length(cnt) / 2
+  most_at <- sum(cnt == k) > length(cnt) / 2
   up <- names(off)[off > k]
   down <- names(off)[off < k]
   sampled <- !is.null(size) && !is.null(total) && size < total
@@ -438,8 +457,6 @@ report_k_disagree <- function(crit, tb, size, total) {
   # folds, the test significant beyond K (its K is past the rule's)
   cv_clear <- "cross-validation" %in% up && !is.null(crit$cv_near) && !k %in% crit$cv_near
   cv_loose <- "cross-validation" %in% up && !is.null(crit$cv_near) && k %in% crit$cv_near
-  # (cross-validation without its folds, whose clarity is not known, counts as pointing higher)
-  clear_up <- ("cross-validation" %in% up && !cv_loose) || "the bootstrap test" %in% up
   hi <- if (length(up)) max(off[up]) else k
   lone <- if (length(up)) {
     nb <- tb$n_best[tb$k == hi]
@@ -450,8 +467,7 @@ report_k_disagree <- function(crit, tb, size, total) {
     }
   }
   verdict <- if (length(up) && !outside) k_up_verdict(crit, up, off) else character()
-  favour_more <- length(up) && clear_up && !outside && !any(verdict == "rule") &&
-    (k_rule_errs(crit) == "down" || any(verdict == "check"))
+  favour_more <- length(up) && most_up && !outside
   why <- c(
     if (cv_clear) paste0("Cross-validation's preference for ", count_words(off[["cross-validation"]]),
                          " is clear: the difference is more than twice its standard error."),
@@ -466,10 +482,11 @@ report_k_disagree <- function(crit, tb, size, total) {
              "power to find one more category.")
     },
     if (favour_more) {
-      paste0(if (k_rule_errs(crit) == "down") "With the rule's misses in the study running towards too few, t" else
-               "In the study the check did better than the rule when they disagreed, so t",
-             "he evidence shown here favours more than ", count_words(k), " categories. The report keeps ", count_words(k),
-             " only because its rule was fixed in advance, and the model with ", cats_word(hi), " deserves a look.")
+      paste0(cap_first(count_words(n_up)), " of the ", count_words(length(cnt)), " measures", aic, " point to more than ",
+             count_words(k), " categories, so the evidence shown here favours more than ", count_words(k), ".",
+             if (is.null(crit$k_use)) paste0(" The report keeps ", count_words(k),
+                                             " only because its rule was fixed in advance, and the model with ",
+                                             cats_word(hi), " deserves a look."))
     } else if (length(up) && outside) {
       paste0("The simulation study's data sets are all ", if (crit$range == "below") "larger" else "smaller",
              " than this one, so it cannot say whether to trust the rule or ", and_list(up), " here; the report keeps ",
@@ -477,9 +494,11 @@ report_k_disagree <- function(crit, tb, size, total) {
              if (hi - k == 1) "category" else "categories", " may be real.")
     } else if (length(up)) {
       paste0("The report keeps ", count_words(k), " because its rule was fixed in advance",
-             if (any(verdict == "rule")) ", and in the study the rule did better than the check when the two disagreed" else
-               paste0(", not because the evidence favours it; the extra ", if (hi - k == 1) "category" else "categories",
-                      " may be real rather than an existing category split in two"), ".")
+             if (most_at) paste0(", and most of the measures", aic, " point to ", count_words(k), " too") else
+               ", and the measures are divided",
+             if (any(verdict == "rule")) "; in the study the rule did better than the check when the two disagreed" else
+               paste0("; the extra ", if (hi - k == 1) "category" else "categories",
+                      " may still be real rather than an existing category split in two"), ".")
     },
     if (length(down) && crit$k_best >= 2) {
       # what each check found, not a claim that it is stricter
@@ -492,11 +511,22 @@ report_k_disagree <- function(crit, tb, size, total) {
   keep <- if (!is.null(crit$k_use)) paste0(" The report keeps ", count_words(k), " because the analyst chose it.") else
     if (!length(up)) paste0(" The report keeps ", count_words(k), " because its rule was fixed in advance.") else ""
   if (!is.null(crit$k_use)) why <- why[!grepl("^(So the evidence|The report keeps|The simulation study's data sets)", why)]
-  c(intro, gsub("  +", " ", paste0("They disagree: ", paste(points, collapse = " and "), ".", keep,
+  c(intro, gsub("  +", " ", paste0("They disagree: ", points, ".", keep,
                                     if (length(why)) " ", trimws(paste(why, collapse = " ")))))
 }
 
 cats_word <- function(x) paste(count_words(x), if (x == 1) "category" else "categories")
+
+# The number of categories each measure the report has points to, named as
+# the text names them: the information criteria in the table (BIC, SABIC,
+# CAIC, AIC), cross-validation and the bootstrap test.
+k_measures <- function(crit) {
+  ic <- crit$k_ic %||% numeric()
+  if (!is.null(crit$rule) && !crit$rule %in% names(ic)) ic[[crit$rule]] <- crit$k_rule
+  ic <- ic[intersect(c("BIC", "SABIC", "CAIC", "AIC"), names(ic))]
+  m <- c(ic, `cross-validation` = crit$k_cv, `the bootstrap test` = crit$k_blrt)
+  m[!is.na(m)]
+}
 
 # What the study says of the rule against each check that points higher, on
 # the data sets both ran on: "rule" (the rule did better), "check" (the

@@ -120,7 +120,9 @@ test_that("check_posterior() accepts probabilities, names the columns, and names
   expect_match(cli::ansi_strip(conditionMessage(e)), "Rows 2, 3 do not")
   expect_match(cli::ansi_strip(conditionMessage(e)), "`bad` must hold probabilities")
   # a negative probability is refused too
-  expect_error(check_posterior(rbind(c(-0.5, 1.5), c(0.5, 0.5)), 2), class = "cscdemand_error_posterior")
+  # a row with a negative value that still adds up to 1 is named (it was left out: "Rows  do not.")
+  expect_error(check_posterior(rbind(c(0.5, 0.5), c(-0.5, 1.5)), 2), "Row 2 does not",
+               class = "cscdemand_error_posterior")
 })
 
 test_that("class_factor() and drop_missing_class(): numbers sorted and named, missing classes left out with a warning", {
