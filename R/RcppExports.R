@@ -57,10 +57,6 @@ cpp_run_starts <- function(g) {
     .Call(`_cscdemand_cpp_run_starts`, g)
 }
 
-cpp_first_seen <- function(k, ncode) {
-    .Call(`_cscdemand_cpp_first_seen`, k, ncode)
-}
-
 cpp_repeated_in_groups <- function(g, code, ncode) {
     .Call(`_cscdemand_cpp_repeated_in_groups`, g, code, ncode)
 }

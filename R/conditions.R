@@ -67,12 +67,15 @@ check_string <- function(x, what = "a single string", arg = rlang::caller_arg(x)
   invisible(x)
 }
 
-# A data frame (optionally with rows). `what` says what it should be.
+# A data frame (optionally with rows). `what` says what it should be (plain
+# text: it is inserted as a value); `hint`, if given, is an `i` bullet with the
+# fix (cli markup allowed).
 check_data_frame <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env(),
-                             what = "a data frame", rows = FALSE, class = NULL) {
+                             what = "a data frame", rows = FALSE, class = NULL, hint = NULL) {
   if (!is.data.frame(x)) {
     abort_input(c("{.arg {arg}} must be {what}.",
-                  x = "You supplied {.cls {class(x)[1]}}."), class = class, call = call)
+                  x = "You supplied {.cls {class(x)[1]}}.",
+                  if (!is.null(hint)) c(i = hint)), class = class, call = call)
   }
   if (rows && !nrow(x)) {
     abort_input("{.arg {arg}} has no rows.", class = class, call = call)

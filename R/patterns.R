@@ -60,14 +60,16 @@ lca_patterns <- function(data, items = NULL, weights = NULL, group = NULL) {
 
 #' @export
 print.lca_patterns <- function(x, ...) {
-  cat(sprintf("<lca_patterns> %s unique patterns of %d items from %s rows (weighted)\n",
-              fmt_num(length(x$n), 0), length(x$items), fmt_num(sum(x$n), 0)))
+  cat(sprintf("<lca_patterns> %s unique %s of %d %s from %s %s (weighted)\n",
+              fmt_num(length(x$n), 0), ngettext(length(x$n), "pattern", "patterns"),
+              length(x$items), ngettext(length(x$items), "item", "items"),
+              fmt_num(sum(x$n), 0), ngettext(sum(x$n), "row", "rows")))
   if (!is.null(x$group_var)) {
     cat(sprintf("Groups (%s): %s\n", x$group_var, paste(x$group_levels, collapse = ", ")))
   }
   if (x$n_all_missing > 0) {
-    cat(sprintf("%s rows with every item missing dropped (see $audit)\n",
-                fmt_num(x$n_all_missing, 0)))
+    cat(sprintf("%s %s with every item missing dropped (see $audit)\n",
+                fmt_num(x$n_all_missing, 0), ngettext(x$n_all_missing, "row", "rows")))
   }
   invisible(x)
 }

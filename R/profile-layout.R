@@ -190,9 +190,12 @@ merge_sparse_columns <- function(tab, threshold, suppress, name) {
   pool <- sort(ord[seq_len(best$m)])
   lv <- colnames(tab)[pool]
   list(tab = pool_columns(tab, pool, name), pooled = lv,
+       # the categories may be large; it is their cells in this table that
+       # are small (reader 12, N5: Disability with 106 plans)
        note = paste0(and_list(lv),
                      " are counted together as \u201c", name, "\u201d in this table: on their own, ",
-                     "their small numbers would hide most of a large row."))
+                     "some of their cells in this table are fewer than ", threshold,
+                     ", and hiding those would hide most of a large row."))
 }
 
 # The columns `pool` of a table counted together as one last column `name`.

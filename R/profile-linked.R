@@ -87,9 +87,12 @@ pathway_tables <- function(episodes, posterior, measures = NULL, threshold = 10,
             outcomes = "Give the episodes' 0/1 outcome columns, such as {.code episodes[c(\"s47\", \"icpc\")]}.")
   for (arg in c("measures", "outcomes")) {
     m <- get(arg)
-    if (!is.null(m) && (!is.data.frame(m) || nrow(m) != nrow(episodes))) {
+    if (is.null(m)) next
+    check_data_frame(m, arg = arg, hint = hint[[arg]], class = "cscdemand_error_column",
+                     what = paste0("a data frame with one row per episode (", nrow(episodes), ")"))
+    if (nrow(m) != nrow(episodes)) {
       abort_input(c("{.arg {arg}} must be a data frame with one row per episode ({nrow(episodes)}).",
-                    x = "It has {if (is.data.frame(m)) nrow(m) else 'no'} rows.",
+                    x = "It has {nrow(m)} rows.",
                     i = hint[[arg]]),
                   class = "cscdemand_error_column")
     }

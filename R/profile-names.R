@@ -790,7 +790,7 @@ unit_display <- function(fit, units, threshold, ip = presence_probs(fit)) {
   K <- nrow(ip)
   p <- matrix(vapply(units, function(it) 1 - apply(1 - ip[, it, drop = FALSE], 1, prod), numeric(K)),
               K, length(units), dimnames = list(rownames(ip), names(units)))
-  text <- matrix(paste0(round(100 * p), "%"), K, length(units), dimnames = dimnames(p))
+  text <- matrix(prob_pct_text(p), K, length(units), dimnames = dimnames(p))
   exact <- matrix(TRUE, K, length(units), dimnames = dimnames(p))
   if (threshold <= 0 || !length(units)) return(list(text = text, exact = exact, p = p))
   size <- unname(fit$class_size) * fit$nobs
@@ -862,7 +862,11 @@ item_probs_bands <- function(probs, size, threshold, hide) {
     no <- round((1 - p) * size)
     lo <- hi <- p
     lab <- character(length(p))
-    side <- ifelse(yes[h] > 0 & yes[h] < threshold, "yes", ifelse(no[h] > 0 & no[h] < threshold, "no", "mid"))
+    # the side a small count is on (prob_cells_small(): a rounded count, or
+    # a printed 0%/100% standing for a few episodes)
+    sm_yes <- prob_cells_small(matrix(p), size, threshold) & p < 0.5
+    sm_no <- prob_cells_small(matrix(p), size, threshold) & p >= 0.5
+    side <- ifelse(sm_yes[h], "yes", ifelse(sm_no[h], "no", "mid"))
     for (i in seq_along(h)) {
       k <- h[i]
       u <- ladder[ladder * size[k] >= threshold & ladder > if (side[i] == "yes") p[k] else 1 - p[k]][1]

@@ -11,9 +11,13 @@
 #' kind the tables of counts suppress. So the heatmap hides (a grey tile
 #' marked `"c"`) every probability whose expected count, or the count of the
 #' class's episodes without the factor, is from 1 to `threshold - 1` (rounded
-#' to whole episodes, as the tables print them), with the further cells of
-#' that factor that stop it being worked out from the factor's published
-#' total. The plot's data keep the expected count of each tile as column `n`.
+#' to whole episodes, as the tables print them), or whose printed whole
+#' percentage, read back as its rounding interval times the class's size,
+#' says fewer than `threshold` episodes have (or lack) the factor, with the
+#' further cells of that factor that stop it being worked out from the
+#' factor's published total. `"0%"` and `"100%"` are printed only for an
+#' estimate of exactly 0 or 1; a shown one that rounds to them reads `"<1%"`
+#' or `">99%"`. The plot's data keep the expected count of each tile as column `n`.
 #' Every hidden tile reads `"c"`, one notation explained once in the
 #' chart's caption (a chart of `"c"`, `"<1%"`, `"<2%"`, `"0-10%"` and
 #' `"10-20%"` side by side asked the reader to learn five). Where a range
@@ -66,7 +70,7 @@ plot_item_probs <- function(fit, labels = NULL, order = c("model", "prevalence")
   # one notation for a hidden tile, whatever could be said of it (the range,
   # where one protects, stays in the data for the names table)
   d$range <- ifelse(hid, band, NA_character_)
-  d$label <- ifelse(hid, "c", paste0(round(100 * d$probability), "%"))
+  d$label <- ifelse(hid, "c", prob_pct_text(d$probability))
   lay <- item_probs_layout(length(cl))
   ggplot2::ggplot(d, ggplot2::aes(x = .data$class, y = .data$item, fill = .data$probability)) +
     ggplot2::geom_tile(colour = "white") +

@@ -65,9 +65,6 @@ is_binary_var <- function(x) {
   length(v) && all(as.character(v) %in% c("0", "1"))
 }
 
-# A percentage/count for print: suppressed cells show as "c".
-fmt_cell <- function(x, digits = 1) ifelse(is.na(x), "c", fmt_num(x, digits))
-
 # 0/1 matrix of factor levels (one column per level, empty levels kept).
 indicator_matrix <- function(f) {
   m <- 1 * outer(as.integer(f), seq_len(nlevels(f)), `==`)
@@ -318,9 +315,11 @@ check_posterior <- function(posterior, n, arg = rlang::caller_arg(posterior),
                 class = "cscdemand_error_posterior", call = call)
   }
   if (anyNA(posterior) || any(posterior < -1e-8) || any(abs(rowSums(posterior) - 1) > 1e-6)) {
-    bad <- which(rowSums(is.na(posterior)) > 0 | abs(rowSums(posterior) - 1) > 1e-6)
-    abort_input(c("{.arg {arg}} must hold probabilities that add up to 1 in every row.",
-                  x = "Rows {format_rows(bad)} do not."),
+    negative <- rowSums(posterior < -1e-8, na.rm = TRUE) > 0
+    bad <- which(rowSums(is.na(posterior)) > 0 | negative | abs(rowSums(posterior) - 1) > 1e-6)
+    rows <- if (length(bad) == 1) "Row {format_rows(bad)} does not." else "Rows {format_rows(bad)} do not."
+    abort_input(c("{.arg {arg}} must hold probabilities (from 0 to 1) that add up to 1 in every row.",
+                  x = rows),
                 class = "cscdemand_error_posterior", call = call)
   }
   if (is.null(colnames(posterior))) colnames(posterior) <- paste("Class", seq_len(ncol(posterior)))

@@ -185,14 +185,20 @@ docx_column_widths <- function(cells, size = 9) {
     body[1] <- 0
     sum(pmax(apply(w$word, 2, max), body))
   }
-  if (sum(need) > portrait || one_line(cw) > portrait) {
-    small <- docx_cell_widths(cells, docx_compact$size, docx_compact$margin)
+  # compact first with the usual compact margins, then with the tight ones: a
+  # short table a few points too wide for the first (Leicestershire's
+  # three-row Table 12, 16 twips over) took a landscape page of its own and
+  # left most of the page before it blank (reader12 N4)
+  for (cm in c(docx_compact$margin, docx_compact$tight)) {
+    # (the tight margins only where the words would need a landscape page)
+    if (!(sum(need) > portrait || (cm == docx_compact$margin && one_line(cw) > portrait))) break
+    small <- docx_cell_widths(cells, docx_compact$size, cm)
     if (sum(apply(small$word, 2, max)) <= portrait && (sum(need) > portrait || one_line(small) <= portrait)) {
       cw <- small
       need <- apply(cw$word, 2, max)
       compact <- TRUE
       size <- docx_compact$size
-      margin <- docx_compact$margin
+      margin <- cm
     }
   }
   want <- apply(cw$full, 2, max)
@@ -216,7 +222,7 @@ docx_column_widths <- function(cells, size = 9) {
     # want - need took it all from the widest cells, down to zero or below)
     need * avail / sum(need)
   }
-  list(width = floor(width), landscape = land, compact = compact)
+  list(width = floor(width), landscape = land, compact = compact, margin = margin)
 }
 
 # The room a table has beyond its columns' longest words, shared out where
@@ -366,7 +372,8 @@ docx_body_height <- function() docx_page$height - 2 * docx_page$margin
 
 # A compact table: its text size in points and its cells' left and right
 # margins in twips.
-docx_compact <- list(size = 8, margin = 45)
+# margins in twips (`tight`: the narrower margins tried before a landscape page).
+docx_compact <- list(size = 8, margin = 45, tight = 20)
 
 # One table: fixed column widths, rows that do not split, a repeated header
 # row, the TableText / TableHeading paragraph styles. TRUE if landscape.
@@ -383,12 +390,12 @@ docx_table_layout <- function(tbl) {
   grid <- xml2::xml_find_first(tbl, "w:tblGrid", docx_ns)
   for (g in xml2::xml_find_all(grid, "w:gridCol", docx_ns)) xml2::xml_remove(g)
   for (x in w) xml2::xml_add_child(grid, "w:gridCol", "w:w" = x)
-  if (isTRUE(lay$compact)) docx_compact_table(tbl, tblpr)
+  if (isTRUE(lay$compact)) docx_compact_table(tbl, tblpr, lay$margin)
   rows <- xml2::xml_find_all(tbl, "w:tr", docx_ns)
   # a row as tall as 40% of the page may split across pages: kept whole, it
   # would leave that much of the page before it blank
   tall <- docx_row_heights(cells, lay$width, if (isTRUE(lay$compact)) docx_compact$size else 9,
-                           if (isTRUE(lay$compact)) docx_compact$margin else docx_page$cell_margin) >
+                           if (isTRUE(lay$compact)) lay$margin else docx_page$cell_margin) >
     docx_keep_limit * docx_body_height()
   for (i in seq_along(rows)) {
     trpr <- xml2::xml_find_first(rows[[i]], "w:trPr", docx_ns)
@@ -606,9 +613,9 @@ docx_nobreak_ranges <- function(doc) {
 
 # Set a table compact: narrower left and right cell margins, and every run
 # at the compact size (w:sz is in half-points).
-docx_compact_table <- function(tbl, tblpr) {
+docx_compact_table <- function(tbl, tblpr, margin = docx_compact$margin) {
   mar <- docx_set_child(tblpr, "w:tblCellMar", character(), before = c("w:tblLook", "w:tblCaption", "w:tblDescription"))
-  for (side in c("w:left", "w:right")) xml2::xml_add_child(mar, side, "w:w" = as.character(docx_compact$margin), "w:type" = "dxa")
+  for (side in c("w:left", "w:right")) xml2::xml_add_child(mar, side, "w:w" = as.character(margin), "w:type" = "dxa")
   half <- as.character(2 * docx_compact$size)
   for (r in xml2::xml_find_all(tbl, ".//w:r", docx_ns)) {
     rpr <- xml2::xml_find_first(r, "w:rPr", docx_ns)

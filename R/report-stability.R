@@ -193,8 +193,7 @@ stability_band <- function(recovered, reps, stable = 0.95) {
 
 # The sentences under the stability table, from its numbers. `nobs_text`:
 # how the episodes the model was fitted to are written when they are not
-# the council's (a pooled model: report_pooled_total(), never an exact
-# count from which the other councils' could be worked out).
+# the council's (a pooled model: report_pooled_total()'s text).
 stability_text <- function(stab, ratio, word, weak, reps, max_change, recovery, level, n, nobs,
                            stable = 0.95, nobs_text = NULL) {
   subset <- n < nobs

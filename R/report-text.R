@@ -17,7 +17,11 @@
 #' ratio test (the K before the first K whose gain over K - 1 is not
 #' significant at `alpha`, among the Ks tested; the note names them, as
 #' [report_blrt()] tests only next to the chosen K). Where they disagree the
-#' text says so, and says why the rule still picks K.
+#' text says which measures point where ("BIC, SABIC, CAIC and the bootstrap
+#' test point to seven; AIC and cross-validation to eight"), and why the
+#' rule still picks K. It says that the evidence favours more categories
+#' only when most of the measures other than AIC (which chose too many in
+#' the study) point higher, never when one or two do.
 #'
 #' @param enumeration The table of [lca_enumerate()] (`$table`: columns `k`,
 #'   `BIC` and `SABIC`, or `loglik`, `npar` and `nobs` to compute them from,
@@ -35,8 +39,7 @@
 #' @param alpha Significance level of the test (default 0.05).
 #' @param n_text How the text writes the number of episodes the model was
 #'   fitted to (default: the number, from `nobs` or `blrt_total`); a pooled
-#'   model's report passes a rounded figure, so the other councils' count
-#'   cannot be worked out.
+#'   model's report passes [report_pooled_total()]'s text.
 #' @details When that number is outside the sizes of the study's data sets,
 #'   the text says so and that the study's figures do not apply, and it
 #'   draws no verdict from the study's comparison of the rule with a check.
@@ -148,22 +151,23 @@ report_k_summary <- function(kc, section = "Choosing the number of categories") 
 #' How a pooled model's number of episodes is written
 #'
 #' A council's report publishes its own number of episodes. When its model is
-#' fitted to several councils' episodes together, the exact number fitted,
-#' less the council's, would be the other councils' count, which the report
-#' does not publish. The text then gives the number rounded (to two
-#' significant figures, at least to the hundred: "about 5,300"), so the other
-#' councils' count is known only to within the rounding. The fit's
-#' statistics (log-likelihood and BIC with their number of parameters) give
-#' the number fitted back to within a few episodes, so other councils whose
-#' episodes number fewer than the threshold in all are not pooled at all
+#' fitted to several councils' episodes together, the number fitted, less the
+#' council's, is the other councils' count. The report gives that number
+#' exactly: the fit's statistics printed beside it (BIC and AIC with their
+#' number of parameters: BIC - AIC = p(ln n - 2)) give it back to within a few
+#' episodes anyway, so rounding it would promise a protection the report
+#' cannot keep, and a count of many episodes over several councils
+#' identifies nobody. A small count would: other councils whose episodes
+#' number fewer than the threshold in all are not pooled at all
 #' ([report_data()] leaves them out); `safe` says whether that holds.
 #'
 #' @param n_all Episodes the model was fitted to.
 #' @param n_own The council's episodes.
 #' @param threshold The small-number threshold (default 10).
-#' @return A list: `text` (the number as the report writes it: exact when
-#'   the model is the council's alone), `pooled` and `safe` (`FALSE` when
-#'   the other councils' episodes are fewer than `threshold` in all).
+#' @return A list: `text` (the number as the report writes it, exact, with
+#'   a thousands separator), `pooled` (`TRUE` when the model is fitted to
+#'   more episodes than the council's) and `safe` (`FALSE` when the other
+#'   councils' episodes are fewer than `threshold` in all).
 #' @family report
 #' @export
 #' @examples
@@ -174,8 +178,7 @@ report_pooled_total <- function(n_all, n_own, threshold = 10) {
   check_count(n_own)
   fmt <- function(x) format(x, big.mark = ",", scientific = FALSE)
   if (n_all <= n_own) return(list(text = fmt(n_all), pooled = FALSE, safe = TRUE))
-  base <- 10^max(2, floor(log10(n_all)) - 1)
-  list(text = paste("about", fmt(round(n_all / base) * base)), pooled = TRUE, safe = n_all - n_own >= threshold)
+  list(text = fmt(n_all), pooled = TRUE, safe = n_all - n_own >= threshold)
 }
 
 # The report's rule for K: the lowest value of this criterion among models
@@ -400,8 +403,10 @@ k_study_sentence <- function(crit) {
 # means for the number the rule picked: said once, with the one reason the
 # report keeps it (its rule was fixed in advance); the study's comparisons
 # of each check with the rule are for the statistician (report_k_note()).
-# Where the checks point higher and the rule, in the study, erred towards
-# too few categories, the text says that the evidence shown favours more.
+# Which measures point where is said as a fact; the text says that the
+# evidence shown favours more categories only when most of the measures
+# (BIC, SABIC, AIC, CAIC, cross-validation, the bootstrap test: those the
+# report has) point higher (reader 12, N1).
 report_k_disagree <- function(crit, tb, size, total) {
   k <- crit$k
   k_max <- max(tb$k)
@@ -425,12 +430,25 @@ report_k_disagree <- function(crit, tb, size, total) {
                            if (!is.na(crit$k_blrt)) paste0("; the bootstrap test points to ", count_words(crit$k_blrt)) else "", ".")))
   }
   off <- checks[checks != k]
-  by_k <- split(names(off), off)
-  points <- vapply(names(by_k), function(kk) {
-    who <- by_k[[kk]]
-    paste0(and_list(who), if (length(who) > 1) " both point" else " points", " to ", count_words(as.numeric(kk)),
-           if (as.numeric(kk) == k_max) " (the most tried: it may favour still more)" else "")
+  # where every measure points, said as a fact (reader 12, N1): "BIC, SABIC,
+  # CAIC and the bootstrap test point to seven; cross-validation and AIC to
+  # eight"
+  meas <- k_measures(crit)
+  ks <- sort(unique(meas))
+  said <- vapply(seq_along(ks), function(i) {
+    who <- names(meas)[meas == ks[i]]
+    paste0(and_list(who), if (i == 1) (if (length(who) > 1) " point to " else " points to ") else " to ",
+           count_words(ks[i]), if (ks[i] == k_max && ks[i] > k) " (the most tried: it may favour still more)" else "")
   }, "")
+  points <- paste(said, collapse = "; ")
+  # the evidence favours more categories only when most of the measures
+  # point higher, not when one or two do; AIC, which chose too many in the
+  # study, is named but not counted
+  cnt <- meas[names(meas) != "AIC"]
+  aic <- if ("AIC" %in% names(meas)) " other than AIC" else ""
+  n_up <- sum(cnt > k)
+  most_up <- n_up > length(cnt) / 2
+  most_at <- sum(cnt == k) > length(cnt) / 2
   up <- names(off)[off > k]
   down <- names(off)[off < k]
   sampled <- !is.null(size) && !is.null(total) && size < total
@@ -439,8 +457,6 @@ report_k_disagree <- function(crit, tb, size, total) {
   # folds, the test significant beyond K (its K is past the rule's)
   cv_clear <- "cross-validation" %in% up && !is.null(crit$cv_near) && !k %in% crit$cv_near
   cv_loose <- "cross-validation" %in% up && !is.null(crit$cv_near) && k %in% crit$cv_near
-  # (cross-validation without its folds, whose clarity is not known, counts as pointing higher)
-  clear_up <- ("cross-validation" %in% up && !cv_loose) || "the bootstrap test" %in% up
   hi <- if (length(up)) max(off[up]) else k
   lone <- if (length(up)) {
     nb <- tb$n_best[tb$k == hi]
@@ -451,8 +467,7 @@ report_k_disagree <- function(crit, tb, size, total) {
     }
   }
   verdict <- if (length(up) && !outside) k_up_verdict(crit, up, off) else character()
-  favour_more <- length(up) && clear_up && !outside && !any(verdict == "rule") &&
-    (k_rule_errs(crit) == "down" || any(verdict == "check"))
+  favour_more <- length(up) && most_up && !outside
   why <- c(
     if (cv_clear) paste0("Cross-validation's preference for ", count_words(off[["cross-validation"]]),
                          " is clear: the difference is more than twice its standard error."),
@@ -467,10 +482,11 @@ report_k_disagree <- function(crit, tb, size, total) {
              "power to find one more category.")
     },
     if (favour_more) {
-      paste0(if (k_rule_errs(crit) == "down") "With the rule's misses in the study running towards too few, t" else
-               "In the study the check did better than the rule when they disagreed, so t",
-             "he evidence shown here favours more than ", count_words(k), " categories. The report keeps ", count_words(k),
-             " only because its rule was fixed in advance, and the model with ", cats_word(hi), " deserves a look.")
+      paste0(cap_first(count_words(n_up)), " of the ", count_words(length(cnt)), " measures", aic, " point to more than ",
+             count_words(k), " categories, so the evidence shown here favours more than ", count_words(k), ".",
+             if (is.null(crit$k_use)) paste0(" The report keeps ", count_words(k),
+                                             " only because its rule was fixed in advance, and the model with ",
+                                             cats_word(hi), " deserves a look."))
     } else if (length(up) && outside) {
       paste0("The simulation study's data sets are all ", if (crit$range == "below") "larger" else "smaller",
              " than this one, so it cannot say whether to trust the rule or ", and_list(up), " here; the report keeps ",
@@ -478,9 +494,11 @@ report_k_disagree <- function(crit, tb, size, total) {
              if (hi - k == 1) "category" else "categories", " may be real.")
     } else if (length(up)) {
       paste0("The report keeps ", count_words(k), " because its rule was fixed in advance",
-             if (any(verdict == "rule")) ", and in the study the rule did better than the check when the two disagreed" else
-               paste0(", not because the evidence favours it; the extra ", if (hi - k == 1) "category" else "categories",
-                      " may be real rather than an existing category split in two"), ".")
+             if (most_at) paste0(", and most of the measures", aic, " point to ", count_words(k), " too") else
+               ", and the measures are divided",
+             if (any(verdict == "rule")) "; in the study the rule did better than the check when the two disagreed" else
+               paste0("; the extra ", if (hi - k == 1) "category" else "categories",
+                      " may still be real rather than an existing category split in two"), ".")
     },
     if (length(down) && crit$k_best >= 2) {
       # what each check found, not a claim that it is stricter
@@ -493,11 +511,22 @@ report_k_disagree <- function(crit, tb, size, total) {
   keep <- if (!is.null(crit$k_use)) paste0(" The report keeps ", count_words(k), " because the analyst chose it.") else
     if (!length(up)) paste0(" The report keeps ", count_words(k), " because its rule was fixed in advance.") else ""
   if (!is.null(crit$k_use)) why <- why[!grepl("^(So the evidence|The report keeps|The simulation study's data sets)", why)]
-  c(intro, gsub("  +", " ", paste0("They disagree: ", paste(points, collapse = " and "), ".", keep,
+  c(intro, gsub("  +", " ", paste0("They disagree: ", points, ".", keep,
                                     if (length(why)) " ", trimws(paste(why, collapse = " ")))))
 }
 
 cats_word <- function(x) paste(count_words(x), if (x == 1) "category" else "categories")
+
+# The number of categories each measure the report has points to, named as
+# the text names them: the information criteria in the table (BIC, SABIC,
+# CAIC, AIC), cross-validation and the bootstrap test.
+k_measures <- function(crit) {
+  ic <- crit$k_ic %||% numeric()
+  if (!is.null(crit$rule) && !crit$rule %in% names(ic)) ic[[crit$rule]] <- crit$k_rule
+  ic <- ic[intersect(c("BIC", "SABIC", "CAIC", "AIC"), names(ic))]
+  m <- c(ic, `cross-validation` = crit$k_cv, `the bootstrap test` = crit$k_blrt)
+  m[!is.na(m)]
+}
 
 # What the study says of the rule against each check that points higher, on
 # the data sets both ran on: "rule" (the rule did better), "check" (the
@@ -1018,9 +1047,11 @@ report_fit_note <- function(tb, k, starts = NULL, control = lca_control(), blrt_
 #'   })
 #' report_invariance_starts(inv, k = 2, warnings = msgs)
 report_invariance_starts <- function(inv, k, warnings = character()) {
-  if (!is.list(inv) || !is.data.frame(inv$table) || is.null(inv$fits)) {
+  if (!is.list(inv) || is.null(inv$fits)) {
     abort_input(c("{.arg inv} must be the result of {.fn lca_invariance}.", x = "It is {.cls {class(inv)}}."))
   }
+  check_data_frame(inv$table, arg = "inv$table", what = "a data frame (as lca_invariance() returns it)",
+                   hint = "Give {.arg inv} as {.fn lca_invariance} returned it.")
   check_count(k)
   if (!is.null(warnings) && !is.character(warnings)) {
     abort_input(c("{.arg warnings} must be the warnings' messages (a character vector).",

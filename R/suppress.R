@@ -123,10 +123,7 @@
 #' suppress_small(t, cols = "n", totals = "columns")
 suppress_small <- function(table, threshold = 10, cols = NULL, linked = NULL, zero = FALSE,
                            replace = NA, totals = c("none", "columns", "rows", "both")) {
-  if (!is.data.frame(table)) {
-    abort_input(c("{.arg table} must be a data frame.",
-                  x = "You supplied an object of class {.cls {class(table)}}."))
-  }
+  check_data_frame(table)
   check_number(threshold, min = 1)
   check_flag(zero)
   totals <- rlang::arg_match(totals)
@@ -780,13 +777,43 @@ fmt_count_public <- function(n, threshold) {
 # probabilities of groups of factors); `size` the categories' expected sizes.
 # Returns a logical matrix of the same shape: TRUE where the probability
 # must not be shown.
+# The cells that must be hidden for themselves (before the cells that protect
+# them): the expected count with the factor, or without it, rounded to whole
+# episodes, is from 1 to `threshold - 1`; or the printed (whole) percentage,
+# read back as its rounding interval times the category's size, says the
+# count with the factor (or without it) is under the threshold, unless the
+# estimate is exactly 0 (or 1). So "0%" and "100%" are printed only for an
+# exact 0 or 1 (prob_pct_text() labels the rest "<1%" / ">99%"), and a
+# category of 1,000 episodes shows no "0%" standing for 0-4 episodes.
+prob_cells_small <- function(probs, size, threshold) {
+  size <- matrix(size, nrow(probs), ncol(probs))
+  small <- function(x) x > 0 & x < threshold
+  r <- round(100 * probs)
+  hi <- pmin(r + 0.5, 100) / 100
+  lo <- pmax(r - 0.5, 0) / 100
+  tol <- sqrt(.Machine$double.eps)
+  small(round(probs * size)) | small(round((1 - probs) * size)) |
+    (probs > tol & hi * size < threshold) | (probs < 1 - tol & (1 - lo) * size < threshold)
+}
+
+# A shown probability as printed in the heat map and the names table: a whole
+# percentage, but "<1%" (">99%") for one that rounds to 0% (100%) and is not
+# exactly 0 (1), so "0%" and "100%" always mean exactly none and all.
+prob_pct_text <- function(p) {
+  tol <- sqrt(.Machine$double.eps)
+  r <- round(100 * p)
+  out <- paste0(r, "%")
+  out[r == 0 & p > tol] <- "<1%"
+  out[r == 100 & p < 1 - tol] <- ">99%"
+  out
+}
+
 prob_cells_hidden <- function(probs, size, threshold) {
   hide <- matrix(FALSE, nrow(probs), ncol(probs), dimnames = dimnames(probs))
   if (threshold <= 0 || !length(probs)) return(hide)
   yes <- round(t(probs * size))
   no <- round(t((1 - probs) * size))
-  small <- function(x) x > 0 & x < threshold
-  s <- small(yes) | small(no)
+  s <- t(prob_cells_small(probs, size, threshold))
   # a cell hidden for one side is hidden for the other: repeat until neither adds one
   for (i in seq_len(length(s) + 1L)) {
     s1 <- suppress_matrix(yes, threshold, primary = s, margins = c(rows = TRUE, cols = FALSE))$suppressed

@@ -880,9 +880,8 @@ lca_cv <- function(data, k = 1:10, folds = 5, method = c("kfold", "bootstrap"), 
   seed <- resolve_seed(seed)
   threads <- resolve_threads(threads)
   if (!is.null(group)) {
-    if (!is.data.frame(data) || !group %in% names(data)) {
-      abort_input("{.arg group} must name a column of {.arg data} (a data frame).")
-    }
+    check_data_frame(data)
+    check_column_name(group, data)
     gcol <- data[[group]]
     data <- data[setdiff(names(data), group)]
   }
@@ -1016,7 +1015,7 @@ lca_replicate <- function(data, k, split = "half", items = NULL, seed = NULL, th
                           verbose = FALSE, ...) {
   check_count(k)
   seed <- resolve_seed(seed)
-  if (!is.data.frame(data)) abort_input("{.arg data} must be a data frame.")
+  check_data_frame(data)
   if (identical(split, "half")) {
     half <- with_local_seed(seed, sample(rep(1:2, length.out = nrow(data))))
     parts <- split(seq_len(nrow(data)), half)

@@ -177,18 +177,6 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// cpp_first_seen
-IntegerVector cpp_first_seen(IntegerVector k, int ncode);
-RcppExport SEXP _cscdemand_cpp_first_seen(SEXP kSEXP, SEXP ncodeSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< IntegerVector >::type k(kSEXP);
-    Rcpp::traits::input_parameter< int >::type ncode(ncodeSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_first_seen(k, ncode));
-    return rcpp_result_gen;
-END_RCPP
-}
 // cpp_repeated_in_groups
 SEXP cpp_repeated_in_groups(IntegerVector g, IntegerVector code, int ncode);
 RcppExport SEXP _cscdemand_cpp_repeated_in_groups(SEXP gSEXP, SEXP codeSEXP, SEXP ncodeSEXP) {
@@ -652,7 +640,6 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cscdemand_cpp_csv_header_delim", (DL_FUNC) &_cscdemand_cpp_csv_header_delim, 1},
     {"_cscdemand_cpp_csv_redelimit", (DL_FUNC) &_cscdemand_cpp_csv_redelimit, 4},
     {"_cscdemand_cpp_run_starts", (DL_FUNC) &_cscdemand_cpp_run_starts, 1},
-    {"_cscdemand_cpp_first_seen", (DL_FUNC) &_cscdemand_cpp_first_seen, 2},
     {"_cscdemand_cpp_repeated_in_groups", (DL_FUNC) &_cscdemand_cpp_repeated_in_groups, 3},
     {"_cscdemand_cpp_na_rows", (DL_FUNC) &_cscdemand_cpp_na_rows, 2},
     {"_cscdemand_cpp_date_flags", (DL_FUNC) &_cscdemand_cpp_date_flags, 4},

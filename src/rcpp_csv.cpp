@@ -481,12 +481,6 @@ IntegerVector cpp_run_starts(IntegerVector g) {
   return wrap(s);
 }
 
-// Distinct codes of an integer vector in first-seen order (NA as ncode + 1).
-// [[Rcpp::export]]
-IntegerVector cpp_first_seen(IntegerVector k, int ncode) {
-  return wrap(cscdemand::first_seen(k.begin(), static_cast<std::size_t>(k.size()), ncode));
-}
-
 // Positions (1-based) of pairs repeating a code within their group, or NULL
 // when the groups are not sorted.
 // [[Rcpp::export]]

@@ -94,3 +94,52 @@ write_xml_file <- function(txt, name = "return.xml") {
   writeLines(txt, p, useBytes = TRUE)
   p
 }
+
+# A table as the reader's first stage returns it (used by test-read-stages.R,
+# test-read-codes.R and test-read-assemble.R).
+tab_of <- function(df, rows = seq_len(nrow(df))) {
+  list(data = df, rows = rows, source = "test", skipped = 0L, multiline = FALSE, unit = "Row")
+}
+
+# The sector's tables, built from one simulated data set; each reader must
+# give the simulated truth, as the XML route does (test-read-sector.R,
+# test-read-lsoa.R).
+sector_sim <- function() {
+  d <- simulate_cin(years = 2023:2024, n_episodes = 400, layout = "long", seed = 9)
+  e <- d[!duplicated(d$episode_id), ]
+  a <- d
+  ch <- e[!duplicated(e$child_id), ]
+  f <- function(x) format(x, "%Y-%m-%d")
+  list(
+    d = d, e = e,
+    CINdetails = data.frame(LAchildID = e$child_id, CINdetailsID = e$episode_id,
+                            CINreferralDate = f(e$referral_date),
+                            ReferralSource = e$referral_source_code,
+                            PrimaryNeedCode = e$primary_need_code,
+                            CINclosureDate = f(e$closure_date),
+                            ReasonForClosure = e$closure_reason_code,
+                            DateOfInitialCPC = f(e$icpc_date), ReferralNFA = "false"),
+    Assessments = data.frame(LAchildID = a$child_id, CINdetailsID = a$episode_id,
+                             assessment_id = a$assessment_id,
+                             AssessmentActualStartDate = f(pmax(a$referral_date, a$assessment_date - 3)),
+                             AssessmentAuthorisationDate = f(a$assessment_date),
+                             AssessmentInternalReviewDate = f(a$assessment_review_date),
+                             AssessmentFactors = a$factor),
+    ChildIdentifiers = data.frame(LAchildID = ch$child_id, PersonBirthDate = f(ch$birth_date),
+                                  GenderCurrent = c(Male = "1", Female = "2", Unknown = "0")[ch$gender]),
+    ChildCharacteristics = data.frame(LAchildID = ch$child_id, Ethnicity = ch$ethnicity),
+    Disabilities = data.frame(LAchildID = ch$child_id,
+                              Disability = ifelse(ch$disability == 1L, "AUT", "NONE")),
+    Section47 = data.frame(LAchildID = e$child_id, CINdetailsID = e$episode_id,
+                           S47ActualStartDate = f(e$s47_date),
+                           DateOfInitialCPC = f(e$icpc_date),
+                           ICPCnotRequired = ifelse(e$icpc_not_required %in% 1L, "true", "false"))[!is.na(e$s47_date), ],
+    ChildProtectionPlans = data.frame(LAchildID = e$child_id, CINdetailsID = e$episode_id,
+                                      CPPID = 1L, CPPstartDate = f(e$cpp_start),
+                                      CPPendDate = f(e$cpp_end),
+                                      InitialCategoryOfAbuse = e$cp_category_code,
+                                      NumberOfPreviousCPP = e$previous_cpp)[!is.na(e$cpp_start), ],
+    CINplanDates = data.frame(LAchildID = e$child_id, CINdetailsID = e$episode_id,
+                              CINPlanStartDate = f(e$cin_plan_start),
+                              CINPlanEndDate = f(e$cin_plan_end))[!is.na(e$cin_plan_start), ])
+}

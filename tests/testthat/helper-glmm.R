@@ -34,3 +34,10 @@ sim_binary <- function(n = 2500, J = 30, sigma = 0.7, seed = 12) {
                stringsAsFactors = FALSE)
   })
 }
+
+# The stored data behind the glmmTMB/lme4 reference fits (fixtures/glmm,
+# make-reference.R): test-deprivation-glmm-formula.R and -methods.R.
+glmm_ref_data <- function() {
+  d <- utils::read.csv(test_path("fixtures", "glmm", "glmm-data.csv"))
+  d
+}

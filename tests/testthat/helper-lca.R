@@ -93,3 +93,35 @@ poLCA_quiet <- function(...) {
 quiet_starts <- function(expr) {
   withCallingHandlers(expr, cscdemand_warning_starts = function(w) invokeRestart("muffleWarning"))
 }
+
+# Shared by test-lca-groups.R (configural fits, alignment) and
+# test-validate-invariance.R (the partial-invariance search and pooling).
+truth_probs <- rbind(c(.9, .8, .1, .1, .2, .1, .7), c(.1, .2, .9, .8, .1, .2, .6),
+                     c(.1, .1, .2, .1, .9, .9, .1))
+
+# Groups drawn from one set of classes, each group's classes listed in its
+# own (permuted) order, with sizes per group.
+permuted_groups <- function(n = c(900, 700, 500), seed = 1, order = list(1:3, c(3, 1, 2), c(2, 3, 1)),
+                            sizes = list(c(.5, .3, .2), c(.3, .4, .3), c(.2, .3, .5))) {
+  out <- lapply(seq_along(n), function(g) {
+    o <- order[[g]]
+    d <- simulate_lca(n[g], probs = truth_probs[o, ], class_size = sizes[[g]][o], seed = seed + g)
+    d$la <- LETTERS[g]
+    d
+  })
+  do.call(rbind, out)
+}
+
+# Six councils from one set of classes; `differ` gives (group, item, the
+# item's probabilities in that group for classes 1-3) for the pairs that differ.
+six_councils <- function(seed, differ = list(), n = c(1500, 1200, 1000, 900, 800, 700)) {
+  do.call(rbind, lapply(seq_along(n), function(g) {
+    p <- truth_probs
+    for (dd in differ) if (dd$g == g) p[, dd$j] <- dd$p
+    d <- simulate_lca(n[g], probs = p, class_size = c(.5, .3, .2), seed = seed + g)
+    d$la <- LETTERS[g]
+    d
+  }))
+}
+three_pairs <- list(list(g = 1, j = 5, p = c(.6, .5, .95)), list(g = 1, j = 2, p = c(.5, .6, .5)),
+                    list(g = 3, j = 7, p = c(.3, .9, .5)))

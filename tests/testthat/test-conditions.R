@@ -72,3 +72,38 @@ test_that("a data frame argument is checked by check_data_frame(): the error nam
     expect_match(msg, "You supplied <list>", fixed = TRUE, info = label)
   }
 })
+
+test_that("the last hand-written data-frame checks raise check_data_frame()'s error, naming the argument", {
+  # issue 26 (plan 5.3): suppress_small(), pathway_tables(), report_invariance_starts(),
+  # lca_cv() and lca_replicate() had their own wording ("an object of class",
+  # "It has no rows", "It is <list>", "`group` must name a column", no "You
+  # supplied"). Each must now give the error check_data_frame() gives any caller.
+  ep <- data.frame(threshold_reached = factor(rep(c("CIN plan", "CP plan"), c(3, 3))))
+  post <- indicator_matrix(factor(rep(c("A", "B"), 3)))
+  n6 <- "a data frame with one row per episode (6)"
+  hints <- c(measures = "Give the result of {.code pathway_measures(episodes)} for the same episodes.",
+             outcomes = "Give the episodes' 0/1 outcome columns, such as {.code episodes[c(\"s47\", \"icpc\")]}.")
+  cases <- list(
+    list(quote(suppress_small(list(n = 1))), "table", list()),
+    list(quote(pathway_tables(ep, post, measures = list(1))), "measures",
+         list(what = n6, hint = hints[["measures"]], class = "cscdemand_error_column")),
+    list(quote(pathway_tables(ep, post, outcomes = list(1))), "outcomes",
+         list(what = n6, hint = hints[["outcomes"]], class = "cscdemand_error_column")),
+    list(quote(report_invariance_starts(list(table = list(1), fits = list()), 2)), "inv$table",
+         list(what = "a data frame (as lca_invariance() returns it)",
+              hint = "Give {.arg inv} as {.fn lca_invariance} returned it.")),
+    list(quote(lca_cv(list(la = 1), k = 1:2, group = "la", verbose = FALSE)), "data", list()),
+    list(quote(lca_replicate(list(1), k = 2)), "data", list()))
+  for (cs in cases) {
+    label <- deparse(cs[[1]])
+    e <- tryCatch(eval(cs[[1]]), error = identity)
+    ref <- tryCatch(do.call(check_data_frame, c(list(list(1), arg = cs[[2]]), cs[[3]])), error = identity)
+    expect_s3_class(e, "cscdemand_error_input")
+    expect_identical(class(e), class(ref), info = label)
+    msg <- cli::ansi_strip(conditionMessage(e))
+    expect_identical(msg, cli::ansi_strip(conditionMessage(ref)), info = label)
+    expect_match(msg, paste0("`", cs[[2]], "` must be a data frame"), fixed = TRUE, info = label)
+    expect_match(msg, "You supplied <list>", fixed = TRUE, info = label)
+    expect_identical(e$call[[1]], cs[[1]][[1]], info = label)
+  }
+})

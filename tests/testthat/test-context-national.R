@@ -1,21 +1,3 @@
-test_that("national_factor_rates holds DfE table C3 as published", {
-  n <- national_factor_rates
-  eng <- n[n$geographic_level == "National" & n$year == 2025, ]
-  expect_equal(eng$episodes[1], 513250L)
-  expect_equal(eng$count[eng$code == "3B"], 162890L)
-  expect_equal(eng$count[eng$code == "16A"], 90370L)
-  expect_equal(eng$count[eng$code == "8B-8F"], 1950L)
-  expect_equal(eng$rate[eng$code == "4B"], 171780 / 513250)
-  expect_equal(n$status[n$geographic_level == "National" & n$year == 2021 & n$code == "24A"],
-               "not collected")
-  expect_setequal(unique(n$year), 2018:2025)
-  expect_equal(sort(unique(n$code)), sort(c(setdiff(cin_factors$code, c("8B", "8C", "8D", "8E", "8F", "21")), "8B-8F")))
-  k <- n[n$old_la_code %in% "314" & n$year == 2024 & n$code == "1A", ]
-  expect_equal(k$la_name, "Kingston upon Thames")
-  expect_equal(k$episodes, 1379L)
-  expect_true(all(is.na(n$count[n$status != "published"])))
-})
-
 test_that("compare_to_national on the hand-made fixture", {
   a <- read_cin_assessments(test_path("fixtures", "cin", "long_basic.csv"))
   cmp <- compare_to_national(a, neighbour_edition = 2021)

@@ -18,31 +18,6 @@ test_that("shipped IMD and population tables are complete and consistent", {
   expect_equal(sum(lsoa_population$children_0_15), 10.4e6, tolerance = 0.02)
 })
 
-test_that("districts map to children's services authorities, mergers included", {
-  la_of <- function(code) la_lookup$la_code[match(code, la_lookup$district_code)]
-  expect_equal(la_of(c("E07000026", "E07000027")), c("E06000063", "E06000064"))  # Cumbria 2023
-  expect_equal(la_of("E07000163"), "E06000065")                                   # North Yorkshire
-  expect_equal(la_of("E07000246"), "E06000066")                                   # Somerset
-  expect_equal(la_of(c("E07000150", "E07000154")), c("E06000061", "E06000062"))   # Northants 2021
-  expect_equal(la_of("E07000004"), "E06000060")                                   # Bucks 2020
-  expect_equal(la_of("E07000035"), "E10000007")                                   # Derbyshire Dales
-  expect_equal(la_of("E09000001"), "E09000001")
-  expect_true(all(imd2019_lsoa$lad19_code %in% la_lookup$district_code))
-  expect_true(all(imd2015_lsoa$lad13_code %in% la_lookup$district_code))
-  for (ed in c(2015, 2019)) {
-    x <- imd_la[imd_la$edition == ed, ]
-    expect_equal(nrow(x), 153L)
-    expect_equal(sort(x$imd_rank), 1:153)
-    expect_true(all(table(x$imd_decile) %in% 15:16))
-    expect_equal(sum(x$n_lsoa), 32844L)
-    # decile 1 holds the highest average scores
-    expect_true(min(x$imd_score[x$imd_decile == 1]) > max(x$imd_score[x$imd_decile == 2]))
-  }
-  # Blackpool is the most deprived authority on the average score (IMD 2019)
-  x <- imd_la[imd_la$edition == 2019, ]
-  expect_equal(x$la_name[x$imd_rank == 1], "Blackpool")
-})
-
 test_that("link_imd adds LSOA and council deprivation and an audit", {
   eps <- data.frame(id = 1:5, lsoa11 = c("E01000001", " e01005565 ", "E01033768", NA, ""),
                     stringsAsFactors = FALSE)

@@ -211,34 +211,6 @@ test_that("methods: logLik, AIC, BIC, coef, tidy, glance, augment", {
   expect_output(print(fit), "Latent class model")
 })
 
-test_that("fit statistics: entropy, classification table and SABIC/CAIC by hand", {
-  d <- simulate_lca(n = 1500, seed = 12)
-  fit <- lca(d, k = 3, starts = 6, seed = 1, verbose = FALSE)
-  post <- predict(fit, d, type = "posterior")
-  N <- nrow(d)
-  ent <- 1 - sum(-post * log(post)) / (N * log(3))
-  expect_equal(fit$fit$entropy, ent, tolerance = 1e-10)
-  modal <- max.col(post)
-  tab <- rowsum(post, modal)
-  expect_equal(unname(classification_table(fit)), unname(tab), tolerance = 1e-10)
-  expect_equal(fit$fit$SABIC, -2 * fit$loglik + fit$npar * log((N + 2) / 24))
-  expect_equal(fit$fit$CAIC, -2 * fit$loglik + fit$npar * (log(N) + 1))
-  expect_equal(fit$fit$smallest_n, min(fit$class_size) * N)
-})
-
-test_that("bivariate residuals of a one-class model are Pearson tests of independence", {
-  d <- simulate_lca(n = 1000, seed = 31)
-  fit <- lca(d, k = 1, verbose = FALSE)
-  b <- lca_bvr(fit)
-  row <- b[b$item1 == "domestic_abuse" & b$item2 == "neglect", ]
-  x2 <- suppressWarnings(stats::chisq.test(table(d$domestic_abuse, d$neglect), correct = FALSE))
-  expect_equal(row$bvr, unname(x2$statistic), tolerance = 1e-10)
-  expect_equal(nrow(b), choose(8, 2))
-  # A 3-class model removes the local dependence the one-class model shows.
-  fit3 <- lca(d, k = 3, starts = 6, seed = 1, verbose = FALSE)
-  expect_lt(max(lca_bvr(fit3)$bvr), max(b$bvr))
-})
-
 test_that("patience stops adaptive starts after a batch that does not improve the best, and says so", {
   set.seed(1)  # noise: a 4-class model has many maxima of nearly equal height
   d <- as.data.frame(matrix(rbinom(3000 * 10, 1, 0.3), 3000, 10))
@@ -269,18 +241,6 @@ test_that("patience stops adaptive starts after a batch that does not improve th
   expect_identical(en$fits[["k=4"]]$stopped, "patience")
   expect_identical(en$fits[["k=4"]]$loglik, a$loglik)
   expect_error(lca_control(patience = -1), class = "cscdemand_error_input")
-})
-
-test_that("lca_enumerate builds the fit table and elbow plot", {
-  d <- simulate_lca(n = 2000, seed = 1)
-  en <- lca_enumerate(d, k = 1:4, starts = 6, seed = 1, verbose = FALSE)
-  expect_equal(en$table$k, 1:4)
-  expect_equal(en$table$loglik[2], en$fits[["k=2"]]$loglik)
-  expect_equal(en$table$BIC, vapply(en$fits, BIC, 0), ignore_attr = TRUE)
-  expect_true(all(diff(en$table$loglik) > 0))
-  expect_equal(en$table$k[which.min(en$table$BIC)], 3)
-  expect_output(print(en), "Lowest")
-  expect_s3_class(plot(en), "ggplot")
 })
 
 # EM iterations of every start of a fit (stage one of the starts not carried on)

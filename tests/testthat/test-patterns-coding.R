@@ -71,16 +71,6 @@ test_that("item coding: logical, 0/1, 1..C integers and factors", {
   expect_true(is.na(pt$y[4, "a"]))
 })
 
-test_that("pattern collapsing counts each unique row once", {
-  d <- simulate_lca(n = 5000, seed = 2)[, 1:8]
-  pt <- lca_patterns(d)
-  key <- do.call(paste, d)
-  expect_equal(length(pt$n), length(unique(key)))
-  expect_equal(sort(pt$n), sort(as.numeric(table(key))))
-  # the pattern of each row reproduces the row
-  expect_equal(unname(pt$y[pt$row_index, ]) - 1L, unname(as.matrix(d)) * 1L)
-})
-
 test_that("an episode table's factor columns are the default items", {
   ep <- episode_factors(read_cin_assessments(cin_example[cin_example$year == 2022, ]))
   pt <- lca_patterns(ep)

@@ -15,6 +15,11 @@ test_that("sparse categories are pooled only when a large row would be mostly hi
   # the smallest categories go first
   expect_setequal(lay$pooled, utils::tail(colnames(x), length(lay$pooled)))
   expect_equal(unname(lay$tab[, "Other categories"]), unname(rowSums(x[, lay$pooled, drop = FALSE])))
+  # the note gives the true reason: the pooled categories hold hundreds of
+  # episodes; it is some of their cells here that are small (reader 12, N5)
+  expect_true(all(colSums(x[, lay$pooled, drop = FALSE]) >= 100))
+  expect_match(lay$note, "some of their cells in this table are fewer than 10, and hiding those would hide most of a large row.", fixed = TRUE)
+  expect_no_match(lay$note, "their small numbers", fixed = TRUE)
   sp <- crosstab_suppress(lay$tab, 10)$supp
   body <- sp[1:2, seq_len(ncol(lay$tab))]
   expect_true(all(2 * rowSums(body) <= ncol(lay$tab)))

@@ -110,3 +110,44 @@ test_that("ranges that would let a small count be worked out from the total stay
   expect_equal(l3$range[l3$item == "16A"], c(">80%", "40-50%"))
   expect_ranges_protect(fit3)
 })
+
+test_that("no tile or names-table cell prints 0%/100% unless exact, nor a percentage standing for under 10 episodes (reader12 N2)", {
+  # category 1 has 1,000 expected episodes, 2 and 3 have 3,000
+  p <- cbind(A = c(1e-6, .3, .4), B = c(0.999999, .6, .5), C = c(.004, .2, .3), D = c(.996, .7, .6),
+             E = c(0, .3, .5), F = c(.5, .0001, .4), G = c(.5, .9999, .4))
+  fit <- band_fit(p, size = c(1000, 3000, 3000), nobs = 7000)
+  size <- unname(fit$class_size) * fit$nobs
+  d <- plot_item_probs(fit)$data
+  cl <- unname(class_labels(fit))
+  k <- match(as.character(d$class), cl)
+  j <- match(as.character(d$item), colnames(p))
+  truth <- p[cbind(k, j)]
+  # "0%" / "100%" only for an exact 0 / 1: here only E in category 1
+  expect_true(all(truth[d$label == "0%"] == 0))
+  expect_true(all(truth[d$label == "100%"] == 1))
+  expect_equal(d$label[j == 5 & k == 1], "0%")
+  # a large category's non-zero 0.01% reads "<1%", not "0%" (0-15 episodes is not under 10)
+  expect_equal(d$label[j == 6 & k == 2], "<1%")
+  expect_equal(d$label[j == 7 & k == 2], ">99%")
+  # every printed whole percentage, read back as its rounding interval times
+  # the category's size, allows at least 10 episodes with and without the factor
+  num <- grepl("^[0-9]+%$", d$label) & truth > 0 & truth < 1
+  r <- as.numeric(sub("%", "", d$label[num]))
+  s <- size[k[num]]
+  expect_true(all(pmin(r + 0.5, 100) / 100 * s >= 10))
+  expect_true(all((1 - pmax(r - 0.5, 0) / 100) * s >= 10))
+  # the four small cells of category 1 are hidden
+  expect_true(all(d$label[k == 1 & j %in% 1:4] == "c"))
+  # the names table (Table 6) reads the same: its ranges allow 10 episodes
+  u <- unit_display(fit, as.list(stats::setNames(colnames(p), colnames(p))), 10)
+  expect_true(all(u$p[u$text == "0%"] == 0))
+  expect_true(all(u$p[u$text == "100%"] == 1))
+  expect_false(any(u$text[1, 1:4] %in% c("0%", "100%")))
+  for (kk in 1:3) for (jj in seq_len(ncol(p))) {
+    rg <- label_range(u$text[kk, jj], p[kk, jj])
+    if (u$text[kk, jj] == "c" || p[kk, jj] %in% c(0, 1)) next
+    if (grepl("^[0-9]+%$", u$text[kk, jj])) rg <- c(max(p[kk, jj] * 100 - 0.5, 0), min(round(100 * p[kk, jj]) + 0.5, 100)) / 100
+    expect_gte(rg[2] * size[kk], 10)
+    expect_gte((1 - rg[1]) * size[kk], 10)
+  }
+})

@@ -185,21 +185,6 @@ test_that("a return with no factor codes reads; one with no assessment names the
   expect_identical(cin_tokenise(character())$codes, list())
 })
 
-test_that("unknown codes are listed once per place", {
-  p <- rt_write(rt_return(c(rt_child("A"), rt_child("B", rt_episode(
-    assessments = rt_assessment(factors = c("3B", "ZZ", "QQ")))))))
-  e <- expect_error(read_cin_census_xml(p), class = "cscdemand_error_unknown_code")
-  expect_match(conditionMessage(e), "At file 1 child 2 episode 1.", fixed = TRUE)
-  expect_no_match(conditionMessage(e), "episode 1; file 1 child 2 episode 1")
-  a <- read_cin_census_xml(p, on_unknown = "drop")
-  au <- audit(a)
-  st <- au$step == "factor codes dropped: not a CIN factor code"
-  expect_equal(au$n[st], 2)
-  expect_identical(au$detail[st], "values \"ZZ\", \"QQ\"; file 1 child 2 episode 1")
-  expect_equal(cin_pos_label(data.frame(file = 1, child_pos = c(1, 2), ep_pos = 1), c(2, 2, 1, 2)),
-               "file 1 child 2 episode 1; file 1 child 1 episode 1")
-})
-
 # A LIIA CIN log (one row per event, as liia-tools writes it) of two
 # children: one referred in 1970 (as the public samples are), one in 2000.
 liia_two_children <- function() {
@@ -278,26 +263,6 @@ test_that("the rules of each date element: an expected birth date may be in the 
   # a part a route does not have is skipped; a missing raw column gives NA dates
   r <- cin_census_dates(list(episodes = st$episodes, cpp = data.frame(episode = 1L)))
   expect_equal(r$tables$cpp$start, as.Date(NA))
-})
-
-test_that("a return's audit names places in the return, never rows of an internal table", {
-  p <- rt_write(rt_return(c(
-    rt_child("A", rt_episode(assessments = rt_assessment(factors = c("3B", "3B", "21")))),
-    rt_child("B", rt_episode(assessments = rt_assessment(factors = character()))),
-    rt_child("C"))))
-  au <- audit(read_cin_census_xml(p))
-  expect_false(any(grepl("^rows [0-9]", au$detail)))
-  expect_identical(au$detail[au$step == "assessments with no factor code"],
-                   "file 1 child 2 episode 1; the assessment is kept with no factors from these rows")
-  expect_identical(au$detail[au$step == "codes dropped: duplicate within an assessment"],
-                   "file 1 child 1 episode 1")
-  expect_match(au$detail[grepl("rule 8869", au$step)], "^file 1 child 1 episode 1; 21 is removed")
-  # lists cut at ten rows keep the count of the rest
-  d <- cin_census_row_places(
-    structure(data.frame(stage = "codes", step = "x", n = 12, detail = "rows 1, 2, 3 and 9 more; why",
-                         unit = "rows", stringsAsFactors = FALSE), class = c("cin_audit", "data.frame")),
-    row_ep = c(1L, 1L, 2L), ep = data.frame(file = 1, child_pos = c(4, 5), ep_pos = c(1, 2)))
-  expect_identical(d$detail, "file 1 child 4 episode 1; file 1 child 5 episode 2 (and 9 more codes); why")
 })
 
 test_that("the sector's tables with no rows stop with a classed error naming them", {

@@ -1,45 +1,3 @@
-# The sector's tables, built from one simulated data set; each reader must
-# give the simulated truth, as the XML route does.
-sector_sim <- function() {
-  d <- simulate_cin(years = 2023:2024, n_episodes = 400, layout = "long", seed = 9)
-  e <- d[!duplicated(d$episode_id), ]
-  a <- d
-  ch <- e[!duplicated(e$child_id), ]
-  f <- function(x) format(x, "%Y-%m-%d")
-  list(
-    d = d, e = e,
-    CINdetails = data.frame(LAchildID = e$child_id, CINdetailsID = e$episode_id,
-                            CINreferralDate = f(e$referral_date),
-                            ReferralSource = e$referral_source_code,
-                            PrimaryNeedCode = e$primary_need_code,
-                            CINclosureDate = f(e$closure_date),
-                            ReasonForClosure = e$closure_reason_code,
-                            DateOfInitialCPC = f(e$icpc_date), ReferralNFA = "false"),
-    Assessments = data.frame(LAchildID = a$child_id, CINdetailsID = a$episode_id,
-                             assessment_id = a$assessment_id,
-                             AssessmentActualStartDate = f(pmax(a$referral_date, a$assessment_date - 3)),
-                             AssessmentAuthorisationDate = f(a$assessment_date),
-                             AssessmentInternalReviewDate = f(a$assessment_review_date),
-                             AssessmentFactors = a$factor),
-    ChildIdentifiers = data.frame(LAchildID = ch$child_id, PersonBirthDate = f(ch$birth_date),
-                                  GenderCurrent = c(Male = "1", Female = "2", Unknown = "0")[ch$gender]),
-    ChildCharacteristics = data.frame(LAchildID = ch$child_id, Ethnicity = ch$ethnicity),
-    Disabilities = data.frame(LAchildID = ch$child_id,
-                              Disability = ifelse(ch$disability == 1L, "AUT", "NONE")),
-    Section47 = data.frame(LAchildID = e$child_id, CINdetailsID = e$episode_id,
-                           S47ActualStartDate = f(e$s47_date),
-                           DateOfInitialCPC = f(e$icpc_date),
-                           ICPCnotRequired = ifelse(e$icpc_not_required %in% 1L, "true", "false"))[!is.na(e$s47_date), ],
-    ChildProtectionPlans = data.frame(LAchildID = e$child_id, CINdetailsID = e$episode_id,
-                                      CPPID = 1L, CPPstartDate = f(e$cpp_start),
-                                      CPPendDate = f(e$cpp_end),
-                                      InitialCategoryOfAbuse = e$cp_category_code,
-                                      NumberOfPreviousCPP = e$previous_cpp)[!is.na(e$cpp_start), ],
-    CINplanDates = data.frame(LAchildID = e$child_id, CINdetailsID = e$episode_id,
-                              CINPlanStartDate = f(e$cin_plan_start),
-                              CINPlanEndDate = f(e$cin_plan_end))[!is.na(e$cin_plan_start), ])
-}
-
 # The return's plan, conference and review fields (issue 24's new fields)
 # give the simulated truth on every route, as from the XML.
 sector_plan_columns <- function() {
@@ -241,49 +199,6 @@ test_that("the Standard Safeguarding Dataset reads through DBI (SQLite)", {
 test_that("the Standard Safeguarding Dataset reads from PostgreSQL", {
   con <- local_pg_connection()
   ssd_check(con)
-})
-
-test_that("link_lsoa() joins a child-to-LSOA lookup and counts the unmatched", {
-  s <- sector_sim()
-  tabs <- s[c("CINdetails", "Assessments", "ChildIdentifiers")]
-  tabs$Assessments$assessment_id <- NULL
-  a <- read_cin_d2i(tabs, la = "314")
-  ids <- unique(a$assessments$child_id)
-  lk <- data.frame(LAchildID = c(ids[-(1:3)], ids[4]),
-                   LSOA11CD = c(rep("e01002925", length(ids) - 3), "E01000001"))
-  a2 <- link_lsoa(a, lk)
-  miss <- a$assessments$child_id %in% ids[1:3]
-  expect_true(all(is.na(a2$assessments$lsoa[miss])))
-  expect_true(all(a2$assessments$lsoa[!miss] == "E01002925"))
-  au <- audit(a2)
-  expect_equal(au$n[au$step == "assessments with no LSOA in the lookup"], sum(miss))
-  expect_equal(au$n[au$step == "children with several LSOAs in the lookup"], 1)
-  ep <- link_lsoa(episode_factors(a, min_count = 0), lk)
-  expect_equal(sum(is.na(ep$lsoa)), sum(ep$child_id %in% ids[1:3]))
-  # hashed identifiers: the lookup is hashed with the same salt
-  h <- read_cin_d2i(tabs, la = "314", hash_ids = TRUE, salt = "a-long-secret")
-  h2 <- link_lsoa(h, lk, salt = "a-long-secret")
-  expect_equal(sum(is.na(h2$assessments$lsoa)), sum(miss))
-  expect_error(link_lsoa(a, data.frame(x = 1)), class = "cscdemand_error_columns")
-})
-
-test_that("the sector's CSV tables go through the reader's structure check", {
-  dir <- withr::local_tempdir()
-  p <- file.path(dir, "AssessmentFactorsList.csv")
-  writeLines(c("LAchildID,CINreferralDate,AssessmentFactors",
-               "C1,2023-05-02,\"1B,3B\"",
-               "C2,2023-05-03,2B,4A"), p)  # line 3: an unquoted comma adds a field
-  e <- tryCatch(cin_read_csv_chr(p), error = function(e) e)
-  expect_s3_class(e, "cscdemand_error_csv")
-  expect_match(conditionMessage(e), "Line 3 of .*AssessmentFactorsList.csv.* has 4 fields")
-  expect_false(grepl("C2", conditionMessage(e), fixed = TRUE))  # no identifier
-  writeLines(c("\ufeffLAchildID,CINreferralDate,AssessmentFactors",
-               "C1,2023-05-02,\"1B,3B\"", "C2,,NA", "C3,2023-05-04,\"\""), p, useBytes = TRUE)
-  d <- cin_read_csv_chr(p)
-  expect_identical(names(d), c("LAchildID", "CINreferralDate", "AssessmentFactors"))
-  expect_identical(d$AssessmentFactors, c("1B,3B", NA, NA))
-  expect_identical(d$CINreferralDate, c("2023-05-02", NA, "2023-05-04"))
-  expect_true(is.character(d$LAchildID))
 })
 
 # ---------------------------------------------------------------------------

@@ -41,10 +41,6 @@ test_that("cin_csv_check names the first bad line, the count of others, and the 
   expect_silent(cin_csv_check(list(line = 1:3, fields = c(2L, 2L, 2L), error = 0L), "x.csv"))
 })
 
-tab_of <- function(df, rows = seq_len(nrow(df))) {
-  list(data = df, rows = rows, source = "test", skipped = 0L, multiline = FALSE, unit = "Row")
-}
-
 test_that("columns stage: layout, unnamed cells beside the factor column, columns not used", {
   df <- data.frame(child_id = "a", referral_date = "2023-05-01", factor = "1B", ..4 = "3B",
                    notes = "x", ..6 = "y", check.names = FALSE)
@@ -86,21 +82,6 @@ test_that("identifiers, dates and rows stages: one trim rule, flags, and the row
   expect_equal(attr(d$audit, "rows"), c(read = 6, kept = 2, dropped = 4))
   expect_match(d$audit$detail[d$audit$step == "rows dropped: date before 1990 or in the future"],
                "rows 14$")
-})
-
-test_that("codes stage: pairs per kept row, duplicates within an assessment counted", {
-  df <- data.frame(child_id = c("a", "a", "b"), referral_date = "2023-05-01",
-                   factor = c("1B, 3B, 1b", "16A", ""))
-  s <- cin_stage_columns(tab_of(df), "codes", NULL, TRUE)
-  s <- cin_stage_identifiers(s, "LA", call = NULL)
-  s <- cin_stage_dates(s, NULL)
-  s <- cin_stage_rows(s, "keep")
-  s <- cin_stage_codes(s, "error", TRUE)
-  expect_equal(s$pair_row, c(1L, 1L, 2L))
-  expect_equal(cin_codes_all()[s$pair_code], c("1B", "3B", "16A"))
-  expect_equal(s$audit$n[s$audit$step == "codes dropped: duplicate within an assessment"], 1)
-  expect_equal(s$audit$n[s$audit$step == "rows with no factor code (blank)"], 1)
-  expect_equal(s$rules$rows[s$rules$value == "1b"], 1L)
 })
 
 test_that("pair keys do not collide for any code index", {

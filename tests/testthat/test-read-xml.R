@@ -229,21 +229,6 @@ test_that("a non-XML file whose first bytes are not valid UTF-8 is not sniffed a
   expect_true(cin_is_xml(g))
 })
 
-test_that("write_cin_census_xml() errors say what was supplied and the fix (review)", {
-  e <- expect_error(write_cin_census_xml(list(a = 1), tempfile()), class = "cscdemand_error_input")
-  expect_match(conditionMessage(e), "You supplied a list", fixed = TRUE)
-  expect_match(conditionMessage(e), "simulate_cin", fixed = TRUE)
-  d <- simulate_cin(years = 2024, n_episodes = 20, layout = "long", seed = 1)
-  e <- expect_error(write_cin_census_xml(d[setdiff(names(d), "gender")], tempfile()),
-                    class = "cscdemand_error_input")
-  expect_match(conditionMessage(e), "gender", fixed = TRUE)
-  expect_match(conditionMessage(e), "You supplied a data frame without", fixed = TRUE)
-  e <- expect_error(write_cin_census_xml(d, c("a", "b")), class = "cscdemand_error_input")
-  expect_match(conditionMessage(e), "You supplied a character vector", fixed = TRUE)
-  e <- expect_error(write_cin_census_xml(d, tempfile(), namespace = "yes"), class = "cscdemand_error_input")
-  expect_match(conditionMessage(e), "You supplied", fixed = TRUE)
-})
-
 test_that("dates with a time or a time zone, CDATA identifiers, padded codes and attributes read as the plain return", {
   path <- system.file("extdata", "cin_census_example.xml", package = "cscdemand")
   ref <- read_cin_assessments(path)

@@ -129,13 +129,6 @@ test_that("bad flags and ages give classed errors", {
   expect_error(read_cin_assessments(d), class = "cscdemand_error_number")
 })
 
-test_that("year is derived from dates April to March, or read as 2023-24", {
-  expect_equal(census_year(as.Date(c("2023-03-31", "2023-04-01", "2024-01-15"))),
-               c(2023L, 2024L, 2024L))
-  d <- data.frame(child_id = "a", referral_date = "2023-05-01", factor = "1B", year = "2023-24")
-  expect_equal(read_cin_assessments(d)$assessments$year, 2024L)
-})
-
 test_that("as.data.frame gives the long layout back", {
   a <- read_cin_assessments(fx("codes_basic.csv"))
   d <- as.data.frame(a)
@@ -149,16 +142,6 @@ test_that("print methods work", {
   expect_snapshot(print(audit(a)))
 })
 
-test_that("grouping identifiers gives the same partition with and without data.table", {
-  a <- c("x", "y", "x", "z", "y", "x")
-  b <- c(1, 1, 1, 2, 2, 1)
-  g1 <- cin_group(list(a, b))
-  g2 <- group_id(a, b)
-  expect_equal(match(g1, g1), match(g2, g2))
-  expect_equal(match(g2, g2), c(1L, 2L, 1L, 4L, 5L, 1L))
-  expect_equal(cin_id(c(" a", "b ", "", NA, "c")), c("a", "b", NA, NA, "c"))
-})
-
 test_that("Excel day numbers and dates given as Date are read", {
   d <- data.frame(child_id = c("a", "b"), referral_date = c("45000", "45001"), factor = "1B")
   a <- read_cin_assessments(d)
@@ -168,22 +151,6 @@ test_that("Excel day numbers and dates given as Date are read", {
   expect_equal(a$assessments$year, c(2024L, 2023L))
 })
 
-test_that("sorted and unsorted extracts give the same episodes", {
-  d <- utils::read.csv(test_path("fixtures", "cin", "long_basic.csv"), colClasses = "character")
-  set.seed(3)
-  shuffled <- d[sample(nrow(d)), ]
-  e1 <- episode_factors(d, exclude = NULL, min_count = 0, no_factors = "keep", other_only = "keep")
-  e2 <- episode_factors(shuffled, exclude = NULL, min_count = 0, no_factors = "keep",
-                        other_only = "keep")
-  fc <- factor_columns(e1)
-  o1 <- order(e1$episode_id)
-  o2 <- order(e2$episode_id)
-  expect_equal(as.matrix(e1[o1, fc]), as.matrix(e2[o2, fc]), ignore_attr = TRUE)
-  # runs: episode ids repeated in two places fall back to full grouping
-  expect_equal(cin_group(list(c("a", "a", "b", "a"))), c(1L, 1L, 2L, 1L))
-  expect_equal(cin_group(list(c("a", "a", "b", "c"))), c(1L, 1L, 2L, 3L))
-})
-
 test_that("the base R reader refuses lines with the wrong number of fields", {
   p <- tempfile(fileext = ".csv")
   writeLines(c("child_id,referral_date,factor", "a,2023-05-01,1B", "b,2023-05-02,3B,extra"), p)
@@ -191,24 +158,4 @@ test_that("the base R reader refuses lines with the wrong number of fields", {
   writeLines(c("child_id,referral_date,factor", "a,2023-05-01,1B"), p)
   expect_equal(nrow(cin_read_csv(p, engine = "base")), 1L)
   unlink(p)
-})
-
-test_that("the data dictionary and the reader accept the same column names", {
-  d <- utils::read.csv(system.file("templates", "cin_data_dictionary.csv", package = "cscdemand"),
-                       colClasses = "character", check.names = FALSE)
-  al <- cin_column_aliases()
-  std_of <- function(col) if (col == "factors") "factor" else col
-  for (i in seq_len(nrow(d))) {
-    std <- std_of(d$column[i])
-    if (!std %in% names(al)) next  # the wide code columns
-    names_i <- trimws(strsplit(d$also_accepted_names[i], ",")[[1]])
-    # every name the dictionary promises is recognised by the reader
-    expect_true(all(cin_key(names_i) %in% c(al[[std]], cin_key(std))), info = d$column[i])
-    # every name the reader recognises is in the dictionary
-    rows <- d$also_accepted_names[vapply(d$column, std_of, "") == std]
-    listed <- cin_key(trimws(unlist(strsplit(rows, ","))))
-    expect_equal(setdiff(al[[std]], c(listed, cin_key(d$column[vapply(d$column, std_of, "") == std]))),
-                 character(), info = d$column[i])
-  }
-  expect_true(all(c("la", "child_id", "episode_id", "referral_date", "factor") %in% d$column))
 })

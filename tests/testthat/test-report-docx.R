@@ -536,3 +536,40 @@ test_that("HTML: columns of numbers right-aligned, counts kept with their percen
   # a second pass changes nothing
   expect_equal(html_number_columns(html_number_columns(two)), html_number_columns(two))
 })
+
+test_that("Word: a short table a little too wide compact goes portrait with tight margins, not to a landscape page of its own (reader12 N4)", {
+  skip_if_not_installed("xml2")
+  # Leicestershire's Table 12: three rows, nine columns; at 8 points with the
+  # usual compact margins its words were 16 twips wider than the page
+  rows <- list(c("Disability status in the child\u2019s record", "Parental mental health and substance misuse",
+                 "Domestic abuse", "Disability, some with child mental health", "Harm outside the home",
+                 "Physical abuse", "Neglect", "Multiple complex needs", "All episodes"),
+               c("Disabled", "209 (9.2%)", "132 (6.5%)", "451 (23.2%)", "134 (11.0%)", "95 (8.1%)", "63 (8.4%)",
+                 "54 (9.9%)", "1,139 (11.5%)"),
+               c("Not recorded as disabled", "2,057 (90.8%)", "1,891 (93.5%)", "1,494 (76.8%)", "1,079 (89.0%)",
+                 "1,073 (91.9%)", "684 (91.6%)", "494 (90.1%)", "8,771 (88.5%)"),
+               c("All episodes", "2,266", "2,023", "1,945", "1,213", "1,168", "747", "548", "9,910"))
+  cell <- function(x) sprintf("<w:tc>%s</w:tc>", wp(x))
+  tb <- paste0("<w:tbl><w:tblPr/><w:tblGrid/>",
+               paste(vapply(rows, function(r) paste0("<w:tr>", paste(vapply(r, cell, ""), collapse = ""), "</w:tr>"), ""),
+                     collapse = ""), "</w:tbl>")
+  doc <- wdoc(paste0(wp("Before"), wp("Table 12. Disability", "TableCaption"), tb, wp("Note."), wp("After")))
+  tbl <- xml2::xml_find_all(doc, "//w:body/w:tbl", LW)
+  docx_glue_numbers(tbl[[1]]) # (as docx_table_layout() does first: "209 (9.2%)" one word)
+  cells <- docx_table_cells(tbl[[1]])
+  portrait <- docx_page$width - 2 * docx_page$margin
+  # the case: too wide with the usual compact margins
+  expect_gt(sum(apply(docx_cell_widths(cells, docx_compact$size, docx_compact$margin)$word, 2, max)), portrait)
+  land <- vapply(tbl, docx_table_layout, logical(1))
+  expect_false(land)
+  docx_landscape(doc, land)
+  # no section break at all: the body's one portrait section
+  expect_length(xml2::xml_find_all(doc, "//w:body/w:p/w:pPr/w:sectPr", LW), 0)
+  expect_length(xml2::xml_find_all(doc, "//w:pgSz[@w:orient='landscape']", LW), 0)
+  t1 <- xml2::xml_find_first(xml2::read_xml(as.character(doc)), "//w:body/w:tbl", LW)
+  m <- as.numeric(xml2::xml_attr(xml2::xml_find_first(t1, "w:tblPr/w:tblCellMar/w:left", LW), "w"))
+  grid <- as.numeric(xml2::xml_attr(xml2::xml_find_all(t1, "w:tblGrid/w:gridCol", LW), "w"))
+  expect_lte(sum(grid), portrait)
+  # every word still fits its column at the margins written
+  expect_true(all(grid >= floor(apply(docx_cell_widths(cells, docx_compact$size, m)$word, 2, max))))
+})

@@ -59,7 +59,7 @@ test_that("the K text says where the criteria disagree, in plain words and in th
   cv <- data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.7, -4.65, -4.6, -4.7))
   bl <- data.frame(k = 2:5, p_value = c(0.01, 0.01, 0.01, 0.4))
   r <- report_k_choice(tab, cv, bl, blrt_reps = 99, blrt_size = 3000, blrt_total = 18641, seed = 2020)
-  expect_match(r$text, "They disagree: the bootstrap test points to four and cross-validation points to five", fixed = TRUE)
+  expect_match(r$text, "They disagree: BIC and SABIC point to three; the bootstrap test to four; AIC and cross-validation to five", fixed = TRUE)
   # the study's comparison with the check, once, in the note (reader 10, F5)
   expect_match(r$note, paste0("In the simulation study, on the "), fixed = TRUE)
   expect_no_match(r$text, paste0("In the simulation study, on the "), fixed = TRUE)
@@ -75,7 +75,7 @@ test_that("the K text says where the criteria disagree, in plain words and in th
   expect_match(r$note, "^\\*For the statistician: ")
   # both checks at the same K
   r5 <- report_k_choice(tab, data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.7, -4.6, -4.65, -4.7)), bl)
-  expect_match(r5$text, "cross-validation and the bootstrap test both point to four", fixed = TRUE)
+  expect_match(r5$text, "cross-validation and the bootstrap test to four", fixed = TRUE)
   # a check below the rule's K: the sample's lower power is said only when there is a sample
   bl_low <- data.frame(k = 2:4, p_value = c(0.01, 0.3, 0.5))
   r6 <- report_k_choice(tab, NULL, bl_low, blrt_size = 3000, blrt_total = 18641, seed = 1)
@@ -91,7 +91,7 @@ test_that("the K text says where the criteria disagree, in plain words and in th
   # BIC lowest at one category: the checks pointing to one are not said to ask for more than BIC
   tab_one <- with_rule(data.frame(k = 1:3, BIC = c(100, 120, 110)))
   t1 <- report_k_choice(tab_one, data.frame(k = 1:3, heldout_ll = c(-1, -2, -3)))$text
-  expect_match(t1, "cross-validation points to one", fixed = TRUE)
+  expect_match(t1, "BIC, SABIC and cross-validation point to one", fixed = TRUE)
   expect_no_match(t1, "stronger evidence than", fixed = TRUE)
   # agreement
   bl2 <- data.frame(k = 2:4, p_value = c(0.01, 0.01, 0.3))
@@ -102,7 +102,7 @@ test_that("the K text says where the criteria disagree, in plain words and in th
   expect_no_match(r2$text, "disagree", fixed = TRUE)
   # the largest K tried
   r7 <- report_k_choice(tab, data.frame(k = 1:6, heldout_ll = c(-5, -4.8, -4.7, -4.65, -4.6, -4.5)))
-  expect_match(r7$text, "cross-validation points to six (the most tried: it may favour still more)", fixed = TRUE)
+  expect_match(r7$text, "cross-validation to six (the most tried: it may favour still more)", fixed = TRUE)
   expect_match(r7$note, "highest with six categories (the most fitted)", fixed = TRUE)
   # a significant gain at every K: the test sets no upper limit, and says so
   r3 <- report_k_choice(tab, NULL, data.frame(k = 2:6, p_value = 0.01), blrt_reps = 99)
@@ -157,7 +157,7 @@ test_that("pooled deprivation results are labelled pooled, with the council's ow
 test_that("the K text does not contradict itself about cross-validation", {
   tb <- with_rule(data.frame(k = 1:4, BIC = c(100, 90, 95, 99), n_best = c(5, 3, 1, 1), n_finished = 5))
   r <- report_k_choice(tb, data.frame(k = 1:4, heldout_ll = c(-3, -2.9, -2.85, -2.8)))
-  expect_match(r$text, "cross-validation points to four (the most tried", fixed = TRUE)
+  expect_match(r$text, "cross-validation to four (the most tried", fixed = TRUE)
   # the study's comparison with the check, once, in the note (reader 10, F5)
   expect_match(r$note, paste0("In the simulation study, on the "), fixed = TRUE)
   expect_no_match(r$text, paste0("In the simulation study, on the "), fixed = TRUE)
@@ -318,13 +318,13 @@ test_that("a check pointing to more categories is argued from the study's table,
   # the text of report_k_choice() for these tables, with the study given
   say <- function(study) {
     crit <- list(k = 7, k_best = 7, k_rule = 7, k_use = NULL, k_cv = 8L, k_blrt = NA, agree = FALSE,
-                 rule = k_rule_criterion, study = study, cv_near = NULL)
+                 rule = k_rule_criterion, study = study, cv_near = NULL, k_ic = c(BIC = tab$k[which.min(tab$BIC)], SABIC = 7))
     # the plain words, then the study's comparison (the note's, once)
     paste(c(report_k_disagree(crit, tab, NULL, NULL), k_up_study(crit, "cross-validation")), collapse = " ")
   }
   plain <- function(study) {
     crit <- list(k = 7, k_best = 7, k_rule = 7, k_use = NULL, k_cv = 8L, k_blrt = NA, agree = FALSE,
-                 rule = k_rule_criterion, study = study, cv_near = NULL)
+                 rule = k_rule_criterion, study = study, cv_near = NULL, k_ic = c(BIC = tab$k[which.min(tab$BIC)], SABIC = 7))
     paste(report_k_disagree(crit, tab, NULL, NULL), collapse = " ")
   }
   # the same words as the report's own call, on the shipped study
@@ -355,7 +355,9 @@ test_that("a check pointing to more categories is argued from the study's table,
   better <- fake_study(c(ic(base), list(CV = rep(7, 10))))
   t3 <- say(better)
   expect_match(t3, "So in the study cross-validation did better.", fixed = TRUE)
-  expect_match(t3, "The report keeps seven only because its rule was fixed in advance, and the model with eight categories deserves a look.", fixed = TRUE)
+  # but one measure of three pointing higher is not "the evidence favours more" (reader 12, N1)
+  expect_no_match(t3, "favours more|only because", perl = TRUE)
+  expect_match(t3, "The report keeps seven because its rule was fixed in advance, and the measures are divided", fixed = TRUE)
   # never disagreeing in the study: it cannot say which to trust here
   t4 <- say(fake_study(c(ic(base), list(CV = base))))
   expect_match(t4, "they never disagreed. So the study cannot say which to trust when they disagree.", fixed = TRUE)
@@ -546,23 +548,22 @@ test_that("a best fit reached by fewer than half the starts is not 'found more t
   expect_no_match(report_k_choice(tab)$note, "fewer than half", fixed = TRUE)
 })
 
-test_that("a pooled model's number of episodes is written so that the other councils' count cannot be worked out (s7 reader: all episodes less the council's)", {
+test_that("a pooled model's number of episodes is written exactly: BIC and AIC beside it give it back (reader 12, N3), and no text promises it rounded", {
   own <- 1659
   for (n_all in c(1700, 5284, 18641, 60210, 250000)) {
     p <- report_pooled_total(n_all, own)
     expect_true(p$pooled)
-    v <- as.numeric(gsub("[^0-9]", "", p$text))
-    # the other councils' count is known only within the rounding: at least 100 values
-    base <- 10^max(2, floor(log10(n_all)) - 1)
-    expect_equal(v %% base, 0)
-    expect_lte(abs(v - n_all), base / 2)
-    expect_gte(base, 100)
-    expect_match(p$text, "^about ")
+    expect_identical(p$text, format(n_all, big.mark = ",", scientific = FALSE))
+    expect_no_match(p$text, "about", fixed = TRUE)
   }
+  # the reason rounding promised nothing: BIC - AIC = p (ln n - 2) gives n back
+  tb <- data.frame(k = 2, loglik = -50000, npar = 209, nobs = 18634)
+  tb <- k_rule_column(k_rule_column(tb, "BIC"), "AIC")
+  expect_equal(round(exp((round(tb$BIC, 1) - round(tb$AIC, 1)) / tb$npar + 2)), 18634, tolerance = 10 / 18634)  # within ten episodes, printed to 0.1
   expect_identical(report_pooled_total(1659, 1659), list(text = "1,659", pooled = FALSE, safe = TRUE))
   expect_false(report_pooled_total(1665, 1659)$safe)
   expect_true(report_pooled_total(1669, 1659)$safe)
-  # the K text, the fit note and the stability text print the rounded number, never the exact one
+  # the K text, the fit note and the stability text print the exact number
   tab <- data.frame(k = 1:4, BIC = c(500, 450, 440, 445), SABIC = c(490, 440, 420, 430), n_best = 5, n_finished = 5,
                     entropy = c(NA, 0.7, 0.7, 0.7), nobs = 5284)
   txt <- report_pooled_total(5284, own)$text
@@ -573,11 +574,14 @@ test_that("a pooled model's number of episodes is written so that the other coun
                        word = "narrower than", weak = character(), reps = 50, max_change = 20, recovery = 0.95,
                        level = 0.95, n = own, nobs = 5284, nobs_text = txt)
   all_txt <- paste(r$text, r$note, fn, st)
-  expect_no_match(all_txt, "5,284|5284|3,625|3625", perl = TRUE)
-  expect_match(fn, "With about 5,300 episodes, BIC charges", fixed = TRUE)
-  expect_match(r$note, "random sample of 3,000 of about 5,300 episodes", fixed = TRUE)
-  expect_match(fn, "random sample of 3,000 of about 5,300 episodes", fixed = TRUE)
-  expect_match(st, "model fitted to about 5,300 episodes", fixed = TRUE)
+  expect_no_match(all_txt, "about 5,300", fixed = TRUE)
+  expect_match(fn, "With 5,284 episodes, BIC charges", fixed = TRUE)
+  expect_match(r$note, "random sample of 3,000 of the 5,284 episodes", fixed = TRUE)
+  expect_match(st, "5,284 episodes", fixed = TRUE)
+  # the template and the help no longer promise a rounded number
+  skel <- readLines(system.file("rmarkdown", "templates", "demand-report", "skeleton", "skeleton.Rmd", package = "cscdemand"))
+  expect_false(any(grepl("given rounded", skel, fixed = TRUE)))
+  expect_true(any(grepl("n_fit$text, \" episodes in all", skel, fixed = TRUE)))
 })
 
 test_that("other councils with fewer episodes than the threshold in all are not pooled (their count would come back from the fit)", {
@@ -812,10 +816,10 @@ test_that("the number-of-categories section makes each point once, numbers in wo
   # one style for numbers of categories in the text: words ("eight", never "point to 8")
   expect_no_match(kc$text, "(point|points) to [0-9]", perl = TRUE)
   expect_no_match(kc$note, "[0-9]-class", perl = TRUE)
-  # the checks point higher and the rule errs towards too few: said plainly, once
-  expect_match(kc$text, "both point to eight", fixed = TRUE)
-  expect_match(kc$text, "the evidence shown here favours more than six categories", fixed = TRUE)
-  expect_match(kc$text, "the model with eight categories deserves a look", fixed = TRUE)
+  # two of five measures point higher: said as a fact, no "favours more" (reader 12, N1)
+  expect_match(kc$text, "BIC, SABIC and CAIC point to six; AIC, cross-validation and the bootstrap test to eight", fixed = TRUE)
+  expect_no_match(kc$text, "favours more", fixed = TRUE)
+  expect_match(kc$text, "most of the measures other than AIC point to six too", fixed = TRUE)
   expect_equal(n_of(both, "not a firm finding"), 1)
   expect_no_match(report_k_summary(kc), "not a firm finding", fixed = TRUE)
   # shorter than the ~900 words reader 10 counted
@@ -837,4 +841,33 @@ test_that("a measure at one category reads 'one category', never 'one categories
   expect_identical(r$k, 4L)
   expect_match(r$text, "With one category all of this report's would be merged", fixed = TRUE)
   expect_no_match(paste(r$text, r$note, report_k_summary(r)), "\\b(one|1) categories\\b", perl = TRUE)
+})
+
+test_that("the K text says which measures point where, and 'favours more' only when most of them point higher (reader 12, N1)", {
+  # fit tables made by hand: SABIC (the rule) at seven; BIC and CAIC at
+  # seven or eight; cross-validation and the bootstrap test at seven or eight
+  at <- function(kk) c(500, 450, 440, 430, 420, 410, 400, if (kk == 8) 395 else 405)  # lowest at kk (7 or 8)
+  fit <- function(bic_k, cv_k, blrt_k, aic = FALSE) {
+    tb <- data.frame(k = 1:8, SABIC = at(7), BIC = at(bic_k), CAIC = at(bic_k), n_best = 5, n_finished = 5)
+    if (aic) tb$AIC <- at(8)
+    cv <- data.frame(k = 1:8, heldout_ll = -10 + c(0, 1, 2, 3, 4, 5, 6, 6 + (cv_k == 8) - 0.5 * (cv_k == 7)))
+    bl <- data.frame(k = 7:8, p_value = c(0.01, if (blrt_k == 8) 0.01 else 0.31))
+    report_k_choice(tb, cv, bl, blrt_reps = 99)
+  }
+  one <- fit(7, 8, 7)          # 1 of 5 higher: cross-validation
+  expect_identical(c(one$k, one$k_cv, one$k_blrt, one$k_ic[["BIC"]]), c(7, 8, 7, 7))
+  expect_match(one$text, "BIC, SABIC, CAIC and the bootstrap test point to seven; cross-validation to eight", fixed = TRUE)
+  expect_no_match(one$text, "favours more", fixed = TRUE)
+  expect_match(one$text, "most of the measures point to seven too", fixed = TRUE)
+  # Sunderland's case (reader 12): AIC and cross-validation at eight
+  sun <- fit(7, 8, 7, aic = TRUE)
+  expect_match(sun$text, "BIC, SABIC, CAIC and the bootstrap test point to seven; AIC and cross-validation to eight", fixed = TRUE)
+  expect_no_match(sun$text, "favours more|only because", perl = TRUE)
+  two <- fit(7, 8, 8)          # 2 of 5 higher
+  expect_match(two$text, "BIC, SABIC and CAIC point to seven; cross-validation and the bootstrap test to eight", fixed = TRUE)
+  expect_no_match(two$text, "favours more", fixed = TRUE)
+  four <- fit(8, 8, 8)         # 4 of 5 higher
+  expect_identical(c(four$k, four$k_ic[["BIC"]]), c(7, 8))
+  expect_match(four$text, "Four of the five measures point to more than seven categories, so the evidence shown here favours more than seven.", fixed = TRUE)
+  expect_match(four$text, "the model with eight categories deserves a look", fixed = TRUE)
 })

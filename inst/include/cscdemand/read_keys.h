@@ -21,23 +21,10 @@ inline std::vector<int> run_starts(const int* g, std::size_t n) {
   return out;
 }
 
-// Distinct codes (1..ncode, INT_MIN read as ncode + 1) in first-seen order.
-inline std::vector<int> first_seen(const int* k, std::size_t n, int ncode) {
-  std::vector<char> seen(static_cast<std::size_t>(ncode) + 2, 0);
-  std::vector<int> out;
-  for (std::size_t i = 0; i < n; ++i) {
-    int v = k[i] == INT_MIN ? ncode + 1 : k[i];
-    if (v < 1 || v > ncode + 1) continue;
-    if (!seen[v]) {
-      seen[v] = 1;
-      out.push_back(v);
-    }
-  }
-  return out;
-}
-
-// The same, with each value's position in that order (1-based) written to
-// `iu`: unique() and match() of a factor's codes in one pass.
+// Distinct codes (1..ncode; INT_MIN, or any code out of range, read as
+// ncode + 1) in first-seen order, with each value's position in that order
+// (1-based) written to `iu`: unique() and match() of a factor's codes in one
+// pass.
 inline std::vector<int> first_seen_index(const int* k, std::size_t n, int ncode, int* iu) {
   std::vector<int> map(static_cast<std::size_t>(ncode) + 2, 0);
   std::vector<int> out;
