@@ -399,6 +399,30 @@ k_study_sentence <- function(crit) {
          "the number of categories the data were made with ", how_often, bic, "; ", errs, ".")
 }
 
+# Where every measure points, as a fact: "BIC, SABIC, CAIC and the bootstrap
+# test point to seven; cross-validation and AIC to eight" (`meas`: each
+# measure's number, named), with a word where one points to the most tried.
+k_points_text <- function(meas, k, k_max) {
+  ks <- sort(unique(meas))
+  said <- vapply(seq_along(ks), function(i) {
+    who <- names(meas)[meas == ks[i]]
+    paste0(and_list(who), if (i == 1) (if (length(who) > 1) " point to " else " points to ") else " to ",
+           count_words(ks[i]), if (ks[i] == k_max && ks[i] > k) " (the most tried: it may favour still more)" else "")
+  }, "")
+  paste(said, collapse = "; ")
+}
+
+# The sentence for a higher number whose best fit few random starts reached
+# (it may fit better than the table shows), or NULL.
+k_lone_text <- function(tb, hi) {
+  nb <- tb$n_best[tb$k == hi]
+  nf <- tb$n_finished[tb$k == hi]
+  if (length(nb) && length(nf) && !is.na(nb) && nb < 3 && nf > nb) {
+    paste0("The best fit with ", count_words(hi), " categories was found by only ", nb, " of ", nf, " random starts, so that model ",
+           "may fit better than the table shows, which would favour it more.")
+  }
+}
+
 # Where the two checks of the report point, in plain words, and what that
 # means for the number the rule picked: said once, with the one reason the
 # report keeps it (its rule was fixed in advance); the study's comparisons
@@ -434,13 +458,7 @@ report_k_disagree <- function(crit, tb, size, total) {
   # CAIC and the bootstrap test point to seven; cross-validation and AIC to
   # eight"
   meas <- k_measures(crit)
-  ks <- sort(unique(meas))
-  said <- vapply(seq_along(ks), function(i) {
-    who <- names(meas)[meas == ks[i]]
-    paste0(and_list(who), if (i == 1) (if (length(who) > 1) " point to " else " points to ") else " to ",
-           count_words(ks[i]), if (ks[i] == k_max && ks[i] > k) " (the most tried: it may favour still more)" else "")
-  }, "")
-  points <- paste(said, collapse = "; ")
+  points <- k_points_text(meas, k, k_max)
   # the evidence favours more categories only when most of the measures
   # point higher, not when one or two do; AIC, which chose too many in the
   # study, is named but not counted
@@ -458,14 +476,7 @@ report_k_disagree <- function(crit, tb, size, total) {
   cv_clear <- "cross-validation" %in% up && !is.null(crit$cv_near) && !k %in% crit$cv_near
   cv_loose <- "cross-validation" %in% up && !is.null(crit$cv_near) && k %in% crit$cv_near
   hi <- if (length(up)) max(off[up]) else k
-  lone <- if (length(up)) {
-    nb <- tb$n_best[tb$k == hi]
-    nf <- tb$n_finished[tb$k == hi]
-    if (length(nb) && length(nf) && !is.na(nb) && nb < 3 && nf > nb) {
-      paste0("The best fit with ", count_words(hi), " categories was found by only ", nb, " of ", nf, " random starts, so that model ",
-             "may fit better than the table shows, which would favour it more.")
-    }
-  }
+  lone <- if (length(up)) k_lone_text(tb, hi)
   verdict <- if (length(up) && !outside) k_up_verdict(crit, up, off) else character()
   favour_more <- length(up) && most_up && !outside
   why <- c(
