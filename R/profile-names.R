@@ -548,6 +548,14 @@ class_lift <- function(fit) {
 #' a class, not counts.
 #'
 #' @inheritParams suggest_class_names
+#' @param sizes Optional episodes in each category (in the model's order) to
+#'   check the small-number rule of the factor percentages against, as well
+#'   as the model's own (share x episodes fitted): a percentage is hidden if
+#'   it stands for fewer than `threshold` episodes with or without the factor
+#'   in either. A council's report on a model pooled over several councils
+#'   passes the council's own episodes per category
+#'   (`colSums(class_posterior(fit, own))`), so that no percentage read against
+#'   the council's published category sizes stands for a small number.
 #' @param max_factors Most themes listed per class (default 4).
 #' @param threshold Small-number threshold (default 10): shares of classes
 #'   whose estimated size is under it are hidden, with secondary suppression;
@@ -573,7 +581,8 @@ class_lift <- function(fit) {
 #' fit <- lca(d, k = 3, seed = 1, verbose = FALSE)
 #' class_name_table(name_classes(fit, suggest_class_names(fit)))
 class_name_table <- function(fit, labels = NULL, lift = 1.5, min_presence = 0.3,
-                             max_factors = 4, threshold = 10, min_named = 0.5, max_words = 7) {
+                             max_factors = 4, threshold = 10, min_named = 0.5, max_words = 7,
+                             sizes = NULL) {
   check_count(max_factors)
   check_threshold(threshold)
   nb <- class_naming(fit, labels, lift, min_presence, min_named, complex = 4,
@@ -598,7 +607,7 @@ class_name_table <- function(fit, labels = NULL, lift = 1.5, min_presence = 0.3,
     }
   }
   # every percentage as Figure 4 would allow it: exact, a range, or "c"
-  disp <- unit_display(fit, c(tp$items, ors), threshold, tp$item_p)
+  disp <- unit_display(fit, c(tp$items, ors), threshold, tp$item_p, sizes = sizes)
   defining <- vapply(seq_along(cls), function(k) {
     if (!length(shown[[k]])) return("no factor over-represented")
     ev <- vapply(shown[[k]], function(t) name_evidence(k, t, nb, pr, disp, max_words), "")
@@ -786,14 +795,14 @@ presence_probs <- function(fit) {
 # range there), so the table tells nothing Figure 4 does not: a unit of one
 # factor reads exactly as its tile ("<5%", ">90%", "20-30%"); "c" where a
 # factor's tile is "c". Returns K x U matrices `text` and `exact`, and `p`.
-unit_display <- function(fit, units, threshold, ip = presence_probs(fit)) {
+unit_display <- function(fit, units, threshold, ip = presence_probs(fit), sizes = NULL) {
   K <- nrow(ip)
   p <- matrix(vapply(units, function(it) 1 - apply(1 - ip[, it, drop = FALSE], 1, prod), numeric(K)),
               K, length(units), dimnames = list(rownames(ip), names(units)))
   text <- matrix(prob_pct_text(p), K, length(units), dimnames = dimnames(p))
   exact <- matrix(TRUE, K, length(units), dimnames = dimnames(p))
   if (threshold <= 0 || !length(units)) return(list(text = text, exact = exact, p = p))
-  size <- unname(fit$class_size) * fit$nobs
+  size <- item_prob_sizes(fit, sizes)
   hid_i <- prob_cells_hidden(ip, size, threshold)
   band <- item_probs_bands(ip, size, threshold, hid_i)
   # what Figure 4 publishes of each item's probability, as an interval
@@ -910,6 +919,25 @@ item_bands_protect <- function(p, size, lo, hi, h, side, threshold) {
 # The item probabilities of a fit that can be published (see
 # prob_cells_hidden()): TRUE where a category's probability of a factor must
 # be hidden.
-item_probs_hidden <- function(fit, threshold, probs = presence_probs(fit)) {
-  prob_cells_hidden(probs, unname(fit$class_size) * fit$nobs, threshold)
+item_probs_hidden <- function(fit, threshold, probs = presence_probs(fit), sizes = NULL) {
+  prob_cells_hidden(probs, item_prob_sizes(fit, sizes), threshold)
+}
+
+# The episodes in each category that the small-number rule of the item
+# probabilities is checked against: the model's (class share x episodes
+# fitted), or, where `sizes` are given (a council's own episodes per category
+# when the model pools several councils), the smaller of the two, so that a
+# percentage read against either size never stands for fewer than the
+# threshold (reader 13: a pooled model's "1%" of Neglect read against the
+# council's 612 episodes).
+item_prob_sizes <- function(fit, sizes = NULL, call = rlang::caller_env()) {
+  model <- unname(fit$class_size) * fit$nobs
+  if (is.null(sizes)) return(model)
+  if (!is.numeric(sizes) || length(sizes) != length(model) || anyNA(sizes) || any(sizes < 0)) {
+    abort_input(c("{.arg sizes} must give the episodes of each of the model's {length(model)} categories, in its order.",
+                  x = "You supplied {length(sizes)} value{?s} of class {.cls {class(sizes)}}.",
+                  i = "For a council's report on a pooled model: {.code colSums(class_posterior(fit, own_episodes))}."),
+                call = call)
+  }
+  pmin(model, unname(sizes))
 }

@@ -48,7 +48,8 @@
 #' fit <- lca(d, k = 3, seed = 1, verbose = FALSE)
 #' plot_item_probs(fit)
 #' plot_class_sizes(fit)
-plot_item_probs <- function(fit, labels = NULL, order = c("model", "prevalence"), threshold = 10) {
+plot_item_probs <- function(fit, labels = NULL, order = c("model", "prevalence"), threshold = 10,
+                            sizes = NULL) {
   check_lca_fit(fit)
   order <- rlang::arg_match(order)
   check_threshold(threshold)
@@ -59,9 +60,10 @@ plot_item_probs <- function(fit, labels = NULL, order = c("model", "prevalence")
                   item = rep(unname(lab), each = nrow(pres)),
                   probability = as.vector(pres),
                   n = round(as.vector(pres * unname(fit$class_size) * fit$nobs)), stringsAsFactors = FALSE)
-  hid_m <- item_probs_hidden(fit, threshold, pres)
+  size <- item_prob_sizes(fit, sizes)
+  hid_m <- item_probs_hidden(fit, threshold, pres, sizes = sizes)
   hid <- as.vector(hid_m)
-  band <- as.vector(item_probs_bands(pres, unname(fit$class_size) * fit$nobs, threshold, hid_m))
+  band <- as.vector(item_probs_bands(pres, size, threshold, hid_m))
   d$probability[hid] <- NA
   lev <- unname(lab)
   if (order == "prevalence") lev <- lev[order(as.vector(fit$class_size %*% pres))]

@@ -151,3 +151,30 @@ test_that("no tile or names-table cell prints 0%/100% unless exact, nor a percen
     expect_gte((1 - rg[1]) * size[kk], 10)
   }
 })
+
+test_that("a pooled model's percentages are checked against the council's own category sizes too", {
+  # reader 13: a model fitted to three councils printed "1%" of a category of
+  # 2,500 episodes (25 with the factor), which read against the council's own
+  # 612 episodes of that category stands for about 6
+  q <- cbind(`16A` = c(.01, .30), `3B` = c(.50, .004), `4B` = c(.2, .6))
+  fit <- band_fit(q, c(2500, 2500), nobs = 5000)
+  own <- c(612, 494)
+  pooled <- plot_item_probs(fit, threshold = 10)$data
+  mine <- plot_item_probs(fit, threshold = 10, sizes = own)$data
+  # against the model's sizes the 1% and 0.4% tiles are shown
+  expect_equal(pooled$label[pooled$item == "16A"][1], "1%")
+  expect_equal(pooled$label[pooled$item == "3B"][2], "<1%")
+  # against the council's, they stand for 6 and 2 episodes: hidden
+  expect_equal(mine$label[mine$item == "16A"][1], "c")
+  expect_equal(mine$label[mine$item == "3B"][2], "c")
+  # every other tile is unchanged, and the hidden set only grows
+  expect_true(all(mine$label[pooled$label == "c"] == "c"))
+  expect_identical(mine$label[!(mine$item %in% c("16A", "3B"))], pooled$label[!(pooled$item %in% c("16A", "3B"))])
+  # sizes as large as the model's change nothing
+  expect_identical(plot_item_probs(fit, threshold = 10, sizes = c(2500, 2500))$data, pooled)
+  expect_equal(unname(item_probs_hidden(fit, 10, sizes = own)), matrix(mine$label == "c", 2))
+  # the names table follows the same sizes
+  nt <- class_name_table(fit, threshold = 10, sizes = own)
+  expect_false(any(grepl("\\b1%", nt$defining[1])))
+  expect_error(plot_item_probs(fit, sizes = 612), class = "cscdemand_error_input")
+})
