@@ -24,7 +24,7 @@ html_tables <- function(html) {
   lapply(tabs, function(t) {
     cap <- trimws(gsub("<[^>]+>", "", regmatches(t, regexpr("<caption>.*?</caption>", t))))
     cells <- regmatches(t, gregexpr("<t[dh][^>]*>(.*?)</t[dh]>", t))[[1]]
-    list(caption = if (length(cap)) cap else "", cells = trimws(gsub("<[^>]+>", "", cells)))
+    list(caption = if (length(cap)) cap else "", cells = trimws(gsub("&nbsp;|\u00a0", " ", gsub("<[^>]+>", "", cells))))
   })
 }
 
@@ -157,6 +157,8 @@ test_that("the Word report has real tables, captions and the council's name", {
   # the analyst's class names replace the suggestion
   expect_match(text, "Second kind", fixed = TRUE)
   for (code in unique(cin_example$la)) expect_no_match(text, code, fixed = TRUE)
+  # a count and its percentage are joined by a no-break space (one word)
+  text <- gsub("\u00a0", " ", text)
   cells <- regmatches(text, gregexpr("[0-9][0-9,]* \\([0-9.]+%\\)", text))[[1]]
   counts <- as.numeric(gsub(",", "", sub(" .*", "", cells)))
   expect_gt(length(counts), 50)
