@@ -74,7 +74,10 @@ test_that("words that do not fit their Word column are found, and the layout mak
   report_docx_finish(path)
   expect_equal(nrow(review_words_fit(path)), 0)
   r <- review_read(path)
-  expect_equal(r$tables[[1]], cells) # the text is untouched
+  # the text is untouched, but for the no-break space that now joins a
+  # count and its percentage (one word, never wrapped)
+  expect_equal(gsub("\u00a0", " ", r$tables[[1]]), cells)
+  expect_true(any(grepl("27296\u00a0(5.6%)", r$tables[[1]], fixed = TRUE)))
   # every row kept whole, the header repeated, cells in the table styles
   doc <- r$docx$doc
   ns <- c(w = W)
