@@ -174,7 +174,11 @@ test_that("a pooled model's percentages are checked against the council's own ca
   expect_identical(plot_item_probs(fit, threshold = 10, sizes = c(2500, 2500))$data, pooled)
   expect_equal(unname(item_probs_hidden(fit, 10, sizes = own)), matrix(mine$label == "c", 2))
   # the names table follows the same sizes
+  nt_pooled <- class_name_table(fit, threshold = 10)
   nt <- class_name_table(fit, threshold = 10, sizes = own)
-  expect_false(any(grepl("\\b1%", nt$defining[1])))
+  expect_match(nt_pooled$defining[2], "at most 1% in categories not named for it", fixed = TRUE)
+  expect_no_match(nt$defining[2], "\\b1%")
+  expect_match(nt_pooled$defining[1], "^Domestic abuse: 50% v ")
+  expect_match(nt$defining[1], "^Domestic abuse: c v ")
   expect_error(plot_item_probs(fit, sizes = 612), class = "cscdemand_error_input")
 })
