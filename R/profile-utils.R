@@ -319,7 +319,8 @@ check_posterior <- function(posterior, n, arg = rlang::caller_arg(posterior),
     bad <- which(rowSums(is.na(posterior)) > 0 | negative | abs(rowSums(posterior) - 1) > 1e-6)
     rows <- if (length(bad) == 1) "Row {format_rows(bad)} does not." else "Rows {format_rows(bad)} do not."
     abort_input(c("{.arg {arg}} must hold probabilities (from 0 to 1) that add up to 1 in every row.",
-                  x = rows),
+                  x = rows,
+                  i = "Use {.code predict(fit, episodes, type = \"posterior\")}, which gives such rows."),
                 class = "cscdemand_error_posterior", call = call)
   }
   if (is.null(colnames(posterior))) colnames(posterior) <- paste("Class", seq_len(ncol(posterior)))
